@@ -1,0 +1,201 @@
+// Package specmeta decodes the x-zendesk-* annotations of spec/zendesk.yaml:
+// the one place the spec records, per operation, how it paginates, whether it
+// answers with a background job, its own rate limit, its sideloads and where
+// it knowingly departs from the connector doc.
+package specmeta
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Extension names.
+const (
+	ExtDocTitle    = "x-zendesk-doc-title"
+	ExtPagination  = "x-zendesk-pagination"
+	ExtJob         = "x-zendesk-job"
+	ExtSideloads   = "x-zendesk-sideloads"
+	ExtRateLimit   = "x-zendesk-rate-limit"
+	ExtIdempotency = "x-zendesk-idempotency"
+	ExtErrata      = "x-zendesk-doc-errata"
+	ExtFreeForm    = "x-zendesk-free-form"
+	ExtTodo        = "x-zendesk-todo"
+)
+
+// Pagination styles.
+const (
+	StyleCursor            = "cursor"
+	StyleOffset            = "offset"
+	StyleCursorOffset      = "cursor+offset"
+	StyleIncrementalTime   = "incremental-time"
+	StyleIncrementalCursor = "incremental-cursor"
+)
+
+// Styles lists the valid pagination styles.
+var Styles = []string{StyleCursor, StyleOffset, StyleCursorOffset, StyleIncrementalTime, StyleIncrementalCursor}
+
+// Pagination is x-zendesk-pagination.
+type Pagination struct {
+	// Style is one of Styles.
+	Style string `json:"style"`
+	// Items is the response property holding the page's records.
+	Items string `json:"items"`
+	// MaxPageSize is the most records a page holds, where Zendesk states it.
+	MaxPageSize int `json:"max-page-size,omitempty"`
+	// SizeParam names the page-size query parameter when it is not the
+	// style's usual one (page[size] for cursor, per_page otherwise).
+	SizeParam string `json:"size-param,omitempty"`
+	// CursorParam names the cursor query parameter when it is not the
+	// style's usual one (page[after] for cursor, cursor for incremental).
+	CursorParam string `json:"cursor-param,omitempty"`
+	// Source says where the fact comes from when the connector doc does not
+	// state it (the doc is silent on some endpoints Zendesk paginates).
+	Source string `json:"source,omitempty"`
+}
+
+// Sideload is one entry of x-zendesk-sideloads.
+type Sideload struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// RateLimit is x-zendesk-rate-limit: the operation's own limit.
+type RateLimit struct {
+	// Requests are allowed per Seconds.
+	Requests int `json:"requests"`
+	Seconds  int `json:"seconds"`
+	// Per is what the limit counts per, as documented ("view", "agent").
+	Per []string `json:"per,omitempty"`
+	// Key lists the path parameters whose values key separate budgets
+	// (view_id for "per view"); empty means one budget for the operation.
+	Key []string `json:"key,omitempty"`
+	// AppliesTo names the only callers it binds ("anonymous users"), if any.
+	AppliesTo string `json:"applies-to,omitempty"`
+	// Doc is the documented sentence, or the rule it follows from.
+	Doc string `json:"doc,omitempty"`
+}
+
+// Errata is x-zendesk-doc-errata: facts the connector doc states for this
+// endpoint that the spec knowingly does not follow, each with the reason.
+type Errata struct {
+	Pagination string `json:"pagination,omitempty"`
+	Job        string `json:"job,omitempty"`
+	Sideloads  string `json:"sideloads,omitempty"`
+	RateLimit  string `json:"rate-limit,omitempty"`
+}
+
+// Operation holds an operation's decoded annotations.
+type Operation struct {
+	DocTitle    string
+	Pagination  *Pagination
+	Job         bool
+	Sideloads   []Sideload
+	RateLimit   *RateLimit
+	Idempotency bool
+	Errata      *Errata
+	FreeForm    string
+	Todo        []string
+}
+
+// Decode reads an operation's annotations from its extensions (as decoded
+// from JSON or YAML into generic values). Unknown fields, wrong types and
+// invalid values are errors naming the extension.
+func Decode(ext map[string]any) (Operation, error) {
+	var op Operation
+	var errs []string
+	get := func(name string, into any) bool {
+		v, ok := ext[name]
+		if !ok {
+			return false
+		}
+		if err := strictRemarshal(v, into); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+			return false
+		}
+		return true
+	}
+	get(ExtDocTitle, &op.DocTitle)
+	var p Pagination
+	if get(ExtPagination, &p) {
+		if !slices.Contains(Styles, p.Style) {
+			errs = append(errs, fmt.Sprintf("%s: style %q is not one of %s", ExtPagination, p.Style, strings.Join(Styles, ", ")))
+		}
+		if p.Items == "" {
+			errs = append(errs, fmt.Sprintf("%s: items is required", ExtPagination))
+		}
+		op.Pagination = &p
+	}
+	get(ExtJob, &op.Job)
+	get(ExtSideloads, &op.Sideloads)
+	var rl RateLimit
+	if get(ExtRateLimit, &rl) {
+		if rl.Requests <= 0 || rl.Seconds <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: requests and seconds must be positive", ExtRateLimit))
+		}
+		op.RateLimit = &rl
+	}
+	get(ExtIdempotency, &op.Idempotency)
+	var e Errata
+	if get(ExtErrata, &e) {
+		op.Errata = &e
+	}
+	get(ExtFreeForm, &op.FreeForm)
+	if v, ok := ext[ExtTodo]; ok {
+		switch t := v.(type) {
+		case string:
+			op.Todo = []string{t}
+		default:
+			get(ExtTodo, &op.Todo)
+		}
+	}
+	if len(errs) > 0 {
+		return op, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return op, nil
+}
+
+func strictRemarshal(v any, into any) error {
+	if raw, ok := v.(json.RawMessage); ok {
+		v = raw
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(into)
+}
+
+// DefaultSizeParam is the page-size parameter a style uses unless the
+// annotation names another.
+func (p Pagination) DefaultSizeParam() string {
+	if p.SizeParam != "" {
+		return p.SizeParam
+	}
+	switch p.Style {
+	case StyleCursor, StyleCursorOffset:
+		return "page[size]"
+	default:
+		return "per_page"
+	}
+}
+
+// DefaultCursorParam is the cursor parameter a style uses unless the
+// annotation names another ("" for offset and time-based styles).
+func (p Pagination) DefaultCursorParam() string {
+	if p.CursorParam != "" {
+		return p.CursorParam
+	}
+	switch p.Style {
+	case StyleCursor, StyleCursorOffset:
+		return "page[after]"
+	case StyleIncrementalCursor:
+		return "cursor"
+	default:
+		return ""
+	}
+}
