@@ -5,6 +5,7 @@
 //
 //	specgen check    [-doc FILE] [-index FILE] [-spec FILE]
 //	specgen scaffold [-doc FILE] [-index FILE] [-spec FILE]
+//	specgen bundle   [-spec FILE] -o FILE
 //
 // check proves that every documented endpoint maps to exactly one operation
 // and back, and that parameters, pagination, jobs, sideloads and rate limits
@@ -17,12 +18,13 @@
 // lacks, without touching the operations already there, and lists what it
 // added.
 //
+// bundle writes the spec's JSON form (api/zendesk.json), key order kept.
+//
 // Bad input (a missing file, malformed YAML, a truncated or foreign doc) gets
 // one error line and exit status 2; nothing is written.
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +38,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = "usage: specgen check|scaffold [-doc FILE] [-index FILE] [-spec FILE]"
+const usage = "usage: specgen check|scaffold [-doc FILE] [-index FILE] [-spec FILE] | specgen bundle [-spec FILE] -o FILE"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -49,8 +51,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 	docPath := fs.String("doc", "spec/connector-docs/zendesk-support-v1r1.txt", "connector documentation")
 	indexPath := fs.String("index", "spec/connector-docs/endpoints.tsv", "endpoint index (method, path, doc title, doc line)")
 	specPath := fs.String("spec", "spec/zendesk.yaml", "OpenAPI spec")
+	out := fs.String("o", "", "output file (bundle)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
+	}
+	if cmd == "bundle" {
+		if *out == "" {
+			fmt.Fprintln(stderr, "specgen bundle: -o FILE is required")
+			return 2
+		}
+		src, err := os.ReadFile(*specPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "specgen: %v\n", err)
+			return 2
+		}
+		js, err := specgen.Bundle(src)
+		if err != nil {
+			fmt.Fprintf(stderr, "specgen: %s: %v\n", *specPath, err)
+			return 2
+		}
+		if old, err := os.ReadFile(*out); err == nil && string(old) == string(js) {
+			return 0
+		}
+		if err := writeAtomic(*out, js); err != nil {
+			fmt.Fprintf(stderr, "specgen: %v\n", err)
+			return 2
+		}
+		return 0
 	}
 	in, err := readInputs(*docPath, *indexPath, *specPath)
 	if err != nil {
@@ -77,10 +104,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		res, err := specgen.Scaffold(in)
 		if err != nil {
 			fmt.Fprintf(stderr, "specgen: %v\n", err)
-			var ie *specgen.InputError
-			if errors.As(err, &ie) {
-				return 2
-			}
 			return 2
 		}
 		if len(res.Added) == 0 {

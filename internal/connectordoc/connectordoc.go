@@ -275,6 +275,9 @@ func parseRows(lines []string, i, end int) ([]Param, error) {
 			i++
 			continue
 		}
+		if lines[i] == "|" && (i+1 >= end || (lines[i+1] == "|" && i+2 >= end)) {
+			return nil, &ParseError{Line: i + 1, Msg: "parameter table: row without a description (truncated?)"}
+		}
 		if lines[i] != "|" || i+1 >= end || lines[i+1] != "|" {
 			return nil, &ParseError{Line: i + 1, Msg: fmt.Sprintf("parameter table: want a row opening with two \"|\" lines, got %q", lines[i])}
 		}
@@ -655,7 +658,7 @@ func pagination(ep Endpoint) Pagination {
 			continue
 		}
 		switch {
-		case strings.HasPrefix(l, "Cursor pagination (recommended)") || cursorOnlyRe.MatchString(l):
+		case strings.HasPrefix(l, "Cursor pagination (recommended") || cursorOnlyRe.MatchString(l):
 			cursor = true
 			evidence = append(evidence, l)
 		case strings.HasPrefix(l, "Offset pagination"):

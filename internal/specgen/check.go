@@ -275,7 +275,7 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			continue
 		}
 		used[match] = true
-		if row.Required && !params[match].Required {
+		if row.Required && !params[match].Required && (meta.Errata == nil || meta.Errata.Parameters == "") {
 			add(lines.param(o.path, m, match), "%s: parameter %s is documented (Required) but not required", name, params[match].Name)
 		}
 	}

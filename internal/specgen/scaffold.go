@@ -142,11 +142,15 @@ func Scaffold(in Inputs) (*ScaffoldResult, error) {
 			b.WriteString(block)
 			res.Added = append(res.Added, fmt.Sprintf("%s %s (%s)", d.Method, d.Path, id))
 		}
-		// Before the first existing path that sorts after it.
+		// Before the first existing path that sorts after it, and before
+		// the comment lines that belong to that path.
 		at := endOfPaths
 		for _, e := range existing {
 			if e.key > p {
 				at = e.line
+				for at > 0 && strings.HasPrefix(strings.TrimSpace(lines[at-1]), "#") {
+					at--
+				}
 				break
 			}
 		}

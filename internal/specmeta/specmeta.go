@@ -85,6 +85,9 @@ type Errata struct {
 	Job        string `json:"job,omitempty"`
 	Sideloads  string `json:"sideloads,omitempty"`
 	RateLimit  string `json:"rate-limit,omitempty"`
+	// Parameters explains documented "(Required)" flags the spec does not
+	// follow (for example two parameters of which Zendesk needs only one).
+	Parameters string `json:"parameters,omitempty"`
 }
 
 // Operation holds an operation's decoded annotations.
