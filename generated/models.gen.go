@@ -5,8 +5,482 @@ package generated
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for AccountSettingsTwitterShortenURL.
+const (
+	AccountSettingsTwitterShortenURLAlways   AccountSettingsTwitterShortenURL = "always"
+	AccountSettingsTwitterShortenURLNever    AccountSettingsTwitterShortenURL = "never"
+	AccountSettingsTwitterShortenURLOptional AccountSettingsTwitterShortenURL = "optional"
+)
+
+// Valid indicates whether the value is a known member of the AccountSettingsTwitterShortenURL enum.
+func (e AccountSettingsTwitterShortenURL) Valid() bool {
+	switch e {
+	case AccountSettingsTwitterShortenURLAlways:
+		return true
+	case AccountSettingsTwitterShortenURLNever:
+		return true
+	case AccountSettingsTwitterShortenURLOptional:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BrandHelpCenterState.
+const (
+	BrandHelpCenterStateDisabled   BrandHelpCenterState = "disabled"
+	BrandHelpCenterStateEnabled    BrandHelpCenterState = "enabled"
+	BrandHelpCenterStateRestricted BrandHelpCenterState = "restricted"
+)
+
+// Valid indicates whether the value is a known member of the BrandHelpCenterState enum.
+func (e BrandHelpCenterState) Valid() bool {
+	switch e {
+	case BrandHelpCenterStateDisabled:
+		return true
+	case BrandHelpCenterStateEnabled:
+		return true
+	case BrandHelpCenterStateRestricted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomObjectFieldType.
+const (
+	CustomObjectFieldTypeCheckbox    CustomObjectFieldType = "checkbox"
+	CustomObjectFieldTypeDate        CustomObjectFieldType = "date"
+	CustomObjectFieldTypeDecimal     CustomObjectFieldType = "decimal"
+	CustomObjectFieldTypeDropdown    CustomObjectFieldType = "dropdown"
+	CustomObjectFieldTypeInteger     CustomObjectFieldType = "integer"
+	CustomObjectFieldTypeLookup      CustomObjectFieldType = "lookup"
+	CustomObjectFieldTypeMultiselect CustomObjectFieldType = "multiselect"
+	CustomObjectFieldTypeRegexp      CustomObjectFieldType = "regexp"
+	CustomObjectFieldTypeText        CustomObjectFieldType = "text"
+	CustomObjectFieldTypeTextarea    CustomObjectFieldType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the CustomObjectFieldType enum.
+func (e CustomObjectFieldType) Valid() bool {
+	switch e {
+	case CustomObjectFieldTypeCheckbox:
+		return true
+	case CustomObjectFieldTypeDate:
+		return true
+	case CustomObjectFieldTypeDecimal:
+		return true
+	case CustomObjectFieldTypeDropdown:
+		return true
+	case CustomObjectFieldTypeInteger:
+		return true
+	case CustomObjectFieldTypeLookup:
+		return true
+	case CustomObjectFieldTypeMultiselect:
+		return true
+	case CustomObjectFieldTypeRegexp:
+		return true
+	case CustomObjectFieldTypeText:
+		return true
+	case CustomObjectFieldTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomObjectFieldInputType.
+const (
+	CustomObjectFieldInputTypeCheckbox    CustomObjectFieldInputType = "checkbox"
+	CustomObjectFieldInputTypeDate        CustomObjectFieldInputType = "date"
+	CustomObjectFieldInputTypeDecimal     CustomObjectFieldInputType = "decimal"
+	CustomObjectFieldInputTypeDropdown    CustomObjectFieldInputType = "dropdown"
+	CustomObjectFieldInputTypeInteger     CustomObjectFieldInputType = "integer"
+	CustomObjectFieldInputTypeLookup      CustomObjectFieldInputType = "lookup"
+	CustomObjectFieldInputTypeMultiselect CustomObjectFieldInputType = "multiselect"
+	CustomObjectFieldInputTypeRegexp      CustomObjectFieldInputType = "regexp"
+	CustomObjectFieldInputTypeText        CustomObjectFieldInputType = "text"
+	CustomObjectFieldInputTypeTextarea    CustomObjectFieldInputType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the CustomObjectFieldInputType enum.
+func (e CustomObjectFieldInputType) Valid() bool {
+	switch e {
+	case CustomObjectFieldInputTypeCheckbox:
+		return true
+	case CustomObjectFieldInputTypeDate:
+		return true
+	case CustomObjectFieldInputTypeDecimal:
+		return true
+	case CustomObjectFieldInputTypeDropdown:
+		return true
+	case CustomObjectFieldInputTypeInteger:
+		return true
+	case CustomObjectFieldInputTypeLookup:
+		return true
+	case CustomObjectFieldInputTypeMultiselect:
+		return true
+	case CustomObjectFieldInputTypeRegexp:
+		return true
+	case CustomObjectFieldInputTypeText:
+		return true
+	case CustomObjectFieldInputTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomObjectRecordBulkJobAction.
+const (
+	CustomObjectRecordBulkJobActionCreate             CustomObjectRecordBulkJobAction = "create"
+	CustomObjectRecordBulkJobActionDelete             CustomObjectRecordBulkJobAction = "delete"
+	CustomObjectRecordBulkJobActionDeleteByExternalID CustomObjectRecordBulkJobAction = "delete_by_external_id"
+)
+
+// Valid indicates whether the value is a known member of the CustomObjectRecordBulkJobAction enum.
+func (e CustomObjectRecordBulkJobAction) Valid() bool {
+	switch e {
+	case CustomObjectRecordBulkJobActionCreate:
+		return true
+	case CustomObjectRecordBulkJobActionDelete:
+		return true
+	case CustomObjectRecordBulkJobActionDeleteByExternalID:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationEndUserListAccess.
+const (
+	CustomRoleConfigurationEndUserListAccessFull CustomRoleConfigurationEndUserListAccess = "full"
+	CustomRoleConfigurationEndUserListAccessNone CustomRoleConfigurationEndUserListAccess = "none"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationEndUserListAccess enum.
+func (e CustomRoleConfigurationEndUserListAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationEndUserListAccessFull:
+		return true
+	case CustomRoleConfigurationEndUserListAccessNone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationEndUserProfileAccess.
+const (
+	CustomRoleConfigurationEndUserProfileAccessEdit          CustomRoleConfigurationEndUserProfileAccess = "edit"
+	CustomRoleConfigurationEndUserProfileAccessEditWithinOrg CustomRoleConfigurationEndUserProfileAccess = "edit-within-org"
+	CustomRoleConfigurationEndUserProfileAccessFull          CustomRoleConfigurationEndUserProfileAccess = "full"
+	CustomRoleConfigurationEndUserProfileAccessReadonly      CustomRoleConfigurationEndUserProfileAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationEndUserProfileAccess enum.
+func (e CustomRoleConfigurationEndUserProfileAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationEndUserProfileAccessEdit:
+		return true
+	case CustomRoleConfigurationEndUserProfileAccessEditWithinOrg:
+		return true
+	case CustomRoleConfigurationEndUserProfileAccessFull:
+		return true
+	case CustomRoleConfigurationEndUserProfileAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationExploreAccess.
+const (
+	CustomRoleConfigurationExploreAccessEdit     CustomRoleConfigurationExploreAccess = "edit"
+	CustomRoleConfigurationExploreAccessFull     CustomRoleConfigurationExploreAccess = "full"
+	CustomRoleConfigurationExploreAccessNone     CustomRoleConfigurationExploreAccess = "none"
+	CustomRoleConfigurationExploreAccessReadonly CustomRoleConfigurationExploreAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationExploreAccess enum.
+func (e CustomRoleConfigurationExploreAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationExploreAccessEdit:
+		return true
+	case CustomRoleConfigurationExploreAccessFull:
+		return true
+	case CustomRoleConfigurationExploreAccessNone:
+		return true
+	case CustomRoleConfigurationExploreAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationForumAccess.
+const (
+	CustomRoleConfigurationForumAccessEditTopics CustomRoleConfigurationForumAccess = "edit-topics"
+	CustomRoleConfigurationForumAccessFull       CustomRoleConfigurationForumAccess = "full"
+	CustomRoleConfigurationForumAccessReadonly   CustomRoleConfigurationForumAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationForumAccess enum.
+func (e CustomRoleConfigurationForumAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationForumAccessEditTopics:
+		return true
+	case CustomRoleConfigurationForumAccessFull:
+		return true
+	case CustomRoleConfigurationForumAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationMacroAccess.
+const (
+	CustomRoleConfigurationMacroAccessFull           CustomRoleConfigurationMacroAccess = "full"
+	CustomRoleConfigurationMacroAccessManageGroup    CustomRoleConfigurationMacroAccess = "manage-group"
+	CustomRoleConfigurationMacroAccessManagePersonal CustomRoleConfigurationMacroAccess = "manage-personal"
+	CustomRoleConfigurationMacroAccessReadonly       CustomRoleConfigurationMacroAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationMacroAccess enum.
+func (e CustomRoleConfigurationMacroAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationMacroAccessFull:
+		return true
+	case CustomRoleConfigurationMacroAccessManageGroup:
+		return true
+	case CustomRoleConfigurationMacroAccessManagePersonal:
+		return true
+	case CustomRoleConfigurationMacroAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationReportAccess.
+const (
+	CustomRoleConfigurationReportAccessFull     CustomRoleConfigurationReportAccess = "full"
+	CustomRoleConfigurationReportAccessNone     CustomRoleConfigurationReportAccess = "none"
+	CustomRoleConfigurationReportAccessReadonly CustomRoleConfigurationReportAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationReportAccess enum.
+func (e CustomRoleConfigurationReportAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationReportAccessFull:
+		return true
+	case CustomRoleConfigurationReportAccessNone:
+		return true
+	case CustomRoleConfigurationReportAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationTicketAccess.
+const (
+	CustomRoleConfigurationTicketAccessAll                         CustomRoleConfigurationTicketAccess = "all"
+	CustomRoleConfigurationTicketAccessAssignedOnly                CustomRoleConfigurationTicketAccess = "assigned-only"
+	CustomRoleConfigurationTicketAccessWithinGroups                CustomRoleConfigurationTicketAccess = "within-groups"
+	CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups CustomRoleConfigurationTicketAccess = "within-groups-and-public-groups"
+	CustomRoleConfigurationTicketAccessWithinOrganization          CustomRoleConfigurationTicketAccess = "within-organization"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationTicketAccess enum.
+func (e CustomRoleConfigurationTicketAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationTicketAccessAll:
+		return true
+	case CustomRoleConfigurationTicketAccessAssignedOnly:
+		return true
+	case CustomRoleConfigurationTicketAccessWithinGroups:
+		return true
+	case CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups:
+		return true
+	case CustomRoleConfigurationTicketAccessWithinOrganization:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationTicketCommentAccess.
+const (
+	CustomRoleConfigurationTicketCommentAccessNone   CustomRoleConfigurationTicketCommentAccess = "none"
+	CustomRoleConfigurationTicketCommentAccessPublic CustomRoleConfigurationTicketCommentAccess = "public"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationTicketCommentAccess enum.
+func (e CustomRoleConfigurationTicketCommentAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationTicketCommentAccessNone:
+		return true
+	case CustomRoleConfigurationTicketCommentAccessPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationUserViewAccess.
+const (
+	CustomRoleConfigurationUserViewAccessFull           CustomRoleConfigurationUserViewAccess = "full"
+	CustomRoleConfigurationUserViewAccessManageGroup    CustomRoleConfigurationUserViewAccess = "manage-group"
+	CustomRoleConfigurationUserViewAccessManagePersonal CustomRoleConfigurationUserViewAccess = "manage-personal"
+	CustomRoleConfigurationUserViewAccessNone           CustomRoleConfigurationUserViewAccess = "none"
+	CustomRoleConfigurationUserViewAccessReadonly       CustomRoleConfigurationUserViewAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationUserViewAccess enum.
+func (e CustomRoleConfigurationUserViewAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationUserViewAccessFull:
+		return true
+	case CustomRoleConfigurationUserViewAccessManageGroup:
+		return true
+	case CustomRoleConfigurationUserViewAccessManagePersonal:
+		return true
+	case CustomRoleConfigurationUserViewAccessNone:
+		return true
+	case CustomRoleConfigurationUserViewAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomRoleConfigurationViewAccess.
+const (
+	CustomRoleConfigurationViewAccessFull           CustomRoleConfigurationViewAccess = "full"
+	CustomRoleConfigurationViewAccessManageGroup    CustomRoleConfigurationViewAccess = "manage-group"
+	CustomRoleConfigurationViewAccessManagePersonal CustomRoleConfigurationViewAccess = "manage-personal"
+	CustomRoleConfigurationViewAccessPlayonly       CustomRoleConfigurationViewAccess = "playonly"
+	CustomRoleConfigurationViewAccessReadonly       CustomRoleConfigurationViewAccess = "readonly"
+)
+
+// Valid indicates whether the value is a known member of the CustomRoleConfigurationViewAccess enum.
+func (e CustomRoleConfigurationViewAccess) Valid() bool {
+	switch e {
+	case CustomRoleConfigurationViewAccessFull:
+		return true
+	case CustomRoleConfigurationViewAccessManageGroup:
+		return true
+	case CustomRoleConfigurationViewAccessManagePersonal:
+		return true
+	case CustomRoleConfigurationViewAccessPlayonly:
+		return true
+	case CustomRoleConfigurationViewAccessReadonly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomStatusStatusCategory.
+const (
+	CustomStatusStatusCategoryHold    CustomStatusStatusCategory = "hold"
+	CustomStatusStatusCategoryNew     CustomStatusStatusCategory = "new"
+	CustomStatusStatusCategoryOpen    CustomStatusStatusCategory = "open"
+	CustomStatusStatusCategoryPending CustomStatusStatusCategory = "pending"
+	CustomStatusStatusCategorySolved  CustomStatusStatusCategory = "solved"
+)
+
+// Valid indicates whether the value is a known member of the CustomStatusStatusCategory enum.
+func (e CustomStatusStatusCategory) Valid() bool {
+	switch e {
+	case CustomStatusStatusCategoryHold:
+		return true
+	case CustomStatusStatusCategoryNew:
+		return true
+	case CustomStatusStatusCategoryOpen:
+		return true
+	case CustomStatusStatusCategoryPending:
+		return true
+	case CustomStatusStatusCategorySolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomStatusInputStatusCategory.
+const (
+	CustomStatusInputStatusCategoryHold    CustomStatusInputStatusCategory = "hold"
+	CustomStatusInputStatusCategoryNew     CustomStatusInputStatusCategory = "new"
+	CustomStatusInputStatusCategoryOpen    CustomStatusInputStatusCategory = "open"
+	CustomStatusInputStatusCategoryPending CustomStatusInputStatusCategory = "pending"
+	CustomStatusInputStatusCategorySolved  CustomStatusInputStatusCategory = "solved"
+)
+
+// Valid indicates whether the value is a known member of the CustomStatusInputStatusCategory enum.
+func (e CustomStatusInputStatusCategory) Valid() bool {
+	switch e {
+	case CustomStatusInputStatusCategoryHold:
+		return true
+	case CustomStatusInputStatusCategoryNew:
+		return true
+	case CustomStatusInputStatusCategoryOpen:
+		return true
+	case CustomStatusInputStatusCategoryPending:
+		return true
+	case CustomStatusInputStatusCategorySolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupSLAPolicyMetricMetric.
+const (
+	GroupSLAPolicyMetricMetricGroupOwnershipTime GroupSLAPolicyMetricMetric = "group_ownership_time"
+)
+
+// Valid indicates whether the value is a known member of the GroupSLAPolicyMetricMetric enum.
+func (e GroupSLAPolicyMetricMetric) Valid() bool {
+	switch e {
+	case GroupSLAPolicyMetricMetricGroupOwnershipTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupSLAPolicyMetricPriority.
+const (
+	GroupSLAPolicyMetricPriorityHigh   GroupSLAPolicyMetricPriority = "high"
+	GroupSLAPolicyMetricPriorityLow    GroupSLAPolicyMetricPriority = "low"
+	GroupSLAPolicyMetricPriorityNormal GroupSLAPolicyMetricPriority = "normal"
+	GroupSLAPolicyMetricPriorityUrgent GroupSLAPolicyMetricPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the GroupSLAPolicyMetricPriority enum.
+func (e GroupSLAPolicyMetricPriority) Valid() bool {
+	switch e {
+	case GroupSLAPolicyMetricPriorityHigh:
+		return true
+	case GroupSLAPolicyMetricPriorityLow:
+		return true
+	case GroupSLAPolicyMetricPriorityNormal:
+		return true
+	case GroupSLAPolicyMetricPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for JobStatusStatus.
 const (
@@ -35,10 +509,5293 @@ func (e JobStatusStatus) Valid() bool {
 	}
 }
 
+// Defines values for MacroRestrictionType.
+const (
+	MacroRestrictionTypeGroup MacroRestrictionType = "Group"
+	MacroRestrictionTypeUser  MacroRestrictionType = "User"
+)
+
+// Valid indicates whether the value is a known member of the MacroRestrictionType enum.
+func (e MacroRestrictionType) Valid() bool {
+	switch e {
+	case MacroRestrictionTypeGroup:
+		return true
+	case MacroRestrictionTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MacroTicketChangesPriority.
+const (
+	MacroTicketChangesPriorityHigh   MacroTicketChangesPriority = "high"
+	MacroTicketChangesPriorityLow    MacroTicketChangesPriority = "low"
+	MacroTicketChangesPriorityNormal MacroTicketChangesPriority = "normal"
+	MacroTicketChangesPriorityUrgent MacroTicketChangesPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the MacroTicketChangesPriority enum.
+func (e MacroTicketChangesPriority) Valid() bool {
+	switch e {
+	case MacroTicketChangesPriorityHigh:
+		return true
+	case MacroTicketChangesPriorityLow:
+		return true
+	case MacroTicketChangesPriorityNormal:
+		return true
+	case MacroTicketChangesPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MacroTicketChangesStatus.
+const (
+	MacroTicketChangesStatusClosed  MacroTicketChangesStatus = "closed"
+	MacroTicketChangesStatusHold    MacroTicketChangesStatus = "hold"
+	MacroTicketChangesStatusNew     MacroTicketChangesStatus = "new"
+	MacroTicketChangesStatusOpen    MacroTicketChangesStatus = "open"
+	MacroTicketChangesStatusPending MacroTicketChangesStatus = "pending"
+	MacroTicketChangesStatusSolved  MacroTicketChangesStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the MacroTicketChangesStatus enum.
+func (e MacroTicketChangesStatus) Valid() bool {
+	switch e {
+	case MacroTicketChangesStatusClosed:
+		return true
+	case MacroTicketChangesStatusHold:
+		return true
+	case MacroTicketChangesStatusNew:
+		return true
+	case MacroTicketChangesStatusOpen:
+		return true
+	case MacroTicketChangesStatusPending:
+		return true
+	case MacroTicketChangesStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MacroTicketChangesType.
+const (
+	MacroTicketChangesTypeIncident MacroTicketChangesType = "incident"
+	MacroTicketChangesTypeProblem  MacroTicketChangesType = "problem"
+	MacroTicketChangesTypeQuestion MacroTicketChangesType = "question"
+	MacroTicketChangesTypeTask     MacroTicketChangesType = "task"
+)
+
+// Valid indicates whether the value is a known member of the MacroTicketChangesType enum.
+func (e MacroTicketChangesType) Valid() bool {
+	switch e {
+	case MacroTicketChangesTypeIncident:
+		return true
+	case MacroTicketChangesTypeProblem:
+		return true
+	case MacroTicketChangesTypeQuestion:
+		return true
+	case MacroTicketChangesTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrganizationFieldType.
+const (
+	OrganizationFieldTypeCheckbox OrganizationFieldType = "checkbox"
+	OrganizationFieldTypeDate     OrganizationFieldType = "date"
+	OrganizationFieldTypeDecimal  OrganizationFieldType = "decimal"
+	OrganizationFieldTypeDropdown OrganizationFieldType = "dropdown"
+	OrganizationFieldTypeInteger  OrganizationFieldType = "integer"
+	OrganizationFieldTypeLookup   OrganizationFieldType = "lookup"
+	OrganizationFieldTypeRegexp   OrganizationFieldType = "regexp"
+	OrganizationFieldTypeText     OrganizationFieldType = "text"
+	OrganizationFieldTypeTextarea OrganizationFieldType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationFieldType enum.
+func (e OrganizationFieldType) Valid() bool {
+	switch e {
+	case OrganizationFieldTypeCheckbox:
+		return true
+	case OrganizationFieldTypeDate:
+		return true
+	case OrganizationFieldTypeDecimal:
+		return true
+	case OrganizationFieldTypeDropdown:
+		return true
+	case OrganizationFieldTypeInteger:
+		return true
+	case OrganizationFieldTypeLookup:
+		return true
+	case OrganizationFieldTypeRegexp:
+		return true
+	case OrganizationFieldTypeText:
+		return true
+	case OrganizationFieldTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestPriority.
+const (
+	RequestPriorityHigh   RequestPriority = "high"
+	RequestPriorityLow    RequestPriority = "low"
+	RequestPriorityNormal RequestPriority = "normal"
+	RequestPriorityUrgent RequestPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the RequestPriority enum.
+func (e RequestPriority) Valid() bool {
+	switch e {
+	case RequestPriorityHigh:
+		return true
+	case RequestPriorityLow:
+		return true
+	case RequestPriorityNormal:
+		return true
+	case RequestPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestStatus.
+const (
+	RequestStatusClosed  RequestStatus = "closed"
+	RequestStatusHold    RequestStatus = "hold"
+	RequestStatusNew     RequestStatus = "new"
+	RequestStatusOpen    RequestStatus = "open"
+	RequestStatusPending RequestStatus = "pending"
+	RequestStatusSolved  RequestStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the RequestStatus enum.
+func (e RequestStatus) Valid() bool {
+	switch e {
+	case RequestStatusClosed:
+		return true
+	case RequestStatusHold:
+		return true
+	case RequestStatusNew:
+		return true
+	case RequestStatusOpen:
+		return true
+	case RequestStatusPending:
+		return true
+	case RequestStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestType.
+const (
+	RequestTypeIncident RequestType = "incident"
+	RequestTypeProblem  RequestType = "problem"
+	RequestTypeQuestion RequestType = "question"
+	RequestTypeTask     RequestType = "task"
+)
+
+// Valid indicates whether the value is a known member of the RequestType enum.
+func (e RequestType) Valid() bool {
+	switch e {
+	case RequestTypeIncident:
+		return true
+	case RequestTypeProblem:
+		return true
+	case RequestTypeQuestion:
+		return true
+	case RequestTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestInputPriority.
+const (
+	RequestInputPriorityHigh   RequestInputPriority = "high"
+	RequestInputPriorityLow    RequestInputPriority = "low"
+	RequestInputPriorityNormal RequestInputPriority = "normal"
+	RequestInputPriorityUrgent RequestInputPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the RequestInputPriority enum.
+func (e RequestInputPriority) Valid() bool {
+	switch e {
+	case RequestInputPriorityHigh:
+		return true
+	case RequestInputPriorityLow:
+		return true
+	case RequestInputPriorityNormal:
+		return true
+	case RequestInputPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestInputType.
+const (
+	RequestInputTypeIncident RequestInputType = "incident"
+	RequestInputTypeProblem  RequestInputType = "problem"
+	RequestInputTypeQuestion RequestInputType = "question"
+	RequestInputTypeTask     RequestInputType = "task"
+)
+
+// Valid indicates whether the value is a known member of the RequestInputType enum.
+func (e RequestInputType) Valid() bool {
+	switch e {
+	case RequestInputTypeIncident:
+		return true
+	case RequestInputTypeProblem:
+		return true
+	case RequestInputTypeQuestion:
+		return true
+	case RequestInputTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoutingAttributeEventType.
+const (
+	RoutingAttributeEventTypeCreate RoutingAttributeEventType = "create"
+	RoutingAttributeEventTypeDelete RoutingAttributeEventType = "delete"
+	RoutingAttributeEventTypeUpdate RoutingAttributeEventType = "update"
+)
+
+// Valid indicates whether the value is a known member of the RoutingAttributeEventType enum.
+func (e RoutingAttributeEventType) Valid() bool {
+	switch e {
+	case RoutingAttributeEventTypeCreate:
+		return true
+	case RoutingAttributeEventTypeDelete:
+		return true
+	case RoutingAttributeEventTypeUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoutingAttributeValueEventType.
+const (
+	RoutingAttributeValueEventTypeCreate RoutingAttributeValueEventType = "create"
+	RoutingAttributeValueEventTypeDelete RoutingAttributeValueEventType = "delete"
+	RoutingAttributeValueEventTypeUpdate RoutingAttributeValueEventType = "update"
+)
+
+// Valid indicates whether the value is a known member of the RoutingAttributeValueEventType enum.
+func (e RoutingAttributeValueEventType) Valid() bool {
+	switch e {
+	case RoutingAttributeValueEventTypeCreate:
+		return true
+	case RoutingAttributeValueEventTypeDelete:
+		return true
+	case RoutingAttributeValueEventTypeUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RoutingInstanceValueType.
+const (
+	RoutingInstanceValueTypeAssociateAgent    RoutingInstanceValueType = "associate_agent"
+	RoutingInstanceValueTypeAssociateTicket   RoutingInstanceValueType = "associate_ticket"
+	RoutingInstanceValueTypeUnassociateAgent  RoutingInstanceValueType = "unassociate_agent"
+	RoutingInstanceValueTypeUnassociateTicket RoutingInstanceValueType = "unassociate_ticket"
+)
+
+// Valid indicates whether the value is a known member of the RoutingInstanceValueType enum.
+func (e RoutingInstanceValueType) Valid() bool {
+	switch e {
+	case RoutingInstanceValueTypeAssociateAgent:
+		return true
+	case RoutingInstanceValueTypeAssociateTicket:
+		return true
+	case RoutingInstanceValueTypeUnassociateAgent:
+		return true
+	case RoutingInstanceValueTypeUnassociateTicket:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SatisfactionRatingScore.
+const (
+	SatisfactionRatingScoreBad       SatisfactionRatingScore = "bad"
+	SatisfactionRatingScoreGood      SatisfactionRatingScore = "good"
+	SatisfactionRatingScoreOffered   SatisfactionRatingScore = "offered"
+	SatisfactionRatingScoreUnoffered SatisfactionRatingScore = "unoffered"
+)
+
+// Valid indicates whether the value is a known member of the SatisfactionRatingScore enum.
+func (e SatisfactionRatingScore) Valid() bool {
+	switch e {
+	case SatisfactionRatingScoreBad:
+		return true
+	case SatisfactionRatingScoreGood:
+		return true
+	case SatisfactionRatingScoreOffered:
+		return true
+	case SatisfactionRatingScoreUnoffered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchResultResultType.
+const (
+	SearchResultResultTypeGroup        SearchResultResultType = "group"
+	SearchResultResultTypeOrganization SearchResultResultType = "organization"
+	SearchResultResultTypeTicket       SearchResultResultType = "ticket"
+	SearchResultResultTypeUser         SearchResultResultType = "user"
+)
+
+// Valid indicates whether the value is a known member of the SearchResultResultType enum.
+func (e SearchResultResultType) Valid() bool {
+	switch e {
+	case SearchResultResultTypeGroup:
+		return true
+	case SearchResultResultTypeOrganization:
+		return true
+	case SearchResultResultTypeTicket:
+		return true
+	case SearchResultResultTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SharingAgreementStatus.
+const (
+	SharingAgreementStatusAccepted SharingAgreementStatus = "accepted"
+	SharingAgreementStatusDeclined SharingAgreementStatus = "declined"
+	SharingAgreementStatusInactive SharingAgreementStatus = "inactive"
+	SharingAgreementStatusPending  SharingAgreementStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the SharingAgreementStatus enum.
+func (e SharingAgreementStatus) Valid() bool {
+	switch e {
+	case SharingAgreementStatusAccepted:
+		return true
+	case SharingAgreementStatusDeclined:
+		return true
+	case SharingAgreementStatusInactive:
+		return true
+	case SharingAgreementStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SharingAgreementType.
+const (
+	SharingAgreementTypeInbound  SharingAgreementType = "inbound"
+	SharingAgreementTypeOutbound SharingAgreementType = "outbound"
+)
+
+// Valid indicates whether the value is a known member of the SharingAgreementType enum.
+func (e SharingAgreementType) Valid() bool {
+	switch e {
+	case SharingAgreementTypeInbound:
+		return true
+	case SharingAgreementTypeOutbound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SharingAgreementUpdateInputStatus.
+const (
+	SharingAgreementUpdateInputStatusAccepted SharingAgreementUpdateInputStatus = "accepted"
+	SharingAgreementUpdateInputStatusDeclined SharingAgreementUpdateInputStatus = "declined"
+	SharingAgreementUpdateInputStatusInactive SharingAgreementUpdateInputStatus = "inactive"
+	SharingAgreementUpdateInputStatusPending  SharingAgreementUpdateInputStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the SharingAgreementUpdateInputStatus enum.
+func (e SharingAgreementUpdateInputStatus) Valid() bool {
+	switch e {
+	case SharingAgreementUpdateInputStatusAccepted:
+		return true
+	case SharingAgreementUpdateInputStatusDeclined:
+		return true
+	case SharingAgreementUpdateInputStatusInactive:
+		return true
+	case SharingAgreementUpdateInputStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SLAPolicyMetricMetric.
+const (
+	SLAPolicyMetricMetricAgentWorkTime       SLAPolicyMetricMetric = "agent_work_time"
+	SLAPolicyMetricMetricFirstReplyTime      SLAPolicyMetricMetric = "first_reply_time"
+	SLAPolicyMetricMetricNextReplyTime       SLAPolicyMetricMetric = "next_reply_time"
+	SLAPolicyMetricMetricPausableUpdateTime  SLAPolicyMetricMetric = "pausable_update_time"
+	SLAPolicyMetricMetricPeriodicUpdateTime  SLAPolicyMetricMetric = "periodic_update_time"
+	SLAPolicyMetricMetricRequesterWaitTime   SLAPolicyMetricMetric = "requester_wait_time"
+	SLAPolicyMetricMetricTotalResolutionTime SLAPolicyMetricMetric = "total_resolution_time"
+)
+
+// Valid indicates whether the value is a known member of the SLAPolicyMetricMetric enum.
+func (e SLAPolicyMetricMetric) Valid() bool {
+	switch e {
+	case SLAPolicyMetricMetricAgentWorkTime:
+		return true
+	case SLAPolicyMetricMetricFirstReplyTime:
+		return true
+	case SLAPolicyMetricMetricNextReplyTime:
+		return true
+	case SLAPolicyMetricMetricPausableUpdateTime:
+		return true
+	case SLAPolicyMetricMetricPeriodicUpdateTime:
+		return true
+	case SLAPolicyMetricMetricRequesterWaitTime:
+		return true
+	case SLAPolicyMetricMetricTotalResolutionTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SLAPolicyMetricPriority.
+const (
+	SLAPolicyMetricPriorityHigh   SLAPolicyMetricPriority = "high"
+	SLAPolicyMetricPriorityLow    SLAPolicyMetricPriority = "low"
+	SLAPolicyMetricPriorityNormal SLAPolicyMetricPriority = "normal"
+	SLAPolicyMetricPriorityUrgent SLAPolicyMetricPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the SLAPolicyMetricPriority enum.
+func (e SLAPolicyMetricPriority) Valid() bool {
+	switch e {
+	case SLAPolicyMetricPriorityHigh:
+		return true
+	case SLAPolicyMetricPriorityLow:
+		return true
+	case SLAPolicyMetricPriorityNormal:
+		return true
+	case SLAPolicyMetricPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressCnameStatus.
+const (
+	SupportAddressCnameStatusFailed   SupportAddressCnameStatus = "failed"
+	SupportAddressCnameStatusUnknown  SupportAddressCnameStatus = "unknown"
+	SupportAddressCnameStatusVerified SupportAddressCnameStatus = "verified"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressCnameStatus enum.
+func (e SupportAddressCnameStatus) Valid() bool {
+	switch e {
+	case SupportAddressCnameStatusFailed:
+		return true
+	case SupportAddressCnameStatusUnknown:
+		return true
+	case SupportAddressCnameStatusVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressDNSResults.
+const (
+	SupportAddressDNSResultsFailed   SupportAddressDNSResults = "failed"
+	SupportAddressDNSResultsVerified SupportAddressDNSResults = "verified"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressDNSResults enum.
+func (e SupportAddressDNSResults) Valid() bool {
+	switch e {
+	case SupportAddressDNSResultsFailed:
+		return true
+	case SupportAddressDNSResultsVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressDomainVerificationStatus.
+const (
+	SupportAddressDomainVerificationStatusFailed   SupportAddressDomainVerificationStatus = "failed"
+	SupportAddressDomainVerificationStatusUnknown  SupportAddressDomainVerificationStatus = "unknown"
+	SupportAddressDomainVerificationStatusVerified SupportAddressDomainVerificationStatus = "verified"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressDomainVerificationStatus enum.
+func (e SupportAddressDomainVerificationStatus) Valid() bool {
+	switch e {
+	case SupportAddressDomainVerificationStatusFailed:
+		return true
+	case SupportAddressDomainVerificationStatusUnknown:
+		return true
+	case SupportAddressDomainVerificationStatusVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressForwardingStatus.
+const (
+	SupportAddressForwardingStatusFailed   SupportAddressForwardingStatus = "failed"
+	SupportAddressForwardingStatusUnknown  SupportAddressForwardingStatus = "unknown"
+	SupportAddressForwardingStatusVerified SupportAddressForwardingStatus = "verified"
+	SupportAddressForwardingStatusWaiting  SupportAddressForwardingStatus = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressForwardingStatus enum.
+func (e SupportAddressForwardingStatus) Valid() bool {
+	switch e {
+	case SupportAddressForwardingStatusFailed:
+		return true
+	case SupportAddressForwardingStatusUnknown:
+		return true
+	case SupportAddressForwardingStatusVerified:
+		return true
+	case SupportAddressForwardingStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressSpfStatus.
+const (
+	SupportAddressSpfStatusFailed   SupportAddressSpfStatus = "failed"
+	SupportAddressSpfStatusUnknown  SupportAddressSpfStatus = "unknown"
+	SupportAddressSpfStatusVerified SupportAddressSpfStatus = "verified"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressSpfStatus enum.
+func (e SupportAddressSpfStatus) Valid() bool {
+	switch e {
+	case SupportAddressSpfStatusFailed:
+		return true
+	case SupportAddressSpfStatusUnknown:
+		return true
+	case SupportAddressSpfStatusVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportAddressVerifyRequestType.
+const (
+	SupportAddressVerifyRequestTypeForwarding SupportAddressVerifyRequestType = "forwarding"
+)
+
+// Valid indicates whether the value is a known member of the SupportAddressVerifyRequestType enum.
+func (e SupportAddressVerifyRequestType) Valid() bool {
+	switch e {
+	case SupportAddressVerifyRequestTypeForwarding:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetContentType.
+const (
+	TargetContentTypeApplicationJSON               TargetContentType = "application/json"
+	TargetContentTypeApplicationXML                TargetContentType = "application/xml"
+	TargetContentTypeApplicationXWwwFormUrlencoded TargetContentType = "application/x-www-form-urlencoded"
+)
+
+// Valid indicates whether the value is a known member of the TargetContentType enum.
+func (e TargetContentType) Valid() bool {
+	switch e {
+	case TargetContentTypeApplicationJSON:
+		return true
+	case TargetContentTypeApplicationXML:
+		return true
+	case TargetContentTypeApplicationXWwwFormUrlencoded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetMethod.
+const (
+	TargetMethodDelete TargetMethod = "delete"
+	TargetMethodGet    TargetMethod = "get"
+	TargetMethodPatch  TargetMethod = "patch"
+	TargetMethodPost   TargetMethod = "post"
+	TargetMethodPut    TargetMethod = "put"
+)
+
+// Valid indicates whether the value is a known member of the TargetMethod enum.
+func (e TargetMethod) Valid() bool {
+	switch e {
+	case TargetMethodDelete:
+		return true
+	case TargetMethodGet:
+		return true
+	case TargetMethodPatch:
+		return true
+	case TargetMethodPost:
+		return true
+	case TargetMethodPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetType.
+const (
+	TargetTypeBasecampTarget        TargetType = "basecamp_target"
+	TargetTypeCampfireTarget        TargetType = "campfire_target"
+	TargetTypeClickatellTarget      TargetType = "clickatell_target"
+	TargetTypeEmailTarget           TargetType = "email_target"
+	TargetTypeFlowdockTarget        TargetType = "flowdock_target"
+	TargetTypeGetSatisfactionTarget TargetType = "get_satisfaction_target"
+	TargetTypeHTTPTarget            TargetType = "http_target"
+	TargetTypeJiraTarget            TargetType = "jira_target"
+	TargetTypePivotalTarget         TargetType = "pivotal_target"
+	TargetTypeTwitterTarget         TargetType = "twitter_target"
+	TargetTypeURLTarget             TargetType = "url_target"
+	TargetTypeYammerTarget          TargetType = "yammer_target"
+)
+
+// Valid indicates whether the value is a known member of the TargetType enum.
+func (e TargetType) Valid() bool {
+	switch e {
+	case TargetTypeBasecampTarget:
+		return true
+	case TargetTypeCampfireTarget:
+		return true
+	case TargetTypeClickatellTarget:
+		return true
+	case TargetTypeEmailTarget:
+		return true
+	case TargetTypeFlowdockTarget:
+		return true
+	case TargetTypeGetSatisfactionTarget:
+		return true
+	case TargetTypeHTTPTarget:
+		return true
+	case TargetTypeJiraTarget:
+		return true
+	case TargetTypePivotalTarget:
+		return true
+	case TargetTypeTwitterTarget:
+		return true
+	case TargetTypeURLTarget:
+		return true
+	case TargetTypeYammerTarget:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetInputContentType.
+const (
+	TargetInputContentTypeApplicationJSON               TargetInputContentType = "application/json"
+	TargetInputContentTypeApplicationXML                TargetInputContentType = "application/xml"
+	TargetInputContentTypeApplicationXWwwFormUrlencoded TargetInputContentType = "application/x-www-form-urlencoded"
+)
+
+// Valid indicates whether the value is a known member of the TargetInputContentType enum.
+func (e TargetInputContentType) Valid() bool {
+	switch e {
+	case TargetInputContentTypeApplicationJSON:
+		return true
+	case TargetInputContentTypeApplicationXML:
+		return true
+	case TargetInputContentTypeApplicationXWwwFormUrlencoded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetInputMethod.
+const (
+	TargetInputMethodDelete TargetInputMethod = "delete"
+	TargetInputMethodGet    TargetInputMethod = "get"
+	TargetInputMethodPatch  TargetInputMethod = "patch"
+	TargetInputMethodPost   TargetInputMethod = "post"
+	TargetInputMethodPut    TargetInputMethod = "put"
+)
+
+// Valid indicates whether the value is a known member of the TargetInputMethod enum.
+func (e TargetInputMethod) Valid() bool {
+	switch e {
+	case TargetInputMethodDelete:
+		return true
+	case TargetInputMethodGet:
+		return true
+	case TargetInputMethodPatch:
+		return true
+	case TargetInputMethodPost:
+		return true
+	case TargetInputMethodPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetInputType.
+const (
+	TargetInputTypeBasecampTarget        TargetInputType = "basecamp_target"
+	TargetInputTypeCampfireTarget        TargetInputType = "campfire_target"
+	TargetInputTypeClickatellTarget      TargetInputType = "clickatell_target"
+	TargetInputTypeEmailTarget           TargetInputType = "email_target"
+	TargetInputTypeFlowdockTarget        TargetInputType = "flowdock_target"
+	TargetInputTypeGetSatisfactionTarget TargetInputType = "get_satisfaction_target"
+	TargetInputTypeHTTPTarget            TargetInputType = "http_target"
+	TargetInputTypeJiraTarget            TargetInputType = "jira_target"
+	TargetInputTypePivotalTarget         TargetInputType = "pivotal_target"
+	TargetInputTypeTwitterTarget         TargetInputType = "twitter_target"
+	TargetInputTypeURLTarget             TargetInputType = "url_target"
+	TargetInputTypeYammerTarget          TargetInputType = "yammer_target"
+)
+
+// Valid indicates whether the value is a known member of the TargetInputType enum.
+func (e TargetInputType) Valid() bool {
+	switch e {
+	case TargetInputTypeBasecampTarget:
+		return true
+	case TargetInputTypeCampfireTarget:
+		return true
+	case TargetInputTypeClickatellTarget:
+		return true
+	case TargetInputTypeEmailTarget:
+		return true
+	case TargetInputTypeFlowdockTarget:
+		return true
+	case TargetInputTypeGetSatisfactionTarget:
+		return true
+	case TargetInputTypeHTTPTarget:
+		return true
+	case TargetInputTypeJiraTarget:
+		return true
+	case TargetInputTypePivotalTarget:
+		return true
+	case TargetInputTypeTwitterTarget:
+		return true
+	case TargetInputTypeURLTarget:
+		return true
+	case TargetInputTypeYammerTarget:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetUpdateInputContentType.
+const (
+	TargetUpdateInputContentTypeApplicationJSON               TargetUpdateInputContentType = "application/json"
+	TargetUpdateInputContentTypeApplicationXML                TargetUpdateInputContentType = "application/xml"
+	TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded TargetUpdateInputContentType = "application/x-www-form-urlencoded"
+)
+
+// Valid indicates whether the value is a known member of the TargetUpdateInputContentType enum.
+func (e TargetUpdateInputContentType) Valid() bool {
+	switch e {
+	case TargetUpdateInputContentTypeApplicationJSON:
+		return true
+	case TargetUpdateInputContentTypeApplicationXML:
+		return true
+	case TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetUpdateInputMethod.
+const (
+	TargetUpdateInputMethodDelete TargetUpdateInputMethod = "delete"
+	TargetUpdateInputMethodGet    TargetUpdateInputMethod = "get"
+	TargetUpdateInputMethodPatch  TargetUpdateInputMethod = "patch"
+	TargetUpdateInputMethodPost   TargetUpdateInputMethod = "post"
+	TargetUpdateInputMethodPut    TargetUpdateInputMethod = "put"
+)
+
+// Valid indicates whether the value is a known member of the TargetUpdateInputMethod enum.
+func (e TargetUpdateInputMethod) Valid() bool {
+	switch e {
+	case TargetUpdateInputMethodDelete:
+		return true
+	case TargetUpdateInputMethodGet:
+		return true
+	case TargetUpdateInputMethodPatch:
+		return true
+	case TargetUpdateInputMethodPost:
+		return true
+	case TargetUpdateInputMethodPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketPriority.
+const (
+	TicketPriorityHigh   TicketPriority = "high"
+	TicketPriorityLow    TicketPriority = "low"
+	TicketPriorityNormal TicketPriority = "normal"
+	TicketPriorityUrgent TicketPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketPriority enum.
+func (e TicketPriority) Valid() bool {
+	switch e {
+	case TicketPriorityHigh:
+		return true
+	case TicketPriorityLow:
+		return true
+	case TicketPriorityNormal:
+		return true
+	case TicketPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketStatus.
+const (
+	TicketStatusClosed  TicketStatus = "closed"
+	TicketStatusDeleted TicketStatus = "deleted"
+	TicketStatusHold    TicketStatus = "hold"
+	TicketStatusNew     TicketStatus = "new"
+	TicketStatusOpen    TicketStatus = "open"
+	TicketStatusPending TicketStatus = "pending"
+	TicketStatusSolved  TicketStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the TicketStatus enum.
+func (e TicketStatus) Valid() bool {
+	switch e {
+	case TicketStatusClosed:
+		return true
+	case TicketStatusDeleted:
+		return true
+	case TicketStatusHold:
+		return true
+	case TicketStatusNew:
+		return true
+	case TicketStatusOpen:
+		return true
+	case TicketStatusPending:
+		return true
+	case TicketStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketType.
+const (
+	TicketTypeIncident TicketType = "incident"
+	TicketTypeProblem  TicketType = "problem"
+	TicketTypeQuestion TicketType = "question"
+	TicketTypeTask     TicketType = "task"
+)
+
+// Valid indicates whether the value is a known member of the TicketType enum.
+func (e TicketType) Valid() bool {
+	switch e {
+	case TicketTypeIncident:
+		return true
+	case TicketTypeProblem:
+		return true
+	case TicketTypeQuestion:
+		return true
+	case TicketTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketAuditEventType.
+const (
+	TicketAuditEventTypeAgentMacroReference      TicketAuditEventType = "AgentMacroReference"
+	TicketAuditEventTypeAssociateAttValsEvent    TicketAuditEventType = "AssociateAttValsEvent"
+	TicketAuditEventTypeAttachmentRedactionEvent TicketAuditEventType = "AttachmentRedactionEvent"
+	TicketAuditEventTypeAuditEvent               TicketAuditEventType = "AuditEvent"
+	TicketAuditEventTypeCc                       TicketAuditEventType = "Cc"
+	TicketAuditEventTypeChange                   TicketAuditEventType = "Change"
+	TicketAuditEventTypeChatEndedEvent           TicketAuditEventType = "ChatEndedEvent"
+	TicketAuditEventTypeChatStartedEvent         TicketAuditEventType = "ChatStartedEvent"
+	TicketAuditEventTypeComment                  TicketAuditEventType = "Comment"
+	TicketAuditEventTypeCommentPrivacyChange     TicketAuditEventType = "CommentPrivacyChange"
+	TicketAuditEventTypeCommentRedactionEvent    TicketAuditEventType = "CommentRedactionEvent"
+	TicketAuditEventTypeCreate                   TicketAuditEventType = "Create"
+	TicketAuditEventTypeEmailCcChange            TicketAuditEventType = "EmailCcChange"
+	TicketAuditEventTypeError                    TicketAuditEventType = "Error"
+	TicketAuditEventTypeExternal                 TicketAuditEventType = "External"
+	TicketAuditEventTypeFacebookComment          TicketAuditEventType = "FacebookComment"
+	TicketAuditEventTypeFacebookEvent            TicketAuditEventType = "FacebookEvent"
+	TicketAuditEventTypeFollowerChange           TicketAuditEventType = "FollowerChange"
+	TicketAuditEventTypeFollowerNotification     TicketAuditEventType = "FollowerNotification"
+	TicketAuditEventTypeLogMeInTranscript        TicketAuditEventType = "LogMeInTranscript"
+	TicketAuditEventTypeMacroReference           TicketAuditEventType = "MacroReference"
+	TicketAuditEventTypeNotification             TicketAuditEventType = "Notification"
+	TicketAuditEventTypeNotificationWithCcs      TicketAuditEventType = "NotificationWithCcs"
+	TicketAuditEventTypeOrganizationActivity     TicketAuditEventType = "OrganizationActivity"
+	TicketAuditEventTypePush                     TicketAuditEventType = "Push"
+	TicketAuditEventTypeSLATargetChange          TicketAuditEventType = "SlaTargetChange"
+	TicketAuditEventTypeSMS                      TicketAuditEventType = "SMS"
+	TicketAuditEventTypeSatisfactionRating       TicketAuditEventType = "SatisfactionRating"
+	TicketAuditEventTypeScheduleAssignment       TicketAuditEventType = "ScheduleAssignment"
+	TicketAuditEventTypeTicketMergeEvent         TicketAuditEventType = "TicketMergeEvent"
+	TicketAuditEventTypeTicketSharingEvent       TicketAuditEventType = "TicketSharingEvent"
+	TicketAuditEventTypeTweet                    TicketAuditEventType = "Tweet"
+	TicketAuditEventTypeVoiceComment             TicketAuditEventType = "VoiceComment"
+)
+
+// Valid indicates whether the value is a known member of the TicketAuditEventType enum.
+func (e TicketAuditEventType) Valid() bool {
+	switch e {
+	case TicketAuditEventTypeAgentMacroReference:
+		return true
+	case TicketAuditEventTypeAssociateAttValsEvent:
+		return true
+	case TicketAuditEventTypeAttachmentRedactionEvent:
+		return true
+	case TicketAuditEventTypeAuditEvent:
+		return true
+	case TicketAuditEventTypeCc:
+		return true
+	case TicketAuditEventTypeChange:
+		return true
+	case TicketAuditEventTypeChatEndedEvent:
+		return true
+	case TicketAuditEventTypeChatStartedEvent:
+		return true
+	case TicketAuditEventTypeComment:
+		return true
+	case TicketAuditEventTypeCommentPrivacyChange:
+		return true
+	case TicketAuditEventTypeCommentRedactionEvent:
+		return true
+	case TicketAuditEventTypeCreate:
+		return true
+	case TicketAuditEventTypeEmailCcChange:
+		return true
+	case TicketAuditEventTypeError:
+		return true
+	case TicketAuditEventTypeExternal:
+		return true
+	case TicketAuditEventTypeFacebookComment:
+		return true
+	case TicketAuditEventTypeFacebookEvent:
+		return true
+	case TicketAuditEventTypeFollowerChange:
+		return true
+	case TicketAuditEventTypeFollowerNotification:
+		return true
+	case TicketAuditEventTypeLogMeInTranscript:
+		return true
+	case TicketAuditEventTypeMacroReference:
+		return true
+	case TicketAuditEventTypeNotification:
+		return true
+	case TicketAuditEventTypeNotificationWithCcs:
+		return true
+	case TicketAuditEventTypeOrganizationActivity:
+		return true
+	case TicketAuditEventTypePush:
+		return true
+	case TicketAuditEventTypeSLATargetChange:
+		return true
+	case TicketAuditEventTypeSMS:
+		return true
+	case TicketAuditEventTypeSatisfactionRating:
+		return true
+	case TicketAuditEventTypeScheduleAssignment:
+		return true
+	case TicketAuditEventTypeTicketMergeEvent:
+		return true
+	case TicketAuditEventTypeTicketSharingEvent:
+		return true
+	case TicketAuditEventTypeTweet:
+		return true
+	case TicketAuditEventTypeVoiceComment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketCommentType.
+const (
+	TicketCommentTypeComment      TicketCommentType = "Comment"
+	TicketCommentTypeVoiceComment TicketCommentType = "VoiceComment"
+)
+
+// Valid indicates whether the value is a known member of the TicketCommentType enum.
+func (e TicketCommentType) Valid() bool {
+	switch e {
+	case TicketCommentTypeComment:
+		return true
+	case TicketCommentTypeVoiceComment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketEmailCcInputAction.
+const (
+	TicketEmailCcInputActionDelete TicketEmailCcInputAction = "delete"
+	TicketEmailCcInputActionPut    TicketEmailCcInputAction = "put"
+)
+
+// Valid indicates whether the value is a known member of the TicketEmailCcInputAction enum.
+func (e TicketEmailCcInputAction) Valid() bool {
+	switch e {
+	case TicketEmailCcInputActionDelete:
+		return true
+	case TicketEmailCcInputActionPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFieldType.
+const (
+	TicketFieldTypeAssignee          TicketFieldType = "assignee"
+	TicketFieldTypeCheckbox          TicketFieldType = "checkbox"
+	TicketFieldTypeCustomStatus      TicketFieldType = "custom_status"
+	TicketFieldTypeDate              TicketFieldType = "date"
+	TicketFieldTypeDecimal           TicketFieldType = "decimal"
+	TicketFieldTypeDescription       TicketFieldType = "description"
+	TicketFieldTypeGroup             TicketFieldType = "group"
+	TicketFieldTypeInteger           TicketFieldType = "integer"
+	TicketFieldTypeLookup            TicketFieldType = "lookup"
+	TicketFieldTypeMultiselect       TicketFieldType = "multiselect"
+	TicketFieldTypePartialcreditcard TicketFieldType = "partialcreditcard"
+	TicketFieldTypePriority          TicketFieldType = "priority"
+	TicketFieldTypeRegexp            TicketFieldType = "regexp"
+	TicketFieldTypeStatus            TicketFieldType = "status"
+	TicketFieldTypeSubject           TicketFieldType = "subject"
+	TicketFieldTypeTagger            TicketFieldType = "tagger"
+	TicketFieldTypeText              TicketFieldType = "text"
+	TicketFieldTypeTextarea          TicketFieldType = "textarea"
+	TicketFieldTypeTickettype        TicketFieldType = "tickettype"
+)
+
+// Valid indicates whether the value is a known member of the TicketFieldType enum.
+func (e TicketFieldType) Valid() bool {
+	switch e {
+	case TicketFieldTypeAssignee:
+		return true
+	case TicketFieldTypeCheckbox:
+		return true
+	case TicketFieldTypeCustomStatus:
+		return true
+	case TicketFieldTypeDate:
+		return true
+	case TicketFieldTypeDecimal:
+		return true
+	case TicketFieldTypeDescription:
+		return true
+	case TicketFieldTypeGroup:
+		return true
+	case TicketFieldTypeInteger:
+		return true
+	case TicketFieldTypeLookup:
+		return true
+	case TicketFieldTypeMultiselect:
+		return true
+	case TicketFieldTypePartialcreditcard:
+		return true
+	case TicketFieldTypePriority:
+		return true
+	case TicketFieldTypeRegexp:
+		return true
+	case TicketFieldTypeStatus:
+		return true
+	case TicketFieldTypeSubject:
+		return true
+	case TicketFieldTypeTagger:
+		return true
+	case TicketFieldTypeText:
+		return true
+	case TicketFieldTypeTextarea:
+		return true
+	case TicketFieldTypeTickettype:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFieldInputType.
+const (
+	TicketFieldInputTypeCheckbox          TicketFieldInputType = "checkbox"
+	TicketFieldInputTypeDate              TicketFieldInputType = "date"
+	TicketFieldInputTypeDecimal           TicketFieldInputType = "decimal"
+	TicketFieldInputTypeInteger           TicketFieldInputType = "integer"
+	TicketFieldInputTypeLookup            TicketFieldInputType = "lookup"
+	TicketFieldInputTypeMultiselect       TicketFieldInputType = "multiselect"
+	TicketFieldInputTypePartialcreditcard TicketFieldInputType = "partialcreditcard"
+	TicketFieldInputTypeRegexp            TicketFieldInputType = "regexp"
+	TicketFieldInputTypeTagger            TicketFieldInputType = "tagger"
+	TicketFieldInputTypeText              TicketFieldInputType = "text"
+	TicketFieldInputTypeTextarea          TicketFieldInputType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the TicketFieldInputType enum.
+func (e TicketFieldInputType) Valid() bool {
+	switch e {
+	case TicketFieldInputTypeCheckbox:
+		return true
+	case TicketFieldInputTypeDate:
+		return true
+	case TicketFieldInputTypeDecimal:
+		return true
+	case TicketFieldInputTypeInteger:
+		return true
+	case TicketFieldInputTypeLookup:
+		return true
+	case TicketFieldInputTypeMultiselect:
+		return true
+	case TicketFieldInputTypePartialcreditcard:
+		return true
+	case TicketFieldInputTypeRegexp:
+		return true
+	case TicketFieldInputTypeTagger:
+		return true
+	case TicketFieldInputTypeText:
+		return true
+	case TicketFieldInputTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFollowerInputAction.
+const (
+	TicketFollowerInputActionDelete TicketFollowerInputAction = "delete"
+	TicketFollowerInputActionPut    TicketFollowerInputAction = "put"
+)
+
+// Valid indicates whether the value is a known member of the TicketFollowerInputAction enum.
+func (e TicketFollowerInputAction) Valid() bool {
+	switch e {
+	case TicketFollowerInputActionDelete:
+		return true
+	case TicketFollowerInputActionPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFormRequiredOnStatusesStatuses.
+const (
+	TicketFormRequiredOnStatusesStatusesHold    TicketFormRequiredOnStatusesStatuses = "hold"
+	TicketFormRequiredOnStatusesStatusesNew     TicketFormRequiredOnStatusesStatuses = "new"
+	TicketFormRequiredOnStatusesStatusesOpen    TicketFormRequiredOnStatusesStatuses = "open"
+	TicketFormRequiredOnStatusesStatusesPending TicketFormRequiredOnStatusesStatuses = "pending"
+	TicketFormRequiredOnStatusesStatusesSolved  TicketFormRequiredOnStatusesStatuses = "solved"
+)
+
+// Valid indicates whether the value is a known member of the TicketFormRequiredOnStatusesStatuses enum.
+func (e TicketFormRequiredOnStatusesStatuses) Valid() bool {
+	switch e {
+	case TicketFormRequiredOnStatusesStatusesHold:
+		return true
+	case TicketFormRequiredOnStatusesStatusesNew:
+		return true
+	case TicketFormRequiredOnStatusesStatusesOpen:
+		return true
+	case TicketFormRequiredOnStatusesStatusesPending:
+		return true
+	case TicketFormRequiredOnStatusesStatusesSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFormRequiredOnStatusesType.
+const (
+	TicketFormRequiredOnStatusesTypeALLSTATUSES  TicketFormRequiredOnStatusesType = "ALL_STATUSES"
+	TicketFormRequiredOnStatusesTypeNOSTATUSES   TicketFormRequiredOnStatusesType = "NO_STATUSES"
+	TicketFormRequiredOnStatusesTypeSOMESTATUSES TicketFormRequiredOnStatusesType = "SOME_STATUSES"
+)
+
+// Valid indicates whether the value is a known member of the TicketFormRequiredOnStatusesType enum.
+func (e TicketFormRequiredOnStatusesType) Valid() bool {
+	switch e {
+	case TicketFormRequiredOnStatusesTypeALLSTATUSES:
+		return true
+	case TicketFormRequiredOnStatusesTypeNOSTATUSES:
+		return true
+	case TicketFormRequiredOnStatusesTypeSOMESTATUSES:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketImportInputPriority.
+const (
+	TicketImportInputPriorityHigh   TicketImportInputPriority = "high"
+	TicketImportInputPriorityLow    TicketImportInputPriority = "low"
+	TicketImportInputPriorityNormal TicketImportInputPriority = "normal"
+	TicketImportInputPriorityUrgent TicketImportInputPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketImportInputPriority enum.
+func (e TicketImportInputPriority) Valid() bool {
+	switch e {
+	case TicketImportInputPriorityHigh:
+		return true
+	case TicketImportInputPriorityLow:
+		return true
+	case TicketImportInputPriorityNormal:
+		return true
+	case TicketImportInputPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketImportInputStatus.
+const (
+	TicketImportInputStatusClosed  TicketImportInputStatus = "closed"
+	TicketImportInputStatusHold    TicketImportInputStatus = "hold"
+	TicketImportInputStatusNew     TicketImportInputStatus = "new"
+	TicketImportInputStatusOpen    TicketImportInputStatus = "open"
+	TicketImportInputStatusPending TicketImportInputStatus = "pending"
+	TicketImportInputStatusSolved  TicketImportInputStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the TicketImportInputStatus enum.
+func (e TicketImportInputStatus) Valid() bool {
+	switch e {
+	case TicketImportInputStatusClosed:
+		return true
+	case TicketImportInputStatusHold:
+		return true
+	case TicketImportInputStatusNew:
+		return true
+	case TicketImportInputStatusOpen:
+		return true
+	case TicketImportInputStatusPending:
+		return true
+	case TicketImportInputStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketImportInputType.
+const (
+	TicketImportInputTypeIncident TicketImportInputType = "incident"
+	TicketImportInputTypeProblem  TicketImportInputType = "problem"
+	TicketImportInputTypeQuestion TicketImportInputType = "question"
+	TicketImportInputTypeTask     TicketImportInputType = "task"
+)
+
+// Valid indicates whether the value is a known member of the TicketImportInputType enum.
+func (e TicketImportInputType) Valid() bool {
+	switch e {
+	case TicketImportInputTypeIncident:
+		return true
+	case TicketImportInputTypeProblem:
+		return true
+	case TicketImportInputTypeQuestion:
+		return true
+	case TicketImportInputTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketInputPriority.
+const (
+	TicketInputPriorityHigh   TicketInputPriority = "high"
+	TicketInputPriorityLow    TicketInputPriority = "low"
+	TicketInputPriorityNormal TicketInputPriority = "normal"
+	TicketInputPriorityUrgent TicketInputPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketInputPriority enum.
+func (e TicketInputPriority) Valid() bool {
+	switch e {
+	case TicketInputPriorityHigh:
+		return true
+	case TicketInputPriorityLow:
+		return true
+	case TicketInputPriorityNormal:
+		return true
+	case TicketInputPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketInputStatus.
+const (
+	TicketInputStatusClosed  TicketInputStatus = "closed"
+	TicketInputStatusHold    TicketInputStatus = "hold"
+	TicketInputStatusNew     TicketInputStatus = "new"
+	TicketInputStatusOpen    TicketInputStatus = "open"
+	TicketInputStatusPending TicketInputStatus = "pending"
+	TicketInputStatusSolved  TicketInputStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the TicketInputStatus enum.
+func (e TicketInputStatus) Valid() bool {
+	switch e {
+	case TicketInputStatusClosed:
+		return true
+	case TicketInputStatusHold:
+		return true
+	case TicketInputStatusNew:
+		return true
+	case TicketInputStatusOpen:
+		return true
+	case TicketInputStatusPending:
+		return true
+	case TicketInputStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketInputType.
+const (
+	TicketInputTypeIncident TicketInputType = "incident"
+	TicketInputTypeProblem  TicketInputType = "problem"
+	TicketInputTypeQuestion TicketInputType = "question"
+	TicketInputTypeTask     TicketInputType = "task"
+)
+
+// Valid indicates whether the value is a known member of the TicketInputType enum.
+func (e TicketInputType) Valid() bool {
+	switch e {
+	case TicketInputTypeIncident:
+		return true
+	case TicketInputTypeProblem:
+		return true
+	case TicketInputTypeQuestion:
+		return true
+	case TicketInputTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketInputViaID.
+const (
+	TicketInputViaIDN44 TicketInputViaID = 44
+	TicketInputViaIDN45 TicketInputViaID = 45
+	TicketInputViaIDN46 TicketInputViaID = 46
+)
+
+// Valid indicates whether the value is a known member of the TicketInputViaID enum.
+func (e TicketInputViaID) Valid() bool {
+	switch e {
+	case TicketInputViaIDN44:
+		return true
+	case TicketInputViaIDN45:
+		return true
+	case TicketInputViaIDN46:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketMetricEventMetric.
+const (
+	TicketMetricEventMetricAgentWorkTime      TicketMetricEventMetric = "agent_work_time"
+	TicketMetricEventMetricGroupOwnershipTime TicketMetricEventMetric = "group_ownership_time"
+	TicketMetricEventMetricPausableUpdateTime TicketMetricEventMetric = "pausable_update_time"
+	TicketMetricEventMetricPeriodicUpdateTime TicketMetricEventMetric = "periodic_update_time"
+	TicketMetricEventMetricReplyTime          TicketMetricEventMetric = "reply_time"
+	TicketMetricEventMetricRequesterWaitTime  TicketMetricEventMetric = "requester_wait_time"
+	TicketMetricEventMetricResolutionTime     TicketMetricEventMetric = "resolution_time"
+)
+
+// Valid indicates whether the value is a known member of the TicketMetricEventMetric enum.
+func (e TicketMetricEventMetric) Valid() bool {
+	switch e {
+	case TicketMetricEventMetricAgentWorkTime:
+		return true
+	case TicketMetricEventMetricGroupOwnershipTime:
+		return true
+	case TicketMetricEventMetricPausableUpdateTime:
+		return true
+	case TicketMetricEventMetricPeriodicUpdateTime:
+		return true
+	case TicketMetricEventMetricReplyTime:
+		return true
+	case TicketMetricEventMetricRequesterWaitTime:
+		return true
+	case TicketMetricEventMetricResolutionTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketMetricEventType.
+const (
+	TicketMetricEventTypeActivate      TicketMetricEventType = "activate"
+	TicketMetricEventTypeApplyGroupSLA TicketMetricEventType = "apply_group_sla"
+	TicketMetricEventTypeApplySLA      TicketMetricEventType = "apply_sla"
+	TicketMetricEventTypeBreach        TicketMetricEventType = "breach"
+	TicketMetricEventTypeFulfill       TicketMetricEventType = "fulfill"
+	TicketMetricEventTypeMeasure       TicketMetricEventType = "measure"
+	TicketMetricEventTypePause         TicketMetricEventType = "pause"
+	TicketMetricEventTypeUpdateStatus  TicketMetricEventType = "update_status"
+)
+
+// Valid indicates whether the value is a known member of the TicketMetricEventType enum.
+func (e TicketMetricEventType) Valid() bool {
+	switch e {
+	case TicketMetricEventTypeActivate:
+		return true
+	case TicketMetricEventTypeApplyGroupSLA:
+		return true
+	case TicketMetricEventTypeApplySLA:
+		return true
+	case TicketMetricEventTypeBreach:
+		return true
+	case TicketMetricEventTypeFulfill:
+		return true
+	case TicketMetricEventTypeMeasure:
+		return true
+	case TicketMetricEventTypePause:
+		return true
+	case TicketMetricEventTypeUpdateStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketSatisfactionRatingScore.
+const (
+	TicketSatisfactionRatingScoreBad       TicketSatisfactionRatingScore = "bad"
+	TicketSatisfactionRatingScoreGood      TicketSatisfactionRatingScore = "good"
+	TicketSatisfactionRatingScoreOffered   TicketSatisfactionRatingScore = "offered"
+	TicketSatisfactionRatingScoreUnoffered TicketSatisfactionRatingScore = "unoffered"
+)
+
+// Valid indicates whether the value is a known member of the TicketSatisfactionRatingScore enum.
+func (e TicketSatisfactionRatingScore) Valid() bool {
+	switch e {
+	case TicketSatisfactionRatingScoreBad:
+		return true
+	case TicketSatisfactionRatingScoreGood:
+		return true
+	case TicketSatisfactionRatingScoreOffered:
+		return true
+	case TicketSatisfactionRatingScoreUnoffered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketSatisfactionRatingInputScore.
+const (
+	TicketSatisfactionRatingInputScoreBad  TicketSatisfactionRatingInputScore = "bad"
+	TicketSatisfactionRatingInputScoreGood TicketSatisfactionRatingInputScore = "good"
+)
+
+// Valid indicates whether the value is a known member of the TicketSatisfactionRatingInputScore enum.
+func (e TicketSatisfactionRatingInputScore) Valid() bool {
+	switch e {
+	case TicketSatisfactionRatingInputScoreBad:
+		return true
+	case TicketSatisfactionRatingInputScoreGood:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriggerCategoryBatchJobStatus.
+const (
+	TriggerCategoryBatchJobStatusComplete TriggerCategoryBatchJobStatus = "complete"
+)
+
+// Valid indicates whether the value is a known member of the TriggerCategoryBatchJobStatus enum.
+func (e TriggerCategoryBatchJobStatus) Valid() bool {
+	switch e {
+	case TriggerCategoryBatchJobStatusComplete:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriggerCategoryBatchJobInputAction.
+const (
+	TriggerCategoryBatchJobInputActionPatch TriggerCategoryBatchJobInputAction = "patch"
+)
+
+// Valid indicates whether the value is a known member of the TriggerCategoryBatchJobInputAction enum.
+func (e TriggerCategoryBatchJobInputAction) Valid() bool {
+	switch e {
+	case TriggerCategoryBatchJobInputActionPatch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserRoleType.
+const (
+	UserRoleTypeAdmin        UserRoleType = 4
+	UserRoleTypeBillingAdmin UserRoleType = 5
+	UserRoleTypeChatAgent    UserRoleType = 2
+	UserRoleTypeContributor  UserRoleType = 3
+	UserRoleTypeCustomAgent  UserRoleType = 0
+	UserRoleTypeLightAgent   UserRoleType = 1
+)
+
+// Valid indicates whether the value is a known member of the UserRoleType enum.
+func (e UserRoleType) Valid() bool {
+	switch e {
+	case UserRoleTypeAdmin:
+		return true
+	case UserRoleTypeBillingAdmin:
+		return true
+	case UserRoleTypeChatAgent:
+		return true
+	case UserRoleTypeContributor:
+		return true
+	case UserRoleTypeCustomAgent:
+		return true
+	case UserRoleTypeLightAgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserTicketRestriction.
+const (
+	UserTicketRestrictionAssigned     UserTicketRestriction = "assigned"
+	UserTicketRestrictionGroups       UserTicketRestriction = "groups"
+	UserTicketRestrictionOrganization UserTicketRestriction = "organization"
+	UserTicketRestrictionRequested    UserTicketRestriction = "requested"
+)
+
+// Valid indicates whether the value is a known member of the UserTicketRestriction enum.
+func (e UserTicketRestriction) Valid() bool {
+	switch e {
+	case UserTicketRestrictionAssigned:
+		return true
+	case UserTicketRestrictionGroups:
+		return true
+	case UserTicketRestrictionOrganization:
+		return true
+	case UserTicketRestrictionRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserFieldType.
+const (
+	UserFieldTypeCheckbox UserFieldType = "checkbox"
+	UserFieldTypeDate     UserFieldType = "date"
+	UserFieldTypeDecimal  UserFieldType = "decimal"
+	UserFieldTypeDropdown UserFieldType = "dropdown"
+	UserFieldTypeInteger  UserFieldType = "integer"
+	UserFieldTypeLookup   UserFieldType = "lookup"
+	UserFieldTypeRegexp   UserFieldType = "regexp"
+	UserFieldTypeText     UserFieldType = "text"
+	UserFieldTypeTextarea UserFieldType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the UserFieldType enum.
+func (e UserFieldType) Valid() bool {
+	switch e {
+	case UserFieldTypeCheckbox:
+		return true
+	case UserFieldTypeDate:
+		return true
+	case UserFieldTypeDecimal:
+		return true
+	case UserFieldTypeDropdown:
+		return true
+	case UserFieldTypeInteger:
+		return true
+	case UserFieldTypeLookup:
+		return true
+	case UserFieldTypeRegexp:
+		return true
+	case UserFieldTypeText:
+		return true
+	case UserFieldTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserFieldInputType.
+const (
+	UserFieldInputTypeCheckbox UserFieldInputType = "checkbox"
+	UserFieldInputTypeDate     UserFieldInputType = "date"
+	UserFieldInputTypeDecimal  UserFieldInputType = "decimal"
+	UserFieldInputTypeDropdown UserFieldInputType = "dropdown"
+	UserFieldInputTypeInteger  UserFieldInputType = "integer"
+	UserFieldInputTypeLookup   UserFieldInputType = "lookup"
+	UserFieldInputTypeRegexp   UserFieldInputType = "regexp"
+	UserFieldInputTypeText     UserFieldInputType = "text"
+	UserFieldInputTypeTextarea UserFieldInputType = "textarea"
+)
+
+// Valid indicates whether the value is a known member of the UserFieldInputType enum.
+func (e UserFieldInputType) Valid() bool {
+	switch e {
+	case UserFieldInputTypeCheckbox:
+		return true
+	case UserFieldInputTypeDate:
+		return true
+	case UserFieldInputTypeDecimal:
+		return true
+	case UserFieldInputTypeDropdown:
+		return true
+	case UserFieldInputTypeInteger:
+		return true
+	case UserFieldInputTypeLookup:
+		return true
+	case UserFieldInputTypeRegexp:
+		return true
+	case UserFieldInputTypeText:
+		return true
+	case UserFieldInputTypeTextarea:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserIdentityType.
+const (
+	UserIdentityTypeAgentForwarding UserIdentityType = "agent_forwarding"
+	UserIdentityTypeAnyChannel      UserIdentityType = "any_channel"
+	UserIdentityTypeEmail           UserIdentityType = "email"
+	UserIdentityTypeFacebook        UserIdentityType = "facebook"
+	UserIdentityTypeForeign         UserIdentityType = "foreign"
+	UserIdentityTypeGoogle          UserIdentityType = "google"
+	UserIdentityTypeMessaging       UserIdentityType = "messaging"
+	UserIdentityTypePhoneNumber     UserIdentityType = "phone_number"
+	UserIdentityTypeSdk             UserIdentityType = "sdk"
+	UserIdentityTypeTwitter         UserIdentityType = "twitter"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityType enum.
+func (e UserIdentityType) Valid() bool {
+	switch e {
+	case UserIdentityTypeAgentForwarding:
+		return true
+	case UserIdentityTypeAnyChannel:
+		return true
+	case UserIdentityTypeEmail:
+		return true
+	case UserIdentityTypeFacebook:
+		return true
+	case UserIdentityTypeForeign:
+		return true
+	case UserIdentityTypeGoogle:
+		return true
+	case UserIdentityTypeMessaging:
+		return true
+	case UserIdentityTypePhoneNumber:
+		return true
+	case UserIdentityTypeSdk:
+		return true
+	case UserIdentityTypeTwitter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserIdentityVerificationMethod.
+const (
+	UserIdentityVerificationMethodEmbed UserIdentityVerificationMethod = "embed"
+	UserIdentityVerificationMethodFull  UserIdentityVerificationMethod = "full"
+	UserIdentityVerificationMethodLow   UserIdentityVerificationMethod = "low"
+	UserIdentityVerificationMethodNone  UserIdentityVerificationMethod = "none"
+	UserIdentityVerificationMethodSso   UserIdentityVerificationMethod = "sso"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityVerificationMethod enum.
+func (e UserIdentityVerificationMethod) Valid() bool {
+	switch e {
+	case UserIdentityVerificationMethodEmbed:
+		return true
+	case UserIdentityVerificationMethodFull:
+		return true
+	case UserIdentityVerificationMethodLow:
+		return true
+	case UserIdentityVerificationMethodNone:
+		return true
+	case UserIdentityVerificationMethodSso:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserIdentityInputType.
+const (
+	UserIdentityInputTypeAgentForwarding UserIdentityInputType = "agent_forwarding"
+	UserIdentityInputTypeAnyChannel      UserIdentityInputType = "any_channel"
+	UserIdentityInputTypeEmail           UserIdentityInputType = "email"
+	UserIdentityInputTypeFacebook        UserIdentityInputType = "facebook"
+	UserIdentityInputTypeForeign         UserIdentityInputType = "foreign"
+	UserIdentityInputTypeGoogle          UserIdentityInputType = "google"
+	UserIdentityInputTypeMessaging       UserIdentityInputType = "messaging"
+	UserIdentityInputTypePhoneNumber     UserIdentityInputType = "phone_number"
+	UserIdentityInputTypeSdk             UserIdentityInputType = "sdk"
+	UserIdentityInputTypeTwitter         UserIdentityInputType = "twitter"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityInputType enum.
+func (e UserIdentityInputType) Valid() bool {
+	switch e {
+	case UserIdentityInputTypeAgentForwarding:
+		return true
+	case UserIdentityInputTypeAnyChannel:
+		return true
+	case UserIdentityInputTypeEmail:
+		return true
+	case UserIdentityInputTypeFacebook:
+		return true
+	case UserIdentityInputTypeForeign:
+		return true
+	case UserIdentityInputTypeGoogle:
+		return true
+	case UserIdentityInputTypeMessaging:
+		return true
+	case UserIdentityInputTypePhoneNumber:
+		return true
+	case UserIdentityInputTypeSdk:
+		return true
+	case UserIdentityInputTypeTwitter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserInputTicketRestriction.
+const (
+	UserInputTicketRestrictionAssigned     UserInputTicketRestriction = "assigned"
+	UserInputTicketRestrictionGroups       UserInputTicketRestriction = "groups"
+	UserInputTicketRestrictionOrganization UserInputTicketRestriction = "organization"
+	UserInputTicketRestrictionRequested    UserInputTicketRestriction = "requested"
+)
+
+// Valid indicates whether the value is a known member of the UserInputTicketRestriction enum.
+func (e UserInputTicketRestriction) Valid() bool {
+	switch e {
+	case UserInputTicketRestrictionAssigned:
+		return true
+	case UserInputTicketRestrictionGroups:
+		return true
+	case UserInputTicketRestrictionOrganization:
+		return true
+	case UserInputTicketRestrictionRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserRole.
+const (
+	UserRoleAdmin   UserRole = "admin"
+	UserRoleAgent   UserRole = "agent"
+	UserRoleEndUser UserRole = "end-user"
+)
+
+// Valid indicates whether the value is a known member of the UserRole enum.
+func (e UserRole) Valid() bool {
+	switch e {
+	case UserRoleAdmin:
+		return true
+	case UserRoleAgent:
+		return true
+	case UserRoleEndUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ViewOutputGroupOrder.
+const (
+	ViewOutputGroupOrderAsc  ViewOutputGroupOrder = "asc"
+	ViewOutputGroupOrderDesc ViewOutputGroupOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ViewOutputGroupOrder enum.
+func (e ViewOutputGroupOrder) Valid() bool {
+	switch e {
+	case ViewOutputGroupOrderAsc:
+		return true
+	case ViewOutputGroupOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ViewOutputSortOrder.
+const (
+	ViewOutputSortOrderAsc  ViewOutputSortOrder = "asc"
+	ViewOutputSortOrderDesc ViewOutputSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ViewOutputSortOrder enum.
+func (e ViewOutputSortOrder) Valid() bool {
+	switch e {
+	case ViewOutputSortOrderAsc:
+		return true
+	case ViewOutputSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ViewRestrictionType.
+const (
+	ViewRestrictionTypeGroup ViewRestrictionType = "Group"
+	ViewRestrictionTypeUser  ViewRestrictionType = "User"
+)
+
+// Valid indicates whether the value is a known member of the ViewRestrictionType enum.
+func (e ViewRestrictionType) Valid() bool {
+	switch e {
+	case ViewRestrictionTypeGroup:
+		return true
+	case ViewRestrictionTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActivitiesParamsInclude.
+const (
+	ListActivitiesParamsIncludeActors ListActivitiesParamsInclude = "actors"
+	ListActivitiesParamsIncludeUsers  ListActivitiesParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListActivitiesParamsInclude enum.
+func (e ListActivitiesParamsInclude) Valid() bool {
+	switch e {
+	case ListActivitiesParamsIncludeActors:
+		return true
+	case ListActivitiesParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditLogsParamsSortBy.
+const (
+	ListAuditLogsParamsSortByCreatedAt ListAuditLogsParamsSortBy = "created_at"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditLogsParamsSortBy enum.
+func (e ListAuditLogsParamsSortBy) Valid() bool {
+	switch e {
+	case ListAuditLogsParamsSortByCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditLogsParamsSortOrder.
+const (
+	ListAuditLogsParamsSortOrderAsc  ListAuditLogsParamsSortOrder = "asc"
+	ListAuditLogsParamsSortOrderDesc ListAuditLogsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditLogsParamsSortOrder enum.
+func (e ListAuditLogsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListAuditLogsParamsSortOrderAsc:
+		return true
+	case ListAuditLogsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditLogsParamsSort.
+const (
+	ListAuditLogsParamsSortCreatedAt      ListAuditLogsParamsSort = "created_at"
+	ListAuditLogsParamsSortMinusCreatedAt ListAuditLogsParamsSort = "-created_at"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditLogsParamsSort enum.
+func (e ListAuditLogsParamsSort) Valid() bool {
+	switch e {
+	case ListAuditLogsParamsSortCreatedAt:
+		return true
+	case ListAuditLogsParamsSortMinusCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAutomationsParamsSortBy.
+const (
+	ListAutomationsParamsSortByAlphabetical ListAutomationsParamsSortBy = "alphabetical"
+	ListAutomationsParamsSortByCreatedAt    ListAutomationsParamsSortBy = "created_at"
+	ListAutomationsParamsSortByPosition     ListAutomationsParamsSortBy = "position"
+	ListAutomationsParamsSortByUpdatedAt    ListAutomationsParamsSortBy = "updated_at"
+	ListAutomationsParamsSortByUsage1H      ListAutomationsParamsSortBy = "usage_1h"
+	ListAutomationsParamsSortByUsage24H     ListAutomationsParamsSortBy = "usage_24h"
+	ListAutomationsParamsSortByUsage7D      ListAutomationsParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListAutomationsParamsSortBy enum.
+func (e ListAutomationsParamsSortBy) Valid() bool {
+	switch e {
+	case ListAutomationsParamsSortByAlphabetical:
+		return true
+	case ListAutomationsParamsSortByCreatedAt:
+		return true
+	case ListAutomationsParamsSortByPosition:
+		return true
+	case ListAutomationsParamsSortByUpdatedAt:
+		return true
+	case ListAutomationsParamsSortByUsage1H:
+		return true
+	case ListAutomationsParamsSortByUsage24H:
+		return true
+	case ListAutomationsParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAutomationsParamsSortOrder.
+const (
+	ListAutomationsParamsSortOrderAsc  ListAutomationsParamsSortOrder = "asc"
+	ListAutomationsParamsSortOrderDesc ListAutomationsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListAutomationsParamsSortOrder enum.
+func (e ListAutomationsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListAutomationsParamsSortOrderAsc:
+		return true
+	case ListAutomationsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAutomationsParamsInclude.
+const (
+	ListAutomationsParamsIncludeAppInstallation ListAutomationsParamsInclude = "app_installation"
+	ListAutomationsParamsIncludePermissions     ListAutomationsParamsInclude = "permissions"
+	ListAutomationsParamsIncludeUsage1H         ListAutomationsParamsInclude = "usage_1h"
+	ListAutomationsParamsIncludeUsage24H        ListAutomationsParamsInclude = "usage_24h"
+	ListAutomationsParamsIncludeUsage30D        ListAutomationsParamsInclude = "usage_30d"
+	ListAutomationsParamsIncludeUsage7D         ListAutomationsParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListAutomationsParamsInclude enum.
+func (e ListAutomationsParamsInclude) Valid() bool {
+	switch e {
+	case ListAutomationsParamsIncludeAppInstallation:
+		return true
+	case ListAutomationsParamsIncludePermissions:
+		return true
+	case ListAutomationsParamsIncludeUsage1H:
+		return true
+	case ListAutomationsParamsIncludeUsage24H:
+		return true
+	case ListAutomationsParamsIncludeUsage30D:
+		return true
+	case ListAutomationsParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveAutomationsParamsSortBy.
+const (
+	ListActiveAutomationsParamsSortByAlphabetical ListActiveAutomationsParamsSortBy = "alphabetical"
+	ListActiveAutomationsParamsSortByCreatedAt    ListActiveAutomationsParamsSortBy = "created_at"
+	ListActiveAutomationsParamsSortByPosition     ListActiveAutomationsParamsSortBy = "position"
+	ListActiveAutomationsParamsSortByUpdatedAt    ListActiveAutomationsParamsSortBy = "updated_at"
+	ListActiveAutomationsParamsSortByUsage1H      ListActiveAutomationsParamsSortBy = "usage_1h"
+	ListActiveAutomationsParamsSortByUsage24H     ListActiveAutomationsParamsSortBy = "usage_24h"
+	ListActiveAutomationsParamsSortByUsage7D      ListActiveAutomationsParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveAutomationsParamsSortBy enum.
+func (e ListActiveAutomationsParamsSortBy) Valid() bool {
+	switch e {
+	case ListActiveAutomationsParamsSortByAlphabetical:
+		return true
+	case ListActiveAutomationsParamsSortByCreatedAt:
+		return true
+	case ListActiveAutomationsParamsSortByPosition:
+		return true
+	case ListActiveAutomationsParamsSortByUpdatedAt:
+		return true
+	case ListActiveAutomationsParamsSortByUsage1H:
+		return true
+	case ListActiveAutomationsParamsSortByUsage24H:
+		return true
+	case ListActiveAutomationsParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveAutomationsParamsSortOrder.
+const (
+	ListActiveAutomationsParamsSortOrderAsc  ListActiveAutomationsParamsSortOrder = "asc"
+	ListActiveAutomationsParamsSortOrderDesc ListActiveAutomationsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveAutomationsParamsSortOrder enum.
+func (e ListActiveAutomationsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListActiveAutomationsParamsSortOrderAsc:
+		return true
+	case ListActiveAutomationsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveAutomationsParamsInclude.
+const (
+	ListActiveAutomationsParamsIncludeAppInstallation ListActiveAutomationsParamsInclude = "app_installation"
+	ListActiveAutomationsParamsIncludePermissions     ListActiveAutomationsParamsInclude = "permissions"
+	ListActiveAutomationsParamsIncludeUsage1H         ListActiveAutomationsParamsInclude = "usage_1h"
+	ListActiveAutomationsParamsIncludeUsage24H        ListActiveAutomationsParamsInclude = "usage_24h"
+	ListActiveAutomationsParamsIncludeUsage30D        ListActiveAutomationsParamsInclude = "usage_30d"
+	ListActiveAutomationsParamsIncludeUsage7D         ListActiveAutomationsParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveAutomationsParamsInclude enum.
+func (e ListActiveAutomationsParamsInclude) Valid() bool {
+	switch e {
+	case ListActiveAutomationsParamsIncludeAppInstallation:
+		return true
+	case ListActiveAutomationsParamsIncludePermissions:
+		return true
+	case ListActiveAutomationsParamsIncludeUsage1H:
+		return true
+	case ListActiveAutomationsParamsIncludeUsage24H:
+		return true
+	case ListActiveAutomationsParamsIncludeUsage30D:
+		return true
+	case ListActiveAutomationsParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchAutomationsParamsSortBy.
+const (
+	SearchAutomationsParamsSortByAlphabetical SearchAutomationsParamsSortBy = "alphabetical"
+	SearchAutomationsParamsSortByCreatedAt    SearchAutomationsParamsSortBy = "created_at"
+	SearchAutomationsParamsSortByPosition     SearchAutomationsParamsSortBy = "position"
+	SearchAutomationsParamsSortByUpdatedAt    SearchAutomationsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the SearchAutomationsParamsSortBy enum.
+func (e SearchAutomationsParamsSortBy) Valid() bool {
+	switch e {
+	case SearchAutomationsParamsSortByAlphabetical:
+		return true
+	case SearchAutomationsParamsSortByCreatedAt:
+		return true
+	case SearchAutomationsParamsSortByPosition:
+		return true
+	case SearchAutomationsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchAutomationsParamsSortOrder.
+const (
+	SearchAutomationsParamsSortOrderAsc  SearchAutomationsParamsSortOrder = "asc"
+	SearchAutomationsParamsSortOrderDesc SearchAutomationsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the SearchAutomationsParamsSortOrder enum.
+func (e SearchAutomationsParamsSortOrder) Valid() bool {
+	switch e {
+	case SearchAutomationsParamsSortOrderAsc:
+		return true
+	case SearchAutomationsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchAutomationsParamsInclude.
+const (
+	SearchAutomationsParamsIncludeAppInstallation SearchAutomationsParamsInclude = "app_installation"
+	SearchAutomationsParamsIncludePermissions     SearchAutomationsParamsInclude = "permissions"
+	SearchAutomationsParamsIncludeUsage1H         SearchAutomationsParamsInclude = "usage_1h"
+	SearchAutomationsParamsIncludeUsage24H        SearchAutomationsParamsInclude = "usage_24h"
+	SearchAutomationsParamsIncludeUsage30D        SearchAutomationsParamsInclude = "usage_30d"
+	SearchAutomationsParamsIncludeUsage7D         SearchAutomationsParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the SearchAutomationsParamsInclude enum.
+func (e SearchAutomationsParamsInclude) Valid() bool {
+	switch e {
+	case SearchAutomationsParamsIncludeAppInstallation:
+		return true
+	case SearchAutomationsParamsIncludePermissions:
+		return true
+	case SearchAutomationsParamsIncludeUsage1H:
+		return true
+	case SearchAutomationsParamsIncludeUsage24H:
+		return true
+	case SearchAutomationsParamsIncludeUsage30D:
+		return true
+	case SearchAutomationsParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCustomObjectRecordsParamsSort.
+const (
+	ListCustomObjectRecordsParamsSortID             ListCustomObjectRecordsParamsSort = "id"
+	ListCustomObjectRecordsParamsSortMinusID        ListCustomObjectRecordsParamsSort = "-id"
+	ListCustomObjectRecordsParamsSortMinusUpdatedAt ListCustomObjectRecordsParamsSort = "-updated_at"
+	ListCustomObjectRecordsParamsSortUpdatedAt      ListCustomObjectRecordsParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListCustomObjectRecordsParamsSort enum.
+func (e ListCustomObjectRecordsParamsSort) Valid() bool {
+	switch e {
+	case ListCustomObjectRecordsParamsSortID:
+		return true
+	case ListCustomObjectRecordsParamsSortMinusID:
+		return true
+	case ListCustomObjectRecordsParamsSortMinusUpdatedAt:
+		return true
+	case ListCustomObjectRecordsParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCustomObjectRecordsParamsSort.
+const (
+	SearchCustomObjectRecordsParamsSortCreatedAt      SearchCustomObjectRecordsParamsSort = "created_at"
+	SearchCustomObjectRecordsParamsSortMinusCreatedAt SearchCustomObjectRecordsParamsSort = "-created_at"
+	SearchCustomObjectRecordsParamsSortMinusName      SearchCustomObjectRecordsParamsSort = "-name"
+	SearchCustomObjectRecordsParamsSortMinusUpdatedAt SearchCustomObjectRecordsParamsSort = "-updated_at"
+	SearchCustomObjectRecordsParamsSortName           SearchCustomObjectRecordsParamsSort = "name"
+	SearchCustomObjectRecordsParamsSortUpdatedAt      SearchCustomObjectRecordsParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the SearchCustomObjectRecordsParamsSort enum.
+func (e SearchCustomObjectRecordsParamsSort) Valid() bool {
+	switch e {
+	case SearchCustomObjectRecordsParamsSortCreatedAt:
+		return true
+	case SearchCustomObjectRecordsParamsSortMinusCreatedAt:
+		return true
+	case SearchCustomObjectRecordsParamsSortMinusName:
+		return true
+	case SearchCustomObjectRecordsParamsSortMinusUpdatedAt:
+		return true
+	case SearchCustomObjectRecordsParamsSortName:
+		return true
+	case SearchCustomObjectRecordsParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCustomTicketStatusesParamsStatusCategories.
+const (
+	ListCustomTicketStatusesParamsStatusCategoriesHold    ListCustomTicketStatusesParamsStatusCategories = "hold"
+	ListCustomTicketStatusesParamsStatusCategoriesNew     ListCustomTicketStatusesParamsStatusCategories = "new"
+	ListCustomTicketStatusesParamsStatusCategoriesOpen    ListCustomTicketStatusesParamsStatusCategories = "open"
+	ListCustomTicketStatusesParamsStatusCategoriesPending ListCustomTicketStatusesParamsStatusCategories = "pending"
+	ListCustomTicketStatusesParamsStatusCategoriesSolved  ListCustomTicketStatusesParamsStatusCategories = "solved"
+)
+
+// Valid indicates whether the value is a known member of the ListCustomTicketStatusesParamsStatusCategories enum.
+func (e ListCustomTicketStatusesParamsStatusCategories) Valid() bool {
+	switch e {
+	case ListCustomTicketStatusesParamsStatusCategoriesHold:
+		return true
+	case ListCustomTicketStatusesParamsStatusCategoriesNew:
+		return true
+	case ListCustomTicketStatusesParamsStatusCategoriesOpen:
+		return true
+	case ListCustomTicketStatusesParamsStatusCategoriesPending:
+		return true
+	case ListCustomTicketStatusesParamsStatusCategoriesSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDeletedTicketsParamsSortBy.
+const (
+	ListDeletedTicketsParamsSortByDeletedAt ListDeletedTicketsParamsSortBy = "deleted_at"
+	ListDeletedTicketsParamsSortByID        ListDeletedTicketsParamsSortBy = "id"
+	ListDeletedTicketsParamsSortBySubject   ListDeletedTicketsParamsSortBy = "subject"
+)
+
+// Valid indicates whether the value is a known member of the ListDeletedTicketsParamsSortBy enum.
+func (e ListDeletedTicketsParamsSortBy) Valid() bool {
+	switch e {
+	case ListDeletedTicketsParamsSortByDeletedAt:
+		return true
+	case ListDeletedTicketsParamsSortByID:
+		return true
+	case ListDeletedTicketsParamsSortBySubject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDeletedTicketsParamsSortOrder.
+const (
+	ListDeletedTicketsParamsSortOrderAsc  ListDeletedTicketsParamsSortOrder = "asc"
+	ListDeletedTicketsParamsSortOrderDesc ListDeletedTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListDeletedTicketsParamsSortOrder enum.
+func (e ListDeletedTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListDeletedTicketsParamsSortOrderAsc:
+		return true
+	case ListDeletedTicketsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalTicketEventExportParamsInclude.
+const (
+	IncrementalTicketEventExportParamsIncludeCommentEvents IncrementalTicketEventExportParamsInclude = "comment_events"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalTicketEventExportParamsInclude enum.
+func (e IncrementalTicketEventExportParamsInclude) Valid() bool {
+	switch e {
+	case IncrementalTicketEventExportParamsIncludeCommentEvents:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalTicketExportParamsInclude.
+const (
+	IncrementalTicketExportParamsIncludeBrands        IncrementalTicketExportParamsInclude = "brands"
+	IncrementalTicketExportParamsIncludeCommentCount  IncrementalTicketExportParamsInclude = "comment_count"
+	IncrementalTicketExportParamsIncludeDates         IncrementalTicketExportParamsInclude = "dates"
+	IncrementalTicketExportParamsIncludeGroups        IncrementalTicketExportParamsInclude = "groups"
+	IncrementalTicketExportParamsIncludeMetricSets    IncrementalTicketExportParamsInclude = "metric_sets"
+	IncrementalTicketExportParamsIncludeOrganizations IncrementalTicketExportParamsInclude = "organizations"
+	IncrementalTicketExportParamsIncludeTicketForms   IncrementalTicketExportParamsInclude = "ticket_forms"
+	IncrementalTicketExportParamsIncludeUsers         IncrementalTicketExportParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalTicketExportParamsInclude enum.
+func (e IncrementalTicketExportParamsInclude) Valid() bool {
+	switch e {
+	case IncrementalTicketExportParamsIncludeBrands:
+		return true
+	case IncrementalTicketExportParamsIncludeCommentCount:
+		return true
+	case IncrementalTicketExportParamsIncludeDates:
+		return true
+	case IncrementalTicketExportParamsIncludeGroups:
+		return true
+	case IncrementalTicketExportParamsIncludeMetricSets:
+		return true
+	case IncrementalTicketExportParamsIncludeOrganizations:
+		return true
+	case IncrementalTicketExportParamsIncludeTicketForms:
+		return true
+	case IncrementalTicketExportParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalTicketCursorExportParamsInclude.
+const (
+	IncrementalTicketCursorExportParamsIncludeBrands        IncrementalTicketCursorExportParamsInclude = "brands"
+	IncrementalTicketCursorExportParamsIncludeCommentCount  IncrementalTicketCursorExportParamsInclude = "comment_count"
+	IncrementalTicketCursorExportParamsIncludeDates         IncrementalTicketCursorExportParamsInclude = "dates"
+	IncrementalTicketCursorExportParamsIncludeGroups        IncrementalTicketCursorExportParamsInclude = "groups"
+	IncrementalTicketCursorExportParamsIncludeMetricSets    IncrementalTicketCursorExportParamsInclude = "metric_sets"
+	IncrementalTicketCursorExportParamsIncludeOrganizations IncrementalTicketCursorExportParamsInclude = "organizations"
+	IncrementalTicketCursorExportParamsIncludeTicketForms   IncrementalTicketCursorExportParamsInclude = "ticket_forms"
+	IncrementalTicketCursorExportParamsIncludeUsers         IncrementalTicketCursorExportParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalTicketCursorExportParamsInclude enum.
+func (e IncrementalTicketCursorExportParamsInclude) Valid() bool {
+	switch e {
+	case IncrementalTicketCursorExportParamsIncludeBrands:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeCommentCount:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeDates:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeGroups:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeMetricSets:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeOrganizations:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeTicketForms:
+		return true
+	case IncrementalTicketCursorExportParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalUserExportParamsInclude.
+const (
+	IncrementalUserExportParamsIncludeAbilities       IncrementalUserExportParamsInclude = "abilities"
+	IncrementalUserExportParamsIncludeGroups          IncrementalUserExportParamsInclude = "groups"
+	IncrementalUserExportParamsIncludeIdentities      IncrementalUserExportParamsInclude = "identities"
+	IncrementalUserExportParamsIncludeOpenTicketCount IncrementalUserExportParamsInclude = "open_ticket_count"
+	IncrementalUserExportParamsIncludeOrganizations   IncrementalUserExportParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalUserExportParamsInclude enum.
+func (e IncrementalUserExportParamsInclude) Valid() bool {
+	switch e {
+	case IncrementalUserExportParamsIncludeAbilities:
+		return true
+	case IncrementalUserExportParamsIncludeGroups:
+		return true
+	case IncrementalUserExportParamsIncludeIdentities:
+		return true
+	case IncrementalUserExportParamsIncludeOpenTicketCount:
+		return true
+	case IncrementalUserExportParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalUserCursorExportParamsInclude.
+const (
+	IncrementalUserCursorExportParamsIncludeAbilities       IncrementalUserCursorExportParamsInclude = "abilities"
+	IncrementalUserCursorExportParamsIncludeGroups          IncrementalUserCursorExportParamsInclude = "groups"
+	IncrementalUserCursorExportParamsIncludeIdentities      IncrementalUserCursorExportParamsInclude = "identities"
+	IncrementalUserCursorExportParamsIncludeOpenTicketCount IncrementalUserCursorExportParamsInclude = "open_ticket_count"
+	IncrementalUserCursorExportParamsIncludeOrganizations   IncrementalUserCursorExportParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalUserCursorExportParamsInclude enum.
+func (e IncrementalUserCursorExportParamsInclude) Valid() bool {
+	switch e {
+	case IncrementalUserCursorExportParamsIncludeAbilities:
+		return true
+	case IncrementalUserCursorExportParamsIncludeGroups:
+		return true
+	case IncrementalUserCursorExportParamsIncludeIdentities:
+		return true
+	case IncrementalUserCursorExportParamsIncludeOpenTicketCount:
+		return true
+	case IncrementalUserCursorExportParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncrementalSampleExportParamsIncrementalResource.
+const (
+	IncrementalSampleExportParamsIncrementalResourceOrganizations IncrementalSampleExportParamsIncrementalResource = "organizations"
+	IncrementalSampleExportParamsIncrementalResourceTicketEvents  IncrementalSampleExportParamsIncrementalResource = "ticket_events"
+	IncrementalSampleExportParamsIncrementalResourceTickets       IncrementalSampleExportParamsIncrementalResource = "tickets"
+	IncrementalSampleExportParamsIncrementalResourceUsers         IncrementalSampleExportParamsIncrementalResource = "users"
+)
+
+// Valid indicates whether the value is a known member of the IncrementalSampleExportParamsIncrementalResource enum.
+func (e IncrementalSampleExportParamsIncrementalResource) Valid() bool {
+	switch e {
+	case IncrementalSampleExportParamsIncrementalResourceOrganizations:
+		return true
+	case IncrementalSampleExportParamsIncrementalResourceTicketEvents:
+		return true
+	case IncrementalSampleExportParamsIncrementalResourceTickets:
+		return true
+	case IncrementalSampleExportParamsIncrementalResourceUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMacrosParamsInclude.
+const (
+	ListMacrosParamsIncludeAppInstallation ListMacrosParamsInclude = "app_installation"
+	ListMacrosParamsIncludeCategories      ListMacrosParamsInclude = "categories"
+	ListMacrosParamsIncludePermissions     ListMacrosParamsInclude = "permissions"
+	ListMacrosParamsIncludeUsage1H         ListMacrosParamsInclude = "usage_1h"
+	ListMacrosParamsIncludeUsage24H        ListMacrosParamsInclude = "usage_24h"
+	ListMacrosParamsIncludeUsage30D        ListMacrosParamsInclude = "usage_30d"
+	ListMacrosParamsIncludeUsage7D         ListMacrosParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListMacrosParamsInclude enum.
+func (e ListMacrosParamsInclude) Valid() bool {
+	switch e {
+	case ListMacrosParamsIncludeAppInstallation:
+		return true
+	case ListMacrosParamsIncludeCategories:
+		return true
+	case ListMacrosParamsIncludePermissions:
+		return true
+	case ListMacrosParamsIncludeUsage1H:
+		return true
+	case ListMacrosParamsIncludeUsage24H:
+		return true
+	case ListMacrosParamsIncludeUsage30D:
+		return true
+	case ListMacrosParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMacrosParamsAccess.
+const (
+	ListMacrosParamsAccessAccount  ListMacrosParamsAccess = "account"
+	ListMacrosParamsAccessAgents   ListMacrosParamsAccess = "agents"
+	ListMacrosParamsAccessPersonal ListMacrosParamsAccess = "personal"
+	ListMacrosParamsAccessShared   ListMacrosParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListMacrosParamsAccess enum.
+func (e ListMacrosParamsAccess) Valid() bool {
+	switch e {
+	case ListMacrosParamsAccessAccount:
+		return true
+	case ListMacrosParamsAccessAgents:
+		return true
+	case ListMacrosParamsAccessPersonal:
+		return true
+	case ListMacrosParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMacrosParamsSortBy.
+const (
+	ListMacrosParamsSortByAlphabetical ListMacrosParamsSortBy = "alphabetical"
+	ListMacrosParamsSortByCreatedAt    ListMacrosParamsSortBy = "created_at"
+	ListMacrosParamsSortByUpdatedAt    ListMacrosParamsSortBy = "updated_at"
+	ListMacrosParamsSortByUsage1H      ListMacrosParamsSortBy = "usage_1h"
+	ListMacrosParamsSortByUsage24H     ListMacrosParamsSortBy = "usage_24h"
+	ListMacrosParamsSortByUsage30D     ListMacrosParamsSortBy = "usage_30d"
+	ListMacrosParamsSortByUsage7D      ListMacrosParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListMacrosParamsSortBy enum.
+func (e ListMacrosParamsSortBy) Valid() bool {
+	switch e {
+	case ListMacrosParamsSortByAlphabetical:
+		return true
+	case ListMacrosParamsSortByCreatedAt:
+		return true
+	case ListMacrosParamsSortByUpdatedAt:
+		return true
+	case ListMacrosParamsSortByUsage1H:
+		return true
+	case ListMacrosParamsSortByUsage24H:
+		return true
+	case ListMacrosParamsSortByUsage30D:
+		return true
+	case ListMacrosParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMacrosParamsSortOrder.
+const (
+	ListMacrosParamsSortOrderAsc  ListMacrosParamsSortOrder = "asc"
+	ListMacrosParamsSortOrderDesc ListMacrosParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListMacrosParamsSortOrder enum.
+func (e ListMacrosParamsSortOrder) Valid() bool {
+	switch e {
+	case ListMacrosParamsSortOrderAsc:
+		return true
+	case ListMacrosParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveMacrosParamsInclude.
+const (
+	ListActiveMacrosParamsIncludeAppInstallation ListActiveMacrosParamsInclude = "app_installation"
+	ListActiveMacrosParamsIncludeCategories      ListActiveMacrosParamsInclude = "categories"
+	ListActiveMacrosParamsIncludePermissions     ListActiveMacrosParamsInclude = "permissions"
+	ListActiveMacrosParamsIncludeUsage1H         ListActiveMacrosParamsInclude = "usage_1h"
+	ListActiveMacrosParamsIncludeUsage24H        ListActiveMacrosParamsInclude = "usage_24h"
+	ListActiveMacrosParamsIncludeUsage30D        ListActiveMacrosParamsInclude = "usage_30d"
+	ListActiveMacrosParamsIncludeUsage7D         ListActiveMacrosParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveMacrosParamsInclude enum.
+func (e ListActiveMacrosParamsInclude) Valid() bool {
+	switch e {
+	case ListActiveMacrosParamsIncludeAppInstallation:
+		return true
+	case ListActiveMacrosParamsIncludeCategories:
+		return true
+	case ListActiveMacrosParamsIncludePermissions:
+		return true
+	case ListActiveMacrosParamsIncludeUsage1H:
+		return true
+	case ListActiveMacrosParamsIncludeUsage24H:
+		return true
+	case ListActiveMacrosParamsIncludeUsage30D:
+		return true
+	case ListActiveMacrosParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveMacrosParamsAccess.
+const (
+	ListActiveMacrosParamsAccessAccount  ListActiveMacrosParamsAccess = "account"
+	ListActiveMacrosParamsAccessAgents   ListActiveMacrosParamsAccess = "agents"
+	ListActiveMacrosParamsAccessPersonal ListActiveMacrosParamsAccess = "personal"
+	ListActiveMacrosParamsAccessShared   ListActiveMacrosParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveMacrosParamsAccess enum.
+func (e ListActiveMacrosParamsAccess) Valid() bool {
+	switch e {
+	case ListActiveMacrosParamsAccessAccount:
+		return true
+	case ListActiveMacrosParamsAccessAgents:
+		return true
+	case ListActiveMacrosParamsAccessPersonal:
+		return true
+	case ListActiveMacrosParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveMacrosParamsSortBy.
+const (
+	ListActiveMacrosParamsSortByAlphabetical ListActiveMacrosParamsSortBy = "alphabetical"
+	ListActiveMacrosParamsSortByCreatedAt    ListActiveMacrosParamsSortBy = "created_at"
+	ListActiveMacrosParamsSortByUpdatedAt    ListActiveMacrosParamsSortBy = "updated_at"
+	ListActiveMacrosParamsSortByUsage1H      ListActiveMacrosParamsSortBy = "usage_1h"
+	ListActiveMacrosParamsSortByUsage24H     ListActiveMacrosParamsSortBy = "usage_24h"
+	ListActiveMacrosParamsSortByUsage30D     ListActiveMacrosParamsSortBy = "usage_30d"
+	ListActiveMacrosParamsSortByUsage7D      ListActiveMacrosParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveMacrosParamsSortBy enum.
+func (e ListActiveMacrosParamsSortBy) Valid() bool {
+	switch e {
+	case ListActiveMacrosParamsSortByAlphabetical:
+		return true
+	case ListActiveMacrosParamsSortByCreatedAt:
+		return true
+	case ListActiveMacrosParamsSortByUpdatedAt:
+		return true
+	case ListActiveMacrosParamsSortByUsage1H:
+		return true
+	case ListActiveMacrosParamsSortByUsage24H:
+		return true
+	case ListActiveMacrosParamsSortByUsage30D:
+		return true
+	case ListActiveMacrosParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveMacrosParamsSortOrder.
+const (
+	ListActiveMacrosParamsSortOrderAsc  ListActiveMacrosParamsSortOrder = "asc"
+	ListActiveMacrosParamsSortOrderDesc ListActiveMacrosParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveMacrosParamsSortOrder enum.
+func (e ListActiveMacrosParamsSortOrder) Valid() bool {
+	switch e {
+	case ListActiveMacrosParamsSortOrderAsc:
+		return true
+	case ListActiveMacrosParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchMacrosParamsInclude.
+const (
+	SearchMacrosParamsIncludeAppInstallation SearchMacrosParamsInclude = "app_installation"
+	SearchMacrosParamsIncludeCategories      SearchMacrosParamsInclude = "categories"
+	SearchMacrosParamsIncludePermissions     SearchMacrosParamsInclude = "permissions"
+	SearchMacrosParamsIncludeUsage1H         SearchMacrosParamsInclude = "usage_1h"
+	SearchMacrosParamsIncludeUsage24H        SearchMacrosParamsInclude = "usage_24h"
+	SearchMacrosParamsIncludeUsage30D        SearchMacrosParamsInclude = "usage_30d"
+	SearchMacrosParamsIncludeUsage7D         SearchMacrosParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the SearchMacrosParamsInclude enum.
+func (e SearchMacrosParamsInclude) Valid() bool {
+	switch e {
+	case SearchMacrosParamsIncludeAppInstallation:
+		return true
+	case SearchMacrosParamsIncludeCategories:
+		return true
+	case SearchMacrosParamsIncludePermissions:
+		return true
+	case SearchMacrosParamsIncludeUsage1H:
+		return true
+	case SearchMacrosParamsIncludeUsage24H:
+		return true
+	case SearchMacrosParamsIncludeUsage30D:
+		return true
+	case SearchMacrosParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchMacrosParamsAccess.
+const (
+	SearchMacrosParamsAccessAccount  SearchMacrosParamsAccess = "account"
+	SearchMacrosParamsAccessAgents   SearchMacrosParamsAccess = "agents"
+	SearchMacrosParamsAccessPersonal SearchMacrosParamsAccess = "personal"
+	SearchMacrosParamsAccessShared   SearchMacrosParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the SearchMacrosParamsAccess enum.
+func (e SearchMacrosParamsAccess) Valid() bool {
+	switch e {
+	case SearchMacrosParamsAccessAccount:
+		return true
+	case SearchMacrosParamsAccessAgents:
+		return true
+	case SearchMacrosParamsAccessPersonal:
+		return true
+	case SearchMacrosParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchMacrosParamsSortBy.
+const (
+	SearchMacrosParamsSortByAlphabetical SearchMacrosParamsSortBy = "alphabetical"
+	SearchMacrosParamsSortByCreatedAt    SearchMacrosParamsSortBy = "created_at"
+	SearchMacrosParamsSortByUpdatedAt    SearchMacrosParamsSortBy = "updated_at"
+	SearchMacrosParamsSortByUsage1H      SearchMacrosParamsSortBy = "usage_1h"
+	SearchMacrosParamsSortByUsage24H     SearchMacrosParamsSortBy = "usage_24h"
+	SearchMacrosParamsSortByUsage30D     SearchMacrosParamsSortBy = "usage_30d"
+	SearchMacrosParamsSortByUsage7D      SearchMacrosParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the SearchMacrosParamsSortBy enum.
+func (e SearchMacrosParamsSortBy) Valid() bool {
+	switch e {
+	case SearchMacrosParamsSortByAlphabetical:
+		return true
+	case SearchMacrosParamsSortByCreatedAt:
+		return true
+	case SearchMacrosParamsSortByUpdatedAt:
+		return true
+	case SearchMacrosParamsSortByUsage1H:
+		return true
+	case SearchMacrosParamsSortByUsage24H:
+		return true
+	case SearchMacrosParamsSortByUsage30D:
+		return true
+	case SearchMacrosParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchMacrosParamsSortOrder.
+const (
+	SearchMacrosParamsSortOrderAsc  SearchMacrosParamsSortOrder = "asc"
+	SearchMacrosParamsSortOrderDesc SearchMacrosParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the SearchMacrosParamsSortOrder enum.
+func (e SearchMacrosParamsSortOrder) Valid() bool {
+	switch e {
+	case SearchMacrosParamsSortOrderAsc:
+		return true
+	case SearchMacrosParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestsParamsStatus.
+const (
+	ListRequestsParamsStatusClosed  ListRequestsParamsStatus = "closed"
+	ListRequestsParamsStatusHold    ListRequestsParamsStatus = "hold"
+	ListRequestsParamsStatusNew     ListRequestsParamsStatus = "new"
+	ListRequestsParamsStatusOpen    ListRequestsParamsStatus = "open"
+	ListRequestsParamsStatusPending ListRequestsParamsStatus = "pending"
+	ListRequestsParamsStatusSolved  ListRequestsParamsStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestsParamsStatus enum.
+func (e ListRequestsParamsStatus) Valid() bool {
+	switch e {
+	case ListRequestsParamsStatusClosed:
+		return true
+	case ListRequestsParamsStatusHold:
+		return true
+	case ListRequestsParamsStatusNew:
+		return true
+	case ListRequestsParamsStatusOpen:
+		return true
+	case ListRequestsParamsStatusPending:
+		return true
+	case ListRequestsParamsStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestsParamsSortBy.
+const (
+	ListRequestsParamsSortByCreatedAt ListRequestsParamsSortBy = "created_at"
+	ListRequestsParamsSortByUpdatedAt ListRequestsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestsParamsSortBy enum.
+func (e ListRequestsParamsSortBy) Valid() bool {
+	switch e {
+	case ListRequestsParamsSortByCreatedAt:
+		return true
+	case ListRequestsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestsParamsSortOrder.
+const (
+	ListRequestsParamsSortOrderAsc  ListRequestsParamsSortOrder = "asc"
+	ListRequestsParamsSortOrderDesc ListRequestsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestsParamsSortOrder enum.
+func (e ListRequestsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListRequestsParamsSortOrderAsc:
+		return true
+	case ListRequestsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchRequestsParamsStatus.
+const (
+	SearchRequestsParamsStatusClosed  SearchRequestsParamsStatus = "closed"
+	SearchRequestsParamsStatusHold    SearchRequestsParamsStatus = "hold"
+	SearchRequestsParamsStatusNew     SearchRequestsParamsStatus = "new"
+	SearchRequestsParamsStatusOpen    SearchRequestsParamsStatus = "open"
+	SearchRequestsParamsStatusPending SearchRequestsParamsStatus = "pending"
+	SearchRequestsParamsStatusSolved  SearchRequestsParamsStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the SearchRequestsParamsStatus enum.
+func (e SearchRequestsParamsStatus) Valid() bool {
+	switch e {
+	case SearchRequestsParamsStatusClosed:
+		return true
+	case SearchRequestsParamsStatusHold:
+		return true
+	case SearchRequestsParamsStatusNew:
+		return true
+	case SearchRequestsParamsStatusOpen:
+		return true
+	case SearchRequestsParamsStatusPending:
+		return true
+	case SearchRequestsParamsStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowRequestParamsInclude.
+const (
+	ShowRequestParamsIncludeUsers ShowRequestParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowRequestParamsInclude enum.
+func (e ShowRequestParamsInclude) Valid() bool {
+	switch e {
+	case ShowRequestParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestCommentsParamsRole.
+const (
+	ListRequestCommentsParamsRoleAgent   ListRequestCommentsParamsRole = "agent"
+	ListRequestCommentsParamsRoleEndUser ListRequestCommentsParamsRole = "end_user"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestCommentsParamsRole enum.
+func (e ListRequestCommentsParamsRole) Valid() bool {
+	switch e {
+	case ListRequestCommentsParamsRoleAgent:
+		return true
+	case ListRequestCommentsParamsRoleEndUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestCommentsParamsSort.
+const (
+	ListRequestCommentsParamsSortCreatedAt      ListRequestCommentsParamsSort = "created_at"
+	ListRequestCommentsParamsSortMinusCreatedAt ListRequestCommentsParamsSort = "-created_at"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestCommentsParamsSort enum.
+func (e ListRequestCommentsParamsSort) Valid() bool {
+	switch e {
+	case ListRequestCommentsParamsSortCreatedAt:
+		return true
+	case ListRequestCommentsParamsSortMinusCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestCommentsParamsSortBy.
+const (
+	ListRequestCommentsParamsSortByCreatedAt ListRequestCommentsParamsSortBy = "created_at"
+	ListRequestCommentsParamsSortByUpdatedAt ListRequestCommentsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestCommentsParamsSortBy enum.
+func (e ListRequestCommentsParamsSortBy) Valid() bool {
+	switch e {
+	case ListRequestCommentsParamsSortByCreatedAt:
+		return true
+	case ListRequestCommentsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRequestCommentsParamsSortOrder.
+const (
+	ListRequestCommentsParamsSortOrderAsc  ListRequestCommentsParamsSortOrder = "asc"
+	ListRequestCommentsParamsSortOrderDesc ListRequestCommentsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListRequestCommentsParamsSortOrder enum.
+func (e ListRequestCommentsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListRequestCommentsParamsSortOrderAsc:
+		return true
+	case ListRequestCommentsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRoutingAttributesParamsInclude.
+const (
+	ListRoutingAttributesParamsIncludeAttributeValues ListRoutingAttributesParamsInclude = "attribute_values"
+)
+
+// Valid indicates whether the value is a known member of the ListRoutingAttributesParamsInclude enum.
+func (e ListRoutingAttributesParamsInclude) Valid() bool {
+	switch e {
+	case ListRoutingAttributesParamsIncludeAttributeValues:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSatisfactionRatingsParamsScore.
+const (
+	ListSatisfactionRatingsParamsScoreBad                    ListSatisfactionRatingsParamsScore = "bad"
+	ListSatisfactionRatingsParamsScoreBadWithComment         ListSatisfactionRatingsParamsScore = "bad_with_comment"
+	ListSatisfactionRatingsParamsScoreBadWithoutComment      ListSatisfactionRatingsParamsScore = "bad_without_comment"
+	ListSatisfactionRatingsParamsScoreGood                   ListSatisfactionRatingsParamsScore = "good"
+	ListSatisfactionRatingsParamsScoreGoodWithComment        ListSatisfactionRatingsParamsScore = "good_with_comment"
+	ListSatisfactionRatingsParamsScoreGoodWithoutComment     ListSatisfactionRatingsParamsScore = "good_without_comment"
+	ListSatisfactionRatingsParamsScoreOffered                ListSatisfactionRatingsParamsScore = "offered"
+	ListSatisfactionRatingsParamsScoreReceived               ListSatisfactionRatingsParamsScore = "received"
+	ListSatisfactionRatingsParamsScoreReceivedWithComment    ListSatisfactionRatingsParamsScore = "received_with_comment"
+	ListSatisfactionRatingsParamsScoreReceivedWithoutComment ListSatisfactionRatingsParamsScore = "received_without_comment"
+	ListSatisfactionRatingsParamsScoreUnoffered              ListSatisfactionRatingsParamsScore = "unoffered"
+)
+
+// Valid indicates whether the value is a known member of the ListSatisfactionRatingsParamsScore enum.
+func (e ListSatisfactionRatingsParamsScore) Valid() bool {
+	switch e {
+	case ListSatisfactionRatingsParamsScoreBad:
+		return true
+	case ListSatisfactionRatingsParamsScoreBadWithComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreBadWithoutComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreGood:
+		return true
+	case ListSatisfactionRatingsParamsScoreGoodWithComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreGoodWithoutComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreOffered:
+		return true
+	case ListSatisfactionRatingsParamsScoreReceived:
+		return true
+	case ListSatisfactionRatingsParamsScoreReceivedWithComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreReceivedWithoutComment:
+		return true
+	case ListSatisfactionRatingsParamsScoreUnoffered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSearchResultsParamsSortBy.
+const (
+	ListSearchResultsParamsSortByCreatedAt  ListSearchResultsParamsSortBy = "created_at"
+	ListSearchResultsParamsSortByPriority   ListSearchResultsParamsSortBy = "priority"
+	ListSearchResultsParamsSortByStatus     ListSearchResultsParamsSortBy = "status"
+	ListSearchResultsParamsSortByTicketType ListSearchResultsParamsSortBy = "ticket_type"
+	ListSearchResultsParamsSortByUpdatedAt  ListSearchResultsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListSearchResultsParamsSortBy enum.
+func (e ListSearchResultsParamsSortBy) Valid() bool {
+	switch e {
+	case ListSearchResultsParamsSortByCreatedAt:
+		return true
+	case ListSearchResultsParamsSortByPriority:
+		return true
+	case ListSearchResultsParamsSortByStatus:
+		return true
+	case ListSearchResultsParamsSortByTicketType:
+		return true
+	case ListSearchResultsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSearchResultsParamsSortOrder.
+const (
+	ListSearchResultsParamsSortOrderAsc  ListSearchResultsParamsSortOrder = "asc"
+	ListSearchResultsParamsSortOrderDesc ListSearchResultsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListSearchResultsParamsSortOrder enum.
+func (e ListSearchResultsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListSearchResultsParamsSortOrderAsc:
+		return true
+	case ListSearchResultsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportSearchResultsParamsFilterType.
+const (
+	ExportSearchResultsParamsFilterTypeGroup        ExportSearchResultsParamsFilterType = "group"
+	ExportSearchResultsParamsFilterTypeOrganization ExportSearchResultsParamsFilterType = "organization"
+	ExportSearchResultsParamsFilterTypeTicket       ExportSearchResultsParamsFilterType = "ticket"
+	ExportSearchResultsParamsFilterTypeUser         ExportSearchResultsParamsFilterType = "user"
+)
+
+// Valid indicates whether the value is a known member of the ExportSearchResultsParamsFilterType enum.
+func (e ExportSearchResultsParamsFilterType) Valid() bool {
+	switch e {
+	case ExportSearchResultsParamsFilterTypeGroup:
+		return true
+	case ExportSearchResultsParamsFilterTypeOrganization:
+		return true
+	case ExportSearchResultsParamsFilterTypeTicket:
+		return true
+	case ExportSearchResultsParamsFilterTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSuspendedTicketsParamsSortBy.
+const (
+	ListSuspendedTicketsParamsSortByAuthorEmail ListSuspendedTicketsParamsSortBy = "author_email"
+	ListSuspendedTicketsParamsSortByCause       ListSuspendedTicketsParamsSortBy = "cause"
+	ListSuspendedTicketsParamsSortByCreatedAt   ListSuspendedTicketsParamsSortBy = "created_at"
+	ListSuspendedTicketsParamsSortBySubject     ListSuspendedTicketsParamsSortBy = "subject"
+)
+
+// Valid indicates whether the value is a known member of the ListSuspendedTicketsParamsSortBy enum.
+func (e ListSuspendedTicketsParamsSortBy) Valid() bool {
+	switch e {
+	case ListSuspendedTicketsParamsSortByAuthorEmail:
+		return true
+	case ListSuspendedTicketsParamsSortByCause:
+		return true
+	case ListSuspendedTicketsParamsSortByCreatedAt:
+		return true
+	case ListSuspendedTicketsParamsSortBySubject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSuspendedTicketsParamsSortOrder.
+const (
+	ListSuspendedTicketsParamsSortOrderAsc  ListSuspendedTicketsParamsSortOrder = "asc"
+	ListSuspendedTicketsParamsSortOrderDesc ListSuspendedTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListSuspendedTicketsParamsSortOrder enum.
+func (e ListSuspendedTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListSuspendedTicketsParamsSortOrderAsc:
+		return true
+	case ListSuspendedTicketsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketFieldsParamsInclude.
+const (
+	ListTicketFieldsParamsIncludeUsers ListTicketFieldsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketFieldsParamsInclude enum.
+func (e ListTicketFieldsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketFieldsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowTicketFieldParamsInclude.
+const (
+	ShowTicketFieldParamsIncludeUsers ShowTicketFieldParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowTicketFieldParamsInclude enum.
+func (e ShowTicketFieldParamsInclude) Valid() bool {
+	switch e {
+	case ShowTicketFieldParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketCommentsParamsInclude.
+const (
+	ListTicketCommentsParamsIncludeUsers ListTicketCommentsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketCommentsParamsInclude enum.
+func (e ListTicketCommentsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketCommentsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketCommentsParamsSort.
+const (
+	ListTicketCommentsParamsSortCreatedAt      ListTicketCommentsParamsSort = "created_at"
+	ListTicketCommentsParamsSortMinusCreatedAt ListTicketCommentsParamsSort = "-created_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketCommentsParamsSort enum.
+func (e ListTicketCommentsParamsSort) Valid() bool {
+	switch e {
+	case ListTicketCommentsParamsSortCreatedAt:
+		return true
+	case ListTicketCommentsParamsSortMinusCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketCommentsParamsSortOrder.
+const (
+	ListTicketCommentsParamsSortOrderAsc  ListTicketCommentsParamsSortOrder = "asc"
+	ListTicketCommentsParamsSortOrderDesc ListTicketCommentsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketCommentsParamsSortOrder enum.
+func (e ListTicketCommentsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketCommentsParamsSortOrderAsc:
+		return true
+	case ListTicketCommentsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggerCategoriesParamsSort.
+const (
+	ListTriggerCategoriesParamsSortCreatedAt      ListTriggerCategoriesParamsSort = "created_at"
+	ListTriggerCategoriesParamsSortMinusCreatedAt ListTriggerCategoriesParamsSort = "-created_at"
+	ListTriggerCategoriesParamsSortMinusName      ListTriggerCategoriesParamsSort = "-name"
+	ListTriggerCategoriesParamsSortMinusPosition  ListTriggerCategoriesParamsSort = "-position"
+	ListTriggerCategoriesParamsSortMinusUpdatedAt ListTriggerCategoriesParamsSort = "-updated_at"
+	ListTriggerCategoriesParamsSortName           ListTriggerCategoriesParamsSort = "name"
+	ListTriggerCategoriesParamsSortPosition       ListTriggerCategoriesParamsSort = "position"
+	ListTriggerCategoriesParamsSortUpdatedAt      ListTriggerCategoriesParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggerCategoriesParamsSort enum.
+func (e ListTriggerCategoriesParamsSort) Valid() bool {
+	switch e {
+	case ListTriggerCategoriesParamsSortCreatedAt:
+		return true
+	case ListTriggerCategoriesParamsSortMinusCreatedAt:
+		return true
+	case ListTriggerCategoriesParamsSortMinusName:
+		return true
+	case ListTriggerCategoriesParamsSortMinusPosition:
+		return true
+	case ListTriggerCategoriesParamsSortMinusUpdatedAt:
+		return true
+	case ListTriggerCategoriesParamsSortName:
+		return true
+	case ListTriggerCategoriesParamsSortPosition:
+		return true
+	case ListTriggerCategoriesParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggerCategoriesParamsInclude.
+const (
+	ListTriggerCategoriesParamsIncludeRuleCounts ListTriggerCategoriesParamsInclude = "rule_counts"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggerCategoriesParamsInclude enum.
+func (e ListTriggerCategoriesParamsInclude) Valid() bool {
+	switch e {
+	case ListTriggerCategoriesParamsIncludeRuleCounts:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggersParamsSort.
+const (
+	ListTriggersParamsSortAlphabetical ListTriggersParamsSort = "alphabetical"
+	ListTriggersParamsSortCreatedAt    ListTriggersParamsSort = "created_at"
+	ListTriggersParamsSortPosition     ListTriggersParamsSort = "position"
+	ListTriggersParamsSortUpdatedAt    ListTriggersParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggersParamsSort enum.
+func (e ListTriggersParamsSort) Valid() bool {
+	switch e {
+	case ListTriggersParamsSortAlphabetical:
+		return true
+	case ListTriggersParamsSortCreatedAt:
+		return true
+	case ListTriggersParamsSortPosition:
+		return true
+	case ListTriggersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggersParamsSortBy.
+const (
+	ListTriggersParamsSortByAlphabetical ListTriggersParamsSortBy = "alphabetical"
+	ListTriggersParamsSortByCreatedAt    ListTriggersParamsSortBy = "created_at"
+	ListTriggersParamsSortByPosition     ListTriggersParamsSortBy = "position"
+	ListTriggersParamsSortByUpdatedAt    ListTriggersParamsSortBy = "updated_at"
+	ListTriggersParamsSortByUsage1H      ListTriggersParamsSortBy = "usage_1h"
+	ListTriggersParamsSortByUsage24H     ListTriggersParamsSortBy = "usage_24h"
+	ListTriggersParamsSortByUsage7D      ListTriggersParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggersParamsSortBy enum.
+func (e ListTriggersParamsSortBy) Valid() bool {
+	switch e {
+	case ListTriggersParamsSortByAlphabetical:
+		return true
+	case ListTriggersParamsSortByCreatedAt:
+		return true
+	case ListTriggersParamsSortByPosition:
+		return true
+	case ListTriggersParamsSortByUpdatedAt:
+		return true
+	case ListTriggersParamsSortByUsage1H:
+		return true
+	case ListTriggersParamsSortByUsage24H:
+		return true
+	case ListTriggersParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggersParamsSortOrder.
+const (
+	ListTriggersParamsSortOrderAsc  ListTriggersParamsSortOrder = "asc"
+	ListTriggersParamsSortOrderDesc ListTriggersParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggersParamsSortOrder enum.
+func (e ListTriggersParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTriggersParamsSortOrderAsc:
+		return true
+	case ListTriggersParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggersParamsInclude.
+const (
+	ListTriggersParamsIncludeAppInstallation ListTriggersParamsInclude = "app_installation"
+	ListTriggersParamsIncludePermissions     ListTriggersParamsInclude = "permissions"
+	ListTriggersParamsIncludeUsage1H         ListTriggersParamsInclude = "usage_1h"
+	ListTriggersParamsIncludeUsage24H        ListTriggersParamsInclude = "usage_24h"
+	ListTriggersParamsIncludeUsage30D        ListTriggersParamsInclude = "usage_30d"
+	ListTriggersParamsIncludeUsage7D         ListTriggersParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggersParamsInclude enum.
+func (e ListTriggersParamsInclude) Valid() bool {
+	switch e {
+	case ListTriggersParamsIncludeAppInstallation:
+		return true
+	case ListTriggersParamsIncludePermissions:
+		return true
+	case ListTriggersParamsIncludeUsage1H:
+		return true
+	case ListTriggersParamsIncludeUsage24H:
+		return true
+	case ListTriggersParamsIncludeUsage30D:
+		return true
+	case ListTriggersParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveTriggersParamsSort.
+const (
+	ListActiveTriggersParamsSortAlphabetical ListActiveTriggersParamsSort = "alphabetical"
+	ListActiveTriggersParamsSortCreatedAt    ListActiveTriggersParamsSort = "created_at"
+	ListActiveTriggersParamsSortPosition     ListActiveTriggersParamsSort = "position"
+	ListActiveTriggersParamsSortUpdatedAt    ListActiveTriggersParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveTriggersParamsSort enum.
+func (e ListActiveTriggersParamsSort) Valid() bool {
+	switch e {
+	case ListActiveTriggersParamsSortAlphabetical:
+		return true
+	case ListActiveTriggersParamsSortCreatedAt:
+		return true
+	case ListActiveTriggersParamsSortPosition:
+		return true
+	case ListActiveTriggersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveTriggersParamsSortBy.
+const (
+	ListActiveTriggersParamsSortByAlphabetical ListActiveTriggersParamsSortBy = "alphabetical"
+	ListActiveTriggersParamsSortByCreatedAt    ListActiveTriggersParamsSortBy = "created_at"
+	ListActiveTriggersParamsSortByPosition     ListActiveTriggersParamsSortBy = "position"
+	ListActiveTriggersParamsSortByUpdatedAt    ListActiveTriggersParamsSortBy = "updated_at"
+	ListActiveTriggersParamsSortByUsage1H      ListActiveTriggersParamsSortBy = "usage_1h"
+	ListActiveTriggersParamsSortByUsage24H     ListActiveTriggersParamsSortBy = "usage_24h"
+	ListActiveTriggersParamsSortByUsage7D      ListActiveTriggersParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveTriggersParamsSortBy enum.
+func (e ListActiveTriggersParamsSortBy) Valid() bool {
+	switch e {
+	case ListActiveTriggersParamsSortByAlphabetical:
+		return true
+	case ListActiveTriggersParamsSortByCreatedAt:
+		return true
+	case ListActiveTriggersParamsSortByPosition:
+		return true
+	case ListActiveTriggersParamsSortByUpdatedAt:
+		return true
+	case ListActiveTriggersParamsSortByUsage1H:
+		return true
+	case ListActiveTriggersParamsSortByUsage24H:
+		return true
+	case ListActiveTriggersParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveTriggersParamsSortOrder.
+const (
+	ListActiveTriggersParamsSortOrderAsc  ListActiveTriggersParamsSortOrder = "asc"
+	ListActiveTriggersParamsSortOrderDesc ListActiveTriggersParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveTriggersParamsSortOrder enum.
+func (e ListActiveTriggersParamsSortOrder) Valid() bool {
+	switch e {
+	case ListActiveTriggersParamsSortOrderAsc:
+		return true
+	case ListActiveTriggersParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveTriggersParamsInclude.
+const (
+	ListActiveTriggersParamsIncludeAppInstallation ListActiveTriggersParamsInclude = "app_installation"
+	ListActiveTriggersParamsIncludePermissions     ListActiveTriggersParamsInclude = "permissions"
+	ListActiveTriggersParamsIncludeUsage1H         ListActiveTriggersParamsInclude = "usage_1h"
+	ListActiveTriggersParamsIncludeUsage24H        ListActiveTriggersParamsInclude = "usage_24h"
+	ListActiveTriggersParamsIncludeUsage30D        ListActiveTriggersParamsInclude = "usage_30d"
+	ListActiveTriggersParamsIncludeUsage7D         ListActiveTriggersParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveTriggersParamsInclude enum.
+func (e ListActiveTriggersParamsInclude) Valid() bool {
+	switch e {
+	case ListActiveTriggersParamsIncludeAppInstallation:
+		return true
+	case ListActiveTriggersParamsIncludePermissions:
+		return true
+	case ListActiveTriggersParamsIncludeUsage1H:
+		return true
+	case ListActiveTriggersParamsIncludeUsage24H:
+		return true
+	case ListActiveTriggersParamsIncludeUsage30D:
+		return true
+	case ListActiveTriggersParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTriggersParamsSort.
+const (
+	SearchTriggersParamsSortAlphabetical SearchTriggersParamsSort = "alphabetical"
+	SearchTriggersParamsSortCreatedAt    SearchTriggersParamsSort = "created_at"
+	SearchTriggersParamsSortPosition     SearchTriggersParamsSort = "position"
+	SearchTriggersParamsSortUpdatedAt    SearchTriggersParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the SearchTriggersParamsSort enum.
+func (e SearchTriggersParamsSort) Valid() bool {
+	switch e {
+	case SearchTriggersParamsSortAlphabetical:
+		return true
+	case SearchTriggersParamsSortCreatedAt:
+		return true
+	case SearchTriggersParamsSortPosition:
+		return true
+	case SearchTriggersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTriggersParamsSortBy.
+const (
+	SearchTriggersParamsSortByAlphabetical SearchTriggersParamsSortBy = "alphabetical"
+	SearchTriggersParamsSortByCreatedAt    SearchTriggersParamsSortBy = "created_at"
+	SearchTriggersParamsSortByPosition     SearchTriggersParamsSortBy = "position"
+	SearchTriggersParamsSortByUpdatedAt    SearchTriggersParamsSortBy = "updated_at"
+	SearchTriggersParamsSortByUsage1H      SearchTriggersParamsSortBy = "usage_1h"
+	SearchTriggersParamsSortByUsage24H     SearchTriggersParamsSortBy = "usage_24h"
+	SearchTriggersParamsSortByUsage7D      SearchTriggersParamsSortBy = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the SearchTriggersParamsSortBy enum.
+func (e SearchTriggersParamsSortBy) Valid() bool {
+	switch e {
+	case SearchTriggersParamsSortByAlphabetical:
+		return true
+	case SearchTriggersParamsSortByCreatedAt:
+		return true
+	case SearchTriggersParamsSortByPosition:
+		return true
+	case SearchTriggersParamsSortByUpdatedAt:
+		return true
+	case SearchTriggersParamsSortByUsage1H:
+		return true
+	case SearchTriggersParamsSortByUsage24H:
+		return true
+	case SearchTriggersParamsSortByUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTriggersParamsSortOrder.
+const (
+	SearchTriggersParamsSortOrderAsc  SearchTriggersParamsSortOrder = "asc"
+	SearchTriggersParamsSortOrderDesc SearchTriggersParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the SearchTriggersParamsSortOrder enum.
+func (e SearchTriggersParamsSortOrder) Valid() bool {
+	switch e {
+	case SearchTriggersParamsSortOrderAsc:
+		return true
+	case SearchTriggersParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTriggersParamsInclude.
+const (
+	SearchTriggersParamsIncludeAppInstallation SearchTriggersParamsInclude = "app_installation"
+	SearchTriggersParamsIncludePermissions     SearchTriggersParamsInclude = "permissions"
+	SearchTriggersParamsIncludeUsage1H         SearchTriggersParamsInclude = "usage_1h"
+	SearchTriggersParamsIncludeUsage24H        SearchTriggersParamsInclude = "usage_24h"
+	SearchTriggersParamsIncludeUsage30D        SearchTriggersParamsInclude = "usage_30d"
+	SearchTriggersParamsIncludeUsage7D         SearchTriggersParamsInclude = "usage_7d"
+)
+
+// Valid indicates whether the value is a known member of the SearchTriggersParamsInclude enum.
+func (e SearchTriggersParamsInclude) Valid() bool {
+	switch e {
+	case SearchTriggersParamsIncludeAppInstallation:
+		return true
+	case SearchTriggersParamsIncludePermissions:
+		return true
+	case SearchTriggersParamsIncludeUsage1H:
+		return true
+	case SearchTriggersParamsIncludeUsage24H:
+		return true
+	case SearchTriggersParamsIncludeUsage30D:
+		return true
+	case SearchTriggersParamsIncludeUsage7D:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTriggerRevisionsParamsInclude.
+const (
+	ListTriggerRevisionsParamsIncludeUsers ListTriggerRevisionsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTriggerRevisionsParamsInclude enum.
+func (e ListTriggerRevisionsParamsInclude) Valid() bool {
+	switch e {
+	case ListTriggerRevisionsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowTriggerRevisionParamsInclude.
+const (
+	ShowTriggerRevisionParamsIncludeUsers ShowTriggerRevisionParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowTriggerRevisionParamsInclude enum.
+func (e ShowTriggerRevisionParamsInclude) Valid() bool {
+	switch e {
+	case ShowTriggerRevisionParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserTicketSkipsParamsSortOrder.
+const (
+	ListUserTicketSkipsParamsSortOrderAsc  ListUserTicketSkipsParamsSortOrder = "asc"
+	ListUserTicketSkipsParamsSortOrderDesc ListUserTicketSkipsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListUserTicketSkipsParamsSortOrder enum.
+func (e ListUserTicketSkipsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListUserTicketSkipsParamsSortOrderAsc:
+		return true
+	case ListUserTicketSkipsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListViewsParamsAccess.
+const (
+	ListViewsParamsAccessAccount  ListViewsParamsAccess = "account"
+	ListViewsParamsAccessPersonal ListViewsParamsAccess = "personal"
+	ListViewsParamsAccessShared   ListViewsParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListViewsParamsAccess enum.
+func (e ListViewsParamsAccess) Valid() bool {
+	switch e {
+	case ListViewsParamsAccessAccount:
+		return true
+	case ListViewsParamsAccessPersonal:
+		return true
+	case ListViewsParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListViewsParamsSortBy.
+const (
+	ListViewsParamsSortByAlphabetical ListViewsParamsSortBy = "alphabetical"
+	ListViewsParamsSortByCreatedAt    ListViewsParamsSortBy = "created_at"
+	ListViewsParamsSortByPosition     ListViewsParamsSortBy = "position"
+	ListViewsParamsSortByUpdatedAt    ListViewsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListViewsParamsSortBy enum.
+func (e ListViewsParamsSortBy) Valid() bool {
+	switch e {
+	case ListViewsParamsSortByAlphabetical:
+		return true
+	case ListViewsParamsSortByCreatedAt:
+		return true
+	case ListViewsParamsSortByPosition:
+		return true
+	case ListViewsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListViewsParamsSortOrder.
+const (
+	ListViewsParamsSortOrderAsc  ListViewsParamsSortOrder = "asc"
+	ListViewsParamsSortOrderDesc ListViewsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListViewsParamsSortOrder enum.
+func (e ListViewsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListViewsParamsSortOrderAsc:
+		return true
+	case ListViewsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListViewsParamsInclude.
+const (
+	ListViewsParamsIncludeAppInstallation ListViewsParamsInclude = "app_installation"
+	ListViewsParamsIncludePermissions     ListViewsParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the ListViewsParamsInclude enum.
+func (e ListViewsParamsInclude) Valid() bool {
+	switch e {
+	case ListViewsParamsIncludeAppInstallation:
+		return true
+	case ListViewsParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveViewsParamsAccess.
+const (
+	ListActiveViewsParamsAccessAccount  ListActiveViewsParamsAccess = "account"
+	ListActiveViewsParamsAccessPersonal ListActiveViewsParamsAccess = "personal"
+	ListActiveViewsParamsAccessShared   ListActiveViewsParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveViewsParamsAccess enum.
+func (e ListActiveViewsParamsAccess) Valid() bool {
+	switch e {
+	case ListActiveViewsParamsAccessAccount:
+		return true
+	case ListActiveViewsParamsAccessPersonal:
+		return true
+	case ListActiveViewsParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveViewsParamsSortBy.
+const (
+	ListActiveViewsParamsSortByAlphabetical ListActiveViewsParamsSortBy = "alphabetical"
+	ListActiveViewsParamsSortByCreatedAt    ListActiveViewsParamsSortBy = "created_at"
+	ListActiveViewsParamsSortByPosition     ListActiveViewsParamsSortBy = "position"
+	ListActiveViewsParamsSortByUpdatedAt    ListActiveViewsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveViewsParamsSortBy enum.
+func (e ListActiveViewsParamsSortBy) Valid() bool {
+	switch e {
+	case ListActiveViewsParamsSortByAlphabetical:
+		return true
+	case ListActiveViewsParamsSortByCreatedAt:
+		return true
+	case ListActiveViewsParamsSortByPosition:
+		return true
+	case ListActiveViewsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveViewsParamsSortOrder.
+const (
+	ListActiveViewsParamsSortOrderAsc  ListActiveViewsParamsSortOrder = "asc"
+	ListActiveViewsParamsSortOrderDesc ListActiveViewsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveViewsParamsSortOrder enum.
+func (e ListActiveViewsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListActiveViewsParamsSortOrderAsc:
+		return true
+	case ListActiveViewsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListActiveViewsParamsInclude.
+const (
+	ListActiveViewsParamsIncludeAppInstallation ListActiveViewsParamsInclude = "app_installation"
+	ListActiveViewsParamsIncludePermissions     ListActiveViewsParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the ListActiveViewsParamsInclude enum.
+func (e ListActiveViewsParamsInclude) Valid() bool {
+	switch e {
+	case ListActiveViewsParamsIncludeAppInstallation:
+		return true
+	case ListActiveViewsParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchViewsParamsAccess.
+const (
+	SearchViewsParamsAccessAccount  SearchViewsParamsAccess = "account"
+	SearchViewsParamsAccessPersonal SearchViewsParamsAccess = "personal"
+	SearchViewsParamsAccessShared   SearchViewsParamsAccess = "shared"
+)
+
+// Valid indicates whether the value is a known member of the SearchViewsParamsAccess enum.
+func (e SearchViewsParamsAccess) Valid() bool {
+	switch e {
+	case SearchViewsParamsAccessAccount:
+		return true
+	case SearchViewsParamsAccessPersonal:
+		return true
+	case SearchViewsParamsAccessShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchViewsParamsSortBy.
+const (
+	SearchViewsParamsSortByAlphabetical SearchViewsParamsSortBy = "alphabetical"
+	SearchViewsParamsSortByCreatedAt    SearchViewsParamsSortBy = "created_at"
+	SearchViewsParamsSortByPosition     SearchViewsParamsSortBy = "position"
+	SearchViewsParamsSortByUpdatedAt    SearchViewsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the SearchViewsParamsSortBy enum.
+func (e SearchViewsParamsSortBy) Valid() bool {
+	switch e {
+	case SearchViewsParamsSortByAlphabetical:
+		return true
+	case SearchViewsParamsSortByCreatedAt:
+		return true
+	case SearchViewsParamsSortByPosition:
+		return true
+	case SearchViewsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchViewsParamsSortOrder.
+const (
+	SearchViewsParamsSortOrderAsc  SearchViewsParamsSortOrder = "asc"
+	SearchViewsParamsSortOrderDesc SearchViewsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the SearchViewsParamsSortOrder enum.
+func (e SearchViewsParamsSortOrder) Valid() bool {
+	switch e {
+	case SearchViewsParamsSortOrderAsc:
+		return true
+	case SearchViewsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchViewsParamsInclude.
+const (
+	SearchViewsParamsIncludeAppInstallation SearchViewsParamsInclude = "app_installation"
+	SearchViewsParamsIncludePermissions     SearchViewsParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the SearchViewsParamsInclude enum.
+func (e SearchViewsParamsInclude) Valid() bool {
+	switch e {
+	case SearchViewsParamsIncludeAppInstallation:
+		return true
+	case SearchViewsParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowManyViewsParamsInclude.
+const (
+	ShowManyViewsParamsIncludeAppInstallation ShowManyViewsParamsInclude = "app_installation"
+	ShowManyViewsParamsIncludePermissions     ShowManyViewsParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the ShowManyViewsParamsInclude enum.
+func (e ShowManyViewsParamsInclude) Valid() bool {
+	switch e {
+	case ShowManyViewsParamsIncludeAppInstallation:
+		return true
+	case ShowManyViewsParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExecuteViewParamsSortOrder.
+const (
+	ExecuteViewParamsSortOrderAsc  ExecuteViewParamsSortOrder = "asc"
+	ExecuteViewParamsSortOrderDesc ExecuteViewParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ExecuteViewParamsSortOrder enum.
+func (e ExecuteViewParamsSortOrder) Valid() bool {
+	switch e {
+	case ExecuteViewParamsSortOrderAsc:
+		return true
+	case ExecuteViewParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListViewTicketsParamsSortOrder.
+const (
+	ListViewTicketsParamsSortOrderAsc  ListViewTicketsParamsSortOrder = "asc"
+	ListViewTicketsParamsSortOrderDesc ListViewTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListViewTicketsParamsSortOrder enum.
+func (e ListViewTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListViewTicketsParamsSortOrderAsc:
+		return true
+	case ListViewTicketsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// AccountSettings The account's settings, one object per area. Zendesk keeps adding areas; areas not modelled are kept as raw JSON in the additional properties. An update takes the same format with only the areas and keys to change.
+type AccountSettings struct {
+	// ActiveFeatures The features active on the account (true when active). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	ActiveFeatures *AccountSettingsActiveFeatures `json:"active_features,omitempty"`
+
+	// Agents Agent workspace settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Agents *AccountSettingsAgents `json:"agents,omitempty"`
+
+	// API API access settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	API *AccountSettingsAPI `json:"api,omitempty"`
+
+	// Apps Apps settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Apps *AccountSettingsApps `json:"apps,omitempty"`
+
+	// Billing Billing settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Billing *AccountSettingsBilling `json:"billing,omitempty"`
+
+	// Branding Branding of the agent interface and the end-user portal. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Branding *AccountSettingsBranding `json:"branding,omitempty"`
+
+	// Brands Brand settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Brands *AccountSettingsBrands `json:"brands,omitempty"`
+
+	// Cdn Content delivery network settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Cdn *AccountSettingsCdn `json:"cdn,omitempty"`
+
+	// Chat Zendesk Chat settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Chat *AccountSettingsChat `json:"chat,omitempty"`
+
+	// CrossSell Cross-sell settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	CrossSell *AccountSettingsCrossSell `json:"cross_sell,omitempty"`
+
+	// Email Email channel settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Email *AccountSettingsEmail `json:"email,omitempty"`
+
+	// GooddataIntegration GoodData (Insights) integration settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	GooddataIntegration *AccountSettingsGooddataIntegration `json:"gooddata_integration,omitempty"`
+
+	// GoogleApps Google Workspace (Google Apps) settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	GoogleApps *AccountSettingsGoogleApps `json:"google_apps,omitempty"`
+
+	// Groups Group settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Groups *AccountSettingsGroups `json:"groups,omitempty"`
+
+	// Limits Account limits. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Limits *AccountSettingsLimits `json:"limits,omitempty"`
+
+	// Localization Localization settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Localization *AccountSettingsLocalization `json:"localization,omitempty"`
+
+	// Lotus Settings of the Support agent interface ("Lotus"). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Lotus *AccountSettingsLotus `json:"lotus,omitempty"`
+
+	// Metrics Account metrics. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Metrics *AccountSettingsMetrics `json:"metrics,omitempty"`
+
+	// Onboarding Onboarding settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Onboarding *AccountSettingsOnboarding `json:"onboarding,omitempty"`
+
+	// Routing Omnichannel routing settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Routing *AccountSettingsRouting `json:"routing,omitempty"`
+
+	// Rule Settings of the business rules (triggers, macros, views, automations). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Rule *AccountSettingsRule `json:"rule,omitempty"`
+
+	// Screencast Screencast settings (legacy). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Screencast *AccountSettingsScreencast `json:"screencast,omitempty"`
+
+	// SideConversations Side conversation settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	SideConversations *AccountSettingsSideConversations `json:"side_conversations,omitempty"`
+
+	// Statistics Statistics settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Statistics *AccountSettingsStatistics `json:"statistics,omitempty"`
+
+	// TicketForm Ticket form settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	TicketForm *AccountSettingsTicketForm `json:"ticket_form,omitempty"`
+
+	// TicketSharingPartners Ticket sharing partners. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	TicketSharingPartners *AccountSettingsTicketSharingPartners `json:"ticket_sharing_partners,omitempty"`
+
+	// Tickets Ticket settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Tickets *AccountSettingsTickets `json:"tickets,omitempty"`
+
+	// Twitter Twitter (X) channel settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Twitter *AccountSettingsTwitter `json:"twitter,omitempty"`
+
+	// User User settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	User *AccountSettingsUser `json:"user,omitempty"`
+
+	// Voice Zendesk Talk (voice) settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+	Voice                *AccountSettingsVoice  `json:"voice,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsActiveFeatures The features active on the account (true when active). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsActiveFeatures struct {
+	// AdvancedAnalytics Advanced analytics.
+	AdvancedAnalytics *bool `json:"advanced_analytics,omitempty"`
+
+	// AgentForwarding Agents can forward tickets by email.
+	AgentForwarding *bool `json:"agent_forwarding,omitempty"`
+
+	// AllowCcs CCs on tickets.
+	AllowCcs *bool `json:"allow_ccs,omitempty"`
+
+	// AllowEmailTemplateCustomization Customization of the email templates.
+	AllowEmailTemplateCustomization *bool `json:"allow_email_template_customization,omitempty"`
+
+	// AutomaticAnswers Automatic answers (Answer Bot for email).
+	AutomaticAnswers *bool `json:"automatic_answers,omitempty"`
+
+	// BccArchiving BCC archiving of outgoing email.
+	BccArchiving *bool `json:"bcc_archiving,omitempty"`
+
+	// BenchmarkOptOut The account opted out of benchmarking.
+	BenchmarkOptOut *bool `json:"benchmark_opt_out,omitempty"`
+
+	// BusinessHours Business hours schedules.
+	BusinessHours *bool `json:"business_hours,omitempty"`
+
+	// Chat Zendesk Chat.
+	Chat *bool `json:"chat,omitempty"`
+
+	// ChatAboutMyTicket End users can chat about their ticket.
+	ChatAboutMyTicket *bool `json:"chat_about_my_ticket,omitempty"`
+
+	// CsatReasonCode Reasons on satisfaction ratings.
+	CsatReasonCode *bool `json:"csat_reason_code,omitempty"`
+
+	// CustomDkimDomain A custom DKIM domain for outgoing email.
+	CustomDkimDomain *bool `json:"custom_dkim_domain,omitempty"`
+
+	// CustomerContextAsDefault The customer context panel is shown by default.
+	CustomerContextAsDefault *bool `json:"customer_context_as_default,omitempty"`
+
+	// CustomerSatisfaction Customer satisfaction ratings.
+	CustomerSatisfaction *bool `json:"customer_satisfaction,omitempty"`
+
+	// DynamicContents Dynamic content.
+	DynamicContents *bool `json:"dynamic_contents,omitempty"`
+
+	// Explore Zendesk Explore.
+	Explore *bool `json:"explore,omitempty"`
+
+	// ExploreOnSupportEntPlan Explore included in the Support Enterprise plan.
+	ExploreOnSupportEntPlan *bool `json:"explore_on_support_ent_plan,omitempty"`
+
+	// ExploreOnSupportProPlan Explore included in the Support Professional plan.
+	ExploreOnSupportProPlan *bool `json:"explore_on_support_pro_plan,omitempty"`
+
+	// Facebook The Facebook channel.
+	Facebook *bool `json:"facebook,omitempty"`
+
+	// FacebookLogin End users can sign in with Facebook.
+	FacebookLogin *bool `json:"facebook_login,omitempty"`
+
+	// FallbackComposer The fallback ticket composer.
+	FallbackComposer *bool `json:"fallback_composer,omitempty"`
+
+	// ForumAnalytics Forum (Help Center) analytics.
+	ForumAnalytics *bool `json:"forum_analytics,omitempty"`
+
+	// GoodDataAndExplore Both GoodData and Explore reporting.
+	GoodDataAndExplore *bool `json:"good_data_and_explore,omitempty"`
+
+	// GoogleLogin End users can sign in with Google.
+	GoogleLogin *bool `json:"google_login,omitempty"`
+
+	// Insights Insights (GoodData) reporting.
+	Insights *bool `json:"insights,omitempty"`
+
+	// IsAbusive The account was flagged as abusive.
+	IsAbusive *bool `json:"is_abusive,omitempty"`
+
+	// LightAgents Light agents.
+	LightAgents *bool `json:"light_agents,omitempty"`
+
+	// Markdown Markdown in comments.
+	Markdown *bool `json:"markdown,omitempty"`
+
+	// OnHoldStatus The On-hold ticket status.
+	OnHoldStatus *bool `json:"on_hold_status,omitempty"`
+
+	// OrganizationAccessEnabled Organization access for end users.
+	OrganizationAccessEnabled *bool `json:"organization_access_enabled,omitempty"`
+
+	// RichContentInEmails Rich content in emails.
+	RichContentInEmails *bool `json:"rich_content_in_emails,omitempty"`
+
+	// Sandbox A sandbox account.
+	Sandbox *bool `json:"sandbox,omitempty"`
+
+	// SatisfactionPrediction Satisfaction prediction.
+	SatisfactionPrediction *bool `json:"satisfaction_prediction,omitempty"`
+
+	// SuspendedTicketNotification Notifications about suspended tickets.
+	SuspendedTicketNotification *bool `json:"suspended_ticket_notification,omitempty"`
+
+	// TicketForms Ticket forms.
+	TicketForms *bool `json:"ticket_forms,omitempty"`
+
+	// TicketTagging Ticket tagging.
+	TicketTagging *bool `json:"ticket_tagging,omitempty"`
+
+	// TopicSuggestion Topic suggestions.
+	TopicSuggestion *bool `json:"topic_suggestion,omitempty"`
+
+	// Twitter The Twitter (X) channel.
+	Twitter *bool `json:"twitter,omitempty"`
+
+	// TwitterLogin End users can sign in with Twitter (X).
+	TwitterLogin *bool `json:"twitter_login,omitempty"`
+
+	// UserOrgFields Custom user and organization fields.
+	UserOrgFields *bool `json:"user_org_fields,omitempty"`
+
+	// UserTagging User and organization tagging.
+	UserTagging *bool `json:"user_tagging,omitempty"`
+
+	// Voice Zendesk Talk (voice).
+	Voice                *bool                  `json:"voice,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsAgents Agent workspace settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsAgents struct {
+	// AgentHome The agent home page is enabled.
+	AgentHome *bool `json:"agent_home,omitempty"`
+
+	// AgentWorkspace The Zendesk Agent Workspace is enabled.
+	AgentWorkspace *bool `json:"agent_workspace,omitempty"`
+
+	// AwSelfServeMigrationEnabled The account can migrate itself to the Agent Workspace.
+	AwSelfServeMigrationEnabled *bool `json:"aw_self_serve_migration_enabled,omitempty"`
+
+	// FocusMode Focus mode is enabled in the Agent Workspace.
+	FocusMode *bool `json:"focus_mode,omitempty"`
+
+	// IdleTimeoutEnabled Agents are set away after a period of inactivity.
+	IdleTimeoutEnabled *bool `json:"idle_timeout_enabled,omitempty"`
+
+	// UnifiedAgentStatuses Unified agent statuses across channels are enabled.
+	UnifiedAgentStatuses *bool                  `json:"unified_agent_statuses,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsAPI API access settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsAPI struct {
+	// AcceptedAPIAgreement The account accepted the API agreement.
+	AcceptedAPIAgreement *bool `json:"accepted_api_agreement,omitempty"`
+
+	// APIPasswordAccess Whether password (basic) authentication is allowed on the API: the string "true" or "false".
+	APIPasswordAccess *string `json:"api_password_access,omitempty"`
+
+	// APITokenAccess Whether API token authentication is allowed: the string "true" or "false".
+	APITokenAccess       *string                `json:"api_token_access,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsApps Apps settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsApps struct {
+	// CreatePrivate The account can create private apps.
+	CreatePrivate *bool `json:"create_private,omitempty"`
+
+	// CreatePublic The account can create public apps.
+	CreatePublic *bool `json:"create_public,omitempty"`
+
+	// Use The account can use apps.
+	Use                  *bool                  `json:"use,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsBilling Billing settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsBilling struct {
+	// Backend The billing backend, such as "zuora".
+	Backend              *string                `json:"backend,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsBranding Branding of the agent interface and the end-user portal. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsBranding struct {
+	// FaviconURL URL of the favicon.
+	FaviconURL *string `json:"favicon_url,omitempty"`
+
+	// HeaderColor Hex code of the header color, without the #.
+	HeaderColor *string `json:"header_color,omitempty"`
+
+	// HeaderLogoURL URL of the header logo.
+	HeaderLogoURL *string `json:"header_logo_url,omitempty"`
+
+	// PageBackgroundColor Hex code of the page background color, without the #.
+	PageBackgroundColor *string `json:"page_background_color,omitempty"`
+
+	// TabBackgroundColor Hex code of the tab background color, without the #.
+	TabBackgroundColor *string `json:"tab_background_color,omitempty"`
+
+	// TextColor Hex code of the text color, without the #.
+	TextColor            *string                `json:"text_color,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsBrands Brand settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsBrands struct {
+	// DefaultBrandID The id of the account's default brand.
+	DefaultBrandID *int64 `json:"default_brand_id,omitempty"`
+
+	// RequireBrandOnNewTickets New tickets must have a brand.
+	RequireBrandOnNewTickets *bool                  `json:"require_brand_on_new_tickets,omitempty"`
+	AdditionalProperties     map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsCdn Content delivery network settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsCdn struct {
+	// CdnProvider The CDN provider in use.
+	CdnProvider *string `json:"cdn_provider,omitempty"`
+
+	// FallbackCdnProvider The CDN provider used when the main one fails.
+	FallbackCdnProvider *string `json:"fallback_cdn_provider,omitempty"`
+
+	// Hosts The CDN hosts.
+	Hosts                *[]AccountSettingsCdnHost `json:"hosts,omitempty"`
+	AdditionalProperties map[string]AnyMapValue    `json:"-"`
+}
+
+// AccountSettingsCdnHost A CDN host the account's assets can be served from.
+type AccountSettingsCdnHost struct {
+	// Name The name of the CDN provider.
+	Name *string `json:"name,omitempty"`
+
+	// URL The URL of the CDN host.
+	URL *string `json:"url,omitempty"`
+}
+
+// AccountSettingsChat Zendesk Chat settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsChat struct {
+	// Available Chat is available to the account.
+	Available *bool `json:"available,omitempty"`
+
+	// Enabled Chat is enabled.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Integrated Chat is integrated with Support.
+	Integrated *bool `json:"integrated,omitempty"`
+
+	// MaximumRequestCount The maximum number of chat requests an agent can take at once.
+	MaximumRequestCount *int `json:"maximum_request_count,omitempty"`
+
+	// WelcomeMessage The chat welcome message.
+	WelcomeMessage       *string                `json:"welcome_message,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsCrossSell Cross-sell settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsCrossSell struct {
+	// ShowChatTooltip The Chat cross-sell tooltip is shown.
+	ShowChatTooltip *bool `json:"show_chat_tooltip,omitempty"`
+
+	// XsellSource The source of the cross-sell.
+	XsellSource          *string                `json:"xsell_source,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsEmail Email channel settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsEmail struct {
+	// AcceptWildcardEmails Email sent to any address of the account's Zendesk domain is accepted.
+	AcceptWildcardEmails *bool `json:"accept_wildcard_emails,omitempty"`
+
+	// CustomDkimDomain Outgoing email is signed with a custom DKIM domain.
+	CustomDkimDomain *bool `json:"custom_dkim_domain,omitempty"`
+
+	// EmailSenderAuthentication Incoming email sender authentication is enforced.
+	EmailSenderAuthentication *bool `json:"email_sender_authentication,omitempty"`
+
+	// EmailStatusSection The email status section is shown.
+	EmailStatusSection *bool `json:"email_status_section,omitempty"`
+
+	// EmailTemplatePhotos Agent photos are shown in email notifications.
+	EmailTemplatePhotos *bool `json:"email_template_photos,omitempty"`
+
+	// EmailTemplateSelection A template can be selected for email notifications.
+	EmailTemplateSelection *bool `json:"email_template_selection,omitempty"`
+
+	// GmailActions Gmail actions are enabled.
+	GmailActions *bool `json:"gmail_actions,omitempty"`
+
+	// HTMLMailTemplate The HTML email template.
+	HTMLMailTemplate *string `json:"html_mail_template,omitempty"`
+
+	// MailDelimiter The delimiter placed above quoted text in email notifications.
+	MailDelimiter *string `json:"mail_delimiter,omitempty"`
+
+	// ModernEmailTemplate The modern email template is used.
+	ModernEmailTemplate *bool `json:"modern_email_template,omitempty"`
+
+	// NoMailDelimiter No mail delimiter is used.
+	NoMailDelimiter *bool `json:"no_mail_delimiter,omitempty"`
+
+	// PersonalizedReplies Replies are personalized with the agent's name.
+	PersonalizedReplies *bool `json:"personalized_replies,omitempty"`
+
+	// RichContentInEmails Rich content is allowed in emails.
+	RichContentInEmails *bool `json:"rich_content_in_emails,omitempty"`
+
+	// SendGmailMessagesViaGmail Messages to Gmail connected addresses are sent through Gmail.
+	SendGmailMessagesViaGmail *bool `json:"send_gmail_messages_via_gmail,omitempty"`
+
+	// SimplifiedEmailThreading Simplified email threading is enabled.
+	SimplifiedEmailThreading *bool `json:"simplified_email_threading,omitempty"`
+
+	// TextMailTemplate The plain-text email template.
+	TextMailTemplate     *string                `json:"text_mail_template,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsEnvelope The account's settings.
+type AccountSettingsEnvelope struct {
+	// Settings The account's settings, one object per area. Zendesk keeps adding areas; areas not modelled are kept as raw JSON in the additional properties. An update takes the same format with only the areas and keys to change.
+	Settings AccountSettings `json:"settings"`
+}
+
+// AccountSettingsGooddataIntegration GoodData (Insights) integration settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsGooddataIntegration struct {
+	// Enabled The GoodData integration is enabled.
+	Enabled              *bool                  `json:"enabled,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsGoogleApps Google Workspace (Google Apps) settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsGoogleApps struct {
+	// HasGoogleApps The account uses Google Workspace.
+	HasGoogleApps *bool `json:"has_google_apps,omitempty"`
+
+	// HasGoogleAppsAdmin The account has a Google Workspace admin.
+	HasGoogleAppsAdmin   *bool                  `json:"has_google_apps_admin,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsGroups Group settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsGroups struct {
+	// CheckGroupNameUniqueness Group names must be unique.
+	CheckGroupNameUniqueness *bool                  `json:"check_group_name_uniqueness,omitempty"`
+	AdditionalProperties     map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsLimits Account limits. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsLimits struct {
+	// AttachmentSize The largest attachment accepted, in bytes.
+	AttachmentSize       *int64                 `json:"attachment_size,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsLocalization Localization settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsLocalization struct {
+	// LocaleIds The ids of the account's locales.
+	LocaleIds *[]int64 `json:"locale_ids,omitempty"`
+
+	// TimeZone The account's time zone, such as "Pacific Time (US & Canada)".
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// Uses12HourClock Times are shown with a 12-hour clock.
+	Uses12HourClock      *bool                  `json:"uses_12_hour_clock,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsLotus Settings of the Support agent interface ("Lotus"). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsLotus struct {
+	// PodID The id of the pod (data center partition) hosting the account.
+	PodID *int `json:"pod_id,omitempty"`
+
+	// PreferLotus The new agent interface is preferred.
+	PreferLotus *bool `json:"prefer_lotus,omitempty"`
+
+	// Reporting Reporting is shown in the agent interface.
+	Reporting            *bool                  `json:"reporting,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsMetrics Account metrics. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsMetrics struct {
+	// AccountSize The size of the account, as a range of agents such as "100-399".
+	AccountSize          *string                `json:"account_size,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsOnboarding Onboarding settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsOnboarding struct {
+	// ChecklistOnboardingVersion The version of the onboarding checklist.
+	ChecklistOnboardingVersion *int `json:"checklist_onboarding_version,omitempty"`
+
+	// OnboardingSegments The onboarding segments of the account.
+	OnboardingSegments *string `json:"onboarding_segments,omitempty"`
+
+	// ProductSignUp The product the account signed up with.
+	ProductSignUp        *string                `json:"product_sign_up,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsRouting Omnichannel routing settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsRouting struct {
+	// AutoroutingTag The tag that makes a ticket eligible for routing.
+	AutoroutingTag *string `json:"autorouting_tag,omitempty"`
+
+	// Enabled Omnichannel routing is enabled.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// MaxEmailCapacity The maximum number of email tickets routed to an agent at once.
+	MaxEmailCapacity *int `json:"max_email_capacity,omitempty"`
+
+	// MaxMessagingCapacity The maximum number of messaging conversations routed to an agent at once.
+	MaxMessagingCapacity *int `json:"max_messaging_capacity,omitempty"`
+
+	// ReassignmentMessagingEnabled Unanswered messaging conversations are reassigned.
+	ReassignmentMessagingEnabled *bool `json:"reassignment_messaging_enabled,omitempty"`
+
+	// ReassignmentMessagingTimeout Seconds before an unanswered messaging conversation is reassigned.
+	ReassignmentMessagingTimeout *int `json:"reassignment_messaging_timeout,omitempty"`
+
+	// ReassignmentTalkTimeout Seconds before an unanswered call is reassigned.
+	ReassignmentTalkTimeout *int                   `json:"reassignment_talk_timeout,omitempty"`
+	AdditionalProperties    map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsRule Settings of the business rules (triggers, macros, views, automations). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsRule struct {
+	// MacroMostUsed The most used macros are listed first.
+	MacroMostUsed *bool `json:"macro_most_used,omitempty"`
+
+	// MacroOrder The order of the macros, such as "alphabetical" or "position".
+	MacroOrder *string `json:"macro_order,omitempty"`
+
+	// SkillBasedFilteredViews The ids of the views filtered by skills.
+	SkillBasedFilteredViews *[]int64 `json:"skill_based_filtered_views,omitempty"`
+
+	// UsingSkillBasedRouting Skill-based routing is used.
+	UsingSkillBasedRouting *bool                  `json:"using_skill_based_routing,omitempty"`
+	AdditionalProperties   map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsScreencast Screencast settings (legacy). Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsScreencast struct {
+	// EnabledForTickets Screencasts can be attached to tickets.
+	EnabledForTickets *bool `json:"enabled_for_tickets,omitempty"`
+
+	// Host The screencast host.
+	Host *string `json:"host,omitempty"`
+
+	// TicketsRecorderID The id of the screencast recorder for tickets.
+	TicketsRecorderID    *string                `json:"tickets_recorder_id,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsSideConversations Side conversation settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsSideConversations struct {
+	// EmailChannel Side conversations by email are enabled.
+	EmailChannel *bool `json:"email_channel,omitempty"`
+
+	// MsteamsChannel Side conversations in Microsoft Teams are enabled.
+	MsteamsChannel *bool `json:"msteams_channel,omitempty"`
+
+	// ShowInContextPanel Side conversations are shown in the context panel.
+	ShowInContextPanel *bool `json:"show_in_context_panel,omitempty"`
+
+	// SlackChannel Side conversations in Slack are enabled.
+	SlackChannel *bool `json:"slack_channel,omitempty"`
+
+	// TicketsChannel Child tickets as side conversations are enabled.
+	TicketsChannel       *bool                  `json:"tickets_channel,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsStatistics Statistics settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsStatistics struct {
+	// Forum Forum statistics are collected.
+	Forum *bool `json:"forum,omitempty"`
+
+	// RuleUsage Rule usage statistics are collected.
+	RuleUsage *bool `json:"rule_usage,omitempty"`
+
+	// Search Search statistics are collected.
+	Search               *bool                  `json:"search,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsTicketForm Ticket form settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsTicketForm struct {
+	// RawTicketFormsInstructions The instructions shown with the ticket form chooser, as entered (may hold dynamic content placeholders).
+	RawTicketFormsInstructions *string `json:"raw_ticket_forms_instructions,omitempty"`
+
+	// TicketFormsInstructions The instructions shown with the ticket form chooser.
+	TicketFormsInstructions *string                `json:"ticket_forms_instructions,omitempty"`
+	AdditionalProperties    map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsTicketSharingPartners Ticket sharing partners. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsTicketSharingPartners struct {
+	// SupportAddresses The support addresses of the ticket sharing partners.
+	SupportAddresses     *[]string              `json:"support_addresses,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsTickets Ticket settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsTickets struct {
+	// AcceptedNewCollaborationTos The account accepted the terms of the new collaboration experience.
+	AcceptedNewCollaborationTos *bool `json:"accepted_new_collaboration_tos,omitempty"`
+
+	// AgentCollision Agents are warned when someone else is viewing or updating the ticket.
+	AgentCollision *bool `json:"agent_collision,omitempty"`
+
+	// AgentInvitationEnabled Agents can invite other agents.
+	AgentInvitationEnabled *bool `json:"agent_invitation_enabled,omitempty"`
+
+	// AgentTicketDeletion Agents can delete tickets.
+	AgentTicketDeletion *bool `json:"agent_ticket_deletion,omitempty"`
+
+	// AllowGroupReset The group can be reset on tickets.
+	AllowGroupReset *bool `json:"allow_group_reset,omitempty"`
+
+	// AssignDefaultOrganization Tickets are assigned the requester's default organization.
+	AssignDefaultOrganization *bool `json:"assign_default_organization,omitempty"`
+
+	// AssignTicketsUponSolve Tickets are assigned to the agent who solves them.
+	AssignTicketsUponSolve *bool `json:"assign_tickets_upon_solve,omitempty"`
+
+	// AutoTranslationEnabled Comments are translated automatically.
+	AutoTranslationEnabled *bool `json:"auto_translation_enabled,omitempty"`
+
+	// AutoUpdatedCcsFollowersRules Business rules were updated automatically for CCs and followers.
+	AutoUpdatedCcsFollowersRules *bool `json:"auto_updated_ccs_followers_rules,omitempty"`
+
+	// ChatSLAEnablement SLAs apply to chat tickets.
+	ChatSLAEnablement *bool `json:"chat_sla_enablement,omitempty"`
+
+	// Collaboration CCs (collaboration) are enabled.
+	Collaboration *bool `json:"collaboration,omitempty"`
+
+	// CommentsPublicByDefault Comments are public by default.
+	CommentsPublicByDefault *bool `json:"comments_public_by_default,omitempty"`
+
+	// EmailAttachments Attachments are sent in email notifications.
+	EmailAttachments *bool `json:"email_attachments,omitempty"`
+
+	// EmojiAutocompletion Emoji autocompletion is enabled.
+	EmojiAutocompletion *bool `json:"emoji_autocompletion,omitempty"`
+
+	// FollowerAndEmailCcCollaborations Followers and email CCs are enabled.
+	FollowerAndEmailCcCollaborations *bool `json:"follower_and_email_cc_collaborations,omitempty"`
+
+	// HasColorText Colored text is allowed in comments.
+	HasColorText *bool `json:"has_color_text,omitempty"`
+
+	// IsFirstCommentPrivateEnabled The first comment of a ticket can be private.
+	IsFirstCommentPrivateEnabled *bool `json:"is_first_comment_private_enabled,omitempty"`
+
+	// LightAgentEmailCcsAllowed Light agents can be CCed.
+	LightAgentEmailCcsAllowed *bool `json:"light_agent_email_ccs_allowed,omitempty"`
+
+	// ListEmptyViews Empty views are listed.
+	ListEmptyViews *bool `json:"list_empty_views,omitempty"`
+
+	// ListNewestCommentsFirst The newest comments are listed first.
+	ListNewestCommentsFirst *bool `json:"list_newest_comments_first,omitempty"`
+
+	// MarkdownTicketComments Markdown is allowed in ticket comments.
+	MarkdownTicketComments *bool `json:"markdown_ticket_comments,omitempty"`
+
+	// MaximumPersonalViewsToList The maximum number of personal views listed.
+	MaximumPersonalViewsToList *int `json:"maximum_personal_views_to_list,omitempty"`
+
+	// PrivateAttachments Attachments are private (require sign-in).
+	PrivateAttachments *bool `json:"private_attachments,omitempty"`
+
+	// RichTextComments Rich text is allowed in comments.
+	RichTextComments *bool `json:"rich_text_comments,omitempty"`
+
+	// StatusHold The On-hold status is enabled.
+	StatusHold *bool `json:"status_hold,omitempty"`
+
+	// Tagging Ticket tagging is enabled.
+	Tagging *bool `json:"tagging,omitempty"`
+
+	// UsingSkillBasedRouting Skill-based routing is used.
+	UsingSkillBasedRouting *bool                  `json:"using_skill_based_routing,omitempty"`
+	AdditionalProperties   map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsTwitter Twitter (X) channel settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsTwitter struct {
+	// ShortenURL When links in tweets are shortened.
+	ShortenURL           *AccountSettingsTwitterShortenURL `json:"shorten_url,omitempty"`
+	AdditionalProperties map[string]AnyMapValue            `json:"-"`
+}
+
+// AccountSettingsTwitterShortenURL When links in tweets are shortened.
+type AccountSettingsTwitterShortenURL string
+
+// AccountSettingsUpdateRequest The settings to change: only the areas and keys to update.
+type AccountSettingsUpdateRequest struct {
+	// Settings The account's settings, one object per area. Zendesk keeps adding areas; areas not modelled are kept as raw JSON in the additional properties. An update takes the same format with only the areas and keys to change.
+	Settings AccountSettings `json:"settings"`
+}
+
+// AccountSettingsUser User settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsUser struct {
+	// AgentCreatedWelcomeEmails Users created by agents receive a welcome email.
+	AgentCreatedWelcomeEmails *bool `json:"agent_created_welcome_emails,omitempty"`
+
+	// EndUserPhoneNumberValidation End-user phone numbers are validated.
+	EndUserPhoneNumberValidation *bool `json:"end_user_phone_number_validation,omitempty"`
+
+	// HaveGravatarsEnabled Gravatars are shown for users without a photo.
+	HaveGravatarsEnabled *bool `json:"have_gravatars_enabled,omitempty"`
+
+	// LanguageSelection Users can select their language.
+	LanguageSelection *bool `json:"language_selection,omitempty"`
+
+	// MultipleOrganizations Users can belong to several organizations.
+	MultipleOrganizations *bool `json:"multiple_organizations,omitempty"`
+
+	// Tagging User tagging is enabled.
+	Tagging *bool `json:"tagging,omitempty"`
+
+	// TimeZoneSelection Users can select their time zone.
+	TimeZoneSelection    *bool                  `json:"time_zone_selection,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// AccountSettingsVoice Zendesk Talk (voice) settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
+type AccountSettingsVoice struct {
+	// AgentConfirmationWhenForwarding Agents confirm calls forwarded to their phone.
+	AgentConfirmationWhenForwarding *bool `json:"agent_confirmation_when_forwarding,omitempty"`
+
+	// AgentWrapUpAfterCalls Agents get wrap-up time after calls.
+	AgentWrapUpAfterCalls *bool `json:"agent_wrap_up_after_calls,omitempty"`
+
+	// Enabled Talk is enabled.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Logging Calls are logged.
+	Logging *bool `json:"logging,omitempty"`
+
+	// MaximumQueueSize The maximum number of callers in the queue.
+	MaximumQueueSize *int `json:"maximum_queue_size,omitempty"`
+
+	// MaximumQueueWaitTime The maximum time a caller waits in the queue, in minutes.
+	MaximumQueueWaitTime *int `json:"maximum_queue_wait_time,omitempty"`
+
+	// OnlyDuringBusinessHours Calls are taken only during business hours.
+	OnlyDuringBusinessHours *bool `json:"only_during_business_hours,omitempty"`
+
+	// OutboundEnabled Outbound calls are enabled.
+	OutboundEnabled *bool `json:"outbound_enabled,omitempty"`
+
+	// RecordingsPublic Call recordings are public comments.
+	RecordingsPublic *bool `json:"recordings_public,omitempty"`
+
+	// UkMobileForwarding Forwarding to UK mobile numbers is enabled.
+	UkMobileForwarding   *bool                  `json:"uk_mobile_forwarding,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// Activity Something that happened to a ticket and concerns the agent making the request (the ticket was assigned to
+// them, an end user commented on one of their tickets...).
+type Activity struct {
+	// Actor A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
+	// have the same format (a permanently deleted user has null personal data and the name
+	// "Permanently Deleted User").
+	Actor *User `json:"actor,omitempty"`
+
+	// ActorID The id of the user who did it.
+	ActorID *int64 `json:"actor_id,omitempty"`
+
+	// CreatedAt When the activity happened.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID The activity's id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Object The record the activity is about, keyed by its type (for example `{"ticket": {"id": 123, "subject": "..."}}`).
+	Object *map[string]*AnyValue `json:"object,omitempty"`
+
+	// Target The record the activity was done to, keyed by its type (for example `{"ticket": {...}}`).
+	Target *map[string]*AnyValue `json:"target,omitempty"`
+
+	// Title A description of the activity, such as "John Hopeful assigned ticket
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt When the activity was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API URL of the activity.
+	URL *string `json:"url,omitempty"`
+
+	// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
+	// have the same format (a permanently deleted user has null personal data and the name
+	// "Permanently Deleted User").
+	User *User `json:"user,omitempty"`
+
+	// UserID The id of the agent the activity concerns.
+	UserID *int64 `json:"user_id,omitempty"`
+
+	// Verb What happened, such as "tickets.assignment" or "tickets.comment".
+	Verb *string `json:"verb,omitempty"`
+}
+
+// ActivityEnvelope defines model for ActivityEnvelope.
+type ActivityEnvelope struct {
+	// Activity Something that happened to a ticket and concerns the agent making the request (the ticket was assigned to
+	// them, an end user commented on one of their tickets...).
+	Activity Activity `json:"activity"`
+}
+
+// ActivityList A page of activities, with the users involved sideloaded.
+type ActivityList struct {
+	Activities []Activity `json:"activities"`
+
+	// Actors All actors involved in the listed activities.
+	Actors *[]User                `json:"actors,omitempty"`
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users All users involved in the listed activities.
+	Users *[]User `json:"users,omitempty"`
+}
+
+// AnyMapValue Any JSON value, kept exactly as Zendesk sent it: the extra properties of open-ended objects
+// that also have named properties (ticket event field changes, account settings). It is AnyValue
+// without `nullable`, because generators mishandle nullable extra properties beside named ones;
+// a null still decodes and re-encodes as null.
+type AnyMapValue = json.RawMessage
+
 // AnyValue Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 // sent it. Zendesk sends values of several types here (custom field values, rule action
 // values); decode it into the type you expect.
 type AnyValue = json.RawMessage
+
+// Attachment A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+type Attachment struct {
+	ContentType           *string        `json:"content_type,omitempty"`
+	ContentURL            *string        `json:"content_url,omitempty"`
+	Deleted               *bool          `json:"deleted,omitempty"`
+	FileName              *string        `json:"file_name,omitempty"`
+	Height                *int           `json:"height,omitempty"`
+	ID                    *int64         `json:"id,omitempty"`
+	Inline                *bool          `json:"inline,omitempty"`
+	MalwareAccessOverride *bool          `json:"malware_access_override,omitempty"`
+	MalwareScanResult     *string        `json:"malware_scan_result,omitempty"`
+	MappedContentURL      *string        `json:"mapped_content_url,omitempty"`
+	Size                  *int64         `json:"size,omitempty"`
+	Thumbnails            *[]*Attachment `json:"thumbnails,omitempty"`
+	URL                   *string        `json:"url,omitempty"`
+	Width                 *int           `json:"width,omitempty"`
+}
+
+// AttachmentEnvelope defines model for AttachmentEnvelope.
+type AttachmentEnvelope struct {
+	// Attachment A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	Attachment *Attachment `json:"attachment"`
+}
+
+// AttachmentMalwareAccessInput defines model for AttachmentMalwareAccessInput.
+type AttachmentMalwareAccessInput struct {
+	// MalwareAccessOverride True lets agents access the attachment even though malware was detected in it; false restricts it again.
+	MalwareAccessOverride bool `json:"malware_access_override"`
+}
+
+// AttachmentUpdateRequest The body of Update Attachment for Malware.
+type AttachmentUpdateRequest struct {
+	Attachment AttachmentMalwareAccessInput `json:"attachment"`
+}
+
+// AuditLog A record of a change made in the account, or of a sign-in.
+type AuditLog struct {
+	// Action What was done, such as "create", "update", "destroy", "login" or "exported".
+	Action *string `json:"action,omitempty"`
+
+	// ActionLabel A localized label for the action.
+	ActionLabel *string `json:"action_label,omitempty"`
+
+	// ActorID The id of the user who did it (null or -1 for the system).
+	ActorID *int64 `json:"actor_id,omitempty"`
+
+	// ActorName The name of the user who did it.
+	ActorName *string `json:"actor_name,omitempty"`
+
+	// ChangeDescription A description of the change.
+	ChangeDescription *string `json:"change_description,omitempty"`
+
+	// CreatedAt When the change was made.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
+
+	// IPAddress The IP address the change was made from.
+	IPAddress *string `json:"ip_address,omitempty"`
+
+	// SourceID The id of the changed record.
+	SourceID *int64 `json:"source_id,omitempty"`
+
+	// SourceLabel The name of the changed record.
+	SourceLabel *string `json:"source_label,omitempty"`
+
+	// SourceType The type of the changed record, such as "user", "rule" or "account_setting".
+	SourceType *string `json:"source_type,omitempty"`
+	URL        *string `json:"url,omitempty"`
+}
+
+// AuditLogEnvelope defines model for AuditLogEnvelope.
+type AuditLogEnvelope struct {
+	// AuditLog A record of a change made in the account, or of a sign-in.
+	AuditLog AuditLog `json:"audit_log"`
+}
+
+// AuditLogList A page of audit logs.
+type AuditLogList struct {
+	AuditLogs []AuditLog             `json:"audit_logs"`
+	Count     *int                   `json:"count,omitempty"`
+	Links     *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// Automation An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
+type Automation struct {
+	// Actions The actions the automation performs on a ticket that meets the conditions.
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the automation is active.
+	Active *bool `json:"active,omitempty"`
+
+	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this automation, or null.
+	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// CreatedAt When the automation was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether the automation is a standard automation Zendesk created.
+	Default *bool `json:"default,omitempty"`
+
+	// ID The automation id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Permissions What the current user may do with a business rule (trigger, automation, view or macro); sideloaded with `include=permissions`.
+	Permissions *RulePermissions `json:"permissions,omitempty"`
+
+	// Position The position of the automation, which determines the order in which automations run.
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The raw title of the automation, with dynamic content placeholders unrendered.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Title The title of the automation.
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt When the automation was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the automation.
+	URL *string `json:"url,omitempty"`
+
+	// Usage1H Sideloaded (`include=usage_1h`): the number of times this automation was used in the past hour.
+	Usage1H *int `json:"usage_1h,omitempty"`
+
+	// Usage24H Sideloaded (`include=usage_24h`): the number of times this automation was used in the past day.
+	Usage24H *int `json:"usage_24h,omitempty"`
+
+	// Usage30D Sideloaded (`include=usage_30d`): the number of times this automation was used in the past thirty days.
+	Usage30D *int `json:"usage_30d,omitempty"`
+
+	// Usage7D Sideloaded (`include=usage_7d`): the number of times this automation was used in the past week.
+	Usage7D *int `json:"usage_7d,omitempty"`
+}
+
+// AutomationBulkUpdateItem The new position or active status of one automation.
+type AutomationBulkUpdateItem struct {
+	// Active The active status of the automation (true or false)
+	Active *bool `json:"active,omitempty"`
+
+	// ID The ID of the automation to update
+	ID int64 `json:"id"`
+
+	// Position The new position of the automation
+	Position *int `json:"position,omitempty"`
+}
+
+// AutomationCreateRequest The body of Create Automation.
+type AutomationCreateRequest struct {
+	// Automation The writable properties of an automation. `title`, `conditions` and `actions` are required when creating one; the `all` conditions must include a time-based condition and one that checks status, type, group_id, assignee_id or requester_id. Updating the conditions or the actions replaces both arrays: send all of them.
+	Automation AutomationInput `json:"automation"`
+}
+
+// AutomationEnvelope One automation.
+type AutomationEnvelope struct {
+	// Automation An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
+	Automation Automation `json:"automation"`
+}
+
+// AutomationInput The writable properties of an automation. `title`, `conditions` and `actions` are required when creating one; the `all` conditions must include a time-based condition and one that checks status, type, group_id, assignee_id or requester_id. Updating the conditions or the actions replaces both arrays: send all of them.
+type AutomationInput struct {
+	// Actions The actions the automation performs. Required when creating.
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the automation is active.
+	Active *bool `json:"active,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// Position The position of the automation.
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the automation. Required when creating.
+	Title *string `json:"title,omitempty"`
+}
+
+// AutomationList A page of automations.
+type AutomationList struct {
+	// Automations The records of this page.
+	Automations []Automation           `json:"automations"`
+	Count       *int                   `json:"count,omitempty"`
+	Links       *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// AutomationOffsetList A page of automations (offset pagination).
+type AutomationOffsetList struct {
+	// Automations The records of this page.
+	Automations []Automation `json:"automations"`
+
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// AutomationUpdateRequest The body of Update Automation: the properties to change.
+type AutomationUpdateRequest struct {
+	// Automation The writable properties of an automation. `title`, `conditions` and `actions` are required when creating one; the `all` conditions must include a time-based condition and one that checks status, type, group_id, assignee_id or requester_id. Updating the conditions or the actions replaces both arrays: send all of them.
+	Automation AutomationInput `json:"automation"`
+}
+
+// AutomationsEnvelope A list of automations.
+type AutomationsEnvelope struct {
+	// Automations The records.
+	Automations []Automation `json:"automations"`
+}
+
+// AutomationsUpdateManyRequest The body of Update Many Automations.
+type AutomationsUpdateManyRequest struct {
+	// Automations The automations to update.
+	Automations []AutomationBulkUpdateItem `json:"automations"`
+}
+
+// Bookmark A ticket an agent bookmarked.
+type Bookmark struct {
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
+
+	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
+	Ticket *Ticket `json:"ticket,omitempty"`
+	URL    *string `json:"url,omitempty"`
+}
+
+// BookmarkCreateRequest defines model for BookmarkCreateRequest.
+type BookmarkCreateRequest struct {
+	Bookmark BookmarkInput `json:"bookmark"`
+}
+
+// BookmarkEnvelope defines model for BookmarkEnvelope.
+type BookmarkEnvelope struct {
+	// Bookmark A ticket an agent bookmarked.
+	Bookmark Bookmark `json:"bookmark"`
+}
+
+// BookmarkInput defines model for BookmarkInput.
+type BookmarkInput struct {
+	// TicketID The id of the ticket to bookmark.
+	TicketID int64 `json:"ticket_id"`
+}
+
+// BookmarkList defines model for BookmarkList.
+type BookmarkList struct {
+	Bookmarks []Bookmark `json:"bookmarks"`
+}
+
+// Brand A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
+type Brand struct {
+	// Active If the brand is set as active.
+	Active *bool `json:"active,omitempty"`
+
+	// BrandURL The URL of the brand.
+	BrandURL *string `json:"brand_url,omitempty"`
+
+	// CreatedAt The time the brand was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Is the brand the default brand for this account.
+	Default *bool `json:"default,omitempty"`
+
+	// HasHelpCenter If the brand has a Help Center.
+	HasHelpCenter *bool `json:"has_help_center,omitempty"`
+
+	// HelpCenterState The state of the Help Center.
+	HelpCenterState *BrandHelpCenterState `json:"help_center_state,omitempty"`
+
+	// HostMapping The hostmapping to this brand, if any. Only admins view this property.
+	HostMapping *string `json:"host_mapping,omitempty"`
+
+	// ID The ID automatically assigned when the brand is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsDeleted If the brand object is deleted or not.
+	IsDeleted *bool `json:"is_deleted,omitempty"`
+
+	// Logo A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	Logo *Attachment `json:"logo,omitempty"`
+
+	// Name The name of the brand.
+	Name *string `json:"name,omitempty"`
+
+	// SignatureTemplate The signature template for a brand.
+	SignatureTemplate *string `json:"signature_template,omitempty"`
+
+	// Subdomain The subdomain of the brand.
+	Subdomain *string `json:"subdomain,omitempty"`
+
+	// TicketFormIds The ids of ticket forms that are available for use by a brand.
+	TicketFormIds *[]int64 `json:"ticket_form_ids,omitempty"`
+
+	// UpdatedAt The time of the last update of the brand.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this brand.
+	URL *string `json:"url,omitempty"`
+}
+
+// BrandHelpCenterState The state of the Help Center.
+type BrandHelpCenterState string
+
+// BrandCreateRequest A brand to create.
+type BrandCreateRequest struct {
+	// Brand The writable properties of a brand. `name` and `subdomain` are required to create one.
+	Brand BrandInput `json:"brand"`
+}
+
+// BrandEnvelope A brand.
+type BrandEnvelope struct {
+	// Brand A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
+	Brand Brand `json:"brand"`
+}
+
+// BrandHostMappingCheck Whether a host mapping is valid for a brand.
+type BrandHostMappingCheck struct {
+	// Cname Canonical name record for a host mapping.
+	Cname *string `json:"cname,omitempty"`
+
+	// ExpectedCnames Array of expected CNAME records for host mapping(s) of a given brand.
+	ExpectedCnames *[]string `json:"expected_cnames,omitempty"`
+
+	// IsValid Whether a host mapping is valid or not for a given brand.
+	IsValid *bool `json:"is_valid,omitempty"`
+
+	// Reason Reason why a host mapping is valid or not, such as "valid" or "wrong_cname".
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BrandInput The writable properties of a brand. `name` and `subdomain` are required to create one.
+type BrandInput struct {
+	// Active If the brand is set as active.
+	Active *bool `json:"active,omitempty"`
+
+	// Default Is the brand the default brand for this account.
+	Default *bool `json:"default,omitempty"`
+
+	// HasHelpCenter If the brand has a Help Center.
+	HasHelpCenter *bool `json:"has_help_center,omitempty"`
+
+	// HostMapping The hostmapping to this brand, if any.
+	HostMapping *string `json:"host_mapping,omitempty"`
+
+	// Name The name of the brand.
+	Name *string `json:"name,omitempty"`
+
+	// SignatureTemplate The signature template for a brand.
+	SignatureTemplate *string `json:"signature_template,omitempty"`
+
+	// Subdomain The subdomain of the brand.
+	Subdomain *string `json:"subdomain,omitempty"`
+}
+
+// BrandList defines model for BrandList.
+type BrandList struct {
+	// Brands The brands of this page.
+	Brands []Brand                `json:"brands"`
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// BrandPhotoUpload A new logo for a brand, uploaded as multipart/form-data.
+type BrandPhotoUpload struct {
+	// BrandPhotoUploadedData The image file.
+	BrandPhotoUploadedData openapi_types.File `json:"brand[photo][uploaded_data]"`
+}
+
+// BrandUpdateRequest The brand properties to update.
+type BrandUpdateRequest struct {
+	// Brand The writable properties of a brand. `name` and `subdomain` are required to create one.
+	Brand BrandInput `json:"brand"`
+}
+
+// ChatCommentRedactionRequest The body of Redact Chat Comment.
+type ChatCommentRedactionRequest struct {
+	// ChatID The chat_id in the ChatStartedEvent event in the ticket audit.
+	ChatID string `json:"chat_id"`
+
+	// ChatIndex The chat_index in the ChatMessage event in the ticket audit.
+	ChatIndex int `json:"chat_index"`
+
+	// Text The message in the ChatMessage event in the ticket audit, with the part to redact wrapped in <redact> tags.
+	Text string `json:"text"`
+}
+
+// ChatFileRedactionRequest The body of Redact Chat Comment Attachment.
+type ChatFileRedactionRequest struct {
+	// ChatID The chat_id in the ChatStartedEvent event in the ticket audit.
+	ChatID string `json:"chat_id"`
+
+	// ChatIndexes The chat_index values of the ChatFileAttachment events to redact.
+	ChatIndexes []int `json:"chat_indexes"`
+}
+
+// CommentRedactionRequest The body of Redact Ticket Comment In Agent Workspace.
+type CommentRedactionRequest struct {
+	// ExternalAttachmentUrls Array of attachment URLs belonging to the comment to be redacted. See content_url property of Attachment.
+	ExternalAttachmentUrls *[]string `json:"external_attachment_urls,omitempty"`
+
+	// HTMLBody The html_body of the comment containing <redact> tags or redact attributes.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// TicketID The ID of the ticket.
+	TicketID int64 `json:"ticket_id"`
+}
+
+// CommentStringRedactionRequest The body of Redact String in Comment.
+type CommentStringRedactionRequest struct {
+	// Text The string to redact from the comment.
+	Text string `json:"text"`
+}
+
+// ComplianceDeletionStatus One step of the GDPR deletion of a user in one area of compliance.
+type ComplianceDeletionStatus struct {
+	// AccountSubdomain The subdomain of the account.
+	AccountSubdomain *string `json:"account_subdomain,omitempty"`
+
+	// Action The step, such as "request_deletion", "started" or "complete".
+	Action *string `json:"action,omitempty"`
+
+	// Application The area of compliance, such as "all", "support" or "explore".
+	Application *string `json:"application,omitempty"`
+
+	// CreatedAt When the step happened.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ExecuterID The id of the user who requested the deletion; null for steps Zendesk performs.
+	ExecuterID *int64 `json:"executer_id,omitempty"`
+
+	// UserID The id of the user being deleted.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// ComplianceDeletionStatusList A page of compliance deletion statuses.
+type ComplianceDeletionStatusList struct {
+	ComplianceDeletionStatuses []ComplianceDeletionStatus `json:"compliance_deletion_statuses"`
+	Count                      *int                       `json:"count,omitempty"`
+	Links                      *CursorPaginationLinks     `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
 
 // Count An approximate count, refreshed periodically for large values.
 type Count struct {
@@ -94,6 +5851,925 @@ type CursorPaginationMeta struct {
 	HasMore *bool `json:"has_more,omitempty"`
 }
 
+// CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
+type CustomFieldOption struct {
+	Default  *bool   `json:"default,omitempty"`
+	ID       *int64  `json:"id,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Position *int    `json:"position,omitempty"`
+	RawName  *string `json:"raw_name,omitempty"`
+	URL      *string `json:"url,omitempty"`
+	Value    *string `json:"value,omitempty"`
+}
+
+// CustomFieldValue The value of one custom field on a record. The value's JSON type depends on the field type (string, number, boolean, array of strings, or null).
+type CustomFieldValue struct {
+	ID *int64 `json:"id,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
+type CustomObject struct {
+	// CreatedAt When the object was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CreatedByUserID The id of the user who created the object, as a string.
+	CreatedByUserID *string `json:"created_by_user_id,omitempty"`
+
+	// Description A description of the object. Dynamic content placeholders are rendered.
+	Description *string `json:"description,omitempty"`
+
+	// Key The unique identifier of the object, chosen at creation (it cannot be changed). Used in the URLs of the object, its fields and its records.
+	Key *string `json:"key,omitempty"`
+
+	// RawDescription The description as set, with any dynamic content placeholder unrendered.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title as set, with any dynamic content placeholder unrendered.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RawTitlePluralized The plural title as set, with any dynamic content placeholder unrendered.
+	RawTitlePluralized *string `json:"raw_title_pluralized,omitempty"`
+
+	// Title The name of the object, in the singular ("Car"). Dynamic content placeholders are rendered.
+	Title *string `json:"title,omitempty"`
+
+	// TitlePluralized The name of the object, in the plural ("Cars"). Dynamic content placeholders are rendered.
+	TitlePluralized *string `json:"title_pluralized,omitempty"`
+
+	// UpdatedAt When the object was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedByUserID The id of the user who last updated the object, as a string.
+	UpdatedByUserID *string `json:"updated_by_user_id,omitempty"`
+
+	// URL The API URL of the object.
+	URL *string `json:"url,omitempty"`
+}
+
+// CustomObjectCreateRequest defines model for CustomObjectCreateRequest.
+type CustomObjectCreateRequest struct {
+	// CustomObject The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
+	CustomObject CustomObjectInput `json:"custom_object"`
+}
+
+// CustomObjectEnvelope defines model for CustomObjectEnvelope.
+type CustomObjectEnvelope struct {
+	// CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
+	CustomObject CustomObject `json:"custom_object"`
+}
+
+// CustomObjectField A field of a custom object. Standard fields (such as the record name) are `system` fields; the others are custom fields.
+type CustomObjectField struct {
+	// Active Whether the field is in use.
+	Active *bool `json:"active,omitempty"`
+
+	// CreatedAt When the field was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFieldOptions For `dropdown` and `multiselect` fields, the options.
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description The description of the field. Dynamic content placeholders are rendered.
+	Description *string `json:"description,omitempty"`
+
+	// ID The field's id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Key The unique key of the field within the object (set on creation, cannot be changed). Records hold the field's value under this key in `custom_object_fields`.
+	Key *string `json:"key,omitempty"`
+
+	// Position The position of the field among the object's fields.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The description as set, with any dynamic content placeholder unrendered.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title as set, with any dynamic content placeholder unrendered.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RegexpForValidation For `regexp` fields, the regular expression values must match.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:CUSTOM_OBJECT_KEY".
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// System True for the object's standard fields, which cannot be deleted.
+	System *bool `json:"system,omitempty"`
+
+	// Tag For `checkbox` fields, a tag added when the box is checked.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the field. Dynamic content placeholders are rendered.
+	Title *string `json:"title,omitempty"`
+
+	// Type The field type.
+	Type *CustomObjectFieldType `json:"type,omitempty"`
+
+	// UpdatedAt When the field was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API URL of the field.
+	URL *string `json:"url,omitempty"`
+}
+
+// CustomObjectFieldType The field type.
+type CustomObjectFieldType string
+
+// CustomObjectFieldCreateRequest defines model for CustomObjectFieldCreateRequest.
+type CustomObjectFieldCreateRequest struct {
+	// CustomObjectField The writable properties of a custom object field. Creation takes `key` and `title` (and `type`, which defaults to `text`); an update cannot change `key`, and on a standard field only `title` and `description`.
+	CustomObjectField CustomObjectFieldInput `json:"custom_object_field"`
+}
+
+// CustomObjectFieldEnvelope defines model for CustomObjectFieldEnvelope.
+type CustomObjectFieldEnvelope struct {
+	// CustomObjectField A field of a custom object. Standard fields (such as the record name) are `system` fields; the others are custom fields.
+	CustomObjectField CustomObjectField `json:"custom_object_field"`
+}
+
+// CustomObjectFieldInput The writable properties of a custom object field. Creation takes `key` and `title` (and `type`, which defaults to `text`); an update cannot change `key`, and on a standard field only `title` and `description`.
+type CustomObjectFieldInput struct {
+	// Active Whether the field is in use.
+	Active *bool `json:"active,omitempty"`
+
+	// CustomFieldOptions For `dropdown` and `multiselect` fields, the options (`name` and `value` each).
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description The description of the field. May hold a dynamic content placeholder.
+	Description *string `json:"description,omitempty"`
+
+	// Key The unique key of the field within the object (on creation only).
+	Key *string `json:"key,omitempty"`
+
+	// Position The position of the field among the object's fields.
+	Position *int `json:"position,omitempty"`
+
+	// RegexpForValidation For `regexp` fields, the regular expression values must match.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user" or "zen:custom_object:CUSTOM_OBJECT_KEY".
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Tag For `checkbox` fields, a tag added when the box is checked.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the field. May hold a dynamic content placeholder.
+	Title *string `json:"title,omitempty"`
+
+	// Type The field type (on creation only). Defaults to `text`.
+	Type *CustomObjectFieldInputType `json:"type,omitempty"`
+}
+
+// CustomObjectFieldInputType The field type (on creation only). Defaults to `text`.
+type CustomObjectFieldInputType string
+
+// CustomObjectFieldList defines model for CustomObjectFieldList.
+type CustomObjectFieldList struct {
+	Count              *int                   `json:"count,omitempty"`
+	CustomObjectFields []CustomObjectField    `json:"custom_object_fields"`
+	Links              *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// CustomObjectFieldUpdateRequest defines model for CustomObjectFieldUpdateRequest.
+type CustomObjectFieldUpdateRequest struct {
+	// CustomObjectField The writable properties of a custom object field. Creation takes `key` and `title` (and `type`, which defaults to `text`); an update cannot change `key`, and on a standard field only `title` and `description`.
+	CustomObjectField CustomObjectFieldInput `json:"custom_object_field"`
+}
+
+// CustomObjectFieldsReorderRequest defines model for CustomObjectFieldsReorderRequest.
+type CustomObjectFieldsReorderRequest struct {
+	// CustomObjectFieldIds The ids of the object's custom fields, in the desired order.
+	CustomObjectFieldIds []int64 `json:"custom_object_field_ids"`
+}
+
+// CustomObjectInput The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
+type CustomObjectInput struct {
+	// Description A description of the object. May hold a dynamic content placeholder.
+	Description *string `json:"description,omitempty"`
+
+	// Key The unique identifier of the object (on creation only).
+	Key *string `json:"key,omitempty"`
+
+	// Title The name of the object, in the singular. May hold a dynamic content placeholder.
+	Title *string `json:"title,omitempty"`
+
+	// TitlePluralized The name of the object, in the plural. May hold a dynamic content placeholder.
+	TitlePluralized *string `json:"title_pluralized,omitempty"`
+}
+
+// CustomObjectLimit How many of something (custom objects, records, fields of an object) the account has, and its limit.
+type CustomObjectLimit struct {
+	// Count The current number.
+	Count *int64 `json:"count,omitempty"`
+
+	// Limit The most the account may have.
+	Limit *int64 `json:"limit,omitempty"`
+}
+
+// CustomObjectList defines model for CustomObjectList.
+type CustomObjectList struct {
+	CustomObjects []CustomObject `json:"custom_objects"`
+}
+
+// CustomObjectRecord A record of a custom object.
+type CustomObjectRecord struct {
+	// CreatedAt When the record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CreatedByUserID The id of the user who created the record, as a string.
+	CreatedByUserID *string `json:"created_by_user_id,omitempty"`
+
+	// CustomObjectFields The values of the record's custom fields, keyed by field key. The JSON type of each value depends on the field type (string, number, boolean, array of strings for multiselect, the target's id for lookup, or null).
+	CustomObjectFields *map[string]*AnyValue `json:"custom_object_fields,omitempty"`
+
+	// CustomObjectKey The key of the record's custom object.
+	CustomObjectKey *string `json:"custom_object_key,omitempty"`
+
+	// ExternalID An id you assign to the record, unique within the object.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// ID The record's id, a string (a ULID such as "01GCSJW391QVSC80GYDH7E93Q6").
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the record.
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt When the record was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UpdatedByUserID The id of the user who last updated the record, as a string.
+	UpdatedByUserID *string `json:"updated_by_user_id,omitempty"`
+
+	// URL The API URL of the record.
+	URL *string `json:"url,omitempty"`
+}
+
+// CustomObjectRecordBulkJob A bulk action on up to 100 records of a custom object.
+type CustomObjectRecordBulkJob struct {
+	// Action The action to perform on the items.
+	Action CustomObjectRecordBulkJobAction `json:"action"`
+
+	// Items For `create`, the records to create (objects with `name`, `external_id` and `custom_object_fields`); for `delete`, record ids (strings); for `delete_by_external_id`, external ids (strings).
+	Items []*AnyValue `json:"items"`
+}
+
+// CustomObjectRecordBulkJobAction The action to perform on the items.
+type CustomObjectRecordBulkJobAction string
+
+// CustomObjectRecordBulkJobRequest defines model for CustomObjectRecordBulkJobRequest.
+type CustomObjectRecordBulkJobRequest struct {
+	// Job A bulk action on up to 100 records of a custom object.
+	Job CustomObjectRecordBulkJob `json:"job"`
+}
+
+// CustomObjectRecordCreateRequest defines model for CustomObjectRecordCreateRequest.
+type CustomObjectRecordCreateRequest struct {
+	// CustomObjectRecord The writable properties of a custom object record.
+	CustomObjectRecord CustomObjectRecordInput `json:"custom_object_record"`
+}
+
+// CustomObjectRecordEnvelope defines model for CustomObjectRecordEnvelope.
+type CustomObjectRecordEnvelope struct {
+	// CustomObjectRecord A record of a custom object.
+	CustomObjectRecord CustomObjectRecord `json:"custom_object_record"`
+}
+
+// CustomObjectRecordInput The writable properties of a custom object record.
+type CustomObjectRecordInput struct {
+	// CustomObjectFields The values of the record's custom fields, keyed by field key. Only the fields given are changed on an update.
+	CustomObjectFields *map[string]*AnyValue `json:"custom_object_fields,omitempty"`
+
+	// ExternalID An id you assign to the record, unique within the object.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// Name The name of the record.
+	Name *string `json:"name,omitempty"`
+}
+
+// CustomObjectRecordList defines model for CustomObjectRecordList.
+type CustomObjectRecordList struct {
+	// Count The number of matching records (search results).
+	Count               *int64                 `json:"count,omitempty"`
+	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records"`
+	Links               *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+}
+
+// CustomObjectRecordUpdateRequest defines model for CustomObjectRecordUpdateRequest.
+type CustomObjectRecordUpdateRequest struct {
+	// CustomObjectRecord The writable properties of a custom object record.
+	CustomObjectRecord CustomObjectRecordInput `json:"custom_object_record"`
+}
+
+// CustomObjectUpdateRequest defines model for CustomObjectUpdateRequest.
+type CustomObjectUpdateRequest struct {
+	// CustomObject The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
+	CustomObject CustomObjectInput `json:"custom_object"`
+}
+
+// CustomRole A custom agent role (Enterprise plans): a named set of agent permissions.
+type CustomRole struct {
+	// Configuration The permissions of a custom agent role.
+	Configuration *CustomRoleConfiguration `json:"configuration,omitempty"`
+
+	// CreatedAt The time the record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description A description of the role.
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned on creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name Name of the custom role.
+	Name *string `json:"name,omitempty"`
+
+	// RoleType The user's role. 0 stands for a custom agent, 1 for a light agent, 2 for a chat agent, 3 for a chat agent added to the Support account by the Contact Center, 4 for an admin role, and 5 for a billing admin role.
+	RoleType *int `json:"role_type,omitempty"`
+
+	// TeamMemberCount The number of team members assigned to this role.
+	TeamMemberCount *int `json:"team_member_count,omitempty"`
+
+	// UpdatedAt The time the record was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// CustomRoleConfiguration The permissions of a custom agent role.
+type CustomRoleConfiguration struct {
+	// AssignTicketsToAnyGroup Whether or not the agent can assign tickets to any group.
+	AssignTicketsToAnyGroup *bool `json:"assign_tickets_to_any_group,omitempty"`
+
+	// ChatAccess Whether or not the agent has access to Chat.
+	ChatAccess *bool `json:"chat_access,omitempty"`
+
+	// EndUserListAccess Whether or not the agent can view lists of user profiles. One of "full", "none".
+	EndUserListAccess *CustomRoleConfigurationEndUserListAccess `json:"end_user_list_access,omitempty"`
+
+	// EndUserProfileAccess What the agent can do with end-user profiles. One of "edit", "edit-within-org", "full", "readonly".
+	EndUserProfileAccess *CustomRoleConfigurationEndUserProfileAccess `json:"end_user_profile_access,omitempty"`
+
+	// ExploreAccess Access to Explore. One of "edit", "full", "none", "readonly".
+	ExploreAccess *CustomRoleConfigurationExploreAccess `json:"explore_access,omitempty"`
+
+	// ForumAccess The kind of access the agent has to Guide. One of "edit-topics", "full", "readonly".
+	ForumAccess *CustomRoleConfigurationForumAccess `json:"forum_access,omitempty"`
+
+	// ForumAccessRestrictedContent Whether or not the agent can access restricted Guide content.
+	ForumAccessRestrictedContent *bool `json:"forum_access_restricted_content,omitempty"`
+
+	// GroupAccess Whether or not the agent can add or modify groups.
+	GroupAccess *bool `json:"group_access,omitempty"`
+
+	// LightAgent Whether or not the role is a light agent role.
+	LightAgent *bool `json:"light_agent,omitempty"`
+
+	// MacroAccess What the agent can do with macros. One of "full", "manage-group", "manage-personal", "readonly".
+	MacroAccess *CustomRoleConfigurationMacroAccess `json:"macro_access,omitempty"`
+
+	// ManageBusinessRules Whether or not the agent can manage business rules.
+	ManageBusinessRules *bool `json:"manage_business_rules,omitempty"`
+
+	// ManageContextualWorkspaces Whether or not the agent can view, add, and edit contextual workspaces.
+	ManageContextualWorkspaces *bool `json:"manage_contextual_workspaces,omitempty"`
+
+	// ManageDynamicContent Whether or not the agent can access dynamic content.
+	ManageDynamicContent *bool `json:"manage_dynamic_content,omitempty"`
+
+	// ManageExtensionsAndChannels Whether or not the agent can manage channels and extensions.
+	ManageExtensionsAndChannels *bool `json:"manage_extensions_and_channels,omitempty"`
+
+	// ManageFacebook Whether or not the agent can manage Facebook pages.
+	ManageFacebook *bool `json:"manage_facebook,omitempty"`
+
+	// ManageGroupMemberships Whether or not the agent can add, change and remove group memberships.
+	ManageGroupMemberships *bool `json:"manage_group_memberships,omitempty"`
+
+	// ManageGroups Whether or not the agent can create, change and delete groups.
+	ManageGroups *bool `json:"manage_groups,omitempty"`
+
+	// ManageOrganizationFields Whether or not the agent can create and manage organization fields.
+	ManageOrganizationFields *bool `json:"manage_organization_fields,omitempty"`
+
+	// ManageOrganizations Whether or not the agent can create, change and delete organizations.
+	ManageOrganizations *bool `json:"manage_organizations,omitempty"`
+
+	// ManageTicketFields Whether or not the agent can create and manage ticket fields.
+	ManageTicketFields *bool `json:"manage_ticket_fields,omitempty"`
+
+	// ManageTicketForms Whether or not the agent can create and manage ticket forms.
+	ManageTicketForms *bool `json:"manage_ticket_forms,omitempty"`
+
+	// ManageUserFields Whether or not the agent can create and manage user fields.
+	ManageUserFields *bool `json:"manage_user_fields,omitempty"`
+
+	// ModerateForums Whether or not the agent can moderate Guide content.
+	ModerateForums *bool `json:"moderate_forums,omitempty"`
+
+	// OrganizationEditing Whether or not the agent can add or modify organizations.
+	OrganizationEditing *bool `json:"organization_editing,omitempty"`
+
+	// OrganizationNotesEditing Whether or not the agent can add or modify organization notes.
+	OrganizationNotesEditing *bool `json:"organization_notes_editing,omitempty"`
+
+	// ReportAccess What the agent can do with reports. One of "full", "none", "readonly".
+	ReportAccess *CustomRoleConfigurationReportAccess `json:"report_access,omitempty"`
+
+	// SideConversationCreate Whether or not the agent can contribute to side conversations.
+	SideConversationCreate *bool `json:"side_conversation_create,omitempty"`
+
+	// TicketAccess What kind of tickets the agent can access. One of "all", "assigned-only", "within-groups", "within-groups-and-public-groups", "within-organization".
+	TicketAccess *CustomRoleConfigurationTicketAccess `json:"ticket_access,omitempty"`
+
+	// TicketCommentAccess What type of comments the agent can make. One of "public", "none".
+	TicketCommentAccess *CustomRoleConfigurationTicketCommentAccess `json:"ticket_comment_access,omitempty"`
+
+	// TicketDeletion Whether or not the agent can delete tickets.
+	TicketDeletion *bool `json:"ticket_deletion,omitempty"`
+
+	// TicketEditing Whether or not the agent can edit ticket properties.
+	TicketEditing *bool `json:"ticket_editing,omitempty"`
+
+	// TicketMerge Whether or not the agent can merge tickets.
+	TicketMerge *bool `json:"ticket_merge,omitempty"`
+
+	// TicketTagEditing Whether or not the agent can edit ticket tags.
+	TicketTagEditing *bool `json:"ticket_tag_editing,omitempty"`
+
+	// TwitterSearchAccess Whether or not the agent can search X (formerly Twitter).
+	TwitterSearchAccess *bool `json:"twitter_search_access,omitempty"`
+
+	// UserViewAccess What the agent can do with customer lists. One of "full", "manage-group", "manage-personal", "none", "readonly".
+	UserViewAccess *CustomRoleConfigurationUserViewAccess `json:"user_view_access,omitempty"`
+
+	// ViewAccess What the agent can do with views. One of "full", "manage-group", "manage-personal", "playonly", "readonly".
+	ViewAccess *CustomRoleConfigurationViewAccess `json:"view_access,omitempty"`
+
+	// ViewDeletedTickets Whether or not the agent can view deleted tickets.
+	ViewDeletedTickets *bool `json:"view_deleted_tickets,omitempty"`
+
+	// VoiceAccess Whether or not the agent can answer and place calls to end users.
+	VoiceAccess *bool `json:"voice_access,omitempty"`
+
+	// VoiceDashboardAccess Whether or not the agent can view details about calls on the Talk dashboard.
+	VoiceDashboardAccess *bool `json:"voice_dashboard_access,omitempty"`
+}
+
+// CustomRoleConfigurationEndUserListAccess Whether or not the agent can view lists of user profiles. One of "full", "none".
+type CustomRoleConfigurationEndUserListAccess string
+
+// CustomRoleConfigurationEndUserProfileAccess What the agent can do with end-user profiles. One of "edit", "edit-within-org", "full", "readonly".
+type CustomRoleConfigurationEndUserProfileAccess string
+
+// CustomRoleConfigurationExploreAccess Access to Explore. One of "edit", "full", "none", "readonly".
+type CustomRoleConfigurationExploreAccess string
+
+// CustomRoleConfigurationForumAccess The kind of access the agent has to Guide. One of "edit-topics", "full", "readonly".
+type CustomRoleConfigurationForumAccess string
+
+// CustomRoleConfigurationMacroAccess What the agent can do with macros. One of "full", "manage-group", "manage-personal", "readonly".
+type CustomRoleConfigurationMacroAccess string
+
+// CustomRoleConfigurationReportAccess What the agent can do with reports. One of "full", "none", "readonly".
+type CustomRoleConfigurationReportAccess string
+
+// CustomRoleConfigurationTicketAccess What kind of tickets the agent can access. One of "all", "assigned-only", "within-groups", "within-groups-and-public-groups", "within-organization".
+type CustomRoleConfigurationTicketAccess string
+
+// CustomRoleConfigurationTicketCommentAccess What type of comments the agent can make. One of "public", "none".
+type CustomRoleConfigurationTicketCommentAccess string
+
+// CustomRoleConfigurationUserViewAccess What the agent can do with customer lists. One of "full", "manage-group", "manage-personal", "none", "readonly".
+type CustomRoleConfigurationUserViewAccess string
+
+// CustomRoleConfigurationViewAccess What the agent can do with views. One of "full", "manage-group", "manage-personal", "playonly", "readonly".
+type CustomRoleConfigurationViewAccess string
+
+// CustomRoleCreateRequest The custom role to create.
+type CustomRoleCreateRequest struct {
+	// CustomRole The writable properties of a custom role. `name` is required on creation.
+	CustomRole CustomRoleInput `json:"custom_role"`
+}
+
+// CustomRoleEnvelope One custom role.
+type CustomRoleEnvelope struct {
+	// CustomRole A custom agent role (Enterprise plans): a named set of agent permissions.
+	CustomRole CustomRole `json:"custom_role"`
+}
+
+// CustomRoleInput The writable properties of a custom role. `name` is required on creation.
+type CustomRoleInput struct {
+	// Configuration The permissions of a custom agent role.
+	Configuration *CustomRoleConfiguration `json:"configuration,omitempty"`
+
+	// Description A description of the role.
+	Description *string `json:"description,omitempty"`
+
+	// Name Name of the custom role (required on creation).
+	Name *string `json:"name,omitempty"`
+}
+
+// CustomRoleList The custom roles of the account (not paginated).
+type CustomRoleList struct {
+	// CustomRoles The records.
+	CustomRoles []CustomRole `json:"custom_roles"`
+}
+
+// CustomRoleUpdateRequest The properties of the custom role to change.
+type CustomRoleUpdateRequest struct {
+	// CustomRole The writable properties of a custom role. `name` is required on creation.
+	CustomRole CustomRoleInput `json:"custom_role"`
+}
+
+// CustomStatus A custom ticket status: an agent- and end-user-facing label for a status category.
+type CustomStatus struct {
+	// Active If true, the custom status is set to active. If false, the custom status is set to inactive.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentLabel The label displayed to agents. Maximum length is 48 characters.
+	AgentLabel *string `json:"agent_label,omitempty"`
+
+	// CreatedAt The date and time the custom ticket status was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default If true, the custom status is set to default. If false, the custom status is set to non-default.
+	Default *bool `json:"default,omitempty"`
+
+	// Description The description of when the user should select this custom ticket status.
+	Description *string `json:"description,omitempty"`
+
+	// EndUserDescription The description displayed to end users.
+	EndUserDescription *string `json:"end_user_description,omitempty"`
+
+	// EndUserLabel The label displayed to end users. Maximum length is 48 characters.
+	EndUserLabel *string `json:"end_user_label,omitempty"`
+
+	// ID Automatically assigned when the custom ticket status is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// RawAgentLabel The dynamic content placeholder, if present, or the agent_label value, if not.
+	RawAgentLabel *string `json:"raw_agent_label,omitempty"`
+
+	// RawDescription The dynamic content placeholder, if present, or the description value, if not.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawEndUserDescription The dynamic content placeholder, if present, or the end_user_description value, if not.
+	RawEndUserDescription *string `json:"raw_end_user_description,omitempty"`
+
+	// RawEndUserLabel The dynamic content placeholder, if present, or the end_user_label value, if not.
+	RawEndUserLabel *string `json:"raw_end_user_label,omitempty"`
+
+	// StatusCategory The status category the custom ticket status belongs to.
+	StatusCategory *CustomStatusStatusCategory `json:"status_category,omitempty"`
+
+	// UpdatedAt The date and time the custom ticket status was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// CustomStatusStatusCategory The status category the custom ticket status belongs to.
+type CustomStatusStatusCategory string
+
+// CustomStatusCreateRequest A custom ticket status to create.
+type CustomStatusCreateRequest struct {
+	// CustomStatus The writable properties of a custom ticket status. `agent_label` and `status_category` are required to create one.
+	CustomStatus CustomStatusInput `json:"custom_status"`
+}
+
+// CustomStatusEnvelope A custom ticket status.
+type CustomStatusEnvelope struct {
+	// CustomStatus A custom ticket status: an agent- and end-user-facing label for a status category.
+	CustomStatus CustomStatus `json:"custom_status"`
+}
+
+// CustomStatusInput The writable properties of a custom ticket status. `agent_label` and `status_category` are required to create one.
+type CustomStatusInput struct {
+	// Active If true, the custom status is set to active. If false, the custom status is set to inactive.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentLabel The label displayed to agents. Maximum length is 48 characters.
+	AgentLabel *string `json:"agent_label,omitempty"`
+
+	// Description The description of when the user should select this custom ticket status.
+	Description *string `json:"description,omitempty"`
+
+	// EndUserDescription The description displayed to end users.
+	EndUserDescription *string `json:"end_user_description,omitempty"`
+
+	// EndUserLabel The label displayed to end users. Maximum length is 48 characters.
+	EndUserLabel *string `json:"end_user_label,omitempty"`
+
+	// StatusCategory The status category the custom ticket status belongs to (set on creation).
+	StatusCategory *CustomStatusInputStatusCategory `json:"status_category,omitempty"`
+}
+
+// CustomStatusInputStatusCategory The status category the custom ticket status belongs to (set on creation).
+type CustomStatusInputStatusCategory string
+
+// CustomStatusList All undeleted custom ticket statuses (not paginated).
+type CustomStatusList struct {
+	// CustomStatuses The custom ticket statuses.
+	CustomStatuses []CustomStatus `json:"custom_statuses"`
+}
+
+// CustomStatusUpdateRequest The custom ticket status properties to update.
+type CustomStatusUpdateRequest struct {
+	// CustomStatus The writable properties of a custom ticket status. `agent_label` and `status_category` are required to create one.
+	CustomStatus CustomStatusInput `json:"custom_status"`
+}
+
+// CustomStatusesDefaultUpdateRequest The custom ticket statuses to make the defaults of their status categories.
+type CustomStatusesDefaultUpdateRequest struct {
+	// Ids The comma-separated list of custom ticket status ids to be set as default for their status categories.
+	Ids string `json:"ids"`
+}
+
+// CustomStatusesDefaultUpdateResult The answer to a bulk update of the default custom ticket statuses: an empty object.
+type CustomStatusesDefaultUpdateResult = map[string]interface{}
+
+// DeletedTicket A soft-deleted ticket, restorable until it is scrubbed (about 30 days after deletion).
+type DeletedTicket struct {
+	// Actor The user who deleted a ticket.
+	Actor *DeletedTicketActor `json:"actor,omitempty"`
+
+	// DeletedAt When the ticket was deleted.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+
+	// Description The description of the ticket.
+	Description *string `json:"description,omitempty"`
+
+	// ID The id of the ticket.
+	ID *int64 `json:"id,omitempty"`
+
+	// PreviousState The status of the ticket before it was deleted.
+	PreviousState *string `json:"previous_state,omitempty"`
+
+	// Subject The subject of the ticket.
+	Subject *string `json:"subject,omitempty"`
+}
+
+// DeletedTicketActor The user who deleted a ticket.
+type DeletedTicketActor struct {
+	// ID The user's id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name The user's name.
+	Name *string `json:"name,omitempty"`
+}
+
+// DeletedTicketList A page of deleted tickets.
+type DeletedTicketList struct {
+	Count *int `json:"count,omitempty"`
+
+	// DeletedTickets The deleted tickets of this page.
+	DeletedTickets []DeletedTicket        `json:"deleted_tickets"`
+	Links          *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// DeletedUserEnvelope defines model for DeletedUserEnvelope.
+type DeletedUserEnvelope struct {
+	// DeletedUser A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
+	// have the same format (a permanently deleted user has null personal data and the name
+	// "Permanently Deleted User").
+	DeletedUser User `json:"deleted_user"`
+}
+
+// DeletedUserList A page of deleted users.
+type DeletedUserList struct {
+	Count        *int                   `json:"count,omitempty"`
+	DeletedUsers []User                 `json:"deleted_users"`
+	Links        *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// DynamicContentItem A dynamic content item: text with one variant per locale, inserted wherever its placeholder appears.
+type DynamicContentItem struct {
+	// CreatedAt When this record was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// DefaultLocaleID The default locale for the item. Must be one of the locales the account has active
+	DefaultLocaleID *int64 `json:"default_locale_id,omitempty"`
+
+	// ID Automatically assigned when creating items
+	ID *int64 `json:"id,omitempty"`
+
+	// Name The unique name of the item
+	Name *string `json:"name,omitempty"`
+
+	// Outdated Indicates the item has outdated variants within it
+	Outdated *bool `json:"outdated,omitempty"`
+
+	// Placeholder Automatically generated placeholder for the item, derived from name
+	Placeholder *string `json:"placeholder,omitempty"`
+
+	// UpdatedAt When this record was last updated
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this item
+	URL *string `json:"url,omitempty"`
+
+	// Variants All variants within this item
+	Variants *[]DynamicContentVariant `json:"variants,omitempty"`
+}
+
+// DynamicContentItemCreateRequest defines model for DynamicContentItemCreateRequest.
+type DynamicContentItemCreateRequest struct {
+	// Item A dynamic content item to create, with its variants. `name`, `default_locale_id` and `variants` are mandatory.
+	Item DynamicContentItemInput `json:"item"`
+}
+
+// DynamicContentItemEnvelope defines model for DynamicContentItemEnvelope.
+type DynamicContentItemEnvelope struct {
+	// Item A dynamic content item: text with one variant per locale, inserted wherever its placeholder appears.
+	Item DynamicContentItem `json:"item"`
+}
+
+// DynamicContentItemInput A dynamic content item to create, with its variants. `name`, `default_locale_id` and `variants` are mandatory.
+type DynamicContentItemInput struct {
+	// DefaultLocaleID The default locale for the item. Must be one of the locales the account has active
+	DefaultLocaleID int64 `json:"default_locale_id"`
+
+	// Name The unique name of the item
+	Name string `json:"name"`
+
+	// Variants The variants of the item, one per locale; one of them is the default
+	Variants []DynamicContentVariantInput `json:"variants"`
+}
+
+// DynamicContentItemList A page of dynamic content items.
+type DynamicContentItemList struct {
+	Count *int                   `json:"count,omitempty"`
+	Items []DynamicContentItem   `json:"items"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// DynamicContentItemUpdate Changes to a dynamic content item: only the name can change.
+type DynamicContentItemUpdate struct {
+	// Name The unique name of the item
+	Name *string `json:"name,omitempty"`
+}
+
+// DynamicContentItemUpdateRequest defines model for DynamicContentItemUpdateRequest.
+type DynamicContentItemUpdateRequest struct {
+	// Item Changes to a dynamic content item: only the name can change.
+	Item DynamicContentItemUpdate `json:"item"`
+}
+
+// DynamicContentItemsEnvelope The dynamic content items a Show Many Items request asked for.
+type DynamicContentItemsEnvelope struct {
+	Items []DynamicContentItem `json:"items"`
+}
+
+// DynamicContentVariant The text of a dynamic content item in one locale.
+type DynamicContentVariant struct {
+	// Active If the variant is active and useable
+	Active *bool `json:"active,omitempty"`
+
+	// Content The content of the variant. You can include other placeholders
+	Content *string `json:"content,omitempty"`
+
+	// CreatedAt When the variant was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default If the variant is the default for the item it belongs to
+	Default *bool `json:"default,omitempty"`
+
+	// ID Automatically assigned when the variant is created
+	ID *int64 `json:"id,omitempty"`
+
+	// LocaleID An active locale
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Outdated If the variant is outdated
+	Outdated *bool `json:"outdated,omitempty"`
+
+	// UpdatedAt When the variant was last updated
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the variant
+	URL *string `json:"url,omitempty"`
+}
+
+// DynamicContentVariantBulkUpdate Changes to one variant in an Update Many Variants request.
+type DynamicContentVariantBulkUpdate struct {
+	// Active If the variant is active and useable
+	Active *bool `json:"active,omitempty"`
+
+	// Content The content of the variant. You can include other placeholders
+	Content *string `json:"content,omitempty"`
+
+	// Default If the variant is the default for the item it belongs to
+	Default *bool `json:"default,omitempty"`
+
+	// ID The id of the variant to update
+	ID int64 `json:"id"`
+
+	// LocaleID An active locale
+	LocaleID *int64 `json:"locale_id,omitempty"`
+}
+
+// DynamicContentVariantCreateRequest defines model for DynamicContentVariantCreateRequest.
+type DynamicContentVariantCreateRequest struct {
+	// Variant A variant to create. `content` and `locale_id` are mandatory.
+	Variant DynamicContentVariantInput `json:"variant"`
+}
+
+// DynamicContentVariantEnvelope defines model for DynamicContentVariantEnvelope.
+type DynamicContentVariantEnvelope struct {
+	// Variant The text of a dynamic content item in one locale.
+	Variant DynamicContentVariant `json:"variant"`
+}
+
+// DynamicContentVariantInput A variant to create. `content` and `locale_id` are mandatory.
+type DynamicContentVariantInput struct {
+	// Active If the variant is active and useable
+	Active *bool `json:"active,omitempty"`
+
+	// Content The content of the variant. You can include other placeholders
+	Content string `json:"content"`
+
+	// Default If the variant is the default for the item it belongs to
+	Default *bool `json:"default,omitempty"`
+
+	// LocaleID An active locale; an item has at most one variant per locale
+	LocaleID int64 `json:"locale_id"`
+}
+
+// DynamicContentVariantList A page of the variants of a dynamic content item.
+type DynamicContentVariantList struct {
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta   `json:"meta,omitempty"`
+	Variants []DynamicContentVariant `json:"variants"`
+}
+
+// DynamicContentVariantUpdate Changes to a variant. Include only the properties to change.
+type DynamicContentVariantUpdate struct {
+	// Active If the variant is active and useable. The default variant cannot be deactivated
+	Active *bool `json:"active,omitempty"`
+
+	// Content The content of the variant. You can include other placeholders
+	Content *string `json:"content,omitempty"`
+
+	// Default If the variant is the default for the item. Make another variant default instead of setting this to false
+	Default *bool `json:"default,omitempty"`
+
+	// LocaleID An active locale
+	LocaleID *int64 `json:"locale_id,omitempty"`
+}
+
+// DynamicContentVariantUpdateRequest defines model for DynamicContentVariantUpdateRequest.
+type DynamicContentVariantUpdateRequest struct {
+	// Variant Changes to a variant. Include only the properties to change.
+	Variant DynamicContentVariantUpdate `json:"variant"`
+}
+
+// DynamicContentVariantsCreateManyRequest defines model for DynamicContentVariantsCreateManyRequest.
+type DynamicContentVariantsCreateManyRequest struct {
+	Variants []DynamicContentVariantInput `json:"variants"`
+}
+
+// DynamicContentVariantsEnvelope The variants a bulk request created or updated.
+type DynamicContentVariantsEnvelope struct {
+	Variants []DynamicContentVariant `json:"variants"`
+}
+
+// DynamicContentVariantsUpdateManyRequest defines model for DynamicContentVariantsUpdateManyRequest.
+type DynamicContentVariantsUpdateManyRequest struct {
+	Variants []DynamicContentVariantBulkUpdate `json:"variants"`
+}
+
 // ErrorBody The body of a Zendesk error response. `error` is usually a string code ("RecordNotFound",
 // "RecordInvalid") and sometimes an object with a title and a message.
 type ErrorBody struct {
@@ -114,6 +6790,272 @@ type ErrorDetail struct {
 	Error       *string `json:"error,omitempty"`
 }
 
+// Group A group of agents. Tickets are assigned to a group, and optionally to an agent of it.
+type Group struct {
+	// CreatedAt The time the group was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default If the group is the default one for the account.
+	Default *bool `json:"default,omitempty"`
+
+	// Deleted Deleted groups get marked as such.
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// Description The description of the group.
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned when the group is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsPublic If true, the group is public. If false, the group is private. A private group cannot be made public.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// Name The name of the group.
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt The time of the last update of the group.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the group.
+	URL *string `json:"url,omitempty"`
+}
+
+// GroupCreateRequest The group to create.
+type GroupCreateRequest struct {
+	// Group The writable properties of a group. `name` is required on creation.
+	Group GroupInput `json:"group"`
+}
+
+// GroupEnvelope One group.
+type GroupEnvelope struct {
+	// Group A group of agents. Tickets are assigned to a group, and optionally to an agent of it.
+	Group Group `json:"group"`
+}
+
+// GroupInput The writable properties of a group. `name` is required on creation.
+type GroupInput struct {
+	// Description The description of the group.
+	Description *string `json:"description,omitempty"`
+
+	// IsPublic If true (the default), the group is public; if false, private. A private group cannot be made public.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// Name The name of the group (required on creation).
+	Name *string `json:"name,omitempty"`
+}
+
+// GroupList A page of groups.
+type GroupList struct {
+	Count *int `json:"count,omitempty"`
+
+	// Groups The records of this page.
+	Groups []Group                `json:"groups"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// GroupMembership The membership of an agent in a group.
+type GroupMembership struct {
+	// CreatedAt The time the membership was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default If true, tickets assigned directly to the agent will assume this membership's group.
+	Default *bool `json:"default,omitempty"`
+
+	// GroupID The id of a group.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID Automatically assigned upon creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// UpdatedAt The time of the last update of the membership.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this record.
+	URL *string `json:"url,omitempty"`
+
+	// UserID The id of an agent.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// GroupMembershipCreateRequest The group membership to create.
+type GroupMembershipCreateRequest struct {
+	// GroupMembership An agent to assign to a group.
+	GroupMembership GroupMembershipInput `json:"group_membership"`
+}
+
+// GroupMembershipEnvelope One group membership.
+type GroupMembershipEnvelope struct {
+	// GroupMembership The membership of an agent in a group.
+	GroupMembership GroupMembership `json:"group_membership"`
+}
+
+// GroupMembershipInput An agent to assign to a group.
+type GroupMembershipInput struct {
+	// GroupID The id of the group.
+	GroupID int64 `json:"group_id"`
+
+	// UserID The id of the agent.
+	UserID int64 `json:"user_id"`
+}
+
+// GroupMembershipList A page of group memberships.
+type GroupMembershipList struct {
+	Count *int `json:"count,omitempty"`
+
+	// GroupMemberships The records of this page.
+	GroupMemberships []GroupMembership      `json:"group_memberships"`
+	Links            *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// GroupMembershipsCreateManyRequest Up to 100 group memberships to create.
+type GroupMembershipsCreateManyRequest struct {
+	// GroupMemberships The memberships to create (at most 100).
+	GroupMemberships []GroupMembershipInput `json:"group_memberships"`
+}
+
+// GroupSLAPoliciesReorderRequest The new order of the group SLA policies.
+type GroupSLAPoliciesReorderRequest struct {
+	// GroupSLAPolicyIds The ids of the group SLA policies, in their new order
+	GroupSLAPolicyIds []string `json:"group_sla_policy_ids"`
+}
+
+// GroupSLAPolicy A group SLA policy: targets for how long each group may own the tickets that match its filter.
+type GroupSLAPolicy struct {
+	// CreatedAt The time the Group SLA policy was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description The description of the Group SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter *RuleConditions `json:"filter,omitempty"`
+
+	// ID Automatically assigned when created (a string id)
+	ID *string `json:"id,omitempty"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics *[]GroupSLAPolicyMetric `json:"policy_metrics,omitempty"`
+
+	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the Group SLA policy
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt The time of the last update of the Group SLA policy
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL URL of the Group SLA policy record
+	URL *string `json:"url,omitempty"`
+}
+
+// GroupSLAPolicyCreateInput A group SLA policy to create. `title`, `filter` and `policy_metrics` are mandatory.
+type GroupSLAPolicyCreateInput struct {
+	// Description The description of the Group SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter RuleConditions `json:"filter"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics []GroupSLAPolicyMetric `json:"policy_metrics"`
+
+	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the Group SLA policy
+	Title string `json:"title"`
+}
+
+// GroupSLAPolicyCreateRequest defines model for GroupSlaPolicyCreateRequest.
+type GroupSLAPolicyCreateRequest struct {
+	// GroupSLAPolicy A group SLA policy to create. `title`, `filter` and `policy_metrics` are mandatory.
+	GroupSLAPolicy GroupSLAPolicyCreateInput `json:"group_sla_policy"`
+}
+
+// GroupSLAPolicyEnvelope defines model for GroupSlaPolicyEnvelope.
+type GroupSLAPolicyEnvelope struct {
+	// GroupSLAPolicy A group SLA policy: targets for how long each group may own the tickets that match its filter.
+	GroupSLAPolicy GroupSLAPolicy `json:"group_sla_policy"`
+}
+
+// GroupSLAPolicyInput Changes to a group SLA policy.
+type GroupSLAPolicyInput struct {
+	// Description The description of the Group SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter *RuleConditions `json:"filter,omitempty"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics *[]GroupSLAPolicyMetric `json:"policy_metrics,omitempty"`
+
+	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the Group SLA policy
+	Title *string `json:"title,omitempty"`
+}
+
+// GroupSLAPolicyList The account's group SLA policies, in the order they are matched (all of them in one response).
+type GroupSLAPolicyList struct {
+	// Count The total number of records.
+	Count            *int             `json:"count,omitempty"`
+	GroupSLAPolicies []GroupSLAPolicy `json:"group_sla_policies"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// GroupSLAPolicyMetric One target of a group SLA policy: how long a group may own tickets of one priority.
+type GroupSLAPolicyMetric struct {
+	// BusinessHours Whether the metric targets are being measured in business hours as opposed to calendar hours
+	BusinessHours *bool `json:"business_hours,omitempty"`
+
+	// GroupID The id of the group the target applies to
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// Metric The definition of the time that is being measured
+	Metric *GroupSLAPolicyMetricMetric `json:"metric,omitempty"`
+
+	// Priority Priority that a ticket must match
+	Priority *GroupSLAPolicyMetricPriority `json:"priority,omitempty"`
+
+	// Target The time within which the end-state for a metric should be met, in seconds
+	Target *int `json:"target,omitempty"`
+}
+
+// GroupSLAPolicyMetricMetric The definition of the time that is being measured
+type GroupSLAPolicyMetricMetric string
+
+// GroupSLAPolicyMetricPriority Priority that a ticket must match
+type GroupSLAPolicyMetricPriority string
+
+// GroupSLAPolicyUpdateRequest defines model for GroupSlaPolicyUpdateRequest.
+type GroupSLAPolicyUpdateRequest struct {
+	// GroupSLAPolicy Changes to a group SLA policy.
+	GroupSLAPolicy GroupSLAPolicyInput `json:"group_sla_policy"`
+}
+
+// GroupUpdateRequest The properties of the group to change.
+type GroupUpdateRequest struct {
+	// Group The writable properties of a group. `name` is required on creation.
+	Group GroupInput `json:"group"`
+}
+
 // IncrementalCursorPage The position of a cursor-based incremental export page.
 type IncrementalCursorPage struct {
 	// AfterCursor Pass as `cursor` to continue the export.
@@ -129,6 +7071,33 @@ type IncrementalCursorPage struct {
 
 	// NextPage URL of the next page, for exports that give one.
 	NextPage *string `json:"next_page,omitempty"`
+}
+
+// IncrementalSamplePage A page of an incremental sample export (up to 50 records). The records are in the property named after the exported resource: `tickets`, `ticket_events`, `users` or `organizations`.
+type IncrementalSamplePage struct {
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations The organizations (incremental_resource organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
+	// TicketEvents The ticket events (incremental_resource ticket_events).
+	TicketEvents *[]TicketEvent `json:"ticket_events,omitempty"`
+
+	// Tickets The tickets (incremental_resource tickets).
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+
+	// Users The users (incremental_resource users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // IncrementalTimePage The position of a time-based incremental export page.
@@ -174,6 +7143,16 @@ type JobStatusEnvelope struct {
 	JobStatus JobStatus `json:"job_status"`
 }
 
+// JobStatusList A list of job statuses. List Job Statuses pages it with cursor pagination (`meta`, `links`); Show Many Job
+// Statuses sends the list alone.
+type JobStatusList struct {
+	JobStatuses []JobStatus            `json:"job_statuses"`
+	Links       *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+}
+
 // JobStatusResult The outcome for one item of a job. Which properties are present depends on the job:
 // creations give `index` and `id`, updates and deletions `id`, `action`, `success` and
 // `status`, failures `error` and `details`.
@@ -192,6 +7171,501 @@ type JobStatusResult struct {
 	Success *bool    `json:"success,omitempty"`
 }
 
+// Locale A translation locale (language and region) Zendesk Support supports.
+type Locale struct {
+	// CreatedAt The time the locale was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether the locale is the account's default
+	Default *bool `json:"default,omitempty"`
+
+	// ID The unique id of the locale
+	ID *int64 `json:"id,omitempty"`
+
+	// Locale The name of the locale, a BCP-47 code such as `en-US`
+	Locale *string `json:"locale,omitempty"`
+
+	// Name The name of the language
+	Name *string `json:"name,omitempty"`
+
+	// NativeName The name of the language in that language
+	NativeName *string `json:"native_name,omitempty"`
+
+	// PresentationName The name of the language and region, as shown in language pickers
+	PresentationName *string `json:"presentation_name,omitempty"`
+
+	// Rtl Whether the language is written right to left
+	Rtl *bool `json:"rtl,omitempty"`
+
+	// UpdatedAt The time the locale was last updated
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the locale
+	URL *string `json:"url,omitempty"`
+}
+
+// LocaleEnvelope defines model for LocaleEnvelope.
+type LocaleEnvelope struct {
+	// Locale A translation locale (language and region) Zendesk Support supports.
+	Locale Locale `json:"locale"`
+}
+
+// LocaleList defines model for LocaleList.
+type LocaleList struct {
+	Locales []Locale `json:"locales"`
+}
+
+// LookupRelationshipSourceList A page of the source objects of a lookup relationship. The records come in the one array named for the source type.
+type LookupRelationshipSourceList struct {
+	Count *int `json:"count,omitempty"`
+
+	// CustomObjectRecords The source records, when the source type is "zen:custom_object:CUSTOM_OBJECT_KEY".
+	CustomObjectRecords *[]CustomObjectRecord  `json:"custom_object_records,omitempty"`
+	Links               *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// Organizations The source organizations, when the source type is "zen:organization".
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Tickets The source tickets, when the source type is "zen:ticket".
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+
+	// Users The source users, when the source type is "zen:user".
+	Users *[]User `json:"users,omitempty"`
+}
+
+// Macro A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
+type Macro struct {
+	// Actions Each action describes what the macro will do. See the Macro Actions reference
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Useful for determining if the macro should be displayed
+	Active *bool `json:"active,omitempty"`
+
+	// AppInstallation The app installation that requires the macro, if any (sideload `app_installation`)
+	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// CreatedAt The time the macro was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default If true, the macro is a default macro
+	Default *bool `json:"default,omitempty"`
+
+	// Description The description of the macro
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned when the macro is created
+	ID *int64 `json:"id,omitempty"`
+
+	// Permissions What the current user may do with the macro, such as `can_edit` (sideload `permissions`)
+	Permissions *map[string]*AnyValue `json:"permissions,omitempty"`
+
+	// Position The position of the macro
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The title of the macro before dynamic content placeholders are rendered
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use a macro: the groups or the user it is restricted to. Null when every agent may use it.
+	Restriction *MacroRestriction `json:"restriction,omitempty"`
+
+	// Title The title of the macro
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt The time of the last update of the macro
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the macro
+	URL *string `json:"url,omitempty"`
+
+	// Usage1H The number of times the macro was used in the past hour (sideload `usage_1h`)
+	Usage1H *int `json:"usage_1h,omitempty"`
+
+	// Usage24H The number of times the macro was used in the past 24 hours (sideload `usage_24h`)
+	Usage24H *int `json:"usage_24h,omitempty"`
+
+	// Usage30D The number of times the macro was used in the past 30 days (sideload `usage_30d`)
+	Usage30D *int `json:"usage_30d,omitempty"`
+
+	// Usage7D The number of times the macro was used in the past 7 days (sideload `usage_7d`)
+	Usage7D *int `json:"usage_7d,omitempty"`
+}
+
+// MacroActionDefinition The definition of an action a macro can perform: its field, its display name, its type and its possible values.
+type MacroActionDefinition struct {
+	// Group The group of the action, such as `ticket`
+	Group *string `json:"group,omitempty"`
+
+	// Nullable Whether the value may be empty
+	Nullable *bool `json:"nullable,omitempty"`
+
+	// Repeatable Whether a macro may have the action more than once
+	Repeatable *bool `json:"repeatable,omitempty"`
+
+	// Subject The field the action sets, such as `status`
+	Subject *string `json:"subject,omitempty"`
+
+	// Title The action's display name, such as "Status"
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of value the action takes, such as `list` or `text`
+	Type *string `json:"type,omitempty"`
+
+	// Values The possible values, for list types
+	Values *[]MacroActionValueOption `json:"values,omitempty"`
+}
+
+// MacroActionOperator An operator an action or a condition accepts.
+type MacroActionOperator struct {
+	// Terminal Whether the operator takes no value
+	Terminal *bool `json:"terminal,omitempty"`
+
+	// Title The operator's display name
+	Title *string `json:"title,omitempty"`
+
+	// Value The operator
+	Value *string `json:"value,omitempty"`
+}
+
+// MacroActionValueOption One value a list-type action accepts.
+type MacroActionValueOption struct {
+	// Enabled Whether the value can currently be chosen
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Title The value's display name
+	Title *string `json:"title,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// MacroActionValues The values a supported action takes.
+type MacroActionValues struct {
+	// List The values to choose from, for list types
+	List *[]MacroActionValueOption `json:"list,omitempty"`
+
+	// Type The type of value, such as `list`, `text` or `tags`
+	Type *string `json:"type,omitempty"`
+}
+
+// MacroApplyResult What applying a macro would do: the changed ticket properties and the comment it would add.
+type MacroApplyResult struct {
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// Ticket The ticket properties a macro would set. Only the properties the macro changes are present.
+	Ticket *MacroTicketChanges `json:"ticket,omitempty"`
+}
+
+// MacroApplyResultEnvelope defines model for MacroApplyResultEnvelope.
+type MacroApplyResultEnvelope struct {
+	// Result What applying a macro would do: the changed ticket properties and the comment it would add.
+	Result MacroApplyResult `json:"result"`
+}
+
+// MacroAttachment A file attached to a macro (up to five per macro); it is added to the ticket when the macro is applied.
+type MacroAttachment struct {
+	// ContentType The content type of the file, such as `image/png`
+	ContentType *string `json:"content_type,omitempty"`
+
+	// ContentURL A full URL where the attachment file can be downloaded
+	ContentURL *string `json:"content_url,omitempty"`
+
+	// CreatedAt The time when this attachment was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Filename The name of the file
+	Filename *string `json:"filename,omitempty"`
+
+	// ID Automatically assigned when the macro attachment is created
+	ID *int64 `json:"id,omitempty"`
+
+	// Size The size of the file in bytes
+	Size *int64 `json:"size,omitempty"`
+}
+
+// MacroAttachmentEnvelope defines model for MacroAttachmentEnvelope.
+type MacroAttachmentEnvelope struct {
+	// MacroAttachment A file attached to a macro (up to five per macro); it is added to the ticket when the macro is applied.
+	MacroAttachment MacroAttachment `json:"macro_attachment"`
+}
+
+// MacroAttachmentList defines model for MacroAttachmentList.
+type MacroAttachmentList struct {
+	MacroAttachments []MacroAttachment `json:"macro_attachments"`
+}
+
+// MacroAttachmentUploadRequest A multipart/form-data upload of a macro attachment.
+type MacroAttachmentUploadRequest struct {
+	// Filename The name of the file
+	Filename *string `json:"filename,omitempty"`
+
+	// UploadedData The file to attach
+	UploadedData openapi_types.File `json:"uploaded_data"`
+}
+
+// MacroBulkUpdate The changes to one macro in an Update Many Macros request.
+type MacroBulkUpdate struct {
+	// Active Whether the macro is active
+	Active *bool `json:"active,omitempty"`
+
+	// ID The id of the macro to update
+	ID int64 `json:"id"`
+
+	// Position The new position of the macro
+	Position *int `json:"position,omitempty"`
+}
+
+// MacroCategory The name of a macro category (the part of a macro title before `::`).
+type MacroCategory = string
+
+// MacroCategoryList defines model for MacroCategoryList.
+type MacroCategoryList struct {
+	// Categories The macro categories available to the current user
+	Categories []MacroCategory `json:"categories"`
+}
+
+// MacroComment The comment a macro would add to a ticket.
+type MacroComment struct {
+	// Body The comment text
+	Body *string `json:"body,omitempty"`
+
+	// HTMLBody The comment as HTML
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// Public Whether the comment is public
+	Public *bool `json:"public,omitempty"`
+
+	// ScopedBody The comment per channel scope, as `[scope, body]` pairs (`["channel:all", "..."]`)
+	ScopedBody *[][]string `json:"scoped_body,omitempty"`
+}
+
+// MacroCreateInput A macro to create. `title` and `actions` are mandatory.
+type MacroCreateInput struct {
+	// Actions What the macro does. See the Macro Actions reference
+	Actions []RuleAction `json:"actions"`
+
+	// Active Whether the macro is active. Defaults to true
+	Active *bool `json:"active,omitempty"`
+
+	// Description The description of the macro
+	Description *string `json:"description,omitempty"`
+
+	// Position The position of the macro
+	Position *int `json:"position,omitempty"`
+
+	// Restriction Who may use a macro: the groups or the user it is restricted to. Null when every agent may use it.
+	Restriction *MacroRestriction `json:"restriction,omitempty"`
+
+	// Title The title of the macro. Use `::` to nest macros in categories (`Support::Close`)
+	Title string `json:"title"`
+}
+
+// MacroCreateRequest defines model for MacroCreateRequest.
+type MacroCreateRequest struct {
+	// Macro A macro to create. `title` and `actions` are mandatory.
+	Macro MacroCreateInput `json:"macro"`
+}
+
+// MacroDefinitions Definitions of what a macro can do.
+type MacroDefinitions struct {
+	// Actions The actions a macro can perform
+	Actions *[]MacroActionDefinition `json:"actions,omitempty"`
+}
+
+// MacroDefinitionsEnvelope defines model for MacroDefinitionsEnvelope.
+type MacroDefinitionsEnvelope struct {
+	// Definitions Definitions of what a macro can do.
+	Definitions MacroDefinitions `json:"definitions"`
+}
+
+// MacroEnvelope defines model for MacroEnvelope.
+type MacroEnvelope struct {
+	// Macro A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
+	Macro Macro `json:"macro"`
+}
+
+// MacroInput The writable properties of a macro.
+type MacroInput struct {
+	// Actions What the macro does. See the Macro Actions reference
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the macro is active
+	Active *bool `json:"active,omitempty"`
+
+	// Description The description of the macro
+	Description *string `json:"description,omitempty"`
+
+	// Position The position of the macro
+	Position *int `json:"position,omitempty"`
+
+	// Restriction Who may use a macro: the groups or the user it is restricted to. Null when every agent may use it.
+	Restriction *MacroRestriction `json:"restriction,omitempty"`
+
+	// Title The title of the macro. Use `::` to nest macros in categories (`Support::Close`)
+	Title *string `json:"title,omitempty"`
+}
+
+// MacroList A page of macros.
+type MacroList struct {
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Macros []Macro                `json:"macros"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// MacroRestriction Who may use a macro: the groups or the user it is restricted to. Null when every agent may use it.
+type MacroRestriction struct {
+	// ID The id of the group or user the macro is restricted to (the first one, for several groups)
+	ID *int64 `json:"id,omitempty"`
+
+	// Ids The ids of the groups the macro is restricted to
+	Ids *[]int64 `json:"ids,omitempty"`
+
+	// Type Whether the macro is restricted to groups or to a user
+	Type *MacroRestrictionType `json:"type,omitempty"`
+}
+
+// MacroRestrictionType Whether the macro is restricted to groups or to a user
+type MacroRestrictionType string
+
+// MacroSearchResults A page of macros whose titles match a search.
+type MacroSearchResults struct {
+	// Count The total number of records.
+	Count  *int    `json:"count,omitempty"`
+	Macros []Macro `json:"macros"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// MacroSupportedAction An action macros can perform, as the macro editor presents it.
+type MacroSupportedAction struct {
+	// Group The group of the action, such as `ticket` or `user`
+	Group *string `json:"group,omitempty"`
+
+	// Operators The operators of the action
+	Operators *[]MacroActionOperator `json:"operators,omitempty"`
+
+	// OutputKey The key of the action's output, when it has one
+	OutputKey *string `json:"output_key,omitempty"`
+
+	// Subject The field the action sets
+	Subject *string `json:"subject,omitempty"`
+
+	// Target The target of the action, when it has one
+	Target *string `json:"target,omitempty"`
+
+	// Title The action's display name
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of value the action takes
+	Type *string `json:"type,omitempty"`
+
+	// Value The field the action sets
+	Value *string `json:"value,omitempty"`
+
+	// Values The values a supported action takes.
+	Values *MacroActionValues `json:"values,omitempty"`
+}
+
+// MacroSupportedActionList defines model for MacroSupportedActionList.
+type MacroSupportedActionList struct {
+	Actions []MacroSupportedAction `json:"actions"`
+}
+
+// MacroTicketChanges The ticket properties a macro would set. Only the properties the macro changes are present.
+type MacroTicketChanges struct {
+	// AssigneeID The agent the macro assigns the ticket to
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID The brand the macro sets
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The CCs the ticket would have
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// CustomFields The custom field values the macro sets
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status the macro sets
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// Fields The custom field values the macro sets
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
+	// FollowerIds The followers the ticket would have
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// GroupID The group the macro assigns the ticket to
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID The id of the ticket, when the macro was applied to a ticket
+	ID *int64 `json:"id,omitempty"`
+
+	// Priority The priority the macro sets
+	Priority *MacroTicketChangesPriority `json:"priority,omitempty"`
+
+	// Status The status the macro sets
+	Status *MacroTicketChangesStatus `json:"status,omitempty"`
+
+	// Subject The subject the macro sets
+	Subject *string `json:"subject,omitempty"`
+
+	// Tags The ticket's tags after the macro's tag changes
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID The ticket form the macro sets
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type the macro sets
+	Type *MacroTicketChangesType `json:"type,omitempty"`
+
+	// URL The API url of the ticket, when the macro was applied to a ticket
+	URL *string `json:"url,omitempty"`
+}
+
+// MacroTicketChangesPriority The priority the macro sets
+type MacroTicketChangesPriority string
+
+// MacroTicketChangesStatus The status the macro sets
+type MacroTicketChangesStatus string
+
+// MacroTicketChangesType The type the macro sets
+type MacroTicketChangesType string
+
+// MacroUpdateRequest defines model for MacroUpdateRequest.
+type MacroUpdateRequest struct {
+	// Macro The writable properties of a macro.
+	Macro MacroInput `json:"macro"`
+}
+
+// MacrosEnvelope The macros an Update Many Macros request changed.
+type MacrosEnvelope struct {
+	Macros []Macro `json:"macros"`
+}
+
+// MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
+type MacrosUpdateManyRequest struct {
+	Macros []MacroBulkUpdate `json:"macros"`
+}
+
 // OffsetPage The pagination fields of an offset-paginated list.
 type OffsetPage struct {
 	// Count The total number of records.
@@ -204,73 +7678,6116 @@ type OffsetPage struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
+// Organization An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
+type Organization struct {
+	// CreatedAt The time the organization was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// DeletedAt The time the organization was deleted, when it was; null or absent otherwise.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+
+	// Details Any details about the organization, such as the address.
+	Details *string `json:"details,omitempty"`
+
+	// DomainNames The domain names associated with this organization. End users with a matching email domain are added to the organization automatically.
+	DomainNames *[]string `json:"domain_names,omitempty"`
+
+	// ExternalID A unique external id to associate organizations to an external record. Case-insensitive.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// GroupID New tickets from users in this organization are automatically put in this group.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID Automatically assigned when the organization is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name A unique name for the organization.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you have about the organization.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganizationFields Values of the custom organization fields, keyed by field key. A value's JSON type depends on the field type (string, number, boolean or null).
+	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+
+	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
+	SharedComments *bool `json:"shared_comments,omitempty"`
+
+	// SharedTickets Whether end users in this organization are able to see each other's tickets.
+	SharedTickets *bool `json:"shared_tickets,omitempty"`
+
+	// Tags The tags of the organization.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// UpdatedAt The time of the last update of the organization.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this organization.
+	URL *string `json:"url,omitempty"`
+}
+
+// OrganizationCreateOrUpdateRequest The organization to create, or to update when its `id` or `external_id` matches an existing one (names do not match).
+type OrganizationCreateOrUpdateRequest struct {
+	// Organization The writable properties of an organization, for creating or updating one. `name` is required on creation.
+	Organization OrganizationInput `json:"organization"`
+}
+
+// OrganizationCreateRequest The organization to create. `name` is required.
+type OrganizationCreateRequest struct {
+	// Organization The writable properties of an organization, for creating or updating one. `name` is required on creation.
+	Organization OrganizationInput `json:"organization"`
+}
+
+// OrganizationEnvelope One organization.
+type OrganizationEnvelope struct {
+	// Organization An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
+	Organization Organization `json:"organization"`
+}
+
+// OrganizationExportList A page of the time-based incremental organization export.
+type OrganizationExportList struct {
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations The records of this page.
+	Organizations []Organization `json:"organizations"`
+}
+
+// OrganizationField A custom organization field. Its values appear under `organization_fields` of an organization, keyed by the field's `key`.
+type OrganizationField struct {
+	// Active If true, this field is available for use.
+	Active *bool `json:"active,omitempty"`
+
+	// CreatedAt The time the field was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFieldOptions The options of a `dropdown` field: name, value and order.
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description User-defined description of this field's purpose.
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned when the field is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Key A unique key that identifies this field as the key of `organization_fields` on organizations. Cannot be changed after creation.
+	Key *string `json:"key,omitempty"`
+
+	// Position Ordering of the field relative to other fields.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The dynamic content placeholder, if present, or the `description` value, if not.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The dynamic content placeholder, if present, or the `title` value, if not.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RegexpForValidation Regular expression a value must match, for `regexp` fields.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType For `lookup` fields: the object type the field points to, such as "zen:user", "zen:organization", "zen:ticket" or "zen:custom_object:{key}".
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// System If true, only active and position values of this field can be changed.
+	System *bool `json:"system,omitempty"`
+
+	// Tag Optional for `checkbox` fields: a tag added to organizations when the checkbox is selected.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the field.
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of a custom organization field: `text` (the default on creation when no type is given), `textarea`, `checkbox`, `date`, `integer`, `decimal`, `regexp`, `dropdown` or `lookup`. Cannot be changed after creation.
+	Type *OrganizationFieldType `json:"type,omitempty"`
+
+	// UpdatedAt The time of the last update of the field.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this field.
+	URL *string `json:"url,omitempty"`
+}
+
+// OrganizationFieldCreateRequest The organization field to create.
+type OrganizationFieldCreateRequest struct {
+	// OrganizationField The writable properties of an organization field. `key` and `title` are required on creation; `type` defaults to `text`; `key` and `type` cannot be changed afterwards.
+	OrganizationField OrganizationFieldInput `json:"organization_field"`
+}
+
+// OrganizationFieldEnvelope One organization field.
+type OrganizationFieldEnvelope struct {
+	// OrganizationField A custom organization field. Its values appear under `organization_fields` of an organization, keyed by the field's `key`.
+	OrganizationField OrganizationField `json:"organization_field"`
+}
+
+// OrganizationFieldInput The writable properties of an organization field. `key` and `title` are required on creation; `type` defaults to `text`; `key` and `type` cannot be changed afterwards.
+type OrganizationFieldInput struct {
+	// Active If true, this field is available for use.
+	Active *bool `json:"active,omitempty"`
+
+	// CustomFieldOptions The options of a `dropdown` field. On update, send every option: options left out are removed. A new option has a null id; an existing one keeps its id; the array order is the option order.
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description User-defined description of this field's purpose.
+	Description *string `json:"description,omitempty"`
+
+	// Key A unique key for the field (required on creation; cannot be changed afterwards).
+	Key *string `json:"key,omitempty"`
+
+	// Position Ordering of the field relative to other fields.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The dynamic content placeholder, if present, or the `description` value, if not.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The dynamic content placeholder, if present, or the `title` value, if not.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RegexpForValidation Regular expression a value must match, for `regexp` fields.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType For `lookup` fields: the object type the field points to ("zen:user", "zen:organization", "zen:ticket" or "zen:custom_object:{key}").
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Tag Optional for `checkbox` fields: a tag added to organizations when the checkbox is selected.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the field (required on creation).
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of a custom organization field: `text` (the default on creation when no type is given), `textarea`, `checkbox`, `date`, `integer`, `decimal`, `regexp`, `dropdown` or `lookup`. Cannot be changed after creation.
+	Type *OrganizationFieldType `json:"type,omitempty"`
+}
+
+// OrganizationFieldList A page of organization fields.
+type OrganizationFieldList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// OrganizationFields The records of this page.
+	OrganizationFields []OrganizationField `json:"organization_fields"`
+	PreviousPage       *string             `json:"previous_page,omitempty"`
+}
+
+// OrganizationFieldType The type of a custom organization field: `text` (the default on creation when no type is given), `textarea`, `checkbox`, `date`, `integer`, `decimal`, `regexp`, `dropdown` or `lookup`. Cannot be changed after creation.
+type OrganizationFieldType string
+
+// OrganizationFieldUpdateRequest The properties of the organization field to change.
+type OrganizationFieldUpdateRequest struct {
+	// OrganizationField The writable properties of an organization field. `key` and `title` are required on creation; `type` defaults to `text`; `key` and `type` cannot be changed afterwards.
+	OrganizationField OrganizationFieldInput `json:"organization_field"`
+}
+
+// OrganizationFieldsReorderRequest The new order of the organization fields.
+type OrganizationFieldsReorderRequest struct {
+	// OrganizationFieldIds The ids of the organization fields, in the desired order.
+	OrganizationFieldIds []int64 `json:"organization_field_ids"`
+}
+
+// OrganizationInput The writable properties of an organization, for creating or updating one. `name` is required on creation.
+type OrganizationInput struct {
+	// Details Any details about the organization, such as the address.
+	Details *string `json:"details,omitempty"`
+
+	// DomainNames The domain names associated with this organization. Updating replaces the whole list: send every domain name to keep.
+	DomainNames *[]string `json:"domain_names,omitempty"`
+
+	// ExternalID A unique external id to associate the organization to an external record. Case-insensitive. Create-or-update matches on it.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// GroupID New tickets from users in this organization are automatically put in this group.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID The id of an existing organization: identifies the organization in a batch update (update_many) or in create-or-update. Not sent on creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name A unique name for the organization. Required on creation.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you have about the organization. Agents without organization permissions can only update this property.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganizationFields Values of custom organization fields, keyed by field key.
+	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+
+	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
+	SharedComments *bool `json:"shared_comments,omitempty"`
+
+	// SharedTickets Whether end users in this organization are able to see each other's tickets.
+	SharedTickets *bool `json:"shared_tickets,omitempty"`
+
+	// Tags The tags of the organization. Replaces the existing tags.
+	Tags *[]string `json:"tags,omitempty"`
+}
+
+// OrganizationList A page of organizations.
+type OrganizationList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// Organizations The records of this page.
+	Organizations []Organization `json:"organizations"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
+}
+
+// OrganizationMembership The membership of a user in an organization. A user can belong to several organizations; one of them is the default.
+type OrganizationMembership struct {
+	// CreatedAt When this record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether this is the user's default organization membership. Zendesk sends null rather than false.
+	Default *bool `json:"default,omitempty"`
+
+	// ID Automatically assigned when the membership is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// OrganizationID The id of the organization associated with this user, in this membership.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// OrganizationName The name of the organization associated with this user, in this membership.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// UpdatedAt When this record was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this membership.
+	URL *string `json:"url,omitempty"`
+
+	// UserID The id of the user for whom this membership exists.
+	UserID *int64 `json:"user_id,omitempty"`
+
+	// ViewTickets Whether the user has general access to all tickets in the organization.
+	ViewTickets *bool `json:"view_tickets,omitempty"`
+}
+
+// OrganizationMembershipCreateRequest The organization membership to create.
+type OrganizationMembershipCreateRequest struct {
+	// OrganizationMembership A user to add to an organization.
+	OrganizationMembership OrganizationMembershipInput `json:"organization_membership"`
+}
+
+// OrganizationMembershipEnvelope One organization membership.
+type OrganizationMembershipEnvelope struct {
+	// OrganizationMembership The membership of a user in an organization. A user can belong to several organizations; one of them is the default.
+	OrganizationMembership OrganizationMembership `json:"organization_membership"`
+}
+
+// OrganizationMembershipInput A user to add to an organization.
+type OrganizationMembershipInput struct {
+	// Default Whether this becomes the user's default organization membership.
+	Default *bool `json:"default,omitempty"`
+
+	// OrganizationID The id of the organization to add the user to.
+	OrganizationID int64 `json:"organization_id"`
+
+	// UserID The id of the user to add.
+	UserID int64 `json:"user_id"`
+}
+
+// OrganizationMembershipList A page of organization memberships.
+type OrganizationMembershipList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// OrganizationMemberships The records of this page.
+	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
+	PreviousPage            *string                  `json:"previous_page,omitempty"`
+}
+
+// OrganizationMembershipsCreateManyRequest The organization memberships to create.
+type OrganizationMembershipsCreateManyRequest struct {
+	// OrganizationMemberships The memberships to create.
+	OrganizationMemberships []OrganizationMembershipInput `json:"organization_memberships"`
+}
+
+// OrganizationOffsetList Organizations, with the offset pagination fields (autocomplete, search by external id, show many).
+type OrganizationOffsetList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations The records of this page.
+	Organizations []Organization `json:"organizations"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// OrganizationRelatedInfo Counts of the records related to an organization.
+type OrganizationRelatedInfo struct {
+	// TicketsCount The number of tickets of the organization.
+	TicketsCount *int `json:"tickets_count,omitempty"`
+
+	// UsersCount The number of users in the organization.
+	UsersCount *int `json:"users_count,omitempty"`
+}
+
+// OrganizationRelatedInfoEnvelope The related information of an organization.
+type OrganizationRelatedInfoEnvelope struct {
+	// OrganizationRelated Counts of the records related to an organization.
+	OrganizationRelated OrganizationRelatedInfo `json:"organization_related"`
+}
+
+// OrganizationSubscription A user's subscription to an organization: the user is notified of updates to the organization's tickets.
+type OrganizationSubscription struct {
+	// CreatedAt The time the subscription was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID Automatically assigned when the subscription is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// OrganizationID The id of the organization.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// UserID The id of the subscribed user.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// OrganizationSubscriptionCreateRequest The organization subscription to create.
+type OrganizationSubscriptionCreateRequest struct {
+	// OrganizationSubscription A user to subscribe to an organization.
+	OrganizationSubscription OrganizationSubscriptionInput `json:"organization_subscription"`
+}
+
+// OrganizationSubscriptionEnvelope One organization subscription.
+type OrganizationSubscriptionEnvelope struct {
+	// OrganizationSubscription A user's subscription to an organization: the user is notified of updates to the organization's tickets.
+	OrganizationSubscription OrganizationSubscription `json:"organization_subscription"`
+}
+
+// OrganizationSubscriptionInput A user to subscribe to an organization.
+type OrganizationSubscriptionInput struct {
+	// OrganizationID The id of the organization. End users can only subscribe to shared organizations they are members of.
+	OrganizationID int64 `json:"organization_id"`
+
+	// UserID The id of the user to subscribe. End users can only subscribe themselves.
+	UserID int64 `json:"user_id"`
+}
+
+// OrganizationSubscriptionList A page of organization subscriptions.
+type OrganizationSubscriptionList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// OrganizationSubscriptions The records of this page.
+	OrganizationSubscriptions []OrganizationSubscription `json:"organization_subscriptions"`
+	PreviousPage              *string                    `json:"previous_page,omitempty"`
+}
+
+// OrganizationUpdateRequest The properties of the organization to change.
+type OrganizationUpdateRequest struct {
+	// Organization The writable properties of an organization, for creating or updating one. `name` is required on creation.
+	Organization OrganizationInput `json:"organization"`
+}
+
+// OrganizationsCreateManyRequest Up to 100 organizations to create.
+type OrganizationsCreateManyRequest struct {
+	// Organizations The organizations to create (at most 100).
+	Organizations []OrganizationInput `json:"organizations"`
+}
+
+// OrganizationsUpdateManyRequest Send either `organization` (bulk update: the same change to every organization named by the `ids` or `external_ids` parameter) or `organizations` (batch update: a different change per organization, each identified by its `id`), for up to 100 organizations.
+type OrganizationsUpdateManyRequest struct {
+	// Organization The writable properties of an organization, for creating or updating one. `name` is required on creation.
+	Organization *OrganizationInput `json:"organization,omitempty"`
+
+	// Organizations Batch update: one entry per organization, each with its `id` and the properties to change (at most 100).
+	Organizations *[]OrganizationInput `json:"organizations,omitempty"`
+}
+
+// PasswordRequirements The rules a new password of the user must follow.
+type PasswordRequirements struct {
+	// Requirements Human-readable rules, such as "must be at least 5 characters".
+	Requirements []string `json:"requirements"`
+}
+
+// ProblemAutocompleteRequest The optional body of Autocomplete Problems (the text can be sent in the query string instead).
+type ProblemAutocompleteRequest struct {
+	// Text The text to search for.
+	Text *string `json:"text,omitempty"`
+}
+
+// PushNotificationDevicesDestroyManyRequest defines model for PushNotificationDevicesDestroyManyRequest.
+type PushNotificationDevicesDestroyManyRequest struct {
+	// PushNotificationDevices The tokens of the mobile devices to unregister.
+	PushNotificationDevices []string `json:"push_notification_devices"`
+}
+
+// RelationshipFilterDefinition A condition that can be used in a lookup field's relationship filter.
+type RelationshipFilterDefinition struct {
+	// Group The group the subject belongs to, such as "user", "ticket" or "organization".
+	Group *string `json:"group,omitempty"`
+
+	// Nullable Whether the value may be empty.
+	Nullable *bool `json:"nullable,omitempty"`
+
+	// Operators The operators the condition accepts.
+	Operators *[]RelationshipFilterDefinitionOperator `json:"operators,omitempty"`
+
+	// Repeatable Whether the subject may appear in several conditions.
+	Repeatable *bool `json:"repeatable,omitempty"`
+
+	// Subject What the condition tests; the `field` of a relationship filter condition.
+	Subject *string `json:"subject,omitempty"`
+
+	// Title The display name of the subject.
+	Title *string `json:"title,omitempty"`
+
+	// Type The kind of value the condition takes, such as "list", "text" or "autocomplete".
+	Type *string `json:"type,omitempty"`
+
+	// Values For list subjects, the values the condition accepts.
+	Values *[]RelationshipFilterDefinitionValue `json:"values,omitempty"`
+}
+
+// RelationshipFilterDefinitionOperator An operator a filter condition accepts.
+type RelationshipFilterDefinitionOperator struct {
+	// Terminal True when the operator takes no value (such as "present").
+	Terminal *bool `json:"terminal,omitempty"`
+
+	// Title The display name of the operator.
+	Title *string `json:"title,omitempty"`
+
+	// Value The operator, as sent in a condition's `operator`.
+	Value *string `json:"value,omitempty"`
+}
+
+// RelationshipFilterDefinitionValue A value a filter condition accepts.
+type RelationshipFilterDefinitionValue struct {
+	// Enabled Whether the value can be chosen.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Title The display name of the value.
+	Title *string `json:"title,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// RelationshipFilterDefinitions The conditions available for the `all` and the `any` lists of a relationship filter.
+type RelationshipFilterDefinitions struct {
+	ConditionsAll *[]RelationshipFilterDefinition `json:"conditions_all,omitempty"`
+	ConditionsAny *[]RelationshipFilterDefinition `json:"conditions_any,omitempty"`
+}
+
+// RelationshipFilterDefinitionsEnvelope defines model for RelationshipFilterDefinitionsEnvelope.
+type RelationshipFilterDefinitionsEnvelope struct {
+	// Definitions The conditions available for the `all` and the `any` lists of a relationship filter.
+	Definitions RelationshipFilterDefinitions `json:"definitions"`
+}
+
+// Request A ticket as its end-user requester sees it.
+type Request struct {
+	// AssigneeID The id of the assignee if the field is visible to end users.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// CanBeSolvedByMe If true, an end user can mark the request as solved (see Update Request).
+	CanBeSolvedByMe *bool `json:"can_be_solved_by_me,omitempty"`
+
+	// CollaboratorIds The ids of users currently CC'ed on the ticket.
+	CollaboratorIds *[]int64   `json:"collaborator_ids,omitempty"`
+	CreatedAt       *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Custom field values of the request.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// Description Read-only first comment on the request. When creating a request, use `comment` to set the description.
+	Description *string `json:"description,omitempty"`
+
+	// DueAt When the task is due (only applies if the request is of type "task").
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of users who are currently email CCs on the ticket.
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// Fields The same custom field values as `custom_fields`.
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
+	// FollowupSourceID The id of the original ticket if this request is a follow-up ticket.
+	FollowupSourceID *int64 `json:"followup_source_id,omitempty"`
+
+	// GroupID The id of the assigned group if the field is visible to end users.
+	GroupID *int64 `json:"group_id,omitempty"`
+	ID      *int64 `json:"id,omitempty"`
+
+	// IsPublic Is true if any comments are public, false otherwise.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The priority of the request.
+	Priority *RequestPriority `json:"priority,omitempty"`
+
+	// Recipient The original recipient e-mail address of the request.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// RequesterID The id of the requester.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// Solved Whether or not the request is solved (an end user can set this if `can_be_solved_by_me` is true for that user).
+	Solved *bool `json:"solved,omitempty"`
+
+	// Status The state of the request.
+	Status *RequestStatus `json:"status,omitempty"`
+
+	// Subject The value of the subject field for this request if the subject field is visible to end users; a truncated version of the description otherwise.
+	Subject *string `json:"subject,omitempty"`
+
+	// TicketFormID The id of the ticket form of this request if the form is visible to end users (Enterprise accounts).
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of the request.
+	Type      *RequestType `json:"type,omitempty"`
+	UpdatedAt *time.Time   `json:"updated_at,omitempty"`
+	URL       *string      `json:"url,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// RequestPriority The priority of the request.
+type RequestPriority string
+
+// RequestStatus The state of the request.
+type RequestStatus string
+
+// RequestType The type of the request.
+type RequestType string
+
+// RequestComment A public comment of a request.
+type RequestComment struct {
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuthorID The id of the comment's author.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body The comment's text.
+	Body      *string    `json:"body,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// HTMLBody The comment formatted as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+	ID       *int64  `json:"id,omitempty"`
+
+	// PlainBody The comment as plain text.
+	PlainBody *string `json:"plain_body,omitempty"`
+
+	// Public True if the comment is public (end users only see public comments).
+	Public *bool `json:"public,omitempty"`
+
+	// RequestID The id of the request.
+	RequestID *int64 `json:"request_id,omitempty"`
+
+	// Type Comment or VoiceComment.
+	Type *string `json:"type,omitempty"`
+}
+
+// RequestCommentEnvelope defines model for RequestCommentEnvelope.
+type RequestCommentEnvelope struct {
+	// Comment A public comment of a request.
+	Comment RequestComment `json:"comment"`
+}
+
+// RequestCommentInput A comment to add to a request.
+type RequestCommentInput struct {
+	// Body The comment's text.
+	Body *string `json:"body,omitempty"`
+
+	// HTMLBody The comment's text as HTML (instead of `body`).
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// Uploads Tokens of uploads (see Upload Files) whose files to attach to the comment.
+	Uploads *[]string `json:"uploads,omitempty"`
+}
+
+// RequestCommentList A page of a request's comments, with their authors and the authors' organizations sideloaded.
+type RequestCommentList struct {
+	Comments []RequestComment       `json:"comments"`
+	Count    *int                   `json:"count,omitempty"`
+	Links    *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta          *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage      *string               `json:"next_page,omitempty"`
+	Organizations *[]Organization       `json:"organizations,omitempty"`
+	PreviousPage  *string               `json:"previous_page,omitempty"`
+	Users         *[]User               `json:"users,omitempty"`
+}
+
+// RequestCreateRequest The body of Create Request.
+type RequestCreateRequest struct {
+	// Request The writable properties of a new request.
+	Request RequestInput `json:"request"`
+}
+
+// RequestEnvelope defines model for RequestEnvelope.
+type RequestEnvelope struct {
+	// Request A ticket as its end-user requester sees it.
+	Request Request `json:"request"`
+
+	// Users Sideloaded with `include=users`, the request's email CCs.
+	Users *[]User `json:"users,omitempty"`
+}
+
+// RequestInput The writable properties of a new request.
+type RequestInput struct {
+	// Collaborators Adds collaborators (CCs) to the request; each a user id, an email address, or an object with `name` and `email`. An email notification is sent to them when the ticket is created.
+	Collaborators *[]*AnyValue `json:"collaborators,omitempty"`
+
+	// Comment A comment to add to a request.
+	Comment RequestCommentInput `json:"comment"`
+
+	// CustomFields Custom field values.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// DueAt When the task is due (only for requests of type "task").
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// OrganizationID The organization of the requester, for requesters in several organizations.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The priority of the request.
+	Priority *RequestInputPriority `json:"priority,omitempty"`
+
+	// Recipient The original recipient e-mail address of the request.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// Requester The requester of an anonymous request.
+	Requester *RequestRequester `json:"requester,omitempty"`
+
+	// Subject The subject of the request.
+	Subject *string `json:"subject,omitempty"`
+
+	// TicketFormID The id of the ticket form (Enterprise accounts).
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of the request.
+	Type *RequestInputType `json:"type,omitempty"`
+
+	// ViaFollowupSourceID The id of a closed ticket this request follows up. It has no effect with tickets that are not closed.
+	ViaFollowupSourceID *int64 `json:"via_followup_source_id,omitempty"`
+}
+
+// RequestInputPriority The priority of the request.
+type RequestInputPriority string
+
+// RequestInputType The type of the request.
+type RequestInputType string
+
+// RequestList A page of requests.
+type RequestList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+	Requests     []Request             `json:"requests"`
+}
+
+// RequestRequester The requester of an anonymous request.
+type RequestRequester struct {
+	// Email The requester's email address.
+	Email *string `json:"email,omitempty"`
+
+	// LocaleID The requester's language.
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Name The requester's name.
+	Name string `json:"name"`
+}
+
+// RequestSearchResults A page of requests matching a search.
+type RequestSearchResults struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string   `json:"previous_page,omitempty"`
+	Requests     []Request `json:"requests"`
+}
+
+// RequestUpdateInput What Update Request can change.
+type RequestUpdateInput struct {
+	// AdditionalCollaborators Adds collaborators to the request; each a user id, an email address, or an object with `name` and `email`. An email notification is sent to them when the ticket is updated.
+	AdditionalCollaborators *[]*AnyValue `json:"additional_collaborators,omitempty"`
+
+	// Comment A comment to add to a request.
+	Comment *RequestCommentInput `json:"comment,omitempty"`
+
+	// Solved Marks the request as solved (only when `can_be_solved_by_me` is true).
+	Solved *bool `json:"solved,omitempty"`
+}
+
+// RequestUpdateRequest The body of Update Request.
+type RequestUpdateRequest struct {
+	// Request What Update Request can change.
+	Request RequestUpdateInput `json:"request"`
+}
+
+// ResourceCollection A set of resources (ticket fields, triggers, targets...) created together from a requirements payload.
+type ResourceCollection struct {
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
+
+	// Resources The resources of the collection.
+	Resources *[]ResourceCollectionResource `json:"resources,omitempty"`
+	UpdatedAt *time.Time                    `json:"updated_at,omitempty"`
+	URL       *string                       `json:"url,omitempty"`
+}
+
+// ResourceCollectionCreateRequest The body of Create Resource Collection.
+type ResourceCollectionCreateRequest struct {
+	// Payload The resources to create, specified like the content of a Zendesk app's requirements.json (keyed by resource type, then by identifier).
+	Payload map[string]*AnyValue `json:"payload"`
+}
+
+// ResourceCollectionEnvelope defines model for ResourceCollectionEnvelope.
+type ResourceCollectionEnvelope struct {
+	// ResourceCollection A set of resources (ticket fields, triggers, targets...) created together from a requirements payload.
+	ResourceCollection ResourceCollection `json:"resource_collection"`
+}
+
+// ResourceCollectionList defines model for ResourceCollectionList.
+type ResourceCollectionList struct {
+	ResourceCollections []ResourceCollection `json:"resource_collections"`
+}
+
+// ResourceCollectionResource One resource of a resource collection.
+type ResourceCollectionResource struct {
+	// Deleted Whether the resource was deleted.
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// Identifier The key of the resource in the payload.
+	Identifier *string `json:"identifier,omitempty"`
+
+	// ResourceID The id of the resource Zendesk created.
+	ResourceID *int64 `json:"resource_id,omitempty"`
+
+	// Type The kind of resource, as named in the payload ("ticket_fields", "triggers", "targets"...).
+	Type *string `json:"type,omitempty"`
+}
+
+// ResourceCollectionUpdateRequest The body of Update Resource Collection.
+type ResourceCollectionUpdateRequest struct {
+	// Payload The resources as they should be, specified like the content of a Zendesk app's requirements.json.
+	Payload map[string]*AnyValue `json:"payload"`
+}
+
+// RoutingAttribute A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
+type RoutingAttribute struct {
+	// CreatedAt When the attribute was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID The attribute's id, a UUID.
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the attribute.
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt When the attribute was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API URL of the attribute.
+	URL *string `json:"url,omitempty"`
+}
+
+// RoutingAttributeCreateRequest defines model for RoutingAttributeCreateRequest.
+type RoutingAttributeCreateRequest struct {
+	// Attribute The writable properties of a routing attribute.
+	Attribute RoutingAttributeInput `json:"attribute"`
+}
+
+// RoutingAttributeDefinition A condition subject that can be used in the conditions of an attribute value.
+type RoutingAttributeDefinition struct {
+	// Subject The subject, as sent in a condition's `subject`.
+	Subject *string `json:"subject,omitempty"`
+
+	// Title The display name of the subject.
+	Title *string `json:"title,omitempty"`
+}
+
+// RoutingAttributeDefinitions The condition subjects available for the `all` and the `any` conditions of an attribute value.
+type RoutingAttributeDefinitions struct {
+	ConditionsAll *[]RoutingAttributeDefinition `json:"conditions_all,omitempty"`
+	ConditionsAny *[]RoutingAttributeDefinition `json:"conditions_any,omitempty"`
+}
+
+// RoutingAttributeDefinitionsEnvelope defines model for RoutingAttributeDefinitionsEnvelope.
+type RoutingAttributeDefinitionsEnvelope struct {
+	// Definitions The condition subjects available for the `all` and the `any` conditions of an attribute value.
+	Definitions RoutingAttributeDefinitions `json:"definitions"`
+}
+
+// RoutingAttributeEnvelope defines model for RoutingAttributeEnvelope.
+type RoutingAttributeEnvelope struct {
+	// Attribute A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
+	Attribute RoutingAttribute `json:"attribute"`
+}
+
+// RoutingAttributeEvent A change to a routing attribute, in the incremental attributes export.
+type RoutingAttributeEvent struct {
+	// ID The id of the attribute.
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the attribute.
+	Name *string `json:"name,omitempty"`
+
+	// Time When the change happened.
+	Time *time.Time `json:"time,omitempty"`
+
+	// Type The kind of change.
+	Type *RoutingAttributeEventType `json:"type,omitempty"`
+}
+
+// RoutingAttributeEventType The kind of change.
+type RoutingAttributeEventType string
+
+// RoutingAttributeEventList defines model for RoutingAttributeEventList.
+type RoutingAttributeEventList struct {
+	// AfterCursor Pass as `cursor` to continue the export.
+	AfterCursor  *string                 `json:"after_cursor,omitempty"`
+	AfterURL     *string                 `json:"after_url,omitempty"`
+	Attributes   []RoutingAttributeEvent `json:"attributes"`
+	BeforeCursor *string                 `json:"before_cursor,omitempty"`
+	BeforeURL    *string                 `json:"before_url,omitempty"`
+	Count        *int                    `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
+	EndOfStream *bool  `json:"end_of_stream,omitempty"`
+	EndTime     *int64 `json:"end_time,omitempty"`
+
+	// NextPage URL of the next page, for exports that give one.
+	NextPage *string `json:"next_page,omitempty"`
+}
+
+// RoutingAttributeInput The writable properties of a routing attribute.
+type RoutingAttributeInput struct {
+	// Name The name of the attribute.
+	Name *string `json:"name,omitempty"`
+}
+
+// RoutingAttributeList defines model for RoutingAttributeList.
+type RoutingAttributeList struct {
+	// AttributeValues Sideloaded with `include=attribute_values`.
+	AttributeValues *[]RoutingAttributeValue `json:"attribute_values,omitempty"`
+	Attributes      []RoutingAttribute       `json:"attributes"`
+
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// RoutingAttributeUpdateRequest defines model for RoutingAttributeUpdateRequest.
+type RoutingAttributeUpdateRequest struct {
+	// Attribute The writable properties of a routing attribute.
+	Attribute RoutingAttributeInput `json:"attribute"`
+}
+
+// RoutingAttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
+type RoutingAttributeValue struct {
+	// AttributeID The id of the attribute the value belongs to.
+	AttributeID *string `json:"attribute_id,omitempty"`
+
+	// CreatedAt When the attribute value was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID The attribute value's id, a UUID.
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the attribute value.
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt When the attribute value was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API URL of the attribute value.
+	URL *string `json:"url,omitempty"`
+}
+
+// RoutingAttributeValueCondition One condition of a routing attribute value.
+type RoutingAttributeValueCondition struct {
+	// Operator The comparison, such as "is" or "is_not".
+	Operator *string `json:"operator,omitempty"`
+
+	// Subject What the condition tests, a `subject` of the routing attribute definitions (such as "locale_id").
+	Subject *string `json:"subject,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// RoutingAttributeValueConditions Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`. List Routing Attribute Definitions gives the subjects.
+type RoutingAttributeValueConditions struct {
+	All *[]RoutingAttributeValueCondition `json:"all,omitempty"`
+	Any *[]RoutingAttributeValueCondition `json:"any,omitempty"`
+}
+
+// RoutingAttributeValueCreateRequest defines model for RoutingAttributeValueCreateRequest.
+type RoutingAttributeValueCreateRequest struct {
+	// AttributeValue The writable properties of a routing attribute value.
+	AttributeValue RoutingAttributeValueInput `json:"attribute_value"`
+}
+
+// RoutingAttributeValueEnvelope defines model for RoutingAttributeValueEnvelope.
+type RoutingAttributeValueEnvelope struct {
+	// AttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
+	AttributeValue RoutingAttributeValue `json:"attribute_value"`
+}
+
+// RoutingAttributeValueEvent A change to a routing attribute value, in the incremental attribute values export.
+type RoutingAttributeValueEvent struct {
+	// AttributeID The id of the attribute the value belongs to.
+	AttributeID *string `json:"attribute_id,omitempty"`
+
+	// ID The id of the attribute value.
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the attribute value.
+	Name *string `json:"name,omitempty"`
+
+	// Time When the change happened.
+	Time *time.Time `json:"time,omitempty"`
+
+	// Type The kind of change.
+	Type *RoutingAttributeValueEventType `json:"type,omitempty"`
+}
+
+// RoutingAttributeValueEventType The kind of change.
+type RoutingAttributeValueEventType string
+
+// RoutingAttributeValueEventList defines model for RoutingAttributeValueEventList.
+type RoutingAttributeValueEventList struct {
+	// AfterCursor Pass as `cursor` to continue the export.
+	AfterCursor     *string                      `json:"after_cursor,omitempty"`
+	AfterURL        *string                      `json:"after_url,omitempty"`
+	AttributeValues []RoutingAttributeValueEvent `json:"attribute_values"`
+	BeforeCursor    *string                      `json:"before_cursor,omitempty"`
+	BeforeURL       *string                      `json:"before_url,omitempty"`
+	Count           *int                         `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
+	EndOfStream *bool  `json:"end_of_stream,omitempty"`
+	EndTime     *int64 `json:"end_time,omitempty"`
+
+	// NextPage URL of the next page, for exports that give one.
+	NextPage *string `json:"next_page,omitempty"`
+}
+
+// RoutingAttributeValueInput The writable properties of a routing attribute value.
+type RoutingAttributeValueInput struct {
+	// Conditions Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`. List Routing Attribute Definitions gives the subjects.
+	Conditions *RoutingAttributeValueConditions `json:"conditions,omitempty"`
+
+	// Name The name of the attribute value.
+	Name *string `json:"name,omitempty"`
+}
+
+// RoutingAttributeValueList defines model for RoutingAttributeValueList.
+type RoutingAttributeValueList struct {
+	AttributeValues []RoutingAttributeValue `json:"attribute_values"`
+
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+}
+
+// RoutingAttributeValueUpdateRequest defines model for RoutingAttributeValueUpdateRequest.
+type RoutingAttributeValueUpdateRequest struct {
+	// AttributeValue The writable properties of a routing attribute value.
+	AttributeValue RoutingAttributeValueInput `json:"attribute_value"`
+}
+
+// RoutingFulfilledTicketIds defines model for RoutingFulfilledTicketIds.
+type RoutingFulfilledTicketIds struct {
+	// FulfilledTicketIds The ids of the tickets whose attributes the current user's attributes match.
+	FulfilledTicketIds []int64 `json:"fulfilled_ticket_ids"`
+}
+
+// RoutingInstanceAttributeValueList The attribute values of an agent or a ticket.
+type RoutingInstanceAttributeValueList struct {
+	AttributeValues []RoutingAttributeValue `json:"attribute_values"`
+}
+
+// RoutingInstanceValue A change to the attribute values of an agent or a ticket (an instance), in the incremental instance values export.
+type RoutingInstanceValue struct {
+	// AttributeValueID The id of the attribute value associated or unassociated.
+	AttributeValueID *string `json:"attribute_value_id,omitempty"`
+
+	// ID The id of the instance value.
+	ID *string `json:"id,omitempty"`
+
+	// InstanceID The id of the agent or the ticket, as a string.
+	InstanceID *string `json:"instance_id,omitempty"`
+
+	// Time When the change happened.
+	Time *time.Time `json:"time,omitempty"`
+
+	// Type The kind of change, which also says whether the instance is an agent or a ticket.
+	Type *RoutingInstanceValueType `json:"type,omitempty"`
+}
+
+// RoutingInstanceValueType The kind of change, which also says whether the instance is an agent or a ticket.
+type RoutingInstanceValueType string
+
+// RoutingInstanceValueList defines model for RoutingInstanceValueList.
+type RoutingInstanceValueList struct {
+	// AfterCursor Pass as `cursor` to continue the export.
+	AfterCursor  *string `json:"after_cursor,omitempty"`
+	AfterURL     *string `json:"after_url,omitempty"`
+	BeforeCursor *string `json:"before_cursor,omitempty"`
+	BeforeURL    *string `json:"before_url,omitempty"`
+	Count        *int    `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
+	EndOfStream    *bool                  `json:"end_of_stream,omitempty"`
+	EndTime        *int64                 `json:"end_time,omitempty"`
+	InstanceValues []RoutingInstanceValue `json:"instance_values"`
+
+	// NextPage URL of the next page, for exports that give one.
+	NextPage *string `json:"next_page,omitempty"`
+}
+
+// RoutingInstanceValuesSetRequest defines model for RoutingInstanceValuesSetRequest.
+type RoutingInstanceValuesSetRequest struct {
+	// AttributeValueIds The ids of the attribute values to set; they replace all the current ones.
+	AttributeValueIds []string `json:"attribute_value_ids"`
+}
+
+// RuleAction One action of a trigger, automation or macro. The value is a string, a number, a boolean or an array, depending on the field.
+type RuleAction struct {
+	Field *string `json:"field,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// RuleCondition One condition of a trigger, automation, view or SLA policy filter.
+type RuleCondition struct {
+	Field    *string `json:"field,omitempty"`
+	Operator *string `json:"operator,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// RuleConditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+type RuleConditions struct {
+	All *[]RuleCondition `json:"all,omitempty"`
+	Any *[]RuleCondition `json:"any,omitempty"`
+}
+
+// RuleDefinition The definition of one action or condition of a business rule: its field, title, type and possible values (and operators for a condition).
+type RuleDefinition struct {
+	// Group The group the definition is listed under ("ticket", "requester", "notification", ...).
+	Group *string `json:"group,omitempty"`
+
+	// Nullable Whether the value may be empty.
+	Nullable *bool `json:"nullable,omitempty"`
+
+	// Operators The operators a condition accepts (conditions only).
+	Operators *[]RuleDefinitionOperator `json:"operators,omitempty"`
+
+	// Repeatable Whether the action or condition may appear several times in a rule.
+	Repeatable *bool `json:"repeatable,omitempty"`
+
+	// Subject The field the action sets or the condition checks ("status", "group_id", ...).
+	Subject *string `json:"subject,omitempty"`
+
+	// Title The title shown in the admin interface ("Status").
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of value ("list", "text", "tags", ...).
+	Type *string `json:"type,omitempty"`
+
+	// Values The possible values, for list types.
+	Values *[]RuleDefinitionValue `json:"values,omitempty"`
+}
+
+// RuleDefinitionOperator An operator a condition accepts.
+type RuleDefinitionOperator struct {
+	// Terminal Whether the operator takes no value ("present", "not_present", ...).
+	Terminal *bool `json:"terminal,omitempty"`
+
+	// Title The operator title ("Is").
+	Title *string `json:"title,omitempty"`
+
+	// Value The operator as sent in a condition ("is", "less_than", ...).
+	Value *string `json:"value,omitempty"`
+}
+
+// RuleDefinitionValue A possible value of an action or condition.
+type RuleDefinitionValue struct {
+	// Enabled Whether the value can be selected.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Title The title of the value ("Open").
+	Title *string `json:"title,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// RulePermissions What the current user may do with a business rule (trigger, automation, view or macro); sideloaded with `include=permissions`.
+type RulePermissions struct {
+	// CanEdit Whether the current user can edit the rule.
+	CanEdit *bool `json:"can_edit,omitempty"`
+}
+
+// SatisfactionRating A customer's rating of the support they got on a ticket.
+type SatisfactionRating struct {
+	// AssigneeID The id of the agent assigned to the ticket at the time of rating.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// Comment The comment received with this rating, if available.
+	Comment   *string    `json:"comment,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// GroupID The id of the group assigned to the ticket at the time of rating.
+	GroupID *int64 `json:"group_id,omitempty"`
+	ID      *int64 `json:"id,omitempty"`
+
+	// Reason The reason for a bad rating given by the requester.
+	Reason *string `json:"reason,omitempty"`
+
+	// ReasonCode The default reasons the user can select from a list menu for giving a negative rating.
+	ReasonCode *int `json:"reason_code,omitempty"`
+
+	// ReasonID The id of the reason for a bad rating.
+	ReasonID *int64 `json:"reason_id,omitempty"`
+
+	// RequesterID The id of the ticket requester submitting the rating.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// Score The rating.
+	Score *SatisfactionRatingScore `json:"score,omitempty"`
+
+	// TicketID The id of the ticket being rated.
+	TicketID  *int64     `json:"ticket_id,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	URL       *string    `json:"url,omitempty"`
+}
+
+// SatisfactionRatingScore The rating.
+type SatisfactionRatingScore string
+
+// SatisfactionRatingEnvelope defines model for SatisfactionRatingEnvelope.
+type SatisfactionRatingEnvelope struct {
+	// SatisfactionRating A customer's rating of the support they got on a ticket.
+	SatisfactionRating SatisfactionRating `json:"satisfaction_rating"`
+}
+
+// SatisfactionRatingList A page of satisfaction ratings.
+type SatisfactionRatingList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta                *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage            *string               `json:"next_page,omitempty"`
+	PreviousPage        *string               `json:"previous_page,omitempty"`
+	SatisfactionRatings []SatisfactionRating  `json:"satisfaction_ratings"`
+}
+
+// SatisfactionReason A reason a customer can give for a bad satisfaction rating.
+type SatisfactionReason struct {
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Deleted Whether the reason was deleted.
+	Deleted *bool  `json:"deleted,omitempty"`
+	ID      *int64 `json:"id,omitempty"`
+
+	// RawValue The reason's raw value, which may be a dynamic content placeholder.
+	RawValue *string `json:"raw_value,omitempty"`
+
+	// ReasonCode An account-level code for the reason. Codes 0 to 1000 are system reasons; custom reasons have codes above 1000.
+	ReasonCode *int       `json:"reason_code,omitempty"`
+	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
+	URL        *string    `json:"url,omitempty"`
+
+	// Value The reason as the customer sees it (with dynamic content rendered).
+	Value *string `json:"value,omitempty"`
+}
+
+// SatisfactionReasonEnvelope defines model for SatisfactionReasonEnvelope.
+type SatisfactionReasonEnvelope struct {
+	// Reason A reason a customer can give for a bad satisfaction rating.
+	Reason SatisfactionReason `json:"reason"`
+}
+
+// SatisfactionReasonList defines model for SatisfactionReasonList.
+type SatisfactionReasonList struct {
+	Reasons []SatisfactionReason `json:"reasons"`
+}
+
+// SearchCount The number of search results.
+type SearchCount struct {
+	// Count The number of items matching the query.
+	Count int64 `json:"count"`
+}
+
+// SearchExportResults A page of exported search results, all of one type.
+type SearchExportResults struct {
+	// Facets Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Facets AnyValue               `json:"facets,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta    *CursorPaginationMeta `json:"meta,omitempty"`
+	Results []SearchResult        `json:"results"`
+}
+
+// SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says. Modelled as one
+// flat object with the union of the properties that matter of the four record types (a property is absent
+// when the record type does not have it); use ShowTicket, ShowUser... for the full record.
+type SearchResult struct {
+	// Active Users. False when the user was deleted.
+	Active *bool `json:"active,omitempty"`
+
+	// AssigneeID Tickets. The assignee.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID Tickets. The brand.
+	BrandID   *int64     `json:"brand_id,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Tickets. Custom field values.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// Default Groups. Whether it is the default group.
+	Default *bool `json:"default,omitempty"`
+
+	// Deleted Groups. Whether the group was deleted.
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// Description Tickets (the first comment) and groups.
+	Description *string `json:"description,omitempty"`
+
+	// Details Users and organizations. Details.
+	Details *string `json:"details,omitempty"`
+
+	// DomainNames Organizations. Domain names whose users join the organization.
+	DomainNames *[]string `json:"domain_names,omitempty"`
+
+	// DueAt Tickets. When a task is due.
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// Email Users. The primary email address.
+	Email *string `json:"email,omitempty"`
+
+	// ExternalID Tickets, users and organizations. The id in another system.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// GroupID Tickets and organizations. The group.
+	GroupID *int64 `json:"group_id,omitempty"`
+	ID      *int64 `json:"id,omitempty"`
+
+	// IsPublic Tickets (true if any comment is public) and groups (whether the group is public).
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// Locale Users. The locale.
+	Locale *string `json:"locale,omitempty"`
+
+	// Name Users, organizations and groups. The name.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Users and organizations. Notes.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganizationID Tickets and users. The organization.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Phone Users. The primary phone number.
+	Phone *string `json:"phone,omitempty"`
+
+	// Priority Tickets. low, normal, high or urgent.
+	Priority *string `json:"priority,omitempty"`
+
+	// RawSubject Tickets. The subject before dynamic content is rendered.
+	RawSubject *string `json:"raw_subject,omitempty"`
+
+	// RequesterID Tickets. The requester.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// ResultType What the result is.
+	ResultType *SearchResultResultType `json:"result_type,omitempty"`
+
+	// Role Users. end-user, agent or admin.
+	Role *string `json:"role,omitempty"`
+
+	// Status Tickets. new, open, pending, hold, solved or closed.
+	Status *string `json:"status,omitempty"`
+
+	// Subject Tickets. The subject.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID Tickets. The submitter.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Suspended Users. Whether the user is suspended.
+	Suspended *bool `json:"suspended,omitempty"`
+
+	// Tags Tickets, users and organizations. The tags.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID Tickets. The ticket form.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// TimeZone Users. The time zone.
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// Type Tickets. question, incident, problem or task.
+	Type      *string    `json:"type,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	URL       *string    `json:"url,omitempty"`
+
+	// Verified Users. Whether an identity of the user was verified.
+	Verified *bool `json:"verified,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// SearchResultResultType What the result is.
+type SearchResultResultType string
+
+// SearchResultList A page of search results.
+type SearchResultList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// Facets Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Facets AnyValue `json:"facets,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string        `json:"previous_page,omitempty"`
+	Results      []SearchResult `json:"results"`
+}
+
+// Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
+type Session struct {
+	// AuthenticatedAt When the session was created.
+	AuthenticatedAt *time.Time `json:"authenticated_at,omitempty"`
+
+	// ID The session's id.
+	ID *int64 `json:"id,omitempty"`
+
+	// LastSeenAt The last approximate time this session was seen. This does not update on every request.
+	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
+
+	// URL The API url of the session.
+	URL *string `json:"url,omitempty"`
+
+	// UserID The id of the user.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// SessionEnvelope defines model for SessionEnvelope.
+type SessionEnvelope struct {
+	// Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
+	Session Session `json:"session"`
+}
+
+// SessionList A page of sessions.
+type SessionList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+	Sessions     []Session             `json:"sessions"`
+}
+
+// SessionRenewal The renewed session's new authenticity token.
+type SessionRenewal struct {
+	// AuthenticityToken The token to send in the `X-CSRF-Token` header.
+	AuthenticityToken string `json:"authenticity_token"`
+}
+
+// SharingAgreement A ticket sharing agreement with another Zendesk account or with Jira.
+type SharingAgreement struct {
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
+
+	// Name The name of the agreement.
+	Name *string `json:"name,omitempty"`
+
+	// PartnerName The partner, "jira" or null for another Zendesk account.
+	PartnerName *string `json:"partner_name,omitempty"`
+
+	// RemoteSubdomain The subdomain of the remote account, or null if not associated with an account.
+	RemoteSubdomain *string `json:"remote_subdomain,omitempty"`
+
+	// Status The status of the agreement.
+	Status *SharingAgreementStatus `json:"status,omitempty"`
+
+	// Type Whether the agreement shares tickets from the other account (inbound) or to it (outbound).
+	Type      *SharingAgreementType `json:"type,omitempty"`
+	UpdatedAt *time.Time            `json:"updated_at,omitempty"`
+	URL       *string               `json:"url,omitempty"`
+}
+
+// SharingAgreementStatus The status of the agreement.
+type SharingAgreementStatus string
+
+// SharingAgreementType Whether the agreement shares tickets from the other account (inbound) or to it (outbound).
+type SharingAgreementType string
+
+// SharingAgreementCreateRequest defines model for SharingAgreementCreateRequest.
+type SharingAgreementCreateRequest struct {
+	SharingAgreement SharingAgreementInput `json:"sharing_agreement"`
+}
+
+// SharingAgreementEnvelope defines model for SharingAgreementEnvelope.
+type SharingAgreementEnvelope struct {
+	// SharingAgreement A ticket sharing agreement with another Zendesk account or with Jira.
+	SharingAgreement SharingAgreement `json:"sharing_agreement"`
+}
+
+// SharingAgreementInput defines model for SharingAgreementInput.
+type SharingAgreementInput struct {
+	// RemoteSubdomain The subdomain of the Zendesk account to share tickets with.
+	RemoteSubdomain string `json:"remote_subdomain"`
+}
+
+// SharingAgreementList defines model for SharingAgreementList.
+type SharingAgreementList struct {
+	SharingAgreements []SharingAgreement `json:"sharing_agreements"`
+}
+
+// SharingAgreementUpdateInput Only `status` can be updated.
+type SharingAgreementUpdateInput struct {
+	// Status The new status of the agreement.
+	Status SharingAgreementUpdateInputStatus `json:"status"`
+}
+
+// SharingAgreementUpdateInputStatus The new status of the agreement.
+type SharingAgreementUpdateInputStatus string
+
+// SharingAgreementUpdateRequest defines model for SharingAgreementUpdateRequest.
+type SharingAgreementUpdateRequest struct {
+	// SharingAgreement Only `status` can be updated.
+	SharingAgreement SharingAgreementUpdateInput `json:"sharing_agreement"`
+}
+
+// SLAFilterDefinition A condition an SLA (or group SLA) policy filter may use.
+type SLAFilterDefinition struct {
+	// Group The group of the condition, such as `ticket`, `organization` or `user`
+	Group *string `json:"group,omitempty"`
+
+	// Operators The operators of the condition
+	Operators *[]SLAFilterDefinitionOperator `json:"operators,omitempty"`
+
+	// Target The target of the condition, when it has one
+	Target *string `json:"target,omitempty"`
+
+	// Title The condition's display name
+	Title *string `json:"title,omitempty"`
+
+	// Value The field the condition tests, used as a condition's `field`
+	Value *string `json:"value,omitempty"`
+
+	// Values The values a filter condition takes.
+	Values *SLAFilterDefinitionValues `json:"values,omitempty"`
+}
+
+// SLAFilterDefinitionOperator An operator a filter condition accepts.
+type SLAFilterDefinitionOperator struct {
+	// Title The operator's display name
+	Title *string `json:"title,omitempty"`
+
+	// Value The operator
+	Value *string `json:"value,omitempty"`
+}
+
+// SLAFilterDefinitionValueOption One value a list-type filter condition accepts.
+type SLAFilterDefinitionValueOption struct {
+	// Enabled Whether the value can currently be chosen
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Title The value's display name
+	Title *string `json:"title,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// SLAFilterDefinitionValues The values a filter condition takes.
+type SLAFilterDefinitionValues struct {
+	// List The values to choose from, for list types
+	List *[]SLAFilterDefinitionValueOption `json:"list,omitempty"`
+
+	// Type The type of value, such as `list` or `text`
+	Type *string `json:"type,omitempty"`
+}
+
+// SLAFilterDefinitions The conditions a policy filter supports, by the part of the filter they may appear in.
+type SLAFilterDefinitions struct {
+	// All Conditions supported in `filter.all`
+	All *[]SLAFilterDefinition `json:"all,omitempty"`
+
+	// Any Conditions supported in `filter.any`
+	Any *[]SLAFilterDefinition `json:"any,omitempty"`
+}
+
+// SLAFilterDefinitionsEnvelope defines model for SlaFilterDefinitionsEnvelope.
+type SLAFilterDefinitionsEnvelope struct {
+	// Definitions The conditions a policy filter supports, by the part of the filter they may appear in.
+	Definitions SLAFilterDefinitions `json:"definitions"`
+}
+
+// SLAPoliciesReorderRequest The new order of the SLA policies.
+type SLAPoliciesReorderRequest struct {
+	// SLAPolicyIds The ids of the SLA policies, in their new order
+	SLAPolicyIds []int64 `json:"sla_policy_ids"`
+}
+
+// SLAPolicy A service level agreement policy: the reply and resolution targets for the tickets that match its filter.
+type SLAPolicy struct {
+	// CreatedAt The time the SLA policy was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description The description of the SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter *RuleConditions `json:"filter,omitempty"`
+
+	// ID Automatically assigned when created
+	ID *int64 `json:"id,omitempty"`
+
+	// MetricSettings Settings of the policy's metrics, keyed by metric (for example when `first_reply_time` activates or `next_reply_time` is fulfilled)
+	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+
+	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the SLA policy
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt The time of the last update of the SLA policy
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL URL of the SLA Policy record
+	URL *string `json:"url,omitempty"`
+}
+
+// SLAPolicyCreateInput An SLA policy to create. `title` and `filter` are mandatory.
+type SLAPolicyCreateInput struct {
+	// Description The description of the SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter RuleConditions `json:"filter"`
+
+	// MetricSettings Settings of the policy's metrics, keyed by metric
+	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+
+	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the SLA policy
+	Title string `json:"title"`
+}
+
+// SLAPolicyCreateRequest defines model for SlaPolicyCreateRequest.
+type SLAPolicyCreateRequest struct {
+	// SLAPolicy An SLA policy to create. `title` and `filter` are mandatory.
+	SLAPolicy SLAPolicyCreateInput `json:"sla_policy"`
+}
+
+// SLAPolicyEnvelope defines model for SlaPolicyEnvelope.
+type SLAPolicyEnvelope struct {
+	// SLAPolicy A service level agreement policy: the reply and resolution targets for the tickets that match its filter.
+	SLAPolicy SLAPolicy `json:"sla_policy"`
+}
+
+// SLAPolicyInput Changes to an SLA policy.
+type SLAPolicyInput struct {
+	// Description The description of the SLA policy
+	Description *string `json:"description,omitempty"`
+
+	// Filter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Filter *RuleConditions `json:"filter,omitempty"`
+
+	// MetricSettings Settings of the policy's metrics, keyed by metric
+	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+
+	// PolicyMetrics Array of policy metric objects
+	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+
+	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
+	Position *int `json:"position,omitempty"`
+
+	// Title The title of the SLA policy
+	Title *string `json:"title,omitempty"`
+}
+
+// SLAPolicyList The account's SLA policies, in the order they are matched (all of them in one response).
+type SLAPolicyList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string     `json:"previous_page,omitempty"`
+	SLAPolicies  []SLAPolicy `json:"sla_policies"`
+}
+
+// SLAPolicyMetric One target of an SLA policy: a metric, for tickets of one priority.
+type SLAPolicyMetric struct {
+	// BusinessHours Whether the metric targets are being measured in business hours as opposed to calendar hours
+	BusinessHours *bool `json:"business_hours,omitempty"`
+
+	// Metric The definition of the time that is being measured
+	Metric *SLAPolicyMetricMetric `json:"metric,omitempty"`
+
+	// Priority Priority that a ticket must match
+	Priority *SLAPolicyMetricPriority `json:"priority,omitempty"`
+
+	// Target The time within which the end-state for a metric should be met, in minutes
+	Target *int `json:"target,omitempty"`
+
+	// TargetInSeconds The time within which the end-state for a metric should be met, in seconds
+	TargetInSeconds *int `json:"target_in_seconds,omitempty"`
+}
+
+// SLAPolicyMetricMetric The definition of the time that is being measured
+type SLAPolicyMetricMetric string
+
+// SLAPolicyMetricPriority Priority that a ticket must match
+type SLAPolicyMetricPriority string
+
+// SLAPolicyUpdateRequest defines model for SlaPolicyUpdateRequest.
+type SLAPolicyUpdateRequest struct {
+	// SLAPolicy Changes to an SLA policy.
+	SLAPolicy SLAPolicyInput `json:"sla_policy"`
+}
+
+// SubdomainAvailability Whether a subdomain is available.
+type SubdomainAvailability struct {
+	// Success True if the subdomain is available.
+	Success *bool `json:"success,omitempty"`
+}
+
+// SupportAddress A support (recipient) address: an email address the account receives tickets at.
+type SupportAddress struct {
+	// BrandID The ID of the brand.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CnameStatus Whether all of the required CNAME records are set.
+	CnameStatus *SupportAddressCnameStatus `json:"cname_status,omitempty"`
+
+	// CreatedAt When the address was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether the address is the account's default support address.
+	Default *bool `json:"default,omitempty"`
+
+	// DNSResults Verification statuses for the domain and CNAME records.
+	DNSResults *SupportAddressDNSResults `json:"dns_results,omitempty"`
+
+	// DomainVerificationCode Verification string to be added as a TXT record to the domain.
+	DomainVerificationCode *string `json:"domain_verification_code,omitempty"`
+
+	// DomainVerificationStatus Whether the domain verification record is valid.
+	DomainVerificationStatus *SupportAddressDomainVerificationStatus `json:"domain_verification_status,omitempty"`
+
+	// Email The email address. You can't change the email address of an existing support address.
+	Email *string `json:"email,omitempty"`
+
+	// ForwardingStatus Status of email forwarding.
+	ForwardingStatus *SupportAddressForwardingStatus `json:"forwarding_status,omitempty"`
+
+	// ID Automatically assigned when created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name The name for the address.
+	Name *string `json:"name,omitempty"`
+
+	// SpfStatus Whether the SPF record is set up correctly.
+	SpfStatus *SupportAddressSpfStatus `json:"spf_status,omitempty"`
+
+	// UpdatedAt When the address was updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// SupportAddressCnameStatus Whether all of the required CNAME records are set.
+type SupportAddressCnameStatus string
+
+// SupportAddressDNSResults Verification statuses for the domain and CNAME records.
+type SupportAddressDNSResults string
+
+// SupportAddressDomainVerificationStatus Whether the domain verification record is valid.
+type SupportAddressDomainVerificationStatus string
+
+// SupportAddressForwardingStatus Status of email forwarding.
+type SupportAddressForwardingStatus string
+
+// SupportAddressSpfStatus Whether the SPF record is set up correctly.
+type SupportAddressSpfStatus string
+
+// SupportAddressCreateRequest A support address to create.
+type SupportAddressCreateRequest struct {
+	// RecipientAddress The writable properties of a support address. `email` is required to create one and can't be changed afterwards.
+	RecipientAddress SupportAddressInput `json:"recipient_address"`
+}
+
+// SupportAddressEnvelope A support address.
+type SupportAddressEnvelope struct {
+	// RecipientAddress A support (recipient) address: an email address the account receives tickets at.
+	RecipientAddress SupportAddress `json:"recipient_address"`
+}
+
+// SupportAddressInput The writable properties of a support address. `email` is required to create one and can't be changed afterwards.
+type SupportAddressInput struct {
+	// BrandID The ID of the brand.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// Default Whether the address is the account's default support address.
+	Default *bool `json:"default,omitempty"`
+
+	// Email The email address.
+	Email *string `json:"email,omitempty"`
+
+	// Name The name for the address.
+	Name *string `json:"name,omitempty"`
+}
+
+// SupportAddressList defines model for SupportAddressList.
+type SupportAddressList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// RecipientAddresses The support addresses of this page.
+	RecipientAddresses []SupportAddress `json:"recipient_addresses"`
+}
+
+// SupportAddressUpdateRequest The support address properties to update (not `email`).
+type SupportAddressUpdateRequest struct {
+	// RecipientAddress The writable properties of a support address. `email` is required to create one and can't be changed afterwards.
+	RecipientAddress SupportAddressInput `json:"recipient_address"`
+}
+
+// SupportAddressVerifyRequest The verification to run.
+type SupportAddressVerifyRequest struct {
+	// Type The verification to run: "forwarding".
+	Type SupportAddressVerifyRequestType `json:"type"`
+}
+
+// SupportAddressVerifyRequestType The verification to run: "forwarding".
+type SupportAddressVerifyRequestType string
+
+// SuspendedTicket An incoming message Zendesk held back instead of turning it into a ticket, with the reason.
+type SuspendedTicket struct {
+	// Attachments The attachments, if any, associated with this suspended ticket.
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// Author The author of a suspended ticket.
+	Author *SuspendedTicketAuthor `json:"author,omitempty"`
+
+	// BrandID The id of the brand this ticket is associated with (Enterprise accounts).
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// Cause Why the ticket was suspended.
+	Cause *string `json:"cause,omitempty"`
+
+	// CauseID The id of the cause.
+	CauseID *int `json:"cause_id,omitempty"`
+
+	// Content The content that was flagged.
+	Content   *string    `json:"content,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ErrorMessages The error messages, if any, associated with this suspended ticket.
+	ErrorMessages *[]string `json:"error_messages,omitempty"`
+
+	// ID The suspended ticket's own id (not a ticket id).
+	ID *int64 `json:"id,omitempty"`
+
+	// MessageID The id of the email, if available.
+	MessageID *string `json:"message_id,omitempty"`
+
+	// Recipient The original recipient e-mail address of the ticket.
+	Recipient *string `json:"recipient,omitempty"`
+	Subject   *string `json:"subject,omitempty"`
+
+	// TicketID The id of the ticket this suspended email is associated with, if available.
+	TicketID  *int64     `json:"ticket_id,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	URL       *string    `json:"url,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// SuspendedTicketAuthor The author of a suspended ticket.
+type SuspendedTicketAuthor struct {
+	Email *string `json:"email,omitempty"`
+
+	// ID The author's user id, if available.
+	ID   *int64  `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+// SuspendedTicketEnvelope defines model for SuspendedTicketEnvelope.
+type SuspendedTicketEnvelope struct {
+	// SuspendedTicket An incoming message Zendesk held back instead of turning it into a ticket, with the reason.
+	SuspendedTicket SuspendedTicket `json:"suspended_ticket"`
+}
+
+// SuspendedTicketExport An enqueued export of suspended tickets.
+type SuspendedTicketExport struct {
+	// Status The state of the export, "enqueued".
+	Status *string `json:"status,omitempty"`
+
+	// ViewID What is exported, "suspended".
+	ViewID *string `json:"view_id,omitempty"`
+}
+
+// SuspendedTicketExportEnvelope defines model for SuspendedTicketExportEnvelope.
+type SuspendedTicketExportEnvelope struct {
+	// Export An enqueued export of suspended tickets.
+	Export SuspendedTicketExport `json:"export"`
+}
+
+// SuspendedTicketList A page of suspended tickets.
+type SuspendedTicketList struct {
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta             *CursorPaginationMeta `json:"meta,omitempty"`
+	SuspendedTickets []SuspendedTicket     `json:"suspended_tickets"`
+}
+
+// SuspendedTicketRecoverManyResult The answer of Recover Multiple Suspended Tickets, with the suspended tickets that failed to be recovered too.
+type SuspendedTicketRecoverManyResult struct {
+	Tickets []SuspendedTicket `json:"tickets"`
+}
+
+// SuspendedTicketRecoverResult The answer of Recover Suspended Ticket. Zendesk names the array `ticket`.
+type SuspendedTicketRecoverResult struct {
+	Ticket []SuspendedTicket `json:"ticket"`
+}
+
+// Tag A tag and how many times it is used.
+type Tag struct {
+	// Count The approximate number of records with this tag (in the last 60 days).
+	Count *int64 `json:"count,omitempty"`
+
+	// Name The tag.
+	Name *string `json:"name,omitempty"`
+}
+
+// TagList A page of the most popular tags.
+type TagList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Tags The tags of this page, most popular first.
+	Tags []Tag `json:"tags"`
+}
+
+// TagNameList A page of tag names (autocomplete).
+type TagNameList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
+	// Tags The tag names that start with the searched text.
+	Tags []string `json:"tags"`
+}
+
+// Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
+// targets; the other properties depend on the type.
+type Target struct {
+	// Active Whether or not the target is activated.
+	Active *bool `json:"active,omitempty"`
+
+	// ContentType HTTP targets. The content type of the body.
+	ContentType *TargetContentType `json:"content_type,omitempty"`
+	CreatedAt   *time.Time         `json:"created_at,omitempty"`
+
+	// Email Email targets. The email address to notify.
+	Email *string `json:"email,omitempty"`
+	ID    *int64  `json:"id,omitempty"`
+
+	// Method HTTP targets. The HTTP method.
+	Method *TargetMethod `json:"method,omitempty"`
+
+	// Password HTTP and URL targets. The password for basic authentication (never returned).
+	Password *string `json:"password,omitempty"`
+
+	// Subject Email targets. The subject of the email.
+	Subject *string `json:"subject,omitempty"`
+
+	// TargetURL HTTP and URL targets. The URL to call.
+	TargetURL *string `json:"target_url,omitempty"`
+
+	// Title A name for the target.
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of target.
+	Type *TargetType `json:"type,omitempty"`
+	URL  *string     `json:"url,omitempty"`
+
+	// Username HTTP and URL targets. The user name for basic authentication.
+	Username *string `json:"username,omitempty"`
+}
+
+// TargetContentType HTTP targets. The content type of the body.
+type TargetContentType string
+
+// TargetMethod HTTP targets. The HTTP method.
+type TargetMethod string
+
+// TargetType The type of target.
+type TargetType string
+
+// TargetCreateRequest defines model for TargetCreateRequest.
+type TargetCreateRequest struct {
+	// Target A new target. `title` and `type` are required; the other properties depend on the type.
+	Target TargetInput `json:"target"`
+}
+
+// TargetEnvelope defines model for TargetEnvelope.
+type TargetEnvelope struct {
+	// Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
+	// targets; the other properties depend on the type.
+	Target Target `json:"target"`
+}
+
+// TargetFailure A failed call of a target.
+type TargetFailure struct {
+	// ConsecutiveFailureCount The number of consecutive failures of the target.
+	ConsecutiveFailureCount *int       `json:"consecutive_failure_count,omitempty"`
+	CreatedAt               *time.Time `json:"created_at,omitempty"`
+	ID                      *int64     `json:"id,omitempty"`
+
+	// RawRequest The raw request Zendesk sent (Show Target Failure only).
+	RawRequest *string `json:"raw_request,omitempty"`
+
+	// RawResponse The raw response the target sent back.
+	RawResponse *string `json:"raw_response,omitempty"`
+
+	// StatusCode The HTTP status code of the target's response.
+	StatusCode *int `json:"status_code,omitempty"`
+
+	// TargetName The name of the target that failed.
+	TargetName *string `json:"target_name,omitempty"`
+	URL        *string `json:"url,omitempty"`
+}
+
+// TargetFailureEnvelope defines model for TargetFailureEnvelope.
+type TargetFailureEnvelope struct {
+	// TargetFailure A failed call of a target.
+	TargetFailure TargetFailure `json:"target_failure"`
+}
+
+// TargetFailureList defines model for TargetFailureList.
+type TargetFailureList struct {
+	TargetFailures []TargetFailure `json:"target_failures"`
+}
+
+// TargetInput A new target. `title` and `type` are required; the other properties depend on the type.
+type TargetInput struct {
+	// Active Whether or not the target is activated (default true).
+	Active *bool `json:"active,omitempty"`
+
+	// ContentType HTTP targets. The content type of the body.
+	ContentType *TargetInputContentType `json:"content_type,omitempty"`
+
+	// Email Email targets. The email address to notify.
+	Email *string `json:"email,omitempty"`
+
+	// Method HTTP targets. The HTTP method.
+	Method *TargetInputMethod `json:"method,omitempty"`
+
+	// Password HTTP and URL targets. The password for basic authentication.
+	Password *string `json:"password,omitempty"`
+
+	// Subject Email targets. The subject of the email.
+	Subject *string `json:"subject,omitempty"`
+
+	// TargetURL HTTP and URL targets. The URL to call.
+	TargetURL *string `json:"target_url,omitempty"`
+
+	// Title A name for the target.
+	Title string `json:"title"`
+
+	// Type The type of target.
+	Type TargetInputType `json:"type"`
+
+	// Username HTTP and URL targets. The user name for basic authentication.
+	Username *string `json:"username,omitempty"`
+}
+
+// TargetInputContentType HTTP targets. The content type of the body.
+type TargetInputContentType string
+
+// TargetInputMethod HTTP targets. The HTTP method.
+type TargetInputMethod string
+
+// TargetInputType The type of target.
+type TargetInputType string
+
+// TargetList defines model for TargetList.
+type TargetList struct {
+	Targets []Target `json:"targets"`
+}
+
+// TargetUpdateInput The target properties to change.
+type TargetUpdateInput struct {
+	// Active Whether or not the target is activated.
+	Active *bool `json:"active,omitempty"`
+
+	// ContentType HTTP targets. The content type of the body.
+	ContentType *TargetUpdateInputContentType `json:"content_type,omitempty"`
+
+	// Email Email targets. The email address to notify.
+	Email *string `json:"email,omitempty"`
+
+	// Method HTTP targets. The HTTP method.
+	Method *TargetUpdateInputMethod `json:"method,omitempty"`
+
+	// Password HTTP and URL targets. The password for basic authentication.
+	Password *string `json:"password,omitempty"`
+
+	// Subject Email targets. The subject of the email.
+	Subject *string `json:"subject,omitempty"`
+
+	// TargetURL HTTP and URL targets. The URL to call.
+	TargetURL *string `json:"target_url,omitempty"`
+
+	// Title A name for the target.
+	Title *string `json:"title,omitempty"`
+
+	// Username HTTP and URL targets. The user name for basic authentication.
+	Username *string `json:"username,omitempty"`
+}
+
+// TargetUpdateInputContentType HTTP targets. The content type of the body.
+type TargetUpdateInputContentType string
+
+// TargetUpdateInputMethod HTTP targets. The HTTP method.
+type TargetUpdateInputMethod string
+
+// TargetUpdateRequest defines model for TargetUpdateRequest.
+type TargetUpdateRequest struct {
+	// Target The target properties to change.
+	Target TargetUpdateInput `json:"target"`
+}
+
+// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
+type Ticket struct {
+	// AllowAttachments When an agent responds, are they allowed to add attachments? Defaults to true.
+	AllowAttachments *bool `json:"allow_attachments,omitempty"`
+
+	// AllowChannelback Is false if channelback is disabled, true otherwise. Only applicable for channels framework ticket.
+	AllowChannelback *bool `json:"allow_channelback,omitempty"`
+
+	// AssigneeID The agent currently assigned to the ticket.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID Enterprise only. The id of the brand this ticket is associated with.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The ids of users currently CC'ed on the ticket.
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// CommentCount The number of comments on the ticket. Only with the `comment_count` sideload.
+	CommentCount *int `json:"comment_count,omitempty"`
+
+	// CreatedAt When this record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Custom field values of the ticket.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// Dates Lifecycle dates of a ticket (the `dates` sideload).
+	Dates *TicketDates `json:"dates,omitempty"`
+
+	// Description Read-only first comment on the ticket. When creating a ticket, use `comment` to set the description.
+	Description *string `json:"description,omitempty"`
+
+	// DueAt If this is a ticket of type "task" it has a due date.
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of agents or end users currently CC'ed on the ticket (CCs and Followers feature).
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// EncodedID The ticket's id as shown in email subjects and reply addresses.
+	EncodedID *string `json:"encoded_id,omitempty"`
+
+	// ExternalID An id you can use to link Zendesk Support tickets to local records.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// Fields Same as `custom_fields` (kept for compatibility).
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
+	// FollowerIds The ids of agents currently following the ticket (CCs and Followers feature).
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// FollowupIds The ids of the followups created from this ticket. Only applicable for closed tickets.
+	FollowupIds *[]int64 `json:"followup_ids,omitempty"`
+
+	// ForumTopicID The topic in the Zendesk Web portal this ticket originated from, if any (deprecated).
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
+
+	// FromMessagingChannel Whether the ticket originated from a messaging channel.
+	FromMessagingChannel *bool `json:"from_messaging_channel,omitempty"`
+
+	// GeneratedTimestamp A Unix timestamp that represents the most accurate reading of when this record was last updated. It is updated for all ticket updates, including system updates.
+	GeneratedTimestamp *int64 `json:"generated_timestamp,omitempty"`
+
+	// GroupID The group this ticket is assigned to.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// HasIncidents Is true if a ticket is a problem type and has one or more incidents linked to it.
+	HasIncidents *bool `json:"has_incidents,omitempty"`
+
+	// ID Automatically assigned when the ticket is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsPublic Is true if any comments are public, false otherwise.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The urgency with which the ticket should be addressed.
+	Priority *TicketPriority `json:"priority,omitempty"`
+
+	// ProblemID For tickets of type "incident", the id of the problem the incident is linked to.
+	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// RawSubject The dynamic content placeholder, if present, or the subject value otherwise.
+	RawSubject *string `json:"raw_subject,omitempty"`
+
+	// Recipient The original recipient e-mail address of the ticket.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// RequesterID The user who requested this ticket.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
+	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
+
+	// SharingAgreementIds The ids of the sharing agreements used for this ticket.
+	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+
+	// Status The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+	Status *TicketStatus `json:"status,omitempty"`
+
+	// Subject The value of the subject field for this ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID The user who submitted the ticket. The submitter always becomes the author of the first comment on the ticket.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Tags The array of tags applied to this ticket.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID Enterprise only. The id of the ticket form to render for the ticket.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of this ticket.
+	Type *TicketType `json:"type,omitempty"`
+
+	// UpdatedAt When this record last got updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this ticket.
+	URL *string `json:"url,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// TicketPriority The urgency with which the ticket should be addressed.
+type TicketPriority string
+
+// TicketStatus The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+type TicketStatus string
+
+// TicketType The type of this ticket.
+type TicketType string
+
+// TicketAudit An audit: the record of one change to a ticket, as a list of events.
+type TicketAudit struct {
+	// AuthorID The user who created the audit.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// CreatedAt The time the audit was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Events An array of the events that happened in this audit.
+	Events *[]TicketAuditEvent `json:"events,omitempty"`
+
+	// ID Automatically assigned when creating audits.
+	ID *int64 `json:"id,omitempty"`
+
+	// Metadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
+	Metadata *TicketAuditMetadata `json:"metadata,omitempty"`
+
+	// TicketID The ID of the associated ticket.
+	TicketID *int64 `json:"ticket_id,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// TicketAuditCursorList A page of all ticket audits. Pass `after_cursor` as `cursor` to get the next page (older audits).
+type TicketAuditCursorList struct {
+	// AfterCursor Pass as `cursor` to get the next page.
+	AfterCursor *string `json:"after_cursor,omitempty"`
+
+	// AfterURL URL of the next page.
+	AfterURL *string `json:"after_url,omitempty"`
+
+	// Audits The audits of this page.
+	Audits []TicketAudit `json:"audits"`
+
+	// BeforeCursor Pass as `cursor` to get the previous page.
+	BeforeCursor *string `json:"before_cursor,omitempty"`
+
+	// BeforeURL URL of the previous page.
+	BeforeURL *string `json:"before_url,omitempty"`
+}
+
+// TicketAuditEnvelope One ticket audit.
+type TicketAuditEnvelope struct {
+	// Audit An audit: the record of one change to a ticket, as a list of events.
+	Audit TicketAudit `json:"audit"`
+}
+
+// TicketAuditEvent One event of a ticket audit. All event types share this flat schema: `type` says which it is and which properties are present (Comment/VoiceComment: body, html_body, public, attachments; Create/Change: field_name, value, previous_value; Notification/Cc: subject, body, recipients; FollowerChange and EmailCcChange: current and previous lists; Error: message; External: resource, success; ...).
+type TicketAuditEvent struct {
+	// Action TicketSharingEvent events: what was done (shared, unshared).
+	Action *string `json:"action,omitempty"`
+
+	// AgreementID TicketSharingEvent events: the sharing agreement.
+	AgreementID *int64 `json:"agreement_id,omitempty"`
+
+	// AssigneeID SatisfactionRating events: the assignee at the time of the rating.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// AttachmentID AttachmentRedactionEvent events: the attachment redacted.
+	AttachmentID *int64 `json:"attachment_id,omitempty"`
+
+	// Attachments Comment events: the attachments.
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID Comment events: the id of the audit.
+	AuditID *int64 `json:"audit_id,omitempty"`
+
+	// AuthorID Comment events: the author of the comment.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body Comment, Notification, Cc, Tweet and External events: the text.
+	Body *string `json:"body,omitempty"`
+
+	// CommentID CommentPrivacyChange and redaction events: the comment concerned.
+	CommentID *int64 `json:"comment_id,omitempty"`
+
+	// CreatedAt When the event happened, for events that carry their own time.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CurrentEmailCcs EmailCcChange events: the email CCs after the change.
+	CurrentEmailCcs *[]string `json:"current_email_ccs,omitempty"`
+
+	// CurrentFollowers FollowerChange events: the followers after the change.
+	CurrentFollowers *[]string `json:"current_followers,omitempty"`
+
+	// Data VoiceComment events: the call details.
+	Data *map[string]*AnyValue `json:"data,omitempty"`
+
+	// DirectMessage Tweet events: whether the tweet was a direct message.
+	DirectMessage *bool `json:"direct_message,omitempty"`
+
+	// FieldName Create and Change events: the name of the field that was set or changed.
+	FieldName *string `json:"field_name,omitempty"`
+
+	// FormattedFrom VoiceComment events: the formatted caller number.
+	FormattedFrom *string `json:"formatted_from,omitempty"`
+
+	// FormattedTo VoiceComment events: the formatted dialed number.
+	FormattedTo *string `json:"formatted_to,omitempty"`
+
+	// HTMLBody Comment events: the comment formatted as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// ID Automatically assigned when the event is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// MacroDeleted AgentMacroReference events: whether the macro has been deleted since.
+	MacroDeleted *bool `json:"macro_deleted,omitempty"`
+
+	// MacroID AgentMacroReference events: the macro that was applied.
+	MacroID *string `json:"macro_id,omitempty"`
+
+	// MacroTitle AgentMacroReference events: the title of the macro.
+	MacroTitle *string `json:"macro_title,omitempty"`
+
+	// Message Error events: the error message.
+	Message *string `json:"message,omitempty"`
+
+	// PlainBody Comment events: the comment as plain text.
+	PlainBody *string `json:"plain_body,omitempty"`
+
+	// PreviousEmailCcs EmailCcChange events: the email CCs before the change.
+	PreviousEmailCcs *[]string `json:"previous_email_ccs,omitempty"`
+
+	// PreviousFollowers FollowerChange events: the followers before the change.
+	PreviousFollowers *[]string `json:"previous_followers,omitempty"`
+
+	// PreviousValue Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	PreviousValue AnyValue `json:"previous_value,omitempty"`
+
+	// Public Comment events: whether the comment is public.
+	Public *bool `json:"public,omitempty"`
+
+	// Recipients Notification, Cc, Tweet and OrganizationActivity events: the users the message went to.
+	Recipients *[]int64 `json:"recipients,omitempty"`
+
+	// Resource External events: the target that was notified.
+	Resource *string `json:"resource,omitempty"`
+
+	// Score SatisfactionRating events: the rating.
+	Score *string `json:"score,omitempty"`
+
+	// Subject Notification and OrganizationActivity events: the message subject.
+	Subject *string `json:"subject,omitempty"`
+
+	// Success External events: whether the target was notified successfully.
+	Success *bool `json:"success,omitempty"`
+
+	// TranscriptionVisible VoiceComment events: whether the transcription is visible.
+	TranscriptionVisible *bool `json:"transcription_visible,omitempty"`
+
+	// Type The event type.
+	Type *TicketAuditEventType `json:"type,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+
+	// ValueReference Push events: a reference to the pushed value.
+	ValueReference *string `json:"value_reference,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// TicketAuditEventType The event type.
+type TicketAuditEventType string
+
+// TicketAuditList A page of the audits of a ticket.
+type TicketAuditList struct {
+	// Audits The audits of this page.
+	Audits []TicketAudit          `json:"audits"`
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// TicketAuditMetadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
+type TicketAuditMetadata struct {
+	// Custom Custom metadata given with the request that made the change.
+	Custom *map[string]*AnyValue `json:"custom,omitempty"`
+
+	// Flags Comment flags (for example 4: the email could not be authenticated).
+	Flags *[]int `json:"flags,omitempty"`
+
+	// FlagsOptions Details of the comment flags, keyed by flag.
+	FlagsOptions *map[string]*AnyValue `json:"flags_options,omitempty"`
+
+	// SuspensionTypeID The suspension type, for comments of suspended tickets that were recovered.
+	SuspensionTypeID *int `json:"suspension_type_id,omitempty"`
+
+	// System System data of a change: the client, the IP address and the location it came from.
+	System *TicketAuditSystemMetadata `json:"system,omitempty"`
+
+	// Trusted Whether the comment is trusted.
+	Trusted *bool `json:"trusted,omitempty"`
+}
+
+// TicketAuditSystemMetadata System data of a change: the client, the IP address and the location it came from.
+type TicketAuditSystemMetadata struct {
+	// Client The user agent or client that made the change.
+	Client *string `json:"client,omitempty"`
+
+	// EmailID For emails: the id of the stored email.
+	EmailID *string `json:"email_id,omitempty"`
+
+	// EmlRedacted For emails: whether the original email was redacted.
+	EmlRedacted *bool `json:"eml_redacted,omitempty"`
+
+	// IPAddress The IP address the change came from.
+	IPAddress *string `json:"ip_address,omitempty"`
+
+	// JSONEmailIdentifier For emails: the identifier of the parsed email.
+	JSONEmailIdentifier *string `json:"json_email_identifier,omitempty"`
+
+	// Latitude The latitude of the location.
+	Latitude *float32 `json:"latitude,omitempty"`
+
+	// Location The location of the IP address.
+	Location *string `json:"location,omitempty"`
+
+	// Longitude The longitude of the location.
+	Longitude *float32 `json:"longitude,omitempty"`
+
+	// MessageID For emails: the Message-ID header.
+	MessageID *string `json:"message_id,omitempty"`
+
+	// RawEmailIdentifier For emails: the identifier of the original email.
+	RawEmailIdentifier *string `json:"raw_email_identifier,omitempty"`
+}
+
+// TicketChatEvent A chat event of a ticket audit (ChatStartedEvent), with the chat history.
+type TicketChatEvent struct {
+	// ID The id of the event.
+	ID *int64 `json:"id,omitempty"`
+
+	// Type The event type, such as "ChatStartedEvent".
+	Type *string `json:"type,omitempty"`
+
+	// Value The chat of a chat event.
+	Value *TicketChatEventValue `json:"value,omitempty"`
+}
+
+// TicketChatEventEnvelope The redacted chat event.
+type TicketChatEventEnvelope struct {
+	// ChatEvent A chat event of a ticket audit (ChatStartedEvent), with the chat history.
+	ChatEvent TicketChatEvent `json:"chat_event"`
+}
+
+// TicketChatEventValue The chat of a chat event.
+type TicketChatEventValue struct {
+	// ChatID The chat's id.
+	ChatID *string `json:"chat_id,omitempty"`
+
+	// History The messages and files of the chat, in order.
+	History *[]TicketChatHistoryEntry `json:"history,omitempty"`
+
+	// VisitorID The chat visitor's id.
+	VisitorID *string `json:"visitor_id,omitempty"`
+}
+
+// TicketChatHistoryEntry One entry of a chat history.
+type TicketChatHistoryEntry struct {
+	// ActorID Who wrote the entry.
+	ActorID *string `json:"actor_id,omitempty"`
+
+	// ActorName The actor's display name.
+	ActorName *string `json:"actor_name,omitempty"`
+
+	// ActorType The kind of actor (agent, end-user, ...).
+	ActorType *string `json:"actor_type,omitempty"`
+
+	// ChatIndex The position of the entry in the chat.
+	ChatIndex *int `json:"chat_index,omitempty"`
+
+	// Filename ChatFileAttachment entries: the file name.
+	Filename *string `json:"filename,omitempty"`
+
+	// Message ChatMessage entries: the message.
+	Message *string `json:"message,omitempty"`
+
+	// Timestamp When the entry was written, in Unix milliseconds.
+	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// Type The entry type, such as "ChatMessage" or "ChatFileAttachment".
+	Type *string `json:"type,omitempty"`
+}
+
+// TicketComment A comment on a ticket. Voice comments (type "VoiceComment") carry the call details in `data`.
+type TicketComment struct {
+	// Attachments Attachments, if any.
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID The id of the ticket audit record.
+	AuditID *int64 `json:"audit_id,omitempty"`
+
+	// AuthorID The id of the comment author.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body The comment string. See Bodies.
+	Body *string `json:"body,omitempty"`
+
+	// CreatedAt The time the comment was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Data Voice comments only: the call details (from, to, recording_url, call_duration, transcription_text, ...).
+	Data *map[string]*AnyValue `json:"data,omitempty"`
+
+	// FormattedFrom Voice comments only: the formatted caller number.
+	FormattedFrom *string `json:"formatted_from,omitempty"`
+
+	// FormattedTo Voice comments only: the formatted dialed number.
+	FormattedTo *string `json:"formatted_to,omitempty"`
+
+	// HTMLBody The comment formatted as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// ID Automatically assigned when the comment is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Metadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
+	Metadata *TicketAuditMetadata `json:"metadata,omitempty"`
+
+	// PlainBody The comment presented as plain text.
+	PlainBody *string `json:"plain_body,omitempty"`
+
+	// Public true if a public comment; false if an internal note.
+	Public *bool `json:"public,omitempty"`
+
+	// TranscriptionVisible Voice comments only: whether the transcription is visible.
+	TranscriptionVisible *bool `json:"transcription_visible,omitempty"`
+
+	// Type "Comment" or "VoiceComment".
+	Type *TicketCommentType `json:"type,omitempty"`
+
+	// Uploads Tokens of uploaded files to attach (write only).
+	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// TicketCommentType "Comment" or "VoiceComment".
+type TicketCommentType string
+
+// TicketCommentEnvelope One ticket comment.
+type TicketCommentEnvelope struct {
+	// Comment A comment on a ticket. Voice comments (type "VoiceComment") carry the call details in `data`.
+	Comment TicketComment `json:"comment"`
+}
+
+// TicketCommentInput A comment to add to a ticket. On creation it becomes the ticket's description.
+type TicketCommentInput struct {
+	// AuthorID The author of the comment; defaults to the authenticated user.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body The comment text. Use `body` or `html_body`.
+	Body *string `json:"body,omitempty"`
+
+	// CreatedAt Ticket imports only: when the comment was made.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// HTMLBody The comment formatted as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// Public Whether the comment is public (true by default). The first comment is always public.
+	Public *bool `json:"public,omitempty"`
+
+	// Uploads Tokens of files uploaded with the Upload Files endpoint, to attach to the comment.
+	Uploads *[]string `json:"uploads,omitempty"`
+}
+
+// TicketCommentList A page of ticket comments.
+type TicketCommentList struct {
+	// Comments The comments of this page.
+	Comments []TicketComment        `json:"comments"`
+	Count    *int                   `json:"count,omitempty"`
+	Links    *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TicketCreateRequest The body of Create Ticket.
+type TicketCreateRequest struct {
+	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
+	Ticket TicketInput `json:"ticket"`
+}
+
+// TicketCursorExportPage A page of a cursor-based incremental ticket export.
+type TicketCursorExportPage struct {
+	// AfterCursor Pass as `cursor` to continue the export.
+	AfterCursor  *string `json:"after_cursor,omitempty"`
+	AfterURL     *string `json:"after_url,omitempty"`
+	BeforeCursor *string `json:"before_cursor,omitempty"`
+	BeforeURL    *string `json:"before_url,omitempty"`
+
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+	Count  *int     `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
+	EndOfStream *bool  `json:"end_of_stream,omitempty"`
+	EndTime     *int64 `json:"end_time,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// NextPage URL of the next page, for exports that give one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
+	// Tickets The tickets that changed, oldest change first.
+	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TicketDates Lifecycle dates of a ticket (the `dates` sideload).
+type TicketDates struct {
+	// AssignedAt When the ticket was last assigned.
+	AssignedAt *time.Time `json:"assigned_at,omitempty"`
+
+	// AssigneeUpdatedAt When the assignee last updated the ticket.
+	AssigneeUpdatedAt *time.Time `json:"assignee_updated_at,omitempty"`
+
+	// InitiallyAssignedAt When the ticket was first assigned.
+	InitiallyAssignedAt *time.Time `json:"initially_assigned_at,omitempty"`
+
+	// LatestCommentAddedAt When the latest comment was added.
+	LatestCommentAddedAt *time.Time `json:"latest_comment_added_at,omitempty"`
+
+	// RequesterUpdatedAt When the requester last updated the ticket.
+	RequesterUpdatedAt *time.Time `json:"requester_updated_at,omitempty"`
+
+	// SolvedAt When the ticket was solved.
+	SolvedAt *time.Time `json:"solved_at,omitempty"`
+
+	// StatusUpdatedAt When the status was last changed.
+	StatusUpdatedAt *time.Time `json:"status_updated_at,omitempty"`
+}
+
+// TicketEmailCcInput An email CC to add or remove.
+type TicketEmailCcInput struct {
+	// Action Whether to add (the default) or remove the CC.
+	Action *TicketEmailCcInputAction `json:"action,omitempty"`
+
+	// UserEmail The email address of the user to CC; the user is created if it does not exist.
+	UserEmail *string `json:"user_email,omitempty"`
+
+	// UserID The user to CC.
+	UserID *int64 `json:"user_id,omitempty"`
+
+	// UserName The name of the user to create, with `user_email`.
+	UserName *string `json:"user_name,omitempty"`
+}
+
+// TicketEmailCcInputAction Whether to add (the default) or remove the CC.
+type TicketEmailCcInputAction string
+
+// TicketEnvelope One ticket. Create Ticket and Update Ticket also return the audit of the change.
+type TicketEnvelope struct {
+	// Audit An audit: the record of one change to a ticket, as a list of events.
+	Audit *TicketAudit `json:"audit,omitempty"`
+
+	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
+	Ticket Ticket `json:"ticket"`
+}
+
+// TicketEvent A ticket event of the incremental ticket event export: one update of a ticket, with the changes as child events.
+type TicketEvent struct {
+	// ChildEvents The changes made by the update.
+	ChildEvents *[]TicketEventChildEvent `json:"child_events,omitempty"`
+
+	// CreatedAt When the update happened.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// EventType The kind of event, "Audit".
+	EventType *string `json:"event_type,omitempty"`
+
+	// ID The id of the event (the audit id).
+	ID *int64 `json:"id,omitempty"`
+
+	// MergedTicketIds For merges: the tickets merged into this one.
+	MergedTicketIds *[]int64 `json:"merged_ticket_ids,omitempty"`
+
+	// System System data of a change: the client, the IP address and the location it came from.
+	System *TicketAuditSystemMetadata `json:"system,omitempty"`
+
+	// TicketID The ticket that was updated.
+	TicketID *int64 `json:"ticket_id,omitempty"`
+
+	// Timestamp When the update happened, in Unix seconds.
+	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// UpdaterID The user who made the update (-1 for the system).
+	UpdaterID *int64 `json:"updater_id,omitempty"`
+
+	// Via Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Via AnyValue `json:"via,omitempty"`
+}
+
+// TicketEventChildEvent One change of a ticket event. A field change carries the field's name as a property with the new value ("status": "open", "priority": "high", custom fields by id, ...) and `previous_value`; those field-named properties are kept in the additional properties. Comments are described by `comment_present` and `comment_public`, or in full with the comment_events sideload.
+type TicketEventChildEvent struct {
+	// AddedTags The tags added by the change.
+	AddedTags *[]string `json:"added_tags,omitempty"`
+
+	// Attachments comment_events sideload: the comment's attachments.
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID comment_events sideload: the audit of the comment.
+	AuditID *int64 `json:"audit_id,omitempty"`
+
+	// AuthorID comment_events sideload: the author of the comment.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body comment_events sideload: the comment text.
+	Body *string `json:"body,omitempty"`
+
+	// CommentPresent Whether the update added a comment.
+	CommentPresent *bool `json:"comment_present,omitempty"`
+
+	// CommentPublic Whether the added comment is public.
+	CommentPublic *bool `json:"comment_public,omitempty"`
+
+	// CreatedAt comment_events sideload: when the comment was made.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// EventType The kind of change: Create, Change, Comment, Notification, ...
+	EventType *string `json:"event_type,omitempty"`
+
+	// HTMLBody comment_events sideload: the comment as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// ID The id of the child event.
+	ID *int64 `json:"id,omitempty"`
+
+	// PreviousValue Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	PreviousValue AnyValue `json:"previous_value,omitempty"`
+
+	// Public comment_events sideload: whether the comment is public.
+	Public *bool `json:"public,omitempty"`
+
+	// RemovedTags The tags removed by the change.
+	RemovedTags *[]string `json:"removed_tags,omitempty"`
+
+	// Tags The tags of the ticket after the change, when tags changed.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// Type comment_events sideload: the comment type (Comment, VoiceComment).
+	Type *string `json:"type,omitempty"`
+
+	// Via Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Via AnyValue `json:"via,omitempty"`
+
+	// ViaReferenceID The id of the rule or other source that made the change, if any.
+	ViaReferenceID       *int64                 `json:"via_reference_id,omitempty"`
+	AdditionalProperties map[string]AnyMapValue `json:"-"`
+}
+
+// TicketEventExportPage A page of the incremental ticket event export.
+type TicketEventExportPage struct {
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// TicketEvents The ticket events, oldest first.
+	TicketEvents []TicketEvent `json:"ticket_events"`
+}
+
+// TicketExportPage A page of a time-based incremental ticket export.
+type TicketExportPage struct {
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
+	// Tickets The tickets that changed, oldest change first.
+	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TicketField A system or custom ticket field.
+type TicketField struct {
+	// Active Whether this field is available.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentDescription A description of the ticket field that only agents can see.
+	AgentDescription *string `json:"agent_description,omitempty"`
+
+	// CollapsedForAgents If true, the field is shown to agents by default. If false, the field is hidden alongside infrequently used fields. Classic interface only.
+	CollapsedForAgents *bool `json:"collapsed_for_agents,omitempty"`
+
+	// CreatedAt The time the custom ticket field was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CreatorAppName Name of the app that created the ticket field, or null if the ticket field was not created by an app. Sent with `creator=true`.
+	CreatorAppName *string `json:"creator_app_name,omitempty"`
+
+	// CreatorUserID The id of the user that created the ticket field, or -1 if it was created by an app. Sent with `creator=true`.
+	CreatorUserID *int64 `json:"creator_user_id,omitempty"`
+
+	// CustomFieldOptions Required and presented for a custom ticket field of type "multiselect" or "tagger".
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// CustomStatuses List of customized ticket statuses. Only presented for a system ticket field of type "custom_status".
+	CustomStatuses *[]CustomStatus `json:"custom_statuses,omitempty"`
+
+	// Description Describes the purpose of the ticket field to users.
+	Description *string `json:"description,omitempty"`
+
+	// EditableInPortal Whether this field is editable by end users in Help Center.
+	EditableInPortal *bool `json:"editable_in_portal,omitempty"`
+
+	// ID Automatically assigned when created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Position The relative position of the ticket field on a ticket. Note that for accounts with ticket forms, positions are controlled by the different forms.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The dynamic content placeholder if present, or the description value if not.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The dynamic content placeholder if present, or the title value if not.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RawTitleInPortal The dynamic content placeholder if present, or the title_in_portal value if not.
+	RawTitleInPortal *string `json:"raw_title_in_portal,omitempty"`
+
+	// RegexpForValidation For "regexp" fields only. The validation pattern for a field value to be deemed valid.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter The filter that limits which records a lookup relationship field can point to: the records must meet all conditions of `all` and at least one of `any`.
+	RelationshipFilter *TicketFieldRelationshipFilter `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType A representation of what type of object the field references. Options are "zen:user", "zen:organization", "zen:ticket", or "zen:custom_object:{key}" where key is a custom object key. For lookup fields only.
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Removable If false, this field is a system field that must be present on all tickets.
+	Removable *bool `json:"removable,omitempty"`
+
+	// Required If true, agents must enter a value in the field to change the ticket status to solved.
+	Required *bool `json:"required,omitempty"`
+
+	// RequiredInPortal If true, end users must enter a value in the field to create the request.
+	RequiredInPortal *bool `json:"required_in_portal,omitempty"`
+
+	// SubTypeID For system ticket fields of type "priority" and "status". Defaults to 0. A "priority" sub type of 1 removes the "Low" and "Urgent" options. A "status" sub type of 1 adds the "On-Hold" option.
+	SubTypeID *int `json:"sub_type_id,omitempty"`
+
+	// SystemFieldOptions Presented for a system ticket field of type "tickettype", "priority" or "status".
+	SystemFieldOptions *[]TicketFieldSystemOption `json:"system_field_options,omitempty"`
+
+	// Tag For "checkbox" fields only. A tag added to tickets when the checkbox field is selected.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the ticket field.
+	Title *string `json:"title,omitempty"`
+
+	// TitleInPortal The title of the ticket field for end users in Help Center.
+	TitleInPortal *string `json:"title_in_portal,omitempty"`
+
+	// Type System or custom field type. Editable for custom field types and only on creation.
+	Type *TicketFieldType `json:"type,omitempty"`
+
+	// UpdatedAt The time the custom ticket field was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The URL for this resource.
+	URL *string `json:"url,omitempty"`
+
+	// VisibleInPortal Whether this field is visible to end users in Help Center.
+	VisibleInPortal *bool `json:"visible_in_portal,omitempty"`
+}
+
+// TicketFieldType System or custom field type. Editable for custom field types and only on creation.
+type TicketFieldType string
+
+// TicketFieldCreateRequest A custom ticket field to create.
+type TicketFieldCreateRequest struct {
+	// TicketField The writable properties of a ticket field. `title` is required to create one.
+	TicketField TicketFieldInput `json:"ticket_field"`
+}
+
+// TicketFieldEnvelope A ticket field, with the users sideloaded by `include=users`.
+type TicketFieldEnvelope struct {
+	// TicketField A system or custom ticket field.
+	TicketField TicketField `json:"ticket_field"`
+
+	// Users The users that created the ticket field (sideload `users`).
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TicketFieldInput The writable properties of a ticket field. `title` is required to create one.
+type TicketFieldInput struct {
+	// Active Whether this field is available.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentDescription A description of the ticket field that only agents can see.
+	AgentDescription *string `json:"agent_description,omitempty"`
+
+	// CollapsedForAgents If true, the field is shown to agents by default. If false, the field is hidden alongside infrequently used fields. Classic interface only.
+	CollapsedForAgents *bool `json:"collapsed_for_agents,omitempty"`
+
+	// CustomFieldOptions The options of a "multiselect" or "tagger" field. Unless you want to remove some options, you must specify all existing options in any update request.
+	CustomFieldOptions *[]TicketFieldOptionInput `json:"custom_field_options,omitempty"`
+
+	// Description Describes the purpose of the ticket field to users.
+	Description *string `json:"description,omitempty"`
+
+	// EditableInPortal Whether this field is editable by end users in Help Center.
+	EditableInPortal *bool `json:"editable_in_portal,omitempty"`
+
+	// Position The relative position of the ticket field on a ticket. Note that for accounts with ticket forms, positions are controlled by the different forms.
+	Position *int `json:"position,omitempty"`
+
+	// RegexpForValidation For "regexp" fields only. The validation pattern for a field value to be deemed valid.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter The filter that limits which records a lookup relationship field can point to: the records must meet all conditions of `all` and at least one of `any`.
+	RelationshipFilter *TicketFieldRelationshipFilter `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType A representation of what type of object the field references. Options are "zen:user", "zen:organization", "zen:ticket", or "zen:custom_object:{key}" where key is a custom object key. For lookup fields only.
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required If true, agents must enter a value in the field to change the ticket status to solved.
+	Required *bool `json:"required,omitempty"`
+
+	// RequiredInPortal If true, end users must enter a value in the field to create the request.
+	RequiredInPortal *bool `json:"required_in_portal,omitempty"`
+
+	// SubTypeID For system ticket fields of type "priority" and "status". Defaults to 0. A "priority" sub type of 1 removes the "Low" and "Urgent" options. A "status" sub type of 1 adds the "On-Hold" option.
+	SubTypeID *int `json:"sub_type_id,omitempty"`
+
+	// Tag For "checkbox" fields only. A tag added to tickets when the checkbox field is selected.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the ticket field.
+	Title *string `json:"title,omitempty"`
+
+	// TitleInPortal The title of the ticket field for end users in Help Center.
+	TitleInPortal *string `json:"title_in_portal,omitempty"`
+
+	// Type The custom field type, on creation only. Defaults to "text".
+	Type *TicketFieldInputType `json:"type,omitempty"`
+
+	// VisibleInPortal Whether this field is visible to end users in Help Center.
+	VisibleInPortal *bool `json:"visible_in_portal,omitempty"`
+}
+
+// TicketFieldInputType The custom field type, on creation only. Defaults to "text".
+type TicketFieldInputType string
+
+// TicketFieldList defines model for TicketFieldList.
+type TicketFieldList struct {
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// TicketFields The ticket fields of this page (all of them without pagination).
+	TicketFields []TicketField `json:"ticket_fields"`
+
+	// Users The users that created the ticket fields (sideload `users`).
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TicketFieldOptionCreateOrUpdateRequest An option to create, or to update when it has the id of an existing option.
+type TicketFieldOptionCreateOrUpdateRequest struct {
+	// CustomFieldOption An option of a drop-down or multi-select field, as sent. Include `id` to update an existing option.
+	CustomFieldOption TicketFieldOptionInput `json:"custom_field_option"`
+}
+
+// TicketFieldOptionEnvelope An option of a ticket field.
+type TicketFieldOptionEnvelope struct {
+	// CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
+	CustomFieldOption CustomFieldOption `json:"custom_field_option"`
+}
+
+// TicketFieldOptionInput An option of a drop-down or multi-select field, as sent. Include `id` to update an existing option.
+type TicketFieldOptionInput struct {
+	// Default Whether the option is the field's default value.
+	Default *bool `json:"default,omitempty"`
+
+	// ID The id of an existing option to update.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name The option's title (the "Title" text box in the admin interface).
+	Name *string `json:"name,omitempty"`
+
+	// Position The option's position.
+	Position *int `json:"position,omitempty"`
+
+	// Value The option's tag (the "Tag" text box in the admin interface).
+	Value *string `json:"value,omitempty"`
+}
+
+// TicketFieldOptionList defines model for TicketFieldOptionList.
+type TicketFieldOptionList struct {
+	Count *int `json:"count,omitempty"`
+
+	// CustomFieldOptions The options of this page.
+	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options"`
+	Links              *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// TicketFieldRelationshipFilter The filter that limits which records a lookup relationship field can point to: the records must meet all conditions of `all` and at least one of `any`.
+type TicketFieldRelationshipFilter struct {
+	// All Conditions that must all be met.
+	All *[]RuleCondition `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met.
+	Any *[]RuleCondition `json:"any,omitempty"`
+}
+
+// TicketFieldSystemOption An option of a system ticket field (the values of status, priority or type).
+type TicketFieldSystemOption struct {
+	// Name The option's name.
+	Name *string `json:"name,omitempty"`
+
+	// Value The option's value.
+	Value *string `json:"value,omitempty"`
+}
+
+// TicketFieldUpdateRequest The ticket field properties to update.
+type TicketFieldUpdateRequest struct {
+	// TicketField The writable properties of a ticket field. `title` is required to create one.
+	TicketField TicketFieldInput `json:"ticket_field"`
+}
+
+// TicketFollowerInput A follower to add or remove.
+type TicketFollowerInput struct {
+	// Action Whether to add (the default) or remove the follower.
+	Action *TicketFollowerInputAction `json:"action,omitempty"`
+
+	// UserEmail The email address of the agent.
+	UserEmail *string `json:"user_email,omitempty"`
+
+	// UserID The agent to add as follower.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// TicketFollowerInputAction Whether to add (the default) or remove the follower.
+type TicketFollowerInputAction string
+
+// TicketForm A ticket form: the set of ticket fields, and their conditions, for one kind of request.
+type TicketForm struct {
+	// Active If the form is set as active.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentConditions Array of condition sets for agent workspaces.
+	AgentConditions *[]TicketFormCondition `json:"agent_conditions,omitempty"`
+
+	// CreatedAt The time the ticket form was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Is the form the default form for this account.
+	Default *bool `json:"default,omitempty"`
+
+	// DisplayName The name of the form that is displayed to an end user.
+	DisplayName *string `json:"display_name,omitempty"`
+
+	// EndUserConditions Array of condition sets for end user products.
+	EndUserConditions *[]TicketFormCondition `json:"end_user_conditions,omitempty"`
+
+	// EndUserVisible Is the form visible to the end user.
+	EndUserVisible *bool `json:"end_user_visible,omitempty"`
+
+	// ID Automatically assigned when creating ticket form.
+	ID *int64 `json:"id,omitempty"`
+
+	// InAllBrands Is the form available for use in all brands on this account.
+	InAllBrands *bool `json:"in_all_brands,omitempty"`
+
+	// Name The name of the form.
+	Name *string `json:"name,omitempty"`
+
+	// Position The position of this form among other forms in the account, i.e. dropdown.
+	Position *int `json:"position,omitempty"`
+
+	// RawDisplayName The dynamic content placeholder, if present, or the display_name value, if not.
+	RawDisplayName *string `json:"raw_display_name,omitempty"`
+
+	// RawName The dynamic content placeholder, if present, or the name value, if not.
+	RawName *string `json:"raw_name,omitempty"`
+
+	// RestrictedBrandIds ids of all brands that this ticket form is restricted to.
+	RestrictedBrandIds *[]int64 `json:"restricted_brand_ids,omitempty"`
+
+	// TicketFieldIds ids of all ticket fields which are in this ticket form. The products use the order of the ids to show the field values in the tickets.
+	TicketFieldIds *[]int64 `json:"ticket_field_ids,omitempty"`
+
+	// UpdatedAt The time of the last update of the ticket form.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL URL of the ticket form.
+	URL *string `json:"url,omitempty"`
+}
+
+// TicketFormCloneRequest Options of the clone.
+type TicketFormCloneRequest struct {
+	// PrependCloneTitle Default is false. Prepend the title with "Clone of" for the new ticket form.
+	PrependCloneTitle *bool `json:"prepend_clone_title,omitempty"`
+}
+
+// TicketFormCondition A conditional field rule: when the parent field has the value, the child fields are shown.
+type TicketFormCondition struct {
+	// ChildFields The fields shown when the condition is met.
+	ChildFields *[]TicketFormConditionChildField `json:"child_fields,omitempty"`
+
+	// ParentFieldID The id of the field the condition tests.
+	ParentFieldID *int64 `json:"parent_field_id,omitempty"`
+
+	// ParentFieldType The type of the parent field.
+	ParentFieldType *string `json:"parent_field_type,omitempty"`
+
+	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Value AnyValue `json:"value,omitempty"`
+}
+
+// TicketFormConditionChildField A field shown when its condition is met.
+type TicketFormConditionChildField struct {
+	// ID The id of the ticket field.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsRequired Whether the field is required when shown.
+	IsRequired *bool `json:"is_required,omitempty"`
+
+	// RequiredOnStatuses The ticket statuses on which a conditional child field is required (agent conditions only).
+	RequiredOnStatuses *TicketFormRequiredOnStatuses `json:"required_on_statuses,omitempty"`
+}
+
+// TicketFormCreateRequest A ticket form to create.
+type TicketFormCreateRequest struct {
+	// TicketForm The writable properties of a ticket form. `name` is required to create one.
+	TicketForm TicketFormInput `json:"ticket_form"`
+}
+
+// TicketFormEnvelope A ticket form.
+type TicketFormEnvelope struct {
+	// TicketForm A ticket form: the set of ticket fields, and their conditions, for one kind of request.
+	TicketForm TicketForm `json:"ticket_form"`
+}
+
+// TicketFormInput The writable properties of a ticket form. `name` is required to create one.
+type TicketFormInput struct {
+	// Active If the form is set as active.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentConditions Array of condition sets for agent workspaces.
+	AgentConditions *[]TicketFormCondition `json:"agent_conditions,omitempty"`
+
+	// Default Is the form the default form for this account.
+	Default *bool `json:"default,omitempty"`
+
+	// DisplayName The name of the form that is displayed to an end user.
+	DisplayName *string `json:"display_name,omitempty"`
+
+	// EndUserConditions Array of condition sets for end user products.
+	EndUserConditions *[]TicketFormCondition `json:"end_user_conditions,omitempty"`
+
+	// EndUserVisible Is the form visible to the end user.
+	EndUserVisible *bool `json:"end_user_visible,omitempty"`
+
+	// InAllBrands Is the form available for use in all brands on this account.
+	InAllBrands *bool `json:"in_all_brands,omitempty"`
+
+	// Name The name of the form.
+	Name *string `json:"name,omitempty"`
+
+	// Position The position of this form among other forms in the account, i.e. dropdown.
+	Position *int `json:"position,omitempty"`
+
+	// RestrictedBrandIds ids of all brands that this ticket form is restricted to.
+	RestrictedBrandIds *[]int64 `json:"restricted_brand_ids,omitempty"`
+
+	// TicketFieldIds ids of all ticket fields which are in this ticket form. The products use the order of the ids to show the field values in the tickets.
+	TicketFieldIds *[]int64 `json:"ticket_field_ids,omitempty"`
+}
+
+// TicketFormList Ticket forms (not paginated).
+type TicketFormList struct {
+	// TicketForms The ticket forms.
+	TicketForms []TicketForm `json:"ticket_forms"`
+}
+
+// TicketFormRequiredOnStatuses The ticket statuses on which a conditional child field is required (agent conditions only).
+type TicketFormRequiredOnStatuses struct {
+	// Statuses The statuses, when `type` is SOME_STATUSES.
+	Statuses *[]TicketFormRequiredOnStatusesStatuses `json:"statuses,omitempty"`
+
+	// Type On which statuses the field is required.
+	Type *TicketFormRequiredOnStatusesType `json:"type,omitempty"`
+}
+
+// TicketFormRequiredOnStatusesStatuses defines model for TicketFormRequiredOnStatuses.Statuses.
+type TicketFormRequiredOnStatusesStatuses string
+
+// TicketFormRequiredOnStatusesType On which statuses the field is required.
+type TicketFormRequiredOnStatusesType string
+
+// TicketFormUpdateRequest The ticket form properties to update.
+type TicketFormUpdateRequest struct {
+	// TicketForm The writable properties of a ticket form. `name` is required to create one.
+	TicketForm TicketFormInput `json:"ticket_form"`
+}
+
+// TicketFormsReorderRequest The new order of the ticket forms.
+type TicketFormsReorderRequest struct {
+	// TicketFormIds An array of ticket form ids, in the new order. Example: [2, 23, 46, 50].
+	TicketFormIds []int64 `json:"ticket_form_ids"`
+}
+
+// TicketImportComment A comment of an imported ticket.
+type TicketImportComment struct {
+	// AuthorID The author of the comment.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// Body The comment text.
+	Body *string `json:"body,omitempty"`
+
+	// CreatedAt When the comment was made.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// HTMLBody The comment formatted as HTML.
+	HTMLBody *string `json:"html_body,omitempty"`
+
+	// Public Whether the comment is public.
+	Public *bool `json:"public,omitempty"`
+
+	// Uploads Tokens of uploaded files to attach.
+	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Value The comment text (older name of `body`).
+	Value *string `json:"value,omitempty"`
+}
+
+// TicketImportInput A ticket to import (Ticket Import). Unlike Create Ticket, timestamps and several comments can be set, and business rules are not run.
+type TicketImportInput struct {
+	// AssigneeID The agent assigned to the ticket.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID The brand of the ticket.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The ids of users CC'ed on the ticket.
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Comments The comments of the ticket, oldest first.
+	Comments *[]TicketImportComment `json:"comments,omitempty"`
+
+	// CreatedAt When the ticket was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Custom field values of the ticket.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// Description The description of the ticket; defaults to the first comment.
+	Description *string `json:"description,omitempty"`
+
+	// DueAt The due date of a task.
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of users CC'ed on the ticket (CCs and Followers feature).
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// ExternalID An id you can use to link the ticket to a local record.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// FollowerIds The ids of agents following the ticket.
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// GroupID The group the ticket is assigned to.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The priority of the ticket.
+	Priority *TicketImportInputPriority `json:"priority,omitempty"`
+
+	// ProblemID For incidents, the problem the incident is linked to.
+	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// Requester A requester to find or create by email when creating a ticket.
+	Requester *TicketRequesterInput `json:"requester,omitempty"`
+
+	// RequesterID The user who requested the ticket.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// SolvedAt When the ticket was solved.
+	SolvedAt *time.Time `json:"solved_at,omitempty"`
+
+	// Status The status of the ticket.
+	Status *TicketImportInputStatus `json:"status,omitempty"`
+
+	// Subject The subject of the ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID The user who submitted the ticket.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Tags The tags of the ticket.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID The ticket form of the ticket.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of the ticket.
+	Type *TicketImportInputType `json:"type,omitempty"`
+
+	// UpdatedAt When the ticket was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// TicketImportInputPriority The priority of the ticket.
+type TicketImportInputPriority string
+
+// TicketImportInputStatus The status of the ticket.
+type TicketImportInputStatus string
+
+// TicketImportInputType The type of the ticket.
+type TicketImportInputType string
+
+// TicketImportRequest The body of Ticket Import.
+type TicketImportRequest struct {
+	// Ticket A ticket to import (Ticket Import). Unlike Create Ticket, timestamps and several comments can be set, and business rules are not run.
+	Ticket TicketImportInput `json:"ticket"`
+}
+
+// TicketInput The writable properties of a ticket, for creating and updating tickets. Send only what you set.
+type TicketInput struct {
+	// AdditionalCollaborators Users to add as CCs without removing the current ones: user ids, email addresses, or objects with `name` and `email`.
+	AdditionalCollaborators *[]*AnyValue `json:"additional_collaborators,omitempty"`
+
+	// AdditionalTags Tags to add to the current ones: only in UpdateManyTickets.
+	AdditionalTags *[]string `json:"additional_tags,omitempty"`
+
+	// AssigneeEmail The email address of the agent to assign the ticket to.
+	AssigneeEmail *string `json:"assignee_email,omitempty"`
+
+	// AssigneeID The agent to assign the ticket to.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// AttributeValueIds Skills-based routing: the attribute values to set on the ticket.
+	AttributeValueIds *[]int64 `json:"attribute_value_ids,omitempty"`
+
+	// BrandID Enterprise only. The brand of the ticket.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The ids of users to CC on the ticket (replaces the current CCs).
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Collaborators Users to CC on the ticket: user ids, email addresses, or objects with `name` and `email`.
+	Collaborators *[]*AnyValue `json:"collaborators,omitempty"`
+
+	// Comment A comment to add to a ticket. On creation it becomes the ticket's description.
+	Comment *TicketCommentInput `json:"comment,omitempty"`
+
+	// CustomFields Custom field values to set.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// DueAt The due date of a ticket of type "task".
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of agents or end users to CC on the ticket (CCs and Followers feature).
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// EmailCcs Email CCs to add or remove (CCs and Followers feature).
+	EmailCcs *[]TicketEmailCcInput `json:"email_ccs,omitempty"`
+
+	// ExternalID An id you can use to link Zendesk Support tickets to local records.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// FollowerIds The ids of agents to set as followers (CCs and Followers feature).
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// Followers Followers to add or remove (CCs and Followers feature).
+	Followers *[]TicketFollowerInput `json:"followers,omitempty"`
+
+	// GroupID The group to assign the ticket to.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID The ticket to update: only in the `tickets` array of UpdateManyTickets.
+	ID *int64 `json:"id,omitempty"`
+
+	// MacroID A macro to apply to the ticket as part of this request.
+	MacroID *int64 `json:"macro_id,omitempty"`
+
+	// MacroIds Macros to apply to the ticket as part of this request.
+	MacroIds *[]int64 `json:"macro_ids,omitempty"`
+
+	// Metadata Custom metadata to record in the ticket's audit (`metadata.custom`).
+	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The urgency with which the ticket should be addressed.
+	Priority *TicketInputPriority `json:"priority,omitempty"`
+
+	// ProblemID For tickets of type "incident", the problem to link the incident to.
+	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// RawSubject The subject with dynamic content placeholders.
+	RawSubject *string `json:"raw_subject,omitempty"`
+
+	// Recipient The original recipient e-mail address of the ticket.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// RemoveTags Tags to remove: only in UpdateManyTickets.
+	RemoveTags *[]string `json:"remove_tags,omitempty"`
+
+	// Requester A requester to find or create by email when creating a ticket.
+	Requester *TicketRequesterInput `json:"requester,omitempty"`
+
+	// RequesterID The user who requested this ticket.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// SafeUpdate Set to true with `updated_stamp` to make a safe update: the update fails with 409 Conflict if the ticket was updated since `updated_stamp`.
+	SafeUpdate *bool `json:"safe_update,omitempty"`
+
+	// SharingAgreementIds The sharing agreements to use for this ticket.
+	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+
+	// Status The state of the ticket.
+	Status *TicketInputStatus `json:"status,omitempty"`
+
+	// Subject The value of the subject field for this ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID The user who submitted the ticket.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Tags The tags of the ticket (replaces the current tags).
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID Enterprise only. The ticket form to render for the ticket.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of this ticket.
+	Type *TicketInputType `json:"type,omitempty"`
+
+	// UpdatedStamp The ticket's `updated_at` as you last read it, for a safe update.
+	UpdatedStamp *time.Time `json:"updated_stamp,omitempty"`
+
+	// ViaFollowupSourceID The id of a closed ticket when creating a follow-up ticket.
+	ViaFollowupSourceID *int64 `json:"via_followup_source_id,omitempty"`
+
+	// ViaID Create Ticket or Voicemail Ticket only: how the call came in: 44 (voicemail), 45 (inbound phone call) or 46 (outbound phone call).
+	ViaID *TicketInputViaID `json:"via_id,omitempty"`
+
+	// VoiceComment The voice comment of a voicemail ticket (Create Ticket or Voicemail Ticket).
+	VoiceComment *TicketVoiceCommentInput `json:"voice_comment,omitempty"`
+}
+
+// TicketInputPriority The urgency with which the ticket should be addressed.
+type TicketInputPriority string
+
+// TicketInputStatus The state of the ticket.
+type TicketInputStatus string
+
+// TicketInputType The type of this ticket.
+type TicketInputType string
+
+// TicketInputViaID Create Ticket or Voicemail Ticket only: how the call came in: 44 (voicemail), 45 (inbound phone call) or 46 (outbound phone call).
+type TicketInputViaID int
+
+// TicketList A page of tickets.
+type TicketList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Tickets The tickets of this page.
+	Tickets []Ticket `json:"tickets"`
+}
+
+// TicketMacroResult The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be. Zendesk gives the comment the macro would add in `ticket.comment` or, in some responses, in `comment`.
+type TicketMacroResult struct {
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
+	Ticket *Ticket `json:"ticket,omitempty"`
+}
+
+// TicketMacroResultEnvelope The ticket as it would be after applying a macro.
+type TicketMacroResultEnvelope struct {
+	// Result The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be. Zendesk gives the comment the macro would add in `ticket.comment` or, in some responses, in `comment`.
+	Result TicketMacroResult `json:"result"`
+}
+
+// TicketMergeRequest The body of Merge Tickets into Target Ticket.
+type TicketMergeRequest struct {
+	// Ids Ids of tickets to merge into the target ticket.
+	Ids []int64 `json:"ids"`
+
+	// SourceComment Private comment to add to the source ticket. This comment is optional but strongly recommended.
+	SourceComment *string `json:"source_comment,omitempty"`
+
+	// SourceCommentIsPublic Whether comments in the source tickets are public or private.
+	SourceCommentIsPublic *bool `json:"source_comment_is_public,omitempty"`
+
+	// TargetComment Private comment to add to the target ticket. This comment is optional but strongly recommended.
+	TargetComment *string `json:"target_comment,omitempty"`
+
+	// TargetCommentIsPublic Whether comments in the target ticket are public or private.
+	TargetCommentIsPublic *bool `json:"target_comment_is_public,omitempty"`
+}
+
+// TicketMetric The metrics of a ticket: reply and resolution times, wait times, stations and reopens.
+type TicketMetric struct {
+	// AgentWaitTimeInMinutes A duration in calendar time and in business hours.
+	AgentWaitTimeInMinutes *TicketMetricTime `json:"agent_wait_time_in_minutes,omitempty"`
+
+	// AssignedAt When the ticket was assigned.
+	AssignedAt *time.Time `json:"assigned_at,omitempty"`
+
+	// AssigneeStations Number of assignees the ticket had.
+	AssigneeStations *int `json:"assignee_stations,omitempty"`
+
+	// AssigneeUpdatedAt When the assignee last updated the ticket.
+	AssigneeUpdatedAt *time.Time `json:"assignee_updated_at,omitempty"`
+
+	// CreatedAt When the record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomStatusUpdatedAt When the custom status of the ticket was last updated.
+	CustomStatusUpdatedAt *time.Time `json:"custom_status_updated_at,omitempty"`
+
+	// FirstResolutionTimeInMinutes A duration in calendar time and in business hours.
+	FirstResolutionTimeInMinutes *TicketMetricTime `json:"first_resolution_time_in_minutes,omitempty"`
+
+	// FullResolutionTimeInMinutes A duration in calendar time and in business hours.
+	FullResolutionTimeInMinutes *TicketMetricTime `json:"full_resolution_time_in_minutes,omitempty"`
+
+	// GroupStations Number of groups the ticket passed through.
+	GroupStations *int `json:"group_stations,omitempty"`
+
+	// ID Automatically assigned.
+	ID *int64 `json:"id,omitempty"`
+
+	// InitiallyAssignedAt When the ticket was initially assigned.
+	InitiallyAssignedAt *time.Time `json:"initially_assigned_at,omitempty"`
+
+	// LatestCommentAddedAt When the latest comment was added.
+	LatestCommentAddedAt *time.Time `json:"latest_comment_added_at,omitempty"`
+
+	// OnHoldTimeInMinutes A duration in calendar time and in business hours.
+	OnHoldTimeInMinutes *TicketMetricTime `json:"on_hold_time_in_minutes,omitempty"`
+
+	// Reopens Total number of times the ticket was reopened.
+	Reopens *int `json:"reopens,omitempty"`
+
+	// Replies The number of public replies added to a ticket by an agent.
+	Replies *int `json:"replies,omitempty"`
+
+	// ReplyTimeInMinutes A duration in calendar time and in business hours.
+	ReplyTimeInMinutes *TicketMetricTime `json:"reply_time_in_minutes,omitempty"`
+
+	// ReplyTimeInSeconds A duration in calendar time and in business hours.
+	ReplyTimeInSeconds *TicketMetricTime `json:"reply_time_in_seconds,omitempty"`
+
+	// RequesterUpdatedAt When the requester last updated the ticket.
+	RequesterUpdatedAt *time.Time `json:"requester_updated_at,omitempty"`
+
+	// RequesterWaitTimeInMinutes A duration in calendar time and in business hours.
+	RequesterWaitTimeInMinutes *TicketMetricTime `json:"requester_wait_time_in_minutes,omitempty"`
+
+	// SolvedAt When the ticket was solved.
+	SolvedAt *time.Time `json:"solved_at,omitempty"`
+
+	// StatusUpdatedAt When the status of the ticket was last updated.
+	StatusUpdatedAt *time.Time `json:"status_updated_at,omitempty"`
+
+	// TicketID Id of the associated ticket.
+	TicketID *int64 `json:"ticket_id,omitempty"`
+
+	// UpdatedAt When the record was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the ticket metric.
+	URL *string `json:"url,omitempty"`
+}
+
+// TicketMetricEnvelope One ticket metric.
+type TicketMetricEnvelope struct {
+	// TicketMetric The metrics of a ticket: reply and resolution times, wait times, stations and reopens.
+	TicketMetric TicketMetric `json:"ticket_metric"`
+}
+
+// TicketMetricEvent An event in the life of a ticket metric: a metric was activated, paused, fulfilled, measured, an SLA was applied or breached, or the metric's status was updated.
+type TicketMetricEvent struct {
+	// Deleted breach events: whether the breach was deleted (the SLA no longer applies).
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// GroupSLA The SLA policy and target applied by an apply_sla or apply_group_sla event.
+	GroupSLA *TicketMetricEventSLA `json:"group_sla,omitempty"`
+
+	// ID Automatically assigned when the record is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// InstanceID The instance of the metric associated with the event.
+	InstanceID *int64 `json:"instance_id,omitempty"`
+
+	// Metric The metric being tracked.
+	Metric *TicketMetricEventMetric `json:"metric,omitempty"`
+
+	// SLA The SLA policy and target applied by an apply_sla or apply_group_sla event.
+	SLA *TicketMetricEventSLA `json:"sla,omitempty"`
+
+	// Status A duration in calendar time and in business hours.
+	Status *TicketMetricTime `json:"status,omitempty"`
+
+	// TicketID Id of the associated ticket.
+	TicketID *int64 `json:"ticket_id,omitempty"`
+
+	// Time The time the event occurred.
+	Time *time.Time `json:"time,omitempty"`
+
+	// Type The type of the metric event.
+	Type *TicketMetricEventType `json:"type,omitempty"`
+}
+
+// TicketMetricEventMetric The metric being tracked.
+type TicketMetricEventMetric string
+
+// TicketMetricEventType The type of the metric event.
+type TicketMetricEventType string
+
+// TicketMetricEventList A page of ticket metric events: cursor pagination fields (`meta`, `links`) with `page[size]`, otherwise time-based export fields (`end_time`, `next_page`, `end_of_stream`).
+type TicketMetricEventList struct {
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64                 `json:"end_time,omitempty"`
+	Links   *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// TicketMetricEvents The ticket metric events of this page, in chronological order.
+	TicketMetricEvents []TicketMetricEvent `json:"ticket_metric_events"`
+}
+
+// TicketMetricEventSLA The SLA policy and target applied by an apply_sla or apply_group_sla event.
+type TicketMetricEventSLA struct {
+	// BusinessHours Whether the target counts business hours only.
+	BusinessHours *bool `json:"business_hours,omitempty"`
+
+	// Policy The SLA policy referenced by a ticket metric event.
+	Policy *TicketMetricEventSLAPolicy `json:"policy,omitempty"`
+
+	// Target The target, in minutes.
+	Target *int64 `json:"target,omitempty"`
+
+	// TargetInSeconds The target, in seconds.
+	TargetInSeconds *int64 `json:"target_in_seconds,omitempty"`
+}
+
+// TicketMetricEventSLAPolicy The SLA policy referenced by a ticket metric event.
+type TicketMetricEventSLAPolicy struct {
+	// Description The policy's description.
+	Description *string `json:"description,omitempty"`
+
+	// ID The policy's id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Title The policy's title.
+	Title *string `json:"title,omitempty"`
+}
+
+// TicketMetricList A page of ticket metrics.
+type TicketMetricList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// TicketMetrics The ticket metrics of this page.
+	TicketMetrics []TicketMetric `json:"ticket_metrics"`
+}
+
+// TicketMetricTime A duration in calendar time and in business hours.
+type TicketMetricTime struct {
+	// Business The duration within business hours.
+	Business *int64 `json:"business,omitempty"`
+
+	// Calendar The duration in calendar time.
+	Calendar *int64 `json:"calendar,omitempty"`
+}
+
+// TicketRelatedInfo Information related to a ticket.
+type TicketRelatedInfo struct {
+	// FollowupSourceIds Sources to follow up.
+	FollowupSourceIds *[]int64 `json:"followup_source_ids,omitempty"`
+
+	// FromArchive Is true if the current ticket is archived.
+	FromArchive *bool `json:"from_archive,omitempty"`
+
+	// Incidents A count of related incident occurrences.
+	Incidents *int `json:"incidents,omitempty"`
+
+	// TopicID Related topic in the Web portal (deprecated feature).
+	TopicID *string `json:"topic_id,omitempty"`
+
+	// Twitter Twitter information associated with the ticket.
+	Twitter *map[string]*AnyValue `json:"twitter,omitempty"`
+}
+
+// TicketRelatedInfoEnvelope Information related to a ticket.
+type TicketRelatedInfoEnvelope struct {
+	// TicketRelated Information related to a ticket.
+	TicketRelated TicketRelatedInfo `json:"ticket_related"`
+}
+
+// TicketRequesterInput A requester to find or create by email when creating a ticket.
+type TicketRequesterInput struct {
+	// Email The requester's email address.
+	Email *string `json:"email,omitempty"`
+
+	// LocaleID The requester's locale (used when the user is created).
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Name The requester's name (used when the user is created).
+	Name *string `json:"name,omitempty"`
+}
+
+// TicketSatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
+type TicketSatisfactionRating struct {
+	// Comment The comment left with the rating.
+	Comment *string `json:"comment,omitempty"`
+
+	// ID The id of the satisfaction rating.
+	ID *int64 `json:"id,omitempty"`
+
+	// Reason The reason for a bad rating.
+	Reason *string `json:"reason,omitempty"`
+
+	// ReasonCode The code of the reason for a bad rating.
+	ReasonCode *int `json:"reason_code,omitempty"`
+
+	// ReasonID The id of the reason for a bad rating.
+	ReasonID *int64 `json:"reason_id,omitempty"`
+
+	// Score The rating: "offered", "unoffered", "good" or "bad".
+	Score *TicketSatisfactionRatingScore `json:"score,omitempty"`
+}
+
+// TicketSatisfactionRatingScore The rating: "offered", "unoffered", "good" or "bad".
+type TicketSatisfactionRatingScore string
+
+// TicketSatisfactionRatingCreateRequest The body of Create a Satisfaction Rating.
+type TicketSatisfactionRatingCreateRequest struct {
+	// SatisfactionRating A satisfaction rating given by the requester.
+	SatisfactionRating TicketSatisfactionRatingInput `json:"satisfaction_rating"`
+}
+
+// TicketSatisfactionRatingInput A satisfaction rating given by the requester.
+type TicketSatisfactionRatingInput struct {
+	// Comment A comment about the rating.
+	Comment *string `json:"comment,omitempty"`
+
+	// ReasonCode For a bad rating, the code of the reason.
+	ReasonCode *int `json:"reason_code,omitempty"`
+
+	// Score The rating.
+	Score TicketSatisfactionRatingInputScore `json:"score"`
+}
+
+// TicketSatisfactionRatingInputScore The rating.
+type TicketSatisfactionRatingInputScore string
+
+// TicketSkip A record of an agent skipping a ticket (in a play-only view).
+type TicketSkip struct {
+	// CreatedAt Time the skip was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID Automatically assigned upon creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// Reason Reason for skipping the ticket.
+	Reason *string `json:"reason,omitempty"`
+
+	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
+	Ticket *Ticket `json:"ticket,omitempty"`
+
+	// TicketID ID of the skipped ticket.
+	TicketID *int64 `json:"ticket_id,omitempty"`
+
+	// UpdatedAt Time the skip was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UserID ID of the skipping agent.
+	UserID *int64 `json:"user_id,omitempty"`
+}
+
+// TicketSkipCreateRequest The body of Record a New Skip.
+type TicketSkipCreateRequest struct {
+	// Skip A skip to record.
+	Skip TicketSkipInput `json:"skip"`
+}
+
+// TicketSkipEnvelope One ticket skip.
+type TicketSkipEnvelope struct {
+	// Skip A record of an agent skipping a ticket (in a play-only view).
+	Skip TicketSkip `json:"skip"`
+}
+
+// TicketSkipInput A skip to record.
+type TicketSkipInput struct {
+	// Reason The reason for skipping the ticket.
+	Reason string `json:"reason"`
+
+	// TicketID The ticket being skipped.
+	TicketID int64 `json:"ticket_id"`
+}
+
+// TicketSkipList A page of ticket skips.
+type TicketSkipList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+	Skips        []TicketSkip          `json:"skips"`
+}
+
+// TicketTagsEnvelope The tags of a ticket.
+type TicketTagsEnvelope struct {
+	// Tags The ticket's tags, after the change for Set Tags and Add Tags.
+	Tags []string `json:"tags"`
+}
+
+// TicketTagsRequest The body of Set Tags, Add Tags and Remove Tags. Add `updated_stamp` and `safe_update` for a safe update.
+type TicketTagsRequest struct {
+	// SafeUpdate Set to true, with `updated_stamp`, to make a safe update.
+	SafeUpdate *bool `json:"safe_update,omitempty"`
+
+	// Tags The tags to set, add or remove.
+	Tags []string `json:"tags"`
+
+	// UpdatedStamp The ticket's `updated_at` as you last read it; the change is refused with 409 Conflict if it no longer matches.
+	UpdatedStamp *time.Time `json:"updated_stamp,omitempty"`
+}
+
+// TicketUpdateRequest The body of Update Ticket.
+type TicketUpdateRequest struct {
+	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
+	Ticket TicketInput `json:"ticket"`
+}
+
+// TicketVoiceCommentInput The voice comment of a voicemail ticket (Create Ticket or Voicemail Ticket).
+type TicketVoiceCommentInput struct {
+	// AnsweredByID The agent who answered the call.
+	AnsweredByID *int64 `json:"answered_by_id,omitempty"`
+
+	// CallDuration Duration in seconds of the call.
+	CallDuration *int `json:"call_duration,omitempty"`
+
+	// From Incoming phone number.
+	From *string `json:"from,omitempty"`
+
+	// Location Location of the caller (optional).
+	Location *string `json:"location,omitempty"`
+
+	// RecordingURL URL of the recording.
+	RecordingURL *string `json:"recording_url,omitempty"`
+
+	// StartedAt ISO 8601 timestamp of the call starting time.
+	StartedAt *time.Time `json:"started_at,omitempty"`
+
+	// To Dialed phone number.
+	To *string `json:"to,omitempty"`
+
+	// TranscriptionText Transcription of the call (optional).
+	TranscriptionText *string `json:"transcription_text,omitempty"`
+}
+
+// TicketsCreateManyRequest The body of Create Many Tickets: up to 100 tickets.
+type TicketsCreateManyRequest struct {
+	// Tickets The tickets to create (up to 100).
+	Tickets []TicketInput `json:"tickets"`
+}
+
+// TicketsEnvelope An unpaginated list of tickets.
+type TicketsEnvelope struct {
+	// Tickets The tickets.
+	Tickets []Ticket `json:"tickets"`
+}
+
+// TicketsImportManyRequest The body of Ticket Bulk Import: up to 100 tickets.
+type TicketsImportManyRequest struct {
+	// Tickets The tickets to import (up to 100).
+	Tickets []TicketImportInput `json:"tickets"`
+}
+
+// TicketsUpdateManyRequest The body of Update Many Tickets. Send either `ticket` (the same changes for every ticket of the `ids` parameter) or `tickets` (up to 100 tickets, each with its `id` and its own changes).
+type TicketsUpdateManyRequest struct {
+	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
+	Ticket *TicketInput `json:"ticket,omitempty"`
+
+	// Tickets The tickets to update, each with its `id` (up to 100).
+	Tickets *[]TicketInput `json:"tickets,omitempty"`
+}
+
+// TrialAccount A Zendesk Support trial account.
+type TrialAccount struct {
+	// Name The name of the account.
+	Name *string `json:"name,omitempty"`
+
+	// Subdomain The subdomain of the account.
+	Subdomain *string `json:"subdomain,omitempty"`
+
+	// URL The URL of the account.
+	URL *string `json:"url,omitempty"`
+}
+
+// TrialAccountAddress The address of the account to create.
+type TrialAccountAddress struct {
+	// Phone The phone number of the account.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// TrialAccountCreateRequest A trial account to create, with its owner.
+type TrialAccountCreateRequest struct {
+	// Account The account to create.
+	Account TrialAccountInput `json:"account"`
+
+	// Address The address of the account to create.
+	Address *TrialAccountAddress `json:"address,omitempty"`
+
+	// Owner The owner (first admin) of the account to create.
+	Owner TrialAccountOwner `json:"owner"`
+
+	// Partner The partner creating the account.
+	Partner *TrialAccountPartner `json:"partner,omitempty"`
+}
+
+// TrialAccountEnvelope The created trial account.
+type TrialAccountEnvelope struct {
+	// Account A Zendesk Support trial account.
+	Account TrialAccount `json:"account"`
+}
+
+// TrialAccountInput The account to create.
+type TrialAccountInput struct {
+	// HelpDeskSize The size of the help desk, such as "Small team".
+	HelpDeskSize *string `json:"help_desk_size,omitempty"`
+
+	// Name The name of the account.
+	Name string `json:"name"`
+
+	// Subdomain The subdomain of the account. It can't contain underscores, hyphens, or spaces.
+	Subdomain string `json:"subdomain"`
+}
+
+// TrialAccountOwner The owner (first admin) of the account to create.
+type TrialAccountOwner struct {
+	// Email The owner's email address.
+	Email string `json:"email"`
+
+	// Name The owner's name.
+	Name string `json:"name"`
+
+	// Password The owner's password.
+	Password *string `json:"password,omitempty"`
+}
+
+// TrialAccountPartner The partner creating the account.
+type TrialAccountPartner struct {
+	// Name The partner's name.
+	Name *string `json:"name,omitempty"`
+
+	// URL The partner's URL.
+	URL *string `json:"url,omitempty"`
+}
+
+// Trigger A trigger: a business rule that runs right after a ticket is created or updated, and acts on it when it meets the conditions.
+type Trigger struct {
+	// Actions The actions the trigger performs on a ticket that meets the conditions.
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the trigger is active.
+	Active *bool `json:"active,omitempty"`
+
+	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this trigger, or null.
+	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// CategoryID The id of the trigger category the trigger belongs to.
+	CategoryID *string `json:"category_id,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// CreatedAt When the trigger was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether the trigger is a standard trigger Zendesk created.
+	Default *bool `json:"default,omitempty"`
+
+	// Description The description of the trigger.
+	Description *string `json:"description,omitempty"`
+
+	// ID The trigger id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Permissions What the current user may do with a business rule (trigger, automation, view or macro); sideloaded with `include=permissions`.
+	Permissions *RulePermissions `json:"permissions,omitempty"`
+
+	// Position The position of the trigger, which determines the order in which triggers fire.
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The raw title of the trigger, with dynamic content placeholders unrendered.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Title The title of the trigger.
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt When the trigger was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the trigger.
+	URL *string `json:"url,omitempty"`
+
+	// Usage1H Sideloaded (`include=usage_1h`): the number of times this trigger was used in the past hour.
+	Usage1H *int `json:"usage_1h,omitempty"`
+
+	// Usage24H Sideloaded (`include=usage_24h`): the number of times this trigger was used in the past day.
+	Usage24H *int `json:"usage_24h,omitempty"`
+
+	// Usage30D Sideloaded (`include=usage_30d`): the number of times this trigger was used in the past thirty days.
+	Usage30D *int `json:"usage_30d,omitempty"`
+
+	// Usage7D Sideloaded (`include=usage_7d`): the number of times this trigger was used in the past week.
+	Usage7D *int `json:"usage_7d,omitempty"`
+}
+
+// TriggerBatchItem The change of one trigger in a batch job.
+type TriggerBatchItem struct {
+	// Active The new active status of the trigger.
+	Active *bool `json:"active,omitempty"`
+
+	// CategoryID The id of the category the trigger moves to.
+	CategoryID *string `json:"category_id,omitempty"`
+
+	// ID The id of the trigger.
+	ID int64 `json:"id"`
+
+	// Position The new position of the trigger.
+	Position *int `json:"position,omitempty"`
+}
+
+// TriggerBulkUpdateItem The new position, active status or category of one trigger.
+type TriggerBulkUpdateItem struct {
+	// Active The active status of the trigger (true or false)
+	Active *bool `json:"active,omitempty"`
+
+	// CategoryID The ID of the new category the trigger is to be moved to
+	CategoryID *string `json:"category_id,omitempty"`
+
+	// ID The ID of the trigger to update
+	ID int64 `json:"id"`
+
+	// Position The new position of the trigger
+	Position *int `json:"position,omitempty"`
+}
+
+// TriggerCategory A trigger category: a named group of triggers. Its id is a string.
+type TriggerCategory struct {
+	// CreatedAt When the category was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// ID The trigger category id.
+	ID *string `json:"id,omitempty"`
+
+	// Name The name of the category.
+	Name *string `json:"name,omitempty"`
+
+	// Position The position of the category among the categories.
+	Position *int `json:"position,omitempty"`
+
+	// RuleCounts The number of triggers in a category; sideloaded with `include=rule_counts`.
+	RuleCounts *TriggerCategoryRuleCounts `json:"rule_counts,omitempty"`
+
+	// UpdatedAt When the category was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// TriggerCategoryBatchItem The change of one trigger category in a batch job.
+type TriggerCategoryBatchItem struct {
+	// ID The id of the trigger category.
+	ID string `json:"id"`
+
+	// Position The new position of the category.
+	Position *int `json:"position,omitempty"`
+}
+
+// TriggerCategoryBatchJob A trigger category batch job. Zendesk runs it before answering: the status is "complete" and the results hold the changed records.
+type TriggerCategoryBatchJob struct {
+	// Results The records a trigger category batch job changed.
+	Results *TriggerCategoryBatchJobResults `json:"results,omitempty"`
+
+	// Status The status of the job.
+	Status *TriggerCategoryBatchJobStatus `json:"status,omitempty"`
+}
+
+// TriggerCategoryBatchJobStatus The status of the job.
+type TriggerCategoryBatchJobStatus string
+
+// TriggerCategoryBatchJobEnvelope The outcome of a trigger category batch job.
+type TriggerCategoryBatchJobEnvelope struct {
+	// Job A trigger category batch job. Zendesk runs it before answering: the status is "complete" and the results hold the changed records.
+	Job *TriggerCategoryBatchJob `json:"job,omitempty"`
+}
+
+// TriggerCategoryBatchJobInput A batch operation on trigger categories and triggers.
+type TriggerCategoryBatchJobInput struct {
+	// Action The operation to perform on the items. Only "patch" is supported.
+	Action TriggerCategoryBatchJobInputAction `json:"action"`
+
+	// Items The trigger categories and triggers to change.
+	Items TriggerCategoryBatchJobItems `json:"items"`
+}
+
+// TriggerCategoryBatchJobInputAction The operation to perform on the items. Only "patch" is supported.
+type TriggerCategoryBatchJobInputAction string
+
+// TriggerCategoryBatchJobItems The trigger categories and triggers to change.
+type TriggerCategoryBatchJobItems struct {
+	// TriggerCategories The trigger categories to change.
+	TriggerCategories *[]TriggerCategoryBatchItem `json:"trigger_categories,omitempty"`
+
+	// Triggers The triggers to change.
+	Triggers *[]TriggerBatchItem `json:"triggers,omitempty"`
+}
+
+// TriggerCategoryBatchJobRequest The body of Create Batch Job for Trigger Categories.
+type TriggerCategoryBatchJobRequest struct {
+	// Job A batch operation on trigger categories and triggers.
+	Job TriggerCategoryBatchJobInput `json:"job"`
+}
+
+// TriggerCategoryBatchJobResults The records a trigger category batch job changed.
+type TriggerCategoryBatchJobResults struct {
+	// TriggerCategories The trigger categories, after the change.
+	TriggerCategories *[]TriggerCategory `json:"trigger_categories,omitempty"`
+
+	// Triggers The triggers, after the change.
+	Triggers *[]Trigger `json:"triggers,omitempty"`
+}
+
+// TriggerCategoryCreateRequest The body of Create Trigger Category.
+type TriggerCategoryCreateRequest struct {
+	// TriggerCategory The writable properties of a trigger category. `name` is required when creating one.
+	TriggerCategory TriggerCategoryInput `json:"trigger_category"`
+}
+
+// TriggerCategoryEnvelope One trigger category.
+type TriggerCategoryEnvelope struct {
+	// TriggerCategory A trigger category: a named group of triggers. Its id is a string.
+	TriggerCategory TriggerCategory `json:"trigger_category"`
+}
+
+// TriggerCategoryInput The writable properties of a trigger category. `name` is required when creating one.
+type TriggerCategoryInput struct {
+	// Name The name of the category. Required when creating.
+	Name *string `json:"name,omitempty"`
+
+	// Position The position of the category.
+	Position *int `json:"position,omitempty"`
+}
+
+// TriggerCategoryList A page of trigger categories.
+type TriggerCategoryList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// TriggerCategories The records of this page.
+	TriggerCategories []TriggerCategory `json:"trigger_categories"`
+}
+
+// TriggerCategoryRuleCounts The number of triggers in a category; sideloaded with `include=rule_counts`.
+type TriggerCategoryRuleCounts struct {
+	// ActiveCount The number of active triggers in the category.
+	ActiveCount *int `json:"active_count,omitempty"`
+
+	// InactiveCount The number of inactive triggers in the category.
+	InactiveCount *int `json:"inactive_count,omitempty"`
+}
+
+// TriggerCategoryUpdateRequest The body of Update Trigger Category: the properties to change.
+type TriggerCategoryUpdateRequest struct {
+	// TriggerCategory The writable properties of a trigger category. `name` is required when creating one.
+	TriggerCategory TriggerCategoryInput `json:"trigger_category"`
+}
+
+// TriggerCreateRequest The body of Create Trigger.
+type TriggerCreateRequest struct {
+	// Trigger The writable properties of a trigger. `title`, `conditions` and `actions` are required when creating a trigger. Updating the conditions or the actions replaces both arrays: send all of them.
+	Trigger TriggerInput `json:"trigger"`
+}
+
+// TriggerDefinitions The actions a trigger can perform and the conditions it can check.
+type TriggerDefinitions struct {
+	// Actions The definitions of the actions.
+	Actions *[]RuleDefinition `json:"actions,omitempty"`
+
+	// ConditionsAll The definitions of the conditions usable in `all`.
+	ConditionsAll *[]RuleDefinition `json:"conditions_all,omitempty"`
+
+	// ConditionsAny The definitions of the conditions usable in `any`.
+	ConditionsAny *[]RuleDefinition `json:"conditions_any,omitempty"`
+}
+
+// TriggerDefinitionsEnvelope The definitions of trigger actions and conditions.
+type TriggerDefinitionsEnvelope struct {
+	// Definitions The actions a trigger can perform and the conditions it can check.
+	Definitions TriggerDefinitions `json:"definitions"`
+}
+
+// TriggerEnvelope One trigger.
+type TriggerEnvelope struct {
+	// Trigger A trigger: a business rule that runs right after a ticket is created or updated, and acts on it when it meets the conditions.
+	Trigger Trigger `json:"trigger"`
+}
+
+// TriggerInput The writable properties of a trigger. `title`, `conditions` and `actions` are required when creating a trigger. Updating the conditions or the actions replaces both arrays: send all of them.
+type TriggerInput struct {
+	// Actions The actions the trigger performs. Required when creating.
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the trigger is active.
+	Active *bool `json:"active,omitempty"`
+
+	// CategoryID The id of the trigger category the trigger belongs to.
+	CategoryID *string `json:"category_id,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// Description The description of the trigger.
+	Description *string `json:"description,omitempty"`
+
+	// Position The position of the trigger.
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The raw title of the trigger (may hold dynamic content placeholders).
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Title The title of the trigger. Required when creating.
+	Title *string `json:"title,omitempty"`
+}
+
+// TriggerList A page of triggers.
+type TriggerList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Triggers The records of this page.
+	Triggers []Trigger `json:"triggers"`
+}
+
+// TriggerOffsetList A page of triggers (offset pagination).
+type TriggerOffsetList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
+	// Triggers The records of this page.
+	Triggers []Trigger `json:"triggers"`
+}
+
+// TriggerRevision A revision of a trigger: who changed it, when, and the trigger as it was (Enterprise plans).
+type TriggerRevision struct {
+	// AuthorID The id of the user who made the change.
+	AuthorID *int64 `json:"author_id,omitempty"`
+
+	// CreatedAt When the revision was made.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Diff The changes between a revision and the one before it. Each changed attribute lists change objects (`change` is "+", "-" or "=", `content` the value).
+	Diff *TriggerRevisionDiff `json:"diff,omitempty"`
+
+	// ID The revision id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Snapshot The trigger as it was at a revision.
+	Snapshot *TriggerSnapshot `json:"snapshot,omitempty"`
+
+	// URL The API url of the revision.
+	URL *string `json:"url,omitempty"`
+}
+
+// TriggerRevisionDiff The changes between a revision and the one before it. Each changed attribute lists change objects (`change` is "+", "-" or "=", `content` the value).
+type TriggerRevisionDiff struct {
+	// Actions Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Actions AnyValue `json:"actions,omitempty"`
+
+	// Active Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Active AnyValue `json:"active,omitempty"`
+
+	// Conditions Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Conditions AnyValue `json:"conditions,omitempty"`
+
+	// Description Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Description AnyValue `json:"description,omitempty"`
+
+	// SourceID The id of the previous revision.
+	SourceID *int64 `json:"source_id,omitempty"`
+
+	// TargetID The id of this revision.
+	TargetID *int64 `json:"target_id,omitempty"`
+
+	// Title Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Title AnyValue `json:"title,omitempty"`
+}
+
+// TriggerRevisionEnvelope One trigger revision.
+type TriggerRevisionEnvelope struct {
+	// TriggerRevision A revision of a trigger: who changed it, when, and the trigger as it was (Enterprise plans).
+	TriggerRevision *TriggerRevision `json:"trigger_revision,omitempty"`
+
+	// Users Sideloaded (`include=users`): the author of the revision.
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TriggerRevisionList A page of trigger revisions, newest first. The cursor properties are null when there are no more records.
+type TriggerRevisionList struct {
+	// AfterCursor Pass as `cursor` to get more recent revisions.
+	AfterCursor *string `json:"after_cursor,omitempty"`
+
+	// AfterURL URL of the more recent revisions.
+	AfterURL *string `json:"after_url,omitempty"`
+
+	// BeforeCursor Pass as `cursor` to get older revisions.
+	BeforeCursor *string `json:"before_cursor,omitempty"`
+
+	// BeforeURL URL of the older revisions.
+	BeforeURL *string `json:"before_url,omitempty"`
+
+	// Count The number of revisions in this page.
+	Count *int `json:"count,omitempty"`
+
+	// TriggerRevisions The revisions of this page.
+	TriggerRevisions []TriggerRevision `json:"trigger_revisions"`
+
+	// Users Sideloaded (`include=users`): the authors of the revisions.
+	Users *[]User `json:"users,omitempty"`
+}
+
+// TriggerSearchFilter The `filter` of Search Triggers: trigger attributes to match, under `json` (sent as `filter[json][description]=...`).
+type TriggerSearchFilter struct {
+	// JSON Trigger attributes a search filters on.
+	JSON *TriggerSearchFilterAttributes `json:"json,omitempty"`
+}
+
+// TriggerSearchFilterAttributes Trigger attributes a search filters on.
+type TriggerSearchFilterAttributes struct {
+	// Active Match active (true) or inactive (false) triggers.
+	Active *bool `json:"active,omitempty"`
+
+	// Description Match triggers with this description.
+	Description *string `json:"description,omitempty"`
+
+	// Title Match triggers with this title.
+	Title *string `json:"title,omitempty"`
+}
+
+// TriggerSnapshot The trigger as it was at a revision.
+type TriggerSnapshot struct {
+	// Actions The actions of the trigger.
+	Actions *[]RuleAction `json:"actions,omitempty"`
+
+	// Active Whether the trigger was active.
+	Active *bool `json:"active,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// Description The description of the trigger.
+	Description *string `json:"description,omitempty"`
+
+	// Title The title of the trigger.
+	Title *string `json:"title,omitempty"`
+}
+
+// TriggerUpdateRequest The body of Update Trigger: the properties to change.
+type TriggerUpdateRequest struct {
+	// Trigger The writable properties of a trigger. `title`, `conditions` and `actions` are required when creating a trigger. Updating the conditions or the actions replaces both arrays: send all of them.
+	Trigger TriggerInput `json:"trigger"`
+}
+
+// TriggersEnvelope A list of triggers.
+type TriggersEnvelope struct {
+	// Triggers The records.
+	Triggers []Trigger `json:"triggers"`
+}
+
+// TriggersReorderRequest The body of Reorder Triggers.
+type TriggersReorderRequest struct {
+	// TriggerIds Every trigger id of the account, in the new firing order.
+	TriggerIds []int64 `json:"trigger_ids"`
+}
+
+// TriggersUpdateManyRequest The body of Update Many Triggers.
+type TriggersUpdateManyRequest struct {
+	// Triggers The triggers to update. Properties other than id, position, active and category_id are ignored.
+	Triggers []TriggerBulkUpdateItem `json:"triggers"`
+}
+
+// Upload Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
+type Upload struct {
+	// Attachment A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	Attachment *Attachment `json:"attachment,omitempty"`
+
+	// Attachments All the files of the upload.
+	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// ExpiresAt When the token expires.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// Token The token to attach the files to a comment, or to add more files to the upload. Valid for 3 days.
+	Token *string `json:"token,omitempty"`
+}
+
+// UploadEnvelope defines model for UploadEnvelope.
+type UploadEnvelope struct {
+	// Upload Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
+	Upload Upload `json:"upload"`
+}
+
+// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
+// have the same format (a permanently deleted user has null personal data and the name
+// "Permanently Deleted User").
+type User struct {
+	// Active False if the user has been deleted.
+	Active *bool `json:"active,omitempty"`
+
+	// Alias An alias displayed to end users instead of the agent's name.
+	Alias *string `json:"alias,omitempty"`
+
+	// AuthenticityToken Only in Show Self responses under session authentication. Help center requests of end users must send it in the `X-CSRF-Token` header.
+	AuthenticityToken *string `json:"authenticity_token,omitempty"`
+
+	// ChatOnly Whether the user is a chat-only agent.
+	ChatOnly *bool `json:"chat_only,omitempty"`
+
+	// CreatedAt When the user was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomRoleID The id of the agent's custom role (Enterprise plans). Null for end users.
+	CustomRoleID *int64 `json:"custom_role_id,omitempty"`
+
+	// DefaultGroupID The id of the agent's default group. Null for end users.
+	DefaultGroupID *int64 `json:"default_group_id,omitempty"`
+
+	// Details Any details you want to store about the user, such as an address.
+	Details *string `json:"details,omitempty"`
+
+	// Email The user's primary email address. Writing it adds an email identity. Null for users without one and for permanently deleted users.
+	Email *string `json:"email,omitempty"`
+
+	// ExternalID A unique identifier from another system, not case sensitive. The API treats it as a string.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// IanaTimeZone The time zone of the user in IANA format, such as "America/New_York".
+	IanaTimeZone *string `json:"iana_time_zone,omitempty"`
+
+	// ID Automatically assigned when the user is created. Null for the anonymous user of Show Self.
+	ID *int64 `json:"id,omitempty"`
+
+	// LastLoginAt When the user last signed in to Zendesk Support. Null if never.
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+
+	// Locale The user's locale, a BCP-47 language tag such as "en-US", derived from `locale_id`.
+	Locale *string `json:"locale,omitempty"`
+
+	// LocaleID The user's language identifier (see Locales).
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Moderator Whether the user has forum moderation capabilities.
+	Moderator *bool `json:"moderator,omitempty"`
+
+	// Name The user's name.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you want to store about the user.
+	Notes *string `json:"notes,omitempty"`
+
+	// OnlyPrivateComments Whether the user can only create private comments.
+	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
+
+	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Phone The user's primary phone number. Set it to an empty string to remove it.
+	Phone *string `json:"phone,omitempty"`
+
+	// Photo A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	Photo *Attachment `json:"photo,omitempty"`
+
+	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
+	ReportCsv *bool `json:"report_csv,omitempty"`
+
+	// RestrictedAgent Whether the agent has restrictions; false for admins. Its value can be changed only by setting `ticket_restriction` or a custom role.
+	RestrictedAgent *bool `json:"restricted_agent,omitempty"`
+
+	// Role The role of a user. A new user is an end user unless a role is given.
+	Role *UserRole `json:"role,omitempty"`
+
+	// RoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+	// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+	// without one.
+	RoleType *UserRoleType `json:"role_type,omitempty"`
+
+	// Shared Whether the user is shared from a different Zendesk Support instance (ticket sharing accounts only).
+	Shared *bool `json:"shared,omitempty"`
+
+	// SharedAgent Whether the user is a shared agent from a different Zendesk Support instance (ticket sharing accounts only).
+	SharedAgent *bool `json:"shared_agent,omitempty"`
+
+	// SharedPhoneNumber Whether the phone number is shared with other users. Null when the user has no phone number.
+	SharedPhoneNumber *bool `json:"shared_phone_number,omitempty"`
+
+	// Signature The user's signature, used in agents' public comments. Only agents and admins can have signatures.
+	Signature *string `json:"signature,omitempty"`
+
+	// Suspended Whether the agent is suspended. Tickets from suspended users are also suspended, and these users cannot sign in to the end user portal.
+	Suspended *bool `json:"suspended,omitempty"`
+
+	// Tags The user's tags. Only present if your account has user tagging enabled.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+	// means all tickets (admins and unrestricted agents).
+	TicketRestriction *UserTicketRestriction `json:"ticket_restriction,omitempty"`
+
+	// TimeZone The user's time zone (a Rails time zone name such as "Eastern Time (US & Canada)"). See Time zone.
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// TwoFactorAuthEnabled Whether two-factor authentication is enabled for the user. Null when not applicable.
+	TwoFactorAuthEnabled *bool `json:"two_factor_auth_enabled,omitempty"`
+
+	// UpdatedAt When the user was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The user's API url. Null for the anonymous user of Show Self.
+	URL *string `json:"url,omitempty"`
+
+	// UserFields The values of the custom user fields, keyed by user field `key`. Values are strings, numbers, booleans or null depending on the field type.
+	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+
+	// Verified Whether any of the user's identities is verified. See User Identities.
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// UserRoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+// without one.
+type UserRoleType int
+
+// UserTicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+// means all tickets (admins and unrestricted agents).
+type UserTicketRestriction string
+
+// UserCreateOrUpdateRequest defines model for UserCreateOrUpdateRequest.
+type UserCreateOrUpdateRequest struct {
+	// User The writable properties of a user, for creating and updating users. Creating a user requires
+	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+	// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+	// by `id` or `external_id`.
+	User UserInput `json:"user"`
+}
+
+// UserCreateRequest defines model for UserCreateRequest.
+type UserCreateRequest struct {
+	// User The writable properties of a user, for creating and updating users. Creating a user requires
+	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+	// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+	// by `id` or `external_id`.
+	User UserInput `json:"user"`
+}
+
+// UserEnvelope defines model for UserEnvelope.
+type UserEnvelope struct {
+	// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
+	// have the same format (a permanently deleted user has null personal data and the name
+	// "Permanently Deleted User").
+	User User `json:"user"`
+}
+
+// UserField A custom user field. Its values are in the `user_fields` map of each user, keyed by the field's `key`.
+type UserField struct {
+	// Active If true, this field is available for use.
+	Active *bool `json:"active,omitempty"`
+
+	// CreatedAt The time the field was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFieldOptions Dropdown field only. The options of the field.
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description User-defined description of this field's purpose.
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned upon creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// Key A unique key that identifies this custom field, used for updating the field and referencing it in placeholders. It can't be changed after creation.
+	Key *string `json:"key,omitempty"`
+
+	// Position Ordering of the field relative to other fields.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The dynamic content placeholder, if present, or the `description` value, if not.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The dynamic content placeholder, if present, or the `title` value, if not.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RegexpForValidation Regular expression field only. The validation pattern for a field value to be deemed valid.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType Lookup field only. The object type the field references, such as "zen:user", "zen:organization", "zen:ticket" or "zen:custom_object:{key}".
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// System If true, only the active and position values of this field can be changed.
+	System *bool `json:"system,omitempty"`
+
+	// Tag Checkbox field only. A tag added to users with the checkbox field set to true.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the custom field.
+	Title *string `json:"title,omitempty"`
+
+	// Type The field type. It can't be changed after creation.
+	Type *UserFieldType `json:"type,omitempty"`
+
+	// UpdatedAt The time of the last update of the field.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The URL for this resource.
+	URL *string `json:"url,omitempty"`
+}
+
+// UserFieldType The field type. It can't be changed after creation.
+type UserFieldType string
+
+// UserFieldCreateRequest defines model for UserFieldCreateRequest.
+type UserFieldCreateRequest struct {
+	// UserField The writable properties of a user field. Creating a field requires `key`, `type` and `title`.
+	UserField UserFieldInput `json:"user_field"`
+}
+
+// UserFieldEnvelope defines model for UserFieldEnvelope.
+type UserFieldEnvelope struct {
+	// UserField A custom user field. Its values are in the `user_fields` map of each user, keyed by the field's `key`.
+	UserField UserField `json:"user_field"`
+}
+
+// UserFieldInput The writable properties of a user field. Creating a field requires `key`, `type` and `title`.
+type UserFieldInput struct {
+	// Active If true, the field is available for use.
+	Active *bool `json:"active,omitempty"`
+
+	// CustomFieldOptions Dropdown field only. All the options, in order (options not passed are removed; a new option has no `id`).
+	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+
+	// Description The description of the field.
+	Description *string `json:"description,omitempty"`
+
+	// Key A unique key for the field (on creation only).
+	Key *string `json:"key,omitempty"`
+
+	// Position Ordering of the field relative to other fields.
+	Position *int `json:"position,omitempty"`
+
+	// RawDescription The description, possibly a dynamic content placeholder.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title, possibly a dynamic content placeholder.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// RegexpForValidation Regular expression field only. The validation pattern.
+	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
+
+	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
+
+	// RelationshipTargetType Lookup field only. The object type the field references.
+	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Tag Checkbox field only. The tag added to users with the checkbox set.
+	Tag *string `json:"tag,omitempty"`
+
+	// Title The title of the field.
+	Title *string `json:"title,omitempty"`
+
+	// Type The field type (on creation only); "text" when omitted.
+	Type *UserFieldInputType `json:"type,omitempty"`
+}
+
+// UserFieldInputType The field type (on creation only); "text" when omitted.
+type UserFieldInputType string
+
+// UserFieldList A page of user fields.
+type UserFieldList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+	UserFields   []UserField           `json:"user_fields"`
+}
+
+// UserFieldOptionCreateOrUpdateRequest The option to create (without `id`) or update (with its `id`); `name` and `value` are required.
+type UserFieldOptionCreateOrUpdateRequest struct {
+	// CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
+	CustomFieldOption CustomFieldOption `json:"custom_field_option"`
+}
+
+// UserFieldOptionEnvelope defines model for UserFieldOptionEnvelope.
+type UserFieldOptionEnvelope struct {
+	// CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
+	CustomFieldOption CustomFieldOption `json:"custom_field_option"`
+}
+
+// UserFieldOptionList A page of the options of a dropdown user field.
+type UserFieldOptionList struct {
+	Count              *int                   `json:"count,omitempty"`
+	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options"`
+	Links              *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// UserFieldUpdateRequest defines model for UserFieldUpdateRequest.
+type UserFieldUpdateRequest struct {
+	// UserField The writable properties of a user field. Creating a field requires `key`, `type` and `title`.
+	UserField UserFieldInput `json:"user_field"`
+}
+
+// UserFieldsReorderRequest defines model for UserFieldsReorderRequest.
+type UserFieldsReorderRequest struct {
+	// UserFieldIds The ids of all the user fields, in the new order.
+	UserFieldIds []int64 `json:"user_field_ids"`
+}
+
+// UserGroupMembershipList All the group memberships of a user (unpaginated).
+type UserGroupMembershipList struct {
+	GroupMemberships []GroupMembership `json:"group_memberships"`
+}
+
+// UserIdentitiesEnvelope All the identities of a user (unpaginated).
+type UserIdentitiesEnvelope struct {
+	Identities []UserIdentity `json:"identities"`
+}
+
+// UserIdentity An identity of a user (an email address, phone number, social or other account) used to recognize and contact the user.
+type UserIdentity struct {
+	// CreatedAt When the identity was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// DeliverableState Email identities only: whether Zendesk sends notifications to the address, such as
+	// "deliverable" or "undeliverable" (see Deliverable state).
+	DeliverableState *string `json:"deliverable_state,omitempty"`
+
+	// ID Automatically assigned on creation.
+	ID *int64 `json:"id,omitempty"`
+
+	// Primary Whether the identity is the primary identity of its type.
+	Primary *bool `json:"primary,omitempty"`
+
+	// Type The type of this identity.
+	Type *UserIdentityType `json:"type,omitempty"`
+
+	// UndeliverableCount The number of times a soft-bounce response was received at that address.
+	UndeliverableCount *int `json:"undeliverable_count,omitempty"`
+
+	// UpdatedAt When the identity was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this identity.
+	URL *string `json:"url,omitempty"`
+
+	// UserID The id of the user.
+	UserID *int64 `json:"user_id,omitempty"`
+
+	// Value The identifier for this identity, such as an email address or a phone number.
+	Value *string `json:"value,omitempty"`
+
+	// VerificationMethod How the identity was verified.
+	VerificationMethod *UserIdentityVerificationMethod `json:"verification_method,omitempty"`
+
+	// Verified Whether the identity has been verified.
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// UserIdentityType The type of this identity.
+type UserIdentityType string
+
+// UserIdentityVerificationMethod How the identity was verified.
+type UserIdentityVerificationMethod string
+
+// UserIdentityCreateRequest defines model for UserIdentityCreateRequest.
+type UserIdentityCreateRequest struct {
+	// Identity The writable properties of a user identity.
+	Identity UserIdentityInput `json:"identity"`
+}
+
+// UserIdentityEnvelope defines model for UserIdentityEnvelope.
+type UserIdentityEnvelope struct {
+	// Identity An identity of a user (an email address, phone number, social or other account) used to recognize and contact the user.
+	Identity UserIdentity `json:"identity"`
+}
+
+// UserIdentityInput The writable properties of a user identity.
+type UserIdentityInput struct {
+	// Primary On creation, whether the identity becomes the primary one of its type.
+	Primary *bool `json:"primary,omitempty"`
+
+	// SkipVerifyEmail When true, no verification email is sent for a new email identity.
+	SkipVerifyEmail *bool `json:"skip_verify_email,omitempty"`
+
+	// Type The type of the identity (on creation).
+	Type *UserIdentityInputType `json:"type,omitempty"`
+
+	// Value The identifier, such as an email address or a phone number.
+	Value *string `json:"value,omitempty"`
+
+	// Verified Set to true to verify the identity (a verified identity cannot be unverified).
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// UserIdentityInputType The type of the identity (on creation).
+type UserIdentityInputType string
+
+// UserIdentityList A page of a user's identities.
+type UserIdentityList struct {
+	Count      *int                   `json:"count,omitempty"`
+	Identities []UserIdentity         `json:"identities"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+}
+
+// UserIdentityUpdateRequest defines model for UserIdentityUpdateRequest.
+type UserIdentityUpdateRequest struct {
+	// Identity The writable properties of a user identity.
+	Identity UserIdentityInput `json:"identity"`
+}
+
+// UserIncrementalCursorExport A page of the cursor-based incremental user export, with the requested sideloads.
+type UserIncrementalCursorExport struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per user (`user_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// AfterCursor Pass as `cursor` to continue the export.
+	AfterCursor  *string `json:"after_cursor,omitempty"`
+	AfterURL     *string `json:"after_url,omitempty"`
+	BeforeCursor *string `json:"before_cursor,omitempty"`
+	BeforeURL    *string `json:"before_url,omitempty"`
+	Count        *int    `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
+	EndOfStream *bool  `json:"end_of_stream,omitempty"`
+	EndTime     *int64 `json:"end_time,omitempty"`
+
+	// Groups Sideloaded with `include=groups`.
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded with `include=identities`.
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// NextPage URL of the next page, for exports that give one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded with `include=organizations`.
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Users         []User          `json:"users"`
+}
+
+// UserIncrementalExport A page of the time-based incremental user export, with the requested sideloads.
+type UserIncrementalExport struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per user (`user_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// Count The number of records in this page.
+	Count *int `json:"count,omitempty"`
+
+	// EndOfStream True when this page reaches the present; poll again later.
+	EndOfStream *bool `json:"end_of_stream,omitempty"`
+
+	// EndTime Unix time of the last record; pass as `start_time` to continue.
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// Groups Sideloaded with `include=groups`.
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded with `include=identities`.
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// NextPage URL of the next page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded with `include=organizations`.
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Users         []User          `json:"users"`
+}
+
+// UserInput The writable properties of a user, for creating and updating users. Creating a user requires
+// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+// by `id` or `external_id`.
+type UserInput struct {
+	// Alias An alias displayed to end users.
+	Alias *string `json:"alias,omitempty"`
+
+	// CustomRoleID The id of the agent's custom role (Enterprise plans).
+	CustomRoleID *int64 `json:"custom_role_id,omitempty"`
+
+	// DefaultGroupID The id of the agent's default group.
+	DefaultGroupID *int64 `json:"default_group_id,omitempty"`
+
+	// Details Any details you want to store about the user.
+	Details *string `json:"details,omitempty"`
+
+	// Email The user's primary email address.
+	Email *string `json:"email,omitempty"`
+
+	// ExternalID A unique identifier from another system.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// ID The user to update, in the `users` array of Update Many Users.
+	ID *int64 `json:"id,omitempty"`
+
+	// Identities Identities to create with the user, instead of (or in addition to) `email`.
+	Identities *[]UserIdentityInput `json:"identities,omitempty"`
+
+	// Locale The user's locale, a BCP-47 language tag such as "en-US".
+	Locale *string `json:"locale,omitempty"`
+
+	// LocaleID The user's language identifier.
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Moderator Whether the user has forum moderation capabilities.
+	Moderator *bool `json:"moderator,omitempty"`
+
+	// Name The user's name.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you want to store about the user.
+	Notes *string `json:"notes,omitempty"`
+
+	// OnlyPrivateComments Whether the user can only create private comments.
+	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
+
+	// OrganizationID The id of the user's default organization, which must exist.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Phone The user's primary phone number. An empty string removes it.
+	Phone *string `json:"phone,omitempty"`
+
+	// RemotePhotoURL A URL of a picture to set as the user's profile photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
+
+	// RestrictedAgent Whether the agent has restrictions.
+	RestrictedAgent *bool `json:"restricted_agent,omitempty"`
+
+	// Role The role of a user. A new user is an end user unless a role is given.
+	Role *UserRole `json:"role,omitempty"`
+
+	// SharedPhoneNumber Whether the phone number is shared with other users.
+	SharedPhoneNumber *bool `json:"shared_phone_number,omitempty"`
+
+	// Signature The agent's signature.
+	Signature *string `json:"signature,omitempty"`
+
+	// SkipVerifyEmail When true, no verification email is sent to the new user.
+	SkipVerifyEmail *bool `json:"skip_verify_email,omitempty"`
+
+	// Suspended Whether the user is suspended.
+	Suspended *bool `json:"suspended,omitempty"`
+
+	// Tags The user's tags (replaces the existing tags).
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketRestriction The tickets the agent may access.
+	TicketRestriction *UserInputTicketRestriction `json:"ticket_restriction,omitempty"`
+
+	// TimeZone The user's time zone.
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// UserFields Custom user field values to set, keyed by user field `key`.
+	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+
+	// Verified Whether the user's primary identity is verified (on creation).
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// UserInputTicketRestriction The tickets the agent may access.
+type UserInputTicketRestriction string
+
+// UserList A page of users.
+type UserList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+	Users        []User                `json:"users"`
+}
+
+// UserMergeRequest defines model for UserMergeRequest.
+type UserMergeRequest struct {
+	// User The end user to merge into, by id (or, for an end user merging itself, by email and password).
+	User UserMergeTarget `json:"user"`
+}
+
+// UserMergeTarget The end user to merge into, by id (or, for an end user merging itself, by email and password).
+type UserMergeTarget struct {
+	// Email The email address of the user to merge into.
+	Email *string `json:"email,omitempty"`
+
+	// ID The id of the end user to merge into.
+	ID *int64 `json:"id,omitempty"`
+
+	// Password The password of the user to merge into, with `email`.
+	Password *string `json:"password,omitempty"`
+}
+
+// UserOrganizationMembershipEnvelope defines model for UserOrganizationMembershipEnvelope.
+type UserOrganizationMembershipEnvelope struct {
+	// OrganizationMembership The membership of a user in an organization. A user can belong to several organizations; one of them is the default.
+	OrganizationMembership OrganizationMembership `json:"organization_membership"`
+}
+
+// UserOrganizationMembershipList All the organization memberships of a user (unpaginated).
+type UserOrganizationMembershipList struct {
+	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
+}
+
+// UserPasswordChangeRequest defines model for UserPasswordChangeRequest.
+type UserPasswordChangeRequest struct {
+	// Password The new password.
+	Password string `json:"password"`
+
+	// PreviousPassword The current password.
+	PreviousPassword string `json:"previous_password"`
+}
+
+// UserPasswordSetRequest defines model for UserPasswordSetRequest.
+type UserPasswordSetRequest struct {
+	// Password The new password.
+	Password string `json:"password"`
+}
+
+// UserRelatedInfo Counts of the records related to a user.
+type UserRelatedInfo struct {
+	// AssignedTickets Count of assigned tickets.
+	AssignedTickets *int `json:"assigned_tickets,omitempty"`
+
+	// CcdTickets Count of tickets the user is CC'd on.
+	CcdTickets *int `json:"ccd_tickets,omitempty"`
+
+	// EntrySubscriptions Count of entry subscriptions (legacy forums).
+	EntrySubscriptions *int `json:"entry_subscriptions,omitempty"`
+
+	// ForumSubscriptions Count of forum subscriptions (legacy forums).
+	ForumSubscriptions *int `json:"forum_subscriptions,omitempty"`
+
+	// OrganizationSubscriptions Count of organization subscriptions.
+	OrganizationSubscriptions *int `json:"organization_subscriptions,omitempty"`
+
+	// RequestedTickets Count of requested tickets.
+	RequestedTickets *int `json:"requested_tickets,omitempty"`
+
+	// Subscriptions Count of subscriptions (legacy forums).
+	Subscriptions *int `json:"subscriptions,omitempty"`
+
+	// TopicComments Count of topic comments (legacy forums).
+	TopicComments *int `json:"topic_comments,omitempty"`
+
+	// Topics Count of topics (legacy forums).
+	Topics *int `json:"topics,omitempty"`
+
+	// Votes Count of votes (legacy forums).
+	Votes *int `json:"votes,omitempty"`
+}
+
+// UserRelatedInfoEnvelope defines model for UserRelatedInfoEnvelope.
+type UserRelatedInfoEnvelope struct {
+	// UserRelated Counts of the records related to a user.
+	UserRelated UserRelatedInfo `json:"user_related"`
+}
+
+// UserRequestCreateRequest The user the requester would like to add (name and email).
+type UserRequestCreateRequest struct {
+	// User The writable properties of a user, for creating and updating users. Creating a user requires
+	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+	// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+	// by `id` or `external_id`.
+	User UserInput `json:"user"`
+}
+
+// UserRole The role of a user. A new user is an end user unless a role is given.
+type UserRole string
+
+// UserSearchList A page of user search results (offset pagination).
+type UserSearchList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+	Users        []User  `json:"users"`
+}
+
+// UserUpdateRequest defines model for UserUpdateRequest.
+type UserUpdateRequest struct {
+	// User The writable properties of a user, for creating and updating users. Creating a user requires
+	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+	// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+	// by `id` or `external_id`.
+	User UserInput `json:"user"`
+}
+
+// UsersCreateManyRequest defines model for UsersCreateManyRequest.
+type UsersCreateManyRequest struct {
+	// Users Up to 100 users.
+	Users []UserInput `json:"users"`
+}
+
+// UsersCreateOrUpdateManyRequest defines model for UsersCreateOrUpdateManyRequest.
+type UsersCreateOrUpdateManyRequest struct {
+	// Users Up to 100 users, each identified by `email` or `external_id` when it exists.
+	Users []UserInput `json:"users"`
+}
+
+// UsersEnvelope An unpaginated array of users.
+type UsersEnvelope struct {
+	Users []User `json:"users"`
+}
+
+// UsersUpdateManyRequest Either `user` (one change applied to every user of the `ids` or `external_ids` parameter) or
+// `users` (one change per user, each with its `id` or `external_id`).
+type UsersUpdateManyRequest struct {
+	// User The writable properties of a user, for creating and updating users. Creating a user requires
+	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
+	// an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
+	// by `id` or `external_id`.
+	User *UserInput `json:"user,omitempty"`
+
+	// Users Up to 100 users, each with the `id` (or `external_id`) of the user to update.
+	Users *[]UserInput `json:"users,omitempty"`
+}
+
+// Via How a record was created or changed (the channel, and where it came from).
+type Via struct {
+	// Channel The channel, such as "web", "email", "api", "voice" or "rule".
+	Channel *string `json:"channel,omitempty"`
+
+	// Source Where a change came from. Its `from` and `to` objects depend on the channel.
+	Source *ViaSource `json:"source,omitempty"`
+}
+
+// ViaSource Where a change came from. Its `from` and `to` objects depend on the channel.
+type ViaSource struct {
+	From *map[string]*AnyValue `json:"from,omitempty"`
+	Rel  *string               `json:"rel,omitempty"`
+	To   *map[string]*AnyValue `json:"to,omitempty"`
+}
+
+// View A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
+type View struct {
+	// Active Whether the view is active (displayed).
+	Active *bool `json:"active,omitempty"`
+
+	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this view, or null.
+	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// CreatedAt When the view was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Default Whether the view is a standard view Zendesk created.
+	Default *bool `json:"default,omitempty"`
+
+	// Description The description of the view.
+	Description *string `json:"description,omitempty"`
+
+	// Execution How a view shows its tickets: its columns, grouping and sorting.
+	Execution *ViewExecutionConfig `json:"execution,omitempty"`
+
+	// ID The view id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Permissions What the current user may do with a business rule (trigger, automation, view or macro); sideloaded with `include=permissions`.
+	Permissions *RulePermissions `json:"permissions,omitempty"`
+
+	// Position The position of the view.
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The raw title of the view, with dynamic content placeholders unrendered.
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who can access a view. Null when every agent can.
+	Restriction *ViewRestriction `json:"restriction,omitempty"`
+
+	// Title The title of the view.
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt When the view was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of the view.
+	URL *string `json:"url,omitempty"`
+}
+
+// ViewBulkUpdateItem The new position or active status of one view.
+type ViewBulkUpdateItem struct {
+	// Active The active status of the view (true or false)
+	Active *bool `json:"active,omitempty"`
+
+	// ID The ID of the view to update
+	ID int64 `json:"id"`
+
+	// Position The new position of the view
+	Position *int `json:"position,omitempty"`
+}
+
+// ViewColumn A column of a view. System columns have a string id ("subject"), custom field columns the numeric id of the field.
+type ViewColumn struct {
+	// ID Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	ID AnyValue `json:"id,omitempty"`
+
+	// Title The title of the column.
+	Title *string `json:"title,omitempty"`
+
+	// Type The type of the custom field (custom field columns).
+	Type *string `json:"type,omitempty"`
+
+	// URL The API url of the custom field (custom field columns).
+	URL *string `json:"url,omitempty"`
+}
+
+// ViewColumnOrder The column a view groups or sorts by, and the direction. Null when the view does not group.
+type ViewColumnOrder struct {
+	// ID Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	ID AnyValue `json:"id,omitempty"`
+
+	// Order The direction, "asc" or "desc".
+	Order *string `json:"order,omitempty"`
+
+	// Title The title of the column.
+	Title *string `json:"title,omitempty"`
+}
+
+// ViewCount An estimate of the number of tickets in a view, cached longer as the view grows.
+type ViewCount struct {
+	// Active Only active views if true, inactive views if false, all views if null.
+	Active *bool `json:"active,omitempty"`
+
+	// Fresh false if the cached data is stale and the system is still loading and caching new data
+	Fresh *bool `json:"fresh,omitempty"`
+
+	// Pretty A pretty-printed text approximation of the view count
+	Pretty *string `json:"pretty,omitempty"`
+
+	// URL The API url of the count
+	URL *string `json:"url,omitempty"`
+
+	// Value The cached number of tickets in the view. Can also be null if the system is loading and caching new data. Not to be confused with 0 tickets
+	Value *int64 `json:"value,omitempty"`
+
+	// ViewID The id of the view
+	ViewID *int64 `json:"view_id,omitempty"`
+}
+
+// ViewCountEnvelope The ticket count of one view.
+type ViewCountEnvelope struct {
+	// ViewCount An estimate of the number of tickets in a view, cached longer as the view grows.
+	ViewCount *ViewCount `json:"view_count,omitempty"`
+}
+
+// ViewCountsEnvelope The ticket counts of several views.
+type ViewCountsEnvelope struct {
+	// ViewCounts The records.
+	ViewCounts []ViewCount `json:"view_counts"`
+}
+
+// ViewCreateRequest The body of Create View.
+type ViewCreateRequest struct {
+	// View The writable properties of a view. `title` and `all` are required when creating one, and `all` must check one of status, type, group_id, assignee_id or requester_id. Updating `all` or `any` replaces that array.
+	View ViewInput `json:"view"`
+}
+
+// ViewEnvelope One view.
+type ViewEnvelope struct {
+	// View A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
+	View View `json:"view"`
+}
+
+// ViewExecution The output of a view (or of a preview): its columns and, for each ticket, a row of column values.
+type ViewExecution struct {
+	// Columns The view's columns (id and title).
+	Columns []ViewColumn `json:"columns"`
+	Count   *int         `json:"count,omitempty"`
+
+	// Groups The groups of the output, when the view groups its tickets.
+	Groups *[]*AnyValue           `json:"groups,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations the rows refer to.
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Rows One row per ticket.
+	Rows []ViewRow `json:"rows"`
+
+	// Users Sideloaded users the rows refer to.
+	Users *[]User `json:"users,omitempty"`
+
+	// View A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
+	View *View `json:"view,omitempty"`
+}
+
+// ViewExecutionConfig How a view shows its tickets: its columns, grouping and sorting.
+type ViewExecutionConfig struct {
+	// Columns The columns of the view, system and custom fields.
+	Columns *[]ViewColumn `json:"columns,omitempty"`
+
+	// CustomFields The custom field columns of the view.
+	CustomFields *[]ViewColumn `json:"custom_fields,omitempty"`
+
+	// Fields The system field columns of the view.
+	Fields *[]ViewColumn `json:"fields,omitempty"`
+
+	// Group The column a view groups or sorts by, and the direction. Null when the view does not group.
+	Group *ViewColumnOrder `json:"group,omitempty"`
+
+	// GroupBy The column the tickets are grouped by, or null.
+	GroupBy *string `json:"group_by,omitempty"`
+
+	// GroupOrder The direction of the grouping, "asc" or "desc".
+	GroupOrder *string `json:"group_order,omitempty"`
+
+	// Sort The column a view groups or sorts by, and the direction. Null when the view does not group.
+	Sort *ViewColumnOrder `json:"sort,omitempty"`
+
+	// SortBy The column the tickets are sorted by.
+	SortBy *string `json:"sort_by,omitempty"`
+
+	// SortOrder The direction of the sorting, "asc" or "desc".
+	SortOrder *string `json:"sort_order,omitempty"`
+}
+
+// ViewExport The state of a view CSV export, which Zendesk produces in the background when needed.
+type ViewExport struct {
+	// Status The state of the export, such as "starting".
+	Status *string `json:"status,omitempty"`
+
+	// ViewID The id of the view.
+	ViewID *int64 `json:"view_id,omitempty"`
+}
+
+// ViewExportEnvelope A view export.
+type ViewExportEnvelope struct {
+	// Export The state of a view CSV export, which Zendesk produces in the background when needed.
+	Export *ViewExport `json:"export,omitempty"`
+}
+
+// ViewInput The writable properties of a view. `title` and `all` are required when creating one, and `all` must check one of status, type, group_id, assignee_id or requester_id. Updating `all` or `any` replaces that array.
+type ViewInput struct {
+	// Active Allowed values are true or false. Determines if the view is displayed or not
+	Active *bool `json:"active,omitempty"`
+
+	// All Conditions a ticket must all meet to be included in the view. Required when creating.
+	All *[]RuleCondition `json:"all,omitempty"`
+
+	// Any Conditions of which a ticket must meet at least one to be included in the view.
+	Any *[]RuleCondition `json:"any,omitempty"`
+
+	// Description The description of the view.
+	Description *string `json:"description,omitempty"`
+
+	// Output The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
+	Output *ViewOutput `json:"output,omitempty"`
+
+	// Position The position of the view.
+	Position *int `json:"position,omitempty"`
+
+	// RawTitle The raw title of the view (may hold dynamic content placeholders).
+	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who can access a view. Null when every agent can.
+	Restriction *ViewRestriction `json:"restriction,omitempty"`
+
+	// Title The title of the view. Required when creating.
+	Title *string `json:"title,omitempty"`
+}
+
+// ViewList A page of views.
+type ViewList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Views The records of this page.
+	Views []View `json:"views"`
+}
+
+// ViewOffsetList A page of views (offset pagination).
+type ViewOffsetList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
+	// Views The records of this page.
+	Views []View `json:"views"`
+}
+
+// ViewOutput The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
+type ViewOutput struct {
+	// Columns The ticket fields to display (at most 10): system columns by name ("status", "requester", ...), custom fields by id.
+	Columns *[]*AnyValue `json:"columns,omitempty"`
+
+	// GroupBy When present, the field by which the tickets are grouped
+	GroupBy *string `json:"group_by,omitempty"`
+
+	// GroupOrder The direction the tickets are grouped. May be one of "asc" or "desc"
+	GroupOrder *ViewOutputGroupOrder `json:"group_order,omitempty"`
+
+	// SortBy The ticket field used for sorting. This will either be a title or a custom field id.
+	SortBy *string `json:"sort_by,omitempty"`
+
+	// SortOrder The direction the tickets are sorted. May be one of "asc" or "desc"
+	SortOrder *ViewOutputSortOrder `json:"sort_order,omitempty"`
+}
+
+// ViewOutputGroupOrder The direction the tickets are grouped. May be one of "asc" or "desc"
+type ViewOutputGroupOrder string
+
+// ViewOutputSortOrder The direction the tickets are sorted. May be one of "asc" or "desc"
+type ViewOutputSortOrder string
+
+// ViewPreviewInput The conditions and output of a view to preview.
+type ViewPreviewInput struct {
+	// All Conditions a ticket must all meet.
+	All *[]RuleCondition `json:"all,omitempty"`
+
+	// Any Conditions of which a ticket must meet at least one.
+	Any *[]RuleCondition `json:"any,omitempty"`
+
+	// Output The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
+	Output *ViewOutput `json:"output,omitempty"`
+}
+
+// ViewPreviewRequest The body of Preview Views and Preview Ticket Count.
+type ViewPreviewRequest struct {
+	// View The conditions and output of a view to preview.
+	View ViewPreviewInput `json:"view"`
+}
+
+// ViewRestriction Who can access a view. Null when every agent can.
+type ViewRestriction struct {
+	// ID The numeric ID of a single group or user
+	ID *int64 `json:"id,omitempty"`
+
+	// Ids The numeric IDs of a single or more groups. Recommended for "Group" type
+	Ids *[]int64 `json:"ids,omitempty"`
+
+	// Type Allowed values are "Group" or "User"
+	Type *ViewRestrictionType `json:"type,omitempty"`
+}
+
+// ViewRestrictionType Allowed values are "Group" or "User"
+type ViewRestrictionType string
+
+// ViewRow One ticket's row of a view output: the value of each column, keyed by the column id (custom field columns by the field id), and under `ticket` a partial ticket (decode it as a ViewRowTicket). The keys depend on the view's columns, so the row is a map.
+type ViewRow map[string]*AnyValue
+
+// ViewRowTicket The partial ticket of a view row (its `ticket` key).
+type ViewRowTicket struct {
+	// Description The first comment of the ticket.
+	Description *string `json:"description,omitempty"`
+
+	// ID The ticket id.
+	ID *int64 `json:"id,omitempty"`
+
+	// Priority The priority of the ticket.
+	Priority *string `json:"priority,omitempty"`
+
+	// Status The status of the ticket.
+	Status *string `json:"status,omitempty"`
+
+	// Subject The subject of the ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// Type The type of the ticket.
+	Type *string `json:"type,omitempty"`
+
+	// URL The API url of the ticket.
+	URL *string `json:"url,omitempty"`
+}
+
+// ViewTicketList A page of the tickets in a view.
+type ViewTicketList struct {
+	Count *int                   `json:"count,omitempty"`
+	Links *CursorPaginationLinks `json:"links,omitempty"`
+
+	// Meta The position of a cursor-paginated page.
+	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage     *string               `json:"next_page,omitempty"`
+	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Tickets The records of this page.
+	Tickets []Ticket `json:"tickets"`
+}
+
+// ViewUpdateRequest The body of Update View: the properties to change.
+type ViewUpdateRequest struct {
+	// View The writable properties of a view. `title` and `all` are required when creating one, and `all` must check one of status, type, group_id, assignee_id or requester_id. Updating `all` or `any` replaces that array.
+	View ViewInput `json:"view"`
+}
+
+// ViewsEnvelope A list of views.
+type ViewsEnvelope struct {
+	// Views The records.
+	Views []View `json:"views"`
+}
+
+// ViewsUpdateManyRequest The body of Update Many Views.
+type ViewsUpdateManyRequest struct {
+	// Views The views to update.
+	Views []ViewBulkUpdateItem `json:"views"`
+}
+
+// VoiceTicketCreateRequest The body of Create Ticket or Voicemail Ticket.
+type VoiceTicketCreateRequest struct {
+	// DisplayToAgent The agent whose browser should display the new ticket.
+	DisplayToAgent *int64 `json:"display_to_agent,omitempty"`
+
+	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
+	Ticket TicketInput `json:"ticket"`
+}
+
+// Workspace A contextual workspace: the ticket form, macros and apps agents see on the tickets that match its conditions.
+type Workspace struct {
+	// Activated If true, this workspace is available for use
+	Activated *bool `json:"activated,omitempty"`
+
+	// Apps The apps associated to this workspace
+	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// CreatedAt The time the workspace was created
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description User-defined description of this workspace's purpose
+	Description *string `json:"description,omitempty"`
+
+	// ID Automatically assigned upon creation
+	ID *int64 `json:"id,omitempty"`
+
+	// MacroIds The ids of the macros associated to this workspace
+	MacroIds *[]int64 `json:"macro_ids,omitempty"`
+
+	// Macros The ids of the macros associated to this workspace
+	Macros *[]int64 `json:"macros,omitempty"`
+
+	// Position Ordering of the workspace relative to other workspaces
+	Position *int `json:"position,omitempty"`
+
+	// PreferWorkspaceAppOrder If true, the order of the apps in `apps` is used rather than the agent's
+	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
+
+	// SelectedMacros The macros associated to this workspace
+	SelectedMacros *[]Macro `json:"selected_macros,omitempty"`
+
+	// TicketFormID The id of the ticket web form associated with this workspace
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Title The title of the workspace
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt The time of the last update of the workspace
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The URL for this resource
+	URL *string `json:"url,omitempty"`
+}
+
+// WorkspaceApp An app shown in a contextual workspace.
+type WorkspaceApp struct {
+	// Expand Whether the app is expanded in the apps panel
+	Expand *bool `json:"expand,omitempty"`
+
+	// ID The id of the app installation
+	ID *int64 `json:"id,omitempty"`
+
+	// Position The position of the app in the apps panel
+	Position *int `json:"position,omitempty"`
+}
+
+// WorkspaceCreateInput A workspace to create. `title` and `conditions` are mandatory.
+type WorkspaceCreateInput struct {
+	// Activated If true, this workspace is available for use
+	Activated *bool `json:"activated,omitempty"`
+
+	// Apps The apps associated to this workspace
+	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions RuleConditions `json:"conditions"`
+
+	// Description User-defined description of this workspace's purpose
+	Description *string `json:"description,omitempty"`
+
+	// Macros The ids of the macros associated to this workspace
+	Macros *[]int64 `json:"macros,omitempty"`
+
+	// PreferWorkspaceAppOrder If true, the order of the apps in `apps` is used rather than the agent's
+	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
+
+	// TicketFormID The id of the ticket web form associated with this workspace
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Title The title of the workspace
+	Title string `json:"title"`
+}
+
+// WorkspaceCreateRequest defines model for WorkspaceCreateRequest.
+type WorkspaceCreateRequest struct {
+	// Workspace A workspace to create. `title` and `conditions` are mandatory.
+	Workspace WorkspaceCreateInput `json:"workspace"`
+}
+
+// WorkspaceEnvelope defines model for WorkspaceEnvelope.
+type WorkspaceEnvelope struct {
+	// Workspace A contextual workspace: the ticket form, macros and apps agents see on the tickets that match its conditions.
+	Workspace Workspace `json:"workspace"`
+}
+
+// WorkspaceInput Changes to a workspace.
+type WorkspaceInput struct {
+	// Activated If true, this workspace is available for use
+	Activated *bool `json:"activated,omitempty"`
+
+	// Apps The apps associated to this workspace
+	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+
+	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	Conditions *RuleConditions `json:"conditions,omitempty"`
+
+	// Description User-defined description of this workspace's purpose
+	Description *string `json:"description,omitempty"`
+
+	// Macros The ids of the macros associated to this workspace
+	Macros *[]int64 `json:"macros,omitempty"`
+
+	// PreferWorkspaceAppOrder If true, the order of the apps in `apps` is used rather than the agent's
+	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
+
+	// TicketFormID The id of the ticket web form associated with this workspace
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Title The title of the workspace
+	Title *string `json:"title,omitempty"`
+}
+
+// WorkspaceList The account's workspaces (all of them in one response).
+type WorkspaceList struct {
+	// Count The total number of records.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage URL of the next page, null on the last page.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage URL of the previous page, null on the first page.
+	PreviousPage *string     `json:"previous_page,omitempty"`
+	Workspaces   []Workspace `json:"workspaces"`
+}
+
+// WorkspaceUpdateRequest defines model for WorkspaceUpdateRequest.
+type WorkspaceUpdateRequest struct {
+	// Workspace Changes to a workspace.
+	Workspace WorkspaceInput `json:"workspace"`
+}
+
+// WorkspacesReorderRequest The new order of the workspaces.
+type WorkspacesReorderRequest struct {
+	// Ids The ids of the workspaces, in their new order
+	Ids []int64 `json:"ids"`
+}
+
 // VerifySubdomainAvailabilityParams defines parameters for VerifySubdomainAvailability.
 type VerifySubdomainAvailabilityParams struct {
-	// TODO1 Specify the name of the subdomain you want to verify. The name can't contain underscores, hyphens, or spaces.
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// Subdomain Specify the name of the subdomain you want to verify. The name can't contain underscores, hyphens, or spaces.
+	Subdomain string `form:"subdomain" json:"subdomain"`
 }
 
 // ListActivitiesParams defines parameters for ListActivities.
 type ListActivitiesParams struct {
-	// TODO1 A UTC time in ISO 8601 format to return ticket activities since said date.
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Since A UTC time in ISO 8601 format to return ticket activities since said date.
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Include Sideloads to include. Zendesk sideloads `actors` and `users` with every page of activities.
+	Include *[]ListActivitiesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListActivitiesParamsInclude defines parameters for ListActivities.
+type ListActivitiesParamsInclude string
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
 type ListAuditLogsParams struct {
-	// TODO1 Filter audit logs by the source type. For example, user or rule
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// FilterSourceType Filter audit logs by the source type. For example, user or rule
+	FilterSourceType *string `form:"filter[source_type],omitempty" json:"filter[source_type],omitempty"`
 
-	// TODO2 Filter audit logs by the source id. Requires filter[source_type] to also be set.
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// FilterSourceID Filter audit logs by the source id. Requires filter[source_type] to also be set.
+	FilterSourceID *int64 `form:"filter[source_id],omitempty" json:"filter[source_id],omitempty"`
 
-	// TODO3 Filter audit logs by the actor id
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// FilterActorID Filter audit logs by the actor id
+	FilterActorID *int64 `form:"filter[actor_id],omitempty" json:"filter[actor_id],omitempty"`
 
-	// TODO4 Filter audit logs by the ip address
-	TODO4 *string `form:"TODO_4,omitempty" json:"TODO_4,omitempty"`
+	// FilterIPAddress Filter audit logs by the ip address
+	FilterIPAddress *string `form:"filter[ip_address],omitempty" json:"filter[ip_address],omitempty"`
 
-	// TODO5 Filter audit logs by the time of creation
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// FilterCreatedAt Filter audit logs by the time of creation. Give it twice, the start time then the end time (ISO 8601),
+	// as in `filter[created_at][]=2024-01-01T00:00:00Z&filter[created_at][]=2024-01-02T00:00:00Z`.
+	FilterCreatedAt *[]time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
 
-	// TODO6 Filter audit logs by the action
-	TODO6 *string `form:"TODO_6,omitempty" json:"TODO_6,omitempty"`
+	// FilterAction Filter audit logs by the action, such as create, update, destroy, login or exported.
+	FilterAction *string `form:"filter[action],omitempty" json:"filter[action],omitempty"`
 
 	// SortBy Offset pagination only. Sort audit logs. Default is sort_by=created_at
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListAuditLogsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder Offset pagination only. Sort audit logs. Default is sort_order=desc
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListAuditLogsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Sort Cursor pagination only. Sort audit logs. Default is sort=-created_at
-	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+	Sort *ListAuditLogsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListAuditLogsParamsSortBy defines parameters for ListAuditLogs.
+type ListAuditLogsParamsSortBy string
+
+// ListAuditLogsParamsSortOrder defines parameters for ListAuditLogs.
+type ListAuditLogsParamsSortOrder string
+
+// ListAuditLogsParamsSort defines parameters for ListAuditLogs.
+type ListAuditLogsParamsSort string
 
 // ExportAuditLogsParams defines parameters for ExportAuditLogs.
 type ExportAuditLogsParams struct {
-	// TODO1 Filter audit logs by the source type. For example, user or rule
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// FilterSourceType Filter audit logs by the source type. For example, user or rule
+	FilterSourceType *string `form:"filter[source_type],omitempty" json:"filter[source_type],omitempty"`
 
-	// TODO2 Filter audit logs by the source id. Requires filter[source_type] to also be set.
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// FilterSourceID Filter audit logs by the source id. Requires filter[source_type] to also be set.
+	FilterSourceID *int64 `form:"filter[source_id],omitempty" json:"filter[source_id],omitempty"`
 
-	// TODO3 Filter audit logs by the actor id
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// FilterActorID Filter audit logs by the actor id
+	FilterActorID *int64 `form:"filter[actor_id],omitempty" json:"filter[actor_id],omitempty"`
 
-	// TODO4 Filter audit logs by the ip address
-	TODO4 *string `form:"TODO_4,omitempty" json:"TODO_4,omitempty"`
+	// FilterIPAddress Filter audit logs by the ip address
+	FilterIPAddress *string `form:"filter[ip_address],omitempty" json:"filter[ip_address],omitempty"`
 
-	// TODO5 Filter audit logs by the time of creation
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// FilterCreatedAt Filter audit logs by the time of creation. Give it twice, the start time then the end time (ISO 8601),
+	// as in `filter[created_at][]=2024-01-01T00:00:00Z&filter[created_at][]=2024-01-02T00:00:00Z`.
+	FilterCreatedAt *[]time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
 
-	// TODO6 Filter audit logs by the action
-	TODO6 *string `form:"TODO_6,omitempty" json:"TODO_6,omitempty"`
+	// FilterAction Filter audit logs by the action, such as create, update, destroy, login or exported.
+	FilterAction *string `form:"filter[action],omitempty" json:"filter[action],omitempty"`
 }
 
-// SearchTagsParams defines parameters for SearchTags.
-type SearchTagsParams struct {
-	// TODO1 A substring of a tag to search for
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// AutocompleteTagsParams defines parameters for AutocompleteTags.
+type AutocompleteTagsParams struct {
+	// Name A substring of a tag to search for (the start of the tag, at least 2 characters).
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListAutomationsParams defines parameters for ListAutomations.
@@ -279,25 +13796,70 @@ type ListAutomationsParams struct {
 	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// SortBy Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListAutomationsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination). At most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination). At most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListAutomationsParamsSortBy defines parameters for ListAutomations.
+type ListAutomationsParamsSortBy string
+
+// ListAutomationsParamsSortOrder defines parameters for ListAutomations.
+type ListAutomationsParamsSortOrder string
+
+// ListAutomationsParamsInclude defines parameters for ListAutomations.
+type ListAutomationsParamsInclude string
 
 // ListActiveAutomationsParams defines parameters for ListActiveAutomations.
 type ListActiveAutomationsParams struct {
 	// SortBy Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListActiveAutomationsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListActiveAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListActiveAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteAutomationsParams defines parameters for BulkDeleteAutomations.
-type BulkDeleteAutomationsParams struct {
-	// Ids The IDs of the automations to delete
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+// ListActiveAutomationsParamsSortBy defines parameters for ListActiveAutomations.
+type ListActiveAutomationsParamsSortBy string
+
+// ListActiveAutomationsParamsSortOrder defines parameters for ListActiveAutomations.
+type ListActiveAutomationsParamsSortOrder string
+
+// ListActiveAutomationsParamsInclude defines parameters for ListActiveAutomations.
+type ListActiveAutomationsParamsInclude string
+
+// DeleteManyAutomationsParams defines parameters for DeleteManyAutomations.
+type DeleteManyAutomationsParams struct {
+	// Ids The IDs of the automations to delete, comma-separated (`ids=25,23,27,22`).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
 // SearchAutomationsParams defines parameters for SearchAutomations.
@@ -306,49 +13868,97 @@ type SearchAutomationsParams struct {
 	Query string `form:"query" json:"query"`
 
 	// Active Filter by active automations if true or inactive automations if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// SortBy Possible values are "alphabetical", "created_at", "updated_at", and "position". If unspecified, the automations are sorted by relevance
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *SearchAutomationsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *SearchAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	Include *[]SearchAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// SearchAutomationsParamsSortBy defines parameters for SearchAutomations.
+type SearchAutomationsParamsSortBy string
+
+// SearchAutomationsParamsSortOrder defines parameters for SearchAutomations.
+type SearchAutomationsParamsSortOrder string
+
+// SearchAutomationsParamsInclude defines parameters for SearchAutomations.
+type SearchAutomationsParamsInclude string
+
+// ListBrandsParams defines parameters for ListBrands.
+type ListBrandsParams struct {
+	// PageSize Cursor pagination. The number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination. The `after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination. The page number to return.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination. The number of records to return per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // CheckHostMappingValidityParams defines parameters for CheckHostMappingValidity.
 type CheckHostMappingValidityParams struct {
-	// TODO1 The hostmapping to a brand, if any (only admins view this key)
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// HostMapping The hostmapping to a brand, if any (only admins view this key)
+	HostMapping string `form:"host_mapping" json:"host_mapping"`
 
-	// TODO2 Subdomain for a given Zendesk account address
-	TODO2 string `form:"TODO_2" json:"TODO_2"`
+	// Subdomain Subdomain for a given Zendesk account address
+	Subdomain string `form:"subdomain" json:"subdomain"`
 }
 
 // ListCustomObjectFieldsParams defines parameters for ListCustomObjectFields.
 type ListCustomObjectFieldsParams struct {
-	// TODO1 Include standard fields if true. Exclude them if false
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// IncludeStandardFields Include standard fields if true. Exclude them if false
+	IncludeStandardFields *bool `form:"include_standard_fields,omitempty" json:"include_standard_fields,omitempty"`
+
+	// PageSize Cursor pagination. The number of records to return in the page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination. The `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `meta.before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination. The page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination. The number of records to return in the page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // DeleteCustomObjectRecordByExternalIDParams defines parameters for DeleteCustomObjectRecordByExternalID.
 type DeleteCustomObjectRecordByExternalIDParams struct {
-	// ExternalIds The external id of a custom object record
-	ExternalIds string `form:"external_ids" json:"external_ids"`
+	// ExternalID The external id of a custom object record
+	ExternalID string `form:"external_id" json:"external_id"`
 }
 
 // ListCustomObjectRecordsParams defines parameters for ListCustomObjectRecords.
 type ListCustomObjectRecordsParams struct {
-	// Ids Optional comma-separated list of ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// FilterIds Optional comma-separated list of ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
+	FilterIds *[]string `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
 
-	// ExternalIds Optional comma-separated list of external ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// FilterExternalIds Optional comma-separated list of external ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
+	FilterExternalIds *[]string `form:"filter[external_ids],omitempty" json:"filter[external_ids],omitempty"`
 
-	// SortBy One of id, updated_at, -id, or -updated_at. The - denotes the sort will be descending.
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// Sort One of id, updated_at, -id, or -updated_at. The - denotes the sort will be descending.
+	Sort *ListCustomObjectRecordsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// PageBefore A pagination cursor that tells the endpoint which page to start on. It should be a meta.before_cursor value from a previous request. Note: page[before] and page[after] can't be used together in the same request.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
@@ -357,19 +13967,22 @@ type ListCustomObjectRecordsParams struct {
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
 
 	// PageSize Specifies how many records should be returned in the response.
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 }
 
-// SetCustomObjectRecordByExternalIDParams defines parameters for SetCustomObjectRecordByExternalID.
-type SetCustomObjectRecordByExternalIDParams struct {
-	// ExternalIds The external id of a custom object record
-	ExternalIds string `form:"external_ids" json:"external_ids"`
+// ListCustomObjectRecordsParamsSort defines parameters for ListCustomObjectRecords.
+type ListCustomObjectRecordsParamsSort string
+
+// CreateOrUpdateCustomObjectRecordByExternalIDParams defines parameters for CreateOrUpdateCustomObjectRecordByExternalID.
+type CreateOrUpdateCustomObjectRecordByExternalIDParams struct {
+	// ExternalID The external id of a custom object record
+	ExternalID string `form:"external_id" json:"external_id"`
 }
 
-// AutocompleteCustomObjectRecordSearchParams defines parameters for AutocompleteCustomObjectRecordSearch.
-type AutocompleteCustomObjectRecordSearchParams struct {
-	// TODO1 Part of a name of the record you are searching for
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// AutocompleteCustomObjectRecordsParams defines parameters for AutocompleteCustomObjectRecords.
+type AutocompleteCustomObjectRecordsParams struct {
+	// Name Part of a name of the record you are searching for
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 
 	// PageBefore A pagination cursor that tells the endpoint which page to start on. It should be a meta.before_cursor value from a previous request. Note: page[before] and page[after] can't be used together in the same request.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
@@ -378,22 +13991,22 @@ type AutocompleteCustomObjectRecordSearchParams struct {
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
 
 	// PageSize The number of records to return in the response.
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
-	// TODO5 The id of the lookup field. If the field has a relationship filter, the filter is applied to the results. Must be used with source param.
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// FieldID The id of the lookup field. If the field has a relationship filter, the filter is applied to the results. Must be used with source param.
+	FieldID *int64 `form:"field_id,omitempty" json:"field_id,omitempty"`
 
-	// TODO6 One of "zen:user", "zen:ticket", "zen:organization", or "zen:custom_object:CUSTOM_OBJECT_KEY". Represents the object field_id belongs to. Must be used with field_id param.
-	TODO6 *string `form:"TODO_6,omitempty" json:"TODO_6,omitempty"`
+	// Source One of "zen:user", "zen:ticket", "zen:organization", or "zen:custom_object:CUSTOM_OBJECT_KEY". Represents the object field_id belongs to. Must be used with field_id param.
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
 }
 
 // SearchCustomObjectRecordsParams defines parameters for SearchCustomObjectRecords.
 type SearchCustomObjectRecordsParams struct {
-	// TODO1 The query parameter is used to search text-based fields for records that match specific query terms. For example, you might want to search for records related to Tesla vehicles: query=Tesla. In this example the API would return every record for the given custom object where any of the text fields contain the word 'Tesla'. If needed, you could include multiple words or numbers in your search. For example: query=Tesla Honda 2020. This would be URL encoded as query=Tesla%20Honda%202020. In this example, the API would return every record for the custom object for which any of the text fields contained 'Tesla', 'Honda', or '2020'.
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Query The query parameter is used to search text-based fields for records that match specific query terms. For example, you might want to search for records related to Tesla vehicles: query=Tesla. In this example the API would return every record for the given custom object where any of the text fields contain the word 'Tesla'. If needed, you could include multiple words or numbers in your search. For example: query=Tesla Honda 2020. This would be URL encoded as query=Tesla%20Honda%202020. In this example, the API would return every record for the custom object for which any of the text fields contained 'Tesla', 'Honda', or '2020'.
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
 
-	// SortBy One of name, created_at, updated_at, -name, -created_at, or -updated_at. The - denotes the sort will be descending. Defaults to sorting by relevance.
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// Sort One of name, created_at, updated_at, -name, -created_at, or -updated_at. The - denotes the sort will be descending. Defaults to sorting by relevance.
+	Sort *SearchCustomObjectRecordsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// PageBefore A pagination cursor that tells the endpoint which page to start on. It should be a meta.before_cursor value from a previous request. Note: page[before] and page[after] can't be used together in the same request.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
@@ -402,326 +14015,862 @@ type SearchCustomObjectRecordsParams struct {
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
 
 	// PageSize Specifies how many records should be returned in the response.
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 }
+
+// SearchCustomObjectRecordsParamsSort defines parameters for SearchCustomObjectRecords.
+type SearchCustomObjectRecordsParamsSort string
 
 // ListCustomTicketStatusesParams defines parameters for ListCustomTicketStatuses.
 type ListCustomTicketStatusesParams struct {
-	// TODO1 Filter the list of custom ticket statuses by a comma-separated list of status categories
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// StatusCategories Filter the list of custom ticket statuses by a comma-separated list of status categories (new, open, pending, hold, solved).
+	StatusCategories *[]ListCustomTicketStatusesParamsStatusCategories `form:"status_categories,omitempty" json:"status_categories,omitempty"`
 
 	// Active If true, show only active custom ticket statuses. If false, show only inactive custom ticket statuses. If the filter is not used, show all custom ticket statuses
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
-	// TODO3 If true, show only default custom ticket statuses. If false, show only non-default custom ticket statuses. If the filter is not used, show all custom ticket statuses
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// Default If true, show only default custom ticket statuses. If false, show only non-default custom ticket statuses. If the filter is not used, show all custom ticket statuses
+	Default *bool `form:"default,omitempty" json:"default,omitempty"`
 }
+
+// ListCustomTicketStatusesParamsStatusCategories defines parameters for ListCustomTicketStatuses.
+type ListCustomTicketStatusesParamsStatusCategories string
 
 // ListDeletedTicketsParams defines parameters for ListDeletedTickets.
 type ListDeletedTicketsParams struct {
-	// SortBy Sort by
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// SortBy Sort by: "id", "subject" or "deleted_at".
+	SortBy *ListDeletedTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder Sort order. Defaults to "asc"
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListDeletedTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// DeleteMultipleTicketsPermanentlyParams defines parameters for DeleteMultipleTicketsPermanently.
-type DeleteMultipleTicketsPermanentlyParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids string `form:"ids" json:"ids"`
+// ListDeletedTicketsParamsSortBy defines parameters for ListDeletedTickets.
+type ListDeletedTicketsParamsSortBy string
+
+// ListDeletedTicketsParamsSortOrder defines parameters for ListDeletedTickets.
+type ListDeletedTicketsParamsSortOrder string
+
+// PermanentlyDeleteManyTicketsParams defines parameters for PermanentlyDeleteManyTickets.
+type PermanentlyDeleteManyTicketsParams struct {
+	// Ids Comma-separated list of ticket ids (up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
-// RestorePreviouslyDeletedTicketsInBulkParams defines parameters for RestorePreviouslyDeletedTicketsInBulk.
-type RestorePreviouslyDeletedTicketsInBulkParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids string `form:"ids" json:"ids"`
+// RestoreManyDeletedTicketsParams defines parameters for RestoreManyDeletedTickets.
+type RestoreManyDeletedTicketsParams struct {
+	// Ids Comma-separated list of ticket ids (up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
-// ShowManyItemsParams defines parameters for ShowManyItems.
-type ShowManyItemsParams struct {
-	// TODO1 Identifiers for the dynamic contents
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListDeletedUsersParams defines parameters for ListDeletedUsers.
+type ListDeletedUsersParams struct {
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteMembershipsParams defines parameters for BulkDeleteMemberships.
-type BulkDeleteMembershipsParams struct {
-	// Ids Id of the group memberships to delete. Comma separated
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+// ListDynamicContentItemsParams defines parameters for ListDynamicContentItems.
+type ListDynamicContentItemsParams struct {
+	// PageSize The number of records to return per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor for the next page: the previous response's `meta.after_cursor` (cursor pagination).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return, starting at 1 (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ShowManyDynamicContentItemsParams defines parameters for ShowManyDynamicContentItems.
+type ShowManyDynamicContentItemsParams struct {
+	// Identifiers Identifiers for the dynamic contents, comma-separated (`identifiers=support_contact,opening_hours`).
+	Identifiers *[]string `form:"identifiers,omitempty" json:"identifiers,omitempty"`
+}
+
+// ListDynamicContentItemVariantsParams defines parameters for ListDynamicContentItemVariants.
+type ListDynamicContentItemVariantsParams struct {
+	// PageSize The number of records to return per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor for the next page: the previous response's `meta.after_cursor` (cursor pagination).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+}
+
+// ListGroupMembershipsParams defines parameters for ListGroupMemberships.
+type ListGroupMembershipsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListAssignableGroupMembershipsParams defines parameters for ListAssignableGroupMemberships.
+type ListAssignableGroupMembershipsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// DeleteManyGroupMembershipsParams defines parameters for DeleteManyGroupMemberships.
+type DeleteManyGroupMembershipsParams struct {
+	// Ids Id of the group memberships to delete. Comma separated (`ids=1,2,3`).
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // ReorderGroupSLAPoliciesParams defines parameters for ReorderGroupSLAPolicies.
 type ReorderGroupSLAPoliciesParams struct {
-	// Ids The ids of the Group SLA policies to reorder
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// GroupSLAPolicyIds The ids of the Group SLA policies to reorder, in their new order.
+	GroupSLAPolicyIds *[]string `form:"group_sla_policy_ids,omitempty" json:"group_sla_policy_ids,omitempty"`
 }
 
-// TicketImportParams defines parameters for TicketImport.
-type TicketImportParams struct {
-	// TODO1 If true, any ticket created with a closed status bypasses the normal ticket lifecycle and will be created directly in your ticket archive
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// TicketBulkImportParams defines parameters for TicketBulkImport.
-type TicketBulkImportParams struct {
-	// TODO1 If true, any ticket created with a closed status bypasses the normal ticket lifecycle and will be created directly in your ticket archive
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListAssignableGroupsParams defines parameters for ListAssignableGroups.
+type ListAssignableGroupsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ImportTicketParams defines parameters for ImportTicket.
+type ImportTicketParams struct {
+	// ArchiveImmediately If true, any ticket created with a closed status bypasses the normal ticket lifecycle and will be created directly in your ticket archive.
+	ArchiveImmediately *bool `form:"archive_immediately,omitempty" json:"archive_immediately,omitempty"`
+}
+
+// ImportManyTicketsParams defines parameters for ImportManyTickets.
+type ImportManyTicketsParams struct {
+	// ArchiveImmediately If true, any ticket created with a closed status bypasses the normal ticket lifecycle and will be created directly in your ticket archive.
+	ArchiveImmediately *bool `form:"archive_immediately,omitempty" json:"archive_immediately,omitempty"`
 }
 
 // IncrementalOrganizationExportParams defines parameters for IncrementalOrganizationExport.
 type IncrementalOrganizationExportParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// PerPage The number of records per page, at most 1000 (the default).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// IncrementalAttributesValuesExportParams defines parameters for IncrementalAttributesValuesExport.
-type IncrementalAttributesValuesExportParams struct {
+// IncrementalRoutingAttributeValueExportParams defines parameters for IncrementalRoutingAttributeValueExport.
+type IncrementalRoutingAttributeValueExportParams struct {
 	// Cursor The cursor parameter is a non-human-readable argument you can use to move forward or backward in time. The cursor is a read-only URL parameter that's only available in API responses. See Pagination.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// IncrementalAttributesExportParams defines parameters for IncrementalAttributesExport.
-type IncrementalAttributesExportParams struct {
+// IncrementalRoutingAttributeExportParams defines parameters for IncrementalRoutingAttributeExport.
+type IncrementalRoutingAttributeExportParams struct {
 	// Cursor The cursor parameter is a non-human-readable argument you can use to move forward or backward in time. The cursor is a read-only URL parameter that's only available in API responses. See Pagination.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// IncrementalInstanceValuesExportParams defines parameters for IncrementalInstanceValuesExport.
-type IncrementalInstanceValuesExportParams struct {
+// IncrementalRoutingInstanceValueExportParams defines parameters for IncrementalRoutingInstanceValueExport.
+type IncrementalRoutingInstanceValueExportParams struct {
 	// Cursor The cursor parameter is a non-human-readable argument you can use to move forward or backward in time. The cursor is a read-only URL parameter that's only available in API responses. See Pagination.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // IncrementalTicketEventExportParams defines parameters for IncrementalTicketEventExport.
 type IncrementalTicketEventExportParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// PerPage The number of events per page (at most 1000).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to include: comment_events lists the comments of each update in its child_events.
+	Include *[]IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// IncrementalTicketEventExportParamsInclude defines parameters for IncrementalTicketEventExport.
+type IncrementalTicketEventExportParamsInclude string
 
 // ListTicketMetricEventsParams defines parameters for ListTicketMetricEvents.
 type ListTicketMetricEventsParams struct {
-	// TODO1 The Unix UTC epoch time of the oldest event you're interested in. Example: 1332034771.
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// StartTime The Unix UTC epoch time of the oldest event you're interested in. Example: 1332034771.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
 }
 
-// IncrementalTicketExportTimeBasedParams defines parameters for IncrementalTicketExportTimeBased.
-type IncrementalTicketExportTimeBasedParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+// IncrementalTicketExportParams defines parameters for IncrementalTicketExport.
+type IncrementalTicketExportParams struct {
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// PerPage The number of tickets per page (at most 1000).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ExcludeDeleted If true, deleted tickets are left out of the export.
+	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
+
+	// Include Sideloads to include, comma-separated. last_audits is not supported here.
+	Include *[]IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
-// IncrementalTicketExportCursorBasedParams defines parameters for IncrementalTicketExportCursorBased.
-type IncrementalTicketExportCursorBasedParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+// IncrementalTicketExportParamsInclude defines parameters for IncrementalTicketExport.
+type IncrementalTicketExportParamsInclude string
+
+// IncrementalTicketCursorExportParams defines parameters for IncrementalTicketCursorExport.
+type IncrementalTicketCursorExportParams struct {
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
 
 	// Cursor The cursor pointer to work with for all subsequent exports after the initial request
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// PerPage The number of tickets per page (at most 1000).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ExcludeDeleted If true, deleted tickets are left out of the export.
+	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
+
+	// Include Sideloads to include, comma-separated. last_audits is not supported here.
+	Include *[]IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
-// IncrementalUserExportTimeBasedParams defines parameters for IncrementalUserExportTimeBased.
-type IncrementalUserExportTimeBasedParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+// IncrementalTicketCursorExportParamsInclude defines parameters for IncrementalTicketCursorExport.
+type IncrementalTicketCursorExportParamsInclude string
 
-	// PageSize The number of records to return per page
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+// IncrementalUserExportParams defines parameters for IncrementalUserExport.
+type IncrementalUserExportParams struct {
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute, as a Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// PerPage The number of records to return per page, at most 1000 (the default).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to include in the response, comma separated (see Users sideloads).
+	Include *[]IncrementalUserExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
-// IncrementalUserExportCursorBasedParams defines parameters for IncrementalUserExportCursorBased.
-type IncrementalUserExportCursorBasedParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+// IncrementalUserExportParamsInclude defines parameters for IncrementalUserExport.
+type IncrementalUserExportParamsInclude string
 
-	// Cursor The cursor pointer to work with for all subsequent exports after the initial request
+// IncrementalUserCursorExportParams defines parameters for IncrementalUserCursorExport.
+type IncrementalUserCursorExportParams struct {
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute, as a Unix epoch time in seconds. Required on the first request, when there is no `cursor` yet.
+	StartTime int64 `form:"start_time" json:"start_time"`
+
+	// Cursor The cursor pointer to work with for all subsequent exports after the initial request: the `after_cursor` of the previous page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
-	// PageSize The number of records to return per page
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	// PerPage The number of records to return per page, at most 1000 (the default).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to include in the response, comma separated (see Users sideloads).
+	Include *[]IncrementalUserCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// IncrementalUserCursorExportParamsInclude defines parameters for IncrementalUserCursorExport.
+type IncrementalUserCursorExportParamsInclude string
 
 // IncrementalSampleExportParams defines parameters for IncrementalSampleExport.
 type IncrementalSampleExportParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute
-	StartTime string `form:"start_time" json:"start_time"`
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
+	StartTime int64 `form:"start_time" json:"start_time"`
+}
+
+// IncrementalSampleExportParamsIncrementalResource defines parameters for IncrementalSampleExport.
+type IncrementalSampleExportParamsIncrementalResource string
+
+// ListJobStatusesParams defines parameters for ListJobStatuses.
+type ListJobStatusesParams struct {
+	// PageSize Cursor pagination: the number of records per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
 }
 
 // ShowManyJobStatusesParams defines parameters for ShowManyJobStatuses.
 type ShowManyJobStatusesParams struct {
 	// Ids Comma-separated list of job status ids.
-	Ids string `form:"ids" json:"ids"`
+	Ids []string `form:"ids" json:"ids"`
 }
 
 // ListMacrosParams defines parameters for ListMacros.
 type ListMacrosParams struct {
-	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
+	Include *[]ListMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *ListMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// Active Filter by active macros if true or inactive macros if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// Category Filter macros by category
-	Category *string `form:"category,omitempty" json:"category,omitempty"`
+	Category *int64 `form:"category,omitempty" json:"category,omitempty"`
 
 	// GroupID Filter macros by group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
-	// TODO6 If true, returns only macros that can be applied to tickets. If false, returns all macros the current user can manage. Default is false
-	TODO6 *string `form:"TODO_6,omitempty" json:"TODO_6,omitempty"`
+	// OnlyViewable If true, returns only macros that can be applied to tickets. If false, returns all macros the current user can manage. Default is false
+	OnlyViewable *bool `form:"only_viewable,omitempty" json:"only_viewable,omitempty"`
 
-	// TODO7 Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
-	TODO7 *string `form:"TODO_7,omitempty" json:"TODO_7,omitempty"`
+	// SortBy Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
+	SortBy *ListMacrosParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListMacrosParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor for the next page: the previous response's `meta.after_cursor` (cursor pagination).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return, starting at 1 (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListMacrosParamsInclude defines parameters for ListMacros.
+type ListMacrosParamsInclude string
+
+// ListMacrosParamsAccess defines parameters for ListMacros.
+type ListMacrosParamsAccess string
+
+// ListMacrosParamsSortBy defines parameters for ListMacros.
+type ListMacrosParamsSortBy string
+
+// ListMacrosParamsSortOrder defines parameters for ListMacros.
+type ListMacrosParamsSortOrder string
 
 // ListActiveMacrosParams defines parameters for ListActiveMacros.
 type ListActiveMacrosParams struct {
-	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
+	Include *[]ListActiveMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *ListActiveMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// Category Filter macros by category
-	Category *string `form:"category,omitempty" json:"category,omitempty"`
+	Category *int64 `form:"category,omitempty" json:"category,omitempty"`
 
 	// GroupID Filter macros by group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
-	// TODO5 Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// SortBy Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
+	SortBy *ListActiveMacrosParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListActiveMacrosParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Page The page number to return, starting at 1 (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteMacrosParams defines parameters for BulkDeleteMacros.
-type BulkDeleteMacrosParams struct {
-	// Ids The IDs of the macros to delete
-	Ids string `form:"ids" json:"ids"`
+// ListActiveMacrosParamsInclude defines parameters for ListActiveMacros.
+type ListActiveMacrosParamsInclude string
+
+// ListActiveMacrosParamsAccess defines parameters for ListActiveMacros.
+type ListActiveMacrosParamsAccess string
+
+// ListActiveMacrosParamsSortBy defines parameters for ListActiveMacros.
+type ListActiveMacrosParamsSortBy string
+
+// ListActiveMacrosParamsSortOrder defines parameters for ListActiveMacros.
+type ListActiveMacrosParamsSortOrder string
+
+// DeleteManyMacrosParams defines parameters for DeleteManyMacros.
+type DeleteManyMacrosParams struct {
+	// Ids The IDs of the macros to delete, comma-separated (`ids=1,2,3`).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
 // ShowMacroReplicaParams defines parameters for ShowMacroReplica.
 type ShowMacroReplicaParams struct {
-	// TODO1 The ID of the macro to replicate
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// MacroID The ID of the macro to replicate
+	MacroID *int64 `form:"macro_id,omitempty" json:"macro_id,omitempty"`
 
-	// TODO2 The ID of the ticket from which to build a macro replica
-	TODO2 string `form:"TODO_2" json:"TODO_2"`
+	// TicketID The ID of the ticket from which to build a macro replica
+	TicketID *int64 `form:"ticket_id,omitempty" json:"ticket_id,omitempty"`
 }
 
 // SearchMacrosParams defines parameters for SearchMacros.
 type SearchMacrosParams struct {
-	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
+	Include *[]SearchMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *SearchMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// Active Filter by active macros if true or inactive macros if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// Category Filter macros by category
-	Category *string `form:"category,omitempty" json:"category,omitempty"`
+	Category *int64 `form:"category,omitempty" json:"category,omitempty"`
 
 	// GroupID Filter macros by group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
-	// TODO6 If true, returns only macros that can be applied to tickets. If false, returns all macros the current user can manage. Default is false
-	TODO6 *string `form:"TODO_6,omitempty" json:"TODO_6,omitempty"`
+	// OnlyViewable If true, returns only macros that can be applied to tickets. If false, returns all macros the current user can manage. Default is false
+	OnlyViewable *bool `form:"only_viewable,omitempty" json:"only_viewable,omitempty"`
 
-	// TODO7 Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
-	TODO7 *string `form:"TODO_7,omitempty" json:"TODO_7,omitempty"`
+	// SortBy Possible values are alphabetical, "created_at", "updated_at", "usage_1h", "usage_24h", "usage_7d", or "usage_30d". Defaults to alphabetical
+	SortBy *SearchMacrosParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *SearchMacrosParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Query Query string used to find macros with matching titles
 	Query string `form:"query" json:"query"`
+
+	// Page The page number to return, starting at 1 (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteMemberships2Params defines parameters for BulkDeleteMemberships2.
-type BulkDeleteMemberships2Params struct {
-	// Ids The IDs of the organization memberships to delete
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+// SearchMacrosParamsInclude defines parameters for SearchMacros.
+type SearchMacrosParamsInclude string
+
+// SearchMacrosParamsAccess defines parameters for SearchMacros.
+type SearchMacrosParamsAccess string
+
+// SearchMacrosParamsSortBy defines parameters for SearchMacros.
+type SearchMacrosParamsSortBy string
+
+// SearchMacrosParamsSortOrder defines parameters for SearchMacros.
+type SearchMacrosParamsSortOrder string
+
+// ListOrganizationFieldsParams defines parameters for ListOrganizationFields.
+type ListOrganizationFieldsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListOrganizationMembershipsParams defines parameters for ListOrganizationMemberships.
+type ListOrganizationMembershipsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// DeleteManyOrganizationMembershipsParams defines parameters for DeleteManyOrganizationMemberships.
+type DeleteManyOrganizationMembershipsParams struct {
+	// Ids The IDs of the organization memberships to delete, comma-separated (`ids=1,2,3`).
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+}
+
+// ListOrganizationSubscriptionsParams defines parameters for ListOrganizationSubscriptions.
+type ListOrganizationSubscriptionsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListOrganizationsParams defines parameters for ListOrganizations.
+type ListOrganizationsParams struct {
+	// PageSize The number of records per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // AutocompleteOrganizationsParams defines parameters for AutocompleteOrganizations.
 type AutocompleteOrganizationsParams struct {
-	// TODO1 A substring of an organization to search for
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// Name A substring of an organization to search for (the start of its name).
+	Name string `form:"name" json:"name"`
 
-	// TODO2 The id of a lookup relationship field. The type of field is determined
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// FieldID The id of a lookup relationship field. The type of field is determined by the `source` param; the results are restricted by the field's relationship filter.
+	FieldID *string `form:"field_id,omitempty" json:"field_id,omitempty"`
 
-	// TODO3 If a field_id is provided, this specifies the type of the field.
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a "zen:user", it references a field on a user ("zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:{key}").
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Page The page number (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page, at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteOrganizationsParams defines parameters for BulkDeleteOrganizations.
-type BulkDeleteOrganizationsParams struct {
-	// Ids A list of organization ids
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+// DeleteManyOrganizationsParams defines parameters for DeleteManyOrganizations.
+type DeleteManyOrganizationsParams struct {
+	// Ids A list of organization ids, comma-separated (up to 100).
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
-	// ExternalIds A list of external ids
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
-// SearchOrganizationsByExternalIDParams defines parameters for SearchOrganizationsByExternalID.
-type SearchOrganizationsByExternalIDParams struct {
-	// ExternalIds The external id of an organization
-	ExternalIds string `form:"external_ids" json:"external_ids"`
+// SearchOrganizationsParams defines parameters for SearchOrganizations.
+type SearchOrganizationsParams struct {
+	// ExternalID The external id of an organization (case-insensitive exact match).
+	ExternalID string `form:"external_id" json:"external_id"`
 }
 
 // ShowManyOrganizationsParams defines parameters for ShowManyOrganizations.
 type ShowManyOrganizationsParams struct {
-	// Ids A list of organization ids
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// Ids A list of organization ids, comma-separated (up to 100).
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
-	// ExternalIds A list of external ids
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // UpdateManyOrganizationsParams defines parameters for UpdateManyOrganizations.
 type UpdateManyOrganizationsParams struct {
-	// Ids A list of organization ids
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// Ids A list of organization ids, comma-separated (up to 100).
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
-	// ExternalIds A list of external ids
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+}
+
+// ListTicketProblemsParams defines parameters for ListTicketProblems.
+type ListTicketProblemsParams struct {
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // AutocompleteProblemsParams defines parameters for AutocompleteProblems.
 type AutocompleteProblemsParams struct {
-	// TODO1 The text to search for
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Text The text to search for
+	Text *string `form:"text,omitempty" json:"text,omitempty"`
 }
 
-// ListingCommentsParams defines parameters for ListingComments.
-type ListingCommentsParams struct {
-	// TODO1 Filters the comments from the given datetime
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListSupportAddressesParams defines parameters for ListSupportAddresses.
+type ListSupportAddressesParams struct {
+	// PageSize Cursor pagination. The number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
-	// TODO2 One of "agent", "end_user". If not specified it does not filter
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// PageAfter Cursor pagination. The `after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination. The page number to return.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination. The number of records to return per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListRequestsParams defines parameters for ListRequests.
+type ListRequestsParams struct {
+	// Status Comma-separated list of request statuses to match.
+	Status *[]ListRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// SortBy The field to sort by, updated_at or created_at.
+	SortBy *ListRequestsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+
+	// SortOrder The sort order, asc or desc.
+	SortOrder *ListRequestsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListRequestsParamsStatus defines parameters for ListRequests.
+type ListRequestsParamsStatus string
+
+// ListRequestsParamsSortBy defines parameters for ListRequests.
+type ListRequestsParamsSortBy string
+
+// ListRequestsParamsSortOrder defines parameters for ListRequests.
+type ListRequestsParamsSortOrder string
+
+// SearchRequestsParams defines parameters for SearchRequests.
+type SearchRequestsParams struct {
+	// Query The text to search for.
+	Query string `form:"query" json:"query"`
+
+	// OrganizationID Only requests of this organization.
+	OrganizationID *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
+
+	// CcID When true, searches the requests on which the user is CC'd.
+	CcID *bool `form:"cc_id,omitempty" json:"cc_id,omitempty"`
+
+	// Status Comma-separated list of request statuses to match.
+	Status *[]SearchRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// SearchRequestsParamsStatus defines parameters for SearchRequests.
+type SearchRequestsParamsStatus string
+
+// ShowRequestParams defines parameters for ShowRequest.
+type ShowRequestParams struct {
+	// Include Sideloads to include: `users` sideloads the request's email CCs.
+	Include *[]ShowRequestParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowRequestParamsInclude defines parameters for ShowRequest.
+type ShowRequestParamsInclude string
+
+// ListRequestCommentsParams defines parameters for ListRequestComments.
+type ListRequestCommentsParams struct {
+	// Since Filters the comments from the given datetime (ISO 8601).
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Role One of "agent", "end_user". If not specified it does not filter
+	Role *ListRequestCommentsParamsRole `form:"role,omitempty" json:"role,omitempty"`
+
+	// Sort Cursor pagination only. Possible values are "created_at" (ascending order) or "-created_at" (descending order).
+	Sort *ListRequestCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// SortBy Offset pagination only. One of created_at, updated_at.
+	SortBy *ListRequestCommentsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+
+	// SortOrder Offset pagination only. One of asc, desc.
+	SortOrder *ListRequestCommentsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListRequestCommentsParamsRole defines parameters for ListRequestComments.
+type ListRequestCommentsParamsRole string
+
+// ListRequestCommentsParamsSort defines parameters for ListRequestComments.
+type ListRequestCommentsParamsSort string
+
+// ListRequestCommentsParamsSortBy defines parameters for ListRequestComments.
+type ListRequestCommentsParamsSortBy string
+
+// ListRequestCommentsParamsSortOrder defines parameters for ListRequestComments.
+type ListRequestCommentsParamsSortOrder string
+
+// ListRoutingAttributesParams defines parameters for ListRoutingAttributes.
+type ListRoutingAttributesParams struct {
+	// Include Sideloads to include. `attribute_values` sideloads the attribute values available on the account.
+	Include *[]ListRoutingAttributesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ListRoutingAttributesParamsInclude defines parameters for ListRoutingAttributes.
+type ListRoutingAttributesParamsInclude string
+
+// ListTicketsFulfilledByUserParams defines parameters for ListTicketsFulfilledByUser.
+type ListTicketsFulfilledByUserParams struct {
+	// TicketIds Comma-separated ids of the tickets to check for matching attributes.
+	TicketIds *[]int64 `form:"ticket_ids,omitempty" json:"ticket_ids,omitempty"`
 }
 
 // ListSatisfactionRatingsParams defines parameters for ListSatisfactionRatings.
 type ListSatisfactionRatingsParams struct {
 	// Score offered, unoffered, received, received\_with\_comment, received\_without\_comment,
-	Score *string `form:"score,omitempty" json:"score,omitempty"`
+	// good, good\_with\_comment, good\_without\_comment, bad, bad\_with\_comment, bad\_without\_comment.
+	// An unqualified score such as good matches the records with and without comments.
+	Score *ListSatisfactionRatingsParamsScore `form:"score,omitempty" json:"score,omitempty"`
 
 	// StartTime Time of the oldest satisfaction rating, as a Unix epoch time
-	StartTime *string `form:"start_time,omitempty" json:"start_time,omitempty"`
+	StartTime *int64 `form:"start_time,omitempty" json:"start_time,omitempty"`
 
 	// EndTime Time of the most recent satisfaction rating, as a Unix epoch time
-	EndTime *string `form:"end_time,omitempty" json:"end_time,omitempty"`
+	EndTime *int64 `form:"end_time,omitempty" json:"end_time,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListSatisfactionRatingsParamsScore defines parameters for ListSatisfactionRatings.
+type ListSatisfactionRatingsParamsScore string
 
 // ListSearchResultsParams defines parameters for ListSearchResults.
 type ListSearchResultsParams struct {
@@ -729,14 +14878,26 @@ type ListSearchResultsParams struct {
 	Query string `form:"query" json:"query"`
 
 	// SortBy One of updated_at, created_at, priority, status, or ticket_type. Defaults to sorting by relevance
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListSearchResultsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of asc or desc. Defaults to desc
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListSearchResultsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// ShowResultsCountParams defines parameters for ShowResultsCount.
-type ShowResultsCountParams struct {
+// ListSearchResultsParamsSortBy defines parameters for ListSearchResults.
+type ListSearchResultsParamsSortBy string
+
+// ListSearchResultsParamsSortOrder defines parameters for ListSearchResults.
+type ListSearchResultsParamsSortOrder string
+
+// CountSearchResultsParams defines parameters for CountSearchResults.
+type CountSearchResultsParams struct {
 	// Query The search query
 	Query string `form:"query" json:"query"`
 }
@@ -746,200 +14907,476 @@ type ExportSearchResultsParams struct {
 	// Query The search query. See Query basics above. For details on the query syntax, see the Zendesk Support search reference
 	Query string `form:"query" json:"query"`
 
-	// PageSize The number of results shown in a page.
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	// PageSize The number of results shown in a page. At most 1000; 100 is recommended.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
-	// TODO3 The object type returned by the export query. Can be ticket, organization, user, or group.
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// FilterType The object type returned by the export query. Can be ticket, organization, user, or group.
+	FilterType ExportSearchResultsParamsFilterType `form:"filter[type]" json:"filter[type]"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page (valid for one hour).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+}
+
+// ExportSearchResultsParamsFilterType defines parameters for ExportSearchResults.
+type ExportSearchResultsParamsFilterType string
+
+// ListSessionsParams defines parameters for ListSessions.
+type ListSessionsParams struct {
+	// PageSize The number of records to return per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ReorderSLAPoliciesParams defines parameters for ReorderSLAPolicies.
 type ReorderSLAPoliciesParams struct {
-	// Ids The IDs of the SLA Policies to reorder
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// SLAPolicyIds The IDs of the SLA Policies to reorder, in their new order.
+	SLAPolicyIds *[]int64 `form:"sla_policy_ids,omitempty" json:"sla_policy_ids,omitempty"`
 }
 
 // ListSuspendedTicketsParams defines parameters for ListSuspendedTickets.
 type ListSuspendedTicketsParams struct {
 	// SortBy The field to sort the ticket by, being one of author_email, cause, created_at, or subject.
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListSuspendedTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder The order in which to sort the suspended tickets. This can take value asc or desc.
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListSuspendedTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize Cursor pagination: the number of records per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
 }
 
-// DeleteMultipleSuspendedTicketsParams defines parameters for DeleteMultipleSuspendedTickets.
-type DeleteMultipleSuspendedTicketsParams struct {
-	// Ids A comma separated list of ids of suspended tickets to delete.
-	Ids string `form:"ids" json:"ids"`
+// ListSuspendedTicketsParamsSortBy defines parameters for ListSuspendedTickets.
+type ListSuspendedTicketsParamsSortBy string
+
+// ListSuspendedTicketsParamsSortOrder defines parameters for ListSuspendedTickets.
+type ListSuspendedTicketsParamsSortOrder string
+
+// DeleteManySuspendedTicketsParams defines parameters for DeleteManySuspendedTickets.
+type DeleteManySuspendedTicketsParams struct {
+	// Ids A comma separated list of ids of suspended tickets to delete. Up to 100.
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
-// RecoverMultipleSuspendedTicketsParams defines parameters for RecoverMultipleSuspendedTickets.
-type RecoverMultipleSuspendedTicketsParams struct {
-	// Ids A comma separated list of ids of suspended tickets to recover.
-	Ids string `form:"ids" json:"ids"`
+// RecoverManySuspendedTicketsParams defines parameters for RecoverManySuspendedTickets.
+type RecoverManySuspendedTicketsParams struct {
+	// Ids A comma separated list of ids of suspended tickets to recover. Up to 100.
+	Ids []int64 `form:"ids" json:"ids"`
+}
+
+// ListTagsParams defines parameters for ListTags.
+type ListTagsParams struct {
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListAllTicketAuditsParams defines parameters for ListAllTicketAudits.
 type ListAllTicketAuditsParams struct {
-	// PageSize Maximum number of results returned
-	PageSize *string `form:"page[size],omitempty" json:"page[size],omitempty"`
+	// Limit Maximum number of results returned
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `after_cursor` (or `before_cursor`) of the previous page, to get the next (or previous) page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListTicketFieldsParams defines parameters for ListTicketFields.
 type ListTicketFieldsParams struct {
-	// TODO1 Forces the title_in_portal property to return a dynamic content variant for the specified locale.
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Locale Forces the title_in_portal property to return a dynamic content variant for the specified locale. Only accepts active locale ids. Example value "es".
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 
-	// TODO2 Displays the creator_user_id and creator_app_name properties. If the ticket field is created
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// Creator Displays the creator_user_id and creator_app_name properties. If the ticket field is created by an app, creator_app_name is the name of the app and creator_user_id is -1. If the ticket field is not created by an app, creator_app_name is null.
+	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
+
+	// Include Sideloads to include in the response, as a comma-separated list.
+	Include *[]ListTicketFieldsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize Cursor pagination. The number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination. The `after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
 }
+
+// ListTicketFieldsParamsInclude defines parameters for ListTicketFields.
+type ListTicketFieldsParamsInclude string
 
 // DeleteTicketFieldParams defines parameters for DeleteTicketField.
 type DeleteTicketFieldParams struct {
-	// TODO1 If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Creator If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created by an app, creator_app_name is the name of the app and creator_user_id is -1. If the ticket field is not created by an app, creator_app_name is null. (Documented for this endpoint; it has no effect on the empty response.)
+	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
 }
 
 // ShowTicketFieldParams defines parameters for ShowTicketField.
 type ShowTicketFieldParams struct {
-	// TODO1 If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Creator If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created by an app, creator_app_name is the name of the app and creator_user_id is -1. If the ticket field is not created by an app, creator_app_name is null.
+	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
+
+	// Include Sideloads to include in the response, as a comma-separated list.
+	Include *[]ShowTicketFieldParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ShowTicketFieldParamsInclude defines parameters for ShowTicketField.
+type ShowTicketFieldParamsInclude string
 
 // UpdateTicketFieldParams defines parameters for UpdateTicketField.
 type UpdateTicketFieldParams struct {
-	// TODO1 If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Creator If true, displays the creator_user_id and creator_app_name properties. If the ticket field is created by an app, creator_app_name is the name of the app and creator_user_id is -1. If the ticket field is not created by an app, creator_app_name is null.
+	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
+}
+
+// ListTicketFieldOptionsParams defines parameters for ListTicketFieldOptions.
+type ListTicketFieldOptionsParams struct {
+	// PageSize Cursor pagination. The number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination. The `after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination. The page number to return.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination. The number of records to return per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListTicketFormsParams defines parameters for ListTicketForms.
 type ListTicketFormsParams struct {
-	// TODO1 true returns active ticket forms; false returns inactive ticket forms. If not present, returns both
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Active true returns active ticket forms; false returns inactive ticket forms. If not present, returns both
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
-	// TODO2 true returns ticket forms where end_user_visible; false returns ticket forms that are not end-user visible. If not present, returns both
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// EndUserVisible true returns ticket forms where end_user_visible; false returns ticket forms that are not end-user visible. If not present, returns both
+	EndUserVisible *bool `form:"end_user_visible,omitempty" json:"end_user_visible,omitempty"`
 
-	// TODO3 true returns the default ticket form when the criteria defined by the parameters results in a set without active and end-user visible ticket forms
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// FallbackToDefault true returns the default ticket form when the criteria defined by the parameters results in a set without active and end-user visible ticket forms
+	FallbackToDefault *bool `form:"fallback_to_default,omitempty" json:"fallback_to_default,omitempty"`
 
-	// TODO4 true returns the ticket forms of the brand specified by the url's subdomain
-	TODO4 *string `form:"TODO_4,omitempty" json:"TODO_4,omitempty"`
+	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
+	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
 }
 
 // ShowManyTicketFormsParams defines parameters for ShowManyTicketForms.
 type ShowManyTicketFormsParams struct {
-	// Ids IDs of the ticket forms to be shown
-	Ids string `form:"ids" json:"ids"`
+	// Ids IDs of the ticket forms to be shown (comma-separated, up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
 
-	// TODO2 true returns active ticket forms; false returns inactive ticket forms. If not present, returns both
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// Active true returns active ticket forms; false returns inactive ticket forms. If not present, returns both
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
-	// TODO3 true returns ticket forms where end_user_visible; false returns ticket forms that are not end-user visible. If not present, returns both
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// EndUserVisible true returns ticket forms where end_user_visible; false returns ticket forms that are not end-user visible. If not present, returns both
+	EndUserVisible *bool `form:"end_user_visible,omitempty" json:"end_user_visible,omitempty"`
 
-	// TODO4 true returns the default ticket form when the criteria defined by the parameters results in a set without active and end-user visible ticket forms
-	TODO4 *string `form:"TODO_4,omitempty" json:"TODO_4,omitempty"`
+	// FallbackToDefault true returns the default ticket form when the criteria defined by the parameters results in a set without active and end-user visible ticket forms
+	FallbackToDefault *bool `form:"fallback_to_default,omitempty" json:"fallback_to_default,omitempty"`
 
-	// TODO5 true returns the ticket forms of the brand specified by the url's subdomain
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
+	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+}
+
+// ListTicketMetricsParams defines parameters for ListTicketMetrics.
+type ListTicketMetricsParams struct {
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
-	// ExternalIds Lists tickets by external id. External ids don't have to be unique for each ticket. As a result, the request may return multiple tickets with the same external id.
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds Lists tickets by external id. External ids don't have to be unique for each ticket. As a result, the request may return multiple tickets with the same external id. A comma-separated list.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteTicketsParams defines parameters for BulkDeleteTickets.
-type BulkDeleteTicketsParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids string `form:"ids" json:"ids"`
+// CreateTicketParams defines parameters for CreateTicket.
+type CreateTicketParams struct {
+	// IdempotencyKey A unique key (such as a UUID) making the request safe to retry: a repeated request with the same key and body returns the first response.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
-// BulkMarkTicketsAsSpamParams defines parameters for BulkMarkTicketsAsSpam.
-type BulkMarkTicketsAsSpamParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids string `form:"ids" json:"ids"`
+// DeleteManyTicketsParams defines parameters for DeleteManyTickets.
+type DeleteManyTicketsParams struct {
+	// Ids Comma-separated list of ticket ids (up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
-// ShowMultipleTicketsParams defines parameters for ShowMultipleTickets.
-type ShowMultipleTicketsParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids string `form:"ids" json:"ids"`
+// MarkManyTicketsAsSpamParams defines parameters for MarkManyTicketsAsSpam.
+type MarkManyTicketsAsSpamParams struct {
+	// Ids Comma-separated list of ticket ids (up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
+}
+
+// ShowManyTicketsParams defines parameters for ShowManyTickets.
+type ShowManyTicketsParams struct {
+	// Ids Comma-separated list of ticket ids (up to 100).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
 // UpdateManyTicketsParams defines parameters for UpdateManyTickets.
 type UpdateManyTicketsParams struct {
-	// Ids Comma-separated list of ticket ids
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// Ids Comma-separated list of ticket ids (up to 100). Used with a `ticket` body.
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
-// ListCommentsParams defines parameters for ListComments.
-type ListCommentsParams struct {
-	// TODO1 Default is false. When true, inline images are also listed as attachments in the response
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListTicketAuditsParams defines parameters for ListTicketAudits.
+type ListTicketAuditsParams struct {
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
-	// TODO2 Accepts "users". Use this parameter to list email CCs by side-loading users. Example: ?include=users. Note: If the comment source is email, a deleted user will be represented as the CCd email address. If the comment source is anything else, a deleted user will be represented as the user name.
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListTicketCommentsParams defines parameters for ListTicketComments.
+type ListTicketCommentsParams struct {
+	// IncludeInlineImages Default is false. When true, inline images are also listed as attachments in the response
+	IncludeInlineImages *bool `form:"include_inline_images,omitempty" json:"include_inline_images,omitempty"`
+
+	// Include Accepts "users". Use this parameter to list email CCs by side-loading users. Example: ?include=users. Note: If the comment source is email, a deleted user will be represented as the CCd email address. If the comment source is anything else, a deleted user will be represented as the user name.
+	Include *[]ListTicketCommentsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the sort order, "created_at" (ascending order) or "-created_at" (descending order).
+	Sort *ListTicketCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// SortOrder Offset pagination: the sort order, one of asc, desc. Defaults to asc.
+	SortOrder *ListTicketCommentsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListTicketCommentsParamsInclude defines parameters for ListTicketComments.
+type ListTicketCommentsParamsInclude string
+
+// ListTicketCommentsParamsSort defines parameters for ListTicketComments.
+type ListTicketCommentsParamsSort string
+
+// ListTicketCommentsParamsSortOrder defines parameters for ListTicketComments.
+type ListTicketCommentsParamsSortOrder string
+
+// ListTicketIncidentsParams defines parameters for ListTicketIncidents.
+type ListTicketIncidentsParams struct {
+	// PageSize Cursor pagination: the number of records to return per page (at most 100).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page (at most 100).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListTriggerCategoriesParams defines parameters for ListTriggerCategories.
 type ListTriggerCategoriesParams struct {
-	// TODO1 Pagination parameters
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// PageSize Pagination parameters: the number of records per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
-	// TODO2 Pagination parameters
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// PageAfter Pagination parameters: returns the page after this cursor (`meta.after_cursor`).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
 
-	// TODO3 Pagination parameters
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// PageBefore Pagination parameters: returns the page before this cursor (`meta.before_cursor`).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
 
-	// TODO4 Sort parameters
-	TODO4 *string `form:"TODO_4,omitempty" json:"TODO_4,omitempty"`
+	// Sort Sort parameters: the field to sort by, prefixed with "-" for descending order.
+	Sort *ListTriggerCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include Allowed sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	// Include Allowed sideloads: "rule_counts", the number of active and inactive triggers in each category.
+	Include *[]ListTriggerCategoriesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListTriggerCategoriesParamsSort defines parameters for ListTriggerCategories.
+type ListTriggerCategoriesParamsSort string
+
+// ListTriggerCategoriesParamsInclude defines parameters for ListTriggerCategories.
+type ListTriggerCategoriesParamsInclude string
 
 // ListTriggersParams defines parameters for ListTriggers.
 type ListTriggersParams struct {
 	// Active Filter by active triggers if true or inactive triggers if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
-	// SortBy Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// Sort Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
+	Sort *ListTriggersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// TODO3 Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// SortBy Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
+	SortBy *ListTriggersParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListTriggersParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
-	// Category Filter triggers by category ID
-	Category *string `form:"category,omitempty" json:"category,omitempty"`
+	// CategoryID Filter triggers by category ID
+	CategoryID *string `form:"category_id,omitempty" json:"category_id,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination). At most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination). At most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListTriggersParamsSort defines parameters for ListTriggers.
+type ListTriggersParamsSort string
+
+// ListTriggersParamsSortBy defines parameters for ListTriggers.
+type ListTriggersParamsSortBy string
+
+// ListTriggersParamsSortOrder defines parameters for ListTriggers.
+type ListTriggersParamsSortOrder string
+
+// ListTriggersParamsInclude defines parameters for ListTriggers.
+type ListTriggersParamsInclude string
 
 // ListActiveTriggersParams defines parameters for ListActiveTriggers.
 type ListActiveTriggersParams struct {
-	// SortBy Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// Sort Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
+	Sort *ListActiveTriggersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// TODO2 Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// SortBy Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
+	SortBy *ListActiveTriggersParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListActiveTriggersParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
-	// Category Filter triggers by category ID
-	Category *string `form:"category,omitempty" json:"category,omitempty"`
+	// CategoryID Filter triggers by category ID
+	CategoryID *string `form:"category_id,omitempty" json:"category_id,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListActiveTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination). At most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination). At most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteTriggersParams defines parameters for BulkDeleteTriggers.
-type BulkDeleteTriggersParams struct {
-	// Ids A comma separated list of trigger IDs
-	Ids string `form:"ids" json:"ids"`
+// ListActiveTriggersParamsSort defines parameters for ListActiveTriggers.
+type ListActiveTriggersParamsSort string
+
+// ListActiveTriggersParamsSortBy defines parameters for ListActiveTriggers.
+type ListActiveTriggersParamsSortBy string
+
+// ListActiveTriggersParamsSortOrder defines parameters for ListActiveTriggers.
+type ListActiveTriggersParamsSortOrder string
+
+// ListActiveTriggersParamsInclude defines parameters for ListActiveTriggers.
+type ListActiveTriggersParamsInclude string
+
+// DeleteManyTriggersParams defines parameters for DeleteManyTriggers.
+type DeleteManyTriggersParams struct {
+	// Ids A comma separated list of trigger IDs (`ids=25,23,27,22`).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
 // SearchTriggersParams defines parameters for SearchTriggers.
@@ -947,161 +15384,371 @@ type SearchTriggersParams struct {
 	// Query Query string used to find all triggers with matching title
 	Query string `form:"query" json:"query"`
 
-	// TODO2 Trigger attribute filters for the search. See Filter
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// Filter Trigger attribute filters for the search. See Filter
+	Filter *TriggerSearchFilter `json:"filter,omitempty"`
 
 	// Active Filter by active triggers if true or inactive triggers if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
-	// SortBy Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	// Sort Cursor-based pagination only. Possible values are "alphabetical", "created_at", "updated_at", or "position".
+	Sort *SearchTriggersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// TODO5 Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
-	TODO5 *string `form:"TODO_5,omitempty" json:"TODO_5,omitempty"`
+	// SortBy Offset pagination only. Possible values are "alphabetical", "created_at", "updated_at", "usage_1h", "usage_24h", or "usage_7d". Defaults to "position"
+	SortBy *SearchTriggersParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *SearchTriggersParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	Include *[]SearchTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// SearchTriggersParamsSort defines parameters for SearchTriggers.
+type SearchTriggersParamsSort string
+
+// SearchTriggersParamsSortBy defines parameters for SearchTriggers.
+type SearchTriggersParamsSortBy string
+
+// SearchTriggersParamsSortOrder defines parameters for SearchTriggers.
+type SearchTriggersParamsSortOrder string
+
+// SearchTriggersParamsInclude defines parameters for SearchTriggers.
+type SearchTriggersParamsInclude string
+
+// ListTriggerRevisionsParams defines parameters for ListTriggerRevisions.
+type ListTriggerRevisionsParams struct {
+	// Cursor The cursor of the page to get: an `after_cursor` or `before_cursor` of a previous response.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The number of revisions per page. At most 1000, the default.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Include A sideload to include in the response: "users", the author of each revision.
+	Include *[]ListTriggerRevisionsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ListTriggerRevisionsParamsInclude defines parameters for ListTriggerRevisions.
+type ListTriggerRevisionsParamsInclude string
+
+// ShowTriggerRevisionParams defines parameters for ShowTriggerRevision.
+type ShowTriggerRevisionParams struct {
+	// Include A sideload to include in the response: "users", the author of the revision.
+	Include *[]ShowTriggerRevisionParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowTriggerRevisionParamsInclude defines parameters for ShowTriggerRevision.
+type ShowTriggerRevisionParamsInclude string
+
+// UploadFileParams defines parameters for UploadFile.
+type UploadFileParams struct {
+	// Filename The name the file will have when attached to a ticket comment. Its extension must match the file's.
+	Filename string `form:"filename" json:"filename"`
+
+	// Token The token of an existing upload, to add this file to it.
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
+
+// ListUserFieldsParams defines parameters for ListUserFields.
+type ListUserFieldsParams struct {
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListUserFieldOptionsParams defines parameters for ListUserFieldOptions.
+type ListUserFieldOptionsParams struct {
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
-	// TODO1 Filters the results by role. Possible values are "end-user", "agent", or "admin"
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Role Filters the results by role. Possible values are "end-user", "agent", or "admin"
+	Role *UserRole `form:"role,omitempty" json:"role,omitempty"`
 
-	// TODO2 Filters the results by more than one role using the format role[]={role}&role[]={role}
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// Roles Filters the results by more than one role using the format role[]={role}&role[]={role}
+	Roles *[]UserRole `form:"role[],omitempty" json:"role[],omitempty"`
 
-	// TODO3 For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// PermissionSet For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request: the id of the custom role (`custom_role_id`).
+	PermissionSet *int64 `form:"permission_set,omitempty" json:"permission_set,omitempty"`
 
-	// ExternalIds List users by external id. External id has to be unique for each user under the same account.
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalID List users by external id. External id has to be unique for each user under the same account.
+	ExternalID *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // AutocompleteUsersParams defines parameters for AutocompleteUsers.
 type AutocompleteUsersParams struct {
-	// TODO1 The name to search for the user.
-	TODO1 string `form:"TODO_1" json:"TODO_1"`
+	// Name The name to search for the user.
+	Name string `form:"name" json:"name"`
 
-	// TODO2 The id of a lookup relationship field. The type of field is determined
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// FieldID The id of a lookup relationship field. The type of field is determined by the `source` parameter.
+	FieldID *string `form:"field_id,omitempty" json:"field_id,omitempty"`
 
-	// TODO3 If a field_id is provided, this specifies the type of the field.
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a `zen:user`, it references a field on a user. One of `zen:user`, `zen:ticket`, `zen:organization` or `zen:custom_object:{custom_object_key}`.
+	Source *string `form:"source,omitempty" json:"source,omitempty"`
 }
 
 // CountUsersParams defines parameters for CountUsers.
 type CountUsersParams struct {
-	// TODO1 Filters the results by role. Possible values are "end-user", "agent", or "admin"
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Role Filters the results by role. Possible values are "end-user", "agent", or "admin"
+	Role *UserRole `form:"role,omitempty" json:"role,omitempty"`
 
-	// TODO2 Filters the results by more than one role using the format role[]={role}&role[]={role}
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// Roles Filters the results by more than one role using the format role[]={role}&role[]={role}
+	Roles *[]UserRole `form:"role[],omitempty" json:"role[],omitempty"`
 
-	// TODO3 For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request
-	TODO3 *string `form:"TODO_3,omitempty" json:"TODO_3,omitempty"`
+	// PermissionSet For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request: the id of the custom role (`custom_role_id`).
+	PermissionSet *int64 `form:"permission_set,omitempty" json:"permission_set,omitempty"`
 }
 
-// BulkDeleteUsersParams defines parameters for BulkDeleteUsers.
-type BulkDeleteUsersParams struct {
-	// Ids Id of the users to delete. Comma separated
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+// DeleteManyUsersParams defines parameters for DeleteManyUsers.
+type DeleteManyUsersParams struct {
+	// Ids Id of the users to delete. Comma separated, up to 100.
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
-	// ExternalIds External Id of the users to delete. Comma separated
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds External Id of the users to delete. Comma separated, up to 100.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // LogoutManyUsersParams defines parameters for LogoutManyUsers.
 type LogoutManyUsersParams struct {
 	// Ids Accepts a comma-separated list of up to 100 user ids.
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // SearchUsersParams defines parameters for SearchUsers.
 type SearchUsersParams struct {
-	// TODO1 The query parameter supports the Zendesk search syntax for more advanced
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+	// Query The query parameter supports the Zendesk search syntax for more advanced user searches. It can specify a partial or full value of any user property, including name, email address, notes, or phone. Example: `query="jdoe"`.
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
 
-	// TODO2 The external_id parameter does not support the search syntax. It only accepts ids.
-	TODO2 *string `form:"TODO_2,omitempty" json:"TODO_2,omitempty"`
+	// ExternalID The external_id parameter does not support the search syntax. It only accepts ids.
+	ExternalID *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ShowManyUsersParams defines parameters for ShowManyUsers.
 type ShowManyUsersParams struct {
 	// Ids Accepts a comma-separated list of up to 100 user ids.
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds Accepts a comma-separated list of up to 100 external ids.
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // UpdateManyUsersParams defines parameters for UpdateManyUsers.
 type UpdateManyUsersParams struct {
-	// Ids Id of the users to update. Comma separated
-	Ids *string `form:"ids,omitempty" json:"ids,omitempty"`
+	// Ids Id of the users to update. Comma separated, up to 100.
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
-	// ExternalIds External Id of the users to update. Comma separated
-	ExternalIds *string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalIds External Id of the users to update. Comma separated, up to 100.
+	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
-// ShowComplianceDeletionStatusesParams defines parameters for ShowComplianceDeletionStatuses.
-type ShowComplianceDeletionStatusesParams struct {
-	// TODO1 Area of compliance
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ListUserComplianceDeletionStatusesParams defines parameters for ListUserComplianceDeletionStatuses.
+type ListUserComplianceDeletionStatusesParams struct {
+	// Application Area of compliance, such as "support" or "explore"; all areas when omitted.
+	Application *string `form:"application,omitempty" json:"application,omitempty"`
+
+	// PageSize The number of records to return per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// ListTicketSkipsParams defines parameters for ListTicketSkips.
-type ListTicketSkipsParams struct {
+// ListUserIdentitiesParams defines parameters for ListUserIdentities.
+type ListUserIdentitiesParams struct {
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// ListUserTicketSkipsParams defines parameters for ListUserTicketSkips.
+type ListUserTicketSkipsParams struct {
 	// SortOrder Sort order. Defaults to "asc"
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListUserTicketSkipsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize The number of records to return per page (cursor pagination), at most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (the `meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (the `meta.before_cursor` of the previous page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination), starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records to return per page (offset pagination), at most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListUserTicketSkipsParamsSortOrder defines parameters for ListUserTicketSkips.
+type ListUserTicketSkipsParamsSortOrder string
 
 // ListViewsParams defines parameters for ListViews.
 type ListViewsParams struct {
 	// Access Only views with given access. May be "personal", "shared", or "account"
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *ListViewsParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// Active Only active views if true, inactive views if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// GroupID Only views belonging to given group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
 	// SortBy Possible values are "alphabetical", "created_at", or "updated_at". Defaults to "position"
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListViewsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination). At most 100.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination). At most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListViewsParamsAccess defines parameters for ListViews.
+type ListViewsParamsAccess string
+
+// ListViewsParamsSortBy defines parameters for ListViews.
+type ListViewsParamsSortBy string
+
+// ListViewsParamsSortOrder defines parameters for ListViews.
+type ListViewsParamsSortOrder string
+
+// ListViewsParamsInclude defines parameters for ListViews.
+type ListViewsParamsInclude string
 
 // ListActiveViewsParams defines parameters for ListActiveViews.
 type ListActiveViewsParams struct {
 	// Access Only views with given access. May be "personal", "shared", or "account"
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *ListActiveViewsParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// GroupID Only views belonging to given group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
 	// SortBy Possible values are "alphabetical", "created_at", or "updated_at". Defaults to "position"
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *ListActiveViewsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListActiveViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ListActiveViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination). At most 100.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ListActiveViewsParamsAccess defines parameters for ListActiveViews.
+type ListActiveViewsParamsAccess string
+
+// ListActiveViewsParamsSortBy defines parameters for ListActiveViews.
+type ListActiveViewsParamsSortBy string
+
+// ListActiveViewsParamsSortOrder defines parameters for ListActiveViews.
+type ListActiveViewsParamsSortOrder string
+
+// ListActiveViewsParamsInclude defines parameters for ListActiveViews.
+type ListActiveViewsParamsInclude string
 
 // CountTicketsInViewsParams defines parameters for CountTicketsInViews.
 type CountTicketsInViewsParams struct {
-	// Ids List of view's ids separated by commas.
-	Ids string `form:"ids" json:"ids"`
+	// Ids List of view's ids separated by commas. At most 20.
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
-// BulkDeleteViewsParams defines parameters for BulkDeleteViews.
-type BulkDeleteViewsParams struct {
-	// Ids The IDs of the views to delete
-	Ids string `form:"ids" json:"ids"`
+// DeleteManyViewsParams defines parameters for DeleteManyViews.
+type DeleteManyViewsParams struct {
+	// Ids The IDs of the views to delete, comma-separated (`ids=25,23,27,22`).
+	Ids []int64 `form:"ids" json:"ids"`
 }
 
 // SearchViewsParams defines parameters for SearchViews.
@@ -1110,32 +15757,56 @@ type SearchViewsParams struct {
 	Query string `form:"query" json:"query"`
 
 	// Access Filter views by access. May be "personal", "shared", or "account"
-	Access *string `form:"access,omitempty" json:"access,omitempty"`
+	Access *SearchViewsParamsAccess `form:"access,omitempty" json:"access,omitempty"`
 
 	// Active Filter by active views if true or inactive views if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// GroupID Filter views by group
-	GroupID *string `form:"group_id,omitempty" json:"group_id,omitempty"`
+	GroupID *int64 `form:"group_id,omitempty" json:"group_id,omitempty"`
 
 	// SortBy Possible values are "alphabetical", "created_at", "updated_at", and "position". If unspecified, the views are sorted by relevance
-	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+	SortBy *SearchViewsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *SearchViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	Include *[]SearchViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// ListViewsByIDParams defines parameters for ListViewsByID.
-type ListViewsByIDParams struct {
+// SearchViewsParamsAccess defines parameters for SearchViews.
+type SearchViewsParamsAccess string
+
+// SearchViewsParamsSortBy defines parameters for SearchViews.
+type SearchViewsParamsSortBy string
+
+// SearchViewsParamsSortOrder defines parameters for SearchViews.
+type SearchViewsParamsSortOrder string
+
+// SearchViewsParamsInclude defines parameters for SearchViews.
+type SearchViewsParamsInclude string
+
+// ShowManyViewsParams defines parameters for ShowManyViews.
+type ShowManyViewsParams struct {
 	// Ids List of view's ids separated by commas.
-	Ids string `form:"ids" json:"ids"`
+	Ids []int64 `form:"ids" json:"ids"`
 
 	// Active Only active views if true, inactive views if false
-	Active *string `form:"active,omitempty" json:"active,omitempty"`
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
+
+	// Include A sideload to include in the response. See Sideloads
+	Include *[]ShowManyViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ShowManyViewsParamsInclude defines parameters for ShowManyViews.
+type ShowManyViewsParamsInclude string
 
 // ExecuteViewParams defines parameters for ExecuteView.
 type ExecuteViewParams struct {
@@ -1143,20 +15814,5486 @@ type ExecuteViewParams struct {
 	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder The direction the tickets are sorted. May be one of 'asc' or 'desc'
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ExecuteViewParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// ListTicketsFromAViewParams defines parameters for ListTicketsFromAView.
-type ListTicketsFromAViewParams struct {
-	// TODO1 Sort or group the tickets by a column in the View columns table. The subject and submitter columns are not supported
-	TODO1 *string `form:"TODO_1,omitempty" json:"TODO_1,omitempty"`
+// ExecuteViewParamsSortOrder defines parameters for ExecuteView.
+type ExecuteViewParamsSortOrder string
+
+// ListViewTicketsParams defines parameters for ListViewTickets.
+type ListViewTicketsParams struct {
+	// SortBy Sort or group the tickets by a column in the View columns table. The subject and submitter columns are not supported
+	SortBy *string `form:"sort_by,omitempty" json:"sort_by,omitempty"`
 
 	// SortOrder One of "asc" or "desc". Defaults to "asc" for alphabetical and position sort, "desc" for all others
-	SortOrder *string `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+	SortOrder *ListViewTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// PageSize The number of records per page (cursor pagination).
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Returns the page after this cursor (`meta.after_cursor` of the previous page).
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Returns the page before this cursor (`meta.before_cursor` of the next page).
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page The page number to return (offset pagination).
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage The number of records per page (offset pagination).
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
-// BulkDeleteWorkspacesParams defines parameters for BulkDeleteWorkspaces.
-type BulkDeleteWorkspacesParams struct {
-	// Ids The ids of the workspaces to delete
-	Ids string `form:"ids" json:"ids"`
+// ListViewTicketsParamsSortOrder defines parameters for ListViewTickets.
+type ListViewTicketsParamsSortOrder string
+
+// DeleteManyWorkspacesParams defines parameters for DeleteManyWorkspaces.
+type DeleteManyWorkspacesParams struct {
+	// Ids The ids of the workspaces to delete, comma-separated (`ids=1,2,3`).
+	Ids []int64 `form:"ids" json:"ids"`
+}
+
+// ListLookupRelationshipSourcesParams defines parameters for ListLookupRelationshipSources.
+type ListLookupRelationshipSourcesParams struct {
+	// PageSize Cursor pagination. The number of records to return in the page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PageAfter Cursor pagination. The `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination. The `meta.before_cursor` of the next page, to get the previous page.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination. The page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination. The number of records to return in the page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// UpdateAccountSettingsJSONRequestBody defines body for UpdateAccountSettings for application/json ContentType.
+type UpdateAccountSettingsJSONRequestBody = AccountSettingsUpdateRequest
+
+// CreateTrialAccountJSONRequestBody defines body for CreateTrialAccount for application/json ContentType.
+type CreateTrialAccountJSONRequestBody = TrialAccountCreateRequest
+
+// UpdateAttachmentForMalwareJSONRequestBody defines body for UpdateAttachmentForMalware for application/json ContentType.
+type UpdateAttachmentForMalwareJSONRequestBody = AttachmentUpdateRequest
+
+// CreateAutomationJSONRequestBody defines body for CreateAutomation for application/json ContentType.
+type CreateAutomationJSONRequestBody = AutomationCreateRequest
+
+// UpdateManyAutomationsJSONRequestBody defines body for UpdateManyAutomations for application/json ContentType.
+type UpdateManyAutomationsJSONRequestBody = AutomationsUpdateManyRequest
+
+// UpdateAutomationJSONRequestBody defines body for UpdateAutomation for application/json ContentType.
+type UpdateAutomationJSONRequestBody = AutomationUpdateRequest
+
+// CreateBookmarkJSONRequestBody defines body for CreateBookmark for application/json ContentType.
+type CreateBookmarkJSONRequestBody = BookmarkCreateRequest
+
+// CreateBrandJSONRequestBody defines body for CreateBrand for application/json ContentType.
+type CreateBrandJSONRequestBody = BrandCreateRequest
+
+// UpdateBrandJSONRequestBody defines body for UpdateBrand for application/json ContentType.
+type UpdateBrandJSONRequestBody = BrandUpdateRequest
+
+// UpdateBrandMultipartRequestBody defines body for UpdateBrand for multipart/form-data ContentType.
+type UpdateBrandMultipartRequestBody = BrandPhotoUpload
+
+// CreateVoiceTicketJSONRequestBody defines body for CreateVoiceTicket for application/json ContentType.
+type CreateVoiceTicketJSONRequestBody = VoiceTicketCreateRequest
+
+// RedactChatCommentAttachmentJSONRequestBody defines body for RedactChatCommentAttachment for application/json ContentType.
+type RedactChatCommentAttachmentJSONRequestBody = ChatFileRedactionRequest
+
+// RedactChatCommentJSONRequestBody defines body for RedactChatComment for application/json ContentType.
+type RedactChatCommentJSONRequestBody = ChatCommentRedactionRequest
+
+// RedactTicketCommentJSONRequestBody defines body for RedactTicketComment for application/json ContentType.
+type RedactTicketCommentJSONRequestBody = CommentRedactionRequest
+
+// CreateCustomObjectJSONRequestBody defines body for CreateCustomObject for application/json ContentType.
+type CreateCustomObjectJSONRequestBody = CustomObjectCreateRequest
+
+// UpdateCustomObjectJSONRequestBody defines body for UpdateCustomObject for application/json ContentType.
+type UpdateCustomObjectJSONRequestBody = CustomObjectUpdateRequest
+
+// CreateCustomObjectFieldJSONRequestBody defines body for CreateCustomObjectField for application/json ContentType.
+type CreateCustomObjectFieldJSONRequestBody = CustomObjectFieldCreateRequest
+
+// ReorderCustomObjectFieldsJSONRequestBody defines body for ReorderCustomObjectFields for application/json ContentType.
+type ReorderCustomObjectFieldsJSONRequestBody = CustomObjectFieldsReorderRequest
+
+// UpdateCustomObjectFieldJSONRequestBody defines body for UpdateCustomObjectField for application/json ContentType.
+type UpdateCustomObjectFieldJSONRequestBody = CustomObjectFieldUpdateRequest
+
+// QueueCustomObjectRecordBulkJobJSONRequestBody defines body for QueueCustomObjectRecordBulkJob for application/json ContentType.
+type QueueCustomObjectRecordBulkJobJSONRequestBody = CustomObjectRecordBulkJobRequest
+
+// CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody defines body for CreateOrUpdateCustomObjectRecordByExternalID for application/json ContentType.
+type CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody = CustomObjectRecordUpdateRequest
+
+// CreateCustomObjectRecordJSONRequestBody defines body for CreateCustomObjectRecord for application/json ContentType.
+type CreateCustomObjectRecordJSONRequestBody = CustomObjectRecordCreateRequest
+
+// UpdateCustomObjectRecordJSONRequestBody defines body for UpdateCustomObjectRecord for application/json ContentType.
+type UpdateCustomObjectRecordJSONRequestBody = CustomObjectRecordUpdateRequest
+
+// CreateCustomRoleJSONRequestBody defines body for CreateCustomRole for application/json ContentType.
+type CreateCustomRoleJSONRequestBody = CustomRoleCreateRequest
+
+// UpdateCustomRoleJSONRequestBody defines body for UpdateCustomRole for application/json ContentType.
+type UpdateCustomRoleJSONRequestBody = CustomRoleUpdateRequest
+
+// BulkUpdateDefaultCustomTicketStatusesJSONRequestBody defines body for BulkUpdateDefaultCustomTicketStatuses for application/json ContentType.
+type BulkUpdateDefaultCustomTicketStatusesJSONRequestBody = CustomStatusesDefaultUpdateRequest
+
+// CreateCustomTicketStatusJSONRequestBody defines body for CreateCustomTicketStatus for application/json ContentType.
+type CreateCustomTicketStatusJSONRequestBody = CustomStatusCreateRequest
+
+// UpdateCustomTicketStatusJSONRequestBody defines body for UpdateCustomTicketStatus for application/json ContentType.
+type UpdateCustomTicketStatusJSONRequestBody = CustomStatusUpdateRequest
+
+// CreateDynamicContentItemJSONRequestBody defines body for CreateDynamicContentItem for application/json ContentType.
+type CreateDynamicContentItemJSONRequestBody = DynamicContentItemCreateRequest
+
+// UpdateDynamicContentItemJSONRequestBody defines body for UpdateDynamicContentItem for application/json ContentType.
+type UpdateDynamicContentItemJSONRequestBody = DynamicContentItemUpdateRequest
+
+// CreateDynamicContentItemVariantJSONRequestBody defines body for CreateDynamicContentItemVariant for application/json ContentType.
+type CreateDynamicContentItemVariantJSONRequestBody = DynamicContentVariantCreateRequest
+
+// CreateManyDynamicContentItemVariantsJSONRequestBody defines body for CreateManyDynamicContentItemVariants for application/json ContentType.
+type CreateManyDynamicContentItemVariantsJSONRequestBody = DynamicContentVariantsCreateManyRequest
+
+// UpdateManyDynamicContentItemVariantsJSONRequestBody defines body for UpdateManyDynamicContentItemVariants for application/json ContentType.
+type UpdateManyDynamicContentItemVariantsJSONRequestBody = DynamicContentVariantsUpdateManyRequest
+
+// UpdateDynamicContentItemVariantJSONRequestBody defines body for UpdateDynamicContentItemVariant for application/json ContentType.
+type UpdateDynamicContentItemVariantJSONRequestBody = DynamicContentVariantUpdateRequest
+
+// CreateGroupMembershipJSONRequestBody defines body for CreateGroupMembership for application/json ContentType.
+type CreateGroupMembershipJSONRequestBody = GroupMembershipCreateRequest
+
+// CreateManyGroupMembershipsJSONRequestBody defines body for CreateManyGroupMemberships for application/json ContentType.
+type CreateManyGroupMembershipsJSONRequestBody = GroupMembershipsCreateManyRequest
+
+// CreateGroupSLAPolicyJSONRequestBody defines body for CreateGroupSLAPolicy for application/json ContentType.
+type CreateGroupSLAPolicyJSONRequestBody = GroupSLAPolicyCreateRequest
+
+// ReorderGroupSLAPoliciesJSONRequestBody defines body for ReorderGroupSLAPolicies for application/json ContentType.
+type ReorderGroupSLAPoliciesJSONRequestBody = GroupSLAPoliciesReorderRequest
+
+// UpdateGroupSLAPolicyJSONRequestBody defines body for UpdateGroupSLAPolicy for application/json ContentType.
+type UpdateGroupSLAPolicyJSONRequestBody = GroupSLAPolicyUpdateRequest
+
+// CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+type CreateGroupJSONRequestBody = GroupCreateRequest
+
+// UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+type UpdateGroupJSONRequestBody = GroupUpdateRequest
+
+// ImportTicketJSONRequestBody defines body for ImportTicket for application/json ContentType.
+type ImportTicketJSONRequestBody = TicketImportRequest
+
+// ImportManyTicketsJSONRequestBody defines body for ImportManyTickets for application/json ContentType.
+type ImportManyTicketsJSONRequestBody = TicketsImportManyRequest
+
+// CreateMacroJSONRequestBody defines body for CreateMacro for application/json ContentType.
+type CreateMacroJSONRequestBody = MacroCreateRequest
+
+// CreateUnassociatedMacroAttachmentMultipartRequestBody defines body for CreateUnassociatedMacroAttachment for multipart/form-data ContentType.
+type CreateUnassociatedMacroAttachmentMultipartRequestBody = MacroAttachmentUploadRequest
+
+// UpdateManyMacrosJSONRequestBody defines body for UpdateManyMacros for application/json ContentType.
+type UpdateManyMacrosJSONRequestBody = MacrosUpdateManyRequest
+
+// UpdateMacroJSONRequestBody defines body for UpdateMacro for application/json ContentType.
+type UpdateMacroJSONRequestBody = MacroUpdateRequest
+
+// CreateMacroAttachmentMultipartRequestBody defines body for CreateMacroAttachment for multipart/form-data ContentType.
+type CreateMacroAttachmentMultipartRequestBody = MacroAttachmentUploadRequest
+
+// CreateOrganizationFieldJSONRequestBody defines body for CreateOrganizationField for application/json ContentType.
+type CreateOrganizationFieldJSONRequestBody = OrganizationFieldCreateRequest
+
+// ReorderOrganizationFieldsJSONRequestBody defines body for ReorderOrganizationFields for application/json ContentType.
+type ReorderOrganizationFieldsJSONRequestBody = OrganizationFieldsReorderRequest
+
+// UpdateOrganizationFieldJSONRequestBody defines body for UpdateOrganizationField for application/json ContentType.
+type UpdateOrganizationFieldJSONRequestBody = OrganizationFieldUpdateRequest
+
+// CreateOrganizationMembershipJSONRequestBody defines body for CreateOrganizationMembership for application/json ContentType.
+type CreateOrganizationMembershipJSONRequestBody = OrganizationMembershipCreateRequest
+
+// CreateManyOrganizationMembershipsJSONRequestBody defines body for CreateManyOrganizationMemberships for application/json ContentType.
+type CreateManyOrganizationMembershipsJSONRequestBody = OrganizationMembershipsCreateManyRequest
+
+// CreateOrganizationSubscriptionJSONRequestBody defines body for CreateOrganizationSubscription for application/json ContentType.
+type CreateOrganizationSubscriptionJSONRequestBody = OrganizationSubscriptionCreateRequest
+
+// CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
+type CreateOrganizationJSONRequestBody = OrganizationCreateRequest
+
+// CreateManyOrganizationsJSONRequestBody defines body for CreateManyOrganizations for application/json ContentType.
+type CreateManyOrganizationsJSONRequestBody = OrganizationsCreateManyRequest
+
+// CreateOrUpdateOrganizationJSONRequestBody defines body for CreateOrUpdateOrganization for application/json ContentType.
+type CreateOrUpdateOrganizationJSONRequestBody = OrganizationCreateOrUpdateRequest
+
+// UpdateManyOrganizationsJSONRequestBody defines body for UpdateManyOrganizations for application/json ContentType.
+type UpdateManyOrganizationsJSONRequestBody = OrganizationsUpdateManyRequest
+
+// UpdateOrganizationJSONRequestBody defines body for UpdateOrganization for application/json ContentType.
+type UpdateOrganizationJSONRequestBody = OrganizationUpdateRequest
+
+// AutocompleteProblemsJSONRequestBody defines body for AutocompleteProblems for application/json ContentType.
+type AutocompleteProblemsJSONRequestBody = ProblemAutocompleteRequest
+
+// BulkUnregisterPushNotificationDevicesJSONRequestBody defines body for BulkUnregisterPushNotificationDevices for application/json ContentType.
+type BulkUnregisterPushNotificationDevicesJSONRequestBody = PushNotificationDevicesDestroyManyRequest
+
+// CreateSupportAddressJSONRequestBody defines body for CreateSupportAddress for application/json ContentType.
+type CreateSupportAddressJSONRequestBody = SupportAddressCreateRequest
+
+// UpdateSupportAddressJSONRequestBody defines body for UpdateSupportAddress for application/json ContentType.
+type UpdateSupportAddressJSONRequestBody = SupportAddressUpdateRequest
+
+// VerifySupportAddressForwardingJSONRequestBody defines body for VerifySupportAddressForwarding for application/json ContentType.
+type VerifySupportAddressForwardingJSONRequestBody = SupportAddressVerifyRequest
+
+// CreateRequestJSONRequestBody defines body for CreateRequest for application/json ContentType.
+type CreateRequestJSONRequestBody = RequestCreateRequest
+
+// UpdateRequestJSONRequestBody defines body for UpdateRequest for application/json ContentType.
+type UpdateRequestJSONRequestBody = RequestUpdateRequest
+
+// CreateResourceCollectionJSONRequestBody defines body for CreateResourceCollection for application/json ContentType.
+type CreateResourceCollectionJSONRequestBody = ResourceCollectionCreateRequest
+
+// UpdateResourceCollectionJSONRequestBody defines body for UpdateResourceCollection for application/json ContentType.
+type UpdateResourceCollectionJSONRequestBody = ResourceCollectionUpdateRequest
+
+// SetAgentAttributeValuesJSONRequestBody defines body for SetAgentAttributeValues for application/json ContentType.
+type SetAgentAttributeValuesJSONRequestBody = RoutingInstanceValuesSetRequest
+
+// CreateRoutingAttributeJSONRequestBody defines body for CreateRoutingAttribute for application/json ContentType.
+type CreateRoutingAttributeJSONRequestBody = RoutingAttributeCreateRequest
+
+// UpdateRoutingAttributeJSONRequestBody defines body for UpdateRoutingAttribute for application/json ContentType.
+type UpdateRoutingAttributeJSONRequestBody = RoutingAttributeUpdateRequest
+
+// CreateRoutingAttributeValueJSONRequestBody defines body for CreateRoutingAttributeValue for application/json ContentType.
+type CreateRoutingAttributeValueJSONRequestBody = RoutingAttributeValueCreateRequest
+
+// UpdateRoutingAttributeValueJSONRequestBody defines body for UpdateRoutingAttributeValue for application/json ContentType.
+type UpdateRoutingAttributeValueJSONRequestBody = RoutingAttributeValueUpdateRequest
+
+// SetTicketAttributeValuesJSONRequestBody defines body for SetTicketAttributeValues for application/json ContentType.
+type SetTicketAttributeValuesJSONRequestBody = RoutingInstanceValuesSetRequest
+
+// CreateSharingAgreementJSONRequestBody defines body for CreateSharingAgreement for application/json ContentType.
+type CreateSharingAgreementJSONRequestBody = SharingAgreementCreateRequest
+
+// UpdateSharingAgreementJSONRequestBody defines body for UpdateSharingAgreement for application/json ContentType.
+type UpdateSharingAgreementJSONRequestBody = SharingAgreementUpdateRequest
+
+// CreateTicketSkipJSONRequestBody defines body for CreateTicketSkip for application/json ContentType.
+type CreateTicketSkipJSONRequestBody = TicketSkipCreateRequest
+
+// CreateSLAPolicyJSONRequestBody defines body for CreateSLAPolicy for application/json ContentType.
+type CreateSLAPolicyJSONRequestBody = SLAPolicyCreateRequest
+
+// ReorderSLAPoliciesJSONRequestBody defines body for ReorderSLAPolicies for application/json ContentType.
+type ReorderSLAPoliciesJSONRequestBody = SLAPoliciesReorderRequest
+
+// UpdateSLAPolicyJSONRequestBody defines body for UpdateSLAPolicy for application/json ContentType.
+type UpdateSLAPolicyJSONRequestBody = SLAPolicyUpdateRequest
+
+// CreateTargetJSONRequestBody defines body for CreateTarget for application/json ContentType.
+type CreateTargetJSONRequestBody = TargetCreateRequest
+
+// UpdateTargetJSONRequestBody defines body for UpdateTarget for application/json ContentType.
+type UpdateTargetJSONRequestBody = TargetUpdateRequest
+
+// CreateTicketFieldJSONRequestBody defines body for CreateTicketField for application/json ContentType.
+type CreateTicketFieldJSONRequestBody = TicketFieldCreateRequest
+
+// UpdateTicketFieldJSONRequestBody defines body for UpdateTicketField for application/json ContentType.
+type UpdateTicketFieldJSONRequestBody = TicketFieldUpdateRequest
+
+// CreateOrUpdateTicketFieldOptionJSONRequestBody defines body for CreateOrUpdateTicketFieldOption for application/json ContentType.
+type CreateOrUpdateTicketFieldOptionJSONRequestBody = TicketFieldOptionCreateOrUpdateRequest
+
+// CreateTicketFormJSONRequestBody defines body for CreateTicketForm for application/json ContentType.
+type CreateTicketFormJSONRequestBody = TicketFormCreateRequest
+
+// ReorderTicketFormsJSONRequestBody defines body for ReorderTicketForms for application/json ContentType.
+type ReorderTicketFormsJSONRequestBody = TicketFormsReorderRequest
+
+// UpdateTicketFormJSONRequestBody defines body for UpdateTicketForm for application/json ContentType.
+type UpdateTicketFormJSONRequestBody = TicketFormUpdateRequest
+
+// CloneTicketFormJSONRequestBody defines body for CloneTicketForm for application/json ContentType.
+type CloneTicketFormJSONRequestBody = TicketFormCloneRequest
+
+// CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
+type CreateTicketJSONRequestBody = TicketCreateRequest
+
+// CreateManyTicketsJSONRequestBody defines body for CreateManyTickets for application/json ContentType.
+type CreateManyTicketsJSONRequestBody = TicketsCreateManyRequest
+
+// UpdateManyTicketsJSONRequestBody defines body for UpdateManyTickets for application/json ContentType.
+type UpdateManyTicketsJSONRequestBody = TicketsUpdateManyRequest
+
+// UpdateTicketJSONRequestBody defines body for UpdateTicket for application/json ContentType.
+type UpdateTicketJSONRequestBody = TicketUpdateRequest
+
+// RedactTicketCommentStringJSONRequestBody defines body for RedactTicketCommentString for application/json ContentType.
+type RedactTicketCommentStringJSONRequestBody = CommentStringRedactionRequest
+
+// MergeTicketsJSONRequestBody defines body for MergeTickets for application/json ContentType.
+type MergeTicketsJSONRequestBody = TicketMergeRequest
+
+// CreateTicketSatisfactionRatingJSONRequestBody defines body for CreateTicketSatisfactionRating for application/json ContentType.
+type CreateTicketSatisfactionRatingJSONRequestBody = TicketSatisfactionRatingCreateRequest
+
+// RemoveTicketTagsJSONRequestBody defines body for RemoveTicketTags for application/json ContentType.
+type RemoveTicketTagsJSONRequestBody = TicketTagsRequest
+
+// SetTicketTagsJSONRequestBody defines body for SetTicketTags for application/json ContentType.
+type SetTicketTagsJSONRequestBody = TicketTagsRequest
+
+// AddTicketTagsJSONRequestBody defines body for AddTicketTags for application/json ContentType.
+type AddTicketTagsJSONRequestBody = TicketTagsRequest
+
+// CreateTriggerCategoryJSONRequestBody defines body for CreateTriggerCategory for application/json ContentType.
+type CreateTriggerCategoryJSONRequestBody = TriggerCategoryCreateRequest
+
+// CreateBatchJobForTriggerCategoriesJSONRequestBody defines body for CreateBatchJobForTriggerCategories for application/json ContentType.
+type CreateBatchJobForTriggerCategoriesJSONRequestBody = TriggerCategoryBatchJobRequest
+
+// UpdateTriggerCategoryJSONRequestBody defines body for UpdateTriggerCategory for application/json ContentType.
+type UpdateTriggerCategoryJSONRequestBody = TriggerCategoryUpdateRequest
+
+// CreateTriggerJSONRequestBody defines body for CreateTrigger for application/json ContentType.
+type CreateTriggerJSONRequestBody = TriggerCreateRequest
+
+// ReorderTriggersJSONRequestBody defines body for ReorderTriggers for application/json ContentType.
+type ReorderTriggersJSONRequestBody = TriggersReorderRequest
+
+// UpdateManyTriggersJSONRequestBody defines body for UpdateManyTriggers for application/json ContentType.
+type UpdateManyTriggersJSONRequestBody = TriggersUpdateManyRequest
+
+// UpdateTriggerJSONRequestBody defines body for UpdateTrigger for application/json ContentType.
+type UpdateTriggerJSONRequestBody = TriggerUpdateRequest
+
+// CreateUserFieldJSONRequestBody defines body for CreateUserField for application/json ContentType.
+type CreateUserFieldJSONRequestBody = UserFieldCreateRequest
+
+// ReorderUserFieldsJSONRequestBody defines body for ReorderUserFields for application/json ContentType.
+type ReorderUserFieldsJSONRequestBody = UserFieldsReorderRequest
+
+// UpdateUserFieldJSONRequestBody defines body for UpdateUserField for application/json ContentType.
+type UpdateUserFieldJSONRequestBody = UserFieldUpdateRequest
+
+// CreateOrUpdateUserFieldOptionJSONRequestBody defines body for CreateOrUpdateUserFieldOption for application/json ContentType.
+type CreateOrUpdateUserFieldOptionJSONRequestBody = UserFieldOptionCreateOrUpdateRequest
+
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody = UserCreateRequest
+
+// CreateManyUsersJSONRequestBody defines body for CreateManyUsers for application/json ContentType.
+type CreateManyUsersJSONRequestBody = UsersCreateManyRequest
+
+// CreateOrUpdateUserJSONRequestBody defines body for CreateOrUpdateUser for application/json ContentType.
+type CreateOrUpdateUserJSONRequestBody = UserCreateOrUpdateRequest
+
+// CreateOrUpdateManyUsersJSONRequestBody defines body for CreateOrUpdateManyUsers for application/json ContentType.
+type CreateOrUpdateManyUsersJSONRequestBody = UsersCreateOrUpdateManyRequest
+
+// RequestUserCreateJSONRequestBody defines body for RequestUserCreate for application/json ContentType.
+type RequestUserCreateJSONRequestBody = UserRequestCreateRequest
+
+// UpdateManyUsersJSONRequestBody defines body for UpdateManyUsers for application/json ContentType.
+type UpdateManyUsersJSONRequestBody = UsersUpdateManyRequest
+
+// UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
+type UpdateUserJSONRequestBody = UserUpdateRequest
+
+// CreateUserIdentityJSONRequestBody defines body for CreateUserIdentity for application/json ContentType.
+type CreateUserIdentityJSONRequestBody = UserIdentityCreateRequest
+
+// UpdateUserIdentityJSONRequestBody defines body for UpdateUserIdentity for application/json ContentType.
+type UpdateUserIdentityJSONRequestBody = UserIdentityUpdateRequest
+
+// MergeEndUsersJSONRequestBody defines body for MergeEndUsers for application/json ContentType.
+type MergeEndUsersJSONRequestBody = UserMergeRequest
+
+// SetUserPasswordJSONRequestBody defines body for SetUserPassword for application/json ContentType.
+type SetUserPasswordJSONRequestBody = UserPasswordSetRequest
+
+// ChangeOwnPasswordJSONRequestBody defines body for ChangeOwnPassword for application/json ContentType.
+type ChangeOwnPasswordJSONRequestBody = UserPasswordChangeRequest
+
+// CreateViewJSONRequestBody defines body for CreateView for application/json ContentType.
+type CreateViewJSONRequestBody = ViewCreateRequest
+
+// PreviewViewsJSONRequestBody defines body for PreviewViews for application/json ContentType.
+type PreviewViewsJSONRequestBody = ViewPreviewRequest
+
+// PreviewViewTicketCountJSONRequestBody defines body for PreviewViewTicketCount for application/json ContentType.
+type PreviewViewTicketCountJSONRequestBody = ViewPreviewRequest
+
+// UpdateManyViewsJSONRequestBody defines body for UpdateManyViews for application/json ContentType.
+type UpdateManyViewsJSONRequestBody = ViewsUpdateManyRequest
+
+// UpdateViewJSONRequestBody defines body for UpdateView for application/json ContentType.
+type UpdateViewJSONRequestBody = ViewUpdateRequest
+
+// CreateWorkspaceJSONRequestBody defines body for CreateWorkspace for application/json ContentType.
+type CreateWorkspaceJSONRequestBody = WorkspaceCreateRequest
+
+// ReorderWorkspacesJSONRequestBody defines body for ReorderWorkspaces for application/json ContentType.
+type ReorderWorkspacesJSONRequestBody = WorkspacesReorderRequest
+
+// UpdateWorkspaceJSONRequestBody defines body for UpdateWorkspace for application/json ContentType.
+type UpdateWorkspaceJSONRequestBody = WorkspaceUpdateRequest
+
+// Getter for additional properties for AccountSettings. Returns the specified
+// element and whether it was found
+func (a AccountSettings) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettings
+func (a *AccountSettings) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettings to handle AdditionalProperties
+func (a *AccountSettings) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["active_features"]; found {
+		err = json.Unmarshal(raw, &a.ActiveFeatures)
+		if err != nil {
+			return fmt.Errorf("error reading 'active_features': %w", err)
+		}
+		delete(object, "active_features")
+	}
+
+	if raw, found := object["agents"]; found {
+		err = json.Unmarshal(raw, &a.Agents)
+		if err != nil {
+			return fmt.Errorf("error reading 'agents': %w", err)
+		}
+		delete(object, "agents")
+	}
+
+	if raw, found := object["api"]; found {
+		err = json.Unmarshal(raw, &a.API)
+		if err != nil {
+			return fmt.Errorf("error reading 'api': %w", err)
+		}
+		delete(object, "api")
+	}
+
+	if raw, found := object["apps"]; found {
+		err = json.Unmarshal(raw, &a.Apps)
+		if err != nil {
+			return fmt.Errorf("error reading 'apps': %w", err)
+		}
+		delete(object, "apps")
+	}
+
+	if raw, found := object["billing"]; found {
+		err = json.Unmarshal(raw, &a.Billing)
+		if err != nil {
+			return fmt.Errorf("error reading 'billing': %w", err)
+		}
+		delete(object, "billing")
+	}
+
+	if raw, found := object["branding"]; found {
+		err = json.Unmarshal(raw, &a.Branding)
+		if err != nil {
+			return fmt.Errorf("error reading 'branding': %w", err)
+		}
+		delete(object, "branding")
+	}
+
+	if raw, found := object["brands"]; found {
+		err = json.Unmarshal(raw, &a.Brands)
+		if err != nil {
+			return fmt.Errorf("error reading 'brands': %w", err)
+		}
+		delete(object, "brands")
+	}
+
+	if raw, found := object["cdn"]; found {
+		err = json.Unmarshal(raw, &a.Cdn)
+		if err != nil {
+			return fmt.Errorf("error reading 'cdn': %w", err)
+		}
+		delete(object, "cdn")
+	}
+
+	if raw, found := object["chat"]; found {
+		err = json.Unmarshal(raw, &a.Chat)
+		if err != nil {
+			return fmt.Errorf("error reading 'chat': %w", err)
+		}
+		delete(object, "chat")
+	}
+
+	if raw, found := object["cross_sell"]; found {
+		err = json.Unmarshal(raw, &a.CrossSell)
+		if err != nil {
+			return fmt.Errorf("error reading 'cross_sell': %w", err)
+		}
+		delete(object, "cross_sell")
+	}
+
+	if raw, found := object["email"]; found {
+		err = json.Unmarshal(raw, &a.Email)
+		if err != nil {
+			return fmt.Errorf("error reading 'email': %w", err)
+		}
+		delete(object, "email")
+	}
+
+	if raw, found := object["gooddata_integration"]; found {
+		err = json.Unmarshal(raw, &a.GooddataIntegration)
+		if err != nil {
+			return fmt.Errorf("error reading 'gooddata_integration': %w", err)
+		}
+		delete(object, "gooddata_integration")
+	}
+
+	if raw, found := object["google_apps"]; found {
+		err = json.Unmarshal(raw, &a.GoogleApps)
+		if err != nil {
+			return fmt.Errorf("error reading 'google_apps': %w", err)
+		}
+		delete(object, "google_apps")
+	}
+
+	if raw, found := object["groups"]; found {
+		err = json.Unmarshal(raw, &a.Groups)
+		if err != nil {
+			return fmt.Errorf("error reading 'groups': %w", err)
+		}
+		delete(object, "groups")
+	}
+
+	if raw, found := object["limits"]; found {
+		err = json.Unmarshal(raw, &a.Limits)
+		if err != nil {
+			return fmt.Errorf("error reading 'limits': %w", err)
+		}
+		delete(object, "limits")
+	}
+
+	if raw, found := object["localization"]; found {
+		err = json.Unmarshal(raw, &a.Localization)
+		if err != nil {
+			return fmt.Errorf("error reading 'localization': %w", err)
+		}
+		delete(object, "localization")
+	}
+
+	if raw, found := object["lotus"]; found {
+		err = json.Unmarshal(raw, &a.Lotus)
+		if err != nil {
+			return fmt.Errorf("error reading 'lotus': %w", err)
+		}
+		delete(object, "lotus")
+	}
+
+	if raw, found := object["metrics"]; found {
+		err = json.Unmarshal(raw, &a.Metrics)
+		if err != nil {
+			return fmt.Errorf("error reading 'metrics': %w", err)
+		}
+		delete(object, "metrics")
+	}
+
+	if raw, found := object["onboarding"]; found {
+		err = json.Unmarshal(raw, &a.Onboarding)
+		if err != nil {
+			return fmt.Errorf("error reading 'onboarding': %w", err)
+		}
+		delete(object, "onboarding")
+	}
+
+	if raw, found := object["routing"]; found {
+		err = json.Unmarshal(raw, &a.Routing)
+		if err != nil {
+			return fmt.Errorf("error reading 'routing': %w", err)
+		}
+		delete(object, "routing")
+	}
+
+	if raw, found := object["rule"]; found {
+		err = json.Unmarshal(raw, &a.Rule)
+		if err != nil {
+			return fmt.Errorf("error reading 'rule': %w", err)
+		}
+		delete(object, "rule")
+	}
+
+	if raw, found := object["screencast"]; found {
+		err = json.Unmarshal(raw, &a.Screencast)
+		if err != nil {
+			return fmt.Errorf("error reading 'screencast': %w", err)
+		}
+		delete(object, "screencast")
+	}
+
+	if raw, found := object["side_conversations"]; found {
+		err = json.Unmarshal(raw, &a.SideConversations)
+		if err != nil {
+			return fmt.Errorf("error reading 'side_conversations': %w", err)
+		}
+		delete(object, "side_conversations")
+	}
+
+	if raw, found := object["statistics"]; found {
+		err = json.Unmarshal(raw, &a.Statistics)
+		if err != nil {
+			return fmt.Errorf("error reading 'statistics': %w", err)
+		}
+		delete(object, "statistics")
+	}
+
+	if raw, found := object["ticket_form"]; found {
+		err = json.Unmarshal(raw, &a.TicketForm)
+		if err != nil {
+			return fmt.Errorf("error reading 'ticket_form': %w", err)
+		}
+		delete(object, "ticket_form")
+	}
+
+	if raw, found := object["ticket_sharing_partners"]; found {
+		err = json.Unmarshal(raw, &a.TicketSharingPartners)
+		if err != nil {
+			return fmt.Errorf("error reading 'ticket_sharing_partners': %w", err)
+		}
+		delete(object, "ticket_sharing_partners")
+	}
+
+	if raw, found := object["tickets"]; found {
+		err = json.Unmarshal(raw, &a.Tickets)
+		if err != nil {
+			return fmt.Errorf("error reading 'tickets': %w", err)
+		}
+		delete(object, "tickets")
+	}
+
+	if raw, found := object["twitter"]; found {
+		err = json.Unmarshal(raw, &a.Twitter)
+		if err != nil {
+			return fmt.Errorf("error reading 'twitter': %w", err)
+		}
+		delete(object, "twitter")
+	}
+
+	if raw, found := object["user"]; found {
+		err = json.Unmarshal(raw, &a.User)
+		if err != nil {
+			return fmt.Errorf("error reading 'user': %w", err)
+		}
+		delete(object, "user")
+	}
+
+	if raw, found := object["voice"]; found {
+		err = json.Unmarshal(raw, &a.Voice)
+		if err != nil {
+			return fmt.Errorf("error reading 'voice': %w", err)
+		}
+		delete(object, "voice")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettings to handle AdditionalProperties
+func (a AccountSettings) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ActiveFeatures != nil {
+		object["active_features"], err = json.Marshal(a.ActiveFeatures)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'active_features': %w", err)
+		}
+	}
+
+	if a.Agents != nil {
+		object["agents"], err = json.Marshal(a.Agents)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agents': %w", err)
+		}
+	}
+
+	if a.API != nil {
+		object["api"], err = json.Marshal(a.API)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'api': %w", err)
+		}
+	}
+
+	if a.Apps != nil {
+		object["apps"], err = json.Marshal(a.Apps)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'apps': %w", err)
+		}
+	}
+
+	if a.Billing != nil {
+		object["billing"], err = json.Marshal(a.Billing)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'billing': %w", err)
+		}
+	}
+
+	if a.Branding != nil {
+		object["branding"], err = json.Marshal(a.Branding)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'branding': %w", err)
+		}
+	}
+
+	if a.Brands != nil {
+		object["brands"], err = json.Marshal(a.Brands)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'brands': %w", err)
+		}
+	}
+
+	if a.Cdn != nil {
+		object["cdn"], err = json.Marshal(a.Cdn)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cdn': %w", err)
+		}
+	}
+
+	if a.Chat != nil {
+		object["chat"], err = json.Marshal(a.Chat)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'chat': %w", err)
+		}
+	}
+
+	if a.CrossSell != nil {
+		object["cross_sell"], err = json.Marshal(a.CrossSell)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cross_sell': %w", err)
+		}
+	}
+
+	if a.Email != nil {
+		object["email"], err = json.Marshal(a.Email)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email': %w", err)
+		}
+	}
+
+	if a.GooddataIntegration != nil {
+		object["gooddata_integration"], err = json.Marshal(a.GooddataIntegration)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'gooddata_integration': %w", err)
+		}
+	}
+
+	if a.GoogleApps != nil {
+		object["google_apps"], err = json.Marshal(a.GoogleApps)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'google_apps': %w", err)
+		}
+	}
+
+	if a.Groups != nil {
+		object["groups"], err = json.Marshal(a.Groups)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'groups': %w", err)
+		}
+	}
+
+	if a.Limits != nil {
+		object["limits"], err = json.Marshal(a.Limits)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'limits': %w", err)
+		}
+	}
+
+	if a.Localization != nil {
+		object["localization"], err = json.Marshal(a.Localization)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'localization': %w", err)
+		}
+	}
+
+	if a.Lotus != nil {
+		object["lotus"], err = json.Marshal(a.Lotus)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'lotus': %w", err)
+		}
+	}
+
+	if a.Metrics != nil {
+		object["metrics"], err = json.Marshal(a.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'metrics': %w", err)
+		}
+	}
+
+	if a.Onboarding != nil {
+		object["onboarding"], err = json.Marshal(a.Onboarding)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'onboarding': %w", err)
+		}
+	}
+
+	if a.Routing != nil {
+		object["routing"], err = json.Marshal(a.Routing)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'routing': %w", err)
+		}
+	}
+
+	if a.Rule != nil {
+		object["rule"], err = json.Marshal(a.Rule)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rule': %w", err)
+		}
+	}
+
+	if a.Screencast != nil {
+		object["screencast"], err = json.Marshal(a.Screencast)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'screencast': %w", err)
+		}
+	}
+
+	if a.SideConversations != nil {
+		object["side_conversations"], err = json.Marshal(a.SideConversations)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'side_conversations': %w", err)
+		}
+	}
+
+	if a.Statistics != nil {
+		object["statistics"], err = json.Marshal(a.Statistics)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'statistics': %w", err)
+		}
+	}
+
+	if a.TicketForm != nil {
+		object["ticket_form"], err = json.Marshal(a.TicketForm)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ticket_form': %w", err)
+		}
+	}
+
+	if a.TicketSharingPartners != nil {
+		object["ticket_sharing_partners"], err = json.Marshal(a.TicketSharingPartners)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ticket_sharing_partners': %w", err)
+		}
+	}
+
+	if a.Tickets != nil {
+		object["tickets"], err = json.Marshal(a.Tickets)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tickets': %w", err)
+		}
+	}
+
+	if a.Twitter != nil {
+		object["twitter"], err = json.Marshal(a.Twitter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'twitter': %w", err)
+		}
+	}
+
+	if a.User != nil {
+		object["user"], err = json.Marshal(a.User)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user': %w", err)
+		}
+	}
+
+	if a.Voice != nil {
+		object["voice"], err = json.Marshal(a.Voice)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voice': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsActiveFeatures. Returns the specified
+// element and whether it was found
+func (a AccountSettingsActiveFeatures) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsActiveFeatures
+func (a *AccountSettingsActiveFeatures) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsActiveFeatures to handle AdditionalProperties
+func (a *AccountSettingsActiveFeatures) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["advanced_analytics"]; found {
+		err = json.Unmarshal(raw, &a.AdvancedAnalytics)
+		if err != nil {
+			return fmt.Errorf("error reading 'advanced_analytics': %w", err)
+		}
+		delete(object, "advanced_analytics")
+	}
+
+	if raw, found := object["agent_forwarding"]; found {
+		err = json.Unmarshal(raw, &a.AgentForwarding)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_forwarding': %w", err)
+		}
+		delete(object, "agent_forwarding")
+	}
+
+	if raw, found := object["allow_ccs"]; found {
+		err = json.Unmarshal(raw, &a.AllowCcs)
+		if err != nil {
+			return fmt.Errorf("error reading 'allow_ccs': %w", err)
+		}
+		delete(object, "allow_ccs")
+	}
+
+	if raw, found := object["allow_email_template_customization"]; found {
+		err = json.Unmarshal(raw, &a.AllowEmailTemplateCustomization)
+		if err != nil {
+			return fmt.Errorf("error reading 'allow_email_template_customization': %w", err)
+		}
+		delete(object, "allow_email_template_customization")
+	}
+
+	if raw, found := object["automatic_answers"]; found {
+		err = json.Unmarshal(raw, &a.AutomaticAnswers)
+		if err != nil {
+			return fmt.Errorf("error reading 'automatic_answers': %w", err)
+		}
+		delete(object, "automatic_answers")
+	}
+
+	if raw, found := object["bcc_archiving"]; found {
+		err = json.Unmarshal(raw, &a.BccArchiving)
+		if err != nil {
+			return fmt.Errorf("error reading 'bcc_archiving': %w", err)
+		}
+		delete(object, "bcc_archiving")
+	}
+
+	if raw, found := object["benchmark_opt_out"]; found {
+		err = json.Unmarshal(raw, &a.BenchmarkOptOut)
+		if err != nil {
+			return fmt.Errorf("error reading 'benchmark_opt_out': %w", err)
+		}
+		delete(object, "benchmark_opt_out")
+	}
+
+	if raw, found := object["business_hours"]; found {
+		err = json.Unmarshal(raw, &a.BusinessHours)
+		if err != nil {
+			return fmt.Errorf("error reading 'business_hours': %w", err)
+		}
+		delete(object, "business_hours")
+	}
+
+	if raw, found := object["chat"]; found {
+		err = json.Unmarshal(raw, &a.Chat)
+		if err != nil {
+			return fmt.Errorf("error reading 'chat': %w", err)
+		}
+		delete(object, "chat")
+	}
+
+	if raw, found := object["chat_about_my_ticket"]; found {
+		err = json.Unmarshal(raw, &a.ChatAboutMyTicket)
+		if err != nil {
+			return fmt.Errorf("error reading 'chat_about_my_ticket': %w", err)
+		}
+		delete(object, "chat_about_my_ticket")
+	}
+
+	if raw, found := object["csat_reason_code"]; found {
+		err = json.Unmarshal(raw, &a.CsatReasonCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'csat_reason_code': %w", err)
+		}
+		delete(object, "csat_reason_code")
+	}
+
+	if raw, found := object["custom_dkim_domain"]; found {
+		err = json.Unmarshal(raw, &a.CustomDkimDomain)
+		if err != nil {
+			return fmt.Errorf("error reading 'custom_dkim_domain': %w", err)
+		}
+		delete(object, "custom_dkim_domain")
+	}
+
+	if raw, found := object["customer_context_as_default"]; found {
+		err = json.Unmarshal(raw, &a.CustomerContextAsDefault)
+		if err != nil {
+			return fmt.Errorf("error reading 'customer_context_as_default': %w", err)
+		}
+		delete(object, "customer_context_as_default")
+	}
+
+	if raw, found := object["customer_satisfaction"]; found {
+		err = json.Unmarshal(raw, &a.CustomerSatisfaction)
+		if err != nil {
+			return fmt.Errorf("error reading 'customer_satisfaction': %w", err)
+		}
+		delete(object, "customer_satisfaction")
+	}
+
+	if raw, found := object["dynamic_contents"]; found {
+		err = json.Unmarshal(raw, &a.DynamicContents)
+		if err != nil {
+			return fmt.Errorf("error reading 'dynamic_contents': %w", err)
+		}
+		delete(object, "dynamic_contents")
+	}
+
+	if raw, found := object["explore"]; found {
+		err = json.Unmarshal(raw, &a.Explore)
+		if err != nil {
+			return fmt.Errorf("error reading 'explore': %w", err)
+		}
+		delete(object, "explore")
+	}
+
+	if raw, found := object["explore_on_support_ent_plan"]; found {
+		err = json.Unmarshal(raw, &a.ExploreOnSupportEntPlan)
+		if err != nil {
+			return fmt.Errorf("error reading 'explore_on_support_ent_plan': %w", err)
+		}
+		delete(object, "explore_on_support_ent_plan")
+	}
+
+	if raw, found := object["explore_on_support_pro_plan"]; found {
+		err = json.Unmarshal(raw, &a.ExploreOnSupportProPlan)
+		if err != nil {
+			return fmt.Errorf("error reading 'explore_on_support_pro_plan': %w", err)
+		}
+		delete(object, "explore_on_support_pro_plan")
+	}
+
+	if raw, found := object["facebook"]; found {
+		err = json.Unmarshal(raw, &a.Facebook)
+		if err != nil {
+			return fmt.Errorf("error reading 'facebook': %w", err)
+		}
+		delete(object, "facebook")
+	}
+
+	if raw, found := object["facebook_login"]; found {
+		err = json.Unmarshal(raw, &a.FacebookLogin)
+		if err != nil {
+			return fmt.Errorf("error reading 'facebook_login': %w", err)
+		}
+		delete(object, "facebook_login")
+	}
+
+	if raw, found := object["fallback_composer"]; found {
+		err = json.Unmarshal(raw, &a.FallbackComposer)
+		if err != nil {
+			return fmt.Errorf("error reading 'fallback_composer': %w", err)
+		}
+		delete(object, "fallback_composer")
+	}
+
+	if raw, found := object["forum_analytics"]; found {
+		err = json.Unmarshal(raw, &a.ForumAnalytics)
+		if err != nil {
+			return fmt.Errorf("error reading 'forum_analytics': %w", err)
+		}
+		delete(object, "forum_analytics")
+	}
+
+	if raw, found := object["good_data_and_explore"]; found {
+		err = json.Unmarshal(raw, &a.GoodDataAndExplore)
+		if err != nil {
+			return fmt.Errorf("error reading 'good_data_and_explore': %w", err)
+		}
+		delete(object, "good_data_and_explore")
+	}
+
+	if raw, found := object["google_login"]; found {
+		err = json.Unmarshal(raw, &a.GoogleLogin)
+		if err != nil {
+			return fmt.Errorf("error reading 'google_login': %w", err)
+		}
+		delete(object, "google_login")
+	}
+
+	if raw, found := object["insights"]; found {
+		err = json.Unmarshal(raw, &a.Insights)
+		if err != nil {
+			return fmt.Errorf("error reading 'insights': %w", err)
+		}
+		delete(object, "insights")
+	}
+
+	if raw, found := object["is_abusive"]; found {
+		err = json.Unmarshal(raw, &a.IsAbusive)
+		if err != nil {
+			return fmt.Errorf("error reading 'is_abusive': %w", err)
+		}
+		delete(object, "is_abusive")
+	}
+
+	if raw, found := object["light_agents"]; found {
+		err = json.Unmarshal(raw, &a.LightAgents)
+		if err != nil {
+			return fmt.Errorf("error reading 'light_agents': %w", err)
+		}
+		delete(object, "light_agents")
+	}
+
+	if raw, found := object["markdown"]; found {
+		err = json.Unmarshal(raw, &a.Markdown)
+		if err != nil {
+			return fmt.Errorf("error reading 'markdown': %w", err)
+		}
+		delete(object, "markdown")
+	}
+
+	if raw, found := object["on_hold_status"]; found {
+		err = json.Unmarshal(raw, &a.OnHoldStatus)
+		if err != nil {
+			return fmt.Errorf("error reading 'on_hold_status': %w", err)
+		}
+		delete(object, "on_hold_status")
+	}
+
+	if raw, found := object["organization_access_enabled"]; found {
+		err = json.Unmarshal(raw, &a.OrganizationAccessEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'organization_access_enabled': %w", err)
+		}
+		delete(object, "organization_access_enabled")
+	}
+
+	if raw, found := object["rich_content_in_emails"]; found {
+		err = json.Unmarshal(raw, &a.RichContentInEmails)
+		if err != nil {
+			return fmt.Errorf("error reading 'rich_content_in_emails': %w", err)
+		}
+		delete(object, "rich_content_in_emails")
+	}
+
+	if raw, found := object["sandbox"]; found {
+		err = json.Unmarshal(raw, &a.Sandbox)
+		if err != nil {
+			return fmt.Errorf("error reading 'sandbox': %w", err)
+		}
+		delete(object, "sandbox")
+	}
+
+	if raw, found := object["satisfaction_prediction"]; found {
+		err = json.Unmarshal(raw, &a.SatisfactionPrediction)
+		if err != nil {
+			return fmt.Errorf("error reading 'satisfaction_prediction': %w", err)
+		}
+		delete(object, "satisfaction_prediction")
+	}
+
+	if raw, found := object["suspended_ticket_notification"]; found {
+		err = json.Unmarshal(raw, &a.SuspendedTicketNotification)
+		if err != nil {
+			return fmt.Errorf("error reading 'suspended_ticket_notification': %w", err)
+		}
+		delete(object, "suspended_ticket_notification")
+	}
+
+	if raw, found := object["ticket_forms"]; found {
+		err = json.Unmarshal(raw, &a.TicketForms)
+		if err != nil {
+			return fmt.Errorf("error reading 'ticket_forms': %w", err)
+		}
+		delete(object, "ticket_forms")
+	}
+
+	if raw, found := object["ticket_tagging"]; found {
+		err = json.Unmarshal(raw, &a.TicketTagging)
+		if err != nil {
+			return fmt.Errorf("error reading 'ticket_tagging': %w", err)
+		}
+		delete(object, "ticket_tagging")
+	}
+
+	if raw, found := object["topic_suggestion"]; found {
+		err = json.Unmarshal(raw, &a.TopicSuggestion)
+		if err != nil {
+			return fmt.Errorf("error reading 'topic_suggestion': %w", err)
+		}
+		delete(object, "topic_suggestion")
+	}
+
+	if raw, found := object["twitter"]; found {
+		err = json.Unmarshal(raw, &a.Twitter)
+		if err != nil {
+			return fmt.Errorf("error reading 'twitter': %w", err)
+		}
+		delete(object, "twitter")
+	}
+
+	if raw, found := object["twitter_login"]; found {
+		err = json.Unmarshal(raw, &a.TwitterLogin)
+		if err != nil {
+			return fmt.Errorf("error reading 'twitter_login': %w", err)
+		}
+		delete(object, "twitter_login")
+	}
+
+	if raw, found := object["user_org_fields"]; found {
+		err = json.Unmarshal(raw, &a.UserOrgFields)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_org_fields': %w", err)
+		}
+		delete(object, "user_org_fields")
+	}
+
+	if raw, found := object["user_tagging"]; found {
+		err = json.Unmarshal(raw, &a.UserTagging)
+		if err != nil {
+			return fmt.Errorf("error reading 'user_tagging': %w", err)
+		}
+		delete(object, "user_tagging")
+	}
+
+	if raw, found := object["voice"]; found {
+		err = json.Unmarshal(raw, &a.Voice)
+		if err != nil {
+			return fmt.Errorf("error reading 'voice': %w", err)
+		}
+		delete(object, "voice")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsActiveFeatures to handle AdditionalProperties
+func (a AccountSettingsActiveFeatures) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AdvancedAnalytics != nil {
+		object["advanced_analytics"], err = json.Marshal(a.AdvancedAnalytics)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'advanced_analytics': %w", err)
+		}
+	}
+
+	if a.AgentForwarding != nil {
+		object["agent_forwarding"], err = json.Marshal(a.AgentForwarding)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_forwarding': %w", err)
+		}
+	}
+
+	if a.AllowCcs != nil {
+		object["allow_ccs"], err = json.Marshal(a.AllowCcs)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'allow_ccs': %w", err)
+		}
+	}
+
+	if a.AllowEmailTemplateCustomization != nil {
+		object["allow_email_template_customization"], err = json.Marshal(a.AllowEmailTemplateCustomization)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'allow_email_template_customization': %w", err)
+		}
+	}
+
+	if a.AutomaticAnswers != nil {
+		object["automatic_answers"], err = json.Marshal(a.AutomaticAnswers)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'automatic_answers': %w", err)
+		}
+	}
+
+	if a.BccArchiving != nil {
+		object["bcc_archiving"], err = json.Marshal(a.BccArchiving)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'bcc_archiving': %w", err)
+		}
+	}
+
+	if a.BenchmarkOptOut != nil {
+		object["benchmark_opt_out"], err = json.Marshal(a.BenchmarkOptOut)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'benchmark_opt_out': %w", err)
+		}
+	}
+
+	if a.BusinessHours != nil {
+		object["business_hours"], err = json.Marshal(a.BusinessHours)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'business_hours': %w", err)
+		}
+	}
+
+	if a.Chat != nil {
+		object["chat"], err = json.Marshal(a.Chat)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'chat': %w", err)
+		}
+	}
+
+	if a.ChatAboutMyTicket != nil {
+		object["chat_about_my_ticket"], err = json.Marshal(a.ChatAboutMyTicket)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'chat_about_my_ticket': %w", err)
+		}
+	}
+
+	if a.CsatReasonCode != nil {
+		object["csat_reason_code"], err = json.Marshal(a.CsatReasonCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'csat_reason_code': %w", err)
+		}
+	}
+
+	if a.CustomDkimDomain != nil {
+		object["custom_dkim_domain"], err = json.Marshal(a.CustomDkimDomain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'custom_dkim_domain': %w", err)
+		}
+	}
+
+	if a.CustomerContextAsDefault != nil {
+		object["customer_context_as_default"], err = json.Marshal(a.CustomerContextAsDefault)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'customer_context_as_default': %w", err)
+		}
+	}
+
+	if a.CustomerSatisfaction != nil {
+		object["customer_satisfaction"], err = json.Marshal(a.CustomerSatisfaction)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'customer_satisfaction': %w", err)
+		}
+	}
+
+	if a.DynamicContents != nil {
+		object["dynamic_contents"], err = json.Marshal(a.DynamicContents)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'dynamic_contents': %w", err)
+		}
+	}
+
+	if a.Explore != nil {
+		object["explore"], err = json.Marshal(a.Explore)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'explore': %w", err)
+		}
+	}
+
+	if a.ExploreOnSupportEntPlan != nil {
+		object["explore_on_support_ent_plan"], err = json.Marshal(a.ExploreOnSupportEntPlan)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'explore_on_support_ent_plan': %w", err)
+		}
+	}
+
+	if a.ExploreOnSupportProPlan != nil {
+		object["explore_on_support_pro_plan"], err = json.Marshal(a.ExploreOnSupportProPlan)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'explore_on_support_pro_plan': %w", err)
+		}
+	}
+
+	if a.Facebook != nil {
+		object["facebook"], err = json.Marshal(a.Facebook)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'facebook': %w", err)
+		}
+	}
+
+	if a.FacebookLogin != nil {
+		object["facebook_login"], err = json.Marshal(a.FacebookLogin)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'facebook_login': %w", err)
+		}
+	}
+
+	if a.FallbackComposer != nil {
+		object["fallback_composer"], err = json.Marshal(a.FallbackComposer)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'fallback_composer': %w", err)
+		}
+	}
+
+	if a.ForumAnalytics != nil {
+		object["forum_analytics"], err = json.Marshal(a.ForumAnalytics)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'forum_analytics': %w", err)
+		}
+	}
+
+	if a.GoodDataAndExplore != nil {
+		object["good_data_and_explore"], err = json.Marshal(a.GoodDataAndExplore)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'good_data_and_explore': %w", err)
+		}
+	}
+
+	if a.GoogleLogin != nil {
+		object["google_login"], err = json.Marshal(a.GoogleLogin)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'google_login': %w", err)
+		}
+	}
+
+	if a.Insights != nil {
+		object["insights"], err = json.Marshal(a.Insights)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'insights': %w", err)
+		}
+	}
+
+	if a.IsAbusive != nil {
+		object["is_abusive"], err = json.Marshal(a.IsAbusive)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'is_abusive': %w", err)
+		}
+	}
+
+	if a.LightAgents != nil {
+		object["light_agents"], err = json.Marshal(a.LightAgents)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'light_agents': %w", err)
+		}
+	}
+
+	if a.Markdown != nil {
+		object["markdown"], err = json.Marshal(a.Markdown)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'markdown': %w", err)
+		}
+	}
+
+	if a.OnHoldStatus != nil {
+		object["on_hold_status"], err = json.Marshal(a.OnHoldStatus)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'on_hold_status': %w", err)
+		}
+	}
+
+	if a.OrganizationAccessEnabled != nil {
+		object["organization_access_enabled"], err = json.Marshal(a.OrganizationAccessEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'organization_access_enabled': %w", err)
+		}
+	}
+
+	if a.RichContentInEmails != nil {
+		object["rich_content_in_emails"], err = json.Marshal(a.RichContentInEmails)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rich_content_in_emails': %w", err)
+		}
+	}
+
+	if a.Sandbox != nil {
+		object["sandbox"], err = json.Marshal(a.Sandbox)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'sandbox': %w", err)
+		}
+	}
+
+	if a.SatisfactionPrediction != nil {
+		object["satisfaction_prediction"], err = json.Marshal(a.SatisfactionPrediction)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'satisfaction_prediction': %w", err)
+		}
+	}
+
+	if a.SuspendedTicketNotification != nil {
+		object["suspended_ticket_notification"], err = json.Marshal(a.SuspendedTicketNotification)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'suspended_ticket_notification': %w", err)
+		}
+	}
+
+	if a.TicketForms != nil {
+		object["ticket_forms"], err = json.Marshal(a.TicketForms)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ticket_forms': %w", err)
+		}
+	}
+
+	if a.TicketTagging != nil {
+		object["ticket_tagging"], err = json.Marshal(a.TicketTagging)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ticket_tagging': %w", err)
+		}
+	}
+
+	if a.TopicSuggestion != nil {
+		object["topic_suggestion"], err = json.Marshal(a.TopicSuggestion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'topic_suggestion': %w", err)
+		}
+	}
+
+	if a.Twitter != nil {
+		object["twitter"], err = json.Marshal(a.Twitter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'twitter': %w", err)
+		}
+	}
+
+	if a.TwitterLogin != nil {
+		object["twitter_login"], err = json.Marshal(a.TwitterLogin)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'twitter_login': %w", err)
+		}
+	}
+
+	if a.UserOrgFields != nil {
+		object["user_org_fields"], err = json.Marshal(a.UserOrgFields)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user_org_fields': %w", err)
+		}
+	}
+
+	if a.UserTagging != nil {
+		object["user_tagging"], err = json.Marshal(a.UserTagging)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'user_tagging': %w", err)
+		}
+	}
+
+	if a.Voice != nil {
+		object["voice"], err = json.Marshal(a.Voice)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voice': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsAgents. Returns the specified
+// element and whether it was found
+func (a AccountSettingsAgents) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsAgents
+func (a *AccountSettingsAgents) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsAgents to handle AdditionalProperties
+func (a *AccountSettingsAgents) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["agent_home"]; found {
+		err = json.Unmarshal(raw, &a.AgentHome)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_home': %w", err)
+		}
+		delete(object, "agent_home")
+	}
+
+	if raw, found := object["agent_workspace"]; found {
+		err = json.Unmarshal(raw, &a.AgentWorkspace)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_workspace': %w", err)
+		}
+		delete(object, "agent_workspace")
+	}
+
+	if raw, found := object["aw_self_serve_migration_enabled"]; found {
+		err = json.Unmarshal(raw, &a.AwSelfServeMigrationEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'aw_self_serve_migration_enabled': %w", err)
+		}
+		delete(object, "aw_self_serve_migration_enabled")
+	}
+
+	if raw, found := object["focus_mode"]; found {
+		err = json.Unmarshal(raw, &a.FocusMode)
+		if err != nil {
+			return fmt.Errorf("error reading 'focus_mode': %w", err)
+		}
+		delete(object, "focus_mode")
+	}
+
+	if raw, found := object["idle_timeout_enabled"]; found {
+		err = json.Unmarshal(raw, &a.IdleTimeoutEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'idle_timeout_enabled': %w", err)
+		}
+		delete(object, "idle_timeout_enabled")
+	}
+
+	if raw, found := object["unified_agent_statuses"]; found {
+		err = json.Unmarshal(raw, &a.UnifiedAgentStatuses)
+		if err != nil {
+			return fmt.Errorf("error reading 'unified_agent_statuses': %w", err)
+		}
+		delete(object, "unified_agent_statuses")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsAgents to handle AdditionalProperties
+func (a AccountSettingsAgents) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AgentHome != nil {
+		object["agent_home"], err = json.Marshal(a.AgentHome)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_home': %w", err)
+		}
+	}
+
+	if a.AgentWorkspace != nil {
+		object["agent_workspace"], err = json.Marshal(a.AgentWorkspace)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_workspace': %w", err)
+		}
+	}
+
+	if a.AwSelfServeMigrationEnabled != nil {
+		object["aw_self_serve_migration_enabled"], err = json.Marshal(a.AwSelfServeMigrationEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'aw_self_serve_migration_enabled': %w", err)
+		}
+	}
+
+	if a.FocusMode != nil {
+		object["focus_mode"], err = json.Marshal(a.FocusMode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'focus_mode': %w", err)
+		}
+	}
+
+	if a.IdleTimeoutEnabled != nil {
+		object["idle_timeout_enabled"], err = json.Marshal(a.IdleTimeoutEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'idle_timeout_enabled': %w", err)
+		}
+	}
+
+	if a.UnifiedAgentStatuses != nil {
+		object["unified_agent_statuses"], err = json.Marshal(a.UnifiedAgentStatuses)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'unified_agent_statuses': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsAPI. Returns the specified
+// element and whether it was found
+func (a AccountSettingsAPI) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsAPI
+func (a *AccountSettingsAPI) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsAPI to handle AdditionalProperties
+func (a *AccountSettingsAPI) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["accepted_api_agreement"]; found {
+		err = json.Unmarshal(raw, &a.AcceptedAPIAgreement)
+		if err != nil {
+			return fmt.Errorf("error reading 'accepted_api_agreement': %w", err)
+		}
+		delete(object, "accepted_api_agreement")
+	}
+
+	if raw, found := object["api_password_access"]; found {
+		err = json.Unmarshal(raw, &a.APIPasswordAccess)
+		if err != nil {
+			return fmt.Errorf("error reading 'api_password_access': %w", err)
+		}
+		delete(object, "api_password_access")
+	}
+
+	if raw, found := object["api_token_access"]; found {
+		err = json.Unmarshal(raw, &a.APITokenAccess)
+		if err != nil {
+			return fmt.Errorf("error reading 'api_token_access': %w", err)
+		}
+		delete(object, "api_token_access")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsAPI to handle AdditionalProperties
+func (a AccountSettingsAPI) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AcceptedAPIAgreement != nil {
+		object["accepted_api_agreement"], err = json.Marshal(a.AcceptedAPIAgreement)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'accepted_api_agreement': %w", err)
+		}
+	}
+
+	if a.APIPasswordAccess != nil {
+		object["api_password_access"], err = json.Marshal(a.APIPasswordAccess)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'api_password_access': %w", err)
+		}
+	}
+
+	if a.APITokenAccess != nil {
+		object["api_token_access"], err = json.Marshal(a.APITokenAccess)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'api_token_access': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsApps. Returns the specified
+// element and whether it was found
+func (a AccountSettingsApps) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsApps
+func (a *AccountSettingsApps) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsApps to handle AdditionalProperties
+func (a *AccountSettingsApps) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["create_private"]; found {
+		err = json.Unmarshal(raw, &a.CreatePrivate)
+		if err != nil {
+			return fmt.Errorf("error reading 'create_private': %w", err)
+		}
+		delete(object, "create_private")
+	}
+
+	if raw, found := object["create_public"]; found {
+		err = json.Unmarshal(raw, &a.CreatePublic)
+		if err != nil {
+			return fmt.Errorf("error reading 'create_public': %w", err)
+		}
+		delete(object, "create_public")
+	}
+
+	if raw, found := object["use"]; found {
+		err = json.Unmarshal(raw, &a.Use)
+		if err != nil {
+			return fmt.Errorf("error reading 'use': %w", err)
+		}
+		delete(object, "use")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsApps to handle AdditionalProperties
+func (a AccountSettingsApps) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.CreatePrivate != nil {
+		object["create_private"], err = json.Marshal(a.CreatePrivate)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'create_private': %w", err)
+		}
+	}
+
+	if a.CreatePublic != nil {
+		object["create_public"], err = json.Marshal(a.CreatePublic)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'create_public': %w", err)
+		}
+	}
+
+	if a.Use != nil {
+		object["use"], err = json.Marshal(a.Use)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'use': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsBilling. Returns the specified
+// element and whether it was found
+func (a AccountSettingsBilling) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsBilling
+func (a *AccountSettingsBilling) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsBilling to handle AdditionalProperties
+func (a *AccountSettingsBilling) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["backend"]; found {
+		err = json.Unmarshal(raw, &a.Backend)
+		if err != nil {
+			return fmt.Errorf("error reading 'backend': %w", err)
+		}
+		delete(object, "backend")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsBilling to handle AdditionalProperties
+func (a AccountSettingsBilling) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Backend != nil {
+		object["backend"], err = json.Marshal(a.Backend)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'backend': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsBranding. Returns the specified
+// element and whether it was found
+func (a AccountSettingsBranding) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsBranding
+func (a *AccountSettingsBranding) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsBranding to handle AdditionalProperties
+func (a *AccountSettingsBranding) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["favicon_url"]; found {
+		err = json.Unmarshal(raw, &a.FaviconURL)
+		if err != nil {
+			return fmt.Errorf("error reading 'favicon_url': %w", err)
+		}
+		delete(object, "favicon_url")
+	}
+
+	if raw, found := object["header_color"]; found {
+		err = json.Unmarshal(raw, &a.HeaderColor)
+		if err != nil {
+			return fmt.Errorf("error reading 'header_color': %w", err)
+		}
+		delete(object, "header_color")
+	}
+
+	if raw, found := object["header_logo_url"]; found {
+		err = json.Unmarshal(raw, &a.HeaderLogoURL)
+		if err != nil {
+			return fmt.Errorf("error reading 'header_logo_url': %w", err)
+		}
+		delete(object, "header_logo_url")
+	}
+
+	if raw, found := object["page_background_color"]; found {
+		err = json.Unmarshal(raw, &a.PageBackgroundColor)
+		if err != nil {
+			return fmt.Errorf("error reading 'page_background_color': %w", err)
+		}
+		delete(object, "page_background_color")
+	}
+
+	if raw, found := object["tab_background_color"]; found {
+		err = json.Unmarshal(raw, &a.TabBackgroundColor)
+		if err != nil {
+			return fmt.Errorf("error reading 'tab_background_color': %w", err)
+		}
+		delete(object, "tab_background_color")
+	}
+
+	if raw, found := object["text_color"]; found {
+		err = json.Unmarshal(raw, &a.TextColor)
+		if err != nil {
+			return fmt.Errorf("error reading 'text_color': %w", err)
+		}
+		delete(object, "text_color")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsBranding to handle AdditionalProperties
+func (a AccountSettingsBranding) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.FaviconURL != nil {
+		object["favicon_url"], err = json.Marshal(a.FaviconURL)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'favicon_url': %w", err)
+		}
+	}
+
+	if a.HeaderColor != nil {
+		object["header_color"], err = json.Marshal(a.HeaderColor)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'header_color': %w", err)
+		}
+	}
+
+	if a.HeaderLogoURL != nil {
+		object["header_logo_url"], err = json.Marshal(a.HeaderLogoURL)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'header_logo_url': %w", err)
+		}
+	}
+
+	if a.PageBackgroundColor != nil {
+		object["page_background_color"], err = json.Marshal(a.PageBackgroundColor)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'page_background_color': %w", err)
+		}
+	}
+
+	if a.TabBackgroundColor != nil {
+		object["tab_background_color"], err = json.Marshal(a.TabBackgroundColor)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tab_background_color': %w", err)
+		}
+	}
+
+	if a.TextColor != nil {
+		object["text_color"], err = json.Marshal(a.TextColor)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'text_color': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsBrands. Returns the specified
+// element and whether it was found
+func (a AccountSettingsBrands) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsBrands
+func (a *AccountSettingsBrands) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsBrands to handle AdditionalProperties
+func (a *AccountSettingsBrands) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["default_brand_id"]; found {
+		err = json.Unmarshal(raw, &a.DefaultBrandID)
+		if err != nil {
+			return fmt.Errorf("error reading 'default_brand_id': %w", err)
+		}
+		delete(object, "default_brand_id")
+	}
+
+	if raw, found := object["require_brand_on_new_tickets"]; found {
+		err = json.Unmarshal(raw, &a.RequireBrandOnNewTickets)
+		if err != nil {
+			return fmt.Errorf("error reading 'require_brand_on_new_tickets': %w", err)
+		}
+		delete(object, "require_brand_on_new_tickets")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsBrands to handle AdditionalProperties
+func (a AccountSettingsBrands) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.DefaultBrandID != nil {
+		object["default_brand_id"], err = json.Marshal(a.DefaultBrandID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'default_brand_id': %w", err)
+		}
+	}
+
+	if a.RequireBrandOnNewTickets != nil {
+		object["require_brand_on_new_tickets"], err = json.Marshal(a.RequireBrandOnNewTickets)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'require_brand_on_new_tickets': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsCdn. Returns the specified
+// element and whether it was found
+func (a AccountSettingsCdn) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsCdn
+func (a *AccountSettingsCdn) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsCdn to handle AdditionalProperties
+func (a *AccountSettingsCdn) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["cdn_provider"]; found {
+		err = json.Unmarshal(raw, &a.CdnProvider)
+		if err != nil {
+			return fmt.Errorf("error reading 'cdn_provider': %w", err)
+		}
+		delete(object, "cdn_provider")
+	}
+
+	if raw, found := object["fallback_cdn_provider"]; found {
+		err = json.Unmarshal(raw, &a.FallbackCdnProvider)
+		if err != nil {
+			return fmt.Errorf("error reading 'fallback_cdn_provider': %w", err)
+		}
+		delete(object, "fallback_cdn_provider")
+	}
+
+	if raw, found := object["hosts"]; found {
+		err = json.Unmarshal(raw, &a.Hosts)
+		if err != nil {
+			return fmt.Errorf("error reading 'hosts': %w", err)
+		}
+		delete(object, "hosts")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsCdn to handle AdditionalProperties
+func (a AccountSettingsCdn) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.CdnProvider != nil {
+		object["cdn_provider"], err = json.Marshal(a.CdnProvider)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'cdn_provider': %w", err)
+		}
+	}
+
+	if a.FallbackCdnProvider != nil {
+		object["fallback_cdn_provider"], err = json.Marshal(a.FallbackCdnProvider)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'fallback_cdn_provider': %w", err)
+		}
+	}
+
+	if a.Hosts != nil {
+		object["hosts"], err = json.Marshal(a.Hosts)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'hosts': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsChat. Returns the specified
+// element and whether it was found
+func (a AccountSettingsChat) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsChat
+func (a *AccountSettingsChat) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsChat to handle AdditionalProperties
+func (a *AccountSettingsChat) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["available"]; found {
+		err = json.Unmarshal(raw, &a.Available)
+		if err != nil {
+			return fmt.Errorf("error reading 'available': %w", err)
+		}
+		delete(object, "available")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["integrated"]; found {
+		err = json.Unmarshal(raw, &a.Integrated)
+		if err != nil {
+			return fmt.Errorf("error reading 'integrated': %w", err)
+		}
+		delete(object, "integrated")
+	}
+
+	if raw, found := object["maximum_request_count"]; found {
+		err = json.Unmarshal(raw, &a.MaximumRequestCount)
+		if err != nil {
+			return fmt.Errorf("error reading 'maximum_request_count': %w", err)
+		}
+		delete(object, "maximum_request_count")
+	}
+
+	if raw, found := object["welcome_message"]; found {
+		err = json.Unmarshal(raw, &a.WelcomeMessage)
+		if err != nil {
+			return fmt.Errorf("error reading 'welcome_message': %w", err)
+		}
+		delete(object, "welcome_message")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsChat to handle AdditionalProperties
+func (a AccountSettingsChat) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Available != nil {
+		object["available"], err = json.Marshal(a.Available)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'available': %w", err)
+		}
+	}
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.Integrated != nil {
+		object["integrated"], err = json.Marshal(a.Integrated)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'integrated': %w", err)
+		}
+	}
+
+	if a.MaximumRequestCount != nil {
+		object["maximum_request_count"], err = json.Marshal(a.MaximumRequestCount)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'maximum_request_count': %w", err)
+		}
+	}
+
+	if a.WelcomeMessage != nil {
+		object["welcome_message"], err = json.Marshal(a.WelcomeMessage)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'welcome_message': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsCrossSell. Returns the specified
+// element and whether it was found
+func (a AccountSettingsCrossSell) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsCrossSell
+func (a *AccountSettingsCrossSell) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsCrossSell to handle AdditionalProperties
+func (a *AccountSettingsCrossSell) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["show_chat_tooltip"]; found {
+		err = json.Unmarshal(raw, &a.ShowChatTooltip)
+		if err != nil {
+			return fmt.Errorf("error reading 'show_chat_tooltip': %w", err)
+		}
+		delete(object, "show_chat_tooltip")
+	}
+
+	if raw, found := object["xsell_source"]; found {
+		err = json.Unmarshal(raw, &a.XsellSource)
+		if err != nil {
+			return fmt.Errorf("error reading 'xsell_source': %w", err)
+		}
+		delete(object, "xsell_source")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsCrossSell to handle AdditionalProperties
+func (a AccountSettingsCrossSell) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ShowChatTooltip != nil {
+		object["show_chat_tooltip"], err = json.Marshal(a.ShowChatTooltip)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'show_chat_tooltip': %w", err)
+		}
+	}
+
+	if a.XsellSource != nil {
+		object["xsell_source"], err = json.Marshal(a.XsellSource)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'xsell_source': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsEmail. Returns the specified
+// element and whether it was found
+func (a AccountSettingsEmail) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsEmail
+func (a *AccountSettingsEmail) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsEmail to handle AdditionalProperties
+func (a *AccountSettingsEmail) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["accept_wildcard_emails"]; found {
+		err = json.Unmarshal(raw, &a.AcceptWildcardEmails)
+		if err != nil {
+			return fmt.Errorf("error reading 'accept_wildcard_emails': %w", err)
+		}
+		delete(object, "accept_wildcard_emails")
+	}
+
+	if raw, found := object["custom_dkim_domain"]; found {
+		err = json.Unmarshal(raw, &a.CustomDkimDomain)
+		if err != nil {
+			return fmt.Errorf("error reading 'custom_dkim_domain': %w", err)
+		}
+		delete(object, "custom_dkim_domain")
+	}
+
+	if raw, found := object["email_sender_authentication"]; found {
+		err = json.Unmarshal(raw, &a.EmailSenderAuthentication)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_sender_authentication': %w", err)
+		}
+		delete(object, "email_sender_authentication")
+	}
+
+	if raw, found := object["email_status_section"]; found {
+		err = json.Unmarshal(raw, &a.EmailStatusSection)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_status_section': %w", err)
+		}
+		delete(object, "email_status_section")
+	}
+
+	if raw, found := object["email_template_photos"]; found {
+		err = json.Unmarshal(raw, &a.EmailTemplatePhotos)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_template_photos': %w", err)
+		}
+		delete(object, "email_template_photos")
+	}
+
+	if raw, found := object["email_template_selection"]; found {
+		err = json.Unmarshal(raw, &a.EmailTemplateSelection)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_template_selection': %w", err)
+		}
+		delete(object, "email_template_selection")
+	}
+
+	if raw, found := object["gmail_actions"]; found {
+		err = json.Unmarshal(raw, &a.GmailActions)
+		if err != nil {
+			return fmt.Errorf("error reading 'gmail_actions': %w", err)
+		}
+		delete(object, "gmail_actions")
+	}
+
+	if raw, found := object["html_mail_template"]; found {
+		err = json.Unmarshal(raw, &a.HTMLMailTemplate)
+		if err != nil {
+			return fmt.Errorf("error reading 'html_mail_template': %w", err)
+		}
+		delete(object, "html_mail_template")
+	}
+
+	if raw, found := object["mail_delimiter"]; found {
+		err = json.Unmarshal(raw, &a.MailDelimiter)
+		if err != nil {
+			return fmt.Errorf("error reading 'mail_delimiter': %w", err)
+		}
+		delete(object, "mail_delimiter")
+	}
+
+	if raw, found := object["modern_email_template"]; found {
+		err = json.Unmarshal(raw, &a.ModernEmailTemplate)
+		if err != nil {
+			return fmt.Errorf("error reading 'modern_email_template': %w", err)
+		}
+		delete(object, "modern_email_template")
+	}
+
+	if raw, found := object["no_mail_delimiter"]; found {
+		err = json.Unmarshal(raw, &a.NoMailDelimiter)
+		if err != nil {
+			return fmt.Errorf("error reading 'no_mail_delimiter': %w", err)
+		}
+		delete(object, "no_mail_delimiter")
+	}
+
+	if raw, found := object["personalized_replies"]; found {
+		err = json.Unmarshal(raw, &a.PersonalizedReplies)
+		if err != nil {
+			return fmt.Errorf("error reading 'personalized_replies': %w", err)
+		}
+		delete(object, "personalized_replies")
+	}
+
+	if raw, found := object["rich_content_in_emails"]; found {
+		err = json.Unmarshal(raw, &a.RichContentInEmails)
+		if err != nil {
+			return fmt.Errorf("error reading 'rich_content_in_emails': %w", err)
+		}
+		delete(object, "rich_content_in_emails")
+	}
+
+	if raw, found := object["send_gmail_messages_via_gmail"]; found {
+		err = json.Unmarshal(raw, &a.SendGmailMessagesViaGmail)
+		if err != nil {
+			return fmt.Errorf("error reading 'send_gmail_messages_via_gmail': %w", err)
+		}
+		delete(object, "send_gmail_messages_via_gmail")
+	}
+
+	if raw, found := object["simplified_email_threading"]; found {
+		err = json.Unmarshal(raw, &a.SimplifiedEmailThreading)
+		if err != nil {
+			return fmt.Errorf("error reading 'simplified_email_threading': %w", err)
+		}
+		delete(object, "simplified_email_threading")
+	}
+
+	if raw, found := object["text_mail_template"]; found {
+		err = json.Unmarshal(raw, &a.TextMailTemplate)
+		if err != nil {
+			return fmt.Errorf("error reading 'text_mail_template': %w", err)
+		}
+		delete(object, "text_mail_template")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsEmail to handle AdditionalProperties
+func (a AccountSettingsEmail) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AcceptWildcardEmails != nil {
+		object["accept_wildcard_emails"], err = json.Marshal(a.AcceptWildcardEmails)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'accept_wildcard_emails': %w", err)
+		}
+	}
+
+	if a.CustomDkimDomain != nil {
+		object["custom_dkim_domain"], err = json.Marshal(a.CustomDkimDomain)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'custom_dkim_domain': %w", err)
+		}
+	}
+
+	if a.EmailSenderAuthentication != nil {
+		object["email_sender_authentication"], err = json.Marshal(a.EmailSenderAuthentication)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_sender_authentication': %w", err)
+		}
+	}
+
+	if a.EmailStatusSection != nil {
+		object["email_status_section"], err = json.Marshal(a.EmailStatusSection)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_status_section': %w", err)
+		}
+	}
+
+	if a.EmailTemplatePhotos != nil {
+		object["email_template_photos"], err = json.Marshal(a.EmailTemplatePhotos)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_template_photos': %w", err)
+		}
+	}
+
+	if a.EmailTemplateSelection != nil {
+		object["email_template_selection"], err = json.Marshal(a.EmailTemplateSelection)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_template_selection': %w", err)
+		}
+	}
+
+	if a.GmailActions != nil {
+		object["gmail_actions"], err = json.Marshal(a.GmailActions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'gmail_actions': %w", err)
+		}
+	}
+
+	if a.HTMLMailTemplate != nil {
+		object["html_mail_template"], err = json.Marshal(a.HTMLMailTemplate)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'html_mail_template': %w", err)
+		}
+	}
+
+	if a.MailDelimiter != nil {
+		object["mail_delimiter"], err = json.Marshal(a.MailDelimiter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'mail_delimiter': %w", err)
+		}
+	}
+
+	if a.ModernEmailTemplate != nil {
+		object["modern_email_template"], err = json.Marshal(a.ModernEmailTemplate)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'modern_email_template': %w", err)
+		}
+	}
+
+	if a.NoMailDelimiter != nil {
+		object["no_mail_delimiter"], err = json.Marshal(a.NoMailDelimiter)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'no_mail_delimiter': %w", err)
+		}
+	}
+
+	if a.PersonalizedReplies != nil {
+		object["personalized_replies"], err = json.Marshal(a.PersonalizedReplies)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'personalized_replies': %w", err)
+		}
+	}
+
+	if a.RichContentInEmails != nil {
+		object["rich_content_in_emails"], err = json.Marshal(a.RichContentInEmails)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rich_content_in_emails': %w", err)
+		}
+	}
+
+	if a.SendGmailMessagesViaGmail != nil {
+		object["send_gmail_messages_via_gmail"], err = json.Marshal(a.SendGmailMessagesViaGmail)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'send_gmail_messages_via_gmail': %w", err)
+		}
+	}
+
+	if a.SimplifiedEmailThreading != nil {
+		object["simplified_email_threading"], err = json.Marshal(a.SimplifiedEmailThreading)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'simplified_email_threading': %w", err)
+		}
+	}
+
+	if a.TextMailTemplate != nil {
+		object["text_mail_template"], err = json.Marshal(a.TextMailTemplate)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'text_mail_template': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsGooddataIntegration. Returns the specified
+// element and whether it was found
+func (a AccountSettingsGooddataIntegration) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsGooddataIntegration
+func (a *AccountSettingsGooddataIntegration) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsGooddataIntegration to handle AdditionalProperties
+func (a *AccountSettingsGooddataIntegration) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsGooddataIntegration to handle AdditionalProperties
+func (a AccountSettingsGooddataIntegration) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsGoogleApps. Returns the specified
+// element and whether it was found
+func (a AccountSettingsGoogleApps) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsGoogleApps
+func (a *AccountSettingsGoogleApps) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsGoogleApps to handle AdditionalProperties
+func (a *AccountSettingsGoogleApps) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["has_google_apps"]; found {
+		err = json.Unmarshal(raw, &a.HasGoogleApps)
+		if err != nil {
+			return fmt.Errorf("error reading 'has_google_apps': %w", err)
+		}
+		delete(object, "has_google_apps")
+	}
+
+	if raw, found := object["has_google_apps_admin"]; found {
+		err = json.Unmarshal(raw, &a.HasGoogleAppsAdmin)
+		if err != nil {
+			return fmt.Errorf("error reading 'has_google_apps_admin': %w", err)
+		}
+		delete(object, "has_google_apps_admin")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsGoogleApps to handle AdditionalProperties
+func (a AccountSettingsGoogleApps) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.HasGoogleApps != nil {
+		object["has_google_apps"], err = json.Marshal(a.HasGoogleApps)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'has_google_apps': %w", err)
+		}
+	}
+
+	if a.HasGoogleAppsAdmin != nil {
+		object["has_google_apps_admin"], err = json.Marshal(a.HasGoogleAppsAdmin)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'has_google_apps_admin': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsGroups. Returns the specified
+// element and whether it was found
+func (a AccountSettingsGroups) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsGroups
+func (a *AccountSettingsGroups) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsGroups to handle AdditionalProperties
+func (a *AccountSettingsGroups) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["check_group_name_uniqueness"]; found {
+		err = json.Unmarshal(raw, &a.CheckGroupNameUniqueness)
+		if err != nil {
+			return fmt.Errorf("error reading 'check_group_name_uniqueness': %w", err)
+		}
+		delete(object, "check_group_name_uniqueness")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsGroups to handle AdditionalProperties
+func (a AccountSettingsGroups) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.CheckGroupNameUniqueness != nil {
+		object["check_group_name_uniqueness"], err = json.Marshal(a.CheckGroupNameUniqueness)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'check_group_name_uniqueness': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsLimits. Returns the specified
+// element and whether it was found
+func (a AccountSettingsLimits) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsLimits
+func (a *AccountSettingsLimits) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsLimits to handle AdditionalProperties
+func (a *AccountSettingsLimits) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["attachment_size"]; found {
+		err = json.Unmarshal(raw, &a.AttachmentSize)
+		if err != nil {
+			return fmt.Errorf("error reading 'attachment_size': %w", err)
+		}
+		delete(object, "attachment_size")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsLimits to handle AdditionalProperties
+func (a AccountSettingsLimits) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AttachmentSize != nil {
+		object["attachment_size"], err = json.Marshal(a.AttachmentSize)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'attachment_size': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsLocalization. Returns the specified
+// element and whether it was found
+func (a AccountSettingsLocalization) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsLocalization
+func (a *AccountSettingsLocalization) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsLocalization to handle AdditionalProperties
+func (a *AccountSettingsLocalization) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["locale_ids"]; found {
+		err = json.Unmarshal(raw, &a.LocaleIds)
+		if err != nil {
+			return fmt.Errorf("error reading 'locale_ids': %w", err)
+		}
+		delete(object, "locale_ids")
+	}
+
+	if raw, found := object["time_zone"]; found {
+		err = json.Unmarshal(raw, &a.TimeZone)
+		if err != nil {
+			return fmt.Errorf("error reading 'time_zone': %w", err)
+		}
+		delete(object, "time_zone")
+	}
+
+	if raw, found := object["uses_12_hour_clock"]; found {
+		err = json.Unmarshal(raw, &a.Uses12HourClock)
+		if err != nil {
+			return fmt.Errorf("error reading 'uses_12_hour_clock': %w", err)
+		}
+		delete(object, "uses_12_hour_clock")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsLocalization to handle AdditionalProperties
+func (a AccountSettingsLocalization) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.LocaleIds != nil {
+		object["locale_ids"], err = json.Marshal(a.LocaleIds)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'locale_ids': %w", err)
+		}
+	}
+
+	if a.TimeZone != nil {
+		object["time_zone"], err = json.Marshal(a.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'time_zone': %w", err)
+		}
+	}
+
+	if a.Uses12HourClock != nil {
+		object["uses_12_hour_clock"], err = json.Marshal(a.Uses12HourClock)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'uses_12_hour_clock': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsLotus. Returns the specified
+// element and whether it was found
+func (a AccountSettingsLotus) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsLotus
+func (a *AccountSettingsLotus) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsLotus to handle AdditionalProperties
+func (a *AccountSettingsLotus) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["pod_id"]; found {
+		err = json.Unmarshal(raw, &a.PodID)
+		if err != nil {
+			return fmt.Errorf("error reading 'pod_id': %w", err)
+		}
+		delete(object, "pod_id")
+	}
+
+	if raw, found := object["prefer_lotus"]; found {
+		err = json.Unmarshal(raw, &a.PreferLotus)
+		if err != nil {
+			return fmt.Errorf("error reading 'prefer_lotus': %w", err)
+		}
+		delete(object, "prefer_lotus")
+	}
+
+	if raw, found := object["reporting"]; found {
+		err = json.Unmarshal(raw, &a.Reporting)
+		if err != nil {
+			return fmt.Errorf("error reading 'reporting': %w", err)
+		}
+		delete(object, "reporting")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsLotus to handle AdditionalProperties
+func (a AccountSettingsLotus) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.PodID != nil {
+		object["pod_id"], err = json.Marshal(a.PodID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'pod_id': %w", err)
+		}
+	}
+
+	if a.PreferLotus != nil {
+		object["prefer_lotus"], err = json.Marshal(a.PreferLotus)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'prefer_lotus': %w", err)
+		}
+	}
+
+	if a.Reporting != nil {
+		object["reporting"], err = json.Marshal(a.Reporting)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'reporting': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsMetrics. Returns the specified
+// element and whether it was found
+func (a AccountSettingsMetrics) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsMetrics
+func (a *AccountSettingsMetrics) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsMetrics to handle AdditionalProperties
+func (a *AccountSettingsMetrics) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["account_size"]; found {
+		err = json.Unmarshal(raw, &a.AccountSize)
+		if err != nil {
+			return fmt.Errorf("error reading 'account_size': %w", err)
+		}
+		delete(object, "account_size")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsMetrics to handle AdditionalProperties
+func (a AccountSettingsMetrics) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AccountSize != nil {
+		object["account_size"], err = json.Marshal(a.AccountSize)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'account_size': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsOnboarding. Returns the specified
+// element and whether it was found
+func (a AccountSettingsOnboarding) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsOnboarding
+func (a *AccountSettingsOnboarding) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsOnboarding to handle AdditionalProperties
+func (a *AccountSettingsOnboarding) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["checklist_onboarding_version"]; found {
+		err = json.Unmarshal(raw, &a.ChecklistOnboardingVersion)
+		if err != nil {
+			return fmt.Errorf("error reading 'checklist_onboarding_version': %w", err)
+		}
+		delete(object, "checklist_onboarding_version")
+	}
+
+	if raw, found := object["onboarding_segments"]; found {
+		err = json.Unmarshal(raw, &a.OnboardingSegments)
+		if err != nil {
+			return fmt.Errorf("error reading 'onboarding_segments': %w", err)
+		}
+		delete(object, "onboarding_segments")
+	}
+
+	if raw, found := object["product_sign_up"]; found {
+		err = json.Unmarshal(raw, &a.ProductSignUp)
+		if err != nil {
+			return fmt.Errorf("error reading 'product_sign_up': %w", err)
+		}
+		delete(object, "product_sign_up")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsOnboarding to handle AdditionalProperties
+func (a AccountSettingsOnboarding) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ChecklistOnboardingVersion != nil {
+		object["checklist_onboarding_version"], err = json.Marshal(a.ChecklistOnboardingVersion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'checklist_onboarding_version': %w", err)
+		}
+	}
+
+	if a.OnboardingSegments != nil {
+		object["onboarding_segments"], err = json.Marshal(a.OnboardingSegments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'onboarding_segments': %w", err)
+		}
+	}
+
+	if a.ProductSignUp != nil {
+		object["product_sign_up"], err = json.Marshal(a.ProductSignUp)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'product_sign_up': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsRouting. Returns the specified
+// element and whether it was found
+func (a AccountSettingsRouting) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsRouting
+func (a *AccountSettingsRouting) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsRouting to handle AdditionalProperties
+func (a *AccountSettingsRouting) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["autorouting_tag"]; found {
+		err = json.Unmarshal(raw, &a.AutoroutingTag)
+		if err != nil {
+			return fmt.Errorf("error reading 'autorouting_tag': %w", err)
+		}
+		delete(object, "autorouting_tag")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["max_email_capacity"]; found {
+		err = json.Unmarshal(raw, &a.MaxEmailCapacity)
+		if err != nil {
+			return fmt.Errorf("error reading 'max_email_capacity': %w", err)
+		}
+		delete(object, "max_email_capacity")
+	}
+
+	if raw, found := object["max_messaging_capacity"]; found {
+		err = json.Unmarshal(raw, &a.MaxMessagingCapacity)
+		if err != nil {
+			return fmt.Errorf("error reading 'max_messaging_capacity': %w", err)
+		}
+		delete(object, "max_messaging_capacity")
+	}
+
+	if raw, found := object["reassignment_messaging_enabled"]; found {
+		err = json.Unmarshal(raw, &a.ReassignmentMessagingEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'reassignment_messaging_enabled': %w", err)
+		}
+		delete(object, "reassignment_messaging_enabled")
+	}
+
+	if raw, found := object["reassignment_messaging_timeout"]; found {
+		err = json.Unmarshal(raw, &a.ReassignmentMessagingTimeout)
+		if err != nil {
+			return fmt.Errorf("error reading 'reassignment_messaging_timeout': %w", err)
+		}
+		delete(object, "reassignment_messaging_timeout")
+	}
+
+	if raw, found := object["reassignment_talk_timeout"]; found {
+		err = json.Unmarshal(raw, &a.ReassignmentTalkTimeout)
+		if err != nil {
+			return fmt.Errorf("error reading 'reassignment_talk_timeout': %w", err)
+		}
+		delete(object, "reassignment_talk_timeout")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsRouting to handle AdditionalProperties
+func (a AccountSettingsRouting) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AutoroutingTag != nil {
+		object["autorouting_tag"], err = json.Marshal(a.AutoroutingTag)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'autorouting_tag': %w", err)
+		}
+	}
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.MaxEmailCapacity != nil {
+		object["max_email_capacity"], err = json.Marshal(a.MaxEmailCapacity)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'max_email_capacity': %w", err)
+		}
+	}
+
+	if a.MaxMessagingCapacity != nil {
+		object["max_messaging_capacity"], err = json.Marshal(a.MaxMessagingCapacity)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'max_messaging_capacity': %w", err)
+		}
+	}
+
+	if a.ReassignmentMessagingEnabled != nil {
+		object["reassignment_messaging_enabled"], err = json.Marshal(a.ReassignmentMessagingEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'reassignment_messaging_enabled': %w", err)
+		}
+	}
+
+	if a.ReassignmentMessagingTimeout != nil {
+		object["reassignment_messaging_timeout"], err = json.Marshal(a.ReassignmentMessagingTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'reassignment_messaging_timeout': %w", err)
+		}
+	}
+
+	if a.ReassignmentTalkTimeout != nil {
+		object["reassignment_talk_timeout"], err = json.Marshal(a.ReassignmentTalkTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'reassignment_talk_timeout': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsRule. Returns the specified
+// element and whether it was found
+func (a AccountSettingsRule) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsRule
+func (a *AccountSettingsRule) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsRule to handle AdditionalProperties
+func (a *AccountSettingsRule) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["macro_most_used"]; found {
+		err = json.Unmarshal(raw, &a.MacroMostUsed)
+		if err != nil {
+			return fmt.Errorf("error reading 'macro_most_used': %w", err)
+		}
+		delete(object, "macro_most_used")
+	}
+
+	if raw, found := object["macro_order"]; found {
+		err = json.Unmarshal(raw, &a.MacroOrder)
+		if err != nil {
+			return fmt.Errorf("error reading 'macro_order': %w", err)
+		}
+		delete(object, "macro_order")
+	}
+
+	if raw, found := object["skill_based_filtered_views"]; found {
+		err = json.Unmarshal(raw, &a.SkillBasedFilteredViews)
+		if err != nil {
+			return fmt.Errorf("error reading 'skill_based_filtered_views': %w", err)
+		}
+		delete(object, "skill_based_filtered_views")
+	}
+
+	if raw, found := object["using_skill_based_routing"]; found {
+		err = json.Unmarshal(raw, &a.UsingSkillBasedRouting)
+		if err != nil {
+			return fmt.Errorf("error reading 'using_skill_based_routing': %w", err)
+		}
+		delete(object, "using_skill_based_routing")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsRule to handle AdditionalProperties
+func (a AccountSettingsRule) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.MacroMostUsed != nil {
+		object["macro_most_used"], err = json.Marshal(a.MacroMostUsed)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'macro_most_used': %w", err)
+		}
+	}
+
+	if a.MacroOrder != nil {
+		object["macro_order"], err = json.Marshal(a.MacroOrder)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'macro_order': %w", err)
+		}
+	}
+
+	if a.SkillBasedFilteredViews != nil {
+		object["skill_based_filtered_views"], err = json.Marshal(a.SkillBasedFilteredViews)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'skill_based_filtered_views': %w", err)
+		}
+	}
+
+	if a.UsingSkillBasedRouting != nil {
+		object["using_skill_based_routing"], err = json.Marshal(a.UsingSkillBasedRouting)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'using_skill_based_routing': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsScreencast. Returns the specified
+// element and whether it was found
+func (a AccountSettingsScreencast) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsScreencast
+func (a *AccountSettingsScreencast) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsScreencast to handle AdditionalProperties
+func (a *AccountSettingsScreencast) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["enabled_for_tickets"]; found {
+		err = json.Unmarshal(raw, &a.EnabledForTickets)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled_for_tickets': %w", err)
+		}
+		delete(object, "enabled_for_tickets")
+	}
+
+	if raw, found := object["host"]; found {
+		err = json.Unmarshal(raw, &a.Host)
+		if err != nil {
+			return fmt.Errorf("error reading 'host': %w", err)
+		}
+		delete(object, "host")
+	}
+
+	if raw, found := object["tickets_recorder_id"]; found {
+		err = json.Unmarshal(raw, &a.TicketsRecorderID)
+		if err != nil {
+			return fmt.Errorf("error reading 'tickets_recorder_id': %w", err)
+		}
+		delete(object, "tickets_recorder_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsScreencast to handle AdditionalProperties
+func (a AccountSettingsScreencast) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.EnabledForTickets != nil {
+		object["enabled_for_tickets"], err = json.Marshal(a.EnabledForTickets)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled_for_tickets': %w", err)
+		}
+	}
+
+	if a.Host != nil {
+		object["host"], err = json.Marshal(a.Host)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'host': %w", err)
+		}
+	}
+
+	if a.TicketsRecorderID != nil {
+		object["tickets_recorder_id"], err = json.Marshal(a.TicketsRecorderID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tickets_recorder_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsSideConversations. Returns the specified
+// element and whether it was found
+func (a AccountSettingsSideConversations) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsSideConversations
+func (a *AccountSettingsSideConversations) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsSideConversations to handle AdditionalProperties
+func (a *AccountSettingsSideConversations) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["email_channel"]; found {
+		err = json.Unmarshal(raw, &a.EmailChannel)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_channel': %w", err)
+		}
+		delete(object, "email_channel")
+	}
+
+	if raw, found := object["msteams_channel"]; found {
+		err = json.Unmarshal(raw, &a.MsteamsChannel)
+		if err != nil {
+			return fmt.Errorf("error reading 'msteams_channel': %w", err)
+		}
+		delete(object, "msteams_channel")
+	}
+
+	if raw, found := object["show_in_context_panel"]; found {
+		err = json.Unmarshal(raw, &a.ShowInContextPanel)
+		if err != nil {
+			return fmt.Errorf("error reading 'show_in_context_panel': %w", err)
+		}
+		delete(object, "show_in_context_panel")
+	}
+
+	if raw, found := object["slack_channel"]; found {
+		err = json.Unmarshal(raw, &a.SlackChannel)
+		if err != nil {
+			return fmt.Errorf("error reading 'slack_channel': %w", err)
+		}
+		delete(object, "slack_channel")
+	}
+
+	if raw, found := object["tickets_channel"]; found {
+		err = json.Unmarshal(raw, &a.TicketsChannel)
+		if err != nil {
+			return fmt.Errorf("error reading 'tickets_channel': %w", err)
+		}
+		delete(object, "tickets_channel")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsSideConversations to handle AdditionalProperties
+func (a AccountSettingsSideConversations) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.EmailChannel != nil {
+		object["email_channel"], err = json.Marshal(a.EmailChannel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_channel': %w", err)
+		}
+	}
+
+	if a.MsteamsChannel != nil {
+		object["msteams_channel"], err = json.Marshal(a.MsteamsChannel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'msteams_channel': %w", err)
+		}
+	}
+
+	if a.ShowInContextPanel != nil {
+		object["show_in_context_panel"], err = json.Marshal(a.ShowInContextPanel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'show_in_context_panel': %w", err)
+		}
+	}
+
+	if a.SlackChannel != nil {
+		object["slack_channel"], err = json.Marshal(a.SlackChannel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'slack_channel': %w", err)
+		}
+	}
+
+	if a.TicketsChannel != nil {
+		object["tickets_channel"], err = json.Marshal(a.TicketsChannel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tickets_channel': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsStatistics. Returns the specified
+// element and whether it was found
+func (a AccountSettingsStatistics) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsStatistics
+func (a *AccountSettingsStatistics) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsStatistics to handle AdditionalProperties
+func (a *AccountSettingsStatistics) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["forum"]; found {
+		err = json.Unmarshal(raw, &a.Forum)
+		if err != nil {
+			return fmt.Errorf("error reading 'forum': %w", err)
+		}
+		delete(object, "forum")
+	}
+
+	if raw, found := object["rule_usage"]; found {
+		err = json.Unmarshal(raw, &a.RuleUsage)
+		if err != nil {
+			return fmt.Errorf("error reading 'rule_usage': %w", err)
+		}
+		delete(object, "rule_usage")
+	}
+
+	if raw, found := object["search"]; found {
+		err = json.Unmarshal(raw, &a.Search)
+		if err != nil {
+			return fmt.Errorf("error reading 'search': %w", err)
+		}
+		delete(object, "search")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsStatistics to handle AdditionalProperties
+func (a AccountSettingsStatistics) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Forum != nil {
+		object["forum"], err = json.Marshal(a.Forum)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'forum': %w", err)
+		}
+	}
+
+	if a.RuleUsage != nil {
+		object["rule_usage"], err = json.Marshal(a.RuleUsage)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rule_usage': %w", err)
+		}
+	}
+
+	if a.Search != nil {
+		object["search"], err = json.Marshal(a.Search)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'search': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsTicketForm. Returns the specified
+// element and whether it was found
+func (a AccountSettingsTicketForm) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsTicketForm
+func (a *AccountSettingsTicketForm) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsTicketForm to handle AdditionalProperties
+func (a *AccountSettingsTicketForm) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["raw_ticket_forms_instructions"]; found {
+		err = json.Unmarshal(raw, &a.RawTicketFormsInstructions)
+		if err != nil {
+			return fmt.Errorf("error reading 'raw_ticket_forms_instructions': %w", err)
+		}
+		delete(object, "raw_ticket_forms_instructions")
+	}
+
+	if raw, found := object["ticket_forms_instructions"]; found {
+		err = json.Unmarshal(raw, &a.TicketFormsInstructions)
+		if err != nil {
+			return fmt.Errorf("error reading 'ticket_forms_instructions': %w", err)
+		}
+		delete(object, "ticket_forms_instructions")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsTicketForm to handle AdditionalProperties
+func (a AccountSettingsTicketForm) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.RawTicketFormsInstructions != nil {
+		object["raw_ticket_forms_instructions"], err = json.Marshal(a.RawTicketFormsInstructions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'raw_ticket_forms_instructions': %w", err)
+		}
+	}
+
+	if a.TicketFormsInstructions != nil {
+		object["ticket_forms_instructions"], err = json.Marshal(a.TicketFormsInstructions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'ticket_forms_instructions': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsTicketSharingPartners. Returns the specified
+// element and whether it was found
+func (a AccountSettingsTicketSharingPartners) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsTicketSharingPartners
+func (a *AccountSettingsTicketSharingPartners) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsTicketSharingPartners to handle AdditionalProperties
+func (a *AccountSettingsTicketSharingPartners) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["support_addresses"]; found {
+		err = json.Unmarshal(raw, &a.SupportAddresses)
+		if err != nil {
+			return fmt.Errorf("error reading 'support_addresses': %w", err)
+		}
+		delete(object, "support_addresses")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsTicketSharingPartners to handle AdditionalProperties
+func (a AccountSettingsTicketSharingPartners) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.SupportAddresses != nil {
+		object["support_addresses"], err = json.Marshal(a.SupportAddresses)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'support_addresses': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsTickets. Returns the specified
+// element and whether it was found
+func (a AccountSettingsTickets) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsTickets
+func (a *AccountSettingsTickets) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsTickets to handle AdditionalProperties
+func (a *AccountSettingsTickets) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["accepted_new_collaboration_tos"]; found {
+		err = json.Unmarshal(raw, &a.AcceptedNewCollaborationTos)
+		if err != nil {
+			return fmt.Errorf("error reading 'accepted_new_collaboration_tos': %w", err)
+		}
+		delete(object, "accepted_new_collaboration_tos")
+	}
+
+	if raw, found := object["agent_collision"]; found {
+		err = json.Unmarshal(raw, &a.AgentCollision)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_collision': %w", err)
+		}
+		delete(object, "agent_collision")
+	}
+
+	if raw, found := object["agent_invitation_enabled"]; found {
+		err = json.Unmarshal(raw, &a.AgentInvitationEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_invitation_enabled': %w", err)
+		}
+		delete(object, "agent_invitation_enabled")
+	}
+
+	if raw, found := object["agent_ticket_deletion"]; found {
+		err = json.Unmarshal(raw, &a.AgentTicketDeletion)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_ticket_deletion': %w", err)
+		}
+		delete(object, "agent_ticket_deletion")
+	}
+
+	if raw, found := object["allow_group_reset"]; found {
+		err = json.Unmarshal(raw, &a.AllowGroupReset)
+		if err != nil {
+			return fmt.Errorf("error reading 'allow_group_reset': %w", err)
+		}
+		delete(object, "allow_group_reset")
+	}
+
+	if raw, found := object["assign_default_organization"]; found {
+		err = json.Unmarshal(raw, &a.AssignDefaultOrganization)
+		if err != nil {
+			return fmt.Errorf("error reading 'assign_default_organization': %w", err)
+		}
+		delete(object, "assign_default_organization")
+	}
+
+	if raw, found := object["assign_tickets_upon_solve"]; found {
+		err = json.Unmarshal(raw, &a.AssignTicketsUponSolve)
+		if err != nil {
+			return fmt.Errorf("error reading 'assign_tickets_upon_solve': %w", err)
+		}
+		delete(object, "assign_tickets_upon_solve")
+	}
+
+	if raw, found := object["auto_translation_enabled"]; found {
+		err = json.Unmarshal(raw, &a.AutoTranslationEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'auto_translation_enabled': %w", err)
+		}
+		delete(object, "auto_translation_enabled")
+	}
+
+	if raw, found := object["auto_updated_ccs_followers_rules"]; found {
+		err = json.Unmarshal(raw, &a.AutoUpdatedCcsFollowersRules)
+		if err != nil {
+			return fmt.Errorf("error reading 'auto_updated_ccs_followers_rules': %w", err)
+		}
+		delete(object, "auto_updated_ccs_followers_rules")
+	}
+
+	if raw, found := object["chat_sla_enablement"]; found {
+		err = json.Unmarshal(raw, &a.ChatSLAEnablement)
+		if err != nil {
+			return fmt.Errorf("error reading 'chat_sla_enablement': %w", err)
+		}
+		delete(object, "chat_sla_enablement")
+	}
+
+	if raw, found := object["collaboration"]; found {
+		err = json.Unmarshal(raw, &a.Collaboration)
+		if err != nil {
+			return fmt.Errorf("error reading 'collaboration': %w", err)
+		}
+		delete(object, "collaboration")
+	}
+
+	if raw, found := object["comments_public_by_default"]; found {
+		err = json.Unmarshal(raw, &a.CommentsPublicByDefault)
+		if err != nil {
+			return fmt.Errorf("error reading 'comments_public_by_default': %w", err)
+		}
+		delete(object, "comments_public_by_default")
+	}
+
+	if raw, found := object["email_attachments"]; found {
+		err = json.Unmarshal(raw, &a.EmailAttachments)
+		if err != nil {
+			return fmt.Errorf("error reading 'email_attachments': %w", err)
+		}
+		delete(object, "email_attachments")
+	}
+
+	if raw, found := object["emoji_autocompletion"]; found {
+		err = json.Unmarshal(raw, &a.EmojiAutocompletion)
+		if err != nil {
+			return fmt.Errorf("error reading 'emoji_autocompletion': %w", err)
+		}
+		delete(object, "emoji_autocompletion")
+	}
+
+	if raw, found := object["follower_and_email_cc_collaborations"]; found {
+		err = json.Unmarshal(raw, &a.FollowerAndEmailCcCollaborations)
+		if err != nil {
+			return fmt.Errorf("error reading 'follower_and_email_cc_collaborations': %w", err)
+		}
+		delete(object, "follower_and_email_cc_collaborations")
+	}
+
+	if raw, found := object["has_color_text"]; found {
+		err = json.Unmarshal(raw, &a.HasColorText)
+		if err != nil {
+			return fmt.Errorf("error reading 'has_color_text': %w", err)
+		}
+		delete(object, "has_color_text")
+	}
+
+	if raw, found := object["is_first_comment_private_enabled"]; found {
+		err = json.Unmarshal(raw, &a.IsFirstCommentPrivateEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'is_first_comment_private_enabled': %w", err)
+		}
+		delete(object, "is_first_comment_private_enabled")
+	}
+
+	if raw, found := object["light_agent_email_ccs_allowed"]; found {
+		err = json.Unmarshal(raw, &a.LightAgentEmailCcsAllowed)
+		if err != nil {
+			return fmt.Errorf("error reading 'light_agent_email_ccs_allowed': %w", err)
+		}
+		delete(object, "light_agent_email_ccs_allowed")
+	}
+
+	if raw, found := object["list_empty_views"]; found {
+		err = json.Unmarshal(raw, &a.ListEmptyViews)
+		if err != nil {
+			return fmt.Errorf("error reading 'list_empty_views': %w", err)
+		}
+		delete(object, "list_empty_views")
+	}
+
+	if raw, found := object["list_newest_comments_first"]; found {
+		err = json.Unmarshal(raw, &a.ListNewestCommentsFirst)
+		if err != nil {
+			return fmt.Errorf("error reading 'list_newest_comments_first': %w", err)
+		}
+		delete(object, "list_newest_comments_first")
+	}
+
+	if raw, found := object["markdown_ticket_comments"]; found {
+		err = json.Unmarshal(raw, &a.MarkdownTicketComments)
+		if err != nil {
+			return fmt.Errorf("error reading 'markdown_ticket_comments': %w", err)
+		}
+		delete(object, "markdown_ticket_comments")
+	}
+
+	if raw, found := object["maximum_personal_views_to_list"]; found {
+		err = json.Unmarshal(raw, &a.MaximumPersonalViewsToList)
+		if err != nil {
+			return fmt.Errorf("error reading 'maximum_personal_views_to_list': %w", err)
+		}
+		delete(object, "maximum_personal_views_to_list")
+	}
+
+	if raw, found := object["private_attachments"]; found {
+		err = json.Unmarshal(raw, &a.PrivateAttachments)
+		if err != nil {
+			return fmt.Errorf("error reading 'private_attachments': %w", err)
+		}
+		delete(object, "private_attachments")
+	}
+
+	if raw, found := object["rich_text_comments"]; found {
+		err = json.Unmarshal(raw, &a.RichTextComments)
+		if err != nil {
+			return fmt.Errorf("error reading 'rich_text_comments': %w", err)
+		}
+		delete(object, "rich_text_comments")
+	}
+
+	if raw, found := object["status_hold"]; found {
+		err = json.Unmarshal(raw, &a.StatusHold)
+		if err != nil {
+			return fmt.Errorf("error reading 'status_hold': %w", err)
+		}
+		delete(object, "status_hold")
+	}
+
+	if raw, found := object["tagging"]; found {
+		err = json.Unmarshal(raw, &a.Tagging)
+		if err != nil {
+			return fmt.Errorf("error reading 'tagging': %w", err)
+		}
+		delete(object, "tagging")
+	}
+
+	if raw, found := object["using_skill_based_routing"]; found {
+		err = json.Unmarshal(raw, &a.UsingSkillBasedRouting)
+		if err != nil {
+			return fmt.Errorf("error reading 'using_skill_based_routing': %w", err)
+		}
+		delete(object, "using_skill_based_routing")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsTickets to handle AdditionalProperties
+func (a AccountSettingsTickets) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AcceptedNewCollaborationTos != nil {
+		object["accepted_new_collaboration_tos"], err = json.Marshal(a.AcceptedNewCollaborationTos)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'accepted_new_collaboration_tos': %w", err)
+		}
+	}
+
+	if a.AgentCollision != nil {
+		object["agent_collision"], err = json.Marshal(a.AgentCollision)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_collision': %w", err)
+		}
+	}
+
+	if a.AgentInvitationEnabled != nil {
+		object["agent_invitation_enabled"], err = json.Marshal(a.AgentInvitationEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_invitation_enabled': %w", err)
+		}
+	}
+
+	if a.AgentTicketDeletion != nil {
+		object["agent_ticket_deletion"], err = json.Marshal(a.AgentTicketDeletion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_ticket_deletion': %w", err)
+		}
+	}
+
+	if a.AllowGroupReset != nil {
+		object["allow_group_reset"], err = json.Marshal(a.AllowGroupReset)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'allow_group_reset': %w", err)
+		}
+	}
+
+	if a.AssignDefaultOrganization != nil {
+		object["assign_default_organization"], err = json.Marshal(a.AssignDefaultOrganization)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'assign_default_organization': %w", err)
+		}
+	}
+
+	if a.AssignTicketsUponSolve != nil {
+		object["assign_tickets_upon_solve"], err = json.Marshal(a.AssignTicketsUponSolve)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'assign_tickets_upon_solve': %w", err)
+		}
+	}
+
+	if a.AutoTranslationEnabled != nil {
+		object["auto_translation_enabled"], err = json.Marshal(a.AutoTranslationEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'auto_translation_enabled': %w", err)
+		}
+	}
+
+	if a.AutoUpdatedCcsFollowersRules != nil {
+		object["auto_updated_ccs_followers_rules"], err = json.Marshal(a.AutoUpdatedCcsFollowersRules)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'auto_updated_ccs_followers_rules': %w", err)
+		}
+	}
+
+	if a.ChatSLAEnablement != nil {
+		object["chat_sla_enablement"], err = json.Marshal(a.ChatSLAEnablement)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'chat_sla_enablement': %w", err)
+		}
+	}
+
+	if a.Collaboration != nil {
+		object["collaboration"], err = json.Marshal(a.Collaboration)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'collaboration': %w", err)
+		}
+	}
+
+	if a.CommentsPublicByDefault != nil {
+		object["comments_public_by_default"], err = json.Marshal(a.CommentsPublicByDefault)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'comments_public_by_default': %w", err)
+		}
+	}
+
+	if a.EmailAttachments != nil {
+		object["email_attachments"], err = json.Marshal(a.EmailAttachments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'email_attachments': %w", err)
+		}
+	}
+
+	if a.EmojiAutocompletion != nil {
+		object["emoji_autocompletion"], err = json.Marshal(a.EmojiAutocompletion)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'emoji_autocompletion': %w", err)
+		}
+	}
+
+	if a.FollowerAndEmailCcCollaborations != nil {
+		object["follower_and_email_cc_collaborations"], err = json.Marshal(a.FollowerAndEmailCcCollaborations)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'follower_and_email_cc_collaborations': %w", err)
+		}
+	}
+
+	if a.HasColorText != nil {
+		object["has_color_text"], err = json.Marshal(a.HasColorText)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'has_color_text': %w", err)
+		}
+	}
+
+	if a.IsFirstCommentPrivateEnabled != nil {
+		object["is_first_comment_private_enabled"], err = json.Marshal(a.IsFirstCommentPrivateEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'is_first_comment_private_enabled': %w", err)
+		}
+	}
+
+	if a.LightAgentEmailCcsAllowed != nil {
+		object["light_agent_email_ccs_allowed"], err = json.Marshal(a.LightAgentEmailCcsAllowed)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'light_agent_email_ccs_allowed': %w", err)
+		}
+	}
+
+	if a.ListEmptyViews != nil {
+		object["list_empty_views"], err = json.Marshal(a.ListEmptyViews)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'list_empty_views': %w", err)
+		}
+	}
+
+	if a.ListNewestCommentsFirst != nil {
+		object["list_newest_comments_first"], err = json.Marshal(a.ListNewestCommentsFirst)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'list_newest_comments_first': %w", err)
+		}
+	}
+
+	if a.MarkdownTicketComments != nil {
+		object["markdown_ticket_comments"], err = json.Marshal(a.MarkdownTicketComments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'markdown_ticket_comments': %w", err)
+		}
+	}
+
+	if a.MaximumPersonalViewsToList != nil {
+		object["maximum_personal_views_to_list"], err = json.Marshal(a.MaximumPersonalViewsToList)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'maximum_personal_views_to_list': %w", err)
+		}
+	}
+
+	if a.PrivateAttachments != nil {
+		object["private_attachments"], err = json.Marshal(a.PrivateAttachments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'private_attachments': %w", err)
+		}
+	}
+
+	if a.RichTextComments != nil {
+		object["rich_text_comments"], err = json.Marshal(a.RichTextComments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'rich_text_comments': %w", err)
+		}
+	}
+
+	if a.StatusHold != nil {
+		object["status_hold"], err = json.Marshal(a.StatusHold)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'status_hold': %w", err)
+		}
+	}
+
+	if a.Tagging != nil {
+		object["tagging"], err = json.Marshal(a.Tagging)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tagging': %w", err)
+		}
+	}
+
+	if a.UsingSkillBasedRouting != nil {
+		object["using_skill_based_routing"], err = json.Marshal(a.UsingSkillBasedRouting)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'using_skill_based_routing': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsTwitter. Returns the specified
+// element and whether it was found
+func (a AccountSettingsTwitter) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsTwitter
+func (a *AccountSettingsTwitter) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsTwitter to handle AdditionalProperties
+func (a *AccountSettingsTwitter) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["shorten_url"]; found {
+		err = json.Unmarshal(raw, &a.ShortenURL)
+		if err != nil {
+			return fmt.Errorf("error reading 'shorten_url': %w", err)
+		}
+		delete(object, "shorten_url")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsTwitter to handle AdditionalProperties
+func (a AccountSettingsTwitter) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.ShortenURL != nil {
+		object["shorten_url"], err = json.Marshal(a.ShortenURL)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'shorten_url': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsUser. Returns the specified
+// element and whether it was found
+func (a AccountSettingsUser) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsUser
+func (a *AccountSettingsUser) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsUser to handle AdditionalProperties
+func (a *AccountSettingsUser) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["agent_created_welcome_emails"]; found {
+		err = json.Unmarshal(raw, &a.AgentCreatedWelcomeEmails)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_created_welcome_emails': %w", err)
+		}
+		delete(object, "agent_created_welcome_emails")
+	}
+
+	if raw, found := object["end_user_phone_number_validation"]; found {
+		err = json.Unmarshal(raw, &a.EndUserPhoneNumberValidation)
+		if err != nil {
+			return fmt.Errorf("error reading 'end_user_phone_number_validation': %w", err)
+		}
+		delete(object, "end_user_phone_number_validation")
+	}
+
+	if raw, found := object["have_gravatars_enabled"]; found {
+		err = json.Unmarshal(raw, &a.HaveGravatarsEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'have_gravatars_enabled': %w", err)
+		}
+		delete(object, "have_gravatars_enabled")
+	}
+
+	if raw, found := object["language_selection"]; found {
+		err = json.Unmarshal(raw, &a.LanguageSelection)
+		if err != nil {
+			return fmt.Errorf("error reading 'language_selection': %w", err)
+		}
+		delete(object, "language_selection")
+	}
+
+	if raw, found := object["multiple_organizations"]; found {
+		err = json.Unmarshal(raw, &a.MultipleOrganizations)
+		if err != nil {
+			return fmt.Errorf("error reading 'multiple_organizations': %w", err)
+		}
+		delete(object, "multiple_organizations")
+	}
+
+	if raw, found := object["tagging"]; found {
+		err = json.Unmarshal(raw, &a.Tagging)
+		if err != nil {
+			return fmt.Errorf("error reading 'tagging': %w", err)
+		}
+		delete(object, "tagging")
+	}
+
+	if raw, found := object["time_zone_selection"]; found {
+		err = json.Unmarshal(raw, &a.TimeZoneSelection)
+		if err != nil {
+			return fmt.Errorf("error reading 'time_zone_selection': %w", err)
+		}
+		delete(object, "time_zone_selection")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsUser to handle AdditionalProperties
+func (a AccountSettingsUser) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AgentCreatedWelcomeEmails != nil {
+		object["agent_created_welcome_emails"], err = json.Marshal(a.AgentCreatedWelcomeEmails)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_created_welcome_emails': %w", err)
+		}
+	}
+
+	if a.EndUserPhoneNumberValidation != nil {
+		object["end_user_phone_number_validation"], err = json.Marshal(a.EndUserPhoneNumberValidation)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'end_user_phone_number_validation': %w", err)
+		}
+	}
+
+	if a.HaveGravatarsEnabled != nil {
+		object["have_gravatars_enabled"], err = json.Marshal(a.HaveGravatarsEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'have_gravatars_enabled': %w", err)
+		}
+	}
+
+	if a.LanguageSelection != nil {
+		object["language_selection"], err = json.Marshal(a.LanguageSelection)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'language_selection': %w", err)
+		}
+	}
+
+	if a.MultipleOrganizations != nil {
+		object["multiple_organizations"], err = json.Marshal(a.MultipleOrganizations)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'multiple_organizations': %w", err)
+		}
+	}
+
+	if a.Tagging != nil {
+		object["tagging"], err = json.Marshal(a.Tagging)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tagging': %w", err)
+		}
+	}
+
+	if a.TimeZoneSelection != nil {
+		object["time_zone_selection"], err = json.Marshal(a.TimeZoneSelection)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'time_zone_selection': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for AccountSettingsVoice. Returns the specified
+// element and whether it was found
+func (a AccountSettingsVoice) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for AccountSettingsVoice
+func (a *AccountSettingsVoice) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for AccountSettingsVoice to handle AdditionalProperties
+func (a *AccountSettingsVoice) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["agent_confirmation_when_forwarding"]; found {
+		err = json.Unmarshal(raw, &a.AgentConfirmationWhenForwarding)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_confirmation_when_forwarding': %w", err)
+		}
+		delete(object, "agent_confirmation_when_forwarding")
+	}
+
+	if raw, found := object["agent_wrap_up_after_calls"]; found {
+		err = json.Unmarshal(raw, &a.AgentWrapUpAfterCalls)
+		if err != nil {
+			return fmt.Errorf("error reading 'agent_wrap_up_after_calls': %w", err)
+		}
+		delete(object, "agent_wrap_up_after_calls")
+	}
+
+	if raw, found := object["enabled"]; found {
+		err = json.Unmarshal(raw, &a.Enabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'enabled': %w", err)
+		}
+		delete(object, "enabled")
+	}
+
+	if raw, found := object["logging"]; found {
+		err = json.Unmarshal(raw, &a.Logging)
+		if err != nil {
+			return fmt.Errorf("error reading 'logging': %w", err)
+		}
+		delete(object, "logging")
+	}
+
+	if raw, found := object["maximum_queue_size"]; found {
+		err = json.Unmarshal(raw, &a.MaximumQueueSize)
+		if err != nil {
+			return fmt.Errorf("error reading 'maximum_queue_size': %w", err)
+		}
+		delete(object, "maximum_queue_size")
+	}
+
+	if raw, found := object["maximum_queue_wait_time"]; found {
+		err = json.Unmarshal(raw, &a.MaximumQueueWaitTime)
+		if err != nil {
+			return fmt.Errorf("error reading 'maximum_queue_wait_time': %w", err)
+		}
+		delete(object, "maximum_queue_wait_time")
+	}
+
+	if raw, found := object["only_during_business_hours"]; found {
+		err = json.Unmarshal(raw, &a.OnlyDuringBusinessHours)
+		if err != nil {
+			return fmt.Errorf("error reading 'only_during_business_hours': %w", err)
+		}
+		delete(object, "only_during_business_hours")
+	}
+
+	if raw, found := object["outbound_enabled"]; found {
+		err = json.Unmarshal(raw, &a.OutboundEnabled)
+		if err != nil {
+			return fmt.Errorf("error reading 'outbound_enabled': %w", err)
+		}
+		delete(object, "outbound_enabled")
+	}
+
+	if raw, found := object["recordings_public"]; found {
+		err = json.Unmarshal(raw, &a.RecordingsPublic)
+		if err != nil {
+			return fmt.Errorf("error reading 'recordings_public': %w", err)
+		}
+		delete(object, "recordings_public")
+	}
+
+	if raw, found := object["uk_mobile_forwarding"]; found {
+		err = json.Unmarshal(raw, &a.UkMobileForwarding)
+		if err != nil {
+			return fmt.Errorf("error reading 'uk_mobile_forwarding': %w", err)
+		}
+		delete(object, "uk_mobile_forwarding")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for AccountSettingsVoice to handle AdditionalProperties
+func (a AccountSettingsVoice) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AgentConfirmationWhenForwarding != nil {
+		object["agent_confirmation_when_forwarding"], err = json.Marshal(a.AgentConfirmationWhenForwarding)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_confirmation_when_forwarding': %w", err)
+		}
+	}
+
+	if a.AgentWrapUpAfterCalls != nil {
+		object["agent_wrap_up_after_calls"], err = json.Marshal(a.AgentWrapUpAfterCalls)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'agent_wrap_up_after_calls': %w", err)
+		}
+	}
+
+	if a.Enabled != nil {
+		object["enabled"], err = json.Marshal(a.Enabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'enabled': %w", err)
+		}
+	}
+
+	if a.Logging != nil {
+		object["logging"], err = json.Marshal(a.Logging)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'logging': %w", err)
+		}
+	}
+
+	if a.MaximumQueueSize != nil {
+		object["maximum_queue_size"], err = json.Marshal(a.MaximumQueueSize)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'maximum_queue_size': %w", err)
+		}
+	}
+
+	if a.MaximumQueueWaitTime != nil {
+		object["maximum_queue_wait_time"], err = json.Marshal(a.MaximumQueueWaitTime)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'maximum_queue_wait_time': %w", err)
+		}
+	}
+
+	if a.OnlyDuringBusinessHours != nil {
+		object["only_during_business_hours"], err = json.Marshal(a.OnlyDuringBusinessHours)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'only_during_business_hours': %w", err)
+		}
+	}
+
+	if a.OutboundEnabled != nil {
+		object["outbound_enabled"], err = json.Marshal(a.OutboundEnabled)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'outbound_enabled': %w", err)
+		}
+	}
+
+	if a.RecordingsPublic != nil {
+		object["recordings_public"], err = json.Marshal(a.RecordingsPublic)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'recordings_public': %w", err)
+		}
+	}
+
+	if a.UkMobileForwarding != nil {
+		object["uk_mobile_forwarding"], err = json.Marshal(a.UkMobileForwarding)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'uk_mobile_forwarding': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for TicketEventChildEvent. Returns the specified
+// element and whether it was found
+func (a TicketEventChildEvent) Get(fieldName string) (value AnyMapValue, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for TicketEventChildEvent
+func (a *TicketEventChildEvent) Set(fieldName string, value AnyMapValue) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for TicketEventChildEvent to handle AdditionalProperties
+func (a *TicketEventChildEvent) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["added_tags"]; found {
+		err = json.Unmarshal(raw, &a.AddedTags)
+		if err != nil {
+			return fmt.Errorf("error reading 'added_tags': %w", err)
+		}
+		delete(object, "added_tags")
+	}
+
+	if raw, found := object["attachments"]; found {
+		err = json.Unmarshal(raw, &a.Attachments)
+		if err != nil {
+			return fmt.Errorf("error reading 'attachments': %w", err)
+		}
+		delete(object, "attachments")
+	}
+
+	if raw, found := object["audit_id"]; found {
+		err = json.Unmarshal(raw, &a.AuditID)
+		if err != nil {
+			return fmt.Errorf("error reading 'audit_id': %w", err)
+		}
+		delete(object, "audit_id")
+	}
+
+	if raw, found := object["author_id"]; found {
+		err = json.Unmarshal(raw, &a.AuthorID)
+		if err != nil {
+			return fmt.Errorf("error reading 'author_id': %w", err)
+		}
+		delete(object, "author_id")
+	}
+
+	if raw, found := object["body"]; found {
+		err = json.Unmarshal(raw, &a.Body)
+		if err != nil {
+			return fmt.Errorf("error reading 'body': %w", err)
+		}
+		delete(object, "body")
+	}
+
+	if raw, found := object["comment_present"]; found {
+		err = json.Unmarshal(raw, &a.CommentPresent)
+		if err != nil {
+			return fmt.Errorf("error reading 'comment_present': %w", err)
+		}
+		delete(object, "comment_present")
+	}
+
+	if raw, found := object["comment_public"]; found {
+		err = json.Unmarshal(raw, &a.CommentPublic)
+		if err != nil {
+			return fmt.Errorf("error reading 'comment_public': %w", err)
+		}
+		delete(object, "comment_public")
+	}
+
+	if raw, found := object["created_at"]; found {
+		err = json.Unmarshal(raw, &a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'created_at': %w", err)
+		}
+		delete(object, "created_at")
+	}
+
+	if raw, found := object["event_type"]; found {
+		err = json.Unmarshal(raw, &a.EventType)
+		if err != nil {
+			return fmt.Errorf("error reading 'event_type': %w", err)
+		}
+		delete(object, "event_type")
+	}
+
+	if raw, found := object["html_body"]; found {
+		err = json.Unmarshal(raw, &a.HTMLBody)
+		if err != nil {
+			return fmt.Errorf("error reading 'html_body': %w", err)
+		}
+		delete(object, "html_body")
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if raw, found := object["previous_value"]; found {
+		err = json.Unmarshal(raw, &a.PreviousValue)
+		if err != nil {
+			return fmt.Errorf("error reading 'previous_value': %w", err)
+		}
+		delete(object, "previous_value")
+	}
+
+	if raw, found := object["public"]; found {
+		err = json.Unmarshal(raw, &a.Public)
+		if err != nil {
+			return fmt.Errorf("error reading 'public': %w", err)
+		}
+		delete(object, "public")
+	}
+
+	if raw, found := object["removed_tags"]; found {
+		err = json.Unmarshal(raw, &a.RemovedTags)
+		if err != nil {
+			return fmt.Errorf("error reading 'removed_tags': %w", err)
+		}
+		delete(object, "removed_tags")
+	}
+
+	if raw, found := object["tags"]; found {
+		err = json.Unmarshal(raw, &a.Tags)
+		if err != nil {
+			return fmt.Errorf("error reading 'tags': %w", err)
+		}
+		delete(object, "tags")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if raw, found := object["via"]; found {
+		err = json.Unmarshal(raw, &a.Via)
+		if err != nil {
+			return fmt.Errorf("error reading 'via': %w", err)
+		}
+		delete(object, "via")
+	}
+
+	if raw, found := object["via_reference_id"]; found {
+		err = json.Unmarshal(raw, &a.ViaReferenceID)
+		if err != nil {
+			return fmt.Errorf("error reading 'via_reference_id': %w", err)
+		}
+		delete(object, "via_reference_id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]AnyMapValue)
+		for fieldName, fieldBuf := range object {
+			var fieldVal AnyMapValue
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for TicketEventChildEvent to handle AdditionalProperties
+func (a TicketEventChildEvent) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AddedTags != nil {
+		object["added_tags"], err = json.Marshal(a.AddedTags)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'added_tags': %w", err)
+		}
+	}
+
+	if a.Attachments != nil {
+		object["attachments"], err = json.Marshal(a.Attachments)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'attachments': %w", err)
+		}
+	}
+
+	if a.AuditID != nil {
+		object["audit_id"], err = json.Marshal(a.AuditID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'audit_id': %w", err)
+		}
+	}
+
+	if a.AuthorID != nil {
+		object["author_id"], err = json.Marshal(a.AuthorID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'author_id': %w", err)
+		}
+	}
+
+	if a.Body != nil {
+		object["body"], err = json.Marshal(a.Body)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'body': %w", err)
+		}
+	}
+
+	if a.CommentPresent != nil {
+		object["comment_present"], err = json.Marshal(a.CommentPresent)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'comment_present': %w", err)
+		}
+	}
+
+	if a.CommentPublic != nil {
+		object["comment_public"], err = json.Marshal(a.CommentPublic)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'comment_public': %w", err)
+		}
+	}
+
+	if a.CreatedAt != nil {
+		object["created_at"], err = json.Marshal(a.CreatedAt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'created_at': %w", err)
+		}
+	}
+
+	if a.EventType != nil {
+		object["event_type"], err = json.Marshal(a.EventType)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'event_type': %w", err)
+		}
+	}
+
+	if a.HTMLBody != nil {
+		object["html_body"], err = json.Marshal(a.HTMLBody)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'html_body': %w", err)
+		}
+	}
+
+	if a.ID != nil {
+		object["id"], err = json.Marshal(a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'id': %w", err)
+		}
+	}
+
+	object["previous_value"], err = json.Marshal(a.PreviousValue)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'previous_value': %w", err)
+	}
+
+	if a.Public != nil {
+		object["public"], err = json.Marshal(a.Public)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'public': %w", err)
+		}
+	}
+
+	if a.RemovedTags != nil {
+		object["removed_tags"], err = json.Marshal(a.RemovedTags)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'removed_tags': %w", err)
+		}
+	}
+
+	if a.Tags != nil {
+		object["tags"], err = json.Marshal(a.Tags)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tags': %w", err)
+		}
+	}
+
+	if a.Type != nil {
+		object["type"], err = json.Marshal(a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'type': %w", err)
+		}
+	}
+
+	object["via"], err = json.Marshal(a.Via)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'via': %w", err)
+	}
+
+	if a.ViaReferenceID != nil {
+		object["via_reference_id"], err = json.Marshal(a.ViaReferenceID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'via_reference_id': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
 }
