@@ -1,0 +1,266 @@
+package overlay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/zdapi/zendesk/generated"
+)
+
+// Job states Zendesk reports.
+const (
+	JobQueued    = "queued"
+	JobWorking   = "working"
+	JobCompleted = "completed"
+	JobFailed    = "failed"
+	JobKilled    = "killed"
+)
+
+// WaitOption configures WaitJob.
+type WaitOption func(*waitOptions)
+
+type waitOptions struct {
+	initial, max time.Duration
+	timeout      time.Duration
+	progress     func(generated.JobStatus)
+	sleep        func(context.Context, time.Duration) error
+}
+
+// WithPollInterval sets the first delay between two polls and the largest
+// (the delay doubles from one to the other). Defaults: 1s and 15s.
+func WithPollInterval(initial, max time.Duration) WaitOption {
+	return func(o *waitOptions) { o.initial, o.max = initial, max }
+}
+
+// WithWaitTimeout bounds the whole wait (default 30 minutes; the context's
+// deadline applies too, whichever comes first).
+func WithWaitTimeout(d time.Duration) WaitOption { return func(o *waitOptions) { o.timeout = d } }
+
+// WithProgress calls f with the job after each poll that finds it still
+// queued or working; its Progress and Total say how far it is.
+func WithProgress(f func(job generated.JobStatus)) WaitOption {
+	return func(o *waitOptions) { o.progress = f }
+}
+
+// withSleep replaces the sleep between polls (tests).
+func withSleep(f func(context.Context, time.Duration) error) WaitOption {
+	return func(o *waitOptions) { o.sleep = f }
+}
+
+// JobError is returned when a job ends failed or killed. Job holds its final
+// state, with its message and per-item results.
+type JobError struct {
+	Job generated.JobStatus
+}
+
+func (e *JobError) Error() string {
+	msg := ""
+	if e.Job.Message != nil {
+		msg = ": " + *e.Job.Message
+	}
+	return fmt.Sprintf("job %s %s%s", deref(e.Job.ID), jobState(e.Job), msg)
+}
+
+// JobNotFoundError is returned when Zendesk no longer knows a job: job
+// records live about a day, so this usually means the job is long done.
+type JobNotFoundError struct {
+	ID  string
+	Err error
+}
+
+func (e *JobNotFoundError) Error() string {
+	return fmt.Sprintf("job %s not found (Zendesk keeps job statuses about a day): %v", e.ID, e.Err)
+}
+
+func (e *JobNotFoundError) Unwrap() error { return e.Err }
+
+// JobTimeoutError is returned when a job is still running when the wait's
+// time is up. It matches context.DeadlineExceeded with errors.Is.
+type JobTimeoutError struct {
+	// Job is the last state seen.
+	Job    generated.JobStatus
+	Waited time.Duration
+}
+
+func (e *JobTimeoutError) Error() string {
+	return fmt.Sprintf("job %s still %s after %s", deref(e.Job.ID), jobState(e.Job), e.Waited.Round(time.Millisecond))
+}
+
+func (e *JobTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+func deref(s *string) string {
+	if s == nil {
+		return "?"
+	}
+	return *s
+}
+
+func jobState(j generated.JobStatus) string {
+	if j.Status == nil {
+		return "in an unknown state"
+	}
+	return string(*j.Status)
+}
+
+// WaitJob polls ShowJobStatus until the job completes, with a delay that
+// doubles between polls, and returns the final job with its results. A
+// failed or killed job is a *JobError, an unknown job a *JobNotFoundError, a
+// job still running when the wait times out a *JobTimeoutError. Rate limits
+// and server faults while polling are waited out, not returned.
+func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*generated.JobStatus, error) {
+	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: sleepCtx}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if id == "" {
+		return nil, errors.New("wait job: empty job id")
+	}
+	if o.initial <= 0 || o.max < o.initial {
+		return nil, fmt.Errorf("wait job %s: poll interval %s..%s is not a positive range", id, o.initial, o.max)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	delay := o.initial
+	var last generated.JobStatus
+	last.ID = &id
+	failures := 0
+	for {
+		job, err := c.pollJob(ctx, id)
+		if err != nil && transient(err) && ctx.Err() == nil {
+			failures++
+			if failures >= maxPollFailures {
+				return nil, fmt.Errorf("wait job %s: %d polls in a row failed, the last with: %w", id, failures, err)
+			}
+		} else {
+			failures = 0
+		}
+		switch {
+		case err == nil:
+			last = *job
+			switch jobState(*job) {
+			case JobCompleted:
+				return job, nil
+			case JobFailed, JobKilled:
+				return job, &JobError{Job: *job}
+			}
+			if o.progress != nil {
+				o.progress(*job)
+			}
+		case statusOf(err) == http.StatusNotFound:
+			return nil, &JobNotFoundError{ID: id, Err: err}
+		case ctx.Err() != nil:
+			// handled below
+		case !transient(err):
+			return nil, fmt.Errorf("wait job %s: %w", id, err)
+		}
+		if err := o.sleep(ctx, delay); err != nil || ctx.Err() != nil {
+			if parent := context.Cause(ctx); errors.Is(parent, context.DeadlineExceeded) {
+				return nil, &JobTimeoutError{Job: last, Waited: time.Since(start)}
+			}
+			return nil, ctx.Err()
+		}
+		delay = min(2*delay, o.max)
+	}
+}
+
+func (c *Client) pollJob(ctx context.Context, id string) (*generated.JobStatus, error) {
+	resp, err := c.raw.ShowJobStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.decodeJob("ShowJobStatus", resp)
+}
+
+// decodeJob reads a job_status answer.
+func (c *Client) decodeJob(op string, resp *http.Response) (*generated.JobStatus, error) {
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		if c.check != nil {
+			if err := c.check(resp); err != nil {
+				return nil, err
+			}
+		}
+		return nil, &statusError{op: op, status: resp.StatusCode}
+	}
+	var env generated.JobStatusEnvelope
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJobBody)).Decode(&env); err != nil {
+		return nil, fmt.Errorf("%s: decode job status: %w", op, noEOF(err))
+	}
+	if env.JobStatus.ID == nil || *env.JobStatus.ID == "" {
+		return nil, fmt.Errorf("%s: the answer has no job_status id", op)
+	}
+	return &env.JobStatus, nil
+}
+
+// maxPollFailures is how many polls in a row may fail with rate limits,
+// server faults or network errors before WaitJob gives up.
+const maxPollFailures = 10
+
+// maxJobBody caps a job status body (results of 100 items are a few kB).
+const maxJobBody = 16 << 20
+
+// StartedJob reads the job_status a bulk operation answered with, and waits
+// for the job (see WaitJob). The generated <Operation>AndWait methods use it.
+func (c *Client) StartedJob(ctx context.Context, op string, resp *http.Response, err error, opts ...WaitOption) (*generated.JobStatus, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	job, err := c.decodeJob(op, resp)
+	if err != nil {
+		return nil, err
+	}
+	switch jobState(*job) {
+	case JobCompleted:
+		return job, nil
+	case JobFailed, JobKilled:
+		return job, &JobError{Job: *job}
+	}
+	return c.WaitJob(ctx, *job.ID, opts...)
+}
+
+// statusError is the error for a non-2xx answer when no checker is set.
+type statusError struct {
+	op     string
+	status int
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%s: unexpected HTTP status %d %s", e.op, e.status, http.StatusText(e.status))
+}
+
+// HTTPStatus is the response's status code.
+func (e *statusError) HTTPStatus() int { return e.status }
+
+// transient reports whether an error is worth polling through: rate limits,
+// server faults and network errors.
+func transient(err error) bool {
+	switch s := statusOf(err); {
+	case s == http.StatusTooManyRequests || s >= 500:
+		return true
+	case s != 0:
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,31 @@
+package overlay
+
+// OperationInfo is what the spec's annotations say about one operation. The
+// table Operations (generated from spec/zendesk.yaml) holds one per
+// operation; the root package's transport reads it to pace operations with
+// their own rate limits and to know which POSTs are safe to retry.
+type OperationInfo struct {
+	// ID is the operationId.
+	ID string
+	// Method and Path are the HTTP method and the path template
+	// ("/api/v2/tickets/{ticket_id}").
+	Method, Path string
+	// Listing says how the operation pages, nil when it does not.
+	Listing *Listing
+	// Job is true when the operation answers with a job_status.
+	Job bool
+	// RateLimit is the operation's own limit, nil when it has none.
+	RateLimit *RateLimit
+	// Idempotent is true when Zendesk honours an Idempotency-Key header on
+	// the operation.
+	Idempotent bool
+}
+
+// RateLimit is an operation's own limit: Requests per Seconds, counted per
+// distinct values of the Key path parameters (all requests share one budget
+// when Key is empty). AppliesTo names the only callers it binds, if any.
+type RateLimit struct {
+	Requests, Seconds int
+	Key               []string
+	AppliesTo         string
+}

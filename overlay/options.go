@@ -1,0 +1,42 @@
+package overlay
+
+// ListOption configures an iterator.
+type ListOption func(*listOptions)
+
+type listOptions struct {
+	pageSize int
+	start    Position
+	prefetch bool
+	dedup    *bool
+	track    *Position
+}
+
+// WithPageSize sets the number of records per page. The default is the
+// largest page the endpoint serves (100 for most lists, 1000 for incremental
+// exports); asking for more than that is an error.
+func WithPageSize(n int) ListOption { return func(o *listOptions) { o.pageSize = n } }
+
+// WithStart starts the listing at a saved position instead of the start:
+// a Page's Next, or the position TrackPosition tracked.
+func WithStart(p Position) ListOption { return func(o *listOptions) { o.start = p } }
+
+// WithPrefetch requests the next page while the caller works on the current
+// one. It pays when the caller does work per record (writes, calls):
+// waiting for Zendesk and working then overlap.
+func WithPrefetch() ListOption { return func(o *listOptions) { o.prefetch = true } }
+
+// WithDedup turns off (false) or on (true, the default for time-based
+// incremental exports) the dropping of records that the previous page
+// already held: a time-based export asks for records changed at or after the
+// previous page's end_time, so the records of that boundary second come
+// again. Only records identical to the byte are dropped; a record changed
+// again later is kept. A time-based export resumed in another process from a
+// page's Next may repeat the records of its boundary second once; resuming
+// from a position TrackPosition took in the middle of a page does not.
+// Cursor-based exports never repeat records.
+func WithDedup(on bool) ListOption { return func(o *listOptions) { o.dedup = &on } }
+
+// TrackPosition keeps *p at the position right after the last record the
+// iterator yielded: persist it, and resume with WithStart(*p) to get the
+// following records exactly once.
+func TrackPosition(p *Position) ListOption { return func(o *listOptions) { o.track = p } }

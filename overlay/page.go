@@ -1,0 +1,191 @@
+package overlay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"net/http"
+)
+
+// Page is one page of a listing.
+type Page[T any] struct {
+	// Items are the page's records, in the order Zendesk sent them (minus
+	// those skipped when resuming in the middle of the page, and duplicates
+	// dropped by WithDedup).
+	Items []T
+	// Position is where the page was fetched from.
+	Position Position
+	// Next is where the listing goes on after this page. Persist it once the
+	// page is processed; WithStart(Next) resumes after it.
+	Next Position
+	// More reports whether Zendesk has another page now. An incremental
+	// export that reached the present (EndOfStream) has none now: poll again
+	// later from Next.
+	More bool
+	// EndOfStream is true when an incremental export reached the present.
+	EndOfStream bool
+	// Count is the response's count, when it has one: the total number of
+	// records for offset pagination, the page's for incremental exports.
+	Count *int64
+	// Extra holds the response's other properties — sideloaded users,
+	// groups, organizations... — as raw JSON, by property name.
+	Extra map[string]json.RawMessage
+	// Header is the response's HTTP header (rate limits, request id).
+	Header http.Header
+
+	// index[i] is Items[i]'s index among the records Zendesk sent in this
+	// page, which positions (Skip) count.
+	index []int
+	// sent is the number of records Zendesk sent in this page.
+	sent int
+}
+
+// pageFields are the pagination properties of every style.
+type pageFields struct {
+	meta *struct {
+		HasMore      *bool   `json:"has_more"`
+		AfterCursor  *string `json:"after_cursor"`
+		BeforeCursor *string `json:"before_cursor"`
+	}
+	nextPage     *string
+	endTime      *int64
+	endOfStream  *bool
+	afterCursor  *string
+	afterURL     *string
+	count        *int64
+	sawItemsProp bool
+}
+
+// itemFilter says which records of a page to keep: the first skip records
+// are left out (already consumed before a resume) and, when hashes is not
+// nil, each record's raw bytes are hashed into it and records whose hash is
+// in drop are left out (de-duplication).
+type itemFilter struct {
+	skip   int
+	seed   maphash.Seed
+	hashes *[]uint64
+	drop   map[uint64]bool
+}
+
+// decodePage streams a page's JSON object: the records under items are
+// decoded one by one into T, the pagination properties into f, and every
+// other property is kept raw in the page's Extra.
+func decodePage[T any](body io.Reader, items string, page *Page[T], f *pageFields, filter itemFilter) error {
+	dec := json.NewDecoder(body)
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("read page: %w", noEOF(err))
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("page is not a JSON object (starts with %v)", tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("read page: %w", noEOF(err))
+		}
+		key, _ := tok.(string)
+		switch key {
+		case items:
+			f.sawItemsProp = true
+			if err := decodeItems(dec, items, page, filter); err != nil {
+				return err
+			}
+		case "meta":
+			err = dec.Decode(&f.meta)
+		case "next_page":
+			err = dec.Decode(&f.nextPage)
+		case "end_time":
+			err = dec.Decode(&f.endTime)
+		case "end_of_stream":
+			err = dec.Decode(&f.endOfStream)
+		case "after_cursor":
+			err = dec.Decode(&f.afterCursor)
+		case "after_url":
+			err = dec.Decode(&f.afterURL)
+		case "count":
+			err = dec.Decode(&f.count)
+		default:
+			var raw json.RawMessage
+			err = dec.Decode(&raw)
+			if err == nil {
+				if page.Extra == nil {
+					page.Extra = map[string]json.RawMessage{}
+				}
+				page.Extra[key] = raw
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("decode page property %q: %w", key, noEOF(err))
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("read page: %w", noEOF(err))
+	}
+	if !f.sawItemsProp {
+		return fmt.Errorf("page has no %q property", items)
+	}
+	return nil
+}
+
+func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter itemFilter) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("read %q: %w", items, noEOF(err))
+	}
+	if tok == nil {
+		return nil // "items": null — an empty page
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("%q is not an array (got %v)", items, tok)
+	}
+	for i := 0; dec.More(); i++ {
+		page.sent = i + 1
+		if filter.hashes == nil {
+			if i < filter.skip {
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
+				}
+				continue
+			}
+			page.Items = append(page.Items, *new(T))
+			if err := dec.Decode(&page.Items[len(page.Items)-1]); err != nil {
+				return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
+			}
+			page.index = append(page.index, i)
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
+		}
+		h := maphash.Bytes(filter.seed, bytes.TrimSpace(raw))
+		*filter.hashes = append(*filter.hashes, h)
+		if i < filter.skip || filter.drop[h] {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("decode %s[%d]: %w", items, i, err)
+		}
+		page.Items = append(page.Items, v)
+		page.index = append(page.index, i)
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("read %q: %w", items, noEOF(err))
+	}
+	return nil
+}
+
+// noEOF turns a bare io.EOF in the middle of a document into
+// io.ErrUnexpectedEOF, so a truncated body never reads as a clean end.
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

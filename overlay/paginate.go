@@ -1,0 +1,392 @@
+package overlay
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/zdapi/zendesk/generated"
+)
+
+// Listing says how an operation pages. The generated iterators carry one per
+// paginated operation, built from its x-zendesk-pagination annotation.
+type Listing struct {
+	// Operation is the operationId, for errors.
+	Operation string
+	// Style is cursor, offset, cursor+offset, incremental-time or
+	// incremental-cursor; cursor+offset pages with cursors.
+	Style string
+	// Items is the response property holding the records.
+	Items string
+	// MaxPageSize is the largest page Zendesk serves; 0 when unknown.
+	MaxPageSize int
+	// SizeParam is the page-size query parameter, "" when the operation
+	// takes none.
+	SizeParam string
+	// CursorParam is the cursor query parameter (cursor styles).
+	CursorParam string
+}
+
+// Fetch performs one request of a listing. edit sets the pagination query
+// parameters of that request; Fetch must apply it (it is a request editor of
+// the generated client).
+type Fetch func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error)
+
+// ResponseChecker turns a non-2xx response into an error. The root package
+// supplies one that builds its typed errors.
+type ResponseChecker func(*http.Response) error
+
+// Zendesk's limits on offset pagination: beyond 100 pages or 10,000 records
+// it answers with an error.
+const (
+	offsetMaxPages   = 100
+	offsetMaxRecords = 10000
+)
+
+// defaultPageSize is the page size used when neither the caller nor the
+// annotation gives one.
+func defaultPageSize(style string) int {
+	switch style {
+	case "incremental-time", "incremental-cursor":
+		return 1000
+	default:
+		return 100
+	}
+}
+
+type pager[T any] struct {
+	l     Listing
+	fetch Fetch
+	check ResponseChecker
+	o     listOptions
+	size  int
+	seed  maphash.Seed
+	dedup bool
+	prev  map[uint64]bool // hashes of the previous page, for de-duplication
+}
+
+// Pages iterates over the pages of a listing, one request per page, from
+// the start or from WithStart's position. It stops after the last page,
+// at the first error (yielded once), when the caller breaks, or when ctx is
+// done (yielding ctx.Err()). With WithPrefetch it requests the next page
+// while the caller works on the current one; breaking cancels that request
+// and waits for it, so no goroutine outlives the loop.
+func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		p := &pager[T]{l: l, fetch: fetch, check: check, seed: maphash.MakeSeed()}
+		for _, o := range opts {
+			o(&p.o)
+		}
+		if err := p.setup(); err != nil {
+			yield(nil, err)
+			return
+		}
+		type result struct {
+			page *Page[T]
+			err  error
+		}
+		var pending chan result
+		var cancelPending context.CancelFunc
+		stopPending := func() {
+			if pending != nil {
+				cancelPending()
+				<-pending
+				pending = nil
+			}
+		}
+		defer stopPending()
+
+		pos := p.o.start
+		first := true
+		for {
+			var page *Page[T]
+			var err error
+			if pending != nil {
+				r := <-pending
+				pending = nil
+				cancelPending()
+				page, err = r.page, r.err
+			} else {
+				page, err = p.fetchPage(ctx, pos, first)
+			}
+			first = false
+			if err == nil && ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if p.o.prefetch && page.More {
+				pctx, cancel := context.WithCancel(ctx)
+				ch := make(chan result, 1)
+				next := page.Next
+				go func() {
+					pg, err := p.fetchPage(pctx, next, false)
+					ch <- result{pg, err}
+				}()
+				pending, cancelPending = ch, cancel
+			}
+			if !yield(page, nil) || !page.More {
+				return
+			}
+			pos = page.Next
+		}
+	}
+}
+
+// All iterates over the records of a listing, page after page (see Pages).
+// With TrackPosition, the tracked position is updated before each record is
+// yielded to the position right after it.
+func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var o listOptions
+		for _, opt := range opts {
+			opt(&o)
+		}
+		for page, err := range Pages[T](ctx, l, fetch, check, opts...) {
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for i := range page.Items {
+				if o.track != nil {
+					if i == len(page.Items)-1 {
+						*o.track = page.Next
+					} else {
+						*o.track = page.Position
+						o.track.Skip = page.index[i] + 1
+					}
+				}
+				if !yield(page.Items[i], nil) {
+					return
+				}
+			}
+			if o.track != nil && len(page.Items) == 0 {
+				*o.track = page.Next
+			}
+		}
+	}
+}
+
+func (p *pager[T]) setup() error {
+	switch p.l.Style {
+	case "cursor", "cursor+offset", "offset", "incremental-time", "incremental-cursor":
+	default:
+		return fmt.Errorf("%s: unknown pagination style %q", p.l.Operation, p.l.Style)
+	}
+	p.size = p.o.pageSize
+	if p.size < 0 {
+		return fmt.Errorf("%s: page size %d is negative", p.l.Operation, p.size)
+	}
+	if p.size == 0 {
+		p.size = p.l.MaxPageSize
+		if p.size == 0 {
+			p.size = defaultPageSize(p.l.Style)
+		}
+	}
+	if p.l.MaxPageSize > 0 && p.size > p.l.MaxPageSize {
+		return fmt.Errorf("%s: page size %d is more than the %d Zendesk serves", p.l.Operation, p.size, p.l.MaxPageSize)
+	}
+	if p.o.dedup != nil && *p.o.dedup && p.l.Style != "incremental-time" {
+		return fmt.Errorf("%s: de-duplication applies to time-based incremental exports, not to %s pagination", p.l.Operation, p.l.Style)
+	}
+	p.dedup = p.l.Style == "incremental-time" && (p.o.dedup == nil || *p.o.dedup)
+	return nil
+}
+
+// editor sets the pagination parameters of the request for pos.
+func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		q := req.URL.Query()
+		if p.l.SizeParam != "" {
+			q.Set(p.l.SizeParam, strconv.Itoa(p.size))
+		}
+		switch p.l.Style {
+		case "cursor", "cursor+offset":
+			// Cursor pagination: never mix in offset parameters.
+			q.Del("page")
+			q.Del("per_page")
+			if pos.Cursor != "" {
+				q.Set(p.l.CursorParam, pos.Cursor)
+				q.Del("page[before]")
+			}
+		case "offset":
+			page := max(pos.Page, 1)
+			q.Set("page", strconv.Itoa(page))
+		case "incremental-time":
+			if pos.StartTime != 0 {
+				q.Set("start_time", strconv.FormatInt(pos.StartTime, 10))
+			}
+		case "incremental-cursor":
+			if pos.Cursor != "" {
+				q.Set(p.l.CursorParam, pos.Cursor)
+				q.Del("start_time")
+			}
+		}
+		req.URL.RawQuery = q.Encode()
+		return nil
+	}
+}
+
+func (p *pager[T]) fetchPage(ctx context.Context, pos Position, first bool) (*Page[T], error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if p.l.Style == "offset" {
+		page := max(pos.Page, 1)
+		if page > offsetMaxPages || (page-1)*p.size >= offsetMaxRecords {
+			return nil, &DepthLimitError{Operation: p.l.Operation, Page: page, PageSize: p.size}
+		}
+	}
+	resp, err := p.fetch(ctx, p.editor(pos))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if p.l.Style == "offset" && pos.Page > 1 && statusOf(err) == http.StatusBadRequest {
+			return nil, &DepthLimitError{Operation: p.l.Operation, Page: pos.Page, PageSize: p.size, Err: err}
+		}
+		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		if p.check != nil {
+			if err := p.check(resp); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
+			}
+		}
+		return nil, fmt.Errorf("%s: unexpected HTTP status %s", p.l.Operation, resp.Status)
+	}
+	page := &Page[T]{Position: pos, Header: resp.Header}
+	var f pageFields
+	filter := itemFilter{skip: pos.Skip, seed: p.seed}
+	var hashes []uint64
+	if p.dedup {
+		filter.hashes, filter.drop = &hashes, p.prev
+	}
+	if err := decodePage(resp.Body, p.l.Items, page, &f, filter); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
+	}
+	if p.dedup {
+		p.prev = make(map[uint64]bool, len(hashes))
+		for _, h := range hashes {
+			p.prev[h] = true
+		}
+	}
+	page.Count = f.count
+	if err := p.advance(page, &f); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// advance sets the page's Next and More from its pagination fields, and
+// refuses positions that do not move.
+func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
+	pos := page.Position
+	empty := page.sent == 0
+	switch p.l.Style {
+	case "cursor", "cursor+offset":
+		var after string
+		var hasMore *bool
+		if f.meta != nil {
+			hasMore = f.meta.HasMore
+			if f.meta.AfterCursor != nil {
+				after = *f.meta.AfterCursor
+			}
+		}
+		if after == "" && f.afterCursor != nil {
+			after = *f.afterCursor
+		}
+		more := after != ""
+		if hasMore != nil {
+			more = *hasMore
+		}
+		if empty {
+			more = false // an empty last page ends the listing
+		}
+		page.Next = Position{Cursor: after}
+		if !more {
+			page.More = false
+			return nil
+		}
+		if after == "" {
+			return fmt.Errorf("%s: Zendesk says there is another page but gives no cursor to get it", p.l.Operation)
+		}
+		if after == pos.Cursor {
+			return &StalledError{Operation: p.l.Operation, Position: pos}
+		}
+		page.More = true
+	case "offset":
+		page.Next = Position{Page: max(pos.Page, 1) + 1}
+		page.More = f.nextPage != nil && *f.nextPage != "" && !empty
+	case "incremental-time":
+		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
+		if f.endTime != nil {
+			page.Next = Position{StartTime: *f.endTime}
+		} else {
+			page.Next = pos
+		}
+		if page.EndOfStream {
+			return nil
+		}
+		if f.endTime == nil {
+			return fmt.Errorf("%s: the export page has neither end_of_stream nor end_time", p.l.Operation)
+		}
+		if *f.endTime <= pos.StartTime && pos.StartTime != 0 {
+			// More records share one timestamp than a page holds: asking
+			// again from the same start time returns the same page forever.
+			return &StalledError{Operation: p.l.Operation, Position: pos}
+		}
+		page.More = true
+	case "incremental-cursor":
+		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
+		after := ""
+		if f.afterCursor != nil {
+			after = *f.afterCursor
+		}
+		if after == "" {
+			after = cursorFromURL(f.afterURL, p.l.CursorParam)
+		}
+		if after == "" {
+			after = cursorFromURL(f.nextPage, p.l.CursorParam)
+		}
+		if after != "" {
+			page.Next = Position{Cursor: after}
+		} else {
+			page.Next = Position{Cursor: pos.Cursor}
+		}
+		if page.EndOfStream {
+			return nil
+		}
+		if after == "" {
+			return fmt.Errorf("%s: the export page has neither end_of_stream nor a cursor to go on", p.l.Operation)
+		}
+		if after == pos.Cursor {
+			return &StalledError{Operation: p.l.Operation, Position: pos}
+		}
+		page.More = true
+	}
+	return nil
+}
+
+// cursorFromURL reads the cursor parameter of a next-page URL.
+func cursorFromURL(u *string, param string) string {
+	if u == nil || *u == "" || param == "" {
+		return ""
+	}
+	parsed, err := url.Parse(*u)
+	if err != nil {
+		return ""
+	}
+	return parsed.Query().Get(param)
+}

@@ -1,0 +1,554 @@
+package overlay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/zdapi/zendesk/generated"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type rec struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// TS is the record's time, for incremental exports.
+	TS int64 `json:"ts"`
+}
+
+// listServer serves one listing of total records in the shape of a style,
+// as Zendesk does, and counts its requests.
+type listServer struct {
+	t         *testing.T
+	style     string
+	total     int
+	failPage  int  // this page (1-based) answers 500
+	stuck     bool // the cursor or end_time never advances
+	noMoreFix bool // cursor style: has_more stays true on the page that ends exactly at total (empty last page follows)
+	sameTS    int  // incremental-time: records per timestamp (>1 makes boundary duplicates)
+	requests  atomic.Int32
+	mu        sync.Mutex
+	queries   []string
+}
+
+func (s *listServer) record(i int) rec {
+	ts := int64(1000 + i)
+	if s.sameTS > 1 {
+		ts = int64(1000 + i/s.sameTS)
+	}
+	return rec{ID: int64(i + 1), Name: fmt.Sprintf("r%d", i+1), TS: ts}
+}
+
+func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(s.requests.Add(1))
+	s.mu.Lock()
+	s.queries = append(s.queries, r.URL.RawQuery)
+	s.mu.Unlock()
+	q := r.URL.Query()
+	if s.failPage == n {
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"error":"InternalError"}`)
+		return
+	}
+	size := 100
+	switch s.style {
+	case "cursor", "cursor+offset":
+		if v := q.Get("page[size]"); v != "" {
+			size, _ = strconv.Atoi(v)
+		}
+		off := 0
+		if c := q.Get("page[after]"); c != "" {
+			off, _ = strconv.Atoi(strings.TrimPrefix(c, "c"))
+		}
+		end := min(off+size, s.total)
+		var items []rec
+		for i := off; i < end; i++ {
+			items = append(items, s.record(i))
+		}
+		hasMore := end < s.total || (s.noMoreFix && end == s.total && len(items) > 0)
+		after := "c" + strconv.Itoa(end)
+		if s.stuck {
+			after = "c" + strconv.Itoa(off)
+		}
+		writeJSON(w, map[string]any{"records": items, "meta": map[string]any{"has_more": hasMore, "after_cursor": after, "before_cursor": "b"}, "users": []any{}})
+	case "offset":
+		if v := q.Get("per_page"); v != "" {
+			size, _ = strconv.Atoi(v)
+		}
+		page, _ := strconv.Atoi(q.Get("page"))
+		if page > 100 {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":"invalid","description":"page beyond the limit"}`)
+			return
+		}
+		off := (page - 1) * size
+		end := min(off+size, s.total)
+		var items []rec
+		for i := off; i < end; i++ {
+			items = append(items, s.record(i))
+		}
+		var next any
+		if end < s.total {
+			next = "https://x.zendesk.com/api/v2/records.json?page=" + strconv.Itoa(page+1)
+		}
+		writeJSON(w, map[string]any{"records": items, "next_page": next, "previous_page": nil, "count": s.total})
+	case "incremental-time":
+		if v := q.Get("per_page"); v != "" {
+			size, _ = strconv.Atoi(v)
+		}
+		start, _ := strconv.ParseInt(q.Get("start_time"), 10, 64)
+		var items []rec
+		for i := 0; i < s.total && len(items) < size; i++ {
+			if r := s.record(i); r.TS >= start {
+				items = append(items, r)
+			}
+		}
+		eos := len(items) < size
+		end := start
+		if len(items) > 0 && !s.stuck {
+			end = items[len(items)-1].TS
+		}
+		writeJSON(w, map[string]any{"records": items, "end_time": end, "count": len(items), "end_of_stream": eos, "next_page": "https://x.zendesk.com/api/v2/incremental/records.json?start_time=" + strconv.FormatInt(end, 10)})
+	case "incremental-cursor":
+		if v := q.Get("per_page"); v != "" {
+			size, _ = strconv.Atoi(v)
+		}
+		off := 0
+		if c := q.Get("cursor"); c != "" {
+			if q.Get("start_time") != "" {
+				s.t.Errorf("cursor and start_time sent together: %s", r.URL.RawQuery)
+			}
+			off, _ = strconv.Atoi(strings.TrimPrefix(c, "c"))
+		} else if q.Get("start_time") == "" {
+			s.t.Errorf("first export request without start_time: %s", r.URL.RawQuery)
+		}
+		end := min(off+size, s.total)
+		var items []rec
+		for i := off; i < end; i++ {
+			items = append(items, s.record(i))
+		}
+		after := "c" + strconv.Itoa(end)
+		if s.stuck {
+			after = "c" + strconv.Itoa(off)
+		}
+		writeJSON(w, map[string]any{"records": items, "after_cursor": after, "after_url": "https://x.zendesk.com/x?cursor=" + after, "before_cursor": nil, "end_of_stream": end >= s.total})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *listServer) start(t *testing.T) (Listing, Fetch) {
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	l := Listing{Operation: "ListRecords", Style: s.style, Items: "records"}
+	switch s.style {
+	case "cursor", "cursor+offset":
+		l.SizeParam, l.CursorParam, l.MaxPageSize = "page[size]", "page[after]", 100
+	case "offset":
+		l.SizeParam, l.MaxPageSize = "per_page", 100
+	case "incremental-time":
+		l.SizeParam = "per_page"
+	case "incremental-cursor":
+		l.SizeParam, l.CursorParam = "per_page", "cursor"
+	}
+	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records?start_time=1000&page=7", nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+		return srv.Client().Do(req)
+	}
+	return l, fetch
+}
+
+func collect(t *testing.T, seq func(func(rec, error) bool)) ([]int64, []error) {
+	t.Helper()
+	var ids []int64
+	var errs []error
+	for r, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids, errs
+}
+
+func seqIDs(from, to int) []int64 {
+	var out []int64
+	for i := from; i <= to; i++ {
+		out = append(out, int64(i))
+	}
+	return out
+}
+
+var styles = []string{"cursor", "cursor+offset", "offset", "incremental-time", "incremental-cursor"}
+
+func TestEveryStyleEnds(t *testing.T) {
+	cases := []struct {
+		name     string
+		total    int
+		pageSize int
+		requests map[string]int // per style; default from pages
+	}{
+		{"many pages", 250, 100, map[string]int{"cursor": 3, "cursor+offset": 3, "offset": 3, "incremental-time": 3, "incremental-cursor": 3}},
+		{"one page", 7, 100, map[string]int{"cursor": 1, "cursor+offset": 1, "offset": 1, "incremental-time": 1, "incremental-cursor": 1}},
+		{"empty result", 0, 100, map[string]int{"cursor": 1, "cursor+offset": 1, "offset": 1, "incremental-time": 1, "incremental-cursor": 1}},
+		// Time-based exports ask from the previous page's end_time, so each
+		// page after the first repeats the boundary record (dropped by the
+		// default de-duplication) and holds one new record fewer.
+		{"exact multiple", 200, 100, map[string]int{"cursor": 2, "cursor+offset": 2, "offset": 2, "incremental-time": 3, "incremental-cursor": 2}},
+		{"small pages", 23, 5, map[string]int{"cursor": 5, "cursor+offset": 5, "offset": 5, "incremental-time": 6, "incremental-cursor": 5}},
+	}
+	for _, style := range styles {
+		for _, c := range cases {
+			t.Run(style+"/"+c.name, func(t *testing.T) {
+				leakCheck(t)
+				s := &listServer{t: t, style: style, total: c.total}
+				l, fetch := s.start(t)
+				ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(c.pageSize)))
+				require.Empty(t, errs)
+				if c.total == 0 {
+					assert.Empty(t, ids)
+				} else {
+					assert.Equal(t, seqIDs(1, c.total), ids)
+				}
+				assert.Equal(t, c.requests[style], int(s.requests.Load()), "requests")
+			})
+		}
+	}
+}
+
+func TestEmptyLastPage(t *testing.T) {
+	leakCheck(t)
+	// Zendesk says has_more on the page that ends exactly at the total; the
+	// next page is empty and ends the listing.
+	s := &listServer{t: t, style: "cursor", total: 200, noMoreFix: true}
+	l, fetch := s.start(t)
+	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
+	require.Empty(t, errs)
+	assert.Equal(t, seqIDs(1, 200), ids)
+	assert.Equal(t, 3, int(s.requests.Load()))
+}
+
+func TestErrorMidStreamIsYieldedOnceAfterWhatCame(t *testing.T) {
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 500, failPage: 3}
+			l, fetch := s.start(t)
+			var ids []int64
+			var errs []error
+			for r, err := range All[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				ids = append(ids, r.ID)
+			}
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0].Error(), "ListRecords")
+			assert.Contains(t, errs[0].Error(), "500")
+			before := 200
+			if style == "incremental-time" {
+				before = 199 // the second page repeated the first one's last record
+			}
+			assert.Equal(t, seqIDs(1, before), ids, "records before the failure are kept")
+			assert.Equal(t, 3, int(s.requests.Load()), "no request after the failure")
+		})
+	}
+}
+
+func TestBreakStopsAtOnce(t *testing.T) {
+	for _, style := range styles {
+		for _, prefetch := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/prefetch=%v", style, prefetch), func(t *testing.T) {
+				leakCheck(t)
+				s := &listServer{t: t, style: style, total: 1000}
+				l, fetch := s.start(t)
+				opts := []ListOption{WithPageSize(100)}
+				if prefetch {
+					opts = append(opts, WithPrefetch())
+				}
+				n := 0
+				for _, err := range All[rec](context.Background(), l, fetch, nil, opts...) {
+					require.NoError(t, err)
+					n++
+					if n == 5 {
+						break
+					}
+				}
+				assert.Equal(t, 5, n)
+				want := 1
+				if prefetch {
+					want = 2 // the prefetched page, cancelled and waited for
+				}
+				assert.LessOrEqual(t, int(s.requests.Load()), want)
+			})
+		}
+	}
+}
+
+func TestContextCancelEndsWithCtxErr(t *testing.T) {
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 1000}
+			l, fetch := s.start(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			var errs []error
+			for _, err := range All[rec](ctx, l, fetch, nil, WithPageSize(100), WithPrefetch()) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				n++
+				if n == 150 {
+					cancel()
+				}
+			}
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], context.Canceled)
+			inHand := 200
+			if style == "incremental-time" {
+				inHand = 199
+			}
+			assert.Equal(t, inHand, n, "the page in hand is finished, no more")
+			assert.LessOrEqual(t, int(s.requests.Load()), 3)
+		})
+	}
+}
+
+func TestResumeFromTrackedPosition(t *testing.T) {
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 437}
+			l, fetch := s.start(t)
+			var pos Position
+			var first []int64
+			for r, err := range All[rec](context.Background(), l, fetch, nil, WithPageSize(50), TrackPosition(&pos)) {
+				require.NoError(t, err)
+				first = append(first, r.ID)
+				if len(first) == 137 {
+					break
+				}
+			}
+			// The position survives persistence as text.
+			text, err := pos.MarshalText()
+			require.NoError(t, err)
+			var saved Position
+			require.NoError(t, saved.UnmarshalText(text))
+			require.Equal(t, pos, saved)
+
+			rest, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(50), WithStart(saved)))
+			require.Empty(t, errs)
+			all := append(first, rest...)
+			assert.Equal(t, seqIDs(1, 437), all, "each record exactly once across the restart")
+		})
+	}
+}
+
+func TestPagesExposeNextPosition(t *testing.T) {
+	leakCheck(t)
+	s := &listServer{t: t, style: "incremental-cursor", total: 250}
+	l, fetch := s.start(t)
+	var nexts []Position
+	var sizes []int
+	for page, err := range Pages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+		require.NoError(t, err)
+		nexts = append(nexts, page.Next)
+		sizes = append(sizes, len(page.Items))
+	}
+	assert.Equal(t, []int{100, 100, 50}, sizes)
+	assert.Equal(t, []Position{{Cursor: "c100"}, {Cursor: "c200"}, {Cursor: "c250"}}, nexts)
+	// Resuming from the last page's Next finds nothing new, and ends.
+	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithStart(nexts[2])))
+	require.Empty(t, errs)
+	assert.Empty(t, ids)
+}
+
+func TestNonAdvancingPositionIsAnError(t *testing.T) {
+	for _, style := range []string{"cursor", "incremental-time", "incremental-cursor"} {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 1000, stuck: true}
+			l, fetch := s.start(t)
+			ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(100)))
+			require.Len(t, errs, 1)
+			var se *StalledError
+			require.ErrorAs(t, errs[0], &se)
+			assert.Equal(t, "ListRecords", se.Operation)
+			assert.LessOrEqual(t, len(ids), 200)
+			assert.LessOrEqual(t, int(s.requests.Load()), 2)
+		})
+	}
+}
+
+func TestOffsetDepthLimit(t *testing.T) {
+	leakCheck(t)
+	s := &listServer{t: t, style: "offset", total: 20000}
+	l, fetch := s.start(t)
+	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
+	require.Len(t, errs, 1)
+	var de *DepthLimitError
+	require.ErrorAs(t, errs[0], &de)
+	assert.Equal(t, 101, de.Page)
+	assert.Contains(t, de.Error(), "10000 records")
+	assert.Len(t, ids, 10000)
+	assert.Equal(t, 100, int(s.requests.Load()), "the page past the limit is never requested")
+}
+
+func TestDedupAcrossPageBoundaries(t *testing.T) {
+	leakCheck(t)
+	// Three records share each second; a page ends in the middle of one, so
+	// the next page (from end_time) starts with that second again.
+	s := &listServer{t: t, style: "incremental-time", total: 100, sameTS: 3}
+	l, fetch := s.start(t)
+	raw, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(10), WithDedup(false)))
+	require.Empty(t, errs)
+	assert.Greater(t, len(raw), 100, "without de-duplication the boundaries repeat")
+
+	s2 := &listServer{t: t, style: "incremental-time", total: 100, sameTS: 3}
+	l2, fetch2 := s2.start(t)
+	ids, errs := collect(t, All[rec](context.Background(), l2, fetch2, nil, WithPageSize(10)))
+	require.Empty(t, errs)
+	assert.Equal(t, seqIDs(1, 100), ids)
+}
+
+func TestPrefetchGivesTheSameRecords(t *testing.T) {
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 733}
+			l, fetch := s.start(t)
+			ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPrefetch(), WithPageSize(64)))
+			require.Empty(t, errs)
+			assert.Equal(t, seqIDs(1, 733), ids)
+		})
+	}
+}
+
+func TestPaginationParametersSent(t *testing.T) {
+	leakCheck(t)
+	cases := []struct {
+		style string
+		want  []string
+	}{
+		{"cursor", []string{"page%5Bsize%5D=100&start_time=1000", "page%5Bafter%5D=c100&page%5Bsize%5D=100&start_time=1000"}},
+		{"offset", []string{"page=1&per_page=100&start_time=1000", "page=2&per_page=100&start_time=1000"}},
+		{"incremental-time", []string{"page=7&per_page=1000&start_time=1000"}},
+		{"incremental-cursor", []string{"page=7&per_page=1000&start_time=1000"}},
+	}
+	for _, c := range cases {
+		s := &listServer{t: t, style: c.style, total: 150}
+		l, fetch := s.start(t)
+		_, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
+		require.Empty(t, errs)
+		assert.Equal(t, c.want, s.queries, c.style)
+	}
+}
+
+func TestBadPages(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+	}{
+		{"truncated", `{"records":[{"id":1},{"id":2`, "unexpected EOF"},
+		{"html", `<html><body>502 Bad Gateway</body></html>`, "invalid character '<'"},
+		{"empty body", ``, "unexpected EOF"},
+		{"not an object", `[1,2,3]`, "not a JSON object"},
+		{"no items property", `{"meta":{"has_more":false}}`, `no "records" property`},
+		{"items not an array", `{"records":{"id":1}}`, "is not an array"},
+		{"wrong item type", `{"records":[{"id":"seven"}]}`, "decode records[0]"},
+		{"has_more without cursor", `{"records":[{"id":1}],"meta":{"has_more":true,"after_cursor":null}}`, "gives no cursor"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			leakCheck(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, c.body)
+			}))
+			defer srv.Close()
+			fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+				_ = edit(ctx, req)
+				return srv.Client().Do(req)
+			}
+			l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]"}
+			ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
+			assert.Empty(t, ids)
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0].Error(), c.want)
+			assert.Contains(t, errs[0].Error(), "ListRecords")
+		})
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	s := &listServer{t: t, style: "cursor", total: 10}
+	l, fetch := s.start(t)
+	_, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(500)))
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "page size 500 is more than the 100")
+	_, errs = collect(t, All[rec](context.Background(), l, fetch, nil, WithDedup(true)))
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "de-duplication applies to time-based")
+	assert.Zero(t, s.requests.Load())
+}
+
+func TestPositionText(t *testing.T) {
+	for _, p := range []Position{{}, {Cursor: "a b&c=d"}, {Page: 3, Skip: 4}, {StartTime: 1700000000}} {
+		b, err := p.MarshalText()
+		require.NoError(t, err)
+		var q Position
+		require.NoError(t, q.UnmarshalText(b))
+		assert.Equal(t, p, q)
+	}
+	for _, bad := range []string{"page=x", "skip=-1", "start_time=1e9", "color=red", "cursor=a&cursor=b", "%zz"} {
+		var q Position
+		assert.Error(t, q.UnmarshalText([]byte(bad)), bad)
+	}
+}
+
+func TestSideloadsKeptInExtra(t *testing.T) {
+	leakCheck(t)
+	s := &listServer{t: t, style: "cursor", total: 3}
+	l, fetch := s.start(t)
+	for page, err := range Pages[rec](context.Background(), l, fetch, nil) {
+		require.NoError(t, err)
+		assert.JSONEq(t, `[]`, string(page.Extra["users"]))
+		assert.Equal(t, "application/json", page.Header.Get("Content-Type"))
+	}
+}
+
+var _ = errors.New
+
+// leakCheck verifies, after the test's servers are closed, that no
+// goroutine outlives it.
+func leakCheck(t *testing.T) {
+	t.Helper()
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+}
