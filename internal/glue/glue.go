@@ -1,0 +1,476 @@
+// Package glue writes the generated glue of the overlay and the root
+// package (see cmd/gluegen).
+package glue
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/zdapi/zendesk/internal/specmeta"
+)
+
+// operation is one spec operation and its annotations.
+type operation struct {
+	ID, Method, Path string
+	Summary          string
+	Meta             specmeta.Operation
+	Params           map[string]bool // query parameter names
+}
+
+// goPkg is what the generated package declares.
+type goPkg struct {
+	methods map[string]*ast.FuncDecl // methods of *Client
+	types   map[string]*ast.TypeSpec
+	consts  []string
+	funcs   map[string]bool
+}
+
+// Write generates both files.
+func Write(specPath, genDir, overlayOut, aliasOut string) error {
+	ops, err := readSpec(specPath)
+	if err != nil {
+		return err
+	}
+	pkg, err := readGo(genDir)
+	if err != nil {
+		return err
+	}
+	ov, err := overlayFile(ops, pkg)
+	if err != nil {
+		return err
+	}
+	al, err := aliasFile(pkg)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(overlayOut, ov); err != nil {
+		return err
+	}
+	return writeFile(aliasOut, al)
+}
+
+func writeFile(path string, src []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, src) {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, src, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func readSpec(path string) ([]operation, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := openapi3.NewLoader().LoadFromData(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var ops []operation
+	for _, p := range spec.Paths.InMatchingOrder() {
+		for m, op := range spec.Paths.Value(p).Operations() {
+			meta, err := specmeta.Decode(op.Extensions)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", m, p, err)
+			}
+			o := operation{ID: op.OperationID, Method: m, Path: p, Summary: op.Summary, Meta: meta, Params: map[string]bool{}}
+			for _, prm := range append(op.Parameters, spec.Paths.Value(p).Parameters...) {
+				if prm.Value != nil && prm.Value.In == "query" {
+					o.Params[prm.Value.Name] = true
+				}
+			}
+			ops = append(ops, o)
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
+	return ops, nil
+}
+
+func readGo(dir string) (*goPkg, error) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	pkg := &goPkg{methods: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{}, funcs: map[string]bool{}}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range file.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 {
+					if star, ok := d.Recv.List[0].Type.(*ast.StarExpr); ok {
+						if id, ok := star.X.(*ast.Ident); ok && id.Name == "Client" {
+							pkg.methods[d.Name.Name] = d
+						}
+					}
+				} else if d.Recv == nil && d.Name.IsExported() {
+					pkg.funcs[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() {
+							pkg.types[s.Name.Name] = s
+						}
+					case *ast.ValueSpec:
+						if d.Tok == token.CONST {
+							for _, n := range s.Names {
+								if n.IsExported() {
+									pkg.consts = append(pkg.consts, n.Name)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(pkg.methods) == 0 {
+		return nil, fmt.Errorf("%s: no methods of *Client found: generate the client first", dir)
+	}
+	return pkg, nil
+}
+
+var builtins = map[string]bool{
+	"string": true, "bool": true, "int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "float32": true, "float64": true,
+	"byte": true, "rune": true, "any": true, "error": true,
+}
+
+// qualify renders a type expression of the generated package as seen from
+// another package, collecting the imports it needs.
+func qualify(e ast.Expr, imports map[string]bool) (string, error) {
+	switch t := e.(type) {
+	case *ast.Ident:
+		if builtins[t.Name] {
+			return t.Name, nil
+		}
+		return "generated." + t.Name, nil
+	case *ast.StarExpr:
+		s, err := qualify(t.X, imports)
+		return "*" + s, err
+	case *ast.ArrayType:
+		s, err := qualify(t.Elt, imports)
+		return "[]" + s, err
+	case *ast.MapType:
+		k, err := qualify(t.Key, imports)
+		if err != nil {
+			return "", err
+		}
+		v, err := qualify(t.Value, imports)
+		return "map[" + k + "]" + v, err
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		if !ok {
+			return "", fmt.Errorf("unsupported selector type")
+		}
+		switch x.Name {
+		case "io", "time", "json", "context":
+			imports[map[string]string{"io": "io", "time": "time", "json": "encoding/json", "context": "context"}[x.Name]] = true
+		case "openapi_types":
+			imports[`openapi_types "github.com/oapi-codegen/runtime/types"`] = true
+		default:
+			return "", fmt.Errorf("unsupported package %s in a generated signature", x.Name)
+		}
+		return x.Name + "." + t.Sel.Name, nil
+	case *ast.Ellipsis:
+		s, err := qualify(t.Elt, imports)
+		return "..." + s, err
+	}
+	return "", fmt.Errorf("unsupported type expression %T", e)
+}
+
+// signature renders a raw client method's parameters without its trailing
+// reqEditors, and the argument list that passes them on.
+type signature struct {
+	Params string // "ctx context.Context, ticketID int64, params *generated.ListTicketsParams"
+	Args   string // "ctx, ticketID, params"
+}
+
+func methodSignature(fd *ast.FuncDecl, imports map[string]bool) (signature, error) {
+	var params, args []string
+	for _, f := range fd.Type.Params.List {
+		if _, ok := f.Type.(*ast.Ellipsis); ok {
+			continue // reqEditors
+		}
+		typ, err := qualify(f.Type, imports)
+		if err != nil {
+			return signature{}, fmt.Errorf("%s: %w", fd.Name.Name, err)
+		}
+		for _, n := range f.Names {
+			params = append(params, n.Name+" "+typ)
+			args = append(args, n.Name)
+		}
+	}
+	if len(args) == 0 || args[0] != "ctx" {
+		return signature{}, fmt.Errorf("%s: first parameter is not ctx", fd.Name.Name)
+	}
+	return signature{Params: strings.Join(params, ", "), Args: strings.Join(args, ", ")}, nil
+}
+
+// rawMethod is the raw method of an operation: with a typed JSON body when
+// there is one, else the plain one.
+func rawMethod(pkg *goPkg, id string) (*ast.FuncDecl, error) {
+	if fd, ok := pkg.methods[id]; ok {
+		return fd, nil
+	}
+	if fd, ok := pkg.methods[id+"WithBody"]; ok {
+		return fd, nil
+	}
+	return nil, fmt.Errorf("operation %s: no method %s on the generated Client", id, id)
+}
+
+// itemType finds the Go type of the records under a response property: the
+// element type of the field tagged json:"items" in the operation's 200 body.
+func itemType(pkg *goPkg, id, items string) (string, error) {
+	wrapper, ok := pkg.types[id+"Response"]
+	if !ok {
+		return "", fmt.Errorf("operation %s: no %sResponse type", id, id)
+	}
+	body := fieldType(wrapper, "JSON200")
+	if body == nil {
+		return "", fmt.Errorf("operation %s: its 200 response has no JSON body", id)
+	}
+	name, ok := baseIdent(body)
+	if !ok {
+		return "", fmt.Errorf("operation %s: its 200 body is not a named type", id)
+	}
+	for i := 0; i < 5; i++ { // follow aliases
+		ts, ok := pkg.types[name]
+		if !ok {
+			return "", fmt.Errorf("operation %s: type %s not found", id, name)
+		}
+		if ts.Assign.IsValid() {
+			if name, ok = baseIdent(ts.Type); !ok {
+				return "", fmt.Errorf("operation %s: alias %s is not a named type", id, ts.Name.Name)
+			}
+			continue
+		}
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return "", fmt.Errorf("operation %s: %s is not a struct", id, name)
+		}
+		for _, f := range st.Fields.List {
+			if f.Tag == nil {
+				continue
+			}
+			tag, _ := strconv.Unquote(f.Tag.Value)
+			jsonName := strings.Split(reflect.StructTag(tag).Get("json"), ",")[0]
+			if jsonName != items {
+				continue
+			}
+			t := f.Type
+			if s, ok := t.(*ast.StarExpr); ok {
+				t = s.X
+			}
+			arr, ok := t.(*ast.ArrayType)
+			if !ok {
+				return "", fmt.Errorf("operation %s: %s.%s is not an array", id, name, items)
+			}
+			elt, ok := arr.Elt.(*ast.Ident)
+			if !ok {
+				return "", fmt.Errorf("operation %s: the records of %s.%s have no named type: name their schema in the spec", id, name, items)
+			}
+			if builtins[elt.Name] {
+				return elt.Name, nil
+			}
+			return "generated." + elt.Name, nil
+		}
+		return "", fmt.Errorf("operation %s: %s has no field for %q", id, name, items)
+	}
+	return "", fmt.Errorf("operation %s: too many aliases", id)
+}
+
+func fieldType(ts *ast.TypeSpec, field string) ast.Expr {
+	st, ok := ts.Type.(*ast.StructType)
+	if !ok {
+		return nil
+	}
+	for _, f := range st.Fields.List {
+		for _, n := range f.Names {
+			if n.Name == field {
+				return f.Type
+			}
+		}
+	}
+	return nil
+}
+
+func baseIdent(e ast.Expr) (string, bool) {
+	if s, ok := e.(*ast.StarExpr); ok {
+		e = s.X
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	return id.Name, true
+}
+
+func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
+	imports := map[string]bool{"context": true, "net/http": true, "iter": true}
+	var b bytes.Buffer
+	var table bytes.Buffer
+	var errs []string
+	nIter, nWait := 0, 0
+	for _, op := range ops {
+		m := op.Meta
+		fmt.Fprintf(&table, "\t{ID: %q, Method: %q, Path: %q", op.ID, op.Method, op.Path)
+		if p := m.Pagination; p != nil {
+			size := p.DefaultSizeParam()
+			if !op.Params[size] {
+				size = ""
+			}
+			fmt.Fprintf(&table, ", Listing: &listing%s", op.ID)
+			fmt.Fprintf(&b, "var listing%s = Listing{Operation: %q, Style: %q, Items: %q, MaxPageSize: %d, SizeParam: %q, CursorParam: %q}\n\n",
+				op.ID, op.ID, p.Style, p.Items, p.MaxPageSize, size, p.DefaultCursorParam())
+			fd, err := rawMethod(pkg, op.ID)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			sig, err := methodSignature(fd, imports)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			item, err := itemType(pkg, op.ID, p.Items)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			how := map[string]string{
+				"cursor":             "cursor pagination",
+				"cursor+offset":      "cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records)",
+				"offset":             "offset pagination (Zendesk serves at most 100 pages or 10,000 records this way)",
+				"incremental-time":   "a time-based incremental export (records repeated at page boundaries are dropped)",
+				"incremental-cursor": "a cursor-based incremental export",
+			}[p.Style]
+			fmt.Fprintf(&b, "// %sAll iterates over every record of %s (%s %s), page after page, using %s.\n// See All for resuming (WithStart, TrackPosition), page size, prefetch and how the iteration ends.\n",
+				op.ID, op.ID, op.Method, op.Path, how)
+			fmt.Fprintf(&b, "func (c *Client) %sAll(%s, opts ...ListOption) iter.Seq2[%s, error] {\n", op.ID, sig.Params, item)
+			fmt.Fprintf(&b, "\treturn All[%s](ctx, listing%s, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {\n\t\treturn c.raw.%s(%s, edit)\n\t}, c.check, opts...)\n}\n\n", item, op.ID, fd.Name.Name, sig.Args)
+			fmt.Fprintf(&b, "// %sPages iterates over the pages of %s (%s %s): each page has its records, its sideloads and the position to resume after it.\n",
+				op.ID, op.ID, op.Method, op.Path)
+			fmt.Fprintf(&b, "func (c *Client) %sPages(%s, opts ...ListOption) iter.Seq2[*Page[%s], error] {\n", op.ID, sig.Params, item)
+			fmt.Fprintf(&b, "\treturn Pages[%s](ctx, listing%s, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {\n\t\treturn c.raw.%s(%s, edit)\n\t}, c.check, opts...)\n}\n\n", item, op.ID, fd.Name.Name, sig.Args)
+			nIter++
+		}
+		if m.Job {
+			table.WriteString(", Job: true")
+			fd, err := rawMethod(pkg, op.ID)
+			if err != nil {
+				errs = append(errs, err.Error())
+			} else if sig, err := methodSignature(fd, imports); err != nil {
+				errs = append(errs, err.Error())
+			} else {
+				fmt.Fprintf(&b, "// %sAndWait calls %s (%s %s), which queues a background job, and waits for the job to end (see WaitJob).\n", op.ID, op.ID, op.Method, op.Path)
+				fmt.Fprintf(&b, "func (c *Client) %sAndWait(%s, opts ...WaitOption) (*generated.JobStatus, error) {\n", op.ID, sig.Params)
+				fmt.Fprintf(&b, "\tresp, err := c.raw.%s(%s)\n\treturn c.StartedJob(ctx, %q, resp, err, opts...)\n}\n\n", fd.Name.Name, sig.Args, op.ID)
+				nWait++
+			}
+		}
+		if rl := m.RateLimit; rl != nil {
+			fmt.Fprintf(&table, ", RateLimit: &RateLimit{Requests: %d, Seconds: %d", rl.Requests, rl.Seconds)
+			if len(rl.Key) > 0 {
+				fmt.Fprintf(&table, ", Key: %#v", rl.Key)
+			}
+			if rl.AppliesTo != "" {
+				fmt.Fprintf(&table, ", AppliesTo: %q", rl.AppliesTo)
+			}
+			table.WriteString("}")
+		}
+		if m.Idempotency {
+			table.WriteString(", Idempotent: true")
+		}
+		table.WriteString("},\n")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
+	}
+	var out bytes.Buffer
+	out.WriteString("// Code generated by cmd/gluegen from spec/zendesk.yaml and the generated client. DO NOT EDIT.\n\n")
+	out.WriteString("package overlay\n\nimport (\n")
+	var imps []string
+	for i := range imports {
+		imps = append(imps, i)
+	}
+	sort.Strings(imps)
+	for _, i := range imps {
+		if strings.Contains(i, " ") {
+			fmt.Fprintf(&out, "\t%s\n", i)
+		} else {
+			fmt.Fprintf(&out, "\t%q\n", i)
+		}
+	}
+	out.WriteString("\n\t\"github.com/zdapi/zendesk/generated\"\n)\n\n")
+	fmt.Fprintf(&out, "// Operations lists every operation of the spec with what its annotations say: %d operations, %d with iterators, %d with wait helpers.\n", len(ops), nIter, nWait)
+	out.WriteString("var Operations = []OperationInfo{\n")
+	out.Write(table.Bytes())
+	out.WriteString("}\n\n")
+	out.Write(b.Bytes())
+	src, err := format.Source(out.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("format overlay glue: %w", err)
+	}
+	return src, nil
+}
+
+// Names the root package declares itself, or that only make sense inside
+// the generated package.
+var notAliased = []string{"Client", "ClientOption", "ClientInterface", "ClientWithResponses", "ClientWithResponsesInterface", "HttpRequestDoer", "RequestEditorFn"}
+
+func aliasFile(pkg *goPkg) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by cmd/gluegen from the generated package. DO NOT EDIT.\n\n")
+	b.WriteString("package zendesk\n\nimport \"github.com/zdapi/zendesk/generated\"\n\n")
+	b.WriteString("// The types and constants of package generated, so that programs need this import alone.\n\n")
+	var names []string
+	for n := range pkg.types {
+		if !slices.Contains(notAliased, n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	b.WriteString("type (\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "\t%s = generated.%s\n", n, n)
+	}
+	b.WriteString(")\n\n")
+	consts := slices.Clone(pkg.consts)
+	sort.Strings(consts)
+	b.WriteString("const (\n")
+	for _, n := range consts {
+		fmt.Fprintf(&b, "\t%s = generated.%s\n", n, n)
+	}
+	b.WriteString(")\n")
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("format aliases: %w", err)
+	}
+	return src, nil
+}
