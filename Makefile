@@ -1,0 +1,44 @@
+# Everyday targets. CI runs .ci/run, which runs these and the spec gates.
+GO ?= go
+
+.PHONY: all generate build test lint verify bench fuzz spec-gates
+
+all: verify test
+
+## generate: check the spec against the doc and regenerate everything from it
+generate:
+	$(GO) generate ./...
+
+## build: compile every package
+build:
+	$(GO) build ./...
+
+## test: the whole test suite (what the README tells you to run)
+test:
+	$(GO) test ./...
+
+## lint: formatting and vet
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go' | grep -v '^generated/'))"; \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## verify: lint, doc/spec agreement, and no drift between the spec and the generated code
+verify: lint
+	$(GO) run ./cmd/specgen check
+	$(GO) generate ./...
+	@if [ -n "$$(git status --porcelain -- generated api overlay zz_types.gen.go)" ]; then \
+		echo "regenerating changed committed files:"; git status --porcelain -- generated api overlay zz_types.gen.go; exit 1; fi
+
+## bench: the benchmarks, with figures as ratios to their baselines
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./bench/...
+
+## fuzz: each fuzz target for FUZZTIME (default 20s)
+FUZZTIME ?= 20s
+fuzz:
+	./.ci/fuzz $(FUZZTIME)
+
+## spec-gates: lint the spec and generate clients in other languages from it
+spec-gates:
+	./tools/spec-gates/run

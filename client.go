@@ -1,0 +1,211 @@
+// Package zendesk is a client for the Zendesk Support API: every one of its
+// 417 documented operations, typed, with iterators over every paginated
+// operation, helpers that wait for background jobs, and a transport that
+// authenticates, paces itself under Zendesk's rate limits, retries what is
+// safe to retry and turns every error answer into a typed error.
+//
+//	client, err := zendesk.NewClient("acme", zendesk.WithAPIToken("agent@acme.com", token))
+//	for ticket, err := range client.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}) {
+//		...
+//	}
+//
+// Operations come in two forms, generated from spec/zendesk.yaml:
+// <Operation>WithResponse returns a typed response (JSON200, JSON201...),
+// <Operation> the raw *http.Response. Paginated operations add
+// <Operation>All (records) and <Operation>Pages (pages, with the position to
+// resume from); operations that queue a job add <Operation>AndWait.
+// Every non-2xx answer is an error: *APIError, or *RateLimitError for rate
+// limits the client did not wait out.
+package zendesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/zdapi/zendesk/generated"
+	"github.com/zdapi/zendesk/overlay"
+)
+
+// Client is a Zendesk Support API client. It is safe for concurrent use.
+type Client struct {
+	// Client gives every operation (typed and raw), the iterators and the
+	// job helpers.
+	*overlay.Client
+
+	base   *url.URL
+	tr     *transport
+	http   *http.Client // authenticated, for downloads on the Zendesk host
+	plain  *http.Client // without credentials, for downloads elsewhere
+	creds  *credentials
+	logger *slog.Logger
+}
+
+var subdomainRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// NewClient returns a client for https://{subdomain}.zendesk.com (or
+// WithBaseURL's URL; then subdomain may be empty). The subdomain is letters,
+// digits and hyphens; anything else is refused.
+func NewClient(subdomain string, opts ...Option) (*Client, error) {
+	cfg := config{retry: DefaultRetryPolicy, pacingScale: 1, userAgent: "zdapi-zendesk-go"}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("zendesk: nil option")
+		}
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("zendesk: %w", err)
+		}
+	}
+	base := cfg.baseURL
+	sub := strings.ToLower(strings.TrimSpace(subdomain))
+	switch {
+	case base == nil && sub == "":
+		return nil, errors.New("zendesk: subdomain is empty (and no WithBaseURL)")
+	case base == nil && !subdomainRe.MatchString(sub):
+		return nil, fmt.Errorf("zendesk: subdomain %q is not valid: letters, digits and hyphens only", subdomain)
+	case base == nil:
+		base = &url.URL{Scheme: "https", Host: sub + ".zendesk.com"}
+	case base.Scheme != "https" && !cfg.insecureHTTP:
+		return nil, fmt.Errorf("zendesk: base URL %s is not https; credentials go over https only (WithInsecureHTTP allows http for tests)", redactURL(base))
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(discardHandler{})
+	}
+
+	user := cfg.httpClient
+	if user == nil {
+		user = &http.Client{Timeout: 2 * time.Minute}
+	}
+	baseRT := user.Transport
+	if baseRT == nil {
+		baseRT = http.DefaultTransport
+	}
+	authed := *user
+	authed.Transport = &authTransport{base: baseRT, scheme: base.Scheme, host: strings.ToLower(base.Host), creds: cfg.creds, agent: cfg.userAgent}
+	plain := *user
+	plain.Transport = &authTransport{base: baseRT, scheme: base.Scheme, host: strings.ToLower(base.Host), agent: cfg.userAgent}
+
+	tr := &transport{
+		client:   &authed,
+		basePath: strings.TrimRight(base.Path, "/"),
+		router:   newRouter(overlay.Operations),
+		retry:    cfg.retry,
+		budget:   newRetryBudget(cfg.retry.Budget),
+		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing),
+		state:    &rateState{},
+		logger:   cfg.logger,
+		authed:   cfg.creds != nil,
+		now:      time.Now,
+	}
+	gc, err := generated.NewClientWithResponses(base.String(), generated.WithHTTPClient(tr))
+	if err != nil {
+		return nil, fmt.Errorf("zendesk: %w", err)
+	}
+	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, http: &authed, plain: &plain, creds: cfg.creds, logger: cfg.logger}, nil
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return fmt.Sprintf("zendesk.Client{%s, credentials: %s}", redactURL(c.base), c.creds)
+}
+
+// GoString is String: %#v never prints credentials.
+func (c *Client) GoString() string { return c.String() }
+
+// Format keeps every fmt verb on the client from printing credentials.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
+// LogValue keeps slog from printing credentials.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// BaseURL is the URL requests go to.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// RateLimits returns the latest rate-limit state Zendesk reported.
+func (c *Client) RateLimits() RateLimits { return c.tr.state.get() }
+
+// Download writes the file at an attachment's content_url to w and returns
+// the bytes written. Zendesk credentials go with the request only when the
+// URL is on the client's Zendesk host (and are dropped if Zendesk redirects
+// elsewhere, as it does to its file storage); content_url on any other host
+// is fetched without them.
+func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (int64, error) {
+	u, err := url.Parse(contentURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", contentURL)
+	}
+	hc := c.plain
+	if strings.EqualFold(u.Host, c.base.Host) && u.Scheme == c.base.Scheme {
+		hc = c.http
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, fmt.Errorf("zendesk: download: %w", err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("zendesk: download %s: %w", redactURL(u), redactErr(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return 0, newAPIError(resp)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("zendesk: download %s: %w", redactURL(u), err)
+	}
+	return n, nil
+}
+
+// discardHandler is a slog handler that drops everything.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
+
+// Aliases of the overlay's iteration and job types, so that programs need
+// this package alone.
+type (
+	// Position is where a listing stands; see overlay.Position.
+	Position = overlay.Position
+	// Page is one page of a listing; see overlay.Page.
+	Page[T any] = overlay.Page[T]
+	// ListOption configures an iterator.
+	ListOption = overlay.ListOption
+	// WaitOption configures the waiting for a job.
+	WaitOption = overlay.WaitOption
+	// JobError is a job that ended failed or killed.
+	JobError = overlay.JobError
+	// JobNotFoundError is a job Zendesk no longer knows.
+	JobNotFoundError = overlay.JobNotFoundError
+	// JobTimeoutError is a job still running when the wait timed out.
+	JobTimeoutError = overlay.JobTimeoutError
+	// StalledError is a listing whose position does not advance.
+	StalledError = overlay.StalledError
+	// DepthLimitError is offset pagination reaching Zendesk's limit.
+	DepthLimitError = overlay.DepthLimitError
+)
+
+// Iteration and waiting options; see the overlay package.
+var (
+	WithPageSize     = overlay.WithPageSize
+	WithStart        = overlay.WithStart
+	WithPrefetch     = overlay.WithPrefetch
+	WithDedup        = overlay.WithDedup
+	TrackPosition    = overlay.TrackPosition
+	WithPollInterval = overlay.WithPollInterval
+	WithWaitTimeout  = overlay.WithWaitTimeout
+	WithProgress     = overlay.WithProgress
+)

@@ -1,0 +1,658 @@
+package zendesk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/zdapi/zendesk/overlay"
+)
+
+const (
+	testEmail = "agent@example.com"
+	testToken = "s3cr3t-T0ken-zz9"
+)
+
+// fastRetry retries quickly, for tests.
+var fastRetry = RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 3 * time.Second, MaxElapsed: 20 * time.Second, Budget: 100}
+
+// recorder is a Zendesk stand-in that answers from a script, one answer per
+// request (the last repeated), and records what it received.
+type recorder struct {
+	mu       sync.Mutex
+	script   []answer
+	requests []recorded
+	count    atomic.Int32
+}
+
+type answer struct {
+	status  int
+	header  map[string]string
+	body    string
+	handler func(w http.ResponseWriter, r *http.Request)
+}
+
+type recorded struct {
+	method, path, query, auth, idemKey, body string
+}
+
+func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(rec.count.Add(1))
+	body, _ := io.ReadAll(r.Body)
+	rec.mu.Lock()
+	rec.requests = append(rec.requests, recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Idempotency-Key"), string(body)})
+	a := rec.script[min(n, len(rec.script))-1]
+	rec.mu.Unlock()
+	if a.handler != nil {
+		a.handler(w, r)
+		return
+	}
+	for k, v := range a.header {
+		w.Header().Set(k, v)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(a.status)
+	fmt.Fprint(w, a.body)
+}
+
+func (rec *recorder) got() []recorded {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]recorded(nil), rec.requests...)
+}
+
+const ticketJSON = `{"ticket":{"id":35436,"subject":"Help, my printer is on fire!","status":"open","created_at":"2024-01-15T09:30:00Z"}}`
+
+// newTestClient starts a TLS server answering from script and a client for
+// it, authenticated with the test API token.
+func newTestClient(t *testing.T, script []answer, opts ...Option) (*Client, *recorder, *httptest.Server) {
+	t.Helper()
+	rec := &recorder{script: script}
+	srv := httptest.NewTLSServer(rec)
+	t.Cleanup(srv.Close)
+	all := append([]Option{WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithAPIToken(testEmail, testToken), WithRetry(fastRetry)}, opts...)
+	c, err := NewClient("", all...)
+	require.NoError(t, err)
+	return c, rec, srv
+}
+
+func leakCheck(t *testing.T) {
+	t.Helper()
+	t.Cleanup(func() {
+		goleak.VerifyNone(t, goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"), goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
+	})
+}
+
+func TestRetries(t *testing.T) {
+	ok := answer{status: 200, body: ticketJSON}
+	cases := []struct {
+		name     string
+		script   []answer
+		call     func(c *Client) error
+		requests int
+		check    func(t *testing.T, err error, got []recorded)
+	}{
+		{"429 with Retry-After, then success",
+			[]answer{{status: 429, header: map[string]string{"Retry-After": "1"}, body: `{"error":"TooManyRequests"}`}, ok},
+			showTicket, 2,
+			func(t *testing.T, err error, _ []recorded) { require.NoError(t, err) }},
+		{"503 with Retry-After, then success",
+			[]answer{{status: 503, header: map[string]string{"Retry-After": "0.01"}, body: `<html><title>Maintenance</title></html>`}, ok},
+			showTicket, 2,
+			func(t *testing.T, err error, _ []recorded) { require.NoError(t, err) }},
+		{"500 on GET is retried",
+			[]answer{{status: 500, body: `{"error":"InternalError"}`}, {status: 502, body: `<html>bad gateway</html>`}, ok},
+			showTicket, 3,
+			func(t *testing.T, err error, _ []recorded) { require.NoError(t, err) }},
+		{"500 on a plain POST is not retried",
+			[]answer{{status: 500, body: `{"error":"InternalError"}`}, {status: 201, body: `{"user":{"id":1}}`}},
+			createUser, 1,
+			func(t *testing.T, err error, got []recorded) {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, 500, apiErr.StatusCode)
+				assert.Empty(t, got[0].idemKey)
+			}},
+		{"500 on a POST with Idempotency-Key is retried with the same key",
+			[]answer{{status: 500, body: `{"error":"InternalError"}`}, {status: 503, body: ``}, {status: 201, header: map[string]string{"X-Idempotency-Lookup": "miss"}, body: ticketJSON}},
+			createTicket, 3,
+			func(t *testing.T, err error, got []recorded) {
+				require.NoError(t, err)
+				require.Len(t, got, 3)
+				assert.Len(t, got[0].idemKey, 32)
+				assert.Equal(t, got[0].idemKey, got[1].idemKey)
+				assert.Equal(t, got[0].idemKey, got[2].idemKey)
+				assert.Equal(t, got[0].body, got[2].body, "the body is sent again in full")
+				assert.Contains(t, got[2].body, "printer")
+			}},
+		{"429 on a plain POST is retried (Zendesk did not process it)",
+			[]answer{{status: 429, header: map[string]string{"Retry-After": "0"}, body: ``}, {status: 201, body: `{"user":{"id":1}}`}},
+			createUser, 2,
+			func(t *testing.T, err error, _ []recorded) { require.NoError(t, err) }},
+		{"a 4xx is not retried",
+			[]answer{{status: 422, body: `{"error":"RecordInvalid","description":"Record validation errors","details":{"email":[{"description":"Email is already being used","error":"DuplicateValue"}]}}`}},
+			createUser, 1,
+			func(t *testing.T, err error, _ []recorded) {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "RecordInvalid", apiErr.Code)
+				assert.Equal(t, "DuplicateValue", *apiErr.Details["email"][0].Error)
+				assert.Contains(t, err.Error(), "email Email is already being used")
+			}},
+		{"attempts are bounded",
+			[]answer{{status: 500, body: `{}`}},
+			showTicket, 4,
+			func(t *testing.T, err error, _ []recorded) {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, 500, apiErr.StatusCode)
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			leakCheck(t)
+			client, rec, _ := newTestClient(t, c.script)
+			err := c.call(client)
+			got := rec.got()
+			assert.Len(t, got, c.requests, "requests")
+			c.check(t, err, got)
+		})
+	}
+}
+
+func showTicket(c *Client) error {
+	resp, err := c.ShowTicketWithResponse(context.Background(), 35436)
+	if err == nil && resp.JSON200 == nil {
+		return errors.New("no typed body")
+	}
+	return err
+}
+
+func createTicket(c *Client) error {
+	subject, body := "Help, my printer is on fire!", "The smoke is very colorful."
+	_, err := c.CreateTicketWithResponse(context.Background(), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject, Comment: &TicketCommentInput{Body: &body}}})
+	return err
+}
+
+func createUser(c *Client) error {
+	name, email := "Roger Wilco", "roger@example.com"
+	_, err := c.CreateUserWithResponse(context.Background(), CreateUserJSONRequestBody{User: UserInput{Name: &name, Email: &email}})
+	return err
+}
+
+func TestRetryAfterAboveTheCapFailsAtOnce(t *testing.T) {
+	leakCheck(t)
+	client, rec, _ := newTestClient(t, []answer{{status: 429, header: map[string]string{"Retry-After": "3600"}, body: `{"error":"TooManyRequests"}`}})
+	start := time.Now()
+	err := showTicket(client)
+	var rl *RateLimitError
+	require.ErrorAs(t, err, &rl)
+	assert.Equal(t, time.Hour, rl.RetryAfter)
+	assert.Equal(t, 429, rl.StatusCode)
+	var apiErr *APIError
+	assert.ErrorAs(t, err, &apiErr, "a RateLimitError is an APIError too")
+	assert.Less(t, time.Since(start), time.Second, "no sleeping")
+	assert.Len(t, rec.got(), 1)
+}
+
+func TestContextCancelledDuringBackoff(t *testing.T) {
+	leakCheck(t)
+	policy := fastRetry
+	policy.MinBackoff, policy.MaxBackoff = 10*time.Second, 10*time.Second
+	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := client.ShowTicketWithResponse(ctx, 1)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Len(t, rec.got(), 1)
+}
+
+func TestRetryBudgetStopsRetryStorms(t *testing.T) {
+	leakCheck(t)
+	policy := fastRetry
+	policy.Budget = 5
+	client, rec, _ := newTestClient(t, []answer{{status: 503, body: `{}`}}, WithRetry(policy))
+	for i := 0; i < 10; i++ {
+		require.Error(t, showTicket(client))
+	}
+	// 10 calls; the first ones retry until the 5 tokens are spent, then
+	// every call makes one attempt only.
+	assert.Equal(t, 10+5, len(rec.got()))
+}
+
+func TestNoRetryPolicy(t *testing.T) {
+	client, rec, _ := newTestClient(t, []answer{{status: 503, body: `{}`}}, WithRetry(NoRetry))
+	require.Error(t, showTicket(client))
+	assert.Len(t, rec.got(), 1)
+}
+
+func TestNetworkErrorsAreRetriedForIdempotentCalls(t *testing.T) {
+	leakCheck(t)
+	var n atomic.Int32
+	client, rec, _ := newTestClient(t, []answer{{handler: func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 3 {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close() // connection reset before any answer
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, ticketJSON)
+	}}})
+	require.NoError(t, showTicket(client))
+	assert.Len(t, rec.got(), 3)
+}
+
+func TestErrorBodies(t *testing.T) {
+	cases := []struct {
+		name, ctype, body, want string
+	}{
+		{"json", "application/json", `{"error":"RecordNotFound","description":"Not found"}`, "404 Not Found: RecordNotFound: Not found [request id req-1]"},
+		{"error object", "application/json", `{"error":{"title":"Forbidden","message":"You do not have access to this page."}}`, "Forbidden: You do not have access to this page."},
+		{"errors array", "application/json", `{"errors":[{"code":"TooManyValues","title":"Too many values","detail":"Max 100"}]}`, "TooManyValues: Max 100"},
+		{"html page", "text/html", "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", "HTML error page: 502 Bad Gateway"},
+		{"html without title", "text/html", "<html><body><h1>Oops</h1> something broke</body></html>", "HTML error page: Oops something broke"},
+		{"empty", "application/json", "", "404 Not Found [request id req-1]"},
+		{"malformed json", "application/json", `{"error": "RecordNot`, `{"error": "RecordNot`},
+		{"content-type lie", "application/json", "<html><title>Gateway Timeout</title></html>", "HTML error page: Gateway Timeout"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			client, _, _ := newTestClient(t, []answer{{status: 404, header: map[string]string{"Content-Type": c.ctype, "X-Zendesk-Request-Id": "req-1"}, body: c.body}})
+			err := showTicket(client)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Equal(t, "req-1", apiErr.RequestID)
+			assert.Equal(t, "GET", apiErr.Method)
+			assert.True(t, IsNotFound(err))
+		})
+	}
+}
+
+func TestHugeErrorBodyIsCapped(t *testing.T) {
+	huge := `{"error":"Boom","description":"` + strings.Repeat("x", 10<<20) + `"}`
+	client, _, _ := newTestClient(t, []answer{{status: 400, body: huge}})
+	err := showTicket(client)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Len(t, apiErr.Body, maxErrorBody)
+	assert.Less(t, len(err.Error()), 1000, "the message stays short")
+}
+
+// TestCredentialsStayOnTheZendeskHost redirects to a second host and
+// downloads attachments from it: the second host must never see the
+// credentials.
+func TestCredentialsStayOnTheZendeskHost(t *testing.T) {
+	leakCheck(t)
+	var foreignAuth []string
+	var mu sync.Mutex
+	foreign := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		foreignAuth = append(foreignAuth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasPrefix(r.URL.Path, "/files/") {
+			fmt.Fprint(w, "file bytes")
+			return
+		}
+		fmt.Fprint(w, ticketJSON)
+	}))
+	defer foreign.Close()
+
+	client, rec, srv := newTestClient(t, []answer{{handler: func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/attachments/") {
+			http.Redirect(w, r, foreign.URL+"/files/x.png", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, foreign.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}}})
+	// Both test servers share one certificate authority; trust it for both.
+	require.NoError(t, showTicket(client))
+
+	var buf bytes.Buffer
+	n, err := client.Download(context.Background(), foreign.URL+"/files/a.png", &buf)
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), n)
+	_, err = client.Download(context.Background(), srv.URL+"/attachments/token/abc/?name=x.png", io.Discard)
+	require.NoError(t, err)
+
+	got := rec.got()
+	require.Len(t, got, 2)
+	assert.True(t, strings.HasPrefix(got[0].auth, "Basic "), "the Zendesk host gets the credentials")
+	assert.True(t, strings.HasPrefix(got[1].auth, "Basic "), "a download on the Zendesk host is authenticated")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, foreignAuth, 3)
+	for _, a := range foreignAuth {
+		assert.Empty(t, a, "the second host never sees credentials")
+	}
+}
+
+// TestSecretsNeverPrinted greps every error message, every log line and
+// every rendering of the client and its options for the token.
+func TestSecretsNeverPrinted(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, _, _ := newTestClient(t, []answer{
+		{status: 500, body: `{"error":"InternalError"}`},
+		{status: 401, body: `{"error":"Couldn't authenticate you"}`},
+		{status: 429, header: map[string]string{"Retry-After": "9999"}, body: `{"error":"TooManyRequests"}`},
+		{status: 404, body: `<html><title>Not here</title></html>`},
+	}, WithLogger(logger))
+	var texts []string
+	for i := 0; i < 4; i++ {
+		if err := showTicket(client); err != nil {
+			texts = append(texts, err.Error(), fmt.Sprintf("%v|%+v|%#v", err, err, err))
+		}
+	}
+	// A network error too.
+	dead, err := NewClient("", WithBaseURL("https://127.0.0.1:1"), WithAPIToken(testEmail, testToken), WithRetry(NoRetry), WithLogger(logger))
+	require.NoError(t, err)
+	_, err = dead.ShowTicketWithResponse(context.Background(), 1)
+	require.Error(t, err)
+	texts = append(texts, err.Error())
+	for _, c := range []*Client{client, dead} {
+		texts = append(texts, fmt.Sprintf("%v %+v %#v %s", c, c, c, c))
+		var b bytes.Buffer
+		slog.New(slog.NewTextHandler(&b, nil)).Info("client", "client", c)
+		texts = append(texts, b.String())
+	}
+	for _, o := range []Option{WithAPIToken(testEmail, testToken), WithOAuthToken(testToken)} {
+		texts = append(texts, fmt.Sprintf("%v %+v %#v", o, o, o))
+	}
+	texts = append(texts, logs.String())
+	require.NotEmpty(t, logs.String(), "the logger was used")
+	for _, s := range texts {
+		assert.NotContains(t, s, testToken)
+		assert.NotContains(t, s, "czNjcjN0") // base64 of the secret's start
+	}
+	// The 401's body explains itself.
+	assert.Contains(t, strings.Join(texts, "\n"), "Couldn't authenticate you")
+}
+
+func TestOAuthAndTokenSource(t *testing.T) {
+	client, rec, _ := newTestClient(t, []answer{{status: 200, body: ticketJSON}}, WithRetry(NoRetry))
+	_ = client
+	// newTestClient uses an API token: check the header it sent.
+	require.NoError(t, showTicket(client))
+	assert.Equal(t, "Basic YWdlbnRAZXhhbXBsZS5jb20vdG9rZW46czNjcjN0LVQwa2VuLXp6OQ==", rec.got()[0].auth)
+
+	rec2 := &recorder{script: []answer{{status: 200, body: ticketJSON}}}
+	srv := httptest.NewTLSServer(rec2)
+	defer srv.Close()
+	calls := 0
+	oauth, err := NewClient("", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithTokenSource(TokenSourceFunc(func(context.Context) (string, error) {
+		calls++
+		return fmt.Sprintf("tok-%d", calls), nil
+	})))
+	require.NoError(t, err)
+	require.NoError(t, showTicket(oauth))
+	require.NoError(t, showTicket(oauth))
+	assert.Equal(t, "Bearer tok-1", rec2.got()[0].auth)
+	assert.Equal(t, "Bearer tok-2", rec2.got()[1].auth, "the source is asked for every request")
+
+	static, err := NewClient("", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithOAuthToken("abc"))
+	require.NoError(t, err)
+	require.NoError(t, showTicket(static))
+	assert.Equal(t, "Bearer abc", rec2.got()[2].auth)
+
+	failing, err := NewClient("", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithTokenSource(TokenSourceFunc(func(context.Context) (string, error) {
+		return "", errors.New("refresh token revoked")
+	})), WithRetry(NoRetry))
+	require.NoError(t, err)
+	err = showTicket(failing)
+	assert.ErrorContains(t, err, "refresh token revoked")
+	assert.Len(t, rec2.got(), 3, "nothing is sent without credentials")
+}
+
+func TestNewClientValidation(t *testing.T) {
+	cases := []struct {
+		name      string
+		subdomain string
+		opts      []Option
+		want      string
+	}{
+		{"empty subdomain", "", nil, "subdomain is empty"},
+		{"dots", "acme.evil.com", nil, "not valid"},
+		{"slash", "acme/x", nil, "not valid"},
+		{"at sign", "user@acme", nil, "not valid"},
+		{"underscore", "ac_me", nil, "not valid"},
+		{"trailing hyphen", "acme-", nil, "not valid"},
+		{"too long", strings.Repeat("a", 64), nil, "not valid"},
+		{"empty email", "acme", []Option{WithAPIToken("", "t")}, "email is empty"},
+		{"not an email", "acme", []Option{WithAPIToken("agent", "t")}, "not an email address"},
+		{"email with /token", "acme", []Option{WithAPIToken("a@b.c/token", "t")}, `"/token" is added for you`},
+		{"empty token", "acme", []Option{WithAPIToken("a@b.c", " ")}, "token is empty"},
+		{"two credentials", "acme", []Option{WithAPIToken("a@b.c", "t"), WithOAuthToken("o")}, "credentials are already set"},
+		{"empty oauth", "acme", []Option{WithOAuthToken("")}, "token is empty"},
+		{"nil token source", "acme", []Option{WithTokenSource(nil)}, "token source is nil"},
+		{"nil http client", "acme", []Option{WithHTTPClient(nil)}, "client is nil"},
+		{"bad user agent", "acme", []Option{WithUserAgent("a\r\nX-Evil: 1")}, "not a usable user agent"},
+		{"zero attempts", "acme", []Option{WithRetry(RetryPolicy{})}, "MaxAttempts is 0"},
+		{"backwards backoff", "acme", []Option{WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: time.Millisecond})}, "not a range"},
+		{"negative rate", "acme", []Option{WithRateLimit(0)}, "want a positive number"},
+		{"nil limiter", "acme", []Option{WithRateLimiter(nil)}, "limiter is nil"},
+		{"nil logger", "acme", []Option{WithLogger(nil)}, "logger is nil"},
+		{"base URL without host", "", []Option{WithBaseURL("https:///x")}, "not an http(s) URL"},
+		{"base URL with user info", "", []Option{WithBaseURL("https://u:p@acme.zendesk.com")}, "no user info"},
+		{"plain http base URL", "", []Option{WithBaseURL("http://acme.zendesk.com")}, "not https"},
+		{"nil option", "acme", []Option{nil}, "nil option"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			client, err := NewClient(c.subdomain, c.opts...)
+			require.Error(t, err)
+			assert.Nil(t, client)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NotContains(t, err.Error(), "u:p@")
+		})
+	}
+	good, err := NewClient("Acme-Support", WithOAuthToken("x"))
+	require.NoError(t, err)
+	assert.Equal(t, "https://acme-support.zendesk.com", good.BaseURL())
+	local, err := NewClient("", WithBaseURL("http://127.0.0.1:8080/proxy/"), WithInsecureHTTP())
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8080/proxy", local.BaseURL())
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	client, _, _ := newTestClient(t, []answer{{status: 200, header: map[string]string{
+		"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "698", "Ratelimit-Reset": "42",
+		"Zendesk-Ratelimit-Tickets-Index": "total=100; remaining=99; resets=20",
+	}, body: ticketJSON}})
+	assert.True(t, client.RateLimits().ObservedAt.IsZero())
+	require.NoError(t, showTicket(client))
+	rl := client.RateLimits()
+	assert.Equal(t, 700, rl.Limit)
+	assert.Equal(t, 698, rl.Remaining)
+	assert.Equal(t, 42*time.Second, rl.Reset)
+	assert.Equal(t, EndpointRateLimit{Total: 100, Remaining: 99, Resets: 20 * time.Second}, rl.Endpoints["tickets-index"])
+	assert.False(t, rl.ObservedAt.IsZero())
+
+	client2, _, _ := newTestClient(t, []answer{{status: 200, header: map[string]string{"Ratelimit-Limit": "400", "Ratelimit-Remaining": "3"}, body: ticketJSON}})
+	require.NoError(t, showTicket(client2))
+	assert.Equal(t, 400, client2.RateLimits().Limit)
+	assert.Equal(t, 3, client2.RateLimits().Remaining)
+}
+
+// TestOperationPacing calls an operation annotated with its own limit
+// (CountTicketsInView: 5 a minute per view) against a server that enforces
+// it, with time scaled down 60 times: 5 a second per view. The client must
+// pace itself to zero 429s.
+func TestOperationPacing(t *testing.T) {
+	leakCheck(t)
+	const window = time.Second
+	var mu sync.Mutex
+	seen := map[string][]time.Time{}
+	var rejected atomic.Int32
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		var recent []time.Time
+		for _, t := range seen[r.URL.Path] {
+			if now.Sub(t) < window {
+				recent = append(recent, t)
+			}
+		}
+		over := len(recent) >= 5
+		if !over {
+			recent = append(recent, now)
+		}
+		seen[r.URL.Path] = recent
+		mu.Unlock()
+		if over {
+			rejected.Add(1)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
+	}
+	client, rec, _ := newTestClient(t, []answer{{handler: handler}}, withPacingScale(60), WithRetry(NoRetry))
+	// Open the connections first, so a TLS handshake does not delay one
+	// request into the next one's slot.
+	require.NoError(t, errors.Join(showTicketQuiet(client), showTicketQuiet(client)))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for view := int64(1); view <= 2; view++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 8; i++ {
+				_, err := client.CountTicketsInViewWithResponse(context.Background(), view)
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Zero(t, rejected.Load(), "no 429")
+	assert.Len(t, rec.got(), 2+16)
+	// 8 requests a view at 5 a second take more than a second; the two
+	// views have budgets of their own, so together they take no longer.
+	assert.GreaterOrEqual(t, time.Since(start), window)
+	assert.Less(t, time.Since(start), 2*window)
+}
+
+// showTicketQuiet shows a ticket through a path the pacing test's server
+// answers too.
+func showTicketQuiet(c *Client) error {
+	resp, err := c.ShowTicket(context.Background(), 1)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+func TestClientSideRateLimit(t *testing.T) {
+	client, rec, _ := newTestClient(t, []answer{{status: 200, body: ticketJSON}}, WithRateLimit(600)) // one every 100ms
+	start := time.Now()
+	for i := 0; i < 4; i++ {
+		require.NoError(t, showTicket(client))
+	}
+	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
+	assert.Len(t, rec.got(), 4)
+}
+
+func TestIdempotencyKeyFromContext(t *testing.T) {
+	client, rec, _ := newTestClient(t, []answer{{status: 201, header: map[string]string{"X-Idempotency-Lookup": "hit"}, body: ticketJSON}})
+	subject := "x"
+	resp, err := client.CreateTicketWithResponse(WithIdempotencyKey(context.Background(), "my-key-1"), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject}})
+	require.NoError(t, err)
+	assert.Equal(t, "my-key-1", rec.got()[0].idemKey)
+	assert.Equal(t, "hit", IdempotencyLookup(resp.HTTPResponse))
+}
+
+func TestRouterMatchesOperations(t *testing.T) {
+	r := newRouter(overlay.Operations)
+	cases := []struct{ method, path, want string }{
+		{"GET", "/api/v2/tickets/count", "CountTickets"},
+		{"GET", "/api/v2/tickets/123", "ShowTicket"},
+		{"GET", "/api/v2/tickets/123.json", "ShowTicket"},
+		{"POST", "/api/v2/tickets", "CreateTicket"},
+		{"GET", "/api/v2/views/77/count", "CountTicketsInView"},
+		{"GET", "/api/v2/nothing/here", ""},
+	}
+	for _, c := range cases {
+		op, params := r.match(c.method, c.path)
+		if c.want == "" {
+			assert.Nil(t, op, c.path)
+			continue
+		}
+		require.NotNil(t, op, c.path)
+		assert.Equal(t, c.want, op.ID, c.path)
+		if c.want == "CountTicketsInView" {
+			assert.Equal(t, "77", params["view_id"])
+		}
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false}, {"7", 7 * time.Second, true}, {" 7 ", 7 * time.Second, true}, {"0.25", 250 * time.Millisecond, true},
+		{"-3", 0, true}, {"NaN", 0, true}, {"soon", 0, false}, {"1e400", 365 * 24 * time.Hour, true},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+	}
+	for _, c := range cases {
+		got, ok := parseRetryAfter(c.in, now)
+		assert.Equal(t, c.ok, ok, c.in)
+		assert.Equal(t, c.want, got, c.in)
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "0", "120", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999999999999999", "1e308", "NaN", "Inf", "0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, _ := parseRetryAfter(s, time.Now())
+		if d < 0 {
+			t.Fatalf("negative wait %v for %q", d, s)
+		}
+	})
+}
+
+func FuzzParseErrorBody(f *testing.F) {
+	for _, s := range []string{``, `{}`, `null`, `{"error":"RecordNotFound","description":"Not found"}`, `{"error":{"title":"t","message":"m"}}`,
+		`{"details":{"email":[{"description":"d","error":"e"}]}}`, `{"details":{"x":{"description":"d"}}}`, `{"errors":[{"title":"t"}]}`,
+		`<html><title>502</title></html>`, `<html`, `{"error":123456789012345678901234567890}`, `{"description":["a"]}`, "\xff\xfe"} {
+		f.Add(s, "application/json")
+	}
+	f.Fuzz(func(t *testing.T, body, ctype string) {
+		code, desc, _ := parseErrorBody([]byte(body), ctype)
+		if len(desc) > len(body)+len("HTML error page: ")+3 {
+			t.Fatalf("description longer than the body: %q", desc)
+		}
+		_ = code
+		var apiErr APIError
+		apiErr.Code, apiErr.Description = code, desc
+		_ = apiErr.Error()
+	})
+}
+
+var _ = json.Marshal

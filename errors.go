@@ -1,0 +1,251 @@
+package zendesk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxErrorBody caps how much of an error response is read.
+const maxErrorBody = 1 << 20
+
+// APIError is a response Zendesk answered with a status other than 2xx.
+// Every operation returns it (or a *RateLimitError, which unwraps to it)
+// for such a response; match it with errors.As.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Method and URL are the request's; the URL has credentials and secret
+	// query parameters removed.
+	Method, URL string
+	// Code is Zendesk's error code ("RecordNotFound", "RecordInvalid",
+	// "InvalidEndpoint"), or the title of an error object.
+	Code string
+	// Description is Zendesk's description of the error, or what could be
+	// read of a non-JSON error page.
+	Description string
+	// Details holds per-field validation errors (RecordInvalid), by field.
+	Details map[string][]ErrorDetail
+	// RequestID is the X-Zendesk-Request-Id header: quote it to Zendesk
+	// support.
+	RequestID string
+	// Body is the start of the raw response body (up to 1 MiB is read).
+	Body []byte
+	// Header is the response's header.
+	Header http.Header
+}
+
+// Error says what failed, where, and what Zendesk said.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "zendesk: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != "" {
+		b.WriteString(": " + e.Code)
+	}
+	if e.Description != "" {
+		b.WriteString(": " + e.Description)
+	}
+	if len(e.Details) > 0 {
+		var fields []string
+		for f, ds := range e.Details {
+			for _, d := range ds {
+				if d.Description != nil {
+					fields = append(fields, f+" "+*d.Description)
+				} else if d.Error != nil {
+					fields = append(fields, f+" "+*d.Error)
+				}
+			}
+		}
+		b.WriteString(" (" + strings.Join(sorted(fields), "; ") + ")")
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request id " + e.RequestID + "]")
+	}
+	return b.String()
+}
+
+// HTTPStatus is the response's status code.
+func (e *APIError) HTTPStatus() int { return e.StatusCode }
+
+// RateLimitError is a 429 (or a 503 with Retry-After) that the client did not
+// wait out: retries were off or exhausted, or Zendesk asked to wait longer
+// than the retry policy's MaxRetryAfter.
+type RateLimitError struct {
+	APIError
+	// RetryAfter is how long Zendesk asked to wait.
+	RetryAfter time.Duration
+}
+
+// Error includes the wait Zendesk asked for.
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s (retry after %s)", e.APIError.Error(), e.RetryAfter)
+}
+
+// Unwrap gives the APIError, so errors.As finds either.
+func (e *RateLimitError) Unwrap() error { return &e.APIError }
+
+// newAPIError reads (at most maxErrorBody of) a non-2xx response and closes
+// its body.
+func newAPIError(resp *http.Response) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: resp.Header.Get("X-Zendesk-Request-Id")}
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.URL = redactURL(resp.Request.URL)
+	}
+	if resp.Body != nil {
+		e.Body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
+	e.Code, e.Description, e.Details = parseErrorBody(e.Body, resp.Header.Get("Content-Type"))
+	return e
+}
+
+// parseErrorBody reads Zendesk's error bodies:
+//
+//	{"error": "RecordNotFound", "description": "Not found"}
+//	{"error": "RecordInvalid", "description": "...", "details": {"field": [{"description": "...", "error": "..."}]}}
+//	{"error": {"title": "Forbidden", "message": "You do not have access"}}
+//	{"errors": [{"title": "...", "detail": "..."}]}
+//
+// and falls back, for HTML pages, empty or other bodies, on the page title or
+// the start of the text. It never fails.
+func parseErrorBody(body []byte, contentType string) (code, desc string, details map[string][]ErrorDetail) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var v struct {
+			Error       json.RawMessage            `json:"error"`
+			Description json.RawMessage            `json:"description"`
+			Details     map[string]json.RawMessage `json:"details"`
+			Errors      []struct {
+				Title  string `json:"title"`
+				Detail string `json:"detail"`
+				Code   string `json:"code"`
+			} `json:"errors"`
+		}
+		if json.Unmarshal(trimmed, &v) == nil {
+			var s string
+			var obj struct {
+				Title   string `json:"title"`
+				Message string `json:"message"`
+			}
+			switch {
+			case json.Unmarshal(v.Error, &s) == nil:
+				code = s
+			case json.Unmarshal(v.Error, &obj) == nil:
+				code, desc = obj.Title, obj.Message
+			}
+			if json.Unmarshal(v.Description, &s) == nil && s != "" {
+				desc = s
+			}
+			if len(v.Errors) > 0 {
+				if code == "" {
+					code = firstNonEmpty(v.Errors[0].Code, v.Errors[0].Title)
+				}
+				if desc == "" {
+					desc = v.Errors[0].Detail
+				}
+			}
+			for field, raw := range v.Details {
+				var ds []ErrorDetail
+				if json.Unmarshal(raw, &ds) != nil {
+					var one ErrorDetail
+					if json.Unmarshal(raw, &one) != nil {
+						continue
+					}
+					ds = []ErrorDetail{one}
+				}
+				if details == nil {
+					details = map[string][]ErrorDetail{}
+				}
+				details[field] = ds
+			}
+			return code, desc, details
+		}
+	}
+	if len(trimmed) == 0 {
+		return "", "", nil
+	}
+	if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+		return "", "HTML error page: " + clip(collapse(string(m[1])), 200), nil
+	}
+	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
+		return "", "HTML error page: " + clip(collapse(stripTags(string(trimmed))), 200), nil
+	}
+	return "", clip(collapse(string(trimmed)), 200), nil
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	tags      = regexp.MustCompile(`(?s)<[^>]*>`)
+	blanks    = regexp.MustCompile(`\s+`)
+)
+
+func stripTags(s string) string { return tags.ReplaceAllString(s, " ") }
+func collapse(s string) string  { return strings.TrimSpace(blanks.ReplaceAllString(s, " ")) }
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && (s[cut]&0xC0) == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// secretParams are query parameters whose values never appear in errors or
+// logs.
+var secretParams = []string{"token", "access_token", "password", "api_token", "client_secret", "code"}
+
+// redactURL renders a URL without user info and with secret query values
+// replaced.
+func redactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	c.User = nil
+	if c.RawQuery != "" {
+		q := c.Query()
+		for k := range q {
+			for _, s := range secretParams {
+				if strings.EqualFold(k, s) {
+					q[k] = []string{"REDACTED"}
+				}
+			}
+		}
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}
+
+// IsNotFound reports whether err is an APIError with status 404.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
+}
+
+func sorted(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
+}

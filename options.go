@@ -1,0 +1,202 @@
+package zendesk
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Option configures a Client. Options check their arguments: NewClient
+// returns the first problem as an error.
+type Option func(*config) error
+
+type config struct {
+	baseURL      *url.URL
+	insecureHTTP bool
+	creds        *credentials
+	httpClient   *http.Client
+	userAgent    string
+	retry        RetryPolicy
+	limiter      *rate.Limiter
+	noOpPacing   bool
+	pacingScale  float64
+	logger       *slog.Logger
+}
+
+// WithAPIToken authenticates with an API token: basic auth as
+// "{email}/token".
+func WithAPIToken(email, token string) Option {
+	return func(c *config) error {
+		email, token = strings.TrimSpace(email), strings.TrimSpace(token)
+		switch {
+		case email == "":
+			return errors.New("WithAPIToken: email is empty")
+		case !strings.Contains(email, "@"):
+			return fmt.Errorf("WithAPIToken: %q is not an email address", email)
+		case strings.HasSuffix(email, "/token"):
+			return errors.New(`WithAPIToken: give the email alone; "/token" is added for you`)
+		case token == "":
+			return errors.New("WithAPIToken: token is empty")
+		case c.creds != nil:
+			return errors.New("WithAPIToken: credentials are already set")
+		}
+		c.creds = &credentials{email: email, secret: token}
+		return nil
+	}
+}
+
+// WithOAuthToken authenticates with an OAuth access token.
+func WithOAuthToken(token string) Option {
+	return func(c *config) error {
+		token = strings.TrimSpace(token)
+		switch {
+		case token == "":
+			return errors.New("WithOAuthToken: token is empty")
+		case c.creds != nil:
+			return errors.New("WithOAuthToken: credentials are already set")
+		}
+		c.creds = &credentials{secret: token}
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with OAuth tokens from ts, asked for each
+// request (ts caches and refreshes them).
+func WithTokenSource(ts TokenSource) Option {
+	return func(c *config) error {
+		switch {
+		case ts == nil:
+			return errors.New("WithTokenSource: token source is nil")
+		case c.creds != nil:
+			return errors.New("WithTokenSource: credentials are already set")
+		}
+		c.creds = &credentials{source: ts}
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests with hc: its transport, timeout, jar and
+// redirect policy. The client wraps hc's transport to add credentials; hc
+// itself is not modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		ua = strings.TrimSpace(ua)
+		if ua == "" || strings.ContainsAny(ua, "\r\n") {
+			return fmt.Errorf("WithUserAgent: %q is not a usable user agent", ua)
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy (DefaultRetryPolicy otherwise; NoRetry
+// turns retries off).
+func WithRetry(p RetryPolicy) Option {
+	return func(c *config) error {
+		switch {
+		case p.MaxAttempts < 1:
+			return fmt.Errorf("WithRetry: MaxAttempts is %d, want at least 1", p.MaxAttempts)
+		case p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff:
+			return fmt.Errorf("WithRetry: backoff %s..%s is not a range", p.MinBackoff, p.MaxBackoff)
+		case p.MaxRetryAfter < 0 || p.MaxElapsed < 0 || p.Budget < 0:
+			return errors.New("WithRetry: MaxRetryAfter, MaxElapsed and Budget must not be negative")
+		}
+		if p.MaxAttempts > 1 && p.MaxElapsed == 0 {
+			p.MaxElapsed = DefaultRetryPolicy.MaxElapsed
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithRateLimit keeps the client under perMinute requests a minute, spaced
+// evenly (a long export then never meets the account's limit). It applies on
+// top of the operations' own limits, which the client always keeps.
+func WithRateLimit(perMinute int) Option {
+	return func(c *config) error {
+		if perMinute <= 0 {
+			return fmt.Errorf("WithRateLimit: %d requests a minute, want a positive number", perMinute)
+		}
+		c.limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMinute)), 1)
+		return nil
+	}
+}
+
+// WithRateLimiter paces every request with l.
+func WithRateLimiter(l *rate.Limiter) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("WithRateLimiter: limiter is nil")
+		}
+		c.limiter = l
+		return nil
+	}
+}
+
+// WithoutOperationPacing turns off the pacing of operations that have their
+// own documented limit (x-zendesk-rate-limit: incremental exports at 10 a
+// minute, view counts at 5 a minute per view...). Their 429s are still
+// waited out.
+func WithoutOperationPacing() Option {
+	return func(c *config) error { c.noOpPacing = true; return nil }
+}
+
+// WithLogger logs retries, waits and (at debug level) every request. URLs
+// are logged without secrets; headers and bodies never are.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("WithLogger: logger is nil")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithBaseURL sends requests to base instead of https://{subdomain}.zendesk.com
+// (a proxy, or a test server). It must be https unless WithInsecureHTTP is
+// given too.
+func WithBaseURL(base string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(strings.TrimRight(base, "/"))
+		if err != nil {
+			return fmt.Errorf("WithBaseURL: %w", err)
+		}
+		if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("WithBaseURL: %q is not an http(s) URL with a host", redactURL(u))
+		}
+		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("WithBaseURL: %q must have no user info, query or fragment", redactURL(u))
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain-http base URL. It exists for tests against
+// a local server (zendesktest); credentials then cross the wire in clear.
+func WithInsecureHTTP() Option {
+	return func(c *config) error { c.insecureHTTP = true; return nil }
+}
+
+// withPacingScale runs operations' own limits scale times faster (tests).
+func withPacingScale(scale float64) Option {
+	return func(c *config) error { c.pacingScale = scale; return nil }
+}

@@ -1,0 +1,144 @@
+package zendesk
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RetryPolicy says when and how long the client retries.
+//
+// 429s are always safe to retry (Zendesk did not process the request) and
+// are retried after the Retry-After Zendesk gives. 5xx answers and network
+// errors are retried for idempotent requests only: GET, HEAD, PUT, DELETE,
+// and POSTs that carry an Idempotency-Key (the client sets one on the
+// operations Zendesk documents it for, such as ticket creation).
+type RetryPolicy struct {
+	// MaxAttempts bounds the attempts of one call, the first included
+	// (1 disables retries).
+	MaxAttempts int
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// attempts; each wait is jittered between half and all of its value.
+	MinBackoff, MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits out; when
+	// Zendesk asks for longer, the call fails at once with a
+	// *RateLimitError instead of sleeping.
+	MaxRetryAfter time.Duration
+	// MaxElapsed bounds the total time of one call's attempts and waits.
+	MaxElapsed time.Duration
+	// Budget is the size of the retry budget shared by all calls of the
+	// client: each retry spends one token, each success returns a tenth of
+	// one. When it is empty, failing calls stop retrying — during an outage
+	// the client stops multiplying its load. 0 means no budget.
+	Budget int
+}
+
+// DefaultRetryPolicy is the policy a client starts with.
+var DefaultRetryPolicy = RetryPolicy{
+	MaxAttempts:   5,
+	MinBackoff:    500 * time.Millisecond,
+	MaxBackoff:    30 * time.Second,
+	MaxRetryAfter: 2 * time.Minute,
+	MaxElapsed:    5 * time.Minute,
+	Budget:        100,
+}
+
+// NoRetry is a policy that never retries.
+var NoRetry = RetryPolicy{MaxAttempts: 1}
+
+// backoff is the jittered wait before attempt n+1 (n >= 1).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.MinBackoff
+	for i := 1; i < n && d < p.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxBackoff)
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// retryBudget is a token bucket of retries (see RetryPolicy.Budget).
+type retryBudget struct {
+	mu     sync.Mutex
+	max    float64
+	tokens float64
+}
+
+func newRetryBudget(n int) *retryBudget {
+	if n <= 0 {
+		return nil
+	}
+	return &retryBudget{max: float64(n), tokens: float64(n)}
+}
+
+// take spends a token; false when the budget is empty.
+func (b *retryBudget) take() bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// success returns part of a token.
+func (b *retryBudget) success() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.tokens = min(b.max, b.tokens+0.1)
+	b.mu.Unlock()
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds (possibly
+// fractional, as some proxies send) or an HTTP date. ok is false when the
+// header is absent or unreadable; negative and past values give 0.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || (errors.Is(err, strconv.ErrRange) && secs > 0) {
+		if secs != secs || secs < 0 { // NaN or negative
+			return 0, true
+		}
+		if secs > float64(365*24*3600) {
+			secs = float64(365 * 24 * 3600)
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

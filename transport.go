@@ -1,0 +1,208 @@
+package zendesk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/zdapi/zendesk/overlay"
+)
+
+// transport is the generated client's HttpRequestDoer: it paces requests,
+// retries what is safe to retry, records rate-limit headers and turns every
+// non-2xx answer into an error. Credentials are added below it, by
+// authTransport, for the configured host only.
+type transport struct {
+	client   *http.Client
+	basePath string
+	router   *router
+	retry    RetryPolicy
+	budget   *retryBudget
+	pacer    *pacer
+	state    *rateState
+	logger   *slog.Logger
+	authed   bool
+	now      func() time.Time
+}
+
+type idempotencyKeyCtx struct{}
+
+// WithIdempotencyKey returns a context whose POST carries key as its
+// Idempotency-Key header, instead of one the client makes. Zendesk answers
+// a repeated key with the first call's result (x-idempotency-lookup: hit).
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
+}
+
+// IdempotencyLookup is the x-idempotency-lookup header of a response: "hit"
+// when Zendesk answered a repeated Idempotency-Key with the first call's
+// result, "miss" when it processed the call, "" when it did not say.
+func IdempotencyLookup(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	return resp.Header.Get("X-Idempotency-Lookup")
+}
+
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Do sends req, with retries.
+func (t *transport) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	start := t.now()
+	op, params := t.router.match(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath))
+	opName := req.Method + " " + req.URL.Path
+	if op != nil {
+		opName = op.ID
+	}
+
+	// An Idempotency-Key is set once per call and reused on every attempt.
+	if req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") == "" {
+		if key, _ := ctx.Value(idempotencyKeyCtx{}).(string); key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		} else if op != nil && op.Idempotent {
+			req.Header.Set("Idempotency-Key", newIdempotencyKey())
+		}
+	}
+	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	idempotent := rewindable && (req.Method == http.MethodGet || req.Method == http.MethodHead ||
+		req.Method == http.MethodPut || req.Method == http.MethodDelete || req.Method == http.MethodOptions ||
+		(req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") != ""))
+
+	for attempt := 1; ; attempt++ {
+		if err := t.pacer.wait(ctx, op, params, t.authed); err != nil {
+			return nil, err
+		}
+		r := req
+		if attempt > 1 {
+			r = req.Clone(ctx)
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, fmt.Errorf("zendesk: %s: rewind request body: %w", opName, err)
+				}
+				r.Body = body
+			}
+		}
+		sent := t.now()
+		resp, err := t.client.Do(r)
+		if err == nil {
+			t.state.observe(resp.Header, t.now())
+			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
+				slog.String("method", req.Method), slog.String("url", redactURL(req.URL)), slog.Int("status", resp.StatusCode),
+				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))
+			if resp.StatusCode < 300 {
+				t.budget.success()
+				return resp, nil
+			}
+		}
+		if ctx.Err() != nil {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, ctx.Err()
+		}
+
+		// Decide whether and how long to wait before another attempt.
+		var apiErr *APIError
+		var wait time.Duration
+		retry := false
+		switch {
+		case err != nil:
+			retry = idempotent
+			wait = t.retry.backoff(attempt)
+		default:
+			apiErr = newAPIError(resp)
+			ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), t.now())
+			switch code := resp.StatusCode; {
+			case code == http.StatusTooManyRequests || (code == http.StatusServiceUnavailable && hasRA):
+				// A 429 was not processed: any method may go again. A 503
+				// with Retry-After may have been; only idempotent calls.
+				retry = code == http.StatusTooManyRequests || idempotent
+				wait = ra
+				if !hasRA {
+					wait = t.retry.backoff(attempt)
+				}
+				rlErr := &RateLimitError{APIError: *apiErr, RetryAfter: wait}
+				if hasRA && ra > t.retry.MaxRetryAfter {
+					t.logger.LogAttrs(ctx, slog.LevelWarn, "zendesk rate limited beyond the retry policy's MaxRetryAfter",
+						slog.String("operation", opName), slog.Duration("retry_after", ra))
+					return nil, rlErr
+				}
+				if !retry || !t.canRetry(attempt, start, wait) {
+					return nil, rlErr
+				}
+			case code >= 500:
+				retry = idempotent
+				wait = t.retry.backoff(attempt)
+			}
+		}
+		if !retry || !t.canRetry(attempt, start, wait) {
+			if err != nil {
+				return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), redactErr(err))
+			}
+			return nil, apiErr
+		}
+		if !t.budget.take() {
+			t.logger.LogAttrs(ctx, slog.LevelWarn, "zendesk retry budget exhausted: not retrying", slog.String("operation", opName))
+			if err != nil {
+				return nil, fmt.Errorf("zendesk: %s %s: %w (retry budget exhausted)", req.Method, redactURL(req.URL), redactErr(err))
+			}
+			return nil, apiErr
+		}
+		reason := "network error"
+		if apiErr != nil {
+			reason = fmt.Sprintf("status %d", apiErr.StatusCode)
+		}
+		t.logger.LogAttrs(ctx, slog.LevelInfo, "zendesk retrying", slog.String("operation", opName),
+			slog.String("reason", reason), slog.Int("attempt", attempt), slog.Duration("wait", wait))
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// canRetry reports whether another attempt fits the policy's bounds.
+func (t *transport) canRetry(attempt int, start time.Time, wait time.Duration) bool {
+	if attempt >= t.retry.MaxAttempts {
+		return false
+	}
+	return t.retry.MaxElapsed <= 0 || t.now().Sub(start)+wait <= t.retry.MaxElapsed
+}
+
+// redactErr drops the URL a *url.Error quotes (the caller's message gives
+// it redacted) and keeps the cause, so network errors still match net.Error
+// and context errors with errors.As and errors.Is.
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// checkResponse turns a non-2xx response into an error (the overlay's
+// ResponseChecker).
+func checkResponse(resp *http.Response) error {
+	if resp.StatusCode < 300 {
+		return nil
+	}
+	e := newAPIError(resp)
+	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && resp.StatusCode == http.StatusTooManyRequests {
+		return &RateLimitError{APIError: *e, RetryAfter: ra}
+	}
+	return e
+}
+
+var _ overlay.ResponseChecker = checkResponse
