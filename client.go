@@ -209,3 +209,8 @@ var (
 	WithWaitTimeout  = overlay.WithWaitTimeout
 	WithProgress     = overlay.WithProgress
 )
+
+// Ptr returns a pointer to v: optional fields of the models are pointers
+// (so that false, 0 and "" are sent), and Ptr fills them inline:
+// zendesk.TicketInput{Subject: zendesk.Ptr("Printer on fire")}.
+func Ptr[T any](v T) *T { return &v }

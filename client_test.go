@@ -528,7 +528,7 @@ func TestOperationPacing(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
 	}
-	client, rec, _ := newTestClient(t, []answer{{handler: handler}}, withPacingScale(60), WithRetry(NoRetry))
+	client, rec, _ := newTestClient(t, []answer{{handler: handler}}, WithPacingScale(60), WithRetry(NoRetry))
 	// Open the connections first, so a TLS handshake does not delay one
 	// request into the next one's slot.
 	require.NoError(t, errors.Join(showTicketQuiet(client), showTicketQuiet(client)))

@@ -196,7 +196,16 @@ func WithInsecureHTTP() Option {
 	return func(c *config) error { c.insecureHTTP = true; return nil }
 }
 
-// withPacingScale runs operations' own limits scale times faster (tests).
-func withPacingScale(scale float64) Option {
-	return func(c *config) error { c.pacingScale = scale; return nil }
+// WithPacingScale runs the pacing of operations' own limits scale times
+// faster: a limit of 10 a minute becomes 10 every 6 seconds at scale 10. It
+// exists for tests against a fake Zendesk whose clock runs as fast
+// (zendesktest.WithTimeScale); never use it against Zendesk.
+func WithPacingScale(scale float64) Option {
+	return func(c *config) error {
+		if scale <= 0 || scale != scale {
+			return fmt.Errorf("WithPacingScale: scale %v, want a positive number", scale)
+		}
+		c.pacingScale = scale
+		return nil
+	}
 }

@@ -1,14 +1,17 @@
 package zendesk
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,6 +107,11 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))
 			if resp.StatusCode < 300 {
 				t.budget.success()
+				if op != nil && slices.Contains(op.JSONStatuses, resp.StatusCode) {
+					if err := expectJSON(resp); err != nil {
+						return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), err)
+					}
+				}
 				return resp, nil
 			}
 		}
@@ -179,6 +187,42 @@ func (t *transport) canRetry(attempt int, start time.Time, wait time.Duration) b
 		return false
 	}
 	return t.retry.MaxElapsed <= 0 || t.now().Sub(start)+wait <= t.retry.MaxElapsed
+}
+
+// expectJSON looks at the start of a 2xx body the spec says is JSON, so
+// that what is not JSON fails with a clear error instead of a decoding error
+// or, worse, a typed response with no body: an empty body, or an HTML page
+// (a proxy's or a maintenance page, whatever its Content-Type says). The
+// body is left readable from its start.
+func expectJSON(resp *http.Response) error {
+	br := bufio.NewReaderSize(resp.Body, 512)
+	var first byte
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			resp.Body.Close()
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("%d with an empty body where JSON was expected", resp.StatusCode)
+			}
+			return fmt.Errorf("read response: %w", err)
+		}
+		if b != ' ' && b != '\n' && b != '\r' && b != '\t' {
+			first = b
+			_ = br.UnreadByte()
+			break
+		}
+	}
+	if first == '<' {
+		page, _ := io.ReadAll(io.LimitReader(br, 64<<10))
+		resp.Body.Close()
+		_, desc, _ := parseErrorBody(page, "text/html")
+		return fmt.Errorf("%d with an HTML page instead of JSON (Content-Type %q): %s", resp.StatusCode, resp.Header.Get("Content-Type"), desc)
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, resp.Body}
+	return nil
 }
 
 // redactErr drops the URL a *url.Error quotes (the caller's message gives

@@ -393,6 +393,7 @@ type (
 	DynamicContentVariantsUpdateManyRequest                     = generated.DynamicContentVariantsUpdateManyRequest
 	ErrorBody                                                   = generated.ErrorBody
 	ErrorDetail                                                 = generated.ErrorDetail
+	ErrorResponse                                               = generated.ErrorResponse
 	ExecuteViewParams                                           = generated.ExecuteViewParams
 	ExecuteViewParamsSortOrder                                  = generated.ExecuteViewParamsSortOrder
 	ExecuteViewResponse                                         = generated.ExecuteViewResponse

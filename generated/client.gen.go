@@ -26454,12 +26454,16 @@ func NewIncrementalTicketCursorExportRequest(server string, params *IncrementalT
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.StartTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", *params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if params.Cursor != nil {
@@ -26626,12 +26630,16 @@ func NewIncrementalUserCursorExportRequest(server string, params *IncrementalUse
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.StartTime != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_time", *params.StartTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if params.Cursor != nil {
@@ -50027,11 +50035,18 @@ type ShowAccountSettingsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountSettingsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowAccountSettingsResponse) GetJSON200() *AccountSettingsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowAccountSettingsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50068,11 +50083,18 @@ type UpdateAccountSettingsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AccountSettingsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateAccountSettingsResponse) GetJSON200() *AccountSettingsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateAccountSettingsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50109,11 +50131,18 @@ type CreateTrialAccountResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TrialAccountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTrialAccountResponse) GetJSON201() *TrialAccountEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTrialAccountResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50150,11 +50179,18 @@ type VerifySubdomainAvailabilityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SubdomainAvailability
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r VerifySubdomainAvailabilityResponse) GetJSON200() *SubdomainAvailability {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifySubdomainAvailabilityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50191,11 +50227,18 @@ type ListActivitiesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ActivityList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListActivitiesResponse) GetJSON200() *ActivityList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListActivitiesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50232,11 +50275,18 @@ type CountActivitiesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountActivitiesResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountActivitiesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50273,11 +50323,18 @@ type ShowActivityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ActivityEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowActivityResponse) GetJSON200() *ActivityEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowActivityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50314,11 +50371,18 @@ type ShowAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowAttachmentResponse) GetJSON200() *AttachmentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50355,11 +50419,18 @@ type UpdateAttachmentForMalwareResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateAttachmentForMalwareResponse) GetJSON200() *AttachmentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateAttachmentForMalwareResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50396,11 +50467,18 @@ type ListAuditLogsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuditLogList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAuditLogsResponse) GetJSON200() *AuditLogList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAuditLogsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50435,6 +50513,13 @@ func (r ListAuditLogsResponse) ContentType() string {
 type ExportAuditLogsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ExportAuditLogsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50471,11 +50556,18 @@ type ShowAuditLogResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuditLogEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowAuditLogResponse) GetJSON200() *AuditLogEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowAuditLogResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50512,11 +50604,18 @@ type AutocompleteTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TagNameList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AutocompleteTagsResponse) GetJSON200() *TagNameList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AutocompleteTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50553,11 +50652,18 @@ type ListAutomationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAutomationsResponse) GetJSON200() *AutomationList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAutomationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50594,11 +50700,18 @@ type CreateAutomationResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *AutomationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateAutomationResponse) GetJSON201() *AutomationEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateAutomationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50635,11 +50748,18 @@ type ListActiveAutomationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListActiveAutomationsResponse) GetJSON200() *AutomationOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListActiveAutomationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50674,6 +50794,13 @@ func (r ListActiveAutomationsResponse) ContentType() string {
 type DeleteManyAutomationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyAutomationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50710,11 +50837,18 @@ type SearchAutomationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchAutomationsResponse) GetJSON200() *AutomationOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchAutomationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50751,11 +50885,18 @@ type UpdateManyAutomationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyAutomationsResponse) GetJSON200() *AutomationsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyAutomationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50790,6 +50931,13 @@ func (r UpdateManyAutomationsResponse) ContentType() string {
 type DeleteAutomationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteAutomationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50826,11 +50974,18 @@ type ShowAutomationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowAutomationResponse) GetJSON200() *AutomationEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowAutomationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50867,11 +51022,18 @@ type UpdateAutomationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AutomationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateAutomationResponse) GetJSON200() *AutomationEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateAutomationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50908,11 +51070,18 @@ type ListBookmarksResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BookmarkList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListBookmarksResponse) GetJSON200() *BookmarkList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListBookmarksResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50951,6 +51120,8 @@ type CreateBookmarkResponse struct {
 	JSON200 *BookmarkEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *BookmarkEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -50961,6 +51132,11 @@ func (r CreateBookmarkResponse) GetJSON200() *BookmarkEnvelope {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateBookmarkResponse) GetJSON201() *BookmarkEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateBookmarkResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -50995,6 +51171,13 @@ func (r CreateBookmarkResponse) ContentType() string {
 type DeleteBookmarkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteBookmarkResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51031,11 +51214,18 @@ type ListBrandsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BrandList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListBrandsResponse) GetJSON200() *BrandList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListBrandsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51072,11 +51262,18 @@ type CreateBrandResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *BrandEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateBrandResponse) GetJSON201() *BrandEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateBrandResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51113,11 +51310,18 @@ type CheckHostMappingValidityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BrandHostMappingCheck
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CheckHostMappingValidityResponse) GetJSON200() *BrandHostMappingCheck {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CheckHostMappingValidityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51152,6 +51356,13 @@ func (r CheckHostMappingValidityResponse) ContentType() string {
 type DeleteBrandResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteBrandResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51188,11 +51399,18 @@ type ShowBrandResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BrandEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowBrandResponse) GetJSON200() *BrandEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowBrandResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51229,11 +51447,18 @@ type UpdateBrandResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BrandEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateBrandResponse) GetJSON200() *BrandEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateBrandResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51270,11 +51495,18 @@ type CheckBrandHostMappingValidityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BrandHostMappingCheck
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CheckBrandHostMappingValidityResponse) GetJSON200() *BrandHostMappingCheck {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CheckBrandHostMappingValidityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51309,6 +51541,13 @@ func (r CheckBrandHostMappingValidityResponse) ContentType() string {
 type OpenTicketInAgentBrowserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r OpenTicketInAgentBrowserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51343,6 +51582,13 @@ func (r OpenTicketInAgentBrowserResponse) ContentType() string {
 type OpenUserProfileInAgentBrowserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r OpenUserProfileInAgentBrowserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51379,11 +51625,18 @@ type CreateVoiceTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateVoiceTicketResponse) GetJSON201() *TicketEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateVoiceTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51420,11 +51673,18 @@ type RedactChatCommentAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketChatEventEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RedactChatCommentAttachmentResponse) GetJSON200() *TicketChatEventEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RedactChatCommentAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51461,11 +51721,18 @@ type RedactChatCommentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketChatEventEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RedactChatCommentResponse) GetJSON200() *TicketChatEventEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RedactChatCommentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51502,11 +51769,18 @@ type RedactTicketCommentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketCommentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RedactTicketCommentResponse) GetJSON200() *TicketCommentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RedactTicketCommentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51543,11 +51817,18 @@ type ListCustomObjectsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomObjectsResponse) GetJSON200() *CustomObjectList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListCustomObjectsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51584,11 +51865,18 @@ type CreateCustomObjectResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CustomObjectEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCustomObjectResponse) GetJSON201() *CustomObjectEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateCustomObjectResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51625,11 +51913,18 @@ type ShowCustomObjectsLimitResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectLimit
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectsLimitResponse) GetJSON200() *CustomObjectLimit {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectsLimitResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51666,11 +51961,18 @@ type ShowCustomObjectRecordsLimitResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectLimit
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectRecordsLimitResponse) GetJSON200() *CustomObjectLimit {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectRecordsLimitResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51705,6 +52007,13 @@ func (r ShowCustomObjectRecordsLimitResponse) ContentType() string {
 type DeleteCustomObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteCustomObjectResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51741,11 +52050,18 @@ type ShowCustomObjectResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectResponse) GetJSON200() *CustomObjectEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51782,11 +52098,18 @@ type UpdateCustomObjectResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCustomObjectResponse) GetJSON200() *CustomObjectEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateCustomObjectResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51823,11 +52146,18 @@ type ListCustomObjectFieldsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectFieldList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomObjectFieldsResponse) GetJSON200() *CustomObjectFieldList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListCustomObjectFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51864,11 +52194,18 @@ type CreateCustomObjectFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CustomObjectFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCustomObjectFieldResponse) GetJSON201() *CustomObjectFieldEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateCustomObjectFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51903,6 +52240,13 @@ func (r CreateCustomObjectFieldResponse) ContentType() string {
 type ReorderCustomObjectFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderCustomObjectFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51937,6 +52281,13 @@ func (r ReorderCustomObjectFieldsResponse) ContentType() string {
 type DeleteCustomObjectFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteCustomObjectFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -51973,11 +52324,18 @@ type ShowCustomObjectFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectFieldResponse) GetJSON200() *CustomObjectFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52014,11 +52372,18 @@ type UpdateCustomObjectFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCustomObjectFieldResponse) GetJSON200() *CustomObjectFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateCustomObjectFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52055,11 +52420,18 @@ type QueueCustomObjectRecordBulkJobResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r QueueCustomObjectRecordBulkJobResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r QueueCustomObjectRecordBulkJobResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52096,11 +52468,18 @@ type ShowCustomObjectFieldsLimitResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectLimit
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectFieldsLimitResponse) GetJSON200() *CustomObjectLimit {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectFieldsLimitResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52135,6 +52514,13 @@ func (r ShowCustomObjectFieldsLimitResponse) ContentType() string {
 type DeleteCustomObjectRecordByExternalIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteCustomObjectRecordByExternalIDResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52171,11 +52557,18 @@ type ListCustomObjectRecordsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomObjectRecordsResponse) GetJSON200() *CustomObjectRecordList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListCustomObjectRecordsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52212,11 +52605,18 @@ type CreateOrUpdateCustomObjectRecordByExternalIDResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateOrUpdateCustomObjectRecordByExternalIDResponse) GetJSON200() *CustomObjectRecordEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateCustomObjectRecordByExternalIDResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52253,11 +52653,18 @@ type CreateCustomObjectRecordResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CustomObjectRecordEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCustomObjectRecordResponse) GetJSON201() *CustomObjectRecordEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateCustomObjectRecordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52294,11 +52701,18 @@ type AutocompleteCustomObjectRecordsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AutocompleteCustomObjectRecordsResponse) GetJSON200() *CustomObjectRecordList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AutocompleteCustomObjectRecordsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52335,11 +52749,18 @@ type CountCustomObjectRecordsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountCustomObjectRecordsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountCustomObjectRecordsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52376,11 +52797,18 @@ type SearchCustomObjectRecordsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchCustomObjectRecordsResponse) GetJSON200() *CustomObjectRecordList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchCustomObjectRecordsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52415,6 +52843,13 @@ func (r SearchCustomObjectRecordsResponse) ContentType() string {
 type DeleteCustomObjectRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteCustomObjectRecordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52451,11 +52886,18 @@ type ShowCustomObjectRecordResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomObjectRecordResponse) GetJSON200() *CustomObjectRecordEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomObjectRecordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52492,11 +52934,18 @@ type UpdateCustomObjectRecordResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomObjectRecordEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCustomObjectRecordResponse) GetJSON200() *CustomObjectRecordEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateCustomObjectRecordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52533,11 +52982,18 @@ type ListCustomRolesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomRoleList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomRolesResponse) GetJSON200() *CustomRoleList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListCustomRolesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52574,11 +53030,18 @@ type CreateCustomRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CustomRoleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCustomRoleResponse) GetJSON201() *CustomRoleEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateCustomRoleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52613,6 +53076,13 @@ func (r CreateCustomRoleResponse) ContentType() string {
 type DeleteCustomRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteCustomRoleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52649,11 +53119,18 @@ type ShowCustomRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomRoleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomRoleResponse) GetJSON200() *CustomRoleEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomRoleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52690,11 +53167,18 @@ type UpdateCustomRoleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomRoleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCustomRoleResponse) GetJSON200() *CustomRoleEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateCustomRoleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52731,11 +53215,18 @@ type BulkUpdateDefaultCustomTicketStatusesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomStatusesDefaultUpdateResult
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r BulkUpdateDefaultCustomTicketStatusesResponse) GetJSON200() *CustomStatusesDefaultUpdateResult {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r BulkUpdateDefaultCustomTicketStatusesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52772,11 +53263,18 @@ type ListCustomTicketStatusesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomStatusList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomTicketStatusesResponse) GetJSON200() *CustomStatusList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListCustomTicketStatusesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52813,11 +53311,18 @@ type CreateCustomTicketStatusResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *CustomStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateCustomTicketStatusResponse) GetJSON201() *CustomStatusEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateCustomTicketStatusResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52854,11 +53359,18 @@ type ShowCustomTicketStatusResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCustomTicketStatusResponse) GetJSON200() *CustomStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCustomTicketStatusResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52895,11 +53407,18 @@ type UpdateCustomTicketStatusResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CustomStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateCustomTicketStatusResponse) GetJSON200() *CustomStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateCustomTicketStatusResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52936,11 +53455,18 @@ type ListDeletedTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeletedTicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDeletedTicketsResponse) GetJSON200() *DeletedTicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListDeletedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -52977,11 +53503,18 @@ type PermanentlyDeleteManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PermanentlyDeleteManyTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r PermanentlyDeleteManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53016,6 +53549,13 @@ func (r PermanentlyDeleteManyTicketsResponse) ContentType() string {
 type RestoreManyDeletedTicketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RestoreManyDeletedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53052,11 +53592,18 @@ type PermanentlyDeleteTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PermanentlyDeleteTicketResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r PermanentlyDeleteTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53091,6 +53638,13 @@ func (r PermanentlyDeleteTicketResponse) ContentType() string {
 type RestoreDeletedTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RestoreDeletedTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53127,11 +53681,18 @@ type ListDeletedUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeletedUserList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDeletedUsersResponse) GetJSON200() *DeletedUserList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListDeletedUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53168,11 +53729,18 @@ type CountDeletedUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountDeletedUsersResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountDeletedUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53209,11 +53777,18 @@ type PermanentlyDeleteUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeletedUserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PermanentlyDeleteUserResponse) GetJSON200() *DeletedUserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r PermanentlyDeleteUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53250,11 +53825,18 @@ type ShowDeletedUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeletedUserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowDeletedUserResponse) GetJSON200() *DeletedUserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowDeletedUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53291,11 +53873,18 @@ type ListDynamicContentItemsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentItemList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDynamicContentItemsResponse) GetJSON200() *DynamicContentItemList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListDynamicContentItemsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53332,11 +53921,18 @@ type CreateDynamicContentItemResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *DynamicContentItemEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateDynamicContentItemResponse) GetJSON201() *DynamicContentItemEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateDynamicContentItemResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53373,11 +53969,18 @@ type ShowManyDynamicContentItemsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentItemsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyDynamicContentItemsResponse) GetJSON200() *DynamicContentItemsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyDynamicContentItemsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53412,6 +54015,13 @@ func (r ShowManyDynamicContentItemsResponse) ContentType() string {
 type DeleteDynamicContentItemResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteDynamicContentItemResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53448,11 +54058,18 @@ type ShowDynamicContentItemResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentItemEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowDynamicContentItemResponse) GetJSON200() *DynamicContentItemEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowDynamicContentItemResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53489,11 +54106,18 @@ type UpdateDynamicContentItemResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentItemEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDynamicContentItemResponse) GetJSON200() *DynamicContentItemEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateDynamicContentItemResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53530,11 +54154,18 @@ type ListDynamicContentItemVariantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentVariantList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDynamicContentItemVariantsResponse) GetJSON200() *DynamicContentVariantList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListDynamicContentItemVariantsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53571,11 +54202,18 @@ type CreateDynamicContentItemVariantResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *DynamicContentVariantEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateDynamicContentItemVariantResponse) GetJSON201() *DynamicContentVariantEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateDynamicContentItemVariantResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53612,11 +54250,18 @@ type CreateManyDynamicContentItemVariantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *DynamicContentVariantsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateManyDynamicContentItemVariantsResponse) GetJSON201() *DynamicContentVariantsEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyDynamicContentItemVariantsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53653,11 +54298,18 @@ type UpdateManyDynamicContentItemVariantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentVariantsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyDynamicContentItemVariantsResponse) GetJSON200() *DynamicContentVariantsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyDynamicContentItemVariantsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53692,6 +54344,13 @@ func (r UpdateManyDynamicContentItemVariantsResponse) ContentType() string {
 type DeleteDynamicContentItemVariantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteDynamicContentItemVariantResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53728,11 +54387,18 @@ type ShowDynamicContentItemVariantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentVariantEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowDynamicContentItemVariantResponse) GetJSON200() *DynamicContentVariantEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowDynamicContentItemVariantResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53769,11 +54435,18 @@ type UpdateDynamicContentItemVariantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DynamicContentVariantEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDynamicContentItemVariantResponse) GetJSON200() *DynamicContentVariantEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateDynamicContentItemVariantResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53810,11 +54483,18 @@ type ListGroupMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupMembershipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupMembershipsResponse) GetJSON200() *GroupMembershipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListGroupMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53851,11 +54531,18 @@ type CreateGroupMembershipResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *GroupMembershipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateGroupMembershipResponse) GetJSON201() *GroupMembershipEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateGroupMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53892,11 +54579,18 @@ type ListAssignableGroupMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupMembershipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAssignableGroupMembershipsResponse) GetJSON200() *GroupMembershipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAssignableGroupMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53933,11 +54627,18 @@ type CreateManyGroupMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateManyGroupMembershipsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyGroupMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -53974,11 +54675,18 @@ type DeleteManyGroupMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteManyGroupMembershipsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyGroupMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54013,6 +54721,13 @@ func (r DeleteManyGroupMembershipsResponse) ContentType() string {
 type DeleteGroupMembershipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteGroupMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54049,11 +54764,18 @@ type ShowGroupMembershipResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupMembershipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowGroupMembershipResponse) GetJSON200() *GroupMembershipEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowGroupMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54090,11 +54812,18 @@ type ListGroupSLAPoliciesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupSLAPolicyList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupSLAPoliciesResponse) GetJSON200() *GroupSLAPolicyList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListGroupSLAPoliciesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54131,11 +54860,18 @@ type CreateGroupSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *GroupSLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateGroupSLAPolicyResponse) GetJSON201() *GroupSLAPolicyEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateGroupSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54172,11 +54908,18 @@ type ListGroupSLAPolicyFilterDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SLAFilterDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupSLAPolicyFilterDefinitionsResponse) GetJSON200() *SLAFilterDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListGroupSLAPolicyFilterDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54211,6 +54954,13 @@ func (r ListGroupSLAPolicyFilterDefinitionsResponse) ContentType() string {
 type ReorderGroupSLAPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderGroupSLAPoliciesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54245,6 +54995,13 @@ func (r ReorderGroupSLAPoliciesResponse) ContentType() string {
 type DeleteGroupSLAPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteGroupSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54281,11 +55038,18 @@ type ShowGroupSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupSLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowGroupSLAPolicyResponse) GetJSON200() *GroupSLAPolicyEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowGroupSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54322,11 +55086,18 @@ type UpdateGroupSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupSLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateGroupSLAPolicyResponse) GetJSON200() *GroupSLAPolicyEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateGroupSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54363,11 +55134,18 @@ type ListGroupsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListGroupsResponse) GetJSON200() *GroupList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListGroupsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54404,11 +55182,18 @@ type CreateGroupResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *GroupEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateGroupResponse) GetJSON201() *GroupEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateGroupResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54445,11 +55230,18 @@ type ListAssignableGroupsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAssignableGroupsResponse) GetJSON200() *GroupList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAssignableGroupsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54486,11 +55278,18 @@ type CountGroupsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountGroupsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountGroupsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54525,6 +55324,13 @@ func (r CountGroupsResponse) ContentType() string {
 type DeleteGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteGroupResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54561,11 +55367,18 @@ type ShowGroupResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowGroupResponse) GetJSON200() *GroupEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowGroupResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54602,11 +55415,18 @@ type UpdateGroupResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *GroupEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateGroupResponse) GetJSON200() *GroupEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateGroupResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54643,11 +55463,18 @@ type ImportTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r ImportTicketResponse) GetJSON201() *TicketEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ImportTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54684,11 +55511,18 @@ type ImportManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ImportManyTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ImportManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54725,11 +55559,18 @@ type IncrementalOrganizationExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationExportList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalOrganizationExportResponse) GetJSON200() *OrganizationExportList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalOrganizationExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54766,11 +55607,18 @@ type IncrementalRoutingAttributeValueExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeValueEventList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalRoutingAttributeValueExportResponse) GetJSON200() *RoutingAttributeValueEventList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalRoutingAttributeValueExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54807,11 +55655,18 @@ type IncrementalRoutingAttributeExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeEventList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalRoutingAttributeExportResponse) GetJSON200() *RoutingAttributeEventList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalRoutingAttributeExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54848,11 +55703,18 @@ type IncrementalRoutingInstanceValueExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingInstanceValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalRoutingInstanceValueExportResponse) GetJSON200() *RoutingInstanceValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalRoutingInstanceValueExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54889,11 +55751,18 @@ type IncrementalTicketEventExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketEventExportPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalTicketEventExportResponse) GetJSON200() *TicketEventExportPage {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalTicketEventExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54930,11 +55799,18 @@ type ListTicketMetricEventsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketMetricEventList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketMetricEventsResponse) GetJSON200() *TicketMetricEventList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketMetricEventsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -54971,11 +55847,18 @@ type IncrementalTicketExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketExportPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalTicketExportResponse) GetJSON200() *TicketExportPage {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalTicketExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55012,11 +55895,18 @@ type IncrementalTicketCursorExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketCursorExportPage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalTicketCursorExportResponse) GetJSON200() *TicketCursorExportPage {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalTicketCursorExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55053,11 +55943,18 @@ type IncrementalUserExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIncrementalExport
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalUserExportResponse) GetJSON200() *UserIncrementalExport {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalUserExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55094,11 +55991,18 @@ type IncrementalUserCursorExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIncrementalCursorExport
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalUserCursorExportResponse) GetJSON200() *UserIncrementalCursorExport {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalUserCursorExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55135,11 +56039,18 @@ type IncrementalSampleExportResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IncrementalSamplePage
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r IncrementalSampleExportResponse) GetJSON200() *IncrementalSamplePage {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r IncrementalSampleExportResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55176,11 +56087,18 @@ type ListJobStatusesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListJobStatusesResponse) GetJSON200() *JobStatusList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListJobStatusesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55217,11 +56135,18 @@ type ShowManyJobStatusesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyJobStatusesResponse) GetJSON200() *JobStatusList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyJobStatusesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55258,11 +56183,18 @@ type ShowJobStatusResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowJobStatusResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowJobStatusResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55299,11 +56231,18 @@ type ListLocalesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListLocalesResponse) GetJSON200() *LocaleList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListLocalesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55340,11 +56279,18 @@ type ListAgentLocalesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAgentLocalesResponse) GetJSON200() *LocaleList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAgentLocalesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55381,11 +56327,18 @@ type ShowCurrentLocaleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowCurrentLocaleResponse) GetJSON200() *LocaleEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowCurrentLocaleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55422,11 +56375,18 @@ type DetectBestLocaleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DetectBestLocaleResponse) GetJSON200() *LocaleEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DetectBestLocaleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55463,11 +56423,18 @@ type ListPublicLocalesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListPublicLocalesResponse) GetJSON200() *LocaleList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListPublicLocalesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55504,11 +56471,18 @@ type ShowLocaleResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LocaleEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowLocaleResponse) GetJSON200() *LocaleEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowLocaleResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55545,11 +56519,18 @@ type ListMacrosResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMacrosResponse) GetJSON200() *MacroList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMacrosResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55586,11 +56567,18 @@ type CreateMacroResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MacroEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateMacroResponse) GetJSON201() *MacroEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateMacroResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55627,11 +56615,18 @@ type ListMacroActionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroSupportedActionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMacroActionsResponse) GetJSON200() *MacroSupportedActionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMacroActionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55668,11 +56663,18 @@ type ListActiveMacrosResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListActiveMacrosResponse) GetJSON200() *MacroList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListActiveMacrosResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55709,11 +56711,18 @@ type CreateUnassociatedMacroAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MacroAttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateUnassociatedMacroAttachmentResponse) GetJSON201() *MacroAttachmentEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateUnassociatedMacroAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55750,11 +56759,18 @@ type ShowMacroAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroAttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowMacroAttachmentResponse) GetJSON200() *MacroAttachmentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowMacroAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55791,11 +56807,18 @@ type ListMacroCategoriesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroCategoryList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMacroCategoriesResponse) GetJSON200() *MacroCategoryList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMacroCategoriesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55832,11 +56855,18 @@ type ListMacroActionDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMacroActionDefinitionsResponse) GetJSON200() *MacroDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMacroActionDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55871,6 +56901,13 @@ func (r ListMacroActionDefinitionsResponse) ContentType() string {
 type DeleteManyMacrosResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyMacrosResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55907,11 +56944,18 @@ type ShowMacroReplicaResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowMacroReplicaResponse) GetJSON200() *MacroEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowMacroReplicaResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55948,11 +56992,18 @@ type SearchMacrosResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroSearchResults
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchMacrosResponse) GetJSON200() *MacroSearchResults {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchMacrosResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -55989,11 +57040,18 @@ type UpdateManyMacrosResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacrosEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyMacrosResponse) GetJSON200() *MacrosEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyMacrosResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56028,6 +57086,13 @@ func (r UpdateManyMacrosResponse) ContentType() string {
 type DeleteMacroResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteMacroResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56064,11 +57129,18 @@ type ShowMacroResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowMacroResponse) GetJSON200() *MacroEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowMacroResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56105,11 +57177,18 @@ type UpdateMacroResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateMacroResponse) GetJSON200() *MacroEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateMacroResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56146,11 +57225,18 @@ type ShowMacroChangesToTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroApplyResultEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowMacroChangesToTicketResponse) GetJSON200() *MacroApplyResultEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowMacroChangesToTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56187,11 +57273,18 @@ type ListMacroAttachmentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MacroAttachmentList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListMacroAttachmentsResponse) GetJSON200() *MacroAttachmentList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListMacroAttachmentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56228,11 +57321,18 @@ type CreateMacroAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *MacroAttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateMacroAttachmentResponse) GetJSON201() *MacroAttachmentEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateMacroAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56269,11 +57369,18 @@ type ListOrganizationFieldsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationFieldList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrganizationFieldsResponse) GetJSON200() *OrganizationFieldList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrganizationFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56310,11 +57417,18 @@ type CreateOrganizationFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrganizationFieldResponse) GetJSON201() *OrganizationFieldEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrganizationFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56349,6 +57463,13 @@ func (r CreateOrganizationFieldResponse) ContentType() string {
 type ReorderOrganizationFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderOrganizationFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56383,6 +57504,13 @@ func (r ReorderOrganizationFieldsResponse) ContentType() string {
 type DeleteOrganizationFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteOrganizationFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56419,11 +57547,18 @@ type ShowOrganizationFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowOrganizationFieldResponse) GetJSON200() *OrganizationFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowOrganizationFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56460,11 +57595,18 @@ type UpdateOrganizationFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateOrganizationFieldResponse) GetJSON200() *OrganizationFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateOrganizationFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56501,11 +57643,18 @@ type ListOrganizationMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationMembershipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrganizationMembershipsResponse) GetJSON200() *OrganizationMembershipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrganizationMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56542,11 +57691,18 @@ type CreateOrganizationMembershipResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationMembershipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrganizationMembershipResponse) GetJSON201() *OrganizationMembershipEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrganizationMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56583,11 +57739,18 @@ type CreateManyOrganizationMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateManyOrganizationMembershipsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyOrganizationMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56624,11 +57787,18 @@ type DeleteManyOrganizationMembershipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteManyOrganizationMembershipsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyOrganizationMembershipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56663,6 +57833,13 @@ func (r DeleteManyOrganizationMembershipsResponse) ContentType() string {
 type DeleteOrganizationMembershipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteOrganizationMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56699,11 +57876,18 @@ type ShowOrganizationMembershipResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationMembershipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowOrganizationMembershipResponse) GetJSON200() *OrganizationMembershipEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowOrganizationMembershipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56740,11 +57924,18 @@ type ListOrganizationSubscriptionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationSubscriptionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrganizationSubscriptionsResponse) GetJSON200() *OrganizationSubscriptionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrganizationSubscriptionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56781,11 +57972,18 @@ type CreateOrganizationSubscriptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationSubscriptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrganizationSubscriptionResponse) GetJSON201() *OrganizationSubscriptionEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrganizationSubscriptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56820,6 +58018,13 @@ func (r CreateOrganizationSubscriptionResponse) ContentType() string {
 type DeleteOrganizationSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteOrganizationSubscriptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56856,11 +58061,18 @@ type ShowOrganizationSubscriptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationSubscriptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowOrganizationSubscriptionResponse) GetJSON200() *OrganizationSubscriptionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowOrganizationSubscriptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56897,11 +58109,18 @@ type ListOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrganizationsResponse) GetJSON200() *OrganizationList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56938,11 +58157,18 @@ type CreateOrganizationResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrganizationResponse) GetJSON201() *OrganizationEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -56979,11 +58205,18 @@ type AutocompleteOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AutocompleteOrganizationsResponse) GetJSON200() *OrganizationOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AutocompleteOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57020,11 +58253,18 @@ type CountOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountOrganizationsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57061,11 +58301,18 @@ type CreateManyOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateManyOrganizationsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57104,6 +58351,8 @@ type CreateOrUpdateOrganizationResponse struct {
 	JSON200 *OrganizationEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *OrganizationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -57114,6 +58363,11 @@ func (r CreateOrUpdateOrganizationResponse) GetJSON200() *OrganizationEnvelope {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrUpdateOrganizationResponse) GetJSON201() *OrganizationEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57150,11 +58404,18 @@ type DeleteManyOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteManyOrganizationsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57191,11 +58452,18 @@ type SearchOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchOrganizationsResponse) GetJSON200() *OrganizationOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57232,11 +58500,18 @@ type ShowManyOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyOrganizationsResponse) GetJSON200() *OrganizationOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57273,11 +58548,18 @@ type UpdateManyOrganizationsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyOrganizationsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyOrganizationsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57312,6 +58594,13 @@ func (r UpdateManyOrganizationsResponse) ContentType() string {
 type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57348,11 +58637,18 @@ type ShowOrganizationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowOrganizationResponse) GetJSON200() *OrganizationEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57389,11 +58685,18 @@ type UpdateOrganizationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateOrganizationResponse) GetJSON200() *OrganizationEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57430,11 +58733,18 @@ type ShowOrganizationRelatedInformationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OrganizationRelatedInfoEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowOrganizationRelatedInformationResponse) GetJSON200() *OrganizationRelatedInfoEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowOrganizationRelatedInformationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57471,11 +58781,18 @@ type ListTicketProblemsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketProblemsResponse) GetJSON200() *TicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketProblemsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57512,11 +58829,18 @@ type AutocompleteProblemsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AutocompleteProblemsResponse) GetJSON200() *TicketsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AutocompleteProblemsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57551,6 +58875,13 @@ func (r AutocompleteProblemsResponse) ContentType() string {
 type BulkUnregisterPushNotificationDevicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r BulkUnregisterPushNotificationDevicesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57587,11 +58918,18 @@ type ListSupportAddressesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SupportAddressList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSupportAddressesResponse) GetJSON200() *SupportAddressList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSupportAddressesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57628,11 +58966,18 @@ type CreateSupportAddressResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *SupportAddressEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateSupportAddressResponse) GetJSON201() *SupportAddressEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateSupportAddressResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57667,6 +59012,13 @@ func (r CreateSupportAddressResponse) ContentType() string {
 type DeleteSupportAddressResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteSupportAddressResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57703,11 +59055,18 @@ type ShowSupportAddressResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SupportAddressEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSupportAddressResponse) GetJSON200() *SupportAddressEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSupportAddressResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57744,11 +59103,18 @@ type UpdateSupportAddressResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SupportAddressEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateSupportAddressResponse) GetJSON200() *SupportAddressEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateSupportAddressResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57783,6 +59149,13 @@ func (r UpdateSupportAddressResponse) ContentType() string {
 type VerifySupportAddressForwardingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifySupportAddressForwardingResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57819,11 +59192,18 @@ type ListRelationshipFilterDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RelationshipFilterDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRelationshipFilterDefinitionsResponse) GetJSON200() *RelationshipFilterDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRelationshipFilterDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57860,11 +59240,18 @@ type ListRequestsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRequestsResponse) GetJSON200() *RequestList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRequestsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57901,11 +59288,18 @@ type CreateRequestResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RequestEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRequestResponse) GetJSON201() *RequestEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateRequestResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57942,11 +59336,18 @@ type SearchRequestsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestSearchResults
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchRequestsResponse) GetJSON200() *RequestSearchResults {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchRequestsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -57983,11 +59384,18 @@ type ShowRequestResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowRequestResponse) GetJSON200() *RequestEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowRequestResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58024,11 +59432,18 @@ type UpdateRequestResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRequestResponse) GetJSON200() *RequestEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateRequestResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58065,11 +59480,18 @@ type ListRequestCommentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestCommentList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRequestCommentsResponse) GetJSON200() *RequestCommentList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRequestCommentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58106,11 +59528,18 @@ type ShowRequestCommentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RequestCommentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowRequestCommentResponse) GetJSON200() *RequestCommentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowRequestCommentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58147,11 +59576,18 @@ type ListResourceCollectionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ResourceCollectionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListResourceCollectionsResponse) GetJSON200() *ResourceCollectionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListResourceCollectionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58188,11 +59624,18 @@ type CreateResourceCollectionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateResourceCollectionResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateResourceCollectionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58229,11 +59672,18 @@ type DeleteResourceCollectionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteResourceCollectionResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteResourceCollectionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58270,11 +59720,18 @@ type ShowResourceCollectionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ResourceCollectionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowResourceCollectionResponse) GetJSON200() *ResourceCollectionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowResourceCollectionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58311,11 +59768,18 @@ type UpdateResourceCollectionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateResourceCollectionResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateResourceCollectionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58352,11 +59816,18 @@ type ListAgentAttributeValuesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingInstanceAttributeValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAgentAttributeValuesResponse) GetJSON200() *RoutingInstanceAttributeValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAgentAttributeValuesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58393,11 +59864,18 @@ type SetAgentAttributeValuesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingInstanceAttributeValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetAgentAttributeValuesResponse) GetJSON200() *RoutingInstanceAttributeValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetAgentAttributeValuesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58434,11 +59912,18 @@ type ListRoutingAttributesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRoutingAttributesResponse) GetJSON200() *RoutingAttributeList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRoutingAttributesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58475,11 +59960,18 @@ type CreateRoutingAttributeResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoutingAttributeEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRoutingAttributeResponse) GetJSON201() *RoutingAttributeEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateRoutingAttributeResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58516,11 +60008,18 @@ type ListRoutingAttributeDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRoutingAttributeDefinitionsResponse) GetJSON200() *RoutingAttributeDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRoutingAttributeDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58555,6 +60054,13 @@ func (r ListRoutingAttributeDefinitionsResponse) ContentType() string {
 type DeleteRoutingAttributeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteRoutingAttributeResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58591,11 +60097,18 @@ type ShowRoutingAttributeResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowRoutingAttributeResponse) GetJSON200() *RoutingAttributeEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowRoutingAttributeResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58632,11 +60145,18 @@ type UpdateRoutingAttributeResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRoutingAttributeResponse) GetJSON200() *RoutingAttributeEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateRoutingAttributeResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58673,11 +60193,18 @@ type ListRoutingAttributeValuesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListRoutingAttributeValuesResponse) GetJSON200() *RoutingAttributeValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListRoutingAttributeValuesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58714,11 +60241,18 @@ type CreateRoutingAttributeValueResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoutingAttributeValueEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateRoutingAttributeValueResponse) GetJSON201() *RoutingAttributeValueEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateRoutingAttributeValueResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58753,6 +60287,13 @@ func (r CreateRoutingAttributeValueResponse) ContentType() string {
 type DeleteRoutingAttributeValueResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteRoutingAttributeValueResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58789,11 +60330,18 @@ type ShowRoutingAttributeValueResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeValueEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowRoutingAttributeValueResponse) GetJSON200() *RoutingAttributeValueEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowRoutingAttributeValueResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58830,11 +60378,18 @@ type UpdateRoutingAttributeValueResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingAttributeValueEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateRoutingAttributeValueResponse) GetJSON200() *RoutingAttributeValueEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateRoutingAttributeValueResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58871,11 +60426,18 @@ type ListTicketsFulfilledByUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingFulfilledTicketIds
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketsFulfilledByUserResponse) GetJSON200() *RoutingFulfilledTicketIds {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketsFulfilledByUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58912,11 +60474,18 @@ type ListTicketAttributeValuesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingInstanceAttributeValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketAttributeValuesResponse) GetJSON200() *RoutingInstanceAttributeValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketAttributeValuesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58953,11 +60522,18 @@ type SetTicketAttributeValuesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoutingInstanceAttributeValueList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetTicketAttributeValuesResponse) GetJSON200() *RoutingInstanceAttributeValueList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetTicketAttributeValuesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -58994,11 +60570,18 @@ type ListSatisfactionRatingsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SatisfactionRatingList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSatisfactionRatingsResponse) GetJSON200() *SatisfactionRatingList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSatisfactionRatingsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59035,11 +60618,18 @@ type CountSatisfactionRatingsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountSatisfactionRatingsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountSatisfactionRatingsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59076,11 +60666,18 @@ type ShowSatisfactionRatingResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SatisfactionRatingEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSatisfactionRatingResponse) GetJSON200() *SatisfactionRatingEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSatisfactionRatingResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59117,11 +60714,18 @@ type ListSatisfactionReasonsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SatisfactionReasonList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSatisfactionReasonsResponse) GetJSON200() *SatisfactionReasonList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSatisfactionReasonsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59158,11 +60762,18 @@ type ShowSatisfactionReasonResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SatisfactionReasonEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSatisfactionReasonResponse) GetJSON200() *SatisfactionReasonEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSatisfactionReasonResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59199,11 +60810,18 @@ type ListSearchResultsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SearchResultList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSearchResultsResponse) GetJSON200() *SearchResultList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSearchResultsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59240,11 +60858,18 @@ type CountSearchResultsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SearchCount
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountSearchResultsResponse) GetJSON200() *SearchCount {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountSearchResultsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59281,11 +60906,18 @@ type ExportSearchResultsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SearchExportResults
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExportSearchResultsResponse) GetJSON200() *SearchExportResults {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ExportSearchResultsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59322,11 +60954,18 @@ type ListSessionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSessionsResponse) GetJSON200() *SessionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSessionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59363,11 +61002,18 @@ type ListSharingAgreementsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SharingAgreementList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSharingAgreementsResponse) GetJSON200() *SharingAgreementList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSharingAgreementsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59404,11 +61050,18 @@ type CreateSharingAgreementResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *SharingAgreementEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateSharingAgreementResponse) GetJSON201() *SharingAgreementEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateSharingAgreementResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59443,6 +61096,13 @@ func (r CreateSharingAgreementResponse) ContentType() string {
 type DeleteSharingAgreementResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteSharingAgreementResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59479,11 +61139,18 @@ type ShowSharingAgreementResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SharingAgreementEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSharingAgreementResponse) GetJSON200() *SharingAgreementEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSharingAgreementResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59520,11 +61187,18 @@ type UpdateSharingAgreementResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SharingAgreementEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateSharingAgreementResponse) GetJSON200() *SharingAgreementEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateSharingAgreementResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59561,11 +61235,18 @@ type CreateTicketSkipResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketSkipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateTicketSkipResponse) GetJSON200() *TicketSkipEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTicketSkipResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59602,11 +61283,18 @@ type ListSLAPoliciesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SLAPolicyList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSLAPoliciesResponse) GetJSON200() *SLAPolicyList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSLAPoliciesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59643,11 +61331,18 @@ type CreateSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *SLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateSLAPolicyResponse) GetJSON201() *SLAPolicyEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59684,11 +61379,18 @@ type ListSLAPolicyFilterDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SLAFilterDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSLAPolicyFilterDefinitionsResponse) GetJSON200() *SLAFilterDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSLAPolicyFilterDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59723,6 +61425,13 @@ func (r ListSLAPolicyFilterDefinitionsResponse) ContentType() string {
 type ReorderSLAPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderSLAPoliciesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59757,6 +61466,13 @@ func (r ReorderSLAPoliciesResponse) ContentType() string {
 type DeleteSLAPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59793,11 +61509,18 @@ type ShowSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSLAPolicyResponse) GetJSON200() *SLAPolicyEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59834,11 +61557,18 @@ type UpdateSLAPolicyResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SLAPolicyEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateSLAPolicyResponse) GetJSON200() *SLAPolicyEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateSLAPolicyResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59875,11 +61605,18 @@ type ListSuspendedTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuspendedTicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListSuspendedTicketsResponse) GetJSON200() *SuspendedTicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListSuspendedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59916,11 +61653,18 @@ type CopySuspendedTicketAttachmentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CopySuspendedTicketAttachmentsResponse) GetJSON200() *UploadEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CopySuspendedTicketAttachmentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59955,6 +61699,13 @@ func (r CopySuspendedTicketAttachmentsResponse) ContentType() string {
 type DeleteManySuspendedTicketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManySuspendedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -59991,11 +61742,18 @@ type ExportSuspendedTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuspendedTicketExportEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExportSuspendedTicketsResponse) GetJSON200() *SuspendedTicketExportEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ExportSuspendedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60032,11 +61790,18 @@ type RecoverManySuspendedTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuspendedTicketRecoverManyResult
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RecoverManySuspendedTicketsResponse) GetJSON200() *SuspendedTicketRecoverManyResult {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RecoverManySuspendedTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60071,6 +61836,13 @@ func (r RecoverManySuspendedTicketsResponse) ContentType() string {
 type DeleteSuspendedTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteSuspendedTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60107,11 +61879,18 @@ type ShowSuspendedTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuspendedTicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSuspendedTicketResponse) GetJSON200() *SuspendedTicketEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSuspendedTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60148,11 +61927,18 @@ type RecoverSuspendedTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SuspendedTicketRecoverResult
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RecoverSuspendedTicketResponse) GetJSON200() *SuspendedTicketRecoverResult {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RecoverSuspendedTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60189,11 +61975,18 @@ type ListTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TagList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTagsResponse) GetJSON200() *TagList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60230,11 +62023,18 @@ type CountTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTagsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60271,11 +62071,18 @@ type ListTargetFailuresResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TargetFailureList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTargetFailuresResponse) GetJSON200() *TargetFailureList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTargetFailuresResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60312,11 +62119,18 @@ type ShowTargetFailureResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TargetFailureEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTargetFailureResponse) GetJSON200() *TargetFailureEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTargetFailureResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60353,11 +62167,18 @@ type ListTargetsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TargetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTargetsResponse) GetJSON200() *TargetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTargetsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60394,11 +62215,18 @@ type CreateTargetResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TargetEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTargetResponse) GetJSON201() *TargetEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTargetResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60433,6 +62261,13 @@ func (r CreateTargetResponse) ContentType() string {
 type DeleteTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTargetResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60469,11 +62304,18 @@ type ShowTargetResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TargetEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTargetResponse) GetJSON200() *TargetEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTargetResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60510,11 +62352,18 @@ type UpdateTargetResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TargetEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTargetResponse) GetJSON200() *TargetEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTargetResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60551,11 +62400,18 @@ type ListAllTicketAuditsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketAuditCursorList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAllTicketAuditsResponse) GetJSON200() *TicketAuditCursorList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAllTicketAuditsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60592,11 +62448,18 @@ type ListTicketFieldsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFieldList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketFieldsResponse) GetJSON200() *TicketFieldList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60633,11 +62496,18 @@ type CreateTicketFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTicketFieldResponse) GetJSON201() *TicketFieldEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTicketFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60674,11 +62544,18 @@ type CountTicketFieldsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketFieldsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60713,6 +62590,13 @@ func (r CountTicketFieldsResponse) ContentType() string {
 type DeleteTicketFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTicketFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60749,11 +62633,18 @@ type ShowTicketFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketFieldResponse) GetJSON200() *TicketFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60790,11 +62681,18 @@ type UpdateTicketFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTicketFieldResponse) GetJSON200() *TicketFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTicketFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60831,11 +62729,18 @@ type ListTicketFieldOptionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFieldOptionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketFieldOptionsResponse) GetJSON200() *TicketFieldOptionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketFieldOptionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60874,6 +62779,8 @@ type CreateOrUpdateTicketFieldOptionResponse struct {
 	JSON200 *TicketFieldOptionEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketFieldOptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -60884,6 +62791,11 @@ func (r CreateOrUpdateTicketFieldOptionResponse) GetJSON200() *TicketFieldOption
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrUpdateTicketFieldOptionResponse) GetJSON201() *TicketFieldOptionEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateTicketFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60918,6 +62830,13 @@ func (r CreateOrUpdateTicketFieldOptionResponse) ContentType() string {
 type DeleteTicketFieldOptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTicketFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60954,11 +62873,18 @@ type ShowTicketFieldOptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFieldOptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketFieldOptionResponse) GetJSON200() *TicketFieldOptionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -60995,11 +62921,18 @@ type ListTicketFormsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketFormsResponse) GetJSON200() *TicketFormList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketFormsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61036,11 +62969,18 @@ type CreateTicketFormResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketFormEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTicketFormResponse) GetJSON201() *TicketFormEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTicketFormResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61077,11 +63017,18 @@ type ReorderTicketFormsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReorderTicketFormsResponse) GetJSON200() *TicketFormList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderTicketFormsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61118,11 +63065,18 @@ type ShowManyTicketFormsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyTicketFormsResponse) GetJSON200() *TicketFormList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyTicketFormsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61157,6 +63111,13 @@ func (r ShowManyTicketFormsResponse) ContentType() string {
 type DeleteTicketFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTicketFormResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61193,11 +63154,18 @@ type ShowTicketFormResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketFormResponse) GetJSON200() *TicketFormEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketFormResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61234,11 +63202,18 @@ type UpdateTicketFormResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTicketFormResponse) GetJSON200() *TicketFormEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTicketFormResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61275,11 +63250,18 @@ type CloneTicketFormResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketFormEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CloneTicketFormResponse) GetJSON200() *TicketFormEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CloneTicketFormResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61316,11 +63298,18 @@ type ListTicketMetricsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketMetricList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketMetricsResponse) GetJSON200() *TicketMetricList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketMetricsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61357,11 +63346,18 @@ type ShowTicketMetricResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketMetricEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketMetricResponse) GetJSON200() *TicketMetricEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketMetricResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61398,11 +63394,18 @@ type ListTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketsResponse) GetJSON200() *TicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61439,11 +63442,18 @@ type CreateTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTicketResponse) GetJSON201() *TicketEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61480,11 +63490,18 @@ type CountTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61521,11 +63538,18 @@ type CreateManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateManyTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61562,11 +63586,18 @@ type DeleteManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteManyTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61603,11 +63634,18 @@ type MarkManyTicketsAsSpamResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MarkManyTicketsAsSpamResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MarkManyTicketsAsSpamResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61644,11 +63682,18 @@ type ShowManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyTicketsResponse) GetJSON200() *TicketsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61685,11 +63730,18 @@ type UpdateManyTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61724,6 +63776,13 @@ func (r UpdateManyTicketsResponse) ContentType() string {
 type DeleteTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61760,11 +63819,18 @@ type ShowTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketResponse) GetJSON200() *TicketEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61801,11 +63867,18 @@ type UpdateTicketResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTicketResponse) GetJSON200() *TicketEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTicketResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61842,11 +63915,18 @@ type ListTicketAuditsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketAuditList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketAuditsResponse) GetJSON200() *TicketAuditList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketAuditsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61883,11 +63963,18 @@ type CountTicketAuditsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketAuditsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketAuditsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61924,11 +64011,18 @@ type ShowTicketAuditResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketAuditEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketAuditResponse) GetJSON200() *TicketAuditEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketAuditResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61963,6 +64057,13 @@ func (r ShowTicketAuditResponse) ContentType() string {
 type MakeTicketAuditCommentPrivateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MakeTicketAuditCommentPrivateResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -61999,11 +64100,18 @@ type ListTicketCollaboratorsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UsersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketCollaboratorsResponse) GetJSON200() *UsersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketCollaboratorsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62040,11 +64148,18 @@ type ListTicketCommentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketCommentList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketCommentsResponse) GetJSON200() *TicketCommentList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketCommentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62081,11 +64196,18 @@ type CountTicketCommentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketCommentsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketCommentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62122,11 +64244,18 @@ type RedactTicketCommentAttachmentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AttachmentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RedactTicketCommentAttachmentResponse) GetJSON200() *AttachmentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RedactTicketCommentAttachmentResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62161,6 +64290,13 @@ func (r RedactTicketCommentAttachmentResponse) ContentType() string {
 type MakeTicketCommentPrivateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MakeTicketCommentPrivateResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62197,11 +64333,18 @@ type RedactTicketCommentStringResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketCommentEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RedactTicketCommentStringResponse) GetJSON200() *TicketCommentEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RedactTicketCommentStringResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62238,11 +64381,18 @@ type ListTicketEmailCCsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UsersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketEmailCCsResponse) GetJSON200() *UsersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketEmailCCsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62279,11 +64429,18 @@ type ListTicketFollowersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UsersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketFollowersResponse) GetJSON200() *UsersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketFollowersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62320,11 +64477,18 @@ type ListTicketIncidentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketIncidentsResponse) GetJSON200() *TicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketIncidentsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62361,11 +64525,18 @@ type ShowTicketAfterMacroResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketMacroResultEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketAfterMacroResponse) GetJSON200() *TicketMacroResultEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketAfterMacroResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62400,6 +64571,13 @@ func (r ShowTicketAfterMacroResponse) ContentType() string {
 type MarkTicketAsSpamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MarkTicketAsSpamResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62436,11 +64614,18 @@ type MergeTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MergeTicketsResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MergeTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62477,11 +64662,18 @@ type ShowTicketRelatedInfoResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketRelatedInfoEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTicketRelatedInfoResponse) GetJSON200() *TicketRelatedInfoEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTicketRelatedInfoResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62518,11 +64710,18 @@ type CreateTicketSatisfactionRatingResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SatisfactionRatingEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateTicketSatisfactionRatingResponse) GetJSON200() *SatisfactionRatingEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTicketSatisfactionRatingResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62557,6 +64756,13 @@ func (r CreateTicketSatisfactionRatingResponse) ContentType() string {
 type RemoveTicketTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RemoveTicketTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62593,11 +64799,18 @@ type ListTicketTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketTagsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTicketTagsResponse) GetJSON200() *TicketTagsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTicketTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62634,11 +64847,18 @@ type SetTicketTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TicketTagsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r SetTicketTagsResponse) GetJSON201() *TicketTagsEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetTicketTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62675,11 +64895,18 @@ type AddTicketTagsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketTagsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AddTicketTagsResponse) GetJSON200() *TicketTagsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AddTicketTagsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62716,11 +64943,18 @@ type ListTriggerCategoriesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerCategoryList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTriggerCategoriesResponse) GetJSON200() *TriggerCategoryList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTriggerCategoriesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62757,11 +64991,18 @@ type CreateTriggerCategoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerCategoryEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateTriggerCategoryResponse) GetJSON200() *TriggerCategoryEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTriggerCategoryResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62798,11 +65039,18 @@ type CreateBatchJobForTriggerCategoriesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerCategoryBatchJobEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateBatchJobForTriggerCategoriesResponse) GetJSON200() *TriggerCategoryBatchJobEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateBatchJobForTriggerCategoriesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62837,6 +65085,13 @@ func (r CreateBatchJobForTriggerCategoriesResponse) ContentType() string {
 type DeleteTriggerCategoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTriggerCategoryResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62873,11 +65128,18 @@ type ShowTriggerCategoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerCategoryEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTriggerCategoryResponse) GetJSON200() *TriggerCategoryEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTriggerCategoryResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62914,11 +65176,18 @@ type UpdateTriggerCategoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerCategoryEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTriggerCategoryResponse) GetJSON200() *TriggerCategoryEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTriggerCategoryResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62955,11 +65224,18 @@ type ListTriggersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTriggersResponse) GetJSON200() *TriggerList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -62996,11 +65272,18 @@ type CreateTriggerResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TriggerEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateTriggerResponse) GetJSON201() *TriggerEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateTriggerResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63037,11 +65320,18 @@ type ListActiveTriggersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListActiveTriggersResponse) GetJSON200() *TriggerList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListActiveTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63078,11 +65368,18 @@ type ListTriggerDefinitionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerDefinitionsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTriggerDefinitionsResponse) GetJSON200() *TriggerDefinitionsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTriggerDefinitionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63117,6 +65414,13 @@ func (r ListTriggerDefinitionsResponse) ContentType() string {
 type DeleteManyTriggersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63153,11 +65457,18 @@ type ReorderTriggersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReorderTriggersResponse) GetJSON200() *TriggersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63194,11 +65505,18 @@ type SearchTriggersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchTriggersResponse) GetJSON200() *TriggerOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63235,11 +65553,18 @@ type UpdateManyTriggersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyTriggersResponse) GetJSON200() *TriggersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyTriggersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63274,6 +65599,13 @@ func (r UpdateManyTriggersResponse) ContentType() string {
 type DeleteTriggerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteTriggerResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63310,11 +65642,18 @@ type ShowTriggerResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTriggerResponse) GetJSON200() *TriggerEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTriggerResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63351,11 +65690,18 @@ type UpdateTriggerResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateTriggerResponse) GetJSON200() *TriggerEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateTriggerResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63392,11 +65738,18 @@ type ListTriggerRevisionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerRevisionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTriggerRevisionsResponse) GetJSON200() *TriggerRevisionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListTriggerRevisionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63433,11 +65786,18 @@ type ShowTriggerRevisionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TriggerRevisionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowTriggerRevisionResponse) GetJSON200() *TriggerRevisionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowTriggerRevisionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63474,11 +65834,18 @@ type UploadFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UploadEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r UploadFileResponse) GetJSON201() *UploadEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadFileResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63513,6 +65880,13 @@ func (r UploadFileResponse) ContentType() string {
 type DeleteUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUploadResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63549,11 +65923,18 @@ type ListUserFieldsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserFieldList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserFieldsResponse) GetJSON200() *UserFieldList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63590,11 +65971,18 @@ type CreateUserFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateUserFieldResponse) GetJSON201() *UserFieldEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateUserFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63629,6 +66017,13 @@ func (r CreateUserFieldResponse) ContentType() string {
 type ReorderUserFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderUserFieldsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63663,6 +66058,13 @@ func (r ReorderUserFieldsResponse) ContentType() string {
 type DeleteUserFieldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63699,11 +66101,18 @@ type ShowUserFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserFieldResponse) GetJSON200() *UserFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63740,11 +66149,18 @@ type UpdateUserFieldResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserFieldEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserFieldResponse) GetJSON200() *UserFieldEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateUserFieldResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63781,11 +66197,18 @@ type ListUserFieldOptionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserFieldOptionList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserFieldOptionsResponse) GetJSON200() *UserFieldOptionList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserFieldOptionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63824,6 +66247,8 @@ type CreateOrUpdateUserFieldOptionResponse struct {
 	JSON200 *UserFieldOptionEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserFieldOptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -63834,6 +66259,11 @@ func (r CreateOrUpdateUserFieldOptionResponse) GetJSON200() *UserFieldOptionEnve
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrUpdateUserFieldOptionResponse) GetJSON201() *UserFieldOptionEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateUserFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63868,6 +66298,13 @@ func (r CreateOrUpdateUserFieldOptionResponse) ContentType() string {
 type DeleteUserFieldOptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63904,11 +66341,18 @@ type ShowUserFieldOptionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserFieldOptionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserFieldOptionResponse) GetJSON200() *UserFieldOptionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserFieldOptionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63945,11 +66389,18 @@ type ListUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -63986,11 +66437,18 @@ type CreateUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateUserResponse) GetJSON201() *UserEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64027,11 +66485,18 @@ type AutocompleteUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UsersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AutocompleteUsersResponse) GetJSON200() *UsersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AutocompleteUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64068,11 +66533,18 @@ type CountUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountUsersResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64109,11 +66581,18 @@ type CreateManyUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateManyUsersResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64152,6 +66631,8 @@ type CreateOrUpdateUserResponse struct {
 	JSON200 *UserEnvelope
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -64162,6 +66643,11 @@ func (r CreateOrUpdateUserResponse) GetJSON200() *UserEnvelope {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateOrUpdateUserResponse) GetJSON201() *UserEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64198,11 +66684,18 @@ type CreateOrUpdateManyUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateOrUpdateManyUsersResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrUpdateManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64239,11 +66732,18 @@ type DeleteManyUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteManyUsersResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64278,6 +66778,13 @@ func (r DeleteManyUsersResponse) ContentType() string {
 type LogoutManyUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r LogoutManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64314,11 +66821,18 @@ type ShowSelfResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowSelfResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowSelfResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64353,6 +66867,13 @@ func (r ShowSelfResponse) ContentType() string {
 type DeleteAuthenticatedSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteAuthenticatedSessionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64389,11 +66910,18 @@ type ShowAuthenticatedSessionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowAuthenticatedSessionResponse) GetJSON200() *SessionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowAuthenticatedSessionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64430,11 +66958,18 @@ type RenewCurrentSessionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionRenewal
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RenewCurrentSessionResponse) GetJSON200() *SessionRenewal {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RenewCurrentSessionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64469,6 +67004,13 @@ func (r RenewCurrentSessionResponse) ContentType() string {
 type RequestUserCreateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RequestUserCreateResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64505,11 +67047,18 @@ type SearchUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserSearchList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchUsersResponse) GetJSON200() *UserSearchList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64546,11 +67095,18 @@ type ShowManyUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UsersEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyUsersResponse) GetJSON200() *UsersEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64587,11 +67143,18 @@ type UpdateManyUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *JobStatusEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyUsersResponse) GetJSON200() *JobStatusEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64628,11 +67191,18 @@ type DeleteUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64669,11 +67239,18 @@ type ShowUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64710,11 +67287,18 @@ type UpdateUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateUserResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64751,11 +67335,18 @@ type ListUserComplianceDeletionStatusesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ComplianceDeletionStatusList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserComplianceDeletionStatusesResponse) GetJSON200() *ComplianceDeletionStatusList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserComplianceDeletionStatusesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64792,11 +67383,18 @@ type SetGroupMembershipAsDefaultResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserGroupMembershipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetGroupMembershipAsDefaultResponse) GetJSON200() *UserGroupMembershipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetGroupMembershipAsDefaultResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64833,11 +67431,18 @@ type ListUserIdentitiesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIdentityList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserIdentitiesResponse) GetJSON200() *UserIdentityList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserIdentitiesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64874,11 +67479,18 @@ type CreateUserIdentityResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *UserIdentityEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateUserIdentityResponse) GetJSON201() *UserIdentityEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateUserIdentityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64913,6 +67525,13 @@ func (r CreateUserIdentityResponse) ContentType() string {
 type DeleteUserIdentityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserIdentityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64949,11 +67568,18 @@ type ShowUserIdentityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIdentityEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserIdentityResponse) GetJSON200() *UserIdentityEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserIdentityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -64990,11 +67616,18 @@ type UpdateUserIdentityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIdentityEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateUserIdentityResponse) GetJSON200() *UserIdentityEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateUserIdentityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65031,11 +67664,18 @@ type MakeUserIdentityPrimaryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIdentitiesEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MakeUserIdentityPrimaryResponse) GetJSON200() *UserIdentitiesEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MakeUserIdentityPrimaryResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65070,6 +67710,13 @@ func (r MakeUserIdentityPrimaryResponse) ContentType() string {
 type RequestUserIdentityVerificationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r RequestUserIdentityVerificationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65106,11 +67753,18 @@ type VerifyUserIdentityResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserIdentityEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r VerifyUserIdentityResponse) GetJSON200() *UserIdentityEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifyUserIdentityResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65147,11 +67801,18 @@ type MergeEndUsersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MergeEndUsersResponse) GetJSON200() *UserEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MergeEndUsersResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65188,11 +67849,18 @@ type SetOrganizationMembershipAsDefaultResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserOrganizationMembershipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetOrganizationMembershipAsDefaultResponse) GetJSON200() *UserOrganizationMembershipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetOrganizationMembershipAsDefaultResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65227,6 +67895,13 @@ func (r SetOrganizationMembershipAsDefaultResponse) ContentType() string {
 type UnassignUserOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UnassignUserOrganizationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65263,11 +67938,18 @@ type SetOrganizationAsDefaultResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserOrganizationMembershipEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SetOrganizationAsDefaultResponse) GetJSON200() *UserOrganizationMembershipEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetOrganizationAsDefaultResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65302,6 +67984,13 @@ func (r SetOrganizationAsDefaultResponse) ContentType() string {
 type SetUserPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SetUserPasswordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65336,6 +68025,13 @@ func (r SetUserPasswordResponse) ContentType() string {
 type ChangeOwnPasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ChangeOwnPasswordResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65372,11 +68068,18 @@ type ListUserPasswordRequirementsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PasswordRequirements
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserPasswordRequirementsResponse) GetJSON200() *PasswordRequirements {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserPasswordRequirementsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65413,11 +68116,18 @@ type ShowUserRelatedInformationResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserRelatedInfoEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserRelatedInformationResponse) GetJSON200() *UserRelatedInfoEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserRelatedInformationResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65452,6 +68162,13 @@ func (r ShowUserRelatedInformationResponse) ContentType() string {
 type DeleteUserSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserSessionsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65486,6 +68203,13 @@ func (r DeleteUserSessionsResponse) ContentType() string {
 type DeleteUserSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteUserSessionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65522,11 +68246,18 @@ type ShowUserSessionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowUserSessionResponse) GetJSON200() *SessionEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowUserSessionResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65563,11 +68294,18 @@ type ListUserTicketSkipsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TicketSkipList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListUserTicketSkipsResponse) GetJSON200() *TicketSkipList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListUserTicketSkipsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65604,11 +68342,18 @@ type ListViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListViewsResponse) GetJSON200() *ViewList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65645,11 +68390,18 @@ type CreateViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ViewEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateViewResponse) GetJSON201() *ViewEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65686,11 +68438,18 @@ type ListActiveViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListActiveViewsResponse) GetJSON200() *ViewOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListActiveViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65727,11 +68486,18 @@ type ListViewsCompactResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListViewsCompactResponse) GetJSON200() *ViewsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListViewsCompactResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65768,11 +68534,18 @@ type CountViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountViewsResponse) GetJSON200() *CountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65809,11 +68582,18 @@ type CountTicketsInViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewCountsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketsInViewsResponse) GetJSON200() *ViewCountsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketsInViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65848,6 +68628,13 @@ func (r CountTicketsInViewsResponse) ContentType() string {
 type DeleteManyViewsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65884,11 +68671,18 @@ type PreviewViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewExecution
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PreviewViewsResponse) GetJSON200() *ViewExecution {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r PreviewViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65925,11 +68719,18 @@ type PreviewViewTicketCountResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewCountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PreviewViewTicketCountResponse) GetJSON200() *ViewCountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r PreviewViewTicketCountResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -65966,11 +68767,18 @@ type SearchViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewOffsetList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SearchViewsResponse) GetJSON200() *ViewOffsetList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SearchViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66007,11 +68815,18 @@ type ShowManyViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowManyViewsResponse) GetJSON200() *ViewsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowManyViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66048,11 +68863,18 @@ type UpdateManyViewsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewsEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateManyViewsResponse) GetJSON200() *ViewsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateManyViewsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66087,6 +68909,13 @@ func (r UpdateManyViewsResponse) ContentType() string {
 type DeleteViewResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66123,11 +68952,18 @@ type ShowViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowViewResponse) GetJSON200() *ViewEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66164,11 +69000,18 @@ type UpdateViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateViewResponse) GetJSON200() *ViewEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66205,11 +69048,18 @@ type CountTicketsInViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewCountEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountTicketsInViewResponse) GetJSON200() *ViewCountEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CountTicketsInViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66246,11 +69096,18 @@ type ExecuteViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewExecution
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExecuteViewResponse) GetJSON200() *ViewExecution {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ExecuteViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66287,11 +69144,18 @@ type ExportViewResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewExportEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExportViewResponse) GetJSON200() *ViewExportEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ExportViewResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66328,11 +69192,18 @@ type ListViewTicketsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ViewTicketList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListViewTicketsResponse) GetJSON200() *ViewTicketList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListViewTicketsResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66369,11 +69240,18 @@ type ListWorkspacesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkspaceList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListWorkspacesResponse) GetJSON200() *WorkspaceList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListWorkspacesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66410,11 +69288,18 @@ type CreateWorkspaceResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *WorkspaceEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r CreateWorkspaceResponse) GetJSON201() *WorkspaceEnvelope {
 	return r.JSON201
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateWorkspaceResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66449,6 +69334,13 @@ func (r CreateWorkspaceResponse) ContentType() string {
 type DeleteManyWorkspacesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteManyWorkspacesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66483,6 +69375,13 @@ func (r DeleteManyWorkspacesResponse) ContentType() string {
 type ReorderWorkspacesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ReorderWorkspacesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66517,6 +69416,13 @@ func (r ReorderWorkspacesResponse) ContentType() string {
 type DeleteWorkspaceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteWorkspaceResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66553,11 +69459,18 @@ type ShowWorkspaceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkspaceEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ShowWorkspaceResponse) GetJSON200() *WorkspaceEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ShowWorkspaceResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66594,11 +69507,18 @@ type UpdateWorkspaceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkspaceEnvelope
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateWorkspaceResponse) GetJSON200() *WorkspaceEnvelope {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateWorkspaceResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -66635,11 +69555,18 @@ type ListLookupRelationshipSourcesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *LookupRelationshipSourceList
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ErrorResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListLookupRelationshipSourcesResponse) GetJSON200() *LookupRelationshipSourceList {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListLookupRelationshipSourcesResponse) GetJSON4XX() *ErrorResponse {
+	return r.JSON4XX
 }
 
 // GetBody returns the raw response body bytes
@@ -77565,6 +80492,13 @@ func ParseShowAccountSettingsResponse(rsp *http.Response) (*ShowAccountSettingsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77590,6 +80524,13 @@ func ParseUpdateAccountSettingsResponse(rsp *http.Response) (*UpdateAccountSetti
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77617,6 +80558,13 @@ func ParseCreateTrialAccountResponse(rsp *http.Response) (*CreateTrialAccountRes
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77642,6 +80590,13 @@ func ParseVerifySubdomainAvailabilityResponse(rsp *http.Response) (*VerifySubdom
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77669,6 +80624,13 @@ func ParseListActivitiesResponse(rsp *http.Response) (*ListActivitiesResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77694,6 +80656,13 @@ func ParseCountActivitiesResponse(rsp *http.Response) (*CountActivitiesResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77721,6 +80690,13 @@ func ParseShowActivityResponse(rsp *http.Response) (*ShowActivityResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77746,6 +80722,13 @@ func ParseShowAttachmentResponse(rsp *http.Response) (*ShowAttachmentResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77773,6 +80756,13 @@ func ParseUpdateAttachmentForMalwareResponse(rsp *http.Response) (*UpdateAttachm
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77799,6 +80789,13 @@ func ParseListAuditLogsResponse(rsp *http.Response) (*ListAuditLogsResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77815,6 +80812,19 @@ func ParseExportAuditLogsResponse(rsp *http.Response) (*ExportAuditLogsResponse,
 	response := &ExportAuditLogsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77840,6 +80850,13 @@ func ParseShowAuditLogResponse(rsp *http.Response) (*ShowAuditLogResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77867,6 +80884,13 @@ func ParseAutocompleteTagsResponse(rsp *http.Response) (*AutocompleteTagsRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77892,6 +80916,13 @@ func ParseListAutomationsResponse(rsp *http.Response) (*ListAutomationsResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -77919,6 +80950,13 @@ func ParseCreateAutomationResponse(rsp *http.Response) (*CreateAutomationRespons
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77945,6 +80983,13 @@ func ParseListActiveAutomationsResponse(rsp *http.Response) (*ListActiveAutomati
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77961,6 +81006,19 @@ func ParseDeleteManyAutomationsResponse(rsp *http.Response) (*DeleteManyAutomati
 	response := &DeleteManyAutomationsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -77986,6 +81044,13 @@ func ParseSearchAutomationsResponse(rsp *http.Response) (*SearchAutomationsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78013,6 +81078,13 @@ func ParseUpdateManyAutomationsResponse(rsp *http.Response) (*UpdateManyAutomati
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78029,6 +81101,19 @@ func ParseDeleteAutomationResponse(rsp *http.Response) (*DeleteAutomationRespons
 	response := &DeleteAutomationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78054,6 +81139,13 @@ func ParseShowAutomationResponse(rsp *http.Response) (*ShowAutomationResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78081,6 +81173,13 @@ func ParseUpdateAutomationResponse(rsp *http.Response) (*UpdateAutomationRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78106,6 +81205,13 @@ func ParseListBookmarksResponse(rsp *http.Response) (*ListBookmarksResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78140,6 +81246,13 @@ func ParseCreateBookmarkResponse(rsp *http.Response) (*CreateBookmarkResponse, e
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78156,6 +81269,19 @@ func ParseDeleteBookmarkResponse(rsp *http.Response) (*DeleteBookmarkResponse, e
 	response := &DeleteBookmarkResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78181,6 +81307,13 @@ func ParseListBrandsResponse(rsp *http.Response) (*ListBrandsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78208,6 +81341,13 @@ func ParseCreateBrandResponse(rsp *http.Response) (*CreateBrandResponse, error) 
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78234,6 +81374,13 @@ func ParseCheckHostMappingValidityResponse(rsp *http.Response) (*CheckHostMappin
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78250,6 +81397,19 @@ func ParseDeleteBrandResponse(rsp *http.Response) (*DeleteBrandResponse, error) 
 	response := &DeleteBrandResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78275,6 +81435,13 @@ func ParseShowBrandResponse(rsp *http.Response) (*ShowBrandResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78302,6 +81469,13 @@ func ParseUpdateBrandResponse(rsp *http.Response) (*UpdateBrandResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78328,6 +81502,13 @@ func ParseCheckBrandHostMappingValidityResponse(rsp *http.Response) (*CheckBrand
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78346,6 +81527,19 @@ func ParseOpenTicketInAgentBrowserResponse(rsp *http.Response) (*OpenTicketInAge
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -78360,6 +81554,19 @@ func ParseOpenUserProfileInAgentBrowserResponse(rsp *http.Response) (*OpenUserPr
 	response := &OpenUserProfileInAgentBrowserResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78385,6 +81592,13 @@ func ParseCreateVoiceTicketResponse(rsp *http.Response) (*CreateVoiceTicketRespo
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78412,6 +81626,13 @@ func ParseRedactChatCommentAttachmentResponse(rsp *http.Response) (*RedactChatCo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78437,6 +81658,13 @@ func ParseRedactChatCommentResponse(rsp *http.Response) (*RedactChatCommentRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78464,6 +81692,13 @@ func ParseRedactTicketCommentResponse(rsp *http.Response) (*RedactTicketCommentR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78489,6 +81724,13 @@ func ParseListCustomObjectsResponse(rsp *http.Response) (*ListCustomObjectsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78516,6 +81758,13 @@ func ParseCreateCustomObjectResponse(rsp *http.Response) (*CreateCustomObjectRes
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78541,6 +81790,13 @@ func ParseShowCustomObjectsLimitResponse(rsp *http.Response) (*ShowCustomObjects
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78568,6 +81824,13 @@ func ParseShowCustomObjectRecordsLimitResponse(rsp *http.Response) (*ShowCustomO
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78584,6 +81847,19 @@ func ParseDeleteCustomObjectResponse(rsp *http.Response) (*DeleteCustomObjectRes
 	response := &DeleteCustomObjectResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78609,6 +81885,13 @@ func ParseShowCustomObjectResponse(rsp *http.Response) (*ShowCustomObjectRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78636,6 +81919,13 @@ func ParseUpdateCustomObjectResponse(rsp *http.Response) (*UpdateCustomObjectRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78661,6 +81951,13 @@ func ParseListCustomObjectFieldsResponse(rsp *http.Response) (*ListCustomObjectF
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78688,6 +81985,13 @@ func ParseCreateCustomObjectFieldResponse(rsp *http.Response) (*CreateCustomObje
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78706,6 +82010,19 @@ func ParseReorderCustomObjectFieldsResponse(rsp *http.Response) (*ReorderCustomO
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -78720,6 +82037,19 @@ func ParseDeleteCustomObjectFieldResponse(rsp *http.Response) (*DeleteCustomObje
 	response := &DeleteCustomObjectFieldResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78745,6 +82075,13 @@ func ParseShowCustomObjectFieldResponse(rsp *http.Response) (*ShowCustomObjectFi
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78772,6 +82109,13 @@ func ParseUpdateCustomObjectFieldResponse(rsp *http.Response) (*UpdateCustomObje
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78797,6 +82141,13 @@ func ParseQueueCustomObjectRecordBulkJobResponse(rsp *http.Response) (*QueueCust
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78824,6 +82175,13 @@ func ParseShowCustomObjectFieldsLimitResponse(rsp *http.Response) (*ShowCustomOb
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78840,6 +82198,19 @@ func ParseDeleteCustomObjectRecordByExternalIDResponse(rsp *http.Response) (*Del
 	response := &DeleteCustomObjectRecordByExternalIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78865,6 +82236,13 @@ func ParseListCustomObjectRecordsResponse(rsp *http.Response) (*ListCustomObject
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78892,6 +82270,13 @@ func ParseCreateOrUpdateCustomObjectRecordByExternalIDResponse(rsp *http.Respons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78917,6 +82302,13 @@ func ParseCreateCustomObjectRecordResponse(rsp *http.Response) (*CreateCustomObj
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78944,6 +82336,13 @@ func ParseAutocompleteCustomObjectRecordsResponse(rsp *http.Response) (*Autocomp
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -78969,6 +82368,13 @@ func ParseCountCustomObjectRecordsResponse(rsp *http.Response) (*CountCustomObje
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -78996,6 +82402,13 @@ func ParseSearchCustomObjectRecordsResponse(rsp *http.Response) (*SearchCustomOb
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79012,6 +82425,19 @@ func ParseDeleteCustomObjectRecordResponse(rsp *http.Response) (*DeleteCustomObj
 	response := &DeleteCustomObjectRecordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79037,6 +82463,13 @@ func ParseShowCustomObjectRecordResponse(rsp *http.Response) (*ShowCustomObjectR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79064,6 +82497,13 @@ func ParseUpdateCustomObjectRecordResponse(rsp *http.Response) (*UpdateCustomObj
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79089,6 +82529,13 @@ func ParseListCustomRolesResponse(rsp *http.Response) (*ListCustomRolesResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79116,6 +82563,13 @@ func ParseCreateCustomRoleResponse(rsp *http.Response) (*CreateCustomRoleRespons
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79132,6 +82586,19 @@ func ParseDeleteCustomRoleResponse(rsp *http.Response) (*DeleteCustomRoleRespons
 	response := &DeleteCustomRoleResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79157,6 +82624,13 @@ func ParseShowCustomRoleResponse(rsp *http.Response) (*ShowCustomRoleResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79184,6 +82658,13 @@ func ParseUpdateCustomRoleResponse(rsp *http.Response) (*UpdateCustomRoleRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79209,6 +82690,13 @@ func ParseBulkUpdateDefaultCustomTicketStatusesResponse(rsp *http.Response) (*Bu
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79236,6 +82724,13 @@ func ParseListCustomTicketStatusesResponse(rsp *http.Response) (*ListCustomTicke
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79261,6 +82756,13 @@ func ParseCreateCustomTicketStatusResponse(rsp *http.Response) (*CreateCustomTic
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79288,6 +82790,13 @@ func ParseShowCustomTicketStatusResponse(rsp *http.Response) (*ShowCustomTicketS
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79313,6 +82822,13 @@ func ParseUpdateCustomTicketStatusResponse(rsp *http.Response) (*UpdateCustomTic
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79340,6 +82856,13 @@ func ParseListDeletedTicketsResponse(rsp *http.Response) (*ListDeletedTicketsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79366,6 +82889,13 @@ func ParsePermanentlyDeleteManyTicketsResponse(rsp *http.Response) (*Permanently
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79382,6 +82912,19 @@ func ParseRestoreManyDeletedTicketsResponse(rsp *http.Response) (*RestoreManyDel
 	response := &RestoreManyDeletedTicketsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79408,6 +82951,13 @@ func ParsePermanentlyDeleteTicketResponse(rsp *http.Response) (*PermanentlyDelet
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79424,6 +82974,19 @@ func ParseRestoreDeletedTicketResponse(rsp *http.Response) (*RestoreDeletedTicke
 	response := &RestoreDeletedTicketResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79449,6 +83012,13 @@ func ParseListDeletedUsersResponse(rsp *http.Response) (*ListDeletedUsersRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79476,6 +83046,13 @@ func ParseCountDeletedUsersResponse(rsp *http.Response) (*CountDeletedUsersRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79501,6 +83078,13 @@ func ParsePermanentlyDeleteUserResponse(rsp *http.Response) (*PermanentlyDeleteU
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79528,6 +83112,13 @@ func ParseShowDeletedUserResponse(rsp *http.Response) (*ShowDeletedUserResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79553,6 +83144,13 @@ func ParseListDynamicContentItemsResponse(rsp *http.Response) (*ListDynamicConte
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79580,6 +83178,13 @@ func ParseCreateDynamicContentItemResponse(rsp *http.Response) (*CreateDynamicCo
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79606,6 +83211,13 @@ func ParseShowManyDynamicContentItemsResponse(rsp *http.Response) (*ShowManyDyna
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79622,6 +83234,19 @@ func ParseDeleteDynamicContentItemResponse(rsp *http.Response) (*DeleteDynamicCo
 	response := &DeleteDynamicContentItemResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79647,6 +83272,13 @@ func ParseShowDynamicContentItemResponse(rsp *http.Response) (*ShowDynamicConten
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79674,6 +83306,13 @@ func ParseUpdateDynamicContentItemResponse(rsp *http.Response) (*UpdateDynamicCo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79699,6 +83338,13 @@ func ParseListDynamicContentItemVariantsResponse(rsp *http.Response) (*ListDynam
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79726,6 +83372,13 @@ func ParseCreateDynamicContentItemVariantResponse(rsp *http.Response) (*CreateDy
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79751,6 +83404,13 @@ func ParseCreateManyDynamicContentItemVariantsResponse(rsp *http.Response) (*Cre
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79778,6 +83438,13 @@ func ParseUpdateManyDynamicContentItemVariantsResponse(rsp *http.Response) (*Upd
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79794,6 +83461,19 @@ func ParseDeleteDynamicContentItemVariantResponse(rsp *http.Response) (*DeleteDy
 	response := &DeleteDynamicContentItemVariantResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79819,6 +83499,13 @@ func ParseShowDynamicContentItemVariantResponse(rsp *http.Response) (*ShowDynami
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79846,6 +83533,13 @@ func ParseUpdateDynamicContentItemVariantResponse(rsp *http.Response) (*UpdateDy
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79871,6 +83565,13 @@ func ParseListGroupMembershipsResponse(rsp *http.Response) (*ListGroupMembership
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79898,6 +83599,13 @@ func ParseCreateGroupMembershipResponse(rsp *http.Response) (*CreateGroupMembers
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79923,6 +83631,13 @@ func ParseListAssignableGroupMembershipsResponse(rsp *http.Response) (*ListAssig
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -79950,6 +83665,13 @@ func ParseCreateManyGroupMembershipsResponse(rsp *http.Response) (*CreateManyGro
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79976,6 +83698,13 @@ func ParseDeleteManyGroupMembershipsResponse(rsp *http.Response) (*DeleteManyGro
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -79992,6 +83721,19 @@ func ParseDeleteGroupMembershipResponse(rsp *http.Response) (*DeleteGroupMembers
 	response := &DeleteGroupMembershipResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80017,6 +83759,13 @@ func ParseShowGroupMembershipResponse(rsp *http.Response) (*ShowGroupMembershipR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80044,6 +83793,13 @@ func ParseListGroupSLAPoliciesResponse(rsp *http.Response) (*ListGroupSLAPolicie
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80069,6 +83825,13 @@ func ParseCreateGroupSLAPolicyResponse(rsp *http.Response) (*CreateGroupSLAPolic
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80096,6 +83859,13 @@ func ParseListGroupSLAPolicyFilterDefinitionsResponse(rsp *http.Response) (*List
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80114,6 +83884,19 @@ func ParseReorderGroupSLAPoliciesResponse(rsp *http.Response) (*ReorderGroupSLAP
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -80128,6 +83911,19 @@ func ParseDeleteGroupSLAPolicyResponse(rsp *http.Response) (*DeleteGroupSLAPolic
 	response := &DeleteGroupSLAPolicyResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80153,6 +83949,13 @@ func ParseShowGroupSLAPolicyResponse(rsp *http.Response) (*ShowGroupSLAPolicyRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80180,6 +83983,13 @@ func ParseUpdateGroupSLAPolicyResponse(rsp *http.Response) (*UpdateGroupSLAPolic
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80205,6 +84015,13 @@ func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80232,6 +84049,13 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80257,6 +84081,13 @@ func ParseListAssignableGroupsResponse(rsp *http.Response) (*ListAssignableGroup
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80284,6 +84115,13 @@ func ParseCountGroupsResponse(rsp *http.Response) (*CountGroupsResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80300,6 +84138,19 @@ func ParseDeleteGroupResponse(rsp *http.Response) (*DeleteGroupResponse, error) 
 	response := &DeleteGroupResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80325,6 +84176,13 @@ func ParseShowGroupResponse(rsp *http.Response) (*ShowGroupResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80352,6 +84210,13 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80377,6 +84242,13 @@ func ParseImportTicketResponse(rsp *http.Response) (*ImportTicketResponse, error
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80404,6 +84276,13 @@ func ParseImportManyTicketsResponse(rsp *http.Response) (*ImportManyTicketsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80429,6 +84308,13 @@ func ParseIncrementalOrganizationExportResponse(rsp *http.Response) (*Incrementa
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80456,6 +84342,13 @@ func ParseIncrementalRoutingAttributeValueExportResponse(rsp *http.Response) (*I
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80481,6 +84374,13 @@ func ParseIncrementalRoutingAttributeExportResponse(rsp *http.Response) (*Increm
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80508,6 +84408,13 @@ func ParseIncrementalRoutingInstanceValueExportResponse(rsp *http.Response) (*In
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80533,6 +84440,13 @@ func ParseIncrementalTicketEventExportResponse(rsp *http.Response) (*Incremental
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80560,6 +84474,13 @@ func ParseListTicketMetricEventsResponse(rsp *http.Response) (*ListTicketMetricE
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80585,6 +84506,13 @@ func ParseIncrementalTicketExportResponse(rsp *http.Response) (*IncrementalTicke
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80612,6 +84540,13 @@ func ParseIncrementalTicketCursorExportResponse(rsp *http.Response) (*Incrementa
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80637,6 +84572,13 @@ func ParseIncrementalUserExportResponse(rsp *http.Response) (*IncrementalUserExp
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80664,6 +84606,13 @@ func ParseIncrementalUserCursorExportResponse(rsp *http.Response) (*IncrementalU
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80689,6 +84638,13 @@ func ParseIncrementalSampleExportResponse(rsp *http.Response) (*IncrementalSampl
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80716,6 +84672,13 @@ func ParseListJobStatusesResponse(rsp *http.Response) (*ListJobStatusesResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80741,6 +84704,13 @@ func ParseShowManyJobStatusesResponse(rsp *http.Response) (*ShowManyJobStatusesR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80768,6 +84738,13 @@ func ParseShowJobStatusResponse(rsp *http.Response) (*ShowJobStatusResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80793,6 +84770,13 @@ func ParseListLocalesResponse(rsp *http.Response) (*ListLocalesResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80820,6 +84804,13 @@ func ParseListAgentLocalesResponse(rsp *http.Response) (*ListAgentLocalesRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80845,6 +84836,13 @@ func ParseShowCurrentLocaleResponse(rsp *http.Response) (*ShowCurrentLocaleRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80872,6 +84870,13 @@ func ParseDetectBestLocaleResponse(rsp *http.Response) (*DetectBestLocaleRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80897,6 +84902,13 @@ func ParseListPublicLocalesResponse(rsp *http.Response) (*ListPublicLocalesRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80924,6 +84936,13 @@ func ParseShowLocaleResponse(rsp *http.Response) (*ShowLocaleResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -80949,6 +84968,13 @@ func ParseListMacrosResponse(rsp *http.Response) (*ListMacrosResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -80976,6 +85002,13 @@ func ParseCreateMacroResponse(rsp *http.Response) (*CreateMacroResponse, error) 
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81001,6 +85034,13 @@ func ParseListMacroActionsResponse(rsp *http.Response) (*ListMacroActionsRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81028,6 +85068,13 @@ func ParseListActiveMacrosResponse(rsp *http.Response) (*ListActiveMacrosRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81053,6 +85100,13 @@ func ParseCreateUnassociatedMacroAttachmentResponse(rsp *http.Response) (*Create
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81080,6 +85134,13 @@ func ParseShowMacroAttachmentResponse(rsp *http.Response) (*ShowMacroAttachmentR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81105,6 +85166,13 @@ func ParseListMacroCategoriesResponse(rsp *http.Response) (*ListMacroCategoriesR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81132,6 +85200,13 @@ func ParseListMacroActionDefinitionsResponse(rsp *http.Response) (*ListMacroActi
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81148,6 +85223,19 @@ func ParseDeleteManyMacrosResponse(rsp *http.Response) (*DeleteManyMacrosRespons
 	response := &DeleteManyMacrosResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81173,6 +85261,13 @@ func ParseShowMacroReplicaResponse(rsp *http.Response) (*ShowMacroReplicaRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81200,6 +85295,13 @@ func ParseSearchMacrosResponse(rsp *http.Response) (*SearchMacrosResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81226,6 +85328,13 @@ func ParseUpdateManyMacrosResponse(rsp *http.Response) (*UpdateManyMacrosRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81242,6 +85351,19 @@ func ParseDeleteMacroResponse(rsp *http.Response) (*DeleteMacroResponse, error) 
 	response := &DeleteMacroResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81267,6 +85389,13 @@ func ParseShowMacroResponse(rsp *http.Response) (*ShowMacroResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81294,6 +85423,13 @@ func ParseUpdateMacroResponse(rsp *http.Response) (*UpdateMacroResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81319,6 +85455,13 @@ func ParseShowMacroChangesToTicketResponse(rsp *http.Response) (*ShowMacroChange
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81346,6 +85489,13 @@ func ParseListMacroAttachmentsResponse(rsp *http.Response) (*ListMacroAttachment
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81371,6 +85521,13 @@ func ParseCreateMacroAttachmentResponse(rsp *http.Response) (*CreateMacroAttachm
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81398,6 +85555,13 @@ func ParseListOrganizationFieldsResponse(rsp *http.Response) (*ListOrganizationF
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81424,6 +85588,13 @@ func ParseCreateOrganizationFieldResponse(rsp *http.Response) (*CreateOrganizati
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81442,6 +85613,19 @@ func ParseReorderOrganizationFieldsResponse(rsp *http.Response) (*ReorderOrganiz
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -81456,6 +85640,19 @@ func ParseDeleteOrganizationFieldResponse(rsp *http.Response) (*DeleteOrganizati
 	response := &DeleteOrganizationFieldResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81481,6 +85678,13 @@ func ParseShowOrganizationFieldResponse(rsp *http.Response) (*ShowOrganizationFi
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81508,6 +85712,13 @@ func ParseUpdateOrganizationFieldResponse(rsp *http.Response) (*UpdateOrganizati
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81533,6 +85744,13 @@ func ParseListOrganizationMembershipsResponse(rsp *http.Response) (*ListOrganiza
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81560,6 +85778,13 @@ func ParseCreateOrganizationMembershipResponse(rsp *http.Response) (*CreateOrgan
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81585,6 +85810,13 @@ func ParseCreateManyOrganizationMembershipsResponse(rsp *http.Response) (*Create
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81612,6 +85844,13 @@ func ParseDeleteManyOrganizationMembershipsResponse(rsp *http.Response) (*Delete
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81628,6 +85867,19 @@ func ParseDeleteOrganizationMembershipResponse(rsp *http.Response) (*DeleteOrgan
 	response := &DeleteOrganizationMembershipResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81653,6 +85905,13 @@ func ParseShowOrganizationMembershipResponse(rsp *http.Response) (*ShowOrganizat
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81680,6 +85939,13 @@ func ParseListOrganizationSubscriptionsResponse(rsp *http.Response) (*ListOrgani
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81706,6 +85972,13 @@ func ParseCreateOrganizationSubscriptionResponse(rsp *http.Response) (*CreateOrg
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81722,6 +85995,19 @@ func ParseDeleteOrganizationSubscriptionResponse(rsp *http.Response) (*DeleteOrg
 	response := &DeleteOrganizationSubscriptionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81747,6 +86033,13 @@ func ParseShowOrganizationSubscriptionResponse(rsp *http.Response) (*ShowOrganiz
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81774,6 +86067,13 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81799,6 +86099,13 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81826,6 +86133,13 @@ func ParseAutocompleteOrganizationsResponse(rsp *http.Response) (*AutocompleteOr
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81852,6 +86166,13 @@ func ParseCountOrganizationsResponse(rsp *http.Response) (*CountOrganizationsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81877,6 +86198,13 @@ func ParseCreateManyOrganizationsResponse(rsp *http.Response) (*CreateManyOrgani
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81911,6 +86239,13 @@ func ParseCreateOrUpdateOrganizationResponse(rsp *http.Response) (*CreateOrUpdat
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81936,6 +86271,13 @@ func ParseDeleteManyOrganizationsResponse(rsp *http.Response) (*DeleteManyOrgani
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -81963,6 +86305,13 @@ func ParseSearchOrganizationsResponse(rsp *http.Response) (*SearchOrganizationsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -81988,6 +86337,13 @@ func ParseShowManyOrganizationsResponse(rsp *http.Response) (*ShowManyOrganizati
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82015,6 +86371,13 @@ func ParseUpdateManyOrganizationsResponse(rsp *http.Response) (*UpdateManyOrgani
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82031,6 +86394,19 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 	response := &DeleteOrganizationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82056,6 +86432,13 @@ func ParseShowOrganizationResponse(rsp *http.Response) (*ShowOrganizationRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82083,6 +86466,13 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82108,6 +86498,13 @@ func ParseShowOrganizationRelatedInformationResponse(rsp *http.Response) (*ShowO
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82135,6 +86532,13 @@ func ParseListTicketProblemsResponse(rsp *http.Response) (*ListTicketProblemsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82161,6 +86565,13 @@ func ParseAutocompleteProblemsResponse(rsp *http.Response) (*AutocompleteProblem
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82177,6 +86588,19 @@ func ParseBulkUnregisterPushNotificationDevicesResponse(rsp *http.Response) (*Bu
 	response := &BulkUnregisterPushNotificationDevicesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82202,6 +86626,13 @@ func ParseListSupportAddressesResponse(rsp *http.Response) (*ListSupportAddresse
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82229,6 +86660,13 @@ func ParseCreateSupportAddressResponse(rsp *http.Response) (*CreateSupportAddres
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82245,6 +86683,19 @@ func ParseDeleteSupportAddressResponse(rsp *http.Response) (*DeleteSupportAddres
 	response := &DeleteSupportAddressResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82270,6 +86721,13 @@ func ParseShowSupportAddressResponse(rsp *http.Response) (*ShowSupportAddressRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82297,6 +86755,13 @@ func ParseUpdateSupportAddressResponse(rsp *http.Response) (*UpdateSupportAddres
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82313,6 +86778,19 @@ func ParseVerifySupportAddressForwardingResponse(rsp *http.Response) (*VerifySup
 	response := &VerifySupportAddressForwardingResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82338,6 +86816,13 @@ func ParseListRelationshipFilterDefinitionsResponse(rsp *http.Response) (*ListRe
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82365,6 +86850,13 @@ func ParseListRequestsResponse(rsp *http.Response) (*ListRequestsResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82390,6 +86882,13 @@ func ParseCreateRequestResponse(rsp *http.Response) (*CreateRequestResponse, err
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82417,6 +86916,13 @@ func ParseSearchRequestsResponse(rsp *http.Response) (*SearchRequestsResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82442,6 +86948,13 @@ func ParseShowRequestResponse(rsp *http.Response) (*ShowRequestResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82469,6 +86982,13 @@ func ParseUpdateRequestResponse(rsp *http.Response) (*UpdateRequestResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82494,6 +87014,13 @@ func ParseListRequestCommentsResponse(rsp *http.Response) (*ListRequestCommentsR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82521,6 +87048,13 @@ func ParseShowRequestCommentResponse(rsp *http.Response) (*ShowRequestCommentRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82546,6 +87080,13 @@ func ParseListResourceCollectionsResponse(rsp *http.Response) (*ListResourceColl
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82573,6 +87114,13 @@ func ParseCreateResourceCollectionResponse(rsp *http.Response) (*CreateResourceC
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82598,6 +87146,13 @@ func ParseDeleteResourceCollectionResponse(rsp *http.Response) (*DeleteResourceC
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82625,6 +87180,13 @@ func ParseShowResourceCollectionResponse(rsp *http.Response) (*ShowResourceColle
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82650,6 +87212,13 @@ func ParseUpdateResourceCollectionResponse(rsp *http.Response) (*UpdateResourceC
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82677,6 +87246,13 @@ func ParseListAgentAttributeValuesResponse(rsp *http.Response) (*ListAgentAttrib
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82702,6 +87278,13 @@ func ParseSetAgentAttributeValuesResponse(rsp *http.Response) (*SetAgentAttribut
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82729,6 +87312,13 @@ func ParseListRoutingAttributesResponse(rsp *http.Response) (*ListRoutingAttribu
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82754,6 +87344,13 @@ func ParseCreateRoutingAttributeResponse(rsp *http.Response) (*CreateRoutingAttr
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82781,6 +87378,13 @@ func ParseListRoutingAttributeDefinitionsResponse(rsp *http.Response) (*ListRout
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82797,6 +87401,19 @@ func ParseDeleteRoutingAttributeResponse(rsp *http.Response) (*DeleteRoutingAttr
 	response := &DeleteRoutingAttributeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82822,6 +87439,13 @@ func ParseShowRoutingAttributeResponse(rsp *http.Response) (*ShowRoutingAttribut
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82849,6 +87473,13 @@ func ParseUpdateRoutingAttributeResponse(rsp *http.Response) (*UpdateRoutingAttr
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82874,6 +87505,13 @@ func ParseListRoutingAttributeValuesResponse(rsp *http.Response) (*ListRoutingAt
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82901,6 +87539,13 @@ func ParseCreateRoutingAttributeValueResponse(rsp *http.Response) (*CreateRoutin
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82917,6 +87562,19 @@ func ParseDeleteRoutingAttributeValueResponse(rsp *http.Response) (*DeleteRoutin
 	response := &DeleteRoutingAttributeValueResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82942,6 +87600,13 @@ func ParseShowRoutingAttributeValueResponse(rsp *http.Response) (*ShowRoutingAtt
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -82969,6 +87634,13 @@ func ParseUpdateRoutingAttributeValueResponse(rsp *http.Response) (*UpdateRoutin
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -82994,6 +87666,13 @@ func ParseListTicketsFulfilledByUserResponse(rsp *http.Response) (*ListTicketsFu
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83021,6 +87700,13 @@ func ParseListTicketAttributeValuesResponse(rsp *http.Response) (*ListTicketAttr
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83046,6 +87732,13 @@ func ParseSetTicketAttributeValuesResponse(rsp *http.Response) (*SetTicketAttrib
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83073,6 +87766,13 @@ func ParseListSatisfactionRatingsResponse(rsp *http.Response) (*ListSatisfaction
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83098,6 +87798,13 @@ func ParseCountSatisfactionRatingsResponse(rsp *http.Response) (*CountSatisfacti
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83125,6 +87832,13 @@ func ParseShowSatisfactionRatingResponse(rsp *http.Response) (*ShowSatisfactionR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83150,6 +87864,13 @@ func ParseListSatisfactionReasonsResponse(rsp *http.Response) (*ListSatisfaction
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83177,6 +87898,13 @@ func ParseShowSatisfactionReasonResponse(rsp *http.Response) (*ShowSatisfactionR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83202,6 +87930,13 @@ func ParseListSearchResultsResponse(rsp *http.Response) (*ListSearchResultsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83229,6 +87964,13 @@ func ParseCountSearchResultsResponse(rsp *http.Response) (*CountSearchResultsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83254,6 +87996,13 @@ func ParseExportSearchResultsResponse(rsp *http.Response) (*ExportSearchResultsR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83281,6 +88030,13 @@ func ParseListSessionsResponse(rsp *http.Response) (*ListSessionsResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83306,6 +88062,13 @@ func ParseListSharingAgreementsResponse(rsp *http.Response) (*ListSharingAgreeme
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83333,6 +88096,13 @@ func ParseCreateSharingAgreementResponse(rsp *http.Response) (*CreateSharingAgre
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83349,6 +88119,19 @@ func ParseDeleteSharingAgreementResponse(rsp *http.Response) (*DeleteSharingAgre
 	response := &DeleteSharingAgreementResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83374,6 +88157,13 @@ func ParseShowSharingAgreementResponse(rsp *http.Response) (*ShowSharingAgreemen
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83401,6 +88191,13 @@ func ParseUpdateSharingAgreementResponse(rsp *http.Response) (*UpdateSharingAgre
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83426,6 +88223,13 @@ func ParseCreateTicketSkipResponse(rsp *http.Response) (*CreateTicketSkipRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83453,6 +88257,13 @@ func ParseListSLAPoliciesResponse(rsp *http.Response) (*ListSLAPoliciesResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83478,6 +88289,13 @@ func ParseCreateSLAPolicyResponse(rsp *http.Response) (*CreateSLAPolicyResponse,
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83505,6 +88323,13 @@ func ParseListSLAPolicyFilterDefinitionsResponse(rsp *http.Response) (*ListSLAPo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83523,6 +88348,19 @@ func ParseReorderSLAPoliciesResponse(rsp *http.Response) (*ReorderSLAPoliciesRes
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -83537,6 +88375,19 @@ func ParseDeleteSLAPolicyResponse(rsp *http.Response) (*DeleteSLAPolicyResponse,
 	response := &DeleteSLAPolicyResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83562,6 +88413,13 @@ func ParseShowSLAPolicyResponse(rsp *http.Response) (*ShowSLAPolicyResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83589,6 +88447,13 @@ func ParseUpdateSLAPolicyResponse(rsp *http.Response) (*UpdateSLAPolicyResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83614,6 +88479,13 @@ func ParseListSuspendedTicketsResponse(rsp *http.Response) (*ListSuspendedTicket
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83641,6 +88513,13 @@ func ParseCopySuspendedTicketAttachmentsResponse(rsp *http.Response) (*CopySuspe
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83657,6 +88536,19 @@ func ParseDeleteManySuspendedTicketsResponse(rsp *http.Response) (*DeleteManySus
 	response := &DeleteManySuspendedTicketsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83682,6 +88574,13 @@ func ParseExportSuspendedTicketsResponse(rsp *http.Response) (*ExportSuspendedTi
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83709,6 +88608,13 @@ func ParseRecoverManySuspendedTicketsResponse(rsp *http.Response) (*RecoverManyS
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83725,6 +88631,19 @@ func ParseDeleteSuspendedTicketResponse(rsp *http.Response) (*DeleteSuspendedTic
 	response := &DeleteSuspendedTicketResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83750,6 +88669,13 @@ func ParseShowSuspendedTicketResponse(rsp *http.Response) (*ShowSuspendedTicketR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83777,6 +88703,13 @@ func ParseRecoverSuspendedTicketResponse(rsp *http.Response) (*RecoverSuspendedT
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83802,6 +88735,13 @@ func ParseListTagsResponse(rsp *http.Response) (*ListTagsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83829,6 +88769,13 @@ func ParseCountTagsResponse(rsp *http.Response) (*CountTagsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83854,6 +88801,13 @@ func ParseListTargetFailuresResponse(rsp *http.Response) (*ListTargetFailuresRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83881,6 +88835,13 @@ func ParseShowTargetFailureResponse(rsp *http.Response) (*ShowTargetFailureRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83906,6 +88867,13 @@ func ParseListTargetsResponse(rsp *http.Response) (*ListTargetsResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -83933,6 +88901,13 @@ func ParseCreateTargetResponse(rsp *http.Response) (*CreateTargetResponse, error
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83949,6 +88924,19 @@ func ParseDeleteTargetResponse(rsp *http.Response) (*DeleteTargetResponse, error
 	response := &DeleteTargetResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -83974,6 +88962,13 @@ func ParseShowTargetResponse(rsp *http.Response) (*ShowTargetResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84001,6 +88996,13 @@ func ParseUpdateTargetResponse(rsp *http.Response) (*UpdateTargetResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84026,6 +89028,13 @@ func ParseListAllTicketAuditsResponse(rsp *http.Response) (*ListAllTicketAuditsR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84053,6 +89062,13 @@ func ParseListTicketFieldsResponse(rsp *http.Response) (*ListTicketFieldsRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84078,6 +89094,13 @@ func ParseCreateTicketFieldResponse(rsp *http.Response) (*CreateTicketFieldRespo
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84105,6 +89128,13 @@ func ParseCountTicketFieldsResponse(rsp *http.Response) (*CountTicketFieldsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84121,6 +89151,19 @@ func ParseDeleteTicketFieldResponse(rsp *http.Response) (*DeleteTicketFieldRespo
 	response := &DeleteTicketFieldResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84146,6 +89189,13 @@ func ParseShowTicketFieldResponse(rsp *http.Response) (*ShowTicketFieldResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84173,6 +89223,13 @@ func ParseUpdateTicketFieldResponse(rsp *http.Response) (*UpdateTicketFieldRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84198,6 +89255,13 @@ func ParseListTicketFieldOptionsResponse(rsp *http.Response) (*ListTicketFieldOp
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84232,6 +89296,13 @@ func ParseCreateOrUpdateTicketFieldOptionResponse(rsp *http.Response) (*CreateOr
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84248,6 +89319,19 @@ func ParseDeleteTicketFieldOptionResponse(rsp *http.Response) (*DeleteTicketFiel
 	response := &DeleteTicketFieldOptionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84273,6 +89357,13 @@ func ParseShowTicketFieldOptionResponse(rsp *http.Response) (*ShowTicketFieldOpt
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84300,6 +89391,13 @@ func ParseListTicketFormsResponse(rsp *http.Response) (*ListTicketFormsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84325,6 +89423,13 @@ func ParseCreateTicketFormResponse(rsp *http.Response) (*CreateTicketFormRespons
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84352,6 +89457,13 @@ func ParseReorderTicketFormsResponse(rsp *http.Response) (*ReorderTicketFormsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84378,6 +89490,13 @@ func ParseShowManyTicketFormsResponse(rsp *http.Response) (*ShowManyTicketFormsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84394,6 +89513,19 @@ func ParseDeleteTicketFormResponse(rsp *http.Response) (*DeleteTicketFormRespons
 	response := &DeleteTicketFormResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84419,6 +89551,13 @@ func ParseShowTicketFormResponse(rsp *http.Response) (*ShowTicketFormResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84446,6 +89585,13 @@ func ParseUpdateTicketFormResponse(rsp *http.Response) (*UpdateTicketFormRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84471,6 +89617,13 @@ func ParseCloneTicketFormResponse(rsp *http.Response) (*CloneTicketFormResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84498,6 +89651,13 @@ func ParseListTicketMetricsResponse(rsp *http.Response) (*ListTicketMetricsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84523,6 +89683,13 @@ func ParseShowTicketMetricResponse(rsp *http.Response) (*ShowTicketMetricRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84550,6 +89717,13 @@ func ParseListTicketsResponse(rsp *http.Response) (*ListTicketsResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84575,6 +89749,13 @@ func ParseCreateTicketResponse(rsp *http.Response) (*CreateTicketResponse, error
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84602,6 +89783,13 @@ func ParseCountTicketsResponse(rsp *http.Response) (*CountTicketsResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84627,6 +89815,13 @@ func ParseCreateManyTicketsResponse(rsp *http.Response) (*CreateManyTicketsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84654,6 +89849,13 @@ func ParseDeleteManyTicketsResponse(rsp *http.Response) (*DeleteManyTicketsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84679,6 +89881,13 @@ func ParseMarkManyTicketsAsSpamResponse(rsp *http.Response) (*MarkManyTicketsAsS
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84706,6 +89915,13 @@ func ParseShowManyTicketsResponse(rsp *http.Response) (*ShowManyTicketsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84732,6 +89948,13 @@ func ParseUpdateManyTicketsResponse(rsp *http.Response) (*UpdateManyTicketsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84748,6 +89971,19 @@ func ParseDeleteTicketResponse(rsp *http.Response) (*DeleteTicketResponse, error
 	response := &DeleteTicketResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84773,6 +90009,13 @@ func ParseShowTicketResponse(rsp *http.Response) (*ShowTicketResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84800,6 +90043,13 @@ func ParseUpdateTicketResponse(rsp *http.Response) (*UpdateTicketResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84825,6 +90075,13 @@ func ParseListTicketAuditsResponse(rsp *http.Response) (*ListTicketAuditsRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84852,6 +90109,13 @@ func ParseCountTicketAuditsResponse(rsp *http.Response) (*CountTicketAuditsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84878,6 +90142,13 @@ func ParseShowTicketAuditResponse(rsp *http.Response) (*ShowTicketAuditResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84894,6 +90165,19 @@ func ParseMakeTicketAuditCommentPrivateResponse(rsp *http.Response) (*MakeTicket
 	response := &MakeTicketAuditCommentPrivateResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84919,6 +90203,13 @@ func ParseListTicketCollaboratorsResponse(rsp *http.Response) (*ListTicketCollab
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84946,6 +90237,13 @@ func ParseListTicketCommentsResponse(rsp *http.Response) (*ListTicketCommentsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -84971,6 +90269,13 @@ func ParseCountTicketCommentsResponse(rsp *http.Response) (*CountTicketCommentsR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -84998,6 +90303,13 @@ func ParseRedactTicketCommentAttachmentResponse(rsp *http.Response) (*RedactTick
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85014,6 +90326,19 @@ func ParseMakeTicketCommentPrivateResponse(rsp *http.Response) (*MakeTicketComme
 	response := &MakeTicketCommentPrivateResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85039,6 +90364,13 @@ func ParseRedactTicketCommentStringResponse(rsp *http.Response) (*RedactTicketCo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85066,6 +90398,13 @@ func ParseListTicketEmailCCsResponse(rsp *http.Response) (*ListTicketEmailCCsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85091,6 +90430,13 @@ func ParseListTicketFollowersResponse(rsp *http.Response) (*ListTicketFollowersR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85118,6 +90464,13 @@ func ParseListTicketIncidentsResponse(rsp *http.Response) (*ListTicketIncidentsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85144,6 +90497,13 @@ func ParseShowTicketAfterMacroResponse(rsp *http.Response) (*ShowTicketAfterMacr
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85160,6 +90520,19 @@ func ParseMarkTicketAsSpamResponse(rsp *http.Response) (*MarkTicketAsSpamRespons
 	response := &MarkTicketAsSpamResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85185,6 +90558,13 @@ func ParseMergeTicketsResponse(rsp *http.Response) (*MergeTicketsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85212,6 +90592,13 @@ func ParseShowTicketRelatedInfoResponse(rsp *http.Response) (*ShowTicketRelatedI
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85238,6 +90625,13 @@ func ParseCreateTicketSatisfactionRatingResponse(rsp *http.Response) (*CreateTic
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85254,6 +90648,19 @@ func ParseRemoveTicketTagsResponse(rsp *http.Response) (*RemoveTicketTagsRespons
 	response := &RemoveTicketTagsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85279,6 +90686,13 @@ func ParseListTicketTagsResponse(rsp *http.Response) (*ListTicketTagsResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85306,6 +90720,13 @@ func ParseSetTicketTagsResponse(rsp *http.Response) (*SetTicketTagsResponse, err
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85331,6 +90752,13 @@ func ParseAddTicketTagsResponse(rsp *http.Response) (*AddTicketTagsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85358,6 +90786,13 @@ func ParseListTriggerCategoriesResponse(rsp *http.Response) (*ListTriggerCategor
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85383,6 +90818,13 @@ func ParseCreateTriggerCategoryResponse(rsp *http.Response) (*CreateTriggerCateg
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85410,6 +90852,13 @@ func ParseCreateBatchJobForTriggerCategoriesResponse(rsp *http.Response) (*Creat
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85426,6 +90875,19 @@ func ParseDeleteTriggerCategoryResponse(rsp *http.Response) (*DeleteTriggerCateg
 	response := &DeleteTriggerCategoryResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85451,6 +90913,13 @@ func ParseShowTriggerCategoryResponse(rsp *http.Response) (*ShowTriggerCategoryR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85478,6 +90947,13 @@ func ParseUpdateTriggerCategoryResponse(rsp *http.Response) (*UpdateTriggerCateg
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85503,6 +90979,13 @@ func ParseListTriggersResponse(rsp *http.Response) (*ListTriggersResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85530,6 +91013,13 @@ func ParseCreateTriggerResponse(rsp *http.Response) (*CreateTriggerResponse, err
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85555,6 +91045,13 @@ func ParseListActiveTriggersResponse(rsp *http.Response) (*ListActiveTriggersRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85582,6 +91079,13 @@ func ParseListTriggerDefinitionsResponse(rsp *http.Response) (*ListTriggerDefini
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85598,6 +91102,19 @@ func ParseDeleteManyTriggersResponse(rsp *http.Response) (*DeleteManyTriggersRes
 	response := &DeleteManyTriggersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85623,6 +91140,13 @@ func ParseReorderTriggersResponse(rsp *http.Response) (*ReorderTriggersResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85650,6 +91174,13 @@ func ParseSearchTriggersResponse(rsp *http.Response) (*SearchTriggersResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85676,6 +91207,13 @@ func ParseUpdateManyTriggersResponse(rsp *http.Response) (*UpdateManyTriggersRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85692,6 +91230,19 @@ func ParseDeleteTriggerResponse(rsp *http.Response) (*DeleteTriggerResponse, err
 	response := &DeleteTriggerResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85717,6 +91268,13 @@ func ParseShowTriggerResponse(rsp *http.Response) (*ShowTriggerResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85744,6 +91302,13 @@ func ParseUpdateTriggerResponse(rsp *http.Response) (*UpdateTriggerResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85769,6 +91334,13 @@ func ParseListTriggerRevisionsResponse(rsp *http.Response) (*ListTriggerRevision
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85796,6 +91368,13 @@ func ParseShowTriggerRevisionResponse(rsp *http.Response) (*ShowTriggerRevisionR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85822,6 +91401,13 @@ func ParseUploadFileResponse(rsp *http.Response) (*UploadFileResponse, error) {
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85838,6 +91424,19 @@ func ParseDeleteUploadResponse(rsp *http.Response) (*DeleteUploadResponse, error
 	response := &DeleteUploadResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85863,6 +91462,13 @@ func ParseListUserFieldsResponse(rsp *http.Response) (*ListUserFieldsResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85890,6 +91496,13 @@ func ParseCreateUserFieldResponse(rsp *http.Response) (*CreateUserFieldResponse,
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85908,6 +91521,19 @@ func ParseReorderUserFieldsResponse(rsp *http.Response) (*ReorderUserFieldsRespo
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -85922,6 +91548,19 @@ func ParseDeleteUserFieldResponse(rsp *http.Response) (*DeleteUserFieldResponse,
 	response := &DeleteUserFieldResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85947,6 +91586,13 @@ func ParseShowUserFieldResponse(rsp *http.Response) (*ShowUserFieldResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -85974,6 +91620,13 @@ func ParseUpdateUserFieldResponse(rsp *http.Response) (*UpdateUserFieldResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -85999,6 +91652,13 @@ func ParseListUserFieldOptionsResponse(rsp *http.Response) (*ListUserFieldOption
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86033,6 +91693,13 @@ func ParseCreateOrUpdateUserFieldOptionResponse(rsp *http.Response) (*CreateOrUp
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86049,6 +91716,19 @@ func ParseDeleteUserFieldOptionResponse(rsp *http.Response) (*DeleteUserFieldOpt
 	response := &DeleteUserFieldOptionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86074,6 +91754,13 @@ func ParseShowUserFieldOptionResponse(rsp *http.Response) (*ShowUserFieldOptionR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86101,6 +91788,13 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86126,6 +91820,13 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86153,6 +91854,13 @@ func ParseAutocompleteUsersResponse(rsp *http.Response) (*AutocompleteUsersRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86179,6 +91887,13 @@ func ParseCountUsersResponse(rsp *http.Response) (*CountUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86204,6 +91919,13 @@ func ParseCreateManyUsersResponse(rsp *http.Response) (*CreateManyUsersResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86238,6 +91960,13 @@ func ParseCreateOrUpdateUserResponse(rsp *http.Response) (*CreateOrUpdateUserRes
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86263,6 +91992,13 @@ func ParseCreateOrUpdateManyUsersResponse(rsp *http.Response) (*CreateOrUpdateMa
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86290,6 +92026,13 @@ func ParseDeleteManyUsersResponse(rsp *http.Response) (*DeleteManyUsersResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86306,6 +92049,19 @@ func ParseLogoutManyUsersResponse(rsp *http.Response) (*LogoutManyUsersResponse,
 	response := &LogoutManyUsersResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86332,6 +92088,13 @@ func ParseShowSelfResponse(rsp *http.Response) (*ShowSelfResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86348,6 +92111,19 @@ func ParseDeleteAuthenticatedSessionResponse(rsp *http.Response) (*DeleteAuthent
 	response := &DeleteAuthenticatedSessionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86373,6 +92149,13 @@ func ParseShowAuthenticatedSessionResponse(rsp *http.Response) (*ShowAuthenticat
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86400,6 +92183,13 @@ func ParseRenewCurrentSessionResponse(rsp *http.Response) (*RenewCurrentSessionR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86416,6 +92206,19 @@ func ParseRequestUserCreateResponse(rsp *http.Response) (*RequestUserCreateRespo
 	response := &RequestUserCreateResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86441,6 +92244,13 @@ func ParseSearchUsersResponse(rsp *http.Response) (*SearchUsersResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86468,6 +92278,13 @@ func ParseShowManyUsersResponse(rsp *http.Response) (*ShowManyUsersResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86493,6 +92310,13 @@ func ParseUpdateManyUsersResponse(rsp *http.Response) (*UpdateManyUsersResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86520,6 +92344,13 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86545,6 +92376,13 @@ func ParseShowUserResponse(rsp *http.Response) (*ShowUserResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86572,6 +92410,13 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86597,6 +92442,13 @@ func ParseListUserComplianceDeletionStatusesResponse(rsp *http.Response) (*ListU
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86624,6 +92476,13 @@ func ParseSetGroupMembershipAsDefaultResponse(rsp *http.Response) (*SetGroupMemb
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86649,6 +92508,13 @@ func ParseListUserIdentitiesResponse(rsp *http.Response) (*ListUserIdentitiesRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86676,6 +92542,13 @@ func ParseCreateUserIdentityResponse(rsp *http.Response) (*CreateUserIdentityRes
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86692,6 +92565,19 @@ func ParseDeleteUserIdentityResponse(rsp *http.Response) (*DeleteUserIdentityRes
 	response := &DeleteUserIdentityResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86717,6 +92603,13 @@ func ParseShowUserIdentityResponse(rsp *http.Response) (*ShowUserIdentityRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86744,6 +92637,13 @@ func ParseUpdateUserIdentityResponse(rsp *http.Response) (*UpdateUserIdentityRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86770,6 +92670,13 @@ func ParseMakeUserIdentityPrimaryResponse(rsp *http.Response) (*MakeUserIdentity
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86786,6 +92693,19 @@ func ParseRequestUserIdentityVerificationResponse(rsp *http.Response) (*RequestU
 	response := &RequestUserIdentityVerificationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86811,6 +92731,13 @@ func ParseVerifyUserIdentityResponse(rsp *http.Response) (*VerifyUserIdentityRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86838,6 +92765,13 @@ func ParseMergeEndUsersResponse(rsp *http.Response) (*MergeEndUsersResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86864,6 +92798,13 @@ func ParseSetOrganizationMembershipAsDefaultResponse(rsp *http.Response) (*SetOr
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86880,6 +92821,19 @@ func ParseUnassignUserOrganizationResponse(rsp *http.Response) (*UnassignUserOrg
 	response := &UnassignUserOrganizationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86906,6 +92860,13 @@ func ParseSetOrganizationAsDefaultResponse(rsp *http.Response) (*SetOrganization
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86924,6 +92885,19 @@ func ParseSetUserPasswordResponse(rsp *http.Response) (*SetUserPasswordResponse,
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -86938,6 +92912,19 @@ func ParseChangeOwnPasswordResponse(rsp *http.Response) (*ChangeOwnPasswordRespo
 	response := &ChangeOwnPasswordResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -86963,6 +92950,13 @@ func ParseListUserPasswordRequirementsResponse(rsp *http.Response) (*ListUserPas
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -86990,6 +92984,13 @@ func ParseShowUserRelatedInformationResponse(rsp *http.Response) (*ShowUserRelat
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87008,6 +93009,19 @@ func ParseDeleteUserSessionsResponse(rsp *http.Response) (*DeleteUserSessionsRes
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -87022,6 +93036,19 @@ func ParseDeleteUserSessionResponse(rsp *http.Response) (*DeleteUserSessionRespo
 	response := &DeleteUserSessionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87047,6 +93074,13 @@ func ParseShowUserSessionResponse(rsp *http.Response) (*ShowUserSessionResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87074,6 +93108,13 @@ func ParseListUserTicketSkipsResponse(rsp *http.Response) (*ListUserTicketSkipsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87099,6 +93140,13 @@ func ParseListViewsResponse(rsp *http.Response) (*ListViewsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87126,6 +93174,13 @@ func ParseCreateViewResponse(rsp *http.Response) (*CreateViewResponse, error) {
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87151,6 +93206,13 @@ func ParseListActiveViewsResponse(rsp *http.Response) (*ListActiveViewsResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87178,6 +93240,13 @@ func ParseListViewsCompactResponse(rsp *http.Response) (*ListViewsCompactRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87203,6 +93272,13 @@ func ParseCountViewsResponse(rsp *http.Response) (*CountViewsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87230,6 +93306,13 @@ func ParseCountTicketsInViewsResponse(rsp *http.Response) (*CountTicketsInViewsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87246,6 +93329,19 @@ func ParseDeleteManyViewsResponse(rsp *http.Response) (*DeleteManyViewsResponse,
 	response := &DeleteManyViewsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87271,6 +93367,13 @@ func ParsePreviewViewsResponse(rsp *http.Response) (*PreviewViewsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87298,6 +93401,13 @@ func ParsePreviewViewTicketCountResponse(rsp *http.Response) (*PreviewViewTicket
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87323,6 +93433,13 @@ func ParseSearchViewsResponse(rsp *http.Response) (*SearchViewsResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87350,6 +93467,13 @@ func ParseShowManyViewsResponse(rsp *http.Response) (*ShowManyViewsResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87376,6 +93500,13 @@ func ParseUpdateManyViewsResponse(rsp *http.Response) (*UpdateManyViewsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87392,6 +93523,19 @@ func ParseDeleteViewResponse(rsp *http.Response) (*DeleteViewResponse, error) {
 	response := &DeleteViewResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87417,6 +93561,13 @@ func ParseShowViewResponse(rsp *http.Response) (*ShowViewResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87444,6 +93595,13 @@ func ParseUpdateViewResponse(rsp *http.Response) (*UpdateViewResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87469,6 +93627,13 @@ func ParseCountTicketsInViewResponse(rsp *http.Response) (*CountTicketsInViewRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87496,6 +93661,13 @@ func ParseExecuteViewResponse(rsp *http.Response) (*ExecuteViewResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87521,6 +93693,13 @@ func ParseExportViewResponse(rsp *http.Response) (*ExportViewResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87548,6 +93727,13 @@ func ParseListViewTicketsResponse(rsp *http.Response) (*ListViewTicketsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87573,6 +93759,13 @@ func ParseListWorkspacesResponse(rsp *http.Response) (*ListWorkspacesResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87600,6 +93793,13 @@ func ParseCreateWorkspaceResponse(rsp *http.Response) (*CreateWorkspaceResponse,
 		}
 		response.JSON201 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87618,6 +93818,19 @@ func ParseDeleteManyWorkspacesResponse(rsp *http.Response) (*DeleteManyWorkspace
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -87634,6 +93847,19 @@ func ParseReorderWorkspacesResponse(rsp *http.Response) (*ReorderWorkspacesRespo
 		HTTPResponse: rsp,
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	}
+
 	return response, nil
 }
 
@@ -87648,6 +93874,19 @@ func ParseDeleteWorkspaceResponse(rsp *http.Response) (*DeleteWorkspaceResponse,
 	response := &DeleteWorkspaceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87673,6 +93912,13 @@ func ParseShowWorkspaceResponse(rsp *http.Response) (*ShowWorkspaceResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 
@@ -87700,6 +93946,13 @@ func ParseUpdateWorkspaceResponse(rsp *http.Response) (*UpdateWorkspaceResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	}
 
 	return response, nil
@@ -87725,6 +93978,13 @@ func ParseListLookupRelationshipSourcesResponse(rsp *http.Response) (*ListLookup
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	}
 

@@ -5324,8 +5324,8 @@ type ActivityList struct {
 
 // AnyMapValue Any JSON value, kept exactly as Zendesk sent it: the extra properties of open-ended objects
 // that also have named properties (ticket event field changes, account settings). It is AnyValue
-// without `nullable`, because generators mishandle nullable extra properties beside named ones;
-// a null still decodes and re-encodes as null.
+// without its `anyOf` of nullable types, because generators mishandle nullable extra properties
+// beside named ones; a null still decodes and re-encodes as null.
 type AnyMapValue = json.RawMessage
 
 // AnyValue Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
@@ -5624,7 +5624,7 @@ type Brand struct {
 	// IsDeleted If the brand object is deleted or not.
 	IsDeleted *bool `json:"is_deleted,omitempty"`
 
-	// Logo A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	// Logo The brand's logo, with its thumbnails (null when the brand has none).
 	Logo *Attachment `json:"logo,omitempty"`
 
 	// Name The name of the brand.
@@ -10997,9 +10997,7 @@ type TicketFormCondition struct {
 	// ParentFieldType The type of the parent field.
 	ParentFieldType *string `json:"parent_field_type,omitempty"`
 
-	// Value Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
-	// sent it. Zendesk sends values of several types here (custom field values, rule action
-	// values); decode it into the type you expect.
+	// Value The value of the parent field that shows the child fields (a string, or a boolean for checkbox fields).
 	Value AnyValue `json:"value,omitempty"`
 }
 
@@ -12427,7 +12425,7 @@ type User struct {
 	// Phone The user's primary phone number. Set it to an empty string to remove it.
 	Phone *string `json:"phone,omitempty"`
 
-	// Photo A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
+	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
 	Photo *Attachment `json:"photo,omitempty"`
 
 	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
@@ -12552,7 +12550,7 @@ type UserField struct {
 	// RegexpForValidation Regular expression field only. The validation pattern for a field value to be deemed valid.
 	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
 
-	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	// RelationshipFilter Lookup field only. A filter on the records the field may reference.
 	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
 
 	// RelationshipTargetType Lookup field only. The object type the field references, such as "zen:user", "zen:organization", "zen:ticket" or "zen:custom_object:{key}".
@@ -12618,7 +12616,7 @@ type UserFieldInput struct {
 	// RegexpForValidation Regular expression field only. The validation pattern.
 	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
 
-	// RelationshipFilter Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	// RelationshipFilter Lookup field only. A filter on the records the field may reference.
 	RelationshipFilter *RuleConditions `json:"relationship_filter,omitempty"`
 
 	// RelationshipTargetType Lookup field only. The object type the field references.
@@ -13668,6 +13666,10 @@ type WorkspacesReorderRequest struct {
 	Ids []int64 `json:"ids"`
 }
 
+// ErrorResponse The body of a Zendesk error response. `error` is usually a string code ("RecordNotFound",
+// "RecordInvalid") and sometimes an object with a title and a message.
+type ErrorResponse = ErrorBody
+
 // VerifySubdomainAvailabilityParams defines parameters for VerifySubdomainAvailability.
 type VerifySubdomainAvailabilityParams struct {
 	// Subdomain Specify the name of the subdomain you want to verify. The name can't contain underscores, hyphens, or spaces.
@@ -14305,8 +14307,8 @@ type IncrementalTicketExportParamsInclude string
 
 // IncrementalTicketCursorExportParams defines parameters for IncrementalTicketCursorExport.
 type IncrementalTicketCursorExportParams struct {
-	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds.
-	StartTime int64 `form:"start_time" json:"start_time"`
+	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute. A Unix epoch time in seconds. Required on the first request; the following ones give `cursor` instead.
+	StartTime *int64 `form:"start_time,omitempty" json:"start_time,omitempty"`
 
 	// Cursor The cursor pointer to work with for all subsequent exports after the initial request
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -14342,7 +14344,7 @@ type IncrementalUserExportParamsInclude string
 // IncrementalUserCursorExportParams defines parameters for IncrementalUserCursorExport.
 type IncrementalUserCursorExportParams struct {
 	// StartTime The time to start the incremental export from. Must be at least one minute in the past. Data isn't provided for the most recent minute, as a Unix epoch time in seconds. Required on the first request, when there is no `cursor` yet.
-	StartTime int64 `form:"start_time" json:"start_time"`
+	StartTime *int64 `form:"start_time,omitempty" json:"start_time,omitempty"`
 
 	// Cursor The cursor pointer to work with for all subsequent exports after the initial request: the `after_cursor` of the previous page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`

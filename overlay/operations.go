@@ -19,6 +19,8 @@ type OperationInfo struct {
 	// Idempotent is true when Zendesk honours an Idempotency-Key header on
 	// the operation.
 	Idempotent bool
+	// JSONStatuses are the success statuses whose body is JSON.
+	JSONStatuses []int
 }
 
 // RateLimit is an operation's own limit: Requests per Seconds, counted per

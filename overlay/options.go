@@ -9,7 +9,21 @@ type listOptions struct {
 	prefetch bool
 	dedup    *bool
 	track    *Position
+	retries  *int
 }
+
+// pageRetries is how often a page whose body broke is fetched again.
+func (o listOptions) pageRetries() int {
+	if o.retries != nil {
+		return *o.retries
+	}
+	return 3
+}
+
+// WithPageRetries sets how many times a page is fetched again when its body
+// is cut short or its connection reset while being read (default 3). Error
+// answers are retried by the client's transport, not here.
+func WithPageRetries(n int) ListOption { return func(o *listOptions) { o.retries = &n } }
 
 // WithPageSize sets the number of records per page. The default is the
 // largest page the endpoint serves (100 for most lists, 1000 for incremental

@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"io"
 	"net/http"
+	"slices"
 )
 
 // Page is one page of a listing.
@@ -73,7 +74,7 @@ type itemFilter struct {
 // decodePage streams a page's JSON object: the records under items are
 // decoded one by one into T, the pagination properties into f, and every
 // other property is kept raw in the page's Extra.
-func decodePage[T any](body io.Reader, items string, page *Page[T], f *pageFields, filter itemFilter) error {
+func decodePage[T any](body io.Reader, items string, alternatives []string, page *Page[T], f *pageFields, filter itemFilter) error {
 	dec := json.NewDecoder(body)
 	tok, err := dec.Token()
 	if err != nil {
@@ -88,6 +89,9 @@ func decodePage[T any](body io.Reader, items string, page *Page[T], f *pageField
 			return fmt.Errorf("read page: %w", noEOF(err))
 		}
 		key, _ := tok.(string)
+		if !f.sawItemsProp && slices.Contains(alternatives, key) {
+			items = key
+		}
 		switch key {
 		case items:
 			f.sawItemsProp = true
@@ -126,6 +130,9 @@ func decodePage[T any](body io.Reader, items string, page *Page[T], f *pageField
 		return fmt.Errorf("read page: %w", noEOF(err))
 	}
 	if !f.sawItemsProp {
+		if len(alternatives) > 0 {
+			return fmt.Errorf("page has none of the properties %q", append([]string{items}, alternatives...))
+		}
 		return fmt.Errorf("page has no %q property", items)
 	}
 	return nil

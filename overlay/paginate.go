@@ -2,12 +2,17 @@ package overlay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"iter"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/zdapi/zendesk/generated"
 )
@@ -22,6 +27,9 @@ type Listing struct {
 	Style string
 	// Items is the response property holding the records.
 	Items string
+	// ItemsAlternatives are properties that hold the records instead of
+	// Items for some requests.
+	ItemsAlternatives []string
 	// MaxPageSize is the largest page Zendesk serves; 0 when unknown.
 	MaxPageSize int
 	// SizeParam is the page-size query parameter, "" when the operation
@@ -234,7 +242,40 @@ func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
 	}
 }
 
+// fetchPage fetches and decodes the page at pos. A body cut off or reset
+// while it is read (the request itself succeeded, so the transport could
+// not retry it) is fetched again, up to pageRetries times: nothing of the
+// failed page was yielded, so nothing is lost or repeated.
 func (p *pager[T]) fetchPage(ctx context.Context, pos Position, first bool) (*Page[T], error) {
+	for attempt := 0; ; attempt++ {
+		page, err := p.fetchPageOnce(ctx, pos, first)
+		if err == nil || attempt >= p.o.pageRetries() || ctx.Err() != nil || !brokenBody(err) {
+			return page, err
+		}
+		if err := sleepCtx(ctx, time.Duration(50<<attempt)*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// brokenBody reports whether a page failed while its body was being read:
+// cut short, or its connection reset.
+func brokenBody(err error) bool {
+	var be *bodyError
+	if !errors.As(err, &be) {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(be.err, io.ErrUnexpectedEOF) || errors.As(be.err, &ne) || errors.Is(be.err, syscall.ECONNRESET)
+}
+
+// bodyError marks an error met while reading a page's body.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position, first bool) (*Page[T], error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -270,11 +311,11 @@ func (p *pager[T]) fetchPage(ctx context.Context, pos Position, first bool) (*Pa
 	if p.dedup {
 		filter.hashes, filter.drop = &hashes, p.prev
 	}
-	if err := decodePage(resp.Body, p.l.Items, page, &f, filter); err != nil {
+	if err := decodePage(resp.Body, p.l.Items, p.l.ItemsAlternatives, page, &f, filter); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
+		return nil, fmt.Errorf("%s: %w", p.l.Operation, &bodyError{err})
 	}
 	if p.dedup {
 		p.prev = make(map[uint64]bool, len(hashes))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -551,4 +552,39 @@ var _ = errors.New
 func leakCheck(t *testing.T) {
 	t.Helper()
 	t.Cleanup(func() { goleak.VerifyNone(t) })
+}
+
+// TestBrokenBodyIsFetchedAgain cuts page 2's body short once: the page is
+// fetched again and every record arrives exactly once.
+func TestBrokenBodyIsFetchedAgain(t *testing.T) {
+	leakCheck(t)
+	s := &listServer{t: t, style: "cursor", total: 300}
+	var cut atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page[after]") == "c100" && cut.CompareAndSwap(false, true) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "5000")
+			fmt.Fprint(w, `{"records":[{"id":101,"name":"r101"},{"id":1`)
+			return // the connection closes short of Content-Length
+		}
+		s.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]", MaxPageSize: 100}
+	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records", nil)
+		_ = edit(ctx, req)
+		return srv.Client().Do(req)
+	}
+	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
+	require.Empty(t, errs)
+	assert.Equal(t, seqIDs(1, 300), ids)
+	assert.True(t, cut.Load())
+	assert.Equal(t, 3, int(s.requests.Load()), "the server's own pages; the cut one came from the wrapper")
+
+	// With retries off, the broken page is an error that says what broke.
+	cut.Store(false)
+	_, errs = collect(t, All[rec](context.Background(), l, fetch, nil, WithPageRetries(0)))
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], io.ErrUnexpectedEOF)
 }

@@ -28,6 +28,7 @@ type operation struct {
 	Summary          string
 	Meta             specmeta.Operation
 	Params           map[string]bool // query parameter names
+	JSONStatuses     []int           // 2xx statuses with a JSON body
 }
 
 // goPkg is what the generated package declares.
@@ -90,6 +91,21 @@ func readSpec(path string) ([]operation, error) {
 				return nil, fmt.Errorf("%s %s: %w", m, p, err)
 			}
 			o := operation{ID: op.OperationID, Method: m, Path: p, Summary: op.Summary, Meta: meta, Params: map[string]bool{}}
+			if op.Responses != nil {
+				for code, r := range op.Responses.Map() {
+					n, err := strconv.Atoi(code)
+					if err != nil || n/100 != 2 || r.Value == nil {
+						continue
+					}
+					for ct := range r.Value.Content {
+						if strings.Contains(ct, "json") {
+							o.JSONStatuses = append(o.JSONStatuses, n)
+							break
+						}
+					}
+				}
+				sort.Ints(o.JSONStatuses)
+			}
 			for _, prm := range append(op.Parameters, spec.Paths.Value(p).Parameters...) {
 				if prm.Value != nil && prm.Value.In == "query" {
 					o.Params[prm.Value.Name] = true
@@ -346,8 +362,12 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 				size = ""
 			}
 			fmt.Fprintf(&table, ", Listing: &listing%s", op.ID)
-			fmt.Fprintf(&b, "var listing%s = Listing{Operation: %q, Style: %q, Items: %q, MaxPageSize: %d, SizeParam: %q, CursorParam: %q}\n\n",
-				op.ID, op.ID, p.Style, p.Items, p.MaxPageSize, size, p.DefaultCursorParam())
+			alts := ""
+			if len(p.ItemsAlternatives) > 0 {
+				alts = fmt.Sprintf(", ItemsAlternatives: %#v", p.ItemsAlternatives)
+			}
+			fmt.Fprintf(&b, "var listing%s = Listing{Operation: %q, Style: %q, Items: %q%s, MaxPageSize: %d, SizeParam: %q, CursorParam: %q}\n\n",
+				op.ID, op.ID, p.Style, p.Items, alts, p.MaxPageSize, size, p.DefaultCursorParam())
 			fd, err := rawMethod(pkg, op.ID)
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -362,6 +382,11 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 			if err != nil {
 				errs = append(errs, err.Error())
 				continue
+			}
+			if len(p.ItemsAlternatives) > 0 {
+				// The records' type depends on the request: yield them raw.
+				item = "json.RawMessage"
+				imports["encoding/json"] = true
 			}
 			how := map[string]string{
 				"cursor":             "cursor pagination",
@@ -406,6 +431,9 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 		}
 		if m.Idempotency {
 			table.WriteString(", Idempotent: true")
+		}
+		if len(op.JSONStatuses) > 0 {
+			fmt.Fprintf(&table, ", JSONStatuses: %#v", op.JSONStatuses)
 		}
 		table.WriteString("},\n")
 	}

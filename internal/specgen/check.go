@@ -327,8 +327,10 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 		if want.MaxPageSize == 0 && got.MaxPageSize != 0 && got.Source == "" {
 			add(pagLine, "%s: max-page-size %d is not stated by the doc; say where it comes from in source", name, got.MaxPageSize)
 		}
-		if got.Items != "" && !anyResponseHasArray(success, got.Items) {
-			add(pagLine, "%s: pagination items %q is not an array property of the 2xx response", name, got.Items)
+		for _, items := range append([]string{got.Items}, got.ItemsAlternatives...) {
+			if items != "" && !anyResponseHasArray(success, items) {
+				add(pagLine, "%s: pagination items %q is not an array property of the 2xx response", name, items)
+			}
 		}
 	}
 

@@ -43,6 +43,10 @@ type Pagination struct {
 	Style string `json:"style"`
 	// Items is the response property holding the page's records.
 	Items string `json:"items"`
+	// ItemsAlternatives are the properties that hold the records instead of
+	// Items for some requests (an endpoint whose records' type depends on a
+	// parameter); the iterator then yields raw JSON records.
+	ItemsAlternatives []string `json:"items-alternatives,omitempty"`
 	// MaxPageSize is the most records a page holds, where Zendesk states it.
 	MaxPageSize int `json:"max-page-size,omitempty"`
 	// SizeParam names the page-size query parameter when it is not the

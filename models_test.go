@@ -1,0 +1,142 @@
+package zendesk_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/internal/wirecheck"
+)
+
+// These payloads are the shapes that break hand-written Zendesk models:
+// values of several JSON types, nulls where objects are usual, values
+// Zendesk adds after a client ships, and ids past 2^53.
+
+func TestCustomFieldValuesOfEveryJSONType(t *testing.T) {
+	payload := `{"id":35436,"custom_fields":[
+		{"id":1,"value":"text"},
+		{"id":2,"value":42},
+		{"id":3,"value":3.75},
+		{"id":4,"value":true},
+		{"id":5,"value":["hd_3000","hd_5555"]},
+		{"id":6,"value":null},
+		{"id":7,"value":{"nested":{"deep":[1,"two",false]}}},
+		{"id":8,"value":"2024-04-16"},
+		{"id":9,"value":12345678901234567890}
+	]}`
+	var tk zendesk.Ticket
+	require.NoError(t, json.Unmarshal([]byte(payload), &tk))
+	require.NotNil(t, tk.CustomFields)
+	fields := *tk.CustomFields
+	require.Len(t, fields, 9)
+
+	var s string
+	require.NoError(t, json.Unmarshal(fields[0].Value, &s))
+	assert.Equal(t, "text", s)
+	var n int64
+	require.NoError(t, json.Unmarshal(fields[1].Value, &n))
+	assert.Equal(t, int64(42), n)
+	var f float64
+	require.NoError(t, json.Unmarshal(fields[2].Value, &f))
+	assert.Equal(t, 3.75, f)
+	var b bool
+	require.NoError(t, json.Unmarshal(fields[3].Value, &b))
+	assert.True(t, b)
+	var list []string
+	require.NoError(t, json.Unmarshal(fields[4].Value, &list))
+	assert.Equal(t, []string{"hd_3000", "hd_5555"}, list)
+	assert.Equal(t, "null", string(fields[5].Value), "null is kept, not turned into an absent value")
+	assert.JSONEq(t, `{"nested":{"deep":[1,"two",false]}}`, string(fields[6].Value))
+	assert.Equal(t, "12345678901234567890", string(fields[8].Value), "a number past int64 keeps every digit")
+
+	again, err := json.Marshal(tk)
+	require.NoError(t, err)
+	assert.Empty(t, wirecheck.Compare([]byte(payload), again), "re-encodes unchanged")
+	assert.Contains(t, string(again), `{"id":6,"value":null}`)
+}
+
+func TestActionValuesAsStringNumberBooleanAndArray(t *testing.T) {
+	payload := `{"id":25,"title":"Close and redirect","actions":[
+		{"field":"status","value":"solved"},
+		{"field":"priority","value":2},
+		{"field":"comment_mode_is_public","value":true},
+		{"field":"notification_user","value":["requester_id","Your ticket","We solved it."]},
+		{"field":"custom_fields_360012345","value":null}
+	]}`
+	var m zendesk.Macro
+	require.NoError(t, json.Unmarshal([]byte(payload), &m))
+	actions := *m.Actions
+	require.Len(t, actions, 5)
+	assert.Equal(t, `"solved"`, string(actions[0].Value))
+	assert.Equal(t, `2`, string(actions[1].Value))
+	assert.Equal(t, `true`, string(actions[2].Value))
+	var notify []string
+	require.NoError(t, json.Unmarshal(actions[3].Value, &notify))
+	assert.Equal(t, []string{"requester_id", "Your ticket", "We solved it."}, notify)
+	again, err := json.Marshal(m)
+	require.NoError(t, err)
+	assert.Empty(t, wirecheck.Compare([]byte(payload), again))
+
+	// Triggers carry the same actions.
+	var tr zendesk.Trigger
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"actions":[{"field":"group_id","value":"20455932"},{"field":"set_tags","value":["vip","urgent"]}]}`), &tr))
+	assert.Equal(t, `"20455932"`, string((*tr.Actions)[0].Value), "an id sent as a string stays a string")
+	assert.Equal(t, `["vip","urgent"]`, string((*tr.Actions)[1].Value))
+}
+
+func TestNullWhereAnObjectIsUsual(t *testing.T) {
+	var tk zendesk.Ticket
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"via":null,"satisfaction_rating":null,"assignee_id":null,"tags":null,"due_at":null}`), &tk))
+	assert.Nil(t, tk.Via)
+	assert.Nil(t, tk.SatisfactionRating)
+	assert.Nil(t, tk.AssigneeID)
+	assert.Nil(t, tk.DueAt)
+	var u zendesk.User
+	require.NoError(t, json.Unmarshal([]byte(`{"id":2,"photo":null,"user_fields":{"plan":null,"seats":12}}`), &u))
+	assert.Nil(t, u.Photo)
+	require.NotNil(t, u.UserFields)
+	assert.Nil(t, (*u.UserFields)["plan"])
+	assert.Equal(t, "12", string(*(*u.UserFields)["seats"]))
+}
+
+func TestUnknownEnumValueAndUnknownProperty(t *testing.T) {
+	payload := `{"id":7,"status":"waiting_on_moon","priority":"cosmic","type":"incident","brand_new_property":{"added":"later"}}`
+	var tk zendesk.Ticket
+	require.NoError(t, json.Unmarshal([]byte(payload), &tk), "a value Zendesk adds later decodes")
+	assert.Equal(t, zendesk.TicketStatus("waiting_on_moon"), *tk.Status)
+	assert.False(t, tk.Status.Valid(), "and is recognizably not one of the documented values")
+	assert.True(t, zendesk.TicketStatusOpen.Valid())
+	assert.Equal(t, "cosmic", string(*tk.Priority))
+	// Unknown properties are dropped by design (see docs/design.md): they
+	// do not break decoding.
+	again, err := json.Marshal(tk)
+	require.NoError(t, err)
+	assert.NotContains(t, string(again), "brand_new_property")
+	assert.Contains(t, string(again), `"status":"waiting_on_moon"`, "re-encodes the unknown value unchanged")
+}
+
+func TestIDsPastTwoToThe53AndStringIDs(t *testing.T) {
+	var tk zendesk.Ticket
+	require.NoError(t, json.Unmarshal([]byte(`{"id":9007199254740993,"requester_id":9223372036854775807}`), &tk))
+	assert.Equal(t, int64(9007199254740993), *tk.ID)
+	assert.Equal(t, int64(9223372036854775807), *tk.RequesterID)
+	var rec zendesk.CustomObjectRecord
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"01GCSJW391QVSC80GYDH7E93Q6","custom_object_fields":{"make":"Tesla","year":2020,"sold":false,"tags":["a"]}}`), &rec))
+	assert.Equal(t, "01GCSJW391QVSC80GYDH7E93Q6", *rec.ID)
+	assert.Equal(t, `2020`, string(*(*rec.CustomObjectFields)["year"]))
+}
+
+func TestWrongTypesAreErrorsNotSilentZeroes(t *testing.T) {
+	for _, payload := range []string{
+		`{"id":"not-a-number"}`,
+		`{"id":1,"tags":"vip"}`,
+		`{"id":1,"created_at":"yesterday"}`,
+		`{"id":1,"custom_fields":{"id":1}}`,
+	} {
+		var tk zendesk.Ticket
+		assert.Error(t, json.Unmarshal([]byte(payload), &tk), payload)
+	}
+}
