@@ -1,0 +1,72 @@
+// Package zendesktest is a fake Zendesk Support API for tests and local
+// programs, built on the same spec as the client (spec/zendesk.yaml, which
+// the package embeds through package spec, so it works from any directory
+// and can never drift from the repository's spec).
+//
+// A Server serves every operation of the spec over real HTTP on the
+// loopback interface:
+//
+//   - Every request is checked against the spec with kin-openapi: method,
+//     path, query and header parameters, body. A request the spec forbids
+//     gets a 400 in Zendesk's error shape naming the violation:
+//     {"error":"InvalidParameter","description":"parameter \"page[size]\" in
+//     query: number must be at most 100"}, or "RecordInvalid" with details
+//     by field for bodies. Malformed JSON is a 400 too.
+//   - Credentials are checked: API token basic auth ("{email}/token:{token}")
+//     or the bearer token; anything else is a 401
+//     {"error":"Couldn't authenticate you"}. Operations with `security: []`
+//     need none.
+//   - Tickets (with their comments, tags and audits), users, organizations,
+//     groups, group memberships and job statuses are kept in memory and
+//     change as the API changes them. Bulk endpoints (create, update,
+//     destroy many) queue a job that goes from queued through working to
+//     completed over a few polls (WithJobPolls), does its work then, and
+//     lists per-item results. Create Ticket honours Idempotency-Key (a
+//     repeated key gets the first answer again, with x-idempotency-lookup:
+//     hit). Users' emails and external ids and organizations' names must be
+//     unique (422, as on Zendesk); safe updates of stale tickets conflict
+//     (409).
+//   - Data sets of any size are generated from a seed (WithTickets,
+//     WithUsers, WithOrganizations, WithGroups, WithSeed) and page like
+//     Zendesk's: cursor pagination (page[size], page[after], meta, links),
+//     offset pagination with Zendesk's depth limit (400 beyond page 100 or
+//     10,000 records), time-based incremental exports (start_time, end_time,
+//     next_page, end_of_stream; records changed at or after start_time, in
+//     time order, the last second of a page repeated at the start of the
+//     next) and cursor-based ones (start_time then cursor, after_cursor,
+//     after_url, end_of_stream), for tickets, users, organizations and
+//     ticket events. Records are computed from their index when asked for,
+//     and only the ones the API changed are kept: a million tickets cost no
+//     memory. Generated history spans 2024; changes made through the API
+//     come after it.
+//   - Every other operation answers with its spec example and documented
+//     status (204 with no body where documented); the example's URLs point
+//     at the server. Bulk operations answered from examples still queue a
+//     real job, so that polling it works.
+//   - Faults can be injected, at seeded random rates (WithFaultRates) or
+//     scripted per operation (WithFaultScript, Server.InjectFaults): 429 with
+//     Retry-After, 500, 503 with Retry-After, slow answers, truncated bodies,
+//     connection resets, HTML error pages. The spec's per-endpoint rate
+//     limits (x-zendesk-rate-limit) are enforced with sliding windows, and an
+//     account-wide one on demand (WithAccountRateLimit); WithTimeScale runs
+//     their clocks faster for tests.
+//   - Stats counts requests per operation, answers per status, injected
+//     faults and refusals, for tests to assert on. WithResponseValidation
+//     checks every answer against the spec before it is sent.
+//
+// In a test:
+//
+//	srv := zendesktest.NewServer(t, zendesktest.WithTickets(10_000))
+//	client, err := srv.Client() // a *zendesk.Client for srv
+//	for ticket, err := range client.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}) {
+//		...
+//	}
+//
+// In a program, Start and Close.
+//
+// What the fake does not do: sideloads (include=...) are accepted but not
+// added to answers; records changed in the last minute are not held back
+// from exports; references between records (a ticket's requester_id, a
+// membership's group_id) are not checked; search, views, triggers and the
+// other operations outside the kept resources do not change state.
+package zendesktest

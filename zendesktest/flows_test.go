@@ -1,0 +1,424 @@
+package zendesktest_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/zendesktest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// fastWait polls jobs quickly.
+var fastWait = []zendesk.WaitOption{zendesk.WithPollInterval(5*time.Millisecond, 20*time.Millisecond), zendesk.WithWaitTimeout(10 * time.Second)}
+
+// TestTicketLifecycle goes through a ticket's life with the root client:
+// create (idempotently), comment, update, find it with the iterator,
+// delete.
+func TestTicketLifecycle(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(250), zendesktest.WithResponseValidation())
+	client, err := srv.Client()
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	// Create, with an Idempotency-Key: the same key gives the first answer.
+	body := zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		Subject: ptr("My printer is on fire!"),
+		Comment: &zendesk.TicketCommentInput{Body: ptr("The smoke is very colorful.")},
+		Tags:    &[]string{"printer", "fire"},
+	}}
+	keyed := zendesk.WithIdempotencyKey(ctx, "create-printer-fire")
+	created, err := client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	require.NoError(t, err)
+	require.Equal(t, 201, created.StatusCode())
+	assert.Equal(t, "miss", zendesk.IdempotencyLookup(created.HTTPResponse))
+	ticket := created.JSON201.Ticket
+	id := *ticket.ID
+	assert.Equal(t, int64(251), id, "created tickets follow the generated ones")
+	assert.Equal(t, "The smoke is very colorful.", *ticket.Description)
+	assert.Equal(t, zendesk.TicketStatusNew, *ticket.Status)
+
+	again, err := client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	require.NoError(t, err)
+	assert.Equal(t, "hit", zendesk.IdempotencyLookup(again.HTTPResponse))
+	assert.Equal(t, created.Body, again.Body, "the same key gives the first answer again")
+	body.Ticket.Subject = ptr("Something else")
+	_, err = client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	var apiErr *zendesk.APIError
+	require.ErrorAs(t, err, &apiErr, "a reused key with another body is refused")
+	assert.Equal(t, 400, apiErr.StatusCode)
+	count, err := client.CountTicketsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(251), *count.JSON200.Count.Value, "one ticket was created")
+
+	// Comment, then update: each change makes an audit.
+	commented, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		Comment: &zendesk.TicketCommentInput{Body: ptr("Please unplug it and step away."), Public: ptr(false)},
+	}})
+	require.NoError(t, err)
+	require.NotNil(t, commented.JSON200.Audit)
+	updated, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		Status:         ptr(zendesk.TicketInputStatusSolved),
+		AssigneeID:     ptr(int64(10_000_000_002)),
+		AdditionalTags: &[]string{"resolved"},
+		RemoveTags:     &[]string{"fire"},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, zendesk.TicketStatusSolved, *updated.JSON200.Ticket.Status)
+	assert.Equal(t, []string{"printer", "resolved"}, *updated.JSON200.Ticket.Tags)
+	var changed []string
+	for _, ev := range *updated.JSON200.Audit.Events {
+		if ev.FieldName != nil {
+			changed = append(changed, *ev.FieldName)
+		}
+	}
+	assert.Subset(t, changed, []string{"status", "assignee_id", "tags"})
+
+	var comments []string
+	for c, err := range client.ListTicketCommentsAll(ctx, id, &zendesk.ListTicketCommentsParams{}) {
+		require.NoError(t, err)
+		comments = append(comments, *c.Body)
+	}
+	assert.Equal(t, []string{"The smoke is very colorful.", "Please unplug it and step away."}, comments)
+	audits, err := client.CountTicketAuditsWithResponse(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), *audits.JSON200.Count.Value, "creation, comment, update")
+
+	// Safe update with a stale stamp is a conflict.
+	_, err = client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		SafeUpdate: ptr(true), UpdatedStamp: ptr(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), Priority: ptr(zendesk.TicketInputPriorityHigh),
+	}})
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 409, apiErr.StatusCode)
+
+	// The iterator finds it among the generated tickets, page after page.
+	seen, found := 0, false
+	for tk, err := range client.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}, zendesk.WithPageSize(40)) {
+		require.NoError(t, err)
+		seen++
+		if *tk.ID == id {
+			found = true
+			assert.Equal(t, zendesk.TicketStatusSolved, *tk.Status)
+		}
+	}
+	assert.True(t, found)
+	assert.Equal(t, 251, seen)
+
+	// Delete: gone from Show and from lists; the export lists it as deleted.
+	_, err = client.DeleteTicketWithResponse(ctx, id)
+	require.NoError(t, err)
+	_, err = client.ShowTicketWithResponse(ctx, id)
+	assert.True(t, zendesk.IsNotFound(err), "deleted: %v", err)
+	count, err = client.CountTicketsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(250), *count.JSON200.Count.Value)
+	var last zendesk.Ticket
+	for tk, err := range client.IncrementalTicketExportAll(ctx, &zendesk.IncrementalTicketExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
+		require.NoError(t, err)
+		last = tk
+	}
+	require.NotNil(t, last.ID)
+	assert.Equal(t, id, *last.ID)
+	assert.Equal(t, zendesk.TicketStatusDeleted, *last.Status)
+
+	st := srv.Stats()
+	assert.Zero(t, st.InvalidResponses)
+	assert.Equal(t, 1, st.IdempotencyHits)
+	t.Logf("ticket lifecycle: %d requests, %d comments, %d audits", st.Total(), len(comments), *audits.JSON200.Count.Value)
+}
+
+// TestBulkCreateUsers creates users with a job and lists them.
+func TestBulkCreateUsers(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithUsers(30), zendesktest.WithJobPolls(3), zendesktest.WithResponseValidation())
+	client, err := srv.Client()
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	var inputs []zendesk.UserInput
+	for i := range 25 {
+		inputs = append(inputs, zendesk.UserInput{
+			Name:       ptr(fmt.Sprintf("Bulk User %d", i)),
+			Email:      ptr(fmt.Sprintf("bulk.%d@example.org", i)),
+			ExternalID: ptr(fmt.Sprintf("bulk-%d", i)),
+		})
+	}
+	// One email already taken: that item fails, the others succeed.
+	inputs = append(inputs, zendesk.UserInput{Name: ptr("Copycat"), Email: ptr(srv.Email)})
+	var states []string
+	progress := zendesk.WithProgress(func(j zendesk.JobStatus) { states = append(states, string(*j.Status)) })
+	job, err := client.CreateManyUsersAndWait(ctx, zendesk.CreateManyUsersJSONRequestBody{Users: inputs}, append(fastWait, progress)...)
+	require.NoError(t, err)
+	assert.Equal(t, zendesk.JobStatusStatusCompleted, *job.Status)
+	assert.Equal(t, 26, *job.Total)
+	assert.Equal(t, 26, *job.Progress)
+	assert.Equal(t, []string{"working", "working"}, states, "queued, then working over the polls, then completed")
+	require.Len(t, *job.Results, 26)
+	created := map[int64]bool{}
+	for i, r := range *job.Results {
+		if i == 25 {
+			assert.Equal(t, "RecordInvalid", *r.Error)
+			assert.Contains(t, *r.Details, "already being used")
+			continue
+		}
+		var id int64
+		require.NoError(t, jsonUnmarshal(r.ID, &id))
+		created[id] = true
+	}
+	assert.Len(t, created, 25)
+
+	listed := 0
+	for u, err := range client.ListUsersAll(ctx, &zendesk.ListUsersParams{}, zendesk.WithPageSize(7)) {
+		require.NoError(t, err)
+		if created[*u.ID] {
+			listed++
+			assert.Equal(t, zendesk.UserRoleEndUser, *u.Role)
+		}
+	}
+	assert.Equal(t, 25, listed)
+	count, err := client.CountUsersWithResponse(ctx, &zendesk.CountUsersParams{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(55), *count.JSON200.Count.Value)
+
+	// By external id, and the job in the job list.
+	many, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{ExternalIds: &[]string{"bulk-3", "bulk-7"}})
+	require.NoError(t, err)
+	assert.Len(t, many.JSON200.Users, 2)
+	jobs, err := client.ListJobStatusesWithResponse(ctx, &zendesk.ListJobStatusesParams{})
+	require.NoError(t, err)
+	require.Len(t, jobs.JSON200.JobStatuses, 1)
+	assert.Equal(t, *job.ID, *jobs.JSON200.JobStatuses[0].ID)
+	_, err = client.ShowJobStatusWithResponse(ctx, "no-such-job")
+	assert.True(t, zendesk.IsNotFound(err))
+	t.Logf("bulk create: %d users created by job %s, states seen while polling %v", len(created), *job.ID, states)
+}
+
+// TestIncrementalExportCheckpoint exports 10,000 generated tickets with the
+// cursor-based export, stops in the middle, and resumes from the
+// checkpoint: every ticket comes exactly once.
+func TestIncrementalExportCheckpoint(t *testing.T) {
+	leakCheck(t)
+	const n = 10_000
+	// Exports are limited to 10 requests a minute: scaled 60 times, 10 a
+	// second. The client does not pace itself here (its pacing runs at real
+	// speed): when it meets the limit it waits out the 429.
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(n), zendesktest.WithTimeScale(60))
+	client, err := srv.Client(zendesk.WithoutOperationPacing())
+	require.NoError(t, err)
+	ctx := context.Background()
+	start := time.Now()
+
+	seen := make(map[int64]int, n)
+	var pos zendesk.Position
+	params := &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0))}
+	got := 0
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.TrackPosition(&pos)) {
+		require.NoError(t, err)
+		seen[*tk.ID]++
+		if got++; got == 5_500 {
+			break
+		}
+	}
+	checkpoint, err := pos.MarshalText()
+	require.NoError(t, err)
+
+	// Another process resumes from the persisted checkpoint.
+	var resumed zendesk.Position
+	require.NoError(t, resumed.UnmarshalText(checkpoint))
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.WithStart(resumed)) {
+		require.NoError(t, err)
+		seen[*tk.ID]++
+	}
+	assert.Len(t, seen, n)
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("ticket %d came %d times", id, c)
+		}
+	}
+	st := srv.Stats()
+	t.Logf("cursor export: %d tickets exactly once, checkpoint %q after 5,500, %d requests (%d answered 429 and retried), %s",
+		len(seen), checkpoint, st.Requests["IncrementalTicketCursorExport"], st.RateLimited["IncrementalTicketCursorExport"], time.Since(start).Round(time.Millisecond))
+
+	// The time-based export of the same tickets repeats each page's last
+	// second; the iterator drops the repeats.
+	timeSeen := map[int64]int{}
+	for tk, err := range client.IncrementalTicketExportAll(ctx, &zendesk.IncrementalTicketExportParams{StartTime: 0}) {
+		require.NoError(t, err)
+		timeSeen[*tk.ID]++
+	}
+	assert.Len(t, timeSeen, n)
+	dups := 0
+	for _, c := range timeSeen {
+		dups += c - 1
+	}
+	assert.Zero(t, dups)
+}
+
+// TestLargeDataSetConstantMemory serves a million tickets: the records are
+// computed from their index, so the server's memory does not grow with the
+// data set.
+func TestLargeDataSetConstantMemory(t *testing.T) {
+	leakCheck(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(1_000_000), zendesktest.WithUsers(100_000), zendesktest.WithoutRateLimits())
+	client, err := srv.Client()
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	count, err := client.CountTicketsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1_000_000), *count.JSON200.Count.Value)
+	last, err := client.ShowTicketWithResponse(ctx, 1_000_000)
+	require.NoError(t, err)
+	assert.NotEmpty(t, *last.JSON200.Ticket.Subject)
+	// A page deep in the list, by cursor, and a page of the export near the end.
+	pages := 0
+	for page, err := range client.ListTicketsPages(ctx, &zendesk.ListTicketsParams{}, zendesk.WithStart(zendesk.Position{Cursor: cursorForID(999_950)})) {
+		require.NoError(t, err)
+		pages++
+		assert.Len(t, page.Items, 50)
+	}
+	assert.Equal(t, 1, pages)
+	export, err := client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(time.Date(2024, 12, 31, 12, 0, 0, 0, time.UTC).Unix())})
+	require.NoError(t, err)
+	assert.NotEmpty(t, export.JSON200.Tickets)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("1,000,000 tickets and 100,000 users served; heap grew by %.1f MiB", float64(grown)/(1<<20))
+	assert.Less(t, grown, int64(64<<20), "the heap must not hold the data set")
+}
+
+// cursorForID is the fake's cursor after a record id (cursors are opaque to
+// clients; the test builds one to jump deep into a list).
+func cursorForID(id int64) string {
+	return zendesktest.CursorAfter(id)
+}
+
+func TestPaginationStyles(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(10_150), zendesktest.WithOrganizations(120), zendesktest.WithTimeScale(600), zendesktest.WithResponseValidation())
+	client, err := srv.Client(zendesk.WithoutOperationPacing())
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	// Cursor: meta and links; the last page says has_more false.
+	size := 100
+	first, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size})
+	require.NoError(t, err)
+	assert.True(t, *first.JSON200.Meta.HasMore)
+	assert.Contains(t, *first.JSON200.Links.Next, "page%5Bafter%5D=")
+	assert.Equal(t, int64(1), *first.JSON200.Tickets[0].ID)
+
+	// Offset: page 100 of 100 is the deepest Zendesk serves.
+	page, per := 100, 100
+	deep, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
+	require.NoError(t, err)
+	assert.Equal(t, int64(9901), *deep.JSON200.Tickets[0].ID)
+	assert.Equal(t, 10_150, *deep.JSON200.Count)
+	page = 101
+	_, err = client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
+	var apiErr *zendesk.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Description, "use cursor pagination")
+
+	// Offset pagination through the iterator of an offset-only operation
+	// stops at the depth limit with a DepthLimitError; organizations fit.
+	orgs := 0
+	for _, err := range client.ListOrganizationsAll(ctx, &zendesk.ListOrganizationsParams{}, zendesk.WithPageSize(50)) {
+		require.NoError(t, err)
+		orgs++
+	}
+	assert.Equal(t, 120, orgs)
+
+	// Time-based export of organizations, then of ticket events: ordered by
+	// time, each page's end_time the next start_time.
+	var times []int64
+	for o, err := range client.IncrementalOrganizationExportAll(ctx, &zendesk.IncrementalOrganizationExportParams{StartTime: 0}, zendesk.WithPageSize(25)) {
+		require.NoError(t, err)
+		times = append(times, o.UpdatedAt.Unix())
+	}
+	assert.Len(t, times, 120)
+	assert.True(t, slices.IsSorted(times))
+
+	events := 0
+	for ev, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC).Unix()}) {
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, *ev.Timestamp, time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC).Unix())
+		events++
+	}
+	assert.InDelta(t, 2*10_150/12, events, 200, "two events a ticket, a twelfth of the year")
+
+	// Cursor-based user export, page by page, with end_of_stream at the end.
+	var sizes []int
+	var end bool
+	for p, err := range client.IncrementalUserCursorExportPages(ctx, &zendesk.IncrementalUserCursorExportParams{StartTime: zendesk.Ptr(int64(0))}, zendesk.WithPageSize(60)) {
+		require.NoError(t, err)
+		sizes = append(sizes, len(p.Items))
+		end = p.EndOfStream
+	}
+	assert.Equal(t, []int{60, 60, 60, 20}, sizes)
+	assert.True(t, end)
+	t.Logf("pagination: offset depth limit at page 101, %d organizations over pages of 50, %d ticket events in December, user export pages %v", orgs, events, sizes)
+}
+
+var _ = zendesktest.Stats{}
+
+// TestConcurrentClients has several clients change and read the fake at
+// once; every answer is checked against the spec (run with -race).
+func TestConcurrentClients(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(300), zendesktest.WithResponseValidation(), zendesktest.WithoutRateLimits())
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for w := range 6 {
+		client, err := srv.Client(zendesk.WithoutOperationPacing())
+		require.NoError(t, err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				id := int64(1 + (w*15+i)%300)
+				_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: &[]string{fmt.Sprintf("w%d", w)},
+				}})
+				assert.NoError(t, err)
+				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Subject: ptr("concurrent")}})
+				assert.NoError(t, err)
+				size := 50
+				_, err = client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0)), PerPage: &size})
+				assert.NoError(t, err)
+				_, err = client.ListTicketCommentsWithResponse(ctx, id, &zendesk.ListTicketCommentsParams{})
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	client, err := srv.Client(zendesk.WithoutOperationPacing())
+	require.NoError(t, err)
+	count, err := client.CountTicketsWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(300+6*15), *count.JSON200.Count.Value)
+	events := 0
+	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
+		require.NoError(t, err)
+		events++
+	}
+	assert.Equal(t, 2*6*15, events, "an event for each update and each creation")
+	st := srv.Stats()
+	assert.Zero(t, st.InvalidResponses)
+	assert.Zero(t, st.Panics)
+}

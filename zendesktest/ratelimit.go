@@ -1,0 +1,73 @@
+package zendesktest
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// limiter enforces rate limits with sliding windows: a request is allowed
+// when fewer than the limit's number of requests were allowed in the window
+// before it. Each window keeps at most `limit` times, so memory is bounded
+// by the number of distinct keys.
+type limiter struct {
+	mu      sync.Mutex
+	windows map[string][]time.Time
+}
+
+func newLimiter() *limiter { return &limiter{windows: map[string][]time.Time{}} }
+
+// allow records a request at now under key and reports whether it is
+// within limit per window; when it is not, wait is how long until it
+// would be, and remaining is what is left after this request.
+func (l *limiter) allow(key string, limit int, window time.Duration, now time.Time) (ok bool, remaining int, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	times := l.windows[key]
+	cut := 0
+	for cut < len(times) && now.Sub(times[cut]) >= window {
+		cut++
+	}
+	times = times[cut:]
+	if len(times) >= limit {
+		l.windows[key] = times
+		return false, 0, times[0].Add(window).Sub(now)
+	}
+	times = append(times, now)
+	l.windows[key] = times
+	return true, limit - len(times), 0
+}
+
+// opLimitKey is the budget an operation's request counts against: the
+// operation, the values of its key path parameters and, for limits "per
+// agent" or "per user", the caller.
+func opLimitKey(o *operation, params map[string]string, caller string) string {
+	rl := o.meta.RateLimit
+	var b strings.Builder
+	b.WriteString(o.ID)
+	for _, k := range rl.Key {
+		b.WriteString("\x00" + k + "=" + params[k])
+	}
+	for _, per := range rl.Per {
+		if strings.Contains(per, "agent") || strings.Contains(per, "user") {
+			b.WriteString("\x00caller=" + caller)
+			break
+		}
+	}
+	return b.String()
+}
+
+// retryAfter renders a wait as a Retry-After value: whole seconds, rounded
+// up, at real speed; seconds with three decimals when the clocks are
+// scaled (tests).
+func retryAfter(d time.Duration, scaled bool) string {
+	if d < 0 {
+		d = 0
+	}
+	if !scaled {
+		return strconv.FormatInt(int64(math.Ceil(d.Seconds())), 10)
+	}
+	return strconv.FormatFloat(math.Ceil(d.Seconds()*1000)/1000, 'f', 3, 64)
+}

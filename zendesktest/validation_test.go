@@ -1,0 +1,107 @@
+package zendesktest_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/zendesktest"
+)
+
+// send makes a raw request with the server's credentials.
+func send(t *testing.T, srv *zendesktest.Server, method, path, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	require.NoError(t, err)
+	req.SetBasicAuth(srv.Email+"/token", srv.Token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var out map[string]any
+	if len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, &out), "%s", raw)
+	}
+	return resp.StatusCode, out
+}
+
+// TestRequestsTheSpecForbids sends requests that break the spec: each gets
+// a 400 in Zendesk's error shape that names the violation.
+func TestRequestsTheSpecForbids(t *testing.T) {
+	srv := zendesktest.NewServer(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	cases := []struct {
+		name, method, path, ctype, body string
+		code                            string
+		mentions                        []string
+	}{
+		{"missing required query parameter", "GET", "/api/v2/tickets/show_many", "", "", "InvalidParameter", []string{`"ids"`, "query", "required"}},
+		{"query parameter of the wrong type", "GET", "/api/v2/tickets?page%5Bsize%5D=lots", "", "", "InvalidParameter", []string{`"page[size]"`, "lots"}},
+		{"query parameter out of range", "GET", "/api/v2/tickets?page%5Bsize%5D=1000", "", "", "InvalidParameter", []string{`"page[size]"`, "100"}},
+		{"unknown enum value in a query parameter", "GET", "/api/v2/users?role=overlord", "", "", "InvalidParameter", []string{`"role"`, "overlord"}},
+		{"path parameter of the wrong type", "GET", "/api/v2/tickets/abc", "", "", "InvalidParameter", []string{`"ticket_id"`, "path"}},
+		{"unknown enum value in the body", "POST", "/api/v2/tickets", "application/json", `{"ticket":{"subject":"x","status":"exploded"}}`, "RecordInvalid", []string{"ticket.status", "exploded", "solved"}},
+		{"body property of the wrong type", "POST", "/api/v2/tickets", "application/json", `{"ticket":{"subject":42}}`, "RecordInvalid", []string{"ticket.subject", "string"}},
+		{"missing required body property", "POST", "/api/v2/users", "application/json", `{"name":"no envelope"}`, "RecordInvalid", []string{`"user"`}},
+		{"too many items", "POST", "/api/v2/users/create_many", "application/json", `{"users":[` + strings.Repeat(`{"name":"u"},`, 100) + `{"name":"u"}]}`, "RecordInvalid", []string{"users", "100"}},
+		{"malformed JSON", "PUT", "/api/v2/tickets/1", "application/json", `{"ticket": {"subject": "unfinished`, "InvalidParameter", []string{"not valid JSON"}},
+		{"a body where none is taken", "DELETE", "/api/v2/tickets/1", "application/json", `{"ticket":{}}`, "InvalidParameter", []string{"takes no request body"}},
+		{"wrong content type", "POST", "/api/v2/tickets", "text/plain", `ticket=1`, "InvalidParameter", []string{"text/plain"}},
+		{"missing body", "POST", "/api/v2/tickets", "application/json", ``, "InvalidParameter", []string{"body"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := send(t, srv, c.method, c.path, c.ctype, c.body)
+			assert.Equal(t, 400, status, "%v", body)
+			assert.Equal(t, c.code, body["error"], "%v", body)
+			desc, _ := body["description"].(string)
+			for _, m := range c.mentions {
+				assert.Contains(t, desc, m)
+			}
+			t.Logf("%s → %s: %s", c.name, body["error"], desc)
+		})
+	}
+	assert.Equal(t, len(cases), srv.Stats().Invalid)
+
+	// Unknown endpoints and methods are Zendesk's 404.
+	status, body := send(t, srv, "GET", "/api/v2/printers", "", "")
+	assert.Equal(t, 404, status)
+	assert.Equal(t, "InvalidEndpoint", body["error"])
+	status, body = send(t, srv, "PATCH", "/api/v2/tickets/1", "application/json", `{}`)
+	assert.Equal(t, 404, status)
+	assert.Contains(t, body["description"], "PATCH is not allowed")
+}
+
+// TestTypedClientGetsRecordInvalid sends an invalid enum through the
+// typed client: the error names the field.
+func TestTypedClientGetsRecordInvalid(t *testing.T) {
+	srv := zendesktest.NewServer(t)
+	client, err := srv.Client()
+	require.NoError(t, err)
+	_, err = client.CreateTicketWithResponse(context.Background(), &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		Subject: ptr("Help"), Status: ptr(zendesk.TicketInputStatus("exploded")),
+	}})
+	var apiErr *zendesk.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Equal(t, "RecordInvalid", apiErr.Code)
+	require.Contains(t, apiErr.Details, "ticket.status")
+	assert.Contains(t, *apiErr.Details["ticket.status"][0].Description, "exploded")
+	assert.Contains(t, err.Error(), "ticket.status")
+	t.Logf("typed client: %v", err)
+}
