@@ -1,0 +1,114 @@
+// Command quickstart lists tickets with the iterator, shows one, and creates
+// one. With ZENDESK_SUBDOMAIN, ZENDESK_EMAIL and ZENDESK_API_TOKEN set it
+// uses your Zendesk (and creates a real ticket there); otherwise an embedded
+// fake Zendesk.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/examples/internal/connect"
+	"github.com/zdapi/zendesk/zendesktest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		log.SetFlags(0)
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	conn, err := connect.Open(connect.Options{Fake: []zendesktest.Option{zendesktest.WithTickets(240)}})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fmt.Fprintln(w, conn.Where)
+	client := conn.Client
+
+	// Every ticket, page after page (cursor pagination), stopping after 10.
+	fmt.Fprintln(w, "\nThe first 10 tickets:")
+	var first int64
+	n := 0
+	for t, err := range client.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}, zendesk.WithPageSize(25)) {
+		if err != nil {
+			return fmt.Errorf("list tickets: %w", err)
+		}
+		if n == 0 {
+			first = *t.ID
+		}
+		fmt.Fprintf(w, "  #%-6d %-8s %s\n", *t.ID, str(t.Status), deref(t.Subject))
+		if n++; n == 10 {
+			break
+		}
+	}
+	if n == 0 {
+		fmt.Fprintln(w, "  (no tickets)")
+	}
+
+	if first != 0 {
+		resp, err := client.ShowTicketWithResponse(ctx, first)
+		if err != nil {
+			return fmt.Errorf("show ticket %d: %w", first, err)
+		}
+		t := resp.JSON200.Ticket
+		fmt.Fprintf(w, "\nTicket #%d: %q, %s priority, created %s, tags %v\n",
+			*t.ID, deref(t.Subject), str(t.Priority), t.CreatedAt.Format(time.RFC1123), tags(t.Tags))
+	}
+
+	subject := "Printer on fire (created by the zendesk Go client quickstart)"
+	body := "The smoke is very colorful. This ticket was created by examples/quickstart."
+	priority := zendesk.TicketInputPriorityNormal
+	created, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
+		Ticket: zendesk.TicketInput{Subject: &subject, Priority: &priority, Comment: &zendesk.TicketCommentInput{Body: &body}},
+	})
+	if err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	t := created.JSON201.Ticket
+	fmt.Fprintf(w, "\nCreated ticket #%d (%s): %q (idempotency lookup: %s)\n", *t.ID, str(t.Status), deref(t.Subject),
+		orNone(zendesk.IdempotencyLookup(created.HTTPResponse)))
+
+	rl := client.RateLimits()
+	if rl.Limit >= 0 && !rl.ObservedAt.IsZero() {
+		fmt.Fprintf(w, "Rate limit: %d of %d requests left this minute\n", rl.Remaining, rl.Limit)
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func str[T ~string](v *T) string {
+	if v == nil {
+		return "-"
+	}
+	return string(*v)
+}
+
+func tags(t *[]string) []string {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
