@@ -201,6 +201,7 @@ type (
 // Iteration and waiting options; see the overlay package.
 var (
 	WithPageSize     = overlay.WithPageSize
+	WithPageRetries  = overlay.WithPageRetries
 	WithStart        = overlay.WithStart
 	WithPrefetch     = overlay.WithPrefetch
 	WithDedup        = overlay.WithDedup

@@ -170,6 +170,11 @@ func parseErrorBody(body []byte, contentType string) (code, desc string, details
 			}
 			return code, desc, details
 		}
+		// Cut off (a body over the cap) or broken later on: read what its
+		// start says.
+		if code, desc = partialErrorBody(trimmed); code != "" || desc != "" {
+			return code, desc, nil
+		}
 	}
 	if len(trimmed) == 0 {
 		return "", "", nil
@@ -181,6 +186,36 @@ func parseErrorBody(body []byte, contentType string) (code, desc string, details
 		return "", "HTML error page: " + clip(collapse(stripTags(string(trimmed))), 200), nil
 	}
 	return "", clip(collapse(string(trimmed)), 200), nil
+}
+
+// partialErrorBody reads the top-level "error" and "description" strings of
+// a JSON object that does not parse as a whole.
+func partialErrorBody(b []byte) (code, desc string) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", ""
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return code, desc
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return code, desc
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			switch key {
+			case "error":
+				code = s
+			case "description":
+				desc = clip(s, 500)
+			}
+		}
+	}
+	return code, desc
 }
 
 var (

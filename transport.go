@@ -2,6 +2,7 @@ package zendesk
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -39,7 +40,11 @@ type idempotencyKeyCtx struct{}
 
 // WithIdempotencyKey returns a context whose POST carries key as its
 // Idempotency-Key header, instead of one the client makes. Zendesk answers
-// a repeated key with the first call's result (x-idempotency-lookup: hit).
+// a repeated key with the first call's result (x-idempotency-lookup: hit) on
+// the operations that honour it (x-zendesk-idempotency: ticket creation);
+// there the client retries the POST after a server fault, with the same
+// key. On other POSTs the key is sent but the client does not retry them:
+// call again with the same key yourself where you know Zendesk honours it.
 func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
 }
@@ -78,10 +83,13 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			req.Header.Set("Idempotency-Key", newIdempotencyKey())
 		}
 	}
+	// A POST is safe to send again only where Zendesk honours its
+	// Idempotency-Key; a key on another POST is sent, but does not make the
+	// POST retried.
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	idempotent := rewindable && (req.Method == http.MethodGet || req.Method == http.MethodHead ||
 		req.Method == http.MethodPut || req.Method == http.MethodDelete || req.Method == http.MethodOptions ||
-		(req.Method == http.MethodPost && req.Header.Get("Idempotency-Key") != ""))
+		(req.Method == http.MethodPost && op != nil && op.Idempotent && req.Header.Get("Idempotency-Key") != ""))
 
 	for attempt := 1; ; attempt++ {
 		if err := t.pacer.wait(ctx, op, params, t.authed); err != nil {
@@ -108,7 +116,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			if resp.StatusCode < 300 {
 				t.budget.success()
 				if op != nil && slices.Contains(op.JSONStatuses, resp.StatusCode) {
-					if err := expectJSON(resp); err != nil {
+					if err := expectJSON(resp, opName); err != nil {
 						return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), err)
 					}
 				}
@@ -191,10 +199,13 @@ func (t *transport) canRetry(attempt int, start time.Time, wait time.Duration) b
 
 // expectJSON looks at the start of a 2xx body the spec says is JSON, so
 // that what is not JSON fails with a clear error instead of a decoding error
-// or, worse, a typed response with no body: an empty body, or an HTML page
-// (a proxy's or a maintenance page, whatever its Content-Type says). The
-// body is left readable from its start.
-func expectJSON(resp *http.Response) error {
+// or, worse, a typed response with no body: an empty body, a bare null, or
+// an HTML page (a proxy's or a maintenance page, whatever its Content-Type
+// says). A JSON body sent with another Content-Type is relabelled JSON, so
+// that the typed response decodes it. Errors met later while the body is
+// read (a connection cut short) say which call they belong to. The body is
+// left readable from its start.
+func expectJSON(resp *http.Response, call string) error {
 	br := bufio.NewReaderSize(resp.Body, 512)
 	var first byte
 	for {
@@ -212,18 +223,42 @@ func expectJSON(resp *http.Response) error {
 			break
 		}
 	}
-	if first == '<' {
+	switch first {
+	case '<':
 		page, _ := io.ReadAll(io.LimitReader(br, 64<<10))
 		resp.Body.Close()
 		_, desc, _ := parseErrorBody(page, "text/html")
 		return fmt.Errorf("%d with an HTML page instead of JSON (Content-Type %q): %s", resp.StatusCode, resp.Header.Get("Content-Type"), desc)
+	case 'n':
+		if rest, _ := br.Peek(5); bytes.Equal(bytes.TrimSpace(rest), []byte("null")) {
+			resp.Body.Close()
+			return fmt.Errorf("%d with a null body where a JSON object was expected", resp.StatusCode)
+		}
+	case '{', '[':
+		if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+			resp.Header.Set("Content-Type", "application/json; charset=utf-8")
+		}
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{br, resp.Body}
+	resp.Body = &callBody{r: br, c: resp.Body, call: call}
 	return nil
 }
+
+// callBody is a response body whose read errors name the call.
+type callBody struct {
+	r    io.Reader
+	c    io.Closer
+	call string
+}
+
+func (b *callBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("zendesk: %s: read response body: %w", b.call, err)
+	}
+	return n, err
+}
+
+func (b *callBody) Close() error { return b.c.Close() }
 
 // redactErr drops the URL a *url.Error quotes (the caller's message gives
 // it redacted) and keeps the cause, so network errors still match net.Error

@@ -149,7 +149,8 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 
 // All iterates over the records of a listing, page after page (see Pages).
 // With TrackPosition, the tracked position is updated before each record is
-// yielded to the position right after it.
+// yielded to the position right after it. A cancelled context ends the
+// iteration before the next record, even in the middle of a page.
 func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var o listOptions
@@ -163,6 +164,12 @@ func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseCheck
 				return
 			}
 			for i := range page.Items {
+				if err := ctx.Err(); err != nil {
+					// Cancelled in the middle of a page: stop now, not at its end.
+					var zero T
+					yield(zero, err)
+					return
+				}
 				if o.track != nil {
 					if i == len(page.Items)-1 {
 						*o.track = page.Next

@@ -411,6 +411,23 @@ func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 func (s *Server) dispatch(c *call) (*reply, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	key := ""
+	if c.r.Method == http.MethodPost {
+		key = strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
+	}
+	if key != "" {
+		if rep, apiErr, ok := s.st.replay(c, key); ok {
+			return rep, apiErr
+		}
+	}
+	rep, apiErr := s.handle(c)
+	if key != "" && apiErr == nil {
+		return s.st.remember(c, key, rep)
+	}
+	return rep, apiErr
+}
+
+func (s *Server) handle(c *call) (*reply, *apiError) {
 	if h, ok := s.st.handlers[c.op.ID]; ok {
 		return h(c)
 	}

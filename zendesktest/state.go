@@ -2,6 +2,8 @@ package zendesktest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -49,9 +51,52 @@ type apiEvent struct {
 }
 
 type idemEntry struct {
+	op       string
 	bodyHash string
 	status   int
+	header   http.Header
 	body     []byte
+}
+
+// replay answers a POST whose Idempotency-Key was seen before with the first
+// answer again (x-idempotency-lookup: hit); the same key with another
+// operation or body is an error. Zendesk documents the header for ticket
+// creation; the fake honours it on every POST, so that programs that send
+// keys on their bulk calls can test retrying them.
+func (st *state) replay(c *call, key string) (*reply, *apiError, bool) {
+	e, ok := st.idem[key]
+	if !ok {
+		return nil, nil, false
+	}
+	sum := sha256.Sum256(c.body)
+	if e.op != c.op.ID || e.bodyHash != hex.EncodeToString(sum[:]) {
+		return nil, &apiError{status: http.StatusBadRequest, code: "IdempotentRequestError",
+			desc: "The Idempotency-Key was already used with different request parameters"}, true
+	}
+	st.s.counters.update(func(s *Stats) { s.IdempotencyHits++ })
+	h := e.header.Clone()
+	h.Set("X-Idempotency-Lookup", "hit")
+	return &reply{status: e.status, raw: e.body, header: h}, nil, true
+}
+
+// remember keeps a POST's first answer under its Idempotency-Key.
+func (st *state) remember(c *call, key string, rep *reply) (*reply, *apiError) {
+	raw := rep.raw
+	if raw == nil && rep.body != nil {
+		b, err := jsonBytes(rep.body)
+		if err != nil {
+			return nil, &apiError{status: 500, code: "InternalError", desc: err.Error()}
+		}
+		raw = b
+	}
+	sum := sha256.Sum256(c.body)
+	h := rep.header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	st.idem[key] = idemEntry{op: c.op.ID, bodyHash: hex.EncodeToString(sum[:]), status: rep.status, header: h.Clone(), body: raw}
+	h.Set("X-Idempotency-Lookup", "miss")
+	return &reply{status: rep.status, raw: raw, header: h}, nil
 }
 
 func newState(s *Server) *state {
