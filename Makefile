@@ -30,9 +30,11 @@ verify: lint
 	@if [ -n "$$(git status --porcelain -- generated api overlay zz_types.gen.go)" ]; then \
 		echo "regenerating changed committed files:"; git status --porcelain -- generated api overlay zz_types.gen.go; exit 1; fi
 
-## bench: the benchmarks, with figures as ratios to their baselines
+## bench: the decode benchmarks as go test prints them, then every figure as a ratio to its
+## baseline measured in the same run (go run ./bench/report: decode, iteration, memory, build)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./bench/...
+	$(GO) test -run='^$$' -bench=Decode -benchmem -count=1 ./bench/
+	$(GO) run ./bench/report
 
 ## fuzz: each fuzz target for FUZZTIME (default 20s)
 FUZZTIME ?= 20s

@@ -76,7 +76,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("zendesk: base URL %s is not https; credentials go over https only (WithInsecureHTTP allows http for tests)", redactURL(base))
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.New(discardHandler{})
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 
 	user := cfg.httpClient
@@ -166,14 +166,6 @@ func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (
 	}
 	return n, nil
 }
-
-// discardHandler is a slog handler that drops everything.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // Aliases of the overlay's iteration and job types, so that programs need
 // this package alone.

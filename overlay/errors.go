@@ -14,6 +14,7 @@ type StalledError struct {
 	Position  Position
 }
 
+// Error says which operation stalled, and where.
 func (e *StalledError) Error() string {
 	return fmt.Sprintf("%s: pagination does not advance past %s", e.Operation, e.Position)
 }
@@ -29,6 +30,7 @@ type DepthLimitError struct {
 	Err error
 }
 
+// Error says where offset pagination stopped and what to use instead.
 func (e *DepthLimitError) Error() string {
 	msg := fmt.Sprintf("%s: offset pagination stops at page %d of %d records: Zendesk serves at most %d pages or %d records this way; narrow the query or use a cursor-paginated or export endpoint",
 		e.Operation, e.Page, e.PageSize, offsetMaxPages, offsetMaxRecords)
@@ -38,6 +40,7 @@ func (e *DepthLimitError) Error() string {
 	return msg
 }
 
+// Unwrap gives Zendesk's answer, when it refused the page itself.
 func (e *DepthLimitError) Unwrap() error { return e.Err }
 
 // statusOf returns the HTTP status an error carries (an error with an

@@ -59,6 +59,7 @@ type JobError struct {
 	Job generated.JobStatus
 }
 
+// Error says which job ended how, with its message.
 func (e *JobError) Error() string {
 	msg := ""
 	if e.Job.Message != nil {
@@ -74,10 +75,12 @@ type JobNotFoundError struct {
 	Err error
 }
 
+// Error says which job Zendesk no longer knows.
 func (e *JobNotFoundError) Error() string {
 	return fmt.Sprintf("job %s not found (Zendesk keeps job statuses about a day): %v", e.ID, e.Err)
 }
 
+// Unwrap gives the 404 answer.
 func (e *JobNotFoundError) Unwrap() error { return e.Err }
 
 // JobTimeoutError is returned when a job is still running when the wait's
@@ -88,10 +91,12 @@ type JobTimeoutError struct {
 	Waited time.Duration
 }
 
+// Error says which job was still running, and for how long it was waited for.
 func (e *JobTimeoutError) Error() string {
 	return fmt.Sprintf("job %s still %s after %s", deref(e.Job.ID), jobState(e.Job), e.Waited.Round(time.Millisecond))
 }
 
+// Unwrap gives context.DeadlineExceeded.
 func (e *JobTimeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 func deref(s *string) string {

@@ -148,6 +148,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error gives the line and the problem.
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)

@@ -75,7 +75,10 @@ type InputError struct {
 	Err  error
 }
 
+// Error names the file and the problem.
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.File, e.Err) }
+
+// Unwrap gives the problem.
 func (e *InputError) Unwrap() error { return e.Err }
 
 var (
