@@ -227,7 +227,7 @@ func parseBlock(lines []string, start, end int) (Endpoint, error) {
 	// The parameter table is the block's last "Parameters" heading followed by
 	// the "| Parameter Name | Description |" header.
 	table := -1
-	for i := end - 4; i > start+1; i-- {
+	for i := end - 5; i > start+1; i-- {
 		if lines[i] == "Parameters" && lines[i+1] == "|" && lines[i+2] == "Parameter Name |" &&
 			lines[i+3] == "Description |" && lines[i+4] == "|---|---|" {
 			table = i
