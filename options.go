@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -202,7 +203,7 @@ func WithInsecureHTTP() Option {
 // (zendesktest.WithTimeScale); never use it against Zendesk.
 func WithPacingScale(scale float64) Option {
 	return func(c *config) error {
-		if scale <= 0 || scale != scale {
+		if !(scale > 0) || math.IsInf(scale, 0) {
 			return fmt.Errorf("WithPacingScale: scale %v, want a positive number", scale)
 		}
 		c.pacingScale = scale

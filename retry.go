@@ -1,7 +1,6 @@
 package zendesk
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -126,19 +125,4 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, true
 	}
 	return 0, false
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -1,10 +1,7 @@
 package zendesk
 
 import (
-	"net/url"
-	"strconv"
-	"strings"
-
+	"github.com/zdapi/zendesk/internal/pathmatch"
 	"github.com/zdapi/zendesk/overlay"
 )
 
@@ -12,70 +9,23 @@ import (
 // path templates, so the transport can apply the operation's annotations to
 // any call — typed, raw, or an iterator's.
 type router struct {
-	// byShape holds the operations by method and number of segments.
-	byShape map[string][]route
-}
-
-type route struct {
-	op   *overlay.OperationInfo
-	segs []string // "" for a template parameter
-	keys []string // parameter name per segment, "" for literals
-	lits int      // number of literal segments
+	t *pathmatch.Table[*overlay.OperationInfo]
 }
 
 func newRouter(ops []overlay.OperationInfo) *router {
-	r := &router{byShape: map[string][]route{}}
+	t := pathmatch.New[*overlay.OperationInfo]()
 	for i := range ops {
-		op := &ops[i]
-		parts := strings.Split(strings.Trim(op.Path, "/"), "/")
-		rt := route{op: op, segs: make([]string, len(parts)), keys: make([]string, len(parts))}
-		for j, p := range parts {
-			if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-				rt.keys[j] = p[1 : len(p)-1]
-				continue
-			}
-			rt.segs[j] = p
-			rt.lits++
-		}
-		k := shapeKey(op.Method, len(parts))
-		r.byShape[k] = append(r.byShape[k], rt)
+		t.Add(ops[i].Method, ops[i].Path, &ops[i])
 	}
-	return r
+	return &router{t}
 }
 
-func shapeKey(method string, n int) string { return method + " " + strconv.Itoa(n) }
-
 // match returns the operation of a request path (the API path, without the
-// base URL's own prefix) and its path parameter values. The most literal
-// match wins: /api/v2/tickets/count is CountTickets, not ShowTicket.
+// base URL's own prefix) and its path parameter values, or nil.
 func (r *router) match(method, path string) (*overlay.OperationInfo, map[string]string) {
-	path = strings.TrimSuffix(strings.Trim(path, "/"), ".json")
-	parts := strings.Split(path, "/")
-	var best *route
-	for i, rt := range r.byShape[shapeKey(method, len(parts))] {
-		ok := true
-		for j, s := range rt.segs {
-			if rt.keys[j] == "" && s != parts[j] {
-				ok = false
-				break
-			}
-		}
-		if ok && (best == nil || rt.lits > best.lits) {
-			best = &r.byShape[shapeKey(method, len(parts))][i]
-		}
-	}
-	if best == nil {
+	op, params, ok := r.t.Match(method, path)
+	if !ok {
 		return nil, nil
 	}
-	params := map[string]string{}
-	for j, k := range best.keys {
-		if k != "" {
-			v, err := url.PathUnescape(parts[j])
-			if err != nil {
-				v = parts[j]
-			}
-			params[k] = v
-		}
-	}
-	return best.op, params
+	return op, params
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zdapi/zendesk/internal/ctxsleep"
 	"github.com/zdapi/zendesk/overlay"
 )
 
@@ -183,7 +184,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		t.logger.LogAttrs(ctx, slog.LevelInfo, "zendesk retrying", slog.String("operation", opName),
 			slog.String("reason", reason), slog.Int("attempt", attempt), slog.Duration("wait", wait))
-		if err := sleep(ctx, wait); err != nil {
+		if err := ctxsleep.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zdapi/zendesk/generated"
+	"github.com/zdapi/zendesk/internal/ctxsleep"
 )
 
 // Job states Zendesk reports.
@@ -119,7 +120,7 @@ func jobState(j generated.JobStatus) string {
 // job still running when the wait times out a *JobTimeoutError. Rate limits
 // and server faults while polling are waited out, not returned.
 func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*generated.JobStatus, error) {
-	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: sleepCtx}
+	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: ctxsleep.Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -257,15 +258,4 @@ func transient(err error) bool {
 		return true
 	}
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

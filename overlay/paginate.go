@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zdapi/zendesk/generated"
+	"github.com/zdapi/zendesk/internal/ctxsleep"
 )
 
 // Listing says how an operation pages. The generated iterators carry one per
@@ -259,7 +260,7 @@ func (p *pager[T]) fetchPage(ctx context.Context, pos Position, first bool) (*Pa
 		if err == nil || attempt >= p.o.pageRetries() || ctx.Err() != nil || !brokenBody(err) {
 			return page, err
 		}
-		if err := sleepCtx(ctx, time.Duration(50<<attempt)*time.Millisecond); err != nil {
+		if err := ctxsleep.Sleep(ctx, time.Duration(50<<attempt)*time.Millisecond); err != nil {
 			return nil, err
 		}
 	}

@@ -17,8 +17,8 @@ func (st *state) registerOrganizations() {
 	h["DeleteOrganization"] = st.deleteOrganization
 	h["CreateOrUpdateOrganization"] = st.createOrUpdateOrganization
 	h["CreateManyOrganizations"] = st.createManyOrganizations
-	h["UpdateManyOrganizations"] = st.updateManyOrganizations
-	h["DeleteManyOrganizations"] = st.deleteManyOrganizations
+	h["UpdateManyOrganizations"] = func(c *call) (*reply, *apiError) { return st.updateMany(c, st.organizationsBulk()) }
+	h["DeleteManyOrganizations"] = func(c *call) (*reply, *apiError) { return st.deleteMany(c, st.organizationsBulk()) }
 	h["IncrementalOrganizationExport"] = func(c *call) (*reply, *apiError) {
 		return c.timeExport("organizations", tableStream(st.orgs, nil))
 	}
@@ -282,71 +282,6 @@ func (st *state) createManyOrganizations(c *call) (*reply, *apiError) {
 				continue
 			}
 			out = append(out, rec{"index": i, "id": o["id"]})
-		}
-		return out
-	})
-}
-
-func (st *state) updateManyOrganizations(c *call) (*reply, *apiError) {
-	in, apiErr := c.decodeBody()
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	ids, apiErr := c.idsOrExternalIDs(st.orgByExternalID)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	type upd struct {
-		id int64
-		in rec
-	}
-	var todo []upd
-	for _, id := range ids {
-		todo = append(todo, upd{id, obj(in, "organization")})
-	}
-	if len(ids) == 0 {
-		for _, o := range objs(in, "organizations") {
-			id, ok := num(o, "id")
-			if !ok {
-				id, _ = st.orgByExternalID(asString(o["external_id"]))
-			}
-			todo = append(todo, upd{id, o})
-		}
-	}
-	if len(todo) > 100 {
-		return nil, errInvalidParam("at most 100 organizations at once, not %d", len(todo))
-	}
-	return st.queueJob(c, "Bulk Update Organizations", len(todo), func() []any {
-		out := []any{}
-		for _, u := range todo {
-			cur, ok := st.orgs.get(u.id)
-			if !ok {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": "OrganizationNotFound"})
-				continue
-			}
-			if _, apiErr := st.changeOrg(c, u.id, cur, u.in); apiErr != nil {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": apiErr.code, "details": errDetails(apiErr)})
-				continue
-			}
-			out = append(out, rec{"id": u.id, "action": "update", "success": true, "status": "Updated"})
-		}
-		return out
-	})
-}
-
-func (st *state) deleteManyOrganizations(c *call) (*reply, *apiError) {
-	ids, apiErr := c.idsOrExternalIDs(st.orgByExternalID)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	return st.queueJob(c, "Bulk Delete Organizations", len(ids), func() []any {
-		out := []any{}
-		for _, id := range ids {
-			if st.deleteOrgID(c, id) {
-				out = append(out, rec{"id": id, "action": "delete", "success": true, "status": "Deleted"})
-			} else {
-				out = append(out, rec{"id": id, "action": "delete", "success": false, "status": "Failed", "error": "OrganizationNotFound"})
-			}
 		}
 		return out
 	})

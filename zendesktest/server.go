@@ -156,13 +156,15 @@ func (s *Server) Close() {
 }
 
 // ClientOptions are the options that point a zendesk.Client at the server
-// (base URL, plain HTTP, an HTTP client whose connections Close closes),
-// without credentials.
+// (base URL, plain HTTP, an HTTP client whose connections Close closes, and
+// the client's pacing of rate-limited operations run at the server's time
+// scale), without credentials.
 func (s *Server) ClientOptions() []zendesk.Option {
 	return []zendesk.Option{
 		zendesk.WithBaseURL(s.URL),
 		zendesk.WithInsecureHTTP(),
 		zendesk.WithHTTPClient(&http.Client{Transport: s.transport, Timeout: 2 * time.Minute}),
+		zendesk.WithPacingScale(s.cfg.timeScale),
 	}
 }
 

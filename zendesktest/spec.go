@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/zdapi/zendesk/internal/pathmatch"
 	"github.com/zdapi/zendesk/internal/specmeta"
 	"github.com/zdapi/zendesk/spec"
 )
@@ -20,10 +19,10 @@ import (
 // apiSpec is the loaded spec: the OpenAPI document, and the operations
 // with what the fake needs of each, indexed for routing.
 type apiSpec struct {
-	doc     *openapi3.T
-	ops     []*operation
-	byID    map[string]*operation
-	byShape map[string][]*operation
+	doc    *openapi3.T
+	ops    []*operation
+	byID   map[string]*operation
+	routes *pathmatch.Table[*operation]
 }
 
 // operation is one operation of the spec.
@@ -31,10 +30,6 @@ type operation struct {
 	ID     string
 	Method string
 	Path   string // template, "/api/v2/tickets/{ticket_id}"
-
-	segs []string // literal segment, or "" for a parameter
-	keys []string // parameter name per segment, "" for literals
-	lits int      // number of literal segments
 
 	op    *openapi3.Operation
 	route *routers.Route
@@ -74,7 +69,7 @@ func loadSpec(data []byte) (*apiSpec, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("spec is not valid OpenAPI: %w", err)
 	}
-	s := &apiSpec{doc: doc, byID: map[string]*operation{}, byShape: map[string][]*operation{}}
+	s := &apiSpec{doc: doc, byID: map[string]*operation{}, routes: pathmatch.New[*operation]()}
 	paths := doc.Paths.InMatchingOrder()
 	sort.Strings(paths)
 	for _, path := range paths {
@@ -89,8 +84,7 @@ func loadSpec(data []byte) (*apiSpec, error) {
 			}
 			s.ops = append(s.ops, o)
 			s.byID[o.ID] = o
-			k := shapeKey(o.Method, len(o.segs))
-			s.byShape[k] = append(s.byShape[k], o)
+			s.routes.Add(o.Method, o.Path, o)
 		}
 	}
 	sort.Slice(s.ops, func(i, j int) bool { return s.ops[i].ID < s.ops[j].ID })
@@ -111,17 +105,6 @@ func newOperation(doc *openapi3.T, path string, item *openapi3.PathItem, method 
 	o := &operation{
 		ID: op.OperationID, Method: method, Path: path, op: op, meta: meta,
 		route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
-	}
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	o.segs = make([]string, len(parts))
-	o.keys = make([]string, len(parts))
-	for i, p := range parts {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			o.keys[i] = p[1 : len(p)-1]
-			continue
-		}
-		o.segs[i] = p
-		o.lits++
 	}
 	o.public = op.Security != nil && len(*op.Security) == 0
 
@@ -171,46 +154,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func shapeKey(method string, n int) string { return method + " " + strconv.Itoa(n) }
-
-// match finds the operation of a request path and its path parameters.
-// The most literal match wins (/api/v2/tickets/count is CountTickets, not
-// ShowTicket); a trailing ".json" is accepted, as Zendesk does.
+// match finds the operation of a request path and its path parameters
+// (see pathmatch.Table.Match).
 func (s *apiSpec) match(method, path string) (*operation, map[string]string) {
-	path = strings.TrimSuffix(strings.Trim(path, "/"), ".json")
-	parts := strings.Split(path, "/")
-	var best *operation
-	for _, o := range s.byShape[shapeKey(method, len(parts))] {
-		ok := true
-		for j, lit := range o.segs {
-			if o.keys[j] == "" && lit != parts[j] {
-				ok = false
-				break
-			}
-			if o.keys[j] != "" && parts[j] == "" {
-				ok = false
-				break
-			}
-		}
-		if ok && (best == nil || o.lits > best.lits) {
-			best = o
-		}
-	}
-	if best == nil {
-		return nil, nil
-	}
-	params := map[string]string{}
-	for j, k := range best.keys {
-		if k == "" {
-			continue
-		}
-		v, err := url.PathUnescape(parts[j])
-		if err != nil {
-			v = parts[j]
-		}
-		params[k] = v
-	}
-	return best, params
+	o, params, _ := s.routes.Match(method, path)
+	return o, params
 }
 
 // pathExists reports whether any operation has this path, whatever its

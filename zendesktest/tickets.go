@@ -18,8 +18,8 @@ func (st *state) registerTickets() {
 	h["UpdateTicket"] = st.updateTicket
 	h["DeleteTicket"] = st.deleteTicket
 	h["CreateManyTickets"] = st.createManyTickets
-	h["UpdateManyTickets"] = st.updateManyTickets
-	h["DeleteManyTickets"] = st.deleteManyTickets
+	h["UpdateManyTickets"] = func(c *call) (*reply, *apiError) { return st.updateMany(c, st.ticketsBulk()) }
+	h["DeleteManyTickets"] = func(c *call) (*reply, *apiError) { return st.deleteMany(c, st.ticketsBulk()) }
 	h["ListTicketComments"] = st.listTicketComments
 	h["CountTicketComments"] = st.countTicketComments
 	h["ListTicketAudits"] = st.listTicketAudits
@@ -393,72 +393,6 @@ func (st *state) createManyTickets(c *call) (*reply, *apiError) {
 				continue
 			}
 			out = append(out, rec{"index": i, "id": t["id"]})
-		}
-		return out
-	})
-}
-
-func (st *state) updateManyTickets(c *call) (*reply, *apiError) {
-	in, apiErr := c.decodeBody()
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	type upd struct {
-		id int64
-		in rec
-	}
-	var todo []upd
-	ids, apiErr := c.queryIDs("ids")
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	if len(ids) > 0 {
-		for _, id := range ids {
-			todo = append(todo, upd{id, obj(in, "ticket")})
-		}
-	} else {
-		for _, t := range objs(in, "tickets") {
-			id, _ := num(t, "id")
-			todo = append(todo, upd{id, t})
-		}
-	}
-	if len(todo) > 100 {
-		return nil, errInvalidParam("at most 100 tickets at once, not %d", len(todo))
-	}
-	return st.queueJob(c, "Bulk Update Tickets", len(todo), func() []any {
-		out := []any{}
-		for _, u := range todo {
-			cur, ok := st.tickets.get(u.id)
-			if !ok {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": "TicketNotFound", "details": "Ticket not found"})
-				continue
-			}
-			if _, _, apiErr := st.changeTicket(c, u.id, cur, u.in); apiErr != nil {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": apiErr.code, "details": apiErr.desc})
-				continue
-			}
-			out = append(out, rec{"id": u.id, "action": "update", "success": true, "status": "Updated"})
-		}
-		return out
-	})
-}
-
-func (st *state) deleteManyTickets(c *call) (*reply, *apiError) {
-	ids, apiErr := c.queryIDs("ids")
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	if len(ids) > 100 {
-		return nil, errInvalidParam("at most 100 ids at once, not %d", len(ids))
-	}
-	return st.queueJob(c, "Bulk Delete Tickets", len(ids), func() []any {
-		out := []any{}
-		for _, id := range ids {
-			if st.deleteTicketID(c, id) {
-				out = append(out, rec{"id": id, "action": "delete", "success": true, "status": "Deleted"})
-			} else {
-				out = append(out, rec{"id": id, "action": "delete", "success": false, "status": "Failed", "error": "TicketNotFound"})
-			}
 		}
 		return out
 	})

@@ -20,8 +20,8 @@ func (st *state) registerUsers() {
 	h["CreateOrUpdateUser"] = st.createOrUpdateUser
 	h["CreateManyUsers"] = func(c *call) (*reply, *apiError) { return st.bulkUsers(c, "create") }
 	h["CreateOrUpdateManyUsers"] = func(c *call) (*reply, *apiError) { return st.bulkUsers(c, "create_or_update") }
-	h["UpdateManyUsers"] = st.updateManyUsers
-	h["DeleteManyUsers"] = st.deleteManyUsers
+	h["UpdateManyUsers"] = func(c *call) (*reply, *apiError) { return st.updateMany(c, st.usersBulk()) }
+	h["DeleteManyUsers"] = func(c *call) (*reply, *apiError) { return st.deleteMany(c, st.usersBulk()) }
 	h["IncrementalUserExport"] = st.userExport
 	h["IncrementalUserCursorExport"] = st.userExport
 }
@@ -438,71 +438,6 @@ func (c *call) idsOrExternalIDs(find func(string) (int64, bool)) ([]int64, *apiE
 		return nil, errInvalidParam("at most 100 ids at once, not %d", len(ids))
 	}
 	return ids, nil
-}
-
-func (st *state) updateManyUsers(c *call) (*reply, *apiError) {
-	in, apiErr := c.decodeBody()
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	ids, apiErr := c.idsOrExternalIDs(st.userByExternalID)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	type upd struct {
-		id int64
-		in rec
-	}
-	var todo []upd
-	for _, id := range ids {
-		todo = append(todo, upd{id, obj(in, "user")})
-	}
-	if len(ids) == 0 {
-		for _, u := range objs(in, "users") {
-			id, ok := num(u, "id")
-			if !ok {
-				id, _ = st.userByExternalID(asString(u["external_id"]))
-			}
-			todo = append(todo, upd{id, u})
-		}
-	}
-	if len(todo) > 100 {
-		return nil, errInvalidParam("at most 100 users at once, not %d", len(todo))
-	}
-	return st.queueJob(c, "Bulk Update Users", len(todo), func() []any {
-		out := []any{}
-		for _, u := range todo {
-			cur, ok := st.users.get(u.id)
-			if !ok {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": "UserNotFound"})
-				continue
-			}
-			if _, apiErr := st.changeUser(c, u.id, cur, u.in); apiErr != nil {
-				out = append(out, rec{"id": u.id, "action": "update", "success": false, "status": "Failed", "error": apiErr.code, "details": errDetails(apiErr)})
-				continue
-			}
-			out = append(out, rec{"id": u.id, "action": "update", "success": true, "status": "Updated"})
-		}
-		return out
-	})
-}
-
-func (st *state) deleteManyUsers(c *call) (*reply, *apiError) {
-	ids, apiErr := c.idsOrExternalIDs(st.userByExternalID)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	return st.queueJob(c, "Bulk Delete Users", len(ids), func() []any {
-		out := []any{}
-		for _, id := range ids {
-			if _, ok := st.deleteUserID(c, id); ok {
-				out = append(out, rec{"id": id, "action": "delete", "success": true, "status": "Deleted"})
-			} else {
-				out = append(out, rec{"id": id, "action": "delete", "success": false, "status": "Failed", "error": "UserNotFound"})
-			}
-		}
-		return out
-	})
 }
 
 func (st *state) userExport(c *call) (*reply, *apiError) {
