@@ -669,19 +669,19 @@ func (c *Client) IncrementalRoutingInstanceValueExportPages(ctx context.Context,
 	}, c.check, opts...)
 }
 
-var listingIncrementalSampleExport = Listing{Operation: "IncrementalSampleExport", Style: "incremental-time", Items: "tickets", MaxPageSize: 0, SizeParam: "", CursorParam: ""}
+var listingIncrementalSampleExport = Listing{Operation: "IncrementalSampleExport", Style: "incremental-time", Items: "tickets", ItemsAlternatives: []string{"ticket_events", "users", "organizations"}, MaxPageSize: 0, SizeParam: "", CursorParam: ""}
 
 // IncrementalSampleExportAll iterates over every record of IncrementalSampleExport (GET /api/v2/incremental/{incremental_resource}/sample), page after page, using a time-based incremental export (records repeated at page boundaries are dropped).
 // See All for resuming (WithStart, TrackPosition), page size, prefetch and how the iteration ends.
-func (c *Client) IncrementalSampleExportAll(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[generated.Ticket, error] {
-	return All[generated.Ticket](ctx, listingIncrementalSampleExport, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+func (c *Client) IncrementalSampleExportAll(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
+	return All[json.RawMessage](ctx, listingIncrementalSampleExport, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
 		return c.raw.IncrementalSampleExport(ctx, incrementalResource, params, edit)
 	}, c.check, opts...)
 }
 
 // IncrementalSampleExportPages iterates over the pages of IncrementalSampleExport (GET /api/v2/incremental/{incremental_resource}/sample): each page has its records, its sideloads and the position to resume after it.
-func (c *Client) IncrementalSampleExportPages(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[*Page[generated.Ticket], error] {
-	return Pages[generated.Ticket](ctx, listingIncrementalSampleExport, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+func (c *Client) IncrementalSampleExportPages(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[*Page[json.RawMessage], error] {
+	return Pages[json.RawMessage](ctx, listingIncrementalSampleExport, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
 		return c.raw.IncrementalSampleExport(ctx, incrementalResource, params, edit)
 	}, c.check, opts...)
 }
