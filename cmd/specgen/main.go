@@ -46,6 +46,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd := args[0]
+	switch cmd {
+	case "check", "scaffold", "bundle":
+	default:
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
 	fs := flag.NewFlagSet("specgen "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	docPath := fs.String("doc", "spec/connector-docs/zendesk-support-v1r1.txt", "connector documentation")
