@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -64,7 +64,8 @@ func (e *APIError) Error() string {
 				}
 			}
 		}
-		b.WriteString(" (" + strings.Join(sorted(fields), "; ") + ")")
+		slices.Sort(fields)
+		b.WriteString(" (" + strings.Join(fields, "; ") + ")")
 	}
 	if e.RequestID != "" {
 		b.WriteString(" [request id " + e.RequestID + "]")
@@ -277,10 +278,4 @@ func redactURL(u *url.URL) string {
 func IsNotFound(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
-}
-
-func sorted(ss []string) []string {
-	out := append([]string(nil), ss...)
-	sort.Strings(out)
-	return out
 }

@@ -110,7 +110,6 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 		defer stopPending()
 
 		pos := p.o.start
-		first := true
 		for {
 			var page *Page[T]
 			var err error
@@ -120,9 +119,8 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 				cancelPending()
 				page, err = r.page, r.err
 			} else {
-				page, err = p.fetchPage(ctx, pos, first)
+				page, err = p.fetchPage(ctx, pos)
 			}
-			first = false
 			if err == nil && ctx.Err() != nil {
 				err = ctx.Err()
 			}
@@ -135,7 +133,7 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 				ch := make(chan result, 1)
 				next := page.Next
 				go func() {
-					pg, err := p.fetchPage(pctx, next, false)
+					pg, err := p.fetchPage(pctx, next)
 					ch <- result{pg, err}
 				}()
 				pending, cancelPending = ch, cancel
@@ -254,9 +252,9 @@ func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
 // while it is read (the request itself succeeded, so the transport could
 // not retry it) is fetched again, up to pageRetries times: nothing of the
 // failed page was yielded, so nothing is lost or repeated.
-func (p *pager[T]) fetchPage(ctx context.Context, pos Position, first bool) (*Page[T], error) {
+func (p *pager[T]) fetchPage(ctx context.Context, pos Position) (*Page[T], error) {
 	for attempt := 0; ; attempt++ {
-		page, err := p.fetchPageOnce(ctx, pos, first)
+		page, err := p.fetchPageOnce(ctx, pos)
 		if err == nil || attempt >= p.o.pageRetries() || ctx.Err() != nil || !brokenBody(err) {
 			return page, err
 		}
@@ -283,7 +281,7 @@ type bodyError struct{ err error }
 func (e *bodyError) Error() string { return e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
-func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position, first bool) (*Page[T], error) {
+func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

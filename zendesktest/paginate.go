@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -17,8 +16,6 @@ const (
 	defaultPerPage   = 100
 	exportPerPage    = 1000
 )
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // link is the URL of the request with the query parameters in set changed
 // (an empty value removes the parameter).

@@ -53,11 +53,6 @@ func errInvalidParam(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: "InvalidParameter", desc: fmt.Sprintf(format, args...)}
 }
 
-func errRecordInvalid(field, reason string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "RecordInvalid", desc: "Record validation errors: " + field + ": " + reason,
-		details: map[string][]map[string]string{field: {{"description": reason, "error": "InvalidValue"}}}}
-}
-
 // validationOptions are the options of every request validation: the
 // server checks credentials itself, before validation, and leaves the
 // request as the client sent it.

@@ -25,7 +25,6 @@ import (
 // operation is one spec operation and its annotations.
 type operation struct {
 	ID, Method, Path string
-	Summary          string
 	Meta             specmeta.Operation
 	Params           map[string]bool // query parameter names
 	JSONStatuses     []int           // 2xx statuses with a JSON body
@@ -90,7 +89,7 @@ func readSpec(path string) ([]operation, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", m, p, err)
 			}
-			o := operation{ID: op.OperationID, Method: m, Path: p, Summary: op.Summary, Meta: meta, Params: map[string]bool{}}
+			o := operation{ID: op.OperationID, Method: m, Path: p, Meta: meta, Params: map[string]bool{}}
 			if op.Responses != nil {
 				for code, r := range op.Responses.Map() {
 					n, err := strconv.Atoi(code)
