@@ -29144,7 +29144,7 @@ func NewAutocompleteOrganizationsRequest(server string, params *AutocompleteOrga
 
 		if params.FieldID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field_id", *params.FieldID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field_id", *params.FieldID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -38677,7 +38677,7 @@ func NewAutocompleteUsersRequest(server string, params *AutocompleteUsersParams)
 
 		if params.FieldID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field_id", *params.FieldID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "field_id", *params.FieldID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -14626,7 +14626,7 @@ type AutocompleteOrganizationsParams struct {
 	Name string `form:"name" json:"name"`
 
 	// FieldID The id of a lookup relationship field. The type of field is determined by the `source` param; the results are restricted by the field's relationship filter.
-	FieldID *string `form:"field_id,omitempty" json:"field_id,omitempty"`
+	FieldID *int64 `form:"field_id,omitempty" json:"field_id,omitempty"`
 
 	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a "zen:user", it references a field on a user ("zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:{key}").
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
@@ -15528,7 +15528,7 @@ type AutocompleteUsersParams struct {
 	Name string `form:"name" json:"name"`
 
 	// FieldID The id of a lookup relationship field. The type of field is determined by the `source` parameter.
-	FieldID *string `form:"field_id,omitempty" json:"field_id,omitempty"`
+	FieldID *int64 `form:"field_id,omitempty" json:"field_id,omitempty"`
 
 	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a `zen:user`, it references a field on a user. One of `zen:user`, `zen:ticket`, `zen:organization` or `zen:custom_object:{custom_object_key}`.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`

@@ -1,9 +1,13 @@
 package specgen
 
 import (
+	"fmt"
 	"os"
+	"sort"
+	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,4 +62,68 @@ func TestBundleKeepsOrderAndIsStable(t *testing.T) {
 		_, err := Bundle([]byte(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestQueryParametersAgreeAcrossOperations: a query parameter has one
+// schema type wherever it appears (field_id is the int64 id of a lookup
+// relationship field in all three autocompletes, as in the Lookup
+// Relationships paths). The one exception is ids, whose job status ids are
+// strings.
+func TestQueryParametersAgreeAcrossOperations(t *testing.T) {
+	src, err := os.ReadFile(specPath)
+	require.NoError(t, err)
+	spec, err := LoadSpec(src)
+	require.NoError(t, err)
+	exceptions := map[string]string{"ids ShowManyJobStatuses": "job status ids are strings"}
+	types := map[string]map[string][]string{}
+	for _, p := range spec.Paths.InMatchingOrder() {
+		item := spec.Paths.Value(p)
+		for m, op := range item.Operations() {
+			for _, param := range allParams(specOp{path: p, method: m, op: op, item: item}) {
+				if param.In != "query" || exceptions[param.Name+" "+op.OperationID] != "" {
+					continue
+				}
+				ty := schemaType(param.Schema.Value)
+				if types[param.Name] == nil {
+					types[param.Name] = map[string][]string{}
+				}
+				types[param.Name][ty] = append(types[param.Name][ty], op.OperationID)
+			}
+		}
+	}
+	for name, byType := range types {
+		if len(byType) > 1 {
+			var desc []string
+			for ty, ops := range byType {
+				sort.Strings(ops)
+				desc = append(desc, fmt.Sprintf("%s in %s", ty, strings.Join(ops, ", ")))
+			}
+			sort.Strings(desc)
+			t.Errorf("query parameter %s has several types: %s", name, strings.Join(desc, "; "))
+		}
+	}
+	assert.Equal(t, []string{"integer/int64"}, keys(types["field_id"]))
+}
+
+func schemaType(s *openapi3.Schema) string {
+	if s == nil {
+		return "?"
+	}
+	ty := strings.Join(s.Type.Slice(), "|")
+	if s.Format != "" {
+		ty += "/" + s.Format
+	}
+	if s.Items != nil {
+		ty += " of " + schemaType(s.Items.Value)
+	}
+	return ty
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
