@@ -5694,7 +5694,9 @@ type ClientInterface interface {
 	//
 	// The `Content-Type` header must contain a recognized MIME type that correctly describes the type of the
 	// uploaded file. Failing to send a recognized, correct type may cause undesired behavior (for example,
-	// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type).
+	// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type). The request body
+	// therefore takes any media type (`*/*`); `application/binary`, the type of Zendesk's own examples, is for
+	// a file whose type is not known.
 	//
 	// To add several files to the same upload, send one request per file and pass the `token` received from the
 	// first request to each subsequent request. The token is valid for 3 days.
@@ -17120,7 +17122,9 @@ func (c *Client) ShowTriggerRevision(ctx context.Context, triggerID int64, trigg
 //
 // The `Content-Type` header must contain a recognized MIME type that correctly describes the type of the
 // uploaded file. Failing to send a recognized, correct type may cause undesired behavior (for example,
-// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type).
+// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type). The request body
+// therefore takes any media type (`*/*`); `application/binary`, the type of Zendesk's own examples, is for
+// a file whose type is not known.
 //
 // To add several files to the same upload, send one request per file and pass the `token` received from the
 // first request to each subsequent request. The token is valid for 3 days.
@@ -48486,7 +48490,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// The `Content-Type` header must contain a recognized MIME type that correctly describes the type of the
 	// uploaded file. Failing to send a recognized, correct type may cause undesired behavior (for example,
-	// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type).
+	// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type). The request body
+	// therefore takes any media type (`*/*`); `application/binary`, the type of Zendesk's own examples, is for
+	// a file whose type is not known.
 	//
 	// To add several files to the same upload, send one request per file and pass the `token` received from the
 	// first request to each subsequent request. The token is valid for 3 days.
@@ -78298,7 +78304,9 @@ func (c *ClientWithResponses) ShowTriggerRevisionWithResponse(ctx context.Contex
 //
 // The `Content-Type` header must contain a recognized MIME type that correctly describes the type of the
 // uploaded file. Failing to send a recognized, correct type may cause undesired behavior (for example,
-// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type).
+// in-browser audio playback may be interrupted for MP3s uploaded with an incorrect type). The request body
+// therefore takes any media type (`*/*`); `application/binary`, the type of Zendesk's own examples, is for
+// a file whose type is not known.
 //
 // To add several files to the same upload, send one request per file and pass the `token` received from the
 // first request to each subsequent request. The token is valid for 3 days.

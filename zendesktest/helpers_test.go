@@ -181,7 +181,7 @@ func requestBody(op *openapi3.Operation) (contentType string, body []byte, err e
 	}
 	content := op.RequestBody.Value.Content
 	for _, ct := range []string{"application/json", "multipart/form-data", "application/binary", "application/octet-stream"} {
-		mt := content.Get(ct)
+		mt := content[ct] // exactly: Get would answer application/json with a */* entry
 		if mt == nil {
 			continue
 		}

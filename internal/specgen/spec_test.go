@@ -1,13 +1,17 @@
 package specgen
 
 import (
+	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -126,4 +130,30 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestUploadTakesAnyMediaType: Zendesk takes an upload's Content-Type as the
+// attachment's content type, so Upload Files accepts application/binary
+// (the type of Zendesk's own examples, declared first) and any other.
+func TestUploadTakesAnyMediaType(t *testing.T) {
+	src, err := os.ReadFile(specPath)
+	require.NoError(t, err)
+	spec, err := LoadSpec(src)
+	require.NoError(t, err)
+	const path = "/api/v2/uploads"
+	item := spec.Paths.Value(path)
+	route := &routers.Route{Spec: spec, Path: path, PathItem: item, Method: "POST", Operation: item.Post}
+	for _, ct := range []string{"application/binary", "image/png", "text/plain; charset=utf-8", "application/octet-stream"} {
+		req := httptest.NewRequest("POST", "https://example.zendesk.com"+path+"?filename=crash.png", strings.NewReader("\x89PNG\r\n"))
+		req.Header.Set("Content-Type", ct)
+		err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+			Request: req, Route: route, Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		})
+		assert.NoError(t, err, ct)
+	}
+	ix, err := newLineIndex(src)
+	require.NoError(t, err)
+	binary := ix.field(path, "post", "requestBody", "content", "application/binary")
+	anyType := ix.field(path, "post", "requestBody", "content", "*/*")
+	assert.Less(t, binary, anyType, "application/binary is declared first")
 }
