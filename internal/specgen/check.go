@@ -189,6 +189,10 @@ func Check(in Inputs) (*Report, error) {
 		k := d.Method + " " + d.Path
 		o, ok := ops[k]
 		if !ok {
+			if lines.isNull(d.Path, strings.ToLower(d.Method)) {
+				add(lines.op(d.Path, strings.ToLower(d.Method)), "missing operation %s for %q (doc line %d): the operation is null; write it out (specgen scaffold does) or remove the line", k, d.Title, d.Line)
+				continue
+			}
 			add(lines.path(d.Path), "missing operation %s for %q (doc line %d)", k, d.Title, d.Line)
 			continue
 		}

@@ -111,18 +111,54 @@ func Scaffold(in Inputs) (*ScaffoldResult, error) {
 	}
 
 	inserts := map[int][]string{} // 0-based line index → text blocks to insert before it
+	// 0-based line index → what replaces the line: a null operation
+	// ("get: ~") or a null path item ("/api/v2/x:" with nothing under it) is
+	// missing, and its line gives way to what scaffolding writes.
+	replaced := map[int]string{}
+	nullLine := func(k *yaml.Node) (string, error) {
+		l := lines[k.Line-1]
+		m := nullEntry.FindStringSubmatch(strings.TrimRight(l, "\n"))
+		if m == nil || m[2] != k.Value {
+			return "", &InputError{File: in.SpecName, Err: fmt.Errorf("line %d: %s is null but not alone on its line; write it out or remove it", k.Line, k.Value)}
+		}
+		keep := ""
+		if m[3] != "" {
+			keep = m[1] + m[3] + "\n" // the line's comment stays
+		}
+		return keep, nil
+	}
 	res := &ScaffoldResult{}
 	newPaths := map[string][]connectordoc.Documented{}
 	for _, d := range documented {
 		at := slices.IndexFunc(existing, func(e pathEntry) bool { return e.key == d.Path })
 		if at >= 0 {
-			if _, v := mapGet(existing[at].item, strings.ToLower(d.Method)); v != nil {
+			item := existing[at].item
+			if isNull(item) {
+				k, _ := mapGet(paths, d.Path)
+				if _, done := replaced[k.Line-1]; !done {
+					keep, err := nullLine(k)
+					if err != nil {
+						return nil, err
+					}
+					replaced[k.Line-1] = keep + strings.Repeat(" ", pathIndent) + d.Path + ":\n"
+				}
+			}
+			k, v := mapGet(item, strings.ToLower(d.Method))
+			if v != nil && !isNull(v) {
 				continue
 			}
 			block, id := skeleton(d, usedIDs, methodIndent, methodIndent-pathIndent)
+			res.Added = append(res.Added, fmt.Sprintf("%s %s (%s)", d.Method, d.Path, id))
+			if v != nil {
+				keep, err := nullLine(k)
+				if err != nil {
+					return nil, err
+				}
+				replaced[k.Line-1] = keep + block
+				continue
+			}
 			end := itemEnd(at)
 			inserts[end] = append(inserts[end], block)
-			res.Added = append(res.Added, fmt.Sprintf("%s %s (%s)", d.Method, d.Path, id))
 			continue
 		}
 		newPaths[d.Path] = append(newPaths[d.Path], d)
@@ -170,6 +206,10 @@ func Scaffold(in Inputs) (*ScaffoldResult, error) {
 		for _, block := range inserts[i] {
 			out.WriteString(block)
 		}
+		if r, ok := replaced[i]; ok {
+			out.WriteString(r)
+			continue
+		}
 		if i < len(lines) {
 			out.WriteString(lines[i])
 			if i == len(lines)-1 && !strings.HasSuffix(lines[i], "\n") {
@@ -187,6 +227,14 @@ func Scaffold(in Inputs) (*ScaffoldResult, error) {
 		return nil, fmt.Errorf("scaffold produced a spec that does not load (nothing written): %w", err)
 	}
 	return res, nil
+}
+
+// nullEntry is a mapping entry alone on its line whose value is null
+// ("get: ~", "get: null", "get:"), with an optional comment.
+var nullEntry = regexp.MustCompile(`^(\s*)['"]?([^'"#]+?)['"]?:\s*(?:~|null|Null|NULL)?\s*(#.*)?$`)
+
+func isNull(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
 func methodOrder(m string) int {

@@ -66,6 +66,14 @@ func (ix *lineIndex) op(p, method string) int {
 	return ix.path(p)
 }
 
+// isNull reports whether an operation's method key is there with a null
+// value ("get: ~").
+func (ix *lineIndex) isNull(p, method string) bool {
+	_, item := mapGet(ix.paths, p)
+	k, v := mapGet(item, method)
+	return k != nil && isNull(v)
+}
+
 // field is the line of an operation field's key, or the operation's line.
 func (ix *lineIndex) field(p, method string, names ...string) int {
 	_, item := mapGet(ix.paths, p)
