@@ -491,7 +491,6 @@ type (
 	ListActiveViewsParamsSortOrder                              = generated.ListActiveViewsParamsSortOrder
 	ListActiveViewsResponse                                     = generated.ListActiveViewsResponse
 	ListActivitiesParams                                        = generated.ListActivitiesParams
-	ListActivitiesParamsInclude                                 = generated.ListActivitiesParamsInclude
 	ListActivitiesResponse                                      = generated.ListActivitiesResponse
 	ListAgentAttributeValuesResponse                            = generated.ListAgentAttributeValuesResponse
 	ListAgentLocalesResponse                                    = generated.ListAgentLocalesResponse
@@ -1626,8 +1625,6 @@ const (
 	ListActiveViewsParamsSortByUpdatedAt                           = generated.ListActiveViewsParamsSortByUpdatedAt
 	ListActiveViewsParamsSortOrderAsc                              = generated.ListActiveViewsParamsSortOrderAsc
 	ListActiveViewsParamsSortOrderDesc                             = generated.ListActiveViewsParamsSortOrderDesc
-	ListActivitiesParamsIncludeActors                              = generated.ListActivitiesParamsIncludeActors
-	ListActivitiesParamsIncludeUsers                               = generated.ListActivitiesParamsIncludeUsers
 	ListAuditLogsParamsSortByCreatedAt                             = generated.ListAuditLogsParamsSortByCreatedAt
 	ListAuditLogsParamsSortCreatedAt                               = generated.ListAuditLogsParamsSortCreatedAt
 	ListAuditLogsParamsSortMinusCreatedAt                          = generated.ListAuditLogsParamsSortMinusCreatedAt

@@ -4758,8 +4758,9 @@ type ClientInterface interface {
 
 	// ListTickets List Tickets
 	//
-	// Lists the tickets of the account, or the tickets with the given external ids. Archived tickets are not
-	// included; use the incremental ticket export or search to reach them.
+	// Lists the tickets of the account, or the tickets with the given external id (`external_id`; several
+	// tickets may share one). Archived tickets are not included; use the incremental ticket export or search
+	// to reach them.
 	//
 	// Allowed for: Admins, agents (restricted agents see only the tickets they can view).
 	//
@@ -15496,8 +15497,9 @@ func (c *Client) ShowTicketMetric(ctx context.Context, ticketMetricID int64, req
 
 // ListTickets List Tickets
 //
-// Lists the tickets of the account, or the tickets with the given external ids. Archived tickets are not
-// included; use the incremental ticket export or search to reach them.
+// Lists the tickets of the account, or the tickets with the given external id (`external_id`; several
+// tickets may share one). Archived tickets are not included; use the incremental ticket export or search
+// to reach them.
 //
 // Allowed for: Admins, agents (restricted agents see only the tickets they can view).
 //
@@ -19793,18 +19795,6 @@ func NewListActivitiesRequest(server string, params *ListActivitiesParams) (*htt
 		if params.Since != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -34848,9 +34838,9 @@ func NewListTicketsRequest(server string, params *ListTicketsParams) (*http.Requ
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.ExternalIds != nil {
+		if params.ExternalID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_ids", *params.ExternalIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "external_id", *params.ExternalID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -47484,8 +47474,9 @@ type ClientWithResponsesInterface interface {
 
 	// ListTicketsWithResponse List Tickets
 	//
-	// Lists the tickets of the account, or the tickets with the given external ids. Archived tickets are not
-	// included; use the incremental ticket export or search to reach them.
+	// Lists the tickets of the account, or the tickets with the given external id (`external_id`; several
+	// tickets may share one). Archived tickets are not included; use the incremental ticket export or search
+	// to reach them.
 	//
 	// Allowed for: Admins, agents (restricted agents see only the tickets they can view).
 	//
@@ -76884,8 +76875,9 @@ func (c *ClientWithResponses) ShowTicketMetricWithResponse(ctx context.Context, 
 
 // ListTicketsWithResponse List Tickets
 //
-// Lists the tickets of the account, or the tickets with the given external ids. Archived tickets are not
-// included; use the incremental ticket export or search to reach them.
+// Lists the tickets of the account, or the tickets with the given external id (`external_id`; several
+// tickets may share one). Archived tickets are not included; use the incremental ticket export or search
+// to reach them.
 //
 // Allowed for: Admins, agents (restricted agents see only the tickets they can view).
 //

@@ -2435,24 +2435,6 @@ func (e ViewRestrictionType) Valid() bool {
 	}
 }
 
-// Defines values for ListActivitiesParamsInclude.
-const (
-	ListActivitiesParamsIncludeActors ListActivitiesParamsInclude = "actors"
-	ListActivitiesParamsIncludeUsers  ListActivitiesParamsInclude = "users"
-)
-
-// Valid indicates whether the value is a known member of the ListActivitiesParamsInclude enum.
-func (e ListActivitiesParamsInclude) Valid() bool {
-	switch e {
-	case ListActivitiesParamsIncludeActors:
-		return true
-	case ListActivitiesParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListAuditLogsParamsSortBy.
 const (
 	ListAuditLogsParamsSortByCreatedAt ListAuditLogsParamsSortBy = "created_at"
@@ -6500,8 +6482,8 @@ type CustomStatusesDefaultUpdateRequest struct {
 	Ids string `json:"ids"`
 }
 
-// CustomStatusesDefaultUpdateResult The answer to a bulk update of the default custom ticket statuses: an empty object.
-type CustomStatusesDefaultUpdateResult = map[string]interface{}
+// CustomStatusesDefaultUpdateResult The answer to a bulk update of the default custom ticket statuses: an empty object (`{}`), as the Zendesk API reference documents it. Read the new defaults with List Custom Ticket Statuses.
+type CustomStatusesDefaultUpdateResult = struct{}
 
 // DeletedTicket A soft-deleted ticket, restorable until it is scrubbed (about 30 days after deletion).
 type DeletedTicket struct {
@@ -7514,9 +7496,11 @@ type MacroInput struct {
 
 // MacroList A page of macros.
 type MacroList struct {
-	Count  *int                   `json:"count,omitempty"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
-	Macros []Macro                `json:"macros"`
+	// Categories Sideloaded (include=categories): the macro categories of the account, as List Macro Categories gives them.
+	Categories *[]MacroCategory       `json:"categories,omitempty"`
+	Count      *int                   `json:"count,omitempty"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
+	Macros     []Macro                `json:"macros"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7541,6 +7525,9 @@ type MacroRestrictionType string
 
 // MacroSearchResults A page of macros whose titles match a search.
 type MacroSearchResults struct {
+	// Categories Sideloaded (include=categories): the macro categories of the account, as List Macro Categories gives them.
+	Categories *[]MacroCategory `json:"categories,omitempty"`
+
 	// Count The total number of records.
 	Count  *int    `json:"count,omitempty"`
 	Macros []Macro `json:"macros"`
@@ -13681,9 +13668,6 @@ type ListActivitiesParams struct {
 	// Since A UTC time in ISO 8601 format to return ticket activities since said date.
 	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
 
-	// Include Sideloads to include. Zendesk sideloads `actors` and `users` with every page of activities.
-	Include *[]ListActivitiesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
-
 	// PageSize Cursor pagination: the number of records per page (at most 100).
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 
@@ -13699,9 +13683,6 @@ type ListActivitiesParams struct {
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
-
-// ListActivitiesParamsInclude defines parameters for ListActivities.
-type ListActivitiesParamsInclude string
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
 type ListAuditLogsParams struct {
@@ -15128,8 +15109,8 @@ type ListTicketMetricsParams struct {
 
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
-	// ExternalIds Lists tickets by external id. External ids don't have to be unique for each ticket. As a result, the request may return multiple tickets with the same external id. A comma-separated list.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	// ExternalID Lists tickets by external id. External ids don't have to be unique for each ticket. As a result, the request may return multiple tickets with the same external id.
+	ExternalID *string `form:"external_id,omitempty" json:"external_id,omitempty"`
 
 	// PageSize Cursor pagination: the number of records to return per page (at most 100).
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`

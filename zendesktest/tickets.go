@@ -48,11 +48,11 @@ func (st *state) ticket(c *call) (int64, rec, *apiError) {
 
 func (st *state) listTickets(c *call) (*reply, *apiError) {
 	var keep func(int64) bool
-	if ext := c.queryList("external_ids"); len(ext) > 0 {
+	if ext := c.r.URL.Query().Get("external_id"); ext != "" {
 		keep = func(id int64) bool {
 			t, _ := st.tickets.get(id)
 			e, _ := str(t, "external_id")
-			return slices.Contains(ext, e)
+			return e == ext
 		}
 	}
 	return c.list("tickets", tableSource(st.tickets, keep))

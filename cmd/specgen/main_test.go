@@ -36,7 +36,7 @@ func TestExitStatuses(t *testing.T) {
 		last   string
 	}{
 		{"agree", []string{"check", "-doc", doc, "-index", index, "-spec", spec}, 0, "417/417 endpoints, 0 disagreements"},
-		{"disagree", []string{"check", "-doc", doc, "-index", index, "-spec", broken}, 1, "417/417 endpoints, 1 disagreements"},
+		{"disagree", []string{"check", "-doc", doc, "-index", index, "-spec", broken}, 1, "417/417 endpoints, 1 disagreement"},
 		{"missing file", []string{"check", "-doc", doc, "-index", index, "-spec", filepath.Join(dir, "nope.yaml")}, 2, "no such file or directory"},
 		{"malformed YAML", []string{"check", "-doc", doc, "-index", index, "-spec", write("bad.yaml", "openapi: 3.0.3\npaths: [\n")}, 2, "yaml"},
 		{"truncated doc", []string{"check", "-doc", write("half.txt", string(realDoc[:len(realDoc)/2])), "-index", index, "-spec", spec}, 2, "truncated"},

@@ -12,6 +12,7 @@ package connectordoc
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -114,6 +115,9 @@ type Pagination struct {
 type Sideload struct {
 	Name        string
 	Description string
+	// Always is true when the doc says the endpoint sideloads it with every
+	// response ("Also sideloads the following"), with no include parameter.
+	Always bool
 }
 
 // RateLimit is an endpoint's own documented limit: Requests per Seconds.
@@ -257,7 +261,7 @@ func parseBlock(lines []string, start, end int) (Endpoint, error) {
 	ep.Text = proseLines(lines[start+2 : table])
 	ep.AllowedFor = sectionItems(ep.Text, isAllowedHeading)
 	ep.NamedParams, ep.BodyFields = tableParams(ep.Method, lines, start+2, table)
-	ep.Sideloads = sideloads(ep.Text)
+	ep.Sideloads = paramSideloads(sideloads(ep.Text), ep.Params)
 	ep.Job = isJob(ep)
 	ep.RateLimits = rateLimits(lines, start+2, table)
 	ep.Pagination = pagination(ep)
@@ -456,14 +460,15 @@ var (
 )
 
 // sideloads reads the "| Name | Will sideload" tables, the "Also sideloads the
-// following" lists and "supports the X sideload" sentences.
+// following" lists (sideloads sent with every response: Always) and "supports
+// the X sideload" sentences.
 func sideloads(text []string) []Sideload {
 	var out []Sideload
 	seen := map[string]bool{}
-	add := func(name, desc string) {
+	add := func(name, desc string, always bool) {
 		if !seen[name] {
 			seen[name] = true
-			out = append(out, Sideload{Name: name, Description: desc})
+			out = append(out, Sideload{Name: name, Description: desc, Always: always})
 		}
 	}
 	inTable, inList := false, false
@@ -480,7 +485,7 @@ func sideloads(text []string) []Sideload {
 			if !strings.HasPrefix(l, "|") {
 				inTable = false
 			} else if c := splitCells(l); len(c) >= 2 && !strings.HasPrefix(c[0], "--") {
-				add(c[0], c[1])
+				add(c[0], c[1], false)
 				continue
 			} else {
 				continue
@@ -488,14 +493,32 @@ func sideloads(text []string) []Sideload {
 		}
 		if inList {
 			if m := sideloadItem.FindStringSubmatch(l); m != nil {
-				add(m[1], m[2])
+				add(m[1], m[2], true)
 				continue
 			}
 			inList = false
 		}
 		if m := sideloadSentence.FindStringSubmatch(l); m != nil {
-			add(m[1], l)
+			add(m[1], l, false)
 		}
+	}
+	return out
+}
+
+// paramSideload is a parameter row that names the one sideload it accepts:
+// `Accepts "users". Use this parameter to list email CCs by side-loading
+// users.`
+var paramSideload = regexp.MustCompile(`^Accepts "(\w+)"\. .*\bside-?loading\b`)
+
+// paramSideloads adds to the prose's sideloads those that parameter rows
+// name.
+func paramSideloads(out []Sideload, params []Param) []Sideload {
+	for _, p := range params {
+		m := paramSideload.FindStringSubmatch(p.Description)
+		if m == nil || slices.ContainsFunc(out, func(s Sideload) bool { return s.Name == m[1] }) {
+			continue
+		}
+		out = append(out, Sideload{Name: m[1], Description: p.Description})
 	}
 	return out
 }

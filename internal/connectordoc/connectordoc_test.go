@@ -144,6 +144,17 @@ func TestRealDocFacts(t *testing.T) {
 		assert.Equal(t, []string{"app_installation", "permissions"}, names(find(t, joined, "GET", "/api/v2/views")))
 		assert.Equal(t, []string{"actors", "users"}, names(find(t, joined, "GET", "/api/v2/activities")))
 		assert.Equal(t, []string{"comment_events"}, names(find(t, joined, "GET", "/api/v2/incremental/ticket_events")))
+		// "Also sideloads the following": sent with every page, no include.
+		for _, s := range find(t, joined, "GET", "/api/v2/activities").Sideloads {
+			assert.True(t, s.Always, s.Name)
+		}
+		for _, s := range find(t, joined, "GET", "/api/v2/views").Sideloads {
+			assert.False(t, s.Always, s.Name)
+		}
+		// A parameter row naming the sideload it accepts.
+		comments := find(t, joined, "GET", "/api/v2/tickets/{ticket_id}/comments")
+		assert.Equal(t, []string{"users"}, names(comments))
+		assert.False(t, comments.Sideloads[0].Always)
 	})
 	t.Run("rate limits", func(t *testing.T) {
 		cases := []struct {

@@ -38,12 +38,15 @@ type Report struct {
 	Documented, Matched int
 	// Operations is the number of operations in the spec.
 	Operations int
-	// Counts of annotated operations, and how many of each the doc implies.
-	Paginated, PaginatedFromDoc, PaginatedSupplemented int
-	Jobs, JobsFromDoc                                  int
-	RateLimited, RateLimitedFromDoc                    int
-	Sideloaded, SideloadedFromDoc                      int
-	Errata                                             int
+	// Counts of annotated operations, how many of each the doc implies,
+	// how many of those the spec waives by an erratum and how many it adds
+	// where the doc is silent: annotated = doc - waived + supplemented.
+	Paginated, PaginatedFromDoc, PaginatedWaived, PaginatedSupplemented         int
+	Jobs, JobsFromDoc, JobsWaived, JobsSupplemented                             int
+	RateLimited, RateLimitedFromDoc, RateLimitedWaived, RateLimitedSupplemented int
+	Sideloaded, SideloadedFromDoc, SideloadedWaived, SideloadedSupplemented     int
+	// Errata is the number of operations with x-zendesk-doc-errata.
+	Errata int
 }
 
 // Lines renders the findings, one "spec:LINE: message" each, in line order.
@@ -59,14 +62,24 @@ func (r *Report) Lines() []string {
 
 // Summary is the annotation counts line.
 func (r *Report) Summary() string {
-	return fmt.Sprintf("operations %d; x-zendesk-pagination %d (doc says %d, supplemented %d); x-zendesk-job %d (doc says %d); x-zendesk-rate-limit %d (doc says %d); x-zendesk-sideloads %d (doc says %d); doc errata %d",
-		r.Operations, r.Paginated, r.PaginatedFromDoc, r.PaginatedSupplemented, r.Jobs, r.JobsFromDoc,
-		r.RateLimited, r.RateLimitedFromDoc, r.Sideloaded, r.SideloadedFromDoc, r.Errata)
+	count := func(ext string, n, doc, waived, supplemented int) string {
+		return fmt.Sprintf("%s %d (doc says %d, %d waived by errata, %d supplemented)", ext, n, doc, waived, supplemented)
+	}
+	return fmt.Sprintf("operations %d; %s; %s; %s; %s; doc errata %d", r.Operations,
+		count(specmeta.ExtPagination, r.Paginated, r.PaginatedFromDoc, r.PaginatedWaived, r.PaginatedSupplemented),
+		count(specmeta.ExtJob, r.Jobs, r.JobsFromDoc, r.JobsWaived, r.JobsSupplemented),
+		count(specmeta.ExtRateLimit, r.RateLimited, r.RateLimitedFromDoc, r.RateLimitedWaived, r.RateLimitedSupplemented),
+		count(specmeta.ExtSideloads, r.Sideloaded, r.SideloadedFromDoc, r.SideloadedWaived, r.SideloadedSupplemented),
+		r.Errata)
 }
 
 // Totals is the last line a check prints.
 func (r *Report) Totals() string {
-	return fmt.Sprintf("%d/%d endpoints, %d disagreements", r.Matched, r.Documented, len(r.Findings))
+	noun := "disagreements"
+	if len(r.Findings) == 1 {
+		noun = "disagreement"
+	}
+	return fmt.Sprintf("%d/%d endpoints, %d %s", r.Matched, r.Documented, len(r.Findings), noun)
 }
 
 // InputError is a problem with an input file that stops the check.
@@ -239,8 +252,17 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 	}
 
 	// Parameters: path parameters match the template; every documented row
-	// is a parameter whose description starts with the doc's; "(Required)"
-	// rows are required; named parameters exist.
+	// is a parameter whose description starts with the doc's; a query
+	// parameter has the wire name and shape its description stands for;
+	// "(Required)" rows are required unless an erratum names the
+	// parameter; named parameters exist.
+	errata := meta.Errata
+	if errata == nil {
+		errata = &specmeta.Errata{}
+	} else {
+		r.Errata++
+	}
+	errataLine := func(names ...string) int { return field(append([]string{specmeta.ExtErrata}, names...)...) }
 	params := allParams(o)
 	tmpl := connectordoc.PathParams(d.Path)
 	for _, pn := range tmpl {
@@ -268,6 +290,7 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 		}
 	}
 	used := map[int]bool{}
+	excused := map[string]bool{}
 	for _, row := range d.Params {
 		want := normalize(row.Description)
 		match := -1
@@ -282,8 +305,26 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			continue
 		}
 		used[match] = true
-		if row.Required && !params[match].Required && (meta.Errata == nil || meta.Errata.Parameters == "") {
-			add(lines.param(o.path, m, match), "%s: parameter %s is documented (Required) but not required", name, params[match].Name)
+		p := params[match]
+		if p.In == "query" {
+			if msg := checkWireName(row.Description, p.Name, isArray(p)); msg != "" {
+				add(lines.param(o.path, m, match), "%s: %s (doc line %d)", name, msg, row.Line)
+			}
+		}
+		if row.Required && !p.Required {
+			if _, ok := errata.Parameters[p.Name]; ok {
+				excused[p.Name] = true
+			} else {
+				add(lines.param(o.path, m, match), "%s: parameter %s is documented (Required) but not required", name, p.Name)
+			}
+		}
+	}
+	for _, pn := range sortedKeys(errata.Parameters) {
+		switch {
+		case strings.TrimSpace(errata.Parameters[pn]) == "":
+			add(errataLine("parameters", pn), "%s: erratum for parameter %s gives no reason", name, pn)
+		case !excused[pn]:
+			add(errataLine("parameters", pn), "%s: erratum for parameter %s excuses nothing: it is not a documented (Required) parameter the spec makes optional", name, pn)
 		}
 	}
 	for _, np := range d.NamedParams {
@@ -298,12 +339,26 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 		}
 	}
 
-	// Pagination.
+	// Success responses are typed, or say why Zendesk's payload is
+	// open-ended. (A skeleton's todo list already asks for its schema.)
+	if meta.FreeForm == "" && len(meta.Todo) == 0 {
+		for _, code := range freeFormResponses(op) {
+			add(field("responses", code), "%s: the %s response's schema has no properties (`{}` or a bare object): type it, or say in %s why Zendesk's payload is open-ended", name, code, specmeta.ExtFreeForm)
+		}
+	}
+
+	// Pagination. An erratum excuses one documented fact: "style" (the doc
+	// says it paginates, or in another style) or "max-page-size".
 	want := d.Pagination
 	got := meta.Pagination
-	errata := meta.Errata
-	if errata == nil {
-		errata = &specmeta.Errata{}
+	pagLine := field(specmeta.ExtPagination)
+	excusedPag := map[string]bool{}
+	excuse := func(fact string) bool {
+		if _, ok := errata.Pagination[fact]; ok {
+			excusedPag[fact] = true
+			return true
+		}
+		return false
 	}
 	if want.Style != "" {
 		r.PaginatedFromDoc++
@@ -314,21 +369,22 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			r.PaginatedSupplemented++
 		}
 	}
-	if meta.Errata != nil {
-		r.Errata++
-	}
-	pagLine := field(specmeta.ExtPagination)
 	switch {
-	case errata.Pagination != "":
 	case want.Style != "" && got == nil:
-		add(opLine, "%s: doc says it paginates (%s: %q) but there is no %s", name, want.Style, want.Evidence, specmeta.ExtPagination)
+		if excuse(specmeta.ErratumStyle) {
+			r.PaginatedWaived++
+		} else {
+			add(opLine, "%s: doc says it paginates (%s: %q) but there is no %s", name, want.Style, want.Evidence, specmeta.ExtPagination)
+		}
 	case want.Style != "" && got.Style != want.Style:
-		add(pagLine, "%s: pagination style is %q, doc says %q (%s)", name, got.Style, want.Style, want.Evidence)
+		if !excuse(specmeta.ErratumStyle) {
+			add(pagLine, "%s: pagination style is %q, doc says %q (%s)", name, got.Style, want.Style, want.Evidence)
+		}
 	case want.Style == "" && got != nil && got.Source == "":
 		add(pagLine, "%s: the doc does not say it paginates; say where the fact comes from in %s.source", name, specmeta.ExtPagination)
 	}
-	if got != nil && errata.Pagination == "" {
-		if want.MaxPageSize != 0 && got.MaxPageSize != want.MaxPageSize {
+	if got != nil {
+		if want.MaxPageSize != 0 && got.MaxPageSize != want.MaxPageSize && !excuse(specmeta.ErratumMaxPageSize) {
 			add(pagLine, "%s: max-page-size is %d, doc says %d", name, got.MaxPageSize, want.MaxPageSize)
 		}
 		if want.MaxPageSize == 0 && got.MaxPageSize != 0 && got.Source == "" {
@@ -340,6 +396,16 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			}
 		}
 	}
+	for _, fact := range sortedKeys(errata.Pagination) {
+		switch {
+		case fact != specmeta.ErratumStyle && fact != specmeta.ErratumMaxPageSize:
+			add(errataLine("pagination", fact), "%s: pagination erratum %q is not a fact the doc states (%s or %s)", name, fact, specmeta.ErratumStyle, specmeta.ErratumMaxPageSize)
+		case strings.TrimSpace(errata.Pagination[fact]) == "":
+			add(errataLine("pagination", fact), "%s: pagination erratum %s gives no reason", name, fact)
+		case !excusedPag[fact]:
+			add(errataLine("pagination", fact), "%s: pagination erratum %s excuses nothing: the spec does not depart from the doc's %s", name, fact, fact)
+		}
+	}
 
 	// Jobs.
 	if d.Job {
@@ -348,25 +414,48 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 	if meta.Job {
 		r.Jobs++
 	}
-	if errata.Job == "" {
+	if d.Job != meta.Job {
 		switch {
-		case d.Job && !meta.Job:
+		case errata.Job != "":
+			if d.Job {
+				r.JobsWaived++
+			} else {
+				r.JobsSupplemented++
+			}
+		case d.Job:
 			add(opLine, "%s: doc says it returns a job_status but there is no %s: true", name, specmeta.ExtJob)
-		case !d.Job && meta.Job:
+		default:
 			add(field(specmeta.ExtJob), "%s: %s but the doc does not say it returns a job_status", name, specmeta.ExtJob)
 		}
+	} else if errata.Job != "" {
+		add(errataLine("job"), "%s: job erratum excuses nothing: spec and doc agree", name)
 	}
 	if meta.Job && !anyResponseHasProperty(success, "job_status") {
 		add(field(specmeta.ExtJob), "%s: %s but no 2xx response has a job_status property", name, specmeta.ExtJob)
 	}
 
-	// Sideloads.
-	var docNames, specNames []string
+	checkSideloads(r, lines, d, o, meta, errata, params, success, add)
+	checkRateLimit(r, d, meta, errata, tmpl, name, opLine, field, errataLine, add)
+}
+
+// checkSideloads compares x-zendesk-sideloads with the doc's sideloads, the
+// include parameter with the sideloads a caller asks for, and requires
+// every sideload to land in a property of the success response.
+func checkSideloads(r *Report, lines *lineIndex, d connectordoc.Documented, o specOp, meta specmeta.Operation, errata *specmeta.Errata, params []*openapi3.Parameter, success []*openapi3.Schema, add func(int, string, ...any)) {
+	m := strings.ToLower(o.method)
+	name := o.op.OperationID
+	slLine := lines.field(o.path, m, specmeta.ExtSideloads)
+	var docNames, specNames, askable []string
+	docAlways := map[string]bool{}
 	for _, s := range d.Sideloads {
 		docNames = append(docNames, s.Name)
+		docAlways[s.Name] = s.Always
 	}
 	for _, s := range meta.Sideloads {
 		specNames = append(specNames, s.Name)
+		if !s.Always {
+			askable = append(askable, s.Name)
+		}
 	}
 	if len(docNames) > 0 {
 		r.SideloadedFromDoc++
@@ -374,40 +463,114 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 	if len(specNames) > 0 {
 		r.Sideloaded++
 	}
-	if errata.Sideloads == "" && !sameSet(docNames, specNames) {
-		add(field(specmeta.ExtSideloads), "%s: %s is [%s], doc lists [%s]", name, specmeta.ExtSideloads, strings.Join(specNames, ", "), strings.Join(docNames, ", "))
+	disagree := !sameSet(docNames, specNames)
+	if disagree {
+		switch {
+		case errata.Sideloads == "":
+			add(slLine, "%s: %s is [%s], doc lists [%s]", name, specmeta.ExtSideloads, strings.Join(specNames, ", "), strings.Join(docNames, ", "))
+		case len(specNames) == 0:
+			r.SideloadedWaived++
+		case len(docNames) == 0:
+			r.SideloadedSupplemented++
+		}
 	}
-	if len(specNames) > 0 {
-		for i, p := range params {
-			if p.In != "query" || p.Name != "include" {
+	for _, s := range meta.Sideloads {
+		if always, documented := docAlways[s.Name]; documented && always != s.Always {
+			if errata.Sideloads != "" {
+				disagree = true
 				continue
 			}
-			enum := includeEnum(p)
-			if enum != nil && !sameSet(enum, specNames) {
-				add(lines.param(o.path, m, i), "%s: include enum [%s] differs from %s [%s]", name, strings.Join(enum, ", "), specmeta.ExtSideloads, strings.Join(specNames, ", "))
+			if always {
+				add(slLine, "%s: the doc says Zendesk always sends the %s sideload: mark it always: true", name, s.Name)
+			} else {
+				add(slLine, "%s: sideload %s is always: true, but the doc has callers ask for it with include", name, s.Name)
 			}
 		}
 	}
+	if errata.Sideloads != "" && !disagree {
+		add(lines.field(o.path, m, specmeta.ExtErrata, "sideloads"), "%s: sideloads erratum excuses nothing: spec and doc agree", name)
+	}
 
-	// Rate limits.
-	var wantRL *connectordoc.RateLimit
-	if len(d.RateLimits) > 0 {
-		wantRL = &d.RateLimits[0]
+	// The include parameter asks for exactly the sideloads that are not
+	// always sent; an operation with such sideloads has one.
+	hasInclude := false
+	for i, p := range params {
+		if p.In != "query" || p.Name != "include" {
+			continue
+		}
+		hasInclude = true
+		enum := includeEnum(p)
+		switch {
+		case enum == nil:
+			add(lines.param(o.path, m, i), "%s: include parameter has no enum: list the sideloads it takes", name)
+		case !sameSet(enum, askable):
+			add(lines.param(o.path, m, i), "%s: include enum [%s] differs from the sideloads a caller asks for in %s [%s]", name, strings.Join(enum, ", "), specmeta.ExtSideloads, strings.Join(askable, ", "))
+		}
+	}
+	if len(askable) > 0 && !hasInclude {
+		add(slLine, "%s: sideloads [%s] are asked for with include, but there is no include query parameter (mark sideloads Zendesk always sends always: true)", name, strings.Join(askable, ", "))
+	}
+
+	// Nothing sideloaded is dropped: each lands in a property of the
+	// response or of its records.
+	if len(meta.Sideloads) > 0 {
+		avail := sideloadProperties(success)
+		for _, s := range meta.Sideloads {
+			prop := s.Name
+			if s.Property != "" {
+				prop = s.Property
+			}
+			if !avail[prop] {
+				add(slLine, "%s: sideload %s lands in %s, which is not a property of the 2xx response or of its records: the decoder would drop it", name, s.Name, prop)
+			}
+		}
+	}
+}
+
+// checkRateLimit compares x-zendesk-rate-limit with every limit the doc
+// states for the endpoint.
+func checkRateLimit(r *Report, d connectordoc.Documented, meta specmeta.Operation, errata *specmeta.Errata, tmpl []string, name string, opLine int, field func(...string) int, errataLine func(...string) int, add func(int, string, ...any)) {
+	wants := d.RateLimits
+	gotRL := meta.RateLimit
+	if len(wants) > 0 {
 		r.RateLimitedFromDoc++
 	}
-	gotRL := meta.RateLimit
 	if gotRL != nil {
 		r.RateLimited++
 	}
-	if errata.RateLimit == "" {
-		switch {
-		case wantRL != nil && gotRL == nil:
-			add(opLine, "%s: doc states a rate limit (%d per %ds: %q) but there is no %s", name, wantRL.Requests, wantRL.Seconds, wantRL.Sentence, specmeta.ExtRateLimit)
-		case wantRL == nil && gotRL != nil:
-			add(field(specmeta.ExtRateLimit), "%s: %s but the doc states no limit for this endpoint", name, specmeta.ExtRateLimit)
-		case wantRL != nil && (gotRL.Requests != wantRL.Requests || gotRL.Seconds != wantRL.Seconds):
-			add(field(specmeta.ExtRateLimit), "%s: rate limit is %d per %ds, doc says %d per %ds (%q)", name, gotRL.Requests, gotRL.Seconds, wantRL.Requests, wantRL.Seconds, wantRL.Sentence)
+	var stated []string
+	distinct := map[[2]int]bool{}
+	matches := false
+	for _, w := range wants {
+		stated = append(stated, fmt.Sprintf("%d per %ds: %q", w.Requests, w.Seconds, w.Sentence))
+		distinct[[2]int{w.Requests, w.Seconds}] = true
+		if gotRL != nil && gotRL.Requests == w.Requests && gotRL.Seconds == w.Seconds {
+			matches = true
 		}
+	}
+	var problem string
+	line := field(specmeta.ExtRateLimit)
+	switch {
+	case len(wants) > 0 && gotRL == nil:
+		problem, line = fmt.Sprintf("doc states a rate limit (%s) but there is no %s", strings.Join(stated, "; "), specmeta.ExtRateLimit), opLine
+		if errata.RateLimit != "" {
+			r.RateLimitedWaived++
+		}
+	case len(wants) == 0 && gotRL != nil:
+		problem = fmt.Sprintf("%s but the doc states no limit for this endpoint", specmeta.ExtRateLimit)
+		if errata.RateLimit != "" {
+			r.RateLimitedSupplemented++
+		}
+	case gotRL != nil && !matches:
+		problem = fmt.Sprintf("rate limit is %d per %ds, doc says %s", gotRL.Requests, gotRL.Seconds, strings.Join(stated, "; "))
+	case len(distinct) > 1:
+		problem = fmt.Sprintf("doc states %d different rate limits (%s) and %s holds one: say in %s.rate-limit why the others do not bind", len(distinct), strings.Join(stated, "; "), specmeta.ExtRateLimit, specmeta.ExtErrata)
+	}
+	switch {
+	case problem != "" && errata.RateLimit == "":
+		add(line, "%s: %s", name, problem)
+	case problem == "" && errata.RateLimit != "":
+		add(errataLine("rate-limit"), "%s: rate-limit erratum excuses nothing: spec and doc agree", name)
 	}
 	if gotRL != nil {
 		for _, k := range gotRL.Key {
@@ -416,6 +579,19 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			}
 		}
 	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isArray(p *openapi3.Parameter) bool {
+	return p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type.Is("array")
 }
 
 func normalize(s string) string {
@@ -487,6 +663,120 @@ func properties(s *openapi3.Schema, into map[string]*openapi3.Schema) {
 			properties(a.Value, into)
 		}
 	}
+}
+
+// typedResponses sorts the spec's operations by their 2xx responses: typed
+// (no 2xx JSON response is free-form; a response without content, such as
+// a 204, is typed), free-form with an x-zendesk-free-form reason, and
+// free-form without one.
+func typedResponses(spec *openapi3.T) (typed, total int, freeForm, unannotated []string) {
+	if spec.Paths == nil {
+		return 0, 0, nil, nil
+	}
+	for _, p := range spec.Paths.InMatchingOrder() {
+		for _, op := range spec.Paths.Value(p).Operations() {
+			total++
+			if len(freeFormResponses(op)) == 0 {
+				typed++
+				continue
+			}
+			meta, _ := specmeta.Decode(op.Extensions)
+			if meta.FreeForm != "" {
+				freeForm = append(freeForm, op.OperationID)
+			} else {
+				unannotated = append(unannotated, op.OperationID)
+			}
+		}
+	}
+	sort.Strings(freeForm)
+	sort.Strings(unannotated)
+	return typed, total, freeForm, unannotated
+}
+
+// freeFormResponses are the 2xx codes of the operation whose JSON schema
+// has no properties: `{}` or a bare object, through $refs and allOf. A 2xx
+// response without content (204) is typed; so is an object that declares
+// itself empty (additionalProperties: false) or a map of typed values.
+func freeFormResponses(op *openapi3.Operation) []string {
+	var out []string
+	if op.Responses == nil {
+		return nil
+	}
+	for code, resp := range op.Responses.Map() {
+		if len(code) != 3 || code[0] != '2' || resp == nil || resp.Value == nil {
+			continue
+		}
+		for ct, mt := range resp.Value.Content {
+			if !strings.Contains(ct, "json") {
+				continue
+			}
+			if mt.Schema == nil || freeForm(mt.Schema.Value) {
+				out = append(out, code)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// freeForm reports whether a schema leaves its value's shape open.
+func freeForm(s *openapi3.Schema) bool {
+	if s == nil {
+		return true
+	}
+	switch {
+	case s.Type.Is("array"):
+		return s.Items == nil || freeForm(s.Items.Value)
+	case s.Type != nil && len(s.Type.Slice()) > 0 && !s.Type.Includes("object"):
+		return false // a string, number, integer or boolean
+	}
+	for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
+		if len(alts) == 0 {
+			continue
+		}
+		for _, a := range alts {
+			if a == nil || freeForm(a.Value) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(s.Properties) > 0 {
+		return false
+	}
+	for _, a := range s.AllOf {
+		if a != nil && !freeForm(a.Value) {
+			return false
+		}
+	}
+	ap := s.AdditionalProperties
+	if ap.Has != nil && !*ap.Has {
+		return false // declared empty
+	}
+	return ap.Schema == nil || freeForm(ap.Schema.Value)
+}
+
+// sideloadProperties are the properties a sideload may land in: those of
+// the 2xx responses, and those of their properties' objects and records.
+func sideloadProperties(schemas []*openapi3.Schema) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range schemas {
+		top := map[string]*openapi3.Schema{}
+		properties(s, top)
+		for n, p := range top {
+			out[n] = true
+			if p.Items != nil {
+				p = p.Items.Value
+			}
+			inner := map[string]*openapi3.Schema{}
+			properties(p, inner)
+			for k := range inner {
+				out[k] = true
+			}
+		}
+	}
+	return out
 }
 
 func anyResponseHasArray(schemas []*openapi3.Schema, prop string) bool {

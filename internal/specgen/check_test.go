@@ -180,3 +180,146 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 }
+
+// inOp replaces the first old after the start of an operation's block,
+// within the block.
+func inOp(t *testing.T, spec, path, method, old, new string) string {
+	t.Helper()
+	s, e := opBlock(t, spec, path, method)
+	lines := strings.Split(spec, "\n")
+	block := strings.Join(lines[s:e], "\n")
+	require.Contains(t, block, old, "%s %s", method, path)
+	lines = append(lines[:s:s], append(strings.Split(strings.Replace(block, old, new, 1), "\n"), lines[e:]...)...)
+	return strings.Join(lines, "\n")
+}
+
+func replaceOnce(t *testing.T, spec, old, new string) string {
+	t.Helper()
+	require.Equal(t, 1, strings.Count(spec, old), "%q", old)
+	return strings.Replace(spec, old, new, 1)
+}
+
+// TestBrokenCopiesFindings breaks a copy of the real spec (or of the doc)
+// and checks that exactly the expected disagreements are reported: the wire
+// names of documented parameters, free-form responses, precise errata,
+// sideloads and rate limits.
+func TestBrokenCopiesFindings(t *testing.T) {
+	base := realInputs(t)
+	spec := string(base.Spec)
+	const tickets, activities, views = "/api/v2/tickets", "/api/v2/activities", "/api/v2/views"
+	const replica, metric = "/api/v2/macros/new", "/api/v2/ticket_metrics/{ticket_metric_id}"
+	cases := []struct {
+		name  string
+		spec  func(t *testing.T) string
+		doc   func(t *testing.T) string
+		wants []string
+	}{
+		{"a documented parameter under another wire name", func(t *testing.T) string {
+			return inOp(t, spec, tickets, "get", "- name: external_id\n", "- name: external_ids\n")
+		}, nil, []string{`ListTickets: parameter external_ids is described "Lists tickets by external id. External ids don't have to be unique for each t...", which is Zendesk's external_id (doc line 7830)`}},
+		{"a one-value parameter declared as a list", func(t *testing.T) string {
+			return inOp(t, spec, tickets, "get", "          schema:\n            type: string\n", "          schema:\n            type: array\n            items:\n              type: string\n")
+		}, nil, []string{"ListTickets: parameter external_id takes one value"}},
+		{"a list parameter declared as one value", func(t *testing.T) string {
+			return inOp(t, spec, "/api/v2/users/show_many", "get", "            type: array\n            items:\n              type: integer\n              format: int64\n", "            type: string\n")
+		}, nil, []string{"ShowManyUsers: parameter ids takes a list"}},
+		{"a parameter no rule knows", func(t *testing.T) string {
+			return replaceOnce(t, spec, "Lists tickets by external id. External ids", "Tickets with a matching reference. External ids")
+		}, func(t *testing.T) string {
+			return replaceOnce(t, string(base.Doc), "Lists tickets by external id. External ids", "Tickets with a matching reference. External ids")
+		}, []string{`ListTickets: no wire-name rule knows the parameter described "Tickets with a matching reference.`}},
+		{"a bare object response", func(t *testing.T) string {
+			return replaceOnce(t, spec, "      additionalProperties: false\n      x-go-type: struct{}\n", "")
+		}, nil, []string{"BulkUpdateDefaultCustomTicketStatuses: the 200 response's schema has no properties"}},
+		{"an empty schema behind allOf", func(t *testing.T) string {
+			s := replaceOnce(t, spec, "      additionalProperties: false\n      x-go-type: struct{}\n", "")
+			return replaceOnce(t, s, "    CustomStatusesDefaultUpdateResult:\n      type: object\n", "    CustomStatusesDefaultUpdateResult:\n      allOf:\n        - type: object\n        - {}\n")
+		}, nil, []string{"BulkUpdateDefaultCustomTicketStatuses: the 200 response's schema has no properties"}},
+		{"a parameters erratum excuses only the parameter it names", func(t *testing.T) string {
+			return inOp(t, spec, replica, "get", "          ticket_id: The doc", "          source: The doc")
+		}, nil, []string{"ShowMacroReplica: parameter ticket_id is documented (Required) but not required", "ShowMacroReplica: erratum for parameter source excuses nothing"}},
+		{"a pagination erratum excuses only its fact", func(t *testing.T) string {
+			s := inOp(t, spec, activities, "get", "        max-page-size: 100\n", "        max-page-size: 50\n")
+			return inOp(t, s, activities, "get", "      x-zendesk-sideloads:\n", "      x-zendesk-doc-errata:\n        pagination:\n          style: not so\n      x-zendesk-sideloads:\n")
+		}, nil, []string{"ListActivities: max-page-size is 50, doc says 100", "ListActivities: pagination erratum style excuses nothing"}},
+		{"a pagination erratum for a fact the doc does not state", func(t *testing.T) string {
+			return inOp(t, spec, metric, "get", "          style: 'The doc", "          items: 'The doc")
+		}, nil, []string{"ShowTicketMetric: doc says it paginates", `ShowTicketMetric: pagination erratum "items" is not a fact the doc states`}},
+		{"a job erratum that excuses nothing", func(t *testing.T) string {
+			return inOp(t, spec, tickets, "get", "      x-zendesk-pagination:\n", "      x-zendesk-doc-errata:\n        job: no reason\n      x-zendesk-pagination:\n")
+		}, nil, []string{"ListTickets: job erratum excuses nothing"}},
+		{"an invented include for always-on sideloads", func(t *testing.T) string {
+			return inOp(t, spec, activities, "get", "        - name: page[size]\n", "        - name: include\n          in: query\n          description: Sideloads.\n          schema:\n            type: array\n            items:\n              type: string\n              enum: [actors, users]\n        - name: page[size]\n")
+		}, nil, []string{"ListActivities: include enum [actors, users] differs from the sideloads a caller asks for in x-zendesk-sideloads []"}},
+		{"an always-on sideload not marked so", func(t *testing.T) string {
+			return inOp(t, spec, activities, "get", "          always: true\n", "")
+		}, nil, []string{"ListActivities: the doc says Zendesk always sends the actors sideload: mark it always: true", "ListActivities: sideloads [actors] are asked for with include, but there is no include query parameter"}},
+		{"sideloads without an include parameter", func(t *testing.T) string {
+			return inOp(t, spec, views, "get", "        - name: include\n", "        - name: includes\n")
+		}, nil, []string{"ListViews: sideloads [app_installation, permissions] are asked for with include, but there is no include query parameter"}},
+		{"an include parameter without an enum", func(t *testing.T) string {
+			return inOp(t, spec, views, "get", "              enum:\n                - app_installation\n                - permissions\n", "")
+		}, nil, []string{"ListViews: include parameter has no enum"}},
+		{"a sideload the envelope drops", func(t *testing.T) string {
+			return replaceOnce(t, spec, "          property: child_events\n", "")
+		}, nil, []string{"IncrementalTicketEventExport: sideload comment_events lands in comment_events, which is not a property of the 2xx response or of its records"}},
+		{"the macro categories sideload dropped", func(t *testing.T) string {
+			return strings.ReplaceAll(spec, "            categories:\n              type: array\n              description: 'Sideloaded (include=categories)", "            kategories:\n              type: array\n              description: 'Sideloaded (include=categories)")
+		}, nil, []string{"ListMacros: sideload categories lands in categories", "ListActiveMacros: sideload categories lands in categories", "SearchMacros: sideload categories lands in categories"}},
+		{"a second documented rate limit", nil, func(t *testing.T) string {
+			return replaceOnce(t, string(base.Doc), "Count: Count Tickets in View\nReturns the ticket count for a single view.\n", "Count: Count Tickets in View\nYou can make 10 requests every 1 minute using this endpoint.\n")
+		}, []string{`CountTicketsInView: doc states 2 different rate limits (10 per 60s: "You can make 10 requests every 1 minute using this endpoint."; 5 per 60s:`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := base
+			if c.spec != nil {
+				in.Spec = []byte(c.spec(t))
+			}
+			if c.doc != nil {
+				in.Doc = []byte(c.doc(t))
+			}
+			r, err := Check(in)
+			require.NoError(t, err)
+			lines := r.Lines()
+			require.Len(t, lines, len(c.wants), "findings: %v", lines)
+			for _, w := range c.wants {
+				found := false
+				for _, l := range lines {
+					found = found || strings.Contains(l, w)
+				}
+				assert.True(t, found, "no finding %q in %v", w, lines)
+			}
+		})
+	}
+}
+
+// TestSummaryShowsTheErrataArithmetic: each annotation count is the doc's,
+// less what errata waive, plus what the spec supplements.
+func TestSummaryShowsTheErrataArithmetic(t *testing.T) {
+	r, err := Check(realInputs(t))
+	require.NoError(t, err)
+	s := r.Summary()
+	for _, want := range []string{
+		"x-zendesk-pagination 76 (doc says 74, 1 waived by errata, 3 supplemented)",
+		"x-zendesk-job 23 (doc says 20, 1 waived by errata, 4 supplemented)",
+		"x-zendesk-rate-limit 22 (doc says 22, 0 waived by errata, 0 supplemented)",
+		"x-zendesk-sideloads 27 (doc says 19, 0 waived by errata, 8 supplemented)",
+	} {
+		assert.Contains(t, s, want)
+	}
+	for _, c := range []struct {
+		n, waived, supplemented, doc int
+	}{
+		{r.Paginated, r.PaginatedWaived, r.PaginatedSupplemented, r.PaginatedFromDoc},
+		{r.Jobs, r.JobsWaived, r.JobsSupplemented, r.JobsFromDoc},
+		{r.RateLimited, r.RateLimitedWaived, r.RateLimitedSupplemented, r.RateLimitedFromDoc},
+		{r.Sideloaded, r.SideloadedWaived, r.SideloadedSupplemented, r.SideloadedFromDoc},
+	} {
+		assert.Equal(t, c.n, c.doc-c.waived+c.supplemented, s)
+	}
+	one := &Report{Matched: 417, Documented: 417, Findings: []Finding{{}}}
+	assert.Equal(t, "417/417 endpoints, 1 disagreement", one.Totals())
+	one.Findings = append(one.Findings, Finding{})
+	assert.Equal(t, "417/417 endpoints, 2 disagreements", one.Totals())
+}

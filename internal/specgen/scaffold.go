@@ -265,36 +265,15 @@ var stringPathParams = map[string]bool{
 	"target_type": true, "token": true, "trigger_category_id": true,
 }
 
-// queryNameGuesses recover wire names from descriptions, first match wins.
-var queryNameGuesses = []struct {
-	re   *regexp.Regexp
-	name string
-}{
-	{regexp.MustCompile(`meta\.before_cursor`), "page[before]"},
-	{regexp.MustCompile(`meta\.after_cursor`), "page[after]"},
-	{regexp.MustCompile(`^(The number of records to return|Specifies how many records|The number of results shown in a page|Maximum number of results returned)`), "page[size]"},
-	{regexp.MustCompile(`^(A sideload to include|Allowed sideloads)`), "include"},
-	{regexp.MustCompile(`^Cursor pagination only\. Sort`), "sort"},
-	{regexp.MustCompile(`(?i)(sort_order=|^One of "?asc"? or "?desc"?|^Sort order|direction the tickets are sorted|order in which to sort)`), "sort_order"},
-	{regexp.MustCompile(`(?i)(sort_by=|"alphabetical"|^Sort by|^The field to sort|field used for sorting|^One of (updated_at|id|name),)`), "sort_by"},
-	{regexp.MustCompile(`^The time to start the incremental export from`), "start_time"},
-	{regexp.MustCompile(`^The cursor pointer`), "cursor"},
-	{regexp.MustCompile(`(?i)external ids?\b`), "external_ids"},
-	{regexp.MustCompile(`(?i)(list of .*ids|ids of|IDs of the|^Id of the)`), "ids"},
-	{regexp.MustCompile(`(?i)by category`), "category"},
-	{regexp.MustCompile(`(?i)(by group|belonging to given group)`), "group_id"},
-	{regexp.MustCompile(`(?i)(by active|^Only active|show only active)`), "active"},
-	{regexp.MustCompile(`(?i)by access|with given access`), "access"},
-	{regexp.MustCompile(`(?i)^(\(Required\) )?(The search query|Query string)`), "query"},
-}
-
-func guessQueryName(desc string) string {
-	for _, g := range queryNameGuesses {
-		if g.re.MatchString(desc) {
-			return g.name
-		}
+// guessQueryName is the wire name the rules give a documented query
+// parameter's description (the first, when they allow several), and whether
+// it takes a list; "" when no rule knows it.
+func guessQueryName(desc string) (string, bool) {
+	names, list, ok := wireName(desc)
+	if !ok {
+		return "", false
 	}
-	return ""
+	return names[0], list
 }
 
 // tagFor names an operation's resource tag from its path.
@@ -373,7 +352,7 @@ func skeleton(d connectordoc.Documented, used map[string]bool, indent, step int)
 	}
 	named := map[string]bool{}
 	for n, row := range rows {
-		name := guessQueryName(row.Description)
+		name, list := guessQueryName(row.Description)
 		if name == "" || named[name] {
 			name = fmt.Sprintf("TODO_%d", n+1)
 			todo = append(todo, fmt.Sprintf("name the query parameter described %q", row.Description))
@@ -386,7 +365,13 @@ func skeleton(d connectordoc.Documented, used map[string]bool, indent, step int)
 			set(p, "required", boolean(true))
 		}
 		set(p, "description", str(row.Description))
-		set(p, "schema", mapping("type", str("string")))
+		if list {
+			set(p, "style", str("form"))
+			set(p, "explode", boolean(false))
+			set(p, "schema", mapping("type", str("array"), "items", mapping("type", str("string"))))
+		} else {
+			set(p, "schema", mapping("type", str("string")))
+		}
 		params = append(params, p)
 	}
 	for _, np := range d.NamedParams {

@@ -68,6 +68,26 @@ func TestBundleKeepsOrderAndIsStable(t *testing.T) {
 	}
 }
 
+// TestTypedResponses counts the operations whose 2xx responses are typed:
+// none is `{}` or an object without properties (through $refs and allOf),
+// except where x-zendesk-free-form says why Zendesk's payload is
+// open-ended. A 2xx response without content (204) counts as typed.
+func TestTypedResponses(t *testing.T) {
+	src, err := os.ReadFile(specPath)
+	require.NoError(t, err)
+	spec, err := LoadSpec(src)
+	require.NoError(t, err)
+	typed, total, freeForm, unannotated := typedResponses(spec)
+	ids := "none"
+	if len(freeForm) > 0 {
+		ids = strings.Join(freeForm, ", ")
+	}
+	t.Logf("typed 2xx responses: %d/%d (%d free-form: %s); schemas: %d", typed, total, len(freeForm), ids, len(spec.Components.Schemas))
+	assert.Equal(t, 417, total)
+	assert.Empty(t, unannotated, "free-form 2xx responses without x-zendesk-free-form")
+	assert.Equal(t, total, typed+len(freeForm)+len(unannotated))
+}
+
 // TestQueryParametersAgreeAcrossOperations: a query parameter has one
 // schema type wherever it appears (field_id is the int64 id of a lookup
 // relationship field in all three autocompletes, as in the Lookup

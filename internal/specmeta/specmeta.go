@@ -64,6 +64,12 @@ type Pagination struct {
 type Sideload struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
+	// Always is true when Zendesk sends the sideload with every response,
+	// with no include parameter to ask for it.
+	Always bool `json:"always,omitempty"`
+	// Property names the response property the sideload fills when it is
+	// not its name (comment_events fills each event's child_events).
+	Property string `json:"property,omitempty"`
 }
 
 // RateLimit is x-zendesk-rate-limit: the operation's own limit.
@@ -84,15 +90,25 @@ type RateLimit struct {
 
 // Errata is x-zendesk-doc-errata: facts the connector doc states for this
 // endpoint that the spec knowingly does not follow, each with the reason.
+// Each entry excuses one fact and nothing else.
 type Errata struct {
-	Pagination string `json:"pagination,omitempty"`
-	Job        string `json:"job,omitempty"`
-	Sideloads  string `json:"sideloads,omitempty"`
-	RateLimit  string `json:"rate-limit,omitempty"`
-	// Parameters explains documented "(Required)" flags the spec does not
-	// follow (for example two parameters of which Zendesk needs only one).
-	Parameters string `json:"parameters,omitempty"`
+	// Pagination excuses documented pagination facts, by fact: "style" (the
+	// doc says it paginates, or in another style) and "max-page-size".
+	Pagination map[string]string `json:"pagination,omitempty"`
+	Job        string            `json:"job,omitempty"`
+	Sideloads  string            `json:"sideloads,omitempty"`
+	RateLimit  string            `json:"rate-limit,omitempty"`
+	// Parameters excuses documented "(Required)" flags the spec does not
+	// follow, by parameter name (for example two parameters of which Zendesk
+	// needs only one).
+	Parameters map[string]string `json:"parameters,omitempty"`
 }
+
+// Errata facts of pagination.
+const (
+	ErratumStyle       = "style"
+	ErratumMaxPageSize = "max-page-size"
+)
 
 // Operation holds an operation's decoded annotations.
 type Operation struct {
