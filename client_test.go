@@ -617,6 +617,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-3", 0, true}, {"NaN", 0, true}, {"soon", 0, false}, {"1e400", 365 * 24 * time.Hour, true},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 365 * 24 * time.Hour, true},
+		{"Mon, 01 Jan 0001 00:00:00 GMT", 0, true},
 	}
 	for _, c := range cases {
 		got, ok := parseRetryAfter(c.in, now)
@@ -626,13 +628,14 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "0", "120", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999999999999999", "1e308", "NaN", "Inf", "0x10"} {
+	for _, s := range []string{"", "0", "120", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+		"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "99999999999999999999", "1e308", "NaN", "Inf", "0x10"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, _ := parseRetryAfter(s, time.Now())
-		if d < 0 {
-			t.Fatalf("negative wait %v for %q", d, s)
+		if d < 0 || d > maxRetryAfter {
+			t.Fatalf("wait %v for %q is outside 0..%v", d, s, maxRetryAfter)
 		}
 	})
 }
@@ -641,8 +644,12 @@ func FuzzParseErrorBody(f *testing.F) {
 	for _, s := range []string{``, `{}`, `null`, `{"error":"RecordNotFound","description":"Not found"}`, `{"error":{"title":"t","message":"m"}}`,
 		`{"details":{"email":[{"description":"d","error":"e"}]}}`, `{"details":{"x":{"description":"d"}}}`, `{"errors":[{"title":"t"}]}`,
 		`<html><title>502</title></html>`, `<html`, `{"error":123456789012345678901234567890}`, `{"description":["a"]}`, "\xff\xfe"} {
-		f.Add(s, "application/json")
+		for _, ctype := range []string{"application/json", "text/html; charset=utf-8", ""} {
+			f.Add(s, ctype)
+		}
 	}
+	f.Add("<p>Service <b>unavailable</b></p>", "text/html")
+	f.Add("upstream connect error", "")
 	f.Fuzz(func(t *testing.T, body, ctype string) {
 		code, desc, _ := parseErrorBody([]byte(body), ctype)
 		if len(desc) > len(body)+len("HTML error page: ")+3 {

@@ -101,9 +101,14 @@ func (b *retryBudget) success() {
 	b.mu.Unlock()
 }
 
+// maxRetryAfter caps what parseRetryAfter returns: a year (a wait that
+// long is a broken header; the policy's MaxRetryAfter refuses it anyway).
+const maxRetryAfter = 365 * 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: delay-seconds (possibly
 // fractional, as some proxies send) or an HTTP date. ok is false when the
-// header is absent or unreadable; negative and past values give 0.
+// header is absent or unreadable; negative and past values give 0, values
+// beyond a year give a year.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -113,16 +118,14 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs != secs || secs < 0 { // NaN or negative
 			return 0, true
 		}
-		if secs > float64(365*24*3600) {
-			secs = float64(365 * 24 * 3600)
+		if secs > maxRetryAfter.Seconds() {
+			return maxRetryAfter, true
 		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		// Sub saturates at about 292 years rather than overflowing.
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }
