@@ -50,9 +50,11 @@ type Client struct {
 
 var subdomainRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// NewClient returns a client for https://{subdomain}.zendesk.com (or
-// WithBaseURL's URL; then subdomain may be empty). The subdomain is letters,
-// digits and hyphens; anything else is refused.
+// NewClient returns a client for https://{subdomain}.zendesk.com. The
+// subdomain is letters, digits and hyphens; anything else is refused. With
+// WithBaseURL requests go to its URL instead: subdomain may then be empty,
+// and is otherwise still checked (a mistyped one is refused rather than
+// silently ignored) but not used.
 func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	cfg := config{retry: DefaultRetryPolicy, pacingScale: 1, userAgent: "zdapi-zendesk-go"}
 	for _, o := range opts {
@@ -68,7 +70,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	switch {
 	case base == nil && sub == "":
 		return nil, errors.New("zendesk: subdomain is empty (and no WithBaseURL)")
-	case base == nil && !subdomainRe.MatchString(sub):
+	case sub != "" && !subdomainRe.MatchString(sub):
 		return nil, fmt.Errorf("zendesk: subdomain %q is not valid: letters, digits and hyphens only", subdomain)
 	case base == nil:
 		base = &url.URL{Scheme: "https", Host: sub + ".zendesk.com"}

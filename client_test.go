@@ -455,6 +455,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"base URL without host", "", []Option{WithBaseURL("https:///x")}, "not an http(s) URL"},
 		{"base URL with user info", "", []Option{WithBaseURL("https://u:p@acme.zendesk.com")}, "no user info"},
 		{"plain http base URL", "", []Option{WithBaseURL("http://acme.zendesk.com")}, "not https"},
+		{"bad subdomain with a base URL", "acme.zendesk.com", []Option{WithBaseURL("https://proxy.example.com")}, "not valid"},
 		{"nil option", "acme", []Option{nil}, "nil option"},
 	}
 	for _, c := range cases {
@@ -472,6 +473,9 @@ func TestNewClientValidation(t *testing.T) {
 	local, err := NewClient("", WithBaseURL("http://127.0.0.1:8080/proxy/"), WithInsecureHTTP())
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8080/proxy", local.BaseURL())
+	proxied, err := NewClient("acme", WithBaseURL("https://proxy.example.com"))
+	require.NoError(t, err)
+	assert.Equal(t, "https://proxy.example.com", proxied.BaseURL(), "a valid subdomain is not used with a base URL")
 }
 
 func TestRateLimitHeaders(t *testing.T) {
