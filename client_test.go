@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -667,3 +668,20 @@ func FuzzParseErrorBody(f *testing.F) {
 }
 
 var _ = json.Marshal
+
+func TestRedactURL(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"https://bucket.s3.amazonaws.com/x.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101&X-Amz-Security-Token=tok&X-Amz-Signature=abc123",
+			"https://bucket.s3.amazonaws.com/x.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"},
+		{"https://storage.googleapis.com/b/x?x-goog-signature=abc&x-goog-credential=c", "https://storage.googleapis.com/b/x?x-goog-credential=REDACTED&x-goog-signature=REDACTED"},
+		{"https://acct.blob.core.windows.net/c/x?sv=2024&sig=abc%3D", "https://acct.blob.core.windows.net/c/x?sig=REDACTED&sv=2024"},
+		{"https://d111.cloudfront.net/x?Expires=1&Signature=abc&Key-Pair-Id=K", "https://d111.cloudfront.net/x?Expires=1&Key-Pair-Id=K&Signature=REDACTED"},
+		{"https://acme.zendesk.com/attachments/token/tyBq1ms40dFaHefSIigxZpwGg/?name=x.png", "https://acme.zendesk.com/attachments/token/REDACTED/?name=x.png"},
+		{"https://u:p@acme.zendesk.com/api/v2/x?token=t&page=2#access_token=frag", "https://acme.zendesk.com/api/v2/x?page=2&token=REDACTED"},
+	}
+	for _, c := range cases {
+		u, err := url.Parse(c.in)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, redactURL(u))
+	}
+}

@@ -249,27 +249,41 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // secretParams are query parameters whose values never appear in errors or
-// logs.
-var secretParams = []string{"token", "access_token", "password", "api_token", "client_secret", "code"}
+// logs: credentials, OAuth codes, and the signatures and tokens of the
+// presigned file-storage URLs Zendesk redirects attachment downloads to (S3,
+// Google Cloud Storage, Azure). Names are matched without regard to case.
+var secretParams = []string{
+	"token", "access_token", "refresh_token", "password", "api_token", "client_secret", "code",
+	"x-amz-signature", "x-amz-credential", "x-amz-security-token",
+	"x-goog-signature", "x-goog-credential",
+	"signature", "sig",
+}
 
-// redactURL renders a URL without user info and with secret query values
-// replaced.
+// redactURL renders a URL without user info or fragment, with secret query values
+// replaced, and without the token of an attachment URL's path
+// (/attachments/token/{token}/, which gives access to the file).
 func redactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	c := *u
 	c.User = nil
+	c.Fragment, c.RawFragment = "", "" // where OAuth puts access tokens
 	if c.RawQuery != "" {
-		q := c.Query()
+		q := c.Query() // pairs that do not parse are dropped, not shown
 		for k := range q {
-			for _, s := range secretParams {
-				if strings.EqualFold(k, s) {
-					q[k] = []string{"REDACTED"}
-				}
+			if slices.ContainsFunc(secretParams, func(s string) bool { return strings.EqualFold(k, s) }) {
+				q[k] = []string{"REDACTED"}
 			}
 		}
 		c.RawQuery = q.Encode()
+	}
+	if before, after, ok := strings.Cut(c.Path, "/attachments/token/"); ok {
+		rest := ""
+		if i := strings.IndexByte(after, '/'); i >= 0 {
+			rest = after[i:]
+		}
+		c.Path, c.RawPath = before+"/attachments/token/REDACTED"+rest, ""
 	}
 	return c.String()
 }
