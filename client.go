@@ -101,7 +101,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),
 		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing),
-		state:    &rateState{},
+		state:    newRateState(),
 		logger:   cfg.logger,
 		authed:   cfg.creds != nil,
 		now:      time.Now,

@@ -93,7 +93,8 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		(req.Method == http.MethodPost && op != nil && op.Idempotent && req.Header.Get("Idempotency-Key") != ""))
 
 	for attempt := 1; ; attempt++ {
-		if err := t.pacer.wait(ctx, op, params, t.authed); err != nil {
+		answered, err := t.pacer.wait(ctx, op, params, t.authed)
+		if err != nil {
 			return nil, err
 		}
 		r := req
@@ -102,6 +103,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {
+					answered()
 					return nil, fmt.Errorf("zendesk: %s: rewind request body: %w", opName, err)
 				}
 				r.Body = body
@@ -109,6 +111,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		sent := t.now()
 		resp, err := t.client.Do(r)
+		answered()
 		if err == nil {
 			t.state.observe(resp.Header, t.now())
 			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
