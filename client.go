@@ -42,8 +42,6 @@ type Client struct {
 
 	base   *url.URL
 	tr     *transport
-	http   *http.Client // authenticated, for downloads on the Zendesk host
-	plain  *http.Client // without credentials, for downloads elsewhere
 	creds  *credentials
 	logger *slog.Logger
 }
@@ -96,6 +94,9 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 
 	tr := &transport{
 		client:   &authed,
+		plain:    &plain,
+		scheme:   base.Scheme,
+		host:     strings.ToLower(base.Host),
 		basePath: strings.TrimRight(base.Path, "/"),
 		router:   newRouter(overlay.Operations),
 		retry:    cfg.retry,
@@ -110,7 +111,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, http: &authed, plain: &plain, creds: cfg.creds, logger: cfg.logger}, nil
+	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
 }
 
 // String describes the client without its credentials.
@@ -137,31 +138,28 @@ func (c *Client) RateLimits() RateLimits { return c.tr.state.get() }
 // the bytes written. Zendesk credentials go with the request only when the
 // URL is on the client's Zendesk host (and are dropped if Zendesk redirects
 // elsewhere, as it does to its file storage); content_url on any other host
-// is fetched without them.
+// is fetched without them. The download is retried and paced like any GET
+// of the client (requests to other hosts are not counted against Zendesk's
+// limits); a non-2xx answer is an *APIError, a 429 a *RateLimitError. Errors
+// and logs show the URL with its signatures and tokens redacted.
 func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (int64, error) {
 	u, err := url.Parse(contentURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", contentURL)
+	if err != nil {
+		// The URL may carry secrets: say what is wrong, not what it is.
+		return 0, fmt.Errorf("zendesk: download: the URL does not parse: %w", redactErr(err))
 	}
-	hc := c.plain
-	if strings.EqualFold(u.Host, c.base.Host) && u.Scheme == c.base.Scheme {
-		hc = c.http
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", redactURL(u))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return 0, fmt.Errorf("zendesk: download: %w", err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
 		return 0, fmt.Errorf("zendesk: download %s: %w", redactURL(u), redactErr(err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return 0, newAPIError(resp)
+	resp, err := c.tr.Do(req)
+	if err != nil {
+		return 0, err
 	}
+	defer resp.Body.Close()
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		return n, fmt.Errorf("zendesk: download %s: %w", redactURL(u), err)

@@ -213,19 +213,47 @@ func TestRetryAfterAboveTheCapFailsAtOnce(t *testing.T) {
 	assert.Len(t, rec.got(), 1)
 }
 
+// TestContextCancelledDuringBackoff cancels the call once the client has
+// decided to retry (when it announces the retry, just before its backoff of
+// an hour): the call must end with the context's error instead of sleeping.
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	leakCheck(t)
 	policy := fastRetry
-	policy.MinBackoff, policy.MaxBackoff = 10*time.Second, 10*time.Second
-	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy))
+	policy.MinBackoff, policy.MaxBackoff, policy.MaxElapsed = time.Hour, time.Hour, 2*time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := client.ShowTicketWithResponse(ctx, 1)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Len(t, rec.got(), 1)
+	defer cancel()
+	onRetry := slog.New(&hookHandler{msg: "zendesk retrying", hook: cancel})
+	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy), WithLogger(onRetry))
+	done := make(chan error, 1)
+	go func() {
+		_, err := client.ShowTicketWithResponse(ctx, 1)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(time.Minute): // the backoff is an hour: any bound far below it will do
+		t.Fatal("the call is still sleeping after its context was cancelled")
+	}
+	assert.Len(t, rec.got(), 1, "no second attempt")
 }
+
+// hookHandler is a slog handler that calls hook when a record with message
+// msg is logged.
+type hookHandler struct {
+	msg  string
+	hook func()
+}
+
+func (h *hookHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *hookHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.hook()
+	}
+	return nil
+}
+func (h *hookHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *hookHandler) WithGroup(string) slog.Handler      { return h }
 
 func TestRetryBudgetStopsRetryStorms(t *testing.T) {
 	leakCheck(t)
@@ -377,17 +405,84 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		slog.New(slog.NewTextHandler(&b, nil)).Info("client", "client", c)
 		texts = append(texts, b.String())
 	}
-	for _, o := range []Option{WithAPIToken(testEmail, testToken), WithOAuthToken(testToken)} {
+	for _, o := range []Option{WithAPIToken(testEmail, testToken), WithOAuthToken(testToken), WithTokenSource(TokenSourceFunc(func(context.Context) (string, error) { return testToken, nil }))} {
 		texts = append(texts, fmt.Sprintf("%v %+v %#v", o, o, o))
 	}
+
+	// Success statuses whose body is not the JSON the spec says, and error
+	// bodies that are not JSON, on requests whose URLs carry secrets.
+	withSecretQuery := func(_ context.Context, r *http.Request) error {
+		q := r.URL.Query()
+		q.Set("access_token", testToken)
+		r.URL.RawQuery = q.Encode()
+		return nil
+	}
+	odd, _, _ := newTestClient(t, []answer{
+		{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: `<html><title>Proxy login</title></html>`},
+		{status: 200, body: ``},
+		{status: 500, header: map[string]string{"Content-Type": "text/plain"}, body: `upstream reset`},
+	}, WithLogger(logger), WithRetry(NoRetry))
+	for range 3 {
+		_, err := odd.ShowTicketWithResponse(context.Background(), 1, withSecretQuery)
+		require.Error(t, err)
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v|%#v", err, err))
+	}
+
+	// A token source's token, on a refused request and a network error.
+	rec := &recorder{script: []answer{{status: 401, body: `{"error":"Couldn't authenticate you"}`}}}
+	srv := httptest.NewTLSServer(rec)
+	defer srv.Close()
+	source := TokenSourceFunc(func(context.Context) (string, error) { return testToken, nil })
+	for _, base := range []string{srv.URL, "https://127.0.0.1:1"} {
+		sourced, err := NewClient("", WithBaseURL(base), WithHTTPClient(srv.Client()), WithTokenSource(source), WithLogger(logger), WithRetry(NoRetry))
+		require.NoError(t, err)
+		err = showTicket(sourced)
+		require.Error(t, err)
+		texts = append(texts, err.Error(), fmt.Sprintf("%v %+v %#v", sourced, sourced, err))
+	}
+	require.Equal(t, "Bearer "+testToken, rec.got()[0].auth, "the token was used")
+
+	// Downloads: presigned file-store URLs, an attachment URL's token, URLs
+	// that do not parse or are not http.
+	presigned := "?X-Amz-Signature=amzsig" + testToken + "&X-Amz-Credential=amzcred" + testToken + "&X-Amz-Security-Token=amztok" + testToken +
+		"&X-Goog-Signature=goog" + testToken + "&Signature=cf" + testToken + "&sig=az" + testToken + "&token=t" + testToken + "&name=x.png"
+	store := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<Error><Code>SignatureDoesNotMatch</Code></Error>`)
+	}))
+	defer store.Close()
+	dl, _, dlSrv := newTestClient(t, []answer{{handler: func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, store.URL+"/bucket/x.png"+presigned, http.StatusFound)
+	}}}, WithLogger(logger), WithRetry(NoRetry))
+	for _, u := range []string{
+		store.URL + "/bucket/x.png" + presigned,
+		dlSrv.URL + "/attachments/token/" + testToken + "/?name=x.png",
+		"https://example.com/\x7f" + presigned,
+		"https://example.com/%zz" + presigned,
+		"ftp://example.com/x" + presigned,
+		"https://127.0.0.1:1/x.png" + presigned,
+	} {
+		_, err := dl.Download(context.Background(), u, io.Discard)
+		require.Error(t, err, u)
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v", err))
+	}
+
 	texts = append(texts, logs.String())
 	require.NotEmpty(t, logs.String(), "the logger was used")
+	all := strings.Join(texts, "\n")
 	for _, s := range texts {
 		assert.NotContains(t, s, testToken)
 		assert.NotContains(t, s, "czNjcjN0") // base64 of the secret's start
 	}
-	// The 401's body explains itself.
-	assert.Contains(t, strings.Join(texts, "\n"), "Couldn't authenticate you")
+	// The errors still explain themselves.
+	assert.Contains(t, all, "Couldn't authenticate you")
+	assert.Contains(t, all, "HTML page instead of JSON")
+	assert.Contains(t, all, "upstream reset")
+	assert.Contains(t, all, "403 Forbidden")
+	assert.Contains(t, all, "X-Amz-Signature=REDACTED")
+	assert.Contains(t, all, "/attachments/token/REDACTED/")
+	assert.Contains(t, all, "does not parse")
 }
 
 func TestOAuthAndTokenSource(t *testing.T) {
@@ -448,7 +543,9 @@ func TestNewClientValidation(t *testing.T) {
 		{"nil token source", "acme", []Option{WithTokenSource(nil)}, "token source is nil"},
 		{"nil http client", "acme", []Option{WithHTTPClient(nil)}, "client is nil"},
 		{"bad user agent", "acme", []Option{WithUserAgent("a\r\nX-Evil: 1")}, "not a usable user agent"},
-		{"zero attempts", "acme", []Option{WithRetry(RetryPolicy{})}, "MaxAttempts is 0"},
+		{"negative attempts", "acme", []Option{WithRetry(RetryPolicy{MaxAttempts: -1})}, "MaxAttempts is -1"},
+		{"negative backoff", "acme", []Option{WithRetry(RetryPolicy{MinBackoff: -time.Second})}, "negative"},
+		{"negative wait", "acme", []Option{WithRetry(RetryPolicy{MaxRetryAfter: -time.Second})}, "must not be negative"},
 		{"backwards backoff", "acme", []Option{WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: time.Millisecond})}, "not a range"},
 		{"negative rate", "acme", []Option{WithRateLimit(0)}, "want a positive number"},
 		{"nil limiter", "acme", []Option{WithRateLimiter(nil)}, "limiter is nil"},

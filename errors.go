@@ -77,11 +77,14 @@ func (e *APIError) Error() string {
 func (e *APIError) HTTPStatus() int { return e.StatusCode }
 
 // RateLimitError is a 429 (or a 503 with Retry-After) that the client did not
-// wait out: retries were off or exhausted, or Zendesk asked to wait longer
-// than the retry policy's MaxRetryAfter.
+// wait out: retries were off or exhausted, Zendesk asked to wait longer than
+// the retry policy's MaxRetryAfter, or the request could not be sent again
+// (a body that cannot be read twice; a 503 on a call not safe to repeat).
+// Every 429 that ends a call is one.
 type RateLimitError struct {
 	APIError
-	// RetryAfter is how long Zendesk asked to wait.
+	// RetryAfter is how long Zendesk asked to wait; when it did not say
+	// (no Retry-After), the backoff the client would have waited, or 0.
 	RetryAfter time.Duration
 }
 
