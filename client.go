@@ -42,17 +42,17 @@ type Client struct {
 
 	base   *url.URL
 	tr     *transport
-	http   *http.Client // authenticated, for downloads on the Zendesk host
-	plain  *http.Client // without credentials, for downloads elsewhere
 	creds  *credentials
 	logger *slog.Logger
 }
 
 var subdomainRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// NewClient returns a client for https://{subdomain}.zendesk.com (or
-// WithBaseURL's URL; then subdomain may be empty). The subdomain is letters,
-// digits and hyphens; anything else is refused.
+// NewClient returns a client for https://{subdomain}.zendesk.com. The
+// subdomain is letters, digits and hyphens; anything else is refused. With
+// WithBaseURL requests go to its URL instead: subdomain may then be empty,
+// and is otherwise still checked (a mistyped one is refused rather than
+// silently ignored) but not used.
 func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	cfg := config{retry: DefaultRetryPolicy, pacingScale: 1, userAgent: "zdapi-zendesk-go"}
 	for _, o := range opts {
@@ -68,7 +68,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	switch {
 	case base == nil && sub == "":
 		return nil, errors.New("zendesk: subdomain is empty (and no WithBaseURL)")
-	case base == nil && !subdomainRe.MatchString(sub):
+	case sub != "" && !subdomainRe.MatchString(sub):
 		return nil, fmt.Errorf("zendesk: subdomain %q is not valid: letters, digits and hyphens only", subdomain)
 	case base == nil:
 		base = &url.URL{Scheme: "https", Host: sub + ".zendesk.com"}
@@ -94,12 +94,15 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 
 	tr := &transport{
 		client:   &authed,
+		plain:    &plain,
+		scheme:   base.Scheme,
+		host:     strings.ToLower(base.Host),
 		basePath: strings.TrimRight(base.Path, "/"),
 		router:   newRouter(overlay.Operations),
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),
 		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing),
-		state:    &rateState{},
+		state:    newRateState(),
 		logger:   cfg.logger,
 		authed:   cfg.creds != nil,
 		now:      time.Now,
@@ -108,7 +111,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, http: &authed, plain: &plain, creds: cfg.creds, logger: cfg.logger}, nil
+	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
 }
 
 // String describes the client without its credentials.
@@ -135,31 +138,28 @@ func (c *Client) RateLimits() RateLimits { return c.tr.state.get() }
 // the bytes written. Zendesk credentials go with the request only when the
 // URL is on the client's Zendesk host (and are dropped if Zendesk redirects
 // elsewhere, as it does to its file storage); content_url on any other host
-// is fetched without them.
+// is fetched without them. The download is retried and paced like any GET
+// of the client (requests to other hosts are not counted against Zendesk's
+// limits); a non-2xx answer is an *APIError, a 429 a *RateLimitError. Errors
+// and logs show the URL with its signatures and tokens redacted.
 func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (int64, error) {
 	u, err := url.Parse(contentURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", contentURL)
+	if err != nil {
+		// The URL may carry secrets: say what is wrong, not what it is.
+		return 0, fmt.Errorf("zendesk: download: the URL does not parse: %w", redactErr(err))
 	}
-	hc := c.plain
-	if strings.EqualFold(u.Host, c.base.Host) && u.Scheme == c.base.Scheme {
-		hc = c.http
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", redactURL(u))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return 0, fmt.Errorf("zendesk: download: %w", err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
 		return 0, fmt.Errorf("zendesk: download %s: %w", redactURL(u), redactErr(err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return 0, newAPIError(resp)
+	resp, err := c.tr.Do(req)
+	if err != nil {
+		return 0, err
 	}
+	defer resp.Body.Close()
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		return n, fmt.Errorf("zendesk: download %s: %w", redactURL(u), err)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,19 +213,47 @@ func TestRetryAfterAboveTheCapFailsAtOnce(t *testing.T) {
 	assert.Len(t, rec.got(), 1)
 }
 
+// TestContextCancelledDuringBackoff cancels the call once the client has
+// decided to retry (when it announces the retry, just before its backoff of
+// an hour): the call must end with the context's error instead of sleeping.
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	leakCheck(t)
 	policy := fastRetry
-	policy.MinBackoff, policy.MaxBackoff = 10*time.Second, 10*time.Second
-	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy))
+	policy.MinBackoff, policy.MaxBackoff, policy.MaxElapsed = time.Hour, time.Hour, 2*time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := client.ShowTicketWithResponse(ctx, 1)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Len(t, rec.got(), 1)
+	defer cancel()
+	onRetry := slog.New(&hookHandler{msg: "zendesk retrying", hook: cancel})
+	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy), WithLogger(onRetry))
+	done := make(chan error, 1)
+	go func() {
+		_, err := client.ShowTicketWithResponse(ctx, 1)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(time.Minute): // the backoff is an hour: any bound far below it will do
+		t.Fatal("the call is still sleeping after its context was cancelled")
+	}
+	assert.Len(t, rec.got(), 1, "no second attempt")
 }
+
+// hookHandler is a slog handler that calls hook when a record with message
+// msg is logged.
+type hookHandler struct {
+	msg  string
+	hook func()
+}
+
+func (h *hookHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *hookHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.hook()
+	}
+	return nil
+}
+func (h *hookHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *hookHandler) WithGroup(string) slog.Handler      { return h }
 
 func TestRetryBudgetStopsRetryStorms(t *testing.T) {
 	leakCheck(t)
@@ -376,17 +405,84 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		slog.New(slog.NewTextHandler(&b, nil)).Info("client", "client", c)
 		texts = append(texts, b.String())
 	}
-	for _, o := range []Option{WithAPIToken(testEmail, testToken), WithOAuthToken(testToken)} {
+	for _, o := range []Option{WithAPIToken(testEmail, testToken), WithOAuthToken(testToken), WithTokenSource(TokenSourceFunc(func(context.Context) (string, error) { return testToken, nil }))} {
 		texts = append(texts, fmt.Sprintf("%v %+v %#v", o, o, o))
 	}
+
+	// Success statuses whose body is not the JSON the spec says, and error
+	// bodies that are not JSON, on requests whose URLs carry secrets.
+	withSecretQuery := func(_ context.Context, r *http.Request) error {
+		q := r.URL.Query()
+		q.Set("access_token", testToken)
+		r.URL.RawQuery = q.Encode()
+		return nil
+	}
+	odd, _, _ := newTestClient(t, []answer{
+		{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: `<html><title>Proxy login</title></html>`},
+		{status: 200, body: ``},
+		{status: 500, header: map[string]string{"Content-Type": "text/plain"}, body: `upstream reset`},
+	}, WithLogger(logger), WithRetry(NoRetry))
+	for range 3 {
+		_, err := odd.ShowTicketWithResponse(context.Background(), 1, withSecretQuery)
+		require.Error(t, err)
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v|%#v", err, err))
+	}
+
+	// A token source's token, on a refused request and a network error.
+	rec := &recorder{script: []answer{{status: 401, body: `{"error":"Couldn't authenticate you"}`}}}
+	srv := httptest.NewTLSServer(rec)
+	defer srv.Close()
+	source := TokenSourceFunc(func(context.Context) (string, error) { return testToken, nil })
+	for _, base := range []string{srv.URL, "https://127.0.0.1:1"} {
+		sourced, err := NewClient("", WithBaseURL(base), WithHTTPClient(srv.Client()), WithTokenSource(source), WithLogger(logger), WithRetry(NoRetry))
+		require.NoError(t, err)
+		err = showTicket(sourced)
+		require.Error(t, err)
+		texts = append(texts, err.Error(), fmt.Sprintf("%v %+v %#v", sourced, sourced, err))
+	}
+	require.Equal(t, "Bearer "+testToken, rec.got()[0].auth, "the token was used")
+
+	// Downloads: presigned file-store URLs, an attachment URL's token, URLs
+	// that do not parse or are not http.
+	presigned := "?X-Amz-Signature=amzsig" + testToken + "&X-Amz-Credential=amzcred" + testToken + "&X-Amz-Security-Token=amztok" + testToken +
+		"&X-Goog-Signature=goog" + testToken + "&Signature=cf" + testToken + "&sig=az" + testToken + "&token=t" + testToken + "&name=x.png"
+	store := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<Error><Code>SignatureDoesNotMatch</Code></Error>`)
+	}))
+	defer store.Close()
+	dl, _, dlSrv := newTestClient(t, []answer{{handler: func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, store.URL+"/bucket/x.png"+presigned, http.StatusFound)
+	}}}, WithLogger(logger), WithRetry(NoRetry))
+	for _, u := range []string{
+		store.URL + "/bucket/x.png" + presigned,
+		dlSrv.URL + "/attachments/token/" + testToken + "/?name=x.png",
+		"https://example.com/\x7f" + presigned,
+		"https://example.com/%zz" + presigned,
+		"ftp://example.com/x" + presigned,
+		"https://127.0.0.1:1/x.png" + presigned,
+	} {
+		_, err := dl.Download(context.Background(), u, io.Discard)
+		require.Error(t, err, u)
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v", err))
+	}
+
 	texts = append(texts, logs.String())
 	require.NotEmpty(t, logs.String(), "the logger was used")
+	all := strings.Join(texts, "\n")
 	for _, s := range texts {
 		assert.NotContains(t, s, testToken)
 		assert.NotContains(t, s, "czNjcjN0") // base64 of the secret's start
 	}
-	// The 401's body explains itself.
-	assert.Contains(t, strings.Join(texts, "\n"), "Couldn't authenticate you")
+	// The errors still explain themselves.
+	assert.Contains(t, all, "Couldn't authenticate you")
+	assert.Contains(t, all, "HTML page instead of JSON")
+	assert.Contains(t, all, "upstream reset")
+	assert.Contains(t, all, "403 Forbidden")
+	assert.Contains(t, all, "X-Amz-Signature=REDACTED")
+	assert.Contains(t, all, "/attachments/token/REDACTED/")
+	assert.Contains(t, all, "does not parse")
 }
 
 func TestOAuthAndTokenSource(t *testing.T) {
@@ -447,7 +543,9 @@ func TestNewClientValidation(t *testing.T) {
 		{"nil token source", "acme", []Option{WithTokenSource(nil)}, "token source is nil"},
 		{"nil http client", "acme", []Option{WithHTTPClient(nil)}, "client is nil"},
 		{"bad user agent", "acme", []Option{WithUserAgent("a\r\nX-Evil: 1")}, "not a usable user agent"},
-		{"zero attempts", "acme", []Option{WithRetry(RetryPolicy{})}, "MaxAttempts is 0"},
+		{"negative attempts", "acme", []Option{WithRetry(RetryPolicy{MaxAttempts: -1})}, "MaxAttempts is -1"},
+		{"negative backoff", "acme", []Option{WithRetry(RetryPolicy{MinBackoff: -time.Second})}, "negative"},
+		{"negative wait", "acme", []Option{WithRetry(RetryPolicy{MaxRetryAfter: -time.Second})}, "must not be negative"},
 		{"backwards backoff", "acme", []Option{WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: time.Millisecond})}, "not a range"},
 		{"negative rate", "acme", []Option{WithRateLimit(0)}, "want a positive number"},
 		{"nil limiter", "acme", []Option{WithRateLimiter(nil)}, "limiter is nil"},
@@ -455,6 +553,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"base URL without host", "", []Option{WithBaseURL("https:///x")}, "not an http(s) URL"},
 		{"base URL with user info", "", []Option{WithBaseURL("https://u:p@acme.zendesk.com")}, "no user info"},
 		{"plain http base URL", "", []Option{WithBaseURL("http://acme.zendesk.com")}, "not https"},
+		{"bad subdomain with a base URL", "acme.zendesk.com", []Option{WithBaseURL("https://proxy.example.com")}, "not valid"},
 		{"nil option", "acme", []Option{nil}, "nil option"},
 	}
 	for _, c := range cases {
@@ -472,6 +571,9 @@ func TestNewClientValidation(t *testing.T) {
 	local, err := NewClient("", WithBaseURL("http://127.0.0.1:8080/proxy/"), WithInsecureHTTP())
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8080/proxy", local.BaseURL())
+	proxied, err := NewClient("acme", WithBaseURL("https://proxy.example.com"))
+	require.NoError(t, err)
+	assert.Equal(t, "https://proxy.example.com", proxied.BaseURL(), "a valid subdomain is not used with a base URL")
 }
 
 func TestRateLimitHeaders(t *testing.T) {
@@ -485,7 +587,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	assert.Equal(t, 700, rl.Limit)
 	assert.Equal(t, 698, rl.Remaining)
 	assert.Equal(t, 42*time.Second, rl.Reset)
-	assert.Equal(t, EndpointRateLimit{Total: 100, Remaining: 99, Resets: 20 * time.Second}, rl.Endpoints["tickets-index"])
+	assert.Equal(t, EndpointRateLimit{Total: 100, Remaining: 99, Resets: 20 * time.Second, ObservedAt: rl.ObservedAt}, rl.Endpoints["tickets-index"])
 	assert.False(t, rl.ObservedAt.IsZero())
 
 	client2, _, _ := newTestClient(t, []answer{{status: 200, header: map[string]string{"Ratelimit-Limit": "400", "Ratelimit-Remaining": "3"}, body: ticketJSON}})
@@ -547,10 +649,9 @@ func TestOperationPacing(t *testing.T) {
 	wg.Wait()
 	assert.Zero(t, rejected.Load(), "no 429")
 	assert.Len(t, rec.got(), 2+16)
-	// 8 requests a view at 5 a second take more than a second; the two
-	// views have budgets of their own, so together they take no longer.
+	// 8 requests a view at 5 a second take more than a second: pacing
+	// happened (how much longer depends on the machine, so no upper bound).
 	assert.GreaterOrEqual(t, time.Since(start), window)
-	assert.Less(t, time.Since(start), 2*window)
 }
 
 // showTicketQuiet shows a ticket through a path the pacing test's server
@@ -617,6 +718,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-3", 0, true}, {"NaN", 0, true}, {"soon", 0, false}, {"1e400", 365 * 24 * time.Hour, true},
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 365 * 24 * time.Hour, true},
+		{"Mon, 01 Jan 0001 00:00:00 GMT", 0, true},
 	}
 	for _, c := range cases {
 		got, ok := parseRetryAfter(c.in, now)
@@ -626,13 +729,14 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"", "0", "120", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999999999999999", "1e308", "NaN", "Inf", "0x10"} {
+	for _, s := range []string{"", "0", "120", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+		"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "99999999999999999999", "1e308", "NaN", "Inf", "0x10"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, _ := parseRetryAfter(s, time.Now())
-		if d < 0 {
-			t.Fatalf("negative wait %v for %q", d, s)
+		if d < 0 || d > maxRetryAfter {
+			t.Fatalf("wait %v for %q is outside 0..%v", d, s, maxRetryAfter)
 		}
 	})
 }
@@ -641,8 +745,12 @@ func FuzzParseErrorBody(f *testing.F) {
 	for _, s := range []string{``, `{}`, `null`, `{"error":"RecordNotFound","description":"Not found"}`, `{"error":{"title":"t","message":"m"}}`,
 		`{"details":{"email":[{"description":"d","error":"e"}]}}`, `{"details":{"x":{"description":"d"}}}`, `{"errors":[{"title":"t"}]}`,
 		`<html><title>502</title></html>`, `<html`, `{"error":123456789012345678901234567890}`, `{"description":["a"]}`, "\xff\xfe"} {
-		f.Add(s, "application/json")
+		for _, ctype := range []string{"application/json", "text/html; charset=utf-8", ""} {
+			f.Add(s, ctype)
+		}
 	}
+	f.Add("<p>Service <b>unavailable</b></p>", "text/html")
+	f.Add("upstream connect error", "")
 	f.Fuzz(func(t *testing.T, body, ctype string) {
 		code, desc, _ := parseErrorBody([]byte(body), ctype)
 		if len(desc) > len(body)+len("HTML error page: ")+3 {
@@ -656,3 +764,20 @@ func FuzzParseErrorBody(f *testing.F) {
 }
 
 var _ = json.Marshal
+
+func TestRedactURL(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"https://bucket.s3.amazonaws.com/x.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101&X-Amz-Security-Token=tok&X-Amz-Signature=abc123",
+			"https://bucket.s3.amazonaws.com/x.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED"},
+		{"https://storage.googleapis.com/b/x?x-goog-signature=abc&x-goog-credential=c", "https://storage.googleapis.com/b/x?x-goog-credential=REDACTED&x-goog-signature=REDACTED"},
+		{"https://acct.blob.core.windows.net/c/x?sv=2024&sig=abc%3D", "https://acct.blob.core.windows.net/c/x?sig=REDACTED&sv=2024"},
+		{"https://d111.cloudfront.net/x?Expires=1&Signature=abc&Key-Pair-Id=K", "https://d111.cloudfront.net/x?Expires=1&Key-Pair-Id=K&Signature=REDACTED"},
+		{"https://acme.zendesk.com/attachments/token/tyBq1ms40dFaHefSIigxZpwGg/?name=x.png", "https://acme.zendesk.com/attachments/token/REDACTED/?name=x.png"},
+		{"https://u:p@acme.zendesk.com/api/v2/x?token=t&page=2#access_token=frag", "https://acme.zendesk.com/api/v2/x?page=2&token=REDACTED"},
+	}
+	for _, c := range cases {
+		u, err := url.Parse(c.in)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, redactURL(u))
+	}
+}

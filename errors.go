@@ -77,11 +77,14 @@ func (e *APIError) Error() string {
 func (e *APIError) HTTPStatus() int { return e.StatusCode }
 
 // RateLimitError is a 429 (or a 503 with Retry-After) that the client did not
-// wait out: retries were off or exhausted, or Zendesk asked to wait longer
-// than the retry policy's MaxRetryAfter.
+// wait out: retries were off or exhausted, Zendesk asked to wait longer than
+// the retry policy's MaxRetryAfter, or the request could not be sent again
+// (a body that cannot be read twice; a 503 on a call not safe to repeat).
+// Every 429 that ends a call is one.
 type RateLimitError struct {
 	APIError
-	// RetryAfter is how long Zendesk asked to wait.
+	// RetryAfter is how long Zendesk asked to wait; when it did not say
+	// (no Retry-After), the backoff the client would have waited, or 0.
 	RetryAfter time.Duration
 }
 
@@ -249,27 +252,41 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // secretParams are query parameters whose values never appear in errors or
-// logs.
-var secretParams = []string{"token", "access_token", "password", "api_token", "client_secret", "code"}
+// logs: credentials, OAuth codes, and the signatures and tokens of the
+// presigned file-storage URLs Zendesk redirects attachment downloads to (S3,
+// Google Cloud Storage, Azure). Names are matched without regard to case.
+var secretParams = []string{
+	"token", "access_token", "refresh_token", "password", "api_token", "client_secret", "code",
+	"x-amz-signature", "x-amz-credential", "x-amz-security-token",
+	"x-goog-signature", "x-goog-credential",
+	"signature", "sig",
+}
 
-// redactURL renders a URL without user info and with secret query values
-// replaced.
+// redactURL renders a URL without user info or fragment, with secret query values
+// replaced, and without the token of an attachment URL's path
+// (/attachments/token/{token}/, which gives access to the file).
 func redactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	c := *u
 	c.User = nil
+	c.Fragment, c.RawFragment = "", "" // where OAuth puts access tokens
 	if c.RawQuery != "" {
-		q := c.Query()
+		q := c.Query() // pairs that do not parse are dropped, not shown
 		for k := range q {
-			for _, s := range secretParams {
-				if strings.EqualFold(k, s) {
-					q[k] = []string{"REDACTED"}
-				}
+			if slices.ContainsFunc(secretParams, func(s string) bool { return strings.EqualFold(k, s) }) {
+				q[k] = []string{"REDACTED"}
 			}
 		}
 		c.RawQuery = q.Encode()
+	}
+	if before, after, ok := strings.Cut(c.Path, "/attachments/token/"); ok {
+		rest := ""
+		if i := strings.IndexByte(after, '/'); i >= 0 {
+			rest = after[i:]
+		}
+		c.Path, c.RawPath = before+"/attachments/token/REDACTED"+rest, ""
 	}
 	return c.String()
 }

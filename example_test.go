@@ -54,7 +54,7 @@ func refreshedToken(context.Context) (string, error) { return "fresh-token", nil
 
 // apiToken stands for your API token (read it from the environment or a
 // secret store, never from source code).
-var apiToken = "6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv"
+var apiToken = "YOUR_API_TOKEN"
 
 // When Zendesk asks to wait longer than the retry policy allows, the call
 // fails at once with a *RateLimitError saying how long to wait.

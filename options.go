@@ -108,19 +108,20 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithRetry sets the retry policy (DefaultRetryPolicy otherwise; NoRetry
-// turns retries off).
+// turns retries off). Fields left zero take DefaultRetryPolicy's values.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		switch {
-		case p.MaxAttempts < 1:
-			return fmt.Errorf("WithRetry: MaxAttempts is %d, want at least 1", p.MaxAttempts)
-		case p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff:
-			return fmt.Errorf("WithRetry: backoff %s..%s is not a range", p.MinBackoff, p.MaxBackoff)
-		case p.MaxRetryAfter < 0 || p.MaxElapsed < 0 || p.Budget < 0:
-			return errors.New("WithRetry: MaxRetryAfter, MaxElapsed and Budget must not be negative")
+		case p.MaxAttempts < 0:
+			return fmt.Errorf("WithRetry: MaxAttempts is %d, want at least 1 (or 0 for the default)", p.MaxAttempts)
+		case p.MinBackoff < 0 || p.MaxBackoff < 0:
+			return fmt.Errorf("WithRetry: backoff %s..%s is negative", p.MinBackoff, p.MaxBackoff)
+		case p.MaxRetryAfter < 0 || p.MaxElapsed < 0:
+			return errors.New("WithRetry: MaxRetryAfter and MaxElapsed must not be negative")
 		}
-		if p.MaxAttempts > 1 && p.MaxElapsed == 0 {
-			p.MaxElapsed = DefaultRetryPolicy.MaxElapsed
+		p = p.withDefaults()
+		if p.MaxBackoff < p.MinBackoff {
+			return fmt.Errorf("WithRetry: backoff %s..%s is not a range", p.MinBackoff, p.MaxBackoff)
 		}
 		c.retry = p
 		return nil

@@ -10,13 +10,21 @@ import (
 	"time"
 )
 
-// RetryPolicy says when and how long the client retries.
+// RetryPolicy says when and how long the client retries. A field left zero
+// takes DefaultRetryPolicy's value, so RetryPolicy{MaxRetryAfter: time.Hour}
+// is the default policy with a longer wait.
 //
-// 429s are always safe to retry (Zendesk did not process the request) and
-// are retried after the Retry-After Zendesk gives. 5xx answers and network
-// errors are retried for idempotent requests only: GET, HEAD, PUT, DELETE,
-// and POSTs that carry an Idempotency-Key (the client sets one on the
-// operations Zendesk documents it for, such as ticket creation).
+// 429s are safe to retry (Zendesk did not process the request) and are
+// retried after the Retry-After Zendesk gives, plus a small random extra so
+// that callers told the same wait do not all come back at once. 5xx answers
+// and network errors are retried for idempotent requests only: GET, HEAD,
+// PUT, DELETE, and POSTs that carry an Idempotency-Key (the client sets one
+// on the operations Zendesk documents it for, such as ticket creation). PUTs
+// whose repetition adds something (UpdateTicket with a comment; the spec
+// marks them x-zendesk-retry-unsafe) are retried after a 429 only, as POSTs
+// without a key are. A request whose body cannot be read again (an
+// io.Reader other than a bytes or strings reader, without GetBody) is never
+// sent twice: it fails with the first answer's error, 429 included.
 type RetryPolicy struct {
 	// MaxAttempts bounds the attempts of one call, the first included
 	// (1 disables retries).
@@ -31,10 +39,38 @@ type RetryPolicy struct {
 	// MaxElapsed bounds the total time of one call's attempts and waits.
 	MaxElapsed time.Duration
 	// Budget is the size of the retry budget shared by all calls of the
-	// client: each retry spends one token, each success returns a tenth of
-	// one. When it is empty, failing calls stop retrying — during an outage
-	// the client stops multiplying its load. 0 means no budget.
+	// client: each retry after a server fault, a network error or a 429
+	// without Retry-After spends one token, each success returns a tenth
+	// of one. When it is empty, failing calls stop retrying — during an
+	// outage the client stops multiplying its load. Waiting out a 429's
+	// Retry-After costs nothing: that is Zendesk pacing the client, not a
+	// fault, and an overnight export on a busy account meets thousands of
+	// them. A negative Budget means no budget.
 	Budget int
+}
+
+// withDefaults fills the zero fields of p from DefaultRetryPolicy.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = max(d.MaxBackoff, p.MinBackoff)
+	}
+	if p.MinBackoff == 0 {
+		p.MinBackoff = min(d.MinBackoff, p.MaxBackoff)
+	}
+	if p.MaxRetryAfter == 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	if p.MaxElapsed == 0 {
+		p.MaxElapsed = d.MaxElapsed
+	}
+	if p.Budget == 0 {
+		p.Budget = d.Budget
+	}
+	return p
 }
 
 // DefaultRetryPolicy is the policy a client starts with.
@@ -63,6 +99,18 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// jitterRetryAfter adds to a wait Zendesk asked for a random extra of up to
+// a tenth of it (a second at most), so that the callers one 429 burst
+// stopped do not all come back at the same instant and meet the limit
+// again together.
+func jitterRetryAfter(d time.Duration) time.Duration {
+	j := min(d/10, time.Second)
+	if j <= 0 {
+		return d
+	}
+	return d + rand.N(j+1)
+}
+
 // retryBudget is a token bucket of retries (see RetryPolicy.Budget).
 type retryBudget struct {
 	mu     sync.Mutex
@@ -71,7 +119,7 @@ type retryBudget struct {
 }
 
 func newRetryBudget(n int) *retryBudget {
-	if n <= 0 {
+	if n <= 0 { // negative: no budget (zero was given the default)
 		return nil
 	}
 	return &retryBudget{max: float64(n), tokens: float64(n)}
@@ -101,9 +149,14 @@ func (b *retryBudget) success() {
 	b.mu.Unlock()
 }
 
+// maxRetryAfter caps what parseRetryAfter returns: a year (a wait that
+// long is a broken header; the policy's MaxRetryAfter refuses it anyway).
+const maxRetryAfter = 365 * 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: delay-seconds (possibly
 // fractional, as some proxies send) or an HTTP date. ok is false when the
-// header is absent or unreadable; negative and past values give 0.
+// header is absent or unreadable; negative and past values give 0, values
+// beyond a year give a year.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -113,16 +166,14 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs != secs || secs < 0 { // NaN or negative
 			return 0, true
 		}
-		if secs > float64(365*24*3600) {
-			secs = float64(365 * 24 * 3600)
+		if secs > maxRetryAfter.Seconds() {
+			return maxRetryAfter, true
 		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		// Sub saturates at about 292 years rather than overflowing.
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

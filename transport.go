@@ -23,9 +23,13 @@ import (
 // transport is the generated client's HttpRequestDoer: it paces requests,
 // retries what is safe to retry, records rate-limit headers and turns every
 // non-2xx answer into an error. Credentials are added below it, by
-// authTransport, for the configured host only.
+// authTransport, for the configured host only; requests for other hosts
+// (attachment downloads) go through plain, which has none to add.
 type transport struct {
 	client   *http.Client
+	plain    *http.Client
+	scheme   string
+	host     string // host[:port], lower case
 	basePath string
 	router   *router
 	retry    RetryPolicy
@@ -35,6 +39,11 @@ type transport struct {
 	logger   *slog.Logger
 	authed   bool
 	now      func() time.Time
+}
+
+// ours reports whether u is on the configured Zendesk host.
+func (t *transport) ours(u *url.URL) bool {
+	return u != nil && strings.EqualFold(u.Host, t.host) && u.Scheme == t.scheme
 }
 
 type idempotencyKeyCtx struct{}
@@ -70,8 +79,15 @@ func newIdempotencyKey() string {
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	start := t.now()
-	op, params := t.router.match(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath))
-	opName := req.Method + " " + req.URL.Path
+	ours := t.ours(req.URL)
+	hc := t.plain
+	var op *overlay.OperationInfo
+	var params map[string]string
+	if ours {
+		hc = t.client
+		op, params = t.router.match(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath))
+	}
+	opName := req.Method + " " + redactURL(&url.URL{Path: req.URL.Path})
 	if op != nil {
 		opName = op.ID
 	}
@@ -84,17 +100,24 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			req.Header.Set("Idempotency-Key", newIdempotencyKey())
 		}
 	}
-	// A POST is safe to send again only where Zendesk honours its
-	// Idempotency-Key; a key on another POST is sent, but does not make the
-	// POST retried.
+	// A body that cannot be read again is never sent twice, whatever the
+	// answer. A POST is safe to send again after a fault only where Zendesk
+	// honours its Idempotency-Key (a key on another POST is sent, but does
+	// not make the POST retried), and a PUT only where repeating it adds
+	// nothing (x-zendesk-retry-unsafe: a comment would be posted twice).
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	idempotent := rewindable && (req.Method == http.MethodGet || req.Method == http.MethodHead ||
+	idempotent := (req.Method == http.MethodGet || req.Method == http.MethodHead ||
 		req.Method == http.MethodPut || req.Method == http.MethodDelete || req.Method == http.MethodOptions ||
-		(req.Method == http.MethodPost && op != nil && op.Idempotent && req.Header.Get("Idempotency-Key") != ""))
+		(req.Method == http.MethodPost && op != nil && op.Idempotent && req.Header.Get("Idempotency-Key") != "")) &&
+		(op == nil || !op.RetryUnsafe)
 
 	for attempt := 1; ; attempt++ {
-		if err := t.pacer.wait(ctx, op, params, t.authed); err != nil {
-			return nil, err
+		answered := func() {}
+		if ours {
+			var err error
+			if answered, err = t.pacer.wait(ctx, op, params, t.authed); err != nil {
+				return nil, err
+			}
 		}
 		r := req
 		if attempt > 1 {
@@ -102,15 +125,19 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {
+					answered()
 					return nil, fmt.Errorf("zendesk: %s: rewind request body: %w", opName, err)
 				}
 				r.Body = body
 			}
 		}
 		sent := t.now()
-		resp, err := t.client.Do(r)
+		resp, err := hc.Do(r)
+		answered()
 		if err == nil {
-			t.state.observe(resp.Header, t.now())
+			if final := resp.Request; final == nil || t.ours(final.URL) {
+				t.state.observe(resp.Header, t.now()) // not a file store's headers
+			}
 			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
 				slog.String("method", req.Method), slog.String("url", redactURL(req.URL)), slog.Int("status", resp.StatusCode),
 				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))
@@ -131,33 +158,41 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 
-		// Decide whether and how long to wait before another attempt.
-		var apiErr *APIError
+		// Decide whether and how long to wait before another attempt, and
+		// what the call fails with if there is none.
+		var failure error
 		var wait time.Duration
-		retry := false
-		switch {
-		case err != nil:
+		retry, free := false, false
+		reason := "network error"
+		if err != nil {
+			failure = fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), redactErr(err))
 			retry = idempotent
 			wait = t.retry.backoff(attempt)
-		default:
-			apiErr = newAPIError(resp)
+		} else {
+			apiErr := newAPIError(resp)
+			failure = apiErr
+			reason = fmt.Sprintf("status %d", apiErr.StatusCode)
 			ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), t.now())
 			switch code := resp.StatusCode; {
 			case code == http.StatusTooManyRequests || (code == http.StatusServiceUnavailable && hasRA):
 				// A 429 was not processed: any method may go again. A 503
 				// with Retry-After may have been; only idempotent calls.
 				retry = code == http.StatusTooManyRequests || idempotent
-				wait = ra
-				if !hasRA {
-					wait = t.retry.backoff(attempt)
+				wait = t.retry.backoff(attempt)
+				if hasRA {
+					wait = jitterRetryAfter(ra)
 				}
+				// Waiting out a 429's Retry-After is pacing, not a storm: it
+				// costs no retry budget.
+				free = code == http.StatusTooManyRequests && hasRA
 				rlErr := &RateLimitError{APIError: *apiErr, RetryAfter: wait}
+				if hasRA {
+					rlErr.RetryAfter = ra
+				}
+				failure = rlErr
 				if hasRA && ra > t.retry.MaxRetryAfter {
 					t.logger.LogAttrs(ctx, slog.LevelWarn, "zendesk rate limited beyond the retry policy's MaxRetryAfter",
 						slog.String("operation", opName), slog.Duration("retry_after", ra))
-					return nil, rlErr
-				}
-				if !retry || !t.canRetry(attempt, start, wait) {
 					return nil, rlErr
 				}
 			case code >= 500:
@@ -165,22 +200,20 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 				wait = t.retry.backoff(attempt)
 			}
 		}
-		if !retry || !t.canRetry(attempt, start, wait) {
-			if err != nil {
-				return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), redactErr(err))
-			}
-			return nil, apiErr
+		if retry && !rewindable {
+			t.logger.LogAttrs(ctx, slog.LevelInfo, "zendesk not retrying: the request body cannot be read again",
+				slog.String("operation", opName), slog.String("reason", reason))
+			retry = false
 		}
-		if !t.budget.take() {
+		if !retry || !t.canRetry(attempt, start, wait) {
+			return nil, failure
+		}
+		if !free && !t.budget.take() {
 			t.logger.LogAttrs(ctx, slog.LevelWarn, "zendesk retry budget exhausted: not retrying", slog.String("operation", opName))
 			if err != nil {
-				return nil, fmt.Errorf("zendesk: %s %s: %w (retry budget exhausted)", req.Method, redactURL(req.URL), redactErr(err))
+				return nil, fmt.Errorf("%w (retry budget exhausted)", failure)
 			}
-			return nil, apiErr
-		}
-		reason := "network error"
-		if apiErr != nil {
-			reason = fmt.Sprintf("status %d", apiErr.StatusCode)
+			return nil, failure
 		}
 		t.logger.LogAttrs(ctx, slog.LevelInfo, "zendesk retrying", slog.String("operation", opName),
 			slog.String("reason", reason), slog.Int("attempt", attempt), slog.Duration("wait", wait))
@@ -279,7 +312,8 @@ func checkResponse(resp *http.Response) error {
 		return nil
 	}
 	e := newAPIError(resp)
-	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && resp.StatusCode == http.StatusTooManyRequests {
+	if resp.StatusCode == http.StatusTooManyRequests {
+		ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return &RateLimitError{APIError: *e, RetryAfter: ra}
 	}
 	return e

@@ -19,6 +19,11 @@ type OperationInfo struct {
 	// Idempotent is true when Zendesk honours an Idempotency-Key header on
 	// the operation.
 	Idempotent bool
+	// RetryUnsafe is true when repeating the operation adds something (a
+	// comment, an email) although its method (PUT) is one that is retried
+	// (x-zendesk-retry-unsafe): the transport then retries it only when
+	// Zendesk surely did not process it (a 429).
+	RetryUnsafe bool
 	// JSONStatuses are the success statuses whose body is JSON.
 	JSONStatuses []int
 }
@@ -26,8 +31,13 @@ type OperationInfo struct {
 // RateLimit is an operation's own limit: Requests per Seconds, counted per
 // distinct values of the Key path parameters (all requests share one budget
 // when Key is empty). AppliesTo names the only callers it binds, if any.
+// Unpaced is true when the budget is counted per something a client cannot
+// key on (a value of the request body, such as the end user of
+// CreateOrUpdateUser): the transport then does not pace the operation, and
+// waits out its 429s.
 type RateLimit struct {
 	Requests, Seconds int
 	Key               []string
 	AppliesTo         string
+	Unpaced           bool
 }

@@ -426,10 +426,16 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 			if rl.AppliesTo != "" {
 				fmt.Fprintf(&table, ", AppliesTo: %q", rl.AppliesTo)
 			}
+			if rl.Unpaced != "" {
+				table.WriteString(", Unpaced: true")
+			}
 			table.WriteString("}")
 		}
 		if m.Idempotency {
 			table.WriteString(", Idempotent: true")
+		}
+		if m.RetryUnsafe != "" {
+			table.WriteString(", RetryUnsafe: true")
 		}
 		if len(op.JSONStatuses) > 0 {
 			fmt.Fprintf(&table, ", JSONStatuses: %#v", op.JSONStatuses)

@@ -1,7 +1,7 @@
 // Package specmeta decodes the x-zendesk-* annotations of spec/zendesk.yaml:
 // the one place the spec records, per operation, how it paginates, whether it
-// answers with a background job, its own rate limit, its sideloads and where
-// it knowingly departs from the connector doc.
+// answers with a background job, its own rate limit, its sideloads, whether it
+// is safe to repeat and where it knowingly departs from the connector doc.
 package specmeta
 
 import (
@@ -20,6 +20,7 @@ const (
 	ExtSideloads   = "x-zendesk-sideloads"
 	ExtRateLimit   = "x-zendesk-rate-limit"
 	ExtIdempotency = "x-zendesk-idempotency"
+	ExtRetryUnsafe = "x-zendesk-retry-unsafe"
 	ExtErrata      = "x-zendesk-doc-errata"
 	ExtFreeForm    = "x-zendesk-free-form"
 	ExtTodo        = "x-zendesk-todo"
@@ -84,6 +85,12 @@ type RateLimit struct {
 	Key []string `json:"key,omitempty"`
 	// AppliesTo names the only callers it binds ("anonymous users"), if any.
 	AppliesTo string `json:"applies-to,omitempty"`
+	// Unpaced, when set, says why clients do not pace the operation: its
+	// budget is counted per something they cannot key on (a value of the
+	// request body, such as the end user a call creates or updates). Every
+	// Per that is neither the account, the calling agent nor named by Key
+	// needs it.
+	Unpaced string `json:"unpaced,omitempty"`
 	// Doc is the documented sentence, or the rule it follows from.
 	Doc string `json:"doc,omitempty"`
 }
@@ -118,6 +125,11 @@ type Operation struct {
 	Sideloads   []Sideload
 	RateLimit   *RateLimit
 	Idempotency bool
+	// RetryUnsafe, when set, says why repeating the operation adds
+	// something (a comment, an email) although its method is one that is
+	// retried: clients then retry it only when Zendesk surely did not
+	// process it.
+	RetryUnsafe string
 	Errata      *Errata
 	FreeForm    string
 	Todo        []string
@@ -158,9 +170,13 @@ func Decode(ext map[string]any) (Operation, error) {
 		if rl.Requests <= 0 || rl.Seconds <= 0 {
 			errs = append(errs, fmt.Sprintf("%s: requests and seconds must be positive", ExtRateLimit))
 		}
+		errs = append(errs, rl.check()...)
 		op.RateLimit = &rl
 	}
 	get(ExtIdempotency, &op.Idempotency)
+	if get(ExtRetryUnsafe, &op.RetryUnsafe) && strings.TrimSpace(op.RetryUnsafe) == "" {
+		errs = append(errs, fmt.Sprintf("%s: give the reason, not an empty string", ExtRetryUnsafe))
+	}
 	var e Errata
 	if get(ExtErrata, &e) {
 		op.Errata = &e
@@ -174,10 +190,48 @@ func Decode(ext map[string]any) (Operation, error) {
 			get(ExtTodo, &op.Todo)
 		}
 	}
+	for name := range ext {
+		if strings.HasPrefix(name, "x-zendesk-") && !slices.Contains(known, name) {
+			errs = append(errs, fmt.Sprintf("%s: unknown extension (known: %s)", name, strings.Join(known, ", ")))
+		}
+	}
 	if len(errs) > 0 {
+		slices.Sort(errs)
 		return op, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return op, nil
+}
+
+// known lists the operation extensions Decode reads.
+var known = []string{ExtDocTitle, ExtPagination, ExtJob, ExtSideloads, ExtRateLimit, ExtIdempotency, ExtRetryUnsafe, ExtErrata, ExtFreeForm, ExtTodo}
+
+// callerWide are the documented "per" values a client covers without a key:
+// it calls as one agent of one account.
+var callerWide = []string{"account", "agent"}
+
+// check reports a budget counted per something neither keyed nor declared
+// unpaced (a client would pace calls that do not share a budget as if they
+// did), and an unpaced limit that also names keys.
+func (rl RateLimit) check() []string {
+	var errs []string
+	if rl.Unpaced != "" {
+		if strings.TrimSpace(rl.Unpaced) == "" {
+			errs = append(errs, fmt.Sprintf("%s: unpaced: give the reason, not an empty string", ExtRateLimit))
+		}
+		if len(rl.Key) > 0 {
+			errs = append(errs, fmt.Sprintf("%s: unpaced and key exclude each other: an unpaced limit has no keyed budgets", ExtRateLimit))
+		}
+		return errs
+	}
+	for _, per := range rl.Per {
+		param := strings.ReplaceAll(per, " ", "_") + "_id"
+		if slices.Contains(callerWide, per) || slices.Contains(rl.Key, param) {
+			continue
+		}
+		errs = append(errs, fmt.Sprintf("%s: counted per %q, which is neither the account, the agent nor a key (%s): name its path parameter in key, or say in unpaced why a client cannot",
+			ExtRateLimit, per, param))
+	}
+	return errs
 }
 
 func strictRemarshal(v any, into any) error {
