@@ -1237,8 +1237,6 @@ type (
 	TriggerRevisionDiff                                         = generated.TriggerRevisionDiff
 	TriggerRevisionEnvelope                                     = generated.TriggerRevisionEnvelope
 	TriggerRevisionList                                         = generated.TriggerRevisionList
-	TriggerSearchFilter                                         = generated.TriggerSearchFilter
-	TriggerSearchFilterAttributes                               = generated.TriggerSearchFilterAttributes
 	TriggerSnapshot                                             = generated.TriggerSnapshot
 	TriggerUpdateRequest                                        = generated.TriggerUpdateRequest
 	TriggersEnvelope                                            = generated.TriggersEnvelope

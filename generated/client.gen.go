@@ -5576,8 +5576,8 @@ type ClientInterface interface {
 	// Sideloads (`include`): `app_installation`, `permissions`, `usage_1h`, `usage_24h`, `usage_7d` and `usage_30d`.
 	//
 	// Filter: the `filter` parameter filters the search by one or more attributes, under `json`. For example
-	// `{"json": {"description": "Close a ticket"}}` (sent as `filter[json][description]=Close a ticket`) keeps the
-	// triggers with that description.
+	// `{"json": {"description": "Close a ticket"}}`, sent as the query parameter `filter[json][description]=Close a ticket`,
+	// keeps the triggers with that description; each attribute is its own `filter[json][...]` parameter.
 	//
 	// Corresponds with GET /api/v2/triggers/search (the `SearchTriggers` operationId).
 	SearchTriggers(ctx context.Context, params *SearchTriggersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -16915,8 +16915,8 @@ func (c *Client) ReorderTriggers(ctx context.Context, body ReorderTriggersJSONRe
 // Sideloads (`include`): `app_installation`, `permissions`, `usage_1h`, `usage_24h`, `usage_7d` and `usage_30d`.
 //
 // Filter: the `filter` parameter filters the search by one or more attributes, under `json`. For example
-// `{"json": {"description": "Close a ticket"}}` (sent as `filter[json][description]=Close a ticket`) keeps the
-// triggers with that description.
+// `{"json": {"description": "Close a ticket"}}`, sent as the query parameter `filter[json][description]=Close a ticket`,
+// keeps the triggers with that description; each attribute is its own `filter[json][...]` parameter.
 //
 // Corresponds with GET /api/v2/triggers/search (the `SearchTriggers` operationId).
 func (c *Client) SearchTriggers(ctx context.Context, params *SearchTriggersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -37392,9 +37392,33 @@ func NewSearchTriggersRequest(server string, params *SearchTriggersParams) (*htt
 			}
 		}
 
-		if params.Filter != nil {
+		if params.FilterTitle != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[json][title]", *params.FilterTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterDescription != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[json][description]", *params.FilterDescription, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterActive != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[json][active]", *params.FilterActive, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -48352,8 +48376,8 @@ type ClientWithResponsesInterface interface {
 	// Sideloads (`include`): `app_installation`, `permissions`, `usage_1h`, `usage_24h`, `usage_7d` and `usage_30d`.
 	//
 	// Filter: the `filter` parameter filters the search by one or more attributes, under `json`. For example
-	// `{"json": {"description": "Close a ticket"}}` (sent as `filter[json][description]=Close a ticket`) keeps the
-	// triggers with that description.
+	// `{"json": {"description": "Close a ticket"}}`, sent as the query parameter `filter[json][description]=Close a ticket`,
+	// keeps the triggers with that description; each attribute is its own `filter[json][...]` parameter.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -78113,8 +78137,8 @@ func (c *ClientWithResponses) ReorderTriggersWithResponse(ctx context.Context, b
 // Sideloads (`include`): `app_installation`, `permissions`, `usage_1h`, `usage_24h`, `usage_7d` and `usage_30d`.
 //
 // Filter: the `filter` parameter filters the search by one or more attributes, under `json`. For example
-// `{"json": {"description": "Close a ticket"}}` (sent as `filter[json][description]=Close a ticket`) keeps the
-// triggers with that description.
+// `{"json": {"description": "Close a ticket"}}`, sent as the query parameter `filter[json][description]=Close a ticket`,
+// keeps the triggers with that description; each attribute is its own `filter[json][...]` parameter.
 //
 // Returns a wrapper object for the known response body format(s).
 //

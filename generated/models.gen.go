@@ -12264,24 +12264,6 @@ type TriggerRevisionList struct {
 	Users *[]User `json:"users,omitempty"`
 }
 
-// TriggerSearchFilter The `filter` of Search Triggers: trigger attributes to match, under `json` (sent as `filter[json][description]=...`).
-type TriggerSearchFilter struct {
-	// JSON Trigger attributes a search filters on.
-	JSON *TriggerSearchFilterAttributes `json:"json,omitempty"`
-}
-
-// TriggerSearchFilterAttributes Trigger attributes a search filters on.
-type TriggerSearchFilterAttributes struct {
-	// Active Match active (true) or inactive (false) triggers.
-	Active *bool `json:"active,omitempty"`
-
-	// Description Match triggers with this description.
-	Description *string `json:"description,omitempty"`
-
-	// Title Match triggers with this title.
-	Title *string `json:"title,omitempty"`
-}
-
 // TriggerSnapshot The trigger as it was at a revision.
 type TriggerSnapshot struct {
 	// Actions The actions of the trigger.
@@ -15367,8 +15349,14 @@ type SearchTriggersParams struct {
 	// Query Query string used to find all triggers with matching title
 	Query string `form:"query" json:"query"`
 
-	// Filter Trigger attribute filters for the search. See Filter
-	Filter *TriggerSearchFilter `json:"filter,omitempty"`
+	// FilterTitle Trigger attribute filters for the search. See Filter: keep the triggers with this title.
+	FilterTitle *string `form:"filter[json][title],omitempty" json:"filter[json][title],omitempty"`
+
+	// FilterDescription Filter: keep the triggers with this description.
+	FilterDescription *string `form:"filter[json][description],omitempty" json:"filter[json][description],omitempty"`
+
+	// FilterActive Filter: keep the active triggers if true, the inactive ones if false.
+	FilterActive *bool `form:"filter[json][active],omitempty" json:"filter[json][active],omitempty"`
 
 	// Active Filter by active triggers if true or inactive triggers if false
 	Active *bool `form:"active,omitempty" json:"active,omitempty"`
