@@ -383,6 +383,7 @@ func TestConcurrentClients(t *testing.T) {
 	leakCheck(t)
 	srv := zendesktest.NewServer(t, zendesktest.WithTickets(300), zendesktest.WithResponseValidation(), zendesktest.WithoutRateLimits())
 	ctx := context.Background()
+	since := time.Now().Add(-time.Hour).Unix()
 	var wg sync.WaitGroup
 	for w := range 6 {
 		client, err := srv.Client(zendesk.WithoutOperationPacing())
@@ -403,6 +404,11 @@ func TestConcurrentClients(t *testing.T) {
 				assert.NoError(t, err)
 				_, err = client.ListTicketCommentsWithResponse(ctx, id, &zendesk.ListTicketCommentsParams{})
 				assert.NoError(t, err)
+				// The event export answers with the events of the
+				// updates made so far, while other workers export
+				// them too.
+				_, err = client.IncrementalTicketEventExportWithResponse(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since})
+				assert.NoError(t, err)
 			}
 		}()
 	}
@@ -413,7 +419,7 @@ func TestConcurrentClients(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(300+6*15), *count.JSON200.Count.Value)
 	events := 0
-	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
+	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since}) {
 		require.NoError(t, err)
 		events++
 	}

@@ -226,7 +226,8 @@ type call struct {
 	now    time.Time
 }
 
-// reply is an answer: a JSON body (or raw bytes) and headers.
+// reply is an answer: a JSON body (or raw bytes) and headers. Handlers
+// set body; dispatch encodes it into raw before the state lock is released.
 type reply struct {
 	status int
 	body   any
@@ -409,10 +410,37 @@ func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 }
 
 // dispatch answers a valid request: from the state for the operations the
-// fake keeps, from the spec's example for the others.
+// fake keeps, from the spec's example for the others. The answer leaves
+// it encoded: handlers answer with the state's own records, which only the
+// lock keeps from changing while they are encoded.
 func (s *Server) dispatch(c *call) (*reply, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rep, apiErr := s.dispatchLocked(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if err := rep.encode(); err != nil {
+		return nil, &apiError{status: 500, code: "InternalError", desc: "zendesktest: encode the answer: " + err.Error()}
+	}
+	return rep, nil
+}
+
+// encode turns the reply's body into its JSON bytes.
+func (rep *reply) encode() error {
+	if rep.raw != nil || rep.body == nil {
+		rep.body = nil
+		return nil
+	}
+	b, err := json.Marshal(rep.body)
+	if err != nil {
+		return err
+	}
+	rep.raw, rep.body = b, nil
+	return nil
+}
+
+func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
 	key := ""
 	if c.r.Method == http.MethodPost {
 		key = strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
@@ -465,15 +493,7 @@ func (s *Server) writeError(w http.ResponseWriter, o *operation, e *apiError) {
 }
 
 func (s *Server) writeReply(w http.ResponseWriter, c *call, rep *reply, truncate bool) {
-	body := rep.raw
-	if body == nil && rep.body != nil {
-		var err error
-		body, err = json.Marshal(rep.body)
-		if err != nil {
-			s.writeError(w, c.op, &apiError{status: 500, code: "InternalError", desc: "zendesktest: encode the answer: " + err.Error()})
-			return
-		}
-	}
+	body := rep.raw // encoded by dispatch, under the state lock
 	for k, vs := range rep.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)

@@ -272,8 +272,11 @@ func (st *state) addAudit(c *call, auditID, ticketID, author int64, events []any
 	if children == nil {
 		children = []any{}
 	}
+	// The event's id is its position in the event stream: after the two
+	// events of each generated ticket.
+	k := int64(2*st.d.tickets + len(st.events))
 	st.events = append(st.events, apiEvent{ts: ts, ev: rec{
-		"ticket_id": ticketID, "timestamp": ts, "created_at": rfc3339(ts), "updater_id": author,
+		"id": eventBase + k, "ticket_id": ticketID, "timestamp": ts, "created_at": rfc3339(ts), "updater_id": author,
 		"via": "Web service", "system": rec{"client": "zendesktest", "ip_address": "127.0.0.1"},
 		"event_type": "Audit", "child_events": children,
 	}})
@@ -562,9 +565,7 @@ func (st *state) ticketEventExport(c *call) (*reply, *apiError) {
 			if k < genN {
 				return st.d.genEvent(int(k))
 			}
-			ev := st.events[k-genN].ev
-			ev["id"] = eventBase + k
-			return ev
+			return st.events[k-genN].ev
 		},
 	}
 	return c.timeExport("ticket_events", src)
