@@ -28,7 +28,7 @@ func (c *call) link(set map[string]string) string {
 			q.Set(k, v)
 		}
 	}
-	u := c.s.URL + c.r.URL.Path
+	u := c.s.URL + c.r.URL.EscapedPath()
 	if enc := q.Encode(); enc != "" {
 		u += "?" + enc
 	}

@@ -251,12 +251,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	o, params := s.spec.match(r.Method, r.URL.Path)
+	// Routing splits the path as the client escaped it, so that an
+	// escaped slash stays within its segment.
+	path := r.URL.EscapedPath()
+	o, params := s.spec.match(r.Method, path)
 	s.counters.update(func(st *Stats) { st.Requests[opName(o)]++ })
 	if o == nil {
 		desc := "The page you were looking for doesn't exist"
-		if s.spec.pathExists(r.URL.Path) {
-			desc = fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)
+		if s.spec.pathExists(path) {
+			desc = fmt.Sprintf("%s is not allowed on %s", r.Method, path)
 		}
 		s.writeError(w, nil, &apiError{status: http.StatusNotFound, code: "InvalidEndpoint", desc: desc})
 		return

@@ -154,8 +154,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// match finds the operation of a request path and its path parameters
-// (see pathmatch.Table.Match).
+// match finds the operation of an escaped request path and its path
+// parameters, unescaped (see pathmatch.Table.Match).
 func (s *apiSpec) match(method, path string) (*operation, map[string]string) {
 	o, params, _ := s.routes.Match(method, path)
 	return o, params

@@ -105,3 +105,34 @@ func TestTypedClientGetsRecordInvalid(t *testing.T) {
 	assert.Contains(t, err.Error(), "ticket.status")
 	t.Logf("typed client: %v", err)
 }
+
+// TestEscapedPaths routes on the path as the client escaped it: an escaped
+// slash stays inside its segment, and each segment is unescaped once.
+func TestEscapedPaths(t *testing.T) {
+	srv := zendesktest.NewServer(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	status, body := send(t, srv, "GET", "/api/v2/custom_objects/car/records/01GC%2FX", "", "")
+	assert.Equal(t, 200, status, "%v", body)
+	assert.Equal(t, 1, srv.Stats().Requests["ShowCustomObjectRecord"])
+
+	// The job's id comes back in the 404: unescaped once.
+	for path, id := range map[string]string{
+		"/api/v2/job_statuses/a%2541":   "a%41",
+		"/api/v2/job_statuses/01GC%2FX": "01GC/X",
+		"/api/v2/job_statuses/x%20y":    "x y",
+	} {
+		status, body := send(t, srv, "GET", path, "", "")
+		assert.Equal(t, 404, status, path)
+		assert.Equal(t, "RecordNotFound", body["error"], path)
+		assert.Equal(t, "Not found: job status "+id, body["description"], path)
+	}
+
+	// A trailing slash is no endpoint, as on Zendesk.
+	for _, path := range []string{"/api/v2/tickets/", "/api/v2/tickets/1/", "/api/v2/tickets.json/"} {
+		status, body := send(t, srv, "GET", path, "", "")
+		assert.Equal(t, 404, status, path)
+		assert.Equal(t, "InvalidEndpoint", body["error"], path)
+	}
+	status, _ = send(t, srv, "GET", "/api/v2/tickets/1", "", "")
+	assert.Equal(t, 200, status)
+}
