@@ -11,7 +11,12 @@
 //     gets a 400 in Zendesk's error shape naming the violation:
 //     {"error":"InvalidParameter","description":"parameter \"page[size]\" in
 //     query: number must be at most 100"}, or "RecordInvalid" with details
-//     by field for bodies. Malformed JSON is a 400 too.
+//     by field for bodies. Malformed JSON is a 400 too, and so is a query
+//     parameter the operation does not declare (a misspelled one would
+//     silently change nothing on Zendesk; WithUndeclaredQueryParameters
+//     accepts them). Rules Zendesk enforces beyond the schema are kept: a
+//     new ticket needs a comment (422 RecordInvalid), a cursor-based export
+//     needs start_time or a cursor (400).
 //   - Credentials are checked: API token basic auth ("{email}/token:{token}")
 //     or the bearer token; anything else is a 401
 //     {"error":"Couldn't authenticate you"}. Operations with `security: []`

@@ -397,7 +397,9 @@ func TestConcurrentClients(t *testing.T) {
 					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: &[]string{fmt.Sprintf("w%d", w)},
 				}})
 				assert.NoError(t, err)
-				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Subject: ptr("concurrent")}})
+				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+					Subject: ptr("concurrent"), Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d opens %d", w, i))},
+				}})
 				assert.NoError(t, err)
 				size := 50
 				_, err = client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0)), PerPage: &size})

@@ -248,3 +248,64 @@ func FuzzServe(f *testing.F) {
 		}
 	})
 }
+
+// TestIteratorsSendDeclaredParameters: the query parameters the client's
+// iterators set (page size, cursor, page, start time) are ones each
+// paginated operation declares, so the fake, which refuses undeclared
+// parameters, accepts every page an iterator asks for.
+func TestIteratorsSendDeclaredParameters(t *testing.T) {
+	s := startTest(t)
+	checked := 0
+	for _, info := range overlay.Operations {
+		l := info.Listing
+		if l == nil {
+			continue
+		}
+		o := s.spec.byID[info.ID]
+		require.NotNil(t, o, info.ID)
+		names := []string{l.SizeParam, l.CursorParam}
+		switch l.Style {
+		case "offset":
+			names = append(names, "page")
+		case "incremental-time":
+			names = append(names, "start_time") // the next page's, from end_time
+		}
+		for _, n := range names {
+			if n != "" {
+				assert.True(t, o.query[n], "%s: its iterator sends %q, which the operation does not declare", info.ID, n)
+			}
+		}
+		checked++
+	}
+	assert.Positive(t, checked)
+	t.Logf("%d paginated operations: every parameter their iterators send is declared", checked)
+}
+
+// TestUndeclaredQueryParameters refuses query parameters the operation
+// does not declare, unless WithUndeclaredQueryParameters.
+func TestUndeclaredQueryParameters(t *testing.T) {
+	get := func(s *Server, target string) (int, rec) {
+		r := httptest.NewRequest("GET", target, nil)
+		r.SetBasicAuth(s.Email+"/token", s.Token)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		var body rec
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+		return w.Code, body
+	}
+	s := startTest(t, WithTickets(5))
+	code, body := get(s, "/api/v2/tickets?sort_order=sideways")
+	assert.Equal(t, 400, code)
+	assert.Equal(t, "InvalidParameter", body["error"])
+	assert.Equal(t, `parameter "sort_order" in query is not a parameter of ListTickets`, body["description"])
+	code, body = get(s, "/api/v2/tickets?per_page=2&sort=x&page%5Bsise%5D=3")
+	assert.Equal(t, 400, code)
+	assert.Equal(t, `parameters "page[sise]", "sort" in query are not parameters of ListTickets`, body["description"])
+	assert.Equal(t, 2, s.Stats().Invalid)
+	code, _ = get(s, "/api/v2/tickets?per_page=2&page=1")
+	assert.Equal(t, 200, code, "declared parameters pass")
+
+	lenient := startTest(t, WithTickets(5), WithUndeclaredQueryParameters())
+	code, _ = get(lenient, "/api/v2/tickets?sort_order=sideways")
+	assert.Equal(t, 200, code)
+}

@@ -26,6 +26,7 @@ type config struct {
 	jobPolls                     int
 	jobQueueLimit                int
 	validateResponses            bool
+	undeclaredQuery              bool
 	addr                         string
 	logger                       *slog.Logger
 }
@@ -228,6 +229,14 @@ func WithJobQueueLimit(n int) Option {
 // it to prove the fake's answers are what the spec promises.
 func WithResponseValidation() Option {
 	return func(c *config) error { c.validateResponses = true; return nil }
+}
+
+// WithUndeclaredQueryParameters accepts query parameters the operation
+// does not declare in the spec. By default they are refused with a 400
+// naming them: Zendesk ignores a parameter it does not know, so a
+// misspelled one ("sort_oder") would silently change nothing.
+func WithUndeclaredQueryParameters() Option {
+	return func(c *config) error { c.undeclaredQuery = true; return nil }
 }
 
 // WithAddr sets the address Start listens on (default "127.0.0.1:0", a

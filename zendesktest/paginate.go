@@ -353,6 +353,9 @@ func (c *call) cursorExport(items string, src streamSource) (*reply, *apiError) 
 		}
 		from = k + 1
 	} else {
+		if !c.r.URL.Query().Has("start_time") {
+			return nil, &apiError{status: http.StatusBadRequest, code: "InvalidValue", desc: "start_time or cursor is required"}
+		}
 		start, apiErr := c.exportStart()
 		if apiErr != nil {
 			return nil, apiErr

@@ -353,8 +353,15 @@ func opName(o *operation) string {
 	return o.ID
 }
 
-// validate checks the request against the spec.
+// validate checks the request against the spec: its query parameters are
+// ones the operation declares (unless WithUndeclaredQueryParameters), and
+// the validator accepts it.
 func (s *Server) validate(c *call) *apiError {
+	if !s.cfg.undeclaredQuery {
+		if apiErr := undeclaredQuery(c.op, c.r.URL.Query()); apiErr != nil {
+			return apiErr
+		}
+	}
 	return validateRequest(c.r.Context(), c.op, c.r, c.params, c.body)
 }
 

@@ -100,6 +100,21 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	if in == nil {
 		in = rec{}
 	}
+	// A ticket needs a comment, its description: checked before the
+	// requester is created on the fly.
+	desc := ""
+	cm := obj(in, "comment")
+	if cm != nil {
+		desc, _ = str(cm, "body")
+		if desc == "" {
+			h, _ := str(cm, "html_body")
+			desc = stripHTML(h)
+		}
+	}
+	if strings.TrimSpace(desc) == "" {
+		return nil, nil, &apiError{status: http.StatusUnprocessableEntity, code: "RecordInvalid", desc: "Record validation errors",
+			details: map[string][]map[string]string{"base": {{"description": "Description: cannot be blank", "error": "BlankValue"}}}}
+	}
 	me := st.callerUser(c)
 	ts := c.nowTS()
 	fields := rec{"via": via("api")}
@@ -126,19 +141,10 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 		status = "open"
 	}
 	fields["status"] = status
-	desc := ""
-	cm := obj(in, "comment")
-	if cm != nil {
-		desc, _ = str(cm, "body")
-		if desc == "" {
-			h, _ := str(cm, "html_body")
-			desc = stripHTML(h)
-		}
-	}
 	fields["description"] = desc
 	if s, ok := str(in, "subject"); ok {
 		fields["subject"], fields["raw_subject"] = s, s
-	} else if desc != "" {
+	} else {
 		subj := clipText(strings.SplitN(desc, "\n", 2)[0], 80)
 		fields["subject"], fields["raw_subject"] = subj, subj
 	}
@@ -151,20 +157,17 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	t["url"] = st.d.url("tickets", id)
 
 	auditID := st.newID(auditBase)
-	events := []any{}
-	if cm != nil {
-		public := true
-		if p, ok := cm["public"].(bool); ok {
-			public = p
-		}
-		author := me
-		if a, ok := num(cm, "author_id"); ok {
-			author = a
-		}
-		com := comment(st.newID(commentBase), auditID, author, desc, public, ts, "api")
-		st.comments[id] = append(st.comments[id], com)
-		events = append(events, auditEventFromComment(st.newID(childBase), com))
+	public := true
+	if p, ok := cm["public"].(bool); ok {
+		public = p
 	}
+	author := me
+	if a, ok := num(cm, "author_id"); ok {
+		author = a
+	}
+	com := comment(st.newID(commentBase), auditID, author, desc, public, ts, "api")
+	st.comments[id] = append(st.comments[id], com)
+	events := []any{auditEventFromComment(st.newID(childBase), com)}
 	for _, f := range []string{"subject", "status", "priority", "type", "assignee_id", "group_id", "tags"} {
 		if t[f] != nil {
 			events = append(events, rec{"id": st.newID(childBase), "type": "Create", "field_name": f, "value": t[f]})
@@ -392,7 +395,7 @@ func (st *state) createManyTickets(c *call) (*reply, *apiError) {
 		for i, it := range items {
 			t, _, apiErr := st.newTicket(c, it)
 			if apiErr != nil {
-				out = append(out, rec{"index": i, "error": apiErr.code, "details": apiErr.desc})
+				out = append(out, rec{"index": i, "error": apiErr.code, "details": errDetails(apiErr)})
 				continue
 			}
 			out = append(out, rec{"index": i, "id": t["id"]})
