@@ -26,9 +26,10 @@
 //     change as the API changes them. Bulk endpoints (create, update,
 //     destroy many) queue a job that goes from queued through working to
 //     completed over a few polls (WithJobPolls), does its work then, and
-//     lists per-item results. Create Ticket honours Idempotency-Key (a
-//     repeated key gets the first answer again, with x-idempotency-lookup:
-//     hit). Users' emails and external ids and organizations' names must be
+//     lists per-item results. Create Ticket, the operation the spec marks
+//     x-zendesk-idempotency, honours Idempotency-Key (a repeated key gets
+//     the first answer again, with x-idempotency-lookup: hit); other POSTs
+//     ignore the header, as on Zendesk. Users' emails and external ids and organizations' names must be
 //     unique (422, as on Zendesk); safe updates of stale tickets conflict
 //     (409).
 //   - Data sets of any size are generated from a seed (WithTickets,

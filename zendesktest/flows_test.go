@@ -430,3 +430,38 @@ func TestConcurrentClients(t *testing.T) {
 	assert.Zero(t, st.InvalidResponses)
 	assert.Zero(t, st.Panics)
 }
+
+// TestIdempotencyKeyOnlyWhereZendeskHonoursIt: Create Ticket answers a
+// repeated Idempotency-Key with its first answer; other POSTs ignore the
+// header, as Zendesk does, so a repeated call is a second call.
+func TestIdempotencyKeyOnlyWhereZendeskHonoursIt(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(5), zendesktest.WithUsers(5), zendesktest.WithoutRateLimits())
+	client, err := srv.Client()
+	require.NoError(t, err)
+	ctx := zendesk.WithIdempotencyKey(context.Background(), "same-key")
+
+	ticket := zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Comment: &zendesk.TicketCommentInput{Body: ptr("Once only.")}}}
+	first, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	require.NoError(t, err)
+	again, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	require.NoError(t, err)
+	assert.Equal(t, *first.JSON201.Ticket.ID, *again.JSON201.Ticket.ID)
+	assert.Equal(t, "hit", zendesk.IdempotencyLookup(again.HTTPResponse))
+
+	user := zendesk.CreateUserJSONRequestBody{User: zendesk.UserInput{Name: ptr("Twice")}}
+	u1, err := client.CreateUserWithResponse(ctx, user)
+	require.NoError(t, err)
+	u2, err := client.CreateUserWithResponse(ctx, user)
+	require.NoError(t, err)
+	assert.NotEqual(t, *u1.JSON201.User.ID, *u2.JSON201.User.ID, "Create User ignores the key: two users")
+	assert.Empty(t, zendesk.IdempotencyLookup(u2.HTTPResponse))
+
+	bulk := zendesk.CreateManyTicketsJSONRequestBody{Tickets: []zendesk.TicketInput{{Comment: &zendesk.TicketCommentInput{Body: ptr("bulk")}}}}
+	j1, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	require.NoError(t, err)
+	j2, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	require.NoError(t, err)
+	assert.NotEqual(t, *j1.JSON200.JobStatus.ID, *j2.JSON200.JobStatus.ID, "Create Many Tickets ignores the key: two jobs")
+	assert.Equal(t, 1, srv.Stats().IdempotencyHits)
+}

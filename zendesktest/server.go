@@ -451,8 +451,10 @@ func (rep *reply) encode() error {
 }
 
 func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
+	// Idempotency-Key counts only where Zendesk honours it (the spec's
+	// x-zendesk-idempotency); other POSTs ignore the header, as on Zendesk.
 	key := ""
-	if c.r.Method == http.MethodPost {
+	if c.r.Method == http.MethodPost && c.op.meta.Idempotency {
 		key = strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
 	}
 	if key != "" {

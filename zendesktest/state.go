@@ -60,9 +60,8 @@ type idemEntry struct {
 
 // replay answers a POST whose Idempotency-Key was seen before with the first
 // answer again (x-idempotency-lookup: hit); the same key with another
-// operation or body is an error. Zendesk documents the header for ticket
-// creation; the fake honours it on every POST, so that programs that send
-// keys on their bulk calls can test retrying them.
+// operation or body is an error. Only the operations the spec marks
+// x-zendesk-idempotency (ticket creation) get here, as on Zendesk.
 func (st *state) replay(c *call, key string) (*reply, *apiError, bool) {
 	e, ok := st.idem[key]
 	if !ok {
@@ -79,7 +78,8 @@ func (st *state) replay(c *call, key string) (*reply, *apiError, bool) {
 	return &reply{status: e.status, raw: e.body, header: h}, nil, true
 }
 
-// remember keeps a POST's first answer under its Idempotency-Key.
+// remember keeps an idempotent POST's first answer under its
+// Idempotency-Key.
 func (st *state) remember(c *call, key string, rep *reply) (*reply, *apiError) {
 	raw := rep.raw
 	if raw == nil && rep.body != nil {

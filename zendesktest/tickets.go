@@ -80,8 +80,8 @@ func (st *state) showManyTickets(c *call) (*reply, *apiError) {
 	return c.ok(rec{"tickets": out})
 }
 
-// createTicket creates a ticket (Idempotency-Key is handled for every POST
-// by Server.dispatch).
+// createTicket creates a ticket (its Idempotency-Key is handled by
+// Server.dispatch, from the spec's x-zendesk-idempotency).
 func (st *state) createTicket(c *call) (*reply, *apiError) {
 	in, apiErr := c.decodeBody()
 	if apiErr != nil {
