@@ -273,7 +273,7 @@ func (st *state) createManyOrganizations(c *call) (*reply, *apiError) {
 		return nil, apiErr
 	}
 	items := objs(in, "organizations")
-	return st.queueJob(c, "Bulk Create Organizations", len(items), func() []any {
+	return st.queueJob(c, "Bulk Create Organizations", len(items), func(c *call) []any {
 		out := []any{}
 		for i, it := range items {
 			o, apiErr := st.newOrg(c, it)
@@ -347,7 +347,7 @@ func (st *state) registerGroups() {
 			return nil, apiErr
 		}
 		items := objs(in, "group_memberships")
-		return st.queueJob(c, "Bulk Create Group Memberships", len(items), func() []any {
+		return st.queueJob(c, "Bulk Create Group Memberships", len(items), func(c *call) []any {
 			out := []any{}
 			for i, it := range items {
 				m := st.newMembership(c, it)
@@ -361,7 +361,7 @@ func (st *state) registerGroups() {
 		if apiErr != nil {
 			return nil, apiErr
 		}
-		return st.queueJob(c, "Bulk Delete Group Memberships", len(ids), func() []any {
+		return st.queueJob(c, "Bulk Delete Group Memberships", len(ids), func(c *call) []any {
 			out := []any{}
 			for _, id := range ids {
 				m, ok := st.members.get(id)

@@ -45,6 +45,7 @@ type Server struct {
 	limits   *limiter
 	counters *counters
 	reqSeq   atomic.Int64
+	ahead    atomic.Int64 // nanoseconds the clock was advanced by
 
 	mu sync.Mutex // guards st
 	st *state
@@ -203,6 +204,36 @@ func (s *Server) InjectFaults(op string, faults ...Fault) error {
 	return nil
 }
 
+// Now is the server's time: its clock (WithClock, the system clock by
+// default) plus what AdvanceClock added.
+func (s *Server) Now() time.Time {
+	return s.cfg.clock().Add(time.Duration(s.ahead.Load()))
+}
+
+// AdvanceClock moves the server's clock d ahead (d must not be negative):
+// what time does on Zendesk — a change reaching the incremental exports a
+// minute later, a job nobody polls completing, a rate limit's window
+// passing — happens at once.
+func (s *Server) AdvanceClock(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("zendesktest: AdvanceClock: %s is negative: the clock does not go back", d)
+	}
+	s.ahead.Add(int64(d))
+	return nil
+}
+
+// ScriptJobs makes the next queued jobs end as outcomes say, in order (see
+// WithJobScript).
+func (s *Server) ScriptJobs(outcomes ...JobOutcome) error {
+	if err := checkOutcomes(outcomes); err != nil {
+		return fmt.Errorf("zendesktest: ScriptJobs: %w", err)
+	}
+	s.mu.Lock()
+	s.st.jobScript = append(s.st.jobScript, outcomes...)
+	s.mu.Unlock()
+	return nil
+}
+
 // PendingFaults is the number of scripted faults not yet injected.
 func (s *Server) PendingFaults() int { return s.faults.pending() }
 
@@ -306,7 +337,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	now := time.Now()
+	now := s.Now()
 	c := &call{s: s, op: o, r: r, params: params, now: now}
 	caller, ok := s.authenticate(r)
 	if !ok && !o.public {
@@ -390,18 +421,22 @@ func (s *Server) authenticate(r *http.Request) (string, bool) {
 	return "", false
 }
 
-// checkLimits enforces the account's limit and the operation's own.
+// checkLimits enforces the account's limit and the operation's own, and
+// reports them in Zendesk's headers: X-Rate-Limit and
+// X-Rate-Limit-Remaining for the account's; ratelimit-limit,
+// ratelimit-remaining, ratelimit-reset and zendesk-ratelimit-<operation>
+// ("total=10; remaining=9; resets=42") for the operation's.
 func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 	scaled := s.cfg.timeScale != 1
 	if n := s.cfg.accountLimit; n > 0 {
-		ok, remaining, wait := s.limits.allow("\x00account", n, s.cfg.window(time.Minute), c.now)
+		b := s.limits.allow("\x00account", n, s.cfg.window(time.Minute), c.now)
 		w.Header().Set("X-Rate-Limit", strconv.Itoa(n))
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
-		if !ok {
+		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(b.remaining))
+		if !b.ok {
 			s.counters.update(func(st *Stats) { st.RateLimited[c.op.ID]++ })
 			return &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
 				desc:   fmt.Sprintf("The account's limit of %d requests a minute is reached", n),
-				header: map[string]string{"Retry-After": retryAfter(wait, scaled)}}
+				header: map[string]string{"Retry-After": retryAfter(b.reset, scaled)}}
 		}
 	}
 	rl := c.op.meta.RateLimit
@@ -409,14 +444,19 @@ func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 		return nil
 	}
 	window := s.cfg.window(time.Duration(rl.Seconds) * time.Second)
-	ok, _, wait := s.limits.allow(opLimitKey(c.op, c.params, c.caller), rl.Requests, window, c.now)
-	if ok {
+	b := s.limits.allow(opLimitKey(c.op, c.params, c.caller), rl.Requests, window, c.now)
+	reset := retryAfter(b.reset, false) // whole seconds, rounded up
+	w.Header().Set("Ratelimit-Limit", strconv.Itoa(rl.Requests))
+	w.Header().Set("Ratelimit-Remaining", strconv.Itoa(b.remaining))
+	w.Header().Set("Ratelimit-Reset", reset)
+	w.Header().Set(endpointHeader(c.op.ID), fmt.Sprintf("total=%d; remaining=%d; resets=%s", rl.Requests, b.remaining, reset))
+	if b.ok {
 		return nil
 	}
 	s.counters.update(func(st *Stats) { st.RateLimited[c.op.ID]++ })
 	return &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
 		desc:   fmt.Sprintf("%s is limited to %d requests per %d seconds", c.op.ID, rl.Requests, rl.Seconds),
-		header: map[string]string{"Retry-After": retryAfter(wait, scaled)}}
+		header: map[string]string{"Retry-After": retryAfter(b.reset, scaled)}}
 }
 
 // dispatch answers a valid request: from the state for the operations the
@@ -451,6 +491,7 @@ func (rep *reply) encode() error {
 }
 
 func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
+	s.st.advanceJobs(c.now)
 	// Idempotency-Key counts only where Zendesk honours it (the spec's
 	// x-zendesk-idempotency); other POSTs ignore the header, as on Zendesk.
 	key := ""

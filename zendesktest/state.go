@@ -38,9 +38,11 @@ type state struct {
 
 	idem map[string]idemEntry
 
-	jobs     map[string]*job
-	jobOrder []string
-	jobSeq   uint64
+	jobs      map[string]*job
+	jobOrder  []string
+	jobSeq    uint64
+	pending   []*job       // queued or working, in the order they were queued
+	jobScript []JobOutcome // how the next queued jobs end
 
 	handlers map[string]handler
 }
@@ -108,6 +110,7 @@ func newState(s *Server) *state {
 		userEmails: map[string]int64{}, userExtIDs: map[string]int64{},
 		orgNames: map[string]int64{}, orgExtIDs: map[string]int64{},
 		idem: map[string]idemEntry{}, jobs: map[string]*job{},
+		jobScript: append([]JobOutcome(nil), cfg.jobScript...),
 	}
 	st.tickets = newTable("tickets", ticketBase, d.tickets, d.ticket, d.ticketTime)
 	st.users = newTable("users", userBase, d.users, d.user, d.userTime)

@@ -390,7 +390,7 @@ func (st *state) createManyTickets(c *call) (*reply, *apiError) {
 		return nil, apiErr
 	}
 	items := objs(in, "tickets")
-	return st.queueJob(c, "Bulk Create Tickets", len(items), func() []any {
+	return st.queueJob(c, "Bulk Create Tickets", len(items), func(c *call) []any {
 		out := []any{}
 		for i, it := range items {
 			t, _, apiErr := st.newTicket(c, it)
