@@ -219,10 +219,20 @@ func TestBulkCreateUsers(t *testing.T) {
 func TestIncrementalExportCheckpoint(t *testing.T) {
 	leakCheck(t)
 	const n = 10_000
-	// Exports are limited to 10 requests a minute: scaled 60 times, 10 a
-	// second. The client does not pace itself here (its pacing runs at real
-	// speed): when it meets the limit it waits out the 429.
-	srv := zendesktest.NewServer(t, zendesktest.WithTickets(n), zendesktest.WithTimeScale(60))
+	// Exports are limited to 10 requests a minute: scaled 600 times, 10 in
+	// 100ms. The client does not pace itself here: it meets the limit and
+	// waits out the 429s. The fake's clock stands still, except that each
+	// 429 moves it a window on, as the client's wait lets the window pass:
+	// every eleventh request meets a 429, however slow the machine.
+	const scale = 600
+	var srv *zendesktest.Server
+	base := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		st := srv.Stats()
+		waited := st.RateLimited["IncrementalTicketCursorExport"] + st.RateLimited["IncrementalTicketExport"]
+		return base.Add(time.Duration(waited) * time.Minute / scale)
+	}
+	srv = zendesktest.NewServer(t, zendesktest.WithTickets(n), zendesktest.WithTimeScale(scale), zendesktest.WithClock(clock))
 	client, err := srv.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -232,7 +242,7 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 	var pos zendesk.Position
 	params := &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0))}
 	got := 0
-	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.TrackPosition(&pos)) {
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.TrackPosition(&pos), zendesk.WithPageSize(500)) {
 		require.NoError(t, err)
 		seen[*tk.ID]++
 		if got++; got == 5_500 {
@@ -245,7 +255,7 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 	// Another process resumes from the persisted checkpoint.
 	var resumed zendesk.Position
 	require.NoError(t, resumed.UnmarshalText(checkpoint))
-	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.WithStart(resumed)) {
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.WithStart(resumed), zendesk.WithPageSize(500)) {
 		require.NoError(t, err)
 		seen[*tk.ID]++
 	}
@@ -256,8 +266,11 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 		}
 	}
 	st := srv.Stats()
+	requests, limited := st.Requests["IncrementalTicketCursorExport"], st.RateLimited["IncrementalTicketCursorExport"]
 	t.Logf("cursor export: %d tickets exactly once, checkpoint %q after 5,500, %d requests (%d answered 429 and retried), %s",
-		len(seen), checkpoint, st.Requests["IncrementalTicketCursorExport"], st.RateLimited["IncrementalTicketCursorExport"], time.Since(start).Round(time.Millisecond))
+		len(seen), checkpoint, requests, limited, time.Since(start).Round(time.Millisecond))
+	assert.Equal(t, requests/11, limited, "every eleventh request met the limit and was retried")
+	assert.Positive(t, limited)
 
 	// The time-based export of the same tickets repeats each page's last
 	// second; the iterator drops the repeats.
@@ -272,6 +285,11 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 		dups += c - 1
 	}
 	assert.Zero(t, dups)
+	st = srv.Stats()
+	requests, limited = st.Requests["IncrementalTicketExport"], st.RateLimited["IncrementalTicketExport"]
+	assert.Equal(t, requests/11, limited, "the time-based export has its own budget, met every eleventh request")
+	assert.Positive(t, limited)
+	t.Logf("time-based export: %d tickets exactly once, %d requests (%d answered 429 and retried)", len(timeSeen), requests, limited)
 }
 
 // TestLargeDataSetConstantMemory serves a million tickets: the records are
@@ -346,13 +364,29 @@ func TestPaginationStyles(t *testing.T) {
 	assert.Contains(t, apiErr.Description, "use cursor pagination")
 
 	// Offset pagination through the iterator of an offset-only operation
-	// stops at the depth limit with a DepthLimitError; organizations fit.
+	// (Autocomplete Organizations) stops at the depth limit with a
+	// DepthLimitError: 100 pages of one of the more than 100 organizations
+	// whose name starts with "a" (Acme..., Aperture...).
+	many := zendesktest.NewServer(t, zendesktest.WithOrganizations(1_000), zendesktest.WithoutRateLimits())
+	manyClient, err := many.Client()
+	require.NoError(t, err)
 	orgs := 0
-	for _, err := range client.ListOrganizationsAll(ctx, &zendesk.ListOrganizationsParams{}, zendesk.WithPageSize(50)) {
-		require.NoError(t, err)
+	var depthErr *zendesk.DepthLimitError
+	for o, err := range manyClient.AutocompleteOrganizationsAll(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a"}, zendesk.WithPageSize(1)) {
+		if err != nil {
+			require.ErrorAs(t, err, &depthErr)
+			break
+		}
+		require.Contains(t, []byte("aA"), (*o.Name)[0], *o.Name)
 		orgs++
 	}
-	assert.Equal(t, 120, orgs)
+	require.NotNil(t, depthErr, "the iteration ends at the depth limit")
+	assert.Equal(t, 101, depthErr.Page)
+	assert.Equal(t, 100, orgs, "100 pages of one")
+	assert.Equal(t, 100, many.Stats().Requests["AutocompleteOrganizations"], "the client stops before asking for page 101")
+	some, err := manyClient.AutocompleteOrganizationsWithResponse(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a", PerPage: ptr(1)})
+	require.NoError(t, err)
+	assert.Greater(t, *some.JSON200.Count, 100, "more than the depth limit lets through")
 
 	// Time-based export of organizations, then of ticket events: ordered by
 	// time, each page's end_time the next start_time.
@@ -382,10 +416,8 @@ func TestPaginationStyles(t *testing.T) {
 	}
 	assert.Equal(t, []int{60, 60, 60, 20}, sizes)
 	assert.True(t, end)
-	t.Logf("pagination: offset depth limit at page 101, %d organizations over pages of 50, %d ticket events in December, user export pages %v", orgs, events, sizes)
+	t.Logf("pagination: offset depth limit at page 101, %d organizations over pages of one before the DepthLimitError, %d ticket events in December, user export pages %v", orgs, events, sizes)
 }
-
-var _ = zendesktest.Stats{}
 
 // TestConcurrentClients has several clients change and read the fake at
 // once; every answer is checked against the spec (run with -race). The

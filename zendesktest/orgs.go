@@ -22,6 +22,19 @@ func (st *state) registerOrganizations() {
 	h["IncrementalOrganizationExport"] = func(c *call) (*reply, *apiError) {
 		return c.timeExport("organizations", tableStream(st.orgs, nil))
 	}
+	h["AutocompleteOrganizations"] = st.autocompleteOrganizations
+}
+
+// autocompleteOrganizations lists the organizations whose name starts
+// with the name parameter (in any case), with offset pagination only, as on
+// Zendesk: a long list meets the depth limit.
+func (st *state) autocompleteOrganizations(c *call) (*reply, *apiError) {
+	prefix := lower(c.r.URL.Query().Get("name"))
+	return c.list("organizations", tableSource(st.orgs, func(id int64) bool {
+		o, _ := st.orgs.get(id)
+		name, _ := str(o, "name")
+		return strings.HasPrefix(lower(name), prefix)
+	}))
 }
 
 func (st *state) org(c *call) (int64, rec, *apiError) {
