@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zdapi/zendesk/overlay"
+	"github.com/zdapi/zendesk/spec"
 )
 
 func TestOptionsValidate(t *testing.T) {
@@ -312,4 +313,98 @@ func TestUndeclaredQueryParameters(t *testing.T) {
 	lenient := startTest(t, WithTickets(5), WithUndeclaredQueryParameters())
 	code, _ = get(lenient, "/api/v2/tickets?sort_order=sideways")
 	assert.Equal(t, 200, code)
+}
+
+// TestListTicketsByExternalID: List Tickets filters by the external_id
+// parameter. The handler is called as dispatch calls it, past the spec's
+// validation; once the spec declares the parameter, a raw request is
+// checked too.
+func TestListTicketsByExternalID(t *testing.T) {
+	s := startTest(t, WithTickets(20), WithoutRateLimits())
+	do := func(method, target, body string) (int, []byte) {
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		r.SetBasicAuth(s.Email+"/token", s.Token)
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Code, w.Body.Bytes()
+	}
+	for _, ext := range []string{"crm-1", "crm-1", "crm-2"} {
+		code, body := do("POST", "/api/v2/tickets", `{"ticket":{"external_id":"`+ext+`","comment":{"body":"from the CRM"}}}`)
+		require.Equal(t, 201, code, "%s", body)
+	}
+	code, body := do("PUT", "/api/v2/tickets/5", `{"ticket":{"external_id":"crm-1"}}`)
+	require.Equal(t, 200, code, "%s", body)
+	code, body = do("DELETE", "/api/v2/tickets/22", "")
+	require.Equal(t, 204, code, "%s", body)
+
+	// The filter.
+	s.mu.Lock()
+	keep := s.st.ticketsWithExternalID("crm-1")
+	var kept []int64
+	for id := int64(1); id <= 23; id++ {
+		if keep(id) {
+			kept = append(kept, id)
+		}
+	}
+	assert.Nil(t, s.st.ticketsWithExternalID(""), "no external id: no filter")
+	s.mu.Unlock()
+	assert.Equal(t, []int64{5, 21}, kept, "ticket 22 is deleted")
+
+	// The handler, as dispatch runs it.
+	list := func(target string) []int64 {
+		c := &call{s: s, op: s.spec.byID["ListTickets"], r: httptest.NewRequest("GET", target, nil), now: s.Now()}
+		rep, apiErr := s.dispatch(c)
+		require.Nil(t, apiErr)
+		var page struct {
+			Tickets []struct {
+				ID int64 `json:"id"`
+			} `json:"tickets"`
+		}
+		require.NoError(t, json.Unmarshal(rep.raw, &page))
+		var ids []int64
+		for _, tk := range page.Tickets {
+			ids = append(ids, tk.ID)
+		}
+		return ids
+	}
+	assert.Equal(t, []int64{5, 21}, list("/api/v2/tickets?external_id=crm-1"))
+	assert.Equal(t, []int64{23}, list("/api/v2/tickets?external_id=crm-2&page%5Bsize%5D=10"))
+	assert.Empty(t, list("/api/v2/tickets?external_id=nobody"))
+	assert.Len(t, list("/api/v2/tickets"), 22)
+
+	// Through HTTP, with a spec that declares external_id: the repository's
+	// once it does, until then the repository's with List Tickets'
+	// external_ids (an array) renamed to external_id (a string).
+	yaml := spec.YAML
+	if !s.spec.byID["ListTickets"].query["external_id"] {
+		const old = `        - name: external_ids
+          in: query
+          description: Lists tickets by external id.`
+		i := bytes.Index(yaml, []byte("operationId: ListTickets\n"))
+		require.GreaterOrEqual(t, i, 0)
+		j := bytes.Index(yaml[i:], []byte(old))
+		require.GreaterOrEqual(t, j, 0, "List Tickets declares neither external_id nor external_ids")
+		k := i + j + bytes.Index(yaml[i+j:], []byte("          explode: false\n")) + len("          explode: false\n")
+		renamed := "        - name: external_id\n          in: query\n          description: Lists the tickets with this external id.\n          schema:\n            type: string\n"
+		yaml = append(append(append([]byte(nil), yaml[:i+j]...), renamed...), yaml[k:]...)
+	}
+	s = startTest(t, WithTickets(20), WithoutRateLimits(), WithSpec(yaml))
+	require.True(t, s.spec.byID["ListTickets"].query["external_id"])
+	for _, ext := range []string{"crm-1", "crm-2", "crm-1"} {
+		code, body := do("POST", "/api/v2/tickets", `{"ticket":{"external_id":"`+ext+`","comment":{"body":"from the CRM"}}}`)
+		require.Equal(t, 201, code, "%s", body)
+	}
+	code, body = do("GET", "/api/v2/tickets?external_id=crm-1", "")
+	require.Equal(t, 200, code, "%s", body)
+	var page struct {
+		Tickets []struct {
+			ID int64 `json:"id"`
+		} `json:"tickets"`
+	}
+	require.NoError(t, json.Unmarshal(body, &page))
+	require.Len(t, page.Tickets, 2)
+	assert.Equal(t, []int64{21, 23}, []int64{page.Tickets[0].ID, page.Tickets[1].ID})
 }

@@ -46,16 +46,28 @@ func (st *state) ticket(c *call) (int64, rec, *apiError) {
 	return id, t, nil
 }
 
+// listTickets lists the tickets, or those with the external id of the
+// external_id parameter.
 func (st *state) listTickets(c *call) (*reply, *apiError) {
-	var keep func(int64) bool
-	if ext := c.queryList("external_ids"); len(ext) > 0 {
-		keep = func(id int64) bool {
-			t, _ := st.tickets.get(id)
-			e, _ := str(t, "external_id")
-			return slices.Contains(ext, e)
-		}
-	}
+	keep := st.ticketsWithExternalID(c.r.URL.Query().Get("external_id"))
 	return c.list("tickets", tableSource(st.tickets, keep))
+}
+
+// ticketsWithExternalID keeps the live tickets whose external id is ext
+// (all tickets when ext is empty). Generated tickets have none: only the
+// tickets the API created or changed are looked at.
+func (st *state) ticketsWithExternalID(ext string) func(int64) bool {
+	if ext == "" {
+		return nil
+	}
+	return func(id int64) bool {
+		t, ok := st.tickets.over[id]
+		if !ok || st.tickets.gone[id] {
+			return false
+		}
+		e, _ := str(t, "external_id")
+		return e == ext
+	}
 }
 
 func (st *state) showTicket(c *call) (*reply, *apiError) {
