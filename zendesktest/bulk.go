@@ -59,7 +59,7 @@ func (st *state) updateMany(c *call, k bulkKind) (*reply, *apiError) {
 	if len(todo) > 100 {
 		return nil, errInvalidParam("at most 100 %s at once, not %d", k.many, len(todo))
 	}
-	return st.queueJob(c, "Bulk Update "+k.title, len(todo), func() []any {
+	return st.queueJob(c, "Bulk Update "+k.title, len(todo), func(c *call) []any {
 		out := []any{}
 		for _, u := range todo {
 			cur, ok := k.get(u.id)
@@ -83,7 +83,7 @@ func (st *state) deleteMany(c *call, k bulkKind) (*reply, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	return st.queueJob(c, "Bulk Delete "+k.title, len(ids), func() []any {
+	return st.queueJob(c, "Bulk Delete "+k.title, len(ids), func(c *call) []any {
 		out := []any{}
 		for _, id := range ids {
 			if k.remove(c, id) {

@@ -11,7 +11,12 @@
 //     gets a 400 in Zendesk's error shape naming the violation:
 //     {"error":"InvalidParameter","description":"parameter \"page[size]\" in
 //     query: number must be at most 100"}, or "RecordInvalid" with details
-//     by field for bodies. Malformed JSON is a 400 too.
+//     by field for bodies. Malformed JSON is a 400 too, and so is a query
+//     parameter the operation does not declare (a misspelled one would
+//     silently change nothing on Zendesk; WithUndeclaredQueryParameters
+//     accepts them). Rules Zendesk enforces beyond the schema are kept: a
+//     new ticket needs a comment (422 RecordInvalid), a cursor-based export
+//     needs start_time or a cursor (400).
 //   - Credentials are checked: API token basic auth ("{email}/token:{token}")
 //     or the bearer token; anything else is a 401
 //     {"error":"Couldn't authenticate you"}. Operations with `security: []`
@@ -20,10 +25,13 @@
 //     groups, group memberships and job statuses are kept in memory and
 //     change as the API changes them. Bulk endpoints (create, update,
 //     destroy many) queue a job that goes from queued through working to
-//     completed over a few polls (WithJobPolls), does its work then, and
-//     lists per-item results. Create Ticket honours Idempotency-Key (a
-//     repeated key gets the first answer again, with x-idempotency-lookup:
-//     hit). Users' emails and external ids and organizations' names must be
+//     completed over a few polls (WithJobPolls) or with time, unpolled
+//     (WithJobDuration), does its work then, and lists per-item results;
+//     scripted jobs fail or are killed instead (WithJobScript,
+//     Server.ScriptJobs). Create Ticket, the operation the spec marks
+//     x-zendesk-idempotency, honours Idempotency-Key (a repeated key gets
+//     the first answer again, with x-idempotency-lookup: hit); other POSTs
+//     ignore the header, as on Zendesk. Users' emails and external ids and organizations' names must be
 //     unique (422, as on Zendesk); safe updates of stale tickets conflict
 //     (409).
 //   - Data sets of any size are generated from a seed (WithTickets,
@@ -35,7 +43,8 @@
 //     time order, the last second of a page repeated at the start of the
 //     next) and cursor-based ones (start_time then cursor, after_cursor,
 //     after_url, end_of_stream), for tickets, users, organizations and
-//     ticket events. Records are computed from their index when asked for,
+//     ticket events. As on Zendesk, exports hold back the changes of the
+//     last minute (WithRecentChangesInExports shows them at once). Records are computed from their index when asked for,
 //     and only the ones the API changed are kept: a million tickets cost no
 //     memory. Generated history spans 2024; changes made through the API
 //     come after it.
@@ -47,9 +56,15 @@
 //     scripted per operation (WithFaultScript, Server.InjectFaults): 429 with
 //     Retry-After, 500, 503 with Retry-After, slow answers, truncated bodies,
 //     connection resets, HTML error pages. The spec's per-endpoint rate
-//     limits (x-zendesk-rate-limit) are enforced with sliding windows, and an
-//     account-wide one on demand (WithAccountRateLimit); WithTimeScale runs
-//     their clocks faster for tests.
+//     limits (x-zendesk-rate-limit) are enforced with sliding windows and
+//     reported in ratelimit-limit, ratelimit-remaining, ratelimit-reset and
+//     zendesk-ratelimit-<operation> headers; an account-wide one on demand
+//     (WithAccountRateLimit), reported in X-Rate-Limit and
+//     X-Rate-Limit-Remaining; WithTimeScale runs their clocks faster for
+//     tests.
+//   - Time is the server's clock (WithClock, Server.Now): a test that moves
+//     it (Server.AdvanceClock) sees jobs complete, exports catch up and
+//     rate-limit windows pass, deterministically.
 //   - Stats counts requests per operation, answers per status, injected
 //     faults and refusals, for tests to assert on. WithResponseValidation
 //     checks every answer against the spec before it is sent.
@@ -65,8 +80,7 @@
 // In a program, Start and Close.
 //
 // What the fake does not do: sideloads (include=...) are accepted but not
-// added to answers; records changed in the last minute are not held back
-// from exports; references between records (a ticket's requester_id, a
+// added to answers; references between records (a ticket's requester_id, a
 // membership's group_id) are not checked; search, views, triggers and the
 // other operations outside the kept resources do not change state.
 package zendesktest

@@ -27,7 +27,7 @@ var fastWait = []zendesk.WaitOption{zendesk.WithPollInterval(5*time.Millisecond,
 func TestTicketLifecycle(t *testing.T) {
 	leakCheck(t)
 	srv := zendesktest.NewServer(t, zendesktest.WithTickets(250), zendesktest.WithResponseValidation())
-	client, err := srv.Client()
+	client, err := srv.Client(zendesk.WithoutOperationPacing()) // two exports in a row: no need to space them 6s apart
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -122,12 +122,20 @@ func TestTicketLifecycle(t *testing.T) {
 	count, err = client.CountTicketsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(250), *count.JSON200.Count.Value)
-	var last zendesk.Ticket
-	for tk, err := range client.IncrementalTicketExportAll(ctx, &zendesk.IncrementalTicketExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
-		require.NoError(t, err)
-		last = tk
+	// As on Zendesk, the export holds back the last minute's changes: the
+	// ticket is not in it yet; a minute later it is, deleted, last.
+	lastExported := func() *zendesk.Ticket {
+		var last *zendesk.Ticket
+		for tk, err := range client.IncrementalTicketExportAll(ctx, &zendesk.IncrementalTicketExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
+			require.NoError(t, err)
+			last = &tk
+		}
+		return last
 	}
-	require.NotNil(t, last.ID)
+	assert.Nil(t, lastExported(), "changed in the last minute: held back")
+	require.NoError(t, srv.AdvanceClock(time.Minute))
+	last := lastExported()
+	require.NotNil(t, last)
 	assert.Equal(t, id, *last.ID)
 	assert.Equal(t, zendesk.TicketStatusDeleted, *last.Status)
 
@@ -140,7 +148,9 @@ func TestTicketLifecycle(t *testing.T) {
 // TestBulkCreateUsers creates users with a job and lists them.
 func TestBulkCreateUsers(t *testing.T) {
 	leakCheck(t)
-	srv := zendesktest.NewServer(t, zendesktest.WithUsers(30), zendesktest.WithJobPolls(3), zendesktest.WithResponseValidation())
+	// Jobs move on with looks only, so that the states seen while polling
+	// are the same however slow the machine.
+	srv := zendesktest.NewServer(t, zendesktest.WithUsers(30), zendesktest.WithJobPolls(3), zendesktest.WithJobDuration(0), zendesktest.WithResponseValidation())
 	client, err := srv.Client()
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -209,10 +219,20 @@ func TestBulkCreateUsers(t *testing.T) {
 func TestIncrementalExportCheckpoint(t *testing.T) {
 	leakCheck(t)
 	const n = 10_000
-	// Exports are limited to 10 requests a minute: scaled 60 times, 10 a
-	// second. The client does not pace itself here (its pacing runs at real
-	// speed): when it meets the limit it waits out the 429.
-	srv := zendesktest.NewServer(t, zendesktest.WithTickets(n), zendesktest.WithTimeScale(60))
+	// Exports are limited to 10 requests a minute: scaled 600 times, 10 in
+	// 100ms. The client does not pace itself here: it meets the limit and
+	// waits out the 429s. The fake's clock stands still, except that each
+	// 429 moves it a window on, as the client's wait lets the window pass:
+	// every eleventh request meets a 429, however slow the machine.
+	const scale = 600
+	var srv *zendesktest.Server
+	base := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		st := srv.Stats()
+		waited := st.RateLimited["IncrementalTicketCursorExport"] + st.RateLimited["IncrementalTicketExport"]
+		return base.Add(time.Duration(waited) * time.Minute / scale)
+	}
+	srv = zendesktest.NewServer(t, zendesktest.WithTickets(n), zendesktest.WithTimeScale(scale), zendesktest.WithClock(clock))
 	client, err := srv.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -222,7 +242,7 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 	var pos zendesk.Position
 	params := &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0))}
 	got := 0
-	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.TrackPosition(&pos)) {
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.TrackPosition(&pos), zendesk.WithPageSize(500)) {
 		require.NoError(t, err)
 		seen[*tk.ID]++
 		if got++; got == 5_500 {
@@ -235,7 +255,7 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 	// Another process resumes from the persisted checkpoint.
 	var resumed zendesk.Position
 	require.NoError(t, resumed.UnmarshalText(checkpoint))
-	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.WithStart(resumed)) {
+	for tk, err := range client.IncrementalTicketCursorExportAll(ctx, params, zendesk.WithStart(resumed), zendesk.WithPageSize(500)) {
 		require.NoError(t, err)
 		seen[*tk.ID]++
 	}
@@ -246,8 +266,11 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 		}
 	}
 	st := srv.Stats()
+	requests, limited := st.Requests["IncrementalTicketCursorExport"], st.RateLimited["IncrementalTicketCursorExport"]
 	t.Logf("cursor export: %d tickets exactly once, checkpoint %q after 5,500, %d requests (%d answered 429 and retried), %s",
-		len(seen), checkpoint, st.Requests["IncrementalTicketCursorExport"], st.RateLimited["IncrementalTicketCursorExport"], time.Since(start).Round(time.Millisecond))
+		len(seen), checkpoint, requests, limited, time.Since(start).Round(time.Millisecond))
+	assert.Equal(t, requests/11, limited, "every eleventh request met the limit and was retried")
+	assert.Positive(t, limited)
 
 	// The time-based export of the same tickets repeats each page's last
 	// second; the iterator drops the repeats.
@@ -262,6 +285,11 @@ func TestIncrementalExportCheckpoint(t *testing.T) {
 		dups += c - 1
 	}
 	assert.Zero(t, dups)
+	st = srv.Stats()
+	requests, limited = st.Requests["IncrementalTicketExport"], st.RateLimited["IncrementalTicketExport"]
+	assert.Equal(t, requests/11, limited, "the time-based export has its own budget, met every eleventh request")
+	assert.Positive(t, limited)
+	t.Logf("time-based export: %d tickets exactly once, %d requests (%d answered 429 and retried)", len(timeSeen), requests, limited)
 }
 
 // TestLargeDataSetConstantMemory serves a million tickets: the records are
@@ -336,13 +364,29 @@ func TestPaginationStyles(t *testing.T) {
 	assert.Contains(t, apiErr.Description, "use cursor pagination")
 
 	// Offset pagination through the iterator of an offset-only operation
-	// stops at the depth limit with a DepthLimitError; organizations fit.
+	// (Autocomplete Organizations) stops at the depth limit with a
+	// DepthLimitError: 100 pages of one of the more than 100 organizations
+	// whose name starts with "a" (Acme..., Aperture...).
+	many := zendesktest.NewServer(t, zendesktest.WithOrganizations(1_000), zendesktest.WithoutRateLimits())
+	manyClient, err := many.Client()
+	require.NoError(t, err)
 	orgs := 0
-	for _, err := range client.ListOrganizationsAll(ctx, &zendesk.ListOrganizationsParams{}, zendesk.WithPageSize(50)) {
-		require.NoError(t, err)
+	var depthErr *zendesk.DepthLimitError
+	for o, err := range manyClient.AutocompleteOrganizationsAll(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a"}, zendesk.WithPageSize(1)) {
+		if err != nil {
+			require.ErrorAs(t, err, &depthErr)
+			break
+		}
+		require.Contains(t, []byte("aA"), (*o.Name)[0], *o.Name)
 		orgs++
 	}
-	assert.Equal(t, 120, orgs)
+	require.NotNil(t, depthErr, "the iteration ends at the depth limit")
+	assert.Equal(t, 101, depthErr.Page)
+	assert.Equal(t, 100, orgs, "100 pages of one")
+	assert.Equal(t, 100, many.Stats().Requests["AutocompleteOrganizations"], "the client stops before asking for page 101")
+	some, err := manyClient.AutocompleteOrganizationsWithResponse(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a", PerPage: ptr(1)})
+	require.NoError(t, err)
+	assert.Greater(t, *some.JSON200.Count, 100, "more than the depth limit lets through")
 
 	// Time-based export of organizations, then of ticket events: ordered by
 	// time, each page's end_time the next start_time.
@@ -372,17 +416,19 @@ func TestPaginationStyles(t *testing.T) {
 	}
 	assert.Equal(t, []int{60, 60, 60, 20}, sizes)
 	assert.True(t, end)
-	t.Logf("pagination: offset depth limit at page 101, %d organizations over pages of 50, %d ticket events in December, user export pages %v", orgs, events, sizes)
+	t.Logf("pagination: offset depth limit at page 101, %d organizations over pages of one before the DepthLimitError, %d ticket events in December, user export pages %v", orgs, events, sizes)
 }
 
-var _ = zendesktest.Stats{}
-
 // TestConcurrentClients has several clients change and read the fake at
-// once; every answer is checked against the spec (run with -race).
+// once; every answer is checked against the spec (run with -race). The
+// exports show the changes at once, so that they read what the other
+// workers are changing.
 func TestConcurrentClients(t *testing.T) {
 	leakCheck(t)
-	srv := zendesktest.NewServer(t, zendesktest.WithTickets(300), zendesktest.WithResponseValidation(), zendesktest.WithoutRateLimits())
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(300), zendesktest.WithResponseValidation(), zendesktest.WithoutRateLimits(),
+		zendesktest.WithRecentChangesInExports())
 	ctx := context.Background()
+	since := time.Now().Add(-time.Hour).Unix()
 	var wg sync.WaitGroup
 	for w := range 6 {
 		client, err := srv.Client(zendesk.WithoutOperationPacing())
@@ -396,12 +442,19 @@ func TestConcurrentClients(t *testing.T) {
 					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: &[]string{fmt.Sprintf("w%d", w)},
 				}})
 				assert.NoError(t, err)
-				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Subject: ptr("concurrent")}})
+				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+					Subject: ptr("concurrent"), Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d opens %d", w, i))},
+				}})
 				assert.NoError(t, err)
 				size := 50
 				_, err = client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0)), PerPage: &size})
 				assert.NoError(t, err)
 				_, err = client.ListTicketCommentsWithResponse(ctx, id, &zendesk.ListTicketCommentsParams{})
+				assert.NoError(t, err)
+				// The event export answers with the events of the
+				// updates made so far, while other workers export
+				// them too.
+				_, err = client.IncrementalTicketEventExportWithResponse(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since})
 				assert.NoError(t, err)
 			}
 		}()
@@ -413,7 +466,7 @@ func TestConcurrentClients(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(300+6*15), *count.JSON200.Count.Value)
 	events := 0
-	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
+	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since}) {
 		require.NoError(t, err)
 		events++
 	}
@@ -421,4 +474,39 @@ func TestConcurrentClients(t *testing.T) {
 	st := srv.Stats()
 	assert.Zero(t, st.InvalidResponses)
 	assert.Zero(t, st.Panics)
+}
+
+// TestIdempotencyKeyOnlyWhereZendeskHonoursIt: Create Ticket answers a
+// repeated Idempotency-Key with its first answer; other POSTs ignore the
+// header, as Zendesk does, so a repeated call is a second call.
+func TestIdempotencyKeyOnlyWhereZendeskHonoursIt(t *testing.T) {
+	leakCheck(t)
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(5), zendesktest.WithUsers(5), zendesktest.WithoutRateLimits())
+	client, err := srv.Client()
+	require.NoError(t, err)
+	ctx := zendesk.WithIdempotencyKey(context.Background(), "same-key")
+
+	ticket := zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Comment: &zendesk.TicketCommentInput{Body: ptr("Once only.")}}}
+	first, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	require.NoError(t, err)
+	again, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	require.NoError(t, err)
+	assert.Equal(t, *first.JSON201.Ticket.ID, *again.JSON201.Ticket.ID)
+	assert.Equal(t, "hit", zendesk.IdempotencyLookup(again.HTTPResponse))
+
+	user := zendesk.CreateUserJSONRequestBody{User: zendesk.UserInput{Name: ptr("Twice")}}
+	u1, err := client.CreateUserWithResponse(ctx, user)
+	require.NoError(t, err)
+	u2, err := client.CreateUserWithResponse(ctx, user)
+	require.NoError(t, err)
+	assert.NotEqual(t, *u1.JSON201.User.ID, *u2.JSON201.User.ID, "Create User ignores the key: two users")
+	assert.Empty(t, zendesk.IdempotencyLookup(u2.HTTPResponse))
+
+	bulk := zendesk.CreateManyTicketsJSONRequestBody{Tickets: []zendesk.TicketInput{{Comment: &zendesk.TicketCommentInput{Body: ptr("bulk")}}}}
+	j1, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	require.NoError(t, err)
+	j2, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	require.NoError(t, err)
+	assert.NotEqual(t, *j1.JSON200.JobStatus.ID, *j2.JSON200.JobStatus.ID, "Create Many Tickets ignores the key: two jobs")
+	assert.Equal(t, 1, srv.Stats().IdempotencyHits)
 }

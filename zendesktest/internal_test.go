@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zdapi/zendesk/overlay"
+	"github.com/zdapi/zendesk/spec"
 )
 
 func TestOptionsValidate(t *testing.T) {
@@ -42,6 +43,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"unknown fault", WithFaultScript("", Fault{Kind: 99}), "unknown fault kind"},
 		{"fault status not 5xx", WithFaultScript("", Fault{Kind: FaultHTML, Status: 404}), "not a 5xx"},
 		{"job polls 0", WithJobPolls(0), "WithJobPolls"},
+		{"negative job duration", WithJobDuration(-time.Second), "WithJobDuration"},
+		{"job duration above an hour", WithJobDuration(2 * time.Hour), "WithJobDuration"},
+		{"unknown job outcome", WithJobScript(JobFails, JobOutcome(5)), "unknown job outcome 5"},
+		{"nil clock", WithClock(nil), "WithClock"},
 		{"negative job limit", WithJobQueueLimit(-1), "WithJobQueueLimit"},
 		{"empty address", WithAddr(" "), "WithAddr"},
 		{"nil logger", WithLogger(nil), "logger is nil"},
@@ -247,4 +252,159 @@ func FuzzServe(f *testing.F) {
 			t.Fatalf("%d panics", p)
 		}
 	})
+}
+
+// TestIteratorsSendDeclaredParameters: the query parameters the client's
+// iterators set (page size, cursor, page, start time) are ones each
+// paginated operation declares, so the fake, which refuses undeclared
+// parameters, accepts every page an iterator asks for.
+func TestIteratorsSendDeclaredParameters(t *testing.T) {
+	s := startTest(t)
+	checked := 0
+	for _, info := range overlay.Operations {
+		l := info.Listing
+		if l == nil {
+			continue
+		}
+		o := s.spec.byID[info.ID]
+		require.NotNil(t, o, info.ID)
+		names := []string{l.SizeParam, l.CursorParam}
+		switch l.Style {
+		case "offset":
+			names = append(names, "page")
+		case "incremental-time":
+			names = append(names, "start_time") // the next page's, from end_time
+		}
+		for _, n := range names {
+			if n != "" {
+				assert.True(t, o.query[n], "%s: its iterator sends %q, which the operation does not declare", info.ID, n)
+			}
+		}
+		checked++
+	}
+	assert.Positive(t, checked)
+	t.Logf("%d paginated operations: every parameter their iterators send is declared", checked)
+}
+
+// TestUndeclaredQueryParameters refuses query parameters the operation
+// does not declare, unless WithUndeclaredQueryParameters.
+func TestUndeclaredQueryParameters(t *testing.T) {
+	get := func(s *Server, target string) (int, rec) {
+		r := httptest.NewRequest("GET", target, nil)
+		r.SetBasicAuth(s.Email+"/token", s.Token)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		var body rec
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+		return w.Code, body
+	}
+	s := startTest(t, WithTickets(5))
+	code, body := get(s, "/api/v2/tickets?sort_order=sideways")
+	assert.Equal(t, 400, code)
+	assert.Equal(t, "InvalidParameter", body["error"])
+	assert.Equal(t, `parameter "sort_order" in query is not a parameter of ListTickets`, body["description"])
+	code, body = get(s, "/api/v2/tickets?per_page=2&sort=x&page%5Bsise%5D=3")
+	assert.Equal(t, 400, code)
+	assert.Equal(t, `parameters "page[sise]", "sort" in query are not parameters of ListTickets`, body["description"])
+	assert.Equal(t, 2, s.Stats().Invalid)
+	code, _ = get(s, "/api/v2/tickets?per_page=2&page=1")
+	assert.Equal(t, 200, code, "declared parameters pass")
+
+	lenient := startTest(t, WithTickets(5), WithUndeclaredQueryParameters())
+	code, _ = get(lenient, "/api/v2/tickets?sort_order=sideways")
+	assert.Equal(t, 200, code)
+}
+
+// TestListTicketsByExternalID: List Tickets filters by the external_id
+// parameter. The handler is called as dispatch calls it, past the spec's
+// validation; once the spec declares the parameter, a raw request is
+// checked too.
+func TestListTicketsByExternalID(t *testing.T) {
+	s := startTest(t, WithTickets(20), WithoutRateLimits())
+	do := func(method, target, body string) (int, []byte) {
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		r.SetBasicAuth(s.Email+"/token", s.Token)
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Code, w.Body.Bytes()
+	}
+	for _, ext := range []string{"crm-1", "crm-1", "crm-2"} {
+		code, body := do("POST", "/api/v2/tickets", `{"ticket":{"external_id":"`+ext+`","comment":{"body":"from the CRM"}}}`)
+		require.Equal(t, 201, code, "%s", body)
+	}
+	code, body := do("PUT", "/api/v2/tickets/5", `{"ticket":{"external_id":"crm-1"}}`)
+	require.Equal(t, 200, code, "%s", body)
+	code, body = do("DELETE", "/api/v2/tickets/22", "")
+	require.Equal(t, 204, code, "%s", body)
+
+	// The filter.
+	s.mu.Lock()
+	keep := s.st.ticketsWithExternalID("crm-1")
+	var kept []int64
+	for id := int64(1); id <= 23; id++ {
+		if keep(id) {
+			kept = append(kept, id)
+		}
+	}
+	assert.Nil(t, s.st.ticketsWithExternalID(""), "no external id: no filter")
+	s.mu.Unlock()
+	assert.Equal(t, []int64{5, 21}, kept, "ticket 22 is deleted")
+
+	// The handler, as dispatch runs it.
+	list := func(target string) []int64 {
+		c := &call{s: s, op: s.spec.byID["ListTickets"], r: httptest.NewRequest("GET", target, nil), now: s.Now()}
+		rep, apiErr := s.dispatch(c)
+		require.Nil(t, apiErr)
+		var page struct {
+			Tickets []struct {
+				ID int64 `json:"id"`
+			} `json:"tickets"`
+		}
+		require.NoError(t, json.Unmarshal(rep.raw, &page))
+		var ids []int64
+		for _, tk := range page.Tickets {
+			ids = append(ids, tk.ID)
+		}
+		return ids
+	}
+	assert.Equal(t, []int64{5, 21}, list("/api/v2/tickets?external_id=crm-1"))
+	assert.Equal(t, []int64{23}, list("/api/v2/tickets?external_id=crm-2&page%5Bsize%5D=10"))
+	assert.Empty(t, list("/api/v2/tickets?external_id=nobody"))
+	assert.Len(t, list("/api/v2/tickets"), 22)
+
+	// Through HTTP, with a spec that declares external_id: the repository's
+	// once it does, until then the repository's with List Tickets'
+	// external_ids (an array) renamed to external_id (a string).
+	yaml := spec.YAML
+	if !s.spec.byID["ListTickets"].query["external_id"] {
+		const old = `        - name: external_ids
+          in: query
+          description: Lists tickets by external id.`
+		i := bytes.Index(yaml, []byte("operationId: ListTickets\n"))
+		require.GreaterOrEqual(t, i, 0)
+		j := bytes.Index(yaml[i:], []byte(old))
+		require.GreaterOrEqual(t, j, 0, "List Tickets declares neither external_id nor external_ids")
+		k := i + j + bytes.Index(yaml[i+j:], []byte("          explode: false\n")) + len("          explode: false\n")
+		renamed := "        - name: external_id\n          in: query\n          description: Lists the tickets with this external id.\n          schema:\n            type: string\n"
+		yaml = append(append(append([]byte(nil), yaml[:i+j]...), renamed...), yaml[k:]...)
+	}
+	s = startTest(t, WithTickets(20), WithoutRateLimits(), WithSpec(yaml))
+	require.True(t, s.spec.byID["ListTickets"].query["external_id"])
+	for _, ext := range []string{"crm-1", "crm-2", "crm-1"} {
+		code, body := do("POST", "/api/v2/tickets", `{"ticket":{"external_id":"`+ext+`","comment":{"body":"from the CRM"}}}`)
+		require.Equal(t, 201, code, "%s", body)
+	}
+	code, body = do("GET", "/api/v2/tickets?external_id=crm-1", "")
+	require.Equal(t, 200, code, "%s", body)
+	var page struct {
+		Tickets []struct {
+			ID int64 `json:"id"`
+		} `json:"tickets"`
+	}
+	require.NoError(t, json.Unmarshal(body, &page))
+	require.Len(t, page.Tickets, 2)
+	assert.Equal(t, []int64{21, 23}, []int64{page.Tickets[0].ID, page.Tickets[1].ID})
 }

@@ -7,18 +7,55 @@ import (
 	"time"
 )
 
-// job is a background job queued by a bulk endpoint. It does its work when
-// it completes, which it does after a number of looks (WithJobPolls).
+// job is a background job queued by a bulk endpoint. It moves on with the
+// looks at it (WithJobPolls) and with time (WithJobDuration), whichever
+// comes first, and does its work when it completes.
 type job struct {
 	id      string
 	jobType string
 	total   int
 	looks   int
+	stage   int // of the server's jobPolls: 0 queued, then working, jobPolls done
 	status  string
+	outcome JobOutcome
 	message any
 	results []any
-	work    func() []any
+	work    func(c *call) []any
+	call    *call // the request that queued it
 	created time.Time
+}
+
+// JobOutcome is how a queued job ends.
+type JobOutcome int
+
+// The outcomes of a job.
+const (
+	// JobCompletes does the job's work and ends "completed" (the default).
+	JobCompletes JobOutcome = iota
+	// JobFails ends "failed", without doing the job's work.
+	JobFails
+	// JobIsKilled ends "killed", without doing the job's work (Zendesk
+	// kills jobs that run too long).
+	JobIsKilled
+)
+
+var jobOutcomeNames = []string{"completed", "failed", "killed"}
+
+// String is the job status the outcome ends in.
+func (o JobOutcome) String() string {
+	if o < 0 || int(o) >= len(jobOutcomeNames) {
+		return fmt.Sprintf("JobOutcome(%d)", int(o))
+	}
+	return jobOutcomeNames[o]
+}
+
+func checkOutcomes(outcomes []JobOutcome) error {
+	for _, o := range outcomes {
+		if o < JobCompletes || o > JobIsKilled {
+			return fmt.Errorf("unknown job outcome %d", int(o))
+		}
+	}
+	return nil
 }
 
 func (st *state) registerJobs() {
@@ -28,28 +65,40 @@ func (st *state) registerJobs() {
 }
 
 // queueJob queues a job that runs work when it completes and answers with
-// its status.
-func (st *state) queueJob(c *call, jobType string, total int, work func() []any) (*reply, *apiError) {
-	if limit := st.s.cfg.jobQueueLimit; limit > 0 {
-		running := 0
-		for _, j := range st.jobs {
-			if j.status == "queued" || j.status == "working" {
-				running++
-			}
-		}
-		if running >= limit {
-			return nil, &apiError{status: http.StatusTooManyRequests, code: "TooManyJobs",
-				desc:   fmt.Sprintf("Number of allowed concurrent jobs (%d) exceeded: wait for queued jobs to complete", limit),
-				header: map[string]string{"Retry-After": retryAfter(st.s.cfg.window(10*time.Second), st.s.cfg.timeScale != 1)}}
-		}
+// its status. The job ends as the next scripted outcome says (see
+// Server.ScriptJobs), completed when none is scripted.
+func (st *state) queueJob(c *call, jobType string, total int, work func(c *call) []any) (*reply, *apiError) {
+	if limit := st.s.cfg.jobQueueLimit; limit > 0 && len(st.pending) >= limit {
+		return nil, &apiError{status: http.StatusTooManyRequests, code: "TooManyJobs",
+			desc:   fmt.Sprintf("Number of allowed concurrent jobs (%d) exceeded: wait for queued jobs to complete", limit),
+			header: map[string]string{"Retry-After": retryAfter(st.s.cfg.window(10*time.Second), st.s.cfg.timeScale != 1)}}
 	}
 	st.jobSeq++
 	r := newRnd(st.s.cfg.seed, "job", int(st.jobSeq))
 	id := fmt.Sprintf("%016x%016x", r.next(), r.next())
-	j := &job{id: id, jobType: jobType, total: total, status: "queued", work: work, created: c.now}
+	j := &job{id: id, jobType: jobType, total: total, status: "queued", work: work, call: c, created: c.now}
+	if len(st.jobScript) > 0 {
+		j.outcome, st.jobScript = st.jobScript[0], st.jobScript[1:]
+	}
 	st.jobs[id] = j
 	st.jobOrder = append(st.jobOrder, id)
+	st.pending = append(st.pending, j)
 	return c.ok(rec{"job_status": st.jobJSON(j)})
+}
+
+// advanceJobs moves the jobs on with time, in the order they were queued:
+// a job nobody polls still completes, and its work is seen by the request
+// that finds it done. Every request calls it before it is answered.
+func (st *state) advanceJobs(now time.Time) {
+	kept := st.pending[:0]
+	for _, j := range st.pending {
+		st.advance(j, now)
+		if j.status == "queued" || j.status == "working" {
+			kept = append(kept, j)
+		}
+	}
+	clear(st.pending[len(kept):])
+	st.pending = kept
 }
 
 // look is one poll of a job: it moves it on.
@@ -58,20 +107,54 @@ func (st *state) look(j *job, now time.Time) {
 		return
 	}
 	j.looks++
-	if j.looks < st.s.cfg.jobPolls {
+	st.advance(j, now)
+}
+
+// advance sets a job's stage from its looks and its age: each look, and
+// each jobPolls-th of WithJobDuration, is a stage; the last stage ends it.
+func (st *state) advance(j *job, now time.Time) {
+	if j.status != "queued" && j.status != "working" {
+		return
+	}
+	polls := st.s.cfg.jobPolls
+	stage := j.looks
+	if d := st.s.cfg.window(st.s.cfg.jobDuration); d > 0 {
+		switch age := now.Sub(j.created); {
+		case age >= d:
+			stage = polls
+		case age > 0:
+			stage += int(age * time.Duration(polls) / d) // d is at most an hour: no overflow
+		}
+	}
+	j.stage = min(stage, polls)
+	if j.stage == 0 {
+		return
+	}
+	if j.stage < polls {
 		j.status = "working"
 		return
 	}
-	j.results = j.work()
-	j.status = "completed"
-	j.message = "Completed at " + now.UTC().Format("2006-01-02 15:04:05 -0700")
+	at := now.UTC().Format("2006-01-02 15:04:05 -0700")
+	switch j.outcome {
+	case JobFails:
+		j.status, j.message = "failed", "Failed: an error stopped the job before it could finish (zendesktest script)"
+	case JobIsKilled:
+		j.status, j.message = "killed", "Killed: the job ran too long and was stopped (zendesktest script)"
+	default:
+		// The work is done now, by the request that queued it.
+		done := *j.call
+		done.now = now
+		j.results = j.work(&done)
+		j.status, j.message = "completed", "Completed at "+at
+	}
+	j.work, j.call = nil, nil
 }
 
 func (st *state) jobJSON(j *job) rec {
 	progress := 0
 	switch j.status {
-	case "working":
-		progress = j.total * j.looks / st.s.cfg.jobPolls
+	case "working", "failed", "killed":
+		progress = j.total * j.stage / st.s.cfg.jobPolls
 	case "completed":
 		progress = j.total
 	}
@@ -166,7 +249,7 @@ func (st *state) exampleJob(c *call) (*reply, *apiError) {
 	if total == 0 {
 		total = len(results)
 	}
-	rep, apiErr := st.queueJob(c, jobType, total, func() []any { return results })
+	rep, apiErr := st.queueJob(c, jobType, total, func(*call) []any { return results })
 	if apiErr != nil {
 		return nil, apiErr
 	}

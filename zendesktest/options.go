@@ -24,8 +24,13 @@ type config struct {
 	rates                        *FaultRates
 	scripts                      []script
 	jobPolls                     int
+	jobDuration                  time.Duration
+	jobScript                    []JobOutcome
 	jobQueueLimit                int
+	clock                        func() time.Time
+	recentInExports              bool
 	validateResponses            bool
+	undeclaredQuery              bool
 	addr                         string
 	logger                       *slog.Logger
 }
@@ -40,6 +45,7 @@ const (
 	DefaultToken         = "zendesktest-api-token"
 	DefaultOAuthToken    = "zendesktest-oauth-token"
 	DefaultJobPolls      = 2
+	DefaultJobDuration   = 10 * time.Second
 	DefaultJobQueueLimit = 30
 )
 
@@ -47,8 +53,9 @@ func defaultConfig() config {
 	return config{
 		seed: 1, tickets: DefaultTickets, users: DefaultUsers, orgs: DefaultOrganizations, groups: DefaultGroups,
 		email: DefaultEmail, token: DefaultToken, oauthToken: DefaultOAuthToken,
-		timeScale: 1, jobPolls: DefaultJobPolls, jobQueueLimit: DefaultJobQueueLimit,
-		addr: "127.0.0.1:0",
+		timeScale: 1, jobPolls: DefaultJobPolls, jobDuration: DefaultJobDuration, jobQueueLimit: DefaultJobQueueLimit,
+		clock: time.Now,
+		addr:  "127.0.0.1:0",
 	}
 }
 
@@ -136,8 +143,10 @@ func WithSpec(yaml []byte) Option {
 
 // WithTimeScale runs the server's clocks scale times faster: the windows of
 // the per-endpoint and account rate limits are divided by scale, and so is
-// the Retry-After they answer with (which is then fractional). A test can
-// thus meet "10 requests a minute" in a tenth of a second with scale 600.
+// the Retry-After they answer with (which is then fractional), and so is
+// the time jobs take (WithJobDuration). A test can thus meet "10 requests a
+// minute" in a tenth of a second with scale 600. Records' times are not
+// scaled: exports hold back a minute of the clock (see WithClock).
 func WithTimeScale(scale float64) Option {
 	return func(c *config) error {
 		if !(scale >= 1) || math.IsInf(scale, 0) {
@@ -199,7 +208,8 @@ func WithFaultScript(op string, faults ...Fault) Option {
 // WithJobPolls sets how many looks at a job (ShowJobStatus, ShowManyJobStatuses,
 // ListJobStatuses) take it from queued through working to completed
 // (default 2: the first look finds it working, the second completed). The
-// job's work is done when it completes.
+// job's work is done when it completes. Jobs also move on with time (see
+// WithJobDuration).
 func WithJobPolls(n int) Option {
 	return func(c *config) error {
 		if n < 1 || n > 1000 {
@@ -208,6 +218,58 @@ func WithJobPolls(n int) Option {
 		c.jobPolls = n
 		return nil
 	}
+}
+
+// WithJobDuration sets how long a job takes when nobody looks at it
+// (default DefaultJobDuration, divided by WithTimeScale; 0: jobs move on
+// with looks only), on the server's clock (see WithClock). As on Zendesk,
+// a job nobody polls still completes and does its work: each
+// WithJobPolls-th of the duration counts as a look, so a job is completed
+// after the duration, or after fewer looks as time goes by.
+func WithJobDuration(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > time.Hour {
+			return fmt.Errorf("WithJobDuration: %s, want 0 to an hour", d)
+		}
+		c.jobDuration = d
+		return nil
+	}
+}
+
+// WithJobScript makes the next queued jobs end as outcomes say, in order,
+// one outcome per job (JobCompletes lets a job do its work); the jobs after
+// them complete. Server.ScriptJobs does the same while the server runs.
+// Programs use it to meet failed and killed jobs (a *zendesk.JobError).
+func WithJobScript(outcomes ...JobOutcome) Option {
+	return func(c *config) error {
+		if err := checkOutcomes(outcomes); err != nil {
+			return fmt.Errorf("WithJobScript: %w", err)
+		}
+		c.jobScript = append(c.jobScript, outcomes...)
+		return nil
+	}
+}
+
+// WithClock makes the server read the time from now instead of the system
+// clock: the times of the changes it records, the last minute incremental
+// exports hold back, the ages of jobs, and the windows of rate limits all
+// follow it. A test with a clock it moves itself (or Server.AdvanceClock)
+// makes time-driven behaviour deterministic. The clock must not go back.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// WithRecentChangesInExports makes incremental exports include the records
+// changed in the last minute, which Zendesk (and by default the server)
+// holds back until they are a minute old.
+func WithRecentChangesInExports() Option {
+	return func(c *config) error { c.recentInExports = true; return nil }
 }
 
 // WithJobQueueLimit sets how many jobs may be queued or working at once
@@ -228,6 +290,14 @@ func WithJobQueueLimit(n int) Option {
 // it to prove the fake's answers are what the spec promises.
 func WithResponseValidation() Option {
 	return func(c *config) error { c.validateResponses = true; return nil }
+}
+
+// WithUndeclaredQueryParameters accepts query parameters the operation
+// does not declare in the spec. By default they are refused with a 400
+// naming them: Zendesk ignores a parameter it does not know, so a
+// misspelled one ("sort_oder") would silently change nothing.
+func WithUndeclaredQueryParameters() Option {
+	return func(c *config) error { c.undeclaredQuery = true; return nil }
 }
 
 // WithAddr sets the address Start listens on (default "127.0.0.1:0", a

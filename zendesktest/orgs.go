@@ -22,6 +22,19 @@ func (st *state) registerOrganizations() {
 	h["IncrementalOrganizationExport"] = func(c *call) (*reply, *apiError) {
 		return c.timeExport("organizations", tableStream(st.orgs, nil))
 	}
+	h["AutocompleteOrganizations"] = st.autocompleteOrganizations
+}
+
+// autocompleteOrganizations lists the organizations whose name starts
+// with the name parameter (in any case), with offset pagination only, as on
+// Zendesk: a long list meets the depth limit.
+func (st *state) autocompleteOrganizations(c *call) (*reply, *apiError) {
+	prefix := lower(c.r.URL.Query().Get("name"))
+	return c.list("organizations", tableSource(st.orgs, func(id int64) bool {
+		o, _ := st.orgs.get(id)
+		name, _ := str(o, "name")
+		return strings.HasPrefix(lower(name), prefix)
+	}))
 }
 
 func (st *state) org(c *call) (int64, rec, *apiError) {
@@ -273,7 +286,7 @@ func (st *state) createManyOrganizations(c *call) (*reply, *apiError) {
 		return nil, apiErr
 	}
 	items := objs(in, "organizations")
-	return st.queueJob(c, "Bulk Create Organizations", len(items), func() []any {
+	return st.queueJob(c, "Bulk Create Organizations", len(items), func(c *call) []any {
 		out := []any{}
 		for i, it := range items {
 			o, apiErr := st.newOrg(c, it)
@@ -347,7 +360,7 @@ func (st *state) registerGroups() {
 			return nil, apiErr
 		}
 		items := objs(in, "group_memberships")
-		return st.queueJob(c, "Bulk Create Group Memberships", len(items), func() []any {
+		return st.queueJob(c, "Bulk Create Group Memberships", len(items), func(c *call) []any {
 			out := []any{}
 			for i, it := range items {
 				m := st.newMembership(c, it)
@@ -361,7 +374,7 @@ func (st *state) registerGroups() {
 		if apiErr != nil {
 			return nil, apiErr
 		}
-		return st.queueJob(c, "Bulk Delete Group Memberships", len(ids), func() []any {
+		return st.queueJob(c, "Bulk Delete Group Memberships", len(ids), func(c *call) []any {
 			out := []any{}
 			for _, id := range ids {
 				m, ok := st.members.get(id)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func (c *call) link(set map[string]string) string {
 			q.Set(k, v)
 		}
 	}
-	u := c.s.URL + c.r.URL.Path
+	u := c.s.URL + c.r.URL.EscapedPath()
 	if enc := q.Encode(); enc != "" {
 		u += "?" + enc
 	}
@@ -295,11 +296,21 @@ func (c *call) exportStart() (int64, *apiError) {
 	return start, nil
 }
 
+// exportCutoff is the time of the latest change incremental exports
+// show: Zendesk holds back the changes of the last minute (so that none is
+// missed while it is being written), unless WithRecentChangesInExports.
+func (c *call) exportCutoff() int64 {
+	if c.s.cfg.recentInExports {
+		return math.MaxInt64
+	}
+	return c.now.Unix() - 60
+}
+
 // timeExport answers a time-based incremental export: the records changed
-// at or after start_time, in time order. A page holds per_page records,
-// plus the others that share the last one's time (so the next page, which
-// starts at end_time, makes progress); the records of that last second
-// come again at the start of the next page, as on Zendesk.
+// at or after start_time, in time order, up to a minute ago. A page holds
+// per_page records, plus the others that share the last one's time (so the
+// next page, which starts at end_time, makes progress); the records of that
+// last second come again at the start of the next page, as on Zendesk.
 func (c *call) timeExport(items string, src streamSource) (*reply, *apiError) {
 	start, apiErr := c.exportStart()
 	if apiErr != nil {
@@ -312,7 +323,11 @@ func (c *call) timeExport(items string, src streamSource) (*reply, *apiError) {
 	var out []any
 	last := int64(-1)
 	more := false
+	cutoff := c.exportCutoff()
 	src.stream(src.firstKeyAt(start), func(k, id, ts int64) bool {
+		if ts > cutoff {
+			return false // the stream is in time order: the rest is recent too
+		}
 		if !src.kept(id) {
 			return true
 		}
@@ -339,7 +354,8 @@ func (c *call) timeExport(items string, src streamSource) (*reply, *apiError) {
 // cursorExport answers a cursor-based incremental export: start_time on
 // the first request, then the cursor of the page before. Cursors are
 // positions in the stream: a resumed export never repeats a record unless
-// it changed again.
+// it changed again. Changes of the last minute are held back: the stream
+// ends before them, and the same cursor reaches them a minute later.
 func (c *call) cursorExport(items string, src streamSource) (*reply, *apiError) {
 	per, apiErr := c.exportPerPage()
 	if apiErr != nil {
@@ -353,6 +369,9 @@ func (c *call) cursorExport(items string, src streamSource) (*reply, *apiError) 
 		}
 		from = k + 1
 	} else {
+		if !c.r.URL.Query().Has("start_time") {
+			return nil, &apiError{status: http.StatusBadRequest, code: "InvalidValue", desc: "start_time or cursor is required"}
+		}
 		start, apiErr := c.exportStart()
 		if apiErr != nil {
 			return nil, apiErr
@@ -362,7 +381,11 @@ func (c *call) cursorExport(items string, src streamSource) (*reply, *apiError) 
 	var out []any
 	firstKey, lastKey := int64(-1), from-1
 	more := false
+	cutoff := c.exportCutoff()
 	src.stream(from, func(k, id, ts int64) bool {
+		if ts > cutoff {
+			return false
+		}
 		if !src.kept(id) {
 			return true
 		}

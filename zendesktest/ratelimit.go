@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // limiter enforces rate limits with sliding windows: a request is allowed
@@ -19,10 +20,17 @@ type limiter struct {
 
 func newLimiter() *limiter { return &limiter{windows: map[string][]time.Time{}} }
 
+// budget is what a limit has left after a request.
+type budget struct {
+	ok        bool          // the request is within the limit
+	remaining int           // requests left in the window
+	reset     time.Duration // until the oldest request in the window leaves it
+}
+
 // allow records a request at now under key and reports whether it is
-// within limit per window; when it is not, wait is how long until it
-// would be, and remaining is what is left after this request.
-func (l *limiter) allow(key string, limit int, window time.Duration, now time.Time) (ok bool, remaining int, wait time.Duration) {
+// within limit per window; when it is not, reset is how long until it
+// would be.
+func (l *limiter) allow(key string, limit int, window time.Duration, now time.Time) budget {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	times := l.windows[key]
@@ -33,11 +41,30 @@ func (l *limiter) allow(key string, limit int, window time.Duration, now time.Ti
 	times = times[cut:]
 	if len(times) >= limit {
 		l.windows[key] = times
-		return false, 0, times[0].Add(window).Sub(now)
+		return budget{ok: false, remaining: 0, reset: times[0].Add(window).Sub(now)}
 	}
 	times = append(times, now)
 	l.windows[key] = times
-	return true, limit - len(times), 0
+	return budget{ok: true, remaining: limit - len(times), reset: times[0].Add(window).Sub(now)}
+}
+
+// endpointHeader is the name of the zendesk-ratelimit-* header of an
+// operation's own limit: the operationId in kebab case
+// ("zendesk-ratelimit-count-tickets-in-view"), as the spec does not record
+// the names Zendesk gives its limits.
+func endpointHeader(op string) string {
+	var b strings.Builder
+	b.WriteString("Zendesk-Ratelimit-")
+	for i, r := range op {
+		if unicode.IsUpper(r) {
+			if i > 0 && !unicode.IsUpper(rune(op[i-1])) {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // opLimitKey is the budget an operation's request counts against: the

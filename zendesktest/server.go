@@ -45,6 +45,7 @@ type Server struct {
 	limits   *limiter
 	counters *counters
 	reqSeq   atomic.Int64
+	ahead    atomic.Int64 // nanoseconds the clock was advanced by
 
 	mu sync.Mutex // guards st
 	st *state
@@ -203,6 +204,36 @@ func (s *Server) InjectFaults(op string, faults ...Fault) error {
 	return nil
 }
 
+// Now is the server's time: its clock (WithClock, the system clock by
+// default) plus what AdvanceClock added.
+func (s *Server) Now() time.Time {
+	return s.cfg.clock().Add(time.Duration(s.ahead.Load()))
+}
+
+// AdvanceClock moves the server's clock d ahead (d must not be negative):
+// what time does on Zendesk — a change reaching the incremental exports a
+// minute later, a job nobody polls completing, a rate limit's window
+// passing — happens at once.
+func (s *Server) AdvanceClock(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("zendesktest: AdvanceClock: %s is negative: the clock does not go back", d)
+	}
+	s.ahead.Add(int64(d))
+	return nil
+}
+
+// ScriptJobs makes the next queued jobs end as outcomes say, in order (see
+// WithJobScript).
+func (s *Server) ScriptJobs(outcomes ...JobOutcome) error {
+	if err := checkOutcomes(outcomes); err != nil {
+		return fmt.Errorf("zendesktest: ScriptJobs: %w", err)
+	}
+	s.mu.Lock()
+	s.st.jobScript = append(s.st.jobScript, outcomes...)
+	s.mu.Unlock()
+	return nil
+}
+
 // PendingFaults is the number of scripted faults not yet injected.
 func (s *Server) PendingFaults() int { return s.faults.pending() }
 
@@ -226,7 +257,8 @@ type call struct {
 	now    time.Time
 }
 
-// reply is an answer: a JSON body (or raw bytes) and headers.
+// reply is an answer: a JSON body (or raw bytes) and headers. Handlers
+// set body; dispatch encodes it into raw before the state lock is released.
 type reply struct {
 	status int
 	body   any
@@ -250,12 +282,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	o, params := s.spec.match(r.Method, r.URL.Path)
+	// Routing splits the path as the client escaped it, so that an
+	// escaped slash stays within its segment.
+	path := r.URL.EscapedPath()
+	o, params := s.spec.match(r.Method, path)
 	s.counters.update(func(st *Stats) { st.Requests[opName(o)]++ })
 	if o == nil {
 		desc := "The page you were looking for doesn't exist"
-		if s.spec.pathExists(r.URL.Path) {
-			desc = fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)
+		if s.spec.pathExists(path) {
+			desc = fmt.Sprintf("%s is not allowed on %s", r.Method, path)
 		}
 		s.writeError(w, nil, &apiError{status: http.StatusNotFound, code: "InvalidEndpoint", desc: desc})
 		return
@@ -302,7 +337,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	now := time.Now()
+	now := s.Now()
 	c := &call{s: s, op: o, r: r, params: params, now: now}
 	caller, ok := s.authenticate(r)
 	if !ok && !o.public {
@@ -349,8 +384,15 @@ func opName(o *operation) string {
 	return o.ID
 }
 
-// validate checks the request against the spec.
+// validate checks the request against the spec: its query parameters are
+// ones the operation declares (unless WithUndeclaredQueryParameters), and
+// the validator accepts it.
 func (s *Server) validate(c *call) *apiError {
+	if !s.cfg.undeclaredQuery {
+		if apiErr := undeclaredQuery(c.op, c.r.URL.Query()); apiErr != nil {
+			return apiErr
+		}
+	}
 	return validateRequest(c.r.Context(), c.op, c.r, c.params, c.body)
 }
 
@@ -379,18 +421,22 @@ func (s *Server) authenticate(r *http.Request) (string, bool) {
 	return "", false
 }
 
-// checkLimits enforces the account's limit and the operation's own.
+// checkLimits enforces the account's limit and the operation's own, and
+// reports them in Zendesk's headers: X-Rate-Limit and
+// X-Rate-Limit-Remaining for the account's; ratelimit-limit,
+// ratelimit-remaining, ratelimit-reset and zendesk-ratelimit-<operation>
+// ("total=10; remaining=9; resets=42") for the operation's.
 func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 	scaled := s.cfg.timeScale != 1
 	if n := s.cfg.accountLimit; n > 0 {
-		ok, remaining, wait := s.limits.allow("\x00account", n, s.cfg.window(time.Minute), c.now)
+		b := s.limits.allow("\x00account", n, s.cfg.window(time.Minute), c.now)
 		w.Header().Set("X-Rate-Limit", strconv.Itoa(n))
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
-		if !ok {
+		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(b.remaining))
+		if !b.ok {
 			s.counters.update(func(st *Stats) { st.RateLimited[c.op.ID]++ })
 			return &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
 				desc:   fmt.Sprintf("The account's limit of %d requests a minute is reached", n),
-				header: map[string]string{"Retry-After": retryAfter(wait, scaled)}}
+				header: map[string]string{"Retry-After": retryAfter(b.reset, scaled)}}
 		}
 	}
 	rl := c.op.meta.RateLimit
@@ -398,23 +444,58 @@ func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 		return nil
 	}
 	window := s.cfg.window(time.Duration(rl.Seconds) * time.Second)
-	ok, _, wait := s.limits.allow(opLimitKey(c.op, c.params, c.caller), rl.Requests, window, c.now)
-	if ok {
+	b := s.limits.allow(opLimitKey(c.op, c.params, c.caller), rl.Requests, window, c.now)
+	reset := retryAfter(b.reset, false) // whole seconds, rounded up
+	w.Header().Set("Ratelimit-Limit", strconv.Itoa(rl.Requests))
+	w.Header().Set("Ratelimit-Remaining", strconv.Itoa(b.remaining))
+	w.Header().Set("Ratelimit-Reset", reset)
+	w.Header().Set(endpointHeader(c.op.ID), fmt.Sprintf("total=%d; remaining=%d; resets=%s", rl.Requests, b.remaining, reset))
+	if b.ok {
 		return nil
 	}
 	s.counters.update(func(st *Stats) { st.RateLimited[c.op.ID]++ })
 	return &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
 		desc:   fmt.Sprintf("%s is limited to %d requests per %d seconds", c.op.ID, rl.Requests, rl.Seconds),
-		header: map[string]string{"Retry-After": retryAfter(wait, scaled)}}
+		header: map[string]string{"Retry-After": retryAfter(b.reset, scaled)}}
 }
 
 // dispatch answers a valid request: from the state for the operations the
-// fake keeps, from the spec's example for the others.
+// fake keeps, from the spec's example for the others. The answer leaves
+// it encoded: handlers answer with the state's own records, which only the
+// lock keeps from changing while they are encoded.
 func (s *Server) dispatch(c *call) (*reply, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rep, apiErr := s.dispatchLocked(c)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if err := rep.encode(); err != nil {
+		return nil, &apiError{status: 500, code: "InternalError", desc: "zendesktest: encode the answer: " + err.Error()}
+	}
+	return rep, nil
+}
+
+// encode turns the reply's body into its JSON bytes.
+func (rep *reply) encode() error {
+	if rep.raw != nil || rep.body == nil {
+		rep.body = nil
+		return nil
+	}
+	b, err := json.Marshal(rep.body)
+	if err != nil {
+		return err
+	}
+	rep.raw, rep.body = b, nil
+	return nil
+}
+
+func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
+	s.st.advanceJobs(c.now)
+	// Idempotency-Key counts only where Zendesk honours it (the spec's
+	// x-zendesk-idempotency); other POSTs ignore the header, as on Zendesk.
 	key := ""
-	if c.r.Method == http.MethodPost {
+	if c.r.Method == http.MethodPost && c.op.meta.Idempotency {
 		key = strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
 	}
 	if key != "" {
@@ -465,15 +546,7 @@ func (s *Server) writeError(w http.ResponseWriter, o *operation, e *apiError) {
 }
 
 func (s *Server) writeReply(w http.ResponseWriter, c *call, rep *reply, truncate bool) {
-	body := rep.raw
-	if body == nil && rep.body != nil {
-		var err error
-		body, err = json.Marshal(rep.body)
-		if err != nil {
-			s.writeError(w, c.op, &apiError{status: 500, code: "InternalError", desc: "zendesktest: encode the answer: " + err.Error()})
-			return
-		}
-	}
+	body := rep.raw // encoded by dispatch, under the state lock
 	for k, vs := range rep.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)

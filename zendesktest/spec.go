@@ -42,6 +42,9 @@ type operation struct {
 	example []byte
 	// public is true for operations with `security: []`.
 	public bool
+	// query holds the names of the query parameters the operation
+	// declares (its own and its path's).
+	query map[string]bool
 }
 
 var (
@@ -107,6 +110,14 @@ func newOperation(doc *openapi3.T, path string, item *openapi3.PathItem, method 
 		route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
 	}
 	o.public = op.Security != nil && len(*op.Security) == 0
+	o.query = map[string]bool{}
+	for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, p := range params {
+			if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				o.query[p.Value.Name] = true
+			}
+		}
+	}
 
 	// The success answer: the lowest documented 2xx status.
 	var codes []int
@@ -154,8 +165,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// match finds the operation of a request path and its path parameters
-// (see pathmatch.Table.Match).
+// match finds the operation of an escaped request path and its path
+// parameters, unescaped (see pathmatch.Table.Match).
 func (s *apiSpec) match(method, path string) (*operation, map[string]string) {
 	o, params, _ := s.routes.Match(method, path)
 	return o, params

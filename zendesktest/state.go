@@ -38,9 +38,11 @@ type state struct {
 
 	idem map[string]idemEntry
 
-	jobs     map[string]*job
-	jobOrder []string
-	jobSeq   uint64
+	jobs      map[string]*job
+	jobOrder  []string
+	jobSeq    uint64
+	pending   []*job       // queued or working, in the order they were queued
+	jobScript []JobOutcome // how the next queued jobs end
 
 	handlers map[string]handler
 }
@@ -60,9 +62,8 @@ type idemEntry struct {
 
 // replay answers a POST whose Idempotency-Key was seen before with the first
 // answer again (x-idempotency-lookup: hit); the same key with another
-// operation or body is an error. Zendesk documents the header for ticket
-// creation; the fake honours it on every POST, so that programs that send
-// keys on their bulk calls can test retrying them.
+// operation or body is an error. Only the operations the spec marks
+// x-zendesk-idempotency (ticket creation) get here, as on Zendesk.
 func (st *state) replay(c *call, key string) (*reply, *apiError, bool) {
 	e, ok := st.idem[key]
 	if !ok {
@@ -79,7 +80,8 @@ func (st *state) replay(c *call, key string) (*reply, *apiError, bool) {
 	return &reply{status: e.status, raw: e.body, header: h}, nil, true
 }
 
-// remember keeps a POST's first answer under its Idempotency-Key.
+// remember keeps an idempotent POST's first answer under its
+// Idempotency-Key.
 func (st *state) remember(c *call, key string, rep *reply) (*reply, *apiError) {
 	raw := rep.raw
 	if raw == nil && rep.body != nil {
@@ -108,6 +110,7 @@ func newState(s *Server) *state {
 		userEmails: map[string]int64{}, userExtIDs: map[string]int64{},
 		orgNames: map[string]int64{}, orgExtIDs: map[string]int64{},
 		idem: map[string]idemEntry{}, jobs: map[string]*job{},
+		jobScript: append([]JobOutcome(nil), cfg.jobScript...),
 	}
 	st.tickets = newTable("tickets", ticketBase, d.tickets, d.ticket, d.ticketTime)
 	st.users = newTable("users", userBase, d.users, d.user, d.userTime)

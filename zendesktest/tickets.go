@@ -46,16 +46,28 @@ func (st *state) ticket(c *call) (int64, rec, *apiError) {
 	return id, t, nil
 }
 
+// listTickets lists the tickets, or those with the external id of the
+// external_id parameter.
 func (st *state) listTickets(c *call) (*reply, *apiError) {
-	var keep func(int64) bool
-	if ext := c.r.URL.Query().Get("external_id"); ext != "" {
-		keep = func(id int64) bool {
-			t, _ := st.tickets.get(id)
-			e, _ := str(t, "external_id")
-			return e == ext
-		}
-	}
+	keep := st.ticketsWithExternalID(c.r.URL.Query().Get("external_id"))
 	return c.list("tickets", tableSource(st.tickets, keep))
+}
+
+// ticketsWithExternalID keeps the live tickets whose external id is ext
+// (all tickets when ext is empty). Generated tickets have none: only the
+// tickets the API created or changed are looked at.
+func (st *state) ticketsWithExternalID(ext string) func(int64) bool {
+	if ext == "" {
+		return nil
+	}
+	return func(id int64) bool {
+		t, ok := st.tickets.over[id]
+		if !ok || st.tickets.gone[id] {
+			return false
+		}
+		e, _ := str(t, "external_id")
+		return e == ext
+	}
 }
 
 func (st *state) showTicket(c *call) (*reply, *apiError) {
@@ -80,8 +92,8 @@ func (st *state) showManyTickets(c *call) (*reply, *apiError) {
 	return c.ok(rec{"tickets": out})
 }
 
-// createTicket creates a ticket (Idempotency-Key is handled for every POST
-// by Server.dispatch).
+// createTicket creates a ticket (its Idempotency-Key is handled by
+// Server.dispatch, from the spec's x-zendesk-idempotency).
 func (st *state) createTicket(c *call) (*reply, *apiError) {
 	in, apiErr := c.decodeBody()
 	if apiErr != nil {
@@ -99,6 +111,21 @@ func (st *state) createTicket(c *call) (*reply, *apiError) {
 func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	if in == nil {
 		in = rec{}
+	}
+	// A ticket needs a comment, its description: checked before the
+	// requester is created on the fly.
+	desc := ""
+	cm := obj(in, "comment")
+	if cm != nil {
+		desc, _ = str(cm, "body")
+		if desc == "" {
+			h, _ := str(cm, "html_body")
+			desc = stripHTML(h)
+		}
+	}
+	if strings.TrimSpace(desc) == "" {
+		return nil, nil, &apiError{status: http.StatusUnprocessableEntity, code: "RecordInvalid", desc: "Record validation errors",
+			details: map[string][]map[string]string{"base": {{"description": "Description: cannot be blank", "error": "BlankValue"}}}}
 	}
 	me := st.callerUser(c)
 	ts := c.nowTS()
@@ -126,19 +153,10 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 		status = "open"
 	}
 	fields["status"] = status
-	desc := ""
-	cm := obj(in, "comment")
-	if cm != nil {
-		desc, _ = str(cm, "body")
-		if desc == "" {
-			h, _ := str(cm, "html_body")
-			desc = stripHTML(h)
-		}
-	}
 	fields["description"] = desc
 	if s, ok := str(in, "subject"); ok {
 		fields["subject"], fields["raw_subject"] = s, s
-	} else if desc != "" {
+	} else {
 		subj := clipText(strings.SplitN(desc, "\n", 2)[0], 80)
 		fields["subject"], fields["raw_subject"] = subj, subj
 	}
@@ -151,20 +169,17 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	t["url"] = st.d.url("tickets", id)
 
 	auditID := st.newID(auditBase)
-	events := []any{}
-	if cm != nil {
-		public := true
-		if p, ok := cm["public"].(bool); ok {
-			public = p
-		}
-		author := me
-		if a, ok := num(cm, "author_id"); ok {
-			author = a
-		}
-		com := comment(st.newID(commentBase), auditID, author, desc, public, ts, "api")
-		st.comments[id] = append(st.comments[id], com)
-		events = append(events, auditEventFromComment(st.newID(childBase), com))
+	public := true
+	if p, ok := cm["public"].(bool); ok {
+		public = p
 	}
+	author := me
+	if a, ok := num(cm, "author_id"); ok {
+		author = a
+	}
+	com := comment(st.newID(commentBase), auditID, author, desc, public, ts, "api")
+	st.comments[id] = append(st.comments[id], com)
+	events := []any{auditEventFromComment(st.newID(childBase), com)}
 	for _, f := range []string{"subject", "status", "priority", "type", "assignee_id", "group_id", "tags"} {
 		if t[f] != nil {
 			events = append(events, rec{"id": st.newID(childBase), "type": "Create", "field_name": f, "value": t[f]})
@@ -272,8 +287,11 @@ func (st *state) addAudit(c *call, auditID, ticketID, author int64, events []any
 	if children == nil {
 		children = []any{}
 	}
+	// The event's id is its position in the event stream: after the two
+	// events of each generated ticket.
+	k := int64(2*st.d.tickets + len(st.events))
 	st.events = append(st.events, apiEvent{ts: ts, ev: rec{
-		"ticket_id": ticketID, "timestamp": ts, "created_at": rfc3339(ts), "updater_id": author,
+		"id": eventBase + k, "ticket_id": ticketID, "timestamp": ts, "created_at": rfc3339(ts), "updater_id": author,
 		"via": "Web service", "system": rec{"client": "zendesktest", "ip_address": "127.0.0.1"},
 		"event_type": "Audit", "child_events": children,
 	}})
@@ -384,12 +402,12 @@ func (st *state) createManyTickets(c *call) (*reply, *apiError) {
 		return nil, apiErr
 	}
 	items := objs(in, "tickets")
-	return st.queueJob(c, "Bulk Create Tickets", len(items), func() []any {
+	return st.queueJob(c, "Bulk Create Tickets", len(items), func(c *call) []any {
 		out := []any{}
 		for i, it := range items {
 			t, _, apiErr := st.newTicket(c, it)
 			if apiErr != nil {
-				out = append(out, rec{"index": i, "error": apiErr.code, "details": apiErr.desc})
+				out = append(out, rec{"index": i, "error": apiErr.code, "details": errDetails(apiErr)})
 				continue
 			}
 			out = append(out, rec{"index": i, "id": t["id"]})
@@ -562,9 +580,7 @@ func (st *state) ticketEventExport(c *call) (*reply, *apiError) {
 			if k < genN {
 				return st.d.genEvent(int(k))
 			}
-			ev := st.events[k-genN].ev
-			ev["id"] = eventBase + k
-			return ev
+			return st.events[k-genN].ev
 		},
 	}
 	return c.timeExport("ticket_events", src)

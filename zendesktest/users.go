@@ -387,7 +387,7 @@ func (st *state) bulkUsers(c *call, how string) (*reply, *apiError) {
 	if how == "create_or_update" {
 		name = "Bulk Create or Update Users"
 	}
-	return st.queueJob(c, name, len(items), func() []any {
+	return st.queueJob(c, name, len(items), func(c *call) []any {
 		out := []any{}
 		for i, it := range items {
 			if how == "create_or_update" {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -84,6 +86,26 @@ func validateRequest(ctx context.Context, o *operation, r *http.Request, params 
 		return nil
 	}
 	return describeValidation(err)
+}
+
+// undeclaredQuery refuses the query parameters the operation does not
+// declare: the validator lets them through, and a client that misspells a
+// parameter would otherwise never learn that Zendesk ignores it.
+func undeclaredQuery(o *operation, q url.Values) *apiError {
+	var unknown []string
+	for name := range q {
+		if !o.query[name] {
+			unknown = append(unknown, strconv.Quote(name))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	if len(unknown) == 1 {
+		return errInvalidParam("parameter %s in query is not a parameter of %s", unknown[0], o.ID)
+	}
+	return errInvalidParam("parameters %s in query are not parameters of %s", strings.Join(unknown, ", "), o.ID)
 }
 
 func isJSON(ct string) bool {

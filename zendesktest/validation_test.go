@@ -105,3 +105,66 @@ func TestTypedClientGetsRecordInvalid(t *testing.T) {
 	assert.Contains(t, err.Error(), "ticket.status")
 	t.Logf("typed client: %v", err)
 }
+
+// TestEscapedPaths routes on the path as the client escaped it: an escaped
+// slash stays inside its segment, and each segment is unescaped once.
+func TestEscapedPaths(t *testing.T) {
+	srv := zendesktest.NewServer(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	status, body := send(t, srv, "GET", "/api/v2/custom_objects/car/records/01GC%2FX", "", "")
+	assert.Equal(t, 200, status, "%v", body)
+	assert.Equal(t, 1, srv.Stats().Requests["ShowCustomObjectRecord"])
+
+	// The job's id comes back in the 404: unescaped once.
+	for path, id := range map[string]string{
+		"/api/v2/job_statuses/a%2541":   "a%41",
+		"/api/v2/job_statuses/01GC%2FX": "01GC/X",
+		"/api/v2/job_statuses/x%20y":    "x y",
+	} {
+		status, body := send(t, srv, "GET", path, "", "")
+		assert.Equal(t, 404, status, path)
+		assert.Equal(t, "RecordNotFound", body["error"], path)
+		assert.Equal(t, "Not found: job status "+id, body["description"], path)
+	}
+
+	// A trailing slash is no endpoint, as on Zendesk.
+	for _, path := range []string{"/api/v2/tickets/", "/api/v2/tickets/1/", "/api/v2/tickets.json/"} {
+		status, body := send(t, srv, "GET", path, "", "")
+		assert.Equal(t, 404, status, path)
+		assert.Equal(t, "InvalidEndpoint", body["error"], path)
+	}
+	status, _ = send(t, srv, "GET", "/api/v2/tickets/1", "", "")
+	assert.Equal(t, 200, status)
+}
+
+// TestZendeskRulesBeyondTheSchema: requests the schema allows but Zendesk
+// refuses.
+func TestZendeskRulesBeyondTheSchema(t *testing.T) {
+	srv := zendesktest.NewServer(t, zendesktest.WithTickets(3))
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+
+	// A ticket needs a comment: 422 RecordInvalid, and nothing created.
+	for _, body := range []string{`{"ticket":{}}`, `{"ticket":{"subject":"x","comment":{"body":"  "}}}`, `{"ticket":{"requester":{"email":"new@example.org","name":"New"}}}`} {
+		status, got := send(t, srv, "POST", "/api/v2/tickets", "application/json", body)
+		assert.Equal(t, 422, status, body)
+		assert.Equal(t, "RecordInvalid", got["error"], body)
+		assert.Equal(t, map[string]any{"base": []any{map[string]any{"description": "Description: cannot be blank", "error": "BlankValue"}}}, got["details"], body)
+	}
+	status, got := send(t, srv, "GET", "/api/v2/tickets/count", "", "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, 3.0, got["count"].(map[string]any)["value"])
+	status, got = send(t, srv, "GET", "/api/v2/users/count", "", "")
+	require.Equal(t, 200, status)
+	assert.Equal(t, float64(zendesktest.DefaultUsers), got["count"].(map[string]any)["value"], "no requester created on the fly")
+	status, _ = send(t, srv, "POST", "/api/v2/tickets", "application/json", `{"ticket":{"comment":{"html_body":"<p>It smokes.</p>"}}}`)
+	assert.Equal(t, 201, status, "an HTML comment is a comment")
+
+	// A cursor-based export starts with start_time or goes on with a cursor.
+	for _, path := range []string{"/api/v2/incremental/tickets/cursor", "/api/v2/incremental/users/cursor"} {
+		status, got := send(t, srv, "GET", path, "", "")
+		assert.Equal(t, 400, status, path)
+		assert.Equal(t, "start_time or cursor is required", got["description"], path)
+		status, _ = send(t, srv, "GET", path+"?start_time=0", "", "")
+		assert.Equal(t, 200, status, path)
+	}
+}

@@ -18,16 +18,28 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	if err := run(context.Background(), os.Stdout, connect.Options{}, exampleUsers(time.Now().Unix(), 5)); err != nil {
 		log.SetFlags(0)
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, w io.Writer) error {
+// exampleUsers are n end users with unique emails.
+func exampleUsers(stamp int64, n int) []zendesk.UserInput {
+	var users []zendesk.UserInput
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("Bulk example user %d", i)
+		email := fmt.Sprintf("bulk-example-%d-%d@example.com", stamp, i)
+		role := zendesk.UserRoleEndUser
+		users = append(users, zendesk.UserInput{Name: &name, Email: &email, Role: &role})
+	}
+	return users
+}
+
+func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk.UserInput) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	conn, err := connect.Open(connect.Options{})
+	conn, err := connect.Open(opts)
 	if err != nil {
 		return err
 	}
@@ -36,14 +48,6 @@ func run(ctx context.Context, w io.Writer) error {
 	client := conn.Client
 
 	// Up to 100 users a call; Zendesk queues a job and answers at once.
-	stamp := time.Now().Unix()
-	var users []zendesk.UserInput
-	for i := 1; i <= 5; i++ {
-		name := fmt.Sprintf("Bulk example user %d", i)
-		email := fmt.Sprintf("bulk-example-%d-%d@example.com", stamp, i)
-		role := zendesk.UserRoleEndUser
-		users = append(users, zendesk.UserInput{Name: &name, Email: &email, Role: &role})
-	}
 	fmt.Fprintf(w, "\nCreating %d users in one job...\n", len(users))
 	job, err := client.CreateManyUsersAndWait(ctx, zendesk.CreateManyUsersJSONRequestBody{Users: users},
 		zendesk.WithPollInterval(500*time.Millisecond, 5*time.Second),
@@ -55,28 +59,53 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "  job %s: %s\n", *job.ID, *job.Status)
 
+	// The job completed, but each item succeeded or failed on its own.
 	var ids []int64
+	failed := 0
 	if job.Results != nil {
 		for _, r := range *job.Results {
 			var id int64
-			if err := json.Unmarshal(r.ID, &id); err == nil {
+			if reason, bad := failure(r); bad {
+				failed++
+				fmt.Fprintf(w, "  item %d: failed: %s\n", val(r.Index), reason)
+			} else if err := json.Unmarshal(r.ID, &id); err != nil || id == 0 {
+				failed++
+				fmt.Fprintf(w, "  item %d: no user id in the result (%s)\n", val(r.Index), string(r.ID))
+			} else {
 				ids = append(ids, id)
+				fmt.Fprintf(w, "  item %d: user %d created\n", val(r.Index), id)
 			}
-			fmt.Fprintf(w, "  item %d: user %s created\n", val(r.Index), string(r.ID))
 		}
 	}
-	if len(ids) == 0 {
-		return nil
+	if len(ids) > 0 {
+		shown, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{Ids: &ids})
+		if err != nil {
+			return fmt.Errorf("show many users: %w", err)
+		}
+		fmt.Fprintln(w, "\nThe new users:")
+		for _, u := range shown.JSON200.Users {
+			fmt.Fprintf(w, "  #%d %s <%s>\n", *u.ID, deref(u.Name), deref(u.Email))
+		}
 	}
-	shown, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{Ids: &ids})
-	if err != nil {
-		return fmt.Errorf("show many users: %w", err)
-	}
-	fmt.Fprintln(w, "\nThe new users:")
-	for _, u := range shown.JSON200.Users {
-		fmt.Fprintf(w, "  #%d %s <%s>\n", *u.ID, deref(u.Name), deref(u.Email))
+	if failed > 0 {
+		return fmt.Errorf("%d of %d users were not created", failed, len(users))
 	}
 	return nil
+}
+
+// failure says why a job's item failed: Zendesk reports it with an error
+// (and details), or success false.
+func failure(r zendesk.JobStatusResult) (string, bool) {
+	switch {
+	case r.Error != nil:
+		if r.Details != nil && *r.Details != "" {
+			return *r.Error + ": " + *r.Details, true
+		}
+		return *r.Error, true
+	case r.Success != nil && !*r.Success:
+		return "status " + deref(r.Status), true
+	}
+	return "", false
 }
 
 func val(p *int) int {

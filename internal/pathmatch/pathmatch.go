@@ -43,13 +43,28 @@ func (t *Table[T]) Add(method, template string, v T) {
 }
 
 // Match finds the template a request path matches, and the values of its
-// parameters (unescaped). The most literal template wins:
-// /api/v2/tickets/count matches /api/v2/tickets/count before
-// /api/v2/tickets/{ticket_id}. A trailing ".json", which Zendesk accepts, is
-// ignored; a parameter never matches an empty segment.
+// parameters. path is the escaped path (url.URL.EscapedPath): it is split
+// into segments first and each segment is unescaped exactly once, so an
+// escaped slash ("%2F") stays inside its segment and "%2541" is "%41". The
+// most literal template wins: /api/v2/tickets/count matches
+// /api/v2/tickets/count before /api/v2/tickets/{ticket_id}. A trailing
+// ".json", which Zendesk accepts, is ignored; a trailing slash is not (no
+// template matches it, as on Zendesk); a parameter never matches an empty
+// segment.
 func (t *Table[T]) Match(method, path string) (T, map[string]string, bool) {
-	path = strings.TrimSuffix(strings.Trim(path, "/"), ".json")
-	parts := strings.Split(path, "/")
+	var zero T
+	if !strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") {
+		return zero, nil, false
+	}
+	raw := strings.Split(strings.TrimSuffix(path[1:], ".json"), "/")
+	parts := make([]string, len(raw))
+	for i, p := range raw {
+		v, err := url.PathUnescape(p)
+		if err != nil {
+			v = p
+		}
+		parts[i] = v
+	}
 	routes := t.byShape[shape(method, len(parts))]
 	best := -1
 	for i, r := range routes {
@@ -64,20 +79,14 @@ func (t *Table[T]) Match(method, path string) (T, map[string]string, bool) {
 			best = i
 		}
 	}
-	var zero T
 	if best < 0 {
 		return zero, nil, false
 	}
 	params := map[string]string{}
 	for j, k := range routes[best].keys {
-		if k == "" {
-			continue
+		if k != "" {
+			params[k] = parts[j]
 		}
-		v, err := url.PathUnescape(parts[j])
-		if err != nil {
-			v = parts[j]
-		}
-		params[k] = v
 	}
 	return routes[best].value, params, true
 }

@@ -27,7 +27,13 @@ func TestMatch(t *testing.T) {
 			map[string]string{"target_type": "zen:user", "target_id": "7", "field_id": "3", "source_type": "zen:ticket"}},
 		{"GET", "/api/v2/custom_objects/car/records/01GC%2FX", "GET /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}",
 			map[string]string{"custom_object_key": "car", "custom_object_record_id": "01GC/X"}},
+		{"GET", "/api/v2/custom_objects/car/records/a%2541", "GET /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}",
+			map[string]string{"custom_object_key": "car", "custom_object_record_id": "a%41"}},
+		{"GET", "/api/v2/tick%65ts/5", "GET /api/v2/tickets/{ticket_id}", map[string]string{"ticket_id": "5"}},
 		{"GET", "/api/v2/tickets/", "", nil},
+		{"GET", "/api/v2/tickets/5/", "", nil},
+		{"GET", "/api/v2/tickets/5.json/", "", nil},
+		{"GET", "api/v2/tickets/5", "", nil},
 		{"PUT", "/api/v2/tickets/1", "", nil},
 		{"GET", "/api/v2/tickets/1/extra", "", nil},
 	}
