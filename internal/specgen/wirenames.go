@@ -71,7 +71,7 @@ var wireRules = []wireRule{
 	rule(`^The id of (a|the) lookup( relationship)? field`, false, "field_id"),
 	rule(`^(If a field_id is provided, this specifies the type|One of "zen:user")`, false, "source"),
 	rule(`^The object type returned by the export query`, false, "filter[type]"),
-	rule(`^Trigger attribute filters for the search`, false, "filter"),
+	rule(`^Trigger attribute filters for the search`, false, "filter[json][title]", "filter[json][description]", "filter[json][active]"),
 	// Filters.
 	rule(`^Filter audit logs by the source type`, false, "filter[source_type]"),
 	rule(`^Filter audit logs by the source id`, false, "filter[source_id]"),
