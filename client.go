@@ -97,7 +97,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		plain:    &plain,
 		scheme:   base.Scheme,
 		host:     strings.ToLower(base.Host),
-		basePath: strings.TrimRight(base.Path, "/"),
+		basePath: strings.TrimRight(base.EscapedPath(), "/"),
 		router:   newRouter(overlay.Operations),
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),

@@ -20,8 +20,9 @@ func newRouter(ops []overlay.OperationInfo) *router {
 	return &router{t}
 }
 
-// match returns the operation of a request path (the API path, without the
-// base URL's own prefix) and its path parameter values, or nil.
+// match returns the operation of an escaped request path (the API path,
+// without the base URL's own prefix) and its path parameter values, each
+// unescaped once, or nil.
 func (r *router) match(method, path string) (*overlay.OperationInfo, map[string]string) {
 	op, params, ok := r.t.Match(method, path)
 	if !ok {

@@ -30,7 +30,7 @@ type transport struct {
 	plain    *http.Client
 	scheme   string
 	host     string // host[:port], lower case
-	basePath string
+	basePath string // the base URL's escaped path, without a trailing slash
 	router   *router
 	retry    RetryPolicy
 	budget   *retryBudget
@@ -85,7 +85,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	var params map[string]string
 	if ours {
 		hc = t.client
-		op, params = t.router.match(req.Method, strings.TrimPrefix(req.URL.Path, t.basePath))
+		op, params = t.router.match(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), t.basePath))
 	}
 	opName := req.Method + " " + redactURL(&url.URL{Path: req.URL.Path})
 	if op != nil {

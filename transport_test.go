@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -399,3 +400,39 @@ func TestDownloadRetries(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), foreignCalls.Load())
 }
+
+// An id holding an escaped slash stays one path segment: the request is
+// still recognised as its operation (and gets the operation's annotations).
+func TestEscapedPathParametersFindTheirOperation(t *testing.T) {
+	var mu sync.Mutex
+	var ops []string
+	logger := slog.New(logHandlerFunc(func(r slog.Record) {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "operation" {
+				mu.Lock()
+				ops = append(ops, a.Value.String())
+				mu.Unlock()
+			}
+			return true
+		})
+	}))
+	client, rec, _ := newTestClient(t, []answer{{status: 200, body: `{"custom_object_record":{"id":"01GC/X","name":"x"}}`}}, WithLogger(logger))
+	_, err := client.ShowCustomObjectRecordWithResponse(context.Background(), "car", "01GC/X")
+	require.NoError(t, err)
+	require.Len(t, rec.got(), 1)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"ShowCustomObjectRecord"}, ops)
+}
+
+// logHandlerFunc is a slog.Handler that passes every record, at every level,
+// to a function.
+type logHandlerFunc func(slog.Record)
+
+func (f logHandlerFunc) Enabled(context.Context, slog.Level) bool { return true }
+func (f logHandlerFunc) Handle(_ context.Context, r slog.Record) error {
+	f(r)
+	return nil
+}
+func (f logHandlerFunc) WithAttrs([]slog.Attr) slog.Handler { return f }
+func (f logHandlerFunc) WithGroup(string) slog.Handler      { return f }
