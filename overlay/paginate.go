@@ -148,8 +148,10 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 
 // All iterates over the records of a listing, page after page (see Pages).
 // With TrackPosition, the tracked position is updated before each record is
-// yielded to the position right after it. A cancelled context ends the
-// iteration before the next record, even in the middle of a page.
+// yielded to the position right after it: the page's position with the
+// number and hash of the records consumed in it, or, after a page's last
+// record, the page's Next. A cancelled context ends the iteration before
+// the next record, even in the middle of a page.
 func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var o listOptions
@@ -175,6 +177,7 @@ func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseCheck
 					} else {
 						*o.track = page.Position
 						o.track.Skip = page.index[i] + 1
+						o.track.LastHash = page.hashes[i]
 					}
 				}
 				if !yield(page.Items[i], nil) {
@@ -214,8 +217,11 @@ func (p *pager[T]) setup() error {
 	return nil
 }
 
-// editor sets the pagination parameters of the request for pos.
-func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
+// editor sets the pagination parameters of the request for pos. sent
+// (pos, to start with) is set to the position actually requested: the
+// first page of an export takes its start_time from the caller's
+// parameters, and a checkpoint taken in that page must hold it.
+func (p *pager[T]) editor(pos Position, sent *Position) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		q := req.URL.Query()
 		if p.l.SizeParam != "" {
@@ -236,16 +242,32 @@ func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
 		case "incremental-time":
 			if pos.StartTime != 0 {
 				q.Set("start_time", strconv.FormatInt(pos.StartTime, 10))
+			} else {
+				sent.StartTime = startTimeOf(q)
 			}
 		case "incremental-cursor":
-			if pos.Cursor != "" {
+			switch {
+			case pos.Cursor != "":
 				q.Set(p.l.CursorParam, pos.Cursor)
 				q.Del("start_time")
+			case pos.StartTime != 0:
+				q.Set("start_time", strconv.FormatInt(pos.StartTime, 10))
+			default:
+				sent.StartTime = startTimeOf(q)
 			}
 		}
 		req.URL.RawQuery = q.Encode()
 		return nil
 	}
+}
+
+// startTimeOf reads a request's start_time, 0 when it has none.
+func startTimeOf(q url.Values) int64 {
+	v, err := strconv.ParseInt(q.Get("start_time"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // fetchPage fetches and decodes the page at pos. A body cut off or reset
@@ -291,7 +313,8 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 			return nil, &DepthLimitError{Operation: p.l.Operation, Page: page, PageSize: p.size}
 		}
 	}
-	resp, err := p.fetch(ctx, p.editor(pos))
+	sent := pos
+	resp, err := p.fetch(ctx, p.editor(pos, &sent))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -310,9 +333,14 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 		}
 		return nil, fmt.Errorf("%s: unexpected HTTP status %s", p.l.Operation, resp.Status)
 	}
-	page := &Page[T]{Position: pos, Header: resp.Header}
+	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
-	filter := itemFilter{skip: pos.Skip, seed: p.seed}
+	filter := itemFilter{seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
+	if pos.LastHash != 0 {
+		filter.after = pos.LastHash
+	} else {
+		filter.skip = pos.Skip
+	}
 	var hashes []uint64
 	if p.dedup {
 		filter.hashes, filter.drop = &hashes, p.prev

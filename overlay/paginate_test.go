@@ -517,14 +517,25 @@ func TestOptionErrors(t *testing.T) {
 }
 
 func TestPositionText(t *testing.T) {
-	for _, p := range []Position{{}, {Cursor: "a b&c=d"}, {Page: 3, Skip: 4}, {StartTime: 1700000000}} {
+	for _, p := range []Position{{}, {Cursor: "a b&c=d"}, {Page: 3, Skip: 4}, {StartTime: 1700000000}, {StartTime: 5, Skip: 2, LastHash: 0x9d3f0c2a61b6e0f4}, {Cursor: "c", Skip: 1, LastHash: 7}} {
 		b, err := p.MarshalText()
 		require.NoError(t, err)
 		var q Position
 		require.NoError(t, q.UnmarshalText(b))
 		assert.Equal(t, p, q)
 	}
-	for _, bad := range []string{"page=x", "skip=-1", "start_time=1e9", "color=red", "cursor=a&cursor=b", "%zz"} {
+	js, err := json.Marshal(Position{Cursor: "c", Skip: 1, LastHash: 1 << 63})
+	require.NoError(t, err)
+	assert.JSONEq(t, `"cursor=c&last=8000000000000000&skip=1"`, string(js), "JSON holds the text form")
+	var fromJSON Position
+	require.NoError(t, json.Unmarshal(js, &fromJSON))
+	assert.Equal(t, uint64(1<<63), fromJSON.LastHash)
+	// The text form of older versions still reads.
+	var old Position
+	require.NoError(t, old.UnmarshalText([]byte("skip=3&start_time=1700000000")))
+	assert.Equal(t, Position{StartTime: 1700000000, Skip: 3}, old)
+	assert.Equal(t, "last=0000000000000007&skip=1&start_time=9", Position{StartTime: 9, Skip: 1, LastHash: 7}.String())
+	for _, bad := range []string{"page=x", "skip=-1", "start_time=1e9", "color=red", "cursor=a&cursor=b", "%zz", "last=xyz", "last=12", "last=-000000000000001"} {
 		var q Position
 		assert.Error(t, q.UnmarshalText([]byte(bad)), bad)
 	}
