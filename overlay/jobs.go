@@ -238,7 +238,11 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string {
-	return fmt.Sprintf("%s: unexpected HTTP status %d %s", e.op, e.status, http.StatusText(e.status))
+	msg := fmt.Sprintf("unexpected HTTP status %d %s", e.status, http.StatusText(e.status))
+	if e.op != "" {
+		msg = e.op + ": " + msg
+	}
+	return msg
 }
 
 // HTTPStatus is the response's status code.

@@ -56,6 +56,15 @@ const (
 	offsetMaxRecords = 10000
 )
 
+// maxEmptyPages is how many empty pages in a row may say that more follow
+// before the listing gives up with a StalledError: an empty page that says
+// so is followed (a listing may have gaps), but not forever.
+const maxEmptyPages = 100
+
+// recentCursors is how many of the cursors a listing went through are
+// remembered to catch one that comes back (A, B, A...).
+const recentCursors = 1000
+
 // defaultPageSize is the page size used when neither the caller nor the
 // annotation gives one.
 func defaultPageSize(style string) int {
@@ -76,6 +85,10 @@ type pager[T any] struct {
 	seed  maphash.Seed
 	dedup bool
 	prev  map[uint64]bool // hashes of the previous page, for de-duplication
+
+	seen    map[string]bool // recent cursors, to catch a listing that loops
+	order   []string        // seen's cursors, oldest first
+	empties int             // empty pages in a row that said more follow
 }
 
 // Pages iterates over the pages of a listing, one request per page, from
@@ -326,12 +339,18 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
+		var err error
 		if p.check != nil {
-			if err := p.check(resp); err != nil {
-				return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
-			}
+			err = p.check(resp)
 		}
-		return nil, fmt.Errorf("%s: unexpected HTTP status %s", p.l.Operation, resp.Status)
+		if err == nil {
+			err = &statusError{status: resp.StatusCode}
+		}
+		if p.l.Style == "offset" && pos.Page > 1 && resp.StatusCode == http.StatusBadRequest {
+			// The first page was served: what Zendesk refuses now is the depth.
+			return nil, &DepthLimitError{Operation: p.l.Operation, Page: pos.Page, PageSize: p.size, Err: err}
+		}
+		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
 	}
 	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
@@ -368,7 +387,6 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 // refuses positions that do not move.
 func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 	pos := page.Position
-	empty := page.sent == 0
 	switch p.l.Style {
 	case "cursor", "cursor+offset":
 		var after string
@@ -386,30 +404,31 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if hasMore != nil {
 			more = *hasMore
 		}
-		if empty {
-			more = false // an empty last page ends the listing
+		if after != "" {
+			page.Next = Position{Cursor: after}
+		} else {
+			page.Next = stay(page)
 		}
-		page.Next = Position{Cursor: after}
 		if !more {
-			page.More = false
 			return nil
 		}
 		if after == "" {
 			return fmt.Errorf("%s: Zendesk says there is another page but gives no cursor to get it", p.l.Operation)
 		}
-		if after == pos.Cursor {
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+		if p.repeats(pos.Cursor, after) {
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: "Zendesk gave back a cursor the listing already went through"}
 		}
-		page.More = true
 	case "offset":
 		page.Next = Position{Page: max(pos.Page, 1) + 1}
-		page.More = f.nextPage != nil && *f.nextPage != "" && !empty
+		if f.nextPage == nil || *f.nextPage == "" {
+			return nil
+		}
 	case "incremental-time":
 		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
 		if f.endTime != nil {
 			page.Next = Position{StartTime: *f.endTime}
 		} else {
-			page.Next = pos
+			page.Next = stay(page)
 		}
 		if page.EndOfStream {
 			return nil
@@ -420,9 +439,12 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if *f.endTime <= pos.StartTime && pos.StartTime != 0 {
 			// More records share one timestamp than a page holds: asking
 			// again from the same start time returns the same page forever.
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+			hint := fmt.Sprintf("more records share one second than a page of %d holds: use the cursor-based export", p.size)
+			if largest := max(p.l.MaxPageSize, defaultPageSize(p.l.Style)); p.size < largest {
+				hint = fmt.Sprintf("more records share one second than a page of %d holds: use a larger page (up to %d) or the cursor-based export", p.size, largest)
+			}
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: hint}
 		}
-		page.More = true
 	case "incremental-cursor":
 		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
 		after := ""
@@ -438,7 +460,9 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if after != "" {
 			page.Next = Position{Cursor: after}
 		} else {
-			page.Next = Position{Cursor: pos.Cursor}
+			// Polled again later, the export goes on from the same request,
+			// after what this page held.
+			page.Next = stay(page)
 		}
 		if page.EndOfStream {
 			return nil
@@ -446,12 +470,50 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if after == "" {
 			return fmt.Errorf("%s: the export page has neither end_of_stream nor a cursor to go on", p.l.Operation)
 		}
-		if after == pos.Cursor {
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+		if p.repeats(pos.Cursor, after) {
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: "Zendesk gave back a cursor the export already went through"}
 		}
-		page.More = true
 	}
+	// An empty page that says more follow is followed, up to a point.
+	if page.sent == 0 {
+		p.empties++
+		if p.empties >= maxEmptyPages {
+			return &StalledError{Operation: p.l.Operation, Position: pos, EmptyPages: p.empties}
+		}
+	} else {
+		p.empties = 0
+	}
+	page.More = true
 	return nil
+}
+
+// stay is the position that requests the same page again, past every
+// record it held: where an export that reached its end without a new
+// cursor or end time goes on when polled later.
+func stay[T any](page *Page[T]) Position {
+	next := page.Position
+	if page.sent > 0 {
+		next.Skip, next.LastHash = page.sent, page.lastSent
+	}
+	return next
+}
+
+// repeats records the cursor a page was requested with and reports whether
+// next, the cursor Zendesk gave for the page after, is one the listing
+// already went through (among the last recentCursors).
+func (p *pager[T]) repeats(cur, next string) bool {
+	if cur != "" && !p.seen[cur] {
+		if p.seen == nil {
+			p.seen = map[string]bool{}
+		}
+		p.seen[cur] = true
+		p.order = append(p.order, cur)
+		if len(p.order) > recentCursors {
+			delete(p.seen, p.order[0])
+			p.order = p.order[1:]
+		}
+	}
+	return next == cur || p.seen[next]
 }
 
 // cursorFromURL reads the cursor parameter of a next-page URL.

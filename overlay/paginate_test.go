@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,7 +39,8 @@ type listServer struct {
 	total     int
 	failPage  int  // this page (1-based) answers 500
 	stuck     bool // the cursor or end_time never advances
-	noMoreFix bool // cursor style: has_more stays true on the page that ends exactly at total (empty last page follows)
+	noMoreFix bool // the page that ends exactly at total says more follow (an empty last page follows)
+	depth     int  // offset: pages past this one answer 400 (0: 100, as Zendesk)
 	sameTS    int  // incremental-time: records per timestamp (>1 makes boundary duplicates)
 	requests  atomic.Int32
 	mu        sync.Mutex
@@ -90,7 +92,7 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			size, _ = strconv.Atoi(v)
 		}
 		page, _ := strconv.Atoi(q.Get("page"))
-		if page > 100 {
+		if depth := cmp.Or(s.depth, 100); page > depth {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"invalid","description":"page beyond the limit"}`)
 			return
@@ -102,7 +104,7 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			items = append(items, s.record(i))
 		}
 		var next any
-		if end < s.total {
+		if end < s.total || (s.noMoreFix && end == s.total && len(items) > 0) {
 			next = "https://x.zendesk.com/api/v2/records.json?page=" + strconv.Itoa(page+1)
 		}
 		writeJSON(w, map[string]any{"records": items, "next_page": next, "previous_page": nil, "count": s.total})
@@ -121,6 +123,9 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		end := start
 		if len(items) > 0 && !s.stuck {
 			end = items[len(items)-1].TS
+			if s.noMoreFix {
+				end++ // no boundary repeats: a full last page is followed by an empty one
+			}
 		}
 		writeJSON(w, map[string]any{"records": items, "end_time": end, "count": len(items), "end_of_stream": eos, "next_page": "https://x.zendesk.com/api/v2/incremental/records.json?start_time=" + strconv.FormatInt(end, 10)})
 	case "incremental-cursor":
@@ -145,7 +150,11 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.stuck {
 			after = "c" + strconv.Itoa(off)
 		}
-		writeJSON(w, map[string]any{"records": items, "after_cursor": after, "after_url": "https://x.zendesk.com/x?cursor=" + after, "before_cursor": nil, "end_of_stream": end >= s.total})
+		eos := end >= s.total
+		if s.noMoreFix {
+			eos = len(items) < size
+		}
+		writeJSON(w, map[string]any{"records": items, "after_cursor": after, "after_url": "https://x.zendesk.com/x?cursor=" + after, "before_cursor": nil, "end_of_stream": eos})
 	}
 }
 
@@ -241,15 +250,26 @@ func TestEveryStyleEnds(t *testing.T) {
 }
 
 func TestEmptyLastPage(t *testing.T) {
-	leakCheck(t)
-	// Zendesk says has_more on the page that ends exactly at the total; the
-	// next page is empty and ends the listing.
-	s := &listServer{t: t, style: "cursor", total: 200, noMoreFix: true}
-	l, fetch := s.start(t)
-	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
-	require.Empty(t, errs)
-	assert.Equal(t, seqIDs(1, 200), ids)
-	assert.Equal(t, 3, int(s.requests.Load()))
+	// Zendesk says more follow on the page that ends exactly at the total
+	// (has_more, next_page, end_of_stream false); the next page is empty and
+	// ends the listing.
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 200, noMoreFix: true}
+			l, fetch := s.start(t)
+			var sizes []int
+			for page, err := range Pages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+				require.NoError(t, err)
+				sizes = append(sizes, len(page.Items))
+			}
+			assert.Equal(t, []int{100, 100, 0}, sizes)
+			ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(100)))
+			require.Empty(t, errs)
+			assert.Equal(t, seqIDs(1, 200), ids)
+			assert.Equal(t, 6, int(s.requests.Load()))
+		})
+	}
 }
 
 func TestErrorMidStreamIsYieldedOnceAfterWhatCame(t *testing.T) {

@@ -215,3 +215,26 @@ func TestResumeAfterConsumedRecordMoved(t *testing.T) {
 		assert.Equal(t, seqIDs(4, 10), rest)
 	})
 }
+
+// TestExportFirstPageStallIsCaught: the start time of the first page is
+// the caller's, so a first page whose end_time does not pass it is caught
+// at once.
+func TestExportFirstPageStallIsCaught(t *testing.T) {
+	leakCheck(t)
+	s := &listServer{t: t, style: "incremental-time", total: 1000, stuck: true}
+	l, fetch := s.start(t)
+	_, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(100)))
+	require.Len(t, errs, 1)
+	var se *StalledError
+	require.ErrorAs(t, errs[0], &se)
+	assert.Equal(t, int64(1000), se.Position.StartTime)
+	assert.Equal(t, 1, int(s.requests.Load()))
+	assert.Contains(t, se.Error(), "use a larger page (up to 1000) or the cursor-based export")
+
+	s2 := &listServer{t: t, style: "incremental-time", total: 3000, stuck: true}
+	l2, fetch2 := s2.start(t)
+	_, errs = collect(t, All[rec](context.Background(), l2, fetch2, nil))
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "than a page of 1000 holds: use the cursor-based export")
+	assert.NotContains(t, errs[0].Error(), "larger page")
+}
