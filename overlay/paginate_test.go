@@ -9,11 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -614,4 +616,75 @@ func TestBrokenBodyIsFetchedAgain(t *testing.T) {
 	_, errs = collect(t, All[rec](context.Background(), l, fetch, nil, WithPageRetries(0)))
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], io.ErrUnexpectedEOF)
+}
+
+// TestBreakCancelsAndAwaitsThePrefetch breaks out of a loop while the
+// prefetched page's request is in flight, held by the server until the
+// client gives it up: by the time the loop returns, the request was issued,
+// the server saw it cancelled, and no goroutine is still fetching.
+func TestBreakCancelsAndAwaitsThePrefetch(t *testing.T) {
+	leakCheck(t)
+	// bound only keeps a broken iterator from hanging the test.
+	bound, cancelBound := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelBound()
+	var page2 atomic.Int32
+	started, sawCancel, handlerDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page[after]") == "" {
+			writeJSON(w, map[string]any{"records": []rec{{ID: 1}, {ID: 2}}, "meta": map[string]any{"has_more": true, "after_cursor": "c2"}})
+			return
+		}
+		if page2.Add(1) > 1 {
+			return
+		}
+		defer close(handlerDone)
+		close(started)
+		select {
+		case <-r.Context().Done():
+			close(sawCancel)
+		case <-bound.Done():
+		}
+	}))
+	defer srv.Close()
+	l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]", MaxPageSize: 100}
+	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records", nil)
+		_ = edit(ctx, req)
+		resp, err := srv.Client().Do(req)
+		if err != nil && req.URL.Query().Get("page[after]") != "" {
+			// Return only once the server is done with the request, so that
+			// an iterator that does not wait for its prefetch is caught
+			// with this fetch still running.
+			select {
+			case <-handlerDone:
+			case <-bound.Done():
+			}
+		}
+		return resp, err
+	}
+	n := 0
+	for _, err := range All[rec](context.Background(), l, fetch, nil, WithPrefetch()) {
+		require.NoError(t, err)
+		n++
+		select {
+		case <-started: // the next page is being fetched
+		case <-bound.Done():
+		}
+		break
+	}
+	select {
+	case <-sawCancel:
+	default:
+		t.Error("the loop returned before the prefetched request was cancelled")
+	}
+	buf := make([]byte, 1<<20)
+	fetching := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, ").fetchPage") {
+			fetching++
+		}
+	}
+	assert.Zero(t, fetching, "goroutines still fetching after the loop returned")
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 1, int(page2.Load()), "the next page was prefetched")
 }
