@@ -3,6 +3,7 @@ package overlay
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // StalledError is returned when a listing stops making progress: Zendesk
@@ -65,4 +66,16 @@ func statusOf(err error) int {
 		return s.HTTPStatus()
 	}
 	return 0
+}
+
+// callError names the operation whose request failed. The generated typed
+// methods (<Operation>WithResponse) use it.
+func callError(op string, err error) error {
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// decodeError names the operation whose response could not be decoded,
+// and the response's status. The generated typed methods use it.
+func decodeError(op string, rsp *http.Response, err error) error {
+	return fmt.Errorf("%s: decode the HTTP %d response: %w", op, rsp.StatusCode, err)
 }
