@@ -4,2211 +4,4412 @@ package zendesk
 
 import "github.com/zdapi/zendesk/generated"
 
-// The types and constants of package generated, so that programs need this import alone.
-
+// The types of package generated, so that programs need this import alone.
 type (
-	AccountSettings                                             = generated.AccountSettings
-	AccountSettingsAPI                                          = generated.AccountSettingsAPI
-	AccountSettingsActiveFeatures                               = generated.AccountSettingsActiveFeatures
-	AccountSettingsAgents                                       = generated.AccountSettingsAgents
-	AccountSettingsApps                                         = generated.AccountSettingsApps
-	AccountSettingsBilling                                      = generated.AccountSettingsBilling
-	AccountSettingsBranding                                     = generated.AccountSettingsBranding
-	AccountSettingsBrands                                       = generated.AccountSettingsBrands
-	AccountSettingsCdn                                          = generated.AccountSettingsCdn
-	AccountSettingsCdnHost                                      = generated.AccountSettingsCdnHost
-	AccountSettingsChat                                         = generated.AccountSettingsChat
-	AccountSettingsCrossSell                                    = generated.AccountSettingsCrossSell
-	AccountSettingsEmail                                        = generated.AccountSettingsEmail
-	AccountSettingsEnvelope                                     = generated.AccountSettingsEnvelope
-	AccountSettingsGooddataIntegration                          = generated.AccountSettingsGooddataIntegration
-	AccountSettingsGoogleApps                                   = generated.AccountSettingsGoogleApps
-	AccountSettingsGroups                                       = generated.AccountSettingsGroups
-	AccountSettingsLimits                                       = generated.AccountSettingsLimits
-	AccountSettingsLocalization                                 = generated.AccountSettingsLocalization
-	AccountSettingsLotus                                        = generated.AccountSettingsLotus
-	AccountSettingsMetrics                                      = generated.AccountSettingsMetrics
-	AccountSettingsOnboarding                                   = generated.AccountSettingsOnboarding
-	AccountSettingsRouting                                      = generated.AccountSettingsRouting
-	AccountSettingsRule                                         = generated.AccountSettingsRule
-	AccountSettingsScreencast                                   = generated.AccountSettingsScreencast
-	AccountSettingsSideConversations                            = generated.AccountSettingsSideConversations
-	AccountSettingsStatistics                                   = generated.AccountSettingsStatistics
-	AccountSettingsTicketForm                                   = generated.AccountSettingsTicketForm
-	AccountSettingsTicketSharingPartners                        = generated.AccountSettingsTicketSharingPartners
-	AccountSettingsTickets                                      = generated.AccountSettingsTickets
-	AccountSettingsTwitter                                      = generated.AccountSettingsTwitter
-	AccountSettingsTwitterShortenURL                            = generated.AccountSettingsTwitterShortenURL
-	AccountSettingsUpdateRequest                                = generated.AccountSettingsUpdateRequest
-	AccountSettingsUser                                         = generated.AccountSettingsUser
-	AccountSettingsVoice                                        = generated.AccountSettingsVoice
-	Activity                                                    = generated.Activity
-	ActivityEnvelope                                            = generated.ActivityEnvelope
-	ActivityList                                                = generated.ActivityList
-	AddTicketTagsJSONRequestBody                                = generated.AddTicketTagsJSONRequestBody
-	AddTicketTagsResponse                                       = generated.AddTicketTagsResponse
-	AnyMapValue                                                 = generated.AnyMapValue
-	AnyValue                                                    = generated.AnyValue
-	Attachment                                                  = generated.Attachment
-	AttachmentEnvelope                                          = generated.AttachmentEnvelope
-	AttachmentMalwareAccessInput                                = generated.AttachmentMalwareAccessInput
-	AttachmentUpdateRequest                                     = generated.AttachmentUpdateRequest
-	AuditLog                                                    = generated.AuditLog
-	AuditLogEnvelope                                            = generated.AuditLogEnvelope
-	AuditLogList                                                = generated.AuditLogList
-	AutocompleteCustomObjectRecordsParams                       = generated.AutocompleteCustomObjectRecordsParams
-	AutocompleteCustomObjectRecordsResponse                     = generated.AutocompleteCustomObjectRecordsResponse
-	AutocompleteOrganizationsParams                             = generated.AutocompleteOrganizationsParams
-	AutocompleteOrganizationsResponse                           = generated.AutocompleteOrganizationsResponse
-	AutocompleteProblemsJSONRequestBody                         = generated.AutocompleteProblemsJSONRequestBody
-	AutocompleteProblemsParams                                  = generated.AutocompleteProblemsParams
-	AutocompleteProblemsResponse                                = generated.AutocompleteProblemsResponse
-	AutocompleteTagsParams                                      = generated.AutocompleteTagsParams
-	AutocompleteTagsResponse                                    = generated.AutocompleteTagsResponse
-	AutocompleteUsersParams                                     = generated.AutocompleteUsersParams
-	AutocompleteUsersResponse                                   = generated.AutocompleteUsersResponse
-	Automation                                                  = generated.Automation
-	AutomationBulkUpdateItem                                    = generated.AutomationBulkUpdateItem
-	AutomationCreateRequest                                     = generated.AutomationCreateRequest
-	AutomationEnvelope                                          = generated.AutomationEnvelope
-	AutomationInput                                             = generated.AutomationInput
-	AutomationList                                              = generated.AutomationList
-	AutomationOffsetList                                        = generated.AutomationOffsetList
-	AutomationUpdateRequest                                     = generated.AutomationUpdateRequest
-	AutomationsEnvelope                                         = generated.AutomationsEnvelope
-	AutomationsUpdateManyRequest                                = generated.AutomationsUpdateManyRequest
-	Bookmark                                                    = generated.Bookmark
-	BookmarkCreateRequest                                       = generated.BookmarkCreateRequest
-	BookmarkEnvelope                                            = generated.BookmarkEnvelope
-	BookmarkInput                                               = generated.BookmarkInput
-	BookmarkList                                                = generated.BookmarkList
-	Brand                                                       = generated.Brand
-	BrandCreateRequest                                          = generated.BrandCreateRequest
-	BrandEnvelope                                               = generated.BrandEnvelope
-	BrandHelpCenterState                                        = generated.BrandHelpCenterState
-	BrandHostMappingCheck                                       = generated.BrandHostMappingCheck
-	BrandInput                                                  = generated.BrandInput
-	BrandList                                                   = generated.BrandList
-	BrandPhotoUpload                                            = generated.BrandPhotoUpload
-	BrandUpdateRequest                                          = generated.BrandUpdateRequest
-	BulkUnregisterPushNotificationDevicesJSONRequestBody        = generated.BulkUnregisterPushNotificationDevicesJSONRequestBody
-	BulkUnregisterPushNotificationDevicesResponse               = generated.BulkUnregisterPushNotificationDevicesResponse
-	BulkUpdateDefaultCustomTicketStatusesJSONRequestBody        = generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody
-	BulkUpdateDefaultCustomTicketStatusesResponse               = generated.BulkUpdateDefaultCustomTicketStatusesResponse
-	ChangeOwnPasswordJSONRequestBody                            = generated.ChangeOwnPasswordJSONRequestBody
-	ChangeOwnPasswordResponse                                   = generated.ChangeOwnPasswordResponse
-	ChatCommentRedactionRequest                                 = generated.ChatCommentRedactionRequest
-	ChatFileRedactionRequest                                    = generated.ChatFileRedactionRequest
-	CheckBrandHostMappingValidityResponse                       = generated.CheckBrandHostMappingValidityResponse
-	CheckHostMappingValidityParams                              = generated.CheckHostMappingValidityParams
-	CheckHostMappingValidityResponse                            = generated.CheckHostMappingValidityResponse
-	CloneTicketFormJSONRequestBody                              = generated.CloneTicketFormJSONRequestBody
-	CloneTicketFormResponse                                     = generated.CloneTicketFormResponse
-	CommentRedactionRequest                                     = generated.CommentRedactionRequest
-	CommentStringRedactionRequest                               = generated.CommentStringRedactionRequest
-	ComplianceDeletionStatus                                    = generated.ComplianceDeletionStatus
-	ComplianceDeletionStatusList                                = generated.ComplianceDeletionStatusList
-	CopySuspendedTicketAttachmentsResponse                      = generated.CopySuspendedTicketAttachmentsResponse
-	Count                                                       = generated.Count
-	CountActivitiesResponse                                     = generated.CountActivitiesResponse
-	CountCustomObjectRecordsResponse                            = generated.CountCustomObjectRecordsResponse
-	CountDeletedUsersResponse                                   = generated.CountDeletedUsersResponse
-	CountEnvelope                                               = generated.CountEnvelope
-	CountGroupsResponse                                         = generated.CountGroupsResponse
-	CountOrganizationsResponse                                  = generated.CountOrganizationsResponse
-	CountSatisfactionRatingsResponse                            = generated.CountSatisfactionRatingsResponse
-	CountSearchResultsParams                                    = generated.CountSearchResultsParams
-	CountSearchResultsResponse                                  = generated.CountSearchResultsResponse
-	CountTagsResponse                                           = generated.CountTagsResponse
-	CountTicketAuditsResponse                                   = generated.CountTicketAuditsResponse
-	CountTicketCommentsResponse                                 = generated.CountTicketCommentsResponse
-	CountTicketFieldsResponse                                   = generated.CountTicketFieldsResponse
-	CountTicketsInViewResponse                                  = generated.CountTicketsInViewResponse
-	CountTicketsInViewsParams                                   = generated.CountTicketsInViewsParams
-	CountTicketsInViewsResponse                                 = generated.CountTicketsInViewsResponse
-	CountTicketsResponse                                        = generated.CountTicketsResponse
-	CountUsersParams                                            = generated.CountUsersParams
-	CountUsersResponse                                          = generated.CountUsersResponse
-	CountViewsResponse                                          = generated.CountViewsResponse
-	CreateAutomationJSONRequestBody                             = generated.CreateAutomationJSONRequestBody
-	CreateAutomationResponse                                    = generated.CreateAutomationResponse
-	CreateBatchJobForTriggerCategoriesJSONRequestBody           = generated.CreateBatchJobForTriggerCategoriesJSONRequestBody
-	CreateBatchJobForTriggerCategoriesResponse                  = generated.CreateBatchJobForTriggerCategoriesResponse
-	CreateBookmarkJSONRequestBody                               = generated.CreateBookmarkJSONRequestBody
-	CreateBookmarkResponse                                      = generated.CreateBookmarkResponse
-	CreateBrandJSONRequestBody                                  = generated.CreateBrandJSONRequestBody
-	CreateBrandResponse                                         = generated.CreateBrandResponse
-	CreateCustomObjectFieldJSONRequestBody                      = generated.CreateCustomObjectFieldJSONRequestBody
-	CreateCustomObjectFieldResponse                             = generated.CreateCustomObjectFieldResponse
-	CreateCustomObjectJSONRequestBody                           = generated.CreateCustomObjectJSONRequestBody
-	CreateCustomObjectRecordJSONRequestBody                     = generated.CreateCustomObjectRecordJSONRequestBody
-	CreateCustomObjectRecordResponse                            = generated.CreateCustomObjectRecordResponse
-	CreateCustomObjectResponse                                  = generated.CreateCustomObjectResponse
-	CreateCustomRoleJSONRequestBody                             = generated.CreateCustomRoleJSONRequestBody
-	CreateCustomRoleResponse                                    = generated.CreateCustomRoleResponse
-	CreateCustomTicketStatusJSONRequestBody                     = generated.CreateCustomTicketStatusJSONRequestBody
-	CreateCustomTicketStatusResponse                            = generated.CreateCustomTicketStatusResponse
-	CreateDynamicContentItemJSONRequestBody                     = generated.CreateDynamicContentItemJSONRequestBody
-	CreateDynamicContentItemResponse                            = generated.CreateDynamicContentItemResponse
-	CreateDynamicContentItemVariantJSONRequestBody              = generated.CreateDynamicContentItemVariantJSONRequestBody
-	CreateDynamicContentItemVariantResponse                     = generated.CreateDynamicContentItemVariantResponse
-	CreateGroupJSONRequestBody                                  = generated.CreateGroupJSONRequestBody
-	CreateGroupMembershipJSONRequestBody                        = generated.CreateGroupMembershipJSONRequestBody
-	CreateGroupMembershipResponse                               = generated.CreateGroupMembershipResponse
-	CreateGroupResponse                                         = generated.CreateGroupResponse
-	CreateGroupSLAPolicyJSONRequestBody                         = generated.CreateGroupSLAPolicyJSONRequestBody
-	CreateGroupSLAPolicyResponse                                = generated.CreateGroupSLAPolicyResponse
-	CreateMacroAttachmentMultipartRequestBody                   = generated.CreateMacroAttachmentMultipartRequestBody
-	CreateMacroAttachmentResponse                               = generated.CreateMacroAttachmentResponse
-	CreateMacroJSONRequestBody                                  = generated.CreateMacroJSONRequestBody
-	CreateMacroResponse                                         = generated.CreateMacroResponse
-	CreateManyDynamicContentItemVariantsJSONRequestBody         = generated.CreateManyDynamicContentItemVariantsJSONRequestBody
-	CreateManyDynamicContentItemVariantsResponse                = generated.CreateManyDynamicContentItemVariantsResponse
-	CreateManyGroupMembershipsJSONRequestBody                   = generated.CreateManyGroupMembershipsJSONRequestBody
-	CreateManyGroupMembershipsResponse                          = generated.CreateManyGroupMembershipsResponse
-	CreateManyOrganizationMembershipsJSONRequestBody            = generated.CreateManyOrganizationMembershipsJSONRequestBody
-	CreateManyOrganizationMembershipsResponse                   = generated.CreateManyOrganizationMembershipsResponse
-	CreateManyOrganizationsJSONRequestBody                      = generated.CreateManyOrganizationsJSONRequestBody
-	CreateManyOrganizationsResponse                             = generated.CreateManyOrganizationsResponse
-	CreateManyTicketsJSONRequestBody                            = generated.CreateManyTicketsJSONRequestBody
-	CreateManyTicketsResponse                                   = generated.CreateManyTicketsResponse
-	CreateManyUsersJSONRequestBody                              = generated.CreateManyUsersJSONRequestBody
-	CreateManyUsersResponse                                     = generated.CreateManyUsersResponse
+	// AccountSettings is generated.AccountSettings: The account's settings, one object per area.
+	AccountSettings = generated.AccountSettings
+	// AccountSettingsAPI is generated.AccountSettingsAPI: API access settings.
+	AccountSettingsAPI = generated.AccountSettingsAPI
+	// AccountSettingsActiveFeatures is generated.AccountSettingsActiveFeatures: The features active on the account (true when active).
+	AccountSettingsActiveFeatures = generated.AccountSettingsActiveFeatures
+	// AccountSettingsAgents is generated.AccountSettingsAgents: Agent workspace settings.
+	AccountSettingsAgents = generated.AccountSettingsAgents
+	// AccountSettingsApps is generated.AccountSettingsApps: Apps settings.
+	AccountSettingsApps = generated.AccountSettingsApps
+	// AccountSettingsBilling is generated.AccountSettingsBilling: Billing settings.
+	AccountSettingsBilling = generated.AccountSettingsBilling
+	// AccountSettingsBranding is generated.AccountSettingsBranding: Branding of the agent interface and the end-user portal.
+	AccountSettingsBranding = generated.AccountSettingsBranding
+	// AccountSettingsBrands is generated.AccountSettingsBrands: Brand settings.
+	AccountSettingsBrands = generated.AccountSettingsBrands
+	// AccountSettingsCdn is generated.AccountSettingsCdn: Content delivery network settings.
+	AccountSettingsCdn = generated.AccountSettingsCdn
+	// AccountSettingsCdnHost is generated.AccountSettingsCdnHost: A CDN host the account's assets can be served from.
+	AccountSettingsCdnHost = generated.AccountSettingsCdnHost
+	// AccountSettingsChat is generated.AccountSettingsChat: Zendesk Chat settings.
+	AccountSettingsChat = generated.AccountSettingsChat
+	// AccountSettingsCrossSell is generated.AccountSettingsCrossSell: Cross-sell settings.
+	AccountSettingsCrossSell = generated.AccountSettingsCrossSell
+	// AccountSettingsEmail is generated.AccountSettingsEmail: Email channel settings.
+	AccountSettingsEmail = generated.AccountSettingsEmail
+	// AccountSettingsEnvelope is generated.AccountSettingsEnvelope: The account's settings.
+	AccountSettingsEnvelope = generated.AccountSettingsEnvelope
+	// AccountSettingsGooddataIntegration is generated.AccountSettingsGooddataIntegration: GoodData (Insights) integration settings.
+	AccountSettingsGooddataIntegration = generated.AccountSettingsGooddataIntegration
+	// AccountSettingsGoogleApps is generated.AccountSettingsGoogleApps: Google Workspace (Google Apps) settings.
+	AccountSettingsGoogleApps = generated.AccountSettingsGoogleApps
+	// AccountSettingsGroups is generated.AccountSettingsGroups: Group settings.
+	AccountSettingsGroups = generated.AccountSettingsGroups
+	// AccountSettingsLimits is generated.AccountSettingsLimits: Account limits.
+	AccountSettingsLimits = generated.AccountSettingsLimits
+	// AccountSettingsLocalization is generated.AccountSettingsLocalization: Localization settings.
+	AccountSettingsLocalization = generated.AccountSettingsLocalization
+	// AccountSettingsLotus is generated.AccountSettingsLotus: Settings of the Support agent interface ("Lotus").
+	AccountSettingsLotus = generated.AccountSettingsLotus
+	// AccountSettingsMetrics is generated.AccountSettingsMetrics: Account metrics.
+	AccountSettingsMetrics = generated.AccountSettingsMetrics
+	// AccountSettingsOnboarding is generated.AccountSettingsOnboarding: Onboarding settings.
+	AccountSettingsOnboarding = generated.AccountSettingsOnboarding
+	// AccountSettingsRouting is generated.AccountSettingsRouting: Omnichannel routing settings.
+	AccountSettingsRouting = generated.AccountSettingsRouting
+	// AccountSettingsRule is generated.AccountSettingsRule: Settings of the business rules (triggers, macros, views, automations).
+	AccountSettingsRule = generated.AccountSettingsRule
+	// AccountSettingsScreencast is generated.AccountSettingsScreencast: Screencast settings (legacy).
+	AccountSettingsScreencast = generated.AccountSettingsScreencast
+	// AccountSettingsSideConversations is generated.AccountSettingsSideConversations: Side conversation settings.
+	AccountSettingsSideConversations = generated.AccountSettingsSideConversations
+	// AccountSettingsStatistics is generated.AccountSettingsStatistics: Statistics settings.
+	AccountSettingsStatistics = generated.AccountSettingsStatistics
+	// AccountSettingsTicketForm is generated.AccountSettingsTicketForm: Ticket form settings.
+	AccountSettingsTicketForm = generated.AccountSettingsTicketForm
+	// AccountSettingsTicketSharingPartners is generated.AccountSettingsTicketSharingPartners: Ticket sharing partners.
+	AccountSettingsTicketSharingPartners = generated.AccountSettingsTicketSharingPartners
+	// AccountSettingsTickets is generated.AccountSettingsTickets: Ticket settings.
+	AccountSettingsTickets = generated.AccountSettingsTickets
+	// AccountSettingsTwitter is generated.AccountSettingsTwitter: Twitter (X) channel settings.
+	AccountSettingsTwitter = generated.AccountSettingsTwitter
+	// AccountSettingsTwitterShortenURL is generated.AccountSettingsTwitterShortenURL: When links in tweets are shortened.
+	AccountSettingsTwitterShortenURL = generated.AccountSettingsTwitterShortenURL
+	// AccountSettingsUpdateRequest is generated.AccountSettingsUpdateRequest: The settings to change: only the areas and keys to update.
+	AccountSettingsUpdateRequest = generated.AccountSettingsUpdateRequest
+	// AccountSettingsUser is generated.AccountSettingsUser: User settings.
+	AccountSettingsUser = generated.AccountSettingsUser
+	// AccountSettingsVoice is generated.AccountSettingsVoice: Zendesk Talk (voice) settings.
+	AccountSettingsVoice = generated.AccountSettingsVoice
+	// Activity is generated.Activity: Something that happened to a ticket and concerns the agent making the request (the ticket was assigned to them, an end user commented on one of their tickets...).
+	Activity = generated.Activity
+	// ActivityEnvelope is generated.ActivityEnvelope, which defines model for ActivityEnvelope.
+	ActivityEnvelope = generated.ActivityEnvelope
+	// ActivityList is generated.ActivityList: A page of activities, with the users involved sideloaded.
+	ActivityList = generated.ActivityList
+	// AddTicketTagsJSONRequestBody is generated.AddTicketTagsJSONRequestBody, which defines body for AddTicketTags for application/json ContentType.
+	AddTicketTagsJSONRequestBody = generated.AddTicketTagsJSONRequestBody
+	// AddTicketTagsResponse is generated.AddTicketTagsResponse, the response of AddTicketTags: the HTTP response and its body, decoded by status.
+	AddTicketTagsResponse = generated.AddTicketTagsResponse
+	// AnyMapValue is generated.AnyMapValue: Any JSON value, kept exactly as Zendesk sent it: the extra properties of open-ended objects that also have named properties (ticket event field changes, account settings).
+	AnyMapValue = generated.AnyMapValue
+	// AnyValue is generated.AnyValue: Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk sent it.
+	AnyValue = generated.AnyValue
+	// Attachment is generated.Attachment: A file attached to a comment, a macro or a user profile.
+	Attachment = generated.Attachment
+	// AttachmentEnvelope is generated.AttachmentEnvelope, which defines model for AttachmentEnvelope.
+	AttachmentEnvelope = generated.AttachmentEnvelope
+	// AttachmentMalwareAccessInput is generated.AttachmentMalwareAccessInput, which defines model for AttachmentMalwareAccessInput.
+	AttachmentMalwareAccessInput = generated.AttachmentMalwareAccessInput
+	// AttachmentUpdateRequest is generated.AttachmentUpdateRequest: The body of Update Attachment for Malware.
+	AttachmentUpdateRequest = generated.AttachmentUpdateRequest
+	// AuditLog is generated.AuditLog: A record of a change made in the account, or of a sign-in.
+	AuditLog = generated.AuditLog
+	// AuditLogEnvelope is generated.AuditLogEnvelope, which defines model for AuditLogEnvelope.
+	AuditLogEnvelope = generated.AuditLogEnvelope
+	// AuditLogList is generated.AuditLogList: A page of audit logs.
+	AuditLogList = generated.AuditLogList
+	// AutocompleteCustomObjectRecordsParams is generated.AutocompleteCustomObjectRecordsParams, which defines parameters for AutocompleteCustomObjectRecords.
+	AutocompleteCustomObjectRecordsParams = generated.AutocompleteCustomObjectRecordsParams
+	// AutocompleteCustomObjectRecordsResponse is generated.AutocompleteCustomObjectRecordsResponse, the response of AutocompleteCustomObjectRecords: the HTTP response and its body, decoded by status.
+	AutocompleteCustomObjectRecordsResponse = generated.AutocompleteCustomObjectRecordsResponse
+	// AutocompleteOrganizationsParams is generated.AutocompleteOrganizationsParams, which defines parameters for AutocompleteOrganizations.
+	AutocompleteOrganizationsParams = generated.AutocompleteOrganizationsParams
+	// AutocompleteOrganizationsResponse is generated.AutocompleteOrganizationsResponse, the response of AutocompleteOrganizations: the HTTP response and its body, decoded by status.
+	AutocompleteOrganizationsResponse = generated.AutocompleteOrganizationsResponse
+	// AutocompleteProblemsJSONRequestBody is generated.AutocompleteProblemsJSONRequestBody, which defines body for AutocompleteProblems for application/json ContentType.
+	AutocompleteProblemsJSONRequestBody = generated.AutocompleteProblemsJSONRequestBody
+	// AutocompleteProblemsParams is generated.AutocompleteProblemsParams, which defines parameters for AutocompleteProblems.
+	AutocompleteProblemsParams = generated.AutocompleteProblemsParams
+	// AutocompleteProblemsResponse is generated.AutocompleteProblemsResponse, the response of AutocompleteProblems: the HTTP response and its body, decoded by status.
+	AutocompleteProblemsResponse = generated.AutocompleteProblemsResponse
+	// AutocompleteTagsParams is generated.AutocompleteTagsParams, which defines parameters for AutocompleteTags.
+	AutocompleteTagsParams = generated.AutocompleteTagsParams
+	// AutocompleteTagsResponse is generated.AutocompleteTagsResponse, the response of AutocompleteTags: the HTTP response and its body, decoded by status.
+	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
+	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParams = generated.AutocompleteUsersParams
+	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
+	AutocompleteUsersResponse = generated.AutocompleteUsersResponse
+	// Automation is generated.Automation: An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
+	Automation = generated.Automation
+	// AutomationBulkUpdateItem is generated.AutomationBulkUpdateItem: The new position or active status of one automation.
+	AutomationBulkUpdateItem = generated.AutomationBulkUpdateItem
+	// AutomationCreateRequest is generated.AutomationCreateRequest: The body of Create Automation.
+	AutomationCreateRequest = generated.AutomationCreateRequest
+	// AutomationEnvelope is generated.AutomationEnvelope: One automation.
+	AutomationEnvelope = generated.AutomationEnvelope
+	// AutomationInput is generated.AutomationInput: The writable properties of an automation.
+	AutomationInput = generated.AutomationInput
+	// AutomationList is generated.AutomationList: A page of automations.
+	AutomationList = generated.AutomationList
+	// AutomationOffsetList is generated.AutomationOffsetList: A page of automations (offset pagination).
+	AutomationOffsetList = generated.AutomationOffsetList
+	// AutomationUpdateRequest is generated.AutomationUpdateRequest: The body of Update Automation: the properties to change.
+	AutomationUpdateRequest = generated.AutomationUpdateRequest
+	// AutomationsEnvelope is generated.AutomationsEnvelope: A list of automations.
+	AutomationsEnvelope = generated.AutomationsEnvelope
+	// AutomationsUpdateManyRequest is generated.AutomationsUpdateManyRequest: The body of Update Many Automations.
+	AutomationsUpdateManyRequest = generated.AutomationsUpdateManyRequest
+	// Bookmark is generated.Bookmark: A ticket an agent bookmarked.
+	Bookmark = generated.Bookmark
+	// BookmarkCreateRequest is generated.BookmarkCreateRequest, which defines model for BookmarkCreateRequest.
+	BookmarkCreateRequest = generated.BookmarkCreateRequest
+	// BookmarkEnvelope is generated.BookmarkEnvelope, which defines model for BookmarkEnvelope.
+	BookmarkEnvelope = generated.BookmarkEnvelope
+	// BookmarkInput is generated.BookmarkInput, which defines model for BookmarkInput.
+	BookmarkInput = generated.BookmarkInput
+	// BookmarkList is generated.BookmarkList, which defines model for BookmarkList.
+	BookmarkList = generated.BookmarkList
+	// Brand is generated.Brand: A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
+	Brand = generated.Brand
+	// BrandCreateRequest is generated.BrandCreateRequest: A brand to create.
+	BrandCreateRequest = generated.BrandCreateRequest
+	// BrandEnvelope is generated.BrandEnvelope: A brand.
+	BrandEnvelope = generated.BrandEnvelope
+	// BrandHelpCenterState is generated.BrandHelpCenterState: The state of the Help Center.
+	BrandHelpCenterState = generated.BrandHelpCenterState
+	// BrandHostMappingCheck is generated.BrandHostMappingCheck: Whether a host mapping is valid for a brand.
+	BrandHostMappingCheck = generated.BrandHostMappingCheck
+	// BrandInput is generated.BrandInput: The writable properties of a brand.
+	BrandInput = generated.BrandInput
+	// BrandList is generated.BrandList, which defines model for BrandList.
+	BrandList = generated.BrandList
+	// BrandPhotoUpload is generated.BrandPhotoUpload: A new logo for a brand, uploaded as multipart/form-data.
+	BrandPhotoUpload = generated.BrandPhotoUpload
+	// BrandUpdateRequest is generated.BrandUpdateRequest: The brand properties to update.
+	BrandUpdateRequest = generated.BrandUpdateRequest
+	// BulkUnregisterPushNotificationDevicesJSONRequestBody is generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, which defines body for BulkUnregisterPushNotificationDevices for application/json ContentType.
+	BulkUnregisterPushNotificationDevicesJSONRequestBody = generated.BulkUnregisterPushNotificationDevicesJSONRequestBody
+	// BulkUnregisterPushNotificationDevicesResponse is generated.BulkUnregisterPushNotificationDevicesResponse, the response of BulkUnregisterPushNotificationDevices: the HTTP response and its body, decoded by status.
+	BulkUnregisterPushNotificationDevicesResponse = generated.BulkUnregisterPushNotificationDevicesResponse
+	// BulkUpdateDefaultCustomTicketStatusesJSONRequestBody is generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, which defines body for BulkUpdateDefaultCustomTicketStatuses for application/json ContentType.
+	BulkUpdateDefaultCustomTicketStatusesJSONRequestBody = generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody
+	// BulkUpdateDefaultCustomTicketStatusesResponse is generated.BulkUpdateDefaultCustomTicketStatusesResponse, the response of BulkUpdateDefaultCustomTicketStatuses: the HTTP response and its body, decoded by status.
+	BulkUpdateDefaultCustomTicketStatusesResponse = generated.BulkUpdateDefaultCustomTicketStatusesResponse
+	// ChangeOwnPasswordJSONRequestBody is generated.ChangeOwnPasswordJSONRequestBody, which defines body for ChangeOwnPassword for application/json ContentType.
+	ChangeOwnPasswordJSONRequestBody = generated.ChangeOwnPasswordJSONRequestBody
+	// ChangeOwnPasswordResponse is generated.ChangeOwnPasswordResponse, the response of ChangeOwnPassword: the HTTP response and its body, decoded by status.
+	ChangeOwnPasswordResponse = generated.ChangeOwnPasswordResponse
+	// ChatCommentRedactionRequest is generated.ChatCommentRedactionRequest: The body of Redact Chat Comment.
+	ChatCommentRedactionRequest = generated.ChatCommentRedactionRequest
+	// ChatFileRedactionRequest is generated.ChatFileRedactionRequest: The body of Redact Chat Comment Attachment.
+	ChatFileRedactionRequest = generated.ChatFileRedactionRequest
+	// CheckBrandHostMappingValidityResponse is generated.CheckBrandHostMappingValidityResponse, the response of CheckBrandHostMappingValidity: the HTTP response and its body, decoded by status.
+	CheckBrandHostMappingValidityResponse = generated.CheckBrandHostMappingValidityResponse
+	// CheckHostMappingValidityParams is generated.CheckHostMappingValidityParams, which defines parameters for CheckHostMappingValidity.
+	CheckHostMappingValidityParams = generated.CheckHostMappingValidityParams
+	// CheckHostMappingValidityResponse is generated.CheckHostMappingValidityResponse, the response of CheckHostMappingValidity: the HTTP response and its body, decoded by status.
+	CheckHostMappingValidityResponse = generated.CheckHostMappingValidityResponse
+	// CloneTicketFormJSONRequestBody is generated.CloneTicketFormJSONRequestBody, which defines body for CloneTicketForm for application/json ContentType.
+	CloneTicketFormJSONRequestBody = generated.CloneTicketFormJSONRequestBody
+	// CloneTicketFormResponse is generated.CloneTicketFormResponse, the response of CloneTicketForm: the HTTP response and its body, decoded by status.
+	CloneTicketFormResponse = generated.CloneTicketFormResponse
+	// CommentRedactionRequest is generated.CommentRedactionRequest: The body of Redact Ticket Comment In Agent Workspace.
+	CommentRedactionRequest = generated.CommentRedactionRequest
+	// CommentStringRedactionRequest is generated.CommentStringRedactionRequest: The body of Redact String in Comment.
+	CommentStringRedactionRequest = generated.CommentStringRedactionRequest
+	// ComplianceDeletionStatus is generated.ComplianceDeletionStatus: One step of the GDPR deletion of a user in one area of compliance.
+	ComplianceDeletionStatus = generated.ComplianceDeletionStatus
+	// ComplianceDeletionStatusList is generated.ComplianceDeletionStatusList: A page of compliance deletion statuses.
+	ComplianceDeletionStatusList = generated.ComplianceDeletionStatusList
+	// CopySuspendedTicketAttachmentsResponse is generated.CopySuspendedTicketAttachmentsResponse, the response of CopySuspendedTicketAttachments: the HTTP response and its body, decoded by status.
+	CopySuspendedTicketAttachmentsResponse = generated.CopySuspendedTicketAttachmentsResponse
+	// Count is generated.Count: An approximate count, refreshed periodically for large values.
+	Count = generated.Count
+	// CountActivitiesResponse is generated.CountActivitiesResponse, the response of CountActivities: the HTTP response and its body, decoded by status.
+	CountActivitiesResponse = generated.CountActivitiesResponse
+	// CountCustomObjectRecordsResponse is generated.CountCustomObjectRecordsResponse, the response of CountCustomObjectRecords: the HTTP response and its body, decoded by status.
+	CountCustomObjectRecordsResponse = generated.CountCustomObjectRecordsResponse
+	// CountDeletedUsersResponse is generated.CountDeletedUsersResponse, the response of CountDeletedUsers: the HTTP response and its body, decoded by status.
+	CountDeletedUsersResponse = generated.CountDeletedUsersResponse
+	// CountEnvelope is generated.CountEnvelope, which defines model for CountEnvelope.
+	CountEnvelope = generated.CountEnvelope
+	// CountGroupsResponse is generated.CountGroupsResponse, the response of CountGroups: the HTTP response and its body, decoded by status.
+	CountGroupsResponse = generated.CountGroupsResponse
+	// CountOrganizationsResponse is generated.CountOrganizationsResponse, the response of CountOrganizations: the HTTP response and its body, decoded by status.
+	CountOrganizationsResponse = generated.CountOrganizationsResponse
+	// CountSatisfactionRatingsResponse is generated.CountSatisfactionRatingsResponse, the response of CountSatisfactionRatings: the HTTP response and its body, decoded by status.
+	CountSatisfactionRatingsResponse = generated.CountSatisfactionRatingsResponse
+	// CountSearchResultsParams is generated.CountSearchResultsParams, which defines parameters for CountSearchResults.
+	CountSearchResultsParams = generated.CountSearchResultsParams
+	// CountSearchResultsResponse is generated.CountSearchResultsResponse, the response of CountSearchResults: the HTTP response and its body, decoded by status.
+	CountSearchResultsResponse = generated.CountSearchResultsResponse
+	// CountTagsResponse is generated.CountTagsResponse, the response of CountTags: the HTTP response and its body, decoded by status.
+	CountTagsResponse = generated.CountTagsResponse
+	// CountTicketAuditsResponse is generated.CountTicketAuditsResponse, the response of CountTicketAudits: the HTTP response and its body, decoded by status.
+	CountTicketAuditsResponse = generated.CountTicketAuditsResponse
+	// CountTicketCommentsResponse is generated.CountTicketCommentsResponse, the response of CountTicketComments: the HTTP response and its body, decoded by status.
+	CountTicketCommentsResponse = generated.CountTicketCommentsResponse
+	// CountTicketFieldsResponse is generated.CountTicketFieldsResponse, the response of CountTicketFields: the HTTP response and its body, decoded by status.
+	CountTicketFieldsResponse = generated.CountTicketFieldsResponse
+	// CountTicketsInViewResponse is generated.CountTicketsInViewResponse, the response of CountTicketsInView: the HTTP response and its body, decoded by status.
+	CountTicketsInViewResponse = generated.CountTicketsInViewResponse
+	// CountTicketsInViewsParams is generated.CountTicketsInViewsParams, which defines parameters for CountTicketsInViews.
+	CountTicketsInViewsParams = generated.CountTicketsInViewsParams
+	// CountTicketsInViewsResponse is generated.CountTicketsInViewsResponse, the response of CountTicketsInViews: the HTTP response and its body, decoded by status.
+	CountTicketsInViewsResponse = generated.CountTicketsInViewsResponse
+	// CountTicketsResponse is generated.CountTicketsResponse, the response of CountTickets: the HTTP response and its body, decoded by status.
+	CountTicketsResponse = generated.CountTicketsResponse
+	// CountUsersParams is generated.CountUsersParams, which defines parameters for CountUsers.
+	CountUsersParams = generated.CountUsersParams
+	// CountUsersResponse is generated.CountUsersResponse, the response of CountUsers: the HTTP response and its body, decoded by status.
+	CountUsersResponse = generated.CountUsersResponse
+	// CountViewsResponse is generated.CountViewsResponse, the response of CountViews: the HTTP response and its body, decoded by status.
+	CountViewsResponse = generated.CountViewsResponse
+	// CreateAutomationJSONRequestBody is generated.CreateAutomationJSONRequestBody, which defines body for CreateAutomation for application/json ContentType.
+	CreateAutomationJSONRequestBody = generated.CreateAutomationJSONRequestBody
+	// CreateAutomationResponse is generated.CreateAutomationResponse, the response of CreateAutomation: the HTTP response and its body, decoded by status.
+	CreateAutomationResponse = generated.CreateAutomationResponse
+	// CreateBatchJobForTriggerCategoriesJSONRequestBody is generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, which defines body for CreateBatchJobForTriggerCategories for application/json ContentType.
+	CreateBatchJobForTriggerCategoriesJSONRequestBody = generated.CreateBatchJobForTriggerCategoriesJSONRequestBody
+	// CreateBatchJobForTriggerCategoriesResponse is generated.CreateBatchJobForTriggerCategoriesResponse, the response of CreateBatchJobForTriggerCategories: the HTTP response and its body, decoded by status.
+	CreateBatchJobForTriggerCategoriesResponse = generated.CreateBatchJobForTriggerCategoriesResponse
+	// CreateBookmarkJSONRequestBody is generated.CreateBookmarkJSONRequestBody, which defines body for CreateBookmark for application/json ContentType.
+	CreateBookmarkJSONRequestBody = generated.CreateBookmarkJSONRequestBody
+	// CreateBookmarkResponse is generated.CreateBookmarkResponse, the response of CreateBookmark: the HTTP response and its body, decoded by status.
+	CreateBookmarkResponse = generated.CreateBookmarkResponse
+	// CreateBrandJSONRequestBody is generated.CreateBrandJSONRequestBody, which defines body for CreateBrand for application/json ContentType.
+	CreateBrandJSONRequestBody = generated.CreateBrandJSONRequestBody
+	// CreateBrandResponse is generated.CreateBrandResponse, the response of CreateBrand: the HTTP response and its body, decoded by status.
+	CreateBrandResponse = generated.CreateBrandResponse
+	// CreateCustomObjectFieldJSONRequestBody is generated.CreateCustomObjectFieldJSONRequestBody, which defines body for CreateCustomObjectField for application/json ContentType.
+	CreateCustomObjectFieldJSONRequestBody = generated.CreateCustomObjectFieldJSONRequestBody
+	// CreateCustomObjectFieldResponse is generated.CreateCustomObjectFieldResponse, the response of CreateCustomObjectField: the HTTP response and its body, decoded by status.
+	CreateCustomObjectFieldResponse = generated.CreateCustomObjectFieldResponse
+	// CreateCustomObjectJSONRequestBody is generated.CreateCustomObjectJSONRequestBody, which defines body for CreateCustomObject for application/json ContentType.
+	CreateCustomObjectJSONRequestBody = generated.CreateCustomObjectJSONRequestBody
+	// CreateCustomObjectRecordJSONRequestBody is generated.CreateCustomObjectRecordJSONRequestBody, which defines body for CreateCustomObjectRecord for application/json ContentType.
+	CreateCustomObjectRecordJSONRequestBody = generated.CreateCustomObjectRecordJSONRequestBody
+	// CreateCustomObjectRecordResponse is generated.CreateCustomObjectRecordResponse, the response of CreateCustomObjectRecord: the HTTP response and its body, decoded by status.
+	CreateCustomObjectRecordResponse = generated.CreateCustomObjectRecordResponse
+	// CreateCustomObjectResponse is generated.CreateCustomObjectResponse, the response of CreateCustomObject: the HTTP response and its body, decoded by status.
+	CreateCustomObjectResponse = generated.CreateCustomObjectResponse
+	// CreateCustomRoleJSONRequestBody is generated.CreateCustomRoleJSONRequestBody, which defines body for CreateCustomRole for application/json ContentType.
+	CreateCustomRoleJSONRequestBody = generated.CreateCustomRoleJSONRequestBody
+	// CreateCustomRoleResponse is generated.CreateCustomRoleResponse, the response of CreateCustomRole: the HTTP response and its body, decoded by status.
+	CreateCustomRoleResponse = generated.CreateCustomRoleResponse
+	// CreateCustomTicketStatusJSONRequestBody is generated.CreateCustomTicketStatusJSONRequestBody, which defines body for CreateCustomTicketStatus for application/json ContentType.
+	CreateCustomTicketStatusJSONRequestBody = generated.CreateCustomTicketStatusJSONRequestBody
+	// CreateCustomTicketStatusResponse is generated.CreateCustomTicketStatusResponse, the response of CreateCustomTicketStatus: the HTTP response and its body, decoded by status.
+	CreateCustomTicketStatusResponse = generated.CreateCustomTicketStatusResponse
+	// CreateDynamicContentItemJSONRequestBody is generated.CreateDynamicContentItemJSONRequestBody, which defines body for CreateDynamicContentItem for application/json ContentType.
+	CreateDynamicContentItemJSONRequestBody = generated.CreateDynamicContentItemJSONRequestBody
+	// CreateDynamicContentItemResponse is generated.CreateDynamicContentItemResponse, the response of CreateDynamicContentItem: the HTTP response and its body, decoded by status.
+	CreateDynamicContentItemResponse = generated.CreateDynamicContentItemResponse
+	// CreateDynamicContentItemVariantJSONRequestBody is generated.CreateDynamicContentItemVariantJSONRequestBody, which defines body for CreateDynamicContentItemVariant for application/json ContentType.
+	CreateDynamicContentItemVariantJSONRequestBody = generated.CreateDynamicContentItemVariantJSONRequestBody
+	// CreateDynamicContentItemVariantResponse is generated.CreateDynamicContentItemVariantResponse, the response of CreateDynamicContentItemVariant: the HTTP response and its body, decoded by status.
+	CreateDynamicContentItemVariantResponse = generated.CreateDynamicContentItemVariantResponse
+	// CreateGroupJSONRequestBody is generated.CreateGroupJSONRequestBody, which defines body for CreateGroup for application/json ContentType.
+	CreateGroupJSONRequestBody = generated.CreateGroupJSONRequestBody
+	// CreateGroupMembershipJSONRequestBody is generated.CreateGroupMembershipJSONRequestBody, which defines body for CreateGroupMembership for application/json ContentType.
+	CreateGroupMembershipJSONRequestBody = generated.CreateGroupMembershipJSONRequestBody
+	// CreateGroupMembershipResponse is generated.CreateGroupMembershipResponse, the response of CreateGroupMembership: the HTTP response and its body, decoded by status.
+	CreateGroupMembershipResponse = generated.CreateGroupMembershipResponse
+	// CreateGroupResponse is generated.CreateGroupResponse, the response of CreateGroup: the HTTP response and its body, decoded by status.
+	CreateGroupResponse = generated.CreateGroupResponse
+	// CreateGroupSLAPolicyJSONRequestBody is generated.CreateGroupSLAPolicyJSONRequestBody, which defines body for CreateGroupSLAPolicy for application/json ContentType.
+	CreateGroupSLAPolicyJSONRequestBody = generated.CreateGroupSLAPolicyJSONRequestBody
+	// CreateGroupSLAPolicyResponse is generated.CreateGroupSLAPolicyResponse, the response of CreateGroupSLAPolicy: the HTTP response and its body, decoded by status.
+	CreateGroupSLAPolicyResponse = generated.CreateGroupSLAPolicyResponse
+	// CreateMacroAttachmentMultipartRequestBody is generated.CreateMacroAttachmentMultipartRequestBody, which defines body for CreateMacroAttachment for multipart/form-data ContentType.
+	CreateMacroAttachmentMultipartRequestBody = generated.CreateMacroAttachmentMultipartRequestBody
+	// CreateMacroAttachmentResponse is generated.CreateMacroAttachmentResponse, the response of CreateMacroAttachment: the HTTP response and its body, decoded by status.
+	CreateMacroAttachmentResponse = generated.CreateMacroAttachmentResponse
+	// CreateMacroJSONRequestBody is generated.CreateMacroJSONRequestBody, which defines body for CreateMacro for application/json ContentType.
+	CreateMacroJSONRequestBody = generated.CreateMacroJSONRequestBody
+	// CreateMacroResponse is generated.CreateMacroResponse, the response of CreateMacro: the HTTP response and its body, decoded by status.
+	CreateMacroResponse = generated.CreateMacroResponse
+	// CreateManyDynamicContentItemVariantsJSONRequestBody is generated.CreateManyDynamicContentItemVariantsJSONRequestBody, which defines body for CreateManyDynamicContentItemVariants for application/json ContentType.
+	CreateManyDynamicContentItemVariantsJSONRequestBody = generated.CreateManyDynamicContentItemVariantsJSONRequestBody
+	// CreateManyDynamicContentItemVariantsResponse is generated.CreateManyDynamicContentItemVariantsResponse, the response of CreateManyDynamicContentItemVariants: the HTTP response and its body, decoded by status.
+	CreateManyDynamicContentItemVariantsResponse = generated.CreateManyDynamicContentItemVariantsResponse
+	// CreateManyGroupMembershipsJSONRequestBody is generated.CreateManyGroupMembershipsJSONRequestBody, which defines body for CreateManyGroupMemberships for application/json ContentType.
+	CreateManyGroupMembershipsJSONRequestBody = generated.CreateManyGroupMembershipsJSONRequestBody
+	// CreateManyGroupMembershipsResponse is generated.CreateManyGroupMembershipsResponse, the response of CreateManyGroupMemberships: the HTTP response and its body, decoded by status.
+	CreateManyGroupMembershipsResponse = generated.CreateManyGroupMembershipsResponse
+	// CreateManyOrganizationMembershipsJSONRequestBody is generated.CreateManyOrganizationMembershipsJSONRequestBody, which defines body for CreateManyOrganizationMemberships for application/json ContentType.
+	CreateManyOrganizationMembershipsJSONRequestBody = generated.CreateManyOrganizationMembershipsJSONRequestBody
+	// CreateManyOrganizationMembershipsResponse is generated.CreateManyOrganizationMembershipsResponse, the response of CreateManyOrganizationMemberships: the HTTP response and its body, decoded by status.
+	CreateManyOrganizationMembershipsResponse = generated.CreateManyOrganizationMembershipsResponse
+	// CreateManyOrganizationsJSONRequestBody is generated.CreateManyOrganizationsJSONRequestBody, which defines body for CreateManyOrganizations for application/json ContentType.
+	CreateManyOrganizationsJSONRequestBody = generated.CreateManyOrganizationsJSONRequestBody
+	// CreateManyOrganizationsResponse is generated.CreateManyOrganizationsResponse, the response of CreateManyOrganizations: the HTTP response and its body, decoded by status.
+	CreateManyOrganizationsResponse = generated.CreateManyOrganizationsResponse
+	// CreateManyTicketsJSONRequestBody is generated.CreateManyTicketsJSONRequestBody, which defines body for CreateManyTickets for application/json ContentType.
+	CreateManyTicketsJSONRequestBody = generated.CreateManyTicketsJSONRequestBody
+	// CreateManyTicketsResponse is generated.CreateManyTicketsResponse, the response of CreateManyTickets: the HTTP response and its body, decoded by status.
+	CreateManyTicketsResponse = generated.CreateManyTicketsResponse
+	// CreateManyUsersJSONRequestBody is generated.CreateManyUsersJSONRequestBody, which defines body for CreateManyUsers for application/json ContentType.
+	CreateManyUsersJSONRequestBody = generated.CreateManyUsersJSONRequestBody
+	// CreateManyUsersResponse is generated.CreateManyUsersResponse, the response of CreateManyUsers: the HTTP response and its body, decoded by status.
+	CreateManyUsersResponse = generated.CreateManyUsersResponse
+	// CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody is generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, which defines body for CreateOrUpdateCustomObjectRecordByExternalID for application/json ContentType.
 	CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody = generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody
-	CreateOrUpdateCustomObjectRecordByExternalIDParams          = generated.CreateOrUpdateCustomObjectRecordByExternalIDParams
-	CreateOrUpdateCustomObjectRecordByExternalIDResponse        = generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse
-	CreateOrUpdateManyUsersJSONRequestBody                      = generated.CreateOrUpdateManyUsersJSONRequestBody
-	CreateOrUpdateManyUsersResponse                             = generated.CreateOrUpdateManyUsersResponse
-	CreateOrUpdateOrganizationJSONRequestBody                   = generated.CreateOrUpdateOrganizationJSONRequestBody
-	CreateOrUpdateOrganizationResponse                          = generated.CreateOrUpdateOrganizationResponse
-	CreateOrUpdateTicketFieldOptionJSONRequestBody              = generated.CreateOrUpdateTicketFieldOptionJSONRequestBody
-	CreateOrUpdateTicketFieldOptionResponse                     = generated.CreateOrUpdateTicketFieldOptionResponse
-	CreateOrUpdateUserFieldOptionJSONRequestBody                = generated.CreateOrUpdateUserFieldOptionJSONRequestBody
-	CreateOrUpdateUserFieldOptionResponse                       = generated.CreateOrUpdateUserFieldOptionResponse
-	CreateOrUpdateUserJSONRequestBody                           = generated.CreateOrUpdateUserJSONRequestBody
-	CreateOrUpdateUserResponse                                  = generated.CreateOrUpdateUserResponse
-	CreateOrganizationFieldJSONRequestBody                      = generated.CreateOrganizationFieldJSONRequestBody
-	CreateOrganizationFieldResponse                             = generated.CreateOrganizationFieldResponse
-	CreateOrganizationJSONRequestBody                           = generated.CreateOrganizationJSONRequestBody
-	CreateOrganizationMembershipJSONRequestBody                 = generated.CreateOrganizationMembershipJSONRequestBody
-	CreateOrganizationMembershipResponse                        = generated.CreateOrganizationMembershipResponse
-	CreateOrganizationResponse                                  = generated.CreateOrganizationResponse
-	CreateOrganizationSubscriptionJSONRequestBody               = generated.CreateOrganizationSubscriptionJSONRequestBody
-	CreateOrganizationSubscriptionResponse                      = generated.CreateOrganizationSubscriptionResponse
-	CreateRequestJSONRequestBody                                = generated.CreateRequestJSONRequestBody
-	CreateRequestResponse                                       = generated.CreateRequestResponse
-	CreateResourceCollectionJSONRequestBody                     = generated.CreateResourceCollectionJSONRequestBody
-	CreateResourceCollectionResponse                            = generated.CreateResourceCollectionResponse
-	CreateRoutingAttributeJSONRequestBody                       = generated.CreateRoutingAttributeJSONRequestBody
-	CreateRoutingAttributeResponse                              = generated.CreateRoutingAttributeResponse
-	CreateRoutingAttributeValueJSONRequestBody                  = generated.CreateRoutingAttributeValueJSONRequestBody
-	CreateRoutingAttributeValueResponse                         = generated.CreateRoutingAttributeValueResponse
-	CreateSLAPolicyJSONRequestBody                              = generated.CreateSLAPolicyJSONRequestBody
-	CreateSLAPolicyResponse                                     = generated.CreateSLAPolicyResponse
-	CreateSharingAgreementJSONRequestBody                       = generated.CreateSharingAgreementJSONRequestBody
-	CreateSharingAgreementResponse                              = generated.CreateSharingAgreementResponse
-	CreateSupportAddressJSONRequestBody                         = generated.CreateSupportAddressJSONRequestBody
-	CreateSupportAddressResponse                                = generated.CreateSupportAddressResponse
-	CreateTargetJSONRequestBody                                 = generated.CreateTargetJSONRequestBody
-	CreateTargetResponse                                        = generated.CreateTargetResponse
-	CreateTicketFieldJSONRequestBody                            = generated.CreateTicketFieldJSONRequestBody
-	CreateTicketFieldResponse                                   = generated.CreateTicketFieldResponse
-	CreateTicketFormJSONRequestBody                             = generated.CreateTicketFormJSONRequestBody
-	CreateTicketFormResponse                                    = generated.CreateTicketFormResponse
-	CreateTicketJSONRequestBody                                 = generated.CreateTicketJSONRequestBody
-	CreateTicketParams                                          = generated.CreateTicketParams
-	CreateTicketResponse                                        = generated.CreateTicketResponse
-	CreateTicketSatisfactionRatingJSONRequestBody               = generated.CreateTicketSatisfactionRatingJSONRequestBody
-	CreateTicketSatisfactionRatingResponse                      = generated.CreateTicketSatisfactionRatingResponse
-	CreateTicketSkipJSONRequestBody                             = generated.CreateTicketSkipJSONRequestBody
-	CreateTicketSkipResponse                                    = generated.CreateTicketSkipResponse
-	CreateTrialAccountJSONRequestBody                           = generated.CreateTrialAccountJSONRequestBody
-	CreateTrialAccountResponse                                  = generated.CreateTrialAccountResponse
-	CreateTriggerCategoryJSONRequestBody                        = generated.CreateTriggerCategoryJSONRequestBody
-	CreateTriggerCategoryResponse                               = generated.CreateTriggerCategoryResponse
-	CreateTriggerJSONRequestBody                                = generated.CreateTriggerJSONRequestBody
-	CreateTriggerResponse                                       = generated.CreateTriggerResponse
-	CreateUnassociatedMacroAttachmentMultipartRequestBody       = generated.CreateUnassociatedMacroAttachmentMultipartRequestBody
-	CreateUnassociatedMacroAttachmentResponse                   = generated.CreateUnassociatedMacroAttachmentResponse
-	CreateUserFieldJSONRequestBody                              = generated.CreateUserFieldJSONRequestBody
-	CreateUserFieldResponse                                     = generated.CreateUserFieldResponse
-	CreateUserIdentityJSONRequestBody                           = generated.CreateUserIdentityJSONRequestBody
-	CreateUserIdentityResponse                                  = generated.CreateUserIdentityResponse
-	CreateUserJSONRequestBody                                   = generated.CreateUserJSONRequestBody
-	CreateUserResponse                                          = generated.CreateUserResponse
-	CreateViewJSONRequestBody                                   = generated.CreateViewJSONRequestBody
-	CreateViewResponse                                          = generated.CreateViewResponse
-	CreateVoiceTicketJSONRequestBody                            = generated.CreateVoiceTicketJSONRequestBody
-	CreateVoiceTicketResponse                                   = generated.CreateVoiceTicketResponse
-	CreateWorkspaceJSONRequestBody                              = generated.CreateWorkspaceJSONRequestBody
-	CreateWorkspaceResponse                                     = generated.CreateWorkspaceResponse
-	CursorOffsetPage                                            = generated.CursorOffsetPage
-	CursorPage                                                  = generated.CursorPage
-	CursorPaginationLinks                                       = generated.CursorPaginationLinks
-	CursorPaginationMeta                                        = generated.CursorPaginationMeta
-	CustomFieldOption                                           = generated.CustomFieldOption
-	CustomFieldValue                                            = generated.CustomFieldValue
-	CustomObject                                                = generated.CustomObject
-	CustomObjectCreateRequest                                   = generated.CustomObjectCreateRequest
-	CustomObjectEnvelope                                        = generated.CustomObjectEnvelope
-	CustomObjectField                                           = generated.CustomObjectField
-	CustomObjectFieldCreateRequest                              = generated.CustomObjectFieldCreateRequest
-	CustomObjectFieldEnvelope                                   = generated.CustomObjectFieldEnvelope
-	CustomObjectFieldInput                                      = generated.CustomObjectFieldInput
-	CustomObjectFieldInputType                                  = generated.CustomObjectFieldInputType
-	CustomObjectFieldList                                       = generated.CustomObjectFieldList
-	CustomObjectFieldType                                       = generated.CustomObjectFieldType
-	CustomObjectFieldUpdateRequest                              = generated.CustomObjectFieldUpdateRequest
-	CustomObjectFieldsReorderRequest                            = generated.CustomObjectFieldsReorderRequest
-	CustomObjectInput                                           = generated.CustomObjectInput
-	CustomObjectLimit                                           = generated.CustomObjectLimit
-	CustomObjectList                                            = generated.CustomObjectList
-	CustomObjectRecord                                          = generated.CustomObjectRecord
-	CustomObjectRecordBulkJob                                   = generated.CustomObjectRecordBulkJob
-	CustomObjectRecordBulkJobAction                             = generated.CustomObjectRecordBulkJobAction
-	CustomObjectRecordBulkJobRequest                            = generated.CustomObjectRecordBulkJobRequest
-	CustomObjectRecordCreateRequest                             = generated.CustomObjectRecordCreateRequest
-	CustomObjectRecordEnvelope                                  = generated.CustomObjectRecordEnvelope
-	CustomObjectRecordInput                                     = generated.CustomObjectRecordInput
-	CustomObjectRecordList                                      = generated.CustomObjectRecordList
-	CustomObjectRecordUpdateRequest                             = generated.CustomObjectRecordUpdateRequest
-	CustomObjectUpdateRequest                                   = generated.CustomObjectUpdateRequest
-	CustomRole                                                  = generated.CustomRole
-	CustomRoleConfiguration                                     = generated.CustomRoleConfiguration
-	CustomRoleConfigurationEndUserListAccess                    = generated.CustomRoleConfigurationEndUserListAccess
-	CustomRoleConfigurationEndUserProfileAccess                 = generated.CustomRoleConfigurationEndUserProfileAccess
-	CustomRoleConfigurationExploreAccess                        = generated.CustomRoleConfigurationExploreAccess
-	CustomRoleConfigurationForumAccess                          = generated.CustomRoleConfigurationForumAccess
-	CustomRoleConfigurationMacroAccess                          = generated.CustomRoleConfigurationMacroAccess
-	CustomRoleConfigurationReportAccess                         = generated.CustomRoleConfigurationReportAccess
-	CustomRoleConfigurationTicketAccess                         = generated.CustomRoleConfigurationTicketAccess
-	CustomRoleConfigurationTicketCommentAccess                  = generated.CustomRoleConfigurationTicketCommentAccess
-	CustomRoleConfigurationUserViewAccess                       = generated.CustomRoleConfigurationUserViewAccess
-	CustomRoleConfigurationViewAccess                           = generated.CustomRoleConfigurationViewAccess
-	CustomRoleCreateRequest                                     = generated.CustomRoleCreateRequest
-	CustomRoleEnvelope                                          = generated.CustomRoleEnvelope
-	CustomRoleInput                                             = generated.CustomRoleInput
-	CustomRoleList                                              = generated.CustomRoleList
-	CustomRoleUpdateRequest                                     = generated.CustomRoleUpdateRequest
-	CustomStatus                                                = generated.CustomStatus
-	CustomStatusCreateRequest                                   = generated.CustomStatusCreateRequest
-	CustomStatusEnvelope                                        = generated.CustomStatusEnvelope
-	CustomStatusInput                                           = generated.CustomStatusInput
-	CustomStatusInputStatusCategory                             = generated.CustomStatusInputStatusCategory
-	CustomStatusList                                            = generated.CustomStatusList
-	CustomStatusStatusCategory                                  = generated.CustomStatusStatusCategory
-	CustomStatusUpdateRequest                                   = generated.CustomStatusUpdateRequest
-	CustomStatusesDefaultUpdateRequest                          = generated.CustomStatusesDefaultUpdateRequest
-	CustomStatusesDefaultUpdateResult                           = generated.CustomStatusesDefaultUpdateResult
-	DeleteAuthenticatedSessionResponse                          = generated.DeleteAuthenticatedSessionResponse
-	DeleteAutomationResponse                                    = generated.DeleteAutomationResponse
-	DeleteBookmarkResponse                                      = generated.DeleteBookmarkResponse
-	DeleteBrandResponse                                         = generated.DeleteBrandResponse
-	DeleteCustomObjectFieldResponse                             = generated.DeleteCustomObjectFieldResponse
-	DeleteCustomObjectRecordByExternalIDParams                  = generated.DeleteCustomObjectRecordByExternalIDParams
-	DeleteCustomObjectRecordByExternalIDResponse                = generated.DeleteCustomObjectRecordByExternalIDResponse
-	DeleteCustomObjectRecordResponse                            = generated.DeleteCustomObjectRecordResponse
-	DeleteCustomObjectResponse                                  = generated.DeleteCustomObjectResponse
-	DeleteCustomRoleResponse                                    = generated.DeleteCustomRoleResponse
-	DeleteDynamicContentItemResponse                            = generated.DeleteDynamicContentItemResponse
-	DeleteDynamicContentItemVariantResponse                     = generated.DeleteDynamicContentItemVariantResponse
-	DeleteGroupMembershipResponse                               = generated.DeleteGroupMembershipResponse
-	DeleteGroupResponse                                         = generated.DeleteGroupResponse
-	DeleteGroupSLAPolicyResponse                                = generated.DeleteGroupSLAPolicyResponse
-	DeleteMacroResponse                                         = generated.DeleteMacroResponse
-	DeleteManyAutomationsParams                                 = generated.DeleteManyAutomationsParams
-	DeleteManyAutomationsResponse                               = generated.DeleteManyAutomationsResponse
-	DeleteManyGroupMembershipsParams                            = generated.DeleteManyGroupMembershipsParams
-	DeleteManyGroupMembershipsResponse                          = generated.DeleteManyGroupMembershipsResponse
-	DeleteManyMacrosParams                                      = generated.DeleteManyMacrosParams
-	DeleteManyMacrosResponse                                    = generated.DeleteManyMacrosResponse
-	DeleteManyOrganizationMembershipsParams                     = generated.DeleteManyOrganizationMembershipsParams
-	DeleteManyOrganizationMembershipsResponse                   = generated.DeleteManyOrganizationMembershipsResponse
-	DeleteManyOrganizationsParams                               = generated.DeleteManyOrganizationsParams
-	DeleteManyOrganizationsResponse                             = generated.DeleteManyOrganizationsResponse
-	DeleteManySuspendedTicketsParams                            = generated.DeleteManySuspendedTicketsParams
-	DeleteManySuspendedTicketsResponse                          = generated.DeleteManySuspendedTicketsResponse
-	DeleteManyTicketsParams                                     = generated.DeleteManyTicketsParams
-	DeleteManyTicketsResponse                                   = generated.DeleteManyTicketsResponse
-	DeleteManyTriggersParams                                    = generated.DeleteManyTriggersParams
-	DeleteManyTriggersResponse                                  = generated.DeleteManyTriggersResponse
-	DeleteManyUsersParams                                       = generated.DeleteManyUsersParams
-	DeleteManyUsersResponse                                     = generated.DeleteManyUsersResponse
-	DeleteManyViewsParams                                       = generated.DeleteManyViewsParams
-	DeleteManyViewsResponse                                     = generated.DeleteManyViewsResponse
-	DeleteManyWorkspacesParams                                  = generated.DeleteManyWorkspacesParams
-	DeleteManyWorkspacesResponse                                = generated.DeleteManyWorkspacesResponse
-	DeleteOrganizationFieldResponse                             = generated.DeleteOrganizationFieldResponse
-	DeleteOrganizationMembershipResponse                        = generated.DeleteOrganizationMembershipResponse
-	DeleteOrganizationResponse                                  = generated.DeleteOrganizationResponse
-	DeleteOrganizationSubscriptionResponse                      = generated.DeleteOrganizationSubscriptionResponse
-	DeleteResourceCollectionResponse                            = generated.DeleteResourceCollectionResponse
-	DeleteRoutingAttributeResponse                              = generated.DeleteRoutingAttributeResponse
-	DeleteRoutingAttributeValueResponse                         = generated.DeleteRoutingAttributeValueResponse
-	DeleteSLAPolicyResponse                                     = generated.DeleteSLAPolicyResponse
-	DeleteSharingAgreementResponse                              = generated.DeleteSharingAgreementResponse
-	DeleteSupportAddressResponse                                = generated.DeleteSupportAddressResponse
-	DeleteSuspendedTicketResponse                               = generated.DeleteSuspendedTicketResponse
-	DeleteTargetResponse                                        = generated.DeleteTargetResponse
-	DeleteTicketFieldOptionResponse                             = generated.DeleteTicketFieldOptionResponse
-	DeleteTicketFieldParams                                     = generated.DeleteTicketFieldParams
-	DeleteTicketFieldResponse                                   = generated.DeleteTicketFieldResponse
-	DeleteTicketFormResponse                                    = generated.DeleteTicketFormResponse
-	DeleteTicketResponse                                        = generated.DeleteTicketResponse
-	DeleteTriggerCategoryResponse                               = generated.DeleteTriggerCategoryResponse
-	DeleteTriggerResponse                                       = generated.DeleteTriggerResponse
-	DeleteUploadResponse                                        = generated.DeleteUploadResponse
-	DeleteUserFieldOptionResponse                               = generated.DeleteUserFieldOptionResponse
-	DeleteUserFieldResponse                                     = generated.DeleteUserFieldResponse
-	DeleteUserIdentityResponse                                  = generated.DeleteUserIdentityResponse
-	DeleteUserResponse                                          = generated.DeleteUserResponse
-	DeleteUserSessionResponse                                   = generated.DeleteUserSessionResponse
-	DeleteUserSessionsResponse                                  = generated.DeleteUserSessionsResponse
-	DeleteViewResponse                                          = generated.DeleteViewResponse
-	DeleteWorkspaceResponse                                     = generated.DeleteWorkspaceResponse
-	DeletedTicket                                               = generated.DeletedTicket
-	DeletedTicketActor                                          = generated.DeletedTicketActor
-	DeletedTicketList                                           = generated.DeletedTicketList
-	DeletedUserEnvelope                                         = generated.DeletedUserEnvelope
-	DeletedUserList                                             = generated.DeletedUserList
-	DetectBestLocaleResponse                                    = generated.DetectBestLocaleResponse
-	DynamicContentItem                                          = generated.DynamicContentItem
-	DynamicContentItemCreateRequest                             = generated.DynamicContentItemCreateRequest
-	DynamicContentItemEnvelope                                  = generated.DynamicContentItemEnvelope
-	DynamicContentItemInput                                     = generated.DynamicContentItemInput
-	DynamicContentItemList                                      = generated.DynamicContentItemList
-	DynamicContentItemUpdate                                    = generated.DynamicContentItemUpdate
-	DynamicContentItemUpdateRequest                             = generated.DynamicContentItemUpdateRequest
-	DynamicContentItemsEnvelope                                 = generated.DynamicContentItemsEnvelope
-	DynamicContentVariant                                       = generated.DynamicContentVariant
-	DynamicContentVariantBulkUpdate                             = generated.DynamicContentVariantBulkUpdate
-	DynamicContentVariantCreateRequest                          = generated.DynamicContentVariantCreateRequest
-	DynamicContentVariantEnvelope                               = generated.DynamicContentVariantEnvelope
-	DynamicContentVariantInput                                  = generated.DynamicContentVariantInput
-	DynamicContentVariantList                                   = generated.DynamicContentVariantList
-	DynamicContentVariantUpdate                                 = generated.DynamicContentVariantUpdate
-	DynamicContentVariantUpdateRequest                          = generated.DynamicContentVariantUpdateRequest
-	DynamicContentVariantsCreateManyRequest                     = generated.DynamicContentVariantsCreateManyRequest
-	DynamicContentVariantsEnvelope                              = generated.DynamicContentVariantsEnvelope
-	DynamicContentVariantsUpdateManyRequest                     = generated.DynamicContentVariantsUpdateManyRequest
-	ErrorBody                                                   = generated.ErrorBody
-	ErrorDetail                                                 = generated.ErrorDetail
-	ErrorResponse                                               = generated.ErrorResponse
-	ExecuteViewParams                                           = generated.ExecuteViewParams
-	ExecuteViewParamsSortOrder                                  = generated.ExecuteViewParamsSortOrder
-	ExecuteViewResponse                                         = generated.ExecuteViewResponse
-	ExportAuditLogsParams                                       = generated.ExportAuditLogsParams
-	ExportAuditLogsResponse                                     = generated.ExportAuditLogsResponse
-	ExportSearchResultsParams                                   = generated.ExportSearchResultsParams
-	ExportSearchResultsParamsFilterType                         = generated.ExportSearchResultsParamsFilterType
-	ExportSearchResultsResponse                                 = generated.ExportSearchResultsResponse
-	ExportSuspendedTicketsResponse                              = generated.ExportSuspendedTicketsResponse
-	ExportViewResponse                                          = generated.ExportViewResponse
-	Group                                                       = generated.Group
-	GroupCreateRequest                                          = generated.GroupCreateRequest
-	GroupEnvelope                                               = generated.GroupEnvelope
-	GroupInput                                                  = generated.GroupInput
-	GroupList                                                   = generated.GroupList
-	GroupMembership                                             = generated.GroupMembership
-	GroupMembershipCreateRequest                                = generated.GroupMembershipCreateRequest
-	GroupMembershipEnvelope                                     = generated.GroupMembershipEnvelope
-	GroupMembershipInput                                        = generated.GroupMembershipInput
-	GroupMembershipList                                         = generated.GroupMembershipList
-	GroupMembershipsCreateManyRequest                           = generated.GroupMembershipsCreateManyRequest
-	GroupSLAPoliciesReorderRequest                              = generated.GroupSLAPoliciesReorderRequest
-	GroupSLAPolicy                                              = generated.GroupSLAPolicy
-	GroupSLAPolicyCreateInput                                   = generated.GroupSLAPolicyCreateInput
-	GroupSLAPolicyCreateRequest                                 = generated.GroupSLAPolicyCreateRequest
-	GroupSLAPolicyEnvelope                                      = generated.GroupSLAPolicyEnvelope
-	GroupSLAPolicyInput                                         = generated.GroupSLAPolicyInput
-	GroupSLAPolicyList                                          = generated.GroupSLAPolicyList
-	GroupSLAPolicyMetric                                        = generated.GroupSLAPolicyMetric
-	GroupSLAPolicyMetricMetric                                  = generated.GroupSLAPolicyMetricMetric
-	GroupSLAPolicyMetricPriority                                = generated.GroupSLAPolicyMetricPriority
-	GroupSLAPolicyUpdateRequest                                 = generated.GroupSLAPolicyUpdateRequest
-	GroupUpdateRequest                                          = generated.GroupUpdateRequest
-	ImportManyTicketsJSONRequestBody                            = generated.ImportManyTicketsJSONRequestBody
-	ImportManyTicketsParams                                     = generated.ImportManyTicketsParams
-	ImportManyTicketsResponse                                   = generated.ImportManyTicketsResponse
-	ImportTicketJSONRequestBody                                 = generated.ImportTicketJSONRequestBody
-	ImportTicketParams                                          = generated.ImportTicketParams
-	ImportTicketResponse                                        = generated.ImportTicketResponse
-	IncrementalCursorPage                                       = generated.IncrementalCursorPage
-	IncrementalOrganizationExportParams                         = generated.IncrementalOrganizationExportParams
-	IncrementalOrganizationExportResponse                       = generated.IncrementalOrganizationExportResponse
-	IncrementalRoutingAttributeExportParams                     = generated.IncrementalRoutingAttributeExportParams
-	IncrementalRoutingAttributeExportResponse                   = generated.IncrementalRoutingAttributeExportResponse
-	IncrementalRoutingAttributeValueExportParams                = generated.IncrementalRoutingAttributeValueExportParams
-	IncrementalRoutingAttributeValueExportResponse              = generated.IncrementalRoutingAttributeValueExportResponse
-	IncrementalRoutingInstanceValueExportParams                 = generated.IncrementalRoutingInstanceValueExportParams
-	IncrementalRoutingInstanceValueExportResponse               = generated.IncrementalRoutingInstanceValueExportResponse
-	IncrementalSampleExportParams                               = generated.IncrementalSampleExportParams
-	IncrementalSampleExportParamsIncrementalResource            = generated.IncrementalSampleExportParamsIncrementalResource
-	IncrementalSampleExportResponse                             = generated.IncrementalSampleExportResponse
-	IncrementalSamplePage                                       = generated.IncrementalSamplePage
-	IncrementalTicketCursorExportParams                         = generated.IncrementalTicketCursorExportParams
-	IncrementalTicketCursorExportParamsInclude                  = generated.IncrementalTicketCursorExportParamsInclude
-	IncrementalTicketCursorExportResponse                       = generated.IncrementalTicketCursorExportResponse
-	IncrementalTicketEventExportParams                          = generated.IncrementalTicketEventExportParams
-	IncrementalTicketEventExportParamsInclude                   = generated.IncrementalTicketEventExportParamsInclude
-	IncrementalTicketEventExportResponse                        = generated.IncrementalTicketEventExportResponse
-	IncrementalTicketExportParams                               = generated.IncrementalTicketExportParams
-	IncrementalTicketExportParamsInclude                        = generated.IncrementalTicketExportParamsInclude
-	IncrementalTicketExportResponse                             = generated.IncrementalTicketExportResponse
-	IncrementalTimePage                                         = generated.IncrementalTimePage
-	IncrementalUserCursorExportParams                           = generated.IncrementalUserCursorExportParams
-	IncrementalUserCursorExportParamsInclude                    = generated.IncrementalUserCursorExportParamsInclude
-	IncrementalUserCursorExportResponse                         = generated.IncrementalUserCursorExportResponse
-	IncrementalUserExportParams                                 = generated.IncrementalUserExportParams
-	IncrementalUserExportParamsInclude                          = generated.IncrementalUserExportParamsInclude
-	IncrementalUserExportResponse                               = generated.IncrementalUserExportResponse
-	JobStatus                                                   = generated.JobStatus
-	JobStatusEnvelope                                           = generated.JobStatusEnvelope
-	JobStatusList                                               = generated.JobStatusList
-	JobStatusResult                                             = generated.JobStatusResult
-	JobStatusStatus                                             = generated.JobStatusStatus
-	ListActiveAutomationsParams                                 = generated.ListActiveAutomationsParams
-	ListActiveAutomationsParamsInclude                          = generated.ListActiveAutomationsParamsInclude
-	ListActiveAutomationsParamsSortBy                           = generated.ListActiveAutomationsParamsSortBy
-	ListActiveAutomationsParamsSortOrder                        = generated.ListActiveAutomationsParamsSortOrder
-	ListActiveAutomationsResponse                               = generated.ListActiveAutomationsResponse
-	ListActiveMacrosParams                                      = generated.ListActiveMacrosParams
-	ListActiveMacrosParamsAccess                                = generated.ListActiveMacrosParamsAccess
-	ListActiveMacrosParamsInclude                               = generated.ListActiveMacrosParamsInclude
-	ListActiveMacrosParamsSortBy                                = generated.ListActiveMacrosParamsSortBy
-	ListActiveMacrosParamsSortOrder                             = generated.ListActiveMacrosParamsSortOrder
-	ListActiveMacrosResponse                                    = generated.ListActiveMacrosResponse
-	ListActiveTriggersParams                                    = generated.ListActiveTriggersParams
-	ListActiveTriggersParamsInclude                             = generated.ListActiveTriggersParamsInclude
-	ListActiveTriggersParamsSort                                = generated.ListActiveTriggersParamsSort
-	ListActiveTriggersParamsSortBy                              = generated.ListActiveTriggersParamsSortBy
-	ListActiveTriggersParamsSortOrder                           = generated.ListActiveTriggersParamsSortOrder
-	ListActiveTriggersResponse                                  = generated.ListActiveTriggersResponse
-	ListActiveViewsParams                                       = generated.ListActiveViewsParams
-	ListActiveViewsParamsAccess                                 = generated.ListActiveViewsParamsAccess
-	ListActiveViewsParamsInclude                                = generated.ListActiveViewsParamsInclude
-	ListActiveViewsParamsSortBy                                 = generated.ListActiveViewsParamsSortBy
-	ListActiveViewsParamsSortOrder                              = generated.ListActiveViewsParamsSortOrder
-	ListActiveViewsResponse                                     = generated.ListActiveViewsResponse
-	ListActivitiesParams                                        = generated.ListActivitiesParams
-	ListActivitiesResponse                                      = generated.ListActivitiesResponse
-	ListAgentAttributeValuesResponse                            = generated.ListAgentAttributeValuesResponse
-	ListAgentLocalesResponse                                    = generated.ListAgentLocalesResponse
-	ListAllTicketAuditsParams                                   = generated.ListAllTicketAuditsParams
-	ListAllTicketAuditsResponse                                 = generated.ListAllTicketAuditsResponse
-	ListAssignableGroupMembershipsParams                        = generated.ListAssignableGroupMembershipsParams
-	ListAssignableGroupMembershipsResponse                      = generated.ListAssignableGroupMembershipsResponse
-	ListAssignableGroupsParams                                  = generated.ListAssignableGroupsParams
-	ListAssignableGroupsResponse                                = generated.ListAssignableGroupsResponse
-	ListAuditLogsParams                                         = generated.ListAuditLogsParams
-	ListAuditLogsParamsSort                                     = generated.ListAuditLogsParamsSort
-	ListAuditLogsParamsSortBy                                   = generated.ListAuditLogsParamsSortBy
-	ListAuditLogsParamsSortOrder                                = generated.ListAuditLogsParamsSortOrder
-	ListAuditLogsResponse                                       = generated.ListAuditLogsResponse
-	ListAutomationsParams                                       = generated.ListAutomationsParams
-	ListAutomationsParamsInclude                                = generated.ListAutomationsParamsInclude
-	ListAutomationsParamsSortBy                                 = generated.ListAutomationsParamsSortBy
-	ListAutomationsParamsSortOrder                              = generated.ListAutomationsParamsSortOrder
-	ListAutomationsResponse                                     = generated.ListAutomationsResponse
-	ListBookmarksResponse                                       = generated.ListBookmarksResponse
-	ListBrandsParams                                            = generated.ListBrandsParams
-	ListBrandsResponse                                          = generated.ListBrandsResponse
-	ListCustomObjectFieldsParams                                = generated.ListCustomObjectFieldsParams
-	ListCustomObjectFieldsResponse                              = generated.ListCustomObjectFieldsResponse
-	ListCustomObjectRecordsParams                               = generated.ListCustomObjectRecordsParams
-	ListCustomObjectRecordsParamsSort                           = generated.ListCustomObjectRecordsParamsSort
-	ListCustomObjectRecordsResponse                             = generated.ListCustomObjectRecordsResponse
-	ListCustomObjectsResponse                                   = generated.ListCustomObjectsResponse
-	ListCustomRolesResponse                                     = generated.ListCustomRolesResponse
-	ListCustomTicketStatusesParams                              = generated.ListCustomTicketStatusesParams
-	ListCustomTicketStatusesParamsStatusCategories              = generated.ListCustomTicketStatusesParamsStatusCategories
-	ListCustomTicketStatusesResponse                            = generated.ListCustomTicketStatusesResponse
-	ListDeletedTicketsParams                                    = generated.ListDeletedTicketsParams
-	ListDeletedTicketsParamsSortBy                              = generated.ListDeletedTicketsParamsSortBy
-	ListDeletedTicketsParamsSortOrder                           = generated.ListDeletedTicketsParamsSortOrder
-	ListDeletedTicketsResponse                                  = generated.ListDeletedTicketsResponse
-	ListDeletedUsersParams                                      = generated.ListDeletedUsersParams
-	ListDeletedUsersResponse                                    = generated.ListDeletedUsersResponse
-	ListDynamicContentItemVariantsParams                        = generated.ListDynamicContentItemVariantsParams
-	ListDynamicContentItemVariantsResponse                      = generated.ListDynamicContentItemVariantsResponse
-	ListDynamicContentItemsParams                               = generated.ListDynamicContentItemsParams
-	ListDynamicContentItemsResponse                             = generated.ListDynamicContentItemsResponse
-	ListGroupMembershipsParams                                  = generated.ListGroupMembershipsParams
-	ListGroupMembershipsResponse                                = generated.ListGroupMembershipsResponse
-	ListGroupSLAPoliciesResponse                                = generated.ListGroupSLAPoliciesResponse
-	ListGroupSLAPolicyFilterDefinitionsResponse                 = generated.ListGroupSLAPolicyFilterDefinitionsResponse
-	ListGroupsParams                                            = generated.ListGroupsParams
-	ListGroupsResponse                                          = generated.ListGroupsResponse
-	ListJobStatusesParams                                       = generated.ListJobStatusesParams
-	ListJobStatusesResponse                                     = generated.ListJobStatusesResponse
-	ListLocalesResponse                                         = generated.ListLocalesResponse
-	ListLookupRelationshipSourcesParams                         = generated.ListLookupRelationshipSourcesParams
-	ListLookupRelationshipSourcesResponse                       = generated.ListLookupRelationshipSourcesResponse
-	ListMacroActionDefinitionsResponse                          = generated.ListMacroActionDefinitionsResponse
-	ListMacroActionsResponse                                    = generated.ListMacroActionsResponse
-	ListMacroAttachmentsResponse                                = generated.ListMacroAttachmentsResponse
-	ListMacroCategoriesResponse                                 = generated.ListMacroCategoriesResponse
-	ListMacrosParams                                            = generated.ListMacrosParams
-	ListMacrosParamsAccess                                      = generated.ListMacrosParamsAccess
-	ListMacrosParamsInclude                                     = generated.ListMacrosParamsInclude
-	ListMacrosParamsSortBy                                      = generated.ListMacrosParamsSortBy
-	ListMacrosParamsSortOrder                                   = generated.ListMacrosParamsSortOrder
-	ListMacrosResponse                                          = generated.ListMacrosResponse
-	ListOrganizationFieldsParams                                = generated.ListOrganizationFieldsParams
-	ListOrganizationFieldsResponse                              = generated.ListOrganizationFieldsResponse
-	ListOrganizationMembershipsParams                           = generated.ListOrganizationMembershipsParams
-	ListOrganizationMembershipsResponse                         = generated.ListOrganizationMembershipsResponse
-	ListOrganizationSubscriptionsParams                         = generated.ListOrganizationSubscriptionsParams
-	ListOrganizationSubscriptionsResponse                       = generated.ListOrganizationSubscriptionsResponse
-	ListOrganizationsParams                                     = generated.ListOrganizationsParams
-	ListOrganizationsResponse                                   = generated.ListOrganizationsResponse
-	ListPublicLocalesResponse                                   = generated.ListPublicLocalesResponse
-	ListRelationshipFilterDefinitionsResponse                   = generated.ListRelationshipFilterDefinitionsResponse
-	ListRequestCommentsParams                                   = generated.ListRequestCommentsParams
-	ListRequestCommentsParamsRole                               = generated.ListRequestCommentsParamsRole
-	ListRequestCommentsParamsSort                               = generated.ListRequestCommentsParamsSort
-	ListRequestCommentsParamsSortBy                             = generated.ListRequestCommentsParamsSortBy
-	ListRequestCommentsParamsSortOrder                          = generated.ListRequestCommentsParamsSortOrder
-	ListRequestCommentsResponse                                 = generated.ListRequestCommentsResponse
-	ListRequestsParams                                          = generated.ListRequestsParams
-	ListRequestsParamsSortBy                                    = generated.ListRequestsParamsSortBy
-	ListRequestsParamsSortOrder                                 = generated.ListRequestsParamsSortOrder
-	ListRequestsParamsStatus                                    = generated.ListRequestsParamsStatus
-	ListRequestsResponse                                        = generated.ListRequestsResponse
-	ListResourceCollectionsResponse                             = generated.ListResourceCollectionsResponse
-	ListRoutingAttributeDefinitionsResponse                     = generated.ListRoutingAttributeDefinitionsResponse
-	ListRoutingAttributeValuesResponse                          = generated.ListRoutingAttributeValuesResponse
-	ListRoutingAttributesParams                                 = generated.ListRoutingAttributesParams
-	ListRoutingAttributesParamsInclude                          = generated.ListRoutingAttributesParamsInclude
-	ListRoutingAttributesResponse                               = generated.ListRoutingAttributesResponse
-	ListSLAPoliciesResponse                                     = generated.ListSLAPoliciesResponse
-	ListSLAPolicyFilterDefinitionsResponse                      = generated.ListSLAPolicyFilterDefinitionsResponse
-	ListSatisfactionRatingsParams                               = generated.ListSatisfactionRatingsParams
-	ListSatisfactionRatingsParamsScore                          = generated.ListSatisfactionRatingsParamsScore
-	ListSatisfactionRatingsResponse                             = generated.ListSatisfactionRatingsResponse
-	ListSatisfactionReasonsResponse                             = generated.ListSatisfactionReasonsResponse
-	ListSearchResultsParams                                     = generated.ListSearchResultsParams
-	ListSearchResultsParamsSortBy                               = generated.ListSearchResultsParamsSortBy
-	ListSearchResultsParamsSortOrder                            = generated.ListSearchResultsParamsSortOrder
-	ListSearchResultsResponse                                   = generated.ListSearchResultsResponse
-	ListSessionsParams                                          = generated.ListSessionsParams
-	ListSessionsResponse                                        = generated.ListSessionsResponse
-	ListSharingAgreementsResponse                               = generated.ListSharingAgreementsResponse
-	ListSupportAddressesParams                                  = generated.ListSupportAddressesParams
-	ListSupportAddressesResponse                                = generated.ListSupportAddressesResponse
-	ListSuspendedTicketsParams                                  = generated.ListSuspendedTicketsParams
-	ListSuspendedTicketsParamsSortBy                            = generated.ListSuspendedTicketsParamsSortBy
-	ListSuspendedTicketsParamsSortOrder                         = generated.ListSuspendedTicketsParamsSortOrder
-	ListSuspendedTicketsResponse                                = generated.ListSuspendedTicketsResponse
-	ListTagsParams                                              = generated.ListTagsParams
-	ListTagsResponse                                            = generated.ListTagsResponse
-	ListTargetFailuresResponse                                  = generated.ListTargetFailuresResponse
-	ListTargetsResponse                                         = generated.ListTargetsResponse
-	ListTicketAttributeValuesResponse                           = generated.ListTicketAttributeValuesResponse
-	ListTicketAuditsParams                                      = generated.ListTicketAuditsParams
-	ListTicketAuditsResponse                                    = generated.ListTicketAuditsResponse
-	ListTicketCollaboratorsResponse                             = generated.ListTicketCollaboratorsResponse
-	ListTicketCommentsParams                                    = generated.ListTicketCommentsParams
-	ListTicketCommentsParamsInclude                             = generated.ListTicketCommentsParamsInclude
-	ListTicketCommentsParamsSort                                = generated.ListTicketCommentsParamsSort
-	ListTicketCommentsParamsSortOrder                           = generated.ListTicketCommentsParamsSortOrder
-	ListTicketCommentsResponse                                  = generated.ListTicketCommentsResponse
-	ListTicketEmailCCsResponse                                  = generated.ListTicketEmailCCsResponse
-	ListTicketFieldOptionsParams                                = generated.ListTicketFieldOptionsParams
-	ListTicketFieldOptionsResponse                              = generated.ListTicketFieldOptionsResponse
-	ListTicketFieldsParams                                      = generated.ListTicketFieldsParams
-	ListTicketFieldsParamsInclude                               = generated.ListTicketFieldsParamsInclude
-	ListTicketFieldsResponse                                    = generated.ListTicketFieldsResponse
-	ListTicketFollowersResponse                                 = generated.ListTicketFollowersResponse
-	ListTicketFormsParams                                       = generated.ListTicketFormsParams
-	ListTicketFormsResponse                                     = generated.ListTicketFormsResponse
-	ListTicketIncidentsParams                                   = generated.ListTicketIncidentsParams
-	ListTicketIncidentsResponse                                 = generated.ListTicketIncidentsResponse
-	ListTicketMetricEventsParams                                = generated.ListTicketMetricEventsParams
-	ListTicketMetricEventsResponse                              = generated.ListTicketMetricEventsResponse
-	ListTicketMetricsParams                                     = generated.ListTicketMetricsParams
-	ListTicketMetricsResponse                                   = generated.ListTicketMetricsResponse
-	ListTicketProblemsParams                                    = generated.ListTicketProblemsParams
-	ListTicketProblemsResponse                                  = generated.ListTicketProblemsResponse
-	ListTicketTagsResponse                                      = generated.ListTicketTagsResponse
-	ListTicketsFulfilledByUserParams                            = generated.ListTicketsFulfilledByUserParams
-	ListTicketsFulfilledByUserResponse                          = generated.ListTicketsFulfilledByUserResponse
-	ListTicketsParams                                           = generated.ListTicketsParams
-	ListTicketsResponse                                         = generated.ListTicketsResponse
-	ListTriggerCategoriesParams                                 = generated.ListTriggerCategoriesParams
-	ListTriggerCategoriesParamsInclude                          = generated.ListTriggerCategoriesParamsInclude
-	ListTriggerCategoriesParamsSort                             = generated.ListTriggerCategoriesParamsSort
-	ListTriggerCategoriesResponse                               = generated.ListTriggerCategoriesResponse
-	ListTriggerDefinitionsResponse                              = generated.ListTriggerDefinitionsResponse
-	ListTriggerRevisionsParams                                  = generated.ListTriggerRevisionsParams
-	ListTriggerRevisionsParamsInclude                           = generated.ListTriggerRevisionsParamsInclude
-	ListTriggerRevisionsResponse                                = generated.ListTriggerRevisionsResponse
-	ListTriggersParams                                          = generated.ListTriggersParams
-	ListTriggersParamsInclude                                   = generated.ListTriggersParamsInclude
-	ListTriggersParamsSort                                      = generated.ListTriggersParamsSort
-	ListTriggersParamsSortBy                                    = generated.ListTriggersParamsSortBy
-	ListTriggersParamsSortOrder                                 = generated.ListTriggersParamsSortOrder
-	ListTriggersResponse                                        = generated.ListTriggersResponse
-	ListUserComplianceDeletionStatusesParams                    = generated.ListUserComplianceDeletionStatusesParams
-	ListUserComplianceDeletionStatusesResponse                  = generated.ListUserComplianceDeletionStatusesResponse
-	ListUserFieldOptionsParams                                  = generated.ListUserFieldOptionsParams
-	ListUserFieldOptionsResponse                                = generated.ListUserFieldOptionsResponse
-	ListUserFieldsParams                                        = generated.ListUserFieldsParams
-	ListUserFieldsResponse                                      = generated.ListUserFieldsResponse
-	ListUserIdentitiesParams                                    = generated.ListUserIdentitiesParams
-	ListUserIdentitiesResponse                                  = generated.ListUserIdentitiesResponse
-	ListUserPasswordRequirementsResponse                        = generated.ListUserPasswordRequirementsResponse
-	ListUserTicketSkipsParams                                   = generated.ListUserTicketSkipsParams
-	ListUserTicketSkipsParamsSortOrder                          = generated.ListUserTicketSkipsParamsSortOrder
-	ListUserTicketSkipsResponse                                 = generated.ListUserTicketSkipsResponse
-	ListUsersParams                                             = generated.ListUsersParams
-	ListUsersResponse                                           = generated.ListUsersResponse
-	ListViewTicketsParams                                       = generated.ListViewTicketsParams
-	ListViewTicketsParamsSortOrder                              = generated.ListViewTicketsParamsSortOrder
-	ListViewTicketsResponse                                     = generated.ListViewTicketsResponse
-	ListViewsCompactResponse                                    = generated.ListViewsCompactResponse
-	ListViewsParams                                             = generated.ListViewsParams
-	ListViewsParamsAccess                                       = generated.ListViewsParamsAccess
-	ListViewsParamsInclude                                      = generated.ListViewsParamsInclude
-	ListViewsParamsSortBy                                       = generated.ListViewsParamsSortBy
-	ListViewsParamsSortOrder                                    = generated.ListViewsParamsSortOrder
-	ListViewsResponse                                           = generated.ListViewsResponse
-	ListWorkspacesResponse                                      = generated.ListWorkspacesResponse
-	Locale                                                      = generated.Locale
-	LocaleEnvelope                                              = generated.LocaleEnvelope
-	LocaleList                                                  = generated.LocaleList
-	LogoutManyUsersParams                                       = generated.LogoutManyUsersParams
-	LogoutManyUsersResponse                                     = generated.LogoutManyUsersResponse
-	LookupRelationshipSourceList                                = generated.LookupRelationshipSourceList
-	Macro                                                       = generated.Macro
-	MacroActionDefinition                                       = generated.MacroActionDefinition
-	MacroActionOperator                                         = generated.MacroActionOperator
-	MacroActionValueOption                                      = generated.MacroActionValueOption
-	MacroActionValues                                           = generated.MacroActionValues
-	MacroApplyResult                                            = generated.MacroApplyResult
-	MacroApplyResultEnvelope                                    = generated.MacroApplyResultEnvelope
-	MacroAttachment                                             = generated.MacroAttachment
-	MacroAttachmentEnvelope                                     = generated.MacroAttachmentEnvelope
-	MacroAttachmentList                                         = generated.MacroAttachmentList
-	MacroAttachmentUploadRequest                                = generated.MacroAttachmentUploadRequest
-	MacroBulkUpdate                                             = generated.MacroBulkUpdate
-	MacroCategory                                               = generated.MacroCategory
-	MacroCategoryList                                           = generated.MacroCategoryList
-	MacroComment                                                = generated.MacroComment
-	MacroCreateInput                                            = generated.MacroCreateInput
-	MacroCreateRequest                                          = generated.MacroCreateRequest
-	MacroDefinitions                                            = generated.MacroDefinitions
-	MacroDefinitionsEnvelope                                    = generated.MacroDefinitionsEnvelope
-	MacroEnvelope                                               = generated.MacroEnvelope
-	MacroInput                                                  = generated.MacroInput
-	MacroList                                                   = generated.MacroList
-	MacroRestriction                                            = generated.MacroRestriction
-	MacroRestrictionType                                        = generated.MacroRestrictionType
-	MacroSearchResults                                          = generated.MacroSearchResults
-	MacroSupportedAction                                        = generated.MacroSupportedAction
-	MacroSupportedActionList                                    = generated.MacroSupportedActionList
-	MacroTicketChanges                                          = generated.MacroTicketChanges
-	MacroTicketChangesPriority                                  = generated.MacroTicketChangesPriority
-	MacroTicketChangesStatus                                    = generated.MacroTicketChangesStatus
-	MacroTicketChangesType                                      = generated.MacroTicketChangesType
-	MacroUpdateRequest                                          = generated.MacroUpdateRequest
-	MacrosEnvelope                                              = generated.MacrosEnvelope
-	MacrosUpdateManyRequest                                     = generated.MacrosUpdateManyRequest
-	MakeTicketAuditCommentPrivateResponse                       = generated.MakeTicketAuditCommentPrivateResponse
-	MakeTicketCommentPrivateResponse                            = generated.MakeTicketCommentPrivateResponse
-	MakeUserIdentityPrimaryResponse                             = generated.MakeUserIdentityPrimaryResponse
-	MarkManyTicketsAsSpamParams                                 = generated.MarkManyTicketsAsSpamParams
-	MarkManyTicketsAsSpamResponse                               = generated.MarkManyTicketsAsSpamResponse
-	MarkTicketAsSpamResponse                                    = generated.MarkTicketAsSpamResponse
-	MergeEndUsersJSONRequestBody                                = generated.MergeEndUsersJSONRequestBody
-	MergeEndUsersResponse                                       = generated.MergeEndUsersResponse
-	MergeTicketsJSONRequestBody                                 = generated.MergeTicketsJSONRequestBody
-	MergeTicketsResponse                                        = generated.MergeTicketsResponse
-	OffsetPage                                                  = generated.OffsetPage
-	OpenTicketInAgentBrowserResponse                            = generated.OpenTicketInAgentBrowserResponse
-	OpenUserProfileInAgentBrowserResponse                       = generated.OpenUserProfileInAgentBrowserResponse
-	Organization                                                = generated.Organization
-	OrganizationCreateOrUpdateRequest                           = generated.OrganizationCreateOrUpdateRequest
-	OrganizationCreateRequest                                   = generated.OrganizationCreateRequest
-	OrganizationEnvelope                                        = generated.OrganizationEnvelope
-	OrganizationExportList                                      = generated.OrganizationExportList
-	OrganizationField                                           = generated.OrganizationField
-	OrganizationFieldCreateRequest                              = generated.OrganizationFieldCreateRequest
-	OrganizationFieldEnvelope                                   = generated.OrganizationFieldEnvelope
-	OrganizationFieldInput                                      = generated.OrganizationFieldInput
-	OrganizationFieldList                                       = generated.OrganizationFieldList
-	OrganizationFieldType                                       = generated.OrganizationFieldType
-	OrganizationFieldUpdateRequest                              = generated.OrganizationFieldUpdateRequest
-	OrganizationFieldsReorderRequest                            = generated.OrganizationFieldsReorderRequest
-	OrganizationInput                                           = generated.OrganizationInput
-	OrganizationList                                            = generated.OrganizationList
-	OrganizationMembership                                      = generated.OrganizationMembership
-	OrganizationMembershipCreateRequest                         = generated.OrganizationMembershipCreateRequest
-	OrganizationMembershipEnvelope                              = generated.OrganizationMembershipEnvelope
-	OrganizationMembershipInput                                 = generated.OrganizationMembershipInput
-	OrganizationMembershipList                                  = generated.OrganizationMembershipList
-	OrganizationMembershipsCreateManyRequest                    = generated.OrganizationMembershipsCreateManyRequest
-	OrganizationOffsetList                                      = generated.OrganizationOffsetList
-	OrganizationRelatedInfo                                     = generated.OrganizationRelatedInfo
-	OrganizationRelatedInfoEnvelope                             = generated.OrganizationRelatedInfoEnvelope
-	OrganizationSubscription                                    = generated.OrganizationSubscription
-	OrganizationSubscriptionCreateRequest                       = generated.OrganizationSubscriptionCreateRequest
-	OrganizationSubscriptionEnvelope                            = generated.OrganizationSubscriptionEnvelope
-	OrganizationSubscriptionInput                               = generated.OrganizationSubscriptionInput
-	OrganizationSubscriptionList                                = generated.OrganizationSubscriptionList
-	OrganizationUpdateRequest                                   = generated.OrganizationUpdateRequest
-	OrganizationsCreateManyRequest                              = generated.OrganizationsCreateManyRequest
-	OrganizationsUpdateManyRequest                              = generated.OrganizationsUpdateManyRequest
-	PasswordRequirements                                        = generated.PasswordRequirements
-	PermanentlyDeleteManyTicketsParams                          = generated.PermanentlyDeleteManyTicketsParams
-	PermanentlyDeleteManyTicketsResponse                        = generated.PermanentlyDeleteManyTicketsResponse
-	PermanentlyDeleteTicketResponse                             = generated.PermanentlyDeleteTicketResponse
-	PermanentlyDeleteUserResponse                               = generated.PermanentlyDeleteUserResponse
-	PreviewViewTicketCountJSONRequestBody                       = generated.PreviewViewTicketCountJSONRequestBody
-	PreviewViewTicketCountResponse                              = generated.PreviewViewTicketCountResponse
-	PreviewViewsJSONRequestBody                                 = generated.PreviewViewsJSONRequestBody
-	PreviewViewsResponse                                        = generated.PreviewViewsResponse
-	ProblemAutocompleteRequest                                  = generated.ProblemAutocompleteRequest
-	PushNotificationDevicesDestroyManyRequest                   = generated.PushNotificationDevicesDestroyManyRequest
-	QueueCustomObjectRecordBulkJobJSONRequestBody               = generated.QueueCustomObjectRecordBulkJobJSONRequestBody
-	QueueCustomObjectRecordBulkJobResponse                      = generated.QueueCustomObjectRecordBulkJobResponse
-	RecoverManySuspendedTicketsParams                           = generated.RecoverManySuspendedTicketsParams
-	RecoverManySuspendedTicketsResponse                         = generated.RecoverManySuspendedTicketsResponse
-	RecoverSuspendedTicketResponse                              = generated.RecoverSuspendedTicketResponse
-	RedactChatCommentAttachmentJSONRequestBody                  = generated.RedactChatCommentAttachmentJSONRequestBody
-	RedactChatCommentAttachmentResponse                         = generated.RedactChatCommentAttachmentResponse
-	RedactChatCommentJSONRequestBody                            = generated.RedactChatCommentJSONRequestBody
-	RedactChatCommentResponse                                   = generated.RedactChatCommentResponse
-	RedactTicketCommentAttachmentResponse                       = generated.RedactTicketCommentAttachmentResponse
-	RedactTicketCommentJSONRequestBody                          = generated.RedactTicketCommentJSONRequestBody
-	RedactTicketCommentResponse                                 = generated.RedactTicketCommentResponse
-	RedactTicketCommentStringJSONRequestBody                    = generated.RedactTicketCommentStringJSONRequestBody
-	RedactTicketCommentStringResponse                           = generated.RedactTicketCommentStringResponse
-	RelationshipFilterDefinition                                = generated.RelationshipFilterDefinition
-	RelationshipFilterDefinitionOperator                        = generated.RelationshipFilterDefinitionOperator
-	RelationshipFilterDefinitionValue                           = generated.RelationshipFilterDefinitionValue
-	RelationshipFilterDefinitions                               = generated.RelationshipFilterDefinitions
-	RelationshipFilterDefinitionsEnvelope                       = generated.RelationshipFilterDefinitionsEnvelope
-	RemoveTicketTagsJSONRequestBody                             = generated.RemoveTicketTagsJSONRequestBody
-	RemoveTicketTagsResponse                                    = generated.RemoveTicketTagsResponse
-	RenewCurrentSessionResponse                                 = generated.RenewCurrentSessionResponse
-	ReorderCustomObjectFieldsJSONRequestBody                    = generated.ReorderCustomObjectFieldsJSONRequestBody
-	ReorderCustomObjectFieldsResponse                           = generated.ReorderCustomObjectFieldsResponse
-	ReorderGroupSLAPoliciesJSONRequestBody                      = generated.ReorderGroupSLAPoliciesJSONRequestBody
-	ReorderGroupSLAPoliciesParams                               = generated.ReorderGroupSLAPoliciesParams
-	ReorderGroupSLAPoliciesResponse                             = generated.ReorderGroupSLAPoliciesResponse
-	ReorderOrganizationFieldsJSONRequestBody                    = generated.ReorderOrganizationFieldsJSONRequestBody
-	ReorderOrganizationFieldsResponse                           = generated.ReorderOrganizationFieldsResponse
-	ReorderSLAPoliciesJSONRequestBody                           = generated.ReorderSLAPoliciesJSONRequestBody
-	ReorderSLAPoliciesParams                                    = generated.ReorderSLAPoliciesParams
-	ReorderSLAPoliciesResponse                                  = generated.ReorderSLAPoliciesResponse
-	ReorderTicketFormsJSONRequestBody                           = generated.ReorderTicketFormsJSONRequestBody
-	ReorderTicketFormsResponse                                  = generated.ReorderTicketFormsResponse
-	ReorderTriggersJSONRequestBody                              = generated.ReorderTriggersJSONRequestBody
-	ReorderTriggersResponse                                     = generated.ReorderTriggersResponse
-	ReorderUserFieldsJSONRequestBody                            = generated.ReorderUserFieldsJSONRequestBody
-	ReorderUserFieldsResponse                                   = generated.ReorderUserFieldsResponse
-	ReorderWorkspacesJSONRequestBody                            = generated.ReorderWorkspacesJSONRequestBody
-	ReorderWorkspacesResponse                                   = generated.ReorderWorkspacesResponse
-	Request                                                     = generated.Request
-	RequestComment                                              = generated.RequestComment
-	RequestCommentEnvelope                                      = generated.RequestCommentEnvelope
-	RequestCommentInput                                         = generated.RequestCommentInput
-	RequestCommentList                                          = generated.RequestCommentList
-	RequestCreateRequest                                        = generated.RequestCreateRequest
-	RequestEnvelope                                             = generated.RequestEnvelope
-	RequestInput                                                = generated.RequestInput
-	RequestInputPriority                                        = generated.RequestInputPriority
-	RequestInputType                                            = generated.RequestInputType
-	RequestList                                                 = generated.RequestList
-	RequestPriority                                             = generated.RequestPriority
-	RequestRequester                                            = generated.RequestRequester
-	RequestSearchResults                                        = generated.RequestSearchResults
-	RequestStatus                                               = generated.RequestStatus
-	RequestType                                                 = generated.RequestType
-	RequestUpdateInput                                          = generated.RequestUpdateInput
-	RequestUpdateRequest                                        = generated.RequestUpdateRequest
-	RequestUserCreateJSONRequestBody                            = generated.RequestUserCreateJSONRequestBody
-	RequestUserCreateResponse                                   = generated.RequestUserCreateResponse
-	RequestUserIdentityVerificationResponse                     = generated.RequestUserIdentityVerificationResponse
-	ResourceCollection                                          = generated.ResourceCollection
-	ResourceCollectionCreateRequest                             = generated.ResourceCollectionCreateRequest
-	ResourceCollectionEnvelope                                  = generated.ResourceCollectionEnvelope
-	ResourceCollectionList                                      = generated.ResourceCollectionList
-	ResourceCollectionResource                                  = generated.ResourceCollectionResource
-	ResourceCollectionUpdateRequest                             = generated.ResourceCollectionUpdateRequest
-	RestoreDeletedTicketResponse                                = generated.RestoreDeletedTicketResponse
-	RestoreManyDeletedTicketsParams                             = generated.RestoreManyDeletedTicketsParams
-	RestoreManyDeletedTicketsResponse                           = generated.RestoreManyDeletedTicketsResponse
-	RoutingAttribute                                            = generated.RoutingAttribute
-	RoutingAttributeCreateRequest                               = generated.RoutingAttributeCreateRequest
-	RoutingAttributeDefinition                                  = generated.RoutingAttributeDefinition
-	RoutingAttributeDefinitions                                 = generated.RoutingAttributeDefinitions
-	RoutingAttributeDefinitionsEnvelope                         = generated.RoutingAttributeDefinitionsEnvelope
-	RoutingAttributeEnvelope                                    = generated.RoutingAttributeEnvelope
-	RoutingAttributeEvent                                       = generated.RoutingAttributeEvent
-	RoutingAttributeEventList                                   = generated.RoutingAttributeEventList
-	RoutingAttributeEventType                                   = generated.RoutingAttributeEventType
-	RoutingAttributeInput                                       = generated.RoutingAttributeInput
-	RoutingAttributeList                                        = generated.RoutingAttributeList
-	RoutingAttributeUpdateRequest                               = generated.RoutingAttributeUpdateRequest
-	RoutingAttributeValue                                       = generated.RoutingAttributeValue
-	RoutingAttributeValueCondition                              = generated.RoutingAttributeValueCondition
-	RoutingAttributeValueConditions                             = generated.RoutingAttributeValueConditions
-	RoutingAttributeValueCreateRequest                          = generated.RoutingAttributeValueCreateRequest
-	RoutingAttributeValueEnvelope                               = generated.RoutingAttributeValueEnvelope
-	RoutingAttributeValueEvent                                  = generated.RoutingAttributeValueEvent
-	RoutingAttributeValueEventList                              = generated.RoutingAttributeValueEventList
-	RoutingAttributeValueEventType                              = generated.RoutingAttributeValueEventType
-	RoutingAttributeValueInput                                  = generated.RoutingAttributeValueInput
-	RoutingAttributeValueList                                   = generated.RoutingAttributeValueList
-	RoutingAttributeValueUpdateRequest                          = generated.RoutingAttributeValueUpdateRequest
-	RoutingFulfilledTicketIds                                   = generated.RoutingFulfilledTicketIds
-	RoutingInstanceAttributeValueList                           = generated.RoutingInstanceAttributeValueList
-	RoutingInstanceValue                                        = generated.RoutingInstanceValue
-	RoutingInstanceValueList                                    = generated.RoutingInstanceValueList
-	RoutingInstanceValueType                                    = generated.RoutingInstanceValueType
-	RoutingInstanceValuesSetRequest                             = generated.RoutingInstanceValuesSetRequest
-	RuleAction                                                  = generated.RuleAction
-	RuleCondition                                               = generated.RuleCondition
-	RuleConditions                                              = generated.RuleConditions
-	RuleDefinition                                              = generated.RuleDefinition
-	RuleDefinitionOperator                                      = generated.RuleDefinitionOperator
-	RuleDefinitionValue                                         = generated.RuleDefinitionValue
-	RulePermissions                                             = generated.RulePermissions
-	SLAFilterDefinition                                         = generated.SLAFilterDefinition
-	SLAFilterDefinitionOperator                                 = generated.SLAFilterDefinitionOperator
-	SLAFilterDefinitionValueOption                              = generated.SLAFilterDefinitionValueOption
-	SLAFilterDefinitionValues                                   = generated.SLAFilterDefinitionValues
-	SLAFilterDefinitions                                        = generated.SLAFilterDefinitions
-	SLAFilterDefinitionsEnvelope                                = generated.SLAFilterDefinitionsEnvelope
-	SLAPoliciesReorderRequest                                   = generated.SLAPoliciesReorderRequest
-	SLAPolicy                                                   = generated.SLAPolicy
-	SLAPolicyCreateInput                                        = generated.SLAPolicyCreateInput
-	SLAPolicyCreateRequest                                      = generated.SLAPolicyCreateRequest
-	SLAPolicyEnvelope                                           = generated.SLAPolicyEnvelope
-	SLAPolicyInput                                              = generated.SLAPolicyInput
-	SLAPolicyList                                               = generated.SLAPolicyList
-	SLAPolicyMetric                                             = generated.SLAPolicyMetric
-	SLAPolicyMetricMetric                                       = generated.SLAPolicyMetricMetric
-	SLAPolicyMetricPriority                                     = generated.SLAPolicyMetricPriority
-	SLAPolicyUpdateRequest                                      = generated.SLAPolicyUpdateRequest
-	SatisfactionRating                                          = generated.SatisfactionRating
-	SatisfactionRatingEnvelope                                  = generated.SatisfactionRatingEnvelope
-	SatisfactionRatingList                                      = generated.SatisfactionRatingList
-	SatisfactionRatingScore                                     = generated.SatisfactionRatingScore
-	SatisfactionReason                                          = generated.SatisfactionReason
-	SatisfactionReasonEnvelope                                  = generated.SatisfactionReasonEnvelope
-	SatisfactionReasonList                                      = generated.SatisfactionReasonList
-	SearchAutomationsParams                                     = generated.SearchAutomationsParams
-	SearchAutomationsParamsInclude                              = generated.SearchAutomationsParamsInclude
-	SearchAutomationsParamsSortBy                               = generated.SearchAutomationsParamsSortBy
-	SearchAutomationsParamsSortOrder                            = generated.SearchAutomationsParamsSortOrder
-	SearchAutomationsResponse                                   = generated.SearchAutomationsResponse
-	SearchCount                                                 = generated.SearchCount
-	SearchCustomObjectRecordsParams                             = generated.SearchCustomObjectRecordsParams
-	SearchCustomObjectRecordsParamsSort                         = generated.SearchCustomObjectRecordsParamsSort
-	SearchCustomObjectRecordsResponse                           = generated.SearchCustomObjectRecordsResponse
-	SearchExportResults                                         = generated.SearchExportResults
-	SearchMacrosParams                                          = generated.SearchMacrosParams
-	SearchMacrosParamsAccess                                    = generated.SearchMacrosParamsAccess
-	SearchMacrosParamsInclude                                   = generated.SearchMacrosParamsInclude
-	SearchMacrosParamsSortBy                                    = generated.SearchMacrosParamsSortBy
-	SearchMacrosParamsSortOrder                                 = generated.SearchMacrosParamsSortOrder
-	SearchMacrosResponse                                        = generated.SearchMacrosResponse
-	SearchOrganizationsParams                                   = generated.SearchOrganizationsParams
-	SearchOrganizationsResponse                                 = generated.SearchOrganizationsResponse
-	SearchRequestsParams                                        = generated.SearchRequestsParams
-	SearchRequestsParamsStatus                                  = generated.SearchRequestsParamsStatus
-	SearchRequestsResponse                                      = generated.SearchRequestsResponse
-	SearchResult                                                = generated.SearchResult
-	SearchResultList                                            = generated.SearchResultList
-	SearchResultResultType                                      = generated.SearchResultResultType
-	SearchTriggersParams                                        = generated.SearchTriggersParams
-	SearchTriggersParamsInclude                                 = generated.SearchTriggersParamsInclude
-	SearchTriggersParamsSort                                    = generated.SearchTriggersParamsSort
-	SearchTriggersParamsSortBy                                  = generated.SearchTriggersParamsSortBy
-	SearchTriggersParamsSortOrder                               = generated.SearchTriggersParamsSortOrder
-	SearchTriggersResponse                                      = generated.SearchTriggersResponse
-	SearchUsersParams                                           = generated.SearchUsersParams
-	SearchUsersResponse                                         = generated.SearchUsersResponse
-	SearchViewsParams                                           = generated.SearchViewsParams
-	SearchViewsParamsAccess                                     = generated.SearchViewsParamsAccess
-	SearchViewsParamsInclude                                    = generated.SearchViewsParamsInclude
-	SearchViewsParamsSortBy                                     = generated.SearchViewsParamsSortBy
-	SearchViewsParamsSortOrder                                  = generated.SearchViewsParamsSortOrder
-	SearchViewsResponse                                         = generated.SearchViewsResponse
-	Session                                                     = generated.Session
-	SessionEnvelope                                             = generated.SessionEnvelope
-	SessionList                                                 = generated.SessionList
-	SessionRenewal                                              = generated.SessionRenewal
-	SetAgentAttributeValuesJSONRequestBody                      = generated.SetAgentAttributeValuesJSONRequestBody
-	SetAgentAttributeValuesResponse                             = generated.SetAgentAttributeValuesResponse
-	SetGroupMembershipAsDefaultResponse                         = generated.SetGroupMembershipAsDefaultResponse
-	SetOrganizationAsDefaultResponse                            = generated.SetOrganizationAsDefaultResponse
-	SetOrganizationMembershipAsDefaultResponse                  = generated.SetOrganizationMembershipAsDefaultResponse
-	SetTicketAttributeValuesJSONRequestBody                     = generated.SetTicketAttributeValuesJSONRequestBody
-	SetTicketAttributeValuesResponse                            = generated.SetTicketAttributeValuesResponse
-	SetTicketTagsJSONRequestBody                                = generated.SetTicketTagsJSONRequestBody
-	SetTicketTagsResponse                                       = generated.SetTicketTagsResponse
-	SetUserPasswordJSONRequestBody                              = generated.SetUserPasswordJSONRequestBody
-	SetUserPasswordResponse                                     = generated.SetUserPasswordResponse
-	SharingAgreement                                            = generated.SharingAgreement
-	SharingAgreementCreateRequest                               = generated.SharingAgreementCreateRequest
-	SharingAgreementEnvelope                                    = generated.SharingAgreementEnvelope
-	SharingAgreementInput                                       = generated.SharingAgreementInput
-	SharingAgreementList                                        = generated.SharingAgreementList
-	SharingAgreementStatus                                      = generated.SharingAgreementStatus
-	SharingAgreementType                                        = generated.SharingAgreementType
-	SharingAgreementUpdateInput                                 = generated.SharingAgreementUpdateInput
-	SharingAgreementUpdateInputStatus                           = generated.SharingAgreementUpdateInputStatus
-	SharingAgreementUpdateRequest                               = generated.SharingAgreementUpdateRequest
-	ShowAccountSettingsResponse                                 = generated.ShowAccountSettingsResponse
-	ShowActivityResponse                                        = generated.ShowActivityResponse
-	ShowAttachmentResponse                                      = generated.ShowAttachmentResponse
-	ShowAuditLogResponse                                        = generated.ShowAuditLogResponse
-	ShowAuthenticatedSessionResponse                            = generated.ShowAuthenticatedSessionResponse
-	ShowAutomationResponse                                      = generated.ShowAutomationResponse
-	ShowBrandResponse                                           = generated.ShowBrandResponse
-	ShowCurrentLocaleResponse                                   = generated.ShowCurrentLocaleResponse
-	ShowCustomObjectFieldResponse                               = generated.ShowCustomObjectFieldResponse
-	ShowCustomObjectFieldsLimitResponse                         = generated.ShowCustomObjectFieldsLimitResponse
-	ShowCustomObjectRecordResponse                              = generated.ShowCustomObjectRecordResponse
-	ShowCustomObjectRecordsLimitResponse                        = generated.ShowCustomObjectRecordsLimitResponse
-	ShowCustomObjectResponse                                    = generated.ShowCustomObjectResponse
-	ShowCustomObjectsLimitResponse                              = generated.ShowCustomObjectsLimitResponse
-	ShowCustomRoleResponse                                      = generated.ShowCustomRoleResponse
-	ShowCustomTicketStatusResponse                              = generated.ShowCustomTicketStatusResponse
-	ShowDeletedUserResponse                                     = generated.ShowDeletedUserResponse
-	ShowDynamicContentItemResponse                              = generated.ShowDynamicContentItemResponse
-	ShowDynamicContentItemVariantResponse                       = generated.ShowDynamicContentItemVariantResponse
-	ShowGroupMembershipResponse                                 = generated.ShowGroupMembershipResponse
-	ShowGroupResponse                                           = generated.ShowGroupResponse
-	ShowGroupSLAPolicyResponse                                  = generated.ShowGroupSLAPolicyResponse
-	ShowJobStatusResponse                                       = generated.ShowJobStatusResponse
-	ShowLocaleResponse                                          = generated.ShowLocaleResponse
-	ShowMacroAttachmentResponse                                 = generated.ShowMacroAttachmentResponse
-	ShowMacroChangesToTicketResponse                            = generated.ShowMacroChangesToTicketResponse
-	ShowMacroReplicaParams                                      = generated.ShowMacroReplicaParams
-	ShowMacroReplicaResponse                                    = generated.ShowMacroReplicaResponse
-	ShowMacroResponse                                           = generated.ShowMacroResponse
-	ShowManyDynamicContentItemsParams                           = generated.ShowManyDynamicContentItemsParams
-	ShowManyDynamicContentItemsResponse                         = generated.ShowManyDynamicContentItemsResponse
-	ShowManyJobStatusesParams                                   = generated.ShowManyJobStatusesParams
-	ShowManyJobStatusesResponse                                 = generated.ShowManyJobStatusesResponse
-	ShowManyOrganizationsParams                                 = generated.ShowManyOrganizationsParams
-	ShowManyOrganizationsResponse                               = generated.ShowManyOrganizationsResponse
-	ShowManyTicketFormsParams                                   = generated.ShowManyTicketFormsParams
-	ShowManyTicketFormsResponse                                 = generated.ShowManyTicketFormsResponse
-	ShowManyTicketsParams                                       = generated.ShowManyTicketsParams
-	ShowManyTicketsResponse                                     = generated.ShowManyTicketsResponse
-	ShowManyUsersParams                                         = generated.ShowManyUsersParams
-	ShowManyUsersResponse                                       = generated.ShowManyUsersResponse
-	ShowManyViewsParams                                         = generated.ShowManyViewsParams
-	ShowManyViewsParamsInclude                                  = generated.ShowManyViewsParamsInclude
-	ShowManyViewsResponse                                       = generated.ShowManyViewsResponse
-	ShowOrganizationFieldResponse                               = generated.ShowOrganizationFieldResponse
-	ShowOrganizationMembershipResponse                          = generated.ShowOrganizationMembershipResponse
-	ShowOrganizationRelatedInformationResponse                  = generated.ShowOrganizationRelatedInformationResponse
-	ShowOrganizationResponse                                    = generated.ShowOrganizationResponse
-	ShowOrganizationSubscriptionResponse                        = generated.ShowOrganizationSubscriptionResponse
-	ShowRequestCommentResponse                                  = generated.ShowRequestCommentResponse
-	ShowRequestParams                                           = generated.ShowRequestParams
-	ShowRequestParamsInclude                                    = generated.ShowRequestParamsInclude
-	ShowRequestResponse                                         = generated.ShowRequestResponse
-	ShowResourceCollectionResponse                              = generated.ShowResourceCollectionResponse
-	ShowRoutingAttributeResponse                                = generated.ShowRoutingAttributeResponse
-	ShowRoutingAttributeValueResponse                           = generated.ShowRoutingAttributeValueResponse
-	ShowSLAPolicyResponse                                       = generated.ShowSLAPolicyResponse
-	ShowSatisfactionRatingResponse                              = generated.ShowSatisfactionRatingResponse
-	ShowSatisfactionReasonResponse                              = generated.ShowSatisfactionReasonResponse
-	ShowSelfResponse                                            = generated.ShowSelfResponse
-	ShowSharingAgreementResponse                                = generated.ShowSharingAgreementResponse
-	ShowSupportAddressResponse                                  = generated.ShowSupportAddressResponse
-	ShowSuspendedTicketResponse                                 = generated.ShowSuspendedTicketResponse
-	ShowTargetFailureResponse                                   = generated.ShowTargetFailureResponse
-	ShowTargetResponse                                          = generated.ShowTargetResponse
-	ShowTicketAfterMacroResponse                                = generated.ShowTicketAfterMacroResponse
-	ShowTicketAuditResponse                                     = generated.ShowTicketAuditResponse
-	ShowTicketFieldOptionResponse                               = generated.ShowTicketFieldOptionResponse
-	ShowTicketFieldParams                                       = generated.ShowTicketFieldParams
-	ShowTicketFieldParamsInclude                                = generated.ShowTicketFieldParamsInclude
-	ShowTicketFieldResponse                                     = generated.ShowTicketFieldResponse
-	ShowTicketFormResponse                                      = generated.ShowTicketFormResponse
-	ShowTicketMetricResponse                                    = generated.ShowTicketMetricResponse
-	ShowTicketRelatedInfoResponse                               = generated.ShowTicketRelatedInfoResponse
-	ShowTicketResponse                                          = generated.ShowTicketResponse
-	ShowTriggerCategoryResponse                                 = generated.ShowTriggerCategoryResponse
-	ShowTriggerResponse                                         = generated.ShowTriggerResponse
-	ShowTriggerRevisionParams                                   = generated.ShowTriggerRevisionParams
-	ShowTriggerRevisionParamsInclude                            = generated.ShowTriggerRevisionParamsInclude
-	ShowTriggerRevisionResponse                                 = generated.ShowTriggerRevisionResponse
-	ShowUserFieldOptionResponse                                 = generated.ShowUserFieldOptionResponse
-	ShowUserFieldResponse                                       = generated.ShowUserFieldResponse
-	ShowUserIdentityResponse                                    = generated.ShowUserIdentityResponse
-	ShowUserRelatedInformationResponse                          = generated.ShowUserRelatedInformationResponse
-	ShowUserResponse                                            = generated.ShowUserResponse
-	ShowUserSessionResponse                                     = generated.ShowUserSessionResponse
-	ShowViewResponse                                            = generated.ShowViewResponse
-	ShowWorkspaceResponse                                       = generated.ShowWorkspaceResponse
-	SubdomainAvailability                                       = generated.SubdomainAvailability
-	SupportAddress                                              = generated.SupportAddress
-	SupportAddressCnameStatus                                   = generated.SupportAddressCnameStatus
-	SupportAddressCreateRequest                                 = generated.SupportAddressCreateRequest
-	SupportAddressDNSResults                                    = generated.SupportAddressDNSResults
-	SupportAddressDomainVerificationStatus                      = generated.SupportAddressDomainVerificationStatus
-	SupportAddressEnvelope                                      = generated.SupportAddressEnvelope
-	SupportAddressForwardingStatus                              = generated.SupportAddressForwardingStatus
-	SupportAddressInput                                         = generated.SupportAddressInput
-	SupportAddressList                                          = generated.SupportAddressList
-	SupportAddressSpfStatus                                     = generated.SupportAddressSpfStatus
-	SupportAddressUpdateRequest                                 = generated.SupportAddressUpdateRequest
-	SupportAddressVerifyRequest                                 = generated.SupportAddressVerifyRequest
-	SupportAddressVerifyRequestType                             = generated.SupportAddressVerifyRequestType
-	SuspendedTicket                                             = generated.SuspendedTicket
-	SuspendedTicketAuthor                                       = generated.SuspendedTicketAuthor
-	SuspendedTicketEnvelope                                     = generated.SuspendedTicketEnvelope
-	SuspendedTicketExport                                       = generated.SuspendedTicketExport
-	SuspendedTicketExportEnvelope                               = generated.SuspendedTicketExportEnvelope
-	SuspendedTicketList                                         = generated.SuspendedTicketList
-	SuspendedTicketRecoverManyResult                            = generated.SuspendedTicketRecoverManyResult
-	SuspendedTicketRecoverResult                                = generated.SuspendedTicketRecoverResult
-	Tag                                                         = generated.Tag
-	TagList                                                     = generated.TagList
-	TagNameList                                                 = generated.TagNameList
-	Target                                                      = generated.Target
-	TargetContentType                                           = generated.TargetContentType
-	TargetCreateRequest                                         = generated.TargetCreateRequest
-	TargetEnvelope                                              = generated.TargetEnvelope
-	TargetFailure                                               = generated.TargetFailure
-	TargetFailureEnvelope                                       = generated.TargetFailureEnvelope
-	TargetFailureList                                           = generated.TargetFailureList
-	TargetInput                                                 = generated.TargetInput
-	TargetInputContentType                                      = generated.TargetInputContentType
-	TargetInputMethod                                           = generated.TargetInputMethod
-	TargetInputType                                             = generated.TargetInputType
-	TargetList                                                  = generated.TargetList
-	TargetMethod                                                = generated.TargetMethod
-	TargetType                                                  = generated.TargetType
-	TargetUpdateInput                                           = generated.TargetUpdateInput
-	TargetUpdateInputContentType                                = generated.TargetUpdateInputContentType
-	TargetUpdateInputMethod                                     = generated.TargetUpdateInputMethod
-	TargetUpdateRequest                                         = generated.TargetUpdateRequest
-	Ticket                                                      = generated.Ticket
-	TicketAudit                                                 = generated.TicketAudit
-	TicketAuditCursorList                                       = generated.TicketAuditCursorList
-	TicketAuditEnvelope                                         = generated.TicketAuditEnvelope
-	TicketAuditEvent                                            = generated.TicketAuditEvent
-	TicketAuditEventType                                        = generated.TicketAuditEventType
-	TicketAuditList                                             = generated.TicketAuditList
-	TicketAuditMetadata                                         = generated.TicketAuditMetadata
-	TicketAuditSystemMetadata                                   = generated.TicketAuditSystemMetadata
-	TicketChatEvent                                             = generated.TicketChatEvent
-	TicketChatEventEnvelope                                     = generated.TicketChatEventEnvelope
-	TicketChatEventValue                                        = generated.TicketChatEventValue
-	TicketChatHistoryEntry                                      = generated.TicketChatHistoryEntry
-	TicketComment                                               = generated.TicketComment
-	TicketCommentEnvelope                                       = generated.TicketCommentEnvelope
-	TicketCommentInput                                          = generated.TicketCommentInput
-	TicketCommentList                                           = generated.TicketCommentList
-	TicketCommentType                                           = generated.TicketCommentType
-	TicketCreateRequest                                         = generated.TicketCreateRequest
-	TicketCursorExportPage                                      = generated.TicketCursorExportPage
-	TicketDates                                                 = generated.TicketDates
-	TicketEmailCcInput                                          = generated.TicketEmailCcInput
-	TicketEmailCcInputAction                                    = generated.TicketEmailCcInputAction
-	TicketEnvelope                                              = generated.TicketEnvelope
-	TicketEvent                                                 = generated.TicketEvent
-	TicketEventChildEvent                                       = generated.TicketEventChildEvent
-	TicketEventExportPage                                       = generated.TicketEventExportPage
-	TicketExportPage                                            = generated.TicketExportPage
-	TicketField                                                 = generated.TicketField
-	TicketFieldCreateRequest                                    = generated.TicketFieldCreateRequest
-	TicketFieldEnvelope                                         = generated.TicketFieldEnvelope
-	TicketFieldInput                                            = generated.TicketFieldInput
-	TicketFieldInputType                                        = generated.TicketFieldInputType
-	TicketFieldList                                             = generated.TicketFieldList
-	TicketFieldOptionCreateOrUpdateRequest                      = generated.TicketFieldOptionCreateOrUpdateRequest
-	TicketFieldOptionEnvelope                                   = generated.TicketFieldOptionEnvelope
-	TicketFieldOptionInput                                      = generated.TicketFieldOptionInput
-	TicketFieldOptionList                                       = generated.TicketFieldOptionList
-	TicketFieldRelationshipFilter                               = generated.TicketFieldRelationshipFilter
-	TicketFieldSystemOption                                     = generated.TicketFieldSystemOption
-	TicketFieldType                                             = generated.TicketFieldType
-	TicketFieldUpdateRequest                                    = generated.TicketFieldUpdateRequest
-	TicketFollowerInput                                         = generated.TicketFollowerInput
-	TicketFollowerInputAction                                   = generated.TicketFollowerInputAction
-	TicketForm                                                  = generated.TicketForm
-	TicketFormCloneRequest                                      = generated.TicketFormCloneRequest
-	TicketFormCondition                                         = generated.TicketFormCondition
-	TicketFormConditionChildField                               = generated.TicketFormConditionChildField
-	TicketFormCreateRequest                                     = generated.TicketFormCreateRequest
-	TicketFormEnvelope                                          = generated.TicketFormEnvelope
-	TicketFormInput                                             = generated.TicketFormInput
-	TicketFormList                                              = generated.TicketFormList
-	TicketFormRequiredOnStatuses                                = generated.TicketFormRequiredOnStatuses
-	TicketFormRequiredOnStatusesStatuses                        = generated.TicketFormRequiredOnStatusesStatuses
-	TicketFormRequiredOnStatusesType                            = generated.TicketFormRequiredOnStatusesType
-	TicketFormUpdateRequest                                     = generated.TicketFormUpdateRequest
-	TicketFormsReorderRequest                                   = generated.TicketFormsReorderRequest
-	TicketImportComment                                         = generated.TicketImportComment
-	TicketImportInput                                           = generated.TicketImportInput
-	TicketImportInputPriority                                   = generated.TicketImportInputPriority
-	TicketImportInputStatus                                     = generated.TicketImportInputStatus
-	TicketImportInputType                                       = generated.TicketImportInputType
-	TicketImportRequest                                         = generated.TicketImportRequest
-	TicketInput                                                 = generated.TicketInput
-	TicketInputPriority                                         = generated.TicketInputPriority
-	TicketInputStatus                                           = generated.TicketInputStatus
-	TicketInputType                                             = generated.TicketInputType
-	TicketInputViaID                                            = generated.TicketInputViaID
-	TicketList                                                  = generated.TicketList
-	TicketMacroResult                                           = generated.TicketMacroResult
-	TicketMacroResultEnvelope                                   = generated.TicketMacroResultEnvelope
-	TicketMergeRequest                                          = generated.TicketMergeRequest
-	TicketMetric                                                = generated.TicketMetric
-	TicketMetricEnvelope                                        = generated.TicketMetricEnvelope
-	TicketMetricEvent                                           = generated.TicketMetricEvent
-	TicketMetricEventList                                       = generated.TicketMetricEventList
-	TicketMetricEventMetric                                     = generated.TicketMetricEventMetric
-	TicketMetricEventSLA                                        = generated.TicketMetricEventSLA
-	TicketMetricEventSLAPolicy                                  = generated.TicketMetricEventSLAPolicy
-	TicketMetricEventType                                       = generated.TicketMetricEventType
-	TicketMetricList                                            = generated.TicketMetricList
-	TicketMetricTime                                            = generated.TicketMetricTime
-	TicketPriority                                              = generated.TicketPriority
-	TicketRelatedInfo                                           = generated.TicketRelatedInfo
-	TicketRelatedInfoEnvelope                                   = generated.TicketRelatedInfoEnvelope
-	TicketRequesterInput                                        = generated.TicketRequesterInput
-	TicketSatisfactionRating                                    = generated.TicketSatisfactionRating
-	TicketSatisfactionRatingCreateRequest                       = generated.TicketSatisfactionRatingCreateRequest
-	TicketSatisfactionRatingInput                               = generated.TicketSatisfactionRatingInput
-	TicketSatisfactionRatingInputScore                          = generated.TicketSatisfactionRatingInputScore
-	TicketSatisfactionRatingScore                               = generated.TicketSatisfactionRatingScore
-	TicketSkip                                                  = generated.TicketSkip
-	TicketSkipCreateRequest                                     = generated.TicketSkipCreateRequest
-	TicketSkipEnvelope                                          = generated.TicketSkipEnvelope
-	TicketSkipInput                                             = generated.TicketSkipInput
-	TicketSkipList                                              = generated.TicketSkipList
-	TicketStatus                                                = generated.TicketStatus
-	TicketTagsEnvelope                                          = generated.TicketTagsEnvelope
-	TicketTagsRequest                                           = generated.TicketTagsRequest
-	TicketType                                                  = generated.TicketType
-	TicketUpdateRequest                                         = generated.TicketUpdateRequest
-	TicketVoiceCommentInput                                     = generated.TicketVoiceCommentInput
-	TicketsCreateManyRequest                                    = generated.TicketsCreateManyRequest
-	TicketsEnvelope                                             = generated.TicketsEnvelope
-	TicketsImportManyRequest                                    = generated.TicketsImportManyRequest
-	TicketsUpdateManyRequest                                    = generated.TicketsUpdateManyRequest
-	TrialAccount                                                = generated.TrialAccount
-	TrialAccountAddress                                         = generated.TrialAccountAddress
-	TrialAccountCreateRequest                                   = generated.TrialAccountCreateRequest
-	TrialAccountEnvelope                                        = generated.TrialAccountEnvelope
-	TrialAccountInput                                           = generated.TrialAccountInput
-	TrialAccountOwner                                           = generated.TrialAccountOwner
-	TrialAccountPartner                                         = generated.TrialAccountPartner
-	Trigger                                                     = generated.Trigger
-	TriggerBatchItem                                            = generated.TriggerBatchItem
-	TriggerBulkUpdateItem                                       = generated.TriggerBulkUpdateItem
-	TriggerCategory                                             = generated.TriggerCategory
-	TriggerCategoryBatchItem                                    = generated.TriggerCategoryBatchItem
-	TriggerCategoryBatchJob                                     = generated.TriggerCategoryBatchJob
-	TriggerCategoryBatchJobEnvelope                             = generated.TriggerCategoryBatchJobEnvelope
-	TriggerCategoryBatchJobInput                                = generated.TriggerCategoryBatchJobInput
-	TriggerCategoryBatchJobInputAction                          = generated.TriggerCategoryBatchJobInputAction
-	TriggerCategoryBatchJobItems                                = generated.TriggerCategoryBatchJobItems
-	TriggerCategoryBatchJobRequest                              = generated.TriggerCategoryBatchJobRequest
-	TriggerCategoryBatchJobResults                              = generated.TriggerCategoryBatchJobResults
-	TriggerCategoryBatchJobStatus                               = generated.TriggerCategoryBatchJobStatus
-	TriggerCategoryCreateRequest                                = generated.TriggerCategoryCreateRequest
-	TriggerCategoryEnvelope                                     = generated.TriggerCategoryEnvelope
-	TriggerCategoryInput                                        = generated.TriggerCategoryInput
-	TriggerCategoryList                                         = generated.TriggerCategoryList
-	TriggerCategoryRuleCounts                                   = generated.TriggerCategoryRuleCounts
-	TriggerCategoryUpdateRequest                                = generated.TriggerCategoryUpdateRequest
-	TriggerCreateRequest                                        = generated.TriggerCreateRequest
-	TriggerDefinitions                                          = generated.TriggerDefinitions
-	TriggerDefinitionsEnvelope                                  = generated.TriggerDefinitionsEnvelope
-	TriggerEnvelope                                             = generated.TriggerEnvelope
-	TriggerInput                                                = generated.TriggerInput
-	TriggerList                                                 = generated.TriggerList
-	TriggerOffsetList                                           = generated.TriggerOffsetList
-	TriggerRevision                                             = generated.TriggerRevision
-	TriggerRevisionDiff                                         = generated.TriggerRevisionDiff
-	TriggerRevisionEnvelope                                     = generated.TriggerRevisionEnvelope
-	TriggerRevisionList                                         = generated.TriggerRevisionList
-	TriggerSnapshot                                             = generated.TriggerSnapshot
-	TriggerUpdateRequest                                        = generated.TriggerUpdateRequest
-	TriggersEnvelope                                            = generated.TriggersEnvelope
-	TriggersReorderRequest                                      = generated.TriggersReorderRequest
-	TriggersUpdateManyRequest                                   = generated.TriggersUpdateManyRequest
-	UnassignUserOrganizationResponse                            = generated.UnassignUserOrganizationResponse
-	UpdateAccountSettingsJSONRequestBody                        = generated.UpdateAccountSettingsJSONRequestBody
-	UpdateAccountSettingsResponse                               = generated.UpdateAccountSettingsResponse
-	UpdateAttachmentForMalwareJSONRequestBody                   = generated.UpdateAttachmentForMalwareJSONRequestBody
-	UpdateAttachmentForMalwareResponse                          = generated.UpdateAttachmentForMalwareResponse
-	UpdateAutomationJSONRequestBody                             = generated.UpdateAutomationJSONRequestBody
-	UpdateAutomationResponse                                    = generated.UpdateAutomationResponse
-	UpdateBrandJSONRequestBody                                  = generated.UpdateBrandJSONRequestBody
-	UpdateBrandMultipartRequestBody                             = generated.UpdateBrandMultipartRequestBody
-	UpdateBrandResponse                                         = generated.UpdateBrandResponse
-	UpdateCustomObjectFieldJSONRequestBody                      = generated.UpdateCustomObjectFieldJSONRequestBody
-	UpdateCustomObjectFieldResponse                             = generated.UpdateCustomObjectFieldResponse
-	UpdateCustomObjectJSONRequestBody                           = generated.UpdateCustomObjectJSONRequestBody
-	UpdateCustomObjectRecordJSONRequestBody                     = generated.UpdateCustomObjectRecordJSONRequestBody
-	UpdateCustomObjectRecordResponse                            = generated.UpdateCustomObjectRecordResponse
-	UpdateCustomObjectResponse                                  = generated.UpdateCustomObjectResponse
-	UpdateCustomRoleJSONRequestBody                             = generated.UpdateCustomRoleJSONRequestBody
-	UpdateCustomRoleResponse                                    = generated.UpdateCustomRoleResponse
-	UpdateCustomTicketStatusJSONRequestBody                     = generated.UpdateCustomTicketStatusJSONRequestBody
-	UpdateCustomTicketStatusResponse                            = generated.UpdateCustomTicketStatusResponse
-	UpdateDynamicContentItemJSONRequestBody                     = generated.UpdateDynamicContentItemJSONRequestBody
-	UpdateDynamicContentItemResponse                            = generated.UpdateDynamicContentItemResponse
-	UpdateDynamicContentItemVariantJSONRequestBody              = generated.UpdateDynamicContentItemVariantJSONRequestBody
-	UpdateDynamicContentItemVariantResponse                     = generated.UpdateDynamicContentItemVariantResponse
-	UpdateGroupJSONRequestBody                                  = generated.UpdateGroupJSONRequestBody
-	UpdateGroupResponse                                         = generated.UpdateGroupResponse
-	UpdateGroupSLAPolicyJSONRequestBody                         = generated.UpdateGroupSLAPolicyJSONRequestBody
-	UpdateGroupSLAPolicyResponse                                = generated.UpdateGroupSLAPolicyResponse
-	UpdateMacroJSONRequestBody                                  = generated.UpdateMacroJSONRequestBody
-	UpdateMacroResponse                                         = generated.UpdateMacroResponse
-	UpdateManyAutomationsJSONRequestBody                        = generated.UpdateManyAutomationsJSONRequestBody
-	UpdateManyAutomationsResponse                               = generated.UpdateManyAutomationsResponse
-	UpdateManyDynamicContentItemVariantsJSONRequestBody         = generated.UpdateManyDynamicContentItemVariantsJSONRequestBody
-	UpdateManyDynamicContentItemVariantsResponse                = generated.UpdateManyDynamicContentItemVariantsResponse
-	UpdateManyMacrosJSONRequestBody                             = generated.UpdateManyMacrosJSONRequestBody
-	UpdateManyMacrosResponse                                    = generated.UpdateManyMacrosResponse
-	UpdateManyOrganizationsJSONRequestBody                      = generated.UpdateManyOrganizationsJSONRequestBody
-	UpdateManyOrganizationsParams                               = generated.UpdateManyOrganizationsParams
-	UpdateManyOrganizationsResponse                             = generated.UpdateManyOrganizationsResponse
-	UpdateManyTicketsJSONRequestBody                            = generated.UpdateManyTicketsJSONRequestBody
-	UpdateManyTicketsParams                                     = generated.UpdateManyTicketsParams
-	UpdateManyTicketsResponse                                   = generated.UpdateManyTicketsResponse
-	UpdateManyTriggersJSONRequestBody                           = generated.UpdateManyTriggersJSONRequestBody
-	UpdateManyTriggersResponse                                  = generated.UpdateManyTriggersResponse
-	UpdateManyUsersJSONRequestBody                              = generated.UpdateManyUsersJSONRequestBody
-	UpdateManyUsersParams                                       = generated.UpdateManyUsersParams
-	UpdateManyUsersResponse                                     = generated.UpdateManyUsersResponse
-	UpdateManyViewsJSONRequestBody                              = generated.UpdateManyViewsJSONRequestBody
-	UpdateManyViewsResponse                                     = generated.UpdateManyViewsResponse
-	UpdateOrganizationFieldJSONRequestBody                      = generated.UpdateOrganizationFieldJSONRequestBody
-	UpdateOrganizationFieldResponse                             = generated.UpdateOrganizationFieldResponse
-	UpdateOrganizationJSONRequestBody                           = generated.UpdateOrganizationJSONRequestBody
-	UpdateOrganizationResponse                                  = generated.UpdateOrganizationResponse
-	UpdateRequestJSONRequestBody                                = generated.UpdateRequestJSONRequestBody
-	UpdateRequestResponse                                       = generated.UpdateRequestResponse
-	UpdateResourceCollectionJSONRequestBody                     = generated.UpdateResourceCollectionJSONRequestBody
-	UpdateResourceCollectionResponse                            = generated.UpdateResourceCollectionResponse
-	UpdateRoutingAttributeJSONRequestBody                       = generated.UpdateRoutingAttributeJSONRequestBody
-	UpdateRoutingAttributeResponse                              = generated.UpdateRoutingAttributeResponse
-	UpdateRoutingAttributeValueJSONRequestBody                  = generated.UpdateRoutingAttributeValueJSONRequestBody
-	UpdateRoutingAttributeValueResponse                         = generated.UpdateRoutingAttributeValueResponse
-	UpdateSLAPolicyJSONRequestBody                              = generated.UpdateSLAPolicyJSONRequestBody
-	UpdateSLAPolicyResponse                                     = generated.UpdateSLAPolicyResponse
-	UpdateSharingAgreementJSONRequestBody                       = generated.UpdateSharingAgreementJSONRequestBody
-	UpdateSharingAgreementResponse                              = generated.UpdateSharingAgreementResponse
-	UpdateSupportAddressJSONRequestBody                         = generated.UpdateSupportAddressJSONRequestBody
-	UpdateSupportAddressResponse                                = generated.UpdateSupportAddressResponse
-	UpdateTargetJSONRequestBody                                 = generated.UpdateTargetJSONRequestBody
-	UpdateTargetResponse                                        = generated.UpdateTargetResponse
-	UpdateTicketFieldJSONRequestBody                            = generated.UpdateTicketFieldJSONRequestBody
-	UpdateTicketFieldParams                                     = generated.UpdateTicketFieldParams
-	UpdateTicketFieldResponse                                   = generated.UpdateTicketFieldResponse
-	UpdateTicketFormJSONRequestBody                             = generated.UpdateTicketFormJSONRequestBody
-	UpdateTicketFormResponse                                    = generated.UpdateTicketFormResponse
-	UpdateTicketJSONRequestBody                                 = generated.UpdateTicketJSONRequestBody
-	UpdateTicketResponse                                        = generated.UpdateTicketResponse
-	UpdateTriggerCategoryJSONRequestBody                        = generated.UpdateTriggerCategoryJSONRequestBody
-	UpdateTriggerCategoryResponse                               = generated.UpdateTriggerCategoryResponse
-	UpdateTriggerJSONRequestBody                                = generated.UpdateTriggerJSONRequestBody
-	UpdateTriggerResponse                                       = generated.UpdateTriggerResponse
-	UpdateUserFieldJSONRequestBody                              = generated.UpdateUserFieldJSONRequestBody
-	UpdateUserFieldResponse                                     = generated.UpdateUserFieldResponse
-	UpdateUserIdentityJSONRequestBody                           = generated.UpdateUserIdentityJSONRequestBody
-	UpdateUserIdentityResponse                                  = generated.UpdateUserIdentityResponse
-	UpdateUserJSONRequestBody                                   = generated.UpdateUserJSONRequestBody
-	UpdateUserResponse                                          = generated.UpdateUserResponse
-	UpdateViewJSONRequestBody                                   = generated.UpdateViewJSONRequestBody
-	UpdateViewResponse                                          = generated.UpdateViewResponse
-	UpdateWorkspaceJSONRequestBody                              = generated.UpdateWorkspaceJSONRequestBody
-	UpdateWorkspaceResponse                                     = generated.UpdateWorkspaceResponse
-	Upload                                                      = generated.Upload
-	UploadEnvelope                                              = generated.UploadEnvelope
-	UploadFileParams                                            = generated.UploadFileParams
-	UploadFileResponse                                          = generated.UploadFileResponse
-	User                                                        = generated.User
-	UserCreateOrUpdateRequest                                   = generated.UserCreateOrUpdateRequest
-	UserCreateRequest                                           = generated.UserCreateRequest
-	UserEnvelope                                                = generated.UserEnvelope
-	UserField                                                   = generated.UserField
-	UserFieldCreateRequest                                      = generated.UserFieldCreateRequest
-	UserFieldEnvelope                                           = generated.UserFieldEnvelope
-	UserFieldInput                                              = generated.UserFieldInput
-	UserFieldInputType                                          = generated.UserFieldInputType
-	UserFieldList                                               = generated.UserFieldList
-	UserFieldOptionCreateOrUpdateRequest                        = generated.UserFieldOptionCreateOrUpdateRequest
-	UserFieldOptionEnvelope                                     = generated.UserFieldOptionEnvelope
-	UserFieldOptionList                                         = generated.UserFieldOptionList
-	UserFieldType                                               = generated.UserFieldType
-	UserFieldUpdateRequest                                      = generated.UserFieldUpdateRequest
-	UserFieldsReorderRequest                                    = generated.UserFieldsReorderRequest
-	UserGroupMembershipList                                     = generated.UserGroupMembershipList
-	UserIdentitiesEnvelope                                      = generated.UserIdentitiesEnvelope
-	UserIdentity                                                = generated.UserIdentity
-	UserIdentityCreateRequest                                   = generated.UserIdentityCreateRequest
-	UserIdentityEnvelope                                        = generated.UserIdentityEnvelope
-	UserIdentityInput                                           = generated.UserIdentityInput
-	UserIdentityInputType                                       = generated.UserIdentityInputType
-	UserIdentityList                                            = generated.UserIdentityList
-	UserIdentityType                                            = generated.UserIdentityType
-	UserIdentityUpdateRequest                                   = generated.UserIdentityUpdateRequest
-	UserIdentityVerificationMethod                              = generated.UserIdentityVerificationMethod
-	UserIncrementalCursorExport                                 = generated.UserIncrementalCursorExport
-	UserIncrementalExport                                       = generated.UserIncrementalExport
-	UserInput                                                   = generated.UserInput
-	UserInputTicketRestriction                                  = generated.UserInputTicketRestriction
-	UserList                                                    = generated.UserList
-	UserMergeRequest                                            = generated.UserMergeRequest
-	UserMergeTarget                                             = generated.UserMergeTarget
-	UserOrganizationMembershipEnvelope                          = generated.UserOrganizationMembershipEnvelope
-	UserOrganizationMembershipList                              = generated.UserOrganizationMembershipList
-	UserPasswordChangeRequest                                   = generated.UserPasswordChangeRequest
-	UserPasswordSetRequest                                      = generated.UserPasswordSetRequest
-	UserRelatedInfo                                             = generated.UserRelatedInfo
-	UserRelatedInfoEnvelope                                     = generated.UserRelatedInfoEnvelope
-	UserRequestCreateRequest                                    = generated.UserRequestCreateRequest
-	UserRole                                                    = generated.UserRole
-	UserRoleType                                                = generated.UserRoleType
-	UserSearchList                                              = generated.UserSearchList
-	UserTicketRestriction                                       = generated.UserTicketRestriction
-	UserUpdateRequest                                           = generated.UserUpdateRequest
-	UsersCreateManyRequest                                      = generated.UsersCreateManyRequest
-	UsersCreateOrUpdateManyRequest                              = generated.UsersCreateOrUpdateManyRequest
-	UsersEnvelope                                               = generated.UsersEnvelope
-	UsersUpdateManyRequest                                      = generated.UsersUpdateManyRequest
-	VerifySubdomainAvailabilityParams                           = generated.VerifySubdomainAvailabilityParams
-	VerifySubdomainAvailabilityResponse                         = generated.VerifySubdomainAvailabilityResponse
-	VerifySupportAddressForwardingJSONRequestBody               = generated.VerifySupportAddressForwardingJSONRequestBody
-	VerifySupportAddressForwardingResponse                      = generated.VerifySupportAddressForwardingResponse
-	VerifyUserIdentityResponse                                  = generated.VerifyUserIdentityResponse
-	Via                                                         = generated.Via
-	ViaSource                                                   = generated.ViaSource
-	View                                                        = generated.View
-	ViewBulkUpdateItem                                          = generated.ViewBulkUpdateItem
-	ViewColumn                                                  = generated.ViewColumn
-	ViewColumnOrder                                             = generated.ViewColumnOrder
-	ViewCount                                                   = generated.ViewCount
-	ViewCountEnvelope                                           = generated.ViewCountEnvelope
-	ViewCountsEnvelope                                          = generated.ViewCountsEnvelope
-	ViewCreateRequest                                           = generated.ViewCreateRequest
-	ViewEnvelope                                                = generated.ViewEnvelope
-	ViewExecution                                               = generated.ViewExecution
-	ViewExecutionConfig                                         = generated.ViewExecutionConfig
-	ViewExport                                                  = generated.ViewExport
-	ViewExportEnvelope                                          = generated.ViewExportEnvelope
-	ViewInput                                                   = generated.ViewInput
-	ViewList                                                    = generated.ViewList
-	ViewOffsetList                                              = generated.ViewOffsetList
-	ViewOutput                                                  = generated.ViewOutput
-	ViewOutputGroupOrder                                        = generated.ViewOutputGroupOrder
-	ViewOutputSortOrder                                         = generated.ViewOutputSortOrder
-	ViewPreviewInput                                            = generated.ViewPreviewInput
-	ViewPreviewRequest                                          = generated.ViewPreviewRequest
-	ViewRestriction                                             = generated.ViewRestriction
-	ViewRestrictionType                                         = generated.ViewRestrictionType
-	ViewRow                                                     = generated.ViewRow
-	ViewRowTicket                                               = generated.ViewRowTicket
-	ViewTicketList                                              = generated.ViewTicketList
-	ViewUpdateRequest                                           = generated.ViewUpdateRequest
-	ViewsEnvelope                                               = generated.ViewsEnvelope
-	ViewsUpdateManyRequest                                      = generated.ViewsUpdateManyRequest
-	VoiceTicketCreateRequest                                    = generated.VoiceTicketCreateRequest
-	Workspace                                                   = generated.Workspace
-	WorkspaceApp                                                = generated.WorkspaceApp
-	WorkspaceCreateInput                                        = generated.WorkspaceCreateInput
-	WorkspaceCreateRequest                                      = generated.WorkspaceCreateRequest
-	WorkspaceEnvelope                                           = generated.WorkspaceEnvelope
-	WorkspaceInput                                              = generated.WorkspaceInput
-	WorkspaceList                                               = generated.WorkspaceList
-	WorkspaceUpdateRequest                                      = generated.WorkspaceUpdateRequest
-	WorkspacesReorderRequest                                    = generated.WorkspacesReorderRequest
+	// CreateOrUpdateCustomObjectRecordByExternalIDParams is generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, which defines parameters for CreateOrUpdateCustomObjectRecordByExternalID.
+	CreateOrUpdateCustomObjectRecordByExternalIDParams = generated.CreateOrUpdateCustomObjectRecordByExternalIDParams
+	// CreateOrUpdateCustomObjectRecordByExternalIDResponse is generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, the response of CreateOrUpdateCustomObjectRecordByExternalID: the HTTP response and its body, decoded by status.
+	CreateOrUpdateCustomObjectRecordByExternalIDResponse = generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse
+	// CreateOrUpdateManyUsersJSONRequestBody is generated.CreateOrUpdateManyUsersJSONRequestBody, which defines body for CreateOrUpdateManyUsers for application/json ContentType.
+	CreateOrUpdateManyUsersJSONRequestBody = generated.CreateOrUpdateManyUsersJSONRequestBody
+	// CreateOrUpdateManyUsersResponse is generated.CreateOrUpdateManyUsersResponse, the response of CreateOrUpdateManyUsers: the HTTP response and its body, decoded by status.
+	CreateOrUpdateManyUsersResponse = generated.CreateOrUpdateManyUsersResponse
+	// CreateOrUpdateOrganizationJSONRequestBody is generated.CreateOrUpdateOrganizationJSONRequestBody, which defines body for CreateOrUpdateOrganization for application/json ContentType.
+	CreateOrUpdateOrganizationJSONRequestBody = generated.CreateOrUpdateOrganizationJSONRequestBody
+	// CreateOrUpdateOrganizationResponse is generated.CreateOrUpdateOrganizationResponse, the response of CreateOrUpdateOrganization: the HTTP response and its body, decoded by status.
+	CreateOrUpdateOrganizationResponse = generated.CreateOrUpdateOrganizationResponse
+	// CreateOrUpdateTicketFieldOptionJSONRequestBody is generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, which defines body for CreateOrUpdateTicketFieldOption for application/json ContentType.
+	CreateOrUpdateTicketFieldOptionJSONRequestBody = generated.CreateOrUpdateTicketFieldOptionJSONRequestBody
+	// CreateOrUpdateTicketFieldOptionResponse is generated.CreateOrUpdateTicketFieldOptionResponse, the response of CreateOrUpdateTicketFieldOption: the HTTP response and its body, decoded by status.
+	CreateOrUpdateTicketFieldOptionResponse = generated.CreateOrUpdateTicketFieldOptionResponse
+	// CreateOrUpdateUserFieldOptionJSONRequestBody is generated.CreateOrUpdateUserFieldOptionJSONRequestBody, which defines body for CreateOrUpdateUserFieldOption for application/json ContentType.
+	CreateOrUpdateUserFieldOptionJSONRequestBody = generated.CreateOrUpdateUserFieldOptionJSONRequestBody
+	// CreateOrUpdateUserFieldOptionResponse is generated.CreateOrUpdateUserFieldOptionResponse, the response of CreateOrUpdateUserFieldOption: the HTTP response and its body, decoded by status.
+	CreateOrUpdateUserFieldOptionResponse = generated.CreateOrUpdateUserFieldOptionResponse
+	// CreateOrUpdateUserJSONRequestBody is generated.CreateOrUpdateUserJSONRequestBody, which defines body for CreateOrUpdateUser for application/json ContentType.
+	CreateOrUpdateUserJSONRequestBody = generated.CreateOrUpdateUserJSONRequestBody
+	// CreateOrUpdateUserResponse is generated.CreateOrUpdateUserResponse, the response of CreateOrUpdateUser: the HTTP response and its body, decoded by status.
+	CreateOrUpdateUserResponse = generated.CreateOrUpdateUserResponse
+	// CreateOrganizationFieldJSONRequestBody is generated.CreateOrganizationFieldJSONRequestBody, which defines body for CreateOrganizationField for application/json ContentType.
+	CreateOrganizationFieldJSONRequestBody = generated.CreateOrganizationFieldJSONRequestBody
+	// CreateOrganizationFieldResponse is generated.CreateOrganizationFieldResponse, the response of CreateOrganizationField: the HTTP response and its body, decoded by status.
+	CreateOrganizationFieldResponse = generated.CreateOrganizationFieldResponse
+	// CreateOrganizationJSONRequestBody is generated.CreateOrganizationJSONRequestBody, which defines body for CreateOrganization for application/json ContentType.
+	CreateOrganizationJSONRequestBody = generated.CreateOrganizationJSONRequestBody
+	// CreateOrganizationMembershipJSONRequestBody is generated.CreateOrganizationMembershipJSONRequestBody, which defines body for CreateOrganizationMembership for application/json ContentType.
+	CreateOrganizationMembershipJSONRequestBody = generated.CreateOrganizationMembershipJSONRequestBody
+	// CreateOrganizationMembershipResponse is generated.CreateOrganizationMembershipResponse, the response of CreateOrganizationMembership: the HTTP response and its body, decoded by status.
+	CreateOrganizationMembershipResponse = generated.CreateOrganizationMembershipResponse
+	// CreateOrganizationResponse is generated.CreateOrganizationResponse, the response of CreateOrganization: the HTTP response and its body, decoded by status.
+	CreateOrganizationResponse = generated.CreateOrganizationResponse
+	// CreateOrganizationSubscriptionJSONRequestBody is generated.CreateOrganizationSubscriptionJSONRequestBody, which defines body for CreateOrganizationSubscription for application/json ContentType.
+	CreateOrganizationSubscriptionJSONRequestBody = generated.CreateOrganizationSubscriptionJSONRequestBody
+	// CreateOrganizationSubscriptionResponse is generated.CreateOrganizationSubscriptionResponse, the response of CreateOrganizationSubscription: the HTTP response and its body, decoded by status.
+	CreateOrganizationSubscriptionResponse = generated.CreateOrganizationSubscriptionResponse
+	// CreateRequestJSONRequestBody is generated.CreateRequestJSONRequestBody, which defines body for CreateRequest for application/json ContentType.
+	CreateRequestJSONRequestBody = generated.CreateRequestJSONRequestBody
+	// CreateRequestResponse is generated.CreateRequestResponse, the response of CreateRequest: the HTTP response and its body, decoded by status.
+	CreateRequestResponse = generated.CreateRequestResponse
+	// CreateResourceCollectionJSONRequestBody is generated.CreateResourceCollectionJSONRequestBody, which defines body for CreateResourceCollection for application/json ContentType.
+	CreateResourceCollectionJSONRequestBody = generated.CreateResourceCollectionJSONRequestBody
+	// CreateResourceCollectionResponse is generated.CreateResourceCollectionResponse, the response of CreateResourceCollection: the HTTP response and its body, decoded by status.
+	CreateResourceCollectionResponse = generated.CreateResourceCollectionResponse
+	// CreateRoutingAttributeJSONRequestBody is generated.CreateRoutingAttributeJSONRequestBody, which defines body for CreateRoutingAttribute for application/json ContentType.
+	CreateRoutingAttributeJSONRequestBody = generated.CreateRoutingAttributeJSONRequestBody
+	// CreateRoutingAttributeResponse is generated.CreateRoutingAttributeResponse, the response of CreateRoutingAttribute: the HTTP response and its body, decoded by status.
+	CreateRoutingAttributeResponse = generated.CreateRoutingAttributeResponse
+	// CreateRoutingAttributeValueJSONRequestBody is generated.CreateRoutingAttributeValueJSONRequestBody, which defines body for CreateRoutingAttributeValue for application/json ContentType.
+	CreateRoutingAttributeValueJSONRequestBody = generated.CreateRoutingAttributeValueJSONRequestBody
+	// CreateRoutingAttributeValueResponse is generated.CreateRoutingAttributeValueResponse, the response of CreateRoutingAttributeValue: the HTTP response and its body, decoded by status.
+	CreateRoutingAttributeValueResponse = generated.CreateRoutingAttributeValueResponse
+	// CreateSLAPolicyJSONRequestBody is generated.CreateSLAPolicyJSONRequestBody, which defines body for CreateSLAPolicy for application/json ContentType.
+	CreateSLAPolicyJSONRequestBody = generated.CreateSLAPolicyJSONRequestBody
+	// CreateSLAPolicyResponse is generated.CreateSLAPolicyResponse, the response of CreateSLAPolicy: the HTTP response and its body, decoded by status.
+	CreateSLAPolicyResponse = generated.CreateSLAPolicyResponse
+	// CreateSharingAgreementJSONRequestBody is generated.CreateSharingAgreementJSONRequestBody, which defines body for CreateSharingAgreement for application/json ContentType.
+	CreateSharingAgreementJSONRequestBody = generated.CreateSharingAgreementJSONRequestBody
+	// CreateSharingAgreementResponse is generated.CreateSharingAgreementResponse, the response of CreateSharingAgreement: the HTTP response and its body, decoded by status.
+	CreateSharingAgreementResponse = generated.CreateSharingAgreementResponse
+	// CreateSupportAddressJSONRequestBody is generated.CreateSupportAddressJSONRequestBody, which defines body for CreateSupportAddress for application/json ContentType.
+	CreateSupportAddressJSONRequestBody = generated.CreateSupportAddressJSONRequestBody
+	// CreateSupportAddressResponse is generated.CreateSupportAddressResponse, the response of CreateSupportAddress: the HTTP response and its body, decoded by status.
+	CreateSupportAddressResponse = generated.CreateSupportAddressResponse
+	// CreateTargetJSONRequestBody is generated.CreateTargetJSONRequestBody, which defines body for CreateTarget for application/json ContentType.
+	CreateTargetJSONRequestBody = generated.CreateTargetJSONRequestBody
+	// CreateTargetResponse is generated.CreateTargetResponse, the response of CreateTarget: the HTTP response and its body, decoded by status.
+	CreateTargetResponse = generated.CreateTargetResponse
+	// CreateTicketFieldJSONRequestBody is generated.CreateTicketFieldJSONRequestBody, which defines body for CreateTicketField for application/json ContentType.
+	CreateTicketFieldJSONRequestBody = generated.CreateTicketFieldJSONRequestBody
+	// CreateTicketFieldResponse is generated.CreateTicketFieldResponse, the response of CreateTicketField: the HTTP response and its body, decoded by status.
+	CreateTicketFieldResponse = generated.CreateTicketFieldResponse
+	// CreateTicketFormJSONRequestBody is generated.CreateTicketFormJSONRequestBody, which defines body for CreateTicketForm for application/json ContentType.
+	CreateTicketFormJSONRequestBody = generated.CreateTicketFormJSONRequestBody
+	// CreateTicketFormResponse is generated.CreateTicketFormResponse, the response of CreateTicketForm: the HTTP response and its body, decoded by status.
+	CreateTicketFormResponse = generated.CreateTicketFormResponse
+	// CreateTicketJSONRequestBody is generated.CreateTicketJSONRequestBody, which defines body for CreateTicket for application/json ContentType.
+	CreateTicketJSONRequestBody = generated.CreateTicketJSONRequestBody
+	// CreateTicketParams is generated.CreateTicketParams, which defines parameters for CreateTicket.
+	CreateTicketParams = generated.CreateTicketParams
+	// CreateTicketResponse is generated.CreateTicketResponse, the response of CreateTicket: the HTTP response and its body, decoded by status.
+	CreateTicketResponse = generated.CreateTicketResponse
+	// CreateTicketSatisfactionRatingJSONRequestBody is generated.CreateTicketSatisfactionRatingJSONRequestBody, which defines body for CreateTicketSatisfactionRating for application/json ContentType.
+	CreateTicketSatisfactionRatingJSONRequestBody = generated.CreateTicketSatisfactionRatingJSONRequestBody
+	// CreateTicketSatisfactionRatingResponse is generated.CreateTicketSatisfactionRatingResponse, the response of CreateTicketSatisfactionRating: the HTTP response and its body, decoded by status.
+	CreateTicketSatisfactionRatingResponse = generated.CreateTicketSatisfactionRatingResponse
+	// CreateTicketSkipJSONRequestBody is generated.CreateTicketSkipJSONRequestBody, which defines body for CreateTicketSkip for application/json ContentType.
+	CreateTicketSkipJSONRequestBody = generated.CreateTicketSkipJSONRequestBody
+	// CreateTicketSkipResponse is generated.CreateTicketSkipResponse, the response of CreateTicketSkip: the HTTP response and its body, decoded by status.
+	CreateTicketSkipResponse = generated.CreateTicketSkipResponse
+	// CreateTrialAccountJSONRequestBody is generated.CreateTrialAccountJSONRequestBody, which defines body for CreateTrialAccount for application/json ContentType.
+	CreateTrialAccountJSONRequestBody = generated.CreateTrialAccountJSONRequestBody
+	// CreateTrialAccountResponse is generated.CreateTrialAccountResponse, the response of CreateTrialAccount: the HTTP response and its body, decoded by status.
+	CreateTrialAccountResponse = generated.CreateTrialAccountResponse
+	// CreateTriggerCategoryJSONRequestBody is generated.CreateTriggerCategoryJSONRequestBody, which defines body for CreateTriggerCategory for application/json ContentType.
+	CreateTriggerCategoryJSONRequestBody = generated.CreateTriggerCategoryJSONRequestBody
+	// CreateTriggerCategoryResponse is generated.CreateTriggerCategoryResponse, the response of CreateTriggerCategory: the HTTP response and its body, decoded by status.
+	CreateTriggerCategoryResponse = generated.CreateTriggerCategoryResponse
+	// CreateTriggerJSONRequestBody is generated.CreateTriggerJSONRequestBody, which defines body for CreateTrigger for application/json ContentType.
+	CreateTriggerJSONRequestBody = generated.CreateTriggerJSONRequestBody
+	// CreateTriggerResponse is generated.CreateTriggerResponse, the response of CreateTrigger: the HTTP response and its body, decoded by status.
+	CreateTriggerResponse = generated.CreateTriggerResponse
+	// CreateUnassociatedMacroAttachmentMultipartRequestBody is generated.CreateUnassociatedMacroAttachmentMultipartRequestBody, which defines body for CreateUnassociatedMacroAttachment for multipart/form-data ContentType.
+	CreateUnassociatedMacroAttachmentMultipartRequestBody = generated.CreateUnassociatedMacroAttachmentMultipartRequestBody
+	// CreateUnassociatedMacroAttachmentResponse is generated.CreateUnassociatedMacroAttachmentResponse, the response of CreateUnassociatedMacroAttachment: the HTTP response and its body, decoded by status.
+	CreateUnassociatedMacroAttachmentResponse = generated.CreateUnassociatedMacroAttachmentResponse
+	// CreateUserFieldJSONRequestBody is generated.CreateUserFieldJSONRequestBody, which defines body for CreateUserField for application/json ContentType.
+	CreateUserFieldJSONRequestBody = generated.CreateUserFieldJSONRequestBody
+	// CreateUserFieldResponse is generated.CreateUserFieldResponse, the response of CreateUserField: the HTTP response and its body, decoded by status.
+	CreateUserFieldResponse = generated.CreateUserFieldResponse
+	// CreateUserIdentityJSONRequestBody is generated.CreateUserIdentityJSONRequestBody, which defines body for CreateUserIdentity for application/json ContentType.
+	CreateUserIdentityJSONRequestBody = generated.CreateUserIdentityJSONRequestBody
+	// CreateUserIdentityResponse is generated.CreateUserIdentityResponse, the response of CreateUserIdentity: the HTTP response and its body, decoded by status.
+	CreateUserIdentityResponse = generated.CreateUserIdentityResponse
+	// CreateUserJSONRequestBody is generated.CreateUserJSONRequestBody, which defines body for CreateUser for application/json ContentType.
+	CreateUserJSONRequestBody = generated.CreateUserJSONRequestBody
+	// CreateUserResponse is generated.CreateUserResponse, the response of CreateUser: the HTTP response and its body, decoded by status.
+	CreateUserResponse = generated.CreateUserResponse
+	// CreateViewJSONRequestBody is generated.CreateViewJSONRequestBody, which defines body for CreateView for application/json ContentType.
+	CreateViewJSONRequestBody = generated.CreateViewJSONRequestBody
+	// CreateViewResponse is generated.CreateViewResponse, the response of CreateView: the HTTP response and its body, decoded by status.
+	CreateViewResponse = generated.CreateViewResponse
+	// CreateVoiceTicketJSONRequestBody is generated.CreateVoiceTicketJSONRequestBody, which defines body for CreateVoiceTicket for application/json ContentType.
+	CreateVoiceTicketJSONRequestBody = generated.CreateVoiceTicketJSONRequestBody
+	// CreateVoiceTicketResponse is generated.CreateVoiceTicketResponse, the response of CreateVoiceTicket: the HTTP response and its body, decoded by status.
+	CreateVoiceTicketResponse = generated.CreateVoiceTicketResponse
+	// CreateWorkspaceJSONRequestBody is generated.CreateWorkspaceJSONRequestBody, which defines body for CreateWorkspace for application/json ContentType.
+	CreateWorkspaceJSONRequestBody = generated.CreateWorkspaceJSONRequestBody
+	// CreateWorkspaceResponse is generated.CreateWorkspaceResponse, the response of CreateWorkspace: the HTTP response and its body, decoded by status.
+	CreateWorkspaceResponse = generated.CreateWorkspaceResponse
+	// CursorOffsetPage is generated.CursorOffsetPage: The pagination fields of a list that supports both cursor pagination (`page[size]`, `page[after]`: `meta` and `links` come back) and offset pagination (`page`, `per_page`: `next_page`, `previous_page` and `count` come back).
+	CursorOffsetPage = generated.CursorOffsetPage
+	// CursorPage is generated.CursorPage: The pagination fields of a cursor-paginated list.
+	CursorPage = generated.CursorPage
+	// CursorPaginationLinks is generated.CursorPaginationLinks, which defines model for CursorPaginationLinks.
+	CursorPaginationLinks = generated.CursorPaginationLinks
+	// CursorPaginationMeta is generated.CursorPaginationMeta: The position of a cursor-paginated page.
+	CursorPaginationMeta = generated.CursorPaginationMeta
+	// CustomFieldOption is generated.CustomFieldOption: An option of a drop-down (tagger) or multi-select custom field.
+	CustomFieldOption = generated.CustomFieldOption
+	// CustomFieldValue is generated.CustomFieldValue: The value of one custom field on a record.
+	CustomFieldValue = generated.CustomFieldValue
+	// CustomObject is generated.CustomObject: A custom object, the definition of a kind of record the account stores (such as "Car").
+	CustomObject = generated.CustomObject
+	// CustomObjectCreateRequest is generated.CustomObjectCreateRequest, which defines model for CustomObjectCreateRequest.
+	CustomObjectCreateRequest = generated.CustomObjectCreateRequest
+	// CustomObjectEnvelope is generated.CustomObjectEnvelope, which defines model for CustomObjectEnvelope.
+	CustomObjectEnvelope = generated.CustomObjectEnvelope
+	// CustomObjectField is generated.CustomObjectField: A field of a custom object.
+	CustomObjectField = generated.CustomObjectField
+	// CustomObjectFieldCreateRequest is generated.CustomObjectFieldCreateRequest, which defines model for CustomObjectFieldCreateRequest.
+	CustomObjectFieldCreateRequest = generated.CustomObjectFieldCreateRequest
+	// CustomObjectFieldEnvelope is generated.CustomObjectFieldEnvelope, which defines model for CustomObjectFieldEnvelope.
+	CustomObjectFieldEnvelope = generated.CustomObjectFieldEnvelope
+	// CustomObjectFieldInput is generated.CustomObjectFieldInput: The writable properties of a custom object field.
+	CustomObjectFieldInput = generated.CustomObjectFieldInput
+	// CustomObjectFieldInputType is generated.CustomObjectFieldInputType: The field type (on creation only).
+	CustomObjectFieldInputType = generated.CustomObjectFieldInputType
+	// CustomObjectFieldList is generated.CustomObjectFieldList, which defines model for CustomObjectFieldList.
+	CustomObjectFieldList = generated.CustomObjectFieldList
+	// CustomObjectFieldType is generated.CustomObjectFieldType: The field type.
+	CustomObjectFieldType = generated.CustomObjectFieldType
+	// CustomObjectFieldUpdateRequest is generated.CustomObjectFieldUpdateRequest, which defines model for CustomObjectFieldUpdateRequest.
+	CustomObjectFieldUpdateRequest = generated.CustomObjectFieldUpdateRequest
+	// CustomObjectFieldsReorderRequest is generated.CustomObjectFieldsReorderRequest, which defines model for CustomObjectFieldsReorderRequest.
+	CustomObjectFieldsReorderRequest = generated.CustomObjectFieldsReorderRequest
+	// CustomObjectInput is generated.CustomObjectInput: The writable properties of a custom object.
+	CustomObjectInput = generated.CustomObjectInput
+	// CustomObjectLimit is generated.CustomObjectLimit: How many of something (custom objects, records, fields of an object) the account has, and its limit.
+	CustomObjectLimit = generated.CustomObjectLimit
+	// CustomObjectList is generated.CustomObjectList, which defines model for CustomObjectList.
+	CustomObjectList = generated.CustomObjectList
+	// CustomObjectRecord is generated.CustomObjectRecord: A record of a custom object.
+	CustomObjectRecord = generated.CustomObjectRecord
+	// CustomObjectRecordBulkJob is generated.CustomObjectRecordBulkJob: A bulk action on up to 100 records of a custom object.
+	CustomObjectRecordBulkJob = generated.CustomObjectRecordBulkJob
+	// CustomObjectRecordBulkJobAction is generated.CustomObjectRecordBulkJobAction: The action to perform on the items.
+	CustomObjectRecordBulkJobAction = generated.CustomObjectRecordBulkJobAction
+	// CustomObjectRecordBulkJobRequest is generated.CustomObjectRecordBulkJobRequest, which defines model for CustomObjectRecordBulkJobRequest.
+	CustomObjectRecordBulkJobRequest = generated.CustomObjectRecordBulkJobRequest
+	// CustomObjectRecordCreateRequest is generated.CustomObjectRecordCreateRequest, which defines model for CustomObjectRecordCreateRequest.
+	CustomObjectRecordCreateRequest = generated.CustomObjectRecordCreateRequest
+	// CustomObjectRecordEnvelope is generated.CustomObjectRecordEnvelope, which defines model for CustomObjectRecordEnvelope.
+	CustomObjectRecordEnvelope = generated.CustomObjectRecordEnvelope
+	// CustomObjectRecordInput is generated.CustomObjectRecordInput: The writable properties of a custom object record.
+	CustomObjectRecordInput = generated.CustomObjectRecordInput
+	// CustomObjectRecordList is generated.CustomObjectRecordList, which defines model for CustomObjectRecordList.
+	CustomObjectRecordList = generated.CustomObjectRecordList
+	// CustomObjectRecordUpdateRequest is generated.CustomObjectRecordUpdateRequest, which defines model for CustomObjectRecordUpdateRequest.
+	CustomObjectRecordUpdateRequest = generated.CustomObjectRecordUpdateRequest
+	// CustomObjectUpdateRequest is generated.CustomObjectUpdateRequest, which defines model for CustomObjectUpdateRequest.
+	CustomObjectUpdateRequest = generated.CustomObjectUpdateRequest
+	// CustomRole is generated.CustomRole: A custom agent role (Enterprise plans): a named set of agent permissions.
+	CustomRole = generated.CustomRole
+	// CustomRoleConfiguration is generated.CustomRoleConfiguration: The permissions of a custom agent role.
+	CustomRoleConfiguration = generated.CustomRoleConfiguration
+	// CustomRoleConfigurationEndUserListAccess is generated.CustomRoleConfigurationEndUserListAccess: Whether or not the agent can view lists of user profiles.
+	CustomRoleConfigurationEndUserListAccess = generated.CustomRoleConfigurationEndUserListAccess
+	// CustomRoleConfigurationEndUserProfileAccess is generated.CustomRoleConfigurationEndUserProfileAccess: What the agent can do with end-user profiles.
+	CustomRoleConfigurationEndUserProfileAccess = generated.CustomRoleConfigurationEndUserProfileAccess
+	// CustomRoleConfigurationExploreAccess is generated.CustomRoleConfigurationExploreAccess: Access to Explore.
+	CustomRoleConfigurationExploreAccess = generated.CustomRoleConfigurationExploreAccess
+	// CustomRoleConfigurationForumAccess is generated.CustomRoleConfigurationForumAccess: The kind of access the agent has to Guide.
+	CustomRoleConfigurationForumAccess = generated.CustomRoleConfigurationForumAccess
+	// CustomRoleConfigurationMacroAccess is generated.CustomRoleConfigurationMacroAccess: What the agent can do with macros.
+	CustomRoleConfigurationMacroAccess = generated.CustomRoleConfigurationMacroAccess
+	// CustomRoleConfigurationReportAccess is generated.CustomRoleConfigurationReportAccess: What the agent can do with reports.
+	CustomRoleConfigurationReportAccess = generated.CustomRoleConfigurationReportAccess
+	// CustomRoleConfigurationTicketAccess is generated.CustomRoleConfigurationTicketAccess: What kind of tickets the agent can access.
+	CustomRoleConfigurationTicketAccess = generated.CustomRoleConfigurationTicketAccess
+	// CustomRoleConfigurationTicketCommentAccess is generated.CustomRoleConfigurationTicketCommentAccess: What type of comments the agent can make.
+	CustomRoleConfigurationTicketCommentAccess = generated.CustomRoleConfigurationTicketCommentAccess
+	// CustomRoleConfigurationUserViewAccess is generated.CustomRoleConfigurationUserViewAccess: What the agent can do with customer lists.
+	CustomRoleConfigurationUserViewAccess = generated.CustomRoleConfigurationUserViewAccess
+	// CustomRoleConfigurationViewAccess is generated.CustomRoleConfigurationViewAccess: What the agent can do with views.
+	CustomRoleConfigurationViewAccess = generated.CustomRoleConfigurationViewAccess
+	// CustomRoleCreateRequest is generated.CustomRoleCreateRequest: The custom role to create.
+	CustomRoleCreateRequest = generated.CustomRoleCreateRequest
+	// CustomRoleEnvelope is generated.CustomRoleEnvelope: One custom role.
+	CustomRoleEnvelope = generated.CustomRoleEnvelope
+	// CustomRoleInput is generated.CustomRoleInput: The writable properties of a custom role.
+	CustomRoleInput = generated.CustomRoleInput
+	// CustomRoleList is generated.CustomRoleList: The custom roles of the account (not paginated).
+	CustomRoleList = generated.CustomRoleList
+	// CustomRoleUpdateRequest is generated.CustomRoleUpdateRequest: The properties of the custom role to change.
+	CustomRoleUpdateRequest = generated.CustomRoleUpdateRequest
+	// CustomStatus is generated.CustomStatus: A custom ticket status: an agent- and end-user-facing label for a status category.
+	CustomStatus = generated.CustomStatus
+	// CustomStatusCreateRequest is generated.CustomStatusCreateRequest: A custom ticket status to create.
+	CustomStatusCreateRequest = generated.CustomStatusCreateRequest
+	// CustomStatusEnvelope is generated.CustomStatusEnvelope: A custom ticket status.
+	CustomStatusEnvelope = generated.CustomStatusEnvelope
+	// CustomStatusInput is generated.CustomStatusInput: The writable properties of a custom ticket status.
+	CustomStatusInput = generated.CustomStatusInput
+	// CustomStatusInputStatusCategory is generated.CustomStatusInputStatusCategory: The status category the custom ticket status belongs to (set on creation).
+	CustomStatusInputStatusCategory = generated.CustomStatusInputStatusCategory
+	// CustomStatusList is generated.CustomStatusList: All undeleted custom ticket statuses (not paginated).
+	CustomStatusList = generated.CustomStatusList
+	// CustomStatusStatusCategory is generated.CustomStatusStatusCategory: The status category the custom ticket status belongs to.
+	CustomStatusStatusCategory = generated.CustomStatusStatusCategory
+	// CustomStatusUpdateRequest is generated.CustomStatusUpdateRequest: The custom ticket status properties to update.
+	CustomStatusUpdateRequest = generated.CustomStatusUpdateRequest
+	// CustomStatusesDefaultUpdateRequest is generated.CustomStatusesDefaultUpdateRequest: The custom ticket statuses to make the defaults of their status categories.
+	CustomStatusesDefaultUpdateRequest = generated.CustomStatusesDefaultUpdateRequest
+	// CustomStatusesDefaultUpdateResult is generated.CustomStatusesDefaultUpdateResult: The answer to a bulk update of the default custom ticket statuses: an empty object (`{}`), as the Zendesk API reference documents it.
+	CustomStatusesDefaultUpdateResult = generated.CustomStatusesDefaultUpdateResult
+	// DeleteAuthenticatedSessionResponse is generated.DeleteAuthenticatedSessionResponse, the response of DeleteAuthenticatedSession: the HTTP response and its body, decoded by status.
+	DeleteAuthenticatedSessionResponse = generated.DeleteAuthenticatedSessionResponse
+	// DeleteAutomationResponse is generated.DeleteAutomationResponse, the response of DeleteAutomation: the HTTP response and its body, decoded by status.
+	DeleteAutomationResponse = generated.DeleteAutomationResponse
+	// DeleteBookmarkResponse is generated.DeleteBookmarkResponse, the response of DeleteBookmark: the HTTP response and its body, decoded by status.
+	DeleteBookmarkResponse = generated.DeleteBookmarkResponse
+	// DeleteBrandResponse is generated.DeleteBrandResponse, the response of DeleteBrand: the HTTP response and its body, decoded by status.
+	DeleteBrandResponse = generated.DeleteBrandResponse
+	// DeleteCustomObjectFieldResponse is generated.DeleteCustomObjectFieldResponse, the response of DeleteCustomObjectField: the HTTP response and its body, decoded by status.
+	DeleteCustomObjectFieldResponse = generated.DeleteCustomObjectFieldResponse
+	// DeleteCustomObjectRecordByExternalIDParams is generated.DeleteCustomObjectRecordByExternalIDParams, which defines parameters for DeleteCustomObjectRecordByExternalID.
+	DeleteCustomObjectRecordByExternalIDParams = generated.DeleteCustomObjectRecordByExternalIDParams
+	// DeleteCustomObjectRecordByExternalIDResponse is generated.DeleteCustomObjectRecordByExternalIDResponse, the response of DeleteCustomObjectRecordByExternalID: the HTTP response and its body, decoded by status.
+	DeleteCustomObjectRecordByExternalIDResponse = generated.DeleteCustomObjectRecordByExternalIDResponse
+	// DeleteCustomObjectRecordResponse is generated.DeleteCustomObjectRecordResponse, the response of DeleteCustomObjectRecord: the HTTP response and its body, decoded by status.
+	DeleteCustomObjectRecordResponse = generated.DeleteCustomObjectRecordResponse
+	// DeleteCustomObjectResponse is generated.DeleteCustomObjectResponse, the response of DeleteCustomObject: the HTTP response and its body, decoded by status.
+	DeleteCustomObjectResponse = generated.DeleteCustomObjectResponse
+	// DeleteCustomRoleResponse is generated.DeleteCustomRoleResponse, the response of DeleteCustomRole: the HTTP response and its body, decoded by status.
+	DeleteCustomRoleResponse = generated.DeleteCustomRoleResponse
+	// DeleteDynamicContentItemResponse is generated.DeleteDynamicContentItemResponse, the response of DeleteDynamicContentItem: the HTTP response and its body, decoded by status.
+	DeleteDynamicContentItemResponse = generated.DeleteDynamicContentItemResponse
+	// DeleteDynamicContentItemVariantResponse is generated.DeleteDynamicContentItemVariantResponse, the response of DeleteDynamicContentItemVariant: the HTTP response and its body, decoded by status.
+	DeleteDynamicContentItemVariantResponse = generated.DeleteDynamicContentItemVariantResponse
+	// DeleteGroupMembershipResponse is generated.DeleteGroupMembershipResponse, the response of DeleteGroupMembership: the HTTP response and its body, decoded by status.
+	DeleteGroupMembershipResponse = generated.DeleteGroupMembershipResponse
+	// DeleteGroupResponse is generated.DeleteGroupResponse, the response of DeleteGroup: the HTTP response and its body, decoded by status.
+	DeleteGroupResponse = generated.DeleteGroupResponse
+	// DeleteGroupSLAPolicyResponse is generated.DeleteGroupSLAPolicyResponse, the response of DeleteGroupSLAPolicy: the HTTP response and its body, decoded by status.
+	DeleteGroupSLAPolicyResponse = generated.DeleteGroupSLAPolicyResponse
+	// DeleteMacroResponse is generated.DeleteMacroResponse, the response of DeleteMacro: the HTTP response and its body, decoded by status.
+	DeleteMacroResponse = generated.DeleteMacroResponse
+	// DeleteManyAutomationsParams is generated.DeleteManyAutomationsParams, which defines parameters for DeleteManyAutomations.
+	DeleteManyAutomationsParams = generated.DeleteManyAutomationsParams
+	// DeleteManyAutomationsResponse is generated.DeleteManyAutomationsResponse, the response of DeleteManyAutomations: the HTTP response and its body, decoded by status.
+	DeleteManyAutomationsResponse = generated.DeleteManyAutomationsResponse
+	// DeleteManyGroupMembershipsParams is generated.DeleteManyGroupMembershipsParams, which defines parameters for DeleteManyGroupMemberships.
+	DeleteManyGroupMembershipsParams = generated.DeleteManyGroupMembershipsParams
+	// DeleteManyGroupMembershipsResponse is generated.DeleteManyGroupMembershipsResponse, the response of DeleteManyGroupMemberships: the HTTP response and its body, decoded by status.
+	DeleteManyGroupMembershipsResponse = generated.DeleteManyGroupMembershipsResponse
+	// DeleteManyMacrosParams is generated.DeleteManyMacrosParams, which defines parameters for DeleteManyMacros.
+	DeleteManyMacrosParams = generated.DeleteManyMacrosParams
+	// DeleteManyMacrosResponse is generated.DeleteManyMacrosResponse, the response of DeleteManyMacros: the HTTP response and its body, decoded by status.
+	DeleteManyMacrosResponse = generated.DeleteManyMacrosResponse
+	// DeleteManyOrganizationMembershipsParams is generated.DeleteManyOrganizationMembershipsParams, which defines parameters for DeleteManyOrganizationMemberships.
+	DeleteManyOrganizationMembershipsParams = generated.DeleteManyOrganizationMembershipsParams
+	// DeleteManyOrganizationMembershipsResponse is generated.DeleteManyOrganizationMembershipsResponse, the response of DeleteManyOrganizationMemberships: the HTTP response and its body, decoded by status.
+	DeleteManyOrganizationMembershipsResponse = generated.DeleteManyOrganizationMembershipsResponse
+	// DeleteManyOrganizationsParams is generated.DeleteManyOrganizationsParams, which defines parameters for DeleteManyOrganizations.
+	DeleteManyOrganizationsParams = generated.DeleteManyOrganizationsParams
+	// DeleteManyOrganizationsResponse is generated.DeleteManyOrganizationsResponse, the response of DeleteManyOrganizations: the HTTP response and its body, decoded by status.
+	DeleteManyOrganizationsResponse = generated.DeleteManyOrganizationsResponse
+	// DeleteManySuspendedTicketsParams is generated.DeleteManySuspendedTicketsParams, which defines parameters for DeleteManySuspendedTickets.
+	DeleteManySuspendedTicketsParams = generated.DeleteManySuspendedTicketsParams
+	// DeleteManySuspendedTicketsResponse is generated.DeleteManySuspendedTicketsResponse, the response of DeleteManySuspendedTickets: the HTTP response and its body, decoded by status.
+	DeleteManySuspendedTicketsResponse = generated.DeleteManySuspendedTicketsResponse
+	// DeleteManyTicketsParams is generated.DeleteManyTicketsParams, which defines parameters for DeleteManyTickets.
+	DeleteManyTicketsParams = generated.DeleteManyTicketsParams
+	// DeleteManyTicketsResponse is generated.DeleteManyTicketsResponse, the response of DeleteManyTickets: the HTTP response and its body, decoded by status.
+	DeleteManyTicketsResponse = generated.DeleteManyTicketsResponse
+	// DeleteManyTriggersParams is generated.DeleteManyTriggersParams, which defines parameters for DeleteManyTriggers.
+	DeleteManyTriggersParams = generated.DeleteManyTriggersParams
+	// DeleteManyTriggersResponse is generated.DeleteManyTriggersResponse, the response of DeleteManyTriggers: the HTTP response and its body, decoded by status.
+	DeleteManyTriggersResponse = generated.DeleteManyTriggersResponse
+	// DeleteManyUsersParams is generated.DeleteManyUsersParams, which defines parameters for DeleteManyUsers.
+	DeleteManyUsersParams = generated.DeleteManyUsersParams
+	// DeleteManyUsersResponse is generated.DeleteManyUsersResponse, the response of DeleteManyUsers: the HTTP response and its body, decoded by status.
+	DeleteManyUsersResponse = generated.DeleteManyUsersResponse
+	// DeleteManyViewsParams is generated.DeleteManyViewsParams, which defines parameters for DeleteManyViews.
+	DeleteManyViewsParams = generated.DeleteManyViewsParams
+	// DeleteManyViewsResponse is generated.DeleteManyViewsResponse, the response of DeleteManyViews: the HTTP response and its body, decoded by status.
+	DeleteManyViewsResponse = generated.DeleteManyViewsResponse
+	// DeleteManyWorkspacesParams is generated.DeleteManyWorkspacesParams, which defines parameters for DeleteManyWorkspaces.
+	DeleteManyWorkspacesParams = generated.DeleteManyWorkspacesParams
+	// DeleteManyWorkspacesResponse is generated.DeleteManyWorkspacesResponse, the response of DeleteManyWorkspaces: the HTTP response and its body, decoded by status.
+	DeleteManyWorkspacesResponse = generated.DeleteManyWorkspacesResponse
+	// DeleteOrganizationFieldResponse is generated.DeleteOrganizationFieldResponse, the response of DeleteOrganizationField: the HTTP response and its body, decoded by status.
+	DeleteOrganizationFieldResponse = generated.DeleteOrganizationFieldResponse
+	// DeleteOrganizationMembershipResponse is generated.DeleteOrganizationMembershipResponse, the response of DeleteOrganizationMembership: the HTTP response and its body, decoded by status.
+	DeleteOrganizationMembershipResponse = generated.DeleteOrganizationMembershipResponse
+	// DeleteOrganizationResponse is generated.DeleteOrganizationResponse, the response of DeleteOrganization: the HTTP response and its body, decoded by status.
+	DeleteOrganizationResponse = generated.DeleteOrganizationResponse
+	// DeleteOrganizationSubscriptionResponse is generated.DeleteOrganizationSubscriptionResponse, the response of DeleteOrganizationSubscription: the HTTP response and its body, decoded by status.
+	DeleteOrganizationSubscriptionResponse = generated.DeleteOrganizationSubscriptionResponse
+	// DeleteResourceCollectionResponse is generated.DeleteResourceCollectionResponse, the response of DeleteResourceCollection: the HTTP response and its body, decoded by status.
+	DeleteResourceCollectionResponse = generated.DeleteResourceCollectionResponse
+	// DeleteRoutingAttributeResponse is generated.DeleteRoutingAttributeResponse, the response of DeleteRoutingAttribute: the HTTP response and its body, decoded by status.
+	DeleteRoutingAttributeResponse = generated.DeleteRoutingAttributeResponse
+	// DeleteRoutingAttributeValueResponse is generated.DeleteRoutingAttributeValueResponse, the response of DeleteRoutingAttributeValue: the HTTP response and its body, decoded by status.
+	DeleteRoutingAttributeValueResponse = generated.DeleteRoutingAttributeValueResponse
+	// DeleteSLAPolicyResponse is generated.DeleteSLAPolicyResponse, the response of DeleteSLAPolicy: the HTTP response and its body, decoded by status.
+	DeleteSLAPolicyResponse = generated.DeleteSLAPolicyResponse
+	// DeleteSharingAgreementResponse is generated.DeleteSharingAgreementResponse, the response of DeleteSharingAgreement: the HTTP response and its body, decoded by status.
+	DeleteSharingAgreementResponse = generated.DeleteSharingAgreementResponse
+	// DeleteSupportAddressResponse is generated.DeleteSupportAddressResponse, the response of DeleteSupportAddress: the HTTP response and its body, decoded by status.
+	DeleteSupportAddressResponse = generated.DeleteSupportAddressResponse
+	// DeleteSuspendedTicketResponse is generated.DeleteSuspendedTicketResponse, the response of DeleteSuspendedTicket: the HTTP response and its body, decoded by status.
+	DeleteSuspendedTicketResponse = generated.DeleteSuspendedTicketResponse
+	// DeleteTargetResponse is generated.DeleteTargetResponse, the response of DeleteTarget: the HTTP response and its body, decoded by status.
+	DeleteTargetResponse = generated.DeleteTargetResponse
+	// DeleteTicketFieldOptionResponse is generated.DeleteTicketFieldOptionResponse, the response of DeleteTicketFieldOption: the HTTP response and its body, decoded by status.
+	DeleteTicketFieldOptionResponse = generated.DeleteTicketFieldOptionResponse
+	// DeleteTicketFieldParams is generated.DeleteTicketFieldParams, which defines parameters for DeleteTicketField.
+	DeleteTicketFieldParams = generated.DeleteTicketFieldParams
+	// DeleteTicketFieldResponse is generated.DeleteTicketFieldResponse, the response of DeleteTicketField: the HTTP response and its body, decoded by status.
+	DeleteTicketFieldResponse = generated.DeleteTicketFieldResponse
+	// DeleteTicketFormResponse is generated.DeleteTicketFormResponse, the response of DeleteTicketForm: the HTTP response and its body, decoded by status.
+	DeleteTicketFormResponse = generated.DeleteTicketFormResponse
+	// DeleteTicketResponse is generated.DeleteTicketResponse, the response of DeleteTicket: the HTTP response and its body, decoded by status.
+	DeleteTicketResponse = generated.DeleteTicketResponse
+	// DeleteTriggerCategoryResponse is generated.DeleteTriggerCategoryResponse, the response of DeleteTriggerCategory: the HTTP response and its body, decoded by status.
+	DeleteTriggerCategoryResponse = generated.DeleteTriggerCategoryResponse
+	// DeleteTriggerResponse is generated.DeleteTriggerResponse, the response of DeleteTrigger: the HTTP response and its body, decoded by status.
+	DeleteTriggerResponse = generated.DeleteTriggerResponse
+	// DeleteUploadResponse is generated.DeleteUploadResponse, the response of DeleteUpload: the HTTP response and its body, decoded by status.
+	DeleteUploadResponse = generated.DeleteUploadResponse
+	// DeleteUserFieldOptionResponse is generated.DeleteUserFieldOptionResponse, the response of DeleteUserFieldOption: the HTTP response and its body, decoded by status.
+	DeleteUserFieldOptionResponse = generated.DeleteUserFieldOptionResponse
+	// DeleteUserFieldResponse is generated.DeleteUserFieldResponse, the response of DeleteUserField: the HTTP response and its body, decoded by status.
+	DeleteUserFieldResponse = generated.DeleteUserFieldResponse
+	// DeleteUserIdentityResponse is generated.DeleteUserIdentityResponse, the response of DeleteUserIdentity: the HTTP response and its body, decoded by status.
+	DeleteUserIdentityResponse = generated.DeleteUserIdentityResponse
+	// DeleteUserResponse is generated.DeleteUserResponse, the response of DeleteUser: the HTTP response and its body, decoded by status.
+	DeleteUserResponse = generated.DeleteUserResponse
+	// DeleteUserSessionResponse is generated.DeleteUserSessionResponse, the response of DeleteUserSession: the HTTP response and its body, decoded by status.
+	DeleteUserSessionResponse = generated.DeleteUserSessionResponse
+	// DeleteUserSessionsResponse is generated.DeleteUserSessionsResponse, the response of DeleteUserSessions: the HTTP response and its body, decoded by status.
+	DeleteUserSessionsResponse = generated.DeleteUserSessionsResponse
+	// DeleteViewResponse is generated.DeleteViewResponse, the response of DeleteView: the HTTP response and its body, decoded by status.
+	DeleteViewResponse = generated.DeleteViewResponse
+	// DeleteWorkspaceResponse is generated.DeleteWorkspaceResponse, the response of DeleteWorkspace: the HTTP response and its body, decoded by status.
+	DeleteWorkspaceResponse = generated.DeleteWorkspaceResponse
+	// DeletedTicket is generated.DeletedTicket: A soft-deleted ticket, restorable until it is scrubbed (about 30 days after deletion).
+	DeletedTicket = generated.DeletedTicket
+	// DeletedTicketActor is generated.DeletedTicketActor: The user who deleted a ticket.
+	DeletedTicketActor = generated.DeletedTicketActor
+	// DeletedTicketList is generated.DeletedTicketList: A page of deleted tickets.
+	DeletedTicketList = generated.DeletedTicketList
+	// DeletedUserEnvelope is generated.DeletedUserEnvelope, which defines model for DeletedUserEnvelope.
+	DeletedUserEnvelope = generated.DeletedUserEnvelope
+	// DeletedUserList is generated.DeletedUserList: A page of deleted users.
+	DeletedUserList = generated.DeletedUserList
+	// DetectBestLocaleResponse is generated.DetectBestLocaleResponse, the response of DetectBestLocale: the HTTP response and its body, decoded by status.
+	DetectBestLocaleResponse = generated.DetectBestLocaleResponse
+	// DynamicContentItem is generated.DynamicContentItem: A dynamic content item: text with one variant per locale, inserted wherever its placeholder appears.
+	DynamicContentItem = generated.DynamicContentItem
+	// DynamicContentItemCreateRequest is generated.DynamicContentItemCreateRequest, which defines model for DynamicContentItemCreateRequest.
+	DynamicContentItemCreateRequest = generated.DynamicContentItemCreateRequest
+	// DynamicContentItemEnvelope is generated.DynamicContentItemEnvelope, which defines model for DynamicContentItemEnvelope.
+	DynamicContentItemEnvelope = generated.DynamicContentItemEnvelope
+	// DynamicContentItemInput is generated.DynamicContentItemInput: A dynamic content item to create, with its variants.
+	DynamicContentItemInput = generated.DynamicContentItemInput
+	// DynamicContentItemList is generated.DynamicContentItemList: A page of dynamic content items.
+	DynamicContentItemList = generated.DynamicContentItemList
+	// DynamicContentItemUpdate is generated.DynamicContentItemUpdate: Changes to a dynamic content item: only the name can change.
+	DynamicContentItemUpdate = generated.DynamicContentItemUpdate
+	// DynamicContentItemUpdateRequest is generated.DynamicContentItemUpdateRequest, which defines model for DynamicContentItemUpdateRequest.
+	DynamicContentItemUpdateRequest = generated.DynamicContentItemUpdateRequest
+	// DynamicContentItemsEnvelope is generated.DynamicContentItemsEnvelope: The dynamic content items a Show Many Items request asked for.
+	DynamicContentItemsEnvelope = generated.DynamicContentItemsEnvelope
+	// DynamicContentVariant is generated.DynamicContentVariant: The text of a dynamic content item in one locale.
+	DynamicContentVariant = generated.DynamicContentVariant
+	// DynamicContentVariantBulkUpdate is generated.DynamicContentVariantBulkUpdate: Changes to one variant in an Update Many Variants request.
+	DynamicContentVariantBulkUpdate = generated.DynamicContentVariantBulkUpdate
+	// DynamicContentVariantCreateRequest is generated.DynamicContentVariantCreateRequest, which defines model for DynamicContentVariantCreateRequest.
+	DynamicContentVariantCreateRequest = generated.DynamicContentVariantCreateRequest
+	// DynamicContentVariantEnvelope is generated.DynamicContentVariantEnvelope, which defines model for DynamicContentVariantEnvelope.
+	DynamicContentVariantEnvelope = generated.DynamicContentVariantEnvelope
+	// DynamicContentVariantInput is generated.DynamicContentVariantInput: A variant to create.
+	DynamicContentVariantInput = generated.DynamicContentVariantInput
+	// DynamicContentVariantList is generated.DynamicContentVariantList: A page of the variants of a dynamic content item.
+	DynamicContentVariantList = generated.DynamicContentVariantList
+	// DynamicContentVariantUpdate is generated.DynamicContentVariantUpdate: Changes to a variant.
+	DynamicContentVariantUpdate = generated.DynamicContentVariantUpdate
+	// DynamicContentVariantUpdateRequest is generated.DynamicContentVariantUpdateRequest, which defines model for DynamicContentVariantUpdateRequest.
+	DynamicContentVariantUpdateRequest = generated.DynamicContentVariantUpdateRequest
+	// DynamicContentVariantsCreateManyRequest is generated.DynamicContentVariantsCreateManyRequest, which defines model for DynamicContentVariantsCreateManyRequest.
+	DynamicContentVariantsCreateManyRequest = generated.DynamicContentVariantsCreateManyRequest
+	// DynamicContentVariantsEnvelope is generated.DynamicContentVariantsEnvelope: The variants a bulk request created or updated.
+	DynamicContentVariantsEnvelope = generated.DynamicContentVariantsEnvelope
+	// DynamicContentVariantsUpdateManyRequest is generated.DynamicContentVariantsUpdateManyRequest, which defines model for DynamicContentVariantsUpdateManyRequest.
+	DynamicContentVariantsUpdateManyRequest = generated.DynamicContentVariantsUpdateManyRequest
+	// ErrorBody is generated.ErrorBody: The body of a Zendesk error response.
+	ErrorBody = generated.ErrorBody
+	// ErrorDetail is generated.ErrorDetail, which defines model for ErrorDetail.
+	ErrorDetail = generated.ErrorDetail
+	// ErrorResponse is generated.ErrorResponse: The body of a Zendesk error response.
+	ErrorResponse = generated.ErrorResponse
+	// ExecuteViewParams is generated.ExecuteViewParams, which defines parameters for ExecuteView.
+	ExecuteViewParams = generated.ExecuteViewParams
+	// ExecuteViewParamsSortOrder is generated.ExecuteViewParamsSortOrder, which defines parameters for ExecuteView.
+	ExecuteViewParamsSortOrder = generated.ExecuteViewParamsSortOrder
+	// ExecuteViewResponse is generated.ExecuteViewResponse, the response of ExecuteView: the HTTP response and its body, decoded by status.
+	ExecuteViewResponse = generated.ExecuteViewResponse
+	// ExportAuditLogsParams is generated.ExportAuditLogsParams, which defines parameters for ExportAuditLogs.
+	ExportAuditLogsParams = generated.ExportAuditLogsParams
+	// ExportAuditLogsResponse is generated.ExportAuditLogsResponse, the response of ExportAuditLogs: the HTTP response and its body, decoded by status.
+	ExportAuditLogsResponse = generated.ExportAuditLogsResponse
+	// ExportSearchResultsParams is generated.ExportSearchResultsParams, which defines parameters for ExportSearchResults.
+	ExportSearchResultsParams = generated.ExportSearchResultsParams
+	// ExportSearchResultsParamsFilterType is generated.ExportSearchResultsParamsFilterType, which defines parameters for ExportSearchResults.
+	ExportSearchResultsParamsFilterType = generated.ExportSearchResultsParamsFilterType
+	// ExportSearchResultsResponse is generated.ExportSearchResultsResponse, the response of ExportSearchResults: the HTTP response and its body, decoded by status.
+	ExportSearchResultsResponse = generated.ExportSearchResultsResponse
+	// ExportSuspendedTicketsResponse is generated.ExportSuspendedTicketsResponse, the response of ExportSuspendedTickets: the HTTP response and its body, decoded by status.
+	ExportSuspendedTicketsResponse = generated.ExportSuspendedTicketsResponse
+	// ExportViewResponse is generated.ExportViewResponse, the response of ExportView: the HTTP response and its body, decoded by status.
+	ExportViewResponse = generated.ExportViewResponse
+	// Group is generated.Group: A group of agents.
+	Group = generated.Group
+	// GroupCreateRequest is generated.GroupCreateRequest: The group to create.
+	GroupCreateRequest = generated.GroupCreateRequest
+	// GroupEnvelope is generated.GroupEnvelope: One group.
+	GroupEnvelope = generated.GroupEnvelope
+	// GroupInput is generated.GroupInput: The writable properties of a group.
+	GroupInput = generated.GroupInput
+	// GroupList is generated.GroupList: A page of groups.
+	GroupList = generated.GroupList
+	// GroupMembership is generated.GroupMembership: The membership of an agent in a group.
+	GroupMembership = generated.GroupMembership
+	// GroupMembershipCreateRequest is generated.GroupMembershipCreateRequest: The group membership to create.
+	GroupMembershipCreateRequest = generated.GroupMembershipCreateRequest
+	// GroupMembershipEnvelope is generated.GroupMembershipEnvelope: One group membership.
+	GroupMembershipEnvelope = generated.GroupMembershipEnvelope
+	// GroupMembershipInput is generated.GroupMembershipInput: An agent to assign to a group.
+	GroupMembershipInput = generated.GroupMembershipInput
+	// GroupMembershipList is generated.GroupMembershipList: A page of group memberships.
+	GroupMembershipList = generated.GroupMembershipList
+	// GroupMembershipsCreateManyRequest is generated.GroupMembershipsCreateManyRequest: Up to 100 group memberships to create.
+	GroupMembershipsCreateManyRequest = generated.GroupMembershipsCreateManyRequest
+	// GroupSLAPoliciesReorderRequest is generated.GroupSLAPoliciesReorderRequest: The new order of the group SLA policies.
+	GroupSLAPoliciesReorderRequest = generated.GroupSLAPoliciesReorderRequest
+	// GroupSLAPolicy is generated.GroupSLAPolicy: A group SLA policy: targets for how long each group may own the tickets that match its filter.
+	GroupSLAPolicy = generated.GroupSLAPolicy
+	// GroupSLAPolicyCreateInput is generated.GroupSLAPolicyCreateInput: A group SLA policy to create.
+	GroupSLAPolicyCreateInput = generated.GroupSLAPolicyCreateInput
+	// GroupSLAPolicyCreateRequest is generated.GroupSLAPolicyCreateRequest, which defines model for GroupSlaPolicyCreateRequest.
+	GroupSLAPolicyCreateRequest = generated.GroupSLAPolicyCreateRequest
+	// GroupSLAPolicyEnvelope is generated.GroupSLAPolicyEnvelope, which defines model for GroupSlaPolicyEnvelope.
+	GroupSLAPolicyEnvelope = generated.GroupSLAPolicyEnvelope
+	// GroupSLAPolicyInput is generated.GroupSLAPolicyInput: Changes to a group SLA policy.
+	GroupSLAPolicyInput = generated.GroupSLAPolicyInput
+	// GroupSLAPolicyList is generated.GroupSLAPolicyList: The account's group SLA policies, in the order they are matched (all of them in one response).
+	GroupSLAPolicyList = generated.GroupSLAPolicyList
+	// GroupSLAPolicyMetric is generated.GroupSLAPolicyMetric: One target of a group SLA policy: how long a group may own tickets of one priority.
+	GroupSLAPolicyMetric = generated.GroupSLAPolicyMetric
+	// GroupSLAPolicyMetricMetric is generated.GroupSLAPolicyMetricMetric: The definition of the time that is being measured.
+	GroupSLAPolicyMetricMetric = generated.GroupSLAPolicyMetricMetric
+	// GroupSLAPolicyMetricPriority is generated.GroupSLAPolicyMetricPriority: Priority that a ticket must match.
+	GroupSLAPolicyMetricPriority = generated.GroupSLAPolicyMetricPriority
+	// GroupSLAPolicyUpdateRequest is generated.GroupSLAPolicyUpdateRequest, which defines model for GroupSlaPolicyUpdateRequest.
+	GroupSLAPolicyUpdateRequest = generated.GroupSLAPolicyUpdateRequest
+	// GroupUpdateRequest is generated.GroupUpdateRequest: The properties of the group to change.
+	GroupUpdateRequest = generated.GroupUpdateRequest
+	// ImportManyTicketsJSONRequestBody is generated.ImportManyTicketsJSONRequestBody, which defines body for ImportManyTickets for application/json ContentType.
+	ImportManyTicketsJSONRequestBody = generated.ImportManyTicketsJSONRequestBody
+	// ImportManyTicketsParams is generated.ImportManyTicketsParams, which defines parameters for ImportManyTickets.
+	ImportManyTicketsParams = generated.ImportManyTicketsParams
+	// ImportManyTicketsResponse is generated.ImportManyTicketsResponse, the response of ImportManyTickets: the HTTP response and its body, decoded by status.
+	ImportManyTicketsResponse = generated.ImportManyTicketsResponse
+	// ImportTicketJSONRequestBody is generated.ImportTicketJSONRequestBody, which defines body for ImportTicket for application/json ContentType.
+	ImportTicketJSONRequestBody = generated.ImportTicketJSONRequestBody
+	// ImportTicketParams is generated.ImportTicketParams, which defines parameters for ImportTicket.
+	ImportTicketParams = generated.ImportTicketParams
+	// ImportTicketResponse is generated.ImportTicketResponse, the response of ImportTicket: the HTTP response and its body, decoded by status.
+	ImportTicketResponse = generated.ImportTicketResponse
+	// IncrementalCursorPage is generated.IncrementalCursorPage: The position of a cursor-based incremental export page.
+	IncrementalCursorPage = generated.IncrementalCursorPage
+	// IncrementalOrganizationExportParams is generated.IncrementalOrganizationExportParams, which defines parameters for IncrementalOrganizationExport.
+	IncrementalOrganizationExportParams = generated.IncrementalOrganizationExportParams
+	// IncrementalOrganizationExportResponse is generated.IncrementalOrganizationExportResponse, the response of IncrementalOrganizationExport: the HTTP response and its body, decoded by status.
+	IncrementalOrganizationExportResponse = generated.IncrementalOrganizationExportResponse
+	// IncrementalRoutingAttributeExportParams is generated.IncrementalRoutingAttributeExportParams, which defines parameters for IncrementalRoutingAttributeExport.
+	IncrementalRoutingAttributeExportParams = generated.IncrementalRoutingAttributeExportParams
+	// IncrementalRoutingAttributeExportResponse is generated.IncrementalRoutingAttributeExportResponse, the response of IncrementalRoutingAttributeExport: the HTTP response and its body, decoded by status.
+	IncrementalRoutingAttributeExportResponse = generated.IncrementalRoutingAttributeExportResponse
+	// IncrementalRoutingAttributeValueExportParams is generated.IncrementalRoutingAttributeValueExportParams, which defines parameters for IncrementalRoutingAttributeValueExport.
+	IncrementalRoutingAttributeValueExportParams = generated.IncrementalRoutingAttributeValueExportParams
+	// IncrementalRoutingAttributeValueExportResponse is generated.IncrementalRoutingAttributeValueExportResponse, the response of IncrementalRoutingAttributeValueExport: the HTTP response and its body, decoded by status.
+	IncrementalRoutingAttributeValueExportResponse = generated.IncrementalRoutingAttributeValueExportResponse
+	// IncrementalRoutingInstanceValueExportParams is generated.IncrementalRoutingInstanceValueExportParams, which defines parameters for IncrementalRoutingInstanceValueExport.
+	IncrementalRoutingInstanceValueExportParams = generated.IncrementalRoutingInstanceValueExportParams
+	// IncrementalRoutingInstanceValueExportResponse is generated.IncrementalRoutingInstanceValueExportResponse, the response of IncrementalRoutingInstanceValueExport: the HTTP response and its body, decoded by status.
+	IncrementalRoutingInstanceValueExportResponse = generated.IncrementalRoutingInstanceValueExportResponse
+	// IncrementalSampleExportParams is generated.IncrementalSampleExportParams, which defines parameters for IncrementalSampleExport.
+	IncrementalSampleExportParams = generated.IncrementalSampleExportParams
+	// IncrementalSampleExportParamsIncrementalResource is generated.IncrementalSampleExportParamsIncrementalResource, which defines parameters for IncrementalSampleExport.
+	IncrementalSampleExportParamsIncrementalResource = generated.IncrementalSampleExportParamsIncrementalResource
+	// IncrementalSampleExportResponse is generated.IncrementalSampleExportResponse, the response of IncrementalSampleExport: the HTTP response and its body, decoded by status.
+	IncrementalSampleExportResponse = generated.IncrementalSampleExportResponse
+	// IncrementalSamplePage is generated.IncrementalSamplePage: A page of an incremental sample export (up to 50 records).
+	IncrementalSamplePage = generated.IncrementalSamplePage
+	// IncrementalTicketCursorExportParams is generated.IncrementalTicketCursorExportParams, which defines parameters for IncrementalTicketCursorExport.
+	IncrementalTicketCursorExportParams = generated.IncrementalTicketCursorExportParams
+	// IncrementalTicketCursorExportParamsInclude is generated.IncrementalTicketCursorExportParamsInclude, which defines parameters for IncrementalTicketCursorExport.
+	IncrementalTicketCursorExportParamsInclude = generated.IncrementalTicketCursorExportParamsInclude
+	// IncrementalTicketCursorExportResponse is generated.IncrementalTicketCursorExportResponse, the response of IncrementalTicketCursorExport: the HTTP response and its body, decoded by status.
+	IncrementalTicketCursorExportResponse = generated.IncrementalTicketCursorExportResponse
+	// IncrementalTicketEventExportParams is generated.IncrementalTicketEventExportParams, which defines parameters for IncrementalTicketEventExport.
+	IncrementalTicketEventExportParams = generated.IncrementalTicketEventExportParams
+	// IncrementalTicketEventExportParamsInclude is generated.IncrementalTicketEventExportParamsInclude, which defines parameters for IncrementalTicketEventExport.
+	IncrementalTicketEventExportParamsInclude = generated.IncrementalTicketEventExportParamsInclude
+	// IncrementalTicketEventExportResponse is generated.IncrementalTicketEventExportResponse, the response of IncrementalTicketEventExport: the HTTP response and its body, decoded by status.
+	IncrementalTicketEventExportResponse = generated.IncrementalTicketEventExportResponse
+	// IncrementalTicketExportParams is generated.IncrementalTicketExportParams, which defines parameters for IncrementalTicketExport.
+	IncrementalTicketExportParams = generated.IncrementalTicketExportParams
+	// IncrementalTicketExportParamsInclude is generated.IncrementalTicketExportParamsInclude, which defines parameters for IncrementalTicketExport.
+	IncrementalTicketExportParamsInclude = generated.IncrementalTicketExportParamsInclude
+	// IncrementalTicketExportResponse is generated.IncrementalTicketExportResponse, the response of IncrementalTicketExport: the HTTP response and its body, decoded by status.
+	IncrementalTicketExportResponse = generated.IncrementalTicketExportResponse
+	// IncrementalTimePage is generated.IncrementalTimePage: The position of a time-based incremental export page.
+	IncrementalTimePage = generated.IncrementalTimePage
+	// IncrementalUserCursorExportParams is generated.IncrementalUserCursorExportParams, which defines parameters for IncrementalUserCursorExport.
+	IncrementalUserCursorExportParams = generated.IncrementalUserCursorExportParams
+	// IncrementalUserCursorExportParamsInclude is generated.IncrementalUserCursorExportParamsInclude, which defines parameters for IncrementalUserCursorExport.
+	IncrementalUserCursorExportParamsInclude = generated.IncrementalUserCursorExportParamsInclude
+	// IncrementalUserCursorExportResponse is generated.IncrementalUserCursorExportResponse, the response of IncrementalUserCursorExport: the HTTP response and its body, decoded by status.
+	IncrementalUserCursorExportResponse = generated.IncrementalUserCursorExportResponse
+	// IncrementalUserExportParams is generated.IncrementalUserExportParams, which defines parameters for IncrementalUserExport.
+	IncrementalUserExportParams = generated.IncrementalUserExportParams
+	// IncrementalUserExportParamsInclude is generated.IncrementalUserExportParamsInclude, which defines parameters for IncrementalUserExport.
+	IncrementalUserExportParamsInclude = generated.IncrementalUserExportParamsInclude
+	// IncrementalUserExportResponse is generated.IncrementalUserExportResponse, the response of IncrementalUserExport: the HTTP response and its body, decoded by status.
+	IncrementalUserExportResponse = generated.IncrementalUserExportResponse
+	// JobStatus is generated.JobStatus: A background job and, once it ran, its per-item results.
+	JobStatus = generated.JobStatus
+	// JobStatusEnvelope is generated.JobStatusEnvelope, which defines model for JobStatusEnvelope.
+	JobStatusEnvelope = generated.JobStatusEnvelope
+	// JobStatusList is generated.JobStatusList: A list of job statuses.
+	JobStatusList = generated.JobStatusList
+	// JobStatusResult is generated.JobStatusResult: The outcome for one item of a job.
+	JobStatusResult = generated.JobStatusResult
+	// JobStatusStatus is generated.JobStatusStatus: One of queued, working, completed, failed or killed.
+	JobStatusStatus = generated.JobStatusStatus
+	// ListActiveAutomationsParams is generated.ListActiveAutomationsParams, which defines parameters for ListActiveAutomations.
+	ListActiveAutomationsParams = generated.ListActiveAutomationsParams
+	// ListActiveAutomationsParamsInclude is generated.ListActiveAutomationsParamsInclude, which defines parameters for ListActiveAutomations.
+	ListActiveAutomationsParamsInclude = generated.ListActiveAutomationsParamsInclude
+	// ListActiveAutomationsParamsSortBy is generated.ListActiveAutomationsParamsSortBy, which defines parameters for ListActiveAutomations.
+	ListActiveAutomationsParamsSortBy = generated.ListActiveAutomationsParamsSortBy
+	// ListActiveAutomationsParamsSortOrder is generated.ListActiveAutomationsParamsSortOrder, which defines parameters for ListActiveAutomations.
+	ListActiveAutomationsParamsSortOrder = generated.ListActiveAutomationsParamsSortOrder
+	// ListActiveAutomationsResponse is generated.ListActiveAutomationsResponse, the response of ListActiveAutomations: the HTTP response and its body, decoded by status.
+	ListActiveAutomationsResponse = generated.ListActiveAutomationsResponse
+	// ListActiveMacrosParams is generated.ListActiveMacrosParams, which defines parameters for ListActiveMacros.
+	ListActiveMacrosParams = generated.ListActiveMacrosParams
+	// ListActiveMacrosParamsAccess is generated.ListActiveMacrosParamsAccess, which defines parameters for ListActiveMacros.
+	ListActiveMacrosParamsAccess = generated.ListActiveMacrosParamsAccess
+	// ListActiveMacrosParamsInclude is generated.ListActiveMacrosParamsInclude, which defines parameters for ListActiveMacros.
+	ListActiveMacrosParamsInclude = generated.ListActiveMacrosParamsInclude
+	// ListActiveMacrosParamsSortBy is generated.ListActiveMacrosParamsSortBy, which defines parameters for ListActiveMacros.
+	ListActiveMacrosParamsSortBy = generated.ListActiveMacrosParamsSortBy
+	// ListActiveMacrosParamsSortOrder is generated.ListActiveMacrosParamsSortOrder, which defines parameters for ListActiveMacros.
+	ListActiveMacrosParamsSortOrder = generated.ListActiveMacrosParamsSortOrder
+	// ListActiveMacrosResponse is generated.ListActiveMacrosResponse, the response of ListActiveMacros: the HTTP response and its body, decoded by status.
+	ListActiveMacrosResponse = generated.ListActiveMacrosResponse
+	// ListActiveTriggersParams is generated.ListActiveTriggersParams, which defines parameters for ListActiveTriggers.
+	ListActiveTriggersParams = generated.ListActiveTriggersParams
+	// ListActiveTriggersParamsInclude is generated.ListActiveTriggersParamsInclude, which defines parameters for ListActiveTriggers.
+	ListActiveTriggersParamsInclude = generated.ListActiveTriggersParamsInclude
+	// ListActiveTriggersParamsSort is generated.ListActiveTriggersParamsSort, which defines parameters for ListActiveTriggers.
+	ListActiveTriggersParamsSort = generated.ListActiveTriggersParamsSort
+	// ListActiveTriggersParamsSortBy is generated.ListActiveTriggersParamsSortBy, which defines parameters for ListActiveTriggers.
+	ListActiveTriggersParamsSortBy = generated.ListActiveTriggersParamsSortBy
+	// ListActiveTriggersParamsSortOrder is generated.ListActiveTriggersParamsSortOrder, which defines parameters for ListActiveTriggers.
+	ListActiveTriggersParamsSortOrder = generated.ListActiveTriggersParamsSortOrder
+	// ListActiveTriggersResponse is generated.ListActiveTriggersResponse, the response of ListActiveTriggers: the HTTP response and its body, decoded by status.
+	ListActiveTriggersResponse = generated.ListActiveTriggersResponse
+	// ListActiveViewsParams is generated.ListActiveViewsParams, which defines parameters for ListActiveViews.
+	ListActiveViewsParams = generated.ListActiveViewsParams
+	// ListActiveViewsParamsAccess is generated.ListActiveViewsParamsAccess, which defines parameters for ListActiveViews.
+	ListActiveViewsParamsAccess = generated.ListActiveViewsParamsAccess
+	// ListActiveViewsParamsInclude is generated.ListActiveViewsParamsInclude, which defines parameters for ListActiveViews.
+	ListActiveViewsParamsInclude = generated.ListActiveViewsParamsInclude
+	// ListActiveViewsParamsSortBy is generated.ListActiveViewsParamsSortBy, which defines parameters for ListActiveViews.
+	ListActiveViewsParamsSortBy = generated.ListActiveViewsParamsSortBy
+	// ListActiveViewsParamsSortOrder is generated.ListActiveViewsParamsSortOrder, which defines parameters for ListActiveViews.
+	ListActiveViewsParamsSortOrder = generated.ListActiveViewsParamsSortOrder
+	// ListActiveViewsResponse is generated.ListActiveViewsResponse, the response of ListActiveViews: the HTTP response and its body, decoded by status.
+	ListActiveViewsResponse = generated.ListActiveViewsResponse
+	// ListActivitiesParams is generated.ListActivitiesParams, which defines parameters for ListActivities.
+	ListActivitiesParams = generated.ListActivitiesParams
+	// ListActivitiesResponse is generated.ListActivitiesResponse, the response of ListActivities: the HTTP response and its body, decoded by status.
+	ListActivitiesResponse = generated.ListActivitiesResponse
+	// ListAgentAttributeValuesResponse is generated.ListAgentAttributeValuesResponse, the response of ListAgentAttributeValues: the HTTP response and its body, decoded by status.
+	ListAgentAttributeValuesResponse = generated.ListAgentAttributeValuesResponse
+	// ListAgentLocalesResponse is generated.ListAgentLocalesResponse, the response of ListAgentLocales: the HTTP response and its body, decoded by status.
+	ListAgentLocalesResponse = generated.ListAgentLocalesResponse
+	// ListAllTicketAuditsParams is generated.ListAllTicketAuditsParams, which defines parameters for ListAllTicketAudits.
+	ListAllTicketAuditsParams = generated.ListAllTicketAuditsParams
+	// ListAllTicketAuditsResponse is generated.ListAllTicketAuditsResponse, the response of ListAllTicketAudits: the HTTP response and its body, decoded by status.
+	ListAllTicketAuditsResponse = generated.ListAllTicketAuditsResponse
+	// ListAssignableGroupMembershipsParams is generated.ListAssignableGroupMembershipsParams, which defines parameters for ListAssignableGroupMemberships.
+	ListAssignableGroupMembershipsParams = generated.ListAssignableGroupMembershipsParams
+	// ListAssignableGroupMembershipsResponse is generated.ListAssignableGroupMembershipsResponse, the response of ListAssignableGroupMemberships: the HTTP response and its body, decoded by status.
+	ListAssignableGroupMembershipsResponse = generated.ListAssignableGroupMembershipsResponse
+	// ListAssignableGroupsParams is generated.ListAssignableGroupsParams, which defines parameters for ListAssignableGroups.
+	ListAssignableGroupsParams = generated.ListAssignableGroupsParams
+	// ListAssignableGroupsResponse is generated.ListAssignableGroupsResponse, the response of ListAssignableGroups: the HTTP response and its body, decoded by status.
+	ListAssignableGroupsResponse = generated.ListAssignableGroupsResponse
+	// ListAuditLogsParams is generated.ListAuditLogsParams, which defines parameters for ListAuditLogs.
+	ListAuditLogsParams = generated.ListAuditLogsParams
+	// ListAuditLogsParamsSort is generated.ListAuditLogsParamsSort, which defines parameters for ListAuditLogs.
+	ListAuditLogsParamsSort = generated.ListAuditLogsParamsSort
+	// ListAuditLogsParamsSortBy is generated.ListAuditLogsParamsSortBy, which defines parameters for ListAuditLogs.
+	ListAuditLogsParamsSortBy = generated.ListAuditLogsParamsSortBy
+	// ListAuditLogsParamsSortOrder is generated.ListAuditLogsParamsSortOrder, which defines parameters for ListAuditLogs.
+	ListAuditLogsParamsSortOrder = generated.ListAuditLogsParamsSortOrder
+	// ListAuditLogsResponse is generated.ListAuditLogsResponse, the response of ListAuditLogs: the HTTP response and its body, decoded by status.
+	ListAuditLogsResponse = generated.ListAuditLogsResponse
+	// ListAutomationsParams is generated.ListAutomationsParams, which defines parameters for ListAutomations.
+	ListAutomationsParams = generated.ListAutomationsParams
+	// ListAutomationsParamsInclude is generated.ListAutomationsParamsInclude, which defines parameters for ListAutomations.
+	ListAutomationsParamsInclude = generated.ListAutomationsParamsInclude
+	// ListAutomationsParamsSortBy is generated.ListAutomationsParamsSortBy, which defines parameters for ListAutomations.
+	ListAutomationsParamsSortBy = generated.ListAutomationsParamsSortBy
+	// ListAutomationsParamsSortOrder is generated.ListAutomationsParamsSortOrder, which defines parameters for ListAutomations.
+	ListAutomationsParamsSortOrder = generated.ListAutomationsParamsSortOrder
+	// ListAutomationsResponse is generated.ListAutomationsResponse, the response of ListAutomations: the HTTP response and its body, decoded by status.
+	ListAutomationsResponse = generated.ListAutomationsResponse
+	// ListBookmarksResponse is generated.ListBookmarksResponse, the response of ListBookmarks: the HTTP response and its body, decoded by status.
+	ListBookmarksResponse = generated.ListBookmarksResponse
+	// ListBrandsParams is generated.ListBrandsParams, which defines parameters for ListBrands.
+	ListBrandsParams = generated.ListBrandsParams
+	// ListBrandsResponse is generated.ListBrandsResponse, the response of ListBrands: the HTTP response and its body, decoded by status.
+	ListBrandsResponse = generated.ListBrandsResponse
+	// ListCustomObjectFieldsParams is generated.ListCustomObjectFieldsParams, which defines parameters for ListCustomObjectFields.
+	ListCustomObjectFieldsParams = generated.ListCustomObjectFieldsParams
+	// ListCustomObjectFieldsResponse is generated.ListCustomObjectFieldsResponse, the response of ListCustomObjectFields: the HTTP response and its body, decoded by status.
+	ListCustomObjectFieldsResponse = generated.ListCustomObjectFieldsResponse
+	// ListCustomObjectRecordsParams is generated.ListCustomObjectRecordsParams, which defines parameters for ListCustomObjectRecords.
+	ListCustomObjectRecordsParams = generated.ListCustomObjectRecordsParams
+	// ListCustomObjectRecordsParamsSort is generated.ListCustomObjectRecordsParamsSort, which defines parameters for ListCustomObjectRecords.
+	ListCustomObjectRecordsParamsSort = generated.ListCustomObjectRecordsParamsSort
+	// ListCustomObjectRecordsResponse is generated.ListCustomObjectRecordsResponse, the response of ListCustomObjectRecords: the HTTP response and its body, decoded by status.
+	ListCustomObjectRecordsResponse = generated.ListCustomObjectRecordsResponse
+	// ListCustomObjectsResponse is generated.ListCustomObjectsResponse, the response of ListCustomObjects: the HTTP response and its body, decoded by status.
+	ListCustomObjectsResponse = generated.ListCustomObjectsResponse
+	// ListCustomRolesResponse is generated.ListCustomRolesResponse, the response of ListCustomRoles: the HTTP response and its body, decoded by status.
+	ListCustomRolesResponse = generated.ListCustomRolesResponse
+	// ListCustomTicketStatusesParams is generated.ListCustomTicketStatusesParams, which defines parameters for ListCustomTicketStatuses.
+	ListCustomTicketStatusesParams = generated.ListCustomTicketStatusesParams
+	// ListCustomTicketStatusesParamsStatusCategories is generated.ListCustomTicketStatusesParamsStatusCategories, which defines parameters for ListCustomTicketStatuses.
+	ListCustomTicketStatusesParamsStatusCategories = generated.ListCustomTicketStatusesParamsStatusCategories
+	// ListCustomTicketStatusesResponse is generated.ListCustomTicketStatusesResponse, the response of ListCustomTicketStatuses: the HTTP response and its body, decoded by status.
+	ListCustomTicketStatusesResponse = generated.ListCustomTicketStatusesResponse
+	// ListDeletedTicketsParams is generated.ListDeletedTicketsParams, which defines parameters for ListDeletedTickets.
+	ListDeletedTicketsParams = generated.ListDeletedTicketsParams
+	// ListDeletedTicketsParamsSortBy is generated.ListDeletedTicketsParamsSortBy, which defines parameters for ListDeletedTickets.
+	ListDeletedTicketsParamsSortBy = generated.ListDeletedTicketsParamsSortBy
+	// ListDeletedTicketsParamsSortOrder is generated.ListDeletedTicketsParamsSortOrder, which defines parameters for ListDeletedTickets.
+	ListDeletedTicketsParamsSortOrder = generated.ListDeletedTicketsParamsSortOrder
+	// ListDeletedTicketsResponse is generated.ListDeletedTicketsResponse, the response of ListDeletedTickets: the HTTP response and its body, decoded by status.
+	ListDeletedTicketsResponse = generated.ListDeletedTicketsResponse
+	// ListDeletedUsersParams is generated.ListDeletedUsersParams, which defines parameters for ListDeletedUsers.
+	ListDeletedUsersParams = generated.ListDeletedUsersParams
+	// ListDeletedUsersResponse is generated.ListDeletedUsersResponse, the response of ListDeletedUsers: the HTTP response and its body, decoded by status.
+	ListDeletedUsersResponse = generated.ListDeletedUsersResponse
+	// ListDynamicContentItemVariantsParams is generated.ListDynamicContentItemVariantsParams, which defines parameters for ListDynamicContentItemVariants.
+	ListDynamicContentItemVariantsParams = generated.ListDynamicContentItemVariantsParams
+	// ListDynamicContentItemVariantsResponse is generated.ListDynamicContentItemVariantsResponse, the response of ListDynamicContentItemVariants: the HTTP response and its body, decoded by status.
+	ListDynamicContentItemVariantsResponse = generated.ListDynamicContentItemVariantsResponse
+	// ListDynamicContentItemsParams is generated.ListDynamicContentItemsParams, which defines parameters for ListDynamicContentItems.
+	ListDynamicContentItemsParams = generated.ListDynamicContentItemsParams
+	// ListDynamicContentItemsResponse is generated.ListDynamicContentItemsResponse, the response of ListDynamicContentItems: the HTTP response and its body, decoded by status.
+	ListDynamicContentItemsResponse = generated.ListDynamicContentItemsResponse
+	// ListGroupMembershipsParams is generated.ListGroupMembershipsParams, which defines parameters for ListGroupMemberships.
+	ListGroupMembershipsParams = generated.ListGroupMembershipsParams
+	// ListGroupMembershipsResponse is generated.ListGroupMembershipsResponse, the response of ListGroupMemberships: the HTTP response and its body, decoded by status.
+	ListGroupMembershipsResponse = generated.ListGroupMembershipsResponse
+	// ListGroupSLAPoliciesResponse is generated.ListGroupSLAPoliciesResponse, the response of ListGroupSLAPolicies: the HTTP response and its body, decoded by status.
+	ListGroupSLAPoliciesResponse = generated.ListGroupSLAPoliciesResponse
+	// ListGroupSLAPolicyFilterDefinitionsResponse is generated.ListGroupSLAPolicyFilterDefinitionsResponse, the response of ListGroupSLAPolicyFilterDefinitions: the HTTP response and its body, decoded by status.
+	ListGroupSLAPolicyFilterDefinitionsResponse = generated.ListGroupSLAPolicyFilterDefinitionsResponse
+	// ListGroupsParams is generated.ListGroupsParams, which defines parameters for ListGroups.
+	ListGroupsParams = generated.ListGroupsParams
+	// ListGroupsResponse is generated.ListGroupsResponse, the response of ListGroups: the HTTP response and its body, decoded by status.
+	ListGroupsResponse = generated.ListGroupsResponse
+	// ListJobStatusesParams is generated.ListJobStatusesParams, which defines parameters for ListJobStatuses.
+	ListJobStatusesParams = generated.ListJobStatusesParams
+	// ListJobStatusesResponse is generated.ListJobStatusesResponse, the response of ListJobStatuses: the HTTP response and its body, decoded by status.
+	ListJobStatusesResponse = generated.ListJobStatusesResponse
+	// ListLocalesResponse is generated.ListLocalesResponse, the response of ListLocales: the HTTP response and its body, decoded by status.
+	ListLocalesResponse = generated.ListLocalesResponse
+	// ListLookupRelationshipSourcesParams is generated.ListLookupRelationshipSourcesParams, which defines parameters for ListLookupRelationshipSources.
+	ListLookupRelationshipSourcesParams = generated.ListLookupRelationshipSourcesParams
+	// ListLookupRelationshipSourcesResponse is generated.ListLookupRelationshipSourcesResponse, the response of ListLookupRelationshipSources: the HTTP response and its body, decoded by status.
+	ListLookupRelationshipSourcesResponse = generated.ListLookupRelationshipSourcesResponse
+	// ListMacroActionDefinitionsResponse is generated.ListMacroActionDefinitionsResponse, the response of ListMacroActionDefinitions: the HTTP response and its body, decoded by status.
+	ListMacroActionDefinitionsResponse = generated.ListMacroActionDefinitionsResponse
+	// ListMacroActionsResponse is generated.ListMacroActionsResponse, the response of ListMacroActions: the HTTP response and its body, decoded by status.
+	ListMacroActionsResponse = generated.ListMacroActionsResponse
+	// ListMacroAttachmentsResponse is generated.ListMacroAttachmentsResponse, the response of ListMacroAttachments: the HTTP response and its body, decoded by status.
+	ListMacroAttachmentsResponse = generated.ListMacroAttachmentsResponse
+	// ListMacroCategoriesResponse is generated.ListMacroCategoriesResponse, the response of ListMacroCategories: the HTTP response and its body, decoded by status.
+	ListMacroCategoriesResponse = generated.ListMacroCategoriesResponse
+	// ListMacrosParams is generated.ListMacrosParams, which defines parameters for ListMacros.
+	ListMacrosParams = generated.ListMacrosParams
+	// ListMacrosParamsAccess is generated.ListMacrosParamsAccess, which defines parameters for ListMacros.
+	ListMacrosParamsAccess = generated.ListMacrosParamsAccess
+	// ListMacrosParamsInclude is generated.ListMacrosParamsInclude, which defines parameters for ListMacros.
+	ListMacrosParamsInclude = generated.ListMacrosParamsInclude
+	// ListMacrosParamsSortBy is generated.ListMacrosParamsSortBy, which defines parameters for ListMacros.
+	ListMacrosParamsSortBy = generated.ListMacrosParamsSortBy
+	// ListMacrosParamsSortOrder is generated.ListMacrosParamsSortOrder, which defines parameters for ListMacros.
+	ListMacrosParamsSortOrder = generated.ListMacrosParamsSortOrder
+	// ListMacrosResponse is generated.ListMacrosResponse, the response of ListMacros: the HTTP response and its body, decoded by status.
+	ListMacrosResponse = generated.ListMacrosResponse
+	// ListOrganizationFieldsParams is generated.ListOrganizationFieldsParams, which defines parameters for ListOrganizationFields.
+	ListOrganizationFieldsParams = generated.ListOrganizationFieldsParams
+	// ListOrganizationFieldsResponse is generated.ListOrganizationFieldsResponse, the response of ListOrganizationFields: the HTTP response and its body, decoded by status.
+	ListOrganizationFieldsResponse = generated.ListOrganizationFieldsResponse
+	// ListOrganizationMembershipsParams is generated.ListOrganizationMembershipsParams, which defines parameters for ListOrganizationMemberships.
+	ListOrganizationMembershipsParams = generated.ListOrganizationMembershipsParams
+	// ListOrganizationMembershipsResponse is generated.ListOrganizationMembershipsResponse, the response of ListOrganizationMemberships: the HTTP response and its body, decoded by status.
+	ListOrganizationMembershipsResponse = generated.ListOrganizationMembershipsResponse
+	// ListOrganizationSubscriptionsParams is generated.ListOrganizationSubscriptionsParams, which defines parameters for ListOrganizationSubscriptions.
+	ListOrganizationSubscriptionsParams = generated.ListOrganizationSubscriptionsParams
+	// ListOrganizationSubscriptionsResponse is generated.ListOrganizationSubscriptionsResponse, the response of ListOrganizationSubscriptions: the HTTP response and its body, decoded by status.
+	ListOrganizationSubscriptionsResponse = generated.ListOrganizationSubscriptionsResponse
+	// ListOrganizationsParams is generated.ListOrganizationsParams, which defines parameters for ListOrganizations.
+	ListOrganizationsParams = generated.ListOrganizationsParams
+	// ListOrganizationsResponse is generated.ListOrganizationsResponse, the response of ListOrganizations: the HTTP response and its body, decoded by status.
+	ListOrganizationsResponse = generated.ListOrganizationsResponse
+	// ListPublicLocalesResponse is generated.ListPublicLocalesResponse, the response of ListPublicLocales: the HTTP response and its body, decoded by status.
+	ListPublicLocalesResponse = generated.ListPublicLocalesResponse
+	// ListRelationshipFilterDefinitionsResponse is generated.ListRelationshipFilterDefinitionsResponse, the response of ListRelationshipFilterDefinitions: the HTTP response and its body, decoded by status.
+	ListRelationshipFilterDefinitionsResponse = generated.ListRelationshipFilterDefinitionsResponse
+	// ListRequestCommentsParams is generated.ListRequestCommentsParams, which defines parameters for ListRequestComments.
+	ListRequestCommentsParams = generated.ListRequestCommentsParams
+	// ListRequestCommentsParamsRole is generated.ListRequestCommentsParamsRole, which defines parameters for ListRequestComments.
+	ListRequestCommentsParamsRole = generated.ListRequestCommentsParamsRole
+	// ListRequestCommentsParamsSort is generated.ListRequestCommentsParamsSort, which defines parameters for ListRequestComments.
+	ListRequestCommentsParamsSort = generated.ListRequestCommentsParamsSort
+	// ListRequestCommentsParamsSortBy is generated.ListRequestCommentsParamsSortBy, which defines parameters for ListRequestComments.
+	ListRequestCommentsParamsSortBy = generated.ListRequestCommentsParamsSortBy
+	// ListRequestCommentsParamsSortOrder is generated.ListRequestCommentsParamsSortOrder, which defines parameters for ListRequestComments.
+	ListRequestCommentsParamsSortOrder = generated.ListRequestCommentsParamsSortOrder
+	// ListRequestCommentsResponse is generated.ListRequestCommentsResponse, the response of ListRequestComments: the HTTP response and its body, decoded by status.
+	ListRequestCommentsResponse = generated.ListRequestCommentsResponse
+	// ListRequestsParams is generated.ListRequestsParams, which defines parameters for ListRequests.
+	ListRequestsParams = generated.ListRequestsParams
+	// ListRequestsParamsSortBy is generated.ListRequestsParamsSortBy, which defines parameters for ListRequests.
+	ListRequestsParamsSortBy = generated.ListRequestsParamsSortBy
+	// ListRequestsParamsSortOrder is generated.ListRequestsParamsSortOrder, which defines parameters for ListRequests.
+	ListRequestsParamsSortOrder = generated.ListRequestsParamsSortOrder
+	// ListRequestsParamsStatus is generated.ListRequestsParamsStatus, which defines parameters for ListRequests.
+	ListRequestsParamsStatus = generated.ListRequestsParamsStatus
+	// ListRequestsResponse is generated.ListRequestsResponse, the response of ListRequests: the HTTP response and its body, decoded by status.
+	ListRequestsResponse = generated.ListRequestsResponse
+	// ListResourceCollectionsResponse is generated.ListResourceCollectionsResponse, the response of ListResourceCollections: the HTTP response and its body, decoded by status.
+	ListResourceCollectionsResponse = generated.ListResourceCollectionsResponse
+	// ListRoutingAttributeDefinitionsResponse is generated.ListRoutingAttributeDefinitionsResponse, the response of ListRoutingAttributeDefinitions: the HTTP response and its body, decoded by status.
+	ListRoutingAttributeDefinitionsResponse = generated.ListRoutingAttributeDefinitionsResponse
+	// ListRoutingAttributeValuesResponse is generated.ListRoutingAttributeValuesResponse, the response of ListRoutingAttributeValues: the HTTP response and its body, decoded by status.
+	ListRoutingAttributeValuesResponse = generated.ListRoutingAttributeValuesResponse
+	// ListRoutingAttributesParams is generated.ListRoutingAttributesParams, which defines parameters for ListRoutingAttributes.
+	ListRoutingAttributesParams = generated.ListRoutingAttributesParams
+	// ListRoutingAttributesParamsInclude is generated.ListRoutingAttributesParamsInclude, which defines parameters for ListRoutingAttributes.
+	ListRoutingAttributesParamsInclude = generated.ListRoutingAttributesParamsInclude
+	// ListRoutingAttributesResponse is generated.ListRoutingAttributesResponse, the response of ListRoutingAttributes: the HTTP response and its body, decoded by status.
+	ListRoutingAttributesResponse = generated.ListRoutingAttributesResponse
+	// ListSLAPoliciesResponse is generated.ListSLAPoliciesResponse, the response of ListSLAPolicies: the HTTP response and its body, decoded by status.
+	ListSLAPoliciesResponse = generated.ListSLAPoliciesResponse
+	// ListSLAPolicyFilterDefinitionsResponse is generated.ListSLAPolicyFilterDefinitionsResponse, the response of ListSLAPolicyFilterDefinitions: the HTTP response and its body, decoded by status.
+	ListSLAPolicyFilterDefinitionsResponse = generated.ListSLAPolicyFilterDefinitionsResponse
+	// ListSatisfactionRatingsParams is generated.ListSatisfactionRatingsParams, which defines parameters for ListSatisfactionRatings.
+	ListSatisfactionRatingsParams = generated.ListSatisfactionRatingsParams
+	// ListSatisfactionRatingsParamsScore is generated.ListSatisfactionRatingsParamsScore, which defines parameters for ListSatisfactionRatings.
+	ListSatisfactionRatingsParamsScore = generated.ListSatisfactionRatingsParamsScore
+	// ListSatisfactionRatingsResponse is generated.ListSatisfactionRatingsResponse, the response of ListSatisfactionRatings: the HTTP response and its body, decoded by status.
+	ListSatisfactionRatingsResponse = generated.ListSatisfactionRatingsResponse
+	// ListSatisfactionReasonsResponse is generated.ListSatisfactionReasonsResponse, the response of ListSatisfactionReasons: the HTTP response and its body, decoded by status.
+	ListSatisfactionReasonsResponse = generated.ListSatisfactionReasonsResponse
+	// ListSearchResultsParams is generated.ListSearchResultsParams, which defines parameters for ListSearchResults.
+	ListSearchResultsParams = generated.ListSearchResultsParams
+	// ListSearchResultsParamsSortBy is generated.ListSearchResultsParamsSortBy, which defines parameters for ListSearchResults.
+	ListSearchResultsParamsSortBy = generated.ListSearchResultsParamsSortBy
+	// ListSearchResultsParamsSortOrder is generated.ListSearchResultsParamsSortOrder, which defines parameters for ListSearchResults.
+	ListSearchResultsParamsSortOrder = generated.ListSearchResultsParamsSortOrder
+	// ListSearchResultsResponse is generated.ListSearchResultsResponse, the response of ListSearchResults: the HTTP response and its body, decoded by status.
+	ListSearchResultsResponse = generated.ListSearchResultsResponse
+	// ListSessionsParams is generated.ListSessionsParams, which defines parameters for ListSessions.
+	ListSessionsParams = generated.ListSessionsParams
+	// ListSessionsResponse is generated.ListSessionsResponse, the response of ListSessions: the HTTP response and its body, decoded by status.
+	ListSessionsResponse = generated.ListSessionsResponse
+	// ListSharingAgreementsResponse is generated.ListSharingAgreementsResponse, the response of ListSharingAgreements: the HTTP response and its body, decoded by status.
+	ListSharingAgreementsResponse = generated.ListSharingAgreementsResponse
+	// ListSupportAddressesParams is generated.ListSupportAddressesParams, which defines parameters for ListSupportAddresses.
+	ListSupportAddressesParams = generated.ListSupportAddressesParams
+	// ListSupportAddressesResponse is generated.ListSupportAddressesResponse, the response of ListSupportAddresses: the HTTP response and its body, decoded by status.
+	ListSupportAddressesResponse = generated.ListSupportAddressesResponse
+	// ListSuspendedTicketsParams is generated.ListSuspendedTicketsParams, which defines parameters for ListSuspendedTickets.
+	ListSuspendedTicketsParams = generated.ListSuspendedTicketsParams
+	// ListSuspendedTicketsParamsSortBy is generated.ListSuspendedTicketsParamsSortBy, which defines parameters for ListSuspendedTickets.
+	ListSuspendedTicketsParamsSortBy = generated.ListSuspendedTicketsParamsSortBy
+	// ListSuspendedTicketsParamsSortOrder is generated.ListSuspendedTicketsParamsSortOrder, which defines parameters for ListSuspendedTickets.
+	ListSuspendedTicketsParamsSortOrder = generated.ListSuspendedTicketsParamsSortOrder
+	// ListSuspendedTicketsResponse is generated.ListSuspendedTicketsResponse, the response of ListSuspendedTickets: the HTTP response and its body, decoded by status.
+	ListSuspendedTicketsResponse = generated.ListSuspendedTicketsResponse
+	// ListTagsParams is generated.ListTagsParams, which defines parameters for ListTags.
+	ListTagsParams = generated.ListTagsParams
+	// ListTagsResponse is generated.ListTagsResponse, the response of ListTags: the HTTP response and its body, decoded by status.
+	ListTagsResponse = generated.ListTagsResponse
+	// ListTargetFailuresResponse is generated.ListTargetFailuresResponse, the response of ListTargetFailures: the HTTP response and its body, decoded by status.
+	ListTargetFailuresResponse = generated.ListTargetFailuresResponse
+	// ListTargetsResponse is generated.ListTargetsResponse, the response of ListTargets: the HTTP response and its body, decoded by status.
+	ListTargetsResponse = generated.ListTargetsResponse
+	// ListTicketAttributeValuesResponse is generated.ListTicketAttributeValuesResponse, the response of ListTicketAttributeValues: the HTTP response and its body, decoded by status.
+	ListTicketAttributeValuesResponse = generated.ListTicketAttributeValuesResponse
+	// ListTicketAuditsParams is generated.ListTicketAuditsParams, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParams = generated.ListTicketAuditsParams
+	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
+	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
+	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
+	ListTicketCollaboratorsResponse = generated.ListTicketCollaboratorsResponse
+	// ListTicketCommentsParams is generated.ListTicketCommentsParams, which defines parameters for ListTicketComments.
+	ListTicketCommentsParams = generated.ListTicketCommentsParams
+	// ListTicketCommentsParamsInclude is generated.ListTicketCommentsParamsInclude, which defines parameters for ListTicketComments.
+	ListTicketCommentsParamsInclude = generated.ListTicketCommentsParamsInclude
+	// ListTicketCommentsParamsSort is generated.ListTicketCommentsParamsSort, which defines parameters for ListTicketComments.
+	ListTicketCommentsParamsSort = generated.ListTicketCommentsParamsSort
+	// ListTicketCommentsParamsSortOrder is generated.ListTicketCommentsParamsSortOrder, which defines parameters for ListTicketComments.
+	ListTicketCommentsParamsSortOrder = generated.ListTicketCommentsParamsSortOrder
+	// ListTicketCommentsResponse is generated.ListTicketCommentsResponse, the response of ListTicketComments: the HTTP response and its body, decoded by status.
+	ListTicketCommentsResponse = generated.ListTicketCommentsResponse
+	// ListTicketEmailCCsResponse is generated.ListTicketEmailCCsResponse, the response of ListTicketEmailCCs: the HTTP response and its body, decoded by status.
+	ListTicketEmailCCsResponse = generated.ListTicketEmailCCsResponse
+	// ListTicketFieldOptionsParams is generated.ListTicketFieldOptionsParams, which defines parameters for ListTicketFieldOptions.
+	ListTicketFieldOptionsParams = generated.ListTicketFieldOptionsParams
+	// ListTicketFieldOptionsResponse is generated.ListTicketFieldOptionsResponse, the response of ListTicketFieldOptions: the HTTP response and its body, decoded by status.
+	ListTicketFieldOptionsResponse = generated.ListTicketFieldOptionsResponse
+	// ListTicketFieldsParams is generated.ListTicketFieldsParams, which defines parameters for ListTicketFields.
+	ListTicketFieldsParams = generated.ListTicketFieldsParams
+	// ListTicketFieldsParamsInclude is generated.ListTicketFieldsParamsInclude, which defines parameters for ListTicketFields.
+	ListTicketFieldsParamsInclude = generated.ListTicketFieldsParamsInclude
+	// ListTicketFieldsResponse is generated.ListTicketFieldsResponse, the response of ListTicketFields: the HTTP response and its body, decoded by status.
+	ListTicketFieldsResponse = generated.ListTicketFieldsResponse
+	// ListTicketFollowersResponse is generated.ListTicketFollowersResponse, the response of ListTicketFollowers: the HTTP response and its body, decoded by status.
+	ListTicketFollowersResponse = generated.ListTicketFollowersResponse
+	// ListTicketFormsParams is generated.ListTicketFormsParams, which defines parameters for ListTicketForms.
+	ListTicketFormsParams = generated.ListTicketFormsParams
+	// ListTicketFormsResponse is generated.ListTicketFormsResponse, the response of ListTicketForms: the HTTP response and its body, decoded by status.
+	ListTicketFormsResponse = generated.ListTicketFormsResponse
+	// ListTicketIncidentsParams is generated.ListTicketIncidentsParams, which defines parameters for ListTicketIncidents.
+	ListTicketIncidentsParams = generated.ListTicketIncidentsParams
+	// ListTicketIncidentsResponse is generated.ListTicketIncidentsResponse, the response of ListTicketIncidents: the HTTP response and its body, decoded by status.
+	ListTicketIncidentsResponse = generated.ListTicketIncidentsResponse
+	// ListTicketMetricEventsParams is generated.ListTicketMetricEventsParams, which defines parameters for ListTicketMetricEvents.
+	ListTicketMetricEventsParams = generated.ListTicketMetricEventsParams
+	// ListTicketMetricEventsResponse is generated.ListTicketMetricEventsResponse, the response of ListTicketMetricEvents: the HTTP response and its body, decoded by status.
+	ListTicketMetricEventsResponse = generated.ListTicketMetricEventsResponse
+	// ListTicketMetricsParams is generated.ListTicketMetricsParams, which defines parameters for ListTicketMetrics.
+	ListTicketMetricsParams = generated.ListTicketMetricsParams
+	// ListTicketMetricsResponse is generated.ListTicketMetricsResponse, the response of ListTicketMetrics: the HTTP response and its body, decoded by status.
+	ListTicketMetricsResponse = generated.ListTicketMetricsResponse
+	// ListTicketProblemsParams is generated.ListTicketProblemsParams, which defines parameters for ListTicketProblems.
+	ListTicketProblemsParams = generated.ListTicketProblemsParams
+	// ListTicketProblemsResponse is generated.ListTicketProblemsResponse, the response of ListTicketProblems: the HTTP response and its body, decoded by status.
+	ListTicketProblemsResponse = generated.ListTicketProblemsResponse
+	// ListTicketTagsResponse is generated.ListTicketTagsResponse, the response of ListTicketTags: the HTTP response and its body, decoded by status.
+	ListTicketTagsResponse = generated.ListTicketTagsResponse
+	// ListTicketsFulfilledByUserParams is generated.ListTicketsFulfilledByUserParams, which defines parameters for ListTicketsFulfilledByUser.
+	ListTicketsFulfilledByUserParams = generated.ListTicketsFulfilledByUserParams
+	// ListTicketsFulfilledByUserResponse is generated.ListTicketsFulfilledByUserResponse, the response of ListTicketsFulfilledByUser: the HTTP response and its body, decoded by status.
+	ListTicketsFulfilledByUserResponse = generated.ListTicketsFulfilledByUserResponse
+	// ListTicketsParams is generated.ListTicketsParams, which defines parameters for ListTickets.
+	ListTicketsParams = generated.ListTicketsParams
+	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
+	ListTicketsResponse = generated.ListTicketsResponse
+	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
+	ListTriggerCategoriesParams = generated.ListTriggerCategoriesParams
+	// ListTriggerCategoriesParamsInclude is generated.ListTriggerCategoriesParamsInclude, which defines parameters for ListTriggerCategories.
+	ListTriggerCategoriesParamsInclude = generated.ListTriggerCategoriesParamsInclude
+	// ListTriggerCategoriesParamsSort is generated.ListTriggerCategoriesParamsSort, which defines parameters for ListTriggerCategories.
+	ListTriggerCategoriesParamsSort = generated.ListTriggerCategoriesParamsSort
+	// ListTriggerCategoriesResponse is generated.ListTriggerCategoriesResponse, the response of ListTriggerCategories: the HTTP response and its body, decoded by status.
+	ListTriggerCategoriesResponse = generated.ListTriggerCategoriesResponse
+	// ListTriggerDefinitionsResponse is generated.ListTriggerDefinitionsResponse, the response of ListTriggerDefinitions: the HTTP response and its body, decoded by status.
+	ListTriggerDefinitionsResponse = generated.ListTriggerDefinitionsResponse
+	// ListTriggerRevisionsParams is generated.ListTriggerRevisionsParams, which defines parameters for ListTriggerRevisions.
+	ListTriggerRevisionsParams = generated.ListTriggerRevisionsParams
+	// ListTriggerRevisionsParamsInclude is generated.ListTriggerRevisionsParamsInclude, which defines parameters for ListTriggerRevisions.
+	ListTriggerRevisionsParamsInclude = generated.ListTriggerRevisionsParamsInclude
+	// ListTriggerRevisionsResponse is generated.ListTriggerRevisionsResponse, the response of ListTriggerRevisions: the HTTP response and its body, decoded by status.
+	ListTriggerRevisionsResponse = generated.ListTriggerRevisionsResponse
+	// ListTriggersParams is generated.ListTriggersParams, which defines parameters for ListTriggers.
+	ListTriggersParams = generated.ListTriggersParams
+	// ListTriggersParamsInclude is generated.ListTriggersParamsInclude, which defines parameters for ListTriggers.
+	ListTriggersParamsInclude = generated.ListTriggersParamsInclude
+	// ListTriggersParamsSort is generated.ListTriggersParamsSort, which defines parameters for ListTriggers.
+	ListTriggersParamsSort = generated.ListTriggersParamsSort
+	// ListTriggersParamsSortBy is generated.ListTriggersParamsSortBy, which defines parameters for ListTriggers.
+	ListTriggersParamsSortBy = generated.ListTriggersParamsSortBy
+	// ListTriggersParamsSortOrder is generated.ListTriggersParamsSortOrder, which defines parameters for ListTriggers.
+	ListTriggersParamsSortOrder = generated.ListTriggersParamsSortOrder
+	// ListTriggersResponse is generated.ListTriggersResponse, the response of ListTriggers: the HTTP response and its body, decoded by status.
+	ListTriggersResponse = generated.ListTriggersResponse
+	// ListUserComplianceDeletionStatusesParams is generated.ListUserComplianceDeletionStatusesParams, which defines parameters for ListUserComplianceDeletionStatuses.
+	ListUserComplianceDeletionStatusesParams = generated.ListUserComplianceDeletionStatusesParams
+	// ListUserComplianceDeletionStatusesResponse is generated.ListUserComplianceDeletionStatusesResponse, the response of ListUserComplianceDeletionStatuses: the HTTP response and its body, decoded by status.
+	ListUserComplianceDeletionStatusesResponse = generated.ListUserComplianceDeletionStatusesResponse
+	// ListUserFieldOptionsParams is generated.ListUserFieldOptionsParams, which defines parameters for ListUserFieldOptions.
+	ListUserFieldOptionsParams = generated.ListUserFieldOptionsParams
+	// ListUserFieldOptionsResponse is generated.ListUserFieldOptionsResponse, the response of ListUserFieldOptions: the HTTP response and its body, decoded by status.
+	ListUserFieldOptionsResponse = generated.ListUserFieldOptionsResponse
+	// ListUserFieldsParams is generated.ListUserFieldsParams, which defines parameters for ListUserFields.
+	ListUserFieldsParams = generated.ListUserFieldsParams
+	// ListUserFieldsResponse is generated.ListUserFieldsResponse, the response of ListUserFields: the HTTP response and its body, decoded by status.
+	ListUserFieldsResponse = generated.ListUserFieldsResponse
+	// ListUserIdentitiesParams is generated.ListUserIdentitiesParams, which defines parameters for ListUserIdentities.
+	ListUserIdentitiesParams = generated.ListUserIdentitiesParams
+	// ListUserIdentitiesResponse is generated.ListUserIdentitiesResponse, the response of ListUserIdentities: the HTTP response and its body, decoded by status.
+	ListUserIdentitiesResponse = generated.ListUserIdentitiesResponse
+	// ListUserPasswordRequirementsResponse is generated.ListUserPasswordRequirementsResponse, the response of ListUserPasswordRequirements: the HTTP response and its body, decoded by status.
+	ListUserPasswordRequirementsResponse = generated.ListUserPasswordRequirementsResponse
+	// ListUserTicketSkipsParams is generated.ListUserTicketSkipsParams, which defines parameters for ListUserTicketSkips.
+	ListUserTicketSkipsParams = generated.ListUserTicketSkipsParams
+	// ListUserTicketSkipsParamsSortOrder is generated.ListUserTicketSkipsParamsSortOrder, which defines parameters for ListUserTicketSkips.
+	ListUserTicketSkipsParamsSortOrder = generated.ListUserTicketSkipsParamsSortOrder
+	// ListUserTicketSkipsResponse is generated.ListUserTicketSkipsResponse, the response of ListUserTicketSkips: the HTTP response and its body, decoded by status.
+	ListUserTicketSkipsResponse = generated.ListUserTicketSkipsResponse
+	// ListUsersParams is generated.ListUsersParams, which defines parameters for ListUsers.
+	ListUsersParams = generated.ListUsersParams
+	// ListUsersResponse is generated.ListUsersResponse, the response of ListUsers: the HTTP response and its body, decoded by status.
+	ListUsersResponse = generated.ListUsersResponse
+	// ListViewTicketsParams is generated.ListViewTicketsParams, which defines parameters for ListViewTickets.
+	ListViewTicketsParams = generated.ListViewTicketsParams
+	// ListViewTicketsParamsSortOrder is generated.ListViewTicketsParamsSortOrder, which defines parameters for ListViewTickets.
+	ListViewTicketsParamsSortOrder = generated.ListViewTicketsParamsSortOrder
+	// ListViewTicketsResponse is generated.ListViewTicketsResponse, the response of ListViewTickets: the HTTP response and its body, decoded by status.
+	ListViewTicketsResponse = generated.ListViewTicketsResponse
+	// ListViewsCompactResponse is generated.ListViewsCompactResponse, the response of ListViewsCompact: the HTTP response and its body, decoded by status.
+	ListViewsCompactResponse = generated.ListViewsCompactResponse
+	// ListViewsParams is generated.ListViewsParams, which defines parameters for ListViews.
+	ListViewsParams = generated.ListViewsParams
+	// ListViewsParamsAccess is generated.ListViewsParamsAccess, which defines parameters for ListViews.
+	ListViewsParamsAccess = generated.ListViewsParamsAccess
+	// ListViewsParamsInclude is generated.ListViewsParamsInclude, which defines parameters for ListViews.
+	ListViewsParamsInclude = generated.ListViewsParamsInclude
+	// ListViewsParamsSortBy is generated.ListViewsParamsSortBy, which defines parameters for ListViews.
+	ListViewsParamsSortBy = generated.ListViewsParamsSortBy
+	// ListViewsParamsSortOrder is generated.ListViewsParamsSortOrder, which defines parameters for ListViews.
+	ListViewsParamsSortOrder = generated.ListViewsParamsSortOrder
+	// ListViewsResponse is generated.ListViewsResponse, the response of ListViews: the HTTP response and its body, decoded by status.
+	ListViewsResponse = generated.ListViewsResponse
+	// ListWorkspacesResponse is generated.ListWorkspacesResponse, the response of ListWorkspaces: the HTTP response and its body, decoded by status.
+	ListWorkspacesResponse = generated.ListWorkspacesResponse
+	// Locale is generated.Locale: A translation locale (language and region) Zendesk Support supports.
+	Locale = generated.Locale
+	// LocaleEnvelope is generated.LocaleEnvelope, which defines model for LocaleEnvelope.
+	LocaleEnvelope = generated.LocaleEnvelope
+	// LocaleList is generated.LocaleList, which defines model for LocaleList.
+	LocaleList = generated.LocaleList
+	// LogoutManyUsersParams is generated.LogoutManyUsersParams, which defines parameters for LogoutManyUsers.
+	LogoutManyUsersParams = generated.LogoutManyUsersParams
+	// LogoutManyUsersResponse is generated.LogoutManyUsersResponse, the response of LogoutManyUsers: the HTTP response and its body, decoded by status.
+	LogoutManyUsersResponse = generated.LogoutManyUsersResponse
+	// LookupRelationshipSourceList is generated.LookupRelationshipSourceList: A page of the source objects of a lookup relationship.
+	LookupRelationshipSourceList = generated.LookupRelationshipSourceList
+	// Macro is generated.Macro: A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
+	Macro = generated.Macro
+	// MacroActionDefinition is generated.MacroActionDefinition: The definition of an action a macro can perform: its field, its display name, its type and its possible values.
+	MacroActionDefinition = generated.MacroActionDefinition
+	// MacroActionOperator is generated.MacroActionOperator: An operator an action or a condition accepts.
+	MacroActionOperator = generated.MacroActionOperator
+	// MacroActionValueOption is generated.MacroActionValueOption: One value a list-type action accepts.
+	MacroActionValueOption = generated.MacroActionValueOption
+	// MacroActionValues is generated.MacroActionValues: The values a supported action takes.
+	MacroActionValues = generated.MacroActionValues
+	// MacroApplyResult is generated.MacroApplyResult: What applying a macro would do: the changed ticket properties and the comment it would add.
+	MacroApplyResult = generated.MacroApplyResult
+	// MacroApplyResultEnvelope is generated.MacroApplyResultEnvelope, which defines model for MacroApplyResultEnvelope.
+	MacroApplyResultEnvelope = generated.MacroApplyResultEnvelope
+	// MacroAttachment is generated.MacroAttachment: A file attached to a macro (up to five per macro); it is added to the ticket when the macro is applied.
+	MacroAttachment = generated.MacroAttachment
+	// MacroAttachmentEnvelope is generated.MacroAttachmentEnvelope, which defines model for MacroAttachmentEnvelope.
+	MacroAttachmentEnvelope = generated.MacroAttachmentEnvelope
+	// MacroAttachmentList is generated.MacroAttachmentList, which defines model for MacroAttachmentList.
+	MacroAttachmentList = generated.MacroAttachmentList
+	// MacroAttachmentUploadRequest is generated.MacroAttachmentUploadRequest: A multipart/form-data upload of a macro attachment.
+	MacroAttachmentUploadRequest = generated.MacroAttachmentUploadRequest
+	// MacroBulkUpdate is generated.MacroBulkUpdate: The changes to one macro in an Update Many Macros request.
+	MacroBulkUpdate = generated.MacroBulkUpdate
+	// MacroCategory is generated.MacroCategory: The name of a macro category (the part of a macro title before `::`).
+	MacroCategory = generated.MacroCategory
+	// MacroCategoryList is generated.MacroCategoryList, which defines model for MacroCategoryList.
+	MacroCategoryList = generated.MacroCategoryList
+	// MacroComment is generated.MacroComment: The comment a macro would add to a ticket.
+	MacroComment = generated.MacroComment
+	// MacroCreateInput is generated.MacroCreateInput: A macro to create.
+	MacroCreateInput = generated.MacroCreateInput
+	// MacroCreateRequest is generated.MacroCreateRequest, which defines model for MacroCreateRequest.
+	MacroCreateRequest = generated.MacroCreateRequest
+	// MacroDefinitions is generated.MacroDefinitions: Definitions of what a macro can do.
+	MacroDefinitions = generated.MacroDefinitions
+	// MacroDefinitionsEnvelope is generated.MacroDefinitionsEnvelope, which defines model for MacroDefinitionsEnvelope.
+	MacroDefinitionsEnvelope = generated.MacroDefinitionsEnvelope
+	// MacroEnvelope is generated.MacroEnvelope, which defines model for MacroEnvelope.
+	MacroEnvelope = generated.MacroEnvelope
+	// MacroInput is generated.MacroInput: The writable properties of a macro.
+	MacroInput = generated.MacroInput
+	// MacroList is generated.MacroList: A page of macros.
+	MacroList = generated.MacroList
+	// MacroRestriction is generated.MacroRestriction: Who may use a macro: the groups or the user it is restricted to.
+	MacroRestriction = generated.MacroRestriction
+	// MacroRestrictionType is generated.MacroRestrictionType: Whether the macro is restricted to groups or to a user.
+	MacroRestrictionType = generated.MacroRestrictionType
+	// MacroSearchResults is generated.MacroSearchResults: A page of macros whose titles match a search.
+	MacroSearchResults = generated.MacroSearchResults
+	// MacroSupportedAction is generated.MacroSupportedAction: An action macros can perform, as the macro editor presents it.
+	MacroSupportedAction = generated.MacroSupportedAction
+	// MacroSupportedActionList is generated.MacroSupportedActionList, which defines model for MacroSupportedActionList.
+	MacroSupportedActionList = generated.MacroSupportedActionList
+	// MacroTicketChanges is generated.MacroTicketChanges: The ticket properties a macro would set.
+	MacroTicketChanges = generated.MacroTicketChanges
+	// MacroTicketChangesPriority is generated.MacroTicketChangesPriority: The priority the macro sets.
+	MacroTicketChangesPriority = generated.MacroTicketChangesPriority
+	// MacroTicketChangesStatus is generated.MacroTicketChangesStatus: The status the macro sets.
+	MacroTicketChangesStatus = generated.MacroTicketChangesStatus
+	// MacroTicketChangesType is generated.MacroTicketChangesType: The type the macro sets.
+	MacroTicketChangesType = generated.MacroTicketChangesType
+	// MacroUpdateRequest is generated.MacroUpdateRequest, which defines model for MacroUpdateRequest.
+	MacroUpdateRequest = generated.MacroUpdateRequest
+	// MacrosEnvelope is generated.MacrosEnvelope: The macros an Update Many Macros request changed.
+	MacrosEnvelope = generated.MacrosEnvelope
+	// MacrosUpdateManyRequest is generated.MacrosUpdateManyRequest, which defines model for MacrosUpdateManyRequest.
+	MacrosUpdateManyRequest = generated.MacrosUpdateManyRequest
+	// MakeTicketAuditCommentPrivateResponse is generated.MakeTicketAuditCommentPrivateResponse, the response of MakeTicketAuditCommentPrivate: the HTTP response and its body, decoded by status.
+	MakeTicketAuditCommentPrivateResponse = generated.MakeTicketAuditCommentPrivateResponse
+	// MakeTicketCommentPrivateResponse is generated.MakeTicketCommentPrivateResponse, the response of MakeTicketCommentPrivate: the HTTP response and its body, decoded by status.
+	MakeTicketCommentPrivateResponse = generated.MakeTicketCommentPrivateResponse
+	// MakeUserIdentityPrimaryResponse is generated.MakeUserIdentityPrimaryResponse, the response of MakeUserIdentityPrimary: the HTTP response and its body, decoded by status.
+	MakeUserIdentityPrimaryResponse = generated.MakeUserIdentityPrimaryResponse
+	// MarkManyTicketsAsSpamParams is generated.MarkManyTicketsAsSpamParams, which defines parameters for MarkManyTicketsAsSpam.
+	MarkManyTicketsAsSpamParams = generated.MarkManyTicketsAsSpamParams
+	// MarkManyTicketsAsSpamResponse is generated.MarkManyTicketsAsSpamResponse, the response of MarkManyTicketsAsSpam: the HTTP response and its body, decoded by status.
+	MarkManyTicketsAsSpamResponse = generated.MarkManyTicketsAsSpamResponse
+	// MarkTicketAsSpamResponse is generated.MarkTicketAsSpamResponse, the response of MarkTicketAsSpam: the HTTP response and its body, decoded by status.
+	MarkTicketAsSpamResponse = generated.MarkTicketAsSpamResponse
+	// MergeEndUsersJSONRequestBody is generated.MergeEndUsersJSONRequestBody, which defines body for MergeEndUsers for application/json ContentType.
+	MergeEndUsersJSONRequestBody = generated.MergeEndUsersJSONRequestBody
+	// MergeEndUsersResponse is generated.MergeEndUsersResponse, the response of MergeEndUsers: the HTTP response and its body, decoded by status.
+	MergeEndUsersResponse = generated.MergeEndUsersResponse
+	// MergeTicketsJSONRequestBody is generated.MergeTicketsJSONRequestBody, which defines body for MergeTickets for application/json ContentType.
+	MergeTicketsJSONRequestBody = generated.MergeTicketsJSONRequestBody
+	// MergeTicketsResponse is generated.MergeTicketsResponse, the response of MergeTickets: the HTTP response and its body, decoded by status.
+	MergeTicketsResponse = generated.MergeTicketsResponse
+	// OffsetPage is generated.OffsetPage: The pagination fields of an offset-paginated list.
+	OffsetPage = generated.OffsetPage
+	// OpenTicketInAgentBrowserResponse is generated.OpenTicketInAgentBrowserResponse, the response of OpenTicketInAgentBrowser: the HTTP response and its body, decoded by status.
+	OpenTicketInAgentBrowserResponse = generated.OpenTicketInAgentBrowserResponse
+	// OpenUserProfileInAgentBrowserResponse is generated.OpenUserProfileInAgentBrowserResponse, the response of OpenUserProfileInAgentBrowser: the HTTP response and its body, decoded by status.
+	OpenUserProfileInAgentBrowserResponse = generated.OpenUserProfileInAgentBrowserResponse
+	// Organization is generated.Organization: An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
+	Organization = generated.Organization
+	// OrganizationCreateOrUpdateRequest is generated.OrganizationCreateOrUpdateRequest: The organization to create, or to update when its `id` or `external_id` matches an existing one (names do not match).
+	OrganizationCreateOrUpdateRequest = generated.OrganizationCreateOrUpdateRequest
+	// OrganizationCreateRequest is generated.OrganizationCreateRequest: The organization to create.
+	OrganizationCreateRequest = generated.OrganizationCreateRequest
+	// OrganizationEnvelope is generated.OrganizationEnvelope: One organization.
+	OrganizationEnvelope = generated.OrganizationEnvelope
+	// OrganizationExportList is generated.OrganizationExportList: A page of the time-based incremental organization export.
+	OrganizationExportList = generated.OrganizationExportList
+	// OrganizationField is generated.OrganizationField: A custom organization field.
+	OrganizationField = generated.OrganizationField
+	// OrganizationFieldCreateRequest is generated.OrganizationFieldCreateRequest: The organization field to create.
+	OrganizationFieldCreateRequest = generated.OrganizationFieldCreateRequest
+	// OrganizationFieldEnvelope is generated.OrganizationFieldEnvelope: One organization field.
+	OrganizationFieldEnvelope = generated.OrganizationFieldEnvelope
+	// OrganizationFieldInput is generated.OrganizationFieldInput: The writable properties of an organization field.
+	OrganizationFieldInput = generated.OrganizationFieldInput
+	// OrganizationFieldList is generated.OrganizationFieldList: A page of organization fields.
+	OrganizationFieldList = generated.OrganizationFieldList
+	// OrganizationFieldType is generated.OrganizationFieldType: The type of a custom organization field: `text` (the default on creation when no type is given), `textarea`, `checkbox`, `date`, `integer`, `decimal`, `regexp`, `dropdown` or `lookup`.
+	OrganizationFieldType = generated.OrganizationFieldType
+	// OrganizationFieldUpdateRequest is generated.OrganizationFieldUpdateRequest: The properties of the organization field to change.
+	OrganizationFieldUpdateRequest = generated.OrganizationFieldUpdateRequest
+	// OrganizationFieldsReorderRequest is generated.OrganizationFieldsReorderRequest: The new order of the organization fields.
+	OrganizationFieldsReorderRequest = generated.OrganizationFieldsReorderRequest
+	// OrganizationInput is generated.OrganizationInput: The writable properties of an organization, for creating or updating one.
+	OrganizationInput = generated.OrganizationInput
+	// OrganizationList is generated.OrganizationList: A page of organizations.
+	OrganizationList = generated.OrganizationList
+	// OrganizationMembership is generated.OrganizationMembership: The membership of a user in an organization.
+	OrganizationMembership = generated.OrganizationMembership
+	// OrganizationMembershipCreateRequest is generated.OrganizationMembershipCreateRequest: The organization membership to create.
+	OrganizationMembershipCreateRequest = generated.OrganizationMembershipCreateRequest
+	// OrganizationMembershipEnvelope is generated.OrganizationMembershipEnvelope: One organization membership.
+	OrganizationMembershipEnvelope = generated.OrganizationMembershipEnvelope
+	// OrganizationMembershipInput is generated.OrganizationMembershipInput: A user to add to an organization.
+	OrganizationMembershipInput = generated.OrganizationMembershipInput
+	// OrganizationMembershipList is generated.OrganizationMembershipList: A page of organization memberships.
+	OrganizationMembershipList = generated.OrganizationMembershipList
+	// OrganizationMembershipsCreateManyRequest is generated.OrganizationMembershipsCreateManyRequest: The organization memberships to create.
+	OrganizationMembershipsCreateManyRequest = generated.OrganizationMembershipsCreateManyRequest
+	// OrganizationOffsetList is generated.OrganizationOffsetList: Organizations, with the offset pagination fields (autocomplete, search by external id, show many).
+	OrganizationOffsetList = generated.OrganizationOffsetList
+	// OrganizationRelatedInfo is generated.OrganizationRelatedInfo: Counts of the records related to an organization.
+	OrganizationRelatedInfo = generated.OrganizationRelatedInfo
+	// OrganizationRelatedInfoEnvelope is generated.OrganizationRelatedInfoEnvelope: The related information of an organization.
+	OrganizationRelatedInfoEnvelope = generated.OrganizationRelatedInfoEnvelope
+	// OrganizationSubscription is generated.OrganizationSubscription: A user's subscription to an organization: the user is notified of updates to the organization's tickets.
+	OrganizationSubscription = generated.OrganizationSubscription
+	// OrganizationSubscriptionCreateRequest is generated.OrganizationSubscriptionCreateRequest: The organization subscription to create.
+	OrganizationSubscriptionCreateRequest = generated.OrganizationSubscriptionCreateRequest
+	// OrganizationSubscriptionEnvelope is generated.OrganizationSubscriptionEnvelope: One organization subscription.
+	OrganizationSubscriptionEnvelope = generated.OrganizationSubscriptionEnvelope
+	// OrganizationSubscriptionInput is generated.OrganizationSubscriptionInput: A user to subscribe to an organization.
+	OrganizationSubscriptionInput = generated.OrganizationSubscriptionInput
+	// OrganizationSubscriptionList is generated.OrganizationSubscriptionList: A page of organization subscriptions.
+	OrganizationSubscriptionList = generated.OrganizationSubscriptionList
+	// OrganizationUpdateRequest is generated.OrganizationUpdateRequest: The properties of the organization to change.
+	OrganizationUpdateRequest = generated.OrganizationUpdateRequest
+	// OrganizationsCreateManyRequest is generated.OrganizationsCreateManyRequest: Up to 100 organizations to create.
+	OrganizationsCreateManyRequest = generated.OrganizationsCreateManyRequest
+	// OrganizationsUpdateManyRequest is generated.OrganizationsUpdateManyRequest: Send either `organization` (bulk update: the same change to every organization named by the `ids` or `external_ids` parameter) or `organizations` (batch update: a different change per organization, each identified by its `id`), for up to 100 organizations.
+	OrganizationsUpdateManyRequest = generated.OrganizationsUpdateManyRequest
+	// PasswordRequirements is generated.PasswordRequirements: The rules a new password of the user must follow.
+	PasswordRequirements = generated.PasswordRequirements
+	// PermanentlyDeleteManyTicketsParams is generated.PermanentlyDeleteManyTicketsParams, which defines parameters for PermanentlyDeleteManyTickets.
+	PermanentlyDeleteManyTicketsParams = generated.PermanentlyDeleteManyTicketsParams
+	// PermanentlyDeleteManyTicketsResponse is generated.PermanentlyDeleteManyTicketsResponse, the response of PermanentlyDeleteManyTickets: the HTTP response and its body, decoded by status.
+	PermanentlyDeleteManyTicketsResponse = generated.PermanentlyDeleteManyTicketsResponse
+	// PermanentlyDeleteTicketResponse is generated.PermanentlyDeleteTicketResponse, the response of PermanentlyDeleteTicket: the HTTP response and its body, decoded by status.
+	PermanentlyDeleteTicketResponse = generated.PermanentlyDeleteTicketResponse
+	// PermanentlyDeleteUserResponse is generated.PermanentlyDeleteUserResponse, the response of PermanentlyDeleteUser: the HTTP response and its body, decoded by status.
+	PermanentlyDeleteUserResponse = generated.PermanentlyDeleteUserResponse
+	// PreviewViewTicketCountJSONRequestBody is generated.PreviewViewTicketCountJSONRequestBody, which defines body for PreviewViewTicketCount for application/json ContentType.
+	PreviewViewTicketCountJSONRequestBody = generated.PreviewViewTicketCountJSONRequestBody
+	// PreviewViewTicketCountResponse is generated.PreviewViewTicketCountResponse, the response of PreviewViewTicketCount: the HTTP response and its body, decoded by status.
+	PreviewViewTicketCountResponse = generated.PreviewViewTicketCountResponse
+	// PreviewViewsJSONRequestBody is generated.PreviewViewsJSONRequestBody, which defines body for PreviewViews for application/json ContentType.
+	PreviewViewsJSONRequestBody = generated.PreviewViewsJSONRequestBody
+	// PreviewViewsResponse is generated.PreviewViewsResponse, the response of PreviewViews: the HTTP response and its body, decoded by status.
+	PreviewViewsResponse = generated.PreviewViewsResponse
+	// ProblemAutocompleteRequest is generated.ProblemAutocompleteRequest: The optional body of Autocomplete Problems (the text can be sent in the query string instead).
+	ProblemAutocompleteRequest = generated.ProblemAutocompleteRequest
+	// PushNotificationDevicesDestroyManyRequest is generated.PushNotificationDevicesDestroyManyRequest, which defines model for PushNotificationDevicesDestroyManyRequest.
+	PushNotificationDevicesDestroyManyRequest = generated.PushNotificationDevicesDestroyManyRequest
+	// QueueCustomObjectRecordBulkJobJSONRequestBody is generated.QueueCustomObjectRecordBulkJobJSONRequestBody, which defines body for QueueCustomObjectRecordBulkJob for application/json ContentType.
+	QueueCustomObjectRecordBulkJobJSONRequestBody = generated.QueueCustomObjectRecordBulkJobJSONRequestBody
+	// QueueCustomObjectRecordBulkJobResponse is generated.QueueCustomObjectRecordBulkJobResponse, the response of QueueCustomObjectRecordBulkJob: the HTTP response and its body, decoded by status.
+	QueueCustomObjectRecordBulkJobResponse = generated.QueueCustomObjectRecordBulkJobResponse
+	// RecoverManySuspendedTicketsParams is generated.RecoverManySuspendedTicketsParams, which defines parameters for RecoverManySuspendedTickets.
+	RecoverManySuspendedTicketsParams = generated.RecoverManySuspendedTicketsParams
+	// RecoverManySuspendedTicketsResponse is generated.RecoverManySuspendedTicketsResponse, the response of RecoverManySuspendedTickets: the HTTP response and its body, decoded by status.
+	RecoverManySuspendedTicketsResponse = generated.RecoverManySuspendedTicketsResponse
+	// RecoverSuspendedTicketResponse is generated.RecoverSuspendedTicketResponse, the response of RecoverSuspendedTicket: the HTTP response and its body, decoded by status.
+	RecoverSuspendedTicketResponse = generated.RecoverSuspendedTicketResponse
+	// RedactChatCommentAttachmentJSONRequestBody is generated.RedactChatCommentAttachmentJSONRequestBody, which defines body for RedactChatCommentAttachment for application/json ContentType.
+	RedactChatCommentAttachmentJSONRequestBody = generated.RedactChatCommentAttachmentJSONRequestBody
+	// RedactChatCommentAttachmentResponse is generated.RedactChatCommentAttachmentResponse, the response of RedactChatCommentAttachment: the HTTP response and its body, decoded by status.
+	RedactChatCommentAttachmentResponse = generated.RedactChatCommentAttachmentResponse
+	// RedactChatCommentJSONRequestBody is generated.RedactChatCommentJSONRequestBody, which defines body for RedactChatComment for application/json ContentType.
+	RedactChatCommentJSONRequestBody = generated.RedactChatCommentJSONRequestBody
+	// RedactChatCommentResponse is generated.RedactChatCommentResponse, the response of RedactChatComment: the HTTP response and its body, decoded by status.
+	RedactChatCommentResponse = generated.RedactChatCommentResponse
+	// RedactTicketCommentAttachmentResponse is generated.RedactTicketCommentAttachmentResponse, the response of RedactTicketCommentAttachment: the HTTP response and its body, decoded by status.
+	RedactTicketCommentAttachmentResponse = generated.RedactTicketCommentAttachmentResponse
+	// RedactTicketCommentJSONRequestBody is generated.RedactTicketCommentJSONRequestBody, which defines body for RedactTicketComment for application/json ContentType.
+	RedactTicketCommentJSONRequestBody = generated.RedactTicketCommentJSONRequestBody
+	// RedactTicketCommentResponse is generated.RedactTicketCommentResponse, the response of RedactTicketComment: the HTTP response and its body, decoded by status.
+	RedactTicketCommentResponse = generated.RedactTicketCommentResponse
+	// RedactTicketCommentStringJSONRequestBody is generated.RedactTicketCommentStringJSONRequestBody, which defines body for RedactTicketCommentString for application/json ContentType.
+	RedactTicketCommentStringJSONRequestBody = generated.RedactTicketCommentStringJSONRequestBody
+	// RedactTicketCommentStringResponse is generated.RedactTicketCommentStringResponse, the response of RedactTicketCommentString: the HTTP response and its body, decoded by status.
+	RedactTicketCommentStringResponse = generated.RedactTicketCommentStringResponse
+	// RelationshipFilterDefinition is generated.RelationshipFilterDefinition: A condition that can be used in a lookup field's relationship filter.
+	RelationshipFilterDefinition = generated.RelationshipFilterDefinition
+	// RelationshipFilterDefinitionOperator is generated.RelationshipFilterDefinitionOperator: An operator a filter condition accepts.
+	RelationshipFilterDefinitionOperator = generated.RelationshipFilterDefinitionOperator
+	// RelationshipFilterDefinitionValue is generated.RelationshipFilterDefinitionValue: A value a filter condition accepts.
+	RelationshipFilterDefinitionValue = generated.RelationshipFilterDefinitionValue
+	// RelationshipFilterDefinitions is generated.RelationshipFilterDefinitions: The conditions available for the `all` and the `any` lists of a relationship filter.
+	RelationshipFilterDefinitions = generated.RelationshipFilterDefinitions
+	// RelationshipFilterDefinitionsEnvelope is generated.RelationshipFilterDefinitionsEnvelope, which defines model for RelationshipFilterDefinitionsEnvelope.
+	RelationshipFilterDefinitionsEnvelope = generated.RelationshipFilterDefinitionsEnvelope
+	// RemoveTicketTagsJSONRequestBody is generated.RemoveTicketTagsJSONRequestBody, which defines body for RemoveTicketTags for application/json ContentType.
+	RemoveTicketTagsJSONRequestBody = generated.RemoveTicketTagsJSONRequestBody
+	// RemoveTicketTagsResponse is generated.RemoveTicketTagsResponse, the response of RemoveTicketTags: the HTTP response and its body, decoded by status.
+	RemoveTicketTagsResponse = generated.RemoveTicketTagsResponse
+	// RenewCurrentSessionResponse is generated.RenewCurrentSessionResponse, the response of RenewCurrentSession: the HTTP response and its body, decoded by status.
+	RenewCurrentSessionResponse = generated.RenewCurrentSessionResponse
+	// ReorderCustomObjectFieldsJSONRequestBody is generated.ReorderCustomObjectFieldsJSONRequestBody, which defines body for ReorderCustomObjectFields for application/json ContentType.
+	ReorderCustomObjectFieldsJSONRequestBody = generated.ReorderCustomObjectFieldsJSONRequestBody
+	// ReorderCustomObjectFieldsResponse is generated.ReorderCustomObjectFieldsResponse, the response of ReorderCustomObjectFields: the HTTP response and its body, decoded by status.
+	ReorderCustomObjectFieldsResponse = generated.ReorderCustomObjectFieldsResponse
+	// ReorderGroupSLAPoliciesJSONRequestBody is generated.ReorderGroupSLAPoliciesJSONRequestBody, which defines body for ReorderGroupSLAPolicies for application/json ContentType.
+	ReorderGroupSLAPoliciesJSONRequestBody = generated.ReorderGroupSLAPoliciesJSONRequestBody
+	// ReorderGroupSLAPoliciesParams is generated.ReorderGroupSLAPoliciesParams, which defines parameters for ReorderGroupSLAPolicies.
+	ReorderGroupSLAPoliciesParams = generated.ReorderGroupSLAPoliciesParams
+	// ReorderGroupSLAPoliciesResponse is generated.ReorderGroupSLAPoliciesResponse, the response of ReorderGroupSLAPolicies: the HTTP response and its body, decoded by status.
+	ReorderGroupSLAPoliciesResponse = generated.ReorderGroupSLAPoliciesResponse
+	// ReorderOrganizationFieldsJSONRequestBody is generated.ReorderOrganizationFieldsJSONRequestBody, which defines body for ReorderOrganizationFields for application/json ContentType.
+	ReorderOrganizationFieldsJSONRequestBody = generated.ReorderOrganizationFieldsJSONRequestBody
+	// ReorderOrganizationFieldsResponse is generated.ReorderOrganizationFieldsResponse, the response of ReorderOrganizationFields: the HTTP response and its body, decoded by status.
+	ReorderOrganizationFieldsResponse = generated.ReorderOrganizationFieldsResponse
+	// ReorderSLAPoliciesJSONRequestBody is generated.ReorderSLAPoliciesJSONRequestBody, which defines body for ReorderSLAPolicies for application/json ContentType.
+	ReorderSLAPoliciesJSONRequestBody = generated.ReorderSLAPoliciesJSONRequestBody
+	// ReorderSLAPoliciesParams is generated.ReorderSLAPoliciesParams, which defines parameters for ReorderSLAPolicies.
+	ReorderSLAPoliciesParams = generated.ReorderSLAPoliciesParams
+	// ReorderSLAPoliciesResponse is generated.ReorderSLAPoliciesResponse, the response of ReorderSLAPolicies: the HTTP response and its body, decoded by status.
+	ReorderSLAPoliciesResponse = generated.ReorderSLAPoliciesResponse
+	// ReorderTicketFormsJSONRequestBody is generated.ReorderTicketFormsJSONRequestBody, which defines body for ReorderTicketForms for application/json ContentType.
+	ReorderTicketFormsJSONRequestBody = generated.ReorderTicketFormsJSONRequestBody
+	// ReorderTicketFormsResponse is generated.ReorderTicketFormsResponse, the response of ReorderTicketForms: the HTTP response and its body, decoded by status.
+	ReorderTicketFormsResponse = generated.ReorderTicketFormsResponse
+	// ReorderTriggersJSONRequestBody is generated.ReorderTriggersJSONRequestBody, which defines body for ReorderTriggers for application/json ContentType.
+	ReorderTriggersJSONRequestBody = generated.ReorderTriggersJSONRequestBody
+	// ReorderTriggersResponse is generated.ReorderTriggersResponse, the response of ReorderTriggers: the HTTP response and its body, decoded by status.
+	ReorderTriggersResponse = generated.ReorderTriggersResponse
+	// ReorderUserFieldsJSONRequestBody is generated.ReorderUserFieldsJSONRequestBody, which defines body for ReorderUserFields for application/json ContentType.
+	ReorderUserFieldsJSONRequestBody = generated.ReorderUserFieldsJSONRequestBody
+	// ReorderUserFieldsResponse is generated.ReorderUserFieldsResponse, the response of ReorderUserFields: the HTTP response and its body, decoded by status.
+	ReorderUserFieldsResponse = generated.ReorderUserFieldsResponse
+	// ReorderWorkspacesJSONRequestBody is generated.ReorderWorkspacesJSONRequestBody, which defines body for ReorderWorkspaces for application/json ContentType.
+	ReorderWorkspacesJSONRequestBody = generated.ReorderWorkspacesJSONRequestBody
+	// ReorderWorkspacesResponse is generated.ReorderWorkspacesResponse, the response of ReorderWorkspaces: the HTTP response and its body, decoded by status.
+	ReorderWorkspacesResponse = generated.ReorderWorkspacesResponse
+	// Request is generated.Request: A ticket as its end-user requester sees it.
+	Request = generated.Request
+	// RequestComment is generated.RequestComment: A public comment of a request.
+	RequestComment = generated.RequestComment
+	// RequestCommentEnvelope is generated.RequestCommentEnvelope, which defines model for RequestCommentEnvelope.
+	RequestCommentEnvelope = generated.RequestCommentEnvelope
+	// RequestCommentInput is generated.RequestCommentInput: A comment to add to a request.
+	RequestCommentInput = generated.RequestCommentInput
+	// RequestCommentList is generated.RequestCommentList: A page of a request's comments, with their authors and the authors' organizations sideloaded.
+	RequestCommentList = generated.RequestCommentList
+	// RequestCreateRequest is generated.RequestCreateRequest: The body of Create Request.
+	RequestCreateRequest = generated.RequestCreateRequest
+	// RequestEnvelope is generated.RequestEnvelope, which defines model for RequestEnvelope.
+	RequestEnvelope = generated.RequestEnvelope
+	// RequestInput is generated.RequestInput: The writable properties of a new request.
+	RequestInput = generated.RequestInput
+	// RequestInputPriority is generated.RequestInputPriority: The priority of the request.
+	RequestInputPriority = generated.RequestInputPriority
+	// RequestInputType is generated.RequestInputType: The type of the request.
+	RequestInputType = generated.RequestInputType
+	// RequestList is generated.RequestList: A page of requests.
+	RequestList = generated.RequestList
+	// RequestPriority is generated.RequestPriority: The priority of the request.
+	RequestPriority = generated.RequestPriority
+	// RequestRequester is generated.RequestRequester: The requester of an anonymous request.
+	RequestRequester = generated.RequestRequester
+	// RequestSearchResults is generated.RequestSearchResults: A page of requests matching a search.
+	RequestSearchResults = generated.RequestSearchResults
+	// RequestStatus is generated.RequestStatus: The state of the request.
+	RequestStatus = generated.RequestStatus
+	// RequestType is generated.RequestType: The type of the request.
+	RequestType = generated.RequestType
+	// RequestUpdateInput is generated.RequestUpdateInput: What Update Request can change.
+	RequestUpdateInput = generated.RequestUpdateInput
+	// RequestUpdateRequest is generated.RequestUpdateRequest: The body of Update Request.
+	RequestUpdateRequest = generated.RequestUpdateRequest
+	// RequestUserCreateJSONRequestBody is generated.RequestUserCreateJSONRequestBody, which defines body for RequestUserCreate for application/json ContentType.
+	RequestUserCreateJSONRequestBody = generated.RequestUserCreateJSONRequestBody
+	// RequestUserCreateResponse is generated.RequestUserCreateResponse, the response of RequestUserCreate: the HTTP response and its body, decoded by status.
+	RequestUserCreateResponse = generated.RequestUserCreateResponse
+	// RequestUserIdentityVerificationResponse is generated.RequestUserIdentityVerificationResponse, the response of RequestUserIdentityVerification: the HTTP response and its body, decoded by status.
+	RequestUserIdentityVerificationResponse = generated.RequestUserIdentityVerificationResponse
+	// ResourceCollection is generated.ResourceCollection: A set of resources (ticket fields, triggers, targets...) created together from a requirements payload.
+	ResourceCollection = generated.ResourceCollection
+	// ResourceCollectionCreateRequest is generated.ResourceCollectionCreateRequest: The body of Create Resource Collection.
+	ResourceCollectionCreateRequest = generated.ResourceCollectionCreateRequest
+	// ResourceCollectionEnvelope is generated.ResourceCollectionEnvelope, which defines model for ResourceCollectionEnvelope.
+	ResourceCollectionEnvelope = generated.ResourceCollectionEnvelope
+	// ResourceCollectionList is generated.ResourceCollectionList, which defines model for ResourceCollectionList.
+	ResourceCollectionList = generated.ResourceCollectionList
+	// ResourceCollectionResource is generated.ResourceCollectionResource: One resource of a resource collection.
+	ResourceCollectionResource = generated.ResourceCollectionResource
+	// ResourceCollectionUpdateRequest is generated.ResourceCollectionUpdateRequest: The body of Update Resource Collection.
+	ResourceCollectionUpdateRequest = generated.ResourceCollectionUpdateRequest
+	// RestoreDeletedTicketResponse is generated.RestoreDeletedTicketResponse, the response of RestoreDeletedTicket: the HTTP response and its body, decoded by status.
+	RestoreDeletedTicketResponse = generated.RestoreDeletedTicketResponse
+	// RestoreManyDeletedTicketsParams is generated.RestoreManyDeletedTicketsParams, which defines parameters for RestoreManyDeletedTickets.
+	RestoreManyDeletedTicketsParams = generated.RestoreManyDeletedTicketsParams
+	// RestoreManyDeletedTicketsResponse is generated.RestoreManyDeletedTicketsResponse, the response of RestoreManyDeletedTickets: the HTTP response and its body, decoded by status.
+	RestoreManyDeletedTicketsResponse = generated.RestoreManyDeletedTicketsResponse
+	// RoutingAttribute is generated.RoutingAttribute: A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
+	RoutingAttribute = generated.RoutingAttribute
+	// RoutingAttributeCreateRequest is generated.RoutingAttributeCreateRequest, which defines model for RoutingAttributeCreateRequest.
+	RoutingAttributeCreateRequest = generated.RoutingAttributeCreateRequest
+	// RoutingAttributeDefinition is generated.RoutingAttributeDefinition: A condition subject that can be used in the conditions of an attribute value.
+	RoutingAttributeDefinition = generated.RoutingAttributeDefinition
+	// RoutingAttributeDefinitions is generated.RoutingAttributeDefinitions: The condition subjects available for the `all` and the `any` conditions of an attribute value.
+	RoutingAttributeDefinitions = generated.RoutingAttributeDefinitions
+	// RoutingAttributeDefinitionsEnvelope is generated.RoutingAttributeDefinitionsEnvelope, which defines model for RoutingAttributeDefinitionsEnvelope.
+	RoutingAttributeDefinitionsEnvelope = generated.RoutingAttributeDefinitionsEnvelope
+	// RoutingAttributeEnvelope is generated.RoutingAttributeEnvelope, which defines model for RoutingAttributeEnvelope.
+	RoutingAttributeEnvelope = generated.RoutingAttributeEnvelope
+	// RoutingAttributeEvent is generated.RoutingAttributeEvent: A change to a routing attribute, in the incremental attributes export.
+	RoutingAttributeEvent = generated.RoutingAttributeEvent
+	// RoutingAttributeEventList is generated.RoutingAttributeEventList, which defines model for RoutingAttributeEventList.
+	RoutingAttributeEventList = generated.RoutingAttributeEventList
+	// RoutingAttributeEventType is generated.RoutingAttributeEventType: The kind of change.
+	RoutingAttributeEventType = generated.RoutingAttributeEventType
+	// RoutingAttributeInput is generated.RoutingAttributeInput: The writable properties of a routing attribute.
+	RoutingAttributeInput = generated.RoutingAttributeInput
+	// RoutingAttributeList is generated.RoutingAttributeList, which defines model for RoutingAttributeList.
+	RoutingAttributeList = generated.RoutingAttributeList
+	// RoutingAttributeUpdateRequest is generated.RoutingAttributeUpdateRequest, which defines model for RoutingAttributeUpdateRequest.
+	RoutingAttributeUpdateRequest = generated.RoutingAttributeUpdateRequest
+	// RoutingAttributeValue is generated.RoutingAttributeValue: A value of a routing attribute (a skill, such as "English" for "Language").
+	RoutingAttributeValue = generated.RoutingAttributeValue
+	// RoutingAttributeValueCondition is generated.RoutingAttributeValueCondition: One condition of a routing attribute value.
+	RoutingAttributeValueCondition = generated.RoutingAttributeValueCondition
+	// RoutingAttributeValueConditions is generated.RoutingAttributeValueConditions: Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`.
+	RoutingAttributeValueConditions = generated.RoutingAttributeValueConditions
+	// RoutingAttributeValueCreateRequest is generated.RoutingAttributeValueCreateRequest, which defines model for RoutingAttributeValueCreateRequest.
+	RoutingAttributeValueCreateRequest = generated.RoutingAttributeValueCreateRequest
+	// RoutingAttributeValueEnvelope is generated.RoutingAttributeValueEnvelope, which defines model for RoutingAttributeValueEnvelope.
+	RoutingAttributeValueEnvelope = generated.RoutingAttributeValueEnvelope
+	// RoutingAttributeValueEvent is generated.RoutingAttributeValueEvent: A change to a routing attribute value, in the incremental attribute values export.
+	RoutingAttributeValueEvent = generated.RoutingAttributeValueEvent
+	// RoutingAttributeValueEventList is generated.RoutingAttributeValueEventList, which defines model for RoutingAttributeValueEventList.
+	RoutingAttributeValueEventList = generated.RoutingAttributeValueEventList
+	// RoutingAttributeValueEventType is generated.RoutingAttributeValueEventType: The kind of change.
+	RoutingAttributeValueEventType = generated.RoutingAttributeValueEventType
+	// RoutingAttributeValueInput is generated.RoutingAttributeValueInput: The writable properties of a routing attribute value.
+	RoutingAttributeValueInput = generated.RoutingAttributeValueInput
+	// RoutingAttributeValueList is generated.RoutingAttributeValueList, which defines model for RoutingAttributeValueList.
+	RoutingAttributeValueList = generated.RoutingAttributeValueList
+	// RoutingAttributeValueUpdateRequest is generated.RoutingAttributeValueUpdateRequest, which defines model for RoutingAttributeValueUpdateRequest.
+	RoutingAttributeValueUpdateRequest = generated.RoutingAttributeValueUpdateRequest
+	// RoutingFulfilledTicketIds is generated.RoutingFulfilledTicketIds, which defines model for RoutingFulfilledTicketIds.
+	RoutingFulfilledTicketIds = generated.RoutingFulfilledTicketIds
+	// RoutingInstanceAttributeValueList is generated.RoutingInstanceAttributeValueList: The attribute values of an agent or a ticket.
+	RoutingInstanceAttributeValueList = generated.RoutingInstanceAttributeValueList
+	// RoutingInstanceValue is generated.RoutingInstanceValue: A change to the attribute values of an agent or a ticket (an instance), in the incremental instance values export.
+	RoutingInstanceValue = generated.RoutingInstanceValue
+	// RoutingInstanceValueList is generated.RoutingInstanceValueList, which defines model for RoutingInstanceValueList.
+	RoutingInstanceValueList = generated.RoutingInstanceValueList
+	// RoutingInstanceValueType is generated.RoutingInstanceValueType: The kind of change, which also says whether the instance is an agent or a ticket.
+	RoutingInstanceValueType = generated.RoutingInstanceValueType
+	// RoutingInstanceValuesSetRequest is generated.RoutingInstanceValuesSetRequest, which defines model for RoutingInstanceValuesSetRequest.
+	RoutingInstanceValuesSetRequest = generated.RoutingInstanceValuesSetRequest
+	// RuleAction is generated.RuleAction: One action of a trigger, automation or macro.
+	RuleAction = generated.RuleAction
+	// RuleCondition is generated.RuleCondition: One condition of a trigger, automation, view or SLA policy filter.
+	RuleCondition = generated.RuleCondition
+	// RuleConditions is generated.RuleConditions: Conditions a ticket must meet; all of `all`, and at least one of `any`.
+	RuleConditions = generated.RuleConditions
+	// RuleDefinition is generated.RuleDefinition: The definition of one action or condition of a business rule: its field, title, type and possible values (and operators for a condition).
+	RuleDefinition = generated.RuleDefinition
+	// RuleDefinitionOperator is generated.RuleDefinitionOperator: An operator a condition accepts.
+	RuleDefinitionOperator = generated.RuleDefinitionOperator
+	// RuleDefinitionValue is generated.RuleDefinitionValue: A possible value of an action or condition.
+	RuleDefinitionValue = generated.RuleDefinitionValue
+	// RulePermissions is generated.RulePermissions: What the current user may do with a business rule (trigger, automation, view or macro); sideloaded with `include=permissions`.
+	RulePermissions = generated.RulePermissions
+	// SLAFilterDefinition is generated.SLAFilterDefinition: A condition an SLA (or group SLA) policy filter may use.
+	SLAFilterDefinition = generated.SLAFilterDefinition
+	// SLAFilterDefinitionOperator is generated.SLAFilterDefinitionOperator: An operator a filter condition accepts.
+	SLAFilterDefinitionOperator = generated.SLAFilterDefinitionOperator
+	// SLAFilterDefinitionValueOption is generated.SLAFilterDefinitionValueOption: One value a list-type filter condition accepts.
+	SLAFilterDefinitionValueOption = generated.SLAFilterDefinitionValueOption
+	// SLAFilterDefinitionValues is generated.SLAFilterDefinitionValues: The values a filter condition takes.
+	SLAFilterDefinitionValues = generated.SLAFilterDefinitionValues
+	// SLAFilterDefinitions is generated.SLAFilterDefinitions: The conditions a policy filter supports, by the part of the filter they may appear in.
+	SLAFilterDefinitions = generated.SLAFilterDefinitions
+	// SLAFilterDefinitionsEnvelope is generated.SLAFilterDefinitionsEnvelope, which defines model for SlaFilterDefinitionsEnvelope.
+	SLAFilterDefinitionsEnvelope = generated.SLAFilterDefinitionsEnvelope
+	// SLAPoliciesReorderRequest is generated.SLAPoliciesReorderRequest: The new order of the SLA policies.
+	SLAPoliciesReorderRequest = generated.SLAPoliciesReorderRequest
+	// SLAPolicy is generated.SLAPolicy: A service level agreement policy: the reply and resolution targets for the tickets that match its filter.
+	SLAPolicy = generated.SLAPolicy
+	// SLAPolicyCreateInput is generated.SLAPolicyCreateInput: An SLA policy to create.
+	SLAPolicyCreateInput = generated.SLAPolicyCreateInput
+	// SLAPolicyCreateRequest is generated.SLAPolicyCreateRequest, which defines model for SlaPolicyCreateRequest.
+	SLAPolicyCreateRequest = generated.SLAPolicyCreateRequest
+	// SLAPolicyEnvelope is generated.SLAPolicyEnvelope, which defines model for SlaPolicyEnvelope.
+	SLAPolicyEnvelope = generated.SLAPolicyEnvelope
+	// SLAPolicyInput is generated.SLAPolicyInput: Changes to an SLA policy.
+	SLAPolicyInput = generated.SLAPolicyInput
+	// SLAPolicyList is generated.SLAPolicyList: The account's SLA policies, in the order they are matched (all of them in one response).
+	SLAPolicyList = generated.SLAPolicyList
+	// SLAPolicyMetric is generated.SLAPolicyMetric: One target of an SLA policy: a metric, for tickets of one priority.
+	SLAPolicyMetric = generated.SLAPolicyMetric
+	// SLAPolicyMetricMetric is generated.SLAPolicyMetricMetric: The definition of the time that is being measured.
+	SLAPolicyMetricMetric = generated.SLAPolicyMetricMetric
+	// SLAPolicyMetricPriority is generated.SLAPolicyMetricPriority: Priority that a ticket must match.
+	SLAPolicyMetricPriority = generated.SLAPolicyMetricPriority
+	// SLAPolicyUpdateRequest is generated.SLAPolicyUpdateRequest, which defines model for SlaPolicyUpdateRequest.
+	SLAPolicyUpdateRequest = generated.SLAPolicyUpdateRequest
+	// SatisfactionRating is generated.SatisfactionRating: A customer's rating of the support they got on a ticket.
+	SatisfactionRating = generated.SatisfactionRating
+	// SatisfactionRatingEnvelope is generated.SatisfactionRatingEnvelope, which defines model for SatisfactionRatingEnvelope.
+	SatisfactionRatingEnvelope = generated.SatisfactionRatingEnvelope
+	// SatisfactionRatingList is generated.SatisfactionRatingList: A page of satisfaction ratings.
+	SatisfactionRatingList = generated.SatisfactionRatingList
+	// SatisfactionRatingScore is generated.SatisfactionRatingScore: The rating.
+	SatisfactionRatingScore = generated.SatisfactionRatingScore
+	// SatisfactionReason is generated.SatisfactionReason: A reason a customer can give for a bad satisfaction rating.
+	SatisfactionReason = generated.SatisfactionReason
+	// SatisfactionReasonEnvelope is generated.SatisfactionReasonEnvelope, which defines model for SatisfactionReasonEnvelope.
+	SatisfactionReasonEnvelope = generated.SatisfactionReasonEnvelope
+	// SatisfactionReasonList is generated.SatisfactionReasonList, which defines model for SatisfactionReasonList.
+	SatisfactionReasonList = generated.SatisfactionReasonList
+	// SearchAutomationsParams is generated.SearchAutomationsParams, which defines parameters for SearchAutomations.
+	SearchAutomationsParams = generated.SearchAutomationsParams
+	// SearchAutomationsParamsInclude is generated.SearchAutomationsParamsInclude, which defines parameters for SearchAutomations.
+	SearchAutomationsParamsInclude = generated.SearchAutomationsParamsInclude
+	// SearchAutomationsParamsSortBy is generated.SearchAutomationsParamsSortBy, which defines parameters for SearchAutomations.
+	SearchAutomationsParamsSortBy = generated.SearchAutomationsParamsSortBy
+	// SearchAutomationsParamsSortOrder is generated.SearchAutomationsParamsSortOrder, which defines parameters for SearchAutomations.
+	SearchAutomationsParamsSortOrder = generated.SearchAutomationsParamsSortOrder
+	// SearchAutomationsResponse is generated.SearchAutomationsResponse, the response of SearchAutomations: the HTTP response and its body, decoded by status.
+	SearchAutomationsResponse = generated.SearchAutomationsResponse
+	// SearchCount is generated.SearchCount: The number of search results.
+	SearchCount = generated.SearchCount
+	// SearchCustomObjectRecordsParams is generated.SearchCustomObjectRecordsParams, which defines parameters for SearchCustomObjectRecords.
+	SearchCustomObjectRecordsParams = generated.SearchCustomObjectRecordsParams
+	// SearchCustomObjectRecordsParamsSort is generated.SearchCustomObjectRecordsParamsSort, which defines parameters for SearchCustomObjectRecords.
+	SearchCustomObjectRecordsParamsSort = generated.SearchCustomObjectRecordsParamsSort
+	// SearchCustomObjectRecordsResponse is generated.SearchCustomObjectRecordsResponse, the response of SearchCustomObjectRecords: the HTTP response and its body, decoded by status.
+	SearchCustomObjectRecordsResponse = generated.SearchCustomObjectRecordsResponse
+	// SearchExportResults is generated.SearchExportResults: A page of exported search results, all of one type.
+	SearchExportResults = generated.SearchExportResults
+	// SearchMacrosParams is generated.SearchMacrosParams, which defines parameters for SearchMacros.
+	SearchMacrosParams = generated.SearchMacrosParams
+	// SearchMacrosParamsAccess is generated.SearchMacrosParamsAccess, which defines parameters for SearchMacros.
+	SearchMacrosParamsAccess = generated.SearchMacrosParamsAccess
+	// SearchMacrosParamsInclude is generated.SearchMacrosParamsInclude, which defines parameters for SearchMacros.
+	SearchMacrosParamsInclude = generated.SearchMacrosParamsInclude
+	// SearchMacrosParamsSortBy is generated.SearchMacrosParamsSortBy, which defines parameters for SearchMacros.
+	SearchMacrosParamsSortBy = generated.SearchMacrosParamsSortBy
+	// SearchMacrosParamsSortOrder is generated.SearchMacrosParamsSortOrder, which defines parameters for SearchMacros.
+	SearchMacrosParamsSortOrder = generated.SearchMacrosParamsSortOrder
+	// SearchMacrosResponse is generated.SearchMacrosResponse, the response of SearchMacros: the HTTP response and its body, decoded by status.
+	SearchMacrosResponse = generated.SearchMacrosResponse
+	// SearchOrganizationsParams is generated.SearchOrganizationsParams, which defines parameters for SearchOrganizations.
+	SearchOrganizationsParams = generated.SearchOrganizationsParams
+	// SearchOrganizationsResponse is generated.SearchOrganizationsResponse, the response of SearchOrganizations: the HTTP response and its body, decoded by status.
+	SearchOrganizationsResponse = generated.SearchOrganizationsResponse
+	// SearchRequestsParams is generated.SearchRequestsParams, which defines parameters for SearchRequests.
+	SearchRequestsParams = generated.SearchRequestsParams
+	// SearchRequestsParamsStatus is generated.SearchRequestsParamsStatus, which defines parameters for SearchRequests.
+	SearchRequestsParamsStatus = generated.SearchRequestsParamsStatus
+	// SearchRequestsResponse is generated.SearchRequestsResponse, the response of SearchRequests: the HTTP response and its body, decoded by status.
+	SearchRequestsResponse = generated.SearchRequestsResponse
+	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says.
+	SearchResult = generated.SearchResult
+	// SearchResultList is generated.SearchResultList: A page of search results.
+	SearchResultList = generated.SearchResultList
+	// SearchResultResultType is generated.SearchResultResultType: What the result is.
+	SearchResultResultType = generated.SearchResultResultType
+	// SearchTriggersParams is generated.SearchTriggersParams, which defines parameters for SearchTriggers.
+	SearchTriggersParams = generated.SearchTriggersParams
+	// SearchTriggersParamsInclude is generated.SearchTriggersParamsInclude, which defines parameters for SearchTriggers.
+	SearchTriggersParamsInclude = generated.SearchTriggersParamsInclude
+	// SearchTriggersParamsSort is generated.SearchTriggersParamsSort, which defines parameters for SearchTriggers.
+	SearchTriggersParamsSort = generated.SearchTriggersParamsSort
+	// SearchTriggersParamsSortBy is generated.SearchTriggersParamsSortBy, which defines parameters for SearchTriggers.
+	SearchTriggersParamsSortBy = generated.SearchTriggersParamsSortBy
+	// SearchTriggersParamsSortOrder is generated.SearchTriggersParamsSortOrder, which defines parameters for SearchTriggers.
+	SearchTriggersParamsSortOrder = generated.SearchTriggersParamsSortOrder
+	// SearchTriggersResponse is generated.SearchTriggersResponse, the response of SearchTriggers: the HTTP response and its body, decoded by status.
+	SearchTriggersResponse = generated.SearchTriggersResponse
+	// SearchUsersParams is generated.SearchUsersParams, which defines parameters for SearchUsers.
+	SearchUsersParams = generated.SearchUsersParams
+	// SearchUsersResponse is generated.SearchUsersResponse, the response of SearchUsers: the HTTP response and its body, decoded by status.
+	SearchUsersResponse = generated.SearchUsersResponse
+	// SearchViewsParams is generated.SearchViewsParams, which defines parameters for SearchViews.
+	SearchViewsParams = generated.SearchViewsParams
+	// SearchViewsParamsAccess is generated.SearchViewsParamsAccess, which defines parameters for SearchViews.
+	SearchViewsParamsAccess = generated.SearchViewsParamsAccess
+	// SearchViewsParamsInclude is generated.SearchViewsParamsInclude, which defines parameters for SearchViews.
+	SearchViewsParamsInclude = generated.SearchViewsParamsInclude
+	// SearchViewsParamsSortBy is generated.SearchViewsParamsSortBy, which defines parameters for SearchViews.
+	SearchViewsParamsSortBy = generated.SearchViewsParamsSortBy
+	// SearchViewsParamsSortOrder is generated.SearchViewsParamsSortOrder, which defines parameters for SearchViews.
+	SearchViewsParamsSortOrder = generated.SearchViewsParamsSortOrder
+	// SearchViewsResponse is generated.SearchViewsResponse, the response of SearchViews: the HTTP response and its body, decoded by status.
+	SearchViewsResponse = generated.SearchViewsResponse
+	// Session is generated.Session: A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
+	Session = generated.Session
+	// SessionEnvelope is generated.SessionEnvelope, which defines model for SessionEnvelope.
+	SessionEnvelope = generated.SessionEnvelope
+	// SessionList is generated.SessionList: A page of sessions.
+	SessionList = generated.SessionList
+	// SessionRenewal is generated.SessionRenewal: The renewed session's new authenticity token.
+	SessionRenewal = generated.SessionRenewal
+	// SetAgentAttributeValuesJSONRequestBody is generated.SetAgentAttributeValuesJSONRequestBody, which defines body for SetAgentAttributeValues for application/json ContentType.
+	SetAgentAttributeValuesJSONRequestBody = generated.SetAgentAttributeValuesJSONRequestBody
+	// SetAgentAttributeValuesResponse is generated.SetAgentAttributeValuesResponse, the response of SetAgentAttributeValues: the HTTP response and its body, decoded by status.
+	SetAgentAttributeValuesResponse = generated.SetAgentAttributeValuesResponse
+	// SetGroupMembershipAsDefaultResponse is generated.SetGroupMembershipAsDefaultResponse, the response of SetGroupMembershipAsDefault: the HTTP response and its body, decoded by status.
+	SetGroupMembershipAsDefaultResponse = generated.SetGroupMembershipAsDefaultResponse
+	// SetOrganizationAsDefaultResponse is generated.SetOrganizationAsDefaultResponse, the response of SetOrganizationAsDefault: the HTTP response and its body, decoded by status.
+	SetOrganizationAsDefaultResponse = generated.SetOrganizationAsDefaultResponse
+	// SetOrganizationMembershipAsDefaultResponse is generated.SetOrganizationMembershipAsDefaultResponse, the response of SetOrganizationMembershipAsDefault: the HTTP response and its body, decoded by status.
+	SetOrganizationMembershipAsDefaultResponse = generated.SetOrganizationMembershipAsDefaultResponse
+	// SetTicketAttributeValuesJSONRequestBody is generated.SetTicketAttributeValuesJSONRequestBody, which defines body for SetTicketAttributeValues for application/json ContentType.
+	SetTicketAttributeValuesJSONRequestBody = generated.SetTicketAttributeValuesJSONRequestBody
+	// SetTicketAttributeValuesResponse is generated.SetTicketAttributeValuesResponse, the response of SetTicketAttributeValues: the HTTP response and its body, decoded by status.
+	SetTicketAttributeValuesResponse = generated.SetTicketAttributeValuesResponse
+	// SetTicketTagsJSONRequestBody is generated.SetTicketTagsJSONRequestBody, which defines body for SetTicketTags for application/json ContentType.
+	SetTicketTagsJSONRequestBody = generated.SetTicketTagsJSONRequestBody
+	// SetTicketTagsResponse is generated.SetTicketTagsResponse, the response of SetTicketTags: the HTTP response and its body, decoded by status.
+	SetTicketTagsResponse = generated.SetTicketTagsResponse
+	// SetUserPasswordJSONRequestBody is generated.SetUserPasswordJSONRequestBody, which defines body for SetUserPassword for application/json ContentType.
+	SetUserPasswordJSONRequestBody = generated.SetUserPasswordJSONRequestBody
+	// SetUserPasswordResponse is generated.SetUserPasswordResponse, the response of SetUserPassword: the HTTP response and its body, decoded by status.
+	SetUserPasswordResponse = generated.SetUserPasswordResponse
+	// SharingAgreement is generated.SharingAgreement: A ticket sharing agreement with another Zendesk account or with Jira.
+	SharingAgreement = generated.SharingAgreement
+	// SharingAgreementCreateRequest is generated.SharingAgreementCreateRequest, which defines model for SharingAgreementCreateRequest.
+	SharingAgreementCreateRequest = generated.SharingAgreementCreateRequest
+	// SharingAgreementEnvelope is generated.SharingAgreementEnvelope, which defines model for SharingAgreementEnvelope.
+	SharingAgreementEnvelope = generated.SharingAgreementEnvelope
+	// SharingAgreementInput is generated.SharingAgreementInput, which defines model for SharingAgreementInput.
+	SharingAgreementInput = generated.SharingAgreementInput
+	// SharingAgreementList is generated.SharingAgreementList, which defines model for SharingAgreementList.
+	SharingAgreementList = generated.SharingAgreementList
+	// SharingAgreementStatus is generated.SharingAgreementStatus: The status of the agreement.
+	SharingAgreementStatus = generated.SharingAgreementStatus
+	// SharingAgreementType is generated.SharingAgreementType: Whether the agreement shares tickets from the other account (inbound) or to it (outbound).
+	SharingAgreementType = generated.SharingAgreementType
+	// SharingAgreementUpdateInput is generated.SharingAgreementUpdateInput: Only `status` can be updated.
+	SharingAgreementUpdateInput = generated.SharingAgreementUpdateInput
+	// SharingAgreementUpdateInputStatus is generated.SharingAgreementUpdateInputStatus: The new status of the agreement.
+	SharingAgreementUpdateInputStatus = generated.SharingAgreementUpdateInputStatus
+	// SharingAgreementUpdateRequest is generated.SharingAgreementUpdateRequest, which defines model for SharingAgreementUpdateRequest.
+	SharingAgreementUpdateRequest = generated.SharingAgreementUpdateRequest
+	// ShowAccountSettingsResponse is generated.ShowAccountSettingsResponse, the response of ShowAccountSettings: the HTTP response and its body, decoded by status.
+	ShowAccountSettingsResponse = generated.ShowAccountSettingsResponse
+	// ShowActivityResponse is generated.ShowActivityResponse, the response of ShowActivity: the HTTP response and its body, decoded by status.
+	ShowActivityResponse = generated.ShowActivityResponse
+	// ShowAttachmentResponse is generated.ShowAttachmentResponse, the response of ShowAttachment: the HTTP response and its body, decoded by status.
+	ShowAttachmentResponse = generated.ShowAttachmentResponse
+	// ShowAuditLogResponse is generated.ShowAuditLogResponse, the response of ShowAuditLog: the HTTP response and its body, decoded by status.
+	ShowAuditLogResponse = generated.ShowAuditLogResponse
+	// ShowAuthenticatedSessionResponse is generated.ShowAuthenticatedSessionResponse, the response of ShowAuthenticatedSession: the HTTP response and its body, decoded by status.
+	ShowAuthenticatedSessionResponse = generated.ShowAuthenticatedSessionResponse
+	// ShowAutomationResponse is generated.ShowAutomationResponse, the response of ShowAutomation: the HTTP response and its body, decoded by status.
+	ShowAutomationResponse = generated.ShowAutomationResponse
+	// ShowBrandResponse is generated.ShowBrandResponse, the response of ShowBrand: the HTTP response and its body, decoded by status.
+	ShowBrandResponse = generated.ShowBrandResponse
+	// ShowCurrentLocaleResponse is generated.ShowCurrentLocaleResponse, the response of ShowCurrentLocale: the HTTP response and its body, decoded by status.
+	ShowCurrentLocaleResponse = generated.ShowCurrentLocaleResponse
+	// ShowCustomObjectFieldResponse is generated.ShowCustomObjectFieldResponse, the response of ShowCustomObjectField: the HTTP response and its body, decoded by status.
+	ShowCustomObjectFieldResponse = generated.ShowCustomObjectFieldResponse
+	// ShowCustomObjectFieldsLimitResponse is generated.ShowCustomObjectFieldsLimitResponse, the response of ShowCustomObjectFieldsLimit: the HTTP response and its body, decoded by status.
+	ShowCustomObjectFieldsLimitResponse = generated.ShowCustomObjectFieldsLimitResponse
+	// ShowCustomObjectRecordResponse is generated.ShowCustomObjectRecordResponse, the response of ShowCustomObjectRecord: the HTTP response and its body, decoded by status.
+	ShowCustomObjectRecordResponse = generated.ShowCustomObjectRecordResponse
+	// ShowCustomObjectRecordsLimitResponse is generated.ShowCustomObjectRecordsLimitResponse, the response of ShowCustomObjectRecordsLimit: the HTTP response and its body, decoded by status.
+	ShowCustomObjectRecordsLimitResponse = generated.ShowCustomObjectRecordsLimitResponse
+	// ShowCustomObjectResponse is generated.ShowCustomObjectResponse, the response of ShowCustomObject: the HTTP response and its body, decoded by status.
+	ShowCustomObjectResponse = generated.ShowCustomObjectResponse
+	// ShowCustomObjectsLimitResponse is generated.ShowCustomObjectsLimitResponse, the response of ShowCustomObjectsLimit: the HTTP response and its body, decoded by status.
+	ShowCustomObjectsLimitResponse = generated.ShowCustomObjectsLimitResponse
+	// ShowCustomRoleResponse is generated.ShowCustomRoleResponse, the response of ShowCustomRole: the HTTP response and its body, decoded by status.
+	ShowCustomRoleResponse = generated.ShowCustomRoleResponse
+	// ShowCustomTicketStatusResponse is generated.ShowCustomTicketStatusResponse, the response of ShowCustomTicketStatus: the HTTP response and its body, decoded by status.
+	ShowCustomTicketStatusResponse = generated.ShowCustomTicketStatusResponse
+	// ShowDeletedUserResponse is generated.ShowDeletedUserResponse, the response of ShowDeletedUser: the HTTP response and its body, decoded by status.
+	ShowDeletedUserResponse = generated.ShowDeletedUserResponse
+	// ShowDynamicContentItemResponse is generated.ShowDynamicContentItemResponse, the response of ShowDynamicContentItem: the HTTP response and its body, decoded by status.
+	ShowDynamicContentItemResponse = generated.ShowDynamicContentItemResponse
+	// ShowDynamicContentItemVariantResponse is generated.ShowDynamicContentItemVariantResponse, the response of ShowDynamicContentItemVariant: the HTTP response and its body, decoded by status.
+	ShowDynamicContentItemVariantResponse = generated.ShowDynamicContentItemVariantResponse
+	// ShowGroupMembershipResponse is generated.ShowGroupMembershipResponse, the response of ShowGroupMembership: the HTTP response and its body, decoded by status.
+	ShowGroupMembershipResponse = generated.ShowGroupMembershipResponse
+	// ShowGroupResponse is generated.ShowGroupResponse, the response of ShowGroup: the HTTP response and its body, decoded by status.
+	ShowGroupResponse = generated.ShowGroupResponse
+	// ShowGroupSLAPolicyResponse is generated.ShowGroupSLAPolicyResponse, the response of ShowGroupSLAPolicy: the HTTP response and its body, decoded by status.
+	ShowGroupSLAPolicyResponse = generated.ShowGroupSLAPolicyResponse
+	// ShowJobStatusResponse is generated.ShowJobStatusResponse, the response of ShowJobStatus: the HTTP response and its body, decoded by status.
+	ShowJobStatusResponse = generated.ShowJobStatusResponse
+	// ShowLocaleResponse is generated.ShowLocaleResponse, the response of ShowLocale: the HTTP response and its body, decoded by status.
+	ShowLocaleResponse = generated.ShowLocaleResponse
+	// ShowMacroAttachmentResponse is generated.ShowMacroAttachmentResponse, the response of ShowMacroAttachment: the HTTP response and its body, decoded by status.
+	ShowMacroAttachmentResponse = generated.ShowMacroAttachmentResponse
+	// ShowMacroChangesToTicketResponse is generated.ShowMacroChangesToTicketResponse, the response of ShowMacroChangesToTicket: the HTTP response and its body, decoded by status.
+	ShowMacroChangesToTicketResponse = generated.ShowMacroChangesToTicketResponse
+	// ShowMacroReplicaParams is generated.ShowMacroReplicaParams, which defines parameters for ShowMacroReplica.
+	ShowMacroReplicaParams = generated.ShowMacroReplicaParams
+	// ShowMacroReplicaResponse is generated.ShowMacroReplicaResponse, the response of ShowMacroReplica: the HTTP response and its body, decoded by status.
+	ShowMacroReplicaResponse = generated.ShowMacroReplicaResponse
+	// ShowMacroResponse is generated.ShowMacroResponse, the response of ShowMacro: the HTTP response and its body, decoded by status.
+	ShowMacroResponse = generated.ShowMacroResponse
+	// ShowManyDynamicContentItemsParams is generated.ShowManyDynamicContentItemsParams, which defines parameters for ShowManyDynamicContentItems.
+	ShowManyDynamicContentItemsParams = generated.ShowManyDynamicContentItemsParams
+	// ShowManyDynamicContentItemsResponse is generated.ShowManyDynamicContentItemsResponse, the response of ShowManyDynamicContentItems: the HTTP response and its body, decoded by status.
+	ShowManyDynamicContentItemsResponse = generated.ShowManyDynamicContentItemsResponse
+	// ShowManyJobStatusesParams is generated.ShowManyJobStatusesParams, which defines parameters for ShowManyJobStatuses.
+	ShowManyJobStatusesParams = generated.ShowManyJobStatusesParams
+	// ShowManyJobStatusesResponse is generated.ShowManyJobStatusesResponse, the response of ShowManyJobStatuses: the HTTP response and its body, decoded by status.
+	ShowManyJobStatusesResponse = generated.ShowManyJobStatusesResponse
+	// ShowManyOrganizationsParams is generated.ShowManyOrganizationsParams, which defines parameters for ShowManyOrganizations.
+	ShowManyOrganizationsParams = generated.ShowManyOrganizationsParams
+	// ShowManyOrganizationsResponse is generated.ShowManyOrganizationsResponse, the response of ShowManyOrganizations: the HTTP response and its body, decoded by status.
+	ShowManyOrganizationsResponse = generated.ShowManyOrganizationsResponse
+	// ShowManyTicketFormsParams is generated.ShowManyTicketFormsParams, which defines parameters for ShowManyTicketForms.
+	ShowManyTicketFormsParams = generated.ShowManyTicketFormsParams
+	// ShowManyTicketFormsResponse is generated.ShowManyTicketFormsResponse, the response of ShowManyTicketForms: the HTTP response and its body, decoded by status.
+	ShowManyTicketFormsResponse = generated.ShowManyTicketFormsResponse
+	// ShowManyTicketsParams is generated.ShowManyTicketsParams, which defines parameters for ShowManyTickets.
+	ShowManyTicketsParams = generated.ShowManyTicketsParams
+	// ShowManyTicketsResponse is generated.ShowManyTicketsResponse, the response of ShowManyTickets: the HTTP response and its body, decoded by status.
+	ShowManyTicketsResponse = generated.ShowManyTicketsResponse
+	// ShowManyUsersParams is generated.ShowManyUsersParams, which defines parameters for ShowManyUsers.
+	ShowManyUsersParams = generated.ShowManyUsersParams
+	// ShowManyUsersResponse is generated.ShowManyUsersResponse, the response of ShowManyUsers: the HTTP response and its body, decoded by status.
+	ShowManyUsersResponse = generated.ShowManyUsersResponse
+	// ShowManyViewsParams is generated.ShowManyViewsParams, which defines parameters for ShowManyViews.
+	ShowManyViewsParams = generated.ShowManyViewsParams
+	// ShowManyViewsParamsInclude is generated.ShowManyViewsParamsInclude, which defines parameters for ShowManyViews.
+	ShowManyViewsParamsInclude = generated.ShowManyViewsParamsInclude
+	// ShowManyViewsResponse is generated.ShowManyViewsResponse, the response of ShowManyViews: the HTTP response and its body, decoded by status.
+	ShowManyViewsResponse = generated.ShowManyViewsResponse
+	// ShowOrganizationFieldResponse is generated.ShowOrganizationFieldResponse, the response of ShowOrganizationField: the HTTP response and its body, decoded by status.
+	ShowOrganizationFieldResponse = generated.ShowOrganizationFieldResponse
+	// ShowOrganizationMembershipResponse is generated.ShowOrganizationMembershipResponse, the response of ShowOrganizationMembership: the HTTP response and its body, decoded by status.
+	ShowOrganizationMembershipResponse = generated.ShowOrganizationMembershipResponse
+	// ShowOrganizationRelatedInformationResponse is generated.ShowOrganizationRelatedInformationResponse, the response of ShowOrganizationRelatedInformation: the HTTP response and its body, decoded by status.
+	ShowOrganizationRelatedInformationResponse = generated.ShowOrganizationRelatedInformationResponse
+	// ShowOrganizationResponse is generated.ShowOrganizationResponse, the response of ShowOrganization: the HTTP response and its body, decoded by status.
+	ShowOrganizationResponse = generated.ShowOrganizationResponse
+	// ShowOrganizationSubscriptionResponse is generated.ShowOrganizationSubscriptionResponse, the response of ShowOrganizationSubscription: the HTTP response and its body, decoded by status.
+	ShowOrganizationSubscriptionResponse = generated.ShowOrganizationSubscriptionResponse
+	// ShowRequestCommentResponse is generated.ShowRequestCommentResponse, the response of ShowRequestComment: the HTTP response and its body, decoded by status.
+	ShowRequestCommentResponse = generated.ShowRequestCommentResponse
+	// ShowRequestParams is generated.ShowRequestParams, which defines parameters for ShowRequest.
+	ShowRequestParams = generated.ShowRequestParams
+	// ShowRequestParamsInclude is generated.ShowRequestParamsInclude, which defines parameters for ShowRequest.
+	ShowRequestParamsInclude = generated.ShowRequestParamsInclude
+	// ShowRequestResponse is generated.ShowRequestResponse, the response of ShowRequest: the HTTP response and its body, decoded by status.
+	ShowRequestResponse = generated.ShowRequestResponse
+	// ShowResourceCollectionResponse is generated.ShowResourceCollectionResponse, the response of ShowResourceCollection: the HTTP response and its body, decoded by status.
+	ShowResourceCollectionResponse = generated.ShowResourceCollectionResponse
+	// ShowRoutingAttributeResponse is generated.ShowRoutingAttributeResponse, the response of ShowRoutingAttribute: the HTTP response and its body, decoded by status.
+	ShowRoutingAttributeResponse = generated.ShowRoutingAttributeResponse
+	// ShowRoutingAttributeValueResponse is generated.ShowRoutingAttributeValueResponse, the response of ShowRoutingAttributeValue: the HTTP response and its body, decoded by status.
+	ShowRoutingAttributeValueResponse = generated.ShowRoutingAttributeValueResponse
+	// ShowSLAPolicyResponse is generated.ShowSLAPolicyResponse, the response of ShowSLAPolicy: the HTTP response and its body, decoded by status.
+	ShowSLAPolicyResponse = generated.ShowSLAPolicyResponse
+	// ShowSatisfactionRatingResponse is generated.ShowSatisfactionRatingResponse, the response of ShowSatisfactionRating: the HTTP response and its body, decoded by status.
+	ShowSatisfactionRatingResponse = generated.ShowSatisfactionRatingResponse
+	// ShowSatisfactionReasonResponse is generated.ShowSatisfactionReasonResponse, the response of ShowSatisfactionReason: the HTTP response and its body, decoded by status.
+	ShowSatisfactionReasonResponse = generated.ShowSatisfactionReasonResponse
+	// ShowSelfResponse is generated.ShowSelfResponse, the response of ShowSelf: the HTTP response and its body, decoded by status.
+	ShowSelfResponse = generated.ShowSelfResponse
+	// ShowSharingAgreementResponse is generated.ShowSharingAgreementResponse, the response of ShowSharingAgreement: the HTTP response and its body, decoded by status.
+	ShowSharingAgreementResponse = generated.ShowSharingAgreementResponse
+	// ShowSupportAddressResponse is generated.ShowSupportAddressResponse, the response of ShowSupportAddress: the HTTP response and its body, decoded by status.
+	ShowSupportAddressResponse = generated.ShowSupportAddressResponse
+	// ShowSuspendedTicketResponse is generated.ShowSuspendedTicketResponse, the response of ShowSuspendedTicket: the HTTP response and its body, decoded by status.
+	ShowSuspendedTicketResponse = generated.ShowSuspendedTicketResponse
+	// ShowTargetFailureResponse is generated.ShowTargetFailureResponse, the response of ShowTargetFailure: the HTTP response and its body, decoded by status.
+	ShowTargetFailureResponse = generated.ShowTargetFailureResponse
+	// ShowTargetResponse is generated.ShowTargetResponse, the response of ShowTarget: the HTTP response and its body, decoded by status.
+	ShowTargetResponse = generated.ShowTargetResponse
+	// ShowTicketAfterMacroResponse is generated.ShowTicketAfterMacroResponse, the response of ShowTicketAfterMacro: the HTTP response and its body, decoded by status.
+	ShowTicketAfterMacroResponse = generated.ShowTicketAfterMacroResponse
+	// ShowTicketAuditResponse is generated.ShowTicketAuditResponse, the response of ShowTicketAudit: the HTTP response and its body, decoded by status.
+	ShowTicketAuditResponse = generated.ShowTicketAuditResponse
+	// ShowTicketFieldOptionResponse is generated.ShowTicketFieldOptionResponse, the response of ShowTicketFieldOption: the HTTP response and its body, decoded by status.
+	ShowTicketFieldOptionResponse = generated.ShowTicketFieldOptionResponse
+	// ShowTicketFieldParams is generated.ShowTicketFieldParams, which defines parameters for ShowTicketField.
+	ShowTicketFieldParams = generated.ShowTicketFieldParams
+	// ShowTicketFieldParamsInclude is generated.ShowTicketFieldParamsInclude, which defines parameters for ShowTicketField.
+	ShowTicketFieldParamsInclude = generated.ShowTicketFieldParamsInclude
+	// ShowTicketFieldResponse is generated.ShowTicketFieldResponse, the response of ShowTicketField: the HTTP response and its body, decoded by status.
+	ShowTicketFieldResponse = generated.ShowTicketFieldResponse
+	// ShowTicketFormResponse is generated.ShowTicketFormResponse, the response of ShowTicketForm: the HTTP response and its body, decoded by status.
+	ShowTicketFormResponse = generated.ShowTicketFormResponse
+	// ShowTicketMetricResponse is generated.ShowTicketMetricResponse, the response of ShowTicketMetric: the HTTP response and its body, decoded by status.
+	ShowTicketMetricResponse = generated.ShowTicketMetricResponse
+	// ShowTicketRelatedInfoResponse is generated.ShowTicketRelatedInfoResponse, the response of ShowTicketRelatedInfo: the HTTP response and its body, decoded by status.
+	ShowTicketRelatedInfoResponse = generated.ShowTicketRelatedInfoResponse
+	// ShowTicketResponse is generated.ShowTicketResponse, the response of ShowTicket: the HTTP response and its body, decoded by status.
+	ShowTicketResponse = generated.ShowTicketResponse
+	// ShowTriggerCategoryResponse is generated.ShowTriggerCategoryResponse, the response of ShowTriggerCategory: the HTTP response and its body, decoded by status.
+	ShowTriggerCategoryResponse = generated.ShowTriggerCategoryResponse
+	// ShowTriggerResponse is generated.ShowTriggerResponse, the response of ShowTrigger: the HTTP response and its body, decoded by status.
+	ShowTriggerResponse = generated.ShowTriggerResponse
+	// ShowTriggerRevisionParams is generated.ShowTriggerRevisionParams, which defines parameters for ShowTriggerRevision.
+	ShowTriggerRevisionParams = generated.ShowTriggerRevisionParams
+	// ShowTriggerRevisionParamsInclude is generated.ShowTriggerRevisionParamsInclude, which defines parameters for ShowTriggerRevision.
+	ShowTriggerRevisionParamsInclude = generated.ShowTriggerRevisionParamsInclude
+	// ShowTriggerRevisionResponse is generated.ShowTriggerRevisionResponse, the response of ShowTriggerRevision: the HTTP response and its body, decoded by status.
+	ShowTriggerRevisionResponse = generated.ShowTriggerRevisionResponse
+	// ShowUserFieldOptionResponse is generated.ShowUserFieldOptionResponse, the response of ShowUserFieldOption: the HTTP response and its body, decoded by status.
+	ShowUserFieldOptionResponse = generated.ShowUserFieldOptionResponse
+	// ShowUserFieldResponse is generated.ShowUserFieldResponse, the response of ShowUserField: the HTTP response and its body, decoded by status.
+	ShowUserFieldResponse = generated.ShowUserFieldResponse
+	// ShowUserIdentityResponse is generated.ShowUserIdentityResponse, the response of ShowUserIdentity: the HTTP response and its body, decoded by status.
+	ShowUserIdentityResponse = generated.ShowUserIdentityResponse
+	// ShowUserRelatedInformationResponse is generated.ShowUserRelatedInformationResponse, the response of ShowUserRelatedInformation: the HTTP response and its body, decoded by status.
+	ShowUserRelatedInformationResponse = generated.ShowUserRelatedInformationResponse
+	// ShowUserResponse is generated.ShowUserResponse, the response of ShowUser: the HTTP response and its body, decoded by status.
+	ShowUserResponse = generated.ShowUserResponse
+	// ShowUserSessionResponse is generated.ShowUserSessionResponse, the response of ShowUserSession: the HTTP response and its body, decoded by status.
+	ShowUserSessionResponse = generated.ShowUserSessionResponse
+	// ShowViewResponse is generated.ShowViewResponse, the response of ShowView: the HTTP response and its body, decoded by status.
+	ShowViewResponse = generated.ShowViewResponse
+	// ShowWorkspaceResponse is generated.ShowWorkspaceResponse, the response of ShowWorkspace: the HTTP response and its body, decoded by status.
+	ShowWorkspaceResponse = generated.ShowWorkspaceResponse
+	// SubdomainAvailability is generated.SubdomainAvailability: Whether a subdomain is available.
+	SubdomainAvailability = generated.SubdomainAvailability
+	// SupportAddress is generated.SupportAddress: A support (recipient) address: an email address the account receives tickets at.
+	SupportAddress = generated.SupportAddress
+	// SupportAddressCnameStatus is generated.SupportAddressCnameStatus: Whether all of the required CNAME records are set.
+	SupportAddressCnameStatus = generated.SupportAddressCnameStatus
+	// SupportAddressCreateRequest is generated.SupportAddressCreateRequest: A support address to create.
+	SupportAddressCreateRequest = generated.SupportAddressCreateRequest
+	// SupportAddressDNSResults is generated.SupportAddressDNSResults: Verification statuses for the domain and CNAME records.
+	SupportAddressDNSResults = generated.SupportAddressDNSResults
+	// SupportAddressDomainVerificationStatus is generated.SupportAddressDomainVerificationStatus: Whether the domain verification record is valid.
+	SupportAddressDomainVerificationStatus = generated.SupportAddressDomainVerificationStatus
+	// SupportAddressEnvelope is generated.SupportAddressEnvelope: A support address.
+	SupportAddressEnvelope = generated.SupportAddressEnvelope
+	// SupportAddressForwardingStatus is generated.SupportAddressForwardingStatus: Status of email forwarding.
+	SupportAddressForwardingStatus = generated.SupportAddressForwardingStatus
+	// SupportAddressInput is generated.SupportAddressInput: The writable properties of a support address.
+	SupportAddressInput = generated.SupportAddressInput
+	// SupportAddressList is generated.SupportAddressList, which defines model for SupportAddressList.
+	SupportAddressList = generated.SupportAddressList
+	// SupportAddressSpfStatus is generated.SupportAddressSpfStatus: Whether the SPF record is set up correctly.
+	SupportAddressSpfStatus = generated.SupportAddressSpfStatus
+	// SupportAddressUpdateRequest is generated.SupportAddressUpdateRequest: The support address properties to update (not `email`).
+	SupportAddressUpdateRequest = generated.SupportAddressUpdateRequest
+	// SupportAddressVerifyRequest is generated.SupportAddressVerifyRequest: The verification to run.
+	SupportAddressVerifyRequest = generated.SupportAddressVerifyRequest
+	// SupportAddressVerifyRequestType is generated.SupportAddressVerifyRequestType: The verification to run: "forwarding".
+	SupportAddressVerifyRequestType = generated.SupportAddressVerifyRequestType
+	// SuspendedTicket is generated.SuspendedTicket: An incoming message Zendesk held back instead of turning it into a ticket, with the reason.
+	SuspendedTicket = generated.SuspendedTicket
+	// SuspendedTicketAuthor is generated.SuspendedTicketAuthor: The author of a suspended ticket.
+	SuspendedTicketAuthor = generated.SuspendedTicketAuthor
+	// SuspendedTicketEnvelope is generated.SuspendedTicketEnvelope, which defines model for SuspendedTicketEnvelope.
+	SuspendedTicketEnvelope = generated.SuspendedTicketEnvelope
+	// SuspendedTicketExport is generated.SuspendedTicketExport: An enqueued export of suspended tickets.
+	SuspendedTicketExport = generated.SuspendedTicketExport
+	// SuspendedTicketExportEnvelope is generated.SuspendedTicketExportEnvelope, which defines model for SuspendedTicketExportEnvelope.
+	SuspendedTicketExportEnvelope = generated.SuspendedTicketExportEnvelope
+	// SuspendedTicketList is generated.SuspendedTicketList: A page of suspended tickets.
+	SuspendedTicketList = generated.SuspendedTicketList
+	// SuspendedTicketRecoverManyResult is generated.SuspendedTicketRecoverManyResult: The answer of Recover Multiple Suspended Tickets, with the suspended tickets that failed to be recovered too.
+	SuspendedTicketRecoverManyResult = generated.SuspendedTicketRecoverManyResult
+	// SuspendedTicketRecoverResult is generated.SuspendedTicketRecoverResult: The answer of Recover Suspended Ticket.
+	SuspendedTicketRecoverResult = generated.SuspendedTicketRecoverResult
+	// Tag is generated.Tag: A tag and how many times it is used.
+	Tag = generated.Tag
+	// TagList is generated.TagList: A page of the most popular tags.
+	TagList = generated.TagList
+	// TagNameList is generated.TagNameList: A page of tag names (autocomplete).
+	TagNameList = generated.TagNameList
+	// Target is generated.Target: An external service that triggers and automations notify.
+	Target = generated.Target
+	// TargetContentType is generated.TargetContentType: HTTP targets.
+	TargetContentType = generated.TargetContentType
+	// TargetCreateRequest is generated.TargetCreateRequest, which defines model for TargetCreateRequest.
+	TargetCreateRequest = generated.TargetCreateRequest
+	// TargetEnvelope is generated.TargetEnvelope, which defines model for TargetEnvelope.
+	TargetEnvelope = generated.TargetEnvelope
+	// TargetFailure is generated.TargetFailure: A failed call of a target.
+	TargetFailure = generated.TargetFailure
+	// TargetFailureEnvelope is generated.TargetFailureEnvelope, which defines model for TargetFailureEnvelope.
+	TargetFailureEnvelope = generated.TargetFailureEnvelope
+	// TargetFailureList is generated.TargetFailureList, which defines model for TargetFailureList.
+	TargetFailureList = generated.TargetFailureList
+	// TargetInput is generated.TargetInput: A new target.
+	TargetInput = generated.TargetInput
+	// TargetInputContentType is generated.TargetInputContentType: HTTP targets.
+	TargetInputContentType = generated.TargetInputContentType
+	// TargetInputMethod is generated.TargetInputMethod: HTTP targets.
+	TargetInputMethod = generated.TargetInputMethod
+	// TargetInputType is generated.TargetInputType: The type of target.
+	TargetInputType = generated.TargetInputType
+	// TargetList is generated.TargetList, which defines model for TargetList.
+	TargetList = generated.TargetList
+	// TargetMethod is generated.TargetMethod: HTTP targets.
+	TargetMethod = generated.TargetMethod
+	// TargetType is generated.TargetType: The type of target.
+	TargetType = generated.TargetType
+	// TargetUpdateInput is generated.TargetUpdateInput: The target properties to change.
+	TargetUpdateInput = generated.TargetUpdateInput
+	// TargetUpdateInputContentType is generated.TargetUpdateInputContentType: HTTP targets.
+	TargetUpdateInputContentType = generated.TargetUpdateInputContentType
+	// TargetUpdateInputMethod is generated.TargetUpdateInputMethod: HTTP targets.
+	TargetUpdateInputMethod = generated.TargetUpdateInputMethod
+	// TargetUpdateRequest is generated.TargetUpdateRequest, which defines model for TargetUpdateRequest.
+	TargetUpdateRequest = generated.TargetUpdateRequest
+	// Ticket is generated.Ticket: A ticket: a request for support, with its requester, assignee, state and custom field values.
+	Ticket = generated.Ticket
+	// TicketAudit is generated.TicketAudit: An audit: the record of one change to a ticket, as a list of events.
+	TicketAudit = generated.TicketAudit
+	// TicketAuditCursorList is generated.TicketAuditCursorList: A page of all ticket audits.
+	TicketAuditCursorList = generated.TicketAuditCursorList
+	// TicketAuditEnvelope is generated.TicketAuditEnvelope: One ticket audit.
+	TicketAuditEnvelope = generated.TicketAuditEnvelope
+	// TicketAuditEvent is generated.TicketAuditEvent: One event of a ticket audit.
+	TicketAuditEvent = generated.TicketAuditEvent
+	// TicketAuditEventType is generated.TicketAuditEventType: The event type.
+	TicketAuditEventType = generated.TicketAuditEventType
+	// TicketAuditList is generated.TicketAuditList: A page of the audits of a ticket.
+	TicketAuditList = generated.TicketAuditList
+	// TicketAuditMetadata is generated.TicketAuditMetadata: Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
+	TicketAuditMetadata = generated.TicketAuditMetadata
+	// TicketAuditSystemMetadata is generated.TicketAuditSystemMetadata: System data of a change: the client, the IP address and the location it came from.
+	TicketAuditSystemMetadata = generated.TicketAuditSystemMetadata
+	// TicketChatEvent is generated.TicketChatEvent: A chat event of a ticket audit (ChatStartedEvent), with the chat history.
+	TicketChatEvent = generated.TicketChatEvent
+	// TicketChatEventEnvelope is generated.TicketChatEventEnvelope: The redacted chat event.
+	TicketChatEventEnvelope = generated.TicketChatEventEnvelope
+	// TicketChatEventValue is generated.TicketChatEventValue: The chat of a chat event.
+	TicketChatEventValue = generated.TicketChatEventValue
+	// TicketChatHistoryEntry is generated.TicketChatHistoryEntry: One entry of a chat history.
+	TicketChatHistoryEntry = generated.TicketChatHistoryEntry
+	// TicketComment is generated.TicketComment: A comment on a ticket.
+	TicketComment = generated.TicketComment
+	// TicketCommentEnvelope is generated.TicketCommentEnvelope: One ticket comment.
+	TicketCommentEnvelope = generated.TicketCommentEnvelope
+	// TicketCommentInput is generated.TicketCommentInput: A comment to add to a ticket.
+	TicketCommentInput = generated.TicketCommentInput
+	// TicketCommentList is generated.TicketCommentList: A page of ticket comments.
+	TicketCommentList = generated.TicketCommentList
+	// TicketCommentType is generated.TicketCommentType: "Comment" or "VoiceComment".
+	TicketCommentType = generated.TicketCommentType
+	// TicketCreateRequest is generated.TicketCreateRequest: The body of Create Ticket.
+	TicketCreateRequest = generated.TicketCreateRequest
+	// TicketCursorExportPage is generated.TicketCursorExportPage: A page of a cursor-based incremental ticket export.
+	TicketCursorExportPage = generated.TicketCursorExportPage
+	// TicketDates is generated.TicketDates: Lifecycle dates of a ticket (the `dates` sideload).
+	TicketDates = generated.TicketDates
+	// TicketEmailCcInput is generated.TicketEmailCcInput: An email CC to add or remove.
+	TicketEmailCcInput = generated.TicketEmailCcInput
+	// TicketEmailCcInputAction is generated.TicketEmailCcInputAction: Whether to add (the default) or remove the CC.
+	TicketEmailCcInputAction = generated.TicketEmailCcInputAction
+	// TicketEnvelope is generated.TicketEnvelope: One ticket.
+	TicketEnvelope = generated.TicketEnvelope
+	// TicketEvent is generated.TicketEvent: A ticket event of the incremental ticket event export: one update of a ticket, with the changes as child events.
+	TicketEvent = generated.TicketEvent
+	// TicketEventChildEvent is generated.TicketEventChildEvent: One change of a ticket event.
+	TicketEventChildEvent = generated.TicketEventChildEvent
+	// TicketEventExportPage is generated.TicketEventExportPage: A page of the incremental ticket event export.
+	TicketEventExportPage = generated.TicketEventExportPage
+	// TicketExportPage is generated.TicketExportPage: A page of a time-based incremental ticket export.
+	TicketExportPage = generated.TicketExportPage
+	// TicketField is generated.TicketField: A system or custom ticket field.
+	TicketField = generated.TicketField
+	// TicketFieldCreateRequest is generated.TicketFieldCreateRequest: A custom ticket field to create.
+	TicketFieldCreateRequest = generated.TicketFieldCreateRequest
+	// TicketFieldEnvelope is generated.TicketFieldEnvelope: A ticket field, with the users sideloaded by `include=users`.
+	TicketFieldEnvelope = generated.TicketFieldEnvelope
+	// TicketFieldInput is generated.TicketFieldInput: The writable properties of a ticket field.
+	TicketFieldInput = generated.TicketFieldInput
+	// TicketFieldInputType is generated.TicketFieldInputType: The custom field type, on creation only.
+	TicketFieldInputType = generated.TicketFieldInputType
+	// TicketFieldList is generated.TicketFieldList, which defines model for TicketFieldList.
+	TicketFieldList = generated.TicketFieldList
+	// TicketFieldOptionCreateOrUpdateRequest is generated.TicketFieldOptionCreateOrUpdateRequest: An option to create, or to update when it has the id of an existing option.
+	TicketFieldOptionCreateOrUpdateRequest = generated.TicketFieldOptionCreateOrUpdateRequest
+	// TicketFieldOptionEnvelope is generated.TicketFieldOptionEnvelope: An option of a ticket field.
+	TicketFieldOptionEnvelope = generated.TicketFieldOptionEnvelope
+	// TicketFieldOptionInput is generated.TicketFieldOptionInput: An option of a drop-down or multi-select field, as sent.
+	TicketFieldOptionInput = generated.TicketFieldOptionInput
+	// TicketFieldOptionList is generated.TicketFieldOptionList, which defines model for TicketFieldOptionList.
+	TicketFieldOptionList = generated.TicketFieldOptionList
+	// TicketFieldRelationshipFilter is generated.TicketFieldRelationshipFilter: The filter that limits which records a lookup relationship field can point to: the records must meet all conditions of `all` and at least one of `any`.
+	TicketFieldRelationshipFilter = generated.TicketFieldRelationshipFilter
+	// TicketFieldSystemOption is generated.TicketFieldSystemOption: An option of a system ticket field (the values of status, priority or type).
+	TicketFieldSystemOption = generated.TicketFieldSystemOption
+	// TicketFieldType is generated.TicketFieldType: System or custom field type.
+	TicketFieldType = generated.TicketFieldType
+	// TicketFieldUpdateRequest is generated.TicketFieldUpdateRequest: The ticket field properties to update.
+	TicketFieldUpdateRequest = generated.TicketFieldUpdateRequest
+	// TicketFollowerInput is generated.TicketFollowerInput: A follower to add or remove.
+	TicketFollowerInput = generated.TicketFollowerInput
+	// TicketFollowerInputAction is generated.TicketFollowerInputAction: Whether to add (the default) or remove the follower.
+	TicketFollowerInputAction = generated.TicketFollowerInputAction
+	// TicketForm is generated.TicketForm: A ticket form: the set of ticket fields, and their conditions, for one kind of request.
+	TicketForm = generated.TicketForm
+	// TicketFormCloneRequest is generated.TicketFormCloneRequest: Options of the clone.
+	TicketFormCloneRequest = generated.TicketFormCloneRequest
+	// TicketFormCondition is generated.TicketFormCondition: A conditional field rule: when the parent field has the value, the child fields are shown.
+	TicketFormCondition = generated.TicketFormCondition
+	// TicketFormConditionChildField is generated.TicketFormConditionChildField: A field shown when its condition is met.
+	TicketFormConditionChildField = generated.TicketFormConditionChildField
+	// TicketFormCreateRequest is generated.TicketFormCreateRequest: A ticket form to create.
+	TicketFormCreateRequest = generated.TicketFormCreateRequest
+	// TicketFormEnvelope is generated.TicketFormEnvelope: A ticket form.
+	TicketFormEnvelope = generated.TicketFormEnvelope
+	// TicketFormInput is generated.TicketFormInput: The writable properties of a ticket form.
+	TicketFormInput = generated.TicketFormInput
+	// TicketFormList is generated.TicketFormList: Ticket forms (not paginated).
+	TicketFormList = generated.TicketFormList
+	// TicketFormRequiredOnStatuses is generated.TicketFormRequiredOnStatuses: The ticket statuses on which a conditional child field is required (agent conditions only).
+	TicketFormRequiredOnStatuses = generated.TicketFormRequiredOnStatuses
+	// TicketFormRequiredOnStatusesStatuses is generated.TicketFormRequiredOnStatusesStatuses, which defines model for TicketFormRequiredOnStatuses.Statuses.
+	TicketFormRequiredOnStatusesStatuses = generated.TicketFormRequiredOnStatusesStatuses
+	// TicketFormRequiredOnStatusesType is generated.TicketFormRequiredOnStatusesType: On which statuses the field is required.
+	TicketFormRequiredOnStatusesType = generated.TicketFormRequiredOnStatusesType
+	// TicketFormUpdateRequest is generated.TicketFormUpdateRequest: The ticket form properties to update.
+	TicketFormUpdateRequest = generated.TicketFormUpdateRequest
+	// TicketFormsReorderRequest is generated.TicketFormsReorderRequest: The new order of the ticket forms.
+	TicketFormsReorderRequest = generated.TicketFormsReorderRequest
+	// TicketImportComment is generated.TicketImportComment: A comment of an imported ticket.
+	TicketImportComment = generated.TicketImportComment
+	// TicketImportInput is generated.TicketImportInput: A ticket to import (Ticket Import).
+	TicketImportInput = generated.TicketImportInput
+	// TicketImportInputPriority is generated.TicketImportInputPriority: The priority of the ticket.
+	TicketImportInputPriority = generated.TicketImportInputPriority
+	// TicketImportInputStatus is generated.TicketImportInputStatus: The status of the ticket.
+	TicketImportInputStatus = generated.TicketImportInputStatus
+	// TicketImportInputType is generated.TicketImportInputType: The type of the ticket.
+	TicketImportInputType = generated.TicketImportInputType
+	// TicketImportRequest is generated.TicketImportRequest: The body of Ticket Import.
+	TicketImportRequest = generated.TicketImportRequest
+	// TicketInput is generated.TicketInput: The writable properties of a ticket, for creating and updating tickets.
+	TicketInput = generated.TicketInput
+	// TicketInputPriority is generated.TicketInputPriority: The urgency with which the ticket should be addressed.
+	TicketInputPriority = generated.TicketInputPriority
+	// TicketInputStatus is generated.TicketInputStatus: The state of the ticket.
+	TicketInputStatus = generated.TicketInputStatus
+	// TicketInputType is generated.TicketInputType: The type of this ticket.
+	TicketInputType = generated.TicketInputType
+	// TicketInputViaID is generated.TicketInputViaID: Create Ticket or Voicemail Ticket only: how the call came in: 44 (voicemail), 45 (inbound phone call) or 46 (outbound phone call).
+	TicketInputViaID = generated.TicketInputViaID
+	// TicketList is generated.TicketList: A page of tickets.
+	TicketList = generated.TicketList
+	// TicketMacroResult is generated.TicketMacroResult: The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be.
+	TicketMacroResult = generated.TicketMacroResult
+	// TicketMacroResultEnvelope is generated.TicketMacroResultEnvelope: The ticket as it would be after applying a macro.
+	TicketMacroResultEnvelope = generated.TicketMacroResultEnvelope
+	// TicketMergeRequest is generated.TicketMergeRequest: The body of Merge Tickets into Target Ticket.
+	TicketMergeRequest = generated.TicketMergeRequest
+	// TicketMetric is generated.TicketMetric: The metrics of a ticket: reply and resolution times, wait times, stations and reopens.
+	TicketMetric = generated.TicketMetric
+	// TicketMetricEnvelope is generated.TicketMetricEnvelope: One ticket metric.
+	TicketMetricEnvelope = generated.TicketMetricEnvelope
+	// TicketMetricEvent is generated.TicketMetricEvent: An event in the life of a ticket metric: a metric was activated, paused, fulfilled, measured, an SLA was applied or breached, or the metric's status was updated.
+	TicketMetricEvent = generated.TicketMetricEvent
+	// TicketMetricEventList is generated.TicketMetricEventList: A page of ticket metric events: cursor pagination fields (`meta`, `links`) with `page[size]`, otherwise time-based export fields (`end_time`, `next_page`, `end_of_stream`).
+	TicketMetricEventList = generated.TicketMetricEventList
+	// TicketMetricEventMetric is generated.TicketMetricEventMetric: The metric being tracked.
+	TicketMetricEventMetric = generated.TicketMetricEventMetric
+	// TicketMetricEventSLA is generated.TicketMetricEventSLA: The SLA policy and target applied by an apply_sla or apply_group_sla event.
+	TicketMetricEventSLA = generated.TicketMetricEventSLA
+	// TicketMetricEventSLAPolicy is generated.TicketMetricEventSLAPolicy: The SLA policy referenced by a ticket metric event.
+	TicketMetricEventSLAPolicy = generated.TicketMetricEventSLAPolicy
+	// TicketMetricEventType is generated.TicketMetricEventType: The type of the metric event.
+	TicketMetricEventType = generated.TicketMetricEventType
+	// TicketMetricList is generated.TicketMetricList: A page of ticket metrics.
+	TicketMetricList = generated.TicketMetricList
+	// TicketMetricTime is generated.TicketMetricTime: A duration in calendar time and in business hours.
+	TicketMetricTime = generated.TicketMetricTime
+	// TicketPriority is generated.TicketPriority: The urgency with which the ticket should be addressed.
+	TicketPriority = generated.TicketPriority
+	// TicketRelatedInfo is generated.TicketRelatedInfo: Information related to a ticket.
+	TicketRelatedInfo = generated.TicketRelatedInfo
+	// TicketRelatedInfoEnvelope is generated.TicketRelatedInfoEnvelope: Information related to a ticket.
+	TicketRelatedInfoEnvelope = generated.TicketRelatedInfoEnvelope
+	// TicketRequesterInput is generated.TicketRequesterInput: A requester to find or create by email when creating a ticket.
+	TicketRequesterInput = generated.TicketRequesterInput
+	// TicketSatisfactionRating is generated.TicketSatisfactionRating: The satisfaction rating summary embedded in a ticket.
+	TicketSatisfactionRating = generated.TicketSatisfactionRating
+	// TicketSatisfactionRatingCreateRequest is generated.TicketSatisfactionRatingCreateRequest: The body of Create a Satisfaction Rating.
+	TicketSatisfactionRatingCreateRequest = generated.TicketSatisfactionRatingCreateRequest
+	// TicketSatisfactionRatingInput is generated.TicketSatisfactionRatingInput: A satisfaction rating given by the requester.
+	TicketSatisfactionRatingInput = generated.TicketSatisfactionRatingInput
+	// TicketSatisfactionRatingInputScore is generated.TicketSatisfactionRatingInputScore: The rating.
+	TicketSatisfactionRatingInputScore = generated.TicketSatisfactionRatingInputScore
+	// TicketSatisfactionRatingScore is generated.TicketSatisfactionRatingScore: The rating: "offered", "unoffered", "good" or "bad".
+	TicketSatisfactionRatingScore = generated.TicketSatisfactionRatingScore
+	// TicketSkip is generated.TicketSkip: A record of an agent skipping a ticket (in a play-only view).
+	TicketSkip = generated.TicketSkip
+	// TicketSkipCreateRequest is generated.TicketSkipCreateRequest: The body of Record a New Skip.
+	TicketSkipCreateRequest = generated.TicketSkipCreateRequest
+	// TicketSkipEnvelope is generated.TicketSkipEnvelope: One ticket skip.
+	TicketSkipEnvelope = generated.TicketSkipEnvelope
+	// TicketSkipInput is generated.TicketSkipInput: A skip to record.
+	TicketSkipInput = generated.TicketSkipInput
+	// TicketSkipList is generated.TicketSkipList: A page of ticket skips.
+	TicketSkipList = generated.TicketSkipList
+	// TicketStatus is generated.TicketStatus: The state of the ticket.
+	TicketStatus = generated.TicketStatus
+	// TicketTagsEnvelope is generated.TicketTagsEnvelope: The tags of a ticket.
+	TicketTagsEnvelope = generated.TicketTagsEnvelope
+	// TicketTagsRequest is generated.TicketTagsRequest: The body of Set Tags, Add Tags and Remove Tags.
+	TicketTagsRequest = generated.TicketTagsRequest
+	// TicketType is generated.TicketType: The type of this ticket.
+	TicketType = generated.TicketType
+	// TicketUpdateRequest is generated.TicketUpdateRequest: The body of Update Ticket.
+	TicketUpdateRequest = generated.TicketUpdateRequest
+	// TicketVoiceCommentInput is generated.TicketVoiceCommentInput: The voice comment of a voicemail ticket (Create Ticket or Voicemail Ticket).
+	TicketVoiceCommentInput = generated.TicketVoiceCommentInput
+	// TicketsCreateManyRequest is generated.TicketsCreateManyRequest: The body of Create Many Tickets: up to 100 tickets.
+	TicketsCreateManyRequest = generated.TicketsCreateManyRequest
+	// TicketsEnvelope is generated.TicketsEnvelope: An unpaginated list of tickets.
+	TicketsEnvelope = generated.TicketsEnvelope
+	// TicketsImportManyRequest is generated.TicketsImportManyRequest: The body of Ticket Bulk Import: up to 100 tickets.
+	TicketsImportManyRequest = generated.TicketsImportManyRequest
+	// TicketsUpdateManyRequest is generated.TicketsUpdateManyRequest: The body of Update Many Tickets.
+	TicketsUpdateManyRequest = generated.TicketsUpdateManyRequest
+	// TrialAccount is generated.TrialAccount: A Zendesk Support trial account.
+	TrialAccount = generated.TrialAccount
+	// TrialAccountAddress is generated.TrialAccountAddress: The address of the account to create.
+	TrialAccountAddress = generated.TrialAccountAddress
+	// TrialAccountCreateRequest is generated.TrialAccountCreateRequest: A trial account to create, with its owner.
+	TrialAccountCreateRequest = generated.TrialAccountCreateRequest
+	// TrialAccountEnvelope is generated.TrialAccountEnvelope: The created trial account.
+	TrialAccountEnvelope = generated.TrialAccountEnvelope
+	// TrialAccountInput is generated.TrialAccountInput: The account to create.
+	TrialAccountInput = generated.TrialAccountInput
+	// TrialAccountOwner is generated.TrialAccountOwner: The owner (first admin) of the account to create.
+	TrialAccountOwner = generated.TrialAccountOwner
+	// TrialAccountPartner is generated.TrialAccountPartner: The partner creating the account.
+	TrialAccountPartner = generated.TrialAccountPartner
+	// Trigger is generated.Trigger: A trigger: a business rule that runs right after a ticket is created or updated, and acts on it when it meets the conditions.
+	Trigger = generated.Trigger
+	// TriggerBatchItem is generated.TriggerBatchItem: The change of one trigger in a batch job.
+	TriggerBatchItem = generated.TriggerBatchItem
+	// TriggerBulkUpdateItem is generated.TriggerBulkUpdateItem: The new position, active status or category of one trigger.
+	TriggerBulkUpdateItem = generated.TriggerBulkUpdateItem
+	// TriggerCategory is generated.TriggerCategory: A trigger category: a named group of triggers.
+	TriggerCategory = generated.TriggerCategory
+	// TriggerCategoryBatchItem is generated.TriggerCategoryBatchItem: The change of one trigger category in a batch job.
+	TriggerCategoryBatchItem = generated.TriggerCategoryBatchItem
+	// TriggerCategoryBatchJob is generated.TriggerCategoryBatchJob: A trigger category batch job.
+	TriggerCategoryBatchJob = generated.TriggerCategoryBatchJob
+	// TriggerCategoryBatchJobEnvelope is generated.TriggerCategoryBatchJobEnvelope: The outcome of a trigger category batch job.
+	TriggerCategoryBatchJobEnvelope = generated.TriggerCategoryBatchJobEnvelope
+	// TriggerCategoryBatchJobInput is generated.TriggerCategoryBatchJobInput: A batch operation on trigger categories and triggers.
+	TriggerCategoryBatchJobInput = generated.TriggerCategoryBatchJobInput
+	// TriggerCategoryBatchJobInputAction is generated.TriggerCategoryBatchJobInputAction: The operation to perform on the items.
+	TriggerCategoryBatchJobInputAction = generated.TriggerCategoryBatchJobInputAction
+	// TriggerCategoryBatchJobItems is generated.TriggerCategoryBatchJobItems: The trigger categories and triggers to change.
+	TriggerCategoryBatchJobItems = generated.TriggerCategoryBatchJobItems
+	// TriggerCategoryBatchJobRequest is generated.TriggerCategoryBatchJobRequest: The body of Create Batch Job for Trigger Categories.
+	TriggerCategoryBatchJobRequest = generated.TriggerCategoryBatchJobRequest
+	// TriggerCategoryBatchJobResults is generated.TriggerCategoryBatchJobResults: The records a trigger category batch job changed.
+	TriggerCategoryBatchJobResults = generated.TriggerCategoryBatchJobResults
+	// TriggerCategoryBatchJobStatus is generated.TriggerCategoryBatchJobStatus: The status of the job.
+	TriggerCategoryBatchJobStatus = generated.TriggerCategoryBatchJobStatus
+	// TriggerCategoryCreateRequest is generated.TriggerCategoryCreateRequest: The body of Create Trigger Category.
+	TriggerCategoryCreateRequest = generated.TriggerCategoryCreateRequest
+	// TriggerCategoryEnvelope is generated.TriggerCategoryEnvelope: One trigger category.
+	TriggerCategoryEnvelope = generated.TriggerCategoryEnvelope
+	// TriggerCategoryInput is generated.TriggerCategoryInput: The writable properties of a trigger category.
+	TriggerCategoryInput = generated.TriggerCategoryInput
+	// TriggerCategoryList is generated.TriggerCategoryList: A page of trigger categories.
+	TriggerCategoryList = generated.TriggerCategoryList
+	// TriggerCategoryRuleCounts is generated.TriggerCategoryRuleCounts: The number of triggers in a category; sideloaded with `include=rule_counts`.
+	TriggerCategoryRuleCounts = generated.TriggerCategoryRuleCounts
+	// TriggerCategoryUpdateRequest is generated.TriggerCategoryUpdateRequest: The body of Update Trigger Category: the properties to change.
+	TriggerCategoryUpdateRequest = generated.TriggerCategoryUpdateRequest
+	// TriggerCreateRequest is generated.TriggerCreateRequest: The body of Create Trigger.
+	TriggerCreateRequest = generated.TriggerCreateRequest
+	// TriggerDefinitions is generated.TriggerDefinitions: The actions a trigger can perform and the conditions it can check.
+	TriggerDefinitions = generated.TriggerDefinitions
+	// TriggerDefinitionsEnvelope is generated.TriggerDefinitionsEnvelope: The definitions of trigger actions and conditions.
+	TriggerDefinitionsEnvelope = generated.TriggerDefinitionsEnvelope
+	// TriggerEnvelope is generated.TriggerEnvelope: One trigger.
+	TriggerEnvelope = generated.TriggerEnvelope
+	// TriggerInput is generated.TriggerInput: The writable properties of a trigger.
+	TriggerInput = generated.TriggerInput
+	// TriggerList is generated.TriggerList: A page of triggers.
+	TriggerList = generated.TriggerList
+	// TriggerOffsetList is generated.TriggerOffsetList: A page of triggers (offset pagination).
+	TriggerOffsetList = generated.TriggerOffsetList
+	// TriggerRevision is generated.TriggerRevision: A revision of a trigger: who changed it, when, and the trigger as it was (Enterprise plans).
+	TriggerRevision = generated.TriggerRevision
+	// TriggerRevisionDiff is generated.TriggerRevisionDiff: The changes between a revision and the one before it.
+	TriggerRevisionDiff = generated.TriggerRevisionDiff
+	// TriggerRevisionEnvelope is generated.TriggerRevisionEnvelope: One trigger revision.
+	TriggerRevisionEnvelope = generated.TriggerRevisionEnvelope
+	// TriggerRevisionList is generated.TriggerRevisionList: A page of trigger revisions, newest first.
+	TriggerRevisionList = generated.TriggerRevisionList
+	// TriggerSnapshot is generated.TriggerSnapshot: The trigger as it was at a revision.
+	TriggerSnapshot = generated.TriggerSnapshot
+	// TriggerUpdateRequest is generated.TriggerUpdateRequest: The body of Update Trigger: the properties to change.
+	TriggerUpdateRequest = generated.TriggerUpdateRequest
+	// TriggersEnvelope is generated.TriggersEnvelope: A list of triggers.
+	TriggersEnvelope = generated.TriggersEnvelope
+	// TriggersReorderRequest is generated.TriggersReorderRequest: The body of Reorder Triggers.
+	TriggersReorderRequest = generated.TriggersReorderRequest
+	// TriggersUpdateManyRequest is generated.TriggersUpdateManyRequest: The body of Update Many Triggers.
+	TriggersUpdateManyRequest = generated.TriggersUpdateManyRequest
+	// UnassignUserOrganizationResponse is generated.UnassignUserOrganizationResponse, the response of UnassignUserOrganization: the HTTP response and its body, decoded by status.
+	UnassignUserOrganizationResponse = generated.UnassignUserOrganizationResponse
+	// UpdateAccountSettingsJSONRequestBody is generated.UpdateAccountSettingsJSONRequestBody, which defines body for UpdateAccountSettings for application/json ContentType.
+	UpdateAccountSettingsJSONRequestBody = generated.UpdateAccountSettingsJSONRequestBody
+	// UpdateAccountSettingsResponse is generated.UpdateAccountSettingsResponse, the response of UpdateAccountSettings: the HTTP response and its body, decoded by status.
+	UpdateAccountSettingsResponse = generated.UpdateAccountSettingsResponse
+	// UpdateAttachmentForMalwareJSONRequestBody is generated.UpdateAttachmentForMalwareJSONRequestBody, which defines body for UpdateAttachmentForMalware for application/json ContentType.
+	UpdateAttachmentForMalwareJSONRequestBody = generated.UpdateAttachmentForMalwareJSONRequestBody
+	// UpdateAttachmentForMalwareResponse is generated.UpdateAttachmentForMalwareResponse, the response of UpdateAttachmentForMalware: the HTTP response and its body, decoded by status.
+	UpdateAttachmentForMalwareResponse = generated.UpdateAttachmentForMalwareResponse
+	// UpdateAutomationJSONRequestBody is generated.UpdateAutomationJSONRequestBody, which defines body for UpdateAutomation for application/json ContentType.
+	UpdateAutomationJSONRequestBody = generated.UpdateAutomationJSONRequestBody
+	// UpdateAutomationResponse is generated.UpdateAutomationResponse, the response of UpdateAutomation: the HTTP response and its body, decoded by status.
+	UpdateAutomationResponse = generated.UpdateAutomationResponse
+	// UpdateBrandJSONRequestBody is generated.UpdateBrandJSONRequestBody, which defines body for UpdateBrand for application/json ContentType.
+	UpdateBrandJSONRequestBody = generated.UpdateBrandJSONRequestBody
+	// UpdateBrandMultipartRequestBody is generated.UpdateBrandMultipartRequestBody, which defines body for UpdateBrand for multipart/form-data ContentType.
+	UpdateBrandMultipartRequestBody = generated.UpdateBrandMultipartRequestBody
+	// UpdateBrandResponse is generated.UpdateBrandResponse, the response of UpdateBrand: the HTTP response and its body, decoded by status.
+	UpdateBrandResponse = generated.UpdateBrandResponse
+	// UpdateCustomObjectFieldJSONRequestBody is generated.UpdateCustomObjectFieldJSONRequestBody, which defines body for UpdateCustomObjectField for application/json ContentType.
+	UpdateCustomObjectFieldJSONRequestBody = generated.UpdateCustomObjectFieldJSONRequestBody
+	// UpdateCustomObjectFieldResponse is generated.UpdateCustomObjectFieldResponse, the response of UpdateCustomObjectField: the HTTP response and its body, decoded by status.
+	UpdateCustomObjectFieldResponse = generated.UpdateCustomObjectFieldResponse
+	// UpdateCustomObjectJSONRequestBody is generated.UpdateCustomObjectJSONRequestBody, which defines body for UpdateCustomObject for application/json ContentType.
+	UpdateCustomObjectJSONRequestBody = generated.UpdateCustomObjectJSONRequestBody
+	// UpdateCustomObjectRecordJSONRequestBody is generated.UpdateCustomObjectRecordJSONRequestBody, which defines body for UpdateCustomObjectRecord for application/json ContentType.
+	UpdateCustomObjectRecordJSONRequestBody = generated.UpdateCustomObjectRecordJSONRequestBody
+	// UpdateCustomObjectRecordResponse is generated.UpdateCustomObjectRecordResponse, the response of UpdateCustomObjectRecord: the HTTP response and its body, decoded by status.
+	UpdateCustomObjectRecordResponse = generated.UpdateCustomObjectRecordResponse
+	// UpdateCustomObjectResponse is generated.UpdateCustomObjectResponse, the response of UpdateCustomObject: the HTTP response and its body, decoded by status.
+	UpdateCustomObjectResponse = generated.UpdateCustomObjectResponse
+	// UpdateCustomRoleJSONRequestBody is generated.UpdateCustomRoleJSONRequestBody, which defines body for UpdateCustomRole for application/json ContentType.
+	UpdateCustomRoleJSONRequestBody = generated.UpdateCustomRoleJSONRequestBody
+	// UpdateCustomRoleResponse is generated.UpdateCustomRoleResponse, the response of UpdateCustomRole: the HTTP response and its body, decoded by status.
+	UpdateCustomRoleResponse = generated.UpdateCustomRoleResponse
+	// UpdateCustomTicketStatusJSONRequestBody is generated.UpdateCustomTicketStatusJSONRequestBody, which defines body for UpdateCustomTicketStatus for application/json ContentType.
+	UpdateCustomTicketStatusJSONRequestBody = generated.UpdateCustomTicketStatusJSONRequestBody
+	// UpdateCustomTicketStatusResponse is generated.UpdateCustomTicketStatusResponse, the response of UpdateCustomTicketStatus: the HTTP response and its body, decoded by status.
+	UpdateCustomTicketStatusResponse = generated.UpdateCustomTicketStatusResponse
+	// UpdateDynamicContentItemJSONRequestBody is generated.UpdateDynamicContentItemJSONRequestBody, which defines body for UpdateDynamicContentItem for application/json ContentType.
+	UpdateDynamicContentItemJSONRequestBody = generated.UpdateDynamicContentItemJSONRequestBody
+	// UpdateDynamicContentItemResponse is generated.UpdateDynamicContentItemResponse, the response of UpdateDynamicContentItem: the HTTP response and its body, decoded by status.
+	UpdateDynamicContentItemResponse = generated.UpdateDynamicContentItemResponse
+	// UpdateDynamicContentItemVariantJSONRequestBody is generated.UpdateDynamicContentItemVariantJSONRequestBody, which defines body for UpdateDynamicContentItemVariant for application/json ContentType.
+	UpdateDynamicContentItemVariantJSONRequestBody = generated.UpdateDynamicContentItemVariantJSONRequestBody
+	// UpdateDynamicContentItemVariantResponse is generated.UpdateDynamicContentItemVariantResponse, the response of UpdateDynamicContentItemVariant: the HTTP response and its body, decoded by status.
+	UpdateDynamicContentItemVariantResponse = generated.UpdateDynamicContentItemVariantResponse
+	// UpdateGroupJSONRequestBody is generated.UpdateGroupJSONRequestBody, which defines body for UpdateGroup for application/json ContentType.
+	UpdateGroupJSONRequestBody = generated.UpdateGroupJSONRequestBody
+	// UpdateGroupResponse is generated.UpdateGroupResponse, the response of UpdateGroup: the HTTP response and its body, decoded by status.
+	UpdateGroupResponse = generated.UpdateGroupResponse
+	// UpdateGroupSLAPolicyJSONRequestBody is generated.UpdateGroupSLAPolicyJSONRequestBody, which defines body for UpdateGroupSLAPolicy for application/json ContentType.
+	UpdateGroupSLAPolicyJSONRequestBody = generated.UpdateGroupSLAPolicyJSONRequestBody
+	// UpdateGroupSLAPolicyResponse is generated.UpdateGroupSLAPolicyResponse, the response of UpdateGroupSLAPolicy: the HTTP response and its body, decoded by status.
+	UpdateGroupSLAPolicyResponse = generated.UpdateGroupSLAPolicyResponse
+	// UpdateMacroJSONRequestBody is generated.UpdateMacroJSONRequestBody, which defines body for UpdateMacro for application/json ContentType.
+	UpdateMacroJSONRequestBody = generated.UpdateMacroJSONRequestBody
+	// UpdateMacroResponse is generated.UpdateMacroResponse, the response of UpdateMacro: the HTTP response and its body, decoded by status.
+	UpdateMacroResponse = generated.UpdateMacroResponse
+	// UpdateManyAutomationsJSONRequestBody is generated.UpdateManyAutomationsJSONRequestBody, which defines body for UpdateManyAutomations for application/json ContentType.
+	UpdateManyAutomationsJSONRequestBody = generated.UpdateManyAutomationsJSONRequestBody
+	// UpdateManyAutomationsResponse is generated.UpdateManyAutomationsResponse, the response of UpdateManyAutomations: the HTTP response and its body, decoded by status.
+	UpdateManyAutomationsResponse = generated.UpdateManyAutomationsResponse
+	// UpdateManyDynamicContentItemVariantsJSONRequestBody is generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, which defines body for UpdateManyDynamicContentItemVariants for application/json ContentType.
+	UpdateManyDynamicContentItemVariantsJSONRequestBody = generated.UpdateManyDynamicContentItemVariantsJSONRequestBody
+	// UpdateManyDynamicContentItemVariantsResponse is generated.UpdateManyDynamicContentItemVariantsResponse, the response of UpdateManyDynamicContentItemVariants: the HTTP response and its body, decoded by status.
+	UpdateManyDynamicContentItemVariantsResponse = generated.UpdateManyDynamicContentItemVariantsResponse
+	// UpdateManyMacrosJSONRequestBody is generated.UpdateManyMacrosJSONRequestBody, which defines body for UpdateManyMacros for application/json ContentType.
+	UpdateManyMacrosJSONRequestBody = generated.UpdateManyMacrosJSONRequestBody
+	// UpdateManyMacrosResponse is generated.UpdateManyMacrosResponse, the response of UpdateManyMacros: the HTTP response and its body, decoded by status.
+	UpdateManyMacrosResponse = generated.UpdateManyMacrosResponse
+	// UpdateManyOrganizationsJSONRequestBody is generated.UpdateManyOrganizationsJSONRequestBody, which defines body for UpdateManyOrganizations for application/json ContentType.
+	UpdateManyOrganizationsJSONRequestBody = generated.UpdateManyOrganizationsJSONRequestBody
+	// UpdateManyOrganizationsParams is generated.UpdateManyOrganizationsParams, which defines parameters for UpdateManyOrganizations.
+	UpdateManyOrganizationsParams = generated.UpdateManyOrganizationsParams
+	// UpdateManyOrganizationsResponse is generated.UpdateManyOrganizationsResponse, the response of UpdateManyOrganizations: the HTTP response and its body, decoded by status.
+	UpdateManyOrganizationsResponse = generated.UpdateManyOrganizationsResponse
+	// UpdateManyTicketsJSONRequestBody is generated.UpdateManyTicketsJSONRequestBody, which defines body for UpdateManyTickets for application/json ContentType.
+	UpdateManyTicketsJSONRequestBody = generated.UpdateManyTicketsJSONRequestBody
+	// UpdateManyTicketsParams is generated.UpdateManyTicketsParams, which defines parameters for UpdateManyTickets.
+	UpdateManyTicketsParams = generated.UpdateManyTicketsParams
+	// UpdateManyTicketsResponse is generated.UpdateManyTicketsResponse, the response of UpdateManyTickets: the HTTP response and its body, decoded by status.
+	UpdateManyTicketsResponse = generated.UpdateManyTicketsResponse
+	// UpdateManyTriggersJSONRequestBody is generated.UpdateManyTriggersJSONRequestBody, which defines body for UpdateManyTriggers for application/json ContentType.
+	UpdateManyTriggersJSONRequestBody = generated.UpdateManyTriggersJSONRequestBody
+	// UpdateManyTriggersResponse is generated.UpdateManyTriggersResponse, the response of UpdateManyTriggers: the HTTP response and its body, decoded by status.
+	UpdateManyTriggersResponse = generated.UpdateManyTriggersResponse
+	// UpdateManyUsersJSONRequestBody is generated.UpdateManyUsersJSONRequestBody, which defines body for UpdateManyUsers for application/json ContentType.
+	UpdateManyUsersJSONRequestBody = generated.UpdateManyUsersJSONRequestBody
+	// UpdateManyUsersParams is generated.UpdateManyUsersParams, which defines parameters for UpdateManyUsers.
+	UpdateManyUsersParams = generated.UpdateManyUsersParams
+	// UpdateManyUsersResponse is generated.UpdateManyUsersResponse, the response of UpdateManyUsers: the HTTP response and its body, decoded by status.
+	UpdateManyUsersResponse = generated.UpdateManyUsersResponse
+	// UpdateManyViewsJSONRequestBody is generated.UpdateManyViewsJSONRequestBody, which defines body for UpdateManyViews for application/json ContentType.
+	UpdateManyViewsJSONRequestBody = generated.UpdateManyViewsJSONRequestBody
+	// UpdateManyViewsResponse is generated.UpdateManyViewsResponse, the response of UpdateManyViews: the HTTP response and its body, decoded by status.
+	UpdateManyViewsResponse = generated.UpdateManyViewsResponse
+	// UpdateOrganizationFieldJSONRequestBody is generated.UpdateOrganizationFieldJSONRequestBody, which defines body for UpdateOrganizationField for application/json ContentType.
+	UpdateOrganizationFieldJSONRequestBody = generated.UpdateOrganizationFieldJSONRequestBody
+	// UpdateOrganizationFieldResponse is generated.UpdateOrganizationFieldResponse, the response of UpdateOrganizationField: the HTTP response and its body, decoded by status.
+	UpdateOrganizationFieldResponse = generated.UpdateOrganizationFieldResponse
+	// UpdateOrganizationJSONRequestBody is generated.UpdateOrganizationJSONRequestBody, which defines body for UpdateOrganization for application/json ContentType.
+	UpdateOrganizationJSONRequestBody = generated.UpdateOrganizationJSONRequestBody
+	// UpdateOrganizationResponse is generated.UpdateOrganizationResponse, the response of UpdateOrganization: the HTTP response and its body, decoded by status.
+	UpdateOrganizationResponse = generated.UpdateOrganizationResponse
+	// UpdateRequestJSONRequestBody is generated.UpdateRequestJSONRequestBody, which defines body for UpdateRequest for application/json ContentType.
+	UpdateRequestJSONRequestBody = generated.UpdateRequestJSONRequestBody
+	// UpdateRequestResponse is generated.UpdateRequestResponse, the response of UpdateRequest: the HTTP response and its body, decoded by status.
+	UpdateRequestResponse = generated.UpdateRequestResponse
+	// UpdateResourceCollectionJSONRequestBody is generated.UpdateResourceCollectionJSONRequestBody, which defines body for UpdateResourceCollection for application/json ContentType.
+	UpdateResourceCollectionJSONRequestBody = generated.UpdateResourceCollectionJSONRequestBody
+	// UpdateResourceCollectionResponse is generated.UpdateResourceCollectionResponse, the response of UpdateResourceCollection: the HTTP response and its body, decoded by status.
+	UpdateResourceCollectionResponse = generated.UpdateResourceCollectionResponse
+	// UpdateRoutingAttributeJSONRequestBody is generated.UpdateRoutingAttributeJSONRequestBody, which defines body for UpdateRoutingAttribute for application/json ContentType.
+	UpdateRoutingAttributeJSONRequestBody = generated.UpdateRoutingAttributeJSONRequestBody
+	// UpdateRoutingAttributeResponse is generated.UpdateRoutingAttributeResponse, the response of UpdateRoutingAttribute: the HTTP response and its body, decoded by status.
+	UpdateRoutingAttributeResponse = generated.UpdateRoutingAttributeResponse
+	// UpdateRoutingAttributeValueJSONRequestBody is generated.UpdateRoutingAttributeValueJSONRequestBody, which defines body for UpdateRoutingAttributeValue for application/json ContentType.
+	UpdateRoutingAttributeValueJSONRequestBody = generated.UpdateRoutingAttributeValueJSONRequestBody
+	// UpdateRoutingAttributeValueResponse is generated.UpdateRoutingAttributeValueResponse, the response of UpdateRoutingAttributeValue: the HTTP response and its body, decoded by status.
+	UpdateRoutingAttributeValueResponse = generated.UpdateRoutingAttributeValueResponse
+	// UpdateSLAPolicyJSONRequestBody is generated.UpdateSLAPolicyJSONRequestBody, which defines body for UpdateSLAPolicy for application/json ContentType.
+	UpdateSLAPolicyJSONRequestBody = generated.UpdateSLAPolicyJSONRequestBody
+	// UpdateSLAPolicyResponse is generated.UpdateSLAPolicyResponse, the response of UpdateSLAPolicy: the HTTP response and its body, decoded by status.
+	UpdateSLAPolicyResponse = generated.UpdateSLAPolicyResponse
+	// UpdateSharingAgreementJSONRequestBody is generated.UpdateSharingAgreementJSONRequestBody, which defines body for UpdateSharingAgreement for application/json ContentType.
+	UpdateSharingAgreementJSONRequestBody = generated.UpdateSharingAgreementJSONRequestBody
+	// UpdateSharingAgreementResponse is generated.UpdateSharingAgreementResponse, the response of UpdateSharingAgreement: the HTTP response and its body, decoded by status.
+	UpdateSharingAgreementResponse = generated.UpdateSharingAgreementResponse
+	// UpdateSupportAddressJSONRequestBody is generated.UpdateSupportAddressJSONRequestBody, which defines body for UpdateSupportAddress for application/json ContentType.
+	UpdateSupportAddressJSONRequestBody = generated.UpdateSupportAddressJSONRequestBody
+	// UpdateSupportAddressResponse is generated.UpdateSupportAddressResponse, the response of UpdateSupportAddress: the HTTP response and its body, decoded by status.
+	UpdateSupportAddressResponse = generated.UpdateSupportAddressResponse
+	// UpdateTargetJSONRequestBody is generated.UpdateTargetJSONRequestBody, which defines body for UpdateTarget for application/json ContentType.
+	UpdateTargetJSONRequestBody = generated.UpdateTargetJSONRequestBody
+	// UpdateTargetResponse is generated.UpdateTargetResponse, the response of UpdateTarget: the HTTP response and its body, decoded by status.
+	UpdateTargetResponse = generated.UpdateTargetResponse
+	// UpdateTicketFieldJSONRequestBody is generated.UpdateTicketFieldJSONRequestBody, which defines body for UpdateTicketField for application/json ContentType.
+	UpdateTicketFieldJSONRequestBody = generated.UpdateTicketFieldJSONRequestBody
+	// UpdateTicketFieldParams is generated.UpdateTicketFieldParams, which defines parameters for UpdateTicketField.
+	UpdateTicketFieldParams = generated.UpdateTicketFieldParams
+	// UpdateTicketFieldResponse is generated.UpdateTicketFieldResponse, the response of UpdateTicketField: the HTTP response and its body, decoded by status.
+	UpdateTicketFieldResponse = generated.UpdateTicketFieldResponse
+	// UpdateTicketFormJSONRequestBody is generated.UpdateTicketFormJSONRequestBody, which defines body for UpdateTicketForm for application/json ContentType.
+	UpdateTicketFormJSONRequestBody = generated.UpdateTicketFormJSONRequestBody
+	// UpdateTicketFormResponse is generated.UpdateTicketFormResponse, the response of UpdateTicketForm: the HTTP response and its body, decoded by status.
+	UpdateTicketFormResponse = generated.UpdateTicketFormResponse
+	// UpdateTicketJSONRequestBody is generated.UpdateTicketJSONRequestBody, which defines body for UpdateTicket for application/json ContentType.
+	UpdateTicketJSONRequestBody = generated.UpdateTicketJSONRequestBody
+	// UpdateTicketResponse is generated.UpdateTicketResponse, the response of UpdateTicket: the HTTP response and its body, decoded by status.
+	UpdateTicketResponse = generated.UpdateTicketResponse
+	// UpdateTriggerCategoryJSONRequestBody is generated.UpdateTriggerCategoryJSONRequestBody, which defines body for UpdateTriggerCategory for application/json ContentType.
+	UpdateTriggerCategoryJSONRequestBody = generated.UpdateTriggerCategoryJSONRequestBody
+	// UpdateTriggerCategoryResponse is generated.UpdateTriggerCategoryResponse, the response of UpdateTriggerCategory: the HTTP response and its body, decoded by status.
+	UpdateTriggerCategoryResponse = generated.UpdateTriggerCategoryResponse
+	// UpdateTriggerJSONRequestBody is generated.UpdateTriggerJSONRequestBody, which defines body for UpdateTrigger for application/json ContentType.
+	UpdateTriggerJSONRequestBody = generated.UpdateTriggerJSONRequestBody
+	// UpdateTriggerResponse is generated.UpdateTriggerResponse, the response of UpdateTrigger: the HTTP response and its body, decoded by status.
+	UpdateTriggerResponse = generated.UpdateTriggerResponse
+	// UpdateUserFieldJSONRequestBody is generated.UpdateUserFieldJSONRequestBody, which defines body for UpdateUserField for application/json ContentType.
+	UpdateUserFieldJSONRequestBody = generated.UpdateUserFieldJSONRequestBody
+	// UpdateUserFieldResponse is generated.UpdateUserFieldResponse, the response of UpdateUserField: the HTTP response and its body, decoded by status.
+	UpdateUserFieldResponse = generated.UpdateUserFieldResponse
+	// UpdateUserIdentityJSONRequestBody is generated.UpdateUserIdentityJSONRequestBody, which defines body for UpdateUserIdentity for application/json ContentType.
+	UpdateUserIdentityJSONRequestBody = generated.UpdateUserIdentityJSONRequestBody
+	// UpdateUserIdentityResponse is generated.UpdateUserIdentityResponse, the response of UpdateUserIdentity: the HTTP response and its body, decoded by status.
+	UpdateUserIdentityResponse = generated.UpdateUserIdentityResponse
+	// UpdateUserJSONRequestBody is generated.UpdateUserJSONRequestBody, which defines body for UpdateUser for application/json ContentType.
+	UpdateUserJSONRequestBody = generated.UpdateUserJSONRequestBody
+	// UpdateUserResponse is generated.UpdateUserResponse, the response of UpdateUser: the HTTP response and its body, decoded by status.
+	UpdateUserResponse = generated.UpdateUserResponse
+	// UpdateViewJSONRequestBody is generated.UpdateViewJSONRequestBody, which defines body for UpdateView for application/json ContentType.
+	UpdateViewJSONRequestBody = generated.UpdateViewJSONRequestBody
+	// UpdateViewResponse is generated.UpdateViewResponse, the response of UpdateView: the HTTP response and its body, decoded by status.
+	UpdateViewResponse = generated.UpdateViewResponse
+	// UpdateWorkspaceJSONRequestBody is generated.UpdateWorkspaceJSONRequestBody, which defines body for UpdateWorkspace for application/json ContentType.
+	UpdateWorkspaceJSONRequestBody = generated.UpdateWorkspaceJSONRequestBody
+	// UpdateWorkspaceResponse is generated.UpdateWorkspaceResponse, the response of UpdateWorkspace: the HTTP response and its body, decoded by status.
+	UpdateWorkspaceResponse = generated.UpdateWorkspaceResponse
+	// Upload is generated.Upload: Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
+	Upload = generated.Upload
+	// UploadEnvelope is generated.UploadEnvelope, which defines model for UploadEnvelope.
+	UploadEnvelope = generated.UploadEnvelope
+	// UploadFileParams is generated.UploadFileParams, which defines parameters for UploadFile.
+	UploadFileParams = generated.UploadFileParams
+	// UploadFileResponse is generated.UploadFileResponse, the response of UploadFile: the HTTP response and its body, decoded by status.
+	UploadFileResponse = generated.UploadFileResponse
+	// User is generated.User: A Zendesk user: an end user (customer), an agent or an admin.
+	User = generated.User
+	// UserCreateOrUpdateRequest is generated.UserCreateOrUpdateRequest, which defines model for UserCreateOrUpdateRequest.
+	UserCreateOrUpdateRequest = generated.UserCreateOrUpdateRequest
+	// UserCreateRequest is generated.UserCreateRequest, which defines model for UserCreateRequest.
+	UserCreateRequest = generated.UserCreateRequest
+	// UserEnvelope is generated.UserEnvelope, which defines model for UserEnvelope.
+	UserEnvelope = generated.UserEnvelope
+	// UserField is generated.UserField: A custom user field.
+	UserField = generated.UserField
+	// UserFieldCreateRequest is generated.UserFieldCreateRequest, which defines model for UserFieldCreateRequest.
+	UserFieldCreateRequest = generated.UserFieldCreateRequest
+	// UserFieldEnvelope is generated.UserFieldEnvelope, which defines model for UserFieldEnvelope.
+	UserFieldEnvelope = generated.UserFieldEnvelope
+	// UserFieldInput is generated.UserFieldInput: The writable properties of a user field.
+	UserFieldInput = generated.UserFieldInput
+	// UserFieldInputType is generated.UserFieldInputType: The field type (on creation only); "text" when omitted.
+	UserFieldInputType = generated.UserFieldInputType
+	// UserFieldList is generated.UserFieldList: A page of user fields.
+	UserFieldList = generated.UserFieldList
+	// UserFieldOptionCreateOrUpdateRequest is generated.UserFieldOptionCreateOrUpdateRequest: The option to create (without `id`) or update (with its `id`); `name` and `value` are required.
+	UserFieldOptionCreateOrUpdateRequest = generated.UserFieldOptionCreateOrUpdateRequest
+	// UserFieldOptionEnvelope is generated.UserFieldOptionEnvelope, which defines model for UserFieldOptionEnvelope.
+	UserFieldOptionEnvelope = generated.UserFieldOptionEnvelope
+	// UserFieldOptionList is generated.UserFieldOptionList: A page of the options of a dropdown user field.
+	UserFieldOptionList = generated.UserFieldOptionList
+	// UserFieldType is generated.UserFieldType: The field type.
+	UserFieldType = generated.UserFieldType
+	// UserFieldUpdateRequest is generated.UserFieldUpdateRequest, which defines model for UserFieldUpdateRequest.
+	UserFieldUpdateRequest = generated.UserFieldUpdateRequest
+	// UserFieldsReorderRequest is generated.UserFieldsReorderRequest, which defines model for UserFieldsReorderRequest.
+	UserFieldsReorderRequest = generated.UserFieldsReorderRequest
+	// UserGroupMembershipList is generated.UserGroupMembershipList: All the group memberships of a user (unpaginated).
+	UserGroupMembershipList = generated.UserGroupMembershipList
+	// UserIdentitiesEnvelope is generated.UserIdentitiesEnvelope: All the identities of a user (unpaginated).
+	UserIdentitiesEnvelope = generated.UserIdentitiesEnvelope
+	// UserIdentity is generated.UserIdentity: An identity of a user (an email address, phone number, social or other account) used to recognize and contact the user.
+	UserIdentity = generated.UserIdentity
+	// UserIdentityCreateRequest is generated.UserIdentityCreateRequest, which defines model for UserIdentityCreateRequest.
+	UserIdentityCreateRequest = generated.UserIdentityCreateRequest
+	// UserIdentityEnvelope is generated.UserIdentityEnvelope, which defines model for UserIdentityEnvelope.
+	UserIdentityEnvelope = generated.UserIdentityEnvelope
+	// UserIdentityInput is generated.UserIdentityInput: The writable properties of a user identity.
+	UserIdentityInput = generated.UserIdentityInput
+	// UserIdentityInputType is generated.UserIdentityInputType: The type of the identity (on creation).
+	UserIdentityInputType = generated.UserIdentityInputType
+	// UserIdentityList is generated.UserIdentityList: A page of a user's identities.
+	UserIdentityList = generated.UserIdentityList
+	// UserIdentityType is generated.UserIdentityType: The type of this identity.
+	UserIdentityType = generated.UserIdentityType
+	// UserIdentityUpdateRequest is generated.UserIdentityUpdateRequest, which defines model for UserIdentityUpdateRequest.
+	UserIdentityUpdateRequest = generated.UserIdentityUpdateRequest
+	// UserIdentityVerificationMethod is generated.UserIdentityVerificationMethod: How the identity was verified.
+	UserIdentityVerificationMethod = generated.UserIdentityVerificationMethod
+	// UserIncrementalCursorExport is generated.UserIncrementalCursorExport: A page of the cursor-based incremental user export, with the requested sideloads.
+	UserIncrementalCursorExport = generated.UserIncrementalCursorExport
+	// UserIncrementalExport is generated.UserIncrementalExport: A page of the time-based incremental user export, with the requested sideloads.
+	UserIncrementalExport = generated.UserIncrementalExport
+	// UserInput is generated.UserInput: The writable properties of a user, for creating and updating users.
+	UserInput = generated.UserInput
+	// UserInputTicketRestriction is generated.UserInputTicketRestriction: The tickets the agent may access.
+	UserInputTicketRestriction = generated.UserInputTicketRestriction
+	// UserList is generated.UserList: A page of users.
+	UserList = generated.UserList
+	// UserMergeRequest is generated.UserMergeRequest, which defines model for UserMergeRequest.
+	UserMergeRequest = generated.UserMergeRequest
+	// UserMergeTarget is generated.UserMergeTarget: The end user to merge into, by id (or, for an end user merging itself, by email and password).
+	UserMergeTarget = generated.UserMergeTarget
+	// UserOrganizationMembershipEnvelope is generated.UserOrganizationMembershipEnvelope, which defines model for UserOrganizationMembershipEnvelope.
+	UserOrganizationMembershipEnvelope = generated.UserOrganizationMembershipEnvelope
+	// UserOrganizationMembershipList is generated.UserOrganizationMembershipList: All the organization memberships of a user (unpaginated).
+	UserOrganizationMembershipList = generated.UserOrganizationMembershipList
+	// UserPasswordChangeRequest is generated.UserPasswordChangeRequest, which defines model for UserPasswordChangeRequest.
+	UserPasswordChangeRequest = generated.UserPasswordChangeRequest
+	// UserPasswordSetRequest is generated.UserPasswordSetRequest, which defines model for UserPasswordSetRequest.
+	UserPasswordSetRequest = generated.UserPasswordSetRequest
+	// UserRelatedInfo is generated.UserRelatedInfo: Counts of the records related to a user.
+	UserRelatedInfo = generated.UserRelatedInfo
+	// UserRelatedInfoEnvelope is generated.UserRelatedInfoEnvelope, which defines model for UserRelatedInfoEnvelope.
+	UserRelatedInfoEnvelope = generated.UserRelatedInfoEnvelope
+	// UserRequestCreateRequest is generated.UserRequestCreateRequest: The user the requester would like to add (name and email).
+	UserRequestCreateRequest = generated.UserRequestCreateRequest
+	// UserRole is generated.UserRole: The role of a user.
+	UserRole = generated.UserRole
+	// UserRoleType is generated.UserRoleType: The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the Support account as a contributor, 4 admin, 5 billing admin.
+	UserRoleType = generated.UserRoleType
+	// UserSearchList is generated.UserSearchList: A page of user search results (offset pagination).
+	UserSearchList = generated.UserSearchList
+	// UserTicketRestriction is generated.UserTicketRestriction: The tickets the user may access: "organization", "groups", "assigned" or "requested".
+	UserTicketRestriction = generated.UserTicketRestriction
+	// UserUpdateRequest is generated.UserUpdateRequest, which defines model for UserUpdateRequest.
+	UserUpdateRequest = generated.UserUpdateRequest
+	// UsersCreateManyRequest is generated.UsersCreateManyRequest, which defines model for UsersCreateManyRequest.
+	UsersCreateManyRequest = generated.UsersCreateManyRequest
+	// UsersCreateOrUpdateManyRequest is generated.UsersCreateOrUpdateManyRequest, which defines model for UsersCreateOrUpdateManyRequest.
+	UsersCreateOrUpdateManyRequest = generated.UsersCreateOrUpdateManyRequest
+	// UsersEnvelope is generated.UsersEnvelope: An unpaginated array of users.
+	UsersEnvelope = generated.UsersEnvelope
+	// UsersUpdateManyRequest is generated.UsersUpdateManyRequest: Either `user` (one change applied to every user of the `ids` or `external_ids` parameter) or `users` (one change per user, each with its `id` or `external_id`).
+	UsersUpdateManyRequest = generated.UsersUpdateManyRequest
+	// VerifySubdomainAvailabilityParams is generated.VerifySubdomainAvailabilityParams, which defines parameters for VerifySubdomainAvailability.
+	VerifySubdomainAvailabilityParams = generated.VerifySubdomainAvailabilityParams
+	// VerifySubdomainAvailabilityResponse is generated.VerifySubdomainAvailabilityResponse, the response of VerifySubdomainAvailability: the HTTP response and its body, decoded by status.
+	VerifySubdomainAvailabilityResponse = generated.VerifySubdomainAvailabilityResponse
+	// VerifySupportAddressForwardingJSONRequestBody is generated.VerifySupportAddressForwardingJSONRequestBody, which defines body for VerifySupportAddressForwarding for application/json ContentType.
+	VerifySupportAddressForwardingJSONRequestBody = generated.VerifySupportAddressForwardingJSONRequestBody
+	// VerifySupportAddressForwardingResponse is generated.VerifySupportAddressForwardingResponse, the response of VerifySupportAddressForwarding: the HTTP response and its body, decoded by status.
+	VerifySupportAddressForwardingResponse = generated.VerifySupportAddressForwardingResponse
+	// VerifyUserIdentityResponse is generated.VerifyUserIdentityResponse, the response of VerifyUserIdentity: the HTTP response and its body, decoded by status.
+	VerifyUserIdentityResponse = generated.VerifyUserIdentityResponse
+	// Via is generated.Via: How a record was created or changed (the channel, and where it came from).
+	Via = generated.Via
+	// ViaSource is generated.ViaSource: Where a change came from.
+	ViaSource = generated.ViaSource
+	// View is generated.View: A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
+	View = generated.View
+	// ViewBulkUpdateItem is generated.ViewBulkUpdateItem: The new position or active status of one view.
+	ViewBulkUpdateItem = generated.ViewBulkUpdateItem
+	// ViewColumn is generated.ViewColumn: A column of a view.
+	ViewColumn = generated.ViewColumn
+	// ViewColumnOrder is generated.ViewColumnOrder: The column a view groups or sorts by, and the direction.
+	ViewColumnOrder = generated.ViewColumnOrder
+	// ViewCount is generated.ViewCount: An estimate of the number of tickets in a view, cached longer as the view grows.
+	ViewCount = generated.ViewCount
+	// ViewCountEnvelope is generated.ViewCountEnvelope: The ticket count of one view.
+	ViewCountEnvelope = generated.ViewCountEnvelope
+	// ViewCountsEnvelope is generated.ViewCountsEnvelope: The ticket counts of several views.
+	ViewCountsEnvelope = generated.ViewCountsEnvelope
+	// ViewCreateRequest is generated.ViewCreateRequest: The body of Create View.
+	ViewCreateRequest = generated.ViewCreateRequest
+	// ViewEnvelope is generated.ViewEnvelope: One view.
+	ViewEnvelope = generated.ViewEnvelope
+	// ViewExecution is generated.ViewExecution: The output of a view (or of a preview): its columns and, for each ticket, a row of column values.
+	ViewExecution = generated.ViewExecution
+	// ViewExecutionConfig is generated.ViewExecutionConfig: How a view shows its tickets: its columns, grouping and sorting.
+	ViewExecutionConfig = generated.ViewExecutionConfig
+	// ViewExport is generated.ViewExport: The state of a view CSV export, which Zendesk produces in the background when needed.
+	ViewExport = generated.ViewExport
+	// ViewExportEnvelope is generated.ViewExportEnvelope: A view export.
+	ViewExportEnvelope = generated.ViewExportEnvelope
+	// ViewInput is generated.ViewInput: The writable properties of a view.
+	ViewInput = generated.ViewInput
+	// ViewList is generated.ViewList: A page of views.
+	ViewList = generated.ViewList
+	// ViewOffsetList is generated.ViewOffsetList: A page of views (offset pagination).
+	ViewOffsetList = generated.ViewOffsetList
+	// ViewOutput is generated.ViewOutput: The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
+	ViewOutput = generated.ViewOutput
+	// ViewOutputGroupOrder is generated.ViewOutputGroupOrder: The direction the tickets are grouped.
+	ViewOutputGroupOrder = generated.ViewOutputGroupOrder
+	// ViewOutputSortOrder is generated.ViewOutputSortOrder: The direction the tickets are sorted.
+	ViewOutputSortOrder = generated.ViewOutputSortOrder
+	// ViewPreviewInput is generated.ViewPreviewInput: The conditions and output of a view to preview.
+	ViewPreviewInput = generated.ViewPreviewInput
+	// ViewPreviewRequest is generated.ViewPreviewRequest: The body of Preview Views and Preview Ticket Count.
+	ViewPreviewRequest = generated.ViewPreviewRequest
+	// ViewRestriction is generated.ViewRestriction: Who can access a view.
+	ViewRestriction = generated.ViewRestriction
+	// ViewRestrictionType is generated.ViewRestrictionType: Allowed values are "Group" or "User".
+	ViewRestrictionType = generated.ViewRestrictionType
+	// ViewRow is generated.ViewRow: One ticket's row of a view output: the value of each column, keyed by the column id (custom field columns by the field id), and under `ticket` a partial ticket (decode it as a ViewRowTicket).
+	ViewRow = generated.ViewRow
+	// ViewRowTicket is generated.ViewRowTicket: The partial ticket of a view row (its `ticket` key).
+	ViewRowTicket = generated.ViewRowTicket
+	// ViewTicketList is generated.ViewTicketList: A page of the tickets in a view.
+	ViewTicketList = generated.ViewTicketList
+	// ViewUpdateRequest is generated.ViewUpdateRequest: The body of Update View: the properties to change.
+	ViewUpdateRequest = generated.ViewUpdateRequest
+	// ViewsEnvelope is generated.ViewsEnvelope: A list of views.
+	ViewsEnvelope = generated.ViewsEnvelope
+	// ViewsUpdateManyRequest is generated.ViewsUpdateManyRequest: The body of Update Many Views.
+	ViewsUpdateManyRequest = generated.ViewsUpdateManyRequest
+	// VoiceTicketCreateRequest is generated.VoiceTicketCreateRequest: The body of Create Ticket or Voicemail Ticket.
+	VoiceTicketCreateRequest = generated.VoiceTicketCreateRequest
+	// Workspace is generated.Workspace: A contextual workspace: the ticket form, macros and apps agents see on the tickets that match its conditions.
+	Workspace = generated.Workspace
+	// WorkspaceApp is generated.WorkspaceApp: An app shown in a contextual workspace.
+	WorkspaceApp = generated.WorkspaceApp
+	// WorkspaceCreateInput is generated.WorkspaceCreateInput: A workspace to create.
+	WorkspaceCreateInput = generated.WorkspaceCreateInput
+	// WorkspaceCreateRequest is generated.WorkspaceCreateRequest, which defines model for WorkspaceCreateRequest.
+	WorkspaceCreateRequest = generated.WorkspaceCreateRequest
+	// WorkspaceEnvelope is generated.WorkspaceEnvelope, which defines model for WorkspaceEnvelope.
+	WorkspaceEnvelope = generated.WorkspaceEnvelope
+	// WorkspaceInput is generated.WorkspaceInput: Changes to a workspace.
+	WorkspaceInput = generated.WorkspaceInput
+	// WorkspaceList is generated.WorkspaceList: The account's workspaces (all of them in one response).
+	WorkspaceList = generated.WorkspaceList
+	// WorkspaceUpdateRequest is generated.WorkspaceUpdateRequest, which defines model for WorkspaceUpdateRequest.
+	WorkspaceUpdateRequest = generated.WorkspaceUpdateRequest
+	// WorkspacesReorderRequest is generated.WorkspacesReorderRequest: The new order of the workspaces.
+	WorkspacesReorderRequest = generated.WorkspacesReorderRequest
 )
 
+// The constants of package generated.
 const (
-	AccountSettingsTwitterShortenURLAlways                         = generated.AccountSettingsTwitterShortenURLAlways
-	AccountSettingsTwitterShortenURLNever                          = generated.AccountSettingsTwitterShortenURLNever
-	AccountSettingsTwitterShortenURLOptional                       = generated.AccountSettingsTwitterShortenURLOptional
-	BrandHelpCenterStateDisabled                                   = generated.BrandHelpCenterStateDisabled
-	BrandHelpCenterStateEnabled                                    = generated.BrandHelpCenterStateEnabled
-	BrandHelpCenterStateRestricted                                 = generated.BrandHelpCenterStateRestricted
-	CustomObjectFieldInputTypeCheckbox                             = generated.CustomObjectFieldInputTypeCheckbox
-	CustomObjectFieldInputTypeDate                                 = generated.CustomObjectFieldInputTypeDate
-	CustomObjectFieldInputTypeDecimal                              = generated.CustomObjectFieldInputTypeDecimal
-	CustomObjectFieldInputTypeDropdown                             = generated.CustomObjectFieldInputTypeDropdown
-	CustomObjectFieldInputTypeInteger                              = generated.CustomObjectFieldInputTypeInteger
-	CustomObjectFieldInputTypeLookup                               = generated.CustomObjectFieldInputTypeLookup
-	CustomObjectFieldInputTypeMultiselect                          = generated.CustomObjectFieldInputTypeMultiselect
-	CustomObjectFieldInputTypeRegexp                               = generated.CustomObjectFieldInputTypeRegexp
-	CustomObjectFieldInputTypeText                                 = generated.CustomObjectFieldInputTypeText
-	CustomObjectFieldInputTypeTextarea                             = generated.CustomObjectFieldInputTypeTextarea
-	CustomObjectFieldTypeCheckbox                                  = generated.CustomObjectFieldTypeCheckbox
-	CustomObjectFieldTypeDate                                      = generated.CustomObjectFieldTypeDate
-	CustomObjectFieldTypeDecimal                                   = generated.CustomObjectFieldTypeDecimal
-	CustomObjectFieldTypeDropdown                                  = generated.CustomObjectFieldTypeDropdown
-	CustomObjectFieldTypeInteger                                   = generated.CustomObjectFieldTypeInteger
-	CustomObjectFieldTypeLookup                                    = generated.CustomObjectFieldTypeLookup
-	CustomObjectFieldTypeMultiselect                               = generated.CustomObjectFieldTypeMultiselect
-	CustomObjectFieldTypeRegexp                                    = generated.CustomObjectFieldTypeRegexp
-	CustomObjectFieldTypeText                                      = generated.CustomObjectFieldTypeText
-	CustomObjectFieldTypeTextarea                                  = generated.CustomObjectFieldTypeTextarea
-	CustomObjectRecordBulkJobActionCreate                          = generated.CustomObjectRecordBulkJobActionCreate
-	CustomObjectRecordBulkJobActionDelete                          = generated.CustomObjectRecordBulkJobActionDelete
-	CustomObjectRecordBulkJobActionDeleteByExternalID              = generated.CustomObjectRecordBulkJobActionDeleteByExternalID
-	CustomRoleConfigurationEndUserListAccessFull                   = generated.CustomRoleConfigurationEndUserListAccessFull
-	CustomRoleConfigurationEndUserListAccessNone                   = generated.CustomRoleConfigurationEndUserListAccessNone
-	CustomRoleConfigurationEndUserProfileAccessEdit                = generated.CustomRoleConfigurationEndUserProfileAccessEdit
-	CustomRoleConfigurationEndUserProfileAccessEditWithinOrg       = generated.CustomRoleConfigurationEndUserProfileAccessEditWithinOrg
-	CustomRoleConfigurationEndUserProfileAccessFull                = generated.CustomRoleConfigurationEndUserProfileAccessFull
-	CustomRoleConfigurationEndUserProfileAccessReadonly            = generated.CustomRoleConfigurationEndUserProfileAccessReadonly
-	CustomRoleConfigurationExploreAccessEdit                       = generated.CustomRoleConfigurationExploreAccessEdit
-	CustomRoleConfigurationExploreAccessFull                       = generated.CustomRoleConfigurationExploreAccessFull
-	CustomRoleConfigurationExploreAccessNone                       = generated.CustomRoleConfigurationExploreAccessNone
-	CustomRoleConfigurationExploreAccessReadonly                   = generated.CustomRoleConfigurationExploreAccessReadonly
-	CustomRoleConfigurationForumAccessEditTopics                   = generated.CustomRoleConfigurationForumAccessEditTopics
-	CustomRoleConfigurationForumAccessFull                         = generated.CustomRoleConfigurationForumAccessFull
-	CustomRoleConfigurationForumAccessReadonly                     = generated.CustomRoleConfigurationForumAccessReadonly
-	CustomRoleConfigurationMacroAccessFull                         = generated.CustomRoleConfigurationMacroAccessFull
-	CustomRoleConfigurationMacroAccessManageGroup                  = generated.CustomRoleConfigurationMacroAccessManageGroup
-	CustomRoleConfigurationMacroAccessManagePersonal               = generated.CustomRoleConfigurationMacroAccessManagePersonal
-	CustomRoleConfigurationMacroAccessReadonly                     = generated.CustomRoleConfigurationMacroAccessReadonly
-	CustomRoleConfigurationReportAccessFull                        = generated.CustomRoleConfigurationReportAccessFull
-	CustomRoleConfigurationReportAccessNone                        = generated.CustomRoleConfigurationReportAccessNone
-	CustomRoleConfigurationReportAccessReadonly                    = generated.CustomRoleConfigurationReportAccessReadonly
-	CustomRoleConfigurationTicketAccessAll                         = generated.CustomRoleConfigurationTicketAccessAll
-	CustomRoleConfigurationTicketAccessAssignedOnly                = generated.CustomRoleConfigurationTicketAccessAssignedOnly
-	CustomRoleConfigurationTicketAccessWithinGroups                = generated.CustomRoleConfigurationTicketAccessWithinGroups
+	// AccountSettingsTwitterShortenURLAlways is generated.AccountSettingsTwitterShortenURLAlways, the AccountSettingsTwitterShortenURL value "always".
+	AccountSettingsTwitterShortenURLAlways = generated.AccountSettingsTwitterShortenURLAlways
+	// AccountSettingsTwitterShortenURLNever is generated.AccountSettingsTwitterShortenURLNever, the AccountSettingsTwitterShortenURL value "never".
+	AccountSettingsTwitterShortenURLNever = generated.AccountSettingsTwitterShortenURLNever
+	// AccountSettingsTwitterShortenURLOptional is generated.AccountSettingsTwitterShortenURLOptional, the AccountSettingsTwitterShortenURL value "optional".
+	AccountSettingsTwitterShortenURLOptional = generated.AccountSettingsTwitterShortenURLOptional
+	// BrandHelpCenterStateDisabled is generated.BrandHelpCenterStateDisabled, the BrandHelpCenterState value "disabled".
+	BrandHelpCenterStateDisabled = generated.BrandHelpCenterStateDisabled
+	// BrandHelpCenterStateEnabled is generated.BrandHelpCenterStateEnabled, the BrandHelpCenterState value "enabled".
+	BrandHelpCenterStateEnabled = generated.BrandHelpCenterStateEnabled
+	// BrandHelpCenterStateRestricted is generated.BrandHelpCenterStateRestricted, the BrandHelpCenterState value "restricted".
+	BrandHelpCenterStateRestricted = generated.BrandHelpCenterStateRestricted
+	// CustomObjectFieldInputTypeCheckbox is generated.CustomObjectFieldInputTypeCheckbox, the CustomObjectFieldInputType value "checkbox".
+	CustomObjectFieldInputTypeCheckbox = generated.CustomObjectFieldInputTypeCheckbox
+	// CustomObjectFieldInputTypeDate is generated.CustomObjectFieldInputTypeDate, the CustomObjectFieldInputType value "date".
+	CustomObjectFieldInputTypeDate = generated.CustomObjectFieldInputTypeDate
+	// CustomObjectFieldInputTypeDecimal is generated.CustomObjectFieldInputTypeDecimal, the CustomObjectFieldInputType value "decimal".
+	CustomObjectFieldInputTypeDecimal = generated.CustomObjectFieldInputTypeDecimal
+	// CustomObjectFieldInputTypeDropdown is generated.CustomObjectFieldInputTypeDropdown, the CustomObjectFieldInputType value "dropdown".
+	CustomObjectFieldInputTypeDropdown = generated.CustomObjectFieldInputTypeDropdown
+	// CustomObjectFieldInputTypeInteger is generated.CustomObjectFieldInputTypeInteger, the CustomObjectFieldInputType value "integer".
+	CustomObjectFieldInputTypeInteger = generated.CustomObjectFieldInputTypeInteger
+	// CustomObjectFieldInputTypeLookup is generated.CustomObjectFieldInputTypeLookup, the CustomObjectFieldInputType value "lookup".
+	CustomObjectFieldInputTypeLookup = generated.CustomObjectFieldInputTypeLookup
+	// CustomObjectFieldInputTypeMultiselect is generated.CustomObjectFieldInputTypeMultiselect, the CustomObjectFieldInputType value "multiselect".
+	CustomObjectFieldInputTypeMultiselect = generated.CustomObjectFieldInputTypeMultiselect
+	// CustomObjectFieldInputTypeRegexp is generated.CustomObjectFieldInputTypeRegexp, the CustomObjectFieldInputType value "regexp".
+	CustomObjectFieldInputTypeRegexp = generated.CustomObjectFieldInputTypeRegexp
+	// CustomObjectFieldInputTypeText is generated.CustomObjectFieldInputTypeText, the CustomObjectFieldInputType value "text".
+	CustomObjectFieldInputTypeText = generated.CustomObjectFieldInputTypeText
+	// CustomObjectFieldInputTypeTextarea is generated.CustomObjectFieldInputTypeTextarea, the CustomObjectFieldInputType value "textarea".
+	CustomObjectFieldInputTypeTextarea = generated.CustomObjectFieldInputTypeTextarea
+	// CustomObjectFieldTypeCheckbox is generated.CustomObjectFieldTypeCheckbox, the CustomObjectFieldType value "checkbox".
+	CustomObjectFieldTypeCheckbox = generated.CustomObjectFieldTypeCheckbox
+	// CustomObjectFieldTypeDate is generated.CustomObjectFieldTypeDate, the CustomObjectFieldType value "date".
+	CustomObjectFieldTypeDate = generated.CustomObjectFieldTypeDate
+	// CustomObjectFieldTypeDecimal is generated.CustomObjectFieldTypeDecimal, the CustomObjectFieldType value "decimal".
+	CustomObjectFieldTypeDecimal = generated.CustomObjectFieldTypeDecimal
+	// CustomObjectFieldTypeDropdown is generated.CustomObjectFieldTypeDropdown, the CustomObjectFieldType value "dropdown".
+	CustomObjectFieldTypeDropdown = generated.CustomObjectFieldTypeDropdown
+	// CustomObjectFieldTypeInteger is generated.CustomObjectFieldTypeInteger, the CustomObjectFieldType value "integer".
+	CustomObjectFieldTypeInteger = generated.CustomObjectFieldTypeInteger
+	// CustomObjectFieldTypeLookup is generated.CustomObjectFieldTypeLookup, the CustomObjectFieldType value "lookup".
+	CustomObjectFieldTypeLookup = generated.CustomObjectFieldTypeLookup
+	// CustomObjectFieldTypeMultiselect is generated.CustomObjectFieldTypeMultiselect, the CustomObjectFieldType value "multiselect".
+	CustomObjectFieldTypeMultiselect = generated.CustomObjectFieldTypeMultiselect
+	// CustomObjectFieldTypeRegexp is generated.CustomObjectFieldTypeRegexp, the CustomObjectFieldType value "regexp".
+	CustomObjectFieldTypeRegexp = generated.CustomObjectFieldTypeRegexp
+	// CustomObjectFieldTypeText is generated.CustomObjectFieldTypeText, the CustomObjectFieldType value "text".
+	CustomObjectFieldTypeText = generated.CustomObjectFieldTypeText
+	// CustomObjectFieldTypeTextarea is generated.CustomObjectFieldTypeTextarea, the CustomObjectFieldType value "textarea".
+	CustomObjectFieldTypeTextarea = generated.CustomObjectFieldTypeTextarea
+	// CustomObjectRecordBulkJobActionCreate is generated.CustomObjectRecordBulkJobActionCreate, the CustomObjectRecordBulkJobAction value "create".
+	CustomObjectRecordBulkJobActionCreate = generated.CustomObjectRecordBulkJobActionCreate
+	// CustomObjectRecordBulkJobActionDelete is generated.CustomObjectRecordBulkJobActionDelete, the CustomObjectRecordBulkJobAction value "delete".
+	CustomObjectRecordBulkJobActionDelete = generated.CustomObjectRecordBulkJobActionDelete
+	// CustomObjectRecordBulkJobActionDeleteByExternalID is generated.CustomObjectRecordBulkJobActionDeleteByExternalID, the CustomObjectRecordBulkJobAction value "delete_by_external_id".
+	CustomObjectRecordBulkJobActionDeleteByExternalID = generated.CustomObjectRecordBulkJobActionDeleteByExternalID
+	// CustomRoleConfigurationEndUserListAccessFull is generated.CustomRoleConfigurationEndUserListAccessFull, the CustomRoleConfigurationEndUserListAccess value "full".
+	CustomRoleConfigurationEndUserListAccessFull = generated.CustomRoleConfigurationEndUserListAccessFull
+	// CustomRoleConfigurationEndUserListAccessNone is generated.CustomRoleConfigurationEndUserListAccessNone, the CustomRoleConfigurationEndUserListAccess value "none".
+	CustomRoleConfigurationEndUserListAccessNone = generated.CustomRoleConfigurationEndUserListAccessNone
+	// CustomRoleConfigurationEndUserProfileAccessEdit is generated.CustomRoleConfigurationEndUserProfileAccessEdit, the CustomRoleConfigurationEndUserProfileAccess value "edit".
+	CustomRoleConfigurationEndUserProfileAccessEdit = generated.CustomRoleConfigurationEndUserProfileAccessEdit
+	// CustomRoleConfigurationEndUserProfileAccessEditWithinOrg is generated.CustomRoleConfigurationEndUserProfileAccessEditWithinOrg, the CustomRoleConfigurationEndUserProfileAccess value "edit-within-org".
+	CustomRoleConfigurationEndUserProfileAccessEditWithinOrg = generated.CustomRoleConfigurationEndUserProfileAccessEditWithinOrg
+	// CustomRoleConfigurationEndUserProfileAccessFull is generated.CustomRoleConfigurationEndUserProfileAccessFull, the CustomRoleConfigurationEndUserProfileAccess value "full".
+	CustomRoleConfigurationEndUserProfileAccessFull = generated.CustomRoleConfigurationEndUserProfileAccessFull
+	// CustomRoleConfigurationEndUserProfileAccessReadonly is generated.CustomRoleConfigurationEndUserProfileAccessReadonly, the CustomRoleConfigurationEndUserProfileAccess value "readonly".
+	CustomRoleConfigurationEndUserProfileAccessReadonly = generated.CustomRoleConfigurationEndUserProfileAccessReadonly
+	// CustomRoleConfigurationExploreAccessEdit is generated.CustomRoleConfigurationExploreAccessEdit, the CustomRoleConfigurationExploreAccess value "edit".
+	CustomRoleConfigurationExploreAccessEdit = generated.CustomRoleConfigurationExploreAccessEdit
+	// CustomRoleConfigurationExploreAccessFull is generated.CustomRoleConfigurationExploreAccessFull, the CustomRoleConfigurationExploreAccess value "full".
+	CustomRoleConfigurationExploreAccessFull = generated.CustomRoleConfigurationExploreAccessFull
+	// CustomRoleConfigurationExploreAccessNone is generated.CustomRoleConfigurationExploreAccessNone, the CustomRoleConfigurationExploreAccess value "none".
+	CustomRoleConfigurationExploreAccessNone = generated.CustomRoleConfigurationExploreAccessNone
+	// CustomRoleConfigurationExploreAccessReadonly is generated.CustomRoleConfigurationExploreAccessReadonly, the CustomRoleConfigurationExploreAccess value "readonly".
+	CustomRoleConfigurationExploreAccessReadonly = generated.CustomRoleConfigurationExploreAccessReadonly
+	// CustomRoleConfigurationForumAccessEditTopics is generated.CustomRoleConfigurationForumAccessEditTopics, the CustomRoleConfigurationForumAccess value "edit-topics".
+	CustomRoleConfigurationForumAccessEditTopics = generated.CustomRoleConfigurationForumAccessEditTopics
+	// CustomRoleConfigurationForumAccessFull is generated.CustomRoleConfigurationForumAccessFull, the CustomRoleConfigurationForumAccess value "full".
+	CustomRoleConfigurationForumAccessFull = generated.CustomRoleConfigurationForumAccessFull
+	// CustomRoleConfigurationForumAccessReadonly is generated.CustomRoleConfigurationForumAccessReadonly, the CustomRoleConfigurationForumAccess value "readonly".
+	CustomRoleConfigurationForumAccessReadonly = generated.CustomRoleConfigurationForumAccessReadonly
+	// CustomRoleConfigurationMacroAccessFull is generated.CustomRoleConfigurationMacroAccessFull, the CustomRoleConfigurationMacroAccess value "full".
+	CustomRoleConfigurationMacroAccessFull = generated.CustomRoleConfigurationMacroAccessFull
+	// CustomRoleConfigurationMacroAccessManageGroup is generated.CustomRoleConfigurationMacroAccessManageGroup, the CustomRoleConfigurationMacroAccess value "manage-group".
+	CustomRoleConfigurationMacroAccessManageGroup = generated.CustomRoleConfigurationMacroAccessManageGroup
+	// CustomRoleConfigurationMacroAccessManagePersonal is generated.CustomRoleConfigurationMacroAccessManagePersonal, the CustomRoleConfigurationMacroAccess value "manage-personal".
+	CustomRoleConfigurationMacroAccessManagePersonal = generated.CustomRoleConfigurationMacroAccessManagePersonal
+	// CustomRoleConfigurationMacroAccessReadonly is generated.CustomRoleConfigurationMacroAccessReadonly, the CustomRoleConfigurationMacroAccess value "readonly".
+	CustomRoleConfigurationMacroAccessReadonly = generated.CustomRoleConfigurationMacroAccessReadonly
+	// CustomRoleConfigurationReportAccessFull is generated.CustomRoleConfigurationReportAccessFull, the CustomRoleConfigurationReportAccess value "full".
+	CustomRoleConfigurationReportAccessFull = generated.CustomRoleConfigurationReportAccessFull
+	// CustomRoleConfigurationReportAccessNone is generated.CustomRoleConfigurationReportAccessNone, the CustomRoleConfigurationReportAccess value "none".
+	CustomRoleConfigurationReportAccessNone = generated.CustomRoleConfigurationReportAccessNone
+	// CustomRoleConfigurationReportAccessReadonly is generated.CustomRoleConfigurationReportAccessReadonly, the CustomRoleConfigurationReportAccess value "readonly".
+	CustomRoleConfigurationReportAccessReadonly = generated.CustomRoleConfigurationReportAccessReadonly
+	// CustomRoleConfigurationTicketAccessAll is generated.CustomRoleConfigurationTicketAccessAll, the CustomRoleConfigurationTicketAccess value "all".
+	CustomRoleConfigurationTicketAccessAll = generated.CustomRoleConfigurationTicketAccessAll
+	// CustomRoleConfigurationTicketAccessAssignedOnly is generated.CustomRoleConfigurationTicketAccessAssignedOnly, the CustomRoleConfigurationTicketAccess value "assigned-only".
+	CustomRoleConfigurationTicketAccessAssignedOnly = generated.CustomRoleConfigurationTicketAccessAssignedOnly
+	// CustomRoleConfigurationTicketAccessWithinGroups is generated.CustomRoleConfigurationTicketAccessWithinGroups, the CustomRoleConfigurationTicketAccess value "within-groups".
+	CustomRoleConfigurationTicketAccessWithinGroups = generated.CustomRoleConfigurationTicketAccessWithinGroups
+	// CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups is generated.CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups, the CustomRoleConfigurationTicketAccess value "within-groups-and-public-groups".
 	CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups = generated.CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups
-	CustomRoleConfigurationTicketAccessWithinOrganization          = generated.CustomRoleConfigurationTicketAccessWithinOrganization
-	CustomRoleConfigurationTicketCommentAccessNone                 = generated.CustomRoleConfigurationTicketCommentAccessNone
-	CustomRoleConfigurationTicketCommentAccessPublic               = generated.CustomRoleConfigurationTicketCommentAccessPublic
-	CustomRoleConfigurationUserViewAccessFull                      = generated.CustomRoleConfigurationUserViewAccessFull
-	CustomRoleConfigurationUserViewAccessManageGroup               = generated.CustomRoleConfigurationUserViewAccessManageGroup
-	CustomRoleConfigurationUserViewAccessManagePersonal            = generated.CustomRoleConfigurationUserViewAccessManagePersonal
-	CustomRoleConfigurationUserViewAccessNone                      = generated.CustomRoleConfigurationUserViewAccessNone
-	CustomRoleConfigurationUserViewAccessReadonly                  = generated.CustomRoleConfigurationUserViewAccessReadonly
-	CustomRoleConfigurationViewAccessFull                          = generated.CustomRoleConfigurationViewAccessFull
-	CustomRoleConfigurationViewAccessManageGroup                   = generated.CustomRoleConfigurationViewAccessManageGroup
-	CustomRoleConfigurationViewAccessManagePersonal                = generated.CustomRoleConfigurationViewAccessManagePersonal
-	CustomRoleConfigurationViewAccessPlayonly                      = generated.CustomRoleConfigurationViewAccessPlayonly
-	CustomRoleConfigurationViewAccessReadonly                      = generated.CustomRoleConfigurationViewAccessReadonly
-	CustomStatusInputStatusCategoryHold                            = generated.CustomStatusInputStatusCategoryHold
-	CustomStatusInputStatusCategoryNew                             = generated.CustomStatusInputStatusCategoryNew
-	CustomStatusInputStatusCategoryOpen                            = generated.CustomStatusInputStatusCategoryOpen
-	CustomStatusInputStatusCategoryPending                         = generated.CustomStatusInputStatusCategoryPending
-	CustomStatusInputStatusCategorySolved                          = generated.CustomStatusInputStatusCategorySolved
-	CustomStatusStatusCategoryHold                                 = generated.CustomStatusStatusCategoryHold
-	CustomStatusStatusCategoryNew                                  = generated.CustomStatusStatusCategoryNew
-	CustomStatusStatusCategoryOpen                                 = generated.CustomStatusStatusCategoryOpen
-	CustomStatusStatusCategoryPending                              = generated.CustomStatusStatusCategoryPending
-	CustomStatusStatusCategorySolved                               = generated.CustomStatusStatusCategorySolved
-	ExecuteViewParamsSortOrderAsc                                  = generated.ExecuteViewParamsSortOrderAsc
-	ExecuteViewParamsSortOrderDesc                                 = generated.ExecuteViewParamsSortOrderDesc
-	ExportSearchResultsParamsFilterTypeGroup                       = generated.ExportSearchResultsParamsFilterTypeGroup
-	ExportSearchResultsParamsFilterTypeOrganization                = generated.ExportSearchResultsParamsFilterTypeOrganization
-	ExportSearchResultsParamsFilterTypeTicket                      = generated.ExportSearchResultsParamsFilterTypeTicket
-	ExportSearchResultsParamsFilterTypeUser                        = generated.ExportSearchResultsParamsFilterTypeUser
-	GroupSLAPolicyMetricMetricGroupOwnershipTime                   = generated.GroupSLAPolicyMetricMetricGroupOwnershipTime
-	GroupSLAPolicyMetricPriorityHigh                               = generated.GroupSLAPolicyMetricPriorityHigh
-	GroupSLAPolicyMetricPriorityLow                                = generated.GroupSLAPolicyMetricPriorityLow
-	GroupSLAPolicyMetricPriorityNormal                             = generated.GroupSLAPolicyMetricPriorityNormal
-	GroupSLAPolicyMetricPriorityUrgent                             = generated.GroupSLAPolicyMetricPriorityUrgent
-	IncrementalSampleExportParamsIncrementalResourceOrganizations  = generated.IncrementalSampleExportParamsIncrementalResourceOrganizations
-	IncrementalSampleExportParamsIncrementalResourceTicketEvents   = generated.IncrementalSampleExportParamsIncrementalResourceTicketEvents
-	IncrementalSampleExportParamsIncrementalResourceTickets        = generated.IncrementalSampleExportParamsIncrementalResourceTickets
-	IncrementalSampleExportParamsIncrementalResourceUsers          = generated.IncrementalSampleExportParamsIncrementalResourceUsers
-	IncrementalTicketCursorExportParamsIncludeBrands               = generated.IncrementalTicketCursorExportParamsIncludeBrands
-	IncrementalTicketCursorExportParamsIncludeCommentCount         = generated.IncrementalTicketCursorExportParamsIncludeCommentCount
-	IncrementalTicketCursorExportParamsIncludeDates                = generated.IncrementalTicketCursorExportParamsIncludeDates
-	IncrementalTicketCursorExportParamsIncludeGroups               = generated.IncrementalTicketCursorExportParamsIncludeGroups
-	IncrementalTicketCursorExportParamsIncludeMetricSets           = generated.IncrementalTicketCursorExportParamsIncludeMetricSets
-	IncrementalTicketCursorExportParamsIncludeOrganizations        = generated.IncrementalTicketCursorExportParamsIncludeOrganizations
-	IncrementalTicketCursorExportParamsIncludeTicketForms          = generated.IncrementalTicketCursorExportParamsIncludeTicketForms
-	IncrementalTicketCursorExportParamsIncludeUsers                = generated.IncrementalTicketCursorExportParamsIncludeUsers
-	IncrementalTicketEventExportParamsIncludeCommentEvents         = generated.IncrementalTicketEventExportParamsIncludeCommentEvents
-	IncrementalTicketExportParamsIncludeBrands                     = generated.IncrementalTicketExportParamsIncludeBrands
-	IncrementalTicketExportParamsIncludeCommentCount               = generated.IncrementalTicketExportParamsIncludeCommentCount
-	IncrementalTicketExportParamsIncludeDates                      = generated.IncrementalTicketExportParamsIncludeDates
-	IncrementalTicketExportParamsIncludeGroups                     = generated.IncrementalTicketExportParamsIncludeGroups
-	IncrementalTicketExportParamsIncludeMetricSets                 = generated.IncrementalTicketExportParamsIncludeMetricSets
-	IncrementalTicketExportParamsIncludeOrganizations              = generated.IncrementalTicketExportParamsIncludeOrganizations
-	IncrementalTicketExportParamsIncludeTicketForms                = generated.IncrementalTicketExportParamsIncludeTicketForms
-	IncrementalTicketExportParamsIncludeUsers                      = generated.IncrementalTicketExportParamsIncludeUsers
-	IncrementalUserCursorExportParamsIncludeAbilities              = generated.IncrementalUserCursorExportParamsIncludeAbilities
-	IncrementalUserCursorExportParamsIncludeGroups                 = generated.IncrementalUserCursorExportParamsIncludeGroups
-	IncrementalUserCursorExportParamsIncludeIdentities             = generated.IncrementalUserCursorExportParamsIncludeIdentities
-	IncrementalUserCursorExportParamsIncludeOpenTicketCount        = generated.IncrementalUserCursorExportParamsIncludeOpenTicketCount
-	IncrementalUserCursorExportParamsIncludeOrganizations          = generated.IncrementalUserCursorExportParamsIncludeOrganizations
-	IncrementalUserExportParamsIncludeAbilities                    = generated.IncrementalUserExportParamsIncludeAbilities
-	IncrementalUserExportParamsIncludeGroups                       = generated.IncrementalUserExportParamsIncludeGroups
-	IncrementalUserExportParamsIncludeIdentities                   = generated.IncrementalUserExportParamsIncludeIdentities
-	IncrementalUserExportParamsIncludeOpenTicketCount              = generated.IncrementalUserExportParamsIncludeOpenTicketCount
-	IncrementalUserExportParamsIncludeOrganizations                = generated.IncrementalUserExportParamsIncludeOrganizations
-	JobStatusStatusCompleted                                       = generated.JobStatusStatusCompleted
-	JobStatusStatusFailed                                          = generated.JobStatusStatusFailed
-	JobStatusStatusKilled                                          = generated.JobStatusStatusKilled
-	JobStatusStatusQueued                                          = generated.JobStatusStatusQueued
-	JobStatusStatusWorking                                         = generated.JobStatusStatusWorking
-	ListActiveAutomationsParamsIncludeAppInstallation              = generated.ListActiveAutomationsParamsIncludeAppInstallation
-	ListActiveAutomationsParamsIncludePermissions                  = generated.ListActiveAutomationsParamsIncludePermissions
-	ListActiveAutomationsParamsIncludeUsage1H                      = generated.ListActiveAutomationsParamsIncludeUsage1H
-	ListActiveAutomationsParamsIncludeUsage24H                     = generated.ListActiveAutomationsParamsIncludeUsage24H
-	ListActiveAutomationsParamsIncludeUsage30D                     = generated.ListActiveAutomationsParamsIncludeUsage30D
-	ListActiveAutomationsParamsIncludeUsage7D                      = generated.ListActiveAutomationsParamsIncludeUsage7D
-	ListActiveAutomationsParamsSortByAlphabetical                  = generated.ListActiveAutomationsParamsSortByAlphabetical
-	ListActiveAutomationsParamsSortByCreatedAt                     = generated.ListActiveAutomationsParamsSortByCreatedAt
-	ListActiveAutomationsParamsSortByPosition                      = generated.ListActiveAutomationsParamsSortByPosition
-	ListActiveAutomationsParamsSortByUpdatedAt                     = generated.ListActiveAutomationsParamsSortByUpdatedAt
-	ListActiveAutomationsParamsSortByUsage1H                       = generated.ListActiveAutomationsParamsSortByUsage1H
-	ListActiveAutomationsParamsSortByUsage24H                      = generated.ListActiveAutomationsParamsSortByUsage24H
-	ListActiveAutomationsParamsSortByUsage7D                       = generated.ListActiveAutomationsParamsSortByUsage7D
-	ListActiveAutomationsParamsSortOrderAsc                        = generated.ListActiveAutomationsParamsSortOrderAsc
-	ListActiveAutomationsParamsSortOrderDesc                       = generated.ListActiveAutomationsParamsSortOrderDesc
-	ListActiveMacrosParamsAccessAccount                            = generated.ListActiveMacrosParamsAccessAccount
-	ListActiveMacrosParamsAccessAgents                             = generated.ListActiveMacrosParamsAccessAgents
-	ListActiveMacrosParamsAccessPersonal                           = generated.ListActiveMacrosParamsAccessPersonal
-	ListActiveMacrosParamsAccessShared                             = generated.ListActiveMacrosParamsAccessShared
-	ListActiveMacrosParamsIncludeAppInstallation                   = generated.ListActiveMacrosParamsIncludeAppInstallation
-	ListActiveMacrosParamsIncludeCategories                        = generated.ListActiveMacrosParamsIncludeCategories
-	ListActiveMacrosParamsIncludePermissions                       = generated.ListActiveMacrosParamsIncludePermissions
-	ListActiveMacrosParamsIncludeUsage1H                           = generated.ListActiveMacrosParamsIncludeUsage1H
-	ListActiveMacrosParamsIncludeUsage24H                          = generated.ListActiveMacrosParamsIncludeUsage24H
-	ListActiveMacrosParamsIncludeUsage30D                          = generated.ListActiveMacrosParamsIncludeUsage30D
-	ListActiveMacrosParamsIncludeUsage7D                           = generated.ListActiveMacrosParamsIncludeUsage7D
-	ListActiveMacrosParamsSortByAlphabetical                       = generated.ListActiveMacrosParamsSortByAlphabetical
-	ListActiveMacrosParamsSortByCreatedAt                          = generated.ListActiveMacrosParamsSortByCreatedAt
-	ListActiveMacrosParamsSortByUpdatedAt                          = generated.ListActiveMacrosParamsSortByUpdatedAt
-	ListActiveMacrosParamsSortByUsage1H                            = generated.ListActiveMacrosParamsSortByUsage1H
-	ListActiveMacrosParamsSortByUsage24H                           = generated.ListActiveMacrosParamsSortByUsage24H
-	ListActiveMacrosParamsSortByUsage30D                           = generated.ListActiveMacrosParamsSortByUsage30D
-	ListActiveMacrosParamsSortByUsage7D                            = generated.ListActiveMacrosParamsSortByUsage7D
-	ListActiveMacrosParamsSortOrderAsc                             = generated.ListActiveMacrosParamsSortOrderAsc
-	ListActiveMacrosParamsSortOrderDesc                            = generated.ListActiveMacrosParamsSortOrderDesc
-	ListActiveTriggersParamsIncludeAppInstallation                 = generated.ListActiveTriggersParamsIncludeAppInstallation
-	ListActiveTriggersParamsIncludePermissions                     = generated.ListActiveTriggersParamsIncludePermissions
-	ListActiveTriggersParamsIncludeUsage1H                         = generated.ListActiveTriggersParamsIncludeUsage1H
-	ListActiveTriggersParamsIncludeUsage24H                        = generated.ListActiveTriggersParamsIncludeUsage24H
-	ListActiveTriggersParamsIncludeUsage30D                        = generated.ListActiveTriggersParamsIncludeUsage30D
-	ListActiveTriggersParamsIncludeUsage7D                         = generated.ListActiveTriggersParamsIncludeUsage7D
-	ListActiveTriggersParamsSortAlphabetical                       = generated.ListActiveTriggersParamsSortAlphabetical
-	ListActiveTriggersParamsSortByAlphabetical                     = generated.ListActiveTriggersParamsSortByAlphabetical
-	ListActiveTriggersParamsSortByCreatedAt                        = generated.ListActiveTriggersParamsSortByCreatedAt
-	ListActiveTriggersParamsSortByPosition                         = generated.ListActiveTriggersParamsSortByPosition
-	ListActiveTriggersParamsSortByUpdatedAt                        = generated.ListActiveTriggersParamsSortByUpdatedAt
-	ListActiveTriggersParamsSortByUsage1H                          = generated.ListActiveTriggersParamsSortByUsage1H
-	ListActiveTriggersParamsSortByUsage24H                         = generated.ListActiveTriggersParamsSortByUsage24H
-	ListActiveTriggersParamsSortByUsage7D                          = generated.ListActiveTriggersParamsSortByUsage7D
-	ListActiveTriggersParamsSortCreatedAt                          = generated.ListActiveTriggersParamsSortCreatedAt
-	ListActiveTriggersParamsSortOrderAsc                           = generated.ListActiveTriggersParamsSortOrderAsc
-	ListActiveTriggersParamsSortOrderDesc                          = generated.ListActiveTriggersParamsSortOrderDesc
-	ListActiveTriggersParamsSortPosition                           = generated.ListActiveTriggersParamsSortPosition
-	ListActiveTriggersParamsSortUpdatedAt                          = generated.ListActiveTriggersParamsSortUpdatedAt
-	ListActiveViewsParamsAccessAccount                             = generated.ListActiveViewsParamsAccessAccount
-	ListActiveViewsParamsAccessPersonal                            = generated.ListActiveViewsParamsAccessPersonal
-	ListActiveViewsParamsAccessShared                              = generated.ListActiveViewsParamsAccessShared
-	ListActiveViewsParamsIncludeAppInstallation                    = generated.ListActiveViewsParamsIncludeAppInstallation
-	ListActiveViewsParamsIncludePermissions                        = generated.ListActiveViewsParamsIncludePermissions
-	ListActiveViewsParamsSortByAlphabetical                        = generated.ListActiveViewsParamsSortByAlphabetical
-	ListActiveViewsParamsSortByCreatedAt                           = generated.ListActiveViewsParamsSortByCreatedAt
-	ListActiveViewsParamsSortByPosition                            = generated.ListActiveViewsParamsSortByPosition
-	ListActiveViewsParamsSortByUpdatedAt                           = generated.ListActiveViewsParamsSortByUpdatedAt
-	ListActiveViewsParamsSortOrderAsc                              = generated.ListActiveViewsParamsSortOrderAsc
-	ListActiveViewsParamsSortOrderDesc                             = generated.ListActiveViewsParamsSortOrderDesc
-	ListAuditLogsParamsSortByCreatedAt                             = generated.ListAuditLogsParamsSortByCreatedAt
-	ListAuditLogsParamsSortCreatedAt                               = generated.ListAuditLogsParamsSortCreatedAt
-	ListAuditLogsParamsSortMinusCreatedAt                          = generated.ListAuditLogsParamsSortMinusCreatedAt
-	ListAuditLogsParamsSortOrderAsc                                = generated.ListAuditLogsParamsSortOrderAsc
-	ListAuditLogsParamsSortOrderDesc                               = generated.ListAuditLogsParamsSortOrderDesc
-	ListAutomationsParamsIncludeAppInstallation                    = generated.ListAutomationsParamsIncludeAppInstallation
-	ListAutomationsParamsIncludePermissions                        = generated.ListAutomationsParamsIncludePermissions
-	ListAutomationsParamsIncludeUsage1H                            = generated.ListAutomationsParamsIncludeUsage1H
-	ListAutomationsParamsIncludeUsage24H                           = generated.ListAutomationsParamsIncludeUsage24H
-	ListAutomationsParamsIncludeUsage30D                           = generated.ListAutomationsParamsIncludeUsage30D
-	ListAutomationsParamsIncludeUsage7D                            = generated.ListAutomationsParamsIncludeUsage7D
-	ListAutomationsParamsSortByAlphabetical                        = generated.ListAutomationsParamsSortByAlphabetical
-	ListAutomationsParamsSortByCreatedAt                           = generated.ListAutomationsParamsSortByCreatedAt
-	ListAutomationsParamsSortByPosition                            = generated.ListAutomationsParamsSortByPosition
-	ListAutomationsParamsSortByUpdatedAt                           = generated.ListAutomationsParamsSortByUpdatedAt
-	ListAutomationsParamsSortByUsage1H                             = generated.ListAutomationsParamsSortByUsage1H
-	ListAutomationsParamsSortByUsage24H                            = generated.ListAutomationsParamsSortByUsage24H
-	ListAutomationsParamsSortByUsage7D                             = generated.ListAutomationsParamsSortByUsage7D
-	ListAutomationsParamsSortOrderAsc                              = generated.ListAutomationsParamsSortOrderAsc
-	ListAutomationsParamsSortOrderDesc                             = generated.ListAutomationsParamsSortOrderDesc
-	ListCustomObjectRecordsParamsSortID                            = generated.ListCustomObjectRecordsParamsSortID
-	ListCustomObjectRecordsParamsSortMinusID                       = generated.ListCustomObjectRecordsParamsSortMinusID
-	ListCustomObjectRecordsParamsSortMinusUpdatedAt                = generated.ListCustomObjectRecordsParamsSortMinusUpdatedAt
-	ListCustomObjectRecordsParamsSortUpdatedAt                     = generated.ListCustomObjectRecordsParamsSortUpdatedAt
-	ListCustomTicketStatusesParamsStatusCategoriesHold             = generated.ListCustomTicketStatusesParamsStatusCategoriesHold
-	ListCustomTicketStatusesParamsStatusCategoriesNew              = generated.ListCustomTicketStatusesParamsStatusCategoriesNew
-	ListCustomTicketStatusesParamsStatusCategoriesOpen             = generated.ListCustomTicketStatusesParamsStatusCategoriesOpen
-	ListCustomTicketStatusesParamsStatusCategoriesPending          = generated.ListCustomTicketStatusesParamsStatusCategoriesPending
-	ListCustomTicketStatusesParamsStatusCategoriesSolved           = generated.ListCustomTicketStatusesParamsStatusCategoriesSolved
-	ListDeletedTicketsParamsSortByDeletedAt                        = generated.ListDeletedTicketsParamsSortByDeletedAt
-	ListDeletedTicketsParamsSortByID                               = generated.ListDeletedTicketsParamsSortByID
-	ListDeletedTicketsParamsSortBySubject                          = generated.ListDeletedTicketsParamsSortBySubject
-	ListDeletedTicketsParamsSortOrderAsc                           = generated.ListDeletedTicketsParamsSortOrderAsc
-	ListDeletedTicketsParamsSortOrderDesc                          = generated.ListDeletedTicketsParamsSortOrderDesc
-	ListMacrosParamsAccessAccount                                  = generated.ListMacrosParamsAccessAccount
-	ListMacrosParamsAccessAgents                                   = generated.ListMacrosParamsAccessAgents
-	ListMacrosParamsAccessPersonal                                 = generated.ListMacrosParamsAccessPersonal
-	ListMacrosParamsAccessShared                                   = generated.ListMacrosParamsAccessShared
-	ListMacrosParamsIncludeAppInstallation                         = generated.ListMacrosParamsIncludeAppInstallation
-	ListMacrosParamsIncludeCategories                              = generated.ListMacrosParamsIncludeCategories
-	ListMacrosParamsIncludePermissions                             = generated.ListMacrosParamsIncludePermissions
-	ListMacrosParamsIncludeUsage1H                                 = generated.ListMacrosParamsIncludeUsage1H
-	ListMacrosParamsIncludeUsage24H                                = generated.ListMacrosParamsIncludeUsage24H
-	ListMacrosParamsIncludeUsage30D                                = generated.ListMacrosParamsIncludeUsage30D
-	ListMacrosParamsIncludeUsage7D                                 = generated.ListMacrosParamsIncludeUsage7D
-	ListMacrosParamsSortByAlphabetical                             = generated.ListMacrosParamsSortByAlphabetical
-	ListMacrosParamsSortByCreatedAt                                = generated.ListMacrosParamsSortByCreatedAt
-	ListMacrosParamsSortByUpdatedAt                                = generated.ListMacrosParamsSortByUpdatedAt
-	ListMacrosParamsSortByUsage1H                                  = generated.ListMacrosParamsSortByUsage1H
-	ListMacrosParamsSortByUsage24H                                 = generated.ListMacrosParamsSortByUsage24H
-	ListMacrosParamsSortByUsage30D                                 = generated.ListMacrosParamsSortByUsage30D
-	ListMacrosParamsSortByUsage7D                                  = generated.ListMacrosParamsSortByUsage7D
-	ListMacrosParamsSortOrderAsc                                   = generated.ListMacrosParamsSortOrderAsc
-	ListMacrosParamsSortOrderDesc                                  = generated.ListMacrosParamsSortOrderDesc
-	ListRequestCommentsParamsRoleAgent                             = generated.ListRequestCommentsParamsRoleAgent
-	ListRequestCommentsParamsRoleEndUser                           = generated.ListRequestCommentsParamsRoleEndUser
-	ListRequestCommentsParamsSortByCreatedAt                       = generated.ListRequestCommentsParamsSortByCreatedAt
-	ListRequestCommentsParamsSortByUpdatedAt                       = generated.ListRequestCommentsParamsSortByUpdatedAt
-	ListRequestCommentsParamsSortCreatedAt                         = generated.ListRequestCommentsParamsSortCreatedAt
-	ListRequestCommentsParamsSortMinusCreatedAt                    = generated.ListRequestCommentsParamsSortMinusCreatedAt
-	ListRequestCommentsParamsSortOrderAsc                          = generated.ListRequestCommentsParamsSortOrderAsc
-	ListRequestCommentsParamsSortOrderDesc                         = generated.ListRequestCommentsParamsSortOrderDesc
-	ListRequestsParamsSortByCreatedAt                              = generated.ListRequestsParamsSortByCreatedAt
-	ListRequestsParamsSortByUpdatedAt                              = generated.ListRequestsParamsSortByUpdatedAt
-	ListRequestsParamsSortOrderAsc                                 = generated.ListRequestsParamsSortOrderAsc
-	ListRequestsParamsSortOrderDesc                                = generated.ListRequestsParamsSortOrderDesc
-	ListRequestsParamsStatusClosed                                 = generated.ListRequestsParamsStatusClosed
-	ListRequestsParamsStatusHold                                   = generated.ListRequestsParamsStatusHold
-	ListRequestsParamsStatusNew                                    = generated.ListRequestsParamsStatusNew
-	ListRequestsParamsStatusOpen                                   = generated.ListRequestsParamsStatusOpen
-	ListRequestsParamsStatusPending                                = generated.ListRequestsParamsStatusPending
-	ListRequestsParamsStatusSolved                                 = generated.ListRequestsParamsStatusSolved
-	ListRoutingAttributesParamsIncludeAttributeValues              = generated.ListRoutingAttributesParamsIncludeAttributeValues
-	ListSatisfactionRatingsParamsScoreBad                          = generated.ListSatisfactionRatingsParamsScoreBad
-	ListSatisfactionRatingsParamsScoreBadWithComment               = generated.ListSatisfactionRatingsParamsScoreBadWithComment
-	ListSatisfactionRatingsParamsScoreBadWithoutComment            = generated.ListSatisfactionRatingsParamsScoreBadWithoutComment
-	ListSatisfactionRatingsParamsScoreGood                         = generated.ListSatisfactionRatingsParamsScoreGood
-	ListSatisfactionRatingsParamsScoreGoodWithComment              = generated.ListSatisfactionRatingsParamsScoreGoodWithComment
-	ListSatisfactionRatingsParamsScoreGoodWithoutComment           = generated.ListSatisfactionRatingsParamsScoreGoodWithoutComment
-	ListSatisfactionRatingsParamsScoreOffered                      = generated.ListSatisfactionRatingsParamsScoreOffered
-	ListSatisfactionRatingsParamsScoreReceived                     = generated.ListSatisfactionRatingsParamsScoreReceived
-	ListSatisfactionRatingsParamsScoreReceivedWithComment          = generated.ListSatisfactionRatingsParamsScoreReceivedWithComment
-	ListSatisfactionRatingsParamsScoreReceivedWithoutComment       = generated.ListSatisfactionRatingsParamsScoreReceivedWithoutComment
-	ListSatisfactionRatingsParamsScoreUnoffered                    = generated.ListSatisfactionRatingsParamsScoreUnoffered
-	ListSearchResultsParamsSortByCreatedAt                         = generated.ListSearchResultsParamsSortByCreatedAt
-	ListSearchResultsParamsSortByPriority                          = generated.ListSearchResultsParamsSortByPriority
-	ListSearchResultsParamsSortByStatus                            = generated.ListSearchResultsParamsSortByStatus
-	ListSearchResultsParamsSortByTicketType                        = generated.ListSearchResultsParamsSortByTicketType
-	ListSearchResultsParamsSortByUpdatedAt                         = generated.ListSearchResultsParamsSortByUpdatedAt
-	ListSearchResultsParamsSortOrderAsc                            = generated.ListSearchResultsParamsSortOrderAsc
-	ListSearchResultsParamsSortOrderDesc                           = generated.ListSearchResultsParamsSortOrderDesc
-	ListSuspendedTicketsParamsSortByAuthorEmail                    = generated.ListSuspendedTicketsParamsSortByAuthorEmail
-	ListSuspendedTicketsParamsSortByCause                          = generated.ListSuspendedTicketsParamsSortByCause
-	ListSuspendedTicketsParamsSortByCreatedAt                      = generated.ListSuspendedTicketsParamsSortByCreatedAt
-	ListSuspendedTicketsParamsSortBySubject                        = generated.ListSuspendedTicketsParamsSortBySubject
-	ListSuspendedTicketsParamsSortOrderAsc                         = generated.ListSuspendedTicketsParamsSortOrderAsc
-	ListSuspendedTicketsParamsSortOrderDesc                        = generated.ListSuspendedTicketsParamsSortOrderDesc
-	ListTicketCommentsParamsIncludeUsers                           = generated.ListTicketCommentsParamsIncludeUsers
-	ListTicketCommentsParamsSortCreatedAt                          = generated.ListTicketCommentsParamsSortCreatedAt
-	ListTicketCommentsParamsSortMinusCreatedAt                     = generated.ListTicketCommentsParamsSortMinusCreatedAt
-	ListTicketCommentsParamsSortOrderAsc                           = generated.ListTicketCommentsParamsSortOrderAsc
-	ListTicketCommentsParamsSortOrderDesc                          = generated.ListTicketCommentsParamsSortOrderDesc
-	ListTicketFieldsParamsIncludeUsers                             = generated.ListTicketFieldsParamsIncludeUsers
-	ListTriggerCategoriesParamsIncludeRuleCounts                   = generated.ListTriggerCategoriesParamsIncludeRuleCounts
-	ListTriggerCategoriesParamsSortCreatedAt                       = generated.ListTriggerCategoriesParamsSortCreatedAt
-	ListTriggerCategoriesParamsSortMinusCreatedAt                  = generated.ListTriggerCategoriesParamsSortMinusCreatedAt
-	ListTriggerCategoriesParamsSortMinusName                       = generated.ListTriggerCategoriesParamsSortMinusName
-	ListTriggerCategoriesParamsSortMinusPosition                   = generated.ListTriggerCategoriesParamsSortMinusPosition
-	ListTriggerCategoriesParamsSortMinusUpdatedAt                  = generated.ListTriggerCategoriesParamsSortMinusUpdatedAt
-	ListTriggerCategoriesParamsSortName                            = generated.ListTriggerCategoriesParamsSortName
-	ListTriggerCategoriesParamsSortPosition                        = generated.ListTriggerCategoriesParamsSortPosition
-	ListTriggerCategoriesParamsSortUpdatedAt                       = generated.ListTriggerCategoriesParamsSortUpdatedAt
-	ListTriggerRevisionsParamsIncludeUsers                         = generated.ListTriggerRevisionsParamsIncludeUsers
-	ListTriggersParamsIncludeAppInstallation                       = generated.ListTriggersParamsIncludeAppInstallation
-	ListTriggersParamsIncludePermissions                           = generated.ListTriggersParamsIncludePermissions
-	ListTriggersParamsIncludeUsage1H                               = generated.ListTriggersParamsIncludeUsage1H
-	ListTriggersParamsIncludeUsage24H                              = generated.ListTriggersParamsIncludeUsage24H
-	ListTriggersParamsIncludeUsage30D                              = generated.ListTriggersParamsIncludeUsage30D
-	ListTriggersParamsIncludeUsage7D                               = generated.ListTriggersParamsIncludeUsage7D
-	ListTriggersParamsSortAlphabetical                             = generated.ListTriggersParamsSortAlphabetical
-	ListTriggersParamsSortByAlphabetical                           = generated.ListTriggersParamsSortByAlphabetical
-	ListTriggersParamsSortByCreatedAt                              = generated.ListTriggersParamsSortByCreatedAt
-	ListTriggersParamsSortByPosition                               = generated.ListTriggersParamsSortByPosition
-	ListTriggersParamsSortByUpdatedAt                              = generated.ListTriggersParamsSortByUpdatedAt
-	ListTriggersParamsSortByUsage1H                                = generated.ListTriggersParamsSortByUsage1H
-	ListTriggersParamsSortByUsage24H                               = generated.ListTriggersParamsSortByUsage24H
-	ListTriggersParamsSortByUsage7D                                = generated.ListTriggersParamsSortByUsage7D
-	ListTriggersParamsSortCreatedAt                                = generated.ListTriggersParamsSortCreatedAt
-	ListTriggersParamsSortOrderAsc                                 = generated.ListTriggersParamsSortOrderAsc
-	ListTriggersParamsSortOrderDesc                                = generated.ListTriggersParamsSortOrderDesc
-	ListTriggersParamsSortPosition                                 = generated.ListTriggersParamsSortPosition
-	ListTriggersParamsSortUpdatedAt                                = generated.ListTriggersParamsSortUpdatedAt
-	ListUserTicketSkipsParamsSortOrderAsc                          = generated.ListUserTicketSkipsParamsSortOrderAsc
-	ListUserTicketSkipsParamsSortOrderDesc                         = generated.ListUserTicketSkipsParamsSortOrderDesc
-	ListViewTicketsParamsSortOrderAsc                              = generated.ListViewTicketsParamsSortOrderAsc
-	ListViewTicketsParamsSortOrderDesc                             = generated.ListViewTicketsParamsSortOrderDesc
-	ListViewsParamsAccessAccount                                   = generated.ListViewsParamsAccessAccount
-	ListViewsParamsAccessPersonal                                  = generated.ListViewsParamsAccessPersonal
-	ListViewsParamsAccessShared                                    = generated.ListViewsParamsAccessShared
-	ListViewsParamsIncludeAppInstallation                          = generated.ListViewsParamsIncludeAppInstallation
-	ListViewsParamsIncludePermissions                              = generated.ListViewsParamsIncludePermissions
-	ListViewsParamsSortByAlphabetical                              = generated.ListViewsParamsSortByAlphabetical
-	ListViewsParamsSortByCreatedAt                                 = generated.ListViewsParamsSortByCreatedAt
-	ListViewsParamsSortByPosition                                  = generated.ListViewsParamsSortByPosition
-	ListViewsParamsSortByUpdatedAt                                 = generated.ListViewsParamsSortByUpdatedAt
-	ListViewsParamsSortOrderAsc                                    = generated.ListViewsParamsSortOrderAsc
-	ListViewsParamsSortOrderDesc                                   = generated.ListViewsParamsSortOrderDesc
-	MacroRestrictionTypeGroup                                      = generated.MacroRestrictionTypeGroup
-	MacroRestrictionTypeUser                                       = generated.MacroRestrictionTypeUser
-	MacroTicketChangesPriorityHigh                                 = generated.MacroTicketChangesPriorityHigh
-	MacroTicketChangesPriorityLow                                  = generated.MacroTicketChangesPriorityLow
-	MacroTicketChangesPriorityNormal                               = generated.MacroTicketChangesPriorityNormal
-	MacroTicketChangesPriorityUrgent                               = generated.MacroTicketChangesPriorityUrgent
-	MacroTicketChangesStatusClosed                                 = generated.MacroTicketChangesStatusClosed
-	MacroTicketChangesStatusHold                                   = generated.MacroTicketChangesStatusHold
-	MacroTicketChangesStatusNew                                    = generated.MacroTicketChangesStatusNew
-	MacroTicketChangesStatusOpen                                   = generated.MacroTicketChangesStatusOpen
-	MacroTicketChangesStatusPending                                = generated.MacroTicketChangesStatusPending
-	MacroTicketChangesStatusSolved                                 = generated.MacroTicketChangesStatusSolved
-	MacroTicketChangesTypeIncident                                 = generated.MacroTicketChangesTypeIncident
-	MacroTicketChangesTypeProblem                                  = generated.MacroTicketChangesTypeProblem
-	MacroTicketChangesTypeQuestion                                 = generated.MacroTicketChangesTypeQuestion
-	MacroTicketChangesTypeTask                                     = generated.MacroTicketChangesTypeTask
-	OrganizationFieldTypeCheckbox                                  = generated.OrganizationFieldTypeCheckbox
-	OrganizationFieldTypeDate                                      = generated.OrganizationFieldTypeDate
-	OrganizationFieldTypeDecimal                                   = generated.OrganizationFieldTypeDecimal
-	OrganizationFieldTypeDropdown                                  = generated.OrganizationFieldTypeDropdown
-	OrganizationFieldTypeInteger                                   = generated.OrganizationFieldTypeInteger
-	OrganizationFieldTypeLookup                                    = generated.OrganizationFieldTypeLookup
-	OrganizationFieldTypeRegexp                                    = generated.OrganizationFieldTypeRegexp
-	OrganizationFieldTypeText                                      = generated.OrganizationFieldTypeText
-	OrganizationFieldTypeTextarea                                  = generated.OrganizationFieldTypeTextarea
-	RequestInputPriorityHigh                                       = generated.RequestInputPriorityHigh
-	RequestInputPriorityLow                                        = generated.RequestInputPriorityLow
-	RequestInputPriorityNormal                                     = generated.RequestInputPriorityNormal
-	RequestInputPriorityUrgent                                     = generated.RequestInputPriorityUrgent
-	RequestInputTypeIncident                                       = generated.RequestInputTypeIncident
-	RequestInputTypeProblem                                        = generated.RequestInputTypeProblem
-	RequestInputTypeQuestion                                       = generated.RequestInputTypeQuestion
-	RequestInputTypeTask                                           = generated.RequestInputTypeTask
-	RequestPriorityHigh                                            = generated.RequestPriorityHigh
-	RequestPriorityLow                                             = generated.RequestPriorityLow
-	RequestPriorityNormal                                          = generated.RequestPriorityNormal
-	RequestPriorityUrgent                                          = generated.RequestPriorityUrgent
-	RequestStatusClosed                                            = generated.RequestStatusClosed
-	RequestStatusHold                                              = generated.RequestStatusHold
-	RequestStatusNew                                               = generated.RequestStatusNew
-	RequestStatusOpen                                              = generated.RequestStatusOpen
-	RequestStatusPending                                           = generated.RequestStatusPending
-	RequestStatusSolved                                            = generated.RequestStatusSolved
-	RequestTypeIncident                                            = generated.RequestTypeIncident
-	RequestTypeProblem                                             = generated.RequestTypeProblem
-	RequestTypeQuestion                                            = generated.RequestTypeQuestion
-	RequestTypeTask                                                = generated.RequestTypeTask
-	RoutingAttributeEventTypeCreate                                = generated.RoutingAttributeEventTypeCreate
-	RoutingAttributeEventTypeDelete                                = generated.RoutingAttributeEventTypeDelete
-	RoutingAttributeEventTypeUpdate                                = generated.RoutingAttributeEventTypeUpdate
-	RoutingAttributeValueEventTypeCreate                           = generated.RoutingAttributeValueEventTypeCreate
-	RoutingAttributeValueEventTypeDelete                           = generated.RoutingAttributeValueEventTypeDelete
-	RoutingAttributeValueEventTypeUpdate                           = generated.RoutingAttributeValueEventTypeUpdate
-	RoutingInstanceValueTypeAssociateAgent                         = generated.RoutingInstanceValueTypeAssociateAgent
-	RoutingInstanceValueTypeAssociateTicket                        = generated.RoutingInstanceValueTypeAssociateTicket
-	RoutingInstanceValueTypeUnassociateAgent                       = generated.RoutingInstanceValueTypeUnassociateAgent
-	RoutingInstanceValueTypeUnassociateTicket                      = generated.RoutingInstanceValueTypeUnassociateTicket
-	SLAPolicyMetricMetricAgentWorkTime                             = generated.SLAPolicyMetricMetricAgentWorkTime
-	SLAPolicyMetricMetricFirstReplyTime                            = generated.SLAPolicyMetricMetricFirstReplyTime
-	SLAPolicyMetricMetricNextReplyTime                             = generated.SLAPolicyMetricMetricNextReplyTime
-	SLAPolicyMetricMetricPausableUpdateTime                        = generated.SLAPolicyMetricMetricPausableUpdateTime
-	SLAPolicyMetricMetricPeriodicUpdateTime                        = generated.SLAPolicyMetricMetricPeriodicUpdateTime
-	SLAPolicyMetricMetricRequesterWaitTime                         = generated.SLAPolicyMetricMetricRequesterWaitTime
-	SLAPolicyMetricMetricTotalResolutionTime                       = generated.SLAPolicyMetricMetricTotalResolutionTime
-	SLAPolicyMetricPriorityHigh                                    = generated.SLAPolicyMetricPriorityHigh
-	SLAPolicyMetricPriorityLow                                     = generated.SLAPolicyMetricPriorityLow
-	SLAPolicyMetricPriorityNormal                                  = generated.SLAPolicyMetricPriorityNormal
-	SLAPolicyMetricPriorityUrgent                                  = generated.SLAPolicyMetricPriorityUrgent
-	SatisfactionRatingScoreBad                                     = generated.SatisfactionRatingScoreBad
-	SatisfactionRatingScoreGood                                    = generated.SatisfactionRatingScoreGood
-	SatisfactionRatingScoreOffered                                 = generated.SatisfactionRatingScoreOffered
-	SatisfactionRatingScoreUnoffered                               = generated.SatisfactionRatingScoreUnoffered
-	SearchAutomationsParamsIncludeAppInstallation                  = generated.SearchAutomationsParamsIncludeAppInstallation
-	SearchAutomationsParamsIncludePermissions                      = generated.SearchAutomationsParamsIncludePermissions
-	SearchAutomationsParamsIncludeUsage1H                          = generated.SearchAutomationsParamsIncludeUsage1H
-	SearchAutomationsParamsIncludeUsage24H                         = generated.SearchAutomationsParamsIncludeUsage24H
-	SearchAutomationsParamsIncludeUsage30D                         = generated.SearchAutomationsParamsIncludeUsage30D
-	SearchAutomationsParamsIncludeUsage7D                          = generated.SearchAutomationsParamsIncludeUsage7D
-	SearchAutomationsParamsSortByAlphabetical                      = generated.SearchAutomationsParamsSortByAlphabetical
-	SearchAutomationsParamsSortByCreatedAt                         = generated.SearchAutomationsParamsSortByCreatedAt
-	SearchAutomationsParamsSortByPosition                          = generated.SearchAutomationsParamsSortByPosition
-	SearchAutomationsParamsSortByUpdatedAt                         = generated.SearchAutomationsParamsSortByUpdatedAt
-	SearchAutomationsParamsSortOrderAsc                            = generated.SearchAutomationsParamsSortOrderAsc
-	SearchAutomationsParamsSortOrderDesc                           = generated.SearchAutomationsParamsSortOrderDesc
-	SearchCustomObjectRecordsParamsSortCreatedAt                   = generated.SearchCustomObjectRecordsParamsSortCreatedAt
-	SearchCustomObjectRecordsParamsSortMinusCreatedAt              = generated.SearchCustomObjectRecordsParamsSortMinusCreatedAt
-	SearchCustomObjectRecordsParamsSortMinusName                   = generated.SearchCustomObjectRecordsParamsSortMinusName
-	SearchCustomObjectRecordsParamsSortMinusUpdatedAt              = generated.SearchCustomObjectRecordsParamsSortMinusUpdatedAt
-	SearchCustomObjectRecordsParamsSortName                        = generated.SearchCustomObjectRecordsParamsSortName
-	SearchCustomObjectRecordsParamsSortUpdatedAt                   = generated.SearchCustomObjectRecordsParamsSortUpdatedAt
-	SearchMacrosParamsAccessAccount                                = generated.SearchMacrosParamsAccessAccount
-	SearchMacrosParamsAccessAgents                                 = generated.SearchMacrosParamsAccessAgents
-	SearchMacrosParamsAccessPersonal                               = generated.SearchMacrosParamsAccessPersonal
-	SearchMacrosParamsAccessShared                                 = generated.SearchMacrosParamsAccessShared
-	SearchMacrosParamsIncludeAppInstallation                       = generated.SearchMacrosParamsIncludeAppInstallation
-	SearchMacrosParamsIncludeCategories                            = generated.SearchMacrosParamsIncludeCategories
-	SearchMacrosParamsIncludePermissions                           = generated.SearchMacrosParamsIncludePermissions
-	SearchMacrosParamsIncludeUsage1H                               = generated.SearchMacrosParamsIncludeUsage1H
-	SearchMacrosParamsIncludeUsage24H                              = generated.SearchMacrosParamsIncludeUsage24H
-	SearchMacrosParamsIncludeUsage30D                              = generated.SearchMacrosParamsIncludeUsage30D
-	SearchMacrosParamsIncludeUsage7D                               = generated.SearchMacrosParamsIncludeUsage7D
-	SearchMacrosParamsSortByAlphabetical                           = generated.SearchMacrosParamsSortByAlphabetical
-	SearchMacrosParamsSortByCreatedAt                              = generated.SearchMacrosParamsSortByCreatedAt
-	SearchMacrosParamsSortByUpdatedAt                              = generated.SearchMacrosParamsSortByUpdatedAt
-	SearchMacrosParamsSortByUsage1H                                = generated.SearchMacrosParamsSortByUsage1H
-	SearchMacrosParamsSortByUsage24H                               = generated.SearchMacrosParamsSortByUsage24H
-	SearchMacrosParamsSortByUsage30D                               = generated.SearchMacrosParamsSortByUsage30D
-	SearchMacrosParamsSortByUsage7D                                = generated.SearchMacrosParamsSortByUsage7D
-	SearchMacrosParamsSortOrderAsc                                 = generated.SearchMacrosParamsSortOrderAsc
-	SearchMacrosParamsSortOrderDesc                                = generated.SearchMacrosParamsSortOrderDesc
-	SearchRequestsParamsStatusClosed                               = generated.SearchRequestsParamsStatusClosed
-	SearchRequestsParamsStatusHold                                 = generated.SearchRequestsParamsStatusHold
-	SearchRequestsParamsStatusNew                                  = generated.SearchRequestsParamsStatusNew
-	SearchRequestsParamsStatusOpen                                 = generated.SearchRequestsParamsStatusOpen
-	SearchRequestsParamsStatusPending                              = generated.SearchRequestsParamsStatusPending
-	SearchRequestsParamsStatusSolved                               = generated.SearchRequestsParamsStatusSolved
-	SearchResultResultTypeGroup                                    = generated.SearchResultResultTypeGroup
-	SearchResultResultTypeOrganization                             = generated.SearchResultResultTypeOrganization
-	SearchResultResultTypeTicket                                   = generated.SearchResultResultTypeTicket
-	SearchResultResultTypeUser                                     = generated.SearchResultResultTypeUser
-	SearchTriggersParamsIncludeAppInstallation                     = generated.SearchTriggersParamsIncludeAppInstallation
-	SearchTriggersParamsIncludePermissions                         = generated.SearchTriggersParamsIncludePermissions
-	SearchTriggersParamsIncludeUsage1H                             = generated.SearchTriggersParamsIncludeUsage1H
-	SearchTriggersParamsIncludeUsage24H                            = generated.SearchTriggersParamsIncludeUsage24H
-	SearchTriggersParamsIncludeUsage30D                            = generated.SearchTriggersParamsIncludeUsage30D
-	SearchTriggersParamsIncludeUsage7D                             = generated.SearchTriggersParamsIncludeUsage7D
-	SearchTriggersParamsSortAlphabetical                           = generated.SearchTriggersParamsSortAlphabetical
-	SearchTriggersParamsSortByAlphabetical                         = generated.SearchTriggersParamsSortByAlphabetical
-	SearchTriggersParamsSortByCreatedAt                            = generated.SearchTriggersParamsSortByCreatedAt
-	SearchTriggersParamsSortByPosition                             = generated.SearchTriggersParamsSortByPosition
-	SearchTriggersParamsSortByUpdatedAt                            = generated.SearchTriggersParamsSortByUpdatedAt
-	SearchTriggersParamsSortByUsage1H                              = generated.SearchTriggersParamsSortByUsage1H
-	SearchTriggersParamsSortByUsage24H                             = generated.SearchTriggersParamsSortByUsage24H
-	SearchTriggersParamsSortByUsage7D                              = generated.SearchTriggersParamsSortByUsage7D
-	SearchTriggersParamsSortCreatedAt                              = generated.SearchTriggersParamsSortCreatedAt
-	SearchTriggersParamsSortOrderAsc                               = generated.SearchTriggersParamsSortOrderAsc
-	SearchTriggersParamsSortOrderDesc                              = generated.SearchTriggersParamsSortOrderDesc
-	SearchTriggersParamsSortPosition                               = generated.SearchTriggersParamsSortPosition
-	SearchTriggersParamsSortUpdatedAt                              = generated.SearchTriggersParamsSortUpdatedAt
-	SearchViewsParamsAccessAccount                                 = generated.SearchViewsParamsAccessAccount
-	SearchViewsParamsAccessPersonal                                = generated.SearchViewsParamsAccessPersonal
-	SearchViewsParamsAccessShared                                  = generated.SearchViewsParamsAccessShared
-	SearchViewsParamsIncludeAppInstallation                        = generated.SearchViewsParamsIncludeAppInstallation
-	SearchViewsParamsIncludePermissions                            = generated.SearchViewsParamsIncludePermissions
-	SearchViewsParamsSortByAlphabetical                            = generated.SearchViewsParamsSortByAlphabetical
-	SearchViewsParamsSortByCreatedAt                               = generated.SearchViewsParamsSortByCreatedAt
-	SearchViewsParamsSortByPosition                                = generated.SearchViewsParamsSortByPosition
-	SearchViewsParamsSortByUpdatedAt                               = generated.SearchViewsParamsSortByUpdatedAt
-	SearchViewsParamsSortOrderAsc                                  = generated.SearchViewsParamsSortOrderAsc
-	SearchViewsParamsSortOrderDesc                                 = generated.SearchViewsParamsSortOrderDesc
-	SharingAgreementStatusAccepted                                 = generated.SharingAgreementStatusAccepted
-	SharingAgreementStatusDeclined                                 = generated.SharingAgreementStatusDeclined
-	SharingAgreementStatusInactive                                 = generated.SharingAgreementStatusInactive
-	SharingAgreementStatusPending                                  = generated.SharingAgreementStatusPending
-	SharingAgreementTypeInbound                                    = generated.SharingAgreementTypeInbound
-	SharingAgreementTypeOutbound                                   = generated.SharingAgreementTypeOutbound
-	SharingAgreementUpdateInputStatusAccepted                      = generated.SharingAgreementUpdateInputStatusAccepted
-	SharingAgreementUpdateInputStatusDeclined                      = generated.SharingAgreementUpdateInputStatusDeclined
-	SharingAgreementUpdateInputStatusInactive                      = generated.SharingAgreementUpdateInputStatusInactive
-	SharingAgreementUpdateInputStatusPending                       = generated.SharingAgreementUpdateInputStatusPending
-	ShowManyViewsParamsIncludeAppInstallation                      = generated.ShowManyViewsParamsIncludeAppInstallation
-	ShowManyViewsParamsIncludePermissions                          = generated.ShowManyViewsParamsIncludePermissions
-	ShowRequestParamsIncludeUsers                                  = generated.ShowRequestParamsIncludeUsers
-	ShowTicketFieldParamsIncludeUsers                              = generated.ShowTicketFieldParamsIncludeUsers
-	ShowTriggerRevisionParamsIncludeUsers                          = generated.ShowTriggerRevisionParamsIncludeUsers
-	SupportAddressCnameStatusFailed                                = generated.SupportAddressCnameStatusFailed
-	SupportAddressCnameStatusUnknown                               = generated.SupportAddressCnameStatusUnknown
-	SupportAddressCnameStatusVerified                              = generated.SupportAddressCnameStatusVerified
-	SupportAddressDNSResultsFailed                                 = generated.SupportAddressDNSResultsFailed
-	SupportAddressDNSResultsVerified                               = generated.SupportAddressDNSResultsVerified
-	SupportAddressDomainVerificationStatusFailed                   = generated.SupportAddressDomainVerificationStatusFailed
-	SupportAddressDomainVerificationStatusUnknown                  = generated.SupportAddressDomainVerificationStatusUnknown
-	SupportAddressDomainVerificationStatusVerified                 = generated.SupportAddressDomainVerificationStatusVerified
-	SupportAddressForwardingStatusFailed                           = generated.SupportAddressForwardingStatusFailed
-	SupportAddressForwardingStatusUnknown                          = generated.SupportAddressForwardingStatusUnknown
-	SupportAddressForwardingStatusVerified                         = generated.SupportAddressForwardingStatusVerified
-	SupportAddressForwardingStatusWaiting                          = generated.SupportAddressForwardingStatusWaiting
-	SupportAddressSpfStatusFailed                                  = generated.SupportAddressSpfStatusFailed
-	SupportAddressSpfStatusUnknown                                 = generated.SupportAddressSpfStatusUnknown
-	SupportAddressSpfStatusVerified                                = generated.SupportAddressSpfStatusVerified
-	SupportAddressVerifyRequestTypeForwarding                      = generated.SupportAddressVerifyRequestTypeForwarding
-	TargetContentTypeApplicationJSON                               = generated.TargetContentTypeApplicationJSON
-	TargetContentTypeApplicationXML                                = generated.TargetContentTypeApplicationXML
-	TargetContentTypeApplicationXWwwFormUrlencoded                 = generated.TargetContentTypeApplicationXWwwFormUrlencoded
-	TargetInputContentTypeApplicationJSON                          = generated.TargetInputContentTypeApplicationJSON
-	TargetInputContentTypeApplicationXML                           = generated.TargetInputContentTypeApplicationXML
-	TargetInputContentTypeApplicationXWwwFormUrlencoded            = generated.TargetInputContentTypeApplicationXWwwFormUrlencoded
-	TargetInputMethodDelete                                        = generated.TargetInputMethodDelete
-	TargetInputMethodGet                                           = generated.TargetInputMethodGet
-	TargetInputMethodPatch                                         = generated.TargetInputMethodPatch
-	TargetInputMethodPost                                          = generated.TargetInputMethodPost
-	TargetInputMethodPut                                           = generated.TargetInputMethodPut
-	TargetInputTypeBasecampTarget                                  = generated.TargetInputTypeBasecampTarget
-	TargetInputTypeCampfireTarget                                  = generated.TargetInputTypeCampfireTarget
-	TargetInputTypeClickatellTarget                                = generated.TargetInputTypeClickatellTarget
-	TargetInputTypeEmailTarget                                     = generated.TargetInputTypeEmailTarget
-	TargetInputTypeFlowdockTarget                                  = generated.TargetInputTypeFlowdockTarget
-	TargetInputTypeGetSatisfactionTarget                           = generated.TargetInputTypeGetSatisfactionTarget
-	TargetInputTypeHTTPTarget                                      = generated.TargetInputTypeHTTPTarget
-	TargetInputTypeJiraTarget                                      = generated.TargetInputTypeJiraTarget
-	TargetInputTypePivotalTarget                                   = generated.TargetInputTypePivotalTarget
-	TargetInputTypeTwitterTarget                                   = generated.TargetInputTypeTwitterTarget
-	TargetInputTypeURLTarget                                       = generated.TargetInputTypeURLTarget
-	TargetInputTypeYammerTarget                                    = generated.TargetInputTypeYammerTarget
-	TargetMethodDelete                                             = generated.TargetMethodDelete
-	TargetMethodGet                                                = generated.TargetMethodGet
-	TargetMethodPatch                                              = generated.TargetMethodPatch
-	TargetMethodPost                                               = generated.TargetMethodPost
-	TargetMethodPut                                                = generated.TargetMethodPut
-	TargetTypeBasecampTarget                                       = generated.TargetTypeBasecampTarget
-	TargetTypeCampfireTarget                                       = generated.TargetTypeCampfireTarget
-	TargetTypeClickatellTarget                                     = generated.TargetTypeClickatellTarget
-	TargetTypeEmailTarget                                          = generated.TargetTypeEmailTarget
-	TargetTypeFlowdockTarget                                       = generated.TargetTypeFlowdockTarget
-	TargetTypeGetSatisfactionTarget                                = generated.TargetTypeGetSatisfactionTarget
-	TargetTypeHTTPTarget                                           = generated.TargetTypeHTTPTarget
-	TargetTypeJiraTarget                                           = generated.TargetTypeJiraTarget
-	TargetTypePivotalTarget                                        = generated.TargetTypePivotalTarget
-	TargetTypeTwitterTarget                                        = generated.TargetTypeTwitterTarget
-	TargetTypeURLTarget                                            = generated.TargetTypeURLTarget
-	TargetTypeYammerTarget                                         = generated.TargetTypeYammerTarget
-	TargetUpdateInputContentTypeApplicationJSON                    = generated.TargetUpdateInputContentTypeApplicationJSON
-	TargetUpdateInputContentTypeApplicationXML                     = generated.TargetUpdateInputContentTypeApplicationXML
-	TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded      = generated.TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded
-	TargetUpdateInputMethodDelete                                  = generated.TargetUpdateInputMethodDelete
-	TargetUpdateInputMethodGet                                     = generated.TargetUpdateInputMethodGet
-	TargetUpdateInputMethodPatch                                   = generated.TargetUpdateInputMethodPatch
-	TargetUpdateInputMethodPost                                    = generated.TargetUpdateInputMethodPost
-	TargetUpdateInputMethodPut                                     = generated.TargetUpdateInputMethodPut
-	TicketAuditEventTypeAgentMacroReference                        = generated.TicketAuditEventTypeAgentMacroReference
-	TicketAuditEventTypeAssociateAttValsEvent                      = generated.TicketAuditEventTypeAssociateAttValsEvent
-	TicketAuditEventTypeAttachmentRedactionEvent                   = generated.TicketAuditEventTypeAttachmentRedactionEvent
-	TicketAuditEventTypeAuditEvent                                 = generated.TicketAuditEventTypeAuditEvent
-	TicketAuditEventTypeCc                                         = generated.TicketAuditEventTypeCc
-	TicketAuditEventTypeChange                                     = generated.TicketAuditEventTypeChange
-	TicketAuditEventTypeChatEndedEvent                             = generated.TicketAuditEventTypeChatEndedEvent
-	TicketAuditEventTypeChatStartedEvent                           = generated.TicketAuditEventTypeChatStartedEvent
-	TicketAuditEventTypeComment                                    = generated.TicketAuditEventTypeComment
-	TicketAuditEventTypeCommentPrivacyChange                       = generated.TicketAuditEventTypeCommentPrivacyChange
-	TicketAuditEventTypeCommentRedactionEvent                      = generated.TicketAuditEventTypeCommentRedactionEvent
-	TicketAuditEventTypeCreate                                     = generated.TicketAuditEventTypeCreate
-	TicketAuditEventTypeEmailCcChange                              = generated.TicketAuditEventTypeEmailCcChange
-	TicketAuditEventTypeError                                      = generated.TicketAuditEventTypeError
-	TicketAuditEventTypeExternal                                   = generated.TicketAuditEventTypeExternal
-	TicketAuditEventTypeFacebookComment                            = generated.TicketAuditEventTypeFacebookComment
-	TicketAuditEventTypeFacebookEvent                              = generated.TicketAuditEventTypeFacebookEvent
-	TicketAuditEventTypeFollowerChange                             = generated.TicketAuditEventTypeFollowerChange
-	TicketAuditEventTypeFollowerNotification                       = generated.TicketAuditEventTypeFollowerNotification
-	TicketAuditEventTypeLogMeInTranscript                          = generated.TicketAuditEventTypeLogMeInTranscript
-	TicketAuditEventTypeMacroReference                             = generated.TicketAuditEventTypeMacroReference
-	TicketAuditEventTypeNotification                               = generated.TicketAuditEventTypeNotification
-	TicketAuditEventTypeNotificationWithCcs                        = generated.TicketAuditEventTypeNotificationWithCcs
-	TicketAuditEventTypeOrganizationActivity                       = generated.TicketAuditEventTypeOrganizationActivity
-	TicketAuditEventTypePush                                       = generated.TicketAuditEventTypePush
-	TicketAuditEventTypeSLATargetChange                            = generated.TicketAuditEventTypeSLATargetChange
-	TicketAuditEventTypeSMS                                        = generated.TicketAuditEventTypeSMS
-	TicketAuditEventTypeSatisfactionRating                         = generated.TicketAuditEventTypeSatisfactionRating
-	TicketAuditEventTypeScheduleAssignment                         = generated.TicketAuditEventTypeScheduleAssignment
-	TicketAuditEventTypeTicketMergeEvent                           = generated.TicketAuditEventTypeTicketMergeEvent
-	TicketAuditEventTypeTicketSharingEvent                         = generated.TicketAuditEventTypeTicketSharingEvent
-	TicketAuditEventTypeTweet                                      = generated.TicketAuditEventTypeTweet
-	TicketAuditEventTypeVoiceComment                               = generated.TicketAuditEventTypeVoiceComment
-	TicketCommentTypeComment                                       = generated.TicketCommentTypeComment
-	TicketCommentTypeVoiceComment                                  = generated.TicketCommentTypeVoiceComment
-	TicketEmailCcInputActionDelete                                 = generated.TicketEmailCcInputActionDelete
-	TicketEmailCcInputActionPut                                    = generated.TicketEmailCcInputActionPut
-	TicketFieldInputTypeCheckbox                                   = generated.TicketFieldInputTypeCheckbox
-	TicketFieldInputTypeDate                                       = generated.TicketFieldInputTypeDate
-	TicketFieldInputTypeDecimal                                    = generated.TicketFieldInputTypeDecimal
-	TicketFieldInputTypeInteger                                    = generated.TicketFieldInputTypeInteger
-	TicketFieldInputTypeLookup                                     = generated.TicketFieldInputTypeLookup
-	TicketFieldInputTypeMultiselect                                = generated.TicketFieldInputTypeMultiselect
-	TicketFieldInputTypePartialcreditcard                          = generated.TicketFieldInputTypePartialcreditcard
-	TicketFieldInputTypeRegexp                                     = generated.TicketFieldInputTypeRegexp
-	TicketFieldInputTypeTagger                                     = generated.TicketFieldInputTypeTagger
-	TicketFieldInputTypeText                                       = generated.TicketFieldInputTypeText
-	TicketFieldInputTypeTextarea                                   = generated.TicketFieldInputTypeTextarea
-	TicketFieldTypeAssignee                                        = generated.TicketFieldTypeAssignee
-	TicketFieldTypeCheckbox                                        = generated.TicketFieldTypeCheckbox
-	TicketFieldTypeCustomStatus                                    = generated.TicketFieldTypeCustomStatus
-	TicketFieldTypeDate                                            = generated.TicketFieldTypeDate
-	TicketFieldTypeDecimal                                         = generated.TicketFieldTypeDecimal
-	TicketFieldTypeDescription                                     = generated.TicketFieldTypeDescription
-	TicketFieldTypeGroup                                           = generated.TicketFieldTypeGroup
-	TicketFieldTypeInteger                                         = generated.TicketFieldTypeInteger
-	TicketFieldTypeLookup                                          = generated.TicketFieldTypeLookup
-	TicketFieldTypeMultiselect                                     = generated.TicketFieldTypeMultiselect
-	TicketFieldTypePartialcreditcard                               = generated.TicketFieldTypePartialcreditcard
-	TicketFieldTypePriority                                        = generated.TicketFieldTypePriority
-	TicketFieldTypeRegexp                                          = generated.TicketFieldTypeRegexp
-	TicketFieldTypeStatus                                          = generated.TicketFieldTypeStatus
-	TicketFieldTypeSubject                                         = generated.TicketFieldTypeSubject
-	TicketFieldTypeTagger                                          = generated.TicketFieldTypeTagger
-	TicketFieldTypeText                                            = generated.TicketFieldTypeText
-	TicketFieldTypeTextarea                                        = generated.TicketFieldTypeTextarea
-	TicketFieldTypeTickettype                                      = generated.TicketFieldTypeTickettype
-	TicketFollowerInputActionDelete                                = generated.TicketFollowerInputActionDelete
-	TicketFollowerInputActionPut                                   = generated.TicketFollowerInputActionPut
-	TicketFormRequiredOnStatusesStatusesHold                       = generated.TicketFormRequiredOnStatusesStatusesHold
-	TicketFormRequiredOnStatusesStatusesNew                        = generated.TicketFormRequiredOnStatusesStatusesNew
-	TicketFormRequiredOnStatusesStatusesOpen                       = generated.TicketFormRequiredOnStatusesStatusesOpen
-	TicketFormRequiredOnStatusesStatusesPending                    = generated.TicketFormRequiredOnStatusesStatusesPending
-	TicketFormRequiredOnStatusesStatusesSolved                     = generated.TicketFormRequiredOnStatusesStatusesSolved
-	TicketFormRequiredOnStatusesTypeALLSTATUSES                    = generated.TicketFormRequiredOnStatusesTypeALLSTATUSES
-	TicketFormRequiredOnStatusesTypeNOSTATUSES                     = generated.TicketFormRequiredOnStatusesTypeNOSTATUSES
-	TicketFormRequiredOnStatusesTypeSOMESTATUSES                   = generated.TicketFormRequiredOnStatusesTypeSOMESTATUSES
-	TicketImportInputPriorityHigh                                  = generated.TicketImportInputPriorityHigh
-	TicketImportInputPriorityLow                                   = generated.TicketImportInputPriorityLow
-	TicketImportInputPriorityNormal                                = generated.TicketImportInputPriorityNormal
-	TicketImportInputPriorityUrgent                                = generated.TicketImportInputPriorityUrgent
-	TicketImportInputStatusClosed                                  = generated.TicketImportInputStatusClosed
-	TicketImportInputStatusHold                                    = generated.TicketImportInputStatusHold
-	TicketImportInputStatusNew                                     = generated.TicketImportInputStatusNew
-	TicketImportInputStatusOpen                                    = generated.TicketImportInputStatusOpen
-	TicketImportInputStatusPending                                 = generated.TicketImportInputStatusPending
-	TicketImportInputStatusSolved                                  = generated.TicketImportInputStatusSolved
-	TicketImportInputTypeIncident                                  = generated.TicketImportInputTypeIncident
-	TicketImportInputTypeProblem                                   = generated.TicketImportInputTypeProblem
-	TicketImportInputTypeQuestion                                  = generated.TicketImportInputTypeQuestion
-	TicketImportInputTypeTask                                      = generated.TicketImportInputTypeTask
-	TicketInputPriorityHigh                                        = generated.TicketInputPriorityHigh
-	TicketInputPriorityLow                                         = generated.TicketInputPriorityLow
-	TicketInputPriorityNormal                                      = generated.TicketInputPriorityNormal
-	TicketInputPriorityUrgent                                      = generated.TicketInputPriorityUrgent
-	TicketInputStatusClosed                                        = generated.TicketInputStatusClosed
-	TicketInputStatusHold                                          = generated.TicketInputStatusHold
-	TicketInputStatusNew                                           = generated.TicketInputStatusNew
-	TicketInputStatusOpen                                          = generated.TicketInputStatusOpen
-	TicketInputStatusPending                                       = generated.TicketInputStatusPending
-	TicketInputStatusSolved                                        = generated.TicketInputStatusSolved
-	TicketInputTypeIncident                                        = generated.TicketInputTypeIncident
-	TicketInputTypeProblem                                         = generated.TicketInputTypeProblem
-	TicketInputTypeQuestion                                        = generated.TicketInputTypeQuestion
-	TicketInputTypeTask                                            = generated.TicketInputTypeTask
-	TicketInputViaIDN44                                            = generated.TicketInputViaIDN44
-	TicketInputViaIDN45                                            = generated.TicketInputViaIDN45
-	TicketInputViaIDN46                                            = generated.TicketInputViaIDN46
-	TicketMetricEventMetricAgentWorkTime                           = generated.TicketMetricEventMetricAgentWorkTime
-	TicketMetricEventMetricGroupOwnershipTime                      = generated.TicketMetricEventMetricGroupOwnershipTime
-	TicketMetricEventMetricPausableUpdateTime                      = generated.TicketMetricEventMetricPausableUpdateTime
-	TicketMetricEventMetricPeriodicUpdateTime                      = generated.TicketMetricEventMetricPeriodicUpdateTime
-	TicketMetricEventMetricReplyTime                               = generated.TicketMetricEventMetricReplyTime
-	TicketMetricEventMetricRequesterWaitTime                       = generated.TicketMetricEventMetricRequesterWaitTime
-	TicketMetricEventMetricResolutionTime                          = generated.TicketMetricEventMetricResolutionTime
-	TicketMetricEventTypeActivate                                  = generated.TicketMetricEventTypeActivate
-	TicketMetricEventTypeApplyGroupSLA                             = generated.TicketMetricEventTypeApplyGroupSLA
-	TicketMetricEventTypeApplySLA                                  = generated.TicketMetricEventTypeApplySLA
-	TicketMetricEventTypeBreach                                    = generated.TicketMetricEventTypeBreach
-	TicketMetricEventTypeFulfill                                   = generated.TicketMetricEventTypeFulfill
-	TicketMetricEventTypeMeasure                                   = generated.TicketMetricEventTypeMeasure
-	TicketMetricEventTypePause                                     = generated.TicketMetricEventTypePause
-	TicketMetricEventTypeUpdateStatus                              = generated.TicketMetricEventTypeUpdateStatus
-	TicketPriorityHigh                                             = generated.TicketPriorityHigh
-	TicketPriorityLow                                              = generated.TicketPriorityLow
-	TicketPriorityNormal                                           = generated.TicketPriorityNormal
-	TicketPriorityUrgent                                           = generated.TicketPriorityUrgent
-	TicketSatisfactionRatingInputScoreBad                          = generated.TicketSatisfactionRatingInputScoreBad
-	TicketSatisfactionRatingInputScoreGood                         = generated.TicketSatisfactionRatingInputScoreGood
-	TicketSatisfactionRatingScoreBad                               = generated.TicketSatisfactionRatingScoreBad
-	TicketSatisfactionRatingScoreGood                              = generated.TicketSatisfactionRatingScoreGood
-	TicketSatisfactionRatingScoreOffered                           = generated.TicketSatisfactionRatingScoreOffered
-	TicketSatisfactionRatingScoreUnoffered                         = generated.TicketSatisfactionRatingScoreUnoffered
-	TicketStatusClosed                                             = generated.TicketStatusClosed
-	TicketStatusDeleted                                            = generated.TicketStatusDeleted
-	TicketStatusHold                                               = generated.TicketStatusHold
-	TicketStatusNew                                                = generated.TicketStatusNew
-	TicketStatusOpen                                               = generated.TicketStatusOpen
-	TicketStatusPending                                            = generated.TicketStatusPending
-	TicketStatusSolved                                             = generated.TicketStatusSolved
-	TicketTypeIncident                                             = generated.TicketTypeIncident
-	TicketTypeProblem                                              = generated.TicketTypeProblem
-	TicketTypeQuestion                                             = generated.TicketTypeQuestion
-	TicketTypeTask                                                 = generated.TicketTypeTask
-	TriggerCategoryBatchJobInputActionPatch                        = generated.TriggerCategoryBatchJobInputActionPatch
-	TriggerCategoryBatchJobStatusComplete                          = generated.TriggerCategoryBatchJobStatusComplete
-	UserFieldInputTypeCheckbox                                     = generated.UserFieldInputTypeCheckbox
-	UserFieldInputTypeDate                                         = generated.UserFieldInputTypeDate
-	UserFieldInputTypeDecimal                                      = generated.UserFieldInputTypeDecimal
-	UserFieldInputTypeDropdown                                     = generated.UserFieldInputTypeDropdown
-	UserFieldInputTypeInteger                                      = generated.UserFieldInputTypeInteger
-	UserFieldInputTypeLookup                                       = generated.UserFieldInputTypeLookup
-	UserFieldInputTypeRegexp                                       = generated.UserFieldInputTypeRegexp
-	UserFieldInputTypeText                                         = generated.UserFieldInputTypeText
-	UserFieldInputTypeTextarea                                     = generated.UserFieldInputTypeTextarea
-	UserFieldTypeCheckbox                                          = generated.UserFieldTypeCheckbox
-	UserFieldTypeDate                                              = generated.UserFieldTypeDate
-	UserFieldTypeDecimal                                           = generated.UserFieldTypeDecimal
-	UserFieldTypeDropdown                                          = generated.UserFieldTypeDropdown
-	UserFieldTypeInteger                                           = generated.UserFieldTypeInteger
-	UserFieldTypeLookup                                            = generated.UserFieldTypeLookup
-	UserFieldTypeRegexp                                            = generated.UserFieldTypeRegexp
-	UserFieldTypeText                                              = generated.UserFieldTypeText
-	UserFieldTypeTextarea                                          = generated.UserFieldTypeTextarea
-	UserIdentityInputTypeAgentForwarding                           = generated.UserIdentityInputTypeAgentForwarding
-	UserIdentityInputTypeAnyChannel                                = generated.UserIdentityInputTypeAnyChannel
-	UserIdentityInputTypeEmail                                     = generated.UserIdentityInputTypeEmail
-	UserIdentityInputTypeFacebook                                  = generated.UserIdentityInputTypeFacebook
-	UserIdentityInputTypeForeign                                   = generated.UserIdentityInputTypeForeign
-	UserIdentityInputTypeGoogle                                    = generated.UserIdentityInputTypeGoogle
-	UserIdentityInputTypeMessaging                                 = generated.UserIdentityInputTypeMessaging
-	UserIdentityInputTypePhoneNumber                               = generated.UserIdentityInputTypePhoneNumber
-	UserIdentityInputTypeSdk                                       = generated.UserIdentityInputTypeSdk
-	UserIdentityInputTypeTwitter                                   = generated.UserIdentityInputTypeTwitter
-	UserIdentityTypeAgentForwarding                                = generated.UserIdentityTypeAgentForwarding
-	UserIdentityTypeAnyChannel                                     = generated.UserIdentityTypeAnyChannel
-	UserIdentityTypeEmail                                          = generated.UserIdentityTypeEmail
-	UserIdentityTypeFacebook                                       = generated.UserIdentityTypeFacebook
-	UserIdentityTypeForeign                                        = generated.UserIdentityTypeForeign
-	UserIdentityTypeGoogle                                         = generated.UserIdentityTypeGoogle
-	UserIdentityTypeMessaging                                      = generated.UserIdentityTypeMessaging
-	UserIdentityTypePhoneNumber                                    = generated.UserIdentityTypePhoneNumber
-	UserIdentityTypeSdk                                            = generated.UserIdentityTypeSdk
-	UserIdentityTypeTwitter                                        = generated.UserIdentityTypeTwitter
-	UserIdentityVerificationMethodEmbed                            = generated.UserIdentityVerificationMethodEmbed
-	UserIdentityVerificationMethodFull                             = generated.UserIdentityVerificationMethodFull
-	UserIdentityVerificationMethodLow                              = generated.UserIdentityVerificationMethodLow
-	UserIdentityVerificationMethodNone                             = generated.UserIdentityVerificationMethodNone
-	UserIdentityVerificationMethodSso                              = generated.UserIdentityVerificationMethodSso
-	UserInputTicketRestrictionAssigned                             = generated.UserInputTicketRestrictionAssigned
-	UserInputTicketRestrictionGroups                               = generated.UserInputTicketRestrictionGroups
-	UserInputTicketRestrictionOrganization                         = generated.UserInputTicketRestrictionOrganization
-	UserInputTicketRestrictionRequested                            = generated.UserInputTicketRestrictionRequested
-	UserRoleAdmin                                                  = generated.UserRoleAdmin
-	UserRoleAgent                                                  = generated.UserRoleAgent
-	UserRoleEndUser                                                = generated.UserRoleEndUser
-	UserRoleTypeAdmin                                              = generated.UserRoleTypeAdmin
-	UserRoleTypeBillingAdmin                                       = generated.UserRoleTypeBillingAdmin
-	UserRoleTypeChatAgent                                          = generated.UserRoleTypeChatAgent
-	UserRoleTypeContributor                                        = generated.UserRoleTypeContributor
-	UserRoleTypeCustomAgent                                        = generated.UserRoleTypeCustomAgent
-	UserRoleTypeLightAgent                                         = generated.UserRoleTypeLightAgent
-	UserTicketRestrictionAssigned                                  = generated.UserTicketRestrictionAssigned
-	UserTicketRestrictionGroups                                    = generated.UserTicketRestrictionGroups
-	UserTicketRestrictionOrganization                              = generated.UserTicketRestrictionOrganization
-	UserTicketRestrictionRequested                                 = generated.UserTicketRestrictionRequested
-	ViewOutputGroupOrderAsc                                        = generated.ViewOutputGroupOrderAsc
-	ViewOutputGroupOrderDesc                                       = generated.ViewOutputGroupOrderDesc
-	ViewOutputSortOrderAsc                                         = generated.ViewOutputSortOrderAsc
-	ViewOutputSortOrderDesc                                        = generated.ViewOutputSortOrderDesc
-	ViewRestrictionTypeGroup                                       = generated.ViewRestrictionTypeGroup
-	ViewRestrictionTypeUser                                        = generated.ViewRestrictionTypeUser
+	// CustomRoleConfigurationTicketAccessWithinOrganization is generated.CustomRoleConfigurationTicketAccessWithinOrganization, the CustomRoleConfigurationTicketAccess value "within-organization".
+	CustomRoleConfigurationTicketAccessWithinOrganization = generated.CustomRoleConfigurationTicketAccessWithinOrganization
+	// CustomRoleConfigurationTicketCommentAccessNone is generated.CustomRoleConfigurationTicketCommentAccessNone, the CustomRoleConfigurationTicketCommentAccess value "none".
+	CustomRoleConfigurationTicketCommentAccessNone = generated.CustomRoleConfigurationTicketCommentAccessNone
+	// CustomRoleConfigurationTicketCommentAccessPublic is generated.CustomRoleConfigurationTicketCommentAccessPublic, the CustomRoleConfigurationTicketCommentAccess value "public".
+	CustomRoleConfigurationTicketCommentAccessPublic = generated.CustomRoleConfigurationTicketCommentAccessPublic
+	// CustomRoleConfigurationUserViewAccessFull is generated.CustomRoleConfigurationUserViewAccessFull, the CustomRoleConfigurationUserViewAccess value "full".
+	CustomRoleConfigurationUserViewAccessFull = generated.CustomRoleConfigurationUserViewAccessFull
+	// CustomRoleConfigurationUserViewAccessManageGroup is generated.CustomRoleConfigurationUserViewAccessManageGroup, the CustomRoleConfigurationUserViewAccess value "manage-group".
+	CustomRoleConfigurationUserViewAccessManageGroup = generated.CustomRoleConfigurationUserViewAccessManageGroup
+	// CustomRoleConfigurationUserViewAccessManagePersonal is generated.CustomRoleConfigurationUserViewAccessManagePersonal, the CustomRoleConfigurationUserViewAccess value "manage-personal".
+	CustomRoleConfigurationUserViewAccessManagePersonal = generated.CustomRoleConfigurationUserViewAccessManagePersonal
+	// CustomRoleConfigurationUserViewAccessNone is generated.CustomRoleConfigurationUserViewAccessNone, the CustomRoleConfigurationUserViewAccess value "none".
+	CustomRoleConfigurationUserViewAccessNone = generated.CustomRoleConfigurationUserViewAccessNone
+	// CustomRoleConfigurationUserViewAccessReadonly is generated.CustomRoleConfigurationUserViewAccessReadonly, the CustomRoleConfigurationUserViewAccess value "readonly".
+	CustomRoleConfigurationUserViewAccessReadonly = generated.CustomRoleConfigurationUserViewAccessReadonly
+	// CustomRoleConfigurationViewAccessFull is generated.CustomRoleConfigurationViewAccessFull, the CustomRoleConfigurationViewAccess value "full".
+	CustomRoleConfigurationViewAccessFull = generated.CustomRoleConfigurationViewAccessFull
+	// CustomRoleConfigurationViewAccessManageGroup is generated.CustomRoleConfigurationViewAccessManageGroup, the CustomRoleConfigurationViewAccess value "manage-group".
+	CustomRoleConfigurationViewAccessManageGroup = generated.CustomRoleConfigurationViewAccessManageGroup
+	// CustomRoleConfigurationViewAccessManagePersonal is generated.CustomRoleConfigurationViewAccessManagePersonal, the CustomRoleConfigurationViewAccess value "manage-personal".
+	CustomRoleConfigurationViewAccessManagePersonal = generated.CustomRoleConfigurationViewAccessManagePersonal
+	// CustomRoleConfigurationViewAccessPlayonly is generated.CustomRoleConfigurationViewAccessPlayonly, the CustomRoleConfigurationViewAccess value "playonly".
+	CustomRoleConfigurationViewAccessPlayonly = generated.CustomRoleConfigurationViewAccessPlayonly
+	// CustomRoleConfigurationViewAccessReadonly is generated.CustomRoleConfigurationViewAccessReadonly, the CustomRoleConfigurationViewAccess value "readonly".
+	CustomRoleConfigurationViewAccessReadonly = generated.CustomRoleConfigurationViewAccessReadonly
+	// CustomStatusInputStatusCategoryHold is generated.CustomStatusInputStatusCategoryHold, the CustomStatusInputStatusCategory value "hold".
+	CustomStatusInputStatusCategoryHold = generated.CustomStatusInputStatusCategoryHold
+	// CustomStatusInputStatusCategoryNew is generated.CustomStatusInputStatusCategoryNew, the CustomStatusInputStatusCategory value "new".
+	CustomStatusInputStatusCategoryNew = generated.CustomStatusInputStatusCategoryNew
+	// CustomStatusInputStatusCategoryOpen is generated.CustomStatusInputStatusCategoryOpen, the CustomStatusInputStatusCategory value "open".
+	CustomStatusInputStatusCategoryOpen = generated.CustomStatusInputStatusCategoryOpen
+	// CustomStatusInputStatusCategoryPending is generated.CustomStatusInputStatusCategoryPending, the CustomStatusInputStatusCategory value "pending".
+	CustomStatusInputStatusCategoryPending = generated.CustomStatusInputStatusCategoryPending
+	// CustomStatusInputStatusCategorySolved is generated.CustomStatusInputStatusCategorySolved, the CustomStatusInputStatusCategory value "solved".
+	CustomStatusInputStatusCategorySolved = generated.CustomStatusInputStatusCategorySolved
+	// CustomStatusStatusCategoryHold is generated.CustomStatusStatusCategoryHold, the CustomStatusStatusCategory value "hold".
+	CustomStatusStatusCategoryHold = generated.CustomStatusStatusCategoryHold
+	// CustomStatusStatusCategoryNew is generated.CustomStatusStatusCategoryNew, the CustomStatusStatusCategory value "new".
+	CustomStatusStatusCategoryNew = generated.CustomStatusStatusCategoryNew
+	// CustomStatusStatusCategoryOpen is generated.CustomStatusStatusCategoryOpen, the CustomStatusStatusCategory value "open".
+	CustomStatusStatusCategoryOpen = generated.CustomStatusStatusCategoryOpen
+	// CustomStatusStatusCategoryPending is generated.CustomStatusStatusCategoryPending, the CustomStatusStatusCategory value "pending".
+	CustomStatusStatusCategoryPending = generated.CustomStatusStatusCategoryPending
+	// CustomStatusStatusCategorySolved is generated.CustomStatusStatusCategorySolved, the CustomStatusStatusCategory value "solved".
+	CustomStatusStatusCategorySolved = generated.CustomStatusStatusCategorySolved
+	// ExecuteViewParamsSortOrderAsc is generated.ExecuteViewParamsSortOrderAsc, the ExecuteViewParamsSortOrder value "asc".
+	ExecuteViewParamsSortOrderAsc = generated.ExecuteViewParamsSortOrderAsc
+	// ExecuteViewParamsSortOrderDesc is generated.ExecuteViewParamsSortOrderDesc, the ExecuteViewParamsSortOrder value "desc".
+	ExecuteViewParamsSortOrderDesc = generated.ExecuteViewParamsSortOrderDesc
+	// ExportSearchResultsParamsFilterTypeGroup is generated.ExportSearchResultsParamsFilterTypeGroup, the ExportSearchResultsParamsFilterType value "group".
+	ExportSearchResultsParamsFilterTypeGroup = generated.ExportSearchResultsParamsFilterTypeGroup
+	// ExportSearchResultsParamsFilterTypeOrganization is generated.ExportSearchResultsParamsFilterTypeOrganization, the ExportSearchResultsParamsFilterType value "organization".
+	ExportSearchResultsParamsFilterTypeOrganization = generated.ExportSearchResultsParamsFilterTypeOrganization
+	// ExportSearchResultsParamsFilterTypeTicket is generated.ExportSearchResultsParamsFilterTypeTicket, the ExportSearchResultsParamsFilterType value "ticket".
+	ExportSearchResultsParamsFilterTypeTicket = generated.ExportSearchResultsParamsFilterTypeTicket
+	// ExportSearchResultsParamsFilterTypeUser is generated.ExportSearchResultsParamsFilterTypeUser, the ExportSearchResultsParamsFilterType value "user".
+	ExportSearchResultsParamsFilterTypeUser = generated.ExportSearchResultsParamsFilterTypeUser
+	// GroupSLAPolicyMetricMetricGroupOwnershipTime is generated.GroupSLAPolicyMetricMetricGroupOwnershipTime, the GroupSLAPolicyMetricMetric value "group_ownership_time".
+	GroupSLAPolicyMetricMetricGroupOwnershipTime = generated.GroupSLAPolicyMetricMetricGroupOwnershipTime
+	// GroupSLAPolicyMetricPriorityHigh is generated.GroupSLAPolicyMetricPriorityHigh, the GroupSLAPolicyMetricPriority value "high".
+	GroupSLAPolicyMetricPriorityHigh = generated.GroupSLAPolicyMetricPriorityHigh
+	// GroupSLAPolicyMetricPriorityLow is generated.GroupSLAPolicyMetricPriorityLow, the GroupSLAPolicyMetricPriority value "low".
+	GroupSLAPolicyMetricPriorityLow = generated.GroupSLAPolicyMetricPriorityLow
+	// GroupSLAPolicyMetricPriorityNormal is generated.GroupSLAPolicyMetricPriorityNormal, the GroupSLAPolicyMetricPriority value "normal".
+	GroupSLAPolicyMetricPriorityNormal = generated.GroupSLAPolicyMetricPriorityNormal
+	// GroupSLAPolicyMetricPriorityUrgent is generated.GroupSLAPolicyMetricPriorityUrgent, the GroupSLAPolicyMetricPriority value "urgent".
+	GroupSLAPolicyMetricPriorityUrgent = generated.GroupSLAPolicyMetricPriorityUrgent
+	// IncrementalSampleExportParamsIncrementalResourceOrganizations is generated.IncrementalSampleExportParamsIncrementalResourceOrganizations, the IncrementalSampleExportParamsIncrementalResource value "organizations".
+	IncrementalSampleExportParamsIncrementalResourceOrganizations = generated.IncrementalSampleExportParamsIncrementalResourceOrganizations
+	// IncrementalSampleExportParamsIncrementalResourceTicketEvents is generated.IncrementalSampleExportParamsIncrementalResourceTicketEvents, the IncrementalSampleExportParamsIncrementalResource value "ticket_events".
+	IncrementalSampleExportParamsIncrementalResourceTicketEvents = generated.IncrementalSampleExportParamsIncrementalResourceTicketEvents
+	// IncrementalSampleExportParamsIncrementalResourceTickets is generated.IncrementalSampleExportParamsIncrementalResourceTickets, the IncrementalSampleExportParamsIncrementalResource value "tickets".
+	IncrementalSampleExportParamsIncrementalResourceTickets = generated.IncrementalSampleExportParamsIncrementalResourceTickets
+	// IncrementalSampleExportParamsIncrementalResourceUsers is generated.IncrementalSampleExportParamsIncrementalResourceUsers, the IncrementalSampleExportParamsIncrementalResource value "users".
+	IncrementalSampleExportParamsIncrementalResourceUsers = generated.IncrementalSampleExportParamsIncrementalResourceUsers
+	// IncrementalTicketCursorExportParamsIncludeBrands is generated.IncrementalTicketCursorExportParamsIncludeBrands, the IncrementalTicketCursorExportParamsInclude value "brands".
+	IncrementalTicketCursorExportParamsIncludeBrands = generated.IncrementalTicketCursorExportParamsIncludeBrands
+	// IncrementalTicketCursorExportParamsIncludeCommentCount is generated.IncrementalTicketCursorExportParamsIncludeCommentCount, the IncrementalTicketCursorExportParamsInclude value "comment_count".
+	IncrementalTicketCursorExportParamsIncludeCommentCount = generated.IncrementalTicketCursorExportParamsIncludeCommentCount
+	// IncrementalTicketCursorExportParamsIncludeDates is generated.IncrementalTicketCursorExportParamsIncludeDates, the IncrementalTicketCursorExportParamsInclude value "dates".
+	IncrementalTicketCursorExportParamsIncludeDates = generated.IncrementalTicketCursorExportParamsIncludeDates
+	// IncrementalTicketCursorExportParamsIncludeGroups is generated.IncrementalTicketCursorExportParamsIncludeGroups, the IncrementalTicketCursorExportParamsInclude value "groups".
+	IncrementalTicketCursorExportParamsIncludeGroups = generated.IncrementalTicketCursorExportParamsIncludeGroups
+	// IncrementalTicketCursorExportParamsIncludeMetricSets is generated.IncrementalTicketCursorExportParamsIncludeMetricSets, the IncrementalTicketCursorExportParamsInclude value "metric_sets".
+	IncrementalTicketCursorExportParamsIncludeMetricSets = generated.IncrementalTicketCursorExportParamsIncludeMetricSets
+	// IncrementalTicketCursorExportParamsIncludeOrganizations is generated.IncrementalTicketCursorExportParamsIncludeOrganizations, the IncrementalTicketCursorExportParamsInclude value "organizations".
+	IncrementalTicketCursorExportParamsIncludeOrganizations = generated.IncrementalTicketCursorExportParamsIncludeOrganizations
+	// IncrementalTicketCursorExportParamsIncludeTicketForms is generated.IncrementalTicketCursorExportParamsIncludeTicketForms, the IncrementalTicketCursorExportParamsInclude value "ticket_forms".
+	IncrementalTicketCursorExportParamsIncludeTicketForms = generated.IncrementalTicketCursorExportParamsIncludeTicketForms
+	// IncrementalTicketCursorExportParamsIncludeUsers is generated.IncrementalTicketCursorExportParamsIncludeUsers, the IncrementalTicketCursorExportParamsInclude value "users".
+	IncrementalTicketCursorExportParamsIncludeUsers = generated.IncrementalTicketCursorExportParamsIncludeUsers
+	// IncrementalTicketEventExportParamsIncludeCommentEvents is generated.IncrementalTicketEventExportParamsIncludeCommentEvents, the IncrementalTicketEventExportParamsInclude value "comment_events".
+	IncrementalTicketEventExportParamsIncludeCommentEvents = generated.IncrementalTicketEventExportParamsIncludeCommentEvents
+	// IncrementalTicketExportParamsIncludeBrands is generated.IncrementalTicketExportParamsIncludeBrands, the IncrementalTicketExportParamsInclude value "brands".
+	IncrementalTicketExportParamsIncludeBrands = generated.IncrementalTicketExportParamsIncludeBrands
+	// IncrementalTicketExportParamsIncludeCommentCount is generated.IncrementalTicketExportParamsIncludeCommentCount, the IncrementalTicketExportParamsInclude value "comment_count".
+	IncrementalTicketExportParamsIncludeCommentCount = generated.IncrementalTicketExportParamsIncludeCommentCount
+	// IncrementalTicketExportParamsIncludeDates is generated.IncrementalTicketExportParamsIncludeDates, the IncrementalTicketExportParamsInclude value "dates".
+	IncrementalTicketExportParamsIncludeDates = generated.IncrementalTicketExportParamsIncludeDates
+	// IncrementalTicketExportParamsIncludeGroups is generated.IncrementalTicketExportParamsIncludeGroups, the IncrementalTicketExportParamsInclude value "groups".
+	IncrementalTicketExportParamsIncludeGroups = generated.IncrementalTicketExportParamsIncludeGroups
+	// IncrementalTicketExportParamsIncludeMetricSets is generated.IncrementalTicketExportParamsIncludeMetricSets, the IncrementalTicketExportParamsInclude value "metric_sets".
+	IncrementalTicketExportParamsIncludeMetricSets = generated.IncrementalTicketExportParamsIncludeMetricSets
+	// IncrementalTicketExportParamsIncludeOrganizations is generated.IncrementalTicketExportParamsIncludeOrganizations, the IncrementalTicketExportParamsInclude value "organizations".
+	IncrementalTicketExportParamsIncludeOrganizations = generated.IncrementalTicketExportParamsIncludeOrganizations
+	// IncrementalTicketExportParamsIncludeTicketForms is generated.IncrementalTicketExportParamsIncludeTicketForms, the IncrementalTicketExportParamsInclude value "ticket_forms".
+	IncrementalTicketExportParamsIncludeTicketForms = generated.IncrementalTicketExportParamsIncludeTicketForms
+	// IncrementalTicketExportParamsIncludeUsers is generated.IncrementalTicketExportParamsIncludeUsers, the IncrementalTicketExportParamsInclude value "users".
+	IncrementalTicketExportParamsIncludeUsers = generated.IncrementalTicketExportParamsIncludeUsers
+	// IncrementalUserCursorExportParamsIncludeAbilities is generated.IncrementalUserCursorExportParamsIncludeAbilities, the IncrementalUserCursorExportParamsInclude value "abilities".
+	IncrementalUserCursorExportParamsIncludeAbilities = generated.IncrementalUserCursorExportParamsIncludeAbilities
+	// IncrementalUserCursorExportParamsIncludeGroups is generated.IncrementalUserCursorExportParamsIncludeGroups, the IncrementalUserCursorExportParamsInclude value "groups".
+	IncrementalUserCursorExportParamsIncludeGroups = generated.IncrementalUserCursorExportParamsIncludeGroups
+	// IncrementalUserCursorExportParamsIncludeIdentities is generated.IncrementalUserCursorExportParamsIncludeIdentities, the IncrementalUserCursorExportParamsInclude value "identities".
+	IncrementalUserCursorExportParamsIncludeIdentities = generated.IncrementalUserCursorExportParamsIncludeIdentities
+	// IncrementalUserCursorExportParamsIncludeOpenTicketCount is generated.IncrementalUserCursorExportParamsIncludeOpenTicketCount, the IncrementalUserCursorExportParamsInclude value "open_ticket_count".
+	IncrementalUserCursorExportParamsIncludeOpenTicketCount = generated.IncrementalUserCursorExportParamsIncludeOpenTicketCount
+	// IncrementalUserCursorExportParamsIncludeOrganizations is generated.IncrementalUserCursorExportParamsIncludeOrganizations, the IncrementalUserCursorExportParamsInclude value "organizations".
+	IncrementalUserCursorExportParamsIncludeOrganizations = generated.IncrementalUserCursorExportParamsIncludeOrganizations
+	// IncrementalUserExportParamsIncludeAbilities is generated.IncrementalUserExportParamsIncludeAbilities, the IncrementalUserExportParamsInclude value "abilities".
+	IncrementalUserExportParamsIncludeAbilities = generated.IncrementalUserExportParamsIncludeAbilities
+	// IncrementalUserExportParamsIncludeGroups is generated.IncrementalUserExportParamsIncludeGroups, the IncrementalUserExportParamsInclude value "groups".
+	IncrementalUserExportParamsIncludeGroups = generated.IncrementalUserExportParamsIncludeGroups
+	// IncrementalUserExportParamsIncludeIdentities is generated.IncrementalUserExportParamsIncludeIdentities, the IncrementalUserExportParamsInclude value "identities".
+	IncrementalUserExportParamsIncludeIdentities = generated.IncrementalUserExportParamsIncludeIdentities
+	// IncrementalUserExportParamsIncludeOpenTicketCount is generated.IncrementalUserExportParamsIncludeOpenTicketCount, the IncrementalUserExportParamsInclude value "open_ticket_count".
+	IncrementalUserExportParamsIncludeOpenTicketCount = generated.IncrementalUserExportParamsIncludeOpenTicketCount
+	// IncrementalUserExportParamsIncludeOrganizations is generated.IncrementalUserExportParamsIncludeOrganizations, the IncrementalUserExportParamsInclude value "organizations".
+	IncrementalUserExportParamsIncludeOrganizations = generated.IncrementalUserExportParamsIncludeOrganizations
+	// JobStatusStatusCompleted is generated.JobStatusStatusCompleted, the JobStatusStatus value "completed".
+	JobStatusStatusCompleted = generated.JobStatusStatusCompleted
+	// JobStatusStatusFailed is generated.JobStatusStatusFailed, the JobStatusStatus value "failed".
+	JobStatusStatusFailed = generated.JobStatusStatusFailed
+	// JobStatusStatusKilled is generated.JobStatusStatusKilled, the JobStatusStatus value "killed".
+	JobStatusStatusKilled = generated.JobStatusStatusKilled
+	// JobStatusStatusQueued is generated.JobStatusStatusQueued, the JobStatusStatus value "queued".
+	JobStatusStatusQueued = generated.JobStatusStatusQueued
+	// JobStatusStatusWorking is generated.JobStatusStatusWorking, the JobStatusStatus value "working".
+	JobStatusStatusWorking = generated.JobStatusStatusWorking
+	// ListActiveAutomationsParamsIncludeAppInstallation is generated.ListActiveAutomationsParamsIncludeAppInstallation, the ListActiveAutomationsParamsInclude value "app_installation".
+	ListActiveAutomationsParamsIncludeAppInstallation = generated.ListActiveAutomationsParamsIncludeAppInstallation
+	// ListActiveAutomationsParamsIncludePermissions is generated.ListActiveAutomationsParamsIncludePermissions, the ListActiveAutomationsParamsInclude value "permissions".
+	ListActiveAutomationsParamsIncludePermissions = generated.ListActiveAutomationsParamsIncludePermissions
+	// ListActiveAutomationsParamsIncludeUsage1H is generated.ListActiveAutomationsParamsIncludeUsage1H, the ListActiveAutomationsParamsInclude value "usage_1h".
+	ListActiveAutomationsParamsIncludeUsage1H = generated.ListActiveAutomationsParamsIncludeUsage1H
+	// ListActiveAutomationsParamsIncludeUsage24H is generated.ListActiveAutomationsParamsIncludeUsage24H, the ListActiveAutomationsParamsInclude value "usage_24h".
+	ListActiveAutomationsParamsIncludeUsage24H = generated.ListActiveAutomationsParamsIncludeUsage24H
+	// ListActiveAutomationsParamsIncludeUsage30D is generated.ListActiveAutomationsParamsIncludeUsage30D, the ListActiveAutomationsParamsInclude value "usage_30d".
+	ListActiveAutomationsParamsIncludeUsage30D = generated.ListActiveAutomationsParamsIncludeUsage30D
+	// ListActiveAutomationsParamsIncludeUsage7D is generated.ListActiveAutomationsParamsIncludeUsage7D, the ListActiveAutomationsParamsInclude value "usage_7d".
+	ListActiveAutomationsParamsIncludeUsage7D = generated.ListActiveAutomationsParamsIncludeUsage7D
+	// ListActiveAutomationsParamsSortByAlphabetical is generated.ListActiveAutomationsParamsSortByAlphabetical, the ListActiveAutomationsParamsSortBy value "alphabetical".
+	ListActiveAutomationsParamsSortByAlphabetical = generated.ListActiveAutomationsParamsSortByAlphabetical
+	// ListActiveAutomationsParamsSortByCreatedAt is generated.ListActiveAutomationsParamsSortByCreatedAt, the ListActiveAutomationsParamsSortBy value "created_at".
+	ListActiveAutomationsParamsSortByCreatedAt = generated.ListActiveAutomationsParamsSortByCreatedAt
+	// ListActiveAutomationsParamsSortByPosition is generated.ListActiveAutomationsParamsSortByPosition, the ListActiveAutomationsParamsSortBy value "position".
+	ListActiveAutomationsParamsSortByPosition = generated.ListActiveAutomationsParamsSortByPosition
+	// ListActiveAutomationsParamsSortByUpdatedAt is generated.ListActiveAutomationsParamsSortByUpdatedAt, the ListActiveAutomationsParamsSortBy value "updated_at".
+	ListActiveAutomationsParamsSortByUpdatedAt = generated.ListActiveAutomationsParamsSortByUpdatedAt
+	// ListActiveAutomationsParamsSortByUsage1H is generated.ListActiveAutomationsParamsSortByUsage1H, the ListActiveAutomationsParamsSortBy value "usage_1h".
+	ListActiveAutomationsParamsSortByUsage1H = generated.ListActiveAutomationsParamsSortByUsage1H
+	// ListActiveAutomationsParamsSortByUsage24H is generated.ListActiveAutomationsParamsSortByUsage24H, the ListActiveAutomationsParamsSortBy value "usage_24h".
+	ListActiveAutomationsParamsSortByUsage24H = generated.ListActiveAutomationsParamsSortByUsage24H
+	// ListActiveAutomationsParamsSortByUsage7D is generated.ListActiveAutomationsParamsSortByUsage7D, the ListActiveAutomationsParamsSortBy value "usage_7d".
+	ListActiveAutomationsParamsSortByUsage7D = generated.ListActiveAutomationsParamsSortByUsage7D
+	// ListActiveAutomationsParamsSortOrderAsc is generated.ListActiveAutomationsParamsSortOrderAsc, the ListActiveAutomationsParamsSortOrder value "asc".
+	ListActiveAutomationsParamsSortOrderAsc = generated.ListActiveAutomationsParamsSortOrderAsc
+	// ListActiveAutomationsParamsSortOrderDesc is generated.ListActiveAutomationsParamsSortOrderDesc, the ListActiveAutomationsParamsSortOrder value "desc".
+	ListActiveAutomationsParamsSortOrderDesc = generated.ListActiveAutomationsParamsSortOrderDesc
+	// ListActiveMacrosParamsAccessAccount is generated.ListActiveMacrosParamsAccessAccount, the ListActiveMacrosParamsAccess value "account".
+	ListActiveMacrosParamsAccessAccount = generated.ListActiveMacrosParamsAccessAccount
+	// ListActiveMacrosParamsAccessAgents is generated.ListActiveMacrosParamsAccessAgents, the ListActiveMacrosParamsAccess value "agents".
+	ListActiveMacrosParamsAccessAgents = generated.ListActiveMacrosParamsAccessAgents
+	// ListActiveMacrosParamsAccessPersonal is generated.ListActiveMacrosParamsAccessPersonal, the ListActiveMacrosParamsAccess value "personal".
+	ListActiveMacrosParamsAccessPersonal = generated.ListActiveMacrosParamsAccessPersonal
+	// ListActiveMacrosParamsAccessShared is generated.ListActiveMacrosParamsAccessShared, the ListActiveMacrosParamsAccess value "shared".
+	ListActiveMacrosParamsAccessShared = generated.ListActiveMacrosParamsAccessShared
+	// ListActiveMacrosParamsIncludeAppInstallation is generated.ListActiveMacrosParamsIncludeAppInstallation, the ListActiveMacrosParamsInclude value "app_installation".
+	ListActiveMacrosParamsIncludeAppInstallation = generated.ListActiveMacrosParamsIncludeAppInstallation
+	// ListActiveMacrosParamsIncludeCategories is generated.ListActiveMacrosParamsIncludeCategories, the ListActiveMacrosParamsInclude value "categories".
+	ListActiveMacrosParamsIncludeCategories = generated.ListActiveMacrosParamsIncludeCategories
+	// ListActiveMacrosParamsIncludePermissions is generated.ListActiveMacrosParamsIncludePermissions, the ListActiveMacrosParamsInclude value "permissions".
+	ListActiveMacrosParamsIncludePermissions = generated.ListActiveMacrosParamsIncludePermissions
+	// ListActiveMacrosParamsIncludeUsage1H is generated.ListActiveMacrosParamsIncludeUsage1H, the ListActiveMacrosParamsInclude value "usage_1h".
+	ListActiveMacrosParamsIncludeUsage1H = generated.ListActiveMacrosParamsIncludeUsage1H
+	// ListActiveMacrosParamsIncludeUsage24H is generated.ListActiveMacrosParamsIncludeUsage24H, the ListActiveMacrosParamsInclude value "usage_24h".
+	ListActiveMacrosParamsIncludeUsage24H = generated.ListActiveMacrosParamsIncludeUsage24H
+	// ListActiveMacrosParamsIncludeUsage30D is generated.ListActiveMacrosParamsIncludeUsage30D, the ListActiveMacrosParamsInclude value "usage_30d".
+	ListActiveMacrosParamsIncludeUsage30D = generated.ListActiveMacrosParamsIncludeUsage30D
+	// ListActiveMacrosParamsIncludeUsage7D is generated.ListActiveMacrosParamsIncludeUsage7D, the ListActiveMacrosParamsInclude value "usage_7d".
+	ListActiveMacrosParamsIncludeUsage7D = generated.ListActiveMacrosParamsIncludeUsage7D
+	// ListActiveMacrosParamsSortByAlphabetical is generated.ListActiveMacrosParamsSortByAlphabetical, the ListActiveMacrosParamsSortBy value "alphabetical".
+	ListActiveMacrosParamsSortByAlphabetical = generated.ListActiveMacrosParamsSortByAlphabetical
+	// ListActiveMacrosParamsSortByCreatedAt is generated.ListActiveMacrosParamsSortByCreatedAt, the ListActiveMacrosParamsSortBy value "created_at".
+	ListActiveMacrosParamsSortByCreatedAt = generated.ListActiveMacrosParamsSortByCreatedAt
+	// ListActiveMacrosParamsSortByUpdatedAt is generated.ListActiveMacrosParamsSortByUpdatedAt, the ListActiveMacrosParamsSortBy value "updated_at".
+	ListActiveMacrosParamsSortByUpdatedAt = generated.ListActiveMacrosParamsSortByUpdatedAt
+	// ListActiveMacrosParamsSortByUsage1H is generated.ListActiveMacrosParamsSortByUsage1H, the ListActiveMacrosParamsSortBy value "usage_1h".
+	ListActiveMacrosParamsSortByUsage1H = generated.ListActiveMacrosParamsSortByUsage1H
+	// ListActiveMacrosParamsSortByUsage24H is generated.ListActiveMacrosParamsSortByUsage24H, the ListActiveMacrosParamsSortBy value "usage_24h".
+	ListActiveMacrosParamsSortByUsage24H = generated.ListActiveMacrosParamsSortByUsage24H
+	// ListActiveMacrosParamsSortByUsage30D is generated.ListActiveMacrosParamsSortByUsage30D, the ListActiveMacrosParamsSortBy value "usage_30d".
+	ListActiveMacrosParamsSortByUsage30D = generated.ListActiveMacrosParamsSortByUsage30D
+	// ListActiveMacrosParamsSortByUsage7D is generated.ListActiveMacrosParamsSortByUsage7D, the ListActiveMacrosParamsSortBy value "usage_7d".
+	ListActiveMacrosParamsSortByUsage7D = generated.ListActiveMacrosParamsSortByUsage7D
+	// ListActiveMacrosParamsSortOrderAsc is generated.ListActiveMacrosParamsSortOrderAsc, the ListActiveMacrosParamsSortOrder value "asc".
+	ListActiveMacrosParamsSortOrderAsc = generated.ListActiveMacrosParamsSortOrderAsc
+	// ListActiveMacrosParamsSortOrderDesc is generated.ListActiveMacrosParamsSortOrderDesc, the ListActiveMacrosParamsSortOrder value "desc".
+	ListActiveMacrosParamsSortOrderDesc = generated.ListActiveMacrosParamsSortOrderDesc
+	// ListActiveTriggersParamsIncludeAppInstallation is generated.ListActiveTriggersParamsIncludeAppInstallation, the ListActiveTriggersParamsInclude value "app_installation".
+	ListActiveTriggersParamsIncludeAppInstallation = generated.ListActiveTriggersParamsIncludeAppInstallation
+	// ListActiveTriggersParamsIncludePermissions is generated.ListActiveTriggersParamsIncludePermissions, the ListActiveTriggersParamsInclude value "permissions".
+	ListActiveTriggersParamsIncludePermissions = generated.ListActiveTriggersParamsIncludePermissions
+	// ListActiveTriggersParamsIncludeUsage1H is generated.ListActiveTriggersParamsIncludeUsage1H, the ListActiveTriggersParamsInclude value "usage_1h".
+	ListActiveTriggersParamsIncludeUsage1H = generated.ListActiveTriggersParamsIncludeUsage1H
+	// ListActiveTriggersParamsIncludeUsage24H is generated.ListActiveTriggersParamsIncludeUsage24H, the ListActiveTriggersParamsInclude value "usage_24h".
+	ListActiveTriggersParamsIncludeUsage24H = generated.ListActiveTriggersParamsIncludeUsage24H
+	// ListActiveTriggersParamsIncludeUsage30D is generated.ListActiveTriggersParamsIncludeUsage30D, the ListActiveTriggersParamsInclude value "usage_30d".
+	ListActiveTriggersParamsIncludeUsage30D = generated.ListActiveTriggersParamsIncludeUsage30D
+	// ListActiveTriggersParamsIncludeUsage7D is generated.ListActiveTriggersParamsIncludeUsage7D, the ListActiveTriggersParamsInclude value "usage_7d".
+	ListActiveTriggersParamsIncludeUsage7D = generated.ListActiveTriggersParamsIncludeUsage7D
+	// ListActiveTriggersParamsSortAlphabetical is generated.ListActiveTriggersParamsSortAlphabetical, the ListActiveTriggersParamsSort value "alphabetical".
+	ListActiveTriggersParamsSortAlphabetical = generated.ListActiveTriggersParamsSortAlphabetical
+	// ListActiveTriggersParamsSortByAlphabetical is generated.ListActiveTriggersParamsSortByAlphabetical, the ListActiveTriggersParamsSortBy value "alphabetical".
+	ListActiveTriggersParamsSortByAlphabetical = generated.ListActiveTriggersParamsSortByAlphabetical
+	// ListActiveTriggersParamsSortByCreatedAt is generated.ListActiveTriggersParamsSortByCreatedAt, the ListActiveTriggersParamsSortBy value "created_at".
+	ListActiveTriggersParamsSortByCreatedAt = generated.ListActiveTriggersParamsSortByCreatedAt
+	// ListActiveTriggersParamsSortByPosition is generated.ListActiveTriggersParamsSortByPosition, the ListActiveTriggersParamsSortBy value "position".
+	ListActiveTriggersParamsSortByPosition = generated.ListActiveTriggersParamsSortByPosition
+	// ListActiveTriggersParamsSortByUpdatedAt is generated.ListActiveTriggersParamsSortByUpdatedAt, the ListActiveTriggersParamsSortBy value "updated_at".
+	ListActiveTriggersParamsSortByUpdatedAt = generated.ListActiveTriggersParamsSortByUpdatedAt
+	// ListActiveTriggersParamsSortByUsage1H is generated.ListActiveTriggersParamsSortByUsage1H, the ListActiveTriggersParamsSortBy value "usage_1h".
+	ListActiveTriggersParamsSortByUsage1H = generated.ListActiveTriggersParamsSortByUsage1H
+	// ListActiveTriggersParamsSortByUsage24H is generated.ListActiveTriggersParamsSortByUsage24H, the ListActiveTriggersParamsSortBy value "usage_24h".
+	ListActiveTriggersParamsSortByUsage24H = generated.ListActiveTriggersParamsSortByUsage24H
+	// ListActiveTriggersParamsSortByUsage7D is generated.ListActiveTriggersParamsSortByUsage7D, the ListActiveTriggersParamsSortBy value "usage_7d".
+	ListActiveTriggersParamsSortByUsage7D = generated.ListActiveTriggersParamsSortByUsage7D
+	// ListActiveTriggersParamsSortCreatedAt is generated.ListActiveTriggersParamsSortCreatedAt, the ListActiveTriggersParamsSort value "created_at".
+	ListActiveTriggersParamsSortCreatedAt = generated.ListActiveTriggersParamsSortCreatedAt
+	// ListActiveTriggersParamsSortOrderAsc is generated.ListActiveTriggersParamsSortOrderAsc, the ListActiveTriggersParamsSortOrder value "asc".
+	ListActiveTriggersParamsSortOrderAsc = generated.ListActiveTriggersParamsSortOrderAsc
+	// ListActiveTriggersParamsSortOrderDesc is generated.ListActiveTriggersParamsSortOrderDesc, the ListActiveTriggersParamsSortOrder value "desc".
+	ListActiveTriggersParamsSortOrderDesc = generated.ListActiveTriggersParamsSortOrderDesc
+	// ListActiveTriggersParamsSortPosition is generated.ListActiveTriggersParamsSortPosition, the ListActiveTriggersParamsSort value "position".
+	ListActiveTriggersParamsSortPosition = generated.ListActiveTriggersParamsSortPosition
+	// ListActiveTriggersParamsSortUpdatedAt is generated.ListActiveTriggersParamsSortUpdatedAt, the ListActiveTriggersParamsSort value "updated_at".
+	ListActiveTriggersParamsSortUpdatedAt = generated.ListActiveTriggersParamsSortUpdatedAt
+	// ListActiveViewsParamsAccessAccount is generated.ListActiveViewsParamsAccessAccount, the ListActiveViewsParamsAccess value "account".
+	ListActiveViewsParamsAccessAccount = generated.ListActiveViewsParamsAccessAccount
+	// ListActiveViewsParamsAccessPersonal is generated.ListActiveViewsParamsAccessPersonal, the ListActiveViewsParamsAccess value "personal".
+	ListActiveViewsParamsAccessPersonal = generated.ListActiveViewsParamsAccessPersonal
+	// ListActiveViewsParamsAccessShared is generated.ListActiveViewsParamsAccessShared, the ListActiveViewsParamsAccess value "shared".
+	ListActiveViewsParamsAccessShared = generated.ListActiveViewsParamsAccessShared
+	// ListActiveViewsParamsIncludeAppInstallation is generated.ListActiveViewsParamsIncludeAppInstallation, the ListActiveViewsParamsInclude value "app_installation".
+	ListActiveViewsParamsIncludeAppInstallation = generated.ListActiveViewsParamsIncludeAppInstallation
+	// ListActiveViewsParamsIncludePermissions is generated.ListActiveViewsParamsIncludePermissions, the ListActiveViewsParamsInclude value "permissions".
+	ListActiveViewsParamsIncludePermissions = generated.ListActiveViewsParamsIncludePermissions
+	// ListActiveViewsParamsSortByAlphabetical is generated.ListActiveViewsParamsSortByAlphabetical, the ListActiveViewsParamsSortBy value "alphabetical".
+	ListActiveViewsParamsSortByAlphabetical = generated.ListActiveViewsParamsSortByAlphabetical
+	// ListActiveViewsParamsSortByCreatedAt is generated.ListActiveViewsParamsSortByCreatedAt, the ListActiveViewsParamsSortBy value "created_at".
+	ListActiveViewsParamsSortByCreatedAt = generated.ListActiveViewsParamsSortByCreatedAt
+	// ListActiveViewsParamsSortByPosition is generated.ListActiveViewsParamsSortByPosition, the ListActiveViewsParamsSortBy value "position".
+	ListActiveViewsParamsSortByPosition = generated.ListActiveViewsParamsSortByPosition
+	// ListActiveViewsParamsSortByUpdatedAt is generated.ListActiveViewsParamsSortByUpdatedAt, the ListActiveViewsParamsSortBy value "updated_at".
+	ListActiveViewsParamsSortByUpdatedAt = generated.ListActiveViewsParamsSortByUpdatedAt
+	// ListActiveViewsParamsSortOrderAsc is generated.ListActiveViewsParamsSortOrderAsc, the ListActiveViewsParamsSortOrder value "asc".
+	ListActiveViewsParamsSortOrderAsc = generated.ListActiveViewsParamsSortOrderAsc
+	// ListActiveViewsParamsSortOrderDesc is generated.ListActiveViewsParamsSortOrderDesc, the ListActiveViewsParamsSortOrder value "desc".
+	ListActiveViewsParamsSortOrderDesc = generated.ListActiveViewsParamsSortOrderDesc
+	// ListAuditLogsParamsSortByCreatedAt is generated.ListAuditLogsParamsSortByCreatedAt, the ListAuditLogsParamsSortBy value "created_at".
+	ListAuditLogsParamsSortByCreatedAt = generated.ListAuditLogsParamsSortByCreatedAt
+	// ListAuditLogsParamsSortCreatedAt is generated.ListAuditLogsParamsSortCreatedAt, the ListAuditLogsParamsSort value "created_at".
+	ListAuditLogsParamsSortCreatedAt = generated.ListAuditLogsParamsSortCreatedAt
+	// ListAuditLogsParamsSortMinusCreatedAt is generated.ListAuditLogsParamsSortMinusCreatedAt, the ListAuditLogsParamsSort value "-created_at".
+	ListAuditLogsParamsSortMinusCreatedAt = generated.ListAuditLogsParamsSortMinusCreatedAt
+	// ListAuditLogsParamsSortOrderAsc is generated.ListAuditLogsParamsSortOrderAsc, the ListAuditLogsParamsSortOrder value "asc".
+	ListAuditLogsParamsSortOrderAsc = generated.ListAuditLogsParamsSortOrderAsc
+	// ListAuditLogsParamsSortOrderDesc is generated.ListAuditLogsParamsSortOrderDesc, the ListAuditLogsParamsSortOrder value "desc".
+	ListAuditLogsParamsSortOrderDesc = generated.ListAuditLogsParamsSortOrderDesc
+	// ListAutomationsParamsIncludeAppInstallation is generated.ListAutomationsParamsIncludeAppInstallation, the ListAutomationsParamsInclude value "app_installation".
+	ListAutomationsParamsIncludeAppInstallation = generated.ListAutomationsParamsIncludeAppInstallation
+	// ListAutomationsParamsIncludePermissions is generated.ListAutomationsParamsIncludePermissions, the ListAutomationsParamsInclude value "permissions".
+	ListAutomationsParamsIncludePermissions = generated.ListAutomationsParamsIncludePermissions
+	// ListAutomationsParamsIncludeUsage1H is generated.ListAutomationsParamsIncludeUsage1H, the ListAutomationsParamsInclude value "usage_1h".
+	ListAutomationsParamsIncludeUsage1H = generated.ListAutomationsParamsIncludeUsage1H
+	// ListAutomationsParamsIncludeUsage24H is generated.ListAutomationsParamsIncludeUsage24H, the ListAutomationsParamsInclude value "usage_24h".
+	ListAutomationsParamsIncludeUsage24H = generated.ListAutomationsParamsIncludeUsage24H
+	// ListAutomationsParamsIncludeUsage30D is generated.ListAutomationsParamsIncludeUsage30D, the ListAutomationsParamsInclude value "usage_30d".
+	ListAutomationsParamsIncludeUsage30D = generated.ListAutomationsParamsIncludeUsage30D
+	// ListAutomationsParamsIncludeUsage7D is generated.ListAutomationsParamsIncludeUsage7D, the ListAutomationsParamsInclude value "usage_7d".
+	ListAutomationsParamsIncludeUsage7D = generated.ListAutomationsParamsIncludeUsage7D
+	// ListAutomationsParamsSortByAlphabetical is generated.ListAutomationsParamsSortByAlphabetical, the ListAutomationsParamsSortBy value "alphabetical".
+	ListAutomationsParamsSortByAlphabetical = generated.ListAutomationsParamsSortByAlphabetical
+	// ListAutomationsParamsSortByCreatedAt is generated.ListAutomationsParamsSortByCreatedAt, the ListAutomationsParamsSortBy value "created_at".
+	ListAutomationsParamsSortByCreatedAt = generated.ListAutomationsParamsSortByCreatedAt
+	// ListAutomationsParamsSortByPosition is generated.ListAutomationsParamsSortByPosition, the ListAutomationsParamsSortBy value "position".
+	ListAutomationsParamsSortByPosition = generated.ListAutomationsParamsSortByPosition
+	// ListAutomationsParamsSortByUpdatedAt is generated.ListAutomationsParamsSortByUpdatedAt, the ListAutomationsParamsSortBy value "updated_at".
+	ListAutomationsParamsSortByUpdatedAt = generated.ListAutomationsParamsSortByUpdatedAt
+	// ListAutomationsParamsSortByUsage1H is generated.ListAutomationsParamsSortByUsage1H, the ListAutomationsParamsSortBy value "usage_1h".
+	ListAutomationsParamsSortByUsage1H = generated.ListAutomationsParamsSortByUsage1H
+	// ListAutomationsParamsSortByUsage24H is generated.ListAutomationsParamsSortByUsage24H, the ListAutomationsParamsSortBy value "usage_24h".
+	ListAutomationsParamsSortByUsage24H = generated.ListAutomationsParamsSortByUsage24H
+	// ListAutomationsParamsSortByUsage7D is generated.ListAutomationsParamsSortByUsage7D, the ListAutomationsParamsSortBy value "usage_7d".
+	ListAutomationsParamsSortByUsage7D = generated.ListAutomationsParamsSortByUsage7D
+	// ListAutomationsParamsSortOrderAsc is generated.ListAutomationsParamsSortOrderAsc, the ListAutomationsParamsSortOrder value "asc".
+	ListAutomationsParamsSortOrderAsc = generated.ListAutomationsParamsSortOrderAsc
+	// ListAutomationsParamsSortOrderDesc is generated.ListAutomationsParamsSortOrderDesc, the ListAutomationsParamsSortOrder value "desc".
+	ListAutomationsParamsSortOrderDesc = generated.ListAutomationsParamsSortOrderDesc
+	// ListCustomObjectRecordsParamsSortID is generated.ListCustomObjectRecordsParamsSortID, the ListCustomObjectRecordsParamsSort value "id".
+	ListCustomObjectRecordsParamsSortID = generated.ListCustomObjectRecordsParamsSortID
+	// ListCustomObjectRecordsParamsSortMinusID is generated.ListCustomObjectRecordsParamsSortMinusID, the ListCustomObjectRecordsParamsSort value "-id".
+	ListCustomObjectRecordsParamsSortMinusID = generated.ListCustomObjectRecordsParamsSortMinusID
+	// ListCustomObjectRecordsParamsSortMinusUpdatedAt is generated.ListCustomObjectRecordsParamsSortMinusUpdatedAt, the ListCustomObjectRecordsParamsSort value "-updated_at".
+	ListCustomObjectRecordsParamsSortMinusUpdatedAt = generated.ListCustomObjectRecordsParamsSortMinusUpdatedAt
+	// ListCustomObjectRecordsParamsSortUpdatedAt is generated.ListCustomObjectRecordsParamsSortUpdatedAt, the ListCustomObjectRecordsParamsSort value "updated_at".
+	ListCustomObjectRecordsParamsSortUpdatedAt = generated.ListCustomObjectRecordsParamsSortUpdatedAt
+	// ListCustomTicketStatusesParamsStatusCategoriesHold is generated.ListCustomTicketStatusesParamsStatusCategoriesHold, the ListCustomTicketStatusesParamsStatusCategories value "hold".
+	ListCustomTicketStatusesParamsStatusCategoriesHold = generated.ListCustomTicketStatusesParamsStatusCategoriesHold
+	// ListCustomTicketStatusesParamsStatusCategoriesNew is generated.ListCustomTicketStatusesParamsStatusCategoriesNew, the ListCustomTicketStatusesParamsStatusCategories value "new".
+	ListCustomTicketStatusesParamsStatusCategoriesNew = generated.ListCustomTicketStatusesParamsStatusCategoriesNew
+	// ListCustomTicketStatusesParamsStatusCategoriesOpen is generated.ListCustomTicketStatusesParamsStatusCategoriesOpen, the ListCustomTicketStatusesParamsStatusCategories value "open".
+	ListCustomTicketStatusesParamsStatusCategoriesOpen = generated.ListCustomTicketStatusesParamsStatusCategoriesOpen
+	// ListCustomTicketStatusesParamsStatusCategoriesPending is generated.ListCustomTicketStatusesParamsStatusCategoriesPending, the ListCustomTicketStatusesParamsStatusCategories value "pending".
+	ListCustomTicketStatusesParamsStatusCategoriesPending = generated.ListCustomTicketStatusesParamsStatusCategoriesPending
+	// ListCustomTicketStatusesParamsStatusCategoriesSolved is generated.ListCustomTicketStatusesParamsStatusCategoriesSolved, the ListCustomTicketStatusesParamsStatusCategories value "solved".
+	ListCustomTicketStatusesParamsStatusCategoriesSolved = generated.ListCustomTicketStatusesParamsStatusCategoriesSolved
+	// ListDeletedTicketsParamsSortByDeletedAt is generated.ListDeletedTicketsParamsSortByDeletedAt, the ListDeletedTicketsParamsSortBy value "deleted_at".
+	ListDeletedTicketsParamsSortByDeletedAt = generated.ListDeletedTicketsParamsSortByDeletedAt
+	// ListDeletedTicketsParamsSortByID is generated.ListDeletedTicketsParamsSortByID, the ListDeletedTicketsParamsSortBy value "id".
+	ListDeletedTicketsParamsSortByID = generated.ListDeletedTicketsParamsSortByID
+	// ListDeletedTicketsParamsSortBySubject is generated.ListDeletedTicketsParamsSortBySubject, the ListDeletedTicketsParamsSortBy value "subject".
+	ListDeletedTicketsParamsSortBySubject = generated.ListDeletedTicketsParamsSortBySubject
+	// ListDeletedTicketsParamsSortOrderAsc is generated.ListDeletedTicketsParamsSortOrderAsc, the ListDeletedTicketsParamsSortOrder value "asc".
+	ListDeletedTicketsParamsSortOrderAsc = generated.ListDeletedTicketsParamsSortOrderAsc
+	// ListDeletedTicketsParamsSortOrderDesc is generated.ListDeletedTicketsParamsSortOrderDesc, the ListDeletedTicketsParamsSortOrder value "desc".
+	ListDeletedTicketsParamsSortOrderDesc = generated.ListDeletedTicketsParamsSortOrderDesc
+	// ListMacrosParamsAccessAccount is generated.ListMacrosParamsAccessAccount, the ListMacrosParamsAccess value "account".
+	ListMacrosParamsAccessAccount = generated.ListMacrosParamsAccessAccount
+	// ListMacrosParamsAccessAgents is generated.ListMacrosParamsAccessAgents, the ListMacrosParamsAccess value "agents".
+	ListMacrosParamsAccessAgents = generated.ListMacrosParamsAccessAgents
+	// ListMacrosParamsAccessPersonal is generated.ListMacrosParamsAccessPersonal, the ListMacrosParamsAccess value "personal".
+	ListMacrosParamsAccessPersonal = generated.ListMacrosParamsAccessPersonal
+	// ListMacrosParamsAccessShared is generated.ListMacrosParamsAccessShared, the ListMacrosParamsAccess value "shared".
+	ListMacrosParamsAccessShared = generated.ListMacrosParamsAccessShared
+	// ListMacrosParamsIncludeAppInstallation is generated.ListMacrosParamsIncludeAppInstallation, the ListMacrosParamsInclude value "app_installation".
+	ListMacrosParamsIncludeAppInstallation = generated.ListMacrosParamsIncludeAppInstallation
+	// ListMacrosParamsIncludeCategories is generated.ListMacrosParamsIncludeCategories, the ListMacrosParamsInclude value "categories".
+	ListMacrosParamsIncludeCategories = generated.ListMacrosParamsIncludeCategories
+	// ListMacrosParamsIncludePermissions is generated.ListMacrosParamsIncludePermissions, the ListMacrosParamsInclude value "permissions".
+	ListMacrosParamsIncludePermissions = generated.ListMacrosParamsIncludePermissions
+	// ListMacrosParamsIncludeUsage1H is generated.ListMacrosParamsIncludeUsage1H, the ListMacrosParamsInclude value "usage_1h".
+	ListMacrosParamsIncludeUsage1H = generated.ListMacrosParamsIncludeUsage1H
+	// ListMacrosParamsIncludeUsage24H is generated.ListMacrosParamsIncludeUsage24H, the ListMacrosParamsInclude value "usage_24h".
+	ListMacrosParamsIncludeUsage24H = generated.ListMacrosParamsIncludeUsage24H
+	// ListMacrosParamsIncludeUsage30D is generated.ListMacrosParamsIncludeUsage30D, the ListMacrosParamsInclude value "usage_30d".
+	ListMacrosParamsIncludeUsage30D = generated.ListMacrosParamsIncludeUsage30D
+	// ListMacrosParamsIncludeUsage7D is generated.ListMacrosParamsIncludeUsage7D, the ListMacrosParamsInclude value "usage_7d".
+	ListMacrosParamsIncludeUsage7D = generated.ListMacrosParamsIncludeUsage7D
+	// ListMacrosParamsSortByAlphabetical is generated.ListMacrosParamsSortByAlphabetical, the ListMacrosParamsSortBy value "alphabetical".
+	ListMacrosParamsSortByAlphabetical = generated.ListMacrosParamsSortByAlphabetical
+	// ListMacrosParamsSortByCreatedAt is generated.ListMacrosParamsSortByCreatedAt, the ListMacrosParamsSortBy value "created_at".
+	ListMacrosParamsSortByCreatedAt = generated.ListMacrosParamsSortByCreatedAt
+	// ListMacrosParamsSortByUpdatedAt is generated.ListMacrosParamsSortByUpdatedAt, the ListMacrosParamsSortBy value "updated_at".
+	ListMacrosParamsSortByUpdatedAt = generated.ListMacrosParamsSortByUpdatedAt
+	// ListMacrosParamsSortByUsage1H is generated.ListMacrosParamsSortByUsage1H, the ListMacrosParamsSortBy value "usage_1h".
+	ListMacrosParamsSortByUsage1H = generated.ListMacrosParamsSortByUsage1H
+	// ListMacrosParamsSortByUsage24H is generated.ListMacrosParamsSortByUsage24H, the ListMacrosParamsSortBy value "usage_24h".
+	ListMacrosParamsSortByUsage24H = generated.ListMacrosParamsSortByUsage24H
+	// ListMacrosParamsSortByUsage30D is generated.ListMacrosParamsSortByUsage30D, the ListMacrosParamsSortBy value "usage_30d".
+	ListMacrosParamsSortByUsage30D = generated.ListMacrosParamsSortByUsage30D
+	// ListMacrosParamsSortByUsage7D is generated.ListMacrosParamsSortByUsage7D, the ListMacrosParamsSortBy value "usage_7d".
+	ListMacrosParamsSortByUsage7D = generated.ListMacrosParamsSortByUsage7D
+	// ListMacrosParamsSortOrderAsc is generated.ListMacrosParamsSortOrderAsc, the ListMacrosParamsSortOrder value "asc".
+	ListMacrosParamsSortOrderAsc = generated.ListMacrosParamsSortOrderAsc
+	// ListMacrosParamsSortOrderDesc is generated.ListMacrosParamsSortOrderDesc, the ListMacrosParamsSortOrder value "desc".
+	ListMacrosParamsSortOrderDesc = generated.ListMacrosParamsSortOrderDesc
+	// ListRequestCommentsParamsRoleAgent is generated.ListRequestCommentsParamsRoleAgent, the ListRequestCommentsParamsRole value "agent".
+	ListRequestCommentsParamsRoleAgent = generated.ListRequestCommentsParamsRoleAgent
+	// ListRequestCommentsParamsRoleEndUser is generated.ListRequestCommentsParamsRoleEndUser, the ListRequestCommentsParamsRole value "end_user".
+	ListRequestCommentsParamsRoleEndUser = generated.ListRequestCommentsParamsRoleEndUser
+	// ListRequestCommentsParamsSortByCreatedAt is generated.ListRequestCommentsParamsSortByCreatedAt, the ListRequestCommentsParamsSortBy value "created_at".
+	ListRequestCommentsParamsSortByCreatedAt = generated.ListRequestCommentsParamsSortByCreatedAt
+	// ListRequestCommentsParamsSortByUpdatedAt is generated.ListRequestCommentsParamsSortByUpdatedAt, the ListRequestCommentsParamsSortBy value "updated_at".
+	ListRequestCommentsParamsSortByUpdatedAt = generated.ListRequestCommentsParamsSortByUpdatedAt
+	// ListRequestCommentsParamsSortCreatedAt is generated.ListRequestCommentsParamsSortCreatedAt, the ListRequestCommentsParamsSort value "created_at".
+	ListRequestCommentsParamsSortCreatedAt = generated.ListRequestCommentsParamsSortCreatedAt
+	// ListRequestCommentsParamsSortMinusCreatedAt is generated.ListRequestCommentsParamsSortMinusCreatedAt, the ListRequestCommentsParamsSort value "-created_at".
+	ListRequestCommentsParamsSortMinusCreatedAt = generated.ListRequestCommentsParamsSortMinusCreatedAt
+	// ListRequestCommentsParamsSortOrderAsc is generated.ListRequestCommentsParamsSortOrderAsc, the ListRequestCommentsParamsSortOrder value "asc".
+	ListRequestCommentsParamsSortOrderAsc = generated.ListRequestCommentsParamsSortOrderAsc
+	// ListRequestCommentsParamsSortOrderDesc is generated.ListRequestCommentsParamsSortOrderDesc, the ListRequestCommentsParamsSortOrder value "desc".
+	ListRequestCommentsParamsSortOrderDesc = generated.ListRequestCommentsParamsSortOrderDesc
+	// ListRequestsParamsSortByCreatedAt is generated.ListRequestsParamsSortByCreatedAt, the ListRequestsParamsSortBy value "created_at".
+	ListRequestsParamsSortByCreatedAt = generated.ListRequestsParamsSortByCreatedAt
+	// ListRequestsParamsSortByUpdatedAt is generated.ListRequestsParamsSortByUpdatedAt, the ListRequestsParamsSortBy value "updated_at".
+	ListRequestsParamsSortByUpdatedAt = generated.ListRequestsParamsSortByUpdatedAt
+	// ListRequestsParamsSortOrderAsc is generated.ListRequestsParamsSortOrderAsc, the ListRequestsParamsSortOrder value "asc".
+	ListRequestsParamsSortOrderAsc = generated.ListRequestsParamsSortOrderAsc
+	// ListRequestsParamsSortOrderDesc is generated.ListRequestsParamsSortOrderDesc, the ListRequestsParamsSortOrder value "desc".
+	ListRequestsParamsSortOrderDesc = generated.ListRequestsParamsSortOrderDesc
+	// ListRequestsParamsStatusClosed is generated.ListRequestsParamsStatusClosed, the ListRequestsParamsStatus value "closed".
+	ListRequestsParamsStatusClosed = generated.ListRequestsParamsStatusClosed
+	// ListRequestsParamsStatusHold is generated.ListRequestsParamsStatusHold, the ListRequestsParamsStatus value "hold".
+	ListRequestsParamsStatusHold = generated.ListRequestsParamsStatusHold
+	// ListRequestsParamsStatusNew is generated.ListRequestsParamsStatusNew, the ListRequestsParamsStatus value "new".
+	ListRequestsParamsStatusNew = generated.ListRequestsParamsStatusNew
+	// ListRequestsParamsStatusOpen is generated.ListRequestsParamsStatusOpen, the ListRequestsParamsStatus value "open".
+	ListRequestsParamsStatusOpen = generated.ListRequestsParamsStatusOpen
+	// ListRequestsParamsStatusPending is generated.ListRequestsParamsStatusPending, the ListRequestsParamsStatus value "pending".
+	ListRequestsParamsStatusPending = generated.ListRequestsParamsStatusPending
+	// ListRequestsParamsStatusSolved is generated.ListRequestsParamsStatusSolved, the ListRequestsParamsStatus value "solved".
+	ListRequestsParamsStatusSolved = generated.ListRequestsParamsStatusSolved
+	// ListRoutingAttributesParamsIncludeAttributeValues is generated.ListRoutingAttributesParamsIncludeAttributeValues, the ListRoutingAttributesParamsInclude value "attribute_values".
+	ListRoutingAttributesParamsIncludeAttributeValues = generated.ListRoutingAttributesParamsIncludeAttributeValues
+	// ListSatisfactionRatingsParamsScoreBad is generated.ListSatisfactionRatingsParamsScoreBad, the ListSatisfactionRatingsParamsScore value "bad".
+	ListSatisfactionRatingsParamsScoreBad = generated.ListSatisfactionRatingsParamsScoreBad
+	// ListSatisfactionRatingsParamsScoreBadWithComment is generated.ListSatisfactionRatingsParamsScoreBadWithComment, the ListSatisfactionRatingsParamsScore value "bad_with_comment".
+	ListSatisfactionRatingsParamsScoreBadWithComment = generated.ListSatisfactionRatingsParamsScoreBadWithComment
+	// ListSatisfactionRatingsParamsScoreBadWithoutComment is generated.ListSatisfactionRatingsParamsScoreBadWithoutComment, the ListSatisfactionRatingsParamsScore value "bad_without_comment".
+	ListSatisfactionRatingsParamsScoreBadWithoutComment = generated.ListSatisfactionRatingsParamsScoreBadWithoutComment
+	// ListSatisfactionRatingsParamsScoreGood is generated.ListSatisfactionRatingsParamsScoreGood, the ListSatisfactionRatingsParamsScore value "good".
+	ListSatisfactionRatingsParamsScoreGood = generated.ListSatisfactionRatingsParamsScoreGood
+	// ListSatisfactionRatingsParamsScoreGoodWithComment is generated.ListSatisfactionRatingsParamsScoreGoodWithComment, the ListSatisfactionRatingsParamsScore value "good_with_comment".
+	ListSatisfactionRatingsParamsScoreGoodWithComment = generated.ListSatisfactionRatingsParamsScoreGoodWithComment
+	// ListSatisfactionRatingsParamsScoreGoodWithoutComment is generated.ListSatisfactionRatingsParamsScoreGoodWithoutComment, the ListSatisfactionRatingsParamsScore value "good_without_comment".
+	ListSatisfactionRatingsParamsScoreGoodWithoutComment = generated.ListSatisfactionRatingsParamsScoreGoodWithoutComment
+	// ListSatisfactionRatingsParamsScoreOffered is generated.ListSatisfactionRatingsParamsScoreOffered, the ListSatisfactionRatingsParamsScore value "offered".
+	ListSatisfactionRatingsParamsScoreOffered = generated.ListSatisfactionRatingsParamsScoreOffered
+	// ListSatisfactionRatingsParamsScoreReceived is generated.ListSatisfactionRatingsParamsScoreReceived, the ListSatisfactionRatingsParamsScore value "received".
+	ListSatisfactionRatingsParamsScoreReceived = generated.ListSatisfactionRatingsParamsScoreReceived
+	// ListSatisfactionRatingsParamsScoreReceivedWithComment is generated.ListSatisfactionRatingsParamsScoreReceivedWithComment, the ListSatisfactionRatingsParamsScore value "received_with_comment".
+	ListSatisfactionRatingsParamsScoreReceivedWithComment = generated.ListSatisfactionRatingsParamsScoreReceivedWithComment
+	// ListSatisfactionRatingsParamsScoreReceivedWithoutComment is generated.ListSatisfactionRatingsParamsScoreReceivedWithoutComment, the ListSatisfactionRatingsParamsScore value "received_without_comment".
+	ListSatisfactionRatingsParamsScoreReceivedWithoutComment = generated.ListSatisfactionRatingsParamsScoreReceivedWithoutComment
+	// ListSatisfactionRatingsParamsScoreUnoffered is generated.ListSatisfactionRatingsParamsScoreUnoffered, the ListSatisfactionRatingsParamsScore value "unoffered".
+	ListSatisfactionRatingsParamsScoreUnoffered = generated.ListSatisfactionRatingsParamsScoreUnoffered
+	// ListSearchResultsParamsSortByCreatedAt is generated.ListSearchResultsParamsSortByCreatedAt, the ListSearchResultsParamsSortBy value "created_at".
+	ListSearchResultsParamsSortByCreatedAt = generated.ListSearchResultsParamsSortByCreatedAt
+	// ListSearchResultsParamsSortByPriority is generated.ListSearchResultsParamsSortByPriority, the ListSearchResultsParamsSortBy value "priority".
+	ListSearchResultsParamsSortByPriority = generated.ListSearchResultsParamsSortByPriority
+	// ListSearchResultsParamsSortByStatus is generated.ListSearchResultsParamsSortByStatus, the ListSearchResultsParamsSortBy value "status".
+	ListSearchResultsParamsSortByStatus = generated.ListSearchResultsParamsSortByStatus
+	// ListSearchResultsParamsSortByTicketType is generated.ListSearchResultsParamsSortByTicketType, the ListSearchResultsParamsSortBy value "ticket_type".
+	ListSearchResultsParamsSortByTicketType = generated.ListSearchResultsParamsSortByTicketType
+	// ListSearchResultsParamsSortByUpdatedAt is generated.ListSearchResultsParamsSortByUpdatedAt, the ListSearchResultsParamsSortBy value "updated_at".
+	ListSearchResultsParamsSortByUpdatedAt = generated.ListSearchResultsParamsSortByUpdatedAt
+	// ListSearchResultsParamsSortOrderAsc is generated.ListSearchResultsParamsSortOrderAsc, the ListSearchResultsParamsSortOrder value "asc".
+	ListSearchResultsParamsSortOrderAsc = generated.ListSearchResultsParamsSortOrderAsc
+	// ListSearchResultsParamsSortOrderDesc is generated.ListSearchResultsParamsSortOrderDesc, the ListSearchResultsParamsSortOrder value "desc".
+	ListSearchResultsParamsSortOrderDesc = generated.ListSearchResultsParamsSortOrderDesc
+	// ListSuspendedTicketsParamsSortByAuthorEmail is generated.ListSuspendedTicketsParamsSortByAuthorEmail, the ListSuspendedTicketsParamsSortBy value "author_email".
+	ListSuspendedTicketsParamsSortByAuthorEmail = generated.ListSuspendedTicketsParamsSortByAuthorEmail
+	// ListSuspendedTicketsParamsSortByCause is generated.ListSuspendedTicketsParamsSortByCause, the ListSuspendedTicketsParamsSortBy value "cause".
+	ListSuspendedTicketsParamsSortByCause = generated.ListSuspendedTicketsParamsSortByCause
+	// ListSuspendedTicketsParamsSortByCreatedAt is generated.ListSuspendedTicketsParamsSortByCreatedAt, the ListSuspendedTicketsParamsSortBy value "created_at".
+	ListSuspendedTicketsParamsSortByCreatedAt = generated.ListSuspendedTicketsParamsSortByCreatedAt
+	// ListSuspendedTicketsParamsSortBySubject is generated.ListSuspendedTicketsParamsSortBySubject, the ListSuspendedTicketsParamsSortBy value "subject".
+	ListSuspendedTicketsParamsSortBySubject = generated.ListSuspendedTicketsParamsSortBySubject
+	// ListSuspendedTicketsParamsSortOrderAsc is generated.ListSuspendedTicketsParamsSortOrderAsc, the ListSuspendedTicketsParamsSortOrder value "asc".
+	ListSuspendedTicketsParamsSortOrderAsc = generated.ListSuspendedTicketsParamsSortOrderAsc
+	// ListSuspendedTicketsParamsSortOrderDesc is generated.ListSuspendedTicketsParamsSortOrderDesc, the ListSuspendedTicketsParamsSortOrder value "desc".
+	ListSuspendedTicketsParamsSortOrderDesc = generated.ListSuspendedTicketsParamsSortOrderDesc
+	// ListTicketCommentsParamsIncludeUsers is generated.ListTicketCommentsParamsIncludeUsers, the ListTicketCommentsParamsInclude value "users".
+	ListTicketCommentsParamsIncludeUsers = generated.ListTicketCommentsParamsIncludeUsers
+	// ListTicketCommentsParamsSortCreatedAt is generated.ListTicketCommentsParamsSortCreatedAt, the ListTicketCommentsParamsSort value "created_at".
+	ListTicketCommentsParamsSortCreatedAt = generated.ListTicketCommentsParamsSortCreatedAt
+	// ListTicketCommentsParamsSortMinusCreatedAt is generated.ListTicketCommentsParamsSortMinusCreatedAt, the ListTicketCommentsParamsSort value "-created_at".
+	ListTicketCommentsParamsSortMinusCreatedAt = generated.ListTicketCommentsParamsSortMinusCreatedAt
+	// ListTicketCommentsParamsSortOrderAsc is generated.ListTicketCommentsParamsSortOrderAsc, the ListTicketCommentsParamsSortOrder value "asc".
+	ListTicketCommentsParamsSortOrderAsc = generated.ListTicketCommentsParamsSortOrderAsc
+	// ListTicketCommentsParamsSortOrderDesc is generated.ListTicketCommentsParamsSortOrderDesc, the ListTicketCommentsParamsSortOrder value "desc".
+	ListTicketCommentsParamsSortOrderDesc = generated.ListTicketCommentsParamsSortOrderDesc
+	// ListTicketFieldsParamsIncludeUsers is generated.ListTicketFieldsParamsIncludeUsers, the ListTicketFieldsParamsInclude value "users".
+	ListTicketFieldsParamsIncludeUsers = generated.ListTicketFieldsParamsIncludeUsers
+	// ListTriggerCategoriesParamsIncludeRuleCounts is generated.ListTriggerCategoriesParamsIncludeRuleCounts, the ListTriggerCategoriesParamsInclude value "rule_counts".
+	ListTriggerCategoriesParamsIncludeRuleCounts = generated.ListTriggerCategoriesParamsIncludeRuleCounts
+	// ListTriggerCategoriesParamsSortCreatedAt is generated.ListTriggerCategoriesParamsSortCreatedAt, the ListTriggerCategoriesParamsSort value "created_at".
+	ListTriggerCategoriesParamsSortCreatedAt = generated.ListTriggerCategoriesParamsSortCreatedAt
+	// ListTriggerCategoriesParamsSortMinusCreatedAt is generated.ListTriggerCategoriesParamsSortMinusCreatedAt, the ListTriggerCategoriesParamsSort value "-created_at".
+	ListTriggerCategoriesParamsSortMinusCreatedAt = generated.ListTriggerCategoriesParamsSortMinusCreatedAt
+	// ListTriggerCategoriesParamsSortMinusName is generated.ListTriggerCategoriesParamsSortMinusName, the ListTriggerCategoriesParamsSort value "-name".
+	ListTriggerCategoriesParamsSortMinusName = generated.ListTriggerCategoriesParamsSortMinusName
+	// ListTriggerCategoriesParamsSortMinusPosition is generated.ListTriggerCategoriesParamsSortMinusPosition, the ListTriggerCategoriesParamsSort value "-position".
+	ListTriggerCategoriesParamsSortMinusPosition = generated.ListTriggerCategoriesParamsSortMinusPosition
+	// ListTriggerCategoriesParamsSortMinusUpdatedAt is generated.ListTriggerCategoriesParamsSortMinusUpdatedAt, the ListTriggerCategoriesParamsSort value "-updated_at".
+	ListTriggerCategoriesParamsSortMinusUpdatedAt = generated.ListTriggerCategoriesParamsSortMinusUpdatedAt
+	// ListTriggerCategoriesParamsSortName is generated.ListTriggerCategoriesParamsSortName, the ListTriggerCategoriesParamsSort value "name".
+	ListTriggerCategoriesParamsSortName = generated.ListTriggerCategoriesParamsSortName
+	// ListTriggerCategoriesParamsSortPosition is generated.ListTriggerCategoriesParamsSortPosition, the ListTriggerCategoriesParamsSort value "position".
+	ListTriggerCategoriesParamsSortPosition = generated.ListTriggerCategoriesParamsSortPosition
+	// ListTriggerCategoriesParamsSortUpdatedAt is generated.ListTriggerCategoriesParamsSortUpdatedAt, the ListTriggerCategoriesParamsSort value "updated_at".
+	ListTriggerCategoriesParamsSortUpdatedAt = generated.ListTriggerCategoriesParamsSortUpdatedAt
+	// ListTriggerRevisionsParamsIncludeUsers is generated.ListTriggerRevisionsParamsIncludeUsers, the ListTriggerRevisionsParamsInclude value "users".
+	ListTriggerRevisionsParamsIncludeUsers = generated.ListTriggerRevisionsParamsIncludeUsers
+	// ListTriggersParamsIncludeAppInstallation is generated.ListTriggersParamsIncludeAppInstallation, the ListTriggersParamsInclude value "app_installation".
+	ListTriggersParamsIncludeAppInstallation = generated.ListTriggersParamsIncludeAppInstallation
+	// ListTriggersParamsIncludePermissions is generated.ListTriggersParamsIncludePermissions, the ListTriggersParamsInclude value "permissions".
+	ListTriggersParamsIncludePermissions = generated.ListTriggersParamsIncludePermissions
+	// ListTriggersParamsIncludeUsage1H is generated.ListTriggersParamsIncludeUsage1H, the ListTriggersParamsInclude value "usage_1h".
+	ListTriggersParamsIncludeUsage1H = generated.ListTriggersParamsIncludeUsage1H
+	// ListTriggersParamsIncludeUsage24H is generated.ListTriggersParamsIncludeUsage24H, the ListTriggersParamsInclude value "usage_24h".
+	ListTriggersParamsIncludeUsage24H = generated.ListTriggersParamsIncludeUsage24H
+	// ListTriggersParamsIncludeUsage30D is generated.ListTriggersParamsIncludeUsage30D, the ListTriggersParamsInclude value "usage_30d".
+	ListTriggersParamsIncludeUsage30D = generated.ListTriggersParamsIncludeUsage30D
+	// ListTriggersParamsIncludeUsage7D is generated.ListTriggersParamsIncludeUsage7D, the ListTriggersParamsInclude value "usage_7d".
+	ListTriggersParamsIncludeUsage7D = generated.ListTriggersParamsIncludeUsage7D
+	// ListTriggersParamsSortAlphabetical is generated.ListTriggersParamsSortAlphabetical, the ListTriggersParamsSort value "alphabetical".
+	ListTriggersParamsSortAlphabetical = generated.ListTriggersParamsSortAlphabetical
+	// ListTriggersParamsSortByAlphabetical is generated.ListTriggersParamsSortByAlphabetical, the ListTriggersParamsSortBy value "alphabetical".
+	ListTriggersParamsSortByAlphabetical = generated.ListTriggersParamsSortByAlphabetical
+	// ListTriggersParamsSortByCreatedAt is generated.ListTriggersParamsSortByCreatedAt, the ListTriggersParamsSortBy value "created_at".
+	ListTriggersParamsSortByCreatedAt = generated.ListTriggersParamsSortByCreatedAt
+	// ListTriggersParamsSortByPosition is generated.ListTriggersParamsSortByPosition, the ListTriggersParamsSortBy value "position".
+	ListTriggersParamsSortByPosition = generated.ListTriggersParamsSortByPosition
+	// ListTriggersParamsSortByUpdatedAt is generated.ListTriggersParamsSortByUpdatedAt, the ListTriggersParamsSortBy value "updated_at".
+	ListTriggersParamsSortByUpdatedAt = generated.ListTriggersParamsSortByUpdatedAt
+	// ListTriggersParamsSortByUsage1H is generated.ListTriggersParamsSortByUsage1H, the ListTriggersParamsSortBy value "usage_1h".
+	ListTriggersParamsSortByUsage1H = generated.ListTriggersParamsSortByUsage1H
+	// ListTriggersParamsSortByUsage24H is generated.ListTriggersParamsSortByUsage24H, the ListTriggersParamsSortBy value "usage_24h".
+	ListTriggersParamsSortByUsage24H = generated.ListTriggersParamsSortByUsage24H
+	// ListTriggersParamsSortByUsage7D is generated.ListTriggersParamsSortByUsage7D, the ListTriggersParamsSortBy value "usage_7d".
+	ListTriggersParamsSortByUsage7D = generated.ListTriggersParamsSortByUsage7D
+	// ListTriggersParamsSortCreatedAt is generated.ListTriggersParamsSortCreatedAt, the ListTriggersParamsSort value "created_at".
+	ListTriggersParamsSortCreatedAt = generated.ListTriggersParamsSortCreatedAt
+	// ListTriggersParamsSortOrderAsc is generated.ListTriggersParamsSortOrderAsc, the ListTriggersParamsSortOrder value "asc".
+	ListTriggersParamsSortOrderAsc = generated.ListTriggersParamsSortOrderAsc
+	// ListTriggersParamsSortOrderDesc is generated.ListTriggersParamsSortOrderDesc, the ListTriggersParamsSortOrder value "desc".
+	ListTriggersParamsSortOrderDesc = generated.ListTriggersParamsSortOrderDesc
+	// ListTriggersParamsSortPosition is generated.ListTriggersParamsSortPosition, the ListTriggersParamsSort value "position".
+	ListTriggersParamsSortPosition = generated.ListTriggersParamsSortPosition
+	// ListTriggersParamsSortUpdatedAt is generated.ListTriggersParamsSortUpdatedAt, the ListTriggersParamsSort value "updated_at".
+	ListTriggersParamsSortUpdatedAt = generated.ListTriggersParamsSortUpdatedAt
+	// ListUserTicketSkipsParamsSortOrderAsc is generated.ListUserTicketSkipsParamsSortOrderAsc, the ListUserTicketSkipsParamsSortOrder value "asc".
+	ListUserTicketSkipsParamsSortOrderAsc = generated.ListUserTicketSkipsParamsSortOrderAsc
+	// ListUserTicketSkipsParamsSortOrderDesc is generated.ListUserTicketSkipsParamsSortOrderDesc, the ListUserTicketSkipsParamsSortOrder value "desc".
+	ListUserTicketSkipsParamsSortOrderDesc = generated.ListUserTicketSkipsParamsSortOrderDesc
+	// ListViewTicketsParamsSortOrderAsc is generated.ListViewTicketsParamsSortOrderAsc, the ListViewTicketsParamsSortOrder value "asc".
+	ListViewTicketsParamsSortOrderAsc = generated.ListViewTicketsParamsSortOrderAsc
+	// ListViewTicketsParamsSortOrderDesc is generated.ListViewTicketsParamsSortOrderDesc, the ListViewTicketsParamsSortOrder value "desc".
+	ListViewTicketsParamsSortOrderDesc = generated.ListViewTicketsParamsSortOrderDesc
+	// ListViewsParamsAccessAccount is generated.ListViewsParamsAccessAccount, the ListViewsParamsAccess value "account".
+	ListViewsParamsAccessAccount = generated.ListViewsParamsAccessAccount
+	// ListViewsParamsAccessPersonal is generated.ListViewsParamsAccessPersonal, the ListViewsParamsAccess value "personal".
+	ListViewsParamsAccessPersonal = generated.ListViewsParamsAccessPersonal
+	// ListViewsParamsAccessShared is generated.ListViewsParamsAccessShared, the ListViewsParamsAccess value "shared".
+	ListViewsParamsAccessShared = generated.ListViewsParamsAccessShared
+	// ListViewsParamsIncludeAppInstallation is generated.ListViewsParamsIncludeAppInstallation, the ListViewsParamsInclude value "app_installation".
+	ListViewsParamsIncludeAppInstallation = generated.ListViewsParamsIncludeAppInstallation
+	// ListViewsParamsIncludePermissions is generated.ListViewsParamsIncludePermissions, the ListViewsParamsInclude value "permissions".
+	ListViewsParamsIncludePermissions = generated.ListViewsParamsIncludePermissions
+	// ListViewsParamsSortByAlphabetical is generated.ListViewsParamsSortByAlphabetical, the ListViewsParamsSortBy value "alphabetical".
+	ListViewsParamsSortByAlphabetical = generated.ListViewsParamsSortByAlphabetical
+	// ListViewsParamsSortByCreatedAt is generated.ListViewsParamsSortByCreatedAt, the ListViewsParamsSortBy value "created_at".
+	ListViewsParamsSortByCreatedAt = generated.ListViewsParamsSortByCreatedAt
+	// ListViewsParamsSortByPosition is generated.ListViewsParamsSortByPosition, the ListViewsParamsSortBy value "position".
+	ListViewsParamsSortByPosition = generated.ListViewsParamsSortByPosition
+	// ListViewsParamsSortByUpdatedAt is generated.ListViewsParamsSortByUpdatedAt, the ListViewsParamsSortBy value "updated_at".
+	ListViewsParamsSortByUpdatedAt = generated.ListViewsParamsSortByUpdatedAt
+	// ListViewsParamsSortOrderAsc is generated.ListViewsParamsSortOrderAsc, the ListViewsParamsSortOrder value "asc".
+	ListViewsParamsSortOrderAsc = generated.ListViewsParamsSortOrderAsc
+	// ListViewsParamsSortOrderDesc is generated.ListViewsParamsSortOrderDesc, the ListViewsParamsSortOrder value "desc".
+	ListViewsParamsSortOrderDesc = generated.ListViewsParamsSortOrderDesc
+	// MacroRestrictionTypeGroup is generated.MacroRestrictionTypeGroup, the MacroRestrictionType value "Group".
+	MacroRestrictionTypeGroup = generated.MacroRestrictionTypeGroup
+	// MacroRestrictionTypeUser is generated.MacroRestrictionTypeUser, the MacroRestrictionType value "User".
+	MacroRestrictionTypeUser = generated.MacroRestrictionTypeUser
+	// MacroTicketChangesPriorityHigh is generated.MacroTicketChangesPriorityHigh, the MacroTicketChangesPriority value "high".
+	MacroTicketChangesPriorityHigh = generated.MacroTicketChangesPriorityHigh
+	// MacroTicketChangesPriorityLow is generated.MacroTicketChangesPriorityLow, the MacroTicketChangesPriority value "low".
+	MacroTicketChangesPriorityLow = generated.MacroTicketChangesPriorityLow
+	// MacroTicketChangesPriorityNormal is generated.MacroTicketChangesPriorityNormal, the MacroTicketChangesPriority value "normal".
+	MacroTicketChangesPriorityNormal = generated.MacroTicketChangesPriorityNormal
+	// MacroTicketChangesPriorityUrgent is generated.MacroTicketChangesPriorityUrgent, the MacroTicketChangesPriority value "urgent".
+	MacroTicketChangesPriorityUrgent = generated.MacroTicketChangesPriorityUrgent
+	// MacroTicketChangesStatusClosed is generated.MacroTicketChangesStatusClosed, the MacroTicketChangesStatus value "closed".
+	MacroTicketChangesStatusClosed = generated.MacroTicketChangesStatusClosed
+	// MacroTicketChangesStatusHold is generated.MacroTicketChangesStatusHold, the MacroTicketChangesStatus value "hold".
+	MacroTicketChangesStatusHold = generated.MacroTicketChangesStatusHold
+	// MacroTicketChangesStatusNew is generated.MacroTicketChangesStatusNew, the MacroTicketChangesStatus value "new".
+	MacroTicketChangesStatusNew = generated.MacroTicketChangesStatusNew
+	// MacroTicketChangesStatusOpen is generated.MacroTicketChangesStatusOpen, the MacroTicketChangesStatus value "open".
+	MacroTicketChangesStatusOpen = generated.MacroTicketChangesStatusOpen
+	// MacroTicketChangesStatusPending is generated.MacroTicketChangesStatusPending, the MacroTicketChangesStatus value "pending".
+	MacroTicketChangesStatusPending = generated.MacroTicketChangesStatusPending
+	// MacroTicketChangesStatusSolved is generated.MacroTicketChangesStatusSolved, the MacroTicketChangesStatus value "solved".
+	MacroTicketChangesStatusSolved = generated.MacroTicketChangesStatusSolved
+	// MacroTicketChangesTypeIncident is generated.MacroTicketChangesTypeIncident, the MacroTicketChangesType value "incident".
+	MacroTicketChangesTypeIncident = generated.MacroTicketChangesTypeIncident
+	// MacroTicketChangesTypeProblem is generated.MacroTicketChangesTypeProblem, the MacroTicketChangesType value "problem".
+	MacroTicketChangesTypeProblem = generated.MacroTicketChangesTypeProblem
+	// MacroTicketChangesTypeQuestion is generated.MacroTicketChangesTypeQuestion, the MacroTicketChangesType value "question".
+	MacroTicketChangesTypeQuestion = generated.MacroTicketChangesTypeQuestion
+	// MacroTicketChangesTypeTask is generated.MacroTicketChangesTypeTask, the MacroTicketChangesType value "task".
+	MacroTicketChangesTypeTask = generated.MacroTicketChangesTypeTask
+	// OrganizationFieldTypeCheckbox is generated.OrganizationFieldTypeCheckbox, the OrganizationFieldType value "checkbox".
+	OrganizationFieldTypeCheckbox = generated.OrganizationFieldTypeCheckbox
+	// OrganizationFieldTypeDate is generated.OrganizationFieldTypeDate, the OrganizationFieldType value "date".
+	OrganizationFieldTypeDate = generated.OrganizationFieldTypeDate
+	// OrganizationFieldTypeDecimal is generated.OrganizationFieldTypeDecimal, the OrganizationFieldType value "decimal".
+	OrganizationFieldTypeDecimal = generated.OrganizationFieldTypeDecimal
+	// OrganizationFieldTypeDropdown is generated.OrganizationFieldTypeDropdown, the OrganizationFieldType value "dropdown".
+	OrganizationFieldTypeDropdown = generated.OrganizationFieldTypeDropdown
+	// OrganizationFieldTypeInteger is generated.OrganizationFieldTypeInteger, the OrganizationFieldType value "integer".
+	OrganizationFieldTypeInteger = generated.OrganizationFieldTypeInteger
+	// OrganizationFieldTypeLookup is generated.OrganizationFieldTypeLookup, the OrganizationFieldType value "lookup".
+	OrganizationFieldTypeLookup = generated.OrganizationFieldTypeLookup
+	// OrganizationFieldTypeRegexp is generated.OrganizationFieldTypeRegexp, the OrganizationFieldType value "regexp".
+	OrganizationFieldTypeRegexp = generated.OrganizationFieldTypeRegexp
+	// OrganizationFieldTypeText is generated.OrganizationFieldTypeText, the OrganizationFieldType value "text".
+	OrganizationFieldTypeText = generated.OrganizationFieldTypeText
+	// OrganizationFieldTypeTextarea is generated.OrganizationFieldTypeTextarea, the OrganizationFieldType value "textarea".
+	OrganizationFieldTypeTextarea = generated.OrganizationFieldTypeTextarea
+	// RequestInputPriorityHigh is generated.RequestInputPriorityHigh, the RequestInputPriority value "high".
+	RequestInputPriorityHigh = generated.RequestInputPriorityHigh
+	// RequestInputPriorityLow is generated.RequestInputPriorityLow, the RequestInputPriority value "low".
+	RequestInputPriorityLow = generated.RequestInputPriorityLow
+	// RequestInputPriorityNormal is generated.RequestInputPriorityNormal, the RequestInputPriority value "normal".
+	RequestInputPriorityNormal = generated.RequestInputPriorityNormal
+	// RequestInputPriorityUrgent is generated.RequestInputPriorityUrgent, the RequestInputPriority value "urgent".
+	RequestInputPriorityUrgent = generated.RequestInputPriorityUrgent
+	// RequestInputTypeIncident is generated.RequestInputTypeIncident, the RequestInputType value "incident".
+	RequestInputTypeIncident = generated.RequestInputTypeIncident
+	// RequestInputTypeProblem is generated.RequestInputTypeProblem, the RequestInputType value "problem".
+	RequestInputTypeProblem = generated.RequestInputTypeProblem
+	// RequestInputTypeQuestion is generated.RequestInputTypeQuestion, the RequestInputType value "question".
+	RequestInputTypeQuestion = generated.RequestInputTypeQuestion
+	// RequestInputTypeTask is generated.RequestInputTypeTask, the RequestInputType value "task".
+	RequestInputTypeTask = generated.RequestInputTypeTask
+	// RequestPriorityHigh is generated.RequestPriorityHigh, the RequestPriority value "high".
+	RequestPriorityHigh = generated.RequestPriorityHigh
+	// RequestPriorityLow is generated.RequestPriorityLow, the RequestPriority value "low".
+	RequestPriorityLow = generated.RequestPriorityLow
+	// RequestPriorityNormal is generated.RequestPriorityNormal, the RequestPriority value "normal".
+	RequestPriorityNormal = generated.RequestPriorityNormal
+	// RequestPriorityUrgent is generated.RequestPriorityUrgent, the RequestPriority value "urgent".
+	RequestPriorityUrgent = generated.RequestPriorityUrgent
+	// RequestStatusClosed is generated.RequestStatusClosed, the RequestStatus value "closed".
+	RequestStatusClosed = generated.RequestStatusClosed
+	// RequestStatusHold is generated.RequestStatusHold, the RequestStatus value "hold".
+	RequestStatusHold = generated.RequestStatusHold
+	// RequestStatusNew is generated.RequestStatusNew, the RequestStatus value "new".
+	RequestStatusNew = generated.RequestStatusNew
+	// RequestStatusOpen is generated.RequestStatusOpen, the RequestStatus value "open".
+	RequestStatusOpen = generated.RequestStatusOpen
+	// RequestStatusPending is generated.RequestStatusPending, the RequestStatus value "pending".
+	RequestStatusPending = generated.RequestStatusPending
+	// RequestStatusSolved is generated.RequestStatusSolved, the RequestStatus value "solved".
+	RequestStatusSolved = generated.RequestStatusSolved
+	// RequestTypeIncident is generated.RequestTypeIncident, the RequestType value "incident".
+	RequestTypeIncident = generated.RequestTypeIncident
+	// RequestTypeProblem is generated.RequestTypeProblem, the RequestType value "problem".
+	RequestTypeProblem = generated.RequestTypeProblem
+	// RequestTypeQuestion is generated.RequestTypeQuestion, the RequestType value "question".
+	RequestTypeQuestion = generated.RequestTypeQuestion
+	// RequestTypeTask is generated.RequestTypeTask, the RequestType value "task".
+	RequestTypeTask = generated.RequestTypeTask
+	// RoutingAttributeEventTypeCreate is generated.RoutingAttributeEventTypeCreate, the RoutingAttributeEventType value "create".
+	RoutingAttributeEventTypeCreate = generated.RoutingAttributeEventTypeCreate
+	// RoutingAttributeEventTypeDelete is generated.RoutingAttributeEventTypeDelete, the RoutingAttributeEventType value "delete".
+	RoutingAttributeEventTypeDelete = generated.RoutingAttributeEventTypeDelete
+	// RoutingAttributeEventTypeUpdate is generated.RoutingAttributeEventTypeUpdate, the RoutingAttributeEventType value "update".
+	RoutingAttributeEventTypeUpdate = generated.RoutingAttributeEventTypeUpdate
+	// RoutingAttributeValueEventTypeCreate is generated.RoutingAttributeValueEventTypeCreate, the RoutingAttributeValueEventType value "create".
+	RoutingAttributeValueEventTypeCreate = generated.RoutingAttributeValueEventTypeCreate
+	// RoutingAttributeValueEventTypeDelete is generated.RoutingAttributeValueEventTypeDelete, the RoutingAttributeValueEventType value "delete".
+	RoutingAttributeValueEventTypeDelete = generated.RoutingAttributeValueEventTypeDelete
+	// RoutingAttributeValueEventTypeUpdate is generated.RoutingAttributeValueEventTypeUpdate, the RoutingAttributeValueEventType value "update".
+	RoutingAttributeValueEventTypeUpdate = generated.RoutingAttributeValueEventTypeUpdate
+	// RoutingInstanceValueTypeAssociateAgent is generated.RoutingInstanceValueTypeAssociateAgent, the RoutingInstanceValueType value "associate_agent".
+	RoutingInstanceValueTypeAssociateAgent = generated.RoutingInstanceValueTypeAssociateAgent
+	// RoutingInstanceValueTypeAssociateTicket is generated.RoutingInstanceValueTypeAssociateTicket, the RoutingInstanceValueType value "associate_ticket".
+	RoutingInstanceValueTypeAssociateTicket = generated.RoutingInstanceValueTypeAssociateTicket
+	// RoutingInstanceValueTypeUnassociateAgent is generated.RoutingInstanceValueTypeUnassociateAgent, the RoutingInstanceValueType value "unassociate_agent".
+	RoutingInstanceValueTypeUnassociateAgent = generated.RoutingInstanceValueTypeUnassociateAgent
+	// RoutingInstanceValueTypeUnassociateTicket is generated.RoutingInstanceValueTypeUnassociateTicket, the RoutingInstanceValueType value "unassociate_ticket".
+	RoutingInstanceValueTypeUnassociateTicket = generated.RoutingInstanceValueTypeUnassociateTicket
+	// SLAPolicyMetricMetricAgentWorkTime is generated.SLAPolicyMetricMetricAgentWorkTime, the SLAPolicyMetricMetric value "agent_work_time".
+	SLAPolicyMetricMetricAgentWorkTime = generated.SLAPolicyMetricMetricAgentWorkTime
+	// SLAPolicyMetricMetricFirstReplyTime is generated.SLAPolicyMetricMetricFirstReplyTime, the SLAPolicyMetricMetric value "first_reply_time".
+	SLAPolicyMetricMetricFirstReplyTime = generated.SLAPolicyMetricMetricFirstReplyTime
+	// SLAPolicyMetricMetricNextReplyTime is generated.SLAPolicyMetricMetricNextReplyTime, the SLAPolicyMetricMetric value "next_reply_time".
+	SLAPolicyMetricMetricNextReplyTime = generated.SLAPolicyMetricMetricNextReplyTime
+	// SLAPolicyMetricMetricPausableUpdateTime is generated.SLAPolicyMetricMetricPausableUpdateTime, the SLAPolicyMetricMetric value "pausable_update_time".
+	SLAPolicyMetricMetricPausableUpdateTime = generated.SLAPolicyMetricMetricPausableUpdateTime
+	// SLAPolicyMetricMetricPeriodicUpdateTime is generated.SLAPolicyMetricMetricPeriodicUpdateTime, the SLAPolicyMetricMetric value "periodic_update_time".
+	SLAPolicyMetricMetricPeriodicUpdateTime = generated.SLAPolicyMetricMetricPeriodicUpdateTime
+	// SLAPolicyMetricMetricRequesterWaitTime is generated.SLAPolicyMetricMetricRequesterWaitTime, the SLAPolicyMetricMetric value "requester_wait_time".
+	SLAPolicyMetricMetricRequesterWaitTime = generated.SLAPolicyMetricMetricRequesterWaitTime
+	// SLAPolicyMetricMetricTotalResolutionTime is generated.SLAPolicyMetricMetricTotalResolutionTime, the SLAPolicyMetricMetric value "total_resolution_time".
+	SLAPolicyMetricMetricTotalResolutionTime = generated.SLAPolicyMetricMetricTotalResolutionTime
+	// SLAPolicyMetricPriorityHigh is generated.SLAPolicyMetricPriorityHigh, the SLAPolicyMetricPriority value "high".
+	SLAPolicyMetricPriorityHigh = generated.SLAPolicyMetricPriorityHigh
+	// SLAPolicyMetricPriorityLow is generated.SLAPolicyMetricPriorityLow, the SLAPolicyMetricPriority value "low".
+	SLAPolicyMetricPriorityLow = generated.SLAPolicyMetricPriorityLow
+	// SLAPolicyMetricPriorityNormal is generated.SLAPolicyMetricPriorityNormal, the SLAPolicyMetricPriority value "normal".
+	SLAPolicyMetricPriorityNormal = generated.SLAPolicyMetricPriorityNormal
+	// SLAPolicyMetricPriorityUrgent is generated.SLAPolicyMetricPriorityUrgent, the SLAPolicyMetricPriority value "urgent".
+	SLAPolicyMetricPriorityUrgent = generated.SLAPolicyMetricPriorityUrgent
+	// SatisfactionRatingScoreBad is generated.SatisfactionRatingScoreBad, the SatisfactionRatingScore value "bad".
+	SatisfactionRatingScoreBad = generated.SatisfactionRatingScoreBad
+	// SatisfactionRatingScoreGood is generated.SatisfactionRatingScoreGood, the SatisfactionRatingScore value "good".
+	SatisfactionRatingScoreGood = generated.SatisfactionRatingScoreGood
+	// SatisfactionRatingScoreOffered is generated.SatisfactionRatingScoreOffered, the SatisfactionRatingScore value "offered".
+	SatisfactionRatingScoreOffered = generated.SatisfactionRatingScoreOffered
+	// SatisfactionRatingScoreUnoffered is generated.SatisfactionRatingScoreUnoffered, the SatisfactionRatingScore value "unoffered".
+	SatisfactionRatingScoreUnoffered = generated.SatisfactionRatingScoreUnoffered
+	// SearchAutomationsParamsIncludeAppInstallation is generated.SearchAutomationsParamsIncludeAppInstallation, the SearchAutomationsParamsInclude value "app_installation".
+	SearchAutomationsParamsIncludeAppInstallation = generated.SearchAutomationsParamsIncludeAppInstallation
+	// SearchAutomationsParamsIncludePermissions is generated.SearchAutomationsParamsIncludePermissions, the SearchAutomationsParamsInclude value "permissions".
+	SearchAutomationsParamsIncludePermissions = generated.SearchAutomationsParamsIncludePermissions
+	// SearchAutomationsParamsIncludeUsage1H is generated.SearchAutomationsParamsIncludeUsage1H, the SearchAutomationsParamsInclude value "usage_1h".
+	SearchAutomationsParamsIncludeUsage1H = generated.SearchAutomationsParamsIncludeUsage1H
+	// SearchAutomationsParamsIncludeUsage24H is generated.SearchAutomationsParamsIncludeUsage24H, the SearchAutomationsParamsInclude value "usage_24h".
+	SearchAutomationsParamsIncludeUsage24H = generated.SearchAutomationsParamsIncludeUsage24H
+	// SearchAutomationsParamsIncludeUsage30D is generated.SearchAutomationsParamsIncludeUsage30D, the SearchAutomationsParamsInclude value "usage_30d".
+	SearchAutomationsParamsIncludeUsage30D = generated.SearchAutomationsParamsIncludeUsage30D
+	// SearchAutomationsParamsIncludeUsage7D is generated.SearchAutomationsParamsIncludeUsage7D, the SearchAutomationsParamsInclude value "usage_7d".
+	SearchAutomationsParamsIncludeUsage7D = generated.SearchAutomationsParamsIncludeUsage7D
+	// SearchAutomationsParamsSortByAlphabetical is generated.SearchAutomationsParamsSortByAlphabetical, the SearchAutomationsParamsSortBy value "alphabetical".
+	SearchAutomationsParamsSortByAlphabetical = generated.SearchAutomationsParamsSortByAlphabetical
+	// SearchAutomationsParamsSortByCreatedAt is generated.SearchAutomationsParamsSortByCreatedAt, the SearchAutomationsParamsSortBy value "created_at".
+	SearchAutomationsParamsSortByCreatedAt = generated.SearchAutomationsParamsSortByCreatedAt
+	// SearchAutomationsParamsSortByPosition is generated.SearchAutomationsParamsSortByPosition, the SearchAutomationsParamsSortBy value "position".
+	SearchAutomationsParamsSortByPosition = generated.SearchAutomationsParamsSortByPosition
+	// SearchAutomationsParamsSortByUpdatedAt is generated.SearchAutomationsParamsSortByUpdatedAt, the SearchAutomationsParamsSortBy value "updated_at".
+	SearchAutomationsParamsSortByUpdatedAt = generated.SearchAutomationsParamsSortByUpdatedAt
+	// SearchAutomationsParamsSortOrderAsc is generated.SearchAutomationsParamsSortOrderAsc, the SearchAutomationsParamsSortOrder value "asc".
+	SearchAutomationsParamsSortOrderAsc = generated.SearchAutomationsParamsSortOrderAsc
+	// SearchAutomationsParamsSortOrderDesc is generated.SearchAutomationsParamsSortOrderDesc, the SearchAutomationsParamsSortOrder value "desc".
+	SearchAutomationsParamsSortOrderDesc = generated.SearchAutomationsParamsSortOrderDesc
+	// SearchCustomObjectRecordsParamsSortCreatedAt is generated.SearchCustomObjectRecordsParamsSortCreatedAt, the SearchCustomObjectRecordsParamsSort value "created_at".
+	SearchCustomObjectRecordsParamsSortCreatedAt = generated.SearchCustomObjectRecordsParamsSortCreatedAt
+	// SearchCustomObjectRecordsParamsSortMinusCreatedAt is generated.SearchCustomObjectRecordsParamsSortMinusCreatedAt, the SearchCustomObjectRecordsParamsSort value "-created_at".
+	SearchCustomObjectRecordsParamsSortMinusCreatedAt = generated.SearchCustomObjectRecordsParamsSortMinusCreatedAt
+	// SearchCustomObjectRecordsParamsSortMinusName is generated.SearchCustomObjectRecordsParamsSortMinusName, the SearchCustomObjectRecordsParamsSort value "-name".
+	SearchCustomObjectRecordsParamsSortMinusName = generated.SearchCustomObjectRecordsParamsSortMinusName
+	// SearchCustomObjectRecordsParamsSortMinusUpdatedAt is generated.SearchCustomObjectRecordsParamsSortMinusUpdatedAt, the SearchCustomObjectRecordsParamsSort value "-updated_at".
+	SearchCustomObjectRecordsParamsSortMinusUpdatedAt = generated.SearchCustomObjectRecordsParamsSortMinusUpdatedAt
+	// SearchCustomObjectRecordsParamsSortName is generated.SearchCustomObjectRecordsParamsSortName, the SearchCustomObjectRecordsParamsSort value "name".
+	SearchCustomObjectRecordsParamsSortName = generated.SearchCustomObjectRecordsParamsSortName
+	// SearchCustomObjectRecordsParamsSortUpdatedAt is generated.SearchCustomObjectRecordsParamsSortUpdatedAt, the SearchCustomObjectRecordsParamsSort value "updated_at".
+	SearchCustomObjectRecordsParamsSortUpdatedAt = generated.SearchCustomObjectRecordsParamsSortUpdatedAt
+	// SearchMacrosParamsAccessAccount is generated.SearchMacrosParamsAccessAccount, the SearchMacrosParamsAccess value "account".
+	SearchMacrosParamsAccessAccount = generated.SearchMacrosParamsAccessAccount
+	// SearchMacrosParamsAccessAgents is generated.SearchMacrosParamsAccessAgents, the SearchMacrosParamsAccess value "agents".
+	SearchMacrosParamsAccessAgents = generated.SearchMacrosParamsAccessAgents
+	// SearchMacrosParamsAccessPersonal is generated.SearchMacrosParamsAccessPersonal, the SearchMacrosParamsAccess value "personal".
+	SearchMacrosParamsAccessPersonal = generated.SearchMacrosParamsAccessPersonal
+	// SearchMacrosParamsAccessShared is generated.SearchMacrosParamsAccessShared, the SearchMacrosParamsAccess value "shared".
+	SearchMacrosParamsAccessShared = generated.SearchMacrosParamsAccessShared
+	// SearchMacrosParamsIncludeAppInstallation is generated.SearchMacrosParamsIncludeAppInstallation, the SearchMacrosParamsInclude value "app_installation".
+	SearchMacrosParamsIncludeAppInstallation = generated.SearchMacrosParamsIncludeAppInstallation
+	// SearchMacrosParamsIncludeCategories is generated.SearchMacrosParamsIncludeCategories, the SearchMacrosParamsInclude value "categories".
+	SearchMacrosParamsIncludeCategories = generated.SearchMacrosParamsIncludeCategories
+	// SearchMacrosParamsIncludePermissions is generated.SearchMacrosParamsIncludePermissions, the SearchMacrosParamsInclude value "permissions".
+	SearchMacrosParamsIncludePermissions = generated.SearchMacrosParamsIncludePermissions
+	// SearchMacrosParamsIncludeUsage1H is generated.SearchMacrosParamsIncludeUsage1H, the SearchMacrosParamsInclude value "usage_1h".
+	SearchMacrosParamsIncludeUsage1H = generated.SearchMacrosParamsIncludeUsage1H
+	// SearchMacrosParamsIncludeUsage24H is generated.SearchMacrosParamsIncludeUsage24H, the SearchMacrosParamsInclude value "usage_24h".
+	SearchMacrosParamsIncludeUsage24H = generated.SearchMacrosParamsIncludeUsage24H
+	// SearchMacrosParamsIncludeUsage30D is generated.SearchMacrosParamsIncludeUsage30D, the SearchMacrosParamsInclude value "usage_30d".
+	SearchMacrosParamsIncludeUsage30D = generated.SearchMacrosParamsIncludeUsage30D
+	// SearchMacrosParamsIncludeUsage7D is generated.SearchMacrosParamsIncludeUsage7D, the SearchMacrosParamsInclude value "usage_7d".
+	SearchMacrosParamsIncludeUsage7D = generated.SearchMacrosParamsIncludeUsage7D
+	// SearchMacrosParamsSortByAlphabetical is generated.SearchMacrosParamsSortByAlphabetical, the SearchMacrosParamsSortBy value "alphabetical".
+	SearchMacrosParamsSortByAlphabetical = generated.SearchMacrosParamsSortByAlphabetical
+	// SearchMacrosParamsSortByCreatedAt is generated.SearchMacrosParamsSortByCreatedAt, the SearchMacrosParamsSortBy value "created_at".
+	SearchMacrosParamsSortByCreatedAt = generated.SearchMacrosParamsSortByCreatedAt
+	// SearchMacrosParamsSortByUpdatedAt is generated.SearchMacrosParamsSortByUpdatedAt, the SearchMacrosParamsSortBy value "updated_at".
+	SearchMacrosParamsSortByUpdatedAt = generated.SearchMacrosParamsSortByUpdatedAt
+	// SearchMacrosParamsSortByUsage1H is generated.SearchMacrosParamsSortByUsage1H, the SearchMacrosParamsSortBy value "usage_1h".
+	SearchMacrosParamsSortByUsage1H = generated.SearchMacrosParamsSortByUsage1H
+	// SearchMacrosParamsSortByUsage24H is generated.SearchMacrosParamsSortByUsage24H, the SearchMacrosParamsSortBy value "usage_24h".
+	SearchMacrosParamsSortByUsage24H = generated.SearchMacrosParamsSortByUsage24H
+	// SearchMacrosParamsSortByUsage30D is generated.SearchMacrosParamsSortByUsage30D, the SearchMacrosParamsSortBy value "usage_30d".
+	SearchMacrosParamsSortByUsage30D = generated.SearchMacrosParamsSortByUsage30D
+	// SearchMacrosParamsSortByUsage7D is generated.SearchMacrosParamsSortByUsage7D, the SearchMacrosParamsSortBy value "usage_7d".
+	SearchMacrosParamsSortByUsage7D = generated.SearchMacrosParamsSortByUsage7D
+	// SearchMacrosParamsSortOrderAsc is generated.SearchMacrosParamsSortOrderAsc, the SearchMacrosParamsSortOrder value "asc".
+	SearchMacrosParamsSortOrderAsc = generated.SearchMacrosParamsSortOrderAsc
+	// SearchMacrosParamsSortOrderDesc is generated.SearchMacrosParamsSortOrderDesc, the SearchMacrosParamsSortOrder value "desc".
+	SearchMacrosParamsSortOrderDesc = generated.SearchMacrosParamsSortOrderDesc
+	// SearchRequestsParamsStatusClosed is generated.SearchRequestsParamsStatusClosed, the SearchRequestsParamsStatus value "closed".
+	SearchRequestsParamsStatusClosed = generated.SearchRequestsParamsStatusClosed
+	// SearchRequestsParamsStatusHold is generated.SearchRequestsParamsStatusHold, the SearchRequestsParamsStatus value "hold".
+	SearchRequestsParamsStatusHold = generated.SearchRequestsParamsStatusHold
+	// SearchRequestsParamsStatusNew is generated.SearchRequestsParamsStatusNew, the SearchRequestsParamsStatus value "new".
+	SearchRequestsParamsStatusNew = generated.SearchRequestsParamsStatusNew
+	// SearchRequestsParamsStatusOpen is generated.SearchRequestsParamsStatusOpen, the SearchRequestsParamsStatus value "open".
+	SearchRequestsParamsStatusOpen = generated.SearchRequestsParamsStatusOpen
+	// SearchRequestsParamsStatusPending is generated.SearchRequestsParamsStatusPending, the SearchRequestsParamsStatus value "pending".
+	SearchRequestsParamsStatusPending = generated.SearchRequestsParamsStatusPending
+	// SearchRequestsParamsStatusSolved is generated.SearchRequestsParamsStatusSolved, the SearchRequestsParamsStatus value "solved".
+	SearchRequestsParamsStatusSolved = generated.SearchRequestsParamsStatusSolved
+	// SearchResultResultTypeGroup is generated.SearchResultResultTypeGroup, the SearchResultResultType value "group".
+	SearchResultResultTypeGroup = generated.SearchResultResultTypeGroup
+	// SearchResultResultTypeOrganization is generated.SearchResultResultTypeOrganization, the SearchResultResultType value "organization".
+	SearchResultResultTypeOrganization = generated.SearchResultResultTypeOrganization
+	// SearchResultResultTypeTicket is generated.SearchResultResultTypeTicket, the SearchResultResultType value "ticket".
+	SearchResultResultTypeTicket = generated.SearchResultResultTypeTicket
+	// SearchResultResultTypeUser is generated.SearchResultResultTypeUser, the SearchResultResultType value "user".
+	SearchResultResultTypeUser = generated.SearchResultResultTypeUser
+	// SearchTriggersParamsIncludeAppInstallation is generated.SearchTriggersParamsIncludeAppInstallation, the SearchTriggersParamsInclude value "app_installation".
+	SearchTriggersParamsIncludeAppInstallation = generated.SearchTriggersParamsIncludeAppInstallation
+	// SearchTriggersParamsIncludePermissions is generated.SearchTriggersParamsIncludePermissions, the SearchTriggersParamsInclude value "permissions".
+	SearchTriggersParamsIncludePermissions = generated.SearchTriggersParamsIncludePermissions
+	// SearchTriggersParamsIncludeUsage1H is generated.SearchTriggersParamsIncludeUsage1H, the SearchTriggersParamsInclude value "usage_1h".
+	SearchTriggersParamsIncludeUsage1H = generated.SearchTriggersParamsIncludeUsage1H
+	// SearchTriggersParamsIncludeUsage24H is generated.SearchTriggersParamsIncludeUsage24H, the SearchTriggersParamsInclude value "usage_24h".
+	SearchTriggersParamsIncludeUsage24H = generated.SearchTriggersParamsIncludeUsage24H
+	// SearchTriggersParamsIncludeUsage30D is generated.SearchTriggersParamsIncludeUsage30D, the SearchTriggersParamsInclude value "usage_30d".
+	SearchTriggersParamsIncludeUsage30D = generated.SearchTriggersParamsIncludeUsage30D
+	// SearchTriggersParamsIncludeUsage7D is generated.SearchTriggersParamsIncludeUsage7D, the SearchTriggersParamsInclude value "usage_7d".
+	SearchTriggersParamsIncludeUsage7D = generated.SearchTriggersParamsIncludeUsage7D
+	// SearchTriggersParamsSortAlphabetical is generated.SearchTriggersParamsSortAlphabetical, the SearchTriggersParamsSort value "alphabetical".
+	SearchTriggersParamsSortAlphabetical = generated.SearchTriggersParamsSortAlphabetical
+	// SearchTriggersParamsSortByAlphabetical is generated.SearchTriggersParamsSortByAlphabetical, the SearchTriggersParamsSortBy value "alphabetical".
+	SearchTriggersParamsSortByAlphabetical = generated.SearchTriggersParamsSortByAlphabetical
+	// SearchTriggersParamsSortByCreatedAt is generated.SearchTriggersParamsSortByCreatedAt, the SearchTriggersParamsSortBy value "created_at".
+	SearchTriggersParamsSortByCreatedAt = generated.SearchTriggersParamsSortByCreatedAt
+	// SearchTriggersParamsSortByPosition is generated.SearchTriggersParamsSortByPosition, the SearchTriggersParamsSortBy value "position".
+	SearchTriggersParamsSortByPosition = generated.SearchTriggersParamsSortByPosition
+	// SearchTriggersParamsSortByUpdatedAt is generated.SearchTriggersParamsSortByUpdatedAt, the SearchTriggersParamsSortBy value "updated_at".
+	SearchTriggersParamsSortByUpdatedAt = generated.SearchTriggersParamsSortByUpdatedAt
+	// SearchTriggersParamsSortByUsage1H is generated.SearchTriggersParamsSortByUsage1H, the SearchTriggersParamsSortBy value "usage_1h".
+	SearchTriggersParamsSortByUsage1H = generated.SearchTriggersParamsSortByUsage1H
+	// SearchTriggersParamsSortByUsage24H is generated.SearchTriggersParamsSortByUsage24H, the SearchTriggersParamsSortBy value "usage_24h".
+	SearchTriggersParamsSortByUsage24H = generated.SearchTriggersParamsSortByUsage24H
+	// SearchTriggersParamsSortByUsage7D is generated.SearchTriggersParamsSortByUsage7D, the SearchTriggersParamsSortBy value "usage_7d".
+	SearchTriggersParamsSortByUsage7D = generated.SearchTriggersParamsSortByUsage7D
+	// SearchTriggersParamsSortCreatedAt is generated.SearchTriggersParamsSortCreatedAt, the SearchTriggersParamsSort value "created_at".
+	SearchTriggersParamsSortCreatedAt = generated.SearchTriggersParamsSortCreatedAt
+	// SearchTriggersParamsSortOrderAsc is generated.SearchTriggersParamsSortOrderAsc, the SearchTriggersParamsSortOrder value "asc".
+	SearchTriggersParamsSortOrderAsc = generated.SearchTriggersParamsSortOrderAsc
+	// SearchTriggersParamsSortOrderDesc is generated.SearchTriggersParamsSortOrderDesc, the SearchTriggersParamsSortOrder value "desc".
+	SearchTriggersParamsSortOrderDesc = generated.SearchTriggersParamsSortOrderDesc
+	// SearchTriggersParamsSortPosition is generated.SearchTriggersParamsSortPosition, the SearchTriggersParamsSort value "position".
+	SearchTriggersParamsSortPosition = generated.SearchTriggersParamsSortPosition
+	// SearchTriggersParamsSortUpdatedAt is generated.SearchTriggersParamsSortUpdatedAt, the SearchTriggersParamsSort value "updated_at".
+	SearchTriggersParamsSortUpdatedAt = generated.SearchTriggersParamsSortUpdatedAt
+	// SearchViewsParamsAccessAccount is generated.SearchViewsParamsAccessAccount, the SearchViewsParamsAccess value "account".
+	SearchViewsParamsAccessAccount = generated.SearchViewsParamsAccessAccount
+	// SearchViewsParamsAccessPersonal is generated.SearchViewsParamsAccessPersonal, the SearchViewsParamsAccess value "personal".
+	SearchViewsParamsAccessPersonal = generated.SearchViewsParamsAccessPersonal
+	// SearchViewsParamsAccessShared is generated.SearchViewsParamsAccessShared, the SearchViewsParamsAccess value "shared".
+	SearchViewsParamsAccessShared = generated.SearchViewsParamsAccessShared
+	// SearchViewsParamsIncludeAppInstallation is generated.SearchViewsParamsIncludeAppInstallation, the SearchViewsParamsInclude value "app_installation".
+	SearchViewsParamsIncludeAppInstallation = generated.SearchViewsParamsIncludeAppInstallation
+	// SearchViewsParamsIncludePermissions is generated.SearchViewsParamsIncludePermissions, the SearchViewsParamsInclude value "permissions".
+	SearchViewsParamsIncludePermissions = generated.SearchViewsParamsIncludePermissions
+	// SearchViewsParamsSortByAlphabetical is generated.SearchViewsParamsSortByAlphabetical, the SearchViewsParamsSortBy value "alphabetical".
+	SearchViewsParamsSortByAlphabetical = generated.SearchViewsParamsSortByAlphabetical
+	// SearchViewsParamsSortByCreatedAt is generated.SearchViewsParamsSortByCreatedAt, the SearchViewsParamsSortBy value "created_at".
+	SearchViewsParamsSortByCreatedAt = generated.SearchViewsParamsSortByCreatedAt
+	// SearchViewsParamsSortByPosition is generated.SearchViewsParamsSortByPosition, the SearchViewsParamsSortBy value "position".
+	SearchViewsParamsSortByPosition = generated.SearchViewsParamsSortByPosition
+	// SearchViewsParamsSortByUpdatedAt is generated.SearchViewsParamsSortByUpdatedAt, the SearchViewsParamsSortBy value "updated_at".
+	SearchViewsParamsSortByUpdatedAt = generated.SearchViewsParamsSortByUpdatedAt
+	// SearchViewsParamsSortOrderAsc is generated.SearchViewsParamsSortOrderAsc, the SearchViewsParamsSortOrder value "asc".
+	SearchViewsParamsSortOrderAsc = generated.SearchViewsParamsSortOrderAsc
+	// SearchViewsParamsSortOrderDesc is generated.SearchViewsParamsSortOrderDesc, the SearchViewsParamsSortOrder value "desc".
+	SearchViewsParamsSortOrderDesc = generated.SearchViewsParamsSortOrderDesc
+	// SharingAgreementStatusAccepted is generated.SharingAgreementStatusAccepted, the SharingAgreementStatus value "accepted".
+	SharingAgreementStatusAccepted = generated.SharingAgreementStatusAccepted
+	// SharingAgreementStatusDeclined is generated.SharingAgreementStatusDeclined, the SharingAgreementStatus value "declined".
+	SharingAgreementStatusDeclined = generated.SharingAgreementStatusDeclined
+	// SharingAgreementStatusInactive is generated.SharingAgreementStatusInactive, the SharingAgreementStatus value "inactive".
+	SharingAgreementStatusInactive = generated.SharingAgreementStatusInactive
+	// SharingAgreementStatusPending is generated.SharingAgreementStatusPending, the SharingAgreementStatus value "pending".
+	SharingAgreementStatusPending = generated.SharingAgreementStatusPending
+	// SharingAgreementTypeInbound is generated.SharingAgreementTypeInbound, the SharingAgreementType value "inbound".
+	SharingAgreementTypeInbound = generated.SharingAgreementTypeInbound
+	// SharingAgreementTypeOutbound is generated.SharingAgreementTypeOutbound, the SharingAgreementType value "outbound".
+	SharingAgreementTypeOutbound = generated.SharingAgreementTypeOutbound
+	// SharingAgreementUpdateInputStatusAccepted is generated.SharingAgreementUpdateInputStatusAccepted, the SharingAgreementUpdateInputStatus value "accepted".
+	SharingAgreementUpdateInputStatusAccepted = generated.SharingAgreementUpdateInputStatusAccepted
+	// SharingAgreementUpdateInputStatusDeclined is generated.SharingAgreementUpdateInputStatusDeclined, the SharingAgreementUpdateInputStatus value "declined".
+	SharingAgreementUpdateInputStatusDeclined = generated.SharingAgreementUpdateInputStatusDeclined
+	// SharingAgreementUpdateInputStatusInactive is generated.SharingAgreementUpdateInputStatusInactive, the SharingAgreementUpdateInputStatus value "inactive".
+	SharingAgreementUpdateInputStatusInactive = generated.SharingAgreementUpdateInputStatusInactive
+	// SharingAgreementUpdateInputStatusPending is generated.SharingAgreementUpdateInputStatusPending, the SharingAgreementUpdateInputStatus value "pending".
+	SharingAgreementUpdateInputStatusPending = generated.SharingAgreementUpdateInputStatusPending
+	// ShowManyViewsParamsIncludeAppInstallation is generated.ShowManyViewsParamsIncludeAppInstallation, the ShowManyViewsParamsInclude value "app_installation".
+	ShowManyViewsParamsIncludeAppInstallation = generated.ShowManyViewsParamsIncludeAppInstallation
+	// ShowManyViewsParamsIncludePermissions is generated.ShowManyViewsParamsIncludePermissions, the ShowManyViewsParamsInclude value "permissions".
+	ShowManyViewsParamsIncludePermissions = generated.ShowManyViewsParamsIncludePermissions
+	// ShowRequestParamsIncludeUsers is generated.ShowRequestParamsIncludeUsers, the ShowRequestParamsInclude value "users".
+	ShowRequestParamsIncludeUsers = generated.ShowRequestParamsIncludeUsers
+	// ShowTicketFieldParamsIncludeUsers is generated.ShowTicketFieldParamsIncludeUsers, the ShowTicketFieldParamsInclude value "users".
+	ShowTicketFieldParamsIncludeUsers = generated.ShowTicketFieldParamsIncludeUsers
+	// ShowTriggerRevisionParamsIncludeUsers is generated.ShowTriggerRevisionParamsIncludeUsers, the ShowTriggerRevisionParamsInclude value "users".
+	ShowTriggerRevisionParamsIncludeUsers = generated.ShowTriggerRevisionParamsIncludeUsers
+	// SupportAddressCnameStatusFailed is generated.SupportAddressCnameStatusFailed, the SupportAddressCnameStatus value "failed".
+	SupportAddressCnameStatusFailed = generated.SupportAddressCnameStatusFailed
+	// SupportAddressCnameStatusUnknown is generated.SupportAddressCnameStatusUnknown, the SupportAddressCnameStatus value "unknown".
+	SupportAddressCnameStatusUnknown = generated.SupportAddressCnameStatusUnknown
+	// SupportAddressCnameStatusVerified is generated.SupportAddressCnameStatusVerified, the SupportAddressCnameStatus value "verified".
+	SupportAddressCnameStatusVerified = generated.SupportAddressCnameStatusVerified
+	// SupportAddressDNSResultsFailed is generated.SupportAddressDNSResultsFailed, the SupportAddressDNSResults value "failed".
+	SupportAddressDNSResultsFailed = generated.SupportAddressDNSResultsFailed
+	// SupportAddressDNSResultsVerified is generated.SupportAddressDNSResultsVerified, the SupportAddressDNSResults value "verified".
+	SupportAddressDNSResultsVerified = generated.SupportAddressDNSResultsVerified
+	// SupportAddressDomainVerificationStatusFailed is generated.SupportAddressDomainVerificationStatusFailed, the SupportAddressDomainVerificationStatus value "failed".
+	SupportAddressDomainVerificationStatusFailed = generated.SupportAddressDomainVerificationStatusFailed
+	// SupportAddressDomainVerificationStatusUnknown is generated.SupportAddressDomainVerificationStatusUnknown, the SupportAddressDomainVerificationStatus value "unknown".
+	SupportAddressDomainVerificationStatusUnknown = generated.SupportAddressDomainVerificationStatusUnknown
+	// SupportAddressDomainVerificationStatusVerified is generated.SupportAddressDomainVerificationStatusVerified, the SupportAddressDomainVerificationStatus value "verified".
+	SupportAddressDomainVerificationStatusVerified = generated.SupportAddressDomainVerificationStatusVerified
+	// SupportAddressForwardingStatusFailed is generated.SupportAddressForwardingStatusFailed, the SupportAddressForwardingStatus value "failed".
+	SupportAddressForwardingStatusFailed = generated.SupportAddressForwardingStatusFailed
+	// SupportAddressForwardingStatusUnknown is generated.SupportAddressForwardingStatusUnknown, the SupportAddressForwardingStatus value "unknown".
+	SupportAddressForwardingStatusUnknown = generated.SupportAddressForwardingStatusUnknown
+	// SupportAddressForwardingStatusVerified is generated.SupportAddressForwardingStatusVerified, the SupportAddressForwardingStatus value "verified".
+	SupportAddressForwardingStatusVerified = generated.SupportAddressForwardingStatusVerified
+	// SupportAddressForwardingStatusWaiting is generated.SupportAddressForwardingStatusWaiting, the SupportAddressForwardingStatus value "waiting".
+	SupportAddressForwardingStatusWaiting = generated.SupportAddressForwardingStatusWaiting
+	// SupportAddressSpfStatusFailed is generated.SupportAddressSpfStatusFailed, the SupportAddressSpfStatus value "failed".
+	SupportAddressSpfStatusFailed = generated.SupportAddressSpfStatusFailed
+	// SupportAddressSpfStatusUnknown is generated.SupportAddressSpfStatusUnknown, the SupportAddressSpfStatus value "unknown".
+	SupportAddressSpfStatusUnknown = generated.SupportAddressSpfStatusUnknown
+	// SupportAddressSpfStatusVerified is generated.SupportAddressSpfStatusVerified, the SupportAddressSpfStatus value "verified".
+	SupportAddressSpfStatusVerified = generated.SupportAddressSpfStatusVerified
+	// SupportAddressVerifyRequestTypeForwarding is generated.SupportAddressVerifyRequestTypeForwarding, the SupportAddressVerifyRequestType value "forwarding".
+	SupportAddressVerifyRequestTypeForwarding = generated.SupportAddressVerifyRequestTypeForwarding
+	// TargetContentTypeApplicationJSON is generated.TargetContentTypeApplicationJSON, the TargetContentType value "application/json".
+	TargetContentTypeApplicationJSON = generated.TargetContentTypeApplicationJSON
+	// TargetContentTypeApplicationXML is generated.TargetContentTypeApplicationXML, the TargetContentType value "application/xml".
+	TargetContentTypeApplicationXML = generated.TargetContentTypeApplicationXML
+	// TargetContentTypeApplicationXWwwFormUrlencoded is generated.TargetContentTypeApplicationXWwwFormUrlencoded, the TargetContentType value "application/x-www-form-urlencoded".
+	TargetContentTypeApplicationXWwwFormUrlencoded = generated.TargetContentTypeApplicationXWwwFormUrlencoded
+	// TargetInputContentTypeApplicationJSON is generated.TargetInputContentTypeApplicationJSON, the TargetInputContentType value "application/json".
+	TargetInputContentTypeApplicationJSON = generated.TargetInputContentTypeApplicationJSON
+	// TargetInputContentTypeApplicationXML is generated.TargetInputContentTypeApplicationXML, the TargetInputContentType value "application/xml".
+	TargetInputContentTypeApplicationXML = generated.TargetInputContentTypeApplicationXML
+	// TargetInputContentTypeApplicationXWwwFormUrlencoded is generated.TargetInputContentTypeApplicationXWwwFormUrlencoded, the TargetInputContentType value "application/x-www-form-urlencoded".
+	TargetInputContentTypeApplicationXWwwFormUrlencoded = generated.TargetInputContentTypeApplicationXWwwFormUrlencoded
+	// TargetInputMethodDelete is generated.TargetInputMethodDelete, the TargetInputMethod value "delete".
+	TargetInputMethodDelete = generated.TargetInputMethodDelete
+	// TargetInputMethodGet is generated.TargetInputMethodGet, the TargetInputMethod value "get".
+	TargetInputMethodGet = generated.TargetInputMethodGet
+	// TargetInputMethodPatch is generated.TargetInputMethodPatch, the TargetInputMethod value "patch".
+	TargetInputMethodPatch = generated.TargetInputMethodPatch
+	// TargetInputMethodPost is generated.TargetInputMethodPost, the TargetInputMethod value "post".
+	TargetInputMethodPost = generated.TargetInputMethodPost
+	// TargetInputMethodPut is generated.TargetInputMethodPut, the TargetInputMethod value "put".
+	TargetInputMethodPut = generated.TargetInputMethodPut
+	// TargetInputTypeBasecampTarget is generated.TargetInputTypeBasecampTarget, the TargetInputType value "basecamp_target".
+	TargetInputTypeBasecampTarget = generated.TargetInputTypeBasecampTarget
+	// TargetInputTypeCampfireTarget is generated.TargetInputTypeCampfireTarget, the TargetInputType value "campfire_target".
+	TargetInputTypeCampfireTarget = generated.TargetInputTypeCampfireTarget
+	// TargetInputTypeClickatellTarget is generated.TargetInputTypeClickatellTarget, the TargetInputType value "clickatell_target".
+	TargetInputTypeClickatellTarget = generated.TargetInputTypeClickatellTarget
+	// TargetInputTypeEmailTarget is generated.TargetInputTypeEmailTarget, the TargetInputType value "email_target".
+	TargetInputTypeEmailTarget = generated.TargetInputTypeEmailTarget
+	// TargetInputTypeFlowdockTarget is generated.TargetInputTypeFlowdockTarget, the TargetInputType value "flowdock_target".
+	TargetInputTypeFlowdockTarget = generated.TargetInputTypeFlowdockTarget
+	// TargetInputTypeGetSatisfactionTarget is generated.TargetInputTypeGetSatisfactionTarget, the TargetInputType value "get_satisfaction_target".
+	TargetInputTypeGetSatisfactionTarget = generated.TargetInputTypeGetSatisfactionTarget
+	// TargetInputTypeHTTPTarget is generated.TargetInputTypeHTTPTarget, the TargetInputType value "http_target".
+	TargetInputTypeHTTPTarget = generated.TargetInputTypeHTTPTarget
+	// TargetInputTypeJiraTarget is generated.TargetInputTypeJiraTarget, the TargetInputType value "jira_target".
+	TargetInputTypeJiraTarget = generated.TargetInputTypeJiraTarget
+	// TargetInputTypePivotalTarget is generated.TargetInputTypePivotalTarget, the TargetInputType value "pivotal_target".
+	TargetInputTypePivotalTarget = generated.TargetInputTypePivotalTarget
+	// TargetInputTypeTwitterTarget is generated.TargetInputTypeTwitterTarget, the TargetInputType value "twitter_target".
+	TargetInputTypeTwitterTarget = generated.TargetInputTypeTwitterTarget
+	// TargetInputTypeURLTarget is generated.TargetInputTypeURLTarget, the TargetInputType value "url_target".
+	TargetInputTypeURLTarget = generated.TargetInputTypeURLTarget
+	// TargetInputTypeYammerTarget is generated.TargetInputTypeYammerTarget, the TargetInputType value "yammer_target".
+	TargetInputTypeYammerTarget = generated.TargetInputTypeYammerTarget
+	// TargetMethodDelete is generated.TargetMethodDelete, the TargetMethod value "delete".
+	TargetMethodDelete = generated.TargetMethodDelete
+	// TargetMethodGet is generated.TargetMethodGet, the TargetMethod value "get".
+	TargetMethodGet = generated.TargetMethodGet
+	// TargetMethodPatch is generated.TargetMethodPatch, the TargetMethod value "patch".
+	TargetMethodPatch = generated.TargetMethodPatch
+	// TargetMethodPost is generated.TargetMethodPost, the TargetMethod value "post".
+	TargetMethodPost = generated.TargetMethodPost
+	// TargetMethodPut is generated.TargetMethodPut, the TargetMethod value "put".
+	TargetMethodPut = generated.TargetMethodPut
+	// TargetTypeBasecampTarget is generated.TargetTypeBasecampTarget, the TargetType value "basecamp_target".
+	TargetTypeBasecampTarget = generated.TargetTypeBasecampTarget
+	// TargetTypeCampfireTarget is generated.TargetTypeCampfireTarget, the TargetType value "campfire_target".
+	TargetTypeCampfireTarget = generated.TargetTypeCampfireTarget
+	// TargetTypeClickatellTarget is generated.TargetTypeClickatellTarget, the TargetType value "clickatell_target".
+	TargetTypeClickatellTarget = generated.TargetTypeClickatellTarget
+	// TargetTypeEmailTarget is generated.TargetTypeEmailTarget, the TargetType value "email_target".
+	TargetTypeEmailTarget = generated.TargetTypeEmailTarget
+	// TargetTypeFlowdockTarget is generated.TargetTypeFlowdockTarget, the TargetType value "flowdock_target".
+	TargetTypeFlowdockTarget = generated.TargetTypeFlowdockTarget
+	// TargetTypeGetSatisfactionTarget is generated.TargetTypeGetSatisfactionTarget, the TargetType value "get_satisfaction_target".
+	TargetTypeGetSatisfactionTarget = generated.TargetTypeGetSatisfactionTarget
+	// TargetTypeHTTPTarget is generated.TargetTypeHTTPTarget, the TargetType value "http_target".
+	TargetTypeHTTPTarget = generated.TargetTypeHTTPTarget
+	// TargetTypeJiraTarget is generated.TargetTypeJiraTarget, the TargetType value "jira_target".
+	TargetTypeJiraTarget = generated.TargetTypeJiraTarget
+	// TargetTypePivotalTarget is generated.TargetTypePivotalTarget, the TargetType value "pivotal_target".
+	TargetTypePivotalTarget = generated.TargetTypePivotalTarget
+	// TargetTypeTwitterTarget is generated.TargetTypeTwitterTarget, the TargetType value "twitter_target".
+	TargetTypeTwitterTarget = generated.TargetTypeTwitterTarget
+	// TargetTypeURLTarget is generated.TargetTypeURLTarget, the TargetType value "url_target".
+	TargetTypeURLTarget = generated.TargetTypeURLTarget
+	// TargetTypeYammerTarget is generated.TargetTypeYammerTarget, the TargetType value "yammer_target".
+	TargetTypeYammerTarget = generated.TargetTypeYammerTarget
+	// TargetUpdateInputContentTypeApplicationJSON is generated.TargetUpdateInputContentTypeApplicationJSON, the TargetUpdateInputContentType value "application/json".
+	TargetUpdateInputContentTypeApplicationJSON = generated.TargetUpdateInputContentTypeApplicationJSON
+	// TargetUpdateInputContentTypeApplicationXML is generated.TargetUpdateInputContentTypeApplicationXML, the TargetUpdateInputContentType value "application/xml".
+	TargetUpdateInputContentTypeApplicationXML = generated.TargetUpdateInputContentTypeApplicationXML
+	// TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded is generated.TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded, the TargetUpdateInputContentType value "application/x-www-form-urlencoded".
+	TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded = generated.TargetUpdateInputContentTypeApplicationXWwwFormUrlencoded
+	// TargetUpdateInputMethodDelete is generated.TargetUpdateInputMethodDelete, the TargetUpdateInputMethod value "delete".
+	TargetUpdateInputMethodDelete = generated.TargetUpdateInputMethodDelete
+	// TargetUpdateInputMethodGet is generated.TargetUpdateInputMethodGet, the TargetUpdateInputMethod value "get".
+	TargetUpdateInputMethodGet = generated.TargetUpdateInputMethodGet
+	// TargetUpdateInputMethodPatch is generated.TargetUpdateInputMethodPatch, the TargetUpdateInputMethod value "patch".
+	TargetUpdateInputMethodPatch = generated.TargetUpdateInputMethodPatch
+	// TargetUpdateInputMethodPost is generated.TargetUpdateInputMethodPost, the TargetUpdateInputMethod value "post".
+	TargetUpdateInputMethodPost = generated.TargetUpdateInputMethodPost
+	// TargetUpdateInputMethodPut is generated.TargetUpdateInputMethodPut, the TargetUpdateInputMethod value "put".
+	TargetUpdateInputMethodPut = generated.TargetUpdateInputMethodPut
+	// TicketAuditEventTypeAgentMacroReference is generated.TicketAuditEventTypeAgentMacroReference, the TicketAuditEventType value "AgentMacroReference".
+	TicketAuditEventTypeAgentMacroReference = generated.TicketAuditEventTypeAgentMacroReference
+	// TicketAuditEventTypeAssociateAttValsEvent is generated.TicketAuditEventTypeAssociateAttValsEvent, the TicketAuditEventType value "AssociateAttValsEvent".
+	TicketAuditEventTypeAssociateAttValsEvent = generated.TicketAuditEventTypeAssociateAttValsEvent
+	// TicketAuditEventTypeAttachmentRedactionEvent is generated.TicketAuditEventTypeAttachmentRedactionEvent, the TicketAuditEventType value "AttachmentRedactionEvent".
+	TicketAuditEventTypeAttachmentRedactionEvent = generated.TicketAuditEventTypeAttachmentRedactionEvent
+	// TicketAuditEventTypeAuditEvent is generated.TicketAuditEventTypeAuditEvent, the TicketAuditEventType value "AuditEvent".
+	TicketAuditEventTypeAuditEvent = generated.TicketAuditEventTypeAuditEvent
+	// TicketAuditEventTypeCc is generated.TicketAuditEventTypeCc, the TicketAuditEventType value "Cc".
+	TicketAuditEventTypeCc = generated.TicketAuditEventTypeCc
+	// TicketAuditEventTypeChange is generated.TicketAuditEventTypeChange, the TicketAuditEventType value "Change".
+	TicketAuditEventTypeChange = generated.TicketAuditEventTypeChange
+	// TicketAuditEventTypeChatEndedEvent is generated.TicketAuditEventTypeChatEndedEvent, the TicketAuditEventType value "ChatEndedEvent".
+	TicketAuditEventTypeChatEndedEvent = generated.TicketAuditEventTypeChatEndedEvent
+	// TicketAuditEventTypeChatStartedEvent is generated.TicketAuditEventTypeChatStartedEvent, the TicketAuditEventType value "ChatStartedEvent".
+	TicketAuditEventTypeChatStartedEvent = generated.TicketAuditEventTypeChatStartedEvent
+	// TicketAuditEventTypeComment is generated.TicketAuditEventTypeComment, the TicketAuditEventType value "Comment".
+	TicketAuditEventTypeComment = generated.TicketAuditEventTypeComment
+	// TicketAuditEventTypeCommentPrivacyChange is generated.TicketAuditEventTypeCommentPrivacyChange, the TicketAuditEventType value "CommentPrivacyChange".
+	TicketAuditEventTypeCommentPrivacyChange = generated.TicketAuditEventTypeCommentPrivacyChange
+	// TicketAuditEventTypeCommentRedactionEvent is generated.TicketAuditEventTypeCommentRedactionEvent, the TicketAuditEventType value "CommentRedactionEvent".
+	TicketAuditEventTypeCommentRedactionEvent = generated.TicketAuditEventTypeCommentRedactionEvent
+	// TicketAuditEventTypeCreate is generated.TicketAuditEventTypeCreate, the TicketAuditEventType value "Create".
+	TicketAuditEventTypeCreate = generated.TicketAuditEventTypeCreate
+	// TicketAuditEventTypeEmailCcChange is generated.TicketAuditEventTypeEmailCcChange, the TicketAuditEventType value "EmailCcChange".
+	TicketAuditEventTypeEmailCcChange = generated.TicketAuditEventTypeEmailCcChange
+	// TicketAuditEventTypeError is generated.TicketAuditEventTypeError, the TicketAuditEventType value "Error".
+	TicketAuditEventTypeError = generated.TicketAuditEventTypeError
+	// TicketAuditEventTypeExternal is generated.TicketAuditEventTypeExternal, the TicketAuditEventType value "External".
+	TicketAuditEventTypeExternal = generated.TicketAuditEventTypeExternal
+	// TicketAuditEventTypeFacebookComment is generated.TicketAuditEventTypeFacebookComment, the TicketAuditEventType value "FacebookComment".
+	TicketAuditEventTypeFacebookComment = generated.TicketAuditEventTypeFacebookComment
+	// TicketAuditEventTypeFacebookEvent is generated.TicketAuditEventTypeFacebookEvent, the TicketAuditEventType value "FacebookEvent".
+	TicketAuditEventTypeFacebookEvent = generated.TicketAuditEventTypeFacebookEvent
+	// TicketAuditEventTypeFollowerChange is generated.TicketAuditEventTypeFollowerChange, the TicketAuditEventType value "FollowerChange".
+	TicketAuditEventTypeFollowerChange = generated.TicketAuditEventTypeFollowerChange
+	// TicketAuditEventTypeFollowerNotification is generated.TicketAuditEventTypeFollowerNotification, the TicketAuditEventType value "FollowerNotification".
+	TicketAuditEventTypeFollowerNotification = generated.TicketAuditEventTypeFollowerNotification
+	// TicketAuditEventTypeLogMeInTranscript is generated.TicketAuditEventTypeLogMeInTranscript, the TicketAuditEventType value "LogMeInTranscript".
+	TicketAuditEventTypeLogMeInTranscript = generated.TicketAuditEventTypeLogMeInTranscript
+	// TicketAuditEventTypeMacroReference is generated.TicketAuditEventTypeMacroReference, the TicketAuditEventType value "MacroReference".
+	TicketAuditEventTypeMacroReference = generated.TicketAuditEventTypeMacroReference
+	// TicketAuditEventTypeNotification is generated.TicketAuditEventTypeNotification, the TicketAuditEventType value "Notification".
+	TicketAuditEventTypeNotification = generated.TicketAuditEventTypeNotification
+	// TicketAuditEventTypeNotificationWithCcs is generated.TicketAuditEventTypeNotificationWithCcs, the TicketAuditEventType value "NotificationWithCcs".
+	TicketAuditEventTypeNotificationWithCcs = generated.TicketAuditEventTypeNotificationWithCcs
+	// TicketAuditEventTypeOrganizationActivity is generated.TicketAuditEventTypeOrganizationActivity, the TicketAuditEventType value "OrganizationActivity".
+	TicketAuditEventTypeOrganizationActivity = generated.TicketAuditEventTypeOrganizationActivity
+	// TicketAuditEventTypePush is generated.TicketAuditEventTypePush, the TicketAuditEventType value "Push".
+	TicketAuditEventTypePush = generated.TicketAuditEventTypePush
+	// TicketAuditEventTypeSLATargetChange is generated.TicketAuditEventTypeSLATargetChange, the TicketAuditEventType value "SlaTargetChange".
+	TicketAuditEventTypeSLATargetChange = generated.TicketAuditEventTypeSLATargetChange
+	// TicketAuditEventTypeSMS is generated.TicketAuditEventTypeSMS, the TicketAuditEventType value "SMS".
+	TicketAuditEventTypeSMS = generated.TicketAuditEventTypeSMS
+	// TicketAuditEventTypeSatisfactionRating is generated.TicketAuditEventTypeSatisfactionRating, the TicketAuditEventType value "SatisfactionRating".
+	TicketAuditEventTypeSatisfactionRating = generated.TicketAuditEventTypeSatisfactionRating
+	// TicketAuditEventTypeScheduleAssignment is generated.TicketAuditEventTypeScheduleAssignment, the TicketAuditEventType value "ScheduleAssignment".
+	TicketAuditEventTypeScheduleAssignment = generated.TicketAuditEventTypeScheduleAssignment
+	// TicketAuditEventTypeTicketMergeEvent is generated.TicketAuditEventTypeTicketMergeEvent, the TicketAuditEventType value "TicketMergeEvent".
+	TicketAuditEventTypeTicketMergeEvent = generated.TicketAuditEventTypeTicketMergeEvent
+	// TicketAuditEventTypeTicketSharingEvent is generated.TicketAuditEventTypeTicketSharingEvent, the TicketAuditEventType value "TicketSharingEvent".
+	TicketAuditEventTypeTicketSharingEvent = generated.TicketAuditEventTypeTicketSharingEvent
+	// TicketAuditEventTypeTweet is generated.TicketAuditEventTypeTweet, the TicketAuditEventType value "Tweet".
+	TicketAuditEventTypeTweet = generated.TicketAuditEventTypeTweet
+	// TicketAuditEventTypeVoiceComment is generated.TicketAuditEventTypeVoiceComment, the TicketAuditEventType value "VoiceComment".
+	TicketAuditEventTypeVoiceComment = generated.TicketAuditEventTypeVoiceComment
+	// TicketCommentTypeComment is generated.TicketCommentTypeComment, the TicketCommentType value "Comment".
+	TicketCommentTypeComment = generated.TicketCommentTypeComment
+	// TicketCommentTypeVoiceComment is generated.TicketCommentTypeVoiceComment, the TicketCommentType value "VoiceComment".
+	TicketCommentTypeVoiceComment = generated.TicketCommentTypeVoiceComment
+	// TicketEmailCcInputActionDelete is generated.TicketEmailCcInputActionDelete, the TicketEmailCcInputAction value "delete".
+	TicketEmailCcInputActionDelete = generated.TicketEmailCcInputActionDelete
+	// TicketEmailCcInputActionPut is generated.TicketEmailCcInputActionPut, the TicketEmailCcInputAction value "put".
+	TicketEmailCcInputActionPut = generated.TicketEmailCcInputActionPut
+	// TicketFieldInputTypeCheckbox is generated.TicketFieldInputTypeCheckbox, the TicketFieldInputType value "checkbox".
+	TicketFieldInputTypeCheckbox = generated.TicketFieldInputTypeCheckbox
+	// TicketFieldInputTypeDate is generated.TicketFieldInputTypeDate, the TicketFieldInputType value "date".
+	TicketFieldInputTypeDate = generated.TicketFieldInputTypeDate
+	// TicketFieldInputTypeDecimal is generated.TicketFieldInputTypeDecimal, the TicketFieldInputType value "decimal".
+	TicketFieldInputTypeDecimal = generated.TicketFieldInputTypeDecimal
+	// TicketFieldInputTypeInteger is generated.TicketFieldInputTypeInteger, the TicketFieldInputType value "integer".
+	TicketFieldInputTypeInteger = generated.TicketFieldInputTypeInteger
+	// TicketFieldInputTypeLookup is generated.TicketFieldInputTypeLookup, the TicketFieldInputType value "lookup".
+	TicketFieldInputTypeLookup = generated.TicketFieldInputTypeLookup
+	// TicketFieldInputTypeMultiselect is generated.TicketFieldInputTypeMultiselect, the TicketFieldInputType value "multiselect".
+	TicketFieldInputTypeMultiselect = generated.TicketFieldInputTypeMultiselect
+	// TicketFieldInputTypePartialcreditcard is generated.TicketFieldInputTypePartialcreditcard, the TicketFieldInputType value "partialcreditcard".
+	TicketFieldInputTypePartialcreditcard = generated.TicketFieldInputTypePartialcreditcard
+	// TicketFieldInputTypeRegexp is generated.TicketFieldInputTypeRegexp, the TicketFieldInputType value "regexp".
+	TicketFieldInputTypeRegexp = generated.TicketFieldInputTypeRegexp
+	// TicketFieldInputTypeTagger is generated.TicketFieldInputTypeTagger, the TicketFieldInputType value "tagger".
+	TicketFieldInputTypeTagger = generated.TicketFieldInputTypeTagger
+	// TicketFieldInputTypeText is generated.TicketFieldInputTypeText, the TicketFieldInputType value "text".
+	TicketFieldInputTypeText = generated.TicketFieldInputTypeText
+	// TicketFieldInputTypeTextarea is generated.TicketFieldInputTypeTextarea, the TicketFieldInputType value "textarea".
+	TicketFieldInputTypeTextarea = generated.TicketFieldInputTypeTextarea
+	// TicketFieldTypeAssignee is generated.TicketFieldTypeAssignee, the TicketFieldType value "assignee".
+	TicketFieldTypeAssignee = generated.TicketFieldTypeAssignee
+	// TicketFieldTypeCheckbox is generated.TicketFieldTypeCheckbox, the TicketFieldType value "checkbox".
+	TicketFieldTypeCheckbox = generated.TicketFieldTypeCheckbox
+	// TicketFieldTypeCustomStatus is generated.TicketFieldTypeCustomStatus, the TicketFieldType value "custom_status".
+	TicketFieldTypeCustomStatus = generated.TicketFieldTypeCustomStatus
+	// TicketFieldTypeDate is generated.TicketFieldTypeDate, the TicketFieldType value "date".
+	TicketFieldTypeDate = generated.TicketFieldTypeDate
+	// TicketFieldTypeDecimal is generated.TicketFieldTypeDecimal, the TicketFieldType value "decimal".
+	TicketFieldTypeDecimal = generated.TicketFieldTypeDecimal
+	// TicketFieldTypeDescription is generated.TicketFieldTypeDescription, the TicketFieldType value "description".
+	TicketFieldTypeDescription = generated.TicketFieldTypeDescription
+	// TicketFieldTypeGroup is generated.TicketFieldTypeGroup, the TicketFieldType value "group".
+	TicketFieldTypeGroup = generated.TicketFieldTypeGroup
+	// TicketFieldTypeInteger is generated.TicketFieldTypeInteger, the TicketFieldType value "integer".
+	TicketFieldTypeInteger = generated.TicketFieldTypeInteger
+	// TicketFieldTypeLookup is generated.TicketFieldTypeLookup, the TicketFieldType value "lookup".
+	TicketFieldTypeLookup = generated.TicketFieldTypeLookup
+	// TicketFieldTypeMultiselect is generated.TicketFieldTypeMultiselect, the TicketFieldType value "multiselect".
+	TicketFieldTypeMultiselect = generated.TicketFieldTypeMultiselect
+	// TicketFieldTypePartialcreditcard is generated.TicketFieldTypePartialcreditcard, the TicketFieldType value "partialcreditcard".
+	TicketFieldTypePartialcreditcard = generated.TicketFieldTypePartialcreditcard
+	// TicketFieldTypePriority is generated.TicketFieldTypePriority, the TicketFieldType value "priority".
+	TicketFieldTypePriority = generated.TicketFieldTypePriority
+	// TicketFieldTypeRegexp is generated.TicketFieldTypeRegexp, the TicketFieldType value "regexp".
+	TicketFieldTypeRegexp = generated.TicketFieldTypeRegexp
+	// TicketFieldTypeStatus is generated.TicketFieldTypeStatus, the TicketFieldType value "status".
+	TicketFieldTypeStatus = generated.TicketFieldTypeStatus
+	// TicketFieldTypeSubject is generated.TicketFieldTypeSubject, the TicketFieldType value "subject".
+	TicketFieldTypeSubject = generated.TicketFieldTypeSubject
+	// TicketFieldTypeTagger is generated.TicketFieldTypeTagger, the TicketFieldType value "tagger".
+	TicketFieldTypeTagger = generated.TicketFieldTypeTagger
+	// TicketFieldTypeText is generated.TicketFieldTypeText, the TicketFieldType value "text".
+	TicketFieldTypeText = generated.TicketFieldTypeText
+	// TicketFieldTypeTextarea is generated.TicketFieldTypeTextarea, the TicketFieldType value "textarea".
+	TicketFieldTypeTextarea = generated.TicketFieldTypeTextarea
+	// TicketFieldTypeTickettype is generated.TicketFieldTypeTickettype, the TicketFieldType value "tickettype".
+	TicketFieldTypeTickettype = generated.TicketFieldTypeTickettype
+	// TicketFollowerInputActionDelete is generated.TicketFollowerInputActionDelete, the TicketFollowerInputAction value "delete".
+	TicketFollowerInputActionDelete = generated.TicketFollowerInputActionDelete
+	// TicketFollowerInputActionPut is generated.TicketFollowerInputActionPut, the TicketFollowerInputAction value "put".
+	TicketFollowerInputActionPut = generated.TicketFollowerInputActionPut
+	// TicketFormRequiredOnStatusesStatusesHold is generated.TicketFormRequiredOnStatusesStatusesHold, the TicketFormRequiredOnStatusesStatuses value "hold".
+	TicketFormRequiredOnStatusesStatusesHold = generated.TicketFormRequiredOnStatusesStatusesHold
+	// TicketFormRequiredOnStatusesStatusesNew is generated.TicketFormRequiredOnStatusesStatusesNew, the TicketFormRequiredOnStatusesStatuses value "new".
+	TicketFormRequiredOnStatusesStatusesNew = generated.TicketFormRequiredOnStatusesStatusesNew
+	// TicketFormRequiredOnStatusesStatusesOpen is generated.TicketFormRequiredOnStatusesStatusesOpen, the TicketFormRequiredOnStatusesStatuses value "open".
+	TicketFormRequiredOnStatusesStatusesOpen = generated.TicketFormRequiredOnStatusesStatusesOpen
+	// TicketFormRequiredOnStatusesStatusesPending is generated.TicketFormRequiredOnStatusesStatusesPending, the TicketFormRequiredOnStatusesStatuses value "pending".
+	TicketFormRequiredOnStatusesStatusesPending = generated.TicketFormRequiredOnStatusesStatusesPending
+	// TicketFormRequiredOnStatusesStatusesSolved is generated.TicketFormRequiredOnStatusesStatusesSolved, the TicketFormRequiredOnStatusesStatuses value "solved".
+	TicketFormRequiredOnStatusesStatusesSolved = generated.TicketFormRequiredOnStatusesStatusesSolved
+	// TicketFormRequiredOnStatusesTypeALLSTATUSES is generated.TicketFormRequiredOnStatusesTypeALLSTATUSES, the TicketFormRequiredOnStatusesType value "ALL_STATUSES".
+	TicketFormRequiredOnStatusesTypeALLSTATUSES = generated.TicketFormRequiredOnStatusesTypeALLSTATUSES
+	// TicketFormRequiredOnStatusesTypeNOSTATUSES is generated.TicketFormRequiredOnStatusesTypeNOSTATUSES, the TicketFormRequiredOnStatusesType value "NO_STATUSES".
+	TicketFormRequiredOnStatusesTypeNOSTATUSES = generated.TicketFormRequiredOnStatusesTypeNOSTATUSES
+	// TicketFormRequiredOnStatusesTypeSOMESTATUSES is generated.TicketFormRequiredOnStatusesTypeSOMESTATUSES, the TicketFormRequiredOnStatusesType value "SOME_STATUSES".
+	TicketFormRequiredOnStatusesTypeSOMESTATUSES = generated.TicketFormRequiredOnStatusesTypeSOMESTATUSES
+	// TicketImportInputPriorityHigh is generated.TicketImportInputPriorityHigh, the TicketImportInputPriority value "high".
+	TicketImportInputPriorityHigh = generated.TicketImportInputPriorityHigh
+	// TicketImportInputPriorityLow is generated.TicketImportInputPriorityLow, the TicketImportInputPriority value "low".
+	TicketImportInputPriorityLow = generated.TicketImportInputPriorityLow
+	// TicketImportInputPriorityNormal is generated.TicketImportInputPriorityNormal, the TicketImportInputPriority value "normal".
+	TicketImportInputPriorityNormal = generated.TicketImportInputPriorityNormal
+	// TicketImportInputPriorityUrgent is generated.TicketImportInputPriorityUrgent, the TicketImportInputPriority value "urgent".
+	TicketImportInputPriorityUrgent = generated.TicketImportInputPriorityUrgent
+	// TicketImportInputStatusClosed is generated.TicketImportInputStatusClosed, the TicketImportInputStatus value "closed".
+	TicketImportInputStatusClosed = generated.TicketImportInputStatusClosed
+	// TicketImportInputStatusHold is generated.TicketImportInputStatusHold, the TicketImportInputStatus value "hold".
+	TicketImportInputStatusHold = generated.TicketImportInputStatusHold
+	// TicketImportInputStatusNew is generated.TicketImportInputStatusNew, the TicketImportInputStatus value "new".
+	TicketImportInputStatusNew = generated.TicketImportInputStatusNew
+	// TicketImportInputStatusOpen is generated.TicketImportInputStatusOpen, the TicketImportInputStatus value "open".
+	TicketImportInputStatusOpen = generated.TicketImportInputStatusOpen
+	// TicketImportInputStatusPending is generated.TicketImportInputStatusPending, the TicketImportInputStatus value "pending".
+	TicketImportInputStatusPending = generated.TicketImportInputStatusPending
+	// TicketImportInputStatusSolved is generated.TicketImportInputStatusSolved, the TicketImportInputStatus value "solved".
+	TicketImportInputStatusSolved = generated.TicketImportInputStatusSolved
+	// TicketImportInputTypeIncident is generated.TicketImportInputTypeIncident, the TicketImportInputType value "incident".
+	TicketImportInputTypeIncident = generated.TicketImportInputTypeIncident
+	// TicketImportInputTypeProblem is generated.TicketImportInputTypeProblem, the TicketImportInputType value "problem".
+	TicketImportInputTypeProblem = generated.TicketImportInputTypeProblem
+	// TicketImportInputTypeQuestion is generated.TicketImportInputTypeQuestion, the TicketImportInputType value "question".
+	TicketImportInputTypeQuestion = generated.TicketImportInputTypeQuestion
+	// TicketImportInputTypeTask is generated.TicketImportInputTypeTask, the TicketImportInputType value "task".
+	TicketImportInputTypeTask = generated.TicketImportInputTypeTask
+	// TicketInputPriorityHigh is generated.TicketInputPriorityHigh, the TicketInputPriority value "high".
+	TicketInputPriorityHigh = generated.TicketInputPriorityHigh
+	// TicketInputPriorityLow is generated.TicketInputPriorityLow, the TicketInputPriority value "low".
+	TicketInputPriorityLow = generated.TicketInputPriorityLow
+	// TicketInputPriorityNormal is generated.TicketInputPriorityNormal, the TicketInputPriority value "normal".
+	TicketInputPriorityNormal = generated.TicketInputPriorityNormal
+	// TicketInputPriorityUrgent is generated.TicketInputPriorityUrgent, the TicketInputPriority value "urgent".
+	TicketInputPriorityUrgent = generated.TicketInputPriorityUrgent
+	// TicketInputStatusClosed is generated.TicketInputStatusClosed, the TicketInputStatus value "closed".
+	TicketInputStatusClosed = generated.TicketInputStatusClosed
+	// TicketInputStatusHold is generated.TicketInputStatusHold, the TicketInputStatus value "hold".
+	TicketInputStatusHold = generated.TicketInputStatusHold
+	// TicketInputStatusNew is generated.TicketInputStatusNew, the TicketInputStatus value "new".
+	TicketInputStatusNew = generated.TicketInputStatusNew
+	// TicketInputStatusOpen is generated.TicketInputStatusOpen, the TicketInputStatus value "open".
+	TicketInputStatusOpen = generated.TicketInputStatusOpen
+	// TicketInputStatusPending is generated.TicketInputStatusPending, the TicketInputStatus value "pending".
+	TicketInputStatusPending = generated.TicketInputStatusPending
+	// TicketInputStatusSolved is generated.TicketInputStatusSolved, the TicketInputStatus value "solved".
+	TicketInputStatusSolved = generated.TicketInputStatusSolved
+	// TicketInputTypeIncident is generated.TicketInputTypeIncident, the TicketInputType value "incident".
+	TicketInputTypeIncident = generated.TicketInputTypeIncident
+	// TicketInputTypeProblem is generated.TicketInputTypeProblem, the TicketInputType value "problem".
+	TicketInputTypeProblem = generated.TicketInputTypeProblem
+	// TicketInputTypeQuestion is generated.TicketInputTypeQuestion, the TicketInputType value "question".
+	TicketInputTypeQuestion = generated.TicketInputTypeQuestion
+	// TicketInputTypeTask is generated.TicketInputTypeTask, the TicketInputType value "task".
+	TicketInputTypeTask = generated.TicketInputTypeTask
+	// TicketInputViaIDN44 is generated.TicketInputViaIDN44, the TicketInputViaID value 44.
+	TicketInputViaIDN44 = generated.TicketInputViaIDN44
+	// TicketInputViaIDN45 is generated.TicketInputViaIDN45, the TicketInputViaID value 45.
+	TicketInputViaIDN45 = generated.TicketInputViaIDN45
+	// TicketInputViaIDN46 is generated.TicketInputViaIDN46, the TicketInputViaID value 46.
+	TicketInputViaIDN46 = generated.TicketInputViaIDN46
+	// TicketMetricEventMetricAgentWorkTime is generated.TicketMetricEventMetricAgentWorkTime, the TicketMetricEventMetric value "agent_work_time".
+	TicketMetricEventMetricAgentWorkTime = generated.TicketMetricEventMetricAgentWorkTime
+	// TicketMetricEventMetricGroupOwnershipTime is generated.TicketMetricEventMetricGroupOwnershipTime, the TicketMetricEventMetric value "group_ownership_time".
+	TicketMetricEventMetricGroupOwnershipTime = generated.TicketMetricEventMetricGroupOwnershipTime
+	// TicketMetricEventMetricPausableUpdateTime is generated.TicketMetricEventMetricPausableUpdateTime, the TicketMetricEventMetric value "pausable_update_time".
+	TicketMetricEventMetricPausableUpdateTime = generated.TicketMetricEventMetricPausableUpdateTime
+	// TicketMetricEventMetricPeriodicUpdateTime is generated.TicketMetricEventMetricPeriodicUpdateTime, the TicketMetricEventMetric value "periodic_update_time".
+	TicketMetricEventMetricPeriodicUpdateTime = generated.TicketMetricEventMetricPeriodicUpdateTime
+	// TicketMetricEventMetricReplyTime is generated.TicketMetricEventMetricReplyTime, the TicketMetricEventMetric value "reply_time".
+	TicketMetricEventMetricReplyTime = generated.TicketMetricEventMetricReplyTime
+	// TicketMetricEventMetricRequesterWaitTime is generated.TicketMetricEventMetricRequesterWaitTime, the TicketMetricEventMetric value "requester_wait_time".
+	TicketMetricEventMetricRequesterWaitTime = generated.TicketMetricEventMetricRequesterWaitTime
+	// TicketMetricEventMetricResolutionTime is generated.TicketMetricEventMetricResolutionTime, the TicketMetricEventMetric value "resolution_time".
+	TicketMetricEventMetricResolutionTime = generated.TicketMetricEventMetricResolutionTime
+	// TicketMetricEventTypeActivate is generated.TicketMetricEventTypeActivate, the TicketMetricEventType value "activate".
+	TicketMetricEventTypeActivate = generated.TicketMetricEventTypeActivate
+	// TicketMetricEventTypeApplyGroupSLA is generated.TicketMetricEventTypeApplyGroupSLA, the TicketMetricEventType value "apply_group_sla".
+	TicketMetricEventTypeApplyGroupSLA = generated.TicketMetricEventTypeApplyGroupSLA
+	// TicketMetricEventTypeApplySLA is generated.TicketMetricEventTypeApplySLA, the TicketMetricEventType value "apply_sla".
+	TicketMetricEventTypeApplySLA = generated.TicketMetricEventTypeApplySLA
+	// TicketMetricEventTypeBreach is generated.TicketMetricEventTypeBreach, the TicketMetricEventType value "breach".
+	TicketMetricEventTypeBreach = generated.TicketMetricEventTypeBreach
+	// TicketMetricEventTypeFulfill is generated.TicketMetricEventTypeFulfill, the TicketMetricEventType value "fulfill".
+	TicketMetricEventTypeFulfill = generated.TicketMetricEventTypeFulfill
+	// TicketMetricEventTypeMeasure is generated.TicketMetricEventTypeMeasure, the TicketMetricEventType value "measure".
+	TicketMetricEventTypeMeasure = generated.TicketMetricEventTypeMeasure
+	// TicketMetricEventTypePause is generated.TicketMetricEventTypePause, the TicketMetricEventType value "pause".
+	TicketMetricEventTypePause = generated.TicketMetricEventTypePause
+	// TicketMetricEventTypeUpdateStatus is generated.TicketMetricEventTypeUpdateStatus, the TicketMetricEventType value "update_status".
+	TicketMetricEventTypeUpdateStatus = generated.TicketMetricEventTypeUpdateStatus
+	// TicketPriorityHigh is generated.TicketPriorityHigh, the TicketPriority value "high".
+	TicketPriorityHigh = generated.TicketPriorityHigh
+	// TicketPriorityLow is generated.TicketPriorityLow, the TicketPriority value "low".
+	TicketPriorityLow = generated.TicketPriorityLow
+	// TicketPriorityNormal is generated.TicketPriorityNormal, the TicketPriority value "normal".
+	TicketPriorityNormal = generated.TicketPriorityNormal
+	// TicketPriorityUrgent is generated.TicketPriorityUrgent, the TicketPriority value "urgent".
+	TicketPriorityUrgent = generated.TicketPriorityUrgent
+	// TicketSatisfactionRatingInputScoreBad is generated.TicketSatisfactionRatingInputScoreBad, the TicketSatisfactionRatingInputScore value "bad".
+	TicketSatisfactionRatingInputScoreBad = generated.TicketSatisfactionRatingInputScoreBad
+	// TicketSatisfactionRatingInputScoreGood is generated.TicketSatisfactionRatingInputScoreGood, the TicketSatisfactionRatingInputScore value "good".
+	TicketSatisfactionRatingInputScoreGood = generated.TicketSatisfactionRatingInputScoreGood
+	// TicketSatisfactionRatingScoreBad is generated.TicketSatisfactionRatingScoreBad, the TicketSatisfactionRatingScore value "bad".
+	TicketSatisfactionRatingScoreBad = generated.TicketSatisfactionRatingScoreBad
+	// TicketSatisfactionRatingScoreGood is generated.TicketSatisfactionRatingScoreGood, the TicketSatisfactionRatingScore value "good".
+	TicketSatisfactionRatingScoreGood = generated.TicketSatisfactionRatingScoreGood
+	// TicketSatisfactionRatingScoreOffered is generated.TicketSatisfactionRatingScoreOffered, the TicketSatisfactionRatingScore value "offered".
+	TicketSatisfactionRatingScoreOffered = generated.TicketSatisfactionRatingScoreOffered
+	// TicketSatisfactionRatingScoreUnoffered is generated.TicketSatisfactionRatingScoreUnoffered, the TicketSatisfactionRatingScore value "unoffered".
+	TicketSatisfactionRatingScoreUnoffered = generated.TicketSatisfactionRatingScoreUnoffered
+	// TicketStatusClosed is generated.TicketStatusClosed, the TicketStatus value "closed".
+	TicketStatusClosed = generated.TicketStatusClosed
+	// TicketStatusDeleted is generated.TicketStatusDeleted, the TicketStatus value "deleted".
+	TicketStatusDeleted = generated.TicketStatusDeleted
+	// TicketStatusHold is generated.TicketStatusHold, the TicketStatus value "hold".
+	TicketStatusHold = generated.TicketStatusHold
+	// TicketStatusNew is generated.TicketStatusNew, the TicketStatus value "new".
+	TicketStatusNew = generated.TicketStatusNew
+	// TicketStatusOpen is generated.TicketStatusOpen, the TicketStatus value "open".
+	TicketStatusOpen = generated.TicketStatusOpen
+	// TicketStatusPending is generated.TicketStatusPending, the TicketStatus value "pending".
+	TicketStatusPending = generated.TicketStatusPending
+	// TicketStatusSolved is generated.TicketStatusSolved, the TicketStatus value "solved".
+	TicketStatusSolved = generated.TicketStatusSolved
+	// TicketTypeIncident is generated.TicketTypeIncident, the TicketType value "incident".
+	TicketTypeIncident = generated.TicketTypeIncident
+	// TicketTypeProblem is generated.TicketTypeProblem, the TicketType value "problem".
+	TicketTypeProblem = generated.TicketTypeProblem
+	// TicketTypeQuestion is generated.TicketTypeQuestion, the TicketType value "question".
+	TicketTypeQuestion = generated.TicketTypeQuestion
+	// TicketTypeTask is generated.TicketTypeTask, the TicketType value "task".
+	TicketTypeTask = generated.TicketTypeTask
+	// TriggerCategoryBatchJobInputActionPatch is generated.TriggerCategoryBatchJobInputActionPatch, the TriggerCategoryBatchJobInputAction value "patch".
+	TriggerCategoryBatchJobInputActionPatch = generated.TriggerCategoryBatchJobInputActionPatch
+	// TriggerCategoryBatchJobStatusComplete is generated.TriggerCategoryBatchJobStatusComplete, the TriggerCategoryBatchJobStatus value "complete".
+	TriggerCategoryBatchJobStatusComplete = generated.TriggerCategoryBatchJobStatusComplete
+	// UserFieldInputTypeCheckbox is generated.UserFieldInputTypeCheckbox, the UserFieldInputType value "checkbox".
+	UserFieldInputTypeCheckbox = generated.UserFieldInputTypeCheckbox
+	// UserFieldInputTypeDate is generated.UserFieldInputTypeDate, the UserFieldInputType value "date".
+	UserFieldInputTypeDate = generated.UserFieldInputTypeDate
+	// UserFieldInputTypeDecimal is generated.UserFieldInputTypeDecimal, the UserFieldInputType value "decimal".
+	UserFieldInputTypeDecimal = generated.UserFieldInputTypeDecimal
+	// UserFieldInputTypeDropdown is generated.UserFieldInputTypeDropdown, the UserFieldInputType value "dropdown".
+	UserFieldInputTypeDropdown = generated.UserFieldInputTypeDropdown
+	// UserFieldInputTypeInteger is generated.UserFieldInputTypeInteger, the UserFieldInputType value "integer".
+	UserFieldInputTypeInteger = generated.UserFieldInputTypeInteger
+	// UserFieldInputTypeLookup is generated.UserFieldInputTypeLookup, the UserFieldInputType value "lookup".
+	UserFieldInputTypeLookup = generated.UserFieldInputTypeLookup
+	// UserFieldInputTypeRegexp is generated.UserFieldInputTypeRegexp, the UserFieldInputType value "regexp".
+	UserFieldInputTypeRegexp = generated.UserFieldInputTypeRegexp
+	// UserFieldInputTypeText is generated.UserFieldInputTypeText, the UserFieldInputType value "text".
+	UserFieldInputTypeText = generated.UserFieldInputTypeText
+	// UserFieldInputTypeTextarea is generated.UserFieldInputTypeTextarea, the UserFieldInputType value "textarea".
+	UserFieldInputTypeTextarea = generated.UserFieldInputTypeTextarea
+	// UserFieldTypeCheckbox is generated.UserFieldTypeCheckbox, the UserFieldType value "checkbox".
+	UserFieldTypeCheckbox = generated.UserFieldTypeCheckbox
+	// UserFieldTypeDate is generated.UserFieldTypeDate, the UserFieldType value "date".
+	UserFieldTypeDate = generated.UserFieldTypeDate
+	// UserFieldTypeDecimal is generated.UserFieldTypeDecimal, the UserFieldType value "decimal".
+	UserFieldTypeDecimal = generated.UserFieldTypeDecimal
+	// UserFieldTypeDropdown is generated.UserFieldTypeDropdown, the UserFieldType value "dropdown".
+	UserFieldTypeDropdown = generated.UserFieldTypeDropdown
+	// UserFieldTypeInteger is generated.UserFieldTypeInteger, the UserFieldType value "integer".
+	UserFieldTypeInteger = generated.UserFieldTypeInteger
+	// UserFieldTypeLookup is generated.UserFieldTypeLookup, the UserFieldType value "lookup".
+	UserFieldTypeLookup = generated.UserFieldTypeLookup
+	// UserFieldTypeRegexp is generated.UserFieldTypeRegexp, the UserFieldType value "regexp".
+	UserFieldTypeRegexp = generated.UserFieldTypeRegexp
+	// UserFieldTypeText is generated.UserFieldTypeText, the UserFieldType value "text".
+	UserFieldTypeText = generated.UserFieldTypeText
+	// UserFieldTypeTextarea is generated.UserFieldTypeTextarea, the UserFieldType value "textarea".
+	UserFieldTypeTextarea = generated.UserFieldTypeTextarea
+	// UserIdentityInputTypeAgentForwarding is generated.UserIdentityInputTypeAgentForwarding, the UserIdentityInputType value "agent_forwarding".
+	UserIdentityInputTypeAgentForwarding = generated.UserIdentityInputTypeAgentForwarding
+	// UserIdentityInputTypeAnyChannel is generated.UserIdentityInputTypeAnyChannel, the UserIdentityInputType value "any_channel".
+	UserIdentityInputTypeAnyChannel = generated.UserIdentityInputTypeAnyChannel
+	// UserIdentityInputTypeEmail is generated.UserIdentityInputTypeEmail, the UserIdentityInputType value "email".
+	UserIdentityInputTypeEmail = generated.UserIdentityInputTypeEmail
+	// UserIdentityInputTypeFacebook is generated.UserIdentityInputTypeFacebook, the UserIdentityInputType value "facebook".
+	UserIdentityInputTypeFacebook = generated.UserIdentityInputTypeFacebook
+	// UserIdentityInputTypeForeign is generated.UserIdentityInputTypeForeign, the UserIdentityInputType value "foreign".
+	UserIdentityInputTypeForeign = generated.UserIdentityInputTypeForeign
+	// UserIdentityInputTypeGoogle is generated.UserIdentityInputTypeGoogle, the UserIdentityInputType value "google".
+	UserIdentityInputTypeGoogle = generated.UserIdentityInputTypeGoogle
+	// UserIdentityInputTypeMessaging is generated.UserIdentityInputTypeMessaging, the UserIdentityInputType value "messaging".
+	UserIdentityInputTypeMessaging = generated.UserIdentityInputTypeMessaging
+	// UserIdentityInputTypePhoneNumber is generated.UserIdentityInputTypePhoneNumber, the UserIdentityInputType value "phone_number".
+	UserIdentityInputTypePhoneNumber = generated.UserIdentityInputTypePhoneNumber
+	// UserIdentityInputTypeSdk is generated.UserIdentityInputTypeSdk, the UserIdentityInputType value "sdk".
+	UserIdentityInputTypeSdk = generated.UserIdentityInputTypeSdk
+	// UserIdentityInputTypeTwitter is generated.UserIdentityInputTypeTwitter, the UserIdentityInputType value "twitter".
+	UserIdentityInputTypeTwitter = generated.UserIdentityInputTypeTwitter
+	// UserIdentityTypeAgentForwarding is generated.UserIdentityTypeAgentForwarding, the UserIdentityType value "agent_forwarding".
+	UserIdentityTypeAgentForwarding = generated.UserIdentityTypeAgentForwarding
+	// UserIdentityTypeAnyChannel is generated.UserIdentityTypeAnyChannel, the UserIdentityType value "any_channel".
+	UserIdentityTypeAnyChannel = generated.UserIdentityTypeAnyChannel
+	// UserIdentityTypeEmail is generated.UserIdentityTypeEmail, the UserIdentityType value "email".
+	UserIdentityTypeEmail = generated.UserIdentityTypeEmail
+	// UserIdentityTypeFacebook is generated.UserIdentityTypeFacebook, the UserIdentityType value "facebook".
+	UserIdentityTypeFacebook = generated.UserIdentityTypeFacebook
+	// UserIdentityTypeForeign is generated.UserIdentityTypeForeign, the UserIdentityType value "foreign".
+	UserIdentityTypeForeign = generated.UserIdentityTypeForeign
+	// UserIdentityTypeGoogle is generated.UserIdentityTypeGoogle, the UserIdentityType value "google".
+	UserIdentityTypeGoogle = generated.UserIdentityTypeGoogle
+	// UserIdentityTypeMessaging is generated.UserIdentityTypeMessaging, the UserIdentityType value "messaging".
+	UserIdentityTypeMessaging = generated.UserIdentityTypeMessaging
+	// UserIdentityTypePhoneNumber is generated.UserIdentityTypePhoneNumber, the UserIdentityType value "phone_number".
+	UserIdentityTypePhoneNumber = generated.UserIdentityTypePhoneNumber
+	// UserIdentityTypeSdk is generated.UserIdentityTypeSdk, the UserIdentityType value "sdk".
+	UserIdentityTypeSdk = generated.UserIdentityTypeSdk
+	// UserIdentityTypeTwitter is generated.UserIdentityTypeTwitter, the UserIdentityType value "twitter".
+	UserIdentityTypeTwitter = generated.UserIdentityTypeTwitter
+	// UserIdentityVerificationMethodEmbed is generated.UserIdentityVerificationMethodEmbed, the UserIdentityVerificationMethod value "embed".
+	UserIdentityVerificationMethodEmbed = generated.UserIdentityVerificationMethodEmbed
+	// UserIdentityVerificationMethodFull is generated.UserIdentityVerificationMethodFull, the UserIdentityVerificationMethod value "full".
+	UserIdentityVerificationMethodFull = generated.UserIdentityVerificationMethodFull
+	// UserIdentityVerificationMethodLow is generated.UserIdentityVerificationMethodLow, the UserIdentityVerificationMethod value "low".
+	UserIdentityVerificationMethodLow = generated.UserIdentityVerificationMethodLow
+	// UserIdentityVerificationMethodNone is generated.UserIdentityVerificationMethodNone, the UserIdentityVerificationMethod value "none".
+	UserIdentityVerificationMethodNone = generated.UserIdentityVerificationMethodNone
+	// UserIdentityVerificationMethodSso is generated.UserIdentityVerificationMethodSso, the UserIdentityVerificationMethod value "sso".
+	UserIdentityVerificationMethodSso = generated.UserIdentityVerificationMethodSso
+	// UserInputTicketRestrictionAssigned is generated.UserInputTicketRestrictionAssigned, the UserInputTicketRestriction value "assigned".
+	UserInputTicketRestrictionAssigned = generated.UserInputTicketRestrictionAssigned
+	// UserInputTicketRestrictionGroups is generated.UserInputTicketRestrictionGroups, the UserInputTicketRestriction value "groups".
+	UserInputTicketRestrictionGroups = generated.UserInputTicketRestrictionGroups
+	// UserInputTicketRestrictionOrganization is generated.UserInputTicketRestrictionOrganization, the UserInputTicketRestriction value "organization".
+	UserInputTicketRestrictionOrganization = generated.UserInputTicketRestrictionOrganization
+	// UserInputTicketRestrictionRequested is generated.UserInputTicketRestrictionRequested, the UserInputTicketRestriction value "requested".
+	UserInputTicketRestrictionRequested = generated.UserInputTicketRestrictionRequested
+	// UserRoleAdmin is generated.UserRoleAdmin, the UserRole value "admin".
+	UserRoleAdmin = generated.UserRoleAdmin
+	// UserRoleAgent is generated.UserRoleAgent, the UserRole value "agent".
+	UserRoleAgent = generated.UserRoleAgent
+	// UserRoleEndUser is generated.UserRoleEndUser, the UserRole value "end-user".
+	UserRoleEndUser = generated.UserRoleEndUser
+	// UserRoleTypeAdmin is generated.UserRoleTypeAdmin, the UserRoleType value 4.
+	UserRoleTypeAdmin = generated.UserRoleTypeAdmin
+	// UserRoleTypeBillingAdmin is generated.UserRoleTypeBillingAdmin, the UserRoleType value 5.
+	UserRoleTypeBillingAdmin = generated.UserRoleTypeBillingAdmin
+	// UserRoleTypeChatAgent is generated.UserRoleTypeChatAgent, the UserRoleType value 2.
+	UserRoleTypeChatAgent = generated.UserRoleTypeChatAgent
+	// UserRoleTypeContributor is generated.UserRoleTypeContributor, the UserRoleType value 3.
+	UserRoleTypeContributor = generated.UserRoleTypeContributor
+	// UserRoleTypeCustomAgent is generated.UserRoleTypeCustomAgent, the UserRoleType value 0.
+	UserRoleTypeCustomAgent = generated.UserRoleTypeCustomAgent
+	// UserRoleTypeLightAgent is generated.UserRoleTypeLightAgent, the UserRoleType value 1.
+	UserRoleTypeLightAgent = generated.UserRoleTypeLightAgent
+	// UserTicketRestrictionAssigned is generated.UserTicketRestrictionAssigned, the UserTicketRestriction value "assigned".
+	UserTicketRestrictionAssigned = generated.UserTicketRestrictionAssigned
+	// UserTicketRestrictionGroups is generated.UserTicketRestrictionGroups, the UserTicketRestriction value "groups".
+	UserTicketRestrictionGroups = generated.UserTicketRestrictionGroups
+	// UserTicketRestrictionOrganization is generated.UserTicketRestrictionOrganization, the UserTicketRestriction value "organization".
+	UserTicketRestrictionOrganization = generated.UserTicketRestrictionOrganization
+	// UserTicketRestrictionRequested is generated.UserTicketRestrictionRequested, the UserTicketRestriction value "requested".
+	UserTicketRestrictionRequested = generated.UserTicketRestrictionRequested
+	// ViewOutputGroupOrderAsc is generated.ViewOutputGroupOrderAsc, the ViewOutputGroupOrder value "asc".
+	ViewOutputGroupOrderAsc = generated.ViewOutputGroupOrderAsc
+	// ViewOutputGroupOrderDesc is generated.ViewOutputGroupOrderDesc, the ViewOutputGroupOrder value "desc".
+	ViewOutputGroupOrderDesc = generated.ViewOutputGroupOrderDesc
+	// ViewOutputSortOrderAsc is generated.ViewOutputSortOrderAsc, the ViewOutputSortOrder value "asc".
+	ViewOutputSortOrderAsc = generated.ViewOutputSortOrderAsc
+	// ViewOutputSortOrderDesc is generated.ViewOutputSortOrderDesc, the ViewOutputSortOrder value "desc".
+	ViewOutputSortOrderDesc = generated.ViewOutputSortOrderDesc
+	// ViewRestrictionTypeGroup is generated.ViewRestrictionTypeGroup, the ViewRestrictionType value "Group".
+	ViewRestrictionTypeGroup = generated.ViewRestrictionTypeGroup
+	// ViewRestrictionTypeUser is generated.ViewRestrictionTypeUser, the ViewRestrictionType value "User".
+	ViewRestrictionTypeUser = generated.ViewRestrictionTypeUser
 )

@@ -18,7 +18,9 @@ import (
 type Client struct {
 	// ClientWithResponses gives every operation, typed
 	// (<Operation>WithResponse) and raw (<Operation>, returning the
-	// *http.Response).
+	// *http.Response). Client declares each typed method again, generated,
+	// so that its errors (a failed request, a body that does not decode)
+	// say which operation failed.
 	*generated.ClientWithResponses
 
 	raw   generated.ClientInterface

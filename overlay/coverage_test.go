@@ -2,13 +2,17 @@ package overlay_test
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/internal/specgen"
 	"github.com/zdapi/zendesk/internal/specmeta"
 	"github.com/zdapi/zendesk/overlay"
@@ -68,4 +72,33 @@ func TestEveryAnnotatedOperationHasItsHelpers(t *testing.T) {
 	assert.Empty(t, missing)
 	assert.Len(t, overlay.Operations, 417)
 	t.Logf("iterators available for %d/%d annotated operations; wait helpers for %d/%d", iterators, paginated, waits, jobs)
+}
+
+// TestEveryTypedMethodIsShadowed checks that each typed method of the
+// generated client (<Operation>WithResponse) is declared by Client itself,
+// in the generated glue, not promoted from the embedded generated client:
+// so every one's errors name its operation.
+func TestEveryTypedMethodIsShadowed(t *testing.T) {
+	gen := reflect.TypeOf(&generated.ClientWithResponses{})
+	client := reflect.TypeOf(&overlay.Client{})
+	typed, shadowed := 0, 0
+	var promoted []string
+	for i := range gen.NumMethod() {
+		name := gen.Method(i).Name
+		if !strings.HasSuffix(name, "WithResponse") {
+			continue
+		}
+		typed++
+		m, ok := client.MethodByName(name)
+		require.True(t, ok, name)
+		file, _ := runtime.FuncForPC(m.Func.Pointer()).FileLine(m.Func.Pointer())
+		if filepath.Base(file) == "zz_operations.gen.go" {
+			shadowed++
+		} else {
+			promoted = append(promoted, name)
+		}
+	}
+	assert.Empty(t, promoted)
+	assert.Equal(t, typed, shadowed)
+	t.Logf("typed methods whose errors name their operation: %d/%d", shadowed, typed)
 }

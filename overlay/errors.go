@@ -3,20 +3,35 @@ package overlay
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// StalledError is returned when Zendesk gives back the position it was asked
-// for: going on would fetch the same page forever. For time-based incremental
-// exports it means more records share one second than a page holds; use the
-// cursor-based export, or a larger page.
+// StalledError is returned when a listing stops making progress: Zendesk
+// gives back a cursor the listing already went through, or a time-based
+// export's end_time does not pass its start time (more records share one
+// second than a page holds: use the cursor-based export), or EmptyPages
+// empty pages in a row each say that more follow. Going on would fetch
+// the same pages forever.
 type StalledError struct {
 	Operation string
-	Position  Position
+	// Position is the position of the page that did not advance.
+	Position Position
+	// EmptyPages is the number of empty pages in a row, when that is why.
+	EmptyPages int
+
+	hint string
 }
 
-// Error says which operation stalled, and where.
+// Error says which operation stalled, where, and why.
 func (e *StalledError) Error() string {
-	return fmt.Sprintf("%s: pagination does not advance past %s", e.Operation, e.Position)
+	if e.EmptyPages > 0 {
+		return fmt.Sprintf("%s: pagination stopped at %s after %d empty pages in a row that each said more follow", e.Operation, e.Position, e.EmptyPages)
+	}
+	msg := fmt.Sprintf("%s: pagination does not advance past %s", e.Operation, e.Position)
+	if e.hint != "" {
+		msg += ": " + e.hint
+	}
+	return msg
 }
 
 // DepthLimitError is returned when offset pagination reaches Zendesk's
@@ -32,12 +47,12 @@ type DepthLimitError struct {
 
 // Error says where offset pagination stopped and what to use instead.
 func (e *DepthLimitError) Error() string {
-	msg := fmt.Sprintf("%s: offset pagination stops at page %d of %d records: Zendesk serves at most %d pages or %d records this way; narrow the query or use a cursor-paginated or export endpoint",
-		e.Operation, e.Page, e.PageSize, offsetMaxPages, offsetMaxRecords)
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		return fmt.Sprintf("%s: Zendesk refused offset page %d of %d records, past its depth limit; narrow the query or use a cursor-paginated or export endpoint: %v",
+			e.Operation, e.Page, e.PageSize, e.Err)
 	}
-	return msg
+	return fmt.Sprintf("%s: offset pagination stops at page %d of %d records: Zendesk serves at most %d pages or %d records this way; narrow the query or use a cursor-paginated or export endpoint",
+		e.Operation, e.Page, e.PageSize, offsetMaxPages, offsetMaxRecords)
 }
 
 // Unwrap gives Zendesk's answer, when it refused the page itself.
@@ -51,4 +66,16 @@ func statusOf(err error) int {
 		return s.HTTPStatus()
 	}
 	return 0
+}
+
+// callError names the operation whose request failed. The generated typed
+// methods (<Operation>WithResponse) use it.
+func callError(op string, err error) error {
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// decodeError names the operation whose response could not be decoded,
+// and the response's status. The generated typed methods use it.
+func decodeError(op string, rsp *http.Response, err error) error {
+	return fmt.Errorf("%s: decode the HTTP %d response: %w", op, rsp.StatusCode, err)
 }

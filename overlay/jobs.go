@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/zdapi/zendesk/generated"
@@ -31,10 +33,14 @@ type waitOptions struct {
 	timeout      time.Duration
 	progress     func(generated.JobStatus)
 	sleep        func(context.Context, time.Duration) error
+	jitter       func(time.Duration) time.Duration
 }
 
 // WithPollInterval sets the first delay between two polls and the largest
-// (the delay doubles from one to the other). Defaults: 1s and 15s.
+// (the delay doubles from one to the other). Defaults: 1s and 15s. Each
+// delay is shortened by up to a quarter at random, so that many waiters do
+// not poll in step; a poll answered with a rate limit is followed by at
+// least the delay Zendesk asked for (Retry-After).
 func WithPollInterval(initial, max time.Duration) WaitOption {
 	return func(o *waitOptions) { o.initial, o.max = initial, max }
 }
@@ -52,6 +58,30 @@ func WithProgress(f func(job generated.JobStatus)) WaitOption {
 // withSleep replaces the sleep between polls (tests).
 func withSleep(f func(context.Context, time.Duration) error) WaitOption {
 	return func(o *waitOptions) { o.sleep = f }
+}
+
+// jitter shortens a delay by up to a quarter, at random.
+func jitter(d time.Duration) time.Duration {
+	if d/4 <= 0 {
+		return d
+	}
+	return d - rand.N(d/4)
+}
+
+// RetryDelayer is implemented by errors that say how long to wait before
+// trying again, such as the root package's RateLimitError (Zendesk's
+// Retry-After). WaitJob waits at least that long before its next poll.
+type RetryDelayer interface {
+	RetryDelay() time.Duration
+}
+
+// retryDelay is the delay an error asks for, 0 when it asks for none.
+func retryDelay(err error) time.Duration {
+	var rd RetryDelayer
+	if errors.As(err, &rd) {
+		return max(rd.RetryDelay(), 0)
+	}
+	return 0
 }
 
 // JobError is returned when a job ends failed or killed. Job holds its final
@@ -115,12 +145,14 @@ func jobState(j generated.JobStatus) string {
 }
 
 // WaitJob polls ShowJobStatus until the job completes, with a delay that
-// doubles between polls, and returns the final job with its results. A
-// failed or killed job is a *JobError, an unknown job a *JobNotFoundError, a
-// job still running when the wait times out a *JobTimeoutError. Rate limits
-// and server faults while polling are waited out, not returned.
+// doubles between polls (see WithPollInterval), and returns the final job
+// with its results. A failed or killed job is a *JobError, an unknown job a
+// *JobNotFoundError, a job still running when the wait times out a
+// *JobTimeoutError. Rate limits and server faults while polling are waited
+// out, not returned; a rate limit for at least the delay Zendesk asked for
+// (an error that is a RetryDelayer).
 func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*generated.JobStatus, error) {
-	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: ctxsleep.Sleep}
+	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: ctxsleep.Sleep, jitter: jitter}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -166,7 +198,11 @@ func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*g
 		case !transient(err):
 			return nil, fmt.Errorf("wait job %s: %w", id, err)
 		}
-		if err := o.sleep(ctx, delay); err != nil || ctx.Err() != nil {
+		wait := o.jitter(delay)
+		if err != nil {
+			wait = max(wait, retryDelay(err))
+		}
+		if err := o.sleep(ctx, wait); err != nil || ctx.Err() != nil {
 			if parent := context.Cause(ctx); errors.Is(parent, context.DeadlineExceeded) {
 				return nil, &JobTimeoutError{Job: last, Waited: time.Since(start)}
 			}
@@ -193,7 +229,7 @@ func (c *Client) decodeJob(op string, resp *http.Response) (*generated.JobStatus
 				return nil, err
 			}
 		}
-		return nil, &statusError{op: op, status: resp.StatusCode}
+		return nil, &statusError{op: op, status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
 	var env generated.JobStatusEnvelope
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJobBody)).Decode(&env); err != nil {
@@ -233,16 +269,42 @@ func (c *Client) StartedJob(ctx context.Context, op string, resp *http.Response,
 
 // statusError is the error for a non-2xx answer when no checker is set.
 type statusError struct {
-	op     string
-	status int
+	op         string
+	status     int
+	retryAfter time.Duration
 }
 
 func (e *statusError) Error() string {
-	return fmt.Sprintf("%s: unexpected HTTP status %d %s", e.op, e.status, http.StatusText(e.status))
+	msg := fmt.Sprintf("unexpected HTTP status %d %s", e.status, http.StatusText(e.status))
+	if e.op != "" {
+		msg = e.op + ": " + msg
+	}
+	return msg
 }
 
 // HTTPStatus is the response's status code.
 func (e *statusError) HTTPStatus() int { return e.status }
+
+// RetryDelay is the answer's Retry-After.
+func (e *statusError) RetryDelay() time.Duration { return e.retryAfter }
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date; 0
+// when there is none or it cannot be read.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 || secs > int64(24*time.Hour/time.Second) {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
 
 // transient reports whether an error is worth polling through: rate limits,
 // server faults and network errors.

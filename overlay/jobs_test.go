@@ -1,10 +1,12 @@
 package overlay
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,10 +22,11 @@ import (
 // jobServer answers GET /api/v2/job_statuses/{id} from a script: one answer
 // per poll, the last one repeated.
 type jobServer struct {
-	script []jobAnswer
-	polls  atomic.Int32
-	mu     sync.Mutex
-	paths  []string
+	script     []jobAnswer
+	retryAfter string // the Retry-After of 429 answers (default 1)
+	polls      atomic.Int32
+	mu         sync.Mutex
+	paths      []string
 }
 
 type jobAnswer struct {
@@ -43,7 +46,7 @@ func (s *jobServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := s.script[min(n, len(s.script))-1]
 	w.Header().Set("Content-Type", "application/json")
 	if a.status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", cmp.Or(s.retryAfter, "1"))
 	}
 	w.WriteHeader(a.status)
 	fmt.Fprint(w, a.body)
@@ -145,12 +148,13 @@ func TestWaitJob(t *testing.T) {
 			for _, p := range s.paths {
 				assert.Equal(t, "GET /api/v2/job_statuses/"+jobID, p)
 			}
-			// The delay doubles up to the maximum.
+			// The delay doubles up to the maximum, each shortened by up to a
+			// quarter (jitter).
 			want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}
-			n := min(len(fs.delays), len(want))
 			assert.Len(t, fs.delays, max(c.polls-1, 0), "one sleep between two polls")
-			if n > 0 {
-				assert.Equal(t, want[:n], fs.delays[:n])
+			for i := range min(len(fs.delays), len(want)) {
+				assert.LessOrEqual(t, fs.delays[i], want[i], "delay %d", i)
+				assert.GreaterOrEqual(t, fs.delays[i], want[i]*3/4, "delay %d", i)
 			}
 			if c.name == "completes after polls" {
 				assert.Equal(t, []string{"0/2", "1/2"}, progress)
@@ -163,15 +167,91 @@ func TestWaitJobDeadline(t *testing.T) {
 	leakCheck(t)
 	s := &jobServer{script: []jobAnswer{jobBody("working", 1, 3, "")}}
 	client := newJobClient(t, s)
-	start := time.Now()
 	job, err := client.WaitJob(context.Background(), jobID, WithPollInterval(5*time.Millisecond, 10*time.Millisecond), WithWaitTimeout(60*time.Millisecond))
 	assert.Nil(t, job)
 	var te *JobTimeoutError
 	require.ErrorAs(t, err, &te)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, generated.JobStatusStatusWorking, *te.Job.Status, "the last state seen")
-	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Greater(t, int(s.polls.Load()), 2)
+	assert.GreaterOrEqual(t, te.Waited, 60*time.Millisecond, "waited for the whole timeout")
+	assert.Equal(t, JobWorking, jobState(te.Job))
+	assert.Positive(t, int(s.polls.Load()))
+}
+
+// retryLater stands for the root package's RateLimitError: a checker's
+// error that says how long to wait.
+type retryLater struct{ after time.Duration }
+
+func (e *retryLater) Error() string             { return "zendesk: 429 Too Many Requests" }
+func (e *retryLater) HTTPStatus() int           { return http.StatusTooManyRequests }
+func (e *retryLater) RetryDelay() time.Duration { return e.after }
+
+// TestWaitJobHonoursRetryAfter: after a poll answered with a rate limit,
+// the next poll waits at least what Zendesk asked for, whether the answer
+// is read here (no checker) or by the root package's checker.
+func TestWaitJobHonoursRetryAfter(t *testing.T) {
+	script := []jobAnswer{jobBody("working", 0, 2, ""), {429, `{"error":"TooManyRequests"}`}, jobBody("working", 1, 2, ""), jobBody("completed", 2, 2, "")}
+	for _, c := range []struct {
+		name  string
+		check ResponseChecker
+		want  time.Duration
+	}{
+		{"Retry-After header", nil, 7 * time.Second},
+		{"checker's RetryDelayer", func(resp *http.Response) error {
+			if resp.StatusCode == http.StatusTooManyRequests {
+				return &retryLater{9 * time.Second}
+			}
+			return nil
+		}, 9 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			leakCheck(t)
+			s := &jobServer{script: script, retryAfter: "7"}
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			gc, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(srv.Client()))
+			require.NoError(t, err)
+			fs := &fakeSleep{}
+			job, err := New(gc, c.check).WaitJob(context.Background(), jobID, withSleep(fs.sleep), WithPollInterval(time.Second, 2*time.Second))
+			require.NoError(t, err)
+			assert.Equal(t, JobCompleted, jobState(*job))
+			require.Len(t, fs.delays, 3)
+			assert.Equal(t, c.want, fs.delays[1], "the wait after the rate-limited poll")
+			assert.LessOrEqual(t, fs.delays[2], 2*time.Second, "then back to the poll interval")
+		})
+	}
+}
+
+// TestWaitJobJitter: delays vary, within a quarter below the interval.
+func TestWaitJobJitter(t *testing.T) {
+	leakCheck(t)
+	s := &jobServer{script: append(slices.Repeat([]jobAnswer{jobBody("working", 0, 2, "")}, 20), jobBody("completed", 2, 2, ""))}
+	client := newJobClient(t, s)
+	fs := &fakeSleep{}
+	_, err := client.WaitJob(context.Background(), jobID, withSleep(fs.sleep), WithPollInterval(time.Second, time.Second))
+	require.NoError(t, err)
+	require.Len(t, fs.delays, 20)
+	distinct := map[time.Duration]bool{}
+	for _, d := range fs.delays {
+		assert.LessOrEqual(t, d, time.Second)
+		assert.GreaterOrEqual(t, d, 750*time.Millisecond)
+		distinct[d] = true
+	}
+	assert.Greater(t, len(distinct), 1, "the delays are not all the same")
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"":                              0,
+		"7":                             7 * time.Second,
+		"-3":                            0,
+		"soon":                          0,
+		"Thu, 02 Jan 2025 03:04:35 GMT": 30 * time.Second,
+		"Thu, 02 Jan 2025 03:00:00 GMT": 0,
+	} {
+		assert.Equal(t, want, parseRetryAfter(v, now), v)
+	}
 }
 
 func TestWaitJobCancel(t *testing.T) {

@@ -46,11 +46,22 @@ func WithPrefetch() ListOption { return func(o *listOptions) { o.prefetch = true
 // again. Only records identical to the byte are dropped; a record changed
 // again later is kept. A time-based export resumed in another process from a
 // page's Next may repeat the records of its boundary second once; resuming
-// from a position TrackPosition took in the middle of a page does not.
-// Cursor-based exports never repeat records.
+// from a position TrackPosition took in the middle of a page does not,
+// unless records changed meanwhile (see TrackPosition). Cursor-based
+// exports never repeat records.
 func WithDedup(on bool) ListOption { return func(o *listOptions) { o.dedup = &on } }
 
 // TrackPosition keeps *p at the position right after the last record the
 // iterator yielded: persist it, and resume with WithStart(*p) to get the
-// following records exactly once.
+// following records.
+//
+// In the middle of a page the position names the page and the last record
+// consumed in it (by a hash of its JSON), not just how many records were
+// consumed: records may move between the stop and the resume (an updated
+// record moves to the end of an export, a deleted one leaves a listing), so
+// resuming skips the records up to that one wherever it now is. Delivery is
+// at least once, never a loss: if that record itself changed or went,
+// nothing of the page is skipped and records consumed before come again.
+// With a listing that does not change meanwhile, each record comes exactly
+// once.
 func TrackPosition(p *Position) ListOption { return func(o *listOptions) { o.track = p } }

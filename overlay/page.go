@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"hash/maphash"
 	"io"
 	"net/http"
@@ -40,8 +41,12 @@ type Page[T any] struct {
 	// index[i] is Items[i]'s index among the records Zendesk sent in this
 	// page, which positions (Skip) count.
 	index []int
-	// sent is the number of records Zendesk sent in this page.
-	sent int
+	// hashes[i] is Items[i]'s recordHash, when the position is tracked.
+	hashes []uint64
+	// sent is the number of records Zendesk sent in this page, lastSent
+	// the recordHash of the last of them (when hashes are computed).
+	sent     int
+	lastSent uint64
 }
 
 // pageFields are the pagination properties of every style.
@@ -60,15 +65,31 @@ type pageFields struct {
 	sawItemsProp bool
 }
 
-// itemFilter says which records of a page to keep: the first skip records
-// are left out (already consumed before a resume) and, when hashes is not
-// nil, each record's raw bytes are hashed into it and records whose hash is
-// in drop are left out (de-duplication).
+// itemFilter says which records of a page to keep and what to learn of
+// them. Records already consumed before a resume are left out: those up to
+// and including the first whose hash is after when after is set, else the
+// first skip. When track is set, each kept record's FNV-64a hash is kept in
+// the page (for TrackPosition). When hashes is not nil, each record's
+// maphash is appended to it and records whose hash is in drop are left out
+// (de-duplication).
 type itemFilter struct {
 	skip   int
+	after  uint64
+	track  bool
 	seed   maphash.Seed
 	hashes *[]uint64
 	drop   map[uint64]bool
+}
+
+// raw reports whether the records must be read as raw JSON first (to be
+// hashed) rather than decoded straight into their type.
+func (f itemFilter) raw() bool { return f.track || f.after != 0 || f.hashes != nil }
+
+// recordHash is the persistable hash of a record's JSON (Position.LastHash).
+func recordHash(raw []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(raw)
+	return h.Sum64()
 }
 
 // decodePage streams a page's JSON object: the records under items are
@@ -149,9 +170,13 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("%q is not an array (got %v)", items, tok)
 	}
+	// With a record to resume after, every record is decoded and hashed
+	// first; those up to that record are dropped once the page is read
+	// (the record is not found, nothing is).
+	match := -1
 	for i := 0; dec.More(); i++ {
 		page.sent = i + 1
-		if filter.hashes == nil {
+		if !filter.raw() {
 			if i < filter.skip {
 				var skip json.RawMessage
 				if err := dec.Decode(&skip); err != nil {
@@ -170,9 +195,22 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
 		}
-		h := maphash.Bytes(filter.seed, bytes.TrimSpace(raw))
-		*filter.hashes = append(*filter.hashes, h)
-		if i < filter.skip || filter.drop[h] {
+		raw = bytes.TrimSpace(raw)
+		var fh uint64
+		if filter.track || filter.after != 0 {
+			fh = recordHash(raw)
+			page.lastSent = fh
+			if match < 0 && filter.after != 0 && fh == filter.after {
+				match = i
+			}
+		}
+		drop := false
+		if filter.hashes != nil {
+			h := maphash.Bytes(filter.seed, raw)
+			*filter.hashes = append(*filter.hashes, h)
+			drop = filter.drop[h]
+		}
+		if drop || (filter.after == 0 && i < filter.skip) {
 			continue
 		}
 		var v T
@@ -181,9 +219,23 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		}
 		page.Items = append(page.Items, v)
 		page.index = append(page.index, i)
+		if filter.track {
+			page.hashes = append(page.hashes, fh)
+		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))
+	}
+	if match >= 0 {
+		keep := 0
+		for keep < len(page.index) && page.index[keep] <= match {
+			keep++
+		}
+		page.Items = slices.Delete(page.Items, 0, keep)
+		page.index = slices.Delete(page.index, 0, keep)
+		if filter.track {
+			page.hashes = slices.Delete(page.hashes, 0, keep)
+		}
 	}
 	return nil
 }

@@ -56,6 +56,15 @@ const (
 	offsetMaxRecords = 10000
 )
 
+// maxEmptyPages is how many empty pages in a row may say that more follow
+// before the listing gives up with a StalledError: an empty page that says
+// so is followed (a listing may have gaps), but not forever.
+const maxEmptyPages = 100
+
+// recentCursors is how many of the cursors a listing went through are
+// remembered to catch one that comes back (A, B, A...).
+const recentCursors = 1000
+
 // defaultPageSize is the page size used when neither the caller nor the
 // annotation gives one.
 func defaultPageSize(style string) int {
@@ -76,6 +85,10 @@ type pager[T any] struct {
 	seed  maphash.Seed
 	dedup bool
 	prev  map[uint64]bool // hashes of the previous page, for de-duplication
+
+	seen    map[string]bool // recent cursors, to catch a listing that loops
+	order   []string        // seen's cursors, oldest first
+	empties int             // empty pages in a row that said more follow
 }
 
 // Pages iterates over the pages of a listing, one request per page, from
@@ -148,8 +161,10 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 
 // All iterates over the records of a listing, page after page (see Pages).
 // With TrackPosition, the tracked position is updated before each record is
-// yielded to the position right after it. A cancelled context ends the
-// iteration before the next record, even in the middle of a page.
+// yielded to the position right after it: the page's position with the
+// number and hash of the records consumed in it, or, after a page's last
+// record, the page's Next. A cancelled context ends the iteration before
+// the next record, even in the middle of a page.
 func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var o listOptions
@@ -175,6 +190,7 @@ func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseCheck
 					} else {
 						*o.track = page.Position
 						o.track.Skip = page.index[i] + 1
+						o.track.LastHash = page.hashes[i]
 					}
 				}
 				if !yield(page.Items[i], nil) {
@@ -214,8 +230,11 @@ func (p *pager[T]) setup() error {
 	return nil
 }
 
-// editor sets the pagination parameters of the request for pos.
-func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
+// editor sets the pagination parameters of the request for pos. sent
+// (pos, to start with) is set to the position actually requested: the
+// first page of an export takes its start_time from the caller's
+// parameters, and a checkpoint taken in that page must hold it.
+func (p *pager[T]) editor(pos Position, sent *Position) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		q := req.URL.Query()
 		if p.l.SizeParam != "" {
@@ -236,16 +255,32 @@ func (p *pager[T]) editor(pos Position) generated.RequestEditorFn {
 		case "incremental-time":
 			if pos.StartTime != 0 {
 				q.Set("start_time", strconv.FormatInt(pos.StartTime, 10))
+			} else {
+				sent.StartTime = startTimeOf(q)
 			}
 		case "incremental-cursor":
-			if pos.Cursor != "" {
+			switch {
+			case pos.Cursor != "":
 				q.Set(p.l.CursorParam, pos.Cursor)
 				q.Del("start_time")
+			case pos.StartTime != 0:
+				q.Set("start_time", strconv.FormatInt(pos.StartTime, 10))
+			default:
+				sent.StartTime = startTimeOf(q)
 			}
 		}
 		req.URL.RawQuery = q.Encode()
 		return nil
 	}
+}
+
+// startTimeOf reads a request's start_time, 0 when it has none.
+func startTimeOf(q url.Values) int64 {
+	v, err := strconv.ParseInt(q.Get("start_time"), 10, 64)
+	if err != nil || v < 0 {
+		return 0
+	}
+	return v
 }
 
 // fetchPage fetches and decodes the page at pos. A body cut off or reset
@@ -291,7 +326,8 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 			return nil, &DepthLimitError{Operation: p.l.Operation, Page: page, PageSize: p.size}
 		}
 	}
-	resp, err := p.fetch(ctx, p.editor(pos))
+	sent := pos
+	resp, err := p.fetch(ctx, p.editor(pos, &sent))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -303,16 +339,27 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
+		var err error
 		if p.check != nil {
-			if err := p.check(resp); err != nil {
-				return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
-			}
+			err = p.check(resp)
 		}
-		return nil, fmt.Errorf("%s: unexpected HTTP status %s", p.l.Operation, resp.Status)
+		if err == nil {
+			err = &statusError{status: resp.StatusCode}
+		}
+		if p.l.Style == "offset" && pos.Page > 1 && resp.StatusCode == http.StatusBadRequest {
+			// The first page was served: what Zendesk refuses now is the depth.
+			return nil, &DepthLimitError{Operation: p.l.Operation, Page: pos.Page, PageSize: p.size, Err: err}
+		}
+		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
 	}
-	page := &Page[T]{Position: pos, Header: resp.Header}
+	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
-	filter := itemFilter{skip: pos.Skip, seed: p.seed}
+	filter := itemFilter{seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
+	if pos.LastHash != 0 {
+		filter.after = pos.LastHash
+	} else {
+		filter.skip = pos.Skip
+	}
 	var hashes []uint64
 	if p.dedup {
 		filter.hashes, filter.drop = &hashes, p.prev
@@ -340,7 +387,6 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 // refuses positions that do not move.
 func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 	pos := page.Position
-	empty := page.sent == 0
 	switch p.l.Style {
 	case "cursor", "cursor+offset":
 		var after string
@@ -358,30 +404,31 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if hasMore != nil {
 			more = *hasMore
 		}
-		if empty {
-			more = false // an empty last page ends the listing
+		if after != "" {
+			page.Next = Position{Cursor: after}
+		} else {
+			page.Next = stay(page)
 		}
-		page.Next = Position{Cursor: after}
 		if !more {
-			page.More = false
 			return nil
 		}
 		if after == "" {
 			return fmt.Errorf("%s: Zendesk says there is another page but gives no cursor to get it", p.l.Operation)
 		}
-		if after == pos.Cursor {
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+		if p.repeats(pos.Cursor, after) {
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: "Zendesk gave back a cursor the listing already went through"}
 		}
-		page.More = true
 	case "offset":
 		page.Next = Position{Page: max(pos.Page, 1) + 1}
-		page.More = f.nextPage != nil && *f.nextPage != "" && !empty
+		if f.nextPage == nil || *f.nextPage == "" {
+			return nil
+		}
 	case "incremental-time":
 		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
 		if f.endTime != nil {
 			page.Next = Position{StartTime: *f.endTime}
 		} else {
-			page.Next = pos
+			page.Next = stay(page)
 		}
 		if page.EndOfStream {
 			return nil
@@ -392,9 +439,12 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if *f.endTime <= pos.StartTime && pos.StartTime != 0 {
 			// More records share one timestamp than a page holds: asking
 			// again from the same start time returns the same page forever.
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+			hint := fmt.Sprintf("more records share one second than a page of %d holds: use the cursor-based export", p.size)
+			if largest := max(p.l.MaxPageSize, defaultPageSize(p.l.Style)); p.size < largest {
+				hint = fmt.Sprintf("more records share one second than a page of %d holds: use a larger page (up to %d) or the cursor-based export", p.size, largest)
+			}
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: hint}
 		}
-		page.More = true
 	case "incremental-cursor":
 		page.EndOfStream = f.endOfStream != nil && *f.endOfStream
 		after := ""
@@ -410,7 +460,9 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if after != "" {
 			page.Next = Position{Cursor: after}
 		} else {
-			page.Next = Position{Cursor: pos.Cursor}
+			// Polled again later, the export goes on from the same request,
+			// after what this page held.
+			page.Next = stay(page)
 		}
 		if page.EndOfStream {
 			return nil
@@ -418,12 +470,50 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if after == "" {
 			return fmt.Errorf("%s: the export page has neither end_of_stream nor a cursor to go on", p.l.Operation)
 		}
-		if after == pos.Cursor {
-			return &StalledError{Operation: p.l.Operation, Position: pos}
+		if p.repeats(pos.Cursor, after) {
+			return &StalledError{Operation: p.l.Operation, Position: pos, hint: "Zendesk gave back a cursor the export already went through"}
 		}
-		page.More = true
 	}
+	// An empty page that says more follow is followed, up to a point.
+	if page.sent == 0 {
+		p.empties++
+		if p.empties >= maxEmptyPages {
+			return &StalledError{Operation: p.l.Operation, Position: pos, EmptyPages: p.empties}
+		}
+	} else {
+		p.empties = 0
+	}
+	page.More = true
 	return nil
+}
+
+// stay is the position that requests the same page again, past every
+// record it held: where an export that reached its end without a new
+// cursor or end time goes on when polled later.
+func stay[T any](page *Page[T]) Position {
+	next := page.Position
+	if page.sent > 0 {
+		next.Skip, next.LastHash = page.sent, page.lastSent
+	}
+	return next
+}
+
+// repeats records the cursor a page was requested with and reports whether
+// next, the cursor Zendesk gave for the page after, is one the listing
+// already went through (among the last recentCursors).
+func (p *pager[T]) repeats(cur, next string) bool {
+	if cur != "" && !p.seen[cur] {
+		if p.seen == nil {
+			p.seen = map[string]bool{}
+		}
+		p.seen[cur] = true
+		p.order = append(p.order, cur)
+		if len(p.order) > recentCursors {
+			delete(p.seen, p.order[0])
+			p.order = p.order[1:]
+		}
+	}
+	return next == cur || p.seen[next]
 }
 
 // cursorFromURL reads the cursor parameter of a next-page URL.

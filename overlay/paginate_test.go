@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,11 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,7 +41,8 @@ type listServer struct {
 	total     int
 	failPage  int  // this page (1-based) answers 500
 	stuck     bool // the cursor or end_time never advances
-	noMoreFix bool // cursor style: has_more stays true on the page that ends exactly at total (empty last page follows)
+	noMoreFix bool // the page that ends exactly at total says more follow (an empty last page follows)
+	depth     int  // offset: pages past this one answer 400 (0: 100, as Zendesk)
 	sameTS    int  // incremental-time: records per timestamp (>1 makes boundary duplicates)
 	requests  atomic.Int32
 	mu        sync.Mutex
@@ -90,7 +94,7 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			size, _ = strconv.Atoi(v)
 		}
 		page, _ := strconv.Atoi(q.Get("page"))
-		if page > 100 {
+		if depth := cmp.Or(s.depth, 100); page > depth {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"invalid","description":"page beyond the limit"}`)
 			return
@@ -102,7 +106,7 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			items = append(items, s.record(i))
 		}
 		var next any
-		if end < s.total {
+		if end < s.total || (s.noMoreFix && end == s.total && len(items) > 0) {
 			next = "https://x.zendesk.com/api/v2/records.json?page=" + strconv.Itoa(page+1)
 		}
 		writeJSON(w, map[string]any{"records": items, "next_page": next, "previous_page": nil, "count": s.total})
@@ -121,6 +125,9 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		end := start
 		if len(items) > 0 && !s.stuck {
 			end = items[len(items)-1].TS
+			if s.noMoreFix {
+				end++ // no boundary repeats: a full last page is followed by an empty one
+			}
 		}
 		writeJSON(w, map[string]any{"records": items, "end_time": end, "count": len(items), "end_of_stream": eos, "next_page": "https://x.zendesk.com/api/v2/incremental/records.json?start_time=" + strconv.FormatInt(end, 10)})
 	case "incremental-cursor":
@@ -145,7 +152,11 @@ func (s *listServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.stuck {
 			after = "c" + strconv.Itoa(off)
 		}
-		writeJSON(w, map[string]any{"records": items, "after_cursor": after, "after_url": "https://x.zendesk.com/x?cursor=" + after, "before_cursor": nil, "end_of_stream": end >= s.total})
+		eos := end >= s.total
+		if s.noMoreFix {
+			eos = len(items) < size
+		}
+		writeJSON(w, map[string]any{"records": items, "after_cursor": after, "after_url": "https://x.zendesk.com/x?cursor=" + after, "before_cursor": nil, "end_of_stream": eos})
 	}
 }
 
@@ -241,15 +252,26 @@ func TestEveryStyleEnds(t *testing.T) {
 }
 
 func TestEmptyLastPage(t *testing.T) {
-	leakCheck(t)
-	// Zendesk says has_more on the page that ends exactly at the total; the
-	// next page is empty and ends the listing.
-	s := &listServer{t: t, style: "cursor", total: 200, noMoreFix: true}
-	l, fetch := s.start(t)
-	ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil))
-	require.Empty(t, errs)
-	assert.Equal(t, seqIDs(1, 200), ids)
-	assert.Equal(t, 3, int(s.requests.Load()))
+	// Zendesk says more follow on the page that ends exactly at the total
+	// (has_more, next_page, end_of_stream false); the next page is empty and
+	// ends the listing.
+	for _, style := range styles {
+		t.Run(style, func(t *testing.T) {
+			leakCheck(t)
+			s := &listServer{t: t, style: style, total: 200, noMoreFix: true}
+			l, fetch := s.start(t)
+			var sizes []int
+			for page, err := range Pages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+				require.NoError(t, err)
+				sizes = append(sizes, len(page.Items))
+			}
+			assert.Equal(t, []int{100, 100, 0}, sizes)
+			ids, errs := collect(t, All[rec](context.Background(), l, fetch, nil, WithPageSize(100)))
+			require.Empty(t, errs)
+			assert.Equal(t, seqIDs(1, 200), ids)
+			assert.Equal(t, 6, int(s.requests.Load()))
+		})
+	}
 }
 
 func TestErrorMidStreamIsYieldedOnceAfterWhatCame(t *testing.T) {
@@ -517,14 +539,25 @@ func TestOptionErrors(t *testing.T) {
 }
 
 func TestPositionText(t *testing.T) {
-	for _, p := range []Position{{}, {Cursor: "a b&c=d"}, {Page: 3, Skip: 4}, {StartTime: 1700000000}} {
+	for _, p := range []Position{{}, {Cursor: "a b&c=d"}, {Page: 3, Skip: 4}, {StartTime: 1700000000}, {StartTime: 5, Skip: 2, LastHash: 0x9d3f0c2a61b6e0f4}, {Cursor: "c", Skip: 1, LastHash: 7}} {
 		b, err := p.MarshalText()
 		require.NoError(t, err)
 		var q Position
 		require.NoError(t, q.UnmarshalText(b))
 		assert.Equal(t, p, q)
 	}
-	for _, bad := range []string{"page=x", "skip=-1", "start_time=1e9", "color=red", "cursor=a&cursor=b", "%zz"} {
+	js, err := json.Marshal(Position{Cursor: "c", Skip: 1, LastHash: 1 << 63})
+	require.NoError(t, err)
+	assert.JSONEq(t, `"cursor=c&last=8000000000000000&skip=1"`, string(js), "JSON holds the text form")
+	var fromJSON Position
+	require.NoError(t, json.Unmarshal(js, &fromJSON))
+	assert.Equal(t, uint64(1<<63), fromJSON.LastHash)
+	// The text form of older versions still reads.
+	var old Position
+	require.NoError(t, old.UnmarshalText([]byte("skip=3&start_time=1700000000")))
+	assert.Equal(t, Position{StartTime: 1700000000, Skip: 3}, old)
+	assert.Equal(t, "last=0000000000000007&skip=1&start_time=9", Position{StartTime: 9, Skip: 1, LastHash: 7}.String())
+	for _, bad := range []string{"page=x", "skip=-1", "start_time=1e9", "color=red", "cursor=a&cursor=b", "%zz", "last=xyz", "last=12", "last=-000000000000001"} {
 		var q Position
 		assert.Error(t, q.UnmarshalText([]byte(bad)), bad)
 	}
@@ -583,4 +616,75 @@ func TestBrokenBodyIsFetchedAgain(t *testing.T) {
 	_, errs = collect(t, All[rec](context.Background(), l, fetch, nil, WithPageRetries(0)))
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], io.ErrUnexpectedEOF)
+}
+
+// TestBreakCancelsAndAwaitsThePrefetch breaks out of a loop while the
+// prefetched page's request is in flight, held by the server until the
+// client gives it up: by the time the loop returns, the request was issued,
+// the server saw it cancelled, and no goroutine is still fetching.
+func TestBreakCancelsAndAwaitsThePrefetch(t *testing.T) {
+	leakCheck(t)
+	// bound only keeps a broken iterator from hanging the test.
+	bound, cancelBound := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelBound()
+	var page2 atomic.Int32
+	started, sawCancel, handlerDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page[after]") == "" {
+			writeJSON(w, map[string]any{"records": []rec{{ID: 1}, {ID: 2}}, "meta": map[string]any{"has_more": true, "after_cursor": "c2"}})
+			return
+		}
+		if page2.Add(1) > 1 {
+			return
+		}
+		defer close(handlerDone)
+		close(started)
+		select {
+		case <-r.Context().Done():
+			close(sawCancel)
+		case <-bound.Done():
+		}
+	}))
+	defer srv.Close()
+	l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]", MaxPageSize: 100}
+	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records", nil)
+		_ = edit(ctx, req)
+		resp, err := srv.Client().Do(req)
+		if err != nil && req.URL.Query().Get("page[after]") != "" {
+			// Return only once the server is done with the request, so that
+			// an iterator that does not wait for its prefetch is caught
+			// with this fetch still running.
+			select {
+			case <-handlerDone:
+			case <-bound.Done():
+			}
+		}
+		return resp, err
+	}
+	n := 0
+	for _, err := range All[rec](context.Background(), l, fetch, nil, WithPrefetch()) {
+		require.NoError(t, err)
+		n++
+		select {
+		case <-started: // the next page is being fetched
+		case <-bound.Done():
+		}
+		break
+	}
+	select {
+	case <-sawCancel:
+	default:
+		t.Error("the loop returned before the prefetched request was cancelled")
+	}
+	buf := make([]byte, 1<<20)
+	fetching := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if strings.Contains(g, ").fetchPage") {
+			fetching++
+		}
+	}
+	assert.Zero(t, fetching, "goroutines still fetching after the loop returned")
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 1, int(page2.Load()), "the next page was prefetched")
 }

@@ -20,9 +20,18 @@ type Position struct {
 	// incremental exports.
 	StartTime int64 `json:"start_time,omitempty"`
 	// Skip is how many records of the page at this position were already
-	// consumed; resuming skips them, so a listing stopped in the middle of a
-	// page goes on with the next record, not the page's first.
+	// consumed, so a listing stopped in the middle of a page goes on with
+	// the next record, not the page's first.
 	Skip int `json:"skip,omitempty"`
+	// LastHash identifies the last record consumed in the page at this
+	// position: the FNV-64a hash of its JSON as Zendesk sent it. Resuming
+	// skips the page's records up to and including the first one with this
+	// hash, wherever it now is: records consumed before may have moved out
+	// of the page (updated, deleted) since. When no record has the hash (the
+	// record itself changed or went), nothing is skipped: records may come
+	// again, none is lost. Without a hash (positions saved by older
+	// versions), the first Skip records are skipped.
+	LastHash uint64 `json:"last_hash,omitempty"`
 }
 
 // IsZero reports whether p is the start of a listing.
@@ -35,7 +44,8 @@ func (p Position) String() string {
 }
 
 // MarshalText encodes the position as URL query text, for example
-// "cursor=MTU3NjYxMzUzOS4wfHw0Njd8&skip=12" or "start_time=1700000000".
+// "cursor=MTU3NjYxMzUzOS4wfHw0Njd8&last=9d3f0c2a61b6e0f4&skip=12" or
+// "start_time=1700000000".
 func (p Position) MarshalText() ([]byte, error) {
 	v := url.Values{}
 	if p.Cursor != "" {
@@ -49,6 +59,9 @@ func (p Position) MarshalText() ([]byte, error) {
 	}
 	if p.Skip != 0 {
 		v.Set("skip", strconv.Itoa(p.Skip))
+	}
+	if p.LastHash != 0 {
+		v.Set("last", fmt.Sprintf("%016x", p.LastHash))
 	}
 	return []byte(v.Encode()), nil
 }
@@ -81,6 +94,10 @@ func (p *Position) UnmarshalText(b []byte) error {
 		case "skip":
 			if out.Skip, err = strconv.Atoi(s); err != nil || out.Skip < 0 {
 				return fmt.Errorf("position %q: bad skip %q", b, s)
+			}
+		case "last":
+			if out.LastHash, err = strconv.ParseUint(s, 16, 64); err != nil || len(s) != 16 {
+				return fmt.Errorf("position %q: bad last %q", b, s)
 			}
 		default:
 			return fmt.Errorf("position %q: unknown key %q", b, k)

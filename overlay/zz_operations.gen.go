@@ -5,6 +5,7 @@ package overlay
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"iter"
 	"net/http"
 
@@ -1860,4 +1861,7076 @@ func (c *Client) UpdateManyUsersAndWait(ctx context.Context, params *generated.U
 func (c *Client) UpdateResourceCollectionAndWait(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, opts ...WaitOption) (*generated.JobStatus, error) {
 	resp, err := c.raw.UpdateResourceCollection(ctx, resourceCollectionID, body)
 	return c.StartedJob(ctx, "UpdateResourceCollection", resp, err, opts...)
+}
+
+// AddTicketTagsWithBodyWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AddTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
+	rsp, err := c.raw.AddTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("AddTicketTags", err)
+	}
+	r, err := generated.ParseAddTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AddTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// AddTicketTagsWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.AddTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
+	rsp, err := c.raw.AddTicketTags(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("AddTicketTags", err)
+	}
+	r, err := generated.ParseAddTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AddTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteCustomObjectRecordsWithResponse calls AutocompleteCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.AutocompleteCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteCustomObjectRecordsResponse, error) {
+	rsp, err := c.raw.AutocompleteCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteCustomObjectRecords", err)
+	}
+	r, err := generated.ParseAutocompleteCustomObjectRecordsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteCustomObjectRecords", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteOrganizationsWithResponse calls AutocompleteOrganizations (GET /api/v2/organizations/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteOrganizationsWithResponse(ctx context.Context, params *generated.AutocompleteOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteOrganizationsResponse, error) {
+	rsp, err := c.raw.AutocompleteOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteOrganizations", err)
+	}
+	r, err := generated.ParseAutocompleteOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteProblemsWithBodyWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteProblemsWithBodyWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
+	rsp, err := c.raw.AutocompleteProblemsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteProblems", err)
+	}
+	r, err := generated.ParseAutocompleteProblemsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteProblems", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteProblemsWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, body generated.AutocompleteProblemsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
+	rsp, err := c.raw.AutocompleteProblems(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteProblems", err)
+	}
+	r, err := generated.ParseAutocompleteProblemsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteProblems", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteTagsWithResponse calls AutocompleteTags (GET /api/v2/autocomplete/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteTagsWithResponse(ctx context.Context, params *generated.AutocompleteTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteTagsResponse, error) {
+	rsp, err := c.raw.AutocompleteTags(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteTags", err)
+	}
+	r, err := generated.ParseAutocompleteTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteTags", rsp, err)
+	}
+	return r, nil
+}
+
+// AutocompleteUsersWithResponse calls AutocompleteUsers (GET /api/v2/users/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *generated.AutocompleteUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteUsersResponse, error) {
+	rsp, err := c.raw.AutocompleteUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("AutocompleteUsers", err)
+	}
+	r, err := generated.ParseAutocompleteUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("AutocompleteUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// BulkUnregisterPushNotificationDevicesWithBodyWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) BulkUnregisterPushNotificationDevicesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevicesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("BulkUnregisterPushNotificationDevices", err)
+	}
+	r, err := generated.ParseBulkUnregisterPushNotificationDevicesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("BulkUnregisterPushNotificationDevices", rsp, err)
+	}
+	return r, nil
+}
+
+// BulkUnregisterPushNotificationDevicesWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) BulkUnregisterPushNotificationDevicesWithResponse(ctx context.Context, body generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevices(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("BulkUnregisterPushNotificationDevices", err)
+	}
+	r, err := generated.ParseBulkUnregisterPushNotificationDevicesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("BulkUnregisterPushNotificationDevices", rsp, err)
+	}
+	return r, nil
+}
+
+// BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatusesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
+	}
+	r, err := generated.ParseBulkUpdateDefaultCustomTicketStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("BulkUpdateDefaultCustomTicketStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// BulkUpdateDefaultCustomTicketStatusesWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithResponse(ctx context.Context, body generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatuses(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
+	}
+	r, err := generated.ParseBulkUpdateDefaultCustomTicketStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("BulkUpdateDefaultCustomTicketStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// ChangeOwnPasswordWithBodyWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
+	rsp, err := c.raw.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ChangeOwnPassword", err)
+	}
+	r, err := generated.ParseChangeOwnPasswordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ChangeOwnPassword", rsp, err)
+	}
+	return r, nil
+}
+
+// ChangeOwnPasswordWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ChangeOwnPasswordWithResponse(ctx context.Context, userID int64, body generated.ChangeOwnPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
+	rsp, err := c.raw.ChangeOwnPassword(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ChangeOwnPassword", err)
+	}
+	r, err := generated.ParseChangeOwnPasswordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ChangeOwnPassword", rsp, err)
+	}
+	return r, nil
+}
+
+// CheckBrandHostMappingValidityWithResponse calls CheckBrandHostMappingValidity (GET /api/v2/brands/{brand_id}/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CheckBrandHostMappingValidityWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.CheckBrandHostMappingValidityResponse, error) {
+	rsp, err := c.raw.CheckBrandHostMappingValidity(ctx, brandID, reqEditors...)
+	if err != nil {
+		return nil, callError("CheckBrandHostMappingValidity", err)
+	}
+	r, err := generated.ParseCheckBrandHostMappingValidityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CheckBrandHostMappingValidity", rsp, err)
+	}
+	return r, nil
+}
+
+// CheckHostMappingValidityWithResponse calls CheckHostMappingValidity (GET /api/v2/brands/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CheckHostMappingValidityWithResponse(ctx context.Context, params *generated.CheckHostMappingValidityParams, reqEditors ...generated.RequestEditorFn) (*generated.CheckHostMappingValidityResponse, error) {
+	rsp, err := c.raw.CheckHostMappingValidity(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("CheckHostMappingValidity", err)
+	}
+	r, err := generated.ParseCheckHostMappingValidityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CheckHostMappingValidity", rsp, err)
+	}
+	return r, nil
+}
+
+// CloneTicketFormWithBodyWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CloneTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
+	rsp, err := c.raw.CloneTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CloneTicketForm", err)
+	}
+	r, err := generated.ParseCloneTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CloneTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// CloneTicketFormWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.CloneTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
+	rsp, err := c.raw.CloneTicketForm(ctx, ticketFormID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CloneTicketForm", err)
+	}
+	r, err := generated.ParseCloneTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CloneTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// CopySuspendedTicketAttachmentsWithResponse calls CopySuspendedTicketAttachments (POST /api/v2/suspended_tickets/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CopySuspendedTicketAttachmentsResponse, error) {
+	rsp, err := c.raw.CopySuspendedTicketAttachments(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CopySuspendedTicketAttachments", err)
+	}
+	r, err := generated.ParseCopySuspendedTicketAttachmentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CopySuspendedTicketAttachments", rsp, err)
+	}
+	return r, nil
+}
+
+// CountActivitiesWithResponse calls CountActivities (GET /api/v2/activities/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountActivitiesResponse, error) {
+	rsp, err := c.raw.CountActivities(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountActivities", err)
+	}
+	r, err := generated.ParseCountActivitiesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountActivities", rsp, err)
+	}
+	return r, nil
+}
+
+// CountCustomObjectRecordsWithResponse calls CountCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.CountCustomObjectRecordsResponse, error) {
+	rsp, err := c.raw.CountCustomObjectRecords(ctx, customObjectKey, reqEditors...)
+	if err != nil {
+		return nil, callError("CountCustomObjectRecords", err)
+	}
+	r, err := generated.ParseCountCustomObjectRecordsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountCustomObjectRecords", rsp, err)
+	}
+	return r, nil
+}
+
+// CountDeletedUsersWithResponse calls CountDeletedUsers (GET /api/v2/deleted_users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountDeletedUsersResponse, error) {
+	rsp, err := c.raw.CountDeletedUsers(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountDeletedUsers", err)
+	}
+	r, err := generated.ParseCountDeletedUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountDeletedUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CountGroupsWithResponse calls CountGroups (GET /api/v2/groups/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountGroupsResponse, error) {
+	rsp, err := c.raw.CountGroups(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountGroups", err)
+	}
+	r, err := generated.ParseCountGroupsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountGroups", rsp, err)
+	}
+	return r, nil
+}
+
+// CountOrganizationsWithResponse calls CountOrganizations (GET /api/v2/organizations/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
+	rsp, err := c.raw.CountOrganizations(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountOrganizations", err)
+	}
+	r, err := generated.ParseCountOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// CountSatisfactionRatingsWithResponse calls CountSatisfactionRatings (GET /api/v2/satisfaction_ratings/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountSatisfactionRatingsResponse, error) {
+	rsp, err := c.raw.CountSatisfactionRatings(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountSatisfactionRatings", err)
+	}
+	r, err := generated.ParseCountSatisfactionRatingsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountSatisfactionRatings", rsp, err)
+	}
+	return r, nil
+}
+
+// CountSearchResultsWithResponse calls CountSearchResults (GET /api/v2/search/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *generated.CountSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountSearchResultsResponse, error) {
+	rsp, err := c.raw.CountSearchResults(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("CountSearchResults", err)
+	}
+	r, err := generated.ParseCountSearchResultsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountSearchResults", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTagsWithResponse calls CountTags (GET /api/v2/tags/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTagsResponse, error) {
+	rsp, err := c.raw.CountTags(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTags", err)
+	}
+	r, err := generated.ParseCountTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTags", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketAuditsWithResponse calls CountTicketAudits (GET /api/v2/tickets/{ticket_id}/audits/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketAuditsResponse, error) {
+	rsp, err := c.raw.CountTicketAudits(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTicketAudits", err)
+	}
+	r, err := generated.ParseCountTicketAuditsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTicketAudits", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketCommentsWithResponse calls CountTicketComments (GET /api/v2/tickets/{ticket_id}/comments/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketCommentsResponse, error) {
+	rsp, err := c.raw.CountTicketComments(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTicketComments", err)
+	}
+	r, err := generated.ParseCountTicketCommentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTicketComments", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketFieldsWithResponse calls CountTicketFields (GET /api/v2/ticket_fields/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketFieldsResponse, error) {
+	rsp, err := c.raw.CountTicketFields(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTicketFields", err)
+	}
+	r, err := generated.ParseCountTicketFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTicketFields", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketsInViewWithResponse calls CountTicketsInView (GET /api/v2/views/{view_id}/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewResponse, error) {
+	rsp, err := c.raw.CountTicketsInView(ctx, viewID, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTicketsInView", err)
+	}
+	r, err := generated.ParseCountTicketsInViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTicketsInView", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketsInViewsWithResponse calls CountTicketsInViews (GET /api/v2/views/count_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *generated.CountTicketsInViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewsResponse, error) {
+	rsp, err := c.raw.CountTicketsInViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTicketsInViews", err)
+	}
+	r, err := generated.ParseCountTicketsInViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTicketsInViews", rsp, err)
+	}
+	return r, nil
+}
+
+// CountTicketsWithResponse calls CountTickets (GET /api/v2/tickets/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsResponse, error) {
+	rsp, err := c.raw.CountTickets(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountTickets", err)
+	}
+	r, err := generated.ParseCountTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// CountUsersWithResponse calls CountUsers (GET /api/v2/users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.CountUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.CountUsersResponse, error) {
+	rsp, err := c.raw.CountUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("CountUsers", err)
+	}
+	r, err := generated.ParseCountUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CountViewsWithResponse calls CountViews (GET /api/v2/views/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountViewsResponse, error) {
+	rsp, err := c.raw.CountViews(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("CountViews", err)
+	}
+	r, err := generated.ParseCountViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CountViews", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateAutomationWithBodyWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateAutomationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
+	rsp, err := c.raw.CreateAutomationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateAutomation", err)
+	}
+	r, err := generated.ParseCreateAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateAutomationWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generated.CreateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
+	rsp, err := c.raw.CreateAutomation(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateAutomation", err)
+	}
+	r, err := generated.ParseCreateAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBatchJobForTriggerCategoriesWithBodyWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBatchJobForTriggerCategoriesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
+	rsp, err := c.raw.CreateBatchJobForTriggerCategoriesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBatchJobForTriggerCategories", err)
+	}
+	r, err := generated.ParseCreateBatchJobForTriggerCategoriesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBatchJobForTriggerCategoriesWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Context, body generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
+	rsp, err := c.raw.CreateBatchJobForTriggerCategories(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBatchJobForTriggerCategories", err)
+	}
+	r, err := generated.ParseCreateBatchJobForTriggerCategoriesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBookmarkWithBodyWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBookmarkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
+	rsp, err := c.raw.CreateBookmarkWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBookmark", err)
+	}
+	r, err := generated.ParseCreateBookmarkResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBookmark", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBookmarkWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.CreateBookmarkJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
+	rsp, err := c.raw.CreateBookmark(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBookmark", err)
+	}
+	r, err := generated.ParseCreateBookmarkResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBookmark", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBrandWithBodyWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBrandWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
+	rsp, err := c.raw.CreateBrandWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBrand", err)
+	}
+	r, err := generated.ParseCreateBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateBrandWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.CreateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
+	rsp, err := c.raw.CreateBrand(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateBrand", err)
+	}
+	r, err := generated.ParseCreateBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectFieldWithBodyWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.CreateCustomObjectFieldWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObjectField", err)
+	}
+	r, err := generated.ParseCreateCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectFieldWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.CreateCustomObjectField(ctx, customObjectKey, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObjectField", err)
+	}
+	r, err := generated.ParseCreateCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectRecordWithBodyWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.CreateCustomObjectRecordWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObjectRecord", err)
+	}
+	r, err := generated.ParseCreateCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectRecordWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.CreateCustomObjectRecord(ctx, customObjectKey, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObjectRecord", err)
+	}
+	r, err := generated.ParseCreateCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectWithBodyWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
+	rsp, err := c.raw.CreateCustomObjectWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObject", err)
+	}
+	r, err := generated.ParseCreateCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomObjectWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body generated.CreateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
+	rsp, err := c.raw.CreateCustomObject(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomObject", err)
+	}
+	r, err := generated.ParseCreateCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomRoleWithBodyWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
+	rsp, err := c.raw.CreateCustomRoleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomRole", err)
+	}
+	r, err := generated.ParseCreateCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomRoleWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generated.CreateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
+	rsp, err := c.raw.CreateCustomRole(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomRole", err)
+	}
+	r, err := generated.ParseCreateCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomTicketStatusWithBodyWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomTicketStatusWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
+	rsp, err := c.raw.CreateCustomTicketStatusWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomTicketStatus", err)
+	}
+	r, err := generated.ParseCreateCustomTicketStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateCustomTicketStatusWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body generated.CreateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
+	rsp, err := c.raw.CreateCustomTicketStatus(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateCustomTicketStatus", err)
+	}
+	r, err := generated.ParseCreateCustomTicketStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateDynamicContentItemVariantWithBodyWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.CreateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseCreateDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateDynamicContentItemVariantWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.CreateDynamicContentItemVariant(ctx, dynamicContentItemID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseCreateDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateDynamicContentItemWithBodyWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateDynamicContentItemWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
+	rsp, err := c.raw.CreateDynamicContentItemWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateDynamicContentItem", err)
+	}
+	r, err := generated.ParseCreateDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateDynamicContentItemWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body generated.CreateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
+	rsp, err := c.raw.CreateDynamicContentItem(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateDynamicContentItem", err)
+	}
+	r, err := generated.ParseCreateDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupMembershipWithBodyWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
+	rsp, err := c.raw.CreateGroupMembershipWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroupMembership", err)
+	}
+	r, err := generated.ParseCreateGroupMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroupMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupMembershipWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body generated.CreateGroupMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
+	rsp, err := c.raw.CreateGroupMembership(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroupMembership", err)
+	}
+	r, err := generated.ParseCreateGroupMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroupMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupSLAPolicyWithBodyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.CreateGroupSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseCreateGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupSLAPolicyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body generated.CreateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.CreateGroupSLAPolicy(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseCreateGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupWithBodyWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
+	rsp, err := c.raw.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroup", err)
+	}
+	r, err := generated.ParseCreateGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateGroupWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.CreateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
+	rsp, err := c.raw.CreateGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateGroup", err)
+	}
+	r, err := generated.ParseCreateGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateMacroAttachmentWithBodyWithResponse calls CreateMacroAttachment (POST /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroAttachmentResponse, error) {
+	rsp, err := c.raw.CreateMacroAttachmentWithBody(ctx, macroID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateMacroAttachment", err)
+	}
+	r, err := generated.ParseCreateMacroAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateMacroAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateMacroWithBodyWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateMacroWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
+	rsp, err := c.raw.CreateMacroWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateMacro", err)
+	}
+	r, err := generated.ParseCreateMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateMacroWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.CreateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
+	rsp, err := c.raw.CreateMacro(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateMacro", err)
+	}
+	r, err := generated.ParseCreateMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyDynamicContentItemVariantsWithBodyWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
+	rsp, err := c.raw.CreateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyDynamicContentItemVariants", err)
+	}
+	r, err := generated.ParseCreateManyDynamicContentItemVariantsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyDynamicContentItemVariantsWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
+	rsp, err := c.raw.CreateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyDynamicContentItemVariants", err)
+	}
+	r, err := generated.ParseCreateManyDynamicContentItemVariantsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyGroupMembershipsWithBodyWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyGroupMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
+	rsp, err := c.raw.CreateManyGroupMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyGroupMemberships", err)
+	}
+	r, err := generated.ParseCreateManyGroupMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyGroupMembershipsWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, body generated.CreateManyGroupMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
+	rsp, err := c.raw.CreateManyGroupMemberships(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyGroupMemberships", err)
+	}
+	r, err := generated.ParseCreateManyGroupMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyOrganizationMembershipsWithBodyWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyOrganizationMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
+	rsp, err := c.raw.CreateManyOrganizationMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyOrganizationMemberships", err)
+	}
+	r, err := generated.ParseCreateManyOrganizationMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyOrganizationMembershipsWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Context, body generated.CreateManyOrganizationMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
+	rsp, err := c.raw.CreateManyOrganizationMemberships(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyOrganizationMemberships", err)
+	}
+	r, err := generated.ParseCreateManyOrganizationMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyOrganizationsWithBodyWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyOrganizationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
+	rsp, err := c.raw.CreateManyOrganizationsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyOrganizations", err)
+	}
+	r, err := generated.ParseCreateManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyOrganizationsWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body generated.CreateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
+	rsp, err := c.raw.CreateManyOrganizations(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyOrganizations", err)
+	}
+	r, err := generated.ParseCreateManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyTicketsWithBodyWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyTicketsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
+	rsp, err := c.raw.CreateManyTicketsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyTickets", err)
+	}
+	r, err := generated.ParseCreateManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyTicketsWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generated.CreateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
+	rsp, err := c.raw.CreateManyTickets(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyTickets", err)
+	}
+	r, err := generated.ParseCreateManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyUsersWithBodyWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
+	rsp, err := c.raw.CreateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyUsers", err)
+	}
+	r, err := generated.ParseCreateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateManyUsersWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated.CreateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
+	rsp, err := c.raw.CreateManyUsers(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateManyUsers", err)
+	}
+	r, err := generated.ParseCreateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx, customObjectKey, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
+	}
+	r, err := generated.ParseCreateOrUpdateCustomObjectRecordByExternalIDResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalIDWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, body generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalID(ctx, customObjectKey, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
+	}
+	r, err := generated.ParseCreateOrUpdateCustomObjectRecordByExternalIDResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateManyUsersWithBodyWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateManyUsers", err)
+	}
+	r, err := generated.ParseCreateOrUpdateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateManyUsersWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body generated.CreateOrUpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateManyUsers(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateManyUsers", err)
+	}
+	r, err := generated.ParseCreateOrUpdateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateOrganizationWithBodyWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateOrganization", err)
+	}
+	r, err := generated.ParseCreateOrUpdateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateOrganizationWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, body generated.CreateOrUpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateOrganization", err)
+	}
+	r, err := generated.ParseCreateOrUpdateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateTicketFieldOptionWithBodyWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateTicketFieldOptionWithBodyWithResponse(ctx context.Context, ticketFieldID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOptionWithBody(ctx, ticketFieldID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateTicketFieldOption", err)
+	}
+	r, err := generated.ParseCreateOrUpdateTicketFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateTicketFieldOptionWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, body generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOption(ctx, ticketFieldID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateTicketFieldOption", err)
+	}
+	r, err := generated.ParseCreateOrUpdateTicketFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateUserFieldOptionWithBodyWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateUserFieldOptionWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateUserFieldOptionWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateUserFieldOption", err)
+	}
+	r, err := generated.ParseCreateOrUpdateUserFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateUserFieldOptionWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, userFieldID string, body generated.CreateOrUpdateUserFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateUserFieldOption(ctx, userFieldID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateUserFieldOption", err)
+	}
+	r, err := generated.ParseCreateOrUpdateUserFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateUserWithBodyWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateUserWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateUser", err)
+	}
+	r, err := generated.ParseCreateOrUpdateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrUpdateUserWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body generated.CreateOrUpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
+	rsp, err := c.raw.CreateOrUpdateUser(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrUpdateUser", err)
+	}
+	r, err := generated.ParseCreateOrUpdateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrUpdateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationFieldWithBodyWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
+	rsp, err := c.raw.CreateOrganizationFieldWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationField", err)
+	}
+	r, err := generated.ParseCreateOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationFieldWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body generated.CreateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
+	rsp, err := c.raw.CreateOrganizationField(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationField", err)
+	}
+	r, err := generated.ParseCreateOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationMembershipWithBodyWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
+	rsp, err := c.raw.CreateOrganizationMembershipWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationMembership", err)
+	}
+	r, err := generated.ParseCreateOrganizationMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationMembershipWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, body generated.CreateOrganizationMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
+	rsp, err := c.raw.CreateOrganizationMembership(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationMembership", err)
+	}
+	r, err := generated.ParseCreateOrganizationMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationSubscriptionWithBodyWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
+	rsp, err := c.raw.CreateOrganizationSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationSubscription", err)
+	}
+	r, err := generated.ParseCreateOrganizationSubscriptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationSubscriptionWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context, body generated.CreateOrganizationSubscriptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
+	rsp, err := c.raw.CreateOrganizationSubscription(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganizationSubscription", err)
+	}
+	r, err := generated.ParseCreateOrganizationSubscriptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationWithBodyWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
+	rsp, err := c.raw.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganization", err)
+	}
+	r, err := generated.ParseCreateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateOrganizationWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body generated.CreateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
+	rsp, err := c.raw.CreateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateOrganization", err)
+	}
+	r, err := generated.ParseCreateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRequestWithBodyWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
+	rsp, err := c.raw.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRequest", err)
+	}
+	r, err := generated.ParseCreateRequestResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRequest", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRequestWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.CreateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
+	rsp, err := c.raw.CreateRequest(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRequest", err)
+	}
+	r, err := generated.ParseCreateRequestResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRequest", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateResourceCollectionWithBodyWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateResourceCollectionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
+	rsp, err := c.raw.CreateResourceCollectionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateResourceCollection", err)
+	}
+	r, err := generated.ParseCreateResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateResourceCollectionWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body generated.CreateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
+	rsp, err := c.raw.CreateResourceCollection(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateResourceCollection", err)
+	}
+	r, err := generated.ParseCreateResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRoutingAttributeValueWithBodyWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.CreateRoutingAttributeValueWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseCreateRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRoutingAttributeValueWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, body generated.CreateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.CreateRoutingAttributeValue(ctx, attributeID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseCreateRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRoutingAttributeWithBodyWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRoutingAttributeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
+	rsp, err := c.raw.CreateRoutingAttributeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRoutingAttribute", err)
+	}
+	r, err := generated.ParseCreateRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateRoutingAttributeWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body generated.CreateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
+	rsp, err := c.raw.CreateRoutingAttribute(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateRoutingAttribute", err)
+	}
+	r, err := generated.ParseCreateRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSLAPolicyWithBodyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
+	rsp, err := c.raw.CreateSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSLAPolicy", err)
+	}
+	r, err := generated.ParseCreateSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSLAPolicyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated.CreateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
+	rsp, err := c.raw.CreateSLAPolicy(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSLAPolicy", err)
+	}
+	r, err := generated.ParseCreateSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSharingAgreementWithBodyWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSharingAgreementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
+	rsp, err := c.raw.CreateSharingAgreementWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSharingAgreement", err)
+	}
+	r, err := generated.ParseCreateSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSharingAgreementWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body generated.CreateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
+	rsp, err := c.raw.CreateSharingAgreement(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSharingAgreement", err)
+	}
+	r, err := generated.ParseCreateSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSupportAddressWithBodyWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSupportAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
+	rsp, err := c.raw.CreateSupportAddressWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSupportAddress", err)
+	}
+	r, err := generated.ParseCreateSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateSupportAddressWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body generated.CreateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
+	rsp, err := c.raw.CreateSupportAddress(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateSupportAddress", err)
+	}
+	r, err := generated.ParseCreateSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTargetWithBodyWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
+	rsp, err := c.raw.CreateTargetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTarget", err)
+	}
+	r, err := generated.ParseCreateTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTargetWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.CreateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
+	rsp, err := c.raw.CreateTarget(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTarget", err)
+	}
+	r, err := generated.ParseCreateTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketFieldWithBodyWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
+	rsp, err := c.raw.CreateTicketFieldWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketField", err)
+	}
+	r, err := generated.ParseCreateTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketFieldWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generated.CreateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
+	rsp, err := c.raw.CreateTicketField(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketField", err)
+	}
+	r, err := generated.ParseCreateTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketFormWithBodyWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketFormWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
+	rsp, err := c.raw.CreateTicketFormWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketForm", err)
+	}
+	r, err := generated.ParseCreateTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketFormWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generated.CreateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
+	rsp, err := c.raw.CreateTicketForm(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketForm", err)
+	}
+	r, err := generated.ParseCreateTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketSatisfactionRatingWithBodyWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketSatisfactionRatingWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
+	rsp, err := c.raw.CreateTicketSatisfactionRatingWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketSatisfactionRating", err)
+	}
+	r, err := generated.ParseCreateTicketSatisfactionRatingResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketSatisfactionRatingWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context, ticketID int64, body generated.CreateTicketSatisfactionRatingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
+	rsp, err := c.raw.CreateTicketSatisfactionRating(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketSatisfactionRating", err)
+	}
+	r, err := generated.ParseCreateTicketSatisfactionRatingResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketSkipWithBodyWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
+	rsp, err := c.raw.CreateTicketSkipWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketSkip", err)
+	}
+	r, err := generated.ParseCreateTicketSkipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketSkip", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketSkipWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generated.CreateTicketSkipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
+	rsp, err := c.raw.CreateTicketSkip(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicketSkip", err)
+	}
+	r, err := generated.ParseCreateTicketSkipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicketSkip", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketWithBodyWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketWithBodyWithResponse(ctx context.Context, params *generated.CreateTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
+	rsp, err := c.raw.CreateTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicket", err)
+	}
+	r, err := generated.ParseCreateTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTicketWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated.CreateTicketParams, body generated.CreateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
+	rsp, err := c.raw.CreateTicket(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTicket", err)
+	}
+	r, err := generated.ParseCreateTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTrialAccountWithBodyWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTrialAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
+	rsp, err := c.raw.CreateTrialAccountWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTrialAccount", err)
+	}
+	r, err := generated.ParseCreateTrialAccountResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTrialAccount", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTrialAccountWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body generated.CreateTrialAccountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
+	rsp, err := c.raw.CreateTrialAccount(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTrialAccount", err)
+	}
+	r, err := generated.ParseCreateTrialAccountResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTrialAccount", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTriggerCategoryWithBodyWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTriggerCategoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
+	rsp, err := c.raw.CreateTriggerCategoryWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTriggerCategory", err)
+	}
+	r, err := generated.ParseCreateTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTriggerCategoryWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body generated.CreateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
+	rsp, err := c.raw.CreateTriggerCategory(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTriggerCategory", err)
+	}
+	r, err := generated.ParseCreateTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTriggerWithBodyWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTriggerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
+	rsp, err := c.raw.CreateTriggerWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTrigger", err)
+	}
+	r, err := generated.ParseCreateTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateTriggerWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.CreateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
+	rsp, err := c.raw.CreateTrigger(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateTrigger", err)
+	}
+	r, err := generated.ParseCreateTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUnassociatedMacroAttachmentWithBodyWithResponse calls CreateUnassociatedMacroAttachment (POST /api/v2/macros/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUnassociatedMacroAttachmentResponse, error) {
+	rsp, err := c.raw.CreateUnassociatedMacroAttachmentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUnassociatedMacroAttachment", err)
+	}
+	r, err := generated.ParseCreateUnassociatedMacroAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUnassociatedMacroAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserFieldWithBodyWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
+	rsp, err := c.raw.CreateUserFieldWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUserField", err)
+	}
+	r, err := generated.ParseCreateUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserFieldWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated.CreateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
+	rsp, err := c.raw.CreateUserField(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUserField", err)
+	}
+	r, err := generated.ParseCreateUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserIdentityWithBodyWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
+	rsp, err := c.raw.CreateUserIdentityWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUserIdentity", err)
+	}
+	r, err := generated.ParseCreateUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserIdentityWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int64, body generated.CreateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
+	rsp, err := c.raw.CreateUserIdentity(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUserIdentity", err)
+	}
+	r, err := generated.ParseCreateUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserWithBodyWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
+	rsp, err := c.raw.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUser", err)
+	}
+	r, err := generated.ParseCreateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateUserWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.CreateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
+	rsp, err := c.raw.CreateUser(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateUser", err)
+	}
+	r, err := generated.ParseCreateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateViewWithBodyWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateViewWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
+	rsp, err := c.raw.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateView", err)
+	}
+	r, err := generated.ParseCreateViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateView", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateViewWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.CreateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
+	rsp, err := c.raw.CreateView(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateView", err)
+	}
+	r, err := generated.ParseCreateViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateView", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateVoiceTicketWithBodyWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateVoiceTicketWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
+	rsp, err := c.raw.CreateVoiceTicketWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateVoiceTicket", err)
+	}
+	r, err := generated.ParseCreateVoiceTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateVoiceTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateVoiceTicketWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generated.CreateVoiceTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
+	rsp, err := c.raw.CreateVoiceTicket(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateVoiceTicket", err)
+	}
+	r, err := generated.ParseCreateVoiceTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateVoiceTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateWorkspaceWithBodyWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateWorkspaceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
+	rsp, err := c.raw.CreateWorkspaceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateWorkspace", err)
+	}
+	r, err := generated.ParseCreateWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// CreateWorkspaceWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated.CreateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
+	rsp, err := c.raw.CreateWorkspace(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("CreateWorkspace", err)
+	}
+	r, err := generated.ParseCreateWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("CreateWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteAuthenticatedSessionWithResponse calls DeleteAuthenticatedSession (DELETE /api/v2/users/me/logout) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAuthenticatedSessionResponse, error) {
+	rsp, err := c.raw.DeleteAuthenticatedSession(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteAuthenticatedSession", err)
+	}
+	r, err := generated.ParseDeleteAuthenticatedSessionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteAuthenticatedSession", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteAutomationWithResponse calls DeleteAutomation (DELETE /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAutomationResponse, error) {
+	rsp, err := c.raw.DeleteAutomation(ctx, automationID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteAutomation", err)
+	}
+	r, err := generated.ParseDeleteAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteBookmarkWithResponse calls DeleteBookmark (DELETE /api/v2/bookmarks/{bookmark_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteBookmarkWithResponse(ctx context.Context, bookmarkID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBookmarkResponse, error) {
+	rsp, err := c.raw.DeleteBookmark(ctx, bookmarkID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteBookmark", err)
+	}
+	r, err := generated.ParseDeleteBookmarkResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteBookmark", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteBrandWithResponse calls DeleteBrand (DELETE /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBrandResponse, error) {
+	rsp, err := c.raw.DeleteBrand(ctx, brandID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteBrand", err)
+	}
+	r, err := generated.ParseDeleteBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteCustomObjectFieldWithResponse calls DeleteCustomObjectField (DELETE /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.DeleteCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteCustomObjectField", err)
+	}
+	r, err := generated.ParseDeleteCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteCustomObjectRecordByExternalIDWithResponse calls DeleteCustomObjectRecordByExternalId (DELETE /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.DeleteCustomObjectRecordByExternalIDParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordByExternalIDResponse, error) {
+	rsp, err := c.raw.DeleteCustomObjectRecordByExternalID(ctx, customObjectKey, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteCustomObjectRecordByExternalId", err)
+	}
+	r, err := generated.ParseDeleteCustomObjectRecordByExternalIDResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteCustomObjectRecordByExternalId", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteCustomObjectRecordWithResponse calls DeleteCustomObjectRecord (DELETE /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.DeleteCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteCustomObjectRecord", err)
+	}
+	r, err := generated.ParseDeleteCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteCustomObjectWithResponse calls DeleteCustomObject (DELETE /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectResponse, error) {
+	rsp, err := c.raw.DeleteCustomObject(ctx, customObjectKey, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteCustomObject", err)
+	}
+	r, err := generated.ParseDeleteCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteCustomRoleWithResponse calls DeleteCustomRole (DELETE /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomRoleResponse, error) {
+	rsp, err := c.raw.DeleteCustomRole(ctx, customRoleID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteCustomRole", err)
+	}
+	r, err := generated.ParseDeleteCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteDynamicContentItemVariantWithResponse calls DeleteDynamicContentItemVariant (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.DeleteDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseDeleteDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteDynamicContentItemWithResponse calls DeleteDynamicContentItem (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemResponse, error) {
+	rsp, err := c.raw.DeleteDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteDynamicContentItem", err)
+	}
+	r, err := generated.ParseDeleteDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteGroupMembershipWithResponse calls DeleteGroupMembership (DELETE /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupMembershipResponse, error) {
+	rsp, err := c.raw.DeleteGroupMembership(ctx, groupMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteGroupMembership", err)
+	}
+	r, err := generated.ParseDeleteGroupMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteGroupMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteGroupSLAPolicyWithResponse calls DeleteGroupSLAPolicy (DELETE /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.DeleteGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseDeleteGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteGroupWithResponse calls DeleteGroup (DELETE /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupResponse, error) {
+	rsp, err := c.raw.DeleteGroup(ctx, groupID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteGroup", err)
+	}
+	r, err := generated.ParseDeleteGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteMacroWithResponse calls DeleteMacro (DELETE /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteMacroResponse, error) {
+	rsp, err := c.raw.DeleteMacro(ctx, macroID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteMacro", err)
+	}
+	r, err := generated.ParseDeleteMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyAutomationsWithResponse calls DeleteManyAutomations (DELETE /api/v2/automations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyAutomationsWithResponse(ctx context.Context, params *generated.DeleteManyAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyAutomationsResponse, error) {
+	rsp, err := c.raw.DeleteManyAutomations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyAutomations", err)
+	}
+	r, err := generated.ParseDeleteManyAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyGroupMembershipsWithResponse calls DeleteManyGroupMemberships (DELETE /api/v2/group_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyGroupMembershipsResponse, error) {
+	rsp, err := c.raw.DeleteManyGroupMemberships(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyGroupMemberships", err)
+	}
+	r, err := generated.ParseDeleteManyGroupMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyGroupMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyMacrosWithResponse calls DeleteManyMacros (DELETE /api/v2/macros/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyMacrosWithResponse(ctx context.Context, params *generated.DeleteManyMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyMacrosResponse, error) {
+	rsp, err := c.raw.DeleteManyMacros(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyMacros", err)
+	}
+	r, err := generated.ParseDeleteManyMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyOrganizationMembershipsWithResponse calls DeleteManyOrganizationMemberships (DELETE /api/v2/organization_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationMembershipsResponse, error) {
+	rsp, err := c.raw.DeleteManyOrganizationMemberships(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyOrganizationMemberships", err)
+	}
+	r, err := generated.ParseDeleteManyOrganizationMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyOrganizationMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyOrganizationsWithResponse calls DeleteManyOrganizations (DELETE /api/v2/organizations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationsResponse, error) {
+	rsp, err := c.raw.DeleteManyOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyOrganizations", err)
+	}
+	r, err := generated.ParseDeleteManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManySuspendedTicketsWithResponse calls DeleteManySuspendedTickets (DELETE /api/v2/suspended_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManySuspendedTicketsWithResponse(ctx context.Context, params *generated.DeleteManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManySuspendedTicketsResponse, error) {
+	rsp, err := c.raw.DeleteManySuspendedTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManySuspendedTickets", err)
+	}
+	r, err := generated.ParseDeleteManySuspendedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManySuspendedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyTicketsWithResponse calls DeleteManyTickets (DELETE /api/v2/tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *generated.DeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTicketsResponse, error) {
+	rsp, err := c.raw.DeleteManyTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyTickets", err)
+	}
+	r, err := generated.ParseDeleteManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyTriggersWithResponse calls DeleteManyTriggers (DELETE /api/v2/triggers/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyTriggersWithResponse(ctx context.Context, params *generated.DeleteManyTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTriggersResponse, error) {
+	rsp, err := c.raw.DeleteManyTriggers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyTriggers", err)
+	}
+	r, err := generated.ParseDeleteManyTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyUsersWithResponse calls DeleteManyUsers (DELETE /api/v2/users/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *generated.DeleteManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyUsersResponse, error) {
+	rsp, err := c.raw.DeleteManyUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyUsers", err)
+	}
+	r, err := generated.ParseDeleteManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyViewsWithResponse calls DeleteManyViews (DELETE /api/v2/views/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyViewsWithResponse(ctx context.Context, params *generated.DeleteManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyViewsResponse, error) {
+	rsp, err := c.raw.DeleteManyViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyViews", err)
+	}
+	r, err := generated.ParseDeleteManyViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyViews", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteManyWorkspacesWithResponse calls DeleteManyWorkspaces (DELETE /api/v2/workspaces/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteManyWorkspacesWithResponse(ctx context.Context, params *generated.DeleteManyWorkspacesParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyWorkspacesResponse, error) {
+	rsp, err := c.raw.DeleteManyWorkspaces(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteManyWorkspaces", err)
+	}
+	r, err := generated.ParseDeleteManyWorkspacesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteManyWorkspaces", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteOrganizationFieldWithResponse calls DeleteOrganizationField (DELETE /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationFieldResponse, error) {
+	rsp, err := c.raw.DeleteOrganizationField(ctx, organizationFieldID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteOrganizationField", err)
+	}
+	r, err := generated.ParseDeleteOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteOrganizationMembershipWithResponse calls DeleteOrganizationMembership (DELETE /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationMembershipResponse, error) {
+	rsp, err := c.raw.DeleteOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteOrganizationMembership", err)
+	}
+	r, err := generated.ParseDeleteOrganizationMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteOrganizationMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteOrganizationSubscriptionWithResponse calls DeleteOrganizationSubscription (DELETE /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationSubscriptionResponse, error) {
+	rsp, err := c.raw.DeleteOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteOrganizationSubscription", err)
+	}
+	r, err := generated.ParseDeleteOrganizationSubscriptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteOrganizationSubscription", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteOrganizationWithResponse calls DeleteOrganization (DELETE /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationResponse, error) {
+	rsp, err := c.raw.DeleteOrganization(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteOrganization", err)
+	}
+	r, err := generated.ParseDeleteOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteResourceCollectionWithResponse calls DeleteResourceCollection (DELETE /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteResourceCollectionResponse, error) {
+	rsp, err := c.raw.DeleteResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteResourceCollection", err)
+	}
+	r, err := generated.ParseDeleteResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteRoutingAttributeValueWithResponse calls DeleteRoutingAttributeValue (DELETE /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.DeleteRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseDeleteRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteRoutingAttributeWithResponse calls DeleteRoutingAttribute (DELETE /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeResponse, error) {
+	rsp, err := c.raw.DeleteRoutingAttribute(ctx, attributeID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteRoutingAttribute", err)
+	}
+	r, err := generated.ParseDeleteRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteSLAPolicyWithResponse calls DeleteSLAPolicy (DELETE /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSLAPolicyResponse, error) {
+	rsp, err := c.raw.DeleteSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteSLAPolicy", err)
+	}
+	r, err := generated.ParseDeleteSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteSharingAgreementWithResponse calls DeleteSharingAgreement (DELETE /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSharingAgreementResponse, error) {
+	rsp, err := c.raw.DeleteSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteSharingAgreement", err)
+	}
+	r, err := generated.ParseDeleteSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteSupportAddressWithResponse calls DeleteSupportAddress (DELETE /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSupportAddressResponse, error) {
+	rsp, err := c.raw.DeleteSupportAddress(ctx, supportAddressID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteSupportAddress", err)
+	}
+	r, err := generated.ParseDeleteSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteSuspendedTicketWithResponse calls DeleteSuspendedTicket (DELETE /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSuspendedTicketResponse, error) {
+	rsp, err := c.raw.DeleteSuspendedTicket(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteSuspendedTicket", err)
+	}
+	r, err := generated.ParseDeleteSuspendedTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteSuspendedTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTargetWithResponse calls DeleteTarget (DELETE /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTargetResponse, error) {
+	rsp, err := c.raw.DeleteTarget(ctx, targetID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTarget", err)
+	}
+	r, err := generated.ParseDeleteTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTicketFieldOptionWithResponse calls DeleteTicketFieldOption (DELETE /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldOptionResponse, error) {
+	rsp, err := c.raw.DeleteTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTicketFieldOption", err)
+	}
+	r, err := generated.ParseDeleteTicketFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTicketFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTicketFieldWithResponse calls DeleteTicketField (DELETE /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.DeleteTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldResponse, error) {
+	rsp, err := c.raw.DeleteTicketField(ctx, ticketFieldID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTicketField", err)
+	}
+	r, err := generated.ParseDeleteTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTicketFormWithResponse calls DeleteTicketForm (DELETE /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFormResponse, error) {
+	rsp, err := c.raw.DeleteTicketForm(ctx, ticketFormID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTicketForm", err)
+	}
+	r, err := generated.ParseDeleteTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTicketWithResponse calls DeleteTicket (DELETE /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketResponse, error) {
+	rsp, err := c.raw.DeleteTicket(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTicket", err)
+	}
+	r, err := generated.ParseDeleteTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTriggerCategoryWithResponse calls DeleteTriggerCategory (DELETE /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerCategoryResponse, error) {
+	rsp, err := c.raw.DeleteTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTriggerCategory", err)
+	}
+	r, err := generated.ParseDeleteTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteTriggerWithResponse calls DeleteTrigger (DELETE /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerResponse, error) {
+	rsp, err := c.raw.DeleteTrigger(ctx, triggerID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteTrigger", err)
+	}
+	r, err := generated.ParseDeleteTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUploadWithResponse calls DeleteUpload (DELETE /api/v2/uploads/{token}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUploadWithResponse(ctx context.Context, token string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUploadResponse, error) {
+	rsp, err := c.raw.DeleteUpload(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUpload", err)
+	}
+	r, err := generated.ParseDeleteUploadResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUpload", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserFieldOptionWithResponse calls DeleteUserFieldOption (DELETE /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldOptionResponse, error) {
+	rsp, err := c.raw.DeleteUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUserFieldOption", err)
+	}
+	r, err := generated.ParseDeleteUserFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUserFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserFieldWithResponse calls DeleteUserField (DELETE /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldResponse, error) {
+	rsp, err := c.raw.DeleteUserField(ctx, userFieldID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUserField", err)
+	}
+	r, err := generated.ParseDeleteUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserIdentityWithResponse calls DeleteUserIdentity (DELETE /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserIdentityResponse, error) {
+	rsp, err := c.raw.DeleteUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUserIdentity", err)
+	}
+	r, err := generated.ParseDeleteUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserSessionWithResponse calls DeleteUserSession (DELETE /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionResponse, error) {
+	rsp, err := c.raw.DeleteUserSession(ctx, userID, sessionID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUserSession", err)
+	}
+	r, err := generated.ParseDeleteUserSessionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUserSession", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserSessionsWithResponse calls DeleteUserSessions (DELETE /api/v2/users/{user_id}/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserSessionsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionsResponse, error) {
+	rsp, err := c.raw.DeleteUserSessions(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUserSessions", err)
+	}
+	r, err := generated.ParseDeleteUserSessionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUserSessions", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteUserWithResponse calls DeleteUser (DELETE /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserResponse, error) {
+	rsp, err := c.raw.DeleteUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteUser", err)
+	}
+	r, err := generated.ParseDeleteUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteUser", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteViewWithResponse calls DeleteView (DELETE /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteViewResponse, error) {
+	rsp, err := c.raw.DeleteView(ctx, viewID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteView", err)
+	}
+	r, err := generated.ParseDeleteViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteView", rsp, err)
+	}
+	return r, nil
+}
+
+// DeleteWorkspaceWithResponse calls DeleteWorkspace (DELETE /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DeleteWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteWorkspaceResponse, error) {
+	rsp, err := c.raw.DeleteWorkspace(ctx, workspaceID, reqEditors...)
+	if err != nil {
+		return nil, callError("DeleteWorkspace", err)
+	}
+	r, err := generated.ParseDeleteWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DeleteWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// DetectBestLocaleWithResponse calls DetectBestLocale (GET /api/v2/locales/detect_best_locale) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DetectBestLocaleResponse, error) {
+	rsp, err := c.raw.DetectBestLocale(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("DetectBestLocale", err)
+	}
+	r, err := generated.ParseDetectBestLocaleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("DetectBestLocale", rsp, err)
+	}
+	return r, nil
+}
+
+// ExecuteViewWithResponse calls ExecuteView (GET /api/v2/views/{view_id}/execute) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ExecuteViewWithResponse(ctx context.Context, viewID int64, params *generated.ExecuteViewParams, reqEditors ...generated.RequestEditorFn) (*generated.ExecuteViewResponse, error) {
+	rsp, err := c.raw.ExecuteView(ctx, viewID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ExecuteView", err)
+	}
+	r, err := generated.ParseExecuteViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ExecuteView", rsp, err)
+	}
+	return r, nil
+}
+
+// ExportAuditLogsWithResponse calls ExportAuditLogs (POST /api/v2/audit_logs/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ExportAuditLogsWithResponse(ctx context.Context, params *generated.ExportAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportAuditLogsResponse, error) {
+	rsp, err := c.raw.ExportAuditLogs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ExportAuditLogs", err)
+	}
+	r, err := generated.ParseExportAuditLogsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ExportAuditLogs", rsp, err)
+	}
+	return r, nil
+}
+
+// ExportSearchResultsWithResponse calls ExportSearchResults (GET /api/v2/search/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ExportSearchResultsWithResponse(ctx context.Context, params *generated.ExportSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportSearchResultsResponse, error) {
+	rsp, err := c.raw.ExportSearchResults(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ExportSearchResults", err)
+	}
+	r, err := generated.ParseExportSearchResultsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ExportSearchResults", rsp, err)
+	}
+	return r, nil
+}
+
+// ExportSuspendedTicketsWithResponse calls ExportSuspendedTickets (POST /api/v2/suspended_tickets/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ExportSuspendedTicketsResponse, error) {
+	rsp, err := c.raw.ExportSuspendedTickets(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ExportSuspendedTickets", err)
+	}
+	r, err := generated.ParseExportSuspendedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ExportSuspendedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ExportViewWithResponse calls ExportView (GET /api/v2/views/{view_id}/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ExportViewResponse, error) {
+	rsp, err := c.raw.ExportView(ctx, viewID, reqEditors...)
+	if err != nil {
+		return nil, callError("ExportView", err)
+	}
+	r, err := generated.ParseExportViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ExportView", rsp, err)
+	}
+	return r, nil
+}
+
+// ImportManyTicketsWithBodyWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ImportManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
+	rsp, err := c.raw.ImportManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ImportManyTickets", err)
+	}
+	r, err := generated.ParseImportManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ImportManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ImportManyTicketsWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, body generated.ImportManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
+	rsp, err := c.raw.ImportManyTickets(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ImportManyTickets", err)
+	}
+	r, err := generated.ParseImportManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ImportManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ImportTicketWithBodyWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ImportTicketWithBodyWithResponse(ctx context.Context, params *generated.ImportTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
+	rsp, err := c.raw.ImportTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ImportTicket", err)
+	}
+	r, err := generated.ParseImportTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ImportTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// ImportTicketWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated.ImportTicketParams, body generated.ImportTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
+	rsp, err := c.raw.ImportTicket(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ImportTicket", err)
+	}
+	r, err := generated.ParseImportTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ImportTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalOrganizationExportWithResponse calls IncrementalOrganizationExport (GET /api/v2/incremental/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalOrganizationExportWithResponse(ctx context.Context, params *generated.IncrementalOrganizationExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalOrganizationExportResponse, error) {
+	rsp, err := c.raw.IncrementalOrganizationExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalOrganizationExport", err)
+	}
+	r, err := generated.ParseIncrementalOrganizationExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalOrganizationExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalRoutingAttributeExportWithResponse calls IncrementalRoutingAttributeExport (GET /api/v2/incremental/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalRoutingAttributeExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeExportResponse, error) {
+	rsp, err := c.raw.IncrementalRoutingAttributeExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalRoutingAttributeExport", err)
+	}
+	r, err := generated.ParseIncrementalRoutingAttributeExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalRoutingAttributeExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalRoutingAttributeValueExportWithResponse calls IncrementalRoutingAttributeValueExport (GET /api/v2/incremental/routing/attribute_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalRoutingAttributeValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeValueExportResponse, error) {
+	rsp, err := c.raw.IncrementalRoutingAttributeValueExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalRoutingAttributeValueExport", err)
+	}
+	r, err := generated.ParseIncrementalRoutingAttributeValueExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalRoutingAttributeValueExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalRoutingInstanceValueExportWithResponse calls IncrementalRoutingInstanceValueExport (GET /api/v2/incremental/routing/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalRoutingInstanceValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingInstanceValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingInstanceValueExportResponse, error) {
+	rsp, err := c.raw.IncrementalRoutingInstanceValueExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalRoutingInstanceValueExport", err)
+	}
+	r, err := generated.ParseIncrementalRoutingInstanceValueExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalRoutingInstanceValueExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalSampleExportWithResponse calls IncrementalSampleExport (GET /api/v2/incremental/{incremental_resource}/sample) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalSampleExportWithResponse(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalSampleExportResponse, error) {
+	rsp, err := c.raw.IncrementalSampleExport(ctx, incrementalResource, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalSampleExport", err)
+	}
+	r, err := generated.ParseIncrementalSampleExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalSampleExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalTicketCursorExportWithResponse calls IncrementalTicketCursorExport (GET /api/v2/incremental/tickets/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalTicketCursorExportWithResponse(ctx context.Context, params *generated.IncrementalTicketCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketCursorExportResponse, error) {
+	rsp, err := c.raw.IncrementalTicketCursorExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalTicketCursorExport", err)
+	}
+	r, err := generated.ParseIncrementalTicketCursorExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalTicketCursorExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalTicketEventExportWithResponse calls IncrementalTicketEventExport (GET /api/v2/incremental/ticket_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalTicketEventExportWithResponse(ctx context.Context, params *generated.IncrementalTicketEventExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketEventExportResponse, error) {
+	rsp, err := c.raw.IncrementalTicketEventExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalTicketEventExport", err)
+	}
+	r, err := generated.ParseIncrementalTicketEventExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalTicketEventExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalTicketExportWithResponse calls IncrementalTicketExport (GET /api/v2/incremental/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalTicketExportWithResponse(ctx context.Context, params *generated.IncrementalTicketExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketExportResponse, error) {
+	rsp, err := c.raw.IncrementalTicketExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalTicketExport", err)
+	}
+	r, err := generated.ParseIncrementalTicketExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalTicketExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalUserCursorExportWithResponse calls IncrementalUserCursorExport (GET /api/v2/incremental/users/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalUserCursorExportWithResponse(ctx context.Context, params *generated.IncrementalUserCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserCursorExportResponse, error) {
+	rsp, err := c.raw.IncrementalUserCursorExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalUserCursorExport", err)
+	}
+	r, err := generated.ParseIncrementalUserCursorExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalUserCursorExport", rsp, err)
+	}
+	return r, nil
+}
+
+// IncrementalUserExportWithResponse calls IncrementalUserExport (GET /api/v2/incremental/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) IncrementalUserExportWithResponse(ctx context.Context, params *generated.IncrementalUserExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserExportResponse, error) {
+	rsp, err := c.raw.IncrementalUserExport(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("IncrementalUserExport", err)
+	}
+	r, err := generated.ParseIncrementalUserExportResponse(rsp)
+	if err != nil {
+		return nil, decodeError("IncrementalUserExport", rsp, err)
+	}
+	return r, nil
+}
+
+// ListActiveAutomationsWithResponse calls ListActiveAutomations (GET /api/v2/automations/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListActiveAutomationsWithResponse(ctx context.Context, params *generated.ListActiveAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveAutomationsResponse, error) {
+	rsp, err := c.raw.ListActiveAutomations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListActiveAutomations", err)
+	}
+	r, err := generated.ParseListActiveAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListActiveAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// ListActiveMacrosWithResponse calls ListActiveMacros (GET /api/v2/macros/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListActiveMacrosWithResponse(ctx context.Context, params *generated.ListActiveMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveMacrosResponse, error) {
+	rsp, err := c.raw.ListActiveMacros(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListActiveMacros", err)
+	}
+	r, err := generated.ParseListActiveMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListActiveMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// ListActiveTriggersWithResponse calls ListActiveTriggers (GET /api/v2/triggers/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListActiveTriggersWithResponse(ctx context.Context, params *generated.ListActiveTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveTriggersResponse, error) {
+	rsp, err := c.raw.ListActiveTriggers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListActiveTriggers", err)
+	}
+	r, err := generated.ParseListActiveTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListActiveTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// ListActiveViewsWithResponse calls ListActiveViews (GET /api/v2/views/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListActiveViewsWithResponse(ctx context.Context, params *generated.ListActiveViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveViewsResponse, error) {
+	rsp, err := c.raw.ListActiveViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListActiveViews", err)
+	}
+	r, err := generated.ParseListActiveViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListActiveViews", rsp, err)
+	}
+	return r, nil
+}
+
+// ListActivitiesWithResponse calls ListActivities (GET /api/v2/activities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListActivitiesWithResponse(ctx context.Context, params *generated.ListActivitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActivitiesResponse, error) {
+	rsp, err := c.raw.ListActivities(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListActivities", err)
+	}
+	r, err := generated.ParseListActivitiesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListActivities", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAgentAttributeValuesWithResponse calls ListAgentAttributeValues (GET /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentAttributeValuesResponse, error) {
+	rsp, err := c.raw.ListAgentAttributeValues(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAgentAttributeValues", err)
+	}
+	r, err := generated.ParseListAgentAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAgentAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAgentLocalesWithResponse calls ListAgentLocales (GET /api/v2/locales/agent) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentLocalesResponse, error) {
+	rsp, err := c.raw.ListAgentLocales(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAgentLocales", err)
+	}
+	r, err := generated.ParseListAgentLocalesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAgentLocales", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAllTicketAuditsWithResponse calls ListAllTicketAudits (GET /api/v2/ticket_audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *generated.ListAllTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAllTicketAuditsResponse, error) {
+	rsp, err := c.raw.ListAllTicketAudits(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAllTicketAudits", err)
+	}
+	r, err := generated.ParseListAllTicketAuditsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAllTicketAudits", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAssignableGroupMembershipsWithResponse calls ListAssignableGroupMemberships (GET /api/v2/group_memberships/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAssignableGroupMembershipsWithResponse(ctx context.Context, params *generated.ListAssignableGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupMembershipsResponse, error) {
+	rsp, err := c.raw.ListAssignableGroupMemberships(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAssignableGroupMemberships", err)
+	}
+	r, err := generated.ParseListAssignableGroupMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAssignableGroupMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAssignableGroupsWithResponse calls ListAssignableGroups (GET /api/v2/groups/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAssignableGroupsWithResponse(ctx context.Context, params *generated.ListAssignableGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupsResponse, error) {
+	rsp, err := c.raw.ListAssignableGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAssignableGroups", err)
+	}
+	r, err := generated.ParseListAssignableGroupsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAssignableGroups", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAuditLogsWithResponse calls ListAuditLogs (GET /api/v2/audit_logs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAuditLogsWithResponse(ctx context.Context, params *generated.ListAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAuditLogsResponse, error) {
+	rsp, err := c.raw.ListAuditLogs(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAuditLogs", err)
+	}
+	r, err := generated.ParseListAuditLogsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAuditLogs", rsp, err)
+	}
+	return r, nil
+}
+
+// ListAutomationsWithResponse calls ListAutomations (GET /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListAutomationsWithResponse(ctx context.Context, params *generated.ListAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAutomationsResponse, error) {
+	rsp, err := c.raw.ListAutomations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListAutomations", err)
+	}
+	r, err := generated.ParseListAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// ListBookmarksWithResponse calls ListBookmarks (GET /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListBookmarksResponse, error) {
+	rsp, err := c.raw.ListBookmarks(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListBookmarks", err)
+	}
+	r, err := generated.ParseListBookmarksResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListBookmarks", rsp, err)
+	}
+	return r, nil
+}
+
+// ListBrandsWithResponse calls ListBrands (GET /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListBrandsWithResponse(ctx context.Context, params *generated.ListBrandsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListBrandsResponse, error) {
+	rsp, err := c.raw.ListBrands(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListBrands", err)
+	}
+	r, err := generated.ParseListBrandsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListBrands", rsp, err)
+	}
+	return r, nil
+}
+
+// ListCustomObjectFieldsWithResponse calls ListCustomObjectFields (GET /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectFieldsResponse, error) {
+	rsp, err := c.raw.ListCustomObjectFields(ctx, customObjectKey, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListCustomObjectFields", err)
+	}
+	r, err := generated.ParseListCustomObjectFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListCustomObjectFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ListCustomObjectRecordsWithResponse calls ListCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectRecordsResponse, error) {
+	rsp, err := c.raw.ListCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListCustomObjectRecords", err)
+	}
+	r, err := generated.ParseListCustomObjectRecordsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListCustomObjectRecords", rsp, err)
+	}
+	return r, nil
+}
+
+// ListCustomObjectsWithResponse calls ListCustomObjects (GET /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
+	rsp, err := c.raw.ListCustomObjects(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListCustomObjects", err)
+	}
+	r, err := generated.ParseListCustomObjectsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListCustomObjects", rsp, err)
+	}
+	return r, nil
+}
+
+// ListCustomRolesWithResponse calls ListCustomRoles (GET /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomRolesResponse, error) {
+	rsp, err := c.raw.ListCustomRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListCustomRoles", err)
+	}
+	r, err := generated.ParseListCustomRolesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListCustomRoles", rsp, err)
+	}
+	return r, nil
+}
+
+// ListCustomTicketStatusesWithResponse calls ListCustomTicketStatuses (GET /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, params *generated.ListCustomTicketStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomTicketStatusesResponse, error) {
+	rsp, err := c.raw.ListCustomTicketStatuses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListCustomTicketStatuses", err)
+	}
+	r, err := generated.ParseListCustomTicketStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListCustomTicketStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// ListDeletedTicketsWithResponse calls ListDeletedTickets (GET /api/v2/deleted_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListDeletedTicketsWithResponse(ctx context.Context, params *generated.ListDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedTicketsResponse, error) {
+	rsp, err := c.raw.ListDeletedTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListDeletedTickets", err)
+	}
+	r, err := generated.ParseListDeletedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListDeletedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ListDeletedUsersWithResponse calls ListDeletedUsers (GET /api/v2/deleted_users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListDeletedUsersWithResponse(ctx context.Context, params *generated.ListDeletedUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedUsersResponse, error) {
+	rsp, err := c.raw.ListDeletedUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListDeletedUsers", err)
+	}
+	r, err := generated.ParseListDeletedUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListDeletedUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// ListDynamicContentItemVariantsWithResponse calls ListDynamicContentItemVariants (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, params *generated.ListDynamicContentItemVariantsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemVariantsResponse, error) {
+	rsp, err := c.raw.ListDynamicContentItemVariants(ctx, dynamicContentItemID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListDynamicContentItemVariants", err)
+	}
+	r, err := generated.ParseListDynamicContentItemVariantsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListDynamicContentItemVariants", rsp, err)
+	}
+	return r, nil
+}
+
+// ListDynamicContentItemsWithResponse calls ListDynamicContentItems (GET /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListDynamicContentItemsWithResponse(ctx context.Context, params *generated.ListDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemsResponse, error) {
+	rsp, err := c.raw.ListDynamicContentItems(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListDynamicContentItems", err)
+	}
+	r, err := generated.ParseListDynamicContentItemsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListDynamicContentItems", rsp, err)
+	}
+	return r, nil
+}
+
+// ListGroupMembershipsWithResponse calls ListGroupMemberships (GET /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListGroupMembershipsWithResponse(ctx context.Context, params *generated.ListGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupMembershipsResponse, error) {
+	rsp, err := c.raw.ListGroupMemberships(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListGroupMemberships", err)
+	}
+	r, err := generated.ParseListGroupMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListGroupMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// ListGroupSLAPoliciesWithResponse calls ListGroupSLAPolicies (GET /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListGroupSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ListGroupSLAPolicies(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListGroupSLAPolicies", err)
+	}
+	r, err := generated.ParseListGroupSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListGroupSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ListGroupSLAPolicyFilterDefinitionsWithResponse calls ListGroupSLAPolicyFilterDefinitions (GET /api/v2/group_slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPolicyFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListGroupSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListGroupSLAPolicyFilterDefinitions", err)
+	}
+	r, err := generated.ParseListGroupSLAPolicyFilterDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListGroupSLAPolicyFilterDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListGroupsWithResponse calls ListGroups (GET /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListGroupsWithResponse(ctx context.Context, params *generated.ListGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupsResponse, error) {
+	rsp, err := c.raw.ListGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListGroups", err)
+	}
+	r, err := generated.ParseListGroupsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListGroups", rsp, err)
+	}
+	return r, nil
+}
+
+// ListJobStatusesWithResponse calls ListJobStatuses (GET /api/v2/job_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListJobStatusesWithResponse(ctx context.Context, params *generated.ListJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListJobStatusesResponse, error) {
+	rsp, err := c.raw.ListJobStatuses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListJobStatuses", err)
+	}
+	r, err := generated.ParseListJobStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListJobStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// ListLocalesWithResponse calls ListLocales (GET /api/v2/locales) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListLocalesResponse, error) {
+	rsp, err := c.raw.ListLocales(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListLocales", err)
+	}
+	r, err := generated.ParseListLocalesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListLocales", rsp, err)
+	}
+	return r, nil
+}
+
+// ListLookupRelationshipSourcesWithResponse calls ListLookupRelationshipSources (GET /api/v2/{target_type}/{target_id}/relationship_fields/{field_id}/{source_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListLookupRelationshipSourcesWithResponse(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *generated.ListLookupRelationshipSourcesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListLookupRelationshipSourcesResponse, error) {
+	rsp, err := c.raw.ListLookupRelationshipSources(ctx, targetType, targetID, fieldID, sourceType, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListLookupRelationshipSources", err)
+	}
+	r, err := generated.ParseListLookupRelationshipSourcesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListLookupRelationshipSources", rsp, err)
+	}
+	return r, nil
+}
+
+// ListMacroActionDefinitionsWithResponse calls ListMacroActionDefinitions (GET /api/v2/macros/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionDefinitionsResponse, error) {
+	rsp, err := c.raw.ListMacroActionDefinitions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListMacroActionDefinitions", err)
+	}
+	r, err := generated.ParseListMacroActionDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListMacroActionDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListMacroActionsWithResponse calls ListMacroActions (GET /api/v2/macros/actions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionsResponse, error) {
+	rsp, err := c.raw.ListMacroActions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListMacroActions", err)
+	}
+	r, err := generated.ParseListMacroActionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListMacroActions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListMacroAttachmentsWithResponse calls ListMacroAttachments (GET /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroAttachmentsResponse, error) {
+	rsp, err := c.raw.ListMacroAttachments(ctx, macroID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListMacroAttachments", err)
+	}
+	r, err := generated.ParseListMacroAttachmentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListMacroAttachments", rsp, err)
+	}
+	return r, nil
+}
+
+// ListMacroCategoriesWithResponse calls ListMacroCategories (GET /api/v2/macros/categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroCategoriesResponse, error) {
+	rsp, err := c.raw.ListMacroCategories(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListMacroCategories", err)
+	}
+	r, err := generated.ParseListMacroCategoriesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListMacroCategories", rsp, err)
+	}
+	return r, nil
+}
+
+// ListMacrosWithResponse calls ListMacros (GET /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListMacrosWithResponse(ctx context.Context, params *generated.ListMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListMacrosResponse, error) {
+	rsp, err := c.raw.ListMacros(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListMacros", err)
+	}
+	r, err := generated.ParseListMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// ListOrganizationFieldsWithResponse calls ListOrganizationFields (GET /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListOrganizationFieldsWithResponse(ctx context.Context, params *generated.ListOrganizationFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationFieldsResponse, error) {
+	rsp, err := c.raw.ListOrganizationFields(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListOrganizationFields", err)
+	}
+	r, err := generated.ParseListOrganizationFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListOrganizationFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ListOrganizationMembershipsWithResponse calls ListOrganizationMemberships (GET /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListOrganizationMembershipsWithResponse(ctx context.Context, params *generated.ListOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationMembershipsResponse, error) {
+	rsp, err := c.raw.ListOrganizationMemberships(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListOrganizationMemberships", err)
+	}
+	r, err := generated.ParseListOrganizationMembershipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListOrganizationMemberships", rsp, err)
+	}
+	return r, nil
+}
+
+// ListOrganizationSubscriptionsWithResponse calls ListOrganizationSubscriptions (GET /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListOrganizationSubscriptionsWithResponse(ctx context.Context, params *generated.ListOrganizationSubscriptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationSubscriptionsResponse, error) {
+	rsp, err := c.raw.ListOrganizationSubscriptions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListOrganizationSubscriptions", err)
+	}
+	r, err := generated.ParseListOrganizationSubscriptionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListOrganizationSubscriptions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListOrganizationsWithResponse calls ListOrganizations (GET /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListOrganizationsWithResponse(ctx context.Context, params *generated.ListOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationsResponse, error) {
+	rsp, err := c.raw.ListOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListOrganizations", err)
+	}
+	r, err := generated.ParseListOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// ListPublicLocalesWithResponse calls ListPublicLocales (GET /api/v2/locales/public) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListPublicLocalesResponse, error) {
+	rsp, err := c.raw.ListPublicLocales(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListPublicLocales", err)
+	}
+	r, err := generated.ParseListPublicLocalesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListPublicLocales", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRelationshipFilterDefinitionsWithResponse calls ListRelationshipFilterDefinitions (GET /api/v2/relationships/definitions/{target_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRelationshipFilterDefinitions", err)
+	}
+	r, err := generated.ParseListRelationshipFilterDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRelationshipFilterDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRequestCommentsWithResponse calls ListRequestComments (GET /api/v2/requests/{request_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRequestCommentsWithResponse(ctx context.Context, requestID int64, params *generated.ListRequestCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestCommentsResponse, error) {
+	rsp, err := c.raw.ListRequestComments(ctx, requestID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRequestComments", err)
+	}
+	r, err := generated.ParseListRequestCommentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRequestComments", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRequestsWithResponse calls ListRequests (GET /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated.ListRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestsResponse, error) {
+	rsp, err := c.raw.ListRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRequests", err)
+	}
+	r, err := generated.ParseListRequestsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRequests", rsp, err)
+	}
+	return r, nil
+}
+
+// ListResourceCollectionsWithResponse calls ListResourceCollections (GET /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
+	rsp, err := c.raw.ListResourceCollections(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListResourceCollections", err)
+	}
+	r, err := generated.ParseListResourceCollectionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListResourceCollections", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRoutingAttributeDefinitionsWithResponse calls ListRoutingAttributeDefinitions (GET /api/v2/routing/attributes/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeDefinitionsResponse, error) {
+	rsp, err := c.raw.ListRoutingAttributeDefinitions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRoutingAttributeDefinitions", err)
+	}
+	r, err := generated.ParseListRoutingAttributeDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRoutingAttributeDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRoutingAttributeValuesWithResponse calls ListRoutingAttributeValues (GET /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRoutingAttributeValuesWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeValuesResponse, error) {
+	rsp, err := c.raw.ListRoutingAttributeValues(ctx, attributeID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRoutingAttributeValues", err)
+	}
+	r, err := generated.ParseListRoutingAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRoutingAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// ListRoutingAttributesWithResponse calls ListRoutingAttributes (GET /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListRoutingAttributesWithResponse(ctx context.Context, params *generated.ListRoutingAttributesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributesResponse, error) {
+	rsp, err := c.raw.ListRoutingAttributes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListRoutingAttributes", err)
+	}
+	r, err := generated.ParseListRoutingAttributesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListRoutingAttributes", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSLAPoliciesWithResponse calls ListSLAPolicies (GET /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ListSLAPolicies(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSLAPolicies", err)
+	}
+	r, err := generated.ParseListSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSLAPolicyFilterDefinitionsWithResponse calls ListSLAPolicyFilterDefinitions (GET /api/v2/slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPolicyFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSLAPolicyFilterDefinitions", err)
+	}
+	r, err := generated.ParseListSLAPolicyFilterDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSLAPolicyFilterDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSatisfactionRatingsWithResponse calls ListSatisfactionRatings (GET /api/v2/satisfaction_ratings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSatisfactionRatingsWithResponse(ctx context.Context, params *generated.ListSatisfactionRatingsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionRatingsResponse, error) {
+	rsp, err := c.raw.ListSatisfactionRatings(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSatisfactionRatings", err)
+	}
+	r, err := generated.ParseListSatisfactionRatingsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSatisfactionRatings", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSatisfactionReasonsWithResponse calls ListSatisfactionReasons (GET /api/v2/satisfaction_reasons) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionReasonsResponse, error) {
+	rsp, err := c.raw.ListSatisfactionReasons(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSatisfactionReasons", err)
+	}
+	r, err := generated.ParseListSatisfactionReasonsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSatisfactionReasons", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSearchResultsWithResponse calls ListSearchResults (GET /api/v2/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSearchResultsWithResponse(ctx context.Context, params *generated.ListSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSearchResultsResponse, error) {
+	rsp, err := c.raw.ListSearchResults(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSearchResults", err)
+	}
+	r, err := generated.ParseListSearchResultsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSearchResults", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSessionsWithResponse calls ListSessions (GET /api/v2/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSessionsWithResponse(ctx context.Context, params *generated.ListSessionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSessionsResponse, error) {
+	rsp, err := c.raw.ListSessions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSessions", err)
+	}
+	r, err := generated.ParseListSessionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSessions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSharingAgreementsWithResponse calls ListSharingAgreements (GET /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSharingAgreementsResponse, error) {
+	rsp, err := c.raw.ListSharingAgreements(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSharingAgreements", err)
+	}
+	r, err := generated.ParseListSharingAgreementsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSharingAgreements", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSupportAddressesWithResponse calls ListSupportAddresses (GET /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSupportAddressesWithResponse(ctx context.Context, params *generated.ListSupportAddressesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSupportAddressesResponse, error) {
+	rsp, err := c.raw.ListSupportAddresses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSupportAddresses", err)
+	}
+	r, err := generated.ParseListSupportAddressesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSupportAddresses", rsp, err)
+	}
+	return r, nil
+}
+
+// ListSuspendedTicketsWithResponse calls ListSuspendedTickets (GET /api/v2/suspended_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListSuspendedTicketsWithResponse(ctx context.Context, params *generated.ListSuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSuspendedTicketsResponse, error) {
+	rsp, err := c.raw.ListSuspendedTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListSuspendedTickets", err)
+	}
+	r, err := generated.ParseListSuspendedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListSuspendedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTagsWithResponse calls ListTags (GET /api/v2/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTagsWithResponse(ctx context.Context, params *generated.ListTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTagsResponse, error) {
+	rsp, err := c.raw.ListTags(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTags", err)
+	}
+	r, err := generated.ParseListTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTags", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTargetFailuresWithResponse calls ListTargetFailures (GET /api/v2/target_failures) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetFailuresResponse, error) {
+	rsp, err := c.raw.ListTargetFailures(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTargetFailures", err)
+	}
+	r, err := generated.ParseListTargetFailuresResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTargetFailures", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTargetsWithResponse calls ListTargets (GET /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetsResponse, error) {
+	rsp, err := c.raw.ListTargets(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTargets", err)
+	}
+	r, err := generated.ParseListTargetsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTargets", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketAttributeValuesWithResponse calls ListTicketAttributeValues (GET /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAttributeValuesResponse, error) {
+	rsp, err := c.raw.ListTicketAttributeValues(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketAttributeValues", err)
+	}
+	r, err := generated.ParseListTicketAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketAuditsWithResponse calls ListTicketAudits (GET /api/v2/tickets/{ticket_id}/audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketAuditsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAuditsResponse, error) {
+	rsp, err := c.raw.ListTicketAudits(ctx, ticketID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketAudits", err)
+	}
+	r, err := generated.ParseListTicketAuditsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketAudits", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketCollaboratorsWithResponse calls ListTicketCollaborators (GET /api/v2/tickets/{ticket_id}/collaborators) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCollaboratorsResponse, error) {
+	rsp, err := c.raw.ListTicketCollaborators(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketCollaborators", err)
+	}
+	r, err := generated.ParseListTicketCollaboratorsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketCollaborators", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketCommentsWithResponse calls ListTicketComments (GET /api/v2/tickets/{ticket_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketCommentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCommentsResponse, error) {
+	rsp, err := c.raw.ListTicketComments(ctx, ticketID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketComments", err)
+	}
+	r, err := generated.ParseListTicketCommentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketComments", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketEmailCCsWithResponse calls ListTicketEmailCCs (GET /api/v2/tickets/{ticket_id}/email_ccs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketEmailCCsResponse, error) {
+	rsp, err := c.raw.ListTicketEmailCCs(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketEmailCCs", err)
+	}
+	r, err := generated.ParseListTicketEmailCCsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketEmailCCs", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketFieldOptionsWithResponse calls ListTicketFieldOptions (GET /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketFieldOptionsWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ListTicketFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldOptionsResponse, error) {
+	rsp, err := c.raw.ListTicketFieldOptions(ctx, ticketFieldID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketFieldOptions", err)
+	}
+	r, err := generated.ParseListTicketFieldOptionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketFieldOptions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketFieldsWithResponse calls ListTicketFields (GET /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketFieldsWithResponse(ctx context.Context, params *generated.ListTicketFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldsResponse, error) {
+	rsp, err := c.raw.ListTicketFields(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketFields", err)
+	}
+	r, err := generated.ParseListTicketFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketFollowersWithResponse calls ListTicketFollowers (GET /api/v2/tickets/{ticket_id}/followers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFollowersResponse, error) {
+	rsp, err := c.raw.ListTicketFollowers(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketFollowers", err)
+	}
+	r, err := generated.ParseListTicketFollowersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketFollowers", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketFormsWithResponse calls ListTicketForms (GET /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *generated.ListTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFormsResponse, error) {
+	rsp, err := c.raw.ListTicketForms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketForms", err)
+	}
+	r, err := generated.ParseListTicketFormsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketForms", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketIncidentsWithResponse calls ListTicketIncidents (GET /api/v2/tickets/{ticket_id}/incidents) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketIncidentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketIncidentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketIncidentsResponse, error) {
+	rsp, err := c.raw.ListTicketIncidents(ctx, ticketID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketIncidents", err)
+	}
+	r, err := generated.ParseListTicketIncidentsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketIncidents", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketMetricEventsWithResponse calls ListTicketMetricEvents (GET /api/v2/incremental/ticket_metric_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketMetricEventsWithResponse(ctx context.Context, params *generated.ListTicketMetricEventsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricEventsResponse, error) {
+	rsp, err := c.raw.ListTicketMetricEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketMetricEvents", err)
+	}
+	r, err := generated.ParseListTicketMetricEventsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketMetricEvents", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketMetricsWithResponse calls ListTicketMetrics (GET /api/v2/ticket_metrics) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketMetricsWithResponse(ctx context.Context, params *generated.ListTicketMetricsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricsResponse, error) {
+	rsp, err := c.raw.ListTicketMetrics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketMetrics", err)
+	}
+	r, err := generated.ParseListTicketMetricsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketMetrics", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketProblemsWithResponse calls ListTicketProblems (GET /api/v2/problems) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketProblemsWithResponse(ctx context.Context, params *generated.ListTicketProblemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketProblemsResponse, error) {
+	rsp, err := c.raw.ListTicketProblems(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketProblems", err)
+	}
+	r, err := generated.ParseListTicketProblemsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketProblems", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketTagsWithResponse calls ListTicketTags (GET /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketTagsResponse, error) {
+	rsp, err := c.raw.ListTicketTags(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketTags", err)
+	}
+	r, err := generated.ParseListTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketsFulfilledByUserWithResponse calls ListTicketsFulfilledByUser (GET /api/v2/routing/requirements/fulfilled) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, params *generated.ListTicketsFulfilledByUserParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsFulfilledByUserResponse, error) {
+	rsp, err := c.raw.ListTicketsFulfilledByUser(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTicketsFulfilledByUser", err)
+	}
+	r, err := generated.ParseListTicketsFulfilledByUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTicketsFulfilledByUser", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTicketsWithResponse calls ListTickets (GET /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTicketsWithResponse(ctx context.Context, params *generated.ListTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsResponse, error) {
+	rsp, err := c.raw.ListTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTickets", err)
+	}
+	r, err := generated.ParseListTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTriggerCategoriesWithResponse calls ListTriggerCategories (GET /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTriggerCategoriesWithResponse(ctx context.Context, params *generated.ListTriggerCategoriesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerCategoriesResponse, error) {
+	rsp, err := c.raw.ListTriggerCategories(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTriggerCategories", err)
+	}
+	r, err := generated.ParseListTriggerCategoriesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTriggerCategories", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTriggerDefinitionsWithResponse calls ListTriggerDefinitions (GET /api/v2/triggers/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerDefinitionsResponse, error) {
+	rsp, err := c.raw.ListTriggerDefinitions(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTriggerDefinitions", err)
+	}
+	r, err := generated.ParseListTriggerDefinitionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTriggerDefinitions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTriggerRevisionsWithResponse calls ListTriggerRevisions (GET /api/v2/triggers/{trigger_id}/revisions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID int64, params *generated.ListTriggerRevisionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerRevisionsResponse, error) {
+	rsp, err := c.raw.ListTriggerRevisions(ctx, triggerID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTriggerRevisions", err)
+	}
+	r, err := generated.ParseListTriggerRevisionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTriggerRevisions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListTriggersWithResponse calls ListTriggers (GET /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListTriggersWithResponse(ctx context.Context, params *generated.ListTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggersResponse, error) {
+	rsp, err := c.raw.ListTriggers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListTriggers", err)
+	}
+	r, err := generated.ParseListTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserComplianceDeletionStatusesWithResponse calls ListUserComplianceDeletionStatuses (GET /api/v2/users/{user_id}/compliance_deletion_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserComplianceDeletionStatusesWithResponse(ctx context.Context, userID int64, params *generated.ListUserComplianceDeletionStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserComplianceDeletionStatusesResponse, error) {
+	rsp, err := c.raw.ListUserComplianceDeletionStatuses(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserComplianceDeletionStatuses", err)
+	}
+	r, err := generated.ParseListUserComplianceDeletionStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserComplianceDeletionStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserFieldOptionsWithResponse calls ListUserFieldOptions (GET /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserFieldOptionsWithResponse(ctx context.Context, userFieldID string, params *generated.ListUserFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldOptionsResponse, error) {
+	rsp, err := c.raw.ListUserFieldOptions(ctx, userFieldID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserFieldOptions", err)
+	}
+	r, err := generated.ParseListUserFieldOptionsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserFieldOptions", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserFieldsWithResponse calls ListUserFields (GET /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserFieldsWithResponse(ctx context.Context, params *generated.ListUserFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldsResponse, error) {
+	rsp, err := c.raw.ListUserFields(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserFields", err)
+	}
+	r, err := generated.ParseListUserFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserIdentitiesWithResponse calls ListUserIdentities (GET /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserIdentitiesWithResponse(ctx context.Context, userID int64, params *generated.ListUserIdentitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserIdentitiesResponse, error) {
+	rsp, err := c.raw.ListUserIdentities(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserIdentities", err)
+	}
+	r, err := generated.ParseListUserIdentitiesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserIdentities", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserPasswordRequirementsWithResponse calls ListUserPasswordRequirements (GET /api/v2/users/{user_id}/password/requirements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListUserPasswordRequirementsResponse, error) {
+	rsp, err := c.raw.ListUserPasswordRequirements(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserPasswordRequirements", err)
+	}
+	r, err := generated.ParseListUserPasswordRequirementsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserPasswordRequirements", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUserTicketSkipsWithResponse calls ListUserTicketSkips (GET /api/v2/users/{user_id}/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUserTicketSkipsWithResponse(ctx context.Context, userID int64, params *generated.ListUserTicketSkipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserTicketSkipsResponse, error) {
+	rsp, err := c.raw.ListUserTicketSkips(ctx, userID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUserTicketSkips", err)
+	}
+	r, err := generated.ParseListUserTicketSkipsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUserTicketSkips", rsp, err)
+	}
+	return r, nil
+}
+
+// ListUsersWithResponse calls ListUsers (GET /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListUsersWithResponse(ctx context.Context, params *generated.ListUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUsersResponse, error) {
+	rsp, err := c.raw.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListUsers", err)
+	}
+	r, err := generated.ParseListUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// ListViewTicketsWithResponse calls ListViewTickets (GET /api/v2/views/{view_id}/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListViewTicketsWithResponse(ctx context.Context, viewID int64, params *generated.ListViewTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewTicketsResponse, error) {
+	rsp, err := c.raw.ListViewTickets(ctx, viewID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListViewTickets", err)
+	}
+	r, err := generated.ParseListViewTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListViewTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ListViewsCompactWithResponse calls ListViewsCompact (GET /api/v2/views/compact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsCompactResponse, error) {
+	rsp, err := c.raw.ListViewsCompact(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListViewsCompact", err)
+	}
+	r, err := generated.ParseListViewsCompactResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListViewsCompact", rsp, err)
+	}
+	return r, nil
+}
+
+// ListViewsWithResponse calls ListViews (GET /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListViewsWithResponse(ctx context.Context, params *generated.ListViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsResponse, error) {
+	rsp, err := c.raw.ListViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ListViews", err)
+	}
+	r, err := generated.ParseListViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListViews", rsp, err)
+	}
+	return r, nil
+}
+
+// ListWorkspacesWithResponse calls ListWorkspaces (GET /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ListWorkspacesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListWorkspacesResponse, error) {
+	rsp, err := c.raw.ListWorkspaces(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ListWorkspaces", err)
+	}
+	r, err := generated.ParseListWorkspacesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ListWorkspaces", rsp, err)
+	}
+	return r, nil
+}
+
+// LogoutManyUsersWithResponse calls LogoutManyUsers (POST /api/v2/users/logout_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) LogoutManyUsersWithResponse(ctx context.Context, params *generated.LogoutManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.LogoutManyUsersResponse, error) {
+	rsp, err := c.raw.LogoutManyUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("LogoutManyUsers", err)
+	}
+	r, err := generated.ParseLogoutManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("LogoutManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// MakeTicketAuditCommentPrivateWithResponse calls MakeTicketAuditCommentPrivate (PUT /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MakeTicketAuditCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketAuditCommentPrivateResponse, error) {
+	rsp, err := c.raw.MakeTicketAuditCommentPrivate(ctx, ticketID, ticketAuditID, reqEditors...)
+	if err != nil {
+		return nil, callError("MakeTicketAuditCommentPrivate", err)
+	}
+	r, err := generated.ParseMakeTicketAuditCommentPrivateResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MakeTicketAuditCommentPrivate", rsp, err)
+	}
+	return r, nil
+}
+
+// MakeTicketCommentPrivateWithResponse calls MakeTicketCommentPrivate (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MakeTicketCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketCommentPrivateResponse, error) {
+	rsp, err := c.raw.MakeTicketCommentPrivate(ctx, ticketID, ticketCommentID, reqEditors...)
+	if err != nil {
+		return nil, callError("MakeTicketCommentPrivate", err)
+	}
+	r, err := generated.ParseMakeTicketCommentPrivateResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MakeTicketCommentPrivate", rsp, err)
+	}
+	return r, nil
+}
+
+// MakeUserIdentityPrimaryWithResponse calls MakeUserIdentityPrimary (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/make_primary) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeUserIdentityPrimaryResponse, error) {
+	rsp, err := c.raw.MakeUserIdentityPrimary(ctx, userID, userIdentityID, reqEditors...)
+	if err != nil {
+		return nil, callError("MakeUserIdentityPrimary", err)
+	}
+	r, err := generated.ParseMakeUserIdentityPrimaryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MakeUserIdentityPrimary", rsp, err)
+	}
+	return r, nil
+}
+
+// MarkManyTicketsAsSpamWithResponse calls MarkManyTicketsAsSpam (PUT /api/v2/tickets/mark_many_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *generated.MarkManyTicketsAsSpamParams, reqEditors ...generated.RequestEditorFn) (*generated.MarkManyTicketsAsSpamResponse, error) {
+	rsp, err := c.raw.MarkManyTicketsAsSpam(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("MarkManyTicketsAsSpam", err)
+	}
+	r, err := generated.ParseMarkManyTicketsAsSpamResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MarkManyTicketsAsSpam", rsp, err)
+	}
+	return r, nil
+}
+
+// MarkTicketAsSpamWithResponse calls MarkTicketAsSpam (PUT /api/v2/tickets/{ticket_id}/mark_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MarkTicketAsSpamWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.MarkTicketAsSpamResponse, error) {
+	rsp, err := c.raw.MarkTicketAsSpam(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("MarkTicketAsSpam", err)
+	}
+	r, err := generated.ParseMarkTicketAsSpamResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MarkTicketAsSpam", rsp, err)
+	}
+	return r, nil
+}
+
+// MergeEndUsersWithBodyWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MergeEndUsersWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
+	rsp, err := c.raw.MergeEndUsersWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("MergeEndUsers", err)
+	}
+	r, err := generated.ParseMergeEndUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MergeEndUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// MergeEndUsersWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, body generated.MergeEndUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
+	rsp, err := c.raw.MergeEndUsers(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("MergeEndUsers", err)
+	}
+	r, err := generated.ParseMergeEndUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MergeEndUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// MergeTicketsWithBodyWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MergeTicketsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
+	rsp, err := c.raw.MergeTicketsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("MergeTickets", err)
+	}
+	r, err := generated.ParseMergeTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MergeTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// MergeTicketsWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, body generated.MergeTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
+	rsp, err := c.raw.MergeTickets(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("MergeTickets", err)
+	}
+	r, err := generated.ParseMergeTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("MergeTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// OpenTicketInAgentBrowserWithResponse calls OpenTicketInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/tickets/{ticket_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) OpenTicketInAgentBrowserWithResponse(ctx context.Context, agentID int64, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenTicketInAgentBrowserResponse, error) {
+	rsp, err := c.raw.OpenTicketInAgentBrowser(ctx, agentID, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("OpenTicketInAgentBrowser", err)
+	}
+	r, err := generated.ParseOpenTicketInAgentBrowserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("OpenTicketInAgentBrowser", rsp, err)
+	}
+	return r, nil
+}
+
+// OpenUserProfileInAgentBrowserWithResponse calls OpenUserProfileInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/users/{user_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) OpenUserProfileInAgentBrowserWithResponse(ctx context.Context, agentID int64, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenUserProfileInAgentBrowserResponse, error) {
+	rsp, err := c.raw.OpenUserProfileInAgentBrowser(ctx, agentID, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("OpenUserProfileInAgentBrowser", err)
+	}
+	r, err := generated.ParseOpenUserProfileInAgentBrowserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("OpenUserProfileInAgentBrowser", rsp, err)
+	}
+	return r, nil
+}
+
+// PermanentlyDeleteManyTicketsWithResponse calls PermanentlyDeleteManyTickets (DELETE /api/v2/deleted_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, params *generated.PermanentlyDeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteManyTicketsResponse, error) {
+	rsp, err := c.raw.PermanentlyDeleteManyTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("PermanentlyDeleteManyTickets", err)
+	}
+	r, err := generated.ParsePermanentlyDeleteManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PermanentlyDeleteManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// PermanentlyDeleteTicketWithResponse calls PermanentlyDeleteTicket (DELETE /api/v2/deleted_tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteTicketResponse, error) {
+	rsp, err := c.raw.PermanentlyDeleteTicket(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("PermanentlyDeleteTicket", err)
+	}
+	r, err := generated.ParsePermanentlyDeleteTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PermanentlyDeleteTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// PermanentlyDeleteUserWithResponse calls PermanentlyDeleteUser (DELETE /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteUserResponse, error) {
+	rsp, err := c.raw.PermanentlyDeleteUser(ctx, deletedUserID, reqEditors...)
+	if err != nil {
+		return nil, callError("PermanentlyDeleteUser", err)
+	}
+	r, err := generated.ParsePermanentlyDeleteUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PermanentlyDeleteUser", rsp, err)
+	}
+	return r, nil
+}
+
+// PreviewViewTicketCountWithBodyWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PreviewViewTicketCountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
+	rsp, err := c.raw.PreviewViewTicketCountWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("PreviewViewTicketCount", err)
+	}
+	r, err := generated.ParsePreviewViewTicketCountResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PreviewViewTicketCount", rsp, err)
+	}
+	return r, nil
+}
+
+// PreviewViewTicketCountWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body generated.PreviewViewTicketCountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
+	rsp, err := c.raw.PreviewViewTicketCount(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("PreviewViewTicketCount", err)
+	}
+	r, err := generated.ParsePreviewViewTicketCountResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PreviewViewTicketCount", rsp, err)
+	}
+	return r, nil
+}
+
+// PreviewViewsWithBodyWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("PreviewViews", err)
+	}
+	r, err := generated.ParsePreviewViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PreviewViews", rsp, err)
+	}
+	return r, nil
+}
+
+// PreviewViewsWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViews(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("PreviewViews", err)
+	}
+	r, err := generated.ParsePreviewViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("PreviewViews", rsp, err)
+	}
+	return r, nil
+}
+
+// QueueCustomObjectRecordBulkJobWithBodyWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJobWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("QueueCustomObjectRecordBulkJob", err)
+	}
+	r, err := generated.ParseQueueCustomObjectRecordBulkJobResponse(rsp)
+	if err != nil {
+		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+	}
+	return r, nil
+}
+
+// QueueCustomObjectRecordBulkJobWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context, customObjectKey string, body generated.QueueCustomObjectRecordBulkJobJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJob(ctx, customObjectKey, body, reqEditors...)
+	if err != nil {
+		return nil, callError("QueueCustomObjectRecordBulkJob", err)
+	}
+	r, err := generated.ParseQueueCustomObjectRecordBulkJobResponse(rsp)
+	if err != nil {
+		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+	}
+	return r, nil
+}
+
+// RecoverManySuspendedTicketsWithResponse calls RecoverManySuspendedTickets (PUT /api/v2/suspended_tickets/recover_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, params *generated.RecoverManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RecoverManySuspendedTicketsResponse, error) {
+	rsp, err := c.raw.RecoverManySuspendedTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("RecoverManySuspendedTickets", err)
+	}
+	r, err := generated.ParseRecoverManySuspendedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RecoverManySuspendedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// RecoverSuspendedTicketWithResponse calls RecoverSuspendedTicket (PUT /api/v2/suspended_tickets/{id}/recover) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.RecoverSuspendedTicketResponse, error) {
+	rsp, err := c.raw.RecoverSuspendedTicket(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, callError("RecoverSuspendedTicket", err)
+	}
+	r, err := generated.ParseRecoverSuspendedTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RecoverSuspendedTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactChatCommentAttachmentWithBodyWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactChatCommentAttachmentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
+	rsp, err := c.raw.RedactChatCommentAttachmentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactChatCommentAttachment", err)
+	}
+	r, err := generated.ParseRedactChatCommentAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactChatCommentAttachmentWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentAttachmentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
+	rsp, err := c.raw.RedactChatCommentAttachment(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactChatCommentAttachment", err)
+	}
+	r, err := generated.ParseRedactChatCommentAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactChatCommentWithBodyWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactChatCommentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
+	rsp, err := c.raw.RedactChatCommentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactChatComment", err)
+	}
+	r, err := generated.ParseRedactChatCommentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactChatComment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactChatCommentWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
+	rsp, err := c.raw.RedactChatComment(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactChatComment", err)
+	}
+	r, err := generated.ParseRedactChatCommentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactChatComment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactTicketCommentAttachmentWithResponse calls RedactTicketCommentAttachment (PUT /api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactTicketCommentAttachmentWithResponse(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentAttachmentResponse, error) {
+	rsp, err := c.raw.RedactTicketCommentAttachment(ctx, ticketID, commentID, attachmentID, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactTicketCommentAttachment", err)
+	}
+	r, err := generated.ParseRedactTicketCommentAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactTicketCommentAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactTicketCommentStringWithBodyWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactTicketCommentStringWithBodyWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
+	rsp, err := c.raw.RedactTicketCommentStringWithBody(ctx, ticketID, ticketCommentID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactTicketCommentString", err)
+	}
+	r, err := generated.ParseRedactTicketCommentStringResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactTicketCommentString", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactTicketCommentStringWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, body generated.RedactTicketCommentStringJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
+	rsp, err := c.raw.RedactTicketCommentString(ctx, ticketID, ticketCommentID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactTicketCommentString", err)
+	}
+	r, err := generated.ParseRedactTicketCommentStringResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactTicketCommentString", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactTicketCommentWithBodyWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactTicketCommentWithBodyWithResponse(ctx context.Context, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
+	rsp, err := c.raw.RedactTicketCommentWithBody(ctx, ticketCommentID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactTicketComment", err)
+	}
+	r, err := generated.ParseRedactTicketCommentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactTicketComment", rsp, err)
+	}
+	return r, nil
+}
+
+// RedactTicketCommentWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketCommentID int64, body generated.RedactTicketCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
+	rsp, err := c.raw.RedactTicketComment(ctx, ticketCommentID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RedactTicketComment", err)
+	}
+	r, err := generated.ParseRedactTicketCommentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RedactTicketComment", rsp, err)
+	}
+	return r, nil
+}
+
+// RemoveTicketTagsWithBodyWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RemoveTicketTags", err)
+	}
+	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// RemoveTicketTagsWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RemoveTicketTags", err)
+	}
+	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// RenewCurrentSessionWithResponse calls RenewCurrentSession (GET /api/v2/users/me/session/renew) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.RenewCurrentSessionResponse, error) {
+	rsp, err := c.raw.RenewCurrentSession(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("RenewCurrentSession", err)
+	}
+	r, err := generated.ParseRenewCurrentSessionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RenewCurrentSession", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderCustomObjectFieldsWithBodyWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderCustomObjectFieldsWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
+	rsp, err := c.raw.ReorderCustomObjectFieldsWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderCustomObjectFields", err)
+	}
+	r, err := generated.ParseReorderCustomObjectFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderCustomObjectFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderCustomObjectFieldsWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, body generated.ReorderCustomObjectFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
+	rsp, err := c.raw.ReorderCustomObjectFields(ctx, customObjectKey, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderCustomObjectFields", err)
+	}
+	r, err := generated.ParseReorderCustomObjectFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderCustomObjectFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderGroupSLAPoliciesWithBodyWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderGroupSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ReorderGroupSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderGroupSLAPolicies", err)
+	}
+	r, err := generated.ParseReorderGroupSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderGroupSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderGroupSLAPoliciesWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderGroupSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, body generated.ReorderGroupSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ReorderGroupSLAPolicies(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderGroupSLAPolicies", err)
+	}
+	r, err := generated.ParseReorderGroupSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderGroupSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderOrganizationFieldsWithBodyWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderOrganizationFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
+	rsp, err := c.raw.ReorderOrganizationFieldsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderOrganizationFields", err)
+	}
+	r, err := generated.ParseReorderOrganizationFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderOrganizationFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderOrganizationFieldsWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderOrganizationFieldsWithResponse(ctx context.Context, body generated.ReorderOrganizationFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
+	rsp, err := c.raw.ReorderOrganizationFields(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderOrganizationFields", err)
+	}
+	r, err := generated.ParseReorderOrganizationFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderOrganizationFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderSLAPoliciesWithBodyWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ReorderSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderSLAPolicies", err)
+	}
+	r, err := generated.ParseReorderSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderSLAPoliciesWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, body generated.ReorderSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
+	rsp, err := c.raw.ReorderSLAPolicies(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderSLAPolicies", err)
+	}
+	r, err := generated.ParseReorderSLAPoliciesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderSLAPolicies", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderTicketFormsWithBodyWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderTicketFormsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
+	rsp, err := c.raw.ReorderTicketFormsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderTicketForms", err)
+	}
+	r, err := generated.ParseReorderTicketFormsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderTicketForms", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderTicketFormsWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body generated.ReorderTicketFormsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
+	rsp, err := c.raw.ReorderTicketForms(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderTicketForms", err)
+	}
+	r, err := generated.ParseReorderTicketFormsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderTicketForms", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderTriggersWithBodyWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
+	rsp, err := c.raw.ReorderTriggersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderTriggers", err)
+	}
+	r, err := generated.ParseReorderTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderTriggersWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated.ReorderTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
+	rsp, err := c.raw.ReorderTriggers(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderTriggers", err)
+	}
+	r, err := generated.ParseReorderTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderUserFieldsWithBodyWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderUserFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
+	rsp, err := c.raw.ReorderUserFieldsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderUserFields", err)
+	}
+	r, err := generated.ParseReorderUserFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderUserFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderUserFieldsWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderUserFieldsWithResponse(ctx context.Context, body generated.ReorderUserFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
+	rsp, err := c.raw.ReorderUserFields(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderUserFields", err)
+	}
+	r, err := generated.ParseReorderUserFieldsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderUserFields", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderWorkspacesWithBodyWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderWorkspacesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
+	rsp, err := c.raw.ReorderWorkspacesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderWorkspaces", err)
+	}
+	r, err := generated.ParseReorderWorkspacesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderWorkspaces", rsp, err)
+	}
+	return r, nil
+}
+
+// ReorderWorkspacesWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ReorderWorkspacesWithResponse(ctx context.Context, body generated.ReorderWorkspacesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
+	rsp, err := c.raw.ReorderWorkspaces(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("ReorderWorkspaces", err)
+	}
+	r, err := generated.ParseReorderWorkspacesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ReorderWorkspaces", rsp, err)
+	}
+	return r, nil
+}
+
+// RequestUserCreateWithBodyWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RequestUserCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
+	rsp, err := c.raw.RequestUserCreateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RequestUserCreate", err)
+	}
+	r, err := generated.ParseRequestUserCreateResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RequestUserCreate", rsp, err)
+	}
+	return r, nil
+}
+
+// RequestUserCreateWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RequestUserCreateWithResponse(ctx context.Context, body generated.RequestUserCreateJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
+	rsp, err := c.raw.RequestUserCreate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("RequestUserCreate", err)
+	}
+	r, err := generated.ParseRequestUserCreateResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RequestUserCreate", rsp, err)
+	}
+	return r, nil
+}
+
+// RequestUserIdentityVerificationWithResponse calls RequestUserIdentityVerification (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/request_verification) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RequestUserIdentityVerificationWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserIdentityVerificationResponse, error) {
+	rsp, err := c.raw.RequestUserIdentityVerification(ctx, userID, userIdentityID, reqEditors...)
+	if err != nil {
+		return nil, callError("RequestUserIdentityVerification", err)
+	}
+	r, err := generated.ParseRequestUserIdentityVerificationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RequestUserIdentityVerification", rsp, err)
+	}
+	return r, nil
+}
+
+// RestoreDeletedTicketWithResponse calls RestoreDeletedTicket (PUT /api/v2/deleted_tickets/{ticket_id}/restore) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RestoreDeletedTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.RestoreDeletedTicketResponse, error) {
+	rsp, err := c.raw.RestoreDeletedTicket(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("RestoreDeletedTicket", err)
+	}
+	r, err := generated.ParseRestoreDeletedTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RestoreDeletedTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// RestoreManyDeletedTicketsWithResponse calls RestoreManyDeletedTickets (PUT /api/v2/deleted_tickets/restore_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) RestoreManyDeletedTicketsWithResponse(ctx context.Context, params *generated.RestoreManyDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RestoreManyDeletedTicketsResponse, error) {
+	rsp, err := c.raw.RestoreManyDeletedTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("RestoreManyDeletedTickets", err)
+	}
+	r, err := generated.ParseRestoreManyDeletedTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("RestoreManyDeletedTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchAutomationsWithResponse calls SearchAutomations (GET /api/v2/automations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchAutomationsWithResponse(ctx context.Context, params *generated.SearchAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchAutomationsResponse, error) {
+	rsp, err := c.raw.SearchAutomations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchAutomations", err)
+	}
+	r, err := generated.ParseSearchAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchCustomObjectRecordsWithResponse calls SearchCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.SearchCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchCustomObjectRecordsResponse, error) {
+	rsp, err := c.raw.SearchCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchCustomObjectRecords", err)
+	}
+	r, err := generated.ParseSearchCustomObjectRecordsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchCustomObjectRecords", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchMacrosWithResponse calls SearchMacros (GET /api/v2/macros/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchMacrosWithResponse(ctx context.Context, params *generated.SearchMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchMacrosResponse, error) {
+	rsp, err := c.raw.SearchMacros(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchMacros", err)
+	}
+	r, err := generated.ParseSearchMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchOrganizationsWithResponse calls SearchOrganizations (GET /api/v2/organizations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchOrganizationsWithResponse(ctx context.Context, params *generated.SearchOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchOrganizationsResponse, error) {
+	rsp, err := c.raw.SearchOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchOrganizations", err)
+	}
+	r, err := generated.ParseSearchOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchRequestsWithResponse calls SearchRequests (GET /api/v2/requests/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchRequestsWithResponse(ctx context.Context, params *generated.SearchRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchRequestsResponse, error) {
+	rsp, err := c.raw.SearchRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchRequests", err)
+	}
+	r, err := generated.ParseSearchRequestsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchRequests", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchTriggersWithResponse calls SearchTriggers (GET /api/v2/triggers/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchTriggersWithResponse(ctx context.Context, params *generated.SearchTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchTriggersResponse, error) {
+	rsp, err := c.raw.SearchTriggers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchTriggers", err)
+	}
+	r, err := generated.ParseSearchTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchUsersWithResponse calls SearchUsers (GET /api/v2/users/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchUsersWithResponse(ctx context.Context, params *generated.SearchUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchUsersResponse, error) {
+	rsp, err := c.raw.SearchUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchUsers", err)
+	}
+	r, err := generated.ParseSearchUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// SearchViewsWithResponse calls SearchViews (GET /api/v2/views/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SearchViewsWithResponse(ctx context.Context, params *generated.SearchViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchViewsResponse, error) {
+	rsp, err := c.raw.SearchViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("SearchViews", err)
+	}
+	r, err := generated.ParseSearchViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SearchViews", rsp, err)
+	}
+	return r, nil
+}
+
+// SetAgentAttributeValuesWithBodyWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetAgentAttributeValuesWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
+	rsp, err := c.raw.SetAgentAttributeValuesWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetAgentAttributeValues", err)
+	}
+	r, err := generated.ParseSetAgentAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetAgentAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// SetAgentAttributeValuesWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID int64, body generated.SetAgentAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
+	rsp, err := c.raw.SetAgentAttributeValues(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetAgentAttributeValues", err)
+	}
+	r, err := generated.ParseSetAgentAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetAgentAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// SetGroupMembershipAsDefaultWithResponse calls SetGroupMembershipAsDefault (PUT /api/v2/users/{user_id}/group_memberships/{group_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, userID int64, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetGroupMembershipAsDefaultResponse, error) {
+	rsp, err := c.raw.SetGroupMembershipAsDefault(ctx, userID, groupMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("SetGroupMembershipAsDefault", err)
+	}
+	r, err := generated.ParseSetGroupMembershipAsDefaultResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetGroupMembershipAsDefault", rsp, err)
+	}
+	return r, nil
+}
+
+// SetOrganizationAsDefaultWithResponse calls SetOrganizationAsDefault (PUT /api/v2/users/{user_id}/organizations/{organization_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationAsDefaultResponse, error) {
+	rsp, err := c.raw.SetOrganizationAsDefault(ctx, userID, organizationID, reqEditors...)
+	if err != nil {
+		return nil, callError("SetOrganizationAsDefault", err)
+	}
+	r, err := generated.ParseSetOrganizationAsDefaultResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetOrganizationAsDefault", rsp, err)
+	}
+	return r, nil
+}
+
+// SetOrganizationMembershipAsDefaultWithResponse calls SetOrganizationMembershipAsDefault (PUT /api/v2/users/{user_id}/organization_memberships/{organization_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Context, userID int64, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationMembershipAsDefaultResponse, error) {
+	rsp, err := c.raw.SetOrganizationMembershipAsDefault(ctx, userID, organizationMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("SetOrganizationMembershipAsDefault", err)
+	}
+	r, err := generated.ParseSetOrganizationMembershipAsDefaultResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetOrganizationMembershipAsDefault", rsp, err)
+	}
+	return r, nil
+}
+
+// SetTicketAttributeValuesWithBodyWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetTicketAttributeValuesWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
+	rsp, err := c.raw.SetTicketAttributeValuesWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetTicketAttributeValues", err)
+	}
+	r, err := generated.ParseSetTicketAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetTicketAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// SetTicketAttributeValuesWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
+	rsp, err := c.raw.SetTicketAttributeValues(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetTicketAttributeValues", err)
+	}
+	r, err := generated.ParseSetTicketAttributeValuesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetTicketAttributeValues", rsp, err)
+	}
+	return r, nil
+}
+
+// SetTicketTagsWithBodyWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
+	rsp, err := c.raw.SetTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetTicketTags", err)
+	}
+	r, err := generated.ParseSetTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// SetTicketTagsWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
+	rsp, err := c.raw.SetTicketTags(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetTicketTags", err)
+	}
+	r, err := generated.ParseSetTicketTagsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetTicketTags", rsp, err)
+	}
+	return r, nil
+}
+
+// SetUserPasswordWithBodyWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
+	rsp, err := c.raw.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetUserPassword", err)
+	}
+	r, err := generated.ParseSetUserPasswordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetUserPassword", rsp, err)
+	}
+	return r, nil
+}
+
+// SetUserPasswordWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) SetUserPasswordWithResponse(ctx context.Context, userID int64, body generated.SetUserPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
+	rsp, err := c.raw.SetUserPassword(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("SetUserPassword", err)
+	}
+	r, err := generated.ParseSetUserPasswordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("SetUserPassword", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowAccountSettingsWithResponse calls ShowAccountSettings (GET /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAccountSettingsResponse, error) {
+	rsp, err := c.raw.ShowAccountSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowAccountSettings", err)
+	}
+	r, err := generated.ParseShowAccountSettingsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowAccountSettings", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowActivityWithResponse calls ShowActivity (GET /api/v2/activities/{activity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowActivityResponse, error) {
+	rsp, err := c.raw.ShowActivity(ctx, activityID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowActivity", err)
+	}
+	r, err := generated.ParseShowActivityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowActivity", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowAttachmentWithResponse calls ShowAttachment (GET /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAttachmentResponse, error) {
+	rsp, err := c.raw.ShowAttachment(ctx, attachmentID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowAttachment", err)
+	}
+	r, err := generated.ParseShowAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowAuditLogWithResponse calls ShowAuditLog (GET /api/v2/audit_logs/{audit_log_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuditLogResponse, error) {
+	rsp, err := c.raw.ShowAuditLog(ctx, auditLogID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowAuditLog", err)
+	}
+	r, err := generated.ParseShowAuditLogResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowAuditLog", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowAuthenticatedSessionWithResponse calls ShowAuthenticatedSession (GET /api/v2/users/me/session) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuthenticatedSessionResponse, error) {
+	rsp, err := c.raw.ShowAuthenticatedSession(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowAuthenticatedSession", err)
+	}
+	r, err := generated.ParseShowAuthenticatedSessionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowAuthenticatedSession", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowAutomationWithResponse calls ShowAutomation (GET /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAutomationResponse, error) {
+	rsp, err := c.raw.ShowAutomation(ctx, automationID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowAutomation", err)
+	}
+	r, err := generated.ParseShowAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowBrandWithResponse calls ShowBrand (GET /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowBrandResponse, error) {
+	rsp, err := c.raw.ShowBrand(ctx, brandID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowBrand", err)
+	}
+	r, err := generated.ParseShowBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCurrentLocaleWithResponse calls ShowCurrentLocale (GET /api/v2/locales/current) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCurrentLocaleResponse, error) {
+	rsp, err := c.raw.ShowCurrentLocale(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCurrentLocale", err)
+	}
+	r, err := generated.ParseShowCurrentLocaleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCurrentLocale", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectFieldWithResponse calls ShowCustomObjectField (GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObjectField", err)
+	}
+	r, err := generated.ParseShowCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectFieldsLimitWithResponse calls ShowCustomObjectFieldsLimit (GET /api/v2/custom_objects/{custom_object_key}/limits/field_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectFieldsLimitWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldsLimitResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectFieldsLimit(ctx, customObjectKey, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObjectFieldsLimit", err)
+	}
+	r, err := generated.ParseShowCustomObjectFieldsLimitResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObjectFieldsLimit", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectRecordWithResponse calls ShowCustomObjectRecord (GET /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObjectRecord", err)
+	}
+	r, err := generated.ParseShowCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectRecordsLimitWithResponse calls ShowCustomObjectRecordsLimit (GET /api/v2/custom_objects/limits/record_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordsLimitResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectRecordsLimit(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObjectRecordsLimit", err)
+	}
+	r, err := generated.ParseShowCustomObjectRecordsLimitResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObjectRecordsLimit", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectWithResponse calls ShowCustomObject (GET /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
+	rsp, err := c.raw.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObject", err)
+	}
+	r, err := generated.ParseShowCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomObjectsLimitWithResponse calls ShowCustomObjectsLimit (GET /api/v2/custom_objects/limits/object_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomObjectsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectsLimitResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectsLimit(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomObjectsLimit", err)
+	}
+	r, err := generated.ParseShowCustomObjectsLimitResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomObjectsLimit", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomRoleWithResponse calls ShowCustomRole (GET /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomRoleResponse, error) {
+	rsp, err := c.raw.ShowCustomRole(ctx, customRoleID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomRole", err)
+	}
+	r, err := generated.ParseShowCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowCustomTicketStatusWithResponse calls ShowCustomTicketStatus (GET /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomTicketStatusResponse, error) {
+	rsp, err := c.raw.ShowCustomTicketStatus(ctx, customStatusID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowCustomTicketStatus", err)
+	}
+	r, err := generated.ParseShowCustomTicketStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowCustomTicketStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowDeletedUserWithResponse calls ShowDeletedUser (GET /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDeletedUserResponse, error) {
+	rsp, err := c.raw.ShowDeletedUser(ctx, deletedUserID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowDeletedUser", err)
+	}
+	r, err := generated.ParseShowDeletedUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowDeletedUser", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowDynamicContentItemVariantWithResponse calls ShowDynamicContentItemVariant (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.ShowDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseShowDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowDynamicContentItemWithResponse calls ShowDynamicContentItem (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemResponse, error) {
+	rsp, err := c.raw.ShowDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowDynamicContentItem", err)
+	}
+	r, err := generated.ParseShowDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowGroupMembershipWithResponse calls ShowGroupMembership (GET /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupMembershipResponse, error) {
+	rsp, err := c.raw.ShowGroupMembership(ctx, groupMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowGroupMembership", err)
+	}
+	r, err := generated.ParseShowGroupMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowGroupMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowGroupSLAPolicyWithResponse calls ShowGroupSLAPolicy (GET /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.ShowGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseShowGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowGroupWithResponse calls ShowGroup (GET /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
+	rsp, err := c.raw.ShowGroup(ctx, groupID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowGroup", err)
+	}
+	r, err := generated.ParseShowGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowJobStatusWithResponse calls ShowJobStatus (GET /api/v2/job_statuses/{job_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowJobStatusResponse, error) {
+	rsp, err := c.raw.ShowJobStatus(ctx, jobStatusID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowJobStatus", err)
+	}
+	r, err := generated.ParseShowJobStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowJobStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowLocaleWithResponse calls ShowLocale (GET /api/v2/locales/{locale_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowLocaleResponse, error) {
+	rsp, err := c.raw.ShowLocale(ctx, localeID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowLocale", err)
+	}
+	r, err := generated.ParseShowLocaleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowLocale", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowMacroAttachmentWithResponse calls ShowMacroAttachment (GET /api/v2/macros/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroAttachmentResponse, error) {
+	rsp, err := c.raw.ShowMacroAttachment(ctx, attachmentID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowMacroAttachment", err)
+	}
+	r, err := generated.ParseShowMacroAttachmentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowMacroAttachment", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowMacroChangesToTicketWithResponse calls ShowMacroChangesToTicket (GET /api/v2/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroChangesToTicketResponse, error) {
+	rsp, err := c.raw.ShowMacroChangesToTicket(ctx, macroID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowMacroChangesToTicket", err)
+	}
+	r, err := generated.ParseShowMacroChangesToTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowMacroChangesToTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowMacroReplicaWithResponse calls ShowMacroReplica (GET /api/v2/macros/new) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *generated.ShowMacroReplicaParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroReplicaResponse, error) {
+	rsp, err := c.raw.ShowMacroReplica(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowMacroReplica", err)
+	}
+	r, err := generated.ParseShowMacroReplicaResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowMacroReplica", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowMacroWithResponse calls ShowMacro (GET /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroResponse, error) {
+	rsp, err := c.raw.ShowMacro(ctx, macroID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowMacro", err)
+	}
+	r, err := generated.ParseShowMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyDynamicContentItemsWithResponse calls ShowManyDynamicContentItems (GET /api/v2/dynamic_content/items/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, params *generated.ShowManyDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyDynamicContentItemsResponse, error) {
+	rsp, err := c.raw.ShowManyDynamicContentItems(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyDynamicContentItems", err)
+	}
+	r, err := generated.ParseShowManyDynamicContentItemsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyDynamicContentItems", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyJobStatusesWithResponse calls ShowManyJobStatuses (GET /api/v2/job_statuses/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyJobStatusesWithResponse(ctx context.Context, params *generated.ShowManyJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyJobStatusesResponse, error) {
+	rsp, err := c.raw.ShowManyJobStatuses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyJobStatuses", err)
+	}
+	r, err := generated.ParseShowManyJobStatusesResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyJobStatuses", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyOrganizationsWithResponse calls ShowManyOrganizations (GET /api/v2/organizations/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyOrganizationsWithResponse(ctx context.Context, params *generated.ShowManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyOrganizationsResponse, error) {
+	rsp, err := c.raw.ShowManyOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyOrganizations", err)
+	}
+	r, err := generated.ParseShowManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyTicketFormsWithResponse calls ShowManyTicketForms (GET /api/v2/ticket_forms/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *generated.ShowManyTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketFormsResponse, error) {
+	rsp, err := c.raw.ShowManyTicketForms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyTicketForms", err)
+	}
+	r, err := generated.ParseShowManyTicketFormsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyTicketForms", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyTicketsWithResponse calls ShowManyTickets (GET /api/v2/tickets/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *generated.ShowManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketsResponse, error) {
+	rsp, err := c.raw.ShowManyTickets(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyTickets", err)
+	}
+	r, err := generated.ParseShowManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyUsersWithResponse calls ShowManyUsers (GET /api/v2/users/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generated.ShowManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyUsersResponse, error) {
+	rsp, err := c.raw.ShowManyUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyUsers", err)
+	}
+	r, err := generated.ParseShowManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowManyViewsWithResponse calls ShowManyViews (GET /api/v2/views/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generated.ShowManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyViewsResponse, error) {
+	rsp, err := c.raw.ShowManyViews(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowManyViews", err)
+	}
+	r, err := generated.ParseShowManyViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowManyViews", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowOrganizationFieldWithResponse calls ShowOrganizationField (GET /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationFieldResponse, error) {
+	rsp, err := c.raw.ShowOrganizationField(ctx, organizationFieldID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowOrganizationField", err)
+	}
+	r, err := generated.ParseShowOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowOrganizationMembershipWithResponse calls ShowOrganizationMembership (GET /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationMembershipResponse, error) {
+	rsp, err := c.raw.ShowOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowOrganizationMembership", err)
+	}
+	r, err := generated.ParseShowOrganizationMembershipResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowOrganizationMembership", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowOrganizationRelatedInformationWithResponse calls ShowOrganizationRelatedInformation (GET /api/v2/organizations/{organization_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationRelatedInformationResponse, error) {
+	rsp, err := c.raw.ShowOrganizationRelatedInformation(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowOrganizationRelatedInformation", err)
+	}
+	r, err := generated.ParseShowOrganizationRelatedInformationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowOrganizationRelatedInformation", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowOrganizationSubscriptionWithResponse calls ShowOrganizationSubscription (GET /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationSubscriptionResponse, error) {
+	rsp, err := c.raw.ShowOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowOrganizationSubscription", err)
+	}
+	r, err := generated.ParseShowOrganizationSubscriptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowOrganizationSubscription", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowOrganizationWithResponse calls ShowOrganization (GET /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
+	rsp, err := c.raw.ShowOrganization(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowOrganization", err)
+	}
+	r, err := generated.ParseShowOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowRequestCommentWithResponse calls ShowRequestComment (GET /api/v2/requests/{request_id}/comments/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestCommentResponse, error) {
+	rsp, err := c.raw.ShowRequestComment(ctx, requestID, ticketCommentID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowRequestComment", err)
+	}
+	r, err := generated.ParseShowRequestCommentResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowRequestComment", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowRequestWithResponse calls ShowRequest (GET /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, params *generated.ShowRequestParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestResponse, error) {
+	rsp, err := c.raw.ShowRequest(ctx, requestID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowRequest", err)
+	}
+	r, err := generated.ParseShowRequestResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowRequest", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowResourceCollectionWithResponse calls ShowResourceCollection (GET /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowResourceCollectionResponse, error) {
+	rsp, err := c.raw.ShowResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowResourceCollection", err)
+	}
+	r, err := generated.ParseShowResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowRoutingAttributeValueWithResponse calls ShowRoutingAttributeValue (GET /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.ShowRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseShowRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowRoutingAttributeWithResponse calls ShowRoutingAttribute (GET /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeResponse, error) {
+	rsp, err := c.raw.ShowRoutingAttribute(ctx, attributeID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowRoutingAttribute", err)
+	}
+	r, err := generated.ParseShowRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSLAPolicyWithResponse calls ShowSLAPolicy (GET /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSLAPolicyResponse, error) {
+	rsp, err := c.raw.ShowSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSLAPolicy", err)
+	}
+	r, err := generated.ParseShowSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSatisfactionRatingWithResponse calls ShowSatisfactionRating (GET /api/v2/satisfaction_ratings/{satisfaction_rating_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfactionRatingID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionRatingResponse, error) {
+	rsp, err := c.raw.ShowSatisfactionRating(ctx, satisfactionRatingID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSatisfactionRating", err)
+	}
+	r, err := generated.ParseShowSatisfactionRatingResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSatisfactionRating", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSatisfactionReasonWithResponse calls ShowSatisfactionReason (GET /api/v2/satisfaction_reasons/{satisfaction_reason_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfactionReasonID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionReasonResponse, error) {
+	rsp, err := c.raw.ShowSatisfactionReason(ctx, satisfactionReasonID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSatisfactionReason", err)
+	}
+	r, err := generated.ParseShowSatisfactionReasonResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSatisfactionReason", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSelfWithResponse calls ShowSelf (GET /api/v2/users/me) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
+	rsp, err := c.raw.ShowSelf(ctx, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSelf", err)
+	}
+	r, err := generated.ParseShowSelfResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSelf", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSharingAgreementWithResponse calls ShowSharingAgreement (GET /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSharingAgreementResponse, error) {
+	rsp, err := c.raw.ShowSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSharingAgreement", err)
+	}
+	r, err := generated.ParseShowSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSupportAddressWithResponse calls ShowSupportAddress (GET /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSupportAddressResponse, error) {
+	rsp, err := c.raw.ShowSupportAddress(ctx, supportAddressID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSupportAddress", err)
+	}
+	r, err := generated.ParseShowSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowSuspendedTicketWithResponse calls ShowSuspendedTicket (GET /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSuspendedTicketResponse, error) {
+	rsp, err := c.raw.ShowSuspendedTicket(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowSuspendedTicket", err)
+	}
+	r, err := generated.ParseShowSuspendedTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowSuspendedTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTargetFailureWithResponse calls ShowTargetFailure (GET /api/v2/target_failures/{target_failure_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailureID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetFailureResponse, error) {
+	rsp, err := c.raw.ShowTargetFailure(ctx, targetFailureID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTargetFailure", err)
+	}
+	r, err := generated.ParseShowTargetFailureResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTargetFailure", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTargetWithResponse calls ShowTarget (GET /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetResponse, error) {
+	rsp, err := c.raw.ShowTarget(ctx, targetID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTarget", err)
+	}
+	r, err := generated.ParseShowTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketAfterMacroWithResponse calls ShowTicketAfterMacro (GET /api/v2/tickets/{ticket_id}/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID int64, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAfterMacroResponse, error) {
+	rsp, err := c.raw.ShowTicketAfterMacro(ctx, ticketID, macroID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketAfterMacro", err)
+	}
+	r, err := generated.ParseShowTicketAfterMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketAfterMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketAuditWithResponse calls ShowTicketAudit (GET /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAuditResponse, error) {
+	rsp, err := c.raw.ShowTicketAudit(ctx, ticketID, ticketAuditID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketAudit", err)
+	}
+	r, err := generated.ParseShowTicketAuditResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketAudit", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketFieldOptionWithResponse calls ShowTicketFieldOption (GET /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldOptionResponse, error) {
+	rsp, err := c.raw.ShowTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketFieldOption", err)
+	}
+	r, err := generated.ParseShowTicketFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketFieldWithResponse calls ShowTicketField (GET /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ShowTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldResponse, error) {
+	rsp, err := c.raw.ShowTicketField(ctx, ticketFieldID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketField", err)
+	}
+	r, err := generated.ParseShowTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketFormWithResponse calls ShowTicketForm (GET /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFormResponse, error) {
+	rsp, err := c.raw.ShowTicketForm(ctx, ticketFormID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketForm", err)
+	}
+	r, err := generated.ParseShowTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketMetricWithResponse calls ShowTicketMetric (GET /api/v2/ticket_metrics/{ticket_metric_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketMetricResponse, error) {
+	rsp, err := c.raw.ShowTicketMetric(ctx, ticketMetricID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketMetric", err)
+	}
+	r, err := generated.ParseShowTicketMetricResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketMetric", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketRelatedInfoWithResponse calls ShowTicketRelatedInfo (GET /api/v2/tickets/{ticket_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketRelatedInfoResponse, error) {
+	rsp, err := c.raw.ShowTicketRelatedInfo(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicketRelatedInfo", err)
+	}
+	r, err := generated.ParseShowTicketRelatedInfoResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicketRelatedInfo", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTicketWithResponse calls ShowTicket (GET /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
+	rsp, err := c.raw.ShowTicket(ctx, ticketID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTicket", err)
+	}
+	r, err := generated.ParseShowTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTriggerCategoryWithResponse calls ShowTriggerCategory (GET /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerCategoryResponse, error) {
+	rsp, err := c.raw.ShowTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTriggerCategory", err)
+	}
+	r, err := generated.ParseShowTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTriggerRevisionWithResponse calls ShowTriggerRevision (GET /api/v2/triggers/{trigger_id}/revisions/{trigger_revision_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID int64, triggerRevisionID int64, params *generated.ShowTriggerRevisionParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerRevisionResponse, error) {
+	rsp, err := c.raw.ShowTriggerRevision(ctx, triggerID, triggerRevisionID, params, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTriggerRevision", err)
+	}
+	r, err := generated.ParseShowTriggerRevisionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTriggerRevision", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowTriggerWithResponse calls ShowTrigger (GET /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerResponse, error) {
+	rsp, err := c.raw.ShowTrigger(ctx, triggerID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowTrigger", err)
+	}
+	r, err := generated.ParseShowTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserFieldOptionWithResponse calls ShowUserFieldOption (GET /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldOptionResponse, error) {
+	rsp, err := c.raw.ShowUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUserFieldOption", err)
+	}
+	r, err := generated.ParseShowUserFieldOptionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUserFieldOption", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserFieldWithResponse calls ShowUserField (GET /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldResponse, error) {
+	rsp, err := c.raw.ShowUserField(ctx, userFieldID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUserField", err)
+	}
+	r, err := generated.ParseShowUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserIdentityWithResponse calls ShowUserIdentity (GET /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserIdentityResponse, error) {
+	rsp, err := c.raw.ShowUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUserIdentity", err)
+	}
+	r, err := generated.ParseShowUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserRelatedInformationWithResponse calls ShowUserRelatedInformation (GET /api/v2/users/{user_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserRelatedInformationResponse, error) {
+	rsp, err := c.raw.ShowUserRelatedInformation(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUserRelatedInformation", err)
+	}
+	r, err := generated.ParseShowUserRelatedInformationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUserRelatedInformation", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserSessionWithResponse calls ShowUserSession (GET /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserSessionResponse, error) {
+	rsp, err := c.raw.ShowUserSession(ctx, userID, sessionID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUserSession", err)
+	}
+	r, err := generated.ParseShowUserSessionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUserSession", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowUserWithResponse calls ShowUser (GET /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
+	rsp, err := c.raw.ShowUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowUser", err)
+	}
+	r, err := generated.ParseShowUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowUser", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowViewWithResponse calls ShowView (GET /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
+	rsp, err := c.raw.ShowView(ctx, viewID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowView", err)
+	}
+	r, err := generated.ParseShowViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowView", rsp, err)
+	}
+	return r, nil
+}
+
+// ShowWorkspaceWithResponse calls ShowWorkspace (GET /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowWorkspaceResponse, error) {
+	rsp, err := c.raw.ShowWorkspace(ctx, workspaceID, reqEditors...)
+	if err != nil {
+		return nil, callError("ShowWorkspace", err)
+	}
+	r, err := generated.ParseShowWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("ShowWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// UnassignUserOrganizationWithResponse calls UnassignUserOrganization (DELETE /api/v2/users/{user_id}/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UnassignUserOrganizationWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.UnassignUserOrganizationResponse, error) {
+	rsp, err := c.raw.UnassignUserOrganization(ctx, userID, organizationID, reqEditors...)
+	if err != nil {
+		return nil, callError("UnassignUserOrganization", err)
+	}
+	r, err := generated.ParseUnassignUserOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UnassignUserOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAccountSettingsWithBodyWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAccountSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
+	rsp, err := c.raw.UpdateAccountSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAccountSettings", err)
+	}
+	r, err := generated.ParseUpdateAccountSettingsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAccountSettings", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAccountSettingsWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body generated.UpdateAccountSettingsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
+	rsp, err := c.raw.UpdateAccountSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAccountSettings", err)
+	}
+	r, err := generated.ParseUpdateAccountSettingsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAccountSettings", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAttachmentForMalwareWithBodyWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAttachmentForMalwareWithBodyWithResponse(ctx context.Context, attachmentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
+	rsp, err := c.raw.UpdateAttachmentForMalwareWithBody(ctx, attachmentID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAttachmentForMalware", err)
+	}
+	r, err := generated.ParseUpdateAttachmentForMalwareResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAttachmentForMalware", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAttachmentForMalwareWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAttachmentForMalwareWithResponse(ctx context.Context, attachmentID int64, body generated.UpdateAttachmentForMalwareJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
+	rsp, err := c.raw.UpdateAttachmentForMalware(ctx, attachmentID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAttachmentForMalware", err)
+	}
+	r, err := generated.ParseUpdateAttachmentForMalwareResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAttachmentForMalware", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAutomationWithBodyWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAutomationWithBodyWithResponse(ctx context.Context, automationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
+	rsp, err := c.raw.UpdateAutomationWithBody(ctx, automationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAutomation", err)
+	}
+	r, err := generated.ParseUpdateAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateAutomationWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID int64, body generated.UpdateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
+	rsp, err := c.raw.UpdateAutomation(ctx, automationID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateAutomation", err)
+	}
+	r, err := generated.ParseUpdateAutomationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateAutomation", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateBrandWithBodyWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateBrandWithBodyWithResponse(ctx context.Context, brandID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
+	rsp, err := c.raw.UpdateBrandWithBody(ctx, brandID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateBrand", err)
+	}
+	r, err := generated.ParseUpdateBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateBrandWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, body generated.UpdateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
+	rsp, err := c.raw.UpdateBrand(ctx, brandID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateBrand", err)
+	}
+	r, err := generated.ParseUpdateBrandResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateBrand", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectFieldWithBodyWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.UpdateCustomObjectFieldWithBody(ctx, customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObjectField", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectFieldWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body generated.UpdateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.UpdateCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObjectField", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObjectField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectRecordWithBodyWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.UpdateCustomObjectRecordWithBody(ctx, customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObjectRecord", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectRecordWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, body generated.UpdateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
+	rsp, err := c.raw.UpdateCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObjectRecord", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectRecordResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectWithBodyWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
+	rsp, err := c.raw.UpdateCustomObjectWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObject", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomObjectWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjectKey string, body generated.UpdateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
+	rsp, err := c.raw.UpdateCustomObject(ctx, customObjectKey, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomObject", err)
+	}
+	r, err := generated.ParseUpdateCustomObjectResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomObject", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomRoleWithBodyWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomRoleWithBodyWithResponse(ctx context.Context, customRoleID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
+	rsp, err := c.raw.UpdateCustomRoleWithBody(ctx, customRoleID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomRole", err)
+	}
+	r, err := generated.ParseUpdateCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomRoleWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID int64, body generated.UpdateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
+	rsp, err := c.raw.UpdateCustomRole(ctx, customRoleID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomRole", err)
+	}
+	r, err := generated.ParseUpdateCustomRoleResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomRole", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomTicketStatusWithBodyWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomTicketStatusWithBodyWithResponse(ctx context.Context, customStatusID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
+	rsp, err := c.raw.UpdateCustomTicketStatusWithBody(ctx, customStatusID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomTicketStatus", err)
+	}
+	r, err := generated.ParseUpdateCustomTicketStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateCustomTicketStatusWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, body generated.UpdateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
+	rsp, err := c.raw.UpdateCustomTicketStatus(ctx, customStatusID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateCustomTicketStatus", err)
+	}
+	r, err := generated.ParseUpdateCustomTicketStatusResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateDynamicContentItemVariantWithBodyWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.UpdateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseUpdateDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateDynamicContentItemVariantWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body generated.UpdateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
+	rsp, err := c.raw.UpdateDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateDynamicContentItemVariant", err)
+	}
+	r, err := generated.ParseUpdateDynamicContentItemVariantResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateDynamicContentItemWithBodyWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateDynamicContentItemWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
+	rsp, err := c.raw.UpdateDynamicContentItemWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateDynamicContentItem", err)
+	}
+	r, err := generated.ParseUpdateDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateDynamicContentItemWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
+	rsp, err := c.raw.UpdateDynamicContentItem(ctx, dynamicContentItemID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateDynamicContentItem", err)
+	}
+	r, err := generated.ParseUpdateDynamicContentItemResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateGroupSLAPolicyWithBodyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, groupSLAPolicyID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.UpdateGroupSLAPolicyWithBody(ctx, groupSLAPolicyID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseUpdateGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateGroupSLAPolicyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, body generated.UpdateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
+	rsp, err := c.raw.UpdateGroupSLAPolicy(ctx, groupSLAPolicyID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateGroupSLAPolicy", err)
+	}
+	r, err := generated.ParseUpdateGroupSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateGroupWithBodyWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
+	rsp, err := c.raw.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateGroup", err)
+	}
+	r, err := generated.ParseUpdateGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateGroupWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, body generated.UpdateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
+	rsp, err := c.raw.UpdateGroup(ctx, groupID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateGroup", err)
+	}
+	r, err := generated.ParseUpdateGroupResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateGroup", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateMacroWithBodyWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateMacroWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
+	rsp, err := c.raw.UpdateMacroWithBody(ctx, macroID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateMacro", err)
+	}
+	r, err := generated.ParseUpdateMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateMacroWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, body generated.UpdateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
+	rsp, err := c.raw.UpdateMacro(ctx, macroID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateMacro", err)
+	}
+	r, err := generated.ParseUpdateMacroResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateMacro", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyAutomationsWithBodyWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyAutomationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
+	rsp, err := c.raw.UpdateManyAutomationsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyAutomations", err)
+	}
+	r, err := generated.ParseUpdateManyAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyAutomationsWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body generated.UpdateManyAutomationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
+	rsp, err := c.raw.UpdateManyAutomations(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyAutomations", err)
+	}
+	r, err := generated.ParseUpdateManyAutomationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyAutomations", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyDynamicContentItemVariantsWithBodyWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyDynamicContentItemVariants", err)
+	}
+	r, err := generated.ParseUpdateManyDynamicContentItemVariantsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyDynamicContentItemVariantsWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyDynamicContentItemVariants", err)
+	}
+	r, err := generated.ParseUpdateManyDynamicContentItemVariantsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyMacrosWithBodyWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyMacrosWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
+	rsp, err := c.raw.UpdateManyMacrosWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyMacros", err)
+	}
+	r, err := generated.ParseUpdateManyMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyMacrosWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generated.UpdateManyMacrosJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
+	rsp, err := c.raw.UpdateManyMacros(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyMacros", err)
+	}
+	r, err := generated.ParseUpdateManyMacrosResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyMacros", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyOrganizationsWithBodyWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyOrganizationsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
+	rsp, err := c.raw.UpdateManyOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyOrganizations", err)
+	}
+	r, err := generated.ParseUpdateManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyOrganizationsWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, body generated.UpdateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
+	rsp, err := c.raw.UpdateManyOrganizations(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyOrganizations", err)
+	}
+	r, err := generated.ParseUpdateManyOrganizationsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyOrganizations", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyTicketsWithBodyWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
+	rsp, err := c.raw.UpdateManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyTickets", err)
+	}
+	r, err := generated.ParseUpdateManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyTicketsWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, body generated.UpdateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
+	rsp, err := c.raw.UpdateManyTickets(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyTickets", err)
+	}
+	r, err := generated.ParseUpdateManyTicketsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyTickets", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyTriggersWithBodyWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
+	rsp, err := c.raw.UpdateManyTriggersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyTriggers", err)
+	}
+	r, err := generated.ParseUpdateManyTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyTriggersWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body generated.UpdateManyTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
+	rsp, err := c.raw.UpdateManyTriggers(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyTriggers", err)
+	}
+	r, err := generated.ParseUpdateManyTriggersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyTriggers", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyUsersWithBodyWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyUsersWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
+	rsp, err := c.raw.UpdateManyUsersWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyUsers", err)
+	}
+	r, err := generated.ParseUpdateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyUsersWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, body generated.UpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
+	rsp, err := c.raw.UpdateManyUsers(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyUsers", err)
+	}
+	r, err := generated.ParseUpdateManyUsersResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyUsers", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyViewsWithBodyWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
+	rsp, err := c.raw.UpdateManyViewsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyViews", err)
+	}
+	r, err := generated.ParseUpdateManyViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyViews", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateManyViewsWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated.UpdateManyViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
+	rsp, err := c.raw.UpdateManyViews(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateManyViews", err)
+	}
+	r, err := generated.ParseUpdateManyViewsResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateManyViews", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateOrganizationFieldWithBodyWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateOrganizationFieldWithBodyWithResponse(ctx context.Context, organizationFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
+	rsp, err := c.raw.UpdateOrganizationFieldWithBody(ctx, organizationFieldID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateOrganizationField", err)
+	}
+	r, err := generated.ParseUpdateOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateOrganizationFieldWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, body generated.UpdateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
+	rsp, err := c.raw.UpdateOrganizationField(ctx, organizationFieldID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateOrganizationField", err)
+	}
+	r, err := generated.ParseUpdateOrganizationFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateOrganizationField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateOrganizationWithBodyWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateOrganizationWithBodyWithResponse(ctx context.Context, organizationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
+	rsp, err := c.raw.UpdateOrganizationWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateOrganization", err)
+	}
+	r, err := generated.ParseUpdateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateOrganizationWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizationID int64, body generated.UpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
+	rsp, err := c.raw.UpdateOrganization(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateOrganization", err)
+	}
+	r, err := generated.ParseUpdateOrganizationResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateOrganization", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRequestWithBodyWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRequestWithBodyWithResponse(ctx context.Context, requestID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
+	rsp, err := c.raw.UpdateRequestWithBody(ctx, requestID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRequest", err)
+	}
+	r, err := generated.ParseUpdateRequestResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRequest", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRequestWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64, body generated.UpdateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
+	rsp, err := c.raw.UpdateRequest(ctx, requestID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRequest", err)
+	}
+	r, err := generated.ParseUpdateRequestResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRequest", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateResourceCollectionWithBodyWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateResourceCollectionWithBodyWithResponse(ctx context.Context, resourceCollectionID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
+	rsp, err := c.raw.UpdateResourceCollectionWithBody(ctx, resourceCollectionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateResourceCollection", err)
+	}
+	r, err := generated.ParseUpdateResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateResourceCollectionWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
+	rsp, err := c.raw.UpdateResourceCollection(ctx, resourceCollectionID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateResourceCollection", err)
+	}
+	r, err := generated.ParseUpdateResourceCollectionResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateResourceCollection", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRoutingAttributeValueWithBodyWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, attributeValueID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.UpdateRoutingAttributeValueWithBody(ctx, attributeID, attributeValueID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseUpdateRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRoutingAttributeValueWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, body generated.UpdateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
+	rsp, err := c.raw.UpdateRoutingAttributeValue(ctx, attributeID, attributeValueID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRoutingAttributeValue", err)
+	}
+	r, err := generated.ParseUpdateRoutingAttributeValueResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRoutingAttributeWithBodyWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRoutingAttributeWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
+	rsp, err := c.raw.UpdateRoutingAttributeWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRoutingAttribute", err)
+	}
+	r, err := generated.ParseUpdateRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateRoutingAttributeWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attributeID string, body generated.UpdateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
+	rsp, err := c.raw.UpdateRoutingAttribute(ctx, attributeID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateRoutingAttribute", err)
+	}
+	r, err := generated.ParseUpdateRoutingAttributeResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSLAPolicyWithBodyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSLAPolicyWithBodyWithResponse(ctx context.Context, slaPolicyID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
+	rsp, err := c.raw.UpdateSLAPolicyWithBody(ctx, slaPolicyID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSLAPolicy", err)
+	}
+	r, err := generated.ParseUpdateSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSLAPolicyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, body generated.UpdateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
+	rsp, err := c.raw.UpdateSLAPolicy(ctx, slaPolicyID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSLAPolicy", err)
+	}
+	r, err := generated.ParseUpdateSLAPolicyResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSLAPolicy", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSharingAgreementWithBodyWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSharingAgreementWithBodyWithResponse(ctx context.Context, sharingAgreementID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
+	rsp, err := c.raw.UpdateSharingAgreementWithBody(ctx, sharingAgreementID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSharingAgreement", err)
+	}
+	r, err := generated.ParseUpdateSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSharingAgreementWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, body generated.UpdateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
+	rsp, err := c.raw.UpdateSharingAgreement(ctx, sharingAgreementID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSharingAgreement", err)
+	}
+	r, err := generated.ParseUpdateSharingAgreementResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSharingAgreement", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSupportAddressWithBodyWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSupportAddressWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
+	rsp, err := c.raw.UpdateSupportAddressWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSupportAddress", err)
+	}
+	r, err := generated.ParseUpdateSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateSupportAddressWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAddressID int64, body generated.UpdateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
+	rsp, err := c.raw.UpdateSupportAddress(ctx, supportAddressID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateSupportAddress", err)
+	}
+	r, err := generated.ParseUpdateSupportAddressResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateSupportAddress", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTargetWithBodyWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTargetWithBodyWithResponse(ctx context.Context, targetID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
+	rsp, err := c.raw.UpdateTargetWithBody(ctx, targetID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTarget", err)
+	}
+	r, err := generated.ParseUpdateTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTargetWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, body generated.UpdateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
+	rsp, err := c.raw.UpdateTarget(ctx, targetID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTarget", err)
+	}
+	r, err := generated.ParseUpdateTargetResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTarget", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketFieldWithBodyWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketFieldWithBodyWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
+	rsp, err := c.raw.UpdateTicketFieldWithBody(ctx, ticketFieldID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicketField", err)
+	}
+	r, err := generated.ParseUpdateTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketFieldWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, body generated.UpdateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
+	rsp, err := c.raw.UpdateTicketField(ctx, ticketFieldID, params, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicketField", err)
+	}
+	r, err := generated.ParseUpdateTicketFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicketField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketFormWithBodyWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
+	rsp, err := c.raw.UpdateTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicketForm", err)
+	}
+	r, err := generated.ParseUpdateTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketFormWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.UpdateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
+	rsp, err := c.raw.UpdateTicketForm(ctx, ticketFormID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicketForm", err)
+	}
+	r, err := generated.ParseUpdateTicketFormResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicketForm", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketWithBodyWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
+	rsp, err := c.raw.UpdateTicketWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicket", err)
+	}
+	r, err := generated.ParseUpdateTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTicketWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, body generated.UpdateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
+	rsp, err := c.raw.UpdateTicket(ctx, ticketID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTicket", err)
+	}
+	r, err := generated.ParseUpdateTicketResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTicket", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTriggerCategoryWithBodyWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTriggerCategoryWithBodyWithResponse(ctx context.Context, triggerCategoryID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
+	rsp, err := c.raw.UpdateTriggerCategoryWithBody(ctx, triggerCategoryID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTriggerCategory", err)
+	}
+	r, err := generated.ParseUpdateTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTriggerCategoryWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, body generated.UpdateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
+	rsp, err := c.raw.UpdateTriggerCategory(ctx, triggerCategoryID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTriggerCategory", err)
+	}
+	r, err := generated.ParseUpdateTriggerCategoryResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTriggerCategory", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTriggerWithBodyWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTriggerWithBodyWithResponse(ctx context.Context, triggerID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
+	rsp, err := c.raw.UpdateTriggerWithBody(ctx, triggerID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTrigger", err)
+	}
+	r, err := generated.ParseUpdateTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateTriggerWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64, body generated.UpdateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
+	rsp, err := c.raw.UpdateTrigger(ctx, triggerID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateTrigger", err)
+	}
+	r, err := generated.ParseUpdateTriggerResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateTrigger", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserFieldWithBodyWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserFieldWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
+	rsp, err := c.raw.UpdateUserFieldWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUserField", err)
+	}
+	r, err := generated.ParseUpdateUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserFieldWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID string, body generated.UpdateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
+	rsp, err := c.raw.UpdateUserField(ctx, userFieldID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUserField", err)
+	}
+	r, err := generated.ParseUpdateUserFieldResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUserField", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserIdentityWithBodyWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, userIdentityID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
+	rsp, err := c.raw.UpdateUserIdentityWithBody(ctx, userID, userIdentityID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUserIdentity", err)
+	}
+	r, err := generated.ParseUpdateUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserIdentityWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, body generated.UpdateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
+	rsp, err := c.raw.UpdateUserIdentity(ctx, userID, userIdentityID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUserIdentity", err)
+	}
+	r, err := generated.ParseUpdateUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUserIdentity", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserWithBodyWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
+	rsp, err := c.raw.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUser", err)
+	}
+	r, err := generated.ParseUpdateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateUserWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body generated.UpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
+	rsp, err := c.raw.UpdateUser(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateUser", err)
+	}
+	r, err := generated.ParseUpdateUserResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateUser", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateViewWithBodyWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateViewWithBodyWithResponse(ctx context.Context, viewID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
+	rsp, err := c.raw.UpdateViewWithBody(ctx, viewID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateView", err)
+	}
+	r, err := generated.ParseUpdateViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateView", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateViewWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body generated.UpdateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
+	rsp, err := c.raw.UpdateView(ctx, viewID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateView", err)
+	}
+	r, err := generated.ParseUpdateViewResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateView", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateWorkspaceWithBodyWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, workspaceID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
+	rsp, err := c.raw.UpdateWorkspaceWithBody(ctx, workspaceID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateWorkspace", err)
+	}
+	r, err := generated.ParseUpdateWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// UpdateWorkspaceWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID int64, body generated.UpdateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
+	rsp, err := c.raw.UpdateWorkspace(ctx, workspaceID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UpdateWorkspace", err)
+	}
+	r, err := generated.ParseUpdateWorkspaceResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UpdateWorkspace", rsp, err)
+	}
+	return r, nil
+}
+
+// UploadFileWithBodyWithResponse calls UploadFile (POST /api/v2/uploads) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *generated.UploadFileParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UploadFileResponse, error) {
+	rsp, err := c.raw.UploadFileWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("UploadFile", err)
+	}
+	r, err := generated.ParseUploadFileResponse(rsp)
+	if err != nil {
+		return nil, decodeError("UploadFile", rsp, err)
+	}
+	return r, nil
+}
+
+// VerifySubdomainAvailabilityWithResponse calls VerifySubdomainAvailability (GET /api/v2/accounts/available) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) VerifySubdomainAvailabilityWithResponse(ctx context.Context, params *generated.VerifySubdomainAvailabilityParams, reqEditors ...generated.RequestEditorFn) (*generated.VerifySubdomainAvailabilityResponse, error) {
+	rsp, err := c.raw.VerifySubdomainAvailability(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, callError("VerifySubdomainAvailability", err)
+	}
+	r, err := generated.ParseVerifySubdomainAvailabilityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("VerifySubdomainAvailability", rsp, err)
+	}
+	return r, nil
+}
+
+// VerifySupportAddressForwardingWithBodyWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) VerifySupportAddressForwardingWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
+	rsp, err := c.raw.VerifySupportAddressForwardingWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, callError("VerifySupportAddressForwarding", err)
+	}
+	r, err := generated.ParseVerifySupportAddressForwardingResponse(rsp)
+	if err != nil {
+		return nil, decodeError("VerifySupportAddressForwarding", rsp, err)
+	}
+	return r, nil
+}
+
+// VerifySupportAddressForwardingWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) VerifySupportAddressForwardingWithResponse(ctx context.Context, supportAddressID int64, body generated.VerifySupportAddressForwardingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
+	rsp, err := c.raw.VerifySupportAddressForwarding(ctx, supportAddressID, body, reqEditors...)
+	if err != nil {
+		return nil, callError("VerifySupportAddressForwarding", err)
+	}
+	r, err := generated.ParseVerifySupportAddressForwardingResponse(rsp)
+	if err != nil {
+		return nil, decodeError("VerifySupportAddressForwarding", rsp, err)
+	}
+	return r, nil
+}
+
+// VerifyUserIdentityWithResponse calls VerifyUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
+func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.VerifyUserIdentityResponse, error) {
+	rsp, err := c.raw.VerifyUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	if err != nil {
+		return nil, callError("VerifyUserIdentity", err)
+	}
+	r, err := generated.ParseVerifyUserIdentityResponse(rsp)
+	if err != nil {
+		return nil, decodeError("VerifyUserIdentity", rsp, err)
+	}
+	return r, nil
 }

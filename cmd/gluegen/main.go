@@ -3,8 +3,11 @@
 //
 //   - overlay/zz_operations.gen.go: the Operations table (what every
 //     operation's annotations say), an <Operation>All and <Operation>Pages
-//     iterator for each operation annotated x-zendesk-pagination, and an
-//     <Operation>AndWait helper for each operation annotated x-zendesk-job;
+//     iterator for each operation annotated x-zendesk-pagination, an
+//     <Operation>AndWait helper for each operation annotated x-zendesk-job,
+//     and for every typed method of the generated client
+//     (<Operation>WithResponse) one of the same signature whose errors name
+//     the operation;
 //   - zz_types.gen.go (root package): aliases of the generated types and
 //     constants, so that programs import github.com/zdapi/zendesk alone.
 //

@@ -32,11 +32,17 @@ type operation struct {
 
 // goPkg is what the generated package declares.
 type goPkg struct {
-	methods map[string]*ast.FuncDecl // methods of *Client
-	types   map[string]*ast.TypeSpec
-	consts  []string
-	funcs   map[string]bool
+	methods  map[string]*ast.FuncDecl // methods of *Client
+	typed    map[string]*ast.FuncDecl // methods of *ClientWithResponses
+	types    map[string]*ast.TypeSpec
+	typeDocs map[string]string // doc comment text, by type
+	consts   []string
+	constOf  map[string]constSpec
+	funcs    map[string]bool
 }
+
+// constSpec is a constant's declared type and value, as written.
+type constSpec struct{ Type, Value string }
 
 // Write generates both files.
 func Write(specPath, genDir, overlayOut, aliasOut string) error {
@@ -123,12 +129,13 @@ func readGo(dir string) (*goPkg, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkg := &goPkg{methods: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{}, funcs: map[string]bool{}}
+	pkg := &goPkg{methods: map[string]*ast.FuncDecl{}, typed: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{},
+		typeDocs: map[string]string{}, constOf: map[string]constSpec{}, funcs: map[string]bool{}}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
+		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +146,8 @@ func readGo(dir string) (*goPkg, error) {
 					if star, ok := d.Recv.List[0].Type.(*ast.StarExpr); ok {
 						if id, ok := star.X.(*ast.Ident); ok && id.Name == "Client" {
 							pkg.methods[d.Name.Name] = d
+						} else if ok && id.Name == "ClientWithResponses" && d.Name.IsExported() {
+							pkg.typed[d.Name.Name] = d
 						}
 					}
 				} else if d.Recv == nil && d.Name.IsExported() {
@@ -150,12 +159,29 @@ func readGo(dir string) (*goPkg, error) {
 					case *ast.TypeSpec:
 						if s.Name.IsExported() {
 							pkg.types[s.Name.Name] = s
+							doc := s.Doc
+							if doc == nil && len(d.Specs) == 1 {
+								doc = d.Doc
+							}
+							if doc != nil {
+								pkg.typeDocs[s.Name.Name] = doc.Text()
+							}
 						}
 					case *ast.ValueSpec:
 						if d.Tok == token.CONST {
-							for _, n := range s.Names {
+							for i, n := range s.Names {
 								if n.IsExported() {
 									pkg.consts = append(pkg.consts, n.Name)
+									var cs constSpec
+									if id, ok := s.Type.(*ast.Ident); ok {
+										cs.Type = id.Name
+									}
+									if i < len(s.Values) {
+										if lit, ok := s.Values[i].(*ast.BasicLit); ok {
+											cs.Value = lit.Value
+										}
+									}
+									pkg.constOf[n.Name] = cs
 								}
 							}
 						}
@@ -442,6 +468,9 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 		}
 		table.WriteString("},\n")
 	}
+	if err := typedMethods(&b, ops, pkg, imports); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
 	}
@@ -473,6 +502,110 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 	return src, nil
 }
 
+// typedMethods writes, for each typed method of the generated client
+// (<Operation>WithResponse, <Operation>WithBodyWithResponse), a method of
+// the same signature on Client that shadows it and does what it does — the
+// raw call, then Parse<Operation>Response — but with errors that name the
+// operation (see callError, decodeError). The raw call and the parser are
+// read from the generated method's body, so the two cannot drift apart.
+func typedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[string]bool) error {
+	// Go names spell initialisms in capitals (ExternalId: ExternalID).
+	byID := map[string]operation{}
+	for _, op := range ops {
+		k := strings.ToLower(op.ID)
+		if o, dup := byID[k]; dup {
+			return fmt.Errorf("operations %s and %s differ only in case", o.ID, op.ID)
+		}
+		byID[k] = op
+	}
+	var names []string
+	for n := range pkg.typed {
+		if strings.HasSuffix(n, "WithResponse") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var errs []string
+	for _, name := range names {
+		fd := pkg.typed[name]
+		id := strings.TrimSuffix(strings.TrimSuffix(name, "WithResponse"), "WithBody")
+		op, ok := byID[strings.ToLower(id)]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: no operation %s in the spec", name, id))
+			continue
+		}
+		raw, parse, err := typedBody(fd)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		var params, args []string
+		for _, f := range fd.Type.Params.List {
+			typ, err := qualify(f.Type, imports)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, n := range f.Names {
+				params = append(params, n.Name+" "+typ)
+				if _, ok := f.Type.(*ast.Ellipsis); ok {
+					args = append(args, n.Name+"...")
+				} else {
+					args = append(args, n.Name)
+				}
+			}
+		}
+		if fd.Type.Results == nil || len(fd.Type.Results.List) != 2 {
+			errs = append(errs, fmt.Sprintf("%s: does not return (response, error)", name))
+			continue
+		}
+		result, err := qualify(fd.Type.Results.List[0].Type, imports)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(b, "// %s calls %s (%s %s) and decodes its response, as the generated client's method of the same name does; its errors name the operation.\n", name, op.ID, op.Method, op.Path)
+		fmt.Fprintf(b, "func (c *Client) %s(%s) (%s, error) {\n", name, strings.Join(params, ", "), result)
+		fmt.Fprintf(b, "\trsp, err := c.raw.%s(%s)\n\tif err != nil {\n\t\treturn nil, callError(%q, err)\n\t}\n", raw, strings.Join(args, ", "), op.ID)
+		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n\treturn r, nil\n}\n\n", parse, op.ID)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("typed methods: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// typedBody reads a generated typed method's body: "rsp, err := c.<raw>(...)",
+// an error check, "return <parse>(rsp)".
+func typedBody(fd *ast.FuncDecl) (raw, parse string, err error) {
+	if fd.Body == nil || len(fd.Body.List) != 3 {
+		return "", "", fmt.Errorf("unexpected body")
+	}
+	assign, ok := fd.Body.List[0].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 {
+		return "", "", fmt.Errorf("unexpected first statement")
+	}
+	call, ok := assign.Rhs[0].(*ast.CallExpr)
+	if !ok {
+		return "", "", fmt.Errorf("first statement is not a call")
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", "", fmt.Errorf("first statement is not a method call")
+	}
+	ret, ok := fd.Body.List[2].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return "", "", fmt.Errorf("unexpected return")
+	}
+	pcall, ok := ret.Results[0].(*ast.CallExpr)
+	if !ok {
+		return "", "", fmt.Errorf("return is not a call")
+	}
+	pid, ok := pcall.Fun.(*ast.Ident)
+	if !ok || !strings.HasPrefix(pid.Name, "Parse") {
+		return "", "", fmt.Errorf("return is not a Parse call")
+	}
+	return sel.Sel.Name, pid.Name, nil
+}
+
 // Names the root package declares itself, or that only make sense inside
 // the generated package.
 var notAliased = []string{"Client", "ClientOption", "ClientInterface", "ClientWithResponses", "ClientWithResponsesInterface", "HttpRequestDoer", "RequestEditorFn"}
@@ -481,7 +614,6 @@ func aliasFile(pkg *goPkg) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("// Code generated by cmd/gluegen from the generated package. DO NOT EDIT.\n\n")
 	b.WriteString("package zendesk\n\nimport \"github.com/zdapi/zendesk/generated\"\n\n")
-	b.WriteString("// The types and constants of package generated, so that programs need this import alone.\n\n")
 	var names []string
 	for n := range pkg.types {
 		if !slices.Contains(notAliased, n) {
@@ -489,16 +621,20 @@ func aliasFile(pkg *goPkg) ([]byte, error) {
 		}
 	}
 	sort.Strings(names)
-	b.WriteString("type (\n")
+	b.WriteString("// The types of package generated, so that programs need this import alone.\ntype (\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "\t%s = generated.%s\n", n, n)
+		fmt.Fprintf(&b, "\t// %s\n\t%s = generated.%s\n", typeDoc(pkg, n), n, n)
 	}
 	b.WriteString(")\n\n")
 	consts := slices.Clone(pkg.consts)
 	sort.Strings(consts)
-	b.WriteString("const (\n")
+	b.WriteString("// The constants of package generated.\nconst (\n")
 	for _, n := range consts {
-		fmt.Fprintf(&b, "\t%s = generated.%s\n", n, n)
+		doc := n + " is generated." + n + "."
+		if cs := pkg.constOf[n]; cs.Type != "" && cs.Value != "" {
+			doc = fmt.Sprintf("%s is generated.%s, the %s value %s.", n, n, cs.Type, cs.Value)
+		}
+		fmt.Fprintf(&b, "\t// %s\n\t%s = generated.%s\n", doc, n, n)
 	}
 	b.WriteString(")\n")
 	src, err := format.Source(b.Bytes())
@@ -506,4 +642,38 @@ func aliasFile(pkg *goPkg) ([]byte, error) {
 		return nil, fmt.Errorf("format aliases: %w", err)
 	}
 	return src, nil
+}
+
+// typeDoc is the doc comment of a type's alias: what the type is, from the
+// first sentence of its doc comment in package generated (the schema's
+// description), or from what it is for.
+func typeDoc(pkg *goPkg, name string) string {
+	head := name + " is generated." + name
+	doc := strings.Join(strings.Fields(pkg.typeDocs[name]), " ")
+	doc = strings.TrimPrefix(doc, name+" ")
+	switch {
+	case doc == "":
+		if op, ok := strings.CutSuffix(name, "Response"); ok && fieldType(pkg.types[name], "HTTPResponse") != nil {
+			return fmt.Sprintf("%s, the response of %s: the HTTP response and its body, decoded by status.", head, op)
+		}
+		return head + "."
+	case strings.HasPrefix(doc, "defines "):
+		return head + ", which " + firstSentence(doc)
+	}
+	return head + ": " + firstSentence(doc)
+}
+
+// firstSentence is the text up to the first period that ends a sentence,
+// with that period.
+func firstSentence(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' || (i+1 < len(s) && s[i+1] != ' ') {
+			continue
+		}
+		if before := s[:i]; strings.HasSuffix(before, "e.g") || strings.HasSuffix(before, "i.e") || strings.HasSuffix(before, "etc") {
+			continue
+		}
+		return s[:i+1]
+	}
+	return strings.TrimRight(s, " ") + "."
 }
