@@ -96,6 +96,10 @@ func (e *RateLimitError) Error() string {
 // Unwrap gives the APIError, so errors.As finds either.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
 
+// RetryDelay is RetryAfter: WaitJob (overlay.RetryDelayer) waits at least
+// that long before it polls again.
+func (e *RateLimitError) RetryDelay() time.Duration { return e.RetryAfter }
+
 // newAPIError reads (at most maxErrorBody of) a non-2xx response and closes
 // its body.
 func newAPIError(resp *http.Response) *APIError {

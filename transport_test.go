@@ -436,3 +436,22 @@ func (f logHandlerFunc) Handle(_ context.Context, r slog.Record) error {
 }
 func (f logHandlerFunc) WithAttrs([]slog.Attr) slog.Handler { return f }
 func (f logHandlerFunc) WithGroup(string) slog.Handler      { return f }
+
+// A 429 the client does not wait out itself (Retry-After beyond
+// MaxRetryAfter) reaches WaitJob as a RateLimitError, and WaitJob waits the
+// Retry-After before it polls again rather than its own short interval.
+func TestWaitJobWaitsOutARateLimitError(t *testing.T) {
+	var _ overlay.RetryDelayer = (*RateLimitError)(nil)
+	policy := fastRetry
+	policy.MaxRetryAfter = time.Millisecond
+	client, rec, _ := newTestClient(t, []answer{
+		{status: 429, header: map[string]string{"Retry-After": "1"}, body: `{"error":"TooManyRequests"}`},
+		{status: 200, body: `{"job_status":{"id":"j1","status":"completed","total":1,"progress":1}}`},
+	}, WithRetry(policy))
+	start := time.Now()
+	job, err := client.WaitJob(context.Background(), "j1", WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, "completed", string(*job.Status))
+	assert.Len(t, rec.got(), 2, "one refused poll, one answered")
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "the second poll waited for Retry-After")
+}
