@@ -603,33 +603,7 @@ func TestRateLimitHeaders(t *testing.T) {
 func TestOperationPacing(t *testing.T) {
 	leakCheck(t)
 	const window = time.Second
-	var mu sync.Mutex
-	seen := map[string][]time.Time{}
-	var rejected atomic.Int32
-	handler := func(w http.ResponseWriter, r *http.Request) {
-		now := time.Now()
-		mu.Lock()
-		var recent []time.Time
-		for _, t := range seen[r.URL.Path] {
-			if now.Sub(t) < window {
-				recent = append(recent, t)
-			}
-		}
-		over := len(recent) >= 5
-		if !over {
-			recent = append(recent, now)
-		}
-		seen[r.URL.Path] = recent
-		mu.Unlock()
-		if over {
-			rejected.Add(1)
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
-	}
+	handler, rejected := viewCountLimit(window, 5)
 	client, rec, _ := newTestClient(t, []answer{{handler: handler}}, WithPacingScale(60), WithRetry(NoRetry))
 	// Open the connections first, so a TLS handshake does not delay one
 	// request into the next one's slot.
@@ -652,6 +626,39 @@ func TestOperationPacing(t *testing.T) {
 	// 8 requests a view at 5 a second take more than a second: pacing
 	// happened (how much longer depends on the machine, so no upper bound).
 	assert.GreaterOrEqual(t, time.Since(start), window)
+}
+
+// viewCountLimit is a Count Tickets in View endpoint that enforces a limit
+// of limit requests per window for each path (per view), counted when they
+// arrive, as Zendesk does; rejected counts its 429s.
+func viewCountLimit(window time.Duration, limit int) (http.HandlerFunc, *atomic.Int32) {
+	var mu sync.Mutex
+	arrivals := map[string][]time.Time{}
+	rejected := new(atomic.Int32)
+	return func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		var recent []time.Time
+		for _, a := range arrivals[r.URL.Path] {
+			if now.Sub(a) < window {
+				recent = append(recent, a)
+			}
+		}
+		over := len(recent) >= limit
+		if !over {
+			recent = append(recent, now)
+		}
+		arrivals[r.URL.Path] = recent
+		mu.Unlock()
+		if over {
+			rejected.Add(1)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
+	}, rejected
 }
 
 // showTicketQuiet shows a ticket through a path the pacing test's server

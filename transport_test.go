@@ -227,33 +227,7 @@ func TestUnpacedOperations(t *testing.T) {
 func TestPacingCountsFromAnswers(t *testing.T) {
 	leakCheck(t)
 	const window = time.Second // 5 a minute, scaled 60 times
-	var mu sync.Mutex
-	var arrivals []time.Time
-	var rejected atomic.Int32
-	handler := func(w http.ResponseWriter, r *http.Request) {
-		now := time.Now()
-		mu.Lock()
-		var recent []time.Time
-		for _, a := range arrivals {
-			if now.Sub(a) < window {
-				recent = append(recent, a)
-			}
-		}
-		over := len(recent) >= 5
-		if !over {
-			recent = append(recent, now)
-		}
-		arrivals = recent
-		mu.Unlock()
-		if over {
-			rejected.Add(1)
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
-	}
+	handler, rejected := viewCountLimit(window, 5)
 	rec := &recorder{script: []answer{{handler: handler}}}
 	srv := httptest.NewTLSServer(rec)
 	defer srv.Close()
