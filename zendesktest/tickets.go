@@ -106,6 +106,33 @@ func (st *state) createTicket(c *call) (*reply, *apiError) {
 	return c.ok(rec{"ticket": t, "audit": audit})
 }
 
+// commentBody is the text of a comment input: its body, else its
+// html_body without the markup.
+func commentBody(cm rec) string {
+	body, _ := str(cm, "body")
+	if body == "" {
+		h, _ := str(cm, "html_body")
+		body = stripHTML(h)
+	}
+	return body
+}
+
+// addComment adds a comment input (public unless it says otherwise, by its
+// author_id or else by the caller me) to a ticket, in the audit auditID.
+func (st *state) addComment(ticketID, auditID, me int64, cm rec, ts int64) rec {
+	public := true
+	if p, ok := cm["public"].(bool); ok {
+		public = p
+	}
+	author := me
+	if a, ok := num(cm, "author_id"); ok {
+		author = a
+	}
+	com := comment(st.newID(commentBase), auditID, author, commentBody(cm), public, ts, "api")
+	st.comments[ticketID] = append(st.comments[ticketID], com)
+	return com
+}
+
 // newTicket creates a ticket from a TicketInput, with its first comment
 // and its creation audit.
 func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
@@ -114,15 +141,8 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	}
 	// A ticket needs a comment, its description: checked before the
 	// requester is created on the fly.
-	desc := ""
 	cm := obj(in, "comment")
-	if cm != nil {
-		desc, _ = str(cm, "body")
-		if desc == "" {
-			h, _ := str(cm, "html_body")
-			desc = stripHTML(h)
-		}
-	}
+	desc := commentBody(cm)
 	if strings.TrimSpace(desc) == "" {
 		return nil, nil, &apiError{status: http.StatusUnprocessableEntity, code: "RecordInvalid", desc: "Record validation errors",
 			details: map[string][]map[string]string{"base": {{"description": "Description: cannot be blank", "error": "BlankValue"}}}}
@@ -169,16 +189,7 @@ func (st *state) newTicket(c *call, in rec) (rec, rec, *apiError) {
 	t["url"] = st.d.url("tickets", id)
 
 	auditID := st.newID(auditBase)
-	public := true
-	if p, ok := cm["public"].(bool); ok {
-		public = p
-	}
-	author := me
-	if a, ok := num(cm, "author_id"); ok {
-		author = a
-	}
-	com := comment(st.newID(commentBase), auditID, author, desc, public, ts, "api")
-	st.comments[id] = append(st.comments[id], com)
+	com := st.addComment(id, auditID, me, cm, ts)
 	events := []any{auditEventFromComment(st.newID(childBase), com)}
 	for _, f := range []string{"subject", "status", "priority", "type", "assignee_id", "group_id", "tags"} {
 		if t[f] != nil {
@@ -325,21 +336,7 @@ func (st *state) changeTicket(c *call, id int64, cur rec, in rec) (rec, rec, *ap
 	auditID := st.newID(auditBase)
 	var events []any
 	if cm := obj(in, "comment"); cm != nil {
-		body, _ := str(cm, "body")
-		if body == "" {
-			h, _ := str(cm, "html_body")
-			body = stripHTML(h)
-		}
-		public := true
-		if p, ok := cm["public"].(bool); ok {
-			public = p
-		}
-		author := me
-		if a, ok := num(cm, "author_id"); ok {
-			author = a
-		}
-		com := comment(st.newID(commentBase), auditID, author, body, public, ts, "api")
-		st.comments[id] = append(st.comments[id], com)
+		com := st.addComment(id, auditID, me, cm, ts)
 		events = append(events, auditEventFromComment(st.newID(childBase), com))
 	}
 	for _, f := range sortedKeys(t) {
