@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,20 +46,47 @@ func NewFixture(n int) (*Fixture, error) {
 // Close stops the fake.
 func (f *Fixture) Close() { f.Server.Close() }
 
-// work stands for what a consumer does with each record (a write, a
-// call...): busy for d.
-func work(d time.Duration) {
-	if d <= 0 {
-		return
+// Work is what a consumer does with the records it gets.
+type Work struct {
+	// Busy is CPU work on each record (a transformation): it needs a core.
+	Busy time.Duration
+	// Wait is a pause after every Every records (a batch written elsewhere,
+	// waiting on its I/O): it needs no core.
+	Wait  time.Duration
+	Every int
+}
+
+// String names the work for tables: "none", "20µs busy a record", "2ms
+// wait every 100 records".
+func (w Work) String() string {
+	var parts []string
+	if w.Busy > 0 {
+		parts = append(parts, w.Busy.String()+" busy a record")
 	}
-	for end := time.Now().Add(d); time.Now().Before(end); {
+	if w.Wait > 0 && w.Every > 0 {
+		parts = append(parts, fmt.Sprintf("%s wait every %d records", w.Wait, w.Every))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// do is the work on the n-th record (counting from 1).
+func (w Work) do(n int) {
+	if w.Busy > 0 {
+		for end := time.Now().Add(w.Busy); time.Now().Before(end); {
+		}
+	}
+	if w.Wait > 0 && w.Every > 0 && n%w.Every == 0 {
+		time.Sleep(w.Wait)
 	}
 }
 
 // ClientPass lists every ticket with the client's iterator
-// (ListTicketsAll, cursor pagination, 100 a page), doing perRecord work on
-// each, and checks that it saw every record once.
-func ClientPass(f *Fixture, prefetch bool, perRecord time.Duration) error {
+// (ListTicketsAll, cursor pagination, 100 a page), doing w on each, and
+// checks that it saw every record once.
+func ClientPass(f *Fixture, prefetch bool, w Work) error {
 	opts := []zendesk.ListOption{zendesk.WithPageSize(100)}
 	if prefetch {
 		opts = append(opts, zendesk.WithPrefetch())
@@ -71,8 +99,8 @@ func ClientPass(f *Fixture, prefetch bool, perRecord time.Duration) error {
 		if t.ID == nil {
 			return fmt.Errorf("record %d has no id", n)
 		}
-		work(perRecord)
 		n++
+		w.do(n)
 	}
 	if n != f.Records {
 		return fmt.Errorf("%d records, want %d", n, f.Records)
@@ -82,10 +110,10 @@ func ClientPass(f *Fixture, prefetch bool, perRecord time.Duration) error {
 
 // IterateClient is a benchmark of ClientPass that reports the time per
 // record.
-func IterateClient(b *testing.B, f *Fixture, prefetch bool, perRecord time.Duration) {
+func IterateClient(b *testing.B, f *Fixture, prefetch bool, w Work) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := ClientPass(f, prefetch, perRecord); err != nil {
+		if err := ClientPass(f, prefetch, w); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -105,7 +133,7 @@ type rawPage struct {
 // RawPass is the floor: a hand-rolled loop of http.Client.Do and
 // json.Decoder over the same server, pages and record type, with the same
 // credentials and connection pool, and no retries, pacing or streaming.
-func RawPass(f *Fixture, perRecord time.Duration) error {
+func RawPass(f *Fixture, w Work) error {
 	base := f.Server.URL + "/api/v2/tickets"
 	hc := &http.Client{Transport: http.DefaultTransport}
 	n := 0
@@ -134,8 +162,8 @@ func RawPass(f *Fixture, perRecord time.Duration) error {
 			if page.Tickets[i].ID == nil {
 				return fmt.Errorf("record %d has no id", n)
 			}
-			work(perRecord)
 			n++
+			w.do(n)
 		}
 		if !page.Meta.HasMore || len(page.Tickets) == 0 {
 			break
@@ -149,10 +177,10 @@ func RawPass(f *Fixture, perRecord time.Duration) error {
 }
 
 // IterateRaw is a benchmark of RawPass that reports the time per record.
-func IterateRaw(b *testing.B, f *Fixture, perRecord time.Duration) {
+func IterateRaw(b *testing.B, f *Fixture, w Work) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := RawPass(f, perRecord); err != nil {
+		if err := RawPass(f, w); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,18 +30,19 @@ func passSample(records int, pass func() error) (sample, error) {
 // itself, in this process.
 func iterate(replay, fx *bench.Fixture, rounds, fakeRounds int) error {
 	fmt.Printf("\n### Iterating over %d tickets over loopback (ratio to a hand-rolled http.Client.Do + json.Decoder loop of the same round: median of the rounds, and their range)\n\n", fx.Records)
-	fmt.Println("| server | rounds | consumer work per record | raw loop ns/record | client ns/record | ÷ raw | CPU ÷ raw | client + prefetch ns/record | ÷ raw | CPU ÷ raw |")
+	fmt.Println("| server | rounds | consumer work | raw loop ns/record | client ns/record | ÷ raw | CPU ÷ raw | client + prefetch ns/record | ÷ raw | CPU ÷ raw |")
 	fmt.Println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	allocs := ""
 	for _, src := range []struct {
 		name   string
 		f      *bench.Fixture
 		rounds int
-		works  []time.Duration
+		works  []bench.Work
 	}{
-		{"replay of the fake's pages (another process)", replay, rounds, []time.Duration{0, 20 * time.Microsecond}},
-		// The fake's own work dominates its rows: one consumer load is enough.
-		{"the fake (zendesktest, in this process)", fx, fakeRounds, []time.Duration{0}},
+		{"replay of the fake's pages (another process)", replay, rounds,
+			[]bench.Work{{}, {Busy: 20 * time.Microsecond}, {Wait: 2 * time.Millisecond, Every: 100}}},
+		// The fake's own work dominates its rows: one consumer is enough.
+		{"the fake (zendesktest, in this process)", fx, fakeRounds, []bench.Work{{}}},
 	} {
 		for _, work := range src.works {
 			f := src.f

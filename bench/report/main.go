@@ -5,7 +5,7 @@
 // median of the rounds' ratios and their range, so that noise shows. `make
 // bench` runs it.
 //
-//	go run ./bench/report [-rounds 15] [-iterate-rounds 5] [-fake-rounds 3] [-benchtime 100ms]
+//	go run ./bench/report [-rounds 11] [-iterate-rounds 5] [-fake-rounds 5] [-benchtime 100ms]
 //		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,memory,build]
 //
 // The jsonv2 rows come from this program built with GOEXPERIMENT=jsonv2 and
@@ -30,9 +30,9 @@ import (
 
 func main() {
 	testing.Init()
-	rounds := flag.Int("rounds", 15, "rounds of each decoding comparison (odd, at least 3)")
+	rounds := flag.Int("rounds", 11, "rounds of each decoding comparison (odd, at least 3)")
 	iterRounds := flag.Int("iterate-rounds", 5, "rounds of the iteration over the replay (odd, at least 3)")
-	fakeRounds := flag.Int("fake-rounds", 3, "rounds of the iteration over the fake (odd, at least 3)")
+	fakeRounds := flag.Int("fake-rounds", 5, "rounds of the iteration over the fake (odd, at least 3)")
 	benchtime := flag.String("benchtime", "100ms", "time of each decoding measurement")
 	profileCPU := flag.Duration("profile-cpu", 12*time.Second, "CPU samples to take of the client's iteration, and of the raw loop's")
 	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, memory, build")

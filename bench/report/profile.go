@@ -251,11 +251,11 @@ func profile(f *bench.Fixture, cpu time.Duration) error {
 		b.passes, b.records = passes, f.Records
 		return b, nil
 	}
-	cl, err := run("client", func() error { return bench.ClientPass(f, false, 0) })
+	cl, err := run("client", func() error { return bench.ClientPass(f, false, bench.Work{}) })
 	if err != nil {
 		return err
 	}
-	raw, err := run("raw", func() error { return bench.RawPass(f, 0) })
+	raw, err := run("raw", func() error { return bench.RawPass(f, bench.Work{}) })
 	if err != nil {
 		return err
 	}
