@@ -32,7 +32,7 @@ verify: lint
 
 ## bench: the decode benchmarks as go test prints them, then the report's tables, every figure a
 ## ratio to its baseline measured in the same round (go run ./bench/report: decode with jsonv2
-## rows, iteration, a CPU profile, memory, build); about 9 minutes on 2 cores
+## rows, iteration, a CPU profile, memory, build); about 9½ minutes on 2 cores
 bench:
 	$(GO) test -run='^$$' -bench=Decode -benchmem -count=1 ./bench/
 	$(GO) run ./bench/report
