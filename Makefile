@@ -30,8 +30,9 @@ verify: lint
 	@if [ -n "$$(git status --porcelain -- generated api overlay zz_types.gen.go)" ]; then \
 		echo "regenerating changed committed files:"; git status --porcelain -- generated api overlay zz_types.gen.go; exit 1; fi
 
-## bench: the decode benchmarks as go test prints them, then every figure as a ratio to its
-## baseline measured in the same run (go run ./bench/report: decode, iteration, memory, build)
+## bench: the decode benchmarks as go test prints them, then the report's tables, every figure a
+## ratio to its baseline measured in the same round (go run ./bench/report: decode with jsonv2
+## rows, iteration, a CPU profile, memory, build); about 9½ minutes on 2 cores
 bench:
 	$(GO) test -run='^$$' -bench=Decode -benchmem -count=1 ./bench/
 	$(GO) run ./bench/report

@@ -103,7 +103,7 @@ func BenchmarkIterate(b *testing.B) {
 		name string
 		f    *Fixture
 	}{{"fake", f}, {"replay", r.Fixture(f)}} {
-		for _, work := range []time.Duration{0, 20 * time.Microsecond} {
+		for _, work := range []Work{{}, {Busy: 20 * time.Microsecond}, {Wait: 2 * time.Millisecond, Every: 100}} {
 			b.Run(fmt.Sprintf("%s/raw-loop/work=%s", src.name, work), func(b *testing.B) { IterateRaw(b, src.f, work) })
 			b.Run(fmt.Sprintf("%s/client/work=%s", src.name, work), func(b *testing.B) { IterateClient(b, src.f, false, work) })
 			b.Run(fmt.Sprintf("%s/client-prefetch/work=%s", src.name, work), func(b *testing.B) { IterateClient(b, src.f, true, work) })

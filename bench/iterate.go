@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,39 +46,75 @@ func NewFixture(n int) (*Fixture, error) {
 // Close stops the fake.
 func (f *Fixture) Close() { f.Server.Close() }
 
-// work stands for what a consumer does with each record (a write, a
-// call...): busy for d.
-func work(d time.Duration) {
-	if d <= 0 {
-		return
+// Work is what a consumer does with the records it gets.
+type Work struct {
+	// Busy is CPU work on each record (a transformation): it needs a core.
+	Busy time.Duration
+	// Wait is a pause after every Every records (a batch written elsewhere,
+	// waiting on its I/O): it needs no core.
+	Wait  time.Duration
+	Every int
+}
+
+// String names the work for tables: "none", "20µs busy a record", "2ms
+// wait every 100 records".
+func (w Work) String() string {
+	var parts []string
+	if w.Busy > 0 {
+		parts = append(parts, w.Busy.String()+" busy a record")
 	}
-	for end := time.Now().Add(d); time.Now().Before(end); {
+	if w.Wait > 0 && w.Every > 0 {
+		parts = append(parts, fmt.Sprintf("%s wait every %d records", w.Wait, w.Every))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// do is the work on the n-th record (counting from 1).
+func (w Work) do(n int) {
+	if w.Busy > 0 {
+		for end := time.Now().Add(w.Busy); time.Now().Before(end); {
+		}
+	}
+	if w.Wait > 0 && w.Every > 0 && n%w.Every == 0 {
+		time.Sleep(w.Wait)
 	}
 }
 
-// IterateClient lists every ticket with the client's iterator
-// (ListTicketsAll, cursor pagination, 100 a page), doing perRecord work on
-// each, and reports the time per record.
-func IterateClient(b *testing.B, f *Fixture, prefetch bool, perRecord time.Duration) {
+// ClientPass lists every ticket with the client's iterator
+// (ListTicketsAll, cursor pagination, 100 a page), doing w on each, and
+// checks that it saw every record once.
+func ClientPass(f *Fixture, prefetch bool, w Work) error {
 	opts := []zendesk.ListOption{zendesk.WithPageSize(100)}
 	if prefetch {
 		opts = append(opts, zendesk.WithPrefetch())
 	}
+	n := 0
+	for t, err := range f.Client.ListTicketsAll(context.Background(), &zendesk.ListTicketsParams{}, opts...) {
+		if err != nil {
+			return fmt.Errorf("after %d records: %w", n, err)
+		}
+		if t.ID == nil {
+			return fmt.Errorf("record %d has no id", n)
+		}
+		n++
+		w.do(n)
+	}
+	if n != f.Records {
+		return fmt.Errorf("%d records, want %d", n, f.Records)
+	}
+	return nil
+}
+
+// IterateClient is a benchmark of ClientPass that reports the time per
+// record.
+func IterateClient(b *testing.B, f *Fixture, prefetch bool, w Work) {
 	b.ReportAllocs()
 	for b.Loop() {
-		n := 0
-		for t, err := range f.Client.ListTicketsAll(context.Background(), &zendesk.ListTicketsParams{}, opts...) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			if t.ID == nil {
-				b.Fatal("ticket without id")
-			}
-			work(perRecord)
-			n++
-		}
-		if n != f.Records {
-			b.Fatalf("%d records, want %d", n, f.Records)
+		if err := ClientPass(f, prefetch, w); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*f.Records), "ns/record")
@@ -92,50 +130,58 @@ type rawPage struct {
 	} `json:"meta"`
 }
 
-// IterateRaw is the floor: a hand-rolled loop of http.Client.Get and
+// RawPass is the floor: a hand-rolled loop of http.Client.Do and
 // json.Decoder over the same server, pages and record type, with the same
 // credentials and connection pool, and no retries, pacing or streaming.
-func IterateRaw(b *testing.B, f *Fixture, perRecord time.Duration) {
+func RawPass(f *Fixture, w Work) error {
 	base := f.Server.URL + "/api/v2/tickets"
 	hc := &http.Client{Transport: http.DefaultTransport}
+	n := 0
+	after := ""
+	for {
+		q := url.Values{"page[size]": {"100"}}
+		if after != "" {
+			q.Set("page[after]", after)
+		}
+		req, err := http.NewRequest(http.MethodGet, base+"?"+q.Encode(), nil)
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(f.Server.Email+"/token", f.Server.Token)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		var page rawPage
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("page after %q: status %d, %v", after, resp.StatusCode, err)
+		}
+		for i := range page.Tickets {
+			if page.Tickets[i].ID == nil {
+				return fmt.Errorf("record %d has no id", n)
+			}
+			n++
+			w.do(n)
+		}
+		if !page.Meta.HasMore || len(page.Tickets) == 0 {
+			break
+		}
+		after = page.Meta.AfterCursor
+	}
+	if n != f.Records {
+		return fmt.Errorf("%d records, want %d", n, f.Records)
+	}
+	return nil
+}
+
+// IterateRaw is a benchmark of RawPass that reports the time per record.
+func IterateRaw(b *testing.B, f *Fixture, w Work) {
 	b.ReportAllocs()
 	for b.Loop() {
-		n := 0
-		after := ""
-		for {
-			q := url.Values{"page[size]": {"100"}}
-			if after != "" {
-				q.Set("page[after]", after)
-			}
-			req, err := http.NewRequest(http.MethodGet, base+"?"+q.Encode(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.SetBasicAuth(f.Server.Email+"/token", f.Server.Token)
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var page rawPage
-			err = json.NewDecoder(resp.Body).Decode(&page)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK {
-				b.Fatalf("page: status %d, %v", resp.StatusCode, err)
-			}
-			for i := range page.Tickets {
-				if page.Tickets[i].ID == nil {
-					b.Fatal("ticket without id")
-				}
-				work(perRecord)
-				n++
-			}
-			if !page.Meta.HasMore || len(page.Tickets) == 0 {
-				break
-			}
-			after = page.Meta.AfterCursor
-		}
-		if n != f.Records {
-			b.Fatalf("%d records, want %d", n, f.Records)
+		if err := RawPass(f, w); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*f.Records), "ns/record")
@@ -144,44 +190,106 @@ func IterateRaw(b *testing.B, f *Fixture, perRecord time.Duration) {
 // MemoryResult is the heap seen while iterating.
 type MemoryResult struct {
 	Records int
-	// PeakHeap is the largest HeapInuse sampled, in bytes.
+	// StartHeap is HeapInuse after a collection before the first page: the
+	// fake's data set (it runs in the same process), the client and the
+	// runtime.
+	StartHeap uint64
+	// PeakHeap is the largest HeapInuse sampled after a forced collection:
+	// the largest live heap (StartHeap included).
 	PeakHeap uint64
-	// SlopePerMillion is the least-squares slope of HeapInuse against the
-	// records passed, in bytes per million records: flat memory is about 0.
+	// SlopePerMillion is the least-squares slope of those HeapInuse samples
+	// against the records passed, in bytes per million records: flat memory
+	// is about 0.
 	SlopePerMillion float64
 	Samples         int
+	// PeakObjects is the largest /memory/classes/heap/objects:bytes seen by
+	// a sampler that reads runtime/metrics every millisecond without
+	// collecting: live objects and garbage not yet collected, the heap's
+	// real high-water mark (at the sampler's resolution).
+	PeakObjects uint64
+	// ObjectSamples is the number of those readings.
+	ObjectSamples int
+	// GCs is the number of collections during the export, Forced the
+	// number of them the sampling forced.
+	GCs, Forced uint32
+}
+
+// heapObjects is the runtime/metrics sample of the heap's object bytes.
+const heapObjects = "/memory/classes/heap/objects:bytes"
+
+// sampleObjects reads heapObjects every millisecond until stop is closed,
+// then sends the largest value and the number of readings on out.
+func sampleObjects(stop <-chan struct{}, out chan<- [2]uint64) {
+	s := []metrics.Sample{{Name: heapObjects}}
+	var peak, n uint64
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for {
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 {
+			peak = max(peak, s[0].Value.Uint64())
+			n++
+		}
+		select {
+		case <-stop:
+			out <- [2]uint64{peak, n}
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // IterateMemory runs the cursor-based incremental ticket export over every
-// ticket of the fixture (1000 a page) and samples the heap every `every`
-// records, after a garbage collection, so that the samples show what stays
-// alive, not what waits to be collected.
+// ticket of the fixture (1000 a page) and samples the heap two ways: every
+// `every` records it forces a garbage collection and reads HeapInuse, so
+// that those samples show what stays alive, not what waits to be
+// collected (the peak and the slope); and a sampler reads the heap's object
+// bytes every millisecond without collecting, which shows the real peak.
 func IterateMemory(f *Fixture, every int) (MemoryResult, error) {
 	var xs, ys []float64
-	var peak uint64
 	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	res := MemoryResult{StartHeap: ms.HeapInuse}
+	gc0 := ms.NumGC
+	stop, peaks := make(chan struct{}), make(chan [2]uint64, 1)
+	go sampleObjects(stop, peaks)
 	n := 0
 	params := &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(1))}
+	var iterErr error
 	for t, err := range f.Client.IncrementalTicketCursorExportAll(context.Background(), params, zendesk.WithPageSize(1000)) {
 		if err != nil {
-			return MemoryResult{}, err
+			iterErr = err
+			break
 		}
 		if t.ID == nil {
-			return MemoryResult{}, fmt.Errorf("record %d has no id", n)
+			iterErr = fmt.Errorf("record %d has no id", n)
+			break
 		}
 		n++
 		if n%every == 0 {
 			runtime.GC()
+			res.Forced++
 			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
+			res.PeakHeap = max(res.PeakHeap, ms.HeapInuse)
 			xs = append(xs, float64(n))
 			ys = append(ys, float64(ms.HeapInuse))
 		}
 	}
+	close(stop)
+	p := <-peaks
+	if iterErr != nil {
+		return MemoryResult{}, iterErr
+	}
 	if n != f.Records {
 		return MemoryResult{}, fmt.Errorf("%d records, want %d", n, f.Records)
 	}
-	return MemoryResult{Records: n, PeakHeap: peak, SlopePerMillion: slope(xs, ys) * 1e6, Samples: len(xs)}, nil
+	runtime.ReadMemStats(&ms)
+	res.Records, res.Samples = n, len(xs)
+	res.SlopePerMillion = slope(xs, ys) * 1e6
+	res.PeakObjects, res.ObjectSamples = p[0], int(p[1])
+	res.GCs = ms.NumGC - gc0
+	return res, nil
 }
 
 // slope is the least-squares slope of ys against xs.
@@ -262,13 +370,23 @@ func NewReplay(f *Fixture) (*Replay, error) {
 		_, _ = w.Write(body)
 	}))
 	r.URL = r.srv.URL
-	c, err := zendesk.NewClient("", zendesk.WithBaseURL(r.URL), zendesk.WithInsecureHTTP(), zendesk.WithAPIToken(f.Server.Email, f.Server.Token))
+	rf, err := ReplayFixture(r.URL, f.Server.Email, f.Server.Token, f.Records)
 	if err != nil {
 		r.srv.Close()
 		return nil, err
 	}
-	r.Client = c
+	r.Client = rf.Client
 	return r, nil
+}
+
+// ReplayFixture is a fixture for a replay served at url (by this process or
+// another one) of a data set of the given number of records.
+func ReplayFixture(url, email, token string, records int) (*Fixture, error) {
+	c, err := zendesk.NewClient("", zendesk.WithBaseURL(url), zendesk.WithInsecureHTTP(), zendesk.WithAPIToken(email, token))
+	if err != nil {
+		return nil, err
+	}
+	return &Fixture{Server: &zendesktest.Server{URL: url, Email: email, Token: token}, Client: c, Records: records}, nil
 }
 
 // Close stops the replay server.

@@ -1,20 +1,25 @@
 // Command report runs the benchmarks of package bench and prints their
-// figures, each as a ratio to a baseline measured in the same run (pairs
-// alternate, and the median of the rounds is kept), as markdown tables with
-// the machine they ran on. `make bench` runs it.
+// figures as markdown tables, with the machine they ran on. Each figure is
+// a ratio to a baseline measured in the same round: every round measures
+// each variant once, in an order that rotates, and the report gives the
+// median of the rounds' ratios and their range, so that noise shows. `make
+// bench` runs it.
 //
-//	go run ./bench/report [-rounds N] [-skip iterate,memory,build,profile]
+//	go run ./bench/report [-rounds 11] [-iterate-rounds 5] [-fake-rounds 5] [-benchtime 100ms]
+//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,memory,build]
+//
+// The jsonv2 rows come from this program built with GOEXPERIMENT=jsonv2 and
+// run as a child process; the CPU profile is taken with the replay server
+// in another child process, so that it holds only the client's side.
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -25,37 +30,85 @@ import (
 
 func main() {
 	testing.Init()
-	rounds := flag.Int("rounds", 5, "rounds of each comparison (the median is kept)")
-	skip := flag.String("skip", "", "comma-separated parts to skip: decode, iterate, memory, build, profile")
+	rounds := flag.Int("rounds", 11, "rounds of each decoding comparison (odd, at least 3)")
+	iterRounds := flag.Int("iterate-rounds", 5, "rounds of the iteration over the replay (odd, at least 3)")
+	fakeRounds := flag.Int("fake-rounds", 5, "rounds of the iteration over the fake (odd, at least 3)")
+	benchtime := flag.String("benchtime", "100ms", "time of each decoding measurement")
+	profileCPU := flag.Duration("profile-cpu", 12*time.Second, "CPU samples to take of the client's iteration, and of the raw loop's")
+	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, memory, build")
+	childDec := flag.Bool("child-decode", false, "serve decoding measurements on stdin/stdout (the report runs itself so)")
+	childRep := flag.Int("child-replay", 0, "serve a replay of this many tickets until stdin closes (the report runs itself so)")
 	flag.Parse()
-	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
-	fmt.Printf("Machine: %s, %d cores, %s %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
+	if err := flag.Set("test.benchtime", *benchtime); err != nil {
+		fail(fmt.Errorf("-benchtime: %w", err))
+	}
+	switch {
+	case *childDec:
+		if err := childDecode(); err != nil {
+			fail(err)
+		}
+		return
+	case *childRep > 0:
+		if err := childReplay(*childRep); err != nil {
+			fail(err)
+		}
+		return
+	}
+	for name, n := range map[string]int{"-rounds": *rounds, "-iterate-rounds": *iterRounds, "-fake-rounds": *fakeRounds} {
+		if n < 3 || n%2 == 0 {
+			fail(fmt.Errorf("%s %d: want an odd number, at least 3, so that the median is a measurement", name, n))
+		}
+	}
+	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
+	began := time.Now()
+	fmt.Printf("Machine: %s, %d cores, %s %s/%s, %s; load average %s\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), loadAverage())
+	root, err := moduleRoot()
+	if err != nil {
+		fail(err)
+	}
 	if !skipped("decode") {
-		if err := decode(*rounds); err != nil {
+		var v2 *jsonv2
+		if !skipped("jsonv2") {
+			if v2, err = startJSONv2(root, *benchtime); err != nil {
+				fmt.Printf("\n(no GOEXPERIMENT=jsonv2 rows: %v)\n", err)
+				v2 = nil
+			}
+		}
+		err := decode(*rounds, v2)
+		if v2 != nil {
+			v2.close()
+		}
+		if err != nil {
 			fail(err)
 		}
 	}
-	var fx *bench.Fixture
 	if !skipped("iterate") || !skipped("profile") {
-		var err error
-		if fx, err = bench.NewFixture(100_000); err != nil {
+		child, replay, err := startReplayChild(100_000)
+		if err != nil {
 			fail(err)
 		}
-		defer fx.Close()
-	}
-	if !skipped("iterate") {
-		if err := iterate(fx, max(*rounds/2, 1)); err != nil {
-			fail(err)
+		if !skipped("iterate") {
+			fx, err := bench.NewFixture(100_000)
+			if err == nil {
+				err = iterate(replay, fx, *iterRounds, *fakeRounds)
+				fx.Close()
+			}
+			if err != nil {
+				child.close()
+				fail(err)
+			}
 		}
-	}
-	if !skipped("profile") {
-		if err := profile(fx); err != nil {
-			fail(err)
+		if !skipped("profile") {
+			if err := profile(replay, *profileCPU); err != nil {
+				child.close()
+				fail(err)
+			}
 		}
+		child.close()
 	}
 	if !skipped("memory") {
 		if err := memory(); err != nil {
@@ -63,142 +116,25 @@ func main() {
 		}
 	}
 	if !skipped("build") {
-		if err := build(); err != nil {
+		if err := build(root); err != nil {
 			fail(err)
 		}
 	}
+	fmt.Printf("\nThe report took %s; load average at the end %s.\n", time.Since(began).Round(time.Second), loadAverage())
 }
 
-type result struct{ ns, bytes, allocs float64 }
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// run measures fs in turn, rounds times, and returns each one's median.
-func run(rounds int, fs []func(*testing.B)) []result {
-	ns := make([][]float64, len(fs))
-	var last []testing.BenchmarkResult = make([]testing.BenchmarkResult, len(fs))
-	for r := 0; r < rounds; r++ {
-		for i, f := range fs {
-			res := testing.Benchmark(f)
-			ns[i] = append(ns[i], float64(res.NsPerOp()))
-			last[i] = res
-		}
-	}
-	out := make([]result, len(fs))
-	for i := range fs {
-		out[i] = result{median(ns[i]), float64(last[i].AllocedBytesPerOp()), float64(last[i].AllocsPerOp())}
-	}
-	return out
-}
-
-func decode(rounds int) error {
-	p, err := bench.LoadPayloads()
+// loadAverage is the machine's 1, 5 and 15 minute load averages, which
+// say how much else ran while the report measured.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
-		return err
+		return "unknown"
 	}
-	fmt.Println("\n### Decoding a page (ratios to the plain struct and to map[string]any)")
-	fmt.Println()
-	fmt.Println("| page | decoder | ns/op | B/op | allocs/op | ÷ plain struct | ÷ map |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-	for _, c := range bench.Cases(p) {
-		ds := c.Decoders()
-		var fs []func(*testing.B)
-		for _, d := range ds {
-			fs = append(fs, func(b *testing.B) { bench.Decode(b, c.Body, d) })
-		}
-		rs := run(rounds, fs)
-		base, mp := rs[1], rs[2]
-		for i, d := range ds {
-			fmt.Printf("| %s (%d kB) | %s | %.0f | %.0f | %.0f | %.2f | %.2f |\n", c.Name, len(c.Body)/1000, d.Name, rs[i].ns, rs[i].bytes, rs[i].allocs, rs[i].ns/base.ns, rs[i].ns/mp.ns)
-		}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
 	}
-	return nil
-}
-
-func iterate(fx *bench.Fixture, rounds int) error {
-	replay, err := bench.NewReplay(fx)
-	if err != nil {
-		return err
-	}
-	defer replay.Close()
-	fmt.Printf("\n### Iterating over %d tickets over loopback (ratio to a hand-rolled http.Get + json.Decoder loop)\n\n", fx.Records)
-	fmt.Println("| server | consumer work per record | raw loop ns/record | client ns/record | ÷ raw | client + prefetch ns/record | ÷ raw |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-	perRecord := func(res result, n int) float64 { return res.ns / float64(n) }
-	for _, src := range []struct {
-		name string
-		f    *bench.Fixture
-	}{{"replay of the fake's pages", replay.Fixture(fx)}, {"the fake (zendesktest)", fx}} {
-		for _, work := range []time.Duration{0, 20 * time.Microsecond} {
-			rs := run(rounds, []func(*testing.B){
-				func(b *testing.B) { bench.IterateRaw(b, src.f, work) },
-				func(b *testing.B) { bench.IterateClient(b, src.f, false, work) },
-				func(b *testing.B) { bench.IterateClient(b, src.f, true, work) },
-			})
-			raw, cl, pf := perRecord(rs[0], src.f.Records), perRecord(rs[1], src.f.Records), perRecord(rs[2], src.f.Records)
-			fmt.Printf("| %s | %s | %.0f | %.0f | %.2f | %.0f | %.2f |\n", src.name, work, raw, cl, cl/raw, pf, pf/raw)
-		}
-	}
-	return nil
-}
-
-// profile samples the CPU while the client iterates over the replay and
-// lists where the time goes.
-func profile(fx *bench.Fixture) error {
-	replay, err := bench.NewReplay(fx)
-	if err != nil {
-		return err
-	}
-	defer replay.Close()
-	dir, err := os.MkdirTemp("", "zendesk-report")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "cpu.pprof")
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		return err
-	}
-	testing.Benchmark(func(b *testing.B) { bench.IterateClient(b, replay.Fixture(fx), false, 0) })
-	pprof.StopCPUProfile()
-	f.Close()
-	exe, _ := os.Executable()
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=40", exe, path).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("pprof: %v\n%s", err, out)
-	}
-	fmt.Println("\n### Where the client's iteration spends its CPU (cumulative, replay server in the same process)")
-	fmt.Println("\n```")
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	shown := 0
-	for sc.Scan() {
-		l := sc.Text()
-		if strings.Contains(l, "flat%") || (shown < 25 && interesting(l)) {
-			fmt.Println(l)
-			if !strings.Contains(l, "flat%") {
-				shown++
-			}
-		}
-	}
-	fmt.Println("```")
-	return nil
-}
-
-func interesting(l string) bool {
-	for _, s := range []string{"encoding/json", "zendesk", "net/http", "time.", "runtime.mallocgc", "runtime.gcBgMarkWorker", "syscall", "bufio", "maphash"} {
-		if strings.Contains(l, s) {
-			return true
-		}
-	}
-	return false
+	return strings.Join(f[:3], " ")
 }
 
 func memory() error {
@@ -212,19 +148,16 @@ func memory() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n### Memory over %d exported tickets (1000 a page, heap sampled after a GC every 20,000 records)\n\n", r.Records)
-	fmt.Println("| records | samples | peak heap in use | slope | time |")
-	fmt.Println("| ---: | ---: | ---: | ---: | ---: |")
-	fmt.Printf("| %d | %d | %s | %+.2f MiB per million records | %s |\n", r.Records, r.Samples, bench.MiB(r.PeakHeap), r.SlopePerMillion/(1<<20), time.Since(start).Round(time.Second))
+	fmt.Printf("\n### Memory over %d exported tickets (1000 a page; the fake runs in the same process and its heap is included)\n\n", r.Records)
+	fmt.Println("| records | live heap before the export | peak live heap (after a forced GC, every 20,000 records) | slope of the live heap | peak heap objects (sampled every ms, no forced GC) | GC cycles (forced) | time |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Printf("| %d | %s | %s (%d samples) | %+.2f MiB per million records | %s (%d samples) | %d (%d) | %s |\n", r.Records, bench.MiB(r.StartHeap),
+		bench.MiB(r.PeakHeap), r.Samples, r.SlopePerMillion/(1<<20), bench.MiB(r.PeakObjects), r.ObjectSamples, r.GCs, r.Forced, time.Since(start).Round(time.Second))
 	return nil
 }
 
 // build measures the generated code and the cost of building it.
-func build() error {
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
+func build(root string) error {
 	lines, bytes := 0, 0
 	files, _ := filepath.Glob(filepath.Join(root, "generated", "*.go"))
 	for _, f := range files {
