@@ -73,6 +73,9 @@ type pageFields struct {
 // maphash is appended to it and records whose hash is in drop are left out
 // (de-duplication).
 type itemFilter struct {
+	// size is the page size asked for: room for that many records is made
+	// up front, so a full page does not grow its slices several times.
+	size   int
 	skip   int
 	after  uint64
 	track  bool
@@ -84,6 +87,10 @@ type itemFilter struct {
 // raw reports whether the records must be read as raw JSON first (to be
 // hashed) rather than decoded straight into their type.
 func (f itemFilter) raw() bool { return f.track || f.after != 0 || f.hashes != nil }
+
+// maxPrealloc bounds the records a page makes room for before it reads
+// them (Zendesk's largest pages hold 1000).
+const maxPrealloc = 1000
 
 // recordHash is the persistable hash of a record's JSON (Position.LastHash).
 func recordHash(raw []byte) uint64 {
@@ -174,6 +181,9 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 	// first; those up to that record are dropped once the page is read
 	// (the record is not found, nothing is).
 	match := -1
+	if n := min(filter.size, maxPrealloc); n > 0 && page.Items == nil {
+		page.Items, page.index = make([]T, 0, n), make([]int, 0, n)
+	}
 	for i := 0; dec.More(); i++ {
 		page.sent = i + 1
 		if !filter.raw() {

@@ -354,7 +354,7 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 	}
 	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
-	filter := itemFilter{seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
+	filter := itemFilter{size: p.size, seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
 	if pos.LastHash != 0 {
 		filter.after = pos.LastHash
 	} else {
