@@ -17,6 +17,9 @@ import (
 // maxErrorBody caps how much of an error response is read.
 const maxErrorBody = 1 << 20
 
+// maxDetailsShown is how many field errors an APIError's message lists.
+const maxDetailsShown = 10
+
 // APIError is a response Zendesk answered with a status other than 2xx.
 // Every operation returns it (or a *RateLimitError, which unwraps to it)
 // for such a response; match it with errors.As.
@@ -27,10 +30,12 @@ type APIError struct {
 	// query parameters removed.
 	Method, URL string
 	// Code is Zendesk's error code ("RecordNotFound", "RecordInvalid",
-	// "InvalidEndpoint"), or the title of an error object.
+	// "InvalidEndpoint"), or the title of an error object (at most 200
+	// bytes: Body has all of it).
 	Code string
 	// Description is Zendesk's description of the error, or what could be
-	// read of a non-JSON error page.
+	// read of a non-JSON error page (at most 500 bytes: Body has all of
+	// it).
 	Description string
 	// Details holds per-field validation errors (RecordInvalid), by field.
 	Details map[string][]ErrorDetail
@@ -58,13 +63,18 @@ func (e *APIError) Error() string {
 		for f, ds := range e.Details {
 			for _, d := range ds {
 				if d.Description != nil {
-					fields = append(fields, f+" "+*d.Description)
+					fields = append(fields, clip(f, 100)+" "+clip(*d.Description, 200))
 				} else if d.Error != nil {
-					fields = append(fields, f+" "+*d.Error)
+					fields = append(fields, clip(f, 100)+" "+clip(*d.Error, 200))
 				}
 			}
 		}
 		slices.Sort(fields)
+		// A message stays readable whatever the body: the first field
+		// errors, and how many more Details holds.
+		if more := len(fields) - maxDetailsShown; more > 0 {
+			fields = append(fields[:maxDetailsShown], fmt.Sprintf("and %d more", more))
+		}
 		b.WriteString(" (" + strings.Join(fields, "; ") + ")")
 	}
 	if e.RequestID != "" {
@@ -162,6 +172,7 @@ func parseErrorBody(body []byte, contentType string) (code, desc string, details
 					desc = v.Errors[0].Detail
 				}
 			}
+			code, desc = clip(code, 200), clip(desc, 500)
 			for field, raw := range v.Details {
 				var ds []ErrorDetail
 				if json.Unmarshal(raw, &ds) != nil {
@@ -217,7 +228,7 @@ func partialErrorBody(b []byte) (code, desc string) {
 		if json.Unmarshal(v, &s) == nil {
 			switch key {
 			case "error":
-				code = s
+				code = clip(s, 200)
 			case "description":
 				desc = clip(s, 500)
 			}

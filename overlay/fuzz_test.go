@@ -6,42 +6,28 @@ import (
 	"hash/maphash"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/zdapi/zendesk/generated"
 )
 
-// pageSeeds are real-world page shapes and their breakages.
-var pageSeeds = []string{
-	`{"tickets":[{"id":1,"subject":"a"}],"meta":{"has_more":true,"after_cursor":"xyz","before_cursor":null},"links":{"next":"https://x/y?page[after]=xyz","prev":null}}`,
-	`{"tickets":[],"meta":{"has_more":false,"after_cursor":null}}`,
-	`{"tickets":null,"next_page":null,"previous_page":null,"count":0}`,
-	`{"users":[{"id":1}],"next_page":"https://x/api/v2/users.json?page=2","count":250}`,
-	`{"tickets":[{"id":1}],"end_time":1700000000,"next_page":"https://x/api/v2/incremental/tickets.json?start_time=1700000000","count":1,"end_of_stream":false}`,
-	`{"tickets":[{"id":1}],"after_cursor":"MTU3","after_url":"https://x/?cursor=MTU3","before_cursor":null,"before_url":null,"end_of_stream":true}`,
-	`{"attributes":[{"id":"15821cba"}],"count":1,"end_of_stream":false,"end_time":1533266020,"next_page":"https://x/api/v2/incremental/routing/attributes?cursor=7d72"}`,
-	`<html><head><title>502 Bad Gateway</title></head></html>`,
-	``, `null`, `[]`, `{"tickets":[{"id":1},`, `{"tickets":[1,2,3]}`, `{"tickets":"no"}`, `{"tickets":[{"id":99999999999999999999999}]}`,
-	`{"meta":{"has_more":true}}`, `{"tickets":[{"id":1}],"end_time":"soon"}`, "\xef\xbb\xbf{\"tickets\":[]}",
-}
-
 type fuzzRec struct {
 	ID      *int64  `json:"id"`
 	Subject *string `json:"subject"`
 }
 
-// FuzzDecodePage feeds arbitrary bodies to the page decoder of every style:
-// it must return a page or an error, never panic, and never claim a next
-// page it cannot reach.
+// FuzzDecodePage feeds arbitrary bodies to the page decoder of every style
+// (seed corpus in testdata/fuzz/FuzzDecodePage: Zendesk's page shapes,
+// proxies' HTML pages, empty bodies, nulls, huge numbers, wrong types, cut
+// JSON): it returns a page or an error, never panics, and never claims a
+// next page it cannot reach. A page it returns says what encoding/json reads
+// in the body: the records of the items array, less the skipped ones, each
+// decoded alike; the other properties kept as they were sent.
 func FuzzDecodePage(f *testing.F) {
-	for _, s := range pageSeeds {
-		for _, style := range []string{"cursor", "offset", "incremental-time", "incremental-cursor"} {
-			f.Add(s, style, 0)
-		}
-	}
 	seed := maphash.MakeSeed()
-	f.Fuzz(func(t *testing.T, body, style string, skip int) {
+	f.Fuzz(func(t *testing.T, body, style string, skip int, track bool) {
 		switch style {
 		case "cursor", "offset", "incremental-time", "incremental-cursor":
 		default:
@@ -58,12 +44,48 @@ func FuzzDecodePage(f *testing.F) {
 		page := &Page[fuzzRec]{Position: Position{Skip: skip, Cursor: "c0", StartTime: 1}}
 		var f pageFields
 		var hashes []uint64
-		filter := itemFilter{skip: skip, seed: seed}
+		filter := itemFilter{skip: skip, seed: seed, track: track}
 		if p.dedup {
 			filter.hashes = &hashes
 		}
 		if err := decodePage(strings.NewReader(body), items, nil, page, &f, filter); err != nil {
+			if err.Error() == "" {
+				t.Fatal("an error without a message")
+			}
 			return
+		}
+
+		// What encoding/json reads in the body.
+		var top map[string]json.RawMessage
+		if err := json.NewDecoder(strings.NewReader(body)).Decode(&top); err != nil {
+			t.Fatalf("decoded a page from a body encoding/json refuses (%v): %q", err, body)
+		}
+		var sent []json.RawMessage
+		if err := json.Unmarshal(top[items], &sent); err != nil {
+			t.Fatalf("decoded a page whose %q encoding/json refuses (%v): %q", items, err, body)
+		}
+		if want := max(len(sent)-skip, 0); len(page.Items) != want {
+			t.Fatalf("%d records of %d sent, %d skipped: want %d, body %q", len(page.Items), len(sent), skip, want, body)
+		}
+		for i, it := range page.Items {
+			var want fuzzRec
+			if err := json.Unmarshal(sent[skip+i], &want); err != nil || !reflect.DeepEqual(it, want) {
+				t.Fatalf("record %d is %+v, encoding/json reads %+v (%v)", skip+i, it, want, err)
+			}
+			if page.index[i] != skip+i {
+				t.Fatalf("record %d has index %d", skip+i, page.index[i])
+			}
+		}
+		if _, err := json.Marshal(page.Items); err != nil {
+			t.Fatalf("the records do not encode again: %v", err)
+		}
+		for k, raw := range page.Extra {
+			if !bytes.Equal(raw, top[k]) {
+				t.Fatalf("property %q kept as %q, sent as %q", k, raw, top[k])
+			}
+		}
+		if track && len(page.hashes) != len(page.Items) {
+			t.Fatalf("%d records but %d hashes", len(page.Items), len(page.hashes))
 		}
 		if err := p.advance(page, &f); err != nil {
 			return
@@ -78,18 +100,12 @@ func FuzzDecodePage(f *testing.F) {
 }
 
 // FuzzDecodeJob feeds arbitrary bodies and statuses to the job status
-// decoder: a job with an id, or an error; never a panic.
+// decoder (seed corpus in testdata/fuzz/FuzzDecodeJob: Zendesk's job
+// statuses, huge and non-integer numbers, wrong types, nulls, HTML, cut
+// JSON): a job with an id, or an error; never a panic. A job it returns is
+// what encoding/json reads in the body, and encodes and decodes again to
+// itself.
 func FuzzDecodeJob(f *testing.F) {
-	for _, s := range []string{
-		`{"job_status":{"id":"8b726e606741012ffc2d782bcb7848fe","status":"completed","total":2,"progress":2,"results":[{"index":0,"id":101},{"id":"01GCSJW391QVSC80GYDH7E93Q6","success":true,"action":"update","status":"Updated"}]}}`,
-		`{"job_status":{"id":"x","status":"queued","total":null,"progress":null,"message":null,"results":null}}`,
-		`{"job_status":{"status":"failed","message":"boom"}}`,
-		`{"job_status":null}`, `{"job_status":"done"}`, `{}`, ``, `<html>504</html>`, `{"job_status":{"id":7}}`,
-		`{"job_status":{"id":"x","results":[{"id":{"nested":true},"index":"zero"}]}}`,
-	} {
-		f.Add(s, 200)
-		f.Add(s, 503)
-	}
 	c := New(&generated.ClientWithResponses{}, nil)
 	f.Fuzz(func(t *testing.T, body string, status int) {
 		if status < 100 || status > 599 {
@@ -97,16 +113,41 @@ func FuzzDecodeJob(f *testing.F) {
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader([]byte(body)))}
 		job, err := c.decodeJob("Fuzz", resp)
-		if err == nil && (job == nil || job.ID == nil || *job.ID == "") {
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "Fuzz: ") {
+				t.Fatalf("the error does not name the operation: %v", err)
+			}
+			return
+		}
+		if job == nil || job.ID == nil || *job.ID == "" {
 			t.Fatalf("no error and no job id for %q", body)
 		}
-		if err == nil && status/100 != 2 {
+		if status/100 != 2 {
 			t.Fatalf("status %d read as a job", status)
 		}
-		if err == nil {
-			if _, err := json.Marshal(job); err != nil {
-				t.Fatalf("decoded job does not encode: %v", err)
-			}
+		var env struct {
+			JobStatus map[string]json.RawMessage `json:"job_status"`
+		}
+		if err := json.NewDecoder(strings.NewReader(body)).Decode(&env); err != nil {
+			t.Fatalf("decoded a job from a body encoding/json refuses (%v): %q", err, body)
+		}
+		var id string
+		if json.Unmarshal(env.JobStatus["id"], &id) != nil || id != *job.ID {
+			t.Fatalf("job id %q, the body's is %s", *job.ID, env.JobStatus["id"])
+		}
+		if job.Results != nil && len(*job.Results) > len(body)/2 {
+			t.Fatalf("%d results from %d bytes", len(*job.Results), len(body))
+		}
+		b, err := json.Marshal(job)
+		if err != nil {
+			t.Fatalf("decoded job does not encode: %v", err)
+		}
+		var again generated.JobStatus
+		if err := json.Unmarshal(b, &again); err != nil {
+			t.Fatalf("the encoded job %s does not decode: %v", b, err)
+		}
+		if b2, _ := json.Marshal(again); !bytes.Equal(b, b2) {
+			t.Fatalf("the job changes when encoded again: %s then %s", b, b2)
 		}
 	})
 }

@@ -122,6 +122,10 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 		}
 		switch key {
 		case items:
+			if f.sawItemsProp {
+				// Which of the two is the page? Neither is taken.
+				return fmt.Errorf("page has %q twice", items)
+			}
 			f.sawItemsProp = true
 			if err := decodeItems(dec, items, page, filter); err != nil {
 				return err

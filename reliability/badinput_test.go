@@ -25,8 +25,8 @@ import (
 //
 //	row                            | through                     | the error says
 //	-------------------------------|-----------------------------|----------------------------------------------
-//	malformed JSON                 | ShowTicket, 200             | invalid character
-//	JSON of the wrong shape        | ShowTicket, 200             | cannot unmarshal string into ... Ticket
+//	malformed JSON                 | ShowTicket, 200             | ShowTicket: decode the HTTP 200 response: invalid character ...
+//	JSON of the wrong shape        | ShowTicket, 200             | ShowTicket: decode the HTTP 200 response: ... cannot unmarshal string into ... ticket
 //	an HTML 502 page               | ShowTicket, 502             | APIError 502: HTML error page: 502 Bad Gateway
 //	an empty 200 body              | ShowTicket, 200             | 200 with an empty body where JSON was expected
 //	a null 200 body                | ShowTicket, 200             | 200 with a null body where a JSON object was expected
@@ -47,8 +47,8 @@ func TestBadInput(t *testing.T) {
 		want        string
 		apiStatus   int // the APIError status expected, 0 for none
 	}{
-		{"malformed JSON", "application/json", 200, `{"ticket":{"id":1,"subject":"x",}}`, 0, "invalid character", 0},
-		{"JSON of the wrong shape", "application/json", 200, `{"ticket":"a string, not a ticket"}`, 0, "cannot unmarshal string into Go struct field", 0},
+		{"malformed JSON", "application/json", 200, `{"ticket":{"id":1,"subject":"x",}}`, 0, "ShowTicket: decode the HTTP 200 response: invalid character '}' looking for beginning of object key string", 0},
+		{"JSON of the wrong shape", "application/json", 200, `{"ticket":"a string, not a ticket"}`, 0, "ShowTicket: decode the HTTP 200 response: json: cannot unmarshal string into Go struct field TicketEnvelope.ticket", 0},
 		{"an HTML 502 page", "text/html", 502, `<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>`, 0, "HTML error page: 502 Bad Gateway", 502},
 		{"an empty 200 body", "application/json", 200, ``, 0, "200 with an empty body where JSON was expected", 0},
 		{"a null 200 body", "application/json", 200, `null`, 0, "200 with a null body where a JSON object was expected", 0},

@@ -281,15 +281,17 @@ func mustIndex(t *testing.T, s string) []IndexEntry {
 	return ix
 }
 
+// FuzzParse parses any document (seed corpus in testdata/fuzz/FuzzParse:
+// an HTML page instead of the doc, empty, null, the doc cut in a header or
+// a table, with CRLF line ends, with a huge or non-integer endpoint count;
+// plus the start of the real doc): an error or a document with as many
+// endpoints as it declares; never a panic.
 func FuzzParse(f *testing.F) {
 	real, err := os.ReadFile(docPath)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(string(real[:4000]))
-	f.Add("Version 1 Revision 1\nConnector Overview: This page documents all 1 endpoints.\nGET\nA: B\nParameters\n|\nParameter Name |\nDescription |\n|---|---|\n|\n|\nN/A |\n|\n|\nN/A |\n|\n|\nN/A |\n|\n|\nN/A |\n")
-	f.Add("")
-	f.Add("GET\nX: Y\n|\n|\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		doc, err := Parse([]byte(s))
 		if err == nil && len(doc.Endpoints) != doc.Declared {
