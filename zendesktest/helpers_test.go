@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"mime/multipart"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -189,7 +191,7 @@ func requestBody(op *openapi3.Operation) (contentType string, body []byte, err e
 		case "application/json":
 			v := mt.Example
 			if v == nil {
-				for _, name := range sortedNames(mt.Examples) {
+				for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 					if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
 						v = ex.Value.Value
 						break
@@ -205,7 +207,7 @@ func requestBody(op *openapi3.Operation) (contentType string, body []byte, err e
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
 			props := mt.Schema.Value.Properties
-			for _, name := range sortedNames(props) {
+			for _, name := range slices.Sorted(maps.Keys(props)) {
 				p := props[name].Value
 				required := false
 				for _, r := range mt.Schema.Value.Required {
@@ -233,16 +235,7 @@ func requestBody(op *openapi3.Operation) (contentType string, body []byte, err e
 			return ct, []byte("hello, zendesk"), nil
 		}
 	}
-	return "", nil, fmt.Errorf("no request media type the test knows among %v", sortedNames(content))
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return "", nil, fmt.Errorf("no request media type the test knows among %v", slices.Sorted(maps.Keys(content)))
 }
 
 // leakCheck fails the test if it leaves goroutines behind. Call it first:

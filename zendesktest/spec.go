@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -136,7 +138,7 @@ func newOperation(doc *openapi3.T, path string, item *openapi3.PathItem, method 
 		if mt := resp.Value.Content.Get("application/json"); mt != nil {
 			ex := mt.Example
 			if ex == nil {
-				for _, name := range sortedKeys(mt.Examples) {
+				for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 					if e := mt.Examples[name]; e != nil && e.Value != nil {
 						ex = e.Value.Value
 						break
@@ -154,15 +156,6 @@ func newOperation(doc *openapi3.T, path string, item *openapi3.PathItem, method 
 		}
 	}
 	return o, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // match finds the operation of an escaped request path and its path

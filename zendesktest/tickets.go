@@ -2,6 +2,7 @@ package zendesktest
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -339,7 +340,7 @@ func (st *state) changeTicket(c *call, id int64, cur rec, in rec) (rec, rec, *ap
 		com := st.addComment(id, auditID, me, cm, ts)
 		events = append(events, auditEventFromComment(st.newID(childBase), com))
 	}
-	for _, f := range sortedKeys(t) {
+	for _, f := range slices.Sorted(maps.Keys(t)) {
 		if f == "updated_at" || f == "generated_timestamp" {
 			continue
 		}

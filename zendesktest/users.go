@@ -1,6 +1,7 @@
 package zendesktest
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -369,7 +370,7 @@ func (st *state) createOrUpdateUser(c *call) (*reply, *apiError) {
 }
 
 func errDetails(e *apiError) string {
-	for _, f := range sortedKeys(e.details) {
+	for _, f := range slices.Sorted(maps.Keys(e.details)) {
 		for _, d := range e.details[f] {
 			return d["description"]
 		}

@@ -18,7 +18,7 @@ import (
 // is taken) is printed as a failure, not as a created user, and the run
 // fails saying how many were not created.
 func TestFailedItemsAreFailures(t *testing.T) {
-	for _, v := range []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"} {
+	for _, v := range connect.EnvVars {
 		t.Setenv(v, "")
 	}
 	users := exampleUsers(1, 2)

@@ -12,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/examples/internal/connect"
 	"github.com/zdapi/zendesk/zendesktest"
 )
 
 func noZendeskEnv(t *testing.T) {
-	for _, v := range []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"} {
+	for _, v := range connect.EnvVars {
 		t.Setenv(v, "")
 	}
 }

@@ -5,6 +5,7 @@ package specgen
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -319,7 +320,7 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			}
 		}
 	}
-	for _, pn := range sortedKeys(errata.Parameters) {
+	for _, pn := range slices.Sorted(maps.Keys(errata.Parameters)) {
 		switch {
 		case strings.TrimSpace(errata.Parameters[pn]) == "":
 			add(errataLine("parameters", pn), "%s: erratum for parameter %s gives no reason", name, pn)
@@ -396,7 +397,7 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 			}
 		}
 	}
-	for _, fact := range sortedKeys(errata.Pagination) {
+	for _, fact := range slices.Sorted(maps.Keys(errata.Pagination)) {
 		switch {
 		case fact != specmeta.ErratumStyle && fact != specmeta.ErratumMaxPageSize:
 			add(errataLine("pagination", fact), "%s: pagination erratum %q is not a fact the doc states (%s or %s)", name, fact, specmeta.ErratumStyle, specmeta.ErratumMaxPageSize)
@@ -579,15 +580,6 @@ func checkRateLimit(r *Report, d connectordoc.Documented, meta specmeta.Operatio
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func isArray(p *openapi3.Parameter) bool {

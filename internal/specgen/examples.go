@@ -3,6 +3,8 @@ package specgen
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,12 +32,7 @@ func Examples(spec *openapi3.T) (results []ExampleResult, missing []ExampleResul
 	sort.Strings(paths)
 	for _, p := range paths {
 		item := spec.Paths.Value(p)
-		methods := make([]string, 0)
-		for m := range item.Operations() {
-			methods = append(methods, m)
-		}
-		sort.Strings(methods)
-		for _, m := range methods {
+		for _, m := range slices.Sorted(maps.Keys(item.Operations())) {
 			op := item.GetOperation(m)
 			base := ExampleResult{Operation: op.OperationID, Method: m, Path: p}
 			if op.RequestBody != nil && op.RequestBody.Value != nil {

@@ -3,6 +3,7 @@ package specgen
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -163,12 +164,7 @@ func Scaffold(in Inputs) (*ScaffoldResult, error) {
 		}
 		newPaths[d.Path] = append(newPaths[d.Path], d)
 	}
-	var newKeys []string
-	for p := range newPaths {
-		newKeys = append(newKeys, p)
-	}
-	sort.Strings(newKeys)
-	for _, p := range newKeys {
+	for _, p := range slices.Sorted(maps.Keys(newPaths)) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s%s:\n", strings.Repeat(" ", pathIndent), p)
 		ds := newPaths[p]

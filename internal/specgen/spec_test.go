@@ -3,8 +3,10 @@ package specgen
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -126,7 +128,7 @@ func TestQueryParametersAgreeAcrossOperations(t *testing.T) {
 			t.Errorf("query parameter %s has several types: %s", name, strings.Join(desc, "; "))
 		}
 	}
-	assert.Equal(t, []string{"integer/int64"}, keys(types["field_id"]))
+	assert.Equal(t, []string{"integer/int64"}, slices.Sorted(maps.Keys(types["field_id"])))
 }
 
 func schemaType(s *openapi3.Schema) string {
@@ -141,15 +143,6 @@ func schemaType(s *openapi3.Schema) string {
 		ty += " of " + schemaType(s.Items.Value)
 	}
 	return ty
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestUploadTakesAnyMediaType: Zendesk takes an upload's Content-Type as the

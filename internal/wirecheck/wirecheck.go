@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -217,12 +219,7 @@ func diff(path string, want, got any) string {
 		if !ok {
 			return fmt.Sprintf("%s: want an object, got %s", path, brief(got))
 		}
-		keys := make([]string, 0, len(w))
-		for k := range w {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
 			gv, ok := g[k]
 			if !ok {
 				return fmt.Sprintf("%s.%s: lost (was %s)", path, k, brief(w[k]))

@@ -32,8 +32,9 @@ type Options struct {
 	FakeClient []zendesk.Option
 }
 
-// The variables that point the examples at a real Zendesk.
-var envVars = []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"}
+// EnvVars are the variables that point the examples at a real Zendesk;
+// with none of them set, Open starts the embedded fake.
+var EnvVars = []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"}
 
 // Open returns a connected client: to real Zendesk when the three ZENDESK_*
 // variables are set, to the embedded fake when none is. Some but not all of
@@ -41,7 +42,7 @@ var envVars = []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"
 // the example against the fake without a word).
 func Open(o Options) (*Conn, error) {
 	var set, missing []string
-	for _, v := range envVars {
+	for _, v := range EnvVars {
 		if strings.TrimSpace(os.Getenv(v)) != "" {
 			set = append(set, v)
 		} else {
