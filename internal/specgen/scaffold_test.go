@@ -73,18 +73,31 @@ func TestScaffoldRestoresRemovedOperations(t *testing.T) {
 	assert.Equal(t, 417, r.Matched)
 }
 
+// TestScaffoldEmptySpec: a spec with no operations, or whose only
+// operation is null, gets all 417, and the result checks 417/417.
 func TestScaffoldEmptySpec(t *testing.T) {
-	in := realInputs(t)
-	in.Spec = []byte("openapi: 3.0.3\ninfo:\n  title: t\n  version: \"1\"\n# paths follow\npaths: {}\ncomponents:\n  schemas:\n    JobStatusEnvelope:\n      type: object\n")
-	res, err := Scaffold(in)
-	require.NoError(t, err)
-	assert.Len(t, res.Added, 417)
-	assert.Contains(t, string(res.Spec), "# paths follow\npaths:\n  /api/v2/")
-	in.Spec = res.Spec
-	r, err := Check(in)
-	require.NoError(t, err)
-	assert.Equal(t, 417, r.Operations)
-	assert.Equal(t, 417, r.Matched)
+	const head = "openapi: 3.0.3\ninfo:\n  title: t\n  version: \"1\"\n"
+	const tail = "components:\n  schemas:\n    JobStatusEnvelope:\n      type: object\n"
+	for _, c := range []struct {
+		name, spec, want string
+	}{
+		{"no paths", head + "# paths follow\npaths: {}\n" + tail, "# paths follow\npaths:\n  /api/v2/"},
+		{"a null operation", head + "paths:\n  /api/v2/tickets/count:\n    get: ~\n" + tail, "  /api/v2/tickets/count:\n    get:\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := realInputs(t)
+			in.Spec = []byte(c.spec)
+			res, err := Scaffold(in)
+			require.NoError(t, err)
+			assert.Len(t, res.Added, 417)
+			assert.Contains(t, string(res.Spec), c.want)
+			in.Spec = res.Spec
+			r, err := Check(in)
+			require.NoError(t, err)
+			assert.Equal(t, 417, r.Operations)
+			assert.Equal(t, 417, r.Matched)
+		})
+	}
 }
 
 func TestScaffoldBadInput(t *testing.T) {
@@ -138,21 +151,6 @@ func TestScaffoldNullOperations(t *testing.T) {
 	for _, l := range r.Lines() {
 		assert.Regexp(t, `(CountTickets|DeleteTicket): not curated yet`, l)
 	}
-}
-
-// TestScaffoldEmptySpecWithANullOperation: a spec whose only operation is
-// null gets all 417.
-func TestScaffoldEmptySpecWithANullOperation(t *testing.T) {
-	in := realInputs(t)
-	in.Spec = []byte("openapi: 3.0.3\ninfo:\n  title: t\n  version: \"1\"\npaths:\n  /api/v2/tickets/count:\n    get: ~\ncomponents:\n  schemas:\n    JobStatusEnvelope:\n      type: object\n")
-	res, err := Scaffold(in)
-	require.NoError(t, err)
-	assert.Len(t, res.Added, 417)
-	in.Spec = res.Spec
-	r, err := Check(in)
-	require.NoError(t, err)
-	assert.Equal(t, 417, r.Operations)
-	assert.Equal(t, 417, r.Matched)
 }
 
 // TestScaffoldNullNotAlone: a null operation scaffold cannot replace line
