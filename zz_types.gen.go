@@ -124,6 +124,8 @@ type (
 	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
 	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParams = generated.AutocompleteUsersParams
+	// AutocompleteUsersParamsInclude is generated.AutocompleteUsersParamsInclude, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParamsInclude = generated.AutocompleteUsersParamsInclude
 	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
 	AutocompleteUsersResponse = generated.AutocompleteUsersResponse
 	// Automation is generated.Automation: An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
@@ -426,6 +428,8 @@ type (
 	CreateTicketJSONRequestBody = generated.CreateTicketJSONRequestBody
 	// CreateTicketParams is generated.CreateTicketParams, which defines parameters for CreateTicket.
 	CreateTicketParams = generated.CreateTicketParams
+	// CreateTicketParamsInclude is generated.CreateTicketParamsInclude, which defines parameters for CreateTicket.
+	CreateTicketParamsInclude = generated.CreateTicketParamsInclude
 	// CreateTicketResponse is generated.CreateTicketResponse, the response of CreateTicket: the HTTP response and its body, decoded by status.
 	CreateTicketResponse = generated.CreateTicketResponse
 	// CreateTicketSatisfactionRatingJSONRequestBody is generated.CreateTicketSatisfactionRatingJSONRequestBody, which defines body for CreateTicketSatisfactionRating for application/json ContentType.
@@ -782,6 +786,8 @@ type (
 	ErrorResponse = generated.ErrorResponse
 	// ExecuteViewParams is generated.ExecuteViewParams, which defines parameters for ExecuteView.
 	ExecuteViewParams = generated.ExecuteViewParams
+	// ExecuteViewParamsInclude is generated.ExecuteViewParamsInclude, which defines parameters for ExecuteView.
+	ExecuteViewParamsInclude = generated.ExecuteViewParamsInclude
 	// ExecuteViewParamsSortOrder is generated.ExecuteViewParamsSortOrder, which defines parameters for ExecuteView.
 	ExecuteViewParamsSortOrder = generated.ExecuteViewParamsSortOrder
 	// ExecuteViewResponse is generated.ExecuteViewResponse, the response of ExecuteView: the HTTP response and its body, decoded by status.
@@ -794,6 +800,8 @@ type (
 	ExportSearchResultsParams = generated.ExportSearchResultsParams
 	// ExportSearchResultsParamsFilterType is generated.ExportSearchResultsParamsFilterType, which defines parameters for ExportSearchResults.
 	ExportSearchResultsParamsFilterType = generated.ExportSearchResultsParamsFilterType
+	// ExportSearchResultsParamsInclude is generated.ExportSearchResultsParamsInclude, which defines parameters for ExportSearchResults.
+	ExportSearchResultsParamsInclude = generated.ExportSearchResultsParamsInclude
 	// ExportSearchResultsResponse is generated.ExportSearchResultsResponse, the response of ExportSearchResults: the HTTP response and its body, decoded by status.
 	ExportSearchResultsResponse = generated.ExportSearchResultsResponse
 	// ExportSuspendedTicketsResponse is generated.ExportSuspendedTicketsResponse, the response of ExportSuspendedTickets: the HTTP response and its body, decoded by status.
@@ -1060,6 +1068,8 @@ type (
 	ListDynamicContentItemsResponse = generated.ListDynamicContentItemsResponse
 	// ListGroupMembershipsParams is generated.ListGroupMembershipsParams, which defines parameters for ListGroupMemberships.
 	ListGroupMembershipsParams = generated.ListGroupMembershipsParams
+	// ListGroupMembershipsParamsInclude is generated.ListGroupMembershipsParamsInclude, which defines parameters for ListGroupMemberships.
+	ListGroupMembershipsParamsInclude = generated.ListGroupMembershipsParamsInclude
 	// ListGroupMembershipsResponse is generated.ListGroupMembershipsResponse, the response of ListGroupMemberships: the HTTP response and its body, decoded by status.
 	ListGroupMembershipsResponse = generated.ListGroupMembershipsResponse
 	// ListGroupSLAPoliciesResponse is generated.ListGroupSLAPoliciesResponse, the response of ListGroupSLAPolicies: the HTTP response and its body, decoded by status.
@@ -1068,6 +1078,8 @@ type (
 	ListGroupSLAPolicyFilterDefinitionsResponse = generated.ListGroupSLAPolicyFilterDefinitionsResponse
 	// ListGroupsParams is generated.ListGroupsParams, which defines parameters for ListGroups.
 	ListGroupsParams = generated.ListGroupsParams
+	// ListGroupsParamsInclude is generated.ListGroupsParamsInclude, which defines parameters for ListGroups.
+	ListGroupsParamsInclude = generated.ListGroupsParamsInclude
 	// ListGroupsResponse is generated.ListGroupsResponse, the response of ListGroups: the HTTP response and its body, decoded by status.
 	ListGroupsResponse = generated.ListGroupsResponse
 	// ListJobStatusesParams is generated.ListJobStatusesParams, which defines parameters for ListJobStatuses.
@@ -1106,6 +1118,8 @@ type (
 	ListOrganizationFieldsResponse = generated.ListOrganizationFieldsResponse
 	// ListOrganizationMembershipsParams is generated.ListOrganizationMembershipsParams, which defines parameters for ListOrganizationMemberships.
 	ListOrganizationMembershipsParams = generated.ListOrganizationMembershipsParams
+	// ListOrganizationMembershipsParamsInclude is generated.ListOrganizationMembershipsParamsInclude, which defines parameters for ListOrganizationMemberships.
+	ListOrganizationMembershipsParamsInclude = generated.ListOrganizationMembershipsParamsInclude
 	// ListOrganizationMembershipsResponse is generated.ListOrganizationMembershipsResponse, the response of ListOrganizationMemberships: the HTTP response and its body, decoded by status.
 	ListOrganizationMembershipsResponse = generated.ListOrganizationMembershipsResponse
 	// ListOrganizationSubscriptionsParams is generated.ListOrganizationSubscriptionsParams, which defines parameters for ListOrganizationSubscriptions.
@@ -1168,6 +1182,8 @@ type (
 	ListSatisfactionReasonsResponse = generated.ListSatisfactionReasonsResponse
 	// ListSearchResultsParams is generated.ListSearchResultsParams, which defines parameters for ListSearchResults.
 	ListSearchResultsParams = generated.ListSearchResultsParams
+	// ListSearchResultsParamsInclude is generated.ListSearchResultsParamsInclude, which defines parameters for ListSearchResults.
+	ListSearchResultsParamsInclude = generated.ListSearchResultsParamsInclude
 	// ListSearchResultsParamsSortBy is generated.ListSearchResultsParamsSortBy, which defines parameters for ListSearchResults.
 	ListSearchResultsParamsSortBy = generated.ListSearchResultsParamsSortBy
 	// ListSearchResultsParamsSortOrder is generated.ListSearchResultsParamsSortOrder, which defines parameters for ListSearchResults.
@@ -1182,6 +1198,8 @@ type (
 	ListSharingAgreementsResponse = generated.ListSharingAgreementsResponse
 	// ListSupportAddressesParams is generated.ListSupportAddressesParams, which defines parameters for ListSupportAddresses.
 	ListSupportAddressesParams = generated.ListSupportAddressesParams
+	// ListSupportAddressesParamsInclude is generated.ListSupportAddressesParamsInclude, which defines parameters for ListSupportAddresses.
+	ListSupportAddressesParamsInclude = generated.ListSupportAddressesParamsInclude
 	// ListSupportAddressesResponse is generated.ListSupportAddressesResponse, the response of ListSupportAddresses: the HTTP response and its body, decoded by status.
 	ListSupportAddressesResponse = generated.ListSupportAddressesResponse
 	// ListSuspendedTicketsParams is generated.ListSuspendedTicketsParams, which defines parameters for ListSuspendedTickets.
@@ -1204,6 +1222,8 @@ type (
 	ListTicketAttributeValuesResponse = generated.ListTicketAttributeValuesResponse
 	// ListTicketAuditsParams is generated.ListTicketAuditsParams, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParams = generated.ListTicketAuditsParams
+	// ListTicketAuditsParamsInclude is generated.ListTicketAuditsParamsInclude, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParamsInclude = generated.ListTicketAuditsParamsInclude
 	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
 	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
 	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
@@ -1260,6 +1280,8 @@ type (
 	ListTicketsFulfilledByUserResponse = generated.ListTicketsFulfilledByUserResponse
 	// ListTicketsParams is generated.ListTicketsParams, which defines parameters for ListTickets.
 	ListTicketsParams = generated.ListTicketsParams
+	// ListTicketsParamsInclude is generated.ListTicketsParamsInclude, which defines parameters for ListTickets.
+	ListTicketsParamsInclude = generated.ListTicketsParamsInclude
 	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
 	ListTicketsResponse = generated.ListTicketsResponse
 	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
@@ -1316,6 +1338,8 @@ type (
 	ListUserTicketSkipsResponse = generated.ListUserTicketSkipsResponse
 	// ListUsersParams is generated.ListUsersParams, which defines parameters for ListUsers.
 	ListUsersParams = generated.ListUsersParams
+	// ListUsersParamsInclude is generated.ListUsersParamsInclude, which defines parameters for ListUsers.
+	ListUsersParamsInclude = generated.ListUsersParamsInclude
 	// ListUsersResponse is generated.ListUsersResponse, the response of ListUsers: the HTTP response and its body, decoded by status.
 	ListUsersResponse = generated.ListUsersResponse
 	// ListViewTicketsParams is generated.ListViewTicketsParams, which defines parameters for ListViewTickets.
@@ -1526,6 +1550,10 @@ type (
 	PreviewViewTicketCountResponse = generated.PreviewViewTicketCountResponse
 	// PreviewViewsJSONRequestBody is generated.PreviewViewsJSONRequestBody, which defines body for PreviewViews for application/json ContentType.
 	PreviewViewsJSONRequestBody = generated.PreviewViewsJSONRequestBody
+	// PreviewViewsParams is generated.PreviewViewsParams, which defines parameters for PreviewViews.
+	PreviewViewsParams = generated.PreviewViewsParams
+	// PreviewViewsParamsInclude is generated.PreviewViewsParamsInclude, which defines parameters for PreviewViews.
+	PreviewViewsParamsInclude = generated.PreviewViewsParamsInclude
 	// PreviewViewsResponse is generated.PreviewViewsResponse, the response of PreviewViews: the HTTP response and its body, decoded by status.
 	PreviewViewsResponse = generated.PreviewViewsResponse
 	// ProblemAutocompleteRequest is generated.ProblemAutocompleteRequest: The optional body of Autocomplete Problems (the text can be sent in the query string instead).
@@ -1854,6 +1882,8 @@ type (
 	SearchTriggersResponse = generated.SearchTriggersResponse
 	// SearchUsersParams is generated.SearchUsersParams, which defines parameters for SearchUsers.
 	SearchUsersParams = generated.SearchUsersParams
+	// SearchUsersParamsInclude is generated.SearchUsersParamsInclude, which defines parameters for SearchUsers.
+	SearchUsersParamsInclude = generated.SearchUsersParamsInclude
 	// SearchUsersResponse is generated.SearchUsersResponse, the response of SearchUsers: the HTTP response and its body, decoded by status.
 	SearchUsersResponse = generated.SearchUsersResponse
 	// SearchViewsParams is generated.SearchViewsParams, which defines parameters for SearchViews.
@@ -1958,6 +1988,10 @@ type (
 	ShowDynamicContentItemVariantResponse = generated.ShowDynamicContentItemVariantResponse
 	// ShowGroupMembershipResponse is generated.ShowGroupMembershipResponse, the response of ShowGroupMembership: the HTTP response and its body, decoded by status.
 	ShowGroupMembershipResponse = generated.ShowGroupMembershipResponse
+	// ShowGroupParams is generated.ShowGroupParams, which defines parameters for ShowGroup.
+	ShowGroupParams = generated.ShowGroupParams
+	// ShowGroupParamsInclude is generated.ShowGroupParamsInclude, which defines parameters for ShowGroup.
+	ShowGroupParamsInclude = generated.ShowGroupParamsInclude
 	// ShowGroupResponse is generated.ShowGroupResponse, the response of ShowGroup: the HTTP response and its body, decoded by status.
 	ShowGroupResponse = generated.ShowGroupResponse
 	// ShowGroupSLAPolicyResponse is generated.ShowGroupSLAPolicyResponse, the response of ShowGroupSLAPolicy: the HTTP response and its body, decoded by status.
@@ -1994,10 +2028,14 @@ type (
 	ShowManyTicketFormsResponse = generated.ShowManyTicketFormsResponse
 	// ShowManyTicketsParams is generated.ShowManyTicketsParams, which defines parameters for ShowManyTickets.
 	ShowManyTicketsParams = generated.ShowManyTicketsParams
+	// ShowManyTicketsParamsInclude is generated.ShowManyTicketsParamsInclude, which defines parameters for ShowManyTickets.
+	ShowManyTicketsParamsInclude = generated.ShowManyTicketsParamsInclude
 	// ShowManyTicketsResponse is generated.ShowManyTicketsResponse, the response of ShowManyTickets: the HTTP response and its body, decoded by status.
 	ShowManyTicketsResponse = generated.ShowManyTicketsResponse
 	// ShowManyUsersParams is generated.ShowManyUsersParams, which defines parameters for ShowManyUsers.
 	ShowManyUsersParams = generated.ShowManyUsersParams
+	// ShowManyUsersParamsInclude is generated.ShowManyUsersParamsInclude, which defines parameters for ShowManyUsers.
+	ShowManyUsersParamsInclude = generated.ShowManyUsersParamsInclude
 	// ShowManyUsersResponse is generated.ShowManyUsersResponse, the response of ShowManyUsers: the HTTP response and its body, decoded by status.
 	ShowManyUsersResponse = generated.ShowManyUsersResponse
 	// ShowManyViewsParams is generated.ShowManyViewsParams, which defines parameters for ShowManyViews.
@@ -2010,6 +2048,10 @@ type (
 	ShowOrganizationFieldResponse = generated.ShowOrganizationFieldResponse
 	// ShowOrganizationMembershipResponse is generated.ShowOrganizationMembershipResponse, the response of ShowOrganizationMembership: the HTTP response and its body, decoded by status.
 	ShowOrganizationMembershipResponse = generated.ShowOrganizationMembershipResponse
+	// ShowOrganizationParams is generated.ShowOrganizationParams, which defines parameters for ShowOrganization.
+	ShowOrganizationParams = generated.ShowOrganizationParams
+	// ShowOrganizationParamsInclude is generated.ShowOrganizationParamsInclude, which defines parameters for ShowOrganization.
+	ShowOrganizationParamsInclude = generated.ShowOrganizationParamsInclude
 	// ShowOrganizationRelatedInformationResponse is generated.ShowOrganizationRelatedInformationResponse, the response of ShowOrganizationRelatedInformation: the HTTP response and its body, decoded by status.
 	ShowOrganizationRelatedInformationResponse = generated.ShowOrganizationRelatedInformationResponse
 	// ShowOrganizationResponse is generated.ShowOrganizationResponse, the response of ShowOrganization: the HTTP response and its body, decoded by status.
@@ -2036,6 +2078,10 @@ type (
 	ShowSatisfactionRatingResponse = generated.ShowSatisfactionRatingResponse
 	// ShowSatisfactionReasonResponse is generated.ShowSatisfactionReasonResponse, the response of ShowSatisfactionReason: the HTTP response and its body, decoded by status.
 	ShowSatisfactionReasonResponse = generated.ShowSatisfactionReasonResponse
+	// ShowSelfParams is generated.ShowSelfParams, which defines parameters for ShowSelf.
+	ShowSelfParams = generated.ShowSelfParams
+	// ShowSelfParamsInclude is generated.ShowSelfParamsInclude, which defines parameters for ShowSelf.
+	ShowSelfParamsInclude = generated.ShowSelfParamsInclude
 	// ShowSelfResponse is generated.ShowSelfResponse, the response of ShowSelf: the HTTP response and its body, decoded by status.
 	ShowSelfResponse = generated.ShowSelfResponse
 	// ShowSharingAgreementResponse is generated.ShowSharingAgreementResponse, the response of ShowSharingAgreement: the HTTP response and its body, decoded by status.
@@ -2064,6 +2110,10 @@ type (
 	ShowTicketFormResponse = generated.ShowTicketFormResponse
 	// ShowTicketMetricResponse is generated.ShowTicketMetricResponse, the response of ShowTicketMetric: the HTTP response and its body, decoded by status.
 	ShowTicketMetricResponse = generated.ShowTicketMetricResponse
+	// ShowTicketParams is generated.ShowTicketParams, which defines parameters for ShowTicket.
+	ShowTicketParams = generated.ShowTicketParams
+	// ShowTicketParamsInclude is generated.ShowTicketParamsInclude, which defines parameters for ShowTicket.
+	ShowTicketParamsInclude = generated.ShowTicketParamsInclude
 	// ShowTicketRelatedInfoResponse is generated.ShowTicketRelatedInfoResponse, the response of ShowTicketRelatedInfo: the HTTP response and its body, decoded by status.
 	ShowTicketRelatedInfoResponse = generated.ShowTicketRelatedInfoResponse
 	// ShowTicketResponse is generated.ShowTicketResponse, the response of ShowTicket: the HTTP response and its body, decoded by status.
@@ -2084,12 +2134,20 @@ type (
 	ShowUserFieldResponse = generated.ShowUserFieldResponse
 	// ShowUserIdentityResponse is generated.ShowUserIdentityResponse, the response of ShowUserIdentity: the HTTP response and its body, decoded by status.
 	ShowUserIdentityResponse = generated.ShowUserIdentityResponse
+	// ShowUserParams is generated.ShowUserParams, which defines parameters for ShowUser.
+	ShowUserParams = generated.ShowUserParams
+	// ShowUserParamsInclude is generated.ShowUserParamsInclude, which defines parameters for ShowUser.
+	ShowUserParamsInclude = generated.ShowUserParamsInclude
 	// ShowUserRelatedInformationResponse is generated.ShowUserRelatedInformationResponse, the response of ShowUserRelatedInformation: the HTTP response and its body, decoded by status.
 	ShowUserRelatedInformationResponse = generated.ShowUserRelatedInformationResponse
 	// ShowUserResponse is generated.ShowUserResponse, the response of ShowUser: the HTTP response and its body, decoded by status.
 	ShowUserResponse = generated.ShowUserResponse
 	// ShowUserSessionResponse is generated.ShowUserSessionResponse, the response of ShowUserSession: the HTTP response and its body, decoded by status.
 	ShowUserSessionResponse = generated.ShowUserSessionResponse
+	// ShowViewParams is generated.ShowViewParams, which defines parameters for ShowView.
+	ShowViewParams = generated.ShowViewParams
+	// ShowViewParamsInclude is generated.ShowViewParamsInclude, which defines parameters for ShowView.
+	ShowViewParamsInclude = generated.ShowViewParamsInclude
 	// ShowViewResponse is generated.ShowViewResponse, the response of ShowView: the HTTP response and its body, decoded by status.
 	ShowViewResponse = generated.ShowViewResponse
 	// ShowWorkspaceResponse is generated.ShowWorkspaceResponse, the response of ShowWorkspace: the HTTP response and its body, decoded by status.
@@ -2866,12 +2924,40 @@ const (
 	AccountSettingsTwitterShortenURLNever = generated.AccountSettingsTwitterShortenURLNever
 	// AccountSettingsTwitterShortenURLOptional is generated.AccountSettingsTwitterShortenURLOptional, the AccountSettingsTwitterShortenURL value "optional".
 	AccountSettingsTwitterShortenURLOptional = generated.AccountSettingsTwitterShortenURLOptional
+	// AutocompleteUsersParamsIncludeAbilities is generated.AutocompleteUsersParamsIncludeAbilities, the AutocompleteUsersParamsInclude value "abilities".
+	AutocompleteUsersParamsIncludeAbilities = generated.AutocompleteUsersParamsIncludeAbilities
+	// AutocompleteUsersParamsIncludeGroups is generated.AutocompleteUsersParamsIncludeGroups, the AutocompleteUsersParamsInclude value "groups".
+	AutocompleteUsersParamsIncludeGroups = generated.AutocompleteUsersParamsIncludeGroups
+	// AutocompleteUsersParamsIncludeIdentities is generated.AutocompleteUsersParamsIncludeIdentities, the AutocompleteUsersParamsInclude value "identities".
+	AutocompleteUsersParamsIncludeIdentities = generated.AutocompleteUsersParamsIncludeIdentities
+	// AutocompleteUsersParamsIncludeOpenTicketCount is generated.AutocompleteUsersParamsIncludeOpenTicketCount, the AutocompleteUsersParamsInclude value "open_ticket_count".
+	AutocompleteUsersParamsIncludeOpenTicketCount = generated.AutocompleteUsersParamsIncludeOpenTicketCount
+	// AutocompleteUsersParamsIncludeOrganizations is generated.AutocompleteUsersParamsIncludeOrganizations, the AutocompleteUsersParamsInclude value "organizations".
+	AutocompleteUsersParamsIncludeOrganizations = generated.AutocompleteUsersParamsIncludeOrganizations
 	// BrandHelpCenterStateDisabled is generated.BrandHelpCenterStateDisabled, the BrandHelpCenterState value "disabled".
 	BrandHelpCenterStateDisabled = generated.BrandHelpCenterStateDisabled
 	// BrandHelpCenterStateEnabled is generated.BrandHelpCenterStateEnabled, the BrandHelpCenterState value "enabled".
 	BrandHelpCenterStateEnabled = generated.BrandHelpCenterStateEnabled
 	// BrandHelpCenterStateRestricted is generated.BrandHelpCenterStateRestricted, the BrandHelpCenterState value "restricted".
 	BrandHelpCenterStateRestricted = generated.BrandHelpCenterStateRestricted
+	// CreateTicketParamsIncludeBrands is generated.CreateTicketParamsIncludeBrands, the CreateTicketParamsInclude value "brands".
+	CreateTicketParamsIncludeBrands = generated.CreateTicketParamsIncludeBrands
+	// CreateTicketParamsIncludeCommentCount is generated.CreateTicketParamsIncludeCommentCount, the CreateTicketParamsInclude value "comment_count".
+	CreateTicketParamsIncludeCommentCount = generated.CreateTicketParamsIncludeCommentCount
+	// CreateTicketParamsIncludeDates is generated.CreateTicketParamsIncludeDates, the CreateTicketParamsInclude value "dates".
+	CreateTicketParamsIncludeDates = generated.CreateTicketParamsIncludeDates
+	// CreateTicketParamsIncludeGroups is generated.CreateTicketParamsIncludeGroups, the CreateTicketParamsInclude value "groups".
+	CreateTicketParamsIncludeGroups = generated.CreateTicketParamsIncludeGroups
+	// CreateTicketParamsIncludeLastAudits is generated.CreateTicketParamsIncludeLastAudits, the CreateTicketParamsInclude value "last_audits".
+	CreateTicketParamsIncludeLastAudits = generated.CreateTicketParamsIncludeLastAudits
+	// CreateTicketParamsIncludeMetricSets is generated.CreateTicketParamsIncludeMetricSets, the CreateTicketParamsInclude value "metric_sets".
+	CreateTicketParamsIncludeMetricSets = generated.CreateTicketParamsIncludeMetricSets
+	// CreateTicketParamsIncludeOrganizations is generated.CreateTicketParamsIncludeOrganizations, the CreateTicketParamsInclude value "organizations".
+	CreateTicketParamsIncludeOrganizations = generated.CreateTicketParamsIncludeOrganizations
+	// CreateTicketParamsIncludeTicketForms is generated.CreateTicketParamsIncludeTicketForms, the CreateTicketParamsInclude value "ticket_forms".
+	CreateTicketParamsIncludeTicketForms = generated.CreateTicketParamsIncludeTicketForms
+	// CreateTicketParamsIncludeUsers is generated.CreateTicketParamsIncludeUsers, the CreateTicketParamsInclude value "users".
+	CreateTicketParamsIncludeUsers = generated.CreateTicketParamsIncludeUsers
 	// CustomObjectFieldInputTypeCheckbox is generated.CustomObjectFieldInputTypeCheckbox, the CustomObjectFieldInputType value "checkbox".
 	CustomObjectFieldInputTypeCheckbox = generated.CustomObjectFieldInputTypeCheckbox
 	// CustomObjectFieldInputTypeDate is generated.CustomObjectFieldInputTypeDate, the CustomObjectFieldInputType value "date".
@@ -3012,6 +3098,10 @@ const (
 	CustomStatusStatusCategoryPending = generated.CustomStatusStatusCategoryPending
 	// CustomStatusStatusCategorySolved is generated.CustomStatusStatusCategorySolved, the CustomStatusStatusCategory value "solved".
 	CustomStatusStatusCategorySolved = generated.CustomStatusStatusCategorySolved
+	// ExecuteViewParamsIncludeOrganizations is generated.ExecuteViewParamsIncludeOrganizations, the ExecuteViewParamsInclude value "organizations".
+	ExecuteViewParamsIncludeOrganizations = generated.ExecuteViewParamsIncludeOrganizations
+	// ExecuteViewParamsIncludeUsers is generated.ExecuteViewParamsIncludeUsers, the ExecuteViewParamsInclude value "users".
+	ExecuteViewParamsIncludeUsers = generated.ExecuteViewParamsIncludeUsers
 	// ExecuteViewParamsSortOrderAsc is generated.ExecuteViewParamsSortOrderAsc, the ExecuteViewParamsSortOrder value "asc".
 	ExecuteViewParamsSortOrderAsc = generated.ExecuteViewParamsSortOrderAsc
 	// ExecuteViewParamsSortOrderDesc is generated.ExecuteViewParamsSortOrderDesc, the ExecuteViewParamsSortOrder value "desc".
@@ -3024,6 +3114,14 @@ const (
 	ExportSearchResultsParamsFilterTypeTicket = generated.ExportSearchResultsParamsFilterTypeTicket
 	// ExportSearchResultsParamsFilterTypeUser is generated.ExportSearchResultsParamsFilterTypeUser, the ExportSearchResultsParamsFilterType value "user".
 	ExportSearchResultsParamsFilterTypeUser = generated.ExportSearchResultsParamsFilterTypeUser
+	// ExportSearchResultsParamsIncludeTicketsGroups is generated.ExportSearchResultsParamsIncludeTicketsGroups, the ExportSearchResultsParamsInclude value "tickets(groups)".
+	ExportSearchResultsParamsIncludeTicketsGroups = generated.ExportSearchResultsParamsIncludeTicketsGroups
+	// ExportSearchResultsParamsIncludeTicketsOrganizations is generated.ExportSearchResultsParamsIncludeTicketsOrganizations, the ExportSearchResultsParamsInclude value "tickets(organizations)".
+	ExportSearchResultsParamsIncludeTicketsOrganizations = generated.ExportSearchResultsParamsIncludeTicketsOrganizations
+	// ExportSearchResultsParamsIncludeTicketsUsers is generated.ExportSearchResultsParamsIncludeTicketsUsers, the ExportSearchResultsParamsInclude value "tickets(users)".
+	ExportSearchResultsParamsIncludeTicketsUsers = generated.ExportSearchResultsParamsIncludeTicketsUsers
+	// ExportSearchResultsParamsIncludeUsersOrganizations is generated.ExportSearchResultsParamsIncludeUsersOrganizations, the ExportSearchResultsParamsInclude value "users(organizations)".
+	ExportSearchResultsParamsIncludeUsersOrganizations = generated.ExportSearchResultsParamsIncludeUsersOrganizations
 	// GroupSLAPolicyMetricMetricGroupOwnershipTime is generated.GroupSLAPolicyMetricMetricGroupOwnershipTime, the GroupSLAPolicyMetricMetric value "group_ownership_time".
 	GroupSLAPolicyMetricMetricGroupOwnershipTime = generated.GroupSLAPolicyMetricMetricGroupOwnershipTime
 	// GroupSLAPolicyMetricPriorityHigh is generated.GroupSLAPolicyMetricPriorityHigh, the GroupSLAPolicyMetricPriority value "high".
@@ -3304,6 +3402,12 @@ const (
 	ListDeletedTicketsParamsSortOrderAsc = generated.ListDeletedTicketsParamsSortOrderAsc
 	// ListDeletedTicketsParamsSortOrderDesc is generated.ListDeletedTicketsParamsSortOrderDesc, the ListDeletedTicketsParamsSortOrder value "desc".
 	ListDeletedTicketsParamsSortOrderDesc = generated.ListDeletedTicketsParamsSortOrderDesc
+	// ListGroupMembershipsParamsIncludeGroups is generated.ListGroupMembershipsParamsIncludeGroups, the ListGroupMembershipsParamsInclude value "groups".
+	ListGroupMembershipsParamsIncludeGroups = generated.ListGroupMembershipsParamsIncludeGroups
+	// ListGroupMembershipsParamsIncludeUsers is generated.ListGroupMembershipsParamsIncludeUsers, the ListGroupMembershipsParamsInclude value "users".
+	ListGroupMembershipsParamsIncludeUsers = generated.ListGroupMembershipsParamsIncludeUsers
+	// ListGroupsParamsIncludeUsers is generated.ListGroupsParamsIncludeUsers, the ListGroupsParamsInclude value "users".
+	ListGroupsParamsIncludeUsers = generated.ListGroupsParamsIncludeUsers
 	// ListMacrosParamsAccessAccount is generated.ListMacrosParamsAccessAccount, the ListMacrosParamsAccess value "account".
 	ListMacrosParamsAccessAccount = generated.ListMacrosParamsAccessAccount
 	// ListMacrosParamsAccessAgents is generated.ListMacrosParamsAccessAgents, the ListMacrosParamsAccess value "agents".
@@ -3344,6 +3448,10 @@ const (
 	ListMacrosParamsSortOrderAsc = generated.ListMacrosParamsSortOrderAsc
 	// ListMacrosParamsSortOrderDesc is generated.ListMacrosParamsSortOrderDesc, the ListMacrosParamsSortOrder value "desc".
 	ListMacrosParamsSortOrderDesc = generated.ListMacrosParamsSortOrderDesc
+	// ListOrganizationMembershipsParamsIncludeOrganizations is generated.ListOrganizationMembershipsParamsIncludeOrganizations, the ListOrganizationMembershipsParamsInclude value "organizations".
+	ListOrganizationMembershipsParamsIncludeOrganizations = generated.ListOrganizationMembershipsParamsIncludeOrganizations
+	// ListOrganizationMembershipsParamsIncludeUsers is generated.ListOrganizationMembershipsParamsIncludeUsers, the ListOrganizationMembershipsParamsInclude value "users".
+	ListOrganizationMembershipsParamsIncludeUsers = generated.ListOrganizationMembershipsParamsIncludeUsers
 	// ListRequestCommentsParamsRoleAgent is generated.ListRequestCommentsParamsRoleAgent, the ListRequestCommentsParamsRole value "agent".
 	ListRequestCommentsParamsRoleAgent = generated.ListRequestCommentsParamsRoleAgent
 	// ListRequestCommentsParamsRoleEndUser is generated.ListRequestCommentsParamsRoleEndUser, the ListRequestCommentsParamsRole value "end_user".
@@ -3404,6 +3512,14 @@ const (
 	ListSatisfactionRatingsParamsScoreReceivedWithoutComment = generated.ListSatisfactionRatingsParamsScoreReceivedWithoutComment
 	// ListSatisfactionRatingsParamsScoreUnoffered is generated.ListSatisfactionRatingsParamsScoreUnoffered, the ListSatisfactionRatingsParamsScore value "unoffered".
 	ListSatisfactionRatingsParamsScoreUnoffered = generated.ListSatisfactionRatingsParamsScoreUnoffered
+	// ListSearchResultsParamsIncludeTicketsGroups is generated.ListSearchResultsParamsIncludeTicketsGroups, the ListSearchResultsParamsInclude value "tickets(groups)".
+	ListSearchResultsParamsIncludeTicketsGroups = generated.ListSearchResultsParamsIncludeTicketsGroups
+	// ListSearchResultsParamsIncludeTicketsOrganizations is generated.ListSearchResultsParamsIncludeTicketsOrganizations, the ListSearchResultsParamsInclude value "tickets(organizations)".
+	ListSearchResultsParamsIncludeTicketsOrganizations = generated.ListSearchResultsParamsIncludeTicketsOrganizations
+	// ListSearchResultsParamsIncludeTicketsUsers is generated.ListSearchResultsParamsIncludeTicketsUsers, the ListSearchResultsParamsInclude value "tickets(users)".
+	ListSearchResultsParamsIncludeTicketsUsers = generated.ListSearchResultsParamsIncludeTicketsUsers
+	// ListSearchResultsParamsIncludeUsersOrganizations is generated.ListSearchResultsParamsIncludeUsersOrganizations, the ListSearchResultsParamsInclude value "users(organizations)".
+	ListSearchResultsParamsIncludeUsersOrganizations = generated.ListSearchResultsParamsIncludeUsersOrganizations
 	// ListSearchResultsParamsSortByCreatedAt is generated.ListSearchResultsParamsSortByCreatedAt, the ListSearchResultsParamsSortBy value "created_at".
 	ListSearchResultsParamsSortByCreatedAt = generated.ListSearchResultsParamsSortByCreatedAt
 	// ListSearchResultsParamsSortByPriority is generated.ListSearchResultsParamsSortByPriority, the ListSearchResultsParamsSortBy value "priority".
@@ -3418,6 +3534,8 @@ const (
 	ListSearchResultsParamsSortOrderAsc = generated.ListSearchResultsParamsSortOrderAsc
 	// ListSearchResultsParamsSortOrderDesc is generated.ListSearchResultsParamsSortOrderDesc, the ListSearchResultsParamsSortOrder value "desc".
 	ListSearchResultsParamsSortOrderDesc = generated.ListSearchResultsParamsSortOrderDesc
+	// ListSupportAddressesParamsIncludeBrands is generated.ListSupportAddressesParamsIncludeBrands, the ListSupportAddressesParamsInclude value "brands".
+	ListSupportAddressesParamsIncludeBrands = generated.ListSupportAddressesParamsIncludeBrands
 	// ListSuspendedTicketsParamsSortByAuthorEmail is generated.ListSuspendedTicketsParamsSortByAuthorEmail, the ListSuspendedTicketsParamsSortBy value "author_email".
 	ListSuspendedTicketsParamsSortByAuthorEmail = generated.ListSuspendedTicketsParamsSortByAuthorEmail
 	// ListSuspendedTicketsParamsSortByCause is generated.ListSuspendedTicketsParamsSortByCause, the ListSuspendedTicketsParamsSortBy value "cause".
@@ -3430,6 +3548,14 @@ const (
 	ListSuspendedTicketsParamsSortOrderAsc = generated.ListSuspendedTicketsParamsSortOrderAsc
 	// ListSuspendedTicketsParamsSortOrderDesc is generated.ListSuspendedTicketsParamsSortOrderDesc, the ListSuspendedTicketsParamsSortOrder value "desc".
 	ListSuspendedTicketsParamsSortOrderDesc = generated.ListSuspendedTicketsParamsSortOrderDesc
+	// ListTicketAuditsParamsIncludeGroups is generated.ListTicketAuditsParamsIncludeGroups, the ListTicketAuditsParamsInclude value "groups".
+	ListTicketAuditsParamsIncludeGroups = generated.ListTicketAuditsParamsIncludeGroups
+	// ListTicketAuditsParamsIncludeOrganizations is generated.ListTicketAuditsParamsIncludeOrganizations, the ListTicketAuditsParamsInclude value "organizations".
+	ListTicketAuditsParamsIncludeOrganizations = generated.ListTicketAuditsParamsIncludeOrganizations
+	// ListTicketAuditsParamsIncludeTickets is generated.ListTicketAuditsParamsIncludeTickets, the ListTicketAuditsParamsInclude value "tickets".
+	ListTicketAuditsParamsIncludeTickets = generated.ListTicketAuditsParamsIncludeTickets
+	// ListTicketAuditsParamsIncludeUsers is generated.ListTicketAuditsParamsIncludeUsers, the ListTicketAuditsParamsInclude value "users".
+	ListTicketAuditsParamsIncludeUsers = generated.ListTicketAuditsParamsIncludeUsers
 	// ListTicketCommentsParamsIncludeUsers is generated.ListTicketCommentsParamsIncludeUsers, the ListTicketCommentsParamsInclude value "users".
 	ListTicketCommentsParamsIncludeUsers = generated.ListTicketCommentsParamsIncludeUsers
 	// ListTicketCommentsParamsSortCreatedAt is generated.ListTicketCommentsParamsSortCreatedAt, the ListTicketCommentsParamsSort value "created_at".
@@ -3442,6 +3568,24 @@ const (
 	ListTicketCommentsParamsSortOrderDesc = generated.ListTicketCommentsParamsSortOrderDesc
 	// ListTicketFieldsParamsIncludeUsers is generated.ListTicketFieldsParamsIncludeUsers, the ListTicketFieldsParamsInclude value "users".
 	ListTicketFieldsParamsIncludeUsers = generated.ListTicketFieldsParamsIncludeUsers
+	// ListTicketsParamsIncludeBrands is generated.ListTicketsParamsIncludeBrands, the ListTicketsParamsInclude value "brands".
+	ListTicketsParamsIncludeBrands = generated.ListTicketsParamsIncludeBrands
+	// ListTicketsParamsIncludeCommentCount is generated.ListTicketsParamsIncludeCommentCount, the ListTicketsParamsInclude value "comment_count".
+	ListTicketsParamsIncludeCommentCount = generated.ListTicketsParamsIncludeCommentCount
+	// ListTicketsParamsIncludeDates is generated.ListTicketsParamsIncludeDates, the ListTicketsParamsInclude value "dates".
+	ListTicketsParamsIncludeDates = generated.ListTicketsParamsIncludeDates
+	// ListTicketsParamsIncludeGroups is generated.ListTicketsParamsIncludeGroups, the ListTicketsParamsInclude value "groups".
+	ListTicketsParamsIncludeGroups = generated.ListTicketsParamsIncludeGroups
+	// ListTicketsParamsIncludeLastAudits is generated.ListTicketsParamsIncludeLastAudits, the ListTicketsParamsInclude value "last_audits".
+	ListTicketsParamsIncludeLastAudits = generated.ListTicketsParamsIncludeLastAudits
+	// ListTicketsParamsIncludeMetricSets is generated.ListTicketsParamsIncludeMetricSets, the ListTicketsParamsInclude value "metric_sets".
+	ListTicketsParamsIncludeMetricSets = generated.ListTicketsParamsIncludeMetricSets
+	// ListTicketsParamsIncludeOrganizations is generated.ListTicketsParamsIncludeOrganizations, the ListTicketsParamsInclude value "organizations".
+	ListTicketsParamsIncludeOrganizations = generated.ListTicketsParamsIncludeOrganizations
+	// ListTicketsParamsIncludeTicketForms is generated.ListTicketsParamsIncludeTicketForms, the ListTicketsParamsInclude value "ticket_forms".
+	ListTicketsParamsIncludeTicketForms = generated.ListTicketsParamsIncludeTicketForms
+	// ListTicketsParamsIncludeUsers is generated.ListTicketsParamsIncludeUsers, the ListTicketsParamsInclude value "users".
+	ListTicketsParamsIncludeUsers = generated.ListTicketsParamsIncludeUsers
 	// ListTriggerCategoriesParamsIncludeRuleCounts is generated.ListTriggerCategoriesParamsIncludeRuleCounts, the ListTriggerCategoriesParamsInclude value "rule_counts".
 	ListTriggerCategoriesParamsIncludeRuleCounts = generated.ListTriggerCategoriesParamsIncludeRuleCounts
 	// ListTriggerCategoriesParamsSortCreatedAt is generated.ListTriggerCategoriesParamsSortCreatedAt, the ListTriggerCategoriesParamsSort value "created_at".
@@ -3504,6 +3648,16 @@ const (
 	ListUserTicketSkipsParamsSortOrderAsc = generated.ListUserTicketSkipsParamsSortOrderAsc
 	// ListUserTicketSkipsParamsSortOrderDesc is generated.ListUserTicketSkipsParamsSortOrderDesc, the ListUserTicketSkipsParamsSortOrder value "desc".
 	ListUserTicketSkipsParamsSortOrderDesc = generated.ListUserTicketSkipsParamsSortOrderDesc
+	// ListUsersParamsIncludeAbilities is generated.ListUsersParamsIncludeAbilities, the ListUsersParamsInclude value "abilities".
+	ListUsersParamsIncludeAbilities = generated.ListUsersParamsIncludeAbilities
+	// ListUsersParamsIncludeGroups is generated.ListUsersParamsIncludeGroups, the ListUsersParamsInclude value "groups".
+	ListUsersParamsIncludeGroups = generated.ListUsersParamsIncludeGroups
+	// ListUsersParamsIncludeIdentities is generated.ListUsersParamsIncludeIdentities, the ListUsersParamsInclude value "identities".
+	ListUsersParamsIncludeIdentities = generated.ListUsersParamsIncludeIdentities
+	// ListUsersParamsIncludeOpenTicketCount is generated.ListUsersParamsIncludeOpenTicketCount, the ListUsersParamsInclude value "open_ticket_count".
+	ListUsersParamsIncludeOpenTicketCount = generated.ListUsersParamsIncludeOpenTicketCount
+	// ListUsersParamsIncludeOrganizations is generated.ListUsersParamsIncludeOrganizations, the ListUsersParamsInclude value "organizations".
+	ListUsersParamsIncludeOrganizations = generated.ListUsersParamsIncludeOrganizations
 	// ListViewTicketsParamsSortOrderAsc is generated.ListViewTicketsParamsSortOrderAsc, the ListViewTicketsParamsSortOrder value "asc".
 	ListViewTicketsParamsSortOrderAsc = generated.ListViewTicketsParamsSortOrderAsc
 	// ListViewTicketsParamsSortOrderDesc is generated.ListViewTicketsParamsSortOrderDesc, the ListViewTicketsParamsSortOrder value "desc".
@@ -3580,6 +3734,10 @@ const (
 	OrganizationFieldTypeText = generated.OrganizationFieldTypeText
 	// OrganizationFieldTypeTextarea is generated.OrganizationFieldTypeTextarea, the OrganizationFieldType value "textarea".
 	OrganizationFieldTypeTextarea = generated.OrganizationFieldTypeTextarea
+	// PreviewViewsParamsIncludeOrganizations is generated.PreviewViewsParamsIncludeOrganizations, the PreviewViewsParamsInclude value "organizations".
+	PreviewViewsParamsIncludeOrganizations = generated.PreviewViewsParamsIncludeOrganizations
+	// PreviewViewsParamsIncludeUsers is generated.PreviewViewsParamsIncludeUsers, the PreviewViewsParamsInclude value "users".
+	PreviewViewsParamsIncludeUsers = generated.PreviewViewsParamsIncludeUsers
 	// RequestInputPriorityHigh is generated.RequestInputPriorityHigh, the RequestInputPriority value "high".
 	RequestInputPriorityHigh = generated.RequestInputPriorityHigh
 	// RequestInputPriorityLow is generated.RequestInputPriorityLow, the RequestInputPriority value "low".
@@ -3808,6 +3966,16 @@ const (
 	SearchTriggersParamsSortPosition = generated.SearchTriggersParamsSortPosition
 	// SearchTriggersParamsSortUpdatedAt is generated.SearchTriggersParamsSortUpdatedAt, the SearchTriggersParamsSort value "updated_at".
 	SearchTriggersParamsSortUpdatedAt = generated.SearchTriggersParamsSortUpdatedAt
+	// SearchUsersParamsIncludeAbilities is generated.SearchUsersParamsIncludeAbilities, the SearchUsersParamsInclude value "abilities".
+	SearchUsersParamsIncludeAbilities = generated.SearchUsersParamsIncludeAbilities
+	// SearchUsersParamsIncludeGroups is generated.SearchUsersParamsIncludeGroups, the SearchUsersParamsInclude value "groups".
+	SearchUsersParamsIncludeGroups = generated.SearchUsersParamsIncludeGroups
+	// SearchUsersParamsIncludeIdentities is generated.SearchUsersParamsIncludeIdentities, the SearchUsersParamsInclude value "identities".
+	SearchUsersParamsIncludeIdentities = generated.SearchUsersParamsIncludeIdentities
+	// SearchUsersParamsIncludeOpenTicketCount is generated.SearchUsersParamsIncludeOpenTicketCount, the SearchUsersParamsInclude value "open_ticket_count".
+	SearchUsersParamsIncludeOpenTicketCount = generated.SearchUsersParamsIncludeOpenTicketCount
+	// SearchUsersParamsIncludeOrganizations is generated.SearchUsersParamsIncludeOrganizations, the SearchUsersParamsInclude value "organizations".
+	SearchUsersParamsIncludeOrganizations = generated.SearchUsersParamsIncludeOrganizations
 	// SearchViewsParamsAccessAccount is generated.SearchViewsParamsAccessAccount, the SearchViewsParamsAccess value "account".
 	SearchViewsParamsAccessAccount = generated.SearchViewsParamsAccessAccount
 	// SearchViewsParamsAccessPersonal is generated.SearchViewsParamsAccessPersonal, the SearchViewsParamsAccess value "personal".
@@ -3850,16 +4018,90 @@ const (
 	SharingAgreementUpdateInputStatusInactive = generated.SharingAgreementUpdateInputStatusInactive
 	// SharingAgreementUpdateInputStatusPending is generated.SharingAgreementUpdateInputStatusPending, the SharingAgreementUpdateInputStatus value "pending".
 	SharingAgreementUpdateInputStatusPending = generated.SharingAgreementUpdateInputStatusPending
+	// ShowGroupParamsIncludeUsers is generated.ShowGroupParamsIncludeUsers, the ShowGroupParamsInclude value "users".
+	ShowGroupParamsIncludeUsers = generated.ShowGroupParamsIncludeUsers
+	// ShowManyTicketsParamsIncludeBrands is generated.ShowManyTicketsParamsIncludeBrands, the ShowManyTicketsParamsInclude value "brands".
+	ShowManyTicketsParamsIncludeBrands = generated.ShowManyTicketsParamsIncludeBrands
+	// ShowManyTicketsParamsIncludeCommentCount is generated.ShowManyTicketsParamsIncludeCommentCount, the ShowManyTicketsParamsInclude value "comment_count".
+	ShowManyTicketsParamsIncludeCommentCount = generated.ShowManyTicketsParamsIncludeCommentCount
+	// ShowManyTicketsParamsIncludeDates is generated.ShowManyTicketsParamsIncludeDates, the ShowManyTicketsParamsInclude value "dates".
+	ShowManyTicketsParamsIncludeDates = generated.ShowManyTicketsParamsIncludeDates
+	// ShowManyTicketsParamsIncludeGroups is generated.ShowManyTicketsParamsIncludeGroups, the ShowManyTicketsParamsInclude value "groups".
+	ShowManyTicketsParamsIncludeGroups = generated.ShowManyTicketsParamsIncludeGroups
+	// ShowManyTicketsParamsIncludeLastAudits is generated.ShowManyTicketsParamsIncludeLastAudits, the ShowManyTicketsParamsInclude value "last_audits".
+	ShowManyTicketsParamsIncludeLastAudits = generated.ShowManyTicketsParamsIncludeLastAudits
+	// ShowManyTicketsParamsIncludeMetricSets is generated.ShowManyTicketsParamsIncludeMetricSets, the ShowManyTicketsParamsInclude value "metric_sets".
+	ShowManyTicketsParamsIncludeMetricSets = generated.ShowManyTicketsParamsIncludeMetricSets
+	// ShowManyTicketsParamsIncludeOrganizations is generated.ShowManyTicketsParamsIncludeOrganizations, the ShowManyTicketsParamsInclude value "organizations".
+	ShowManyTicketsParamsIncludeOrganizations = generated.ShowManyTicketsParamsIncludeOrganizations
+	// ShowManyTicketsParamsIncludeTicketForms is generated.ShowManyTicketsParamsIncludeTicketForms, the ShowManyTicketsParamsInclude value "ticket_forms".
+	ShowManyTicketsParamsIncludeTicketForms = generated.ShowManyTicketsParamsIncludeTicketForms
+	// ShowManyTicketsParamsIncludeUsers is generated.ShowManyTicketsParamsIncludeUsers, the ShowManyTicketsParamsInclude value "users".
+	ShowManyTicketsParamsIncludeUsers = generated.ShowManyTicketsParamsIncludeUsers
+	// ShowManyUsersParamsIncludeAbilities is generated.ShowManyUsersParamsIncludeAbilities, the ShowManyUsersParamsInclude value "abilities".
+	ShowManyUsersParamsIncludeAbilities = generated.ShowManyUsersParamsIncludeAbilities
+	// ShowManyUsersParamsIncludeGroups is generated.ShowManyUsersParamsIncludeGroups, the ShowManyUsersParamsInclude value "groups".
+	ShowManyUsersParamsIncludeGroups = generated.ShowManyUsersParamsIncludeGroups
+	// ShowManyUsersParamsIncludeIdentities is generated.ShowManyUsersParamsIncludeIdentities, the ShowManyUsersParamsInclude value "identities".
+	ShowManyUsersParamsIncludeIdentities = generated.ShowManyUsersParamsIncludeIdentities
+	// ShowManyUsersParamsIncludeOpenTicketCount is generated.ShowManyUsersParamsIncludeOpenTicketCount, the ShowManyUsersParamsInclude value "open_ticket_count".
+	ShowManyUsersParamsIncludeOpenTicketCount = generated.ShowManyUsersParamsIncludeOpenTicketCount
+	// ShowManyUsersParamsIncludeOrganizations is generated.ShowManyUsersParamsIncludeOrganizations, the ShowManyUsersParamsInclude value "organizations".
+	ShowManyUsersParamsIncludeOrganizations = generated.ShowManyUsersParamsIncludeOrganizations
 	// ShowManyViewsParamsIncludeAppInstallation is generated.ShowManyViewsParamsIncludeAppInstallation, the ShowManyViewsParamsInclude value "app_installation".
 	ShowManyViewsParamsIncludeAppInstallation = generated.ShowManyViewsParamsIncludeAppInstallation
 	// ShowManyViewsParamsIncludePermissions is generated.ShowManyViewsParamsIncludePermissions, the ShowManyViewsParamsInclude value "permissions".
 	ShowManyViewsParamsIncludePermissions = generated.ShowManyViewsParamsIncludePermissions
+	// ShowOrganizationParamsIncludeAbilities is generated.ShowOrganizationParamsIncludeAbilities, the ShowOrganizationParamsInclude value "abilities".
+	ShowOrganizationParamsIncludeAbilities = generated.ShowOrganizationParamsIncludeAbilities
 	// ShowRequestParamsIncludeUsers is generated.ShowRequestParamsIncludeUsers, the ShowRequestParamsInclude value "users".
 	ShowRequestParamsIncludeUsers = generated.ShowRequestParamsIncludeUsers
+	// ShowSelfParamsIncludeAbilities is generated.ShowSelfParamsIncludeAbilities, the ShowSelfParamsInclude value "abilities".
+	ShowSelfParamsIncludeAbilities = generated.ShowSelfParamsIncludeAbilities
+	// ShowSelfParamsIncludeGroups is generated.ShowSelfParamsIncludeGroups, the ShowSelfParamsInclude value "groups".
+	ShowSelfParamsIncludeGroups = generated.ShowSelfParamsIncludeGroups
+	// ShowSelfParamsIncludeIdentities is generated.ShowSelfParamsIncludeIdentities, the ShowSelfParamsInclude value "identities".
+	ShowSelfParamsIncludeIdentities = generated.ShowSelfParamsIncludeIdentities
+	// ShowSelfParamsIncludeOpenTicketCount is generated.ShowSelfParamsIncludeOpenTicketCount, the ShowSelfParamsInclude value "open_ticket_count".
+	ShowSelfParamsIncludeOpenTicketCount = generated.ShowSelfParamsIncludeOpenTicketCount
+	// ShowSelfParamsIncludeOrganizations is generated.ShowSelfParamsIncludeOrganizations, the ShowSelfParamsInclude value "organizations".
+	ShowSelfParamsIncludeOrganizations = generated.ShowSelfParamsIncludeOrganizations
 	// ShowTicketFieldParamsIncludeUsers is generated.ShowTicketFieldParamsIncludeUsers, the ShowTicketFieldParamsInclude value "users".
 	ShowTicketFieldParamsIncludeUsers = generated.ShowTicketFieldParamsIncludeUsers
+	// ShowTicketParamsIncludeBrands is generated.ShowTicketParamsIncludeBrands, the ShowTicketParamsInclude value "brands".
+	ShowTicketParamsIncludeBrands = generated.ShowTicketParamsIncludeBrands
+	// ShowTicketParamsIncludeCommentCount is generated.ShowTicketParamsIncludeCommentCount, the ShowTicketParamsInclude value "comment_count".
+	ShowTicketParamsIncludeCommentCount = generated.ShowTicketParamsIncludeCommentCount
+	// ShowTicketParamsIncludeDates is generated.ShowTicketParamsIncludeDates, the ShowTicketParamsInclude value "dates".
+	ShowTicketParamsIncludeDates = generated.ShowTicketParamsIncludeDates
+	// ShowTicketParamsIncludeGroups is generated.ShowTicketParamsIncludeGroups, the ShowTicketParamsInclude value "groups".
+	ShowTicketParamsIncludeGroups = generated.ShowTicketParamsIncludeGroups
+	// ShowTicketParamsIncludeLastAudits is generated.ShowTicketParamsIncludeLastAudits, the ShowTicketParamsInclude value "last_audits".
+	ShowTicketParamsIncludeLastAudits = generated.ShowTicketParamsIncludeLastAudits
+	// ShowTicketParamsIncludeMetricSets is generated.ShowTicketParamsIncludeMetricSets, the ShowTicketParamsInclude value "metric_sets".
+	ShowTicketParamsIncludeMetricSets = generated.ShowTicketParamsIncludeMetricSets
+	// ShowTicketParamsIncludeOrganizations is generated.ShowTicketParamsIncludeOrganizations, the ShowTicketParamsInclude value "organizations".
+	ShowTicketParamsIncludeOrganizations = generated.ShowTicketParamsIncludeOrganizations
+	// ShowTicketParamsIncludeTicketForms is generated.ShowTicketParamsIncludeTicketForms, the ShowTicketParamsInclude value "ticket_forms".
+	ShowTicketParamsIncludeTicketForms = generated.ShowTicketParamsIncludeTicketForms
+	// ShowTicketParamsIncludeUsers is generated.ShowTicketParamsIncludeUsers, the ShowTicketParamsInclude value "users".
+	ShowTicketParamsIncludeUsers = generated.ShowTicketParamsIncludeUsers
 	// ShowTriggerRevisionParamsIncludeUsers is generated.ShowTriggerRevisionParamsIncludeUsers, the ShowTriggerRevisionParamsInclude value "users".
 	ShowTriggerRevisionParamsIncludeUsers = generated.ShowTriggerRevisionParamsIncludeUsers
+	// ShowUserParamsIncludeAbilities is generated.ShowUserParamsIncludeAbilities, the ShowUserParamsInclude value "abilities".
+	ShowUserParamsIncludeAbilities = generated.ShowUserParamsIncludeAbilities
+	// ShowUserParamsIncludeGroups is generated.ShowUserParamsIncludeGroups, the ShowUserParamsInclude value "groups".
+	ShowUserParamsIncludeGroups = generated.ShowUserParamsIncludeGroups
+	// ShowUserParamsIncludeIdentities is generated.ShowUserParamsIncludeIdentities, the ShowUserParamsInclude value "identities".
+	ShowUserParamsIncludeIdentities = generated.ShowUserParamsIncludeIdentities
+	// ShowUserParamsIncludeOpenTicketCount is generated.ShowUserParamsIncludeOpenTicketCount, the ShowUserParamsInclude value "open_ticket_count".
+	ShowUserParamsIncludeOpenTicketCount = generated.ShowUserParamsIncludeOpenTicketCount
+	// ShowUserParamsIncludeOrganizations is generated.ShowUserParamsIncludeOrganizations, the ShowUserParamsInclude value "organizations".
+	ShowUserParamsIncludeOrganizations = generated.ShowUserParamsIncludeOrganizations
+	// ShowViewParamsIncludeAppInstallation is generated.ShowViewParamsIncludeAppInstallation, the ShowViewParamsInclude value "app_installation".
+	ShowViewParamsIncludeAppInstallation = generated.ShowViewParamsIncludeAppInstallation
+	// ShowViewParamsIncludePermissions is generated.ShowViewParamsIncludePermissions, the ShowViewParamsInclude value "permissions".
+	ShowViewParamsIncludePermissions = generated.ShowViewParamsIncludePermissions
 	// SupportAddressCnameStatusFailed is generated.SupportAddressCnameStatusFailed, the SupportAddressCnameStatus value "failed".
 	SupportAddressCnameStatusFailed = generated.SupportAddressCnameStatusFailed
 	// SupportAddressCnameStatusUnknown is generated.SupportAddressCnameStatusUnknown, the SupportAddressCnameStatus value "unknown".

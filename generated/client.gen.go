@@ -1994,7 +1994,7 @@ type ClientInterface interface {
 	// **Allowed for:** Admins, Agents.
 	//
 	// Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-	ShowGroup(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowGroup(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroupWithBody Update Group
 	//
@@ -3009,7 +3009,7 @@ type ClientInterface interface {
 	// **Allowed for:** Admins, Agents.
 	//
 	// Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-	ShowOrganization(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowOrganization(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganizationWithBody Update Organization
 	//
@@ -4944,7 +4944,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-	ShowTicket(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowTicket(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTicketWithBody Update Ticket
 	//
@@ -6138,7 +6138,7 @@ type ClientInterface interface {
 	// Allowed for: Anonymous users.
 	//
 	// Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-	ShowSelf(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowSelf(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteAuthenticatedSession Delete the Authenticated Session
 	//
@@ -6276,7 +6276,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-	ShowUser(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowUser(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Update User
 	//
@@ -6803,7 +6803,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PreviewViewsWithBody(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PreviewViews Preview Views
 	//
@@ -6827,7 +6827,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViews(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PreviewViews(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PreviewViewTicketCountWithBody Preview Ticket Count
 	//
@@ -6915,7 +6915,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-	ShowView(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowView(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateViewWithBody Update View
 	//
@@ -10563,8 +10563,8 @@ func (c *Client) DeleteGroup(ctx context.Context, groupID int64, reqEditors ...R
 // **Allowed for:** Admins, Agents.
 //
 // Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-func (c *Client) ShowGroup(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowGroupRequest(c.Server, groupID)
+func (c *Client) ShowGroup(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowGroupRequest(c.Server, groupID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12428,8 +12428,8 @@ func (c *Client) DeleteOrganization(ctx context.Context, organizationID int64, r
 // **Allowed for:** Admins, Agents.
 //
 // Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowOrganizationRequest(c.Server, organizationID)
+func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowOrganizationRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15803,8 +15803,8 @@ func (c *Client) DeleteTicket(ctx context.Context, ticketID int64, reqEditors ..
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-func (c *Client) ShowTicket(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowTicketRequest(c.Server, ticketID)
+func (c *Client) ShowTicket(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowTicketRequest(c.Server, ticketID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17857,8 +17857,8 @@ func (c *Client) LogoutManyUsers(ctx context.Context, params *LogoutManyUsersPar
 // Allowed for: Anonymous users.
 //
 // Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-func (c *Client) ShowSelf(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowSelfRequest(c.Server)
+func (c *Client) ShowSelf(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowSelfRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -18105,8 +18105,8 @@ func (c *Client) DeleteUser(ctx context.Context, userID int64, reqEditors ...Req
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-func (c *Client) ShowUser(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowUserRequest(c.Server, userID)
+func (c *Client) ShowUser(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowUserRequest(c.Server, userID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -19012,8 +19012,8 @@ func (c *Client) DeleteManyViews(ctx context.Context, params *DeleteManyViewsPar
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *Client) PreviewViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewViewsRequestWithBody(c.Server, contentType, body)
+func (c *Client) PreviewViewsWithBody(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewViewsRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19046,8 +19046,8 @@ func (c *Client) PreviewViewsWithBody(ctx context.Context, contentType string, b
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *Client) PreviewViews(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewViewsRequest(c.Server, body)
+func (c *Client) PreviewViews(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewViewsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19214,8 +19214,8 @@ func (c *Client) DeleteView(ctx context.Context, viewID int64, reqEditors ...Req
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-func (c *Client) ShowView(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowViewRequest(c.Server, viewID)
+func (c *Client) ShowView(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowViewRequest(c.Server, viewID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -24836,6 +24836,18 @@ func NewListGroupMembershipsRequest(server string, params *ListGroupMembershipsP
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -25518,6 +25530,18 @@ func NewListGroupsRequest(server string, params *ListGroupsParams) (*http.Reques
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -25736,7 +25760,7 @@ func NewDeleteGroupRequest(server string, groupID int64) (*http.Request, error) 
 }
 
 // NewShowGroupRequest constructs an http.Request for the ShowGroup method
-func NewShowGroupRequest(server string, groupID int64) (*http.Request, error) {
+func NewShowGroupRequest(server string, groupID int64, params *ShowGroupParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -25759,6 +25783,33 @@ func NewShowGroupRequest(server string, groupID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -28532,6 +28583,18 @@ func NewListOrganizationMembershipsRequest(server string, params *ListOrganizati
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -29601,7 +29664,7 @@ func NewDeleteOrganizationRequest(server string, organizationID int64) (*http.Re
 }
 
 // NewShowOrganizationRequest constructs an http.Request for the ShowOrganization method
-func NewShowOrganizationRequest(server string, organizationID int64) (*http.Request, error) {
+func NewShowOrganizationRequest(server string, organizationID int64, params *ShowOrganizationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -29624,6 +29687,33 @@ func NewShowOrganizationRequest(server string, organizationID int64) (*http.Requ
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -30003,6 +30093,18 @@ func NewListSupportAddressesRequest(server string, params *ListSupportAddressesP
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -32063,6 +32165,18 @@ func NewListSearchResultsRequest(server string, params *ListSearchResultsParams)
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -32186,6 +32300,18 @@ func NewExportSearchResultsRequest(server string, params *ExportSearchResultsPar
 		if params.PageAfter != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[after]", *params.PageAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -34910,6 +35036,18 @@ func NewListTicketsRequest(server string, params *ListTicketsParams) (*http.Requ
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -34952,6 +35090,33 @@ func NewCreateTicketRequestWithBody(server string, params *CreateTicketParams, c
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -35194,6 +35359,18 @@ func NewShowManyTicketsRequest(server string, params *ShowManyTicketsParams) (*h
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -35310,7 +35487,7 @@ func NewDeleteTicketRequest(server string, ticketID int64) (*http.Request, error
 }
 
 // NewShowTicketRequest constructs an http.Request for the ShowTicket method
-func NewShowTicketRequest(server string, ticketID int64) (*http.Request, error) {
+func NewShowTicketRequest(server string, ticketID int64, params *ShowTicketParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -35333,6 +35510,33 @@ func NewShowTicketRequest(server string, ticketID int64) (*http.Request, error) 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -35476,6 +35680,18 @@ func NewListTicketAuditsRequest(server string, ticketID int64, params *ListTicke
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -38603,6 +38819,18 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -38708,6 +38936,18 @@ func NewAutocompleteUsersRequest(server string, params *AutocompleteUsersParams)
 		if params.Source != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -39050,7 +39290,7 @@ func NewLogoutManyUsersRequest(server string, params *LogoutManyUsersParams) (*h
 }
 
 // NewShowSelfRequest constructs an http.Request for the ShowSelf method
-func NewShowSelfRequest(server string) (*http.Request, error) {
+func NewShowSelfRequest(server string, params *ShowSelfParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -39066,6 +39306,33 @@ func NewShowSelfRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -39273,6 +39540,18 @@ func NewSearchUsersRequest(server string, params *SearchUsersParams) (*http.Requ
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -39330,6 +39609,18 @@ func NewShowManyUsersRequest(server string, params *ShowManyUsersParams) (*http.
 		if params.ExternalIds != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_ids", *params.ExternalIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -39467,7 +39758,7 @@ func NewDeleteUserRequest(server string, userID int64) (*http.Request, error) {
 }
 
 // NewShowUserRequest constructs an http.Request for the ShowUser method
-func NewShowUserRequest(server string, userID int64) (*http.Request, error) {
+func NewShowUserRequest(server string, userID int64, params *ShowUserParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -39490,6 +39781,33 @@ func NewShowUserRequest(server string, userID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -41196,18 +41514,18 @@ func NewDeleteManyViewsRequest(server string, params *DeleteManyViewsParams) (*h
 }
 
 // NewPreviewViewsRequest calls the generic PreviewViews builder with application/json body
-func NewPreviewViewsRequest(server string, body PreviewViewsJSONRequestBody) (*http.Request, error) {
+func NewPreviewViewsRequest(server string, params *PreviewViewsParams, body PreviewViewsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPreviewViewsRequestWithBody(server, "application/json", bodyReader)
+	return NewPreviewViewsRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewPreviewViewsRequestWithBody constructs an http.Request for the PreviewViews method, with any body, and a specified content type
-func NewPreviewViewsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPreviewViewsRequestWithBody(server string, params *PreviewViewsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -41223,6 +41541,33 @@ func NewPreviewViewsRequestWithBody(server string, contentType string, body io.R
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -41574,7 +41919,7 @@ func NewDeleteViewRequest(server string, viewID int64) (*http.Request, error) {
 }
 
 // NewShowViewRequest constructs an http.Request for the ShowView method
-func NewShowViewRequest(server string, viewID int64) (*http.Request, error) {
+func NewShowViewRequest(server string, viewID int64, params *ShowViewParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -41597,6 +41942,33 @@ func NewShowViewRequest(server string, viewID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -41798,6 +42170,18 @@ func NewExecuteViewRequest(server string, viewID int64, params *ExecuteViewParam
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -44494,7 +44878,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-	ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error)
+	ShowGroupWithResponse(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error)
 
 	// UpdateGroupWithBodyWithResponse Update Group
 	//
@@ -45611,7 +45995,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-	ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error)
+	ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error)
 
 	// UpdateOrganizationWithBodyWithResponse Update Organization
 	//
@@ -47698,7 +48082,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-	ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error)
+	ShowTicketWithResponse(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error)
 
 	// UpdateTicketWithBodyWithResponse Update Ticket
 	//
@@ -48974,7 +49358,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-	ShowSelfWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error)
+	ShowSelfWithResponse(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error)
 
 	// DeleteAuthenticatedSessionWithResponse Delete the Authenticated Session
 	//
@@ -49126,7 +49510,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-	ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*ShowUserResponse, error)
+	ShowUserWithResponse(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*ShowUserResponse, error)
 
 	// UpdateUserWithBodyWithResponse Update User
 	//
@@ -49699,7 +50083,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
+	PreviewViewsWithBodyWithResponse(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
 
 	// PreviewViewsWithResponse Preview Views
 	//
@@ -49723,7 +50107,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithResponse(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
+	PreviewViewsWithResponse(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
 
 	// PreviewViewTicketCountWithBodyWithResponse Preview Ticket Count
 	//
@@ -49819,7 +50203,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-	ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*ShowViewResponse, error)
+	ShowViewWithResponse(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*ShowViewResponse, error)
 
 	// UpdateViewWithBodyWithResponse Update View
 	//
@@ -72593,8 +72977,8 @@ func (c *ClientWithResponses) DeleteGroupWithResponse(ctx context.Context, group
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-func (c *ClientWithResponses) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error) {
-	rsp, err := c.ShowGroup(ctx, groupID, reqEditors...)
+func (c *ClientWithResponses) ShowGroupWithResponse(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error) {
+	rsp, err := c.ShowGroup(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74220,8 +74604,8 @@ func (c *ClientWithResponses) DeleteOrganizationWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-func (c *ClientWithResponses) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error) {
-	rsp, err := c.ShowOrganization(ctx, organizationID, reqEditors...)
+func (c *ClientWithResponses) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error) {
+	rsp, err := c.ShowOrganization(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -77171,8 +77555,8 @@ func (c *ClientWithResponses) DeleteTicketWithResponse(ctx context.Context, tick
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-func (c *ClientWithResponses) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error) {
-	rsp, err := c.ShowTicket(ctx, ticketID, reqEditors...)
+func (c *ClientWithResponses) ShowTicketWithResponse(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error) {
+	rsp, err := c.ShowTicket(ctx, ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -78963,8 +79347,8 @@ func (c *ClientWithResponses) LogoutManyUsersWithResponse(ctx context.Context, p
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-func (c *ClientWithResponses) ShowSelfWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error) {
-	rsp, err := c.ShowSelf(ctx, reqEditors...)
+func (c *ClientWithResponses) ShowSelfWithResponse(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error) {
+	rsp, err := c.ShowSelf(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -79181,8 +79565,8 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userID
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-func (c *ClientWithResponses) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*ShowUserResponse, error) {
-	rsp, err := c.ShowUser(ctx, userID, reqEditors...)
+func (c *ClientWithResponses) ShowUserWithResponse(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*ShowUserResponse, error) {
+	rsp, err := c.ShowUser(ctx, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -79982,8 +80366,8 @@ func (c *ClientWithResponses) DeleteManyViewsWithResponse(ctx context.Context, p
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
-	rsp, err := c.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
+	rsp, err := c.PreviewViewsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -80012,8 +80396,8 @@ func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *ClientWithResponses) PreviewViewsWithResponse(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
-	rsp, err := c.PreviewViews(ctx, body, reqEditors...)
+func (c *ClientWithResponses) PreviewViewsWithResponse(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
+	rsp, err := c.PreviewViews(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -80156,8 +80540,8 @@ func (c *ClientWithResponses) DeleteViewWithResponse(ctx context.Context, viewID
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-func (c *ClientWithResponses) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*ShowViewResponse, error) {
-	rsp, err := c.ShowView(ctx, viewID, reqEditors...)
+func (c *ClientWithResponses) ShowViewWithResponse(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*ShowViewResponse, error) {
+	rsp, err := c.ShowView(ctx, viewID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -2840,6 +2840,54 @@ func (e ListDeletedTicketsParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListGroupMembershipsParamsInclude.
+const (
+	ListGroupMembershipsParamsIncludeGroups ListGroupMembershipsParamsInclude = "groups"
+	ListGroupMembershipsParamsIncludeUsers  ListGroupMembershipsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListGroupMembershipsParamsInclude enum.
+func (e ListGroupMembershipsParamsInclude) Valid() bool {
+	switch e {
+	case ListGroupMembershipsParamsIncludeGroups:
+		return true
+	case ListGroupMembershipsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListGroupsParamsInclude.
+const (
+	ListGroupsParamsIncludeUsers ListGroupsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListGroupsParamsInclude enum.
+func (e ListGroupsParamsInclude) Valid() bool {
+	switch e {
+	case ListGroupsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowGroupParamsInclude.
+const (
+	ShowGroupParamsIncludeUsers ShowGroupParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowGroupParamsInclude enum.
+func (e ShowGroupParamsInclude) Valid() bool {
+	switch e {
+	case ShowGroupParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for IncrementalTicketEventExportParamsInclude.
 const (
 	IncrementalTicketEventExportParamsIncludeCommentEvents IncrementalTicketEventExportParamsInclude = "comment_events"
@@ -3329,6 +3377,54 @@ func (e SearchMacrosParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListOrganizationMembershipsParamsInclude.
+const (
+	ListOrganizationMembershipsParamsIncludeOrganizations ListOrganizationMembershipsParamsInclude = "organizations"
+	ListOrganizationMembershipsParamsIncludeUsers         ListOrganizationMembershipsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationMembershipsParamsInclude enum.
+func (e ListOrganizationMembershipsParamsInclude) Valid() bool {
+	switch e {
+	case ListOrganizationMembershipsParamsIncludeOrganizations:
+		return true
+	case ListOrganizationMembershipsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowOrganizationParamsInclude.
+const (
+	ShowOrganizationParamsIncludeAbilities ShowOrganizationParamsInclude = "abilities"
+)
+
+// Valid indicates whether the value is a known member of the ShowOrganizationParamsInclude enum.
+func (e ShowOrganizationParamsInclude) Valid() bool {
+	switch e {
+	case ShowOrganizationParamsIncludeAbilities:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSupportAddressesParamsInclude.
+const (
+	ListSupportAddressesParamsIncludeBrands ListSupportAddressesParamsInclude = "brands"
+)
+
+// Valid indicates whether the value is a known member of the ListSupportAddressesParamsInclude enum.
+func (e ListSupportAddressesParamsInclude) Valid() bool {
+	switch e {
+	case ListSupportAddressesParamsIncludeBrands:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListRequestsParamsStatus.
 const (
 	ListRequestsParamsStatusClosed  ListRequestsParamsStatus = "closed"
@@ -3617,6 +3713,30 @@ func (e ListSearchResultsParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListSearchResultsParamsInclude.
+const (
+	ListSearchResultsParamsIncludeTicketsGroups        ListSearchResultsParamsInclude = "tickets(groups)"
+	ListSearchResultsParamsIncludeTicketsOrganizations ListSearchResultsParamsInclude = "tickets(organizations)"
+	ListSearchResultsParamsIncludeTicketsUsers         ListSearchResultsParamsInclude = "tickets(users)"
+	ListSearchResultsParamsIncludeUsersOrganizations   ListSearchResultsParamsInclude = "users(organizations)"
+)
+
+// Valid indicates whether the value is a known member of the ListSearchResultsParamsInclude enum.
+func (e ListSearchResultsParamsInclude) Valid() bool {
+	switch e {
+	case ListSearchResultsParamsIncludeTicketsGroups:
+		return true
+	case ListSearchResultsParamsIncludeTicketsOrganizations:
+		return true
+	case ListSearchResultsParamsIncludeTicketsUsers:
+		return true
+	case ListSearchResultsParamsIncludeUsersOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportSearchResultsParamsFilterType.
 const (
 	ExportSearchResultsParamsFilterTypeGroup        ExportSearchResultsParamsFilterType = "group"
@@ -3635,6 +3755,30 @@ func (e ExportSearchResultsParamsFilterType) Valid() bool {
 	case ExportSearchResultsParamsFilterTypeTicket:
 		return true
 	case ExportSearchResultsParamsFilterTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportSearchResultsParamsInclude.
+const (
+	ExportSearchResultsParamsIncludeTicketsGroups        ExportSearchResultsParamsInclude = "tickets(groups)"
+	ExportSearchResultsParamsIncludeTicketsOrganizations ExportSearchResultsParamsInclude = "tickets(organizations)"
+	ExportSearchResultsParamsIncludeTicketsUsers         ExportSearchResultsParamsInclude = "tickets(users)"
+	ExportSearchResultsParamsIncludeUsersOrganizations   ExportSearchResultsParamsInclude = "users(organizations)"
+)
+
+// Valid indicates whether the value is a known member of the ExportSearchResultsParamsInclude enum.
+func (e ExportSearchResultsParamsInclude) Valid() bool {
+	switch e {
+	case ExportSearchResultsParamsIncludeTicketsGroups:
+		return true
+	case ExportSearchResultsParamsIncludeTicketsOrganizations:
+		return true
+	case ExportSearchResultsParamsIncludeTicketsUsers:
+		return true
+	case ExportSearchResultsParamsIncludeUsersOrganizations:
 		return true
 	default:
 		return false
@@ -3707,6 +3851,186 @@ const (
 func (e ShowTicketFieldParamsInclude) Valid() bool {
 	switch e {
 	case ShowTicketFieldParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsInclude.
+const (
+	ListTicketsParamsIncludeBrands        ListTicketsParamsInclude = "brands"
+	ListTicketsParamsIncludeCommentCount  ListTicketsParamsInclude = "comment_count"
+	ListTicketsParamsIncludeDates         ListTicketsParamsInclude = "dates"
+	ListTicketsParamsIncludeGroups        ListTicketsParamsInclude = "groups"
+	ListTicketsParamsIncludeLastAudits    ListTicketsParamsInclude = "last_audits"
+	ListTicketsParamsIncludeMetricSets    ListTicketsParamsInclude = "metric_sets"
+	ListTicketsParamsIncludeOrganizations ListTicketsParamsInclude = "organizations"
+	ListTicketsParamsIncludeTicketForms   ListTicketsParamsInclude = "ticket_forms"
+	ListTicketsParamsIncludeUsers         ListTicketsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsInclude enum.
+func (e ListTicketsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketsParamsIncludeBrands:
+		return true
+	case ListTicketsParamsIncludeCommentCount:
+		return true
+	case ListTicketsParamsIncludeDates:
+		return true
+	case ListTicketsParamsIncludeGroups:
+		return true
+	case ListTicketsParamsIncludeLastAudits:
+		return true
+	case ListTicketsParamsIncludeMetricSets:
+		return true
+	case ListTicketsParamsIncludeOrganizations:
+		return true
+	case ListTicketsParamsIncludeTicketForms:
+		return true
+	case ListTicketsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateTicketParamsInclude.
+const (
+	CreateTicketParamsIncludeBrands        CreateTicketParamsInclude = "brands"
+	CreateTicketParamsIncludeCommentCount  CreateTicketParamsInclude = "comment_count"
+	CreateTicketParamsIncludeDates         CreateTicketParamsInclude = "dates"
+	CreateTicketParamsIncludeGroups        CreateTicketParamsInclude = "groups"
+	CreateTicketParamsIncludeLastAudits    CreateTicketParamsInclude = "last_audits"
+	CreateTicketParamsIncludeMetricSets    CreateTicketParamsInclude = "metric_sets"
+	CreateTicketParamsIncludeOrganizations CreateTicketParamsInclude = "organizations"
+	CreateTicketParamsIncludeTicketForms   CreateTicketParamsInclude = "ticket_forms"
+	CreateTicketParamsIncludeUsers         CreateTicketParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the CreateTicketParamsInclude enum.
+func (e CreateTicketParamsInclude) Valid() bool {
+	switch e {
+	case CreateTicketParamsIncludeBrands:
+		return true
+	case CreateTicketParamsIncludeCommentCount:
+		return true
+	case CreateTicketParamsIncludeDates:
+		return true
+	case CreateTicketParamsIncludeGroups:
+		return true
+	case CreateTicketParamsIncludeLastAudits:
+		return true
+	case CreateTicketParamsIncludeMetricSets:
+		return true
+	case CreateTicketParamsIncludeOrganizations:
+		return true
+	case CreateTicketParamsIncludeTicketForms:
+		return true
+	case CreateTicketParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowManyTicketsParamsInclude.
+const (
+	ShowManyTicketsParamsIncludeBrands        ShowManyTicketsParamsInclude = "brands"
+	ShowManyTicketsParamsIncludeCommentCount  ShowManyTicketsParamsInclude = "comment_count"
+	ShowManyTicketsParamsIncludeDates         ShowManyTicketsParamsInclude = "dates"
+	ShowManyTicketsParamsIncludeGroups        ShowManyTicketsParamsInclude = "groups"
+	ShowManyTicketsParamsIncludeLastAudits    ShowManyTicketsParamsInclude = "last_audits"
+	ShowManyTicketsParamsIncludeMetricSets    ShowManyTicketsParamsInclude = "metric_sets"
+	ShowManyTicketsParamsIncludeOrganizations ShowManyTicketsParamsInclude = "organizations"
+	ShowManyTicketsParamsIncludeTicketForms   ShowManyTicketsParamsInclude = "ticket_forms"
+	ShowManyTicketsParamsIncludeUsers         ShowManyTicketsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowManyTicketsParamsInclude enum.
+func (e ShowManyTicketsParamsInclude) Valid() bool {
+	switch e {
+	case ShowManyTicketsParamsIncludeBrands:
+		return true
+	case ShowManyTicketsParamsIncludeCommentCount:
+		return true
+	case ShowManyTicketsParamsIncludeDates:
+		return true
+	case ShowManyTicketsParamsIncludeGroups:
+		return true
+	case ShowManyTicketsParamsIncludeLastAudits:
+		return true
+	case ShowManyTicketsParamsIncludeMetricSets:
+		return true
+	case ShowManyTicketsParamsIncludeOrganizations:
+		return true
+	case ShowManyTicketsParamsIncludeTicketForms:
+		return true
+	case ShowManyTicketsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowTicketParamsInclude.
+const (
+	ShowTicketParamsIncludeBrands        ShowTicketParamsInclude = "brands"
+	ShowTicketParamsIncludeCommentCount  ShowTicketParamsInclude = "comment_count"
+	ShowTicketParamsIncludeDates         ShowTicketParamsInclude = "dates"
+	ShowTicketParamsIncludeGroups        ShowTicketParamsInclude = "groups"
+	ShowTicketParamsIncludeLastAudits    ShowTicketParamsInclude = "last_audits"
+	ShowTicketParamsIncludeMetricSets    ShowTicketParamsInclude = "metric_sets"
+	ShowTicketParamsIncludeOrganizations ShowTicketParamsInclude = "organizations"
+	ShowTicketParamsIncludeTicketForms   ShowTicketParamsInclude = "ticket_forms"
+	ShowTicketParamsIncludeUsers         ShowTicketParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowTicketParamsInclude enum.
+func (e ShowTicketParamsInclude) Valid() bool {
+	switch e {
+	case ShowTicketParamsIncludeBrands:
+		return true
+	case ShowTicketParamsIncludeCommentCount:
+		return true
+	case ShowTicketParamsIncludeDates:
+		return true
+	case ShowTicketParamsIncludeGroups:
+		return true
+	case ShowTicketParamsIncludeLastAudits:
+		return true
+	case ShowTicketParamsIncludeMetricSets:
+		return true
+	case ShowTicketParamsIncludeOrganizations:
+		return true
+	case ShowTicketParamsIncludeTicketForms:
+		return true
+	case ShowTicketParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketAuditsParamsInclude.
+const (
+	ListTicketAuditsParamsIncludeGroups        ListTicketAuditsParamsInclude = "groups"
+	ListTicketAuditsParamsIncludeOrganizations ListTicketAuditsParamsInclude = "organizations"
+	ListTicketAuditsParamsIncludeTickets       ListTicketAuditsParamsInclude = "tickets"
+	ListTicketAuditsParamsIncludeUsers         ListTicketAuditsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketAuditsParamsInclude enum.
+func (e ListTicketAuditsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketAuditsParamsIncludeGroups:
+		return true
+	case ListTicketAuditsParamsIncludeOrganizations:
+		return true
+	case ListTicketAuditsParamsIncludeTickets:
+		return true
+	case ListTicketAuditsParamsIncludeUsers:
 		return true
 	default:
 		return false
@@ -4160,6 +4484,168 @@ func (e ShowTriggerRevisionParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ListUsersParamsInclude.
+const (
+	ListUsersParamsIncludeAbilities       ListUsersParamsInclude = "abilities"
+	ListUsersParamsIncludeGroups          ListUsersParamsInclude = "groups"
+	ListUsersParamsIncludeIdentities      ListUsersParamsInclude = "identities"
+	ListUsersParamsIncludeOpenTicketCount ListUsersParamsInclude = "open_ticket_count"
+	ListUsersParamsIncludeOrganizations   ListUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsInclude enum.
+func (e ListUsersParamsInclude) Valid() bool {
+	switch e {
+	case ListUsersParamsIncludeAbilities:
+		return true
+	case ListUsersParamsIncludeGroups:
+		return true
+	case ListUsersParamsIncludeIdentities:
+		return true
+	case ListUsersParamsIncludeOpenTicketCount:
+		return true
+	case ListUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AutocompleteUsersParamsInclude.
+const (
+	AutocompleteUsersParamsIncludeAbilities       AutocompleteUsersParamsInclude = "abilities"
+	AutocompleteUsersParamsIncludeGroups          AutocompleteUsersParamsInclude = "groups"
+	AutocompleteUsersParamsIncludeIdentities      AutocompleteUsersParamsInclude = "identities"
+	AutocompleteUsersParamsIncludeOpenTicketCount AutocompleteUsersParamsInclude = "open_ticket_count"
+	AutocompleteUsersParamsIncludeOrganizations   AutocompleteUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the AutocompleteUsersParamsInclude enum.
+func (e AutocompleteUsersParamsInclude) Valid() bool {
+	switch e {
+	case AutocompleteUsersParamsIncludeAbilities:
+		return true
+	case AutocompleteUsersParamsIncludeGroups:
+		return true
+	case AutocompleteUsersParamsIncludeIdentities:
+		return true
+	case AutocompleteUsersParamsIncludeOpenTicketCount:
+		return true
+	case AutocompleteUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowSelfParamsInclude.
+const (
+	ShowSelfParamsIncludeAbilities       ShowSelfParamsInclude = "abilities"
+	ShowSelfParamsIncludeGroups          ShowSelfParamsInclude = "groups"
+	ShowSelfParamsIncludeIdentities      ShowSelfParamsInclude = "identities"
+	ShowSelfParamsIncludeOpenTicketCount ShowSelfParamsInclude = "open_ticket_count"
+	ShowSelfParamsIncludeOrganizations   ShowSelfParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowSelfParamsInclude enum.
+func (e ShowSelfParamsInclude) Valid() bool {
+	switch e {
+	case ShowSelfParamsIncludeAbilities:
+		return true
+	case ShowSelfParamsIncludeGroups:
+		return true
+	case ShowSelfParamsIncludeIdentities:
+		return true
+	case ShowSelfParamsIncludeOpenTicketCount:
+		return true
+	case ShowSelfParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUsersParamsInclude.
+const (
+	SearchUsersParamsIncludeAbilities       SearchUsersParamsInclude = "abilities"
+	SearchUsersParamsIncludeGroups          SearchUsersParamsInclude = "groups"
+	SearchUsersParamsIncludeIdentities      SearchUsersParamsInclude = "identities"
+	SearchUsersParamsIncludeOpenTicketCount SearchUsersParamsInclude = "open_ticket_count"
+	SearchUsersParamsIncludeOrganizations   SearchUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the SearchUsersParamsInclude enum.
+func (e SearchUsersParamsInclude) Valid() bool {
+	switch e {
+	case SearchUsersParamsIncludeAbilities:
+		return true
+	case SearchUsersParamsIncludeGroups:
+		return true
+	case SearchUsersParamsIncludeIdentities:
+		return true
+	case SearchUsersParamsIncludeOpenTicketCount:
+		return true
+	case SearchUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowManyUsersParamsInclude.
+const (
+	ShowManyUsersParamsIncludeAbilities       ShowManyUsersParamsInclude = "abilities"
+	ShowManyUsersParamsIncludeGroups          ShowManyUsersParamsInclude = "groups"
+	ShowManyUsersParamsIncludeIdentities      ShowManyUsersParamsInclude = "identities"
+	ShowManyUsersParamsIncludeOpenTicketCount ShowManyUsersParamsInclude = "open_ticket_count"
+	ShowManyUsersParamsIncludeOrganizations   ShowManyUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowManyUsersParamsInclude enum.
+func (e ShowManyUsersParamsInclude) Valid() bool {
+	switch e {
+	case ShowManyUsersParamsIncludeAbilities:
+		return true
+	case ShowManyUsersParamsIncludeGroups:
+		return true
+	case ShowManyUsersParamsIncludeIdentities:
+		return true
+	case ShowManyUsersParamsIncludeOpenTicketCount:
+		return true
+	case ShowManyUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowUserParamsInclude.
+const (
+	ShowUserParamsIncludeAbilities       ShowUserParamsInclude = "abilities"
+	ShowUserParamsIncludeGroups          ShowUserParamsInclude = "groups"
+	ShowUserParamsIncludeIdentities      ShowUserParamsInclude = "identities"
+	ShowUserParamsIncludeOpenTicketCount ShowUserParamsInclude = "open_ticket_count"
+	ShowUserParamsIncludeOrganizations   ShowUserParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowUserParamsInclude enum.
+func (e ShowUserParamsInclude) Valid() bool {
+	switch e {
+	case ShowUserParamsIncludeAbilities:
+		return true
+	case ShowUserParamsIncludeGroups:
+		return true
+	case ShowUserParamsIncludeIdentities:
+		return true
+	case ShowUserParamsIncludeOpenTicketCount:
+		return true
+	case ShowUserParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUserTicketSkipsParamsSortOrder.
 const (
 	ListUserTicketSkipsParamsSortOrderAsc  ListUserTicketSkipsParamsSortOrder = "asc"
@@ -4340,6 +4826,24 @@ func (e ListActiveViewsParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for PreviewViewsParamsInclude.
+const (
+	PreviewViewsParamsIncludeOrganizations PreviewViewsParamsInclude = "organizations"
+	PreviewViewsParamsIncludeUsers         PreviewViewsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the PreviewViewsParamsInclude enum.
+func (e PreviewViewsParamsInclude) Valid() bool {
+	switch e {
+	case PreviewViewsParamsIncludeOrganizations:
+		return true
+	case PreviewViewsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SearchViewsParamsAccess.
 const (
 	SearchViewsParamsAccessAccount  SearchViewsParamsAccess = "account"
@@ -4439,6 +4943,24 @@ func (e ShowManyViewsParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ShowViewParamsInclude.
+const (
+	ShowViewParamsIncludeAppInstallation ShowViewParamsInclude = "app_installation"
+	ShowViewParamsIncludePermissions     ShowViewParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the ShowViewParamsInclude enum.
+func (e ShowViewParamsInclude) Valid() bool {
+	switch e {
+	case ShowViewParamsIncludeAppInstallation:
+		return true
+	case ShowViewParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExecuteViewParamsSortOrder.
 const (
 	ExecuteViewParamsSortOrderAsc  ExecuteViewParamsSortOrder = "asc"
@@ -4451,6 +4973,24 @@ func (e ExecuteViewParamsSortOrder) Valid() bool {
 	case ExecuteViewParamsSortOrderAsc:
 		return true
 	case ExecuteViewParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExecuteViewParamsInclude.
+const (
+	ExecuteViewParamsIncludeOrganizations ExecuteViewParamsInclude = "organizations"
+	ExecuteViewParamsIncludeUsers         ExecuteViewParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ExecuteViewParamsInclude enum.
+func (e ExecuteViewParamsInclude) Valid() bool {
+	switch e {
+	case ExecuteViewParamsIncludeOrganizations:
+		return true
+	case ExecuteViewParamsIncludeUsers:
 		return true
 	default:
 		return false
@@ -6812,6 +7352,9 @@ type GroupCreateRequest struct {
 type GroupEnvelope struct {
 	// Group A group of agents. Tickets are assigned to a group, and optionally to an agent of it.
 	Group Group `json:"group"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupInput The writable properties of a group. `name` is required on creation.
@@ -6838,6 +7381,9 @@ type GroupList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupMembership The membership of an agent in a group.
@@ -6890,13 +7436,19 @@ type GroupMembershipList struct {
 	Count *int `json:"count,omitempty"`
 
 	// GroupMemberships The records of this page.
-	GroupMemberships []GroupMembership      `json:"group_memberships"`
-	Links            *CursorPaginationLinks `json:"links,omitempty"`
+	GroupMemberships []GroupMembership `json:"group_memberships"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group               `json:"groups,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupMembershipsCreateManyRequest Up to 100 group memberships to create.
@@ -7727,6 +8279,9 @@ type OrganizationCreateRequest struct {
 
 // OrganizationEnvelope One organization.
 type OrganizationEnvelope struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
 	// Organization An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
 	Organization Organization `json:"organization"`
 }
@@ -8004,7 +8559,13 @@ type OrganizationMembershipList struct {
 
 	// OrganizationMemberships The records of this page.
 	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
-	PreviousPage            *string                  `json:"previous_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // OrganizationMembershipsCreateManyRequest The organization memberships to create.
@@ -8981,12 +9542,21 @@ type SearchExportResults struct {
 	// Facets Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 	// sent it. Zendesk sends values of several types here (custom field values, rule action
 	// values); decode it into the type you expect.
-	Facets AnyValue               `json:"facets,omitempty"`
+	Facets AnyValue `json:"facets,omitempty"`
+
+	// Groups Sideloaded groups (include=tickets(groups)).
+	Groups *[]Group               `json:"groups,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta    *CursorPaginationMeta `json:"meta,omitempty"`
-	Results []SearchResult        `json:"results"`
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Results       []SearchResult  `json:"results"`
+
+	// Users Sideloaded users (include=tickets(users)).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says. Modelled as one
@@ -9113,12 +9683,21 @@ type SearchResultList struct {
 	// values); decode it into the type you expect.
 	Facets AnyValue `json:"facets,omitempty"`
 
+	// Groups Sideloaded groups (include=tickets(groups)).
+	Groups *[]Group `json:"groups,omitempty"`
+
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
+	Organizations *[]Organization `json:"organizations,omitempty"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string        `json:"previous_page,omitempty"`
 	Results      []SearchResult `json:"results"`
+
+	// Users Sideloaded users (include=tickets(users)).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
@@ -9525,8 +10104,10 @@ type SupportAddressInput struct {
 
 // SupportAddressList defines model for SupportAddressList.
 type SupportAddressList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand               `json:"brands,omitempty"`
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -10178,14 +10759,26 @@ type TicketAuditEventType string
 // TicketAuditList A page of the audits of a ticket.
 type TicketAuditList struct {
 	// Audits The audits of this page.
-	Audits []TicketAudit          `json:"audits"`
-	Count  *int                   `json:"count,omitempty"`
+	Audits []TicketAudit `json:"audits"`
+	Count  *int          `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group               `json:"groups,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Tickets Sideloaded tickets (include=tickets).
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketAuditMetadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
@@ -10490,8 +11083,29 @@ type TicketEnvelope struct {
 	// Audit An audit: the record of one change to a ticket, as a list of events.
 	Audit *TicketAudit `json:"audit,omitempty"`
 
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
 	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
 	Ticket Ticket `json:"ticket"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketEvent A ticket event of the incremental ticket event export: one update of a ticket, with the changes as child events.
@@ -11341,16 +11955,36 @@ type TicketInputViaID int
 
 // TicketList A page of tickets.
 type TicketList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+	Count  *int     `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit         `json:"last_audits,omitempty"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	NextPage   *string         `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
 
 	// Tickets The tickets of this page.
 	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketMacroResult The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be. Zendesk gives the comment the macro would add in `ticket.comment` or, in some responses, in `comment`.
@@ -11775,8 +12409,29 @@ type TicketsCreateManyRequest struct {
 
 // TicketsEnvelope An unpaginated list of tickets.
 type TicketsEnvelope struct {
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
 	// Tickets The tickets.
 	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketsImportManyRequest The body of Ticket Bulk Import: up to 100 tickets.
@@ -12481,6 +13136,21 @@ type UserCreateRequest struct {
 
 // UserEnvelope defines model for UserEnvelope.
 type UserEnvelope struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
 	// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
 	// have the same format (a permanently deleted user has null personal data and the name
 	// "Permanently Deleted User").
@@ -12918,14 +13588,28 @@ type UserInputTicketRestriction string
 
 // UserList A page of users.
 type UserList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Count     *int                    `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity        `json:"identities,omitempty"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
-	Users        []User                `json:"users"`
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Users         []User          `json:"users"`
 }
 
 // UserMergeRequest defines model for UserMergeRequest.
@@ -13025,11 +13709,26 @@ type UserRole string
 
 // UserSearchList A page of user search results (offset pagination).
 type UserSearchList struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
 
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string `json:"previous_page,omitempty"`
@@ -13059,7 +13758,21 @@ type UsersCreateOrUpdateManyRequest struct {
 
 // UsersEnvelope An unpaginated array of users.
 type UsersEnvelope struct {
-	Users []User `json:"users"`
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Users         []User          `json:"users"`
 }
 
 // UsersUpdateManyRequest Either `user` (one change applied to every user of the `ids` or `external_ids` parameter) or
@@ -14113,7 +14826,13 @@ type ListGroupMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListGroupMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListGroupMembershipsParamsInclude defines parameters for ListGroupMemberships.
+type ListGroupMembershipsParamsInclude string
 
 // ListAssignableGroupMembershipsParams defines parameters for ListAssignableGroupMemberships.
 type ListAssignableGroupMembershipsParams struct {
@@ -14161,7 +14880,13 @@ type ListGroupsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListGroupsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListGroupsParamsInclude defines parameters for ListGroups.
+type ListGroupsParamsInclude string
 
 // ListAssignableGroupsParams defines parameters for ListAssignableGroups.
 type ListAssignableGroupsParams struct {
@@ -14180,6 +14905,15 @@ type ListAssignableGroupsParams struct {
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ShowGroupParams defines parameters for ShowGroup.
+type ShowGroupParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowGroupParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowGroupParamsInclude defines parameters for ShowGroup.
+type ShowGroupParamsInclude string
 
 // ImportTicketParams defines parameters for ImportTicket.
 type ImportTicketParams struct {
@@ -14539,7 +15273,13 @@ type ListOrganizationMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListOrganizationMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListOrganizationMembershipsParamsInclude defines parameters for ListOrganizationMemberships.
+type ListOrganizationMembershipsParamsInclude string
 
 // DeleteManyOrganizationMembershipsParams defines parameters for DeleteManyOrganizationMemberships.
 type DeleteManyOrganizationMembershipsParams struct {
@@ -14634,6 +15374,15 @@ type UpdateManyOrganizationsParams struct {
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
+// ShowOrganizationParams defines parameters for ShowOrganization.
+type ShowOrganizationParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowOrganizationParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowOrganizationParamsInclude defines parameters for ShowOrganization.
+type ShowOrganizationParamsInclude string
+
 // ListTicketProblemsParams defines parameters for ListTicketProblems.
 type ListTicketProblemsParams struct {
 	// PageSize Cursor pagination: the number of records to return per page (at most 100).
@@ -14674,7 +15423,13 @@ type ListSupportAddressesParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListSupportAddressesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListSupportAddressesParamsInclude defines parameters for ListSupportAddresses.
+type ListSupportAddressesParamsInclude string
 
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
@@ -14853,6 +15608,9 @@ type ListSearchResultsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
+	Include *[]ListSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ListSearchResultsParamsSortBy defines parameters for ListSearchResults.
@@ -14860,6 +15618,9 @@ type ListSearchResultsParamsSortBy string
 
 // ListSearchResultsParamsSortOrder defines parameters for ListSearchResults.
 type ListSearchResultsParamsSortOrder string
+
+// ListSearchResultsParamsInclude defines parameters for ListSearchResults.
+type ListSearchResultsParamsInclude string
 
 // CountSearchResultsParams defines parameters for CountSearchResults.
 type CountSearchResultsParams struct {
@@ -14880,10 +15641,16 @@ type ExportSearchResultsParams struct {
 
 	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page (valid for one hour).
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
+	Include *[]ExportSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ExportSearchResultsParamsFilterType defines parameters for ExportSearchResults.
 type ExportSearchResultsParamsFilterType string
+
+// ExportSearchResultsParamsInclude defines parameters for ExportSearchResults.
+type ExportSearchResultsParamsInclude string
 
 // ListSessionsParams defines parameters for ListSessions.
 type ListSessionsParams struct {
@@ -15108,13 +15875,25 @@ type ListTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ListTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListTicketsParamsInclude defines parameters for ListTickets.
+type ListTicketsParamsInclude string
 
 // CreateTicketParams defines parameters for CreateTicket.
 type CreateTicketParams struct {
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]CreateTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
 	// IdempotencyKey A unique key (such as a UUID) making the request safe to retry: a repeated request with the same key and body returns the first response.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
+
+// CreateTicketParamsInclude defines parameters for CreateTicket.
+type CreateTicketParamsInclude string
 
 // DeleteManyTicketsParams defines parameters for DeleteManyTickets.
 type DeleteManyTicketsParams struct {
@@ -15132,13 +15911,28 @@ type MarkManyTicketsAsSpamParams struct {
 type ShowManyTicketsParams struct {
 	// Ids Comma-separated list of ticket ids (up to 100).
 	Ids []int64 `form:"ids" json:"ids"`
+
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ShowManyTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ShowManyTicketsParamsInclude defines parameters for ShowManyTickets.
+type ShowManyTicketsParamsInclude string
 
 // UpdateManyTicketsParams defines parameters for UpdateManyTickets.
 type UpdateManyTicketsParams struct {
 	// Ids Comma-separated list of ticket ids (up to 100). Used with a `ticket` body.
 	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
+
+// ShowTicketParams defines parameters for ShowTicket.
+type ShowTicketParams struct {
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ShowTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowTicketParamsInclude defines parameters for ShowTicket.
+type ShowTicketParamsInclude string
 
 // ListTicketAuditsParams defines parameters for ListTicketAudits.
 type ListTicketAuditsParams struct {
@@ -15156,7 +15950,13 @@ type ListTicketAuditsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListTicketAuditsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListTicketAuditsParamsInclude defines parameters for ListTicketAudits.
+type ListTicketAuditsParamsInclude string
 
 // ListTicketCommentsParams defines parameters for ListTicketComments.
 type ListTicketCommentsParams struct {
@@ -15489,7 +16289,13 @@ type ListUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ListUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ListUsersParamsInclude defines parameters for ListUsers.
+type ListUsersParamsInclude string
 
 // AutocompleteUsersParams defines parameters for AutocompleteUsers.
 type AutocompleteUsersParams struct {
@@ -15501,7 +16307,13 @@ type AutocompleteUsersParams struct {
 
 	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a `zen:user`, it references a field on a user. One of `zen:user`, `zen:ticket`, `zen:organization` or `zen:custom_object:{custom_object_key}`.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]AutocompleteUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// AutocompleteUsersParamsInclude defines parameters for AutocompleteUsers.
+type AutocompleteUsersParamsInclude string
 
 // CountUsersParams defines parameters for CountUsers.
 type CountUsersParams struct {
@@ -15530,6 +16342,15 @@ type LogoutManyUsersParams struct {
 	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
+// ShowSelfParams defines parameters for ShowSelf.
+type ShowSelfParams struct {
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowSelfParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowSelfParamsInclude defines parameters for ShowSelf.
+type ShowSelfParamsInclude string
+
 // SearchUsersParams defines parameters for SearchUsers.
 type SearchUsersParams struct {
 	// Query The query parameter supports the Zendesk search syntax for more advanced user searches. It can specify a partial or full value of any user property, including name, email address, notes, or phone. Example: `query="jdoe"`.
@@ -15543,7 +16364,13 @@ type SearchUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]SearchUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// SearchUsersParamsInclude defines parameters for SearchUsers.
+type SearchUsersParamsInclude string
 
 // ShowManyUsersParams defines parameters for ShowManyUsers.
 type ShowManyUsersParams struct {
@@ -15552,7 +16379,13 @@ type ShowManyUsersParams struct {
 
 	// ExternalIds Accepts a comma-separated list of up to 100 external ids.
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowManyUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ShowManyUsersParamsInclude defines parameters for ShowManyUsers.
+type ShowManyUsersParamsInclude string
 
 // UpdateManyUsersParams defines parameters for UpdateManyUsers.
 type UpdateManyUsersParams struct {
@@ -15562,6 +16395,15 @@ type UpdateManyUsersParams struct {
 	// ExternalIds External Id of the users to update. Comma separated, up to 100.
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
+
+// ShowUserParams defines parameters for ShowUser.
+type ShowUserParams struct {
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowUserParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowUserParamsInclude defines parameters for ShowUser.
+type ShowUserParamsInclude string
 
 // ListUserComplianceDeletionStatusesParams defines parameters for ListUserComplianceDeletionStatuses.
 type ListUserComplianceDeletionStatusesParams struct {
@@ -15722,6 +16564,15 @@ type DeleteManyViewsParams struct {
 	Ids []int64 `form:"ids" json:"ids"`
 }
 
+// PreviewViewsParams defines parameters for PreviewViews.
+type PreviewViewsParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]PreviewViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// PreviewViewsParamsInclude defines parameters for PreviewViews.
+type PreviewViewsParamsInclude string
+
 // SearchViewsParams defines parameters for SearchViews.
 type SearchViewsParams struct {
 	// Query Query string used to find all views with matching title
@@ -15779,6 +16630,15 @@ type ShowManyViewsParams struct {
 // ShowManyViewsParamsInclude defines parameters for ShowManyViews.
 type ShowManyViewsParamsInclude string
 
+// ShowViewParams defines parameters for ShowView.
+type ShowViewParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowViewParamsInclude defines parameters for ShowView.
+type ShowViewParamsInclude string
+
 // ExecuteViewParams defines parameters for ExecuteView.
 type ExecuteViewParams struct {
 	// SortBy The ticket field used for sorting. This will either be a title or a custom field id.
@@ -15801,10 +16661,16 @@ type ExecuteViewParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ExecuteViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ExecuteViewParamsSortOrder defines parameters for ExecuteView.
 type ExecuteViewParamsSortOrder string
+
+// ExecuteViewParamsInclude defines parameters for ExecuteView.
+type ExecuteViewParamsInclude string
 
 // ListViewTicketsParams defines parameters for ListViewTickets.
 type ListViewTicketsParams struct {

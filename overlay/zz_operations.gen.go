@@ -6063,8 +6063,8 @@ func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body ge
 }
 
 // PreviewViewsWithBodyWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, params *generated.PreviewViewsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViewsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6076,8 +6076,8 @@ func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentTy
 }
 
 // PreviewViewsWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViews(ctx, body, reqEditors...)
+func (c *Client) PreviewViewsWithResponse(ctx context.Context, params *generated.PreviewViewsParams, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViews(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -7090,8 +7090,8 @@ func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPol
 }
 
 // ShowGroupWithResponse calls ShowGroup (GET /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
-	rsp, err := c.raw.ShowGroup(ctx, groupID, reqEditors...)
+func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, params *generated.ShowGroupParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
+	rsp, err := c.raw.ShowGroup(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroup", err)
 	}
@@ -7324,8 +7324,8 @@ func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, o
 }
 
 // ShowOrganizationWithResponse calls ShowOrganization (GET /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
-	rsp, err := c.raw.ShowOrganization(ctx, organizationID, reqEditors...)
+func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *generated.ShowOrganizationParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
+	rsp, err := c.raw.ShowOrganization(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganization", err)
 	}
@@ -7441,8 +7441,8 @@ func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfa
 }
 
 // ShowSelfWithResponse calls ShowSelf (GET /api/v2/users/me) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
-	rsp, err := c.raw.ShowSelf(ctx, reqEditors...)
+func (c *Client) ShowSelfWithResponse(ctx context.Context, params *generated.ShowSelfParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
+	rsp, err := c.raw.ShowSelf(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSelf", err)
 	}
@@ -7610,8 +7610,8 @@ func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID
 }
 
 // ShowTicketWithResponse calls ShowTicket (GET /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
-	rsp, err := c.raw.ShowTicket(ctx, ticketID, reqEditors...)
+func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, params *generated.ShowTicketParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
+	rsp, err := c.raw.ShowTicket(ctx, ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicket", err)
 	}
@@ -7727,8 +7727,8 @@ func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, 
 }
 
 // ShowUserWithResponse calls ShowUser (GET /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
-	rsp, err := c.raw.ShowUser(ctx, userID, reqEditors...)
+func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, params *generated.ShowUserParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
+	rsp, err := c.raw.ShowUser(ctx, userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUser", err)
 	}
@@ -7740,8 +7740,8 @@ func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEdit
 }
 
 // ShowViewWithResponse calls ShowView (GET /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
-	rsp, err := c.raw.ShowView(ctx, viewID, reqEditors...)
+func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, params *generated.ShowViewParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
+	rsp, err := c.raw.ShowView(ctx, viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowView", err)
 	}

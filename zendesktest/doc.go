@@ -79,8 +79,18 @@
 //
 // In a program, Start and Close.
 //
-// What the fake does not do: sideloads (include=...) are accepted but not
-// added to answers; references between records (a ticket's requester_id, a
-// membership's group_id) are not checked; search, views, triggers and the
-// other operations outside the kept resources do not change state.
+//   - Sideloads (include=...) are added to the answers built from the
+//     state, shows, lists and iterator pages alike: users, groups,
+//     organizations and tickets are the live records the answer's records
+//     refer to (on a group, its agents; on a user, an agent's groups), each
+//     once, ordered by id; comment_count and dates are set on each ticket,
+//     last_audits holds each ticket's latest audit, open_ticket_count counts
+//     the users' unsolved tickets. Sideloads of records the fake does not
+//     keep (brands, ticket forms, metric sets, identities, abilities) are
+//     empty. Search takes them per result type: tickets(users).
+//
+// What the fake does not do: references between records (a ticket's
+// requester_id, a membership's group_id) are not checked; views, triggers
+// and the other operations outside the kept resources do not change state,
+// and answers from examples get no sideloads.
 package zendesktest

@@ -512,7 +512,11 @@ func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
 
 func (s *Server) handle(c *call) (*reply, *apiError) {
 	if h, ok := s.st.handlers[c.op.ID]; ok {
-		return h(c)
+		rep, apiErr := h(c)
+		if apiErr == nil && rep != nil {
+			s.st.addSideloads(c, rep)
+		}
+		return rep, apiErr
 	}
 	if c.op.meta.Job {
 		return s.st.exampleJob(c)
