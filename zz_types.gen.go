@@ -1840,6 +1840,10 @@ type (
 	SearchCustomObjectRecordsResponse = generated.SearchCustomObjectRecordsResponse
 	// SearchExportResults is generated.SearchExportResults: A page of exported search results, all of one type.
 	SearchExportResults = generated.SearchExportResults
+	// SearchGroupResult is generated.SearchGroupResult: A group found by a search, with its result type.
+	SearchGroupResult = generated.SearchGroupResult
+	// SearchGroupResultResultType is generated.SearchGroupResultResultType: The record type of the result, always "group" here.
+	SearchGroupResultResultType = generated.SearchGroupResultResultType
 	// SearchMacrosParams is generated.SearchMacrosParams, which defines parameters for SearchMacros.
 	SearchMacrosParams = generated.SearchMacrosParams
 	// SearchMacrosParamsAccess is generated.SearchMacrosParamsAccess, which defines parameters for SearchMacros.
@@ -1852,6 +1856,10 @@ type (
 	SearchMacrosParamsSortOrder = generated.SearchMacrosParamsSortOrder
 	// SearchMacrosResponse is generated.SearchMacrosResponse, the response of SearchMacros: the HTTP response and its body, decoded by status.
 	SearchMacrosResponse = generated.SearchMacrosResponse
+	// SearchOrganizationResult is generated.SearchOrganizationResult: A organization found by a search, with its result type.
+	SearchOrganizationResult = generated.SearchOrganizationResult
+	// SearchOrganizationResultResultType is generated.SearchOrganizationResultResultType: The record type of the result, always "organization" here.
+	SearchOrganizationResultResultType = generated.SearchOrganizationResultResultType
 	// SearchOrganizationsParams is generated.SearchOrganizationsParams, which defines parameters for SearchOrganizations.
 	SearchOrganizationsParams = generated.SearchOrganizationsParams
 	// SearchOrganizationsResponse is generated.SearchOrganizationsResponse, the response of SearchOrganizations: the HTTP response and its body, decoded by status.
@@ -1862,12 +1870,20 @@ type (
 	SearchRequestsParamsStatus = generated.SearchRequestsParamsStatus
 	// SearchRequestsResponse is generated.SearchRequestsResponse, the response of SearchRequests: the HTTP response and its body, decoded by status.
 	SearchRequestsResponse = generated.SearchRequestsResponse
-	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says.
+	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says, with every property of its record type.
 	SearchResult = generated.SearchResult
 	// SearchResultList is generated.SearchResultList: A page of search results.
 	SearchResultList = generated.SearchResultList
-	// SearchResultResultType is generated.SearchResultResultType: What the result is.
-	SearchResultResultType = generated.SearchResultResultType
+	// SearchTicketResult is generated.SearchTicketResult: A ticket found by a search, with its result type.
+	SearchTicketResult = generated.SearchTicketResult
+	// SearchTicketResultPriority is generated.SearchTicketResultPriority: The urgency with which the ticket should be addressed.
+	SearchTicketResultPriority = generated.SearchTicketResultPriority
+	// SearchTicketResultResultType is generated.SearchTicketResultResultType: The record type of the result, always "ticket" here.
+	SearchTicketResultResultType = generated.SearchTicketResultResultType
+	// SearchTicketResultStatus is generated.SearchTicketResultStatus: The state of the ticket.
+	SearchTicketResultStatus = generated.SearchTicketResultStatus
+	// SearchTicketResultType is generated.SearchTicketResultType: The type of this ticket.
+	SearchTicketResultType = generated.SearchTicketResultType
 	// SearchTriggersParams is generated.SearchTriggersParams, which defines parameters for SearchTriggers.
 	SearchTriggersParams = generated.SearchTriggersParams
 	// SearchTriggersParamsInclude is generated.SearchTriggersParamsInclude, which defines parameters for SearchTriggers.
@@ -1880,6 +1896,14 @@ type (
 	SearchTriggersParamsSortOrder = generated.SearchTriggersParamsSortOrder
 	// SearchTriggersResponse is generated.SearchTriggersResponse, the response of SearchTriggers: the HTTP response and its body, decoded by status.
 	SearchTriggersResponse = generated.SearchTriggersResponse
+	// SearchUserResult is generated.SearchUserResult: A user found by a search, with its result type.
+	SearchUserResult = generated.SearchUserResult
+	// SearchUserResultResultType is generated.SearchUserResultResultType: The record type of the result, always "user" here.
+	SearchUserResultResultType = generated.SearchUserResultResultType
+	// SearchUserResultRoleType is generated.SearchUserResultRoleType: The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the Support account as a contributor, 4 admin, 5 billing admin.
+	SearchUserResultRoleType = generated.SearchUserResultRoleType
+	// SearchUserResultTicketRestriction is generated.SearchUserResultTicketRestriction: The tickets the user may access: "organization", "groups", "assigned" or "requested".
+	SearchUserResultTicketRestriction = generated.SearchUserResultTicketRestriction
 	// SearchUsersParams is generated.SearchUsersParams, which defines parameters for SearchUsers.
 	SearchUsersParams = generated.SearchUsersParams
 	// SearchUsersParamsInclude is generated.SearchUsersParamsInclude, which defines parameters for SearchUsers.
@@ -3868,6 +3892,8 @@ const (
 	SearchCustomObjectRecordsParamsSortName = generated.SearchCustomObjectRecordsParamsSortName
 	// SearchCustomObjectRecordsParamsSortUpdatedAt is generated.SearchCustomObjectRecordsParamsSortUpdatedAt, the SearchCustomObjectRecordsParamsSort value "updated_at".
 	SearchCustomObjectRecordsParamsSortUpdatedAt = generated.SearchCustomObjectRecordsParamsSortUpdatedAt
+	// SearchGroupResultResultTypeGroup is generated.SearchGroupResultResultTypeGroup, the SearchGroupResultResultType value "group".
+	SearchGroupResultResultTypeGroup = generated.SearchGroupResultResultTypeGroup
 	// SearchMacrosParamsAccessAccount is generated.SearchMacrosParamsAccessAccount, the SearchMacrosParamsAccess value "account".
 	SearchMacrosParamsAccessAccount = generated.SearchMacrosParamsAccessAccount
 	// SearchMacrosParamsAccessAgents is generated.SearchMacrosParamsAccessAgents, the SearchMacrosParamsAccess value "agents".
@@ -3908,6 +3934,8 @@ const (
 	SearchMacrosParamsSortOrderAsc = generated.SearchMacrosParamsSortOrderAsc
 	// SearchMacrosParamsSortOrderDesc is generated.SearchMacrosParamsSortOrderDesc, the SearchMacrosParamsSortOrder value "desc".
 	SearchMacrosParamsSortOrderDesc = generated.SearchMacrosParamsSortOrderDesc
+	// SearchOrganizationResultResultTypeOrganization is generated.SearchOrganizationResultResultTypeOrganization, the SearchOrganizationResultResultType value "organization".
+	SearchOrganizationResultResultTypeOrganization = generated.SearchOrganizationResultResultTypeOrganization
 	// SearchRequestsParamsStatusClosed is generated.SearchRequestsParamsStatusClosed, the SearchRequestsParamsStatus value "closed".
 	SearchRequestsParamsStatusClosed = generated.SearchRequestsParamsStatusClosed
 	// SearchRequestsParamsStatusHold is generated.SearchRequestsParamsStatusHold, the SearchRequestsParamsStatus value "hold".
@@ -3920,14 +3948,38 @@ const (
 	SearchRequestsParamsStatusPending = generated.SearchRequestsParamsStatusPending
 	// SearchRequestsParamsStatusSolved is generated.SearchRequestsParamsStatusSolved, the SearchRequestsParamsStatus value "solved".
 	SearchRequestsParamsStatusSolved = generated.SearchRequestsParamsStatusSolved
-	// SearchResultResultTypeGroup is generated.SearchResultResultTypeGroup, the SearchResultResultType value "group".
-	SearchResultResultTypeGroup = generated.SearchResultResultTypeGroup
-	// SearchResultResultTypeOrganization is generated.SearchResultResultTypeOrganization, the SearchResultResultType value "organization".
-	SearchResultResultTypeOrganization = generated.SearchResultResultTypeOrganization
-	// SearchResultResultTypeTicket is generated.SearchResultResultTypeTicket, the SearchResultResultType value "ticket".
-	SearchResultResultTypeTicket = generated.SearchResultResultTypeTicket
-	// SearchResultResultTypeUser is generated.SearchResultResultTypeUser, the SearchResultResultType value "user".
-	SearchResultResultTypeUser = generated.SearchResultResultTypeUser
+	// SearchTicketResultPriorityHigh is generated.SearchTicketResultPriorityHigh, the SearchTicketResultPriority value "high".
+	SearchTicketResultPriorityHigh = generated.SearchTicketResultPriorityHigh
+	// SearchTicketResultPriorityLow is generated.SearchTicketResultPriorityLow, the SearchTicketResultPriority value "low".
+	SearchTicketResultPriorityLow = generated.SearchTicketResultPriorityLow
+	// SearchTicketResultPriorityNormal is generated.SearchTicketResultPriorityNormal, the SearchTicketResultPriority value "normal".
+	SearchTicketResultPriorityNormal = generated.SearchTicketResultPriorityNormal
+	// SearchTicketResultPriorityUrgent is generated.SearchTicketResultPriorityUrgent, the SearchTicketResultPriority value "urgent".
+	SearchTicketResultPriorityUrgent = generated.SearchTicketResultPriorityUrgent
+	// SearchTicketResultResultTypeTicket is generated.SearchTicketResultResultTypeTicket, the SearchTicketResultResultType value "ticket".
+	SearchTicketResultResultTypeTicket = generated.SearchTicketResultResultTypeTicket
+	// SearchTicketResultStatusClosed is generated.SearchTicketResultStatusClosed, the SearchTicketResultStatus value "closed".
+	SearchTicketResultStatusClosed = generated.SearchTicketResultStatusClosed
+	// SearchTicketResultStatusDeleted is generated.SearchTicketResultStatusDeleted, the SearchTicketResultStatus value "deleted".
+	SearchTicketResultStatusDeleted = generated.SearchTicketResultStatusDeleted
+	// SearchTicketResultStatusHold is generated.SearchTicketResultStatusHold, the SearchTicketResultStatus value "hold".
+	SearchTicketResultStatusHold = generated.SearchTicketResultStatusHold
+	// SearchTicketResultStatusNew is generated.SearchTicketResultStatusNew, the SearchTicketResultStatus value "new".
+	SearchTicketResultStatusNew = generated.SearchTicketResultStatusNew
+	// SearchTicketResultStatusOpen is generated.SearchTicketResultStatusOpen, the SearchTicketResultStatus value "open".
+	SearchTicketResultStatusOpen = generated.SearchTicketResultStatusOpen
+	// SearchTicketResultStatusPending is generated.SearchTicketResultStatusPending, the SearchTicketResultStatus value "pending".
+	SearchTicketResultStatusPending = generated.SearchTicketResultStatusPending
+	// SearchTicketResultStatusSolved is generated.SearchTicketResultStatusSolved, the SearchTicketResultStatus value "solved".
+	SearchTicketResultStatusSolved = generated.SearchTicketResultStatusSolved
+	// SearchTicketResultTypeIncident is generated.SearchTicketResultTypeIncident, the SearchTicketResultType value "incident".
+	SearchTicketResultTypeIncident = generated.SearchTicketResultTypeIncident
+	// SearchTicketResultTypeProblem is generated.SearchTicketResultTypeProblem, the SearchTicketResultType value "problem".
+	SearchTicketResultTypeProblem = generated.SearchTicketResultTypeProblem
+	// SearchTicketResultTypeQuestion is generated.SearchTicketResultTypeQuestion, the SearchTicketResultType value "question".
+	SearchTicketResultTypeQuestion = generated.SearchTicketResultTypeQuestion
+	// SearchTicketResultTypeTask is generated.SearchTicketResultTypeTask, the SearchTicketResultType value "task".
+	SearchTicketResultTypeTask = generated.SearchTicketResultTypeTask
 	// SearchTriggersParamsIncludeAppInstallation is generated.SearchTriggersParamsIncludeAppInstallation, the SearchTriggersParamsInclude value "app_installation".
 	SearchTriggersParamsIncludeAppInstallation = generated.SearchTriggersParamsIncludeAppInstallation
 	// SearchTriggersParamsIncludePermissions is generated.SearchTriggersParamsIncludePermissions, the SearchTriggersParamsInclude value "permissions".
@@ -3966,6 +4018,28 @@ const (
 	SearchTriggersParamsSortPosition = generated.SearchTriggersParamsSortPosition
 	// SearchTriggersParamsSortUpdatedAt is generated.SearchTriggersParamsSortUpdatedAt, the SearchTriggersParamsSort value "updated_at".
 	SearchTriggersParamsSortUpdatedAt = generated.SearchTriggersParamsSortUpdatedAt
+	// SearchUserResultResultTypeUser is generated.SearchUserResultResultTypeUser, the SearchUserResultResultType value "user".
+	SearchUserResultResultTypeUser = generated.SearchUserResultResultTypeUser
+	// SearchUserResultRoleTypeAdmin is generated.SearchUserResultRoleTypeAdmin, the SearchUserResultRoleType value 4.
+	SearchUserResultRoleTypeAdmin = generated.SearchUserResultRoleTypeAdmin
+	// SearchUserResultRoleTypeBillingAdmin is generated.SearchUserResultRoleTypeBillingAdmin, the SearchUserResultRoleType value 5.
+	SearchUserResultRoleTypeBillingAdmin = generated.SearchUserResultRoleTypeBillingAdmin
+	// SearchUserResultRoleTypeChatAgent is generated.SearchUserResultRoleTypeChatAgent, the SearchUserResultRoleType value 2.
+	SearchUserResultRoleTypeChatAgent = generated.SearchUserResultRoleTypeChatAgent
+	// SearchUserResultRoleTypeContributor is generated.SearchUserResultRoleTypeContributor, the SearchUserResultRoleType value 3.
+	SearchUserResultRoleTypeContributor = generated.SearchUserResultRoleTypeContributor
+	// SearchUserResultRoleTypeCustomAgent is generated.SearchUserResultRoleTypeCustomAgent, the SearchUserResultRoleType value 0.
+	SearchUserResultRoleTypeCustomAgent = generated.SearchUserResultRoleTypeCustomAgent
+	// SearchUserResultRoleTypeLightAgent is generated.SearchUserResultRoleTypeLightAgent, the SearchUserResultRoleType value 1.
+	SearchUserResultRoleTypeLightAgent = generated.SearchUserResultRoleTypeLightAgent
+	// SearchUserResultTicketRestrictionAssigned is generated.SearchUserResultTicketRestrictionAssigned, the SearchUserResultTicketRestriction value "assigned".
+	SearchUserResultTicketRestrictionAssigned = generated.SearchUserResultTicketRestrictionAssigned
+	// SearchUserResultTicketRestrictionGroups is generated.SearchUserResultTicketRestrictionGroups, the SearchUserResultTicketRestriction value "groups".
+	SearchUserResultTicketRestrictionGroups = generated.SearchUserResultTicketRestrictionGroups
+	// SearchUserResultTicketRestrictionOrganization is generated.SearchUserResultTicketRestrictionOrganization, the SearchUserResultTicketRestriction value "organization".
+	SearchUserResultTicketRestrictionOrganization = generated.SearchUserResultTicketRestrictionOrganization
+	// SearchUserResultTicketRestrictionRequested is generated.SearchUserResultTicketRestrictionRequested, the SearchUserResultTicketRestriction value "requested".
+	SearchUserResultTicketRestrictionRequested = generated.SearchUserResultTicketRestrictionRequested
 	// SearchUsersParamsIncludeAbilities is generated.SearchUsersParamsIncludeAbilities, the SearchUsersParamsInclude value "abilities".
 	SearchUsersParamsIncludeAbilities = generated.SearchUsersParamsIncludeAbilities
 	// SearchUsersParamsIncludeGroups is generated.SearchUsersParamsIncludeGroups, the SearchUsersParamsInclude value "groups".

@@ -5,9 +5,11 @@ package generated
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -860,24 +862,195 @@ func (e SatisfactionRatingScore) Valid() bool {
 	}
 }
 
-// Defines values for SearchResultResultType.
+// Defines values for SearchGroupResultResultType.
 const (
-	SearchResultResultTypeGroup        SearchResultResultType = "group"
-	SearchResultResultTypeOrganization SearchResultResultType = "organization"
-	SearchResultResultTypeTicket       SearchResultResultType = "ticket"
-	SearchResultResultTypeUser         SearchResultResultType = "user"
+	SearchGroupResultResultTypeGroup SearchGroupResultResultType = "group"
 )
 
-// Valid indicates whether the value is a known member of the SearchResultResultType enum.
-func (e SearchResultResultType) Valid() bool {
+// Valid indicates whether the value is a known member of the SearchGroupResultResultType enum.
+func (e SearchGroupResultResultType) Valid() bool {
 	switch e {
-	case SearchResultResultTypeGroup:
+	case SearchGroupResultResultTypeGroup:
 		return true
-	case SearchResultResultTypeOrganization:
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchOrganizationResultResultType.
+const (
+	SearchOrganizationResultResultTypeOrganization SearchOrganizationResultResultType = "organization"
+)
+
+// Valid indicates whether the value is a known member of the SearchOrganizationResultResultType enum.
+func (e SearchOrganizationResultResultType) Valid() bool {
+	switch e {
+	case SearchOrganizationResultResultTypeOrganization:
 		return true
-	case SearchResultResultTypeTicket:
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultPriority.
+const (
+	SearchTicketResultPriorityHigh   SearchTicketResultPriority = "high"
+	SearchTicketResultPriorityLow    SearchTicketResultPriority = "low"
+	SearchTicketResultPriorityNormal SearchTicketResultPriority = "normal"
+	SearchTicketResultPriorityUrgent SearchTicketResultPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultPriority enum.
+func (e SearchTicketResultPriority) Valid() bool {
+	switch e {
+	case SearchTicketResultPriorityHigh:
 		return true
-	case SearchResultResultTypeUser:
+	case SearchTicketResultPriorityLow:
+		return true
+	case SearchTicketResultPriorityNormal:
+		return true
+	case SearchTicketResultPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultResultType.
+const (
+	SearchTicketResultResultTypeTicket SearchTicketResultResultType = "ticket"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultResultType enum.
+func (e SearchTicketResultResultType) Valid() bool {
+	switch e {
+	case SearchTicketResultResultTypeTicket:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultStatus.
+const (
+	SearchTicketResultStatusClosed  SearchTicketResultStatus = "closed"
+	SearchTicketResultStatusDeleted SearchTicketResultStatus = "deleted"
+	SearchTicketResultStatusHold    SearchTicketResultStatus = "hold"
+	SearchTicketResultStatusNew     SearchTicketResultStatus = "new"
+	SearchTicketResultStatusOpen    SearchTicketResultStatus = "open"
+	SearchTicketResultStatusPending SearchTicketResultStatus = "pending"
+	SearchTicketResultStatusSolved  SearchTicketResultStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultStatus enum.
+func (e SearchTicketResultStatus) Valid() bool {
+	switch e {
+	case SearchTicketResultStatusClosed:
+		return true
+	case SearchTicketResultStatusDeleted:
+		return true
+	case SearchTicketResultStatusHold:
+		return true
+	case SearchTicketResultStatusNew:
+		return true
+	case SearchTicketResultStatusOpen:
+		return true
+	case SearchTicketResultStatusPending:
+		return true
+	case SearchTicketResultStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultType.
+const (
+	SearchTicketResultTypeIncident SearchTicketResultType = "incident"
+	SearchTicketResultTypeProblem  SearchTicketResultType = "problem"
+	SearchTicketResultTypeQuestion SearchTicketResultType = "question"
+	SearchTicketResultTypeTask     SearchTicketResultType = "task"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultType enum.
+func (e SearchTicketResultType) Valid() bool {
+	switch e {
+	case SearchTicketResultTypeIncident:
+		return true
+	case SearchTicketResultTypeProblem:
+		return true
+	case SearchTicketResultTypeQuestion:
+		return true
+	case SearchTicketResultTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultResultType.
+const (
+	SearchUserResultResultTypeUser SearchUserResultResultType = "user"
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultResultType enum.
+func (e SearchUserResultResultType) Valid() bool {
+	switch e {
+	case SearchUserResultResultTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultRoleType.
+const (
+	SearchUserResultRoleTypeAdmin        SearchUserResultRoleType = 4
+	SearchUserResultRoleTypeBillingAdmin SearchUserResultRoleType = 5
+	SearchUserResultRoleTypeChatAgent    SearchUserResultRoleType = 2
+	SearchUserResultRoleTypeContributor  SearchUserResultRoleType = 3
+	SearchUserResultRoleTypeCustomAgent  SearchUserResultRoleType = 0
+	SearchUserResultRoleTypeLightAgent   SearchUserResultRoleType = 1
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultRoleType enum.
+func (e SearchUserResultRoleType) Valid() bool {
+	switch e {
+	case SearchUserResultRoleTypeAdmin:
+		return true
+	case SearchUserResultRoleTypeBillingAdmin:
+		return true
+	case SearchUserResultRoleTypeChatAgent:
+		return true
+	case SearchUserResultRoleTypeContributor:
+		return true
+	case SearchUserResultRoleTypeCustomAgent:
+		return true
+	case SearchUserResultRoleTypeLightAgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultTicketRestriction.
+const (
+	SearchUserResultTicketRestrictionAssigned     SearchUserResultTicketRestriction = "assigned"
+	SearchUserResultTicketRestrictionGroups       SearchUserResultTicketRestriction = "groups"
+	SearchUserResultTicketRestrictionOrganization SearchUserResultTicketRestriction = "organization"
+	SearchUserResultTicketRestrictionRequested    SearchUserResultTicketRestriction = "requested"
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultTicketRestriction enum.
+func (e SearchUserResultTicketRestriction) Valid() bool {
+	switch e {
+	case SearchUserResultTicketRestrictionAssigned:
+		return true
+	case SearchUserResultTicketRestrictionGroups:
+		return true
+	case SearchUserResultTicketRestrictionOrganization:
+		return true
+	case SearchUserResultTicketRestrictionRequested:
 		return true
 	default:
 		return false
@@ -9559,119 +9732,102 @@ type SearchExportResults struct {
 	Users *[]User `json:"users,omitempty"`
 }
 
-// SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says. Modelled as one
-// flat object with the union of the properties that matter of the four record types (a property is absent
-// when the record type does not have it); use ShowTicket, ShowUser... for the full record.
-type SearchResult struct {
-	// Active Users. False when the user was deleted.
-	Active *bool `json:"active,omitempty"`
-
-	// AssigneeID Tickets. The assignee.
-	AssigneeID *int64 `json:"assignee_id,omitempty"`
-
-	// BrandID Tickets. The brand.
-	BrandID   *int64     `json:"brand_id,omitempty"`
+// SearchGroupResult A group found by a search, with its result type.
+type SearchGroupResult struct {
+	// CreatedAt The time the group was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
-	// CustomFields Tickets. Custom field values.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
-
-	// Default Groups. Whether it is the default group.
+	// Default If the group is the default one for the account.
 	Default *bool `json:"default,omitempty"`
 
-	// Deleted Groups. Whether the group was deleted.
+	// Deleted Deleted groups get marked as such.
 	Deleted *bool `json:"deleted,omitempty"`
 
-	// Description Tickets (the first comment) and groups.
+	// Description The description of the group.
 	Description *string `json:"description,omitempty"`
 
-	// Details Users and organizations. Details.
-	Details *string `json:"details,omitempty"`
+	// ID Automatically assigned when the group is created.
+	ID *int64 `json:"id,omitempty"`
 
-	// DomainNames Organizations. Domain names whose users join the organization.
-	DomainNames *[]string `json:"domain_names,omitempty"`
-
-	// DueAt Tickets. When a task is due.
-	DueAt *time.Time `json:"due_at,omitempty"`
-
-	// Email Users. The primary email address.
-	Email *string `json:"email,omitempty"`
-
-	// ExternalID Tickets, users and organizations. The id in another system.
-	ExternalID *string `json:"external_id,omitempty"`
-
-	// GroupID Tickets and organizations. The group.
-	GroupID *int64 `json:"group_id,omitempty"`
-	ID      *int64 `json:"id,omitempty"`
-
-	// IsPublic Tickets (true if any comment is public) and groups (whether the group is public).
+	// IsPublic If true, the group is public. If false, the group is private. A private group cannot be made public.
 	IsPublic *bool `json:"is_public,omitempty"`
 
-	// Locale Users. The locale.
-	Locale *string `json:"locale,omitempty"`
-
-	// Name Users, organizations and groups. The name.
+	// Name The name of the group.
 	Name *string `json:"name,omitempty"`
 
-	// Notes Users and organizations. Notes.
-	Notes *string `json:"notes,omitempty"`
+	// ResultType The record type of the result, always "group" here.
+	ResultType SearchGroupResultResultType `json:"result_type"`
 
-	// OrganizationID Tickets and users. The organization.
-	OrganizationID *int64 `json:"organization_id,omitempty"`
-
-	// Phone Users. The primary phone number.
-	Phone *string `json:"phone,omitempty"`
-
-	// Priority Tickets. low, normal, high or urgent.
-	Priority *string `json:"priority,omitempty"`
-
-	// RawSubject Tickets. The subject before dynamic content is rendered.
-	RawSubject *string `json:"raw_subject,omitempty"`
-
-	// RequesterID Tickets. The requester.
-	RequesterID *int64 `json:"requester_id,omitempty"`
-
-	// ResultType What the result is.
-	ResultType *SearchResultResultType `json:"result_type,omitempty"`
-
-	// Role Users. end-user, agent or admin.
-	Role *string `json:"role,omitempty"`
-
-	// Status Tickets. new, open, pending, hold, solved or closed.
-	Status *string `json:"status,omitempty"`
-
-	// Subject Tickets. The subject.
-	Subject *string `json:"subject,omitempty"`
-
-	// SubmitterID Tickets. The submitter.
-	SubmitterID *int64 `json:"submitter_id,omitempty"`
-
-	// Suspended Users. Whether the user is suspended.
-	Suspended *bool `json:"suspended,omitempty"`
-
-	// Tags Tickets, users and organizations. The tags.
-	Tags *[]string `json:"tags,omitempty"`
-
-	// TicketFormID Tickets. The ticket form.
-	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
-
-	// TimeZone Users. The time zone.
-	TimeZone *string `json:"time_zone,omitempty"`
-
-	// Type Tickets. question, incident, problem or task.
-	Type      *string    `json:"type,omitempty"`
+	// UpdatedAt The time of the last update of the group.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-	URL       *string    `json:"url,omitempty"`
 
-	// Verified Users. Whether an identity of the user was verified.
-	Verified *bool `json:"verified,omitempty"`
-
-	// Via How a record was created or changed (the channel, and where it came from).
-	Via *Via `json:"via,omitempty"`
+	// URL The API url of the group.
+	URL *string `json:"url,omitempty"`
 }
 
-// SearchResultResultType What the result is.
-type SearchResultResultType string
+// SearchGroupResultResultType The record type of the result, always "group" here.
+type SearchGroupResultResultType string
+
+// SearchOrganizationResult A organization found by a search, with its result type.
+type SearchOrganizationResult struct {
+	// CreatedAt The time the organization was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// DeletedAt The time the organization was deleted, when it was; null or absent otherwise.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+
+	// Details Any details about the organization, such as the address.
+	Details *string `json:"details,omitempty"`
+
+	// DomainNames The domain names associated with this organization. End users with a matching email domain are added to the organization automatically.
+	DomainNames *[]string `json:"domain_names,omitempty"`
+
+	// ExternalID A unique external id to associate organizations to an external record. Case-insensitive.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// GroupID New tickets from users in this organization are automatically put in this group.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID Automatically assigned when the organization is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name A unique name for the organization.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you have about the organization.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganizationFields Values of the custom organization fields, keyed by field key. A value's JSON type depends on the field type (string, number, boolean or null).
+	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+
+	// ResultType The record type of the result, always "organization" here.
+	ResultType SearchOrganizationResultResultType `json:"result_type"`
+
+	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
+	SharedComments *bool `json:"shared_comments,omitempty"`
+
+	// SharedTickets Whether end users in this organization are able to see each other's tickets.
+	SharedTickets *bool `json:"shared_tickets,omitempty"`
+
+	// Tags The tags of the organization.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// UpdatedAt The time of the last update of the organization.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this organization.
+	URL *string `json:"url,omitempty"`
+}
+
+// SearchOrganizationResultResultType The record type of the result, always "organization" here.
+type SearchOrganizationResultResultType string
+
+// SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says, with every
+// property of its record type. Decode it with the variant `result_type` names (in Go: `Discriminator`
+// and `ValueByDiscriminator`, or `AsSearchTicketResult`...).
+type SearchResult struct {
+	union json.RawMessage
+}
 
 // SearchResultList A page of search results.
 type SearchResultList struct {
@@ -9699,6 +9855,291 @@ type SearchResultList struct {
 	// Users Sideloaded users (include=tickets(users)).
 	Users *[]User `json:"users,omitempty"`
 }
+
+// SearchTicketResult A ticket found by a search, with its result type.
+type SearchTicketResult struct {
+	// AllowAttachments When an agent responds, are they allowed to add attachments? Defaults to true.
+	AllowAttachments *bool `json:"allow_attachments,omitempty"`
+
+	// AllowChannelback Is false if channelback is disabled, true otherwise. Only applicable for channels framework ticket.
+	AllowChannelback *bool `json:"allow_channelback,omitempty"`
+
+	// AssigneeID The agent currently assigned to the ticket.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID Enterprise only. The id of the brand this ticket is associated with.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The ids of users currently CC'ed on the ticket.
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// CommentCount The number of comments on the ticket. Only with the `comment_count` sideload.
+	CommentCount *int `json:"comment_count,omitempty"`
+
+	// CreatedAt When this record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Custom field values of the ticket.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// Dates Lifecycle dates of a ticket (the `dates` sideload).
+	Dates *TicketDates `json:"dates,omitempty"`
+
+	// Description Read-only first comment on the ticket. When creating a ticket, use `comment` to set the description.
+	Description *string `json:"description,omitempty"`
+
+	// DueAt If this is a ticket of type "task" it has a due date.
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of agents or end users currently CC'ed on the ticket (CCs and Followers feature).
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// EncodedID The ticket's id as shown in email subjects and reply addresses.
+	EncodedID *string `json:"encoded_id,omitempty"`
+
+	// ExternalID An id you can use to link Zendesk Support tickets to local records.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// Fields Same as `custom_fields` (kept for compatibility).
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
+	// FollowerIds The ids of agents currently following the ticket (CCs and Followers feature).
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// FollowupIds The ids of the followups created from this ticket. Only applicable for closed tickets.
+	FollowupIds *[]int64 `json:"followup_ids,omitempty"`
+
+	// ForumTopicID The topic in the Zendesk Web portal this ticket originated from, if any (deprecated).
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
+
+	// FromMessagingChannel Whether the ticket originated from a messaging channel.
+	FromMessagingChannel *bool `json:"from_messaging_channel,omitempty"`
+
+	// GeneratedTimestamp A Unix timestamp that represents the most accurate reading of when this record was last updated. It is updated for all ticket updates, including system updates.
+	GeneratedTimestamp *int64 `json:"generated_timestamp,omitempty"`
+
+	// GroupID The group this ticket is assigned to.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// HasIncidents Is true if a ticket is a problem type and has one or more incidents linked to it.
+	HasIncidents *bool `json:"has_incidents,omitempty"`
+
+	// ID Automatically assigned when the ticket is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsPublic Is true if any comments are public, false otherwise.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The urgency with which the ticket should be addressed.
+	Priority *SearchTicketResultPriority `json:"priority,omitempty"`
+
+	// ProblemID For tickets of type "incident", the id of the problem the incident is linked to.
+	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// RawSubject The dynamic content placeholder, if present, or the subject value otherwise.
+	RawSubject *string `json:"raw_subject,omitempty"`
+
+	// Recipient The original recipient e-mail address of the ticket.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// RequesterID The user who requested this ticket.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// ResultType The record type of the result, always "ticket" here.
+	ResultType SearchTicketResultResultType `json:"result_type"`
+
+	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
+	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
+
+	// SharingAgreementIds The ids of the sharing agreements used for this ticket.
+	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+
+	// Status The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+	Status *SearchTicketResultStatus `json:"status,omitempty"`
+
+	// Subject The value of the subject field for this ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID The user who submitted the ticket. The submitter always becomes the author of the first comment on the ticket.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Tags The array of tags applied to this ticket.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID Enterprise only. The id of the ticket form to render for the ticket.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of this ticket.
+	Type *SearchTicketResultType `json:"type,omitempty"`
+
+	// UpdatedAt When this record last got updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this ticket.
+	URL *string `json:"url,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// SearchTicketResultPriority The urgency with which the ticket should be addressed.
+type SearchTicketResultPriority string
+
+// SearchTicketResultResultType The record type of the result, always "ticket" here.
+type SearchTicketResultResultType string
+
+// SearchTicketResultStatus The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+type SearchTicketResultStatus string
+
+// SearchTicketResultType The type of this ticket.
+type SearchTicketResultType string
+
+// SearchUserResult A user found by a search, with its result type.
+type SearchUserResult struct {
+	// Active False if the user has been deleted.
+	Active *bool `json:"active,omitempty"`
+
+	// Alias An alias displayed to end users instead of the agent's name.
+	Alias *string `json:"alias,omitempty"`
+
+	// AuthenticityToken Only in Show Self responses under session authentication. Help center requests of end users must send it in the `X-CSRF-Token` header.
+	AuthenticityToken *string `json:"authenticity_token,omitempty"`
+
+	// ChatOnly Whether the user is a chat-only agent.
+	ChatOnly *bool `json:"chat_only,omitempty"`
+
+	// CreatedAt When the user was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomRoleID The id of the agent's custom role (Enterprise plans). Null for end users.
+	CustomRoleID *int64 `json:"custom_role_id,omitempty"`
+
+	// DefaultGroupID The id of the agent's default group. Null for end users.
+	DefaultGroupID *int64 `json:"default_group_id,omitempty"`
+
+	// Details Any details you want to store about the user, such as an address.
+	Details *string `json:"details,omitempty"`
+
+	// Email The user's primary email address. Writing it adds an email identity. Null for users without one and for permanently deleted users.
+	Email *string `json:"email,omitempty"`
+
+	// ExternalID A unique identifier from another system, not case sensitive. The API treats it as a string.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// IanaTimeZone The time zone of the user in IANA format, such as "America/New_York".
+	IanaTimeZone *string `json:"iana_time_zone,omitempty"`
+
+	// ID Automatically assigned when the user is created. Null for the anonymous user of Show Self.
+	ID *int64 `json:"id,omitempty"`
+
+	// LastLoginAt When the user last signed in to Zendesk Support. Null if never.
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+
+	// Locale The user's locale, a BCP-47 language tag such as "en-US", derived from `locale_id`.
+	Locale *string `json:"locale,omitempty"`
+
+	// LocaleID The user's language identifier (see Locales).
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Moderator Whether the user has forum moderation capabilities.
+	Moderator *bool `json:"moderator,omitempty"`
+
+	// Name The user's name.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you want to store about the user.
+	Notes *string `json:"notes,omitempty"`
+
+	// OnlyPrivateComments Whether the user can only create private comments.
+	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
+
+	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Phone The user's primary phone number. Set it to an empty string to remove it.
+	Phone *string `json:"phone,omitempty"`
+
+	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
+	Photo *Attachment `json:"photo,omitempty"`
+
+	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
+	ReportCsv *bool `json:"report_csv,omitempty"`
+
+	// RestrictedAgent Whether the agent has restrictions; false for admins. Its value can be changed only by setting `ticket_restriction` or a custom role.
+	RestrictedAgent *bool `json:"restricted_agent,omitempty"`
+
+	// ResultType The record type of the result, always "user" here.
+	ResultType SearchUserResultResultType `json:"result_type"`
+
+	// Role The role of a user. A new user is an end user unless a role is given.
+	Role *UserRole `json:"role,omitempty"`
+
+	// RoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+	// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+	// without one.
+	RoleType *SearchUserResultRoleType `json:"role_type,omitempty"`
+
+	// Shared Whether the user is shared from a different Zendesk Support instance (ticket sharing accounts only).
+	Shared *bool `json:"shared,omitempty"`
+
+	// SharedAgent Whether the user is a shared agent from a different Zendesk Support instance (ticket sharing accounts only).
+	SharedAgent *bool `json:"shared_agent,omitempty"`
+
+	// SharedPhoneNumber Whether the phone number is shared with other users. Null when the user has no phone number.
+	SharedPhoneNumber *bool `json:"shared_phone_number,omitempty"`
+
+	// Signature The user's signature, used in agents' public comments. Only agents and admins can have signatures.
+	Signature *string `json:"signature,omitempty"`
+
+	// Suspended Whether the agent is suspended. Tickets from suspended users are also suspended, and these users cannot sign in to the end user portal.
+	Suspended *bool `json:"suspended,omitempty"`
+
+	// Tags The user's tags. Only present if your account has user tagging enabled.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+	// means all tickets (admins and unrestricted agents).
+	TicketRestriction *SearchUserResultTicketRestriction `json:"ticket_restriction,omitempty"`
+
+	// TimeZone The user's time zone (a Rails time zone name such as "Eastern Time (US & Canada)"). See Time zone.
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// TwoFactorAuthEnabled Whether two-factor authentication is enabled for the user. Null when not applicable.
+	TwoFactorAuthEnabled *bool `json:"two_factor_auth_enabled,omitempty"`
+
+	// UpdatedAt When the user was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The user's API url. Null for the anonymous user of Show Self.
+	URL *string `json:"url,omitempty"`
+
+	// UserFields The values of the custom user fields, keyed by user field `key`. Values are strings, numbers, booleans or null depending on the field type.
+	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+
+	// Verified Whether any of the user's identities is verified. See User Identities.
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// SearchUserResultResultType The record type of the result, always "user" here.
+type SearchUserResultResultType string
+
+// SearchUserResultRoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+// without one.
+type SearchUserResultRoleType int
+
+// SearchUserResultTicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+// means all tickets (admins and unrestricted agents).
+type SearchUserResultTicketRestriction string
 
 // Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
 type Session struct {
@@ -22133,4 +22574,177 @@ func (a TicketEventChildEvent) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsSearchTicketResult returns the union data inside the SearchResult as a SearchTicketResult
+func (t SearchResult) AsSearchTicketResult() (SearchTicketResult, error) {
+	var body SearchTicketResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchTicketResult overwrites any union data inside the SearchResult as the provided SearchTicketResult
+func (t *SearchResult) FromSearchTicketResult(v SearchTicketResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"ticket"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchTicketResult performs a merge with any union data inside the SearchResult, using the provided SearchTicketResult
+func (t *SearchResult) MergeSearchTicketResult(v SearchTicketResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"ticket"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchUserResult returns the union data inside the SearchResult as a SearchUserResult
+func (t SearchResult) AsSearchUserResult() (SearchUserResult, error) {
+	var body SearchUserResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchUserResult overwrites any union data inside the SearchResult as the provided SearchUserResult
+func (t *SearchResult) FromSearchUserResult(v SearchUserResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"user"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchUserResult performs a merge with any union data inside the SearchResult, using the provided SearchUserResult
+func (t *SearchResult) MergeSearchUserResult(v SearchUserResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"user"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchOrganizationResult returns the union data inside the SearchResult as a SearchOrganizationResult
+func (t SearchResult) AsSearchOrganizationResult() (SearchOrganizationResult, error) {
+	var body SearchOrganizationResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchOrganizationResult overwrites any union data inside the SearchResult as the provided SearchOrganizationResult
+func (t *SearchResult) FromSearchOrganizationResult(v SearchOrganizationResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"organization"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchOrganizationResult performs a merge with any union data inside the SearchResult, using the provided SearchOrganizationResult
+func (t *SearchResult) MergeSearchOrganizationResult(v SearchOrganizationResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"organization"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchGroupResult returns the union data inside the SearchResult as a SearchGroupResult
+func (t SearchResult) AsSearchGroupResult() (SearchGroupResult, error) {
+	var body SearchGroupResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchGroupResult overwrites any union data inside the SearchResult as the provided SearchGroupResult
+func (t *SearchResult) FromSearchGroupResult(v SearchGroupResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"group"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchGroupResult performs a merge with any union data inside the SearchResult, using the provided SearchGroupResult
+func (t *SearchResult) MergeSearchGroupResult(v SearchGroupResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"group"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t SearchResult) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"result_type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t SearchResult) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "group":
+		return t.AsSearchGroupResult()
+	case "organization":
+		return t.AsSearchOrganizationResult()
+	case "ticket":
+		return t.AsSearchTicketResult()
+	case "user":
+		return t.AsSearchUserResult()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t SearchResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *SearchResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }

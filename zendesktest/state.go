@@ -123,6 +123,7 @@ func newState(s *Server) *state {
 	st.registerOrganizations()
 	st.registerGroups()
 	st.registerJobs()
+	st.registerSearch()
 	return st
 }
 
