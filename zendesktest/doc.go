@@ -77,6 +77,13 @@
 //     the users' unsolved tickets. Sideloads of records the fake does not
 //     keep (brands, ticket forms, metric sets, identities, abilities) are
 //     empty. Search takes them per result type: tickets(users).
+//   - Uploads are kept: UploadFile stores the bytes and answers with a
+//     token and an attachment whose content_url is on the server; a comment
+//     (on a ticket's creation or update) naming the token in its uploads gets
+//     the upload's attachments and consumes the token (unknown or used tokens
+//     are ignored, as on Zendesk); the content_url serves the bytes, with
+//     the upload's Content-Type, and ShowAttachment shows the attachment
+//     (other ids get its example).
 //   - Search (ListSearchResults, CountSearchResults, ExportSearchResults,
 //     SearchUsers) evaluates a subset of Zendesk's query syntax over the
 //     records it keeps: see Search below.

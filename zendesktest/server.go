@@ -285,6 +285,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Routing splits the path as the client escaped it, so that an
 	// escaped slash stays within its segment.
 	path := r.URL.EscapedPath()
+	if s.serveFile(w, r) {
+		return
+	}
 	o, params := s.spec.match(r.Method, path)
 	s.counters.update(func(st *Stats) { st.Requests[opName(o)]++ })
 	if o == nil {

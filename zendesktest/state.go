@@ -38,6 +38,8 @@ type state struct {
 
 	idem map[string]idemEntry
 
+	up *uploadStore // uploads and their files
+
 	jobs      map[string]*job
 	jobOrder  []string
 	jobSeq    uint64
@@ -124,6 +126,7 @@ func newState(s *Server) *state {
 	st.registerGroups()
 	st.registerJobs()
 	st.registerSearch()
+	st.registerUploads()
 	return st
 }
 

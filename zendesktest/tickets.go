@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 func (st *state) registerTickets() {
@@ -130,6 +131,7 @@ func (st *state) addComment(ticketID, auditID, me int64, cm rec, ts int64) rec {
 		author = a
 	}
 	com := comment(st.newID(commentBase), auditID, author, commentBody(cm), public, ts, "api")
+	com["attachments"] = st.takeUploads(cm, time.Unix(ts, 0))
 	st.comments[ticketID] = append(st.comments[ticketID], com)
 	return com
 }
