@@ -77,6 +77,12 @@
 //     the users' unsolved tickets. Sideloads of records the fake does not
 //     keep (brands, ticket forms, metric sets, identities, abilities) are
 //     empty. Search takes them per result type: tickets(users).
+//   - Stored lists are sorted as asked wherever the spec declares the
+//     parameters: `sort` with cursor pagination ("updated_at", "-updated_at",
+//     any property of the records), `sort_by` and `sort_order` with offset
+//     pagination (sort_order alone orders by id); ties go by id. Cursors of
+//     a sorted listing carry the last record's sort value and id, and are
+//     refused with another sort.
 //   - Uploads are kept: UploadFile stores the bytes and answers with a
 //     token and an attachment whose content_url is on the server; a comment
 //     (on a ticket's creation or update) naming the token in its uploads gets
