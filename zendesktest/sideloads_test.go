@@ -37,8 +37,8 @@ type sideloadCase struct {
 }
 
 // TestSideloadsUsersAndGroups asks for include=users,groups on a ticket
-// show, a ticket listing, a listing iterator's pages and Show Many
-// Tickets, and checks that the sideloads are exactly the users and groups
+// show, a ticket listing, a listing iterator's pages, Show Many Tickets
+// and (as tickets(users),tickets(groups)) a search, and checks that the sideloads are exactly the users and groups
 // the tickets refer to, each once, as Show User and Show Group give them.
 func TestSideloadsUsersAndGroups(t *testing.T) {
 	leakCheck(t)
@@ -102,6 +102,26 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 				return nil, nil, nil, err
 			}
 			return resp.JSON200.Tickets, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
+		}},
+		{"ListSearchResults tickets(users),tickets(groups)", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
+			inc := []zendesk.ListSearchResultsParamsInclude{zendesk.ListSearchResultsParamsIncludeTicketsUsers, zendesk.ListSearchResultsParamsIncludeTicketsGroups}
+			resp, err := c.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket status:open", Include: &inc})
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			var tickets []zendesk.Ticket
+			for _, r := range resp.JSON200.Results {
+				raw, err := r.MarshalJSON()
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				var tk zendesk.Ticket
+				if err := json.Unmarshal(raw, &tk); err != nil {
+					return nil, nil, nil, err
+				}
+				tickets = append(tickets, tk)
+			}
+			return tickets, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
 		}},
 	}
 	for _, tc := range cases {
