@@ -117,27 +117,35 @@ func (st *state) sideload(name string, recs []sideloaded, out rec) {
 	switch name {
 	case "users":
 		ids := map[int64]bool{}
+		groups := map[int64]bool{}
 		for _, r := range recs {
 			if r.kind == "group" {
-				for _, u := range st.groupAgents(r.r["id"]) {
-					ids[u] = true
-				}
+				refs(r.r, []string{"id"}, groups)
 				continue
 			}
 			refs(r.r, userRefs, ids)
 		}
+		st.memberships(func(user, group int64) {
+			if groups[group] {
+				ids[user] = true
+			}
+		})
 		out["users"] = merge(out["users"], st.records(st.users, ids))
 	case "groups":
 		ids := map[int64]bool{}
+		users := map[int64]bool{}
 		for _, r := range recs {
 			if r.kind == "user" {
-				for _, g := range st.userGroups(r.r["id"]) {
-					ids[g] = true
-				}
+				refs(r.r, []string{"id"}, users)
 				continue
 			}
 			refs(r.r, []string{"group_id"}, ids)
 		}
+		st.memberships(func(user, group int64) {
+			if users[user] {
+				ids[group] = true
+			}
+		})
 		out["groups"] = merge(out["groups"], st.records(st.groups, ids))
 	case "organizations":
 		ids := map[int64]bool{}
@@ -247,32 +255,23 @@ func merge(have any, more []any) []any {
 	return prev
 }
 
-// groupAgents are the users of group id's live memberships.
-func (st *state) groupAgents(id any) []int64 {
-	var out []int64
+// memberships calls f with the user and group of each live group
+// membership: one pass, however many records an answer holds.
+func (st *state) memberships(f func(user, group int64)) {
+	if len(st.members.created) == 0 && len(st.members.over) == 0 && st.members.goneGen == 0 {
+		// Only generated memberships: membership j puts agent j in group j%groups.
+		for j := range st.d.memberships() {
+			f(userID(j), groupID(j%st.d.groups))
+		}
+		return
+	}
 	st.members.ascend(-1<<62, func(m int64) bool {
 		r, _ := st.members.get(m)
-		if g, _ := num(r, "group_id"); g == id {
-			u, _ := num(r, "user_id")
-			out = append(out, u)
-		}
+		u, _ := num(r, "user_id")
+		g, _ := num(r, "group_id")
+		f(u, g)
 		return true
 	})
-	return out
-}
-
-// userGroups are the groups of user id's live memberships.
-func (st *state) userGroups(id any) []int64 {
-	var out []int64
-	st.members.ascend(-1<<62, func(m int64) bool {
-		r, _ := st.members.get(m)
-		if u, _ := num(r, "user_id"); u == id {
-			g, _ := num(r, "group_id")
-			out = append(out, g)
-		}
-		return true
-	})
-	return out
 }
 
 // ticketDates are a ticket's milestone times, from what the fake knows:

@@ -169,8 +169,13 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	assert.Nil(t, plain.JSON200.Users)
 	assert.Nil(t, plain.JSON200.Groups)
 
-	// On a user: the agent's groups (by membership) and the organization.
+	// On a user: the agent's groups (by membership, one of them made
+	// through the API) and the organization.
 	agent := int64(10_000_000_002)
+	_, err = client.CreateGroupMembershipWithResponse(ctx, zendesk.CreateGroupMembershipJSONRequestBody{
+		GroupMembership: zendesk.GroupMembershipInput{UserID: agent, GroupID: 30_000_000_003},
+	})
+	require.NoError(t, err)
 	inc := []zendesk.ShowUserParamsInclude{zendesk.ShowUserParamsIncludeGroups, zendesk.ShowUserParamsIncludeOrganizations}
 	shown, err := client.ShowUserWithResponse(ctx, agent, &zendesk.ShowUserParams{Include: &inc})
 	require.NoError(t, err)
@@ -181,7 +186,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 			memberOf = append(memberOf, *m.GroupID)
 		}
 	}
-	require.NotEmpty(t, memberOf)
+	require.Len(t, memberOf, 2)
 	var got []int64
 	for _, g := range deref(shown.JSON200.Groups) {
 		got = append(got, *g.ID)
