@@ -203,6 +203,16 @@ var (
 	WithProgress     = overlay.WithProgress
 )
 
+// Errors a call returns before sending anything; see the overlay package.
+var (
+	// ErrBadPathParam is matched by the error of a call given a path
+	// parameter that is empty, "." or "..", which would change the
+	// endpoint the request goes to.
+	ErrBadPathParam = overlay.ErrBadPathParam
+	// ErrNilContext is matched by the error of a call given a nil context.
+	ErrNilContext = overlay.ErrNilContext
+)
+
 // Ptr returns a pointer to v: optional fields of the models are pointers
 // (so that false, 0 and "" are sent), and Ptr fills them inline:
 // zendesk.TicketInput{Subject: zendesk.Ptr("Printer on fire")}.

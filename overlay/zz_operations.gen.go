@@ -8934,3 +8934,4359 @@ func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int6
 	}
 	return r, nil
 }
+
+// checkedClient is the generated raw client with every call checked first (see checkCall): a nil
+// context, or a path parameter that is empty, "." or "..", is an error before any request is built.
+type checkedClient struct{ generated.ClientInterface }
+
+// AddTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AddTicketTags(ctx context.Context, ticketID int64, body generated.AddTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AddTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AddTicketTags(ctx, ticketID, body, reqEditors...)
+}
+
+// AddTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AddTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AddTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AddTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// AutocompleteCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.AutocompleteCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// AutocompleteOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteOrganizations(ctx context.Context, params *generated.AutocompleteOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteOrganizations(ctx, params, reqEditors...)
+}
+
+// AutocompleteProblems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteProblems(ctx context.Context, params *generated.AutocompleteProblemsParams, body generated.AutocompleteProblemsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteProblems(ctx, params, body, reqEditors...)
+}
+
+// AutocompleteProblemsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteProblemsWithBody(ctx context.Context, params *generated.AutocompleteProblemsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteProblemsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// AutocompleteTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteTags(ctx context.Context, params *generated.AutocompleteTagsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteTags(ctx, params, reqEditors...)
+}
+
+// AutocompleteUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteUsers(ctx context.Context, params *generated.AutocompleteUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteUsers(ctx, params, reqEditors...)
+}
+
+// BulkUnregisterPushNotificationDevices checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUnregisterPushNotificationDevices(ctx context.Context, body generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUnregisterPushNotificationDevices"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUnregisterPushNotificationDevices(ctx, body, reqEditors...)
+}
+
+// BulkUnregisterPushNotificationDevicesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUnregisterPushNotificationDevicesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUnregisterPushNotificationDevices"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUnregisterPushNotificationDevicesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// BulkUpdateDefaultCustomTicketStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUpdateDefaultCustomTicketStatuses(ctx context.Context, body generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUpdateDefaultCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUpdateDefaultCustomTicketStatuses(ctx, body, reqEditors...)
+}
+
+// BulkUpdateDefaultCustomTicketStatusesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUpdateDefaultCustomTicketStatusesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUpdateDefaultCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUpdateDefaultCustomTicketStatusesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ChangeOwnPassword checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ChangeOwnPassword(ctx context.Context, userID int64, body generated.ChangeOwnPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ChangeOwnPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ChangeOwnPassword(ctx, userID, body, reqEditors...)
+}
+
+// ChangeOwnPasswordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ChangeOwnPasswordWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ChangeOwnPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// CheckBrandHostMappingValidity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CheckBrandHostMappingValidity(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CheckBrandHostMappingValidity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CheckBrandHostMappingValidity(ctx, brandID, reqEditors...)
+}
+
+// CheckHostMappingValidity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CheckHostMappingValidity(ctx context.Context, params *generated.CheckHostMappingValidityParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CheckHostMappingValidity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CheckHostMappingValidity(ctx, params, reqEditors...)
+}
+
+// CloneTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CloneTicketForm(ctx context.Context, ticketFormID int64, body generated.CloneTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CloneTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CloneTicketForm(ctx, ticketFormID, body, reqEditors...)
+}
+
+// CloneTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CloneTicketFormWithBody(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CloneTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CloneTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+}
+
+// CopySuspendedTicketAttachments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CopySuspendedTicketAttachments(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CopySuspendedTicketAttachments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CopySuspendedTicketAttachments(ctx, reqEditors...)
+}
+
+// CountActivities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountActivities(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountActivities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountActivities(ctx, reqEditors...)
+}
+
+// CountCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountCustomObjectRecords(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountCustomObjectRecords(ctx, customObjectKey, reqEditors...)
+}
+
+// CountDeletedUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountDeletedUsers(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountDeletedUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountDeletedUsers(ctx, reqEditors...)
+}
+
+// CountGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountGroups(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountGroups(ctx, reqEditors...)
+}
+
+// CountOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountOrganizations(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountOrganizations(ctx, reqEditors...)
+}
+
+// CountSatisfactionRatings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountSatisfactionRatings(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountSatisfactionRatings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountSatisfactionRatings(ctx, reqEditors...)
+}
+
+// CountSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountSearchResults(ctx context.Context, params *generated.CountSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountSearchResults(ctx, params, reqEditors...)
+}
+
+// CountTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTags(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTags(ctx, reqEditors...)
+}
+
+// CountTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketAudits(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketAudits(ctx, ticketID, reqEditors...)
+}
+
+// CountTicketComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketComments(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketComments(ctx, ticketID, reqEditors...)
+}
+
+// CountTicketFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketFields(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketFields(ctx, reqEditors...)
+}
+
+// CountTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTickets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTickets(ctx, reqEditors...)
+}
+
+// CountTicketsInView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketsInView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketsInView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketsInView(ctx, viewID, reqEditors...)
+}
+
+// CountTicketsInViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketsInViews(ctx context.Context, params *generated.CountTicketsInViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketsInViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketsInViews(ctx, params, reqEditors...)
+}
+
+// CountUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountUsers(ctx context.Context, params *generated.CountUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountUsers(ctx, params, reqEditors...)
+}
+
+// CountViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountViews(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountViews(ctx, reqEditors...)
+}
+
+// CreateAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateAutomation(ctx context.Context, body generated.CreateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateAutomation(ctx, body, reqEditors...)
+}
+
+// CreateAutomationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateAutomationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateAutomationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBatchJobForTriggerCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBatchJobForTriggerCategories(ctx context.Context, body generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBatchJobForTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBatchJobForTriggerCategories(ctx, body, reqEditors...)
+}
+
+// CreateBatchJobForTriggerCategoriesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBatchJobForTriggerCategoriesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBatchJobForTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBatchJobForTriggerCategoriesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBookmark checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBookmark(ctx context.Context, body generated.CreateBookmarkJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBookmark(ctx, body, reqEditors...)
+}
+
+// CreateBookmarkWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBookmarkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBookmarkWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBrand(ctx context.Context, body generated.CreateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBrand(ctx, body, reqEditors...)
+}
+
+// CreateBrandWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBrandWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBrandWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObject(ctx context.Context, body generated.CreateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObject"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObject(ctx, body, reqEditors...)
+}
+
+// CreateCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectField(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectField", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectField(ctx, customObjectKey, body, reqEditors...)
+}
+
+// CreateCustomObjectFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectFieldWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectField", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectFieldWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// CreateCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectRecord(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectRecord", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectRecord(ctx, customObjectKey, body, reqEditors...)
+}
+
+// CreateCustomObjectRecordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectRecordWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectRecord", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectRecordWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// CreateCustomObjectWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObject"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomRole(ctx context.Context, body generated.CreateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomRole(ctx, body, reqEditors...)
+}
+
+// CreateCustomRoleWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomRoleWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomTicketStatus(ctx context.Context, body generated.CreateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomTicketStatus(ctx, body, reqEditors...)
+}
+
+// CreateCustomTicketStatusWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomTicketStatusWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomTicketStatusWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItem(ctx context.Context, body generated.CreateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItem(ctx, body, reqEditors...)
+}
+
+// CreateDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, body generated.CreateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemVariant(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// CreateDynamicContentItemVariantWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemVariantWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// CreateDynamicContentItemWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroup(ctx context.Context, body generated.CreateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroup(ctx, body, reqEditors...)
+}
+
+// CreateGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupMembership(ctx context.Context, body generated.CreateGroupMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupMembership(ctx, body, reqEditors...)
+}
+
+// CreateGroupMembershipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupMembershipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupSLAPolicy(ctx context.Context, body generated.CreateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupSLAPolicy(ctx, body, reqEditors...)
+}
+
+// CreateGroupSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupSLAPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroupWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacro(ctx context.Context, body generated.CreateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacro(ctx, body, reqEditors...)
+}
+
+// CreateMacroAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacroAttachmentWithBody(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacroAttachmentWithBody(ctx, macroID, contentType, body, reqEditors...)
+}
+
+// CreateMacroWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacroWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacroWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body generated.CreateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// CreateManyDynamicContentItemVariantsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyDynamicContentItemVariantsWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// CreateManyGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyGroupMemberships(ctx context.Context, body generated.CreateManyGroupMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyGroupMemberships(ctx, body, reqEditors...)
+}
+
+// CreateManyGroupMembershipsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyGroupMembershipsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyGroupMembershipsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationMemberships(ctx context.Context, body generated.CreateManyOrganizationMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationMemberships(ctx, body, reqEditors...)
+}
+
+// CreateManyOrganizationMembershipsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationMembershipsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationMembershipsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizations(ctx context.Context, body generated.CreateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizations(ctx, body, reqEditors...)
+}
+
+// CreateManyOrganizationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyTickets(ctx context.Context, body generated.CreateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyTickets(ctx, body, reqEditors...)
+}
+
+// CreateManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyTicketsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyTicketsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyUsers(ctx context.Context, body generated.CreateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyUsers(ctx, body, reqEditors...)
+}
+
+// CreateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyUsersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalID checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, body generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateCustomObjectRecordByExternalID(ctx, customObjectKey, params, body, reqEditors...)
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalIDWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx, customObjectKey, params, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateManyUsers(ctx context.Context, body generated.CreateOrUpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateManyUsers(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateManyUsersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateOrganization(ctx context.Context, body generated.CreateOrUpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateOrganization(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateTicketFieldOption(ctx context.Context, ticketFieldID int64, body generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateTicketFieldOption(ctx, ticketFieldID, body, reqEditors...)
+}
+
+// CreateOrUpdateTicketFieldOptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateTicketFieldOptionWithBody(ctx context.Context, ticketFieldID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateTicketFieldOptionWithBody(ctx, ticketFieldID, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUser(ctx context.Context, body generated.CreateOrUpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUser(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserFieldOption(ctx context.Context, userFieldID string, body generated.CreateOrUpdateUserFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserFieldOption(ctx, userFieldID, body, reqEditors...)
+}
+
+// CreateOrUpdateUserFieldOptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserFieldOptionWithBody(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserFieldOptionWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganization(ctx context.Context, body generated.CreateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganization(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationField(ctx context.Context, body generated.CreateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationField(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationMembership(ctx context.Context, body generated.CreateOrganizationMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationMembership(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationMembershipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationMembershipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationSubscription(ctx context.Context, body generated.CreateOrganizationSubscriptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationSubscription(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationSubscriptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationSubscriptionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRequest(ctx context.Context, body generated.CreateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRequest(ctx, body, reqEditors...)
+}
+
+// CreateRequestWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateResourceCollection(ctx context.Context, body generated.CreateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateResourceCollection(ctx, body, reqEditors...)
+}
+
+// CreateResourceCollectionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateResourceCollectionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateResourceCollectionWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttribute(ctx context.Context, body generated.CreateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttribute"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttribute(ctx, body, reqEditors...)
+}
+
+// CreateRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeValue(ctx context.Context, attributeID string, body generated.CreateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttributeValue", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeValue(ctx, attributeID, body, reqEditors...)
+}
+
+// CreateRoutingAttributeValueWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeValueWithBody(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttributeValue", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeValueWithBody(ctx, attributeID, contentType, body, reqEditors...)
+}
+
+// CreateRoutingAttributeWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttribute"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSLAPolicy(ctx context.Context, body generated.CreateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSLAPolicy(ctx, body, reqEditors...)
+}
+
+// CreateSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSLAPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSharingAgreement(ctx context.Context, body generated.CreateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSharingAgreement(ctx, body, reqEditors...)
+}
+
+// CreateSharingAgreementWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSharingAgreementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSharingAgreementWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSupportAddress(ctx context.Context, body generated.CreateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSupportAddress(ctx, body, reqEditors...)
+}
+
+// CreateSupportAddressWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSupportAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSupportAddressWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTarget(ctx context.Context, body generated.CreateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTarget(ctx, body, reqEditors...)
+}
+
+// CreateTargetWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTargetWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicket(ctx context.Context, params *generated.CreateTicketParams, body generated.CreateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicket(ctx, params, body, reqEditors...)
+}
+
+// CreateTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketField(ctx context.Context, body generated.CreateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketField(ctx, body, reqEditors...)
+}
+
+// CreateTicketFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketForm(ctx context.Context, body generated.CreateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketForm(ctx, body, reqEditors...)
+}
+
+// CreateTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketFormWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketFormWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketSatisfactionRating checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSatisfactionRating(ctx context.Context, ticketID int64, body generated.CreateTicketSatisfactionRatingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSatisfactionRating(ctx, ticketID, body, reqEditors...)
+}
+
+// CreateTicketSatisfactionRatingWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSatisfactionRatingWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSatisfactionRatingWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// CreateTicketSkip checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSkip(ctx context.Context, body generated.CreateTicketSkipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSkip"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSkip(ctx, body, reqEditors...)
+}
+
+// CreateTicketSkipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSkipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSkip"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSkipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketWithBody(ctx context.Context, params *generated.CreateTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// CreateTrialAccount checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrialAccount(ctx context.Context, body generated.CreateTrialAccountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrialAccount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrialAccount(ctx, body, reqEditors...)
+}
+
+// CreateTrialAccountWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrialAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrialAccount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrialAccountWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrigger(ctx context.Context, body generated.CreateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrigger(ctx, body, reqEditors...)
+}
+
+// CreateTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerCategory(ctx context.Context, body generated.CreateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTriggerCategory"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerCategory(ctx, body, reqEditors...)
+}
+
+// CreateTriggerCategoryWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerCategoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTriggerCategory"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerCategoryWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTriggerWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUnassociatedMacroAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUnassociatedMacroAttachmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUnassociatedMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUnassociatedMacroAttachmentWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUser(ctx context.Context, body generated.CreateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUser(ctx, body, reqEditors...)
+}
+
+// CreateUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserField(ctx context.Context, body generated.CreateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserField(ctx, body, reqEditors...)
+}
+
+// CreateUserFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserIdentity(ctx context.Context, userID int64, body generated.CreateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserIdentity(ctx, userID, body, reqEditors...)
+}
+
+// CreateUserIdentityWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserIdentityWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserIdentityWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// CreateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateView(ctx context.Context, body generated.CreateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateView(ctx, body, reqEditors...)
+}
+
+// CreateViewWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateViewWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateVoiceTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateVoiceTicket(ctx context.Context, body generated.CreateVoiceTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateVoiceTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateVoiceTicket(ctx, body, reqEditors...)
+}
+
+// CreateVoiceTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateVoiceTicketWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateVoiceTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateVoiceTicketWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateWorkspace(ctx context.Context, body generated.CreateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateWorkspace(ctx, body, reqEditors...)
+}
+
+// CreateWorkspaceWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateWorkspaceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateWorkspaceWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// DeleteAuthenticatedSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteAuthenticatedSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteAuthenticatedSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteAuthenticatedSession(ctx, reqEditors...)
+}
+
+// DeleteAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteAutomation(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteAutomation(ctx, automationID, reqEditors...)
+}
+
+// DeleteBookmark checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteBookmark(ctx context.Context, bookmarkID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteBookmark(ctx, bookmarkID, reqEditors...)
+}
+
+// DeleteBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteBrand(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteBrand(ctx, brandID, reqEditors...)
+}
+
+// DeleteCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObject(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObject(ctx, customObjectKey, reqEditors...)
+}
+
+// DeleteCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+}
+
+// DeleteCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+}
+
+// DeleteCustomObjectRecordByExternalID checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *generated.DeleteCustomObjectRecordByExternalIDParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectRecordByExternalID(ctx, customObjectKey, params, reqEditors...)
+}
+
+// DeleteCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomRole(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomRole(ctx, customRoleID, reqEditors...)
+}
+
+// DeleteDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteDynamicContentItem(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+}
+
+// DeleteDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+}
+
+// DeleteGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroup(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroup(ctx, groupID, reqEditors...)
+}
+
+// DeleteGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroupMembership(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroupMembership(ctx, groupMembershipID, reqEditors...)
+}
+
+// DeleteGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+}
+
+// DeleteMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteMacro(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteMacro(ctx, macroID, reqEditors...)
+}
+
+// DeleteManyAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyAutomations(ctx context.Context, params *generated.DeleteManyAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyAutomations(ctx, params, reqEditors...)
+}
+
+// DeleteManyGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyGroupMemberships(ctx context.Context, params *generated.DeleteManyGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyGroupMemberships(ctx, params, reqEditors...)
+}
+
+// DeleteManyMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyMacros(ctx context.Context, params *generated.DeleteManyMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyMacros(ctx, params, reqEditors...)
+}
+
+// DeleteManyOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyOrganizationMemberships(ctx context.Context, params *generated.DeleteManyOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyOrganizationMemberships(ctx, params, reqEditors...)
+}
+
+// DeleteManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyOrganizations(ctx context.Context, params *generated.DeleteManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyOrganizations(ctx, params, reqEditors...)
+}
+
+// DeleteManySuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManySuspendedTickets(ctx context.Context, params *generated.DeleteManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManySuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManySuspendedTickets(ctx, params, reqEditors...)
+}
+
+// DeleteManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyTickets(ctx context.Context, params *generated.DeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyTickets(ctx, params, reqEditors...)
+}
+
+// DeleteManyTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyTriggers(ctx context.Context, params *generated.DeleteManyTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyTriggers(ctx, params, reqEditors...)
+}
+
+// DeleteManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyUsers(ctx context.Context, params *generated.DeleteManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyUsers(ctx, params, reqEditors...)
+}
+
+// DeleteManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyViews(ctx context.Context, params *generated.DeleteManyViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyViews(ctx, params, reqEditors...)
+}
+
+// DeleteManyWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyWorkspaces(ctx context.Context, params *generated.DeleteManyWorkspacesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyWorkspaces(ctx, params, reqEditors...)
+}
+
+// DeleteOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganization(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganization(ctx, organizationID, reqEditors...)
+}
+
+// DeleteOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationField(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationField(ctx, organizationFieldID, reqEditors...)
+}
+
+// DeleteOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationMembership(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+}
+
+// DeleteOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+}
+
+// DeleteResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteResourceCollection(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteResourceCollection(ctx, resourceCollectionID, reqEditors...)
+}
+
+// DeleteRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteRoutingAttribute(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteRoutingAttribute(ctx, attributeID, reqEditors...)
+}
+
+// DeleteRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+}
+
+// DeleteSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSLAPolicy(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSLAPolicy(ctx, slaPolicyID, reqEditors...)
+}
+
+// DeleteSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSharingAgreement(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+}
+
+// DeleteSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSupportAddress(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSupportAddress(ctx, supportAddressID, reqEditors...)
+}
+
+// DeleteSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// DeleteTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTarget(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTarget(ctx, targetID, reqEditors...)
+}
+
+// DeleteTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicket(ctx, ticketID, reqEditors...)
+}
+
+// DeleteTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketField(ctx context.Context, ticketFieldID int64, params *generated.DeleteTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketField(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// DeleteTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+}
+
+// DeleteTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketForm(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketForm(ctx, ticketFormID, reqEditors...)
+}
+
+// DeleteTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTrigger(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTrigger(ctx, triggerID, reqEditors...)
+}
+
+// DeleteTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTriggerCategory(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+}
+
+// DeleteUpload checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUpload(ctx context.Context, token string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUpload", "token", token); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUpload(ctx, token, reqEditors...)
+}
+
+// DeleteUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUser(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUser(ctx, userID, reqEditors...)
+}
+
+// DeleteUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserField(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserField(ctx, userFieldID, reqEditors...)
+}
+
+// DeleteUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+}
+
+// DeleteUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// DeleteUserSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserSession(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserSession(ctx, userID, sessionID, reqEditors...)
+}
+
+// DeleteUserSessions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserSessions(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserSessions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserSessions(ctx, userID, reqEditors...)
+}
+
+// DeleteView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteView(ctx, viewID, reqEditors...)
+}
+
+// DeleteWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteWorkspace(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteWorkspace(ctx, workspaceID, reqEditors...)
+}
+
+// DetectBestLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DetectBestLocale(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DetectBestLocale"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DetectBestLocale(ctx, reqEditors...)
+}
+
+// ExecuteView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExecuteView(ctx context.Context, viewID int64, params *generated.ExecuteViewParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExecuteView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExecuteView(ctx, viewID, params, reqEditors...)
+}
+
+// ExportAuditLogs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportAuditLogs(ctx context.Context, params *generated.ExportAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportAuditLogs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportAuditLogs(ctx, params, reqEditors...)
+}
+
+// ExportSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportSearchResults(ctx context.Context, params *generated.ExportSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportSearchResults(ctx, params, reqEditors...)
+}
+
+// ExportSuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportSuspendedTickets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportSuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportSuspendedTickets(ctx, reqEditors...)
+}
+
+// ExportView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportView(ctx, viewID, reqEditors...)
+}
+
+// ImportManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportManyTickets(ctx context.Context, params *generated.ImportManyTicketsParams, body generated.ImportManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportManyTickets(ctx, params, body, reqEditors...)
+}
+
+// ImportManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportManyTicketsWithBody(ctx context.Context, params *generated.ImportManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ImportTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportTicket(ctx context.Context, params *generated.ImportTicketParams, body generated.ImportTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportTicket(ctx, params, body, reqEditors...)
+}
+
+// ImportTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportTicketWithBody(ctx context.Context, params *generated.ImportTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportTicketWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// IncrementalOrganizationExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalOrganizationExport(ctx context.Context, params *generated.IncrementalOrganizationExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalOrganizationExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalOrganizationExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingAttributeExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingAttributeExport(ctx context.Context, params *generated.IncrementalRoutingAttributeExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingAttributeExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingAttributeExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingAttributeValueExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingAttributeValueExport(ctx context.Context, params *generated.IncrementalRoutingAttributeValueExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingAttributeValueExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingAttributeValueExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingInstanceValueExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingInstanceValueExport(ctx context.Context, params *generated.IncrementalRoutingInstanceValueExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingInstanceValueExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingInstanceValueExport(ctx, params, reqEditors...)
+}
+
+// IncrementalSampleExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalSampleExport(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalSampleExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalSampleExport(ctx, incrementalResource, params, reqEditors...)
+}
+
+// IncrementalTicketCursorExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketCursorExport(ctx context.Context, params *generated.IncrementalTicketCursorExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketCursorExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketCursorExport(ctx, params, reqEditors...)
+}
+
+// IncrementalTicketEventExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketEventExport(ctx context.Context, params *generated.IncrementalTicketEventExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketEventExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketEventExport(ctx, params, reqEditors...)
+}
+
+// IncrementalTicketExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketExport(ctx context.Context, params *generated.IncrementalTicketExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketExport(ctx, params, reqEditors...)
+}
+
+// IncrementalUserCursorExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalUserCursorExport(ctx context.Context, params *generated.IncrementalUserCursorExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalUserCursorExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalUserCursorExport(ctx, params, reqEditors...)
+}
+
+// IncrementalUserExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalUserExport(ctx context.Context, params *generated.IncrementalUserExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalUserExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalUserExport(ctx, params, reqEditors...)
+}
+
+// ListActiveAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveAutomations(ctx context.Context, params *generated.ListActiveAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveAutomations(ctx, params, reqEditors...)
+}
+
+// ListActiveMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveMacros(ctx context.Context, params *generated.ListActiveMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveMacros(ctx, params, reqEditors...)
+}
+
+// ListActiveTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveTriggers(ctx context.Context, params *generated.ListActiveTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveTriggers(ctx, params, reqEditors...)
+}
+
+// ListActiveViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveViews(ctx context.Context, params *generated.ListActiveViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveViews(ctx, params, reqEditors...)
+}
+
+// ListActivities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActivities(ctx context.Context, params *generated.ListActivitiesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActivities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActivities(ctx, params, reqEditors...)
+}
+
+// ListAgentAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAgentAttributeValues(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAgentAttributeValues(ctx, userID, reqEditors...)
+}
+
+// ListAgentLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAgentLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAgentLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAgentLocales(ctx, reqEditors...)
+}
+
+// ListAllTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAllTicketAudits(ctx context.Context, params *generated.ListAllTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAllTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAllTicketAudits(ctx, params, reqEditors...)
+}
+
+// ListAssignableGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAssignableGroupMemberships(ctx context.Context, params *generated.ListAssignableGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAssignableGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAssignableGroupMemberships(ctx, params, reqEditors...)
+}
+
+// ListAssignableGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAssignableGroups(ctx context.Context, params *generated.ListAssignableGroupsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAssignableGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAssignableGroups(ctx, params, reqEditors...)
+}
+
+// ListAuditLogs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAuditLogs(ctx context.Context, params *generated.ListAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAuditLogs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAuditLogs(ctx, params, reqEditors...)
+}
+
+// ListAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAutomations(ctx context.Context, params *generated.ListAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAutomations(ctx, params, reqEditors...)
+}
+
+// ListBookmarks checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListBookmarks(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListBookmarks"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListBookmarks(ctx, reqEditors...)
+}
+
+// ListBrands checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListBrands(ctx context.Context, params *generated.ListBrandsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListBrands"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListBrands(ctx, params, reqEditors...)
+}
+
+// ListCustomObjectFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjectFields(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjectFields(ctx, customObjectKey, params, reqEditors...)
+}
+
+// ListCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// ListCustomObjects checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjects(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjects"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjects(ctx, reqEditors...)
+}
+
+// ListCustomRoles checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomRoles(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomRoles"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomRoles(ctx, reqEditors...)
+}
+
+// ListCustomTicketStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomTicketStatuses(ctx context.Context, params *generated.ListCustomTicketStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomTicketStatuses(ctx, params, reqEditors...)
+}
+
+// ListDeletedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDeletedTickets(ctx context.Context, params *generated.ListDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDeletedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDeletedTickets(ctx, params, reqEditors...)
+}
+
+// ListDeletedUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDeletedUsers(ctx context.Context, params *generated.ListDeletedUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDeletedUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDeletedUsers(ctx, params, reqEditors...)
+}
+
+// ListDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, params *generated.ListDynamicContentItemVariantsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDynamicContentItemVariants(ctx, dynamicContentItemID, params, reqEditors...)
+}
+
+// ListDynamicContentItems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDynamicContentItems(ctx context.Context, params *generated.ListDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDynamicContentItems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDynamicContentItems(ctx, params, reqEditors...)
+}
+
+// ListGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupMemberships(ctx context.Context, params *generated.ListGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupMemberships(ctx, params, reqEditors...)
+}
+
+// ListGroupSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupSLAPolicies(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupSLAPolicies(ctx, reqEditors...)
+}
+
+// ListGroupSLAPolicyFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupSLAPolicyFilterDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupSLAPolicyFilterDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupSLAPolicyFilterDefinitions(ctx, reqEditors...)
+}
+
+// ListGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroups(ctx context.Context, params *generated.ListGroupsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroups(ctx, params, reqEditors...)
+}
+
+// ListJobStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListJobStatuses(ctx context.Context, params *generated.ListJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListJobStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListJobStatuses(ctx, params, reqEditors...)
+}
+
+// ListLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListLocales(ctx, reqEditors...)
+}
+
+// ListLookupRelationshipSources checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListLookupRelationshipSources(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *generated.ListLookupRelationshipSourcesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListLookupRelationshipSources", "target_type", targetType, "source_type", sourceType); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListLookupRelationshipSources(ctx, targetType, targetID, fieldID, sourceType, params, reqEditors...)
+}
+
+// ListMacroActionDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroActionDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroActionDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroActionDefinitions(ctx, reqEditors...)
+}
+
+// ListMacroActions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroActions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroActions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroActions(ctx, reqEditors...)
+}
+
+// ListMacroAttachments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroAttachments(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroAttachments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroAttachments(ctx, macroID, reqEditors...)
+}
+
+// ListMacroCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroCategories(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroCategories(ctx, reqEditors...)
+}
+
+// ListMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacros(ctx context.Context, params *generated.ListMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacros(ctx, params, reqEditors...)
+}
+
+// ListOrganizationFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationFields(ctx context.Context, params *generated.ListOrganizationFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationFields(ctx, params, reqEditors...)
+}
+
+// ListOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationMemberships(ctx context.Context, params *generated.ListOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationMemberships(ctx, params, reqEditors...)
+}
+
+// ListOrganizationSubscriptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationSubscriptions(ctx context.Context, params *generated.ListOrganizationSubscriptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationSubscriptions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationSubscriptions(ctx, params, reqEditors...)
+}
+
+// ListOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizations(ctx context.Context, params *generated.ListOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizations(ctx, params, reqEditors...)
+}
+
+// ListPublicLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListPublicLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListPublicLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListPublicLocales(ctx, reqEditors...)
+}
+
+// ListRelationshipFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRelationshipFilterDefinitions", "target_type", targetType); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+}
+
+// ListRequestComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRequestComments(ctx context.Context, requestID int64, params *generated.ListRequestCommentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRequestComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRequestComments(ctx, requestID, params, reqEditors...)
+}
+
+// ListRequests checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRequests(ctx context.Context, params *generated.ListRequestsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRequests"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRequests(ctx, params, reqEditors...)
+}
+
+// ListResourceCollections checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListResourceCollections(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListResourceCollections"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListResourceCollections(ctx, reqEditors...)
+}
+
+// ListRoutingAttributeDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributeDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributeDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributeDefinitions(ctx, reqEditors...)
+}
+
+// ListRoutingAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributeValues(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributeValues", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributeValues(ctx, attributeID, reqEditors...)
+}
+
+// ListRoutingAttributes checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributes(ctx context.Context, params *generated.ListRoutingAttributesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributes"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributes(ctx, params, reqEditors...)
+}
+
+// ListSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSLAPolicies(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSLAPolicies(ctx, reqEditors...)
+}
+
+// ListSLAPolicyFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSLAPolicyFilterDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSLAPolicyFilterDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSLAPolicyFilterDefinitions(ctx, reqEditors...)
+}
+
+// ListSatisfactionRatings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSatisfactionRatings(ctx context.Context, params *generated.ListSatisfactionRatingsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSatisfactionRatings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSatisfactionRatings(ctx, params, reqEditors...)
+}
+
+// ListSatisfactionReasons checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSatisfactionReasons(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSatisfactionReasons"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSatisfactionReasons(ctx, reqEditors...)
+}
+
+// ListSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSearchResults(ctx context.Context, params *generated.ListSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSearchResults(ctx, params, reqEditors...)
+}
+
+// ListSessions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSessions(ctx context.Context, params *generated.ListSessionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSessions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSessions(ctx, params, reqEditors...)
+}
+
+// ListSharingAgreements checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSharingAgreements(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSharingAgreements"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSharingAgreements(ctx, reqEditors...)
+}
+
+// ListSupportAddresses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSupportAddresses(ctx context.Context, params *generated.ListSupportAddressesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSupportAddresses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSupportAddresses(ctx, params, reqEditors...)
+}
+
+// ListSuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSuspendedTickets(ctx context.Context, params *generated.ListSuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSuspendedTickets(ctx, params, reqEditors...)
+}
+
+// ListTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTags(ctx context.Context, params *generated.ListTagsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTags(ctx, params, reqEditors...)
+}
+
+// ListTargetFailures checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTargetFailures(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTargetFailures"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTargetFailures(ctx, reqEditors...)
+}
+
+// ListTargets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTargets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTargets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTargets(ctx, reqEditors...)
+}
+
+// ListTicketAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketAttributeValues(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketAttributeValues(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketAudits(ctx context.Context, ticketID int64, params *generated.ListTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketAudits(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketCollaborators checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketCollaborators(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketCollaborators"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketCollaborators(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketComments(ctx context.Context, ticketID int64, params *generated.ListTicketCommentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketComments(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketEmailCCs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketEmailCCs(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketEmailCCs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketEmailCCs(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketFieldOptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFieldOptions(ctx context.Context, ticketFieldID int64, params *generated.ListTicketFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFieldOptions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFieldOptions(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// ListTicketFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFields(ctx context.Context, params *generated.ListTicketFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFields(ctx, params, reqEditors...)
+}
+
+// ListTicketFollowers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFollowers(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFollowers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFollowers(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketForms(ctx context.Context, params *generated.ListTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketForms(ctx, params, reqEditors...)
+}
+
+// ListTicketIncidents checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketIncidents(ctx context.Context, ticketID int64, params *generated.ListTicketIncidentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketIncidents"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketIncidents(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketMetricEvents checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketMetricEvents(ctx context.Context, params *generated.ListTicketMetricEventsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketMetricEvents"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketMetricEvents(ctx, params, reqEditors...)
+}
+
+// ListTicketMetrics checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketMetrics(ctx context.Context, params *generated.ListTicketMetricsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketMetrics"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketMetrics(ctx, params, reqEditors...)
+}
+
+// ListTicketProblems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketProblems(ctx context.Context, params *generated.ListTicketProblemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketProblems(ctx, params, reqEditors...)
+}
+
+// ListTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketTags(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketTags(ctx, ticketID, reqEditors...)
+}
+
+// ListTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTickets(ctx context.Context, params *generated.ListTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTickets(ctx, params, reqEditors...)
+}
+
+// ListTicketsFulfilledByUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketsFulfilledByUser(ctx context.Context, params *generated.ListTicketsFulfilledByUserParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketsFulfilledByUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketsFulfilledByUser(ctx, params, reqEditors...)
+}
+
+// ListTriggerCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerCategories(ctx context.Context, params *generated.ListTriggerCategoriesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerCategories(ctx, params, reqEditors...)
+}
+
+// ListTriggerDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerDefinitions(ctx, reqEditors...)
+}
+
+// ListTriggerRevisions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerRevisions(ctx context.Context, triggerID int64, params *generated.ListTriggerRevisionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerRevisions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerRevisions(ctx, triggerID, params, reqEditors...)
+}
+
+// ListTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggers(ctx context.Context, params *generated.ListTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggers(ctx, params, reqEditors...)
+}
+
+// ListUserComplianceDeletionStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserComplianceDeletionStatuses(ctx context.Context, userID int64, params *generated.ListUserComplianceDeletionStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserComplianceDeletionStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserComplianceDeletionStatuses(ctx, userID, params, reqEditors...)
+}
+
+// ListUserFieldOptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserFieldOptions(ctx context.Context, userFieldID string, params *generated.ListUserFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserFieldOptions", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserFieldOptions(ctx, userFieldID, params, reqEditors...)
+}
+
+// ListUserFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserFields(ctx context.Context, params *generated.ListUserFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserFields(ctx, params, reqEditors...)
+}
+
+// ListUserIdentities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserIdentities(ctx context.Context, userID int64, params *generated.ListUserIdentitiesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserIdentities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserIdentities(ctx, userID, params, reqEditors...)
+}
+
+// ListUserPasswordRequirements checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserPasswordRequirements(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserPasswordRequirements"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserPasswordRequirements(ctx, userID, reqEditors...)
+}
+
+// ListUserTicketSkips checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserTicketSkips(ctx context.Context, userID int64, params *generated.ListUserTicketSkipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserTicketSkips"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserTicketSkips(ctx, userID, params, reqEditors...)
+}
+
+// ListUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUsers(ctx context.Context, params *generated.ListUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUsers(ctx, params, reqEditors...)
+}
+
+// ListViewTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViewTickets(ctx context.Context, viewID int64, params *generated.ListViewTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViewTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViewTickets(ctx, viewID, params, reqEditors...)
+}
+
+// ListViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViews(ctx context.Context, params *generated.ListViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViews(ctx, params, reqEditors...)
+}
+
+// ListViewsCompact checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViewsCompact(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViewsCompact"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViewsCompact(ctx, reqEditors...)
+}
+
+// ListWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListWorkspaces(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListWorkspaces(ctx, reqEditors...)
+}
+
+// LogoutManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) LogoutManyUsers(ctx context.Context, params *generated.LogoutManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "LogoutManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.LogoutManyUsers(ctx, params, reqEditors...)
+}
+
+// MakeTicketAuditCommentPrivate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeTicketAuditCommentPrivate(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeTicketAuditCommentPrivate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeTicketAuditCommentPrivate(ctx, ticketID, ticketAuditID, reqEditors...)
+}
+
+// MakeTicketCommentPrivate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeTicketCommentPrivate(ctx context.Context, ticketID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeTicketCommentPrivate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeTicketCommentPrivate(ctx, ticketID, ticketCommentID, reqEditors...)
+}
+
+// MakeUserIdentityPrimary checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeUserIdentityPrimary(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeUserIdentityPrimary"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeUserIdentityPrimary(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// MarkManyTicketsAsSpam checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MarkManyTicketsAsSpam(ctx context.Context, params *generated.MarkManyTicketsAsSpamParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MarkManyTicketsAsSpam"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MarkManyTicketsAsSpam(ctx, params, reqEditors...)
+}
+
+// MarkTicketAsSpam checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MarkTicketAsSpam(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MarkTicketAsSpam"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MarkTicketAsSpam(ctx, ticketID, reqEditors...)
+}
+
+// MergeEndUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeEndUsers(ctx context.Context, userID int64, body generated.MergeEndUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeEndUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeEndUsers(ctx, userID, body, reqEditors...)
+}
+
+// MergeEndUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeEndUsersWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeEndUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeEndUsersWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// MergeTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeTickets(ctx context.Context, ticketID int64, body generated.MergeTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeTickets(ctx, ticketID, body, reqEditors...)
+}
+
+// MergeTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeTicketsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeTicketsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// OpenTicketInAgentBrowser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) OpenTicketInAgentBrowser(ctx context.Context, agentID int64, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "OpenTicketInAgentBrowser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.OpenTicketInAgentBrowser(ctx, agentID, ticketID, reqEditors...)
+}
+
+// OpenUserProfileInAgentBrowser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) OpenUserProfileInAgentBrowser(ctx context.Context, agentID int64, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "OpenUserProfileInAgentBrowser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.OpenUserProfileInAgentBrowser(ctx, agentID, userID, reqEditors...)
+}
+
+// PermanentlyDeleteManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteManyTickets(ctx context.Context, params *generated.PermanentlyDeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteManyTickets(ctx, params, reqEditors...)
+}
+
+// PermanentlyDeleteTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteTicket(ctx, ticketID, reqEditors...)
+}
+
+// PermanentlyDeleteUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteUser(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteUser(ctx, deletedUserID, reqEditors...)
+}
+
+// PreviewViewTicketCount checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewTicketCount(ctx context.Context, body generated.PreviewViewTicketCountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViewTicketCount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewTicketCount(ctx, body, reqEditors...)
+}
+
+// PreviewViewTicketCountWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewTicketCountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViewTicketCount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewTicketCountWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// PreviewViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViews(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViews(ctx, body, reqEditors...)
+}
+
+// PreviewViewsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// QueueCustomObjectRecordBulkJob checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) QueueCustomObjectRecordBulkJob(ctx context.Context, customObjectKey string, body generated.QueueCustomObjectRecordBulkJobJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "QueueCustomObjectRecordBulkJob", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.QueueCustomObjectRecordBulkJob(ctx, customObjectKey, body, reqEditors...)
+}
+
+// QueueCustomObjectRecordBulkJobWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) QueueCustomObjectRecordBulkJobWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "QueueCustomObjectRecordBulkJob", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.QueueCustomObjectRecordBulkJobWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// RecoverManySuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RecoverManySuspendedTickets(ctx context.Context, params *generated.RecoverManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RecoverManySuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RecoverManySuspendedTickets(ctx, params, reqEditors...)
+}
+
+// RecoverSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RecoverSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RecoverSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RecoverSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// RedactChatComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatComment(ctx context.Context, ticketID int64, body generated.RedactChatCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatComment(ctx, ticketID, body, reqEditors...)
+}
+
+// RedactChatCommentAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentAttachment(ctx context.Context, ticketID int64, body generated.RedactChatCommentAttachmentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentAttachment(ctx, ticketID, body, reqEditors...)
+}
+
+// RedactChatCommentAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentAttachmentWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentAttachmentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// RedactChatCommentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// RedactTicketComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketComment(ctx context.Context, ticketCommentID int64, body generated.RedactTicketCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketComment(ctx, ticketCommentID, body, reqEditors...)
+}
+
+// RedactTicketCommentAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentAttachment(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentAttachment(ctx, ticketID, commentID, attachmentID, reqEditors...)
+}
+
+// RedactTicketCommentString checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentString(ctx context.Context, ticketID int64, ticketCommentID int64, body generated.RedactTicketCommentStringJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentString"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentString(ctx, ticketID, ticketCommentID, body, reqEditors...)
+}
+
+// RedactTicketCommentStringWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentStringWithBody(ctx context.Context, ticketID int64, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentString"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentStringWithBody(ctx, ticketID, ticketCommentID, contentType, body, reqEditors...)
+}
+
+// RedactTicketCommentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentWithBody(ctx context.Context, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentWithBody(ctx, ticketCommentID, contentType, body, reqEditors...)
+}
+
+// RemoveTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RemoveTicketTags(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+}
+
+// RemoveTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// RenewCurrentSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RenewCurrentSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RenewCurrentSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RenewCurrentSession(ctx, reqEditors...)
+}
+
+// ReorderCustomObjectFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderCustomObjectFields(ctx context.Context, customObjectKey string, body generated.ReorderCustomObjectFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderCustomObjectFields(ctx, customObjectKey, body, reqEditors...)
+}
+
+// ReorderCustomObjectFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderCustomObjectFieldsWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderCustomObjectFieldsWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// ReorderGroupSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderGroupSLAPolicies(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, body generated.ReorderGroupSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderGroupSLAPolicies(ctx, params, body, reqEditors...)
+}
+
+// ReorderGroupSLAPoliciesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderGroupSLAPoliciesWithBody(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderGroupSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ReorderOrganizationFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderOrganizationFields(ctx context.Context, body generated.ReorderOrganizationFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderOrganizationFields(ctx, body, reqEditors...)
+}
+
+// ReorderOrganizationFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderOrganizationFieldsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderOrganizationFieldsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderSLAPolicies(ctx context.Context, params *generated.ReorderSLAPoliciesParams, body generated.ReorderSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderSLAPolicies(ctx, params, body, reqEditors...)
+}
+
+// ReorderSLAPoliciesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderSLAPoliciesWithBody(ctx context.Context, params *generated.ReorderSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ReorderTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTicketForms(ctx context.Context, body generated.ReorderTicketFormsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTicketForms(ctx, body, reqEditors...)
+}
+
+// ReorderTicketFormsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTicketFormsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTicketFormsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTriggers(ctx context.Context, body generated.ReorderTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTriggers(ctx, body, reqEditors...)
+}
+
+// ReorderTriggersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTriggersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTriggersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderUserFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderUserFields(ctx context.Context, body generated.ReorderUserFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderUserFields(ctx, body, reqEditors...)
+}
+
+// ReorderUserFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderUserFieldsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderUserFieldsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderWorkspaces(ctx context.Context, body generated.ReorderWorkspacesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderWorkspaces(ctx, body, reqEditors...)
+}
+
+// ReorderWorkspacesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderWorkspacesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderWorkspacesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// RequestUserCreate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserCreate(ctx context.Context, body generated.RequestUserCreateJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserCreate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserCreate(ctx, body, reqEditors...)
+}
+
+// RequestUserCreateWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserCreate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserCreateWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// RequestUserIdentityVerification checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserIdentityVerification(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserIdentityVerification"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserIdentityVerification(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// RestoreDeletedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RestoreDeletedTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RestoreDeletedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RestoreDeletedTicket(ctx, ticketID, reqEditors...)
+}
+
+// RestoreManyDeletedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RestoreManyDeletedTickets(ctx context.Context, params *generated.RestoreManyDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RestoreManyDeletedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RestoreManyDeletedTickets(ctx, params, reqEditors...)
+}
+
+// SearchAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchAutomations(ctx context.Context, params *generated.SearchAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchAutomations(ctx, params, reqEditors...)
+}
+
+// SearchCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.SearchCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// SearchMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchMacros(ctx context.Context, params *generated.SearchMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchMacros(ctx, params, reqEditors...)
+}
+
+// SearchOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchOrganizations(ctx context.Context, params *generated.SearchOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchOrganizations(ctx, params, reqEditors...)
+}
+
+// SearchRequests checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchRequests(ctx context.Context, params *generated.SearchRequestsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchRequests"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchRequests(ctx, params, reqEditors...)
+}
+
+// SearchTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchTriggers(ctx context.Context, params *generated.SearchTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchTriggers(ctx, params, reqEditors...)
+}
+
+// SearchUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchUsers(ctx context.Context, params *generated.SearchUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchUsers(ctx, params, reqEditors...)
+}
+
+// SearchViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchViews(ctx context.Context, params *generated.SearchViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchViews(ctx, params, reqEditors...)
+}
+
+// SetAgentAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetAgentAttributeValues(ctx context.Context, userID int64, body generated.SetAgentAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetAgentAttributeValues(ctx, userID, body, reqEditors...)
+}
+
+// SetAgentAttributeValuesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetAgentAttributeValuesWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetAgentAttributeValuesWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// SetGroupMembershipAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetGroupMembershipAsDefault(ctx context.Context, userID int64, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetGroupMembershipAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetGroupMembershipAsDefault(ctx, userID, groupMembershipID, reqEditors...)
+}
+
+// SetOrganizationAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetOrganizationAsDefault(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetOrganizationAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetOrganizationAsDefault(ctx, userID, organizationID, reqEditors...)
+}
+
+// SetOrganizationMembershipAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetOrganizationMembershipAsDefault(ctx context.Context, userID int64, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetOrganizationMembershipAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetOrganizationMembershipAsDefault(ctx, userID, organizationMembershipID, reqEditors...)
+}
+
+// SetTicketAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketAttributeValues(ctx context.Context, ticketID int64, body generated.SetTicketAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketAttributeValues(ctx, ticketID, body, reqEditors...)
+}
+
+// SetTicketAttributeValuesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketAttributeValuesWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketAttributeValuesWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// SetTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketTags(ctx context.Context, ticketID int64, body generated.SetTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketTags(ctx, ticketID, body, reqEditors...)
+}
+
+// SetTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// SetUserPassword checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetUserPassword(ctx context.Context, userID int64, body generated.SetUserPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetUserPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetUserPassword(ctx, userID, body, reqEditors...)
+}
+
+// SetUserPasswordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetUserPasswordWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetUserPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// ShowAccountSettings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAccountSettings(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAccountSettings(ctx, reqEditors...)
+}
+
+// ShowActivity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowActivity(ctx context.Context, activityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowActivity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowActivity(ctx, activityID, reqEditors...)
+}
+
+// ShowAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAttachment(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAttachment(ctx, attachmentID, reqEditors...)
+}
+
+// ShowAuditLog checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAuditLog(ctx context.Context, auditLogID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAuditLog"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAuditLog(ctx, auditLogID, reqEditors...)
+}
+
+// ShowAuthenticatedSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAuthenticatedSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAuthenticatedSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAuthenticatedSession(ctx, reqEditors...)
+}
+
+// ShowAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAutomation(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAutomation(ctx, automationID, reqEditors...)
+}
+
+// ShowBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowBrand(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowBrand(ctx, brandID, reqEditors...)
+}
+
+// ShowCurrentLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCurrentLocale(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCurrentLocale"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCurrentLocale(ctx, reqEditors...)
+}
+
+// ShowCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObject(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+}
+
+// ShowCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+}
+
+// ShowCustomObjectFieldsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectFieldsLimit(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectFieldsLimit", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectFieldsLimit(ctx, customObjectKey, reqEditors...)
+}
+
+// ShowCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+}
+
+// ShowCustomObjectRecordsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectRecordsLimit(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectRecordsLimit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectRecordsLimit(ctx, reqEditors...)
+}
+
+// ShowCustomObjectsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectsLimit(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectsLimit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectsLimit(ctx, reqEditors...)
+}
+
+// ShowCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomRole(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomRole(ctx, customRoleID, reqEditors...)
+}
+
+// ShowCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomTicketStatus(ctx context.Context, customStatusID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomTicketStatus(ctx, customStatusID, reqEditors...)
+}
+
+// ShowDeletedUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDeletedUser(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDeletedUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDeletedUser(ctx, deletedUserID, reqEditors...)
+}
+
+// ShowDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDynamicContentItem(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+}
+
+// ShowDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+}
+
+// ShowGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroup(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroup(ctx, groupID, reqEditors...)
+}
+
+// ShowGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroupMembership(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroupMembership(ctx, groupMembershipID, reqEditors...)
+}
+
+// ShowGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+}
+
+// ShowJobStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowJobStatus(ctx context.Context, jobStatusID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowJobStatus", "job_status_id", jobStatusID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowJobStatus(ctx, jobStatusID, reqEditors...)
+}
+
+// ShowLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowLocale(ctx context.Context, localeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowLocale", "locale_id", localeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowLocale(ctx, localeID, reqEditors...)
+}
+
+// ShowMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacro(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacro(ctx, macroID, reqEditors...)
+}
+
+// ShowMacroAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroAttachment(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroAttachment(ctx, attachmentID, reqEditors...)
+}
+
+// ShowMacroChangesToTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroChangesToTicket(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroChangesToTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroChangesToTicket(ctx, macroID, reqEditors...)
+}
+
+// ShowMacroReplica checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroReplica(ctx context.Context, params *generated.ShowMacroReplicaParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroReplica"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroReplica(ctx, params, reqEditors...)
+}
+
+// ShowManyDynamicContentItems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyDynamicContentItems(ctx context.Context, params *generated.ShowManyDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyDynamicContentItems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyDynamicContentItems(ctx, params, reqEditors...)
+}
+
+// ShowManyJobStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyJobStatuses(ctx context.Context, params *generated.ShowManyJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyJobStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyJobStatuses(ctx, params, reqEditors...)
+}
+
+// ShowManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyOrganizations(ctx context.Context, params *generated.ShowManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyOrganizations(ctx, params, reqEditors...)
+}
+
+// ShowManyTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyTicketForms(ctx context.Context, params *generated.ShowManyTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyTicketForms(ctx, params, reqEditors...)
+}
+
+// ShowManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyTickets(ctx context.Context, params *generated.ShowManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyTickets(ctx, params, reqEditors...)
+}
+
+// ShowManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyUsers(ctx context.Context, params *generated.ShowManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyUsers(ctx, params, reqEditors...)
+}
+
+// ShowManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyViews(ctx context.Context, params *generated.ShowManyViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyViews(ctx, params, reqEditors...)
+}
+
+// ShowOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganization(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganization(ctx, organizationID, reqEditors...)
+}
+
+// ShowOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationField(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationField(ctx, organizationFieldID, reqEditors...)
+}
+
+// ShowOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationMembership(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+}
+
+// ShowOrganizationRelatedInformation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationRelatedInformation(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationRelatedInformation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationRelatedInformation(ctx, organizationID, reqEditors...)
+}
+
+// ShowOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+}
+
+// ShowRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRequest(ctx context.Context, requestID int64, params *generated.ShowRequestParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRequest(ctx, requestID, params, reqEditors...)
+}
+
+// ShowRequestComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRequestComment(ctx context.Context, requestID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRequestComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRequestComment(ctx, requestID, ticketCommentID, reqEditors...)
+}
+
+// ShowResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowResourceCollection(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowResourceCollection(ctx, resourceCollectionID, reqEditors...)
+}
+
+// ShowRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRoutingAttribute(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRoutingAttribute(ctx, attributeID, reqEditors...)
+}
+
+// ShowRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+}
+
+// ShowSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSLAPolicy(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSLAPolicy(ctx, slaPolicyID, reqEditors...)
+}
+
+// ShowSatisfactionRating checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSatisfactionRating(ctx context.Context, satisfactionRatingID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSatisfactionRating(ctx, satisfactionRatingID, reqEditors...)
+}
+
+// ShowSatisfactionReason checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSatisfactionReason(ctx context.Context, satisfactionReasonID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSatisfactionReason"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSatisfactionReason(ctx, satisfactionReasonID, reqEditors...)
+}
+
+// ShowSelf checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSelf(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSelf"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSelf(ctx, reqEditors...)
+}
+
+// ShowSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSharingAgreement(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+}
+
+// ShowSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSupportAddress(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSupportAddress(ctx, supportAddressID, reqEditors...)
+}
+
+// ShowSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// ShowTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTarget(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTarget(ctx, targetID, reqEditors...)
+}
+
+// ShowTargetFailure checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTargetFailure(ctx context.Context, targetFailureID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTargetFailure"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTargetFailure(ctx, targetFailureID, reqEditors...)
+}
+
+// ShowTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicket(ctx, ticketID, reqEditors...)
+}
+
+// ShowTicketAfterMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketAfterMacro(ctx context.Context, ticketID int64, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketAfterMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketAfterMacro(ctx, ticketID, macroID, reqEditors...)
+}
+
+// ShowTicketAudit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketAudit(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketAudit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketAudit(ctx, ticketID, ticketAuditID, reqEditors...)
+}
+
+// ShowTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketField(ctx context.Context, ticketFieldID int64, params *generated.ShowTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketField(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// ShowTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+}
+
+// ShowTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketForm(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketForm(ctx, ticketFormID, reqEditors...)
+}
+
+// ShowTicketMetric checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketMetric(ctx context.Context, ticketMetricID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketMetric"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketMetric(ctx, ticketMetricID, reqEditors...)
+}
+
+// ShowTicketRelatedInfo checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketRelatedInfo(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketRelatedInfo"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketRelatedInfo(ctx, ticketID, reqEditors...)
+}
+
+// ShowTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTrigger(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTrigger(ctx, triggerID, reqEditors...)
+}
+
+// ShowTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTriggerCategory(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+}
+
+// ShowTriggerRevision checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTriggerRevision(ctx context.Context, triggerID int64, triggerRevisionID int64, params *generated.ShowTriggerRevisionParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTriggerRevision"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTriggerRevision(ctx, triggerID, triggerRevisionID, params, reqEditors...)
+}
+
+// ShowUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUser(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUser(ctx, userID, reqEditors...)
+}
+
+// ShowUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserField(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserField(ctx, userFieldID, reqEditors...)
+}
+
+// ShowUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+}
+
+// ShowUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// ShowUserRelatedInformation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserRelatedInformation(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserRelatedInformation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserRelatedInformation(ctx, userID, reqEditors...)
+}
+
+// ShowUserSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserSession(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserSession(ctx, userID, sessionID, reqEditors...)
+}
+
+// ShowView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowView(ctx, viewID, reqEditors...)
+}
+
+// ShowWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowWorkspace(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowWorkspace(ctx, workspaceID, reqEditors...)
+}
+
+// UnassignUserOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UnassignUserOrganization(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UnassignUserOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UnassignUserOrganization(ctx, userID, organizationID, reqEditors...)
+}
+
+// UpdateAccountSettings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAccountSettings(ctx context.Context, body generated.UpdateAccountSettingsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAccountSettings(ctx, body, reqEditors...)
+}
+
+// UpdateAccountSettingsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAccountSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAccountSettingsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateAttachmentForMalware checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAttachmentForMalware(ctx context.Context, attachmentID int64, body generated.UpdateAttachmentForMalwareJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAttachmentForMalware"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAttachmentForMalware(ctx, attachmentID, body, reqEditors...)
+}
+
+// UpdateAttachmentForMalwareWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAttachmentForMalwareWithBody(ctx context.Context, attachmentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAttachmentForMalware"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAttachmentForMalwareWithBody(ctx, attachmentID, contentType, body, reqEditors...)
+}
+
+// UpdateAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAutomation(ctx context.Context, automationID int64, body generated.UpdateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAutomation(ctx, automationID, body, reqEditors...)
+}
+
+// UpdateAutomationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAutomationWithBody(ctx context.Context, automationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAutomationWithBody(ctx, automationID, contentType, body, reqEditors...)
+}
+
+// UpdateBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateBrand(ctx context.Context, brandID int64, body generated.UpdateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateBrand(ctx, brandID, body, reqEditors...)
+}
+
+// UpdateBrandWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateBrandWithBody(ctx context.Context, brandID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateBrandWithBody(ctx, brandID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObject(ctx context.Context, customObjectKey string, body generated.UpdateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObject(ctx, customObjectKey, body, reqEditors...)
+}
+
+// UpdateCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body generated.UpdateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
+}
+
+// UpdateCustomObjectFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectFieldWithBody(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectFieldWithBody(ctx, customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, body generated.UpdateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, body, reqEditors...)
+}
+
+// UpdateCustomObjectRecordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectRecordWithBody(ctx context.Context, customObjectKey string, customObjectRecordID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectRecordWithBody(ctx, customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObjectWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// UpdateCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomRole(ctx context.Context, customRoleID int64, body generated.UpdateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomRole(ctx, customRoleID, body, reqEditors...)
+}
+
+// UpdateCustomRoleWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomRoleWithBody(ctx context.Context, customRoleID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomRoleWithBody(ctx, customRoleID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomTicketStatus(ctx context.Context, customStatusID int64, body generated.UpdateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomTicketStatus(ctx, customStatusID, body, reqEditors...)
+}
+
+// UpdateCustomTicketStatusWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomTicketStatusWithBody(ctx context.Context, customStatusID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomTicketStatusWithBody(ctx, customStatusID, contentType, body, reqEditors...)
+}
+
+// UpdateDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItem(ctx context.Context, dynamicContentItemID int64, body generated.UpdateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItem(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body generated.UpdateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemVariantWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemVariantWithBody(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// UpdateGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroup(ctx context.Context, groupID int64, body generated.UpdateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroup(ctx, groupID, body, reqEditors...)
+}
+
+// UpdateGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, body generated.UpdateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupSLAPolicy(ctx, groupSLAPolicyID, body, reqEditors...)
+}
+
+// UpdateGroupSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupSLAPolicyWithBody(ctx context.Context, groupSLAPolicyID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupSLAPolicyWithBody(ctx, groupSLAPolicyID, contentType, body, reqEditors...)
+}
+
+// UpdateGroupWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupWithBody(ctx context.Context, groupID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
+}
+
+// UpdateMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateMacro(ctx context.Context, macroID int64, body generated.UpdateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateMacro(ctx, macroID, body, reqEditors...)
+}
+
+// UpdateMacroWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateMacroWithBody(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateMacroWithBody(ctx, macroID, contentType, body, reqEditors...)
+}
+
+// UpdateManyAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyAutomations(ctx context.Context, body generated.UpdateManyAutomationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyAutomations(ctx, body, reqEditors...)
+}
+
+// UpdateManyAutomationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyAutomationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyAutomationsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// UpdateManyDynamicContentItemVariantsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyDynamicContentItemVariantsWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// UpdateManyMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyMacros(ctx context.Context, body generated.UpdateManyMacrosJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyMacros(ctx, body, reqEditors...)
+}
+
+// UpdateManyMacrosWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyMacrosWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyMacrosWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyOrganizations(ctx context.Context, params *generated.UpdateManyOrganizationsParams, body generated.UpdateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyOrganizations(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyOrganizationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyOrganizationsWithBody(ctx context.Context, params *generated.UpdateManyOrganizationsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTickets(ctx context.Context, params *generated.UpdateManyTicketsParams, body generated.UpdateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTickets(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTicketsWithBody(ctx context.Context, params *generated.UpdateManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTriggers(ctx context.Context, body generated.UpdateManyTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTriggers(ctx, body, reqEditors...)
+}
+
+// UpdateManyTriggersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTriggersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTriggersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyUsers(ctx context.Context, params *generated.UpdateManyUsersParams, body generated.UpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyUsers(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyUsersWithBody(ctx context.Context, params *generated.UpdateManyUsersParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyUsersWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyViews(ctx context.Context, body generated.UpdateManyViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyViews(ctx, body, reqEditors...)
+}
+
+// UpdateManyViewsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyViewsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganization(ctx context.Context, organizationID int64, body generated.UpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganization(ctx, organizationID, body, reqEditors...)
+}
+
+// UpdateOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationField(ctx context.Context, organizationFieldID string, body generated.UpdateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationField(ctx, organizationFieldID, body, reqEditors...)
+}
+
+// UpdateOrganizationFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationFieldWithBody(ctx context.Context, organizationFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationFieldWithBody(ctx, organizationFieldID, contentType, body, reqEditors...)
+}
+
+// UpdateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationWithBody(ctx context.Context, organizationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationWithBody(ctx, organizationID, contentType, body, reqEditors...)
+}
+
+// UpdateRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRequest(ctx context.Context, requestID int64, body generated.UpdateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRequest(ctx, requestID, body, reqEditors...)
+}
+
+// UpdateRequestWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRequestWithBody(ctx context.Context, requestID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRequestWithBody(ctx, requestID, contentType, body, reqEditors...)
+}
+
+// UpdateResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateResourceCollection(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateResourceCollection(ctx, resourceCollectionID, body, reqEditors...)
+}
+
+// UpdateResourceCollectionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateResourceCollectionWithBody(ctx context.Context, resourceCollectionID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateResourceCollectionWithBody(ctx, resourceCollectionID, contentType, body, reqEditors...)
+}
+
+// UpdateRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttribute(ctx context.Context, attributeID string, body generated.UpdateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttribute(ctx, attributeID, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, body generated.UpdateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeValue(ctx, attributeID, attributeValueID, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeValueWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeValueWithBody(ctx context.Context, attributeID string, attributeValueID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeValueWithBody(ctx, attributeID, attributeValueID, contentType, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeWithBody(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeWithBody(ctx, attributeID, contentType, body, reqEditors...)
+}
+
+// UpdateSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSLAPolicy(ctx context.Context, slaPolicyID int64, body generated.UpdateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSLAPolicy(ctx, slaPolicyID, body, reqEditors...)
+}
+
+// UpdateSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSLAPolicyWithBody(ctx context.Context, slaPolicyID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSLAPolicyWithBody(ctx, slaPolicyID, contentType, body, reqEditors...)
+}
+
+// UpdateSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSharingAgreement(ctx context.Context, sharingAgreementID int64, body generated.UpdateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSharingAgreement(ctx, sharingAgreementID, body, reqEditors...)
+}
+
+// UpdateSharingAgreementWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSharingAgreementWithBody(ctx context.Context, sharingAgreementID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSharingAgreementWithBody(ctx, sharingAgreementID, contentType, body, reqEditors...)
+}
+
+// UpdateSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSupportAddress(ctx context.Context, supportAddressID int64, body generated.UpdateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSupportAddress(ctx, supportAddressID, body, reqEditors...)
+}
+
+// UpdateSupportAddressWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSupportAddressWithBody(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSupportAddressWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+}
+
+// UpdateTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTarget(ctx context.Context, targetID int64, body generated.UpdateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTarget(ctx, targetID, body, reqEditors...)
+}
+
+// UpdateTargetWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTargetWithBody(ctx context.Context, targetID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTargetWithBody(ctx, targetID, contentType, body, reqEditors...)
+}
+
+// UpdateTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicket(ctx context.Context, ticketID int64, body generated.UpdateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicket(ctx, ticketID, body, reqEditors...)
+}
+
+// UpdateTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketField(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, body generated.UpdateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketField(ctx, ticketFieldID, params, body, reqEditors...)
+}
+
+// UpdateTicketFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketFieldWithBody(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketFieldWithBody(ctx, ticketFieldID, params, contentType, body, reqEditors...)
+}
+
+// UpdateTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketForm(ctx context.Context, ticketFormID int64, body generated.UpdateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketForm(ctx, ticketFormID, body, reqEditors...)
+}
+
+// UpdateTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketFormWithBody(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+}
+
+// UpdateTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// UpdateTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTrigger(ctx context.Context, triggerID int64, body generated.UpdateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTrigger(ctx, triggerID, body, reqEditors...)
+}
+
+// UpdateTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerCategory(ctx context.Context, triggerCategoryID string, body generated.UpdateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerCategory(ctx, triggerCategoryID, body, reqEditors...)
+}
+
+// UpdateTriggerCategoryWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerCategoryWithBody(ctx context.Context, triggerCategoryID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerCategoryWithBody(ctx, triggerCategoryID, contentType, body, reqEditors...)
+}
+
+// UpdateTriggerWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerWithBody(ctx context.Context, triggerID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerWithBody(ctx, triggerID, contentType, body, reqEditors...)
+}
+
+// UpdateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUser(ctx context.Context, userID int64, body generated.UpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUser(ctx, userID, body, reqEditors...)
+}
+
+// UpdateUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserField(ctx context.Context, userFieldID string, body generated.UpdateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserField(ctx, userFieldID, body, reqEditors...)
+}
+
+// UpdateUserFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserFieldWithBody(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserFieldWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+}
+
+// UpdateUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserIdentity(ctx context.Context, userID int64, userIdentityID int64, body generated.UpdateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserIdentity(ctx, userID, userIdentityID, body, reqEditors...)
+}
+
+// UpdateUserIdentityWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserIdentityWithBody(ctx context.Context, userID int64, userIdentityID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserIdentityWithBody(ctx, userID, userIdentityID, contentType, body, reqEditors...)
+}
+
+// UpdateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// UpdateView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateView(ctx context.Context, viewID int64, body generated.UpdateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateView(ctx, viewID, body, reqEditors...)
+}
+
+// UpdateViewWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateViewWithBody(ctx context.Context, viewID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateViewWithBody(ctx, viewID, contentType, body, reqEditors...)
+}
+
+// UpdateWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateWorkspace(ctx context.Context, workspaceID int64, body generated.UpdateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateWorkspace(ctx, workspaceID, body, reqEditors...)
+}
+
+// UpdateWorkspaceWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateWorkspaceWithBody(ctx context.Context, workspaceID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateWorkspaceWithBody(ctx, workspaceID, contentType, body, reqEditors...)
+}
+
+// UploadFileWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UploadFileWithBody(ctx context.Context, params *generated.UploadFileParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UploadFile"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UploadFileWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// VerifySubdomainAvailability checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySubdomainAvailability(ctx context.Context, params *generated.VerifySubdomainAvailabilityParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySubdomainAvailability"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySubdomainAvailability(ctx, params, reqEditors...)
+}
+
+// VerifySupportAddressForwarding checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySupportAddressForwarding(ctx context.Context, supportAddressID int64, body generated.VerifySupportAddressForwardingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySupportAddressForwarding"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySupportAddressForwarding(ctx, supportAddressID, body, reqEditors...)
+}
+
+// VerifySupportAddressForwardingWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySupportAddressForwardingWithBody(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySupportAddressForwarding"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySupportAddressForwardingWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+}
+
+// VerifyUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifyUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifyUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifyUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+}

@@ -472,6 +472,9 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 	if err := typedMethods(&b, ops, pkg, imports); err != nil {
 		errs = append(errs, err.Error())
 	}
+	if err := checkedMethods(&b, ops, pkg, imports); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
 	}
@@ -565,6 +568,129 @@ func typedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[stri
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("typed methods: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// checkedMethods writes checkedClient: the generated raw client with, for
+// each of its methods, one of the same signature that refuses a nil context
+// and a string path parameter that is empty, "." or ".." before any request
+// is built, then calls the generated method. Such a value would otherwise
+// change the endpoint: URL resolution drops the segment, so
+// DeleteUserField(ctx, "..") would send DELETE /api/v2/. The path
+// parameters are the method's first parameters after ctx, in the order of
+// the path template, as the generated New<Operation>Request call shows;
+// a method whose call does not pass them so fails the generation.
+func checkedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[string]bool) error {
+	byID := map[string]operation{}
+	for _, op := range ops {
+		byID[strings.ToLower(op.ID)] = op
+	}
+	var names []string
+	for n, fd := range pkg.methods {
+		if fd.Name.IsExported() {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	b.WriteString("// checkedClient is the generated raw client with every call checked first (see checkCall): a nil\n")
+	b.WriteString("// context, or a path parameter that is empty, \".\" or \"..\", is an error before any request is built.\n")
+	b.WriteString("type checkedClient struct{ generated.ClientInterface }\n\n")
+	var errs []string
+	for _, name := range names {
+		fd := pkg.methods[name]
+		op, ok := byID[strings.ToLower(strings.TrimSuffix(name, "WithBody"))]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: no operation in the spec", name))
+			continue
+		}
+		pathNames := pathParams(op.Path)
+		var ps []goParam
+		var params, args []string
+		for _, f := range fd.Type.Params.List {
+			typ, err := qualify(f.Type, imports)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, n := range f.Names {
+				params = append(params, n.Name+" "+typ)
+				if _, ok := f.Type.(*ast.Ellipsis); ok {
+					args = append(args, n.Name+"...")
+				} else {
+					args = append(args, n.Name)
+					ps = append(ps, goParam{n.Name, typ})
+				}
+			}
+		}
+		if len(ps) < 1+len(pathNames) || ps[0].name != "ctx" {
+			errs = append(errs, fmt.Sprintf("%s: expected ctx and %d path parameters", name, len(pathNames)))
+			continue
+		}
+		if err := checkRequestArgs(fd, ps[1:1+len(pathNames)]); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		var checks []string
+		for i, pn := range pathNames {
+			if ps[1+i].typ == "string" {
+				checks = append(checks, strconv.Quote(pn), ps[1+i].name)
+			}
+		}
+		if fd.Type.Results == nil || len(fd.Type.Results.List) != 2 {
+			errs = append(errs, fmt.Sprintf("%s: does not return (*http.Response, error)", name))
+			continue
+		}
+		fmt.Fprintf(b, "// %s checks its call (see checkCall) and calls the generated method.\n", name)
+		fmt.Fprintf(b, "func (c checkedClient) %s(%s) (*http.Response, error) {\n", name, strings.Join(params, ", "))
+		fmt.Fprintf(b, "\tif err := checkCall(ctx, %q%s); err != nil {\n\t\treturn nil, err\n\t}\n", op.ID, strings.TrimSuffix(", "+strings.Join(checks, ", "), ", "))
+		fmt.Fprintf(b, "\treturn c.ClientInterface.%s(%s)\n}\n\n", name, strings.Join(args, ", "))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("checked methods: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// goParam is a parameter of a generated method, its type as seen from
+// the overlay.
+type goParam struct{ name, typ string }
+
+// pathParams are the names of a path template's parameters, in order.
+func pathParams(path string) []string {
+	var names []string
+	for rest := path; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return names
+		}
+		names = append(names, rest[i+1:i+j])
+		rest = rest[i+j+1:]
+	}
+}
+
+// checkRequestArgs verifies that a raw method's first statement builds its
+// request from c.Server and then the given parameters, in that order.
+func checkRequestArgs(fd *ast.FuncDecl, want []goParam) error {
+	if fd.Body == nil || len(fd.Body.List) == 0 {
+		return fmt.Errorf("no body")
+	}
+	assign, ok := fd.Body.List[0].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 {
+		return fmt.Errorf("unexpected first statement")
+	}
+	call, ok := assign.Rhs[0].(*ast.CallExpr)
+	if !ok || len(call.Args) < 1+len(want) {
+		return fmt.Errorf("first statement is not the request's construction")
+	}
+	for i, w := range want {
+		id, ok := call.Args[1+i].(*ast.Ident)
+		if !ok || id.Name != w.name {
+			return fmt.Errorf("argument %d of the request's construction is not %s", i+1, w.name)
+		}
 	}
 	return nil
 }
