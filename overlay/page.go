@@ -75,7 +75,9 @@ type pageFields struct {
 type itemFilter struct {
 	// size is the page size asked for: room for that many records is made
 	// up front, so a full page does not grow its slices several times.
-	size   int
+	size int
+	// limit is the most records the page may hold (0: no limit).
+	limit  int
 	skip   int
 	after  uint64
 	track  bool
@@ -161,6 +163,9 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("read page: %w", noEOF(err))
 	}
+	if err := expectEnd(dec); err != nil {
+		return fmt.Errorf("read page: %w", err)
+	}
 	if !f.sawItemsProp {
 		if len(alternatives) > 0 {
 			return fmt.Errorf("page has none of the properties %q", append([]string{items}, alternatives...))
@@ -189,6 +194,9 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		page.Items, page.index = make([]T, 0, n), make([]int, 0, n)
 	}
 	for i := 0; dec.More(); i++ {
+		if filter.limit > 0 && i >= filter.limit {
+			return fmt.Errorf("%q holds more than %d records, far more than the page size %d asked for", items, filter.limit, filter.size)
+		}
 		page.sent = i + 1
 		if !filter.raw() {
 			if i < filter.skip {
@@ -252,6 +260,19 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		}
 	}
 	return nil
+}
+
+// expectEnd reads what follows a JSON document: nothing but white space
+// may (a body with more after its object is not the answer it seems).
+func expectEnd(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return fmt.Errorf("after the JSON object: %w", err)
+	}
+	return fmt.Errorf("more data after the JSON object (%v)", tok)
 }
 
 // noEOF turns a bare io.EOF in the middle of a document into
