@@ -5,6 +5,7 @@ package overlay
 import (
 	"context"
 	"encoding/json"
+	"github.com/zdapi/zendesk/internal/callctx"
 	"io"
 	"iter"
 	"net/http"
@@ -1865,7 +1866,7 @@ func (c *Client) UpdateResourceCollectionAndWait(ctx context.Context, resourceCo
 
 // AddTicketTagsWithBodyWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AddTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
-	rsp, err := c.raw.AddTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.AddTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AddTicketTags", err)
 	}
@@ -1878,7 +1879,7 @@ func (c *Client) AddTicketTagsWithBodyWithResponse(ctx context.Context, ticketID
 
 // AddTicketTagsWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.AddTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
-	rsp, err := c.raw.AddTicketTags(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.AddTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AddTicketTags", err)
 	}
@@ -1891,7 +1892,7 @@ func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 
 // AutocompleteCustomObjectRecordsWithResponse calls AutocompleteCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.AutocompleteCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.AutocompleteCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteCustomObjectRecords", err)
 	}
@@ -1904,7 +1905,7 @@ func (c *Client) AutocompleteCustomObjectRecordsWithResponse(ctx context.Context
 
 // AutocompleteOrganizationsWithResponse calls AutocompleteOrganizations (GET /api/v2/organizations/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteOrganizationsWithResponse(ctx context.Context, params *generated.AutocompleteOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteOrganizationsResponse, error) {
-	rsp, err := c.raw.AutocompleteOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteOrganizations", err)
 	}
@@ -1917,7 +1918,7 @@ func (c *Client) AutocompleteOrganizationsWithResponse(ctx context.Context, para
 
 // AutocompleteProblemsWithBodyWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteProblemsWithBodyWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
-	rsp, err := c.raw.AutocompleteProblemsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.AutocompleteProblemsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteProblems", err)
 	}
@@ -1930,7 +1931,7 @@ func (c *Client) AutocompleteProblemsWithBodyWithResponse(ctx context.Context, p
 
 // AutocompleteProblemsWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, body generated.AutocompleteProblemsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
-	rsp, err := c.raw.AutocompleteProblems(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.AutocompleteProblems(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteProblems", err)
 	}
@@ -1943,7 +1944,7 @@ func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *g
 
 // AutocompleteTagsWithResponse calls AutocompleteTags (GET /api/v2/autocomplete/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteTagsWithResponse(ctx context.Context, params *generated.AutocompleteTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteTagsResponse, error) {
-	rsp, err := c.raw.AutocompleteTags(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteTags(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteTags", err)
 	}
@@ -1956,7 +1957,7 @@ func (c *Client) AutocompleteTagsWithResponse(ctx context.Context, params *gener
 
 // AutocompleteUsersWithResponse calls AutocompleteUsers (GET /api/v2/users/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *generated.AutocompleteUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteUsersResponse, error) {
-	rsp, err := c.raw.AutocompleteUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteUsers", err)
 	}
@@ -1969,7 +1970,7 @@ func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *gene
 
 // BulkUnregisterPushNotificationDevicesWithBodyWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUnregisterPushNotificationDevicesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
-	rsp, err := c.raw.BulkUnregisterPushNotificationDevicesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevicesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUnregisterPushNotificationDevices", err)
 	}
@@ -1982,7 +1983,7 @@ func (c *Client) BulkUnregisterPushNotificationDevicesWithBodyWithResponse(ctx c
 
 // BulkUnregisterPushNotificationDevicesWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUnregisterPushNotificationDevicesWithResponse(ctx context.Context, body generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
-	rsp, err := c.raw.BulkUnregisterPushNotificationDevices(ctx, body, reqEditors...)
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevices(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUnregisterPushNotificationDevices", err)
 	}
@@ -1995,7 +1996,7 @@ func (c *Client) BulkUnregisterPushNotificationDevicesWithResponse(ctx context.C
 
 // BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatusesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatusesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
 	}
@@ -2008,7 +2009,7 @@ func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse(ctx c
 
 // BulkUpdateDefaultCustomTicketStatusesWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithResponse(ctx context.Context, body generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatuses(ctx, body, reqEditors...)
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatuses(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
 	}
@@ -2021,7 +2022,7 @@ func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithResponse(ctx context.C
 
 // ChangeOwnPasswordWithBodyWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
-	rsp, err := c.raw.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.ChangeOwnPasswordWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ChangeOwnPassword", err)
 	}
@@ -2034,7 +2035,7 @@ func (c *Client) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, user
 
 // ChangeOwnPasswordWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ChangeOwnPasswordWithResponse(ctx context.Context, userID int64, body generated.ChangeOwnPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
-	rsp, err := c.raw.ChangeOwnPassword(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.ChangeOwnPassword(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ChangeOwnPassword", err)
 	}
@@ -2047,7 +2048,7 @@ func (c *Client) ChangeOwnPasswordWithResponse(ctx context.Context, userID int64
 
 // CheckBrandHostMappingValidityWithResponse calls CheckBrandHostMappingValidity (GET /api/v2/brands/{brand_id}/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CheckBrandHostMappingValidityWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.CheckBrandHostMappingValidityResponse, error) {
-	rsp, err := c.raw.CheckBrandHostMappingValidity(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.CheckBrandHostMappingValidity(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("CheckBrandHostMappingValidity", err)
 	}
@@ -2060,7 +2061,7 @@ func (c *Client) CheckBrandHostMappingValidityWithResponse(ctx context.Context, 
 
 // CheckHostMappingValidityWithResponse calls CheckHostMappingValidity (GET /api/v2/brands/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CheckHostMappingValidityWithResponse(ctx context.Context, params *generated.CheckHostMappingValidityParams, reqEditors ...generated.RequestEditorFn) (*generated.CheckHostMappingValidityResponse, error) {
-	rsp, err := c.raw.CheckHostMappingValidity(ctx, params, reqEditors...)
+	rsp, err := c.raw.CheckHostMappingValidity(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CheckHostMappingValidity", err)
 	}
@@ -2073,7 +2074,7 @@ func (c *Client) CheckHostMappingValidityWithResponse(ctx context.Context, param
 
 // CloneTicketFormWithBodyWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CloneTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
-	rsp, err := c.raw.CloneTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CloneTicketFormWithBody(callctx.WithBuffer(ctx), ticketFormID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CloneTicketForm", err)
 	}
@@ -2086,7 +2087,7 @@ func (c *Client) CloneTicketFormWithBodyWithResponse(ctx context.Context, ticket
 
 // CloneTicketFormWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.CloneTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
-	rsp, err := c.raw.CloneTicketForm(ctx, ticketFormID, body, reqEditors...)
+	rsp, err := c.raw.CloneTicketForm(callctx.WithBuffer(ctx), ticketFormID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CloneTicketForm", err)
 	}
@@ -2099,7 +2100,7 @@ func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID i
 
 // CopySuspendedTicketAttachmentsWithResponse calls CopySuspendedTicketAttachments (POST /api/v2/suspended_tickets/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CopySuspendedTicketAttachmentsResponse, error) {
-	rsp, err := c.raw.CopySuspendedTicketAttachments(ctx, reqEditors...)
+	rsp, err := c.raw.CopySuspendedTicketAttachments(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CopySuspendedTicketAttachments", err)
 	}
@@ -2112,7 +2113,7 @@ func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context,
 
 // CountActivitiesWithResponse calls CountActivities (GET /api/v2/activities/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountActivitiesResponse, error) {
-	rsp, err := c.raw.CountActivities(ctx, reqEditors...)
+	rsp, err := c.raw.CountActivities(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountActivities", err)
 	}
@@ -2125,7 +2126,7 @@ func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...
 
 // CountCustomObjectRecordsWithResponse calls CountCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.CountCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.CountCustomObjectRecords(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.CountCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("CountCustomObjectRecords", err)
 	}
@@ -2138,7 +2139,7 @@ func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, custo
 
 // CountDeletedUsersWithResponse calls CountDeletedUsers (GET /api/v2/deleted_users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountDeletedUsersResponse, error) {
-	rsp, err := c.raw.CountDeletedUsers(ctx, reqEditors...)
+	rsp, err := c.raw.CountDeletedUsers(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountDeletedUsers", err)
 	}
@@ -2151,7 +2152,7 @@ func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors .
 
 // CountGroupsWithResponse calls CountGroups (GET /api/v2/groups/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountGroupsResponse, error) {
-	rsp, err := c.raw.CountGroups(ctx, reqEditors...)
+	rsp, err := c.raw.CountGroups(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountGroups", err)
 	}
@@ -2164,7 +2165,7 @@ func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...gene
 
 // CountOrganizationsWithResponse calls CountOrganizations (GET /api/v2/organizations/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
-	rsp, err := c.raw.CountOrganizations(ctx, reqEditors...)
+	rsp, err := c.raw.CountOrganizations(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountOrganizations", err)
 	}
@@ -2177,7 +2178,7 @@ func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors 
 
 // CountSatisfactionRatingsWithResponse calls CountSatisfactionRatings (GET /api/v2/satisfaction_ratings/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountSatisfactionRatingsResponse, error) {
-	rsp, err := c.raw.CountSatisfactionRatings(ctx, reqEditors...)
+	rsp, err := c.raw.CountSatisfactionRatings(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountSatisfactionRatings", err)
 	}
@@ -2190,7 +2191,7 @@ func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEd
 
 // CountSearchResultsWithResponse calls CountSearchResults (GET /api/v2/search/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *generated.CountSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountSearchResultsResponse, error) {
-	rsp, err := c.raw.CountSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountSearchResults", err)
 	}
@@ -2203,7 +2204,7 @@ func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *gen
 
 // CountTagsWithResponse calls CountTags (GET /api/v2/tags/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTagsResponse, error) {
-	rsp, err := c.raw.CountTags(ctx, reqEditors...)
+	rsp, err := c.raw.CountTags(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTags", err)
 	}
@@ -2216,7 +2217,7 @@ func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...genera
 
 // CountTicketAuditsWithResponse calls CountTicketAudits (GET /api/v2/tickets/{ticket_id}/audits/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketAuditsResponse, error) {
-	rsp, err := c.raw.CountTicketAudits(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.CountTicketAudits(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketAudits", err)
 	}
@@ -2229,7 +2230,7 @@ func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int
 
 // CountTicketCommentsWithResponse calls CountTicketComments (GET /api/v2/tickets/{ticket_id}/comments/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketCommentsResponse, error) {
-	rsp, err := c.raw.CountTicketComments(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.CountTicketComments(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketComments", err)
 	}
@@ -2242,7 +2243,7 @@ func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID i
 
 // CountTicketFieldsWithResponse calls CountTicketFields (GET /api/v2/ticket_fields/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketFieldsResponse, error) {
-	rsp, err := c.raw.CountTicketFields(ctx, reqEditors...)
+	rsp, err := c.raw.CountTicketFields(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketFields", err)
 	}
@@ -2255,7 +2256,7 @@ func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors .
 
 // CountTicketsInViewWithResponse calls CountTicketsInView (GET /api/v2/views/{view_id}/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewResponse, error) {
-	rsp, err := c.raw.CountTicketsInView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.CountTicketsInView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketsInView", err)
 	}
@@ -2268,7 +2269,7 @@ func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int6
 
 // CountTicketsInViewsWithResponse calls CountTicketsInViews (GET /api/v2/views/count_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *generated.CountTicketsInViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewsResponse, error) {
-	rsp, err := c.raw.CountTicketsInViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountTicketsInViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketsInViews", err)
 	}
@@ -2281,7 +2282,7 @@ func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *ge
 
 // CountTicketsWithResponse calls CountTickets (GET /api/v2/tickets/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsResponse, error) {
-	rsp, err := c.raw.CountTickets(ctx, reqEditors...)
+	rsp, err := c.raw.CountTickets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTickets", err)
 	}
@@ -2294,7 +2295,7 @@ func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...gen
 
 // CountUsersWithResponse calls CountUsers (GET /api/v2/users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.CountUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.CountUsersResponse, error) {
-	rsp, err := c.raw.CountUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountUsers", err)
 	}
@@ -2307,7 +2308,7 @@ func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.C
 
 // CountViewsWithResponse calls CountViews (GET /api/v2/views/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountViewsResponse, error) {
-	rsp, err := c.raw.CountViews(ctx, reqEditors...)
+	rsp, err := c.raw.CountViews(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountViews", err)
 	}
@@ -2320,7 +2321,7 @@ func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...gener
 
 // CreateAutomationWithBodyWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateAutomationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
-	rsp, err := c.raw.CreateAutomationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateAutomationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateAutomation", err)
 	}
@@ -2333,7 +2334,7 @@ func (c *Client) CreateAutomationWithBodyWithResponse(ctx context.Context, conte
 
 // CreateAutomationWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generated.CreateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
-	rsp, err := c.raw.CreateAutomation(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateAutomation(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateAutomation", err)
 	}
@@ -2346,7 +2347,7 @@ func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generate
 
 // CreateBatchJobForTriggerCategoriesWithBodyWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBatchJobForTriggerCategoriesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.CreateBatchJobForTriggerCategoriesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBatchJobForTriggerCategoriesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBatchJobForTriggerCategories", err)
 	}
@@ -2359,7 +2360,7 @@ func (c *Client) CreateBatchJobForTriggerCategoriesWithBodyWithResponse(ctx cont
 
 // CreateBatchJobForTriggerCategoriesWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Context, body generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.CreateBatchJobForTriggerCategories(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBatchJobForTriggerCategories(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBatchJobForTriggerCategories", err)
 	}
@@ -2372,7 +2373,7 @@ func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Cont
 
 // CreateBookmarkWithBodyWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBookmarkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
-	rsp, err := c.raw.CreateBookmarkWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBookmarkWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBookmark", err)
 	}
@@ -2385,7 +2386,7 @@ func (c *Client) CreateBookmarkWithBodyWithResponse(ctx context.Context, content
 
 // CreateBookmarkWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.CreateBookmarkJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
-	rsp, err := c.raw.CreateBookmark(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBookmark(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBookmark", err)
 	}
@@ -2398,7 +2399,7 @@ func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.
 
 // CreateBrandWithBodyWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBrandWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
-	rsp, err := c.raw.CreateBrandWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBrandWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBrand", err)
 	}
@@ -2411,7 +2412,7 @@ func (c *Client) CreateBrandWithBodyWithResponse(ctx context.Context, contentTyp
 
 // CreateBrandWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.CreateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
-	rsp, err := c.raw.CreateBrand(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBrand(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBrand", err)
 	}
@@ -2424,7 +2425,7 @@ func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.Cre
 
 // CreateCustomObjectFieldWithBodyWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectFieldWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectFieldWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectField", err)
 	}
@@ -2437,7 +2438,7 @@ func (c *Client) CreateCustomObjectFieldWithBodyWithResponse(ctx context.Context
 
 // CreateCustomObjectFieldWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectField(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectField", err)
 	}
@@ -2450,7 +2451,7 @@ func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, custom
 
 // CreateCustomObjectRecordWithBodyWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectRecordWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectRecordWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectRecord", err)
 	}
@@ -2463,7 +2464,7 @@ func (c *Client) CreateCustomObjectRecordWithBodyWithResponse(ctx context.Contex
 
 // CreateCustomObjectRecordWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectRecord(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectRecord", err)
 	}
@@ -2476,7 +2477,7 @@ func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, custo
 
 // CreateCustomObjectWithBodyWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObject", err)
 	}
@@ -2489,7 +2490,7 @@ func (c *Client) CreateCustomObjectWithBodyWithResponse(ctx context.Context, con
 
 // CreateCustomObjectWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body generated.CreateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
-	rsp, err := c.raw.CreateCustomObject(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObject(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObject", err)
 	}
@@ -2502,7 +2503,7 @@ func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body genera
 
 // CreateCustomRoleWithBodyWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
-	rsp, err := c.raw.CreateCustomRoleWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomRoleWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomRole", err)
 	}
@@ -2515,7 +2516,7 @@ func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, conte
 
 // CreateCustomRoleWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generated.CreateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
-	rsp, err := c.raw.CreateCustomRole(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomRole(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomRole", err)
 	}
@@ -2528,7 +2529,7 @@ func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generate
 
 // CreateCustomTicketStatusWithBodyWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomTicketStatusWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.CreateCustomTicketStatusWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomTicketStatusWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomTicketStatus", err)
 	}
@@ -2541,7 +2542,7 @@ func (c *Client) CreateCustomTicketStatusWithBodyWithResponse(ctx context.Contex
 
 // CreateCustomTicketStatusWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body generated.CreateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.CreateCustomTicketStatus(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomTicketStatus(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomTicketStatus", err)
 	}
@@ -2554,7 +2555,7 @@ func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body 
 
 // CreateDynamicContentItemVariantWithBodyWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemVariantWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItemVariant", err)
 	}
@@ -2567,7 +2568,7 @@ func (c *Client) CreateDynamicContentItemVariantWithBodyWithResponse(ctx context
 
 // CreateDynamicContentItemVariantWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemVariant(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItemVariant", err)
 	}
@@ -2580,7 +2581,7 @@ func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context
 
 // CreateDynamicContentItemWithBodyWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItem", err)
 	}
@@ -2593,7 +2594,7 @@ func (c *Client) CreateDynamicContentItemWithBodyWithResponse(ctx context.Contex
 
 // CreateDynamicContentItemWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body generated.CreateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItem(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItem(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItem", err)
 	}
@@ -2606,7 +2607,7 @@ func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body 
 
 // CreateGroupMembershipWithBodyWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
-	rsp, err := c.raw.CreateGroupMembershipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupMembershipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupMembership", err)
 	}
@@ -2619,7 +2620,7 @@ func (c *Client) CreateGroupMembershipWithBodyWithResponse(ctx context.Context, 
 
 // CreateGroupMembershipWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body generated.CreateGroupMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
-	rsp, err := c.raw.CreateGroupMembership(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupMembership(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupMembership", err)
 	}
@@ -2632,7 +2633,7 @@ func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body gen
 
 // CreateGroupSLAPolicyWithBodyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateGroupSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupSLAPolicyWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupSLAPolicy", err)
 	}
@@ -2645,7 +2646,7 @@ func (c *Client) CreateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, c
 
 // CreateGroupSLAPolicyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body generated.CreateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateGroupSLAPolicy(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupSLAPolicy(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupSLAPolicy", err)
 	}
@@ -2658,7 +2659,7 @@ func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body gene
 
 // CreateGroupWithBodyWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
-	rsp, err := c.raw.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroup", err)
 	}
@@ -2671,7 +2672,7 @@ func (c *Client) CreateGroupWithBodyWithResponse(ctx context.Context, contentTyp
 
 // CreateGroupWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.CreateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
-	rsp, err := c.raw.CreateGroup(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroup(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroup", err)
 	}
@@ -2684,7 +2685,7 @@ func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.Cre
 
 // CreateMacroAttachmentWithBodyWithResponse calls CreateMacroAttachment (POST /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroAttachmentResponse, error) {
-	rsp, err := c.raw.CreateMacroAttachmentWithBody(ctx, macroID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateMacroAttachmentWithBody(callctx.WithBuffer(ctx), macroID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacroAttachment", err)
 	}
@@ -2697,7 +2698,7 @@ func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, 
 
 // CreateMacroWithBodyWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
-	rsp, err := c.raw.CreateMacroWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateMacroWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacro", err)
 	}
@@ -2710,7 +2711,7 @@ func (c *Client) CreateMacroWithBodyWithResponse(ctx context.Context, contentTyp
 
 // CreateMacroWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.CreateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
-	rsp, err := c.raw.CreateMacro(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateMacro(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacro", err)
 	}
@@ -2723,7 +2724,7 @@ func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.Cre
 
 // CreateManyDynamicContentItemVariantsWithBodyWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.CreateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyDynamicContentItemVariantsWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyDynamicContentItemVariants", err)
 	}
@@ -2736,7 +2737,7 @@ func (c *Client) CreateManyDynamicContentItemVariantsWithBodyWithResponse(ctx co
 
 // CreateManyDynamicContentItemVariantsWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.CreateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.CreateManyDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyDynamicContentItemVariants", err)
 	}
@@ -2749,7 +2750,7 @@ func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 
 // CreateManyGroupMembershipsWithBodyWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyGroupMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyGroupMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyGroupMembershipsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyGroupMemberships", err)
 	}
@@ -2762,7 +2763,7 @@ func (c *Client) CreateManyGroupMembershipsWithBodyWithResponse(ctx context.Cont
 
 // CreateManyGroupMembershipsWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, body generated.CreateManyGroupMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyGroupMemberships(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyGroupMemberships(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyGroupMemberships", err)
 	}
@@ -2775,7 +2776,7 @@ func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, bod
 
 // CreateManyOrganizationMembershipsWithBodyWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationMembershipsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizationMemberships", err)
 	}
@@ -2788,7 +2789,7 @@ func (c *Client) CreateManyOrganizationMembershipsWithBodyWithResponse(ctx conte
 
 // CreateManyOrganizationMembershipsWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Context, body generated.CreateManyOrganizationMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationMemberships(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationMemberships(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizationMemberships", err)
 	}
@@ -2801,7 +2802,7 @@ func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Conte
 
 // CreateManyOrganizationsWithBodyWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizations", err)
 	}
@@ -2814,7 +2815,7 @@ func (c *Client) CreateManyOrganizationsWithBodyWithResponse(ctx context.Context
 
 // CreateManyOrganizationsWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body generated.CreateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizations(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizations(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizations", err)
 	}
@@ -2827,7 +2828,7 @@ func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body g
 
 // CreateManyTicketsWithBodyWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyTicketsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
-	rsp, err := c.raw.CreateManyTicketsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyTicketsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyTickets", err)
 	}
@@ -2840,7 +2841,7 @@ func (c *Client) CreateManyTicketsWithBodyWithResponse(ctx context.Context, cont
 
 // CreateManyTicketsWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generated.CreateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
-	rsp, err := c.raw.CreateManyTickets(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyTickets(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyTickets", err)
 	}
@@ -2853,7 +2854,7 @@ func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generat
 
 // CreateManyUsersWithBodyWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyUsersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyUsers", err)
 	}
@@ -2866,7 +2867,7 @@ func (c *Client) CreateManyUsersWithBodyWithResponse(ctx context.Context, conten
 
 // CreateManyUsersWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated.CreateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateManyUsers(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyUsers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyUsers", err)
 	}
@@ -2879,7 +2880,7 @@ func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated
 
 // CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx, customObjectKey, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(callctx.WithBuffer(ctx), customObjectKey, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
 	}
@@ -2892,7 +2893,7 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithRespons
 
 // CreateOrUpdateCustomObjectRecordByExternalIDWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, body generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalID(ctx, customObjectKey, params, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalID(callctx.WithBuffer(ctx), customObjectKey, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
 	}
@@ -2905,7 +2906,7 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx co
 
 // CreateOrUpdateManyUsersWithBodyWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateManyUsersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateManyUsers", err)
 	}
@@ -2918,7 +2919,7 @@ func (c *Client) CreateOrUpdateManyUsersWithBodyWithResponse(ctx context.Context
 
 // CreateOrUpdateManyUsersWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body generated.CreateOrUpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateManyUsers(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateManyUsers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateManyUsers", err)
 	}
@@ -2931,7 +2932,7 @@ func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body g
 
 // CreateOrUpdateOrganizationWithBodyWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateOrganizationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateOrganization", err)
 	}
@@ -2944,7 +2945,7 @@ func (c *Client) CreateOrUpdateOrganizationWithBodyWithResponse(ctx context.Cont
 
 // CreateOrUpdateOrganizationWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, body generated.CreateOrUpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateOrganization(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateOrganization(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateOrganization", err)
 	}
@@ -2957,7 +2958,7 @@ func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, bod
 
 // CreateOrUpdateTicketFieldOptionWithBodyWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateTicketFieldOptionWithBodyWithResponse(ctx context.Context, ticketFieldID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateTicketFieldOptionWithBody(ctx, ticketFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOptionWithBody(callctx.WithBuffer(ctx), ticketFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateTicketFieldOption", err)
 	}
@@ -2970,7 +2971,7 @@ func (c *Client) CreateOrUpdateTicketFieldOptionWithBodyWithResponse(ctx context
 
 // CreateOrUpdateTicketFieldOptionWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, body generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateTicketFieldOption(ctx, ticketFieldID, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateTicketFieldOption", err)
 	}
@@ -2983,7 +2984,7 @@ func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context
 
 // CreateOrUpdateUserFieldOptionWithBodyWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserFieldOptionWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserFieldOptionWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserFieldOptionWithBody(callctx.WithBuffer(ctx), userFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUserFieldOption", err)
 	}
@@ -2996,7 +2997,7 @@ func (c *Client) CreateOrUpdateUserFieldOptionWithBodyWithResponse(ctx context.C
 
 // CreateOrUpdateUserFieldOptionWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, userFieldID string, body generated.CreateOrUpdateUserFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserFieldOption(ctx, userFieldID, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserFieldOption(callctx.WithBuffer(ctx), userFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUserFieldOption", err)
 	}
@@ -3009,7 +3010,7 @@ func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, 
 
 // CreateOrUpdateUserWithBodyWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUser", err)
 	}
@@ -3022,7 +3023,7 @@ func (c *Client) CreateOrUpdateUserWithBodyWithResponse(ctx context.Context, con
 
 // CreateOrUpdateUserWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body generated.CreateOrUpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUser(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUser(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUser", err)
 	}
@@ -3035,7 +3036,7 @@ func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body genera
 
 // CreateOrganizationFieldWithBodyWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.CreateOrganizationFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationField", err)
 	}
@@ -3048,7 +3049,7 @@ func (c *Client) CreateOrganizationFieldWithBodyWithResponse(ctx context.Context
 
 // CreateOrganizationFieldWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body generated.CreateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.CreateOrganizationField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationField", err)
 	}
@@ -3061,7 +3062,7 @@ func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body g
 
 // CreateOrganizationMembershipWithBodyWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.CreateOrganizationMembershipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationMembershipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationMembership", err)
 	}
@@ -3074,7 +3075,7 @@ func (c *Client) CreateOrganizationMembershipWithBodyWithResponse(ctx context.Co
 
 // CreateOrganizationMembershipWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, body generated.CreateOrganizationMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.CreateOrganizationMembership(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationMembership(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationMembership", err)
 	}
@@ -3087,7 +3088,7 @@ func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, b
 
 // CreateOrganizationSubscriptionWithBodyWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.CreateOrganizationSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationSubscriptionWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationSubscription", err)
 	}
@@ -3100,7 +3101,7 @@ func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.
 
 // CreateOrganizationSubscriptionWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context, body generated.CreateOrganizationSubscriptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.CreateOrganizationSubscription(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationSubscription(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationSubscription", err)
 	}
@@ -3113,7 +3114,7 @@ func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context,
 
 // CreateOrganizationWithBodyWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganization", err)
 	}
@@ -3126,7 +3127,7 @@ func (c *Client) CreateOrganizationWithBodyWithResponse(ctx context.Context, con
 
 // CreateOrganizationWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body generated.CreateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrganization(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganization(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganization", err)
 	}
@@ -3139,7 +3140,7 @@ func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body genera
 
 // CreateRequestWithBodyWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
-	rsp, err := c.raw.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRequestWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRequest", err)
 	}
@@ -3152,7 +3153,7 @@ func (c *Client) CreateRequestWithBodyWithResponse(ctx context.Context, contentT
 
 // CreateRequestWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.CreateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
-	rsp, err := c.raw.CreateRequest(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateRequest(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRequest", err)
 	}
@@ -3165,7 +3166,7 @@ func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.C
 
 // CreateResourceCollectionWithBodyWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateResourceCollectionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
-	rsp, err := c.raw.CreateResourceCollectionWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateResourceCollectionWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateResourceCollection", err)
 	}
@@ -3178,7 +3179,7 @@ func (c *Client) CreateResourceCollectionWithBodyWithResponse(ctx context.Contex
 
 // CreateResourceCollectionWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body generated.CreateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
-	rsp, err := c.raw.CreateResourceCollection(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateResourceCollection(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateResourceCollection", err)
 	}
@@ -3191,7 +3192,7 @@ func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body 
 
 // CreateRoutingAttributeValueWithBodyWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeValueWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeValueWithBody(callctx.WithBuffer(ctx), attributeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttributeValue", err)
 	}
@@ -3204,7 +3205,7 @@ func (c *Client) CreateRoutingAttributeValueWithBodyWithResponse(ctx context.Con
 
 // CreateRoutingAttributeValueWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, body generated.CreateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeValue(ctx, attributeID, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttributeValue", err)
 	}
@@ -3217,7 +3218,7 @@ func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, at
 
 // CreateRoutingAttributeWithBodyWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttribute", err)
 	}
@@ -3230,7 +3231,7 @@ func (c *Client) CreateRoutingAttributeWithBodyWithResponse(ctx context.Context,
 
 // CreateRoutingAttributeWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body generated.CreateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttribute(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttribute(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttribute", err)
 	}
@@ -3243,7 +3244,7 @@ func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body ge
 
 // CreateSLAPolicyWithBodyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSLAPolicyWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSLAPolicy", err)
 	}
@@ -3256,7 +3257,7 @@ func (c *Client) CreateSLAPolicyWithBodyWithResponse(ctx context.Context, conten
 
 // CreateSLAPolicyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated.CreateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateSLAPolicy(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSLAPolicy(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSLAPolicy", err)
 	}
@@ -3269,7 +3270,7 @@ func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated
 
 // CreateSharingAgreementWithBodyWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSharingAgreementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
-	rsp, err := c.raw.CreateSharingAgreementWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSharingAgreementWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSharingAgreement", err)
 	}
@@ -3282,7 +3283,7 @@ func (c *Client) CreateSharingAgreementWithBodyWithResponse(ctx context.Context,
 
 // CreateSharingAgreementWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body generated.CreateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
-	rsp, err := c.raw.CreateSharingAgreement(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSharingAgreement(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSharingAgreement", err)
 	}
@@ -3295,7 +3296,7 @@ func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body ge
 
 // CreateSupportAddressWithBodyWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSupportAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
-	rsp, err := c.raw.CreateSupportAddressWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSupportAddressWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSupportAddress", err)
 	}
@@ -3308,7 +3309,7 @@ func (c *Client) CreateSupportAddressWithBodyWithResponse(ctx context.Context, c
 
 // CreateSupportAddressWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body generated.CreateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
-	rsp, err := c.raw.CreateSupportAddress(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSupportAddress(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSupportAddress", err)
 	}
@@ -3321,7 +3322,7 @@ func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body gene
 
 // CreateTargetWithBodyWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
-	rsp, err := c.raw.CreateTargetWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTargetWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTarget", err)
 	}
@@ -3334,7 +3335,7 @@ func (c *Client) CreateTargetWithBodyWithResponse(ctx context.Context, contentTy
 
 // CreateTargetWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.CreateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
-	rsp, err := c.raw.CreateTarget(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTarget(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTarget", err)
 	}
@@ -3347,7 +3348,7 @@ func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.Cr
 
 // CreateTicketFieldWithBodyWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
-	rsp, err := c.raw.CreateTicketFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketField", err)
 	}
@@ -3360,7 +3361,7 @@ func (c *Client) CreateTicketFieldWithBodyWithResponse(ctx context.Context, cont
 
 // CreateTicketFieldWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generated.CreateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
-	rsp, err := c.raw.CreateTicketField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketField", err)
 	}
@@ -3373,7 +3374,7 @@ func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generat
 
 // CreateTicketFormWithBodyWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFormWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
-	rsp, err := c.raw.CreateTicketFormWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketFormWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketForm", err)
 	}
@@ -3386,7 +3387,7 @@ func (c *Client) CreateTicketFormWithBodyWithResponse(ctx context.Context, conte
 
 // CreateTicketFormWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generated.CreateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
-	rsp, err := c.raw.CreateTicketForm(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketForm(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketForm", err)
 	}
@@ -3399,7 +3400,7 @@ func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generate
 
 // CreateTicketSatisfactionRatingWithBodyWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSatisfactionRatingWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.CreateTicketSatisfactionRatingWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSatisfactionRatingWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSatisfactionRating", err)
 	}
@@ -3412,7 +3413,7 @@ func (c *Client) CreateTicketSatisfactionRatingWithBodyWithResponse(ctx context.
 
 // CreateTicketSatisfactionRatingWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context, ticketID int64, body generated.CreateTicketSatisfactionRatingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.CreateTicketSatisfactionRating(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSatisfactionRating(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSatisfactionRating", err)
 	}
@@ -3425,7 +3426,7 @@ func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context,
 
 // CreateTicketSkipWithBodyWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
-	rsp, err := c.raw.CreateTicketSkipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSkipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSkip", err)
 	}
@@ -3438,7 +3439,7 @@ func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, conte
 
 // CreateTicketSkipWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generated.CreateTicketSkipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
-	rsp, err := c.raw.CreateTicketSkip(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSkip(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSkip", err)
 	}
@@ -3451,7 +3452,7 @@ func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generate
 
 // CreateTicketWithBodyWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketWithBodyWithResponse(ctx context.Context, params *generated.CreateTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
-	rsp, err := c.raw.CreateTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicket", err)
 	}
@@ -3464,7 +3465,7 @@ func (c *Client) CreateTicketWithBodyWithResponse(ctx context.Context, params *g
 
 // CreateTicketWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated.CreateTicketParams, body generated.CreateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
-	rsp, err := c.raw.CreateTicket(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.CreateTicket(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicket", err)
 	}
@@ -3477,7 +3478,7 @@ func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated
 
 // CreateTrialAccountWithBodyWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTrialAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
-	rsp, err := c.raw.CreateTrialAccountWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTrialAccountWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrialAccount", err)
 	}
@@ -3490,7 +3491,7 @@ func (c *Client) CreateTrialAccountWithBodyWithResponse(ctx context.Context, con
 
 // CreateTrialAccountWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body generated.CreateTrialAccountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
-	rsp, err := c.raw.CreateTrialAccount(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTrialAccount(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrialAccount", err)
 	}
@@ -3503,7 +3504,7 @@ func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body genera
 
 // CreateTriggerCategoryWithBodyWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerCategoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.CreateTriggerCategoryWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerCategoryWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTriggerCategory", err)
 	}
@@ -3516,7 +3517,7 @@ func (c *Client) CreateTriggerCategoryWithBodyWithResponse(ctx context.Context, 
 
 // CreateTriggerCategoryWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body generated.CreateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.CreateTriggerCategory(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerCategory(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTriggerCategory", err)
 	}
@@ -3529,7 +3530,7 @@ func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body gen
 
 // CreateTriggerWithBodyWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
-	rsp, err := c.raw.CreateTriggerWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrigger", err)
 	}
@@ -3542,7 +3543,7 @@ func (c *Client) CreateTriggerWithBodyWithResponse(ctx context.Context, contentT
 
 // CreateTriggerWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.CreateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
-	rsp, err := c.raw.CreateTrigger(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTrigger(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrigger", err)
 	}
@@ -3555,7 +3556,7 @@ func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.C
 
 // CreateUnassociatedMacroAttachmentWithBodyWithResponse calls CreateUnassociatedMacroAttachment (POST /api/v2/macros/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUnassociatedMacroAttachmentResponse, error) {
-	rsp, err := c.raw.CreateUnassociatedMacroAttachmentWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUnassociatedMacroAttachmentWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUnassociatedMacroAttachment", err)
 	}
@@ -3568,7 +3569,7 @@ func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx conte
 
 // CreateUserFieldWithBodyWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
-	rsp, err := c.raw.CreateUserFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserField", err)
 	}
@@ -3581,7 +3582,7 @@ func (c *Client) CreateUserFieldWithBodyWithResponse(ctx context.Context, conten
 
 // CreateUserFieldWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated.CreateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
-	rsp, err := c.raw.CreateUserField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateUserField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserField", err)
 	}
@@ -3594,7 +3595,7 @@ func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated
 
 // CreateUserIdentityWithBodyWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
-	rsp, err := c.raw.CreateUserIdentityWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserIdentityWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserIdentity", err)
 	}
@@ -3607,7 +3608,7 @@ func (c *Client) CreateUserIdentityWithBodyWithResponse(ctx context.Context, use
 
 // CreateUserIdentityWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int64, body generated.CreateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
-	rsp, err := c.raw.CreateUserIdentity(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.CreateUserIdentity(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserIdentity", err)
 	}
@@ -3620,7 +3621,7 @@ func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int6
 
 // CreateUserWithBodyWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
-	rsp, err := c.raw.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUser", err)
 	}
@@ -3633,7 +3634,7 @@ func (c *Client) CreateUserWithBodyWithResponse(ctx context.Context, contentType
 
 // CreateUserWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.CreateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
-	rsp, err := c.raw.CreateUser(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateUser(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUser", err)
 	}
@@ -3646,7 +3647,7 @@ func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.Crea
 
 // CreateViewWithBodyWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateViewWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
-	rsp, err := c.raw.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateViewWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateView", err)
 	}
@@ -3659,7 +3660,7 @@ func (c *Client) CreateViewWithBodyWithResponse(ctx context.Context, contentType
 
 // CreateViewWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.CreateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
-	rsp, err := c.raw.CreateView(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateView(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateView", err)
 	}
@@ -3672,7 +3673,7 @@ func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.Crea
 
 // CreateVoiceTicketWithBodyWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateVoiceTicketWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
-	rsp, err := c.raw.CreateVoiceTicketWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateVoiceTicketWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateVoiceTicket", err)
 	}
@@ -3685,7 +3686,7 @@ func (c *Client) CreateVoiceTicketWithBodyWithResponse(ctx context.Context, cont
 
 // CreateVoiceTicketWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generated.CreateVoiceTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
-	rsp, err := c.raw.CreateVoiceTicket(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateVoiceTicket(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateVoiceTicket", err)
 	}
@@ -3698,7 +3699,7 @@ func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generat
 
 // CreateWorkspaceWithBodyWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateWorkspaceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
-	rsp, err := c.raw.CreateWorkspaceWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateWorkspaceWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateWorkspace", err)
 	}
@@ -3711,7 +3712,7 @@ func (c *Client) CreateWorkspaceWithBodyWithResponse(ctx context.Context, conten
 
 // CreateWorkspaceWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated.CreateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
-	rsp, err := c.raw.CreateWorkspace(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateWorkspace(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateWorkspace", err)
 	}
@@ -3724,7 +3725,7 @@ func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated
 
 // DeleteAuthenticatedSessionWithResponse calls DeleteAuthenticatedSession (DELETE /api/v2/users/me/logout) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAuthenticatedSessionResponse, error) {
-	rsp, err := c.raw.DeleteAuthenticatedSession(ctx, reqEditors...)
+	rsp, err := c.raw.DeleteAuthenticatedSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteAuthenticatedSession", err)
 	}
@@ -3737,7 +3738,7 @@ func (c *Client) DeleteAuthenticatedSessionWithResponse(ctx context.Context, req
 
 // DeleteAutomationWithResponse calls DeleteAutomation (DELETE /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAutomationResponse, error) {
-	rsp, err := c.raw.DeleteAutomation(ctx, automationID, reqEditors...)
+	rsp, err := c.raw.DeleteAutomation(callctx.WithBuffer(ctx), automationID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteAutomation", err)
 	}
@@ -3750,7 +3751,7 @@ func (c *Client) DeleteAutomationWithResponse(ctx context.Context, automationID 
 
 // DeleteBookmarkWithResponse calls DeleteBookmark (DELETE /api/v2/bookmarks/{bookmark_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteBookmarkWithResponse(ctx context.Context, bookmarkID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBookmarkResponse, error) {
-	rsp, err := c.raw.DeleteBookmark(ctx, bookmarkID, reqEditors...)
+	rsp, err := c.raw.DeleteBookmark(callctx.WithBuffer(ctx), bookmarkID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteBookmark", err)
 	}
@@ -3763,7 +3764,7 @@ func (c *Client) DeleteBookmarkWithResponse(ctx context.Context, bookmarkID int6
 
 // DeleteBrandWithResponse calls DeleteBrand (DELETE /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBrandResponse, error) {
-	rsp, err := c.raw.DeleteBrand(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.DeleteBrand(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteBrand", err)
 	}
@@ -3776,7 +3777,7 @@ func (c *Client) DeleteBrandWithResponse(ctx context.Context, brandID int64, req
 
 // DeleteCustomObjectFieldWithResponse calls DeleteCustomObjectField (DELETE /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectField", err)
 	}
@@ -3789,7 +3790,7 @@ func (c *Client) DeleteCustomObjectFieldWithResponse(ctx context.Context, custom
 
 // DeleteCustomObjectRecordByExternalIDWithResponse calls DeleteCustomObjectRecordByExternalId (DELETE /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.DeleteCustomObjectRecordByExternalIDParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectRecordByExternalID(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectRecordByExternalID(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectRecordByExternalId", err)
 	}
@@ -3802,7 +3803,7 @@ func (c *Client) DeleteCustomObjectRecordByExternalIDWithResponse(ctx context.Co
 
 // DeleteCustomObjectRecordWithResponse calls DeleteCustomObjectRecord (DELETE /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectRecord", err)
 	}
@@ -3815,7 +3816,7 @@ func (c *Client) DeleteCustomObjectRecordWithResponse(ctx context.Context, custo
 
 // DeleteCustomObjectWithResponse calls DeleteCustomObject (DELETE /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectResponse, error) {
-	rsp, err := c.raw.DeleteCustomObject(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObject(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObject", err)
 	}
@@ -3828,7 +3829,7 @@ func (c *Client) DeleteCustomObjectWithResponse(ctx context.Context, customObjec
 
 // DeleteCustomRoleWithResponse calls DeleteCustomRole (DELETE /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomRoleResponse, error) {
-	rsp, err := c.raw.DeleteCustomRole(ctx, customRoleID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomRole(callctx.WithBuffer(ctx), customRoleID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomRole", err)
 	}
@@ -3841,7 +3842,7 @@ func (c *Client) DeleteCustomRoleWithResponse(ctx context.Context, customRoleID 
 
 // DeleteDynamicContentItemVariantWithResponse calls DeleteDynamicContentItemVariant (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.DeleteDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	rsp, err := c.raw.DeleteDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteDynamicContentItemVariant", err)
 	}
@@ -3854,7 +3855,7 @@ func (c *Client) DeleteDynamicContentItemVariantWithResponse(ctx context.Context
 
 // DeleteDynamicContentItemWithResponse calls DeleteDynamicContentItem (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemResponse, error) {
-	rsp, err := c.raw.DeleteDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	rsp, err := c.raw.DeleteDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteDynamicContentItem", err)
 	}
@@ -3867,7 +3868,7 @@ func (c *Client) DeleteDynamicContentItemWithResponse(ctx context.Context, dynam
 
 // DeleteGroupMembershipWithResponse calls DeleteGroupMembership (DELETE /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupMembershipResponse, error) {
-	rsp, err := c.raw.DeleteGroupMembership(ctx, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.DeleteGroupMembership(callctx.WithBuffer(ctx), groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroupMembership", err)
 	}
@@ -3880,7 +3881,7 @@ func (c *Client) DeleteGroupMembershipWithResponse(ctx context.Context, groupMem
 
 // DeleteGroupSLAPolicyWithResponse calls DeleteGroupSLAPolicy (DELETE /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.DeleteGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	rsp, err := c.raw.DeleteGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroupSLAPolicy", err)
 	}
@@ -3893,7 +3894,7 @@ func (c *Client) DeleteGroupSLAPolicyWithResponse(ctx context.Context, groupSLAP
 
 // DeleteGroupWithResponse calls DeleteGroup (DELETE /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupResponse, error) {
-	rsp, err := c.raw.DeleteGroup(ctx, groupID, reqEditors...)
+	rsp, err := c.raw.DeleteGroup(callctx.WithBuffer(ctx), groupID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroup", err)
 	}
@@ -3906,7 +3907,7 @@ func (c *Client) DeleteGroupWithResponse(ctx context.Context, groupID int64, req
 
 // DeleteMacroWithResponse calls DeleteMacro (DELETE /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteMacroResponse, error) {
-	rsp, err := c.raw.DeleteMacro(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.DeleteMacro(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteMacro", err)
 	}
@@ -3919,7 +3920,7 @@ func (c *Client) DeleteMacroWithResponse(ctx context.Context, macroID int64, req
 
 // DeleteManyAutomationsWithResponse calls DeleteManyAutomations (DELETE /api/v2/automations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyAutomationsWithResponse(ctx context.Context, params *generated.DeleteManyAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyAutomationsResponse, error) {
-	rsp, err := c.raw.DeleteManyAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyAutomations", err)
 	}
@@ -3932,7 +3933,7 @@ func (c *Client) DeleteManyAutomationsWithResponse(ctx context.Context, params *
 
 // DeleteManyGroupMembershipsWithResponse calls DeleteManyGroupMemberships (DELETE /api/v2/group_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.DeleteManyGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyGroupMemberships", err)
 	}
@@ -3945,7 +3946,7 @@ func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, par
 
 // DeleteManyMacrosWithResponse calls DeleteManyMacros (DELETE /api/v2/macros/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyMacrosWithResponse(ctx context.Context, params *generated.DeleteManyMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyMacrosResponse, error) {
-	rsp, err := c.raw.DeleteManyMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyMacros", err)
 	}
@@ -3958,7 +3959,7 @@ func (c *Client) DeleteManyMacrosWithResponse(ctx context.Context, params *gener
 
 // DeleteManyOrganizationMembershipsWithResponse calls DeleteManyOrganizationMemberships (DELETE /api/v2/organization_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.DeleteManyOrganizationMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyOrganizationMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyOrganizationMemberships", err)
 	}
@@ -3971,7 +3972,7 @@ func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Conte
 
 // DeleteManyOrganizationsWithResponse calls DeleteManyOrganizations (DELETE /api/v2/organizations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationsResponse, error) {
-	rsp, err := c.raw.DeleteManyOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyOrganizations", err)
 	}
@@ -3984,7 +3985,7 @@ func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params
 
 // DeleteManySuspendedTicketsWithResponse calls DeleteManySuspendedTickets (DELETE /api/v2/suspended_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManySuspendedTicketsWithResponse(ctx context.Context, params *generated.DeleteManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManySuspendedTicketsResponse, error) {
-	rsp, err := c.raw.DeleteManySuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManySuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManySuspendedTickets", err)
 	}
@@ -3997,7 +3998,7 @@ func (c *Client) DeleteManySuspendedTicketsWithResponse(ctx context.Context, par
 
 // DeleteManyTicketsWithResponse calls DeleteManyTickets (DELETE /api/v2/tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *generated.DeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTicketsResponse, error) {
-	rsp, err := c.raw.DeleteManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyTickets", err)
 	}
@@ -4010,7 +4011,7 @@ func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *gene
 
 // DeleteManyTriggersWithResponse calls DeleteManyTriggers (DELETE /api/v2/triggers/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyTriggersWithResponse(ctx context.Context, params *generated.DeleteManyTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTriggersResponse, error) {
-	rsp, err := c.raw.DeleteManyTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyTriggers", err)
 	}
@@ -4023,7 +4024,7 @@ func (c *Client) DeleteManyTriggersWithResponse(ctx context.Context, params *gen
 
 // DeleteManyUsersWithResponse calls DeleteManyUsers (DELETE /api/v2/users/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *generated.DeleteManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyUsersResponse, error) {
-	rsp, err := c.raw.DeleteManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyUsers", err)
 	}
@@ -4036,7 +4037,7 @@ func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *genera
 
 // DeleteManyViewsWithResponse calls DeleteManyViews (DELETE /api/v2/views/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyViewsWithResponse(ctx context.Context, params *generated.DeleteManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyViewsResponse, error) {
-	rsp, err := c.raw.DeleteManyViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyViews", err)
 	}
@@ -4049,7 +4050,7 @@ func (c *Client) DeleteManyViewsWithResponse(ctx context.Context, params *genera
 
 // DeleteManyWorkspacesWithResponse calls DeleteManyWorkspaces (DELETE /api/v2/workspaces/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyWorkspacesWithResponse(ctx context.Context, params *generated.DeleteManyWorkspacesParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyWorkspacesResponse, error) {
-	rsp, err := c.raw.DeleteManyWorkspaces(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyWorkspaces(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyWorkspaces", err)
 	}
@@ -4062,7 +4063,7 @@ func (c *Client) DeleteManyWorkspacesWithResponse(ctx context.Context, params *g
 
 // DeleteOrganizationFieldWithResponse calls DeleteOrganizationField (DELETE /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationFieldResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationField(ctx, organizationFieldID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationField", err)
 	}
@@ -4075,7 +4076,7 @@ func (c *Client) DeleteOrganizationFieldWithResponse(ctx context.Context, organi
 
 // DeleteOrganizationMembershipWithResponse calls DeleteOrganizationMembership (DELETE /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationMembership(callctx.WithBuffer(ctx), organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationMembership", err)
 	}
@@ -4088,7 +4089,7 @@ func (c *Client) DeleteOrganizationMembershipWithResponse(ctx context.Context, o
 
 // DeleteOrganizationSubscriptionWithResponse calls DeleteOrganizationSubscription (DELETE /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationSubscription(callctx.WithBuffer(ctx), organizationSubscriptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationSubscription", err)
 	}
@@ -4101,7 +4102,7 @@ func (c *Client) DeleteOrganizationSubscriptionWithResponse(ctx context.Context,
 
 // DeleteOrganizationWithResponse calls DeleteOrganization (DELETE /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationResponse, error) {
-	rsp, err := c.raw.DeleteOrganization(ctx, organizationID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganization(callctx.WithBuffer(ctx), organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganization", err)
 	}
@@ -4114,7 +4115,7 @@ func (c *Client) DeleteOrganizationWithResponse(ctx context.Context, organizatio
 
 // DeleteResourceCollectionWithResponse calls DeleteResourceCollection (DELETE /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteResourceCollectionResponse, error) {
-	rsp, err := c.raw.DeleteResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	rsp, err := c.raw.DeleteResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteResourceCollection", err)
 	}
@@ -4127,7 +4128,7 @@ func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resou
 
 // DeleteRoutingAttributeValueWithResponse calls DeleteRoutingAttributeValue (DELETE /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.DeleteRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	rsp, err := c.raw.DeleteRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteRoutingAttributeValue", err)
 	}
@@ -4140,7 +4141,7 @@ func (c *Client) DeleteRoutingAttributeValueWithResponse(ctx context.Context, at
 
 // DeleteRoutingAttributeWithResponse calls DeleteRoutingAttribute (DELETE /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeResponse, error) {
-	rsp, err := c.raw.DeleteRoutingAttribute(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.DeleteRoutingAttribute(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteRoutingAttribute", err)
 	}
@@ -4153,7 +4154,7 @@ func (c *Client) DeleteRoutingAttributeWithResponse(ctx context.Context, attribu
 
 // DeleteSLAPolicyWithResponse calls DeleteSLAPolicy (DELETE /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSLAPolicyResponse, error) {
-	rsp, err := c.raw.DeleteSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	rsp, err := c.raw.DeleteSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSLAPolicy", err)
 	}
@@ -4166,7 +4167,7 @@ func (c *Client) DeleteSLAPolicyWithResponse(ctx context.Context, slaPolicyID in
 
 // DeleteSharingAgreementWithResponse calls DeleteSharingAgreement (DELETE /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSharingAgreementResponse, error) {
-	rsp, err := c.raw.DeleteSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	rsp, err := c.raw.DeleteSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSharingAgreement", err)
 	}
@@ -4179,7 +4180,7 @@ func (c *Client) DeleteSharingAgreementWithResponse(ctx context.Context, sharing
 
 // DeleteSupportAddressWithResponse calls DeleteSupportAddress (DELETE /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSupportAddressResponse, error) {
-	rsp, err := c.raw.DeleteSupportAddress(ctx, supportAddressID, reqEditors...)
+	rsp, err := c.raw.DeleteSupportAddress(callctx.WithBuffer(ctx), supportAddressID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSupportAddress", err)
 	}
@@ -4192,7 +4193,7 @@ func (c *Client) DeleteSupportAddressWithResponse(ctx context.Context, supportAd
 
 // DeleteSuspendedTicketWithResponse calls DeleteSuspendedTicket (DELETE /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSuspendedTicketResponse, error) {
-	rsp, err := c.raw.DeleteSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.DeleteSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSuspendedTicket", err)
 	}
@@ -4205,7 +4206,7 @@ func (c *Client) DeleteSuspendedTicketWithResponse(ctx context.Context, id int64
 
 // DeleteTargetWithResponse calls DeleteTarget (DELETE /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTargetResponse, error) {
-	rsp, err := c.raw.DeleteTarget(ctx, targetID, reqEditors...)
+	rsp, err := c.raw.DeleteTarget(callctx.WithBuffer(ctx), targetID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTarget", err)
 	}
@@ -4218,7 +4219,7 @@ func (c *Client) DeleteTargetWithResponse(ctx context.Context, targetID int64, r
 
 // DeleteTicketFieldOptionWithResponse calls DeleteTicketFieldOption (DELETE /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.DeleteTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	rsp, err := c.raw.DeleteTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, ticketFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketFieldOption", err)
 	}
@@ -4231,7 +4232,7 @@ func (c *Client) DeleteTicketFieldOptionWithResponse(ctx context.Context, ticket
 
 // DeleteTicketFieldWithResponse calls DeleteTicketField (DELETE /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.DeleteTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldResponse, error) {
-	rsp, err := c.raw.DeleteTicketField(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.DeleteTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketField", err)
 	}
@@ -4244,7 +4245,7 @@ func (c *Client) DeleteTicketFieldWithResponse(ctx context.Context, ticketFieldI
 
 // DeleteTicketFormWithResponse calls DeleteTicketForm (DELETE /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFormResponse, error) {
-	rsp, err := c.raw.DeleteTicketForm(ctx, ticketFormID, reqEditors...)
+	rsp, err := c.raw.DeleteTicketForm(callctx.WithBuffer(ctx), ticketFormID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketForm", err)
 	}
@@ -4257,7 +4258,7 @@ func (c *Client) DeleteTicketFormWithResponse(ctx context.Context, ticketFormID 
 
 // DeleteTicketWithResponse calls DeleteTicket (DELETE /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketResponse, error) {
-	rsp, err := c.raw.DeleteTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.DeleteTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicket", err)
 	}
@@ -4270,7 +4271,7 @@ func (c *Client) DeleteTicketWithResponse(ctx context.Context, ticketID int64, r
 
 // DeleteTriggerCategoryWithResponse calls DeleteTriggerCategory (DELETE /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerCategoryResponse, error) {
-	rsp, err := c.raw.DeleteTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	rsp, err := c.raw.DeleteTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTriggerCategory", err)
 	}
@@ -4283,7 +4284,7 @@ func (c *Client) DeleteTriggerCategoryWithResponse(ctx context.Context, triggerC
 
 // DeleteTriggerWithResponse calls DeleteTrigger (DELETE /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerResponse, error) {
-	rsp, err := c.raw.DeleteTrigger(ctx, triggerID, reqEditors...)
+	rsp, err := c.raw.DeleteTrigger(callctx.WithBuffer(ctx), triggerID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTrigger", err)
 	}
@@ -4296,7 +4297,7 @@ func (c *Client) DeleteTriggerWithResponse(ctx context.Context, triggerID int64,
 
 // DeleteUploadWithResponse calls DeleteUpload (DELETE /api/v2/uploads/{token}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUploadWithResponse(ctx context.Context, token string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUploadResponse, error) {
-	rsp, err := c.raw.DeleteUpload(ctx, token, reqEditors...)
+	rsp, err := c.raw.DeleteUpload(callctx.WithBuffer(ctx), token, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUpload", err)
 	}
@@ -4309,7 +4310,7 @@ func (c *Client) DeleteUploadWithResponse(ctx context.Context, token string, req
 
 // DeleteUserFieldOptionWithResponse calls DeleteUserFieldOption (DELETE /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldOptionResponse, error) {
-	rsp, err := c.raw.DeleteUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	rsp, err := c.raw.DeleteUserFieldOption(callctx.WithBuffer(ctx), userFieldID, userFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserFieldOption", err)
 	}
@@ -4322,7 +4323,7 @@ func (c *Client) DeleteUserFieldOptionWithResponse(ctx context.Context, userFiel
 
 // DeleteUserFieldWithResponse calls DeleteUserField (DELETE /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldResponse, error) {
-	rsp, err := c.raw.DeleteUserField(ctx, userFieldID, reqEditors...)
+	rsp, err := c.raw.DeleteUserField(callctx.WithBuffer(ctx), userFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserField", err)
 	}
@@ -4335,7 +4336,7 @@ func (c *Client) DeleteUserFieldWithResponse(ctx context.Context, userFieldID st
 
 // DeleteUserIdentityWithResponse calls DeleteUserIdentity (DELETE /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserIdentityResponse, error) {
-	rsp, err := c.raw.DeleteUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.DeleteUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserIdentity", err)
 	}
@@ -4348,7 +4349,7 @@ func (c *Client) DeleteUserIdentityWithResponse(ctx context.Context, userID int6
 
 // DeleteUserSessionWithResponse calls DeleteUserSession (DELETE /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionResponse, error) {
-	rsp, err := c.raw.DeleteUserSession(ctx, userID, sessionID, reqEditors...)
+	rsp, err := c.raw.DeleteUserSession(callctx.WithBuffer(ctx), userID, sessionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserSession", err)
 	}
@@ -4361,7 +4362,7 @@ func (c *Client) DeleteUserSessionWithResponse(ctx context.Context, userID int64
 
 // DeleteUserSessionsWithResponse calls DeleteUserSessions (DELETE /api/v2/users/{user_id}/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserSessionsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionsResponse, error) {
-	rsp, err := c.raw.DeleteUserSessions(ctx, userID, reqEditors...)
+	rsp, err := c.raw.DeleteUserSessions(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserSessions", err)
 	}
@@ -4374,7 +4375,7 @@ func (c *Client) DeleteUserSessionsWithResponse(ctx context.Context, userID int6
 
 // DeleteUserWithResponse calls DeleteUser (DELETE /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserResponse, error) {
-	rsp, err := c.raw.DeleteUser(ctx, userID, reqEditors...)
+	rsp, err := c.raw.DeleteUser(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUser", err)
 	}
@@ -4387,7 +4388,7 @@ func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEd
 
 // DeleteViewWithResponse calls DeleteView (DELETE /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteViewResponse, error) {
-	rsp, err := c.raw.DeleteView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.DeleteView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteView", err)
 	}
@@ -4400,7 +4401,7 @@ func (c *Client) DeleteViewWithResponse(ctx context.Context, viewID int64, reqEd
 
 // DeleteWorkspaceWithResponse calls DeleteWorkspace (DELETE /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteWorkspaceResponse, error) {
-	rsp, err := c.raw.DeleteWorkspace(ctx, workspaceID, reqEditors...)
+	rsp, err := c.raw.DeleteWorkspace(callctx.WithBuffer(ctx), workspaceID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteWorkspace", err)
 	}
@@ -4413,7 +4414,7 @@ func (c *Client) DeleteWorkspaceWithResponse(ctx context.Context, workspaceID in
 
 // DetectBestLocaleWithResponse calls DetectBestLocale (GET /api/v2/locales/detect_best_locale) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DetectBestLocaleResponse, error) {
-	rsp, err := c.raw.DetectBestLocale(ctx, reqEditors...)
+	rsp, err := c.raw.DetectBestLocale(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("DetectBestLocale", err)
 	}
@@ -4426,7 +4427,7 @@ func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ..
 
 // ExecuteViewWithResponse calls ExecuteView (GET /api/v2/views/{view_id}/execute) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExecuteViewWithResponse(ctx context.Context, viewID int64, params *generated.ExecuteViewParams, reqEditors ...generated.RequestEditorFn) (*generated.ExecuteViewResponse, error) {
-	rsp, err := c.raw.ExecuteView(ctx, viewID, params, reqEditors...)
+	rsp, err := c.raw.ExecuteView(callctx.WithBuffer(ctx), viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExecuteView", err)
 	}
@@ -4439,7 +4440,7 @@ func (c *Client) ExecuteViewWithResponse(ctx context.Context, viewID int64, para
 
 // ExportAuditLogsWithResponse calls ExportAuditLogs (POST /api/v2/audit_logs/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportAuditLogsWithResponse(ctx context.Context, params *generated.ExportAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportAuditLogsResponse, error) {
-	rsp, err := c.raw.ExportAuditLogs(ctx, params, reqEditors...)
+	rsp, err := c.raw.ExportAuditLogs(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportAuditLogs", err)
 	}
@@ -4452,7 +4453,7 @@ func (c *Client) ExportAuditLogsWithResponse(ctx context.Context, params *genera
 
 // ExportSearchResultsWithResponse calls ExportSearchResults (GET /api/v2/search/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportSearchResultsWithResponse(ctx context.Context, params *generated.ExportSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportSearchResultsResponse, error) {
-	rsp, err := c.raw.ExportSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.ExportSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportSearchResults", err)
 	}
@@ -4465,7 +4466,7 @@ func (c *Client) ExportSearchResultsWithResponse(ctx context.Context, params *ge
 
 // ExportSuspendedTicketsWithResponse calls ExportSuspendedTickets (POST /api/v2/suspended_tickets/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ExportSuspendedTicketsResponse, error) {
-	rsp, err := c.raw.ExportSuspendedTickets(ctx, reqEditors...)
+	rsp, err := c.raw.ExportSuspendedTickets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ExportSuspendedTickets", err)
 	}
@@ -4478,7 +4479,7 @@ func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEdit
 
 // ExportViewWithResponse calls ExportView (GET /api/v2/views/{view_id}/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ExportViewResponse, error) {
-	rsp, err := c.raw.ExportView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.ExportView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportView", err)
 	}
@@ -4491,7 +4492,7 @@ func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEd
 
 // ImportManyTicketsWithBodyWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
-	rsp, err := c.raw.ImportManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ImportManyTicketsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportManyTickets", err)
 	}
@@ -4504,7 +4505,7 @@ func (c *Client) ImportManyTicketsWithBodyWithResponse(ctx context.Context, para
 
 // ImportManyTicketsWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, body generated.ImportManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
-	rsp, err := c.raw.ImportManyTickets(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ImportManyTickets(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportManyTickets", err)
 	}
@@ -4517,7 +4518,7 @@ func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *gene
 
 // ImportTicketWithBodyWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportTicketWithBodyWithResponse(ctx context.Context, params *generated.ImportTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
-	rsp, err := c.raw.ImportTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ImportTicketWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportTicket", err)
 	}
@@ -4530,7 +4531,7 @@ func (c *Client) ImportTicketWithBodyWithResponse(ctx context.Context, params *g
 
 // ImportTicketWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated.ImportTicketParams, body generated.ImportTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
-	rsp, err := c.raw.ImportTicket(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ImportTicket(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportTicket", err)
 	}
@@ -4543,7 +4544,7 @@ func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated
 
 // IncrementalOrganizationExportWithResponse calls IncrementalOrganizationExport (GET /api/v2/incremental/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalOrganizationExportWithResponse(ctx context.Context, params *generated.IncrementalOrganizationExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalOrganizationExportResponse, error) {
-	rsp, err := c.raw.IncrementalOrganizationExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalOrganizationExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalOrganizationExport", err)
 	}
@@ -4556,7 +4557,7 @@ func (c *Client) IncrementalOrganizationExportWithResponse(ctx context.Context, 
 
 // IncrementalRoutingAttributeExportWithResponse calls IncrementalRoutingAttributeExport (GET /api/v2/incremental/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingAttributeExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingAttributeExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingAttributeExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingAttributeExport", err)
 	}
@@ -4569,7 +4570,7 @@ func (c *Client) IncrementalRoutingAttributeExportWithResponse(ctx context.Conte
 
 // IncrementalRoutingAttributeValueExportWithResponse calls IncrementalRoutingAttributeValueExport (GET /api/v2/incremental/routing/attribute_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingAttributeValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeValueExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingAttributeValueExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingAttributeValueExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingAttributeValueExport", err)
 	}
@@ -4582,7 +4583,7 @@ func (c *Client) IncrementalRoutingAttributeValueExportWithResponse(ctx context.
 
 // IncrementalRoutingInstanceValueExportWithResponse calls IncrementalRoutingInstanceValueExport (GET /api/v2/incremental/routing/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingInstanceValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingInstanceValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingInstanceValueExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingInstanceValueExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingInstanceValueExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingInstanceValueExport", err)
 	}
@@ -4595,7 +4596,7 @@ func (c *Client) IncrementalRoutingInstanceValueExportWithResponse(ctx context.C
 
 // IncrementalSampleExportWithResponse calls IncrementalSampleExport (GET /api/v2/incremental/{incremental_resource}/sample) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalSampleExportWithResponse(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalSampleExportResponse, error) {
-	rsp, err := c.raw.IncrementalSampleExport(ctx, incrementalResource, params, reqEditors...)
+	rsp, err := c.raw.IncrementalSampleExport(callctx.WithBuffer(ctx), incrementalResource, params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalSampleExport", err)
 	}
@@ -4608,7 +4609,7 @@ func (c *Client) IncrementalSampleExportWithResponse(ctx context.Context, increm
 
 // IncrementalTicketCursorExportWithResponse calls IncrementalTicketCursorExport (GET /api/v2/incremental/tickets/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketCursorExportWithResponse(ctx context.Context, params *generated.IncrementalTicketCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketCursorExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketCursorExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketCursorExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketCursorExport", err)
 	}
@@ -4621,7 +4622,7 @@ func (c *Client) IncrementalTicketCursorExportWithResponse(ctx context.Context, 
 
 // IncrementalTicketEventExportWithResponse calls IncrementalTicketEventExport (GET /api/v2/incremental/ticket_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketEventExportWithResponse(ctx context.Context, params *generated.IncrementalTicketEventExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketEventExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketEventExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketEventExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketEventExport", err)
 	}
@@ -4634,7 +4635,7 @@ func (c *Client) IncrementalTicketEventExportWithResponse(ctx context.Context, p
 
 // IncrementalTicketExportWithResponse calls IncrementalTicketExport (GET /api/v2/incremental/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketExportWithResponse(ctx context.Context, params *generated.IncrementalTicketExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketExport", err)
 	}
@@ -4647,7 +4648,7 @@ func (c *Client) IncrementalTicketExportWithResponse(ctx context.Context, params
 
 // IncrementalUserCursorExportWithResponse calls IncrementalUserCursorExport (GET /api/v2/incremental/users/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalUserCursorExportWithResponse(ctx context.Context, params *generated.IncrementalUserCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserCursorExportResponse, error) {
-	rsp, err := c.raw.IncrementalUserCursorExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalUserCursorExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalUserCursorExport", err)
 	}
@@ -4660,7 +4661,7 @@ func (c *Client) IncrementalUserCursorExportWithResponse(ctx context.Context, pa
 
 // IncrementalUserExportWithResponse calls IncrementalUserExport (GET /api/v2/incremental/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalUserExportWithResponse(ctx context.Context, params *generated.IncrementalUserExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserExportResponse, error) {
-	rsp, err := c.raw.IncrementalUserExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalUserExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalUserExport", err)
 	}
@@ -4673,7 +4674,7 @@ func (c *Client) IncrementalUserExportWithResponse(ctx context.Context, params *
 
 // ListActiveAutomationsWithResponse calls ListActiveAutomations (GET /api/v2/automations/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveAutomationsWithResponse(ctx context.Context, params *generated.ListActiveAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveAutomationsResponse, error) {
-	rsp, err := c.raw.ListActiveAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveAutomations", err)
 	}
@@ -4686,7 +4687,7 @@ func (c *Client) ListActiveAutomationsWithResponse(ctx context.Context, params *
 
 // ListActiveMacrosWithResponse calls ListActiveMacros (GET /api/v2/macros/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveMacrosWithResponse(ctx context.Context, params *generated.ListActiveMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveMacrosResponse, error) {
-	rsp, err := c.raw.ListActiveMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveMacros", err)
 	}
@@ -4699,7 +4700,7 @@ func (c *Client) ListActiveMacrosWithResponse(ctx context.Context, params *gener
 
 // ListActiveTriggersWithResponse calls ListActiveTriggers (GET /api/v2/triggers/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveTriggersWithResponse(ctx context.Context, params *generated.ListActiveTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveTriggersResponse, error) {
-	rsp, err := c.raw.ListActiveTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveTriggers", err)
 	}
@@ -4712,7 +4713,7 @@ func (c *Client) ListActiveTriggersWithResponse(ctx context.Context, params *gen
 
 // ListActiveViewsWithResponse calls ListActiveViews (GET /api/v2/views/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveViewsWithResponse(ctx context.Context, params *generated.ListActiveViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveViewsResponse, error) {
-	rsp, err := c.raw.ListActiveViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveViews", err)
 	}
@@ -4725,7 +4726,7 @@ func (c *Client) ListActiveViewsWithResponse(ctx context.Context, params *genera
 
 // ListActivitiesWithResponse calls ListActivities (GET /api/v2/activities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActivitiesWithResponse(ctx context.Context, params *generated.ListActivitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActivitiesResponse, error) {
-	rsp, err := c.raw.ListActivities(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActivities(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActivities", err)
 	}
@@ -4738,7 +4739,7 @@ func (c *Client) ListActivitiesWithResponse(ctx context.Context, params *generat
 
 // ListAgentAttributeValuesWithResponse calls ListAgentAttributeValues (GET /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListAgentAttributeValues(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ListAgentAttributeValues(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAgentAttributeValues", err)
 	}
@@ -4751,7 +4752,7 @@ func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userI
 
 // ListAgentLocalesWithResponse calls ListAgentLocales (GET /api/v2/locales/agent) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentLocalesResponse, error) {
-	rsp, err := c.raw.ListAgentLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListAgentLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListAgentLocales", err)
 	}
@@ -4764,7 +4765,7 @@ func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ..
 
 // ListAllTicketAuditsWithResponse calls ListAllTicketAudits (GET /api/v2/ticket_audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *generated.ListAllTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAllTicketAuditsResponse, error) {
-	rsp, err := c.raw.ListAllTicketAudits(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAllTicketAudits(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAllTicketAudits", err)
 	}
@@ -4777,7 +4778,7 @@ func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *ge
 
 // ListAssignableGroupMembershipsWithResponse calls ListAssignableGroupMemberships (GET /api/v2/group_memberships/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAssignableGroupMembershipsWithResponse(ctx context.Context, params *generated.ListAssignableGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupMembershipsResponse, error) {
-	rsp, err := c.raw.ListAssignableGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAssignableGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAssignableGroupMemberships", err)
 	}
@@ -4790,7 +4791,7 @@ func (c *Client) ListAssignableGroupMembershipsWithResponse(ctx context.Context,
 
 // ListAssignableGroupsWithResponse calls ListAssignableGroups (GET /api/v2/groups/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAssignableGroupsWithResponse(ctx context.Context, params *generated.ListAssignableGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupsResponse, error) {
-	rsp, err := c.raw.ListAssignableGroups(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAssignableGroups(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAssignableGroups", err)
 	}
@@ -4803,7 +4804,7 @@ func (c *Client) ListAssignableGroupsWithResponse(ctx context.Context, params *g
 
 // ListAuditLogsWithResponse calls ListAuditLogs (GET /api/v2/audit_logs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAuditLogsWithResponse(ctx context.Context, params *generated.ListAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAuditLogsResponse, error) {
-	rsp, err := c.raw.ListAuditLogs(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAuditLogs(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAuditLogs", err)
 	}
@@ -4816,7 +4817,7 @@ func (c *Client) ListAuditLogsWithResponse(ctx context.Context, params *generate
 
 // ListAutomationsWithResponse calls ListAutomations (GET /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAutomationsWithResponse(ctx context.Context, params *generated.ListAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAutomationsResponse, error) {
-	rsp, err := c.raw.ListAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAutomations", err)
 	}
@@ -4829,7 +4830,7 @@ func (c *Client) ListAutomationsWithResponse(ctx context.Context, params *genera
 
 // ListBookmarksWithResponse calls ListBookmarks (GET /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListBookmarksResponse, error) {
-	rsp, err := c.raw.ListBookmarks(ctx, reqEditors...)
+	rsp, err := c.raw.ListBookmarks(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListBookmarks", err)
 	}
@@ -4842,7 +4843,7 @@ func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...ge
 
 // ListBrandsWithResponse calls ListBrands (GET /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListBrandsWithResponse(ctx context.Context, params *generated.ListBrandsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListBrandsResponse, error) {
-	rsp, err := c.raw.ListBrands(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListBrands(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListBrands", err)
 	}
@@ -4855,7 +4856,7 @@ func (c *Client) ListBrandsWithResponse(ctx context.Context, params *generated.L
 
 // ListCustomObjectFieldsWithResponse calls ListCustomObjectFields (GET /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ListCustomObjectFields(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.ListCustomObjectFields(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjectFields", err)
 	}
@@ -4868,7 +4869,7 @@ func (c *Client) ListCustomObjectFieldsWithResponse(ctx context.Context, customO
 
 // ListCustomObjectRecordsWithResponse calls ListCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.ListCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.ListCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjectRecords", err)
 	}
@@ -4881,7 +4882,7 @@ func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, custom
 
 // ListCustomObjectsWithResponse calls ListCustomObjects (GET /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
-	rsp, err := c.raw.ListCustomObjects(ctx, reqEditors...)
+	rsp, err := c.raw.ListCustomObjects(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjects", err)
 	}
@@ -4894,7 +4895,7 @@ func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors .
 
 // ListCustomRolesWithResponse calls ListCustomRoles (GET /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomRolesResponse, error) {
-	rsp, err := c.raw.ListCustomRoles(ctx, reqEditors...)
+	rsp, err := c.raw.ListCustomRoles(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomRoles", err)
 	}
@@ -4907,7 +4908,7 @@ func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...
 
 // ListCustomTicketStatusesWithResponse calls ListCustomTicketStatuses (GET /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, params *generated.ListCustomTicketStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.ListCustomTicketStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListCustomTicketStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomTicketStatuses", err)
 	}
@@ -4920,7 +4921,7 @@ func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, param
 
 // ListDeletedTicketsWithResponse calls ListDeletedTickets (GET /api/v2/deleted_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDeletedTicketsWithResponse(ctx context.Context, params *generated.ListDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedTicketsResponse, error) {
-	rsp, err := c.raw.ListDeletedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDeletedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDeletedTickets", err)
 	}
@@ -4933,7 +4934,7 @@ func (c *Client) ListDeletedTicketsWithResponse(ctx context.Context, params *gen
 
 // ListDeletedUsersWithResponse calls ListDeletedUsers (GET /api/v2/deleted_users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDeletedUsersWithResponse(ctx context.Context, params *generated.ListDeletedUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedUsersResponse, error) {
-	rsp, err := c.raw.ListDeletedUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDeletedUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDeletedUsers", err)
 	}
@@ -4946,7 +4947,7 @@ func (c *Client) ListDeletedUsersWithResponse(ctx context.Context, params *gener
 
 // ListDynamicContentItemVariantsWithResponse calls ListDynamicContentItemVariants (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, params *generated.ListDynamicContentItemVariantsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.ListDynamicContentItemVariants(ctx, dynamicContentItemID, params, reqEditors...)
+	rsp, err := c.raw.ListDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDynamicContentItemVariants", err)
 	}
@@ -4959,7 +4960,7 @@ func (c *Client) ListDynamicContentItemVariantsWithResponse(ctx context.Context,
 
 // ListDynamicContentItemsWithResponse calls ListDynamicContentItems (GET /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDynamicContentItemsWithResponse(ctx context.Context, params *generated.ListDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemsResponse, error) {
-	rsp, err := c.raw.ListDynamicContentItems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDynamicContentItems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDynamicContentItems", err)
 	}
@@ -4972,7 +4973,7 @@ func (c *Client) ListDynamicContentItemsWithResponse(ctx context.Context, params
 
 // ListGroupMembershipsWithResponse calls ListGroupMemberships (GET /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupMembershipsWithResponse(ctx context.Context, params *generated.ListGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupMembershipsResponse, error) {
-	rsp, err := c.raw.ListGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupMemberships", err)
 	}
@@ -4985,7 +4986,7 @@ func (c *Client) ListGroupMembershipsWithResponse(ctx context.Context, params *g
 
 // ListGroupSLAPoliciesWithResponse calls ListGroupSLAPolicies (GET /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ListGroupSLAPolicies(ctx, reqEditors...)
+	rsp, err := c.raw.ListGroupSLAPolicies(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupSLAPolicies", err)
 	}
@@ -4998,7 +4999,7 @@ func (c *Client) ListGroupSLAPoliciesWithResponse(ctx context.Context, reqEditor
 
 // ListGroupSLAPolicyFilterDefinitionsWithResponse calls ListGroupSLAPolicyFilterDefinitions (GET /api/v2/group_slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPolicyFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListGroupSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListGroupSLAPolicyFilterDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupSLAPolicyFilterDefinitions", err)
 	}
@@ -5011,7 +5012,7 @@ func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Con
 
 // ListGroupsWithResponse calls ListGroups (GET /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupsWithResponse(ctx context.Context, params *generated.ListGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupsResponse, error) {
-	rsp, err := c.raw.ListGroups(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListGroups(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroups", err)
 	}
@@ -5024,7 +5025,7 @@ func (c *Client) ListGroupsWithResponse(ctx context.Context, params *generated.L
 
 // ListJobStatusesWithResponse calls ListJobStatuses (GET /api/v2/job_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListJobStatusesWithResponse(ctx context.Context, params *generated.ListJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListJobStatusesResponse, error) {
-	rsp, err := c.raw.ListJobStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListJobStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListJobStatuses", err)
 	}
@@ -5037,7 +5038,7 @@ func (c *Client) ListJobStatusesWithResponse(ctx context.Context, params *genera
 
 // ListLocalesWithResponse calls ListLocales (GET /api/v2/locales) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListLocalesResponse, error) {
-	rsp, err := c.raw.ListLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListLocales", err)
 	}
@@ -5050,7 +5051,7 @@ func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...gene
 
 // ListLookupRelationshipSourcesWithResponse calls ListLookupRelationshipSources (GET /api/v2/{target_type}/{target_id}/relationship_fields/{field_id}/{source_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListLookupRelationshipSourcesWithResponse(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *generated.ListLookupRelationshipSourcesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListLookupRelationshipSourcesResponse, error) {
-	rsp, err := c.raw.ListLookupRelationshipSources(ctx, targetType, targetID, fieldID, sourceType, params, reqEditors...)
+	rsp, err := c.raw.ListLookupRelationshipSources(callctx.WithBuffer(ctx), targetType, targetID, fieldID, sourceType, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListLookupRelationshipSources", err)
 	}
@@ -5063,7 +5064,7 @@ func (c *Client) ListLookupRelationshipSourcesWithResponse(ctx context.Context, 
 
 // ListMacroActionDefinitionsWithResponse calls ListMacroActionDefinitions (GET /api/v2/macros/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionDefinitionsResponse, error) {
-	rsp, err := c.raw.ListMacroActionDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroActionDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroActionDefinitions", err)
 	}
@@ -5076,7 +5077,7 @@ func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, req
 
 // ListMacroActionsWithResponse calls ListMacroActions (GET /api/v2/macros/actions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionsResponse, error) {
-	rsp, err := c.raw.ListMacroActions(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroActions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroActions", err)
 	}
@@ -5089,7 +5090,7 @@ func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ..
 
 // ListMacroAttachmentsWithResponse calls ListMacroAttachments (GET /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroAttachmentsResponse, error) {
-	rsp, err := c.raw.ListMacroAttachments(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ListMacroAttachments(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroAttachments", err)
 	}
@@ -5102,7 +5103,7 @@ func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID i
 
 // ListMacroCategoriesWithResponse calls ListMacroCategories (GET /api/v2/macros/categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroCategoriesResponse, error) {
-	rsp, err := c.raw.ListMacroCategories(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroCategories(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroCategories", err)
 	}
@@ -5115,7 +5116,7 @@ func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors
 
 // ListMacrosWithResponse calls ListMacros (GET /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacrosWithResponse(ctx context.Context, params *generated.ListMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListMacrosResponse, error) {
-	rsp, err := c.raw.ListMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacros", err)
 	}
@@ -5128,7 +5129,7 @@ func (c *Client) ListMacrosWithResponse(ctx context.Context, params *generated.L
 
 // ListOrganizationFieldsWithResponse calls ListOrganizationFields (GET /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationFieldsWithResponse(ctx context.Context, params *generated.ListOrganizationFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ListOrganizationFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationFields", err)
 	}
@@ -5141,7 +5142,7 @@ func (c *Client) ListOrganizationFieldsWithResponse(ctx context.Context, params 
 
 // ListOrganizationMembershipsWithResponse calls ListOrganizationMemberships (GET /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationMembershipsWithResponse(ctx context.Context, params *generated.ListOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.ListOrganizationMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationMemberships", err)
 	}
@@ -5154,7 +5155,7 @@ func (c *Client) ListOrganizationMembershipsWithResponse(ctx context.Context, pa
 
 // ListOrganizationSubscriptionsWithResponse calls ListOrganizationSubscriptions (GET /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationSubscriptionsWithResponse(ctx context.Context, params *generated.ListOrganizationSubscriptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationSubscriptionsResponse, error) {
-	rsp, err := c.raw.ListOrganizationSubscriptions(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationSubscriptions(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationSubscriptions", err)
 	}
@@ -5167,7 +5168,7 @@ func (c *Client) ListOrganizationSubscriptionsWithResponse(ctx context.Context, 
 
 // ListOrganizationsWithResponse calls ListOrganizations (GET /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationsWithResponse(ctx context.Context, params *generated.ListOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationsResponse, error) {
-	rsp, err := c.raw.ListOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizations", err)
 	}
@@ -5180,7 +5181,7 @@ func (c *Client) ListOrganizationsWithResponse(ctx context.Context, params *gene
 
 // ListPublicLocalesWithResponse calls ListPublicLocales (GET /api/v2/locales/public) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListPublicLocalesResponse, error) {
-	rsp, err := c.raw.ListPublicLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListPublicLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListPublicLocales", err)
 	}
@@ -5193,7 +5194,7 @@ func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors .
 
 // ListRelationshipFilterDefinitionsWithResponse calls ListRelationshipFilterDefinitions (GET /api/v2/relationships/definitions/{target_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+	rsp, err := c.raw.ListRelationshipFilterDefinitions(callctx.WithBuffer(ctx), targetType, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRelationshipFilterDefinitions", err)
 	}
@@ -5206,7 +5207,7 @@ func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Conte
 
 // ListRequestCommentsWithResponse calls ListRequestComments (GET /api/v2/requests/{request_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRequestCommentsWithResponse(ctx context.Context, requestID int64, params *generated.ListRequestCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestCommentsResponse, error) {
-	rsp, err := c.raw.ListRequestComments(ctx, requestID, params, reqEditors...)
+	rsp, err := c.raw.ListRequestComments(callctx.WithBuffer(ctx), requestID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRequestComments", err)
 	}
@@ -5219,7 +5220,7 @@ func (c *Client) ListRequestCommentsWithResponse(ctx context.Context, requestID 
 
 // ListRequestsWithResponse calls ListRequests (GET /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated.ListRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestsResponse, error) {
-	rsp, err := c.raw.ListRequests(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListRequests(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRequests", err)
 	}
@@ -5232,7 +5233,7 @@ func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated
 
 // ListResourceCollectionsWithResponse calls ListResourceCollections (GET /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
-	rsp, err := c.raw.ListResourceCollections(ctx, reqEditors...)
+	rsp, err := c.raw.ListResourceCollections(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListResourceCollections", err)
 	}
@@ -5245,7 +5246,7 @@ func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEdi
 
 // ListRoutingAttributeDefinitionsWithResponse calls ListRoutingAttributeDefinitions (GET /api/v2/routing/attributes/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributeDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributeDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributeDefinitions", err)
 	}
@@ -5258,7 +5259,7 @@ func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context
 
 // ListRoutingAttributeValuesWithResponse calls ListRoutingAttributeValues (GET /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributeValuesWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributeValues(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributeValues(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributeValues", err)
 	}
@@ -5271,7 +5272,7 @@ func (c *Client) ListRoutingAttributeValuesWithResponse(ctx context.Context, att
 
 // ListRoutingAttributesWithResponse calls ListRoutingAttributes (GET /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributesWithResponse(ctx context.Context, params *generated.ListRoutingAttributesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributesResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributes(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributes(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributes", err)
 	}
@@ -5284,7 +5285,7 @@ func (c *Client) ListRoutingAttributesWithResponse(ctx context.Context, params *
 
 // ListSLAPoliciesWithResponse calls ListSLAPolicies (GET /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ListSLAPolicies(ctx, reqEditors...)
+	rsp, err := c.raw.ListSLAPolicies(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSLAPolicies", err)
 	}
@@ -5297,7 +5298,7 @@ func (c *Client) ListSLAPoliciesWithResponse(ctx context.Context, reqEditors ...
 
 // ListSLAPolicyFilterDefinitionsWithResponse calls ListSLAPolicyFilterDefinitions (GET /api/v2/slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPolicyFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListSLAPolicyFilterDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSLAPolicyFilterDefinitions", err)
 	}
@@ -5310,7 +5311,7 @@ func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context,
 
 // ListSatisfactionRatingsWithResponse calls ListSatisfactionRatings (GET /api/v2/satisfaction_ratings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSatisfactionRatingsWithResponse(ctx context.Context, params *generated.ListSatisfactionRatingsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionRatingsResponse, error) {
-	rsp, err := c.raw.ListSatisfactionRatings(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSatisfactionRatings(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSatisfactionRatings", err)
 	}
@@ -5323,7 +5324,7 @@ func (c *Client) ListSatisfactionRatingsWithResponse(ctx context.Context, params
 
 // ListSatisfactionReasonsWithResponse calls ListSatisfactionReasons (GET /api/v2/satisfaction_reasons) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionReasonsResponse, error) {
-	rsp, err := c.raw.ListSatisfactionReasons(ctx, reqEditors...)
+	rsp, err := c.raw.ListSatisfactionReasons(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSatisfactionReasons", err)
 	}
@@ -5336,7 +5337,7 @@ func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEdi
 
 // ListSearchResultsWithResponse calls ListSearchResults (GET /api/v2/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSearchResultsWithResponse(ctx context.Context, params *generated.ListSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSearchResultsResponse, error) {
-	rsp, err := c.raw.ListSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSearchResults", err)
 	}
@@ -5349,7 +5350,7 @@ func (c *Client) ListSearchResultsWithResponse(ctx context.Context, params *gene
 
 // ListSessionsWithResponse calls ListSessions (GET /api/v2/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSessionsWithResponse(ctx context.Context, params *generated.ListSessionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSessionsResponse, error) {
-	rsp, err := c.raw.ListSessions(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSessions(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSessions", err)
 	}
@@ -5362,7 +5363,7 @@ func (c *Client) ListSessionsWithResponse(ctx context.Context, params *generated
 
 // ListSharingAgreementsWithResponse calls ListSharingAgreements (GET /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSharingAgreementsResponse, error) {
-	rsp, err := c.raw.ListSharingAgreements(ctx, reqEditors...)
+	rsp, err := c.raw.ListSharingAgreements(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSharingAgreements", err)
 	}
@@ -5375,7 +5376,7 @@ func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEdito
 
 // ListSupportAddressesWithResponse calls ListSupportAddresses (GET /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSupportAddressesWithResponse(ctx context.Context, params *generated.ListSupportAddressesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSupportAddressesResponse, error) {
-	rsp, err := c.raw.ListSupportAddresses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSupportAddresses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSupportAddresses", err)
 	}
@@ -5388,7 +5389,7 @@ func (c *Client) ListSupportAddressesWithResponse(ctx context.Context, params *g
 
 // ListSuspendedTicketsWithResponse calls ListSuspendedTickets (GET /api/v2/suspended_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSuspendedTicketsWithResponse(ctx context.Context, params *generated.ListSuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSuspendedTicketsResponse, error) {
-	rsp, err := c.raw.ListSuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSuspendedTickets", err)
 	}
@@ -5401,7 +5402,7 @@ func (c *Client) ListSuspendedTicketsWithResponse(ctx context.Context, params *g
 
 // ListTagsWithResponse calls ListTags (GET /api/v2/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTagsWithResponse(ctx context.Context, params *generated.ListTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTagsResponse, error) {
-	rsp, err := c.raw.ListTags(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTags(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTags", err)
 	}
@@ -5414,7 +5415,7 @@ func (c *Client) ListTagsWithResponse(ctx context.Context, params *generated.Lis
 
 // ListTargetFailuresWithResponse calls ListTargetFailures (GET /api/v2/target_failures) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetFailuresResponse, error) {
-	rsp, err := c.raw.ListTargetFailures(ctx, reqEditors...)
+	rsp, err := c.raw.ListTargetFailures(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTargetFailures", err)
 	}
@@ -5427,7 +5428,7 @@ func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors 
 
 // ListTargetsWithResponse calls ListTargets (GET /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetsResponse, error) {
-	rsp, err := c.raw.ListTargets(ctx, reqEditors...)
+	rsp, err := c.raw.ListTargets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTargets", err)
 	}
@@ -5440,7 +5441,7 @@ func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...gene
 
 // ListTicketAttributeValuesWithResponse calls ListTicketAttributeValues (GET /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListTicketAttributeValues(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketAttributeValues(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketAttributeValues", err)
 	}
@@ -5453,7 +5454,7 @@ func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, tick
 
 // ListTicketAuditsWithResponse calls ListTicketAudits (GET /api/v2/tickets/{ticket_id}/audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketAuditsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAuditsResponse, error) {
-	rsp, err := c.raw.ListTicketAudits(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketAudits(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketAudits", err)
 	}
@@ -5466,7 +5467,7 @@ func (c *Client) ListTicketAuditsWithResponse(ctx context.Context, ticketID int6
 
 // ListTicketCollaboratorsWithResponse calls ListTicketCollaborators (GET /api/v2/tickets/{ticket_id}/collaborators) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCollaboratorsResponse, error) {
-	rsp, err := c.raw.ListTicketCollaborators(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketCollaborators(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketCollaborators", err)
 	}
@@ -5479,7 +5480,7 @@ func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticket
 
 // ListTicketCommentsWithResponse calls ListTicketComments (GET /api/v2/tickets/{ticket_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketCommentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCommentsResponse, error) {
-	rsp, err := c.raw.ListTicketComments(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketComments(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketComments", err)
 	}
@@ -5492,7 +5493,7 @@ func (c *Client) ListTicketCommentsWithResponse(ctx context.Context, ticketID in
 
 // ListTicketEmailCCsWithResponse calls ListTicketEmailCCs (GET /api/v2/tickets/{ticket_id}/email_ccs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketEmailCCsResponse, error) {
-	rsp, err := c.raw.ListTicketEmailCCs(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketEmailCCs(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketEmailCCs", err)
 	}
@@ -5505,7 +5506,7 @@ func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID in
 
 // ListTicketFieldOptionsWithResponse calls ListTicketFieldOptions (GET /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFieldOptionsWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ListTicketFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldOptionsResponse, error) {
-	rsp, err := c.raw.ListTicketFieldOptions(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketFieldOptions(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFieldOptions", err)
 	}
@@ -5518,7 +5519,7 @@ func (c *Client) ListTicketFieldOptionsWithResponse(ctx context.Context, ticketF
 
 // ListTicketFieldsWithResponse calls ListTicketFields (GET /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFieldsWithResponse(ctx context.Context, params *generated.ListTicketFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldsResponse, error) {
-	rsp, err := c.raw.ListTicketFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFields", err)
 	}
@@ -5531,7 +5532,7 @@ func (c *Client) ListTicketFieldsWithResponse(ctx context.Context, params *gener
 
 // ListTicketFollowersWithResponse calls ListTicketFollowers (GET /api/v2/tickets/{ticket_id}/followers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFollowersResponse, error) {
-	rsp, err := c.raw.ListTicketFollowers(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketFollowers(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFollowers", err)
 	}
@@ -5544,7 +5545,7 @@ func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID i
 
 // ListTicketFormsWithResponse calls ListTicketForms (GET /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *generated.ListTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFormsResponse, error) {
-	rsp, err := c.raw.ListTicketForms(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketForms(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketForms", err)
 	}
@@ -5557,7 +5558,7 @@ func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *genera
 
 // ListTicketIncidentsWithResponse calls ListTicketIncidents (GET /api/v2/tickets/{ticket_id}/incidents) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketIncidentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketIncidentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketIncidentsResponse, error) {
-	rsp, err := c.raw.ListTicketIncidents(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketIncidents(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketIncidents", err)
 	}
@@ -5570,7 +5571,7 @@ func (c *Client) ListTicketIncidentsWithResponse(ctx context.Context, ticketID i
 
 // ListTicketMetricEventsWithResponse calls ListTicketMetricEvents (GET /api/v2/incremental/ticket_metric_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketMetricEventsWithResponse(ctx context.Context, params *generated.ListTicketMetricEventsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricEventsResponse, error) {
-	rsp, err := c.raw.ListTicketMetricEvents(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketMetricEvents(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketMetricEvents", err)
 	}
@@ -5583,7 +5584,7 @@ func (c *Client) ListTicketMetricEventsWithResponse(ctx context.Context, params 
 
 // ListTicketMetricsWithResponse calls ListTicketMetrics (GET /api/v2/ticket_metrics) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketMetricsWithResponse(ctx context.Context, params *generated.ListTicketMetricsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricsResponse, error) {
-	rsp, err := c.raw.ListTicketMetrics(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketMetrics(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketMetrics", err)
 	}
@@ -5596,7 +5597,7 @@ func (c *Client) ListTicketMetricsWithResponse(ctx context.Context, params *gene
 
 // ListTicketProblemsWithResponse calls ListTicketProblems (GET /api/v2/problems) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketProblemsWithResponse(ctx context.Context, params *generated.ListTicketProblemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketProblemsResponse, error) {
-	rsp, err := c.raw.ListTicketProblems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketProblems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketProblems", err)
 	}
@@ -5609,7 +5610,7 @@ func (c *Client) ListTicketProblemsWithResponse(ctx context.Context, params *gen
 
 // ListTicketTagsWithResponse calls ListTicketTags (GET /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketTagsResponse, error) {
-	rsp, err := c.raw.ListTicketTags(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketTags(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketTags", err)
 	}
@@ -5622,7 +5623,7 @@ func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64,
 
 // ListTicketsFulfilledByUserWithResponse calls ListTicketsFulfilledByUser (GET /api/v2/routing/requirements/fulfilled) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, params *generated.ListTicketsFulfilledByUserParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsFulfilledByUserResponse, error) {
-	rsp, err := c.raw.ListTicketsFulfilledByUser(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketsFulfilledByUser(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketsFulfilledByUser", err)
 	}
@@ -5635,7 +5636,7 @@ func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, par
 
 // ListTicketsWithResponse calls ListTickets (GET /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketsWithResponse(ctx context.Context, params *generated.ListTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsResponse, error) {
-	rsp, err := c.raw.ListTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTickets", err)
 	}
@@ -5648,7 +5649,7 @@ func (c *Client) ListTicketsWithResponse(ctx context.Context, params *generated.
 
 // ListTriggerCategoriesWithResponse calls ListTriggerCategories (GET /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerCategoriesWithResponse(ctx context.Context, params *generated.ListTriggerCategoriesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.ListTriggerCategories(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTriggerCategories(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerCategories", err)
 	}
@@ -5661,7 +5662,7 @@ func (c *Client) ListTriggerCategoriesWithResponse(ctx context.Context, params *
 
 // ListTriggerDefinitionsWithResponse calls ListTriggerDefinitions (GET /api/v2/triggers/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerDefinitionsResponse, error) {
-	rsp, err := c.raw.ListTriggerDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListTriggerDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerDefinitions", err)
 	}
@@ -5674,7 +5675,7 @@ func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEdit
 
 // ListTriggerRevisionsWithResponse calls ListTriggerRevisions (GET /api/v2/triggers/{trigger_id}/revisions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID int64, params *generated.ListTriggerRevisionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerRevisionsResponse, error) {
-	rsp, err := c.raw.ListTriggerRevisions(ctx, triggerID, params, reqEditors...)
+	rsp, err := c.raw.ListTriggerRevisions(callctx.WithBuffer(ctx), triggerID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerRevisions", err)
 	}
@@ -5687,7 +5688,7 @@ func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID
 
 // ListTriggersWithResponse calls ListTriggers (GET /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggersWithResponse(ctx context.Context, params *generated.ListTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggersResponse, error) {
-	rsp, err := c.raw.ListTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggers", err)
 	}
@@ -5700,7 +5701,7 @@ func (c *Client) ListTriggersWithResponse(ctx context.Context, params *generated
 
 // ListUserComplianceDeletionStatusesWithResponse calls ListUserComplianceDeletionStatuses (GET /api/v2/users/{user_id}/compliance_deletion_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserComplianceDeletionStatusesWithResponse(ctx context.Context, userID int64, params *generated.ListUserComplianceDeletionStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserComplianceDeletionStatusesResponse, error) {
-	rsp, err := c.raw.ListUserComplianceDeletionStatuses(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserComplianceDeletionStatuses(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserComplianceDeletionStatuses", err)
 	}
@@ -5713,7 +5714,7 @@ func (c *Client) ListUserComplianceDeletionStatusesWithResponse(ctx context.Cont
 
 // ListUserFieldOptionsWithResponse calls ListUserFieldOptions (GET /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserFieldOptionsWithResponse(ctx context.Context, userFieldID string, params *generated.ListUserFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldOptionsResponse, error) {
-	rsp, err := c.raw.ListUserFieldOptions(ctx, userFieldID, params, reqEditors...)
+	rsp, err := c.raw.ListUserFieldOptions(callctx.WithBuffer(ctx), userFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserFieldOptions", err)
 	}
@@ -5726,7 +5727,7 @@ func (c *Client) ListUserFieldOptionsWithResponse(ctx context.Context, userField
 
 // ListUserFieldsWithResponse calls ListUserFields (GET /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserFieldsWithResponse(ctx context.Context, params *generated.ListUserFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldsResponse, error) {
-	rsp, err := c.raw.ListUserFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListUserFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserFields", err)
 	}
@@ -5739,7 +5740,7 @@ func (c *Client) ListUserFieldsWithResponse(ctx context.Context, params *generat
 
 // ListUserIdentitiesWithResponse calls ListUserIdentities (GET /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserIdentitiesWithResponse(ctx context.Context, userID int64, params *generated.ListUserIdentitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserIdentitiesResponse, error) {
-	rsp, err := c.raw.ListUserIdentities(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserIdentities(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserIdentities", err)
 	}
@@ -5752,7 +5753,7 @@ func (c *Client) ListUserIdentitiesWithResponse(ctx context.Context, userID int6
 
 // ListUserPasswordRequirementsWithResponse calls ListUserPasswordRequirements (GET /api/v2/users/{user_id}/password/requirements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListUserPasswordRequirementsResponse, error) {
-	rsp, err := c.raw.ListUserPasswordRequirements(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ListUserPasswordRequirements(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserPasswordRequirements", err)
 	}
@@ -5765,7 +5766,7 @@ func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, u
 
 // ListUserTicketSkipsWithResponse calls ListUserTicketSkips (GET /api/v2/users/{user_id}/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserTicketSkipsWithResponse(ctx context.Context, userID int64, params *generated.ListUserTicketSkipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserTicketSkipsResponse, error) {
-	rsp, err := c.raw.ListUserTicketSkips(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserTicketSkips(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserTicketSkips", err)
 	}
@@ -5778,7 +5779,7 @@ func (c *Client) ListUserTicketSkipsWithResponse(ctx context.Context, userID int
 
 // ListUsersWithResponse calls ListUsers (GET /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUsersWithResponse(ctx context.Context, params *generated.ListUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUsersResponse, error) {
-	rsp, err := c.raw.ListUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUsers", err)
 	}
@@ -5791,7 +5792,7 @@ func (c *Client) ListUsersWithResponse(ctx context.Context, params *generated.Li
 
 // ListViewTicketsWithResponse calls ListViewTickets (GET /api/v2/views/{view_id}/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewTicketsWithResponse(ctx context.Context, viewID int64, params *generated.ListViewTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewTicketsResponse, error) {
-	rsp, err := c.raw.ListViewTickets(ctx, viewID, params, reqEditors...)
+	rsp, err := c.raw.ListViewTickets(callctx.WithBuffer(ctx), viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListViewTickets", err)
 	}
@@ -5804,7 +5805,7 @@ func (c *Client) ListViewTicketsWithResponse(ctx context.Context, viewID int64, 
 
 // ListViewsCompactWithResponse calls ListViewsCompact (GET /api/v2/views/compact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsCompactResponse, error) {
-	rsp, err := c.raw.ListViewsCompact(ctx, reqEditors...)
+	rsp, err := c.raw.ListViewsCompact(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListViewsCompact", err)
 	}
@@ -5817,7 +5818,7 @@ func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ..
 
 // ListViewsWithResponse calls ListViews (GET /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewsWithResponse(ctx context.Context, params *generated.ListViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsResponse, error) {
-	rsp, err := c.raw.ListViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListViews", err)
 	}
@@ -5830,7 +5831,7 @@ func (c *Client) ListViewsWithResponse(ctx context.Context, params *generated.Li
 
 // ListWorkspacesWithResponse calls ListWorkspaces (GET /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListWorkspacesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListWorkspacesResponse, error) {
-	rsp, err := c.raw.ListWorkspaces(ctx, reqEditors...)
+	rsp, err := c.raw.ListWorkspaces(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListWorkspaces", err)
 	}
@@ -5843,7 +5844,7 @@ func (c *Client) ListWorkspacesWithResponse(ctx context.Context, reqEditors ...g
 
 // LogoutManyUsersWithResponse calls LogoutManyUsers (POST /api/v2/users/logout_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) LogoutManyUsersWithResponse(ctx context.Context, params *generated.LogoutManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.LogoutManyUsersResponse, error) {
-	rsp, err := c.raw.LogoutManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.LogoutManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("LogoutManyUsers", err)
 	}
@@ -5856,7 +5857,7 @@ func (c *Client) LogoutManyUsersWithResponse(ctx context.Context, params *genera
 
 // MakeTicketAuditCommentPrivateWithResponse calls MakeTicketAuditCommentPrivate (PUT /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeTicketAuditCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketAuditCommentPrivateResponse, error) {
-	rsp, err := c.raw.MakeTicketAuditCommentPrivate(ctx, ticketID, ticketAuditID, reqEditors...)
+	rsp, err := c.raw.MakeTicketAuditCommentPrivate(callctx.WithBuffer(ctx), ticketID, ticketAuditID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeTicketAuditCommentPrivate", err)
 	}
@@ -5869,7 +5870,7 @@ func (c *Client) MakeTicketAuditCommentPrivateWithResponse(ctx context.Context, 
 
 // MakeTicketCommentPrivateWithResponse calls MakeTicketCommentPrivate (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeTicketCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketCommentPrivateResponse, error) {
-	rsp, err := c.raw.MakeTicketCommentPrivate(ctx, ticketID, ticketCommentID, reqEditors...)
+	rsp, err := c.raw.MakeTicketCommentPrivate(callctx.WithBuffer(ctx), ticketID, ticketCommentID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeTicketCommentPrivate", err)
 	}
@@ -5882,7 +5883,7 @@ func (c *Client) MakeTicketCommentPrivateWithResponse(ctx context.Context, ticke
 
 // MakeUserIdentityPrimaryWithResponse calls MakeUserIdentityPrimary (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/make_primary) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeUserIdentityPrimaryResponse, error) {
-	rsp, err := c.raw.MakeUserIdentityPrimary(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.MakeUserIdentityPrimary(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeUserIdentityPrimary", err)
 	}
@@ -5895,7 +5896,7 @@ func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID
 
 // MarkManyTicketsAsSpamWithResponse calls MarkManyTicketsAsSpam (PUT /api/v2/tickets/mark_many_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *generated.MarkManyTicketsAsSpamParams, reqEditors ...generated.RequestEditorFn) (*generated.MarkManyTicketsAsSpamResponse, error) {
-	rsp, err := c.raw.MarkManyTicketsAsSpam(ctx, params, reqEditors...)
+	rsp, err := c.raw.MarkManyTicketsAsSpam(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("MarkManyTicketsAsSpam", err)
 	}
@@ -5908,7 +5909,7 @@ func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *
 
 // MarkTicketAsSpamWithResponse calls MarkTicketAsSpam (PUT /api/v2/tickets/{ticket_id}/mark_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MarkTicketAsSpamWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.MarkTicketAsSpamResponse, error) {
-	rsp, err := c.raw.MarkTicketAsSpam(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.MarkTicketAsSpam(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("MarkTicketAsSpam", err)
 	}
@@ -5921,7 +5922,7 @@ func (c *Client) MarkTicketAsSpamWithResponse(ctx context.Context, ticketID int6
 
 // MergeEndUsersWithBodyWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeEndUsersWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
-	rsp, err := c.raw.MergeEndUsersWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.MergeEndUsersWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeEndUsers", err)
 	}
@@ -5934,7 +5935,7 @@ func (c *Client) MergeEndUsersWithBodyWithResponse(ctx context.Context, userID i
 
 // MergeEndUsersWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, body generated.MergeEndUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
-	rsp, err := c.raw.MergeEndUsers(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.MergeEndUsers(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeEndUsers", err)
 	}
@@ -5947,7 +5948,7 @@ func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, bo
 
 // MergeTicketsWithBodyWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeTicketsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
-	rsp, err := c.raw.MergeTicketsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.MergeTicketsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeTickets", err)
 	}
@@ -5960,7 +5961,7 @@ func (c *Client) MergeTicketsWithBodyWithResponse(ctx context.Context, ticketID 
 
 // MergeTicketsWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, body generated.MergeTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
-	rsp, err := c.raw.MergeTickets(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.MergeTickets(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeTickets", err)
 	}
@@ -5973,7 +5974,7 @@ func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, b
 
 // OpenTicketInAgentBrowserWithResponse calls OpenTicketInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/tickets/{ticket_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) OpenTicketInAgentBrowserWithResponse(ctx context.Context, agentID int64, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenTicketInAgentBrowserResponse, error) {
-	rsp, err := c.raw.OpenTicketInAgentBrowser(ctx, agentID, ticketID, reqEditors...)
+	rsp, err := c.raw.OpenTicketInAgentBrowser(callctx.WithBuffer(ctx), agentID, ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("OpenTicketInAgentBrowser", err)
 	}
@@ -5986,7 +5987,7 @@ func (c *Client) OpenTicketInAgentBrowserWithResponse(ctx context.Context, agent
 
 // OpenUserProfileInAgentBrowserWithResponse calls OpenUserProfileInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/users/{user_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) OpenUserProfileInAgentBrowserWithResponse(ctx context.Context, agentID int64, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenUserProfileInAgentBrowserResponse, error) {
-	rsp, err := c.raw.OpenUserProfileInAgentBrowser(ctx, agentID, userID, reqEditors...)
+	rsp, err := c.raw.OpenUserProfileInAgentBrowser(callctx.WithBuffer(ctx), agentID, userID, reqEditors...)
 	if err != nil {
 		return nil, callError("OpenUserProfileInAgentBrowser", err)
 	}
@@ -5999,7 +6000,7 @@ func (c *Client) OpenUserProfileInAgentBrowserWithResponse(ctx context.Context, 
 
 // PermanentlyDeleteManyTicketsWithResponse calls PermanentlyDeleteManyTickets (DELETE /api/v2/deleted_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, params *generated.PermanentlyDeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteManyTicketsResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteManyTickets", err)
 	}
@@ -6012,7 +6013,7 @@ func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, p
 
 // PermanentlyDeleteTicketWithResponse calls PermanentlyDeleteTicket (DELETE /api/v2/deleted_tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteTicketResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteTicket", err)
 	}
@@ -6025,7 +6026,7 @@ func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticket
 
 // PermanentlyDeleteUserWithResponse calls PermanentlyDeleteUser (DELETE /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteUserResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteUser(ctx, deletedUserID, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteUser(callctx.WithBuffer(ctx), deletedUserID, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteUser", err)
 	}
@@ -6038,7 +6039,7 @@ func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedU
 
 // PreviewViewTicketCountWithBodyWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewTicketCountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
-	rsp, err := c.raw.PreviewViewTicketCountWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.PreviewViewTicketCountWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViewTicketCount", err)
 	}
@@ -6051,7 +6052,7 @@ func (c *Client) PreviewViewTicketCountWithBodyWithResponse(ctx context.Context,
 
 // PreviewViewTicketCountWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body generated.PreviewViewTicketCountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
-	rsp, err := c.raw.PreviewViewTicketCount(ctx, body, reqEditors...)
+	rsp, err := c.raw.PreviewViewTicketCount(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViewTicketCount", err)
 	}
@@ -6064,7 +6065,7 @@ func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body ge
 
 // PreviewViewsWithBodyWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.PreviewViewsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6077,7 +6078,7 @@ func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentTy
 
 // PreviewViewsWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViews(ctx, body, reqEditors...)
+	rsp, err := c.raw.PreviewViews(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6090,7 +6091,7 @@ func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.Pr
 
 // QueueCustomObjectRecordBulkJobWithBodyWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
-	rsp, err := c.raw.QueueCustomObjectRecordBulkJobWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJobWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("QueueCustomObjectRecordBulkJob", err)
 	}
@@ -6103,7 +6104,7 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.
 
 // QueueCustomObjectRecordBulkJobWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context, customObjectKey string, body generated.QueueCustomObjectRecordBulkJobJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
-	rsp, err := c.raw.QueueCustomObjectRecordBulkJob(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJob(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("QueueCustomObjectRecordBulkJob", err)
 	}
@@ -6116,7 +6117,7 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context,
 
 // RecoverManySuspendedTicketsWithResponse calls RecoverManySuspendedTickets (PUT /api/v2/suspended_tickets/recover_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, params *generated.RecoverManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RecoverManySuspendedTicketsResponse, error) {
-	rsp, err := c.raw.RecoverManySuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.RecoverManySuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("RecoverManySuspendedTickets", err)
 	}
@@ -6129,7 +6130,7 @@ func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, pa
 
 // RecoverSuspendedTicketWithResponse calls RecoverSuspendedTicket (PUT /api/v2/suspended_tickets/{id}/recover) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.RecoverSuspendedTicketResponse, error) {
-	rsp, err := c.raw.RecoverSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.RecoverSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("RecoverSuspendedTicket", err)
 	}
@@ -6142,7 +6143,7 @@ func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int6
 
 // RedactChatCommentAttachmentWithBodyWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentAttachmentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentAttachmentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentAttachmentWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatCommentAttachment", err)
 	}
@@ -6155,7 +6156,7 @@ func (c *Client) RedactChatCommentAttachmentWithBodyWithResponse(ctx context.Con
 
 // RedactChatCommentAttachmentWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentAttachmentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentAttachment(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentAttachment(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatCommentAttachment", err)
 	}
@@ -6168,7 +6169,7 @@ func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ti
 
 // RedactChatCommentWithBodyWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatComment", err)
 	}
@@ -6181,7 +6182,7 @@ func (c *Client) RedactChatCommentWithBodyWithResponse(ctx context.Context, tick
 
 // RedactChatCommentWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
-	rsp, err := c.raw.RedactChatComment(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.RedactChatComment(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatComment", err)
 	}
@@ -6194,7 +6195,7 @@ func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int
 
 // RedactTicketCommentAttachmentWithResponse calls RedactTicketCommentAttachment (PUT /api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentAttachmentWithResponse(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentAttachment(ctx, ticketID, commentID, attachmentID, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentAttachment(callctx.WithBuffer(ctx), ticketID, commentID, attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentAttachment", err)
 	}
@@ -6207,7 +6208,7 @@ func (c *Client) RedactTicketCommentAttachmentWithResponse(ctx context.Context, 
 
 // RedactTicketCommentStringWithBodyWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentStringWithBodyWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentStringWithBody(ctx, ticketID, ticketCommentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentStringWithBody(callctx.WithBuffer(ctx), ticketID, ticketCommentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentString", err)
 	}
@@ -6220,7 +6221,7 @@ func (c *Client) RedactTicketCommentStringWithBodyWithResponse(ctx context.Conte
 
 // RedactTicketCommentStringWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, body generated.RedactTicketCommentStringJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentString(ctx, ticketID, ticketCommentID, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentString(callctx.WithBuffer(ctx), ticketID, ticketCommentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentString", err)
 	}
@@ -6233,7 +6234,7 @@ func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, tick
 
 // RedactTicketCommentWithBodyWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentWithBodyWithResponse(ctx context.Context, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentWithBody(ctx, ticketCommentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentWithBody(callctx.WithBuffer(ctx), ticketCommentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketComment", err)
 	}
@@ -6246,7 +6247,7 @@ func (c *Client) RedactTicketCommentWithBodyWithResponse(ctx context.Context, ti
 
 // RedactTicketCommentWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketCommentID int64, body generated.RedactTicketCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
-	rsp, err := c.raw.RedactTicketComment(ctx, ticketCommentID, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketComment(callctx.WithBuffer(ctx), ticketCommentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketComment", err)
 	}
@@ -6259,7 +6260,7 @@ func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketComm
 
 // RemoveTicketTagsWithBodyWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RemoveTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
@@ -6272,7 +6273,7 @@ func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticke
 
 // RemoveTicketTagsWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.RemoveTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
@@ -6285,7 +6286,7 @@ func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int6
 
 // RenewCurrentSessionWithResponse calls RenewCurrentSession (GET /api/v2/users/me/session/renew) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.RenewCurrentSessionResponse, error) {
-	rsp, err := c.raw.RenewCurrentSession(ctx, reqEditors...)
+	rsp, err := c.raw.RenewCurrentSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("RenewCurrentSession", err)
 	}
@@ -6298,7 +6299,7 @@ func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors
 
 // ReorderCustomObjectFieldsWithBodyWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderCustomObjectFieldsWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ReorderCustomObjectFieldsWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderCustomObjectFieldsWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderCustomObjectFields", err)
 	}
@@ -6311,7 +6312,7 @@ func (c *Client) ReorderCustomObjectFieldsWithBodyWithResponse(ctx context.Conte
 
 // ReorderCustomObjectFieldsWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, body generated.ReorderCustomObjectFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ReorderCustomObjectFields(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.ReorderCustomObjectFields(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderCustomObjectFields", err)
 	}
@@ -6324,7 +6325,7 @@ func (c *Client) ReorderCustomObjectFieldsWithResponse(ctx context.Context, cust
 
 // ReorderGroupSLAPoliciesWithBodyWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderGroupSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderGroupSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderGroupSLAPoliciesWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderGroupSLAPolicies", err)
 	}
@@ -6337,7 +6338,7 @@ func (c *Client) ReorderGroupSLAPoliciesWithBodyWithResponse(ctx context.Context
 
 // ReorderGroupSLAPoliciesWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderGroupSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, body generated.ReorderGroupSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderGroupSLAPolicies(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ReorderGroupSLAPolicies(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderGroupSLAPolicies", err)
 	}
@@ -6350,7 +6351,7 @@ func (c *Client) ReorderGroupSLAPoliciesWithResponse(ctx context.Context, params
 
 // ReorderOrganizationFieldsWithBodyWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderOrganizationFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ReorderOrganizationFieldsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderOrganizationFieldsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderOrganizationFields", err)
 	}
@@ -6363,7 +6364,7 @@ func (c *Client) ReorderOrganizationFieldsWithBodyWithResponse(ctx context.Conte
 
 // ReorderOrganizationFieldsWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderOrganizationFieldsWithResponse(ctx context.Context, body generated.ReorderOrganizationFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ReorderOrganizationFields(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderOrganizationFields(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderOrganizationFields", err)
 	}
@@ -6376,7 +6377,7 @@ func (c *Client) ReorderOrganizationFieldsWithResponse(ctx context.Context, body
 
 // ReorderSLAPoliciesWithBodyWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderSLAPoliciesWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderSLAPolicies", err)
 	}
@@ -6389,7 +6390,7 @@ func (c *Client) ReorderSLAPoliciesWithBodyWithResponse(ctx context.Context, par
 
 // ReorderSLAPoliciesWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, body generated.ReorderSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderSLAPolicies(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ReorderSLAPolicies(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderSLAPolicies", err)
 	}
@@ -6402,7 +6403,7 @@ func (c *Client) ReorderSLAPoliciesWithResponse(ctx context.Context, params *gen
 
 // ReorderTicketFormsWithBodyWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTicketFormsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
-	rsp, err := c.raw.ReorderTicketFormsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderTicketFormsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTicketForms", err)
 	}
@@ -6415,7 +6416,7 @@ func (c *Client) ReorderTicketFormsWithBodyWithResponse(ctx context.Context, con
 
 // ReorderTicketFormsWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body generated.ReorderTicketFormsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
-	rsp, err := c.raw.ReorderTicketForms(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderTicketForms(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTicketForms", err)
 	}
@@ -6428,7 +6429,7 @@ func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body genera
 
 // ReorderTriggersWithBodyWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
-	rsp, err := c.raw.ReorderTriggersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderTriggersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTriggers", err)
 	}
@@ -6441,7 +6442,7 @@ func (c *Client) ReorderTriggersWithBodyWithResponse(ctx context.Context, conten
 
 // ReorderTriggersWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated.ReorderTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
-	rsp, err := c.raw.ReorderTriggers(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderTriggers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTriggers", err)
 	}
@@ -6454,7 +6455,7 @@ func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated
 
 // ReorderUserFieldsWithBodyWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderUserFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
-	rsp, err := c.raw.ReorderUserFieldsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderUserFieldsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderUserFields", err)
 	}
@@ -6467,7 +6468,7 @@ func (c *Client) ReorderUserFieldsWithBodyWithResponse(ctx context.Context, cont
 
 // ReorderUserFieldsWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderUserFieldsWithResponse(ctx context.Context, body generated.ReorderUserFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
-	rsp, err := c.raw.ReorderUserFields(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderUserFields(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderUserFields", err)
 	}
@@ -6480,7 +6481,7 @@ func (c *Client) ReorderUserFieldsWithResponse(ctx context.Context, body generat
 
 // ReorderWorkspacesWithBodyWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderWorkspacesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
-	rsp, err := c.raw.ReorderWorkspacesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderWorkspacesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderWorkspaces", err)
 	}
@@ -6493,7 +6494,7 @@ func (c *Client) ReorderWorkspacesWithBodyWithResponse(ctx context.Context, cont
 
 // ReorderWorkspacesWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderWorkspacesWithResponse(ctx context.Context, body generated.ReorderWorkspacesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
-	rsp, err := c.raw.ReorderWorkspaces(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderWorkspaces(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderWorkspaces", err)
 	}
@@ -6506,7 +6507,7 @@ func (c *Client) ReorderWorkspacesWithResponse(ctx context.Context, body generat
 
 // RequestUserCreateWithBodyWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
-	rsp, err := c.raw.RequestUserCreateWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.RequestUserCreateWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserCreate", err)
 	}
@@ -6519,7 +6520,7 @@ func (c *Client) RequestUserCreateWithBodyWithResponse(ctx context.Context, cont
 
 // RequestUserCreateWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserCreateWithResponse(ctx context.Context, body generated.RequestUserCreateJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
-	rsp, err := c.raw.RequestUserCreate(ctx, body, reqEditors...)
+	rsp, err := c.raw.RequestUserCreate(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserCreate", err)
 	}
@@ -6532,7 +6533,7 @@ func (c *Client) RequestUserCreateWithResponse(ctx context.Context, body generat
 
 // RequestUserIdentityVerificationWithResponse calls RequestUserIdentityVerification (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/request_verification) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserIdentityVerificationWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserIdentityVerificationResponse, error) {
-	rsp, err := c.raw.RequestUserIdentityVerification(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.RequestUserIdentityVerification(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserIdentityVerification", err)
 	}
@@ -6545,7 +6546,7 @@ func (c *Client) RequestUserIdentityVerificationWithResponse(ctx context.Context
 
 // RestoreDeletedTicketWithResponse calls RestoreDeletedTicket (PUT /api/v2/deleted_tickets/{ticket_id}/restore) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RestoreDeletedTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.RestoreDeletedTicketResponse, error) {
-	rsp, err := c.raw.RestoreDeletedTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.RestoreDeletedTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("RestoreDeletedTicket", err)
 	}
@@ -6558,7 +6559,7 @@ func (c *Client) RestoreDeletedTicketWithResponse(ctx context.Context, ticketID 
 
 // RestoreManyDeletedTicketsWithResponse calls RestoreManyDeletedTickets (PUT /api/v2/deleted_tickets/restore_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RestoreManyDeletedTicketsWithResponse(ctx context.Context, params *generated.RestoreManyDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RestoreManyDeletedTicketsResponse, error) {
-	rsp, err := c.raw.RestoreManyDeletedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.RestoreManyDeletedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("RestoreManyDeletedTickets", err)
 	}
@@ -6571,7 +6572,7 @@ func (c *Client) RestoreManyDeletedTicketsWithResponse(ctx context.Context, para
 
 // SearchAutomationsWithResponse calls SearchAutomations (GET /api/v2/automations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchAutomationsWithResponse(ctx context.Context, params *generated.SearchAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchAutomationsResponse, error) {
-	rsp, err := c.raw.SearchAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchAutomations", err)
 	}
@@ -6584,7 +6585,7 @@ func (c *Client) SearchAutomationsWithResponse(ctx context.Context, params *gene
 
 // SearchCustomObjectRecordsWithResponse calls SearchCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.SearchCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.SearchCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.SearchCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchCustomObjectRecords", err)
 	}
@@ -6597,7 +6598,7 @@ func (c *Client) SearchCustomObjectRecordsWithResponse(ctx context.Context, cust
 
 // SearchMacrosWithResponse calls SearchMacros (GET /api/v2/macros/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchMacrosWithResponse(ctx context.Context, params *generated.SearchMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchMacrosResponse, error) {
-	rsp, err := c.raw.SearchMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchMacros", err)
 	}
@@ -6610,7 +6611,7 @@ func (c *Client) SearchMacrosWithResponse(ctx context.Context, params *generated
 
 // SearchOrganizationsWithResponse calls SearchOrganizations (GET /api/v2/organizations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchOrganizationsWithResponse(ctx context.Context, params *generated.SearchOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchOrganizationsResponse, error) {
-	rsp, err := c.raw.SearchOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchOrganizations", err)
 	}
@@ -6623,7 +6624,7 @@ func (c *Client) SearchOrganizationsWithResponse(ctx context.Context, params *ge
 
 // SearchRequestsWithResponse calls SearchRequests (GET /api/v2/requests/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchRequestsWithResponse(ctx context.Context, params *generated.SearchRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchRequestsResponse, error) {
-	rsp, err := c.raw.SearchRequests(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchRequests(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchRequests", err)
 	}
@@ -6636,7 +6637,7 @@ func (c *Client) SearchRequestsWithResponse(ctx context.Context, params *generat
 
 // SearchTriggersWithResponse calls SearchTriggers (GET /api/v2/triggers/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchTriggersWithResponse(ctx context.Context, params *generated.SearchTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchTriggersResponse, error) {
-	rsp, err := c.raw.SearchTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchTriggers", err)
 	}
@@ -6649,7 +6650,7 @@ func (c *Client) SearchTriggersWithResponse(ctx context.Context, params *generat
 
 // SearchUsersWithResponse calls SearchUsers (GET /api/v2/users/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchUsersWithResponse(ctx context.Context, params *generated.SearchUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchUsersResponse, error) {
-	rsp, err := c.raw.SearchUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchUsers", err)
 	}
@@ -6662,7 +6663,7 @@ func (c *Client) SearchUsersWithResponse(ctx context.Context, params *generated.
 
 // SearchViewsWithResponse calls SearchViews (GET /api/v2/views/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchViewsWithResponse(ctx context.Context, params *generated.SearchViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchViewsResponse, error) {
-	rsp, err := c.raw.SearchViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchViews", err)
 	}
@@ -6675,7 +6676,7 @@ func (c *Client) SearchViewsWithResponse(ctx context.Context, params *generated.
 
 // SetAgentAttributeValuesWithBodyWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetAgentAttributeValuesWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetAgentAttributeValuesWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetAgentAttributeValuesWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetAgentAttributeValues", err)
 	}
@@ -6688,7 +6689,7 @@ func (c *Client) SetAgentAttributeValuesWithBodyWithResponse(ctx context.Context
 
 // SetAgentAttributeValuesWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID int64, body generated.SetAgentAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetAgentAttributeValues(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.SetAgentAttributeValues(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetAgentAttributeValues", err)
 	}
@@ -6701,7 +6702,7 @@ func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID
 
 // SetGroupMembershipAsDefaultWithResponse calls SetGroupMembershipAsDefault (PUT /api/v2/users/{user_id}/group_memberships/{group_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, userID int64, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetGroupMembershipAsDefaultResponse, error) {
-	rsp, err := c.raw.SetGroupMembershipAsDefault(ctx, userID, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.SetGroupMembershipAsDefault(callctx.WithBuffer(ctx), userID, groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetGroupMembershipAsDefault", err)
 	}
@@ -6714,7 +6715,7 @@ func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, us
 
 // SetOrganizationAsDefaultWithResponse calls SetOrganizationAsDefault (PUT /api/v2/users/{user_id}/organizations/{organization_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationAsDefaultResponse, error) {
-	rsp, err := c.raw.SetOrganizationAsDefault(ctx, userID, organizationID, reqEditors...)
+	rsp, err := c.raw.SetOrganizationAsDefault(callctx.WithBuffer(ctx), userID, organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetOrganizationAsDefault", err)
 	}
@@ -6727,7 +6728,7 @@ func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userI
 
 // SetOrganizationMembershipAsDefaultWithResponse calls SetOrganizationMembershipAsDefault (PUT /api/v2/users/{user_id}/organization_memberships/{organization_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Context, userID int64, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationMembershipAsDefaultResponse, error) {
-	rsp, err := c.raw.SetOrganizationMembershipAsDefault(ctx, userID, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.SetOrganizationMembershipAsDefault(callctx.WithBuffer(ctx), userID, organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetOrganizationMembershipAsDefault", err)
 	}
@@ -6740,7 +6741,7 @@ func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Cont
 
 // SetTicketAttributeValuesWithBodyWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketAttributeValuesWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetTicketAttributeValuesWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetTicketAttributeValuesWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketAttributeValues", err)
 	}
@@ -6753,7 +6754,7 @@ func (c *Client) SetTicketAttributeValuesWithBodyWithResponse(ctx context.Contex
 
 // SetTicketAttributeValuesWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetTicketAttributeValues(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.SetTicketAttributeValues(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketAttributeValues", err)
 	}
@@ -6766,7 +6767,7 @@ func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticke
 
 // SetTicketTagsWithBodyWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
-	rsp, err := c.raw.SetTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketTags", err)
 	}
@@ -6779,7 +6780,7 @@ func (c *Client) SetTicketTagsWithBodyWithResponse(ctx context.Context, ticketID
 
 // SetTicketTagsWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
-	rsp, err := c.raw.SetTicketTags(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.SetTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketTags", err)
 	}
@@ -6792,7 +6793,7 @@ func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 
 // SetUserPasswordWithBodyWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
-	rsp, err := c.raw.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetUserPasswordWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetUserPassword", err)
 	}
@@ -6805,7 +6806,7 @@ func (c *Client) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID
 
 // SetUserPasswordWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetUserPasswordWithResponse(ctx context.Context, userID int64, body generated.SetUserPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
-	rsp, err := c.raw.SetUserPassword(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.SetUserPassword(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetUserPassword", err)
 	}
@@ -6818,7 +6819,7 @@ func (c *Client) SetUserPasswordWithResponse(ctx context.Context, userID int64, 
 
 // ShowAccountSettingsWithResponse calls ShowAccountSettings (GET /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAccountSettingsResponse, error) {
-	rsp, err := c.raw.ShowAccountSettings(ctx, reqEditors...)
+	rsp, err := c.raw.ShowAccountSettings(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAccountSettings", err)
 	}
@@ -6831,7 +6832,7 @@ func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors
 
 // ShowActivityWithResponse calls ShowActivity (GET /api/v2/activities/{activity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowActivityResponse, error) {
-	rsp, err := c.raw.ShowActivity(ctx, activityID, reqEditors...)
+	rsp, err := c.raw.ShowActivity(callctx.WithBuffer(ctx), activityID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowActivity", err)
 	}
@@ -6844,7 +6845,7 @@ func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64,
 
 // ShowAttachmentWithResponse calls ShowAttachment (GET /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAttachmentResponse, error) {
-	rsp, err := c.raw.ShowAttachment(ctx, attachmentID, reqEditors...)
+	rsp, err := c.raw.ShowAttachment(callctx.WithBuffer(ctx), attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAttachment", err)
 	}
@@ -6857,7 +6858,7 @@ func (c *Client) ShowAttachmentWithResponse(ctx context.Context, attachmentID in
 
 // ShowAuditLogWithResponse calls ShowAuditLog (GET /api/v2/audit_logs/{audit_log_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuditLogResponse, error) {
-	rsp, err := c.raw.ShowAuditLog(ctx, auditLogID, reqEditors...)
+	rsp, err := c.raw.ShowAuditLog(callctx.WithBuffer(ctx), auditLogID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAuditLog", err)
 	}
@@ -6870,7 +6871,7 @@ func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64,
 
 // ShowAuthenticatedSessionWithResponse calls ShowAuthenticatedSession (GET /api/v2/users/me/session) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuthenticatedSessionResponse, error) {
-	rsp, err := c.raw.ShowAuthenticatedSession(ctx, reqEditors...)
+	rsp, err := c.raw.ShowAuthenticatedSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAuthenticatedSession", err)
 	}
@@ -6883,7 +6884,7 @@ func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEd
 
 // ShowAutomationWithResponse calls ShowAutomation (GET /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAutomationResponse, error) {
-	rsp, err := c.raw.ShowAutomation(ctx, automationID, reqEditors...)
+	rsp, err := c.raw.ShowAutomation(callctx.WithBuffer(ctx), automationID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAutomation", err)
 	}
@@ -6896,7 +6897,7 @@ func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID in
 
 // ShowBrandWithResponse calls ShowBrand (GET /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowBrandResponse, error) {
-	rsp, err := c.raw.ShowBrand(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.ShowBrand(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowBrand", err)
 	}
@@ -6909,7 +6910,7 @@ func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEd
 
 // ShowCurrentLocaleWithResponse calls ShowCurrentLocale (GET /api/v2/locales/current) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCurrentLocaleResponse, error) {
-	rsp, err := c.raw.ShowCurrentLocale(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCurrentLocale(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCurrentLocale", err)
 	}
@@ -6922,7 +6923,7 @@ func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors .
 
 // ShowCustomObjectFieldWithResponse calls ShowCustomObjectField (GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectField", err)
 	}
@@ -6935,7 +6936,7 @@ func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customOb
 
 // ShowCustomObjectFieldsLimitWithResponse calls ShowCustomObjectFieldsLimit (GET /api/v2/custom_objects/{custom_object_key}/limits/field_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectFieldsLimitWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectFieldsLimit(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectFieldsLimit(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectFieldsLimit", err)
 	}
@@ -6948,7 +6949,7 @@ func (c *Client) ShowCustomObjectFieldsLimitWithResponse(ctx context.Context, cu
 
 // ShowCustomObjectRecordWithResponse calls ShowCustomObjectRecord (GET /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectRecord", err)
 	}
@@ -6961,7 +6962,7 @@ func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customO
 
 // ShowCustomObjectRecordsLimitWithResponse calls ShowCustomObjectRecordsLimit (GET /api/v2/custom_objects/limits/record_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectRecordsLimit(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectRecordsLimit(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectRecordsLimit", err)
 	}
@@ -6974,7 +6975,7 @@ func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, r
 
 // ShowCustomObjectWithResponse calls ShowCustomObject (GET /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
-	rsp, err := c.raw.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.ShowCustomObject(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObject", err)
 	}
@@ -6987,7 +6988,7 @@ func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectK
 
 // ShowCustomObjectsLimitWithResponse calls ShowCustomObjectsLimit (GET /api/v2/custom_objects/limits/object_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectsLimit(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectsLimit(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectsLimit", err)
 	}
@@ -7000,7 +7001,7 @@ func (c *Client) ShowCustomObjectsLimitWithResponse(ctx context.Context, reqEdit
 
 // ShowCustomRoleWithResponse calls ShowCustomRole (GET /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomRoleResponse, error) {
-	rsp, err := c.raw.ShowCustomRole(ctx, customRoleID, reqEditors...)
+	rsp, err := c.raw.ShowCustomRole(callctx.WithBuffer(ctx), customRoleID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomRole", err)
 	}
@@ -7013,7 +7014,7 @@ func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID in
 
 // ShowCustomTicketStatusWithResponse calls ShowCustomTicketStatus (GET /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.ShowCustomTicketStatus(ctx, customStatusID, reqEditors...)
+	rsp, err := c.raw.ShowCustomTicketStatus(callctx.WithBuffer(ctx), customStatusID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomTicketStatus", err)
 	}
@@ -7026,7 +7027,7 @@ func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customS
 
 // ShowDeletedUserWithResponse calls ShowDeletedUser (GET /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDeletedUserResponse, error) {
-	rsp, err := c.raw.ShowDeletedUser(ctx, deletedUserID, reqEditors...)
+	rsp, err := c.raw.ShowDeletedUser(callctx.WithBuffer(ctx), deletedUserID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDeletedUser", err)
 	}
@@ -7039,7 +7040,7 @@ func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID 
 
 // ShowDynamicContentItemVariantWithResponse calls ShowDynamicContentItemVariant (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.ShowDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	rsp, err := c.raw.ShowDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDynamicContentItemVariant", err)
 	}
@@ -7052,7 +7053,7 @@ func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, 
 
 // ShowDynamicContentItemWithResponse calls ShowDynamicContentItem (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemResponse, error) {
-	rsp, err := c.raw.ShowDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	rsp, err := c.raw.ShowDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDynamicContentItem", err)
 	}
@@ -7065,7 +7066,7 @@ func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamic
 
 // ShowGroupMembershipWithResponse calls ShowGroupMembership (GET /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupMembershipResponse, error) {
-	rsp, err := c.raw.ShowGroupMembership(ctx, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.ShowGroupMembership(callctx.WithBuffer(ctx), groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroupMembership", err)
 	}
@@ -7078,7 +7079,7 @@ func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembe
 
 // ShowGroupSLAPolicyWithResponse calls ShowGroupSLAPolicy (GET /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.ShowGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	rsp, err := c.raw.ShowGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroupSLAPolicy", err)
 	}
@@ -7091,7 +7092,7 @@ func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPol
 
 // ShowGroupWithResponse calls ShowGroup (GET /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
-	rsp, err := c.raw.ShowGroup(ctx, groupID, reqEditors...)
+	rsp, err := c.raw.ShowGroup(callctx.WithBuffer(ctx), groupID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroup", err)
 	}
@@ -7104,7 +7105,7 @@ func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEd
 
 // ShowJobStatusWithResponse calls ShowJobStatus (GET /api/v2/job_statuses/{job_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowJobStatusResponse, error) {
-	rsp, err := c.raw.ShowJobStatus(ctx, jobStatusID, reqEditors...)
+	rsp, err := c.raw.ShowJobStatus(callctx.WithBuffer(ctx), jobStatusID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowJobStatus", err)
 	}
@@ -7117,7 +7118,7 @@ func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID stri
 
 // ShowLocaleWithResponse calls ShowLocale (GET /api/v2/locales/{locale_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowLocaleResponse, error) {
-	rsp, err := c.raw.ShowLocale(ctx, localeID, reqEditors...)
+	rsp, err := c.raw.ShowLocale(callctx.WithBuffer(ctx), localeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowLocale", err)
 	}
@@ -7130,7 +7131,7 @@ func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, re
 
 // ShowMacroAttachmentWithResponse calls ShowMacroAttachment (GET /api/v2/macros/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroAttachmentResponse, error) {
-	rsp, err := c.raw.ShowMacroAttachment(ctx, attachmentID, reqEditors...)
+	rsp, err := c.raw.ShowMacroAttachment(callctx.WithBuffer(ctx), attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroAttachment", err)
 	}
@@ -7143,7 +7144,7 @@ func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachment
 
 // ShowMacroChangesToTicketWithResponse calls ShowMacroChangesToTicket (GET /api/v2/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroChangesToTicketResponse, error) {
-	rsp, err := c.raw.ShowMacroChangesToTicket(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ShowMacroChangesToTicket(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroChangesToTicket", err)
 	}
@@ -7156,7 +7157,7 @@ func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macro
 
 // ShowMacroReplicaWithResponse calls ShowMacroReplica (GET /api/v2/macros/new) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *generated.ShowMacroReplicaParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroReplicaResponse, error) {
-	rsp, err := c.raw.ShowMacroReplica(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowMacroReplica(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroReplica", err)
 	}
@@ -7169,7 +7170,7 @@ func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *gener
 
 // ShowMacroWithResponse calls ShowMacro (GET /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroResponse, error) {
-	rsp, err := c.raw.ShowMacro(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ShowMacro(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacro", err)
 	}
@@ -7182,7 +7183,7 @@ func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEd
 
 // ShowManyDynamicContentItemsWithResponse calls ShowManyDynamicContentItems (GET /api/v2/dynamic_content/items/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, params *generated.ShowManyDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyDynamicContentItemsResponse, error) {
-	rsp, err := c.raw.ShowManyDynamicContentItems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyDynamicContentItems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyDynamicContentItems", err)
 	}
@@ -7195,7 +7196,7 @@ func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, pa
 
 // ShowManyJobStatusesWithResponse calls ShowManyJobStatuses (GET /api/v2/job_statuses/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyJobStatusesWithResponse(ctx context.Context, params *generated.ShowManyJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyJobStatusesResponse, error) {
-	rsp, err := c.raw.ShowManyJobStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyJobStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyJobStatuses", err)
 	}
@@ -7208,7 +7209,7 @@ func (c *Client) ShowManyJobStatusesWithResponse(ctx context.Context, params *ge
 
 // ShowManyOrganizationsWithResponse calls ShowManyOrganizations (GET /api/v2/organizations/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyOrganizationsWithResponse(ctx context.Context, params *generated.ShowManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyOrganizationsResponse, error) {
-	rsp, err := c.raw.ShowManyOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyOrganizations", err)
 	}
@@ -7221,7 +7222,7 @@ func (c *Client) ShowManyOrganizationsWithResponse(ctx context.Context, params *
 
 // ShowManyTicketFormsWithResponse calls ShowManyTicketForms (GET /api/v2/ticket_forms/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *generated.ShowManyTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketFormsResponse, error) {
-	rsp, err := c.raw.ShowManyTicketForms(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyTicketForms(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyTicketForms", err)
 	}
@@ -7234,7 +7235,7 @@ func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *ge
 
 // ShowManyTicketsWithResponse calls ShowManyTickets (GET /api/v2/tickets/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *generated.ShowManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketsResponse, error) {
-	rsp, err := c.raw.ShowManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyTickets", err)
 	}
@@ -7247,7 +7248,7 @@ func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *genera
 
 // ShowManyUsersWithResponse calls ShowManyUsers (GET /api/v2/users/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generated.ShowManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyUsersResponse, error) {
-	rsp, err := c.raw.ShowManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyUsers", err)
 	}
@@ -7260,7 +7261,7 @@ func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generate
 
 // ShowManyViewsWithResponse calls ShowManyViews (GET /api/v2/views/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generated.ShowManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyViewsResponse, error) {
-	rsp, err := c.raw.ShowManyViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyViews", err)
 	}
@@ -7273,7 +7274,7 @@ func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generate
 
 // ShowOrganizationFieldWithResponse calls ShowOrganizationField (GET /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationFieldResponse, error) {
-	rsp, err := c.raw.ShowOrganizationField(ctx, organizationFieldID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationField", err)
 	}
@@ -7286,7 +7287,7 @@ func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organiza
 
 // ShowOrganizationMembershipWithResponse calls ShowOrganizationMembership (GET /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.ShowOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationMembership(callctx.WithBuffer(ctx), organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationMembership", err)
 	}
@@ -7299,7 +7300,7 @@ func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, org
 
 // ShowOrganizationRelatedInformationWithResponse calls ShowOrganizationRelatedInformation (GET /api/v2/organizations/{organization_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationRelatedInformationResponse, error) {
-	rsp, err := c.raw.ShowOrganizationRelatedInformation(ctx, organizationID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationRelatedInformation(callctx.WithBuffer(ctx), organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationRelatedInformation", err)
 	}
@@ -7312,7 +7313,7 @@ func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Cont
 
 // ShowOrganizationSubscriptionWithResponse calls ShowOrganizationSubscription (GET /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.ShowOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationSubscription(callctx.WithBuffer(ctx), organizationSubscriptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationSubscription", err)
 	}
@@ -7325,7 +7326,7 @@ func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, o
 
 // ShowOrganizationWithResponse calls ShowOrganization (GET /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
-	rsp, err := c.raw.ShowOrganization(ctx, organizationID, reqEditors...)
+	rsp, err := c.raw.ShowOrganization(callctx.WithBuffer(ctx), organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganization", err)
 	}
@@ -7338,7 +7339,7 @@ func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationI
 
 // ShowRequestCommentWithResponse calls ShowRequestComment (GET /api/v2/requests/{request_id}/comments/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestCommentResponse, error) {
-	rsp, err := c.raw.ShowRequestComment(ctx, requestID, ticketCommentID, reqEditors...)
+	rsp, err := c.raw.ShowRequestComment(callctx.WithBuffer(ctx), requestID, ticketCommentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRequestComment", err)
 	}
@@ -7351,7 +7352,7 @@ func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID i
 
 // ShowRequestWithResponse calls ShowRequest (GET /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, params *generated.ShowRequestParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestResponse, error) {
-	rsp, err := c.raw.ShowRequest(ctx, requestID, params, reqEditors...)
+	rsp, err := c.raw.ShowRequest(callctx.WithBuffer(ctx), requestID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRequest", err)
 	}
@@ -7364,7 +7365,7 @@ func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, p
 
 // ShowResourceCollectionWithResponse calls ShowResourceCollection (GET /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowResourceCollectionResponse, error) {
-	rsp, err := c.raw.ShowResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	rsp, err := c.raw.ShowResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowResourceCollection", err)
 	}
@@ -7377,7 +7378,7 @@ func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourc
 
 // ShowRoutingAttributeValueWithResponse calls ShowRoutingAttributeValue (GET /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.ShowRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	rsp, err := c.raw.ShowRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRoutingAttributeValue", err)
 	}
@@ -7390,7 +7391,7 @@ func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attr
 
 // ShowRoutingAttributeWithResponse calls ShowRoutingAttribute (GET /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeResponse, error) {
-	rsp, err := c.raw.ShowRoutingAttribute(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.ShowRoutingAttribute(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRoutingAttribute", err)
 	}
@@ -7403,7 +7404,7 @@ func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attribute
 
 // ShowSLAPolicyWithResponse calls ShowSLAPolicy (GET /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSLAPolicyResponse, error) {
-	rsp, err := c.raw.ShowSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	rsp, err := c.raw.ShowSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSLAPolicy", err)
 	}
@@ -7416,7 +7417,7 @@ func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int6
 
 // ShowSatisfactionRatingWithResponse calls ShowSatisfactionRating (GET /api/v2/satisfaction_ratings/{satisfaction_rating_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfactionRatingID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.ShowSatisfactionRating(ctx, satisfactionRatingID, reqEditors...)
+	rsp, err := c.raw.ShowSatisfactionRating(callctx.WithBuffer(ctx), satisfactionRatingID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSatisfactionRating", err)
 	}
@@ -7429,7 +7430,7 @@ func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfa
 
 // ShowSatisfactionReasonWithResponse calls ShowSatisfactionReason (GET /api/v2/satisfaction_reasons/{satisfaction_reason_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfactionReasonID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionReasonResponse, error) {
-	rsp, err := c.raw.ShowSatisfactionReason(ctx, satisfactionReasonID, reqEditors...)
+	rsp, err := c.raw.ShowSatisfactionReason(callctx.WithBuffer(ctx), satisfactionReasonID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSatisfactionReason", err)
 	}
@@ -7442,7 +7443,7 @@ func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfa
 
 // ShowSelfWithResponse calls ShowSelf (GET /api/v2/users/me) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
-	rsp, err := c.raw.ShowSelf(ctx, reqEditors...)
+	rsp, err := c.raw.ShowSelf(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSelf", err)
 	}
@@ -7455,7 +7456,7 @@ func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generat
 
 // ShowSharingAgreementWithResponse calls ShowSharingAgreement (GET /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSharingAgreementResponse, error) {
-	rsp, err := c.raw.ShowSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	rsp, err := c.raw.ShowSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSharingAgreement", err)
 	}
@@ -7468,7 +7469,7 @@ func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAg
 
 // ShowSupportAddressWithResponse calls ShowSupportAddress (GET /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSupportAddressResponse, error) {
-	rsp, err := c.raw.ShowSupportAddress(ctx, supportAddressID, reqEditors...)
+	rsp, err := c.raw.ShowSupportAddress(callctx.WithBuffer(ctx), supportAddressID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSupportAddress", err)
 	}
@@ -7481,7 +7482,7 @@ func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddr
 
 // ShowSuspendedTicketWithResponse calls ShowSuspendedTicket (GET /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSuspendedTicketResponse, error) {
-	rsp, err := c.raw.ShowSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.ShowSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSuspendedTicket", err)
 	}
@@ -7494,7 +7495,7 @@ func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, 
 
 // ShowTargetFailureWithResponse calls ShowTargetFailure (GET /api/v2/target_failures/{target_failure_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailureID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetFailureResponse, error) {
-	rsp, err := c.raw.ShowTargetFailure(ctx, targetFailureID, reqEditors...)
+	rsp, err := c.raw.ShowTargetFailure(callctx.WithBuffer(ctx), targetFailureID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTargetFailure", err)
 	}
@@ -7507,7 +7508,7 @@ func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailur
 
 // ShowTargetWithResponse calls ShowTarget (GET /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetResponse, error) {
-	rsp, err := c.raw.ShowTarget(ctx, targetID, reqEditors...)
+	rsp, err := c.raw.ShowTarget(callctx.WithBuffer(ctx), targetID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTarget", err)
 	}
@@ -7520,7 +7521,7 @@ func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, req
 
 // ShowTicketAfterMacroWithResponse calls ShowTicketAfterMacro (GET /api/v2/tickets/{ticket_id}/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID int64, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAfterMacroResponse, error) {
-	rsp, err := c.raw.ShowTicketAfterMacro(ctx, ticketID, macroID, reqEditors...)
+	rsp, err := c.raw.ShowTicketAfterMacro(callctx.WithBuffer(ctx), ticketID, macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketAfterMacro", err)
 	}
@@ -7533,7 +7534,7 @@ func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID 
 
 // ShowTicketAuditWithResponse calls ShowTicketAudit (GET /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAuditResponse, error) {
-	rsp, err := c.raw.ShowTicketAudit(ctx, ticketID, ticketAuditID, reqEditors...)
+	rsp, err := c.raw.ShowTicketAudit(callctx.WithBuffer(ctx), ticketID, ticketAuditID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketAudit", err)
 	}
@@ -7546,7 +7547,7 @@ func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64
 
 // ShowTicketFieldOptionWithResponse calls ShowTicketFieldOption (GET /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.ShowTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	rsp, err := c.raw.ShowTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, ticketFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketFieldOption", err)
 	}
@@ -7559,7 +7560,7 @@ func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFi
 
 // ShowTicketFieldWithResponse calls ShowTicketField (GET /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ShowTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldResponse, error) {
-	rsp, err := c.raw.ShowTicketField(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.ShowTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketField", err)
 	}
@@ -7572,7 +7573,7 @@ func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID 
 
 // ShowTicketFormWithResponse calls ShowTicketForm (GET /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFormResponse, error) {
-	rsp, err := c.raw.ShowTicketForm(ctx, ticketFormID, reqEditors...)
+	rsp, err := c.raw.ShowTicketForm(callctx.WithBuffer(ctx), ticketFormID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketForm", err)
 	}
@@ -7585,7 +7586,7 @@ func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID in
 
 // ShowTicketMetricWithResponse calls ShowTicketMetric (GET /api/v2/ticket_metrics/{ticket_metric_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketMetricResponse, error) {
-	rsp, err := c.raw.ShowTicketMetric(ctx, ticketMetricID, reqEditors...)
+	rsp, err := c.raw.ShowTicketMetric(callctx.WithBuffer(ctx), ticketMetricID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketMetric", err)
 	}
@@ -7598,7 +7599,7 @@ func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricI
 
 // ShowTicketRelatedInfoWithResponse calls ShowTicketRelatedInfo (GET /api/v2/tickets/{ticket_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketRelatedInfoResponse, error) {
-	rsp, err := c.raw.ShowTicketRelatedInfo(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ShowTicketRelatedInfo(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketRelatedInfo", err)
 	}
@@ -7611,7 +7612,7 @@ func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID
 
 // ShowTicketWithResponse calls ShowTicket (GET /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
-	rsp, err := c.raw.ShowTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ShowTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicket", err)
 	}
@@ -7624,7 +7625,7 @@ func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, req
 
 // ShowTriggerCategoryWithResponse calls ShowTriggerCategory (GET /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerCategoryResponse, error) {
-	rsp, err := c.raw.ShowTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	rsp, err := c.raw.ShowTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTriggerCategory", err)
 	}
@@ -7637,7 +7638,7 @@ func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCat
 
 // ShowTriggerRevisionWithResponse calls ShowTriggerRevision (GET /api/v2/triggers/{trigger_id}/revisions/{trigger_revision_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID int64, triggerRevisionID int64, params *generated.ShowTriggerRevisionParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerRevisionResponse, error) {
-	rsp, err := c.raw.ShowTriggerRevision(ctx, triggerID, triggerRevisionID, params, reqEditors...)
+	rsp, err := c.raw.ShowTriggerRevision(callctx.WithBuffer(ctx), triggerID, triggerRevisionID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTriggerRevision", err)
 	}
@@ -7650,7 +7651,7 @@ func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID 
 
 // ShowTriggerWithResponse calls ShowTrigger (GET /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerResponse, error) {
-	rsp, err := c.raw.ShowTrigger(ctx, triggerID, reqEditors...)
+	rsp, err := c.raw.ShowTrigger(callctx.WithBuffer(ctx), triggerID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTrigger", err)
 	}
@@ -7663,7 +7664,7 @@ func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, r
 
 // ShowUserFieldOptionWithResponse calls ShowUserFieldOption (GET /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldOptionResponse, error) {
-	rsp, err := c.raw.ShowUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	rsp, err := c.raw.ShowUserFieldOption(callctx.WithBuffer(ctx), userFieldID, userFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserFieldOption", err)
 	}
@@ -7676,7 +7677,7 @@ func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldI
 
 // ShowUserFieldWithResponse calls ShowUserField (GET /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldResponse, error) {
-	rsp, err := c.raw.ShowUserField(ctx, userFieldID, reqEditors...)
+	rsp, err := c.raw.ShowUserField(callctx.WithBuffer(ctx), userFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserField", err)
 	}
@@ -7689,7 +7690,7 @@ func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID stri
 
 // ShowUserIdentityWithResponse calls ShowUserIdentity (GET /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserIdentityResponse, error) {
-	rsp, err := c.raw.ShowUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.ShowUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserIdentity", err)
 	}
@@ -7702,7 +7703,7 @@ func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64,
 
 // ShowUserRelatedInformationWithResponse calls ShowUserRelatedInformation (GET /api/v2/users/{user_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserRelatedInformationResponse, error) {
-	rsp, err := c.raw.ShowUserRelatedInformation(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ShowUserRelatedInformation(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserRelatedInformation", err)
 	}
@@ -7715,7 +7716,7 @@ func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, use
 
 // ShowUserSessionWithResponse calls ShowUserSession (GET /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserSessionResponse, error) {
-	rsp, err := c.raw.ShowUserSession(ctx, userID, sessionID, reqEditors...)
+	rsp, err := c.raw.ShowUserSession(callctx.WithBuffer(ctx), userID, sessionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserSession", err)
 	}
@@ -7728,7 +7729,7 @@ func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, 
 
 // ShowUserWithResponse calls ShowUser (GET /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
-	rsp, err := c.raw.ShowUser(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ShowUser(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUser", err)
 	}
@@ -7741,7 +7742,7 @@ func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEdit
 
 // ShowViewWithResponse calls ShowView (GET /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
-	rsp, err := c.raw.ShowView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.ShowView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowView", err)
 	}
@@ -7754,7 +7755,7 @@ func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEdit
 
 // ShowWorkspaceWithResponse calls ShowWorkspace (GET /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowWorkspaceResponse, error) {
-	rsp, err := c.raw.ShowWorkspace(ctx, workspaceID, reqEditors...)
+	rsp, err := c.raw.ShowWorkspace(callctx.WithBuffer(ctx), workspaceID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowWorkspace", err)
 	}
@@ -7767,7 +7768,7 @@ func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int6
 
 // UnassignUserOrganizationWithResponse calls UnassignUserOrganization (DELETE /api/v2/users/{user_id}/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UnassignUserOrganizationWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.UnassignUserOrganizationResponse, error) {
-	rsp, err := c.raw.UnassignUserOrganization(ctx, userID, organizationID, reqEditors...)
+	rsp, err := c.raw.UnassignUserOrganization(callctx.WithBuffer(ctx), userID, organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("UnassignUserOrganization", err)
 	}
@@ -7780,7 +7781,7 @@ func (c *Client) UnassignUserOrganizationWithResponse(ctx context.Context, userI
 
 // UpdateAccountSettingsWithBodyWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAccountSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
-	rsp, err := c.raw.UpdateAccountSettingsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAccountSettingsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAccountSettings", err)
 	}
@@ -7793,7 +7794,7 @@ func (c *Client) UpdateAccountSettingsWithBodyWithResponse(ctx context.Context, 
 
 // UpdateAccountSettingsWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body generated.UpdateAccountSettingsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
-	rsp, err := c.raw.UpdateAccountSettings(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateAccountSettings(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAccountSettings", err)
 	}
@@ -7806,7 +7807,7 @@ func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body gen
 
 // UpdateAttachmentForMalwareWithBodyWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAttachmentForMalwareWithBodyWithResponse(ctx context.Context, attachmentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
-	rsp, err := c.raw.UpdateAttachmentForMalwareWithBody(ctx, attachmentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAttachmentForMalwareWithBody(callctx.WithBuffer(ctx), attachmentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAttachmentForMalware", err)
 	}
@@ -7819,7 +7820,7 @@ func (c *Client) UpdateAttachmentForMalwareWithBodyWithResponse(ctx context.Cont
 
 // UpdateAttachmentForMalwareWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAttachmentForMalwareWithResponse(ctx context.Context, attachmentID int64, body generated.UpdateAttachmentForMalwareJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
-	rsp, err := c.raw.UpdateAttachmentForMalware(ctx, attachmentID, body, reqEditors...)
+	rsp, err := c.raw.UpdateAttachmentForMalware(callctx.WithBuffer(ctx), attachmentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAttachmentForMalware", err)
 	}
@@ -7832,7 +7833,7 @@ func (c *Client) UpdateAttachmentForMalwareWithResponse(ctx context.Context, att
 
 // UpdateAutomationWithBodyWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAutomationWithBodyWithResponse(ctx context.Context, automationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
-	rsp, err := c.raw.UpdateAutomationWithBody(ctx, automationID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAutomationWithBody(callctx.WithBuffer(ctx), automationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAutomation", err)
 	}
@@ -7845,7 +7846,7 @@ func (c *Client) UpdateAutomationWithBodyWithResponse(ctx context.Context, autom
 
 // UpdateAutomationWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID int64, body generated.UpdateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
-	rsp, err := c.raw.UpdateAutomation(ctx, automationID, body, reqEditors...)
+	rsp, err := c.raw.UpdateAutomation(callctx.WithBuffer(ctx), automationID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAutomation", err)
 	}
@@ -7858,7 +7859,7 @@ func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID 
 
 // UpdateBrandWithBodyWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateBrandWithBodyWithResponse(ctx context.Context, brandID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
-	rsp, err := c.raw.UpdateBrandWithBody(ctx, brandID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateBrandWithBody(callctx.WithBuffer(ctx), brandID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateBrand", err)
 	}
@@ -7871,7 +7872,7 @@ func (c *Client) UpdateBrandWithBodyWithResponse(ctx context.Context, brandID in
 
 // UpdateBrandWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, body generated.UpdateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
-	rsp, err := c.raw.UpdateBrand(ctx, brandID, body, reqEditors...)
+	rsp, err := c.raw.UpdateBrand(callctx.WithBuffer(ctx), brandID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateBrand", err)
 	}
@@ -7884,7 +7885,7 @@ func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, bod
 
 // UpdateCustomObjectFieldWithBodyWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectFieldWithBody(ctx, customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectFieldWithBody(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectField", err)
 	}
@@ -7897,7 +7898,7 @@ func (c *Client) UpdateCustomObjectFieldWithBodyWithResponse(ctx context.Context
 
 // UpdateCustomObjectFieldWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body generated.UpdateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectField", err)
 	}
@@ -7910,7 +7911,7 @@ func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, custom
 
 // UpdateCustomObjectRecordWithBodyWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectRecordWithBody(ctx, customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectRecordWithBody(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectRecord", err)
 	}
@@ -7923,7 +7924,7 @@ func (c *Client) UpdateCustomObjectRecordWithBodyWithResponse(ctx context.Contex
 
 // UpdateCustomObjectRecordWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, body generated.UpdateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectRecord", err)
 	}
@@ -7936,7 +7937,7 @@ func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, custo
 
 // UpdateCustomObjectWithBodyWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObject", err)
 	}
@@ -7949,7 +7950,7 @@ func (c *Client) UpdateCustomObjectWithBodyWithResponse(ctx context.Context, cus
 
 // UpdateCustomObjectWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjectKey string, body generated.UpdateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
-	rsp, err := c.raw.UpdateCustomObject(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObject(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObject", err)
 	}
@@ -7962,7 +7963,7 @@ func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjec
 
 // UpdateCustomRoleWithBodyWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomRoleWithBodyWithResponse(ctx context.Context, customRoleID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
-	rsp, err := c.raw.UpdateCustomRoleWithBody(ctx, customRoleID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomRoleWithBody(callctx.WithBuffer(ctx), customRoleID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomRole", err)
 	}
@@ -7975,7 +7976,7 @@ func (c *Client) UpdateCustomRoleWithBodyWithResponse(ctx context.Context, custo
 
 // UpdateCustomRoleWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID int64, body generated.UpdateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
-	rsp, err := c.raw.UpdateCustomRole(ctx, customRoleID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomRole(callctx.WithBuffer(ctx), customRoleID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomRole", err)
 	}
@@ -7988,7 +7989,7 @@ func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID 
 
 // UpdateCustomTicketStatusWithBodyWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomTicketStatusWithBodyWithResponse(ctx context.Context, customStatusID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.UpdateCustomTicketStatusWithBody(ctx, customStatusID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomTicketStatusWithBody(callctx.WithBuffer(ctx), customStatusID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomTicketStatus", err)
 	}
@@ -8001,7 +8002,7 @@ func (c *Client) UpdateCustomTicketStatusWithBodyWithResponse(ctx context.Contex
 
 // UpdateCustomTicketStatusWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, body generated.UpdateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.UpdateCustomTicketStatus(ctx, customStatusID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomTicketStatus(callctx.WithBuffer(ctx), customStatusID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomTicketStatus", err)
 	}
@@ -8014,7 +8015,7 @@ func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, custo
 
 // UpdateDynamicContentItemVariantWithBodyWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemVariantWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItemVariant", err)
 	}
@@ -8027,7 +8028,7 @@ func (c *Client) UpdateDynamicContentItemVariantWithBodyWithResponse(ctx context
 
 // UpdateDynamicContentItemVariantWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body generated.UpdateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItemVariant", err)
 	}
@@ -8040,7 +8041,7 @@ func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context
 
 // UpdateDynamicContentItemWithBodyWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItem", err)
 	}
@@ -8053,7 +8054,7 @@ func (c *Client) UpdateDynamicContentItemWithBodyWithResponse(ctx context.Contex
 
 // UpdateDynamicContentItemWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItem(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItem", err)
 	}
@@ -8066,7 +8067,7 @@ func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynam
 
 // UpdateGroupSLAPolicyWithBodyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, groupSLAPolicyID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateGroupSLAPolicyWithBody(ctx, groupSLAPolicyID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupSLAPolicyWithBody(callctx.WithBuffer(ctx), groupSLAPolicyID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroupSLAPolicy", err)
 	}
@@ -8079,7 +8080,7 @@ func (c *Client) UpdateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, g
 
 // UpdateGroupSLAPolicyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, body generated.UpdateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateGroupSLAPolicy(ctx, groupSLAPolicyID, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroupSLAPolicy", err)
 	}
@@ -8092,7 +8093,7 @@ func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAP
 
 // UpdateGroupWithBodyWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
-	rsp, err := c.raw.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupWithBody(callctx.WithBuffer(ctx), groupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroup", err)
 	}
@@ -8105,7 +8106,7 @@ func (c *Client) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID in
 
 // UpdateGroupWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, body generated.UpdateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
-	rsp, err := c.raw.UpdateGroup(ctx, groupID, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroup(callctx.WithBuffer(ctx), groupID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroup", err)
 	}
@@ -8118,7 +8119,7 @@ func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, bod
 
 // UpdateMacroWithBodyWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateMacroWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
-	rsp, err := c.raw.UpdateMacroWithBody(ctx, macroID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateMacroWithBody(callctx.WithBuffer(ctx), macroID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateMacro", err)
 	}
@@ -8131,7 +8132,7 @@ func (c *Client) UpdateMacroWithBodyWithResponse(ctx context.Context, macroID in
 
 // UpdateMacroWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, body generated.UpdateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
-	rsp, err := c.raw.UpdateMacro(ctx, macroID, body, reqEditors...)
+	rsp, err := c.raw.UpdateMacro(callctx.WithBuffer(ctx), macroID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateMacro", err)
 	}
@@ -8144,7 +8145,7 @@ func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, bod
 
 // UpdateManyAutomationsWithBodyWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyAutomationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
-	rsp, err := c.raw.UpdateManyAutomationsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyAutomationsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyAutomations", err)
 	}
@@ -8157,7 +8158,7 @@ func (c *Client) UpdateManyAutomationsWithBodyWithResponse(ctx context.Context, 
 
 // UpdateManyAutomationsWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body generated.UpdateManyAutomationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
-	rsp, err := c.raw.UpdateManyAutomations(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyAutomations(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyAutomations", err)
 	}
@@ -8170,7 +8171,7 @@ func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body gen
 
 // UpdateManyDynamicContentItemVariantsWithBodyWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.UpdateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariantsWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyDynamicContentItemVariants", err)
 	}
@@ -8183,7 +8184,7 @@ func (c *Client) UpdateManyDynamicContentItemVariantsWithBodyWithResponse(ctx co
 
 // UpdateManyDynamicContentItemVariantsWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.UpdateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyDynamicContentItemVariants", err)
 	}
@@ -8196,7 +8197,7 @@ func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 
 // UpdateManyMacrosWithBodyWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyMacrosWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
-	rsp, err := c.raw.UpdateManyMacrosWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyMacrosWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyMacros", err)
 	}
@@ -8209,7 +8210,7 @@ func (c *Client) UpdateManyMacrosWithBodyWithResponse(ctx context.Context, conte
 
 // UpdateManyMacrosWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generated.UpdateManyMacrosJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
-	rsp, err := c.raw.UpdateManyMacros(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyMacros(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyMacros", err)
 	}
@@ -8222,7 +8223,7 @@ func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generate
 
 // UpdateManyOrganizationsWithBodyWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyOrganizationsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.UpdateManyOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyOrganizationsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyOrganizations", err)
 	}
@@ -8235,7 +8236,7 @@ func (c *Client) UpdateManyOrganizationsWithBodyWithResponse(ctx context.Context
 
 // UpdateManyOrganizationsWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, body generated.UpdateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.UpdateManyOrganizations(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyOrganizations(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyOrganizations", err)
 	}
@@ -8248,7 +8249,7 @@ func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params
 
 // UpdateManyTicketsWithBodyWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
-	rsp, err := c.raw.UpdateManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTicketsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTickets", err)
 	}
@@ -8261,7 +8262,7 @@ func (c *Client) UpdateManyTicketsWithBodyWithResponse(ctx context.Context, para
 
 // UpdateManyTicketsWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, body generated.UpdateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
-	rsp, err := c.raw.UpdateManyTickets(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTickets(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTickets", err)
 	}
@@ -8274,7 +8275,7 @@ func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *gene
 
 // UpdateManyTriggersWithBodyWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
-	rsp, err := c.raw.UpdateManyTriggersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTriggersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTriggers", err)
 	}
@@ -8287,7 +8288,7 @@ func (c *Client) UpdateManyTriggersWithBodyWithResponse(ctx context.Context, con
 
 // UpdateManyTriggersWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body generated.UpdateManyTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
-	rsp, err := c.raw.UpdateManyTriggers(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTriggers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTriggers", err)
 	}
@@ -8300,7 +8301,7 @@ func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body genera
 
 // UpdateManyUsersWithBodyWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyUsersWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
-	rsp, err := c.raw.UpdateManyUsersWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyUsersWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyUsers", err)
 	}
@@ -8313,7 +8314,7 @@ func (c *Client) UpdateManyUsersWithBodyWithResponse(ctx context.Context, params
 
 // UpdateManyUsersWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, body generated.UpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
-	rsp, err := c.raw.UpdateManyUsers(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyUsers(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyUsers", err)
 	}
@@ -8326,7 +8327,7 @@ func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *genera
 
 // UpdateManyViewsWithBodyWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
-	rsp, err := c.raw.UpdateManyViewsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyViewsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyViews", err)
 	}
@@ -8339,7 +8340,7 @@ func (c *Client) UpdateManyViewsWithBodyWithResponse(ctx context.Context, conten
 
 // UpdateManyViewsWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated.UpdateManyViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
-	rsp, err := c.raw.UpdateManyViews(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyViews(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyViews", err)
 	}
@@ -8352,7 +8353,7 @@ func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated
 
 // UpdateOrganizationFieldWithBodyWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationFieldWithBodyWithResponse(ctx context.Context, organizationFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationFieldWithBody(ctx, organizationFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationFieldWithBody(callctx.WithBuffer(ctx), organizationFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganizationField", err)
 	}
@@ -8365,7 +8366,7 @@ func (c *Client) UpdateOrganizationFieldWithBodyWithResponse(ctx context.Context
 
 // UpdateOrganizationFieldWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, body generated.UpdateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationField(ctx, organizationFieldID, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganizationField", err)
 	}
@@ -8378,7 +8379,7 @@ func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organi
 
 // UpdateOrganizationWithBodyWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationWithBodyWithResponse(ctx context.Context, organizationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationWithBody(callctx.WithBuffer(ctx), organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganization", err)
 	}
@@ -8391,7 +8392,7 @@ func (c *Client) UpdateOrganizationWithBodyWithResponse(ctx context.Context, org
 
 // UpdateOrganizationWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizationID int64, body generated.UpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
-	rsp, err := c.raw.UpdateOrganization(ctx, organizationID, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganization(callctx.WithBuffer(ctx), organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganization", err)
 	}
@@ -8404,7 +8405,7 @@ func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizatio
 
 // UpdateRequestWithBodyWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRequestWithBodyWithResponse(ctx context.Context, requestID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
-	rsp, err := c.raw.UpdateRequestWithBody(ctx, requestID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRequestWithBody(callctx.WithBuffer(ctx), requestID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRequest", err)
 	}
@@ -8417,7 +8418,7 @@ func (c *Client) UpdateRequestWithBodyWithResponse(ctx context.Context, requestI
 
 // UpdateRequestWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64, body generated.UpdateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
-	rsp, err := c.raw.UpdateRequest(ctx, requestID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRequest(callctx.WithBuffer(ctx), requestID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRequest", err)
 	}
@@ -8430,7 +8431,7 @@ func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64,
 
 // UpdateResourceCollectionWithBodyWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateResourceCollectionWithBodyWithResponse(ctx context.Context, resourceCollectionID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
-	rsp, err := c.raw.UpdateResourceCollectionWithBody(ctx, resourceCollectionID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateResourceCollectionWithBody(callctx.WithBuffer(ctx), resourceCollectionID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateResourceCollection", err)
 	}
@@ -8443,7 +8444,7 @@ func (c *Client) UpdateResourceCollectionWithBodyWithResponse(ctx context.Contex
 
 // UpdateResourceCollectionWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
-	rsp, err := c.raw.UpdateResourceCollection(ctx, resourceCollectionID, body, reqEditors...)
+	rsp, err := c.raw.UpdateResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateResourceCollection", err)
 	}
@@ -8456,7 +8457,7 @@ func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resou
 
 // UpdateRoutingAttributeValueWithBodyWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, attributeValueID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeValueWithBody(ctx, attributeID, attributeValueID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeValueWithBody(callctx.WithBuffer(ctx), attributeID, attributeValueID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttributeValue", err)
 	}
@@ -8469,7 +8470,7 @@ func (c *Client) UpdateRoutingAttributeValueWithBodyWithResponse(ctx context.Con
 
 // UpdateRoutingAttributeValueWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, body generated.UpdateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeValue(ctx, attributeID, attributeValueID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttributeValue", err)
 	}
@@ -8482,7 +8483,7 @@ func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, at
 
 // UpdateRoutingAttributeWithBodyWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeWithBody(callctx.WithBuffer(ctx), attributeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttribute", err)
 	}
@@ -8495,7 +8496,7 @@ func (c *Client) UpdateRoutingAttributeWithBodyWithResponse(ctx context.Context,
 
 // UpdateRoutingAttributeWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attributeID string, body generated.UpdateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttribute(ctx, attributeID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttribute(callctx.WithBuffer(ctx), attributeID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttribute", err)
 	}
@@ -8508,7 +8509,7 @@ func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attribu
 
 // UpdateSLAPolicyWithBodyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSLAPolicyWithBodyWithResponse(ctx context.Context, slaPolicyID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateSLAPolicyWithBody(ctx, slaPolicyID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSLAPolicyWithBody(callctx.WithBuffer(ctx), slaPolicyID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSLAPolicy", err)
 	}
@@ -8521,7 +8522,7 @@ func (c *Client) UpdateSLAPolicyWithBodyWithResponse(ctx context.Context, slaPol
 
 // UpdateSLAPolicyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, body generated.UpdateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateSLAPolicy(ctx, slaPolicyID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSLAPolicy", err)
 	}
@@ -8534,7 +8535,7 @@ func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID in
 
 // UpdateSharingAgreementWithBodyWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSharingAgreementWithBodyWithResponse(ctx context.Context, sharingAgreementID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
-	rsp, err := c.raw.UpdateSharingAgreementWithBody(ctx, sharingAgreementID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSharingAgreementWithBody(callctx.WithBuffer(ctx), sharingAgreementID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSharingAgreement", err)
 	}
@@ -8547,7 +8548,7 @@ func (c *Client) UpdateSharingAgreementWithBodyWithResponse(ctx context.Context,
 
 // UpdateSharingAgreementWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, body generated.UpdateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
-	rsp, err := c.raw.UpdateSharingAgreement(ctx, sharingAgreementID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSharingAgreement", err)
 	}
@@ -8560,7 +8561,7 @@ func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharing
 
 // UpdateSupportAddressWithBodyWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSupportAddressWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
-	rsp, err := c.raw.UpdateSupportAddressWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSupportAddressWithBody(callctx.WithBuffer(ctx), supportAddressID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSupportAddress", err)
 	}
@@ -8573,7 +8574,7 @@ func (c *Client) UpdateSupportAddressWithBodyWithResponse(ctx context.Context, s
 
 // UpdateSupportAddressWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAddressID int64, body generated.UpdateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
-	rsp, err := c.raw.UpdateSupportAddress(ctx, supportAddressID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSupportAddress(callctx.WithBuffer(ctx), supportAddressID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSupportAddress", err)
 	}
@@ -8586,7 +8587,7 @@ func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAd
 
 // UpdateTargetWithBodyWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTargetWithBodyWithResponse(ctx context.Context, targetID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
-	rsp, err := c.raw.UpdateTargetWithBody(ctx, targetID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTargetWithBody(callctx.WithBuffer(ctx), targetID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTarget", err)
 	}
@@ -8599,7 +8600,7 @@ func (c *Client) UpdateTargetWithBodyWithResponse(ctx context.Context, targetID 
 
 // UpdateTargetWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, body generated.UpdateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
-	rsp, err := c.raw.UpdateTarget(ctx, targetID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTarget(callctx.WithBuffer(ctx), targetID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTarget", err)
 	}
@@ -8612,7 +8613,7 @@ func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, b
 
 // UpdateTicketFieldWithBodyWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFieldWithBodyWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
-	rsp, err := c.raw.UpdateTicketFieldWithBody(ctx, ticketFieldID, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketFieldWithBody(callctx.WithBuffer(ctx), ticketFieldID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketField", err)
 	}
@@ -8625,7 +8626,7 @@ func (c *Client) UpdateTicketFieldWithBodyWithResponse(ctx context.Context, tick
 
 // UpdateTicketFieldWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, body generated.UpdateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
-	rsp, err := c.raw.UpdateTicketField(ctx, ticketFieldID, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketField", err)
 	}
@@ -8638,7 +8639,7 @@ func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldI
 
 // UpdateTicketFormWithBodyWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
-	rsp, err := c.raw.UpdateTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketFormWithBody(callctx.WithBuffer(ctx), ticketFormID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketForm", err)
 	}
@@ -8651,7 +8652,7 @@ func (c *Client) UpdateTicketFormWithBodyWithResponse(ctx context.Context, ticke
 
 // UpdateTicketFormWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.UpdateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
-	rsp, err := c.raw.UpdateTicketForm(ctx, ticketFormID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketForm(callctx.WithBuffer(ctx), ticketFormID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketForm", err)
 	}
@@ -8664,7 +8665,7 @@ func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID 
 
 // UpdateTicketWithBodyWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
-	rsp, err := c.raw.UpdateTicketWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicket", err)
 	}
@@ -8677,7 +8678,7 @@ func (c *Client) UpdateTicketWithBodyWithResponse(ctx context.Context, ticketID 
 
 // UpdateTicketWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, body generated.UpdateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
-	rsp, err := c.raw.UpdateTicket(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicket(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicket", err)
 	}
@@ -8690,7 +8691,7 @@ func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, b
 
 // UpdateTriggerCategoryWithBodyWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerCategoryWithBodyWithResponse(ctx context.Context, triggerCategoryID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.UpdateTriggerCategoryWithBody(ctx, triggerCategoryID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerCategoryWithBody(callctx.WithBuffer(ctx), triggerCategoryID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTriggerCategory", err)
 	}
@@ -8703,7 +8704,7 @@ func (c *Client) UpdateTriggerCategoryWithBodyWithResponse(ctx context.Context, 
 
 // UpdateTriggerCategoryWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, body generated.UpdateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.UpdateTriggerCategory(ctx, triggerCategoryID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTriggerCategory", err)
 	}
@@ -8716,7 +8717,7 @@ func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerC
 
 // UpdateTriggerWithBodyWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerWithBodyWithResponse(ctx context.Context, triggerID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
-	rsp, err := c.raw.UpdateTriggerWithBody(ctx, triggerID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerWithBody(callctx.WithBuffer(ctx), triggerID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTrigger", err)
 	}
@@ -8729,7 +8730,7 @@ func (c *Client) UpdateTriggerWithBodyWithResponse(ctx context.Context, triggerI
 
 // UpdateTriggerWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64, body generated.UpdateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
-	rsp, err := c.raw.UpdateTrigger(ctx, triggerID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTrigger(callctx.WithBuffer(ctx), triggerID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTrigger", err)
 	}
@@ -8742,7 +8743,7 @@ func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64,
 
 // UpdateUserFieldWithBodyWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserFieldWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
-	rsp, err := c.raw.UpdateUserFieldWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserFieldWithBody(callctx.WithBuffer(ctx), userFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserField", err)
 	}
@@ -8755,7 +8756,7 @@ func (c *Client) UpdateUserFieldWithBodyWithResponse(ctx context.Context, userFi
 
 // UpdateUserFieldWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID string, body generated.UpdateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
-	rsp, err := c.raw.UpdateUserField(ctx, userFieldID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserField(callctx.WithBuffer(ctx), userFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserField", err)
 	}
@@ -8768,7 +8769,7 @@ func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID st
 
 // UpdateUserIdentityWithBodyWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, userIdentityID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
-	rsp, err := c.raw.UpdateUserIdentityWithBody(ctx, userID, userIdentityID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserIdentityWithBody(callctx.WithBuffer(ctx), userID, userIdentityID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserIdentity", err)
 	}
@@ -8781,7 +8782,7 @@ func (c *Client) UpdateUserIdentityWithBodyWithResponse(ctx context.Context, use
 
 // UpdateUserIdentityWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, body generated.UpdateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
-	rsp, err := c.raw.UpdateUserIdentity(ctx, userID, userIdentityID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserIdentity", err)
 	}
@@ -8794,7 +8795,7 @@ func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int6
 
 // UpdateUserWithBodyWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
-	rsp, err := c.raw.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUser", err)
 	}
@@ -8807,7 +8808,7 @@ func (c *Client) UpdateUserWithBodyWithResponse(ctx context.Context, userID int6
 
 // UpdateUserWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body generated.UpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
-	rsp, err := c.raw.UpdateUser(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUser(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUser", err)
 	}
@@ -8820,7 +8821,7 @@ func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body 
 
 // UpdateViewWithBodyWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateViewWithBodyWithResponse(ctx context.Context, viewID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
-	rsp, err := c.raw.UpdateViewWithBody(ctx, viewID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateViewWithBody(callctx.WithBuffer(ctx), viewID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateView", err)
 	}
@@ -8833,7 +8834,7 @@ func (c *Client) UpdateViewWithBodyWithResponse(ctx context.Context, viewID int6
 
 // UpdateViewWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body generated.UpdateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
-	rsp, err := c.raw.UpdateView(ctx, viewID, body, reqEditors...)
+	rsp, err := c.raw.UpdateView(callctx.WithBuffer(ctx), viewID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateView", err)
 	}
@@ -8846,7 +8847,7 @@ func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body 
 
 // UpdateWorkspaceWithBodyWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, workspaceID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
-	rsp, err := c.raw.UpdateWorkspaceWithBody(ctx, workspaceID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateWorkspaceWithBody(callctx.WithBuffer(ctx), workspaceID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateWorkspace", err)
 	}
@@ -8859,7 +8860,7 @@ func (c *Client) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, worksp
 
 // UpdateWorkspaceWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID int64, body generated.UpdateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
-	rsp, err := c.raw.UpdateWorkspace(ctx, workspaceID, body, reqEditors...)
+	rsp, err := c.raw.UpdateWorkspace(callctx.WithBuffer(ctx), workspaceID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateWorkspace", err)
 	}
@@ -8872,7 +8873,7 @@ func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID in
 
 // UploadFileWithBodyWithResponse calls UploadFile (POST /api/v2/uploads) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *generated.UploadFileParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UploadFileResponse, error) {
-	rsp, err := c.raw.UploadFileWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UploadFileWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UploadFile", err)
 	}
@@ -8885,7 +8886,7 @@ func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *gen
 
 // VerifySubdomainAvailabilityWithResponse calls VerifySubdomainAvailability (GET /api/v2/accounts/available) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySubdomainAvailabilityWithResponse(ctx context.Context, params *generated.VerifySubdomainAvailabilityParams, reqEditors ...generated.RequestEditorFn) (*generated.VerifySubdomainAvailabilityResponse, error) {
-	rsp, err := c.raw.VerifySubdomainAvailability(ctx, params, reqEditors...)
+	rsp, err := c.raw.VerifySubdomainAvailability(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySubdomainAvailability", err)
 	}
@@ -8898,7 +8899,7 @@ func (c *Client) VerifySubdomainAvailabilityWithResponse(ctx context.Context, pa
 
 // VerifySupportAddressForwardingWithBodyWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySupportAddressForwardingWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
-	rsp, err := c.raw.VerifySupportAddressForwardingWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	rsp, err := c.raw.VerifySupportAddressForwardingWithBody(callctx.WithBuffer(ctx), supportAddressID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySupportAddressForwarding", err)
 	}
@@ -8911,7 +8912,7 @@ func (c *Client) VerifySupportAddressForwardingWithBodyWithResponse(ctx context.
 
 // VerifySupportAddressForwardingWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySupportAddressForwardingWithResponse(ctx context.Context, supportAddressID int64, body generated.VerifySupportAddressForwardingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
-	rsp, err := c.raw.VerifySupportAddressForwarding(ctx, supportAddressID, body, reqEditors...)
+	rsp, err := c.raw.VerifySupportAddressForwarding(callctx.WithBuffer(ctx), supportAddressID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySupportAddressForwarding", err)
 	}
@@ -8924,7 +8925,7 @@ func (c *Client) VerifySupportAddressForwardingWithResponse(ctx context.Context,
 
 // VerifyUserIdentityWithResponse calls VerifyUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.VerifyUserIdentityResponse, error) {
-	rsp, err := c.raw.VerifyUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.VerifyUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifyUserIdentity", err)
 	}

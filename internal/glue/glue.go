@@ -563,6 +563,14 @@ func typedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[stri
 		}
 		fmt.Fprintf(b, "// %s calls %s (%s %s) and decodes its response, as the generated client's method of the same name does; its errors name the operation.\n", name, op.ID, op.Method, op.Path)
 		fmt.Fprintf(b, "func (c *Client) %s(%s) (%s, error) {\n", name, strings.Join(params, ", "), result)
+		if len(args) == 0 || args[0] != "ctx" {
+			errs = append(errs, fmt.Sprintf("%s: first parameter is not ctx", name))
+			continue
+		}
+		// The typed method reads the body whole: the transport may read it
+		// first, and fetch it again if it is cut short.
+		args[0] = "callctx.WithBuffer(ctx)"
+		imports["github.com/zdapi/zendesk/internal/callctx"] = true
 		fmt.Fprintf(b, "\trsp, err := c.raw.%s(%s)\n\tif err != nil {\n\t\treturn nil, callError(%q, err)\n\t}\n", raw, strings.Join(args, ", "), op.ID)
 		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n\treturn r, nil\n}\n\n", parse, op.ID)
 	}
