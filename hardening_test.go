@@ -382,3 +382,21 @@ func TestRetryAfterIsFlooredAtTheMinimumBackoff(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvelopeMissingOrNullIsAnError: a typed call answered with its
+// envelope null or absent fails naming the operation, instead of giving a
+// zero Ticket as if Zendesk had sent one.
+func TestEnvelopeMissingOrNullIsAnError(t *testing.T) {
+	for _, body := range []string{`{"ticket":null}`, `{}`, `{"tickets":[]}`} {
+		t.Run(body, func(t *testing.T) {
+			c, _, _ := newTestClient(t, []answer{{status: 200, body: body}})
+			_, err := c.ShowTicketWithResponse(context.Background(), 1)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "ShowTicket")
+			assert.Contains(t, err.Error(), `"ticket"`)
+		})
+	}
+	c, _, _ := newTestClient(t, []answer{{status: 200, body: ticketJSON}})
+	_, err := c.ShowTicketWithResponse(context.Background(), 1)
+	require.NoError(t, err)
+}

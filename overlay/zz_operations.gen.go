@@ -1874,6 +1874,12 @@ func (c *Client) AddTicketTagsWithBodyWithResponse(ctx context.Context, ticketID
 	if err != nil {
 		return nil, decodeError("AddTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("AddTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -1886,6 +1892,12 @@ func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 	r, err := generated.ParseAddTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("AddTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("AddTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -1926,6 +1938,12 @@ func (c *Client) AutocompleteProblemsWithBodyWithResponse(ctx context.Context, p
 	if err != nil {
 		return nil, decodeError("AutocompleteProblems", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("AutocompleteProblems", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -1938,6 +1956,12 @@ func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *g
 	r, err := generated.ParseAutocompleteProblemsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("AutocompleteProblems", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("AutocompleteProblems", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -1964,6 +1988,12 @@ func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *gene
 	r, err := generated.ParseAutocompleteUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("AutocompleteUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("AutocompleteUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2082,6 +2112,12 @@ func (c *Client) CloneTicketFormWithBodyWithResponse(ctx context.Context, ticket
 	if err != nil {
 		return nil, decodeError("CloneTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CloneTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2094,6 +2130,12 @@ func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID i
 	r, err := generated.ParseCloneTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CloneTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CloneTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2108,6 +2150,12 @@ func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CopySuspendedTicketAttachments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "upload"); err != nil {
+			return nil, decodeError("CopySuspendedTicketAttachments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2120,6 +2168,12 @@ func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...
 	r, err := generated.ParseCountActivitiesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountActivities", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountActivities", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2134,6 +2188,12 @@ func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("CountCustomObjectRecords", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountCustomObjectRecords", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2146,6 +2206,12 @@ func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors .
 	r, err := generated.ParseCountDeletedUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountDeletedUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountDeletedUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2160,6 +2226,12 @@ func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("CountGroups", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountGroups", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2172,6 +2244,12 @@ func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors 
 	r, err := generated.ParseCountOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2186,6 +2264,12 @@ func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEd
 	if err != nil {
 		return nil, decodeError("CountSatisfactionRatings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountSatisfactionRatings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2198,6 +2282,12 @@ func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *gen
 	r, err := generated.ParseCountSearchResultsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountSearchResults", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountSearchResults", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2212,6 +2302,12 @@ func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...genera
 	if err != nil {
 		return nil, decodeError("CountTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2224,6 +2320,12 @@ func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int
 	r, err := generated.ParseCountTicketAuditsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountTicketAudits", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketAudits", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2238,6 +2340,12 @@ func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID i
 	if err != nil {
 		return nil, decodeError("CountTicketComments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketComments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2250,6 +2358,12 @@ func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors .
 	r, err := generated.ParseCountTicketFieldsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountTicketFields", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketFields", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2264,6 +2378,12 @@ func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int6
 	if err != nil {
 		return nil, decodeError("CountTicketsInView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("CountTicketsInView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2276,6 +2396,12 @@ func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *ge
 	r, err := generated.ParseCountTicketsInViewsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountTicketsInViews", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_counts"); err != nil {
+			return nil, decodeError("CountTicketsInViews", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2290,6 +2416,12 @@ func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...gen
 	if err != nil {
 		return nil, decodeError("CountTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2302,6 +2434,12 @@ func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.C
 	r, err := generated.ParseCountUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CountUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2316,6 +2454,12 @@ func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...gener
 	if err != nil {
 		return nil, decodeError("CountViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2328,6 +2472,12 @@ func (c *Client) CreateAutomationWithBodyWithResponse(ctx context.Context, conte
 	r, err := generated.ParseCreateAutomationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateAutomation", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("CreateAutomation", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2342,6 +2492,12 @@ func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("CreateAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2354,6 +2510,12 @@ func (c *Client) CreateBatchJobForTriggerCategoriesWithBodyWithResponse(ctx cont
 	r, err := generated.ParseCreateBatchJobForTriggerCategoriesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job"); err != nil {
+			return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2368,6 +2530,12 @@ func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job"); err != nil {
+			return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2380,6 +2548,16 @@ func (c *Client) CreateBookmarkWithBodyWithResponse(ctx context.Context, content
 	r, err := generated.ParseCreateBookmarkResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBookmark", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2394,6 +2572,16 @@ func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.
 	if err != nil {
 		return nil, decodeError("CreateBookmark", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2406,6 +2594,12 @@ func (c *Client) CreateBrandWithBodyWithResponse(ctx context.Context, contentTyp
 	r, err := generated.ParseCreateBrandResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBrand", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("CreateBrand", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2420,6 +2614,12 @@ func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.Cre
 	if err != nil {
 		return nil, decodeError("CreateBrand", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("CreateBrand", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2432,6 +2632,12 @@ func (c *Client) CreateCustomObjectFieldWithBodyWithResponse(ctx context.Context
 	r, err := generated.ParseCreateCustomObjectFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("CreateCustomObjectField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2446,6 +2652,12 @@ func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, custom
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("CreateCustomObjectField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2458,6 +2670,12 @@ func (c *Client) CreateCustomObjectRecordWithBodyWithResponse(ctx context.Contex
 	r, err := generated.ParseCreateCustomObjectRecordResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2472,6 +2690,12 @@ func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2484,6 +2708,12 @@ func (c *Client) CreateCustomObjectWithBodyWithResponse(ctx context.Context, con
 	r, err := generated.ParseCreateCustomObjectResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObject", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("CreateCustomObject", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2498,6 +2728,12 @@ func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("CreateCustomObject", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("CreateCustomObject", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2510,6 +2746,12 @@ func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, conte
 	r, err := generated.ParseCreateCustomRoleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomRole", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("CreateCustomRole", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2524,6 +2766,12 @@ func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("CreateCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2536,6 +2784,12 @@ func (c *Client) CreateCustomTicketStatusWithBodyWithResponse(ctx context.Contex
 	r, err := generated.ParseCreateCustomTicketStatusResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2550,6 +2804,12 @@ func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body 
 	if err != nil {
 		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2562,6 +2822,12 @@ func (c *Client) CreateDynamicContentItemVariantWithBodyWithResponse(ctx context
 	r, err := generated.ParseCreateDynamicContentItemVariantResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2576,6 +2842,12 @@ func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2588,6 +2860,12 @@ func (c *Client) CreateDynamicContentItemWithBodyWithResponse(ctx context.Contex
 	r, err := generated.ParseCreateDynamicContentItemResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItem", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("CreateDynamicContentItem", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2602,6 +2880,12 @@ func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body 
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("CreateDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2614,6 +2898,12 @@ func (c *Client) CreateGroupMembershipWithBodyWithResponse(ctx context.Context, 
 	r, err := generated.ParseCreateGroupMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroupMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("CreateGroupMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2628,6 +2918,12 @@ func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body gen
 	if err != nil {
 		return nil, decodeError("CreateGroupMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("CreateGroupMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2640,6 +2936,12 @@ func (c *Client) CreateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, c
 	r, err := generated.ParseCreateGroupSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2654,6 +2956,12 @@ func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body gene
 	if err != nil {
 		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2666,6 +2974,12 @@ func (c *Client) CreateGroupWithBodyWithResponse(ctx context.Context, contentTyp
 	r, err := generated.ParseCreateGroupResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroup", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("CreateGroup", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2680,6 +2994,12 @@ func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.Cre
 	if err != nil {
 		return nil, decodeError("CreateGroup", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("CreateGroup", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2692,6 +3012,12 @@ func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, 
 	r, err := generated.ParseCreateMacroAttachmentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateMacroAttachment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("CreateMacroAttachment", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2706,6 +3032,12 @@ func (c *Client) CreateMacroWithBodyWithResponse(ctx context.Context, contentTyp
 	if err != nil {
 		return nil, decodeError("CreateMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("CreateMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2718,6 +3050,12 @@ func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.Cre
 	r, err := generated.ParseCreateMacroResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateMacro", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("CreateMacro", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2732,6 +3070,12 @@ func (c *Client) CreateManyDynamicContentItemVariantsWithBodyWithResponse(ctx co
 	if err != nil {
 		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2744,6 +3088,12 @@ func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 	r, err := generated.ParseCreateManyDynamicContentItemVariantsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2758,6 +3108,12 @@ func (c *Client) CreateManyGroupMembershipsWithBodyWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2770,6 +3126,12 @@ func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, bod
 	r, err := generated.ParseCreateManyGroupMembershipsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2784,6 +3146,12 @@ func (c *Client) CreateManyOrganizationMembershipsWithBodyWithResponse(ctx conte
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2796,6 +3164,12 @@ func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Conte
 	r, err := generated.ParseCreateManyOrganizationMembershipsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2810,6 +3184,12 @@ func (c *Client) CreateManyOrganizationsWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2822,6 +3202,12 @@ func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body g
 	r, err := generated.ParseCreateManyOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2836,6 +3222,12 @@ func (c *Client) CreateManyTicketsWithBodyWithResponse(ctx context.Context, cont
 	if err != nil {
 		return nil, decodeError("CreateManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2848,6 +3240,12 @@ func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generat
 	r, err := generated.ParseCreateManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2862,6 +3260,12 @@ func (c *Client) CreateManyUsersWithBodyWithResponse(ctx context.Context, conten
 	if err != nil {
 		return nil, decodeError("CreateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2874,6 +3278,12 @@ func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated
 	r, err := generated.ParseCreateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2888,6 +3298,12 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithRespons
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2900,6 +3316,12 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx co
 	r, err := generated.ParseCreateOrUpdateCustomObjectRecordByExternalIDResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2914,6 +3336,12 @@ func (c *Client) CreateOrUpdateManyUsersWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2926,6 +3354,12 @@ func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body g
 	r, err := generated.ParseCreateOrUpdateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2940,6 +3374,16 @@ func (c *Client) CreateOrUpdateOrganizationWithBodyWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2952,6 +3396,16 @@ func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, bod
 	r, err := generated.ParseCreateOrUpdateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2966,6 +3420,16 @@ func (c *Client) CreateOrUpdateTicketFieldOptionWithBodyWithResponse(ctx context
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -2978,6 +3442,16 @@ func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context
 	r, err := generated.ParseCreateOrUpdateTicketFieldOptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -2992,6 +3466,16 @@ func (c *Client) CreateOrUpdateUserFieldOptionWithBodyWithResponse(ctx context.C
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3004,6 +3488,16 @@ func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, 
 	r, err := generated.ParseCreateOrUpdateUserFieldOptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3018,6 +3512,16 @@ func (c *Client) CreateOrUpdateUserWithBodyWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3030,6 +3534,16 @@ func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body genera
 	r, err := generated.ParseCreateOrUpdateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3044,6 +3558,12 @@ func (c *Client) CreateOrganizationFieldWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("CreateOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3056,6 +3576,12 @@ func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body g
 	r, err := generated.ParseCreateOrganizationFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("CreateOrganizationField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3070,6 +3596,12 @@ func (c *Client) CreateOrganizationMembershipWithBodyWithResponse(ctx context.Co
 	if err != nil {
 		return nil, decodeError("CreateOrganizationMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("CreateOrganizationMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3082,6 +3614,12 @@ func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, b
 	r, err := generated.ParseCreateOrganizationMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("CreateOrganizationMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3096,6 +3634,12 @@ func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.
 	if err != nil {
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3108,6 +3652,12 @@ func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context,
 	r, err := generated.ParseCreateOrganizationSubscriptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3122,6 +3672,12 @@ func (c *Client) CreateOrganizationWithBodyWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, decodeError("CreateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3134,6 +3690,12 @@ func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body genera
 	r, err := generated.ParseCreateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3148,6 +3710,12 @@ func (c *Client) CreateRequestWithBodyWithResponse(ctx context.Context, contentT
 	if err != nil {
 		return nil, decodeError("CreateRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("CreateRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3160,6 +3728,12 @@ func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.C
 	r, err := generated.ParseCreateRequestResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRequest", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("CreateRequest", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3174,6 +3748,12 @@ func (c *Client) CreateResourceCollectionWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, decodeError("CreateResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3186,6 +3766,12 @@ func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body 
 	r, err := generated.ParseCreateResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3200,6 +3786,12 @@ func (c *Client) CreateRoutingAttributeValueWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3212,6 +3804,12 @@ func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, at
 	r, err := generated.ParseCreateRoutingAttributeValueResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3226,6 +3824,12 @@ func (c *Client) CreateRoutingAttributeWithBodyWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttribute", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("CreateRoutingAttribute", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3238,6 +3842,12 @@ func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body ge
 	r, err := generated.ParseCreateRoutingAttributeResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttribute", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("CreateRoutingAttribute", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3252,6 +3862,12 @@ func (c *Client) CreateSLAPolicyWithBodyWithResponse(ctx context.Context, conten
 	if err != nil {
 		return nil, decodeError("CreateSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("CreateSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3264,6 +3880,12 @@ func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated
 	r, err := generated.ParseCreateSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("CreateSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3278,6 +3900,12 @@ func (c *Client) CreateSharingAgreementWithBodyWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CreateSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("CreateSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3290,6 +3918,12 @@ func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body ge
 	r, err := generated.ParseCreateSharingAgreementResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSharingAgreement", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("CreateSharingAgreement", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3304,6 +3938,12 @@ func (c *Client) CreateSupportAddressWithBodyWithResponse(ctx context.Context, c
 	if err != nil {
 		return nil, decodeError("CreateSupportAddress", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("CreateSupportAddress", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3316,6 +3956,12 @@ func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body gene
 	r, err := generated.ParseCreateSupportAddressResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSupportAddress", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("CreateSupportAddress", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3330,6 +3976,12 @@ func (c *Client) CreateTargetWithBodyWithResponse(ctx context.Context, contentTy
 	if err != nil {
 		return nil, decodeError("CreateTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("CreateTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3342,6 +3994,12 @@ func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.Cr
 	r, err := generated.ParseCreateTargetResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTarget", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("CreateTarget", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3356,6 +4014,12 @@ func (c *Client) CreateTicketFieldWithBodyWithResponse(ctx context.Context, cont
 	if err != nil {
 		return nil, decodeError("CreateTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("CreateTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3368,6 +4032,12 @@ func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generat
 	r, err := generated.ParseCreateTicketFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("CreateTicketField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3382,6 +4052,12 @@ func (c *Client) CreateTicketFormWithBodyWithResponse(ctx context.Context, conte
 	if err != nil {
 		return nil, decodeError("CreateTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CreateTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3394,6 +4070,12 @@ func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generate
 	r, err := generated.ParseCreateTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CreateTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3408,6 +4090,12 @@ func (c *Client) CreateTicketSatisfactionRatingWithBodyWithResponse(ctx context.
 	if err != nil {
 		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3420,6 +4108,12 @@ func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context,
 	r, err := generated.ParseCreateTicketSatisfactionRatingResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3434,6 +4128,12 @@ func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, conte
 	if err != nil {
 		return nil, decodeError("CreateTicketSkip", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "skip"); err != nil {
+			return nil, decodeError("CreateTicketSkip", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3446,6 +4146,12 @@ func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generate
 	r, err := generated.ParseCreateTicketSkipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketSkip", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "skip"); err != nil {
+			return nil, decodeError("CreateTicketSkip", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3460,6 +4166,12 @@ func (c *Client) CreateTicketWithBodyWithResponse(ctx context.Context, params *g
 	if err != nil {
 		return nil, decodeError("CreateTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3472,6 +4184,12 @@ func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated
 	r, err := generated.ParseCreateTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3486,6 +4204,12 @@ func (c *Client) CreateTrialAccountWithBodyWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, decodeError("CreateTrialAccount", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "account"); err != nil {
+			return nil, decodeError("CreateTrialAccount", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3498,6 +4222,12 @@ func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body genera
 	r, err := generated.ParseCreateTrialAccountResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTrialAccount", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "account"); err != nil {
+			return nil, decodeError("CreateTrialAccount", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3512,6 +4242,12 @@ func (c *Client) CreateTriggerCategoryWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("CreateTriggerCategory", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("CreateTriggerCategory", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3524,6 +4260,12 @@ func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body gen
 	r, err := generated.ParseCreateTriggerCategoryResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTriggerCategory", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("CreateTriggerCategory", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3538,6 +4280,12 @@ func (c *Client) CreateTriggerWithBodyWithResponse(ctx context.Context, contentT
 	if err != nil {
 		return nil, decodeError("CreateTrigger", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("CreateTrigger", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3550,6 +4298,12 @@ func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.C
 	r, err := generated.ParseCreateTriggerResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTrigger", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("CreateTrigger", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3564,6 +4318,12 @@ func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx conte
 	if err != nil {
 		return nil, decodeError("CreateUnassociatedMacroAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("CreateUnassociatedMacroAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3576,6 +4336,12 @@ func (c *Client) CreateUserFieldWithBodyWithResponse(ctx context.Context, conten
 	r, err := generated.ParseCreateUserFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUserField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("CreateUserField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3590,6 +4356,12 @@ func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("CreateUserField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("CreateUserField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3602,6 +4374,12 @@ func (c *Client) CreateUserIdentityWithBodyWithResponse(ctx context.Context, use
 	r, err := generated.ParseCreateUserIdentityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUserIdentity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("CreateUserIdentity", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3616,6 +4394,12 @@ func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int6
 	if err != nil {
 		return nil, decodeError("CreateUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("CreateUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3628,6 +4412,12 @@ func (c *Client) CreateUserWithBodyWithResponse(ctx context.Context, contentType
 	r, err := generated.ParseCreateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3642,6 +4432,12 @@ func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.Crea
 	if err != nil {
 		return nil, decodeError("CreateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3654,6 +4450,12 @@ func (c *Client) CreateViewWithBodyWithResponse(ctx context.Context, contentType
 	r, err := generated.ParseCreateViewResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateView", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("CreateView", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3668,6 +4470,12 @@ func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.Crea
 	if err != nil {
 		return nil, decodeError("CreateView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("CreateView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3680,6 +4488,12 @@ func (c *Client) CreateVoiceTicketWithBodyWithResponse(ctx context.Context, cont
 	r, err := generated.ParseCreateVoiceTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateVoiceTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateVoiceTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3694,6 +4508,12 @@ func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generat
 	if err != nil {
 		return nil, decodeError("CreateVoiceTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateVoiceTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3707,6 +4527,12 @@ func (c *Client) CreateWorkspaceWithBodyWithResponse(ctx context.Context, conten
 	if err != nil {
 		return nil, decodeError("CreateWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("CreateWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3719,6 +4545,12 @@ func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated
 	r, err := generated.ParseCreateWorkspaceResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateWorkspace", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("CreateWorkspace", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -3941,6 +4773,12 @@ func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, decodeError("DeleteManyGroupMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyGroupMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3967,6 +4805,12 @@ func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Conte
 	if err != nil {
 		return nil, decodeError("DeleteManyOrganizationMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyOrganizationMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -3979,6 +4823,12 @@ func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params
 	r, err := generated.ParseDeleteManyOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("DeleteManyOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4006,6 +4856,12 @@ func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *gene
 	if err != nil {
 		return nil, decodeError("DeleteManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4031,6 +4887,12 @@ func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *genera
 	r, err := generated.ParseDeleteManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("DeleteManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4122,6 +4984,12 @@ func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resou
 	r, err := generated.ParseDeleteResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("DeleteResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4383,6 +5251,12 @@ func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEd
 	if err != nil {
 		return nil, decodeError("DeleteUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("DeleteUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4421,6 +5295,12 @@ func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ..
 	r, err := generated.ParseDetectBestLocaleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("DetectBestLocale", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("DetectBestLocale", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4474,6 +5354,12 @@ func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEdit
 	if err != nil {
 		return nil, decodeError("ExportSuspendedTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "export"); err != nil {
+			return nil, decodeError("ExportSuspendedTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4486,6 +5372,12 @@ func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEd
 	r, err := generated.ParseExportViewResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ExportView", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "export"); err != nil {
+			return nil, decodeError("ExportView", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4500,6 +5392,12 @@ func (c *Client) ImportManyTicketsWithBodyWithResponse(ctx context.Context, para
 	if err != nil {
 		return nil, decodeError("ImportManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ImportManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4512,6 +5410,12 @@ func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *gene
 	r, err := generated.ParseImportManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ImportManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ImportManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4526,6 +5430,12 @@ func (c *Client) ImportTicketWithBodyWithResponse(ctx context.Context, params *g
 	if err != nil {
 		return nil, decodeError("ImportTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ImportTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4538,6 +5448,12 @@ func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated
 	r, err := generated.ParseImportTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ImportTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ImportTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4747,6 +5663,12 @@ func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userI
 	if err != nil {
 		return nil, decodeError("ListAgentAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("ListAgentAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4760,6 +5682,12 @@ func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ..
 	if err != nil {
 		return nil, decodeError("ListAgentLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListAgentLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4772,6 +5700,12 @@ func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *ge
 	r, err := generated.ParseListAllTicketAuditsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListAllTicketAudits", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audits"); err != nil {
+			return nil, decodeError("ListAllTicketAudits", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -4838,6 +5772,12 @@ func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...ge
 	if err != nil {
 		return nil, decodeError("ListBookmarks", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmarks"); err != nil {
+			return nil, decodeError("ListBookmarks", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4890,6 +5830,12 @@ func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ListCustomObjects", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_objects"); err != nil {
+			return nil, decodeError("ListCustomObjects", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4903,6 +5849,12 @@ func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...
 	if err != nil {
 		return nil, decodeError("ListCustomRoles", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_roles"); err != nil {
+			return nil, decodeError("ListCustomRoles", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -4915,6 +5867,12 @@ func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, param
 	r, err := generated.ParseListCustomTicketStatusesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListCustomTicketStatuses", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_statuses"); err != nil {
+			return nil, decodeError("ListCustomTicketStatuses", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5007,6 +5965,12 @@ func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Con
 	if err != nil {
 		return nil, decodeError("ListGroupSLAPolicyFilterDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListGroupSLAPolicyFilterDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5046,6 +6010,12 @@ func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("ListLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5072,6 +6042,12 @@ func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, req
 	if err != nil {
 		return nil, decodeError("ListMacroActionDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListMacroActionDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5084,6 +6060,12 @@ func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ..
 	r, err := generated.ParseListMacroActionsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListMacroActions", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "actions"); err != nil {
+			return nil, decodeError("ListMacroActions", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5098,6 +6080,12 @@ func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID i
 	if err != nil {
 		return nil, decodeError("ListMacroAttachments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro_attachments"); err != nil {
+			return nil, decodeError("ListMacroAttachments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5110,6 +6098,12 @@ func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors
 	r, err := generated.ParseListMacroCategoriesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListMacroCategories", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "categories"); err != nil {
+			return nil, decodeError("ListMacroCategories", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5189,6 +6183,12 @@ func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ListPublicLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListPublicLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5201,6 +6201,12 @@ func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Conte
 	r, err := generated.ParseListRelationshipFilterDefinitionsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListRelationshipFilterDefinitions", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListRelationshipFilterDefinitions", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5241,6 +6247,12 @@ func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEdi
 	if err != nil {
 		return nil, decodeError("ListResourceCollections", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "resource_collections"); err != nil {
+			return nil, decodeError("ListResourceCollections", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5253,6 +6265,12 @@ func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context
 	r, err := generated.ParseListRoutingAttributeDefinitionsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListRoutingAttributeDefinitions", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListRoutingAttributeDefinitions", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5306,6 +6324,12 @@ func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("ListSLAPolicyFilterDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListSLAPolicyFilterDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5331,6 +6355,12 @@ func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEdi
 	r, err := generated.ParseListSatisfactionReasonsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListSatisfactionReasons", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "reasons"); err != nil {
+			return nil, decodeError("ListSatisfactionReasons", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5370,6 +6400,12 @@ func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEdito
 	r, err := generated.ParseListSharingAgreementsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListSharingAgreements", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreements"); err != nil {
+			return nil, decodeError("ListSharingAgreements", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5423,6 +6459,12 @@ func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors 
 	if err != nil {
 		return nil, decodeError("ListTargetFailures", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target_failures"); err != nil {
+			return nil, decodeError("ListTargetFailures", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5436,6 +6478,12 @@ func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("ListTargets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "targets"); err != nil {
+			return nil, decodeError("ListTargets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5448,6 +6496,12 @@ func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, tick
 	r, err := generated.ParseListTicketAttributeValuesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListTicketAttributeValues", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("ListTicketAttributeValues", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5475,6 +6529,12 @@ func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticket
 	if err != nil {
 		return nil, decodeError("ListTicketCollaborators", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketCollaborators", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5500,6 +6560,12 @@ func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID in
 	r, err := generated.ParseListTicketEmailCCsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListTicketEmailCCs", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketEmailCCs", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5540,6 +6606,12 @@ func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID i
 	if err != nil {
 		return nil, decodeError("ListTicketFollowers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketFollowers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5552,6 +6624,12 @@ func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *genera
 	r, err := generated.ParseListTicketFormsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListTicketForms", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ListTicketForms", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5618,6 +6696,12 @@ func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64,
 	if err != nil {
 		return nil, decodeError("ListTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("ListTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5630,6 +6714,12 @@ func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, par
 	r, err := generated.ParseListTicketsFulfilledByUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListTicketsFulfilledByUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "fulfilled_ticket_ids"); err != nil {
+			return nil, decodeError("ListTicketsFulfilledByUser", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5670,6 +6760,12 @@ func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEdit
 	if err != nil {
 		return nil, decodeError("ListTriggerDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListTriggerDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5682,6 +6778,12 @@ func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID
 	r, err := generated.ParseListTriggerRevisionsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListTriggerRevisions", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_revisions"); err != nil {
+			return nil, decodeError("ListTriggerRevisions", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5761,6 +6863,12 @@ func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, u
 	if err != nil {
 		return nil, decodeError("ListUserPasswordRequirements", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "requirements"); err != nil {
+			return nil, decodeError("ListUserPasswordRequirements", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5812,6 +6920,12 @@ func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ..
 	r, err := generated.ParseListViewsCompactResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ListViewsCompact", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("ListViewsCompact", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5891,6 +7005,12 @@ func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID
 	if err != nil {
 		return nil, decodeError("MakeUserIdentityPrimary", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identities"); err != nil {
+			return nil, decodeError("MakeUserIdentityPrimary", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5903,6 +7023,12 @@ func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *
 	r, err := generated.ParseMarkManyTicketsAsSpamResponse(rsp)
 	if err != nil {
 		return nil, decodeError("MarkManyTicketsAsSpam", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MarkManyTicketsAsSpam", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5930,6 +7056,12 @@ func (c *Client) MergeEndUsersWithBodyWithResponse(ctx context.Context, userID i
 	if err != nil {
 		return nil, decodeError("MergeEndUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("MergeEndUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5942,6 +7074,12 @@ func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, bo
 	r, err := generated.ParseMergeEndUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("MergeEndUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("MergeEndUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -5956,6 +7094,12 @@ func (c *Client) MergeTicketsWithBodyWithResponse(ctx context.Context, ticketID 
 	if err != nil {
 		return nil, decodeError("MergeTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MergeTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -5968,6 +7112,12 @@ func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, b
 	r, err := generated.ParseMergeTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("MergeTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MergeTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6008,6 +7158,12 @@ func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, p
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("PermanentlyDeleteManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6020,6 +7176,12 @@ func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticket
 	r, err := generated.ParsePermanentlyDeleteTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("PermanentlyDeleteTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6034,6 +7196,12 @@ func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedU
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "deleted_user"); err != nil {
+			return nil, decodeError("PermanentlyDeleteUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6047,6 +7215,12 @@ func (c *Client) PreviewViewTicketCountWithBodyWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("PreviewViewTicketCount", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("PreviewViewTicketCount", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6059,6 +7233,12 @@ func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body ge
 	r, err := generated.ParsePreviewViewTicketCountResponse(rsp)
 	if err != nil {
 		return nil, decodeError("PreviewViewTicketCount", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("PreviewViewTicketCount", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6099,6 +7279,12 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.
 	if err != nil {
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6111,6 +7297,12 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context,
 	r, err := generated.ParseQueueCustomObjectRecordBulkJobResponse(rsp)
 	if err != nil {
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6125,6 +7317,12 @@ func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, pa
 	if err != nil {
 		return nil, decodeError("RecoverManySuspendedTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("RecoverManySuspendedTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6137,6 +7335,12 @@ func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int6
 	r, err := generated.ParseRecoverSuspendedTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RecoverSuspendedTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("RecoverSuspendedTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6151,6 +7355,12 @@ func (c *Client) RedactChatCommentAttachmentWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6163,6 +7373,12 @@ func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ti
 	r, err := generated.ParseRedactChatCommentAttachmentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6177,6 +7393,12 @@ func (c *Client) RedactChatCommentWithBodyWithResponse(ctx context.Context, tick
 	if err != nil {
 		return nil, decodeError("RedactChatComment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatComment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6189,6 +7411,12 @@ func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int
 	r, err := generated.ParseRedactChatCommentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactChatComment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatComment", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6216,6 +7444,12 @@ func (c *Client) RedactTicketCommentStringWithBodyWithResponse(ctx context.Conte
 	if err != nil {
 		return nil, decodeError("RedactTicketCommentString", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketCommentString", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6228,6 +7462,12 @@ func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, tick
 	r, err := generated.ParseRedactTicketCommentStringResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactTicketCommentString", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketCommentString", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6242,6 +7482,12 @@ func (c *Client) RedactTicketCommentWithBodyWithResponse(ctx context.Context, ti
 	if err != nil {
 		return nil, decodeError("RedactTicketComment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketComment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6254,6 +7500,12 @@ func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketComm
 	r, err := generated.ParseRedactTicketCommentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactTicketComment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketComment", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6293,6 +7545,12 @@ func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors
 	r, err := generated.ParseRenewCurrentSessionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RenewCurrentSession", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "authenticity_token"); err != nil {
+			return nil, decodeError("RenewCurrentSession", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6411,6 +7669,12 @@ func (c *Client) ReorderTicketFormsWithBodyWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, decodeError("ReorderTicketForms", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ReorderTicketForms", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6423,6 +7687,12 @@ func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body genera
 	r, err := generated.ParseReorderTicketFormsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ReorderTicketForms", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ReorderTicketForms", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6437,6 +7707,12 @@ func (c *Client) ReorderTriggersWithBodyWithResponse(ctx context.Context, conten
 	if err != nil {
 		return nil, decodeError("ReorderTriggers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("ReorderTriggers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6449,6 +7725,12 @@ func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated
 	r, err := generated.ParseReorderTriggersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ReorderTriggers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("ReorderTriggers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6684,6 +7966,12 @@ func (c *Client) SetAgentAttributeValuesWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("SetAgentAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetAgentAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6696,6 +7984,12 @@ func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID
 	r, err := generated.ParseSetAgentAttributeValuesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetAgentAttributeValues", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetAgentAttributeValues", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6710,6 +8004,12 @@ func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, us
 	if err != nil {
 		return nil, decodeError("SetGroupMembershipAsDefault", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_memberships"); err != nil {
+			return nil, decodeError("SetGroupMembershipAsDefault", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6722,6 +8022,12 @@ func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userI
 	r, err := generated.ParseSetOrganizationAsDefaultResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetOrganizationAsDefault", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("SetOrganizationAsDefault", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6736,6 +8042,12 @@ func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("SetOrganizationMembershipAsDefault", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_memberships"); err != nil {
+			return nil, decodeError("SetOrganizationMembershipAsDefault", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6748,6 +8060,12 @@ func (c *Client) SetTicketAttributeValuesWithBodyWithResponse(ctx context.Contex
 	r, err := generated.ParseSetTicketAttributeValuesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetTicketAttributeValues", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetTicketAttributeValues", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6762,6 +8080,12 @@ func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticke
 	if err != nil {
 		return nil, decodeError("SetTicketAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetTicketAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6775,6 +8099,12 @@ func (c *Client) SetTicketTagsWithBodyWithResponse(ctx context.Context, ticketID
 	if err != nil {
 		return nil, decodeError("SetTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("SetTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6787,6 +8117,12 @@ func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 	r, err := generated.ParseSetTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("SetTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6827,6 +8163,12 @@ func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors
 	if err != nil {
 		return nil, decodeError("ShowAccountSettings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("ShowAccountSettings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6839,6 +8181,12 @@ func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64,
 	r, err := generated.ParseShowActivityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowActivity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "activity"); err != nil {
+			return nil, decodeError("ShowActivity", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6866,6 +8214,12 @@ func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64,
 	if err != nil {
 		return nil, decodeError("ShowAuditLog", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audit_log"); err != nil {
+			return nil, decodeError("ShowAuditLog", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6878,6 +8232,12 @@ func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEd
 	r, err := generated.ParseShowAuthenticatedSessionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowAuthenticatedSession", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "session"); err != nil {
+			return nil, decodeError("ShowAuthenticatedSession", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6892,6 +8252,12 @@ func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID in
 	if err != nil {
 		return nil, decodeError("ShowAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("ShowAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6904,6 +8270,12 @@ func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEd
 	r, err := generated.ParseShowBrandResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowBrand", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("ShowBrand", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6918,6 +8290,12 @@ func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ShowCurrentLocale", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("ShowCurrentLocale", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6930,6 +8308,12 @@ func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customOb
 	r, err := generated.ParseShowCustomObjectFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowCustomObjectField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("ShowCustomObjectField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -6957,6 +8341,12 @@ func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customO
 	if err != nil {
 		return nil, decodeError("ShowCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("ShowCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -6982,6 +8372,12 @@ func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectK
 	r, err := generated.ParseShowCustomObjectResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowCustomObject", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("ShowCustomObject", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7009,6 +8405,12 @@ func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID in
 	if err != nil {
 		return nil, decodeError("ShowCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("ShowCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7021,6 +8423,12 @@ func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customS
 	r, err := generated.ParseShowCustomTicketStatusResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowCustomTicketStatus", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("ShowCustomTicketStatus", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7035,6 +8443,12 @@ func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID 
 	if err != nil {
 		return nil, decodeError("ShowDeletedUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "deleted_user"); err != nil {
+			return nil, decodeError("ShowDeletedUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7047,6 +8461,12 @@ func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, 
 	r, err := generated.ParseShowDynamicContentItemVariantResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowDynamicContentItemVariant", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("ShowDynamicContentItemVariant", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7061,6 +8481,12 @@ func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamic
 	if err != nil {
 		return nil, decodeError("ShowDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("ShowDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7073,6 +8499,12 @@ func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembe
 	r, err := generated.ParseShowGroupMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowGroupMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("ShowGroupMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7087,6 +8519,12 @@ func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPol
 	if err != nil {
 		return nil, decodeError("ShowGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("ShowGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7099,6 +8537,12 @@ func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEd
 	r, err := generated.ParseShowGroupResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowGroup", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("ShowGroup", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7113,6 +8557,12 @@ func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID stri
 	if err != nil {
 		return nil, decodeError("ShowJobStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ShowJobStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7125,6 +8575,12 @@ func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, re
 	r, err := generated.ParseShowLocaleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowLocale", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("ShowLocale", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7139,6 +8595,12 @@ func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachment
 	if err != nil {
 		return nil, decodeError("ShowMacroAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("ShowMacroAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7151,6 +8613,12 @@ func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macro
 	r, err := generated.ParseShowMacroChangesToTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowMacroChangesToTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "result"); err != nil {
+			return nil, decodeError("ShowMacroChangesToTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7165,6 +8633,12 @@ func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *gener
 	if err != nil {
 		return nil, decodeError("ShowMacroReplica", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("ShowMacroReplica", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7178,6 +8652,12 @@ func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEd
 	if err != nil {
 		return nil, decodeError("ShowMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("ShowMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7190,6 +8670,12 @@ func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, pa
 	r, err := generated.ParseShowManyDynamicContentItemsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowManyDynamicContentItems", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "items"); err != nil {
+			return nil, decodeError("ShowManyDynamicContentItems", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7230,6 +8716,12 @@ func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *ge
 	if err != nil {
 		return nil, decodeError("ShowManyTicketForms", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ShowManyTicketForms", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7242,6 +8734,12 @@ func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *genera
 	r, err := generated.ParseShowManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("ShowManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7256,6 +8754,12 @@ func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generate
 	if err != nil {
 		return nil, decodeError("ShowManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ShowManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7268,6 +8772,12 @@ func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generate
 	r, err := generated.ParseShowManyViewsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowManyViews", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("ShowManyViews", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7282,6 +8792,12 @@ func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organiza
 	if err != nil {
 		return nil, decodeError("ShowOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("ShowOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7294,6 +8810,12 @@ func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, org
 	r, err := generated.ParseShowOrganizationMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowOrganizationMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("ShowOrganizationMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7308,6 +8830,12 @@ func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("ShowOrganizationRelatedInformation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_related"); err != nil {
+			return nil, decodeError("ShowOrganizationRelatedInformation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7320,6 +8848,12 @@ func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, o
 	r, err := generated.ParseShowOrganizationSubscriptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowOrganizationSubscription", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("ShowOrganizationSubscription", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7334,6 +8868,12 @@ func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationI
 	if err != nil {
 		return nil, decodeError("ShowOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("ShowOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7346,6 +8886,12 @@ func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID i
 	r, err := generated.ParseShowRequestCommentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowRequestComment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("ShowRequestComment", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7360,6 +8906,12 @@ func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, p
 	if err != nil {
 		return nil, decodeError("ShowRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("ShowRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7372,6 +8924,12 @@ func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourc
 	r, err := generated.ParseShowResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "resource_collection"); err != nil {
+			return nil, decodeError("ShowResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7386,6 +8944,12 @@ func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attr
 	if err != nil {
 		return nil, decodeError("ShowRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("ShowRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7398,6 +8962,12 @@ func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attribute
 	r, err := generated.ParseShowRoutingAttributeResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowRoutingAttribute", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("ShowRoutingAttribute", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7412,6 +8982,12 @@ func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int6
 	if err != nil {
 		return nil, decodeError("ShowSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("ShowSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7424,6 +9000,12 @@ func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfa
 	r, err := generated.ParseShowSatisfactionRatingResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowSatisfactionRating", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("ShowSatisfactionRating", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7438,6 +9020,12 @@ func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfa
 	if err != nil {
 		return nil, decodeError("ShowSatisfactionReason", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "reason"); err != nil {
+			return nil, decodeError("ShowSatisfactionReason", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7450,6 +9038,12 @@ func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generat
 	r, err := generated.ParseShowSelfResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowSelf", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("ShowSelf", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7464,6 +9058,12 @@ func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAg
 	if err != nil {
 		return nil, decodeError("ShowSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("ShowSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7476,6 +9076,12 @@ func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddr
 	r, err := generated.ParseShowSupportAddressResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowSupportAddress", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("ShowSupportAddress", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7490,6 +9096,12 @@ func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, 
 	if err != nil {
 		return nil, decodeError("ShowSuspendedTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "suspended_ticket"); err != nil {
+			return nil, decodeError("ShowSuspendedTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7502,6 +9114,12 @@ func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailur
 	r, err := generated.ParseShowTargetFailureResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTargetFailure", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target_failure"); err != nil {
+			return nil, decodeError("ShowTargetFailure", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7516,6 +9134,12 @@ func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, req
 	if err != nil {
 		return nil, decodeError("ShowTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("ShowTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7528,6 +9152,12 @@ func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID 
 	r, err := generated.ParseShowTicketAfterMacroResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTicketAfterMacro", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "result"); err != nil {
+			return nil, decodeError("ShowTicketAfterMacro", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7542,6 +9172,12 @@ func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64
 	if err != nil {
 		return nil, decodeError("ShowTicketAudit", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audit"); err != nil {
+			return nil, decodeError("ShowTicketAudit", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7554,6 +9190,12 @@ func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFi
 	r, err := generated.ParseShowTicketFieldOptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTicketFieldOption", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("ShowTicketFieldOption", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7568,6 +9210,12 @@ func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID 
 	if err != nil {
 		return nil, decodeError("ShowTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("ShowTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7580,6 +9228,12 @@ func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID in
 	r, err := generated.ParseShowTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("ShowTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7594,6 +9248,12 @@ func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricI
 	if err != nil {
 		return nil, decodeError("ShowTicketMetric", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_metric"); err != nil {
+			return nil, decodeError("ShowTicketMetric", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7606,6 +9266,12 @@ func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID
 	r, err := generated.ParseShowTicketRelatedInfoResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTicketRelatedInfo", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_related"); err != nil {
+			return nil, decodeError("ShowTicketRelatedInfo", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7620,6 +9286,12 @@ func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, req
 	if err != nil {
 		return nil, decodeError("ShowTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ShowTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7632,6 +9304,12 @@ func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCat
 	r, err := generated.ParseShowTriggerCategoryResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTriggerCategory", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("ShowTriggerCategory", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7646,6 +9324,12 @@ func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID 
 	if err != nil {
 		return nil, decodeError("ShowTriggerRevision", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_revision"); err != nil {
+			return nil, decodeError("ShowTriggerRevision", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7658,6 +9342,12 @@ func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, r
 	r, err := generated.ParseShowTriggerResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowTrigger", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("ShowTrigger", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7672,6 +9362,12 @@ func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldI
 	if err != nil {
 		return nil, decodeError("ShowUserFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("ShowUserFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7684,6 +9380,12 @@ func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID stri
 	r, err := generated.ParseShowUserFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowUserField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("ShowUserField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7698,6 +9400,12 @@ func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64,
 	if err != nil {
 		return nil, decodeError("ShowUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("ShowUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7710,6 +9418,12 @@ func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, use
 	r, err := generated.ParseShowUserRelatedInformationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowUserRelatedInformation", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_related"); err != nil {
+			return nil, decodeError("ShowUserRelatedInformation", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7724,6 +9438,12 @@ func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, 
 	if err != nil {
 		return nil, decodeError("ShowUserSession", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "session"); err != nil {
+			return nil, decodeError("ShowUserSession", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7736,6 +9456,12 @@ func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEdit
 	r, err := generated.ParseShowUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("ShowUser", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7750,6 +9476,12 @@ func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEdit
 	if err != nil {
 		return nil, decodeError("ShowView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("ShowView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7762,6 +9494,12 @@ func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int6
 	r, err := generated.ParseShowWorkspaceResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ShowWorkspace", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("ShowWorkspace", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7789,6 +9527,12 @@ func (c *Client) UpdateAccountSettingsWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("UpdateAccountSettings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("UpdateAccountSettings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7801,6 +9545,12 @@ func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body gen
 	r, err := generated.ParseUpdateAccountSettingsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateAccountSettings", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("UpdateAccountSettings", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7841,6 +9591,12 @@ func (c *Client) UpdateAutomationWithBodyWithResponse(ctx context.Context, autom
 	if err != nil {
 		return nil, decodeError("UpdateAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("UpdateAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7853,6 +9609,12 @@ func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID 
 	r, err := generated.ParseUpdateAutomationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateAutomation", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("UpdateAutomation", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7867,6 +9629,12 @@ func (c *Client) UpdateBrandWithBodyWithResponse(ctx context.Context, brandID in
 	if err != nil {
 		return nil, decodeError("UpdateBrand", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("UpdateBrand", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7879,6 +9647,12 @@ func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, bod
 	r, err := generated.ParseUpdateBrandResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateBrand", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("UpdateBrand", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7893,6 +9667,12 @@ func (c *Client) UpdateCustomObjectFieldWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("UpdateCustomObjectField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7905,6 +9685,12 @@ func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, custom
 	r, err := generated.ParseUpdateCustomObjectFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("UpdateCustomObjectField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7919,6 +9705,12 @@ func (c *Client) UpdateCustomObjectRecordWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7931,6 +9723,12 @@ func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, custo
 	r, err := generated.ParseUpdateCustomObjectRecordResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7945,6 +9743,12 @@ func (c *Client) UpdateCustomObjectWithBodyWithResponse(ctx context.Context, cus
 	if err != nil {
 		return nil, decodeError("UpdateCustomObject", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("UpdateCustomObject", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7957,6 +9761,12 @@ func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjec
 	r, err := generated.ParseUpdateCustomObjectResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObject", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("UpdateCustomObject", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7971,6 +9781,12 @@ func (c *Client) UpdateCustomRoleWithBodyWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("UpdateCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("UpdateCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -7983,6 +9799,12 @@ func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID 
 	r, err := generated.ParseUpdateCustomRoleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomRole", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("UpdateCustomRole", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -7997,6 +9819,12 @@ func (c *Client) UpdateCustomTicketStatusWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8009,6 +9837,12 @@ func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, custo
 	r, err := generated.ParseUpdateCustomTicketStatusResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8023,6 +9857,12 @@ func (c *Client) UpdateDynamicContentItemVariantWithBodyWithResponse(ctx context
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8035,6 +9875,12 @@ func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context
 	r, err := generated.ParseUpdateDynamicContentItemVariantResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8049,6 +9895,12 @@ func (c *Client) UpdateDynamicContentItemWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8061,6 +9913,12 @@ func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynam
 	r, err := generated.ParseUpdateDynamicContentItemResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8075,6 +9933,12 @@ func (c *Client) UpdateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, g
 	if err != nil {
 		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8087,6 +9951,12 @@ func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAP
 	r, err := generated.ParseUpdateGroupSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8101,6 +9971,12 @@ func (c *Client) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID in
 	if err != nil {
 		return nil, decodeError("UpdateGroup", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("UpdateGroup", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8113,6 +9989,12 @@ func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, bod
 	r, err := generated.ParseUpdateGroupResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateGroup", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("UpdateGroup", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8127,6 +10009,12 @@ func (c *Client) UpdateMacroWithBodyWithResponse(ctx context.Context, macroID in
 	if err != nil {
 		return nil, decodeError("UpdateMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("UpdateMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8139,6 +10027,12 @@ func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, bod
 	r, err := generated.ParseUpdateMacroResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateMacro", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("UpdateMacro", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8153,6 +10047,12 @@ func (c *Client) UpdateManyAutomationsWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("UpdateManyAutomations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automations"); err != nil {
+			return nil, decodeError("UpdateManyAutomations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8165,6 +10065,12 @@ func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body gen
 	r, err := generated.ParseUpdateManyAutomationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyAutomations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automations"); err != nil {
+			return nil, decodeError("UpdateManyAutomations", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8179,6 +10085,12 @@ func (c *Client) UpdateManyDynamicContentItemVariantsWithBodyWithResponse(ctx co
 	if err != nil {
 		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8191,6 +10103,12 @@ func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 	r, err := generated.ParseUpdateManyDynamicContentItemVariantsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8205,6 +10123,12 @@ func (c *Client) UpdateManyMacrosWithBodyWithResponse(ctx context.Context, conte
 	if err != nil {
 		return nil, decodeError("UpdateManyMacros", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macros"); err != nil {
+			return nil, decodeError("UpdateManyMacros", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8217,6 +10141,12 @@ func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generate
 	r, err := generated.ParseUpdateManyMacrosResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyMacros", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macros"); err != nil {
+			return nil, decodeError("UpdateManyMacros", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8231,6 +10161,12 @@ func (c *Client) UpdateManyOrganizationsWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("UpdateManyOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8243,6 +10179,12 @@ func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params
 	r, err := generated.ParseUpdateManyOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8257,6 +10199,12 @@ func (c *Client) UpdateManyTicketsWithBodyWithResponse(ctx context.Context, para
 	if err != nil {
 		return nil, decodeError("UpdateManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8269,6 +10217,12 @@ func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *gene
 	r, err := generated.ParseUpdateManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8283,6 +10237,12 @@ func (c *Client) UpdateManyTriggersWithBodyWithResponse(ctx context.Context, con
 	if err != nil {
 		return nil, decodeError("UpdateManyTriggers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("UpdateManyTriggers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8295,6 +10255,12 @@ func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body genera
 	r, err := generated.ParseUpdateManyTriggersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyTriggers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("UpdateManyTriggers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8309,6 +10275,12 @@ func (c *Client) UpdateManyUsersWithBodyWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, decodeError("UpdateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8321,6 +10293,12 @@ func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *genera
 	r, err := generated.ParseUpdateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8335,6 +10313,12 @@ func (c *Client) UpdateManyViewsWithBodyWithResponse(ctx context.Context, conten
 	if err != nil {
 		return nil, decodeError("UpdateManyViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("UpdateManyViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8347,6 +10331,12 @@ func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated
 	r, err := generated.ParseUpdateManyViewsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyViews", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("UpdateManyViews", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8361,6 +10351,12 @@ func (c *Client) UpdateOrganizationFieldWithBodyWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("UpdateOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("UpdateOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8373,6 +10369,12 @@ func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organi
 	r, err := generated.ParseUpdateOrganizationFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateOrganizationField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("UpdateOrganizationField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8387,6 +10389,12 @@ func (c *Client) UpdateOrganizationWithBodyWithResponse(ctx context.Context, org
 	if err != nil {
 		return nil, decodeError("UpdateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("UpdateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8399,6 +10407,12 @@ func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizatio
 	r, err := generated.ParseUpdateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("UpdateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8413,6 +10427,12 @@ func (c *Client) UpdateRequestWithBodyWithResponse(ctx context.Context, requestI
 	if err != nil {
 		return nil, decodeError("UpdateRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("UpdateRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8425,6 +10445,12 @@ func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64,
 	r, err := generated.ParseUpdateRequestResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRequest", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("UpdateRequest", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8439,6 +10465,12 @@ func (c *Client) UpdateResourceCollectionWithBodyWithResponse(ctx context.Contex
 	if err != nil {
 		return nil, decodeError("UpdateResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8451,6 +10483,12 @@ func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resou
 	r, err := generated.ParseUpdateResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8465,6 +10503,12 @@ func (c *Client) UpdateRoutingAttributeValueWithBodyWithResponse(ctx context.Con
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8477,6 +10521,12 @@ func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, at
 	r, err := generated.ParseUpdateRoutingAttributeValueResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8491,6 +10541,12 @@ func (c *Client) UpdateRoutingAttributeWithBodyWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8503,6 +10559,12 @@ func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attribu
 	r, err := generated.ParseUpdateRoutingAttributeResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8517,6 +10579,12 @@ func (c *Client) UpdateSLAPolicyWithBodyWithResponse(ctx context.Context, slaPol
 	if err != nil {
 		return nil, decodeError("UpdateSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("UpdateSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8529,6 +10597,12 @@ func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID in
 	r, err := generated.ParseUpdateSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("UpdateSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8543,6 +10617,12 @@ func (c *Client) UpdateSharingAgreementWithBodyWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("UpdateSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("UpdateSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8555,6 +10635,12 @@ func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharing
 	r, err := generated.ParseUpdateSharingAgreementResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSharingAgreement", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("UpdateSharingAgreement", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8569,6 +10655,12 @@ func (c *Client) UpdateSupportAddressWithBodyWithResponse(ctx context.Context, s
 	if err != nil {
 		return nil, decodeError("UpdateSupportAddress", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("UpdateSupportAddress", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8581,6 +10673,12 @@ func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAd
 	r, err := generated.ParseUpdateSupportAddressResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSupportAddress", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("UpdateSupportAddress", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8595,6 +10693,12 @@ func (c *Client) UpdateTargetWithBodyWithResponse(ctx context.Context, targetID 
 	if err != nil {
 		return nil, decodeError("UpdateTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("UpdateTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8607,6 +10711,12 @@ func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, b
 	r, err := generated.ParseUpdateTargetResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTarget", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("UpdateTarget", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8621,6 +10731,12 @@ func (c *Client) UpdateTicketFieldWithBodyWithResponse(ctx context.Context, tick
 	if err != nil {
 		return nil, decodeError("UpdateTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("UpdateTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8633,6 +10749,12 @@ func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldI
 	r, err := generated.ParseUpdateTicketFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicketField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("UpdateTicketField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8647,6 +10769,12 @@ func (c *Client) UpdateTicketFormWithBodyWithResponse(ctx context.Context, ticke
 	if err != nil {
 		return nil, decodeError("UpdateTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("UpdateTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8659,6 +10787,12 @@ func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID 
 	r, err := generated.ParseUpdateTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("UpdateTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8673,6 +10807,12 @@ func (c *Client) UpdateTicketWithBodyWithResponse(ctx context.Context, ticketID 
 	if err != nil {
 		return nil, decodeError("UpdateTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("UpdateTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8685,6 +10825,12 @@ func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, b
 	r, err := generated.ParseUpdateTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("UpdateTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8699,6 +10845,12 @@ func (c *Client) UpdateTriggerCategoryWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("UpdateTriggerCategory", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("UpdateTriggerCategory", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8711,6 +10863,12 @@ func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerC
 	r, err := generated.ParseUpdateTriggerCategoryResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTriggerCategory", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("UpdateTriggerCategory", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8725,6 +10883,12 @@ func (c *Client) UpdateTriggerWithBodyWithResponse(ctx context.Context, triggerI
 	if err != nil {
 		return nil, decodeError("UpdateTrigger", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("UpdateTrigger", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8737,6 +10901,12 @@ func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64,
 	r, err := generated.ParseUpdateTriggerResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTrigger", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("UpdateTrigger", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8751,6 +10921,12 @@ func (c *Client) UpdateUserFieldWithBodyWithResponse(ctx context.Context, userFi
 	if err != nil {
 		return nil, decodeError("UpdateUserField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("UpdateUserField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8763,6 +10939,12 @@ func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID st
 	r, err := generated.ParseUpdateUserFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUserField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("UpdateUserField", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8777,6 +10959,12 @@ func (c *Client) UpdateUserIdentityWithBodyWithResponse(ctx context.Context, use
 	if err != nil {
 		return nil, decodeError("UpdateUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("UpdateUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8789,6 +10977,12 @@ func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int6
 	r, err := generated.ParseUpdateUserIdentityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUserIdentity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("UpdateUserIdentity", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8803,6 +10997,12 @@ func (c *Client) UpdateUserWithBodyWithResponse(ctx context.Context, userID int6
 	if err != nil {
 		return nil, decodeError("UpdateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("UpdateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8815,6 +11015,12 @@ func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body 
 	r, err := generated.ParseUpdateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("UpdateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8829,6 +11035,12 @@ func (c *Client) UpdateViewWithBodyWithResponse(ctx context.Context, viewID int6
 	if err != nil {
 		return nil, decodeError("UpdateView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("UpdateView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8841,6 +11053,12 @@ func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body 
 	r, err := generated.ParseUpdateViewResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateView", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("UpdateView", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8855,6 +11073,12 @@ func (c *Client) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, worksp
 	if err != nil {
 		return nil, decodeError("UpdateWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("UpdateWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8868,6 +11092,12 @@ func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID in
 	if err != nil {
 		return nil, decodeError("UpdateWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("UpdateWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
@@ -8880,6 +11110,12 @@ func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *gen
 	r, err := generated.ParseUploadFileResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UploadFile", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "upload"); err != nil {
+			return nil, decodeError("UploadFile", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8932,6 +11168,12 @@ func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int6
 	r, err := generated.ParseVerifyUserIdentityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("VerifyUserIdentity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("VerifyUserIdentity", rsp, err)
+		}
 	}
 	return r, nil
 }

@@ -29,6 +29,9 @@ type operation struct {
 	Meta             specmeta.Operation
 	Params           map[string]bool // query parameter names
 	JSONStatuses     []int           // 2xx statuses with a JSON body
+	// Required are, by 2xx status, the properties of the JSON body that
+	// must be present and not null (the envelope: "ticket", "tickets").
+	Required map[int][]string
 }
 
 // goPkg is what the generated package declares.
@@ -103,9 +106,15 @@ func readSpec(path string) ([]operation, error) {
 					if err != nil || n/100 != 2 || r.Value == nil {
 						continue
 					}
-					for ct := range r.Value.Content {
+					for ct, mt := range r.Value.Content {
 						if strings.Contains(ct, "json") {
 							o.JSONStatuses = append(o.JSONStatuses, n)
+							if req := requiredKeys(mt.Schema); len(req) > 0 {
+								if o.Required == nil {
+									o.Required = map[int][]string{}
+								}
+								o.Required[n] = req
+							}
 							break
 						}
 					}
@@ -122,6 +131,23 @@ func readSpec(path string) ([]operation, error) {
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
 	return ops, nil
+}
+
+// requiredKeys are the required properties of an object schema that are
+// not nullable, sorted.
+func requiredKeys(ref *openapi3.SchemaRef) []string {
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	var keys []string
+	for _, k := range ref.Value.Required {
+		if p := ref.Value.Properties[k]; p != nil && p.Value != nil && p.Value.Nullable {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func readGo(dir string) (*goPkg, error) {
@@ -572,7 +598,17 @@ func typedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[stri
 		args[0] = "callctx.WithBuffer(ctx)"
 		imports["github.com/zdapi/zendesk/internal/callctx"] = true
 		fmt.Fprintf(b, "\trsp, err := c.raw.%s(%s)\n\tif err != nil {\n\t\treturn nil, callError(%q, err)\n\t}\n", raw, strings.Join(args, ", "), op.ID)
-		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n\treturn r, nil\n}\n\n", parse, op.ID)
+		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n", parse, op.ID)
+		// A body that decodes but lacks its envelope ({"ticket":null}, {})
+		// would give a zero value as if Zendesk had sent it.
+		if len(op.Required) > 0 {
+			b.WriteString("\tswitch rsp.StatusCode {\n")
+			for _, code := range slices.Sorted(maps.Keys(op.Required)) {
+				fmt.Fprintf(b, "\tcase %d:\n\t\tif err := requireKeys(r.Body%s); err != nil {\n\t\t\treturn nil, decodeError(%q, rsp, err)\n\t\t}\n", code, fmt.Sprintf("%s", quotedList(op.Required[code])), op.ID)
+			}
+			b.WriteString("\t}\n")
+		}
+		b.WriteString("\treturn r, nil\n}\n\n")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("typed methods: %s", strings.Join(errs, "; "))
@@ -701,6 +737,15 @@ func checkRequestArgs(fd *ast.FuncDecl, want []goParam) error {
 		}
 	}
 	return nil
+}
+
+// quotedList renders keys as further arguments: `, "a", "b"`.
+func quotedList(keys []string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(", " + strconv.Quote(k))
+	}
+	return b.String()
 }
 
 // typedBody reads a generated typed method's body: "rsp, err := c.<raw>(...)",
