@@ -400,3 +400,41 @@ func TestEnvelopeMissingOrNullIsAnError(t *testing.T) {
 	_, err := c.ShowTicketWithResponse(context.Background(), 1)
 	require.NoError(t, err)
 }
+
+// TestRetrySafetyOfStateChangingPuts answers 500 then 200 to four PUTs that
+// change state once: recovering a suspended ticket and changing one's own
+// password are sent once (a repeat could create the ticket twice, or report
+// a password change that happened as failed); merging end users and
+// restoring a deleted ticket are retried (a repeat of a processed one finds
+// nothing to do and changes nothing).
+func TestRetrySafetyOfStateChangingPuts(t *testing.T) {
+	cases := []struct {
+		name     string
+		call     func(c *Client) (*http.Response, error)
+		requests int
+	}{
+		{"RecoverSuspendedTicket", func(c *Client) (*http.Response, error) {
+			return c.RecoverSuspendedTicket(context.Background(), 1)
+		}, 1},
+		{"ChangeOwnPassword", func(c *Client) (*http.Response, error) {
+			return c.ChangeOwnPasswordWithBody(context.Background(), 1, "application/json", strings.NewReader(`{"previous_password":"a","password":"b"}`))
+		}, 1},
+		{"MergeEndUsers", func(c *Client) (*http.Response, error) {
+			return c.MergeEndUsersWithBody(context.Background(), 1, "application/json", strings.NewReader(`{"user":{"id":2}}`))
+		}, 2},
+		{"RestoreDeletedTicket", func(c *Client) (*http.Response, error) {
+			return c.RestoreDeletedTicket(context.Background(), 1)
+		}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, rec, _ := newTestClient(t, []answer{{status: 500, body: `{"error":"InternalError"}`}, {status: 200, body: `{"ticket":{"id":1},"user":{"id":2}}`}})
+			resp, err := tc.call(c)
+			if err == nil {
+				resp.Body.Close()
+			}
+			assert.Len(t, rec.got(), tc.requests)
+			assert.Equal(t, tc.requests == 2, err == nil)
+		})
+	}
+}
