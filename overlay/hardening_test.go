@@ -114,3 +114,29 @@ func TestNegativePageRetriesAreRefused(t *testing.T) {
 	assert.Contains(t, errs[0].Error(), "page retries -5 is negative")
 	assert.Zero(t, s.requests.Load())
 }
+
+// TestRecordHashesAreOfTheRecordsAsSent decodes a page whose records are
+// spread over lines, with white space around commas, and larger than the
+// decoder's buffer: with each record decoded once, the hashes of the
+// tracked position are still those of each record's JSON as Zendesk sent
+// it (what checkpoints written before hold), and the records decode.
+func TestRecordHashesAreOfTheRecordsAsSent(t *testing.T) {
+	var recs []string
+	for i := range 300 {
+		recs = append(recs, fmt.Sprintf("{\n  \"id\": %d,\n  \"name\": %q }", i+1, strings.Repeat("n", i*7)))
+	}
+	body := "{ \"records\" : [\n" + strings.Join(recs, " ,\n\t") + "\n] , \"meta\":{\"has_more\":false}}"
+	for _, f := range []itemFilter{{size: 300, track: true, last: true}, {size: 300, last: true}} {
+		var page Page[rec]
+		var pf pageFields
+		require.NoError(t, decodePage(strings.NewReader(body), "records", nil, &page, &pf, f))
+		require.Len(t, page.Items, 300)
+		for i, r := range page.Items {
+			assert.Equal(t, int64(i+1), r.ID)
+			if f.track {
+				assert.Equal(t, recordHash([]byte(recs[i])), page.hashes[i], "record %d", i)
+			}
+		}
+		assert.Equal(t, recordHash([]byte(recs[299])), page.lastSent)
+	}
+}

@@ -77,18 +77,51 @@ type itemFilter struct {
 	// up front, so a full page does not grow its slices several times.
 	size int
 	// limit is the most records the page may hold (0: no limit).
-	limit  int
-	skip   int
-	after  uint64
-	track  bool
+	limit int
+	skip  int
+	after uint64
+	track bool
+	// last asks for the recordHash of the page's last record alone
+	// (Page.lastSent).
+	last   bool
 	seed   maphash.Seed
 	hashes *[]uint64
 	drop   map[uint64]bool
 }
 
-// raw reports whether the records must be read as raw JSON first (to be
-// hashed) rather than decoded straight into their type.
-func (f itemFilter) raw() bool { return f.track || f.after != 0 || f.hashes != nil }
+// raw reports whether the records' JSON must be kept (to be hashed) as
+// they are decoded.
+func (f itemFilter) raw() bool { return f.track || f.last || f.after != 0 || f.hashes != nil }
+
+// recorder keeps what a json.Decoder reads from r, so that the JSON of a
+// value just decoded can be hashed without reading it twice: the bytes of
+// the stream from offset base on are buf.
+type recorder struct {
+	r    io.Reader
+	buf  []byte
+	base int64
+}
+
+func (r *recorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.buf = append(r.buf, p[:n]...)
+	return n, err
+}
+
+// span is the JSON of the value between two decoder offsets: without the
+// comma and white space before it.
+func (r *recorder) span(start, end int64) []byte {
+	b := r.buf[start-r.base : end-r.base]
+	return bytes.TrimSpace(bytes.TrimLeft(bytes.TrimSpace(b), ","))
+}
+
+// discard lets go of the bytes before off, once they are many.
+func (r *recorder) discard(off int64) {
+	if n := int(off - r.base); n > 32<<10 && n > len(r.buf)/2 {
+		r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+		r.base = off
+	}
+}
 
 // maxPrealloc bounds the records a page makes room for before it reads
 // them (Zendesk's largest pages hold 1000).
@@ -105,6 +138,11 @@ func recordHash(raw []byte) uint64 {
 // decoded one by one into T, the pagination properties into f, and every
 // other property is kept raw in the page's Extra.
 func decodePage[T any](body io.Reader, items string, alternatives []string, page *Page[T], f *pageFields, filter itemFilter) error {
+	var rec *recorder
+	if filter.raw() {
+		rec = &recorder{r: body}
+		body = rec
+	}
 	dec := json.NewDecoder(body)
 	tok, err := dec.Token()
 	if err != nil {
@@ -129,7 +167,7 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 				return fmt.Errorf("page has %q twice", items)
 			}
 			f.sawItemsProp = true
-			if err := decodeItems(dec, items, page, filter); err != nil {
+			if err := decodeItems(dec, rec, items, page, filter); err != nil {
 				return err
 			}
 		case "meta":
@@ -175,7 +213,7 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 	return nil
 }
 
-func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter itemFilter) error {
+func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Page[T], filter itemFilter) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))
@@ -190,6 +228,7 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 	// first; those up to that record are dropped once the page is read
 	// (the record is not found, nothing is).
 	match := -1
+	var lastRaw []byte // the last record's JSON, when its hash is wanted
 	if n := min(filter.size, maxPrealloc); n > 0 && page.Items == nil {
 		page.Items, page.index = make([]T, 0, n), make([]int, 0, n)
 	}
@@ -213,15 +252,21 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 			page.index = append(page.index, i)
 			continue
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		// Each record is decoded once, straight into T; the recorder gives
+		// its JSON, to hash.
+		rec.discard(dec.InputOffset())
+		start := dec.InputOffset()
+		var v T
+		if err := dec.Decode(&v); err != nil {
 			return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
 		}
-		raw = bytes.TrimSpace(raw)
+		raw := rec.span(start, dec.InputOffset())
+		if filter.last || filter.after != 0 {
+			lastRaw = append(lastRaw[:0], raw...)
+		}
 		var fh uint64
 		if filter.track || filter.after != 0 {
 			fh = recordHash(raw)
-			page.lastSent = fh
 			if match < 0 && filter.after != 0 && fh == filter.after {
 				match = i
 			}
@@ -235,15 +280,14 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		if drop || (filter.after == 0 && i < filter.skip) {
 			continue
 		}
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("decode %s[%d]: %w", items, i, err)
-		}
 		page.Items = append(page.Items, v)
 		page.index = append(page.index, i)
 		if filter.track {
 			page.hashes = append(page.hashes, fh)
 		}
+	}
+	if len(lastRaw) > 0 {
+		page.lastSent = recordHash(lastRaw)
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))

@@ -363,7 +363,10 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 	}
 	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
-	filter := itemFilter{size: p.size, limit: maxPageRecords(p.size), seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
+	// An export's position past its last page needs the hash of the page's
+	// last record (see stay); TrackPosition needs every record's.
+	filter := itemFilter{size: p.size, limit: maxPageRecords(p.size), seed: p.seed, track: p.o.track != nil,
+		last: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
 	if pos.LastHash != 0 {
 		filter.after = pos.LastHash
 	} else {
