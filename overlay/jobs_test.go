@@ -264,12 +264,27 @@ func TestWaitJobCancel(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+// TestWaitJobBadInput gives WaitJob what it cannot wait with: each is an
+// error before any poll, naming what is wrong.
 func TestWaitJobBadInput(t *testing.T) {
 	client := New(&generated.ClientWithResponses{}, nil)
-	_, err := client.WaitJob(context.Background(), "")
-	assert.ErrorContains(t, err, "empty job id")
-	_, err = client.WaitJob(context.Background(), jobID, WithPollInterval(time.Second, time.Millisecond))
-	assert.ErrorContains(t, err, "not a positive range")
+	cases := []struct {
+		name, id string
+		opts     []WaitOption
+		want     string
+	}{
+		{"empty id", "", nil, `job_status_id is ""`},
+		{"dot-dot id", "..", nil, `job_status_id is ".."`},
+		{"backwards interval", jobID, []WaitOption{WithPollInterval(time.Second, time.Millisecond)}, "not a positive range"},
+		{"negative timeout", jobID, []WaitOption{WithWaitTimeout(-1)}, "wait timeout -1ns is not positive"},
+		{"zero timeout", jobID, []WaitOption{WithWaitTimeout(0)}, "wait timeout 0s is not positive"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := client.WaitJob(context.Background(), c.id, c.opts...)
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
 }
 
 func TestStartedJob(t *testing.T) {

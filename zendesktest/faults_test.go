@@ -140,9 +140,15 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 		assert.Equal(t, 500, apiErr.StatusCode)
 		assert.Equal(t, 1, srv.Stats().Requests["CreateUser"])
 	})
-	t.Run("a truncated body is an error naming the truncation", func(t *testing.T) {
+	t.Run("a truncated body is fetched again, or an error naming the truncation", func(t *testing.T) {
+		// A typed GET: fetched again within the retry policy...
+		srv.ResetStats()
 		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultTruncated})
-		err := show(retrying)
+		require.NoError(t, show(retrying))
+		assert.Equal(t, 2, srv.Stats().Requests["ShowTicket"])
+		// ...and without retries, an error that says so.
+		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultTruncated})
+		err := show(once)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 		t.Logf("truncated: %v", err)

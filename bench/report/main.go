@@ -6,7 +6,7 @@
 // bench` runs it.
 //
 //	go run ./bench/report [-rounds 11] [-iterate-rounds 5] [-fake-rounds 5] [-benchtime 100ms]
-//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,memory,build]
+//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,export,memory,build]
 //
 // The jsonv2 rows come from this program built with GOEXPERIMENT=jsonv2 and
 // run as a child process; the CPU profile is taken with the replay server
@@ -97,6 +97,7 @@ func main() {
 				err = iterate(replay, fx, *iterRounds, *fakeRounds)
 				fx.Close()
 			}
+
 			if err != nil {
 				child.close()
 				fail(err)
@@ -109,6 +110,11 @@ func main() {
 			}
 		}
 		child.close()
+	}
+	if !skipped("export") {
+		if err := exportRatio(50_000, *iterRounds); err != nil {
+			fail(err)
+		}
 	}
 	if !skipped("memory") {
 		if err := memory(); err != nil {
