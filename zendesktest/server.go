@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,27 +69,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // Start starts a Server (for programs; tests use NewServer). Close it when
 // done.
 func Start(opts ...Option) (*Server, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if o == nil {
-			return nil, errors.New("zendesktest: nil option")
-		}
-		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("zendesktest: %w", err)
-		}
-	}
-	var sp *apiSpec
-	var err error
-	if cfg.specYAML != nil {
-		sp, err = loadSpec(cfg.specYAML)
-	} else {
-		sp, err = loadEmbedded()
-	}
+	cfg, sp, err := configure(opts)
 	if err != nil {
-		return nil, fmt.Errorf("zendesktest: %w", err)
-	}
-	if err := checkOperations(sp, cfg); err != nil {
-		return nil, fmt.Errorf("zendesktest: %w", err)
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
