@@ -97,7 +97,7 @@ func TestBinary(t *testing.T) {
 		}
 
 		// Show.
-		show, err := client.ShowTicketWithResponse(ctx, 17)
+		show, err := client.ShowTicketWithResponse(ctx, 17, nil)
 		require.NoError(t, err)
 		require.NotNil(t, show.JSON200)
 		assert.Equal(t, int64(17), *show.JSON200.Ticket.ID)
@@ -110,12 +110,12 @@ func TestBinary(t *testing.T) {
 		require.NotNil(t, created.JSON201)
 		newID := *created.JSON201.Ticket.ID
 		assert.Greater(t, newID, int64(230))
-		back, err := client.ShowTicketWithResponse(ctx, newID)
+		back, err := client.ShowTicketWithResponse(ctx, newID, nil)
 		require.NoError(t, err)
 		assert.Equal(t, "Printer on fire", *back.JSON200.Ticket.Subject)
 
 		// A ticket that does not exist is a typed 404.
-		_, err = client.ShowTicketWithResponse(ctx, 999_999)
+		_, err = client.ShowTicketWithResponse(ctx, 999_999, nil)
 		var apiErr *zendesk.APIError
 		require.True(t, errors.As(err, &apiErr), "%v is an *APIError", err)
 		assert.Equal(t, 404, apiErr.StatusCode)
@@ -132,7 +132,7 @@ func TestBinary(t *testing.T) {
 		for i, r := range *job.Results {
 			var id int64
 			require.NoError(t, json.Unmarshal(r.ID, &id))
-			got, err := client.ShowTicketWithResponse(ctx, id)
+			got, err := client.ShowTicketWithResponse(ctx, id, nil)
 			require.NoError(t, err)
 			assert.Equal(t, []string{"Bulk one", "Bulk two"}[i], *got.JSON200.Ticket.Subject)
 		}
@@ -141,7 +141,7 @@ func TestBinary(t *testing.T) {
 		bad, err := zendesk.NewClient("", zendesk.WithBaseURL(p.url), zendesk.WithInsecureHTTP(),
 			zendesk.WithAPIToken("e2e@example.com", "wrong-token"))
 		require.NoError(t, err)
-		_, err = bad.ShowTicketWithResponse(ctx, 1)
+		_, err = bad.ShowTicketWithResponse(ctx, 1, nil)
 		require.True(t, errors.As(err, &apiErr), "%v", err)
 		assert.Equal(t, 401, apiErr.StatusCode)
 
@@ -172,13 +172,13 @@ func TestBinary(t *testing.T) {
 			client, err := zendesk.NewClient("", zendesk.WithBaseURL(p.url), zendesk.WithInsecureHTTP(),
 				zendesk.WithAPIToken("admin@example.com", "zendesktest-api-token"))
 			require.NoError(t, err)
-			_, err = client.ShowTicketWithResponse(context.Background(), 1)
+			_, err = client.ShowTicketWithResponse(context.Background(), 1, nil)
 			require.NoError(t, err)
 
 			require.NoError(t, p.stop(t, sig), "exit status 0")
 			assert.Contains(t, p.out.String(), "zendeskfake: stopping\nzendeskfake: stopped after 1 requests")
 			assert.Empty(t, p.errOut.String())
-			_, err = client.ShowTicketWithResponse(context.Background(), 1)
+			_, err = client.ShowTicketWithResponse(context.Background(), 1, nil)
 			assert.Error(t, err, "nothing listens any more")
 		})
 	}
