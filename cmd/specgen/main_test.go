@@ -42,6 +42,8 @@ func TestExitStatuses(t *testing.T) {
 		{"truncated doc", []string{"check", "-doc", write("half.txt", string(realDoc[:len(realDoc)/2])), "-index", index, "-spec", spec}, 2, "truncated"},
 		{"foreign doc", []string{"check", "-doc", write("readme.txt", "# Hello\n"), "-index", index, "-spec", spec}, 2, "not a connector doc"},
 		{"scaffold on a malformed spec", []string{"scaffold", "-doc", doc, "-index", index, "-spec", write("bad2.yaml", "paths: [\n")}, 2, "yaml"},
+		{"malformed reference", []string{"check", "-doc", doc, "-index", index, "-spec", spec, "-reference", write("ref.json", `{"operations": [`)}, 2, "reference: not a reference facts file"},
+		{"missing reference", []string{"check", "-doc", doc, "-index", index, "-spec", spec, "-reference", filepath.Join(dir, "nope.json")}, 2, "no such file or directory"},
 		{"unknown command", []string{"frobnicate"}, 2, "usage"},
 	}
 	for _, c := range cases {
