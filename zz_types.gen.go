@@ -924,8 +924,14 @@ type (
 	JobStatusList = generated.JobStatusList
 	// JobStatusResult is generated.JobStatusResult: The outcome for one item of a job.
 	JobStatusResult = generated.JobStatusResult
+	// JobStatusResultList is generated.JobStatusResultList: The outcomes of a job's items, one per item, in the order they were given.
+	JobStatusResultList = generated.JobStatusResultList
+	// JobStatusResults is generated.JobStatusResults: A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+	JobStatusResults = generated.JobStatusResults
 	// JobStatusStatus is generated.JobStatusStatus: One of queued, working, completed, failed or killed.
 	JobStatusStatus = generated.JobStatusStatus
+	// JobStatusSuccess is generated.JobStatusSuccess: The outcome of a job that answers for all its items at once (a permanent deletion).
+	JobStatusSuccess = generated.JobStatusSuccess
 	// ListActiveAutomationsParams is generated.ListActiveAutomationsParams, which defines parameters for ListActiveAutomations.
 	ListActiveAutomationsParams = generated.ListActiveAutomationsParams
 	// ListActiveAutomationsParamsInclude is generated.ListActiveAutomationsParamsInclude, which defines parameters for ListActiveAutomations.

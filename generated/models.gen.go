@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -7105,8 +7106,12 @@ type JobStatus struct {
 	Message *string `json:"message,omitempty"`
 
 	// Progress The number of items done so far.
-	Progress *int               `json:"progress,omitempty"`
-	Results  *[]JobStatusResult `json:"results,omitempty"`
+	Progress *int `json:"progress,omitempty"`
+
+	// Results What the job did, once it ran: a list with one outcome per item for most jobs
+	// (JobStatusResultList), and a single `{"success": true}` object for permanent deletions
+	// of users and tickets (JobStatusSuccess). Null while the job has not run.
+	Results *JobStatusResults `json:"results,omitempty"`
 
 	// Status One of queued, working, completed, failed or killed.
 	Status *JobStatusStatus `json:"status,omitempty"`
@@ -7139,6 +7144,8 @@ type JobStatusList struct {
 // creations give `index` and `id`, updates and deletions `id`, `action`, `success` and
 // `status`, failures `error` and `details`.
 type JobStatusResult struct {
+	// AccountID The account the item belongs to, where Zendesk reports it.
+	AccountID  *int64  `json:"account_id,omitempty"`
 	Action     *string `json:"action,omitempty"`
 	Details    *string `json:"details,omitempty"`
 	Error      *string `json:"error,omitempty"`
@@ -7151,6 +7158,20 @@ type JobStatusResult struct {
 	Index   *int     `json:"index,omitempty"`
 	Status  *string  `json:"status,omitempty"`
 	Success *bool    `json:"success,omitempty"`
+}
+
+// JobStatusResultList The outcomes of a job's items, one per item, in the order they were given.
+type JobStatusResultList = []JobStatusResult
+
+// JobStatusResults A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+type JobStatusResults struct {
+	union json.RawMessage
+}
+
+// JobStatusSuccess The outcome of a job that answers for all its items at once (a permanent deletion).
+type JobStatusSuccess struct {
+	// Success Whether the job did its work.
+	Success *bool `json:"success,omitempty"`
 }
 
 // Locale A translation locale (language and region) Zendesk Support supports.
@@ -21267,4 +21288,66 @@ func (a TicketEventChildEvent) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsJobStatusResultList returns the union data inside the JobStatusResults as a JobStatusResultList
+func (t JobStatusResults) AsJobStatusResultList() (JobStatusResultList, error) {
+	var body JobStatusResultList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusResultList overwrites any union data inside the JobStatusResults as the provided JobStatusResultList
+func (t *JobStatusResults) FromJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusResultList performs a merge with any union data inside the JobStatusResults, using the provided JobStatusResultList
+func (t *JobStatusResults) MergeJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsJobStatusSuccess returns the union data inside the JobStatusResults as a JobStatusSuccess
+func (t JobStatusResults) AsJobStatusSuccess() (JobStatusSuccess, error) {
+	var body JobStatusSuccess
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusSuccess overwrites any union data inside the JobStatusResults as the provided JobStatusSuccess
+func (t *JobStatusResults) FromJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusSuccess performs a merge with any union data inside the JobStatusResults, using the provided JobStatusSuccess
+func (t *JobStatusResults) MergeJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t JobStatusResults) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *JobStatusResults) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }

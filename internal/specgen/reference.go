@@ -886,6 +886,27 @@ type walk struct {
 	stack        map[[2]any]bool
 }
 
+// specArray is the array a spec schema is, or the array among its
+// alternatives (a list or an object: job results), or nil.
+func specArray(s *openapi3.Schema, depth int) *openapi3.Schema {
+	if s == nil || depth > 16 {
+		return nil
+	}
+	if s.Type.Is("array") && s.Items != nil {
+		return s
+	}
+	for _, list := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, a := range list {
+			if a != nil {
+				if x := specArray(a.Value, depth+1); x != nil {
+					return x
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // specProp is a property of a spec schema and the schema that declares it.
 type specProp struct {
 	ref   *openapi3.SchemaRef
@@ -940,10 +961,9 @@ func (w *walk) compare(r *refSchema, s *openapi3.Schema, where string, line int)
 	}
 	line = schemaLine(s, line)
 	// Arrays compare their items.
-	rts, sts := w.c.ref.types(r, 0), specTypes(s, 0)
-	if slices.Equal(rts, []string{"array"}) {
-		if r.Items != nil && slices.Equal(sts, []string{"array"}) && s.Items != nil {
-			w.compare(r.Items, s.Items.Value, where+"[]", line)
+	if slices.Equal(w.c.ref.types(r, 0), []string{"array"}) {
+		if a := specArray(s, 0); r.Items != nil && a != nil {
+			w.compare(r.Items, a.Items.Value, where+"[]", line)
 		}
 		return
 	}
