@@ -1578,6 +1578,8 @@ type (
 	RelationshipFilterDefinitionsEnvelope = generated.RelationshipFilterDefinitionsEnvelope
 	// RemoveTicketTagsJSONRequestBody is generated.RemoveTicketTagsJSONRequestBody, which defines body for RemoveTicketTags for application/json ContentType.
 	RemoveTicketTagsJSONRequestBody = generated.RemoveTicketTagsJSONRequestBody
+	// RemoveTicketTagsParams is generated.RemoveTicketTagsParams, which defines parameters for RemoveTicketTags.
+	RemoveTicketTagsParams = generated.RemoveTicketTagsParams
 	// RemoveTicketTagsResponse is generated.RemoveTicketTagsResponse, the response of RemoveTicketTags: the HTTP response and its body, decoded by status.
 	RemoveTicketTagsResponse = generated.RemoveTicketTagsResponse
 	// RenewCurrentSessionResponse is generated.RenewCurrentSessionResponse, the response of RenewCurrentSession: the HTTP response and its body, decoded by status.

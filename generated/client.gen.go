@@ -5279,7 +5279,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveTicketTags Remove Tags
 	//
@@ -5293,7 +5293,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTags(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveTicketTags(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTicketTags List Resource Tags
 	//
@@ -16378,8 +16378,8 @@ func (c *Client) CreateTicketSatisfactionRating(ctx context.Context, ticketID in
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveTicketTagsRequestWithBody(c.Server, ticketID, contentType, body)
+func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveTicketTagsRequestWithBody(c.Server, ticketID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16402,8 +16402,8 @@ func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveTicketTagsRequest(c.Server, ticketID, body)
+func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveTicketTagsRequest(c.Server, ticketID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -36364,18 +36364,18 @@ func NewCreateTicketSatisfactionRatingRequestWithBody(server string, ticketID in
 }
 
 // NewRemoveTicketTagsRequest calls the generic RemoveTicketTags builder with application/json body
-func NewRemoveTicketTagsRequest(server string, ticketID int64, body RemoveTicketTagsJSONRequestBody) (*http.Request, error) {
+func NewRemoveTicketTagsRequest(server string, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRemoveTicketTagsRequestWithBody(server, ticketID, "application/json", bodyReader)
+	return NewRemoveTicketTagsRequestWithBody(server, ticketID, params, "application/json", bodyReader)
 }
 
 // NewRemoveTicketTagsRequestWithBody constructs an http.Request for the RemoveTicketTags method, with any body, and a specified content type
-func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -36398,6 +36398,33 @@ func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, contentTy
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
@@ -48063,7 +48090,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
+	RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
 
 	// RemoveTicketTagsWithResponse Remove Tags
 	//
@@ -48077,7 +48104,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
+	RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
 
 	// ListTicketTagsWithResponse List Resource Tags
 	//
@@ -52439,15 +52466,15 @@ func (r UpdateCustomObjectFieldResponse) ContentType() string {
 type QueueCustomObjectRecordBulkJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *JobStatusEnvelope
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *JobStatusEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r QueueCustomObjectRecordBulkJobResponse) GetJSON200() *JobStatusEnvelope {
-	return r.JSON200
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r QueueCustomObjectRecordBulkJobResponse) GetJSON201() *JobStatusEnvelope {
+	return r.JSON201
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -53049,15 +53076,15 @@ func (r ListCustomRolesResponse) ContentType() string {
 type CreateCustomRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *CustomRoleEnvelope
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomRoleEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomRoleResponse) GetJSON201() *CustomRoleEnvelope {
-	return r.JSON201
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateCustomRoleResponse) GetJSON200() *CustomRoleEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -57991,15 +58018,15 @@ func (r ListOrganizationSubscriptionsResponse) ContentType() string {
 type CreateOrganizationSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *OrganizationSubscriptionEnvelope
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationSubscriptionEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateOrganizationSubscriptionResponse) GetJSON201() *OrganizationSubscriptionEnvelope {
-	return r.JSON201
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateOrganizationSubscriptionResponse) GetJSON200() *OrganizationSubscriptionEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -61254,15 +61281,15 @@ func (r UpdateSharingAgreementResponse) ContentType() string {
 type CreateTicketSkipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *TicketSkipEnvelope
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketSkipEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateTicketSkipResponse) GetJSON200() *TicketSkipEnvelope {
-	return r.JSON200
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTicketSkipResponse) GetJSON201() *TicketSkipEnvelope {
+	return r.JSON201
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -64777,8 +64804,15 @@ func (r CreateTicketSatisfactionRatingResponse) ContentType() string {
 type RemoveTicketTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketTagsEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveTicketTagsResponse) GetJSON200() *TicketTagsEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -77680,8 +77714,8 @@ func (c *ClientWithResponses) CreateTicketSatisfactionRatingWithResponse(ctx con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
-	rsp, err := c.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
+	rsp, err := c.RemoveTicketTagsWithBody(ctx, ticketID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -77700,8 +77734,8 @@ func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *ClientWithResponses) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
-	rsp, err := c.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+func (c *ClientWithResponses) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
+	rsp, err := c.RemoveTicketTags(ctx, ticketID, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -82159,12 +82193,12 @@ func ParseQueueCustomObjectRecordBulkJobResponse(rsp *http.Response) (*QueueCust
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest JobStatusEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON200 = &dest
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -82580,12 +82614,12 @@ func ParseCreateCustomRoleResponse(rsp *http.Response) (*CreateCustomRoleRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CustomRoleEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -85989,12 +86023,12 @@ func ParseCreateOrganizationSubscriptionResponse(rsp *http.Response) (*CreateOrg
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OrganizationSubscriptionEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -88241,12 +88275,12 @@ func ParseCreateTicketSkipResponse(rsp *http.Response) (*CreateTicketSkipRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest TicketSkipEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON200 = &dest
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -90675,8 +90709,12 @@ func ParseRemoveTicketTagsResponse(rsp *http.Response) (*RemoveTicketTagsRespons
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketTagsEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse

@@ -15236,6 +15236,12 @@ type ListTicketIncidentsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// RemoveTicketTagsParams defines parameters for RemoveTicketTags.
+type RemoveTicketTagsParams struct {
+	// Tags The tags to remove, comma-separated, for callers that cannot send a body with a DELETE.
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
 // ListTriggerCategoriesParams defines parameters for ListTriggerCategories.
 type ListTriggerCategoriesParams struct {
 	// PageSize Pagination parameters: the number of records per page (cursor pagination).

@@ -50,7 +50,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateCustomObject", Method: "POST", Path: "/api/v2/custom_objects", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectField", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/fields", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectRecord", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/records", JSONStatuses: []int{201}},
-	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{201}},
+	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{200}},
 	{ID: "CreateCustomTicketStatus", Method: "POST", Path: "/api/v2/custom_statuses", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItem", Method: "POST", Path: "/api/v2/dynamic_content/items", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItemVariant", Method: "POST", Path: "/api/v2/dynamic_content/items/{dynamic_content_item_id}/variants", JSONStatuses: []int{201}},
@@ -74,7 +74,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateOrganization", Method: "POST", Path: "/api/v2/organizations", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationField", Method: "POST", Path: "/api/v2/organization_fields", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationMembership", Method: "POST", Path: "/api/v2/organization_memberships", JSONStatuses: []int{201}},
-	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{201}},
+	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{200}},
 	{ID: "CreateRequest", Method: "POST", Path: "/api/v2/requests", RateLimit: &RateLimit{Requests: 5, Seconds: 3600, AppliesTo: "anonymous users"}, JSONStatuses: []int{201}},
 	{ID: "CreateResourceCollection", Method: "POST", Path: "/api/v2/resource_collections", Job: true, JSONStatuses: []int{200}},
 	{ID: "CreateRoutingAttribute", Method: "POST", Path: "/api/v2/routing/attributes", JSONStatuses: []int{201}},
@@ -87,7 +87,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateTicketField", Method: "POST", Path: "/api/v2/ticket_fields", JSONStatuses: []int{201}},
 	{ID: "CreateTicketForm", Method: "POST", Path: "/api/v2/ticket_forms", JSONStatuses: []int{201}},
 	{ID: "CreateTicketSatisfactionRating", Method: "POST", Path: "/api/v2/tickets/{ticket_id}/satisfaction_rating", JSONStatuses: []int{200}},
-	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{200}},
+	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{201}},
 	{ID: "CreateTrialAccount", Method: "POST", Path: "/api/v2/accounts", JSONStatuses: []int{201}},
 	{ID: "CreateTrigger", Method: "POST", Path: "/api/v2/triggers", JSONStatuses: []int{201}},
 	{ID: "CreateTriggerCategory", Method: "POST", Path: "/api/v2/trigger_categories", JSONStatuses: []int{200}},
@@ -274,7 +274,7 @@ var Operations = []OperationInfo{
 	{ID: "PermanentlyDeleteUser", Method: "DELETE", Path: "/api/v2/deleted_users/{deleted_user_id}", RateLimit: &RateLimit{Requests: 700, Seconds: 600}, JSONStatuses: []int{200}},
 	{ID: "PreviewViewTicketCount", Method: "POST", Path: "/api/v2/views/preview/count", JSONStatuses: []int{200}},
 	{ID: "PreviewViews", Method: "POST", Path: "/api/v2/views/preview", RateLimit: &RateLimit{Requests: 5, Seconds: 60, Unpaced: true}, JSONStatuses: []int{200}},
-	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{200}},
+	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{201}},
 	{ID: "RecoverManySuspendedTickets", Method: "PUT", Path: "/api/v2/suspended_tickets/recover_many", JSONStatuses: []int{200}},
 	{ID: "RecoverSuspendedTicket", Method: "PUT", Path: "/api/v2/suspended_tickets/{id}/recover", JSONStatuses: []int{200}},
 	{ID: "RedactChatComment", Method: "PUT", Path: "/api/v2/chat_redactions/{ticket_id}", JSONStatuses: []int{200}},
@@ -282,7 +282,7 @@ var Operations = []OperationInfo{
 	{ID: "RedactTicketComment", Method: "PUT", Path: "/api/v2/comment_redactions/{ticket_comment_id}", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentAttachment", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentString", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact", JSONStatuses: []int{200}},
-	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags"},
+	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags", JSONStatuses: []int{200}},
 	{ID: "RenewCurrentSession", Method: "GET", Path: "/api/v2/users/me/session/renew", JSONStatuses: []int{200}},
 	{ID: "ReorderCustomObjectFields", Method: "PUT", Path: "/api/v2/custom_objects/{custom_object_key}/fields/reorder"},
 	{ID: "ReorderGroupSLAPolicies", Method: "PUT", Path: "/api/v2/group_slas/policies/reorder"},
@@ -6258,8 +6258,8 @@ func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketComm
 }
 
 // RemoveTicketTagsWithBodyWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTagsWithBody(ctx, ticketID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
@@ -6271,8 +6271,8 @@ func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticke
 }
 
 // RemoveTicketTagsWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTags(ctx, ticketID, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
