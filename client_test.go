@@ -179,7 +179,7 @@ func TestRetries(t *testing.T) {
 }
 
 func showTicket(c *Client) error {
-	resp, err := c.ShowTicketWithResponse(context.Background(), 35436)
+	resp, err := c.ShowTicketWithResponse(context.Background(), 35436, nil)
 	if err == nil && resp.JSON200 == nil {
 		return errors.New("no typed body")
 	}
@@ -226,7 +226,7 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy), WithLogger(onRetry))
 	done := make(chan error, 1)
 	go func() {
-		_, err := client.ShowTicketWithResponse(ctx, 1)
+		_, err := client.ShowTicketWithResponse(ctx, 1, nil)
 		done <- err
 	}()
 	select {
@@ -396,7 +396,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// A network error too.
 	dead, err := NewClient("", WithBaseURL("https://127.0.0.1:1"), WithAPIToken(testEmail, testToken), WithRetry(NoRetry), WithLogger(logger))
 	require.NoError(t, err)
-	_, err = dead.ShowTicketWithResponse(context.Background(), 1)
+	_, err = dead.ShowTicketWithResponse(context.Background(), 1, nil)
 	require.Error(t, err)
 	texts = append(texts, err.Error())
 	for _, c := range []*Client{client, dead} {
@@ -423,7 +423,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		{status: 500, header: map[string]string{"Content-Type": "text/plain"}, body: `upstream reset`},
 	}, WithLogger(logger), WithRetry(NoRetry))
 	for range 3 {
-		_, err := odd.ShowTicketWithResponse(context.Background(), 1, withSecretQuery)
+		_, err := odd.ShowTicketWithResponse(context.Background(), 1, nil, withSecretQuery)
 		require.Error(t, err)
 		texts = append(texts, err.Error(), fmt.Sprintf("%+v|%#v", err, err))
 	}
@@ -664,7 +664,7 @@ func viewCountLimit(window time.Duration, limit int) (http.HandlerFunc, *atomic.
 // showTicketQuiet shows a ticket through a path the pacing test's server
 // answers too.
 func showTicketQuiet(c *Client) error {
-	resp, err := c.ShowTicket(context.Background(), 1)
+	resp, err := c.ShowTicket(context.Background(), 1, nil)
 	if err == nil {
 		resp.Body.Close()
 	}

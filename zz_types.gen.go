@@ -124,6 +124,8 @@ type (
 	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
 	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParams = generated.AutocompleteUsersParams
+	// AutocompleteUsersParamsFilter is generated.AutocompleteUsersParamsFilter, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParamsFilter = generated.AutocompleteUsersParamsFilter
 	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
 	AutocompleteUsersResponse = generated.AutocompleteUsersResponse
 	// Automation is generated.Automation: An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
@@ -222,6 +224,8 @@ type (
 	CountEnvelope = generated.CountEnvelope
 	// CountGroupsResponse is generated.CountGroupsResponse, the response of CountGroups: the HTTP response and its body, decoded by status.
 	CountGroupsResponse = generated.CountGroupsResponse
+	// CountOrganizationsParams is generated.CountOrganizationsParams, which defines parameters for CountOrganizations.
+	CountOrganizationsParams = generated.CountOrganizationsParams
 	// CountOrganizationsResponse is generated.CountOrganizationsResponse, the response of CountOrganizations: the HTTP response and its body, decoded by status.
 	CountOrganizationsResponse = generated.CountOrganizationsResponse
 	// CountSatisfactionRatingsResponse is generated.CountSatisfactionRatingsResponse, the response of CountSatisfactionRatings: the HTTP response and its body, decoded by status.
@@ -1034,6 +1038,8 @@ type (
 	ListCustomObjectRecordsParamsSort = generated.ListCustomObjectRecordsParamsSort
 	// ListCustomObjectRecordsResponse is generated.ListCustomObjectRecordsResponse, the response of ListCustomObjectRecords: the HTTP response and its body, decoded by status.
 	ListCustomObjectRecordsResponse = generated.ListCustomObjectRecordsResponse
+	// ListCustomObjectsParams is generated.ListCustomObjectsParams, which defines parameters for ListCustomObjects.
+	ListCustomObjectsParams = generated.ListCustomObjectsParams
 	// ListCustomObjectsResponse is generated.ListCustomObjectsResponse, the response of ListCustomObjects: the HTTP response and its body, decoded by status.
 	ListCustomObjectsResponse = generated.ListCustomObjectsResponse
 	// ListCustomRolesResponse is generated.ListCustomRolesResponse, the response of ListCustomRoles: the HTTP response and its body, decoded by status.
@@ -1124,6 +1130,8 @@ type (
 	ListOrganizationsResponse = generated.ListOrganizationsResponse
 	// ListPublicLocalesResponse is generated.ListPublicLocalesResponse, the response of ListPublicLocales: the HTTP response and its body, decoded by status.
 	ListPublicLocalesResponse = generated.ListPublicLocalesResponse
+	// ListRelationshipFilterDefinitionsParams is generated.ListRelationshipFilterDefinitionsParams, which defines parameters for ListRelationshipFilterDefinitions.
+	ListRelationshipFilterDefinitionsParams = generated.ListRelationshipFilterDefinitionsParams
 	// ListRelationshipFilterDefinitionsResponse is generated.ListRelationshipFilterDefinitionsResponse, the response of ListRelationshipFilterDefinitions: the HTTP response and its body, decoded by status.
 	ListRelationshipFilterDefinitionsResponse = generated.ListRelationshipFilterDefinitionsResponse
 	// ListRequestCommentsParams is generated.ListRequestCommentsParams, which defines parameters for ListRequestComments.
@@ -1148,6 +1156,8 @@ type (
 	ListRequestsParamsStatus = generated.ListRequestsParamsStatus
 	// ListRequestsResponse is generated.ListRequestsResponse, the response of ListRequests: the HTTP response and its body, decoded by status.
 	ListRequestsResponse = generated.ListRequestsResponse
+	// ListResourceCollectionsParams is generated.ListResourceCollectionsParams, which defines parameters for ListResourceCollections.
+	ListResourceCollectionsParams = generated.ListResourceCollectionsParams
 	// ListResourceCollectionsResponse is generated.ListResourceCollectionsResponse, the response of ListResourceCollections: the HTTP response and its body, decoded by status.
 	ListResourceCollectionsResponse = generated.ListResourceCollectionsResponse
 	// ListRoutingAttributeDefinitionsResponse is generated.ListRoutingAttributeDefinitionsResponse, the response of ListRoutingAttributeDefinitions: the HTTP response and its body, decoded by status.
@@ -1210,6 +1220,8 @@ type (
 	ListTicketAttributeValuesResponse = generated.ListTicketAttributeValuesResponse
 	// ListTicketAuditsParams is generated.ListTicketAuditsParams, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParams = generated.ListTicketAuditsParams
+	// ListTicketAuditsParamsSortOrder is generated.ListTicketAuditsParamsSortOrder, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParamsSortOrder = generated.ListTicketAuditsParamsSortOrder
 	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
 	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
 	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
@@ -1240,6 +1252,8 @@ type (
 	ListTicketFollowersResponse = generated.ListTicketFollowersResponse
 	// ListTicketFormsParams is generated.ListTicketFormsParams, which defines parameters for ListTicketForms.
 	ListTicketFormsParams = generated.ListTicketFormsParams
+	// ListTicketFormsParamsFormType is generated.ListTicketFormsParamsFormType, which defines parameters for ListTicketForms.
+	ListTicketFormsParamsFormType = generated.ListTicketFormsParamsFormType
 	// ListTicketFormsResponse is generated.ListTicketFormsResponse, the response of ListTicketForms: the HTTP response and its body, decoded by status.
 	ListTicketFormsResponse = generated.ListTicketFormsResponse
 	// ListTicketIncidentsParams is generated.ListTicketIncidentsParams, which defines parameters for ListTicketIncidents.
@@ -1266,6 +1280,10 @@ type (
 	ListTicketsFulfilledByUserResponse = generated.ListTicketsFulfilledByUserResponse
 	// ListTicketsParams is generated.ListTicketsParams, which defines parameters for ListTickets.
 	ListTicketsParams = generated.ListTicketsParams
+	// ListTicketsParamsSortBy is generated.ListTicketsParamsSortBy, which defines parameters for ListTickets.
+	ListTicketsParamsSortBy = generated.ListTicketsParamsSortBy
+	// ListTicketsParamsSortOrder is generated.ListTicketsParamsSortOrder, which defines parameters for ListTickets.
+	ListTicketsParamsSortOrder = generated.ListTicketsParamsSortOrder
 	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
 	ListTicketsResponse = generated.ListTicketsResponse
 	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
@@ -1310,6 +1328,8 @@ type (
 	ListUserFieldsResponse = generated.ListUserFieldsResponse
 	// ListUserIdentitiesParams is generated.ListUserIdentitiesParams, which defines parameters for ListUserIdentities.
 	ListUserIdentitiesParams = generated.ListUserIdentitiesParams
+	// ListUserIdentitiesParamsType is generated.ListUserIdentitiesParamsType, which defines parameters for ListUserIdentities.
+	ListUserIdentitiesParamsType = generated.ListUserIdentitiesParamsType
 	// ListUserIdentitiesResponse is generated.ListUserIdentitiesResponse, the response of ListUserIdentities: the HTTP response and its body, decoded by status.
 	ListUserIdentitiesResponse = generated.ListUserIdentitiesResponse
 	// ListUserPasswordRequirementsResponse is generated.ListUserPasswordRequirementsResponse, the response of ListUserPasswordRequirements: the HTTP response and its body, decoded by status.
@@ -1532,6 +1552,8 @@ type (
 	PreviewViewTicketCountResponse = generated.PreviewViewTicketCountResponse
 	// PreviewViewsJSONRequestBody is generated.PreviewViewsJSONRequestBody, which defines body for PreviewViews for application/json ContentType.
 	PreviewViewsJSONRequestBody = generated.PreviewViewsJSONRequestBody
+	// PreviewViewsParams is generated.PreviewViewsParams, which defines parameters for PreviewViews.
+	PreviewViewsParams = generated.PreviewViewsParams
 	// PreviewViewsResponse is generated.PreviewViewsResponse, the response of PreviewViews: the HTTP response and its body, decoded by status.
 	PreviewViewsResponse = generated.PreviewViewsResponse
 	// ProblemAutocompleteRequest is generated.ProblemAutocompleteRequest: The optional body of Autocomplete Problems (the text can be sent in the query string instead).
@@ -1942,10 +1964,14 @@ type (
 	ShowBrandResponse = generated.ShowBrandResponse
 	// ShowCurrentLocaleResponse is generated.ShowCurrentLocaleResponse, the response of ShowCurrentLocale: the HTTP response and its body, decoded by status.
 	ShowCurrentLocaleResponse = generated.ShowCurrentLocaleResponse
+	// ShowCustomObjectFieldParams is generated.ShowCustomObjectFieldParams, which defines parameters for ShowCustomObjectField.
+	ShowCustomObjectFieldParams = generated.ShowCustomObjectFieldParams
 	// ShowCustomObjectFieldResponse is generated.ShowCustomObjectFieldResponse, the response of ShowCustomObjectField: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldResponse = generated.ShowCustomObjectFieldResponse
 	// ShowCustomObjectFieldsLimitResponse is generated.ShowCustomObjectFieldsLimitResponse, the response of ShowCustomObjectFieldsLimit: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldsLimitResponse = generated.ShowCustomObjectFieldsLimitResponse
+	// ShowCustomObjectParams is generated.ShowCustomObjectParams, which defines parameters for ShowCustomObject.
+	ShowCustomObjectParams = generated.ShowCustomObjectParams
 	// ShowCustomObjectRecordResponse is generated.ShowCustomObjectRecordResponse, the response of ShowCustomObjectRecord: the HTTP response and its body, decoded by status.
 	ShowCustomObjectRecordResponse = generated.ShowCustomObjectRecordResponse
 	// ShowCustomObjectRecordsLimitResponse is generated.ShowCustomObjectRecordsLimitResponse, the response of ShowCustomObjectRecordsLimit: the HTTP response and its body, decoded by status.
@@ -2018,6 +2044,8 @@ type (
 	ShowOrganizationFieldResponse = generated.ShowOrganizationFieldResponse
 	// ShowOrganizationMembershipResponse is generated.ShowOrganizationMembershipResponse, the response of ShowOrganizationMembership: the HTTP response and its body, decoded by status.
 	ShowOrganizationMembershipResponse = generated.ShowOrganizationMembershipResponse
+	// ShowOrganizationParams is generated.ShowOrganizationParams, which defines parameters for ShowOrganization.
+	ShowOrganizationParams = generated.ShowOrganizationParams
 	// ShowOrganizationRelatedInformationResponse is generated.ShowOrganizationRelatedInformationResponse, the response of ShowOrganizationRelatedInformation: the HTTP response and its body, decoded by status.
 	ShowOrganizationRelatedInformationResponse = generated.ShowOrganizationRelatedInformationResponse
 	// ShowOrganizationResponse is generated.ShowOrganizationResponse, the response of ShowOrganization: the HTTP response and its body, decoded by status.
@@ -2072,6 +2100,8 @@ type (
 	ShowTicketFormResponse = generated.ShowTicketFormResponse
 	// ShowTicketMetricResponse is generated.ShowTicketMetricResponse, the response of ShowTicketMetric: the HTTP response and its body, decoded by status.
 	ShowTicketMetricResponse = generated.ShowTicketMetricResponse
+	// ShowTicketParams is generated.ShowTicketParams, which defines parameters for ShowTicket.
+	ShowTicketParams = generated.ShowTicketParams
 	// ShowTicketRelatedInfoResponse is generated.ShowTicketRelatedInfoResponse, the response of ShowTicketRelatedInfo: the HTTP response and its body, decoded by status.
 	ShowTicketRelatedInfoResponse = generated.ShowTicketRelatedInfoResponse
 	// ShowTicketResponse is generated.ShowTicketResponse, the response of ShowTicket: the HTTP response and its body, decoded by status.
@@ -2874,6 +2904,10 @@ const (
 	AccountSettingsTwitterShortenURLNever = generated.AccountSettingsTwitterShortenURLNever
 	// AccountSettingsTwitterShortenURLOptional is generated.AccountSettingsTwitterShortenURLOptional, the AccountSettingsTwitterShortenURL value "optional".
 	AccountSettingsTwitterShortenURLOptional = generated.AccountSettingsTwitterShortenURLOptional
+	// AutocompleteUsersParamsFilterAssignable is generated.AutocompleteUsersParamsFilterAssignable, the AutocompleteUsersParamsFilter value "assignable".
+	AutocompleteUsersParamsFilterAssignable = generated.AutocompleteUsersParamsFilterAssignable
+	// AutocompleteUsersParamsFilterRequester is generated.AutocompleteUsersParamsFilterRequester, the AutocompleteUsersParamsFilter value "requester".
+	AutocompleteUsersParamsFilterRequester = generated.AutocompleteUsersParamsFilterRequester
 	// BrandHelpCenterStateDisabled is generated.BrandHelpCenterStateDisabled, the BrandHelpCenterState value "disabled".
 	BrandHelpCenterStateDisabled = generated.BrandHelpCenterStateDisabled
 	// BrandHelpCenterStateEnabled is generated.BrandHelpCenterStateEnabled, the BrandHelpCenterState value "enabled".
@@ -3438,6 +3472,10 @@ const (
 	ListSuspendedTicketsParamsSortOrderAsc = generated.ListSuspendedTicketsParamsSortOrderAsc
 	// ListSuspendedTicketsParamsSortOrderDesc is generated.ListSuspendedTicketsParamsSortOrderDesc, the ListSuspendedTicketsParamsSortOrder value "desc".
 	ListSuspendedTicketsParamsSortOrderDesc = generated.ListSuspendedTicketsParamsSortOrderDesc
+	// ListTicketAuditsParamsSortOrderAsc is generated.ListTicketAuditsParamsSortOrderAsc, the ListTicketAuditsParamsSortOrder value "asc".
+	ListTicketAuditsParamsSortOrderAsc = generated.ListTicketAuditsParamsSortOrderAsc
+	// ListTicketAuditsParamsSortOrderDesc is generated.ListTicketAuditsParamsSortOrderDesc, the ListTicketAuditsParamsSortOrder value "desc".
+	ListTicketAuditsParamsSortOrderDesc = generated.ListTicketAuditsParamsSortOrderDesc
 	// ListTicketCommentsParamsIncludeUsers is generated.ListTicketCommentsParamsIncludeUsers, the ListTicketCommentsParamsInclude value "users".
 	ListTicketCommentsParamsIncludeUsers = generated.ListTicketCommentsParamsIncludeUsers
 	// ListTicketCommentsParamsSortCreatedAt is generated.ListTicketCommentsParamsSortCreatedAt, the ListTicketCommentsParamsSort value "created_at".
@@ -3450,6 +3488,38 @@ const (
 	ListTicketCommentsParamsSortOrderDesc = generated.ListTicketCommentsParamsSortOrderDesc
 	// ListTicketFieldsParamsIncludeUsers is generated.ListTicketFieldsParamsIncludeUsers, the ListTicketFieldsParamsInclude value "users".
 	ListTicketFieldsParamsIncludeUsers = generated.ListTicketFieldsParamsIncludeUsers
+	// ListTicketFormsParamsFormTypeAll is generated.ListTicketFormsParamsFormTypeAll, the ListTicketFormsParamsFormType value "all".
+	ListTicketFormsParamsFormTypeAll = generated.ListTicketFormsParamsFormTypeAll
+	// ListTicketFormsParamsFormTypeServiceCatalog is generated.ListTicketFormsParamsFormTypeServiceCatalog, the ListTicketFormsParamsFormType value "service_catalog".
+	ListTicketFormsParamsFormTypeServiceCatalog = generated.ListTicketFormsParamsFormTypeServiceCatalog
+	// ListTicketFormsParamsFormTypeStandard is generated.ListTicketFormsParamsFormTypeStandard, the ListTicketFormsParamsFormType value "standard".
+	ListTicketFormsParamsFormTypeStandard = generated.ListTicketFormsParamsFormTypeStandard
+	// ListTicketsParamsSortByAssignee is generated.ListTicketsParamsSortByAssignee, the ListTicketsParamsSortBy value "assignee".
+	ListTicketsParamsSortByAssignee = generated.ListTicketsParamsSortByAssignee
+	// ListTicketsParamsSortByAssigneeName is generated.ListTicketsParamsSortByAssigneeName, the ListTicketsParamsSortBy value "assignee.name".
+	ListTicketsParamsSortByAssigneeName = generated.ListTicketsParamsSortByAssigneeName
+	// ListTicketsParamsSortByCreatedAt is generated.ListTicketsParamsSortByCreatedAt, the ListTicketsParamsSortBy value "created_at".
+	ListTicketsParamsSortByCreatedAt = generated.ListTicketsParamsSortByCreatedAt
+	// ListTicketsParamsSortByDeletedAt is generated.ListTicketsParamsSortByDeletedAt, the ListTicketsParamsSortBy value "deleted_at".
+	ListTicketsParamsSortByDeletedAt = generated.ListTicketsParamsSortByDeletedAt
+	// ListTicketsParamsSortByGroup is generated.ListTicketsParamsSortByGroup, the ListTicketsParamsSortBy value "group".
+	ListTicketsParamsSortByGroup = generated.ListTicketsParamsSortByGroup
+	// ListTicketsParamsSortByID is generated.ListTicketsParamsSortByID, the ListTicketsParamsSortBy value "id".
+	ListTicketsParamsSortByID = generated.ListTicketsParamsSortByID
+	// ListTicketsParamsSortByRequester is generated.ListTicketsParamsSortByRequester, the ListTicketsParamsSortBy value "requester".
+	ListTicketsParamsSortByRequester = generated.ListTicketsParamsSortByRequester
+	// ListTicketsParamsSortByRequesterName is generated.ListTicketsParamsSortByRequesterName, the ListTicketsParamsSortBy value "requester.name".
+	ListTicketsParamsSortByRequesterName = generated.ListTicketsParamsSortByRequesterName
+	// ListTicketsParamsSortByStatus is generated.ListTicketsParamsSortByStatus, the ListTicketsParamsSortBy value "status".
+	ListTicketsParamsSortByStatus = generated.ListTicketsParamsSortByStatus
+	// ListTicketsParamsSortBySubject is generated.ListTicketsParamsSortBySubject, the ListTicketsParamsSortBy value "subject".
+	ListTicketsParamsSortBySubject = generated.ListTicketsParamsSortBySubject
+	// ListTicketsParamsSortByUpdatedAt is generated.ListTicketsParamsSortByUpdatedAt, the ListTicketsParamsSortBy value "updated_at".
+	ListTicketsParamsSortByUpdatedAt = generated.ListTicketsParamsSortByUpdatedAt
+	// ListTicketsParamsSortOrderAsc is generated.ListTicketsParamsSortOrderAsc, the ListTicketsParamsSortOrder value "asc".
+	ListTicketsParamsSortOrderAsc = generated.ListTicketsParamsSortOrderAsc
+	// ListTicketsParamsSortOrderDesc is generated.ListTicketsParamsSortOrderDesc, the ListTicketsParamsSortOrder value "desc".
+	ListTicketsParamsSortOrderDesc = generated.ListTicketsParamsSortOrderDesc
 	// ListTriggerCategoriesParamsIncludeRuleCounts is generated.ListTriggerCategoriesParamsIncludeRuleCounts, the ListTriggerCategoriesParamsInclude value "rule_counts".
 	ListTriggerCategoriesParamsIncludeRuleCounts = generated.ListTriggerCategoriesParamsIncludeRuleCounts
 	// ListTriggerCategoriesParamsSortCreatedAt is generated.ListTriggerCategoriesParamsSortCreatedAt, the ListTriggerCategoriesParamsSort value "created_at".
@@ -3508,6 +3578,26 @@ const (
 	ListTriggersParamsSortPosition = generated.ListTriggersParamsSortPosition
 	// ListTriggersParamsSortUpdatedAt is generated.ListTriggersParamsSortUpdatedAt, the ListTriggersParamsSort value "updated_at".
 	ListTriggersParamsSortUpdatedAt = generated.ListTriggersParamsSortUpdatedAt
+	// ListUserIdentitiesParamsTypeAgentForwarding is generated.ListUserIdentitiesParamsTypeAgentForwarding, the ListUserIdentitiesParamsType value "agent_forwarding".
+	ListUserIdentitiesParamsTypeAgentForwarding = generated.ListUserIdentitiesParamsTypeAgentForwarding
+	// ListUserIdentitiesParamsTypeAnyChannel is generated.ListUserIdentitiesParamsTypeAnyChannel, the ListUserIdentitiesParamsType value "any_channel".
+	ListUserIdentitiesParamsTypeAnyChannel = generated.ListUserIdentitiesParamsTypeAnyChannel
+	// ListUserIdentitiesParamsTypeEmail is generated.ListUserIdentitiesParamsTypeEmail, the ListUserIdentitiesParamsType value "email".
+	ListUserIdentitiesParamsTypeEmail = generated.ListUserIdentitiesParamsTypeEmail
+	// ListUserIdentitiesParamsTypeFacebook is generated.ListUserIdentitiesParamsTypeFacebook, the ListUserIdentitiesParamsType value "facebook".
+	ListUserIdentitiesParamsTypeFacebook = generated.ListUserIdentitiesParamsTypeFacebook
+	// ListUserIdentitiesParamsTypeForeign is generated.ListUserIdentitiesParamsTypeForeign, the ListUserIdentitiesParamsType value "foreign".
+	ListUserIdentitiesParamsTypeForeign = generated.ListUserIdentitiesParamsTypeForeign
+	// ListUserIdentitiesParamsTypeMessaging is generated.ListUserIdentitiesParamsTypeMessaging, the ListUserIdentitiesParamsType value "messaging".
+	ListUserIdentitiesParamsTypeMessaging = generated.ListUserIdentitiesParamsTypeMessaging
+	// ListUserIdentitiesParamsTypeMicrosoft is generated.ListUserIdentitiesParamsTypeMicrosoft, the ListUserIdentitiesParamsType value "microsoft".
+	ListUserIdentitiesParamsTypeMicrosoft = generated.ListUserIdentitiesParamsTypeMicrosoft
+	// ListUserIdentitiesParamsTypePhoneNumber is generated.ListUserIdentitiesParamsTypePhoneNumber, the ListUserIdentitiesParamsType value "phone_number".
+	ListUserIdentitiesParamsTypePhoneNumber = generated.ListUserIdentitiesParamsTypePhoneNumber
+	// ListUserIdentitiesParamsTypeSdk is generated.ListUserIdentitiesParamsTypeSdk, the ListUserIdentitiesParamsType value "sdk".
+	ListUserIdentitiesParamsTypeSdk = generated.ListUserIdentitiesParamsTypeSdk
+	// ListUserIdentitiesParamsTypeTwitter is generated.ListUserIdentitiesParamsTypeTwitter, the ListUserIdentitiesParamsType value "twitter".
+	ListUserIdentitiesParamsTypeTwitter = generated.ListUserIdentitiesParamsTypeTwitter
 	// ListUserTicketSkipsParamsSortOrderAsc is generated.ListUserTicketSkipsParamsSortOrderAsc, the ListUserTicketSkipsParamsSortOrder value "asc".
 	ListUserTicketSkipsParamsSortOrderAsc = generated.ListUserTicketSkipsParamsSortOrderAsc
 	// ListUserTicketSkipsParamsSortOrderDesc is generated.ListUserTicketSkipsParamsSortOrderDesc, the ListUserTicketSkipsParamsSortOrder value "desc".

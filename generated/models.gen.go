@@ -3714,6 +3714,108 @@ func (e ShowTicketFieldParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ListTicketFormsParamsFormType.
+const (
+	ListTicketFormsParamsFormTypeAll            ListTicketFormsParamsFormType = "all"
+	ListTicketFormsParamsFormTypeServiceCatalog ListTicketFormsParamsFormType = "service_catalog"
+	ListTicketFormsParamsFormTypeStandard       ListTicketFormsParamsFormType = "standard"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketFormsParamsFormType enum.
+func (e ListTicketFormsParamsFormType) Valid() bool {
+	switch e {
+	case ListTicketFormsParamsFormTypeAll:
+		return true
+	case ListTicketFormsParamsFormTypeServiceCatalog:
+		return true
+	case ListTicketFormsParamsFormTypeStandard:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortBy.
+const (
+	ListTicketsParamsSortByAssignee      ListTicketsParamsSortBy = "assignee"
+	ListTicketsParamsSortByAssigneeName  ListTicketsParamsSortBy = "assignee.name"
+	ListTicketsParamsSortByCreatedAt     ListTicketsParamsSortBy = "created_at"
+	ListTicketsParamsSortByDeletedAt     ListTicketsParamsSortBy = "deleted_at"
+	ListTicketsParamsSortByGroup         ListTicketsParamsSortBy = "group"
+	ListTicketsParamsSortByID            ListTicketsParamsSortBy = "id"
+	ListTicketsParamsSortByRequester     ListTicketsParamsSortBy = "requester"
+	ListTicketsParamsSortByRequesterName ListTicketsParamsSortBy = "requester.name"
+	ListTicketsParamsSortByStatus        ListTicketsParamsSortBy = "status"
+	ListTicketsParamsSortBySubject       ListTicketsParamsSortBy = "subject"
+	ListTicketsParamsSortByUpdatedAt     ListTicketsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortBy enum.
+func (e ListTicketsParamsSortBy) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortByAssignee:
+		return true
+	case ListTicketsParamsSortByAssigneeName:
+		return true
+	case ListTicketsParamsSortByCreatedAt:
+		return true
+	case ListTicketsParamsSortByDeletedAt:
+		return true
+	case ListTicketsParamsSortByGroup:
+		return true
+	case ListTicketsParamsSortByID:
+		return true
+	case ListTicketsParamsSortByRequester:
+		return true
+	case ListTicketsParamsSortByRequesterName:
+		return true
+	case ListTicketsParamsSortByStatus:
+		return true
+	case ListTicketsParamsSortBySubject:
+		return true
+	case ListTicketsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortOrder.
+const (
+	ListTicketsParamsSortOrderAsc  ListTicketsParamsSortOrder = "asc"
+	ListTicketsParamsSortOrderDesc ListTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortOrder enum.
+func (e ListTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortOrderAsc:
+		return true
+	case ListTicketsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketAuditsParamsSortOrder.
+const (
+	ListTicketAuditsParamsSortOrderAsc  ListTicketAuditsParamsSortOrder = "asc"
+	ListTicketAuditsParamsSortOrderDesc ListTicketAuditsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketAuditsParamsSortOrder enum.
+func (e ListTicketAuditsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketAuditsParamsSortOrderAsc:
+		return true
+	case ListTicketAuditsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTicketCommentsParamsInclude.
 const (
 	ListTicketCommentsParamsIncludeUsers ListTicketCommentsParamsInclude = "users"
@@ -4155,6 +4257,66 @@ const (
 func (e ShowTriggerRevisionParamsInclude) Valid() bool {
 	switch e {
 	case ShowTriggerRevisionParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AutocompleteUsersParamsFilter.
+const (
+	AutocompleteUsersParamsFilterAssignable AutocompleteUsersParamsFilter = "assignable"
+	AutocompleteUsersParamsFilterRequester  AutocompleteUsersParamsFilter = "requester"
+)
+
+// Valid indicates whether the value is a known member of the AutocompleteUsersParamsFilter enum.
+func (e AutocompleteUsersParamsFilter) Valid() bool {
+	switch e {
+	case AutocompleteUsersParamsFilterAssignable:
+		return true
+	case AutocompleteUsersParamsFilterRequester:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserIdentitiesParamsType.
+const (
+	ListUserIdentitiesParamsTypeAgentForwarding ListUserIdentitiesParamsType = "agent_forwarding"
+	ListUserIdentitiesParamsTypeAnyChannel      ListUserIdentitiesParamsType = "any_channel"
+	ListUserIdentitiesParamsTypeEmail           ListUserIdentitiesParamsType = "email"
+	ListUserIdentitiesParamsTypeFacebook        ListUserIdentitiesParamsType = "facebook"
+	ListUserIdentitiesParamsTypeForeign         ListUserIdentitiesParamsType = "foreign"
+	ListUserIdentitiesParamsTypeMessaging       ListUserIdentitiesParamsType = "messaging"
+	ListUserIdentitiesParamsTypeMicrosoft       ListUserIdentitiesParamsType = "microsoft"
+	ListUserIdentitiesParamsTypePhoneNumber     ListUserIdentitiesParamsType = "phone_number"
+	ListUserIdentitiesParamsTypeSdk             ListUserIdentitiesParamsType = "sdk"
+	ListUserIdentitiesParamsTypeTwitter         ListUserIdentitiesParamsType = "twitter"
+)
+
+// Valid indicates whether the value is a known member of the ListUserIdentitiesParamsType enum.
+func (e ListUserIdentitiesParamsType) Valid() bool {
+	switch e {
+	case ListUserIdentitiesParamsTypeAgentForwarding:
+		return true
+	case ListUserIdentitiesParamsTypeAnyChannel:
+		return true
+	case ListUserIdentitiesParamsTypeEmail:
+		return true
+	case ListUserIdentitiesParamsTypeFacebook:
+		return true
+	case ListUserIdentitiesParamsTypeForeign:
+		return true
+	case ListUserIdentitiesParamsTypeMessaging:
+		return true
+	case ListUserIdentitiesParamsTypeMicrosoft:
+		return true
+	case ListUserIdentitiesParamsTypePhoneNumber:
+		return true
+	case ListUserIdentitiesParamsTypeSdk:
+		return true
+	case ListUserIdentitiesParamsTypeTwitter:
 		return true
 	default:
 		return false
@@ -13685,6 +13847,9 @@ type ListActivitiesParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
@@ -13804,6 +13969,9 @@ type ListAutomationsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAutomationsParamsSortBy defines parameters for ListAutomations.
@@ -13897,6 +14065,9 @@ type ListBrandsParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // CheckHostMappingValidityParams defines parameters for CheckHostMappingValidity.
@@ -13906,6 +14077,21 @@ type CheckHostMappingValidityParams struct {
 
 	// Subdomain Subdomain for a given Zendesk account address
 	Subdomain string `form:"subdomain" json:"subdomain"`
+}
+
+// ListCustomObjectsParams defines parameters for ListCustomObjects.
+type ListCustomObjectsParams struct {
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
+}
+
+// ShowCustomObjectParams defines parameters for ShowCustomObject.
+type ShowCustomObjectParams struct {
+	// IncludePermissionsMetadata When true, the answer says what the calling user may do with the object's records.
+	IncludePermissionsMetadata *bool `form:"include_permissions_metadata,omitempty" json:"include_permissions_metadata,omitempty"`
+
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
 }
 
 // ListCustomObjectFieldsParams defines parameters for ListCustomObjectFields.
@@ -13929,10 +14115,19 @@ type ListCustomObjectFieldsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// ShowCustomObjectFieldParams defines parameters for ShowCustomObjectField.
+type ShowCustomObjectFieldParams struct {
+	// IncludeStandardFields When true, the object's standard fields (name, external id...) are included along with its custom fields.
+	IncludeStandardFields *bool `form:"include_standard_fields,omitempty" json:"include_standard_fields,omitempty"`
+}
+
 // DeleteCustomObjectRecordByExternalIDParams defines parameters for DeleteCustomObjectRecordByExternalID.
 type DeleteCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, to delete the record by name instead of by external id.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ListCustomObjectRecordsParams defines parameters for ListCustomObjectRecords.
@@ -13963,6 +14158,9 @@ type ListCustomObjectRecordsParamsSort string
 type CreateOrUpdateCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, when the call creates it.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // AutocompleteCustomObjectRecordsParams defines parameters for AutocompleteCustomObjectRecords.
@@ -13984,6 +14182,18 @@ type AutocompleteCustomObjectRecordsParams struct {
 
 	// Source One of "zen:user", "zen:ticket", "zen:organization", or "zen:custom_object:CUSTOM_OBJECT_KEY". Represents the object field_id belongs to. Must be used with field_id param.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// FilterDynamicValues The values of the ticket being edited that the lookup field's filter refers to, by key.
+	FilterDynamicValues *map[string]int `form:"filter[dynamic_values],omitempty" json:"filter[dynamic_values],omitempty"`
+
+	// RequesterID The requester of the ticket being edited, for lookup field filters that refer to it.
+	RequesterID *int64 `form:"requester_id,omitempty" json:"requester_id,omitempty"`
+
+	// AssigneeID The assignee of the ticket being edited, for lookup field filters that refer to it.
+	AssigneeID *int64 `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// OrganizationID The organization of the ticket being edited, for lookup field filters that refer to it.
+	OrganizationID *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 }
 
 // SearchCustomObjectRecordsParams defines parameters for SearchCustomObjectRecords.
@@ -14044,6 +14254,9 @@ type ListDeletedTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // ListDeletedTicketsParamsSortBy defines parameters for ListDeletedTickets.
@@ -14080,6 +14293,9 @@ type ListDeletedUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListDynamicContentItemsParams defines parameters for ListDynamicContentItems.
@@ -14098,6 +14314,9 @@ type ListDynamicContentItemsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ShowManyDynamicContentItemsParams defines parameters for ShowManyDynamicContentItems.
@@ -14116,6 +14335,15 @@ type ListDynamicContentItemVariantsParams struct {
 
 	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListGroupMembershipsParams defines parameters for ListGroupMemberships.
@@ -14134,6 +14362,9 @@ type ListGroupMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAssignableGroupMembershipsParams defines parameters for ListAssignableGroupMemberships.
@@ -14182,6 +14413,18 @@ type ListGroupsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ExcludeDeleted When true, deleted groups are left out.
+	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListAssignableGroupsParams defines parameters for ListAssignableGroups.
@@ -14251,6 +14494,9 @@ type IncrementalTicketEventExportParams struct {
 
 	// Include Sideloads to include: comment_events lists the comments of each update in its child_events.
 	Include *[]IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketEventExportParamsInclude defines parameters for IncrementalTicketEventExport.
@@ -14269,6 +14515,9 @@ type ListTicketMetricEventsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// IncludeChanges When true, each event says what changed in the metric.
+	IncludeChanges *bool `form:"include_changes,omitempty" json:"include_changes,omitempty"`
 }
 
 // IncrementalTicketExportParams defines parameters for IncrementalTicketExport.
@@ -14284,6 +14533,9 @@ type IncrementalTicketExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketExportParamsInclude defines parameters for IncrementalTicketExport.
@@ -14305,6 +14557,9 @@ type IncrementalTicketCursorExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketCursorExportParamsInclude defines parameters for IncrementalTicketCursorExport.
@@ -14542,6 +14797,9 @@ type ListOrganizationFieldsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListOrganizationMembershipsParams defines parameters for ListOrganizationMemberships.
@@ -14560,6 +14818,9 @@ type ListOrganizationMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // DeleteManyOrganizationMembershipsParams defines parameters for DeleteManyOrganizationMemberships.
@@ -14602,6 +14863,15 @@ type ListOrganizationsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteOrganizationsParams defines parameters for AutocompleteOrganizations.
@@ -14620,6 +14890,21 @@ type AutocompleteOrganizationsParams struct {
 
 	// PerPage The number of records per page, at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+}
+
+// CountOrganizationsParams defines parameters for CountOrganizations.
+type CountOrganizationsParams struct {
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // DeleteManyOrganizationsParams defines parameters for DeleteManyOrganizations.
@@ -14635,6 +14920,9 @@ type DeleteManyOrganizationsParams struct {
 type SearchOrganizationsParams struct {
 	// ExternalID The external id of an organization (case-insensitive exact match).
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name Finds the organization with exactly this name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ShowManyOrganizationsParams defines parameters for ShowManyOrganizations.
@@ -14655,6 +14943,15 @@ type UpdateManyOrganizationsParams struct {
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
+// ShowOrganizationParams defines parameters for ShowOrganization.
+type ShowOrganizationParams struct {
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+}
+
 // ListTicketProblemsParams defines parameters for ListTicketProblems.
 type ListTicketProblemsParams struct {
 	// PageSize Cursor pagination: the number of records to return per page (at most 100).
@@ -14671,6 +14968,15 @@ type ListTicketProblemsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteProblemsParams defines parameters for AutocompleteProblems.
@@ -14695,6 +15001,15 @@ type ListSupportAddressesParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+}
+
+// ListRelationshipFilterDefinitionsParams defines parameters for ListRelationshipFilterDefinitions.
+type ListRelationshipFilterDefinitionsParams struct {
+	// SourceType The type of record the relationship filter definitions are for (for example `zen:ticket`).
+	SourceType *string `form:"source_type,omitempty" json:"source_type,omitempty"`
 }
 
 // ListRequestsParams defines parameters for ListRequests.
@@ -14811,6 +15126,12 @@ type ListRequestCommentsParamsSortBy string
 // ListRequestCommentsParamsSortOrder defines parameters for ListRequestComments.
 type ListRequestCommentsParamsSortOrder string
 
+// ListResourceCollectionsParams defines parameters for ListResourceCollections.
+type ListResourceCollectionsParams struct {
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // ListRoutingAttributesParams defines parameters for ListRoutingAttributes.
 type ListRoutingAttributesParams struct {
 	// Include Sideloads to include. `attribute_values` sideloads the attribute values available on the account.
@@ -14853,6 +15174,9 @@ type ListSatisfactionRatingsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order.
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListSatisfactionRatingsParamsScore defines parameters for ListSatisfactionRatings.
@@ -14922,6 +15246,9 @@ type ListSessionsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ReorderSLAPoliciesParams defines parameters for ReorderSLAPolicies.
@@ -14946,6 +15273,12 @@ type ListSuspendedTicketsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListSuspendedTicketsParamsSortBy defines parameters for ListSuspendedTickets.
@@ -14982,6 +15315,9 @@ type ListTagsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAllTicketAuditsParams defines parameters for ListAllTicketAudits.
@@ -14991,6 +15327,15 @@ type ListAllTicketAuditsParams struct {
 
 	// Cursor The `after_cursor` (or `before_cursor`) of the previous page, to get the next (or previous) page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 }
 
 // ListTicketFieldsParams defines parameters for ListTicketFields.
@@ -15012,6 +15357,15 @@ type ListTicketFieldsParams struct {
 
 	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketFieldsParamsInclude defines parameters for ListTicketFields.
@@ -15072,7 +15426,40 @@ type ListTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// FormType Which ticket forms to list: `standard` ones, `service_catalog` ones, or `all`.
+	FormType *ListTicketFormsParamsFormType `form:"form_type,omitempty" json:"form_type,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// Locale The locale to render the forms' dynamic content in.
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 }
+
+// ListTicketFormsParamsFormType defines parameters for ListTicketForms.
+type ListTicketFormsParamsFormType string
 
 // ShowManyTicketFormsParams defines parameters for ShowManyTicketForms.
 type ShowManyTicketFormsParams struct {
@@ -15090,6 +15477,12 @@ type ShowManyTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketMetricsParams defines parameters for ListTicketMetrics.
@@ -15108,6 +15501,9 @@ type ListTicketMetricsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListTicketsParams defines parameters for ListTickets.
@@ -15129,7 +15525,25 @@ type ListTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// SortBy The property to sort by.
+	SortBy *ListTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListTicketsParamsSortBy defines parameters for ListTickets.
+type ListTicketsParamsSortBy string
+
+// ListTicketsParamsSortOrder defines parameters for ListTickets.
+type ListTicketsParamsSortOrder string
 
 // CreateTicketParams defines parameters for CreateTicket.
 type CreateTicketParams struct {
@@ -15161,6 +15575,15 @@ type UpdateManyTicketsParams struct {
 	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
+// ShowTicketParams defines parameters for ShowTicket.
+type ShowTicketParams struct {
+	// ReducedPayloadSize When true, Zendesk leaves out the properties that are expensive to compute, for a faster and smaller answer.
+	ReducedPayloadSize *bool `form:"reduced_payload_size,omitempty" json:"reduced_payload_size,omitempty"`
+
+	// RemoveDuplicateFields When true, properties that repeat what the ticket already says are left out of the answer.
+	RemoveDuplicateFields *bool `form:"remove_duplicate_fields,omitempty" json:"remove_duplicate_fields,omitempty"`
+}
+
 // ListTicketAuditsParams defines parameters for ListTicketAudits.
 type ListTicketAuditsParams struct {
 	// PageSize Cursor pagination: the number of records to return per page (at most 100).
@@ -15177,7 +15600,25 @@ type ListTicketAuditsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// FilterEvents Keeps only the audit events of these types (for example `Comment`), comma-separated.
+	FilterEvents *[]string `form:"filter_events,omitempty" json:"filter_events,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketAuditsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 }
+
+// ListTicketAuditsParamsSortOrder defines parameters for ListTicketAudits.
+type ListTicketAuditsParamsSortOrder string
 
 // ListTicketCommentsParams defines parameters for ListTicketComments.
 type ListTicketCommentsParams struct {
@@ -15405,6 +15846,9 @@ type SearchTriggersParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Filter Filters the triggers by their properties, as a JSON object (for example `{"json":{"all":[...]}}`).
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 }
 
 // SearchTriggersParamsSort defines parameters for SearchTriggers.
@@ -15468,6 +15912,9 @@ type ListUserFieldsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListUserFieldOptionsParams defines parameters for ListUserFieldOptions.
@@ -15516,6 +15963,15 @@ type ListUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteUsersParams defines parameters for AutocompleteUsers.
@@ -15528,7 +15984,19 @@ type AutocompleteUsersParams struct {
 
 	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a `zen:user`, it references a field on a user. One of `zen:user`, `zen:ticket`, `zen:organization` or `zen:custom_object:{custom_object_key}`.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Phone Suggests the users whose phone number starts with this value.
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Filter Narrows the suggestions: `assignable` for the users a ticket can be assigned to, `requester` for those that can request one.
+	Filter *AutocompleteUsersParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// PerPage The number of suggestions to return.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// AutocompleteUsersParamsFilter defines parameters for AutocompleteUsers.
+type AutocompleteUsersParamsFilter string
 
 // CountUsersParams defines parameters for CountUsers.
 type CountUsersParams struct {
@@ -15579,6 +16047,9 @@ type ShowManyUsersParams struct {
 
 	// ExternalIds Accepts a comma-separated list of up to 100 external ids.
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+
+	// IncludeDeleted When true, deleted users are returned too.
+	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
 }
 
 // UpdateManyUsersParams defines parameters for UpdateManyUsers.
@@ -15627,7 +16098,22 @@ type ListUserIdentitiesParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Type Keeps only the identities of these types, comma-separated.
+	Type *[]ListUserIdentitiesParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
+
+// ListUserIdentitiesParamsType defines parameters for ListUserIdentities.
+type ListUserIdentitiesParamsType string
 
 // ListUserTicketSkipsParams defines parameters for ListUserTicketSkips.
 type ListUserTicketSkipsParams struct {
@@ -15687,6 +16173,9 @@ type ListViewsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListViewsParamsAccess defines parameters for ListViews.
@@ -15747,6 +16236,27 @@ type CountTicketsInViewsParams struct {
 type DeleteManyViewsParams struct {
 	// Ids The IDs of the views to delete, comma-separated (`ids=25,23,27,22`).
 	Ids []int64 `form:"ids" json:"ids"`
+}
+
+// PreviewViewsParams defines parameters for PreviewViews.
+type PreviewViewsParams struct {
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
 }
 
 // SearchViewsParams defines parameters for SearchViews.
@@ -15828,6 +16338,12 @@ type ExecuteViewParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
+
+	// GroupBy The column to group the rows by, overriding the view's own grouping.
+	GroupBy *string `form:"group_by,omitempty" json:"group_by,omitempty"`
 }
 
 // ExecuteViewParamsSortOrder defines parameters for ExecuteView.

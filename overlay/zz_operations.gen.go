@@ -2163,8 +2163,8 @@ func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...gene
 }
 
 // CountOrganizationsWithResponse calls CountOrganizations (GET /api/v2/organizations/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
-	rsp, err := c.raw.CountOrganizations(ctx, reqEditors...)
+func (c *Client) CountOrganizationsWithResponse(ctx context.Context, params *generated.CountOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
+	rsp, err := c.raw.CountOrganizations(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountOrganizations", err)
 	}
@@ -4880,8 +4880,8 @@ func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, custom
 }
 
 // ListCustomObjectsWithResponse calls ListCustomObjects (GET /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
-	rsp, err := c.raw.ListCustomObjects(ctx, reqEditors...)
+func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, params *generated.ListCustomObjectsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
+	rsp, err := c.raw.ListCustomObjects(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjects", err)
 	}
@@ -5192,8 +5192,8 @@ func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors .
 }
 
 // ListRelationshipFilterDefinitionsWithResponse calls ListRelationshipFilterDefinitions (GET /api/v2/relationships/definitions/{target_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, params *generated.ListRelationshipFilterDefinitionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListRelationshipFilterDefinitions(ctx, targetType, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRelationshipFilterDefinitions", err)
 	}
@@ -5231,8 +5231,8 @@ func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated
 }
 
 // ListResourceCollectionsWithResponse calls ListResourceCollections (GET /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
-	rsp, err := c.raw.ListResourceCollections(ctx, reqEditors...)
+func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, params *generated.ListResourceCollectionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
+	rsp, err := c.raw.ListResourceCollections(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListResourceCollections", err)
 	}
@@ -6063,8 +6063,8 @@ func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body ge
 }
 
 // PreviewViewsWithBodyWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, params *generated.PreviewViewsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViewsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6076,8 +6076,8 @@ func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentTy
 }
 
 // PreviewViewsWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViews(ctx, body, reqEditors...)
+func (c *Client) PreviewViewsWithResponse(ctx context.Context, params *generated.PreviewViewsParams, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViews(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6921,8 +6921,8 @@ func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors .
 }
 
 // ShowCustomObjectFieldWithResponse calls ShowCustomObjectField (GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *generated.ShowCustomObjectFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectField", err)
 	}
@@ -6973,8 +6973,8 @@ func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, r
 }
 
 // ShowCustomObjectWithResponse calls ShowCustomObject (GET /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
-	rsp, err := c.raw.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, params *generated.ShowCustomObjectParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
+	rsp, err := c.raw.ShowCustomObject(ctx, customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObject", err)
 	}
@@ -7324,8 +7324,8 @@ func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, o
 }
 
 // ShowOrganizationWithResponse calls ShowOrganization (GET /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
-	rsp, err := c.raw.ShowOrganization(ctx, organizationID, reqEditors...)
+func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *generated.ShowOrganizationParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
+	rsp, err := c.raw.ShowOrganization(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganization", err)
 	}
@@ -7610,8 +7610,8 @@ func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID
 }
 
 // ShowTicketWithResponse calls ShowTicket (GET /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
-	rsp, err := c.raw.ShowTicket(ctx, ticketID, reqEditors...)
+func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, params *generated.ShowTicketParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
+	rsp, err := c.raw.ShowTicket(ctx, ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicket", err)
 	}

@@ -68,7 +68,7 @@ func TestAuthentication(t *testing.T) {
 	// Through the client: a typed 401.
 	bad, err := zendesk.NewClient("", append(srv.ClientOptions(), zendesk.WithAPIToken(srv.Email, "wrong"))...)
 	require.NoError(t, err)
-	_, err = bad.ShowTicketWithResponse(context.Background(), 1)
+	_, err = bad.ShowTicketWithResponse(context.Background(), 1, nil)
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 401, apiErr.StatusCode)
@@ -94,7 +94,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	show := func(c *zendesk.Client) error {
-		resp, err := c.ShowTicketWithResponse(ctx, 7)
+		resp, err := c.ShowTicketWithResponse(ctx, 7, nil)
 		if err == nil && resp.JSON200 == nil {
 			return errors.New("no typed body")
 		}
@@ -202,7 +202,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultSlow, Delay: 5 * time.Second})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, err := once.ShowTicketWithResponse(short, 7)
+		_, err := once.ShowTicketWithResponse(short, 7, nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	assert.Zero(t, srv.PendingFaults())
@@ -222,7 +222,7 @@ func TestRandomFaultsAreDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		var failed []bool
 		for range 200 {
-			_, err := client.ShowTicketWithResponse(context.Background(), 1)
+			_, err := client.ShowTicketWithResponse(context.Background(), 1, nil)
 			failed = append(failed, err != nil)
 		}
 		_, err = client.CountTicketsWithResponse(context.Background())
@@ -318,7 +318,7 @@ func TestAccountRateLimit(t *testing.T) {
 	client, err := srv.Client(zendesk.WithRetry(zendesk.NoRetry))
 	require.NoError(t, err)
 	for i := range 4 {
-		_, err := client.ShowTicketWithResponse(context.Background(), int64(i+1))
+		_, err := client.ShowTicketWithResponse(context.Background(), int64(i+1), nil)
 		if i < 3 {
 			require.NoError(t, err)
 			continue

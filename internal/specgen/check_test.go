@@ -246,8 +246,8 @@ func TestBrokenCopiesFindings(t *testing.T) {
 			return inOp(t, spec, metric, "get", "          style: 'The doc", "          items: 'The doc")
 		}, nil, []string{"ShowTicketMetric: doc says it paginates", `ShowTicketMetric: pagination erratum "items" is not a fact the doc states`}},
 		{"a job erratum that excuses nothing", func(t *testing.T) string {
-			return inOp(t, spec, tickets, "get", "      x-zendesk-pagination:\n", "      x-zendesk-doc-errata:\n        job: no reason\n      x-zendesk-pagination:\n")
-		}, nil, []string{"ListTickets: job erratum excuses nothing"}},
+			return inOp(t, spec, "/api/v2/tickets/{ticket_id}", "get", "      responses:\n", "      x-zendesk-doc-errata:\n        job: no reason\n      responses:\n")
+		}, nil, []string{"ShowTicket: job erratum excuses nothing"}},
 		{"an invented include for always-on sideloads", func(t *testing.T) string {
 			return inOp(t, spec, activities, "get", "        - name: page[size]\n", "        - name: include\n          in: query\n          description: Sideloads.\n          schema:\n            type: array\n            items:\n              type: string\n              enum: [actors, users]\n        - name: page[size]\n")
 		}, nil, []string{"ListActivities: include enum [actors, users] differs from the sideloads a caller asks for in x-zendesk-sideloads []"}},
