@@ -2272,6 +2272,10 @@ type (
 	TicketEventChildEvent = generated.TicketEventChildEvent
 	// TicketEventExportPage is generated.TicketEventExportPage: A page of the incremental ticket event export.
 	TicketEventExportPage = generated.TicketEventExportPage
+	// TicketEventMetric is generated.TicketEventMetric: The metric the event is about.
+	TicketEventMetric = generated.TicketEventMetric
+	// TicketEventType is generated.TicketEventType: The kind of event.
+	TicketEventType = generated.TicketEventType
 	// TicketExportPage is generated.TicketExportPage: A page of a time-based incremental ticket export.
 	TicketExportPage = generated.TicketExportPage
 	// TicketField is generated.TicketField: A system or custom ticket field.
@@ -4160,6 +4164,36 @@ const (
 	TicketEmailCcInputActionDelete = generated.TicketEmailCcInputActionDelete
 	// TicketEmailCcInputActionPut is generated.TicketEmailCcInputActionPut, the TicketEmailCcInputAction value "put".
 	TicketEmailCcInputActionPut = generated.TicketEmailCcInputActionPut
+	// TicketEventMetricAgentWorkTime is generated.TicketEventMetricAgentWorkTime, the TicketEventMetric value "agent_work_time".
+	TicketEventMetricAgentWorkTime = generated.TicketEventMetricAgentWorkTime
+	// TicketEventMetricGroupOwnershipTime is generated.TicketEventMetricGroupOwnershipTime, the TicketEventMetric value "group_ownership_time".
+	TicketEventMetricGroupOwnershipTime = generated.TicketEventMetricGroupOwnershipTime
+	// TicketEventMetricPausableUpdateTime is generated.TicketEventMetricPausableUpdateTime, the TicketEventMetric value "pausable_update_time".
+	TicketEventMetricPausableUpdateTime = generated.TicketEventMetricPausableUpdateTime
+	// TicketEventMetricPeriodicUpdateTime is generated.TicketEventMetricPeriodicUpdateTime, the TicketEventMetric value "periodic_update_time".
+	TicketEventMetricPeriodicUpdateTime = generated.TicketEventMetricPeriodicUpdateTime
+	// TicketEventMetricReplyTime is generated.TicketEventMetricReplyTime, the TicketEventMetric value "reply_time".
+	TicketEventMetricReplyTime = generated.TicketEventMetricReplyTime
+	// TicketEventMetricRequesterWaitTime is generated.TicketEventMetricRequesterWaitTime, the TicketEventMetric value "requester_wait_time".
+	TicketEventMetricRequesterWaitTime = generated.TicketEventMetricRequesterWaitTime
+	// TicketEventMetricResolutionTime is generated.TicketEventMetricResolutionTime, the TicketEventMetric value "resolution_time".
+	TicketEventMetricResolutionTime = generated.TicketEventMetricResolutionTime
+	// TicketEventTypeActivate is generated.TicketEventTypeActivate, the TicketEventType value "activate".
+	TicketEventTypeActivate = generated.TicketEventTypeActivate
+	// TicketEventTypeApplyGroupSLA is generated.TicketEventTypeApplyGroupSLA, the TicketEventType value "apply_group_sla".
+	TicketEventTypeApplyGroupSLA = generated.TicketEventTypeApplyGroupSLA
+	// TicketEventTypeApplySLA is generated.TicketEventTypeApplySLA, the TicketEventType value "apply_sla".
+	TicketEventTypeApplySLA = generated.TicketEventTypeApplySLA
+	// TicketEventTypeBreach is generated.TicketEventTypeBreach, the TicketEventType value "breach".
+	TicketEventTypeBreach = generated.TicketEventTypeBreach
+	// TicketEventTypeFulfill is generated.TicketEventTypeFulfill, the TicketEventType value "fulfill".
+	TicketEventTypeFulfill = generated.TicketEventTypeFulfill
+	// TicketEventTypeMeasure is generated.TicketEventTypeMeasure, the TicketEventType value "measure".
+	TicketEventTypeMeasure = generated.TicketEventTypeMeasure
+	// TicketEventTypePause is generated.TicketEventTypePause, the TicketEventType value "pause".
+	TicketEventTypePause = generated.TicketEventTypePause
+	// TicketEventTypeUpdateStatus is generated.TicketEventTypeUpdateStatus, the TicketEventType value "update_status".
+	TicketEventTypeUpdateStatus = generated.TicketEventTypeUpdateStatus
 	// TicketFieldInputTypeCheckbox is generated.TicketFieldInputTypeCheckbox, the TicketFieldInputType value "checkbox".
 	TicketFieldInputTypeCheckbox = generated.TicketFieldInputTypeCheckbox
 	// TicketFieldInputTypeDate is generated.TicketFieldInputTypeDate, the TicketFieldInputType value "date".

@@ -1596,6 +1596,75 @@ func (e TicketEmailCcInputAction) Valid() bool {
 	}
 }
 
+// Defines values for TicketEventMetric.
+const (
+	TicketEventMetricAgentWorkTime      TicketEventMetric = "agent_work_time"
+	TicketEventMetricGroupOwnershipTime TicketEventMetric = "group_ownership_time"
+	TicketEventMetricPausableUpdateTime TicketEventMetric = "pausable_update_time"
+	TicketEventMetricPeriodicUpdateTime TicketEventMetric = "periodic_update_time"
+	TicketEventMetricReplyTime          TicketEventMetric = "reply_time"
+	TicketEventMetricRequesterWaitTime  TicketEventMetric = "requester_wait_time"
+	TicketEventMetricResolutionTime     TicketEventMetric = "resolution_time"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventMetric enum.
+func (e TicketEventMetric) Valid() bool {
+	switch e {
+	case TicketEventMetricAgentWorkTime:
+		return true
+	case TicketEventMetricGroupOwnershipTime:
+		return true
+	case TicketEventMetricPausableUpdateTime:
+		return true
+	case TicketEventMetricPeriodicUpdateTime:
+		return true
+	case TicketEventMetricReplyTime:
+		return true
+	case TicketEventMetricRequesterWaitTime:
+		return true
+	case TicketEventMetricResolutionTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketEventType.
+const (
+	TicketEventTypeActivate      TicketEventType = "activate"
+	TicketEventTypeApplyGroupSLA TicketEventType = "apply_group_sla"
+	TicketEventTypeApplySLA      TicketEventType = "apply_sla"
+	TicketEventTypeBreach        TicketEventType = "breach"
+	TicketEventTypeFulfill       TicketEventType = "fulfill"
+	TicketEventTypeMeasure       TicketEventType = "measure"
+	TicketEventTypePause         TicketEventType = "pause"
+	TicketEventTypeUpdateStatus  TicketEventType = "update_status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventType enum.
+func (e TicketEventType) Valid() bool {
+	switch e {
+	case TicketEventTypeActivate:
+		return true
+	case TicketEventTypeApplyGroupSLA:
+		return true
+	case TicketEventTypeApplySLA:
+		return true
+	case TicketEventTypeBreach:
+		return true
+	case TicketEventTypeFulfill:
+		return true
+	case TicketEventTypeMeasure:
+		return true
+	case TicketEventTypePause:
+		return true
+	case TicketEventTypeUpdateStatus:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TicketFieldType.
 const (
 	TicketFieldTypeAssignee          TicketFieldType = "assignee"
@@ -5998,13 +6067,15 @@ type CursorPaginationMeta struct {
 
 // CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
 type CustomFieldOption struct {
-	Default  *bool   `json:"default,omitempty"`
-	ID       *int64  `json:"id,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Position *int    `json:"position,omitempty"`
-	RawName  *string `json:"raw_name,omitempty"`
-	URL      *string `json:"url,omitempty"`
-	Value    *string `json:"value,omitempty"`
+	// AllowSolving Whether choosing the option lets an agent solve the ticket.
+	AllowSolving *bool   `json:"allow_solving,omitempty"`
+	Default      *bool   `json:"default,omitempty"`
+	ID           *int64  `json:"id,omitempty"`
+	Name         *string `json:"name,omitempty"`
+	Position     *int    `json:"position,omitempty"`
+	RawName      *string `json:"raw_name,omitempty"`
+	URL          *string `json:"url,omitempty"`
+	Value        *string `json:"value,omitempty"`
 }
 
 // CustomFieldValue The value of one custom field on a record. The value's JSON type depends on the field type (string, number, boolean, array of strings, or null).
@@ -8464,18 +8535,32 @@ type RequestType string
 
 // RequestComment A public comment of a request.
 type RequestComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool          `json:"add_short_url,omitempty"`
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID The audit the comment was added in.
+	AuditID *int64 `json:"audit_id,omitempty"`
 
 	// AuthorID The id of the comment's author.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment's text.
-	Body      *string    `json:"body,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string    `json:"channel_source_id,omitempty"`
+	CreatedAt       *time.Time `json:"created_at,omitempty"`
 
 	// HTMLBody The comment formatted as HTML.
 	HTMLBody *string `json:"html_body,omitempty"`
 	ID       *int64  `json:"id,omitempty"`
+
+	// Metadata Technical details of the comment's origin (system details, flags).
+	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
 
 	// PlainBody The comment as plain text.
 	PlainBody *string `json:"plain_body,omitempty"`
@@ -8486,8 +8571,17 @@ type RequestComment struct {
 	// RequestID The id of the request.
 	RequestID *int64 `json:"request_id,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type Comment or VoiceComment.
 	Type *string `json:"type,omitempty"`
+
+	// Uploads The upload tokens of the files to attach.
+	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // RequestCommentEnvelope defines model for RequestCommentEnvelope.
@@ -9127,8 +9221,11 @@ type SatisfactionReason struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Deleted Whether the reason was deleted.
-	Deleted *bool  `json:"deleted,omitempty"`
-	ID      *int64 `json:"id,omitempty"`
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
 
 	// RawValue The reason's raw value, which may be a dynamic content placeholder.
 	RawValue *string `json:"raw_value,omitempty"`
@@ -10143,6 +10240,9 @@ type Ticket struct {
 	// RequesterID The user who requested this ticket.
 	RequesterID *int64 `json:"requester_id,omitempty"`
 
+	// SatisfactionProbability Zendesk's prediction of how satisfied the requester will be, from 0 to 1, where it predicts it.
+	SatisfactionProbability *float64 `json:"satisfaction_probability,omitempty"`
+
 	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
 
@@ -10484,6 +10584,9 @@ type TicketChatHistoryEntry struct {
 
 // TicketComment A comment on a ticket. Voice comments (type "VoiceComment") carry the call details in `data`.
 type TicketComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// Attachments Attachments, if any.
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
 
@@ -10495,6 +10598,12 @@ type TicketComment struct {
 
 	// Body The comment string. See Bodies.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt The time the comment was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -10526,6 +10635,9 @@ type TicketComment struct {
 	// TranscriptionVisible Voice comments only: whether the transcription is visible.
 	TranscriptionVisible *bool `json:"transcription_visible,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type "Comment" or "VoiceComment".
 	Type *TicketCommentType `json:"type,omitempty"`
 
@@ -10547,11 +10659,20 @@ type TicketCommentEnvelope struct {
 
 // TicketCommentInput A comment to add to a ticket. On creation it becomes the ticket's description.
 type TicketCommentInput struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment; defaults to the authenticated user.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text. Use `body` or `html_body`.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt Ticket imports only: when the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -10562,8 +10683,14 @@ type TicketCommentInput struct {
 	// Public Whether the comment is public (true by default). The first comment is always public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of files uploaded with the Upload Files endpoint, to attach to the comment.
 	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketCommentList A page of ticket comments.
@@ -10584,6 +10711,9 @@ type TicketCommentList struct {
 
 // TicketCreateRequest The body of Create Ticket.
 type TicketCreateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
@@ -10685,14 +10815,23 @@ type TicketEvent struct {
 	// CreatedAt When the update happened.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
+	// Deleted Whether the event's record was deleted.
+	Deleted *bool `json:"deleted,omitempty"`
+
 	// EventType The kind of event, "Audit".
 	EventType *string `json:"event_type,omitempty"`
 
 	// ID The id of the event (the audit id).
 	ID *int64 `json:"id,omitempty"`
 
+	// InstanceID The instance of the metric the event belongs to (a metric can run several times on one ticket).
+	InstanceID *int64 `json:"instance_id,omitempty"`
+
 	// MergedTicketIds For merges: the tickets merged into this one.
 	MergedTicketIds *[]int64 `json:"merged_ticket_ids,omitempty"`
+
+	// Metric The metric the event is about.
+	Metric *TicketEventMetric `json:"metric,omitempty"`
 
 	// System System data of a change: the client, the IP address and the location it came from.
 	System *TicketAuditSystemMetadata `json:"system,omitempty"`
@@ -10700,8 +10839,14 @@ type TicketEvent struct {
 	// TicketID The ticket that was updated.
 	TicketID *int64 `json:"ticket_id,omitempty"`
 
+	// Time When the event happened.
+	Time *time.Time `json:"time,omitempty"`
+
 	// Timestamp When the update happened, in Unix seconds.
 	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// Type The kind of event.
+	Type *TicketEventType `json:"type,omitempty"`
 
 	// UpdaterID The user who made the update (-1 for the system).
 	UpdaterID *int64 `json:"updater_id,omitempty"`
@@ -10711,6 +10856,12 @@ type TicketEvent struct {
 	// values); decode it into the type you expect.
 	Via AnyValue `json:"via,omitempty"`
 }
+
+// TicketEventMetric The metric the event is about.
+type TicketEventMetric string
+
+// TicketEventType The kind of event.
+type TicketEventType string
 
 // TicketEventChildEvent One change of a ticket event. A field change carries the field's name as a property with the new value ("status": "open", "priority": "high", custom fields by id, ...) and `previous_value`; those field-named properties are kept in the additional properties. Comments are described by `comment_present` and `comment_public`, or in full with the comment_events sideload.
 type TicketEventChildEvent struct {
@@ -10832,6 +10983,9 @@ type TicketExportPage struct {
 type TicketField struct {
 	// Active Whether this field is available.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentCanEdit Whether agents can edit the field's value.
+	AgentCanEdit *bool `json:"agent_can_edit,omitempty"`
 
 	// AgentDescription A description of the ticket field that only agents can see.
 	AgentDescription *string `json:"agent_description,omitempty"`
@@ -11091,6 +11245,9 @@ type TicketFollowerInput struct {
 
 	// UserID The agent to add as follower.
 	UserID *int64 `json:"user_id,omitempty"`
+
+	// UserName The follower's name, when adding one by email that is not a user yet.
+	UserName *string `json:"user_name,omitempty"`
 }
 
 // TicketFollowerInputAction Whether to add (the default) or remove the follower.
@@ -11109,6 +11266,9 @@ type TicketForm struct {
 
 	// Default Is the form the default form for this account.
 	Default *bool `json:"default,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 
 	// DisplayName The name of the form that is displayed to an end user.
 	DisplayName *string `json:"display_name,omitempty"`
@@ -11266,11 +11426,20 @@ type TicketFormsReorderRequest struct {
 
 // TicketImportComment A comment of an imported ticket.
 type TicketImportComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt When the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -11281,11 +11450,17 @@ type TicketImportComment struct {
 	// Public Whether the comment is public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of uploaded files to attach.
 	Uploads *[]string `json:"uploads,omitempty"`
 
 	// Value The comment text (older name of `body`).
 	Value *string `json:"value,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInput A ticket to import (Ticket Import). Unlike Create Ticket, timestamps and several comments can be set, and business rules are not run.
@@ -11299,6 +11474,12 @@ type TicketImportInput struct {
 	// CollaboratorIds The ids of users CC'ed on the ticket.
 	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
 
+	// Collaborators The users copied on the ticket (the older form of email CCs).
+	Collaborators *[]map[string]*AnyValue `json:"collaborators,omitempty"`
+
+	// Comment A first comment to add along with the imported ones.
+	Comment *TicketCommentInput `json:"comment,omitempty"`
+
 	// Comments The comments of the ticket, oldest first.
 	Comments *[]TicketImportComment `json:"comments,omitempty"`
 
@@ -11307,6 +11488,9 @@ type TicketImportInput struct {
 
 	// CustomFields Custom field values of the ticket.
 	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The ticket's custom status.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
 	// Description The description of the ticket; defaults to the first comment.
 	Description *string `json:"description,omitempty"`
@@ -11317,11 +11501,17 @@ type TicketImportInput struct {
 	// EmailCcIds The ids of users CC'ed on the ticket (CCs and Followers feature).
 	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
 
+	// EmailCcs The users to copy on the ticket's emails.
+	EmailCcs *[]map[string]*AnyValue `json:"email_ccs,omitempty"`
+
 	// ExternalID An id you can use to link the ticket to a local record.
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// FollowerIds The ids of agents following the ticket.
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// Followers The agents following the ticket.
+	Followers *[]map[string]*AnyValue `json:"followers,omitempty"`
 
 	// GroupID The group the ticket is assigned to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -11334,6 +11524,9 @@ type TicketImportInput struct {
 
 	// ProblemID For incidents, the problem the incident is linked to.
 	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// Recipient The email address the ticket was sent to.
+	Recipient *string `json:"recipient,omitempty"`
 
 	// Requester A requester to find or create by email when creating a ticket.
 	Requester *TicketRequesterInput `json:"requester,omitempty"`
@@ -11364,6 +11557,9 @@ type TicketImportInput struct {
 
 	// UpdatedAt When the ticket was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInputPriority The priority of the ticket.
@@ -11416,6 +11612,9 @@ type TicketInput struct {
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
+	// Description The first comment's text, when no comment is given: it becomes the ticket's description.
+	Description *string `json:"description,omitempty"`
+
 	// DueAt The due date of a ticket of type "task".
 	DueAt *time.Time `json:"due_at,omitempty"`
 
@@ -11428,11 +11627,17 @@ type TicketInput struct {
 	// ExternalID An id you can use to link Zendesk Support tickets to local records.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// Fields The ticket's custom field values, as {id, value}; the same as custom_fields.
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
 	// FollowerIds The ids of agents to set as followers (CCs and Followers feature).
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
 
 	// Followers Followers to add or remove (CCs and Followers feature).
 	Followers *[]TicketFollowerInput `json:"followers,omitempty"`
+
+	// ForumTopicID The community topic the ticket came from.
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
 
 	// GroupID The group to assign the ticket to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -11451,6 +11656,9 @@ type TicketInput struct {
 
 	// OrganizationID The organization of the requester.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// OriginZrn The Zendesk resource name of the record the ticket was created from.
+	OriginZrn *string `json:"origin_zrn,omitempty"`
 
 	// Priority The urgency with which the ticket should be addressed.
 	Priority *TicketInputPriority `json:"priority,omitempty"`
@@ -11479,20 +11687,45 @@ type TicketInput struct {
 	// SharingAgreementIds The sharing agreements to use for this ticket.
 	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
 
+	// SharingAgreements Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	SharingAgreements AnyValue `json:"sharing_agreements,omitempty"`
+
 	// Status The state of the ticket.
 	Status *TicketInputStatus `json:"status,omitempty"`
 
 	// Subject The value of the subject field for this ticket.
 	Subject *string `json:"subject,omitempty"`
 
+	// Submitter Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Submitter AnyValue `json:"submitter,omitempty"`
+
 	// SubmitterID The user who submitted the ticket.
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// SuspendedTicketID The suspended ticket this ticket is created from, when recovering one.
+	SuspendedTicketID *int64 `json:"suspended_ticket_id,omitempty"`
+
+	// SuspensionTypeID The kind of suspension the ticket is recovered from.
+	SuspensionTypeID *int64 `json:"suspension_type_id,omitempty"`
+
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
 
 	// Tags The tags of the ticket (replaces the current tags).
 	Tags *[]string `json:"tags,omitempty"`
 
+	// TdeWorkspace The contextual workspace the ticket was created in.
+	TdeWorkspace *map[string]*AnyValue `json:"tde_workspace,omitempty"`
+
 	// TicketFormID Enterprise only. The ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// TpeVoiceComment A voice comment to add (a call recording and transcript).
+	TpeVoiceComment *map[string]*AnyValue `json:"tpe_voice_comment,omitempty"`
 
 	// Type The type of this ticket.
 	Type *TicketInputType `json:"type,omitempty"`
@@ -11790,11 +12023,23 @@ type TicketRequesterInput struct {
 	// Email The requester's email address.
 	Email *string `json:"email,omitempty"`
 
+	// Locale The new requester's language, as a locale (for example en-US).
+	Locale *string `json:"locale,omitempty"`
+
 	// LocaleID The requester's locale (used when the user is created).
 	LocaleID *int64 `json:"locale_id,omitempty"`
 
 	// Name The requester's name (used when the user is created).
 	Name *string `json:"name,omitempty"`
+
+	// OrganizationID The organization the new requester joins.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Role The new user's role.
+	Role *string `json:"role,omitempty"`
+
+	// Verified When true, the new user's email is marked verified and no verification email is sent.
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // TicketSatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
@@ -11919,6 +12164,9 @@ type TicketTagsRequest struct {
 
 // TicketUpdateRequest The body of Update Ticket.
 type TicketUpdateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
