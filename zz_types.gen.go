@@ -1728,6 +1728,8 @@ type (
 	RoutingAttributeUpdateRequest = generated.RoutingAttributeUpdateRequest
 	// RoutingAttributeValue is generated.RoutingAttributeValue: A value of a routing attribute (a skill, such as "English" for "Language").
 	RoutingAttributeValue = generated.RoutingAttributeValue
+	// RoutingAttributeValueAgentSkillPriority is generated.RoutingAttributeValueAgentSkillPriority: How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	RoutingAttributeValueAgentSkillPriority = generated.RoutingAttributeValueAgentSkillPriority
 	// RoutingAttributeValueCondition is generated.RoutingAttributeValueCondition: One condition of a routing attribute value.
 	RoutingAttributeValueCondition = generated.RoutingAttributeValueCondition
 	// RoutingAttributeValueConditions is generated.RoutingAttributeValueConditions: Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`.
@@ -2752,6 +2754,8 @@ type (
 	UserIdentityInput = generated.UserIdentityInput
 	// UserIdentityInputType is generated.UserIdentityInputType: The type of the identity (on creation).
 	UserIdentityInputType = generated.UserIdentityInputType
+	// UserIdentityInputVerificationMethod is generated.UserIdentityInputVerificationMethod: How the identity was verified: none, low, sso, embed or full.
+	UserIdentityInputVerificationMethod = generated.UserIdentityInputVerificationMethod
 	// UserIdentityList is generated.UserIdentityList: A page of a user's identities.
 	UserIdentityList = generated.UserIdentityList
 	// UserIdentityType is generated.UserIdentityType: The type of this identity.
@@ -3732,6 +3736,10 @@ const (
 	RoutingAttributeEventTypeDelete = generated.RoutingAttributeEventTypeDelete
 	// RoutingAttributeEventTypeUpdate is generated.RoutingAttributeEventTypeUpdate, the RoutingAttributeEventType value "update".
 	RoutingAttributeEventTypeUpdate = generated.RoutingAttributeEventTypeUpdate
+	// RoutingAttributeValueAgentSkillPriorityHIGH is generated.RoutingAttributeValueAgentSkillPriorityHIGH, the RoutingAttributeValueAgentSkillPriority value "HIGH".
+	RoutingAttributeValueAgentSkillPriorityHIGH = generated.RoutingAttributeValueAgentSkillPriorityHIGH
+	// RoutingAttributeValueAgentSkillPriorityNORMAL is generated.RoutingAttributeValueAgentSkillPriorityNORMAL, the RoutingAttributeValueAgentSkillPriority value "NORMAL".
+	RoutingAttributeValueAgentSkillPriorityNORMAL = generated.RoutingAttributeValueAgentSkillPriorityNORMAL
 	// RoutingAttributeValueEventTypeCreate is generated.RoutingAttributeValueEventTypeCreate, the RoutingAttributeValueEventType value "create".
 	RoutingAttributeValueEventTypeCreate = generated.RoutingAttributeValueEventTypeCreate
 	// RoutingAttributeValueEventTypeDelete is generated.RoutingAttributeValueEventTypeDelete, the RoutingAttributeValueEventType value "delete".
@@ -4468,6 +4476,16 @@ const (
 	UserIdentityInputTypeSdk = generated.UserIdentityInputTypeSdk
 	// UserIdentityInputTypeTwitter is generated.UserIdentityInputTypeTwitter, the UserIdentityInputType value "twitter".
 	UserIdentityInputTypeTwitter = generated.UserIdentityInputTypeTwitter
+	// UserIdentityInputVerificationMethodEmbed is generated.UserIdentityInputVerificationMethodEmbed, the UserIdentityInputVerificationMethod value "embed".
+	UserIdentityInputVerificationMethodEmbed = generated.UserIdentityInputVerificationMethodEmbed
+	// UserIdentityInputVerificationMethodFull is generated.UserIdentityInputVerificationMethodFull, the UserIdentityInputVerificationMethod value "full".
+	UserIdentityInputVerificationMethodFull = generated.UserIdentityInputVerificationMethodFull
+	// UserIdentityInputVerificationMethodLow is generated.UserIdentityInputVerificationMethodLow, the UserIdentityInputVerificationMethod value "low".
+	UserIdentityInputVerificationMethodLow = generated.UserIdentityInputVerificationMethodLow
+	// UserIdentityInputVerificationMethodNone is generated.UserIdentityInputVerificationMethodNone, the UserIdentityInputVerificationMethod value "none".
+	UserIdentityInputVerificationMethodNone = generated.UserIdentityInputVerificationMethodNone
+	// UserIdentityInputVerificationMethodSso is generated.UserIdentityInputVerificationMethodSso, the UserIdentityInputVerificationMethod value "sso".
+	UserIdentityInputVerificationMethodSso = generated.UserIdentityInputVerificationMethodSso
 	// UserIdentityTypeAgentForwarding is generated.UserIdentityTypeAgentForwarding, the UserIdentityType value "agent_forwarding".
 	UserIdentityTypeAgentForwarding = generated.UserIdentityTypeAgentForwarding
 	// UserIdentityTypeAnyChannel is generated.UserIdentityTypeAnyChannel, the UserIdentityType value "any_channel".

@@ -792,6 +792,24 @@ func (e RoutingAttributeEventType) Valid() bool {
 	}
 }
 
+// Defines values for RoutingAttributeValueAgentSkillPriority.
+const (
+	RoutingAttributeValueAgentSkillPriorityHIGH   RoutingAttributeValueAgentSkillPriority = "HIGH"
+	RoutingAttributeValueAgentSkillPriorityNORMAL RoutingAttributeValueAgentSkillPriority = "NORMAL"
+)
+
+// Valid indicates whether the value is a known member of the RoutingAttributeValueAgentSkillPriority enum.
+func (e RoutingAttributeValueAgentSkillPriority) Valid() bool {
+	switch e {
+	case RoutingAttributeValueAgentSkillPriorityHIGH:
+		return true
+	case RoutingAttributeValueAgentSkillPriorityNORMAL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoutingAttributeValueEventType.
 const (
 	RoutingAttributeValueEventTypeCreate RoutingAttributeValueEventType = "create"
@@ -2400,6 +2418,33 @@ func (e UserIdentityInputType) Valid() bool {
 	case UserIdentityInputTypeSdk:
 		return true
 	case UserIdentityInputTypeTwitter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserIdentityInputVerificationMethod.
+const (
+	UserIdentityInputVerificationMethodEmbed UserIdentityInputVerificationMethod = "embed"
+	UserIdentityInputVerificationMethodFull  UserIdentityInputVerificationMethod = "full"
+	UserIdentityInputVerificationMethodLow   UserIdentityInputVerificationMethod = "low"
+	UserIdentityInputVerificationMethodNone  UserIdentityInputVerificationMethod = "none"
+	UserIdentityInputVerificationMethodSso   UserIdentityInputVerificationMethod = "sso"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityInputVerificationMethod enum.
+func (e UserIdentityInputVerificationMethod) Valid() bool {
+	switch e {
+	case UserIdentityInputVerificationMethodEmbed:
+		return true
+	case UserIdentityInputVerificationMethodFull:
+		return true
+	case UserIdentityInputVerificationMethodLow:
+		return true
+	case UserIdentityInputVerificationMethodNone:
+		return true
+	case UserIdentityInputVerificationMethodSso:
 		return true
 	default:
 		return false
@@ -5769,6 +5814,15 @@ type AutomationUpdateRequest struct {
 type AutomationsEnvelope struct {
 	// Automations The records.
 	Automations []Automation `json:"automations"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // AutomationsUpdateManyRequest The body of Update Many Automations.
@@ -5807,6 +5861,15 @@ type BookmarkInput struct {
 // BookmarkList defines model for BookmarkList.
 type BookmarkList struct {
 	Bookmarks []Bookmark `json:"bookmarks"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // Brand A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
@@ -5895,6 +5958,9 @@ type BrandInput struct {
 	// Active If the brand is set as active.
 	Active *bool `json:"active,omitempty"`
 
+	// BrandURL The url of the brand's help center.
+	BrandURL *string `json:"brand_url,omitempty"`
+
 	// Default Is the brand the default brand for this account.
 	Default *bool `json:"default,omitempty"`
 
@@ -5903,6 +5969,12 @@ type BrandInput struct {
 
 	// HostMapping The hostmapping to this brand, if any.
 	HostMapping *string `json:"host_mapping,omitempty"`
+
+	// IsDeleted Whether the brand is deleted.
+	IsDeleted *bool `json:"is_deleted,omitempty"`
+
+	// Logo The brand's logo, as an upload token or an attachment.
+	Logo *Attachment `json:"logo,omitempty"`
 
 	// Name The name of the brand.
 	Name *string `json:"name,omitempty"`
@@ -6090,6 +6162,12 @@ type CustomFieldValue struct {
 
 // CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
 type CustomObject struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// CreatedAt When the object was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
@@ -6098,6 +6176,9 @@ type CustomObject struct {
 
 	// Description A description of the object. Dynamic content placeholders are rendered.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object, chosen at creation (it cannot be changed). Used in the URLs of the object, its fields and its records.
 	Key *string `json:"key,omitempty"`
@@ -6162,6 +6243,9 @@ type CustomObjectField struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
 	// RawDescription The description as set, with any dynamic content placeholder unrendered.
 	RawDescription *string `json:"raw_description,omitempty"`
 
@@ -6176,6 +6260,9 @@ type CustomObjectField struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// System True for the object's standard fields, which cannot be deleted.
 	System *bool `json:"system,omitempty"`
@@ -6228,6 +6315,15 @@ type CustomObjectFieldInput struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
+	// RawDescription The description, with any dynamic content placeholder as written.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title, with any dynamic content placeholder as written.
+	RawTitle *string `json:"raw_title,omitempty"`
+
 	// RegexpForValidation For `regexp` fields, the regular expression values must match.
 	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
 
@@ -6236,6 +6332,9 @@ type CustomObjectFieldInput struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// Tag For `checkbox` fields, a tag added when the box is checked.
 	Tag *string `json:"tag,omitempty"`
@@ -6276,8 +6375,17 @@ type CustomObjectFieldsReorderRequest struct {
 
 // CustomObjectInput The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
 type CustomObjectInput struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// Description A description of the object. May hold a dynamic content placeholder.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object (on creation only).
 	Key *string `json:"key,omitempty"`
@@ -6325,6 +6433,9 @@ type CustomObjectRecord struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// UpdatedAt When the record was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -6376,6 +6487,9 @@ type CustomObjectRecordInput struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 }
 
 // CustomObjectRecordList defines model for CustomObjectRecordList.
@@ -6444,6 +6558,9 @@ type CustomRoleConfiguration struct {
 
 	// ExploreAccess Access to Explore. One of "edit", "full", "none", "readonly".
 	ExploreAccess *CustomRoleConfigurationExploreAccess `json:"explore_access,omitempty"`
+
+	// ExportViews Whether the role may export views to CSV.
+	ExportViews *bool `json:"export_views,omitempty"`
 
 	// ForumAccess The kind of access the agent has to Guide. One of "edit-topics", "full", "readonly".
 	ForumAccess *CustomRoleConfigurationForumAccess `json:"forum_access,omitempty"`
@@ -6538,8 +6655,17 @@ type CustomRoleConfiguration struct {
 	// ViewAccess What the agent can do with views. One of "full", "manage-group", "manage-personal", "playonly", "readonly".
 	ViewAccess *CustomRoleConfigurationViewAccess `json:"view_access,omitempty"`
 
+	// ViewAccessLogs Whether the role may view the access logs.
+	ViewAccessLogs *bool `json:"view_access_logs,omitempty"`
+
+	// ViewAuditLogs Whether the role may view the audit log.
+	ViewAuditLogs *bool `json:"view_audit_logs,omitempty"`
+
 	// ViewDeletedTickets Whether or not the agent can view deleted tickets.
 	ViewDeletedTickets *bool `json:"view_deleted_tickets,omitempty"`
+
+	// ViewFilterTickets Whether the role may filter tickets in views.
+	ViewFilterTickets *bool `json:"view_filter_tickets,omitempty"`
 
 	// VoiceAccess Whether or not the agent can answer and place calls to end users.
 	VoiceAccess *bool `json:"voice_access,omitempty"`
@@ -6657,6 +6783,9 @@ type CustomStatus struct {
 
 	// UpdatedAt The date and time the custom ticket status was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The custom status's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // CustomStatusStatusCategory The status category the custom ticket status belongs to.
@@ -7899,7 +8028,15 @@ type MacroUpdateRequest struct {
 
 // MacrosEnvelope The macros an Update Many Macros request changed.
 type MacrosEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count  *int    `json:"count,omitempty"`
 	Macros []Macro `json:"macros"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
@@ -8759,6 +8896,14 @@ type ResourceCollectionEnvelope struct {
 
 // ResourceCollectionList defines model for ResourceCollectionList.
 type ResourceCollectionList struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage        *string              `json:"previous_page,omitempty"`
 	ResourceCollections []ResourceCollection `json:"resource_collections"`
 }
 
@@ -8900,6 +9045,9 @@ type RoutingAttributeUpdateRequest struct {
 
 // RoutingAttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
 type RoutingAttributeValue struct {
+	// AgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	AgentSkillPriority *RoutingAttributeValueAgentSkillPriority `json:"agent_skill_priority,omitempty"`
+
 	// AttributeID The id of the attribute the value belongs to.
 	AttributeID *string `json:"attribute_id,omitempty"`
 
@@ -8918,6 +9066,9 @@ type RoutingAttributeValue struct {
 	// URL The API URL of the attribute value.
 	URL *string `json:"url,omitempty"`
 }
+
+// RoutingAttributeValueAgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+type RoutingAttributeValueAgentSkillPriority string
 
 // RoutingAttributeValueCondition One condition of a routing attribute value.
 type RoutingAttributeValueCondition struct {
@@ -9759,6 +9910,9 @@ type SupportAddress struct {
 
 	// UpdatedAt When the address was updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The support address's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // SupportAddressCnameStatus Whether all of the required CNAME records are set.
@@ -9965,8 +10119,20 @@ type TagNameList struct {
 // Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
 // targets; the other properties depend on the type.
 type Target struct {
+	// AccountName The account name.
+	AccountName *string `json:"account_name,omitempty"`
+
 	// Active Whether or not the target is activated.
 	Active *bool `json:"active,omitempty"`
+
+	// APIID The api id.
+	APIID *string `json:"api_id,omitempty"`
+
+	// APIToken The api token.
+	APIToken *string `json:"api_token,omitempty"`
+
+	// Attribute The attribute.
+	Attribute *string `json:"attribute,omitempty"`
 
 	// ContentType HTTP targets. The content type of the body.
 	ContentType *TargetContentType `json:"content_type,omitempty"`
@@ -9974,13 +10140,58 @@ type Target struct {
 
 	// Email Email targets. The email address to notify.
 	Email *string `json:"email,omitempty"`
-	ID    *int64  `json:"id,omitempty"`
+
+	// From The from.
+	From *string `json:"from,omitempty"`
+
+	// GroupID The group to make the agent a member of.
+	GroupID *string `json:"group_id,omitempty"`
+	ID      *int64  `json:"id,omitempty"`
+
+	// MessageID The message id.
+	MessageID *string `json:"message_id,omitempty"`
 
 	// Method HTTP targets. The HTTP method.
 	Method *TargetMethod `json:"method,omitempty"`
 
+	// OwnerBy The owner by.
+	OwnerBy *string `json:"owner_by,omitempty"`
+
 	// Password HTTP and URL targets. The password for basic authentication (never returned).
 	Password *string `json:"password,omitempty"`
+
+	// PreserveFormat The preserve format.
+	PreserveFormat *bool `json:"preserve_format,omitempty"`
+
+	// ProjectID The project id.
+	ProjectID *string `json:"project_id,omitempty"`
+
+	// RequestedBy The requested by.
+	RequestedBy *string `json:"requested_by,omitempty"`
+
+	// Resource The resource.
+	Resource *string `json:"resource,omitempty"`
+
+	// Room The room.
+	Room *string `json:"room,omitempty"`
+
+	// Secret The secret.
+	Secret *string `json:"secret,omitempty"`
+
+	// Ssl The ssl.
+	Ssl *bool `json:"ssl,omitempty"`
+
+	// StoryLabels The story labels.
+	StoryLabels *string `json:"story_labels,omitempty"`
+
+	// StoryTitle The story title.
+	StoryTitle *string `json:"story_title,omitempty"`
+
+	// StoryType The story type.
+	StoryType *string `json:"story_type,omitempty"`
+
+	// Subdomain The subdomain.
+	Subdomain *string `json:"subdomain,omitempty"`
 
 	// Subject Email targets. The subject of the email.
 	Subject *string `json:"subject,omitempty"`
@@ -9991,9 +10202,21 @@ type Target struct {
 	// Title A name for the target.
 	Title *string `json:"title,omitempty"`
 
+	// To The to.
+	To *string `json:"to,omitempty"`
+
+	// TodoListID The todo list id.
+	TodoListID *string `json:"todo_list_id,omitempty"`
+
+	// Token The token.
+	Token *string `json:"token,omitempty"`
+
 	// Type The type of target.
 	Type *TargetType `json:"type,omitempty"`
 	URL  *string     `json:"url,omitempty"`
+
+	// UsSmallBusinessAccount The us small business account.
+	UsSmallBusinessAccount *string `json:"us_small_business_account,omitempty"`
 
 	// Username HTTP and URL targets. The user name for basic authentication.
 	Username *string `json:"username,omitempty"`
@@ -12305,8 +12528,17 @@ type Trigger struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this trigger, or null.
 	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
@@ -12334,6 +12566,9 @@ type Trigger struct {
 
 	// RawTitle The raw title of the trigger, with dynamic content placeholders unrendered.
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger.
 	Title *string `json:"title,omitempty"`
@@ -12389,11 +12624,17 @@ type TriggerBulkUpdateItem struct {
 
 // TriggerCategory A trigger category: a named group of triggers. Its id is a string.
 type TriggerCategory struct {
+	// ActiveCount The number of active triggers in the category (with include=rule_counts).
+	ActiveCount *int `json:"active_count,omitempty"`
+
 	// CreatedAt When the category was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// ID The trigger category id.
 	ID *string `json:"id,omitempty"`
+
+	// InactiveCount The number of inactive triggers in the category (with include=rule_counts).
+	InactiveCount *int `json:"inactive_count,omitempty"`
 
 	// Name The name of the category.
 	Name *string `json:"name,omitempty"`
@@ -12559,6 +12800,18 @@ type TriggerInput struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// Category The trigger category to create and put the trigger in, instead of naming one by category_id.
+	Category *map[string]*AnyValue `json:"category,omitempty"`
+
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
 
@@ -12573,6 +12826,9 @@ type TriggerInput struct {
 
 	// RawTitle The raw title of the trigger (may hold dynamic content placeholders).
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger. Required when creating.
 	Title *string `json:"title,omitempty"`
@@ -12721,6 +12977,15 @@ type TriggerUpdateRequest struct {
 
 // TriggersEnvelope A list of triggers.
 type TriggersEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Triggers The records.
 	Triggers []Trigger `json:"triggers"`
 }
@@ -12764,6 +13029,9 @@ type UploadEnvelope struct {
 type User struct {
 	// Active False if the user has been deleted.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -12822,11 +13090,17 @@ type User struct {
 	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// PermanentlyDeleted Whether the user was permanently deleted (its personal data scrubbed); Zendesk sends it on deleted users.
+	PermanentlyDeleted *bool `json:"permanently_deleted,omitempty"`
+
 	// Phone The user's primary phone number. Set it to an empty string to remove it.
 	Phone *string `json:"phone,omitempty"`
 
 	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
 	Photo *Attachment `json:"photo,omitempty"`
+
+	// RemotePhotoURL Write only: the url of a picture Zendesk downloads and sets as the user's photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
 
 	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
 	ReportCsv *bool `json:"report_csv,omitempty"`
@@ -13131,6 +13405,9 @@ type UserIdentity struct {
 
 	// Verified Whether the identity has been verified.
 	Verified *bool `json:"verified,omitempty"`
+
+	// VerifiedAt When the identity was verified, null if it is not.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 }
 
 // UserIdentityType The type of this identity.
@@ -13165,12 +13442,18 @@ type UserIdentityInput struct {
 	// Value The identifier, such as an email address or a phone number.
 	Value *string `json:"value,omitempty"`
 
+	// VerificationMethod How the identity was verified: none, low, sso, embed or full.
+	VerificationMethod *UserIdentityInputVerificationMethod `json:"verification_method,omitempty"`
+
 	// Verified Set to true to verify the identity (a verified identity cannot be unverified).
 	Verified *bool `json:"verified,omitempty"`
 }
 
 // UserIdentityInputType The type of the identity (on creation).
 type UserIdentityInputType string
+
+// UserIdentityInputVerificationMethod How the identity was verified: none, low, sso, embed or full.
+type UserIdentityInputVerificationMethod string
 
 // UserIdentityList A page of a user's identities.
 type UserIdentityList struct {
@@ -13259,6 +13542,12 @@ type UserIncrementalExport struct {
 // an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
 // by `id` or `external_id`.
 type UserInput struct {
+	// ActiveBrandID The brand the user is active in.
+	ActiveBrandID *int64 `json:"active_brand_id,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+
 	// Alias An alias displayed to end users.
 	Alias *string `json:"alias,omitempty"`
 
@@ -13277,11 +13566,20 @@ type UserInput struct {
 	// ExternalID A unique identifier from another system.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// GroupID The group to make the agent a member of.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// GroupIds The groups to make the agent a member of.
+	GroupIds *[]int64 `json:"group_ids,omitempty"`
+
 	// ID The user to update, in the `users` array of Update Many Users.
 	ID *int64 `json:"id,omitempty"`
 
 	// Identities Identities to create with the user, instead of (or in addition to) `email`.
 	Identities *[]UserIdentityInput `json:"identities,omitempty"`
+
+	// Language The user's language, by name.
+	Language *string `json:"language,omitempty"`
 
 	// Locale The user's locale, a BCP-47 language tag such as "en-US".
 	Locale *string `json:"locale,omitempty"`
@@ -13301,11 +13599,26 @@ type UserInput struct {
 	// OnlyPrivateComments Whether the user can only create private comments.
 	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
 
+	// Organization The organization to put the user in, by name; Zendesk creates it if it does not exist.
+	Organization *map[string]*AnyValue `json:"organization,omitempty"`
+
 	// OrganizationID The id of the user's default organization, which must exist.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// OrganizationIds The organizations to put the user in.
+	OrganizationIds *[]int64 `json:"organization_ids,omitempty"`
+
+	// OrganizationName The organization to put the user in, by name.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// Password Write only: the user's password (end users only; accounts must allow it).
+	Password *string `json:"password,omitempty"`
+
 	// Phone The user's primary phone number. An empty string removes it.
 	Phone *string `json:"phone,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// RemotePhotoURL A URL of a picture to set as the user's profile photo.
 	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
@@ -13896,6 +14209,15 @@ type ViewUpdateRequest struct {
 
 // ViewsEnvelope A list of views.
 type ViewsEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Views The records.
 	Views []View `json:"views"`
 }
