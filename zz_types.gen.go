@@ -124,6 +124,8 @@ type (
 	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
 	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParams = generated.AutocompleteUsersParams
+	// AutocompleteUsersParamsFilter is generated.AutocompleteUsersParamsFilter, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParamsFilter = generated.AutocompleteUsersParamsFilter
 	// AutocompleteUsersParamsInclude is generated.AutocompleteUsersParamsInclude, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParamsInclude = generated.AutocompleteUsersParamsInclude
 	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
@@ -224,6 +226,8 @@ type (
 	CountEnvelope = generated.CountEnvelope
 	// CountGroupsResponse is generated.CountGroupsResponse, the response of CountGroups: the HTTP response and its body, decoded by status.
 	CountGroupsResponse = generated.CountGroupsResponse
+	// CountOrganizationsParams is generated.CountOrganizationsParams, which defines parameters for CountOrganizations.
+	CountOrganizationsParams = generated.CountOrganizationsParams
 	// CountOrganizationsResponse is generated.CountOrganizationsResponse, the response of CountOrganizations: the HTTP response and its body, decoded by status.
 	CountOrganizationsResponse = generated.CountOrganizationsResponse
 	// CountSatisfactionRatingsResponse is generated.CountSatisfactionRatingsResponse, the response of CountSatisfactionRatings: the HTTP response and its body, decoded by status.
@@ -932,8 +936,14 @@ type (
 	JobStatusList = generated.JobStatusList
 	// JobStatusResult is generated.JobStatusResult: The outcome for one item of a job.
 	JobStatusResult = generated.JobStatusResult
+	// JobStatusResultList is generated.JobStatusResultList: The outcomes of a job's items, one per item, in the order they were given.
+	JobStatusResultList = generated.JobStatusResultList
+	// JobStatusResults is generated.JobStatusResults: A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+	JobStatusResults = generated.JobStatusResults
 	// JobStatusStatus is generated.JobStatusStatus: One of queued, working, completed, failed or killed.
 	JobStatusStatus = generated.JobStatusStatus
+	// JobStatusSuccess is generated.JobStatusSuccess: The outcome of a job that answers for all its items at once (a permanent deletion).
+	JobStatusSuccess = generated.JobStatusSuccess
 	// ListActiveAutomationsParams is generated.ListActiveAutomationsParams, which defines parameters for ListActiveAutomations.
 	ListActiveAutomationsParams = generated.ListActiveAutomationsParams
 	// ListActiveAutomationsParamsInclude is generated.ListActiveAutomationsParamsInclude, which defines parameters for ListActiveAutomations.
@@ -1036,6 +1046,8 @@ type (
 	ListCustomObjectRecordsParamsSort = generated.ListCustomObjectRecordsParamsSort
 	// ListCustomObjectRecordsResponse is generated.ListCustomObjectRecordsResponse, the response of ListCustomObjectRecords: the HTTP response and its body, decoded by status.
 	ListCustomObjectRecordsResponse = generated.ListCustomObjectRecordsResponse
+	// ListCustomObjectsParams is generated.ListCustomObjectsParams, which defines parameters for ListCustomObjects.
+	ListCustomObjectsParams = generated.ListCustomObjectsParams
 	// ListCustomObjectsResponse is generated.ListCustomObjectsResponse, the response of ListCustomObjects: the HTTP response and its body, decoded by status.
 	ListCustomObjectsResponse = generated.ListCustomObjectsResponse
 	// ListCustomRolesResponse is generated.ListCustomRolesResponse, the response of ListCustomRoles: the HTTP response and its body, decoded by status.
@@ -1132,6 +1144,8 @@ type (
 	ListOrganizationsResponse = generated.ListOrganizationsResponse
 	// ListPublicLocalesResponse is generated.ListPublicLocalesResponse, the response of ListPublicLocales: the HTTP response and its body, decoded by status.
 	ListPublicLocalesResponse = generated.ListPublicLocalesResponse
+	// ListRelationshipFilterDefinitionsParams is generated.ListRelationshipFilterDefinitionsParams, which defines parameters for ListRelationshipFilterDefinitions.
+	ListRelationshipFilterDefinitionsParams = generated.ListRelationshipFilterDefinitionsParams
 	// ListRelationshipFilterDefinitionsResponse is generated.ListRelationshipFilterDefinitionsResponse, the response of ListRelationshipFilterDefinitions: the HTTP response and its body, decoded by status.
 	ListRelationshipFilterDefinitionsResponse = generated.ListRelationshipFilterDefinitionsResponse
 	// ListRequestCommentsParams is generated.ListRequestCommentsParams, which defines parameters for ListRequestComments.
@@ -1156,6 +1170,8 @@ type (
 	ListRequestsParamsStatus = generated.ListRequestsParamsStatus
 	// ListRequestsResponse is generated.ListRequestsResponse, the response of ListRequests: the HTTP response and its body, decoded by status.
 	ListRequestsResponse = generated.ListRequestsResponse
+	// ListResourceCollectionsParams is generated.ListResourceCollectionsParams, which defines parameters for ListResourceCollections.
+	ListResourceCollectionsParams = generated.ListResourceCollectionsParams
 	// ListResourceCollectionsResponse is generated.ListResourceCollectionsResponse, the response of ListResourceCollections: the HTTP response and its body, decoded by status.
 	ListResourceCollectionsResponse = generated.ListResourceCollectionsResponse
 	// ListRoutingAttributeDefinitionsResponse is generated.ListRoutingAttributeDefinitionsResponse, the response of ListRoutingAttributeDefinitions: the HTTP response and its body, decoded by status.
@@ -1224,6 +1240,8 @@ type (
 	ListTicketAuditsParams = generated.ListTicketAuditsParams
 	// ListTicketAuditsParamsInclude is generated.ListTicketAuditsParamsInclude, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParamsInclude = generated.ListTicketAuditsParamsInclude
+	// ListTicketAuditsParamsSortOrder is generated.ListTicketAuditsParamsSortOrder, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParamsSortOrder = generated.ListTicketAuditsParamsSortOrder
 	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
 	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
 	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
@@ -1254,6 +1272,8 @@ type (
 	ListTicketFollowersResponse = generated.ListTicketFollowersResponse
 	// ListTicketFormsParams is generated.ListTicketFormsParams, which defines parameters for ListTicketForms.
 	ListTicketFormsParams = generated.ListTicketFormsParams
+	// ListTicketFormsParamsFormType is generated.ListTicketFormsParamsFormType, which defines parameters for ListTicketForms.
+	ListTicketFormsParamsFormType = generated.ListTicketFormsParamsFormType
 	// ListTicketFormsResponse is generated.ListTicketFormsResponse, the response of ListTicketForms: the HTTP response and its body, decoded by status.
 	ListTicketFormsResponse = generated.ListTicketFormsResponse
 	// ListTicketIncidentsParams is generated.ListTicketIncidentsParams, which defines parameters for ListTicketIncidents.
@@ -1282,6 +1302,10 @@ type (
 	ListTicketsParams = generated.ListTicketsParams
 	// ListTicketsParamsInclude is generated.ListTicketsParamsInclude, which defines parameters for ListTickets.
 	ListTicketsParamsInclude = generated.ListTicketsParamsInclude
+	// ListTicketsParamsSortBy is generated.ListTicketsParamsSortBy, which defines parameters for ListTickets.
+	ListTicketsParamsSortBy = generated.ListTicketsParamsSortBy
+	// ListTicketsParamsSortOrder is generated.ListTicketsParamsSortOrder, which defines parameters for ListTickets.
+	ListTicketsParamsSortOrder = generated.ListTicketsParamsSortOrder
 	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
 	ListTicketsResponse = generated.ListTicketsResponse
 	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
@@ -1326,6 +1350,8 @@ type (
 	ListUserFieldsResponse = generated.ListUserFieldsResponse
 	// ListUserIdentitiesParams is generated.ListUserIdentitiesParams, which defines parameters for ListUserIdentities.
 	ListUserIdentitiesParams = generated.ListUserIdentitiesParams
+	// ListUserIdentitiesParamsType is generated.ListUserIdentitiesParamsType, which defines parameters for ListUserIdentities.
+	ListUserIdentitiesParamsType = generated.ListUserIdentitiesParamsType
 	// ListUserIdentitiesResponse is generated.ListUserIdentitiesResponse, the response of ListUserIdentities: the HTTP response and its body, decoded by status.
 	ListUserIdentitiesResponse = generated.ListUserIdentitiesResponse
 	// ListUserPasswordRequirementsResponse is generated.ListUserPasswordRequirementsResponse, the response of ListUserPasswordRequirements: the HTTP response and its body, decoded by status.
@@ -1600,6 +1626,8 @@ type (
 	RelationshipFilterDefinitionsEnvelope = generated.RelationshipFilterDefinitionsEnvelope
 	// RemoveTicketTagsJSONRequestBody is generated.RemoveTicketTagsJSONRequestBody, which defines body for RemoveTicketTags for application/json ContentType.
 	RemoveTicketTagsJSONRequestBody = generated.RemoveTicketTagsJSONRequestBody
+	// RemoveTicketTagsParams is generated.RemoveTicketTagsParams, which defines parameters for RemoveTicketTags.
+	RemoveTicketTagsParams = generated.RemoveTicketTagsParams
 	// RemoveTicketTagsResponse is generated.RemoveTicketTagsResponse, the response of RemoveTicketTags: the HTTP response and its body, decoded by status.
 	RemoveTicketTagsResponse = generated.RemoveTicketTagsResponse
 	// RenewCurrentSessionResponse is generated.RenewCurrentSessionResponse, the response of RenewCurrentSession: the HTTP response and its body, decoded by status.
@@ -1726,6 +1754,8 @@ type (
 	RoutingAttributeUpdateRequest = generated.RoutingAttributeUpdateRequest
 	// RoutingAttributeValue is generated.RoutingAttributeValue: A value of a routing attribute (a skill, such as "English" for "Language").
 	RoutingAttributeValue = generated.RoutingAttributeValue
+	// RoutingAttributeValueAgentSkillPriority is generated.RoutingAttributeValueAgentSkillPriority: How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	RoutingAttributeValueAgentSkillPriority = generated.RoutingAttributeValueAgentSkillPriority
 	// RoutingAttributeValueCondition is generated.RoutingAttributeValueCondition: One condition of a routing attribute value.
 	RoutingAttributeValueCondition = generated.RoutingAttributeValueCondition
 	// RoutingAttributeValueConditions is generated.RoutingAttributeValueConditions: Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`.
@@ -1988,10 +2018,14 @@ type (
 	ShowBrandResponse = generated.ShowBrandResponse
 	// ShowCurrentLocaleResponse is generated.ShowCurrentLocaleResponse, the response of ShowCurrentLocale: the HTTP response and its body, decoded by status.
 	ShowCurrentLocaleResponse = generated.ShowCurrentLocaleResponse
+	// ShowCustomObjectFieldParams is generated.ShowCustomObjectFieldParams, which defines parameters for ShowCustomObjectField.
+	ShowCustomObjectFieldParams = generated.ShowCustomObjectFieldParams
 	// ShowCustomObjectFieldResponse is generated.ShowCustomObjectFieldResponse, the response of ShowCustomObjectField: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldResponse = generated.ShowCustomObjectFieldResponse
 	// ShowCustomObjectFieldsLimitResponse is generated.ShowCustomObjectFieldsLimitResponse, the response of ShowCustomObjectFieldsLimit: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldsLimitResponse = generated.ShowCustomObjectFieldsLimitResponse
+	// ShowCustomObjectParams is generated.ShowCustomObjectParams, which defines parameters for ShowCustomObject.
+	ShowCustomObjectParams = generated.ShowCustomObjectParams
 	// ShowCustomObjectRecordResponse is generated.ShowCustomObjectRecordResponse, the response of ShowCustomObjectRecord: the HTTP response and its body, decoded by status.
 	ShowCustomObjectRecordResponse = generated.ShowCustomObjectRecordResponse
 	// ShowCustomObjectRecordsLimitResponse is generated.ShowCustomObjectRecordsLimitResponse, the response of ShowCustomObjectRecordsLimit: the HTTP response and its body, decoded by status.
@@ -2316,6 +2350,10 @@ type (
 	TicketEventChildEvent = generated.TicketEventChildEvent
 	// TicketEventExportPage is generated.TicketEventExportPage: A page of the incremental ticket event export.
 	TicketEventExportPage = generated.TicketEventExportPage
+	// TicketEventMetric is generated.TicketEventMetric: The metric the event is about.
+	TicketEventMetric = generated.TicketEventMetric
+	// TicketEventType is generated.TicketEventType: The kind of event.
+	TicketEventType = generated.TicketEventType
 	// TicketExportPage is generated.TicketExportPage: A page of a time-based incremental ticket export.
 	TicketExportPage = generated.TicketExportPage
 	// TicketField is generated.TicketField: A system or custom ticket field.
@@ -2792,6 +2830,8 @@ type (
 	UserIdentityInput = generated.UserIdentityInput
 	// UserIdentityInputType is generated.UserIdentityInputType: The type of the identity (on creation).
 	UserIdentityInputType = generated.UserIdentityInputType
+	// UserIdentityInputVerificationMethod is generated.UserIdentityInputVerificationMethod: How the identity was verified: none, low, sso, embed or full.
+	UserIdentityInputVerificationMethod = generated.UserIdentityInputVerificationMethod
 	// UserIdentityList is generated.UserIdentityList: A page of a user's identities.
 	UserIdentityList = generated.UserIdentityList
 	// UserIdentityType is generated.UserIdentityType: The type of this identity.
@@ -2948,6 +2988,10 @@ const (
 	AccountSettingsTwitterShortenURLNever = generated.AccountSettingsTwitterShortenURLNever
 	// AccountSettingsTwitterShortenURLOptional is generated.AccountSettingsTwitterShortenURLOptional, the AccountSettingsTwitterShortenURL value "optional".
 	AccountSettingsTwitterShortenURLOptional = generated.AccountSettingsTwitterShortenURLOptional
+	// AutocompleteUsersParamsFilterAssignable is generated.AutocompleteUsersParamsFilterAssignable, the AutocompleteUsersParamsFilter value "assignable".
+	AutocompleteUsersParamsFilterAssignable = generated.AutocompleteUsersParamsFilterAssignable
+	// AutocompleteUsersParamsFilterRequester is generated.AutocompleteUsersParamsFilterRequester, the AutocompleteUsersParamsFilter value "requester".
+	AutocompleteUsersParamsFilterRequester = generated.AutocompleteUsersParamsFilterRequester
 	// AutocompleteUsersParamsIncludeAbilities is generated.AutocompleteUsersParamsIncludeAbilities, the AutocompleteUsersParamsInclude value "abilities".
 	AutocompleteUsersParamsIncludeAbilities = generated.AutocompleteUsersParamsIncludeAbilities
 	// AutocompleteUsersParamsIncludeGroups is generated.AutocompleteUsersParamsIncludeGroups, the AutocompleteUsersParamsInclude value "groups".
@@ -3580,6 +3624,10 @@ const (
 	ListTicketAuditsParamsIncludeTickets = generated.ListTicketAuditsParamsIncludeTickets
 	// ListTicketAuditsParamsIncludeUsers is generated.ListTicketAuditsParamsIncludeUsers, the ListTicketAuditsParamsInclude value "users".
 	ListTicketAuditsParamsIncludeUsers = generated.ListTicketAuditsParamsIncludeUsers
+	// ListTicketAuditsParamsSortOrderAsc is generated.ListTicketAuditsParamsSortOrderAsc, the ListTicketAuditsParamsSortOrder value "asc".
+	ListTicketAuditsParamsSortOrderAsc = generated.ListTicketAuditsParamsSortOrderAsc
+	// ListTicketAuditsParamsSortOrderDesc is generated.ListTicketAuditsParamsSortOrderDesc, the ListTicketAuditsParamsSortOrder value "desc".
+	ListTicketAuditsParamsSortOrderDesc = generated.ListTicketAuditsParamsSortOrderDesc
 	// ListTicketCommentsParamsIncludeUsers is generated.ListTicketCommentsParamsIncludeUsers, the ListTicketCommentsParamsInclude value "users".
 	ListTicketCommentsParamsIncludeUsers = generated.ListTicketCommentsParamsIncludeUsers
 	// ListTicketCommentsParamsSortCreatedAt is generated.ListTicketCommentsParamsSortCreatedAt, the ListTicketCommentsParamsSort value "created_at".
@@ -3592,6 +3640,12 @@ const (
 	ListTicketCommentsParamsSortOrderDesc = generated.ListTicketCommentsParamsSortOrderDesc
 	// ListTicketFieldsParamsIncludeUsers is generated.ListTicketFieldsParamsIncludeUsers, the ListTicketFieldsParamsInclude value "users".
 	ListTicketFieldsParamsIncludeUsers = generated.ListTicketFieldsParamsIncludeUsers
+	// ListTicketFormsParamsFormTypeAll is generated.ListTicketFormsParamsFormTypeAll, the ListTicketFormsParamsFormType value "all".
+	ListTicketFormsParamsFormTypeAll = generated.ListTicketFormsParamsFormTypeAll
+	// ListTicketFormsParamsFormTypeServiceCatalog is generated.ListTicketFormsParamsFormTypeServiceCatalog, the ListTicketFormsParamsFormType value "service_catalog".
+	ListTicketFormsParamsFormTypeServiceCatalog = generated.ListTicketFormsParamsFormTypeServiceCatalog
+	// ListTicketFormsParamsFormTypeStandard is generated.ListTicketFormsParamsFormTypeStandard, the ListTicketFormsParamsFormType value "standard".
+	ListTicketFormsParamsFormTypeStandard = generated.ListTicketFormsParamsFormTypeStandard
 	// ListTicketsParamsIncludeBrands is generated.ListTicketsParamsIncludeBrands, the ListTicketsParamsInclude value "brands".
 	ListTicketsParamsIncludeBrands = generated.ListTicketsParamsIncludeBrands
 	// ListTicketsParamsIncludeCommentCount is generated.ListTicketsParamsIncludeCommentCount, the ListTicketsParamsInclude value "comment_count".
@@ -3610,6 +3664,32 @@ const (
 	ListTicketsParamsIncludeTicketForms = generated.ListTicketsParamsIncludeTicketForms
 	// ListTicketsParamsIncludeUsers is generated.ListTicketsParamsIncludeUsers, the ListTicketsParamsInclude value "users".
 	ListTicketsParamsIncludeUsers = generated.ListTicketsParamsIncludeUsers
+	// ListTicketsParamsSortByAssignee is generated.ListTicketsParamsSortByAssignee, the ListTicketsParamsSortBy value "assignee".
+	ListTicketsParamsSortByAssignee = generated.ListTicketsParamsSortByAssignee
+	// ListTicketsParamsSortByAssigneeName is generated.ListTicketsParamsSortByAssigneeName, the ListTicketsParamsSortBy value "assignee.name".
+	ListTicketsParamsSortByAssigneeName = generated.ListTicketsParamsSortByAssigneeName
+	// ListTicketsParamsSortByCreatedAt is generated.ListTicketsParamsSortByCreatedAt, the ListTicketsParamsSortBy value "created_at".
+	ListTicketsParamsSortByCreatedAt = generated.ListTicketsParamsSortByCreatedAt
+	// ListTicketsParamsSortByDeletedAt is generated.ListTicketsParamsSortByDeletedAt, the ListTicketsParamsSortBy value "deleted_at".
+	ListTicketsParamsSortByDeletedAt = generated.ListTicketsParamsSortByDeletedAt
+	// ListTicketsParamsSortByGroup is generated.ListTicketsParamsSortByGroup, the ListTicketsParamsSortBy value "group".
+	ListTicketsParamsSortByGroup = generated.ListTicketsParamsSortByGroup
+	// ListTicketsParamsSortByID is generated.ListTicketsParamsSortByID, the ListTicketsParamsSortBy value "id".
+	ListTicketsParamsSortByID = generated.ListTicketsParamsSortByID
+	// ListTicketsParamsSortByRequester is generated.ListTicketsParamsSortByRequester, the ListTicketsParamsSortBy value "requester".
+	ListTicketsParamsSortByRequester = generated.ListTicketsParamsSortByRequester
+	// ListTicketsParamsSortByRequesterName is generated.ListTicketsParamsSortByRequesterName, the ListTicketsParamsSortBy value "requester.name".
+	ListTicketsParamsSortByRequesterName = generated.ListTicketsParamsSortByRequesterName
+	// ListTicketsParamsSortByStatus is generated.ListTicketsParamsSortByStatus, the ListTicketsParamsSortBy value "status".
+	ListTicketsParamsSortByStatus = generated.ListTicketsParamsSortByStatus
+	// ListTicketsParamsSortBySubject is generated.ListTicketsParamsSortBySubject, the ListTicketsParamsSortBy value "subject".
+	ListTicketsParamsSortBySubject = generated.ListTicketsParamsSortBySubject
+	// ListTicketsParamsSortByUpdatedAt is generated.ListTicketsParamsSortByUpdatedAt, the ListTicketsParamsSortBy value "updated_at".
+	ListTicketsParamsSortByUpdatedAt = generated.ListTicketsParamsSortByUpdatedAt
+	// ListTicketsParamsSortOrderAsc is generated.ListTicketsParamsSortOrderAsc, the ListTicketsParamsSortOrder value "asc".
+	ListTicketsParamsSortOrderAsc = generated.ListTicketsParamsSortOrderAsc
+	// ListTicketsParamsSortOrderDesc is generated.ListTicketsParamsSortOrderDesc, the ListTicketsParamsSortOrder value "desc".
+	ListTicketsParamsSortOrderDesc = generated.ListTicketsParamsSortOrderDesc
 	// ListTriggerCategoriesParamsIncludeRuleCounts is generated.ListTriggerCategoriesParamsIncludeRuleCounts, the ListTriggerCategoriesParamsInclude value "rule_counts".
 	ListTriggerCategoriesParamsIncludeRuleCounts = generated.ListTriggerCategoriesParamsIncludeRuleCounts
 	// ListTriggerCategoriesParamsSortCreatedAt is generated.ListTriggerCategoriesParamsSortCreatedAt, the ListTriggerCategoriesParamsSort value "created_at".
@@ -3668,6 +3748,26 @@ const (
 	ListTriggersParamsSortPosition = generated.ListTriggersParamsSortPosition
 	// ListTriggersParamsSortUpdatedAt is generated.ListTriggersParamsSortUpdatedAt, the ListTriggersParamsSort value "updated_at".
 	ListTriggersParamsSortUpdatedAt = generated.ListTriggersParamsSortUpdatedAt
+	// ListUserIdentitiesParamsTypeAgentForwarding is generated.ListUserIdentitiesParamsTypeAgentForwarding, the ListUserIdentitiesParamsType value "agent_forwarding".
+	ListUserIdentitiesParamsTypeAgentForwarding = generated.ListUserIdentitiesParamsTypeAgentForwarding
+	// ListUserIdentitiesParamsTypeAnyChannel is generated.ListUserIdentitiesParamsTypeAnyChannel, the ListUserIdentitiesParamsType value "any_channel".
+	ListUserIdentitiesParamsTypeAnyChannel = generated.ListUserIdentitiesParamsTypeAnyChannel
+	// ListUserIdentitiesParamsTypeEmail is generated.ListUserIdentitiesParamsTypeEmail, the ListUserIdentitiesParamsType value "email".
+	ListUserIdentitiesParamsTypeEmail = generated.ListUserIdentitiesParamsTypeEmail
+	// ListUserIdentitiesParamsTypeFacebook is generated.ListUserIdentitiesParamsTypeFacebook, the ListUserIdentitiesParamsType value "facebook".
+	ListUserIdentitiesParamsTypeFacebook = generated.ListUserIdentitiesParamsTypeFacebook
+	// ListUserIdentitiesParamsTypeForeign is generated.ListUserIdentitiesParamsTypeForeign, the ListUserIdentitiesParamsType value "foreign".
+	ListUserIdentitiesParamsTypeForeign = generated.ListUserIdentitiesParamsTypeForeign
+	// ListUserIdentitiesParamsTypeMessaging is generated.ListUserIdentitiesParamsTypeMessaging, the ListUserIdentitiesParamsType value "messaging".
+	ListUserIdentitiesParamsTypeMessaging = generated.ListUserIdentitiesParamsTypeMessaging
+	// ListUserIdentitiesParamsTypeMicrosoft is generated.ListUserIdentitiesParamsTypeMicrosoft, the ListUserIdentitiesParamsType value "microsoft".
+	ListUserIdentitiesParamsTypeMicrosoft = generated.ListUserIdentitiesParamsTypeMicrosoft
+	// ListUserIdentitiesParamsTypePhoneNumber is generated.ListUserIdentitiesParamsTypePhoneNumber, the ListUserIdentitiesParamsType value "phone_number".
+	ListUserIdentitiesParamsTypePhoneNumber = generated.ListUserIdentitiesParamsTypePhoneNumber
+	// ListUserIdentitiesParamsTypeSdk is generated.ListUserIdentitiesParamsTypeSdk, the ListUserIdentitiesParamsType value "sdk".
+	ListUserIdentitiesParamsTypeSdk = generated.ListUserIdentitiesParamsTypeSdk
+	// ListUserIdentitiesParamsTypeTwitter is generated.ListUserIdentitiesParamsTypeTwitter, the ListUserIdentitiesParamsType value "twitter".
+	ListUserIdentitiesParamsTypeTwitter = generated.ListUserIdentitiesParamsTypeTwitter
 	// ListUserTicketSkipsParamsSortOrderAsc is generated.ListUserTicketSkipsParamsSortOrderAsc, the ListUserTicketSkipsParamsSortOrder value "asc".
 	ListUserTicketSkipsParamsSortOrderAsc = generated.ListUserTicketSkipsParamsSortOrderAsc
 	// ListUserTicketSkipsParamsSortOrderDesc is generated.ListUserTicketSkipsParamsSortOrderDesc, the ListUserTicketSkipsParamsSortOrder value "desc".
@@ -3812,6 +3912,10 @@ const (
 	RoutingAttributeEventTypeDelete = generated.RoutingAttributeEventTypeDelete
 	// RoutingAttributeEventTypeUpdate is generated.RoutingAttributeEventTypeUpdate, the RoutingAttributeEventType value "update".
 	RoutingAttributeEventTypeUpdate = generated.RoutingAttributeEventTypeUpdate
+	// RoutingAttributeValueAgentSkillPriorityHIGH is generated.RoutingAttributeValueAgentSkillPriorityHIGH, the RoutingAttributeValueAgentSkillPriority value "HIGH".
+	RoutingAttributeValueAgentSkillPriorityHIGH = generated.RoutingAttributeValueAgentSkillPriorityHIGH
+	// RoutingAttributeValueAgentSkillPriorityNORMAL is generated.RoutingAttributeValueAgentSkillPriorityNORMAL, the RoutingAttributeValueAgentSkillPriority value "NORMAL".
+	RoutingAttributeValueAgentSkillPriorityNORMAL = generated.RoutingAttributeValueAgentSkillPriorityNORMAL
 	// RoutingAttributeValueEventTypeCreate is generated.RoutingAttributeValueEventTypeCreate, the RoutingAttributeValueEventType value "create".
 	RoutingAttributeValueEventTypeCreate = generated.RoutingAttributeValueEventTypeCreate
 	// RoutingAttributeValueEventTypeDelete is generated.RoutingAttributeValueEventTypeDelete, the RoutingAttributeValueEventType value "delete".
@@ -4378,6 +4482,36 @@ const (
 	TicketEmailCcInputActionDelete = generated.TicketEmailCcInputActionDelete
 	// TicketEmailCcInputActionPut is generated.TicketEmailCcInputActionPut, the TicketEmailCcInputAction value "put".
 	TicketEmailCcInputActionPut = generated.TicketEmailCcInputActionPut
+	// TicketEventMetricAgentWorkTime is generated.TicketEventMetricAgentWorkTime, the TicketEventMetric value "agent_work_time".
+	TicketEventMetricAgentWorkTime = generated.TicketEventMetricAgentWorkTime
+	// TicketEventMetricGroupOwnershipTime is generated.TicketEventMetricGroupOwnershipTime, the TicketEventMetric value "group_ownership_time".
+	TicketEventMetricGroupOwnershipTime = generated.TicketEventMetricGroupOwnershipTime
+	// TicketEventMetricPausableUpdateTime is generated.TicketEventMetricPausableUpdateTime, the TicketEventMetric value "pausable_update_time".
+	TicketEventMetricPausableUpdateTime = generated.TicketEventMetricPausableUpdateTime
+	// TicketEventMetricPeriodicUpdateTime is generated.TicketEventMetricPeriodicUpdateTime, the TicketEventMetric value "periodic_update_time".
+	TicketEventMetricPeriodicUpdateTime = generated.TicketEventMetricPeriodicUpdateTime
+	// TicketEventMetricReplyTime is generated.TicketEventMetricReplyTime, the TicketEventMetric value "reply_time".
+	TicketEventMetricReplyTime = generated.TicketEventMetricReplyTime
+	// TicketEventMetricRequesterWaitTime is generated.TicketEventMetricRequesterWaitTime, the TicketEventMetric value "requester_wait_time".
+	TicketEventMetricRequesterWaitTime = generated.TicketEventMetricRequesterWaitTime
+	// TicketEventMetricResolutionTime is generated.TicketEventMetricResolutionTime, the TicketEventMetric value "resolution_time".
+	TicketEventMetricResolutionTime = generated.TicketEventMetricResolutionTime
+	// TicketEventTypeActivate is generated.TicketEventTypeActivate, the TicketEventType value "activate".
+	TicketEventTypeActivate = generated.TicketEventTypeActivate
+	// TicketEventTypeApplyGroupSLA is generated.TicketEventTypeApplyGroupSLA, the TicketEventType value "apply_group_sla".
+	TicketEventTypeApplyGroupSLA = generated.TicketEventTypeApplyGroupSLA
+	// TicketEventTypeApplySLA is generated.TicketEventTypeApplySLA, the TicketEventType value "apply_sla".
+	TicketEventTypeApplySLA = generated.TicketEventTypeApplySLA
+	// TicketEventTypeBreach is generated.TicketEventTypeBreach, the TicketEventType value "breach".
+	TicketEventTypeBreach = generated.TicketEventTypeBreach
+	// TicketEventTypeFulfill is generated.TicketEventTypeFulfill, the TicketEventType value "fulfill".
+	TicketEventTypeFulfill = generated.TicketEventTypeFulfill
+	// TicketEventTypeMeasure is generated.TicketEventTypeMeasure, the TicketEventType value "measure".
+	TicketEventTypeMeasure = generated.TicketEventTypeMeasure
+	// TicketEventTypePause is generated.TicketEventTypePause, the TicketEventType value "pause".
+	TicketEventTypePause = generated.TicketEventTypePause
+	// TicketEventTypeUpdateStatus is generated.TicketEventTypeUpdateStatus, the TicketEventType value "update_status".
+	TicketEventTypeUpdateStatus = generated.TicketEventTypeUpdateStatus
 	// TicketFieldInputTypeCheckbox is generated.TicketFieldInputTypeCheckbox, the TicketFieldInputType value "checkbox".
 	TicketFieldInputTypeCheckbox = generated.TicketFieldInputTypeCheckbox
 	// TicketFieldInputTypeDate is generated.TicketFieldInputTypeDate, the TicketFieldInputType value "date".
@@ -4652,6 +4786,16 @@ const (
 	UserIdentityInputTypeSdk = generated.UserIdentityInputTypeSdk
 	// UserIdentityInputTypeTwitter is generated.UserIdentityInputTypeTwitter, the UserIdentityInputType value "twitter".
 	UserIdentityInputTypeTwitter = generated.UserIdentityInputTypeTwitter
+	// UserIdentityInputVerificationMethodEmbed is generated.UserIdentityInputVerificationMethodEmbed, the UserIdentityInputVerificationMethod value "embed".
+	UserIdentityInputVerificationMethodEmbed = generated.UserIdentityInputVerificationMethodEmbed
+	// UserIdentityInputVerificationMethodFull is generated.UserIdentityInputVerificationMethodFull, the UserIdentityInputVerificationMethod value "full".
+	UserIdentityInputVerificationMethodFull = generated.UserIdentityInputVerificationMethodFull
+	// UserIdentityInputVerificationMethodLow is generated.UserIdentityInputVerificationMethodLow, the UserIdentityInputVerificationMethod value "low".
+	UserIdentityInputVerificationMethodLow = generated.UserIdentityInputVerificationMethodLow
+	// UserIdentityInputVerificationMethodNone is generated.UserIdentityInputVerificationMethodNone, the UserIdentityInputVerificationMethod value "none".
+	UserIdentityInputVerificationMethodNone = generated.UserIdentityInputVerificationMethodNone
+	// UserIdentityInputVerificationMethodSso is generated.UserIdentityInputVerificationMethodSso, the UserIdentityInputVerificationMethod value "sso".
+	UserIdentityInputVerificationMethodSso = generated.UserIdentityInputVerificationMethodSso
 	// UserIdentityTypeAgentForwarding is generated.UserIdentityTypeAgentForwarding, the UserIdentityType value "agent_forwarding".
 	UserIdentityTypeAgentForwarding = generated.UserIdentityTypeAgentForwarding
 	// UserIdentityTypeAnyChannel is generated.UserIdentityTypeAnyChannel, the UserIdentityType value "any_channel".

@@ -793,6 +793,24 @@ func (e RoutingAttributeEventType) Valid() bool {
 	}
 }
 
+// Defines values for RoutingAttributeValueAgentSkillPriority.
+const (
+	RoutingAttributeValueAgentSkillPriorityHIGH   RoutingAttributeValueAgentSkillPriority = "HIGH"
+	RoutingAttributeValueAgentSkillPriorityNORMAL RoutingAttributeValueAgentSkillPriority = "NORMAL"
+)
+
+// Valid indicates whether the value is a known member of the RoutingAttributeValueAgentSkillPriority enum.
+func (e RoutingAttributeValueAgentSkillPriority) Valid() bool {
+	switch e {
+	case RoutingAttributeValueAgentSkillPriorityHIGH:
+		return true
+	case RoutingAttributeValueAgentSkillPriorityNORMAL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoutingAttributeValueEventType.
 const (
 	RoutingAttributeValueEventTypeCreate RoutingAttributeValueEventType = "create"
@@ -1768,6 +1786,75 @@ func (e TicketEmailCcInputAction) Valid() bool {
 	}
 }
 
+// Defines values for TicketEventMetric.
+const (
+	TicketEventMetricAgentWorkTime      TicketEventMetric = "agent_work_time"
+	TicketEventMetricGroupOwnershipTime TicketEventMetric = "group_ownership_time"
+	TicketEventMetricPausableUpdateTime TicketEventMetric = "pausable_update_time"
+	TicketEventMetricPeriodicUpdateTime TicketEventMetric = "periodic_update_time"
+	TicketEventMetricReplyTime          TicketEventMetric = "reply_time"
+	TicketEventMetricRequesterWaitTime  TicketEventMetric = "requester_wait_time"
+	TicketEventMetricResolutionTime     TicketEventMetric = "resolution_time"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventMetric enum.
+func (e TicketEventMetric) Valid() bool {
+	switch e {
+	case TicketEventMetricAgentWorkTime:
+		return true
+	case TicketEventMetricGroupOwnershipTime:
+		return true
+	case TicketEventMetricPausableUpdateTime:
+		return true
+	case TicketEventMetricPeriodicUpdateTime:
+		return true
+	case TicketEventMetricReplyTime:
+		return true
+	case TicketEventMetricRequesterWaitTime:
+		return true
+	case TicketEventMetricResolutionTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketEventType.
+const (
+	TicketEventTypeActivate      TicketEventType = "activate"
+	TicketEventTypeApplyGroupSLA TicketEventType = "apply_group_sla"
+	TicketEventTypeApplySLA      TicketEventType = "apply_sla"
+	TicketEventTypeBreach        TicketEventType = "breach"
+	TicketEventTypeFulfill       TicketEventType = "fulfill"
+	TicketEventTypeMeasure       TicketEventType = "measure"
+	TicketEventTypePause         TicketEventType = "pause"
+	TicketEventTypeUpdateStatus  TicketEventType = "update_status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventType enum.
+func (e TicketEventType) Valid() bool {
+	switch e {
+	case TicketEventTypeActivate:
+		return true
+	case TicketEventTypeApplyGroupSLA:
+		return true
+	case TicketEventTypeApplySLA:
+		return true
+	case TicketEventTypeBreach:
+		return true
+	case TicketEventTypeFulfill:
+		return true
+	case TicketEventTypeMeasure:
+		return true
+	case TicketEventTypePause:
+		return true
+	case TicketEventTypeUpdateStatus:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TicketFieldType.
 const (
 	TicketFieldTypeAssignee          TicketFieldType = "assignee"
@@ -2503,6 +2590,33 @@ func (e UserIdentityInputType) Valid() bool {
 	case UserIdentityInputTypeSdk:
 		return true
 	case UserIdentityInputTypeTwitter:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserIdentityInputVerificationMethod.
+const (
+	UserIdentityInputVerificationMethodEmbed UserIdentityInputVerificationMethod = "embed"
+	UserIdentityInputVerificationMethodFull  UserIdentityInputVerificationMethod = "full"
+	UserIdentityInputVerificationMethodLow   UserIdentityInputVerificationMethod = "low"
+	UserIdentityInputVerificationMethodNone  UserIdentityInputVerificationMethod = "none"
+	UserIdentityInputVerificationMethodSso   UserIdentityInputVerificationMethod = "sso"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityInputVerificationMethod enum.
+func (e UserIdentityInputVerificationMethod) Valid() bool {
+	switch e {
+	case UserIdentityInputVerificationMethodEmbed:
+		return true
+	case UserIdentityInputVerificationMethodFull:
+		return true
+	case UserIdentityInputVerificationMethodLow:
+		return true
+	case UserIdentityInputVerificationMethodNone:
+		return true
+	case UserIdentityInputVerificationMethodSso:
 		return true
 	default:
 		return false
@@ -4030,6 +4144,27 @@ func (e ShowTicketFieldParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ListTicketFormsParamsFormType.
+const (
+	ListTicketFormsParamsFormTypeAll            ListTicketFormsParamsFormType = "all"
+	ListTicketFormsParamsFormTypeServiceCatalog ListTicketFormsParamsFormType = "service_catalog"
+	ListTicketFormsParamsFormTypeStandard       ListTicketFormsParamsFormType = "standard"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketFormsParamsFormType enum.
+func (e ListTicketFormsParamsFormType) Valid() bool {
+	switch e {
+	case ListTicketFormsParamsFormTypeAll:
+		return true
+	case ListTicketFormsParamsFormTypeServiceCatalog:
+		return true
+	case ListTicketFormsParamsFormTypeStandard:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTicketsParamsInclude.
 const (
 	ListTicketsParamsIncludeBrands        ListTicketsParamsInclude = "brands"
@@ -4063,6 +4198,69 @@ func (e ListTicketsParamsInclude) Valid() bool {
 	case ListTicketsParamsIncludeTicketForms:
 		return true
 	case ListTicketsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortBy.
+const (
+	ListTicketsParamsSortByAssignee      ListTicketsParamsSortBy = "assignee"
+	ListTicketsParamsSortByAssigneeName  ListTicketsParamsSortBy = "assignee.name"
+	ListTicketsParamsSortByCreatedAt     ListTicketsParamsSortBy = "created_at"
+	ListTicketsParamsSortByDeletedAt     ListTicketsParamsSortBy = "deleted_at"
+	ListTicketsParamsSortByGroup         ListTicketsParamsSortBy = "group"
+	ListTicketsParamsSortByID            ListTicketsParamsSortBy = "id"
+	ListTicketsParamsSortByRequester     ListTicketsParamsSortBy = "requester"
+	ListTicketsParamsSortByRequesterName ListTicketsParamsSortBy = "requester.name"
+	ListTicketsParamsSortByStatus        ListTicketsParamsSortBy = "status"
+	ListTicketsParamsSortBySubject       ListTicketsParamsSortBy = "subject"
+	ListTicketsParamsSortByUpdatedAt     ListTicketsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortBy enum.
+func (e ListTicketsParamsSortBy) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortByAssignee:
+		return true
+	case ListTicketsParamsSortByAssigneeName:
+		return true
+	case ListTicketsParamsSortByCreatedAt:
+		return true
+	case ListTicketsParamsSortByDeletedAt:
+		return true
+	case ListTicketsParamsSortByGroup:
+		return true
+	case ListTicketsParamsSortByID:
+		return true
+	case ListTicketsParamsSortByRequester:
+		return true
+	case ListTicketsParamsSortByRequesterName:
+		return true
+	case ListTicketsParamsSortByStatus:
+		return true
+	case ListTicketsParamsSortBySubject:
+		return true
+	case ListTicketsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortOrder.
+const (
+	ListTicketsParamsSortOrderAsc  ListTicketsParamsSortOrder = "asc"
+	ListTicketsParamsSortOrderDesc ListTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortOrder enum.
+func (e ListTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortOrderAsc:
+		return true
+	case ListTicketsParamsSortOrderDesc:
 		return true
 	default:
 		return false
@@ -4204,6 +4402,24 @@ func (e ListTicketAuditsParamsInclude) Valid() bool {
 	case ListTicketAuditsParamsIncludeTickets:
 		return true
 	case ListTicketAuditsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketAuditsParamsSortOrder.
+const (
+	ListTicketAuditsParamsSortOrderAsc  ListTicketAuditsParamsSortOrder = "asc"
+	ListTicketAuditsParamsSortOrderDesc ListTicketAuditsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketAuditsParamsSortOrder enum.
+func (e ListTicketAuditsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketAuditsParamsSortOrderAsc:
+		return true
+	case ListTicketAuditsParamsSortOrderDesc:
 		return true
 	default:
 		return false
@@ -4711,6 +4927,24 @@ func (e AutocompleteUsersParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for AutocompleteUsersParamsFilter.
+const (
+	AutocompleteUsersParamsFilterAssignable AutocompleteUsersParamsFilter = "assignable"
+	AutocompleteUsersParamsFilterRequester  AutocompleteUsersParamsFilter = "requester"
+)
+
+// Valid indicates whether the value is a known member of the AutocompleteUsersParamsFilter enum.
+func (e AutocompleteUsersParamsFilter) Valid() bool {
+	switch e {
+	case AutocompleteUsersParamsFilterAssignable:
+		return true
+	case AutocompleteUsersParamsFilterRequester:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShowSelfParamsInclude.
 const (
 	ShowSelfParamsIncludeAbilities       ShowSelfParamsInclude = "abilities"
@@ -4813,6 +5047,48 @@ func (e ShowUserParamsInclude) Valid() bool {
 	case ShowUserParamsIncludeOpenTicketCount:
 		return true
 	case ShowUserParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserIdentitiesParamsType.
+const (
+	ListUserIdentitiesParamsTypeAgentForwarding ListUserIdentitiesParamsType = "agent_forwarding"
+	ListUserIdentitiesParamsTypeAnyChannel      ListUserIdentitiesParamsType = "any_channel"
+	ListUserIdentitiesParamsTypeEmail           ListUserIdentitiesParamsType = "email"
+	ListUserIdentitiesParamsTypeFacebook        ListUserIdentitiesParamsType = "facebook"
+	ListUserIdentitiesParamsTypeForeign         ListUserIdentitiesParamsType = "foreign"
+	ListUserIdentitiesParamsTypeMessaging       ListUserIdentitiesParamsType = "messaging"
+	ListUserIdentitiesParamsTypeMicrosoft       ListUserIdentitiesParamsType = "microsoft"
+	ListUserIdentitiesParamsTypePhoneNumber     ListUserIdentitiesParamsType = "phone_number"
+	ListUserIdentitiesParamsTypeSdk             ListUserIdentitiesParamsType = "sdk"
+	ListUserIdentitiesParamsTypeTwitter         ListUserIdentitiesParamsType = "twitter"
+)
+
+// Valid indicates whether the value is a known member of the ListUserIdentitiesParamsType enum.
+func (e ListUserIdentitiesParamsType) Valid() bool {
+	switch e {
+	case ListUserIdentitiesParamsTypeAgentForwarding:
+		return true
+	case ListUserIdentitiesParamsTypeAnyChannel:
+		return true
+	case ListUserIdentitiesParamsTypeEmail:
+		return true
+	case ListUserIdentitiesParamsTypeFacebook:
+		return true
+	case ListUserIdentitiesParamsTypeForeign:
+		return true
+	case ListUserIdentitiesParamsTypeMessaging:
+		return true
+	case ListUserIdentitiesParamsTypeMicrosoft:
+		return true
+	case ListUserIdentitiesParamsTypePhoneNumber:
+		return true
+	case ListUserIdentitiesParamsTypeSdk:
+		return true
+	case ListUserIdentitiesParamsTypeTwitter:
 		return true
 	default:
 		return false
@@ -6250,6 +6526,15 @@ type AutomationUpdateRequest struct {
 type AutomationsEnvelope struct {
 	// Automations The records.
 	Automations []Automation `json:"automations"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // AutomationsUpdateManyRequest The body of Update Many Automations.
@@ -6288,6 +6573,15 @@ type BookmarkInput struct {
 // BookmarkList defines model for BookmarkList.
 type BookmarkList struct {
 	Bookmarks []Bookmark `json:"bookmarks"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // Brand A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
@@ -6376,6 +6670,9 @@ type BrandInput struct {
 	// Active If the brand is set as active.
 	Active *bool `json:"active,omitempty"`
 
+	// BrandURL The url of the brand's help center.
+	BrandURL *string `json:"brand_url,omitempty"`
+
 	// Default Is the brand the default brand for this account.
 	Default *bool `json:"default,omitempty"`
 
@@ -6384,6 +6681,12 @@ type BrandInput struct {
 
 	// HostMapping The hostmapping to this brand, if any.
 	HostMapping *string `json:"host_mapping,omitempty"`
+
+	// IsDeleted Whether the brand is deleted.
+	IsDeleted *bool `json:"is_deleted,omitempty"`
+
+	// Logo The brand's logo, as an upload token or an attachment.
+	Logo *Attachment `json:"logo,omitempty"`
 
 	// Name The name of the brand.
 	Name *string `json:"name,omitempty"`
@@ -6548,13 +6851,15 @@ type CursorPaginationMeta struct {
 
 // CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
 type CustomFieldOption struct {
-	Default  *bool   `json:"default,omitempty"`
-	ID       *int64  `json:"id,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Position *int    `json:"position,omitempty"`
-	RawName  *string `json:"raw_name,omitempty"`
-	URL      *string `json:"url,omitempty"`
-	Value    *string `json:"value,omitempty"`
+	// AllowSolving Whether choosing the option lets an agent solve the ticket.
+	AllowSolving *bool   `json:"allow_solving,omitempty"`
+	Default      *bool   `json:"default,omitempty"`
+	ID           *int64  `json:"id,omitempty"`
+	Name         *string `json:"name,omitempty"`
+	Position     *int    `json:"position,omitempty"`
+	RawName      *string `json:"raw_name,omitempty"`
+	URL          *string `json:"url,omitempty"`
+	Value        *string `json:"value,omitempty"`
 }
 
 // CustomFieldValue The value of one custom field on a record. The value's JSON type depends on the field type (string, number, boolean, array of strings, or null).
@@ -6569,6 +6874,12 @@ type CustomFieldValue struct {
 
 // CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
 type CustomObject struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// CreatedAt When the object was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
@@ -6577,6 +6888,9 @@ type CustomObject struct {
 
 	// Description A description of the object. Dynamic content placeholders are rendered.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object, chosen at creation (it cannot be changed). Used in the URLs of the object, its fields and its records.
 	Key *string `json:"key,omitempty"`
@@ -6641,6 +6955,9 @@ type CustomObjectField struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
 	// RawDescription The description as set, with any dynamic content placeholder unrendered.
 	RawDescription *string `json:"raw_description,omitempty"`
 
@@ -6655,6 +6972,9 @@ type CustomObjectField struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// System True for the object's standard fields, which cannot be deleted.
 	System *bool `json:"system,omitempty"`
@@ -6707,6 +7027,15 @@ type CustomObjectFieldInput struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
+	// RawDescription The description, with any dynamic content placeholder as written.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title, with any dynamic content placeholder as written.
+	RawTitle *string `json:"raw_title,omitempty"`
+
 	// RegexpForValidation For `regexp` fields, the regular expression values must match.
 	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
 
@@ -6715,6 +7044,9 @@ type CustomObjectFieldInput struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// Tag For `checkbox` fields, a tag added when the box is checked.
 	Tag *string `json:"tag,omitempty"`
@@ -6755,8 +7087,17 @@ type CustomObjectFieldsReorderRequest struct {
 
 // CustomObjectInput The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
 type CustomObjectInput struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// Description A description of the object. May hold a dynamic content placeholder.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object (on creation only).
 	Key *string `json:"key,omitempty"`
@@ -6804,6 +7145,9 @@ type CustomObjectRecord struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// UpdatedAt When the record was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -6855,6 +7199,9 @@ type CustomObjectRecordInput struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 }
 
 // CustomObjectRecordList defines model for CustomObjectRecordList.
@@ -6923,6 +7270,9 @@ type CustomRoleConfiguration struct {
 
 	// ExploreAccess Access to Explore. One of "edit", "full", "none", "readonly".
 	ExploreAccess *CustomRoleConfigurationExploreAccess `json:"explore_access,omitempty"`
+
+	// ExportViews Whether the role may export views to CSV.
+	ExportViews *bool `json:"export_views,omitempty"`
 
 	// ForumAccess The kind of access the agent has to Guide. One of "edit-topics", "full", "readonly".
 	ForumAccess *CustomRoleConfigurationForumAccess `json:"forum_access,omitempty"`
@@ -7017,8 +7367,17 @@ type CustomRoleConfiguration struct {
 	// ViewAccess What the agent can do with views. One of "full", "manage-group", "manage-personal", "playonly", "readonly".
 	ViewAccess *CustomRoleConfigurationViewAccess `json:"view_access,omitempty"`
 
+	// ViewAccessLogs Whether the role may view the access logs.
+	ViewAccessLogs *bool `json:"view_access_logs,omitempty"`
+
+	// ViewAuditLogs Whether the role may view the audit log.
+	ViewAuditLogs *bool `json:"view_audit_logs,omitempty"`
+
 	// ViewDeletedTickets Whether or not the agent can view deleted tickets.
 	ViewDeletedTickets *bool `json:"view_deleted_tickets,omitempty"`
+
+	// ViewFilterTickets Whether the role may filter tickets in views.
+	ViewFilterTickets *bool `json:"view_filter_tickets,omitempty"`
 
 	// VoiceAccess Whether or not the agent can answer and place calls to end users.
 	VoiceAccess *bool `json:"voice_access,omitempty"`
@@ -7136,6 +7495,9 @@ type CustomStatus struct {
 
 	// UpdatedAt The date and time the custom ticket status was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The custom status's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // CustomStatusStatusCategory The status category the custom ticket status belongs to.
@@ -7830,8 +8192,12 @@ type JobStatus struct {
 	Message *string `json:"message,omitempty"`
 
 	// Progress The number of items done so far.
-	Progress *int               `json:"progress,omitempty"`
-	Results  *[]JobStatusResult `json:"results,omitempty"`
+	Progress *int `json:"progress,omitempty"`
+
+	// Results What the job did, once it ran: a list with one outcome per item for most jobs
+	// (JobStatusResultList), and a single `{"success": true}` object for permanent deletions
+	// of users and tickets (JobStatusSuccess). Null while the job has not run.
+	Results *JobStatusResults `json:"results,omitempty"`
 
 	// Status One of queued, working, completed, failed or killed.
 	Status *JobStatusStatus `json:"status,omitempty"`
@@ -7864,6 +8230,8 @@ type JobStatusList struct {
 // creations give `index` and `id`, updates and deletions `id`, `action`, `success` and
 // `status`, failures `error` and `details`.
 type JobStatusResult struct {
+	// AccountID The account the item belongs to, where Zendesk reports it.
+	AccountID  *int64  `json:"account_id,omitempty"`
 	Action     *string `json:"action,omitempty"`
 	Details    *string `json:"details,omitempty"`
 	Error      *string `json:"error,omitempty"`
@@ -7876,6 +8244,20 @@ type JobStatusResult struct {
 	Index   *int     `json:"index,omitempty"`
 	Status  *string  `json:"status,omitempty"`
 	Success *bool    `json:"success,omitempty"`
+}
+
+// JobStatusResultList The outcomes of a job's items, one per item, in the order they were given.
+type JobStatusResultList = []JobStatusResult
+
+// JobStatusResults A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+type JobStatusResults struct {
+	union json.RawMessage
+}
+
+// JobStatusSuccess The outcome of a job that answers for all its items at once (a permanent deletion).
+type JobStatusSuccess struct {
+	// Success Whether the job did its work.
+	Success *bool `json:"success,omitempty"`
 }
 
 // Locale A translation locale (language and region) Zendesk Support supports.
@@ -8370,7 +8752,15 @@ type MacroUpdateRequest struct {
 
 // MacrosEnvelope The macros an Update Many Macros request changed.
 type MacrosEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count  *int    `json:"count,omitempty"`
 	Macros []Macro `json:"macros"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
@@ -9015,18 +9405,32 @@ type RequestType string
 
 // RequestComment A public comment of a request.
 type RequestComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool          `json:"add_short_url,omitempty"`
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID The audit the comment was added in.
+	AuditID *int64 `json:"audit_id,omitempty"`
 
 	// AuthorID The id of the comment's author.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment's text.
-	Body      *string    `json:"body,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string    `json:"channel_source_id,omitempty"`
+	CreatedAt       *time.Time `json:"created_at,omitempty"`
 
 	// HTMLBody The comment formatted as HTML.
 	HTMLBody *string `json:"html_body,omitempty"`
 	ID       *int64  `json:"id,omitempty"`
+
+	// Metadata Technical details of the comment's origin (system details, flags).
+	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
 
 	// PlainBody The comment as plain text.
 	PlainBody *string `json:"plain_body,omitempty"`
@@ -9037,8 +9441,17 @@ type RequestComment struct {
 	// RequestID The id of the request.
 	RequestID *int64 `json:"request_id,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type Comment or VoiceComment.
 	Type *string `json:"type,omitempty"`
+
+	// Uploads The upload tokens of the files to attach.
+	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // RequestCommentEnvelope defines model for RequestCommentEnvelope.
@@ -9216,6 +9629,14 @@ type ResourceCollectionEnvelope struct {
 
 // ResourceCollectionList defines model for ResourceCollectionList.
 type ResourceCollectionList struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage        *string              `json:"previous_page,omitempty"`
 	ResourceCollections []ResourceCollection `json:"resource_collections"`
 }
 
@@ -9357,6 +9778,9 @@ type RoutingAttributeUpdateRequest struct {
 
 // RoutingAttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
 type RoutingAttributeValue struct {
+	// AgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	AgentSkillPriority *RoutingAttributeValueAgentSkillPriority `json:"agent_skill_priority,omitempty"`
+
 	// AttributeID The id of the attribute the value belongs to.
 	AttributeID *string `json:"attribute_id,omitempty"`
 
@@ -9375,6 +9799,9 @@ type RoutingAttributeValue struct {
 	// URL The API URL of the attribute value.
 	URL *string `json:"url,omitempty"`
 }
+
+// RoutingAttributeValueAgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+type RoutingAttributeValueAgentSkillPriority string
 
 // RoutingAttributeValueCondition One condition of a routing attribute value.
 type RoutingAttributeValueCondition struct {
@@ -9678,8 +10105,11 @@ type SatisfactionReason struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Deleted Whether the reason was deleted.
-	Deleted *bool  `json:"deleted,omitempty"`
-	ID      *int64 `json:"id,omitempty"`
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
 
 	// RawValue The reason's raw value, which may be a dynamic content placeholder.
 	RawValue *string `json:"raw_value,omitempty"`
@@ -9957,6 +10387,9 @@ type SearchTicketResult struct {
 	// ResultType The record type of the result, always "ticket" here.
 	ResultType SearchTicketResultResultType `json:"result_type"`
 
+	// SatisfactionProbability Zendesk's prediction of how satisfied the requester will be, from 0 to 1, where it predicts it.
+	SatisfactionProbability *float64 `json:"satisfaction_probability,omitempty"`
+
 	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
 
@@ -10007,6 +10440,9 @@ type SearchTicketResultType string
 type SearchUserResult struct {
 	// Active False if the user has been deleted.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -10065,11 +10501,17 @@ type SearchUserResult struct {
 	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// PermanentlyDeleted Whether the user was permanently deleted (its personal data scrubbed); Zendesk sends it on deleted users.
+	PermanentlyDeleted *bool `json:"permanently_deleted,omitempty"`
+
 	// Phone The user's primary phone number. Set it to an empty string to remove it.
 	Phone *string `json:"phone,omitempty"`
 
 	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
 	Photo *Attachment `json:"photo,omitempty"`
+
+	// RemotePhotoURL Write only: the url of a picture Zendesk downloads and sets as the user's photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
 
 	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
 	ReportCsv *bool `json:"report_csv,omitempty"`
@@ -10499,6 +10941,9 @@ type SupportAddress struct {
 
 	// UpdatedAt When the address was updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The support address's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // SupportAddressCnameStatus Whether all of the required CNAME records are set.
@@ -10707,8 +11152,20 @@ type TagNameList struct {
 // Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
 // targets; the other properties depend on the type.
 type Target struct {
+	// AccountName The account name.
+	AccountName *string `json:"account_name,omitempty"`
+
 	// Active Whether or not the target is activated.
 	Active *bool `json:"active,omitempty"`
+
+	// APIID The api id.
+	APIID *string `json:"api_id,omitempty"`
+
+	// APIToken The api token.
+	APIToken *string `json:"api_token,omitempty"`
+
+	// Attribute The attribute.
+	Attribute *string `json:"attribute,omitempty"`
 
 	// ContentType HTTP targets. The content type of the body.
 	ContentType *TargetContentType `json:"content_type,omitempty"`
@@ -10716,13 +11173,58 @@ type Target struct {
 
 	// Email Email targets. The email address to notify.
 	Email *string `json:"email,omitempty"`
-	ID    *int64  `json:"id,omitempty"`
+
+	// From The from.
+	From *string `json:"from,omitempty"`
+
+	// GroupID The group to make the agent a member of.
+	GroupID *string `json:"group_id,omitempty"`
+	ID      *int64  `json:"id,omitempty"`
+
+	// MessageID The message id.
+	MessageID *string `json:"message_id,omitempty"`
 
 	// Method HTTP targets. The HTTP method.
 	Method *TargetMethod `json:"method,omitempty"`
 
+	// OwnerBy The owner by.
+	OwnerBy *string `json:"owner_by,omitempty"`
+
 	// Password HTTP and URL targets. The password for basic authentication (never returned).
 	Password *string `json:"password,omitempty"`
+
+	// PreserveFormat The preserve format.
+	PreserveFormat *bool `json:"preserve_format,omitempty"`
+
+	// ProjectID The project id.
+	ProjectID *string `json:"project_id,omitempty"`
+
+	// RequestedBy The requested by.
+	RequestedBy *string `json:"requested_by,omitempty"`
+
+	// Resource The resource.
+	Resource *string `json:"resource,omitempty"`
+
+	// Room The room.
+	Room *string `json:"room,omitempty"`
+
+	// Secret The secret.
+	Secret *string `json:"secret,omitempty"`
+
+	// Ssl The ssl.
+	Ssl *bool `json:"ssl,omitempty"`
+
+	// StoryLabels The story labels.
+	StoryLabels *string `json:"story_labels,omitempty"`
+
+	// StoryTitle The story title.
+	StoryTitle *string `json:"story_title,omitempty"`
+
+	// StoryType The story type.
+	StoryType *string `json:"story_type,omitempty"`
+
+	// Subdomain The subdomain.
+	Subdomain *string `json:"subdomain,omitempty"`
 
 	// Subject Email targets. The subject of the email.
 	Subject *string `json:"subject,omitempty"`
@@ -10733,9 +11235,21 @@ type Target struct {
 	// Title A name for the target.
 	Title *string `json:"title,omitempty"`
 
+	// To The to.
+	To *string `json:"to,omitempty"`
+
+	// TodoListID The todo list id.
+	TodoListID *string `json:"todo_list_id,omitempty"`
+
+	// Token The token.
+	Token *string `json:"token,omitempty"`
+
 	// Type The type of target.
 	Type *TargetType `json:"type,omitempty"`
 	URL  *string     `json:"url,omitempty"`
+
+	// UsSmallBusinessAccount The us small business account.
+	UsSmallBusinessAccount *string `json:"us_small_business_account,omitempty"`
 
 	// Username HTTP and URL targets. The user name for basic authentication.
 	Username *string `json:"username,omitempty"`
@@ -10981,6 +11495,9 @@ type Ticket struct {
 
 	// RequesterID The user who requested this ticket.
 	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// SatisfactionProbability Zendesk's prediction of how satisfied the requester will be, from 0 to 1, where it predicts it.
+	SatisfactionProbability *float64 `json:"satisfaction_probability,omitempty"`
 
 	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
@@ -11335,6 +11852,9 @@ type TicketChatHistoryEntry struct {
 
 // TicketComment A comment on a ticket. Voice comments (type "VoiceComment") carry the call details in `data`.
 type TicketComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// Attachments Attachments, if any.
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
 
@@ -11346,6 +11866,12 @@ type TicketComment struct {
 
 	// Body The comment string. See Bodies.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt The time the comment was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -11377,6 +11903,9 @@ type TicketComment struct {
 	// TranscriptionVisible Voice comments only: whether the transcription is visible.
 	TranscriptionVisible *bool `json:"transcription_visible,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type "Comment" or "VoiceComment".
 	Type *TicketCommentType `json:"type,omitempty"`
 
@@ -11398,11 +11927,20 @@ type TicketCommentEnvelope struct {
 
 // TicketCommentInput A comment to add to a ticket. On creation it becomes the ticket's description.
 type TicketCommentInput struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment; defaults to the authenticated user.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text. Use `body` or `html_body`.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt Ticket imports only: when the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -11413,8 +11951,14 @@ type TicketCommentInput struct {
 	// Public Whether the comment is public (true by default). The first comment is always public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of files uploaded with the Upload Files endpoint, to attach to the comment.
 	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketCommentList A page of ticket comments.
@@ -11435,6 +11979,9 @@ type TicketCommentList struct {
 
 // TicketCreateRequest The body of Create Ticket.
 type TicketCreateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
@@ -11557,14 +12104,23 @@ type TicketEvent struct {
 	// CreatedAt When the update happened.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
+	// Deleted Whether the event's record was deleted.
+	Deleted *bool `json:"deleted,omitempty"`
+
 	// EventType The kind of event, "Audit".
 	EventType *string `json:"event_type,omitempty"`
 
 	// ID The id of the event (the audit id).
 	ID *int64 `json:"id,omitempty"`
 
+	// InstanceID The instance of the metric the event belongs to (a metric can run several times on one ticket).
+	InstanceID *int64 `json:"instance_id,omitempty"`
+
 	// MergedTicketIds For merges: the tickets merged into this one.
 	MergedTicketIds *[]int64 `json:"merged_ticket_ids,omitempty"`
+
+	// Metric The metric the event is about.
+	Metric *TicketEventMetric `json:"metric,omitempty"`
 
 	// System System data of a change: the client, the IP address and the location it came from.
 	System *TicketAuditSystemMetadata `json:"system,omitempty"`
@@ -11572,8 +12128,14 @@ type TicketEvent struct {
 	// TicketID The ticket that was updated.
 	TicketID *int64 `json:"ticket_id,omitempty"`
 
+	// Time When the event happened.
+	Time *time.Time `json:"time,omitempty"`
+
 	// Timestamp When the update happened, in Unix seconds.
 	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// Type The kind of event.
+	Type *TicketEventType `json:"type,omitempty"`
 
 	// UpdaterID The user who made the update (-1 for the system).
 	UpdaterID *int64 `json:"updater_id,omitempty"`
@@ -11583,6 +12145,12 @@ type TicketEvent struct {
 	// values); decode it into the type you expect.
 	Via AnyValue `json:"via,omitempty"`
 }
+
+// TicketEventMetric The metric the event is about.
+type TicketEventMetric string
+
+// TicketEventType The kind of event.
+type TicketEventType string
 
 // TicketEventChildEvent One change of a ticket event. A field change carries the field's name as a property with the new value ("status": "open", "priority": "high", custom fields by id, ...) and `previous_value`; those field-named properties are kept in the additional properties. Comments are described by `comment_present` and `comment_public`, or in full with the comment_events sideload.
 type TicketEventChildEvent struct {
@@ -11704,6 +12272,9 @@ type TicketExportPage struct {
 type TicketField struct {
 	// Active Whether this field is available.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentCanEdit Whether agents can edit the field's value.
+	AgentCanEdit *bool `json:"agent_can_edit,omitempty"`
 
 	// AgentDescription A description of the ticket field that only agents can see.
 	AgentDescription *string `json:"agent_description,omitempty"`
@@ -11963,6 +12534,9 @@ type TicketFollowerInput struct {
 
 	// UserID The agent to add as follower.
 	UserID *int64 `json:"user_id,omitempty"`
+
+	// UserName The follower's name, when adding one by email that is not a user yet.
+	UserName *string `json:"user_name,omitempty"`
 }
 
 // TicketFollowerInputAction Whether to add (the default) or remove the follower.
@@ -11981,6 +12555,9 @@ type TicketForm struct {
 
 	// Default Is the form the default form for this account.
 	Default *bool `json:"default,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 
 	// DisplayName The name of the form that is displayed to an end user.
 	DisplayName *string `json:"display_name,omitempty"`
@@ -12138,11 +12715,20 @@ type TicketFormsReorderRequest struct {
 
 // TicketImportComment A comment of an imported ticket.
 type TicketImportComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt When the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -12153,11 +12739,17 @@ type TicketImportComment struct {
 	// Public Whether the comment is public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of uploaded files to attach.
 	Uploads *[]string `json:"uploads,omitempty"`
 
 	// Value The comment text (older name of `body`).
 	Value *string `json:"value,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInput A ticket to import (Ticket Import). Unlike Create Ticket, timestamps and several comments can be set, and business rules are not run.
@@ -12171,6 +12763,12 @@ type TicketImportInput struct {
 	// CollaboratorIds The ids of users CC'ed on the ticket.
 	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
 
+	// Collaborators The users copied on the ticket (the older form of email CCs).
+	Collaborators *[]map[string]*AnyValue `json:"collaborators,omitempty"`
+
+	// Comment A first comment to add along with the imported ones.
+	Comment *TicketCommentInput `json:"comment,omitempty"`
+
 	// Comments The comments of the ticket, oldest first.
 	Comments *[]TicketImportComment `json:"comments,omitempty"`
 
@@ -12179,6 +12777,9 @@ type TicketImportInput struct {
 
 	// CustomFields Custom field values of the ticket.
 	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The ticket's custom status.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
 	// Description The description of the ticket; defaults to the first comment.
 	Description *string `json:"description,omitempty"`
@@ -12189,11 +12790,17 @@ type TicketImportInput struct {
 	// EmailCcIds The ids of users CC'ed on the ticket (CCs and Followers feature).
 	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
 
+	// EmailCcs The users to copy on the ticket's emails.
+	EmailCcs *[]map[string]*AnyValue `json:"email_ccs,omitempty"`
+
 	// ExternalID An id you can use to link the ticket to a local record.
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// FollowerIds The ids of agents following the ticket.
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// Followers The agents following the ticket.
+	Followers *[]map[string]*AnyValue `json:"followers,omitempty"`
 
 	// GroupID The group the ticket is assigned to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -12206,6 +12813,9 @@ type TicketImportInput struct {
 
 	// ProblemID For incidents, the problem the incident is linked to.
 	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// Recipient The email address the ticket was sent to.
+	Recipient *string `json:"recipient,omitempty"`
 
 	// Requester A requester to find or create by email when creating a ticket.
 	Requester *TicketRequesterInput `json:"requester,omitempty"`
@@ -12236,6 +12846,9 @@ type TicketImportInput struct {
 
 	// UpdatedAt When the ticket was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInputPriority The priority of the ticket.
@@ -12288,6 +12901,9 @@ type TicketInput struct {
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
+	// Description The first comment's text, when no comment is given: it becomes the ticket's description.
+	Description *string `json:"description,omitempty"`
+
 	// DueAt The due date of a ticket of type "task".
 	DueAt *time.Time `json:"due_at,omitempty"`
 
@@ -12300,11 +12916,17 @@ type TicketInput struct {
 	// ExternalID An id you can use to link Zendesk Support tickets to local records.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// Fields The ticket's custom field values, as {id, value}; the same as custom_fields.
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
 	// FollowerIds The ids of agents to set as followers (CCs and Followers feature).
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
 
 	// Followers Followers to add or remove (CCs and Followers feature).
 	Followers *[]TicketFollowerInput `json:"followers,omitempty"`
+
+	// ForumTopicID The community topic the ticket came from.
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
 
 	// GroupID The group to assign the ticket to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -12323,6 +12945,9 @@ type TicketInput struct {
 
 	// OrganizationID The organization of the requester.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// OriginZrn The Zendesk resource name of the record the ticket was created from.
+	OriginZrn *string `json:"origin_zrn,omitempty"`
 
 	// Priority The urgency with which the ticket should be addressed.
 	Priority *TicketInputPriority `json:"priority,omitempty"`
@@ -12351,20 +12976,45 @@ type TicketInput struct {
 	// SharingAgreementIds The sharing agreements to use for this ticket.
 	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
 
+	// SharingAgreements Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	SharingAgreements AnyValue `json:"sharing_agreements,omitempty"`
+
 	// Status The state of the ticket.
 	Status *TicketInputStatus `json:"status,omitempty"`
 
 	// Subject The value of the subject field for this ticket.
 	Subject *string `json:"subject,omitempty"`
 
+	// Submitter Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Submitter AnyValue `json:"submitter,omitempty"`
+
 	// SubmitterID The user who submitted the ticket.
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// SuspendedTicketID The suspended ticket this ticket is created from, when recovering one.
+	SuspendedTicketID *int64 `json:"suspended_ticket_id,omitempty"`
+
+	// SuspensionTypeID The kind of suspension the ticket is recovered from.
+	SuspensionTypeID *int64 `json:"suspension_type_id,omitempty"`
+
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
 
 	// Tags The tags of the ticket (replaces the current tags).
 	Tags *[]string `json:"tags,omitempty"`
 
+	// TdeWorkspace The contextual workspace the ticket was created in.
+	TdeWorkspace *map[string]*AnyValue `json:"tde_workspace,omitempty"`
+
 	// TicketFormID Enterprise only. The ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// TpeVoiceComment A voice comment to add (a call recording and transcript).
+	TpeVoiceComment *map[string]*AnyValue `json:"tpe_voice_comment,omitempty"`
 
 	// Type The type of this ticket.
 	Type *TicketInputType `json:"type,omitempty"`
@@ -12682,11 +13332,23 @@ type TicketRequesterInput struct {
 	// Email The requester's email address.
 	Email *string `json:"email,omitempty"`
 
+	// Locale The new requester's language, as a locale (for example en-US).
+	Locale *string `json:"locale,omitempty"`
+
 	// LocaleID The requester's locale (used when the user is created).
 	LocaleID *int64 `json:"locale_id,omitempty"`
 
 	// Name The requester's name (used when the user is created).
 	Name *string `json:"name,omitempty"`
+
+	// OrganizationID The organization the new requester joins.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Role The new user's role.
+	Role *string `json:"role,omitempty"`
+
+	// Verified When true, the new user's email is marked verified and no verification email is sent.
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // TicketSatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
@@ -12811,6 +13473,9 @@ type TicketTagsRequest struct {
 
 // TicketUpdateRequest The body of Update Ticket.
 type TicketUpdateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
@@ -12970,8 +13635,17 @@ type Trigger struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this trigger, or null.
 	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
@@ -12999,6 +13673,9 @@ type Trigger struct {
 
 	// RawTitle The raw title of the trigger, with dynamic content placeholders unrendered.
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger.
 	Title *string `json:"title,omitempty"`
@@ -13054,11 +13731,17 @@ type TriggerBulkUpdateItem struct {
 
 // TriggerCategory A trigger category: a named group of triggers. Its id is a string.
 type TriggerCategory struct {
+	// ActiveCount The number of active triggers in the category (with include=rule_counts).
+	ActiveCount *int `json:"active_count,omitempty"`
+
 	// CreatedAt When the category was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// ID The trigger category id.
 	ID *string `json:"id,omitempty"`
+
+	// InactiveCount The number of inactive triggers in the category (with include=rule_counts).
+	InactiveCount *int `json:"inactive_count,omitempty"`
 
 	// Name The name of the category.
 	Name *string `json:"name,omitempty"`
@@ -13224,6 +13907,18 @@ type TriggerInput struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// Category The trigger category to create and put the trigger in, instead of naming one by category_id.
+	Category *map[string]*AnyValue `json:"category,omitempty"`
+
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
 
@@ -13238,6 +13933,9 @@ type TriggerInput struct {
 
 	// RawTitle The raw title of the trigger (may hold dynamic content placeholders).
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger. Required when creating.
 	Title *string `json:"title,omitempty"`
@@ -13386,6 +14084,15 @@ type TriggerUpdateRequest struct {
 
 // TriggersEnvelope A list of triggers.
 type TriggersEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Triggers The records.
 	Triggers []Trigger `json:"triggers"`
 }
@@ -13429,6 +14136,9 @@ type UploadEnvelope struct {
 type User struct {
 	// Active False if the user has been deleted.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -13487,11 +14197,17 @@ type User struct {
 	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// PermanentlyDeleted Whether the user was permanently deleted (its personal data scrubbed); Zendesk sends it on deleted users.
+	PermanentlyDeleted *bool `json:"permanently_deleted,omitempty"`
+
 	// Phone The user's primary phone number. Set it to an empty string to remove it.
 	Phone *string `json:"phone,omitempty"`
 
 	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
 	Photo *Attachment `json:"photo,omitempty"`
+
+	// RemotePhotoURL Write only: the url of a picture Zendesk downloads and sets as the user's photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
 
 	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
 	ReportCsv *bool `json:"report_csv,omitempty"`
@@ -13811,6 +14527,9 @@ type UserIdentity struct {
 
 	// Verified Whether the identity has been verified.
 	Verified *bool `json:"verified,omitempty"`
+
+	// VerifiedAt When the identity was verified, null if it is not.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 }
 
 // UserIdentityType The type of this identity.
@@ -13845,12 +14564,18 @@ type UserIdentityInput struct {
 	// Value The identifier, such as an email address or a phone number.
 	Value *string `json:"value,omitempty"`
 
+	// VerificationMethod How the identity was verified: none, low, sso, embed or full.
+	VerificationMethod *UserIdentityInputVerificationMethod `json:"verification_method,omitempty"`
+
 	// Verified Set to true to verify the identity (a verified identity cannot be unverified).
 	Verified *bool `json:"verified,omitempty"`
 }
 
 // UserIdentityInputType The type of the identity (on creation).
 type UserIdentityInputType string
+
+// UserIdentityInputVerificationMethod How the identity was verified: none, low, sso, embed or full.
+type UserIdentityInputVerificationMethod string
 
 // UserIdentityList A page of a user's identities.
 type UserIdentityList struct {
@@ -13939,6 +14664,12 @@ type UserIncrementalExport struct {
 // an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
 // by `id` or `external_id`.
 type UserInput struct {
+	// ActiveBrandID The brand the user is active in.
+	ActiveBrandID *int64 `json:"active_brand_id,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+
 	// Alias An alias displayed to end users.
 	Alias *string `json:"alias,omitempty"`
 
@@ -13957,11 +14688,20 @@ type UserInput struct {
 	// ExternalID A unique identifier from another system.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// GroupID The group to make the agent a member of.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// GroupIds The groups to make the agent a member of.
+	GroupIds *[]int64 `json:"group_ids,omitempty"`
+
 	// ID The user to update, in the `users` array of Update Many Users.
 	ID *int64 `json:"id,omitempty"`
 
 	// Identities Identities to create with the user, instead of (or in addition to) `email`.
 	Identities *[]UserIdentityInput `json:"identities,omitempty"`
+
+	// Language The user's language, by name.
+	Language *string `json:"language,omitempty"`
 
 	// Locale The user's locale, a BCP-47 language tag such as "en-US".
 	Locale *string `json:"locale,omitempty"`
@@ -13981,11 +14721,26 @@ type UserInput struct {
 	// OnlyPrivateComments Whether the user can only create private comments.
 	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
 
+	// Organization The organization to put the user in, by name; Zendesk creates it if it does not exist.
+	Organization *map[string]*AnyValue `json:"organization,omitempty"`
+
 	// OrganizationID The id of the user's default organization, which must exist.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// OrganizationIds The organizations to put the user in.
+	OrganizationIds *[]int64 `json:"organization_ids,omitempty"`
+
+	// OrganizationName The organization to put the user in, by name.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// Password Write only: the user's password (end users only; accounts must allow it).
+	Password *string `json:"password,omitempty"`
+
 	// Phone The user's primary phone number. An empty string removes it.
 	Phone *string `json:"phone,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// RemotePhotoURL A URL of a picture to set as the user's profile photo.
 	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
@@ -14619,6 +15374,15 @@ type ViewUpdateRequest struct {
 
 // ViewsEnvelope A list of views.
 type ViewsEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Views The records.
 	Views []View `json:"views"`
 }
@@ -14818,6 +15582,9 @@ type ListActivitiesParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
@@ -14937,6 +15704,9 @@ type ListAutomationsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAutomationsParamsSortBy defines parameters for ListAutomations.
@@ -15030,6 +15800,9 @@ type ListBrandsParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // CheckHostMappingValidityParams defines parameters for CheckHostMappingValidity.
@@ -15039,6 +15812,21 @@ type CheckHostMappingValidityParams struct {
 
 	// Subdomain Subdomain for a given Zendesk account address
 	Subdomain string `form:"subdomain" json:"subdomain"`
+}
+
+// ListCustomObjectsParams defines parameters for ListCustomObjects.
+type ListCustomObjectsParams struct {
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
+}
+
+// ShowCustomObjectParams defines parameters for ShowCustomObject.
+type ShowCustomObjectParams struct {
+	// IncludePermissionsMetadata When true, the answer says what the calling user may do with the object's records.
+	IncludePermissionsMetadata *bool `form:"include_permissions_metadata,omitempty" json:"include_permissions_metadata,omitempty"`
+
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
 }
 
 // ListCustomObjectFieldsParams defines parameters for ListCustomObjectFields.
@@ -15062,10 +15850,19 @@ type ListCustomObjectFieldsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// ShowCustomObjectFieldParams defines parameters for ShowCustomObjectField.
+type ShowCustomObjectFieldParams struct {
+	// IncludeStandardFields When true, the object's standard fields (name, external id...) are included along with its custom fields.
+	IncludeStandardFields *bool `form:"include_standard_fields,omitempty" json:"include_standard_fields,omitempty"`
+}
+
 // DeleteCustomObjectRecordByExternalIDParams defines parameters for DeleteCustomObjectRecordByExternalID.
 type DeleteCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, to delete the record by name instead of by external id.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ListCustomObjectRecordsParams defines parameters for ListCustomObjectRecords.
@@ -15096,6 +15893,9 @@ type ListCustomObjectRecordsParamsSort string
 type CreateOrUpdateCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, when the call creates it.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // AutocompleteCustomObjectRecordsParams defines parameters for AutocompleteCustomObjectRecords.
@@ -15117,6 +15917,18 @@ type AutocompleteCustomObjectRecordsParams struct {
 
 	// Source One of "zen:user", "zen:ticket", "zen:organization", or "zen:custom_object:CUSTOM_OBJECT_KEY". Represents the object field_id belongs to. Must be used with field_id param.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// FilterDynamicValues The values of the ticket being edited that the lookup field's filter refers to, by key.
+	FilterDynamicValues *map[string]int `form:"filter[dynamic_values],omitempty" json:"filter[dynamic_values],omitempty"`
+
+	// RequesterID The requester of the ticket being edited, for lookup field filters that refer to it.
+	RequesterID *int64 `form:"requester_id,omitempty" json:"requester_id,omitempty"`
+
+	// AssigneeID The assignee of the ticket being edited, for lookup field filters that refer to it.
+	AssigneeID *int64 `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// OrganizationID The organization of the ticket being edited, for lookup field filters that refer to it.
+	OrganizationID *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 }
 
 // SearchCustomObjectRecordsParams defines parameters for SearchCustomObjectRecords.
@@ -15177,6 +15989,9 @@ type ListDeletedTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // ListDeletedTicketsParamsSortBy defines parameters for ListDeletedTickets.
@@ -15213,6 +16028,9 @@ type ListDeletedUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListDynamicContentItemsParams defines parameters for ListDynamicContentItems.
@@ -15231,6 +16049,9 @@ type ListDynamicContentItemsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ShowManyDynamicContentItemsParams defines parameters for ShowManyDynamicContentItems.
@@ -15249,6 +16070,15 @@ type ListDynamicContentItemVariantsParams struct {
 
 	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListGroupMembershipsParams defines parameters for ListGroupMemberships.
@@ -15270,6 +16100,9 @@ type ListGroupMembershipsParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ListGroupMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListGroupMembershipsParamsInclude defines parameters for ListGroupMemberships.
@@ -15324,6 +16157,18 @@ type ListGroupsParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ListGroupsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// ExcludeDeleted When true, deleted groups are left out.
+	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListGroupsParamsInclude defines parameters for ListGroups.
@@ -15405,6 +16250,9 @@ type IncrementalTicketEventExportParams struct {
 
 	// Include Sideloads to include: comment_events lists the comments of each update in its child_events.
 	Include *[]IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketEventExportParamsInclude defines parameters for IncrementalTicketEventExport.
@@ -15423,6 +16271,9 @@ type ListTicketMetricEventsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// IncludeChanges When true, each event says what changed in the metric.
+	IncludeChanges *bool `form:"include_changes,omitempty" json:"include_changes,omitempty"`
 }
 
 // IncrementalTicketExportParams defines parameters for IncrementalTicketExport.
@@ -15438,6 +16289,9 @@ type IncrementalTicketExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketExportParamsInclude defines parameters for IncrementalTicketExport.
@@ -15459,6 +16313,9 @@ type IncrementalTicketCursorExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketCursorExportParamsInclude defines parameters for IncrementalTicketCursorExport.
@@ -15696,6 +16553,9 @@ type ListOrganizationFieldsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListOrganizationMembershipsParams defines parameters for ListOrganizationMemberships.
@@ -15717,6 +16577,9 @@ type ListOrganizationMembershipsParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ListOrganizationMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListOrganizationMembershipsParamsInclude defines parameters for ListOrganizationMemberships.
@@ -15762,6 +16625,15 @@ type ListOrganizationsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteOrganizationsParams defines parameters for AutocompleteOrganizations.
@@ -15780,6 +16652,21 @@ type AutocompleteOrganizationsParams struct {
 
 	// PerPage The number of records per page, at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+}
+
+// CountOrganizationsParams defines parameters for CountOrganizations.
+type CountOrganizationsParams struct {
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // DeleteManyOrganizationsParams defines parameters for DeleteManyOrganizations.
@@ -15795,6 +16682,9 @@ type DeleteManyOrganizationsParams struct {
 type SearchOrganizationsParams struct {
 	// ExternalID The external id of an organization (case-insensitive exact match).
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name Finds the organization with exactly this name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ShowManyOrganizationsParams defines parameters for ShowManyOrganizations.
@@ -15819,6 +16709,12 @@ type UpdateManyOrganizationsParams struct {
 type ShowOrganizationParams struct {
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ShowOrganizationParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ShowOrganizationParamsInclude defines parameters for ShowOrganization.
@@ -15840,6 +16736,15 @@ type ListTicketProblemsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteProblemsParams defines parameters for AutocompleteProblems.
@@ -15867,10 +16772,19 @@ type ListSupportAddressesParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ListSupportAddressesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListSupportAddressesParamsInclude defines parameters for ListSupportAddresses.
 type ListSupportAddressesParamsInclude string
+
+// ListRelationshipFilterDefinitionsParams defines parameters for ListRelationshipFilterDefinitions.
+type ListRelationshipFilterDefinitionsParams struct {
+	// SourceType The type of record the relationship filter definitions are for (for example `zen:ticket`).
+	SourceType *string `form:"source_type,omitempty" json:"source_type,omitempty"`
+}
 
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
@@ -15986,6 +16900,12 @@ type ListRequestCommentsParamsSortBy string
 // ListRequestCommentsParamsSortOrder defines parameters for ListRequestComments.
 type ListRequestCommentsParamsSortOrder string
 
+// ListResourceCollectionsParams defines parameters for ListResourceCollections.
+type ListResourceCollectionsParams struct {
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // ListRoutingAttributesParams defines parameters for ListRoutingAttributes.
 type ListRoutingAttributesParams struct {
 	// Include Sideloads to include. `attribute_values` sideloads the attribute values available on the account.
@@ -16028,6 +16948,9 @@ type ListSatisfactionRatingsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order.
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListSatisfactionRatingsParamsScore defines parameters for ListSatisfactionRatings.
@@ -16109,6 +17032,9 @@ type ListSessionsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ReorderSLAPoliciesParams defines parameters for ReorderSLAPolicies.
@@ -16133,6 +17059,12 @@ type ListSuspendedTicketsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListSuspendedTicketsParamsSortBy defines parameters for ListSuspendedTickets.
@@ -16169,6 +17101,9 @@ type ListTagsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAllTicketAuditsParams defines parameters for ListAllTicketAudits.
@@ -16178,6 +17113,15 @@ type ListAllTicketAuditsParams struct {
 
 	// Cursor The `after_cursor` (or `before_cursor`) of the previous page, to get the next (or previous) page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 }
 
 // ListTicketFieldsParams defines parameters for ListTicketFields.
@@ -16199,6 +17143,15 @@ type ListTicketFieldsParams struct {
 
 	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketFieldsParamsInclude defines parameters for ListTicketFields.
@@ -16259,7 +17212,40 @@ type ListTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// FormType Which ticket forms to list: `standard` ones, `service_catalog` ones, or `all`.
+	FormType *ListTicketFormsParamsFormType `form:"form_type,omitempty" json:"form_type,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// Locale The locale to render the forms' dynamic content in.
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 }
+
+// ListTicketFormsParamsFormType defines parameters for ListTicketForms.
+type ListTicketFormsParamsFormType string
 
 // ShowManyTicketFormsParams defines parameters for ShowManyTicketForms.
 type ShowManyTicketFormsParams struct {
@@ -16277,6 +17263,12 @@ type ShowManyTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketMetricsParams defines parameters for ListTicketMetrics.
@@ -16295,6 +17287,9 @@ type ListTicketMetricsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListTicketsParams defines parameters for ListTickets.
@@ -16319,10 +17314,28 @@ type ListTicketsParams struct {
 
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
 	Include *[]ListTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SortBy The property to sort by.
+	SortBy *ListTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListTicketsParamsInclude defines parameters for ListTickets.
 type ListTicketsParamsInclude string
+
+// ListTicketsParamsSortBy defines parameters for ListTickets.
+type ListTicketsParamsSortBy string
+
+// ListTicketsParamsSortOrder defines parameters for ListTickets.
+type ListTicketsParamsSortOrder string
 
 // CreateTicketParams defines parameters for CreateTicket.
 type CreateTicketParams struct {
@@ -16370,6 +17383,12 @@ type UpdateManyTicketsParams struct {
 type ShowTicketParams struct {
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
 	Include *[]ShowTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// ReducedPayloadSize When true, Zendesk leaves out the properties that are expensive to compute, for a faster and smaller answer.
+	ReducedPayloadSize *bool `form:"reduced_payload_size,omitempty" json:"reduced_payload_size,omitempty"`
+
+	// RemoveDuplicateFields When true, properties that repeat what the ticket already says are left out of the answer.
+	RemoveDuplicateFields *bool `form:"remove_duplicate_fields,omitempty" json:"remove_duplicate_fields,omitempty"`
 }
 
 // ShowTicketParamsInclude defines parameters for ShowTicket.
@@ -16394,10 +17413,28 @@ type ListTicketAuditsParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ListTicketAuditsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// FilterEvents Keeps only the audit events of these types (for example `Comment`), comma-separated.
+	FilterEvents *[]string `form:"filter_events,omitempty" json:"filter_events,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketAuditsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 }
 
 // ListTicketAuditsParamsInclude defines parameters for ListTicketAudits.
 type ListTicketAuditsParamsInclude string
+
+// ListTicketAuditsParamsSortOrder defines parameters for ListTicketAudits.
+type ListTicketAuditsParamsSortOrder string
 
 // ListTicketCommentsParams defines parameters for ListTicketComments.
 type ListTicketCommentsParams struct {
@@ -16454,6 +17491,12 @@ type ListTicketIncidentsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// RemoveTicketTagsParams defines parameters for RemoveTicketTags.
+type RemoveTicketTagsParams struct {
+	// Tags The tags to remove, comma-separated, for callers that cannot send a body with a DELETE.
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // ListTriggerCategoriesParams defines parameters for ListTriggerCategories.
@@ -16619,6 +17662,9 @@ type SearchTriggersParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Filter Filters the triggers by their properties, as a JSON object (for example `{"json":{"all":[...]}}`).
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 }
 
 // SearchTriggersParamsSort defines parameters for SearchTriggers.
@@ -16682,6 +17728,9 @@ type ListUserFieldsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListUserFieldOptionsParams defines parameters for ListUserFieldOptions.
@@ -16733,6 +17782,15 @@ type ListUsersParams struct {
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
 	Include *[]ListUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListUsersParamsInclude defines parameters for ListUsers.
@@ -16751,10 +17809,22 @@ type AutocompleteUsersParams struct {
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
 	Include *[]AutocompleteUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Phone Suggests the users whose phone number starts with this value.
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Filter Narrows the suggestions: `assignable` for the users a ticket can be assigned to, `requester` for those that can request one.
+	Filter *AutocompleteUsersParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// PerPage The number of suggestions to return.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // AutocompleteUsersParamsInclude defines parameters for AutocompleteUsers.
 type AutocompleteUsersParamsInclude string
+
+// AutocompleteUsersParamsFilter defines parameters for AutocompleteUsers.
+type AutocompleteUsersParamsFilter string
 
 // CountUsersParams defines parameters for CountUsers.
 type CountUsersParams struct {
@@ -16823,6 +17893,9 @@ type ShowManyUsersParams struct {
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
 	Include *[]ShowManyUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeDeleted When true, deleted users are returned too.
+	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
 }
 
 // ShowManyUsersParamsInclude defines parameters for ShowManyUsers.
@@ -16883,7 +17956,22 @@ type ListUserIdentitiesParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Type Keeps only the identities of these types, comma-separated.
+	Type *[]ListUserIdentitiesParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
+
+// ListUserIdentitiesParamsType defines parameters for ListUserIdentities.
+type ListUserIdentitiesParamsType string
 
 // ListUserTicketSkipsParams defines parameters for ListUserTicketSkips.
 type ListUserTicketSkipsParams struct {
@@ -16943,6 +18031,9 @@ type ListViewsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListViewsParamsAccess defines parameters for ListViews.
@@ -17007,6 +18098,24 @@ type DeleteManyViewsParams struct {
 
 // PreviewViewsParams defines parameters for PreviewViews.
 type PreviewViewsParams struct {
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
+
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]PreviewViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
@@ -17105,6 +18214,12 @@ type ExecuteViewParams struct {
 
 	// Include Sideloads to add to the answer, comma separated.
 	Include *[]ExecuteViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
+
+	// GroupBy The column to group the rows by, overriding the view's own grouping.
+	GroupBy *string `form:"group_by,omitempty" json:"group_by,omitempty"`
 }
 
 // ExecuteViewParamsSortOrder defines parameters for ExecuteView.
@@ -22574,6 +23689,68 @@ func (a TicketEventChildEvent) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsJobStatusResultList returns the union data inside the JobStatusResults as a JobStatusResultList
+func (t JobStatusResults) AsJobStatusResultList() (JobStatusResultList, error) {
+	var body JobStatusResultList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusResultList overwrites any union data inside the JobStatusResults as the provided JobStatusResultList
+func (t *JobStatusResults) FromJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusResultList performs a merge with any union data inside the JobStatusResults, using the provided JobStatusResultList
+func (t *JobStatusResults) MergeJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsJobStatusSuccess returns the union data inside the JobStatusResults as a JobStatusSuccess
+func (t JobStatusResults) AsJobStatusSuccess() (JobStatusSuccess, error) {
+	var body JobStatusSuccess
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusSuccess overwrites any union data inside the JobStatusResults as the provided JobStatusSuccess
+func (t *JobStatusResults) FromJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusSuccess performs a merge with any union data inside the JobStatusResults, using the provided JobStatusSuccess
+func (t *JobStatusResults) MergeJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t JobStatusResults) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *JobStatusResults) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // AsSearchTicketResult returns the union data inside the SearchResult as a SearchTicketResult

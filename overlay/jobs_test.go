@@ -88,8 +88,10 @@ func TestWaitJob(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, generated.JobStatusStatusCompleted, *job.Status)
 				require.NotNil(t, job.Results)
-				require.Len(t, *job.Results, 2)
-				assert.JSONEq(t, `102`, string((*job.Results)[1].ID))
+				list, err := job.Results.AsJobStatusResultList()
+				require.NoError(t, err)
+				require.Len(t, list, 2)
+				assert.JSONEq(t, `102`, string(list[1].ID))
 			}},
 		{"failed", []jobAnswer{jobBody("working", 0, 2, ""), jobBody("failed", 1, 2, `,"message":"Ticket 2 is invalid"`)}, 2,
 			func(t *testing.T, job *generated.JobStatus, err error) {

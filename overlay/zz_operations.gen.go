@@ -51,7 +51,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateCustomObject", Method: "POST", Path: "/api/v2/custom_objects", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectField", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/fields", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectRecord", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/records", JSONStatuses: []int{201}},
-	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{201}},
+	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{200}},
 	{ID: "CreateCustomTicketStatus", Method: "POST", Path: "/api/v2/custom_statuses", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItem", Method: "POST", Path: "/api/v2/dynamic_content/items", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItemVariant", Method: "POST", Path: "/api/v2/dynamic_content/items/{dynamic_content_item_id}/variants", JSONStatuses: []int{201}},
@@ -75,7 +75,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateOrganization", Method: "POST", Path: "/api/v2/organizations", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationField", Method: "POST", Path: "/api/v2/organization_fields", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationMembership", Method: "POST", Path: "/api/v2/organization_memberships", JSONStatuses: []int{201}},
-	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{201}},
+	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{200}},
 	{ID: "CreateRequest", Method: "POST", Path: "/api/v2/requests", RateLimit: &RateLimit{Requests: 5, Seconds: 3600, AppliesTo: "anonymous users"}, JSONStatuses: []int{201}},
 	{ID: "CreateResourceCollection", Method: "POST", Path: "/api/v2/resource_collections", Job: true, JSONStatuses: []int{200}},
 	{ID: "CreateRoutingAttribute", Method: "POST", Path: "/api/v2/routing/attributes", JSONStatuses: []int{201}},
@@ -88,7 +88,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateTicketField", Method: "POST", Path: "/api/v2/ticket_fields", JSONStatuses: []int{201}},
 	{ID: "CreateTicketForm", Method: "POST", Path: "/api/v2/ticket_forms", JSONStatuses: []int{201}},
 	{ID: "CreateTicketSatisfactionRating", Method: "POST", Path: "/api/v2/tickets/{ticket_id}/satisfaction_rating", JSONStatuses: []int{200}},
-	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{200}},
+	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{201}},
 	{ID: "CreateTrialAccount", Method: "POST", Path: "/api/v2/accounts", JSONStatuses: []int{201}},
 	{ID: "CreateTrigger", Method: "POST", Path: "/api/v2/triggers", JSONStatuses: []int{201}},
 	{ID: "CreateTriggerCategory", Method: "POST", Path: "/api/v2/trigger_categories", JSONStatuses: []int{200}},
@@ -275,7 +275,7 @@ var Operations = []OperationInfo{
 	{ID: "PermanentlyDeleteUser", Method: "DELETE", Path: "/api/v2/deleted_users/{deleted_user_id}", RateLimit: &RateLimit{Requests: 700, Seconds: 600}, JSONStatuses: []int{200}},
 	{ID: "PreviewViewTicketCount", Method: "POST", Path: "/api/v2/views/preview/count", JSONStatuses: []int{200}},
 	{ID: "PreviewViews", Method: "POST", Path: "/api/v2/views/preview", RateLimit: &RateLimit{Requests: 5, Seconds: 60, Unpaced: true}, JSONStatuses: []int{200}},
-	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{200}},
+	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{201}},
 	{ID: "RecoverManySuspendedTickets", Method: "PUT", Path: "/api/v2/suspended_tickets/recover_many", JSONStatuses: []int{200}},
 	{ID: "RecoverSuspendedTicket", Method: "PUT", Path: "/api/v2/suspended_tickets/{id}/recover", RetryUnsafe: true, JSONStatuses: []int{200}},
 	{ID: "RedactChatComment", Method: "PUT", Path: "/api/v2/chat_redactions/{ticket_id}", JSONStatuses: []int{200}},
@@ -283,7 +283,7 @@ var Operations = []OperationInfo{
 	{ID: "RedactTicketComment", Method: "PUT", Path: "/api/v2/comment_redactions/{ticket_comment_id}", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentAttachment", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentString", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact", JSONStatuses: []int{200}},
-	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags"},
+	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags", JSONStatuses: []int{200}},
 	{ID: "RenewCurrentSession", Method: "GET", Path: "/api/v2/users/me/session/renew", JSONStatuses: []int{200}},
 	{ID: "ReorderCustomObjectFields", Method: "PUT", Path: "/api/v2/custom_objects/{custom_object_key}/fields/reorder"},
 	{ID: "ReorderGroupSLAPolicies", Method: "PUT", Path: "/api/v2/group_slas/policies/reorder"},
@@ -2236,8 +2236,8 @@ func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...gene
 }
 
 // CountOrganizationsWithResponse calls CountOrganizations (GET /api/v2/organizations/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
-	rsp, err := c.raw.CountOrganizations(callctx.WithBuffer(ctx), reqEditors...)
+func (c *Client) CountOrganizationsWithResponse(ctx context.Context, params *generated.CountOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
+	rsp, err := c.raw.CountOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountOrganizations", err)
 	}
@@ -2748,7 +2748,7 @@ func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, conte
 		return nil, decodeError("CreateCustomRole", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 201:
+	case 200:
 		if err := requireKeys(r.Body, "custom_role"); err != nil {
 			return nil, decodeError("CreateCustomRole", rsp, err)
 		}
@@ -2767,7 +2767,7 @@ func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generate
 		return nil, decodeError("CreateCustomRole", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 201:
+	case 200:
 		if err := requireKeys(r.Body, "custom_role"); err != nil {
 			return nil, decodeError("CreateCustomRole", rsp, err)
 		}
@@ -3635,7 +3635,7 @@ func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 201:
+	case 200:
 		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
 			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 		}
@@ -3654,7 +3654,7 @@ func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context,
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 201:
+	case 200:
 		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
 			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 		}
@@ -4129,7 +4129,7 @@ func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, conte
 		return nil, decodeError("CreateTicketSkip", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 200:
+	case 201:
 		if err := requireKeys(r.Body, "skip"); err != nil {
 			return nil, decodeError("CreateTicketSkip", rsp, err)
 		}
@@ -4148,7 +4148,7 @@ func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generate
 		return nil, decodeError("CreateTicketSkip", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 200:
+	case 201:
 		if err := requireKeys(r.Body, "skip"); err != nil {
 			return nil, decodeError("CreateTicketSkip", rsp, err)
 		}
@@ -5821,8 +5821,8 @@ func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, custom
 }
 
 // ListCustomObjectsWithResponse calls ListCustomObjects (GET /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
-	rsp, err := c.raw.ListCustomObjects(callctx.WithBuffer(ctx), reqEditors...)
+func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, params *generated.ListCustomObjectsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
+	rsp, err := c.raw.ListCustomObjects(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjects", err)
 	}
@@ -6193,8 +6193,8 @@ func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors .
 }
 
 // ListRelationshipFilterDefinitionsWithResponse calls ListRelationshipFilterDefinitions (GET /api/v2/relationships/definitions/{target_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRelationshipFilterDefinitions(callctx.WithBuffer(ctx), targetType, reqEditors...)
+func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, params *generated.ListRelationshipFilterDefinitionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListRelationshipFilterDefinitions(callctx.WithBuffer(ctx), targetType, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRelationshipFilterDefinitions", err)
 	}
@@ -6238,8 +6238,8 @@ func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated
 }
 
 // ListResourceCollectionsWithResponse calls ListResourceCollections (GET /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
-	rsp, err := c.raw.ListResourceCollections(callctx.WithBuffer(ctx), reqEditors...)
+func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, params *generated.ListResourceCollectionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
+	rsp, err := c.raw.ListResourceCollections(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListResourceCollections", err)
 	}
@@ -7280,7 +7280,7 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 200:
+	case 201:
 		if err := requireKeys(r.Body, "job_status"); err != nil {
 			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 		}
@@ -7299,7 +7299,7 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context,
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 	}
 	switch rsp.StatusCode {
-	case 200:
+	case 201:
 		if err := requireKeys(r.Body, "job_status"); err != nil {
 			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 		}
@@ -7511,27 +7511,39 @@ func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketComm
 }
 
 // RemoveTicketTagsWithBodyWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
 	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("RemoveTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RemoveTicketTagsWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTags(callctx.WithBuffer(ctx), ticketID, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
 	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("RemoveTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
@@ -8300,8 +8312,8 @@ func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors .
 }
 
 // ShowCustomObjectFieldWithResponse calls ShowCustomObjectField (GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *generated.ShowCustomObjectFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectField", err)
 	}
@@ -8364,8 +8376,8 @@ func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, r
 }
 
 // ShowCustomObjectWithResponse calls ShowCustomObject (GET /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
-	rsp, err := c.raw.ShowCustomObject(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
+func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, params *generated.ShowCustomObjectParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
+	rsp, err := c.raw.ShowCustomObject(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObject", err)
 	}
@@ -11367,11 +11379,11 @@ func (c checkedClient) CountGroups(ctx context.Context, reqEditors ...generated.
 }
 
 // CountOrganizations checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) CountOrganizations(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) CountOrganizations(ctx context.Context, params *generated.CountOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "CountOrganizations"); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.CountOrganizations(ctx, reqEditors...)
+	return c.ClientInterface.CountOrganizations(ctx, params, reqEditors...)
 }
 
 // CountSatisfactionRatings checks its call (see checkCall) and calls the generated method.
@@ -13039,11 +13051,11 @@ func (c checkedClient) ListCustomObjectRecords(ctx context.Context, customObject
 }
 
 // ListCustomObjects checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) ListCustomObjects(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) ListCustomObjects(ctx context.Context, params *generated.ListCustomObjectsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "ListCustomObjects"); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.ListCustomObjects(ctx, reqEditors...)
+	return c.ClientInterface.ListCustomObjects(ctx, params, reqEditors...)
 }
 
 // ListCustomRoles checks its call (see checkCall) and calls the generated method.
@@ -13231,11 +13243,11 @@ func (c checkedClient) ListPublicLocales(ctx context.Context, reqEditors ...gene
 }
 
 // ListRelationshipFilterDefinitions checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, params *generated.ListRelationshipFilterDefinitionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "ListRelationshipFilterDefinitions", "target_type", targetType); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+	return c.ClientInterface.ListRelationshipFilterDefinitions(ctx, targetType, params, reqEditors...)
 }
 
 // ListRequestComments checks its call (see checkCall) and calls the generated method.
@@ -13255,11 +13267,11 @@ func (c checkedClient) ListRequests(ctx context.Context, params *generated.ListR
 }
 
 // ListResourceCollections checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) ListResourceCollections(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) ListResourceCollections(ctx context.Context, params *generated.ListResourceCollectionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "ListResourceCollections"); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.ListResourceCollections(ctx, reqEditors...)
+	return c.ClientInterface.ListResourceCollections(ctx, params, reqEditors...)
 }
 
 // ListRoutingAttributeDefinitions checks its call (see checkCall) and calls the generated method.
@@ -13887,19 +13899,19 @@ func (c checkedClient) RedactTicketCommentWithBody(ctx context.Context, ticketCo
 }
 
 // RemoveTicketTags checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) RemoveTicketTags(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) RemoveTicketTags(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+	return c.ClientInterface.RemoveTicketTags(ctx, ticketID, params, body, reqEditors...)
 }
 
 // RemoveTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	return c.ClientInterface.RemoveTicketTagsWithBody(ctx, ticketID, params, contentType, body, reqEditors...)
 }
 
 // RenewCurrentSession checks its call (see checkCall) and calls the generated method.
@@ -14295,19 +14307,19 @@ func (c checkedClient) ShowCurrentLocale(ctx context.Context, reqEditors ...gene
 }
 
 // ShowCustomObject checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) ShowCustomObject(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) ShowCustomObject(ctx context.Context, customObjectKey string, params *generated.ShowCustomObjectParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "ShowCustomObject", "custom_object_key", customObjectKey); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+	return c.ClientInterface.ShowCustomObject(ctx, customObjectKey, params, reqEditors...)
 }
 
 // ShowCustomObjectField checks its call (see checkCall) and calls the generated method.
-func (c checkedClient) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+func (c checkedClient) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *generated.ShowCustomObjectFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
 	if err := checkCall(ctx, "ShowCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
 		return nil, err
 	}
-	return c.ClientInterface.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	return c.ClientInterface.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
 }
 
 // ShowCustomObjectFieldsLimit checks its call (see checkCall) and calls the generated method.

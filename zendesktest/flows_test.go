@@ -173,9 +173,11 @@ func TestBulkCreateUsers(t *testing.T) {
 	assert.Equal(t, 26, *job.Total)
 	assert.Equal(t, 26, *job.Progress)
 	assert.Equal(t, []string{"working", "working"}, states, "queued, then working over the polls, then completed")
-	require.Len(t, *job.Results, 26)
+	results, err := job.Results.AsJobStatusResultList()
+	require.NoError(t, err)
+	require.Len(t, results, 26)
 	created := map[int64]bool{}
-	for i, r := range *job.Results {
+	for i, r := range results {
 		if i == 25 {
 			assert.Equal(t, "RecordInvalid", *r.Error)
 			assert.Contains(t, *r.Details, "already being used")

@@ -128,8 +128,10 @@ func TestBinary(t *testing.T) {
 		}}, zendesk.WithPollInterval(10*time.Millisecond, 50*time.Millisecond))
 		require.NoError(t, err)
 		assert.Equal(t, zendesk.JobStatusStatusCompleted, *job.Status)
-		require.Len(t, *job.Results, 2)
-		for i, r := range *job.Results {
+		results, err := job.Results.AsJobStatusResultList()
+		require.NoError(t, err)
+		require.Len(t, results, 2)
+		for i, r := range results {
 			var id int64
 			require.NoError(t, json.Unmarshal(r.ID, &id))
 			got, err := client.ShowTicketWithResponse(ctx, id, nil)

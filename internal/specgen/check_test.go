@@ -240,7 +240,7 @@ func TestBrokenCopiesFindings(t *testing.T) {
 		}, nil, []string{"ShowMacroReplica: parameter ticket_id is documented (Required) but not required", "ShowMacroReplica: erratum for parameter source excuses nothing"}},
 		{"a pagination erratum excuses only its fact", func(t *testing.T) string {
 			s := inOp(t, spec, activities, "get", "        max-page-size: 100\n", "        max-page-size: 50\n")
-			return inOp(t, s, activities, "get", "      x-zendesk-sideloads:\n", "      x-zendesk-doc-errata:\n        pagination:\n          style: not so\n      x-zendesk-sideloads:\n")
+			return inOp(t, s, activities, "get", "      x-zendesk-doc-errata:\n", "      x-zendesk-doc-errata:\n        pagination:\n          style: not so\n")
 		}, nil, []string{"ListActivities: max-page-size is 50, doc says 100", "ListActivities: pagination erratum style excuses nothing"}},
 		{"a pagination erratum for a fact the doc does not state", func(t *testing.T) string {
 			return inOp(t, spec, metric, "get", "          style: 'The doc", "          items: 'The doc")
