@@ -8196,7 +8196,8 @@ type JobStatus struct {
 
 	// Results What the job did, once it ran: a list with one outcome per item for most jobs
 	// (JobStatusResultList), and a single `{"success": true}` object for permanent deletions
-	// of users and tickets (JobStatusSuccess). Null while the job has not run.
+	// of users and tickets (JobStatusSuccess). Null while the job has not run (a null is
+	// read as the empty list).
 	Results *JobStatusResults `json:"results,omitempty"`
 
 	// Status One of queued, working, completed, failed or killed.

@@ -172,7 +172,9 @@ step("run a bulk job and poll ShowJobStatus to completion", async () => {
   }
   equal(job.status, "completed", "final status");
   check(seen.length > 1, "the job was never polled");
-  const results = job.results ?? [];
+  const raw = job.results ?? [];
+  check(Array.isArray(raw), `a creation job's results are a list, got ${JSON.stringify(raw)}`);
+  const results = raw;
   equal(results.length, subjects.length, "results");
   for (const [i, r] of results.entries()) {
     check(typeof r.id === "number", `result ${i} id ${JSON.stringify(r.id)}`);
