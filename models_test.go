@@ -2,6 +2,9 @@ package zendesk_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -172,4 +175,73 @@ func TestJobResultsListAndObject(t *testing.T) {
 	var queued zendesk.JobStatus
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"8b9","status":"queued","results":null}`), &queued))
 	assert.Nil(t, queued.Results)
+}
+
+// ticketAuditPages are two pages of a ticket's audits as Zendesk sends them
+// under cursor pagination: meta and links, no next_page, a sideloaded user
+// and coordinates with more digits than a float32 holds.
+var ticketAuditPages = map[string]string{
+	"": `{"audits":[{"id":9001,"ticket_id":35436,"author_id":7,"created_at":"2024-01-15T10:05:00Z",
+		"metadata":{"system":{"client":"Mozilla/5.0","ip_address":"203.0.113.10","location":"San Francisco, CA, United States","latitude":37.774929,"longitude":-122.419416},"custom":{}},
+		"via":{"channel":"web","source":{"from":{},"to":{},"rel":null}},
+		"events":[{"id":1,"type":"Comment","body":"hello","public":true,"author_id":7}]}],
+		"users":[{"id":7,"name":"Ada Requester","email":"ada@example.com"}],
+		"meta":{"has_more":true,"after_cursor":"xA1","before_cursor":"xA0"},
+		"links":{"next":"https://acme.zendesk.com/api/v2/tickets/35436/audits.json?page%5Bafter%5D=xA1&page%5Bsize%5D=100","prev":"https://acme.zendesk.com/api/v2/tickets/35436/audits.json?page%5Bbefore%5D=xA0&page%5Bsize%5D=100"}}`,
+	"xA1": `{"audits":[{"id":9002,"ticket_id":35436,"author_id":7,"created_at":"2024-01-15T11:00:00Z","events":[]}],
+		"meta":{"has_more":false,"after_cursor":null,"before_cursor":"xA2"},
+		"links":{"next":null,"prev":"https://acme.zendesk.com/api/v2/tickets/35436/audits.json?page%5Bbefore%5D=xA2&page%5Bsize%5D=100"}}`,
+}
+
+// TestTicketAuditCursorPages decodes a ticket's audits paged the way Zendesk
+// pages them (page[size] and page[after] asked, meta and links answered),
+// typed and through the iterator.
+func TestTicketAuditCursorPages(t *testing.T) {
+	var asked []string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v2/tickets/35436/audits" {
+			http.NotFound(w, r)
+			return
+		}
+		asked = append(asked, r.URL.RawQuery)
+		body, ok := ticketAuditPages[r.URL.Query().Get("page[after]")]
+		if !ok {
+			http.Error(w, `{"error":"InvalidPaginationParameter"}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, err := zendesk.NewClient("", zendesk.WithBaseURL(srv.URL), zendesk.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	size := 100
+	resp, err := c.ListTicketAuditsWithResponse(ctx, 35436, &zendesk.ListTicketAuditsParams{PageSize: &size})
+	require.NoError(t, err)
+	page := resp.JSON200
+	require.NotNil(t, page)
+	require.Len(t, page.Audits, 1)
+	require.NotNil(t, page.Meta)
+	assert.True(t, *page.Meta.HasMore)
+	assert.Equal(t, "xA1", *page.Meta.AfterCursor)
+	require.NotNil(t, page.Links)
+	assert.Contains(t, *page.Links.Next, "page%5Bafter%5D=xA1")
+	sys := page.Audits[0].Metadata.System
+	require.NotNil(t, sys)
+	assert.Equal(t, 37.774929, *sys.Latitude, "float64, all the digits Zendesk sent")
+	assert.Equal(t, -122.419416, *sys.Longitude)
+	require.NotNil(t, page.Users)
+	assert.Equal(t, "ada@example.com", *(*page.Users)[0].Email)
+
+	asked = nil
+	var ids []int64
+	for a, err := range c.ListTicketAuditsAll(ctx, 35436, nil) {
+		require.NoError(t, err)
+		ids = append(ids, *a.ID)
+	}
+	assert.Equal(t, []int64{9001, 9002}, ids)
+	assert.Equal(t, []string{"page%5Bsize%5D=100", "page%5Bafter%5D=xA1&page%5Bsize%5D=100"}, asked,
+		"the iterator asks for the largest page, then follows meta.after_cursor")
 }

@@ -11779,13 +11779,13 @@ type TicketAuditSystemMetadata struct {
 	JSONEmailIdentifier *string `json:"json_email_identifier,omitempty"`
 
 	// Latitude The latitude of the location.
-	Latitude *float32 `json:"latitude,omitempty"`
+	Latitude *float64 `json:"latitude,omitempty"`
 
 	// Location The location of the IP address.
 	Location *string `json:"location,omitempty"`
 
 	// Longitude The longitude of the location.
-	Longitude *float32 `json:"longitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
 
 	// MessageID For emails: the Message-ID header.
 	MessageID *string `json:"message_id,omitempty"`

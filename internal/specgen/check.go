@@ -230,6 +230,7 @@ func Check(in Inputs) (*Report, error) {
 		r.Matched++
 		checkOperation(r, lines, d, o, add)
 	}
+	checkSchemaRules(lines, add)
 	if ref != nil {
 		checkReference(r, ref, spec, lines, ops)
 	}

@@ -266,6 +266,15 @@ func TestBrokenCopiesFindings(t *testing.T) {
 		{"the macro categories sideload dropped", func(t *testing.T) string {
 			return strings.ReplaceAll(spec, "            categories:\n              type: array\n              description: 'Sideloaded (include=categories)", "            kategories:\n              type: array\n              description: 'Sideloaded (include=categories)")
 		}, nil, []string{"ListMacros: sideload categories lands in categories", "ListActiveMacros: sideload categories lands in categories", "SearchMacros: sideload categories lands in categories"}},
+		{"a nullable enum without null", func(t *testing.T) string {
+			return replaceOnce(t, spec, "enum: [low, normal, high, urgent, null]", "enum: [low, normal, high, urgent]")
+		}, nil, []string{"Request.priority: a nullable enum must list null among its values"}},
+		{"null listed by an enum that is not nullable", func(t *testing.T) string {
+			return replaceOnce(t, spec, "          nullable: true\n          description: The type of the request.\n", "          description: The type of the request.\n")
+		}, nil, []string{"Request.type: the enum lists null but the schema is not nullable"}},
+		{"a single-precision number", func(t *testing.T) string {
+			return replaceOnce(t, spec, "        latitude:\n          type: number\n          format: double\n", "        latitude:\n          type: number\n          format: float\n")
+		}, nil, []string{"TicketAuditSystemMetadata.latitude: a number must be format: double"}},
 		{"a second documented rate limit", nil, func(t *testing.T) string {
 			return replaceOnce(t, string(base.Doc), "Count: Count Tickets in View\nReturns the ticket count for a single view.\n", "Count: Count Tickets in View\nYou can make 10 requests every 1 minute using this endpoint.\n")
 		}, []string{`CountTicketsInView: doc states 2 different rate limits (10 per 60s: "You can make 10 requests every 1 minute using this endpoint."; 5 per 60s:`}},
