@@ -33,7 +33,7 @@ func TestCustomFieldValuesOfEveryJSONType(t *testing.T) {
 	var tk zendesk.Ticket
 	require.NoError(t, json.Unmarshal([]byte(payload), &tk))
 	require.NotNil(t, tk.CustomFields)
-	fields := *tk.CustomFields
+	fields := tk.CustomFields
 	require.Len(t, fields, 9)
 
 	var s string
@@ -71,7 +71,7 @@ func TestActionValuesAsStringNumberBooleanAndArray(t *testing.T) {
 	]}`
 	var m zendesk.Macro
 	require.NoError(t, json.Unmarshal([]byte(payload), &m))
-	actions := *m.Actions
+	actions := m.Actions
 	require.Len(t, actions, 5)
 	assert.Equal(t, `"solved"`, string(actions[0].Value))
 	assert.Equal(t, `2`, string(actions[1].Value))
@@ -86,8 +86,8 @@ func TestActionValuesAsStringNumberBooleanAndArray(t *testing.T) {
 	// Triggers carry the same actions.
 	var tr zendesk.Trigger
 	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"actions":[{"field":"group_id","value":"20455932"},{"field":"set_tags","value":["vip","urgent"]}]}`), &tr))
-	assert.Equal(t, `"20455932"`, string((*tr.Actions)[0].Value), "an id sent as a string stays a string")
-	assert.Equal(t, `["vip","urgent"]`, string((*tr.Actions)[1].Value))
+	assert.Equal(t, `"20455932"`, string(tr.Actions[0].Value), "an id sent as a string stays a string")
+	assert.Equal(t, `["vip","urgent"]`, string(tr.Actions[1].Value))
 }
 
 func TestNullWhereAnObjectIsUsual(t *testing.T) {
@@ -101,8 +101,8 @@ func TestNullWhereAnObjectIsUsual(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"id":2,"photo":null,"user_fields":{"plan":null,"seats":12}}`), &u))
 	assert.Nil(t, u.Photo)
 	require.NotNil(t, u.UserFields)
-	assert.Nil(t, (*u.UserFields)["plan"])
-	assert.Equal(t, "12", string(*(*u.UserFields)["seats"]))
+	assert.Nil(t, u.UserFields["plan"])
+	assert.Equal(t, "12", string(*u.UserFields["seats"]))
 }
 
 func TestUnknownEnumValueAndUnknownProperty(t *testing.T) {
@@ -129,7 +129,7 @@ func TestIDsPastTwoToThe53AndStringIDs(t *testing.T) {
 	var rec zendesk.CustomObjectRecord
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"01GCSJW391QVSC80GYDH7E93Q6","custom_object_fields":{"make":"Tesla","year":2020,"sold":false,"tags":["a"]}}`), &rec))
 	assert.Equal(t, "01GCSJW391QVSC80GYDH7E93Q6", *rec.ID)
-	assert.Equal(t, `2020`, string(*(*rec.CustomObjectFields)["year"]))
+	assert.Equal(t, `2020`, string(*rec.CustomObjectFields["year"]))
 }
 
 func TestWrongTypesAreErrorsNotSilentZeroes(t *testing.T) {
@@ -233,7 +233,7 @@ func TestTicketAuditCursorPages(t *testing.T) {
 	assert.Equal(t, 37.774929, *sys.Latitude, "float64, all the digits Zendesk sent")
 	assert.Equal(t, -122.419416, *sys.Longitude)
 	require.NotNil(t, page.Users)
-	assert.Equal(t, "ada@example.com", *(*page.Users)[0].Email)
+	assert.Equal(t, "ada@example.com", *page.Users[0].Email)
 
 	asked = nil
 	var ids []int64
@@ -244,4 +244,31 @@ func TestTicketAuditCursorPages(t *testing.T) {
 	assert.Equal(t, []int64{9001, 9002}, ids)
 	assert.Equal(t, []string{"page%5Bsize%5D=100", "page%5Bafter%5D=xA1&page%5Bsize%5D=100"}, asked,
 		"the iterator asks for the largest page, then follows meta.after_cursor")
+}
+
+// TestEmptyListsAreSentNilListsAreNot: lists and maps are plain values, not
+// pointers; a nil one is left out of a request, and an empty one is sent, so
+// that "tags": [] still clears a ticket's tags.
+func TestEmptyListsAreSentNilListsAreNot(t *testing.T) {
+	cases := []struct {
+		name string
+		in   zendesk.TicketInput
+		want string
+	}{
+		{"nil list left out", zendesk.TicketInput{}, `{}`},
+		{"empty list sent", zendesk.TicketInput{Tags: []string{}}, `{"tags":[]}`},
+		{"list sent", zendesk.TicketInput{Tags: []string{"vip"}}, `{"tags":["vip"]}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := json.Marshal(c.in)
+			require.NoError(t, err)
+			assert.JSONEq(t, c.want, string(b))
+		})
+	}
+	var u zendesk.User
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"user_fields":{}}`), &u))
+	b, err := json.Marshal(u)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":1,"user_fields":{}}`, string(b), "an empty map read is written back")
 }

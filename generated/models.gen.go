@@ -5784,8 +5784,8 @@ type AccountSettingsCdn struct {
 	FallbackCdnProvider *string `json:"fallback_cdn_provider,omitempty"`
 
 	// Hosts The CDN hosts.
-	Hosts                *[]AccountSettingsCdnHost `json:"hosts,omitempty"`
-	AdditionalProperties map[string]AnyMapValue    `json:"-"`
+	Hosts                []AccountSettingsCdnHost `json:"hosts,omitzero"`
+	AdditionalProperties map[string]AnyMapValue   `json:"-"`
 }
 
 // AccountSettingsCdnHost A CDN host the account's assets can be served from.
@@ -5918,7 +5918,7 @@ type AccountSettingsLimits struct {
 // AccountSettingsLocalization Localization settings. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
 type AccountSettingsLocalization struct {
 	// LocaleIds The ids of the account's locales.
-	LocaleIds *[]int64 `json:"locale_ids,omitempty"`
+	LocaleIds []int64 `json:"locale_ids,omitzero"`
 
 	// TimeZone The account's time zone, such as "Pacific Time (US & Canada)".
 	TimeZone *string `json:"time_zone,omitempty"`
@@ -5995,7 +5995,7 @@ type AccountSettingsRule struct {
 	MacroOrder *string `json:"macro_order,omitempty"`
 
 	// SkillBasedFilteredViews The ids of the views filtered by skills.
-	SkillBasedFilteredViews *[]int64 `json:"skill_based_filtered_views,omitempty"`
+	SkillBasedFilteredViews []int64 `json:"skill_based_filtered_views,omitzero"`
 
 	// UsingSkillBasedRouting Skill-based routing is used.
 	UsingSkillBasedRouting *bool                  `json:"using_skill_based_routing,omitempty"`
@@ -6060,7 +6060,7 @@ type AccountSettingsTicketForm struct {
 // AccountSettingsTicketSharingPartners Ticket sharing partners. Zendesk keeps adding keys here; keys not modelled are kept as raw JSON in the additional properties.
 type AccountSettingsTicketSharingPartners struct {
 	// SupportAddresses The support addresses of the ticket sharing partners.
-	SupportAddresses     *[]string              `json:"support_addresses,omitempty"`
+	SupportAddresses     []string               `json:"support_addresses,omitzero"`
 	AdditionalProperties map[string]AnyMapValue `json:"-"`
 }
 
@@ -6242,10 +6242,10 @@ type Activity struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// Object The record the activity is about, keyed by its type (for example `{"ticket": {"id": 123, "subject": "..."}}`).
-	Object *map[string]*AnyValue `json:"object,omitempty"`
+	Object map[string]*AnyValue `json:"object,omitzero"`
 
 	// Target The record the activity was done to, keyed by its type (for example `{"ticket": {...}}`).
-	Target *map[string]*AnyValue `json:"target,omitempty"`
+	Target map[string]*AnyValue `json:"target,omitzero"`
 
 	// Title A description of the activity, such as "John Hopeful assigned ticket
 	Title *string `json:"title,omitempty"`
@@ -6277,10 +6277,10 @@ type ActivityEnvelope struct {
 
 // ActivityList A page of activities, with the users involved sideloaded.
 type ActivityList struct {
-	Activities []Activity `json:"activities"`
+	Activities []Activity `json:"activities,omitzero"`
 
 	// Actors All actors involved in the listed activities.
-	Actors *[]User                `json:"actors,omitempty"`
+	Actors []User                 `json:"actors,omitzero"`
 	Count  *int                   `json:"count,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -6290,7 +6290,7 @@ type ActivityList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Users All users involved in the listed activities.
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // AnyMapValue Any JSON value, kept exactly as Zendesk sent it: the extra properties of open-ended objects
@@ -6306,20 +6306,20 @@ type AnyValue = json.RawMessage
 
 // Attachment A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
 type Attachment struct {
-	ContentType           *string        `json:"content_type,omitempty"`
-	ContentURL            *string        `json:"content_url,omitempty"`
-	Deleted               *bool          `json:"deleted,omitempty"`
-	FileName              *string        `json:"file_name,omitempty"`
-	Height                *int           `json:"height,omitempty"`
-	ID                    *int64         `json:"id,omitempty"`
-	Inline                *bool          `json:"inline,omitempty"`
-	MalwareAccessOverride *bool          `json:"malware_access_override,omitempty"`
-	MalwareScanResult     *string        `json:"malware_scan_result,omitempty"`
-	MappedContentURL      *string        `json:"mapped_content_url,omitempty"`
-	Size                  *int64         `json:"size,omitempty"`
-	Thumbnails            *[]*Attachment `json:"thumbnails,omitempty"`
-	URL                   *string        `json:"url,omitempty"`
-	Width                 *int           `json:"width,omitempty"`
+	ContentType           *string       `json:"content_type,omitempty"`
+	ContentURL            *string       `json:"content_url,omitempty"`
+	Deleted               *bool         `json:"deleted,omitempty"`
+	FileName              *string       `json:"file_name,omitempty"`
+	Height                *int          `json:"height,omitempty"`
+	ID                    *int64        `json:"id,omitempty"`
+	Inline                *bool         `json:"inline,omitempty"`
+	MalwareAccessOverride *bool         `json:"malware_access_override,omitempty"`
+	MalwareScanResult     *string       `json:"malware_scan_result,omitempty"`
+	MappedContentURL      *string       `json:"mapped_content_url,omitempty"`
+	Size                  *int64        `json:"size,omitempty"`
+	Thumbnails            []*Attachment `json:"thumbnails,omitzero"`
+	URL                   *string       `json:"url,omitempty"`
+	Width                 *int          `json:"width,omitempty"`
 }
 
 // AttachmentEnvelope defines model for AttachmentEnvelope.
@@ -6382,7 +6382,7 @@ type AuditLogEnvelope struct {
 
 // AuditLogList A page of audit logs.
 type AuditLogList struct {
-	AuditLogs []AuditLog             `json:"audit_logs"`
+	AuditLogs []AuditLog             `json:"audit_logs,omitzero"`
 	Count     *int                   `json:"count,omitempty"`
 	Links     *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -6395,13 +6395,13 @@ type AuditLogList struct {
 // Automation An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
 type Automation struct {
 	// Actions The actions the automation performs on a ticket that meets the conditions.
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the automation is active.
 	Active *bool `json:"active,omitempty"`
 
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this automation, or null.
-	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+	AppInstallation map[string]*AnyValue `json:"app_installation,omitzero"`
 
 	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 	Conditions *RuleConditions `json:"conditions,omitempty"`
@@ -6473,7 +6473,7 @@ type AutomationEnvelope struct {
 // AutomationInput The writable properties of an automation. `title`, `conditions` and `actions` are required when creating one; the `all` conditions must include a time-based condition and one that checks status, type, group_id, assignee_id or requester_id. Updating the conditions or the actions replaces both arrays: send all of them.
 type AutomationInput struct {
 	// Actions The actions the automation performs. Required when creating.
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the automation is active.
 	Active *bool `json:"active,omitempty"`
@@ -6491,7 +6491,7 @@ type AutomationInput struct {
 // AutomationList A page of automations.
 type AutomationList struct {
 	// Automations The records of this page.
-	Automations []Automation           `json:"automations"`
+	Automations []Automation           `json:"automations,omitzero"`
 	Count       *int                   `json:"count,omitempty"`
 	Links       *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -6504,7 +6504,7 @@ type AutomationList struct {
 // AutomationOffsetList A page of automations (offset pagination).
 type AutomationOffsetList struct {
 	// Automations The records of this page.
-	Automations []Automation `json:"automations"`
+	Automations []Automation `json:"automations,omitzero"`
 
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
@@ -6525,7 +6525,7 @@ type AutomationUpdateRequest struct {
 // AutomationsEnvelope A list of automations.
 type AutomationsEnvelope struct {
 	// Automations The records.
-	Automations []Automation `json:"automations"`
+	Automations []Automation `json:"automations,omitzero"`
 
 	// Count Offset pagination: the number of records in the whole list.
 	Count *int `json:"count,omitempty"`
@@ -6540,7 +6540,7 @@ type AutomationsEnvelope struct {
 // AutomationsUpdateManyRequest The body of Update Many Automations.
 type AutomationsUpdateManyRequest struct {
 	// Automations The automations to update.
-	Automations []AutomationBulkUpdateItem `json:"automations"`
+	Automations []AutomationBulkUpdateItem `json:"automations,omitzero"`
 }
 
 // Bookmark A ticket an agent bookmarked.
@@ -6572,7 +6572,7 @@ type BookmarkInput struct {
 
 // BookmarkList defines model for BookmarkList.
 type BookmarkList struct {
-	Bookmarks []Bookmark `json:"bookmarks"`
+	Bookmarks []Bookmark `json:"bookmarks,omitzero"`
 
 	// Count Offset pagination: the number of records in the whole list.
 	Count *int `json:"count,omitempty"`
@@ -6626,7 +6626,7 @@ type Brand struct {
 	Subdomain *string `json:"subdomain,omitempty"`
 
 	// TicketFormIds The ids of ticket forms that are available for use by a brand.
-	TicketFormIds *[]int64 `json:"ticket_form_ids,omitempty"`
+	TicketFormIds []int64 `json:"ticket_form_ids,omitzero"`
 
 	// UpdatedAt The time of the last update of the brand.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -6656,7 +6656,7 @@ type BrandHostMappingCheck struct {
 	Cname *string `json:"cname,omitempty"`
 
 	// ExpectedCnames Array of expected CNAME records for host mapping(s) of a given brand.
-	ExpectedCnames *[]string `json:"expected_cnames,omitempty"`
+	ExpectedCnames []string `json:"expected_cnames,omitzero"`
 
 	// IsValid Whether a host mapping is valid or not for a given brand.
 	IsValid *bool `json:"is_valid,omitempty"`
@@ -6701,7 +6701,7 @@ type BrandInput struct {
 // BrandList defines model for BrandList.
 type BrandList struct {
 	// Brands The brands of this page.
-	Brands []Brand                `json:"brands"`
+	Brands []Brand                `json:"brands,omitzero"`
 	Count  *int                   `json:"count,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -6741,13 +6741,13 @@ type ChatFileRedactionRequest struct {
 	ChatID string `json:"chat_id"`
 
 	// ChatIndexes The chat_index values of the ChatFileAttachment events to redact.
-	ChatIndexes []int `json:"chat_indexes"`
+	ChatIndexes []int `json:"chat_indexes,omitzero"`
 }
 
 // CommentRedactionRequest The body of Redact Ticket Comment In Agent Workspace.
 type CommentRedactionRequest struct {
 	// ExternalAttachmentUrls Array of attachment URLs belonging to the comment to be redacted. See content_url property of Attachment.
-	ExternalAttachmentUrls *[]string `json:"external_attachment_urls,omitempty"`
+	ExternalAttachmentUrls []string `json:"external_attachment_urls,omitzero"`
 
 	// HTMLBody The html_body of the comment containing <redact> tags or redact attributes.
 	HTMLBody *string `json:"html_body,omitempty"`
@@ -6785,7 +6785,7 @@ type ComplianceDeletionStatus struct {
 
 // ComplianceDeletionStatusList A page of compliance deletion statuses.
 type ComplianceDeletionStatusList struct {
-	ComplianceDeletionStatuses []ComplianceDeletionStatus `json:"compliance_deletion_statuses"`
+	ComplianceDeletionStatuses []ComplianceDeletionStatus `json:"compliance_deletion_statuses,omitzero"`
 	Count                      *int                       `json:"count,omitempty"`
 	Links                      *CursorPaginationLinks     `json:"links,omitempty"`
 
@@ -6941,7 +6941,7 @@ type CustomObjectField struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFieldOptions For `dropdown` and `multiselect` fields, the options.
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description The description of the field. Dynamic content placeholders are rendered.
 	Description *string `json:"description,omitempty"`
@@ -6956,7 +6956,7 @@ type CustomObjectField struct {
 	Position *int `json:"position,omitempty"`
 
 	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
-	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+	Properties map[string]*AnyValue `json:"properties,omitzero"`
 
 	// RawDescription The description as set, with any dynamic content placeholder unrendered.
 	RawDescription *string `json:"raw_description,omitempty"`
@@ -7016,7 +7016,7 @@ type CustomObjectFieldInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// CustomFieldOptions For `dropdown` and `multiselect` fields, the options (`name` and `value` each).
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description The description of the field. May hold a dynamic content placeholder.
 	Description *string `json:"description,omitempty"`
@@ -7028,7 +7028,7 @@ type CustomObjectFieldInput struct {
 	Position *int `json:"position,omitempty"`
 
 	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
-	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+	Properties map[string]*AnyValue `json:"properties,omitzero"`
 
 	// RawDescription The description, with any dynamic content placeholder as written.
 	RawDescription *string `json:"raw_description,omitempty"`
@@ -7064,7 +7064,7 @@ type CustomObjectFieldInputType string
 // CustomObjectFieldList defines model for CustomObjectFieldList.
 type CustomObjectFieldList struct {
 	Count              *int                   `json:"count,omitempty"`
-	CustomObjectFields []CustomObjectField    `json:"custom_object_fields"`
+	CustomObjectFields []CustomObjectField    `json:"custom_object_fields,omitzero"`
 	Links              *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7082,7 +7082,7 @@ type CustomObjectFieldUpdateRequest struct {
 // CustomObjectFieldsReorderRequest defines model for CustomObjectFieldsReorderRequest.
 type CustomObjectFieldsReorderRequest struct {
 	// CustomObjectFieldIds The ids of the object's custom fields, in the desired order.
-	CustomObjectFieldIds []int64 `json:"custom_object_field_ids"`
+	CustomObjectFieldIds []int64 `json:"custom_object_field_ids,omitzero"`
 }
 
 // CustomObjectInput The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
@@ -7120,7 +7120,7 @@ type CustomObjectLimit struct {
 
 // CustomObjectList defines model for CustomObjectList.
 type CustomObjectList struct {
-	CustomObjects []CustomObject `json:"custom_objects"`
+	CustomObjects []CustomObject `json:"custom_objects,omitzero"`
 }
 
 // CustomObjectRecord A record of a custom object.
@@ -7132,7 +7132,7 @@ type CustomObjectRecord struct {
 	CreatedByUserID *string `json:"created_by_user_id,omitempty"`
 
 	// CustomObjectFields The values of the record's custom fields, keyed by field key. The JSON type of each value depends on the field type (string, number, boolean, array of strings for multiselect, the target's id for lookup, or null).
-	CustomObjectFields *map[string]*AnyValue `json:"custom_object_fields,omitempty"`
+	CustomObjectFields map[string]*AnyValue `json:"custom_object_fields,omitzero"`
 
 	// CustomObjectKey The key of the record's custom object.
 	CustomObjectKey *string `json:"custom_object_key,omitempty"`
@@ -7147,7 +7147,7 @@ type CustomObjectRecord struct {
 	Name *string `json:"name,omitempty"`
 
 	// Photo The picture to set, as an upload token ({"token": ...}).
-	Photo *map[string]*AnyValue `json:"photo,omitempty"`
+	Photo map[string]*AnyValue `json:"photo,omitzero"`
 
 	// UpdatedAt When the record was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -7165,7 +7165,7 @@ type CustomObjectRecordBulkJob struct {
 	Action CustomObjectRecordBulkJobAction `json:"action"`
 
 	// Items For `create`, the records to create (objects with `name`, `external_id` and `custom_object_fields`); for `delete`, record ids (strings); for `delete_by_external_id`, external ids (strings).
-	Items []*AnyValue `json:"items"`
+	Items []*AnyValue `json:"items,omitzero"`
 }
 
 // CustomObjectRecordBulkJobAction The action to perform on the items.
@@ -7192,7 +7192,7 @@ type CustomObjectRecordEnvelope struct {
 // CustomObjectRecordInput The writable properties of a custom object record.
 type CustomObjectRecordInput struct {
 	// CustomObjectFields The values of the record's custom fields, keyed by field key. Only the fields given are changed on an update.
-	CustomObjectFields *map[string]*AnyValue `json:"custom_object_fields,omitempty"`
+	CustomObjectFields map[string]*AnyValue `json:"custom_object_fields,omitzero"`
 
 	// ExternalID An id you assign to the record, unique within the object.
 	ExternalID *string `json:"external_id,omitempty"`
@@ -7201,14 +7201,14 @@ type CustomObjectRecordInput struct {
 	Name *string `json:"name,omitempty"`
 
 	// Photo The picture to set, as an upload token ({"token": ...}).
-	Photo *map[string]*AnyValue `json:"photo,omitempty"`
+	Photo map[string]*AnyValue `json:"photo,omitzero"`
 }
 
 // CustomObjectRecordList defines model for CustomObjectRecordList.
 type CustomObjectRecordList struct {
 	// Count The number of matching records (search results).
 	Count               *int64                 `json:"count,omitempty"`
-	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records"`
+	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records,omitzero"`
 	Links               *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7443,7 +7443,7 @@ type CustomRoleInput struct {
 // CustomRoleList The custom roles of the account (not paginated).
 type CustomRoleList struct {
 	// CustomRoles The records.
-	CustomRoles []CustomRole `json:"custom_roles"`
+	CustomRoles []CustomRole `json:"custom_roles,omitzero"`
 }
 
 // CustomRoleUpdateRequest The properties of the custom role to change.
@@ -7542,7 +7542,7 @@ type CustomStatusInputStatusCategory string
 // CustomStatusList All undeleted custom ticket statuses (not paginated).
 type CustomStatusList struct {
 	// CustomStatuses The custom ticket statuses.
-	CustomStatuses []CustomStatus `json:"custom_statuses"`
+	CustomStatuses []CustomStatus `json:"custom_statuses,omitzero"`
 }
 
 // CustomStatusUpdateRequest The custom ticket status properties to update.
@@ -7595,7 +7595,7 @@ type DeletedTicketList struct {
 	Count *int `json:"count,omitempty"`
 
 	// DeletedTickets The deleted tickets of this page.
-	DeletedTickets []DeletedTicket        `json:"deleted_tickets"`
+	DeletedTickets []DeletedTicket        `json:"deleted_tickets,omitzero"`
 	Links          *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7615,7 +7615,7 @@ type DeletedUserEnvelope struct {
 // DeletedUserList A page of deleted users.
 type DeletedUserList struct {
 	Count        *int                   `json:"count,omitempty"`
-	DeletedUsers []User                 `json:"deleted_users"`
+	DeletedUsers []User                 `json:"deleted_users,omitzero"`
 	Links        *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7651,7 +7651,7 @@ type DynamicContentItem struct {
 	URL *string `json:"url,omitempty"`
 
 	// Variants All variants within this item
-	Variants *[]DynamicContentVariant `json:"variants,omitempty"`
+	Variants []DynamicContentVariant `json:"variants,omitzero"`
 }
 
 // DynamicContentItemCreateRequest defines model for DynamicContentItemCreateRequest.
@@ -7675,13 +7675,13 @@ type DynamicContentItemInput struct {
 	Name string `json:"name"`
 
 	// Variants The variants of the item, one per locale; one of them is the default
-	Variants []DynamicContentVariantInput `json:"variants"`
+	Variants []DynamicContentVariantInput `json:"variants,omitzero"`
 }
 
 // DynamicContentItemList A page of dynamic content items.
 type DynamicContentItemList struct {
 	Count *int                   `json:"count,omitempty"`
-	Items []DynamicContentItem   `json:"items"`
+	Items []DynamicContentItem   `json:"items,omitzero"`
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7704,7 +7704,7 @@ type DynamicContentItemUpdateRequest struct {
 
 // DynamicContentItemsEnvelope The dynamic content items a Show Many Items request asked for.
 type DynamicContentItemsEnvelope struct {
-	Items []DynamicContentItem `json:"items"`
+	Items []DynamicContentItem `json:"items,omitzero"`
 }
 
 // DynamicContentVariant The text of a dynamic content item in one locale.
@@ -7788,7 +7788,7 @@ type DynamicContentVariantList struct {
 
 	// Meta The position of a cursor-paginated page.
 	Meta     *CursorPaginationMeta   `json:"meta,omitempty"`
-	Variants []DynamicContentVariant `json:"variants"`
+	Variants []DynamicContentVariant `json:"variants,omitzero"`
 }
 
 // DynamicContentVariantUpdate Changes to a variant. Include only the properties to change.
@@ -7814,17 +7814,17 @@ type DynamicContentVariantUpdateRequest struct {
 
 // DynamicContentVariantsCreateManyRequest defines model for DynamicContentVariantsCreateManyRequest.
 type DynamicContentVariantsCreateManyRequest struct {
-	Variants []DynamicContentVariantInput `json:"variants"`
+	Variants []DynamicContentVariantInput `json:"variants,omitzero"`
 }
 
 // DynamicContentVariantsEnvelope The variants a bulk request created or updated.
 type DynamicContentVariantsEnvelope struct {
-	Variants []DynamicContentVariant `json:"variants"`
+	Variants []DynamicContentVariant `json:"variants,omitzero"`
 }
 
 // DynamicContentVariantsUpdateManyRequest defines model for DynamicContentVariantsUpdateManyRequest.
 type DynamicContentVariantsUpdateManyRequest struct {
-	Variants []DynamicContentVariantBulkUpdate `json:"variants"`
+	Variants []DynamicContentVariantBulkUpdate `json:"variants,omitzero"`
 }
 
 // ErrorBody The body of a Zendesk error response. `error` is usually a string code ("RecordNotFound",
@@ -7833,7 +7833,7 @@ type ErrorBody struct {
 	Description *string `json:"description,omitempty"`
 
 	// Details Per-field validation errors, keyed by field name.
-	Details *map[string][]ErrorDetail `json:"details,omitempty"`
+	Details map[string][]ErrorDetail `json:"details,omitzero"`
 
 	// Error Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 	// sent it. Zendesk sends values of several types here (custom field values, rule action
@@ -7889,7 +7889,7 @@ type GroupEnvelope struct {
 	Group Group `json:"group"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // GroupInput The writable properties of a group. `name` is required on creation.
@@ -7909,7 +7909,7 @@ type GroupList struct {
 	Count *int `json:"count,omitempty"`
 
 	// Groups The records of this page.
-	Groups []Group                `json:"groups"`
+	Groups []Group                `json:"groups,omitzero"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7918,7 +7918,7 @@ type GroupList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // GroupMembership The membership of an agent in a group.
@@ -7971,10 +7971,10 @@ type GroupMembershipList struct {
 	Count *int `json:"count,omitempty"`
 
 	// GroupMemberships The records of this page.
-	GroupMemberships []GroupMembership `json:"group_memberships"`
+	GroupMemberships []GroupMembership `json:"group_memberships,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group               `json:"groups,omitempty"`
+	Groups []Group                `json:"groups,omitzero"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7983,19 +7983,19 @@ type GroupMembershipList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // GroupMembershipsCreateManyRequest Up to 100 group memberships to create.
 type GroupMembershipsCreateManyRequest struct {
 	// GroupMemberships The memberships to create (at most 100).
-	GroupMemberships []GroupMembershipInput `json:"group_memberships"`
+	GroupMemberships []GroupMembershipInput `json:"group_memberships,omitzero"`
 }
 
 // GroupSLAPoliciesReorderRequest The new order of the group SLA policies.
 type GroupSLAPoliciesReorderRequest struct {
 	// GroupSLAPolicyIds The ids of the group SLA policies, in their new order
-	GroupSLAPolicyIds []string `json:"group_sla_policy_ids"`
+	GroupSLAPolicyIds []string `json:"group_sla_policy_ids,omitzero"`
 }
 
 // GroupSLAPolicy A group SLA policy: targets for how long each group may own the tickets that match its filter.
@@ -8013,7 +8013,7 @@ type GroupSLAPolicy struct {
 	ID *string `json:"id,omitempty"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics *[]GroupSLAPolicyMetric `json:"policy_metrics,omitempty"`
+	PolicyMetrics []GroupSLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
 	Position *int `json:"position,omitempty"`
@@ -8037,7 +8037,7 @@ type GroupSLAPolicyCreateInput struct {
 	Filter RuleConditions `json:"filter"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics []GroupSLAPolicyMetric `json:"policy_metrics"`
+	PolicyMetrics []GroupSLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
 	Position *int `json:"position,omitempty"`
@@ -8067,7 +8067,7 @@ type GroupSLAPolicyInput struct {
 	Filter *RuleConditions `json:"filter,omitempty"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics *[]GroupSLAPolicyMetric `json:"policy_metrics,omitempty"`
+	PolicyMetrics []GroupSLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the Group SLA policy that determines the order they will be matched. If not specified, the Group SLA policy is added at the last position
 	Position *int `json:"position,omitempty"`
@@ -8080,7 +8080,7 @@ type GroupSLAPolicyInput struct {
 type GroupSLAPolicyList struct {
 	// Count The total number of records.
 	Count            *int             `json:"count,omitempty"`
-	GroupSLAPolicies []GroupSLAPolicy `json:"group_sla_policies"`
+	GroupSLAPolicies []GroupSLAPolicy `json:"group_sla_policies,omitzero"`
 
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
@@ -8157,16 +8157,16 @@ type IncrementalSamplePage struct {
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations The organizations (incremental_resource organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// TicketEvents The ticket events (incremental_resource ticket_events).
-	TicketEvents *[]TicketEvent `json:"ticket_events,omitempty"`
+	TicketEvents []TicketEvent `json:"ticket_events,omitzero"`
 
 	// Tickets The tickets (incremental_resource tickets).
-	Tickets *[]Ticket `json:"tickets,omitempty"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users The users (incremental_resource users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // IncrementalTimePage The position of a time-based incremental export page.
@@ -8220,7 +8220,7 @@ type JobStatusEnvelope struct {
 // JobStatusList A list of job statuses. List Job Statuses pages it with cursor pagination (`meta`, `links`); Show Many Job
 // Statuses sends the list alone.
 type JobStatusList struct {
-	JobStatuses []JobStatus            `json:"job_statuses"`
+	JobStatuses []JobStatus            `json:"job_statuses,omitzero"`
 	Links       *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8302,7 +8302,7 @@ type LocaleEnvelope struct {
 
 // LocaleList defines model for LocaleList.
 type LocaleList struct {
-	Locales []Locale `json:"locales"`
+	Locales []Locale `json:"locales,omitzero"`
 }
 
 // LookupRelationshipSourceList A page of the source objects of a lookup relationship. The records come in the one array named for the source type.
@@ -8310,7 +8310,7 @@ type LookupRelationshipSourceList struct {
 	Count *int `json:"count,omitempty"`
 
 	// CustomObjectRecords The source records, when the source type is "zen:custom_object:CUSTOM_OBJECT_KEY".
-	CustomObjectRecords *[]CustomObjectRecord  `json:"custom_object_records,omitempty"`
+	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records,omitzero"`
 	Links               *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8318,26 +8318,26 @@ type LookupRelationshipSourceList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// Organizations The source organizations, when the source type is "zen:organization".
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
 
 	// Tickets The source tickets, when the source type is "zen:ticket".
-	Tickets *[]Ticket `json:"tickets,omitempty"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users The source users, when the source type is "zen:user".
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // Macro A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
 type Macro struct {
 	// Actions Each action describes what the macro will do. See the Macro Actions reference
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Useful for determining if the macro should be displayed
 	Active *bool `json:"active,omitempty"`
 
 	// AppInstallation The app installation that requires the macro, if any (sideload `app_installation`)
-	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+	AppInstallation map[string]*AnyValue `json:"app_installation,omitzero"`
 
 	// CreatedAt The time the macro was created
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -8352,7 +8352,7 @@ type Macro struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// Permissions What the current user may do with the macro, such as `can_edit` (sideload `permissions`)
-	Permissions *map[string]*AnyValue `json:"permissions,omitempty"`
+	Permissions map[string]*AnyValue `json:"permissions,omitzero"`
 
 	// Position The position of the macro
 	Position *int `json:"position,omitempty"`
@@ -8406,7 +8406,7 @@ type MacroActionDefinition struct {
 	Type *string `json:"type,omitempty"`
 
 	// Values The possible values, for list types
-	Values *[]MacroActionValueOption `json:"values,omitempty"`
+	Values []MacroActionValueOption `json:"values,omitzero"`
 }
 
 // MacroActionOperator An operator an action or a condition accepts.
@@ -8438,7 +8438,7 @@ type MacroActionValueOption struct {
 // MacroActionValues The values a supported action takes.
 type MacroActionValues struct {
 	// List The values to choose from, for list types
-	List *[]MacroActionValueOption `json:"list,omitempty"`
+	List []MacroActionValueOption `json:"list,omitzero"`
 
 	// Type The type of value, such as `list`, `text` or `tags`
 	Type *string `json:"type,omitempty"`
@@ -8488,7 +8488,7 @@ type MacroAttachmentEnvelope struct {
 
 // MacroAttachmentList defines model for MacroAttachmentList.
 type MacroAttachmentList struct {
-	MacroAttachments []MacroAttachment `json:"macro_attachments"`
+	MacroAttachments []MacroAttachment `json:"macro_attachments,omitzero"`
 }
 
 // MacroAttachmentUploadRequest A multipart/form-data upload of a macro attachment.
@@ -8518,7 +8518,7 @@ type MacroCategory = string
 // MacroCategoryList defines model for MacroCategoryList.
 type MacroCategoryList struct {
 	// Categories The macro categories available to the current user
-	Categories []MacroCategory `json:"categories"`
+	Categories []MacroCategory `json:"categories,omitzero"`
 }
 
 // MacroComment The comment a macro would add to a ticket.
@@ -8533,13 +8533,13 @@ type MacroComment struct {
 	Public *bool `json:"public,omitempty"`
 
 	// ScopedBody The comment per channel scope, as `[scope, body]` pairs (`["channel:all", "..."]`)
-	ScopedBody *[][]string `json:"scoped_body,omitempty"`
+	ScopedBody [][]string `json:"scoped_body,omitzero"`
 }
 
 // MacroCreateInput A macro to create. `title` and `actions` are mandatory.
 type MacroCreateInput struct {
 	// Actions What the macro does. See the Macro Actions reference
-	Actions []RuleAction `json:"actions"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the macro is active. Defaults to true
 	Active *bool `json:"active,omitempty"`
@@ -8566,7 +8566,7 @@ type MacroCreateRequest struct {
 // MacroDefinitions Definitions of what a macro can do.
 type MacroDefinitions struct {
 	// Actions The actions a macro can perform
-	Actions *[]MacroActionDefinition `json:"actions,omitempty"`
+	Actions []MacroActionDefinition `json:"actions,omitzero"`
 }
 
 // MacroDefinitionsEnvelope defines model for MacroDefinitionsEnvelope.
@@ -8584,7 +8584,7 @@ type MacroEnvelope struct {
 // MacroInput The writable properties of a macro.
 type MacroInput struct {
 	// Actions What the macro does. See the Macro Actions reference
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the macro is active
 	Active *bool `json:"active,omitempty"`
@@ -8605,10 +8605,10 @@ type MacroInput struct {
 // MacroList A page of macros.
 type MacroList struct {
 	// Categories Sideloaded (include=categories): the macro categories of the account, as List Macro Categories gives them.
-	Categories *[]MacroCategory       `json:"categories,omitempty"`
+	Categories []MacroCategory        `json:"categories,omitzero"`
 	Count      *int                   `json:"count,omitempty"`
 	Links      *CursorPaginationLinks `json:"links,omitempty"`
-	Macros     []Macro                `json:"macros"`
+	Macros     []Macro                `json:"macros,omitzero"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -8622,7 +8622,7 @@ type MacroRestriction struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// Ids The ids of the groups the macro is restricted to
-	Ids *[]int64 `json:"ids,omitempty"`
+	Ids []int64 `json:"ids,omitzero"`
 
 	// Type Whether the macro is restricted to groups or to a user
 	Type *MacroRestrictionType `json:"type,omitempty"`
@@ -8634,11 +8634,11 @@ type MacroRestrictionType string
 // MacroSearchResults A page of macros whose titles match a search.
 type MacroSearchResults struct {
 	// Categories Sideloaded (include=categories): the macro categories of the account, as List Macro Categories gives them.
-	Categories *[]MacroCategory `json:"categories,omitempty"`
+	Categories []MacroCategory `json:"categories,omitzero"`
 
 	// Count The total number of records.
 	Count  *int    `json:"count,omitempty"`
-	Macros []Macro `json:"macros"`
+	Macros []Macro `json:"macros,omitzero"`
 
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
@@ -8653,7 +8653,7 @@ type MacroSupportedAction struct {
 	Group *string `json:"group,omitempty"`
 
 	// Operators The operators of the action
-	Operators *[]MacroActionOperator `json:"operators,omitempty"`
+	Operators []MacroActionOperator `json:"operators,omitzero"`
 
 	// OutputKey The key of the action's output, when it has one
 	OutputKey *string `json:"output_key,omitempty"`
@@ -8679,7 +8679,7 @@ type MacroSupportedAction struct {
 
 // MacroSupportedActionList defines model for MacroSupportedActionList.
 type MacroSupportedActionList struct {
-	Actions []MacroSupportedAction `json:"actions"`
+	Actions []MacroSupportedAction `json:"actions,omitzero"`
 }
 
 // MacroTicketChanges The ticket properties a macro would set. Only the properties the macro changes are present.
@@ -8691,22 +8691,22 @@ type MacroTicketChanges struct {
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CollaboratorIds The CCs the ticket would have
-	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64 `json:"collaborator_ids,omitzero"`
 
 	// Comment The comment a macro would add to a ticket.
 	Comment *MacroComment `json:"comment,omitempty"`
 
 	// CustomFields The custom field values the macro sets
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status the macro sets
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
 	// Fields The custom field values the macro sets
-	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+	Fields []CustomFieldValue `json:"fields,omitzero"`
 
 	// FollowerIds The followers the ticket would have
-	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+	FollowerIds []int64 `json:"follower_ids,omitzero"`
 
 	// GroupID The group the macro assigns the ticket to
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -8724,7 +8724,7 @@ type MacroTicketChanges struct {
 	Subject *string `json:"subject,omitempty"`
 
 	// Tags The ticket's tags after the macro's tag changes
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketFormID The ticket form the macro sets
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
@@ -8755,7 +8755,7 @@ type MacroUpdateRequest struct {
 type MacrosEnvelope struct {
 	// Count Offset pagination: the number of records in the whole list.
 	Count  *int    `json:"count,omitempty"`
-	Macros []Macro `json:"macros"`
+	Macros []Macro `json:"macros,omitzero"`
 
 	// NextPage Offset pagination: the url of the next page, null on the last one.
 	NextPage *string `json:"next_page,omitempty"`
@@ -8766,7 +8766,7 @@ type MacrosEnvelope struct {
 
 // MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
 type MacrosUpdateManyRequest struct {
-	Macros []MacroBulkUpdate `json:"macros"`
+	Macros []MacroBulkUpdate `json:"macros,omitzero"`
 }
 
 // OffsetPage The pagination fields of an offset-paginated list.
@@ -8793,7 +8793,7 @@ type Organization struct {
 	Details *string `json:"details,omitempty"`
 
 	// DomainNames The domain names associated with this organization. End users with a matching email domain are added to the organization automatically.
-	DomainNames *[]string `json:"domain_names,omitempty"`
+	DomainNames []string `json:"domain_names,omitzero"`
 
 	// ExternalID A unique external id to associate organizations to an external record. Case-insensitive.
 	ExternalID *string `json:"external_id,omitempty"`
@@ -8811,7 +8811,7 @@ type Organization struct {
 	Notes *string `json:"notes,omitempty"`
 
 	// OrganizationFields Values of the custom organization fields, keyed by field key. A value's JSON type depends on the field type (string, number, boolean or null).
-	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+	OrganizationFields map[string]*AnyValue `json:"organization_fields,omitzero"`
 
 	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
 	SharedComments *bool `json:"shared_comments,omitempty"`
@@ -8820,7 +8820,7 @@ type Organization struct {
 	SharedTickets *bool `json:"shared_tickets,omitempty"`
 
 	// Tags The tags of the organization.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// UpdatedAt The time of the last update of the organization.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -8844,7 +8844,7 @@ type OrganizationCreateRequest struct {
 // OrganizationEnvelope One organization.
 type OrganizationEnvelope struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// Organization An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
 	Organization Organization `json:"organization"`
@@ -8865,7 +8865,7 @@ type OrganizationExportList struct {
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations The records of this page.
-	Organizations []Organization `json:"organizations"`
+	Organizations []Organization `json:"organizations,omitzero"`
 }
 
 // OrganizationField A custom organization field. Its values appear under `organization_fields` of an organization, keyed by the field's `key`.
@@ -8877,7 +8877,7 @@ type OrganizationField struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFieldOptions The options of a `dropdown` field: name, value and order.
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description User-defined description of this field's purpose.
 	Description *string `json:"description,omitempty"`
@@ -8943,7 +8943,7 @@ type OrganizationFieldInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// CustomFieldOptions The options of a `dropdown` field. On update, send every option: options left out are removed. A new option has a null id; an existing one keeps its id; the array order is the option order.
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description User-defined description of this field's purpose.
 	Description *string `json:"description,omitempty"`
@@ -8989,7 +8989,7 @@ type OrganizationFieldList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// OrganizationFields The records of this page.
-	OrganizationFields []OrganizationField `json:"organization_fields"`
+	OrganizationFields []OrganizationField `json:"organization_fields,omitzero"`
 	PreviousPage       *string             `json:"previous_page,omitempty"`
 }
 
@@ -9005,7 +9005,7 @@ type OrganizationFieldUpdateRequest struct {
 // OrganizationFieldsReorderRequest The new order of the organization fields.
 type OrganizationFieldsReorderRequest struct {
 	// OrganizationFieldIds The ids of the organization fields, in the desired order.
-	OrganizationFieldIds []int64 `json:"organization_field_ids"`
+	OrganizationFieldIds []int64 `json:"organization_field_ids,omitzero"`
 }
 
 // OrganizationInput The writable properties of an organization, for creating or updating one. `name` is required on creation.
@@ -9014,7 +9014,7 @@ type OrganizationInput struct {
 	Details *string `json:"details,omitempty"`
 
 	// DomainNames The domain names associated with this organization. Updating replaces the whole list: send every domain name to keep.
-	DomainNames *[]string `json:"domain_names,omitempty"`
+	DomainNames []string `json:"domain_names,omitzero"`
 
 	// ExternalID A unique external id to associate the organization to an external record. Case-insensitive. Create-or-update matches on it.
 	ExternalID *string `json:"external_id,omitempty"`
@@ -9032,7 +9032,7 @@ type OrganizationInput struct {
 	Notes *string `json:"notes,omitempty"`
 
 	// OrganizationFields Values of custom organization fields, keyed by field key.
-	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+	OrganizationFields map[string]*AnyValue `json:"organization_fields,omitzero"`
 
 	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
 	SharedComments *bool `json:"shared_comments,omitempty"`
@@ -9041,7 +9041,7 @@ type OrganizationInput struct {
 	SharedTickets *bool `json:"shared_tickets,omitempty"`
 
 	// Tags The tags of the organization. Replaces the existing tags.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 }
 
 // OrganizationList A page of organizations.
@@ -9054,7 +9054,7 @@ type OrganizationList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// Organizations The records of this page.
-	Organizations []Organization `json:"organizations"`
+	Organizations []Organization `json:"organizations,omitzero"`
 	PreviousPage  *string        `json:"previous_page,omitempty"`
 }
 
@@ -9122,20 +9122,20 @@ type OrganizationMembershipList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// OrganizationMemberships The records of this page.
-	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
+	OrganizationMemberships []OrganizationMembership `json:"organization_memberships,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // OrganizationMembershipsCreateManyRequest The organization memberships to create.
 type OrganizationMembershipsCreateManyRequest struct {
 	// OrganizationMemberships The memberships to create.
-	OrganizationMemberships []OrganizationMembershipInput `json:"organization_memberships"`
+	OrganizationMemberships []OrganizationMembershipInput `json:"organization_memberships,omitzero"`
 }
 
 // OrganizationOffsetList Organizations, with the offset pagination fields (autocomplete, search by external id, show many).
@@ -9147,7 +9147,7 @@ type OrganizationOffsetList struct {
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations The records of this page.
-	Organizations []Organization `json:"organizations"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string `json:"previous_page,omitempty"`
@@ -9214,7 +9214,7 @@ type OrganizationSubscriptionList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// OrganizationSubscriptions The records of this page.
-	OrganizationSubscriptions []OrganizationSubscription `json:"organization_subscriptions"`
+	OrganizationSubscriptions []OrganizationSubscription `json:"organization_subscriptions,omitzero"`
 	PreviousPage              *string                    `json:"previous_page,omitempty"`
 }
 
@@ -9227,7 +9227,7 @@ type OrganizationUpdateRequest struct {
 // OrganizationsCreateManyRequest Up to 100 organizations to create.
 type OrganizationsCreateManyRequest struct {
 	// Organizations The organizations to create (at most 100).
-	Organizations []OrganizationInput `json:"organizations"`
+	Organizations []OrganizationInput `json:"organizations,omitzero"`
 }
 
 // OrganizationsUpdateManyRequest Send either `organization` (bulk update: the same change to every organization named by the `ids` or `external_ids` parameter) or `organizations` (batch update: a different change per organization, each identified by its `id`), for up to 100 organizations.
@@ -9236,13 +9236,13 @@ type OrganizationsUpdateManyRequest struct {
 	Organization *OrganizationInput `json:"organization,omitempty"`
 
 	// Organizations Batch update: one entry per organization, each with its `id` and the properties to change (at most 100).
-	Organizations *[]OrganizationInput `json:"organizations,omitempty"`
+	Organizations []OrganizationInput `json:"organizations,omitzero"`
 }
 
 // PasswordRequirements The rules a new password of the user must follow.
 type PasswordRequirements struct {
 	// Requirements Human-readable rules, such as "must be at least 5 characters".
-	Requirements []string `json:"requirements"`
+	Requirements []string `json:"requirements,omitzero"`
 }
 
 // ProblemAutocompleteRequest The optional body of Autocomplete Problems (the text can be sent in the query string instead).
@@ -9254,7 +9254,7 @@ type ProblemAutocompleteRequest struct {
 // PushNotificationDevicesDestroyManyRequest defines model for PushNotificationDevicesDestroyManyRequest.
 type PushNotificationDevicesDestroyManyRequest struct {
 	// PushNotificationDevices The tokens of the mobile devices to unregister.
-	PushNotificationDevices []string `json:"push_notification_devices"`
+	PushNotificationDevices []string `json:"push_notification_devices,omitzero"`
 }
 
 // RelationshipFilterDefinition A condition that can be used in a lookup field's relationship filter.
@@ -9266,7 +9266,7 @@ type RelationshipFilterDefinition struct {
 	Nullable *bool `json:"nullable,omitempty"`
 
 	// Operators The operators the condition accepts.
-	Operators *[]RelationshipFilterDefinitionOperator `json:"operators,omitempty"`
+	Operators []RelationshipFilterDefinitionOperator `json:"operators,omitzero"`
 
 	// Repeatable Whether the subject may appear in several conditions.
 	Repeatable *bool `json:"repeatable,omitempty"`
@@ -9281,7 +9281,7 @@ type RelationshipFilterDefinition struct {
 	Type *string `json:"type,omitempty"`
 
 	// Values For list subjects, the values the condition accepts.
-	Values *[]RelationshipFilterDefinitionValue `json:"values,omitempty"`
+	Values []RelationshipFilterDefinitionValue `json:"values,omitzero"`
 }
 
 // RelationshipFilterDefinitionOperator An operator a filter condition accepts.
@@ -9312,8 +9312,8 @@ type RelationshipFilterDefinitionValue struct {
 
 // RelationshipFilterDefinitions The conditions available for the `all` and the `any` lists of a relationship filter.
 type RelationshipFilterDefinitions struct {
-	ConditionsAll *[]RelationshipFilterDefinition `json:"conditions_all,omitempty"`
-	ConditionsAny *[]RelationshipFilterDefinition `json:"conditions_any,omitempty"`
+	ConditionsAll []RelationshipFilterDefinition `json:"conditions_all,omitzero"`
+	ConditionsAny []RelationshipFilterDefinition `json:"conditions_any,omitzero"`
 }
 
 // RelationshipFilterDefinitionsEnvelope defines model for RelationshipFilterDefinitionsEnvelope.
@@ -9331,11 +9331,11 @@ type Request struct {
 	CanBeSolvedByMe *bool `json:"can_be_solved_by_me,omitempty"`
 
 	// CollaboratorIds The ids of users currently CC'ed on the ticket.
-	CollaboratorIds *[]int64   `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64    `json:"collaborator_ids,omitzero"`
 	CreatedAt       *time.Time `json:"created_at,omitempty"`
 
 	// CustomFields Custom field values of the request.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -9347,10 +9347,10 @@ type Request struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// EmailCcIds The ids of users who are currently email CCs on the ticket.
-	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+	EmailCcIds []int64 `json:"email_cc_ids,omitzero"`
 
 	// Fields The same custom field values as `custom_fields`.
-	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+	Fields []CustomFieldValue `json:"fields,omitzero"`
 
 	// FollowupSourceID The id of the original ticket if this request is a follow-up ticket.
 	FollowupSourceID *int64 `json:"followup_source_id,omitempty"`
@@ -9407,8 +9407,8 @@ type RequestType string
 // RequestComment A public comment of a request.
 type RequestComment struct {
 	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
-	AddShortURL *bool          `json:"add_short_url,omitempty"`
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	AddShortURL *bool         `json:"add_short_url,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// AuditID The audit the comment was added in.
 	AuditID *int64 `json:"audit_id,omitempty"`
@@ -9431,7 +9431,7 @@ type RequestComment struct {
 	ID       *int64  `json:"id,omitempty"`
 
 	// Metadata Technical details of the comment's origin (system details, flags).
-	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
+	Metadata map[string]*AnyValue `json:"metadata,omitzero"`
 
 	// PlainBody The comment as plain text.
 	PlainBody *string `json:"plain_body,omitempty"`
@@ -9449,7 +9449,7 @@ type RequestComment struct {
 	Type *string `json:"type,omitempty"`
 
 	// Uploads The upload tokens of the files to attach.
-	Uploads *[]string `json:"uploads,omitempty"`
+	Uploads []string `json:"uploads,omitzero"`
 
 	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
 	Via *Via `json:"via,omitempty"`
@@ -9470,21 +9470,21 @@ type RequestCommentInput struct {
 	HTMLBody *string `json:"html_body,omitempty"`
 
 	// Uploads Tokens of uploads (see Upload Files) whose files to attach to the comment.
-	Uploads *[]string `json:"uploads,omitempty"`
+	Uploads []string `json:"uploads,omitzero"`
 }
 
 // RequestCommentList A page of a request's comments, with their authors and the authors' organizations sideloaded.
 type RequestCommentList struct {
-	Comments []RequestComment       `json:"comments"`
+	Comments []RequestComment       `json:"comments,omitzero"`
 	Count    *int                   `json:"count,omitempty"`
 	Links    *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta          *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage      *string               `json:"next_page,omitempty"`
-	Organizations *[]Organization       `json:"organizations,omitempty"`
+	Organizations []Organization        `json:"organizations,omitzero"`
 	PreviousPage  *string               `json:"previous_page,omitempty"`
-	Users         *[]User               `json:"users,omitempty"`
+	Users         []User                `json:"users,omitzero"`
 }
 
 // RequestCreateRequest The body of Create Request.
@@ -9499,19 +9499,19 @@ type RequestEnvelope struct {
 	Request Request `json:"request"`
 
 	// Users Sideloaded with `include=users`, the request's email CCs.
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // RequestInput The writable properties of a new request.
 type RequestInput struct {
 	// Collaborators Adds collaborators (CCs) to the request; each a user id, an email address, or an object with `name` and `email`. An email notification is sent to them when the ticket is created.
-	Collaborators *[]*AnyValue `json:"collaborators,omitempty"`
+	Collaborators []*AnyValue `json:"collaborators,omitzero"`
 
 	// Comment A comment to add to a request.
 	Comment RequestCommentInput `json:"comment"`
 
 	// CustomFields Custom field values.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -9559,7 +9559,7 @@ type RequestList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
-	Requests     []Request             `json:"requests"`
+	Requests     []Request             `json:"requests,omitzero"`
 }
 
 // RequestRequester The requester of an anonymous request.
@@ -9584,13 +9584,13 @@ type RequestSearchResults struct {
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string   `json:"previous_page,omitempty"`
-	Requests     []Request `json:"requests"`
+	Requests     []Request `json:"requests,omitzero"`
 }
 
 // RequestUpdateInput What Update Request can change.
 type RequestUpdateInput struct {
 	// AdditionalCollaborators Adds collaborators to the request; each a user id, an email address, or an object with `name` and `email`. An email notification is sent to them when the ticket is updated.
-	AdditionalCollaborators *[]*AnyValue `json:"additional_collaborators,omitempty"`
+	AdditionalCollaborators []*AnyValue `json:"additional_collaborators,omitzero"`
 
 	// Comment A comment to add to a request.
 	Comment *RequestCommentInput `json:"comment,omitempty"`
@@ -9611,15 +9611,15 @@ type ResourceCollection struct {
 	ID        *int64     `json:"id,omitempty"`
 
 	// Resources The resources of the collection.
-	Resources *[]ResourceCollectionResource `json:"resources,omitempty"`
-	UpdatedAt *time.Time                    `json:"updated_at,omitempty"`
-	URL       *string                       `json:"url,omitempty"`
+	Resources []ResourceCollectionResource `json:"resources,omitzero"`
+	UpdatedAt *time.Time                   `json:"updated_at,omitempty"`
+	URL       *string                      `json:"url,omitempty"`
 }
 
 // ResourceCollectionCreateRequest The body of Create Resource Collection.
 type ResourceCollectionCreateRequest struct {
 	// Payload The resources to create, specified like the content of a Zendesk app's requirements.json (keyed by resource type, then by identifier).
-	Payload map[string]*AnyValue `json:"payload"`
+	Payload map[string]*AnyValue `json:"payload,omitzero"`
 }
 
 // ResourceCollectionEnvelope defines model for ResourceCollectionEnvelope.
@@ -9638,7 +9638,7 @@ type ResourceCollectionList struct {
 
 	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
 	PreviousPage        *string              `json:"previous_page,omitempty"`
-	ResourceCollections []ResourceCollection `json:"resource_collections"`
+	ResourceCollections []ResourceCollection `json:"resource_collections,omitzero"`
 }
 
 // ResourceCollectionResource One resource of a resource collection.
@@ -9659,7 +9659,7 @@ type ResourceCollectionResource struct {
 // ResourceCollectionUpdateRequest The body of Update Resource Collection.
 type ResourceCollectionUpdateRequest struct {
 	// Payload The resources as they should be, specified like the content of a Zendesk app's requirements.json.
-	Payload map[string]*AnyValue `json:"payload"`
+	Payload map[string]*AnyValue `json:"payload,omitzero"`
 }
 
 // RoutingAttribute A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
@@ -9697,8 +9697,8 @@ type RoutingAttributeDefinition struct {
 
 // RoutingAttributeDefinitions The condition subjects available for the `all` and the `any` conditions of an attribute value.
 type RoutingAttributeDefinitions struct {
-	ConditionsAll *[]RoutingAttributeDefinition `json:"conditions_all,omitempty"`
-	ConditionsAny *[]RoutingAttributeDefinition `json:"conditions_any,omitempty"`
+	ConditionsAll []RoutingAttributeDefinition `json:"conditions_all,omitzero"`
+	ConditionsAny []RoutingAttributeDefinition `json:"conditions_any,omitzero"`
 }
 
 // RoutingAttributeDefinitionsEnvelope defines model for RoutingAttributeDefinitionsEnvelope.
@@ -9736,7 +9736,7 @@ type RoutingAttributeEventList struct {
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor  *string                 `json:"after_cursor,omitempty"`
 	AfterURL     *string                 `json:"after_url,omitempty"`
-	Attributes   []RoutingAttributeEvent `json:"attributes"`
+	Attributes   []RoutingAttributeEvent `json:"attributes,omitzero"`
 	BeforeCursor *string                 `json:"before_cursor,omitempty"`
 	BeforeURL    *string                 `json:"before_url,omitempty"`
 	Count        *int                    `json:"count,omitempty"`
@@ -9758,8 +9758,8 @@ type RoutingAttributeInput struct {
 // RoutingAttributeList defines model for RoutingAttributeList.
 type RoutingAttributeList struct {
 	// AttributeValues Sideloaded with `include=attribute_values`.
-	AttributeValues *[]RoutingAttributeValue `json:"attribute_values,omitempty"`
-	Attributes      []RoutingAttribute       `json:"attributes"`
+	AttributeValues []RoutingAttributeValue `json:"attribute_values,omitzero"`
+	Attributes      []RoutingAttribute      `json:"attributes,omitzero"`
 
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
@@ -9820,8 +9820,8 @@ type RoutingAttributeValueCondition struct {
 
 // RoutingAttributeValueConditions Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`. List Routing Attribute Definitions gives the subjects.
 type RoutingAttributeValueConditions struct {
-	All *[]RoutingAttributeValueCondition `json:"all,omitempty"`
-	Any *[]RoutingAttributeValueCondition `json:"any,omitempty"`
+	All []RoutingAttributeValueCondition `json:"all,omitzero"`
+	Any []RoutingAttributeValueCondition `json:"any,omitzero"`
 }
 
 // RoutingAttributeValueCreateRequest defines model for RoutingAttributeValueCreateRequest.
@@ -9862,7 +9862,7 @@ type RoutingAttributeValueEventList struct {
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor     *string                      `json:"after_cursor,omitempty"`
 	AfterURL        *string                      `json:"after_url,omitempty"`
-	AttributeValues []RoutingAttributeValueEvent `json:"attribute_values"`
+	AttributeValues []RoutingAttributeValueEvent `json:"attribute_values,omitzero"`
 	BeforeCursor    *string                      `json:"before_cursor,omitempty"`
 	BeforeURL       *string                      `json:"before_url,omitempty"`
 	Count           *int                         `json:"count,omitempty"`
@@ -9886,7 +9886,7 @@ type RoutingAttributeValueInput struct {
 
 // RoutingAttributeValueList defines model for RoutingAttributeValueList.
 type RoutingAttributeValueList struct {
-	AttributeValues []RoutingAttributeValue `json:"attribute_values"`
+	AttributeValues []RoutingAttributeValue `json:"attribute_values,omitzero"`
 
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
@@ -9907,12 +9907,12 @@ type RoutingAttributeValueUpdateRequest struct {
 // RoutingFulfilledTicketIds defines model for RoutingFulfilledTicketIds.
 type RoutingFulfilledTicketIds struct {
 	// FulfilledTicketIds The ids of the tickets whose attributes the current user's attributes match.
-	FulfilledTicketIds []int64 `json:"fulfilled_ticket_ids"`
+	FulfilledTicketIds []int64 `json:"fulfilled_ticket_ids,omitzero"`
 }
 
 // RoutingInstanceAttributeValueList The attribute values of an agent or a ticket.
 type RoutingInstanceAttributeValueList struct {
-	AttributeValues []RoutingAttributeValue `json:"attribute_values"`
+	AttributeValues []RoutingAttributeValue `json:"attribute_values,omitzero"`
 }
 
 // RoutingInstanceValue A change to the attribute values of an agent or a ticket (an instance), in the incremental instance values export.
@@ -9948,7 +9948,7 @@ type RoutingInstanceValueList struct {
 	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
 	EndOfStream    *bool                  `json:"end_of_stream,omitempty"`
 	EndTime        *int64                 `json:"end_time,omitempty"`
-	InstanceValues []RoutingInstanceValue `json:"instance_values"`
+	InstanceValues []RoutingInstanceValue `json:"instance_values,omitzero"`
 
 	// NextPage URL of the next page, for exports that give one.
 	NextPage *string `json:"next_page,omitempty"`
@@ -9957,7 +9957,7 @@ type RoutingInstanceValueList struct {
 // RoutingInstanceValuesSetRequest defines model for RoutingInstanceValuesSetRequest.
 type RoutingInstanceValuesSetRequest struct {
 	// AttributeValueIds The ids of the attribute values to set; they replace all the current ones.
-	AttributeValueIds []string `json:"attribute_value_ids"`
+	AttributeValueIds []string `json:"attribute_value_ids,omitzero"`
 }
 
 // RuleAction One action of a trigger, automation or macro. The value is a string, a number, a boolean or an array, depending on the field.
@@ -9983,8 +9983,8 @@ type RuleCondition struct {
 
 // RuleConditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 type RuleConditions struct {
-	All *[]RuleCondition `json:"all,omitempty"`
-	Any *[]RuleCondition `json:"any,omitempty"`
+	All []RuleCondition `json:"all,omitzero"`
+	Any []RuleCondition `json:"any,omitzero"`
 }
 
 // RuleDefinition The definition of one action or condition of a business rule: its field, title, type and possible values (and operators for a condition).
@@ -9996,7 +9996,7 @@ type RuleDefinition struct {
 	Nullable *bool `json:"nullable,omitempty"`
 
 	// Operators The operators a condition accepts (conditions only).
-	Operators *[]RuleDefinitionOperator `json:"operators,omitempty"`
+	Operators []RuleDefinitionOperator `json:"operators,omitzero"`
 
 	// Repeatable Whether the action or condition may appear several times in a rule.
 	Repeatable *bool `json:"repeatable,omitempty"`
@@ -10011,7 +10011,7 @@ type RuleDefinition struct {
 	Type *string `json:"type,omitempty"`
 
 	// Values The possible values, for list types.
-	Values *[]RuleDefinitionValue `json:"values,omitempty"`
+	Values []RuleDefinitionValue `json:"values,omitzero"`
 }
 
 // RuleDefinitionOperator An operator a condition accepts.
@@ -10098,7 +10098,7 @@ type SatisfactionRatingList struct {
 	Meta                *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage            *string               `json:"next_page,omitempty"`
 	PreviousPage        *string               `json:"previous_page,omitempty"`
-	SatisfactionRatings []SatisfactionRating  `json:"satisfaction_ratings"`
+	SatisfactionRatings []SatisfactionRating  `json:"satisfaction_ratings,omitzero"`
 }
 
 // SatisfactionReason A reason a customer can give for a bad satisfaction rating.
@@ -10132,7 +10132,7 @@ type SatisfactionReasonEnvelope struct {
 
 // SatisfactionReasonList defines model for SatisfactionReasonList.
 type SatisfactionReasonList struct {
-	Reasons []SatisfactionReason `json:"reasons"`
+	Reasons []SatisfactionReason `json:"reasons,omitzero"`
 }
 
 // SearchCount The number of search results.
@@ -10149,18 +10149,18 @@ type SearchExportResults struct {
 	Facets AnyValue `json:"facets,omitempty"`
 
 	// Groups Sideloaded groups (include=tickets(groups)).
-	Groups *[]Group               `json:"groups,omitempty"`
+	Groups []Group                `json:"groups,omitzero"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
 
 	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	Results       []SearchResult  `json:"results"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	Results       []SearchResult `json:"results,omitzero"`
 
 	// Users Sideloaded users (include=tickets(users)).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // SearchGroupResult A group found by a search, with its result type.
@@ -10211,7 +10211,7 @@ type SearchOrganizationResult struct {
 	Details *string `json:"details,omitempty"`
 
 	// DomainNames The domain names associated with this organization. End users with a matching email domain are added to the organization automatically.
-	DomainNames *[]string `json:"domain_names,omitempty"`
+	DomainNames []string `json:"domain_names,omitzero"`
 
 	// ExternalID A unique external id to associate organizations to an external record. Case-insensitive.
 	ExternalID *string `json:"external_id,omitempty"`
@@ -10229,7 +10229,7 @@ type SearchOrganizationResult struct {
 	Notes *string `json:"notes,omitempty"`
 
 	// OrganizationFields Values of the custom organization fields, keyed by field key. A value's JSON type depends on the field type (string, number, boolean or null).
-	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+	OrganizationFields map[string]*AnyValue `json:"organization_fields,omitzero"`
 
 	// ResultType The record type of the result, always "organization" here.
 	ResultType SearchOrganizationResultResultType `json:"result_type"`
@@ -10241,7 +10241,7 @@ type SearchOrganizationResult struct {
 	SharedTickets *bool `json:"shared_tickets,omitempty"`
 
 	// Tags The tags of the organization.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// UpdatedAt The time of the last update of the organization.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -10271,20 +10271,20 @@ type SearchResultList struct {
 	Facets AnyValue `json:"facets,omitempty"`
 
 	// Groups Sideloaded groups (include=tickets(groups)).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string        `json:"previous_page,omitempty"`
-	Results      []SearchResult `json:"results"`
+	Results      []SearchResult `json:"results,omitzero"`
 
 	// Users Sideloaded users (include=tickets(users)).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // SearchTicketResult A ticket found by a search, with its result type.
@@ -10302,7 +10302,7 @@ type SearchTicketResult struct {
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CollaboratorIds The ids of users currently CC'ed on the ticket.
-	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64 `json:"collaborator_ids,omitzero"`
 
 	// Comment The comment a macro would add to a ticket.
 	Comment *MacroComment `json:"comment,omitempty"`
@@ -10314,7 +10314,7 @@ type SearchTicketResult struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFields Custom field values of the ticket.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -10329,7 +10329,7 @@ type SearchTicketResult struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// EmailCcIds The ids of agents or end users currently CC'ed on the ticket (CCs and Followers feature).
-	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+	EmailCcIds []int64 `json:"email_cc_ids,omitzero"`
 
 	// EncodedID The ticket's id as shown in email subjects and reply addresses.
 	EncodedID *string `json:"encoded_id,omitempty"`
@@ -10338,13 +10338,13 @@ type SearchTicketResult struct {
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// Fields Same as `custom_fields` (kept for compatibility).
-	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+	Fields []CustomFieldValue `json:"fields,omitzero"`
 
 	// FollowerIds The ids of agents currently following the ticket (CCs and Followers feature).
-	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+	FollowerIds []int64 `json:"follower_ids,omitzero"`
 
 	// FollowupIds The ids of the followups created from this ticket. Only applicable for closed tickets.
-	FollowupIds *[]int64 `json:"followup_ids,omitempty"`
+	FollowupIds []int64 `json:"followup_ids,omitzero"`
 
 	// ForumTopicID The topic in the Zendesk Web portal this ticket originated from, if any (deprecated).
 	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
@@ -10395,7 +10395,7 @@ type SearchTicketResult struct {
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
 
 	// SharingAgreementIds The ids of the sharing agreements used for this ticket.
-	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+	SharingAgreementIds []int64 `json:"sharing_agreement_ids,omitzero"`
 
 	// Status The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
 	Status *SearchTicketResultStatus `json:"status,omitempty"`
@@ -10407,7 +10407,7 @@ type SearchTicketResult struct {
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
 
 	// Tags The array of tags applied to this ticket.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketFormID Enterprise only. The id of the ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
@@ -10443,7 +10443,7 @@ type SearchUserResult struct {
 	Active *bool `json:"active,omitempty"`
 
 	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
-	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+	AgentBrandIds []int64 `json:"agent_brand_ids,omitzero"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -10547,7 +10547,7 @@ type SearchUserResult struct {
 	Suspended *bool `json:"suspended,omitempty"`
 
 	// Tags The user's tags. Only present if your account has user tagging enabled.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
 	// means all tickets (admins and unrestricted agents).
@@ -10566,7 +10566,7 @@ type SearchUserResult struct {
 	URL *string `json:"url,omitempty"`
 
 	// UserFields The values of the custom user fields, keyed by user field `key`. Values are strings, numbers, booleans or null depending on the field type.
-	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+	UserFields map[string]*AnyValue `json:"user_fields,omitzero"`
 
 	// Verified Whether any of the user's identities is verified. See User Identities.
 	Verified *bool `json:"verified,omitempty"`
@@ -10617,7 +10617,7 @@ type SessionList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
-	Sessions     []Session             `json:"sessions"`
+	Sessions     []Session             `json:"sessions,omitzero"`
 }
 
 // SessionRenewal The renewed session's new authenticity token.
@@ -10674,7 +10674,7 @@ type SharingAgreementInput struct {
 
 // SharingAgreementList defines model for SharingAgreementList.
 type SharingAgreementList struct {
-	SharingAgreements []SharingAgreement `json:"sharing_agreements"`
+	SharingAgreements []SharingAgreement `json:"sharing_agreements,omitzero"`
 }
 
 // SharingAgreementUpdateInput Only `status` can be updated.
@@ -10698,7 +10698,7 @@ type SLAFilterDefinition struct {
 	Group *string `json:"group,omitempty"`
 
 	// Operators The operators of the condition
-	Operators *[]SLAFilterDefinitionOperator `json:"operators,omitempty"`
+	Operators []SLAFilterDefinitionOperator `json:"operators,omitzero"`
 
 	// Target The target of the condition, when it has one
 	Target *string `json:"target,omitempty"`
@@ -10739,7 +10739,7 @@ type SLAFilterDefinitionValueOption struct {
 // SLAFilterDefinitionValues The values a filter condition takes.
 type SLAFilterDefinitionValues struct {
 	// List The values to choose from, for list types
-	List *[]SLAFilterDefinitionValueOption `json:"list,omitempty"`
+	List []SLAFilterDefinitionValueOption `json:"list,omitzero"`
 
 	// Type The type of value, such as `list` or `text`
 	Type *string `json:"type,omitempty"`
@@ -10748,10 +10748,10 @@ type SLAFilterDefinitionValues struct {
 // SLAFilterDefinitions The conditions a policy filter supports, by the part of the filter they may appear in.
 type SLAFilterDefinitions struct {
 	// All Conditions supported in `filter.all`
-	All *[]SLAFilterDefinition `json:"all,omitempty"`
+	All []SLAFilterDefinition `json:"all,omitzero"`
 
 	// Any Conditions supported in `filter.any`
-	Any *[]SLAFilterDefinition `json:"any,omitempty"`
+	Any []SLAFilterDefinition `json:"any,omitzero"`
 }
 
 // SLAFilterDefinitionsEnvelope defines model for SlaFilterDefinitionsEnvelope.
@@ -10763,7 +10763,7 @@ type SLAFilterDefinitionsEnvelope struct {
 // SLAPoliciesReorderRequest The new order of the SLA policies.
 type SLAPoliciesReorderRequest struct {
 	// SLAPolicyIds The ids of the SLA policies, in their new order
-	SLAPolicyIds []int64 `json:"sla_policy_ids"`
+	SLAPolicyIds []int64 `json:"sla_policy_ids,omitzero"`
 }
 
 // SLAPolicy A service level agreement policy: the reply and resolution targets for the tickets that match its filter.
@@ -10781,10 +10781,10 @@ type SLAPolicy struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// MetricSettings Settings of the policy's metrics, keyed by metric (for example when `first_reply_time` activates or `next_reply_time` is fulfilled)
-	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+	MetricSettings map[string]*AnyValue `json:"metric_settings,omitzero"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+	PolicyMetrics []SLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
 	Position *int `json:"position,omitempty"`
@@ -10808,10 +10808,10 @@ type SLAPolicyCreateInput struct {
 	Filter RuleConditions `json:"filter"`
 
 	// MetricSettings Settings of the policy's metrics, keyed by metric
-	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+	MetricSettings map[string]*AnyValue `json:"metric_settings,omitzero"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+	PolicyMetrics []SLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
 	Position *int `json:"position,omitempty"`
@@ -10841,10 +10841,10 @@ type SLAPolicyInput struct {
 	Filter *RuleConditions `json:"filter,omitempty"`
 
 	// MetricSettings Settings of the policy's metrics, keyed by metric
-	MetricSettings *map[string]*AnyValue `json:"metric_settings,omitempty"`
+	MetricSettings map[string]*AnyValue `json:"metric_settings,omitzero"`
 
 	// PolicyMetrics Array of policy metric objects
-	PolicyMetrics *[]SLAPolicyMetric `json:"policy_metrics,omitempty"`
+	PolicyMetrics []SLAPolicyMetric `json:"policy_metrics,omitzero"`
 
 	// Position Position of the SLA policy that determines the order they will be matched. If not specified, SLA policy is added as the last position
 	Position *int `json:"position,omitempty"`
@@ -10863,7 +10863,7 @@ type SLAPolicyList struct {
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string     `json:"previous_page,omitempty"`
-	SLAPolicies  []SLAPolicy `json:"sla_policies"`
+	SLAPolicies  []SLAPolicy `json:"sla_policies,omitzero"`
 }
 
 // SLAPolicyMetric One target of an SLA policy: a metric, for tickets of one priority.
@@ -10992,7 +10992,7 @@ type SupportAddressInput struct {
 // SupportAddressList defines model for SupportAddressList.
 type SupportAddressList struct {
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand               `json:"brands,omitempty"`
+	Brands []Brand                `json:"brands,omitzero"`
 	Count  *int                   `json:"count,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -11002,7 +11002,7 @@ type SupportAddressList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// RecipientAddresses The support addresses of this page.
-	RecipientAddresses []SupportAddress `json:"recipient_addresses"`
+	RecipientAddresses []SupportAddress `json:"recipient_addresses,omitzero"`
 }
 
 // SupportAddressUpdateRequest The support address properties to update (not `email`).
@@ -11023,7 +11023,7 @@ type SupportAddressVerifyRequestType string
 // SuspendedTicket An incoming message Zendesk held back instead of turning it into a ticket, with the reason.
 type SuspendedTicket struct {
 	// Attachments The attachments, if any, associated with this suspended ticket.
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// Author The author of a suspended ticket.
 	Author *SuspendedTicketAuthor `json:"author,omitempty"`
@@ -11042,7 +11042,7 @@ type SuspendedTicket struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// ErrorMessages The error messages, if any, associated with this suspended ticket.
-	ErrorMessages *[]string `json:"error_messages,omitempty"`
+	ErrorMessages []string `json:"error_messages,omitzero"`
 
 	// ID The suspended ticket's own id (not a ticket id).
 	ID *int64 `json:"id,omitempty"`
@@ -11099,17 +11099,17 @@ type SuspendedTicketList struct {
 
 	// Meta The position of a cursor-paginated page.
 	Meta             *CursorPaginationMeta `json:"meta,omitempty"`
-	SuspendedTickets []SuspendedTicket     `json:"suspended_tickets"`
+	SuspendedTickets []SuspendedTicket     `json:"suspended_tickets,omitzero"`
 }
 
 // SuspendedTicketRecoverManyResult The answer of Recover Multiple Suspended Tickets, with the suspended tickets that failed to be recovered too.
 type SuspendedTicketRecoverManyResult struct {
-	Tickets []SuspendedTicket `json:"tickets"`
+	Tickets []SuspendedTicket `json:"tickets,omitzero"`
 }
 
 // SuspendedTicketRecoverResult The answer of Recover Suspended Ticket. Zendesk names the array `ticket`.
 type SuspendedTicketRecoverResult struct {
-	Ticket []SuspendedTicket `json:"ticket"`
+	Ticket []SuspendedTicket `json:"ticket,omitzero"`
 }
 
 // Tag A tag and how many times it is used.
@@ -11132,7 +11132,7 @@ type TagList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Tags The tags of this page, most popular first.
-	Tags []Tag `json:"tags"`
+	Tags []Tag `json:"tags,omitzero"`
 }
 
 // TagNameList A page of tag names (autocomplete).
@@ -11147,7 +11147,7 @@ type TagNameList struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 
 	// Tags The tag names that start with the searched text.
-	Tags []string `json:"tags"`
+	Tags []string `json:"tags,omitzero"`
 }
 
 // Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
@@ -11307,7 +11307,7 @@ type TargetFailureEnvelope struct {
 
 // TargetFailureList defines model for TargetFailureList.
 type TargetFailureList struct {
-	TargetFailures []TargetFailure `json:"target_failures"`
+	TargetFailures []TargetFailure `json:"target_failures,omitzero"`
 }
 
 // TargetInput A new target. `title` and `type` are required; the other properties depend on the type.
@@ -11354,7 +11354,7 @@ type TargetInputType string
 
 // TargetList defines model for TargetList.
 type TargetList struct {
-	Targets []Target `json:"targets"`
+	Targets []Target `json:"targets,omitzero"`
 }
 
 // TargetUpdateInput The target properties to change.
@@ -11414,7 +11414,7 @@ type Ticket struct {
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CollaboratorIds The ids of users currently CC'ed on the ticket.
-	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64 `json:"collaborator_ids,omitzero"`
 
 	// Comment The comment a macro would add to a ticket.
 	Comment *MacroComment `json:"comment,omitempty"`
@@ -11426,7 +11426,7 @@ type Ticket struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFields Custom field values of the ticket.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -11441,7 +11441,7 @@ type Ticket struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// EmailCcIds The ids of agents or end users currently CC'ed on the ticket (CCs and Followers feature).
-	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+	EmailCcIds []int64 `json:"email_cc_ids,omitzero"`
 
 	// EncodedID The ticket's id as shown in email subjects and reply addresses.
 	EncodedID *string `json:"encoded_id,omitempty"`
@@ -11450,13 +11450,13 @@ type Ticket struct {
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// Fields Same as `custom_fields` (kept for compatibility).
-	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+	Fields []CustomFieldValue `json:"fields,omitzero"`
 
 	// FollowerIds The ids of agents currently following the ticket (CCs and Followers feature).
-	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+	FollowerIds []int64 `json:"follower_ids,omitzero"`
 
 	// FollowupIds The ids of the followups created from this ticket. Only applicable for closed tickets.
-	FollowupIds *[]int64 `json:"followup_ids,omitempty"`
+	FollowupIds []int64 `json:"followup_ids,omitzero"`
 
 	// ForumTopicID The topic in the Zendesk Web portal this ticket originated from, if any (deprecated).
 	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
@@ -11504,7 +11504,7 @@ type Ticket struct {
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
 
 	// SharingAgreementIds The ids of the sharing agreements used for this ticket.
-	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+	SharingAgreementIds []int64 `json:"sharing_agreement_ids,omitzero"`
 
 	// Status The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
 	Status *TicketStatus `json:"status,omitempty"`
@@ -11516,7 +11516,7 @@ type Ticket struct {
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
 
 	// Tags The array of tags applied to this ticket.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketFormID Enterprise only. The id of the ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
@@ -11552,7 +11552,7 @@ type TicketAudit struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Events An array of the events that happened in this audit.
-	Events *[]TicketAuditEvent `json:"events,omitempty"`
+	Events []TicketAuditEvent `json:"events,omitzero"`
 
 	// ID Automatically assigned when creating audits.
 	ID *int64 `json:"id,omitempty"`
@@ -11576,7 +11576,7 @@ type TicketAuditCursorList struct {
 	AfterURL *string `json:"after_url,omitempty"`
 
 	// Audits The audits of this page.
-	Audits []TicketAudit `json:"audits"`
+	Audits []TicketAudit `json:"audits,omitzero"`
 
 	// BeforeCursor Pass as `cursor` to get the previous page.
 	BeforeCursor *string `json:"before_cursor,omitempty"`
@@ -11606,7 +11606,7 @@ type TicketAuditEvent struct {
 	AttachmentID *int64 `json:"attachment_id,omitempty"`
 
 	// Attachments Comment events: the attachments.
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// AuditID Comment events: the id of the audit.
 	AuditID *int64 `json:"audit_id,omitempty"`
@@ -11624,13 +11624,13 @@ type TicketAuditEvent struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CurrentEmailCcs EmailCcChange events: the email CCs after the change.
-	CurrentEmailCcs *[]string `json:"current_email_ccs,omitempty"`
+	CurrentEmailCcs []string `json:"current_email_ccs,omitzero"`
 
 	// CurrentFollowers FollowerChange events: the followers after the change.
-	CurrentFollowers *[]string `json:"current_followers,omitempty"`
+	CurrentFollowers []string `json:"current_followers,omitzero"`
 
 	// Data VoiceComment events: the call details.
-	Data *map[string]*AnyValue `json:"data,omitempty"`
+	Data map[string]*AnyValue `json:"data,omitzero"`
 
 	// DirectMessage Tweet events: whether the tweet was a direct message.
 	DirectMessage *bool `json:"direct_message,omitempty"`
@@ -11666,10 +11666,10 @@ type TicketAuditEvent struct {
 	PlainBody *string `json:"plain_body,omitempty"`
 
 	// PreviousEmailCcs EmailCcChange events: the email CCs before the change.
-	PreviousEmailCcs *[]string `json:"previous_email_ccs,omitempty"`
+	PreviousEmailCcs []string `json:"previous_email_ccs,omitzero"`
 
 	// PreviousFollowers FollowerChange events: the followers before the change.
-	PreviousFollowers *[]string `json:"previous_followers,omitempty"`
+	PreviousFollowers []string `json:"previous_followers,omitzero"`
 
 	// PreviousValue Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 	// sent it. Zendesk sends values of several types here (custom field values, rule action
@@ -11680,7 +11680,7 @@ type TicketAuditEvent struct {
 	Public *bool `json:"public,omitempty"`
 
 	// Recipients Notification, Cc, Tweet and OrganizationActivity events: the users the message went to.
-	Recipients *[]int64 `json:"recipients,omitempty"`
+	Recipients []int64 `json:"recipients,omitzero"`
 
 	// Resource External events: the target that was notified.
 	Resource *string `json:"resource,omitempty"`
@@ -11718,11 +11718,11 @@ type TicketAuditEventType string
 // TicketAuditList A page of the audits of a ticket.
 type TicketAuditList struct {
 	// Audits The audits of this page.
-	Audits []TicketAudit `json:"audits"`
+	Audits []TicketAudit `json:"audits,omitzero"`
 	Count  *int          `json:"count,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group               `json:"groups,omitempty"`
+	Groups []Group                `json:"groups,omitzero"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -11730,26 +11730,26 @@ type TicketAuditList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
 
 	// Tickets Sideloaded tickets (include=tickets).
-	Tickets *[]Ticket `json:"tickets,omitempty"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketAuditMetadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
 type TicketAuditMetadata struct {
 	// Custom Custom metadata given with the request that made the change.
-	Custom *map[string]*AnyValue `json:"custom,omitempty"`
+	Custom map[string]*AnyValue `json:"custom,omitzero"`
 
 	// Flags Comment flags (for example 4: the email could not be authenticated).
-	Flags *[]int `json:"flags,omitempty"`
+	Flags []int `json:"flags,omitzero"`
 
 	// FlagsOptions Details of the comment flags, keyed by flag.
-	FlagsOptions *map[string]*AnyValue `json:"flags_options,omitempty"`
+	FlagsOptions map[string]*AnyValue `json:"flags_options,omitzero"`
 
 	// SuspensionTypeID The suspension type, for comments of suspended tickets that were recovered.
 	SuspensionTypeID *int `json:"suspension_type_id,omitempty"`
@@ -11818,7 +11818,7 @@ type TicketChatEventValue struct {
 	ChatID *string `json:"chat_id,omitempty"`
 
 	// History The messages and files of the chat, in order.
-	History *[]TicketChatHistoryEntry `json:"history,omitempty"`
+	History []TicketChatHistoryEntry `json:"history,omitzero"`
 
 	// VisitorID The chat visitor's id.
 	VisitorID *string `json:"visitor_id,omitempty"`
@@ -11857,7 +11857,7 @@ type TicketComment struct {
 	AddShortURL *bool `json:"add_short_url,omitempty"`
 
 	// Attachments Attachments, if any.
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// AuditID The id of the ticket audit record.
 	AuditID *int64 `json:"audit_id,omitempty"`
@@ -11878,7 +11878,7 @@ type TicketComment struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Data Voice comments only: the call details (from, to, recording_url, call_duration, transcription_text, ...).
-	Data *map[string]*AnyValue `json:"data,omitempty"`
+	Data map[string]*AnyValue `json:"data,omitzero"`
 
 	// FormattedFrom Voice comments only: the formatted caller number.
 	FormattedFrom *string `json:"formatted_from,omitempty"`
@@ -11911,7 +11911,7 @@ type TicketComment struct {
 	Type *TicketCommentType `json:"type,omitempty"`
 
 	// Uploads Tokens of uploaded files to attach (write only).
-	Uploads *[]string `json:"uploads,omitempty"`
+	Uploads []string `json:"uploads,omitzero"`
 
 	// Via How a record was created or changed (the channel, and where it came from).
 	Via *Via `json:"via,omitempty"`
@@ -11956,7 +11956,7 @@ type TicketCommentInput struct {
 	TranslateTo *string `json:"translate_to,omitempty"`
 
 	// Uploads Tokens of files uploaded with the Upload Files endpoint, to attach to the comment.
-	Uploads *[]string `json:"uploads,omitempty"`
+	Uploads []string `json:"uploads,omitzero"`
 
 	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
 	Via *Via `json:"via,omitempty"`
@@ -11965,7 +11965,7 @@ type TicketCommentInput struct {
 // TicketCommentList A page of ticket comments.
 type TicketCommentList struct {
 	// Comments The comments of this page.
-	Comments []TicketComment        `json:"comments"`
+	Comments []TicketComment        `json:"comments,omitzero"`
 	Count    *int                   `json:"count,omitempty"`
 	Links    *CursorPaginationLinks `json:"links,omitempty"`
 
@@ -11975,13 +11975,13 @@ type TicketCommentList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketCreateRequest The body of Create Ticket.
 type TicketCreateRequest struct {
 	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
-	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+	SystemMetadata map[string]*AnyValue `json:"system_metadata,omitzero"`
 
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
@@ -11996,33 +11996,33 @@ type TicketCursorExportPage struct {
 	BeforeURL    *string `json:"before_url,omitempty"`
 
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand `json:"brands,omitempty"`
-	Count  *int     `json:"count,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
+	Count  *int    `json:"count,omitempty"`
 
 	// EndOfStream True when this page reaches the present; keep the cursor and poll again later.
 	EndOfStream *bool  `json:"end_of_stream,omitempty"`
 	EndTime     *int64 `json:"end_time,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// MetricSets Sideloaded ticket metrics (include=metric_sets).
-	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	MetricSets []TicketMetric `json:"metric_sets,omitzero"`
 
 	// NextPage URL of the next page, for exports that give one.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// TicketForms Sideloaded ticket forms (include=ticket_forms).
-	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 
 	// Tickets The tickets that changed, oldest change first.
-	Tickets []Ticket `json:"tickets"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketDates Lifecycle dates of a ticket (the `dates` sideload).
@@ -12073,34 +12073,34 @@ type TicketEnvelope struct {
 	Audit *TicketAudit `json:"audit,omitempty"`
 
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand `json:"brands,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
-	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+	LastAudits []TicketAudit `json:"last_audits,omitzero"`
 
 	// MetricSets Sideloaded ticket metrics (include=metric_sets).
-	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	MetricSets []TicketMetric `json:"metric_sets,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
 	Ticket Ticket `json:"ticket"`
 
 	// TicketForms Sideloaded ticket forms (include=ticket_forms).
-	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketEvent A ticket event of the incremental ticket event export: one update of a ticket, with the changes as child events.
 type TicketEvent struct {
 	// ChildEvents The changes made by the update.
-	ChildEvents *[]TicketEventChildEvent `json:"child_events,omitempty"`
+	ChildEvents []TicketEventChildEvent `json:"child_events,omitzero"`
 
 	// CreatedAt When the update happened.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -12118,7 +12118,7 @@ type TicketEvent struct {
 	InstanceID *int64 `json:"instance_id,omitempty"`
 
 	// MergedTicketIds For merges: the tickets merged into this one.
-	MergedTicketIds *[]int64 `json:"merged_ticket_ids,omitempty"`
+	MergedTicketIds []int64 `json:"merged_ticket_ids,omitzero"`
 
 	// Metric The metric the event is about.
 	Metric *TicketEventMetric `json:"metric,omitempty"`
@@ -12156,10 +12156,10 @@ type TicketEventType string
 // TicketEventChildEvent One change of a ticket event. A field change carries the field's name as a property with the new value ("status": "open", "priority": "high", custom fields by id, ...) and `previous_value`; those field-named properties are kept in the additional properties. Comments are described by `comment_present` and `comment_public`, or in full with the comment_events sideload.
 type TicketEventChildEvent struct {
 	// AddedTags The tags added by the change.
-	AddedTags *[]string `json:"added_tags,omitempty"`
+	AddedTags []string `json:"added_tags,omitzero"`
 
 	// Attachments comment_events sideload: the comment's attachments.
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// AuditID comment_events sideload: the audit of the comment.
 	AuditID *int64 `json:"audit_id,omitempty"`
@@ -12197,10 +12197,10 @@ type TicketEventChildEvent struct {
 	Public *bool `json:"public,omitempty"`
 
 	// RemovedTags The tags removed by the change.
-	RemovedTags *[]string `json:"removed_tags,omitempty"`
+	RemovedTags []string `json:"removed_tags,omitzero"`
 
 	// Tags The tags of the ticket after the change, when tags changed.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// Type comment_events sideload: the comment type (Comment, VoiceComment).
 	Type *string `json:"type,omitempty"`
@@ -12230,13 +12230,13 @@ type TicketEventExportPage struct {
 	NextPage *string `json:"next_page,omitempty"`
 
 	// TicketEvents The ticket events, oldest first.
-	TicketEvents []TicketEvent `json:"ticket_events"`
+	TicketEvents []TicketEvent `json:"ticket_events,omitzero"`
 }
 
 // TicketExportPage A page of a time-based incremental ticket export.
 type TicketExportPage struct {
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand `json:"brands,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
 
 	// Count The number of records in this page.
 	Count *int `json:"count,omitempty"`
@@ -12248,25 +12248,25 @@ type TicketExportPage struct {
 	EndTime *int64 `json:"end_time,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// MetricSets Sideloaded ticket metrics (include=metric_sets).
-	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	MetricSets []TicketMetric `json:"metric_sets,omitzero"`
 
 	// NextPage URL of the next page.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// TicketForms Sideloaded ticket forms (include=ticket_forms).
-	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 
 	// Tickets The tickets that changed, oldest change first.
-	Tickets []Ticket `json:"tickets"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketField A system or custom ticket field.
@@ -12293,10 +12293,10 @@ type TicketField struct {
 	CreatorUserID *int64 `json:"creator_user_id,omitempty"`
 
 	// CustomFieldOptions Required and presented for a custom ticket field of type "multiselect" or "tagger".
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// CustomStatuses List of customized ticket statuses. Only presented for a system ticket field of type "custom_status".
-	CustomStatuses *[]CustomStatus `json:"custom_statuses,omitempty"`
+	CustomStatuses []CustomStatus `json:"custom_statuses,omitzero"`
 
 	// Description Describes the purpose of the ticket field to users.
 	Description *string `json:"description,omitempty"`
@@ -12341,7 +12341,7 @@ type TicketField struct {
 	SubTypeID *int `json:"sub_type_id,omitempty"`
 
 	// SystemFieldOptions Presented for a system ticket field of type "tickettype", "priority" or "status".
-	SystemFieldOptions *[]TicketFieldSystemOption `json:"system_field_options,omitempty"`
+	SystemFieldOptions []TicketFieldSystemOption `json:"system_field_options,omitzero"`
 
 	// Tag For "checkbox" fields only. A tag added to tickets when the checkbox field is selected.
 	Tag *string `json:"tag,omitempty"`
@@ -12380,7 +12380,7 @@ type TicketFieldEnvelope struct {
 	TicketField TicketField `json:"ticket_field"`
 
 	// Users The users that created the ticket field (sideload `users`).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketFieldInput The writable properties of a ticket field. `title` is required to create one.
@@ -12395,7 +12395,7 @@ type TicketFieldInput struct {
 	CollapsedForAgents *bool `json:"collapsed_for_agents,omitempty"`
 
 	// CustomFieldOptions The options of a "multiselect" or "tagger" field. Unless you want to remove some options, you must specify all existing options in any update request.
-	CustomFieldOptions *[]TicketFieldOptionInput `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []TicketFieldOptionInput `json:"custom_field_options,omitzero"`
 
 	// Description Describes the purpose of the ticket field to users.
 	Description *string `json:"description,omitempty"`
@@ -12451,10 +12451,10 @@ type TicketFieldList struct {
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
 
 	// TicketFields The ticket fields of this page (all of them without pagination).
-	TicketFields []TicketField `json:"ticket_fields"`
+	TicketFields []TicketField `json:"ticket_fields,omitzero"`
 
 	// Users The users that created the ticket fields (sideload `users`).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketFieldOptionCreateOrUpdateRequest An option to create, or to update when it has the id of an existing option.
@@ -12492,7 +12492,7 @@ type TicketFieldOptionList struct {
 	Count *int `json:"count,omitempty"`
 
 	// CustomFieldOptions The options of this page.
-	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options"`
+	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options,omitzero"`
 	Links              *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -12504,10 +12504,10 @@ type TicketFieldOptionList struct {
 // TicketFieldRelationshipFilter The filter that limits which records a lookup relationship field can point to: the records must meet all conditions of `all` and at least one of `any`.
 type TicketFieldRelationshipFilter struct {
 	// All Conditions that must all be met.
-	All *[]RuleCondition `json:"all,omitempty"`
+	All []RuleCondition `json:"all,omitzero"`
 
 	// Any Conditions of which at least one must be met.
-	Any *[]RuleCondition `json:"any,omitempty"`
+	Any []RuleCondition `json:"any,omitzero"`
 }
 
 // TicketFieldSystemOption An option of a system ticket field (the values of status, priority or type).
@@ -12549,7 +12549,7 @@ type TicketForm struct {
 	Active *bool `json:"active,omitempty"`
 
 	// AgentConditions Array of condition sets for agent workspaces.
-	AgentConditions *[]TicketFormCondition `json:"agent_conditions,omitempty"`
+	AgentConditions []TicketFormCondition `json:"agent_conditions,omitzero"`
 
 	// CreatedAt The time the ticket form was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -12564,7 +12564,7 @@ type TicketForm struct {
 	DisplayName *string `json:"display_name,omitempty"`
 
 	// EndUserConditions Array of condition sets for end user products.
-	EndUserConditions *[]TicketFormCondition `json:"end_user_conditions,omitempty"`
+	EndUserConditions []TicketFormCondition `json:"end_user_conditions,omitzero"`
 
 	// EndUserVisible Is the form visible to the end user.
 	EndUserVisible *bool `json:"end_user_visible,omitempty"`
@@ -12588,10 +12588,10 @@ type TicketForm struct {
 	RawName *string `json:"raw_name,omitempty"`
 
 	// RestrictedBrandIds ids of all brands that this ticket form is restricted to.
-	RestrictedBrandIds *[]int64 `json:"restricted_brand_ids,omitempty"`
+	RestrictedBrandIds []int64 `json:"restricted_brand_ids,omitzero"`
 
 	// TicketFieldIds ids of all ticket fields which are in this ticket form. The products use the order of the ids to show the field values in the tickets.
-	TicketFieldIds *[]int64 `json:"ticket_field_ids,omitempty"`
+	TicketFieldIds []int64 `json:"ticket_field_ids,omitzero"`
 
 	// UpdatedAt The time of the last update of the ticket form.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -12609,7 +12609,7 @@ type TicketFormCloneRequest struct {
 // TicketFormCondition A conditional field rule: when the parent field has the value, the child fields are shown.
 type TicketFormCondition struct {
 	// ChildFields The fields shown when the condition is met.
-	ChildFields *[]TicketFormConditionChildField `json:"child_fields,omitempty"`
+	ChildFields []TicketFormConditionChildField `json:"child_fields,omitzero"`
 
 	// ParentFieldID The id of the field the condition tests.
 	ParentFieldID *int64 `json:"parent_field_id,omitempty"`
@@ -12651,7 +12651,7 @@ type TicketFormInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// AgentConditions Array of condition sets for agent workspaces.
-	AgentConditions *[]TicketFormCondition `json:"agent_conditions,omitempty"`
+	AgentConditions []TicketFormCondition `json:"agent_conditions,omitzero"`
 
 	// Default Is the form the default form for this account.
 	Default *bool `json:"default,omitempty"`
@@ -12660,7 +12660,7 @@ type TicketFormInput struct {
 	DisplayName *string `json:"display_name,omitempty"`
 
 	// EndUserConditions Array of condition sets for end user products.
-	EndUserConditions *[]TicketFormCondition `json:"end_user_conditions,omitempty"`
+	EndUserConditions []TicketFormCondition `json:"end_user_conditions,omitzero"`
 
 	// EndUserVisible Is the form visible to the end user.
 	EndUserVisible *bool `json:"end_user_visible,omitempty"`
@@ -12675,22 +12675,22 @@ type TicketFormInput struct {
 	Position *int `json:"position,omitempty"`
 
 	// RestrictedBrandIds ids of all brands that this ticket form is restricted to.
-	RestrictedBrandIds *[]int64 `json:"restricted_brand_ids,omitempty"`
+	RestrictedBrandIds []int64 `json:"restricted_brand_ids,omitzero"`
 
 	// TicketFieldIds ids of all ticket fields which are in this ticket form. The products use the order of the ids to show the field values in the tickets.
-	TicketFieldIds *[]int64 `json:"ticket_field_ids,omitempty"`
+	TicketFieldIds []int64 `json:"ticket_field_ids,omitzero"`
 }
 
 // TicketFormList Ticket forms (not paginated).
 type TicketFormList struct {
 	// TicketForms The ticket forms.
-	TicketForms []TicketForm `json:"ticket_forms"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 }
 
 // TicketFormRequiredOnStatuses The ticket statuses on which a conditional child field is required (agent conditions only).
 type TicketFormRequiredOnStatuses struct {
 	// Statuses The statuses, when `type` is SOME_STATUSES.
-	Statuses *[]TicketFormRequiredOnStatusesStatuses `json:"statuses,omitempty"`
+	Statuses []TicketFormRequiredOnStatusesStatuses `json:"statuses,omitzero"`
 
 	// Type On which statuses the field is required.
 	Type *TicketFormRequiredOnStatusesType `json:"type,omitempty"`
@@ -12711,7 +12711,7 @@ type TicketFormUpdateRequest struct {
 // TicketFormsReorderRequest The new order of the ticket forms.
 type TicketFormsReorderRequest struct {
 	// TicketFormIds An array of ticket form ids, in the new order. Example: [2, 23, 46, 50].
-	TicketFormIds []int64 `json:"ticket_form_ids"`
+	TicketFormIds []int64 `json:"ticket_form_ids,omitzero"`
 }
 
 // TicketImportComment A comment of an imported ticket.
@@ -12744,7 +12744,7 @@ type TicketImportComment struct {
 	TranslateTo *string `json:"translate_to,omitempty"`
 
 	// Uploads Tokens of uploaded files to attach.
-	Uploads *[]string `json:"uploads,omitempty"`
+	Uploads []string `json:"uploads,omitzero"`
 
 	// Value The comment text (older name of `body`).
 	Value *string `json:"value,omitempty"`
@@ -12762,22 +12762,22 @@ type TicketImportInput struct {
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CollaboratorIds The ids of users CC'ed on the ticket.
-	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64 `json:"collaborator_ids,omitzero"`
 
 	// Collaborators The users copied on the ticket (the older form of email CCs).
-	Collaborators *[]map[string]*AnyValue `json:"collaborators,omitempty"`
+	Collaborators []map[string]*AnyValue `json:"collaborators,omitzero"`
 
 	// Comment A first comment to add along with the imported ones.
 	Comment *TicketCommentInput `json:"comment,omitempty"`
 
 	// Comments The comments of the ticket, oldest first.
-	Comments *[]TicketImportComment `json:"comments,omitempty"`
+	Comments []TicketImportComment `json:"comments,omitzero"`
 
 	// CreatedAt When the ticket was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFields Custom field values of the ticket.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The ticket's custom status.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -12789,19 +12789,19 @@ type TicketImportInput struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// EmailCcIds The ids of users CC'ed on the ticket (CCs and Followers feature).
-	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+	EmailCcIds []int64 `json:"email_cc_ids,omitzero"`
 
 	// EmailCcs The users to copy on the ticket's emails.
-	EmailCcs *[]map[string]*AnyValue `json:"email_ccs,omitempty"`
+	EmailCcs []map[string]*AnyValue `json:"email_ccs,omitzero"`
 
 	// ExternalID An id you can use to link the ticket to a local record.
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// FollowerIds The ids of agents following the ticket.
-	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+	FollowerIds []int64 `json:"follower_ids,omitzero"`
 
 	// Followers The agents following the ticket.
-	Followers *[]map[string]*AnyValue `json:"followers,omitempty"`
+	Followers []map[string]*AnyValue `json:"followers,omitzero"`
 
 	// GroupID The group the ticket is assigned to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -12837,7 +12837,7 @@ type TicketImportInput struct {
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
 
 	// Tags The tags of the ticket.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketFormID The ticket form of the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
@@ -12870,10 +12870,10 @@ type TicketImportRequest struct {
 // TicketInput The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 type TicketInput struct {
 	// AdditionalCollaborators Users to add as CCs without removing the current ones: user ids, email addresses, or objects with `name` and `email`.
-	AdditionalCollaborators *[]*AnyValue `json:"additional_collaborators,omitempty"`
+	AdditionalCollaborators []*AnyValue `json:"additional_collaborators,omitzero"`
 
 	// AdditionalTags Tags to add to the current ones: only in UpdateManyTickets.
-	AdditionalTags *[]string `json:"additional_tags,omitempty"`
+	AdditionalTags []string `json:"additional_tags,omitzero"`
 
 	// AssigneeEmail The email address of the agent to assign the ticket to.
 	AssigneeEmail *string `json:"assignee_email,omitempty"`
@@ -12882,22 +12882,22 @@ type TicketInput struct {
 	AssigneeID *int64 `json:"assignee_id,omitempty"`
 
 	// AttributeValueIds Skills-based routing: the attribute values to set on the ticket.
-	AttributeValueIds *[]int64 `json:"attribute_value_ids,omitempty"`
+	AttributeValueIds []int64 `json:"attribute_value_ids,omitzero"`
 
 	// BrandID Enterprise only. The brand of the ticket.
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CollaboratorIds The ids of users to CC on the ticket (replaces the current CCs).
-	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+	CollaboratorIds []int64 `json:"collaborator_ids,omitzero"`
 
 	// Collaborators Users to CC on the ticket: user ids, email addresses, or objects with `name` and `email`.
-	Collaborators *[]*AnyValue `json:"collaborators,omitempty"`
+	Collaborators []*AnyValue `json:"collaborators,omitzero"`
 
 	// Comment A comment to add to a ticket. On creation it becomes the ticket's description.
 	Comment *TicketCommentInput `json:"comment,omitempty"`
 
 	// CustomFields Custom field values to set.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+	CustomFields []CustomFieldValue `json:"custom_fields,omitzero"`
 
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
@@ -12909,22 +12909,22 @@ type TicketInput struct {
 	DueAt *time.Time `json:"due_at,omitempty"`
 
 	// EmailCcIds The ids of agents or end users to CC on the ticket (CCs and Followers feature).
-	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+	EmailCcIds []int64 `json:"email_cc_ids,omitzero"`
 
 	// EmailCcs Email CCs to add or remove (CCs and Followers feature).
-	EmailCcs *[]TicketEmailCcInput `json:"email_ccs,omitempty"`
+	EmailCcs []TicketEmailCcInput `json:"email_ccs,omitzero"`
 
 	// ExternalID An id you can use to link Zendesk Support tickets to local records.
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// Fields The ticket's custom field values, as {id, value}; the same as custom_fields.
-	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+	Fields []CustomFieldValue `json:"fields,omitzero"`
 
 	// FollowerIds The ids of agents to set as followers (CCs and Followers feature).
-	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+	FollowerIds []int64 `json:"follower_ids,omitzero"`
 
 	// Followers Followers to add or remove (CCs and Followers feature).
-	Followers *[]TicketFollowerInput `json:"followers,omitempty"`
+	Followers []TicketFollowerInput `json:"followers,omitzero"`
 
 	// ForumTopicID The community topic the ticket came from.
 	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
@@ -12939,10 +12939,10 @@ type TicketInput struct {
 	MacroID *int64 `json:"macro_id,omitempty"`
 
 	// MacroIds Macros to apply to the ticket as part of this request.
-	MacroIds *[]int64 `json:"macro_ids,omitempty"`
+	MacroIds []int64 `json:"macro_ids,omitzero"`
 
 	// Metadata Custom metadata to record in the ticket's audit (`metadata.custom`).
-	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
+	Metadata map[string]*AnyValue `json:"metadata,omitzero"`
 
 	// OrganizationID The organization of the requester.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
@@ -12963,7 +12963,7 @@ type TicketInput struct {
 	Recipient *string `json:"recipient,omitempty"`
 
 	// RemoveTags Tags to remove: only in UpdateManyTickets.
-	RemoveTags *[]string `json:"remove_tags,omitempty"`
+	RemoveTags []string `json:"remove_tags,omitzero"`
 
 	// Requester A requester to find or create by email when creating a ticket.
 	Requester *TicketRequesterInput `json:"requester,omitempty"`
@@ -12975,7 +12975,7 @@ type TicketInput struct {
 	SafeUpdate *bool `json:"safe_update,omitempty"`
 
 	// SharingAgreementIds The sharing agreements to use for this ticket.
-	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+	SharingAgreementIds []int64 `json:"sharing_agreement_ids,omitzero"`
 
 	// SharingAgreements Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 	// sent it. Zendesk sends values of several types here (custom field values, rule action
@@ -13003,19 +13003,19 @@ type TicketInput struct {
 	SuspensionTypeID *int64 `json:"suspension_type_id,omitempty"`
 
 	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
-	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+	SystemMetadata map[string]*AnyValue `json:"system_metadata,omitzero"`
 
 	// Tags The tags of the ticket (replaces the current tags).
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TdeWorkspace The contextual workspace the ticket was created in.
-	TdeWorkspace *map[string]*AnyValue `json:"tde_workspace,omitempty"`
+	TdeWorkspace map[string]*AnyValue `json:"tde_workspace,omitzero"`
 
 	// TicketFormID Enterprise only. The ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
 
 	// TpeVoiceComment A voice comment to add (a call recording and transcript).
-	TpeVoiceComment *map[string]*AnyValue `json:"tpe_voice_comment,omitempty"`
+	TpeVoiceComment map[string]*AnyValue `json:"tpe_voice_comment,omitzero"`
 
 	// Type The type of this ticket.
 	Type *TicketInputType `json:"type,omitempty"`
@@ -13048,35 +13048,35 @@ type TicketInputViaID int
 // TicketList A page of tickets.
 type TicketList struct {
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand `json:"brands,omitempty"`
-	Count  *int     `json:"count,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
+	Count  *int    `json:"count,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
-	LastAudits *[]TicketAudit         `json:"last_audits,omitempty"`
+	LastAudits []TicketAudit          `json:"last_audits,omitzero"`
 	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
 
 	// MetricSets Sideloaded ticket metrics (include=metric_sets).
-	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
-	NextPage   *string         `json:"next_page,omitempty"`
+	MetricSets []TicketMetric `json:"metric_sets,omitzero"`
+	NextPage   *string        `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
 
 	// TicketForms Sideloaded ticket forms (include=ticket_forms).
-	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 
 	// Tickets The tickets of this page.
-	Tickets []Ticket `json:"tickets"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketMacroResult The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be. Zendesk gives the comment the macro would add in `ticket.comment` or, in some responses, in `comment`.
@@ -13097,7 +13097,7 @@ type TicketMacroResultEnvelope struct {
 // TicketMergeRequest The body of Merge Tickets into Target Ticket.
 type TicketMergeRequest struct {
 	// Ids Ids of tickets to merge into the target ticket.
-	Ids []int64 `json:"ids"`
+	Ids []int64 `json:"ids,omitzero"`
 
 	// SourceComment Private comment to add to the source ticket. This comment is optional but strongly recommended.
 	SourceComment *string `json:"source_comment,omitempty"`
@@ -13251,7 +13251,7 @@ type TicketMetricEventList struct {
 	NextPage *string `json:"next_page,omitempty"`
 
 	// TicketMetricEvents The ticket metric events of this page, in chronological order.
-	TicketMetricEvents []TicketMetricEvent `json:"ticket_metric_events"`
+	TicketMetricEvents []TicketMetricEvent `json:"ticket_metric_events,omitzero"`
 }
 
 // TicketMetricEventSLA The SLA policy and target applied by an apply_sla or apply_group_sla event.
@@ -13292,7 +13292,7 @@ type TicketMetricList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// TicketMetrics The ticket metrics of this page.
-	TicketMetrics []TicketMetric `json:"ticket_metrics"`
+	TicketMetrics []TicketMetric `json:"ticket_metrics,omitzero"`
 }
 
 // TicketMetricTime A duration in calendar time and in business hours.
@@ -13307,7 +13307,7 @@ type TicketMetricTime struct {
 // TicketRelatedInfo Information related to a ticket.
 type TicketRelatedInfo struct {
 	// FollowupSourceIds Sources to follow up.
-	FollowupSourceIds *[]int64 `json:"followup_source_ids,omitempty"`
+	FollowupSourceIds []int64 `json:"followup_source_ids,omitzero"`
 
 	// FromArchive Is true if the current ticket is archived.
 	FromArchive *bool `json:"from_archive,omitempty"`
@@ -13319,7 +13319,7 @@ type TicketRelatedInfo struct {
 	TopicID *string `json:"topic_id,omitempty"`
 
 	// Twitter Twitter information associated with the ticket.
-	Twitter *map[string]*AnyValue `json:"twitter,omitempty"`
+	Twitter map[string]*AnyValue `json:"twitter,omitzero"`
 }
 
 // TicketRelatedInfoEnvelope Information related to a ticket.
@@ -13451,13 +13451,13 @@ type TicketSkipList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
-	Skips        []TicketSkip          `json:"skips"`
+	Skips        []TicketSkip          `json:"skips,omitzero"`
 }
 
 // TicketTagsEnvelope The tags of a ticket.
 type TicketTagsEnvelope struct {
 	// Tags The ticket's tags, after the change for Set Tags and Add Tags.
-	Tags []string `json:"tags"`
+	Tags []string `json:"tags,omitzero"`
 }
 
 // TicketTagsRequest The body of Set Tags, Add Tags and Remove Tags. Add `updated_stamp` and `safe_update` for a safe update.
@@ -13466,7 +13466,7 @@ type TicketTagsRequest struct {
 	SafeUpdate *bool `json:"safe_update,omitempty"`
 
 	// Tags The tags to set, add or remove.
-	Tags []string `json:"tags"`
+	Tags []string `json:"tags,omitzero"`
 
 	// UpdatedStamp The ticket's `updated_at` as you last read it; the change is refused with 409 Conflict if it no longer matches.
 	UpdatedStamp *time.Time `json:"updated_stamp,omitempty"`
@@ -13475,7 +13475,7 @@ type TicketTagsRequest struct {
 // TicketUpdateRequest The body of Update Ticket.
 type TicketUpdateRequest struct {
 	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
-	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+	SystemMetadata map[string]*AnyValue `json:"system_metadata,omitzero"`
 
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
@@ -13511,40 +13511,40 @@ type TicketVoiceCommentInput struct {
 // TicketsCreateManyRequest The body of Create Many Tickets: up to 100 tickets.
 type TicketsCreateManyRequest struct {
 	// Tickets The tickets to create (up to 100).
-	Tickets []TicketInput `json:"tickets"`
+	Tickets []TicketInput `json:"tickets,omitzero"`
 }
 
 // TicketsEnvelope An unpaginated list of tickets.
 type TicketsEnvelope struct {
 	// Brands Sideloaded brands (include=brands).
-	Brands *[]Brand `json:"brands,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
-	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+	LastAudits []TicketAudit `json:"last_audits,omitzero"`
 
 	// MetricSets Sideloaded ticket metrics (include=metric_sets).
-	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	MetricSets []TicketMetric `json:"metric_sets,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// TicketForms Sideloaded ticket forms (include=ticket_forms).
-	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+	TicketForms []TicketForm `json:"ticket_forms,omitzero"`
 
 	// Tickets The tickets.
-	Tickets []Ticket `json:"tickets"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 
 	// Users Sideloaded users (include=users).
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TicketsImportManyRequest The body of Ticket Bulk Import: up to 100 tickets.
 type TicketsImportManyRequest struct {
 	// Tickets The tickets to import (up to 100).
-	Tickets []TicketImportInput `json:"tickets"`
+	Tickets []TicketImportInput `json:"tickets,omitzero"`
 }
 
 // TicketsUpdateManyRequest The body of Update Many Tickets. Send either `ticket` (the same changes for every ticket of the `ids` parameter) or `tickets` (up to 100 tickets, each with its `id` and its own changes).
@@ -13553,7 +13553,7 @@ type TicketsUpdateManyRequest struct {
 	Ticket *TicketInput `json:"ticket,omitempty"`
 
 	// Tickets The tickets to update, each with its `id` (up to 100).
-	Tickets *[]TicketInput `json:"tickets,omitempty"`
+	Tickets []TicketInput `json:"tickets,omitzero"`
 }
 
 // TrialAccount A Zendesk Support trial account.
@@ -13631,19 +13631,19 @@ type TrialAccountPartner struct {
 // Trigger A trigger: a business rule that runs right after a ticket is created or updated, and acts on it when it meets the conditions.
 type Trigger struct {
 	// Actions The actions the trigger performs on a ticket that meets the conditions.
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
 	// All Conditions that must all be met (the older form of conditions.all).
-	All *[]map[string]*AnyValue `json:"all,omitempty"`
+	All []map[string]*AnyValue `json:"all,omitzero"`
 
 	// Any Conditions of which at least one must be met (the older form of conditions.any).
-	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+	Any []map[string]*AnyValue `json:"any,omitzero"`
 
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this trigger, or null.
-	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+	AppInstallation map[string]*AnyValue `json:"app_installation,omitzero"`
 
 	// BrandID The brand the record belongs to.
 	BrandID *int64 `json:"brand_id,omitempty"`
@@ -13676,7 +13676,7 @@ type Trigger struct {
 	RawTitle *string `json:"raw_title,omitempty"`
 
 	// Restriction Who may use the rule: a group or a user, or null for everyone.
-	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
+	Restriction map[string]*AnyValue `json:"restriction,omitzero"`
 
 	// Title The title of the trigger.
 	Title *string `json:"title,omitempty"`
@@ -13799,10 +13799,10 @@ type TriggerCategoryBatchJobInputAction string
 // TriggerCategoryBatchJobItems The trigger categories and triggers to change.
 type TriggerCategoryBatchJobItems struct {
 	// TriggerCategories The trigger categories to change.
-	TriggerCategories *[]TriggerCategoryBatchItem `json:"trigger_categories,omitempty"`
+	TriggerCategories []TriggerCategoryBatchItem `json:"trigger_categories,omitzero"`
 
 	// Triggers The triggers to change.
-	Triggers *[]TriggerBatchItem `json:"triggers,omitempty"`
+	Triggers []TriggerBatchItem `json:"triggers,omitzero"`
 }
 
 // TriggerCategoryBatchJobRequest The body of Create Batch Job for Trigger Categories.
@@ -13814,10 +13814,10 @@ type TriggerCategoryBatchJobRequest struct {
 // TriggerCategoryBatchJobResults The records a trigger category batch job changed.
 type TriggerCategoryBatchJobResults struct {
 	// TriggerCategories The trigger categories, after the change.
-	TriggerCategories *[]TriggerCategory `json:"trigger_categories,omitempty"`
+	TriggerCategories []TriggerCategory `json:"trigger_categories,omitzero"`
 
 	// Triggers The triggers, after the change.
-	Triggers *[]Trigger `json:"triggers,omitempty"`
+	Triggers []Trigger `json:"triggers,omitzero"`
 }
 
 // TriggerCategoryCreateRequest The body of Create Trigger Category.
@@ -13852,7 +13852,7 @@ type TriggerCategoryList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// TriggerCategories The records of this page.
-	TriggerCategories []TriggerCategory `json:"trigger_categories"`
+	TriggerCategories []TriggerCategory `json:"trigger_categories,omitzero"`
 }
 
 // TriggerCategoryRuleCounts The number of triggers in a category; sideloaded with `include=rule_counts`.
@@ -13879,13 +13879,13 @@ type TriggerCreateRequest struct {
 // TriggerDefinitions The actions a trigger can perform and the conditions it can check.
 type TriggerDefinitions struct {
 	// Actions The definitions of the actions.
-	Actions *[]RuleDefinition `json:"actions,omitempty"`
+	Actions []RuleDefinition `json:"actions,omitzero"`
 
 	// ConditionsAll The definitions of the conditions usable in `all`.
-	ConditionsAll *[]RuleDefinition `json:"conditions_all,omitempty"`
+	ConditionsAll []RuleDefinition `json:"conditions_all,omitzero"`
 
 	// ConditionsAny The definitions of the conditions usable in `any`.
-	ConditionsAny *[]RuleDefinition `json:"conditions_any,omitempty"`
+	ConditionsAny []RuleDefinition `json:"conditions_any,omitzero"`
 }
 
 // TriggerDefinitionsEnvelope The definitions of trigger actions and conditions.
@@ -13903,22 +13903,22 @@ type TriggerEnvelope struct {
 // TriggerInput The writable properties of a trigger. `title`, `conditions` and `actions` are required when creating a trigger. Updating the conditions or the actions replaces both arrays: send all of them.
 type TriggerInput struct {
 	// Actions The actions the trigger performs. Required when creating.
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
 	// All Conditions that must all be met (the older form of conditions.all).
-	All *[]map[string]*AnyValue `json:"all,omitempty"`
+	All []map[string]*AnyValue `json:"all,omitzero"`
 
 	// Any Conditions of which at least one must be met (the older form of conditions.any).
-	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+	Any []map[string]*AnyValue `json:"any,omitzero"`
 
 	// BrandID The brand the record belongs to.
 	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// Category The trigger category to create and put the trigger in, instead of naming one by category_id.
-	Category *map[string]*AnyValue `json:"category,omitempty"`
+	Category map[string]*AnyValue `json:"category,omitzero"`
 
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
@@ -13936,7 +13936,7 @@ type TriggerInput struct {
 	RawTitle *string `json:"raw_title,omitempty"`
 
 	// Restriction Who may use the rule: a group or a user, or null for everyone.
-	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
+	Restriction map[string]*AnyValue `json:"restriction,omitzero"`
 
 	// Title The title of the trigger. Required when creating.
 	Title *string `json:"title,omitempty"`
@@ -13953,7 +13953,7 @@ type TriggerList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Triggers The records of this page.
-	Triggers []Trigger `json:"triggers"`
+	Triggers []Trigger `json:"triggers,omitzero"`
 }
 
 // TriggerOffsetList A page of triggers (offset pagination).
@@ -13968,7 +13968,7 @@ type TriggerOffsetList struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 
 	// Triggers The records of this page.
-	Triggers []Trigger `json:"triggers"`
+	Triggers []Trigger `json:"triggers,omitzero"`
 }
 
 // TriggerRevision A revision of a trigger: who changed it, when, and the trigger as it was (Enterprise plans).
@@ -14032,7 +14032,7 @@ type TriggerRevisionEnvelope struct {
 	TriggerRevision *TriggerRevision `json:"trigger_revision,omitempty"`
 
 	// Users Sideloaded (`include=users`): the author of the revision.
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TriggerRevisionList A page of trigger revisions, newest first. The cursor properties are null when there are no more records.
@@ -14053,16 +14053,16 @@ type TriggerRevisionList struct {
 	Count *int `json:"count,omitempty"`
 
 	// TriggerRevisions The revisions of this page.
-	TriggerRevisions []TriggerRevision `json:"trigger_revisions"`
+	TriggerRevisions []TriggerRevision `json:"trigger_revisions,omitzero"`
 
 	// Users Sideloaded (`include=users`): the authors of the revisions.
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 }
 
 // TriggerSnapshot The trigger as it was at a revision.
 type TriggerSnapshot struct {
 	// Actions The actions of the trigger.
-	Actions *[]RuleAction `json:"actions,omitempty"`
+	Actions []RuleAction `json:"actions,omitzero"`
 
 	// Active Whether the trigger was active.
 	Active *bool `json:"active,omitempty"`
@@ -14095,19 +14095,19 @@ type TriggersEnvelope struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 
 	// Triggers The records.
-	Triggers []Trigger `json:"triggers"`
+	Triggers []Trigger `json:"triggers,omitzero"`
 }
 
 // TriggersReorderRequest The body of Reorder Triggers.
 type TriggersReorderRequest struct {
 	// TriggerIds Every trigger id of the account, in the new firing order.
-	TriggerIds []int64 `json:"trigger_ids"`
+	TriggerIds []int64 `json:"trigger_ids,omitzero"`
 }
 
 // TriggersUpdateManyRequest The body of Update Many Triggers.
 type TriggersUpdateManyRequest struct {
 	// Triggers The triggers to update. Properties other than id, position, active and category_id are ignored.
-	Triggers []TriggerBulkUpdateItem `json:"triggers"`
+	Triggers []TriggerBulkUpdateItem `json:"triggers,omitzero"`
 }
 
 // Upload Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
@@ -14116,7 +14116,7 @@ type Upload struct {
 	Attachment *Attachment `json:"attachment,omitempty"`
 
 	// Attachments All the files of the upload.
-	Attachments *[]*Attachment `json:"attachments,omitempty"`
+	Attachments []*Attachment `json:"attachments,omitzero"`
 
 	// ExpiresAt When the token expires.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
@@ -14139,7 +14139,7 @@ type User struct {
 	Active *bool `json:"active,omitempty"`
 
 	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
-	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+	AgentBrandIds []int64 `json:"agent_brand_ids,omitzero"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -14240,7 +14240,7 @@ type User struct {
 	Suspended *bool `json:"suspended,omitempty"`
 
 	// Tags The user's tags. Only present if your account has user tagging enabled.
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
 	// means all tickets (admins and unrestricted agents).
@@ -14259,7 +14259,7 @@ type User struct {
 	URL *string `json:"url,omitempty"`
 
 	// UserFields The values of the custom user fields, keyed by user field `key`. Values are strings, numbers, booleans or null depending on the field type.
-	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+	UserFields map[string]*AnyValue `json:"user_fields,omitzero"`
 
 	// Verified Whether any of the user's identities is verified. See User Identities.
 	Verified *bool `json:"verified,omitempty"`
@@ -14295,19 +14295,19 @@ type UserCreateRequest struct {
 // UserEnvelope defines model for UserEnvelope.
 type UserEnvelope struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded identities (include=identities).
-	Identities *[]UserIdentity `json:"identities,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
 	// have the same format (a permanently deleted user has null personal data and the name
@@ -14324,7 +14324,7 @@ type UserField struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// CustomFieldOptions Dropdown field only. The options of the field.
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description User-defined description of this field's purpose.
 	Description *string `json:"description,omitempty"`
@@ -14393,7 +14393,7 @@ type UserFieldInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// CustomFieldOptions Dropdown field only. All the options, in order (options not passed are removed; a new option has no `id`).
-	CustomFieldOptions *[]CustomFieldOption `json:"custom_field_options,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
 
 	// Description The description of the field.
 	Description *string `json:"description,omitempty"`
@@ -14441,7 +14441,7 @@ type UserFieldList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
-	UserFields   []UserField           `json:"user_fields"`
+	UserFields   []UserField           `json:"user_fields,omitzero"`
 }
 
 // UserFieldOptionCreateOrUpdateRequest The option to create (without `id`) or update (with its `id`); `name` and `value` are required.
@@ -14459,7 +14459,7 @@ type UserFieldOptionEnvelope struct {
 // UserFieldOptionList A page of the options of a dropdown user field.
 type UserFieldOptionList struct {
 	Count              *int                   `json:"count,omitempty"`
-	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options"`
+	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options,omitzero"`
 	Links              *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -14477,17 +14477,17 @@ type UserFieldUpdateRequest struct {
 // UserFieldsReorderRequest defines model for UserFieldsReorderRequest.
 type UserFieldsReorderRequest struct {
 	// UserFieldIds The ids of all the user fields, in the new order.
-	UserFieldIds []int64 `json:"user_field_ids"`
+	UserFieldIds []int64 `json:"user_field_ids,omitzero"`
 }
 
 // UserGroupMembershipList All the group memberships of a user (unpaginated).
 type UserGroupMembershipList struct {
-	GroupMemberships []GroupMembership `json:"group_memberships"`
+	GroupMemberships []GroupMembership `json:"group_memberships,omitzero"`
 }
 
 // UserIdentitiesEnvelope All the identities of a user (unpaginated).
 type UserIdentitiesEnvelope struct {
-	Identities []UserIdentity `json:"identities"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 }
 
 // UserIdentity An identity of a user (an email address, phone number, social or other account) used to recognize and contact the user.
@@ -14581,7 +14581,7 @@ type UserIdentityInputVerificationMethod string
 // UserIdentityList A page of a user's identities.
 type UserIdentityList struct {
 	Count      *int                   `json:"count,omitempty"`
-	Identities []UserIdentity         `json:"identities"`
+	Identities []UserIdentity         `json:"identities,omitzero"`
 	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -14599,7 +14599,7 @@ type UserIdentityUpdateRequest struct {
 // UserIncrementalCursorExport A page of the cursor-based incremental user export, with the requested sideloads.
 type UserIncrementalCursorExport struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per user (`user_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor  *string `json:"after_cursor,omitempty"`
@@ -14613,26 +14613,26 @@ type UserIncrementalCursorExport struct {
 	EndTime     *int64 `json:"end_time,omitempty"`
 
 	// Groups Sideloaded with `include=groups`.
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded with `include=identities`.
-	Identities *[]UserIdentity `json:"identities,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 
 	// NextPage URL of the next page, for exports that give one.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded with `include=organizations`.
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	Users         []User          `json:"users"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	Users         []User         `json:"users,omitzero"`
 }
 
 // UserIncrementalExport A page of the time-based incremental user export, with the requested sideloads.
 type UserIncrementalExport struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per user (`user_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// Count The number of records in this page.
 	Count *int `json:"count,omitempty"`
@@ -14644,20 +14644,20 @@ type UserIncrementalExport struct {
 	EndTime *int64 `json:"end_time,omitempty"`
 
 	// Groups Sideloaded with `include=groups`.
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded with `include=identities`.
-	Identities *[]UserIdentity `json:"identities,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 
 	// NextPage URL of the next page.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded with `include=organizations`.
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	Users         []User          `json:"users"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	Users         []User         `json:"users,omitzero"`
 }
 
 // UserInput The writable properties of a user, for creating and updating users. Creating a user requires
@@ -14669,7 +14669,7 @@ type UserInput struct {
 	ActiveBrandID *int64 `json:"active_brand_id,omitempty"`
 
 	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
-	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+	AgentBrandIds []int64 `json:"agent_brand_ids,omitzero"`
 
 	// Alias An alias displayed to end users.
 	Alias *string `json:"alias,omitempty"`
@@ -14693,13 +14693,13 @@ type UserInput struct {
 	GroupID *int64 `json:"group_id,omitempty"`
 
 	// GroupIds The groups to make the agent a member of.
-	GroupIds *[]int64 `json:"group_ids,omitempty"`
+	GroupIds []int64 `json:"group_ids,omitzero"`
 
 	// ID The user to update, in the `users` array of Update Many Users.
 	ID *int64 `json:"id,omitempty"`
 
 	// Identities Identities to create with the user, instead of (or in addition to) `email`.
-	Identities *[]UserIdentityInput `json:"identities,omitempty"`
+	Identities []UserIdentityInput `json:"identities,omitzero"`
 
 	// Language The user's language, by name.
 	Language *string `json:"language,omitempty"`
@@ -14723,13 +14723,13 @@ type UserInput struct {
 	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
 
 	// Organization The organization to put the user in, by name; Zendesk creates it if it does not exist.
-	Organization *map[string]*AnyValue `json:"organization,omitempty"`
+	Organization map[string]*AnyValue `json:"organization,omitzero"`
 
 	// OrganizationID The id of the user's default organization, which must exist.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
 	// OrganizationIds The organizations to put the user in.
-	OrganizationIds *[]int64 `json:"organization_ids,omitempty"`
+	OrganizationIds []int64 `json:"organization_ids,omitzero"`
 
 	// OrganizationName The organization to put the user in, by name.
 	OrganizationName *string `json:"organization_name,omitempty"`
@@ -14741,7 +14741,7 @@ type UserInput struct {
 	Phone *string `json:"phone,omitempty"`
 
 	// Photo The picture to set, as an upload token ({"token": ...}).
-	Photo *map[string]*AnyValue `json:"photo,omitempty"`
+	Photo map[string]*AnyValue `json:"photo,omitzero"`
 
 	// RemotePhotoURL A URL of a picture to set as the user's profile photo.
 	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
@@ -14765,7 +14765,7 @@ type UserInput struct {
 	Suspended *bool `json:"suspended,omitempty"`
 
 	// Tags The user's tags (replaces the existing tags).
-	Tags *[]string `json:"tags,omitempty"`
+	Tags []string `json:"tags,omitzero"`
 
 	// TicketRestriction The tickets the agent may access.
 	TicketRestriction *UserInputTicketRestriction `json:"ticket_restriction,omitempty"`
@@ -14774,7 +14774,7 @@ type UserInput struct {
 	TimeZone *string `json:"time_zone,omitempty"`
 
 	// UserFields Custom user field values to set, keyed by user field `key`.
-	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+	UserFields map[string]*AnyValue `json:"user_fields,omitzero"`
 
 	// Verified Whether the user's primary identity is verified (on creation).
 	Verified *bool `json:"verified,omitempty"`
@@ -14786,14 +14786,14 @@ type UserInputTicketRestriction string
 // UserList A page of users.
 type UserList struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
-	Count     *int                    `json:"count,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
+	Count     *int                   `json:"count,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded identities (include=identities).
-	Identities *[]UserIdentity        `json:"identities,omitempty"`
+	Identities []UserIdentity         `json:"identities,omitzero"`
 	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -14801,12 +14801,12 @@ type UserList struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
-	Users         []User          `json:"users"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
+	Users         []User         `json:"users,omitzero"`
 }
 
 // UserMergeRequest defines model for UserMergeRequest.
@@ -14835,7 +14835,7 @@ type UserOrganizationMembershipEnvelope struct {
 
 // UserOrganizationMembershipList All the organization memberships of a user (unpaginated).
 type UserOrganizationMembershipList struct {
-	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
+	OrganizationMemberships []OrganizationMembership `json:"organization_memberships,omitzero"`
 }
 
 // UserPasswordChangeRequest defines model for UserPasswordChangeRequest.
@@ -14907,29 +14907,29 @@ type UserRole string
 // UserSearchList A page of user search results (offset pagination).
 type UserSearchList struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded identities (include=identities).
-	Identities *[]UserIdentity `json:"identities,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string `json:"previous_page,omitempty"`
-	Users        []User  `json:"users"`
+	Users        []User  `json:"users,omitzero"`
 }
 
 // UserUpdateRequest defines model for UserUpdateRequest.
@@ -14944,32 +14944,32 @@ type UserUpdateRequest struct {
 // UsersCreateManyRequest defines model for UsersCreateManyRequest.
 type UsersCreateManyRequest struct {
 	// Users Up to 100 users.
-	Users []UserInput `json:"users"`
+	Users []UserInput `json:"users,omitzero"`
 }
 
 // UsersCreateOrUpdateManyRequest defines model for UsersCreateOrUpdateManyRequest.
 type UsersCreateOrUpdateManyRequest struct {
 	// Users Up to 100 users, each identified by `email` or `external_id` when it exists.
-	Users []UserInput `json:"users"`
+	Users []UserInput `json:"users,omitzero"`
 }
 
 // UsersEnvelope An unpaginated array of users.
 type UsersEnvelope struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
-	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Abilities []map[string]*AnyValue `json:"abilities,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups *[]Group `json:"groups,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded identities (include=identities).
-	Identities *[]UserIdentity `json:"identities,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
 
 	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
-	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+	OpenTicketCount map[string]int64 `json:"open_ticket_count,omitzero"`
 
 	// Organizations Sideloaded organizations (include=organizations).
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	Users         []User          `json:"users"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	Users         []User         `json:"users,omitzero"`
 }
 
 // UsersUpdateManyRequest Either `user` (one change applied to every user of the `ids` or `external_ids` parameter) or
@@ -14982,7 +14982,7 @@ type UsersUpdateManyRequest struct {
 	User *UserInput `json:"user,omitempty"`
 
 	// Users Up to 100 users, each with the `id` (or `external_id`) of the user to update.
-	Users *[]UserInput `json:"users,omitempty"`
+	Users []UserInput `json:"users,omitzero"`
 }
 
 // Via How a record was created or changed (the channel, and where it came from).
@@ -14996,9 +14996,9 @@ type Via struct {
 
 // ViaSource Where a change came from. Its `from` and `to` objects depend on the channel.
 type ViaSource struct {
-	From *map[string]*AnyValue `json:"from,omitempty"`
-	Rel  *string               `json:"rel,omitempty"`
-	To   *map[string]*AnyValue `json:"to,omitempty"`
+	From map[string]*AnyValue `json:"from,omitzero"`
+	Rel  *string              `json:"rel,omitempty"`
+	To   map[string]*AnyValue `json:"to,omitzero"`
 }
 
 // View A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
@@ -15007,7 +15007,7 @@ type View struct {
 	Active *bool `json:"active,omitempty"`
 
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this view, or null.
-	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+	AppInstallation map[string]*AnyValue `json:"app_installation,omitzero"`
 
 	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 	Conditions *RuleConditions `json:"conditions,omitempty"`
@@ -15122,7 +15122,7 @@ type ViewCountEnvelope struct {
 // ViewCountsEnvelope The ticket counts of several views.
 type ViewCountsEnvelope struct {
 	// ViewCounts The records.
-	ViewCounts []ViewCount `json:"view_counts"`
+	ViewCounts []ViewCount `json:"view_counts,omitzero"`
 }
 
 // ViewCreateRequest The body of Create View.
@@ -15140,11 +15140,11 @@ type ViewEnvelope struct {
 // ViewExecution The output of a view (or of a preview): its columns and, for each ticket, a row of column values.
 type ViewExecution struct {
 	// Columns The view's columns (id and title).
-	Columns []ViewColumn `json:"columns"`
+	Columns []ViewColumn `json:"columns,omitzero"`
 	Count   *int         `json:"count,omitempty"`
 
 	// Groups The groups of the output, when the view groups its tickets.
-	Groups *[]*AnyValue           `json:"groups,omitempty"`
+	Groups []*AnyValue            `json:"groups,omitzero"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -15152,14 +15152,14 @@ type ViewExecution struct {
 	NextPage *string               `json:"next_page,omitempty"`
 
 	// Organizations Sideloaded organizations the rows refer to.
-	Organizations *[]Organization `json:"organizations,omitempty"`
-	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Organizations []Organization `json:"organizations,omitzero"`
+	PreviousPage  *string        `json:"previous_page,omitempty"`
 
 	// Rows One row per ticket.
-	Rows []ViewRow `json:"rows"`
+	Rows []ViewRow `json:"rows,omitzero"`
 
 	// Users Sideloaded users the rows refer to.
-	Users *[]User `json:"users,omitempty"`
+	Users []User `json:"users,omitzero"`
 
 	// View A view: a saved set of conditions that lists the tickets meeting them, with the columns, grouping and sorting to show.
 	View *View `json:"view,omitempty"`
@@ -15168,13 +15168,13 @@ type ViewExecution struct {
 // ViewExecutionConfig How a view shows its tickets: its columns, grouping and sorting.
 type ViewExecutionConfig struct {
 	// Columns The columns of the view, system and custom fields.
-	Columns *[]ViewColumn `json:"columns,omitempty"`
+	Columns []ViewColumn `json:"columns,omitzero"`
 
 	// CustomFields The custom field columns of the view.
-	CustomFields *[]ViewColumn `json:"custom_fields,omitempty"`
+	CustomFields []ViewColumn `json:"custom_fields,omitzero"`
 
 	// Fields The system field columns of the view.
-	Fields *[]ViewColumn `json:"fields,omitempty"`
+	Fields []ViewColumn `json:"fields,omitzero"`
 
 	// Group The column a view groups or sorts by, and the direction. Null when the view does not group.
 	Group *ViewColumnOrder `json:"group,omitempty"`
@@ -15216,10 +15216,10 @@ type ViewInput struct {
 	Active *bool `json:"active,omitempty"`
 
 	// All Conditions a ticket must all meet to be included in the view. Required when creating.
-	All *[]RuleCondition `json:"all,omitempty"`
+	All []RuleCondition `json:"all,omitzero"`
 
 	// Any Conditions of which a ticket must meet at least one to be included in the view.
-	Any *[]RuleCondition `json:"any,omitempty"`
+	Any []RuleCondition `json:"any,omitzero"`
 
 	// Description The description of the view.
 	Description *string `json:"description,omitempty"`
@@ -15251,7 +15251,7 @@ type ViewList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Views The records of this page.
-	Views []View `json:"views"`
+	Views []View `json:"views,omitzero"`
 }
 
 // ViewOffsetList A page of views (offset pagination).
@@ -15266,13 +15266,13 @@ type ViewOffsetList struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 
 	// Views The records of this page.
-	Views []View `json:"views"`
+	Views []View `json:"views,omitzero"`
 }
 
 // ViewOutput The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
 type ViewOutput struct {
 	// Columns The ticket fields to display (at most 10): system columns by name ("status", "requester", ...), custom fields by id.
-	Columns *[]*AnyValue `json:"columns,omitempty"`
+	Columns []*AnyValue `json:"columns,omitzero"`
 
 	// GroupBy When present, the field by which the tickets are grouped
 	GroupBy *string `json:"group_by,omitempty"`
@@ -15296,10 +15296,10 @@ type ViewOutputSortOrder string
 // ViewPreviewInput The conditions and output of a view to preview.
 type ViewPreviewInput struct {
 	// All Conditions a ticket must all meet.
-	All *[]RuleCondition `json:"all,omitempty"`
+	All []RuleCondition `json:"all,omitzero"`
 
 	// Any Conditions of which a ticket must meet at least one.
-	Any *[]RuleCondition `json:"any,omitempty"`
+	Any []RuleCondition `json:"any,omitzero"`
 
 	// Output The columns, grouping and sorting of a view, as sent when creating, updating or previewing one.
 	Output *ViewOutput `json:"output,omitempty"`
@@ -15317,7 +15317,7 @@ type ViewRestriction struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// Ids The numeric IDs of a single or more groups. Recommended for "Group" type
-	Ids *[]int64 `json:"ids,omitempty"`
+	Ids []int64 `json:"ids,omitzero"`
 
 	// Type Allowed values are "Group" or "User"
 	Type *ViewRestrictionType `json:"type,omitempty"`
@@ -15364,7 +15364,7 @@ type ViewTicketList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 
 	// Tickets The records of this page.
-	Tickets []Ticket `json:"tickets"`
+	Tickets []Ticket `json:"tickets,omitzero"`
 }
 
 // ViewUpdateRequest The body of Update View: the properties to change.
@@ -15385,13 +15385,13 @@ type ViewsEnvelope struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 
 	// Views The records.
-	Views []View `json:"views"`
+	Views []View `json:"views,omitzero"`
 }
 
 // ViewsUpdateManyRequest The body of Update Many Views.
 type ViewsUpdateManyRequest struct {
 	// Views The views to update.
-	Views []ViewBulkUpdateItem `json:"views"`
+	Views []ViewBulkUpdateItem `json:"views,omitzero"`
 }
 
 // VoiceTicketCreateRequest The body of Create Ticket or Voicemail Ticket.
@@ -15409,7 +15409,7 @@ type Workspace struct {
 	Activated *bool `json:"activated,omitempty"`
 
 	// Apps The apps associated to this workspace
-	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+	Apps []WorkspaceApp `json:"apps,omitzero"`
 
 	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 	Conditions *RuleConditions `json:"conditions,omitempty"`
@@ -15424,10 +15424,10 @@ type Workspace struct {
 	ID *int64 `json:"id,omitempty"`
 
 	// MacroIds The ids of the macros associated to this workspace
-	MacroIds *[]int64 `json:"macro_ids,omitempty"`
+	MacroIds []int64 `json:"macro_ids,omitzero"`
 
 	// Macros The ids of the macros associated to this workspace
-	Macros *[]int64 `json:"macros,omitempty"`
+	Macros []int64 `json:"macros,omitzero"`
 
 	// Position Ordering of the workspace relative to other workspaces
 	Position *int `json:"position,omitempty"`
@@ -15436,7 +15436,7 @@ type Workspace struct {
 	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
 
 	// SelectedMacros The macros associated to this workspace
-	SelectedMacros *[]Macro `json:"selected_macros,omitempty"`
+	SelectedMacros []Macro `json:"selected_macros,omitzero"`
 
 	// TicketFormID The id of the ticket web form associated with this workspace
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
@@ -15469,7 +15469,7 @@ type WorkspaceCreateInput struct {
 	Activated *bool `json:"activated,omitempty"`
 
 	// Apps The apps associated to this workspace
-	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+	Apps []WorkspaceApp `json:"apps,omitzero"`
 
 	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 	Conditions RuleConditions `json:"conditions"`
@@ -15478,7 +15478,7 @@ type WorkspaceCreateInput struct {
 	Description *string `json:"description,omitempty"`
 
 	// Macros The ids of the macros associated to this workspace
-	Macros *[]int64 `json:"macros,omitempty"`
+	Macros []int64 `json:"macros,omitzero"`
 
 	// PreferWorkspaceAppOrder If true, the order of the apps in `apps` is used rather than the agent's
 	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
@@ -15508,7 +15508,7 @@ type WorkspaceInput struct {
 	Activated *bool `json:"activated,omitempty"`
 
 	// Apps The apps associated to this workspace
-	Apps *[]WorkspaceApp `json:"apps,omitempty"`
+	Apps []WorkspaceApp `json:"apps,omitzero"`
 
 	// Conditions Conditions a ticket must meet; all of `all`, and at least one of `any`.
 	Conditions *RuleConditions `json:"conditions,omitempty"`
@@ -15517,7 +15517,7 @@ type WorkspaceInput struct {
 	Description *string `json:"description,omitempty"`
 
 	// Macros The ids of the macros associated to this workspace
-	Macros *[]int64 `json:"macros,omitempty"`
+	Macros []int64 `json:"macros,omitzero"`
 
 	// PreferWorkspaceAppOrder If true, the order of the apps in `apps` is used rather than the agent's
 	PreferWorkspaceAppOrder *bool `json:"prefer_workspace_app_order,omitempty"`
@@ -15539,7 +15539,7 @@ type WorkspaceList struct {
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string     `json:"previous_page,omitempty"`
-	Workspaces   []Workspace `json:"workspaces"`
+	Workspaces   []Workspace `json:"workspaces,omitzero"`
 }
 
 // WorkspaceUpdateRequest defines model for WorkspaceUpdateRequest.
@@ -15551,7 +15551,7 @@ type WorkspaceUpdateRequest struct {
 // WorkspacesReorderRequest The new order of the workspaces.
 type WorkspacesReorderRequest struct {
 	// Ids The ids of the workspaces, in their new order
-	Ids []int64 `json:"ids"`
+	Ids []int64 `json:"ids,omitzero"`
 }
 
 // ErrorResponse The body of a Zendesk error response. `error` is usually a string code ("RecordNotFound",
@@ -15604,7 +15604,7 @@ type ListAuditLogsParams struct {
 
 	// FilterCreatedAt Filter audit logs by the time of creation. Give it twice, the start time then the end time (ISO 8601),
 	// as in `filter[created_at][]=2024-01-01T00:00:00Z&filter[created_at][]=2024-01-02T00:00:00Z`.
-	FilterCreatedAt *[]time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
+	FilterCreatedAt []time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
 
 	// FilterAction Filter audit logs by the action, such as create, update, destroy, login or exported.
 	FilterAction *string `form:"filter[action],omitempty" json:"filter[action],omitempty"`
@@ -15659,7 +15659,7 @@ type ExportAuditLogsParams struct {
 
 	// FilterCreatedAt Filter audit logs by the time of creation. Give it twice, the start time then the end time (ISO 8601),
 	// as in `filter[created_at][]=2024-01-01T00:00:00Z&filter[created_at][]=2024-01-02T00:00:00Z`.
-	FilterCreatedAt *[]time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
+	FilterCreatedAt []time.Time `form:"filter[created_at][],omitempty" json:"filter[created_at][],omitempty"`
 
 	// FilterAction Filter audit logs by the action, such as create, update, destroy, login or exported.
 	FilterAction *string `form:"filter[action],omitempty" json:"filter[action],omitempty"`
@@ -15689,7 +15689,7 @@ type ListAutomationsParams struct {
 	SortOrder *ListAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// PageSize The number of records per page (cursor pagination). At most 100.
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
@@ -15728,7 +15728,7 @@ type ListActiveAutomationsParams struct {
 	SortOrder *ListActiveAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListActiveAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListActiveAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -15767,7 +15767,7 @@ type SearchAutomationsParams struct {
 	SortOrder *SearchAutomationsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]SearchAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []SearchAutomationsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -15869,10 +15869,10 @@ type DeleteCustomObjectRecordByExternalIDParams struct {
 // ListCustomObjectRecordsParams defines parameters for ListCustomObjectRecords.
 type ListCustomObjectRecordsParams struct {
 	// FilterIds Optional comma-separated list of ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
-	FilterIds *[]string `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
+	FilterIds []string `form:"filter[ids],omitempty" json:"filter[ids],omitempty"`
 
 	// FilterExternalIds Optional comma-separated list of external ids to filter records by. If one or more ids are specified, only matching records are returned. The ids must be unique and are case sensitive.
-	FilterExternalIds *[]string `form:"filter[external_ids],omitempty" json:"filter[external_ids],omitempty"`
+	FilterExternalIds []string `form:"filter[external_ids],omitempty" json:"filter[external_ids],omitempty"`
 
 	// Sort One of id, updated_at, -id, or -updated_at. The - denotes the sort will be descending.
 	Sort *ListCustomObjectRecordsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
@@ -15920,7 +15920,7 @@ type AutocompleteCustomObjectRecordsParams struct {
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// FilterDynamicValues The values of the ticket being edited that the lookup field's filter refers to, by key.
-	FilterDynamicValues *map[string]int `form:"filter[dynamic_values],omitempty" json:"filter[dynamic_values],omitempty"`
+	FilterDynamicValues map[string]int `form:"filter[dynamic_values],omitempty" json:"filter[dynamic_values],omitempty"`
 
 	// RequesterID The requester of the ticket being edited, for lookup field filters that refer to it.
 	RequesterID *int64 `form:"requester_id,omitempty" json:"requester_id,omitempty"`
@@ -15956,7 +15956,7 @@ type SearchCustomObjectRecordsParamsSort string
 // ListCustomTicketStatusesParams defines parameters for ListCustomTicketStatuses.
 type ListCustomTicketStatusesParams struct {
 	// StatusCategories Filter the list of custom ticket statuses by a comma-separated list of status categories (new, open, pending, hold, solved).
-	StatusCategories *[]ListCustomTicketStatusesParamsStatusCategories `form:"status_categories,omitempty" json:"status_categories,omitempty"`
+	StatusCategories []ListCustomTicketStatusesParamsStatusCategories `form:"status_categories,omitempty" json:"status_categories,omitempty"`
 
 	// Active If true, show only active custom ticket statuses. If false, show only inactive custom ticket statuses. If the filter is not used, show all custom ticket statuses
 	Active *bool `form:"active,omitempty" json:"active,omitempty"`
@@ -16058,7 +16058,7 @@ type ListDynamicContentItemsParams struct {
 // ShowManyDynamicContentItemsParams defines parameters for ShowManyDynamicContentItems.
 type ShowManyDynamicContentItemsParams struct {
 	// Identifiers Identifiers for the dynamic contents, comma-separated (`identifiers=support_contact,opening_hours`).
-	Identifiers *[]string `form:"identifiers,omitempty" json:"identifiers,omitempty"`
+	Identifiers []string `form:"identifiers,omitempty" json:"identifiers,omitempty"`
 }
 
 // ListDynamicContentItemVariantsParams defines parameters for ListDynamicContentItemVariants.
@@ -16100,7 +16100,7 @@ type ListGroupMembershipsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ListGroupMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListGroupMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -16130,13 +16130,13 @@ type ListAssignableGroupMembershipsParams struct {
 // DeleteManyGroupMembershipsParams defines parameters for DeleteManyGroupMemberships.
 type DeleteManyGroupMembershipsParams struct {
 	// Ids Id of the group memberships to delete. Comma separated (`ids=1,2,3`).
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // ReorderGroupSLAPoliciesParams defines parameters for ReorderGroupSLAPolicies.
 type ReorderGroupSLAPoliciesParams struct {
 	// GroupSLAPolicyIds The ids of the Group SLA policies to reorder, in their new order.
-	GroupSLAPolicyIds *[]string `form:"group_sla_policy_ids,omitempty" json:"group_sla_policy_ids,omitempty"`
+	GroupSLAPolicyIds []string `form:"group_sla_policy_ids,omitempty" json:"group_sla_policy_ids,omitempty"`
 }
 
 // ListGroupsParams defines parameters for ListGroups.
@@ -16157,7 +16157,7 @@ type ListGroupsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ListGroupsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListGroupsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// ExcludeDeleted When true, deleted groups are left out.
 	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
@@ -16196,7 +16196,7 @@ type ListAssignableGroupsParams struct {
 // ShowGroupParams defines parameters for ShowGroup.
 type ShowGroupParams struct {
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ShowGroupParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowGroupParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowGroupParamsInclude defines parameters for ShowGroup.
@@ -16250,7 +16250,7 @@ type IncrementalTicketEventExportParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to include: comment_events lists the comments of each update in its child_events.
-	Include *[]IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
 	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
@@ -16289,7 +16289,7 @@ type IncrementalTicketExportParams struct {
 	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
-	Include *[]IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
 	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
@@ -16313,7 +16313,7 @@ type IncrementalTicketCursorExportParams struct {
 	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
-	Include *[]IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
 	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
@@ -16331,7 +16331,7 @@ type IncrementalUserExportParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to include in the response, comma separated (see Users sideloads).
-	Include *[]IncrementalUserExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []IncrementalUserExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // IncrementalUserExportParamsInclude defines parameters for IncrementalUserExport.
@@ -16349,7 +16349,7 @@ type IncrementalUserCursorExportParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to include in the response, comma separated (see Users sideloads).
-	Include *[]IncrementalUserCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []IncrementalUserCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // IncrementalUserCursorExportParamsInclude defines parameters for IncrementalUserCursorExport.
@@ -16385,7 +16385,7 @@ type ShowManyJobStatusesParams struct {
 // ListMacrosParams defines parameters for ListMacros.
 type ListMacrosParams struct {
 	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
-	Include *[]ListMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
 	Access *ListMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
@@ -16439,7 +16439,7 @@ type ListMacrosParamsSortOrder string
 // ListActiveMacrosParams defines parameters for ListActiveMacros.
 type ListActiveMacrosParams struct {
 	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
-	Include *[]ListActiveMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListActiveMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
 	Access *ListActiveMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
@@ -16493,7 +16493,7 @@ type ShowMacroReplicaParams struct {
 // SearchMacrosParams defines parameters for SearchMacros.
 type SearchMacrosParams struct {
 	// Include A sideload to include in the response. See Sideloads. Comma-separated; usage sideloads add `usage_*` counts to each macro.
-	Include *[]SearchMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []SearchMacrosParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Access Filter macros by access. Possible values are "personal", "agents", "shared", or "account". The "agents" value returns all personal macros for the account's agents and is only available to admins.
 	Access *SearchMacrosParamsAccess `form:"access,omitempty" json:"access,omitempty"`
@@ -16577,7 +16577,7 @@ type ListOrganizationMembershipsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ListOrganizationMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListOrganizationMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -16589,7 +16589,7 @@ type ListOrganizationMembershipsParamsInclude string
 // DeleteManyOrganizationMembershipsParams defines parameters for DeleteManyOrganizationMemberships.
 type DeleteManyOrganizationMembershipsParams struct {
 	// Ids The IDs of the organization memberships to delete, comma-separated (`ids=1,2,3`).
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // ListOrganizationSubscriptionsParams defines parameters for ListOrganizationSubscriptions.
@@ -16673,10 +16673,10 @@ type CountOrganizationsParams struct {
 // DeleteManyOrganizationsParams defines parameters for DeleteManyOrganizations.
 type DeleteManyOrganizationsParams struct {
 	// Ids A list of organization ids, comma-separated (up to 100).
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // SearchOrganizationsParams defines parameters for SearchOrganizations.
@@ -16691,25 +16691,25 @@ type SearchOrganizationsParams struct {
 // ShowManyOrganizationsParams defines parameters for ShowManyOrganizations.
 type ShowManyOrganizationsParams struct {
 	// Ids A list of organization ids, comma-separated (up to 100).
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // UpdateManyOrganizationsParams defines parameters for UpdateManyOrganizations.
 type UpdateManyOrganizationsParams struct {
 	// Ids A list of organization ids, comma-separated (up to 100).
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds A list of external ids, comma-separated (up to 100). Use instead of `ids`.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // ShowOrganizationParams defines parameters for ShowOrganization.
 type ShowOrganizationParams struct {
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ShowOrganizationParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowOrganizationParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
 	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
@@ -16772,7 +16772,7 @@ type ListSupportAddressesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ListSupportAddressesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListSupportAddressesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -16790,7 +16790,7 @@ type ListRelationshipFilterDefinitionsParams struct {
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
 	// Status Comma-separated list of request statuses to match.
-	Status *[]ListRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status []ListRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// SortBy The field to sort by, updated_at or created_at.
 	SortBy *ListRequestsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
@@ -16835,7 +16835,7 @@ type SearchRequestsParams struct {
 	CcID *bool `form:"cc_id,omitempty" json:"cc_id,omitempty"`
 
 	// Status Comma-separated list of request statuses to match.
-	Status *[]SearchRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Status []SearchRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// Page Offset pagination: the page number, starting at 1.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -16850,7 +16850,7 @@ type SearchRequestsParamsStatus string
 // ShowRequestParams defines parameters for ShowRequest.
 type ShowRequestParams struct {
 	// Include Sideloads to include: `users` sideloads the request's email CCs.
-	Include *[]ShowRequestParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowRequestParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowRequestParamsInclude defines parameters for ShowRequest.
@@ -16910,7 +16910,7 @@ type ListResourceCollectionsParams struct {
 // ListRoutingAttributesParams defines parameters for ListRoutingAttributes.
 type ListRoutingAttributesParams struct {
 	// Include Sideloads to include. `attribute_values` sideloads the attribute values available on the account.
-	Include *[]ListRoutingAttributesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListRoutingAttributesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ListRoutingAttributesParamsInclude defines parameters for ListRoutingAttributes.
@@ -16919,7 +16919,7 @@ type ListRoutingAttributesParamsInclude string
 // ListTicketsFulfilledByUserParams defines parameters for ListTicketsFulfilledByUser.
 type ListTicketsFulfilledByUserParams struct {
 	// TicketIds Comma-separated ids of the tickets to check for matching attributes.
-	TicketIds *[]int64 `form:"ticket_ids,omitempty" json:"ticket_ids,omitempty"`
+	TicketIds []int64 `form:"ticket_ids,omitempty" json:"ticket_ids,omitempty"`
 }
 
 // ListSatisfactionRatingsParams defines parameters for ListSatisfactionRatings.
@@ -16975,7 +16975,7 @@ type ListSearchResultsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
-	Include *[]ListSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ListSearchResultsParamsSortBy defines parameters for ListSearchResults.
@@ -17008,7 +17008,7 @@ type ExportSearchResultsParams struct {
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
 
 	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
-	Include *[]ExportSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ExportSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ExportSearchResultsParamsFilterType defines parameters for ExportSearchResults.
@@ -17041,7 +17041,7 @@ type ListSessionsParams struct {
 // ReorderSLAPoliciesParams defines parameters for ReorderSLAPolicies.
 type ReorderSLAPoliciesParams struct {
 	// SLAPolicyIds The IDs of the SLA Policies to reorder, in their new order.
-	SLAPolicyIds *[]int64 `form:"sla_policy_ids,omitempty" json:"sla_policy_ids,omitempty"`
+	SLAPolicyIds []int64 `form:"sla_policy_ids,omitempty" json:"sla_policy_ids,omitempty"`
 }
 
 // ListSuspendedTicketsParams defines parameters for ListSuspendedTickets.
@@ -17134,7 +17134,7 @@ type ListTicketFieldsParams struct {
 	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
 
 	// Include Sideloads to include in the response, as a comma-separated list.
-	Include *[]ListTicketFieldsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTicketFieldsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// PageSize Cursor pagination. The number of records to return per page (at most 100).
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
@@ -17170,7 +17170,7 @@ type ShowTicketFieldParams struct {
 	Creator *bool `form:"creator,omitempty" json:"creator,omitempty"`
 
 	// Include Sideloads to include in the response, as a comma-separated list.
-	Include *[]ShowTicketFieldParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowTicketFieldParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowTicketFieldParamsInclude defines parameters for ShowTicketField.
@@ -17314,7 +17314,7 @@ type ListTicketsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
-	Include *[]ListTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// SortBy The property to sort by.
 	SortBy *ListTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
@@ -17341,7 +17341,7 @@ type ListTicketsParamsSortOrder string
 // CreateTicketParams defines parameters for CreateTicket.
 type CreateTicketParams struct {
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
-	Include *[]CreateTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []CreateTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// IdempotencyKey A unique key (such as a UUID) making the request safe to retry: a repeated request with the same key and body returns the first response.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
@@ -17368,7 +17368,7 @@ type ShowManyTicketsParams struct {
 	Ids []int64 `form:"ids" json:"ids"`
 
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
-	Include *[]ShowManyTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowManyTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowManyTicketsParamsInclude defines parameters for ShowManyTickets.
@@ -17377,13 +17377,13 @@ type ShowManyTicketsParamsInclude string
 // UpdateManyTicketsParams defines parameters for UpdateManyTickets.
 type UpdateManyTicketsParams struct {
 	// Ids Comma-separated list of ticket ids (up to 100). Used with a `ticket` body.
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // ShowTicketParams defines parameters for ShowTicket.
 type ShowTicketParams struct {
 	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
-	Include *[]ShowTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// ReducedPayloadSize When true, Zendesk leaves out the properties that are expensive to compute, for a faster and smaller answer.
 	ReducedPayloadSize *bool `form:"reduced_payload_size,omitempty" json:"reduced_payload_size,omitempty"`
@@ -17413,7 +17413,7 @@ type ListTicketAuditsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ListTicketAuditsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTicketAuditsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -17425,7 +17425,7 @@ type ListTicketAuditsParams struct {
 	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 
 	// FilterEvents Keeps only the audit events of these types (for example `Comment`), comma-separated.
-	FilterEvents *[]string `form:"filter_events,omitempty" json:"filter_events,omitempty"`
+	FilterEvents []string `form:"filter_events,omitempty" json:"filter_events,omitempty"`
 
 	// SortOrder The sort direction: `asc` or `desc`.
 	SortOrder *ListTicketAuditsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
@@ -17443,7 +17443,7 @@ type ListTicketCommentsParams struct {
 	IncludeInlineImages *bool `form:"include_inline_images,omitempty" json:"include_inline_images,omitempty"`
 
 	// Include Accepts "users". Use this parameter to list email CCs by side-loading users. Example: ?include=users. Note: If the comment source is email, a deleted user will be represented as the CCd email address. If the comment source is anything else, a deleted user will be represented as the user name.
-	Include *[]ListTicketCommentsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTicketCommentsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the sort order, "created_at" (ascending order) or "-created_at" (descending order).
 	Sort *ListTicketCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
@@ -17515,7 +17515,7 @@ type ListTriggerCategoriesParams struct {
 	Sort *ListTriggerCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Include Allowed sideloads: "rule_counts", the number of active and inactive triggers in each category.
-	Include *[]ListTriggerCategoriesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTriggerCategoriesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -17548,7 +17548,7 @@ type ListTriggersParams struct {
 	CategoryID *string `form:"category_id,omitempty" json:"category_id,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// PageSize The number of records per page (cursor pagination). At most 100.
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
@@ -17593,7 +17593,7 @@ type ListActiveTriggersParams struct {
 	CategoryID *string `form:"category_id,omitempty" json:"category_id,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListActiveTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListActiveTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// PageSize The number of records per page (cursor pagination). At most 100.
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
@@ -17656,7 +17656,7 @@ type SearchTriggersParams struct {
 	SortOrder *SearchTriggersParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]SearchTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []SearchTriggersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -17689,7 +17689,7 @@ type ListTriggerRevisionsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Include A sideload to include in the response: "users", the author of each revision.
-	Include *[]ListTriggerRevisionsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListTriggerRevisionsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ListTriggerRevisionsParamsInclude defines parameters for ListTriggerRevisions.
@@ -17698,7 +17698,7 @@ type ListTriggerRevisionsParamsInclude string
 // ShowTriggerRevisionParams defines parameters for ShowTriggerRevision.
 type ShowTriggerRevisionParams struct {
 	// Include A sideload to include in the response: "users", the author of the revision.
-	Include *[]ShowTriggerRevisionParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowTriggerRevisionParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowTriggerRevisionParamsInclude defines parameters for ShowTriggerRevision.
@@ -17758,7 +17758,7 @@ type ListUsersParams struct {
 	Role *UserRole `form:"role,omitempty" json:"role,omitempty"`
 
 	// Roles Filters the results by more than one role using the format role[]={role}&role[]={role}
-	Roles *[]UserRole `form:"role[],omitempty" json:"role[],omitempty"`
+	Roles []UserRole `form:"role[],omitempty" json:"role[],omitempty"`
 
 	// PermissionSet For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request: the id of the custom role (`custom_role_id`).
 	PermissionSet *int64 `form:"permission_set,omitempty" json:"permission_set,omitempty"`
@@ -17782,7 +17782,7 @@ type ListUsersParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]ListUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -17809,7 +17809,7 @@ type AutocompleteUsersParams struct {
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]AutocompleteUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []AutocompleteUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Phone Suggests the users whose phone number starts with this value.
 	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
@@ -17833,7 +17833,7 @@ type CountUsersParams struct {
 	Role *UserRole `form:"role,omitempty" json:"role,omitempty"`
 
 	// Roles Filters the results by more than one role using the format role[]={role}&role[]={role}
-	Roles *[]UserRole `form:"role[],omitempty" json:"role[],omitempty"`
+	Roles []UserRole `form:"role[],omitempty" json:"role[],omitempty"`
 
 	// PermissionSet For custom roles which is available on the Enterprise plan and above. You can only filter by one role ID per request: the id of the custom role (`custom_role_id`).
 	PermissionSet *int64 `form:"permission_set,omitempty" json:"permission_set,omitempty"`
@@ -17842,22 +17842,22 @@ type CountUsersParams struct {
 // DeleteManyUsersParams defines parameters for DeleteManyUsers.
 type DeleteManyUsersParams struct {
 	// Ids Id of the users to delete. Comma separated, up to 100.
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds External Id of the users to delete. Comma separated, up to 100.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // LogoutManyUsersParams defines parameters for LogoutManyUsers.
 type LogoutManyUsersParams struct {
 	// Ids Accepts a comma-separated list of up to 100 user ids.
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
 // ShowSelfParams defines parameters for ShowSelf.
 type ShowSelfParams struct {
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]ShowSelfParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowSelfParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowSelfParamsInclude defines parameters for ShowSelf.
@@ -17878,7 +17878,7 @@ type SearchUsersParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]SearchUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []SearchUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // SearchUsersParamsInclude defines parameters for SearchUsers.
@@ -17887,13 +17887,13 @@ type SearchUsersParamsInclude string
 // ShowManyUsersParams defines parameters for ShowManyUsers.
 type ShowManyUsersParams struct {
 	// Ids Accepts a comma-separated list of up to 100 user ids.
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds Accepts a comma-separated list of up to 100 external ids.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]ShowManyUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowManyUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// IncludeDeleted When true, deleted users are returned too.
 	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
@@ -17905,16 +17905,16 @@ type ShowManyUsersParamsInclude string
 // UpdateManyUsersParams defines parameters for UpdateManyUsers.
 type UpdateManyUsersParams struct {
 	// Ids Id of the users to update. Comma separated, up to 100.
-	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+	Ids []int64 `form:"ids,omitempty" json:"ids,omitempty"`
 
 	// ExternalIds External Id of the users to update. Comma separated, up to 100.
-	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+	ExternalIds []string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
 // ShowUserParams defines parameters for ShowUser.
 type ShowUserParams struct {
 	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
-	Include *[]ShowUserParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowUserParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowUserParamsInclude defines parameters for ShowUser.
@@ -17959,7 +17959,7 @@ type ListUserIdentitiesParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Type Keeps only the identities of these types, comma-separated.
-	Type *[]ListUserIdentitiesParamsType `form:"type,omitempty" json:"type,omitempty"`
+	Type []ListUserIdentitiesParamsType `form:"type,omitempty" json:"type,omitempty"`
 
 	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
@@ -18016,7 +18016,7 @@ type ListViewsParams struct {
 	SortOrder *ListViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// PageSize The number of records per page (cursor pagination). At most 100.
 	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
@@ -18064,7 +18064,7 @@ type ListActiveViewsParams struct {
 	SortOrder *ListActiveViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ListActiveViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ListActiveViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -18118,7 +18118,7 @@ type PreviewViewsParams struct {
 	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]PreviewViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []PreviewViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // PreviewViewsParamsInclude defines parameters for PreviewViews.
@@ -18145,7 +18145,7 @@ type SearchViewsParams struct {
 	SortOrder *SearchViewsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]SearchViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []SearchViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Page The page number to return (offset pagination).
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -18175,7 +18175,7 @@ type ShowManyViewsParams struct {
 	Active *bool `form:"active,omitempty" json:"active,omitempty"`
 
 	// Include A sideload to include in the response. See Sideloads
-	Include *[]ShowManyViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowManyViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowManyViewsParamsInclude defines parameters for ShowManyViews.
@@ -18184,7 +18184,7 @@ type ShowManyViewsParamsInclude string
 // ShowViewParams defines parameters for ShowView.
 type ShowViewParams struct {
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ShowViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ShowViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ShowViewParamsInclude defines parameters for ShowView.
@@ -18214,7 +18214,7 @@ type ExecuteViewParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 
 	// Include Sideloads to add to the answer, comma separated.
-	Include *[]ExecuteViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+	Include []ExecuteViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
 	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`

@@ -35,7 +35,7 @@ func TestTicketLifecycle(t *testing.T) {
 	body := zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		Subject: ptr("My printer is on fire!"),
 		Comment: &zendesk.TicketCommentInput{Body: ptr("The smoke is very colorful.")},
-		Tags:    &[]string{"printer", "fire"},
+		Tags:    []string{"printer", "fire"},
 	}}
 	keyed := zendesk.WithIdempotencyKey(ctx, "create-printer-fire")
 	created, err := client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
@@ -70,14 +70,14 @@ func TestTicketLifecycle(t *testing.T) {
 	updated, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		Status:         ptr(zendesk.TicketInputStatusSolved),
 		AssigneeID:     ptr(int64(10_000_000_002)),
-		AdditionalTags: &[]string{"resolved"},
-		RemoveTags:     &[]string{"fire"},
+		AdditionalTags: []string{"resolved"},
+		RemoveTags:     []string{"fire"},
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, zendesk.TicketStatusSolved, *updated.JSON200.Ticket.Status)
-	assert.Equal(t, []string{"printer", "resolved"}, *updated.JSON200.Ticket.Tags)
+	assert.Equal(t, []string{"printer", "resolved"}, updated.JSON200.Ticket.Tags)
 	var changed []string
-	for _, ev := range *updated.JSON200.Audit.Events {
+	for _, ev := range updated.JSON200.Audit.Events {
 		if ev.FieldName != nil {
 			changed = append(changed, *ev.FieldName)
 		}
@@ -203,7 +203,7 @@ func TestBulkCreateUsers(t *testing.T) {
 	assert.Equal(t, int64(55), *count.JSON200.Count.Value)
 
 	// By external id, and the job in the job list.
-	many, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{ExternalIds: &[]string{"bulk-3", "bulk-7"}})
+	many, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{ExternalIds: []string{"bulk-3", "bulk-7"}})
 	require.NoError(t, err)
 	assert.Len(t, many.JSON200.Users, 2)
 	jobs, err := client.ListJobStatusesWithResponse(ctx, &zendesk.ListJobStatusesParams{})
@@ -441,7 +441,7 @@ func TestConcurrentClients(t *testing.T) {
 			for i := range 15 {
 				id := int64(1 + (w*15+i)%300)
 				_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: &[]string{fmt.Sprintf("w%d", w)},
+					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: []string{fmt.Sprintf("w%d", w)},
 				}})
 				assert.NoError(t, err)
 				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{

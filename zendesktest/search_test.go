@@ -68,7 +68,7 @@ func containsRun(ws []string, run ...string) bool {
 	return false
 }
 
-func hasTag(tags *[]string, tag string) bool { return tags != nil && slices.Contains(*tags, tag) }
+func hasTag(tags []string, tag string) bool { return slices.Contains(tags, tag) }
 
 // hitKey names a search result: its type and id.
 func hitKey(kind string, id int64) string { return fmt.Sprintf("%s/%d", kind, id) }
@@ -122,11 +122,11 @@ func TestSearchQueries(t *testing.T) {
 	// find something the generated 2024 history does not have.
 	for _, subj := range []string{"The reactor overheats", "Reactor manual wanted"} {
 		_, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-			Subject: ptr(subj), Comment: &zendesk.TicketCommentInput{Body: ptr("Our cooling pump is broken since Monday.")}, Tags: &[]string{"vip", "reactor"},
+			Subject: ptr(subj), Comment: &zendesk.TicketCommentInput{Body: ptr("Our cooling pump is broken since Monday.")}, Tags: []string{"vip", "reactor"},
 		}})
 		require.NoError(t, err)
 	}
-	_, err = client.UpdateTicketWithResponse(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: &[]string{"escalated"}}})
+	_, err = client.UpdateTicketWithResponse(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"escalated"}}})
 	require.NoError(t, err)
 
 	d := fetchAll(t, ctx, client)
@@ -240,7 +240,7 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = client.UpdateTicketWithResponse(ctx, 2, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		FollowerIds: &[]int64{10_000_000_001}, EmailCcIds: &[]int64{10_000_000_003},
+		FollowerIds: []int64{10_000_000_001}, EmailCcIds: []int64{10_000_000_003},
 	}})
 	require.NoError(t, err)
 	tickets, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket"})
@@ -254,8 +254,8 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 		require.NoError(t, err)
 		if *tk.ID == 2 {
 			found = true
-			assert.Equal(t, []int64{10_000_000_001}, *tk.FollowerIds)
-			assert.Equal(t, []int64{10_000_000_003}, *tk.EmailCcIds)
+			assert.Equal(t, []int64{10_000_000_001}, tk.FollowerIds)
+			assert.Equal(t, []int64{10_000_000_003}, tk.EmailCcIds)
 		}
 	}
 	assert.True(t, found)

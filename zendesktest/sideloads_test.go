@@ -21,10 +21,8 @@ func ticketUserIDs(t zendesk.Ticket) []int64 {
 			ids = append(ids, *p)
 		}
 	}
-	for _, l := range []*[]int64{t.CollaboratorIds, t.FollowerIds, t.EmailCcIds} {
-		if l != nil {
-			ids = append(ids, *l...)
-		}
+	for _, l := range [][]int64{t.CollaboratorIds, t.FollowerIds, t.EmailCcIds} {
+		ids = append(ids, l...)
 	}
 	return ids
 }
@@ -51,7 +49,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	// A ticket with collaborators and followers, so that the lists are
 	// followed too.
 	upd, err := client.UpdateTicketWithResponse(ctx, 7, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		CollaboratorIds: &[]int64{10_000_000_021, 10_000_000_022}, FollowerIds: &[]int64{10_000_000_002},
+		CollaboratorIds: []int64{10_000_000_021, 10_000_000_022}, FollowerIds: []int64{10_000_000_002},
 	}})
 	require.NoError(t, err)
 	require.NotNil(t, upd.JSON200)
@@ -60,23 +58,23 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	cases := []sideloadCase{
 		{"ShowTicket", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ShowTicketParamsInclude{zendesk.ShowTicketParamsIncludeUsers, zendesk.ShowTicketParamsIncludeGroups}
-			resp, err := c.ShowTicketWithResponse(ctx, 7, &zendesk.ShowTicketParams{Include: &inc})
+			resp, err := c.ShowTicketWithResponse(ctx, 7, &zendesk.ShowTicketParams{Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return []zendesk.Ticket{resp.JSON200.Ticket}, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
+			return []zendesk.Ticket{resp.JSON200.Ticket}, resp.JSON200.Users, resp.JSON200.Groups, nil
 		}},
 		{"ListTickets offset page", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			per := 15
-			resp, err := c.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Include: &ticketIncludes, PerPage: &per})
+			resp, err := c.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Include: ticketIncludes, PerPage: &per})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return resp.JSON200.Tickets, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
+			return resp.JSON200.Tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
 		}},
 		{"ListTicketsPages second cursor page", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			n := 0
-			for page, err := range c.ListTicketsPages(ctx, &zendesk.ListTicketsParams{Include: &ticketIncludes}, zendesk.WithPageSize(10)) {
+			for page, err := range c.ListTicketsPages(ctx, &zendesk.ListTicketsParams{Include: ticketIncludes}, zendesk.WithPageSize(10)) {
 				if err != nil {
 					return nil, nil, nil, err
 				}
@@ -97,15 +95,15 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 		}},
 		{"ShowManyTickets", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ShowManyTicketsParamsInclude{zendesk.ShowManyTicketsParamsIncludeUsers, zendesk.ShowManyTicketsParamsIncludeGroups}
-			resp, err := c.ShowManyTicketsWithResponse(ctx, &zendesk.ShowManyTicketsParams{Ids: []int64{3, 7, 12}, Include: &inc})
+			resp, err := c.ShowManyTicketsWithResponse(ctx, &zendesk.ShowManyTicketsParams{Ids: []int64{3, 7, 12}, Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return resp.JSON200.Tickets, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
+			return resp.JSON200.Tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
 		}},
 		{"ListSearchResults tickets(users),tickets(groups)", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ListSearchResultsParamsInclude{zendesk.ListSearchResultsParamsIncludeTicketsUsers, zendesk.ListSearchResultsParamsIncludeTicketsGroups}
-			resp, err := c.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket status:open", Include: &inc})
+			resp, err := c.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket status:open", Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -121,7 +119,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 				}
 				tickets = append(tickets, tk)
 			}
-			return tickets, deref(resp.JSON200.Users), deref(resp.JSON200.Groups), nil
+			return tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
 		}},
 	}
 	for _, tc := range cases {
@@ -177,7 +175,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	})
 	require.NoError(t, err)
 	inc := []zendesk.ShowUserParamsInclude{zendesk.ShowUserParamsIncludeGroups, zendesk.ShowUserParamsIncludeOrganizations}
-	shown, err := client.ShowUserWithResponse(ctx, agent, &zendesk.ShowUserParams{Include: &inc})
+	shown, err := client.ShowUserWithResponse(ctx, agent, &zendesk.ShowUserParams{Include: inc})
 	require.NoError(t, err)
 	var memberOf []int64
 	for m, err := range client.ListGroupMembershipsAll(ctx, &zendesk.ListGroupMembershipsParams{}) {
@@ -188,11 +186,11 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	}
 	require.Len(t, memberOf, 2)
 	var got []int64
-	for _, g := range deref(shown.JSON200.Groups) {
+	for _, g := range shown.JSON200.Groups {
 		got = append(got, *g.ID)
 	}
 	assert.Equal(t, memberOf, got, "the agent's groups")
-	assert.Empty(t, deref(shown.JSON200.Organizations), "agents of the generated data set have no organization")
+	assert.Empty(t, shown.JSON200.Organizations, "agents of the generated data set have no organization")
 }
 
 func deref[T any](p *[]T) []T {

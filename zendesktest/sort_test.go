@@ -69,7 +69,7 @@ func TestSortedLists(t *testing.T) {
 	// Changes put some tickets' updated_at after every generated one's, out
 	// of id order.
 	for _, id := range []int64{41, 3, 17} {
-		_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: &[]string{"moved"}}})
+		_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"moved"}}})
 		require.NoError(t, err)
 		require.NoError(t, srv.AdvanceClock(time.Second))
 	}

@@ -66,7 +66,7 @@ func TestUploadAttachDownload(t *testing.T) {
 				assert.Equal(t, int64(len(f.data)), int64(*up.Attachment.Size))
 			}
 
-			comment := &zendesk.TicketCommentInput{Body: ptr("Files attached."), Uploads: &[]string{token}}
+			comment := &zendesk.TicketCommentInput{Body: ptr("Files attached."), Uploads: []string{token}}
 			var ticketID int64
 			if tc.update {
 				ticketID = 2
@@ -82,8 +82,8 @@ func TestUploadAttachDownload(t *testing.T) {
 			require.NoError(t, err)
 			last := comments.JSON200.Comments[len(comments.JSON200.Comments)-1]
 			require.NotNil(t, last.Attachments)
-			require.Len(t, *last.Attachments, len(tc.files), "the comment has the upload's files")
-			for i, a := range *last.Attachments {
+			require.Len(t, last.Attachments, len(tc.files), "the comment has the upload's files")
+			for i, a := range last.Attachments {
 				f := tc.files[i]
 				assert.Equal(t, f.name, *a.FileName)
 				assert.Equal(t, f.contentType, *a.ContentType)
@@ -100,13 +100,13 @@ func TestUploadAttachDownload(t *testing.T) {
 
 			// The token is consumed: naming it again attaches nothing.
 			again, err := client.UpdateTicketWithResponse(ctx, ticketID, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-				Comment: &zendesk.TicketCommentInput{Body: ptr("Again."), Uploads: &[]string{token}},
+				Comment: &zendesk.TicketCommentInput{Body: ptr("Again."), Uploads: []string{token}},
 			}})
 			require.NoError(t, err)
 			require.NotNil(t, again.JSON200.Audit)
 			comments, err = client.ListTicketCommentsWithResponse(ctx, ticketID, &zendesk.ListTicketCommentsParams{})
 			require.NoError(t, err)
-			assert.Empty(t, *comments.JSON200.Comments[len(comments.JSON200.Comments)-1].Attachments)
+			assert.Empty(t, comments.JSON200.Comments[len(comments.JSON200.Comments)-1].Attachments)
 		})
 	}
 

@@ -82,7 +82,7 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 		}
 	}
 	if len(ids) > 0 {
-		shown, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{Ids: &ids})
+		shown, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{Ids: ids})
 		if err != nil {
 			return fmt.Errorf("show many users: %w", err)
 		}

@@ -62,7 +62,7 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 		t := resp.JSON200.Ticket
 		fmt.Fprintf(w, "\nTicket #%d: %q, %s priority, created %s, tags %v\n",
-			*t.ID, deref(t.Subject), str(t.Priority), t.CreatedAt.Format(time.RFC1123), tags(t.Tags))
+			*t.ID, deref(t.Subject), str(t.Priority), t.CreatedAt.Format(time.RFC1123), t.Tags)
 	}
 
 	subject := "Printer on fire (created by the zendesk Go client quickstart)"
@@ -97,13 +97,6 @@ func str[T ~string](v *T) string {
 		return "-"
 	}
 	return string(*v)
-}
-
-func tags(t *[]string) []string {
-	if t == nil {
-		return nil
-	}
-	return *t
 }
 
 func orNone(s string) string {
