@@ -101,7 +101,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		router:   newRouter(overlay.Operations),
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),
-		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing),
+		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing, cfg.noAccountPacing, cfg.headroom),
 		state:    newRateState(),
 		logger:   cfg.logger,
 		authed:   cfg.creds != nil,

@@ -26,8 +26,11 @@ type config struct {
 	retry        RetryPolicy
 	limiter      *rate.Limiter
 	noOpPacing   bool
-	pacingScale  float64
-	logger       *slog.Logger
+	// noAccountPacing and headroom: see pacing.go.
+	noAccountPacing bool
+	headroom        float64
+	pacingScale     float64
+	logger          *slog.Logger
 }
 
 // WithAPIToken authenticates with an API token: basic auth as
