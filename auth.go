@@ -3,6 +3,7 @@ package zendesk
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,8 +20,13 @@ type TokenSource interface {
 // TokenSourceFunc adapts a function to TokenSource.
 type TokenSourceFunc func(ctx context.Context) (string, error)
 
-// Token calls f.
-func (f TokenSourceFunc) Token(ctx context.Context) (string, error) { return f(ctx) }
+// Token calls f; a nil f gives an error (WithTokenSource refuses one).
+func (f TokenSourceFunc) Token(ctx context.Context) (string, error) {
+	if f == nil {
+		return "", errors.New("nil TokenSourceFunc")
+	}
+	return f(ctx)
+}
 
 // credentials authenticate requests. Their fmt and slog renderings never
 // show the secret.
@@ -64,6 +70,9 @@ func (c *credentials) header(ctx context.Context) (string, error) {
 		if tok == "" {
 			return "", fmt.Errorf("zendesk: token source gave an empty token")
 		}
+		if hasControl(tok) {
+			return "", fmt.Errorf("zendesk: token source gave a token with control characters")
+		}
 		return "Bearer " + tok, nil
 	case c.email != "":
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.email+"/token:"+c.secret)), nil
@@ -104,5 +113,12 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.Header.Set("Authorization", h)
 	}
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if resp != nil {
+		// net/http makes the request a transport was given the response's
+		// Request: that is r, which carries the credentials. The caller's
+		// response carries the request it made, without them.
+		resp.Request = req
+	}
+	return resp, err
 }

@@ -19,6 +19,7 @@
 package zendesk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ import (
 )
 
 // Client is a Zendesk Support API client. It is safe for concurrent use.
+// Make one with NewClient: the zero Client has no transport, and its
+// operations, iterators and job helpers panic (Download returns an error,
+// RateLimits the zero value).
 type Client struct {
 	// Client gives every operation (typed and raw), the iterators and the
 	// job helpers.
@@ -106,6 +110,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		logger:   cfg.logger,
 		authed:   cfg.creds != nil,
 		now:      time.Now,
+		maxBody:  cmp.Or(cfg.maxBody, DefaultMaxResponseBytes),
 	}
 	gc, err := generated.NewClientWithResponses(base.String(), generated.WithHTTPClient(tr))
 	if err != nil {
@@ -116,6 +121,9 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 
 // String describes the client without its credentials.
 func (c *Client) String() string {
+	if c == nil {
+		return "zendesk.Client(nil)"
+	}
 	return fmt.Sprintf("zendesk.Client{%s, credentials: %s}", redactURL(c.base), c.creds)
 }
 
@@ -129,10 +137,20 @@ func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // BaseURL is the URL requests go to.
-func (c *Client) BaseURL() string { return c.base.String() }
+func (c *Client) BaseURL() string {
+	if c == nil || c.base == nil {
+		return ""
+	}
+	return c.base.String()
+}
 
 // RateLimits returns the latest rate-limit state Zendesk reported.
-func (c *Client) RateLimits() RateLimits { return c.tr.state.get() }
+func (c *Client) RateLimits() RateLimits {
+	if c == nil || c.tr == nil {
+		return RateLimits{}
+	}
+	return c.tr.state.get()
+}
 
 // Download writes the file at an attachment's content_url to w and returns
 // the bytes written. Zendesk credentials go with the request only when the
@@ -143,17 +161,23 @@ func (c *Client) RateLimits() RateLimits { return c.tr.state.get() }
 // limits); a non-2xx answer is an *APIError, a 429 a *RateLimitError. Errors
 // and logs show the URL with its signatures and tokens redacted.
 func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (int64, error) {
+	switch {
+	case c == nil || c.tr == nil:
+		return 0, errors.New("zendesk: download: the client was not made by NewClient")
+	case w == nil:
+		return 0, errors.New("zendesk: download: nil writer")
+	}
 	u, err := url.Parse(contentURL)
 	if err != nil {
 		// The URL may carry secrets: say what is wrong, not what it is.
 		return 0, fmt.Errorf("zendesk: download: the URL does not parse: %w", redactErr(err))
 	}
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", redactURL(u))
+		return 0, fmt.Errorf("zendesk: download: %q is not an absolute http(s) URL", c.tr.showURL(u))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return 0, fmt.Errorf("zendesk: download %s: %w", redactURL(u), redactErr(err))
+		return 0, fmt.Errorf("zendesk: download %s: %w", c.tr.showURL(u), redactErr(err))
 	}
 	resp, err := c.tr.Do(req)
 	if err != nil {
@@ -162,7 +186,7 @@ func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (
 	defer resp.Body.Close()
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
-		return n, fmt.Errorf("zendesk: download %s: %w", redactURL(u), err)
+		return n, fmt.Errorf("zendesk: download %s: %w", c.tr.showURL(u), err)
 	}
 	return n, nil
 }
@@ -201,6 +225,16 @@ var (
 	WithPollInterval = overlay.WithPollInterval
 	WithWaitTimeout  = overlay.WithWaitTimeout
 	WithProgress     = overlay.WithProgress
+)
+
+// Errors a call returns before sending anything; see the overlay package.
+var (
+	// ErrBadPathParam is matched by the error of a call given a path
+	// parameter that is empty, "." or "..", which would change the
+	// endpoint the request goes to.
+	ErrBadPathParam = overlay.ErrBadPathParam
+	// ErrNilContext is matched by the error of a call given a nil context.
+	ErrNilContext = overlay.ErrNilContext
 )
 
 // Ptr returns a pointer to v: optional fields of the models are pointers

@@ -71,7 +71,7 @@ func ExampleRateLimitError() {
 		log.Fatal(err)
 	}
 
-	_, err = client.ShowTicketWithResponse(context.Background(), 35436)
+	_, err = client.ShowTicketWithResponse(context.Background(), 35436, nil)
 	var rl *zendesk.RateLimitError
 	if errors.As(err, &rl) {
 		fmt.Println("rate limited; retry after", rl.RetryAfter, "-", rl.Code)
@@ -100,7 +100,7 @@ func ExampleClient_RateLimits() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ShowTicketWithResponse(context.Background(), 35436)
+	resp, err := client.ShowTicketWithResponse(context.Background(), 35436, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -140,3 +140,36 @@ func TestWrongTypesAreErrorsNotSilentZeroes(t *testing.T) {
 		assert.Error(t, json.Unmarshal([]byte(payload), &tk), payload)
 	}
 }
+
+// TestJobResultsListAndObject: most jobs give one result per item; a
+// permanent deletion gives a single {"success": true}. Both decode, each
+// only as its own shape, and a queued job's null results stay nil.
+func TestJobResultsListAndObject(t *testing.T) {
+	var list zendesk.JobStatus
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"8b7","status":"completed","results":[{"index":0,"id":35436},{"id":2,"action":"update","success":false,"error":"TicketUpdateFailed","details":"locked"}]}`), &list))
+	require.NotNil(t, list.Results)
+	items, err := list.Results.AsJobStatusResultList()
+	require.NoError(t, err)
+	require.Len(t, items, 2)
+	assert.Equal(t, 0, *items[0].Index)
+	assert.JSONEq(t, `35436`, string(items[0].ID))
+	assert.Equal(t, "TicketUpdateFailed", *items[1].Error)
+	_, err = list.Results.AsJobStatusSuccess()
+	assert.Error(t, err, "a list is not the deletion shape")
+
+	var deletion zendesk.JobStatus
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"8b8","job_type":"bulk_delete","status":"completed","results":{"success":true}}`), &deletion))
+	require.NotNil(t, deletion.Results)
+	ok, err := deletion.Results.AsJobStatusSuccess()
+	require.NoError(t, err)
+	assert.True(t, *ok.Success)
+	_, err = deletion.Results.AsJobStatusResultList()
+	assert.Error(t, err, "an object is not a list")
+	b, err := json.Marshal(deletion)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"8b8","job_type":"bulk_delete","status":"completed","results":{"success":true}}`, string(b))
+
+	var queued zendesk.JobStatus
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"8b9","status":"queued","results":null}`), &queued))
+	assert.Nil(t, queued.Results)
+}

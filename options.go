@@ -31,6 +31,36 @@ type config struct {
 	headroom        float64
 	pacingScale     float64
 	logger          *slog.Logger
+	maxBody         int64
+}
+
+// DefaultMaxResponseBytes is the largest JSON success body a client reads
+// unless WithMaxResponseBytes says otherwise: 128 MiB, many times Zendesk's
+// largest pages (1000 export records with their sideloads).
+const DefaultMaxResponseBytes = 128 << 20
+
+// WithMaxResponseBytes sets the largest JSON success body the client reads,
+// counted after decompression (DefaultMaxResponseBytes otherwise). Reading
+// a larger one fails with an error matching ErrResponseTooLarge, whether
+// the body is read by a typed method, an iterator, or the caller of a raw
+// method; such a call is not retried. It bounds the memory a broken or
+// hostile server can make the client use (a 509 KB gzip body can inflate to
+// 512 MB).
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d bytes, want a positive number", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// hasControl reports whether s holds a control character (a newline, a
+// NUL...), which no credential or header value may: net/http would refuse
+// the request every time it is sent.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) })
 }
 
 // WithAPIToken authenticates with an API token: basic auth as
@@ -47,6 +77,8 @@ func WithAPIToken(email, token string) Option {
 			return errors.New(`WithAPIToken: give the email alone; "/token" is added for you`)
 		case token == "":
 			return errors.New("WithAPIToken: token is empty")
+		case hasControl(email) || hasControl(token):
+			return errors.New("WithAPIToken: the email or token holds control characters")
 		case c.creds != nil:
 			return errors.New("WithAPIToken: credentials are already set")
 		}
@@ -62,6 +94,8 @@ func WithOAuthToken(token string) Option {
 		switch {
 		case token == "":
 			return errors.New("WithOAuthToken: token is empty")
+		case hasControl(token):
+			return errors.New("WithOAuthToken: the token holds control characters")
 		case c.creds != nil:
 			return errors.New("WithOAuthToken: credentials are already set")
 		}
@@ -77,6 +111,8 @@ func WithTokenSource(ts TokenSource) Option {
 		switch {
 		case ts == nil:
 			return errors.New("WithTokenSource: token source is nil")
+		case isNilFunc(ts):
+			return errors.New("WithTokenSource: token source is a nil TokenSourceFunc")
 		case c.creds != nil:
 			return errors.New("WithTokenSource: credentials are already set")
 		}
@@ -102,8 +138,8 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
 		ua = strings.TrimSpace(ua)
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return fmt.Errorf("WithUserAgent: %q is not a usable user agent", ua)
+		if ua == "" || hasControl(ua) {
+			return fmt.Errorf("WithUserAgent: %q is not a usable user agent: empty, or holds control characters", ua)
 		}
 		c.userAgent = ua
 		return nil
@@ -182,7 +218,9 @@ func WithBaseURL(base string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(strings.TrimRight(base, "/"))
 		if err != nil {
-			return fmt.Errorf("WithBaseURL: %w", err)
+			// The URL may hold a secret (user info): say what is wrong
+			// with it, not what it is.
+			return fmt.Errorf("WithBaseURL: the URL does not parse: %w", redactErr(err))
 		}
 		if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return fmt.Errorf("WithBaseURL: %q is not an http(s) URL with a host", redactURL(u))
@@ -213,4 +251,10 @@ func WithPacingScale(scale float64) Option {
 		c.pacingScale = scale
 		return nil
 	}
+}
+
+// isNilFunc reports whether ts is a nil TokenSourceFunc.
+func isNilFunc(ts TokenSource) bool {
+	f, ok := ts.(TokenSourceFunc)
+	return ok && f == nil
 }

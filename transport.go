@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/zdapi/zendesk/internal/callctx"
 	"github.com/zdapi/zendesk/internal/ctxsleep"
 	"github.com/zdapi/zendesk/overlay"
 )
@@ -39,11 +42,25 @@ type transport struct {
 	logger   *slog.Logger
 	authed   bool
 	now      func() time.Time
+	maxBody  int64 // the most bytes of a JSON success body read
 }
 
 // ours reports whether u is on the configured Zendesk host.
 func (t *transport) ours(u *url.URL) bool {
 	return u != nil && strings.EqualFold(u.Host, t.host) && u.Scheme == t.scheme
+}
+
+// showURL is u as errors and logs show it: redacted on the Zendesk host,
+// scheme and host alone elsewhere (a file store's path holds tokens that
+// give access to the file: /attachment/9016785/sOgyDa6...).
+func (t *transport) showURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	if t.ours(u) {
+		return redactURL(u)
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 type idempotencyKeyCtx struct{}
@@ -87,7 +104,10 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		hc = t.client
 		op, params = t.router.match(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), t.basePath))
 	}
-	opName := req.Method + " " + redactURL(&url.URL{Path: req.URL.Path})
+	opName := req.Method + " " + t.showURL(req.URL)
+	if ours {
+		opName = req.Method + " " + redactURL(&url.URL{Path: req.URL.Path})
+	}
 	if op != nil {
 		opName = op.ID
 	}
@@ -143,16 +163,35 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			}
 			answered(h, resp.StatusCode)
 			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
-				slog.String("method", req.Method), slog.String("url", redactURL(req.URL)), slog.Int("status", resp.StatusCode),
+				slog.String("method", req.Method), slog.String("url", t.showURL(req.URL)), slog.Int("status", resp.StatusCode),
 				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))
 			if resp.StatusCode < 300 {
 				t.budget.success()
-				if op != nil && slices.Contains(op.JSONStatuses, resp.StatusCode) {
-					if err := expectJSON(resp, opName); err != nil {
-						return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), err)
-					}
+				if op == nil || !slices.Contains(op.JSONStatuses, resp.StatusCode) {
+					return resp, nil
 				}
-				return resp, nil
+				if err := expectJSON(resp, opName, t.maxBody); err != nil {
+					return nil, fmt.Errorf("zendesk: %s %s: %w", req.Method, t.showURL(req.URL), err)
+				}
+				if !callctx.Buffer(ctx) {
+					return resp, nil
+				}
+				// The caller reads the body whole at once: read it here, so
+				// that a body cut short is fetched again like any failed
+				// attempt (an idempotent call, within the retry policy).
+				body, rerr := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if rerr == nil {
+					resp.Body = io.NopCloser(bytes.NewReader(body))
+					return resp, nil
+				}
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				if !retryableErr(rerr) {
+					return nil, rerr
+				}
+				resp, err = nil, rerr
 			}
 		}
 		if ctx.Err() != nil {
@@ -169,11 +208,17 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		retry, free := false, false
 		reason := "network error"
 		if err != nil {
-			failure = fmt.Errorf("zendesk: %s %s: %w", req.Method, redactURL(req.URL), redactErr(err))
-			retry = idempotent
+			failure = fmt.Errorf("zendesk: %s %s: %w", req.Method, t.showURL(req.URL), redactErr(err))
+			// Only network and I/O failures may go better next time: a
+			// token source's error, a redirect loop or a request that
+			// cannot be built would fail again the same way.
+			retry = idempotent && retryableErr(err)
 			wait = t.retry.backoff(attempt)
 		} else {
 			apiErr := newAPIError(resp)
+			if resp.Request != nil && !t.ours(resp.Request.URL) {
+				apiErr.URL = t.showURL(resp.Request.URL)
+			}
 			failure = apiErr
 			reason = fmt.Sprintf("status %d", apiErr.StatusCode)
 			ra, hasRA := parseRetryAfter(resp.Header.Get("Retry-After"), t.now())
@@ -184,7 +229,10 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 				retry = code == http.StatusTooManyRequests || idempotent
 				wait = t.retry.backoff(attempt)
 				if hasRA {
-					wait = jitterRetryAfter(ra)
+					// A Retry-After of 0, negative, NaN or in the past
+					// would retry at once, at no budget cost: at least the
+					// policy's shortest backoff.
+					wait = jitterRetryAfter(max(ra, t.retry.MinBackoff))
 				}
 				// Waiting out a 429's Retry-After is pacing, not a storm: it
 				// costs no retry budget.
@@ -243,8 +291,12 @@ func (t *transport) canRetry(attempt int, start time.Time, wait time.Duration) b
 // that the typed response decodes it. Errors met later while the body is
 // read (a connection cut short) say which call they belong to. The body is
 // left readable from its start.
-func expectJSON(resp *http.Response, call string) error {
-	br := bufio.NewReaderSize(resp.Body, 512)
+//
+// At most limit bytes of the body are read (after decompression, when
+// net/http decompressed it): reading past them fails with an error that
+// matches ErrResponseTooLarge.
+func expectJSON(resp *http.Response, call string, limit int64) error {
+	br := bufio.NewReaderSize(&capReader{r: resp.Body, left: limit, limit: limit}, 512)
 	var first byte
 	for {
 		b, err := br.ReadByte()
@@ -279,6 +331,48 @@ func expectJSON(resp *http.Response, call string) error {
 	}
 	resp.Body = &callBody{r: br, c: resp.Body, call: call}
 	return nil
+}
+
+// ErrResponseTooLarge is matched (errors.Is) by the error of reading a
+// JSON success body larger than the client's limit (WithMaxResponseBytes).
+var ErrResponseTooLarge = errors.New("response body larger than the client's limit (WithMaxResponseBytes)")
+
+// capReader fails once more than limit bytes were read.
+type capReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a body of exactly limit bytes from a longer one.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, c.limit)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// retryableErr reports whether a failed attempt may succeed when tried
+// again: a network or I/O failure (a reset or refused connection, a
+// timeout, a body cut short), not an error of the request itself.
+func retryableErr(err error) bool {
+	err = redactErr(err) // a *url.Error is a net.Error whatever its cause
+	if errors.Is(err, ErrResponseTooLarge) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
 }
 
 // callBody is a response body whose read errors name the call.

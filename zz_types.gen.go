@@ -124,6 +124,10 @@ type (
 	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
 	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParams = generated.AutocompleteUsersParams
+	// AutocompleteUsersParamsFilter is generated.AutocompleteUsersParamsFilter, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParamsFilter = generated.AutocompleteUsersParamsFilter
+	// AutocompleteUsersParamsInclude is generated.AutocompleteUsersParamsInclude, which defines parameters for AutocompleteUsers.
+	AutocompleteUsersParamsInclude = generated.AutocompleteUsersParamsInclude
 	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
 	AutocompleteUsersResponse = generated.AutocompleteUsersResponse
 	// Automation is generated.Automation: An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
@@ -222,6 +226,8 @@ type (
 	CountEnvelope = generated.CountEnvelope
 	// CountGroupsResponse is generated.CountGroupsResponse, the response of CountGroups: the HTTP response and its body, decoded by status.
 	CountGroupsResponse = generated.CountGroupsResponse
+	// CountOrganizationsParams is generated.CountOrganizationsParams, which defines parameters for CountOrganizations.
+	CountOrganizationsParams = generated.CountOrganizationsParams
 	// CountOrganizationsResponse is generated.CountOrganizationsResponse, the response of CountOrganizations: the HTTP response and its body, decoded by status.
 	CountOrganizationsResponse = generated.CountOrganizationsResponse
 	// CountSatisfactionRatingsResponse is generated.CountSatisfactionRatingsResponse, the response of CountSatisfactionRatings: the HTTP response and its body, decoded by status.
@@ -426,6 +432,8 @@ type (
 	CreateTicketJSONRequestBody = generated.CreateTicketJSONRequestBody
 	// CreateTicketParams is generated.CreateTicketParams, which defines parameters for CreateTicket.
 	CreateTicketParams = generated.CreateTicketParams
+	// CreateTicketParamsInclude is generated.CreateTicketParamsInclude, which defines parameters for CreateTicket.
+	CreateTicketParamsInclude = generated.CreateTicketParamsInclude
 	// CreateTicketResponse is generated.CreateTicketResponse, the response of CreateTicket: the HTTP response and its body, decoded by status.
 	CreateTicketResponse = generated.CreateTicketResponse
 	// CreateTicketSatisfactionRatingJSONRequestBody is generated.CreateTicketSatisfactionRatingJSONRequestBody, which defines body for CreateTicketSatisfactionRating for application/json ContentType.
@@ -782,6 +790,8 @@ type (
 	ErrorResponse = generated.ErrorResponse
 	// ExecuteViewParams is generated.ExecuteViewParams, which defines parameters for ExecuteView.
 	ExecuteViewParams = generated.ExecuteViewParams
+	// ExecuteViewParamsInclude is generated.ExecuteViewParamsInclude, which defines parameters for ExecuteView.
+	ExecuteViewParamsInclude = generated.ExecuteViewParamsInclude
 	// ExecuteViewParamsSortOrder is generated.ExecuteViewParamsSortOrder, which defines parameters for ExecuteView.
 	ExecuteViewParamsSortOrder = generated.ExecuteViewParamsSortOrder
 	// ExecuteViewResponse is generated.ExecuteViewResponse, the response of ExecuteView: the HTTP response and its body, decoded by status.
@@ -794,6 +804,8 @@ type (
 	ExportSearchResultsParams = generated.ExportSearchResultsParams
 	// ExportSearchResultsParamsFilterType is generated.ExportSearchResultsParamsFilterType, which defines parameters for ExportSearchResults.
 	ExportSearchResultsParamsFilterType = generated.ExportSearchResultsParamsFilterType
+	// ExportSearchResultsParamsInclude is generated.ExportSearchResultsParamsInclude, which defines parameters for ExportSearchResults.
+	ExportSearchResultsParamsInclude = generated.ExportSearchResultsParamsInclude
 	// ExportSearchResultsResponse is generated.ExportSearchResultsResponse, the response of ExportSearchResults: the HTTP response and its body, decoded by status.
 	ExportSearchResultsResponse = generated.ExportSearchResultsResponse
 	// ExportSuspendedTicketsResponse is generated.ExportSuspendedTicketsResponse, the response of ExportSuspendedTickets: the HTTP response and its body, decoded by status.
@@ -924,8 +936,14 @@ type (
 	JobStatusList = generated.JobStatusList
 	// JobStatusResult is generated.JobStatusResult: The outcome for one item of a job.
 	JobStatusResult = generated.JobStatusResult
+	// JobStatusResultList is generated.JobStatusResultList: The outcomes of a job's items, one per item, in the order they were given.
+	JobStatusResultList = generated.JobStatusResultList
+	// JobStatusResults is generated.JobStatusResults: A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+	JobStatusResults = generated.JobStatusResults
 	// JobStatusStatus is generated.JobStatusStatus: One of queued, working, completed, failed or killed.
 	JobStatusStatus = generated.JobStatusStatus
+	// JobStatusSuccess is generated.JobStatusSuccess: The outcome of a job that answers for all its items at once (a permanent deletion).
+	JobStatusSuccess = generated.JobStatusSuccess
 	// ListActiveAutomationsParams is generated.ListActiveAutomationsParams, which defines parameters for ListActiveAutomations.
 	ListActiveAutomationsParams = generated.ListActiveAutomationsParams
 	// ListActiveAutomationsParamsInclude is generated.ListActiveAutomationsParamsInclude, which defines parameters for ListActiveAutomations.
@@ -1028,6 +1046,8 @@ type (
 	ListCustomObjectRecordsParamsSort = generated.ListCustomObjectRecordsParamsSort
 	// ListCustomObjectRecordsResponse is generated.ListCustomObjectRecordsResponse, the response of ListCustomObjectRecords: the HTTP response and its body, decoded by status.
 	ListCustomObjectRecordsResponse = generated.ListCustomObjectRecordsResponse
+	// ListCustomObjectsParams is generated.ListCustomObjectsParams, which defines parameters for ListCustomObjects.
+	ListCustomObjectsParams = generated.ListCustomObjectsParams
 	// ListCustomObjectsResponse is generated.ListCustomObjectsResponse, the response of ListCustomObjects: the HTTP response and its body, decoded by status.
 	ListCustomObjectsResponse = generated.ListCustomObjectsResponse
 	// ListCustomRolesResponse is generated.ListCustomRolesResponse, the response of ListCustomRoles: the HTTP response and its body, decoded by status.
@@ -1060,6 +1080,8 @@ type (
 	ListDynamicContentItemsResponse = generated.ListDynamicContentItemsResponse
 	// ListGroupMembershipsParams is generated.ListGroupMembershipsParams, which defines parameters for ListGroupMemberships.
 	ListGroupMembershipsParams = generated.ListGroupMembershipsParams
+	// ListGroupMembershipsParamsInclude is generated.ListGroupMembershipsParamsInclude, which defines parameters for ListGroupMemberships.
+	ListGroupMembershipsParamsInclude = generated.ListGroupMembershipsParamsInclude
 	// ListGroupMembershipsResponse is generated.ListGroupMembershipsResponse, the response of ListGroupMemberships: the HTTP response and its body, decoded by status.
 	ListGroupMembershipsResponse = generated.ListGroupMembershipsResponse
 	// ListGroupSLAPoliciesResponse is generated.ListGroupSLAPoliciesResponse, the response of ListGroupSLAPolicies: the HTTP response and its body, decoded by status.
@@ -1068,6 +1090,8 @@ type (
 	ListGroupSLAPolicyFilterDefinitionsResponse = generated.ListGroupSLAPolicyFilterDefinitionsResponse
 	// ListGroupsParams is generated.ListGroupsParams, which defines parameters for ListGroups.
 	ListGroupsParams = generated.ListGroupsParams
+	// ListGroupsParamsInclude is generated.ListGroupsParamsInclude, which defines parameters for ListGroups.
+	ListGroupsParamsInclude = generated.ListGroupsParamsInclude
 	// ListGroupsResponse is generated.ListGroupsResponse, the response of ListGroups: the HTTP response and its body, decoded by status.
 	ListGroupsResponse = generated.ListGroupsResponse
 	// ListJobStatusesParams is generated.ListJobStatusesParams, which defines parameters for ListJobStatuses.
@@ -1106,6 +1130,8 @@ type (
 	ListOrganizationFieldsResponse = generated.ListOrganizationFieldsResponse
 	// ListOrganizationMembershipsParams is generated.ListOrganizationMembershipsParams, which defines parameters for ListOrganizationMemberships.
 	ListOrganizationMembershipsParams = generated.ListOrganizationMembershipsParams
+	// ListOrganizationMembershipsParamsInclude is generated.ListOrganizationMembershipsParamsInclude, which defines parameters for ListOrganizationMemberships.
+	ListOrganizationMembershipsParamsInclude = generated.ListOrganizationMembershipsParamsInclude
 	// ListOrganizationMembershipsResponse is generated.ListOrganizationMembershipsResponse, the response of ListOrganizationMemberships: the HTTP response and its body, decoded by status.
 	ListOrganizationMembershipsResponse = generated.ListOrganizationMembershipsResponse
 	// ListOrganizationSubscriptionsParams is generated.ListOrganizationSubscriptionsParams, which defines parameters for ListOrganizationSubscriptions.
@@ -1118,6 +1144,8 @@ type (
 	ListOrganizationsResponse = generated.ListOrganizationsResponse
 	// ListPublicLocalesResponse is generated.ListPublicLocalesResponse, the response of ListPublicLocales: the HTTP response and its body, decoded by status.
 	ListPublicLocalesResponse = generated.ListPublicLocalesResponse
+	// ListRelationshipFilterDefinitionsParams is generated.ListRelationshipFilterDefinitionsParams, which defines parameters for ListRelationshipFilterDefinitions.
+	ListRelationshipFilterDefinitionsParams = generated.ListRelationshipFilterDefinitionsParams
 	// ListRelationshipFilterDefinitionsResponse is generated.ListRelationshipFilterDefinitionsResponse, the response of ListRelationshipFilterDefinitions: the HTTP response and its body, decoded by status.
 	ListRelationshipFilterDefinitionsResponse = generated.ListRelationshipFilterDefinitionsResponse
 	// ListRequestCommentsParams is generated.ListRequestCommentsParams, which defines parameters for ListRequestComments.
@@ -1142,6 +1170,8 @@ type (
 	ListRequestsParamsStatus = generated.ListRequestsParamsStatus
 	// ListRequestsResponse is generated.ListRequestsResponse, the response of ListRequests: the HTTP response and its body, decoded by status.
 	ListRequestsResponse = generated.ListRequestsResponse
+	// ListResourceCollectionsParams is generated.ListResourceCollectionsParams, which defines parameters for ListResourceCollections.
+	ListResourceCollectionsParams = generated.ListResourceCollectionsParams
 	// ListResourceCollectionsResponse is generated.ListResourceCollectionsResponse, the response of ListResourceCollections: the HTTP response and its body, decoded by status.
 	ListResourceCollectionsResponse = generated.ListResourceCollectionsResponse
 	// ListRoutingAttributeDefinitionsResponse is generated.ListRoutingAttributeDefinitionsResponse, the response of ListRoutingAttributeDefinitions: the HTTP response and its body, decoded by status.
@@ -1168,6 +1198,8 @@ type (
 	ListSatisfactionReasonsResponse = generated.ListSatisfactionReasonsResponse
 	// ListSearchResultsParams is generated.ListSearchResultsParams, which defines parameters for ListSearchResults.
 	ListSearchResultsParams = generated.ListSearchResultsParams
+	// ListSearchResultsParamsInclude is generated.ListSearchResultsParamsInclude, which defines parameters for ListSearchResults.
+	ListSearchResultsParamsInclude = generated.ListSearchResultsParamsInclude
 	// ListSearchResultsParamsSortBy is generated.ListSearchResultsParamsSortBy, which defines parameters for ListSearchResults.
 	ListSearchResultsParamsSortBy = generated.ListSearchResultsParamsSortBy
 	// ListSearchResultsParamsSortOrder is generated.ListSearchResultsParamsSortOrder, which defines parameters for ListSearchResults.
@@ -1182,6 +1214,8 @@ type (
 	ListSharingAgreementsResponse = generated.ListSharingAgreementsResponse
 	// ListSupportAddressesParams is generated.ListSupportAddressesParams, which defines parameters for ListSupportAddresses.
 	ListSupportAddressesParams = generated.ListSupportAddressesParams
+	// ListSupportAddressesParamsInclude is generated.ListSupportAddressesParamsInclude, which defines parameters for ListSupportAddresses.
+	ListSupportAddressesParamsInclude = generated.ListSupportAddressesParamsInclude
 	// ListSupportAddressesResponse is generated.ListSupportAddressesResponse, the response of ListSupportAddresses: the HTTP response and its body, decoded by status.
 	ListSupportAddressesResponse = generated.ListSupportAddressesResponse
 	// ListSuspendedTicketsParams is generated.ListSuspendedTicketsParams, which defines parameters for ListSuspendedTickets.
@@ -1204,6 +1238,10 @@ type (
 	ListTicketAttributeValuesResponse = generated.ListTicketAttributeValuesResponse
 	// ListTicketAuditsParams is generated.ListTicketAuditsParams, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParams = generated.ListTicketAuditsParams
+	// ListTicketAuditsParamsInclude is generated.ListTicketAuditsParamsInclude, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParamsInclude = generated.ListTicketAuditsParamsInclude
+	// ListTicketAuditsParamsSortOrder is generated.ListTicketAuditsParamsSortOrder, which defines parameters for ListTicketAudits.
+	ListTicketAuditsParamsSortOrder = generated.ListTicketAuditsParamsSortOrder
 	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
 	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
 	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
@@ -1234,6 +1272,8 @@ type (
 	ListTicketFollowersResponse = generated.ListTicketFollowersResponse
 	// ListTicketFormsParams is generated.ListTicketFormsParams, which defines parameters for ListTicketForms.
 	ListTicketFormsParams = generated.ListTicketFormsParams
+	// ListTicketFormsParamsFormType is generated.ListTicketFormsParamsFormType, which defines parameters for ListTicketForms.
+	ListTicketFormsParamsFormType = generated.ListTicketFormsParamsFormType
 	// ListTicketFormsResponse is generated.ListTicketFormsResponse, the response of ListTicketForms: the HTTP response and its body, decoded by status.
 	ListTicketFormsResponse = generated.ListTicketFormsResponse
 	// ListTicketIncidentsParams is generated.ListTicketIncidentsParams, which defines parameters for ListTicketIncidents.
@@ -1260,6 +1300,12 @@ type (
 	ListTicketsFulfilledByUserResponse = generated.ListTicketsFulfilledByUserResponse
 	// ListTicketsParams is generated.ListTicketsParams, which defines parameters for ListTickets.
 	ListTicketsParams = generated.ListTicketsParams
+	// ListTicketsParamsInclude is generated.ListTicketsParamsInclude, which defines parameters for ListTickets.
+	ListTicketsParamsInclude = generated.ListTicketsParamsInclude
+	// ListTicketsParamsSortBy is generated.ListTicketsParamsSortBy, which defines parameters for ListTickets.
+	ListTicketsParamsSortBy = generated.ListTicketsParamsSortBy
+	// ListTicketsParamsSortOrder is generated.ListTicketsParamsSortOrder, which defines parameters for ListTickets.
+	ListTicketsParamsSortOrder = generated.ListTicketsParamsSortOrder
 	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
 	ListTicketsResponse = generated.ListTicketsResponse
 	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
@@ -1304,6 +1350,8 @@ type (
 	ListUserFieldsResponse = generated.ListUserFieldsResponse
 	// ListUserIdentitiesParams is generated.ListUserIdentitiesParams, which defines parameters for ListUserIdentities.
 	ListUserIdentitiesParams = generated.ListUserIdentitiesParams
+	// ListUserIdentitiesParamsType is generated.ListUserIdentitiesParamsType, which defines parameters for ListUserIdentities.
+	ListUserIdentitiesParamsType = generated.ListUserIdentitiesParamsType
 	// ListUserIdentitiesResponse is generated.ListUserIdentitiesResponse, the response of ListUserIdentities: the HTTP response and its body, decoded by status.
 	ListUserIdentitiesResponse = generated.ListUserIdentitiesResponse
 	// ListUserPasswordRequirementsResponse is generated.ListUserPasswordRequirementsResponse, the response of ListUserPasswordRequirements: the HTTP response and its body, decoded by status.
@@ -1316,6 +1364,8 @@ type (
 	ListUserTicketSkipsResponse = generated.ListUserTicketSkipsResponse
 	// ListUsersParams is generated.ListUsersParams, which defines parameters for ListUsers.
 	ListUsersParams = generated.ListUsersParams
+	// ListUsersParamsInclude is generated.ListUsersParamsInclude, which defines parameters for ListUsers.
+	ListUsersParamsInclude = generated.ListUsersParamsInclude
 	// ListUsersResponse is generated.ListUsersResponse, the response of ListUsers: the HTTP response and its body, decoded by status.
 	ListUsersResponse = generated.ListUsersResponse
 	// ListViewTicketsParams is generated.ListViewTicketsParams, which defines parameters for ListViewTickets.
@@ -1526,6 +1576,10 @@ type (
 	PreviewViewTicketCountResponse = generated.PreviewViewTicketCountResponse
 	// PreviewViewsJSONRequestBody is generated.PreviewViewsJSONRequestBody, which defines body for PreviewViews for application/json ContentType.
 	PreviewViewsJSONRequestBody = generated.PreviewViewsJSONRequestBody
+	// PreviewViewsParams is generated.PreviewViewsParams, which defines parameters for PreviewViews.
+	PreviewViewsParams = generated.PreviewViewsParams
+	// PreviewViewsParamsInclude is generated.PreviewViewsParamsInclude, which defines parameters for PreviewViews.
+	PreviewViewsParamsInclude = generated.PreviewViewsParamsInclude
 	// PreviewViewsResponse is generated.PreviewViewsResponse, the response of PreviewViews: the HTTP response and its body, decoded by status.
 	PreviewViewsResponse = generated.PreviewViewsResponse
 	// ProblemAutocompleteRequest is generated.ProblemAutocompleteRequest: The optional body of Autocomplete Problems (the text can be sent in the query string instead).
@@ -1572,6 +1626,8 @@ type (
 	RelationshipFilterDefinitionsEnvelope = generated.RelationshipFilterDefinitionsEnvelope
 	// RemoveTicketTagsJSONRequestBody is generated.RemoveTicketTagsJSONRequestBody, which defines body for RemoveTicketTags for application/json ContentType.
 	RemoveTicketTagsJSONRequestBody = generated.RemoveTicketTagsJSONRequestBody
+	// RemoveTicketTagsParams is generated.RemoveTicketTagsParams, which defines parameters for RemoveTicketTags.
+	RemoveTicketTagsParams = generated.RemoveTicketTagsParams
 	// RemoveTicketTagsResponse is generated.RemoveTicketTagsResponse, the response of RemoveTicketTags: the HTTP response and its body, decoded by status.
 	RemoveTicketTagsResponse = generated.RemoveTicketTagsResponse
 	// RenewCurrentSessionResponse is generated.RenewCurrentSessionResponse, the response of RenewCurrentSession: the HTTP response and its body, decoded by status.
@@ -1698,6 +1754,8 @@ type (
 	RoutingAttributeUpdateRequest = generated.RoutingAttributeUpdateRequest
 	// RoutingAttributeValue is generated.RoutingAttributeValue: A value of a routing attribute (a skill, such as "English" for "Language").
 	RoutingAttributeValue = generated.RoutingAttributeValue
+	// RoutingAttributeValueAgentSkillPriority is generated.RoutingAttributeValueAgentSkillPriority: How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	RoutingAttributeValueAgentSkillPriority = generated.RoutingAttributeValueAgentSkillPriority
 	// RoutingAttributeValueCondition is generated.RoutingAttributeValueCondition: One condition of a routing attribute value.
 	RoutingAttributeValueCondition = generated.RoutingAttributeValueCondition
 	// RoutingAttributeValueConditions is generated.RoutingAttributeValueConditions: Conditions under which tickets are given the attribute value automatically; all of `all`, and at least one of `any`.
@@ -1812,6 +1870,10 @@ type (
 	SearchCustomObjectRecordsResponse = generated.SearchCustomObjectRecordsResponse
 	// SearchExportResults is generated.SearchExportResults: A page of exported search results, all of one type.
 	SearchExportResults = generated.SearchExportResults
+	// SearchGroupResult is generated.SearchGroupResult: A group found by a search, with its result type.
+	SearchGroupResult = generated.SearchGroupResult
+	// SearchGroupResultResultType is generated.SearchGroupResultResultType: The record type of the result, always "group" here.
+	SearchGroupResultResultType = generated.SearchGroupResultResultType
 	// SearchMacrosParams is generated.SearchMacrosParams, which defines parameters for SearchMacros.
 	SearchMacrosParams = generated.SearchMacrosParams
 	// SearchMacrosParamsAccess is generated.SearchMacrosParamsAccess, which defines parameters for SearchMacros.
@@ -1824,6 +1886,10 @@ type (
 	SearchMacrosParamsSortOrder = generated.SearchMacrosParamsSortOrder
 	// SearchMacrosResponse is generated.SearchMacrosResponse, the response of SearchMacros: the HTTP response and its body, decoded by status.
 	SearchMacrosResponse = generated.SearchMacrosResponse
+	// SearchOrganizationResult is generated.SearchOrganizationResult: A organization found by a search, with its result type.
+	SearchOrganizationResult = generated.SearchOrganizationResult
+	// SearchOrganizationResultResultType is generated.SearchOrganizationResultResultType: The record type of the result, always "organization" here.
+	SearchOrganizationResultResultType = generated.SearchOrganizationResultResultType
 	// SearchOrganizationsParams is generated.SearchOrganizationsParams, which defines parameters for SearchOrganizations.
 	SearchOrganizationsParams = generated.SearchOrganizationsParams
 	// SearchOrganizationsResponse is generated.SearchOrganizationsResponse, the response of SearchOrganizations: the HTTP response and its body, decoded by status.
@@ -1834,12 +1900,20 @@ type (
 	SearchRequestsParamsStatus = generated.SearchRequestsParamsStatus
 	// SearchRequestsResponse is generated.SearchRequestsResponse, the response of SearchRequests: the HTTP response and its body, decoded by status.
 	SearchRequestsResponse = generated.SearchRequestsResponse
-	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says.
+	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says, with every property of its record type.
 	SearchResult = generated.SearchResult
 	// SearchResultList is generated.SearchResultList: A page of search results.
 	SearchResultList = generated.SearchResultList
-	// SearchResultResultType is generated.SearchResultResultType: What the result is.
-	SearchResultResultType = generated.SearchResultResultType
+	// SearchTicketResult is generated.SearchTicketResult: A ticket found by a search, with its result type.
+	SearchTicketResult = generated.SearchTicketResult
+	// SearchTicketResultPriority is generated.SearchTicketResultPriority: The urgency with which the ticket should be addressed.
+	SearchTicketResultPriority = generated.SearchTicketResultPriority
+	// SearchTicketResultResultType is generated.SearchTicketResultResultType: The record type of the result, always "ticket" here.
+	SearchTicketResultResultType = generated.SearchTicketResultResultType
+	// SearchTicketResultStatus is generated.SearchTicketResultStatus: The state of the ticket.
+	SearchTicketResultStatus = generated.SearchTicketResultStatus
+	// SearchTicketResultType is generated.SearchTicketResultType: The type of this ticket.
+	SearchTicketResultType = generated.SearchTicketResultType
 	// SearchTriggersParams is generated.SearchTriggersParams, which defines parameters for SearchTriggers.
 	SearchTriggersParams = generated.SearchTriggersParams
 	// SearchTriggersParamsInclude is generated.SearchTriggersParamsInclude, which defines parameters for SearchTriggers.
@@ -1852,8 +1926,18 @@ type (
 	SearchTriggersParamsSortOrder = generated.SearchTriggersParamsSortOrder
 	// SearchTriggersResponse is generated.SearchTriggersResponse, the response of SearchTriggers: the HTTP response and its body, decoded by status.
 	SearchTriggersResponse = generated.SearchTriggersResponse
+	// SearchUserResult is generated.SearchUserResult: A user found by a search, with its result type.
+	SearchUserResult = generated.SearchUserResult
+	// SearchUserResultResultType is generated.SearchUserResultResultType: The record type of the result, always "user" here.
+	SearchUserResultResultType = generated.SearchUserResultResultType
+	// SearchUserResultRoleType is generated.SearchUserResultRoleType: The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the Support account as a contributor, 4 admin, 5 billing admin.
+	SearchUserResultRoleType = generated.SearchUserResultRoleType
+	// SearchUserResultTicketRestriction is generated.SearchUserResultTicketRestriction: The tickets the user may access: "organization", "groups", "assigned" or "requested".
+	SearchUserResultTicketRestriction = generated.SearchUserResultTicketRestriction
 	// SearchUsersParams is generated.SearchUsersParams, which defines parameters for SearchUsers.
 	SearchUsersParams = generated.SearchUsersParams
+	// SearchUsersParamsInclude is generated.SearchUsersParamsInclude, which defines parameters for SearchUsers.
+	SearchUsersParamsInclude = generated.SearchUsersParamsInclude
 	// SearchUsersResponse is generated.SearchUsersResponse, the response of SearchUsers: the HTTP response and its body, decoded by status.
 	SearchUsersResponse = generated.SearchUsersResponse
 	// SearchViewsParams is generated.SearchViewsParams, which defines parameters for SearchViews.
@@ -1934,10 +2018,14 @@ type (
 	ShowBrandResponse = generated.ShowBrandResponse
 	// ShowCurrentLocaleResponse is generated.ShowCurrentLocaleResponse, the response of ShowCurrentLocale: the HTTP response and its body, decoded by status.
 	ShowCurrentLocaleResponse = generated.ShowCurrentLocaleResponse
+	// ShowCustomObjectFieldParams is generated.ShowCustomObjectFieldParams, which defines parameters for ShowCustomObjectField.
+	ShowCustomObjectFieldParams = generated.ShowCustomObjectFieldParams
 	// ShowCustomObjectFieldResponse is generated.ShowCustomObjectFieldResponse, the response of ShowCustomObjectField: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldResponse = generated.ShowCustomObjectFieldResponse
 	// ShowCustomObjectFieldsLimitResponse is generated.ShowCustomObjectFieldsLimitResponse, the response of ShowCustomObjectFieldsLimit: the HTTP response and its body, decoded by status.
 	ShowCustomObjectFieldsLimitResponse = generated.ShowCustomObjectFieldsLimitResponse
+	// ShowCustomObjectParams is generated.ShowCustomObjectParams, which defines parameters for ShowCustomObject.
+	ShowCustomObjectParams = generated.ShowCustomObjectParams
 	// ShowCustomObjectRecordResponse is generated.ShowCustomObjectRecordResponse, the response of ShowCustomObjectRecord: the HTTP response and its body, decoded by status.
 	ShowCustomObjectRecordResponse = generated.ShowCustomObjectRecordResponse
 	// ShowCustomObjectRecordsLimitResponse is generated.ShowCustomObjectRecordsLimitResponse, the response of ShowCustomObjectRecordsLimit: the HTTP response and its body, decoded by status.
@@ -1958,6 +2046,10 @@ type (
 	ShowDynamicContentItemVariantResponse = generated.ShowDynamicContentItemVariantResponse
 	// ShowGroupMembershipResponse is generated.ShowGroupMembershipResponse, the response of ShowGroupMembership: the HTTP response and its body, decoded by status.
 	ShowGroupMembershipResponse = generated.ShowGroupMembershipResponse
+	// ShowGroupParams is generated.ShowGroupParams, which defines parameters for ShowGroup.
+	ShowGroupParams = generated.ShowGroupParams
+	// ShowGroupParamsInclude is generated.ShowGroupParamsInclude, which defines parameters for ShowGroup.
+	ShowGroupParamsInclude = generated.ShowGroupParamsInclude
 	// ShowGroupResponse is generated.ShowGroupResponse, the response of ShowGroup: the HTTP response and its body, decoded by status.
 	ShowGroupResponse = generated.ShowGroupResponse
 	// ShowGroupSLAPolicyResponse is generated.ShowGroupSLAPolicyResponse, the response of ShowGroupSLAPolicy: the HTTP response and its body, decoded by status.
@@ -1994,10 +2086,14 @@ type (
 	ShowManyTicketFormsResponse = generated.ShowManyTicketFormsResponse
 	// ShowManyTicketsParams is generated.ShowManyTicketsParams, which defines parameters for ShowManyTickets.
 	ShowManyTicketsParams = generated.ShowManyTicketsParams
+	// ShowManyTicketsParamsInclude is generated.ShowManyTicketsParamsInclude, which defines parameters for ShowManyTickets.
+	ShowManyTicketsParamsInclude = generated.ShowManyTicketsParamsInclude
 	// ShowManyTicketsResponse is generated.ShowManyTicketsResponse, the response of ShowManyTickets: the HTTP response and its body, decoded by status.
 	ShowManyTicketsResponse = generated.ShowManyTicketsResponse
 	// ShowManyUsersParams is generated.ShowManyUsersParams, which defines parameters for ShowManyUsers.
 	ShowManyUsersParams = generated.ShowManyUsersParams
+	// ShowManyUsersParamsInclude is generated.ShowManyUsersParamsInclude, which defines parameters for ShowManyUsers.
+	ShowManyUsersParamsInclude = generated.ShowManyUsersParamsInclude
 	// ShowManyUsersResponse is generated.ShowManyUsersResponse, the response of ShowManyUsers: the HTTP response and its body, decoded by status.
 	ShowManyUsersResponse = generated.ShowManyUsersResponse
 	// ShowManyViewsParams is generated.ShowManyViewsParams, which defines parameters for ShowManyViews.
@@ -2010,6 +2106,10 @@ type (
 	ShowOrganizationFieldResponse = generated.ShowOrganizationFieldResponse
 	// ShowOrganizationMembershipResponse is generated.ShowOrganizationMembershipResponse, the response of ShowOrganizationMembership: the HTTP response and its body, decoded by status.
 	ShowOrganizationMembershipResponse = generated.ShowOrganizationMembershipResponse
+	// ShowOrganizationParams is generated.ShowOrganizationParams, which defines parameters for ShowOrganization.
+	ShowOrganizationParams = generated.ShowOrganizationParams
+	// ShowOrganizationParamsInclude is generated.ShowOrganizationParamsInclude, which defines parameters for ShowOrganization.
+	ShowOrganizationParamsInclude = generated.ShowOrganizationParamsInclude
 	// ShowOrganizationRelatedInformationResponse is generated.ShowOrganizationRelatedInformationResponse, the response of ShowOrganizationRelatedInformation: the HTTP response and its body, decoded by status.
 	ShowOrganizationRelatedInformationResponse = generated.ShowOrganizationRelatedInformationResponse
 	// ShowOrganizationResponse is generated.ShowOrganizationResponse, the response of ShowOrganization: the HTTP response and its body, decoded by status.
@@ -2036,6 +2136,10 @@ type (
 	ShowSatisfactionRatingResponse = generated.ShowSatisfactionRatingResponse
 	// ShowSatisfactionReasonResponse is generated.ShowSatisfactionReasonResponse, the response of ShowSatisfactionReason: the HTTP response and its body, decoded by status.
 	ShowSatisfactionReasonResponse = generated.ShowSatisfactionReasonResponse
+	// ShowSelfParams is generated.ShowSelfParams, which defines parameters for ShowSelf.
+	ShowSelfParams = generated.ShowSelfParams
+	// ShowSelfParamsInclude is generated.ShowSelfParamsInclude, which defines parameters for ShowSelf.
+	ShowSelfParamsInclude = generated.ShowSelfParamsInclude
 	// ShowSelfResponse is generated.ShowSelfResponse, the response of ShowSelf: the HTTP response and its body, decoded by status.
 	ShowSelfResponse = generated.ShowSelfResponse
 	// ShowSharingAgreementResponse is generated.ShowSharingAgreementResponse, the response of ShowSharingAgreement: the HTTP response and its body, decoded by status.
@@ -2064,6 +2168,10 @@ type (
 	ShowTicketFormResponse = generated.ShowTicketFormResponse
 	// ShowTicketMetricResponse is generated.ShowTicketMetricResponse, the response of ShowTicketMetric: the HTTP response and its body, decoded by status.
 	ShowTicketMetricResponse = generated.ShowTicketMetricResponse
+	// ShowTicketParams is generated.ShowTicketParams, which defines parameters for ShowTicket.
+	ShowTicketParams = generated.ShowTicketParams
+	// ShowTicketParamsInclude is generated.ShowTicketParamsInclude, which defines parameters for ShowTicket.
+	ShowTicketParamsInclude = generated.ShowTicketParamsInclude
 	// ShowTicketRelatedInfoResponse is generated.ShowTicketRelatedInfoResponse, the response of ShowTicketRelatedInfo: the HTTP response and its body, decoded by status.
 	ShowTicketRelatedInfoResponse = generated.ShowTicketRelatedInfoResponse
 	// ShowTicketResponse is generated.ShowTicketResponse, the response of ShowTicket: the HTTP response and its body, decoded by status.
@@ -2084,12 +2192,20 @@ type (
 	ShowUserFieldResponse = generated.ShowUserFieldResponse
 	// ShowUserIdentityResponse is generated.ShowUserIdentityResponse, the response of ShowUserIdentity: the HTTP response and its body, decoded by status.
 	ShowUserIdentityResponse = generated.ShowUserIdentityResponse
+	// ShowUserParams is generated.ShowUserParams, which defines parameters for ShowUser.
+	ShowUserParams = generated.ShowUserParams
+	// ShowUserParamsInclude is generated.ShowUserParamsInclude, which defines parameters for ShowUser.
+	ShowUserParamsInclude = generated.ShowUserParamsInclude
 	// ShowUserRelatedInformationResponse is generated.ShowUserRelatedInformationResponse, the response of ShowUserRelatedInformation: the HTTP response and its body, decoded by status.
 	ShowUserRelatedInformationResponse = generated.ShowUserRelatedInformationResponse
 	// ShowUserResponse is generated.ShowUserResponse, the response of ShowUser: the HTTP response and its body, decoded by status.
 	ShowUserResponse = generated.ShowUserResponse
 	// ShowUserSessionResponse is generated.ShowUserSessionResponse, the response of ShowUserSession: the HTTP response and its body, decoded by status.
 	ShowUserSessionResponse = generated.ShowUserSessionResponse
+	// ShowViewParams is generated.ShowViewParams, which defines parameters for ShowView.
+	ShowViewParams = generated.ShowViewParams
+	// ShowViewParamsInclude is generated.ShowViewParamsInclude, which defines parameters for ShowView.
+	ShowViewParamsInclude = generated.ShowViewParamsInclude
 	// ShowViewResponse is generated.ShowViewResponse, the response of ShowView: the HTTP response and its body, decoded by status.
 	ShowViewResponse = generated.ShowViewResponse
 	// ShowWorkspaceResponse is generated.ShowWorkspaceResponse, the response of ShowWorkspace: the HTTP response and its body, decoded by status.
@@ -2234,6 +2350,10 @@ type (
 	TicketEventChildEvent = generated.TicketEventChildEvent
 	// TicketEventExportPage is generated.TicketEventExportPage: A page of the incremental ticket event export.
 	TicketEventExportPage = generated.TicketEventExportPage
+	// TicketEventMetric is generated.TicketEventMetric: The metric the event is about.
+	TicketEventMetric = generated.TicketEventMetric
+	// TicketEventType is generated.TicketEventType: The kind of event.
+	TicketEventType = generated.TicketEventType
 	// TicketExportPage is generated.TicketExportPage: A page of a time-based incremental ticket export.
 	TicketExportPage = generated.TicketExportPage
 	// TicketField is generated.TicketField: A system or custom ticket field.
@@ -2710,6 +2830,8 @@ type (
 	UserIdentityInput = generated.UserIdentityInput
 	// UserIdentityInputType is generated.UserIdentityInputType: The type of the identity (on creation).
 	UserIdentityInputType = generated.UserIdentityInputType
+	// UserIdentityInputVerificationMethod is generated.UserIdentityInputVerificationMethod: How the identity was verified: none, low, sso, embed or full.
+	UserIdentityInputVerificationMethod = generated.UserIdentityInputVerificationMethod
 	// UserIdentityList is generated.UserIdentityList: A page of a user's identities.
 	UserIdentityList = generated.UserIdentityList
 	// UserIdentityType is generated.UserIdentityType: The type of this identity.
@@ -2866,12 +2988,44 @@ const (
 	AccountSettingsTwitterShortenURLNever = generated.AccountSettingsTwitterShortenURLNever
 	// AccountSettingsTwitterShortenURLOptional is generated.AccountSettingsTwitterShortenURLOptional, the AccountSettingsTwitterShortenURL value "optional".
 	AccountSettingsTwitterShortenURLOptional = generated.AccountSettingsTwitterShortenURLOptional
+	// AutocompleteUsersParamsFilterAssignable is generated.AutocompleteUsersParamsFilterAssignable, the AutocompleteUsersParamsFilter value "assignable".
+	AutocompleteUsersParamsFilterAssignable = generated.AutocompleteUsersParamsFilterAssignable
+	// AutocompleteUsersParamsFilterRequester is generated.AutocompleteUsersParamsFilterRequester, the AutocompleteUsersParamsFilter value "requester".
+	AutocompleteUsersParamsFilterRequester = generated.AutocompleteUsersParamsFilterRequester
+	// AutocompleteUsersParamsIncludeAbilities is generated.AutocompleteUsersParamsIncludeAbilities, the AutocompleteUsersParamsInclude value "abilities".
+	AutocompleteUsersParamsIncludeAbilities = generated.AutocompleteUsersParamsIncludeAbilities
+	// AutocompleteUsersParamsIncludeGroups is generated.AutocompleteUsersParamsIncludeGroups, the AutocompleteUsersParamsInclude value "groups".
+	AutocompleteUsersParamsIncludeGroups = generated.AutocompleteUsersParamsIncludeGroups
+	// AutocompleteUsersParamsIncludeIdentities is generated.AutocompleteUsersParamsIncludeIdentities, the AutocompleteUsersParamsInclude value "identities".
+	AutocompleteUsersParamsIncludeIdentities = generated.AutocompleteUsersParamsIncludeIdentities
+	// AutocompleteUsersParamsIncludeOpenTicketCount is generated.AutocompleteUsersParamsIncludeOpenTicketCount, the AutocompleteUsersParamsInclude value "open_ticket_count".
+	AutocompleteUsersParamsIncludeOpenTicketCount = generated.AutocompleteUsersParamsIncludeOpenTicketCount
+	// AutocompleteUsersParamsIncludeOrganizations is generated.AutocompleteUsersParamsIncludeOrganizations, the AutocompleteUsersParamsInclude value "organizations".
+	AutocompleteUsersParamsIncludeOrganizations = generated.AutocompleteUsersParamsIncludeOrganizations
 	// BrandHelpCenterStateDisabled is generated.BrandHelpCenterStateDisabled, the BrandHelpCenterState value "disabled".
 	BrandHelpCenterStateDisabled = generated.BrandHelpCenterStateDisabled
 	// BrandHelpCenterStateEnabled is generated.BrandHelpCenterStateEnabled, the BrandHelpCenterState value "enabled".
 	BrandHelpCenterStateEnabled = generated.BrandHelpCenterStateEnabled
 	// BrandHelpCenterStateRestricted is generated.BrandHelpCenterStateRestricted, the BrandHelpCenterState value "restricted".
 	BrandHelpCenterStateRestricted = generated.BrandHelpCenterStateRestricted
+	// CreateTicketParamsIncludeBrands is generated.CreateTicketParamsIncludeBrands, the CreateTicketParamsInclude value "brands".
+	CreateTicketParamsIncludeBrands = generated.CreateTicketParamsIncludeBrands
+	// CreateTicketParamsIncludeCommentCount is generated.CreateTicketParamsIncludeCommentCount, the CreateTicketParamsInclude value "comment_count".
+	CreateTicketParamsIncludeCommentCount = generated.CreateTicketParamsIncludeCommentCount
+	// CreateTicketParamsIncludeDates is generated.CreateTicketParamsIncludeDates, the CreateTicketParamsInclude value "dates".
+	CreateTicketParamsIncludeDates = generated.CreateTicketParamsIncludeDates
+	// CreateTicketParamsIncludeGroups is generated.CreateTicketParamsIncludeGroups, the CreateTicketParamsInclude value "groups".
+	CreateTicketParamsIncludeGroups = generated.CreateTicketParamsIncludeGroups
+	// CreateTicketParamsIncludeLastAudits is generated.CreateTicketParamsIncludeLastAudits, the CreateTicketParamsInclude value "last_audits".
+	CreateTicketParamsIncludeLastAudits = generated.CreateTicketParamsIncludeLastAudits
+	// CreateTicketParamsIncludeMetricSets is generated.CreateTicketParamsIncludeMetricSets, the CreateTicketParamsInclude value "metric_sets".
+	CreateTicketParamsIncludeMetricSets = generated.CreateTicketParamsIncludeMetricSets
+	// CreateTicketParamsIncludeOrganizations is generated.CreateTicketParamsIncludeOrganizations, the CreateTicketParamsInclude value "organizations".
+	CreateTicketParamsIncludeOrganizations = generated.CreateTicketParamsIncludeOrganizations
+	// CreateTicketParamsIncludeTicketForms is generated.CreateTicketParamsIncludeTicketForms, the CreateTicketParamsInclude value "ticket_forms".
+	CreateTicketParamsIncludeTicketForms = generated.CreateTicketParamsIncludeTicketForms
+	// CreateTicketParamsIncludeUsers is generated.CreateTicketParamsIncludeUsers, the CreateTicketParamsInclude value "users".
+	CreateTicketParamsIncludeUsers = generated.CreateTicketParamsIncludeUsers
 	// CustomObjectFieldInputTypeCheckbox is generated.CustomObjectFieldInputTypeCheckbox, the CustomObjectFieldInputType value "checkbox".
 	CustomObjectFieldInputTypeCheckbox = generated.CustomObjectFieldInputTypeCheckbox
 	// CustomObjectFieldInputTypeDate is generated.CustomObjectFieldInputTypeDate, the CustomObjectFieldInputType value "date".
@@ -3012,6 +3166,10 @@ const (
 	CustomStatusStatusCategoryPending = generated.CustomStatusStatusCategoryPending
 	// CustomStatusStatusCategorySolved is generated.CustomStatusStatusCategorySolved, the CustomStatusStatusCategory value "solved".
 	CustomStatusStatusCategorySolved = generated.CustomStatusStatusCategorySolved
+	// ExecuteViewParamsIncludeOrganizations is generated.ExecuteViewParamsIncludeOrganizations, the ExecuteViewParamsInclude value "organizations".
+	ExecuteViewParamsIncludeOrganizations = generated.ExecuteViewParamsIncludeOrganizations
+	// ExecuteViewParamsIncludeUsers is generated.ExecuteViewParamsIncludeUsers, the ExecuteViewParamsInclude value "users".
+	ExecuteViewParamsIncludeUsers = generated.ExecuteViewParamsIncludeUsers
 	// ExecuteViewParamsSortOrderAsc is generated.ExecuteViewParamsSortOrderAsc, the ExecuteViewParamsSortOrder value "asc".
 	ExecuteViewParamsSortOrderAsc = generated.ExecuteViewParamsSortOrderAsc
 	// ExecuteViewParamsSortOrderDesc is generated.ExecuteViewParamsSortOrderDesc, the ExecuteViewParamsSortOrder value "desc".
@@ -3024,6 +3182,14 @@ const (
 	ExportSearchResultsParamsFilterTypeTicket = generated.ExportSearchResultsParamsFilterTypeTicket
 	// ExportSearchResultsParamsFilterTypeUser is generated.ExportSearchResultsParamsFilterTypeUser, the ExportSearchResultsParamsFilterType value "user".
 	ExportSearchResultsParamsFilterTypeUser = generated.ExportSearchResultsParamsFilterTypeUser
+	// ExportSearchResultsParamsIncludeTicketsGroups is generated.ExportSearchResultsParamsIncludeTicketsGroups, the ExportSearchResultsParamsInclude value "tickets(groups)".
+	ExportSearchResultsParamsIncludeTicketsGroups = generated.ExportSearchResultsParamsIncludeTicketsGroups
+	// ExportSearchResultsParamsIncludeTicketsOrganizations is generated.ExportSearchResultsParamsIncludeTicketsOrganizations, the ExportSearchResultsParamsInclude value "tickets(organizations)".
+	ExportSearchResultsParamsIncludeTicketsOrganizations = generated.ExportSearchResultsParamsIncludeTicketsOrganizations
+	// ExportSearchResultsParamsIncludeTicketsUsers is generated.ExportSearchResultsParamsIncludeTicketsUsers, the ExportSearchResultsParamsInclude value "tickets(users)".
+	ExportSearchResultsParamsIncludeTicketsUsers = generated.ExportSearchResultsParamsIncludeTicketsUsers
+	// ExportSearchResultsParamsIncludeUsersOrganizations is generated.ExportSearchResultsParamsIncludeUsersOrganizations, the ExportSearchResultsParamsInclude value "users(organizations)".
+	ExportSearchResultsParamsIncludeUsersOrganizations = generated.ExportSearchResultsParamsIncludeUsersOrganizations
 	// GroupSLAPolicyMetricMetricGroupOwnershipTime is generated.GroupSLAPolicyMetricMetricGroupOwnershipTime, the GroupSLAPolicyMetricMetric value "group_ownership_time".
 	GroupSLAPolicyMetricMetricGroupOwnershipTime = generated.GroupSLAPolicyMetricMetricGroupOwnershipTime
 	// GroupSLAPolicyMetricPriorityHigh is generated.GroupSLAPolicyMetricPriorityHigh, the GroupSLAPolicyMetricPriority value "high".
@@ -3304,6 +3470,12 @@ const (
 	ListDeletedTicketsParamsSortOrderAsc = generated.ListDeletedTicketsParamsSortOrderAsc
 	// ListDeletedTicketsParamsSortOrderDesc is generated.ListDeletedTicketsParamsSortOrderDesc, the ListDeletedTicketsParamsSortOrder value "desc".
 	ListDeletedTicketsParamsSortOrderDesc = generated.ListDeletedTicketsParamsSortOrderDesc
+	// ListGroupMembershipsParamsIncludeGroups is generated.ListGroupMembershipsParamsIncludeGroups, the ListGroupMembershipsParamsInclude value "groups".
+	ListGroupMembershipsParamsIncludeGroups = generated.ListGroupMembershipsParamsIncludeGroups
+	// ListGroupMembershipsParamsIncludeUsers is generated.ListGroupMembershipsParamsIncludeUsers, the ListGroupMembershipsParamsInclude value "users".
+	ListGroupMembershipsParamsIncludeUsers = generated.ListGroupMembershipsParamsIncludeUsers
+	// ListGroupsParamsIncludeUsers is generated.ListGroupsParamsIncludeUsers, the ListGroupsParamsInclude value "users".
+	ListGroupsParamsIncludeUsers = generated.ListGroupsParamsIncludeUsers
 	// ListMacrosParamsAccessAccount is generated.ListMacrosParamsAccessAccount, the ListMacrosParamsAccess value "account".
 	ListMacrosParamsAccessAccount = generated.ListMacrosParamsAccessAccount
 	// ListMacrosParamsAccessAgents is generated.ListMacrosParamsAccessAgents, the ListMacrosParamsAccess value "agents".
@@ -3344,6 +3516,10 @@ const (
 	ListMacrosParamsSortOrderAsc = generated.ListMacrosParamsSortOrderAsc
 	// ListMacrosParamsSortOrderDesc is generated.ListMacrosParamsSortOrderDesc, the ListMacrosParamsSortOrder value "desc".
 	ListMacrosParamsSortOrderDesc = generated.ListMacrosParamsSortOrderDesc
+	// ListOrganizationMembershipsParamsIncludeOrganizations is generated.ListOrganizationMembershipsParamsIncludeOrganizations, the ListOrganizationMembershipsParamsInclude value "organizations".
+	ListOrganizationMembershipsParamsIncludeOrganizations = generated.ListOrganizationMembershipsParamsIncludeOrganizations
+	// ListOrganizationMembershipsParamsIncludeUsers is generated.ListOrganizationMembershipsParamsIncludeUsers, the ListOrganizationMembershipsParamsInclude value "users".
+	ListOrganizationMembershipsParamsIncludeUsers = generated.ListOrganizationMembershipsParamsIncludeUsers
 	// ListRequestCommentsParamsRoleAgent is generated.ListRequestCommentsParamsRoleAgent, the ListRequestCommentsParamsRole value "agent".
 	ListRequestCommentsParamsRoleAgent = generated.ListRequestCommentsParamsRoleAgent
 	// ListRequestCommentsParamsRoleEndUser is generated.ListRequestCommentsParamsRoleEndUser, the ListRequestCommentsParamsRole value "end_user".
@@ -3404,6 +3580,14 @@ const (
 	ListSatisfactionRatingsParamsScoreReceivedWithoutComment = generated.ListSatisfactionRatingsParamsScoreReceivedWithoutComment
 	// ListSatisfactionRatingsParamsScoreUnoffered is generated.ListSatisfactionRatingsParamsScoreUnoffered, the ListSatisfactionRatingsParamsScore value "unoffered".
 	ListSatisfactionRatingsParamsScoreUnoffered = generated.ListSatisfactionRatingsParamsScoreUnoffered
+	// ListSearchResultsParamsIncludeTicketsGroups is generated.ListSearchResultsParamsIncludeTicketsGroups, the ListSearchResultsParamsInclude value "tickets(groups)".
+	ListSearchResultsParamsIncludeTicketsGroups = generated.ListSearchResultsParamsIncludeTicketsGroups
+	// ListSearchResultsParamsIncludeTicketsOrganizations is generated.ListSearchResultsParamsIncludeTicketsOrganizations, the ListSearchResultsParamsInclude value "tickets(organizations)".
+	ListSearchResultsParamsIncludeTicketsOrganizations = generated.ListSearchResultsParamsIncludeTicketsOrganizations
+	// ListSearchResultsParamsIncludeTicketsUsers is generated.ListSearchResultsParamsIncludeTicketsUsers, the ListSearchResultsParamsInclude value "tickets(users)".
+	ListSearchResultsParamsIncludeTicketsUsers = generated.ListSearchResultsParamsIncludeTicketsUsers
+	// ListSearchResultsParamsIncludeUsersOrganizations is generated.ListSearchResultsParamsIncludeUsersOrganizations, the ListSearchResultsParamsInclude value "users(organizations)".
+	ListSearchResultsParamsIncludeUsersOrganizations = generated.ListSearchResultsParamsIncludeUsersOrganizations
 	// ListSearchResultsParamsSortByCreatedAt is generated.ListSearchResultsParamsSortByCreatedAt, the ListSearchResultsParamsSortBy value "created_at".
 	ListSearchResultsParamsSortByCreatedAt = generated.ListSearchResultsParamsSortByCreatedAt
 	// ListSearchResultsParamsSortByPriority is generated.ListSearchResultsParamsSortByPriority, the ListSearchResultsParamsSortBy value "priority".
@@ -3418,6 +3602,8 @@ const (
 	ListSearchResultsParamsSortOrderAsc = generated.ListSearchResultsParamsSortOrderAsc
 	// ListSearchResultsParamsSortOrderDesc is generated.ListSearchResultsParamsSortOrderDesc, the ListSearchResultsParamsSortOrder value "desc".
 	ListSearchResultsParamsSortOrderDesc = generated.ListSearchResultsParamsSortOrderDesc
+	// ListSupportAddressesParamsIncludeBrands is generated.ListSupportAddressesParamsIncludeBrands, the ListSupportAddressesParamsInclude value "brands".
+	ListSupportAddressesParamsIncludeBrands = generated.ListSupportAddressesParamsIncludeBrands
 	// ListSuspendedTicketsParamsSortByAuthorEmail is generated.ListSuspendedTicketsParamsSortByAuthorEmail, the ListSuspendedTicketsParamsSortBy value "author_email".
 	ListSuspendedTicketsParamsSortByAuthorEmail = generated.ListSuspendedTicketsParamsSortByAuthorEmail
 	// ListSuspendedTicketsParamsSortByCause is generated.ListSuspendedTicketsParamsSortByCause, the ListSuspendedTicketsParamsSortBy value "cause".
@@ -3430,6 +3616,18 @@ const (
 	ListSuspendedTicketsParamsSortOrderAsc = generated.ListSuspendedTicketsParamsSortOrderAsc
 	// ListSuspendedTicketsParamsSortOrderDesc is generated.ListSuspendedTicketsParamsSortOrderDesc, the ListSuspendedTicketsParamsSortOrder value "desc".
 	ListSuspendedTicketsParamsSortOrderDesc = generated.ListSuspendedTicketsParamsSortOrderDesc
+	// ListTicketAuditsParamsIncludeGroups is generated.ListTicketAuditsParamsIncludeGroups, the ListTicketAuditsParamsInclude value "groups".
+	ListTicketAuditsParamsIncludeGroups = generated.ListTicketAuditsParamsIncludeGroups
+	// ListTicketAuditsParamsIncludeOrganizations is generated.ListTicketAuditsParamsIncludeOrganizations, the ListTicketAuditsParamsInclude value "organizations".
+	ListTicketAuditsParamsIncludeOrganizations = generated.ListTicketAuditsParamsIncludeOrganizations
+	// ListTicketAuditsParamsIncludeTickets is generated.ListTicketAuditsParamsIncludeTickets, the ListTicketAuditsParamsInclude value "tickets".
+	ListTicketAuditsParamsIncludeTickets = generated.ListTicketAuditsParamsIncludeTickets
+	// ListTicketAuditsParamsIncludeUsers is generated.ListTicketAuditsParamsIncludeUsers, the ListTicketAuditsParamsInclude value "users".
+	ListTicketAuditsParamsIncludeUsers = generated.ListTicketAuditsParamsIncludeUsers
+	// ListTicketAuditsParamsSortOrderAsc is generated.ListTicketAuditsParamsSortOrderAsc, the ListTicketAuditsParamsSortOrder value "asc".
+	ListTicketAuditsParamsSortOrderAsc = generated.ListTicketAuditsParamsSortOrderAsc
+	// ListTicketAuditsParamsSortOrderDesc is generated.ListTicketAuditsParamsSortOrderDesc, the ListTicketAuditsParamsSortOrder value "desc".
+	ListTicketAuditsParamsSortOrderDesc = generated.ListTicketAuditsParamsSortOrderDesc
 	// ListTicketCommentsParamsIncludeUsers is generated.ListTicketCommentsParamsIncludeUsers, the ListTicketCommentsParamsInclude value "users".
 	ListTicketCommentsParamsIncludeUsers = generated.ListTicketCommentsParamsIncludeUsers
 	// ListTicketCommentsParamsSortCreatedAt is generated.ListTicketCommentsParamsSortCreatedAt, the ListTicketCommentsParamsSort value "created_at".
@@ -3442,6 +3640,56 @@ const (
 	ListTicketCommentsParamsSortOrderDesc = generated.ListTicketCommentsParamsSortOrderDesc
 	// ListTicketFieldsParamsIncludeUsers is generated.ListTicketFieldsParamsIncludeUsers, the ListTicketFieldsParamsInclude value "users".
 	ListTicketFieldsParamsIncludeUsers = generated.ListTicketFieldsParamsIncludeUsers
+	// ListTicketFormsParamsFormTypeAll is generated.ListTicketFormsParamsFormTypeAll, the ListTicketFormsParamsFormType value "all".
+	ListTicketFormsParamsFormTypeAll = generated.ListTicketFormsParamsFormTypeAll
+	// ListTicketFormsParamsFormTypeServiceCatalog is generated.ListTicketFormsParamsFormTypeServiceCatalog, the ListTicketFormsParamsFormType value "service_catalog".
+	ListTicketFormsParamsFormTypeServiceCatalog = generated.ListTicketFormsParamsFormTypeServiceCatalog
+	// ListTicketFormsParamsFormTypeStandard is generated.ListTicketFormsParamsFormTypeStandard, the ListTicketFormsParamsFormType value "standard".
+	ListTicketFormsParamsFormTypeStandard = generated.ListTicketFormsParamsFormTypeStandard
+	// ListTicketsParamsIncludeBrands is generated.ListTicketsParamsIncludeBrands, the ListTicketsParamsInclude value "brands".
+	ListTicketsParamsIncludeBrands = generated.ListTicketsParamsIncludeBrands
+	// ListTicketsParamsIncludeCommentCount is generated.ListTicketsParamsIncludeCommentCount, the ListTicketsParamsInclude value "comment_count".
+	ListTicketsParamsIncludeCommentCount = generated.ListTicketsParamsIncludeCommentCount
+	// ListTicketsParamsIncludeDates is generated.ListTicketsParamsIncludeDates, the ListTicketsParamsInclude value "dates".
+	ListTicketsParamsIncludeDates = generated.ListTicketsParamsIncludeDates
+	// ListTicketsParamsIncludeGroups is generated.ListTicketsParamsIncludeGroups, the ListTicketsParamsInclude value "groups".
+	ListTicketsParamsIncludeGroups = generated.ListTicketsParamsIncludeGroups
+	// ListTicketsParamsIncludeLastAudits is generated.ListTicketsParamsIncludeLastAudits, the ListTicketsParamsInclude value "last_audits".
+	ListTicketsParamsIncludeLastAudits = generated.ListTicketsParamsIncludeLastAudits
+	// ListTicketsParamsIncludeMetricSets is generated.ListTicketsParamsIncludeMetricSets, the ListTicketsParamsInclude value "metric_sets".
+	ListTicketsParamsIncludeMetricSets = generated.ListTicketsParamsIncludeMetricSets
+	// ListTicketsParamsIncludeOrganizations is generated.ListTicketsParamsIncludeOrganizations, the ListTicketsParamsInclude value "organizations".
+	ListTicketsParamsIncludeOrganizations = generated.ListTicketsParamsIncludeOrganizations
+	// ListTicketsParamsIncludeTicketForms is generated.ListTicketsParamsIncludeTicketForms, the ListTicketsParamsInclude value "ticket_forms".
+	ListTicketsParamsIncludeTicketForms = generated.ListTicketsParamsIncludeTicketForms
+	// ListTicketsParamsIncludeUsers is generated.ListTicketsParamsIncludeUsers, the ListTicketsParamsInclude value "users".
+	ListTicketsParamsIncludeUsers = generated.ListTicketsParamsIncludeUsers
+	// ListTicketsParamsSortByAssignee is generated.ListTicketsParamsSortByAssignee, the ListTicketsParamsSortBy value "assignee".
+	ListTicketsParamsSortByAssignee = generated.ListTicketsParamsSortByAssignee
+	// ListTicketsParamsSortByAssigneeName is generated.ListTicketsParamsSortByAssigneeName, the ListTicketsParamsSortBy value "assignee.name".
+	ListTicketsParamsSortByAssigneeName = generated.ListTicketsParamsSortByAssigneeName
+	// ListTicketsParamsSortByCreatedAt is generated.ListTicketsParamsSortByCreatedAt, the ListTicketsParamsSortBy value "created_at".
+	ListTicketsParamsSortByCreatedAt = generated.ListTicketsParamsSortByCreatedAt
+	// ListTicketsParamsSortByDeletedAt is generated.ListTicketsParamsSortByDeletedAt, the ListTicketsParamsSortBy value "deleted_at".
+	ListTicketsParamsSortByDeletedAt = generated.ListTicketsParamsSortByDeletedAt
+	// ListTicketsParamsSortByGroup is generated.ListTicketsParamsSortByGroup, the ListTicketsParamsSortBy value "group".
+	ListTicketsParamsSortByGroup = generated.ListTicketsParamsSortByGroup
+	// ListTicketsParamsSortByID is generated.ListTicketsParamsSortByID, the ListTicketsParamsSortBy value "id".
+	ListTicketsParamsSortByID = generated.ListTicketsParamsSortByID
+	// ListTicketsParamsSortByRequester is generated.ListTicketsParamsSortByRequester, the ListTicketsParamsSortBy value "requester".
+	ListTicketsParamsSortByRequester = generated.ListTicketsParamsSortByRequester
+	// ListTicketsParamsSortByRequesterName is generated.ListTicketsParamsSortByRequesterName, the ListTicketsParamsSortBy value "requester.name".
+	ListTicketsParamsSortByRequesterName = generated.ListTicketsParamsSortByRequesterName
+	// ListTicketsParamsSortByStatus is generated.ListTicketsParamsSortByStatus, the ListTicketsParamsSortBy value "status".
+	ListTicketsParamsSortByStatus = generated.ListTicketsParamsSortByStatus
+	// ListTicketsParamsSortBySubject is generated.ListTicketsParamsSortBySubject, the ListTicketsParamsSortBy value "subject".
+	ListTicketsParamsSortBySubject = generated.ListTicketsParamsSortBySubject
+	// ListTicketsParamsSortByUpdatedAt is generated.ListTicketsParamsSortByUpdatedAt, the ListTicketsParamsSortBy value "updated_at".
+	ListTicketsParamsSortByUpdatedAt = generated.ListTicketsParamsSortByUpdatedAt
+	// ListTicketsParamsSortOrderAsc is generated.ListTicketsParamsSortOrderAsc, the ListTicketsParamsSortOrder value "asc".
+	ListTicketsParamsSortOrderAsc = generated.ListTicketsParamsSortOrderAsc
+	// ListTicketsParamsSortOrderDesc is generated.ListTicketsParamsSortOrderDesc, the ListTicketsParamsSortOrder value "desc".
+	ListTicketsParamsSortOrderDesc = generated.ListTicketsParamsSortOrderDesc
 	// ListTriggerCategoriesParamsIncludeRuleCounts is generated.ListTriggerCategoriesParamsIncludeRuleCounts, the ListTriggerCategoriesParamsInclude value "rule_counts".
 	ListTriggerCategoriesParamsIncludeRuleCounts = generated.ListTriggerCategoriesParamsIncludeRuleCounts
 	// ListTriggerCategoriesParamsSortCreatedAt is generated.ListTriggerCategoriesParamsSortCreatedAt, the ListTriggerCategoriesParamsSort value "created_at".
@@ -3500,10 +3748,40 @@ const (
 	ListTriggersParamsSortPosition = generated.ListTriggersParamsSortPosition
 	// ListTriggersParamsSortUpdatedAt is generated.ListTriggersParamsSortUpdatedAt, the ListTriggersParamsSort value "updated_at".
 	ListTriggersParamsSortUpdatedAt = generated.ListTriggersParamsSortUpdatedAt
+	// ListUserIdentitiesParamsTypeAgentForwarding is generated.ListUserIdentitiesParamsTypeAgentForwarding, the ListUserIdentitiesParamsType value "agent_forwarding".
+	ListUserIdentitiesParamsTypeAgentForwarding = generated.ListUserIdentitiesParamsTypeAgentForwarding
+	// ListUserIdentitiesParamsTypeAnyChannel is generated.ListUserIdentitiesParamsTypeAnyChannel, the ListUserIdentitiesParamsType value "any_channel".
+	ListUserIdentitiesParamsTypeAnyChannel = generated.ListUserIdentitiesParamsTypeAnyChannel
+	// ListUserIdentitiesParamsTypeEmail is generated.ListUserIdentitiesParamsTypeEmail, the ListUserIdentitiesParamsType value "email".
+	ListUserIdentitiesParamsTypeEmail = generated.ListUserIdentitiesParamsTypeEmail
+	// ListUserIdentitiesParamsTypeFacebook is generated.ListUserIdentitiesParamsTypeFacebook, the ListUserIdentitiesParamsType value "facebook".
+	ListUserIdentitiesParamsTypeFacebook = generated.ListUserIdentitiesParamsTypeFacebook
+	// ListUserIdentitiesParamsTypeForeign is generated.ListUserIdentitiesParamsTypeForeign, the ListUserIdentitiesParamsType value "foreign".
+	ListUserIdentitiesParamsTypeForeign = generated.ListUserIdentitiesParamsTypeForeign
+	// ListUserIdentitiesParamsTypeMessaging is generated.ListUserIdentitiesParamsTypeMessaging, the ListUserIdentitiesParamsType value "messaging".
+	ListUserIdentitiesParamsTypeMessaging = generated.ListUserIdentitiesParamsTypeMessaging
+	// ListUserIdentitiesParamsTypeMicrosoft is generated.ListUserIdentitiesParamsTypeMicrosoft, the ListUserIdentitiesParamsType value "microsoft".
+	ListUserIdentitiesParamsTypeMicrosoft = generated.ListUserIdentitiesParamsTypeMicrosoft
+	// ListUserIdentitiesParamsTypePhoneNumber is generated.ListUserIdentitiesParamsTypePhoneNumber, the ListUserIdentitiesParamsType value "phone_number".
+	ListUserIdentitiesParamsTypePhoneNumber = generated.ListUserIdentitiesParamsTypePhoneNumber
+	// ListUserIdentitiesParamsTypeSdk is generated.ListUserIdentitiesParamsTypeSdk, the ListUserIdentitiesParamsType value "sdk".
+	ListUserIdentitiesParamsTypeSdk = generated.ListUserIdentitiesParamsTypeSdk
+	// ListUserIdentitiesParamsTypeTwitter is generated.ListUserIdentitiesParamsTypeTwitter, the ListUserIdentitiesParamsType value "twitter".
+	ListUserIdentitiesParamsTypeTwitter = generated.ListUserIdentitiesParamsTypeTwitter
 	// ListUserTicketSkipsParamsSortOrderAsc is generated.ListUserTicketSkipsParamsSortOrderAsc, the ListUserTicketSkipsParamsSortOrder value "asc".
 	ListUserTicketSkipsParamsSortOrderAsc = generated.ListUserTicketSkipsParamsSortOrderAsc
 	// ListUserTicketSkipsParamsSortOrderDesc is generated.ListUserTicketSkipsParamsSortOrderDesc, the ListUserTicketSkipsParamsSortOrder value "desc".
 	ListUserTicketSkipsParamsSortOrderDesc = generated.ListUserTicketSkipsParamsSortOrderDesc
+	// ListUsersParamsIncludeAbilities is generated.ListUsersParamsIncludeAbilities, the ListUsersParamsInclude value "abilities".
+	ListUsersParamsIncludeAbilities = generated.ListUsersParamsIncludeAbilities
+	// ListUsersParamsIncludeGroups is generated.ListUsersParamsIncludeGroups, the ListUsersParamsInclude value "groups".
+	ListUsersParamsIncludeGroups = generated.ListUsersParamsIncludeGroups
+	// ListUsersParamsIncludeIdentities is generated.ListUsersParamsIncludeIdentities, the ListUsersParamsInclude value "identities".
+	ListUsersParamsIncludeIdentities = generated.ListUsersParamsIncludeIdentities
+	// ListUsersParamsIncludeOpenTicketCount is generated.ListUsersParamsIncludeOpenTicketCount, the ListUsersParamsInclude value "open_ticket_count".
+	ListUsersParamsIncludeOpenTicketCount = generated.ListUsersParamsIncludeOpenTicketCount
+	// ListUsersParamsIncludeOrganizations is generated.ListUsersParamsIncludeOrganizations, the ListUsersParamsInclude value "organizations".
+	ListUsersParamsIncludeOrganizations = generated.ListUsersParamsIncludeOrganizations
 	// ListViewTicketsParamsSortOrderAsc is generated.ListViewTicketsParamsSortOrderAsc, the ListViewTicketsParamsSortOrder value "asc".
 	ListViewTicketsParamsSortOrderAsc = generated.ListViewTicketsParamsSortOrderAsc
 	// ListViewTicketsParamsSortOrderDesc is generated.ListViewTicketsParamsSortOrderDesc, the ListViewTicketsParamsSortOrder value "desc".
@@ -3580,6 +3858,10 @@ const (
 	OrganizationFieldTypeText = generated.OrganizationFieldTypeText
 	// OrganizationFieldTypeTextarea is generated.OrganizationFieldTypeTextarea, the OrganizationFieldType value "textarea".
 	OrganizationFieldTypeTextarea = generated.OrganizationFieldTypeTextarea
+	// PreviewViewsParamsIncludeOrganizations is generated.PreviewViewsParamsIncludeOrganizations, the PreviewViewsParamsInclude value "organizations".
+	PreviewViewsParamsIncludeOrganizations = generated.PreviewViewsParamsIncludeOrganizations
+	// PreviewViewsParamsIncludeUsers is generated.PreviewViewsParamsIncludeUsers, the PreviewViewsParamsInclude value "users".
+	PreviewViewsParamsIncludeUsers = generated.PreviewViewsParamsIncludeUsers
 	// RequestInputPriorityHigh is generated.RequestInputPriorityHigh, the RequestInputPriority value "high".
 	RequestInputPriorityHigh = generated.RequestInputPriorityHigh
 	// RequestInputPriorityLow is generated.RequestInputPriorityLow, the RequestInputPriority value "low".
@@ -3630,6 +3912,10 @@ const (
 	RoutingAttributeEventTypeDelete = generated.RoutingAttributeEventTypeDelete
 	// RoutingAttributeEventTypeUpdate is generated.RoutingAttributeEventTypeUpdate, the RoutingAttributeEventType value "update".
 	RoutingAttributeEventTypeUpdate = generated.RoutingAttributeEventTypeUpdate
+	// RoutingAttributeValueAgentSkillPriorityHIGH is generated.RoutingAttributeValueAgentSkillPriorityHIGH, the RoutingAttributeValueAgentSkillPriority value "HIGH".
+	RoutingAttributeValueAgentSkillPriorityHIGH = generated.RoutingAttributeValueAgentSkillPriorityHIGH
+	// RoutingAttributeValueAgentSkillPriorityNORMAL is generated.RoutingAttributeValueAgentSkillPriorityNORMAL, the RoutingAttributeValueAgentSkillPriority value "NORMAL".
+	RoutingAttributeValueAgentSkillPriorityNORMAL = generated.RoutingAttributeValueAgentSkillPriorityNORMAL
 	// RoutingAttributeValueEventTypeCreate is generated.RoutingAttributeValueEventTypeCreate, the RoutingAttributeValueEventType value "create".
 	RoutingAttributeValueEventTypeCreate = generated.RoutingAttributeValueEventTypeCreate
 	// RoutingAttributeValueEventTypeDelete is generated.RoutingAttributeValueEventTypeDelete, the RoutingAttributeValueEventType value "delete".
@@ -3710,6 +3996,8 @@ const (
 	SearchCustomObjectRecordsParamsSortName = generated.SearchCustomObjectRecordsParamsSortName
 	// SearchCustomObjectRecordsParamsSortUpdatedAt is generated.SearchCustomObjectRecordsParamsSortUpdatedAt, the SearchCustomObjectRecordsParamsSort value "updated_at".
 	SearchCustomObjectRecordsParamsSortUpdatedAt = generated.SearchCustomObjectRecordsParamsSortUpdatedAt
+	// SearchGroupResultResultTypeGroup is generated.SearchGroupResultResultTypeGroup, the SearchGroupResultResultType value "group".
+	SearchGroupResultResultTypeGroup = generated.SearchGroupResultResultTypeGroup
 	// SearchMacrosParamsAccessAccount is generated.SearchMacrosParamsAccessAccount, the SearchMacrosParamsAccess value "account".
 	SearchMacrosParamsAccessAccount = generated.SearchMacrosParamsAccessAccount
 	// SearchMacrosParamsAccessAgents is generated.SearchMacrosParamsAccessAgents, the SearchMacrosParamsAccess value "agents".
@@ -3750,6 +4038,8 @@ const (
 	SearchMacrosParamsSortOrderAsc = generated.SearchMacrosParamsSortOrderAsc
 	// SearchMacrosParamsSortOrderDesc is generated.SearchMacrosParamsSortOrderDesc, the SearchMacrosParamsSortOrder value "desc".
 	SearchMacrosParamsSortOrderDesc = generated.SearchMacrosParamsSortOrderDesc
+	// SearchOrganizationResultResultTypeOrganization is generated.SearchOrganizationResultResultTypeOrganization, the SearchOrganizationResultResultType value "organization".
+	SearchOrganizationResultResultTypeOrganization = generated.SearchOrganizationResultResultTypeOrganization
 	// SearchRequestsParamsStatusClosed is generated.SearchRequestsParamsStatusClosed, the SearchRequestsParamsStatus value "closed".
 	SearchRequestsParamsStatusClosed = generated.SearchRequestsParamsStatusClosed
 	// SearchRequestsParamsStatusHold is generated.SearchRequestsParamsStatusHold, the SearchRequestsParamsStatus value "hold".
@@ -3762,14 +4052,38 @@ const (
 	SearchRequestsParamsStatusPending = generated.SearchRequestsParamsStatusPending
 	// SearchRequestsParamsStatusSolved is generated.SearchRequestsParamsStatusSolved, the SearchRequestsParamsStatus value "solved".
 	SearchRequestsParamsStatusSolved = generated.SearchRequestsParamsStatusSolved
-	// SearchResultResultTypeGroup is generated.SearchResultResultTypeGroup, the SearchResultResultType value "group".
-	SearchResultResultTypeGroup = generated.SearchResultResultTypeGroup
-	// SearchResultResultTypeOrganization is generated.SearchResultResultTypeOrganization, the SearchResultResultType value "organization".
-	SearchResultResultTypeOrganization = generated.SearchResultResultTypeOrganization
-	// SearchResultResultTypeTicket is generated.SearchResultResultTypeTicket, the SearchResultResultType value "ticket".
-	SearchResultResultTypeTicket = generated.SearchResultResultTypeTicket
-	// SearchResultResultTypeUser is generated.SearchResultResultTypeUser, the SearchResultResultType value "user".
-	SearchResultResultTypeUser = generated.SearchResultResultTypeUser
+	// SearchTicketResultPriorityHigh is generated.SearchTicketResultPriorityHigh, the SearchTicketResultPriority value "high".
+	SearchTicketResultPriorityHigh = generated.SearchTicketResultPriorityHigh
+	// SearchTicketResultPriorityLow is generated.SearchTicketResultPriorityLow, the SearchTicketResultPriority value "low".
+	SearchTicketResultPriorityLow = generated.SearchTicketResultPriorityLow
+	// SearchTicketResultPriorityNormal is generated.SearchTicketResultPriorityNormal, the SearchTicketResultPriority value "normal".
+	SearchTicketResultPriorityNormal = generated.SearchTicketResultPriorityNormal
+	// SearchTicketResultPriorityUrgent is generated.SearchTicketResultPriorityUrgent, the SearchTicketResultPriority value "urgent".
+	SearchTicketResultPriorityUrgent = generated.SearchTicketResultPriorityUrgent
+	// SearchTicketResultResultTypeTicket is generated.SearchTicketResultResultTypeTicket, the SearchTicketResultResultType value "ticket".
+	SearchTicketResultResultTypeTicket = generated.SearchTicketResultResultTypeTicket
+	// SearchTicketResultStatusClosed is generated.SearchTicketResultStatusClosed, the SearchTicketResultStatus value "closed".
+	SearchTicketResultStatusClosed = generated.SearchTicketResultStatusClosed
+	// SearchTicketResultStatusDeleted is generated.SearchTicketResultStatusDeleted, the SearchTicketResultStatus value "deleted".
+	SearchTicketResultStatusDeleted = generated.SearchTicketResultStatusDeleted
+	// SearchTicketResultStatusHold is generated.SearchTicketResultStatusHold, the SearchTicketResultStatus value "hold".
+	SearchTicketResultStatusHold = generated.SearchTicketResultStatusHold
+	// SearchTicketResultStatusNew is generated.SearchTicketResultStatusNew, the SearchTicketResultStatus value "new".
+	SearchTicketResultStatusNew = generated.SearchTicketResultStatusNew
+	// SearchTicketResultStatusOpen is generated.SearchTicketResultStatusOpen, the SearchTicketResultStatus value "open".
+	SearchTicketResultStatusOpen = generated.SearchTicketResultStatusOpen
+	// SearchTicketResultStatusPending is generated.SearchTicketResultStatusPending, the SearchTicketResultStatus value "pending".
+	SearchTicketResultStatusPending = generated.SearchTicketResultStatusPending
+	// SearchTicketResultStatusSolved is generated.SearchTicketResultStatusSolved, the SearchTicketResultStatus value "solved".
+	SearchTicketResultStatusSolved = generated.SearchTicketResultStatusSolved
+	// SearchTicketResultTypeIncident is generated.SearchTicketResultTypeIncident, the SearchTicketResultType value "incident".
+	SearchTicketResultTypeIncident = generated.SearchTicketResultTypeIncident
+	// SearchTicketResultTypeProblem is generated.SearchTicketResultTypeProblem, the SearchTicketResultType value "problem".
+	SearchTicketResultTypeProblem = generated.SearchTicketResultTypeProblem
+	// SearchTicketResultTypeQuestion is generated.SearchTicketResultTypeQuestion, the SearchTicketResultType value "question".
+	SearchTicketResultTypeQuestion = generated.SearchTicketResultTypeQuestion
+	// SearchTicketResultTypeTask is generated.SearchTicketResultTypeTask, the SearchTicketResultType value "task".
+	SearchTicketResultTypeTask = generated.SearchTicketResultTypeTask
 	// SearchTriggersParamsIncludeAppInstallation is generated.SearchTriggersParamsIncludeAppInstallation, the SearchTriggersParamsInclude value "app_installation".
 	SearchTriggersParamsIncludeAppInstallation = generated.SearchTriggersParamsIncludeAppInstallation
 	// SearchTriggersParamsIncludePermissions is generated.SearchTriggersParamsIncludePermissions, the SearchTriggersParamsInclude value "permissions".
@@ -3808,6 +4122,38 @@ const (
 	SearchTriggersParamsSortPosition = generated.SearchTriggersParamsSortPosition
 	// SearchTriggersParamsSortUpdatedAt is generated.SearchTriggersParamsSortUpdatedAt, the SearchTriggersParamsSort value "updated_at".
 	SearchTriggersParamsSortUpdatedAt = generated.SearchTriggersParamsSortUpdatedAt
+	// SearchUserResultResultTypeUser is generated.SearchUserResultResultTypeUser, the SearchUserResultResultType value "user".
+	SearchUserResultResultTypeUser = generated.SearchUserResultResultTypeUser
+	// SearchUserResultRoleTypeAdmin is generated.SearchUserResultRoleTypeAdmin, the SearchUserResultRoleType value 4.
+	SearchUserResultRoleTypeAdmin = generated.SearchUserResultRoleTypeAdmin
+	// SearchUserResultRoleTypeBillingAdmin is generated.SearchUserResultRoleTypeBillingAdmin, the SearchUserResultRoleType value 5.
+	SearchUserResultRoleTypeBillingAdmin = generated.SearchUserResultRoleTypeBillingAdmin
+	// SearchUserResultRoleTypeChatAgent is generated.SearchUserResultRoleTypeChatAgent, the SearchUserResultRoleType value 2.
+	SearchUserResultRoleTypeChatAgent = generated.SearchUserResultRoleTypeChatAgent
+	// SearchUserResultRoleTypeContributor is generated.SearchUserResultRoleTypeContributor, the SearchUserResultRoleType value 3.
+	SearchUserResultRoleTypeContributor = generated.SearchUserResultRoleTypeContributor
+	// SearchUserResultRoleTypeCustomAgent is generated.SearchUserResultRoleTypeCustomAgent, the SearchUserResultRoleType value 0.
+	SearchUserResultRoleTypeCustomAgent = generated.SearchUserResultRoleTypeCustomAgent
+	// SearchUserResultRoleTypeLightAgent is generated.SearchUserResultRoleTypeLightAgent, the SearchUserResultRoleType value 1.
+	SearchUserResultRoleTypeLightAgent = generated.SearchUserResultRoleTypeLightAgent
+	// SearchUserResultTicketRestrictionAssigned is generated.SearchUserResultTicketRestrictionAssigned, the SearchUserResultTicketRestriction value "assigned".
+	SearchUserResultTicketRestrictionAssigned = generated.SearchUserResultTicketRestrictionAssigned
+	// SearchUserResultTicketRestrictionGroups is generated.SearchUserResultTicketRestrictionGroups, the SearchUserResultTicketRestriction value "groups".
+	SearchUserResultTicketRestrictionGroups = generated.SearchUserResultTicketRestrictionGroups
+	// SearchUserResultTicketRestrictionOrganization is generated.SearchUserResultTicketRestrictionOrganization, the SearchUserResultTicketRestriction value "organization".
+	SearchUserResultTicketRestrictionOrganization = generated.SearchUserResultTicketRestrictionOrganization
+	// SearchUserResultTicketRestrictionRequested is generated.SearchUserResultTicketRestrictionRequested, the SearchUserResultTicketRestriction value "requested".
+	SearchUserResultTicketRestrictionRequested = generated.SearchUserResultTicketRestrictionRequested
+	// SearchUsersParamsIncludeAbilities is generated.SearchUsersParamsIncludeAbilities, the SearchUsersParamsInclude value "abilities".
+	SearchUsersParamsIncludeAbilities = generated.SearchUsersParamsIncludeAbilities
+	// SearchUsersParamsIncludeGroups is generated.SearchUsersParamsIncludeGroups, the SearchUsersParamsInclude value "groups".
+	SearchUsersParamsIncludeGroups = generated.SearchUsersParamsIncludeGroups
+	// SearchUsersParamsIncludeIdentities is generated.SearchUsersParamsIncludeIdentities, the SearchUsersParamsInclude value "identities".
+	SearchUsersParamsIncludeIdentities = generated.SearchUsersParamsIncludeIdentities
+	// SearchUsersParamsIncludeOpenTicketCount is generated.SearchUsersParamsIncludeOpenTicketCount, the SearchUsersParamsInclude value "open_ticket_count".
+	SearchUsersParamsIncludeOpenTicketCount = generated.SearchUsersParamsIncludeOpenTicketCount
+	// SearchUsersParamsIncludeOrganizations is generated.SearchUsersParamsIncludeOrganizations, the SearchUsersParamsInclude value "organizations".
+	SearchUsersParamsIncludeOrganizations = generated.SearchUsersParamsIncludeOrganizations
 	// SearchViewsParamsAccessAccount is generated.SearchViewsParamsAccessAccount, the SearchViewsParamsAccess value "account".
 	SearchViewsParamsAccessAccount = generated.SearchViewsParamsAccessAccount
 	// SearchViewsParamsAccessPersonal is generated.SearchViewsParamsAccessPersonal, the SearchViewsParamsAccess value "personal".
@@ -3850,16 +4196,90 @@ const (
 	SharingAgreementUpdateInputStatusInactive = generated.SharingAgreementUpdateInputStatusInactive
 	// SharingAgreementUpdateInputStatusPending is generated.SharingAgreementUpdateInputStatusPending, the SharingAgreementUpdateInputStatus value "pending".
 	SharingAgreementUpdateInputStatusPending = generated.SharingAgreementUpdateInputStatusPending
+	// ShowGroupParamsIncludeUsers is generated.ShowGroupParamsIncludeUsers, the ShowGroupParamsInclude value "users".
+	ShowGroupParamsIncludeUsers = generated.ShowGroupParamsIncludeUsers
+	// ShowManyTicketsParamsIncludeBrands is generated.ShowManyTicketsParamsIncludeBrands, the ShowManyTicketsParamsInclude value "brands".
+	ShowManyTicketsParamsIncludeBrands = generated.ShowManyTicketsParamsIncludeBrands
+	// ShowManyTicketsParamsIncludeCommentCount is generated.ShowManyTicketsParamsIncludeCommentCount, the ShowManyTicketsParamsInclude value "comment_count".
+	ShowManyTicketsParamsIncludeCommentCount = generated.ShowManyTicketsParamsIncludeCommentCount
+	// ShowManyTicketsParamsIncludeDates is generated.ShowManyTicketsParamsIncludeDates, the ShowManyTicketsParamsInclude value "dates".
+	ShowManyTicketsParamsIncludeDates = generated.ShowManyTicketsParamsIncludeDates
+	// ShowManyTicketsParamsIncludeGroups is generated.ShowManyTicketsParamsIncludeGroups, the ShowManyTicketsParamsInclude value "groups".
+	ShowManyTicketsParamsIncludeGroups = generated.ShowManyTicketsParamsIncludeGroups
+	// ShowManyTicketsParamsIncludeLastAudits is generated.ShowManyTicketsParamsIncludeLastAudits, the ShowManyTicketsParamsInclude value "last_audits".
+	ShowManyTicketsParamsIncludeLastAudits = generated.ShowManyTicketsParamsIncludeLastAudits
+	// ShowManyTicketsParamsIncludeMetricSets is generated.ShowManyTicketsParamsIncludeMetricSets, the ShowManyTicketsParamsInclude value "metric_sets".
+	ShowManyTicketsParamsIncludeMetricSets = generated.ShowManyTicketsParamsIncludeMetricSets
+	// ShowManyTicketsParamsIncludeOrganizations is generated.ShowManyTicketsParamsIncludeOrganizations, the ShowManyTicketsParamsInclude value "organizations".
+	ShowManyTicketsParamsIncludeOrganizations = generated.ShowManyTicketsParamsIncludeOrganizations
+	// ShowManyTicketsParamsIncludeTicketForms is generated.ShowManyTicketsParamsIncludeTicketForms, the ShowManyTicketsParamsInclude value "ticket_forms".
+	ShowManyTicketsParamsIncludeTicketForms = generated.ShowManyTicketsParamsIncludeTicketForms
+	// ShowManyTicketsParamsIncludeUsers is generated.ShowManyTicketsParamsIncludeUsers, the ShowManyTicketsParamsInclude value "users".
+	ShowManyTicketsParamsIncludeUsers = generated.ShowManyTicketsParamsIncludeUsers
+	// ShowManyUsersParamsIncludeAbilities is generated.ShowManyUsersParamsIncludeAbilities, the ShowManyUsersParamsInclude value "abilities".
+	ShowManyUsersParamsIncludeAbilities = generated.ShowManyUsersParamsIncludeAbilities
+	// ShowManyUsersParamsIncludeGroups is generated.ShowManyUsersParamsIncludeGroups, the ShowManyUsersParamsInclude value "groups".
+	ShowManyUsersParamsIncludeGroups = generated.ShowManyUsersParamsIncludeGroups
+	// ShowManyUsersParamsIncludeIdentities is generated.ShowManyUsersParamsIncludeIdentities, the ShowManyUsersParamsInclude value "identities".
+	ShowManyUsersParamsIncludeIdentities = generated.ShowManyUsersParamsIncludeIdentities
+	// ShowManyUsersParamsIncludeOpenTicketCount is generated.ShowManyUsersParamsIncludeOpenTicketCount, the ShowManyUsersParamsInclude value "open_ticket_count".
+	ShowManyUsersParamsIncludeOpenTicketCount = generated.ShowManyUsersParamsIncludeOpenTicketCount
+	// ShowManyUsersParamsIncludeOrganizations is generated.ShowManyUsersParamsIncludeOrganizations, the ShowManyUsersParamsInclude value "organizations".
+	ShowManyUsersParamsIncludeOrganizations = generated.ShowManyUsersParamsIncludeOrganizations
 	// ShowManyViewsParamsIncludeAppInstallation is generated.ShowManyViewsParamsIncludeAppInstallation, the ShowManyViewsParamsInclude value "app_installation".
 	ShowManyViewsParamsIncludeAppInstallation = generated.ShowManyViewsParamsIncludeAppInstallation
 	// ShowManyViewsParamsIncludePermissions is generated.ShowManyViewsParamsIncludePermissions, the ShowManyViewsParamsInclude value "permissions".
 	ShowManyViewsParamsIncludePermissions = generated.ShowManyViewsParamsIncludePermissions
+	// ShowOrganizationParamsIncludeAbilities is generated.ShowOrganizationParamsIncludeAbilities, the ShowOrganizationParamsInclude value "abilities".
+	ShowOrganizationParamsIncludeAbilities = generated.ShowOrganizationParamsIncludeAbilities
 	// ShowRequestParamsIncludeUsers is generated.ShowRequestParamsIncludeUsers, the ShowRequestParamsInclude value "users".
 	ShowRequestParamsIncludeUsers = generated.ShowRequestParamsIncludeUsers
+	// ShowSelfParamsIncludeAbilities is generated.ShowSelfParamsIncludeAbilities, the ShowSelfParamsInclude value "abilities".
+	ShowSelfParamsIncludeAbilities = generated.ShowSelfParamsIncludeAbilities
+	// ShowSelfParamsIncludeGroups is generated.ShowSelfParamsIncludeGroups, the ShowSelfParamsInclude value "groups".
+	ShowSelfParamsIncludeGroups = generated.ShowSelfParamsIncludeGroups
+	// ShowSelfParamsIncludeIdentities is generated.ShowSelfParamsIncludeIdentities, the ShowSelfParamsInclude value "identities".
+	ShowSelfParamsIncludeIdentities = generated.ShowSelfParamsIncludeIdentities
+	// ShowSelfParamsIncludeOpenTicketCount is generated.ShowSelfParamsIncludeOpenTicketCount, the ShowSelfParamsInclude value "open_ticket_count".
+	ShowSelfParamsIncludeOpenTicketCount = generated.ShowSelfParamsIncludeOpenTicketCount
+	// ShowSelfParamsIncludeOrganizations is generated.ShowSelfParamsIncludeOrganizations, the ShowSelfParamsInclude value "organizations".
+	ShowSelfParamsIncludeOrganizations = generated.ShowSelfParamsIncludeOrganizations
 	// ShowTicketFieldParamsIncludeUsers is generated.ShowTicketFieldParamsIncludeUsers, the ShowTicketFieldParamsInclude value "users".
 	ShowTicketFieldParamsIncludeUsers = generated.ShowTicketFieldParamsIncludeUsers
+	// ShowTicketParamsIncludeBrands is generated.ShowTicketParamsIncludeBrands, the ShowTicketParamsInclude value "brands".
+	ShowTicketParamsIncludeBrands = generated.ShowTicketParamsIncludeBrands
+	// ShowTicketParamsIncludeCommentCount is generated.ShowTicketParamsIncludeCommentCount, the ShowTicketParamsInclude value "comment_count".
+	ShowTicketParamsIncludeCommentCount = generated.ShowTicketParamsIncludeCommentCount
+	// ShowTicketParamsIncludeDates is generated.ShowTicketParamsIncludeDates, the ShowTicketParamsInclude value "dates".
+	ShowTicketParamsIncludeDates = generated.ShowTicketParamsIncludeDates
+	// ShowTicketParamsIncludeGroups is generated.ShowTicketParamsIncludeGroups, the ShowTicketParamsInclude value "groups".
+	ShowTicketParamsIncludeGroups = generated.ShowTicketParamsIncludeGroups
+	// ShowTicketParamsIncludeLastAudits is generated.ShowTicketParamsIncludeLastAudits, the ShowTicketParamsInclude value "last_audits".
+	ShowTicketParamsIncludeLastAudits = generated.ShowTicketParamsIncludeLastAudits
+	// ShowTicketParamsIncludeMetricSets is generated.ShowTicketParamsIncludeMetricSets, the ShowTicketParamsInclude value "metric_sets".
+	ShowTicketParamsIncludeMetricSets = generated.ShowTicketParamsIncludeMetricSets
+	// ShowTicketParamsIncludeOrganizations is generated.ShowTicketParamsIncludeOrganizations, the ShowTicketParamsInclude value "organizations".
+	ShowTicketParamsIncludeOrganizations = generated.ShowTicketParamsIncludeOrganizations
+	// ShowTicketParamsIncludeTicketForms is generated.ShowTicketParamsIncludeTicketForms, the ShowTicketParamsInclude value "ticket_forms".
+	ShowTicketParamsIncludeTicketForms = generated.ShowTicketParamsIncludeTicketForms
+	// ShowTicketParamsIncludeUsers is generated.ShowTicketParamsIncludeUsers, the ShowTicketParamsInclude value "users".
+	ShowTicketParamsIncludeUsers = generated.ShowTicketParamsIncludeUsers
 	// ShowTriggerRevisionParamsIncludeUsers is generated.ShowTriggerRevisionParamsIncludeUsers, the ShowTriggerRevisionParamsInclude value "users".
 	ShowTriggerRevisionParamsIncludeUsers = generated.ShowTriggerRevisionParamsIncludeUsers
+	// ShowUserParamsIncludeAbilities is generated.ShowUserParamsIncludeAbilities, the ShowUserParamsInclude value "abilities".
+	ShowUserParamsIncludeAbilities = generated.ShowUserParamsIncludeAbilities
+	// ShowUserParamsIncludeGroups is generated.ShowUserParamsIncludeGroups, the ShowUserParamsInclude value "groups".
+	ShowUserParamsIncludeGroups = generated.ShowUserParamsIncludeGroups
+	// ShowUserParamsIncludeIdentities is generated.ShowUserParamsIncludeIdentities, the ShowUserParamsInclude value "identities".
+	ShowUserParamsIncludeIdentities = generated.ShowUserParamsIncludeIdentities
+	// ShowUserParamsIncludeOpenTicketCount is generated.ShowUserParamsIncludeOpenTicketCount, the ShowUserParamsInclude value "open_ticket_count".
+	ShowUserParamsIncludeOpenTicketCount = generated.ShowUserParamsIncludeOpenTicketCount
+	// ShowUserParamsIncludeOrganizations is generated.ShowUserParamsIncludeOrganizations, the ShowUserParamsInclude value "organizations".
+	ShowUserParamsIncludeOrganizations = generated.ShowUserParamsIncludeOrganizations
+	// ShowViewParamsIncludeAppInstallation is generated.ShowViewParamsIncludeAppInstallation, the ShowViewParamsInclude value "app_installation".
+	ShowViewParamsIncludeAppInstallation = generated.ShowViewParamsIncludeAppInstallation
+	// ShowViewParamsIncludePermissions is generated.ShowViewParamsIncludePermissions, the ShowViewParamsInclude value "permissions".
+	ShowViewParamsIncludePermissions = generated.ShowViewParamsIncludePermissions
 	// SupportAddressCnameStatusFailed is generated.SupportAddressCnameStatusFailed, the SupportAddressCnameStatus value "failed".
 	SupportAddressCnameStatusFailed = generated.SupportAddressCnameStatusFailed
 	// SupportAddressCnameStatusUnknown is generated.SupportAddressCnameStatusUnknown, the SupportAddressCnameStatus value "unknown".
@@ -4062,6 +4482,36 @@ const (
 	TicketEmailCcInputActionDelete = generated.TicketEmailCcInputActionDelete
 	// TicketEmailCcInputActionPut is generated.TicketEmailCcInputActionPut, the TicketEmailCcInputAction value "put".
 	TicketEmailCcInputActionPut = generated.TicketEmailCcInputActionPut
+	// TicketEventMetricAgentWorkTime is generated.TicketEventMetricAgentWorkTime, the TicketEventMetric value "agent_work_time".
+	TicketEventMetricAgentWorkTime = generated.TicketEventMetricAgentWorkTime
+	// TicketEventMetricGroupOwnershipTime is generated.TicketEventMetricGroupOwnershipTime, the TicketEventMetric value "group_ownership_time".
+	TicketEventMetricGroupOwnershipTime = generated.TicketEventMetricGroupOwnershipTime
+	// TicketEventMetricPausableUpdateTime is generated.TicketEventMetricPausableUpdateTime, the TicketEventMetric value "pausable_update_time".
+	TicketEventMetricPausableUpdateTime = generated.TicketEventMetricPausableUpdateTime
+	// TicketEventMetricPeriodicUpdateTime is generated.TicketEventMetricPeriodicUpdateTime, the TicketEventMetric value "periodic_update_time".
+	TicketEventMetricPeriodicUpdateTime = generated.TicketEventMetricPeriodicUpdateTime
+	// TicketEventMetricReplyTime is generated.TicketEventMetricReplyTime, the TicketEventMetric value "reply_time".
+	TicketEventMetricReplyTime = generated.TicketEventMetricReplyTime
+	// TicketEventMetricRequesterWaitTime is generated.TicketEventMetricRequesterWaitTime, the TicketEventMetric value "requester_wait_time".
+	TicketEventMetricRequesterWaitTime = generated.TicketEventMetricRequesterWaitTime
+	// TicketEventMetricResolutionTime is generated.TicketEventMetricResolutionTime, the TicketEventMetric value "resolution_time".
+	TicketEventMetricResolutionTime = generated.TicketEventMetricResolutionTime
+	// TicketEventTypeActivate is generated.TicketEventTypeActivate, the TicketEventType value "activate".
+	TicketEventTypeActivate = generated.TicketEventTypeActivate
+	// TicketEventTypeApplyGroupSLA is generated.TicketEventTypeApplyGroupSLA, the TicketEventType value "apply_group_sla".
+	TicketEventTypeApplyGroupSLA = generated.TicketEventTypeApplyGroupSLA
+	// TicketEventTypeApplySLA is generated.TicketEventTypeApplySLA, the TicketEventType value "apply_sla".
+	TicketEventTypeApplySLA = generated.TicketEventTypeApplySLA
+	// TicketEventTypeBreach is generated.TicketEventTypeBreach, the TicketEventType value "breach".
+	TicketEventTypeBreach = generated.TicketEventTypeBreach
+	// TicketEventTypeFulfill is generated.TicketEventTypeFulfill, the TicketEventType value "fulfill".
+	TicketEventTypeFulfill = generated.TicketEventTypeFulfill
+	// TicketEventTypeMeasure is generated.TicketEventTypeMeasure, the TicketEventType value "measure".
+	TicketEventTypeMeasure = generated.TicketEventTypeMeasure
+	// TicketEventTypePause is generated.TicketEventTypePause, the TicketEventType value "pause".
+	TicketEventTypePause = generated.TicketEventTypePause
+	// TicketEventTypeUpdateStatus is generated.TicketEventTypeUpdateStatus, the TicketEventType value "update_status".
+	TicketEventTypeUpdateStatus = generated.TicketEventTypeUpdateStatus
 	// TicketFieldInputTypeCheckbox is generated.TicketFieldInputTypeCheckbox, the TicketFieldInputType value "checkbox".
 	TicketFieldInputTypeCheckbox = generated.TicketFieldInputTypeCheckbox
 	// TicketFieldInputTypeDate is generated.TicketFieldInputTypeDate, the TicketFieldInputType value "date".
@@ -4336,6 +4786,16 @@ const (
 	UserIdentityInputTypeSdk = generated.UserIdentityInputTypeSdk
 	// UserIdentityInputTypeTwitter is generated.UserIdentityInputTypeTwitter, the UserIdentityInputType value "twitter".
 	UserIdentityInputTypeTwitter = generated.UserIdentityInputTypeTwitter
+	// UserIdentityInputVerificationMethodEmbed is generated.UserIdentityInputVerificationMethodEmbed, the UserIdentityInputVerificationMethod value "embed".
+	UserIdentityInputVerificationMethodEmbed = generated.UserIdentityInputVerificationMethodEmbed
+	// UserIdentityInputVerificationMethodFull is generated.UserIdentityInputVerificationMethodFull, the UserIdentityInputVerificationMethod value "full".
+	UserIdentityInputVerificationMethodFull = generated.UserIdentityInputVerificationMethodFull
+	// UserIdentityInputVerificationMethodLow is generated.UserIdentityInputVerificationMethodLow, the UserIdentityInputVerificationMethod value "low".
+	UserIdentityInputVerificationMethodLow = generated.UserIdentityInputVerificationMethodLow
+	// UserIdentityInputVerificationMethodNone is generated.UserIdentityInputVerificationMethodNone, the UserIdentityInputVerificationMethod value "none".
+	UserIdentityInputVerificationMethodNone = generated.UserIdentityInputVerificationMethodNone
+	// UserIdentityInputVerificationMethodSso is generated.UserIdentityInputVerificationMethodSso, the UserIdentityInputVerificationMethod value "sso".
+	UserIdentityInputVerificationMethodSso = generated.UserIdentityInputVerificationMethodSso
 	// UserIdentityTypeAgentForwarding is generated.UserIdentityTypeAgentForwarding, the UserIdentityType value "agent_forwarding".
 	UserIdentityTypeAgentForwarding = generated.UserIdentityTypeAgentForwarding
 	// UserIdentityTypeAnyChannel is generated.UserIdentityTypeAnyChannel, the UserIdentityType value "any_channel".

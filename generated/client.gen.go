@@ -808,7 +808,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/custom_objects (the `ListCustomObjects` operationId).
-	ListCustomObjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCustomObjects(ctx context.Context, params *ListCustomObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateCustomObjectWithBody Create Custom Object
 	//
@@ -869,7 +869,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/custom_objects/{custom_object_key} (the `ShowCustomObject` operationId).
-	ShowCustomObject(ctx context.Context, customObjectKey string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowCustomObject(ctx context.Context, customObjectKey string, params *ShowCustomObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCustomObjectWithBody Update Custom Object
 	//
@@ -974,7 +974,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id} (the `ShowCustomObjectField` operationId).
-	ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCustomObjectFieldWithBody Update Custom Object Field
 	//
@@ -1994,7 +1994,7 @@ type ClientInterface interface {
 	// **Allowed for:** Admins, Agents.
 	//
 	// Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-	ShowGroup(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowGroup(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateGroupWithBody Update Group
 	//
@@ -2874,7 +2874,7 @@ type ClientInterface interface {
 	// **Allowed for:** Agents.
 	//
 	// Corresponds with GET /api/v2/organizations/count (the `CountOrganizations` operationId).
-	CountOrganizations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CountOrganizations(ctx context.Context, params *CountOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateManyOrganizationsWithBody Create Many Organizations
 	//
@@ -3009,7 +3009,7 @@ type ClientInterface interface {
 	// **Allowed for:** Admins, Agents.
 	//
 	// Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-	ShowOrganization(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowOrganization(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateOrganizationWithBody Update Organization
 	//
@@ -3265,7 +3265,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/relationships/definitions/{target_type} (the `ListRelationshipFilterDefinitions` operationId).
-	ListRelationshipFilterDefinitions(ctx context.Context, targetType string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRelationshipFilterDefinitions(ctx context.Context, targetType string, params *ListRelationshipFilterDefinitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRequests List Requests
 	//
@@ -3421,7 +3421,7 @@ type ClientInterface interface {
 	// Allowed for: Admins.
 	//
 	// Corresponds with GET /api/v2/resource_collections (the `ListResourceCollections` operationId).
-	ListResourceCollections(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListResourceCollections(ctx context.Context, params *ListResourceCollectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateResourceCollectionWithBody Create Resource Collection
 	//
@@ -4944,7 +4944,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-	ShowTicket(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowTicket(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTicketWithBody Update Ticket
 	//
@@ -5279,7 +5279,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RemoveTicketTags Remove Tags
 	//
@@ -5293,7 +5293,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTags(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RemoveTicketTags(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTicketTags List Resource Tags
 	//
@@ -6138,7 +6138,7 @@ type ClientInterface interface {
 	// Allowed for: Anonymous users.
 	//
 	// Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-	ShowSelf(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowSelf(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteAuthenticatedSession Delete the Authenticated Session
 	//
@@ -6276,7 +6276,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-	ShowUser(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowUser(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Update User
 	//
@@ -6803,7 +6803,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PreviewViewsWithBody(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PreviewViews Preview Views
 	//
@@ -6827,7 +6827,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViews(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PreviewViews(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PreviewViewTicketCountWithBody Preview Ticket Count
 	//
@@ -6915,7 +6915,7 @@ type ClientInterface interface {
 	// Allowed for: Agents.
 	//
 	// Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-	ShowView(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShowView(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateViewWithBody Update View
 	//
@@ -8357,8 +8357,8 @@ func (c *Client) RedactTicketComment(ctx context.Context, ticketCommentID int64,
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/custom_objects (the `ListCustomObjects` operationId).
-func (c *Client) ListCustomObjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCustomObjectsRequest(c.Server)
+func (c *Client) ListCustomObjects(ctx context.Context, params *ListCustomObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomObjectsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8478,8 +8478,8 @@ func (c *Client) DeleteCustomObject(ctx context.Context, customObjectKey string,
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/custom_objects/{custom_object_key} (the `ShowCustomObject` operationId).
-func (c *Client) ShowCustomObject(ctx context.Context, customObjectKey string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowCustomObjectRequest(c.Server, customObjectKey)
+func (c *Client) ShowCustomObject(ctx context.Context, customObjectKey string, params *ShowCustomObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowCustomObjectRequest(c.Server, customObjectKey, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8673,8 +8673,8 @@ func (c *Client) DeleteCustomObjectField(ctx context.Context, customObjectKey st
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id} (the `ShowCustomObjectField` operationId).
-func (c *Client) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowCustomObjectFieldRequest(c.Server, customObjectKey, customObjectFieldKeyOrID)
+func (c *Client) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowCustomObjectFieldRequest(c.Server, customObjectKey, customObjectFieldKeyOrID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -10563,8 +10563,8 @@ func (c *Client) DeleteGroup(ctx context.Context, groupID int64, reqEditors ...R
 // **Allowed for:** Admins, Agents.
 //
 // Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-func (c *Client) ShowGroup(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowGroupRequest(c.Server, groupID)
+func (c *Client) ShowGroup(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowGroupRequest(c.Server, groupID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12183,8 +12183,8 @@ func (c *Client) AutocompleteOrganizations(ctx context.Context, params *Autocomp
 // **Allowed for:** Agents.
 //
 // Corresponds with GET /api/v2/organizations/count (the `CountOrganizations` operationId).
-func (c *Client) CountOrganizations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCountOrganizationsRequest(c.Server)
+func (c *Client) CountOrganizations(ctx context.Context, params *CountOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountOrganizationsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12428,8 +12428,8 @@ func (c *Client) DeleteOrganization(ctx context.Context, organizationID int64, r
 // **Allowed for:** Admins, Agents.
 //
 // Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowOrganizationRequest(c.Server, organizationID)
+func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowOrganizationRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12864,8 +12864,8 @@ func (c *Client) VerifySupportAddressForwarding(ctx context.Context, supportAddr
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/relationships/definitions/{target_type} (the `ListRelationshipFilterDefinitions` operationId).
-func (c *Client) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListRelationshipFilterDefinitionsRequest(c.Server, targetType)
+func (c *Client) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, params *ListRelationshipFilterDefinitionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRelationshipFilterDefinitionsRequest(c.Server, targetType, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13120,8 +13120,8 @@ func (c *Client) ShowRequestComment(ctx context.Context, requestID int64, ticket
 // Allowed for: Admins.
 //
 // Corresponds with GET /api/v2/resource_collections (the `ListResourceCollections` operationId).
-func (c *Client) ListResourceCollections(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListResourceCollectionsRequest(c.Server)
+func (c *Client) ListResourceCollections(ctx context.Context, params *ListResourceCollectionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListResourceCollectionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -15803,8 +15803,8 @@ func (c *Client) DeleteTicket(ctx context.Context, ticketID int64, reqEditors ..
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-func (c *Client) ShowTicket(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowTicketRequest(c.Server, ticketID)
+func (c *Client) ShowTicket(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowTicketRequest(c.Server, ticketID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -16378,8 +16378,8 @@ func (c *Client) CreateTicketSatisfactionRating(ctx context.Context, ticketID in
 // Takes any type of body and a specified content type.
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveTicketTagsRequestWithBody(c.Server, ticketID, contentType, body)
+func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveTicketTagsRequestWithBody(c.Server, ticketID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16402,8 +16402,8 @@ func (c *Client) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRemoveTicketTagsRequest(c.Server, ticketID, body)
+func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveTicketTagsRequest(c.Server, ticketID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17857,8 +17857,8 @@ func (c *Client) LogoutManyUsers(ctx context.Context, params *LogoutManyUsersPar
 // Allowed for: Anonymous users.
 //
 // Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-func (c *Client) ShowSelf(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowSelfRequest(c.Server)
+func (c *Client) ShowSelf(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowSelfRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -18105,8 +18105,8 @@ func (c *Client) DeleteUser(ctx context.Context, userID int64, reqEditors ...Req
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-func (c *Client) ShowUser(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowUserRequest(c.Server, userID)
+func (c *Client) ShowUser(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowUserRequest(c.Server, userID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -19012,8 +19012,8 @@ func (c *Client) DeleteManyViews(ctx context.Context, params *DeleteManyViewsPar
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *Client) PreviewViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewViewsRequestWithBody(c.Server, contentType, body)
+func (c *Client) PreviewViewsWithBody(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewViewsRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19046,8 +19046,8 @@ func (c *Client) PreviewViewsWithBody(ctx context.Context, contentType string, b
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *Client) PreviewViews(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPreviewViewsRequest(c.Server, body)
+func (c *Client) PreviewViews(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewViewsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -19214,8 +19214,8 @@ func (c *Client) DeleteView(ctx context.Context, viewID int64, reqEditors ...Req
 // Allowed for: Agents.
 //
 // Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-func (c *Client) ShowView(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShowViewRequest(c.Server, viewID)
+func (c *Client) ShowView(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowViewRequest(c.Server, viewID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -19855,6 +19855,18 @@ func NewListActivitiesRequest(server string, params *ListActivitiesParams) (*htt
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -20592,6 +20604,18 @@ func NewListAutomationsRequest(server string, params *ListAutomationsParams) (*h
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -21268,6 +21292,18 @@ func NewListBrandsRequest(server string, params *ListBrandsParams) (*http.Reques
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -21793,7 +21829,7 @@ func NewRedactTicketCommentRequestWithBody(server string, ticketCommentID int64,
 }
 
 // NewListCustomObjectsRequest constructs an http.Request for the ListCustomObjects method
-func NewListCustomObjectsRequest(server string) (*http.Request, error) {
+func NewListCustomObjectsRequest(server string, params *ListCustomObjectsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -21809,6 +21845,33 @@ func NewListCustomObjectsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeUIPath != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_ui_path", *params.IncludeUIPath, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -21948,7 +22011,7 @@ func NewDeleteCustomObjectRequest(server string, customObjectKey string) (*http.
 }
 
 // NewShowCustomObjectRequest constructs an http.Request for the ShowCustomObject method
-func NewShowCustomObjectRequest(server string, customObjectKey string) (*http.Request, error) {
+func NewShowCustomObjectRequest(server string, customObjectKey string, params *ShowCustomObjectParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -21971,6 +22034,45 @@ func NewShowCustomObjectRequest(server string, customObjectKey string) (*http.Re
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludePermissionsMetadata != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_permissions_metadata", *params.IncludePermissionsMetadata, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeUIPath != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_ui_path", *params.IncludeUIPath, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -22285,7 +22387,7 @@ func NewDeleteCustomObjectFieldRequest(server string, customObjectKey string, cu
 }
 
 // NewShowCustomObjectFieldRequest constructs an http.Request for the ShowCustomObjectField method
-func NewShowCustomObjectFieldRequest(server string, customObjectKey string, customObjectFieldKeyOrID string) (*http.Request, error) {
+func NewShowCustomObjectFieldRequest(server string, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -22315,6 +22417,33 @@ func NewShowCustomObjectFieldRequest(server string, customObjectKey string, cust
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeStandardFields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_standard_fields", *params.IncludeStandardFields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -22501,6 +22630,18 @@ func NewDeleteCustomObjectRecordByExternalIDRequest(server string, customObjectK
 			for _, qp := range strings.Split(queryFrag, "&") {
 				rawQueryFragments = append(rawQueryFragments, qp)
 			}
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -22692,6 +22833,18 @@ func NewCreateOrUpdateCustomObjectRecordByExternalIDRequestWithBody(server strin
 			}
 		}
 
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -22853,6 +23006,54 @@ func NewAutocompleteCustomObjectRecordsRequest(server string, customObjectKey st
 		if params.Source != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterDynamicValues != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter[dynamic_values]", *params.FilterDynamicValues, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RequesterID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "requester_id", *params.RequesterID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AssigneeID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assignee_id", *params.AssigneeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization_id", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -23688,6 +23889,18 @@ func NewListDeletedTicketsRequest(server string, params *ListDeletedTicketsParam
 
 		}
 
+		if params.SupportTypeScope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "support_type_scope", *params.SupportTypeScope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -23966,6 +24179,18 @@ func NewListDeletedUsersRequest(server string, params *ListDeletedUsersParams) (
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -24154,6 +24379,18 @@ func NewListDynamicContentItemsRequest(server string, params *ListDynamicContent
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -24448,6 +24685,42 @@ func NewListDynamicContentItemVariantsRequest(server string, dynamicContentItemI
 		if params.PageBefore != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[before]", *params.PageBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -24827,6 +25100,30 @@ func NewListGroupMembershipsRequest(server string, params *ListGroupMembershipsP
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -25518,6 +25815,66 @@ func NewListGroupsRequest(server string, params *ListGroupsParams) (*http.Reques
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ExcludeDeleted != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude_deleted", *params.ExcludeDeleted, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -25736,7 +26093,7 @@ func NewDeleteGroupRequest(server string, groupID int64) (*http.Request, error) 
 }
 
 // NewShowGroupRequest constructs an http.Request for the ShowGroup method
-func NewShowGroupRequest(server string, groupID int64) (*http.Request, error) {
+func NewShowGroupRequest(server string, groupID int64, params *ShowGroupParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -25759,6 +26116,33 @@ func NewShowGroupRequest(server string, groupID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -26234,6 +26618,18 @@ func NewIncrementalTicketEventExportRequest(server string, params *IncrementalTi
 
 		}
 
+		if params.SupportTypeScope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "support_type_scope", *params.SupportTypeScope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -26320,6 +26716,18 @@ func NewListTicketMetricEventsRequest(server string, params *ListTicketMetricEve
 
 		}
 
+		if params.IncludeChanges != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_changes", *params.IncludeChanges, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -26397,6 +26805,18 @@ func NewIncrementalTicketExportRequest(server string, params *IncrementalTicketE
 		if params.Include != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SupportTypeScope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "support_type_scope", *params.SupportTypeScope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -26499,6 +26919,18 @@ func NewIncrementalTicketCursorExportRequest(server string, params *IncrementalT
 		if params.Include != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SupportTypeScope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "support_type_scope", *params.SupportTypeScope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -28235,6 +28667,18 @@ func NewListOrganizationFieldsRequest(server string, params *ListOrganizationFie
 
 		}
 
+		if params.ResolveDc != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resolve_dc", *params.ResolveDc, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -28523,6 +28967,30 @@ func NewListOrganizationMembershipsRequest(server string, params *ListOrganizati
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -29046,6 +29514,42 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -29184,6 +29688,30 @@ func NewAutocompleteOrganizationsRequest(server string, params *AutocompleteOrga
 
 		}
 
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -29199,7 +29727,7 @@ func NewAutocompleteOrganizationsRequest(server string, params *AutocompleteOrga
 }
 
 // NewCountOrganizationsRequest constructs an http.Request for the CountOrganizations method
-func NewCountOrganizationsRequest(server string) (*http.Request, error) {
+func NewCountOrganizationsRequest(server string, params *CountOrganizationsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -29215,6 +29743,45 @@ func NewCountOrganizationsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -29405,6 +29972,18 @@ func NewSearchOrganizationsRequest(server string, params *SearchOrganizationsPar
 			for _, qp := range strings.Split(queryFrag, "&") {
 				rawQueryFragments = append(rawQueryFragments, qp)
 			}
+		}
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -29601,7 +30180,7 @@ func NewDeleteOrganizationRequest(server string, organizationID int64) (*http.Re
 }
 
 // NewShowOrganizationRequest constructs an http.Request for the ShowOrganization method
-func NewShowOrganizationRequest(server string, organizationID int64) (*http.Request, error) {
+func NewShowOrganizationRequest(server string, organizationID int64, params *ShowOrganizationParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -29624,6 +30203,57 @@ func NewShowOrganizationRequest(server string, organizationID int64) (*http.Requ
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -29794,6 +30424,42 @@ func NewListTicketProblemsRequest(server string, params *ListTicketProblemsParam
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -30003,6 +30669,30 @@ func NewListSupportAddressesRequest(server string, params *ListSupportAddressesP
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -30229,7 +30919,7 @@ func NewVerifySupportAddressForwardingRequestWithBody(server string, supportAddr
 }
 
 // NewListRelationshipFilterDefinitionsRequest constructs an http.Request for the ListRelationshipFilterDefinitions method
-func NewListRelationshipFilterDefinitionsRequest(server string, targetType string) (*http.Request, error) {
+func NewListRelationshipFilterDefinitionsRequest(server string, targetType string, params *ListRelationshipFilterDefinitionsParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -30252,6 +30942,33 @@ func NewListRelationshipFilterDefinitionsRequest(server string, targetType strin
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.SourceType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source_type", *params.SourceType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -30869,7 +31586,7 @@ func NewShowRequestCommentRequest(server string, requestID int64, ticketCommentI
 }
 
 // NewListResourceCollectionsRequest constructs an http.Request for the ListResourceCollections method
-func NewListResourceCollectionsRequest(server string) (*http.Request, error) {
+func NewListResourceCollectionsRequest(server string, params *ListResourceCollectionsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -30885,6 +31602,33 @@ func NewListResourceCollectionsRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -31843,6 +32587,18 @@ func NewListSatisfactionRatingsRequest(server string, params *ListSatisfactionRa
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -32063,6 +32819,18 @@ func NewListSearchResultsRequest(server string, params *ListSearchResultsParams)
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -32195,6 +32963,18 @@ func NewExportSearchResultsRequest(server string, params *ExportSearchResultsPar
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -32288,6 +33068,18 @@ func NewListSessionsRequest(server string, params *ListSessionsParams) (*http.Re
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -32897,6 +33689,30 @@ func NewListSuspendedTicketsRequest(server string, params *ListSuspendedTicketsP
 
 		}
 
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -33263,6 +34079,18 @@ func NewListTagsRequest(server string, params *ListTagsParams) (*http.Request, e
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -33599,6 +34427,42 @@ func NewListAllTicketAuditsRequest(server string, params *ListAllTicketAuditsPar
 
 		}
 
+		if params.PageBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[before]", *params.PageBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[after]", *params.PageAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -33704,6 +34568,42 @@ func NewListTicketFieldsRequest(server string, params *ListTicketFieldsParams) (
 		if params.PageBefore != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[before]", *params.PageBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -34316,6 +35216,126 @@ func NewListTicketFormsRequest(server string, params *ListTicketFormsParams) (*h
 
 		}
 
+		if params.FormType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "form_type", *params.FormType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[after]", *params.PageAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[before]", *params.PageBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Locale != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -34489,6 +35509,30 @@ func NewShowManyTicketFormsRequest(server string, params *ShowManyTicketFormsPar
 		if params.AssociatedToBrand != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "associated_to_brand", *params.AssociatedToBrand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -34762,6 +35806,18 @@ func NewListTicketMetricsRequest(server string, params *ListTicketMetricsParams)
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -34910,6 +35966,66 @@ func NewListTicketsRequest(server string, params *ListTicketsParams) (*http.Requ
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort_by", *params.SortBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort_order", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SupportTypeScope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "support_type_scope", *params.SupportTypeScope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -34952,6 +36068,33 @@ func NewCreateTicketRequestWithBody(server string, params *CreateTicketParams, c
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -35194,6 +36337,18 @@ func NewShowManyTicketsRequest(server string, params *ShowManyTicketsParams) (*h
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -35310,7 +36465,7 @@ func NewDeleteTicketRequest(server string, ticketID int64) (*http.Request, error
 }
 
 // NewShowTicketRequest constructs an http.Request for the ShowTicket method
-func NewShowTicketRequest(server string, ticketID int64) (*http.Request, error) {
+func NewShowTicketRequest(server string, ticketID int64, params *ShowTicketParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -35333,6 +36488,57 @@ func NewShowTicketRequest(server string, ticketID int64) (*http.Request, error) 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReducedPayloadSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reduced_payload_size", *params.ReducedPayloadSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RemoveDuplicateFields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "remove_duplicate_fields", *params.RemoveDuplicateFields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -35476,6 +36682,78 @@ func NewListTicketAuditsRequest(server string, ticketID int64, params *ListTicke
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FilterEvents != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "filter_events", *params.FilterEvents, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SortOrder != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort_order", *params.SortOrder, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -36364,18 +37642,18 @@ func NewCreateTicketSatisfactionRatingRequestWithBody(server string, ticketID in
 }
 
 // NewRemoveTicketTagsRequest calls the generic RemoveTicketTags builder with application/json body
-func NewRemoveTicketTagsRequest(server string, ticketID int64, body RemoveTicketTagsJSONRequestBody) (*http.Request, error) {
+func NewRemoveTicketTagsRequest(server string, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRemoveTicketTagsRequestWithBody(server, ticketID, "application/json", bodyReader)
+	return NewRemoveTicketTagsRequestWithBody(server, ticketID, params, "application/json", bodyReader)
 }
 
 // NewRemoveTicketTagsRequestWithBody constructs an http.Request for the RemoveTicketTags method, with any body, and a specified content type
-func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -36398,6 +37676,33 @@ func NewRemoveTicketTagsRequestWithBody(server string, ticketID int64, contentTy
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
@@ -37512,6 +38817,18 @@ func NewSearchTriggersRequest(server string, params *SearchTriggersParams) (*htt
 
 		}
 
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -38011,6 +39328,18 @@ func NewListUserFieldsRequest(server string, params *ListUserFieldsParams) (*htt
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResolveDc != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "resolve_dc", *params.ResolveDc, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -38603,6 +39932,54 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -38708,6 +40085,54 @@ func NewAutocompleteUsersRequest(server string, params *AutocompleteUsersParams)
 		if params.Source != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "source", *params.Source, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Phone != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "phone", *params.Phone, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -39050,7 +40475,7 @@ func NewLogoutManyUsersRequest(server string, params *LogoutManyUsersParams) (*h
 }
 
 // NewShowSelfRequest constructs an http.Request for the ShowSelf method
-func NewShowSelfRequest(server string) (*http.Request, error) {
+func NewShowSelfRequest(server string, params *ShowSelfParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -39066,6 +40491,33 @@ func NewShowSelfRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -39273,6 +40725,18 @@ func NewSearchUsersRequest(server string, params *SearchUsersParams) (*http.Requ
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -39330,6 +40794,30 @@ func NewShowManyUsersRequest(server string, params *ShowManyUsersParams) (*http.
 		if params.ExternalIds != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "external_ids", *params.ExternalIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeDeleted != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_deleted", *params.IncludeDeleted, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -39467,7 +40955,7 @@ func NewDeleteUserRequest(server string, userID int64) (*http.Request, error) {
 }
 
 // NewShowUserRequest constructs an http.Request for the ShowUser method
-func NewShowUserRequest(server string, userID int64) (*http.Request, error) {
+func NewShowUserRequest(server string, userID int64, params *ShowUserParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -39490,6 +40978,33 @@ func NewShowUserRequest(server string, userID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -39795,6 +41310,54 @@ func NewListUserIdentitiesRequest(server string, userID int64, params *ListUserI
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeBoundaryIndicators != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_boundary_indicators", *params.IncludeBoundaryIndicators, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeItemCursors != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_item_cursors", *params.IncludeItemCursors, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -40853,6 +42416,18 @@ func NewListViewsRequest(server string, params *ListViewsParams) (*http.Request,
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -41196,18 +42771,18 @@ func NewDeleteManyViewsRequest(server string, params *DeleteManyViewsParams) (*h
 }
 
 // NewPreviewViewsRequest calls the generic PreviewViews builder with application/json body
-func NewPreviewViewsRequest(server string, body PreviewViewsJSONRequestBody) (*http.Request, error) {
+func NewPreviewViewsRequest(server string, params *PreviewViewsParams, body PreviewViewsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPreviewViewsRequestWithBody(server, "application/json", bodyReader)
+	return NewPreviewViewsRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewPreviewViewsRequestWithBody constructs an http.Request for the PreviewViews method, with any body, and a specified content type
-func NewPreviewViewsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPreviewViewsRequestWithBody(server string, params *PreviewViewsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -41223,6 +42798,105 @@ func NewPreviewViewsRequestWithBody(server string, contentType string, body io.R
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[after]", *params.PageAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[before]", *params.PageBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Exclude != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude", *params.Exclude, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -41574,7 +43248,7 @@ func NewDeleteViewRequest(server string, viewID int64) (*http.Request, error) {
 }
 
 // NewShowViewRequest constructs an http.Request for the ShowView method
-func NewShowViewRequest(server string, viewID int64) (*http.Request, error) {
+func NewShowViewRequest(server string, viewID int64, params *ShowViewParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -41597,6 +43271,33 @@ func NewShowViewRequest(server string, viewID int64) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -41798,6 +43499,42 @@ func NewExecuteViewRequest(server string, viewID int64, params *ExecuteViewParam
 		if params.PerPage != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "per_page", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Exclude != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exclude", *params.Exclude, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_by", *params.GroupBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -43208,7 +44945,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/custom_objects (the `ListCustomObjects` operationId).
-	ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCustomObjectsResponse, error)
+	ListCustomObjectsWithResponse(ctx context.Context, params *ListCustomObjectsParams, reqEditors ...RequestEditorFn) (*ListCustomObjectsResponse, error)
 
 	// CreateCustomObjectWithBodyWithResponse Create Custom Object
 	//
@@ -43277,7 +45014,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/custom_objects/{custom_object_key} (the `ShowCustomObject` operationId).
-	ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...RequestEditorFn) (*ShowCustomObjectResponse, error)
+	ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, params *ShowCustomObjectParams, reqEditors ...RequestEditorFn) (*ShowCustomObjectResponse, error)
 
 	// UpdateCustomObjectWithBodyWithResponse Update Custom Object
 	//
@@ -43388,7 +45125,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id} (the `ShowCustomObjectField` operationId).
-	ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...RequestEditorFn) (*ShowCustomObjectFieldResponse, error)
+	ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams, reqEditors ...RequestEditorFn) (*ShowCustomObjectFieldResponse, error)
 
 	// UpdateCustomObjectFieldWithBodyWithResponse Update Custom Object Field
 	//
@@ -44494,7 +46231,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-	ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error)
+	ShowGroupWithResponse(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error)
 
 	// UpdateGroupWithBodyWithResponse Update Group
 	//
@@ -45466,7 +47203,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/organizations/count (the `CountOrganizations` operationId).
-	CountOrganizationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CountOrganizationsResponse, error)
+	CountOrganizationsWithResponse(ctx context.Context, params *CountOrganizationsParams, reqEditors ...RequestEditorFn) (*CountOrganizationsResponse, error)
 
 	// CreateManyOrganizationsWithBodyWithResponse Create Many Organizations
 	//
@@ -45611,7 +47348,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-	ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error)
+	ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error)
 
 	// UpdateOrganizationWithBodyWithResponse Update Organization
 	//
@@ -45879,7 +47616,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/relationships/definitions/{target_type} (the `ListRelationshipFilterDefinitions` operationId).
-	ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...RequestEditorFn) (*ListRelationshipFilterDefinitionsResponse, error)
+	ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, params *ListRelationshipFilterDefinitionsParams, reqEditors ...RequestEditorFn) (*ListRelationshipFilterDefinitionsResponse, error)
 
 	// ListRequestsWithResponse List Requests
 	//
@@ -46047,7 +47784,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/resource_collections (the `ListResourceCollections` operationId).
-	ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListResourceCollectionsResponse, error)
+	ListResourceCollectionsWithResponse(ctx context.Context, params *ListResourceCollectionsParams, reqEditors ...RequestEditorFn) (*ListResourceCollectionsResponse, error)
 
 	// CreateResourceCollectionWithBodyWithResponse Create Resource Collection
 	//
@@ -47698,7 +49435,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-	ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error)
+	ShowTicketWithResponse(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error)
 
 	// UpdateTicketWithBodyWithResponse Update Ticket
 	//
@@ -48063,7 +49800,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
+	RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
 
 	// RemoveTicketTagsWithResponse Remove Tags
 	//
@@ -48077,7 +49814,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-	RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
+	RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error)
 
 	// ListTicketTagsWithResponse List Resource Tags
 	//
@@ -48974,7 +50711,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-	ShowSelfWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error)
+	ShowSelfWithResponse(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error)
 
 	// DeleteAuthenticatedSessionWithResponse Delete the Authenticated Session
 	//
@@ -49126,7 +50863,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-	ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*ShowUserResponse, error)
+	ShowUserWithResponse(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*ShowUserResponse, error)
 
 	// UpdateUserWithBodyWithResponse Update User
 	//
@@ -49699,7 +51436,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
+	PreviewViewsWithBodyWithResponse(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
 
 	// PreviewViewsWithResponse Preview Views
 	//
@@ -49723,7 +51460,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-	PreviewViewsWithResponse(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
+	PreviewViewsWithResponse(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error)
 
 	// PreviewViewTicketCountWithBodyWithResponse Preview Ticket Count
 	//
@@ -49819,7 +51556,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-	ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*ShowViewResponse, error)
+	ShowViewWithResponse(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*ShowViewResponse, error)
 
 	// UpdateViewWithBodyWithResponse Update View
 	//
@@ -52439,15 +54176,15 @@ func (r UpdateCustomObjectFieldResponse) ContentType() string {
 type QueueCustomObjectRecordBulkJobResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *JobStatusEnvelope
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *JobStatusEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r QueueCustomObjectRecordBulkJobResponse) GetJSON200() *JobStatusEnvelope {
-	return r.JSON200
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r QueueCustomObjectRecordBulkJobResponse) GetJSON201() *JobStatusEnvelope {
+	return r.JSON201
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -53049,15 +54786,15 @@ func (r ListCustomRolesResponse) ContentType() string {
 type CreateCustomRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *CustomRoleEnvelope
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomRoleEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateCustomRoleResponse) GetJSON201() *CustomRoleEnvelope {
-	return r.JSON201
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateCustomRoleResponse) GetJSON200() *CustomRoleEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -57991,15 +59728,15 @@ func (r ListOrganizationSubscriptionsResponse) ContentType() string {
 type CreateOrganizationSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *OrganizationSubscriptionEnvelope
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationSubscriptionEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateOrganizationSubscriptionResponse) GetJSON201() *OrganizationSubscriptionEnvelope {
-	return r.JSON201
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateOrganizationSubscriptionResponse) GetJSON200() *OrganizationSubscriptionEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -61254,15 +62991,15 @@ func (r UpdateSharingAgreementResponse) ContentType() string {
 type CreateTicketSkipResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *TicketSkipEnvelope
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketSkipEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
 }
 
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r CreateTicketSkipResponse) GetJSON200() *TicketSkipEnvelope {
-	return r.JSON200
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTicketSkipResponse) GetJSON201() *TicketSkipEnvelope {
+	return r.JSON201
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -64777,8 +66514,15 @@ func (r CreateTicketSatisfactionRatingResponse) ContentType() string {
 type RemoveTicketTagsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketTagsEnvelope
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveTicketTagsResponse) GetJSON200() *TicketTagsEnvelope {
+	return r.JSON200
 }
 
 // GetJSON4XX returns the response for an HTTP 4XX `application/json` response
@@ -70695,8 +72439,8 @@ func (c *ClientWithResponses) RedactTicketCommentWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/custom_objects (the `ListCustomObjects` operationId).
-func (c *ClientWithResponses) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCustomObjectsResponse, error) {
-	rsp, err := c.ListCustomObjects(ctx, reqEditors...)
+func (c *ClientWithResponses) ListCustomObjectsWithResponse(ctx context.Context, params *ListCustomObjectsParams, reqEditors ...RequestEditorFn) (*ListCustomObjectsResponse, error) {
+	rsp, err := c.ListCustomObjects(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -70800,8 +72544,8 @@ func (c *ClientWithResponses) DeleteCustomObjectWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/custom_objects/{custom_object_key} (the `ShowCustomObject` operationId).
-func (c *ClientWithResponses) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...RequestEditorFn) (*ShowCustomObjectResponse, error) {
-	rsp, err := c.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+func (c *ClientWithResponses) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, params *ShowCustomObjectParams, reqEditors ...RequestEditorFn) (*ShowCustomObjectResponse, error) {
+	rsp, err := c.ShowCustomObject(ctx, customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -70965,8 +72709,8 @@ func (c *ClientWithResponses) DeleteCustomObjectFieldWithResponse(ctx context.Co
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id} (the `ShowCustomObjectField` operationId).
-func (c *ClientWithResponses) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...RequestEditorFn) (*ShowCustomObjectFieldResponse, error) {
-	rsp, err := c.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+func (c *ClientWithResponses) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams, reqEditors ...RequestEditorFn) (*ShowCustomObjectFieldResponse, error) {
+	rsp, err := c.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -72593,8 +74337,8 @@ func (c *ClientWithResponses) DeleteGroupWithResponse(ctx context.Context, group
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/groups/{group_id} (the `ShowGroup` operationId).
-func (c *ClientWithResponses) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error) {
-	rsp, err := c.ShowGroup(ctx, groupID, reqEditors...)
+func (c *ClientWithResponses) ShowGroupWithResponse(ctx context.Context, groupID int64, params *ShowGroupParams, reqEditors ...RequestEditorFn) (*ShowGroupResponse, error) {
+	rsp, err := c.ShowGroup(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74009,8 +75753,8 @@ func (c *ClientWithResponses) AutocompleteOrganizationsWithResponse(ctx context.
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/organizations/count (the `CountOrganizations` operationId).
-func (c *ClientWithResponses) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CountOrganizationsResponse, error) {
-	rsp, err := c.CountOrganizations(ctx, reqEditors...)
+func (c *ClientWithResponses) CountOrganizationsWithResponse(ctx context.Context, params *CountOrganizationsParams, reqEditors ...RequestEditorFn) (*CountOrganizationsResponse, error) {
+	rsp, err := c.CountOrganizations(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74220,8 +75964,8 @@ func (c *ClientWithResponses) DeleteOrganizationWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/organizations/{organization_id} (the `ShowOrganization` operationId).
-func (c *ClientWithResponses) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error) {
-	rsp, err := c.ShowOrganization(ctx, organizationID, reqEditors...)
+func (c *ClientWithResponses) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *ShowOrganizationParams, reqEditors ...RequestEditorFn) (*ShowOrganizationResponse, error) {
+	rsp, err := c.ShowOrganization(ctx, organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74596,8 +76340,8 @@ func (c *ClientWithResponses) VerifySupportAddressForwardingWithResponse(ctx con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/relationships/definitions/{target_type} (the `ListRelationshipFilterDefinitions` operationId).
-func (c *ClientWithResponses) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...RequestEditorFn) (*ListRelationshipFilterDefinitionsResponse, error) {
-	rsp, err := c.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+func (c *ClientWithResponses) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, params *ListRelationshipFilterDefinitionsParams, reqEditors ...RequestEditorFn) (*ListRelationshipFilterDefinitionsResponse, error) {
+	rsp, err := c.ListRelationshipFilterDefinitions(ctx, targetType, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -74824,8 +76568,8 @@ func (c *ClientWithResponses) ShowRequestCommentWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/resource_collections (the `ListResourceCollections` operationId).
-func (c *ClientWithResponses) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListResourceCollectionsResponse, error) {
-	rsp, err := c.ListResourceCollections(ctx, reqEditors...)
+func (c *ClientWithResponses) ListResourceCollectionsWithResponse(ctx context.Context, params *ListResourceCollectionsParams, reqEditors ...RequestEditorFn) (*ListResourceCollectionsResponse, error) {
+	rsp, err := c.ListResourceCollections(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -77171,8 +78915,8 @@ func (c *ClientWithResponses) DeleteTicketWithResponse(ctx context.Context, tick
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/tickets/{ticket_id} (the `ShowTicket` operationId).
-func (c *ClientWithResponses) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error) {
-	rsp, err := c.ShowTicket(ctx, ticketID, reqEditors...)
+func (c *ClientWithResponses) ShowTicketWithResponse(ctx context.Context, ticketID int64, params *ShowTicketParams, reqEditors ...RequestEditorFn) (*ShowTicketResponse, error) {
+	rsp, err := c.ShowTicket(ctx, ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -77680,8 +79424,8 @@ func (c *ClientWithResponses) CreateTicketSatisfactionRatingWithResponse(ctx con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
-	rsp, err := c.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
+	rsp, err := c.RemoveTicketTagsWithBody(ctx, ticketID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -77700,8 +79444,8 @@ func (c *ClientWithResponses) RemoveTicketTagsWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v2/tickets/{ticket_id}/tags (the `RemoveTicketTags` operationId).
-func (c *ClientWithResponses) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
-	rsp, err := c.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+func (c *ClientWithResponses) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body RemoveTicketTagsJSONRequestBody, reqEditors ...RequestEditorFn) (*RemoveTicketTagsResponse, error) {
+	rsp, err := c.RemoveTicketTags(ctx, ticketID, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -78963,8 +80707,8 @@ func (c *ClientWithResponses) LogoutManyUsersWithResponse(ctx context.Context, p
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/users/me (the `ShowSelf` operationId).
-func (c *ClientWithResponses) ShowSelfWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error) {
-	rsp, err := c.ShowSelf(ctx, reqEditors...)
+func (c *ClientWithResponses) ShowSelfWithResponse(ctx context.Context, params *ShowSelfParams, reqEditors ...RequestEditorFn) (*ShowSelfResponse, error) {
+	rsp, err := c.ShowSelf(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -79181,8 +80925,8 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userID
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/users/{user_id} (the `ShowUser` operationId).
-func (c *ClientWithResponses) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...RequestEditorFn) (*ShowUserResponse, error) {
-	rsp, err := c.ShowUser(ctx, userID, reqEditors...)
+func (c *ClientWithResponses) ShowUserWithResponse(ctx context.Context, userID int64, params *ShowUserParams, reqEditors ...RequestEditorFn) (*ShowUserResponse, error) {
+	rsp, err := c.ShowUser(ctx, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -79982,8 +81726,8 @@ func (c *ClientWithResponses) DeleteManyViewsWithResponse(ctx context.Context, p
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
-	rsp, err := c.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Context, params *PreviewViewsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
+	rsp, err := c.PreviewViewsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -80012,8 +81756,8 @@ func (c *ClientWithResponses) PreviewViewsWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v2/views/preview (the `PreviewViews` operationId).
-func (c *ClientWithResponses) PreviewViewsWithResponse(ctx context.Context, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
-	rsp, err := c.PreviewViews(ctx, body, reqEditors...)
+func (c *ClientWithResponses) PreviewViewsWithResponse(ctx context.Context, params *PreviewViewsParams, body PreviewViewsJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewViewsResponse, error) {
+	rsp, err := c.PreviewViews(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -80156,8 +81900,8 @@ func (c *ClientWithResponses) DeleteViewWithResponse(ctx context.Context, viewID
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v2/views/{view_id} (the `ShowView` operationId).
-func (c *ClientWithResponses) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...RequestEditorFn) (*ShowViewResponse, error) {
-	rsp, err := c.ShowView(ctx, viewID, reqEditors...)
+func (c *ClientWithResponses) ShowViewWithResponse(ctx context.Context, viewID int64, params *ShowViewParams, reqEditors ...RequestEditorFn) (*ShowViewResponse, error) {
+	rsp, err := c.ShowView(ctx, viewID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -82159,12 +83903,12 @@ func ParseQueueCustomObjectRecordBulkJobResponse(rsp *http.Response) (*QueueCust
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest JobStatusEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON200 = &dest
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -82580,12 +84324,12 @@ func ParseCreateCustomRoleResponse(rsp *http.Response) (*CreateCustomRoleRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CustomRoleEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -85989,12 +87733,12 @@ func ParseCreateOrganizationSubscriptionResponse(rsp *http.Response) (*CreateOrg
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OrganizationSubscriptionEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -88241,12 +89985,12 @@ func ParseCreateTicketSkipResponse(rsp *http.Response) (*CreateTicketSkipRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest TicketSkipEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON200 = &dest
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse
@@ -90675,8 +92419,12 @@ func ParseRemoveTicketTagsResponse(rsp *http.Response) (*RemoveTicketTagsRespons
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketTagsEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
 		var dest ErrorResponse

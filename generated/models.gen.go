@@ -5,9 +5,11 @@ package generated
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -791,6 +793,24 @@ func (e RoutingAttributeEventType) Valid() bool {
 	}
 }
 
+// Defines values for RoutingAttributeValueAgentSkillPriority.
+const (
+	RoutingAttributeValueAgentSkillPriorityHIGH   RoutingAttributeValueAgentSkillPriority = "HIGH"
+	RoutingAttributeValueAgentSkillPriorityNORMAL RoutingAttributeValueAgentSkillPriority = "NORMAL"
+)
+
+// Valid indicates whether the value is a known member of the RoutingAttributeValueAgentSkillPriority enum.
+func (e RoutingAttributeValueAgentSkillPriority) Valid() bool {
+	switch e {
+	case RoutingAttributeValueAgentSkillPriorityHIGH:
+		return true
+	case RoutingAttributeValueAgentSkillPriorityNORMAL:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoutingAttributeValueEventType.
 const (
 	RoutingAttributeValueEventTypeCreate RoutingAttributeValueEventType = "create"
@@ -860,24 +880,195 @@ func (e SatisfactionRatingScore) Valid() bool {
 	}
 }
 
-// Defines values for SearchResultResultType.
+// Defines values for SearchGroupResultResultType.
 const (
-	SearchResultResultTypeGroup        SearchResultResultType = "group"
-	SearchResultResultTypeOrganization SearchResultResultType = "organization"
-	SearchResultResultTypeTicket       SearchResultResultType = "ticket"
-	SearchResultResultTypeUser         SearchResultResultType = "user"
+	SearchGroupResultResultTypeGroup SearchGroupResultResultType = "group"
 )
 
-// Valid indicates whether the value is a known member of the SearchResultResultType enum.
-func (e SearchResultResultType) Valid() bool {
+// Valid indicates whether the value is a known member of the SearchGroupResultResultType enum.
+func (e SearchGroupResultResultType) Valid() bool {
 	switch e {
-	case SearchResultResultTypeGroup:
+	case SearchGroupResultResultTypeGroup:
 		return true
-	case SearchResultResultTypeOrganization:
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchOrganizationResultResultType.
+const (
+	SearchOrganizationResultResultTypeOrganization SearchOrganizationResultResultType = "organization"
+)
+
+// Valid indicates whether the value is a known member of the SearchOrganizationResultResultType enum.
+func (e SearchOrganizationResultResultType) Valid() bool {
+	switch e {
+	case SearchOrganizationResultResultTypeOrganization:
 		return true
-	case SearchResultResultTypeTicket:
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultPriority.
+const (
+	SearchTicketResultPriorityHigh   SearchTicketResultPriority = "high"
+	SearchTicketResultPriorityLow    SearchTicketResultPriority = "low"
+	SearchTicketResultPriorityNormal SearchTicketResultPriority = "normal"
+	SearchTicketResultPriorityUrgent SearchTicketResultPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultPriority enum.
+func (e SearchTicketResultPriority) Valid() bool {
+	switch e {
+	case SearchTicketResultPriorityHigh:
 		return true
-	case SearchResultResultTypeUser:
+	case SearchTicketResultPriorityLow:
+		return true
+	case SearchTicketResultPriorityNormal:
+		return true
+	case SearchTicketResultPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultResultType.
+const (
+	SearchTicketResultResultTypeTicket SearchTicketResultResultType = "ticket"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultResultType enum.
+func (e SearchTicketResultResultType) Valid() bool {
+	switch e {
+	case SearchTicketResultResultTypeTicket:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultStatus.
+const (
+	SearchTicketResultStatusClosed  SearchTicketResultStatus = "closed"
+	SearchTicketResultStatusDeleted SearchTicketResultStatus = "deleted"
+	SearchTicketResultStatusHold    SearchTicketResultStatus = "hold"
+	SearchTicketResultStatusNew     SearchTicketResultStatus = "new"
+	SearchTicketResultStatusOpen    SearchTicketResultStatus = "open"
+	SearchTicketResultStatusPending SearchTicketResultStatus = "pending"
+	SearchTicketResultStatusSolved  SearchTicketResultStatus = "solved"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultStatus enum.
+func (e SearchTicketResultStatus) Valid() bool {
+	switch e {
+	case SearchTicketResultStatusClosed:
+		return true
+	case SearchTicketResultStatusDeleted:
+		return true
+	case SearchTicketResultStatusHold:
+		return true
+	case SearchTicketResultStatusNew:
+		return true
+	case SearchTicketResultStatusOpen:
+		return true
+	case SearchTicketResultStatusPending:
+		return true
+	case SearchTicketResultStatusSolved:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchTicketResultType.
+const (
+	SearchTicketResultTypeIncident SearchTicketResultType = "incident"
+	SearchTicketResultTypeProblem  SearchTicketResultType = "problem"
+	SearchTicketResultTypeQuestion SearchTicketResultType = "question"
+	SearchTicketResultTypeTask     SearchTicketResultType = "task"
+)
+
+// Valid indicates whether the value is a known member of the SearchTicketResultType enum.
+func (e SearchTicketResultType) Valid() bool {
+	switch e {
+	case SearchTicketResultTypeIncident:
+		return true
+	case SearchTicketResultTypeProblem:
+		return true
+	case SearchTicketResultTypeQuestion:
+		return true
+	case SearchTicketResultTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultResultType.
+const (
+	SearchUserResultResultTypeUser SearchUserResultResultType = "user"
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultResultType enum.
+func (e SearchUserResultResultType) Valid() bool {
+	switch e {
+	case SearchUserResultResultTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultRoleType.
+const (
+	SearchUserResultRoleTypeAdmin        SearchUserResultRoleType = 4
+	SearchUserResultRoleTypeBillingAdmin SearchUserResultRoleType = 5
+	SearchUserResultRoleTypeChatAgent    SearchUserResultRoleType = 2
+	SearchUserResultRoleTypeContributor  SearchUserResultRoleType = 3
+	SearchUserResultRoleTypeCustomAgent  SearchUserResultRoleType = 0
+	SearchUserResultRoleTypeLightAgent   SearchUserResultRoleType = 1
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultRoleType enum.
+func (e SearchUserResultRoleType) Valid() bool {
+	switch e {
+	case SearchUserResultRoleTypeAdmin:
+		return true
+	case SearchUserResultRoleTypeBillingAdmin:
+		return true
+	case SearchUserResultRoleTypeChatAgent:
+		return true
+	case SearchUserResultRoleTypeContributor:
+		return true
+	case SearchUserResultRoleTypeCustomAgent:
+		return true
+	case SearchUserResultRoleTypeLightAgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUserResultTicketRestriction.
+const (
+	SearchUserResultTicketRestrictionAssigned     SearchUserResultTicketRestriction = "assigned"
+	SearchUserResultTicketRestrictionGroups       SearchUserResultTicketRestriction = "groups"
+	SearchUserResultTicketRestrictionOrganization SearchUserResultTicketRestriction = "organization"
+	SearchUserResultTicketRestrictionRequested    SearchUserResultTicketRestriction = "requested"
+)
+
+// Valid indicates whether the value is a known member of the SearchUserResultTicketRestriction enum.
+func (e SearchUserResultTicketRestriction) Valid() bool {
+	switch e {
+	case SearchUserResultTicketRestrictionAssigned:
+		return true
+	case SearchUserResultTicketRestrictionGroups:
+		return true
+	case SearchUserResultTicketRestrictionOrganization:
+		return true
+	case SearchUserResultTicketRestrictionRequested:
 		return true
 	default:
 		return false
@@ -1589,6 +1780,75 @@ func (e TicketEmailCcInputAction) Valid() bool {
 	case TicketEmailCcInputActionDelete:
 		return true
 	case TicketEmailCcInputActionPut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketEventMetric.
+const (
+	TicketEventMetricAgentWorkTime      TicketEventMetric = "agent_work_time"
+	TicketEventMetricGroupOwnershipTime TicketEventMetric = "group_ownership_time"
+	TicketEventMetricPausableUpdateTime TicketEventMetric = "pausable_update_time"
+	TicketEventMetricPeriodicUpdateTime TicketEventMetric = "periodic_update_time"
+	TicketEventMetricReplyTime          TicketEventMetric = "reply_time"
+	TicketEventMetricRequesterWaitTime  TicketEventMetric = "requester_wait_time"
+	TicketEventMetricResolutionTime     TicketEventMetric = "resolution_time"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventMetric enum.
+func (e TicketEventMetric) Valid() bool {
+	switch e {
+	case TicketEventMetricAgentWorkTime:
+		return true
+	case TicketEventMetricGroupOwnershipTime:
+		return true
+	case TicketEventMetricPausableUpdateTime:
+		return true
+	case TicketEventMetricPeriodicUpdateTime:
+		return true
+	case TicketEventMetricReplyTime:
+		return true
+	case TicketEventMetricRequesterWaitTime:
+		return true
+	case TicketEventMetricResolutionTime:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketEventType.
+const (
+	TicketEventTypeActivate      TicketEventType = "activate"
+	TicketEventTypeApplyGroupSLA TicketEventType = "apply_group_sla"
+	TicketEventTypeApplySLA      TicketEventType = "apply_sla"
+	TicketEventTypeBreach        TicketEventType = "breach"
+	TicketEventTypeFulfill       TicketEventType = "fulfill"
+	TicketEventTypeMeasure       TicketEventType = "measure"
+	TicketEventTypePause         TicketEventType = "pause"
+	TicketEventTypeUpdateStatus  TicketEventType = "update_status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventType enum.
+func (e TicketEventType) Valid() bool {
+	switch e {
+	case TicketEventTypeActivate:
+		return true
+	case TicketEventTypeApplyGroupSLA:
+		return true
+	case TicketEventTypeApplySLA:
+		return true
+	case TicketEventTypeBreach:
+		return true
+	case TicketEventTypeFulfill:
+		return true
+	case TicketEventTypeMeasure:
+		return true
+	case TicketEventTypePause:
+		return true
+	case TicketEventTypeUpdateStatus:
 		return true
 	default:
 		return false
@@ -2336,6 +2596,33 @@ func (e UserIdentityInputType) Valid() bool {
 	}
 }
 
+// Defines values for UserIdentityInputVerificationMethod.
+const (
+	UserIdentityInputVerificationMethodEmbed UserIdentityInputVerificationMethod = "embed"
+	UserIdentityInputVerificationMethodFull  UserIdentityInputVerificationMethod = "full"
+	UserIdentityInputVerificationMethodLow   UserIdentityInputVerificationMethod = "low"
+	UserIdentityInputVerificationMethodNone  UserIdentityInputVerificationMethod = "none"
+	UserIdentityInputVerificationMethodSso   UserIdentityInputVerificationMethod = "sso"
+)
+
+// Valid indicates whether the value is a known member of the UserIdentityInputVerificationMethod enum.
+func (e UserIdentityInputVerificationMethod) Valid() bool {
+	switch e {
+	case UserIdentityInputVerificationMethodEmbed:
+		return true
+	case UserIdentityInputVerificationMethodFull:
+		return true
+	case UserIdentityInputVerificationMethodLow:
+		return true
+	case UserIdentityInputVerificationMethodNone:
+		return true
+	case UserIdentityInputVerificationMethodSso:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserInputTicketRestriction.
 const (
 	UserInputTicketRestrictionAssigned     UserInputTicketRestriction = "assigned"
@@ -2840,6 +3127,54 @@ func (e ListDeletedTicketsParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListGroupMembershipsParamsInclude.
+const (
+	ListGroupMembershipsParamsIncludeGroups ListGroupMembershipsParamsInclude = "groups"
+	ListGroupMembershipsParamsIncludeUsers  ListGroupMembershipsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListGroupMembershipsParamsInclude enum.
+func (e ListGroupMembershipsParamsInclude) Valid() bool {
+	switch e {
+	case ListGroupMembershipsParamsIncludeGroups:
+		return true
+	case ListGroupMembershipsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListGroupsParamsInclude.
+const (
+	ListGroupsParamsIncludeUsers ListGroupsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListGroupsParamsInclude enum.
+func (e ListGroupsParamsInclude) Valid() bool {
+	switch e {
+	case ListGroupsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowGroupParamsInclude.
+const (
+	ShowGroupParamsIncludeUsers ShowGroupParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowGroupParamsInclude enum.
+func (e ShowGroupParamsInclude) Valid() bool {
+	switch e {
+	case ShowGroupParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for IncrementalTicketEventExportParamsInclude.
 const (
 	IncrementalTicketEventExportParamsIncludeCommentEvents IncrementalTicketEventExportParamsInclude = "comment_events"
@@ -3329,6 +3664,54 @@ func (e SearchMacrosParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListOrganizationMembershipsParamsInclude.
+const (
+	ListOrganizationMembershipsParamsIncludeOrganizations ListOrganizationMembershipsParamsInclude = "organizations"
+	ListOrganizationMembershipsParamsIncludeUsers         ListOrganizationMembershipsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationMembershipsParamsInclude enum.
+func (e ListOrganizationMembershipsParamsInclude) Valid() bool {
+	switch e {
+	case ListOrganizationMembershipsParamsIncludeOrganizations:
+		return true
+	case ListOrganizationMembershipsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowOrganizationParamsInclude.
+const (
+	ShowOrganizationParamsIncludeAbilities ShowOrganizationParamsInclude = "abilities"
+)
+
+// Valid indicates whether the value is a known member of the ShowOrganizationParamsInclude enum.
+func (e ShowOrganizationParamsInclude) Valid() bool {
+	switch e {
+	case ShowOrganizationParamsIncludeAbilities:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSupportAddressesParamsInclude.
+const (
+	ListSupportAddressesParamsIncludeBrands ListSupportAddressesParamsInclude = "brands"
+)
+
+// Valid indicates whether the value is a known member of the ListSupportAddressesParamsInclude enum.
+func (e ListSupportAddressesParamsInclude) Valid() bool {
+	switch e {
+	case ListSupportAddressesParamsIncludeBrands:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListRequestsParamsStatus.
 const (
 	ListRequestsParamsStatusClosed  ListRequestsParamsStatus = "closed"
@@ -3617,6 +4000,30 @@ func (e ListSearchResultsParamsSortOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListSearchResultsParamsInclude.
+const (
+	ListSearchResultsParamsIncludeTicketsGroups        ListSearchResultsParamsInclude = "tickets(groups)"
+	ListSearchResultsParamsIncludeTicketsOrganizations ListSearchResultsParamsInclude = "tickets(organizations)"
+	ListSearchResultsParamsIncludeTicketsUsers         ListSearchResultsParamsInclude = "tickets(users)"
+	ListSearchResultsParamsIncludeUsersOrganizations   ListSearchResultsParamsInclude = "users(organizations)"
+)
+
+// Valid indicates whether the value is a known member of the ListSearchResultsParamsInclude enum.
+func (e ListSearchResultsParamsInclude) Valid() bool {
+	switch e {
+	case ListSearchResultsParamsIncludeTicketsGroups:
+		return true
+	case ListSearchResultsParamsIncludeTicketsOrganizations:
+		return true
+	case ListSearchResultsParamsIncludeTicketsUsers:
+		return true
+	case ListSearchResultsParamsIncludeUsersOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportSearchResultsParamsFilterType.
 const (
 	ExportSearchResultsParamsFilterTypeGroup        ExportSearchResultsParamsFilterType = "group"
@@ -3635,6 +4042,30 @@ func (e ExportSearchResultsParamsFilterType) Valid() bool {
 	case ExportSearchResultsParamsFilterTypeTicket:
 		return true
 	case ExportSearchResultsParamsFilterTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportSearchResultsParamsInclude.
+const (
+	ExportSearchResultsParamsIncludeTicketsGroups        ExportSearchResultsParamsInclude = "tickets(groups)"
+	ExportSearchResultsParamsIncludeTicketsOrganizations ExportSearchResultsParamsInclude = "tickets(organizations)"
+	ExportSearchResultsParamsIncludeTicketsUsers         ExportSearchResultsParamsInclude = "tickets(users)"
+	ExportSearchResultsParamsIncludeUsersOrganizations   ExportSearchResultsParamsInclude = "users(organizations)"
+)
+
+// Valid indicates whether the value is a known member of the ExportSearchResultsParamsInclude enum.
+func (e ExportSearchResultsParamsInclude) Valid() bool {
+	switch e {
+	case ExportSearchResultsParamsIncludeTicketsGroups:
+		return true
+	case ExportSearchResultsParamsIncludeTicketsOrganizations:
+		return true
+	case ExportSearchResultsParamsIncludeTicketsUsers:
+		return true
+	case ExportSearchResultsParamsIncludeUsersOrganizations:
 		return true
 	default:
 		return false
@@ -3707,6 +4138,288 @@ const (
 func (e ShowTicketFieldParamsInclude) Valid() bool {
 	switch e {
 	case ShowTicketFieldParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketFormsParamsFormType.
+const (
+	ListTicketFormsParamsFormTypeAll            ListTicketFormsParamsFormType = "all"
+	ListTicketFormsParamsFormTypeServiceCatalog ListTicketFormsParamsFormType = "service_catalog"
+	ListTicketFormsParamsFormTypeStandard       ListTicketFormsParamsFormType = "standard"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketFormsParamsFormType enum.
+func (e ListTicketFormsParamsFormType) Valid() bool {
+	switch e {
+	case ListTicketFormsParamsFormTypeAll:
+		return true
+	case ListTicketFormsParamsFormTypeServiceCatalog:
+		return true
+	case ListTicketFormsParamsFormTypeStandard:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsInclude.
+const (
+	ListTicketsParamsIncludeBrands        ListTicketsParamsInclude = "brands"
+	ListTicketsParamsIncludeCommentCount  ListTicketsParamsInclude = "comment_count"
+	ListTicketsParamsIncludeDates         ListTicketsParamsInclude = "dates"
+	ListTicketsParamsIncludeGroups        ListTicketsParamsInclude = "groups"
+	ListTicketsParamsIncludeLastAudits    ListTicketsParamsInclude = "last_audits"
+	ListTicketsParamsIncludeMetricSets    ListTicketsParamsInclude = "metric_sets"
+	ListTicketsParamsIncludeOrganizations ListTicketsParamsInclude = "organizations"
+	ListTicketsParamsIncludeTicketForms   ListTicketsParamsInclude = "ticket_forms"
+	ListTicketsParamsIncludeUsers         ListTicketsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsInclude enum.
+func (e ListTicketsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketsParamsIncludeBrands:
+		return true
+	case ListTicketsParamsIncludeCommentCount:
+		return true
+	case ListTicketsParamsIncludeDates:
+		return true
+	case ListTicketsParamsIncludeGroups:
+		return true
+	case ListTicketsParamsIncludeLastAudits:
+		return true
+	case ListTicketsParamsIncludeMetricSets:
+		return true
+	case ListTicketsParamsIncludeOrganizations:
+		return true
+	case ListTicketsParamsIncludeTicketForms:
+		return true
+	case ListTicketsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortBy.
+const (
+	ListTicketsParamsSortByAssignee      ListTicketsParamsSortBy = "assignee"
+	ListTicketsParamsSortByAssigneeName  ListTicketsParamsSortBy = "assignee.name"
+	ListTicketsParamsSortByCreatedAt     ListTicketsParamsSortBy = "created_at"
+	ListTicketsParamsSortByDeletedAt     ListTicketsParamsSortBy = "deleted_at"
+	ListTicketsParamsSortByGroup         ListTicketsParamsSortBy = "group"
+	ListTicketsParamsSortByID            ListTicketsParamsSortBy = "id"
+	ListTicketsParamsSortByRequester     ListTicketsParamsSortBy = "requester"
+	ListTicketsParamsSortByRequesterName ListTicketsParamsSortBy = "requester.name"
+	ListTicketsParamsSortByStatus        ListTicketsParamsSortBy = "status"
+	ListTicketsParamsSortBySubject       ListTicketsParamsSortBy = "subject"
+	ListTicketsParamsSortByUpdatedAt     ListTicketsParamsSortBy = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortBy enum.
+func (e ListTicketsParamsSortBy) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortByAssignee:
+		return true
+	case ListTicketsParamsSortByAssigneeName:
+		return true
+	case ListTicketsParamsSortByCreatedAt:
+		return true
+	case ListTicketsParamsSortByDeletedAt:
+		return true
+	case ListTicketsParamsSortByGroup:
+		return true
+	case ListTicketsParamsSortByID:
+		return true
+	case ListTicketsParamsSortByRequester:
+		return true
+	case ListTicketsParamsSortByRequesterName:
+		return true
+	case ListTicketsParamsSortByStatus:
+		return true
+	case ListTicketsParamsSortBySubject:
+		return true
+	case ListTicketsParamsSortByUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketsParamsSortOrder.
+const (
+	ListTicketsParamsSortOrderAsc  ListTicketsParamsSortOrder = "asc"
+	ListTicketsParamsSortOrderDesc ListTicketsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketsParamsSortOrder enum.
+func (e ListTicketsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketsParamsSortOrderAsc:
+		return true
+	case ListTicketsParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateTicketParamsInclude.
+const (
+	CreateTicketParamsIncludeBrands        CreateTicketParamsInclude = "brands"
+	CreateTicketParamsIncludeCommentCount  CreateTicketParamsInclude = "comment_count"
+	CreateTicketParamsIncludeDates         CreateTicketParamsInclude = "dates"
+	CreateTicketParamsIncludeGroups        CreateTicketParamsInclude = "groups"
+	CreateTicketParamsIncludeLastAudits    CreateTicketParamsInclude = "last_audits"
+	CreateTicketParamsIncludeMetricSets    CreateTicketParamsInclude = "metric_sets"
+	CreateTicketParamsIncludeOrganizations CreateTicketParamsInclude = "organizations"
+	CreateTicketParamsIncludeTicketForms   CreateTicketParamsInclude = "ticket_forms"
+	CreateTicketParamsIncludeUsers         CreateTicketParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the CreateTicketParamsInclude enum.
+func (e CreateTicketParamsInclude) Valid() bool {
+	switch e {
+	case CreateTicketParamsIncludeBrands:
+		return true
+	case CreateTicketParamsIncludeCommentCount:
+		return true
+	case CreateTicketParamsIncludeDates:
+		return true
+	case CreateTicketParamsIncludeGroups:
+		return true
+	case CreateTicketParamsIncludeLastAudits:
+		return true
+	case CreateTicketParamsIncludeMetricSets:
+		return true
+	case CreateTicketParamsIncludeOrganizations:
+		return true
+	case CreateTicketParamsIncludeTicketForms:
+		return true
+	case CreateTicketParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowManyTicketsParamsInclude.
+const (
+	ShowManyTicketsParamsIncludeBrands        ShowManyTicketsParamsInclude = "brands"
+	ShowManyTicketsParamsIncludeCommentCount  ShowManyTicketsParamsInclude = "comment_count"
+	ShowManyTicketsParamsIncludeDates         ShowManyTicketsParamsInclude = "dates"
+	ShowManyTicketsParamsIncludeGroups        ShowManyTicketsParamsInclude = "groups"
+	ShowManyTicketsParamsIncludeLastAudits    ShowManyTicketsParamsInclude = "last_audits"
+	ShowManyTicketsParamsIncludeMetricSets    ShowManyTicketsParamsInclude = "metric_sets"
+	ShowManyTicketsParamsIncludeOrganizations ShowManyTicketsParamsInclude = "organizations"
+	ShowManyTicketsParamsIncludeTicketForms   ShowManyTicketsParamsInclude = "ticket_forms"
+	ShowManyTicketsParamsIncludeUsers         ShowManyTicketsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowManyTicketsParamsInclude enum.
+func (e ShowManyTicketsParamsInclude) Valid() bool {
+	switch e {
+	case ShowManyTicketsParamsIncludeBrands:
+		return true
+	case ShowManyTicketsParamsIncludeCommentCount:
+		return true
+	case ShowManyTicketsParamsIncludeDates:
+		return true
+	case ShowManyTicketsParamsIncludeGroups:
+		return true
+	case ShowManyTicketsParamsIncludeLastAudits:
+		return true
+	case ShowManyTicketsParamsIncludeMetricSets:
+		return true
+	case ShowManyTicketsParamsIncludeOrganizations:
+		return true
+	case ShowManyTicketsParamsIncludeTicketForms:
+		return true
+	case ShowManyTicketsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowTicketParamsInclude.
+const (
+	ShowTicketParamsIncludeBrands        ShowTicketParamsInclude = "brands"
+	ShowTicketParamsIncludeCommentCount  ShowTicketParamsInclude = "comment_count"
+	ShowTicketParamsIncludeDates         ShowTicketParamsInclude = "dates"
+	ShowTicketParamsIncludeGroups        ShowTicketParamsInclude = "groups"
+	ShowTicketParamsIncludeLastAudits    ShowTicketParamsInclude = "last_audits"
+	ShowTicketParamsIncludeMetricSets    ShowTicketParamsInclude = "metric_sets"
+	ShowTicketParamsIncludeOrganizations ShowTicketParamsInclude = "organizations"
+	ShowTicketParamsIncludeTicketForms   ShowTicketParamsInclude = "ticket_forms"
+	ShowTicketParamsIncludeUsers         ShowTicketParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ShowTicketParamsInclude enum.
+func (e ShowTicketParamsInclude) Valid() bool {
+	switch e {
+	case ShowTicketParamsIncludeBrands:
+		return true
+	case ShowTicketParamsIncludeCommentCount:
+		return true
+	case ShowTicketParamsIncludeDates:
+		return true
+	case ShowTicketParamsIncludeGroups:
+		return true
+	case ShowTicketParamsIncludeLastAudits:
+		return true
+	case ShowTicketParamsIncludeMetricSets:
+		return true
+	case ShowTicketParamsIncludeOrganizations:
+		return true
+	case ShowTicketParamsIncludeTicketForms:
+		return true
+	case ShowTicketParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketAuditsParamsInclude.
+const (
+	ListTicketAuditsParamsIncludeGroups        ListTicketAuditsParamsInclude = "groups"
+	ListTicketAuditsParamsIncludeOrganizations ListTicketAuditsParamsInclude = "organizations"
+	ListTicketAuditsParamsIncludeTickets       ListTicketAuditsParamsInclude = "tickets"
+	ListTicketAuditsParamsIncludeUsers         ListTicketAuditsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketAuditsParamsInclude enum.
+func (e ListTicketAuditsParamsInclude) Valid() bool {
+	switch e {
+	case ListTicketAuditsParamsIncludeGroups:
+		return true
+	case ListTicketAuditsParamsIncludeOrganizations:
+		return true
+	case ListTicketAuditsParamsIncludeTickets:
+		return true
+	case ListTicketAuditsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTicketAuditsParamsSortOrder.
+const (
+	ListTicketAuditsParamsSortOrderAsc  ListTicketAuditsParamsSortOrder = "asc"
+	ListTicketAuditsParamsSortOrderDesc ListTicketAuditsParamsSortOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListTicketAuditsParamsSortOrder enum.
+func (e ListTicketAuditsParamsSortOrder) Valid() bool {
+	switch e {
+	case ListTicketAuditsParamsSortOrderAsc:
+		return true
+	case ListTicketAuditsParamsSortOrderDesc:
 		return true
 	default:
 		return false
@@ -4160,6 +4873,228 @@ func (e ShowTriggerRevisionParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ListUsersParamsInclude.
+const (
+	ListUsersParamsIncludeAbilities       ListUsersParamsInclude = "abilities"
+	ListUsersParamsIncludeGroups          ListUsersParamsInclude = "groups"
+	ListUsersParamsIncludeIdentities      ListUsersParamsInclude = "identities"
+	ListUsersParamsIncludeOpenTicketCount ListUsersParamsInclude = "open_ticket_count"
+	ListUsersParamsIncludeOrganizations   ListUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsInclude enum.
+func (e ListUsersParamsInclude) Valid() bool {
+	switch e {
+	case ListUsersParamsIncludeAbilities:
+		return true
+	case ListUsersParamsIncludeGroups:
+		return true
+	case ListUsersParamsIncludeIdentities:
+		return true
+	case ListUsersParamsIncludeOpenTicketCount:
+		return true
+	case ListUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AutocompleteUsersParamsInclude.
+const (
+	AutocompleteUsersParamsIncludeAbilities       AutocompleteUsersParamsInclude = "abilities"
+	AutocompleteUsersParamsIncludeGroups          AutocompleteUsersParamsInclude = "groups"
+	AutocompleteUsersParamsIncludeIdentities      AutocompleteUsersParamsInclude = "identities"
+	AutocompleteUsersParamsIncludeOpenTicketCount AutocompleteUsersParamsInclude = "open_ticket_count"
+	AutocompleteUsersParamsIncludeOrganizations   AutocompleteUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the AutocompleteUsersParamsInclude enum.
+func (e AutocompleteUsersParamsInclude) Valid() bool {
+	switch e {
+	case AutocompleteUsersParamsIncludeAbilities:
+		return true
+	case AutocompleteUsersParamsIncludeGroups:
+		return true
+	case AutocompleteUsersParamsIncludeIdentities:
+		return true
+	case AutocompleteUsersParamsIncludeOpenTicketCount:
+		return true
+	case AutocompleteUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AutocompleteUsersParamsFilter.
+const (
+	AutocompleteUsersParamsFilterAssignable AutocompleteUsersParamsFilter = "assignable"
+	AutocompleteUsersParamsFilterRequester  AutocompleteUsersParamsFilter = "requester"
+)
+
+// Valid indicates whether the value is a known member of the AutocompleteUsersParamsFilter enum.
+func (e AutocompleteUsersParamsFilter) Valid() bool {
+	switch e {
+	case AutocompleteUsersParamsFilterAssignable:
+		return true
+	case AutocompleteUsersParamsFilterRequester:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowSelfParamsInclude.
+const (
+	ShowSelfParamsIncludeAbilities       ShowSelfParamsInclude = "abilities"
+	ShowSelfParamsIncludeGroups          ShowSelfParamsInclude = "groups"
+	ShowSelfParamsIncludeIdentities      ShowSelfParamsInclude = "identities"
+	ShowSelfParamsIncludeOpenTicketCount ShowSelfParamsInclude = "open_ticket_count"
+	ShowSelfParamsIncludeOrganizations   ShowSelfParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowSelfParamsInclude enum.
+func (e ShowSelfParamsInclude) Valid() bool {
+	switch e {
+	case ShowSelfParamsIncludeAbilities:
+		return true
+	case ShowSelfParamsIncludeGroups:
+		return true
+	case ShowSelfParamsIncludeIdentities:
+		return true
+	case ShowSelfParamsIncludeOpenTicketCount:
+		return true
+	case ShowSelfParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchUsersParamsInclude.
+const (
+	SearchUsersParamsIncludeAbilities       SearchUsersParamsInclude = "abilities"
+	SearchUsersParamsIncludeGroups          SearchUsersParamsInclude = "groups"
+	SearchUsersParamsIncludeIdentities      SearchUsersParamsInclude = "identities"
+	SearchUsersParamsIncludeOpenTicketCount SearchUsersParamsInclude = "open_ticket_count"
+	SearchUsersParamsIncludeOrganizations   SearchUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the SearchUsersParamsInclude enum.
+func (e SearchUsersParamsInclude) Valid() bool {
+	switch e {
+	case SearchUsersParamsIncludeAbilities:
+		return true
+	case SearchUsersParamsIncludeGroups:
+		return true
+	case SearchUsersParamsIncludeIdentities:
+		return true
+	case SearchUsersParamsIncludeOpenTicketCount:
+		return true
+	case SearchUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowManyUsersParamsInclude.
+const (
+	ShowManyUsersParamsIncludeAbilities       ShowManyUsersParamsInclude = "abilities"
+	ShowManyUsersParamsIncludeGroups          ShowManyUsersParamsInclude = "groups"
+	ShowManyUsersParamsIncludeIdentities      ShowManyUsersParamsInclude = "identities"
+	ShowManyUsersParamsIncludeOpenTicketCount ShowManyUsersParamsInclude = "open_ticket_count"
+	ShowManyUsersParamsIncludeOrganizations   ShowManyUsersParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowManyUsersParamsInclude enum.
+func (e ShowManyUsersParamsInclude) Valid() bool {
+	switch e {
+	case ShowManyUsersParamsIncludeAbilities:
+		return true
+	case ShowManyUsersParamsIncludeGroups:
+		return true
+	case ShowManyUsersParamsIncludeIdentities:
+		return true
+	case ShowManyUsersParamsIncludeOpenTicketCount:
+		return true
+	case ShowManyUsersParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShowUserParamsInclude.
+const (
+	ShowUserParamsIncludeAbilities       ShowUserParamsInclude = "abilities"
+	ShowUserParamsIncludeGroups          ShowUserParamsInclude = "groups"
+	ShowUserParamsIncludeIdentities      ShowUserParamsInclude = "identities"
+	ShowUserParamsIncludeOpenTicketCount ShowUserParamsInclude = "open_ticket_count"
+	ShowUserParamsIncludeOrganizations   ShowUserParamsInclude = "organizations"
+)
+
+// Valid indicates whether the value is a known member of the ShowUserParamsInclude enum.
+func (e ShowUserParamsInclude) Valid() bool {
+	switch e {
+	case ShowUserParamsIncludeAbilities:
+		return true
+	case ShowUserParamsIncludeGroups:
+		return true
+	case ShowUserParamsIncludeIdentities:
+		return true
+	case ShowUserParamsIncludeOpenTicketCount:
+		return true
+	case ShowUserParamsIncludeOrganizations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserIdentitiesParamsType.
+const (
+	ListUserIdentitiesParamsTypeAgentForwarding ListUserIdentitiesParamsType = "agent_forwarding"
+	ListUserIdentitiesParamsTypeAnyChannel      ListUserIdentitiesParamsType = "any_channel"
+	ListUserIdentitiesParamsTypeEmail           ListUserIdentitiesParamsType = "email"
+	ListUserIdentitiesParamsTypeFacebook        ListUserIdentitiesParamsType = "facebook"
+	ListUserIdentitiesParamsTypeForeign         ListUserIdentitiesParamsType = "foreign"
+	ListUserIdentitiesParamsTypeMessaging       ListUserIdentitiesParamsType = "messaging"
+	ListUserIdentitiesParamsTypeMicrosoft       ListUserIdentitiesParamsType = "microsoft"
+	ListUserIdentitiesParamsTypePhoneNumber     ListUserIdentitiesParamsType = "phone_number"
+	ListUserIdentitiesParamsTypeSdk             ListUserIdentitiesParamsType = "sdk"
+	ListUserIdentitiesParamsTypeTwitter         ListUserIdentitiesParamsType = "twitter"
+)
+
+// Valid indicates whether the value is a known member of the ListUserIdentitiesParamsType enum.
+func (e ListUserIdentitiesParamsType) Valid() bool {
+	switch e {
+	case ListUserIdentitiesParamsTypeAgentForwarding:
+		return true
+	case ListUserIdentitiesParamsTypeAnyChannel:
+		return true
+	case ListUserIdentitiesParamsTypeEmail:
+		return true
+	case ListUserIdentitiesParamsTypeFacebook:
+		return true
+	case ListUserIdentitiesParamsTypeForeign:
+		return true
+	case ListUserIdentitiesParamsTypeMessaging:
+		return true
+	case ListUserIdentitiesParamsTypeMicrosoft:
+		return true
+	case ListUserIdentitiesParamsTypePhoneNumber:
+		return true
+	case ListUserIdentitiesParamsTypeSdk:
+		return true
+	case ListUserIdentitiesParamsTypeTwitter:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUserTicketSkipsParamsSortOrder.
 const (
 	ListUserTicketSkipsParamsSortOrderAsc  ListUserTicketSkipsParamsSortOrder = "asc"
@@ -4340,6 +5275,24 @@ func (e ListActiveViewsParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for PreviewViewsParamsInclude.
+const (
+	PreviewViewsParamsIncludeOrganizations PreviewViewsParamsInclude = "organizations"
+	PreviewViewsParamsIncludeUsers         PreviewViewsParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the PreviewViewsParamsInclude enum.
+func (e PreviewViewsParamsInclude) Valid() bool {
+	switch e {
+	case PreviewViewsParamsIncludeOrganizations:
+		return true
+	case PreviewViewsParamsIncludeUsers:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SearchViewsParamsAccess.
 const (
 	SearchViewsParamsAccessAccount  SearchViewsParamsAccess = "account"
@@ -4439,6 +5392,24 @@ func (e ShowManyViewsParamsInclude) Valid() bool {
 	}
 }
 
+// Defines values for ShowViewParamsInclude.
+const (
+	ShowViewParamsIncludeAppInstallation ShowViewParamsInclude = "app_installation"
+	ShowViewParamsIncludePermissions     ShowViewParamsInclude = "permissions"
+)
+
+// Valid indicates whether the value is a known member of the ShowViewParamsInclude enum.
+func (e ShowViewParamsInclude) Valid() bool {
+	switch e {
+	case ShowViewParamsIncludeAppInstallation:
+		return true
+	case ShowViewParamsIncludePermissions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExecuteViewParamsSortOrder.
 const (
 	ExecuteViewParamsSortOrderAsc  ExecuteViewParamsSortOrder = "asc"
@@ -4451,6 +5422,24 @@ func (e ExecuteViewParamsSortOrder) Valid() bool {
 	case ExecuteViewParamsSortOrderAsc:
 		return true
 	case ExecuteViewParamsSortOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExecuteViewParamsInclude.
+const (
+	ExecuteViewParamsIncludeOrganizations ExecuteViewParamsInclude = "organizations"
+	ExecuteViewParamsIncludeUsers         ExecuteViewParamsInclude = "users"
+)
+
+// Valid indicates whether the value is a known member of the ExecuteViewParamsInclude enum.
+func (e ExecuteViewParamsInclude) Valid() bool {
+	switch e {
+	case ExecuteViewParamsIncludeOrganizations:
+		return true
+	case ExecuteViewParamsIncludeUsers:
 		return true
 	default:
 		return false
@@ -5537,6 +6526,15 @@ type AutomationUpdateRequest struct {
 type AutomationsEnvelope struct {
 	// Automations The records.
 	Automations []Automation `json:"automations"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // AutomationsUpdateManyRequest The body of Update Many Automations.
@@ -5575,6 +6573,15 @@ type BookmarkInput struct {
 // BookmarkList defines model for BookmarkList.
 type BookmarkList struct {
 	Bookmarks []Bookmark `json:"bookmarks"`
+
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // Brand A brand of the account: a customer-facing identity with its own subdomain, help center and support addresses.
@@ -5663,6 +6670,9 @@ type BrandInput struct {
 	// Active If the brand is set as active.
 	Active *bool `json:"active,omitempty"`
 
+	// BrandURL The url of the brand's help center.
+	BrandURL *string `json:"brand_url,omitempty"`
+
 	// Default Is the brand the default brand for this account.
 	Default *bool `json:"default,omitempty"`
 
@@ -5671,6 +6681,12 @@ type BrandInput struct {
 
 	// HostMapping The hostmapping to this brand, if any.
 	HostMapping *string `json:"host_mapping,omitempty"`
+
+	// IsDeleted Whether the brand is deleted.
+	IsDeleted *bool `json:"is_deleted,omitempty"`
+
+	// Logo The brand's logo, as an upload token or an attachment.
+	Logo *Attachment `json:"logo,omitempty"`
 
 	// Name The name of the brand.
 	Name *string `json:"name,omitempty"`
@@ -5835,13 +6851,15 @@ type CursorPaginationMeta struct {
 
 // CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
 type CustomFieldOption struct {
-	Default  *bool   `json:"default,omitempty"`
-	ID       *int64  `json:"id,omitempty"`
-	Name     *string `json:"name,omitempty"`
-	Position *int    `json:"position,omitempty"`
-	RawName  *string `json:"raw_name,omitempty"`
-	URL      *string `json:"url,omitempty"`
-	Value    *string `json:"value,omitempty"`
+	// AllowSolving Whether choosing the option lets an agent solve the ticket.
+	AllowSolving *bool   `json:"allow_solving,omitempty"`
+	Default      *bool   `json:"default,omitempty"`
+	ID           *int64  `json:"id,omitempty"`
+	Name         *string `json:"name,omitempty"`
+	Position     *int    `json:"position,omitempty"`
+	RawName      *string `json:"raw_name,omitempty"`
+	URL          *string `json:"url,omitempty"`
+	Value        *string `json:"value,omitempty"`
 }
 
 // CustomFieldValue The value of one custom field on a record. The value's JSON type depends on the field type (string, number, boolean, array of strings, or null).
@@ -5856,6 +6874,12 @@ type CustomFieldValue struct {
 
 // CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
 type CustomObject struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// CreatedAt When the object was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
@@ -5864,6 +6888,9 @@ type CustomObject struct {
 
 	// Description A description of the object. Dynamic content placeholders are rendered.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object, chosen at creation (it cannot be changed). Used in the URLs of the object, its fields and its records.
 	Key *string `json:"key,omitempty"`
@@ -5928,6 +6955,9 @@ type CustomObjectField struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
 	// RawDescription The description as set, with any dynamic content placeholder unrendered.
 	RawDescription *string `json:"raw_description,omitempty"`
 
@@ -5942,6 +6972,9 @@ type CustomObjectField struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user", "zen:ticket", "zen:organization" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// System True for the object's standard fields, which cannot be deleted.
 	System *bool `json:"system,omitempty"`
@@ -5994,6 +7027,15 @@ type CustomObjectFieldInput struct {
 	// Position The position of the field among the object's fields.
 	Position *int `json:"position,omitempty"`
 
+	// Properties Type-specific settings of the field (for a lookup field, its filter and related object).
+	Properties *map[string]*AnyValue `json:"properties,omitempty"`
+
+	// RawDescription The description, with any dynamic content placeholder as written.
+	RawDescription *string `json:"raw_description,omitempty"`
+
+	// RawTitle The title, with any dynamic content placeholder as written.
+	RawTitle *string `json:"raw_title,omitempty"`
+
 	// RegexpForValidation For `regexp` fields, the regular expression values must match.
 	RegexpForValidation *string `json:"regexp_for_validation,omitempty"`
 
@@ -6002,6 +7044,9 @@ type CustomObjectFieldInput struct {
 
 	// RelationshipTargetType For `lookup` fields, the type of object the field points to, such as "zen:user" or "zen:custom_object:CUSTOM_OBJECT_KEY".
 	RelationshipTargetType *string `json:"relationship_target_type,omitempty"`
+
+	// Required Whether a value is required.
+	Required *bool `json:"required,omitempty"`
 
 	// Tag For `checkbox` fields, a tag added when the box is checked.
 	Tag *string `json:"tag,omitempty"`
@@ -6042,8 +7087,17 @@ type CustomObjectFieldsReorderRequest struct {
 
 // CustomObjectInput The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
 type CustomObjectInput struct {
+	// AllowsAttachments Whether records of the object can have attachments.
+	AllowsAttachments *bool `json:"allows_attachments,omitempty"`
+
+	// AllowsPhotos Whether records of the object can have a photo.
+	AllowsPhotos *bool `json:"allows_photos,omitempty"`
+
 	// Description A description of the object. May hold a dynamic content placeholder.
 	Description *string `json:"description,omitempty"`
+
+	// IncludeInListView Whether the object appears in the list of objects in the agent interface.
+	IncludeInListView *bool `json:"include_in_list_view,omitempty"`
 
 	// Key The unique identifier of the object (on creation only).
 	Key *string `json:"key,omitempty"`
@@ -6091,6 +7145,9 @@ type CustomObjectRecord struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// UpdatedAt When the record was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -6142,6 +7199,9 @@ type CustomObjectRecordInput struct {
 
 	// Name The name of the record.
 	Name *string `json:"name,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 }
 
 // CustomObjectRecordList defines model for CustomObjectRecordList.
@@ -6210,6 +7270,9 @@ type CustomRoleConfiguration struct {
 
 	// ExploreAccess Access to Explore. One of "edit", "full", "none", "readonly".
 	ExploreAccess *CustomRoleConfigurationExploreAccess `json:"explore_access,omitempty"`
+
+	// ExportViews Whether the role may export views to CSV.
+	ExportViews *bool `json:"export_views,omitempty"`
 
 	// ForumAccess The kind of access the agent has to Guide. One of "edit-topics", "full", "readonly".
 	ForumAccess *CustomRoleConfigurationForumAccess `json:"forum_access,omitempty"`
@@ -6304,8 +7367,17 @@ type CustomRoleConfiguration struct {
 	// ViewAccess What the agent can do with views. One of "full", "manage-group", "manage-personal", "playonly", "readonly".
 	ViewAccess *CustomRoleConfigurationViewAccess `json:"view_access,omitempty"`
 
+	// ViewAccessLogs Whether the role may view the access logs.
+	ViewAccessLogs *bool `json:"view_access_logs,omitempty"`
+
+	// ViewAuditLogs Whether the role may view the audit log.
+	ViewAuditLogs *bool `json:"view_audit_logs,omitempty"`
+
 	// ViewDeletedTickets Whether or not the agent can view deleted tickets.
 	ViewDeletedTickets *bool `json:"view_deleted_tickets,omitempty"`
+
+	// ViewFilterTickets Whether the role may filter tickets in views.
+	ViewFilterTickets *bool `json:"view_filter_tickets,omitempty"`
 
 	// VoiceAccess Whether or not the agent can answer and place calls to end users.
 	VoiceAccess *bool `json:"voice_access,omitempty"`
@@ -6423,6 +7495,9 @@ type CustomStatus struct {
 
 	// UpdatedAt The date and time the custom ticket status was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The custom status's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // CustomStatusStatusCategory The status category the custom ticket status belongs to.
@@ -6812,6 +7887,9 @@ type GroupCreateRequest struct {
 type GroupEnvelope struct {
 	// Group A group of agents. Tickets are assigned to a group, and optionally to an agent of it.
 	Group Group `json:"group"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupInput The writable properties of a group. `name` is required on creation.
@@ -6838,6 +7916,9 @@ type GroupList struct {
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupMembership The membership of an agent in a group.
@@ -6890,13 +7971,19 @@ type GroupMembershipList struct {
 	Count *int `json:"count,omitempty"`
 
 	// GroupMemberships The records of this page.
-	GroupMemberships []GroupMembership      `json:"group_memberships"`
-	Links            *CursorPaginationLinks `json:"links,omitempty"`
+	GroupMemberships []GroupMembership `json:"group_memberships"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group               `json:"groups,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
 	NextPage     *string               `json:"next_page,omitempty"`
 	PreviousPage *string               `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // GroupMembershipsCreateManyRequest Up to 100 group memberships to create.
@@ -7105,8 +8192,13 @@ type JobStatus struct {
 	Message *string `json:"message,omitempty"`
 
 	// Progress The number of items done so far.
-	Progress *int               `json:"progress,omitempty"`
-	Results  *[]JobStatusResult `json:"results,omitempty"`
+	Progress *int `json:"progress,omitempty"`
+
+	// Results What the job did, once it ran: a list with one outcome per item for most jobs
+	// (JobStatusResultList), and a single `{"success": true}` object for permanent deletions
+	// of users and tickets (JobStatusSuccess). Null while the job has not run (a null is
+	// read as the empty list).
+	Results *JobStatusResults `json:"results,omitempty"`
 
 	// Status One of queued, working, completed, failed or killed.
 	Status *JobStatusStatus `json:"status,omitempty"`
@@ -7139,6 +8231,8 @@ type JobStatusList struct {
 // creations give `index` and `id`, updates and deletions `id`, `action`, `success` and
 // `status`, failures `error` and `details`.
 type JobStatusResult struct {
+	// AccountID The account the item belongs to, where Zendesk reports it.
+	AccountID  *int64  `json:"account_id,omitempty"`
 	Action     *string `json:"action,omitempty"`
 	Details    *string `json:"details,omitempty"`
 	Error      *string `json:"error,omitempty"`
@@ -7151,6 +8245,20 @@ type JobStatusResult struct {
 	Index   *int     `json:"index,omitempty"`
 	Status  *string  `json:"status,omitempty"`
 	Success *bool    `json:"success,omitempty"`
+}
+
+// JobStatusResultList The outcomes of a job's items, one per item, in the order they were given.
+type JobStatusResultList = []JobStatusResult
+
+// JobStatusResults A job's results, in one of two shapes; decode them with AsJobStatusResultList or AsJobStatusSuccess.
+type JobStatusResults struct {
+	union json.RawMessage
+}
+
+// JobStatusSuccess The outcome of a job that answers for all its items at once (a permanent deletion).
+type JobStatusSuccess struct {
+	// Success Whether the job did its work.
+	Success *bool `json:"success,omitempty"`
 }
 
 // Locale A translation locale (language and region) Zendesk Support supports.
@@ -7645,7 +8753,15 @@ type MacroUpdateRequest struct {
 
 // MacrosEnvelope The macros an Update Many Macros request changed.
 type MacrosEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count  *int    `json:"count,omitempty"`
 	Macros []Macro `json:"macros"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
 // MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
@@ -7727,6 +8843,9 @@ type OrganizationCreateRequest struct {
 
 // OrganizationEnvelope One organization.
 type OrganizationEnvelope struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
 	// Organization An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
 	Organization Organization `json:"organization"`
 }
@@ -8004,7 +9123,13 @@ type OrganizationMembershipList struct {
 
 	// OrganizationMemberships The records of this page.
 	OrganizationMemberships []OrganizationMembership `json:"organization_memberships"`
-	PreviousPage            *string                  `json:"previous_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // OrganizationMembershipsCreateManyRequest The organization memberships to create.
@@ -8281,18 +9406,32 @@ type RequestType string
 
 // RequestComment A public comment of a request.
 type RequestComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool          `json:"add_short_url,omitempty"`
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
+
+	// AuditID The audit the comment was added in.
+	AuditID *int64 `json:"audit_id,omitempty"`
 
 	// AuthorID The id of the comment's author.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment's text.
-	Body      *string    `json:"body,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string    `json:"channel_source_id,omitempty"`
+	CreatedAt       *time.Time `json:"created_at,omitempty"`
 
 	// HTMLBody The comment formatted as HTML.
 	HTMLBody *string `json:"html_body,omitempty"`
 	ID       *int64  `json:"id,omitempty"`
+
+	// Metadata Technical details of the comment's origin (system details, flags).
+	Metadata *map[string]*AnyValue `json:"metadata,omitempty"`
 
 	// PlainBody The comment as plain text.
 	PlainBody *string `json:"plain_body,omitempty"`
@@ -8303,8 +9442,17 @@ type RequestComment struct {
 	// RequestID The id of the request.
 	RequestID *int64 `json:"request_id,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type Comment or VoiceComment.
 	Type *string `json:"type,omitempty"`
+
+	// Uploads The upload tokens of the files to attach.
+	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // RequestCommentEnvelope defines model for RequestCommentEnvelope.
@@ -8482,6 +9630,14 @@ type ResourceCollectionEnvelope struct {
 
 // ResourceCollectionList defines model for ResourceCollectionList.
 type ResourceCollectionList struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage        *string              `json:"previous_page,omitempty"`
 	ResourceCollections []ResourceCollection `json:"resource_collections"`
 }
 
@@ -8623,6 +9779,9 @@ type RoutingAttributeUpdateRequest struct {
 
 // RoutingAttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
 type RoutingAttributeValue struct {
+	// AgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+	AgentSkillPriority *RoutingAttributeValueAgentSkillPriority `json:"agent_skill_priority,omitempty"`
+
 	// AttributeID The id of the attribute the value belongs to.
 	AttributeID *string `json:"attribute_id,omitempty"`
 
@@ -8641,6 +9800,9 @@ type RoutingAttributeValue struct {
 	// URL The API URL of the attribute value.
 	URL *string `json:"url,omitempty"`
 }
+
+// RoutingAttributeValueAgentSkillPriority How much the attribute value weighs when routing to agents: NORMAL or HIGH.
+type RoutingAttributeValueAgentSkillPriority string
 
 // RoutingAttributeValueCondition One condition of a routing attribute value.
 type RoutingAttributeValueCondition struct {
@@ -8944,8 +10106,11 @@ type SatisfactionReason struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Deleted Whether the reason was deleted.
-	Deleted *bool  `json:"deleted,omitempty"`
-	ID      *int64 `json:"id,omitempty"`
+	Deleted *bool `json:"deleted,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	ID        *int64     `json:"id,omitempty"`
 
 	// RawValue The reason's raw value, which may be a dynamic content placeholder.
 	RawValue *string `json:"raw_value,omitempty"`
@@ -8981,127 +10146,119 @@ type SearchExportResults struct {
 	// Facets Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
 	// sent it. Zendesk sends values of several types here (custom field values, rule action
 	// values); decode it into the type you expect.
-	Facets AnyValue               `json:"facets,omitempty"`
+	Facets AnyValue `json:"facets,omitempty"`
+
+	// Groups Sideloaded groups (include=tickets(groups)).
+	Groups *[]Group               `json:"groups,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta    *CursorPaginationMeta `json:"meta,omitempty"`
-	Results []SearchResult        `json:"results"`
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Results       []SearchResult  `json:"results"`
+
+	// Users Sideloaded users (include=tickets(users)).
+	Users *[]User `json:"users,omitempty"`
 }
 
-// SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says. Modelled as one
-// flat object with the union of the properties that matter of the four record types (a property is absent
-// when the record type does not have it); use ShowTicket, ShowUser... for the full record.
-type SearchResult struct {
-	// Active Users. False when the user was deleted.
-	Active *bool `json:"active,omitempty"`
-
-	// AssigneeID Tickets. The assignee.
-	AssigneeID *int64 `json:"assignee_id,omitempty"`
-
-	// BrandID Tickets. The brand.
-	BrandID   *int64     `json:"brand_id,omitempty"`
+// SearchGroupResult A group found by a search, with its result type.
+type SearchGroupResult struct {
+	// CreatedAt The time the group was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
-	// CustomFields Tickets. Custom field values.
-	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
-
-	// Default Groups. Whether it is the default group.
+	// Default If the group is the default one for the account.
 	Default *bool `json:"default,omitempty"`
 
-	// Deleted Groups. Whether the group was deleted.
+	// Deleted Deleted groups get marked as such.
 	Deleted *bool `json:"deleted,omitempty"`
 
-	// Description Tickets (the first comment) and groups.
+	// Description The description of the group.
 	Description *string `json:"description,omitempty"`
 
-	// Details Users and organizations. Details.
-	Details *string `json:"details,omitempty"`
+	// ID Automatically assigned when the group is created.
+	ID *int64 `json:"id,omitempty"`
 
-	// DomainNames Organizations. Domain names whose users join the organization.
-	DomainNames *[]string `json:"domain_names,omitempty"`
-
-	// DueAt Tickets. When a task is due.
-	DueAt *time.Time `json:"due_at,omitempty"`
-
-	// Email Users. The primary email address.
-	Email *string `json:"email,omitempty"`
-
-	// ExternalID Tickets, users and organizations. The id in another system.
-	ExternalID *string `json:"external_id,omitempty"`
-
-	// GroupID Tickets and organizations. The group.
-	GroupID *int64 `json:"group_id,omitempty"`
-	ID      *int64 `json:"id,omitempty"`
-
-	// IsPublic Tickets (true if any comment is public) and groups (whether the group is public).
+	// IsPublic If true, the group is public. If false, the group is private. A private group cannot be made public.
 	IsPublic *bool `json:"is_public,omitempty"`
 
-	// Locale Users. The locale.
-	Locale *string `json:"locale,omitempty"`
-
-	// Name Users, organizations and groups. The name.
+	// Name The name of the group.
 	Name *string `json:"name,omitempty"`
 
-	// Notes Users and organizations. Notes.
-	Notes *string `json:"notes,omitempty"`
+	// ResultType The record type of the result, always "group" here.
+	ResultType SearchGroupResultResultType `json:"result_type"`
 
-	// OrganizationID Tickets and users. The organization.
-	OrganizationID *int64 `json:"organization_id,omitempty"`
-
-	// Phone Users. The primary phone number.
-	Phone *string `json:"phone,omitempty"`
-
-	// Priority Tickets. low, normal, high or urgent.
-	Priority *string `json:"priority,omitempty"`
-
-	// RawSubject Tickets. The subject before dynamic content is rendered.
-	RawSubject *string `json:"raw_subject,omitempty"`
-
-	// RequesterID Tickets. The requester.
-	RequesterID *int64 `json:"requester_id,omitempty"`
-
-	// ResultType What the result is.
-	ResultType *SearchResultResultType `json:"result_type,omitempty"`
-
-	// Role Users. end-user, agent or admin.
-	Role *string `json:"role,omitempty"`
-
-	// Status Tickets. new, open, pending, hold, solved or closed.
-	Status *string `json:"status,omitempty"`
-
-	// Subject Tickets. The subject.
-	Subject *string `json:"subject,omitempty"`
-
-	// SubmitterID Tickets. The submitter.
-	SubmitterID *int64 `json:"submitter_id,omitempty"`
-
-	// Suspended Users. Whether the user is suspended.
-	Suspended *bool `json:"suspended,omitempty"`
-
-	// Tags Tickets, users and organizations. The tags.
-	Tags *[]string `json:"tags,omitempty"`
-
-	// TicketFormID Tickets. The ticket form.
-	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
-
-	// TimeZone Users. The time zone.
-	TimeZone *string `json:"time_zone,omitempty"`
-
-	// Type Tickets. question, incident, problem or task.
-	Type      *string    `json:"type,omitempty"`
+	// UpdatedAt The time of the last update of the group.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-	URL       *string    `json:"url,omitempty"`
 
-	// Verified Users. Whether an identity of the user was verified.
-	Verified *bool `json:"verified,omitempty"`
-
-	// Via How a record was created or changed (the channel, and where it came from).
-	Via *Via `json:"via,omitempty"`
+	// URL The API url of the group.
+	URL *string `json:"url,omitempty"`
 }
 
-// SearchResultResultType What the result is.
-type SearchResultResultType string
+// SearchGroupResultResultType The record type of the result, always "group" here.
+type SearchGroupResultResultType string
+
+// SearchOrganizationResult A organization found by a search, with its result type.
+type SearchOrganizationResult struct {
+	// CreatedAt The time the organization was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// DeletedAt The time the organization was deleted, when it was; null or absent otherwise.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+
+	// Details Any details about the organization, such as the address.
+	Details *string `json:"details,omitempty"`
+
+	// DomainNames The domain names associated with this organization. End users with a matching email domain are added to the organization automatically.
+	DomainNames *[]string `json:"domain_names,omitempty"`
+
+	// ExternalID A unique external id to associate organizations to an external record. Case-insensitive.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// GroupID New tickets from users in this organization are automatically put in this group.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// ID Automatically assigned when the organization is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// Name A unique name for the organization.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you have about the organization.
+	Notes *string `json:"notes,omitempty"`
+
+	// OrganizationFields Values of the custom organization fields, keyed by field key. A value's JSON type depends on the field type (string, number, boolean or null).
+	OrganizationFields *map[string]*AnyValue `json:"organization_fields,omitempty"`
+
+	// ResultType The record type of the result, always "organization" here.
+	ResultType SearchOrganizationResultResultType `json:"result_type"`
+
+	// SharedComments Whether end users in this organization are able to comment on each other's tickets.
+	SharedComments *bool `json:"shared_comments,omitempty"`
+
+	// SharedTickets Whether end users in this organization are able to see each other's tickets.
+	SharedTickets *bool `json:"shared_tickets,omitempty"`
+
+	// Tags The tags of the organization.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// UpdatedAt The time of the last update of the organization.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this organization.
+	URL *string `json:"url,omitempty"`
+}
+
+// SearchOrganizationResultResultType The record type of the result, always "organization" here.
+type SearchOrganizationResultResultType string
+
+// SearchResult One search result: a ticket, a user, an organization or a group, as `result_type` says, with every
+// property of its record type. Decode it with the variant `result_type` names (in Go: `Discriminator`
+// and `ValueByDiscriminator`, or `AsSearchTicketResult`...).
+type SearchResult struct {
+	union json.RawMessage
+}
 
 // SearchResultList A page of search results.
 type SearchResultList struct {
@@ -9113,13 +10270,319 @@ type SearchResultList struct {
 	// values); decode it into the type you expect.
 	Facets AnyValue `json:"facets,omitempty"`
 
+	// Groups Sideloaded groups (include=tickets(groups)).
+	Groups *[]Group `json:"groups,omitempty"`
+
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=tickets(organizations) or users(organizations)).
+	Organizations *[]Organization `json:"organizations,omitempty"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string        `json:"previous_page,omitempty"`
 	Results      []SearchResult `json:"results"`
+
+	// Users Sideloaded users (include=tickets(users)).
+	Users *[]User `json:"users,omitempty"`
 }
+
+// SearchTicketResult A ticket found by a search, with its result type.
+type SearchTicketResult struct {
+	// AllowAttachments When an agent responds, are they allowed to add attachments? Defaults to true.
+	AllowAttachments *bool `json:"allow_attachments,omitempty"`
+
+	// AllowChannelback Is false if channelback is disabled, true otherwise. Only applicable for channels framework ticket.
+	AllowChannelback *bool `json:"allow_channelback,omitempty"`
+
+	// AssigneeID The agent currently assigned to the ticket.
+	AssigneeID *int64 `json:"assignee_id,omitempty"`
+
+	// BrandID Enterprise only. The id of the brand this ticket is associated with.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// CollaboratorIds The ids of users currently CC'ed on the ticket.
+	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
+
+	// Comment The comment a macro would add to a ticket.
+	Comment *MacroComment `json:"comment,omitempty"`
+
+	// CommentCount The number of comments on the ticket. Only with the `comment_count` sideload.
+	CommentCount *int `json:"comment_count,omitempty"`
+
+	// CreatedAt When this record was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomFields Custom field values of the ticket.
+	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The custom ticket status id of the ticket.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
+
+	// Dates Lifecycle dates of a ticket (the `dates` sideload).
+	Dates *TicketDates `json:"dates,omitempty"`
+
+	// Description Read-only first comment on the ticket. When creating a ticket, use `comment` to set the description.
+	Description *string `json:"description,omitempty"`
+
+	// DueAt If this is a ticket of type "task" it has a due date.
+	DueAt *time.Time `json:"due_at,omitempty"`
+
+	// EmailCcIds The ids of agents or end users currently CC'ed on the ticket (CCs and Followers feature).
+	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
+
+	// EncodedID The ticket's id as shown in email subjects and reply addresses.
+	EncodedID *string `json:"encoded_id,omitempty"`
+
+	// ExternalID An id you can use to link Zendesk Support tickets to local records.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// Fields Same as `custom_fields` (kept for compatibility).
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
+	// FollowerIds The ids of agents currently following the ticket (CCs and Followers feature).
+	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// FollowupIds The ids of the followups created from this ticket. Only applicable for closed tickets.
+	FollowupIds *[]int64 `json:"followup_ids,omitempty"`
+
+	// ForumTopicID The topic in the Zendesk Web portal this ticket originated from, if any (deprecated).
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
+
+	// FromMessagingChannel Whether the ticket originated from a messaging channel.
+	FromMessagingChannel *bool `json:"from_messaging_channel,omitempty"`
+
+	// GeneratedTimestamp A Unix timestamp that represents the most accurate reading of when this record was last updated. It is updated for all ticket updates, including system updates.
+	GeneratedTimestamp *int64 `json:"generated_timestamp,omitempty"`
+
+	// GroupID The group this ticket is assigned to.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// HasIncidents Is true if a ticket is a problem type and has one or more incidents linked to it.
+	HasIncidents *bool `json:"has_incidents,omitempty"`
+
+	// ID Automatically assigned when the ticket is created.
+	ID *int64 `json:"id,omitempty"`
+
+	// IsPublic Is true if any comments are public, false otherwise.
+	IsPublic *bool `json:"is_public,omitempty"`
+
+	// OrganizationID The organization of the requester.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Priority The urgency with which the ticket should be addressed.
+	Priority *SearchTicketResultPriority `json:"priority,omitempty"`
+
+	// ProblemID For tickets of type "incident", the id of the problem the incident is linked to.
+	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// RawSubject The dynamic content placeholder, if present, or the subject value otherwise.
+	RawSubject *string `json:"raw_subject,omitempty"`
+
+	// Recipient The original recipient e-mail address of the ticket.
+	Recipient *string `json:"recipient,omitempty"`
+
+	// RequesterID The user who requested this ticket.
+	RequesterID *int64 `json:"requester_id,omitempty"`
+
+	// ResultType The record type of the result, always "ticket" here.
+	ResultType SearchTicketResultResultType `json:"result_type"`
+
+	// SatisfactionProbability Zendesk's prediction of how satisfied the requester will be, from 0 to 1, where it predicts it.
+	SatisfactionProbability *float64 `json:"satisfaction_probability,omitempty"`
+
+	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
+	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
+
+	// SharingAgreementIds The ids of the sharing agreements used for this ticket.
+	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
+
+	// Status The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+	Status *SearchTicketResultStatus `json:"status,omitempty"`
+
+	// Subject The value of the subject field for this ticket.
+	Subject *string `json:"subject,omitempty"`
+
+	// SubmitterID The user who submitted the ticket. The submitter always becomes the author of the first comment on the ticket.
+	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// Tags The array of tags applied to this ticket.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketFormID Enterprise only. The id of the ticket form to render for the ticket.
+	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// Type The type of this ticket.
+	Type *SearchTicketResultType `json:"type,omitempty"`
+
+	// UpdatedAt When this record last got updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The API url of this ticket.
+	URL *string `json:"url,omitempty"`
+
+	// Via How a record was created or changed (the channel, and where it came from).
+	Via *Via `json:"via,omitempty"`
+}
+
+// SearchTicketResultPriority The urgency with which the ticket should be addressed.
+type SearchTicketResultPriority string
+
+// SearchTicketResultResultType The record type of the result, always "ticket" here.
+type SearchTicketResultResultType string
+
+// SearchTicketResultStatus The state of the ticket. If your account has activated custom ticket statuses, this is the ticket's status category. Incremental exports also list deleted tickets, with status "deleted".
+type SearchTicketResultStatus string
+
+// SearchTicketResultType The type of this ticket.
+type SearchTicketResultType string
+
+// SearchUserResult A user found by a search, with its result type.
+type SearchUserResult struct {
+	// Active False if the user has been deleted.
+	Active *bool `json:"active,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+
+	// Alias An alias displayed to end users instead of the agent's name.
+	Alias *string `json:"alias,omitempty"`
+
+	// AuthenticityToken Only in Show Self responses under session authentication. Help center requests of end users must send it in the `X-CSRF-Token` header.
+	AuthenticityToken *string `json:"authenticity_token,omitempty"`
+
+	// ChatOnly Whether the user is a chat-only agent.
+	ChatOnly *bool `json:"chat_only,omitempty"`
+
+	// CreatedAt When the user was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomRoleID The id of the agent's custom role (Enterprise plans). Null for end users.
+	CustomRoleID *int64 `json:"custom_role_id,omitempty"`
+
+	// DefaultGroupID The id of the agent's default group. Null for end users.
+	DefaultGroupID *int64 `json:"default_group_id,omitempty"`
+
+	// Details Any details you want to store about the user, such as an address.
+	Details *string `json:"details,omitempty"`
+
+	// Email The user's primary email address. Writing it adds an email identity. Null for users without one and for permanently deleted users.
+	Email *string `json:"email,omitempty"`
+
+	// ExternalID A unique identifier from another system, not case sensitive. The API treats it as a string.
+	ExternalID *string `json:"external_id,omitempty"`
+
+	// IanaTimeZone The time zone of the user in IANA format, such as "America/New_York".
+	IanaTimeZone *string `json:"iana_time_zone,omitempty"`
+
+	// ID Automatically assigned when the user is created. Null for the anonymous user of Show Self.
+	ID *int64 `json:"id,omitempty"`
+
+	// LastLoginAt When the user last signed in to Zendesk Support. Null if never.
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+
+	// Locale The user's locale, a BCP-47 language tag such as "en-US", derived from `locale_id`.
+	Locale *string `json:"locale,omitempty"`
+
+	// LocaleID The user's language identifier (see Locales).
+	LocaleID *int64 `json:"locale_id,omitempty"`
+
+	// Moderator Whether the user has forum moderation capabilities.
+	Moderator *bool `json:"moderator,omitempty"`
+
+	// Name The user's name.
+	Name *string `json:"name,omitempty"`
+
+	// Notes Any notes you want to store about the user.
+	Notes *string `json:"notes,omitempty"`
+
+	// OnlyPrivateComments Whether the user can only create private comments.
+	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
+
+	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// PermanentlyDeleted Whether the user was permanently deleted (its personal data scrubbed); Zendesk sends it on deleted users.
+	PermanentlyDeleted *bool `json:"permanently_deleted,omitempty"`
+
+	// Phone The user's primary phone number. Set it to an empty string to remove it.
+	Phone *string `json:"phone,omitempty"`
+
+	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
+	Photo *Attachment `json:"photo,omitempty"`
+
+	// RemotePhotoURL Write only: the url of a picture Zendesk downloads and sets as the user's photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
+
+	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
+	ReportCsv *bool `json:"report_csv,omitempty"`
+
+	// RestrictedAgent Whether the agent has restrictions; false for admins. Its value can be changed only by setting `ticket_restriction` or a custom role.
+	RestrictedAgent *bool `json:"restricted_agent,omitempty"`
+
+	// ResultType The record type of the result, always "user" here.
+	ResultType SearchUserResultResultType `json:"result_type"`
+
+	// Role The role of a user. A new user is an end user unless a role is given.
+	Role *UserRole `json:"role,omitempty"`
+
+	// RoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+	// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+	// without one.
+	RoleType *SearchUserResultRoleType `json:"role_type,omitempty"`
+
+	// Shared Whether the user is shared from a different Zendesk Support instance (ticket sharing accounts only).
+	Shared *bool `json:"shared,omitempty"`
+
+	// SharedAgent Whether the user is a shared agent from a different Zendesk Support instance (ticket sharing accounts only).
+	SharedAgent *bool `json:"shared_agent,omitempty"`
+
+	// SharedPhoneNumber Whether the phone number is shared with other users. Null when the user has no phone number.
+	SharedPhoneNumber *bool `json:"shared_phone_number,omitempty"`
+
+	// Signature The user's signature, used in agents' public comments. Only agents and admins can have signatures.
+	Signature *string `json:"signature,omitempty"`
+
+	// Suspended Whether the agent is suspended. Tickets from suspended users are also suspended, and these users cannot sign in to the end user portal.
+	Suspended *bool `json:"suspended,omitempty"`
+
+	// Tags The user's tags. Only present if your account has user tagging enabled.
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+	// means all tickets (admins and unrestricted agents).
+	TicketRestriction *SearchUserResultTicketRestriction `json:"ticket_restriction,omitempty"`
+
+	// TimeZone The user's time zone (a Rails time zone name such as "Eastern Time (US & Canada)"). See Time zone.
+	TimeZone *string `json:"time_zone,omitempty"`
+
+	// TwoFactorAuthEnabled Whether two-factor authentication is enabled for the user. Null when not applicable.
+	TwoFactorAuthEnabled *bool `json:"two_factor_auth_enabled,omitempty"`
+
+	// UpdatedAt When the user was last updated.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The user's API url. Null for the anonymous user of Show Self.
+	URL *string `json:"url,omitempty"`
+
+	// UserFields The values of the custom user fields, keyed by user field `key`. Values are strings, numbers, booleans or null depending on the field type.
+	UserFields *map[string]*AnyValue `json:"user_fields,omitempty"`
+
+	// Verified Whether any of the user's identities is verified. See User Identities.
+	Verified *bool `json:"verified,omitempty"`
+}
+
+// SearchUserResultResultType The record type of the result, always "user" here.
+type SearchUserResultResultType string
+
+// SearchUserResultRoleType The user's role type: 0 custom agent, 1 light agent, 2 chat agent, 3 chat agent added to the
+// Support account as a contributor, 4 admin, 5 billing admin. Null for end users and agents
+// without one.
+type SearchUserResultRoleType int
+
+// SearchUserResultTicketRestriction The tickets the user may access: "organization", "groups", "assigned" or "requested". Null
+// means all tickets (admins and unrestricted agents).
+type SearchUserResultTicketRestriction string
 
 // Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
 type Session struct {
@@ -9479,6 +10942,9 @@ type SupportAddress struct {
 
 	// UpdatedAt When the address was updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// URL The support address's API url.
+	URL *string `json:"url,omitempty"`
 }
 
 // SupportAddressCnameStatus Whether all of the required CNAME records are set.
@@ -9525,8 +10991,10 @@ type SupportAddressInput struct {
 
 // SupportAddressList defines model for SupportAddressList.
 type SupportAddressList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand               `json:"brands,omitempty"`
+	Count  *int                   `json:"count,omitempty"`
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -9685,8 +11153,20 @@ type TagNameList struct {
 // Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
 // targets; the other properties depend on the type.
 type Target struct {
+	// AccountName The account name.
+	AccountName *string `json:"account_name,omitempty"`
+
 	// Active Whether or not the target is activated.
 	Active *bool `json:"active,omitempty"`
+
+	// APIID The api id.
+	APIID *string `json:"api_id,omitempty"`
+
+	// APIToken The api token.
+	APIToken *string `json:"api_token,omitempty"`
+
+	// Attribute The attribute.
+	Attribute *string `json:"attribute,omitempty"`
 
 	// ContentType HTTP targets. The content type of the body.
 	ContentType *TargetContentType `json:"content_type,omitempty"`
@@ -9694,13 +11174,58 @@ type Target struct {
 
 	// Email Email targets. The email address to notify.
 	Email *string `json:"email,omitempty"`
-	ID    *int64  `json:"id,omitempty"`
+
+	// From The from.
+	From *string `json:"from,omitempty"`
+
+	// GroupID The group to make the agent a member of.
+	GroupID *string `json:"group_id,omitempty"`
+	ID      *int64  `json:"id,omitempty"`
+
+	// MessageID The message id.
+	MessageID *string `json:"message_id,omitempty"`
 
 	// Method HTTP targets. The HTTP method.
 	Method *TargetMethod `json:"method,omitempty"`
 
+	// OwnerBy The owner by.
+	OwnerBy *string `json:"owner_by,omitempty"`
+
 	// Password HTTP and URL targets. The password for basic authentication (never returned).
 	Password *string `json:"password,omitempty"`
+
+	// PreserveFormat The preserve format.
+	PreserveFormat *bool `json:"preserve_format,omitempty"`
+
+	// ProjectID The project id.
+	ProjectID *string `json:"project_id,omitempty"`
+
+	// RequestedBy The requested by.
+	RequestedBy *string `json:"requested_by,omitempty"`
+
+	// Resource The resource.
+	Resource *string `json:"resource,omitempty"`
+
+	// Room The room.
+	Room *string `json:"room,omitempty"`
+
+	// Secret The secret.
+	Secret *string `json:"secret,omitempty"`
+
+	// Ssl The ssl.
+	Ssl *bool `json:"ssl,omitempty"`
+
+	// StoryLabels The story labels.
+	StoryLabels *string `json:"story_labels,omitempty"`
+
+	// StoryTitle The story title.
+	StoryTitle *string `json:"story_title,omitempty"`
+
+	// StoryType The story type.
+	StoryType *string `json:"story_type,omitempty"`
+
+	// Subdomain The subdomain.
+	Subdomain *string `json:"subdomain,omitempty"`
 
 	// Subject Email targets. The subject of the email.
 	Subject *string `json:"subject,omitempty"`
@@ -9711,9 +11236,21 @@ type Target struct {
 	// Title A name for the target.
 	Title *string `json:"title,omitempty"`
 
+	// To The to.
+	To *string `json:"to,omitempty"`
+
+	// TodoListID The todo list id.
+	TodoListID *string `json:"todo_list_id,omitempty"`
+
+	// Token The token.
+	Token *string `json:"token,omitempty"`
+
 	// Type The type of target.
 	Type *TargetType `json:"type,omitempty"`
 	URL  *string     `json:"url,omitempty"`
+
+	// UsSmallBusinessAccount The us small business account.
+	UsSmallBusinessAccount *string `json:"us_small_business_account,omitempty"`
 
 	// Username HTTP and URL targets. The user name for basic authentication.
 	Username *string `json:"username,omitempty"`
@@ -9960,6 +11497,9 @@ type Ticket struct {
 	// RequesterID The user who requested this ticket.
 	RequesterID *int64 `json:"requester_id,omitempty"`
 
+	// SatisfactionProbability Zendesk's prediction of how satisfied the requester will be, from 0 to 1, where it predicts it.
+	SatisfactionProbability *float64 `json:"satisfaction_probability,omitempty"`
+
 	// SatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
 	SatisfactionRating *TicketSatisfactionRating `json:"satisfaction_rating,omitempty"`
 
@@ -10178,14 +11718,26 @@ type TicketAuditEventType string
 // TicketAuditList A page of the audits of a ticket.
 type TicketAuditList struct {
 	// Audits The audits of this page.
-	Audits []TicketAudit          `json:"audits"`
-	Count  *int                   `json:"count,omitempty"`
+	Audits []TicketAudit `json:"audits"`
+	Count  *int          `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group               `json:"groups,omitempty"`
 	Links  *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// Tickets Sideloaded tickets (include=tickets).
+	Tickets *[]Ticket `json:"tickets,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketAuditMetadata Metadata of an audit or a comment: system data about the client, custom data given by the API caller, and comment flags.
@@ -10301,6 +11853,9 @@ type TicketChatHistoryEntry struct {
 
 // TicketComment A comment on a ticket. Voice comments (type "VoiceComment") carry the call details in `data`.
 type TicketComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// Attachments Attachments, if any.
 	Attachments *[]*Attachment `json:"attachments,omitempty"`
 
@@ -10312,6 +11867,12 @@ type TicketComment struct {
 
 	// Body The comment string. See Bodies.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt The time the comment was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -10343,6 +11904,9 @@ type TicketComment struct {
 	// TranscriptionVisible Voice comments only: whether the transcription is visible.
 	TranscriptionVisible *bool `json:"transcription_visible,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Type "Comment" or "VoiceComment".
 	Type *TicketCommentType `json:"type,omitempty"`
 
@@ -10364,11 +11928,20 @@ type TicketCommentEnvelope struct {
 
 // TicketCommentInput A comment to add to a ticket. On creation it becomes the ticket's description.
 type TicketCommentInput struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment; defaults to the authenticated user.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text. Use `body` or `html_body`.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt Ticket imports only: when the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -10379,8 +11952,14 @@ type TicketCommentInput struct {
 	// Public Whether the comment is public (true by default). The first comment is always public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of files uploaded with the Upload Files endpoint, to attach to the comment.
 	Uploads *[]string `json:"uploads,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketCommentList A page of ticket comments.
@@ -10401,6 +11980,9 @@ type TicketCommentList struct {
 
 // TicketCreateRequest The body of Create Ticket.
 type TicketCreateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
@@ -10490,8 +12072,29 @@ type TicketEnvelope struct {
 	// Audit An audit: the record of one change to a ticket, as a list of events.
 	Audit *TicketAudit `json:"audit,omitempty"`
 
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
 	// Ticket A ticket: a request for support, with its requester, assignee, state and custom field values. Comments are not part of the ticket; list them with ListTicketComments.
 	Ticket Ticket `json:"ticket"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketEvent A ticket event of the incremental ticket event export: one update of a ticket, with the changes as child events.
@@ -10502,14 +12105,23 @@ type TicketEvent struct {
 	// CreatedAt When the update happened.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
+	// Deleted Whether the event's record was deleted.
+	Deleted *bool `json:"deleted,omitempty"`
+
 	// EventType The kind of event, "Audit".
 	EventType *string `json:"event_type,omitempty"`
 
 	// ID The id of the event (the audit id).
 	ID *int64 `json:"id,omitempty"`
 
+	// InstanceID The instance of the metric the event belongs to (a metric can run several times on one ticket).
+	InstanceID *int64 `json:"instance_id,omitempty"`
+
 	// MergedTicketIds For merges: the tickets merged into this one.
 	MergedTicketIds *[]int64 `json:"merged_ticket_ids,omitempty"`
+
+	// Metric The metric the event is about.
+	Metric *TicketEventMetric `json:"metric,omitempty"`
 
 	// System System data of a change: the client, the IP address and the location it came from.
 	System *TicketAuditSystemMetadata `json:"system,omitempty"`
@@ -10517,8 +12129,14 @@ type TicketEvent struct {
 	// TicketID The ticket that was updated.
 	TicketID *int64 `json:"ticket_id,omitempty"`
 
+	// Time When the event happened.
+	Time *time.Time `json:"time,omitempty"`
+
 	// Timestamp When the update happened, in Unix seconds.
 	Timestamp *int64 `json:"timestamp,omitempty"`
+
+	// Type The kind of event.
+	Type *TicketEventType `json:"type,omitempty"`
 
 	// UpdaterID The user who made the update (-1 for the system).
 	UpdaterID *int64 `json:"updater_id,omitempty"`
@@ -10528,6 +12146,12 @@ type TicketEvent struct {
 	// values); decode it into the type you expect.
 	Via AnyValue `json:"via,omitempty"`
 }
+
+// TicketEventMetric The metric the event is about.
+type TicketEventMetric string
+
+// TicketEventType The kind of event.
+type TicketEventType string
 
 // TicketEventChildEvent One change of a ticket event. A field change carries the field's name as a property with the new value ("status": "open", "priority": "high", custom fields by id, ...) and `previous_value`; those field-named properties are kept in the additional properties. Comments are described by `comment_present` and `comment_public`, or in full with the comment_events sideload.
 type TicketEventChildEvent struct {
@@ -10649,6 +12273,9 @@ type TicketExportPage struct {
 type TicketField struct {
 	// Active Whether this field is available.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentCanEdit Whether agents can edit the field's value.
+	AgentCanEdit *bool `json:"agent_can_edit,omitempty"`
 
 	// AgentDescription A description of the ticket field that only agents can see.
 	AgentDescription *string `json:"agent_description,omitempty"`
@@ -10908,6 +12535,9 @@ type TicketFollowerInput struct {
 
 	// UserID The agent to add as follower.
 	UserID *int64 `json:"user_id,omitempty"`
+
+	// UserName The follower's name, when adding one by email that is not a user yet.
+	UserName *string `json:"user_name,omitempty"`
 }
 
 // TicketFollowerInputAction Whether to add (the default) or remove the follower.
@@ -10926,6 +12556,9 @@ type TicketForm struct {
 
 	// Default Is the form the default form for this account.
 	Default *bool `json:"default,omitempty"`
+
+	// DeletedAt When the record was deleted, null unless it is.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 
 	// DisplayName The name of the form that is displayed to an end user.
 	DisplayName *string `json:"display_name,omitempty"`
@@ -11083,11 +12716,20 @@ type TicketFormsReorderRequest struct {
 
 // TicketImportComment A comment of an imported ticket.
 type TicketImportComment struct {
+	// AddShortURL When true, Zendesk adds a short link to the ticket at the end of the comment.
+	AddShortURL *bool `json:"add_short_url,omitempty"`
+
 	// AuthorID The author of the comment.
 	AuthorID *int64 `json:"author_id,omitempty"`
 
 	// Body The comment text.
 	Body *string `json:"body,omitempty"`
+
+	// ChannelBack When true, the comment is also sent back to the channel it answers (a social messaging conversation).
+	ChannelBack *string `json:"channel_back,omitempty"`
+
+	// ChannelSourceID The id of the channel's conversation the comment answers.
+	ChannelSourceID *string `json:"channel_source_id,omitempty"`
 
 	// CreatedAt When the comment was made.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -11098,11 +12740,17 @@ type TicketImportComment struct {
 	// Public Whether the comment is public.
 	Public *bool `json:"public,omitempty"`
 
+	// TranslateTo The locale to translate the comment into before it is added.
+	TranslateTo *string `json:"translate_to,omitempty"`
+
 	// Uploads Tokens of uploaded files to attach.
 	Uploads *[]string `json:"uploads,omitempty"`
 
 	// Value The comment text (older name of `body`).
 	Value *string `json:"value,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInput A ticket to import (Ticket Import). Unlike Create Ticket, timestamps and several comments can be set, and business rules are not run.
@@ -11116,6 +12764,12 @@ type TicketImportInput struct {
 	// CollaboratorIds The ids of users CC'ed on the ticket.
 	CollaboratorIds *[]int64 `json:"collaborator_ids,omitempty"`
 
+	// Collaborators The users copied on the ticket (the older form of email CCs).
+	Collaborators *[]map[string]*AnyValue `json:"collaborators,omitempty"`
+
+	// Comment A first comment to add along with the imported ones.
+	Comment *TicketCommentInput `json:"comment,omitempty"`
+
 	// Comments The comments of the ticket, oldest first.
 	Comments *[]TicketImportComment `json:"comments,omitempty"`
 
@@ -11124,6 +12778,9 @@ type TicketImportInput struct {
 
 	// CustomFields Custom field values of the ticket.
 	CustomFields *[]CustomFieldValue `json:"custom_fields,omitempty"`
+
+	// CustomStatusID The ticket's custom status.
+	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
 	// Description The description of the ticket; defaults to the first comment.
 	Description *string `json:"description,omitempty"`
@@ -11134,11 +12791,17 @@ type TicketImportInput struct {
 	// EmailCcIds The ids of users CC'ed on the ticket (CCs and Followers feature).
 	EmailCcIds *[]int64 `json:"email_cc_ids,omitempty"`
 
+	// EmailCcs The users to copy on the ticket's emails.
+	EmailCcs *[]map[string]*AnyValue `json:"email_ccs,omitempty"`
+
 	// ExternalID An id you can use to link the ticket to a local record.
 	ExternalID *string `json:"external_id,omitempty"`
 
 	// FollowerIds The ids of agents following the ticket.
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
+
+	// Followers The agents following the ticket.
+	Followers *[]map[string]*AnyValue `json:"followers,omitempty"`
 
 	// GroupID The group the ticket is assigned to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -11151,6 +12814,9 @@ type TicketImportInput struct {
 
 	// ProblemID For incidents, the problem the incident is linked to.
 	ProblemID *int64 `json:"problem_id,omitempty"`
+
+	// Recipient The email address the ticket was sent to.
+	Recipient *string `json:"recipient,omitempty"`
 
 	// Requester A requester to find or create by email when creating a ticket.
 	Requester *TicketRequesterInput `json:"requester,omitempty"`
@@ -11181,6 +12847,9 @@ type TicketImportInput struct {
 
 	// UpdatedAt When the ticket was last updated.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// Via How the comment is said to come in (channel and source), for comments a program adds on another channel's behalf.
+	Via *Via `json:"via,omitempty"`
 }
 
 // TicketImportInputPriority The priority of the ticket.
@@ -11233,6 +12902,9 @@ type TicketInput struct {
 	// CustomStatusID The custom ticket status id of the ticket.
 	CustomStatusID *int64 `json:"custom_status_id,omitempty"`
 
+	// Description The first comment's text, when no comment is given: it becomes the ticket's description.
+	Description *string `json:"description,omitempty"`
+
 	// DueAt The due date of a ticket of type "task".
 	DueAt *time.Time `json:"due_at,omitempty"`
 
@@ -11245,11 +12917,17 @@ type TicketInput struct {
 	// ExternalID An id you can use to link Zendesk Support tickets to local records.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// Fields The ticket's custom field values, as {id, value}; the same as custom_fields.
+	Fields *[]CustomFieldValue `json:"fields,omitempty"`
+
 	// FollowerIds The ids of agents to set as followers (CCs and Followers feature).
 	FollowerIds *[]int64 `json:"follower_ids,omitempty"`
 
 	// Followers Followers to add or remove (CCs and Followers feature).
 	Followers *[]TicketFollowerInput `json:"followers,omitempty"`
+
+	// ForumTopicID The community topic the ticket came from.
+	ForumTopicID *int64 `json:"forum_topic_id,omitempty"`
 
 	// GroupID The group to assign the ticket to.
 	GroupID *int64 `json:"group_id,omitempty"`
@@ -11268,6 +12946,9 @@ type TicketInput struct {
 
 	// OrganizationID The organization of the requester.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// OriginZrn The Zendesk resource name of the record the ticket was created from.
+	OriginZrn *string `json:"origin_zrn,omitempty"`
 
 	// Priority The urgency with which the ticket should be addressed.
 	Priority *TicketInputPriority `json:"priority,omitempty"`
@@ -11296,20 +12977,45 @@ type TicketInput struct {
 	// SharingAgreementIds The sharing agreements to use for this ticket.
 	SharingAgreementIds *[]int64 `json:"sharing_agreement_ids,omitempty"`
 
+	// SharingAgreements Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	SharingAgreements AnyValue `json:"sharing_agreements,omitempty"`
+
 	// Status The state of the ticket.
 	Status *TicketInputStatus `json:"status,omitempty"`
 
 	// Subject The value of the subject field for this ticket.
 	Subject *string `json:"subject,omitempty"`
 
+	// Submitter Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk
+	// sent it. Zendesk sends values of several types here (custom field values, rule action
+	// values); decode it into the type you expect.
+	Submitter AnyValue `json:"submitter,omitempty"`
+
 	// SubmitterID The user who submitted the ticket.
 	SubmitterID *int64 `json:"submitter_id,omitempty"`
+
+	// SuspendedTicketID The suspended ticket this ticket is created from, when recovering one.
+	SuspendedTicketID *int64 `json:"suspended_ticket_id,omitempty"`
+
+	// SuspensionTypeID The kind of suspension the ticket is recovered from.
+	SuspensionTypeID *int64 `json:"suspension_type_id,omitempty"`
+
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
 
 	// Tags The tags of the ticket (replaces the current tags).
 	Tags *[]string `json:"tags,omitempty"`
 
+	// TdeWorkspace The contextual workspace the ticket was created in.
+	TdeWorkspace *map[string]*AnyValue `json:"tde_workspace,omitempty"`
+
 	// TicketFormID Enterprise only. The ticket form to render for the ticket.
 	TicketFormID *int64 `json:"ticket_form_id,omitempty"`
+
+	// TpeVoiceComment A voice comment to add (a call recording and transcript).
+	TpeVoiceComment *map[string]*AnyValue `json:"tpe_voice_comment,omitempty"`
 
 	// Type The type of this ticket.
 	Type *TicketInputType `json:"type,omitempty"`
@@ -11341,16 +13047,36 @@ type TicketInputViaID int
 
 // TicketList A page of tickets.
 type TicketList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+	Count  *int     `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit         `json:"last_audits,omitempty"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
+	Meta *CursorPaginationMeta `json:"meta,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+	NextPage   *string         `json:"next_page,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
 
 	// Tickets The tickets of this page.
 	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketMacroResult The outcome of applying a macro to a ticket, without saving it: the whole ticket as it would be. Zendesk gives the comment the macro would add in `ticket.comment` or, in some responses, in `comment`.
@@ -11607,11 +13333,23 @@ type TicketRequesterInput struct {
 	// Email The requester's email address.
 	Email *string `json:"email,omitempty"`
 
+	// Locale The new requester's language, as a locale (for example en-US).
+	Locale *string `json:"locale,omitempty"`
+
 	// LocaleID The requester's locale (used when the user is created).
 	LocaleID *int64 `json:"locale_id,omitempty"`
 
 	// Name The requester's name (used when the user is created).
 	Name *string `json:"name,omitempty"`
+
+	// OrganizationID The organization the new requester joins.
+	OrganizationID *int64 `json:"organization_id,omitempty"`
+
+	// Role The new user's role.
+	Role *string `json:"role,omitempty"`
+
+	// Verified When true, the new user's email is marked verified and no verification email is sent.
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // TicketSatisfactionRating The satisfaction rating summary embedded in a ticket. Tickets that were never rated carry only a `score` of "offered" or "unoffered".
@@ -11736,6 +13474,9 @@ type TicketTagsRequest struct {
 
 // TicketUpdateRequest The body of Update Ticket.
 type TicketUpdateRequest struct {
+	// SystemMetadata Technical details of the request to record on the audit (ip address, location).
+	SystemMetadata *map[string]*AnyValue `json:"system_metadata,omitempty"`
+
 	// Ticket The writable properties of a ticket, for creating and updating tickets. Send only what you set.
 	Ticket TicketInput `json:"ticket"`
 }
@@ -11775,8 +13516,29 @@ type TicketsCreateManyRequest struct {
 
 // TicketsEnvelope An unpaginated list of tickets.
 type TicketsEnvelope struct {
+	// Brands Sideloaded brands (include=brands).
+	Brands *[]Brand `json:"brands,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
+	LastAudits *[]TicketAudit `json:"last_audits,omitempty"`
+
+	// MetricSets Sideloaded ticket metrics (include=metric_sets).
+	MetricSets *[]TicketMetric `json:"metric_sets,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
+	// TicketForms Sideloaded ticket forms (include=ticket_forms).
+	TicketForms *[]TicketForm `json:"ticket_forms,omitempty"`
+
 	// Tickets The tickets.
 	Tickets []Ticket `json:"tickets"`
+
+	// Users Sideloaded users (include=users).
+	Users *[]User `json:"users,omitempty"`
 }
 
 // TicketsImportManyRequest The body of Ticket Bulk Import: up to 100 tickets.
@@ -11874,8 +13636,17 @@ type Trigger struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
 	// AppInstallation Sideloaded (`include=app_installation`): the app installation that requires this trigger, or null.
 	AppInstallation *map[string]*AnyValue `json:"app_installation,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
 
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
@@ -11903,6 +13674,9 @@ type Trigger struct {
 
 	// RawTitle The raw title of the trigger, with dynamic content placeholders unrendered.
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger.
 	Title *string `json:"title,omitempty"`
@@ -11958,11 +13732,17 @@ type TriggerBulkUpdateItem struct {
 
 // TriggerCategory A trigger category: a named group of triggers. Its id is a string.
 type TriggerCategory struct {
+	// ActiveCount The number of active triggers in the category (with include=rule_counts).
+	ActiveCount *int `json:"active_count,omitempty"`
+
 	// CreatedAt When the category was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// ID The trigger category id.
 	ID *string `json:"id,omitempty"`
+
+	// InactiveCount The number of inactive triggers in the category (with include=rule_counts).
+	InactiveCount *int `json:"inactive_count,omitempty"`
 
 	// Name The name of the category.
 	Name *string `json:"name,omitempty"`
@@ -12128,6 +13908,18 @@ type TriggerInput struct {
 	// Active Whether the trigger is active.
 	Active *bool `json:"active,omitempty"`
 
+	// All Conditions that must all be met (the older form of conditions.all).
+	All *[]map[string]*AnyValue `json:"all,omitempty"`
+
+	// Any Conditions of which at least one must be met (the older form of conditions.any).
+	Any *[]map[string]*AnyValue `json:"any,omitempty"`
+
+	// BrandID The brand the record belongs to.
+	BrandID *int64 `json:"brand_id,omitempty"`
+
+	// Category The trigger category to create and put the trigger in, instead of naming one by category_id.
+	Category *map[string]*AnyValue `json:"category,omitempty"`
+
 	// CategoryID The id of the trigger category the trigger belongs to.
 	CategoryID *string `json:"category_id,omitempty"`
 
@@ -12142,6 +13934,9 @@ type TriggerInput struct {
 
 	// RawTitle The raw title of the trigger (may hold dynamic content placeholders).
 	RawTitle *string `json:"raw_title,omitempty"`
+
+	// Restriction Who may use the rule: a group or a user, or null for everyone.
+	Restriction *map[string]*AnyValue `json:"restriction,omitempty"`
 
 	// Title The title of the trigger. Required when creating.
 	Title *string `json:"title,omitempty"`
@@ -12290,6 +14085,15 @@ type TriggerUpdateRequest struct {
 
 // TriggersEnvelope A list of triggers.
 type TriggersEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Triggers The records.
 	Triggers []Trigger `json:"triggers"`
 }
@@ -12333,6 +14137,9 @@ type UploadEnvelope struct {
 type User struct {
 	// Active False if the user has been deleted.
 	Active *bool `json:"active,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
 
 	// Alias An alias displayed to end users instead of the agent's name.
 	Alias *string `json:"alias,omitempty"`
@@ -12391,11 +14198,17 @@ type User struct {
 	// OrganizationID The id of the user's default organization. Null when the user belongs to no organization.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// PermanentlyDeleted Whether the user was permanently deleted (its personal data scrubbed); Zendesk sends it on deleted users.
+	PermanentlyDeleted *bool `json:"permanently_deleted,omitempty"`
+
 	// Phone The user's primary phone number. Set it to an empty string to remove it.
 	Phone *string `json:"phone,omitempty"`
 
 	// Photo The user's profile picture; Zendesk sends null when the user has none. Set it with `remote_photo_url`.
 	Photo *Attachment `json:"photo,omitempty"`
+
+	// RemotePhotoURL Write only: the url of a picture Zendesk downloads and sets as the user's photo.
+	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
 
 	// ReportCsv Whether the agent may access the CSV reports (legacy). Only meaningful for agents.
 	ReportCsv *bool `json:"report_csv,omitempty"`
@@ -12481,6 +14294,21 @@ type UserCreateRequest struct {
 
 // UserEnvelope defines model for UserEnvelope.
 type UserEnvelope struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+
 	// User A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
 	// have the same format (a permanently deleted user has null personal data and the name
 	// "Permanently Deleted User").
@@ -12700,6 +14528,9 @@ type UserIdentity struct {
 
 	// Verified Whether the identity has been verified.
 	Verified *bool `json:"verified,omitempty"`
+
+	// VerifiedAt When the identity was verified, null if it is not.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 }
 
 // UserIdentityType The type of this identity.
@@ -12734,12 +14565,18 @@ type UserIdentityInput struct {
 	// Value The identifier, such as an email address or a phone number.
 	Value *string `json:"value,omitempty"`
 
+	// VerificationMethod How the identity was verified: none, low, sso, embed or full.
+	VerificationMethod *UserIdentityInputVerificationMethod `json:"verification_method,omitempty"`
+
 	// Verified Set to true to verify the identity (a verified identity cannot be unverified).
 	Verified *bool `json:"verified,omitempty"`
 }
 
 // UserIdentityInputType The type of the identity (on creation).
 type UserIdentityInputType string
+
+// UserIdentityInputVerificationMethod How the identity was verified: none, low, sso, embed or full.
+type UserIdentityInputVerificationMethod string
 
 // UserIdentityList A page of a user's identities.
 type UserIdentityList struct {
@@ -12828,6 +14665,12 @@ type UserIncrementalExport struct {
 // an existing user by `email` or `external_id`; bulk updates with a `users` array identify each user
 // by `id` or `external_id`.
 type UserInput struct {
+	// ActiveBrandID The brand the user is active in.
+	ActiveBrandID *int64 `json:"active_brand_id,omitempty"`
+
+	// AgentBrandIds The brands the agent works in (accounts with agent brand restrictions); empty for end users.
+	AgentBrandIds *[]int64 `json:"agent_brand_ids,omitempty"`
+
 	// Alias An alias displayed to end users.
 	Alias *string `json:"alias,omitempty"`
 
@@ -12846,11 +14689,20 @@ type UserInput struct {
 	// ExternalID A unique identifier from another system.
 	ExternalID *string `json:"external_id,omitempty"`
 
+	// GroupID The group to make the agent a member of.
+	GroupID *int64 `json:"group_id,omitempty"`
+
+	// GroupIds The groups to make the agent a member of.
+	GroupIds *[]int64 `json:"group_ids,omitempty"`
+
 	// ID The user to update, in the `users` array of Update Many Users.
 	ID *int64 `json:"id,omitempty"`
 
 	// Identities Identities to create with the user, instead of (or in addition to) `email`.
 	Identities *[]UserIdentityInput `json:"identities,omitempty"`
+
+	// Language The user's language, by name.
+	Language *string `json:"language,omitempty"`
 
 	// Locale The user's locale, a BCP-47 language tag such as "en-US".
 	Locale *string `json:"locale,omitempty"`
@@ -12870,11 +14722,26 @@ type UserInput struct {
 	// OnlyPrivateComments Whether the user can only create private comments.
 	OnlyPrivateComments *bool `json:"only_private_comments,omitempty"`
 
+	// Organization The organization to put the user in, by name; Zendesk creates it if it does not exist.
+	Organization *map[string]*AnyValue `json:"organization,omitempty"`
+
 	// OrganizationID The id of the user's default organization, which must exist.
 	OrganizationID *int64 `json:"organization_id,omitempty"`
 
+	// OrganizationIds The organizations to put the user in.
+	OrganizationIds *[]int64 `json:"organization_ids,omitempty"`
+
+	// OrganizationName The organization to put the user in, by name.
+	OrganizationName *string `json:"organization_name,omitempty"`
+
+	// Password Write only: the user's password (end users only; accounts must allow it).
+	Password *string `json:"password,omitempty"`
+
 	// Phone The user's primary phone number. An empty string removes it.
 	Phone *string `json:"phone,omitempty"`
+
+	// Photo The picture to set, as an upload token ({"token": ...}).
+	Photo *map[string]*AnyValue `json:"photo,omitempty"`
 
 	// RemotePhotoURL A URL of a picture to set as the user's profile photo.
 	RemotePhotoURL *string `json:"remote_photo_url,omitempty"`
@@ -12918,14 +14785,28 @@ type UserInputTicketRestriction string
 
 // UserList A page of users.
 type UserList struct {
-	Count *int                   `json:"count,omitempty"`
-	Links *CursorPaginationLinks `json:"links,omitempty"`
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+	Count     *int                    `json:"count,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity        `json:"identities,omitempty"`
+	Links      *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
-	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
-	NextPage     *string               `json:"next_page,omitempty"`
-	PreviousPage *string               `json:"previous_page,omitempty"`
-	Users        []User                `json:"users"`
+	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
+	NextPage *string               `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	PreviousPage  *string         `json:"previous_page,omitempty"`
+	Users         []User          `json:"users"`
 }
 
 // UserMergeRequest defines model for UserMergeRequest.
@@ -13025,11 +14906,26 @@ type UserRole string
 
 // UserSearchList A page of user search results (offset pagination).
 type UserSearchList struct {
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
 	// Count The total number of records.
 	Count *int `json:"count,omitempty"`
 
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
 	// NextPage URL of the next page, null on the last page.
 	NextPage *string `json:"next_page,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
 
 	// PreviousPage URL of the previous page, null on the first page.
 	PreviousPage *string `json:"previous_page,omitempty"`
@@ -13059,7 +14955,21 @@ type UsersCreateOrUpdateManyRequest struct {
 
 // UsersEnvelope An unpaginated array of users.
 type UsersEnvelope struct {
-	Users []User `json:"users"`
+	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
+	Abilities *[]map[string]*AnyValue `json:"abilities,omitempty"`
+
+	// Groups Sideloaded groups (include=groups).
+	Groups *[]Group `json:"groups,omitempty"`
+
+	// Identities Sideloaded identities (include=identities).
+	Identities *[]UserIdentity `json:"identities,omitempty"`
+
+	// OpenTicketCount Sideloaded with `include=open_ticket_count`; the number of open tickets, keyed by user id.
+	OpenTicketCount *map[string]int64 `json:"open_ticket_count,omitempty"`
+
+	// Organizations Sideloaded organizations (include=organizations).
+	Organizations *[]Organization `json:"organizations,omitempty"`
+	Users         []User          `json:"users"`
 }
 
 // UsersUpdateManyRequest Either `user` (one change applied to every user of the `ids` or `external_ids` parameter) or
@@ -13465,6 +15375,15 @@ type ViewUpdateRequest struct {
 
 // ViewsEnvelope A list of views.
 type ViewsEnvelope struct {
+	// Count Offset pagination: the number of records in the whole list.
+	Count *int `json:"count,omitempty"`
+
+	// NextPage Offset pagination: the url of the next page, null on the last one.
+	NextPage *string `json:"next_page,omitempty"`
+
+	// PreviousPage Offset pagination: the url of the previous page, null on the first one.
+	PreviousPage *string `json:"previous_page,omitempty"`
+
 	// Views The records.
 	Views []View `json:"views"`
 }
@@ -13664,6 +15583,9 @@ type ListActivitiesParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAuditLogsParams defines parameters for ListAuditLogs.
@@ -13783,6 +15705,9 @@ type ListAutomationsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAutomationsParamsSortBy defines parameters for ListAutomations.
@@ -13876,6 +15801,9 @@ type ListBrandsParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // CheckHostMappingValidityParams defines parameters for CheckHostMappingValidity.
@@ -13885,6 +15813,21 @@ type CheckHostMappingValidityParams struct {
 
 	// Subdomain Subdomain for a given Zendesk account address
 	Subdomain string `form:"subdomain" json:"subdomain"`
+}
+
+// ListCustomObjectsParams defines parameters for ListCustomObjects.
+type ListCustomObjectsParams struct {
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
+}
+
+// ShowCustomObjectParams defines parameters for ShowCustomObject.
+type ShowCustomObjectParams struct {
+	// IncludePermissionsMetadata When true, the answer says what the calling user may do with the object's records.
+	IncludePermissionsMetadata *bool `form:"include_permissions_metadata,omitempty" json:"include_permissions_metadata,omitempty"`
+
+	// IncludeUIPath When true, each custom object carries the path of its page in the agent interface.
+	IncludeUIPath *bool `form:"include_ui_path,omitempty" json:"include_ui_path,omitempty"`
 }
 
 // ListCustomObjectFieldsParams defines parameters for ListCustomObjectFields.
@@ -13908,10 +15851,19 @@ type ListCustomObjectFieldsParams struct {
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
+// ShowCustomObjectFieldParams defines parameters for ShowCustomObjectField.
+type ShowCustomObjectFieldParams struct {
+	// IncludeStandardFields When true, the object's standard fields (name, external id...) are included along with its custom fields.
+	IncludeStandardFields *bool `form:"include_standard_fields,omitempty" json:"include_standard_fields,omitempty"`
+}
+
 // DeleteCustomObjectRecordByExternalIDParams defines parameters for DeleteCustomObjectRecordByExternalID.
 type DeleteCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, to delete the record by name instead of by external id.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ListCustomObjectRecordsParams defines parameters for ListCustomObjectRecords.
@@ -13942,6 +15894,9 @@ type ListCustomObjectRecordsParamsSort string
 type CreateOrUpdateCustomObjectRecordByExternalIDParams struct {
 	// ExternalID The external id of a custom object record
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name The record's name, when the call creates it.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // AutocompleteCustomObjectRecordsParams defines parameters for AutocompleteCustomObjectRecords.
@@ -13963,6 +15918,18 @@ type AutocompleteCustomObjectRecordsParams struct {
 
 	// Source One of "zen:user", "zen:ticket", "zen:organization", or "zen:custom_object:CUSTOM_OBJECT_KEY". Represents the object field_id belongs to. Must be used with field_id param.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// FilterDynamicValues The values of the ticket being edited that the lookup field's filter refers to, by key.
+	FilterDynamicValues *map[string]int `form:"filter[dynamic_values],omitempty" json:"filter[dynamic_values],omitempty"`
+
+	// RequesterID The requester of the ticket being edited, for lookup field filters that refer to it.
+	RequesterID *int64 `form:"requester_id,omitempty" json:"requester_id,omitempty"`
+
+	// AssigneeID The assignee of the ticket being edited, for lookup field filters that refer to it.
+	AssigneeID *int64 `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// OrganizationID The organization of the ticket being edited, for lookup field filters that refer to it.
+	OrganizationID *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 }
 
 // SearchCustomObjectRecordsParams defines parameters for SearchCustomObjectRecords.
@@ -14023,6 +15990,9 @@ type ListDeletedTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // ListDeletedTicketsParamsSortBy defines parameters for ListDeletedTickets.
@@ -14059,6 +16029,9 @@ type ListDeletedUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListDynamicContentItemsParams defines parameters for ListDynamicContentItems.
@@ -14077,6 +16050,9 @@ type ListDynamicContentItemsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ShowManyDynamicContentItemsParams defines parameters for ShowManyDynamicContentItems.
@@ -14095,6 +16071,15 @@ type ListDynamicContentItemVariantsParams struct {
 
 	// PageBefore Cursor for the previous page: the previous response's `meta.before_cursor` (cursor pagination).
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListGroupMembershipsParams defines parameters for ListGroupMemberships.
@@ -14113,7 +16098,16 @@ type ListGroupMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListGroupMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListGroupMembershipsParamsInclude defines parameters for ListGroupMemberships.
+type ListGroupMembershipsParamsInclude string
 
 // ListAssignableGroupMembershipsParams defines parameters for ListAssignableGroupMemberships.
 type ListAssignableGroupMembershipsParams struct {
@@ -14161,7 +16155,25 @@ type ListGroupsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListGroupsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// ExcludeDeleted When true, deleted groups are left out.
+	ExcludeDeleted *bool `form:"exclude_deleted,omitempty" json:"exclude_deleted,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
+
+// ListGroupsParamsInclude defines parameters for ListGroups.
+type ListGroupsParamsInclude string
 
 // ListAssignableGroupsParams defines parameters for ListAssignableGroups.
 type ListAssignableGroupsParams struct {
@@ -14180,6 +16192,15 @@ type ListAssignableGroupsParams struct {
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// ShowGroupParams defines parameters for ShowGroup.
+type ShowGroupParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowGroupParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowGroupParamsInclude defines parameters for ShowGroup.
+type ShowGroupParamsInclude string
 
 // ImportTicketParams defines parameters for ImportTicket.
 type ImportTicketParams struct {
@@ -14230,6 +16251,9 @@ type IncrementalTicketEventExportParams struct {
 
 	// Include Sideloads to include: comment_events lists the comments of each update in its child_events.
 	Include *[]IncrementalTicketEventExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketEventExportParamsInclude defines parameters for IncrementalTicketEventExport.
@@ -14248,6 +16272,9 @@ type ListTicketMetricEventsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// IncludeChanges When true, each event says what changed in the metric.
+	IncludeChanges *bool `form:"include_changes,omitempty" json:"include_changes,omitempty"`
 }
 
 // IncrementalTicketExportParams defines parameters for IncrementalTicketExport.
@@ -14263,6 +16290,9 @@ type IncrementalTicketExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketExportParamsInclude defines parameters for IncrementalTicketExport.
@@ -14284,6 +16314,9 @@ type IncrementalTicketCursorExportParams struct {
 
 	// Include Sideloads to include, comma-separated. last_audits is not supported here.
 	Include *[]IncrementalTicketCursorExportParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
 }
 
 // IncrementalTicketCursorExportParamsInclude defines parameters for IncrementalTicketCursorExport.
@@ -14521,6 +16554,9 @@ type ListOrganizationFieldsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListOrganizationMembershipsParams defines parameters for ListOrganizationMemberships.
@@ -14539,7 +16575,16 @@ type ListOrganizationMembershipsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListOrganizationMembershipsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListOrganizationMembershipsParamsInclude defines parameters for ListOrganizationMemberships.
+type ListOrganizationMembershipsParamsInclude string
 
 // DeleteManyOrganizationMembershipsParams defines parameters for DeleteManyOrganizationMemberships.
 type DeleteManyOrganizationMembershipsParams struct {
@@ -14581,6 +16626,15 @@ type ListOrganizationsParams struct {
 
 	// PerPage The number of records per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteOrganizationsParams defines parameters for AutocompleteOrganizations.
@@ -14599,6 +16653,21 @@ type AutocompleteOrganizationsParams struct {
 
 	// PerPage The number of records per page, at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+}
+
+// CountOrganizationsParams defines parameters for CountOrganizations.
+type CountOrganizationsParams struct {
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // DeleteManyOrganizationsParams defines parameters for DeleteManyOrganizations.
@@ -14614,6 +16683,9 @@ type DeleteManyOrganizationsParams struct {
 type SearchOrganizationsParams struct {
 	// ExternalID The external id of an organization (case-insensitive exact match).
 	ExternalID string `form:"external_id" json:"external_id"`
+
+	// Name Finds the organization with exactly this name.
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
 }
 
 // ShowManyOrganizationsParams defines parameters for ShowManyOrganizations.
@@ -14634,6 +16706,21 @@ type UpdateManyOrganizationsParams struct {
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
 
+// ShowOrganizationParams defines parameters for ShowOrganization.
+type ShowOrganizationParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowOrganizationParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+}
+
+// ShowOrganizationParamsInclude defines parameters for ShowOrganization.
+type ShowOrganizationParamsInclude string
+
 // ListTicketProblemsParams defines parameters for ListTicketProblems.
 type ListTicketProblemsParams struct {
 	// PageSize Cursor pagination: the number of records to return per page (at most 100).
@@ -14650,6 +16737,15 @@ type ListTicketProblemsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // AutocompleteProblemsParams defines parameters for AutocompleteProblems.
@@ -14674,6 +16770,21 @@ type ListSupportAddressesParams struct {
 
 	// PerPage Offset pagination. The number of records to return per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListSupportAddressesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+}
+
+// ListSupportAddressesParamsInclude defines parameters for ListSupportAddresses.
+type ListSupportAddressesParamsInclude string
+
+// ListRelationshipFilterDefinitionsParams defines parameters for ListRelationshipFilterDefinitions.
+type ListRelationshipFilterDefinitionsParams struct {
+	// SourceType The type of record the relationship filter definitions are for (for example `zen:ticket`).
+	SourceType *string `form:"source_type,omitempty" json:"source_type,omitempty"`
 }
 
 // ListRequestsParams defines parameters for ListRequests.
@@ -14790,6 +16901,12 @@ type ListRequestCommentsParamsSortBy string
 // ListRequestCommentsParamsSortOrder defines parameters for ListRequestComments.
 type ListRequestCommentsParamsSortOrder string
 
+// ListResourceCollectionsParams defines parameters for ListResourceCollections.
+type ListResourceCollectionsParams struct {
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
 // ListRoutingAttributesParams defines parameters for ListRoutingAttributes.
 type ListRoutingAttributesParams struct {
 	// Include Sideloads to include. `attribute_values` sideloads the attribute values available on the account.
@@ -14832,6 +16949,9 @@ type ListSatisfactionRatingsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order.
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListSatisfactionRatingsParamsScore defines parameters for ListSatisfactionRatings.
@@ -14853,6 +16973,9 @@ type ListSearchResultsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
+	Include *[]ListSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ListSearchResultsParamsSortBy defines parameters for ListSearchResults.
@@ -14860,6 +16983,9 @@ type ListSearchResultsParamsSortBy string
 
 // ListSearchResultsParamsSortOrder defines parameters for ListSearchResults.
 type ListSearchResultsParamsSortOrder string
+
+// ListSearchResultsParamsInclude defines parameters for ListSearchResults.
+type ListSearchResultsParamsInclude string
 
 // CountSearchResultsParams defines parameters for CountSearchResults.
 type CountSearchResultsParams struct {
@@ -14880,10 +17006,16 @@ type ExportSearchResultsParams struct {
 
 	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page (valid for one hour).
 	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// Include Sideloads to add to the results, comma separated, each naming the result type and what it brings: tickets(users) adds the users ticket results refer to.
+	Include *[]ExportSearchResultsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
 
 // ExportSearchResultsParamsFilterType defines parameters for ExportSearchResults.
 type ExportSearchResultsParamsFilterType string
+
+// ExportSearchResultsParamsInclude defines parameters for ExportSearchResults.
+type ExportSearchResultsParamsInclude string
 
 // ListSessionsParams defines parameters for ListSessions.
 type ListSessionsParams struct {
@@ -14901,6 +17033,9 @@ type ListSessionsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ReorderSLAPoliciesParams defines parameters for ReorderSLAPolicies.
@@ -14925,6 +17060,12 @@ type ListSuspendedTicketsParams struct {
 
 	// PageBefore Cursor pagination: the `meta.before_cursor` of the current page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
 
 // ListSuspendedTicketsParamsSortBy defines parameters for ListSuspendedTickets.
@@ -14961,6 +17102,9 @@ type ListTagsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListAllTicketAuditsParams defines parameters for ListAllTicketAudits.
@@ -14970,6 +17114,15 @@ type ListAllTicketAuditsParams struct {
 
 	// Cursor The `after_cursor` (or `before_cursor`) of the previous page, to get the next (or previous) page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
 }
 
 // ListTicketFieldsParams defines parameters for ListTicketFields.
@@ -14991,6 +17144,15 @@ type ListTicketFieldsParams struct {
 
 	// PageBefore Cursor pagination. The `before_cursor` of the next page, to get the previous page.
 	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketFieldsParamsInclude defines parameters for ListTicketFields.
@@ -15051,7 +17213,40 @@ type ListTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// FormType Which ticket forms to list: `standard` ones, `service_catalog` ones, or `all`.
+	FormType *ListTicketFormsParamsFormType `form:"form_type,omitempty" json:"form_type,omitempty"`
+
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// Locale The locale to render the forms' dynamic content in.
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
 }
+
+// ListTicketFormsParamsFormType defines parameters for ListTicketForms.
+type ListTicketFormsParamsFormType string
 
 // ShowManyTicketFormsParams defines parameters for ShowManyTicketForms.
 type ShowManyTicketFormsParams struct {
@@ -15069,6 +17264,12 @@ type ShowManyTicketFormsParams struct {
 
 	// AssociatedToBrand true returns the ticket forms of the brand specified by the url's subdomain
 	AssociatedToBrand *bool `form:"associated_to_brand,omitempty" json:"associated_to_brand,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
 
 // ListTicketMetricsParams defines parameters for ListTicketMetrics.
@@ -15087,6 +17288,9 @@ type ListTicketMetricsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListTicketsParams defines parameters for ListTickets.
@@ -15108,13 +17312,43 @@ type ListTicketsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ListTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// SortBy The property to sort by.
+	SortBy *ListTicketsParamsSortBy `form:"sort_by,omitempty" json:"sort_by,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
+
+	// SupportTypeScope Which tickets to include by support type: `all` to include those of every product (messaging and voice tickets too), where Zendesk otherwise leaves some out.
+	SupportTypeScope *string `form:"support_type_scope,omitempty" json:"support_type_scope,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListTicketsParamsInclude defines parameters for ListTickets.
+type ListTicketsParamsInclude string
+
+// ListTicketsParamsSortBy defines parameters for ListTickets.
+type ListTicketsParamsSortBy string
+
+// ListTicketsParamsSortOrder defines parameters for ListTickets.
+type ListTicketsParamsSortOrder string
 
 // CreateTicketParams defines parameters for CreateTicket.
 type CreateTicketParams struct {
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]CreateTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
 	// IdempotencyKey A unique key (such as a UUID) making the request safe to retry: a repeated request with the same key and body returns the first response.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
+
+// CreateTicketParamsInclude defines parameters for CreateTicket.
+type CreateTicketParamsInclude string
 
 // DeleteManyTicketsParams defines parameters for DeleteManyTickets.
 type DeleteManyTicketsParams struct {
@@ -15132,13 +17366,34 @@ type MarkManyTicketsAsSpamParams struct {
 type ShowManyTicketsParams struct {
 	// Ids Comma-separated list of ticket ids (up to 100).
 	Ids []int64 `form:"ids" json:"ids"`
+
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ShowManyTicketsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// ShowManyTicketsParamsInclude defines parameters for ShowManyTickets.
+type ShowManyTicketsParamsInclude string
 
 // UpdateManyTicketsParams defines parameters for UpdateManyTickets.
 type UpdateManyTicketsParams struct {
 	// Ids Comma-separated list of ticket ids (up to 100). Used with a `ticket` body.
 	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
+
+// ShowTicketParams defines parameters for ShowTicket.
+type ShowTicketParams struct {
+	// Include Sideloads to add to the answer, comma separated: related users, groups, organizations, brands, forms, metric sets, the latest audit, comment counts, dates.
+	Include *[]ShowTicketParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// ReducedPayloadSize When true, Zendesk leaves out the properties that are expensive to compute, for a faster and smaller answer.
+	ReducedPayloadSize *bool `form:"reduced_payload_size,omitempty" json:"reduced_payload_size,omitempty"`
+
+	// RemoveDuplicateFields When true, properties that repeat what the ticket already says are left out of the answer.
+	RemoveDuplicateFields *bool `form:"remove_duplicate_fields,omitempty" json:"remove_duplicate_fields,omitempty"`
+}
+
+// ShowTicketParamsInclude defines parameters for ShowTicket.
+type ShowTicketParamsInclude string
 
 // ListTicketAuditsParams defines parameters for ListTicketAudits.
 type ListTicketAuditsParams struct {
@@ -15156,7 +17411,31 @@ type ListTicketAuditsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ListTicketAuditsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
+
+	// FilterEvents Keeps only the audit events of these types (for example `Comment`), comma-separated.
+	FilterEvents *[]string `form:"filter_events,omitempty" json:"filter_events,omitempty"`
+
+	// SortOrder The sort direction: `asc` or `desc`.
+	SortOrder *ListTicketAuditsParamsSortOrder `form:"sort_order,omitempty" json:"sort_order,omitempty"`
 }
+
+// ListTicketAuditsParamsInclude defines parameters for ListTicketAudits.
+type ListTicketAuditsParamsInclude string
+
+// ListTicketAuditsParamsSortOrder defines parameters for ListTicketAudits.
+type ListTicketAuditsParamsSortOrder string
 
 // ListTicketCommentsParams defines parameters for ListTicketComments.
 type ListTicketCommentsParams struct {
@@ -15213,6 +17492,12 @@ type ListTicketIncidentsParams struct {
 
 	// PerPage Offset pagination: the number of records per page (at most 100).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+}
+
+// RemoveTicketTagsParams defines parameters for RemoveTicketTags.
+type RemoveTicketTagsParams struct {
+	// Tags The tags to remove, comma-separated, for callers that cannot send a body with a DELETE.
+	Tags *string `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
 // ListTriggerCategoriesParams defines parameters for ListTriggerCategories.
@@ -15378,6 +17663,9 @@ type SearchTriggersParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Filter Filters the triggers by their properties, as a JSON object (for example `{"json":{"all":[...]}}`).
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 }
 
 // SearchTriggersParamsSort defines parameters for SearchTriggers.
@@ -15441,6 +17729,9 @@ type ListUserFieldsParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// ResolveDc When true, dynamic content placeholders in the fields' titles and descriptions are rendered in the caller's language.
+	ResolveDc *bool `form:"resolve_dc,omitempty" json:"resolve_dc,omitempty"`
 }
 
 // ListUserFieldOptionsParams defines parameters for ListUserFieldOptions.
@@ -15489,7 +17780,22 @@ type ListUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ListUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
+
+// ListUsersParamsInclude defines parameters for ListUsers.
+type ListUsersParamsInclude string
 
 // AutocompleteUsersParams defines parameters for AutocompleteUsers.
 type AutocompleteUsersParams struct {
@@ -15501,7 +17807,25 @@ type AutocompleteUsersParams struct {
 
 	// Source If a field_id is provided, this specifies the type of the field. For example, if the field is on a `zen:user`, it references a field on a user. One of `zen:user`, `zen:ticket`, `zen:organization` or `zen:custom_object:{custom_object_key}`.
 	Source *string `form:"source,omitempty" json:"source,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]AutocompleteUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Phone Suggests the users whose phone number starts with this value.
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
+
+	// Filter Narrows the suggestions: `assignable` for the users a ticket can be assigned to, `requester` for those that can request one.
+	Filter *AutocompleteUsersParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// PerPage The number of suggestions to return.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
 }
+
+// AutocompleteUsersParamsInclude defines parameters for AutocompleteUsers.
+type AutocompleteUsersParamsInclude string
+
+// AutocompleteUsersParamsFilter defines parameters for AutocompleteUsers.
+type AutocompleteUsersParamsFilter string
 
 // CountUsersParams defines parameters for CountUsers.
 type CountUsersParams struct {
@@ -15530,6 +17854,15 @@ type LogoutManyUsersParams struct {
 	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
 }
 
+// ShowSelfParams defines parameters for ShowSelf.
+type ShowSelfParams struct {
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowSelfParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowSelfParamsInclude defines parameters for ShowSelf.
+type ShowSelfParamsInclude string
+
 // SearchUsersParams defines parameters for SearchUsers.
 type SearchUsersParams struct {
 	// Query The query parameter supports the Zendesk search syntax for more advanced user searches. It can specify a partial or full value of any user property, including name, email address, notes, or phone. Example: `query="jdoe"`.
@@ -15543,7 +17876,13 @@ type SearchUsersParams struct {
 
 	// PerPage The number of records to return per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]SearchUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
 }
+
+// SearchUsersParamsInclude defines parameters for SearchUsers.
+type SearchUsersParamsInclude string
 
 // ShowManyUsersParams defines parameters for ShowManyUsers.
 type ShowManyUsersParams struct {
@@ -15552,7 +17891,16 @@ type ShowManyUsersParams struct {
 
 	// ExternalIds Accepts a comma-separated list of up to 100 external ids.
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowManyUsersParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeDeleted When true, deleted users are returned too.
+	IncludeDeleted *bool `form:"include_deleted,omitempty" json:"include_deleted,omitempty"`
 }
+
+// ShowManyUsersParamsInclude defines parameters for ShowManyUsers.
+type ShowManyUsersParamsInclude string
 
 // UpdateManyUsersParams defines parameters for UpdateManyUsers.
 type UpdateManyUsersParams struct {
@@ -15562,6 +17910,15 @@ type UpdateManyUsersParams struct {
 	// ExternalIds External Id of the users to update. Comma separated, up to 100.
 	ExternalIds *[]string `form:"external_ids,omitempty" json:"external_ids,omitempty"`
 }
+
+// ShowUserParams defines parameters for ShowUser.
+type ShowUserParams struct {
+	// Include Sideloads to add to the answer, comma separated: the users' abilities, groups, identities, organizations, open ticket counts.
+	Include *[]ShowUserParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowUserParamsInclude defines parameters for ShowUser.
+type ShowUserParamsInclude string
 
 // ListUserComplianceDeletionStatusesParams defines parameters for ListUserComplianceDeletionStatuses.
 type ListUserComplianceDeletionStatusesParams struct {
@@ -15600,7 +17957,22 @@ type ListUserIdentitiesParams struct {
 
 	// PerPage The number of records to return per page (offset pagination), at most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Type Keeps only the identities of these types, comma-separated.
+	Type *[]ListUserIdentitiesParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IncludeBoundaryIndicators Cursor pagination: when true, the page says whether it is the first or the last of the list.
+	IncludeBoundaryIndicators *bool `form:"include_boundary_indicators,omitempty" json:"include_boundary_indicators,omitempty"`
+
+	// IncludeItemCursors Cursor pagination: when true, each record of the page comes with its own cursor, to resume right after it.
+	IncludeItemCursors *bool `form:"include_item_cursors,omitempty" json:"include_item_cursors,omitempty"`
 }
+
+// ListUserIdentitiesParamsType defines parameters for ListUserIdentities.
+type ListUserIdentitiesParamsType string
 
 // ListUserTicketSkipsParams defines parameters for ListUserTicketSkips.
 type ListUserTicketSkipsParams struct {
@@ -15660,6 +18032,9 @@ type ListViewsParams struct {
 
 	// PerPage The number of records per page (offset pagination). At most 100.
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Sort Cursor pagination: the property to sort by, prefixed with `-` for descending order (for example `-updated_at`).
+	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
 // ListViewsParamsAccess defines parameters for ListViews.
@@ -15722,6 +18097,33 @@ type DeleteManyViewsParams struct {
 	Ids []int64 `form:"ids" json:"ids"`
 }
 
+// PreviewViewsParams defines parameters for PreviewViews.
+type PreviewViewsParams struct {
+	// Page Offset pagination: the page number, starting at 1.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageAfter Cursor pagination: the `meta.after_cursor` of the previous page, to get the next page.
+	PageAfter *string `form:"page[after],omitempty" json:"page[after],omitempty"`
+
+	// PageBefore Cursor pagination: the `meta.before_cursor` of the previous page, to get the page before it.
+	PageBefore *string `form:"page[before],omitempty" json:"page[before],omitempty"`
+
+	// PageSize Cursor pagination: the number of records to return per page.
+	PageSize *int `form:"page[size],omitempty" json:"page[size],omitempty"`
+
+	// PerPage Offset pagination: the number of records per page.
+	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]PreviewViewsParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// PreviewViewsParamsInclude defines parameters for PreviewViews.
+type PreviewViewsParamsInclude string
+
 // SearchViewsParams defines parameters for SearchViews.
 type SearchViewsParams struct {
 	// Query Query string used to find all views with matching title
@@ -15779,6 +18181,15 @@ type ShowManyViewsParams struct {
 // ShowManyViewsParamsInclude defines parameters for ShowManyViews.
 type ShowManyViewsParamsInclude string
 
+// ShowViewParams defines parameters for ShowView.
+type ShowViewParams struct {
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ShowViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+}
+
+// ShowViewParamsInclude defines parameters for ShowView.
+type ShowViewParamsInclude string
+
 // ExecuteViewParams defines parameters for ExecuteView.
 type ExecuteViewParams struct {
 	// SortBy The ticket field used for sorting. This will either be a title or a custom field id.
@@ -15801,10 +18212,22 @@ type ExecuteViewParams struct {
 
 	// PerPage The number of records per page (offset pagination).
 	PerPage *int `form:"per_page,omitempty" json:"per_page,omitempty"`
+
+	// Include Sideloads to add to the answer, comma separated.
+	Include *[]ExecuteViewParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Exclude Leaves properties out of each row, comma-separated (for example `description`), to make the answer smaller.
+	Exclude *string `form:"exclude,omitempty" json:"exclude,omitempty"`
+
+	// GroupBy The column to group the rows by, overriding the view's own grouping.
+	GroupBy *string `form:"group_by,omitempty" json:"group_by,omitempty"`
 }
 
 // ExecuteViewParamsSortOrder defines parameters for ExecuteView.
 type ExecuteViewParamsSortOrder string
+
+// ExecuteViewParamsInclude defines parameters for ExecuteView.
+type ExecuteViewParamsInclude string
 
 // ListViewTicketsParams defines parameters for ListViewTickets.
 type ListViewTicketsParams struct {
@@ -21267,4 +23690,239 @@ func (a TicketEventChildEvent) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsJobStatusResultList returns the union data inside the JobStatusResults as a JobStatusResultList
+func (t JobStatusResults) AsJobStatusResultList() (JobStatusResultList, error) {
+	var body JobStatusResultList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusResultList overwrites any union data inside the JobStatusResults as the provided JobStatusResultList
+func (t *JobStatusResults) FromJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusResultList performs a merge with any union data inside the JobStatusResults, using the provided JobStatusResultList
+func (t *JobStatusResults) MergeJobStatusResultList(v JobStatusResultList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsJobStatusSuccess returns the union data inside the JobStatusResults as a JobStatusSuccess
+func (t JobStatusResults) AsJobStatusSuccess() (JobStatusSuccess, error) {
+	var body JobStatusSuccess
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobStatusSuccess overwrites any union data inside the JobStatusResults as the provided JobStatusSuccess
+func (t *JobStatusResults) FromJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobStatusSuccess performs a merge with any union data inside the JobStatusResults, using the provided JobStatusSuccess
+func (t *JobStatusResults) MergeJobStatusSuccess(v JobStatusSuccess) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t JobStatusResults) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *JobStatusResults) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSearchTicketResult returns the union data inside the SearchResult as a SearchTicketResult
+func (t SearchResult) AsSearchTicketResult() (SearchTicketResult, error) {
+	var body SearchTicketResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchTicketResult overwrites any union data inside the SearchResult as the provided SearchTicketResult
+func (t *SearchResult) FromSearchTicketResult(v SearchTicketResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"ticket"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchTicketResult performs a merge with any union data inside the SearchResult, using the provided SearchTicketResult
+func (t *SearchResult) MergeSearchTicketResult(v SearchTicketResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"ticket"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchUserResult returns the union data inside the SearchResult as a SearchUserResult
+func (t SearchResult) AsSearchUserResult() (SearchUserResult, error) {
+	var body SearchUserResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchUserResult overwrites any union data inside the SearchResult as the provided SearchUserResult
+func (t *SearchResult) FromSearchUserResult(v SearchUserResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"user"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchUserResult performs a merge with any union data inside the SearchResult, using the provided SearchUserResult
+func (t *SearchResult) MergeSearchUserResult(v SearchUserResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"user"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchOrganizationResult returns the union data inside the SearchResult as a SearchOrganizationResult
+func (t SearchResult) AsSearchOrganizationResult() (SearchOrganizationResult, error) {
+	var body SearchOrganizationResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchOrganizationResult overwrites any union data inside the SearchResult as the provided SearchOrganizationResult
+func (t *SearchResult) FromSearchOrganizationResult(v SearchOrganizationResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"organization"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchOrganizationResult performs a merge with any union data inside the SearchResult, using the provided SearchOrganizationResult
+func (t *SearchResult) MergeSearchOrganizationResult(v SearchOrganizationResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"organization"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSearchGroupResult returns the union data inside the SearchResult as a SearchGroupResult
+func (t SearchResult) AsSearchGroupResult() (SearchGroupResult, error) {
+	var body SearchGroupResult
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSearchGroupResult overwrites any union data inside the SearchResult as the provided SearchGroupResult
+func (t *SearchResult) FromSearchGroupResult(v SearchGroupResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"group"}`))
+	t.union = b
+	return err
+}
+
+// MergeSearchGroupResult performs a merge with any union data inside the SearchResult, using the provided SearchGroupResult
+func (t *SearchResult) MergeSearchGroupResult(v SearchGroupResult) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"result_type":"group"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t SearchResult) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"result_type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t SearchResult) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "group":
+		return t.AsSearchGroupResult()
+	case "organization":
+		return t.AsSearchOrganizationResult()
+	case "ticket":
+		return t.AsSearchTicketResult()
+	case "user":
+		return t.AsSearchUserResult()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t SearchResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *SearchResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }

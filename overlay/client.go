@@ -11,6 +11,10 @@
 package overlay
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/zdapi/zendesk/generated"
 )
 
@@ -28,7 +32,36 @@ type Client struct {
 }
 
 // New wraps a generated client. check turns non-2xx responses into errors
-// (nil gives plain errors that carry the status).
+// (nil gives plain errors that carry the status). Every call of the
+// returned client, raw and typed, is checked before its request is built:
+// a nil context, or a path parameter that is empty, "." or "..", is an
+// error (see ErrBadPathParam), and nothing is sent.
 func New(c *generated.ClientWithResponses, check ResponseChecker) *Client {
-	return &Client{ClientWithResponses: c, raw: c.ClientInterface, check: check}
+	raw := checkedClient{c.ClientInterface}
+	return &Client{ClientWithResponses: &generated.ClientWithResponses{ClientInterface: raw}, raw: raw, check: check}
+}
+
+// ErrBadPathParam is matched (errors.Is) by the error of a call given a
+// path parameter that is empty, "." or "..": such a value would change the
+// endpoint once the URL is resolved (DeleteUserField(ctx, "..") would
+// become DELETE /api/v2/), so the call is refused before anything is sent.
+var ErrBadPathParam = errors.New("path parameter is empty, \".\" or \"..\"")
+
+// ErrNilContext is matched (errors.Is) by the error of a call given a nil
+// context, as http.NewRequestWithContext refuses one.
+var ErrNilContext = errors.New("nil context")
+
+// checkCall refuses a nil context and path parameters (name, value pairs)
+// that would change the endpoint the request goes to.
+func checkCall(ctx context.Context, op string, params ...string) error {
+	if ctx == nil {
+		return fmt.Errorf("%s: %w", op, ErrNilContext)
+	}
+	for i := 0; i+1 < len(params); i += 2 {
+		switch v := params[i+1]; v {
+		case "", ".", "..":
+			return fmt.Errorf("%s: %s is %q: %w", op, params[i], v, ErrBadPathParam)
+		}
+	}
+	return nil
 }

@@ -1,9 +1,12 @@
 package overlay
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // StalledError is returned when a listing stops making progress: Zendesk
@@ -78,4 +81,36 @@ func callError(op string, err error) error {
 // and the response's status. The generated typed methods use it.
 func decodeError(op string, rsp *http.Response, err error) error {
 	return fmt.Errorf("%s: decode the HTTP %d response: %w", op, rsp.StatusCode, err)
+}
+
+// requireKeys checks that a JSON object has each of keys, not null: the
+// envelope of a response ({"ticket": {...}}). The generated typed methods
+// use it, with the keys the spec requires.
+func requireKeys(body []byte, keys ...string) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("the body is not a JSON object")
+	}
+	seen := make([]bool, len(keys))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if i := slices.Index(keys, key); i >= 0 {
+			if bytes.Equal(v, []byte("null")) {
+				return fmt.Errorf("%q is null", key)
+			}
+			seen[i] = true
+		}
+	}
+	if i := slices.Index(seen, false); i >= 0 {
+		return fmt.Errorf("the body has no %q", keys[i])
+	}
+	return nil
 }

@@ -69,7 +69,11 @@ func ExampleClient_CreateManyTicketsAndWait() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("job", *job.Status, "with", len(*job.Results), "results")
+	results, err := job.Results.AsJobStatusResultList()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("job", *job.Status, "with", len(results), "results")
 	// Output:
 	// job working
 	// job completed with 2 results

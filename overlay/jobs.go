@@ -46,7 +46,8 @@ func WithPollInterval(initial, max time.Duration) WaitOption {
 }
 
 // WithWaitTimeout bounds the whole wait (default 30 minutes; the context's
-// deadline applies too, whichever comes first).
+// deadline applies too, whichever comes first). A d of zero or less makes
+// WaitJob fail at once with an error.
 func WithWaitTimeout(d time.Duration) WaitOption { return func(o *waitOptions) { o.timeout = d } }
 
 // WithProgress calls f with the job after each poll that finds it still
@@ -156,11 +157,17 @@ func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*g
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if id == "" {
-		return nil, errors.New("wait job: empty job id")
+	if ctx == nil {
+		return nil, fmt.Errorf("wait job %s: %w", id, ErrNilContext)
+	}
+	if err := checkCall(ctx, "wait job", "job_status_id", id); err != nil {
+		return nil, err
 	}
 	if o.initial <= 0 || o.max < o.initial {
 		return nil, fmt.Errorf("wait job %s: poll interval %s..%s is not a positive range", id, o.initial, o.max)
+	}
+	if o.timeout <= 0 {
+		return nil, fmt.Errorf("wait job %s: wait timeout %s is not positive", id, o.timeout)
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -217,7 +224,13 @@ func (c *Client) pollJob(ctx context.Context, id string) (*generated.JobStatus, 
 	if err != nil {
 		return nil, err
 	}
-	return c.decodeJob("ShowJobStatus", resp)
+	job, err := c.decodeJob("ShowJobStatus", resp)
+	if err == nil && *job.ID != id {
+		// Not the job asked for (a proxy's cache, a misrouted answer):
+		// its state says nothing of this one.
+		return nil, fmt.Errorf("ShowJobStatus: asked for job %q, the answer is job %q", id, *job.ID)
+	}
+	return job, err
 }
 
 // decodeJob reads a job_status answer.
@@ -232,8 +245,12 @@ func (c *Client) decodeJob(op string, resp *http.Response) (*generated.JobStatus
 		return nil, &statusError{op: op, status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
 	var env generated.JobStatusEnvelope
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJobBody)).Decode(&env); err != nil {
+	dec := json.NewDecoder(io.LimitReader(resp.Body, maxJobBody))
+	if err := dec.Decode(&env); err != nil {
 		return nil, fmt.Errorf("%s: decode job status: %w", op, noEOF(err))
+	}
+	if err := expectEnd(dec); err != nil {
+		return nil, fmt.Errorf("%s: decode job status: %w", op, err)
 	}
 	if env.JobStatus.ID == nil || *env.JobStatus.ID == "" {
 		return nil, fmt.Errorf("%s: the answer has no job_status id", op)

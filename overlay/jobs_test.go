@@ -88,8 +88,10 @@ func TestWaitJob(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, generated.JobStatusStatusCompleted, *job.Status)
 				require.NotNil(t, job.Results)
-				require.Len(t, *job.Results, 2)
-				assert.JSONEq(t, `102`, string((*job.Results)[1].ID))
+				list, err := job.Results.AsJobStatusResultList()
+				require.NoError(t, err)
+				require.Len(t, list, 2)
+				assert.JSONEq(t, `102`, string(list[1].ID))
 			}},
 		{"failed", []jobAnswer{jobBody("working", 0, 2, ""), jobBody("failed", 1, 2, `,"message":"Ticket 2 is invalid"`)}, 2,
 			func(t *testing.T, job *generated.JobStatus, err error) {
@@ -264,12 +266,27 @@ func TestWaitJobCancel(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+// TestWaitJobBadInput gives WaitJob what it cannot wait with: each is an
+// error before any poll, naming what is wrong.
 func TestWaitJobBadInput(t *testing.T) {
 	client := New(&generated.ClientWithResponses{}, nil)
-	_, err := client.WaitJob(context.Background(), "")
-	assert.ErrorContains(t, err, "empty job id")
-	_, err = client.WaitJob(context.Background(), jobID, WithPollInterval(time.Second, time.Millisecond))
-	assert.ErrorContains(t, err, "not a positive range")
+	cases := []struct {
+		name, id string
+		opts     []WaitOption
+		want     string
+	}{
+		{"empty id", "", nil, `job_status_id is ""`},
+		{"dot-dot id", "..", nil, `job_status_id is ".."`},
+		{"backwards interval", jobID, []WaitOption{WithPollInterval(time.Second, time.Millisecond)}, "not a positive range"},
+		{"negative timeout", jobID, []WaitOption{WithWaitTimeout(-1)}, "wait timeout -1ns is not positive"},
+		{"zero timeout", jobID, []WaitOption{WithWaitTimeout(0)}, "wait timeout 0s is not positive"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := client.WaitJob(context.Background(), c.id, c.opts...)
+			assert.ErrorContains(t, err, c.want)
+		})
+	}
 }
 
 func TestStartedJob(t *testing.T) {

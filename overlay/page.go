@@ -75,18 +75,53 @@ type pageFields struct {
 type itemFilter struct {
 	// size is the page size asked for: room for that many records is made
 	// up front, so a full page does not grow its slices several times.
-	size   int
-	skip   int
-	after  uint64
-	track  bool
+	size int
+	// limit is the most records the page may hold (0: no limit).
+	limit int
+	skip  int
+	after uint64
+	track bool
+	// last asks for the recordHash of the page's last record alone
+	// (Page.lastSent).
+	last   bool
 	seed   maphash.Seed
 	hashes *[]uint64
 	drop   map[uint64]bool
 }
 
-// raw reports whether the records must be read as raw JSON first (to be
-// hashed) rather than decoded straight into their type.
-func (f itemFilter) raw() bool { return f.track || f.after != 0 || f.hashes != nil }
+// raw reports whether the records' JSON must be kept (to be hashed) as
+// they are decoded.
+func (f itemFilter) raw() bool { return f.track || f.last || f.after != 0 || f.hashes != nil }
+
+// recorder keeps what a json.Decoder reads from r, so that the JSON of a
+// value just decoded can be hashed without reading it twice: the bytes of
+// the stream from offset base on are buf.
+type recorder struct {
+	r    io.Reader
+	buf  []byte
+	base int64
+}
+
+func (r *recorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.buf = append(r.buf, p[:n]...)
+	return n, err
+}
+
+// span is the JSON of the value between two decoder offsets: without the
+// comma and white space before it.
+func (r *recorder) span(start, end int64) []byte {
+	b := r.buf[start-r.base : end-r.base]
+	return bytes.TrimSpace(bytes.TrimLeft(bytes.TrimSpace(b), ","))
+}
+
+// discard lets go of the bytes before off, once they are many.
+func (r *recorder) discard(off int64) {
+	if n := int(off - r.base); n > 32<<10 && n > len(r.buf)/2 {
+		r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+		r.base = off
+	}
+}
 
 // maxPrealloc bounds the records a page makes room for before it reads
 // them (Zendesk's largest pages hold 1000).
@@ -103,6 +138,11 @@ func recordHash(raw []byte) uint64 {
 // decoded one by one into T, the pagination properties into f, and every
 // other property is kept raw in the page's Extra.
 func decodePage[T any](body io.Reader, items string, alternatives []string, page *Page[T], f *pageFields, filter itemFilter) error {
+	var rec *recorder
+	if filter.raw() {
+		rec = &recorder{r: body}
+		body = rec
+	}
 	dec := json.NewDecoder(body)
 	tok, err := dec.Token()
 	if err != nil {
@@ -127,7 +167,7 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 				return fmt.Errorf("page has %q twice", items)
 			}
 			f.sawItemsProp = true
-			if err := decodeItems(dec, items, page, filter); err != nil {
+			if err := decodeItems(dec, rec, items, page, filter); err != nil {
 				return err
 			}
 		case "meta":
@@ -161,6 +201,9 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("read page: %w", noEOF(err))
 	}
+	if err := expectEnd(dec); err != nil {
+		return fmt.Errorf("read page: %w", err)
+	}
 	if !f.sawItemsProp {
 		if len(alternatives) > 0 {
 			return fmt.Errorf("page has none of the properties %q", append([]string{items}, alternatives...))
@@ -170,7 +213,7 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 	return nil
 }
 
-func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter itemFilter) error {
+func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Page[T], filter itemFilter) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))
@@ -185,10 +228,14 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 	// first; those up to that record are dropped once the page is read
 	// (the record is not found, nothing is).
 	match := -1
+	var lastRaw []byte // the last record's JSON, when its hash is wanted
 	if n := min(filter.size, maxPrealloc); n > 0 && page.Items == nil {
 		page.Items, page.index = make([]T, 0, n), make([]int, 0, n)
 	}
 	for i := 0; dec.More(); i++ {
+		if filter.limit > 0 && i >= filter.limit {
+			return fmt.Errorf("%q holds more than %d records, far more than the page size %d asked for", items, filter.limit, filter.size)
+		}
 		page.sent = i + 1
 		if !filter.raw() {
 			if i < filter.skip {
@@ -205,15 +252,21 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 			page.index = append(page.index, i)
 			continue
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		// Each record is decoded once, straight into T; the recorder gives
+		// its JSON, to hash.
+		rec.discard(dec.InputOffset())
+		start := dec.InputOffset()
+		var v T
+		if err := dec.Decode(&v); err != nil {
 			return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
 		}
-		raw = bytes.TrimSpace(raw)
+		raw := rec.span(start, dec.InputOffset())
+		if filter.last || filter.after != 0 {
+			lastRaw = append(lastRaw[:0], raw...)
+		}
 		var fh uint64
 		if filter.track || filter.after != 0 {
 			fh = recordHash(raw)
-			page.lastSent = fh
 			if match < 0 && filter.after != 0 && fh == filter.after {
 				match = i
 			}
@@ -227,15 +280,14 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		if drop || (filter.after == 0 && i < filter.skip) {
 			continue
 		}
-		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return fmt.Errorf("decode %s[%d]: %w", items, i, err)
-		}
 		page.Items = append(page.Items, v)
 		page.index = append(page.index, i)
 		if filter.track {
 			page.hashes = append(page.hashes, fh)
 		}
+	}
+	if len(lastRaw) > 0 {
+		page.lastSent = recordHash(lastRaw)
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))
@@ -252,6 +304,19 @@ func decodeItems[T any](dec *json.Decoder, items string, page *Page[T], filter i
 		}
 	}
 	return nil
+}
+
+// expectEnd reads what follows a JSON document: nothing but white space
+// may (a body with more after its object is not the answer it seems).
+func expectEnd(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return fmt.Errorf("after the JSON object: %w", err)
+	}
+	return fmt.Errorf("more data after the JSON object (%v)", tok)
 }
 
 // noEOF turns a bare io.EOF in the middle of a document into

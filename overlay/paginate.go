@@ -61,9 +61,12 @@ const (
 // so is followed (a listing may have gaps), but not forever.
 const maxEmptyPages = 100
 
-// recentCursors is how many of the cursors a listing went through are
-// remembered to catch one that comes back (A, B, A...).
-const recentCursors = 1000
+// maxPageRecords is how many records a page of size records may hold before
+// it is an error: Zendesk sends at most the page size (time-based exports a
+// few more, the records of the boundary second), so a page with ten times
+// as many is not a page of this listing, and reading it whole could take
+// all the memory there is.
+func maxPageRecords(size int) int { return max(10*size, 10000) }
 
 // defaultPageSize is the page size used when neither the caller nor the
 // annotation gives one.
@@ -86,9 +89,8 @@ type pager[T any] struct {
 	dedup bool
 	prev  map[uint64]bool // hashes of the previous page, for de-duplication
 
-	seen    map[string]bool // recent cursors, to catch a listing that loops
-	order   []string        // seen's cursors, oldest first
-	empties int             // empty pages in a row that said more follow
+	seen    map[uint64]struct{} // hashes of every cursor the listing went through
+	empties int                 // empty pages in a row that said more follow
 }
 
 // Pages iterates over the pages of a listing, one request per page, from
@@ -102,6 +104,10 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 		p := &pager[T]{l: l, fetch: fetch, check: check, seed: maphash.MakeSeed()}
 		for _, o := range opts {
 			o(&p.o)
+		}
+		if ctx == nil {
+			yield(nil, fmt.Errorf("%s: %w", l.Operation, ErrNilContext))
+			return
 		}
 		if err := p.setup(); err != nil {
 			yield(nil, err)
@@ -213,6 +219,9 @@ func (p *pager[T]) setup() error {
 	p.size = p.o.pageSize
 	if p.size < 0 {
 		return fmt.Errorf("%s: page size %d is negative", p.l.Operation, p.size)
+	}
+	if p.o.retries != nil && *p.o.retries < 0 {
+		return fmt.Errorf("%s: page retries %d is negative", p.l.Operation, *p.o.retries)
 	}
 	if p.size == 0 {
 		p.size = p.l.MaxPageSize
@@ -354,7 +363,10 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 	}
 	page := &Page[T]{Position: sent, Header: resp.Header}
 	var f pageFields
-	filter := itemFilter{size: p.size, seed: p.seed, track: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
+	// An export's position past its last page needs the hash of the page's
+	// last record (see stay); TrackPosition needs every record's.
+	filter := itemFilter{size: p.size, limit: maxPageRecords(p.size), seed: p.seed, track: p.o.track != nil,
+		last: p.o.track != nil || p.l.Style == "incremental-time" || p.l.Style == "incremental-cursor"}
 	if pos.LastHash != 0 {
 		filter.after = pos.LastHash
 	} else {
@@ -436,12 +448,15 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 		if f.endTime == nil {
 			return fmt.Errorf("%s: the export page has neither end_of_stream nor end_time", p.l.Operation)
 		}
-		if *f.endTime <= pos.StartTime && pos.StartTime != 0 {
+		if *f.endTime <= pos.StartTime {
 			// More records share one timestamp than a page holds: asking
 			// again from the same start time returns the same page forever.
 			hint := fmt.Sprintf("more records share one second than a page of %d holds: use the cursor-based export", p.size)
 			if largest := max(p.l.MaxPageSize, defaultPageSize(p.l.Style)); p.size < largest {
 				hint = fmt.Sprintf("more records share one second than a page of %d holds: use a larger page (up to %d) or the cursor-based export", p.size, largest)
+			}
+			if *f.endTime <= 0 {
+				hint = fmt.Sprintf("Zendesk gave end_time %d", *f.endTime)
 			}
 			return &StalledError{Operation: p.l.Operation, Position: pos, hint: hint}
 		}
@@ -500,20 +515,19 @@ func stay[T any](page *Page[T]) Position {
 
 // repeats records the cursor a page was requested with and reports whether
 // next, the cursor Zendesk gave for the page after, is one the listing
-// already went through (among the last recentCursors).
+// already went through. Every cursor is remembered, as a 64-bit hash (8
+// bytes of memory a page, however long the cursors), so a cycle of any
+// length is caught; two cursors sharing a hash, which would end a listing
+// early with a StalledError, has a chance of about n²/2⁶⁵ in n pages.
 func (p *pager[T]) repeats(cur, next string) bool {
-	if cur != "" && !p.seen[cur] {
+	if cur != "" {
 		if p.seen == nil {
-			p.seen = map[string]bool{}
+			p.seen = map[uint64]struct{}{}
 		}
-		p.seen[cur] = true
-		p.order = append(p.order, cur)
-		if len(p.order) > recentCursors {
-			delete(p.seen, p.order[0])
-			p.order = p.order[1:]
-		}
+		p.seen[maphash.String(p.seed, cur)] = struct{}{}
 	}
-	return next == cur || p.seen[next]
+	_, seen := p.seen[maphash.String(p.seed, next)]
+	return next == cur || seen
 }
 
 // cursorFromURL reads the cursor parameter of a next-page URL.

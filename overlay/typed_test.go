@@ -48,7 +48,7 @@ func TestTypedMethodErrorsNameTheOperation(t *testing.T) {
 	var syn *json.SyntaxError
 	assert.ErrorAs(t, err, &syn)
 
-	_, err = c.ShowTicketWithResponse(ctx, 7)
+	_, err = c.ShowTicketWithResponse(ctx, 7, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ShowTicket: decode the HTTP 200 response: json: cannot unmarshal")
 	var ute *json.UnmarshalTypeError

@@ -5,6 +5,7 @@ package overlay
 import (
 	"context"
 	"encoding/json"
+	"github.com/zdapi/zendesk/internal/callctx"
 	"io"
 	"iter"
 	"net/http"
@@ -22,7 +23,7 @@ var Operations = []OperationInfo{
 	{ID: "AutocompleteUsers", Method: "GET", Path: "/api/v2/users/autocomplete", JSONStatuses: []int{200}},
 	{ID: "BulkUnregisterPushNotificationDevices", Method: "POST", Path: "/api/v2/push_notification_devices/destroy_many"},
 	{ID: "BulkUpdateDefaultCustomTicketStatuses", Method: "PUT", Path: "/api/v2/custom_status/default", JSONStatuses: []int{200}},
-	{ID: "ChangeOwnPassword", Method: "PUT", Path: "/api/v2/users/{user_id}/password"},
+	{ID: "ChangeOwnPassword", Method: "PUT", Path: "/api/v2/users/{user_id}/password", RetryUnsafe: true},
 	{ID: "CheckBrandHostMappingValidity", Method: "GET", Path: "/api/v2/brands/{brand_id}/check_host_mapping", JSONStatuses: []int{200}},
 	{ID: "CheckHostMappingValidity", Method: "GET", Path: "/api/v2/brands/check_host_mapping", JSONStatuses: []int{200}},
 	{ID: "CloneTicketForm", Method: "POST", Path: "/api/v2/ticket_forms/{ticket_form_id}/clone", JSONStatuses: []int{200}},
@@ -50,7 +51,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateCustomObject", Method: "POST", Path: "/api/v2/custom_objects", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectField", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/fields", JSONStatuses: []int{201}},
 	{ID: "CreateCustomObjectRecord", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/records", JSONStatuses: []int{201}},
-	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{201}},
+	{ID: "CreateCustomRole", Method: "POST", Path: "/api/v2/custom_roles", JSONStatuses: []int{200}},
 	{ID: "CreateCustomTicketStatus", Method: "POST", Path: "/api/v2/custom_statuses", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItem", Method: "POST", Path: "/api/v2/dynamic_content/items", JSONStatuses: []int{201}},
 	{ID: "CreateDynamicContentItemVariant", Method: "POST", Path: "/api/v2/dynamic_content/items/{dynamic_content_item_id}/variants", JSONStatuses: []int{201}},
@@ -74,7 +75,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateOrganization", Method: "POST", Path: "/api/v2/organizations", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationField", Method: "POST", Path: "/api/v2/organization_fields", JSONStatuses: []int{201}},
 	{ID: "CreateOrganizationMembership", Method: "POST", Path: "/api/v2/organization_memberships", JSONStatuses: []int{201}},
-	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{201}},
+	{ID: "CreateOrganizationSubscription", Method: "POST", Path: "/api/v2/organization_subscriptions", JSONStatuses: []int{200}},
 	{ID: "CreateRequest", Method: "POST", Path: "/api/v2/requests", RateLimit: &RateLimit{Requests: 5, Seconds: 3600, AppliesTo: "anonymous users"}, JSONStatuses: []int{201}},
 	{ID: "CreateResourceCollection", Method: "POST", Path: "/api/v2/resource_collections", Job: true, JSONStatuses: []int{200}},
 	{ID: "CreateRoutingAttribute", Method: "POST", Path: "/api/v2/routing/attributes", JSONStatuses: []int{201}},
@@ -87,7 +88,7 @@ var Operations = []OperationInfo{
 	{ID: "CreateTicketField", Method: "POST", Path: "/api/v2/ticket_fields", JSONStatuses: []int{201}},
 	{ID: "CreateTicketForm", Method: "POST", Path: "/api/v2/ticket_forms", JSONStatuses: []int{201}},
 	{ID: "CreateTicketSatisfactionRating", Method: "POST", Path: "/api/v2/tickets/{ticket_id}/satisfaction_rating", JSONStatuses: []int{200}},
-	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{200}},
+	{ID: "CreateTicketSkip", Method: "POST", Path: "/api/v2/skips", JSONStatuses: []int{201}},
 	{ID: "CreateTrialAccount", Method: "POST", Path: "/api/v2/accounts", JSONStatuses: []int{201}},
 	{ID: "CreateTrigger", Method: "POST", Path: "/api/v2/triggers", JSONStatuses: []int{201}},
 	{ID: "CreateTriggerCategory", Method: "POST", Path: "/api/v2/trigger_categories", JSONStatuses: []int{200}},
@@ -274,15 +275,15 @@ var Operations = []OperationInfo{
 	{ID: "PermanentlyDeleteUser", Method: "DELETE", Path: "/api/v2/deleted_users/{deleted_user_id}", RateLimit: &RateLimit{Requests: 700, Seconds: 600}, JSONStatuses: []int{200}},
 	{ID: "PreviewViewTicketCount", Method: "POST", Path: "/api/v2/views/preview/count", JSONStatuses: []int{200}},
 	{ID: "PreviewViews", Method: "POST", Path: "/api/v2/views/preview", RateLimit: &RateLimit{Requests: 5, Seconds: 60, Unpaced: true}, JSONStatuses: []int{200}},
-	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{200}},
+	{ID: "QueueCustomObjectRecordBulkJob", Method: "POST", Path: "/api/v2/custom_objects/{custom_object_key}/jobs", Job: true, JSONStatuses: []int{201}},
 	{ID: "RecoverManySuspendedTickets", Method: "PUT", Path: "/api/v2/suspended_tickets/recover_many", JSONStatuses: []int{200}},
-	{ID: "RecoverSuspendedTicket", Method: "PUT", Path: "/api/v2/suspended_tickets/{id}/recover", JSONStatuses: []int{200}},
+	{ID: "RecoverSuspendedTicket", Method: "PUT", Path: "/api/v2/suspended_tickets/{id}/recover", RetryUnsafe: true, JSONStatuses: []int{200}},
 	{ID: "RedactChatComment", Method: "PUT", Path: "/api/v2/chat_redactions/{ticket_id}", JSONStatuses: []int{200}},
 	{ID: "RedactChatCommentAttachment", Method: "PUT", Path: "/api/v2/chat_file_redactions/{ticket_id}", JSONStatuses: []int{200}},
 	{ID: "RedactTicketComment", Method: "PUT", Path: "/api/v2/comment_redactions/{ticket_comment_id}", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentAttachment", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact", JSONStatuses: []int{200}},
 	{ID: "RedactTicketCommentString", Method: "PUT", Path: "/api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact", JSONStatuses: []int{200}},
-	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags"},
+	{ID: "RemoveTicketTags", Method: "DELETE", Path: "/api/v2/tickets/{ticket_id}/tags", JSONStatuses: []int{200}},
 	{ID: "RenewCurrentSession", Method: "GET", Path: "/api/v2/users/me/session/renew", JSONStatuses: []int{200}},
 	{ID: "ReorderCustomObjectFields", Method: "PUT", Path: "/api/v2/custom_objects/{custom_object_key}/fields/reorder"},
 	{ID: "ReorderGroupSLAPolicies", Method: "PUT", Path: "/api/v2/group_slas/policies/reorder"},
@@ -1865,20 +1866,26 @@ func (c *Client) UpdateResourceCollectionAndWait(ctx context.Context, resourceCo
 
 // AddTicketTagsWithBodyWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AddTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
-	rsp, err := c.raw.AddTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.AddTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AddTicketTags", err)
 	}
 	r, err := generated.ParseAddTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("AddTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("AddTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // AddTicketTagsWithResponse calls AddTicketTags (PUT /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.AddTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AddTicketTagsResponse, error) {
-	rsp, err := c.raw.AddTicketTags(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.AddTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AddTicketTags", err)
 	}
@@ -1886,12 +1893,18 @@ func (c *Client) AddTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 	if err != nil {
 		return nil, decodeError("AddTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("AddTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // AutocompleteCustomObjectRecordsWithResponse calls AutocompleteCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.AutocompleteCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.AutocompleteCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteCustomObjectRecords", err)
 	}
@@ -1904,7 +1917,7 @@ func (c *Client) AutocompleteCustomObjectRecordsWithResponse(ctx context.Context
 
 // AutocompleteOrganizationsWithResponse calls AutocompleteOrganizations (GET /api/v2/organizations/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteOrganizationsWithResponse(ctx context.Context, params *generated.AutocompleteOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteOrganizationsResponse, error) {
-	rsp, err := c.raw.AutocompleteOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteOrganizations", err)
 	}
@@ -1917,20 +1930,26 @@ func (c *Client) AutocompleteOrganizationsWithResponse(ctx context.Context, para
 
 // AutocompleteProblemsWithBodyWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteProblemsWithBodyWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
-	rsp, err := c.raw.AutocompleteProblemsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.AutocompleteProblemsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteProblems", err)
 	}
 	r, err := generated.ParseAutocompleteProblemsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("AutocompleteProblems", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("AutocompleteProblems", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // AutocompleteProblemsWithResponse calls AutocompleteProblems (POST /api/v2/problems/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *generated.AutocompleteProblemsParams, body generated.AutocompleteProblemsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteProblemsResponse, error) {
-	rsp, err := c.raw.AutocompleteProblems(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.AutocompleteProblems(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteProblems", err)
 	}
@@ -1938,12 +1957,18 @@ func (c *Client) AutocompleteProblemsWithResponse(ctx context.Context, params *g
 	if err != nil {
 		return nil, decodeError("AutocompleteProblems", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("AutocompleteProblems", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // AutocompleteTagsWithResponse calls AutocompleteTags (GET /api/v2/autocomplete/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteTagsWithResponse(ctx context.Context, params *generated.AutocompleteTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteTagsResponse, error) {
-	rsp, err := c.raw.AutocompleteTags(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteTags(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteTags", err)
 	}
@@ -1956,7 +1981,7 @@ func (c *Client) AutocompleteTagsWithResponse(ctx context.Context, params *gener
 
 // AutocompleteUsersWithResponse calls AutocompleteUsers (GET /api/v2/users/autocomplete) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *generated.AutocompleteUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.AutocompleteUsersResponse, error) {
-	rsp, err := c.raw.AutocompleteUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.AutocompleteUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("AutocompleteUsers", err)
 	}
@@ -1964,12 +1989,18 @@ func (c *Client) AutocompleteUsersWithResponse(ctx context.Context, params *gene
 	if err != nil {
 		return nil, decodeError("AutocompleteUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("AutocompleteUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // BulkUnregisterPushNotificationDevicesWithBodyWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUnregisterPushNotificationDevicesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
-	rsp, err := c.raw.BulkUnregisterPushNotificationDevicesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevicesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUnregisterPushNotificationDevices", err)
 	}
@@ -1982,7 +2013,7 @@ func (c *Client) BulkUnregisterPushNotificationDevicesWithBodyWithResponse(ctx c
 
 // BulkUnregisterPushNotificationDevicesWithResponse calls BulkUnregisterPushNotificationDevices (POST /api/v2/push_notification_devices/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUnregisterPushNotificationDevicesWithResponse(ctx context.Context, body generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUnregisterPushNotificationDevicesResponse, error) {
-	rsp, err := c.raw.BulkUnregisterPushNotificationDevices(ctx, body, reqEditors...)
+	rsp, err := c.raw.BulkUnregisterPushNotificationDevices(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUnregisterPushNotificationDevices", err)
 	}
@@ -1995,7 +2026,7 @@ func (c *Client) BulkUnregisterPushNotificationDevicesWithResponse(ctx context.C
 
 // BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatusesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatusesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
 	}
@@ -2008,7 +2039,7 @@ func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithBodyWithResponse(ctx c
 
 // BulkUpdateDefaultCustomTicketStatusesWithResponse calls BulkUpdateDefaultCustomTicketStatuses (PUT /api/v2/custom_status/default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithResponse(ctx context.Context, body generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.BulkUpdateDefaultCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatuses(ctx, body, reqEditors...)
+	rsp, err := c.raw.BulkUpdateDefaultCustomTicketStatuses(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("BulkUpdateDefaultCustomTicketStatuses", err)
 	}
@@ -2021,7 +2052,7 @@ func (c *Client) BulkUpdateDefaultCustomTicketStatusesWithResponse(ctx context.C
 
 // ChangeOwnPasswordWithBodyWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
-	rsp, err := c.raw.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.ChangeOwnPasswordWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ChangeOwnPassword", err)
 	}
@@ -2034,7 +2065,7 @@ func (c *Client) ChangeOwnPasswordWithBodyWithResponse(ctx context.Context, user
 
 // ChangeOwnPasswordWithResponse calls ChangeOwnPassword (PUT /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ChangeOwnPasswordWithResponse(ctx context.Context, userID int64, body generated.ChangeOwnPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ChangeOwnPasswordResponse, error) {
-	rsp, err := c.raw.ChangeOwnPassword(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.ChangeOwnPassword(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ChangeOwnPassword", err)
 	}
@@ -2047,7 +2078,7 @@ func (c *Client) ChangeOwnPasswordWithResponse(ctx context.Context, userID int64
 
 // CheckBrandHostMappingValidityWithResponse calls CheckBrandHostMappingValidity (GET /api/v2/brands/{brand_id}/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CheckBrandHostMappingValidityWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.CheckBrandHostMappingValidityResponse, error) {
-	rsp, err := c.raw.CheckBrandHostMappingValidity(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.CheckBrandHostMappingValidity(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("CheckBrandHostMappingValidity", err)
 	}
@@ -2060,7 +2091,7 @@ func (c *Client) CheckBrandHostMappingValidityWithResponse(ctx context.Context, 
 
 // CheckHostMappingValidityWithResponse calls CheckHostMappingValidity (GET /api/v2/brands/check_host_mapping) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CheckHostMappingValidityWithResponse(ctx context.Context, params *generated.CheckHostMappingValidityParams, reqEditors ...generated.RequestEditorFn) (*generated.CheckHostMappingValidityResponse, error) {
-	rsp, err := c.raw.CheckHostMappingValidity(ctx, params, reqEditors...)
+	rsp, err := c.raw.CheckHostMappingValidity(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CheckHostMappingValidity", err)
 	}
@@ -2073,20 +2104,26 @@ func (c *Client) CheckHostMappingValidityWithResponse(ctx context.Context, param
 
 // CloneTicketFormWithBodyWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CloneTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
-	rsp, err := c.raw.CloneTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CloneTicketFormWithBody(callctx.WithBuffer(ctx), ticketFormID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CloneTicketForm", err)
 	}
 	r, err := generated.ParseCloneTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CloneTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CloneTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CloneTicketFormWithResponse calls CloneTicketForm (POST /api/v2/ticket_forms/{ticket_form_id}/clone) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.CloneTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CloneTicketFormResponse, error) {
-	rsp, err := c.raw.CloneTicketForm(ctx, ticketFormID, body, reqEditors...)
+	rsp, err := c.raw.CloneTicketForm(callctx.WithBuffer(ctx), ticketFormID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CloneTicketForm", err)
 	}
@@ -2094,12 +2131,18 @@ func (c *Client) CloneTicketFormWithResponse(ctx context.Context, ticketFormID i
 	if err != nil {
 		return nil, decodeError("CloneTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CloneTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CopySuspendedTicketAttachmentsWithResponse calls CopySuspendedTicketAttachments (POST /api/v2/suspended_tickets/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CopySuspendedTicketAttachmentsResponse, error) {
-	rsp, err := c.raw.CopySuspendedTicketAttachments(ctx, reqEditors...)
+	rsp, err := c.raw.CopySuspendedTicketAttachments(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CopySuspendedTicketAttachments", err)
 	}
@@ -2107,12 +2150,18 @@ func (c *Client) CopySuspendedTicketAttachmentsWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CopySuspendedTicketAttachments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "upload"); err != nil {
+			return nil, decodeError("CopySuspendedTicketAttachments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountActivitiesWithResponse calls CountActivities (GET /api/v2/activities/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountActivitiesResponse, error) {
-	rsp, err := c.raw.CountActivities(ctx, reqEditors...)
+	rsp, err := c.raw.CountActivities(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountActivities", err)
 	}
@@ -2120,12 +2169,18 @@ func (c *Client) CountActivitiesWithResponse(ctx context.Context, reqEditors ...
 	if err != nil {
 		return nil, decodeError("CountActivities", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountActivities", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountCustomObjectRecordsWithResponse calls CountCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.CountCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.CountCustomObjectRecords(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.CountCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("CountCustomObjectRecords", err)
 	}
@@ -2133,12 +2188,18 @@ func (c *Client) CountCustomObjectRecordsWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("CountCustomObjectRecords", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountCustomObjectRecords", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountDeletedUsersWithResponse calls CountDeletedUsers (GET /api/v2/deleted_users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountDeletedUsersResponse, error) {
-	rsp, err := c.raw.CountDeletedUsers(ctx, reqEditors...)
+	rsp, err := c.raw.CountDeletedUsers(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountDeletedUsers", err)
 	}
@@ -2146,12 +2207,18 @@ func (c *Client) CountDeletedUsersWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("CountDeletedUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountDeletedUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountGroupsWithResponse calls CountGroups (GET /api/v2/groups/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountGroupsResponse, error) {
-	rsp, err := c.raw.CountGroups(ctx, reqEditors...)
+	rsp, err := c.raw.CountGroups(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountGroups", err)
 	}
@@ -2159,12 +2226,18 @@ func (c *Client) CountGroupsWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("CountGroups", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountGroups", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountOrganizationsWithResponse calls CountOrganizations (GET /api/v2/organizations/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
-	rsp, err := c.raw.CountOrganizations(ctx, reqEditors...)
+func (c *Client) CountOrganizationsWithResponse(ctx context.Context, params *generated.CountOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountOrganizationsResponse, error) {
+	rsp, err := c.raw.CountOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountOrganizations", err)
 	}
@@ -2172,12 +2245,18 @@ func (c *Client) CountOrganizationsWithResponse(ctx context.Context, reqEditors 
 	if err != nil {
 		return nil, decodeError("CountOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountSatisfactionRatingsWithResponse calls CountSatisfactionRatings (GET /api/v2/satisfaction_ratings/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountSatisfactionRatingsResponse, error) {
-	rsp, err := c.raw.CountSatisfactionRatings(ctx, reqEditors...)
+	rsp, err := c.raw.CountSatisfactionRatings(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountSatisfactionRatings", err)
 	}
@@ -2185,12 +2264,18 @@ func (c *Client) CountSatisfactionRatingsWithResponse(ctx context.Context, reqEd
 	if err != nil {
 		return nil, decodeError("CountSatisfactionRatings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountSatisfactionRatings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountSearchResultsWithResponse calls CountSearchResults (GET /api/v2/search/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *generated.CountSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountSearchResultsResponse, error) {
-	rsp, err := c.raw.CountSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountSearchResults", err)
 	}
@@ -2198,12 +2283,18 @@ func (c *Client) CountSearchResultsWithResponse(ctx context.Context, params *gen
 	if err != nil {
 		return nil, decodeError("CountSearchResults", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountSearchResults", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTagsWithResponse calls CountTags (GET /api/v2/tags/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTagsResponse, error) {
-	rsp, err := c.raw.CountTags(ctx, reqEditors...)
+	rsp, err := c.raw.CountTags(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTags", err)
 	}
@@ -2211,12 +2302,18 @@ func (c *Client) CountTagsWithResponse(ctx context.Context, reqEditors ...genera
 	if err != nil {
 		return nil, decodeError("CountTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketAuditsWithResponse calls CountTicketAudits (GET /api/v2/tickets/{ticket_id}/audits/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketAuditsResponse, error) {
-	rsp, err := c.raw.CountTicketAudits(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.CountTicketAudits(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketAudits", err)
 	}
@@ -2224,12 +2321,18 @@ func (c *Client) CountTicketAuditsWithResponse(ctx context.Context, ticketID int
 	if err != nil {
 		return nil, decodeError("CountTicketAudits", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketAudits", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketCommentsWithResponse calls CountTicketComments (GET /api/v2/tickets/{ticket_id}/comments/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketCommentsResponse, error) {
-	rsp, err := c.raw.CountTicketComments(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.CountTicketComments(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketComments", err)
 	}
@@ -2237,12 +2340,18 @@ func (c *Client) CountTicketCommentsWithResponse(ctx context.Context, ticketID i
 	if err != nil {
 		return nil, decodeError("CountTicketComments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketComments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketFieldsWithResponse calls CountTicketFields (GET /api/v2/ticket_fields/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketFieldsResponse, error) {
-	rsp, err := c.raw.CountTicketFields(ctx, reqEditors...)
+	rsp, err := c.raw.CountTicketFields(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketFields", err)
 	}
@@ -2250,12 +2359,18 @@ func (c *Client) CountTicketFieldsWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("CountTicketFields", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTicketFields", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketsInViewWithResponse calls CountTicketsInView (GET /api/v2/views/{view_id}/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewResponse, error) {
-	rsp, err := c.raw.CountTicketsInView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.CountTicketsInView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketsInView", err)
 	}
@@ -2263,12 +2378,18 @@ func (c *Client) CountTicketsInViewWithResponse(ctx context.Context, viewID int6
 	if err != nil {
 		return nil, decodeError("CountTicketsInView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("CountTicketsInView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketsInViewsWithResponse calls CountTicketsInViews (GET /api/v2/views/count_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *generated.CountTicketsInViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsInViewsResponse, error) {
-	rsp, err := c.raw.CountTicketsInViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountTicketsInViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountTicketsInViews", err)
 	}
@@ -2276,12 +2397,18 @@ func (c *Client) CountTicketsInViewsWithResponse(ctx context.Context, params *ge
 	if err != nil {
 		return nil, decodeError("CountTicketsInViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_counts"); err != nil {
+			return nil, decodeError("CountTicketsInViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountTicketsWithResponse calls CountTickets (GET /api/v2/tickets/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountTicketsResponse, error) {
-	rsp, err := c.raw.CountTickets(ctx, reqEditors...)
+	rsp, err := c.raw.CountTickets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountTickets", err)
 	}
@@ -2289,12 +2416,18 @@ func (c *Client) CountTicketsWithResponse(ctx context.Context, reqEditors ...gen
 	if err != nil {
 		return nil, decodeError("CountTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountUsersWithResponse calls CountUsers (GET /api/v2/users/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.CountUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.CountUsersResponse, error) {
-	rsp, err := c.raw.CountUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.CountUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("CountUsers", err)
 	}
@@ -2302,12 +2435,18 @@ func (c *Client) CountUsersWithResponse(ctx context.Context, params *generated.C
 	if err != nil {
 		return nil, decodeError("CountUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CountViewsWithResponse calls CountViews (GET /api/v2/views/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.CountViewsResponse, error) {
-	rsp, err := c.raw.CountViews(ctx, reqEditors...)
+	rsp, err := c.raw.CountViews(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("CountViews", err)
 	}
@@ -2315,25 +2454,37 @@ func (c *Client) CountViewsWithResponse(ctx context.Context, reqEditors ...gener
 	if err != nil {
 		return nil, decodeError("CountViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "count"); err != nil {
+			return nil, decodeError("CountViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateAutomationWithBodyWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateAutomationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
-	rsp, err := c.raw.CreateAutomationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateAutomationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateAutomation", err)
 	}
 	r, err := generated.ParseCreateAutomationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateAutomation", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("CreateAutomation", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateAutomationWithResponse calls CreateAutomation (POST /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generated.CreateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateAutomationResponse, error) {
-	rsp, err := c.raw.CreateAutomation(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateAutomation(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateAutomation", err)
 	}
@@ -2341,25 +2492,37 @@ func (c *Client) CreateAutomationWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("CreateAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateBatchJobForTriggerCategoriesWithBodyWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBatchJobForTriggerCategoriesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.CreateBatchJobForTriggerCategoriesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBatchJobForTriggerCategoriesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBatchJobForTriggerCategories", err)
 	}
 	r, err := generated.ParseCreateBatchJobForTriggerCategoriesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job"); err != nil {
+			return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateBatchJobForTriggerCategoriesWithResponse calls CreateBatchJobForTriggerCategories (POST /api/v2/trigger_categories/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Context, body generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBatchJobForTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.CreateBatchJobForTriggerCategories(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBatchJobForTriggerCategories(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBatchJobForTriggerCategories", err)
 	}
@@ -2367,25 +2530,41 @@ func (c *Client) CreateBatchJobForTriggerCategoriesWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job"); err != nil {
+			return nil, decodeError("CreateBatchJobForTriggerCategories", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateBookmarkWithBodyWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBookmarkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
-	rsp, err := c.raw.CreateBookmarkWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBookmarkWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBookmark", err)
 	}
 	r, err := generated.ParseCreateBookmarkResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBookmark", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateBookmarkWithResponse calls CreateBookmark (POST /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.CreateBookmarkJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBookmarkResponse, error) {
-	rsp, err := c.raw.CreateBookmark(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBookmark(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBookmark", err)
 	}
@@ -2393,25 +2572,41 @@ func (c *Client) CreateBookmarkWithResponse(ctx context.Context, body generated.
 	if err != nil {
 		return nil, decodeError("CreateBookmark", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "bookmark"); err != nil {
+			return nil, decodeError("CreateBookmark", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateBrandWithBodyWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBrandWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
-	rsp, err := c.raw.CreateBrandWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateBrandWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBrand", err)
 	}
 	r, err := generated.ParseCreateBrandResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateBrand", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("CreateBrand", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateBrandWithResponse calls CreateBrand (POST /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.CreateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateBrandResponse, error) {
-	rsp, err := c.raw.CreateBrand(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateBrand(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateBrand", err)
 	}
@@ -2419,25 +2614,37 @@ func (c *Client) CreateBrandWithResponse(ctx context.Context, body generated.Cre
 	if err != nil {
 		return nil, decodeError("CreateBrand", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("CreateBrand", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateCustomObjectFieldWithBodyWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectFieldWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectFieldWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectField", err)
 	}
 	r, err := generated.ParseCreateCustomObjectFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("CreateCustomObjectField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateCustomObjectFieldWithResponse calls CreateCustomObjectField (POST /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectField(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectField", err)
 	}
@@ -2445,25 +2652,37 @@ func (c *Client) CreateCustomObjectFieldWithResponse(ctx context.Context, custom
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("CreateCustomObjectField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateCustomObjectRecordWithBodyWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectRecordWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectRecordWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectRecord", err)
 	}
 	r, err := generated.ParseCreateCustomObjectRecordResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateCustomObjectRecordWithResponse calls CreateCustomObjectRecord (POST /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectRecord(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObjectRecord", err)
 	}
@@ -2471,25 +2690,37 @@ func (c *Client) CreateCustomObjectRecordWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("CreateCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateCustomObjectWithBodyWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
-	rsp, err := c.raw.CreateCustomObjectWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObjectWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObject", err)
 	}
 	r, err := generated.ParseCreateCustomObjectResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomObject", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("CreateCustomObject", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateCustomObjectWithResponse calls CreateCustomObject (POST /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body generated.CreateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomObjectResponse, error) {
-	rsp, err := c.raw.CreateCustomObject(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomObject(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomObject", err)
 	}
@@ -2497,25 +2728,37 @@ func (c *Client) CreateCustomObjectWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("CreateCustomObject", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("CreateCustomObject", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateCustomRoleWithBodyWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
-	rsp, err := c.raw.CreateCustomRoleWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomRoleWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomRole", err)
 	}
 	r, err := generated.ParseCreateCustomRoleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomRole", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("CreateCustomRole", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateCustomRoleWithResponse calls CreateCustomRole (POST /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generated.CreateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomRoleResponse, error) {
-	rsp, err := c.raw.CreateCustomRole(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomRole(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomRole", err)
 	}
@@ -2523,25 +2766,37 @@ func (c *Client) CreateCustomRoleWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("CreateCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateCustomTicketStatusWithBodyWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomTicketStatusWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.CreateCustomTicketStatusWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomTicketStatusWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomTicketStatus", err)
 	}
 	r, err := generated.ParseCreateCustomTicketStatusResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateCustomTicketStatusWithResponse calls CreateCustomTicketStatus (POST /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body generated.CreateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.CreateCustomTicketStatus(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateCustomTicketStatus(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateCustomTicketStatus", err)
 	}
@@ -2549,25 +2804,37 @@ func (c *Client) CreateCustomTicketStatusWithResponse(ctx context.Context, body 
 	if err != nil {
 		return nil, decodeError("CreateCustomTicketStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("CreateCustomTicketStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateDynamicContentItemVariantWithBodyWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemVariantWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItemVariant", err)
 	}
 	r, err := generated.ParseCreateDynamicContentItemVariantResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateDynamicContentItemVariantWithResponse calls CreateDynamicContentItemVariant (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemVariant(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItemVariant", err)
 	}
@@ -2575,25 +2842,37 @@ func (c *Client) CreateDynamicContentItemVariantWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("CreateDynamicContentItemVariant", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateDynamicContentItemWithBodyWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItemWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItemWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItem", err)
 	}
 	r, err := generated.ParseCreateDynamicContentItemResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItem", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("CreateDynamicContentItem", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateDynamicContentItemWithResponse calls CreateDynamicContentItem (POST /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body generated.CreateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.CreateDynamicContentItem(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateDynamicContentItem(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateDynamicContentItem", err)
 	}
@@ -2601,25 +2880,37 @@ func (c *Client) CreateDynamicContentItemWithResponse(ctx context.Context, body 
 	if err != nil {
 		return nil, decodeError("CreateDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("CreateDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateGroupMembershipWithBodyWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
-	rsp, err := c.raw.CreateGroupMembershipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupMembershipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupMembership", err)
 	}
 	r, err := generated.ParseCreateGroupMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroupMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("CreateGroupMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateGroupMembershipWithResponse calls CreateGroupMembership (POST /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body generated.CreateGroupMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupMembershipResponse, error) {
-	rsp, err := c.raw.CreateGroupMembership(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupMembership(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupMembership", err)
 	}
@@ -2627,25 +2918,37 @@ func (c *Client) CreateGroupMembershipWithResponse(ctx context.Context, body gen
 	if err != nil {
 		return nil, decodeError("CreateGroupMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("CreateGroupMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateGroupSLAPolicyWithBodyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateGroupSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupSLAPolicyWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupSLAPolicy", err)
 	}
 	r, err := generated.ParseCreateGroupSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateGroupSLAPolicyWithResponse calls CreateGroupSLAPolicy (POST /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body generated.CreateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateGroupSLAPolicy(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupSLAPolicy(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroupSLAPolicy", err)
 	}
@@ -2653,25 +2956,37 @@ func (c *Client) CreateGroupSLAPolicyWithResponse(ctx context.Context, body gene
 	if err != nil {
 		return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("CreateGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateGroupWithBodyWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
-	rsp, err := c.raw.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateGroupWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroup", err)
 	}
 	r, err := generated.ParseCreateGroupResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateGroup", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("CreateGroup", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateGroupWithResponse calls CreateGroup (POST /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.CreateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateGroupResponse, error) {
-	rsp, err := c.raw.CreateGroup(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateGroup(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateGroup", err)
 	}
@@ -2679,12 +2994,18 @@ func (c *Client) CreateGroupWithResponse(ctx context.Context, body generated.Cre
 	if err != nil {
 		return nil, decodeError("CreateGroup", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("CreateGroup", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateMacroAttachmentWithBodyWithResponse calls CreateMacroAttachment (POST /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroAttachmentResponse, error) {
-	rsp, err := c.raw.CreateMacroAttachmentWithBody(ctx, macroID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateMacroAttachmentWithBody(callctx.WithBuffer(ctx), macroID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacroAttachment", err)
 	}
@@ -2692,25 +3013,37 @@ func (c *Client) CreateMacroAttachmentWithBodyWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("CreateMacroAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("CreateMacroAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateMacroWithBodyWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
-	rsp, err := c.raw.CreateMacroWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateMacroWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacro", err)
 	}
 	r, err := generated.ParseCreateMacroResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateMacro", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("CreateMacro", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateMacroWithResponse calls CreateMacro (POST /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.CreateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateMacroResponse, error) {
-	rsp, err := c.raw.CreateMacro(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateMacro(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateMacro", err)
 	}
@@ -2718,25 +3051,37 @@ func (c *Client) CreateMacroWithResponse(ctx context.Context, body generated.Cre
 	if err != nil {
 		return nil, decodeError("CreateMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("CreateMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyDynamicContentItemVariantsWithBodyWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.CreateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyDynamicContentItemVariantsWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyDynamicContentItemVariants", err)
 	}
 	r, err := generated.ParseCreateManyDynamicContentItemVariantsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyDynamicContentItemVariantsWithResponse calls CreateManyDynamicContentItemVariants (POST /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.CreateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.CreateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.CreateManyDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyDynamicContentItemVariants", err)
 	}
@@ -2744,25 +3089,37 @@ func (c *Client) CreateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 	if err != nil {
 		return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("CreateManyDynamicContentItemVariants", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyGroupMembershipsWithBodyWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyGroupMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyGroupMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyGroupMembershipsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyGroupMemberships", err)
 	}
 	r, err := generated.ParseCreateManyGroupMembershipsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyGroupMembershipsWithResponse calls CreateManyGroupMemberships (POST /api/v2/group_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, body generated.CreateManyGroupMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyGroupMemberships(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyGroupMemberships(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyGroupMemberships", err)
 	}
@@ -2770,25 +3127,37 @@ func (c *Client) CreateManyGroupMembershipsWithResponse(ctx context.Context, bod
 	if err != nil {
 		return nil, decodeError("CreateManyGroupMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyGroupMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyOrganizationMembershipsWithBodyWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationMembershipsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationMembershipsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationMembershipsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizationMemberships", err)
 	}
 	r, err := generated.ParseCreateManyOrganizationMembershipsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyOrganizationMembershipsWithResponse calls CreateManyOrganizationMemberships (POST /api/v2/organization_memberships/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Context, body generated.CreateManyOrganizationMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationMemberships(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationMemberships(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizationMemberships", err)
 	}
@@ -2796,25 +3165,37 @@ func (c *Client) CreateManyOrganizationMembershipsWithResponse(ctx context.Conte
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizationMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyOrganizationsWithBodyWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizationsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizationsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizations", err)
 	}
 	r, err := generated.ParseCreateManyOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyOrganizationsWithResponse calls CreateManyOrganizations (POST /api/v2/organizations/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body generated.CreateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.CreateManyOrganizations(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyOrganizations(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyOrganizations", err)
 	}
@@ -2822,25 +3203,37 @@ func (c *Client) CreateManyOrganizationsWithResponse(ctx context.Context, body g
 	if err != nil {
 		return nil, decodeError("CreateManyOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyTicketsWithBodyWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyTicketsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
-	rsp, err := c.raw.CreateManyTicketsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyTicketsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyTickets", err)
 	}
 	r, err := generated.ParseCreateManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyTicketsWithResponse calls CreateManyTickets (POST /api/v2/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generated.CreateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyTicketsResponse, error) {
-	rsp, err := c.raw.CreateManyTickets(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyTickets(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyTickets", err)
 	}
@@ -2848,25 +3241,37 @@ func (c *Client) CreateManyTicketsWithResponse(ctx context.Context, body generat
 	if err != nil {
 		return nil, decodeError("CreateManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateManyUsersWithBodyWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateManyUsersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyUsers", err)
 	}
 	r, err := generated.ParseCreateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateManyUsersWithResponse calls CreateManyUsers (POST /api/v2/users/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated.CreateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateManyUsers(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateManyUsers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateManyUsers", err)
 	}
@@ -2874,25 +3279,37 @@ func (c *Client) CreateManyUsersWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("CreateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithBodyWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx, customObjectKey, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(callctx.WithBuffer(ctx), customObjectKey, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
 	}
 	r, err := generated.ParseCreateOrUpdateCustomObjectRecordByExternalIDResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateCustomObjectRecordByExternalIDWithResponse calls CreateOrUpdateCustomObjectRecordByExternalId (PATCH /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, body generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalID(ctx, customObjectKey, params, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateCustomObjectRecordByExternalID(callctx.WithBuffer(ctx), customObjectKey, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateCustomObjectRecordByExternalId", err)
 	}
@@ -2900,25 +3317,37 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalIDWithResponse(ctx co
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("CreateOrUpdateCustomObjectRecordByExternalId", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateManyUsersWithBodyWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateManyUsersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateManyUsersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateManyUsers", err)
 	}
 	r, err := generated.ParseCreateOrUpdateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateManyUsersWithResponse calls CreateOrUpdateManyUsers (POST /api/v2/users/create_or_update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body generated.CreateOrUpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateManyUsersResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateManyUsers(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateManyUsers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateManyUsers", err)
 	}
@@ -2926,25 +3355,41 @@ func (c *Client) CreateOrUpdateManyUsersWithResponse(ctx context.Context, body g
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateOrUpdateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateOrganizationWithBodyWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateOrganizationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateOrganization", err)
 	}
 	r, err := generated.ParseCreateOrUpdateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateOrganizationWithResponse calls CreateOrUpdateOrganization (POST /api/v2/organizations/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, body generated.CreateOrUpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateOrganization(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateOrganization(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateOrganization", err)
 	}
@@ -2952,25 +3397,45 @@ func (c *Client) CreateOrUpdateOrganizationWithResponse(ctx context.Context, bod
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrUpdateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateTicketFieldOptionWithBodyWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateTicketFieldOptionWithBodyWithResponse(ctx context.Context, ticketFieldID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateTicketFieldOptionWithBody(ctx, ticketFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOptionWithBody(callctx.WithBuffer(ctx), ticketFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateTicketFieldOption", err)
 	}
 	r, err := generated.ParseCreateOrUpdateTicketFieldOptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateTicketFieldOptionWithResponse calls CreateOrUpdateTicketFieldOption (POST /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, body generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateTicketFieldOption(ctx, ticketFieldID, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateTicketFieldOption", err)
 	}
@@ -2978,25 +3443,45 @@ func (c *Client) CreateOrUpdateTicketFieldOptionWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateTicketFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateUserFieldOptionWithBodyWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserFieldOptionWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserFieldOptionWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserFieldOptionWithBody(callctx.WithBuffer(ctx), userFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUserFieldOption", err)
 	}
 	r, err := generated.ParseCreateOrUpdateUserFieldOptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateUserFieldOptionWithResponse calls CreateOrUpdateUserFieldOption (POST /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, userFieldID string, body generated.CreateOrUpdateUserFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserFieldOptionResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserFieldOption(ctx, userFieldID, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserFieldOption(callctx.WithBuffer(ctx), userFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUserFieldOption", err)
 	}
@@ -3004,25 +3489,45 @@ func (c *Client) CreateOrUpdateUserFieldOptionWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("CreateOrUpdateUserFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrUpdateUserWithBodyWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUserWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUserWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUser", err)
 	}
 	r, err := generated.ParseCreateOrUpdateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrUpdateUserWithResponse calls CreateOrUpdateUser (POST /api/v2/users/create_or_update) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body generated.CreateOrUpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrUpdateUserResponse, error) {
-	rsp, err := c.raw.CreateOrUpdateUser(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrUpdateUser(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrUpdateUser", err)
 	}
@@ -3030,25 +3535,41 @@ func (c *Client) CreateOrUpdateUserWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("CreateOrUpdateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateOrUpdateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrganizationFieldWithBodyWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.CreateOrganizationFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationField", err)
 	}
 	r, err := generated.ParseCreateOrganizationFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("CreateOrganizationField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrganizationFieldWithResponse calls CreateOrganizationField (POST /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body generated.CreateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.CreateOrganizationField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationField", err)
 	}
@@ -3056,25 +3577,37 @@ func (c *Client) CreateOrganizationFieldWithResponse(ctx context.Context, body g
 	if err != nil {
 		return nil, decodeError("CreateOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("CreateOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrganizationMembershipWithBodyWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationMembershipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.CreateOrganizationMembershipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationMembershipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationMembership", err)
 	}
 	r, err := generated.ParseCreateOrganizationMembershipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationMembership", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("CreateOrganizationMembership", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrganizationMembershipWithResponse calls CreateOrganizationMembership (POST /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, body generated.CreateOrganizationMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.CreateOrganizationMembership(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationMembership(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationMembership", err)
 	}
@@ -3082,25 +3615,37 @@ func (c *Client) CreateOrganizationMembershipWithResponse(ctx context.Context, b
 	if err != nil {
 		return nil, decodeError("CreateOrganizationMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("CreateOrganizationMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrganizationSubscriptionWithBodyWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationSubscriptionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.CreateOrganizationSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationSubscriptionWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationSubscription", err)
 	}
 	r, err := generated.ParseCreateOrganizationSubscriptionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrganizationSubscriptionWithResponse calls CreateOrganizationSubscription (POST /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context, body generated.CreateOrganizationSubscriptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.CreateOrganizationSubscription(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationSubscription(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganizationSubscription", err)
 	}
@@ -3108,25 +3653,37 @@ func (c *Client) CreateOrganizationSubscriptionWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CreateOrganizationSubscription", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("CreateOrganizationSubscription", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateOrganizationWithBodyWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganizationWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganization", err)
 	}
 	r, err := generated.ParseCreateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateOrganizationWithResponse calls CreateOrganization (POST /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body generated.CreateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateOrganizationResponse, error) {
-	rsp, err := c.raw.CreateOrganization(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateOrganization(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateOrganization", err)
 	}
@@ -3134,25 +3691,37 @@ func (c *Client) CreateOrganizationWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("CreateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("CreateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateRequestWithBodyWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRequestWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
-	rsp, err := c.raw.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRequestWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRequest", err)
 	}
 	r, err := generated.ParseCreateRequestResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRequest", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("CreateRequest", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateRequestWithResponse calls CreateRequest (POST /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.CreateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRequestResponse, error) {
-	rsp, err := c.raw.CreateRequest(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateRequest(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRequest", err)
 	}
@@ -3160,25 +3729,37 @@ func (c *Client) CreateRequestWithResponse(ctx context.Context, body generated.C
 	if err != nil {
 		return nil, decodeError("CreateRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("CreateRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateResourceCollectionWithBodyWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateResourceCollectionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
-	rsp, err := c.raw.CreateResourceCollectionWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateResourceCollectionWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateResourceCollection", err)
 	}
 	r, err := generated.ParseCreateResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateResourceCollectionWithResponse calls CreateResourceCollection (POST /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body generated.CreateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateResourceCollectionResponse, error) {
-	rsp, err := c.raw.CreateResourceCollection(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateResourceCollection(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateResourceCollection", err)
 	}
@@ -3186,25 +3767,37 @@ func (c *Client) CreateResourceCollectionWithResponse(ctx context.Context, body 
 	if err != nil {
 		return nil, decodeError("CreateResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("CreateResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateRoutingAttributeValueWithBodyWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeValueWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeValueWithBody(callctx.WithBuffer(ctx), attributeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttributeValue", err)
 	}
 	r, err := generated.ParseCreateRoutingAttributeValueResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateRoutingAttributeValueWithResponse calls CreateRoutingAttributeValue (POST /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, body generated.CreateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeValue(ctx, attributeID, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttributeValue", err)
 	}
@@ -3212,25 +3805,37 @@ func (c *Client) CreateRoutingAttributeValueWithResponse(ctx context.Context, at
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("CreateRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateRoutingAttributeWithBodyWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttributeWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttributeWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttribute", err)
 	}
 	r, err := generated.ParseCreateRoutingAttributeResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttribute", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("CreateRoutingAttribute", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateRoutingAttributeWithResponse calls CreateRoutingAttribute (POST /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body generated.CreateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.CreateRoutingAttribute(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateRoutingAttribute(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateRoutingAttribute", err)
 	}
@@ -3238,25 +3843,37 @@ func (c *Client) CreateRoutingAttributeWithResponse(ctx context.Context, body ge
 	if err != nil {
 		return nil, decodeError("CreateRoutingAttribute", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("CreateRoutingAttribute", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateSLAPolicyWithBodyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSLAPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSLAPolicyWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSLAPolicy", err)
 	}
 	r, err := generated.ParseCreateSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("CreateSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateSLAPolicyWithResponse calls CreateSLAPolicy (POST /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated.CreateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSLAPolicyResponse, error) {
-	rsp, err := c.raw.CreateSLAPolicy(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSLAPolicy(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSLAPolicy", err)
 	}
@@ -3264,25 +3881,37 @@ func (c *Client) CreateSLAPolicyWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("CreateSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("CreateSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateSharingAgreementWithBodyWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSharingAgreementWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
-	rsp, err := c.raw.CreateSharingAgreementWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSharingAgreementWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSharingAgreement", err)
 	}
 	r, err := generated.ParseCreateSharingAgreementResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSharingAgreement", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("CreateSharingAgreement", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateSharingAgreementWithResponse calls CreateSharingAgreement (POST /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body generated.CreateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSharingAgreementResponse, error) {
-	rsp, err := c.raw.CreateSharingAgreement(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSharingAgreement(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSharingAgreement", err)
 	}
@@ -3290,25 +3919,37 @@ func (c *Client) CreateSharingAgreementWithResponse(ctx context.Context, body ge
 	if err != nil {
 		return nil, decodeError("CreateSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("CreateSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateSupportAddressWithBodyWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSupportAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
-	rsp, err := c.raw.CreateSupportAddressWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateSupportAddressWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSupportAddress", err)
 	}
 	r, err := generated.ParseCreateSupportAddressResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateSupportAddress", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("CreateSupportAddress", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateSupportAddressWithResponse calls CreateSupportAddress (POST /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body generated.CreateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateSupportAddressResponse, error) {
-	rsp, err := c.raw.CreateSupportAddress(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateSupportAddress(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateSupportAddress", err)
 	}
@@ -3316,25 +3957,37 @@ func (c *Client) CreateSupportAddressWithResponse(ctx context.Context, body gene
 	if err != nil {
 		return nil, decodeError("CreateSupportAddress", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("CreateSupportAddress", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTargetWithBodyWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTargetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
-	rsp, err := c.raw.CreateTargetWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTargetWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTarget", err)
 	}
 	r, err := generated.ParseCreateTargetResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTarget", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("CreateTarget", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTargetWithResponse calls CreateTarget (POST /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.CreateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTargetResponse, error) {
-	rsp, err := c.raw.CreateTarget(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTarget(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTarget", err)
 	}
@@ -3342,25 +3995,37 @@ func (c *Client) CreateTargetWithResponse(ctx context.Context, body generated.Cr
 	if err != nil {
 		return nil, decodeError("CreateTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("CreateTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTicketFieldWithBodyWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
-	rsp, err := c.raw.CreateTicketFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketField", err)
 	}
 	r, err := generated.ParseCreateTicketFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("CreateTicketField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTicketFieldWithResponse calls CreateTicketField (POST /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generated.CreateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFieldResponse, error) {
-	rsp, err := c.raw.CreateTicketField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketField", err)
 	}
@@ -3368,25 +4033,37 @@ func (c *Client) CreateTicketFieldWithResponse(ctx context.Context, body generat
 	if err != nil {
 		return nil, decodeError("CreateTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("CreateTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTicketFormWithBodyWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFormWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
-	rsp, err := c.raw.CreateTicketFormWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketFormWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketForm", err)
 	}
 	r, err := generated.ParseCreateTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CreateTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTicketFormWithResponse calls CreateTicketForm (POST /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generated.CreateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketFormResponse, error) {
-	rsp, err := c.raw.CreateTicketForm(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketForm(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketForm", err)
 	}
@@ -3394,25 +4071,37 @@ func (c *Client) CreateTicketFormWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("CreateTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTicketSatisfactionRatingWithBodyWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSatisfactionRatingWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.CreateTicketSatisfactionRatingWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSatisfactionRatingWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSatisfactionRating", err)
 	}
 	r, err := generated.ParseCreateTicketSatisfactionRatingResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTicketSatisfactionRatingWithResponse calls CreateTicketSatisfactionRating (POST /api/v2/tickets/{ticket_id}/satisfaction_rating) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context, ticketID int64, body generated.CreateTicketSatisfactionRatingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.CreateTicketSatisfactionRating(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSatisfactionRating(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSatisfactionRating", err)
 	}
@@ -3420,25 +4109,37 @@ func (c *Client) CreateTicketSatisfactionRatingWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("CreateTicketSatisfactionRating", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTicketSkipWithBodyWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSkipWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
-	rsp, err := c.raw.CreateTicketSkipWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSkipWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSkip", err)
 	}
 	r, err := generated.ParseCreateTicketSkipResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicketSkip", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "skip"); err != nil {
+			return nil, decodeError("CreateTicketSkip", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTicketSkipWithResponse calls CreateTicketSkip (POST /api/v2/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generated.CreateTicketSkipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketSkipResponse, error) {
-	rsp, err := c.raw.CreateTicketSkip(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketSkip(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicketSkip", err)
 	}
@@ -3446,25 +4147,37 @@ func (c *Client) CreateTicketSkipWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("CreateTicketSkip", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "skip"); err != nil {
+			return nil, decodeError("CreateTicketSkip", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTicketWithBodyWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketWithBodyWithResponse(ctx context.Context, params *generated.CreateTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
-	rsp, err := c.raw.CreateTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTicketWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicket", err)
 	}
 	r, err := generated.ParseCreateTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTicketWithResponse calls CreateTicket (POST /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated.CreateTicketParams, body generated.CreateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTicketResponse, error) {
-	rsp, err := c.raw.CreateTicket(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.CreateTicket(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTicket", err)
 	}
@@ -3472,25 +4185,37 @@ func (c *Client) CreateTicketWithResponse(ctx context.Context, params *generated
 	if err != nil {
 		return nil, decodeError("CreateTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTrialAccountWithBodyWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTrialAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
-	rsp, err := c.raw.CreateTrialAccountWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTrialAccountWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrialAccount", err)
 	}
 	r, err := generated.ParseCreateTrialAccountResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTrialAccount", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "account"); err != nil {
+			return nil, decodeError("CreateTrialAccount", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTrialAccountWithResponse calls CreateTrialAccount (POST /api/v2/accounts) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body generated.CreateTrialAccountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTrialAccountResponse, error) {
-	rsp, err := c.raw.CreateTrialAccount(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTrialAccount(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrialAccount", err)
 	}
@@ -3498,25 +4223,37 @@ func (c *Client) CreateTrialAccountWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("CreateTrialAccount", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "account"); err != nil {
+			return nil, decodeError("CreateTrialAccount", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTriggerCategoryWithBodyWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerCategoryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.CreateTriggerCategoryWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerCategoryWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTriggerCategory", err)
 	}
 	r, err := generated.ParseCreateTriggerCategoryResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTriggerCategory", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("CreateTriggerCategory", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTriggerCategoryWithResponse calls CreateTriggerCategory (POST /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body generated.CreateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.CreateTriggerCategory(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerCategory(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTriggerCategory", err)
 	}
@@ -3524,25 +4261,37 @@ func (c *Client) CreateTriggerCategoryWithResponse(ctx context.Context, body gen
 	if err != nil {
 		return nil, decodeError("CreateTriggerCategory", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("CreateTriggerCategory", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateTriggerWithBodyWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
-	rsp, err := c.raw.CreateTriggerWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateTriggerWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrigger", err)
 	}
 	r, err := generated.ParseCreateTriggerResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateTrigger", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("CreateTrigger", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateTriggerWithResponse calls CreateTrigger (POST /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.CreateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateTriggerResponse, error) {
-	rsp, err := c.raw.CreateTrigger(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateTrigger(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateTrigger", err)
 	}
@@ -3550,12 +4299,18 @@ func (c *Client) CreateTriggerWithResponse(ctx context.Context, body generated.C
 	if err != nil {
 		return nil, decodeError("CreateTrigger", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("CreateTrigger", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateUnassociatedMacroAttachmentWithBodyWithResponse calls CreateUnassociatedMacroAttachment (POST /api/v2/macros/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUnassociatedMacroAttachmentResponse, error) {
-	rsp, err := c.raw.CreateUnassociatedMacroAttachmentWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUnassociatedMacroAttachmentWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUnassociatedMacroAttachment", err)
 	}
@@ -3563,25 +4318,37 @@ func (c *Client) CreateUnassociatedMacroAttachmentWithBodyWithResponse(ctx conte
 	if err != nil {
 		return nil, decodeError("CreateUnassociatedMacroAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("CreateUnassociatedMacroAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateUserFieldWithBodyWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserFieldWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
-	rsp, err := c.raw.CreateUserFieldWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserFieldWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserField", err)
 	}
 	r, err := generated.ParseCreateUserFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUserField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("CreateUserField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateUserFieldWithResponse calls CreateUserField (POST /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated.CreateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserFieldResponse, error) {
-	rsp, err := c.raw.CreateUserField(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateUserField(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserField", err)
 	}
@@ -3589,25 +4356,37 @@ func (c *Client) CreateUserFieldWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("CreateUserField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("CreateUserField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateUserIdentityWithBodyWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
-	rsp, err := c.raw.CreateUserIdentityWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserIdentityWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserIdentity", err)
 	}
 	r, err := generated.ParseCreateUserIdentityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUserIdentity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("CreateUserIdentity", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateUserIdentityWithResponse calls CreateUserIdentity (POST /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int64, body generated.CreateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserIdentityResponse, error) {
-	rsp, err := c.raw.CreateUserIdentity(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.CreateUserIdentity(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUserIdentity", err)
 	}
@@ -3615,25 +4394,37 @@ func (c *Client) CreateUserIdentityWithResponse(ctx context.Context, userID int6
 	if err != nil {
 		return nil, decodeError("CreateUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("CreateUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateUserWithBodyWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
-	rsp, err := c.raw.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateUserWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUser", err)
 	}
 	r, err := generated.ParseCreateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateUserWithResponse calls CreateUser (POST /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.CreateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateUserResponse, error) {
-	rsp, err := c.raw.CreateUser(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateUser(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateUser", err)
 	}
@@ -3641,25 +4432,37 @@ func (c *Client) CreateUserWithResponse(ctx context.Context, body generated.Crea
 	if err != nil {
 		return nil, decodeError("CreateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("CreateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateViewWithBodyWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateViewWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
-	rsp, err := c.raw.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateViewWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateView", err)
 	}
 	r, err := generated.ParseCreateViewResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateView", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("CreateView", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateViewWithResponse calls CreateView (POST /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.CreateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateViewResponse, error) {
-	rsp, err := c.raw.CreateView(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateView(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateView", err)
 	}
@@ -3667,25 +4470,37 @@ func (c *Client) CreateViewWithResponse(ctx context.Context, body generated.Crea
 	if err != nil {
 		return nil, decodeError("CreateView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("CreateView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateVoiceTicketWithBodyWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateVoiceTicketWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
-	rsp, err := c.raw.CreateVoiceTicketWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateVoiceTicketWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateVoiceTicket", err)
 	}
 	r, err := generated.ParseCreateVoiceTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateVoiceTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateVoiceTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateVoiceTicketWithResponse calls CreateVoiceTicket (POST /api/v2/channels/voice/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generated.CreateVoiceTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateVoiceTicketResponse, error) {
-	rsp, err := c.raw.CreateVoiceTicket(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateVoiceTicket(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateVoiceTicket", err)
 	}
@@ -3693,25 +4508,37 @@ func (c *Client) CreateVoiceTicketWithResponse(ctx context.Context, body generat
 	if err != nil {
 		return nil, decodeError("CreateVoiceTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("CreateVoiceTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // CreateWorkspaceWithBodyWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateWorkspaceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
-	rsp, err := c.raw.CreateWorkspaceWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.CreateWorkspaceWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateWorkspace", err)
 	}
 	r, err := generated.ParseCreateWorkspaceResponse(rsp)
 	if err != nil {
 		return nil, decodeError("CreateWorkspace", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("CreateWorkspace", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // CreateWorkspaceWithResponse calls CreateWorkspace (POST /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated.CreateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.CreateWorkspaceResponse, error) {
-	rsp, err := c.raw.CreateWorkspace(ctx, body, reqEditors...)
+	rsp, err := c.raw.CreateWorkspace(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("CreateWorkspace", err)
 	}
@@ -3719,12 +4546,18 @@ func (c *Client) CreateWorkspaceWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("CreateWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("CreateWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteAuthenticatedSessionWithResponse calls DeleteAuthenticatedSession (DELETE /api/v2/users/me/logout) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAuthenticatedSessionResponse, error) {
-	rsp, err := c.raw.DeleteAuthenticatedSession(ctx, reqEditors...)
+	rsp, err := c.raw.DeleteAuthenticatedSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteAuthenticatedSession", err)
 	}
@@ -3737,7 +4570,7 @@ func (c *Client) DeleteAuthenticatedSessionWithResponse(ctx context.Context, req
 
 // DeleteAutomationWithResponse calls DeleteAutomation (DELETE /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteAutomationResponse, error) {
-	rsp, err := c.raw.DeleteAutomation(ctx, automationID, reqEditors...)
+	rsp, err := c.raw.DeleteAutomation(callctx.WithBuffer(ctx), automationID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteAutomation", err)
 	}
@@ -3750,7 +4583,7 @@ func (c *Client) DeleteAutomationWithResponse(ctx context.Context, automationID 
 
 // DeleteBookmarkWithResponse calls DeleteBookmark (DELETE /api/v2/bookmarks/{bookmark_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteBookmarkWithResponse(ctx context.Context, bookmarkID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBookmarkResponse, error) {
-	rsp, err := c.raw.DeleteBookmark(ctx, bookmarkID, reqEditors...)
+	rsp, err := c.raw.DeleteBookmark(callctx.WithBuffer(ctx), bookmarkID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteBookmark", err)
 	}
@@ -3763,7 +4596,7 @@ func (c *Client) DeleteBookmarkWithResponse(ctx context.Context, bookmarkID int6
 
 // DeleteBrandWithResponse calls DeleteBrand (DELETE /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteBrandResponse, error) {
-	rsp, err := c.raw.DeleteBrand(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.DeleteBrand(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteBrand", err)
 	}
@@ -3776,7 +4609,7 @@ func (c *Client) DeleteBrandWithResponse(ctx context.Context, brandID int64, req
 
 // DeleteCustomObjectFieldWithResponse calls DeleteCustomObjectField (DELETE /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectField", err)
 	}
@@ -3789,7 +4622,7 @@ func (c *Client) DeleteCustomObjectFieldWithResponse(ctx context.Context, custom
 
 // DeleteCustomObjectRecordByExternalIDWithResponse calls DeleteCustomObjectRecordByExternalId (DELETE /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectRecordByExternalIDWithResponse(ctx context.Context, customObjectKey string, params *generated.DeleteCustomObjectRecordByExternalIDParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordByExternalIDResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectRecordByExternalID(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectRecordByExternalID(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectRecordByExternalId", err)
 	}
@@ -3802,7 +4635,7 @@ func (c *Client) DeleteCustomObjectRecordByExternalIDWithResponse(ctx context.Co
 
 // DeleteCustomObjectRecordWithResponse calls DeleteCustomObjectRecord (DELETE /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.DeleteCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObjectRecord", err)
 	}
@@ -3815,7 +4648,7 @@ func (c *Client) DeleteCustomObjectRecordWithResponse(ctx context.Context, custo
 
 // DeleteCustomObjectWithResponse calls DeleteCustomObject (DELETE /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomObjectResponse, error) {
-	rsp, err := c.raw.DeleteCustomObject(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.DeleteCustomObject(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomObject", err)
 	}
@@ -3828,7 +4661,7 @@ func (c *Client) DeleteCustomObjectWithResponse(ctx context.Context, customObjec
 
 // DeleteCustomRoleWithResponse calls DeleteCustomRole (DELETE /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteCustomRoleResponse, error) {
-	rsp, err := c.raw.DeleteCustomRole(ctx, customRoleID, reqEditors...)
+	rsp, err := c.raw.DeleteCustomRole(callctx.WithBuffer(ctx), customRoleID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteCustomRole", err)
 	}
@@ -3841,7 +4674,7 @@ func (c *Client) DeleteCustomRoleWithResponse(ctx context.Context, customRoleID 
 
 // DeleteDynamicContentItemVariantWithResponse calls DeleteDynamicContentItemVariant (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.DeleteDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	rsp, err := c.raw.DeleteDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteDynamicContentItemVariant", err)
 	}
@@ -3854,7 +4687,7 @@ func (c *Client) DeleteDynamicContentItemVariantWithResponse(ctx context.Context
 
 // DeleteDynamicContentItemWithResponse calls DeleteDynamicContentItem (DELETE /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteDynamicContentItemResponse, error) {
-	rsp, err := c.raw.DeleteDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	rsp, err := c.raw.DeleteDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteDynamicContentItem", err)
 	}
@@ -3867,7 +4700,7 @@ func (c *Client) DeleteDynamicContentItemWithResponse(ctx context.Context, dynam
 
 // DeleteGroupMembershipWithResponse calls DeleteGroupMembership (DELETE /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupMembershipResponse, error) {
-	rsp, err := c.raw.DeleteGroupMembership(ctx, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.DeleteGroupMembership(callctx.WithBuffer(ctx), groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroupMembership", err)
 	}
@@ -3880,7 +4713,7 @@ func (c *Client) DeleteGroupMembershipWithResponse(ctx context.Context, groupMem
 
 // DeleteGroupSLAPolicyWithResponse calls DeleteGroupSLAPolicy (DELETE /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.DeleteGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	rsp, err := c.raw.DeleteGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroupSLAPolicy", err)
 	}
@@ -3893,7 +4726,7 @@ func (c *Client) DeleteGroupSLAPolicyWithResponse(ctx context.Context, groupSLAP
 
 // DeleteGroupWithResponse calls DeleteGroup (DELETE /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteGroupResponse, error) {
-	rsp, err := c.raw.DeleteGroup(ctx, groupID, reqEditors...)
+	rsp, err := c.raw.DeleteGroup(callctx.WithBuffer(ctx), groupID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteGroup", err)
 	}
@@ -3906,7 +4739,7 @@ func (c *Client) DeleteGroupWithResponse(ctx context.Context, groupID int64, req
 
 // DeleteMacroWithResponse calls DeleteMacro (DELETE /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteMacroResponse, error) {
-	rsp, err := c.raw.DeleteMacro(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.DeleteMacro(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteMacro", err)
 	}
@@ -3919,7 +4752,7 @@ func (c *Client) DeleteMacroWithResponse(ctx context.Context, macroID int64, req
 
 // DeleteManyAutomationsWithResponse calls DeleteManyAutomations (DELETE /api/v2/automations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyAutomationsWithResponse(ctx context.Context, params *generated.DeleteManyAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyAutomationsResponse, error) {
-	rsp, err := c.raw.DeleteManyAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyAutomations", err)
 	}
@@ -3932,7 +4765,7 @@ func (c *Client) DeleteManyAutomationsWithResponse(ctx context.Context, params *
 
 // DeleteManyGroupMembershipsWithResponse calls DeleteManyGroupMemberships (DELETE /api/v2/group_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyGroupMembershipsResponse, error) {
-	rsp, err := c.raw.DeleteManyGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyGroupMemberships", err)
 	}
@@ -3940,12 +4773,18 @@ func (c *Client) DeleteManyGroupMembershipsWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, decodeError("DeleteManyGroupMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyGroupMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteManyMacrosWithResponse calls DeleteManyMacros (DELETE /api/v2/macros/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyMacrosWithResponse(ctx context.Context, params *generated.DeleteManyMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyMacrosResponse, error) {
-	rsp, err := c.raw.DeleteManyMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyMacros", err)
 	}
@@ -3958,7 +4797,7 @@ func (c *Client) DeleteManyMacrosWithResponse(ctx context.Context, params *gener
 
 // DeleteManyOrganizationMembershipsWithResponse calls DeleteManyOrganizationMemberships (DELETE /api/v2/organization_memberships/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.DeleteManyOrganizationMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyOrganizationMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyOrganizationMemberships", err)
 	}
@@ -3966,12 +4805,18 @@ func (c *Client) DeleteManyOrganizationMembershipsWithResponse(ctx context.Conte
 	if err != nil {
 		return nil, decodeError("DeleteManyOrganizationMemberships", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyOrganizationMemberships", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteManyOrganizationsWithResponse calls DeleteManyOrganizations (DELETE /api/v2/organizations/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params *generated.DeleteManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyOrganizationsResponse, error) {
-	rsp, err := c.raw.DeleteManyOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyOrganizations", err)
 	}
@@ -3979,12 +4824,18 @@ func (c *Client) DeleteManyOrganizationsWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, decodeError("DeleteManyOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteManySuspendedTicketsWithResponse calls DeleteManySuspendedTickets (DELETE /api/v2/suspended_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManySuspendedTicketsWithResponse(ctx context.Context, params *generated.DeleteManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManySuspendedTicketsResponse, error) {
-	rsp, err := c.raw.DeleteManySuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManySuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManySuspendedTickets", err)
 	}
@@ -3997,7 +4848,7 @@ func (c *Client) DeleteManySuspendedTicketsWithResponse(ctx context.Context, par
 
 // DeleteManyTicketsWithResponse calls DeleteManyTickets (DELETE /api/v2/tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *generated.DeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTicketsResponse, error) {
-	rsp, err := c.raw.DeleteManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyTickets", err)
 	}
@@ -4005,12 +4856,18 @@ func (c *Client) DeleteManyTicketsWithResponse(ctx context.Context, params *gene
 	if err != nil {
 		return nil, decodeError("DeleteManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteManyTriggersWithResponse calls DeleteManyTriggers (DELETE /api/v2/triggers/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyTriggersWithResponse(ctx context.Context, params *generated.DeleteManyTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyTriggersResponse, error) {
-	rsp, err := c.raw.DeleteManyTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyTriggers", err)
 	}
@@ -4023,7 +4880,7 @@ func (c *Client) DeleteManyTriggersWithResponse(ctx context.Context, params *gen
 
 // DeleteManyUsersWithResponse calls DeleteManyUsers (DELETE /api/v2/users/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *generated.DeleteManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyUsersResponse, error) {
-	rsp, err := c.raw.DeleteManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyUsers", err)
 	}
@@ -4031,12 +4888,18 @@ func (c *Client) DeleteManyUsersWithResponse(ctx context.Context, params *genera
 	if err != nil {
 		return nil, decodeError("DeleteManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteManyViewsWithResponse calls DeleteManyViews (DELETE /api/v2/views/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyViewsWithResponse(ctx context.Context, params *generated.DeleteManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyViewsResponse, error) {
-	rsp, err := c.raw.DeleteManyViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyViews", err)
 	}
@@ -4049,7 +4912,7 @@ func (c *Client) DeleteManyViewsWithResponse(ctx context.Context, params *genera
 
 // DeleteManyWorkspacesWithResponse calls DeleteManyWorkspaces (DELETE /api/v2/workspaces/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteManyWorkspacesWithResponse(ctx context.Context, params *generated.DeleteManyWorkspacesParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteManyWorkspacesResponse, error) {
-	rsp, err := c.raw.DeleteManyWorkspaces(ctx, params, reqEditors...)
+	rsp, err := c.raw.DeleteManyWorkspaces(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteManyWorkspaces", err)
 	}
@@ -4062,7 +4925,7 @@ func (c *Client) DeleteManyWorkspacesWithResponse(ctx context.Context, params *g
 
 // DeleteOrganizationFieldWithResponse calls DeleteOrganizationField (DELETE /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationFieldResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationField(ctx, organizationFieldID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationField", err)
 	}
@@ -4075,7 +4938,7 @@ func (c *Client) DeleteOrganizationFieldWithResponse(ctx context.Context, organi
 
 // DeleteOrganizationMembershipWithResponse calls DeleteOrganizationMembership (DELETE /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationMembership(callctx.WithBuffer(ctx), organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationMembership", err)
 	}
@@ -4088,7 +4951,7 @@ func (c *Client) DeleteOrganizationMembershipWithResponse(ctx context.Context, o
 
 // DeleteOrganizationSubscriptionWithResponse calls DeleteOrganizationSubscription (DELETE /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.DeleteOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganizationSubscription(callctx.WithBuffer(ctx), organizationSubscriptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganizationSubscription", err)
 	}
@@ -4101,7 +4964,7 @@ func (c *Client) DeleteOrganizationSubscriptionWithResponse(ctx context.Context,
 
 // DeleteOrganizationWithResponse calls DeleteOrganization (DELETE /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteOrganizationResponse, error) {
-	rsp, err := c.raw.DeleteOrganization(ctx, organizationID, reqEditors...)
+	rsp, err := c.raw.DeleteOrganization(callctx.WithBuffer(ctx), organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteOrganization", err)
 	}
@@ -4114,7 +4977,7 @@ func (c *Client) DeleteOrganizationWithResponse(ctx context.Context, organizatio
 
 // DeleteResourceCollectionWithResponse calls DeleteResourceCollection (DELETE /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteResourceCollectionResponse, error) {
-	rsp, err := c.raw.DeleteResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	rsp, err := c.raw.DeleteResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteResourceCollection", err)
 	}
@@ -4122,12 +4985,18 @@ func (c *Client) DeleteResourceCollectionWithResponse(ctx context.Context, resou
 	if err != nil {
 		return nil, decodeError("DeleteResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("DeleteResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteRoutingAttributeValueWithResponse calls DeleteRoutingAttributeValue (DELETE /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.DeleteRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	rsp, err := c.raw.DeleteRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteRoutingAttributeValue", err)
 	}
@@ -4140,7 +5009,7 @@ func (c *Client) DeleteRoutingAttributeValueWithResponse(ctx context.Context, at
 
 // DeleteRoutingAttributeWithResponse calls DeleteRoutingAttribute (DELETE /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteRoutingAttributeResponse, error) {
-	rsp, err := c.raw.DeleteRoutingAttribute(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.DeleteRoutingAttribute(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteRoutingAttribute", err)
 	}
@@ -4153,7 +5022,7 @@ func (c *Client) DeleteRoutingAttributeWithResponse(ctx context.Context, attribu
 
 // DeleteSLAPolicyWithResponse calls DeleteSLAPolicy (DELETE /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSLAPolicyResponse, error) {
-	rsp, err := c.raw.DeleteSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	rsp, err := c.raw.DeleteSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSLAPolicy", err)
 	}
@@ -4166,7 +5035,7 @@ func (c *Client) DeleteSLAPolicyWithResponse(ctx context.Context, slaPolicyID in
 
 // DeleteSharingAgreementWithResponse calls DeleteSharingAgreement (DELETE /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSharingAgreementResponse, error) {
-	rsp, err := c.raw.DeleteSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	rsp, err := c.raw.DeleteSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSharingAgreement", err)
 	}
@@ -4179,7 +5048,7 @@ func (c *Client) DeleteSharingAgreementWithResponse(ctx context.Context, sharing
 
 // DeleteSupportAddressWithResponse calls DeleteSupportAddress (DELETE /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSupportAddressResponse, error) {
-	rsp, err := c.raw.DeleteSupportAddress(ctx, supportAddressID, reqEditors...)
+	rsp, err := c.raw.DeleteSupportAddress(callctx.WithBuffer(ctx), supportAddressID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSupportAddress", err)
 	}
@@ -4192,7 +5061,7 @@ func (c *Client) DeleteSupportAddressWithResponse(ctx context.Context, supportAd
 
 // DeleteSuspendedTicketWithResponse calls DeleteSuspendedTicket (DELETE /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteSuspendedTicketResponse, error) {
-	rsp, err := c.raw.DeleteSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.DeleteSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteSuspendedTicket", err)
 	}
@@ -4205,7 +5074,7 @@ func (c *Client) DeleteSuspendedTicketWithResponse(ctx context.Context, id int64
 
 // DeleteTargetWithResponse calls DeleteTarget (DELETE /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTargetResponse, error) {
-	rsp, err := c.raw.DeleteTarget(ctx, targetID, reqEditors...)
+	rsp, err := c.raw.DeleteTarget(callctx.WithBuffer(ctx), targetID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTarget", err)
 	}
@@ -4218,7 +5087,7 @@ func (c *Client) DeleteTargetWithResponse(ctx context.Context, targetID int64, r
 
 // DeleteTicketFieldOptionWithResponse calls DeleteTicketFieldOption (DELETE /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.DeleteTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	rsp, err := c.raw.DeleteTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, ticketFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketFieldOption", err)
 	}
@@ -4231,7 +5100,7 @@ func (c *Client) DeleteTicketFieldOptionWithResponse(ctx context.Context, ticket
 
 // DeleteTicketFieldWithResponse calls DeleteTicketField (DELETE /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.DeleteTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFieldResponse, error) {
-	rsp, err := c.raw.DeleteTicketField(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.DeleteTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketField", err)
 	}
@@ -4244,7 +5113,7 @@ func (c *Client) DeleteTicketFieldWithResponse(ctx context.Context, ticketFieldI
 
 // DeleteTicketFormWithResponse calls DeleteTicketForm (DELETE /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketFormResponse, error) {
-	rsp, err := c.raw.DeleteTicketForm(ctx, ticketFormID, reqEditors...)
+	rsp, err := c.raw.DeleteTicketForm(callctx.WithBuffer(ctx), ticketFormID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicketForm", err)
 	}
@@ -4257,7 +5126,7 @@ func (c *Client) DeleteTicketFormWithResponse(ctx context.Context, ticketFormID 
 
 // DeleteTicketWithResponse calls DeleteTicket (DELETE /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTicketResponse, error) {
-	rsp, err := c.raw.DeleteTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.DeleteTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTicket", err)
 	}
@@ -4270,7 +5139,7 @@ func (c *Client) DeleteTicketWithResponse(ctx context.Context, ticketID int64, r
 
 // DeleteTriggerCategoryWithResponse calls DeleteTriggerCategory (DELETE /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerCategoryResponse, error) {
-	rsp, err := c.raw.DeleteTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	rsp, err := c.raw.DeleteTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTriggerCategory", err)
 	}
@@ -4283,7 +5152,7 @@ func (c *Client) DeleteTriggerCategoryWithResponse(ctx context.Context, triggerC
 
 // DeleteTriggerWithResponse calls DeleteTrigger (DELETE /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteTriggerResponse, error) {
-	rsp, err := c.raw.DeleteTrigger(ctx, triggerID, reqEditors...)
+	rsp, err := c.raw.DeleteTrigger(callctx.WithBuffer(ctx), triggerID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteTrigger", err)
 	}
@@ -4296,7 +5165,7 @@ func (c *Client) DeleteTriggerWithResponse(ctx context.Context, triggerID int64,
 
 // DeleteUploadWithResponse calls DeleteUpload (DELETE /api/v2/uploads/{token}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUploadWithResponse(ctx context.Context, token string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUploadResponse, error) {
-	rsp, err := c.raw.DeleteUpload(ctx, token, reqEditors...)
+	rsp, err := c.raw.DeleteUpload(callctx.WithBuffer(ctx), token, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUpload", err)
 	}
@@ -4309,7 +5178,7 @@ func (c *Client) DeleteUploadWithResponse(ctx context.Context, token string, req
 
 // DeleteUserFieldOptionWithResponse calls DeleteUserFieldOption (DELETE /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldOptionResponse, error) {
-	rsp, err := c.raw.DeleteUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	rsp, err := c.raw.DeleteUserFieldOption(callctx.WithBuffer(ctx), userFieldID, userFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserFieldOption", err)
 	}
@@ -4322,7 +5191,7 @@ func (c *Client) DeleteUserFieldOptionWithResponse(ctx context.Context, userFiel
 
 // DeleteUserFieldWithResponse calls DeleteUserField (DELETE /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserFieldResponse, error) {
-	rsp, err := c.raw.DeleteUserField(ctx, userFieldID, reqEditors...)
+	rsp, err := c.raw.DeleteUserField(callctx.WithBuffer(ctx), userFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserField", err)
 	}
@@ -4335,7 +5204,7 @@ func (c *Client) DeleteUserFieldWithResponse(ctx context.Context, userFieldID st
 
 // DeleteUserIdentityWithResponse calls DeleteUserIdentity (DELETE /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserIdentityResponse, error) {
-	rsp, err := c.raw.DeleteUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.DeleteUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserIdentity", err)
 	}
@@ -4348,7 +5217,7 @@ func (c *Client) DeleteUserIdentityWithResponse(ctx context.Context, userID int6
 
 // DeleteUserSessionWithResponse calls DeleteUserSession (DELETE /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionResponse, error) {
-	rsp, err := c.raw.DeleteUserSession(ctx, userID, sessionID, reqEditors...)
+	rsp, err := c.raw.DeleteUserSession(callctx.WithBuffer(ctx), userID, sessionID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserSession", err)
 	}
@@ -4361,7 +5230,7 @@ func (c *Client) DeleteUserSessionWithResponse(ctx context.Context, userID int64
 
 // DeleteUserSessionsWithResponse calls DeleteUserSessions (DELETE /api/v2/users/{user_id}/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserSessionsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserSessionsResponse, error) {
-	rsp, err := c.raw.DeleteUserSessions(ctx, userID, reqEditors...)
+	rsp, err := c.raw.DeleteUserSessions(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUserSessions", err)
 	}
@@ -4374,7 +5243,7 @@ func (c *Client) DeleteUserSessionsWithResponse(ctx context.Context, userID int6
 
 // DeleteUserWithResponse calls DeleteUser (DELETE /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteUserResponse, error) {
-	rsp, err := c.raw.DeleteUser(ctx, userID, reqEditors...)
+	rsp, err := c.raw.DeleteUser(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteUser", err)
 	}
@@ -4382,12 +5251,18 @@ func (c *Client) DeleteUserWithResponse(ctx context.Context, userID int64, reqEd
 	if err != nil {
 		return nil, decodeError("DeleteUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("DeleteUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // DeleteViewWithResponse calls DeleteView (DELETE /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteViewResponse, error) {
-	rsp, err := c.raw.DeleteView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.DeleteView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteView", err)
 	}
@@ -4400,7 +5275,7 @@ func (c *Client) DeleteViewWithResponse(ctx context.Context, viewID int64, reqEd
 
 // DeleteWorkspaceWithResponse calls DeleteWorkspace (DELETE /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DeleteWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.DeleteWorkspaceResponse, error) {
-	rsp, err := c.raw.DeleteWorkspace(ctx, workspaceID, reqEditors...)
+	rsp, err := c.raw.DeleteWorkspace(callctx.WithBuffer(ctx), workspaceID, reqEditors...)
 	if err != nil {
 		return nil, callError("DeleteWorkspace", err)
 	}
@@ -4413,7 +5288,7 @@ func (c *Client) DeleteWorkspaceWithResponse(ctx context.Context, workspaceID in
 
 // DetectBestLocaleWithResponse calls DetectBestLocale (GET /api/v2/locales/detect_best_locale) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.DetectBestLocaleResponse, error) {
-	rsp, err := c.raw.DetectBestLocale(ctx, reqEditors...)
+	rsp, err := c.raw.DetectBestLocale(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("DetectBestLocale", err)
 	}
@@ -4421,12 +5296,18 @@ func (c *Client) DetectBestLocaleWithResponse(ctx context.Context, reqEditors ..
 	if err != nil {
 		return nil, decodeError("DetectBestLocale", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("DetectBestLocale", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ExecuteViewWithResponse calls ExecuteView (GET /api/v2/views/{view_id}/execute) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExecuteViewWithResponse(ctx context.Context, viewID int64, params *generated.ExecuteViewParams, reqEditors ...generated.RequestEditorFn) (*generated.ExecuteViewResponse, error) {
-	rsp, err := c.raw.ExecuteView(ctx, viewID, params, reqEditors...)
+	rsp, err := c.raw.ExecuteView(callctx.WithBuffer(ctx), viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExecuteView", err)
 	}
@@ -4439,7 +5320,7 @@ func (c *Client) ExecuteViewWithResponse(ctx context.Context, viewID int64, para
 
 // ExportAuditLogsWithResponse calls ExportAuditLogs (POST /api/v2/audit_logs/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportAuditLogsWithResponse(ctx context.Context, params *generated.ExportAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportAuditLogsResponse, error) {
-	rsp, err := c.raw.ExportAuditLogs(ctx, params, reqEditors...)
+	rsp, err := c.raw.ExportAuditLogs(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportAuditLogs", err)
 	}
@@ -4452,7 +5333,7 @@ func (c *Client) ExportAuditLogsWithResponse(ctx context.Context, params *genera
 
 // ExportSearchResultsWithResponse calls ExportSearchResults (GET /api/v2/search/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportSearchResultsWithResponse(ctx context.Context, params *generated.ExportSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ExportSearchResultsResponse, error) {
-	rsp, err := c.raw.ExportSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.ExportSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportSearchResults", err)
 	}
@@ -4465,7 +5346,7 @@ func (c *Client) ExportSearchResultsWithResponse(ctx context.Context, params *ge
 
 // ExportSuspendedTicketsWithResponse calls ExportSuspendedTickets (POST /api/v2/suspended_tickets/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ExportSuspendedTicketsResponse, error) {
-	rsp, err := c.raw.ExportSuspendedTickets(ctx, reqEditors...)
+	rsp, err := c.raw.ExportSuspendedTickets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ExportSuspendedTickets", err)
 	}
@@ -4473,12 +5354,18 @@ func (c *Client) ExportSuspendedTicketsWithResponse(ctx context.Context, reqEdit
 	if err != nil {
 		return nil, decodeError("ExportSuspendedTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "export"); err != nil {
+			return nil, decodeError("ExportSuspendedTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ExportViewWithResponse calls ExportView (GET /api/v2/views/{view_id}/export) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ExportViewResponse, error) {
-	rsp, err := c.raw.ExportView(ctx, viewID, reqEditors...)
+	rsp, err := c.raw.ExportView(callctx.WithBuffer(ctx), viewID, reqEditors...)
 	if err != nil {
 		return nil, callError("ExportView", err)
 	}
@@ -4486,25 +5373,37 @@ func (c *Client) ExportViewWithResponse(ctx context.Context, viewID int64, reqEd
 	if err != nil {
 		return nil, decodeError("ExportView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "export"); err != nil {
+			return nil, decodeError("ExportView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ImportManyTicketsWithBodyWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
-	rsp, err := c.raw.ImportManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ImportManyTicketsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportManyTickets", err)
 	}
 	r, err := generated.ParseImportManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ImportManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ImportManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // ImportManyTicketsWithResponse calls ImportManyTickets (POST /api/v2/imports/tickets/create_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *generated.ImportManyTicketsParams, body generated.ImportManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportManyTicketsResponse, error) {
-	rsp, err := c.raw.ImportManyTickets(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ImportManyTickets(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportManyTickets", err)
 	}
@@ -4512,25 +5411,37 @@ func (c *Client) ImportManyTicketsWithResponse(ctx context.Context, params *gene
 	if err != nil {
 		return nil, decodeError("ImportManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ImportManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ImportTicketWithBodyWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportTicketWithBodyWithResponse(ctx context.Context, params *generated.ImportTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
-	rsp, err := c.raw.ImportTicketWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ImportTicketWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportTicket", err)
 	}
 	r, err := generated.ParseImportTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ImportTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ImportTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // ImportTicketWithResponse calls ImportTicket (POST /api/v2/imports/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated.ImportTicketParams, body generated.ImportTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ImportTicketResponse, error) {
-	rsp, err := c.raw.ImportTicket(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ImportTicket(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ImportTicket", err)
 	}
@@ -4538,12 +5449,18 @@ func (c *Client) ImportTicketWithResponse(ctx context.Context, params *generated
 	if err != nil {
 		return nil, decodeError("ImportTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ImportTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // IncrementalOrganizationExportWithResponse calls IncrementalOrganizationExport (GET /api/v2/incremental/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalOrganizationExportWithResponse(ctx context.Context, params *generated.IncrementalOrganizationExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalOrganizationExportResponse, error) {
-	rsp, err := c.raw.IncrementalOrganizationExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalOrganizationExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalOrganizationExport", err)
 	}
@@ -4556,7 +5473,7 @@ func (c *Client) IncrementalOrganizationExportWithResponse(ctx context.Context, 
 
 // IncrementalRoutingAttributeExportWithResponse calls IncrementalRoutingAttributeExport (GET /api/v2/incremental/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingAttributeExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingAttributeExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingAttributeExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingAttributeExport", err)
 	}
@@ -4569,7 +5486,7 @@ func (c *Client) IncrementalRoutingAttributeExportWithResponse(ctx context.Conte
 
 // IncrementalRoutingAttributeValueExportWithResponse calls IncrementalRoutingAttributeValueExport (GET /api/v2/incremental/routing/attribute_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingAttributeValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingAttributeValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingAttributeValueExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingAttributeValueExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingAttributeValueExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingAttributeValueExport", err)
 	}
@@ -4582,7 +5499,7 @@ func (c *Client) IncrementalRoutingAttributeValueExportWithResponse(ctx context.
 
 // IncrementalRoutingInstanceValueExportWithResponse calls IncrementalRoutingInstanceValueExport (GET /api/v2/incremental/routing/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalRoutingInstanceValueExportWithResponse(ctx context.Context, params *generated.IncrementalRoutingInstanceValueExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalRoutingInstanceValueExportResponse, error) {
-	rsp, err := c.raw.IncrementalRoutingInstanceValueExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalRoutingInstanceValueExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalRoutingInstanceValueExport", err)
 	}
@@ -4595,7 +5512,7 @@ func (c *Client) IncrementalRoutingInstanceValueExportWithResponse(ctx context.C
 
 // IncrementalSampleExportWithResponse calls IncrementalSampleExport (GET /api/v2/incremental/{incremental_resource}/sample) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalSampleExportWithResponse(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalSampleExportResponse, error) {
-	rsp, err := c.raw.IncrementalSampleExport(ctx, incrementalResource, params, reqEditors...)
+	rsp, err := c.raw.IncrementalSampleExport(callctx.WithBuffer(ctx), incrementalResource, params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalSampleExport", err)
 	}
@@ -4608,7 +5525,7 @@ func (c *Client) IncrementalSampleExportWithResponse(ctx context.Context, increm
 
 // IncrementalTicketCursorExportWithResponse calls IncrementalTicketCursorExport (GET /api/v2/incremental/tickets/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketCursorExportWithResponse(ctx context.Context, params *generated.IncrementalTicketCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketCursorExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketCursorExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketCursorExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketCursorExport", err)
 	}
@@ -4621,7 +5538,7 @@ func (c *Client) IncrementalTicketCursorExportWithResponse(ctx context.Context, 
 
 // IncrementalTicketEventExportWithResponse calls IncrementalTicketEventExport (GET /api/v2/incremental/ticket_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketEventExportWithResponse(ctx context.Context, params *generated.IncrementalTicketEventExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketEventExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketEventExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketEventExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketEventExport", err)
 	}
@@ -4634,7 +5551,7 @@ func (c *Client) IncrementalTicketEventExportWithResponse(ctx context.Context, p
 
 // IncrementalTicketExportWithResponse calls IncrementalTicketExport (GET /api/v2/incremental/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalTicketExportWithResponse(ctx context.Context, params *generated.IncrementalTicketExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalTicketExportResponse, error) {
-	rsp, err := c.raw.IncrementalTicketExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalTicketExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalTicketExport", err)
 	}
@@ -4647,7 +5564,7 @@ func (c *Client) IncrementalTicketExportWithResponse(ctx context.Context, params
 
 // IncrementalUserCursorExportWithResponse calls IncrementalUserCursorExport (GET /api/v2/incremental/users/cursor) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalUserCursorExportWithResponse(ctx context.Context, params *generated.IncrementalUserCursorExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserCursorExportResponse, error) {
-	rsp, err := c.raw.IncrementalUserCursorExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalUserCursorExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalUserCursorExport", err)
 	}
@@ -4660,7 +5577,7 @@ func (c *Client) IncrementalUserCursorExportWithResponse(ctx context.Context, pa
 
 // IncrementalUserExportWithResponse calls IncrementalUserExport (GET /api/v2/incremental/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) IncrementalUserExportWithResponse(ctx context.Context, params *generated.IncrementalUserExportParams, reqEditors ...generated.RequestEditorFn) (*generated.IncrementalUserExportResponse, error) {
-	rsp, err := c.raw.IncrementalUserExport(ctx, params, reqEditors...)
+	rsp, err := c.raw.IncrementalUserExport(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("IncrementalUserExport", err)
 	}
@@ -4673,7 +5590,7 @@ func (c *Client) IncrementalUserExportWithResponse(ctx context.Context, params *
 
 // ListActiveAutomationsWithResponse calls ListActiveAutomations (GET /api/v2/automations/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveAutomationsWithResponse(ctx context.Context, params *generated.ListActiveAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveAutomationsResponse, error) {
-	rsp, err := c.raw.ListActiveAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveAutomations", err)
 	}
@@ -4686,7 +5603,7 @@ func (c *Client) ListActiveAutomationsWithResponse(ctx context.Context, params *
 
 // ListActiveMacrosWithResponse calls ListActiveMacros (GET /api/v2/macros/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveMacrosWithResponse(ctx context.Context, params *generated.ListActiveMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveMacrosResponse, error) {
-	rsp, err := c.raw.ListActiveMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveMacros", err)
 	}
@@ -4699,7 +5616,7 @@ func (c *Client) ListActiveMacrosWithResponse(ctx context.Context, params *gener
 
 // ListActiveTriggersWithResponse calls ListActiveTriggers (GET /api/v2/triggers/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveTriggersWithResponse(ctx context.Context, params *generated.ListActiveTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveTriggersResponse, error) {
-	rsp, err := c.raw.ListActiveTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveTriggers", err)
 	}
@@ -4712,7 +5629,7 @@ func (c *Client) ListActiveTriggersWithResponse(ctx context.Context, params *gen
 
 // ListActiveViewsWithResponse calls ListActiveViews (GET /api/v2/views/active) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActiveViewsWithResponse(ctx context.Context, params *generated.ListActiveViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActiveViewsResponse, error) {
-	rsp, err := c.raw.ListActiveViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActiveViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActiveViews", err)
 	}
@@ -4725,7 +5642,7 @@ func (c *Client) ListActiveViewsWithResponse(ctx context.Context, params *genera
 
 // ListActivitiesWithResponse calls ListActivities (GET /api/v2/activities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListActivitiesWithResponse(ctx context.Context, params *generated.ListActivitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListActivitiesResponse, error) {
-	rsp, err := c.raw.ListActivities(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListActivities(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListActivities", err)
 	}
@@ -4738,7 +5655,7 @@ func (c *Client) ListActivitiesWithResponse(ctx context.Context, params *generat
 
 // ListAgentAttributeValuesWithResponse calls ListAgentAttributeValues (GET /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListAgentAttributeValues(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ListAgentAttributeValues(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAgentAttributeValues", err)
 	}
@@ -4746,12 +5663,18 @@ func (c *Client) ListAgentAttributeValuesWithResponse(ctx context.Context, userI
 	if err != nil {
 		return nil, decodeError("ListAgentAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("ListAgentAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListAgentLocalesWithResponse calls ListAgentLocales (GET /api/v2/locales/agent) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListAgentLocalesResponse, error) {
-	rsp, err := c.raw.ListAgentLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListAgentLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListAgentLocales", err)
 	}
@@ -4759,12 +5682,18 @@ func (c *Client) ListAgentLocalesWithResponse(ctx context.Context, reqEditors ..
 	if err != nil {
 		return nil, decodeError("ListAgentLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListAgentLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListAllTicketAuditsWithResponse calls ListAllTicketAudits (GET /api/v2/ticket_audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *generated.ListAllTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAllTicketAuditsResponse, error) {
-	rsp, err := c.raw.ListAllTicketAudits(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAllTicketAudits(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAllTicketAudits", err)
 	}
@@ -4772,12 +5701,18 @@ func (c *Client) ListAllTicketAuditsWithResponse(ctx context.Context, params *ge
 	if err != nil {
 		return nil, decodeError("ListAllTicketAudits", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audits"); err != nil {
+			return nil, decodeError("ListAllTicketAudits", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListAssignableGroupMembershipsWithResponse calls ListAssignableGroupMemberships (GET /api/v2/group_memberships/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAssignableGroupMembershipsWithResponse(ctx context.Context, params *generated.ListAssignableGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupMembershipsResponse, error) {
-	rsp, err := c.raw.ListAssignableGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAssignableGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAssignableGroupMemberships", err)
 	}
@@ -4790,7 +5725,7 @@ func (c *Client) ListAssignableGroupMembershipsWithResponse(ctx context.Context,
 
 // ListAssignableGroupsWithResponse calls ListAssignableGroups (GET /api/v2/groups/assignable) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAssignableGroupsWithResponse(ctx context.Context, params *generated.ListAssignableGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAssignableGroupsResponse, error) {
-	rsp, err := c.raw.ListAssignableGroups(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAssignableGroups(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAssignableGroups", err)
 	}
@@ -4803,7 +5738,7 @@ func (c *Client) ListAssignableGroupsWithResponse(ctx context.Context, params *g
 
 // ListAuditLogsWithResponse calls ListAuditLogs (GET /api/v2/audit_logs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAuditLogsWithResponse(ctx context.Context, params *generated.ListAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAuditLogsResponse, error) {
-	rsp, err := c.raw.ListAuditLogs(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAuditLogs(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAuditLogs", err)
 	}
@@ -4816,7 +5751,7 @@ func (c *Client) ListAuditLogsWithResponse(ctx context.Context, params *generate
 
 // ListAutomationsWithResponse calls ListAutomations (GET /api/v2/automations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListAutomationsWithResponse(ctx context.Context, params *generated.ListAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListAutomationsResponse, error) {
-	rsp, err := c.raw.ListAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListAutomations", err)
 	}
@@ -4829,7 +5764,7 @@ func (c *Client) ListAutomationsWithResponse(ctx context.Context, params *genera
 
 // ListBookmarksWithResponse calls ListBookmarks (GET /api/v2/bookmarks) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListBookmarksResponse, error) {
-	rsp, err := c.raw.ListBookmarks(ctx, reqEditors...)
+	rsp, err := c.raw.ListBookmarks(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListBookmarks", err)
 	}
@@ -4837,12 +5772,18 @@ func (c *Client) ListBookmarksWithResponse(ctx context.Context, reqEditors ...ge
 	if err != nil {
 		return nil, decodeError("ListBookmarks", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "bookmarks"); err != nil {
+			return nil, decodeError("ListBookmarks", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListBrandsWithResponse calls ListBrands (GET /api/v2/brands) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListBrandsWithResponse(ctx context.Context, params *generated.ListBrandsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListBrandsResponse, error) {
-	rsp, err := c.raw.ListBrands(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListBrands(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListBrands", err)
 	}
@@ -4855,7 +5796,7 @@ func (c *Client) ListBrandsWithResponse(ctx context.Context, params *generated.L
 
 // ListCustomObjectFieldsWithResponse calls ListCustomObjectFields (GET /api/v2/custom_objects/{custom_object_key}/fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ListCustomObjectFields(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.ListCustomObjectFields(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjectFields", err)
 	}
@@ -4868,7 +5809,7 @@ func (c *Client) ListCustomObjectFieldsWithResponse(ctx context.Context, customO
 
 // ListCustomObjectRecordsWithResponse calls ListCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.ListCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.ListCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjectRecords", err)
 	}
@@ -4880,8 +5821,8 @@ func (c *Client) ListCustomObjectRecordsWithResponse(ctx context.Context, custom
 }
 
 // ListCustomObjectsWithResponse calls ListCustomObjects (GET /api/v2/custom_objects) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
-	rsp, err := c.raw.ListCustomObjects(ctx, reqEditors...)
+func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, params *generated.ListCustomObjectsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomObjectsResponse, error) {
+	rsp, err := c.raw.ListCustomObjects(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomObjects", err)
 	}
@@ -4889,12 +5830,18 @@ func (c *Client) ListCustomObjectsWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ListCustomObjects", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_objects"); err != nil {
+			return nil, decodeError("ListCustomObjects", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListCustomRolesWithResponse calls ListCustomRoles (GET /api/v2/custom_roles) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomRolesResponse, error) {
-	rsp, err := c.raw.ListCustomRoles(ctx, reqEditors...)
+	rsp, err := c.raw.ListCustomRoles(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomRoles", err)
 	}
@@ -4902,12 +5849,18 @@ func (c *Client) ListCustomRolesWithResponse(ctx context.Context, reqEditors ...
 	if err != nil {
 		return nil, decodeError("ListCustomRoles", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_roles"); err != nil {
+			return nil, decodeError("ListCustomRoles", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListCustomTicketStatusesWithResponse calls ListCustomTicketStatuses (GET /api/v2/custom_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, params *generated.ListCustomTicketStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListCustomTicketStatusesResponse, error) {
-	rsp, err := c.raw.ListCustomTicketStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListCustomTicketStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListCustomTicketStatuses", err)
 	}
@@ -4915,12 +5868,18 @@ func (c *Client) ListCustomTicketStatusesWithResponse(ctx context.Context, param
 	if err != nil {
 		return nil, decodeError("ListCustomTicketStatuses", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_statuses"); err != nil {
+			return nil, decodeError("ListCustomTicketStatuses", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListDeletedTicketsWithResponse calls ListDeletedTickets (GET /api/v2/deleted_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDeletedTicketsWithResponse(ctx context.Context, params *generated.ListDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedTicketsResponse, error) {
-	rsp, err := c.raw.ListDeletedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDeletedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDeletedTickets", err)
 	}
@@ -4933,7 +5892,7 @@ func (c *Client) ListDeletedTicketsWithResponse(ctx context.Context, params *gen
 
 // ListDeletedUsersWithResponse calls ListDeletedUsers (GET /api/v2/deleted_users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDeletedUsersWithResponse(ctx context.Context, params *generated.ListDeletedUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDeletedUsersResponse, error) {
-	rsp, err := c.raw.ListDeletedUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDeletedUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDeletedUsers", err)
 	}
@@ -4946,7 +5905,7 @@ func (c *Client) ListDeletedUsersWithResponse(ctx context.Context, params *gener
 
 // ListDynamicContentItemVariantsWithResponse calls ListDynamicContentItemVariants (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, params *generated.ListDynamicContentItemVariantsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.ListDynamicContentItemVariants(ctx, dynamicContentItemID, params, reqEditors...)
+	rsp, err := c.raw.ListDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDynamicContentItemVariants", err)
 	}
@@ -4959,7 +5918,7 @@ func (c *Client) ListDynamicContentItemVariantsWithResponse(ctx context.Context,
 
 // ListDynamicContentItemsWithResponse calls ListDynamicContentItems (GET /api/v2/dynamic_content/items) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListDynamicContentItemsWithResponse(ctx context.Context, params *generated.ListDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListDynamicContentItemsResponse, error) {
-	rsp, err := c.raw.ListDynamicContentItems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListDynamicContentItems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListDynamicContentItems", err)
 	}
@@ -4972,7 +5931,7 @@ func (c *Client) ListDynamicContentItemsWithResponse(ctx context.Context, params
 
 // ListGroupMembershipsWithResponse calls ListGroupMemberships (GET /api/v2/group_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupMembershipsWithResponse(ctx context.Context, params *generated.ListGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupMembershipsResponse, error) {
-	rsp, err := c.raw.ListGroupMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListGroupMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupMemberships", err)
 	}
@@ -4985,7 +5944,7 @@ func (c *Client) ListGroupMembershipsWithResponse(ctx context.Context, params *g
 
 // ListGroupSLAPoliciesWithResponse calls ListGroupSLAPolicies (GET /api/v2/group_slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ListGroupSLAPolicies(ctx, reqEditors...)
+	rsp, err := c.raw.ListGroupSLAPolicies(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupSLAPolicies", err)
 	}
@@ -4998,7 +5957,7 @@ func (c *Client) ListGroupSLAPoliciesWithResponse(ctx context.Context, reqEditor
 
 // ListGroupSLAPolicyFilterDefinitionsWithResponse calls ListGroupSLAPolicyFilterDefinitions (GET /api/v2/group_slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupSLAPolicyFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListGroupSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListGroupSLAPolicyFilterDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroupSLAPolicyFilterDefinitions", err)
 	}
@@ -5006,12 +5965,18 @@ func (c *Client) ListGroupSLAPolicyFilterDefinitionsWithResponse(ctx context.Con
 	if err != nil {
 		return nil, decodeError("ListGroupSLAPolicyFilterDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListGroupSLAPolicyFilterDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListGroupsWithResponse calls ListGroups (GET /api/v2/groups) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListGroupsWithResponse(ctx context.Context, params *generated.ListGroupsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListGroupsResponse, error) {
-	rsp, err := c.raw.ListGroups(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListGroups(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListGroups", err)
 	}
@@ -5024,7 +5989,7 @@ func (c *Client) ListGroupsWithResponse(ctx context.Context, params *generated.L
 
 // ListJobStatusesWithResponse calls ListJobStatuses (GET /api/v2/job_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListJobStatusesWithResponse(ctx context.Context, params *generated.ListJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListJobStatusesResponse, error) {
-	rsp, err := c.raw.ListJobStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListJobStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListJobStatuses", err)
 	}
@@ -5037,7 +6002,7 @@ func (c *Client) ListJobStatusesWithResponse(ctx context.Context, params *genera
 
 // ListLocalesWithResponse calls ListLocales (GET /api/v2/locales) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListLocalesResponse, error) {
-	rsp, err := c.raw.ListLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListLocales", err)
 	}
@@ -5045,12 +6010,18 @@ func (c *Client) ListLocalesWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("ListLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListLookupRelationshipSourcesWithResponse calls ListLookupRelationshipSources (GET /api/v2/{target_type}/{target_id}/relationship_fields/{field_id}/{source_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListLookupRelationshipSourcesWithResponse(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *generated.ListLookupRelationshipSourcesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListLookupRelationshipSourcesResponse, error) {
-	rsp, err := c.raw.ListLookupRelationshipSources(ctx, targetType, targetID, fieldID, sourceType, params, reqEditors...)
+	rsp, err := c.raw.ListLookupRelationshipSources(callctx.WithBuffer(ctx), targetType, targetID, fieldID, sourceType, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListLookupRelationshipSources", err)
 	}
@@ -5063,7 +6034,7 @@ func (c *Client) ListLookupRelationshipSourcesWithResponse(ctx context.Context, 
 
 // ListMacroActionDefinitionsWithResponse calls ListMacroActionDefinitions (GET /api/v2/macros/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionDefinitionsResponse, error) {
-	rsp, err := c.raw.ListMacroActionDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroActionDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroActionDefinitions", err)
 	}
@@ -5071,12 +6042,18 @@ func (c *Client) ListMacroActionDefinitionsWithResponse(ctx context.Context, req
 	if err != nil {
 		return nil, decodeError("ListMacroActionDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListMacroActionDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListMacroActionsWithResponse calls ListMacroActions (GET /api/v2/macros/actions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroActionsResponse, error) {
-	rsp, err := c.raw.ListMacroActions(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroActions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroActions", err)
 	}
@@ -5084,12 +6061,18 @@ func (c *Client) ListMacroActionsWithResponse(ctx context.Context, reqEditors ..
 	if err != nil {
 		return nil, decodeError("ListMacroActions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "actions"); err != nil {
+			return nil, decodeError("ListMacroActions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListMacroAttachmentsWithResponse calls ListMacroAttachments (GET /api/v2/macros/{macro_id}/attachments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroAttachmentsResponse, error) {
-	rsp, err := c.raw.ListMacroAttachments(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ListMacroAttachments(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroAttachments", err)
 	}
@@ -5097,12 +6080,18 @@ func (c *Client) ListMacroAttachmentsWithResponse(ctx context.Context, macroID i
 	if err != nil {
 		return nil, decodeError("ListMacroAttachments", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro_attachments"); err != nil {
+			return nil, decodeError("ListMacroAttachments", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListMacroCategoriesWithResponse calls ListMacroCategories (GET /api/v2/macros/categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListMacroCategoriesResponse, error) {
-	rsp, err := c.raw.ListMacroCategories(ctx, reqEditors...)
+	rsp, err := c.raw.ListMacroCategories(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacroCategories", err)
 	}
@@ -5110,12 +6099,18 @@ func (c *Client) ListMacroCategoriesWithResponse(ctx context.Context, reqEditors
 	if err != nil {
 		return nil, decodeError("ListMacroCategories", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "categories"); err != nil {
+			return nil, decodeError("ListMacroCategories", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListMacrosWithResponse calls ListMacros (GET /api/v2/macros) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListMacrosWithResponse(ctx context.Context, params *generated.ListMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.ListMacrosResponse, error) {
-	rsp, err := c.raw.ListMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListMacros", err)
 	}
@@ -5128,7 +6123,7 @@ func (c *Client) ListMacrosWithResponse(ctx context.Context, params *generated.L
 
 // ListOrganizationFieldsWithResponse calls ListOrganizationFields (GET /api/v2/organization_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationFieldsWithResponse(ctx context.Context, params *generated.ListOrganizationFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ListOrganizationFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationFields", err)
 	}
@@ -5141,7 +6136,7 @@ func (c *Client) ListOrganizationFieldsWithResponse(ctx context.Context, params 
 
 // ListOrganizationMembershipsWithResponse calls ListOrganizationMemberships (GET /api/v2/organization_memberships) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationMembershipsWithResponse(ctx context.Context, params *generated.ListOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationMembershipsResponse, error) {
-	rsp, err := c.raw.ListOrganizationMemberships(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationMemberships(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationMemberships", err)
 	}
@@ -5154,7 +6149,7 @@ func (c *Client) ListOrganizationMembershipsWithResponse(ctx context.Context, pa
 
 // ListOrganizationSubscriptionsWithResponse calls ListOrganizationSubscriptions (GET /api/v2/organization_subscriptions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationSubscriptionsWithResponse(ctx context.Context, params *generated.ListOrganizationSubscriptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationSubscriptionsResponse, error) {
-	rsp, err := c.raw.ListOrganizationSubscriptions(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizationSubscriptions(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizationSubscriptions", err)
 	}
@@ -5167,7 +6162,7 @@ func (c *Client) ListOrganizationSubscriptionsWithResponse(ctx context.Context, 
 
 // ListOrganizationsWithResponse calls ListOrganizations (GET /api/v2/organizations) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListOrganizationsWithResponse(ctx context.Context, params *generated.ListOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListOrganizationsResponse, error) {
-	rsp, err := c.raw.ListOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListOrganizations", err)
 	}
@@ -5180,7 +6175,7 @@ func (c *Client) ListOrganizationsWithResponse(ctx context.Context, params *gene
 
 // ListPublicLocalesWithResponse calls ListPublicLocales (GET /api/v2/locales/public) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListPublicLocalesResponse, error) {
-	rsp, err := c.raw.ListPublicLocales(ctx, reqEditors...)
+	rsp, err := c.raw.ListPublicLocales(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListPublicLocales", err)
 	}
@@ -5188,12 +6183,18 @@ func (c *Client) ListPublicLocalesWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ListPublicLocales", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locales"); err != nil {
+			return nil, decodeError("ListPublicLocales", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListRelationshipFilterDefinitionsWithResponse calls ListRelationshipFilterDefinitions (GET /api/v2/relationships/definitions/{target_type}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRelationshipFilterDefinitions(ctx, targetType, reqEditors...)
+func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Context, targetType string, params *generated.ListRelationshipFilterDefinitionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRelationshipFilterDefinitionsResponse, error) {
+	rsp, err := c.raw.ListRelationshipFilterDefinitions(callctx.WithBuffer(ctx), targetType, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRelationshipFilterDefinitions", err)
 	}
@@ -5201,12 +6202,18 @@ func (c *Client) ListRelationshipFilterDefinitionsWithResponse(ctx context.Conte
 	if err != nil {
 		return nil, decodeError("ListRelationshipFilterDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListRelationshipFilterDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListRequestCommentsWithResponse calls ListRequestComments (GET /api/v2/requests/{request_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRequestCommentsWithResponse(ctx context.Context, requestID int64, params *generated.ListRequestCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestCommentsResponse, error) {
-	rsp, err := c.raw.ListRequestComments(ctx, requestID, params, reqEditors...)
+	rsp, err := c.raw.ListRequestComments(callctx.WithBuffer(ctx), requestID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRequestComments", err)
 	}
@@ -5219,7 +6226,7 @@ func (c *Client) ListRequestCommentsWithResponse(ctx context.Context, requestID 
 
 // ListRequestsWithResponse calls ListRequests (GET /api/v2/requests) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated.ListRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRequestsResponse, error) {
-	rsp, err := c.raw.ListRequests(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListRequests(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRequests", err)
 	}
@@ -5231,8 +6238,8 @@ func (c *Client) ListRequestsWithResponse(ctx context.Context, params *generated
 }
 
 // ListResourceCollectionsWithResponse calls ListResourceCollections (GET /api/v2/resource_collections) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
-	rsp, err := c.raw.ListResourceCollections(ctx, reqEditors...)
+func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, params *generated.ListResourceCollectionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListResourceCollectionsResponse, error) {
+	rsp, err := c.raw.ListResourceCollections(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListResourceCollections", err)
 	}
@@ -5240,12 +6247,18 @@ func (c *Client) ListResourceCollectionsWithResponse(ctx context.Context, reqEdi
 	if err != nil {
 		return nil, decodeError("ListResourceCollections", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "resource_collections"); err != nil {
+			return nil, decodeError("ListResourceCollections", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListRoutingAttributeDefinitionsWithResponse calls ListRoutingAttributeDefinitions (GET /api/v2/routing/attributes/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeDefinitionsResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributeDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributeDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributeDefinitions", err)
 	}
@@ -5253,12 +6266,18 @@ func (c *Client) ListRoutingAttributeDefinitionsWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("ListRoutingAttributeDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListRoutingAttributeDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListRoutingAttributeValuesWithResponse calls ListRoutingAttributeValues (GET /api/v2/routing/attributes/{attribute_id}/values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributeValuesWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributeValues(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributeValues(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributeValues", err)
 	}
@@ -5271,7 +6290,7 @@ func (c *Client) ListRoutingAttributeValuesWithResponse(ctx context.Context, att
 
 // ListRoutingAttributesWithResponse calls ListRoutingAttributes (GET /api/v2/routing/attributes) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListRoutingAttributesWithResponse(ctx context.Context, params *generated.ListRoutingAttributesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListRoutingAttributesResponse, error) {
-	rsp, err := c.raw.ListRoutingAttributes(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListRoutingAttributes(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListRoutingAttributes", err)
 	}
@@ -5284,7 +6303,7 @@ func (c *Client) ListRoutingAttributesWithResponse(ctx context.Context, params *
 
 // ListSLAPoliciesWithResponse calls ListSLAPolicies (GET /api/v2/slas/policies) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSLAPoliciesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ListSLAPolicies(ctx, reqEditors...)
+	rsp, err := c.raw.ListSLAPolicies(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSLAPolicies", err)
 	}
@@ -5297,7 +6316,7 @@ func (c *Client) ListSLAPoliciesWithResponse(ctx context.Context, reqEditors ...
 
 // ListSLAPolicyFilterDefinitionsWithResponse calls ListSLAPolicyFilterDefinitions (GET /api/v2/slas/policies/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSLAPolicyFilterDefinitionsResponse, error) {
-	rsp, err := c.raw.ListSLAPolicyFilterDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListSLAPolicyFilterDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSLAPolicyFilterDefinitions", err)
 	}
@@ -5305,12 +6324,18 @@ func (c *Client) ListSLAPolicyFilterDefinitionsWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("ListSLAPolicyFilterDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListSLAPolicyFilterDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListSatisfactionRatingsWithResponse calls ListSatisfactionRatings (GET /api/v2/satisfaction_ratings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSatisfactionRatingsWithResponse(ctx context.Context, params *generated.ListSatisfactionRatingsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionRatingsResponse, error) {
-	rsp, err := c.raw.ListSatisfactionRatings(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSatisfactionRatings(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSatisfactionRatings", err)
 	}
@@ -5323,7 +6348,7 @@ func (c *Client) ListSatisfactionRatingsWithResponse(ctx context.Context, params
 
 // ListSatisfactionReasonsWithResponse calls ListSatisfactionReasons (GET /api/v2/satisfaction_reasons) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSatisfactionReasonsResponse, error) {
-	rsp, err := c.raw.ListSatisfactionReasons(ctx, reqEditors...)
+	rsp, err := c.raw.ListSatisfactionReasons(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSatisfactionReasons", err)
 	}
@@ -5331,12 +6356,18 @@ func (c *Client) ListSatisfactionReasonsWithResponse(ctx context.Context, reqEdi
 	if err != nil {
 		return nil, decodeError("ListSatisfactionReasons", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "reasons"); err != nil {
+			return nil, decodeError("ListSatisfactionReasons", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListSearchResultsWithResponse calls ListSearchResults (GET /api/v2/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSearchResultsWithResponse(ctx context.Context, params *generated.ListSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSearchResultsResponse, error) {
-	rsp, err := c.raw.ListSearchResults(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSearchResults(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSearchResults", err)
 	}
@@ -5349,7 +6380,7 @@ func (c *Client) ListSearchResultsWithResponse(ctx context.Context, params *gene
 
 // ListSessionsWithResponse calls ListSessions (GET /api/v2/sessions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSessionsWithResponse(ctx context.Context, params *generated.ListSessionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSessionsResponse, error) {
-	rsp, err := c.raw.ListSessions(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSessions(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSessions", err)
 	}
@@ -5362,7 +6393,7 @@ func (c *Client) ListSessionsWithResponse(ctx context.Context, params *generated
 
 // ListSharingAgreementsWithResponse calls ListSharingAgreements (GET /api/v2/sharing_agreements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListSharingAgreementsResponse, error) {
-	rsp, err := c.raw.ListSharingAgreements(ctx, reqEditors...)
+	rsp, err := c.raw.ListSharingAgreements(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListSharingAgreements", err)
 	}
@@ -5370,12 +6401,18 @@ func (c *Client) ListSharingAgreementsWithResponse(ctx context.Context, reqEdito
 	if err != nil {
 		return nil, decodeError("ListSharingAgreements", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreements"); err != nil {
+			return nil, decodeError("ListSharingAgreements", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListSupportAddressesWithResponse calls ListSupportAddresses (GET /api/v2/recipient_addresses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSupportAddressesWithResponse(ctx context.Context, params *generated.ListSupportAddressesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSupportAddressesResponse, error) {
-	rsp, err := c.raw.ListSupportAddresses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSupportAddresses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSupportAddresses", err)
 	}
@@ -5388,7 +6425,7 @@ func (c *Client) ListSupportAddressesWithResponse(ctx context.Context, params *g
 
 // ListSuspendedTicketsWithResponse calls ListSuspendedTickets (GET /api/v2/suspended_tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListSuspendedTicketsWithResponse(ctx context.Context, params *generated.ListSuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListSuspendedTicketsResponse, error) {
-	rsp, err := c.raw.ListSuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListSuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListSuspendedTickets", err)
 	}
@@ -5401,7 +6438,7 @@ func (c *Client) ListSuspendedTicketsWithResponse(ctx context.Context, params *g
 
 // ListTagsWithResponse calls ListTags (GET /api/v2/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTagsWithResponse(ctx context.Context, params *generated.ListTagsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTagsResponse, error) {
-	rsp, err := c.raw.ListTags(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTags(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTags", err)
 	}
@@ -5414,7 +6451,7 @@ func (c *Client) ListTagsWithResponse(ctx context.Context, params *generated.Lis
 
 // ListTargetFailuresWithResponse calls ListTargetFailures (GET /api/v2/target_failures) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetFailuresResponse, error) {
-	rsp, err := c.raw.ListTargetFailures(ctx, reqEditors...)
+	rsp, err := c.raw.ListTargetFailures(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTargetFailures", err)
 	}
@@ -5422,12 +6459,18 @@ func (c *Client) ListTargetFailuresWithResponse(ctx context.Context, reqEditors 
 	if err != nil {
 		return nil, decodeError("ListTargetFailures", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target_failures"); err != nil {
+			return nil, decodeError("ListTargetFailures", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTargetsWithResponse calls ListTargets (GET /api/v2/targets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTargetsResponse, error) {
-	rsp, err := c.raw.ListTargets(ctx, reqEditors...)
+	rsp, err := c.raw.ListTargets(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTargets", err)
 	}
@@ -5435,12 +6478,18 @@ func (c *Client) ListTargetsWithResponse(ctx context.Context, reqEditors ...gene
 	if err != nil {
 		return nil, decodeError("ListTargets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "targets"); err != nil {
+			return nil, decodeError("ListTargets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketAttributeValuesWithResponse calls ListTicketAttributeValues (GET /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.ListTicketAttributeValues(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketAttributeValues(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketAttributeValues", err)
 	}
@@ -5448,12 +6497,18 @@ func (c *Client) ListTicketAttributeValuesWithResponse(ctx context.Context, tick
 	if err != nil {
 		return nil, decodeError("ListTicketAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("ListTicketAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketAuditsWithResponse calls ListTicketAudits (GET /api/v2/tickets/{ticket_id}/audits) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketAuditsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketAuditsResponse, error) {
-	rsp, err := c.raw.ListTicketAudits(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketAudits(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketAudits", err)
 	}
@@ -5466,7 +6521,7 @@ func (c *Client) ListTicketAuditsWithResponse(ctx context.Context, ticketID int6
 
 // ListTicketCollaboratorsWithResponse calls ListTicketCollaborators (GET /api/v2/tickets/{ticket_id}/collaborators) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCollaboratorsResponse, error) {
-	rsp, err := c.raw.ListTicketCollaborators(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketCollaborators(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketCollaborators", err)
 	}
@@ -5474,12 +6529,18 @@ func (c *Client) ListTicketCollaboratorsWithResponse(ctx context.Context, ticket
 	if err != nil {
 		return nil, decodeError("ListTicketCollaborators", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketCollaborators", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketCommentsWithResponse calls ListTicketComments (GET /api/v2/tickets/{ticket_id}/comments) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketCommentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketCommentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketCommentsResponse, error) {
-	rsp, err := c.raw.ListTicketComments(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketComments(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketComments", err)
 	}
@@ -5492,7 +6553,7 @@ func (c *Client) ListTicketCommentsWithResponse(ctx context.Context, ticketID in
 
 // ListTicketEmailCCsWithResponse calls ListTicketEmailCCs (GET /api/v2/tickets/{ticket_id}/email_ccs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketEmailCCsResponse, error) {
-	rsp, err := c.raw.ListTicketEmailCCs(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketEmailCCs(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketEmailCCs", err)
 	}
@@ -5500,12 +6561,18 @@ func (c *Client) ListTicketEmailCCsWithResponse(ctx context.Context, ticketID in
 	if err != nil {
 		return nil, decodeError("ListTicketEmailCCs", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketEmailCCs", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketFieldOptionsWithResponse calls ListTicketFieldOptions (GET /api/v2/ticket_fields/{ticket_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFieldOptionsWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ListTicketFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldOptionsResponse, error) {
-	rsp, err := c.raw.ListTicketFieldOptions(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketFieldOptions(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFieldOptions", err)
 	}
@@ -5518,7 +6585,7 @@ func (c *Client) ListTicketFieldOptionsWithResponse(ctx context.Context, ticketF
 
 // ListTicketFieldsWithResponse calls ListTicketFields (GET /api/v2/ticket_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFieldsWithResponse(ctx context.Context, params *generated.ListTicketFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFieldsResponse, error) {
-	rsp, err := c.raw.ListTicketFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFields", err)
 	}
@@ -5531,7 +6598,7 @@ func (c *Client) ListTicketFieldsWithResponse(ctx context.Context, params *gener
 
 // ListTicketFollowersWithResponse calls ListTicketFollowers (GET /api/v2/tickets/{ticket_id}/followers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFollowersResponse, error) {
-	rsp, err := c.raw.ListTicketFollowers(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketFollowers(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketFollowers", err)
 	}
@@ -5539,12 +6606,18 @@ func (c *Client) ListTicketFollowersWithResponse(ctx context.Context, ticketID i
 	if err != nil {
 		return nil, decodeError("ListTicketFollowers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ListTicketFollowers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketFormsWithResponse calls ListTicketForms (GET /api/v2/ticket_forms) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *generated.ListTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketFormsResponse, error) {
-	rsp, err := c.raw.ListTicketForms(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketForms(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketForms", err)
 	}
@@ -5552,12 +6625,18 @@ func (c *Client) ListTicketFormsWithResponse(ctx context.Context, params *genera
 	if err != nil {
 		return nil, decodeError("ListTicketForms", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ListTicketForms", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketIncidentsWithResponse calls ListTicketIncidents (GET /api/v2/tickets/{ticket_id}/incidents) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketIncidentsWithResponse(ctx context.Context, ticketID int64, params *generated.ListTicketIncidentsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketIncidentsResponse, error) {
-	rsp, err := c.raw.ListTicketIncidents(ctx, ticketID, params, reqEditors...)
+	rsp, err := c.raw.ListTicketIncidents(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketIncidents", err)
 	}
@@ -5570,7 +6649,7 @@ func (c *Client) ListTicketIncidentsWithResponse(ctx context.Context, ticketID i
 
 // ListTicketMetricEventsWithResponse calls ListTicketMetricEvents (GET /api/v2/incremental/ticket_metric_events) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketMetricEventsWithResponse(ctx context.Context, params *generated.ListTicketMetricEventsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricEventsResponse, error) {
-	rsp, err := c.raw.ListTicketMetricEvents(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketMetricEvents(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketMetricEvents", err)
 	}
@@ -5583,7 +6662,7 @@ func (c *Client) ListTicketMetricEventsWithResponse(ctx context.Context, params 
 
 // ListTicketMetricsWithResponse calls ListTicketMetrics (GET /api/v2/ticket_metrics) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketMetricsWithResponse(ctx context.Context, params *generated.ListTicketMetricsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketMetricsResponse, error) {
-	rsp, err := c.raw.ListTicketMetrics(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketMetrics(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketMetrics", err)
 	}
@@ -5596,7 +6675,7 @@ func (c *Client) ListTicketMetricsWithResponse(ctx context.Context, params *gene
 
 // ListTicketProblemsWithResponse calls ListTicketProblems (GET /api/v2/problems) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketProblemsWithResponse(ctx context.Context, params *generated.ListTicketProblemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketProblemsResponse, error) {
-	rsp, err := c.raw.ListTicketProblems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketProblems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketProblems", err)
 	}
@@ -5609,7 +6688,7 @@ func (c *Client) ListTicketProblemsWithResponse(ctx context.Context, params *gen
 
 // ListTicketTagsWithResponse calls ListTicketTags (GET /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketTagsResponse, error) {
-	rsp, err := c.raw.ListTicketTags(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ListTicketTags(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketTags", err)
 	}
@@ -5617,12 +6696,18 @@ func (c *Client) ListTicketTagsWithResponse(ctx context.Context, ticketID int64,
 	if err != nil {
 		return nil, decodeError("ListTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("ListTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketsFulfilledByUserWithResponse calls ListTicketsFulfilledByUser (GET /api/v2/routing/requirements/fulfilled) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, params *generated.ListTicketsFulfilledByUserParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsFulfilledByUserResponse, error) {
-	rsp, err := c.raw.ListTicketsFulfilledByUser(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTicketsFulfilledByUser(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTicketsFulfilledByUser", err)
 	}
@@ -5630,12 +6715,18 @@ func (c *Client) ListTicketsFulfilledByUserWithResponse(ctx context.Context, par
 	if err != nil {
 		return nil, decodeError("ListTicketsFulfilledByUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "fulfilled_ticket_ids"); err != nil {
+			return nil, decodeError("ListTicketsFulfilledByUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTicketsWithResponse calls ListTickets (GET /api/v2/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTicketsWithResponse(ctx context.Context, params *generated.ListTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTicketsResponse, error) {
-	rsp, err := c.raw.ListTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTickets", err)
 	}
@@ -5648,7 +6739,7 @@ func (c *Client) ListTicketsWithResponse(ctx context.Context, params *generated.
 
 // ListTriggerCategoriesWithResponse calls ListTriggerCategories (GET /api/v2/trigger_categories) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerCategoriesWithResponse(ctx context.Context, params *generated.ListTriggerCategoriesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerCategoriesResponse, error) {
-	rsp, err := c.raw.ListTriggerCategories(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTriggerCategories(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerCategories", err)
 	}
@@ -5661,7 +6752,7 @@ func (c *Client) ListTriggerCategoriesWithResponse(ctx context.Context, params *
 
 // ListTriggerDefinitionsWithResponse calls ListTriggerDefinitions (GET /api/v2/triggers/definitions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerDefinitionsResponse, error) {
-	rsp, err := c.raw.ListTriggerDefinitions(ctx, reqEditors...)
+	rsp, err := c.raw.ListTriggerDefinitions(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerDefinitions", err)
 	}
@@ -5669,12 +6760,18 @@ func (c *Client) ListTriggerDefinitionsWithResponse(ctx context.Context, reqEdit
 	if err != nil {
 		return nil, decodeError("ListTriggerDefinitions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "definitions"); err != nil {
+			return nil, decodeError("ListTriggerDefinitions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTriggerRevisionsWithResponse calls ListTriggerRevisions (GET /api/v2/triggers/{trigger_id}/revisions) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID int64, params *generated.ListTriggerRevisionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggerRevisionsResponse, error) {
-	rsp, err := c.raw.ListTriggerRevisions(ctx, triggerID, params, reqEditors...)
+	rsp, err := c.raw.ListTriggerRevisions(callctx.WithBuffer(ctx), triggerID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggerRevisions", err)
 	}
@@ -5682,12 +6779,18 @@ func (c *Client) ListTriggerRevisionsWithResponse(ctx context.Context, triggerID
 	if err != nil {
 		return nil, decodeError("ListTriggerRevisions", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_revisions"); err != nil {
+			return nil, decodeError("ListTriggerRevisions", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListTriggersWithResponse calls ListTriggers (GET /api/v2/triggers) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListTriggersWithResponse(ctx context.Context, params *generated.ListTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListTriggersResponse, error) {
-	rsp, err := c.raw.ListTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListTriggers", err)
 	}
@@ -5700,7 +6803,7 @@ func (c *Client) ListTriggersWithResponse(ctx context.Context, params *generated
 
 // ListUserComplianceDeletionStatusesWithResponse calls ListUserComplianceDeletionStatuses (GET /api/v2/users/{user_id}/compliance_deletion_statuses) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserComplianceDeletionStatusesWithResponse(ctx context.Context, userID int64, params *generated.ListUserComplianceDeletionStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserComplianceDeletionStatusesResponse, error) {
-	rsp, err := c.raw.ListUserComplianceDeletionStatuses(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserComplianceDeletionStatuses(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserComplianceDeletionStatuses", err)
 	}
@@ -5713,7 +6816,7 @@ func (c *Client) ListUserComplianceDeletionStatusesWithResponse(ctx context.Cont
 
 // ListUserFieldOptionsWithResponse calls ListUserFieldOptions (GET /api/v2/user_fields/{user_field_id}/options) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserFieldOptionsWithResponse(ctx context.Context, userFieldID string, params *generated.ListUserFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldOptionsResponse, error) {
-	rsp, err := c.raw.ListUserFieldOptions(ctx, userFieldID, params, reqEditors...)
+	rsp, err := c.raw.ListUserFieldOptions(callctx.WithBuffer(ctx), userFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserFieldOptions", err)
 	}
@@ -5726,7 +6829,7 @@ func (c *Client) ListUserFieldOptionsWithResponse(ctx context.Context, userField
 
 // ListUserFieldsWithResponse calls ListUserFields (GET /api/v2/user_fields) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserFieldsWithResponse(ctx context.Context, params *generated.ListUserFieldsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserFieldsResponse, error) {
-	rsp, err := c.raw.ListUserFields(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListUserFields(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserFields", err)
 	}
@@ -5739,7 +6842,7 @@ func (c *Client) ListUserFieldsWithResponse(ctx context.Context, params *generat
 
 // ListUserIdentitiesWithResponse calls ListUserIdentities (GET /api/v2/users/{user_id}/identities) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserIdentitiesWithResponse(ctx context.Context, userID int64, params *generated.ListUserIdentitiesParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserIdentitiesResponse, error) {
-	rsp, err := c.raw.ListUserIdentities(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserIdentities(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserIdentities", err)
 	}
@@ -5752,7 +6855,7 @@ func (c *Client) ListUserIdentitiesWithResponse(ctx context.Context, userID int6
 
 // ListUserPasswordRequirementsWithResponse calls ListUserPasswordRequirements (GET /api/v2/users/{user_id}/password/requirements) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ListUserPasswordRequirementsResponse, error) {
-	rsp, err := c.raw.ListUserPasswordRequirements(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ListUserPasswordRequirements(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserPasswordRequirements", err)
 	}
@@ -5760,12 +6863,18 @@ func (c *Client) ListUserPasswordRequirementsWithResponse(ctx context.Context, u
 	if err != nil {
 		return nil, decodeError("ListUserPasswordRequirements", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "requirements"); err != nil {
+			return nil, decodeError("ListUserPasswordRequirements", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListUserTicketSkipsWithResponse calls ListUserTicketSkips (GET /api/v2/users/{user_id}/skips) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUserTicketSkipsWithResponse(ctx context.Context, userID int64, params *generated.ListUserTicketSkipsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUserTicketSkipsResponse, error) {
-	rsp, err := c.raw.ListUserTicketSkips(ctx, userID, params, reqEditors...)
+	rsp, err := c.raw.ListUserTicketSkips(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUserTicketSkips", err)
 	}
@@ -5778,7 +6887,7 @@ func (c *Client) ListUserTicketSkipsWithResponse(ctx context.Context, userID int
 
 // ListUsersWithResponse calls ListUsers (GET /api/v2/users) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListUsersWithResponse(ctx context.Context, params *generated.ListUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ListUsersResponse, error) {
-	rsp, err := c.raw.ListUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListUsers", err)
 	}
@@ -5791,7 +6900,7 @@ func (c *Client) ListUsersWithResponse(ctx context.Context, params *generated.Li
 
 // ListViewTicketsWithResponse calls ListViewTickets (GET /api/v2/views/{view_id}/tickets) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewTicketsWithResponse(ctx context.Context, viewID int64, params *generated.ListViewTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewTicketsResponse, error) {
-	rsp, err := c.raw.ListViewTickets(ctx, viewID, params, reqEditors...)
+	rsp, err := c.raw.ListViewTickets(callctx.WithBuffer(ctx), viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListViewTickets", err)
 	}
@@ -5804,7 +6913,7 @@ func (c *Client) ListViewTicketsWithResponse(ctx context.Context, viewID int64, 
 
 // ListViewsCompactWithResponse calls ListViewsCompact (GET /api/v2/views/compact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsCompactResponse, error) {
-	rsp, err := c.raw.ListViewsCompact(ctx, reqEditors...)
+	rsp, err := c.raw.ListViewsCompact(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListViewsCompact", err)
 	}
@@ -5812,12 +6921,18 @@ func (c *Client) ListViewsCompactWithResponse(ctx context.Context, reqEditors ..
 	if err != nil {
 		return nil, decodeError("ListViewsCompact", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("ListViewsCompact", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ListViewsWithResponse calls ListViews (GET /api/v2/views) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListViewsWithResponse(ctx context.Context, params *generated.ListViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ListViewsResponse, error) {
-	rsp, err := c.raw.ListViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ListViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ListViews", err)
 	}
@@ -5830,7 +6945,7 @@ func (c *Client) ListViewsWithResponse(ctx context.Context, params *generated.Li
 
 // ListWorkspacesWithResponse calls ListWorkspaces (GET /api/v2/workspaces) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ListWorkspacesWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ListWorkspacesResponse, error) {
-	rsp, err := c.raw.ListWorkspaces(ctx, reqEditors...)
+	rsp, err := c.raw.ListWorkspaces(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ListWorkspaces", err)
 	}
@@ -5843,7 +6958,7 @@ func (c *Client) ListWorkspacesWithResponse(ctx context.Context, reqEditors ...g
 
 // LogoutManyUsersWithResponse calls LogoutManyUsers (POST /api/v2/users/logout_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) LogoutManyUsersWithResponse(ctx context.Context, params *generated.LogoutManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.LogoutManyUsersResponse, error) {
-	rsp, err := c.raw.LogoutManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.LogoutManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("LogoutManyUsers", err)
 	}
@@ -5856,7 +6971,7 @@ func (c *Client) LogoutManyUsersWithResponse(ctx context.Context, params *genera
 
 // MakeTicketAuditCommentPrivateWithResponse calls MakeTicketAuditCommentPrivate (PUT /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeTicketAuditCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketAuditCommentPrivateResponse, error) {
-	rsp, err := c.raw.MakeTicketAuditCommentPrivate(ctx, ticketID, ticketAuditID, reqEditors...)
+	rsp, err := c.raw.MakeTicketAuditCommentPrivate(callctx.WithBuffer(ctx), ticketID, ticketAuditID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeTicketAuditCommentPrivate", err)
 	}
@@ -5869,7 +6984,7 @@ func (c *Client) MakeTicketAuditCommentPrivateWithResponse(ctx context.Context, 
 
 // MakeTicketCommentPrivateWithResponse calls MakeTicketCommentPrivate (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/make_private) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeTicketCommentPrivateWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeTicketCommentPrivateResponse, error) {
-	rsp, err := c.raw.MakeTicketCommentPrivate(ctx, ticketID, ticketCommentID, reqEditors...)
+	rsp, err := c.raw.MakeTicketCommentPrivate(callctx.WithBuffer(ctx), ticketID, ticketCommentID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeTicketCommentPrivate", err)
 	}
@@ -5882,7 +6997,7 @@ func (c *Client) MakeTicketCommentPrivateWithResponse(ctx context.Context, ticke
 
 // MakeUserIdentityPrimaryWithResponse calls MakeUserIdentityPrimary (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/make_primary) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.MakeUserIdentityPrimaryResponse, error) {
-	rsp, err := c.raw.MakeUserIdentityPrimary(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.MakeUserIdentityPrimary(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("MakeUserIdentityPrimary", err)
 	}
@@ -5890,12 +7005,18 @@ func (c *Client) MakeUserIdentityPrimaryWithResponse(ctx context.Context, userID
 	if err != nil {
 		return nil, decodeError("MakeUserIdentityPrimary", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identities"); err != nil {
+			return nil, decodeError("MakeUserIdentityPrimary", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // MarkManyTicketsAsSpamWithResponse calls MarkManyTicketsAsSpam (PUT /api/v2/tickets/mark_many_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *generated.MarkManyTicketsAsSpamParams, reqEditors ...generated.RequestEditorFn) (*generated.MarkManyTicketsAsSpamResponse, error) {
-	rsp, err := c.raw.MarkManyTicketsAsSpam(ctx, params, reqEditors...)
+	rsp, err := c.raw.MarkManyTicketsAsSpam(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("MarkManyTicketsAsSpam", err)
 	}
@@ -5903,12 +7024,18 @@ func (c *Client) MarkManyTicketsAsSpamWithResponse(ctx context.Context, params *
 	if err != nil {
 		return nil, decodeError("MarkManyTicketsAsSpam", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MarkManyTicketsAsSpam", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // MarkTicketAsSpamWithResponse calls MarkTicketAsSpam (PUT /api/v2/tickets/{ticket_id}/mark_as_spam) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MarkTicketAsSpamWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.MarkTicketAsSpamResponse, error) {
-	rsp, err := c.raw.MarkTicketAsSpam(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.MarkTicketAsSpam(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("MarkTicketAsSpam", err)
 	}
@@ -5921,20 +7048,26 @@ func (c *Client) MarkTicketAsSpamWithResponse(ctx context.Context, ticketID int6
 
 // MergeEndUsersWithBodyWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeEndUsersWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
-	rsp, err := c.raw.MergeEndUsersWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.MergeEndUsersWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeEndUsers", err)
 	}
 	r, err := generated.ParseMergeEndUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("MergeEndUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("MergeEndUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // MergeEndUsersWithResponse calls MergeEndUsers (PUT /api/v2/users/{user_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, body generated.MergeEndUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeEndUsersResponse, error) {
-	rsp, err := c.raw.MergeEndUsers(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.MergeEndUsers(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeEndUsers", err)
 	}
@@ -5942,25 +7075,37 @@ func (c *Client) MergeEndUsersWithResponse(ctx context.Context, userID int64, bo
 	if err != nil {
 		return nil, decodeError("MergeEndUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("MergeEndUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // MergeTicketsWithBodyWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeTicketsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
-	rsp, err := c.raw.MergeTicketsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.MergeTicketsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeTickets", err)
 	}
 	r, err := generated.ParseMergeTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("MergeTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MergeTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // MergeTicketsWithResponse calls MergeTickets (POST /api/v2/tickets/{ticket_id}/merge) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, body generated.MergeTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.MergeTicketsResponse, error) {
-	rsp, err := c.raw.MergeTickets(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.MergeTickets(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("MergeTickets", err)
 	}
@@ -5968,12 +7113,18 @@ func (c *Client) MergeTicketsWithResponse(ctx context.Context, ticketID int64, b
 	if err != nil {
 		return nil, decodeError("MergeTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("MergeTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // OpenTicketInAgentBrowserWithResponse calls OpenTicketInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/tickets/{ticket_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) OpenTicketInAgentBrowserWithResponse(ctx context.Context, agentID int64, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenTicketInAgentBrowserResponse, error) {
-	rsp, err := c.raw.OpenTicketInAgentBrowser(ctx, agentID, ticketID, reqEditors...)
+	rsp, err := c.raw.OpenTicketInAgentBrowser(callctx.WithBuffer(ctx), agentID, ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("OpenTicketInAgentBrowser", err)
 	}
@@ -5986,7 +7137,7 @@ func (c *Client) OpenTicketInAgentBrowserWithResponse(ctx context.Context, agent
 
 // OpenUserProfileInAgentBrowserWithResponse calls OpenUserProfileInAgentBrowser (POST /api/v2/channels/voice/agents/{agent_id}/users/{user_id}/display) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) OpenUserProfileInAgentBrowserWithResponse(ctx context.Context, agentID int64, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.OpenUserProfileInAgentBrowserResponse, error) {
-	rsp, err := c.raw.OpenUserProfileInAgentBrowser(ctx, agentID, userID, reqEditors...)
+	rsp, err := c.raw.OpenUserProfileInAgentBrowser(callctx.WithBuffer(ctx), agentID, userID, reqEditors...)
 	if err != nil {
 		return nil, callError("OpenUserProfileInAgentBrowser", err)
 	}
@@ -5999,7 +7150,7 @@ func (c *Client) OpenUserProfileInAgentBrowserWithResponse(ctx context.Context, 
 
 // PermanentlyDeleteManyTicketsWithResponse calls PermanentlyDeleteManyTickets (DELETE /api/v2/deleted_tickets/destroy_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, params *generated.PermanentlyDeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteManyTicketsResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteManyTickets", err)
 	}
@@ -6007,12 +7158,18 @@ func (c *Client) PermanentlyDeleteManyTicketsWithResponse(ctx context.Context, p
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("PermanentlyDeleteManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // PermanentlyDeleteTicketWithResponse calls PermanentlyDeleteTicket (DELETE /api/v2/deleted_tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteTicketResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteTicket", err)
 	}
@@ -6020,12 +7177,18 @@ func (c *Client) PermanentlyDeleteTicketWithResponse(ctx context.Context, ticket
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("PermanentlyDeleteTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // PermanentlyDeleteUserWithResponse calls PermanentlyDeleteUser (DELETE /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.PermanentlyDeleteUserResponse, error) {
-	rsp, err := c.raw.PermanentlyDeleteUser(ctx, deletedUserID, reqEditors...)
+	rsp, err := c.raw.PermanentlyDeleteUser(callctx.WithBuffer(ctx), deletedUserID, reqEditors...)
 	if err != nil {
 		return nil, callError("PermanentlyDeleteUser", err)
 	}
@@ -6033,25 +7196,37 @@ func (c *Client) PermanentlyDeleteUserWithResponse(ctx context.Context, deletedU
 	if err != nil {
 		return nil, decodeError("PermanentlyDeleteUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "deleted_user"); err != nil {
+			return nil, decodeError("PermanentlyDeleteUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // PreviewViewTicketCountWithBodyWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewTicketCountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
-	rsp, err := c.raw.PreviewViewTicketCountWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.PreviewViewTicketCountWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViewTicketCount", err)
 	}
 	r, err := generated.ParsePreviewViewTicketCountResponse(rsp)
 	if err != nil {
 		return nil, decodeError("PreviewViewTicketCount", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("PreviewViewTicketCount", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // PreviewViewTicketCountWithResponse calls PreviewViewTicketCount (POST /api/v2/views/preview/count) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body generated.PreviewViewTicketCountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewTicketCountResponse, error) {
-	rsp, err := c.raw.PreviewViewTicketCount(ctx, body, reqEditors...)
+	rsp, err := c.raw.PreviewViewTicketCount(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViewTicketCount", err)
 	}
@@ -6059,12 +7234,18 @@ func (c *Client) PreviewViewTicketCountWithResponse(ctx context.Context, body ge
 	if err != nil {
 		return nil, decodeError("PreviewViewTicketCount", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view_count"); err != nil {
+			return nil, decodeError("PreviewViewTicketCount", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // PreviewViewsWithBodyWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViewsWithBody(ctx, contentType, body, reqEditors...)
+func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, params *generated.PreviewViewsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViewsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6076,8 +7257,8 @@ func (c *Client) PreviewViewsWithBodyWithResponse(ctx context.Context, contentTy
 }
 
 // PreviewViewsWithResponse calls PreviewViews (POST /api/v2/views/preview) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
-	rsp, err := c.raw.PreviewViews(ctx, body, reqEditors...)
+func (c *Client) PreviewViewsWithResponse(ctx context.Context, params *generated.PreviewViewsParams, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.PreviewViewsResponse, error) {
+	rsp, err := c.raw.PreviewViews(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("PreviewViews", err)
 	}
@@ -6090,20 +7271,26 @@ func (c *Client) PreviewViewsWithResponse(ctx context.Context, body generated.Pr
 
 // QueueCustomObjectRecordBulkJobWithBodyWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) QueueCustomObjectRecordBulkJobWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
-	rsp, err := c.raw.QueueCustomObjectRecordBulkJobWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJobWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("QueueCustomObjectRecordBulkJob", err)
 	}
 	r, err := generated.ParseQueueCustomObjectRecordBulkJobResponse(rsp)
 	if err != nil {
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // QueueCustomObjectRecordBulkJobWithResponse calls QueueCustomObjectRecordBulkJob (POST /api/v2/custom_objects/{custom_object_key}/jobs) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context, customObjectKey string, body generated.QueueCustomObjectRecordBulkJobJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.QueueCustomObjectRecordBulkJobResponse, error) {
-	rsp, err := c.raw.QueueCustomObjectRecordBulkJob(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.QueueCustomObjectRecordBulkJob(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("QueueCustomObjectRecordBulkJob", err)
 	}
@@ -6111,12 +7298,18 @@ func (c *Client) QueueCustomObjectRecordBulkJobWithResponse(ctx context.Context,
 	if err != nil {
 		return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("QueueCustomObjectRecordBulkJob", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RecoverManySuspendedTicketsWithResponse calls RecoverManySuspendedTickets (PUT /api/v2/suspended_tickets/recover_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, params *generated.RecoverManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RecoverManySuspendedTicketsResponse, error) {
-	rsp, err := c.raw.RecoverManySuspendedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.RecoverManySuspendedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("RecoverManySuspendedTickets", err)
 	}
@@ -6124,12 +7317,18 @@ func (c *Client) RecoverManySuspendedTicketsWithResponse(ctx context.Context, pa
 	if err != nil {
 		return nil, decodeError("RecoverManySuspendedTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("RecoverManySuspendedTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RecoverSuspendedTicketWithResponse calls RecoverSuspendedTicket (PUT /api/v2/suspended_tickets/{id}/recover) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.RecoverSuspendedTicketResponse, error) {
-	rsp, err := c.raw.RecoverSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.RecoverSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("RecoverSuspendedTicket", err)
 	}
@@ -6137,25 +7336,37 @@ func (c *Client) RecoverSuspendedTicketWithResponse(ctx context.Context, id int6
 	if err != nil {
 		return nil, decodeError("RecoverSuspendedTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("RecoverSuspendedTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RedactChatCommentAttachmentWithBodyWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentAttachmentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentAttachmentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentAttachmentWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatCommentAttachment", err)
 	}
 	r, err := generated.ParseRedactChatCommentAttachmentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RedactChatCommentAttachmentWithResponse calls RedactChatCommentAttachment (PUT /api/v2/chat_file_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentAttachmentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentAttachment(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentAttachment(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatCommentAttachment", err)
 	}
@@ -6163,25 +7374,37 @@ func (c *Client) RedactChatCommentAttachmentWithResponse(ctx context.Context, ti
 	if err != nil {
 		return nil, decodeError("RedactChatCommentAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatCommentAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RedactChatCommentWithBodyWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
-	rsp, err := c.raw.RedactChatCommentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactChatCommentWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatComment", err)
 	}
 	r, err := generated.ParseRedactChatCommentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactChatComment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatComment", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RedactChatCommentWithResponse calls RedactChatComment (PUT /api/v2/chat_redactions/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int64, body generated.RedactChatCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactChatCommentResponse, error) {
-	rsp, err := c.raw.RedactChatComment(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.RedactChatComment(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactChatComment", err)
 	}
@@ -6189,12 +7412,18 @@ func (c *Client) RedactChatCommentWithResponse(ctx context.Context, ticketID int
 	if err != nil {
 		return nil, decodeError("RedactChatComment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "chat_event"); err != nil {
+			return nil, decodeError("RedactChatComment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RedactTicketCommentAttachmentWithResponse calls RedactTicketCommentAttachment (PUT /api/v2/tickets/{ticket_id}/comments/{comment_id}/attachments/{attachment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentAttachmentWithResponse(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentAttachmentResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentAttachment(ctx, ticketID, commentID, attachmentID, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentAttachment(callctx.WithBuffer(ctx), ticketID, commentID, attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentAttachment", err)
 	}
@@ -6207,20 +7436,26 @@ func (c *Client) RedactTicketCommentAttachmentWithResponse(ctx context.Context, 
 
 // RedactTicketCommentStringWithBodyWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentStringWithBodyWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentStringWithBody(ctx, ticketID, ticketCommentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentStringWithBody(callctx.WithBuffer(ctx), ticketID, ticketCommentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentString", err)
 	}
 	r, err := generated.ParseRedactTicketCommentStringResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactTicketCommentString", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketCommentString", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RedactTicketCommentStringWithResponse calls RedactTicketCommentString (PUT /api/v2/tickets/{ticket_id}/comments/{ticket_comment_id}/redact) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, ticketID int64, ticketCommentID int64, body generated.RedactTicketCommentStringJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentStringResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentString(ctx, ticketID, ticketCommentID, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentString(callctx.WithBuffer(ctx), ticketID, ticketCommentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketCommentString", err)
 	}
@@ -6228,25 +7463,37 @@ func (c *Client) RedactTicketCommentStringWithResponse(ctx context.Context, tick
 	if err != nil {
 		return nil, decodeError("RedactTicketCommentString", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketCommentString", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RedactTicketCommentWithBodyWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentWithBodyWithResponse(ctx context.Context, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
-	rsp, err := c.raw.RedactTicketCommentWithBody(ctx, ticketCommentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketCommentWithBody(callctx.WithBuffer(ctx), ticketCommentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketComment", err)
 	}
 	r, err := generated.ParseRedactTicketCommentResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RedactTicketComment", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketComment", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RedactTicketCommentWithResponse calls RedactTicketComment (PUT /api/v2/comment_redactions/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketCommentID int64, body generated.RedactTicketCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RedactTicketCommentResponse, error) {
-	rsp, err := c.raw.RedactTicketComment(ctx, ticketCommentID, body, reqEditors...)
+	rsp, err := c.raw.RedactTicketComment(callctx.WithBuffer(ctx), ticketCommentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RedactTicketComment", err)
 	}
@@ -6254,38 +7501,56 @@ func (c *Client) RedactTicketCommentWithResponse(ctx context.Context, ticketComm
 	if err != nil {
 		return nil, decodeError("RedactTicketComment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("RedactTicketComment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // RemoveTicketTagsWithBodyWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
 	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("RemoveTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RemoveTicketTagsWithResponse calls RemoveTicketTags (DELETE /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
-	rsp, err := c.raw.RemoveTicketTags(ctx, ticketID, body, reqEditors...)
+func (c *Client) RemoveTicketTagsWithResponse(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RemoveTicketTagsResponse, error) {
+	rsp, err := c.raw.RemoveTicketTags(callctx.WithBuffer(ctx), ticketID, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RemoveTicketTags", err)
 	}
 	r, err := generated.ParseRemoveTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("RemoveTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("RemoveTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // RenewCurrentSessionWithResponse calls RenewCurrentSession (GET /api/v2/users/me/session/renew) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.RenewCurrentSessionResponse, error) {
-	rsp, err := c.raw.RenewCurrentSession(ctx, reqEditors...)
+	rsp, err := c.raw.RenewCurrentSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("RenewCurrentSession", err)
 	}
@@ -6293,12 +7558,18 @@ func (c *Client) RenewCurrentSessionWithResponse(ctx context.Context, reqEditors
 	if err != nil {
 		return nil, decodeError("RenewCurrentSession", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "authenticity_token"); err != nil {
+			return nil, decodeError("RenewCurrentSession", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ReorderCustomObjectFieldsWithBodyWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderCustomObjectFieldsWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ReorderCustomObjectFieldsWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderCustomObjectFieldsWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderCustomObjectFields", err)
 	}
@@ -6311,7 +7582,7 @@ func (c *Client) ReorderCustomObjectFieldsWithBodyWithResponse(ctx context.Conte
 
 // ReorderCustomObjectFieldsWithResponse calls ReorderCustomObjectFields (PUT /api/v2/custom_objects/{custom_object_key}/fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderCustomObjectFieldsWithResponse(ctx context.Context, customObjectKey string, body generated.ReorderCustomObjectFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderCustomObjectFieldsResponse, error) {
-	rsp, err := c.raw.ReorderCustomObjectFields(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.ReorderCustomObjectFields(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderCustomObjectFields", err)
 	}
@@ -6324,7 +7595,7 @@ func (c *Client) ReorderCustomObjectFieldsWithResponse(ctx context.Context, cust
 
 // ReorderGroupSLAPoliciesWithBodyWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderGroupSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderGroupSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderGroupSLAPoliciesWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderGroupSLAPolicies", err)
 	}
@@ -6337,7 +7608,7 @@ func (c *Client) ReorderGroupSLAPoliciesWithBodyWithResponse(ctx context.Context
 
 // ReorderGroupSLAPoliciesWithResponse calls ReorderGroupSLAPolicies (PUT /api/v2/group_slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderGroupSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, body generated.ReorderGroupSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderGroupSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderGroupSLAPolicies(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ReorderGroupSLAPolicies(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderGroupSLAPolicies", err)
 	}
@@ -6350,7 +7621,7 @@ func (c *Client) ReorderGroupSLAPoliciesWithResponse(ctx context.Context, params
 
 // ReorderOrganizationFieldsWithBodyWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderOrganizationFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ReorderOrganizationFieldsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderOrganizationFieldsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderOrganizationFields", err)
 	}
@@ -6363,7 +7634,7 @@ func (c *Client) ReorderOrganizationFieldsWithBodyWithResponse(ctx context.Conte
 
 // ReorderOrganizationFieldsWithResponse calls ReorderOrganizationFields (PUT /api/v2/organization_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderOrganizationFieldsWithResponse(ctx context.Context, body generated.ReorderOrganizationFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderOrganizationFieldsResponse, error) {
-	rsp, err := c.raw.ReorderOrganizationFields(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderOrganizationFields(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderOrganizationFields", err)
 	}
@@ -6376,7 +7647,7 @@ func (c *Client) ReorderOrganizationFieldsWithResponse(ctx context.Context, body
 
 // ReorderSLAPoliciesWithBodyWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderSLAPoliciesWithBodyWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderSLAPoliciesWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderSLAPolicies", err)
 	}
@@ -6389,7 +7660,7 @@ func (c *Client) ReorderSLAPoliciesWithBodyWithResponse(ctx context.Context, par
 
 // ReorderSLAPoliciesWithResponse calls ReorderSLAPolicies (PUT /api/v2/slas/policies/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderSLAPoliciesWithResponse(ctx context.Context, params *generated.ReorderSLAPoliciesParams, body generated.ReorderSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderSLAPoliciesResponse, error) {
-	rsp, err := c.raw.ReorderSLAPolicies(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.ReorderSLAPolicies(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderSLAPolicies", err)
 	}
@@ -6402,20 +7673,26 @@ func (c *Client) ReorderSLAPoliciesWithResponse(ctx context.Context, params *gen
 
 // ReorderTicketFormsWithBodyWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTicketFormsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
-	rsp, err := c.raw.ReorderTicketFormsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderTicketFormsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTicketForms", err)
 	}
 	r, err := generated.ParseReorderTicketFormsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ReorderTicketForms", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ReorderTicketForms", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // ReorderTicketFormsWithResponse calls ReorderTicketForms (PUT /api/v2/ticket_forms/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body generated.ReorderTicketFormsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTicketFormsResponse, error) {
-	rsp, err := c.raw.ReorderTicketForms(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderTicketForms(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTicketForms", err)
 	}
@@ -6423,25 +7700,37 @@ func (c *Client) ReorderTicketFormsWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("ReorderTicketForms", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ReorderTicketForms", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ReorderTriggersWithBodyWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
-	rsp, err := c.raw.ReorderTriggersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderTriggersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTriggers", err)
 	}
 	r, err := generated.ParseReorderTriggersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("ReorderTriggers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("ReorderTriggers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // ReorderTriggersWithResponse calls ReorderTriggers (PUT /api/v2/triggers/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated.ReorderTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderTriggersResponse, error) {
-	rsp, err := c.raw.ReorderTriggers(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderTriggers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderTriggers", err)
 	}
@@ -6449,12 +7738,18 @@ func (c *Client) ReorderTriggersWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("ReorderTriggers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("ReorderTriggers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ReorderUserFieldsWithBodyWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderUserFieldsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
-	rsp, err := c.raw.ReorderUserFieldsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderUserFieldsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderUserFields", err)
 	}
@@ -6467,7 +7762,7 @@ func (c *Client) ReorderUserFieldsWithBodyWithResponse(ctx context.Context, cont
 
 // ReorderUserFieldsWithResponse calls ReorderUserFields (PUT /api/v2/user_fields/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderUserFieldsWithResponse(ctx context.Context, body generated.ReorderUserFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderUserFieldsResponse, error) {
-	rsp, err := c.raw.ReorderUserFields(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderUserFields(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderUserFields", err)
 	}
@@ -6480,7 +7775,7 @@ func (c *Client) ReorderUserFieldsWithResponse(ctx context.Context, body generat
 
 // ReorderWorkspacesWithBodyWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderWorkspacesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
-	rsp, err := c.raw.ReorderWorkspacesWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.ReorderWorkspacesWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderWorkspaces", err)
 	}
@@ -6493,7 +7788,7 @@ func (c *Client) ReorderWorkspacesWithBodyWithResponse(ctx context.Context, cont
 
 // ReorderWorkspacesWithResponse calls ReorderWorkspaces (PUT /api/v2/workspaces/reorder) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ReorderWorkspacesWithResponse(ctx context.Context, body generated.ReorderWorkspacesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.ReorderWorkspacesResponse, error) {
-	rsp, err := c.raw.ReorderWorkspaces(ctx, body, reqEditors...)
+	rsp, err := c.raw.ReorderWorkspaces(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("ReorderWorkspaces", err)
 	}
@@ -6506,7 +7801,7 @@ func (c *Client) ReorderWorkspacesWithResponse(ctx context.Context, body generat
 
 // RequestUserCreateWithBodyWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserCreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
-	rsp, err := c.raw.RequestUserCreateWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.RequestUserCreateWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserCreate", err)
 	}
@@ -6519,7 +7814,7 @@ func (c *Client) RequestUserCreateWithBodyWithResponse(ctx context.Context, cont
 
 // RequestUserCreateWithResponse calls RequestUserCreate (POST /api/v2/users/request_create) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserCreateWithResponse(ctx context.Context, body generated.RequestUserCreateJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserCreateResponse, error) {
-	rsp, err := c.raw.RequestUserCreate(ctx, body, reqEditors...)
+	rsp, err := c.raw.RequestUserCreate(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserCreate", err)
 	}
@@ -6532,7 +7827,7 @@ func (c *Client) RequestUserCreateWithResponse(ctx context.Context, body generat
 
 // RequestUserIdentityVerificationWithResponse calls RequestUserIdentityVerification (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/request_verification) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RequestUserIdentityVerificationWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.RequestUserIdentityVerificationResponse, error) {
-	rsp, err := c.raw.RequestUserIdentityVerification(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.RequestUserIdentityVerification(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("RequestUserIdentityVerification", err)
 	}
@@ -6545,7 +7840,7 @@ func (c *Client) RequestUserIdentityVerificationWithResponse(ctx context.Context
 
 // RestoreDeletedTicketWithResponse calls RestoreDeletedTicket (PUT /api/v2/deleted_tickets/{ticket_id}/restore) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RestoreDeletedTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.RestoreDeletedTicketResponse, error) {
-	rsp, err := c.raw.RestoreDeletedTicket(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.RestoreDeletedTicket(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("RestoreDeletedTicket", err)
 	}
@@ -6558,7 +7853,7 @@ func (c *Client) RestoreDeletedTicketWithResponse(ctx context.Context, ticketID 
 
 // RestoreManyDeletedTicketsWithResponse calls RestoreManyDeletedTickets (PUT /api/v2/deleted_tickets/restore_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) RestoreManyDeletedTicketsWithResponse(ctx context.Context, params *generated.RestoreManyDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.RestoreManyDeletedTicketsResponse, error) {
-	rsp, err := c.raw.RestoreManyDeletedTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.RestoreManyDeletedTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("RestoreManyDeletedTickets", err)
 	}
@@ -6571,7 +7866,7 @@ func (c *Client) RestoreManyDeletedTicketsWithResponse(ctx context.Context, para
 
 // SearchAutomationsWithResponse calls SearchAutomations (GET /api/v2/automations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchAutomationsWithResponse(ctx context.Context, params *generated.SearchAutomationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchAutomationsResponse, error) {
-	rsp, err := c.raw.SearchAutomations(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchAutomations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchAutomations", err)
 	}
@@ -6584,7 +7879,7 @@ func (c *Client) SearchAutomationsWithResponse(ctx context.Context, params *gene
 
 // SearchCustomObjectRecordsWithResponse calls SearchCustomObjectRecords (GET /api/v2/custom_objects/{custom_object_key}/records/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchCustomObjectRecordsWithResponse(ctx context.Context, customObjectKey string, params *generated.SearchCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchCustomObjectRecordsResponse, error) {
-	rsp, err := c.raw.SearchCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+	rsp, err := c.raw.SearchCustomObjectRecords(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchCustomObjectRecords", err)
 	}
@@ -6597,7 +7892,7 @@ func (c *Client) SearchCustomObjectRecordsWithResponse(ctx context.Context, cust
 
 // SearchMacrosWithResponse calls SearchMacros (GET /api/v2/macros/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchMacrosWithResponse(ctx context.Context, params *generated.SearchMacrosParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchMacrosResponse, error) {
-	rsp, err := c.raw.SearchMacros(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchMacros(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchMacros", err)
 	}
@@ -6610,7 +7905,7 @@ func (c *Client) SearchMacrosWithResponse(ctx context.Context, params *generated
 
 // SearchOrganizationsWithResponse calls SearchOrganizations (GET /api/v2/organizations/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchOrganizationsWithResponse(ctx context.Context, params *generated.SearchOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchOrganizationsResponse, error) {
-	rsp, err := c.raw.SearchOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchOrganizations", err)
 	}
@@ -6623,7 +7918,7 @@ func (c *Client) SearchOrganizationsWithResponse(ctx context.Context, params *ge
 
 // SearchRequestsWithResponse calls SearchRequests (GET /api/v2/requests/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchRequestsWithResponse(ctx context.Context, params *generated.SearchRequestsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchRequestsResponse, error) {
-	rsp, err := c.raw.SearchRequests(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchRequests(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchRequests", err)
 	}
@@ -6636,7 +7931,7 @@ func (c *Client) SearchRequestsWithResponse(ctx context.Context, params *generat
 
 // SearchTriggersWithResponse calls SearchTriggers (GET /api/v2/triggers/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchTriggersWithResponse(ctx context.Context, params *generated.SearchTriggersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchTriggersResponse, error) {
-	rsp, err := c.raw.SearchTriggers(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchTriggers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchTriggers", err)
 	}
@@ -6649,7 +7944,7 @@ func (c *Client) SearchTriggersWithResponse(ctx context.Context, params *generat
 
 // SearchUsersWithResponse calls SearchUsers (GET /api/v2/users/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchUsersWithResponse(ctx context.Context, params *generated.SearchUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchUsersResponse, error) {
-	rsp, err := c.raw.SearchUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchUsers", err)
 	}
@@ -6662,7 +7957,7 @@ func (c *Client) SearchUsersWithResponse(ctx context.Context, params *generated.
 
 // SearchViewsWithResponse calls SearchViews (GET /api/v2/views/search) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SearchViewsWithResponse(ctx context.Context, params *generated.SearchViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.SearchViewsResponse, error) {
-	rsp, err := c.raw.SearchViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.SearchViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("SearchViews", err)
 	}
@@ -6675,20 +7970,26 @@ func (c *Client) SearchViewsWithResponse(ctx context.Context, params *generated.
 
 // SetAgentAttributeValuesWithBodyWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetAgentAttributeValuesWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetAgentAttributeValuesWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetAgentAttributeValuesWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetAgentAttributeValues", err)
 	}
 	r, err := generated.ParseSetAgentAttributeValuesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetAgentAttributeValues", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetAgentAttributeValues", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // SetAgentAttributeValuesWithResponse calls SetAgentAttributeValues (POST /api/v2/routing/agents/{user_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID int64, body generated.SetAgentAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetAgentAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetAgentAttributeValues(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.SetAgentAttributeValues(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetAgentAttributeValues", err)
 	}
@@ -6696,12 +7997,18 @@ func (c *Client) SetAgentAttributeValuesWithResponse(ctx context.Context, userID
 	if err != nil {
 		return nil, decodeError("SetAgentAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetAgentAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetGroupMembershipAsDefaultWithResponse calls SetGroupMembershipAsDefault (PUT /api/v2/users/{user_id}/group_memberships/{group_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, userID int64, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetGroupMembershipAsDefaultResponse, error) {
-	rsp, err := c.raw.SetGroupMembershipAsDefault(ctx, userID, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.SetGroupMembershipAsDefault(callctx.WithBuffer(ctx), userID, groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetGroupMembershipAsDefault", err)
 	}
@@ -6709,12 +8016,18 @@ func (c *Client) SetGroupMembershipAsDefaultWithResponse(ctx context.Context, us
 	if err != nil {
 		return nil, decodeError("SetGroupMembershipAsDefault", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_memberships"); err != nil {
+			return nil, decodeError("SetGroupMembershipAsDefault", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetOrganizationAsDefaultWithResponse calls SetOrganizationAsDefault (PUT /api/v2/users/{user_id}/organizations/{organization_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationAsDefaultResponse, error) {
-	rsp, err := c.raw.SetOrganizationAsDefault(ctx, userID, organizationID, reqEditors...)
+	rsp, err := c.raw.SetOrganizationAsDefault(callctx.WithBuffer(ctx), userID, organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetOrganizationAsDefault", err)
 	}
@@ -6722,12 +8035,18 @@ func (c *Client) SetOrganizationAsDefaultWithResponse(ctx context.Context, userI
 	if err != nil {
 		return nil, decodeError("SetOrganizationAsDefault", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("SetOrganizationAsDefault", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetOrganizationMembershipAsDefaultWithResponse calls SetOrganizationMembershipAsDefault (PUT /api/v2/users/{user_id}/organization_memberships/{organization_membership_id}/make_default) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Context, userID int64, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.SetOrganizationMembershipAsDefaultResponse, error) {
-	rsp, err := c.raw.SetOrganizationMembershipAsDefault(ctx, userID, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.SetOrganizationMembershipAsDefault(callctx.WithBuffer(ctx), userID, organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("SetOrganizationMembershipAsDefault", err)
 	}
@@ -6735,25 +8054,37 @@ func (c *Client) SetOrganizationMembershipAsDefaultWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("SetOrganizationMembershipAsDefault", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_memberships"); err != nil {
+			return nil, decodeError("SetOrganizationMembershipAsDefault", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetTicketAttributeValuesWithBodyWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketAttributeValuesWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetTicketAttributeValuesWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetTicketAttributeValuesWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketAttributeValues", err)
 	}
 	r, err := generated.ParseSetTicketAttributeValuesResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetTicketAttributeValues", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetTicketAttributeValues", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // SetTicketAttributeValuesWithResponse calls SetTicketAttributeValues (POST /api/v2/routing/tickets/{ticket_id}/instance_values) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketAttributeValuesResponse, error) {
-	rsp, err := c.raw.SetTicketAttributeValues(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.SetTicketAttributeValues(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketAttributeValues", err)
 	}
@@ -6761,25 +8092,37 @@ func (c *Client) SetTicketAttributeValuesWithResponse(ctx context.Context, ticke
 	if err != nil {
 		return nil, decodeError("SetTicketAttributeValues", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_values"); err != nil {
+			return nil, decodeError("SetTicketAttributeValues", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetTicketTagsWithBodyWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketTagsWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
-	rsp, err := c.raw.SetTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetTicketTagsWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketTags", err)
 	}
 	r, err := generated.ParseSetTicketTagsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("SetTicketTags", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("SetTicketTags", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // SetTicketTagsWithResponse calls SetTicketTags (POST /api/v2/tickets/{ticket_id}/tags) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, body generated.SetTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetTicketTagsResponse, error) {
-	rsp, err := c.raw.SetTicketTags(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.SetTicketTags(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetTicketTags", err)
 	}
@@ -6787,12 +8130,18 @@ func (c *Client) SetTicketTagsWithResponse(ctx context.Context, ticketID int64, 
 	if err != nil {
 		return nil, decodeError("SetTicketTags", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "tags"); err != nil {
+			return nil, decodeError("SetTicketTags", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // SetUserPasswordWithBodyWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
-	rsp, err := c.raw.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.SetUserPasswordWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetUserPassword", err)
 	}
@@ -6805,7 +8154,7 @@ func (c *Client) SetUserPasswordWithBodyWithResponse(ctx context.Context, userID
 
 // SetUserPasswordWithResponse calls SetUserPassword (POST /api/v2/users/{user_id}/password) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) SetUserPasswordWithResponse(ctx context.Context, userID int64, body generated.SetUserPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.SetUserPasswordResponse, error) {
-	rsp, err := c.raw.SetUserPassword(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.SetUserPassword(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("SetUserPassword", err)
 	}
@@ -6818,7 +8167,7 @@ func (c *Client) SetUserPasswordWithResponse(ctx context.Context, userID int64, 
 
 // ShowAccountSettingsWithResponse calls ShowAccountSettings (GET /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAccountSettingsResponse, error) {
-	rsp, err := c.raw.ShowAccountSettings(ctx, reqEditors...)
+	rsp, err := c.raw.ShowAccountSettings(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAccountSettings", err)
 	}
@@ -6826,12 +8175,18 @@ func (c *Client) ShowAccountSettingsWithResponse(ctx context.Context, reqEditors
 	if err != nil {
 		return nil, decodeError("ShowAccountSettings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("ShowAccountSettings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowActivityWithResponse calls ShowActivity (GET /api/v2/activities/{activity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowActivityResponse, error) {
-	rsp, err := c.raw.ShowActivity(ctx, activityID, reqEditors...)
+	rsp, err := c.raw.ShowActivity(callctx.WithBuffer(ctx), activityID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowActivity", err)
 	}
@@ -6839,12 +8194,18 @@ func (c *Client) ShowActivityWithResponse(ctx context.Context, activityID int64,
 	if err != nil {
 		return nil, decodeError("ShowActivity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "activity"); err != nil {
+			return nil, decodeError("ShowActivity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowAttachmentWithResponse calls ShowAttachment (GET /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAttachmentResponse, error) {
-	rsp, err := c.raw.ShowAttachment(ctx, attachmentID, reqEditors...)
+	rsp, err := c.raw.ShowAttachment(callctx.WithBuffer(ctx), attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAttachment", err)
 	}
@@ -6857,7 +8218,7 @@ func (c *Client) ShowAttachmentWithResponse(ctx context.Context, attachmentID in
 
 // ShowAuditLogWithResponse calls ShowAuditLog (GET /api/v2/audit_logs/{audit_log_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuditLogResponse, error) {
-	rsp, err := c.raw.ShowAuditLog(ctx, auditLogID, reqEditors...)
+	rsp, err := c.raw.ShowAuditLog(callctx.WithBuffer(ctx), auditLogID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAuditLog", err)
 	}
@@ -6865,12 +8226,18 @@ func (c *Client) ShowAuditLogWithResponse(ctx context.Context, auditLogID int64,
 	if err != nil {
 		return nil, decodeError("ShowAuditLog", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audit_log"); err != nil {
+			return nil, decodeError("ShowAuditLog", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowAuthenticatedSessionWithResponse calls ShowAuthenticatedSession (GET /api/v2/users/me/session) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowAuthenticatedSessionResponse, error) {
-	rsp, err := c.raw.ShowAuthenticatedSession(ctx, reqEditors...)
+	rsp, err := c.raw.ShowAuthenticatedSession(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAuthenticatedSession", err)
 	}
@@ -6878,12 +8245,18 @@ func (c *Client) ShowAuthenticatedSessionWithResponse(ctx context.Context, reqEd
 	if err != nil {
 		return nil, decodeError("ShowAuthenticatedSession", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "session"); err != nil {
+			return nil, decodeError("ShowAuthenticatedSession", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowAutomationWithResponse calls ShowAutomation (GET /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowAutomationResponse, error) {
-	rsp, err := c.raw.ShowAutomation(ctx, automationID, reqEditors...)
+	rsp, err := c.raw.ShowAutomation(callctx.WithBuffer(ctx), automationID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowAutomation", err)
 	}
@@ -6891,12 +8264,18 @@ func (c *Client) ShowAutomationWithResponse(ctx context.Context, automationID in
 	if err != nil {
 		return nil, decodeError("ShowAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("ShowAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowBrandWithResponse calls ShowBrand (GET /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowBrandResponse, error) {
-	rsp, err := c.raw.ShowBrand(ctx, brandID, reqEditors...)
+	rsp, err := c.raw.ShowBrand(callctx.WithBuffer(ctx), brandID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowBrand", err)
 	}
@@ -6904,12 +8283,18 @@ func (c *Client) ShowBrandWithResponse(ctx context.Context, brandID int64, reqEd
 	if err != nil {
 		return nil, decodeError("ShowBrand", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("ShowBrand", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCurrentLocaleWithResponse calls ShowCurrentLocale (GET /api/v2/locales/current) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCurrentLocaleResponse, error) {
-	rsp, err := c.raw.ShowCurrentLocale(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCurrentLocale(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCurrentLocale", err)
 	}
@@ -6917,12 +8302,18 @@ func (c *Client) ShowCurrentLocaleWithResponse(ctx context.Context, reqEditors .
 	if err != nil {
 		return nil, decodeError("ShowCurrentLocale", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("ShowCurrentLocale", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCustomObjectFieldWithResponse calls ShowCustomObjectField (GET /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *generated.ShowCustomObjectFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldResponse, error) {
+	rsp, err := c.raw.ShowCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectField", err)
 	}
@@ -6930,12 +8321,18 @@ func (c *Client) ShowCustomObjectFieldWithResponse(ctx context.Context, customOb
 	if err != nil {
 		return nil, decodeError("ShowCustomObjectField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("ShowCustomObjectField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCustomObjectFieldsLimitWithResponse calls ShowCustomObjectFieldsLimit (GET /api/v2/custom_objects/{custom_object_key}/limits/field_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectFieldsLimitWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectFieldsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectFieldsLimit(ctx, customObjectKey, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectFieldsLimit(callctx.WithBuffer(ctx), customObjectKey, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectFieldsLimit", err)
 	}
@@ -6948,7 +8345,7 @@ func (c *Client) ShowCustomObjectFieldsLimitWithResponse(ctx context.Context, cu
 
 // ShowCustomObjectRecordWithResponse calls ShowCustomObjectRecord (GET /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectRecord", err)
 	}
@@ -6956,12 +8353,18 @@ func (c *Client) ShowCustomObjectRecordWithResponse(ctx context.Context, customO
 	if err != nil {
 		return nil, decodeError("ShowCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("ShowCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCustomObjectRecordsLimitWithResponse calls ShowCustomObjectRecordsLimit (GET /api/v2/custom_objects/limits/record_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectRecordsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectRecordsLimit(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectRecordsLimit(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectRecordsLimit", err)
 	}
@@ -6973,8 +8376,8 @@ func (c *Client) ShowCustomObjectRecordsLimitWithResponse(ctx context.Context, r
 }
 
 // ShowCustomObjectWithResponse calls ShowCustomObject (GET /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
-	rsp, err := c.raw.ShowCustomObject(ctx, customObjectKey, reqEditors...)
+func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectKey string, params *generated.ShowCustomObjectParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectResponse, error) {
+	rsp, err := c.raw.ShowCustomObject(callctx.WithBuffer(ctx), customObjectKey, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObject", err)
 	}
@@ -6982,12 +8385,18 @@ func (c *Client) ShowCustomObjectWithResponse(ctx context.Context, customObjectK
 	if err != nil {
 		return nil, decodeError("ShowCustomObject", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("ShowCustomObject", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCustomObjectsLimitWithResponse calls ShowCustomObjectsLimit (GET /api/v2/custom_objects/limits/object_limit) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomObjectsLimitWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomObjectsLimitResponse, error) {
-	rsp, err := c.raw.ShowCustomObjectsLimit(ctx, reqEditors...)
+	rsp, err := c.raw.ShowCustomObjectsLimit(callctx.WithBuffer(ctx), reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomObjectsLimit", err)
 	}
@@ -7000,7 +8409,7 @@ func (c *Client) ShowCustomObjectsLimitWithResponse(ctx context.Context, reqEdit
 
 // ShowCustomRoleWithResponse calls ShowCustomRole (GET /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomRoleResponse, error) {
-	rsp, err := c.raw.ShowCustomRole(ctx, customRoleID, reqEditors...)
+	rsp, err := c.raw.ShowCustomRole(callctx.WithBuffer(ctx), customRoleID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomRole", err)
 	}
@@ -7008,12 +8417,18 @@ func (c *Client) ShowCustomRoleWithResponse(ctx context.Context, customRoleID in
 	if err != nil {
 		return nil, decodeError("ShowCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("ShowCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowCustomTicketStatusWithResponse calls ShowCustomTicketStatus (GET /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.ShowCustomTicketStatus(ctx, customStatusID, reqEditors...)
+	rsp, err := c.raw.ShowCustomTicketStatus(callctx.WithBuffer(ctx), customStatusID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowCustomTicketStatus", err)
 	}
@@ -7021,12 +8436,18 @@ func (c *Client) ShowCustomTicketStatusWithResponse(ctx context.Context, customS
 	if err != nil {
 		return nil, decodeError("ShowCustomTicketStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("ShowCustomTicketStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowDeletedUserWithResponse calls ShowDeletedUser (GET /api/v2/deleted_users/{deleted_user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDeletedUserResponse, error) {
-	rsp, err := c.raw.ShowDeletedUser(ctx, deletedUserID, reqEditors...)
+	rsp, err := c.raw.ShowDeletedUser(callctx.WithBuffer(ctx), deletedUserID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDeletedUser", err)
 	}
@@ -7034,12 +8455,18 @@ func (c *Client) ShowDeletedUserWithResponse(ctx context.Context, deletedUserID 
 	if err != nil {
 		return nil, decodeError("ShowDeletedUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "deleted_user"); err != nil {
+			return nil, decodeError("ShowDeletedUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowDynamicContentItemVariantWithResponse calls ShowDynamicContentItemVariant (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.ShowDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+	rsp, err := c.raw.ShowDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDynamicContentItemVariant", err)
 	}
@@ -7047,12 +8474,18 @@ func (c *Client) ShowDynamicContentItemVariantWithResponse(ctx context.Context, 
 	if err != nil {
 		return nil, decodeError("ShowDynamicContentItemVariant", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("ShowDynamicContentItemVariant", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowDynamicContentItemWithResponse calls ShowDynamicContentItem (GET /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowDynamicContentItemResponse, error) {
-	rsp, err := c.raw.ShowDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+	rsp, err := c.raw.ShowDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowDynamicContentItem", err)
 	}
@@ -7060,12 +8493,18 @@ func (c *Client) ShowDynamicContentItemWithResponse(ctx context.Context, dynamic
 	if err != nil {
 		return nil, decodeError("ShowDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("ShowDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowGroupMembershipWithResponse calls ShowGroupMembership (GET /api/v2/group_memberships/{group_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupMembershipResponse, error) {
-	rsp, err := c.raw.ShowGroupMembership(ctx, groupMembershipID, reqEditors...)
+	rsp, err := c.raw.ShowGroupMembership(callctx.WithBuffer(ctx), groupMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroupMembership", err)
 	}
@@ -7073,12 +8512,18 @@ func (c *Client) ShowGroupMembershipWithResponse(ctx context.Context, groupMembe
 	if err != nil {
 		return nil, decodeError("ShowGroupMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_membership"); err != nil {
+			return nil, decodeError("ShowGroupMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowGroupSLAPolicyWithResponse calls ShowGroupSLAPolicy (GET /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.ShowGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+	rsp, err := c.raw.ShowGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroupSLAPolicy", err)
 	}
@@ -7086,12 +8531,18 @@ func (c *Client) ShowGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPol
 	if err != nil {
 		return nil, decodeError("ShowGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("ShowGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowGroupWithResponse calls ShowGroup (GET /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
-	rsp, err := c.raw.ShowGroup(ctx, groupID, reqEditors...)
+func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, params *generated.ShowGroupParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowGroupResponse, error) {
+	rsp, err := c.raw.ShowGroup(callctx.WithBuffer(ctx), groupID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowGroup", err)
 	}
@@ -7099,12 +8550,18 @@ func (c *Client) ShowGroupWithResponse(ctx context.Context, groupID int64, reqEd
 	if err != nil {
 		return nil, decodeError("ShowGroup", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("ShowGroup", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowJobStatusWithResponse calls ShowJobStatus (GET /api/v2/job_statuses/{job_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowJobStatusResponse, error) {
-	rsp, err := c.raw.ShowJobStatus(ctx, jobStatusID, reqEditors...)
+	rsp, err := c.raw.ShowJobStatus(callctx.WithBuffer(ctx), jobStatusID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowJobStatus", err)
 	}
@@ -7112,12 +8569,18 @@ func (c *Client) ShowJobStatusWithResponse(ctx context.Context, jobStatusID stri
 	if err != nil {
 		return nil, decodeError("ShowJobStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("ShowJobStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowLocaleWithResponse calls ShowLocale (GET /api/v2/locales/{locale_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowLocaleResponse, error) {
-	rsp, err := c.raw.ShowLocale(ctx, localeID, reqEditors...)
+	rsp, err := c.raw.ShowLocale(callctx.WithBuffer(ctx), localeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowLocale", err)
 	}
@@ -7125,12 +8588,18 @@ func (c *Client) ShowLocaleWithResponse(ctx context.Context, localeID string, re
 	if err != nil {
 		return nil, decodeError("ShowLocale", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "locale"); err != nil {
+			return nil, decodeError("ShowLocale", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowMacroAttachmentWithResponse calls ShowMacroAttachment (GET /api/v2/macros/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroAttachmentResponse, error) {
-	rsp, err := c.raw.ShowMacroAttachment(ctx, attachmentID, reqEditors...)
+	rsp, err := c.raw.ShowMacroAttachment(callctx.WithBuffer(ctx), attachmentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroAttachment", err)
 	}
@@ -7138,12 +8607,18 @@ func (c *Client) ShowMacroAttachmentWithResponse(ctx context.Context, attachment
 	if err != nil {
 		return nil, decodeError("ShowMacroAttachment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro_attachment"); err != nil {
+			return nil, decodeError("ShowMacroAttachment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowMacroChangesToTicketWithResponse calls ShowMacroChangesToTicket (GET /api/v2/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroChangesToTicketResponse, error) {
-	rsp, err := c.raw.ShowMacroChangesToTicket(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ShowMacroChangesToTicket(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroChangesToTicket", err)
 	}
@@ -7151,12 +8626,18 @@ func (c *Client) ShowMacroChangesToTicketWithResponse(ctx context.Context, macro
 	if err != nil {
 		return nil, decodeError("ShowMacroChangesToTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "result"); err != nil {
+			return nil, decodeError("ShowMacroChangesToTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowMacroReplicaWithResponse calls ShowMacroReplica (GET /api/v2/macros/new) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *generated.ShowMacroReplicaParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroReplicaResponse, error) {
-	rsp, err := c.raw.ShowMacroReplica(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowMacroReplica(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacroReplica", err)
 	}
@@ -7164,12 +8645,18 @@ func (c *Client) ShowMacroReplicaWithResponse(ctx context.Context, params *gener
 	if err != nil {
 		return nil, decodeError("ShowMacroReplica", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("ShowMacroReplica", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowMacroWithResponse calls ShowMacro (GET /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowMacroResponse, error) {
-	rsp, err := c.raw.ShowMacro(ctx, macroID, reqEditors...)
+	rsp, err := c.raw.ShowMacro(callctx.WithBuffer(ctx), macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowMacro", err)
 	}
@@ -7177,12 +8664,18 @@ func (c *Client) ShowMacroWithResponse(ctx context.Context, macroID int64, reqEd
 	if err != nil {
 		return nil, decodeError("ShowMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("ShowMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowManyDynamicContentItemsWithResponse calls ShowManyDynamicContentItems (GET /api/v2/dynamic_content/items/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, params *generated.ShowManyDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyDynamicContentItemsResponse, error) {
-	rsp, err := c.raw.ShowManyDynamicContentItems(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyDynamicContentItems(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyDynamicContentItems", err)
 	}
@@ -7190,12 +8683,18 @@ func (c *Client) ShowManyDynamicContentItemsWithResponse(ctx context.Context, pa
 	if err != nil {
 		return nil, decodeError("ShowManyDynamicContentItems", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "items"); err != nil {
+			return nil, decodeError("ShowManyDynamicContentItems", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowManyJobStatusesWithResponse calls ShowManyJobStatuses (GET /api/v2/job_statuses/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyJobStatusesWithResponse(ctx context.Context, params *generated.ShowManyJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyJobStatusesResponse, error) {
-	rsp, err := c.raw.ShowManyJobStatuses(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyJobStatuses(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyJobStatuses", err)
 	}
@@ -7208,7 +8707,7 @@ func (c *Client) ShowManyJobStatusesWithResponse(ctx context.Context, params *ge
 
 // ShowManyOrganizationsWithResponse calls ShowManyOrganizations (GET /api/v2/organizations/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyOrganizationsWithResponse(ctx context.Context, params *generated.ShowManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyOrganizationsResponse, error) {
-	rsp, err := c.raw.ShowManyOrganizations(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyOrganizations(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyOrganizations", err)
 	}
@@ -7221,7 +8720,7 @@ func (c *Client) ShowManyOrganizationsWithResponse(ctx context.Context, params *
 
 // ShowManyTicketFormsWithResponse calls ShowManyTicketForms (GET /api/v2/ticket_forms/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *generated.ShowManyTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketFormsResponse, error) {
-	rsp, err := c.raw.ShowManyTicketForms(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyTicketForms(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyTicketForms", err)
 	}
@@ -7229,12 +8728,18 @@ func (c *Client) ShowManyTicketFormsWithResponse(ctx context.Context, params *ge
 	if err != nil {
 		return nil, decodeError("ShowManyTicketForms", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_forms"); err != nil {
+			return nil, decodeError("ShowManyTicketForms", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowManyTicketsWithResponse calls ShowManyTickets (GET /api/v2/tickets/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *generated.ShowManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyTicketsResponse, error) {
-	rsp, err := c.raw.ShowManyTickets(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyTickets(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyTickets", err)
 	}
@@ -7242,12 +8747,18 @@ func (c *Client) ShowManyTicketsWithResponse(ctx context.Context, params *genera
 	if err != nil {
 		return nil, decodeError("ShowManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "tickets"); err != nil {
+			return nil, decodeError("ShowManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowManyUsersWithResponse calls ShowManyUsers (GET /api/v2/users/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generated.ShowManyUsersParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyUsersResponse, error) {
-	rsp, err := c.raw.ShowManyUsers(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyUsers(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyUsers", err)
 	}
@@ -7255,12 +8766,18 @@ func (c *Client) ShowManyUsersWithResponse(ctx context.Context, params *generate
 	if err != nil {
 		return nil, decodeError("ShowManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "users"); err != nil {
+			return nil, decodeError("ShowManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowManyViewsWithResponse calls ShowManyViews (GET /api/v2/views/show_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generated.ShowManyViewsParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowManyViewsResponse, error) {
-	rsp, err := c.raw.ShowManyViews(ctx, params, reqEditors...)
+	rsp, err := c.raw.ShowManyViews(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowManyViews", err)
 	}
@@ -7268,12 +8785,18 @@ func (c *Client) ShowManyViewsWithResponse(ctx context.Context, params *generate
 	if err != nil {
 		return nil, decodeError("ShowManyViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("ShowManyViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowOrganizationFieldWithResponse calls ShowOrganizationField (GET /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationFieldResponse, error) {
-	rsp, err := c.raw.ShowOrganizationField(ctx, organizationFieldID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationField", err)
 	}
@@ -7281,12 +8804,18 @@ func (c *Client) ShowOrganizationFieldWithResponse(ctx context.Context, organiza
 	if err != nil {
 		return nil, decodeError("ShowOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("ShowOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowOrganizationMembershipWithResponse calls ShowOrganizationMembership (GET /api/v2/organization_memberships/{organization_membership_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationMembershipResponse, error) {
-	rsp, err := c.raw.ShowOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationMembership(callctx.WithBuffer(ctx), organizationMembershipID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationMembership", err)
 	}
@@ -7294,12 +8823,18 @@ func (c *Client) ShowOrganizationMembershipWithResponse(ctx context.Context, org
 	if err != nil {
 		return nil, decodeError("ShowOrganizationMembership", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_membership"); err != nil {
+			return nil, decodeError("ShowOrganizationMembership", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowOrganizationRelatedInformationWithResponse calls ShowOrganizationRelatedInformation (GET /api/v2/organizations/{organization_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationRelatedInformationResponse, error) {
-	rsp, err := c.raw.ShowOrganizationRelatedInformation(ctx, organizationID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationRelatedInformation(callctx.WithBuffer(ctx), organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationRelatedInformation", err)
 	}
@@ -7307,12 +8842,18 @@ func (c *Client) ShowOrganizationRelatedInformationWithResponse(ctx context.Cont
 	if err != nil {
 		return nil, decodeError("ShowOrganizationRelatedInformation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_related"); err != nil {
+			return nil, decodeError("ShowOrganizationRelatedInformation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowOrganizationSubscriptionWithResponse calls ShowOrganizationSubscription (GET /api/v2/organization_subscriptions/{organization_subscription_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationSubscriptionResponse, error) {
-	rsp, err := c.raw.ShowOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+	rsp, err := c.raw.ShowOrganizationSubscription(callctx.WithBuffer(ctx), organizationSubscriptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganizationSubscription", err)
 	}
@@ -7320,12 +8861,18 @@ func (c *Client) ShowOrganizationSubscriptionWithResponse(ctx context.Context, o
 	if err != nil {
 		return nil, decodeError("ShowOrganizationSubscription", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_subscription"); err != nil {
+			return nil, decodeError("ShowOrganizationSubscription", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowOrganizationWithResponse calls ShowOrganization (GET /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
-	rsp, err := c.raw.ShowOrganization(ctx, organizationID, reqEditors...)
+func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationID int64, params *generated.ShowOrganizationParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowOrganizationResponse, error) {
+	rsp, err := c.raw.ShowOrganization(callctx.WithBuffer(ctx), organizationID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowOrganization", err)
 	}
@@ -7333,12 +8880,18 @@ func (c *Client) ShowOrganizationWithResponse(ctx context.Context, organizationI
 	if err != nil {
 		return nil, decodeError("ShowOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("ShowOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowRequestCommentWithResponse calls ShowRequestComment (GET /api/v2/requests/{request_id}/comments/{ticket_comment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestCommentResponse, error) {
-	rsp, err := c.raw.ShowRequestComment(ctx, requestID, ticketCommentID, reqEditors...)
+	rsp, err := c.raw.ShowRequestComment(callctx.WithBuffer(ctx), requestID, ticketCommentID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRequestComment", err)
 	}
@@ -7346,12 +8899,18 @@ func (c *Client) ShowRequestCommentWithResponse(ctx context.Context, requestID i
 	if err != nil {
 		return nil, decodeError("ShowRequestComment", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "comment"); err != nil {
+			return nil, decodeError("ShowRequestComment", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowRequestWithResponse calls ShowRequest (GET /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, params *generated.ShowRequestParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowRequestResponse, error) {
-	rsp, err := c.raw.ShowRequest(ctx, requestID, params, reqEditors...)
+	rsp, err := c.raw.ShowRequest(callctx.WithBuffer(ctx), requestID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRequest", err)
 	}
@@ -7359,12 +8918,18 @@ func (c *Client) ShowRequestWithResponse(ctx context.Context, requestID int64, p
 	if err != nil {
 		return nil, decodeError("ShowRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("ShowRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowResourceCollectionWithResponse calls ShowResourceCollection (GET /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowResourceCollectionResponse, error) {
-	rsp, err := c.raw.ShowResourceCollection(ctx, resourceCollectionID, reqEditors...)
+	rsp, err := c.raw.ShowResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowResourceCollection", err)
 	}
@@ -7372,12 +8937,18 @@ func (c *Client) ShowResourceCollectionWithResponse(ctx context.Context, resourc
 	if err != nil {
 		return nil, decodeError("ShowResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "resource_collection"); err != nil {
+			return nil, decodeError("ShowResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowRoutingAttributeValueWithResponse calls ShowRoutingAttributeValue (GET /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.ShowRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+	rsp, err := c.raw.ShowRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRoutingAttributeValue", err)
 	}
@@ -7385,12 +8956,18 @@ func (c *Client) ShowRoutingAttributeValueWithResponse(ctx context.Context, attr
 	if err != nil {
 		return nil, decodeError("ShowRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("ShowRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowRoutingAttributeWithResponse calls ShowRoutingAttribute (GET /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowRoutingAttributeResponse, error) {
-	rsp, err := c.raw.ShowRoutingAttribute(ctx, attributeID, reqEditors...)
+	rsp, err := c.raw.ShowRoutingAttribute(callctx.WithBuffer(ctx), attributeID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowRoutingAttribute", err)
 	}
@@ -7398,12 +8975,18 @@ func (c *Client) ShowRoutingAttributeWithResponse(ctx context.Context, attribute
 	if err != nil {
 		return nil, decodeError("ShowRoutingAttribute", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("ShowRoutingAttribute", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSLAPolicyWithResponse calls ShowSLAPolicy (GET /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSLAPolicyResponse, error) {
-	rsp, err := c.raw.ShowSLAPolicy(ctx, slaPolicyID, reqEditors...)
+	rsp, err := c.raw.ShowSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSLAPolicy", err)
 	}
@@ -7411,12 +8994,18 @@ func (c *Client) ShowSLAPolicyWithResponse(ctx context.Context, slaPolicyID int6
 	if err != nil {
 		return nil, decodeError("ShowSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("ShowSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSatisfactionRatingWithResponse calls ShowSatisfactionRating (GET /api/v2/satisfaction_ratings/{satisfaction_rating_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfactionRatingID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionRatingResponse, error) {
-	rsp, err := c.raw.ShowSatisfactionRating(ctx, satisfactionRatingID, reqEditors...)
+	rsp, err := c.raw.ShowSatisfactionRating(callctx.WithBuffer(ctx), satisfactionRatingID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSatisfactionRating", err)
 	}
@@ -7424,12 +9013,18 @@ func (c *Client) ShowSatisfactionRatingWithResponse(ctx context.Context, satisfa
 	if err != nil {
 		return nil, decodeError("ShowSatisfactionRating", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "satisfaction_rating"); err != nil {
+			return nil, decodeError("ShowSatisfactionRating", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSatisfactionReasonWithResponse calls ShowSatisfactionReason (GET /api/v2/satisfaction_reasons/{satisfaction_reason_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfactionReasonID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSatisfactionReasonResponse, error) {
-	rsp, err := c.raw.ShowSatisfactionReason(ctx, satisfactionReasonID, reqEditors...)
+	rsp, err := c.raw.ShowSatisfactionReason(callctx.WithBuffer(ctx), satisfactionReasonID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSatisfactionReason", err)
 	}
@@ -7437,12 +9032,18 @@ func (c *Client) ShowSatisfactionReasonWithResponse(ctx context.Context, satisfa
 	if err != nil {
 		return nil, decodeError("ShowSatisfactionReason", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "reason"); err != nil {
+			return nil, decodeError("ShowSatisfactionReason", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSelfWithResponse calls ShowSelf (GET /api/v2/users/me) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
-	rsp, err := c.raw.ShowSelf(ctx, reqEditors...)
+func (c *Client) ShowSelfWithResponse(ctx context.Context, params *generated.ShowSelfParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowSelfResponse, error) {
+	rsp, err := c.raw.ShowSelf(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSelf", err)
 	}
@@ -7450,12 +9051,18 @@ func (c *Client) ShowSelfWithResponse(ctx context.Context, reqEditors ...generat
 	if err != nil {
 		return nil, decodeError("ShowSelf", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("ShowSelf", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSharingAgreementWithResponse calls ShowSharingAgreement (GET /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSharingAgreementResponse, error) {
-	rsp, err := c.raw.ShowSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+	rsp, err := c.raw.ShowSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSharingAgreement", err)
 	}
@@ -7463,12 +9070,18 @@ func (c *Client) ShowSharingAgreementWithResponse(ctx context.Context, sharingAg
 	if err != nil {
 		return nil, decodeError("ShowSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("ShowSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSupportAddressWithResponse calls ShowSupportAddress (GET /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSupportAddressResponse, error) {
-	rsp, err := c.raw.ShowSupportAddress(ctx, supportAddressID, reqEditors...)
+	rsp, err := c.raw.ShowSupportAddress(callctx.WithBuffer(ctx), supportAddressID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSupportAddress", err)
 	}
@@ -7476,12 +9089,18 @@ func (c *Client) ShowSupportAddressWithResponse(ctx context.Context, supportAddr
 	if err != nil {
 		return nil, decodeError("ShowSupportAddress", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("ShowSupportAddress", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowSuspendedTicketWithResponse calls ShowSuspendedTicket (GET /api/v2/suspended_tickets/{id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowSuspendedTicketResponse, error) {
-	rsp, err := c.raw.ShowSuspendedTicket(ctx, id, reqEditors...)
+	rsp, err := c.raw.ShowSuspendedTicket(callctx.WithBuffer(ctx), id, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowSuspendedTicket", err)
 	}
@@ -7489,12 +9108,18 @@ func (c *Client) ShowSuspendedTicketWithResponse(ctx context.Context, id int64, 
 	if err != nil {
 		return nil, decodeError("ShowSuspendedTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "suspended_ticket"); err != nil {
+			return nil, decodeError("ShowSuspendedTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTargetFailureWithResponse calls ShowTargetFailure (GET /api/v2/target_failures/{target_failure_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailureID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetFailureResponse, error) {
-	rsp, err := c.raw.ShowTargetFailure(ctx, targetFailureID, reqEditors...)
+	rsp, err := c.raw.ShowTargetFailure(callctx.WithBuffer(ctx), targetFailureID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTargetFailure", err)
 	}
@@ -7502,12 +9127,18 @@ func (c *Client) ShowTargetFailureWithResponse(ctx context.Context, targetFailur
 	if err != nil {
 		return nil, decodeError("ShowTargetFailure", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target_failure"); err != nil {
+			return nil, decodeError("ShowTargetFailure", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTargetWithResponse calls ShowTarget (GET /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTargetResponse, error) {
-	rsp, err := c.raw.ShowTarget(ctx, targetID, reqEditors...)
+	rsp, err := c.raw.ShowTarget(callctx.WithBuffer(ctx), targetID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTarget", err)
 	}
@@ -7515,12 +9146,18 @@ func (c *Client) ShowTargetWithResponse(ctx context.Context, targetID int64, req
 	if err != nil {
 		return nil, decodeError("ShowTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("ShowTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketAfterMacroWithResponse calls ShowTicketAfterMacro (GET /api/v2/tickets/{ticket_id}/macros/{macro_id}/apply) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID int64, macroID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAfterMacroResponse, error) {
-	rsp, err := c.raw.ShowTicketAfterMacro(ctx, ticketID, macroID, reqEditors...)
+	rsp, err := c.raw.ShowTicketAfterMacro(callctx.WithBuffer(ctx), ticketID, macroID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketAfterMacro", err)
 	}
@@ -7528,12 +9165,18 @@ func (c *Client) ShowTicketAfterMacroWithResponse(ctx context.Context, ticketID 
 	if err != nil {
 		return nil, decodeError("ShowTicketAfterMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "result"); err != nil {
+			return nil, decodeError("ShowTicketAfterMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketAuditWithResponse calls ShowTicketAudit (GET /api/v2/tickets/{ticket_id}/audits/{ticket_audit_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketAuditResponse, error) {
-	rsp, err := c.raw.ShowTicketAudit(ctx, ticketID, ticketAuditID, reqEditors...)
+	rsp, err := c.raw.ShowTicketAudit(callctx.WithBuffer(ctx), ticketID, ticketAuditID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketAudit", err)
 	}
@@ -7541,12 +9184,18 @@ func (c *Client) ShowTicketAuditWithResponse(ctx context.Context, ticketID int64
 	if err != nil {
 		return nil, decodeError("ShowTicketAudit", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "audit"); err != nil {
+			return nil, decodeError("ShowTicketAudit", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketFieldOptionWithResponse calls ShowTicketFieldOption (GET /api/v2/ticket_fields/{ticket_field_id}/options/{ticket_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldOptionResponse, error) {
-	rsp, err := c.raw.ShowTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+	rsp, err := c.raw.ShowTicketFieldOption(callctx.WithBuffer(ctx), ticketFieldID, ticketFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketFieldOption", err)
 	}
@@ -7554,12 +9203,18 @@ func (c *Client) ShowTicketFieldOptionWithResponse(ctx context.Context, ticketFi
 	if err != nil {
 		return nil, decodeError("ShowTicketFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("ShowTicketFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketFieldWithResponse calls ShowTicketField (GET /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.ShowTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFieldResponse, error) {
-	rsp, err := c.raw.ShowTicketField(ctx, ticketFieldID, params, reqEditors...)
+	rsp, err := c.raw.ShowTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketField", err)
 	}
@@ -7567,12 +9222,18 @@ func (c *Client) ShowTicketFieldWithResponse(ctx context.Context, ticketFieldID 
 	if err != nil {
 		return nil, decodeError("ShowTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("ShowTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketFormWithResponse calls ShowTicketForm (GET /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketFormResponse, error) {
-	rsp, err := c.raw.ShowTicketForm(ctx, ticketFormID, reqEditors...)
+	rsp, err := c.raw.ShowTicketForm(callctx.WithBuffer(ctx), ticketFormID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketForm", err)
 	}
@@ -7580,12 +9241,18 @@ func (c *Client) ShowTicketFormWithResponse(ctx context.Context, ticketFormID in
 	if err != nil {
 		return nil, decodeError("ShowTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("ShowTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketMetricWithResponse calls ShowTicketMetric (GET /api/v2/ticket_metrics/{ticket_metric_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketMetricResponse, error) {
-	rsp, err := c.raw.ShowTicketMetric(ctx, ticketMetricID, reqEditors...)
+	rsp, err := c.raw.ShowTicketMetric(callctx.WithBuffer(ctx), ticketMetricID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketMetric", err)
 	}
@@ -7593,12 +9260,18 @@ func (c *Client) ShowTicketMetricWithResponse(ctx context.Context, ticketMetricI
 	if err != nil {
 		return nil, decodeError("ShowTicketMetric", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_metric"); err != nil {
+			return nil, decodeError("ShowTicketMetric", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketRelatedInfoWithResponse calls ShowTicketRelatedInfo (GET /api/v2/tickets/{ticket_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketRelatedInfoResponse, error) {
-	rsp, err := c.raw.ShowTicketRelatedInfo(ctx, ticketID, reqEditors...)
+	rsp, err := c.raw.ShowTicketRelatedInfo(callctx.WithBuffer(ctx), ticketID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicketRelatedInfo", err)
 	}
@@ -7606,12 +9279,18 @@ func (c *Client) ShowTicketRelatedInfoWithResponse(ctx context.Context, ticketID
 	if err != nil {
 		return nil, decodeError("ShowTicketRelatedInfo", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_related"); err != nil {
+			return nil, decodeError("ShowTicketRelatedInfo", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTicketWithResponse calls ShowTicket (GET /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
-	rsp, err := c.raw.ShowTicket(ctx, ticketID, reqEditors...)
+func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, params *generated.ShowTicketParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTicketResponse, error) {
+	rsp, err := c.raw.ShowTicket(callctx.WithBuffer(ctx), ticketID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTicket", err)
 	}
@@ -7619,12 +9298,18 @@ func (c *Client) ShowTicketWithResponse(ctx context.Context, ticketID int64, req
 	if err != nil {
 		return nil, decodeError("ShowTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("ShowTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTriggerCategoryWithResponse calls ShowTriggerCategory (GET /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerCategoryResponse, error) {
-	rsp, err := c.raw.ShowTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+	rsp, err := c.raw.ShowTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTriggerCategory", err)
 	}
@@ -7632,12 +9317,18 @@ func (c *Client) ShowTriggerCategoryWithResponse(ctx context.Context, triggerCat
 	if err != nil {
 		return nil, decodeError("ShowTriggerCategory", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("ShowTriggerCategory", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTriggerRevisionWithResponse calls ShowTriggerRevision (GET /api/v2/triggers/{trigger_id}/revisions/{trigger_revision_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID int64, triggerRevisionID int64, params *generated.ShowTriggerRevisionParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerRevisionResponse, error) {
-	rsp, err := c.raw.ShowTriggerRevision(ctx, triggerID, triggerRevisionID, params, reqEditors...)
+	rsp, err := c.raw.ShowTriggerRevision(callctx.WithBuffer(ctx), triggerID, triggerRevisionID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTriggerRevision", err)
 	}
@@ -7645,12 +9336,18 @@ func (c *Client) ShowTriggerRevisionWithResponse(ctx context.Context, triggerID 
 	if err != nil {
 		return nil, decodeError("ShowTriggerRevision", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_revision"); err != nil {
+			return nil, decodeError("ShowTriggerRevision", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowTriggerWithResponse calls ShowTrigger (GET /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowTriggerResponse, error) {
-	rsp, err := c.raw.ShowTrigger(ctx, triggerID, reqEditors...)
+	rsp, err := c.raw.ShowTrigger(callctx.WithBuffer(ctx), triggerID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowTrigger", err)
 	}
@@ -7658,12 +9355,18 @@ func (c *Client) ShowTriggerWithResponse(ctx context.Context, triggerID int64, r
 	if err != nil {
 		return nil, decodeError("ShowTrigger", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("ShowTrigger", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserFieldOptionWithResponse calls ShowUserFieldOption (GET /api/v2/user_fields/{user_field_id}/options/{user_field_option_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldOptionResponse, error) {
-	rsp, err := c.raw.ShowUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+	rsp, err := c.raw.ShowUserFieldOption(callctx.WithBuffer(ctx), userFieldID, userFieldOptionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserFieldOption", err)
 	}
@@ -7671,12 +9374,18 @@ func (c *Client) ShowUserFieldOptionWithResponse(ctx context.Context, userFieldI
 	if err != nil {
 		return nil, decodeError("ShowUserFieldOption", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_field_option"); err != nil {
+			return nil, decodeError("ShowUserFieldOption", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserFieldWithResponse calls ShowUserField (GET /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserFieldResponse, error) {
-	rsp, err := c.raw.ShowUserField(ctx, userFieldID, reqEditors...)
+	rsp, err := c.raw.ShowUserField(callctx.WithBuffer(ctx), userFieldID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserField", err)
 	}
@@ -7684,12 +9393,18 @@ func (c *Client) ShowUserFieldWithResponse(ctx context.Context, userFieldID stri
 	if err != nil {
 		return nil, decodeError("ShowUserField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("ShowUserField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserIdentityWithResponse calls ShowUserIdentity (GET /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserIdentityResponse, error) {
-	rsp, err := c.raw.ShowUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.ShowUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserIdentity", err)
 	}
@@ -7697,12 +9412,18 @@ func (c *Client) ShowUserIdentityWithResponse(ctx context.Context, userID int64,
 	if err != nil {
 		return nil, decodeError("ShowUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("ShowUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserRelatedInformationWithResponse calls ShowUserRelatedInformation (GET /api/v2/users/{user_id}/related) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserRelatedInformationResponse, error) {
-	rsp, err := c.raw.ShowUserRelatedInformation(ctx, userID, reqEditors...)
+	rsp, err := c.raw.ShowUserRelatedInformation(callctx.WithBuffer(ctx), userID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserRelatedInformation", err)
 	}
@@ -7710,12 +9431,18 @@ func (c *Client) ShowUserRelatedInformationWithResponse(ctx context.Context, use
 	if err != nil {
 		return nil, decodeError("ShowUserRelatedInformation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_related"); err != nil {
+			return nil, decodeError("ShowUserRelatedInformation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserSessionWithResponse calls ShowUserSession (GET /api/v2/users/{user_id}/sessions/{session_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserSessionResponse, error) {
-	rsp, err := c.raw.ShowUserSession(ctx, userID, sessionID, reqEditors...)
+	rsp, err := c.raw.ShowUserSession(callctx.WithBuffer(ctx), userID, sessionID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUserSession", err)
 	}
@@ -7723,12 +9450,18 @@ func (c *Client) ShowUserSessionWithResponse(ctx context.Context, userID int64, 
 	if err != nil {
 		return nil, decodeError("ShowUserSession", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "session"); err != nil {
+			return nil, decodeError("ShowUserSession", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowUserWithResponse calls ShowUser (GET /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
-	rsp, err := c.raw.ShowUser(ctx, userID, reqEditors...)
+func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, params *generated.ShowUserParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowUserResponse, error) {
+	rsp, err := c.raw.ShowUser(callctx.WithBuffer(ctx), userID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowUser", err)
 	}
@@ -7736,12 +9469,18 @@ func (c *Client) ShowUserWithResponse(ctx context.Context, userID int64, reqEdit
 	if err != nil {
 		return nil, decodeError("ShowUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("ShowUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowViewWithResponse calls ShowView (GET /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
-func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
-	rsp, err := c.raw.ShowView(ctx, viewID, reqEditors...)
+func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, params *generated.ShowViewParams, reqEditors ...generated.RequestEditorFn) (*generated.ShowViewResponse, error) {
+	rsp, err := c.raw.ShowView(callctx.WithBuffer(ctx), viewID, params, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowView", err)
 	}
@@ -7749,12 +9488,18 @@ func (c *Client) ShowViewWithResponse(ctx context.Context, viewID int64, reqEdit
 	if err != nil {
 		return nil, decodeError("ShowView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("ShowView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // ShowWorkspaceWithResponse calls ShowWorkspace (GET /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*generated.ShowWorkspaceResponse, error) {
-	rsp, err := c.raw.ShowWorkspace(ctx, workspaceID, reqEditors...)
+	rsp, err := c.raw.ShowWorkspace(callctx.WithBuffer(ctx), workspaceID, reqEditors...)
 	if err != nil {
 		return nil, callError("ShowWorkspace", err)
 	}
@@ -7762,12 +9507,18 @@ func (c *Client) ShowWorkspaceWithResponse(ctx context.Context, workspaceID int6
 	if err != nil {
 		return nil, decodeError("ShowWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("ShowWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UnassignUserOrganizationWithResponse calls UnassignUserOrganization (DELETE /api/v2/users/{user_id}/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UnassignUserOrganizationWithResponse(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*generated.UnassignUserOrganizationResponse, error) {
-	rsp, err := c.raw.UnassignUserOrganization(ctx, userID, organizationID, reqEditors...)
+	rsp, err := c.raw.UnassignUserOrganization(callctx.WithBuffer(ctx), userID, organizationID, reqEditors...)
 	if err != nil {
 		return nil, callError("UnassignUserOrganization", err)
 	}
@@ -7780,20 +9531,26 @@ func (c *Client) UnassignUserOrganizationWithResponse(ctx context.Context, userI
 
 // UpdateAccountSettingsWithBodyWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAccountSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
-	rsp, err := c.raw.UpdateAccountSettingsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAccountSettingsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAccountSettings", err)
 	}
 	r, err := generated.ParseUpdateAccountSettingsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateAccountSettings", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("UpdateAccountSettings", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateAccountSettingsWithResponse calls UpdateAccountSettings (PUT /api/v2/account/settings) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body generated.UpdateAccountSettingsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAccountSettingsResponse, error) {
-	rsp, err := c.raw.UpdateAccountSettings(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateAccountSettings(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAccountSettings", err)
 	}
@@ -7801,12 +9558,18 @@ func (c *Client) UpdateAccountSettingsWithResponse(ctx context.Context, body gen
 	if err != nil {
 		return nil, decodeError("UpdateAccountSettings", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "settings"); err != nil {
+			return nil, decodeError("UpdateAccountSettings", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateAttachmentForMalwareWithBodyWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAttachmentForMalwareWithBodyWithResponse(ctx context.Context, attachmentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
-	rsp, err := c.raw.UpdateAttachmentForMalwareWithBody(ctx, attachmentID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAttachmentForMalwareWithBody(callctx.WithBuffer(ctx), attachmentID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAttachmentForMalware", err)
 	}
@@ -7819,7 +9582,7 @@ func (c *Client) UpdateAttachmentForMalwareWithBodyWithResponse(ctx context.Cont
 
 // UpdateAttachmentForMalwareWithResponse calls UpdateAttachmentForMalware (PUT /api/v2/attachments/{attachment_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAttachmentForMalwareWithResponse(ctx context.Context, attachmentID int64, body generated.UpdateAttachmentForMalwareJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAttachmentForMalwareResponse, error) {
-	rsp, err := c.raw.UpdateAttachmentForMalware(ctx, attachmentID, body, reqEditors...)
+	rsp, err := c.raw.UpdateAttachmentForMalware(callctx.WithBuffer(ctx), attachmentID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAttachmentForMalware", err)
 	}
@@ -7832,20 +9595,26 @@ func (c *Client) UpdateAttachmentForMalwareWithResponse(ctx context.Context, att
 
 // UpdateAutomationWithBodyWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAutomationWithBodyWithResponse(ctx context.Context, automationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
-	rsp, err := c.raw.UpdateAutomationWithBody(ctx, automationID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateAutomationWithBody(callctx.WithBuffer(ctx), automationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAutomation", err)
 	}
 	r, err := generated.ParseUpdateAutomationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateAutomation", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("UpdateAutomation", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateAutomationWithResponse calls UpdateAutomation (PUT /api/v2/automations/{automation_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID int64, body generated.UpdateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateAutomationResponse, error) {
-	rsp, err := c.raw.UpdateAutomation(ctx, automationID, body, reqEditors...)
+	rsp, err := c.raw.UpdateAutomation(callctx.WithBuffer(ctx), automationID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateAutomation", err)
 	}
@@ -7853,25 +9622,37 @@ func (c *Client) UpdateAutomationWithResponse(ctx context.Context, automationID 
 	if err != nil {
 		return nil, decodeError("UpdateAutomation", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automation"); err != nil {
+			return nil, decodeError("UpdateAutomation", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateBrandWithBodyWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateBrandWithBodyWithResponse(ctx context.Context, brandID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
-	rsp, err := c.raw.UpdateBrandWithBody(ctx, brandID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateBrandWithBody(callctx.WithBuffer(ctx), brandID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateBrand", err)
 	}
 	r, err := generated.ParseUpdateBrandResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateBrand", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("UpdateBrand", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateBrandWithResponse calls UpdateBrand (PUT /api/v2/brands/{brand_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, body generated.UpdateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateBrandResponse, error) {
-	rsp, err := c.raw.UpdateBrand(ctx, brandID, body, reqEditors...)
+	rsp, err := c.raw.UpdateBrand(callctx.WithBuffer(ctx), brandID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateBrand", err)
 	}
@@ -7879,25 +9660,37 @@ func (c *Client) UpdateBrandWithResponse(ctx context.Context, brandID int64, bod
 	if err != nil {
 		return nil, decodeError("UpdateBrand", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "brand"); err != nil {
+			return nil, decodeError("UpdateBrand", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateCustomObjectFieldWithBodyWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectFieldWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectFieldWithBody(ctx, customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectFieldWithBody(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectField", err)
 	}
 	r, err := generated.ParseUpdateCustomObjectFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("UpdateCustomObjectField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateCustomObjectFieldWithResponse calls UpdateCustomObjectField (PATCH /api/v2/custom_objects/{custom_object_key}/fields/{custom_object_field_key_or_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body generated.UpdateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectFieldResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectField(callctx.WithBuffer(ctx), customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectField", err)
 	}
@@ -7905,25 +9698,37 @@ func (c *Client) UpdateCustomObjectFieldWithResponse(ctx context.Context, custom
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_field"); err != nil {
+			return nil, decodeError("UpdateCustomObjectField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateCustomObjectRecordWithBodyWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectRecordWithBodyWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectRecordWithBody(ctx, customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectRecordWithBody(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectRecord", err)
 	}
 	r, err := generated.ParseUpdateCustomObjectRecordResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateCustomObjectRecordWithResponse calls UpdateCustomObjectRecord (PATCH /api/v2/custom_objects/{custom_object_key}/records/{custom_object_record_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, customObjectKey string, customObjectRecordID string, body generated.UpdateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectRecordResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectRecord(callctx.WithBuffer(ctx), customObjectKey, customObjectRecordID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObjectRecord", err)
 	}
@@ -7931,25 +9736,37 @@ func (c *Client) UpdateCustomObjectRecordWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object_record"); err != nil {
+			return nil, decodeError("UpdateCustomObjectRecord", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateCustomObjectWithBodyWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectWithBodyWithResponse(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
-	rsp, err := c.raw.UpdateCustomObjectWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObjectWithBody(callctx.WithBuffer(ctx), customObjectKey, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObject", err)
 	}
 	r, err := generated.ParseUpdateCustomObjectResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomObject", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("UpdateCustomObject", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateCustomObjectWithResponse calls UpdateCustomObject (PATCH /api/v2/custom_objects/{custom_object_key}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjectKey string, body generated.UpdateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomObjectResponse, error) {
-	rsp, err := c.raw.UpdateCustomObject(ctx, customObjectKey, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomObject(callctx.WithBuffer(ctx), customObjectKey, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomObject", err)
 	}
@@ -7957,25 +9774,37 @@ func (c *Client) UpdateCustomObjectWithResponse(ctx context.Context, customObjec
 	if err != nil {
 		return nil, decodeError("UpdateCustomObject", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_object"); err != nil {
+			return nil, decodeError("UpdateCustomObject", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateCustomRoleWithBodyWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomRoleWithBodyWithResponse(ctx context.Context, customRoleID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
-	rsp, err := c.raw.UpdateCustomRoleWithBody(ctx, customRoleID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomRoleWithBody(callctx.WithBuffer(ctx), customRoleID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomRole", err)
 	}
 	r, err := generated.ParseUpdateCustomRoleResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomRole", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("UpdateCustomRole", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateCustomRoleWithResponse calls UpdateCustomRole (PUT /api/v2/custom_roles/{custom_role_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID int64, body generated.UpdateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomRoleResponse, error) {
-	rsp, err := c.raw.UpdateCustomRole(ctx, customRoleID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomRole(callctx.WithBuffer(ctx), customRoleID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomRole", err)
 	}
@@ -7983,25 +9812,37 @@ func (c *Client) UpdateCustomRoleWithResponse(ctx context.Context, customRoleID 
 	if err != nil {
 		return nil, decodeError("UpdateCustomRole", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_role"); err != nil {
+			return nil, decodeError("UpdateCustomRole", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateCustomTicketStatusWithBodyWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomTicketStatusWithBodyWithResponse(ctx context.Context, customStatusID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.UpdateCustomTicketStatusWithBody(ctx, customStatusID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomTicketStatusWithBody(callctx.WithBuffer(ctx), customStatusID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomTicketStatus", err)
 	}
 	r, err := generated.ParseUpdateCustomTicketStatusResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateCustomTicketStatusWithResponse calls UpdateCustomTicketStatus (PUT /api/v2/custom_statuses/{custom_status_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, customStatusID int64, body generated.UpdateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateCustomTicketStatusResponse, error) {
-	rsp, err := c.raw.UpdateCustomTicketStatus(ctx, customStatusID, body, reqEditors...)
+	rsp, err := c.raw.UpdateCustomTicketStatus(callctx.WithBuffer(ctx), customStatusID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateCustomTicketStatus", err)
 	}
@@ -8009,25 +9850,37 @@ func (c *Client) UpdateCustomTicketStatusWithResponse(ctx context.Context, custo
 	if err != nil {
 		return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "custom_status"); err != nil {
+			return nil, decodeError("UpdateCustomTicketStatus", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateDynamicContentItemVariantWithBodyWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemVariantWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemVariantWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItemVariant", err)
 	}
 	r, err := generated.ParseUpdateDynamicContentItemVariantResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateDynamicContentItemVariantWithResponse calls UpdateDynamicContentItemVariant (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/{dynammic_content_variant_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body generated.UpdateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemVariantResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemVariant(callctx.WithBuffer(ctx), dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItemVariant", err)
 	}
@@ -8035,25 +9888,37 @@ func (c *Client) UpdateDynamicContentItemVariantWithResponse(ctx context.Context
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variant"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItemVariant", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateDynamicContentItemWithBodyWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItemWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItemWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItem", err)
 	}
 	r, err := generated.ParseUpdateDynamicContentItemResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateDynamicContentItemWithResponse calls UpdateDynamicContentItem (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateDynamicContentItemResponse, error) {
-	rsp, err := c.raw.UpdateDynamicContentItem(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.UpdateDynamicContentItem(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateDynamicContentItem", err)
 	}
@@ -8061,25 +9926,37 @@ func (c *Client) UpdateDynamicContentItemWithResponse(ctx context.Context, dynam
 	if err != nil {
 		return nil, decodeError("UpdateDynamicContentItem", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "item"); err != nil {
+			return nil, decodeError("UpdateDynamicContentItem", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateGroupSLAPolicyWithBodyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupSLAPolicyWithBodyWithResponse(ctx context.Context, groupSLAPolicyID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateGroupSLAPolicyWithBody(ctx, groupSLAPolicyID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupSLAPolicyWithBody(callctx.WithBuffer(ctx), groupSLAPolicyID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroupSLAPolicy", err)
 	}
 	r, err := generated.ParseUpdateGroupSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateGroupSLAPolicyWithResponse calls UpdateGroupSLAPolicy (PUT /api/v2/group_slas/policies/{group_sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAPolicyID string, body generated.UpdateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateGroupSLAPolicy(ctx, groupSLAPolicyID, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupSLAPolicy(callctx.WithBuffer(ctx), groupSLAPolicyID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroupSLAPolicy", err)
 	}
@@ -8087,25 +9964,37 @@ func (c *Client) UpdateGroupSLAPolicyWithResponse(ctx context.Context, groupSLAP
 	if err != nil {
 		return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group_sla_policy"); err != nil {
+			return nil, decodeError("UpdateGroupSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateGroupWithBodyWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupWithBodyWithResponse(ctx context.Context, groupID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
-	rsp, err := c.raw.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroupWithBody(callctx.WithBuffer(ctx), groupID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroup", err)
 	}
 	r, err := generated.ParseUpdateGroupResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateGroup", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("UpdateGroup", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateGroupWithResponse calls UpdateGroup (PUT /api/v2/groups/{group_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, body generated.UpdateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateGroupResponse, error) {
-	rsp, err := c.raw.UpdateGroup(ctx, groupID, body, reqEditors...)
+	rsp, err := c.raw.UpdateGroup(callctx.WithBuffer(ctx), groupID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateGroup", err)
 	}
@@ -8113,25 +10002,37 @@ func (c *Client) UpdateGroupWithResponse(ctx context.Context, groupID int64, bod
 	if err != nil {
 		return nil, decodeError("UpdateGroup", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "group"); err != nil {
+			return nil, decodeError("UpdateGroup", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateMacroWithBodyWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateMacroWithBodyWithResponse(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
-	rsp, err := c.raw.UpdateMacroWithBody(ctx, macroID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateMacroWithBody(callctx.WithBuffer(ctx), macroID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateMacro", err)
 	}
 	r, err := generated.ParseUpdateMacroResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateMacro", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("UpdateMacro", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateMacroWithResponse calls UpdateMacro (PUT /api/v2/macros/{macro_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, body generated.UpdateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateMacroResponse, error) {
-	rsp, err := c.raw.UpdateMacro(ctx, macroID, body, reqEditors...)
+	rsp, err := c.raw.UpdateMacro(callctx.WithBuffer(ctx), macroID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateMacro", err)
 	}
@@ -8139,25 +10040,37 @@ func (c *Client) UpdateMacroWithResponse(ctx context.Context, macroID int64, bod
 	if err != nil {
 		return nil, decodeError("UpdateMacro", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macro"); err != nil {
+			return nil, decodeError("UpdateMacro", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyAutomationsWithBodyWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyAutomationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
-	rsp, err := c.raw.UpdateManyAutomationsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyAutomationsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyAutomations", err)
 	}
 	r, err := generated.ParseUpdateManyAutomationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyAutomations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automations"); err != nil {
+			return nil, decodeError("UpdateManyAutomations", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyAutomationsWithResponse calls UpdateManyAutomations (PUT /api/v2/automations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body generated.UpdateManyAutomationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyAutomationsResponse, error) {
-	rsp, err := c.raw.UpdateManyAutomations(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyAutomations(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyAutomations", err)
 	}
@@ -8165,25 +10078,37 @@ func (c *Client) UpdateManyAutomationsWithResponse(ctx context.Context, body gen
 	if err != nil {
 		return nil, decodeError("UpdateManyAutomations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "automations"); err != nil {
+			return nil, decodeError("UpdateManyAutomations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyDynamicContentItemVariantsWithBodyWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyDynamicContentItemVariantsWithBodyWithResponse(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.UpdateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariantsWithBody(callctx.WithBuffer(ctx), dynamicContentItemID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyDynamicContentItemVariants", err)
 	}
 	r, err := generated.ParseUpdateManyDynamicContentItemVariantsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyDynamicContentItemVariantsWithResponse calls UpdateManyDynamicContentItemVariants (PUT /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Context, dynamicContentItemID int64, body generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyDynamicContentItemVariantsResponse, error) {
-	rsp, err := c.raw.UpdateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyDynamicContentItemVariants(callctx.WithBuffer(ctx), dynamicContentItemID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyDynamicContentItemVariants", err)
 	}
@@ -8191,25 +10116,37 @@ func (c *Client) UpdateManyDynamicContentItemVariantsWithResponse(ctx context.Co
 	if err != nil {
 		return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "variants"); err != nil {
+			return nil, decodeError("UpdateManyDynamicContentItemVariants", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyMacrosWithBodyWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyMacrosWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
-	rsp, err := c.raw.UpdateManyMacrosWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyMacrosWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyMacros", err)
 	}
 	r, err := generated.ParseUpdateManyMacrosResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyMacros", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macros"); err != nil {
+			return nil, decodeError("UpdateManyMacros", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyMacrosWithResponse calls UpdateManyMacros (PUT /api/v2/macros/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generated.UpdateManyMacrosJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyMacrosResponse, error) {
-	rsp, err := c.raw.UpdateManyMacros(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyMacros(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyMacros", err)
 	}
@@ -8217,25 +10154,37 @@ func (c *Client) UpdateManyMacrosWithResponse(ctx context.Context, body generate
 	if err != nil {
 		return nil, decodeError("UpdateManyMacros", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "macros"); err != nil {
+			return nil, decodeError("UpdateManyMacros", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyOrganizationsWithBodyWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyOrganizationsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.UpdateManyOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyOrganizationsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyOrganizations", err)
 	}
 	r, err := generated.ParseUpdateManyOrganizationsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyOrganizations", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyOrganizations", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyOrganizationsWithResponse calls UpdateManyOrganizations (PUT /api/v2/organizations/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params *generated.UpdateManyOrganizationsParams, body generated.UpdateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyOrganizationsResponse, error) {
-	rsp, err := c.raw.UpdateManyOrganizations(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyOrganizations(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyOrganizations", err)
 	}
@@ -8243,25 +10192,37 @@ func (c *Client) UpdateManyOrganizationsWithResponse(ctx context.Context, params
 	if err != nil {
 		return nil, decodeError("UpdateManyOrganizations", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyOrganizations", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyTicketsWithBodyWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTicketsWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
-	rsp, err := c.raw.UpdateManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTicketsWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTickets", err)
 	}
 	r, err := generated.ParseUpdateManyTicketsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyTickets", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyTickets", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyTicketsWithResponse calls UpdateManyTickets (PUT /api/v2/tickets/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *generated.UpdateManyTicketsParams, body generated.UpdateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTicketsResponse, error) {
-	rsp, err := c.raw.UpdateManyTickets(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTickets(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTickets", err)
 	}
@@ -8269,25 +10230,37 @@ func (c *Client) UpdateManyTicketsWithResponse(ctx context.Context, params *gene
 	if err != nil {
 		return nil, decodeError("UpdateManyTickets", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyTickets", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyTriggersWithBodyWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTriggersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
-	rsp, err := c.raw.UpdateManyTriggersWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTriggersWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTriggers", err)
 	}
 	r, err := generated.ParseUpdateManyTriggersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyTriggers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("UpdateManyTriggers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyTriggersWithResponse calls UpdateManyTriggers (PUT /api/v2/triggers/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body generated.UpdateManyTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyTriggersResponse, error) {
-	rsp, err := c.raw.UpdateManyTriggers(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyTriggers(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyTriggers", err)
 	}
@@ -8295,25 +10268,37 @@ func (c *Client) UpdateManyTriggersWithResponse(ctx context.Context, body genera
 	if err != nil {
 		return nil, decodeError("UpdateManyTriggers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "triggers"); err != nil {
+			return nil, decodeError("UpdateManyTriggers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyUsersWithBodyWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyUsersWithBodyWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
-	rsp, err := c.raw.UpdateManyUsersWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyUsersWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyUsers", err)
 	}
 	r, err := generated.ParseUpdateManyUsersResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyUsers", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyUsers", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyUsersWithResponse calls UpdateManyUsers (PUT /api/v2/users/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *generated.UpdateManyUsersParams, body generated.UpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyUsersResponse, error) {
-	rsp, err := c.raw.UpdateManyUsers(ctx, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyUsers(callctx.WithBuffer(ctx), params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyUsers", err)
 	}
@@ -8321,25 +10306,37 @@ func (c *Client) UpdateManyUsersWithResponse(ctx context.Context, params *genera
 	if err != nil {
 		return nil, decodeError("UpdateManyUsers", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateManyUsers", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateManyViewsWithBodyWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyViewsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
-	rsp, err := c.raw.UpdateManyViewsWithBody(ctx, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyViewsWithBody(callctx.WithBuffer(ctx), contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyViews", err)
 	}
 	r, err := generated.ParseUpdateManyViewsResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateManyViews", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("UpdateManyViews", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateManyViewsWithResponse calls UpdateManyViews (PUT /api/v2/views/update_many) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated.UpdateManyViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateManyViewsResponse, error) {
-	rsp, err := c.raw.UpdateManyViews(ctx, body, reqEditors...)
+	rsp, err := c.raw.UpdateManyViews(callctx.WithBuffer(ctx), body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateManyViews", err)
 	}
@@ -8347,25 +10344,37 @@ func (c *Client) UpdateManyViewsWithResponse(ctx context.Context, body generated
 	if err != nil {
 		return nil, decodeError("UpdateManyViews", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "views"); err != nil {
+			return nil, decodeError("UpdateManyViews", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateOrganizationFieldWithBodyWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationFieldWithBodyWithResponse(ctx context.Context, organizationFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationFieldWithBody(ctx, organizationFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationFieldWithBody(callctx.WithBuffer(ctx), organizationFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganizationField", err)
 	}
 	r, err := generated.ParseUpdateOrganizationFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateOrganizationField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("UpdateOrganizationField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateOrganizationFieldWithResponse calls UpdateOrganizationField (PUT /api/v2/organization_fields/{organization_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organizationFieldID string, body generated.UpdateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationFieldResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationField(ctx, organizationFieldID, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationField(callctx.WithBuffer(ctx), organizationFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganizationField", err)
 	}
@@ -8373,25 +10382,37 @@ func (c *Client) UpdateOrganizationFieldWithResponse(ctx context.Context, organi
 	if err != nil {
 		return nil, decodeError("UpdateOrganizationField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization_field"); err != nil {
+			return nil, decodeError("UpdateOrganizationField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateOrganizationWithBodyWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationWithBodyWithResponse(ctx context.Context, organizationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
-	rsp, err := c.raw.UpdateOrganizationWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganizationWithBody(callctx.WithBuffer(ctx), organizationID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganization", err)
 	}
 	r, err := generated.ParseUpdateOrganizationResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateOrganization", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("UpdateOrganization", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateOrganizationWithResponse calls UpdateOrganization (PUT /api/v2/organizations/{organization_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizationID int64, body generated.UpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateOrganizationResponse, error) {
-	rsp, err := c.raw.UpdateOrganization(ctx, organizationID, body, reqEditors...)
+	rsp, err := c.raw.UpdateOrganization(callctx.WithBuffer(ctx), organizationID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateOrganization", err)
 	}
@@ -8399,25 +10420,37 @@ func (c *Client) UpdateOrganizationWithResponse(ctx context.Context, organizatio
 	if err != nil {
 		return nil, decodeError("UpdateOrganization", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "organization"); err != nil {
+			return nil, decodeError("UpdateOrganization", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateRequestWithBodyWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRequestWithBodyWithResponse(ctx context.Context, requestID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
-	rsp, err := c.raw.UpdateRequestWithBody(ctx, requestID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRequestWithBody(callctx.WithBuffer(ctx), requestID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRequest", err)
 	}
 	r, err := generated.ParseUpdateRequestResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRequest", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("UpdateRequest", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateRequestWithResponse calls UpdateRequest (PUT /api/v2/requests/{request_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64, body generated.UpdateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRequestResponse, error) {
-	rsp, err := c.raw.UpdateRequest(ctx, requestID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRequest(callctx.WithBuffer(ctx), requestID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRequest", err)
 	}
@@ -8425,25 +10458,37 @@ func (c *Client) UpdateRequestWithResponse(ctx context.Context, requestID int64,
 	if err != nil {
 		return nil, decodeError("UpdateRequest", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "request"); err != nil {
+			return nil, decodeError("UpdateRequest", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateResourceCollectionWithBodyWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateResourceCollectionWithBodyWithResponse(ctx context.Context, resourceCollectionID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
-	rsp, err := c.raw.UpdateResourceCollectionWithBody(ctx, resourceCollectionID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateResourceCollectionWithBody(callctx.WithBuffer(ctx), resourceCollectionID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateResourceCollection", err)
 	}
 	r, err := generated.ParseUpdateResourceCollectionResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateResourceCollection", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateResourceCollection", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateResourceCollectionWithResponse calls UpdateResourceCollection (PUT /api/v2/resource_collections/{resource_collection_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateResourceCollectionResponse, error) {
-	rsp, err := c.raw.UpdateResourceCollection(ctx, resourceCollectionID, body, reqEditors...)
+	rsp, err := c.raw.UpdateResourceCollection(callctx.WithBuffer(ctx), resourceCollectionID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateResourceCollection", err)
 	}
@@ -8451,25 +10496,37 @@ func (c *Client) UpdateResourceCollectionWithResponse(ctx context.Context, resou
 	if err != nil {
 		return nil, decodeError("UpdateResourceCollection", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "job_status"); err != nil {
+			return nil, decodeError("UpdateResourceCollection", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateRoutingAttributeValueWithBodyWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeValueWithBodyWithResponse(ctx context.Context, attributeID string, attributeValueID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeValueWithBody(ctx, attributeID, attributeValueID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeValueWithBody(callctx.WithBuffer(ctx), attributeID, attributeValueID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttributeValue", err)
 	}
 	r, err := generated.ParseUpdateRoutingAttributeValueResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateRoutingAttributeValueWithResponse calls UpdateRoutingAttributeValue (PATCH /api/v2/routing/attributes/{attribute_id}/values/{attribute_value_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, attributeID string, attributeValueID string, body generated.UpdateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeValueResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeValue(ctx, attributeID, attributeValueID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeValue(callctx.WithBuffer(ctx), attributeID, attributeValueID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttributeValue", err)
 	}
@@ -8477,25 +10534,37 @@ func (c *Client) UpdateRoutingAttributeValueWithResponse(ctx context.Context, at
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute_value"); err != nil {
+			return nil, decodeError("UpdateRoutingAttributeValue", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateRoutingAttributeWithBodyWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeWithBodyWithResponse(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttributeWithBody(ctx, attributeID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttributeWithBody(callctx.WithBuffer(ctx), attributeID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttribute", err)
 	}
 	r, err := generated.ParseUpdateRoutingAttributeResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateRoutingAttributeWithResponse calls UpdateRoutingAttribute (PUT /api/v2/routing/attributes/{attribute_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attributeID string, body generated.UpdateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateRoutingAttributeResponse, error) {
-	rsp, err := c.raw.UpdateRoutingAttribute(ctx, attributeID, body, reqEditors...)
+	rsp, err := c.raw.UpdateRoutingAttribute(callctx.WithBuffer(ctx), attributeID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateRoutingAttribute", err)
 	}
@@ -8503,25 +10572,37 @@ func (c *Client) UpdateRoutingAttributeWithResponse(ctx context.Context, attribu
 	if err != nil {
 		return nil, decodeError("UpdateRoutingAttribute", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "attribute"); err != nil {
+			return nil, decodeError("UpdateRoutingAttribute", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateSLAPolicyWithBodyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSLAPolicyWithBodyWithResponse(ctx context.Context, slaPolicyID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateSLAPolicyWithBody(ctx, slaPolicyID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSLAPolicyWithBody(callctx.WithBuffer(ctx), slaPolicyID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSLAPolicy", err)
 	}
 	r, err := generated.ParseUpdateSLAPolicyResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSLAPolicy", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("UpdateSLAPolicy", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateSLAPolicyWithResponse calls UpdateSLAPolicy (PUT /api/v2/slas/policies/{sla_policy_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID int64, body generated.UpdateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSLAPolicyResponse, error) {
-	rsp, err := c.raw.UpdateSLAPolicy(ctx, slaPolicyID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSLAPolicy(callctx.WithBuffer(ctx), slaPolicyID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSLAPolicy", err)
 	}
@@ -8529,25 +10610,37 @@ func (c *Client) UpdateSLAPolicyWithResponse(ctx context.Context, slaPolicyID in
 	if err != nil {
 		return nil, decodeError("UpdateSLAPolicy", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sla_policy"); err != nil {
+			return nil, decodeError("UpdateSLAPolicy", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateSharingAgreementWithBodyWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSharingAgreementWithBodyWithResponse(ctx context.Context, sharingAgreementID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
-	rsp, err := c.raw.UpdateSharingAgreementWithBody(ctx, sharingAgreementID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSharingAgreementWithBody(callctx.WithBuffer(ctx), sharingAgreementID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSharingAgreement", err)
 	}
 	r, err := generated.ParseUpdateSharingAgreementResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSharingAgreement", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("UpdateSharingAgreement", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateSharingAgreementWithResponse calls UpdateSharingAgreement (PUT /api/v2/sharing_agreements/{sharing_agreement_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharingAgreementID int64, body generated.UpdateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSharingAgreementResponse, error) {
-	rsp, err := c.raw.UpdateSharingAgreement(ctx, sharingAgreementID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSharingAgreement(callctx.WithBuffer(ctx), sharingAgreementID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSharingAgreement", err)
 	}
@@ -8555,25 +10648,37 @@ func (c *Client) UpdateSharingAgreementWithResponse(ctx context.Context, sharing
 	if err != nil {
 		return nil, decodeError("UpdateSharingAgreement", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "sharing_agreement"); err != nil {
+			return nil, decodeError("UpdateSharingAgreement", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateSupportAddressWithBodyWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSupportAddressWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
-	rsp, err := c.raw.UpdateSupportAddressWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateSupportAddressWithBody(callctx.WithBuffer(ctx), supportAddressID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSupportAddress", err)
 	}
 	r, err := generated.ParseUpdateSupportAddressResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateSupportAddress", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("UpdateSupportAddress", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateSupportAddressWithResponse calls UpdateSupportAddress (PUT /api/v2/recipient_addresses/{support_address_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAddressID int64, body generated.UpdateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateSupportAddressResponse, error) {
-	rsp, err := c.raw.UpdateSupportAddress(ctx, supportAddressID, body, reqEditors...)
+	rsp, err := c.raw.UpdateSupportAddress(callctx.WithBuffer(ctx), supportAddressID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateSupportAddress", err)
 	}
@@ -8581,25 +10686,37 @@ func (c *Client) UpdateSupportAddressWithResponse(ctx context.Context, supportAd
 	if err != nil {
 		return nil, decodeError("UpdateSupportAddress", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "recipient_address"); err != nil {
+			return nil, decodeError("UpdateSupportAddress", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTargetWithBodyWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTargetWithBodyWithResponse(ctx context.Context, targetID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
-	rsp, err := c.raw.UpdateTargetWithBody(ctx, targetID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTargetWithBody(callctx.WithBuffer(ctx), targetID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTarget", err)
 	}
 	r, err := generated.ParseUpdateTargetResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTarget", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("UpdateTarget", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTargetWithResponse calls UpdateTarget (PUT /api/v2/targets/{target_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, body generated.UpdateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTargetResponse, error) {
-	rsp, err := c.raw.UpdateTarget(ctx, targetID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTarget(callctx.WithBuffer(ctx), targetID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTarget", err)
 	}
@@ -8607,25 +10724,37 @@ func (c *Client) UpdateTargetWithResponse(ctx context.Context, targetID int64, b
 	if err != nil {
 		return nil, decodeError("UpdateTarget", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "target"); err != nil {
+			return nil, decodeError("UpdateTarget", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTicketFieldWithBodyWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFieldWithBodyWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
-	rsp, err := c.raw.UpdateTicketFieldWithBody(ctx, ticketFieldID, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketFieldWithBody(callctx.WithBuffer(ctx), ticketFieldID, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketField", err)
 	}
 	r, err := generated.ParseUpdateTicketFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicketField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("UpdateTicketField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTicketFieldWithResponse calls UpdateTicketField (PUT /api/v2/ticket_fields/{ticket_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, body generated.UpdateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFieldResponse, error) {
-	rsp, err := c.raw.UpdateTicketField(ctx, ticketFieldID, params, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketField(callctx.WithBuffer(ctx), ticketFieldID, params, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketField", err)
 	}
@@ -8633,25 +10762,37 @@ func (c *Client) UpdateTicketFieldWithResponse(ctx context.Context, ticketFieldI
 	if err != nil {
 		return nil, decodeError("UpdateTicketField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_field"); err != nil {
+			return nil, decodeError("UpdateTicketField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTicketFormWithBodyWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFormWithBodyWithResponse(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
-	rsp, err := c.raw.UpdateTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketFormWithBody(callctx.WithBuffer(ctx), ticketFormID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketForm", err)
 	}
 	r, err := generated.ParseUpdateTicketFormResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicketForm", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("UpdateTicketForm", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTicketFormWithResponse calls UpdateTicketForm (PUT /api/v2/ticket_forms/{ticket_form_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID int64, body generated.UpdateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketFormResponse, error) {
-	rsp, err := c.raw.UpdateTicketForm(ctx, ticketFormID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketForm(callctx.WithBuffer(ctx), ticketFormID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicketForm", err)
 	}
@@ -8659,25 +10800,37 @@ func (c *Client) UpdateTicketFormWithResponse(ctx context.Context, ticketFormID 
 	if err != nil {
 		return nil, decodeError("UpdateTicketForm", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket_form"); err != nil {
+			return nil, decodeError("UpdateTicketForm", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTicketWithBodyWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketWithBodyWithResponse(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
-	rsp, err := c.raw.UpdateTicketWithBody(ctx, ticketID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicketWithBody(callctx.WithBuffer(ctx), ticketID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicket", err)
 	}
 	r, err := generated.ParseUpdateTicketResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTicket", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("UpdateTicket", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTicketWithResponse calls UpdateTicket (PUT /api/v2/tickets/{ticket_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, body generated.UpdateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTicketResponse, error) {
-	rsp, err := c.raw.UpdateTicket(ctx, ticketID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTicket(callctx.WithBuffer(ctx), ticketID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTicket", err)
 	}
@@ -8685,25 +10838,37 @@ func (c *Client) UpdateTicketWithResponse(ctx context.Context, ticketID int64, b
 	if err != nil {
 		return nil, decodeError("UpdateTicket", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "ticket"); err != nil {
+			return nil, decodeError("UpdateTicket", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTriggerCategoryWithBodyWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerCategoryWithBodyWithResponse(ctx context.Context, triggerCategoryID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.UpdateTriggerCategoryWithBody(ctx, triggerCategoryID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerCategoryWithBody(callctx.WithBuffer(ctx), triggerCategoryID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTriggerCategory", err)
 	}
 	r, err := generated.ParseUpdateTriggerCategoryResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTriggerCategory", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("UpdateTriggerCategory", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTriggerCategoryWithResponse calls UpdateTriggerCategory (PATCH /api/v2/trigger_categories/{trigger_category_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerCategoryID string, body generated.UpdateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerCategoryResponse, error) {
-	rsp, err := c.raw.UpdateTriggerCategory(ctx, triggerCategoryID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerCategory(callctx.WithBuffer(ctx), triggerCategoryID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTriggerCategory", err)
 	}
@@ -8711,25 +10876,37 @@ func (c *Client) UpdateTriggerCategoryWithResponse(ctx context.Context, triggerC
 	if err != nil {
 		return nil, decodeError("UpdateTriggerCategory", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger_category"); err != nil {
+			return nil, decodeError("UpdateTriggerCategory", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateTriggerWithBodyWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerWithBodyWithResponse(ctx context.Context, triggerID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
-	rsp, err := c.raw.UpdateTriggerWithBody(ctx, triggerID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateTriggerWithBody(callctx.WithBuffer(ctx), triggerID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTrigger", err)
 	}
 	r, err := generated.ParseUpdateTriggerResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateTrigger", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("UpdateTrigger", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateTriggerWithResponse calls UpdateTrigger (PUT /api/v2/triggers/{trigger_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64, body generated.UpdateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateTriggerResponse, error) {
-	rsp, err := c.raw.UpdateTrigger(ctx, triggerID, body, reqEditors...)
+	rsp, err := c.raw.UpdateTrigger(callctx.WithBuffer(ctx), triggerID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateTrigger", err)
 	}
@@ -8737,25 +10914,37 @@ func (c *Client) UpdateTriggerWithResponse(ctx context.Context, triggerID int64,
 	if err != nil {
 		return nil, decodeError("UpdateTrigger", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "trigger"); err != nil {
+			return nil, decodeError("UpdateTrigger", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateUserFieldWithBodyWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserFieldWithBodyWithResponse(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
-	rsp, err := c.raw.UpdateUserFieldWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserFieldWithBody(callctx.WithBuffer(ctx), userFieldID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserField", err)
 	}
 	r, err := generated.ParseUpdateUserFieldResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUserField", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("UpdateUserField", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateUserFieldWithResponse calls UpdateUserField (PUT /api/v2/user_fields/{user_field_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID string, body generated.UpdateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserFieldResponse, error) {
-	rsp, err := c.raw.UpdateUserField(ctx, userFieldID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserField(callctx.WithBuffer(ctx), userFieldID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserField", err)
 	}
@@ -8763,25 +10952,37 @@ func (c *Client) UpdateUserFieldWithResponse(ctx context.Context, userFieldID st
 	if err != nil {
 		return nil, decodeError("UpdateUserField", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user_field"); err != nil {
+			return nil, decodeError("UpdateUserField", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateUserIdentityWithBodyWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserIdentityWithBodyWithResponse(ctx context.Context, userID int64, userIdentityID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
-	rsp, err := c.raw.UpdateUserIdentityWithBody(ctx, userID, userIdentityID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserIdentityWithBody(callctx.WithBuffer(ctx), userID, userIdentityID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserIdentity", err)
 	}
 	r, err := generated.ParseUpdateUserIdentityResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUserIdentity", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("UpdateUserIdentity", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateUserIdentityWithResponse calls UpdateUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, body generated.UpdateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserIdentityResponse, error) {
-	rsp, err := c.raw.UpdateUserIdentity(ctx, userID, userIdentityID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUserIdentity", err)
 	}
@@ -8789,25 +10990,37 @@ func (c *Client) UpdateUserIdentityWithResponse(ctx context.Context, userID int6
 	if err != nil {
 		return nil, decodeError("UpdateUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("UpdateUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateUserWithBodyWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserWithBodyWithResponse(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
-	rsp, err := c.raw.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateUserWithBody(callctx.WithBuffer(ctx), userID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUser", err)
 	}
 	r, err := generated.ParseUpdateUserResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateUser", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("UpdateUser", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateUserWithResponse calls UpdateUser (PUT /api/v2/users/{user_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body generated.UpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateUserResponse, error) {
-	rsp, err := c.raw.UpdateUser(ctx, userID, body, reqEditors...)
+	rsp, err := c.raw.UpdateUser(callctx.WithBuffer(ctx), userID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateUser", err)
 	}
@@ -8815,25 +11028,37 @@ func (c *Client) UpdateUserWithResponse(ctx context.Context, userID int64, body 
 	if err != nil {
 		return nil, decodeError("UpdateUser", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "user"); err != nil {
+			return nil, decodeError("UpdateUser", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateViewWithBodyWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateViewWithBodyWithResponse(ctx context.Context, viewID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
-	rsp, err := c.raw.UpdateViewWithBody(ctx, viewID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateViewWithBody(callctx.WithBuffer(ctx), viewID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateView", err)
 	}
 	r, err := generated.ParseUpdateViewResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateView", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("UpdateView", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateViewWithResponse calls UpdateView (PUT /api/v2/views/{view_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body generated.UpdateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateViewResponse, error) {
-	rsp, err := c.raw.UpdateView(ctx, viewID, body, reqEditors...)
+	rsp, err := c.raw.UpdateView(callctx.WithBuffer(ctx), viewID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateView", err)
 	}
@@ -8841,25 +11066,37 @@ func (c *Client) UpdateViewWithResponse(ctx context.Context, viewID int64, body 
 	if err != nil {
 		return nil, decodeError("UpdateView", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "view"); err != nil {
+			return nil, decodeError("UpdateView", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UpdateWorkspaceWithBodyWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateWorkspaceWithBodyWithResponse(ctx context.Context, workspaceID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
-	rsp, err := c.raw.UpdateWorkspaceWithBody(ctx, workspaceID, contentType, body, reqEditors...)
+	rsp, err := c.raw.UpdateWorkspaceWithBody(callctx.WithBuffer(ctx), workspaceID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateWorkspace", err)
 	}
 	r, err := generated.ParseUpdateWorkspaceResponse(rsp)
 	if err != nil {
 		return nil, decodeError("UpdateWorkspace", rsp, err)
+	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("UpdateWorkspace", rsp, err)
+		}
 	}
 	return r, nil
 }
 
 // UpdateWorkspaceWithResponse calls UpdateWorkspace (PUT /api/v2/workspaces/{workspace_id}) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID int64, body generated.UpdateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.UpdateWorkspaceResponse, error) {
-	rsp, err := c.raw.UpdateWorkspace(ctx, workspaceID, body, reqEditors...)
+	rsp, err := c.raw.UpdateWorkspace(callctx.WithBuffer(ctx), workspaceID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UpdateWorkspace", err)
 	}
@@ -8867,12 +11104,18 @@ func (c *Client) UpdateWorkspaceWithResponse(ctx context.Context, workspaceID in
 	if err != nil {
 		return nil, decodeError("UpdateWorkspace", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "workspace"); err != nil {
+			return nil, decodeError("UpdateWorkspace", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // UploadFileWithBodyWithResponse calls UploadFile (POST /api/v2/uploads) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *generated.UploadFileParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.UploadFileResponse, error) {
-	rsp, err := c.raw.UploadFileWithBody(ctx, params, contentType, body, reqEditors...)
+	rsp, err := c.raw.UploadFileWithBody(callctx.WithBuffer(ctx), params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("UploadFile", err)
 	}
@@ -8880,12 +11123,18 @@ func (c *Client) UploadFileWithBodyWithResponse(ctx context.Context, params *gen
 	if err != nil {
 		return nil, decodeError("UploadFile", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 201:
+		if err := requireKeys(r.Body, "upload"); err != nil {
+			return nil, decodeError("UploadFile", rsp, err)
+		}
+	}
 	return r, nil
 }
 
 // VerifySubdomainAvailabilityWithResponse calls VerifySubdomainAvailability (GET /api/v2/accounts/available) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySubdomainAvailabilityWithResponse(ctx context.Context, params *generated.VerifySubdomainAvailabilityParams, reqEditors ...generated.RequestEditorFn) (*generated.VerifySubdomainAvailabilityResponse, error) {
-	rsp, err := c.raw.VerifySubdomainAvailability(ctx, params, reqEditors...)
+	rsp, err := c.raw.VerifySubdomainAvailability(callctx.WithBuffer(ctx), params, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySubdomainAvailability", err)
 	}
@@ -8898,7 +11147,7 @@ func (c *Client) VerifySubdomainAvailabilityWithResponse(ctx context.Context, pa
 
 // VerifySupportAddressForwardingWithBodyWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySupportAddressForwardingWithBodyWithResponse(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
-	rsp, err := c.raw.VerifySupportAddressForwardingWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+	rsp, err := c.raw.VerifySupportAddressForwardingWithBody(callctx.WithBuffer(ctx), supportAddressID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySupportAddressForwarding", err)
 	}
@@ -8911,7 +11160,7 @@ func (c *Client) VerifySupportAddressForwardingWithBodyWithResponse(ctx context.
 
 // VerifySupportAddressForwardingWithResponse calls VerifySupportAddressForwarding (PUT /api/v2/recipient_addresses/{support_address_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifySupportAddressForwardingWithResponse(ctx context.Context, supportAddressID int64, body generated.VerifySupportAddressForwardingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*generated.VerifySupportAddressForwardingResponse, error) {
-	rsp, err := c.raw.VerifySupportAddressForwarding(ctx, supportAddressID, body, reqEditors...)
+	rsp, err := c.raw.VerifySupportAddressForwarding(callctx.WithBuffer(ctx), supportAddressID, body, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifySupportAddressForwarding", err)
 	}
@@ -8924,7 +11173,7 @@ func (c *Client) VerifySupportAddressForwardingWithResponse(ctx context.Context,
 
 // VerifyUserIdentityWithResponse calls VerifyUserIdentity (PUT /api/v2/users/{user_id}/identities/{user_identity_id}/verify) and decodes its response, as the generated client's method of the same name does; its errors name the operation.
 func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*generated.VerifyUserIdentityResponse, error) {
-	rsp, err := c.raw.VerifyUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+	rsp, err := c.raw.VerifyUserIdentity(callctx.WithBuffer(ctx), userID, userIdentityID, reqEditors...)
 	if err != nil {
 		return nil, callError("VerifyUserIdentity", err)
 	}
@@ -8932,5 +11181,4367 @@ func (c *Client) VerifyUserIdentityWithResponse(ctx context.Context, userID int6
 	if err != nil {
 		return nil, decodeError("VerifyUserIdentity", rsp, err)
 	}
+	switch rsp.StatusCode {
+	case 200:
+		if err := requireKeys(r.Body, "identity"); err != nil {
+			return nil, decodeError("VerifyUserIdentity", rsp, err)
+		}
+	}
 	return r, nil
+}
+
+// checkedClient is the generated raw client with every call checked first (see checkCall): a nil
+// context, or a path parameter that is empty, "." or "..", is an error before any request is built.
+type checkedClient struct{ generated.ClientInterface }
+
+// AddTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AddTicketTags(ctx context.Context, ticketID int64, body generated.AddTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AddTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AddTicketTags(ctx, ticketID, body, reqEditors...)
+}
+
+// AddTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AddTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AddTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AddTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// AutocompleteCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.AutocompleteCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// AutocompleteOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteOrganizations(ctx context.Context, params *generated.AutocompleteOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteOrganizations(ctx, params, reqEditors...)
+}
+
+// AutocompleteProblems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteProblems(ctx context.Context, params *generated.AutocompleteProblemsParams, body generated.AutocompleteProblemsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteProblems(ctx, params, body, reqEditors...)
+}
+
+// AutocompleteProblemsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteProblemsWithBody(ctx context.Context, params *generated.AutocompleteProblemsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteProblemsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// AutocompleteTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteTags(ctx context.Context, params *generated.AutocompleteTagsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteTags(ctx, params, reqEditors...)
+}
+
+// AutocompleteUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) AutocompleteUsers(ctx context.Context, params *generated.AutocompleteUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "AutocompleteUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.AutocompleteUsers(ctx, params, reqEditors...)
+}
+
+// BulkUnregisterPushNotificationDevices checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUnregisterPushNotificationDevices(ctx context.Context, body generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUnregisterPushNotificationDevices"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUnregisterPushNotificationDevices(ctx, body, reqEditors...)
+}
+
+// BulkUnregisterPushNotificationDevicesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUnregisterPushNotificationDevicesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUnregisterPushNotificationDevices"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUnregisterPushNotificationDevicesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// BulkUpdateDefaultCustomTicketStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUpdateDefaultCustomTicketStatuses(ctx context.Context, body generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUpdateDefaultCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUpdateDefaultCustomTicketStatuses(ctx, body, reqEditors...)
+}
+
+// BulkUpdateDefaultCustomTicketStatusesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) BulkUpdateDefaultCustomTicketStatusesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "BulkUpdateDefaultCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.BulkUpdateDefaultCustomTicketStatusesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ChangeOwnPassword checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ChangeOwnPassword(ctx context.Context, userID int64, body generated.ChangeOwnPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ChangeOwnPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ChangeOwnPassword(ctx, userID, body, reqEditors...)
+}
+
+// ChangeOwnPasswordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ChangeOwnPasswordWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ChangeOwnPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ChangeOwnPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// CheckBrandHostMappingValidity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CheckBrandHostMappingValidity(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CheckBrandHostMappingValidity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CheckBrandHostMappingValidity(ctx, brandID, reqEditors...)
+}
+
+// CheckHostMappingValidity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CheckHostMappingValidity(ctx context.Context, params *generated.CheckHostMappingValidityParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CheckHostMappingValidity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CheckHostMappingValidity(ctx, params, reqEditors...)
+}
+
+// CloneTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CloneTicketForm(ctx context.Context, ticketFormID int64, body generated.CloneTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CloneTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CloneTicketForm(ctx, ticketFormID, body, reqEditors...)
+}
+
+// CloneTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CloneTicketFormWithBody(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CloneTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CloneTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+}
+
+// CopySuspendedTicketAttachments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CopySuspendedTicketAttachments(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CopySuspendedTicketAttachments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CopySuspendedTicketAttachments(ctx, reqEditors...)
+}
+
+// CountActivities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountActivities(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountActivities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountActivities(ctx, reqEditors...)
+}
+
+// CountCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountCustomObjectRecords(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountCustomObjectRecords(ctx, customObjectKey, reqEditors...)
+}
+
+// CountDeletedUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountDeletedUsers(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountDeletedUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountDeletedUsers(ctx, reqEditors...)
+}
+
+// CountGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountGroups(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountGroups(ctx, reqEditors...)
+}
+
+// CountOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountOrganizations(ctx context.Context, params *generated.CountOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountOrganizations(ctx, params, reqEditors...)
+}
+
+// CountSatisfactionRatings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountSatisfactionRatings(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountSatisfactionRatings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountSatisfactionRatings(ctx, reqEditors...)
+}
+
+// CountSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountSearchResults(ctx context.Context, params *generated.CountSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountSearchResults(ctx, params, reqEditors...)
+}
+
+// CountTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTags(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTags(ctx, reqEditors...)
+}
+
+// CountTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketAudits(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketAudits(ctx, ticketID, reqEditors...)
+}
+
+// CountTicketComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketComments(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketComments(ctx, ticketID, reqEditors...)
+}
+
+// CountTicketFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketFields(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketFields(ctx, reqEditors...)
+}
+
+// CountTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTickets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTickets(ctx, reqEditors...)
+}
+
+// CountTicketsInView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketsInView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketsInView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketsInView(ctx, viewID, reqEditors...)
+}
+
+// CountTicketsInViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountTicketsInViews(ctx context.Context, params *generated.CountTicketsInViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountTicketsInViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountTicketsInViews(ctx, params, reqEditors...)
+}
+
+// CountUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountUsers(ctx context.Context, params *generated.CountUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountUsers(ctx, params, reqEditors...)
+}
+
+// CountViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CountViews(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CountViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CountViews(ctx, reqEditors...)
+}
+
+// CreateAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateAutomation(ctx context.Context, body generated.CreateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateAutomation(ctx, body, reqEditors...)
+}
+
+// CreateAutomationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateAutomationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateAutomationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBatchJobForTriggerCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBatchJobForTriggerCategories(ctx context.Context, body generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBatchJobForTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBatchJobForTriggerCategories(ctx, body, reqEditors...)
+}
+
+// CreateBatchJobForTriggerCategoriesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBatchJobForTriggerCategoriesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBatchJobForTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBatchJobForTriggerCategoriesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBookmark checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBookmark(ctx context.Context, body generated.CreateBookmarkJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBookmark(ctx, body, reqEditors...)
+}
+
+// CreateBookmarkWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBookmarkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBookmarkWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBrand(ctx context.Context, body generated.CreateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBrand(ctx, body, reqEditors...)
+}
+
+// CreateBrandWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateBrandWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateBrandWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObject(ctx context.Context, body generated.CreateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObject"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObject(ctx, body, reqEditors...)
+}
+
+// CreateCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectField(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectField", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectField(ctx, customObjectKey, body, reqEditors...)
+}
+
+// CreateCustomObjectFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectFieldWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectField", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectFieldWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// CreateCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectRecord(ctx context.Context, customObjectKey string, body generated.CreateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectRecord", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectRecord(ctx, customObjectKey, body, reqEditors...)
+}
+
+// CreateCustomObjectRecordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectRecordWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObjectRecord", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectRecordWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// CreateCustomObjectWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomObjectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomObject"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomObjectWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomRole(ctx context.Context, body generated.CreateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomRole(ctx, body, reqEditors...)
+}
+
+// CreateCustomRoleWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomRoleWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomTicketStatus(ctx context.Context, body generated.CreateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomTicketStatus(ctx, body, reqEditors...)
+}
+
+// CreateCustomTicketStatusWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateCustomTicketStatusWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateCustomTicketStatusWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItem(ctx context.Context, body generated.CreateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItem(ctx, body, reqEditors...)
+}
+
+// CreateDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, body generated.CreateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemVariant(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// CreateDynamicContentItemVariantWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemVariantWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// CreateDynamicContentItemWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateDynamicContentItemWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateDynamicContentItemWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroup(ctx context.Context, body generated.CreateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroup(ctx, body, reqEditors...)
+}
+
+// CreateGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupMembership(ctx context.Context, body generated.CreateGroupMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupMembership(ctx, body, reqEditors...)
+}
+
+// CreateGroupMembershipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupMembershipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupSLAPolicy(ctx context.Context, body generated.CreateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupSLAPolicy(ctx, body, reqEditors...)
+}
+
+// CreateGroupSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupSLAPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroupSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateGroupWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateGroupWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacro(ctx context.Context, body generated.CreateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacro(ctx, body, reqEditors...)
+}
+
+// CreateMacroAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacroAttachmentWithBody(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacroAttachmentWithBody(ctx, macroID, contentType, body, reqEditors...)
+}
+
+// CreateMacroWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateMacroWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateMacroWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body generated.CreateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// CreateManyDynamicContentItemVariantsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyDynamicContentItemVariantsWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// CreateManyGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyGroupMemberships(ctx context.Context, body generated.CreateManyGroupMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyGroupMemberships(ctx, body, reqEditors...)
+}
+
+// CreateManyGroupMembershipsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyGroupMembershipsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyGroupMembershipsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationMemberships(ctx context.Context, body generated.CreateManyOrganizationMembershipsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationMemberships(ctx, body, reqEditors...)
+}
+
+// CreateManyOrganizationMembershipsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationMembershipsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationMembershipsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizations(ctx context.Context, body generated.CreateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizations(ctx, body, reqEditors...)
+}
+
+// CreateManyOrganizationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyOrganizationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyOrganizationsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyTickets(ctx context.Context, body generated.CreateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyTickets(ctx, body, reqEditors...)
+}
+
+// CreateManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyTicketsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyTicketsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyUsers(ctx context.Context, body generated.CreateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyUsers(ctx, body, reqEditors...)
+}
+
+// CreateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateManyUsersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalID checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, body generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateCustomObjectRecordByExternalID(ctx, customObjectKey, params, body, reqEditors...)
+}
+
+// CreateOrUpdateCustomObjectRecordByExternalIDWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx context.Context, customObjectKey string, params *generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateCustomObjectRecordByExternalIDWithBody(ctx, customObjectKey, params, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateManyUsers(ctx context.Context, body generated.CreateOrUpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateManyUsers(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateManyUsersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateManyUsersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateOrganization(ctx context.Context, body generated.CreateOrUpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateOrganization(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateTicketFieldOption(ctx context.Context, ticketFieldID int64, body generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateTicketFieldOption(ctx, ticketFieldID, body, reqEditors...)
+}
+
+// CreateOrUpdateTicketFieldOptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateTicketFieldOptionWithBody(ctx context.Context, ticketFieldID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateTicketFieldOptionWithBody(ctx, ticketFieldID, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUser(ctx context.Context, body generated.CreateOrUpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUser(ctx, body, reqEditors...)
+}
+
+// CreateOrUpdateUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserFieldOption(ctx context.Context, userFieldID string, body generated.CreateOrUpdateUserFieldOptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserFieldOption(ctx, userFieldID, body, reqEditors...)
+}
+
+// CreateOrUpdateUserFieldOptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserFieldOptionWithBody(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserFieldOptionWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+}
+
+// CreateOrUpdateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrUpdateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrUpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrUpdateUserWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganization(ctx context.Context, body generated.CreateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganization(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationField(ctx context.Context, body generated.CreateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationField(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationMembership(ctx context.Context, body generated.CreateOrganizationMembershipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationMembership(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationMembershipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationMembershipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationSubscription(ctx context.Context, body generated.CreateOrganizationSubscriptionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationSubscription(ctx, body, reqEditors...)
+}
+
+// CreateOrganizationSubscriptionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationSubscriptionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationSubscriptionWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRequest(ctx context.Context, body generated.CreateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRequest(ctx, body, reqEditors...)
+}
+
+// CreateRequestWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRequestWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRequestWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateResourceCollection(ctx context.Context, body generated.CreateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateResourceCollection(ctx, body, reqEditors...)
+}
+
+// CreateResourceCollectionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateResourceCollectionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateResourceCollectionWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttribute(ctx context.Context, body generated.CreateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttribute"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttribute(ctx, body, reqEditors...)
+}
+
+// CreateRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeValue(ctx context.Context, attributeID string, body generated.CreateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttributeValue", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeValue(ctx, attributeID, body, reqEditors...)
+}
+
+// CreateRoutingAttributeValueWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeValueWithBody(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttributeValue", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeValueWithBody(ctx, attributeID, contentType, body, reqEditors...)
+}
+
+// CreateRoutingAttributeWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateRoutingAttributeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateRoutingAttribute"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateRoutingAttributeWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSLAPolicy(ctx context.Context, body generated.CreateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSLAPolicy(ctx, body, reqEditors...)
+}
+
+// CreateSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSLAPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSLAPolicyWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSharingAgreement(ctx context.Context, body generated.CreateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSharingAgreement(ctx, body, reqEditors...)
+}
+
+// CreateSharingAgreementWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSharingAgreementWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSharingAgreementWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSupportAddress(ctx context.Context, body generated.CreateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSupportAddress(ctx, body, reqEditors...)
+}
+
+// CreateSupportAddressWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateSupportAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateSupportAddressWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTarget(ctx context.Context, body generated.CreateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTarget(ctx, body, reqEditors...)
+}
+
+// CreateTargetWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTargetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTargetWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicket(ctx context.Context, params *generated.CreateTicketParams, body generated.CreateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicket(ctx, params, body, reqEditors...)
+}
+
+// CreateTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketField(ctx context.Context, body generated.CreateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketField(ctx, body, reqEditors...)
+}
+
+// CreateTicketFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketForm(ctx context.Context, body generated.CreateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketForm(ctx, body, reqEditors...)
+}
+
+// CreateTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketFormWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketFormWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketSatisfactionRating checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSatisfactionRating(ctx context.Context, ticketID int64, body generated.CreateTicketSatisfactionRatingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSatisfactionRating(ctx, ticketID, body, reqEditors...)
+}
+
+// CreateTicketSatisfactionRatingWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSatisfactionRatingWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSatisfactionRatingWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// CreateTicketSkip checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSkip(ctx context.Context, body generated.CreateTicketSkipJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSkip"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSkip(ctx, body, reqEditors...)
+}
+
+// CreateTicketSkipWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketSkipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicketSkip"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketSkipWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTicketWithBody(ctx context.Context, params *generated.CreateTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTicketWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// CreateTrialAccount checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrialAccount(ctx context.Context, body generated.CreateTrialAccountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrialAccount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrialAccount(ctx, body, reqEditors...)
+}
+
+// CreateTrialAccountWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrialAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrialAccount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrialAccountWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTrigger(ctx context.Context, body generated.CreateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTrigger(ctx, body, reqEditors...)
+}
+
+// CreateTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerCategory(ctx context.Context, body generated.CreateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTriggerCategory"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerCategory(ctx, body, reqEditors...)
+}
+
+// CreateTriggerCategoryWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerCategoryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTriggerCategory"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerCategoryWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateTriggerWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateTriggerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateTriggerWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUnassociatedMacroAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUnassociatedMacroAttachmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUnassociatedMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUnassociatedMacroAttachmentWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUser(ctx context.Context, body generated.CreateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUser(ctx, body, reqEditors...)
+}
+
+// CreateUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserField(ctx context.Context, body generated.CreateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserField(ctx, body, reqEditors...)
+}
+
+// CreateUserFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserFieldWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserFieldWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserIdentity(ctx context.Context, userID int64, body generated.CreateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserIdentity(ctx, userID, body, reqEditors...)
+}
+
+// CreateUserIdentityWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserIdentityWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserIdentityWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// CreateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateUserWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateUserWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateView(ctx context.Context, body generated.CreateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateView(ctx, body, reqEditors...)
+}
+
+// CreateViewWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateViewWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateViewWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateVoiceTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateVoiceTicket(ctx context.Context, body generated.CreateVoiceTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateVoiceTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateVoiceTicket(ctx, body, reqEditors...)
+}
+
+// CreateVoiceTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateVoiceTicketWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateVoiceTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateVoiceTicketWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// CreateWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateWorkspace(ctx context.Context, body generated.CreateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateWorkspace(ctx, body, reqEditors...)
+}
+
+// CreateWorkspaceWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) CreateWorkspaceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "CreateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.CreateWorkspaceWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// DeleteAuthenticatedSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteAuthenticatedSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteAuthenticatedSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteAuthenticatedSession(ctx, reqEditors...)
+}
+
+// DeleteAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteAutomation(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteAutomation(ctx, automationID, reqEditors...)
+}
+
+// DeleteBookmark checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteBookmark(ctx context.Context, bookmarkID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteBookmark"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteBookmark(ctx, bookmarkID, reqEditors...)
+}
+
+// DeleteBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteBrand(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteBrand(ctx, brandID, reqEditors...)
+}
+
+// DeleteCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObject(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObject(ctx, customObjectKey, reqEditors...)
+}
+
+// DeleteCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, reqEditors...)
+}
+
+// DeleteCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+}
+
+// DeleteCustomObjectRecordByExternalID checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *generated.DeleteCustomObjectRecordByExternalIDParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomObjectRecordByExternalId", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomObjectRecordByExternalID(ctx, customObjectKey, params, reqEditors...)
+}
+
+// DeleteCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteCustomRole(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteCustomRole(ctx, customRoleID, reqEditors...)
+}
+
+// DeleteDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteDynamicContentItem(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+}
+
+// DeleteDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+}
+
+// DeleteGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroup(ctx context.Context, groupID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroup(ctx, groupID, reqEditors...)
+}
+
+// DeleteGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroupMembership(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroupMembership(ctx, groupMembershipID, reqEditors...)
+}
+
+// DeleteGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+}
+
+// DeleteMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteMacro(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteMacro(ctx, macroID, reqEditors...)
+}
+
+// DeleteManyAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyAutomations(ctx context.Context, params *generated.DeleteManyAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyAutomations(ctx, params, reqEditors...)
+}
+
+// DeleteManyGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyGroupMemberships(ctx context.Context, params *generated.DeleteManyGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyGroupMemberships(ctx, params, reqEditors...)
+}
+
+// DeleteManyMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyMacros(ctx context.Context, params *generated.DeleteManyMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyMacros(ctx, params, reqEditors...)
+}
+
+// DeleteManyOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyOrganizationMemberships(ctx context.Context, params *generated.DeleteManyOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyOrganizationMemberships(ctx, params, reqEditors...)
+}
+
+// DeleteManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyOrganizations(ctx context.Context, params *generated.DeleteManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyOrganizations(ctx, params, reqEditors...)
+}
+
+// DeleteManySuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManySuspendedTickets(ctx context.Context, params *generated.DeleteManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManySuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManySuspendedTickets(ctx, params, reqEditors...)
+}
+
+// DeleteManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyTickets(ctx context.Context, params *generated.DeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyTickets(ctx, params, reqEditors...)
+}
+
+// DeleteManyTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyTriggers(ctx context.Context, params *generated.DeleteManyTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyTriggers(ctx, params, reqEditors...)
+}
+
+// DeleteManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyUsers(ctx context.Context, params *generated.DeleteManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyUsers(ctx, params, reqEditors...)
+}
+
+// DeleteManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyViews(ctx context.Context, params *generated.DeleteManyViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyViews(ctx, params, reqEditors...)
+}
+
+// DeleteManyWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteManyWorkspaces(ctx context.Context, params *generated.DeleteManyWorkspacesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteManyWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteManyWorkspaces(ctx, params, reqEditors...)
+}
+
+// DeleteOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganization(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganization(ctx, organizationID, reqEditors...)
+}
+
+// DeleteOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationField(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationField(ctx, organizationFieldID, reqEditors...)
+}
+
+// DeleteOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationMembership(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+}
+
+// DeleteOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+}
+
+// DeleteResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteResourceCollection(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteResourceCollection(ctx, resourceCollectionID, reqEditors...)
+}
+
+// DeleteRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteRoutingAttribute(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteRoutingAttribute(ctx, attributeID, reqEditors...)
+}
+
+// DeleteRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+}
+
+// DeleteSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSLAPolicy(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSLAPolicy(ctx, slaPolicyID, reqEditors...)
+}
+
+// DeleteSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSharingAgreement(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+}
+
+// DeleteSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSupportAddress(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSupportAddress(ctx, supportAddressID, reqEditors...)
+}
+
+// DeleteSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// DeleteTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTarget(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTarget(ctx, targetID, reqEditors...)
+}
+
+// DeleteTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicket(ctx, ticketID, reqEditors...)
+}
+
+// DeleteTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketField(ctx context.Context, ticketFieldID int64, params *generated.DeleteTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketField(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// DeleteTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+}
+
+// DeleteTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTicketForm(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTicketForm(ctx, ticketFormID, reqEditors...)
+}
+
+// DeleteTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTrigger(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTrigger(ctx, triggerID, reqEditors...)
+}
+
+// DeleteTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteTriggerCategory(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+}
+
+// DeleteUpload checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUpload(ctx context.Context, token string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUpload", "token", token); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUpload(ctx, token, reqEditors...)
+}
+
+// DeleteUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUser(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUser(ctx, userID, reqEditors...)
+}
+
+// DeleteUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserField(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserField(ctx, userFieldID, reqEditors...)
+}
+
+// DeleteUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+}
+
+// DeleteUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// DeleteUserSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserSession(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserSession(ctx, userID, sessionID, reqEditors...)
+}
+
+// DeleteUserSessions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteUserSessions(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteUserSessions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteUserSessions(ctx, userID, reqEditors...)
+}
+
+// DeleteView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteView(ctx, viewID, reqEditors...)
+}
+
+// DeleteWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DeleteWorkspace(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DeleteWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DeleteWorkspace(ctx, workspaceID, reqEditors...)
+}
+
+// DetectBestLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) DetectBestLocale(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "DetectBestLocale"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.DetectBestLocale(ctx, reqEditors...)
+}
+
+// ExecuteView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExecuteView(ctx context.Context, viewID int64, params *generated.ExecuteViewParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExecuteView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExecuteView(ctx, viewID, params, reqEditors...)
+}
+
+// ExportAuditLogs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportAuditLogs(ctx context.Context, params *generated.ExportAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportAuditLogs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportAuditLogs(ctx, params, reqEditors...)
+}
+
+// ExportSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportSearchResults(ctx context.Context, params *generated.ExportSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportSearchResults(ctx, params, reqEditors...)
+}
+
+// ExportSuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportSuspendedTickets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportSuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportSuspendedTickets(ctx, reqEditors...)
+}
+
+// ExportView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ExportView(ctx context.Context, viewID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ExportView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ExportView(ctx, viewID, reqEditors...)
+}
+
+// ImportManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportManyTickets(ctx context.Context, params *generated.ImportManyTicketsParams, body generated.ImportManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportManyTickets(ctx, params, body, reqEditors...)
+}
+
+// ImportManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportManyTicketsWithBody(ctx context.Context, params *generated.ImportManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ImportTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportTicket(ctx context.Context, params *generated.ImportTicketParams, body generated.ImportTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportTicket(ctx, params, body, reqEditors...)
+}
+
+// ImportTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ImportTicketWithBody(ctx context.Context, params *generated.ImportTicketParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ImportTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ImportTicketWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// IncrementalOrganizationExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalOrganizationExport(ctx context.Context, params *generated.IncrementalOrganizationExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalOrganizationExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalOrganizationExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingAttributeExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingAttributeExport(ctx context.Context, params *generated.IncrementalRoutingAttributeExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingAttributeExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingAttributeExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingAttributeValueExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingAttributeValueExport(ctx context.Context, params *generated.IncrementalRoutingAttributeValueExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingAttributeValueExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingAttributeValueExport(ctx, params, reqEditors...)
+}
+
+// IncrementalRoutingInstanceValueExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalRoutingInstanceValueExport(ctx context.Context, params *generated.IncrementalRoutingInstanceValueExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalRoutingInstanceValueExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalRoutingInstanceValueExport(ctx, params, reqEditors...)
+}
+
+// IncrementalSampleExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalSampleExport(ctx context.Context, incrementalResource generated.IncrementalSampleExportParamsIncrementalResource, params *generated.IncrementalSampleExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalSampleExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalSampleExport(ctx, incrementalResource, params, reqEditors...)
+}
+
+// IncrementalTicketCursorExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketCursorExport(ctx context.Context, params *generated.IncrementalTicketCursorExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketCursorExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketCursorExport(ctx, params, reqEditors...)
+}
+
+// IncrementalTicketEventExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketEventExport(ctx context.Context, params *generated.IncrementalTicketEventExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketEventExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketEventExport(ctx, params, reqEditors...)
+}
+
+// IncrementalTicketExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalTicketExport(ctx context.Context, params *generated.IncrementalTicketExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalTicketExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalTicketExport(ctx, params, reqEditors...)
+}
+
+// IncrementalUserCursorExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalUserCursorExport(ctx context.Context, params *generated.IncrementalUserCursorExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalUserCursorExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalUserCursorExport(ctx, params, reqEditors...)
+}
+
+// IncrementalUserExport checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) IncrementalUserExport(ctx context.Context, params *generated.IncrementalUserExportParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "IncrementalUserExport"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.IncrementalUserExport(ctx, params, reqEditors...)
+}
+
+// ListActiveAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveAutomations(ctx context.Context, params *generated.ListActiveAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveAutomations(ctx, params, reqEditors...)
+}
+
+// ListActiveMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveMacros(ctx context.Context, params *generated.ListActiveMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveMacros(ctx, params, reqEditors...)
+}
+
+// ListActiveTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveTriggers(ctx context.Context, params *generated.ListActiveTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveTriggers(ctx, params, reqEditors...)
+}
+
+// ListActiveViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActiveViews(ctx context.Context, params *generated.ListActiveViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActiveViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActiveViews(ctx, params, reqEditors...)
+}
+
+// ListActivities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListActivities(ctx context.Context, params *generated.ListActivitiesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListActivities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListActivities(ctx, params, reqEditors...)
+}
+
+// ListAgentAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAgentAttributeValues(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAgentAttributeValues(ctx, userID, reqEditors...)
+}
+
+// ListAgentLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAgentLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAgentLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAgentLocales(ctx, reqEditors...)
+}
+
+// ListAllTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAllTicketAudits(ctx context.Context, params *generated.ListAllTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAllTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAllTicketAudits(ctx, params, reqEditors...)
+}
+
+// ListAssignableGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAssignableGroupMemberships(ctx context.Context, params *generated.ListAssignableGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAssignableGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAssignableGroupMemberships(ctx, params, reqEditors...)
+}
+
+// ListAssignableGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAssignableGroups(ctx context.Context, params *generated.ListAssignableGroupsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAssignableGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAssignableGroups(ctx, params, reqEditors...)
+}
+
+// ListAuditLogs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAuditLogs(ctx context.Context, params *generated.ListAuditLogsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAuditLogs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAuditLogs(ctx, params, reqEditors...)
+}
+
+// ListAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListAutomations(ctx context.Context, params *generated.ListAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListAutomations(ctx, params, reqEditors...)
+}
+
+// ListBookmarks checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListBookmarks(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListBookmarks"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListBookmarks(ctx, reqEditors...)
+}
+
+// ListBrands checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListBrands(ctx context.Context, params *generated.ListBrandsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListBrands"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListBrands(ctx, params, reqEditors...)
+}
+
+// ListCustomObjectFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjectFields(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjectFields(ctx, customObjectKey, params, reqEditors...)
+}
+
+// ListCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.ListCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// ListCustomObjects checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomObjects(ctx context.Context, params *generated.ListCustomObjectsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomObjects"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomObjects(ctx, params, reqEditors...)
+}
+
+// ListCustomRoles checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomRoles(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomRoles"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomRoles(ctx, reqEditors...)
+}
+
+// ListCustomTicketStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListCustomTicketStatuses(ctx context.Context, params *generated.ListCustomTicketStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListCustomTicketStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListCustomTicketStatuses(ctx, params, reqEditors...)
+}
+
+// ListDeletedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDeletedTickets(ctx context.Context, params *generated.ListDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDeletedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDeletedTickets(ctx, params, reqEditors...)
+}
+
+// ListDeletedUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDeletedUsers(ctx context.Context, params *generated.ListDeletedUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDeletedUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDeletedUsers(ctx, params, reqEditors...)
+}
+
+// ListDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, params *generated.ListDynamicContentItemVariantsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDynamicContentItemVariants(ctx, dynamicContentItemID, params, reqEditors...)
+}
+
+// ListDynamicContentItems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListDynamicContentItems(ctx context.Context, params *generated.ListDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListDynamicContentItems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListDynamicContentItems(ctx, params, reqEditors...)
+}
+
+// ListGroupMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupMemberships(ctx context.Context, params *generated.ListGroupMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupMemberships(ctx, params, reqEditors...)
+}
+
+// ListGroupSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupSLAPolicies(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupSLAPolicies(ctx, reqEditors...)
+}
+
+// ListGroupSLAPolicyFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroupSLAPolicyFilterDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroupSLAPolicyFilterDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroupSLAPolicyFilterDefinitions(ctx, reqEditors...)
+}
+
+// ListGroups checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListGroups(ctx context.Context, params *generated.ListGroupsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListGroups"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListGroups(ctx, params, reqEditors...)
+}
+
+// ListJobStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListJobStatuses(ctx context.Context, params *generated.ListJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListJobStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListJobStatuses(ctx, params, reqEditors...)
+}
+
+// ListLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListLocales(ctx, reqEditors...)
+}
+
+// ListLookupRelationshipSources checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListLookupRelationshipSources(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *generated.ListLookupRelationshipSourcesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListLookupRelationshipSources", "target_type", targetType, "source_type", sourceType); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListLookupRelationshipSources(ctx, targetType, targetID, fieldID, sourceType, params, reqEditors...)
+}
+
+// ListMacroActionDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroActionDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroActionDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroActionDefinitions(ctx, reqEditors...)
+}
+
+// ListMacroActions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroActions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroActions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroActions(ctx, reqEditors...)
+}
+
+// ListMacroAttachments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroAttachments(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroAttachments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroAttachments(ctx, macroID, reqEditors...)
+}
+
+// ListMacroCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacroCategories(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacroCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacroCategories(ctx, reqEditors...)
+}
+
+// ListMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListMacros(ctx context.Context, params *generated.ListMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListMacros(ctx, params, reqEditors...)
+}
+
+// ListOrganizationFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationFields(ctx context.Context, params *generated.ListOrganizationFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationFields(ctx, params, reqEditors...)
+}
+
+// ListOrganizationMemberships checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationMemberships(ctx context.Context, params *generated.ListOrganizationMembershipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationMemberships"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationMemberships(ctx, params, reqEditors...)
+}
+
+// ListOrganizationSubscriptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizationSubscriptions(ctx context.Context, params *generated.ListOrganizationSubscriptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizationSubscriptions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizationSubscriptions(ctx, params, reqEditors...)
+}
+
+// ListOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListOrganizations(ctx context.Context, params *generated.ListOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListOrganizations(ctx, params, reqEditors...)
+}
+
+// ListPublicLocales checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListPublicLocales(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListPublicLocales"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListPublicLocales(ctx, reqEditors...)
+}
+
+// ListRelationshipFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, params *generated.ListRelationshipFilterDefinitionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRelationshipFilterDefinitions", "target_type", targetType); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRelationshipFilterDefinitions(ctx, targetType, params, reqEditors...)
+}
+
+// ListRequestComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRequestComments(ctx context.Context, requestID int64, params *generated.ListRequestCommentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRequestComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRequestComments(ctx, requestID, params, reqEditors...)
+}
+
+// ListRequests checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRequests(ctx context.Context, params *generated.ListRequestsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRequests"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRequests(ctx, params, reqEditors...)
+}
+
+// ListResourceCollections checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListResourceCollections(ctx context.Context, params *generated.ListResourceCollectionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListResourceCollections"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListResourceCollections(ctx, params, reqEditors...)
+}
+
+// ListRoutingAttributeDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributeDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributeDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributeDefinitions(ctx, reqEditors...)
+}
+
+// ListRoutingAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributeValues(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributeValues", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributeValues(ctx, attributeID, reqEditors...)
+}
+
+// ListRoutingAttributes checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListRoutingAttributes(ctx context.Context, params *generated.ListRoutingAttributesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListRoutingAttributes"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListRoutingAttributes(ctx, params, reqEditors...)
+}
+
+// ListSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSLAPolicies(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSLAPolicies(ctx, reqEditors...)
+}
+
+// ListSLAPolicyFilterDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSLAPolicyFilterDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSLAPolicyFilterDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSLAPolicyFilterDefinitions(ctx, reqEditors...)
+}
+
+// ListSatisfactionRatings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSatisfactionRatings(ctx context.Context, params *generated.ListSatisfactionRatingsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSatisfactionRatings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSatisfactionRatings(ctx, params, reqEditors...)
+}
+
+// ListSatisfactionReasons checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSatisfactionReasons(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSatisfactionReasons"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSatisfactionReasons(ctx, reqEditors...)
+}
+
+// ListSearchResults checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSearchResults(ctx context.Context, params *generated.ListSearchResultsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSearchResults"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSearchResults(ctx, params, reqEditors...)
+}
+
+// ListSessions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSessions(ctx context.Context, params *generated.ListSessionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSessions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSessions(ctx, params, reqEditors...)
+}
+
+// ListSharingAgreements checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSharingAgreements(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSharingAgreements"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSharingAgreements(ctx, reqEditors...)
+}
+
+// ListSupportAddresses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSupportAddresses(ctx context.Context, params *generated.ListSupportAddressesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSupportAddresses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSupportAddresses(ctx, params, reqEditors...)
+}
+
+// ListSuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListSuspendedTickets(ctx context.Context, params *generated.ListSuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListSuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListSuspendedTickets(ctx, params, reqEditors...)
+}
+
+// ListTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTags(ctx context.Context, params *generated.ListTagsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTags(ctx, params, reqEditors...)
+}
+
+// ListTargetFailures checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTargetFailures(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTargetFailures"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTargetFailures(ctx, reqEditors...)
+}
+
+// ListTargets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTargets(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTargets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTargets(ctx, reqEditors...)
+}
+
+// ListTicketAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketAttributeValues(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketAttributeValues(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketAudits checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketAudits(ctx context.Context, ticketID int64, params *generated.ListTicketAuditsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketAudits"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketAudits(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketCollaborators checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketCollaborators(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketCollaborators"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketCollaborators(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketComments checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketComments(ctx context.Context, ticketID int64, params *generated.ListTicketCommentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketComments"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketComments(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketEmailCCs checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketEmailCCs(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketEmailCCs"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketEmailCCs(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketFieldOptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFieldOptions(ctx context.Context, ticketFieldID int64, params *generated.ListTicketFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFieldOptions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFieldOptions(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// ListTicketFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFields(ctx context.Context, params *generated.ListTicketFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFields(ctx, params, reqEditors...)
+}
+
+// ListTicketFollowers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketFollowers(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketFollowers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketFollowers(ctx, ticketID, reqEditors...)
+}
+
+// ListTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketForms(ctx context.Context, params *generated.ListTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketForms(ctx, params, reqEditors...)
+}
+
+// ListTicketIncidents checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketIncidents(ctx context.Context, ticketID int64, params *generated.ListTicketIncidentsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketIncidents"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketIncidents(ctx, ticketID, params, reqEditors...)
+}
+
+// ListTicketMetricEvents checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketMetricEvents(ctx context.Context, params *generated.ListTicketMetricEventsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketMetricEvents"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketMetricEvents(ctx, params, reqEditors...)
+}
+
+// ListTicketMetrics checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketMetrics(ctx context.Context, params *generated.ListTicketMetricsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketMetrics"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketMetrics(ctx, params, reqEditors...)
+}
+
+// ListTicketProblems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketProblems(ctx context.Context, params *generated.ListTicketProblemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketProblems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketProblems(ctx, params, reqEditors...)
+}
+
+// ListTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketTags(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketTags(ctx, ticketID, reqEditors...)
+}
+
+// ListTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTickets(ctx context.Context, params *generated.ListTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTickets(ctx, params, reqEditors...)
+}
+
+// ListTicketsFulfilledByUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTicketsFulfilledByUser(ctx context.Context, params *generated.ListTicketsFulfilledByUserParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTicketsFulfilledByUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTicketsFulfilledByUser(ctx, params, reqEditors...)
+}
+
+// ListTriggerCategories checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerCategories(ctx context.Context, params *generated.ListTriggerCategoriesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerCategories"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerCategories(ctx, params, reqEditors...)
+}
+
+// ListTriggerDefinitions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerDefinitions(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerDefinitions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerDefinitions(ctx, reqEditors...)
+}
+
+// ListTriggerRevisions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggerRevisions(ctx context.Context, triggerID int64, params *generated.ListTriggerRevisionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggerRevisions"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggerRevisions(ctx, triggerID, params, reqEditors...)
+}
+
+// ListTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListTriggers(ctx context.Context, params *generated.ListTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListTriggers(ctx, params, reqEditors...)
+}
+
+// ListUserComplianceDeletionStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserComplianceDeletionStatuses(ctx context.Context, userID int64, params *generated.ListUserComplianceDeletionStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserComplianceDeletionStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserComplianceDeletionStatuses(ctx, userID, params, reqEditors...)
+}
+
+// ListUserFieldOptions checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserFieldOptions(ctx context.Context, userFieldID string, params *generated.ListUserFieldOptionsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserFieldOptions", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserFieldOptions(ctx, userFieldID, params, reqEditors...)
+}
+
+// ListUserFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserFields(ctx context.Context, params *generated.ListUserFieldsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserFields(ctx, params, reqEditors...)
+}
+
+// ListUserIdentities checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserIdentities(ctx context.Context, userID int64, params *generated.ListUserIdentitiesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserIdentities"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserIdentities(ctx, userID, params, reqEditors...)
+}
+
+// ListUserPasswordRequirements checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserPasswordRequirements(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserPasswordRequirements"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserPasswordRequirements(ctx, userID, reqEditors...)
+}
+
+// ListUserTicketSkips checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUserTicketSkips(ctx context.Context, userID int64, params *generated.ListUserTicketSkipsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUserTicketSkips"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUserTicketSkips(ctx, userID, params, reqEditors...)
+}
+
+// ListUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListUsers(ctx context.Context, params *generated.ListUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListUsers(ctx, params, reqEditors...)
+}
+
+// ListViewTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViewTickets(ctx context.Context, viewID int64, params *generated.ListViewTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViewTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViewTickets(ctx, viewID, params, reqEditors...)
+}
+
+// ListViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViews(ctx context.Context, params *generated.ListViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViews(ctx, params, reqEditors...)
+}
+
+// ListViewsCompact checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListViewsCompact(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListViewsCompact"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListViewsCompact(ctx, reqEditors...)
+}
+
+// ListWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ListWorkspaces(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ListWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ListWorkspaces(ctx, reqEditors...)
+}
+
+// LogoutManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) LogoutManyUsers(ctx context.Context, params *generated.LogoutManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "LogoutManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.LogoutManyUsers(ctx, params, reqEditors...)
+}
+
+// MakeTicketAuditCommentPrivate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeTicketAuditCommentPrivate(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeTicketAuditCommentPrivate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeTicketAuditCommentPrivate(ctx, ticketID, ticketAuditID, reqEditors...)
+}
+
+// MakeTicketCommentPrivate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeTicketCommentPrivate(ctx context.Context, ticketID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeTicketCommentPrivate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeTicketCommentPrivate(ctx, ticketID, ticketCommentID, reqEditors...)
+}
+
+// MakeUserIdentityPrimary checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MakeUserIdentityPrimary(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MakeUserIdentityPrimary"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MakeUserIdentityPrimary(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// MarkManyTicketsAsSpam checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MarkManyTicketsAsSpam(ctx context.Context, params *generated.MarkManyTicketsAsSpamParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MarkManyTicketsAsSpam"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MarkManyTicketsAsSpam(ctx, params, reqEditors...)
+}
+
+// MarkTicketAsSpam checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MarkTicketAsSpam(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MarkTicketAsSpam"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MarkTicketAsSpam(ctx, ticketID, reqEditors...)
+}
+
+// MergeEndUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeEndUsers(ctx context.Context, userID int64, body generated.MergeEndUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeEndUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeEndUsers(ctx, userID, body, reqEditors...)
+}
+
+// MergeEndUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeEndUsersWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeEndUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeEndUsersWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// MergeTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeTickets(ctx context.Context, ticketID int64, body generated.MergeTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeTickets(ctx, ticketID, body, reqEditors...)
+}
+
+// MergeTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) MergeTicketsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "MergeTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.MergeTicketsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// OpenTicketInAgentBrowser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) OpenTicketInAgentBrowser(ctx context.Context, agentID int64, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "OpenTicketInAgentBrowser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.OpenTicketInAgentBrowser(ctx, agentID, ticketID, reqEditors...)
+}
+
+// OpenUserProfileInAgentBrowser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) OpenUserProfileInAgentBrowser(ctx context.Context, agentID int64, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "OpenUserProfileInAgentBrowser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.OpenUserProfileInAgentBrowser(ctx, agentID, userID, reqEditors...)
+}
+
+// PermanentlyDeleteManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteManyTickets(ctx context.Context, params *generated.PermanentlyDeleteManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteManyTickets(ctx, params, reqEditors...)
+}
+
+// PermanentlyDeleteTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteTicket(ctx, ticketID, reqEditors...)
+}
+
+// PermanentlyDeleteUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PermanentlyDeleteUser(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PermanentlyDeleteUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PermanentlyDeleteUser(ctx, deletedUserID, reqEditors...)
+}
+
+// PreviewViewTicketCount checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewTicketCount(ctx context.Context, body generated.PreviewViewTicketCountJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViewTicketCount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewTicketCount(ctx, body, reqEditors...)
+}
+
+// PreviewViewTicketCountWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewTicketCountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViewTicketCount"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewTicketCountWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// PreviewViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViews(ctx context.Context, params *generated.PreviewViewsParams, body generated.PreviewViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViews(ctx, params, body, reqEditors...)
+}
+
+// PreviewViewsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) PreviewViewsWithBody(ctx context.Context, params *generated.PreviewViewsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "PreviewViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.PreviewViewsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// QueueCustomObjectRecordBulkJob checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) QueueCustomObjectRecordBulkJob(ctx context.Context, customObjectKey string, body generated.QueueCustomObjectRecordBulkJobJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "QueueCustomObjectRecordBulkJob", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.QueueCustomObjectRecordBulkJob(ctx, customObjectKey, body, reqEditors...)
+}
+
+// QueueCustomObjectRecordBulkJobWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) QueueCustomObjectRecordBulkJobWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "QueueCustomObjectRecordBulkJob", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.QueueCustomObjectRecordBulkJobWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// RecoverManySuspendedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RecoverManySuspendedTickets(ctx context.Context, params *generated.RecoverManySuspendedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RecoverManySuspendedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RecoverManySuspendedTickets(ctx, params, reqEditors...)
+}
+
+// RecoverSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RecoverSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RecoverSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RecoverSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// RedactChatComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatComment(ctx context.Context, ticketID int64, body generated.RedactChatCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatComment(ctx, ticketID, body, reqEditors...)
+}
+
+// RedactChatCommentAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentAttachment(ctx context.Context, ticketID int64, body generated.RedactChatCommentAttachmentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentAttachment(ctx, ticketID, body, reqEditors...)
+}
+
+// RedactChatCommentAttachmentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentAttachmentWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentAttachmentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// RedactChatCommentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactChatCommentWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactChatComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactChatCommentWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// RedactTicketComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketComment(ctx context.Context, ticketCommentID int64, body generated.RedactTicketCommentJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketComment(ctx, ticketCommentID, body, reqEditors...)
+}
+
+// RedactTicketCommentAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentAttachment(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentAttachment(ctx, ticketID, commentID, attachmentID, reqEditors...)
+}
+
+// RedactTicketCommentString checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentString(ctx context.Context, ticketID int64, ticketCommentID int64, body generated.RedactTicketCommentStringJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentString"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentString(ctx, ticketID, ticketCommentID, body, reqEditors...)
+}
+
+// RedactTicketCommentStringWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentStringWithBody(ctx context.Context, ticketID int64, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketCommentString"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentStringWithBody(ctx, ticketID, ticketCommentID, contentType, body, reqEditors...)
+}
+
+// RedactTicketCommentWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RedactTicketCommentWithBody(ctx context.Context, ticketCommentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RedactTicketComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RedactTicketCommentWithBody(ctx, ticketCommentID, contentType, body, reqEditors...)
+}
+
+// RemoveTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RemoveTicketTags(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, body generated.RemoveTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RemoveTicketTags(ctx, ticketID, params, body, reqEditors...)
+}
+
+// RemoveTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RemoveTicketTagsWithBody(ctx context.Context, ticketID int64, params *generated.RemoveTicketTagsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RemoveTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RemoveTicketTagsWithBody(ctx, ticketID, params, contentType, body, reqEditors...)
+}
+
+// RenewCurrentSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RenewCurrentSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RenewCurrentSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RenewCurrentSession(ctx, reqEditors...)
+}
+
+// ReorderCustomObjectFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderCustomObjectFields(ctx context.Context, customObjectKey string, body generated.ReorderCustomObjectFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderCustomObjectFields(ctx, customObjectKey, body, reqEditors...)
+}
+
+// ReorderCustomObjectFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderCustomObjectFieldsWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderCustomObjectFields", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderCustomObjectFieldsWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// ReorderGroupSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderGroupSLAPolicies(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, body generated.ReorderGroupSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderGroupSLAPolicies(ctx, params, body, reqEditors...)
+}
+
+// ReorderGroupSLAPoliciesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderGroupSLAPoliciesWithBody(ctx context.Context, params *generated.ReorderGroupSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderGroupSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderGroupSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ReorderOrganizationFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderOrganizationFields(ctx context.Context, body generated.ReorderOrganizationFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderOrganizationFields(ctx, body, reqEditors...)
+}
+
+// ReorderOrganizationFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderOrganizationFieldsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderOrganizationFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderOrganizationFieldsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderSLAPolicies checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderSLAPolicies(ctx context.Context, params *generated.ReorderSLAPoliciesParams, body generated.ReorderSLAPoliciesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderSLAPolicies(ctx, params, body, reqEditors...)
+}
+
+// ReorderSLAPoliciesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderSLAPoliciesWithBody(ctx context.Context, params *generated.ReorderSLAPoliciesParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderSLAPolicies"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderSLAPoliciesWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// ReorderTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTicketForms(ctx context.Context, body generated.ReorderTicketFormsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTicketForms(ctx, body, reqEditors...)
+}
+
+// ReorderTicketFormsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTicketFormsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTicketFormsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTriggers(ctx context.Context, body generated.ReorderTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTriggers(ctx, body, reqEditors...)
+}
+
+// ReorderTriggersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderTriggersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderTriggersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderUserFields checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderUserFields(ctx context.Context, body generated.ReorderUserFieldsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderUserFields(ctx, body, reqEditors...)
+}
+
+// ReorderUserFieldsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderUserFieldsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderUserFields"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderUserFieldsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// ReorderWorkspaces checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderWorkspaces(ctx context.Context, body generated.ReorderWorkspacesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderWorkspaces(ctx, body, reqEditors...)
+}
+
+// ReorderWorkspacesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ReorderWorkspacesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ReorderWorkspaces"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ReorderWorkspacesWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// RequestUserCreate checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserCreate(ctx context.Context, body generated.RequestUserCreateJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserCreate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserCreate(ctx, body, reqEditors...)
+}
+
+// RequestUserCreateWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserCreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserCreate"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserCreateWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// RequestUserIdentityVerification checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RequestUserIdentityVerification(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RequestUserIdentityVerification"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RequestUserIdentityVerification(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// RestoreDeletedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RestoreDeletedTicket(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RestoreDeletedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RestoreDeletedTicket(ctx, ticketID, reqEditors...)
+}
+
+// RestoreManyDeletedTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) RestoreManyDeletedTickets(ctx context.Context, params *generated.RestoreManyDeletedTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "RestoreManyDeletedTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.RestoreManyDeletedTickets(ctx, params, reqEditors...)
+}
+
+// SearchAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchAutomations(ctx context.Context, params *generated.SearchAutomationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchAutomations(ctx, params, reqEditors...)
+}
+
+// SearchCustomObjectRecords checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchCustomObjectRecords(ctx context.Context, customObjectKey string, params *generated.SearchCustomObjectRecordsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchCustomObjectRecords", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchCustomObjectRecords(ctx, customObjectKey, params, reqEditors...)
+}
+
+// SearchMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchMacros(ctx context.Context, params *generated.SearchMacrosParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchMacros(ctx, params, reqEditors...)
+}
+
+// SearchOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchOrganizations(ctx context.Context, params *generated.SearchOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchOrganizations(ctx, params, reqEditors...)
+}
+
+// SearchRequests checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchRequests(ctx context.Context, params *generated.SearchRequestsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchRequests"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchRequests(ctx, params, reqEditors...)
+}
+
+// SearchTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchTriggers(ctx context.Context, params *generated.SearchTriggersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchTriggers(ctx, params, reqEditors...)
+}
+
+// SearchUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchUsers(ctx context.Context, params *generated.SearchUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchUsers(ctx, params, reqEditors...)
+}
+
+// SearchViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SearchViews(ctx context.Context, params *generated.SearchViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SearchViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SearchViews(ctx, params, reqEditors...)
+}
+
+// SetAgentAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetAgentAttributeValues(ctx context.Context, userID int64, body generated.SetAgentAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetAgentAttributeValues(ctx, userID, body, reqEditors...)
+}
+
+// SetAgentAttributeValuesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetAgentAttributeValuesWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetAgentAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetAgentAttributeValuesWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// SetGroupMembershipAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetGroupMembershipAsDefault(ctx context.Context, userID int64, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetGroupMembershipAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetGroupMembershipAsDefault(ctx, userID, groupMembershipID, reqEditors...)
+}
+
+// SetOrganizationAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetOrganizationAsDefault(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetOrganizationAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetOrganizationAsDefault(ctx, userID, organizationID, reqEditors...)
+}
+
+// SetOrganizationMembershipAsDefault checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetOrganizationMembershipAsDefault(ctx context.Context, userID int64, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetOrganizationMembershipAsDefault"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetOrganizationMembershipAsDefault(ctx, userID, organizationMembershipID, reqEditors...)
+}
+
+// SetTicketAttributeValues checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketAttributeValues(ctx context.Context, ticketID int64, body generated.SetTicketAttributeValuesJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketAttributeValues(ctx, ticketID, body, reqEditors...)
+}
+
+// SetTicketAttributeValuesWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketAttributeValuesWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketAttributeValues"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketAttributeValuesWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// SetTicketTags checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketTags(ctx context.Context, ticketID int64, body generated.SetTicketTagsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketTags(ctx, ticketID, body, reqEditors...)
+}
+
+// SetTicketTagsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetTicketTagsWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetTicketTags"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetTicketTagsWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// SetUserPassword checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetUserPassword(ctx context.Context, userID int64, body generated.SetUserPasswordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetUserPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetUserPassword(ctx, userID, body, reqEditors...)
+}
+
+// SetUserPasswordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) SetUserPasswordWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "SetUserPassword"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.SetUserPasswordWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// ShowAccountSettings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAccountSettings(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAccountSettings(ctx, reqEditors...)
+}
+
+// ShowActivity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowActivity(ctx context.Context, activityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowActivity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowActivity(ctx, activityID, reqEditors...)
+}
+
+// ShowAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAttachment(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAttachment(ctx, attachmentID, reqEditors...)
+}
+
+// ShowAuditLog checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAuditLog(ctx context.Context, auditLogID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAuditLog"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAuditLog(ctx, auditLogID, reqEditors...)
+}
+
+// ShowAuthenticatedSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAuthenticatedSession(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAuthenticatedSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAuthenticatedSession(ctx, reqEditors...)
+}
+
+// ShowAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowAutomation(ctx context.Context, automationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowAutomation(ctx, automationID, reqEditors...)
+}
+
+// ShowBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowBrand(ctx context.Context, brandID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowBrand(ctx, brandID, reqEditors...)
+}
+
+// ShowCurrentLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCurrentLocale(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCurrentLocale"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCurrentLocale(ctx, reqEditors...)
+}
+
+// ShowCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObject(ctx context.Context, customObjectKey string, params *generated.ShowCustomObjectParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObject(ctx, customObjectKey, params, reqEditors...)
+}
+
+// ShowCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *generated.ShowCustomObjectFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, params, reqEditors...)
+}
+
+// ShowCustomObjectFieldsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectFieldsLimit(ctx context.Context, customObjectKey string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectFieldsLimit", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectFieldsLimit(ctx, customObjectKey, reqEditors...)
+}
+
+// ShowCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, reqEditors...)
+}
+
+// ShowCustomObjectRecordsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectRecordsLimit(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectRecordsLimit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectRecordsLimit(ctx, reqEditors...)
+}
+
+// ShowCustomObjectsLimit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomObjectsLimit(ctx context.Context, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomObjectsLimit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomObjectsLimit(ctx, reqEditors...)
+}
+
+// ShowCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomRole(ctx context.Context, customRoleID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomRole(ctx, customRoleID, reqEditors...)
+}
+
+// ShowCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowCustomTicketStatus(ctx context.Context, customStatusID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowCustomTicketStatus(ctx, customStatusID, reqEditors...)
+}
+
+// ShowDeletedUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDeletedUser(ctx context.Context, deletedUserID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDeletedUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDeletedUser(ctx, deletedUserID, reqEditors...)
+}
+
+// ShowDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDynamicContentItem(ctx context.Context, dynamicContentItemID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDynamicContentItem(ctx, dynamicContentItemID, reqEditors...)
+}
+
+// ShowDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, reqEditors...)
+}
+
+// ShowGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroup(ctx context.Context, groupID int64, params *generated.ShowGroupParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroup(ctx, groupID, params, reqEditors...)
+}
+
+// ShowGroupMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroupMembership(ctx context.Context, groupMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroupMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroupMembership(ctx, groupMembershipID, reqEditors...)
+}
+
+// ShowGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowGroupSLAPolicy(ctx, groupSLAPolicyID, reqEditors...)
+}
+
+// ShowJobStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowJobStatus(ctx context.Context, jobStatusID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowJobStatus", "job_status_id", jobStatusID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowJobStatus(ctx, jobStatusID, reqEditors...)
+}
+
+// ShowLocale checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowLocale(ctx context.Context, localeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowLocale", "locale_id", localeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowLocale(ctx, localeID, reqEditors...)
+}
+
+// ShowMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacro(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacro(ctx, macroID, reqEditors...)
+}
+
+// ShowMacroAttachment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroAttachment(ctx context.Context, attachmentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroAttachment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroAttachment(ctx, attachmentID, reqEditors...)
+}
+
+// ShowMacroChangesToTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroChangesToTicket(ctx context.Context, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroChangesToTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroChangesToTicket(ctx, macroID, reqEditors...)
+}
+
+// ShowMacroReplica checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowMacroReplica(ctx context.Context, params *generated.ShowMacroReplicaParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowMacroReplica"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowMacroReplica(ctx, params, reqEditors...)
+}
+
+// ShowManyDynamicContentItems checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyDynamicContentItems(ctx context.Context, params *generated.ShowManyDynamicContentItemsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyDynamicContentItems"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyDynamicContentItems(ctx, params, reqEditors...)
+}
+
+// ShowManyJobStatuses checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyJobStatuses(ctx context.Context, params *generated.ShowManyJobStatusesParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyJobStatuses"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyJobStatuses(ctx, params, reqEditors...)
+}
+
+// ShowManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyOrganizations(ctx context.Context, params *generated.ShowManyOrganizationsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyOrganizations(ctx, params, reqEditors...)
+}
+
+// ShowManyTicketForms checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyTicketForms(ctx context.Context, params *generated.ShowManyTicketFormsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyTicketForms"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyTicketForms(ctx, params, reqEditors...)
+}
+
+// ShowManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyTickets(ctx context.Context, params *generated.ShowManyTicketsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyTickets(ctx, params, reqEditors...)
+}
+
+// ShowManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyUsers(ctx context.Context, params *generated.ShowManyUsersParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyUsers(ctx, params, reqEditors...)
+}
+
+// ShowManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowManyViews(ctx context.Context, params *generated.ShowManyViewsParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowManyViews(ctx, params, reqEditors...)
+}
+
+// ShowOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganization(ctx context.Context, organizationID int64, params *generated.ShowOrganizationParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganization(ctx, organizationID, params, reqEditors...)
+}
+
+// ShowOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationField(ctx context.Context, organizationFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationField(ctx, organizationFieldID, reqEditors...)
+}
+
+// ShowOrganizationMembership checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationMembership(ctx context.Context, organizationMembershipID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationMembership"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationMembership(ctx, organizationMembershipID, reqEditors...)
+}
+
+// ShowOrganizationRelatedInformation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationRelatedInformation(ctx context.Context, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationRelatedInformation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationRelatedInformation(ctx, organizationID, reqEditors...)
+}
+
+// ShowOrganizationSubscription checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowOrganizationSubscription"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowOrganizationSubscription(ctx, organizationSubscriptionID, reqEditors...)
+}
+
+// ShowRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRequest(ctx context.Context, requestID int64, params *generated.ShowRequestParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRequest(ctx, requestID, params, reqEditors...)
+}
+
+// ShowRequestComment checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRequestComment(ctx context.Context, requestID int64, ticketCommentID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRequestComment"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRequestComment(ctx, requestID, ticketCommentID, reqEditors...)
+}
+
+// ShowResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowResourceCollection(ctx context.Context, resourceCollectionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowResourceCollection(ctx, resourceCollectionID, reqEditors...)
+}
+
+// ShowRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRoutingAttribute(ctx context.Context, attributeID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRoutingAttribute(ctx, attributeID, reqEditors...)
+}
+
+// ShowRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowRoutingAttributeValue(ctx, attributeID, attributeValueID, reqEditors...)
+}
+
+// ShowSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSLAPolicy(ctx context.Context, slaPolicyID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSLAPolicy(ctx, slaPolicyID, reqEditors...)
+}
+
+// ShowSatisfactionRating checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSatisfactionRating(ctx context.Context, satisfactionRatingID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSatisfactionRating"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSatisfactionRating(ctx, satisfactionRatingID, reqEditors...)
+}
+
+// ShowSatisfactionReason checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSatisfactionReason(ctx context.Context, satisfactionReasonID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSatisfactionReason"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSatisfactionReason(ctx, satisfactionReasonID, reqEditors...)
+}
+
+// ShowSelf checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSelf(ctx context.Context, params *generated.ShowSelfParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSelf"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSelf(ctx, params, reqEditors...)
+}
+
+// ShowSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSharingAgreement(ctx context.Context, sharingAgreementID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSharingAgreement(ctx, sharingAgreementID, reqEditors...)
+}
+
+// ShowSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSupportAddress(ctx context.Context, supportAddressID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSupportAddress(ctx, supportAddressID, reqEditors...)
+}
+
+// ShowSuspendedTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowSuspendedTicket(ctx context.Context, id int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowSuspendedTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowSuspendedTicket(ctx, id, reqEditors...)
+}
+
+// ShowTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTarget(ctx context.Context, targetID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTarget(ctx, targetID, reqEditors...)
+}
+
+// ShowTargetFailure checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTargetFailure(ctx context.Context, targetFailureID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTargetFailure"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTargetFailure(ctx, targetFailureID, reqEditors...)
+}
+
+// ShowTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicket(ctx context.Context, ticketID int64, params *generated.ShowTicketParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicket(ctx, ticketID, params, reqEditors...)
+}
+
+// ShowTicketAfterMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketAfterMacro(ctx context.Context, ticketID int64, macroID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketAfterMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketAfterMacro(ctx, ticketID, macroID, reqEditors...)
+}
+
+// ShowTicketAudit checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketAudit(ctx context.Context, ticketID int64, ticketAuditID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketAudit"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketAudit(ctx, ticketID, ticketAuditID, reqEditors...)
+}
+
+// ShowTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketField(ctx context.Context, ticketFieldID int64, params *generated.ShowTicketFieldParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketField(ctx, ticketFieldID, params, reqEditors...)
+}
+
+// ShowTicketFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketFieldOption"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketFieldOption(ctx, ticketFieldID, ticketFieldOptionID, reqEditors...)
+}
+
+// ShowTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketForm(ctx context.Context, ticketFormID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketForm(ctx, ticketFormID, reqEditors...)
+}
+
+// ShowTicketMetric checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketMetric(ctx context.Context, ticketMetricID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketMetric"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketMetric(ctx, ticketMetricID, reqEditors...)
+}
+
+// ShowTicketRelatedInfo checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTicketRelatedInfo(ctx context.Context, ticketID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTicketRelatedInfo"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTicketRelatedInfo(ctx, ticketID, reqEditors...)
+}
+
+// ShowTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTrigger(ctx context.Context, triggerID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTrigger(ctx, triggerID, reqEditors...)
+}
+
+// ShowTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTriggerCategory(ctx context.Context, triggerCategoryID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTriggerCategory(ctx, triggerCategoryID, reqEditors...)
+}
+
+// ShowTriggerRevision checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowTriggerRevision(ctx context.Context, triggerID int64, triggerRevisionID int64, params *generated.ShowTriggerRevisionParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowTriggerRevision"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowTriggerRevision(ctx, triggerID, triggerRevisionID, params, reqEditors...)
+}
+
+// ShowUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUser(ctx context.Context, userID int64, params *generated.ShowUserParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUser(ctx, userID, params, reqEditors...)
+}
+
+// ShowUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserField(ctx context.Context, userFieldID string, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserField(ctx, userFieldID, reqEditors...)
+}
+
+// ShowUserFieldOption checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserFieldOption", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserFieldOption(ctx, userFieldID, userFieldOptionID, reqEditors...)
+}
+
+// ShowUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserIdentity(ctx, userID, userIdentityID, reqEditors...)
+}
+
+// ShowUserRelatedInformation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserRelatedInformation(ctx context.Context, userID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserRelatedInformation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserRelatedInformation(ctx, userID, reqEditors...)
+}
+
+// ShowUserSession checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowUserSession(ctx context.Context, userID int64, sessionID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowUserSession"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowUserSession(ctx, userID, sessionID, reqEditors...)
+}
+
+// ShowView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowView(ctx context.Context, viewID int64, params *generated.ShowViewParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowView(ctx, viewID, params, reqEditors...)
+}
+
+// ShowWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) ShowWorkspace(ctx context.Context, workspaceID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "ShowWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.ShowWorkspace(ctx, workspaceID, reqEditors...)
+}
+
+// UnassignUserOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UnassignUserOrganization(ctx context.Context, userID int64, organizationID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UnassignUserOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UnassignUserOrganization(ctx, userID, organizationID, reqEditors...)
+}
+
+// UpdateAccountSettings checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAccountSettings(ctx context.Context, body generated.UpdateAccountSettingsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAccountSettings(ctx, body, reqEditors...)
+}
+
+// UpdateAccountSettingsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAccountSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAccountSettings"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAccountSettingsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateAttachmentForMalware checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAttachmentForMalware(ctx context.Context, attachmentID int64, body generated.UpdateAttachmentForMalwareJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAttachmentForMalware"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAttachmentForMalware(ctx, attachmentID, body, reqEditors...)
+}
+
+// UpdateAttachmentForMalwareWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAttachmentForMalwareWithBody(ctx context.Context, attachmentID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAttachmentForMalware"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAttachmentForMalwareWithBody(ctx, attachmentID, contentType, body, reqEditors...)
+}
+
+// UpdateAutomation checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAutomation(ctx context.Context, automationID int64, body generated.UpdateAutomationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAutomation(ctx, automationID, body, reqEditors...)
+}
+
+// UpdateAutomationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateAutomationWithBody(ctx context.Context, automationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateAutomation"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateAutomationWithBody(ctx, automationID, contentType, body, reqEditors...)
+}
+
+// UpdateBrand checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateBrand(ctx context.Context, brandID int64, body generated.UpdateBrandJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateBrand(ctx, brandID, body, reqEditors...)
+}
+
+// UpdateBrandWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateBrandWithBody(ctx context.Context, brandID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateBrand"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateBrandWithBody(ctx, brandID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObject checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObject(ctx context.Context, customObjectKey string, body generated.UpdateCustomObjectJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObject(ctx, customObjectKey, body, reqEditors...)
+}
+
+// UpdateCustomObjectField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body generated.UpdateCustomObjectFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectField(ctx, customObjectKey, customObjectFieldKeyOrID, body, reqEditors...)
+}
+
+// UpdateCustomObjectFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectFieldWithBody(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectField", "custom_object_key", customObjectKey, "custom_object_field_key_or_id", customObjectFieldKeyOrID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectFieldWithBody(ctx, customObjectKey, customObjectFieldKeyOrID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObjectRecord checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, body generated.UpdateCustomObjectRecordJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectRecord(ctx, customObjectKey, customObjectRecordID, body, reqEditors...)
+}
+
+// UpdateCustomObjectRecordWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectRecordWithBody(ctx context.Context, customObjectKey string, customObjectRecordID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObjectRecord", "custom_object_key", customObjectKey, "custom_object_record_id", customObjectRecordID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectRecordWithBody(ctx, customObjectKey, customObjectRecordID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomObjectWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomObjectWithBody(ctx context.Context, customObjectKey string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomObject", "custom_object_key", customObjectKey); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomObjectWithBody(ctx, customObjectKey, contentType, body, reqEditors...)
+}
+
+// UpdateCustomRole checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomRole(ctx context.Context, customRoleID int64, body generated.UpdateCustomRoleJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomRole(ctx, customRoleID, body, reqEditors...)
+}
+
+// UpdateCustomRoleWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomRoleWithBody(ctx context.Context, customRoleID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomRole"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomRoleWithBody(ctx, customRoleID, contentType, body, reqEditors...)
+}
+
+// UpdateCustomTicketStatus checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomTicketStatus(ctx context.Context, customStatusID int64, body generated.UpdateCustomTicketStatusJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomTicketStatus(ctx, customStatusID, body, reqEditors...)
+}
+
+// UpdateCustomTicketStatusWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateCustomTicketStatusWithBody(ctx context.Context, customStatusID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateCustomTicketStatus"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateCustomTicketStatusWithBody(ctx, customStatusID, contentType, body, reqEditors...)
+}
+
+// UpdateDynamicContentItem checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItem(ctx context.Context, dynamicContentItemID int64, body generated.UpdateDynamicContentItemJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItem(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemVariant checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body generated.UpdateDynamicContentItemVariantJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemVariant(ctx, dynamicContentItemID, dynammicContentVariantID, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemVariantWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemVariantWithBody(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItemVariant"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemVariantWithBody(ctx, dynamicContentItemID, dynammicContentVariantID, contentType, body, reqEditors...)
+}
+
+// UpdateDynamicContentItemWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateDynamicContentItemWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateDynamicContentItem"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateDynamicContentItemWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// UpdateGroup checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroup(ctx context.Context, groupID int64, body generated.UpdateGroupJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroup(ctx, groupID, body, reqEditors...)
+}
+
+// UpdateGroupSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, body generated.UpdateGroupSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupSLAPolicy(ctx, groupSLAPolicyID, body, reqEditors...)
+}
+
+// UpdateGroupSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupSLAPolicyWithBody(ctx context.Context, groupSLAPolicyID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroupSLAPolicy", "group_sla_policy_id", groupSLAPolicyID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupSLAPolicyWithBody(ctx, groupSLAPolicyID, contentType, body, reqEditors...)
+}
+
+// UpdateGroupWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateGroupWithBody(ctx context.Context, groupID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateGroup"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateGroupWithBody(ctx, groupID, contentType, body, reqEditors...)
+}
+
+// UpdateMacro checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateMacro(ctx context.Context, macroID int64, body generated.UpdateMacroJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateMacro(ctx, macroID, body, reqEditors...)
+}
+
+// UpdateMacroWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateMacroWithBody(ctx context.Context, macroID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateMacro"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateMacroWithBody(ctx, macroID, contentType, body, reqEditors...)
+}
+
+// UpdateManyAutomations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyAutomations(ctx context.Context, body generated.UpdateManyAutomationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyAutomations(ctx, body, reqEditors...)
+}
+
+// UpdateManyAutomationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyAutomationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyAutomations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyAutomationsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyDynamicContentItemVariants checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyDynamicContentItemVariants(ctx, dynamicContentItemID, body, reqEditors...)
+}
+
+// UpdateManyDynamicContentItemVariantsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyDynamicContentItemVariantsWithBody(ctx context.Context, dynamicContentItemID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyDynamicContentItemVariants"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyDynamicContentItemVariantsWithBody(ctx, dynamicContentItemID, contentType, body, reqEditors...)
+}
+
+// UpdateManyMacros checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyMacros(ctx context.Context, body generated.UpdateManyMacrosJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyMacros(ctx, body, reqEditors...)
+}
+
+// UpdateManyMacrosWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyMacrosWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyMacros"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyMacrosWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyOrganizations checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyOrganizations(ctx context.Context, params *generated.UpdateManyOrganizationsParams, body generated.UpdateManyOrganizationsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyOrganizations(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyOrganizationsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyOrganizationsWithBody(ctx context.Context, params *generated.UpdateManyOrganizationsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyOrganizations"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyOrganizationsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyTickets checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTickets(ctx context.Context, params *generated.UpdateManyTicketsParams, body generated.UpdateManyTicketsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTickets(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyTicketsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTicketsWithBody(ctx context.Context, params *generated.UpdateManyTicketsParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTickets"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTicketsWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyTriggers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTriggers(ctx context.Context, body generated.UpdateManyTriggersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTriggers(ctx, body, reqEditors...)
+}
+
+// UpdateManyTriggersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyTriggersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyTriggers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyTriggersWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateManyUsers checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyUsers(ctx context.Context, params *generated.UpdateManyUsersParams, body generated.UpdateManyUsersJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyUsers(ctx, params, body, reqEditors...)
+}
+
+// UpdateManyUsersWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyUsersWithBody(ctx context.Context, params *generated.UpdateManyUsersParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyUsers"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyUsersWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// UpdateManyViews checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyViews(ctx context.Context, body generated.UpdateManyViewsJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyViews(ctx, body, reqEditors...)
+}
+
+// UpdateManyViewsWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateManyViewsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateManyViews"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateManyViewsWithBody(ctx, contentType, body, reqEditors...)
+}
+
+// UpdateOrganization checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganization(ctx context.Context, organizationID int64, body generated.UpdateOrganizationJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganization(ctx, organizationID, body, reqEditors...)
+}
+
+// UpdateOrganizationField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationField(ctx context.Context, organizationFieldID string, body generated.UpdateOrganizationFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationField(ctx, organizationFieldID, body, reqEditors...)
+}
+
+// UpdateOrganizationFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationFieldWithBody(ctx context.Context, organizationFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganizationField", "organization_field_id", organizationFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationFieldWithBody(ctx, organizationFieldID, contentType, body, reqEditors...)
+}
+
+// UpdateOrganizationWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateOrganizationWithBody(ctx context.Context, organizationID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateOrganization"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateOrganizationWithBody(ctx, organizationID, contentType, body, reqEditors...)
+}
+
+// UpdateRequest checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRequest(ctx context.Context, requestID int64, body generated.UpdateRequestJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRequest(ctx, requestID, body, reqEditors...)
+}
+
+// UpdateRequestWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRequestWithBody(ctx context.Context, requestID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRequest"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRequestWithBody(ctx, requestID, contentType, body, reqEditors...)
+}
+
+// UpdateResourceCollection checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateResourceCollection(ctx context.Context, resourceCollectionID int64, body generated.UpdateResourceCollectionJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateResourceCollection(ctx, resourceCollectionID, body, reqEditors...)
+}
+
+// UpdateResourceCollectionWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateResourceCollectionWithBody(ctx context.Context, resourceCollectionID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateResourceCollection"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateResourceCollectionWithBody(ctx, resourceCollectionID, contentType, body, reqEditors...)
+}
+
+// UpdateRoutingAttribute checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttribute(ctx context.Context, attributeID string, body generated.UpdateRoutingAttributeJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttribute(ctx, attributeID, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeValue checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, body generated.UpdateRoutingAttributeValueJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeValue(ctx, attributeID, attributeValueID, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeValueWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeValueWithBody(ctx context.Context, attributeID string, attributeValueID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttributeValue", "attribute_id", attributeID, "attribute_value_id", attributeValueID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeValueWithBody(ctx, attributeID, attributeValueID, contentType, body, reqEditors...)
+}
+
+// UpdateRoutingAttributeWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateRoutingAttributeWithBody(ctx context.Context, attributeID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateRoutingAttribute", "attribute_id", attributeID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateRoutingAttributeWithBody(ctx, attributeID, contentType, body, reqEditors...)
+}
+
+// UpdateSLAPolicy checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSLAPolicy(ctx context.Context, slaPolicyID int64, body generated.UpdateSLAPolicyJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSLAPolicy(ctx, slaPolicyID, body, reqEditors...)
+}
+
+// UpdateSLAPolicyWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSLAPolicyWithBody(ctx context.Context, slaPolicyID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSLAPolicy"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSLAPolicyWithBody(ctx, slaPolicyID, contentType, body, reqEditors...)
+}
+
+// UpdateSharingAgreement checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSharingAgreement(ctx context.Context, sharingAgreementID int64, body generated.UpdateSharingAgreementJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSharingAgreement(ctx, sharingAgreementID, body, reqEditors...)
+}
+
+// UpdateSharingAgreementWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSharingAgreementWithBody(ctx context.Context, sharingAgreementID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSharingAgreement"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSharingAgreementWithBody(ctx, sharingAgreementID, contentType, body, reqEditors...)
+}
+
+// UpdateSupportAddress checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSupportAddress(ctx context.Context, supportAddressID int64, body generated.UpdateSupportAddressJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSupportAddress(ctx, supportAddressID, body, reqEditors...)
+}
+
+// UpdateSupportAddressWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateSupportAddressWithBody(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateSupportAddress"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateSupportAddressWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+}
+
+// UpdateTarget checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTarget(ctx context.Context, targetID int64, body generated.UpdateTargetJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTarget(ctx, targetID, body, reqEditors...)
+}
+
+// UpdateTargetWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTargetWithBody(ctx context.Context, targetID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTarget"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTargetWithBody(ctx, targetID, contentType, body, reqEditors...)
+}
+
+// UpdateTicket checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicket(ctx context.Context, ticketID int64, body generated.UpdateTicketJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicket(ctx, ticketID, body, reqEditors...)
+}
+
+// UpdateTicketField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketField(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, body generated.UpdateTicketFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketField(ctx, ticketFieldID, params, body, reqEditors...)
+}
+
+// UpdateTicketFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketFieldWithBody(ctx context.Context, ticketFieldID int64, params *generated.UpdateTicketFieldParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketField"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketFieldWithBody(ctx, ticketFieldID, params, contentType, body, reqEditors...)
+}
+
+// UpdateTicketForm checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketForm(ctx context.Context, ticketFormID int64, body generated.UpdateTicketFormJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketForm(ctx, ticketFormID, body, reqEditors...)
+}
+
+// UpdateTicketFormWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketFormWithBody(ctx context.Context, ticketFormID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicketForm"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketFormWithBody(ctx, ticketFormID, contentType, body, reqEditors...)
+}
+
+// UpdateTicketWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTicketWithBody(ctx context.Context, ticketID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTicket"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTicketWithBody(ctx, ticketID, contentType, body, reqEditors...)
+}
+
+// UpdateTrigger checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTrigger(ctx context.Context, triggerID int64, body generated.UpdateTriggerJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTrigger(ctx, triggerID, body, reqEditors...)
+}
+
+// UpdateTriggerCategory checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerCategory(ctx context.Context, triggerCategoryID string, body generated.UpdateTriggerCategoryJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerCategory(ctx, triggerCategoryID, body, reqEditors...)
+}
+
+// UpdateTriggerCategoryWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerCategoryWithBody(ctx context.Context, triggerCategoryID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTriggerCategory", "trigger_category_id", triggerCategoryID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerCategoryWithBody(ctx, triggerCategoryID, contentType, body, reqEditors...)
+}
+
+// UpdateTriggerWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateTriggerWithBody(ctx context.Context, triggerID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateTrigger"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateTriggerWithBody(ctx, triggerID, contentType, body, reqEditors...)
+}
+
+// UpdateUser checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUser(ctx context.Context, userID int64, body generated.UpdateUserJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUser(ctx, userID, body, reqEditors...)
+}
+
+// UpdateUserField checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserField(ctx context.Context, userFieldID string, body generated.UpdateUserFieldJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserField(ctx, userFieldID, body, reqEditors...)
+}
+
+// UpdateUserFieldWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserFieldWithBody(ctx context.Context, userFieldID string, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserField", "user_field_id", userFieldID); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserFieldWithBody(ctx, userFieldID, contentType, body, reqEditors...)
+}
+
+// UpdateUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserIdentity(ctx context.Context, userID int64, userIdentityID int64, body generated.UpdateUserIdentityJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserIdentity(ctx, userID, userIdentityID, body, reqEditors...)
+}
+
+// UpdateUserIdentityWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserIdentityWithBody(ctx context.Context, userID int64, userIdentityID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserIdentityWithBody(ctx, userID, userIdentityID, contentType, body, reqEditors...)
+}
+
+// UpdateUserWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateUserWithBody(ctx context.Context, userID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateUser"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateUserWithBody(ctx, userID, contentType, body, reqEditors...)
+}
+
+// UpdateView checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateView(ctx context.Context, viewID int64, body generated.UpdateViewJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateView(ctx, viewID, body, reqEditors...)
+}
+
+// UpdateViewWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateViewWithBody(ctx context.Context, viewID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateView"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateViewWithBody(ctx, viewID, contentType, body, reqEditors...)
+}
+
+// UpdateWorkspace checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateWorkspace(ctx context.Context, workspaceID int64, body generated.UpdateWorkspaceJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateWorkspace(ctx, workspaceID, body, reqEditors...)
+}
+
+// UpdateWorkspaceWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UpdateWorkspaceWithBody(ctx context.Context, workspaceID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UpdateWorkspace"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UpdateWorkspaceWithBody(ctx, workspaceID, contentType, body, reqEditors...)
+}
+
+// UploadFileWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) UploadFileWithBody(ctx context.Context, params *generated.UploadFileParams, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "UploadFile"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.UploadFileWithBody(ctx, params, contentType, body, reqEditors...)
+}
+
+// VerifySubdomainAvailability checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySubdomainAvailability(ctx context.Context, params *generated.VerifySubdomainAvailabilityParams, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySubdomainAvailability"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySubdomainAvailability(ctx, params, reqEditors...)
+}
+
+// VerifySupportAddressForwarding checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySupportAddressForwarding(ctx context.Context, supportAddressID int64, body generated.VerifySupportAddressForwardingJSONRequestBody, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySupportAddressForwarding"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySupportAddressForwarding(ctx, supportAddressID, body, reqEditors...)
+}
+
+// VerifySupportAddressForwardingWithBody checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifySupportAddressForwardingWithBody(ctx context.Context, supportAddressID int64, contentType string, body io.Reader, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifySupportAddressForwarding"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifySupportAddressForwardingWithBody(ctx, supportAddressID, contentType, body, reqEditors...)
+}
+
+// VerifyUserIdentity checks its call (see checkCall) and calls the generated method.
+func (c checkedClient) VerifyUserIdentity(ctx context.Context, userID int64, userIdentityID int64, reqEditors ...generated.RequestEditorFn) (*http.Response, error) {
+	if err := checkCall(ctx, "VerifyUserIdentity"); err != nil {
+		return nil, err
+	}
+	return c.ClientInterface.VerifyUserIdentity(ctx, userID, userIdentityID, reqEditors...)
 }

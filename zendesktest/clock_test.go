@@ -102,7 +102,9 @@ func TestJobsMoveOnWithTime(t *testing.T) {
 	done, err := client.ShowJobStatusWithResponse(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, zendesk.JobStatusStatusCompleted, *done.JSON200.JobStatus.Status)
-	assert.Len(t, *done.JSON200.JobStatus.Results, 2)
+	results, err := done.JSON200.JobStatus.Results.AsJobStatusResultList()
+	require.NoError(t, err)
+	assert.Len(t, results, 2)
 
 	// Time and looks add up: a quarter of the time is a look.
 	queued, err = client.CreateManyUsersWithResponse(ctx, body)

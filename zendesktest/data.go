@@ -508,7 +508,7 @@ func (d *dataset) genAudit(i int) rec {
 func auditEventFromComment(id int64, c rec) rec {
 	return rec{
 		"id": id, "type": "Comment", "author_id": c["author_id"], "body": c["body"], "html_body": c["html_body"],
-		"plain_body": c["plain_body"], "public": c["public"], "attachments": []any{}, "audit_id": c["audit_id"],
+		"plain_body": c["plain_body"], "public": c["public"], "attachments": c["attachments"], "audit_id": c["audit_id"],
 	}
 }
 

@@ -68,6 +68,31 @@
 //   - Stats counts requests per operation, answers per status, injected
 //     faults and refusals, for tests to assert on. WithResponseValidation
 //     checks every answer against the spec before it is sent.
+//   - Sideloads (include=...) are added to the answers built from the
+//     state, shows, lists and iterator pages alike: users, groups,
+//     organizations and tickets are the live records the answer's records
+//     refer to (on a group, its agents; on a user, an agent's groups), each
+//     once, ordered by id; comment_count and dates are set on each ticket,
+//     last_audits holds each ticket's latest audit, open_ticket_count counts
+//     the users' unsolved tickets. Sideloads of records the fake does not
+//     keep (brands, ticket forms, metric sets, identities, abilities) are
+//     empty. Search takes them per result type: tickets(users).
+//   - Stored lists are sorted as asked wherever the spec declares the
+//     parameters: `sort` with cursor pagination ("updated_at", "-updated_at",
+//     any property of the records), `sort_by` and `sort_order` with offset
+//     pagination (sort_order alone orders by id); ties go by id. Cursors of
+//     a sorted listing carry the last record's sort value and id, and are
+//     refused with another sort.
+//   - Uploads are kept: UploadFile stores the bytes and answers with a
+//     token and an attachment whose content_url is on the server; a comment
+//     (on a ticket's creation or update) naming the token in its uploads gets
+//     the upload's attachments and consumes the token (unknown or used tokens
+//     are ignored, as on Zendesk); the content_url serves the bytes, with
+//     the upload's Content-Type, and ShowAttachment shows the attachment
+//     (other ids get its example).
+//   - Search (ListSearchResults, CountSearchResults, ExportSearchResults,
+//     SearchUsers) evaluates a subset of Zendesk's query syntax over the
+//     records it keeps: see Search below.
 //
 // In a test:
 //
@@ -79,8 +104,46 @@
 //
 // In a program, Start and Close.
 //
-// What the fake does not do: sideloads (include=...) are accepted but not
-// added to answers; references between records (a ticket's requester_id, a
-// membership's group_id) are not checked; search, views, triggers and the
-// other operations outside the kept resources do not change state.
+// # Search
+//
+// The query evaluator (query.go) reads a query as terms separated by
+// spaces, all of which a record must match (several terms of one keyword
+// too: AND; several type: terms: any of those types):
+//
+//	word, word*     a whole word, or a word prefix, of the record's text, in any case:
+//	                a ticket's subject and description, a user's name and email,
+//	                an organization's name, details and notes, a group's name and description
+//	"a phrase"      those words, in that order, next to each other
+//	type:X          ticket, user, organization or group; without it, every type
+//	status:X        ticket status; status<X, >X, <=X, >=X compare in Zendesk's order
+//	                new < open < pending < hold < solved < closed
+//	priority:X      low < normal < high < urgent, compared likewise; priority:none
+//	tags:X, tag:X   a tag of the record
+//	assignee:ID     the ticket's assignee; requester:, submitter:, group:, organization:
+//	                likewise (organization: on users too); none: the record names none
+//	created>D       created after D; created<D, created>=D, created<=D, created:D (during D);
+//	updated...      updated likewise. D is a UTC day (YYYY-MM-DD), an RFC 3339 time, or a
+//	                time before the server's clock: 30minutes, 4hours, 2days, 1weeks,
+//	                3months, 1years (created>4hours: in the last four hours)
+//	-term           the records that do not match term
+//
+// Results are listed tickets, users, organizations, groups, each by id,
+// unless sort_by (created_at, updated_at, priority, status, ticket_type;
+// sort_order desc by default) orders them, in offset pages of at most 100.
+// As on Zendesk, a page reaching past the first 1000 results is refused
+// with 422 {"error":"invalid","description":"Invalid search: Requested
+// response size was greater than Search Response Limits ..."}, although
+// count tells how many match and the page before links to it. The export
+// (filter[type] required; type: in its query refused) pages by cursor in
+// creation order, without count. A query the evaluator cannot read — an
+// unknown keyword (flavour:vanilla), an operator its keyword does not take,
+// a value it cannot parse, an unclosed quote — gets the same 422 "invalid"
+// answer, naming what is wrong: the fake does not guess at what it does
+// not model, so a test cannot pass on an empty page. Relevance ranking,
+// facets and the other keywords of Zendesk's syntax are not modelled.
+//
+// What the fake does not do: references between records (a ticket's
+// requester_id, a membership's group_id) are not checked; views, triggers
+// and the other operations outside the kept resources do not change state,
+// and answers from examples get no sideloads.
 package zendesktest

@@ -68,14 +68,14 @@ func TestAuthentication(t *testing.T) {
 	// Through the client: a typed 401.
 	bad, err := zendesk.NewClient("", append(srv.ClientOptions(), zendesk.WithAPIToken(srv.Email, "wrong"))...)
 	require.NoError(t, err)
-	_, err = bad.ShowTicketWithResponse(context.Background(), 1)
+	_, err = bad.ShowTicketWithResponse(context.Background(), 1, nil)
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 401, apiErr.StatusCode)
 	assert.Equal(t, "Couldn't authenticate you", apiErr.Code)
 	oauth, err := zendesk.NewClient("", append(srv.ClientOptions(), zendesk.WithOAuthToken(srv.OAuthToken))...)
 	require.NoError(t, err)
-	me, err := oauth.ShowSelfWithResponse(context.Background())
+	me, err := oauth.ShowSelfWithResponse(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, srv.Email, *me.JSON200.User.Email)
 	st := srv.Stats()
@@ -94,7 +94,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	show := func(c *zendesk.Client) error {
-		resp, err := c.ShowTicketWithResponse(ctx, 7)
+		resp, err := c.ShowTicketWithResponse(ctx, 7, nil)
 		if err == nil && resp.JSON200 == nil {
 			return errors.New("no typed body")
 		}
@@ -140,9 +140,15 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 		assert.Equal(t, 500, apiErr.StatusCode)
 		assert.Equal(t, 1, srv.Stats().Requests["CreateUser"])
 	})
-	t.Run("a truncated body is an error naming the truncation", func(t *testing.T) {
+	t.Run("a truncated body is fetched again, or an error naming the truncation", func(t *testing.T) {
+		// A typed GET: fetched again within the retry policy...
+		srv.ResetStats()
 		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultTruncated})
-		err := show(retrying)
+		require.NoError(t, show(retrying))
+		assert.Equal(t, 2, srv.Stats().Requests["ShowTicket"])
+		// ...and without retries, an error that says so.
+		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultTruncated})
+		err := show(once)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 		t.Logf("truncated: %v", err)
@@ -202,7 +208,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultSlow, Delay: 5 * time.Second})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, err := once.ShowTicketWithResponse(short, 7)
+		_, err := once.ShowTicketWithResponse(short, 7, nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	assert.Zero(t, srv.PendingFaults())
@@ -222,7 +228,7 @@ func TestRandomFaultsAreDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		var failed []bool
 		for range 200 {
-			_, err := client.ShowTicketWithResponse(context.Background(), 1)
+			_, err := client.ShowTicketWithResponse(context.Background(), 1, nil)
 			failed = append(failed, err != nil)
 		}
 		_, err = client.CountTicketsWithResponse(context.Background())
@@ -318,7 +324,7 @@ func TestAccountRateLimit(t *testing.T) {
 	client, err := srv.Client(zendesk.WithRetry(zendesk.NoRetry))
 	require.NoError(t, err)
 	for i := range 4 {
-		_, err := client.ShowTicketWithResponse(context.Background(), int64(i+1))
+		_, err := client.ShowTicketWithResponse(context.Background(), int64(i+1), nil)
 		if i < 3 {
 			require.NoError(t, err)
 			continue

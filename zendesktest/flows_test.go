@@ -117,7 +117,7 @@ func TestTicketLifecycle(t *testing.T) {
 	// Delete: gone from Show and from lists; the export lists it as deleted.
 	_, err = client.DeleteTicketWithResponse(ctx, id)
 	require.NoError(t, err)
-	_, err = client.ShowTicketWithResponse(ctx, id)
+	_, err = client.ShowTicketWithResponse(ctx, id, nil)
 	assert.True(t, zendesk.IsNotFound(err), "deleted: %v", err)
 	count, err = client.CountTicketsWithResponse(ctx)
 	require.NoError(t, err)
@@ -173,9 +173,11 @@ func TestBulkCreateUsers(t *testing.T) {
 	assert.Equal(t, 26, *job.Total)
 	assert.Equal(t, 26, *job.Progress)
 	assert.Equal(t, []string{"working", "working"}, states, "queued, then working over the polls, then completed")
-	require.Len(t, *job.Results, 26)
+	results, err := job.Results.AsJobStatusResultList()
+	require.NoError(t, err)
+	require.Len(t, results, 26)
 	created := map[int64]bool{}
-	for i, r := range *job.Results {
+	for i, r := range results {
 		if i == 25 {
 			assert.Equal(t, "RecordInvalid", *r.Error)
 			assert.Contains(t, *r.Details, "already being used")
@@ -308,7 +310,7 @@ func TestLargeDataSetConstantMemory(t *testing.T) {
 	count, err := client.CountTicketsWithResponse(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1_000_000), *count.JSON200.Count.Value)
-	last, err := client.ShowTicketWithResponse(ctx, 1_000_000)
+	last, err := client.ShowTicketWithResponse(ctx, 1_000_000, nil)
 	require.NoError(t, err)
 	assert.NotEmpty(t, *last.JSON200.Ticket.Subject)
 	// A page deep in the list, by cursor, and a page of the export near the end.

@@ -302,19 +302,19 @@ func TestUndeclaredQueryParameters(t *testing.T) {
 		return w.Code, body
 	}
 	s := startTest(t, WithTickets(5))
-	code, body := get(s, "/api/v2/tickets?sort_order=sideways")
+	code, body := get(s, "/api/v2/tickets?sort_direction=sideways")
 	assert.Equal(t, 400, code)
 	assert.Equal(t, "InvalidParameter", body["error"])
-	assert.Equal(t, `parameter "sort_order" in query is not a parameter of ListTickets`, body["description"])
-	code, body = get(s, "/api/v2/tickets?per_page=2&sort=x&page%5Bsise%5D=3")
+	assert.Equal(t, `parameter "sort_direction" in query is not a parameter of ListTickets`, body["description"])
+	code, body = get(s, "/api/v2/tickets?per_page=2&sort_key=x&page%5Bsise%5D=3")
 	assert.Equal(t, 400, code)
-	assert.Equal(t, `parameters "page[sise]", "sort" in query are not parameters of ListTickets`, body["description"])
+	assert.Equal(t, `parameters "page[sise]", "sort_key" in query are not parameters of ListTickets`, body["description"])
 	assert.Equal(t, 2, s.Stats().Invalid)
 	code, _ = get(s, "/api/v2/tickets?per_page=2&page=1")
 	assert.Equal(t, 200, code, "declared parameters pass")
 
 	lenient := startTest(t, WithTickets(5), WithUndeclaredQueryParameters())
-	code, _ = get(lenient, "/api/v2/tickets?sort_order=sideways")
+	code, _ = get(lenient, "/api/v2/tickets?sort_direction=sideways")
 	assert.Equal(t, 200, code)
 }
 

@@ -312,8 +312,10 @@ func WithAddr(addr string) Option {
 	}
 }
 
-// WithLogger logs every request (operation, status, fault) at debug level
-// and problems at warn level.
+// WithLogger logs every request in one line at info level (method, path,
+// operation, status, duration, and the fault injected if any), what was
+// answered and why at debug level, and problems at warn level. The lines
+// never hold credentials, headers or query strings.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {

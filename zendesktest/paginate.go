@@ -117,6 +117,24 @@ type idSource struct {
 	// keep is nil.
 	keep  func(id int64) bool
 	total func() int
+	// encode and decode turn an id into a cursor and back (nil: cursors
+	// carry the id); decode gives the id to page after, or before.
+	encode func(id int64) string
+	decode func(cursor string, before bool) (int64, bool)
+}
+
+func (src idSource) cursor(id int64) string {
+	if src.encode != nil {
+		return src.encode(id)
+	}
+	return encodeCursor("id", id)
+}
+
+func (src idSource) position(cursor string, before bool) (int64, bool) {
+	if src.decode != nil {
+		return src.decode(cursor, before)
+	}
+	return decodeCursor("id", cursor)
 }
 
 func (src idSource) kept(id int64) bool { return src.keep == nil || src.keep(id) }
@@ -136,6 +154,10 @@ func (c *call) list(items string, src idSource) (*reply, *apiError) {
 	}
 	q := c.r.URL.Query()
 	cursorMode := style == "cursor" || (style == "cursor+offset" && (q.Has("page[size]") || q.Has("page[after]") || q.Has("page[before]")))
+	src, apiErr := c.sorted(src, cursorMode)
+	if apiErr != nil {
+		return nil, apiErr
+	}
 	if cursorMode {
 		return c.cursorPage(items, src, maxSize)
 	}
@@ -152,7 +174,7 @@ func (c *call) cursorPage(items string, src idSource, maxSize int) (*reply, *api
 	hasMore := false
 	switch {
 	case q.Get("page[before]") != "":
-		before, ok := decodeCursor("id", q.Get("page[before]"))
+		before, ok := src.position(q.Get("page[before]"), true)
 		if !ok {
 			return nil, &apiError{status: http.StatusBadRequest, code: "InvalidPaginationParameter", desc: "page[before] is not a valid cursor"}
 		}
@@ -173,7 +195,7 @@ func (c *call) cursorPage(items string, src idSource, maxSize int) (*reply, *api
 	default:
 		after := int64(-1 << 62)
 		if a := q.Get("page[after]"); a != "" {
-			v, ok := decodeCursor("id", a)
+			v, ok := src.position(a, false)
 			if !ok {
 				return nil, &apiError{status: http.StatusBadRequest, code: "InvalidPaginationParameter", desc: "page[after] is not a valid cursor"}
 			}
@@ -198,7 +220,7 @@ func (c *call) cursorPage(items string, src idSource, maxSize int) (*reply, *api
 	meta := rec{"has_more": hasMore, "after_cursor": nil, "before_cursor": nil}
 	links := rec{"next": nil, "prev": nil}
 	if len(ids) > 0 {
-		after, before := encodeCursor("id", ids[len(ids)-1]), encodeCursor("id", ids[0])
+		after, before := src.cursor(ids[len(ids)-1]), src.cursor(ids[0])
 		meta["after_cursor"], meta["before_cursor"] = after, before
 		sz := strconv.Itoa(size)
 		links["next"] = c.link(map[string]string{"page[after]": after, "page[before]": "", "page[size]": sz})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,27 +69,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // Start starts a Server (for programs; tests use NewServer). Close it when
 // done.
 func Start(opts ...Option) (*Server, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if o == nil {
-			return nil, errors.New("zendesktest: nil option")
-		}
-		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("zendesktest: %w", err)
-		}
-	}
-	var sp *apiSpec
-	var err error
-	if cfg.specYAML != nil {
-		sp, err = loadSpec(cfg.specYAML)
-	} else {
-		sp, err = loadEmbedded()
-	}
+	cfg, sp, err := configure(opts)
 	if err != nil {
-		return nil, fmt.Errorf("zendesktest: %w", err)
-	}
-	if err := checkOperations(sp, cfg); err != nil {
-		return nil, fmt.Errorf("zendesktest: %w", err)
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -271,6 +252,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.reqSeq.Add(1)
 	w.Header().Set("X-Zendesk-Request-Id", "zendesktest-"+strconv.FormatInt(id, 10))
 	var o *operation
+	var fault Fault
+	rec := &statusRecorder{ResponseWriter: w}
+	w = rec
+	defer s.logRequest(r, rec, &o, &fault, time.Now())
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -285,6 +270,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Routing splits the path as the client escaped it, so that an
 	// escaped slash stays within its segment.
 	path := r.URL.EscapedPath()
+	if s.serveFile(w, r) {
+		return
+	}
 	o, params := s.spec.match(r.Method, path)
 	s.counters.update(func(st *Stats) { st.Requests[opName(o)]++ })
 	if o == nil {
@@ -296,7 +284,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	fault := s.faults.next(o.ID)
+	fault = s.faults.next(o.ID)
 	if fault.Kind != FaultNone {
 		s.counters.update(func(st *Stats) { st.Faults[fault.Kind]++; st.FaultsByOperation[o.ID]++ })
 		s.logger.Debug("zendesktest: injecting fault", "operation", o.ID, "fault", fault.Kind.String())
@@ -375,6 +363,48 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeReply(w, c, rep, fault.Kind == FaultTruncated)
+}
+
+// statusRecorder remembers the status a handler answered with, for the
+// request's log line; Unwrap lets http.ResponseController reach the
+// connection underneath (flushes and hijacks of injected faults).
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (rw *statusRecorder) WriteHeader(status int) {
+	if rw.status == 0 {
+		rw.status = status
+	}
+	rw.ResponseWriter.WriteHeader(status)
+}
+
+func (rw *statusRecorder) Write(b []byte) (int, error) {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	return rw.ResponseWriter.Write(b)
+}
+
+func (rw *statusRecorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// logRequest logs one line per request at info level: method, path (never
+// the query or headers, which could carry secrets), operation, status (0
+// when the connection was reset without an answer), duration, and the
+// injected fault if any.
+func (s *Server) logRequest(r *http.Request, rec *statusRecorder, o **operation, fault *Fault, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("operation", opName(*o)),
+		slog.Int("status", rec.status),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if fault.Kind != FaultNone {
+		attrs = append(attrs, slog.String("fault", fault.Kind.String()))
+	}
+	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "zendesktest: request", attrs...)
 }
 
 func opName(o *operation) string {
@@ -504,7 +534,11 @@ func (s *Server) dispatchLocked(c *call) (*reply, *apiError) {
 
 func (s *Server) handle(c *call) (*reply, *apiError) {
 	if h, ok := s.st.handlers[c.op.ID]; ok {
-		return h(c)
+		rep, apiErr := h(c)
+		if apiErr == nil && rep != nil {
+			s.st.addSideloads(c, rep)
+		}
+		return rep, apiErr
 	}
 	if c.op.meta.Job {
 		return s.st.exampleJob(c)

@@ -38,6 +38,8 @@ type state struct {
 
 	idem map[string]idemEntry
 
+	up *uploadStore // uploads and their files
+
 	jobs      map[string]*job
 	jobOrder  []string
 	jobSeq    uint64
@@ -123,6 +125,8 @@ func newState(s *Server) *state {
 	st.registerOrganizations()
 	st.registerGroups()
 	st.registerJobs()
+	st.registerSearch()
+	st.registerUploads()
 	return st
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 func (st *state) registerTickets() {
@@ -130,6 +131,7 @@ func (st *state) addComment(ticketID, auditID, me int64, cm rec, ts int64) rec {
 		author = a
 	}
 	com := comment(st.newID(commentBase), auditID, author, commentBody(cm), public, ts, "api")
+	com["attachments"] = st.takeUploads(cm, time.Unix(ts, 0))
 	st.comments[ticketID] = append(st.comments[ticketID], com)
 	return com
 }
@@ -437,16 +439,6 @@ func (st *state) listTicketComments(c *call) (*reply, *apiError) {
 		return nil, apiErr
 	}
 	src := sliceSource(st.ticketComments(id))
-	if strings.EqualFold(c.r.URL.Query().Get("sort_order"), "desc") || c.r.URL.Query().Get("sort") == "-created_at" {
-		asc, desc := src.ascend, src.descend
-		src.ascend = func(after int64, f func(int64) bool) {
-			if after == -1<<62 {
-				after = 1 << 62
-			}
-			desc(after, f)
-		}
-		src.descend = func(before int64, f func(int64) bool) { asc(before, f) }
-	}
 	return c.list("comments", src)
 }
 

@@ -75,3 +75,31 @@ func iterate(replay, fx *bench.Fixture, rounds, fakeRounds int) error {
 	fmt.Println("\n(CPU: this process's CPU time per record, less sensitive than wall time to other load on the machine; it includes the fake's work in the fake's rows, not the replay's.)")
 	return nil
 }
+
+// exportRatio compares the cursor-based incremental export iterator with
+// the raw loop over the same replayed pages of records tickets, in rounds
+// that alternate their order, and prints the CPU ratio: the median of the
+// same-round ratios and their range.
+func exportRatio(records, rounds int) error {
+	fx, err := bench.NewFixture(records)
+	if err != nil {
+		return err
+	}
+	defer fx.Close()
+	r, err := bench.NewExportReplay(fx)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ss, err := measure(rounds, []func() (sample, error){
+		func() (sample, error) { return passSample(records, func() error { return bench.ExportRawPass(r) }) },
+		func() (sample, error) { return passSample(records, func() error { return bench.ExportClientPass(r) }) },
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	raw, cl := ss[0], ss[1]
+	fmt.Printf("\nCursor export (IncrementalTicketCursorExportAll, 1000 a page) over %d replayed tickets, %d rounds: raw loop %.0f CPU ns/record, client %.0f; CPU ÷ raw %s\n",
+		records, rounds, medianOf(raw, cpuOf), medianOf(cl, cpuOf), ratios(cl, raw, cpuOf))
+	return nil
+}

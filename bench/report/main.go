@@ -6,8 +6,8 @@
 // bench` runs it.
 //
 //	go run ./bench/report [-rounds 11] [-iterate-rounds 5] [-fake-rounds 5] [-benchtime 100ms]
-//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,memory,build,pacing] [-only pacing]
-//		[-pacing-scale 30] [-pacing-windows 5]
+//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,export,memory,build,pacing]
+//		[-only pacing] [-pacing-scale 30] [-pacing-windows 5]
 //
 // The jsonv2 rows come from this program built with GOEXPERIMENT=jsonv2 and
 // run as a child process; the CPU profile is taken with the replay server
@@ -36,7 +36,7 @@ func main() {
 	fakeRounds := flag.Int("fake-rounds", 5, "rounds of the iteration over the fake (odd, at least 3)")
 	benchtime := flag.String("benchtime", "100ms", "time of each decoding measurement")
 	profileCPU := flag.Duration("profile-cpu", 12*time.Second, "CPU samples to take of the client's iteration, and of the raw loop's")
-	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, memory, build, pacing")
+	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, export, memory, build, pacing")
 	only := flag.String("only", "", "comma-separated parts to run, the others skipped (-only pacing: about a minute and a half)")
 	paceScale := flag.Float64("pacing-scale", 30, "how much faster the fake's clock runs in the pacing runs")
 	paceWindows := flag.Int("pacing-windows", 5, "the account's windows each pacing run lasts (the export one more)")
@@ -103,6 +103,7 @@ func main() {
 				err = iterate(replay, fx, *iterRounds, *fakeRounds)
 				fx.Close()
 			}
+
 			if err != nil {
 				child.close()
 				fail(err)
@@ -115,6 +116,11 @@ func main() {
 			}
 		}
 		child.close()
+	}
+	if !skipped("export") {
+		if err := exportRatio(50_000, *iterRounds); err != nil {
+			fail(err)
+		}
 	}
 	if !skipped("memory") {
 		if err := memory(); err != nil {

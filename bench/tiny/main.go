@@ -18,7 +18,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ShowTicketWithResponse(context.Background(), 1)
+	resp, err := client.ShowTicketWithResponse(context.Background(), 1, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	specgen check    [-doc FILE] [-index FILE] [-spec FILE]
+//	specgen check    [-doc FILE] [-index FILE] [-spec FILE] [-reference FILE]
 //	specgen scaffold [-doc FILE] [-index FILE] [-spec FILE]
 //	specgen bundle   [-spec FILE] -o FILE
 //
@@ -11,8 +11,12 @@
 // and back, and that parameters, pagination, jobs, sideloads and rate limits
 // say what the doc says. It prints one "spec/zendesk.yaml:LINE: message" per
 // disagreement, a line of annotation counts, and a last line with the totals
-// ("417/417 endpoints, 0 disagreements"). It exits 1 when there is any
-// disagreement.
+// ("417/417 endpoints, 0 disagreements"). It also compares every operation
+// with Zendesk's published reference facts (-reference, by default
+// spec/reference/zendesk-oas-facts.json; empty to skip): parameters, request-body and
+// response properties, success status codes; it prints their figures
+// ("reference: params 301/308, ...") and reports every disagreement no
+// reference erratum waives. It exits 1 when there is any disagreement.
 //
 // scaffold adds a skeleton operation for every documented endpoint the spec
 // lacks, without touching the operations already there, and lists what it
@@ -57,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	docPath := fs.String("doc", "spec/connector-docs/zendesk-support-v1r1.txt", "connector documentation")
 	indexPath := fs.String("index", "spec/connector-docs/endpoints.tsv", "endpoint index (method, path, doc title, doc line)")
 	specPath := fs.String("spec", "spec/zendesk.yaml", "OpenAPI spec")
+	refPath := fs.String("reference", "spec/reference/zendesk-oas-facts.json", "Zendesk's published reference facts to compare the spec with (check; empty: doc only)")
 	out := fs.String("o", "", "output file (bundle)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -86,6 +91,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	in, err := readInputs(*docPath, *indexPath, *specPath)
+	if err == nil && cmd == "check" && *refPath != "" {
+		in.Reference, err = os.ReadFile(*refPath)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "specgen: %v\n", err)
 		return 2
@@ -101,6 +109,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, l)
 		}
 		fmt.Fprintln(stdout, r.Summary())
+		if r.Reference != nil {
+			fmt.Fprintln(stdout, r.Reference.Line())
+		}
 		fmt.Fprintln(stdout, r.Totals())
 		if len(r.Findings) > 0 || r.Matched != r.Documented {
 			return 1

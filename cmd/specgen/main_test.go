@@ -19,6 +19,7 @@ func TestExitStatuses(t *testing.T) {
 	doc := "../../spec/connector-docs/zendesk-support-v1r1.txt"
 	index := "../../spec/connector-docs/endpoints.tsv"
 	spec := "../../spec/zendesk.yaml"
+	ref := "../../spec/reference/zendesk-oas-facts.json"
 	realDoc, err := os.ReadFile(doc)
 	require.NoError(t, err)
 	realSpec, err := os.ReadFile(spec)
@@ -35,13 +36,15 @@ func TestExitStatuses(t *testing.T) {
 		status int
 		last   string
 	}{
-		{"agree", []string{"check", "-doc", doc, "-index", index, "-spec", spec}, 0, "417/417 endpoints, 0 disagreements"},
-		{"disagree", []string{"check", "-doc", doc, "-index", index, "-spec", broken}, 1, "417/417 endpoints, 1 disagreement"},
+		{"agree", []string{"check", "-doc", doc, "-index", index, "-spec", spec, "-reference", ref}, 0, "417/417 endpoints, 0 disagreements"},
+		{"disagree", []string{"check", "-doc", doc, "-index", index, "-spec", broken, "-reference", ref}, 1, "417/417 endpoints, 1 disagreement"},
 		{"missing file", []string{"check", "-doc", doc, "-index", index, "-spec", filepath.Join(dir, "nope.yaml")}, 2, "no such file or directory"},
-		{"malformed YAML", []string{"check", "-doc", doc, "-index", index, "-spec", write("bad.yaml", "openapi: 3.0.3\npaths: [\n")}, 2, "yaml"},
-		{"truncated doc", []string{"check", "-doc", write("half.txt", string(realDoc[:len(realDoc)/2])), "-index", index, "-spec", spec}, 2, "truncated"},
-		{"foreign doc", []string{"check", "-doc", write("readme.txt", "# Hello\n"), "-index", index, "-spec", spec}, 2, "not a connector doc"},
+		{"malformed YAML", []string{"check", "-doc", doc, "-index", index, "-spec", write("bad.yaml", "openapi: 3.0.3\npaths: [\n"), "-reference", ref}, 2, "yaml"},
+		{"truncated doc", []string{"check", "-doc", write("half.txt", string(realDoc[:len(realDoc)/2])), "-index", index, "-spec", spec, "-reference", ref}, 2, "truncated"},
+		{"foreign doc", []string{"check", "-doc", write("readme.txt", "# Hello\n"), "-index", index, "-spec", spec, "-reference", ref}, 2, "not a connector doc"},
 		{"scaffold on a malformed spec", []string{"scaffold", "-doc", doc, "-index", index, "-spec", write("bad2.yaml", "paths: [\n")}, 2, "yaml"},
+		{"malformed reference", []string{"check", "-doc", doc, "-index", index, "-spec", spec, "-reference", write("ref.json", `{"operations": [`)}, 2, "reference: not a reference facts file"},
+		{"missing reference", []string{"check", "-doc", doc, "-index", index, "-spec", spec, "-reference", filepath.Join(dir, "nope.json")}, 2, "no such file or directory"},
 		{"unknown command", []string{"frobnicate"}, 2, "usage"},
 	}
 	for _, c := range cases {

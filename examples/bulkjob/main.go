@@ -63,7 +63,11 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 	var ids []int64
 	failed := 0
 	if job.Results != nil {
-		for _, r := range *job.Results {
+		results, err := job.Results.AsJobStatusResultList()
+		if err != nil {
+			return fmt.Errorf("the job's results: %w", err)
+		}
+		for _, r := range results {
 			var id int64
 			if reason, bad := failure(r); bad {
 				failed++

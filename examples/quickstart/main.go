@@ -56,7 +56,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	if first != 0 {
-		resp, err := client.ShowTicketWithResponse(ctx, first)
+		resp, err := client.ShowTicketWithResponse(ctx, first, nil)
 		if err != nil {
 			return fmt.Errorf("show ticket %d: %w", first, err)
 		}

@@ -29,6 +29,9 @@ type operation struct {
 	Meta             specmeta.Operation
 	Params           map[string]bool // query parameter names
 	JSONStatuses     []int           // 2xx statuses with a JSON body
+	// Required are, by 2xx status, the properties of the JSON body that
+	// must be present and not null (the envelope: "ticket", "tickets").
+	Required map[int][]string
 }
 
 // goPkg is what the generated package declares.
@@ -103,9 +106,15 @@ func readSpec(path string) ([]operation, error) {
 					if err != nil || n/100 != 2 || r.Value == nil {
 						continue
 					}
-					for ct := range r.Value.Content {
+					for ct, mt := range r.Value.Content {
 						if strings.Contains(ct, "json") {
 							o.JSONStatuses = append(o.JSONStatuses, n)
+							if req := requiredKeys(mt.Schema); len(req) > 0 {
+								if o.Required == nil {
+									o.Required = map[int][]string{}
+								}
+								o.Required[n] = req
+							}
 							break
 						}
 					}
@@ -122,6 +131,23 @@ func readSpec(path string) ([]operation, error) {
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
 	return ops, nil
+}
+
+// requiredKeys are the required properties of an object schema that are
+// not nullable, sorted.
+func requiredKeys(ref *openapi3.SchemaRef) []string {
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	var keys []string
+	for _, k := range ref.Value.Required {
+		if p := ref.Value.Properties[k]; p != nil && p.Value != nil && p.Value.Nullable {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func readGo(dir string) (*goPkg, error) {
@@ -472,6 +498,9 @@ func overlayFile(ops []operation, pkg *goPkg) ([]byte, error) {
 	if err := typedMethods(&b, ops, pkg, imports); err != nil {
 		errs = append(errs, err.Error())
 	}
+	if err := checkedMethods(&b, ops, pkg, imports); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%d problems:\n  %s", len(errs), strings.Join(errs, "\n  "))
 	}
@@ -560,13 +589,163 @@ func typedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[stri
 		}
 		fmt.Fprintf(b, "// %s calls %s (%s %s) and decodes its response, as the generated client's method of the same name does; its errors name the operation.\n", name, op.ID, op.Method, op.Path)
 		fmt.Fprintf(b, "func (c *Client) %s(%s) (%s, error) {\n", name, strings.Join(params, ", "), result)
+		if len(args) == 0 || args[0] != "ctx" {
+			errs = append(errs, fmt.Sprintf("%s: first parameter is not ctx", name))
+			continue
+		}
+		// The typed method reads the body whole: the transport may read it
+		// first, and fetch it again if it is cut short.
+		args[0] = "callctx.WithBuffer(ctx)"
+		imports["github.com/zdapi/zendesk/internal/callctx"] = true
 		fmt.Fprintf(b, "\trsp, err := c.raw.%s(%s)\n\tif err != nil {\n\t\treturn nil, callError(%q, err)\n\t}\n", raw, strings.Join(args, ", "), op.ID)
-		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n\treturn r, nil\n}\n\n", parse, op.ID)
+		fmt.Fprintf(b, "\tr, err := generated.%s(rsp)\n\tif err != nil {\n\t\treturn nil, decodeError(%q, rsp, err)\n\t}\n", parse, op.ID)
+		// A body that decodes but lacks its envelope ({"ticket":null}, {})
+		// would give a zero value as if Zendesk had sent it.
+		if len(op.Required) > 0 {
+			b.WriteString("\tswitch rsp.StatusCode {\n")
+			for _, code := range slices.Sorted(maps.Keys(op.Required)) {
+				fmt.Fprintf(b, "\tcase %d:\n\t\tif err := requireKeys(r.Body%s); err != nil {\n\t\t\treturn nil, decodeError(%q, rsp, err)\n\t\t}\n", code, fmt.Sprintf("%s", quotedList(op.Required[code])), op.ID)
+			}
+			b.WriteString("\t}\n")
+		}
+		b.WriteString("\treturn r, nil\n}\n\n")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("typed methods: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// checkedMethods writes checkedClient: the generated raw client with, for
+// each of its methods, one of the same signature that refuses a nil context
+// and a string path parameter that is empty, "." or ".." before any request
+// is built, then calls the generated method. Such a value would otherwise
+// change the endpoint: URL resolution drops the segment, so
+// DeleteUserField(ctx, "..") would send DELETE /api/v2/. The path
+// parameters are the method's first parameters after ctx, in the order of
+// the path template, as the generated New<Operation>Request call shows;
+// a method whose call does not pass them so fails the generation.
+func checkedMethods(b *bytes.Buffer, ops []operation, pkg *goPkg, imports map[string]bool) error {
+	byID := map[string]operation{}
+	for _, op := range ops {
+		byID[strings.ToLower(op.ID)] = op
+	}
+	var names []string
+	for n, fd := range pkg.methods {
+		if fd.Name.IsExported() {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	b.WriteString("// checkedClient is the generated raw client with every call checked first (see checkCall): a nil\n")
+	b.WriteString("// context, or a path parameter that is empty, \".\" or \"..\", is an error before any request is built.\n")
+	b.WriteString("type checkedClient struct{ generated.ClientInterface }\n\n")
+	var errs []string
+	for _, name := range names {
+		fd := pkg.methods[name]
+		op, ok := byID[strings.ToLower(strings.TrimSuffix(name, "WithBody"))]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: no operation in the spec", name))
+			continue
+		}
+		pathNames := pathParams(op.Path)
+		var ps []goParam
+		var params, args []string
+		for _, f := range fd.Type.Params.List {
+			typ, err := qualify(f.Type, imports)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for _, n := range f.Names {
+				params = append(params, n.Name+" "+typ)
+				if _, ok := f.Type.(*ast.Ellipsis); ok {
+					args = append(args, n.Name+"...")
+				} else {
+					args = append(args, n.Name)
+					ps = append(ps, goParam{n.Name, typ})
+				}
+			}
+		}
+		if len(ps) < 1+len(pathNames) || ps[0].name != "ctx" {
+			errs = append(errs, fmt.Sprintf("%s: expected ctx and %d path parameters", name, len(pathNames)))
+			continue
+		}
+		if err := checkRequestArgs(fd, ps[1:1+len(pathNames)]); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		var checks []string
+		for i, pn := range pathNames {
+			if ps[1+i].typ == "string" {
+				checks = append(checks, strconv.Quote(pn), ps[1+i].name)
+			}
+		}
+		if fd.Type.Results == nil || len(fd.Type.Results.List) != 2 {
+			errs = append(errs, fmt.Sprintf("%s: does not return (*http.Response, error)", name))
+			continue
+		}
+		fmt.Fprintf(b, "// %s checks its call (see checkCall) and calls the generated method.\n", name)
+		fmt.Fprintf(b, "func (c checkedClient) %s(%s) (*http.Response, error) {\n", name, strings.Join(params, ", "))
+		fmt.Fprintf(b, "\tif err := checkCall(ctx, %q%s); err != nil {\n\t\treturn nil, err\n\t}\n", op.ID, strings.TrimSuffix(", "+strings.Join(checks, ", "), ", "))
+		fmt.Fprintf(b, "\treturn c.ClientInterface.%s(%s)\n}\n\n", name, strings.Join(args, ", "))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("checked methods: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// goParam is a parameter of a generated method, its type as seen from
+// the overlay.
+type goParam struct{ name, typ string }
+
+// pathParams are the names of a path template's parameters, in order.
+func pathParams(path string) []string {
+	var names []string
+	for rest := path; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return names
+		}
+		names = append(names, rest[i+1:i+j])
+		rest = rest[i+j+1:]
+	}
+}
+
+// checkRequestArgs verifies that a raw method's first statement builds its
+// request from c.Server and then the given parameters, in that order.
+func checkRequestArgs(fd *ast.FuncDecl, want []goParam) error {
+	if fd.Body == nil || len(fd.Body.List) == 0 {
+		return fmt.Errorf("no body")
+	}
+	assign, ok := fd.Body.List[0].(*ast.AssignStmt)
+	if !ok || len(assign.Rhs) != 1 {
+		return fmt.Errorf("unexpected first statement")
+	}
+	call, ok := assign.Rhs[0].(*ast.CallExpr)
+	if !ok || len(call.Args) < 1+len(want) {
+		return fmt.Errorf("first statement is not the request's construction")
+	}
+	for i, w := range want {
+		id, ok := call.Args[1+i].(*ast.Ident)
+		if !ok || id.Name != w.name {
+			return fmt.Errorf("argument %d of the request's construction is not %s", i+1, w.name)
+		}
+	}
+	return nil
+}
+
+// quotedList renders keys as further arguments: `, "a", "b"`.
+func quotedList(keys []string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(", " + strconv.Quote(k))
+	}
+	return b.String()
 }
 
 // typedBody reads a generated typed method's body: "rsp, err := c.<raw>(...)",

@@ -22,6 +22,9 @@ type Inputs struct {
 	Doc, Index, Spec []byte
 	// SpecName is the spec's path as findings print it.
 	SpecName string
+	// Reference, when set, is Zendesk's published reference facts
+	// (spec/reference/zendesk-oas-facts.json), compared with the spec too.
+	Reference []byte
 }
 
 // Finding is one disagreement, at a line of the spec.
@@ -46,8 +49,12 @@ type Report struct {
 	Jobs, JobsFromDoc, JobsWaived, JobsSupplemented                             int
 	RateLimited, RateLimitedFromDoc, RateLimitedWaived, RateLimitedSupplemented int
 	Sideloaded, SideloadedFromDoc, SideloadedWaived, SideloadedSupplemented     int
-	// Errata is the number of operations with x-zendesk-doc-errata.
+	// Errata is the number of operations with x-zendesk-doc-errata that
+	// excuse a fact of the connector doc.
 	Errata int
+	// Reference holds the figures of the comparison with the reference,
+	// when there was one.
+	Reference *ReferenceFigures
 }
 
 // Lines renders the findings, one "spec:LINE: message" each, in line order.
@@ -131,7 +138,15 @@ func Check(in Inputs) (*Report, error) {
 	if err != nil {
 		return nil, &InputError{File: in.SpecName, Err: err}
 	}
+	var ref *refFile
+	if in.Reference != nil {
+		if ref, err = parseReference(in.Reference); err != nil {
+			return nil, &InputError{File: "reference", Err: err}
+		}
+	}
 	loader := openapi3.NewLoader()
+	// Origins give the line of every schema, for the reference findings.
+	loader.IncludeOrigin = true
 	spec, err := loader.LoadFromData(in.Spec)
 	if err != nil {
 		return nil, &InputError{File: in.SpecName, Err: err}
@@ -215,6 +230,9 @@ func Check(in Inputs) (*Report, error) {
 		r.Matched++
 		checkOperation(r, lines, d, o, add)
 	}
+	if ref != nil {
+		checkReference(r, ref, spec, lines, ops)
+	}
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Line < r.Findings[j].Line })
 	return r, nil
 }
@@ -260,7 +278,7 @@ func checkOperation(r *Report, lines *lineIndex, d connectordoc.Documented, o sp
 	errata := meta.Errata
 	if errata == nil {
 		errata = &specmeta.Errata{}
-	} else {
+	} else if errata.Doc() {
 		r.Errata++
 	}
 	errataLine := func(names ...string) int { return field(append([]string{specmeta.ExtErrata}, names...)...) }

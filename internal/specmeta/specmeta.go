@@ -109,6 +109,49 @@ type Errata struct {
 	// follow, by parameter name (for example two parameters of which Zendesk
 	// needs only one).
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Reference excuses what the spec knowingly declares otherwise than
+	// Zendesk's published OpenAPI reference (spec/reference).
+	Reference *ReferenceErrata `json:"reference,omitempty"`
+}
+
+// Doc reports whether any entry excuses a fact of the connector doc.
+func (e *Errata) Doc() bool {
+	return e != nil && (len(e.Pagination) > 0 || e.Job != "" || e.Sideloads != "" || e.RateLimit != "" || len(e.Parameters) > 0)
+}
+
+// ReferenceErrata are the departures from the reference, each with its
+// reason. On an operation: Parameters by parameter name (as the spec
+// names it: page[size]), StatusCodes (its 2xx codes) and RequestBody (the
+// spec takes no JSON body). On a schema: Properties, by property name, for
+// a property the spec lacks or types otherwise.
+type ReferenceErrata struct {
+	Parameters  map[string]string `json:"parameters,omitempty"`
+	StatusCodes *string           `json:"status-codes,omitempty"`
+	RequestBody *string           `json:"request-body,omitempty"`
+	Properties  map[string]string `json:"properties,omitempty"`
+}
+
+// SchemaErrata is x-zendesk-doc-errata on a schema: only reference errata
+// about its own properties.
+type SchemaErrata struct {
+	Reference *ReferenceErrata `json:"reference"`
+}
+
+// DecodeSchemaErrata reads a schema's x-zendesk-doc-errata value, which
+// may only hold reference.properties.
+func DecodeSchemaErrata(v any) (ReferenceErrata, error) {
+	var e SchemaErrata
+	if err := strictRemarshal(v, &e); err != nil {
+		return ReferenceErrata{}, err
+	}
+	if e.Reference == nil {
+		return ReferenceErrata{}, fmt.Errorf("a schema's errata are reference errata: reference.properties")
+	}
+	r := *e.Reference
+	if len(r.Parameters) > 0 || r.StatusCodes != nil || r.RequestBody != nil {
+		return ReferenceErrata{}, fmt.Errorf("a schema's reference errata name properties only")
+	}
+	return r, nil
 }
 
 // Errata facts of pagination.
