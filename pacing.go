@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,89 +39,95 @@ func WithoutAccountPacing() Option {
 // Account pacing parameters (see accountPacer).
 const (
 	// paceHorizon is the fraction of the window over which the free part
-	// of the account's budget is spread.
-	paceHorizon = 1.0 / 50
-	// paceReserve is the fraction of the limit kept free for the requests
-	// other processes let go on what they saw before ours arrived.
-	paceReserve = 0.015
-	// paceGrowth bounds the rate of a client to that many times its share
-	// of the account's requests of the last window, spread evenly over the
-	// window; paceShareMin is the requests the account must have counted
-	// before the share means something.
-	paceGrowth   = 1.5
-	paceShareMin = 20
+	// of the account's budget is spread (at least paceRTTs round trips).
+	paceHorizon = 1.0 / 100
+	paceRTTs    = 4
+	// paceReserve is the fraction of the limit kept free (at least
+	// paceReserveMin requests): what the requests of other processes that
+	// are on their way, unseen in the latest answer, may spend.
+	paceReserve    = 0.015
+	paceReserveMin = 2
+	// paceShareMin is the requests the account must have counted in its
+	// window before a client's share of them weighs its pace;
+	// paceShareFloor is the least weight a share is given.
+	// paceRateSpan is the horizons over which how fast other processes
+	// spend the budget is measured.
+	paceRateSpan   = 4
+	paceShareMin   = 20
+	paceShareFloor = 1.0 / 64
+	// paceRate bounds a client to that many times its share of the limit,
+	// spread evenly over the window: the account's requests flow evenly
+	// rather than spend the window in a burst that the sliding window then
+	// hands back at once, every window.
+	paceRate = 1.1
 )
 
 // accountPacer paces a client by the account's budget as Zendesk reports
-// it on every answer (limit L, remaining R, and sometimes the time until it
-// grows again). It keeps no count of its own of the account: Zendesk's
-// count is the state every process of the account shares, and pacing by it
-// is what makes them cooperate with no coordinator.
+// it on every answer (limit L, remaining R, and with ratelimit-reset the
+// time until the oldest request leaves the window). It keeps no count of
+// the account of its own: Zendesk's count is the state every process of the
+// account shares, and pacing by it is what makes them cooperate with no
+// coordinator. docs/design.md ("Account pacing") states the algorithm, its
+// assumptions and its failure modes.
 //
-// The free part of the budget is R less the headroom, a reserve, and the
-// requests this client let go after the one whose answer reported R (they
-// were not counted in it). It is spread over a short horizon H (a
-// fiftieth of the window): requests go H/free apart. While the budget is
-// large the client goes fast; as R falls, every process of the account
-// slows down with it, whatever their number, and none of them goes once R
-// reaches the reserve: then one request goes after the time Zendesk said
-// the budget grows again (or H), to learn the new R, unless an answer
-// still on its way will tell it. A 429 stops every request of the client
-// until its Retry-After has passed. Until the first answer arrives one
+// A request may go when the available budget
+//
+//	A = R − keep − pending + departed
+//
+// is at least 1, and then no sooner than H / (A × w) after the previous
+// one. keep is the headroom (WithHeadroom) and a reserve; pending are the
+// client's own requests that the latest observation did not count (sent
+// after it, or still unanswered when it arrived); departed are the
+// client's own requests counted in it that have left the window since
+// (Zendesk counts a request before it answers, so one answered a window ago
+// has left it). H is the horizon the budget is spread over (a hundredth of
+// the window, or four round trips if longer), and w the client's share of
+// the requests the account counted in the window (1 until there are
+// enough, never below paceShareFloor): the clients of an account together
+// spread A over H, whatever their number, so that what they let go before
+// they see each other's requests in R stays a small part of A.
+//
+// When A is below 1, the client waits for what changes it: an answer on
+// its way, one of its own requests leaving the window, or (with neither)
+// the reset Zendesk reported, when one request goes to learn the new R. A
+// 429 with a Retry-After the retry policy waits out holds every request of
+// the client until it has passed. Until the first answer arrives one
 // request goes at a time, so that a client with many callers does not
-// burst before it knows the limit; an answer without the headers leaves
-// the client unpaced.
+// burst before it knows the limit; answers without the headers (or with
+// values that are not numbers, or negative) leave the client unpaced.
 type accountPacer struct {
 	window   time.Duration // the account's window: a minute, scaled
-	horizon  time.Duration
 	headroom float64
+	maxBlock time.Duration // the longest Retry-After that holds requests
 
 	mu       sync.Mutex
 	seq      uint64 // requests let go
-	obsSeq   uint64 // the request whose answer gave the latest observation
 	answered bool   // an answer arrived
 	inFlight int    // requests let go and not yet answered
 	limit    int    // -1: not reported
 	remain   int
 	reset    time.Duration
+	obsSeq   uint64 // the request whose answer gave the latest observation
 	obsAt    time.Time
-	history  []observation // recent observations, oldest first, within a horizon
 	rtt      time.Duration // a moving average of the time from letting go to answer
-	sentAt   map[uint64]time.Time
-	sends    []time.Time   // when this client let its requests of the last window go
-	last     time.Time     // when the latest request was let go
+	sent     []*sendRecord // the client's requests still of use, oldest first
+	history  []observation // the observations of the last paceRateSpan horizons, oldest first
+	last     time.Time     // when the latest request was let go (or due, see wait)
+	gap      time.Duration // the spacing next computed last
 	blocked  time.Time     // no request before (a 429's Retry-After)
 	news     chan struct{} // closed, and replaced, when an answer arrives
 }
 
-func newAccountPacer(scale, headroom float64) *accountPacer {
-	window := time.Duration(float64(time.Minute) / scale)
-	return &accountPacer{window: window, horizon: time.Duration(float64(window) * paceHorizon), headroom: headroom,
-		limit: -1, remain: -1, news: make(chan struct{}), sentAt: map[uint64]time.Time{}}
+// sendRecord is one request of the client: when it was let go and when its
+// answer arrived (zero until then).
+type sendRecord struct {
+	seq            uint64
+	sent, answered time.Time
 }
 
-// observation is the remaining budget an answer reported.
-type observation struct {
-	at     time.Time
-	remain int
-	seq    uint64
-}
-
-// othersRate is how fast the account's remaining budget falls for other
-// reasons than this client's requests (other processes' requests, less
-// the requests that leave the window), in requests a second, from the
-// observations of the last horizon; 0 when it rises or is not known.
-func (a *accountPacer) othersRate() float64 {
-	if len(a.history) < 2 {
-		return 0
-	}
-	o, n := a.history[0], a.history[len(a.history)-1]
-	span := n.at.Sub(o.at)
-	if span < time.Millisecond {
-		return 0
-	}
-	fell := float64(o.remain-n.remain) - float64(n.seq-o.seq)
-	return max(0, fell/span.Seconds())
+func newAccountPacer(scale, headroom float64, maxBlock time.Duration) *accountPacer {
+	return &accountPacer{window: time.Duration(float64(time.Minute) / scale), headroom: headroom, maxBlock: maxBlock,
+		limit: -1, remain: -1, news: make(chan struct{})}
 }
 
 // wait blocks until a request may go, and returns its sequence number.
@@ -134,13 +139,15 @@ func (a *accountPacer) wait(ctx context.Context) (uint64, error) {
 		if ok {
 			a.seq++
 			a.inFlight++
+			// The next request is spaced from when this one was due, not
+			// from when it went: a timer that fires late must not slow the
+			// flow below its pace (late by less than a gap, no burst).
 			a.last = now
-			a.sentAt[a.seq] = now
-			cut := 0
-			for cut < len(a.sends) && now.Sub(a.sends[cut]) >= a.window {
-				cut++
+			if !until.IsZero() && now.Sub(until) < a.gap {
+				a.last = until
 			}
-			a.sends = append(a.sends[cut:], now)
+			a.prune(now)
+			a.sent = append(a.sent, &sendRecord{seq: a.seq, sent: now})
 			seq := a.seq
 			a.mu.Unlock()
 			return seq, nil
@@ -152,26 +159,79 @@ func (a *accountPacer) wait(ctx context.Context) (uint64, error) {
 			timer = time.NewTimer(until.Sub(now))
 			expired = timer.C
 		}
+		var err error
 		select {
 		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
-			return 0, ctx.Err()
+			err = ctx.Err()
 		case <-news:
 		case <-expired:
 		}
 		if timer != nil {
 			timer.Stop()
 		}
+		if err != nil {
+			return 0, err
+		}
 		a.mu.Lock()
 	}
+}
+
+// prune drops the records no longer needed: answered more than two
+// windows ago. It is called with a.mu held.
+func (a *accountPacer) prune(now time.Time) {
+	cut := 0
+	for cut < len(a.sent) && !a.sent[cut].answered.IsZero() && now.Sub(a.sent[cut].answered) > 2*a.window {
+		cut++
+	}
+	if cut > 0 {
+		a.sent = append(a.sent[:0], a.sent[cut:]...)
+	}
+}
+
+// observation is the remaining budget an answer reported.
+type observation struct {
+	at     time.Time
+	remain int
+	seq    uint64
+}
+
+// othersRate is how fast other processes spend the account's budget, net
+// of their requests that leave the window, in requests a second: how fast
+// R fell over the observations of the last paceRateSpan horizons, less the
+// client's own requests counted between them and plus its own that left the
+// window; 0 when it does not fall or is not known. It is called with a.mu
+// held.
+func (a *accountPacer) othersRate() float64 {
+	if len(a.history) < 2 {
+		return 0
+	}
+	o, n := a.history[0], a.history[len(a.history)-1]
+	span := n.at.Sub(o.at)
+	if span < time.Millisecond {
+		return 0
+	}
+	left := 0
+	for _, r := range a.sent {
+		if !r.answered.IsZero() {
+			if t := r.answered.Add(a.window); t.After(o.at) && !t.After(n.at) {
+				left++
+			}
+		}
+	}
+	fell := float64(o.remain-n.remain) - float64(n.seq-o.seq) + float64(left)
+	return max(0, fell/span.Seconds())
+}
+
+// horizon is the time over which the available budget is spread.
+func (a *accountPacer) horizon() time.Duration {
+	return max(time.Duration(float64(a.window)*paceHorizon), paceRTTs*a.rtt)
 }
 
 // next says whether a request may go now and, when it may not, until when
 // to wait (zero: no time set) and for which news (nil: none): the next
 // answer to arrive, after which it asks again. It is called with a.mu held.
 func (a *accountPacer) next(now time.Time) (ok bool, until time.Time, news chan struct{}) {
+	a.gap = 0
 	if now.Before(a.blocked) {
 		return false, a.blocked, nil
 	}
@@ -184,43 +244,67 @@ func (a *accountPacer) next(now time.Time) (ok bool, until time.Time, news chan 
 	if a.limit <= 0 || a.remain < 0 {
 		return true, time.Time{}, nil // not reported: not paced
 	}
-	pending := int(a.seq - a.obsSeq)
-	keep := int(math.Ceil(float64(a.limit)*a.headroom)) + max(1, int(math.Ceil(float64(a.limit)*paceReserve)))
-	// What the others spent since the observation, and will have by the
-	// time a request let go now arrives.
-	others := a.othersRate() * (now.Sub(a.obsAt) + a.rtt).Seconds()
-	free := a.remain - keep - pending - int(math.Ceil(others))
-	if free >= 1 {
-		until = a.last.Add(a.horizon / time.Duration(free))
-		// No faster than paceGrowth times this client's share of what the
-		// account spent in the last window, spread evenly over it.
-		counted := a.limit - a.remain + pending
-		if counted >= paceShareMin {
-			own := 0
-			for _, t := range a.sends {
-				if now.Sub(t) < a.window {
-					own++
-				}
-			}
-			own = max(own, 1)
-			gap := time.Duration(float64(a.window) * float64(counted) / (paceGrowth * float64(own) * float64(a.limit)))
-			if t := a.last.Add(gap); t.After(until) {
-				until = t
-			}
-		}
-		return !now.Before(until), until, nil
-	}
-	// Spent: learn the new budget from an answer on its way, or else from
-	// one request once the budget grows.
-	wait := max(a.reset, a.horizon)
-	until = a.obsAt.Add(wait + time.Duration(rand.Int64N(int64(a.horizon)+1)))
-	if a.last.After(a.obsAt) {
-		until = a.last.Add(wait)
-	}
 	if a.inFlight > 0 {
 		news = a.news
 	}
-	return !now.Before(until), until, news
+	keep := int(math.Ceil(float64(a.limit)*a.headroom)) + max(paceReserveMin, int(math.Ceil(float64(a.limit)*paceReserve)))
+	pending, departed, own := 0, 0, 0
+	var nextDeparture time.Time // when the next of the client's requests leaves the window
+	for _, r := range a.sent {
+		counted := r.seq == a.obsSeq || (r.seq < a.obsSeq && !r.answered.IsZero() && r.answered.Before(a.obsAt))
+		if !counted {
+			pending++
+		}
+		if r.sent.After(now.Add(-a.window)) {
+			own++
+		}
+		if r.answered.IsZero() {
+			continue
+		}
+		left := r.answered.Add(a.window)
+		switch {
+		case !left.After(now):
+			// It left the window; it was in the observation's if it was
+			// counted and sent less than a window before it.
+			if r.sent.After(a.obsAt.Add(-a.window)) {
+				departed++
+			}
+		case nextDeparture.IsZero() || left.Before(nextDeparture):
+			nextDeparture = left
+		}
+	}
+	// What other processes spent since the observation, and will have by
+	// the time a request let go now arrives.
+	// (Over a horizon at most: an older rate says little of now.)
+	others := 0
+	if since := now.Sub(a.obsAt); since < paceRateSpan*a.horizon() {
+		others = int(math.Ceil(a.othersRate() * (min(since, a.horizon()) + a.rtt/2).Seconds()))
+	}
+	avail := a.remain - keep - pending + departed - others
+	if avail >= 1 {
+		w := 1.0
+		if counted := a.limit - a.remain + pending; counted >= paceShareMin {
+			w = min(1, max(paceShareFloor, float64(own)/float64(counted)))
+		}
+		gap := max(float64(a.horizon())/(float64(avail)*w), float64(a.window)/(paceRate*w*float64(a.limit)*(1-a.headroom)))
+		a.gap = time.Duration(gap)
+		until = a.last.Add(a.gap)
+		return !now.Before(until), until, news
+	}
+	// Spent: wait for an answer on its way or for a request of our own to
+	// leave the window; with neither, one request goes once the budget
+	// grows, to learn the new R.
+	if !nextDeparture.IsZero() {
+		return false, nextDeparture, news
+	}
+	if news != nil {
+		return false, time.Time{}, news
+	}
+	until = a.obsAt.Add(max(a.reset, time.Millisecond))
+	if a.last.After(a.obsAt) {
+		until = a.last.Add(max(a.reset, a.horizon()))
+	}
+	return !now.Before(until), until, nil
 }
 
 // done records the answer to request seq: h holds its headers when it came
@@ -231,17 +315,22 @@ func (a *accountPacer) done(seq uint64, h http.Header, status int, now time.Time
 	defer a.mu.Unlock()
 	a.inFlight--
 	a.answered = true
-	if sent, ok := a.sentAt[seq]; ok {
-		delete(a.sentAt, seq)
-		if d := now.Sub(sent); a.rtt == 0 {
-			a.rtt = d
-		} else {
-			a.rtt += (d - a.rtt) / 8
+	for _, r := range a.sent {
+		if r.seq == seq {
+			r.answered = now
+			if d := now.Sub(r.sent); a.rtt == 0 {
+				a.rtt = d
+			} else {
+				a.rtt += (d - a.rtt) / 8
+			}
+			break
 		}
 	}
 	if h != nil {
 		if status == http.StatusTooManyRequests {
-			if ra, ok := parseRetryAfter(h.Get("Retry-After"), now); ok && now.Add(ra).After(a.blocked) {
+			// A Retry-After longer than the retry policy waits out fails
+			// the call instead; it holds no other.
+			if ra, ok := parseRetryAfter(h.Get("Retry-After"), now); ok && ra <= a.maxBlock && now.Add(ra).After(a.blocked) {
 				a.blocked = now.Add(ra)
 			}
 		}
@@ -252,12 +341,12 @@ func (a *accountPacer) done(seq uint64, h http.Header, status int, now time.Time
 				remain = 0
 			}
 			if limit > 0 && remain >= 0 {
-				a.limit, a.remain, a.obsSeq, a.obsAt = limit, remain, seq, now
+				a.limit, a.remain, a.obsSeq, a.obsAt = limit, min(remain, limit), seq, now
 				cut := 0
-				for cut < len(a.history)-1 && now.Sub(a.history[cut].at) > a.horizon {
+				for cut < len(a.history)-1 && now.Sub(a.history[cut].at) > paceRateSpan*a.horizon() {
 					cut++
 				}
-				a.history = append(a.history[cut:], observation{at: now, remain: remain, seq: seq})
+				a.history = append(a.history[cut:], observation{at: now, remain: a.remain, seq: seq})
 				a.reset = 0
 				if s := strings.TrimSpace(h.Get("Ratelimit-Reset")); s != "" {
 					if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 3600 {

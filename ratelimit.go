@@ -163,13 +163,13 @@ type pacer struct {
 	ops   map[string]*opLimiter
 }
 
-func newPacer(global *rate.Limiter, scale float64, off, noAccount bool, headroom float64) *pacer {
+func newPacer(global *rate.Limiter, scale float64, off, noAccount bool, headroom float64, maxBlock time.Duration) *pacer {
 	if scale <= 0 {
 		scale = 1
 	}
 	p := &pacer{global: global, scale: scale, off: off, ops: map[string]*opLimiter{}}
 	if !noAccount {
-		p.account = newAccountPacer(scale, headroom)
+		p.account = newAccountPacer(scale, headroom, maxBlock)
 	}
 	return p
 }
