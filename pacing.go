@@ -60,6 +60,10 @@ const (
 	// rather than spend the window in a burst that the sliding window then
 	// hands back at once, every window.
 	paceRate = 1.1
+	// paceRateShareFloor is the least share that bound is given: a
+	// process joining an account that others spend reaches its part in a
+	// few windows.
+	paceRateShareFloor = 1.0 / 16
 )
 
 // accountPacer paces a client by the account's budget as Zendesk reports
@@ -247,7 +251,6 @@ func (a *accountPacer) next(now time.Time) (ok bool, until time.Time, news chan 
 	if a.inFlight > 0 {
 		news = a.news
 	}
-	keep := int(math.Ceil(float64(a.limit)*a.headroom)) + max(paceReserveMin, int(math.Ceil(float64(a.limit)*paceReserve)))
 	pending, departed, own := 0, 0, 0
 	var nextDeparture time.Time // when the next of the client's requests leaves the window
 	for _, r := range a.sent {
@@ -280,13 +283,20 @@ func (a *accountPacer) next(now time.Time) (ok bool, until time.Time, news chan 
 	if since := now.Sub(a.obsAt); since < paceRateSpan*a.horizon() {
 		others = int(math.Ceil(a.othersRate() * (min(since, a.horizon()) + a.rtt/2).Seconds()))
 	}
+	// The client's share of the account's window.
+	w := 1.0
+	if counted := a.limit - a.remain + pending; counted >= paceShareMin {
+		w = min(1, max(paceShareFloor, float64(own)/float64(counted)))
+	}
+	// The reserve is larger for a larger share: when the account is spent,
+	// the clients with the smaller shares claim what frees up first, so
+	// that a process that joins an account others spend whole still grows
+	// to its part.
+	reserve := max(paceReserveMin, int(math.Ceil(float64(a.limit)*paceReserve*(1+w))))
+	keep := int(math.Ceil(float64(a.limit)*a.headroom)) + reserve
 	avail := a.remain - keep - pending + departed - others
 	if avail >= 1 {
-		w := 1.0
-		if counted := a.limit - a.remain + pending; counted >= paceShareMin {
-			w = min(1, max(paceShareFloor, float64(own)/float64(counted)))
-		}
-		gap := max(float64(a.horizon())/(float64(avail)*w), float64(a.window)/(paceRate*w*float64(a.limit)*(1-a.headroom)))
+		gap := max(float64(a.horizon())/(float64(avail)*w), float64(a.window)/(paceRate*max(w, paceRateShareFloor)*float64(a.limit)*(1-a.headroom)))
 		a.gap = time.Duration(gap)
 		until = a.last.Add(a.gap)
 		return !now.Before(until), until, news
