@@ -105,7 +105,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		router:   newRouter(overlay.Operations),
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),
-		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing),
+		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing, cfg.noAccountPacing, cfg.headroom, cfg.retry.MaxRetryAfter),
 		state:    newRateState(),
 		logger:   cfg.logger,
 		authed:   cfg.creds != nil,

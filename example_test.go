@@ -7,9 +7,11 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/zdapi/zendesk"
+	"github.com/zdapi/zendesk/zendesktest"
 )
 
 // A client authenticated with an API token (Admin Center > Apps and
@@ -111,4 +113,44 @@ func ExampleClient_RateLimits() {
 	// Output:
 	// Help, my printer is on fire!
 	// 612 of 700 left this minute; tickets index: 99 left, resets in 42s
+}
+
+// Fetching the comments of many tickets with 16 calls at once: the client
+// paces them by the account's rate-limit headers, so they reach the limit
+// (here the fake's 700 a minute, its clock 60 times faster) and meet no
+// 429.
+func ExampleForEach() {
+	srv, err := zendesktest.Start(zendesktest.WithTickets(1000), zendesktest.WithAccountRateLimit(700), zendesktest.WithTimeScale(60))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := srv.Client()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ids := make([]int64, 1000) // more than the account's minute
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	var mu sync.Mutex
+	comments := map[int64]int{}
+	errs := zendesk.ForEach(context.Background(), ids, 16, func(ctx context.Context, id int64) error {
+		n := 0
+		for _, err := range client.ListTicketCommentsAll(ctx, id, &zendesk.ListTicketCommentsParams{}) {
+			if err != nil {
+				return fmt.Errorf("ticket %d: %w", id, err)
+			}
+			n++
+		}
+		mu.Lock()
+		comments[id] = n
+		mu.Unlock()
+		return nil
+	})
+	if err := errors.Join(errs...); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("tickets:", len(comments), "429s:", srv.Stats().RateLimited["ListTicketComments"])
+	// Output: tickets: 1000 429s: 0
 }

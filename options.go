@@ -26,9 +26,12 @@ type config struct {
 	retry        RetryPolicy
 	limiter      *rate.Limiter
 	noOpPacing   bool
-	pacingScale  float64
-	logger       *slog.Logger
-	maxBody      int64
+	// noAccountPacing and headroom: see pacing.go.
+	noAccountPacing bool
+	headroom        float64
+	pacingScale     float64
+	logger          *slog.Logger
+	maxBody         int64
 }
 
 // DefaultMaxResponseBytes is the largest JSON success body a client reads

@@ -86,8 +86,12 @@ func (s *rateState) observe(h http.Header, now time.Time) {
 	limit := num("X-Rate-Limit", "Ratelimit-Limit")
 	remaining := num("X-Rate-Limit-Remaining", "Ratelimit-Remaining")
 	var reset time.Duration
-	if r := num("Ratelimit-Reset"); r >= 0 {
-		reset = time.Duration(r) * time.Second
+	if v := strings.TrimSpace(h.Get("Ratelimit-Reset")); v != "" {
+		// Whole seconds from Zendesk; a fraction from a fake whose clock runs faster.
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 1e9 {
+			account = true
+			reset = time.Duration(f * float64(time.Second))
+		}
 	}
 	var endpoints map[string]EndpointRateLimit
 	for name, vals := range h {
@@ -129,26 +133,29 @@ func parseEndpointLimit(v string) (EndpointRateLimit, bool) {
 		if !ok {
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(val))
-		if err != nil {
+		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || f < 0 || f > 1e9 {
 			continue
 		}
 		switch strings.TrimSpace(k) {
 		case "total":
-			e.Total, found = n, true
+			e.Total, found = int(f), true
 		case "remaining":
-			e.Remaining, found = n, true
+			e.Remaining, found = int(f), true
 		case "resets":
-			e.Resets, found = time.Duration(n)*time.Second, true
+			e.Resets, found = time.Duration(f*float64(time.Second)), true
 		}
 	}
 	return e, found
 }
 
-// pacer holds the client-side limiters: the optional account-wide one, and
-// one per (operation, key) for operations annotated x-zendesk-rate-limit.
+// pacer holds the client-side limiters: the account's, by Zendesk's
+// headers (unless turned off); the optional fixed ceiling of WithRateLimit;
+// and one per (operation, key) for operations annotated
+// x-zendesk-rate-limit.
 type pacer struct {
-	global *rate.Limiter
+	global  *rate.Limiter
+	account *accountPacer
 	// scale divides every operation's period (tests run limits faster).
 	scale float64
 	off   bool
@@ -156,49 +163,71 @@ type pacer struct {
 	ops   map[string]*opLimiter
 }
 
-func newPacer(global *rate.Limiter, scale float64, off bool) *pacer {
+func newPacer(global *rate.Limiter, scale float64, off, noAccount bool, headroom float64, maxBlock time.Duration) *pacer {
 	if scale <= 0 {
 		scale = 1
 	}
-	return &pacer{global: global, scale: scale, off: off, ops: map[string]*opLimiter{}}
+	p := &pacer{global: global, scale: scale, off: off, ops: map[string]*opLimiter{}}
+	if !noAccount {
+		p.account = newAccountPacer(scale, headroom, maxBlock)
+	}
+	return p
 }
 
-// Pacing slack: an operation's window of P is kept as P plus a tenth plus
-// a second (see opLimiter).
-const (
-	paceSlack = 0.10
-	paceFloor = time.Second
-)
+// paceMargin is added to an operation's period: the time Zendesk's clock
+// and ours may disagree by within one window. The window itself needs no
+// slack: it is counted from answers (see opLimiter).
+const paceMargin = 5 * time.Millisecond
 
 // wait blocks until the request may go, and returns the function to call
-// when its answer (or its failure) has arrived.
-func (p *pacer) wait(ctx context.Context, op *overlay.OperationInfo, params map[string]string, authenticated bool) (func(), error) {
+// when its answer (or its failure) has arrived: with the answer's headers
+// when they are Zendesk's, nil otherwise, and its status code.
+func (p *pacer) wait(ctx context.Context, op *overlay.OperationInfo, params map[string]string, authenticated bool) (func(h http.Header, status int), error) {
 	if p.global != nil {
 		if err := p.global.Wait(ctx); err != nil {
 			return nil, err
 		}
 	}
-	if p.off || op == nil || op.RateLimit == nil || op.RateLimit.Unpaced {
-		return func() {}, nil
+	var l *opLimiter
+	if !p.off && op != nil && op.RateLimit != nil && !op.RateLimit.Unpaced && (op.RateLimit.AppliesTo == "" || !authenticated) {
+		// (AppliesTo: e.g. limits that bind anonymous users only.)
+		rl := op.RateLimit
+		key := op.ID
+		for _, k := range rl.Key {
+			key += "\x00" + params[k]
+		}
+		p.mu.Lock()
+		var ok bool
+		if l, ok = p.ops[key]; !ok {
+			window := time.Duration(float64(rl.Seconds)*float64(time.Second)/p.scale) + paceMargin
+			l = &opLimiter{n: rl.Requests, window: window}
+			p.ops[key] = l
+		}
+		p.mu.Unlock()
 	}
-	rl := op.RateLimit
-	if rl.AppliesTo != "" && authenticated {
-		return func() {}, nil // e.g. limits that bind anonymous users only
+	opDone := func(http.Header, time.Time) {}
+	if l != nil {
+		var err error
+		if opDone, err = l.wait(ctx); err != nil {
+			return nil, err
+		}
 	}
-	key := op.ID
-	for _, k := range rl.Key {
-		key += "\x00" + params[k]
+	if p.account == nil {
+		return func(h http.Header, _ int) { opDone(h, time.Now()) }, nil
 	}
-	p.mu.Lock()
-	l, ok := p.ops[key]
-	if !ok {
-		period := time.Duration(float64(rl.Seconds) * float64(time.Second) / p.scale)
-		window := period + time.Duration(float64(period)*paceSlack) + time.Duration(float64(paceFloor)/p.scale)
-		l = &opLimiter{n: rl.Requests, window: window, gap: window / time.Duration(rl.Requests)}
-		p.ops[key] = l
+	seq, err := p.account.wait(ctx)
+	if err != nil {
+		opDone(nil, time.Now())
+		return nil, err
 	}
-	p.mu.Unlock()
-	return l.wait(ctx)
+	var once sync.Once
+	return func(h http.Header, status int) {
+		once.Do(func() {
+			now := time.Now()
+			opDone(h, now)
+			p.account.done(seq, h, status, now)
+		})
+	}, nil
 }
 
 // opLimiter keeps one budget of N requests per window P.
@@ -210,60 +239,71 @@ func (p *pacer) wait(ctx context.Context, op *overlay.OperationInfo, params map[
 // 429. So the limiter counts from answers instead: the request k may go
 // only when the answer to request k-N has arrived and a window has passed
 // since. Zendesk then counted k-N before that answer, and counts k after it
-// is sent: at least a window apart, whatever the delays. Requests are
-// besides spaced a window/N apart, so that a budget is spent evenly rather
-// than in bursts. The window is the documented period plus 10% and a second
-// (scaled with the pacing scale), for clocks that tick in whole seconds and
-// counters that are not exactly sliding windows; that costs a tenth of the
-// throughput of the documented limit, far less than a 429 and its wait.
+// is sent: more than a window apart, whatever the delays, and a window of
+// whole seconds changes nothing (arrivals more than P apart are at least P
+// apart in whole seconds). Requests are besides spaced a window/N apart, so
+// that a budget is spent evenly rather than in bursts. The window is the
+// period (scaled with the pacing scale) plus paceMargin.
+//
+// Where Zendesk reports the operation's limit on its answers
+// (zendesk-ratelimit-*: "total=10; remaining=9; resets=42"), the reported
+// total replaces N, and a reported remaining of 0 that the limiter's own
+// requests do not explain (others spend the budget too: another process)
+// holds the next request until the reported reset has passed.
 type opLimiter struct {
-	n           int
-	window, gap time.Duration
+	n      int
+	window time.Duration
 
 	mu     sync.Mutex
 	last   time.Time   // when the latest request was let go
+	hold   time.Time   // no request before (the endpoint's budget is spent)
 	recent []*inFlight // the latest n requests let go, oldest first
 }
 
 // inFlight is a request let go, and when its answer arrived.
 type inFlight struct {
 	done     chan struct{} // closed when the answer arrived
+	sent     time.Time
 	answered time.Time
 }
 
-func (l *opLimiter) wait(ctx context.Context) (func(), error) {
+func (l *opLimiter) wait(ctx context.Context) (func(http.Header, time.Time), error) {
 	l.mu.Lock()
 	for {
 		now := time.Now()
-		var until time.Time
 		var pending chan struct{}
+		until := l.hold
 		if !l.last.IsZero() {
-			until = l.last.Add(l.gap)
+			if t := l.last.Add(l.window / time.Duration(l.n)); t.After(until) {
+				until = t
+			}
 		}
-		if len(l.recent) == l.n {
+		if len(l.recent) >= l.n {
+			oldest := l.recent[len(l.recent)-l.n]
 			select {
-			case <-l.recent[0].done:
-				if t := l.recent[0].answered.Add(l.window); t.After(until) {
+			case <-oldest.done:
+				if t := oldest.answered.Add(l.window); t.After(until) {
 					until = t
 				}
 			default:
-				pending = l.recent[0].done
+				pending = oldest.done
 			}
 		}
 		if pending == nil && !now.Before(until) {
-			f := &inFlight{done: make(chan struct{})}
-			if len(l.recent) == l.n {
-				l.recent = l.recent[1:]
+			f := &inFlight{done: make(chan struct{}), sent: now}
+			if len(l.recent) >= l.n {
+				l.recent = l.recent[len(l.recent)-l.n+1:]
 			}
 			l.recent = append(l.recent, f)
 			l.last = now
 			l.mu.Unlock()
 			var once sync.Once
-			return func() {
+			return func(h http.Header, at time.Time) {
 				once.Do(func() {
 					l.mu.Lock()
-					f.answered = time.Now()
+					f.answered = at
 					close(f.done)
+					l.learn(h, at)
 					l.mu.Unlock()
 				})
 			}, nil
@@ -279,5 +319,40 @@ func (l *opLimiter) wait(ctx context.Context) (func(), error) {
 			return nil, err
 		}
 		l.mu.Lock()
+	}
+}
+
+// learn reads the operation's own limit from an answer's
+// zendesk-ratelimit-* header, when it has exactly one. It is called with
+// l.mu held.
+func (l *opLimiter) learn(h http.Header, at time.Time) {
+	var found []EndpointRateLimit
+	for name, vals := range h {
+		if len(vals) > 0 && strings.HasPrefix(strings.ToLower(name), "zendesk-ratelimit-") {
+			if e, ok := parseEndpointLimit(vals[0]); ok {
+				found = append(found, e)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return
+	}
+	e := found[0]
+	if e.Total > 0 && e.Total != l.n {
+		if e.Total < l.n {
+			l.recent = l.recent[len(l.recent)-min(len(l.recent), e.Total):]
+		}
+		l.n = e.Total
+	}
+	ours := 0 // our requests in the window: a spent budget they explain is the limiter's business
+	for _, f := range l.recent {
+		if f.sent.After(at.Add(-l.window)) {
+			ours++
+		}
+	}
+	if e.Remaining <= 0 && e.Total > 0 && e.Resets > 0 && ours < e.Total {
+		if t := at.Add(e.Resets + paceMargin); t.After(l.hold) {
+			l.hold = t
+		}
 	}
 }

@@ -132,7 +132,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		(op == nil || !op.RetryUnsafe)
 
 	for attempt := 1; ; attempt++ {
-		answered := func() {}
+		answered := func(http.Header, int) {}
 		if ours {
 			var err error
 			if answered, err = t.pacer.wait(ctx, op, params, t.authed); err != nil {
@@ -145,7 +145,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {
-					answered()
+					answered(nil, 0)
 					return nil, fmt.Errorf("zendesk: %s: rewind request body: %w", opName, err)
 				}
 				r.Body = body
@@ -153,11 +153,15 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		sent := t.now()
 		resp, err := hc.Do(r)
-		answered()
-		if err == nil {
+		if err != nil {
+			answered(nil, 0)
+		} else {
+			var h http.Header // not a file store's headers
 			if final := resp.Request; final == nil || t.ours(final.URL) {
-				t.state.observe(resp.Header, t.now()) // not a file store's headers
+				h = resp.Header
+				t.state.observe(h, t.now())
 			}
+			answered(h, resp.StatusCode)
 			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
 				slog.String("method", req.Method), slog.String("url", t.showURL(req.URL)), slog.Int("status", resp.StatusCode),
 				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))

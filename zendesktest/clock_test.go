@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,8 +157,9 @@ func TestJobsFailAndAreKilled(t *testing.T) {
 }
 
 // TestRateLimitHeaders: the account's limit in X-Rate-Limit and
-// X-Rate-Limit-Remaining; an operation's own in ratelimit-* and
-// zendesk-ratelimit-<operation>, as Zendesk sends them.
+// X-Rate-Limit-Remaining and in ratelimit-limit/remaining/reset; an
+// operation's own in zendesk-ratelimit-<operation> only, as Zendesk sends
+// them.
 func TestRateLimitHeaders(t *testing.T) {
 	leakCheck(t)
 	srv := zendesktest.NewServer(t, zendesktest.WithAccountRateLimit(100), frozen())
@@ -172,21 +174,31 @@ func TestRateLimitHeaders(t *testing.T) {
 		require.Equal(t, 200, resp.StatusCode)
 		return resp.Header
 	}
+	// The account's limit, in both families Zendesk sends it in; the
+	// reset is the seconds until the oldest request leaves the window.
 	h := get("/api/v2/tickets/1")
 	assert.Equal(t, "100", h.Get("X-Rate-Limit"))
 	assert.Equal(t, "99", h.Get("X-Rate-Limit-Remaining"))
-	assert.Empty(t, h.Get("Ratelimit-Limit"), "Show Ticket has no limit of its own")
+	assert.Equal(t, "100", h.Get("Ratelimit-Limit"))
+	assert.Equal(t, "99", h.Get("Ratelimit-Remaining"))
+	assert.Equal(t, "60", h.Get("Ratelimit-Reset"))
+	for name := range h {
+		assert.NotContains(t, strings.ToLower(name), "zendesk-ratelimit-", "Show Ticket has no limit of its own")
+	}
 
-	// Count Tickets in View: 5 a minute per view.
+	// Count Tickets in View: 5 a minute per view, in zendesk-ratelimit-*
+	// only; ratelimit-* stays the account's.
 	h = get("/api/v2/views/1/count")
 	assert.Equal(t, "98", h.Get("X-Rate-Limit-Remaining"))
-	assert.Equal(t, "5", h.Get("Ratelimit-Limit"))
-	assert.Equal(t, "4", h.Get("Ratelimit-Remaining"))
+	assert.Equal(t, "100", h.Get("Ratelimit-Limit"))
+	assert.Equal(t, "98", h.Get("Ratelimit-Remaining"))
 	assert.Equal(t, "60", h.Get("Ratelimit-Reset"))
 	assert.Equal(t, "total=5; remaining=4; resets=60", h.Get("Zendesk-Ratelimit-Count-Tickets-In-View"))
 	require.NoError(t, srv.AdvanceClock(20*time.Second))
 	h = get("/api/v2/views/1/count")
 	assert.Equal(t, "total=5; remaining=3; resets=40", h.Get("zendesk-ratelimit-count-tickets-in-view"), "the window passes with the clock")
+	assert.Equal(t, "97", h.Get("Ratelimit-Remaining"))
+	assert.Equal(t, "40", h.Get("Ratelimit-Reset"), "the account's oldest request leaves the window in 40 s")
 
 	// The client reads them.
 	client, err := srv.Client(zendesk.WithoutOperationPacing())

@@ -164,8 +164,12 @@ func WithoutRateLimits() Option {
 }
 
 // WithAccountRateLimit enforces an account-wide limit of perMinute requests
-// a minute (off by default), as Zendesk plans do (200 to 2500), and sends
-// the X-Rate-Limit and X-Rate-Limit-Remaining headers.
+// a minute (off by default), as Zendesk plans do (200 to 2500): a sliding
+// minute (scaled by WithTimeScale) shared by every client of the server,
+// past which it answers 429 with Retry-After. Every answer reports the
+// account's budget as Zendesk does, in X-Rate-Limit and
+// X-Rate-Limit-Remaining and in ratelimit-limit, ratelimit-remaining and
+// ratelimit-reset (the seconds until the oldest request leaves the window).
 func WithAccountRateLimit(perMinute int) Option {
 	return func(c *config) error {
 		if perMinute <= 0 {

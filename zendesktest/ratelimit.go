@@ -1,7 +1,9 @@
 package zendesktest
 
 import (
+	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +48,26 @@ func (l *limiter) allow(key string, limit int, window time.Duration, now time.Ti
 	times = append(times, now)
 	l.windows[key] = times
 	return budget{ok: true, remaining: limit - len(times), reset: times[0].Add(window).Sub(now)}
+}
+
+// reportAccount sets the headers Zendesk reports the account's limit in on
+// every answer: X-Rate-Limit and X-Rate-Limit-Remaining, and the same in
+// ratelimit-limit and ratelimit-remaining with ratelimit-reset, the seconds
+// until the oldest request of the window leaves it (and the remaining
+// grows), whole at real speed and fractional when the clocks are scaled.
+func reportAccount(h http.Header, limit int, b budget, scaled bool) {
+	h.Set("X-Rate-Limit", strconv.Itoa(limit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(b.remaining))
+	h.Set("Ratelimit-Limit", strconv.Itoa(limit))
+	h.Set("Ratelimit-Remaining", strconv.Itoa(b.remaining))
+	h.Set("Ratelimit-Reset", retryAfter(b.reset, scaled))
+}
+
+// reportOperation sets the zendesk-ratelimit-<operation> header Zendesk
+// reports an endpoint's own limit in ("total=10; remaining=9;
+// resets=42"), resets as in reportAccount.
+func reportOperation(h http.Header, op string, limit int, b budget, scaled bool) {
+	h.Set(endpointHeader(op), fmt.Sprintf("total=%d; remaining=%d; resets=%s", limit, b.remaining, retryAfter(b.reset, scaled)))
 }
 
 // endpointHeader is the name of the zendesk-ratelimit-* header of an

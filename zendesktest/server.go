@@ -452,16 +452,12 @@ func (s *Server) authenticate(r *http.Request) (string, bool) {
 }
 
 // checkLimits enforces the account's limit and the operation's own, and
-// reports them in Zendesk's headers: X-Rate-Limit and
-// X-Rate-Limit-Remaining for the account's; ratelimit-limit,
-// ratelimit-remaining, ratelimit-reset and zendesk-ratelimit-<operation>
-// ("total=10; remaining=9; resets=42") for the operation's.
+// reports them in Zendesk's headers (see reportAccount and reportOperation).
 func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 	scaled := s.cfg.timeScale != 1
 	if n := s.cfg.accountLimit; n > 0 {
 		b := s.limits.allow("\x00account", n, s.cfg.window(time.Minute), c.now)
-		w.Header().Set("X-Rate-Limit", strconv.Itoa(n))
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(b.remaining))
+		reportAccount(w.Header(), n, b, scaled)
 		if !b.ok {
 			s.counters.update(func(st *Stats) { st.RateLimited[c.op.ID]++ })
 			return &apiError{status: http.StatusTooManyRequests, code: "TooManyRequests",
@@ -475,11 +471,7 @@ func (s *Server) checkLimits(w http.ResponseWriter, c *call) *apiError {
 	}
 	window := s.cfg.window(time.Duration(rl.Seconds) * time.Second)
 	b := s.limits.allow(opLimitKey(c.op, c.params, c.caller), rl.Requests, window, c.now)
-	reset := retryAfter(b.reset, false) // whole seconds, rounded up
-	w.Header().Set("Ratelimit-Limit", strconv.Itoa(rl.Requests))
-	w.Header().Set("Ratelimit-Remaining", strconv.Itoa(b.remaining))
-	w.Header().Set("Ratelimit-Reset", reset)
-	w.Header().Set(endpointHeader(c.op.ID), fmt.Sprintf("total=%d; remaining=%d; resets=%s", rl.Requests, b.remaining, reset))
+	reportOperation(w.Header(), c.op.ID, rl.Requests, b, scaled)
 	if b.ok {
 		return nil
 	}

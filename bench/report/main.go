@@ -6,7 +6,8 @@
 // bench` runs it.
 //
 //	go run ./bench/report [-rounds 11] [-iterate-rounds 5] [-fake-rounds 5] [-benchtime 100ms]
-//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,export,memory,build]
+//		[-profile-cpu 12s] [-skip decode,jsonv2,iterate,profile,export,memory,build,pacing]
+//		[-only pacing] [-pacing-scale 30] [-pacing-windows 5]
 //
 // The jsonv2 rows come from this program built with GOEXPERIMENT=jsonv2 and
 // run as a child process; the CPU profile is taken with the replay server
@@ -35,7 +36,10 @@ func main() {
 	fakeRounds := flag.Int("fake-rounds", 5, "rounds of the iteration over the fake (odd, at least 3)")
 	benchtime := flag.String("benchtime", "100ms", "time of each decoding measurement")
 	profileCPU := flag.Duration("profile-cpu", 12*time.Second, "CPU samples to take of the client's iteration, and of the raw loop's")
-	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, memory, build")
+	skip := flag.String("skip", "", "comma-separated parts to skip: decode, jsonv2, iterate, profile, export, memory, build, pacing")
+	only := flag.String("only", "", "comma-separated parts to run, the others skipped (-only pacing: about a minute and a half)")
+	paceScale := flag.Float64("pacing-scale", 30, "how much faster the fake's clock runs in the pacing runs")
+	paceWindows := flag.Int("pacing-windows", 5, "the account's windows each pacing run lasts (the export one more)")
 	childDec := flag.Bool("child-decode", false, "serve decoding measurements on stdin/stdout (the report runs itself so)")
 	childRep := flag.Int("child-replay", 0, "serve a replay of this many tickets until stdin closes (the report runs itself so)")
 	flag.Parse()
@@ -63,7 +67,9 @@ func main() {
 			fail(fmt.Errorf("%s %d: want an odd number, at least 3, so that the median is a measurement", name, n))
 		}
 	}
-	skipped := func(part string) bool { return slices.Contains(strings.Split(*skip, ","), part) }
+	skipped := func(part string) bool {
+		return slices.Contains(strings.Split(*skip, ","), part) || (*only != "" && !slices.Contains(strings.Split(*only, ","), part))
+	}
 	began := time.Now()
 	fmt.Printf("Machine: %s, %d cores, %s %s/%s, %s; load average %s\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"), loadAverage())
 	root, err := moduleRoot()
@@ -118,6 +124,11 @@ func main() {
 	}
 	if !skipped("memory") {
 		if err := memory(); err != nil {
+			fail(err)
+		}
+	}
+	if !skipped("pacing") {
+		if err := pacing(*paceScale, *paceWindows); err != nil {
 			fail(err)
 		}
 	}
