@@ -31,18 +31,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/overlay"
 )
 
 // Client is a Zendesk Support API client. It is safe for concurrent use.
+//
+// It has a method for every operation of the Support API, named after the
+// operation (ShowTicket, ListTickets, CreateManyTickets...), which returns
+// the decoded answer and an error: every answer other than a success is an
+// error (*APIError, *RateLimitError). A listing also has <Operation>All
+// (its records, across pages), <Operation>AllRaw (each record's JSON as
+// sent) and <Operation>Pages; an operation that queues a background job
+// has <Operation>AndWait. CallOption values change one call: a request
+// editor (WithRequestEditor, WithQuery), or the HTTP response kept
+// (KeepResponse).
+//
 // Make one with NewClient: the zero Client has no transport, and its
 // operations, iterators and job helpers panic (Download returns an error,
 // RateLimits the zero value).
 type Client struct {
-	// Client gives every operation (typed and raw), the iterators and the
-	// job helpers.
-	*overlay.Client
+	o *overlay.Client
 
 	base   *url.URL
 	tr     *transport
@@ -112,11 +120,11 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		now:      time.Now,
 		maxBody:  cmp.Or(cfg.maxBody, DefaultMaxResponseBytes),
 	}
-	gc, err := generated.NewClientWithResponses(base.String(), generated.WithHTTPClient(tr))
+	o, err := overlay.New(base.String(), tr, checkResponse)
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
+	return &Client{o: o, base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
 }
 
 // String describes the client without its credentials.
@@ -225,6 +233,9 @@ var (
 	WithPollInterval = overlay.WithPollInterval
 	WithWaitTimeout  = overlay.WithWaitTimeout
 	WithProgress     = overlay.WithProgress
+	// WithPageRequestEditor changes every page's request of an iterator
+	// before it is sent (a query parameter the params struct lacks).
+	WithPageRequestEditor = overlay.WithPageRequestEditor
 )
 
 // Errors a call returns before sending anything; see the overlay package.
