@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -345,8 +343,8 @@ func (a *accountPacer) done(seq uint64, h http.Header, status int, now time.Time
 			}
 		}
 		if seq > a.obsSeq {
-			limit := headerInt(h, "X-Rate-Limit", "Ratelimit-Limit")
-			remain := headerInt(h, "X-Rate-Limit-Remaining", "Ratelimit-Remaining")
+			hdr := readAccountHeaders(h)
+			limit, remain := hdr.limit, hdr.remaining
 			if status == http.StatusTooManyRequests && limit > 0 && remain < 0 {
 				remain = 0
 			}
@@ -358,26 +356,12 @@ func (a *accountPacer) done(seq uint64, h http.Header, status int, now time.Time
 				}
 				a.history = append(a.history[cut:], observation{at: now, remain: a.remain, seq: seq})
 				a.reset = 0
-				if s := strings.TrimSpace(h.Get("Ratelimit-Reset")); s != "" {
-					if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 3600 {
-						a.reset = time.Duration(f * float64(time.Second))
-					}
+				if hdr.reset > 0 && hdr.reset < time.Hour {
+					a.reset = hdr.reset
 				}
 			}
 		}
 	}
 	close(a.news)
 	a.news = make(chan struct{})
-}
-
-// headerInt is the first of the headers that holds a number, -1 if none.
-func headerInt(h http.Header, names ...string) int {
-	for _, n := range names {
-		if v := strings.TrimSpace(h.Get(n)); v != "" {
-			if i, err := strconv.Atoi(v); err == nil {
-				return i
-			}
-		}
-	}
-	return -1
 }

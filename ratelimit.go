@@ -67,32 +67,50 @@ func (s *rateState) get() RateLimits {
 	return out
 }
 
-// observe merges the rate-limit headers of a response, if it has any, into
-// the state: the account's values are replaced by the ones it reports, and
-// the endpoint limits it reports replace those of the same endpoints only.
-func (s *rateState) observe(h http.Header, now time.Time) {
-	account := false
+// accountHeaders are the account's budget as a response reports it
+// (X-Rate-Limit, X-Rate-Limit-Remaining, or the ratelimit-* family): -1
+// where a count is absent, reset 0 where absent. found is true when any of
+// them holds a number.
+type accountHeaders struct {
+	limit, remaining int
+	reset            time.Duration
+	found            bool
+}
+
+// readAccountHeaders reads the account's budget from a response's headers.
+// Ratelimit-Reset is whole seconds from Zendesk, a fraction from a fake
+// whose clock runs faster.
+func readAccountHeaders(h http.Header) accountHeaders {
+	a := accountHeaders{limit: -1, remaining: -1}
 	num := func(names ...string) int {
 		for _, n := range names {
 			if v := h.Get(n); v != "" {
 				if i, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-					account = true
+					a.found = true
 					return i
 				}
 			}
 		}
 		return -1
 	}
-	limit := num("X-Rate-Limit", "Ratelimit-Limit")
-	remaining := num("X-Rate-Limit-Remaining", "Ratelimit-Remaining")
-	var reset time.Duration
+	a.limit = num("X-Rate-Limit", "Ratelimit-Limit")
+	a.remaining = num("X-Rate-Limit-Remaining", "Ratelimit-Remaining")
 	if v := strings.TrimSpace(h.Get("Ratelimit-Reset")); v != "" {
-		// Whole seconds from Zendesk; a fraction from a fake whose clock runs faster.
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f < 1e9 {
-			account = true
-			reset = time.Duration(f * float64(time.Second))
+			a.found = true
+			a.reset = time.Duration(f * float64(time.Second))
 		}
 	}
+	return a
+}
+
+// observe merges the rate-limit headers of a response, if it has any, into
+// the state: the account's values are replaced by the ones it reports, and
+// the endpoint limits it reports replace those of the same endpoints only.
+func (s *rateState) observe(h http.Header, now time.Time) {
+	a := readAccountHeaders(h)
+	account := a.found
+	limit, remaining, reset := a.limit, a.remaining, a.reset
 	var endpoints map[string]EndpointRateLimit
 	for name, vals := range h {
 		suffix, ok := strings.CutPrefix(strings.ToLower(name), "zendesk-ratelimit-")
