@@ -9,11 +9,14 @@
 //		...
 //	}
 //
-// Operations come in two forms, generated from spec/zendesk.yaml:
-// <Operation>WithResponse returns a typed response (JSON200, JSON201...),
-// <Operation> the raw *http.Response. Paginated operations add
-// <Operation>All (records) and <Operation>Pages (pages, with the position to
-// resume from); operations that queue a job add <Operation>AndWait.
+// Every operation is a method of Client named after it, generated from
+// spec/zendesk.yaml with the operation's documentation: ShowTicket(ctx, id,
+// params) returns the decoded *TicketEnvelope and an error. Paginated
+// operations add <Operation>All (records, across pages), <Operation>AllRaw
+// (each record's JSON exactly as sent) and <Operation>Pages (pages, with
+// the position to resume from); operations that queue a job add
+// <Operation>AndWait. KeepResponse keeps a call's *http.Response for its
+// headers; Do sends a request built by hand through the same transport.
 // Every non-2xx answer is an error: *APIError, or *RateLimitError for rate
 // limits the client did not wait out.
 package zendesk
@@ -158,6 +161,40 @@ func (c *Client) RateLimits() RateLimits {
 		return RateLimits{}
 	}
 	return c.tr.state.get()
+}
+
+// Do sends a request the caller built, for what no operation method covers
+// (a body sent as prepared bytes, an endpoint the spec lacks), through the
+// same transport as the operation methods: credentials (to the client's
+// Zendesk host only), pacing, retries of what is safe to retry. A relative
+// URL such as "/api/v2/tickets/1.json" is resolved against BaseURL; the
+// request's context governs the call. Every answer other than a 2xx is an
+// error (*APIError, *RateLimitError) with its body read and closed; on
+// success the caller reads and closes the body.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	switch {
+	case c == nil || c.tr == nil:
+		return nil, errors.New("zendesk: do: the client was not made by NewClient")
+	case req == nil || req.URL == nil:
+		return nil, errors.New("zendesk: do: nil request or URL")
+	}
+	if !req.URL.IsAbs() {
+		r := req.Clone(req.Context())
+		ref := *req.URL
+		ref.Path = strings.TrimPrefix(ref.Path, "/")
+		ref.RawPath = strings.TrimPrefix(ref.RawPath, "/")
+		base := *c.base
+		if !strings.HasSuffix(base.Path, "/") {
+			base.Path += "/"
+			if base.RawPath != "" {
+				base.RawPath += "/"
+			}
+		}
+		r.URL = base.ResolveReference(&ref)
+		r.Host = ""
+		req = r
+	}
+	return c.tr.Do(req)
 }
 
 // Download writes the file at an attachment's content_url to w and returns

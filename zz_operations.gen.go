@@ -1039,8 +1039,9 @@ func (c *Client) CreateBookmark(ctx context.Context, body BookmarkCreateRequest,
 // (201 Created) rather than found and updated one (200 OK).
 type CreateBookmarkResult struct {
 	*BookmarkEnvelope
-	// Created is true when Zendesk created the record, false when it updated one.
-	Created bool
+	// Created is true when Zendesk created the record, false when it updated
+	// one. It is not part of the JSON: encoding the result gives the body.
+	Created bool `json:"-"`
 }
 
 // CreateBrand calls "Create Brand": POST /api/v2/brands.
@@ -1440,8 +1441,9 @@ func (c *Client) CreateOrUpdateOrganization(ctx context.Context, body Organizati
 // (201 Created) rather than found and updated one (200 OK).
 type CreateOrUpdateOrganizationResult struct {
 	*OrganizationEnvelope
-	// Created is true when Zendesk created the record, false when it updated one.
-	Created bool
+	// Created is true when Zendesk created the record, false when it updated
+	// one. It is not part of the JSON: encoding the result gives the body.
+	Created bool `json:"-"`
 }
 
 // CreateOrUpdateTicketFieldOption calls "Create or Update Ticket Field Option": POST /api/v2/ticket_fields/{ticket_field_id}/options.
@@ -1479,8 +1481,9 @@ func (c *Client) CreateOrUpdateTicketFieldOption(ctx context.Context, ticketFiel
 // (201 Created) rather than found and updated one (200 OK).
 type CreateOrUpdateTicketFieldOptionResult struct {
 	*TicketFieldOptionEnvelope
-	// Created is true when Zendesk created the record, false when it updated one.
-	Created bool
+	// Created is true when Zendesk created the record, false when it updated
+	// one. It is not part of the JSON: encoding the result gives the body.
+	Created bool `json:"-"`
 }
 
 // CreateOrUpdateUser calls "Create Or Update User": POST /api/v2/users/create_or_update.
@@ -1517,8 +1520,9 @@ func (c *Client) CreateOrUpdateUser(ctx context.Context, body UserCreateOrUpdate
 // (201 Created) rather than found and updated one (200 OK).
 type CreateOrUpdateUserResult struct {
 	*UserEnvelope
-	// Created is true when Zendesk created the record, false when it updated one.
-	Created bool
+	// Created is true when Zendesk created the record, false when it updated
+	// one. It is not part of the JSON: encoding the result gives the body.
+	Created bool `json:"-"`
 }
 
 // CreateOrUpdateUserFieldOption calls "Create or Update a User Field Option": POST /api/v2/user_fields/{user_field_id}/options.
@@ -1545,8 +1549,9 @@ func (c *Client) CreateOrUpdateUserFieldOption(ctx context.Context, userFieldID 
 // (201 Created) rather than found and updated one (200 OK).
 type CreateOrUpdateUserFieldOptionResult struct {
 	*UserFieldOptionEnvelope
-	// Created is true when Zendesk created the record, false when it updated one.
-	Created bool
+	// Created is true when Zendesk created the record, false when it updated
+	// one. It is not part of the JSON: encoding the result gives the body.
+	Created bool `json:"-"`
 }
 
 // CreateOrganization calls "Create Organization": POST /api/v2/organizations.

@@ -255,7 +255,7 @@ func methodsFile(ops []operation, pkg *goPkg) ([]byte, error) {
 			fmt.Fprintf(&b, "\tout := new(%s)\n\tstatus, err := c.call(ctx, %s, out, opts)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n", result, req)
 			fmt.Fprintf(&b, "\treturn &%s{%s: out, Created: status == 201}, nil\n}\n\n", rt, result)
 			fmt.Fprintf(&b, "// %s is the answer of %s: the record, and whether Zendesk created it\n// (201 Created) rather than found and updated one (200 OK).\n", rt, name)
-			fmt.Fprintf(&b, "type %s struct {\n\t*%s\n\t// Created is true when Zendesk created the record, false when it updated one.\n\tCreated bool\n}\n\n", rt, result)
+			fmt.Fprintf(&b, "type %s struct {\n\t*%s\n\t// Created is true when Zendesk created the record, false when it updated\n\t// one. It is not part of the JSON: encoding the result gives the body.\n\tCreated bool `json:\"-\"`\n}\n\n", rt, result)
 		case result != "":
 			fmt.Fprintf(&b, "func (c *Client) %s(%s, opts ...CallOption) (*%s, error) {\n", name, sig, result)
 			fmt.Fprintf(&b, "\tout := new(%s)\n\tif _, err := c.call(ctx, %s, out, opts); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n", result, req)
