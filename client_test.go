@@ -830,3 +830,59 @@ func TestRedactURL(t *testing.T) {
 		assert.Equal(t, c.want, redactURL(u))
 	}
 }
+
+// TestDo sends hand-built requests through Client.Do: a relative URL goes
+// to the client's base URL (its path prefix kept) with credentials, a query
+// kept; an error answer is an *APIError; an absolute URL on another host
+// goes without credentials.
+func TestDo(t *testing.T) {
+	rec := &recorder{script: []answer{
+		{status: 200, body: ticketJSON},
+		{status: 404, body: `{"error":"RecordNotFound","description":"Not found"}`},
+	}}
+	srv := httptest.NewTLSServer(rec)
+	t.Cleanup(srv.Close)
+	c, err := NewClient("", WithBaseURL(srv.URL+"/zendesk"), WithHTTPClient(srv.Client()), WithAPIToken(testEmail, testToken), WithRetry(NoRetry))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/api/v2/tickets/1.json?include=users", nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.JSONEq(t, ticketJSON, string(body))
+
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, "api/v2/tickets/2.json", nil)
+	require.NoError(t, err)
+	_, err = c.Do(req)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 404, apiErr.StatusCode)
+	assert.Equal(t, "RecordNotFound", apiErr.Code)
+
+	got := rec.got()
+	require.Len(t, got, 2)
+	assert.Equal(t, "/zendesk/api/v2/tickets/1.json", got[0].path)
+	assert.Equal(t, "include=users", got[0].query)
+	assert.NotEmpty(t, got[0].auth)
+	assert.Equal(t, "/zendesk/api/v2/tickets/2.json", got[1].path)
+
+	other := &recorder{script: []answer{{status: 200, body: `{}`}}}
+	otherSrv := httptest.NewServer(other)
+	t.Cleanup(otherSrv.Close)
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, otherSrv.URL+"/elsewhere", nil)
+	require.NoError(t, err)
+	resp, err = c.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Len(t, other.got(), 1)
+	assert.Empty(t, other.got()[0].auth, "no credentials for another host")
+
+	_, err = c.Do(nil)
+	assert.Error(t, err)
+	_, err = (&Client{}).Do(req)
+	assert.Error(t, err)
+}
