@@ -9,11 +9,14 @@
 //		...
 //	}
 //
-// Operations come in two forms, generated from spec/zendesk.yaml:
-// <Operation>WithResponse returns a typed response (JSON200, JSON201...),
-// <Operation> the raw *http.Response. Paginated operations add
-// <Operation>All (records) and <Operation>Pages (pages, with the position to
-// resume from); operations that queue a job add <Operation>AndWait.
+// Every operation is a method of Client named after it, generated from
+// spec/zendesk.yaml with the operation's documentation: ShowTicket(ctx, id,
+// params) returns the decoded *TicketEnvelope and an error. Paginated
+// operations add <Operation>All (records, across pages), <Operation>AllRaw
+// (each record's JSON exactly as sent) and <Operation>Pages (pages, with
+// the position to resume from); operations that queue a job add
+// <Operation>AndWait. KeepResponse keeps a call's *http.Response for its
+// headers; Do sends a request built by hand through the same transport.
 // Every non-2xx answer is an error: *APIError, or *RateLimitError for rate
 // limits the client did not wait out.
 package zendesk
@@ -31,18 +34,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/overlay"
 )
 
 // Client is a Zendesk Support API client. It is safe for concurrent use.
+//
+// It has a method for every operation of the Support API, named after the
+// operation (ShowTicket, ListTickets, CreateManyTickets...), which returns
+// the decoded answer and an error: every answer other than a success is an
+// error (*APIError, *RateLimitError). A listing also has <Operation>All
+// (its records, across pages), <Operation>AllRaw (each record's JSON as
+// sent) and <Operation>Pages; an operation that queues a background job
+// has <Operation>AndWait. CallOption values change one call: a request
+// editor (WithRequestEditor, WithQuery), or the HTTP response kept
+// (KeepResponse).
+//
 // Make one with NewClient: the zero Client has no transport, and its
 // operations, iterators and job helpers panic (Download returns an error,
 // RateLimits the zero value).
 type Client struct {
-	// Client gives every operation (typed and raw), the iterators and the
-	// job helpers.
-	*overlay.Client
+	o *overlay.Client
 
 	base   *url.URL
 	tr     *transport
@@ -112,11 +123,11 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		now:      time.Now,
 		maxBody:  cmp.Or(cfg.maxBody, DefaultMaxResponseBytes),
 	}
-	gc, err := generated.NewClientWithResponses(base.String(), generated.WithHTTPClient(tr))
+	o, err := overlay.New(base.String(), tr, checkResponse)
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: %w", err)
 	}
-	return &Client{Client: overlay.New(gc, checkResponse), base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
+	return &Client{o: o, base: base, tr: tr, creds: cfg.creds, logger: cfg.logger}, nil
 }
 
 // String describes the client without its credentials.
@@ -150,6 +161,40 @@ func (c *Client) RateLimits() RateLimits {
 		return RateLimits{}
 	}
 	return c.tr.state.get()
+}
+
+// Do sends a request the caller built, for what no operation method covers
+// (a body sent as prepared bytes, an endpoint the spec lacks), through the
+// same transport as the operation methods: credentials (to the client's
+// Zendesk host only), pacing, retries of what is safe to retry. A relative
+// URL such as "/api/v2/tickets/1.json" is resolved against BaseURL; the
+// request's context governs the call. Every answer other than a 2xx is an
+// error (*APIError, *RateLimitError) with its body read and closed; on
+// success the caller reads and closes the body.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	switch {
+	case c == nil || c.tr == nil:
+		return nil, errors.New("zendesk: do: the client was not made by NewClient")
+	case req == nil || req.URL == nil:
+		return nil, errors.New("zendesk: do: nil request or URL")
+	}
+	if !req.URL.IsAbs() {
+		r := req.Clone(req.Context())
+		ref := *req.URL
+		ref.Path = strings.TrimPrefix(ref.Path, "/")
+		ref.RawPath = strings.TrimPrefix(ref.RawPath, "/")
+		base := *c.base
+		if !strings.HasSuffix(base.Path, "/") {
+			base.Path += "/"
+			if base.RawPath != "" {
+				base.RawPath += "/"
+			}
+		}
+		r.URL = base.ResolveReference(&ref)
+		r.Host = ""
+		req = r
+	}
+	return c.tr.Do(req)
 }
 
 // Download writes the file at an attachment's content_url to w and returns
@@ -225,6 +270,9 @@ var (
 	WithPollInterval = overlay.WithPollInterval
 	WithWaitTimeout  = overlay.WithWaitTimeout
 	WithProgress     = overlay.WithProgress
+	// WithPageRequestEditor changes every page's request of an iterator
+	// before it is sent (a query parameter the params struct lacks).
+	WithPageRequestEditor = overlay.WithPageRequestEditor
 )
 
 // Errors a call returns before sending anything; see the overlay package.

@@ -179,8 +179,8 @@ func TestRetries(t *testing.T) {
 }
 
 func showTicket(c *Client) error {
-	resp, err := c.ShowTicketWithResponse(context.Background(), 35436, nil)
-	if err == nil && resp.JSON200 == nil {
+	resp, err := c.ShowTicket(context.Background(), 35436, nil)
+	if err == nil && resp == nil {
 		return errors.New("no typed body")
 	}
 	return err
@@ -188,13 +188,13 @@ func showTicket(c *Client) error {
 
 func createTicket(c *Client) error {
 	subject, body := "Help, my printer is on fire!", "The smoke is very colorful."
-	_, err := c.CreateTicketWithResponse(context.Background(), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject, Comment: &TicketCommentInput{Body: &body}}})
+	_, err := c.CreateTicket(context.Background(), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject, Comment: &TicketCommentInput{Body: &body}}})
 	return err
 }
 
 func createUser(c *Client) error {
 	name, email := "Roger Wilco", "roger@example.com"
-	_, err := c.CreateUserWithResponse(context.Background(), CreateUserJSONRequestBody{User: UserInput{Name: &name, Email: &email}})
+	_, err := c.CreateUser(context.Background(), CreateUserJSONRequestBody{User: UserInput{Name: &name, Email: &email}})
 	return err
 }
 
@@ -226,7 +226,7 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	client, rec, _ := newTestClient(t, []answer{{status: 500, body: `{}`}}, WithRetry(policy), WithLogger(onRetry))
 	done := make(chan error, 1)
 	go func() {
-		_, err := client.ShowTicketWithResponse(ctx, 1, nil)
+		_, err := client.ShowTicket(ctx, 1, nil)
 		done <- err
 	}()
 	select {
@@ -396,7 +396,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// A network error too.
 	dead, err := NewClient("", WithBaseURL("https://127.0.0.1:1"), WithAPIToken(testEmail, testToken), WithRetry(NoRetry), WithLogger(logger))
 	require.NoError(t, err)
-	_, err = dead.ShowTicketWithResponse(context.Background(), 1, nil)
+	_, err = dead.ShowTicket(context.Background(), 1, nil)
 	require.Error(t, err)
 	texts = append(texts, err.Error())
 	for _, c := range []*Client{client, dead} {
@@ -423,7 +423,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		{status: 500, header: map[string]string{"Content-Type": "text/plain"}, body: `upstream reset`},
 	}, WithLogger(logger), WithRetry(NoRetry))
 	for range 3 {
-		_, err := odd.ShowTicketWithResponse(context.Background(), 1, nil, withSecretQuery)
+		_, err := odd.ShowTicket(context.Background(), 1, nil, WithRequestEditor(withSecretQuery))
 		require.Error(t, err)
 		texts = append(texts, err.Error(), fmt.Sprintf("%+v|%#v", err, err))
 	}
@@ -616,7 +616,7 @@ func TestOperationPacing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 8; i++ {
-				_, err := client.CountTicketsInViewWithResponse(context.Background(), view)
+				_, err := client.CountTicketsInView(context.Background(), view)
 				assert.NoError(t, err)
 			}
 		}()
@@ -665,7 +665,11 @@ func viewCountLimit(window time.Duration, limit int) (http.HandlerFunc, *atomic.
 // showTicketQuiet shows a ticket through a path the pacing test's server
 // answers too.
 func showTicketQuiet(c *Client) error {
-	resp, err := c.ShowTicket(context.Background(), 1, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "/api/v2/tickets/1.json", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
 	if err == nil {
 		resp.Body.Close()
 	}
@@ -685,10 +689,11 @@ func TestClientSideRateLimit(t *testing.T) {
 func TestIdempotencyKeyFromContext(t *testing.T) {
 	client, rec, _ := newTestClient(t, []answer{{status: 201, header: map[string]string{"X-Idempotency-Lookup": "hit"}, body: ticketJSON}})
 	subject := "x"
-	resp, err := client.CreateTicketWithResponse(WithIdempotencyKey(context.Background(), "my-key-1"), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject}})
+	var resp *http.Response
+	_, err := client.CreateTicket(WithIdempotencyKey(context.Background(), "my-key-1"), &CreateTicketParams{}, CreateTicketJSONRequestBody{Ticket: TicketInput{Subject: &subject}}, KeepResponse(&resp))
 	require.NoError(t, err)
 	assert.Equal(t, "my-key-1", rec.got()[0].idemKey)
-	assert.Equal(t, "hit", IdempotencyLookup(resp.HTTPResponse))
+	assert.Equal(t, "hit", IdempotencyLookup(resp))
 }
 
 func TestRouterMatchesOperations(t *testing.T) {
@@ -824,4 +829,60 @@ func TestRedactURL(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, c.want, redactURL(u))
 	}
+}
+
+// TestDo sends hand-built requests through Client.Do: a relative URL goes
+// to the client's base URL (its path prefix kept) with credentials, a query
+// kept; an error answer is an *APIError; an absolute URL on another host
+// goes without credentials.
+func TestDo(t *testing.T) {
+	rec := &recorder{script: []answer{
+		{status: 200, body: ticketJSON},
+		{status: 404, body: `{"error":"RecordNotFound","description":"Not found"}`},
+	}}
+	srv := httptest.NewTLSServer(rec)
+	t.Cleanup(srv.Close)
+	c, err := NewClient("", WithBaseURL(srv.URL+"/zendesk"), WithHTTPClient(srv.Client()), WithAPIToken(testEmail, testToken), WithRetry(NoRetry))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/api/v2/tickets/1.json?include=users", nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.JSONEq(t, ticketJSON, string(body))
+
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, "api/v2/tickets/2.json", nil)
+	require.NoError(t, err)
+	_, err = c.Do(req)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 404, apiErr.StatusCode)
+	assert.Equal(t, "RecordNotFound", apiErr.Code)
+
+	got := rec.got()
+	require.Len(t, got, 2)
+	assert.Equal(t, "/zendesk/api/v2/tickets/1.json", got[0].path)
+	assert.Equal(t, "include=users", got[0].query)
+	assert.NotEmpty(t, got[0].auth)
+	assert.Equal(t, "/zendesk/api/v2/tickets/2.json", got[1].path)
+
+	other := &recorder{script: []answer{{status: 200, body: `{}`}}}
+	otherSrv := httptest.NewServer(other)
+	t.Cleanup(otherSrv.Close)
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, otherSrv.URL+"/elsewhere", nil)
+	require.NoError(t, err)
+	resp, err = c.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Len(t, other.got(), 1)
+	assert.Empty(t, other.got()[0].auth, "no credentials for another host")
+
+	_, err = c.Do(nil)
+	assert.Error(t, err)
+	_, err = (&Client{}).Do(req)
+	assert.Error(t, err)
 }

@@ -73,7 +73,7 @@ func ExampleRateLimitError() {
 		log.Fatal(err)
 	}
 
-	_, err = client.ShowTicketWithResponse(context.Background(), 35436, nil)
+	_, err = client.ShowTicket(context.Background(), 35436, nil)
 	var rl *zendesk.RateLimitError
 	if errors.As(err, &rl) {
 		fmt.Println("rate limited; retry after", rl.RetryAfter, "-", rl.Code)
@@ -102,11 +102,11 @@ func ExampleClient_RateLimits() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ShowTicketWithResponse(context.Background(), 35436, nil)
+	resp, err := client.ShowTicket(context.Background(), 35436, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*resp.JSON200.Ticket.Subject)
+	fmt.Println(*resp.Ticket.Subject)
 	rl := client.RateLimits()
 	fmt.Printf("%d of %d left this minute; tickets index: %d left, resets in %s\n",
 		rl.Remaining, rl.Limit, rl.Endpoints["tickets-index"].Remaining, rl.Endpoints["tickets-index"].Resets)

@@ -33,7 +33,7 @@ func TestForEach(t *testing.T) {
 		defer running.Add(-1)
 		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
 		}
-		_, err := client.ShowTicketWithResponse(ctx, id, nil)
+		_, err := client.ShowTicket(ctx, id, nil)
 		return err
 	})
 	require.Len(t, errs, len(ids))

@@ -33,20 +33,13 @@ func TestDotPathParametersAreRefused(t *testing.T) {
 			call        func(c *Client) error
 		}{
 			{"DeleteCustomObjectRecord", "custom_object_record_id", func(c *Client) error {
-				_, err := c.DeleteCustomObjectRecord(ctx, "car", bad)
-				return err
+				return c.DeleteCustomObjectRecord(ctx, "car", bad)
 			}},
 			{"DeleteCustomObjectRecord", "custom_object_key", func(c *Client) error {
-				_, err := c.DeleteCustomObjectRecordWithResponse(ctx, bad, "rec-1")
-				return err
+				return c.DeleteCustomObjectRecord(ctx, bad, "rec-1")
 			}},
 			{"DeleteUserField", "user_field_id", func(c *Client) error {
-				_, err := c.DeleteUserField(ctx, bad)
-				return err
-			}},
-			{"DeleteUserField", "user_field_id", func(c *Client) error {
-				_, err := c.DeleteUserFieldWithResponse(ctx, bad)
-				return err
+				return c.DeleteUserField(ctx, bad)
 			}},
 			{"ShowJobStatus", "job_status_id", func(c *Client) error {
 				_, err := c.WaitJob(ctx, bad)
@@ -78,7 +71,7 @@ func TestNilContextIsAnError(t *testing.T) {
 			return err
 		},
 		"typed": func() error {
-			_, err := c.ShowTicketWithResponse(nilCtx, 1, nil)
+			_, err := c.ShowTicket(nilCtx, 1, nil)
 			return err
 		},
 		"iterator": func() error {
@@ -124,13 +117,17 @@ func TestWaitJobRefusesAnotherJobsStatus(t *testing.T) {
 // shows no credentials.
 func TestResponsesCarryNoCredentials(t *testing.T) {
 	c, rec, _ := newTestClient(t, []answer{{status: 200, body: ticketJSON}})
-	typed, err := c.ShowTicketWithResponse(context.Background(), 35436, nil)
+	var typed *http.Response
+	_, err := c.ShowTicket(context.Background(), 35436, nil, KeepResponse(&typed))
 	require.NoError(t, err)
-	raw, err := c.ShowTicket(context.Background(), 35436, nil)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "/api/v2/tickets/35436.json", nil)
+	require.NoError(t, err)
+	raw, err := c.Do(req)
 	require.NoError(t, err)
 	raw.Body.Close()
 	require.NotEmpty(t, rec.got()[0].auth, "the server got credentials")
-	for name, resp := range map[string]*http.Response{"typed": typed.HTTPResponse, "raw": raw} {
+	require.NotEmpty(t, rec.got()[1].auth, "the server got credentials from Do")
+	for name, resp := range map[string]*http.Response{"typed": typed, "raw": raw} {
 		t.Run(name, func(t *testing.T) {
 			require.NotNil(t, resp.Request)
 			assert.Empty(t, resp.Request.Header.Get("Authorization"))
@@ -171,11 +168,15 @@ func TestSuccessBodiesAreCapped(t *testing.T) {
 			call func(c *Client) error
 		}{
 			"typed": {big, func(c *Client) error {
-				_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+				_, err := c.ShowTicket(context.Background(), 1, nil)
 				return err
 			}},
 			"raw": {big, func(c *Client) error {
-				resp, err := c.ShowTicket(context.Background(), 1, nil)
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "/api/v2/tickets/1.json", nil)
+				if err != nil {
+					return err
+				}
+				resp, err := c.Do(req)
 				if err != nil {
 					return err
 				}
@@ -241,7 +242,7 @@ func TestErrorsThatCannotSucceedAreNotRetried(t *testing.T) {
 		defer srv.Close()
 		c, err := NewClient("", WithBaseURL(srv.URL), WithHTTPClient(srv.Client()), WithTokenSource(ts), WithRetry(fastRetry))
 		require.NoError(t, err)
-		_, err = c.ShowTicketWithResponse(context.Background(), 1, nil)
+		_, err = c.ShowTicket(context.Background(), 1, nil)
 		assert.ErrorContains(t, err, "refresh token revoked")
 		assert.Equal(t, 1, int(calls.Load()))
 		assert.Empty(t, rec.got())
@@ -250,13 +251,13 @@ func TestErrorsThatCannotSucceedAreNotRetried(t *testing.T) {
 		c, rec, _ := newTestClient(t, []answer{{handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path, http.StatusFound)
 		}}})
-		_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+		_, err := c.ShowTicket(context.Background(), 1, nil)
 		assert.ErrorContains(t, err, "redirects")
 		assert.Len(t, rec.got(), 10, "one call's redirects, not one per attempt")
 	})
 	t.Run("network error still retried", func(t *testing.T) {
 		c, rec, _ := newTestClient(t, []answer{{handler: resetConn}, {status: 200, body: ticketJSON}})
-		_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+		_, err := c.ShowTicket(context.Background(), 1, nil)
 		require.NoError(t, err)
 		assert.Len(t, rec.got(), 2)
 	})
@@ -287,13 +288,13 @@ func cutShort(w http.ResponseWriter, _ *http.Request) {
 // it fails naming the call.
 func TestTruncatedTypedBodyIsFetchedAgain(t *testing.T) {
 	c, rec, _ := newTestClient(t, []answer{{handler: cutShort}, {status: 200, body: ticketJSON}})
-	resp, err := c.ShowTicketWithResponse(context.Background(), 35436, nil)
+	resp, err := c.ShowTicket(context.Background(), 35436, nil)
 	require.NoError(t, err)
-	assert.Equal(t, int64(35436), *resp.JSON200.Ticket.ID)
+	assert.Equal(t, int64(35436), *resp.Ticket.ID)
 	assert.Len(t, rec.got(), 2)
 
 	c, rec, _ = newTestClient(t, []answer{{handler: cutShort}, {status: 200, body: ticketJSON}}, WithRetry(NoRetry))
-	_, err = c.ShowTicketWithResponse(context.Background(), 35436, nil)
+	_, err = c.ShowTicket(context.Background(), 35436, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ShowTicket")
 	assert.Len(t, rec.got(), 1)
@@ -372,7 +373,7 @@ func TestRetryAfterIsFlooredAtTheMinimumBackoff(t *testing.T) {
 			c, rec, _ := newTestClient(t, []answer{{status: 429, header: map[string]string{"Retry-After": ra}, body: `{"error":"TooManyRequests"}`}}, WithRetry(policy))
 			start := time.Now()
 			for range 3 {
-				_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+				_, err := c.ShowTicket(context.Background(), 1, nil)
 				var rl *RateLimitError
 				require.ErrorAs(t, err, &rl)
 			}
@@ -390,14 +391,14 @@ func TestEnvelopeMissingOrNullIsAnError(t *testing.T) {
 	for _, body := range []string{`{"ticket":null}`, `{}`, `{"tickets":[]}`} {
 		t.Run(body, func(t *testing.T) {
 			c, _, _ := newTestClient(t, []answer{{status: 200, body: body}})
-			_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+			_, err := c.ShowTicket(context.Background(), 1, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "ShowTicket")
 			assert.Contains(t, err.Error(), `"ticket"`)
 		})
 	}
 	c, _, _ := newTestClient(t, []answer{{status: 200, body: ticketJSON}})
-	_, err := c.ShowTicketWithResponse(context.Background(), 1, nil)
+	_, err := c.ShowTicket(context.Background(), 1, nil)
 	require.NoError(t, err)
 }
 
@@ -410,29 +411,28 @@ func TestEnvelopeMissingOrNullIsAnError(t *testing.T) {
 func TestRetrySafetyOfStateChangingPuts(t *testing.T) {
 	cases := []struct {
 		name     string
-		call     func(c *Client) (*http.Response, error)
+		call     func(c *Client) error
 		requests int
 	}{
-		{"RecoverSuspendedTicket", func(c *Client) (*http.Response, error) {
-			return c.RecoverSuspendedTicket(context.Background(), 1)
+		{"RecoverSuspendedTicket", func(c *Client) error {
+			_, err := c.RecoverSuspendedTicket(context.Background(), 1)
+			return err
 		}, 1},
-		{"ChangeOwnPassword", func(c *Client) (*http.Response, error) {
-			return c.ChangeOwnPasswordWithBody(context.Background(), 1, "application/json", strings.NewReader(`{"previous_password":"a","password":"b"}`))
+		{"ChangeOwnPassword", func(c *Client) error {
+			return c.ChangeOwnPassword(context.Background(), 1, UserPasswordChangeRequest{PreviousPassword: "a", Password: "b"})
 		}, 1},
-		{"MergeEndUsers", func(c *Client) (*http.Response, error) {
-			return c.MergeEndUsersWithBody(context.Background(), 1, "application/json", strings.NewReader(`{"user":{"id":2}}`))
+		{"MergeEndUsers", func(c *Client) error {
+			_, err := c.MergeEndUsers(context.Background(), 1, UserMergeRequest{User: UserMergeTarget{ID: Ptr(int64(2))}})
+			return err
 		}, 2},
-		{"RestoreDeletedTicket", func(c *Client) (*http.Response, error) {
+		{"RestoreDeletedTicket", func(c *Client) error {
 			return c.RestoreDeletedTicket(context.Background(), 1)
 		}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, _ := newTestClient(t, []answer{{status: 500, body: `{"error":"InternalError"}`}, {status: 200, body: `{"ticket":{"id":1},"user":{"id":2}}`}})
-			resp, err := tc.call(c)
-			if err == nil {
-				resp.Body.Close()
-			}
+			err := tc.call(c)
 			assert.Len(t, rec.got(), tc.requests)
 			assert.Equal(t, tc.requests == 2, err == nil)
 		})

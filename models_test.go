@@ -218,9 +218,9 @@ func TestTicketAuditCursorPages(t *testing.T) {
 	ctx := t.Context()
 
 	size := 100
-	resp, err := c.ListTicketAuditsWithResponse(ctx, 35436, &zendesk.ListTicketAuditsParams{PageSize: &size})
+	resp, err := c.ListTicketAudits(ctx, 35436, &zendesk.ListTicketAuditsParams{PageSize: &size})
 	require.NoError(t, err)
-	page := resp.JSON200
+	page := resp
 	require.NotNil(t, page)
 	require.Len(t, page.Audits, 1)
 	require.NotNil(t, page.Meta)

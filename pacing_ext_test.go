@@ -38,7 +38,7 @@ func TestAccountPacingSharedAccount(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						for ctx.Err() == nil {
-							_, err := c.ShowTicketWithResponse(ctx, int64(g+1), nil)
+							_, err := c.ShowTicket(ctx, int64(g+1), nil)
 							switch {
 							case err == nil:
 								ok.Add(1)

@@ -105,7 +105,7 @@ func TestAccountPacingCeiling(t *testing.T) {
 	require.NoError(t, showTicket(c))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err := c.ShowTicketWithResponse(ctx, 1, nil)
+	_, err := c.ShowTicket(ctx, 1, nil)
 	require.Error(t, err, "the ceiling holds the second call past the deadline")
 	assert.Len(t, rec.got(), 1)
 }
@@ -118,7 +118,7 @@ func TestAccountPacingCancel(t *testing.T) {
 	require.NoError(t, showTicket(c))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	_, err := c.ShowTicketWithResponse(ctx, 1, nil)
+	_, err := c.ShowTicket(ctx, 1, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, rec.got(), 1, "the waiting call was not sent")
 }
@@ -137,14 +137,14 @@ func TestAccountPacingRetryAfter(t *testing.T) {
 	c, _, _ := newTestClient(t, []answer{tooMany("9999"), ok}, WithRetry(NoRetry))
 	var rl *RateLimitError
 	require.ErrorAs(t, showTicket(c), &rl)
-	_, err := c.ShowTicketWithResponse(ctx, 1, nil)
+	_, err := c.ShowTicket(ctx, 1, nil)
 	require.NoError(t, err, "a Retry-After beyond MaxRetryAfter holds no other call")
 
 	c, rec, _ := newTestClient(t, []answer{tooMany("60"), ok}, WithRetry(RetryPolicy{MaxAttempts: 1, MaxRetryAfter: time.Hour}))
 	require.ErrorAs(t, showTicket(c), &rl)
 	short, cancelShort := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancelShort()
-	_, err = c.ShowTicketWithResponse(short, 1, nil)
+	_, err = c.ShowTicket(short, 1, nil)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "held by the Retry-After: %v", err)
 	assert.Len(t, rec.got(), 1)
 }

@@ -84,8 +84,6 @@ type (
 	ActivityList = generated.ActivityList
 	// AddTicketTagsJSONRequestBody is generated.AddTicketTagsJSONRequestBody, which defines body for AddTicketTags for application/json ContentType.
 	AddTicketTagsJSONRequestBody = generated.AddTicketTagsJSONRequestBody
-	// AddTicketTagsResponse is generated.AddTicketTagsResponse, the response of AddTicketTags: the HTTP response and its body, decoded by status.
-	AddTicketTagsResponse = generated.AddTicketTagsResponse
 	// AnyMapValue is generated.AnyMapValue: Any JSON value, kept exactly as Zendesk sent it: the extra properties of open-ended objects that also have named properties (ticket event field changes, account settings).
 	AnyMapValue = generated.AnyMapValue
 	// AnyValue is generated.AnyValue: Any JSON value (string, number, boolean, array, object or null), kept exactly as Zendesk sent it.
@@ -106,30 +104,20 @@ type (
 	AuditLogList = generated.AuditLogList
 	// AutocompleteCustomObjectRecordsParams is generated.AutocompleteCustomObjectRecordsParams, which defines parameters for AutocompleteCustomObjectRecords.
 	AutocompleteCustomObjectRecordsParams = generated.AutocompleteCustomObjectRecordsParams
-	// AutocompleteCustomObjectRecordsResponse is generated.AutocompleteCustomObjectRecordsResponse, the response of AutocompleteCustomObjectRecords: the HTTP response and its body, decoded by status.
-	AutocompleteCustomObjectRecordsResponse = generated.AutocompleteCustomObjectRecordsResponse
 	// AutocompleteOrganizationsParams is generated.AutocompleteOrganizationsParams, which defines parameters for AutocompleteOrganizations.
 	AutocompleteOrganizationsParams = generated.AutocompleteOrganizationsParams
-	// AutocompleteOrganizationsResponse is generated.AutocompleteOrganizationsResponse, the response of AutocompleteOrganizations: the HTTP response and its body, decoded by status.
-	AutocompleteOrganizationsResponse = generated.AutocompleteOrganizationsResponse
 	// AutocompleteProblemsJSONRequestBody is generated.AutocompleteProblemsJSONRequestBody, which defines body for AutocompleteProblems for application/json ContentType.
 	AutocompleteProblemsJSONRequestBody = generated.AutocompleteProblemsJSONRequestBody
 	// AutocompleteProblemsParams is generated.AutocompleteProblemsParams, which defines parameters for AutocompleteProblems.
 	AutocompleteProblemsParams = generated.AutocompleteProblemsParams
-	// AutocompleteProblemsResponse is generated.AutocompleteProblemsResponse, the response of AutocompleteProblems: the HTTP response and its body, decoded by status.
-	AutocompleteProblemsResponse = generated.AutocompleteProblemsResponse
 	// AutocompleteTagsParams is generated.AutocompleteTagsParams, which defines parameters for AutocompleteTags.
 	AutocompleteTagsParams = generated.AutocompleteTagsParams
-	// AutocompleteTagsResponse is generated.AutocompleteTagsResponse, the response of AutocompleteTags: the HTTP response and its body, decoded by status.
-	AutocompleteTagsResponse = generated.AutocompleteTagsResponse
 	// AutocompleteUsersParams is generated.AutocompleteUsersParams, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParams = generated.AutocompleteUsersParams
 	// AutocompleteUsersParamsFilter is generated.AutocompleteUsersParamsFilter, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParamsFilter = generated.AutocompleteUsersParamsFilter
 	// AutocompleteUsersParamsInclude is generated.AutocompleteUsersParamsInclude, which defines parameters for AutocompleteUsers.
 	AutocompleteUsersParamsInclude = generated.AutocompleteUsersParamsInclude
-	// AutocompleteUsersResponse is generated.AutocompleteUsersResponse, the response of AutocompleteUsers: the HTTP response and its body, decoded by status.
-	AutocompleteUsersResponse = generated.AutocompleteUsersResponse
 	// Automation is generated.Automation: An automation: a time-based business rule that runs every hour and acts on the tickets that meet its conditions.
 	Automation = generated.Automation
 	// AutomationBulkUpdateItem is generated.AutomationBulkUpdateItem: The new position or active status of one automation.
@@ -180,30 +168,18 @@ type (
 	BrandUpdateRequest = generated.BrandUpdateRequest
 	// BulkUnregisterPushNotificationDevicesJSONRequestBody is generated.BulkUnregisterPushNotificationDevicesJSONRequestBody, which defines body for BulkUnregisterPushNotificationDevices for application/json ContentType.
 	BulkUnregisterPushNotificationDevicesJSONRequestBody = generated.BulkUnregisterPushNotificationDevicesJSONRequestBody
-	// BulkUnregisterPushNotificationDevicesResponse is generated.BulkUnregisterPushNotificationDevicesResponse, the response of BulkUnregisterPushNotificationDevices: the HTTP response and its body, decoded by status.
-	BulkUnregisterPushNotificationDevicesResponse = generated.BulkUnregisterPushNotificationDevicesResponse
 	// BulkUpdateDefaultCustomTicketStatusesJSONRequestBody is generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody, which defines body for BulkUpdateDefaultCustomTicketStatuses for application/json ContentType.
 	BulkUpdateDefaultCustomTicketStatusesJSONRequestBody = generated.BulkUpdateDefaultCustomTicketStatusesJSONRequestBody
-	// BulkUpdateDefaultCustomTicketStatusesResponse is generated.BulkUpdateDefaultCustomTicketStatusesResponse, the response of BulkUpdateDefaultCustomTicketStatuses: the HTTP response and its body, decoded by status.
-	BulkUpdateDefaultCustomTicketStatusesResponse = generated.BulkUpdateDefaultCustomTicketStatusesResponse
 	// ChangeOwnPasswordJSONRequestBody is generated.ChangeOwnPasswordJSONRequestBody, which defines body for ChangeOwnPassword for application/json ContentType.
 	ChangeOwnPasswordJSONRequestBody = generated.ChangeOwnPasswordJSONRequestBody
-	// ChangeOwnPasswordResponse is generated.ChangeOwnPasswordResponse, the response of ChangeOwnPassword: the HTTP response and its body, decoded by status.
-	ChangeOwnPasswordResponse = generated.ChangeOwnPasswordResponse
 	// ChatCommentRedactionRequest is generated.ChatCommentRedactionRequest: The body of Redact Chat Comment.
 	ChatCommentRedactionRequest = generated.ChatCommentRedactionRequest
 	// ChatFileRedactionRequest is generated.ChatFileRedactionRequest: The body of Redact Chat Comment Attachment.
 	ChatFileRedactionRequest = generated.ChatFileRedactionRequest
-	// CheckBrandHostMappingValidityResponse is generated.CheckBrandHostMappingValidityResponse, the response of CheckBrandHostMappingValidity: the HTTP response and its body, decoded by status.
-	CheckBrandHostMappingValidityResponse = generated.CheckBrandHostMappingValidityResponse
 	// CheckHostMappingValidityParams is generated.CheckHostMappingValidityParams, which defines parameters for CheckHostMappingValidity.
 	CheckHostMappingValidityParams = generated.CheckHostMappingValidityParams
-	// CheckHostMappingValidityResponse is generated.CheckHostMappingValidityResponse, the response of CheckHostMappingValidity: the HTTP response and its body, decoded by status.
-	CheckHostMappingValidityResponse = generated.CheckHostMappingValidityResponse
 	// CloneTicketFormJSONRequestBody is generated.CloneTicketFormJSONRequestBody, which defines body for CloneTicketForm for application/json ContentType.
 	CloneTicketFormJSONRequestBody = generated.CloneTicketFormJSONRequestBody
-	// CloneTicketFormResponse is generated.CloneTicketFormResponse, the response of CloneTicketForm: the HTTP response and its body, decoded by status.
-	CloneTicketFormResponse = generated.CloneTicketFormResponse
 	// CommentRedactionRequest is generated.CommentRedactionRequest: The body of Redact Ticket Comment In Agent Workspace.
 	CommentRedactionRequest = generated.CommentRedactionRequest
 	// CommentStringRedactionRequest is generated.CommentStringRedactionRequest: The body of Redact String in Comment.
@@ -212,278 +188,134 @@ type (
 	ComplianceDeletionStatus = generated.ComplianceDeletionStatus
 	// ComplianceDeletionStatusList is generated.ComplianceDeletionStatusList: A page of compliance deletion statuses.
 	ComplianceDeletionStatusList = generated.ComplianceDeletionStatusList
-	// CopySuspendedTicketAttachmentsResponse is generated.CopySuspendedTicketAttachmentsResponse, the response of CopySuspendedTicketAttachments: the HTTP response and its body, decoded by status.
-	CopySuspendedTicketAttachmentsResponse = generated.CopySuspendedTicketAttachmentsResponse
 	// Count is generated.Count: An approximate count, refreshed periodically for large values.
 	Count = generated.Count
-	// CountActivitiesResponse is generated.CountActivitiesResponse, the response of CountActivities: the HTTP response and its body, decoded by status.
-	CountActivitiesResponse = generated.CountActivitiesResponse
-	// CountCustomObjectRecordsResponse is generated.CountCustomObjectRecordsResponse, the response of CountCustomObjectRecords: the HTTP response and its body, decoded by status.
-	CountCustomObjectRecordsResponse = generated.CountCustomObjectRecordsResponse
-	// CountDeletedUsersResponse is generated.CountDeletedUsersResponse, the response of CountDeletedUsers: the HTTP response and its body, decoded by status.
-	CountDeletedUsersResponse = generated.CountDeletedUsersResponse
 	// CountEnvelope is generated.CountEnvelope, which defines model for CountEnvelope.
 	CountEnvelope = generated.CountEnvelope
-	// CountGroupsResponse is generated.CountGroupsResponse, the response of CountGroups: the HTTP response and its body, decoded by status.
-	CountGroupsResponse = generated.CountGroupsResponse
 	// CountOrganizationsParams is generated.CountOrganizationsParams, which defines parameters for CountOrganizations.
 	CountOrganizationsParams = generated.CountOrganizationsParams
-	// CountOrganizationsResponse is generated.CountOrganizationsResponse, the response of CountOrganizations: the HTTP response and its body, decoded by status.
-	CountOrganizationsResponse = generated.CountOrganizationsResponse
-	// CountSatisfactionRatingsResponse is generated.CountSatisfactionRatingsResponse, the response of CountSatisfactionRatings: the HTTP response and its body, decoded by status.
-	CountSatisfactionRatingsResponse = generated.CountSatisfactionRatingsResponse
 	// CountSearchResultsParams is generated.CountSearchResultsParams, which defines parameters for CountSearchResults.
 	CountSearchResultsParams = generated.CountSearchResultsParams
-	// CountSearchResultsResponse is generated.CountSearchResultsResponse, the response of CountSearchResults: the HTTP response and its body, decoded by status.
-	CountSearchResultsResponse = generated.CountSearchResultsResponse
-	// CountTagsResponse is generated.CountTagsResponse, the response of CountTags: the HTTP response and its body, decoded by status.
-	CountTagsResponse = generated.CountTagsResponse
-	// CountTicketAuditsResponse is generated.CountTicketAuditsResponse, the response of CountTicketAudits: the HTTP response and its body, decoded by status.
-	CountTicketAuditsResponse = generated.CountTicketAuditsResponse
-	// CountTicketCommentsResponse is generated.CountTicketCommentsResponse, the response of CountTicketComments: the HTTP response and its body, decoded by status.
-	CountTicketCommentsResponse = generated.CountTicketCommentsResponse
-	// CountTicketFieldsResponse is generated.CountTicketFieldsResponse, the response of CountTicketFields: the HTTP response and its body, decoded by status.
-	CountTicketFieldsResponse = generated.CountTicketFieldsResponse
-	// CountTicketsInViewResponse is generated.CountTicketsInViewResponse, the response of CountTicketsInView: the HTTP response and its body, decoded by status.
-	CountTicketsInViewResponse = generated.CountTicketsInViewResponse
 	// CountTicketsInViewsParams is generated.CountTicketsInViewsParams, which defines parameters for CountTicketsInViews.
 	CountTicketsInViewsParams = generated.CountTicketsInViewsParams
-	// CountTicketsInViewsResponse is generated.CountTicketsInViewsResponse, the response of CountTicketsInViews: the HTTP response and its body, decoded by status.
-	CountTicketsInViewsResponse = generated.CountTicketsInViewsResponse
-	// CountTicketsResponse is generated.CountTicketsResponse, the response of CountTickets: the HTTP response and its body, decoded by status.
-	CountTicketsResponse = generated.CountTicketsResponse
 	// CountUsersParams is generated.CountUsersParams, which defines parameters for CountUsers.
 	CountUsersParams = generated.CountUsersParams
-	// CountUsersResponse is generated.CountUsersResponse, the response of CountUsers: the HTTP response and its body, decoded by status.
-	CountUsersResponse = generated.CountUsersResponse
-	// CountViewsResponse is generated.CountViewsResponse, the response of CountViews: the HTTP response and its body, decoded by status.
-	CountViewsResponse = generated.CountViewsResponse
 	// CreateAutomationJSONRequestBody is generated.CreateAutomationJSONRequestBody, which defines body for CreateAutomation for application/json ContentType.
 	CreateAutomationJSONRequestBody = generated.CreateAutomationJSONRequestBody
-	// CreateAutomationResponse is generated.CreateAutomationResponse, the response of CreateAutomation: the HTTP response and its body, decoded by status.
-	CreateAutomationResponse = generated.CreateAutomationResponse
 	// CreateBatchJobForTriggerCategoriesJSONRequestBody is generated.CreateBatchJobForTriggerCategoriesJSONRequestBody, which defines body for CreateBatchJobForTriggerCategories for application/json ContentType.
 	CreateBatchJobForTriggerCategoriesJSONRequestBody = generated.CreateBatchJobForTriggerCategoriesJSONRequestBody
-	// CreateBatchJobForTriggerCategoriesResponse is generated.CreateBatchJobForTriggerCategoriesResponse, the response of CreateBatchJobForTriggerCategories: the HTTP response and its body, decoded by status.
-	CreateBatchJobForTriggerCategoriesResponse = generated.CreateBatchJobForTriggerCategoriesResponse
 	// CreateBookmarkJSONRequestBody is generated.CreateBookmarkJSONRequestBody, which defines body for CreateBookmark for application/json ContentType.
 	CreateBookmarkJSONRequestBody = generated.CreateBookmarkJSONRequestBody
-	// CreateBookmarkResponse is generated.CreateBookmarkResponse, the response of CreateBookmark: the HTTP response and its body, decoded by status.
-	CreateBookmarkResponse = generated.CreateBookmarkResponse
 	// CreateBrandJSONRequestBody is generated.CreateBrandJSONRequestBody, which defines body for CreateBrand for application/json ContentType.
 	CreateBrandJSONRequestBody = generated.CreateBrandJSONRequestBody
-	// CreateBrandResponse is generated.CreateBrandResponse, the response of CreateBrand: the HTTP response and its body, decoded by status.
-	CreateBrandResponse = generated.CreateBrandResponse
 	// CreateCustomObjectFieldJSONRequestBody is generated.CreateCustomObjectFieldJSONRequestBody, which defines body for CreateCustomObjectField for application/json ContentType.
 	CreateCustomObjectFieldJSONRequestBody = generated.CreateCustomObjectFieldJSONRequestBody
-	// CreateCustomObjectFieldResponse is generated.CreateCustomObjectFieldResponse, the response of CreateCustomObjectField: the HTTP response and its body, decoded by status.
-	CreateCustomObjectFieldResponse = generated.CreateCustomObjectFieldResponse
 	// CreateCustomObjectJSONRequestBody is generated.CreateCustomObjectJSONRequestBody, which defines body for CreateCustomObject for application/json ContentType.
 	CreateCustomObjectJSONRequestBody = generated.CreateCustomObjectJSONRequestBody
 	// CreateCustomObjectRecordJSONRequestBody is generated.CreateCustomObjectRecordJSONRequestBody, which defines body for CreateCustomObjectRecord for application/json ContentType.
 	CreateCustomObjectRecordJSONRequestBody = generated.CreateCustomObjectRecordJSONRequestBody
-	// CreateCustomObjectRecordResponse is generated.CreateCustomObjectRecordResponse, the response of CreateCustomObjectRecord: the HTTP response and its body, decoded by status.
-	CreateCustomObjectRecordResponse = generated.CreateCustomObjectRecordResponse
-	// CreateCustomObjectResponse is generated.CreateCustomObjectResponse, the response of CreateCustomObject: the HTTP response and its body, decoded by status.
-	CreateCustomObjectResponse = generated.CreateCustomObjectResponse
 	// CreateCustomRoleJSONRequestBody is generated.CreateCustomRoleJSONRequestBody, which defines body for CreateCustomRole for application/json ContentType.
 	CreateCustomRoleJSONRequestBody = generated.CreateCustomRoleJSONRequestBody
-	// CreateCustomRoleResponse is generated.CreateCustomRoleResponse, the response of CreateCustomRole: the HTTP response and its body, decoded by status.
-	CreateCustomRoleResponse = generated.CreateCustomRoleResponse
 	// CreateCustomTicketStatusJSONRequestBody is generated.CreateCustomTicketStatusJSONRequestBody, which defines body for CreateCustomTicketStatus for application/json ContentType.
 	CreateCustomTicketStatusJSONRequestBody = generated.CreateCustomTicketStatusJSONRequestBody
-	// CreateCustomTicketStatusResponse is generated.CreateCustomTicketStatusResponse, the response of CreateCustomTicketStatus: the HTTP response and its body, decoded by status.
-	CreateCustomTicketStatusResponse = generated.CreateCustomTicketStatusResponse
 	// CreateDynamicContentItemJSONRequestBody is generated.CreateDynamicContentItemJSONRequestBody, which defines body for CreateDynamicContentItem for application/json ContentType.
 	CreateDynamicContentItemJSONRequestBody = generated.CreateDynamicContentItemJSONRequestBody
-	// CreateDynamicContentItemResponse is generated.CreateDynamicContentItemResponse, the response of CreateDynamicContentItem: the HTTP response and its body, decoded by status.
-	CreateDynamicContentItemResponse = generated.CreateDynamicContentItemResponse
 	// CreateDynamicContentItemVariantJSONRequestBody is generated.CreateDynamicContentItemVariantJSONRequestBody, which defines body for CreateDynamicContentItemVariant for application/json ContentType.
 	CreateDynamicContentItemVariantJSONRequestBody = generated.CreateDynamicContentItemVariantJSONRequestBody
-	// CreateDynamicContentItemVariantResponse is generated.CreateDynamicContentItemVariantResponse, the response of CreateDynamicContentItemVariant: the HTTP response and its body, decoded by status.
-	CreateDynamicContentItemVariantResponse = generated.CreateDynamicContentItemVariantResponse
 	// CreateGroupJSONRequestBody is generated.CreateGroupJSONRequestBody, which defines body for CreateGroup for application/json ContentType.
 	CreateGroupJSONRequestBody = generated.CreateGroupJSONRequestBody
 	// CreateGroupMembershipJSONRequestBody is generated.CreateGroupMembershipJSONRequestBody, which defines body for CreateGroupMembership for application/json ContentType.
 	CreateGroupMembershipJSONRequestBody = generated.CreateGroupMembershipJSONRequestBody
-	// CreateGroupMembershipResponse is generated.CreateGroupMembershipResponse, the response of CreateGroupMembership: the HTTP response and its body, decoded by status.
-	CreateGroupMembershipResponse = generated.CreateGroupMembershipResponse
-	// CreateGroupResponse is generated.CreateGroupResponse, the response of CreateGroup: the HTTP response and its body, decoded by status.
-	CreateGroupResponse = generated.CreateGroupResponse
 	// CreateGroupSLAPolicyJSONRequestBody is generated.CreateGroupSLAPolicyJSONRequestBody, which defines body for CreateGroupSLAPolicy for application/json ContentType.
 	CreateGroupSLAPolicyJSONRequestBody = generated.CreateGroupSLAPolicyJSONRequestBody
-	// CreateGroupSLAPolicyResponse is generated.CreateGroupSLAPolicyResponse, the response of CreateGroupSLAPolicy: the HTTP response and its body, decoded by status.
-	CreateGroupSLAPolicyResponse = generated.CreateGroupSLAPolicyResponse
 	// CreateMacroAttachmentMultipartRequestBody is generated.CreateMacroAttachmentMultipartRequestBody, which defines body for CreateMacroAttachment for multipart/form-data ContentType.
 	CreateMacroAttachmentMultipartRequestBody = generated.CreateMacroAttachmentMultipartRequestBody
-	// CreateMacroAttachmentResponse is generated.CreateMacroAttachmentResponse, the response of CreateMacroAttachment: the HTTP response and its body, decoded by status.
-	CreateMacroAttachmentResponse = generated.CreateMacroAttachmentResponse
 	// CreateMacroJSONRequestBody is generated.CreateMacroJSONRequestBody, which defines body for CreateMacro for application/json ContentType.
 	CreateMacroJSONRequestBody = generated.CreateMacroJSONRequestBody
-	// CreateMacroResponse is generated.CreateMacroResponse, the response of CreateMacro: the HTTP response and its body, decoded by status.
-	CreateMacroResponse = generated.CreateMacroResponse
 	// CreateManyDynamicContentItemVariantsJSONRequestBody is generated.CreateManyDynamicContentItemVariantsJSONRequestBody, which defines body for CreateManyDynamicContentItemVariants for application/json ContentType.
 	CreateManyDynamicContentItemVariantsJSONRequestBody = generated.CreateManyDynamicContentItemVariantsJSONRequestBody
-	// CreateManyDynamicContentItemVariantsResponse is generated.CreateManyDynamicContentItemVariantsResponse, the response of CreateManyDynamicContentItemVariants: the HTTP response and its body, decoded by status.
-	CreateManyDynamicContentItemVariantsResponse = generated.CreateManyDynamicContentItemVariantsResponse
 	// CreateManyGroupMembershipsJSONRequestBody is generated.CreateManyGroupMembershipsJSONRequestBody, which defines body for CreateManyGroupMemberships for application/json ContentType.
 	CreateManyGroupMembershipsJSONRequestBody = generated.CreateManyGroupMembershipsJSONRequestBody
-	// CreateManyGroupMembershipsResponse is generated.CreateManyGroupMembershipsResponse, the response of CreateManyGroupMemberships: the HTTP response and its body, decoded by status.
-	CreateManyGroupMembershipsResponse = generated.CreateManyGroupMembershipsResponse
 	// CreateManyOrganizationMembershipsJSONRequestBody is generated.CreateManyOrganizationMembershipsJSONRequestBody, which defines body for CreateManyOrganizationMemberships for application/json ContentType.
 	CreateManyOrganizationMembershipsJSONRequestBody = generated.CreateManyOrganizationMembershipsJSONRequestBody
-	// CreateManyOrganizationMembershipsResponse is generated.CreateManyOrganizationMembershipsResponse, the response of CreateManyOrganizationMemberships: the HTTP response and its body, decoded by status.
-	CreateManyOrganizationMembershipsResponse = generated.CreateManyOrganizationMembershipsResponse
 	// CreateManyOrganizationsJSONRequestBody is generated.CreateManyOrganizationsJSONRequestBody, which defines body for CreateManyOrganizations for application/json ContentType.
 	CreateManyOrganizationsJSONRequestBody = generated.CreateManyOrganizationsJSONRequestBody
-	// CreateManyOrganizationsResponse is generated.CreateManyOrganizationsResponse, the response of CreateManyOrganizations: the HTTP response and its body, decoded by status.
-	CreateManyOrganizationsResponse = generated.CreateManyOrganizationsResponse
 	// CreateManyTicketsJSONRequestBody is generated.CreateManyTicketsJSONRequestBody, which defines body for CreateManyTickets for application/json ContentType.
 	CreateManyTicketsJSONRequestBody = generated.CreateManyTicketsJSONRequestBody
-	// CreateManyTicketsResponse is generated.CreateManyTicketsResponse, the response of CreateManyTickets: the HTTP response and its body, decoded by status.
-	CreateManyTicketsResponse = generated.CreateManyTicketsResponse
 	// CreateManyUsersJSONRequestBody is generated.CreateManyUsersJSONRequestBody, which defines body for CreateManyUsers for application/json ContentType.
 	CreateManyUsersJSONRequestBody = generated.CreateManyUsersJSONRequestBody
-	// CreateManyUsersResponse is generated.CreateManyUsersResponse, the response of CreateManyUsers: the HTTP response and its body, decoded by status.
-	CreateManyUsersResponse = generated.CreateManyUsersResponse
 	// CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody is generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody, which defines body for CreateOrUpdateCustomObjectRecordByExternalID for application/json ContentType.
 	CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody = generated.CreateOrUpdateCustomObjectRecordByExternalIDJSONRequestBody
 	// CreateOrUpdateCustomObjectRecordByExternalIDParams is generated.CreateOrUpdateCustomObjectRecordByExternalIDParams, which defines parameters for CreateOrUpdateCustomObjectRecordByExternalID.
 	CreateOrUpdateCustomObjectRecordByExternalIDParams = generated.CreateOrUpdateCustomObjectRecordByExternalIDParams
-	// CreateOrUpdateCustomObjectRecordByExternalIDResponse is generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse, the response of CreateOrUpdateCustomObjectRecordByExternalID: the HTTP response and its body, decoded by status.
-	CreateOrUpdateCustomObjectRecordByExternalIDResponse = generated.CreateOrUpdateCustomObjectRecordByExternalIDResponse
 	// CreateOrUpdateManyUsersJSONRequestBody is generated.CreateOrUpdateManyUsersJSONRequestBody, which defines body for CreateOrUpdateManyUsers for application/json ContentType.
 	CreateOrUpdateManyUsersJSONRequestBody = generated.CreateOrUpdateManyUsersJSONRequestBody
-	// CreateOrUpdateManyUsersResponse is generated.CreateOrUpdateManyUsersResponse, the response of CreateOrUpdateManyUsers: the HTTP response and its body, decoded by status.
-	CreateOrUpdateManyUsersResponse = generated.CreateOrUpdateManyUsersResponse
 	// CreateOrUpdateOrganizationJSONRequestBody is generated.CreateOrUpdateOrganizationJSONRequestBody, which defines body for CreateOrUpdateOrganization for application/json ContentType.
 	CreateOrUpdateOrganizationJSONRequestBody = generated.CreateOrUpdateOrganizationJSONRequestBody
-	// CreateOrUpdateOrganizationResponse is generated.CreateOrUpdateOrganizationResponse, the response of CreateOrUpdateOrganization: the HTTP response and its body, decoded by status.
-	CreateOrUpdateOrganizationResponse = generated.CreateOrUpdateOrganizationResponse
 	// CreateOrUpdateTicketFieldOptionJSONRequestBody is generated.CreateOrUpdateTicketFieldOptionJSONRequestBody, which defines body for CreateOrUpdateTicketFieldOption for application/json ContentType.
 	CreateOrUpdateTicketFieldOptionJSONRequestBody = generated.CreateOrUpdateTicketFieldOptionJSONRequestBody
-	// CreateOrUpdateTicketFieldOptionResponse is generated.CreateOrUpdateTicketFieldOptionResponse, the response of CreateOrUpdateTicketFieldOption: the HTTP response and its body, decoded by status.
-	CreateOrUpdateTicketFieldOptionResponse = generated.CreateOrUpdateTicketFieldOptionResponse
 	// CreateOrUpdateUserFieldOptionJSONRequestBody is generated.CreateOrUpdateUserFieldOptionJSONRequestBody, which defines body for CreateOrUpdateUserFieldOption for application/json ContentType.
 	CreateOrUpdateUserFieldOptionJSONRequestBody = generated.CreateOrUpdateUserFieldOptionJSONRequestBody
-	// CreateOrUpdateUserFieldOptionResponse is generated.CreateOrUpdateUserFieldOptionResponse, the response of CreateOrUpdateUserFieldOption: the HTTP response and its body, decoded by status.
-	CreateOrUpdateUserFieldOptionResponse = generated.CreateOrUpdateUserFieldOptionResponse
 	// CreateOrUpdateUserJSONRequestBody is generated.CreateOrUpdateUserJSONRequestBody, which defines body for CreateOrUpdateUser for application/json ContentType.
 	CreateOrUpdateUserJSONRequestBody = generated.CreateOrUpdateUserJSONRequestBody
-	// CreateOrUpdateUserResponse is generated.CreateOrUpdateUserResponse, the response of CreateOrUpdateUser: the HTTP response and its body, decoded by status.
-	CreateOrUpdateUserResponse = generated.CreateOrUpdateUserResponse
 	// CreateOrganizationFieldJSONRequestBody is generated.CreateOrganizationFieldJSONRequestBody, which defines body for CreateOrganizationField for application/json ContentType.
 	CreateOrganizationFieldJSONRequestBody = generated.CreateOrganizationFieldJSONRequestBody
-	// CreateOrganizationFieldResponse is generated.CreateOrganizationFieldResponse, the response of CreateOrganizationField: the HTTP response and its body, decoded by status.
-	CreateOrganizationFieldResponse = generated.CreateOrganizationFieldResponse
 	// CreateOrganizationJSONRequestBody is generated.CreateOrganizationJSONRequestBody, which defines body for CreateOrganization for application/json ContentType.
 	CreateOrganizationJSONRequestBody = generated.CreateOrganizationJSONRequestBody
 	// CreateOrganizationMembershipJSONRequestBody is generated.CreateOrganizationMembershipJSONRequestBody, which defines body for CreateOrganizationMembership for application/json ContentType.
 	CreateOrganizationMembershipJSONRequestBody = generated.CreateOrganizationMembershipJSONRequestBody
-	// CreateOrganizationMembershipResponse is generated.CreateOrganizationMembershipResponse, the response of CreateOrganizationMembership: the HTTP response and its body, decoded by status.
-	CreateOrganizationMembershipResponse = generated.CreateOrganizationMembershipResponse
-	// CreateOrganizationResponse is generated.CreateOrganizationResponse, the response of CreateOrganization: the HTTP response and its body, decoded by status.
-	CreateOrganizationResponse = generated.CreateOrganizationResponse
 	// CreateOrganizationSubscriptionJSONRequestBody is generated.CreateOrganizationSubscriptionJSONRequestBody, which defines body for CreateOrganizationSubscription for application/json ContentType.
 	CreateOrganizationSubscriptionJSONRequestBody = generated.CreateOrganizationSubscriptionJSONRequestBody
-	// CreateOrganizationSubscriptionResponse is generated.CreateOrganizationSubscriptionResponse, the response of CreateOrganizationSubscription: the HTTP response and its body, decoded by status.
-	CreateOrganizationSubscriptionResponse = generated.CreateOrganizationSubscriptionResponse
 	// CreateRequestJSONRequestBody is generated.CreateRequestJSONRequestBody, which defines body for CreateRequest for application/json ContentType.
 	CreateRequestJSONRequestBody = generated.CreateRequestJSONRequestBody
-	// CreateRequestResponse is generated.CreateRequestResponse, the response of CreateRequest: the HTTP response and its body, decoded by status.
-	CreateRequestResponse = generated.CreateRequestResponse
 	// CreateResourceCollectionJSONRequestBody is generated.CreateResourceCollectionJSONRequestBody, which defines body for CreateResourceCollection for application/json ContentType.
 	CreateResourceCollectionJSONRequestBody = generated.CreateResourceCollectionJSONRequestBody
-	// CreateResourceCollectionResponse is generated.CreateResourceCollectionResponse, the response of CreateResourceCollection: the HTTP response and its body, decoded by status.
-	CreateResourceCollectionResponse = generated.CreateResourceCollectionResponse
 	// CreateRoutingAttributeJSONRequestBody is generated.CreateRoutingAttributeJSONRequestBody, which defines body for CreateRoutingAttribute for application/json ContentType.
 	CreateRoutingAttributeJSONRequestBody = generated.CreateRoutingAttributeJSONRequestBody
-	// CreateRoutingAttributeResponse is generated.CreateRoutingAttributeResponse, the response of CreateRoutingAttribute: the HTTP response and its body, decoded by status.
-	CreateRoutingAttributeResponse = generated.CreateRoutingAttributeResponse
 	// CreateRoutingAttributeValueJSONRequestBody is generated.CreateRoutingAttributeValueJSONRequestBody, which defines body for CreateRoutingAttributeValue for application/json ContentType.
 	CreateRoutingAttributeValueJSONRequestBody = generated.CreateRoutingAttributeValueJSONRequestBody
-	// CreateRoutingAttributeValueResponse is generated.CreateRoutingAttributeValueResponse, the response of CreateRoutingAttributeValue: the HTTP response and its body, decoded by status.
-	CreateRoutingAttributeValueResponse = generated.CreateRoutingAttributeValueResponse
 	// CreateSLAPolicyJSONRequestBody is generated.CreateSLAPolicyJSONRequestBody, which defines body for CreateSLAPolicy for application/json ContentType.
 	CreateSLAPolicyJSONRequestBody = generated.CreateSLAPolicyJSONRequestBody
-	// CreateSLAPolicyResponse is generated.CreateSLAPolicyResponse, the response of CreateSLAPolicy: the HTTP response and its body, decoded by status.
-	CreateSLAPolicyResponse = generated.CreateSLAPolicyResponse
 	// CreateSharingAgreementJSONRequestBody is generated.CreateSharingAgreementJSONRequestBody, which defines body for CreateSharingAgreement for application/json ContentType.
 	CreateSharingAgreementJSONRequestBody = generated.CreateSharingAgreementJSONRequestBody
-	// CreateSharingAgreementResponse is generated.CreateSharingAgreementResponse, the response of CreateSharingAgreement: the HTTP response and its body, decoded by status.
-	CreateSharingAgreementResponse = generated.CreateSharingAgreementResponse
 	// CreateSupportAddressJSONRequestBody is generated.CreateSupportAddressJSONRequestBody, which defines body for CreateSupportAddress for application/json ContentType.
 	CreateSupportAddressJSONRequestBody = generated.CreateSupportAddressJSONRequestBody
-	// CreateSupportAddressResponse is generated.CreateSupportAddressResponse, the response of CreateSupportAddress: the HTTP response and its body, decoded by status.
-	CreateSupportAddressResponse = generated.CreateSupportAddressResponse
 	// CreateTargetJSONRequestBody is generated.CreateTargetJSONRequestBody, which defines body for CreateTarget for application/json ContentType.
 	CreateTargetJSONRequestBody = generated.CreateTargetJSONRequestBody
-	// CreateTargetResponse is generated.CreateTargetResponse, the response of CreateTarget: the HTTP response and its body, decoded by status.
-	CreateTargetResponse = generated.CreateTargetResponse
 	// CreateTicketFieldJSONRequestBody is generated.CreateTicketFieldJSONRequestBody, which defines body for CreateTicketField for application/json ContentType.
 	CreateTicketFieldJSONRequestBody = generated.CreateTicketFieldJSONRequestBody
-	// CreateTicketFieldResponse is generated.CreateTicketFieldResponse, the response of CreateTicketField: the HTTP response and its body, decoded by status.
-	CreateTicketFieldResponse = generated.CreateTicketFieldResponse
 	// CreateTicketFormJSONRequestBody is generated.CreateTicketFormJSONRequestBody, which defines body for CreateTicketForm for application/json ContentType.
 	CreateTicketFormJSONRequestBody = generated.CreateTicketFormJSONRequestBody
-	// CreateTicketFormResponse is generated.CreateTicketFormResponse, the response of CreateTicketForm: the HTTP response and its body, decoded by status.
-	CreateTicketFormResponse = generated.CreateTicketFormResponse
 	// CreateTicketJSONRequestBody is generated.CreateTicketJSONRequestBody, which defines body for CreateTicket for application/json ContentType.
 	CreateTicketJSONRequestBody = generated.CreateTicketJSONRequestBody
 	// CreateTicketParams is generated.CreateTicketParams, which defines parameters for CreateTicket.
 	CreateTicketParams = generated.CreateTicketParams
 	// CreateTicketParamsInclude is generated.CreateTicketParamsInclude, which defines parameters for CreateTicket.
 	CreateTicketParamsInclude = generated.CreateTicketParamsInclude
-	// CreateTicketResponse is generated.CreateTicketResponse, the response of CreateTicket: the HTTP response and its body, decoded by status.
-	CreateTicketResponse = generated.CreateTicketResponse
 	// CreateTicketSatisfactionRatingJSONRequestBody is generated.CreateTicketSatisfactionRatingJSONRequestBody, which defines body for CreateTicketSatisfactionRating for application/json ContentType.
 	CreateTicketSatisfactionRatingJSONRequestBody = generated.CreateTicketSatisfactionRatingJSONRequestBody
-	// CreateTicketSatisfactionRatingResponse is generated.CreateTicketSatisfactionRatingResponse, the response of CreateTicketSatisfactionRating: the HTTP response and its body, decoded by status.
-	CreateTicketSatisfactionRatingResponse = generated.CreateTicketSatisfactionRatingResponse
 	// CreateTicketSkipJSONRequestBody is generated.CreateTicketSkipJSONRequestBody, which defines body for CreateTicketSkip for application/json ContentType.
 	CreateTicketSkipJSONRequestBody = generated.CreateTicketSkipJSONRequestBody
-	// CreateTicketSkipResponse is generated.CreateTicketSkipResponse, the response of CreateTicketSkip: the HTTP response and its body, decoded by status.
-	CreateTicketSkipResponse = generated.CreateTicketSkipResponse
 	// CreateTrialAccountJSONRequestBody is generated.CreateTrialAccountJSONRequestBody, which defines body for CreateTrialAccount for application/json ContentType.
 	CreateTrialAccountJSONRequestBody = generated.CreateTrialAccountJSONRequestBody
-	// CreateTrialAccountResponse is generated.CreateTrialAccountResponse, the response of CreateTrialAccount: the HTTP response and its body, decoded by status.
-	CreateTrialAccountResponse = generated.CreateTrialAccountResponse
 	// CreateTriggerCategoryJSONRequestBody is generated.CreateTriggerCategoryJSONRequestBody, which defines body for CreateTriggerCategory for application/json ContentType.
 	CreateTriggerCategoryJSONRequestBody = generated.CreateTriggerCategoryJSONRequestBody
-	// CreateTriggerCategoryResponse is generated.CreateTriggerCategoryResponse, the response of CreateTriggerCategory: the HTTP response and its body, decoded by status.
-	CreateTriggerCategoryResponse = generated.CreateTriggerCategoryResponse
 	// CreateTriggerJSONRequestBody is generated.CreateTriggerJSONRequestBody, which defines body for CreateTrigger for application/json ContentType.
 	CreateTriggerJSONRequestBody = generated.CreateTriggerJSONRequestBody
-	// CreateTriggerResponse is generated.CreateTriggerResponse, the response of CreateTrigger: the HTTP response and its body, decoded by status.
-	CreateTriggerResponse = generated.CreateTriggerResponse
 	// CreateUnassociatedMacroAttachmentMultipartRequestBody is generated.CreateUnassociatedMacroAttachmentMultipartRequestBody, which defines body for CreateUnassociatedMacroAttachment for multipart/form-data ContentType.
 	CreateUnassociatedMacroAttachmentMultipartRequestBody = generated.CreateUnassociatedMacroAttachmentMultipartRequestBody
-	// CreateUnassociatedMacroAttachmentResponse is generated.CreateUnassociatedMacroAttachmentResponse, the response of CreateUnassociatedMacroAttachment: the HTTP response and its body, decoded by status.
-	CreateUnassociatedMacroAttachmentResponse = generated.CreateUnassociatedMacroAttachmentResponse
 	// CreateUserFieldJSONRequestBody is generated.CreateUserFieldJSONRequestBody, which defines body for CreateUserField for application/json ContentType.
 	CreateUserFieldJSONRequestBody = generated.CreateUserFieldJSONRequestBody
-	// CreateUserFieldResponse is generated.CreateUserFieldResponse, the response of CreateUserField: the HTTP response and its body, decoded by status.
-	CreateUserFieldResponse = generated.CreateUserFieldResponse
 	// CreateUserIdentityJSONRequestBody is generated.CreateUserIdentityJSONRequestBody, which defines body for CreateUserIdentity for application/json ContentType.
 	CreateUserIdentityJSONRequestBody = generated.CreateUserIdentityJSONRequestBody
-	// CreateUserIdentityResponse is generated.CreateUserIdentityResponse, the response of CreateUserIdentity: the HTTP response and its body, decoded by status.
-	CreateUserIdentityResponse = generated.CreateUserIdentityResponse
 	// CreateUserJSONRequestBody is generated.CreateUserJSONRequestBody, which defines body for CreateUser for application/json ContentType.
 	CreateUserJSONRequestBody = generated.CreateUserJSONRequestBody
-	// CreateUserResponse is generated.CreateUserResponse, the response of CreateUser: the HTTP response and its body, decoded by status.
-	CreateUserResponse = generated.CreateUserResponse
 	// CreateViewJSONRequestBody is generated.CreateViewJSONRequestBody, which defines body for CreateView for application/json ContentType.
 	CreateViewJSONRequestBody = generated.CreateViewJSONRequestBody
-	// CreateViewResponse is generated.CreateViewResponse, the response of CreateView: the HTTP response and its body, decoded by status.
-	CreateViewResponse = generated.CreateViewResponse
 	// CreateVoiceTicketJSONRequestBody is generated.CreateVoiceTicketJSONRequestBody, which defines body for CreateVoiceTicket for application/json ContentType.
 	CreateVoiceTicketJSONRequestBody = generated.CreateVoiceTicketJSONRequestBody
-	// CreateVoiceTicketResponse is generated.CreateVoiceTicketResponse, the response of CreateVoiceTicket: the HTTP response and its body, decoded by status.
-	CreateVoiceTicketResponse = generated.CreateVoiceTicketResponse
 	// CreateWorkspaceJSONRequestBody is generated.CreateWorkspaceJSONRequestBody, which defines body for CreateWorkspace for application/json ContentType.
 	CreateWorkspaceJSONRequestBody = generated.CreateWorkspaceJSONRequestBody
-	// CreateWorkspaceResponse is generated.CreateWorkspaceResponse, the response of CreateWorkspace: the HTTP response and its body, decoded by status.
-	CreateWorkspaceResponse = generated.CreateWorkspaceResponse
 	// CursorOffsetPage is generated.CursorOffsetPage: The pagination fields of a list that supports both cursor pagination (`page[size]`, `page[after]`: `meta` and `links` come back) and offset pagination (`page`, `per_page`: `next_page`, `previous_page` and `count` come back).
 	CursorOffsetPage = generated.CursorOffsetPage
 	// CursorPage is generated.CursorPage: The pagination fields of a cursor-paginated list.
@@ -600,138 +432,32 @@ type (
 	CustomStatusesDefaultUpdateRequest = generated.CustomStatusesDefaultUpdateRequest
 	// CustomStatusesDefaultUpdateResult is generated.CustomStatusesDefaultUpdateResult: The answer to a bulk update of the default custom ticket statuses: an empty object (`{}`), as the Zendesk API reference documents it.
 	CustomStatusesDefaultUpdateResult = generated.CustomStatusesDefaultUpdateResult
-	// DeleteAuthenticatedSessionResponse is generated.DeleteAuthenticatedSessionResponse, the response of DeleteAuthenticatedSession: the HTTP response and its body, decoded by status.
-	DeleteAuthenticatedSessionResponse = generated.DeleteAuthenticatedSessionResponse
-	// DeleteAutomationResponse is generated.DeleteAutomationResponse, the response of DeleteAutomation: the HTTP response and its body, decoded by status.
-	DeleteAutomationResponse = generated.DeleteAutomationResponse
-	// DeleteBookmarkResponse is generated.DeleteBookmarkResponse, the response of DeleteBookmark: the HTTP response and its body, decoded by status.
-	DeleteBookmarkResponse = generated.DeleteBookmarkResponse
-	// DeleteBrandResponse is generated.DeleteBrandResponse, the response of DeleteBrand: the HTTP response and its body, decoded by status.
-	DeleteBrandResponse = generated.DeleteBrandResponse
-	// DeleteCustomObjectFieldResponse is generated.DeleteCustomObjectFieldResponse, the response of DeleteCustomObjectField: the HTTP response and its body, decoded by status.
-	DeleteCustomObjectFieldResponse = generated.DeleteCustomObjectFieldResponse
 	// DeleteCustomObjectRecordByExternalIDParams is generated.DeleteCustomObjectRecordByExternalIDParams, which defines parameters for DeleteCustomObjectRecordByExternalID.
 	DeleteCustomObjectRecordByExternalIDParams = generated.DeleteCustomObjectRecordByExternalIDParams
-	// DeleteCustomObjectRecordByExternalIDResponse is generated.DeleteCustomObjectRecordByExternalIDResponse, the response of DeleteCustomObjectRecordByExternalID: the HTTP response and its body, decoded by status.
-	DeleteCustomObjectRecordByExternalIDResponse = generated.DeleteCustomObjectRecordByExternalIDResponse
-	// DeleteCustomObjectRecordResponse is generated.DeleteCustomObjectRecordResponse, the response of DeleteCustomObjectRecord: the HTTP response and its body, decoded by status.
-	DeleteCustomObjectRecordResponse = generated.DeleteCustomObjectRecordResponse
-	// DeleteCustomObjectResponse is generated.DeleteCustomObjectResponse, the response of DeleteCustomObject: the HTTP response and its body, decoded by status.
-	DeleteCustomObjectResponse = generated.DeleteCustomObjectResponse
-	// DeleteCustomRoleResponse is generated.DeleteCustomRoleResponse, the response of DeleteCustomRole: the HTTP response and its body, decoded by status.
-	DeleteCustomRoleResponse = generated.DeleteCustomRoleResponse
-	// DeleteDynamicContentItemResponse is generated.DeleteDynamicContentItemResponse, the response of DeleteDynamicContentItem: the HTTP response and its body, decoded by status.
-	DeleteDynamicContentItemResponse = generated.DeleteDynamicContentItemResponse
-	// DeleteDynamicContentItemVariantResponse is generated.DeleteDynamicContentItemVariantResponse, the response of DeleteDynamicContentItemVariant: the HTTP response and its body, decoded by status.
-	DeleteDynamicContentItemVariantResponse = generated.DeleteDynamicContentItemVariantResponse
-	// DeleteGroupMembershipResponse is generated.DeleteGroupMembershipResponse, the response of DeleteGroupMembership: the HTTP response and its body, decoded by status.
-	DeleteGroupMembershipResponse = generated.DeleteGroupMembershipResponse
-	// DeleteGroupResponse is generated.DeleteGroupResponse, the response of DeleteGroup: the HTTP response and its body, decoded by status.
-	DeleteGroupResponse = generated.DeleteGroupResponse
-	// DeleteGroupSLAPolicyResponse is generated.DeleteGroupSLAPolicyResponse, the response of DeleteGroupSLAPolicy: the HTTP response and its body, decoded by status.
-	DeleteGroupSLAPolicyResponse = generated.DeleteGroupSLAPolicyResponse
-	// DeleteMacroResponse is generated.DeleteMacroResponse, the response of DeleteMacro: the HTTP response and its body, decoded by status.
-	DeleteMacroResponse = generated.DeleteMacroResponse
 	// DeleteManyAutomationsParams is generated.DeleteManyAutomationsParams, which defines parameters for DeleteManyAutomations.
 	DeleteManyAutomationsParams = generated.DeleteManyAutomationsParams
-	// DeleteManyAutomationsResponse is generated.DeleteManyAutomationsResponse, the response of DeleteManyAutomations: the HTTP response and its body, decoded by status.
-	DeleteManyAutomationsResponse = generated.DeleteManyAutomationsResponse
 	// DeleteManyGroupMembershipsParams is generated.DeleteManyGroupMembershipsParams, which defines parameters for DeleteManyGroupMemberships.
 	DeleteManyGroupMembershipsParams = generated.DeleteManyGroupMembershipsParams
-	// DeleteManyGroupMembershipsResponse is generated.DeleteManyGroupMembershipsResponse, the response of DeleteManyGroupMemberships: the HTTP response and its body, decoded by status.
-	DeleteManyGroupMembershipsResponse = generated.DeleteManyGroupMembershipsResponse
 	// DeleteManyMacrosParams is generated.DeleteManyMacrosParams, which defines parameters for DeleteManyMacros.
 	DeleteManyMacrosParams = generated.DeleteManyMacrosParams
-	// DeleteManyMacrosResponse is generated.DeleteManyMacrosResponse, the response of DeleteManyMacros: the HTTP response and its body, decoded by status.
-	DeleteManyMacrosResponse = generated.DeleteManyMacrosResponse
 	// DeleteManyOrganizationMembershipsParams is generated.DeleteManyOrganizationMembershipsParams, which defines parameters for DeleteManyOrganizationMemberships.
 	DeleteManyOrganizationMembershipsParams = generated.DeleteManyOrganizationMembershipsParams
-	// DeleteManyOrganizationMembershipsResponse is generated.DeleteManyOrganizationMembershipsResponse, the response of DeleteManyOrganizationMemberships: the HTTP response and its body, decoded by status.
-	DeleteManyOrganizationMembershipsResponse = generated.DeleteManyOrganizationMembershipsResponse
 	// DeleteManyOrganizationsParams is generated.DeleteManyOrganizationsParams, which defines parameters for DeleteManyOrganizations.
 	DeleteManyOrganizationsParams = generated.DeleteManyOrganizationsParams
-	// DeleteManyOrganizationsResponse is generated.DeleteManyOrganizationsResponse, the response of DeleteManyOrganizations: the HTTP response and its body, decoded by status.
-	DeleteManyOrganizationsResponse = generated.DeleteManyOrganizationsResponse
 	// DeleteManySuspendedTicketsParams is generated.DeleteManySuspendedTicketsParams, which defines parameters for DeleteManySuspendedTickets.
 	DeleteManySuspendedTicketsParams = generated.DeleteManySuspendedTicketsParams
-	// DeleteManySuspendedTicketsResponse is generated.DeleteManySuspendedTicketsResponse, the response of DeleteManySuspendedTickets: the HTTP response and its body, decoded by status.
-	DeleteManySuspendedTicketsResponse = generated.DeleteManySuspendedTicketsResponse
 	// DeleteManyTicketsParams is generated.DeleteManyTicketsParams, which defines parameters for DeleteManyTickets.
 	DeleteManyTicketsParams = generated.DeleteManyTicketsParams
-	// DeleteManyTicketsResponse is generated.DeleteManyTicketsResponse, the response of DeleteManyTickets: the HTTP response and its body, decoded by status.
-	DeleteManyTicketsResponse = generated.DeleteManyTicketsResponse
 	// DeleteManyTriggersParams is generated.DeleteManyTriggersParams, which defines parameters for DeleteManyTriggers.
 	DeleteManyTriggersParams = generated.DeleteManyTriggersParams
-	// DeleteManyTriggersResponse is generated.DeleteManyTriggersResponse, the response of DeleteManyTriggers: the HTTP response and its body, decoded by status.
-	DeleteManyTriggersResponse = generated.DeleteManyTriggersResponse
 	// DeleteManyUsersParams is generated.DeleteManyUsersParams, which defines parameters for DeleteManyUsers.
 	DeleteManyUsersParams = generated.DeleteManyUsersParams
-	// DeleteManyUsersResponse is generated.DeleteManyUsersResponse, the response of DeleteManyUsers: the HTTP response and its body, decoded by status.
-	DeleteManyUsersResponse = generated.DeleteManyUsersResponse
 	// DeleteManyViewsParams is generated.DeleteManyViewsParams, which defines parameters for DeleteManyViews.
 	DeleteManyViewsParams = generated.DeleteManyViewsParams
-	// DeleteManyViewsResponse is generated.DeleteManyViewsResponse, the response of DeleteManyViews: the HTTP response and its body, decoded by status.
-	DeleteManyViewsResponse = generated.DeleteManyViewsResponse
 	// DeleteManyWorkspacesParams is generated.DeleteManyWorkspacesParams, which defines parameters for DeleteManyWorkspaces.
 	DeleteManyWorkspacesParams = generated.DeleteManyWorkspacesParams
-	// DeleteManyWorkspacesResponse is generated.DeleteManyWorkspacesResponse, the response of DeleteManyWorkspaces: the HTTP response and its body, decoded by status.
-	DeleteManyWorkspacesResponse = generated.DeleteManyWorkspacesResponse
-	// DeleteOrganizationFieldResponse is generated.DeleteOrganizationFieldResponse, the response of DeleteOrganizationField: the HTTP response and its body, decoded by status.
-	DeleteOrganizationFieldResponse = generated.DeleteOrganizationFieldResponse
-	// DeleteOrganizationMembershipResponse is generated.DeleteOrganizationMembershipResponse, the response of DeleteOrganizationMembership: the HTTP response and its body, decoded by status.
-	DeleteOrganizationMembershipResponse = generated.DeleteOrganizationMembershipResponse
-	// DeleteOrganizationResponse is generated.DeleteOrganizationResponse, the response of DeleteOrganization: the HTTP response and its body, decoded by status.
-	DeleteOrganizationResponse = generated.DeleteOrganizationResponse
-	// DeleteOrganizationSubscriptionResponse is generated.DeleteOrganizationSubscriptionResponse, the response of DeleteOrganizationSubscription: the HTTP response and its body, decoded by status.
-	DeleteOrganizationSubscriptionResponse = generated.DeleteOrganizationSubscriptionResponse
-	// DeleteResourceCollectionResponse is generated.DeleteResourceCollectionResponse, the response of DeleteResourceCollection: the HTTP response and its body, decoded by status.
-	DeleteResourceCollectionResponse = generated.DeleteResourceCollectionResponse
-	// DeleteRoutingAttributeResponse is generated.DeleteRoutingAttributeResponse, the response of DeleteRoutingAttribute: the HTTP response and its body, decoded by status.
-	DeleteRoutingAttributeResponse = generated.DeleteRoutingAttributeResponse
-	// DeleteRoutingAttributeValueResponse is generated.DeleteRoutingAttributeValueResponse, the response of DeleteRoutingAttributeValue: the HTTP response and its body, decoded by status.
-	DeleteRoutingAttributeValueResponse = generated.DeleteRoutingAttributeValueResponse
-	// DeleteSLAPolicyResponse is generated.DeleteSLAPolicyResponse, the response of DeleteSLAPolicy: the HTTP response and its body, decoded by status.
-	DeleteSLAPolicyResponse = generated.DeleteSLAPolicyResponse
-	// DeleteSharingAgreementResponse is generated.DeleteSharingAgreementResponse, the response of DeleteSharingAgreement: the HTTP response and its body, decoded by status.
-	DeleteSharingAgreementResponse = generated.DeleteSharingAgreementResponse
-	// DeleteSupportAddressResponse is generated.DeleteSupportAddressResponse, the response of DeleteSupportAddress: the HTTP response and its body, decoded by status.
-	DeleteSupportAddressResponse = generated.DeleteSupportAddressResponse
-	// DeleteSuspendedTicketResponse is generated.DeleteSuspendedTicketResponse, the response of DeleteSuspendedTicket: the HTTP response and its body, decoded by status.
-	DeleteSuspendedTicketResponse = generated.DeleteSuspendedTicketResponse
-	// DeleteTargetResponse is generated.DeleteTargetResponse, the response of DeleteTarget: the HTTP response and its body, decoded by status.
-	DeleteTargetResponse = generated.DeleteTargetResponse
-	// DeleteTicketFieldOptionResponse is generated.DeleteTicketFieldOptionResponse, the response of DeleteTicketFieldOption: the HTTP response and its body, decoded by status.
-	DeleteTicketFieldOptionResponse = generated.DeleteTicketFieldOptionResponse
 	// DeleteTicketFieldParams is generated.DeleteTicketFieldParams, which defines parameters for DeleteTicketField.
 	DeleteTicketFieldParams = generated.DeleteTicketFieldParams
-	// DeleteTicketFieldResponse is generated.DeleteTicketFieldResponse, the response of DeleteTicketField: the HTTP response and its body, decoded by status.
-	DeleteTicketFieldResponse = generated.DeleteTicketFieldResponse
-	// DeleteTicketFormResponse is generated.DeleteTicketFormResponse, the response of DeleteTicketForm: the HTTP response and its body, decoded by status.
-	DeleteTicketFormResponse = generated.DeleteTicketFormResponse
-	// DeleteTicketResponse is generated.DeleteTicketResponse, the response of DeleteTicket: the HTTP response and its body, decoded by status.
-	DeleteTicketResponse = generated.DeleteTicketResponse
-	// DeleteTriggerCategoryResponse is generated.DeleteTriggerCategoryResponse, the response of DeleteTriggerCategory: the HTTP response and its body, decoded by status.
-	DeleteTriggerCategoryResponse = generated.DeleteTriggerCategoryResponse
-	// DeleteTriggerResponse is generated.DeleteTriggerResponse, the response of DeleteTrigger: the HTTP response and its body, decoded by status.
-	DeleteTriggerResponse = generated.DeleteTriggerResponse
-	// DeleteUploadResponse is generated.DeleteUploadResponse, the response of DeleteUpload: the HTTP response and its body, decoded by status.
-	DeleteUploadResponse = generated.DeleteUploadResponse
-	// DeleteUserFieldOptionResponse is generated.DeleteUserFieldOptionResponse, the response of DeleteUserFieldOption: the HTTP response and its body, decoded by status.
-	DeleteUserFieldOptionResponse = generated.DeleteUserFieldOptionResponse
-	// DeleteUserFieldResponse is generated.DeleteUserFieldResponse, the response of DeleteUserField: the HTTP response and its body, decoded by status.
-	DeleteUserFieldResponse = generated.DeleteUserFieldResponse
-	// DeleteUserIdentityResponse is generated.DeleteUserIdentityResponse, the response of DeleteUserIdentity: the HTTP response and its body, decoded by status.
-	DeleteUserIdentityResponse = generated.DeleteUserIdentityResponse
-	// DeleteUserResponse is generated.DeleteUserResponse, the response of DeleteUser: the HTTP response and its body, decoded by status.
-	DeleteUserResponse = generated.DeleteUserResponse
-	// DeleteUserSessionResponse is generated.DeleteUserSessionResponse, the response of DeleteUserSession: the HTTP response and its body, decoded by status.
-	DeleteUserSessionResponse = generated.DeleteUserSessionResponse
-	// DeleteUserSessionsResponse is generated.DeleteUserSessionsResponse, the response of DeleteUserSessions: the HTTP response and its body, decoded by status.
-	DeleteUserSessionsResponse = generated.DeleteUserSessionsResponse
-	// DeleteViewResponse is generated.DeleteViewResponse, the response of DeleteView: the HTTP response and its body, decoded by status.
-	DeleteViewResponse = generated.DeleteViewResponse
-	// DeleteWorkspaceResponse is generated.DeleteWorkspaceResponse, the response of DeleteWorkspace: the HTTP response and its body, decoded by status.
-	DeleteWorkspaceResponse = generated.DeleteWorkspaceResponse
 	// DeletedTicket is generated.DeletedTicket: A soft-deleted ticket, restorable until it is scrubbed (about 30 days after deletion).
 	DeletedTicket = generated.DeletedTicket
 	// DeletedTicketActor is generated.DeletedTicketActor: The user who deleted a ticket.
@@ -742,8 +468,6 @@ type (
 	DeletedUserEnvelope = generated.DeletedUserEnvelope
 	// DeletedUserList is generated.DeletedUserList: A page of deleted users.
 	DeletedUserList = generated.DeletedUserList
-	// DetectBestLocaleResponse is generated.DetectBestLocaleResponse, the response of DetectBestLocale: the HTTP response and its body, decoded by status.
-	DetectBestLocaleResponse = generated.DetectBestLocaleResponse
 	// DynamicContentItem is generated.DynamicContentItem: A dynamic content item: text with one variant per locale, inserted wherever its placeholder appears.
 	DynamicContentItem = generated.DynamicContentItem
 	// DynamicContentItemCreateRequest is generated.DynamicContentItemCreateRequest, which defines model for DynamicContentItemCreateRequest.
@@ -794,24 +518,14 @@ type (
 	ExecuteViewParamsInclude = generated.ExecuteViewParamsInclude
 	// ExecuteViewParamsSortOrder is generated.ExecuteViewParamsSortOrder, which defines parameters for ExecuteView.
 	ExecuteViewParamsSortOrder = generated.ExecuteViewParamsSortOrder
-	// ExecuteViewResponse is generated.ExecuteViewResponse, the response of ExecuteView: the HTTP response and its body, decoded by status.
-	ExecuteViewResponse = generated.ExecuteViewResponse
 	// ExportAuditLogsParams is generated.ExportAuditLogsParams, which defines parameters for ExportAuditLogs.
 	ExportAuditLogsParams = generated.ExportAuditLogsParams
-	// ExportAuditLogsResponse is generated.ExportAuditLogsResponse, the response of ExportAuditLogs: the HTTP response and its body, decoded by status.
-	ExportAuditLogsResponse = generated.ExportAuditLogsResponse
 	// ExportSearchResultsParams is generated.ExportSearchResultsParams, which defines parameters for ExportSearchResults.
 	ExportSearchResultsParams = generated.ExportSearchResultsParams
 	// ExportSearchResultsParamsFilterType is generated.ExportSearchResultsParamsFilterType, which defines parameters for ExportSearchResults.
 	ExportSearchResultsParamsFilterType = generated.ExportSearchResultsParamsFilterType
 	// ExportSearchResultsParamsInclude is generated.ExportSearchResultsParamsInclude, which defines parameters for ExportSearchResults.
 	ExportSearchResultsParamsInclude = generated.ExportSearchResultsParamsInclude
-	// ExportSearchResultsResponse is generated.ExportSearchResultsResponse, the response of ExportSearchResults: the HTTP response and its body, decoded by status.
-	ExportSearchResultsResponse = generated.ExportSearchResultsResponse
-	// ExportSuspendedTicketsResponse is generated.ExportSuspendedTicketsResponse, the response of ExportSuspendedTickets: the HTTP response and its body, decoded by status.
-	ExportSuspendedTicketsResponse = generated.ExportSuspendedTicketsResponse
-	// ExportViewResponse is generated.ExportViewResponse, the response of ExportView: the HTTP response and its body, decoded by status.
-	ExportViewResponse = generated.ExportViewResponse
 	// Group is generated.Group: A group of agents.
 	Group = generated.Group
 	// GroupCreateRequest is generated.GroupCreateRequest: The group to create.
@@ -862,72 +576,48 @@ type (
 	ImportManyTicketsJSONRequestBody = generated.ImportManyTicketsJSONRequestBody
 	// ImportManyTicketsParams is generated.ImportManyTicketsParams, which defines parameters for ImportManyTickets.
 	ImportManyTicketsParams = generated.ImportManyTicketsParams
-	// ImportManyTicketsResponse is generated.ImportManyTicketsResponse, the response of ImportManyTickets: the HTTP response and its body, decoded by status.
-	ImportManyTicketsResponse = generated.ImportManyTicketsResponse
 	// ImportTicketJSONRequestBody is generated.ImportTicketJSONRequestBody, which defines body for ImportTicket for application/json ContentType.
 	ImportTicketJSONRequestBody = generated.ImportTicketJSONRequestBody
 	// ImportTicketParams is generated.ImportTicketParams, which defines parameters for ImportTicket.
 	ImportTicketParams = generated.ImportTicketParams
-	// ImportTicketResponse is generated.ImportTicketResponse, the response of ImportTicket: the HTTP response and its body, decoded by status.
-	ImportTicketResponse = generated.ImportTicketResponse
 	// IncrementalCursorPage is generated.IncrementalCursorPage: The position of a cursor-based incremental export page.
 	IncrementalCursorPage = generated.IncrementalCursorPage
 	// IncrementalOrganizationExportParams is generated.IncrementalOrganizationExportParams, which defines parameters for IncrementalOrganizationExport.
 	IncrementalOrganizationExportParams = generated.IncrementalOrganizationExportParams
-	// IncrementalOrganizationExportResponse is generated.IncrementalOrganizationExportResponse, the response of IncrementalOrganizationExport: the HTTP response and its body, decoded by status.
-	IncrementalOrganizationExportResponse = generated.IncrementalOrganizationExportResponse
 	// IncrementalRoutingAttributeExportParams is generated.IncrementalRoutingAttributeExportParams, which defines parameters for IncrementalRoutingAttributeExport.
 	IncrementalRoutingAttributeExportParams = generated.IncrementalRoutingAttributeExportParams
-	// IncrementalRoutingAttributeExportResponse is generated.IncrementalRoutingAttributeExportResponse, the response of IncrementalRoutingAttributeExport: the HTTP response and its body, decoded by status.
-	IncrementalRoutingAttributeExportResponse = generated.IncrementalRoutingAttributeExportResponse
 	// IncrementalRoutingAttributeValueExportParams is generated.IncrementalRoutingAttributeValueExportParams, which defines parameters for IncrementalRoutingAttributeValueExport.
 	IncrementalRoutingAttributeValueExportParams = generated.IncrementalRoutingAttributeValueExportParams
-	// IncrementalRoutingAttributeValueExportResponse is generated.IncrementalRoutingAttributeValueExportResponse, the response of IncrementalRoutingAttributeValueExport: the HTTP response and its body, decoded by status.
-	IncrementalRoutingAttributeValueExportResponse = generated.IncrementalRoutingAttributeValueExportResponse
 	// IncrementalRoutingInstanceValueExportParams is generated.IncrementalRoutingInstanceValueExportParams, which defines parameters for IncrementalRoutingInstanceValueExport.
 	IncrementalRoutingInstanceValueExportParams = generated.IncrementalRoutingInstanceValueExportParams
-	// IncrementalRoutingInstanceValueExportResponse is generated.IncrementalRoutingInstanceValueExportResponse, the response of IncrementalRoutingInstanceValueExport: the HTTP response and its body, decoded by status.
-	IncrementalRoutingInstanceValueExportResponse = generated.IncrementalRoutingInstanceValueExportResponse
 	// IncrementalSampleExportParams is generated.IncrementalSampleExportParams, which defines parameters for IncrementalSampleExport.
 	IncrementalSampleExportParams = generated.IncrementalSampleExportParams
 	// IncrementalSampleExportParamsIncrementalResource is generated.IncrementalSampleExportParamsIncrementalResource, which defines parameters for IncrementalSampleExport.
 	IncrementalSampleExportParamsIncrementalResource = generated.IncrementalSampleExportParamsIncrementalResource
-	// IncrementalSampleExportResponse is generated.IncrementalSampleExportResponse, the response of IncrementalSampleExport: the HTTP response and its body, decoded by status.
-	IncrementalSampleExportResponse = generated.IncrementalSampleExportResponse
 	// IncrementalSamplePage is generated.IncrementalSamplePage: A page of an incremental sample export (up to 50 records).
 	IncrementalSamplePage = generated.IncrementalSamplePage
 	// IncrementalTicketCursorExportParams is generated.IncrementalTicketCursorExportParams, which defines parameters for IncrementalTicketCursorExport.
 	IncrementalTicketCursorExportParams = generated.IncrementalTicketCursorExportParams
 	// IncrementalTicketCursorExportParamsInclude is generated.IncrementalTicketCursorExportParamsInclude, which defines parameters for IncrementalTicketCursorExport.
 	IncrementalTicketCursorExportParamsInclude = generated.IncrementalTicketCursorExportParamsInclude
-	// IncrementalTicketCursorExportResponse is generated.IncrementalTicketCursorExportResponse, the response of IncrementalTicketCursorExport: the HTTP response and its body, decoded by status.
-	IncrementalTicketCursorExportResponse = generated.IncrementalTicketCursorExportResponse
 	// IncrementalTicketEventExportParams is generated.IncrementalTicketEventExportParams, which defines parameters for IncrementalTicketEventExport.
 	IncrementalTicketEventExportParams = generated.IncrementalTicketEventExportParams
 	// IncrementalTicketEventExportParamsInclude is generated.IncrementalTicketEventExportParamsInclude, which defines parameters for IncrementalTicketEventExport.
 	IncrementalTicketEventExportParamsInclude = generated.IncrementalTicketEventExportParamsInclude
-	// IncrementalTicketEventExportResponse is generated.IncrementalTicketEventExportResponse, the response of IncrementalTicketEventExport: the HTTP response and its body, decoded by status.
-	IncrementalTicketEventExportResponse = generated.IncrementalTicketEventExportResponse
 	// IncrementalTicketExportParams is generated.IncrementalTicketExportParams, which defines parameters for IncrementalTicketExport.
 	IncrementalTicketExportParams = generated.IncrementalTicketExportParams
 	// IncrementalTicketExportParamsInclude is generated.IncrementalTicketExportParamsInclude, which defines parameters for IncrementalTicketExport.
 	IncrementalTicketExportParamsInclude = generated.IncrementalTicketExportParamsInclude
-	// IncrementalTicketExportResponse is generated.IncrementalTicketExportResponse, the response of IncrementalTicketExport: the HTTP response and its body, decoded by status.
-	IncrementalTicketExportResponse = generated.IncrementalTicketExportResponse
 	// IncrementalTimePage is generated.IncrementalTimePage: The position of a time-based incremental export page.
 	IncrementalTimePage = generated.IncrementalTimePage
 	// IncrementalUserCursorExportParams is generated.IncrementalUserCursorExportParams, which defines parameters for IncrementalUserCursorExport.
 	IncrementalUserCursorExportParams = generated.IncrementalUserCursorExportParams
 	// IncrementalUserCursorExportParamsInclude is generated.IncrementalUserCursorExportParamsInclude, which defines parameters for IncrementalUserCursorExport.
 	IncrementalUserCursorExportParamsInclude = generated.IncrementalUserCursorExportParamsInclude
-	// IncrementalUserCursorExportResponse is generated.IncrementalUserCursorExportResponse, the response of IncrementalUserCursorExport: the HTTP response and its body, decoded by status.
-	IncrementalUserCursorExportResponse = generated.IncrementalUserCursorExportResponse
 	// IncrementalUserExportParams is generated.IncrementalUserExportParams, which defines parameters for IncrementalUserExport.
 	IncrementalUserExportParams = generated.IncrementalUserExportParams
 	// IncrementalUserExportParamsInclude is generated.IncrementalUserExportParamsInclude, which defines parameters for IncrementalUserExport.
 	IncrementalUserExportParamsInclude = generated.IncrementalUserExportParamsInclude
-	// IncrementalUserExportResponse is generated.IncrementalUserExportResponse, the response of IncrementalUserExport: the HTTP response and its body, decoded by status.
-	IncrementalUserExportResponse = generated.IncrementalUserExportResponse
 	// JobStatus is generated.JobStatus: A background job and, once it ran, its per-item results.
 	JobStatus = generated.JobStatus
 	// JobStatusEnvelope is generated.JobStatusEnvelope, which defines model for JobStatusEnvelope.
@@ -952,8 +642,6 @@ type (
 	ListActiveAutomationsParamsSortBy = generated.ListActiveAutomationsParamsSortBy
 	// ListActiveAutomationsParamsSortOrder is generated.ListActiveAutomationsParamsSortOrder, which defines parameters for ListActiveAutomations.
 	ListActiveAutomationsParamsSortOrder = generated.ListActiveAutomationsParamsSortOrder
-	// ListActiveAutomationsResponse is generated.ListActiveAutomationsResponse, the response of ListActiveAutomations: the HTTP response and its body, decoded by status.
-	ListActiveAutomationsResponse = generated.ListActiveAutomationsResponse
 	// ListActiveMacrosParams is generated.ListActiveMacrosParams, which defines parameters for ListActiveMacros.
 	ListActiveMacrosParams = generated.ListActiveMacrosParams
 	// ListActiveMacrosParamsAccess is generated.ListActiveMacrosParamsAccess, which defines parameters for ListActiveMacros.
@@ -964,8 +652,6 @@ type (
 	ListActiveMacrosParamsSortBy = generated.ListActiveMacrosParamsSortBy
 	// ListActiveMacrosParamsSortOrder is generated.ListActiveMacrosParamsSortOrder, which defines parameters for ListActiveMacros.
 	ListActiveMacrosParamsSortOrder = generated.ListActiveMacrosParamsSortOrder
-	// ListActiveMacrosResponse is generated.ListActiveMacrosResponse, the response of ListActiveMacros: the HTTP response and its body, decoded by status.
-	ListActiveMacrosResponse = generated.ListActiveMacrosResponse
 	// ListActiveTriggersParams is generated.ListActiveTriggersParams, which defines parameters for ListActiveTriggers.
 	ListActiveTriggersParams = generated.ListActiveTriggersParams
 	// ListActiveTriggersParamsInclude is generated.ListActiveTriggersParamsInclude, which defines parameters for ListActiveTriggers.
@@ -976,8 +662,6 @@ type (
 	ListActiveTriggersParamsSortBy = generated.ListActiveTriggersParamsSortBy
 	// ListActiveTriggersParamsSortOrder is generated.ListActiveTriggersParamsSortOrder, which defines parameters for ListActiveTriggers.
 	ListActiveTriggersParamsSortOrder = generated.ListActiveTriggersParamsSortOrder
-	// ListActiveTriggersResponse is generated.ListActiveTriggersResponse, the response of ListActiveTriggers: the HTTP response and its body, decoded by status.
-	ListActiveTriggersResponse = generated.ListActiveTriggersResponse
 	// ListActiveViewsParams is generated.ListActiveViewsParams, which defines parameters for ListActiveViews.
 	ListActiveViewsParams = generated.ListActiveViewsParams
 	// ListActiveViewsParamsAccess is generated.ListActiveViewsParamsAccess, which defines parameters for ListActiveViews.
@@ -988,28 +672,14 @@ type (
 	ListActiveViewsParamsSortBy = generated.ListActiveViewsParamsSortBy
 	// ListActiveViewsParamsSortOrder is generated.ListActiveViewsParamsSortOrder, which defines parameters for ListActiveViews.
 	ListActiveViewsParamsSortOrder = generated.ListActiveViewsParamsSortOrder
-	// ListActiveViewsResponse is generated.ListActiveViewsResponse, the response of ListActiveViews: the HTTP response and its body, decoded by status.
-	ListActiveViewsResponse = generated.ListActiveViewsResponse
 	// ListActivitiesParams is generated.ListActivitiesParams, which defines parameters for ListActivities.
 	ListActivitiesParams = generated.ListActivitiesParams
-	// ListActivitiesResponse is generated.ListActivitiesResponse, the response of ListActivities: the HTTP response and its body, decoded by status.
-	ListActivitiesResponse = generated.ListActivitiesResponse
-	// ListAgentAttributeValuesResponse is generated.ListAgentAttributeValuesResponse, the response of ListAgentAttributeValues: the HTTP response and its body, decoded by status.
-	ListAgentAttributeValuesResponse = generated.ListAgentAttributeValuesResponse
-	// ListAgentLocalesResponse is generated.ListAgentLocalesResponse, the response of ListAgentLocales: the HTTP response and its body, decoded by status.
-	ListAgentLocalesResponse = generated.ListAgentLocalesResponse
 	// ListAllTicketAuditsParams is generated.ListAllTicketAuditsParams, which defines parameters for ListAllTicketAudits.
 	ListAllTicketAuditsParams = generated.ListAllTicketAuditsParams
-	// ListAllTicketAuditsResponse is generated.ListAllTicketAuditsResponse, the response of ListAllTicketAudits: the HTTP response and its body, decoded by status.
-	ListAllTicketAuditsResponse = generated.ListAllTicketAuditsResponse
 	// ListAssignableGroupMembershipsParams is generated.ListAssignableGroupMembershipsParams, which defines parameters for ListAssignableGroupMemberships.
 	ListAssignableGroupMembershipsParams = generated.ListAssignableGroupMembershipsParams
-	// ListAssignableGroupMembershipsResponse is generated.ListAssignableGroupMembershipsResponse, the response of ListAssignableGroupMemberships: the HTTP response and its body, decoded by status.
-	ListAssignableGroupMembershipsResponse = generated.ListAssignableGroupMembershipsResponse
 	// ListAssignableGroupsParams is generated.ListAssignableGroupsParams, which defines parameters for ListAssignableGroups.
 	ListAssignableGroupsParams = generated.ListAssignableGroupsParams
-	// ListAssignableGroupsResponse is generated.ListAssignableGroupsResponse, the response of ListAssignableGroups: the HTTP response and its body, decoded by status.
-	ListAssignableGroupsResponse = generated.ListAssignableGroupsResponse
 	// ListAuditLogsParams is generated.ListAuditLogsParams, which defines parameters for ListAuditLogs.
 	ListAuditLogsParams = generated.ListAuditLogsParams
 	// ListAuditLogsParamsSort is generated.ListAuditLogsParamsSort, which defines parameters for ListAuditLogs.
@@ -1018,8 +688,6 @@ type (
 	ListAuditLogsParamsSortBy = generated.ListAuditLogsParamsSortBy
 	// ListAuditLogsParamsSortOrder is generated.ListAuditLogsParamsSortOrder, which defines parameters for ListAuditLogs.
 	ListAuditLogsParamsSortOrder = generated.ListAuditLogsParamsSortOrder
-	// ListAuditLogsResponse is generated.ListAuditLogsResponse, the response of ListAuditLogs: the HTTP response and its body, decoded by status.
-	ListAuditLogsResponse = generated.ListAuditLogsResponse
 	// ListAutomationsParams is generated.ListAutomationsParams, which defines parameters for ListAutomations.
 	ListAutomationsParams = generated.ListAutomationsParams
 	// ListAutomationsParamsInclude is generated.ListAutomationsParamsInclude, which defines parameters for ListAutomations.
@@ -1028,90 +696,44 @@ type (
 	ListAutomationsParamsSortBy = generated.ListAutomationsParamsSortBy
 	// ListAutomationsParamsSortOrder is generated.ListAutomationsParamsSortOrder, which defines parameters for ListAutomations.
 	ListAutomationsParamsSortOrder = generated.ListAutomationsParamsSortOrder
-	// ListAutomationsResponse is generated.ListAutomationsResponse, the response of ListAutomations: the HTTP response and its body, decoded by status.
-	ListAutomationsResponse = generated.ListAutomationsResponse
-	// ListBookmarksResponse is generated.ListBookmarksResponse, the response of ListBookmarks: the HTTP response and its body, decoded by status.
-	ListBookmarksResponse = generated.ListBookmarksResponse
 	// ListBrandsParams is generated.ListBrandsParams, which defines parameters for ListBrands.
 	ListBrandsParams = generated.ListBrandsParams
-	// ListBrandsResponse is generated.ListBrandsResponse, the response of ListBrands: the HTTP response and its body, decoded by status.
-	ListBrandsResponse = generated.ListBrandsResponse
 	// ListCustomObjectFieldsParams is generated.ListCustomObjectFieldsParams, which defines parameters for ListCustomObjectFields.
 	ListCustomObjectFieldsParams = generated.ListCustomObjectFieldsParams
-	// ListCustomObjectFieldsResponse is generated.ListCustomObjectFieldsResponse, the response of ListCustomObjectFields: the HTTP response and its body, decoded by status.
-	ListCustomObjectFieldsResponse = generated.ListCustomObjectFieldsResponse
 	// ListCustomObjectRecordsParams is generated.ListCustomObjectRecordsParams, which defines parameters for ListCustomObjectRecords.
 	ListCustomObjectRecordsParams = generated.ListCustomObjectRecordsParams
 	// ListCustomObjectRecordsParamsSort is generated.ListCustomObjectRecordsParamsSort, which defines parameters for ListCustomObjectRecords.
 	ListCustomObjectRecordsParamsSort = generated.ListCustomObjectRecordsParamsSort
-	// ListCustomObjectRecordsResponse is generated.ListCustomObjectRecordsResponse, the response of ListCustomObjectRecords: the HTTP response and its body, decoded by status.
-	ListCustomObjectRecordsResponse = generated.ListCustomObjectRecordsResponse
 	// ListCustomObjectsParams is generated.ListCustomObjectsParams, which defines parameters for ListCustomObjects.
 	ListCustomObjectsParams = generated.ListCustomObjectsParams
-	// ListCustomObjectsResponse is generated.ListCustomObjectsResponse, the response of ListCustomObjects: the HTTP response and its body, decoded by status.
-	ListCustomObjectsResponse = generated.ListCustomObjectsResponse
-	// ListCustomRolesResponse is generated.ListCustomRolesResponse, the response of ListCustomRoles: the HTTP response and its body, decoded by status.
-	ListCustomRolesResponse = generated.ListCustomRolesResponse
 	// ListCustomTicketStatusesParams is generated.ListCustomTicketStatusesParams, which defines parameters for ListCustomTicketStatuses.
 	ListCustomTicketStatusesParams = generated.ListCustomTicketStatusesParams
 	// ListCustomTicketStatusesParamsStatusCategories is generated.ListCustomTicketStatusesParamsStatusCategories, which defines parameters for ListCustomTicketStatuses.
 	ListCustomTicketStatusesParamsStatusCategories = generated.ListCustomTicketStatusesParamsStatusCategories
-	// ListCustomTicketStatusesResponse is generated.ListCustomTicketStatusesResponse, the response of ListCustomTicketStatuses: the HTTP response and its body, decoded by status.
-	ListCustomTicketStatusesResponse = generated.ListCustomTicketStatusesResponse
 	// ListDeletedTicketsParams is generated.ListDeletedTicketsParams, which defines parameters for ListDeletedTickets.
 	ListDeletedTicketsParams = generated.ListDeletedTicketsParams
 	// ListDeletedTicketsParamsSortBy is generated.ListDeletedTicketsParamsSortBy, which defines parameters for ListDeletedTickets.
 	ListDeletedTicketsParamsSortBy = generated.ListDeletedTicketsParamsSortBy
 	// ListDeletedTicketsParamsSortOrder is generated.ListDeletedTicketsParamsSortOrder, which defines parameters for ListDeletedTickets.
 	ListDeletedTicketsParamsSortOrder = generated.ListDeletedTicketsParamsSortOrder
-	// ListDeletedTicketsResponse is generated.ListDeletedTicketsResponse, the response of ListDeletedTickets: the HTTP response and its body, decoded by status.
-	ListDeletedTicketsResponse = generated.ListDeletedTicketsResponse
 	// ListDeletedUsersParams is generated.ListDeletedUsersParams, which defines parameters for ListDeletedUsers.
 	ListDeletedUsersParams = generated.ListDeletedUsersParams
-	// ListDeletedUsersResponse is generated.ListDeletedUsersResponse, the response of ListDeletedUsers: the HTTP response and its body, decoded by status.
-	ListDeletedUsersResponse = generated.ListDeletedUsersResponse
 	// ListDynamicContentItemVariantsParams is generated.ListDynamicContentItemVariantsParams, which defines parameters for ListDynamicContentItemVariants.
 	ListDynamicContentItemVariantsParams = generated.ListDynamicContentItemVariantsParams
-	// ListDynamicContentItemVariantsResponse is generated.ListDynamicContentItemVariantsResponse, the response of ListDynamicContentItemVariants: the HTTP response and its body, decoded by status.
-	ListDynamicContentItemVariantsResponse = generated.ListDynamicContentItemVariantsResponse
 	// ListDynamicContentItemsParams is generated.ListDynamicContentItemsParams, which defines parameters for ListDynamicContentItems.
 	ListDynamicContentItemsParams = generated.ListDynamicContentItemsParams
-	// ListDynamicContentItemsResponse is generated.ListDynamicContentItemsResponse, the response of ListDynamicContentItems: the HTTP response and its body, decoded by status.
-	ListDynamicContentItemsResponse = generated.ListDynamicContentItemsResponse
 	// ListGroupMembershipsParams is generated.ListGroupMembershipsParams, which defines parameters for ListGroupMemberships.
 	ListGroupMembershipsParams = generated.ListGroupMembershipsParams
 	// ListGroupMembershipsParamsInclude is generated.ListGroupMembershipsParamsInclude, which defines parameters for ListGroupMemberships.
 	ListGroupMembershipsParamsInclude = generated.ListGroupMembershipsParamsInclude
-	// ListGroupMembershipsResponse is generated.ListGroupMembershipsResponse, the response of ListGroupMemberships: the HTTP response and its body, decoded by status.
-	ListGroupMembershipsResponse = generated.ListGroupMembershipsResponse
-	// ListGroupSLAPoliciesResponse is generated.ListGroupSLAPoliciesResponse, the response of ListGroupSLAPolicies: the HTTP response and its body, decoded by status.
-	ListGroupSLAPoliciesResponse = generated.ListGroupSLAPoliciesResponse
-	// ListGroupSLAPolicyFilterDefinitionsResponse is generated.ListGroupSLAPolicyFilterDefinitionsResponse, the response of ListGroupSLAPolicyFilterDefinitions: the HTTP response and its body, decoded by status.
-	ListGroupSLAPolicyFilterDefinitionsResponse = generated.ListGroupSLAPolicyFilterDefinitionsResponse
 	// ListGroupsParams is generated.ListGroupsParams, which defines parameters for ListGroups.
 	ListGroupsParams = generated.ListGroupsParams
 	// ListGroupsParamsInclude is generated.ListGroupsParamsInclude, which defines parameters for ListGroups.
 	ListGroupsParamsInclude = generated.ListGroupsParamsInclude
-	// ListGroupsResponse is generated.ListGroupsResponse, the response of ListGroups: the HTTP response and its body, decoded by status.
-	ListGroupsResponse = generated.ListGroupsResponse
 	// ListJobStatusesParams is generated.ListJobStatusesParams, which defines parameters for ListJobStatuses.
 	ListJobStatusesParams = generated.ListJobStatusesParams
-	// ListJobStatusesResponse is generated.ListJobStatusesResponse, the response of ListJobStatuses: the HTTP response and its body, decoded by status.
-	ListJobStatusesResponse = generated.ListJobStatusesResponse
-	// ListLocalesResponse is generated.ListLocalesResponse, the response of ListLocales: the HTTP response and its body, decoded by status.
-	ListLocalesResponse = generated.ListLocalesResponse
 	// ListLookupRelationshipSourcesParams is generated.ListLookupRelationshipSourcesParams, which defines parameters for ListLookupRelationshipSources.
 	ListLookupRelationshipSourcesParams = generated.ListLookupRelationshipSourcesParams
-	// ListLookupRelationshipSourcesResponse is generated.ListLookupRelationshipSourcesResponse, the response of ListLookupRelationshipSources: the HTTP response and its body, decoded by status.
-	ListLookupRelationshipSourcesResponse = generated.ListLookupRelationshipSourcesResponse
-	// ListMacroActionDefinitionsResponse is generated.ListMacroActionDefinitionsResponse, the response of ListMacroActionDefinitions: the HTTP response and its body, decoded by status.
-	ListMacroActionDefinitionsResponse = generated.ListMacroActionDefinitionsResponse
-	// ListMacroActionsResponse is generated.ListMacroActionsResponse, the response of ListMacroActions: the HTTP response and its body, decoded by status.
-	ListMacroActionsResponse = generated.ListMacroActionsResponse
-	// ListMacroAttachmentsResponse is generated.ListMacroAttachmentsResponse, the response of ListMacroAttachments: the HTTP response and its body, decoded by status.
-	ListMacroAttachmentsResponse = generated.ListMacroAttachmentsResponse
-	// ListMacroCategoriesResponse is generated.ListMacroCategoriesResponse, the response of ListMacroCategories: the HTTP response and its body, decoded by status.
-	ListMacroCategoriesResponse = generated.ListMacroCategoriesResponse
 	// ListMacrosParams is generated.ListMacrosParams, which defines parameters for ListMacros.
 	ListMacrosParams = generated.ListMacrosParams
 	// ListMacrosParamsAccess is generated.ListMacrosParamsAccess, which defines parameters for ListMacros.
@@ -1122,32 +744,18 @@ type (
 	ListMacrosParamsSortBy = generated.ListMacrosParamsSortBy
 	// ListMacrosParamsSortOrder is generated.ListMacrosParamsSortOrder, which defines parameters for ListMacros.
 	ListMacrosParamsSortOrder = generated.ListMacrosParamsSortOrder
-	// ListMacrosResponse is generated.ListMacrosResponse, the response of ListMacros: the HTTP response and its body, decoded by status.
-	ListMacrosResponse = generated.ListMacrosResponse
 	// ListOrganizationFieldsParams is generated.ListOrganizationFieldsParams, which defines parameters for ListOrganizationFields.
 	ListOrganizationFieldsParams = generated.ListOrganizationFieldsParams
-	// ListOrganizationFieldsResponse is generated.ListOrganizationFieldsResponse, the response of ListOrganizationFields: the HTTP response and its body, decoded by status.
-	ListOrganizationFieldsResponse = generated.ListOrganizationFieldsResponse
 	// ListOrganizationMembershipsParams is generated.ListOrganizationMembershipsParams, which defines parameters for ListOrganizationMemberships.
 	ListOrganizationMembershipsParams = generated.ListOrganizationMembershipsParams
 	// ListOrganizationMembershipsParamsInclude is generated.ListOrganizationMembershipsParamsInclude, which defines parameters for ListOrganizationMemberships.
 	ListOrganizationMembershipsParamsInclude = generated.ListOrganizationMembershipsParamsInclude
-	// ListOrganizationMembershipsResponse is generated.ListOrganizationMembershipsResponse, the response of ListOrganizationMemberships: the HTTP response and its body, decoded by status.
-	ListOrganizationMembershipsResponse = generated.ListOrganizationMembershipsResponse
 	// ListOrganizationSubscriptionsParams is generated.ListOrganizationSubscriptionsParams, which defines parameters for ListOrganizationSubscriptions.
 	ListOrganizationSubscriptionsParams = generated.ListOrganizationSubscriptionsParams
-	// ListOrganizationSubscriptionsResponse is generated.ListOrganizationSubscriptionsResponse, the response of ListOrganizationSubscriptions: the HTTP response and its body, decoded by status.
-	ListOrganizationSubscriptionsResponse = generated.ListOrganizationSubscriptionsResponse
 	// ListOrganizationsParams is generated.ListOrganizationsParams, which defines parameters for ListOrganizations.
 	ListOrganizationsParams = generated.ListOrganizationsParams
-	// ListOrganizationsResponse is generated.ListOrganizationsResponse, the response of ListOrganizations: the HTTP response and its body, decoded by status.
-	ListOrganizationsResponse = generated.ListOrganizationsResponse
-	// ListPublicLocalesResponse is generated.ListPublicLocalesResponse, the response of ListPublicLocales: the HTTP response and its body, decoded by status.
-	ListPublicLocalesResponse = generated.ListPublicLocalesResponse
 	// ListRelationshipFilterDefinitionsParams is generated.ListRelationshipFilterDefinitionsParams, which defines parameters for ListRelationshipFilterDefinitions.
 	ListRelationshipFilterDefinitionsParams = generated.ListRelationshipFilterDefinitionsParams
-	// ListRelationshipFilterDefinitionsResponse is generated.ListRelationshipFilterDefinitionsResponse, the response of ListRelationshipFilterDefinitions: the HTTP response and its body, decoded by status.
-	ListRelationshipFilterDefinitionsResponse = generated.ListRelationshipFilterDefinitionsResponse
 	// ListRequestCommentsParams is generated.ListRequestCommentsParams, which defines parameters for ListRequestComments.
 	ListRequestCommentsParams = generated.ListRequestCommentsParams
 	// ListRequestCommentsParamsRole is generated.ListRequestCommentsParamsRole, which defines parameters for ListRequestComments.
@@ -1158,8 +766,6 @@ type (
 	ListRequestCommentsParamsSortBy = generated.ListRequestCommentsParamsSortBy
 	// ListRequestCommentsParamsSortOrder is generated.ListRequestCommentsParamsSortOrder, which defines parameters for ListRequestComments.
 	ListRequestCommentsParamsSortOrder = generated.ListRequestCommentsParamsSortOrder
-	// ListRequestCommentsResponse is generated.ListRequestCommentsResponse, the response of ListRequestComments: the HTTP response and its body, decoded by status.
-	ListRequestCommentsResponse = generated.ListRequestCommentsResponse
 	// ListRequestsParams is generated.ListRequestsParams, which defines parameters for ListRequests.
 	ListRequestsParams = generated.ListRequestsParams
 	// ListRequestsParamsSortBy is generated.ListRequestsParamsSortBy, which defines parameters for ListRequests.
@@ -1168,34 +774,16 @@ type (
 	ListRequestsParamsSortOrder = generated.ListRequestsParamsSortOrder
 	// ListRequestsParamsStatus is generated.ListRequestsParamsStatus, which defines parameters for ListRequests.
 	ListRequestsParamsStatus = generated.ListRequestsParamsStatus
-	// ListRequestsResponse is generated.ListRequestsResponse, the response of ListRequests: the HTTP response and its body, decoded by status.
-	ListRequestsResponse = generated.ListRequestsResponse
 	// ListResourceCollectionsParams is generated.ListResourceCollectionsParams, which defines parameters for ListResourceCollections.
 	ListResourceCollectionsParams = generated.ListResourceCollectionsParams
-	// ListResourceCollectionsResponse is generated.ListResourceCollectionsResponse, the response of ListResourceCollections: the HTTP response and its body, decoded by status.
-	ListResourceCollectionsResponse = generated.ListResourceCollectionsResponse
-	// ListRoutingAttributeDefinitionsResponse is generated.ListRoutingAttributeDefinitionsResponse, the response of ListRoutingAttributeDefinitions: the HTTP response and its body, decoded by status.
-	ListRoutingAttributeDefinitionsResponse = generated.ListRoutingAttributeDefinitionsResponse
-	// ListRoutingAttributeValuesResponse is generated.ListRoutingAttributeValuesResponse, the response of ListRoutingAttributeValues: the HTTP response and its body, decoded by status.
-	ListRoutingAttributeValuesResponse = generated.ListRoutingAttributeValuesResponse
 	// ListRoutingAttributesParams is generated.ListRoutingAttributesParams, which defines parameters for ListRoutingAttributes.
 	ListRoutingAttributesParams = generated.ListRoutingAttributesParams
 	// ListRoutingAttributesParamsInclude is generated.ListRoutingAttributesParamsInclude, which defines parameters for ListRoutingAttributes.
 	ListRoutingAttributesParamsInclude = generated.ListRoutingAttributesParamsInclude
-	// ListRoutingAttributesResponse is generated.ListRoutingAttributesResponse, the response of ListRoutingAttributes: the HTTP response and its body, decoded by status.
-	ListRoutingAttributesResponse = generated.ListRoutingAttributesResponse
-	// ListSLAPoliciesResponse is generated.ListSLAPoliciesResponse, the response of ListSLAPolicies: the HTTP response and its body, decoded by status.
-	ListSLAPoliciesResponse = generated.ListSLAPoliciesResponse
-	// ListSLAPolicyFilterDefinitionsResponse is generated.ListSLAPolicyFilterDefinitionsResponse, the response of ListSLAPolicyFilterDefinitions: the HTTP response and its body, decoded by status.
-	ListSLAPolicyFilterDefinitionsResponse = generated.ListSLAPolicyFilterDefinitionsResponse
 	// ListSatisfactionRatingsParams is generated.ListSatisfactionRatingsParams, which defines parameters for ListSatisfactionRatings.
 	ListSatisfactionRatingsParams = generated.ListSatisfactionRatingsParams
 	// ListSatisfactionRatingsParamsScore is generated.ListSatisfactionRatingsParamsScore, which defines parameters for ListSatisfactionRatings.
 	ListSatisfactionRatingsParamsScore = generated.ListSatisfactionRatingsParamsScore
-	// ListSatisfactionRatingsResponse is generated.ListSatisfactionRatingsResponse, the response of ListSatisfactionRatings: the HTTP response and its body, decoded by status.
-	ListSatisfactionRatingsResponse = generated.ListSatisfactionRatingsResponse
-	// ListSatisfactionReasonsResponse is generated.ListSatisfactionReasonsResponse, the response of ListSatisfactionReasons: the HTTP response and its body, decoded by status.
-	ListSatisfactionReasonsResponse = generated.ListSatisfactionReasonsResponse
 	// ListSearchResultsParams is generated.ListSearchResultsParams, which defines parameters for ListSearchResults.
 	ListSearchResultsParams = generated.ListSearchResultsParams
 	// ListSearchResultsParamsInclude is generated.ListSearchResultsParamsInclude, which defines parameters for ListSearchResults.
@@ -1204,48 +792,26 @@ type (
 	ListSearchResultsParamsSortBy = generated.ListSearchResultsParamsSortBy
 	// ListSearchResultsParamsSortOrder is generated.ListSearchResultsParamsSortOrder, which defines parameters for ListSearchResults.
 	ListSearchResultsParamsSortOrder = generated.ListSearchResultsParamsSortOrder
-	// ListSearchResultsResponse is generated.ListSearchResultsResponse, the response of ListSearchResults: the HTTP response and its body, decoded by status.
-	ListSearchResultsResponse = generated.ListSearchResultsResponse
 	// ListSessionsParams is generated.ListSessionsParams, which defines parameters for ListSessions.
 	ListSessionsParams = generated.ListSessionsParams
-	// ListSessionsResponse is generated.ListSessionsResponse, the response of ListSessions: the HTTP response and its body, decoded by status.
-	ListSessionsResponse = generated.ListSessionsResponse
-	// ListSharingAgreementsResponse is generated.ListSharingAgreementsResponse, the response of ListSharingAgreements: the HTTP response and its body, decoded by status.
-	ListSharingAgreementsResponse = generated.ListSharingAgreementsResponse
 	// ListSupportAddressesParams is generated.ListSupportAddressesParams, which defines parameters for ListSupportAddresses.
 	ListSupportAddressesParams = generated.ListSupportAddressesParams
 	// ListSupportAddressesParamsInclude is generated.ListSupportAddressesParamsInclude, which defines parameters for ListSupportAddresses.
 	ListSupportAddressesParamsInclude = generated.ListSupportAddressesParamsInclude
-	// ListSupportAddressesResponse is generated.ListSupportAddressesResponse, the response of ListSupportAddresses: the HTTP response and its body, decoded by status.
-	ListSupportAddressesResponse = generated.ListSupportAddressesResponse
 	// ListSuspendedTicketsParams is generated.ListSuspendedTicketsParams, which defines parameters for ListSuspendedTickets.
 	ListSuspendedTicketsParams = generated.ListSuspendedTicketsParams
 	// ListSuspendedTicketsParamsSortBy is generated.ListSuspendedTicketsParamsSortBy, which defines parameters for ListSuspendedTickets.
 	ListSuspendedTicketsParamsSortBy = generated.ListSuspendedTicketsParamsSortBy
 	// ListSuspendedTicketsParamsSortOrder is generated.ListSuspendedTicketsParamsSortOrder, which defines parameters for ListSuspendedTickets.
 	ListSuspendedTicketsParamsSortOrder = generated.ListSuspendedTicketsParamsSortOrder
-	// ListSuspendedTicketsResponse is generated.ListSuspendedTicketsResponse, the response of ListSuspendedTickets: the HTTP response and its body, decoded by status.
-	ListSuspendedTicketsResponse = generated.ListSuspendedTicketsResponse
 	// ListTagsParams is generated.ListTagsParams, which defines parameters for ListTags.
 	ListTagsParams = generated.ListTagsParams
-	// ListTagsResponse is generated.ListTagsResponse, the response of ListTags: the HTTP response and its body, decoded by status.
-	ListTagsResponse = generated.ListTagsResponse
-	// ListTargetFailuresResponse is generated.ListTargetFailuresResponse, the response of ListTargetFailures: the HTTP response and its body, decoded by status.
-	ListTargetFailuresResponse = generated.ListTargetFailuresResponse
-	// ListTargetsResponse is generated.ListTargetsResponse, the response of ListTargets: the HTTP response and its body, decoded by status.
-	ListTargetsResponse = generated.ListTargetsResponse
-	// ListTicketAttributeValuesResponse is generated.ListTicketAttributeValuesResponse, the response of ListTicketAttributeValues: the HTTP response and its body, decoded by status.
-	ListTicketAttributeValuesResponse = generated.ListTicketAttributeValuesResponse
 	// ListTicketAuditsParams is generated.ListTicketAuditsParams, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParams = generated.ListTicketAuditsParams
 	// ListTicketAuditsParamsInclude is generated.ListTicketAuditsParamsInclude, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParamsInclude = generated.ListTicketAuditsParamsInclude
 	// ListTicketAuditsParamsSortOrder is generated.ListTicketAuditsParamsSortOrder, which defines parameters for ListTicketAudits.
 	ListTicketAuditsParamsSortOrder = generated.ListTicketAuditsParamsSortOrder
-	// ListTicketAuditsResponse is generated.ListTicketAuditsResponse, the response of ListTicketAudits: the HTTP response and its body, decoded by status.
-	ListTicketAuditsResponse = generated.ListTicketAuditsResponse
-	// ListTicketCollaboratorsResponse is generated.ListTicketCollaboratorsResponse, the response of ListTicketCollaborators: the HTTP response and its body, decoded by status.
-	ListTicketCollaboratorsResponse = generated.ListTicketCollaboratorsResponse
 	// ListTicketCommentsParams is generated.ListTicketCommentsParams, which defines parameters for ListTicketComments.
 	ListTicketCommentsParams = generated.ListTicketCommentsParams
 	// ListTicketCommentsParamsInclude is generated.ListTicketCommentsParamsInclude, which defines parameters for ListTicketComments.
@@ -1254,50 +820,26 @@ type (
 	ListTicketCommentsParamsSort = generated.ListTicketCommentsParamsSort
 	// ListTicketCommentsParamsSortOrder is generated.ListTicketCommentsParamsSortOrder, which defines parameters for ListTicketComments.
 	ListTicketCommentsParamsSortOrder = generated.ListTicketCommentsParamsSortOrder
-	// ListTicketCommentsResponse is generated.ListTicketCommentsResponse, the response of ListTicketComments: the HTTP response and its body, decoded by status.
-	ListTicketCommentsResponse = generated.ListTicketCommentsResponse
-	// ListTicketEmailCCsResponse is generated.ListTicketEmailCCsResponse, the response of ListTicketEmailCCs: the HTTP response and its body, decoded by status.
-	ListTicketEmailCCsResponse = generated.ListTicketEmailCCsResponse
 	// ListTicketFieldOptionsParams is generated.ListTicketFieldOptionsParams, which defines parameters for ListTicketFieldOptions.
 	ListTicketFieldOptionsParams = generated.ListTicketFieldOptionsParams
-	// ListTicketFieldOptionsResponse is generated.ListTicketFieldOptionsResponse, the response of ListTicketFieldOptions: the HTTP response and its body, decoded by status.
-	ListTicketFieldOptionsResponse = generated.ListTicketFieldOptionsResponse
 	// ListTicketFieldsParams is generated.ListTicketFieldsParams, which defines parameters for ListTicketFields.
 	ListTicketFieldsParams = generated.ListTicketFieldsParams
 	// ListTicketFieldsParamsInclude is generated.ListTicketFieldsParamsInclude, which defines parameters for ListTicketFields.
 	ListTicketFieldsParamsInclude = generated.ListTicketFieldsParamsInclude
-	// ListTicketFieldsResponse is generated.ListTicketFieldsResponse, the response of ListTicketFields: the HTTP response and its body, decoded by status.
-	ListTicketFieldsResponse = generated.ListTicketFieldsResponse
-	// ListTicketFollowersResponse is generated.ListTicketFollowersResponse, the response of ListTicketFollowers: the HTTP response and its body, decoded by status.
-	ListTicketFollowersResponse = generated.ListTicketFollowersResponse
 	// ListTicketFormsParams is generated.ListTicketFormsParams, which defines parameters for ListTicketForms.
 	ListTicketFormsParams = generated.ListTicketFormsParams
 	// ListTicketFormsParamsFormType is generated.ListTicketFormsParamsFormType, which defines parameters for ListTicketForms.
 	ListTicketFormsParamsFormType = generated.ListTicketFormsParamsFormType
-	// ListTicketFormsResponse is generated.ListTicketFormsResponse, the response of ListTicketForms: the HTTP response and its body, decoded by status.
-	ListTicketFormsResponse = generated.ListTicketFormsResponse
 	// ListTicketIncidentsParams is generated.ListTicketIncidentsParams, which defines parameters for ListTicketIncidents.
 	ListTicketIncidentsParams = generated.ListTicketIncidentsParams
-	// ListTicketIncidentsResponse is generated.ListTicketIncidentsResponse, the response of ListTicketIncidents: the HTTP response and its body, decoded by status.
-	ListTicketIncidentsResponse = generated.ListTicketIncidentsResponse
 	// ListTicketMetricEventsParams is generated.ListTicketMetricEventsParams, which defines parameters for ListTicketMetricEvents.
 	ListTicketMetricEventsParams = generated.ListTicketMetricEventsParams
-	// ListTicketMetricEventsResponse is generated.ListTicketMetricEventsResponse, the response of ListTicketMetricEvents: the HTTP response and its body, decoded by status.
-	ListTicketMetricEventsResponse = generated.ListTicketMetricEventsResponse
 	// ListTicketMetricsParams is generated.ListTicketMetricsParams, which defines parameters for ListTicketMetrics.
 	ListTicketMetricsParams = generated.ListTicketMetricsParams
-	// ListTicketMetricsResponse is generated.ListTicketMetricsResponse, the response of ListTicketMetrics: the HTTP response and its body, decoded by status.
-	ListTicketMetricsResponse = generated.ListTicketMetricsResponse
 	// ListTicketProblemsParams is generated.ListTicketProblemsParams, which defines parameters for ListTicketProblems.
 	ListTicketProblemsParams = generated.ListTicketProblemsParams
-	// ListTicketProblemsResponse is generated.ListTicketProblemsResponse, the response of ListTicketProblems: the HTTP response and its body, decoded by status.
-	ListTicketProblemsResponse = generated.ListTicketProblemsResponse
-	// ListTicketTagsResponse is generated.ListTicketTagsResponse, the response of ListTicketTags: the HTTP response and its body, decoded by status.
-	ListTicketTagsResponse = generated.ListTicketTagsResponse
 	// ListTicketsFulfilledByUserParams is generated.ListTicketsFulfilledByUserParams, which defines parameters for ListTicketsFulfilledByUser.
 	ListTicketsFulfilledByUserParams = generated.ListTicketsFulfilledByUserParams
-	// ListTicketsFulfilledByUserResponse is generated.ListTicketsFulfilledByUserResponse, the response of ListTicketsFulfilledByUser: the HTTP response and its body, decoded by status.
-	ListTicketsFulfilledByUserResponse = generated.ListTicketsFulfilledByUserResponse
 	// ListTicketsParams is generated.ListTicketsParams, which defines parameters for ListTickets.
 	ListTicketsParams = generated.ListTicketsParams
 	// ListTicketsParamsInclude is generated.ListTicketsParamsInclude, which defines parameters for ListTickets.
@@ -1306,24 +848,16 @@ type (
 	ListTicketsParamsSortBy = generated.ListTicketsParamsSortBy
 	// ListTicketsParamsSortOrder is generated.ListTicketsParamsSortOrder, which defines parameters for ListTickets.
 	ListTicketsParamsSortOrder = generated.ListTicketsParamsSortOrder
-	// ListTicketsResponse is generated.ListTicketsResponse, the response of ListTickets: the HTTP response and its body, decoded by status.
-	ListTicketsResponse = generated.ListTicketsResponse
 	// ListTriggerCategoriesParams is generated.ListTriggerCategoriesParams, which defines parameters for ListTriggerCategories.
 	ListTriggerCategoriesParams = generated.ListTriggerCategoriesParams
 	// ListTriggerCategoriesParamsInclude is generated.ListTriggerCategoriesParamsInclude, which defines parameters for ListTriggerCategories.
 	ListTriggerCategoriesParamsInclude = generated.ListTriggerCategoriesParamsInclude
 	// ListTriggerCategoriesParamsSort is generated.ListTriggerCategoriesParamsSort, which defines parameters for ListTriggerCategories.
 	ListTriggerCategoriesParamsSort = generated.ListTriggerCategoriesParamsSort
-	// ListTriggerCategoriesResponse is generated.ListTriggerCategoriesResponse, the response of ListTriggerCategories: the HTTP response and its body, decoded by status.
-	ListTriggerCategoriesResponse = generated.ListTriggerCategoriesResponse
-	// ListTriggerDefinitionsResponse is generated.ListTriggerDefinitionsResponse, the response of ListTriggerDefinitions: the HTTP response and its body, decoded by status.
-	ListTriggerDefinitionsResponse = generated.ListTriggerDefinitionsResponse
 	// ListTriggerRevisionsParams is generated.ListTriggerRevisionsParams, which defines parameters for ListTriggerRevisions.
 	ListTriggerRevisionsParams = generated.ListTriggerRevisionsParams
 	// ListTriggerRevisionsParamsInclude is generated.ListTriggerRevisionsParamsInclude, which defines parameters for ListTriggerRevisions.
 	ListTriggerRevisionsParamsInclude = generated.ListTriggerRevisionsParamsInclude
-	// ListTriggerRevisionsResponse is generated.ListTriggerRevisionsResponse, the response of ListTriggerRevisions: the HTTP response and its body, decoded by status.
-	ListTriggerRevisionsResponse = generated.ListTriggerRevisionsResponse
 	// ListTriggersParams is generated.ListTriggersParams, which defines parameters for ListTriggers.
 	ListTriggersParams = generated.ListTriggersParams
 	// ListTriggersParamsInclude is generated.ListTriggersParamsInclude, which defines parameters for ListTriggers.
@@ -1334,48 +868,28 @@ type (
 	ListTriggersParamsSortBy = generated.ListTriggersParamsSortBy
 	// ListTriggersParamsSortOrder is generated.ListTriggersParamsSortOrder, which defines parameters for ListTriggers.
 	ListTriggersParamsSortOrder = generated.ListTriggersParamsSortOrder
-	// ListTriggersResponse is generated.ListTriggersResponse, the response of ListTriggers: the HTTP response and its body, decoded by status.
-	ListTriggersResponse = generated.ListTriggersResponse
 	// ListUserComplianceDeletionStatusesParams is generated.ListUserComplianceDeletionStatusesParams, which defines parameters for ListUserComplianceDeletionStatuses.
 	ListUserComplianceDeletionStatusesParams = generated.ListUserComplianceDeletionStatusesParams
-	// ListUserComplianceDeletionStatusesResponse is generated.ListUserComplianceDeletionStatusesResponse, the response of ListUserComplianceDeletionStatuses: the HTTP response and its body, decoded by status.
-	ListUserComplianceDeletionStatusesResponse = generated.ListUserComplianceDeletionStatusesResponse
 	// ListUserFieldOptionsParams is generated.ListUserFieldOptionsParams, which defines parameters for ListUserFieldOptions.
 	ListUserFieldOptionsParams = generated.ListUserFieldOptionsParams
-	// ListUserFieldOptionsResponse is generated.ListUserFieldOptionsResponse, the response of ListUserFieldOptions: the HTTP response and its body, decoded by status.
-	ListUserFieldOptionsResponse = generated.ListUserFieldOptionsResponse
 	// ListUserFieldsParams is generated.ListUserFieldsParams, which defines parameters for ListUserFields.
 	ListUserFieldsParams = generated.ListUserFieldsParams
-	// ListUserFieldsResponse is generated.ListUserFieldsResponse, the response of ListUserFields: the HTTP response and its body, decoded by status.
-	ListUserFieldsResponse = generated.ListUserFieldsResponse
 	// ListUserIdentitiesParams is generated.ListUserIdentitiesParams, which defines parameters for ListUserIdentities.
 	ListUserIdentitiesParams = generated.ListUserIdentitiesParams
 	// ListUserIdentitiesParamsType is generated.ListUserIdentitiesParamsType, which defines parameters for ListUserIdentities.
 	ListUserIdentitiesParamsType = generated.ListUserIdentitiesParamsType
-	// ListUserIdentitiesResponse is generated.ListUserIdentitiesResponse, the response of ListUserIdentities: the HTTP response and its body, decoded by status.
-	ListUserIdentitiesResponse = generated.ListUserIdentitiesResponse
-	// ListUserPasswordRequirementsResponse is generated.ListUserPasswordRequirementsResponse, the response of ListUserPasswordRequirements: the HTTP response and its body, decoded by status.
-	ListUserPasswordRequirementsResponse = generated.ListUserPasswordRequirementsResponse
 	// ListUserTicketSkipsParams is generated.ListUserTicketSkipsParams, which defines parameters for ListUserTicketSkips.
 	ListUserTicketSkipsParams = generated.ListUserTicketSkipsParams
 	// ListUserTicketSkipsParamsSortOrder is generated.ListUserTicketSkipsParamsSortOrder, which defines parameters for ListUserTicketSkips.
 	ListUserTicketSkipsParamsSortOrder = generated.ListUserTicketSkipsParamsSortOrder
-	// ListUserTicketSkipsResponse is generated.ListUserTicketSkipsResponse, the response of ListUserTicketSkips: the HTTP response and its body, decoded by status.
-	ListUserTicketSkipsResponse = generated.ListUserTicketSkipsResponse
 	// ListUsersParams is generated.ListUsersParams, which defines parameters for ListUsers.
 	ListUsersParams = generated.ListUsersParams
 	// ListUsersParamsInclude is generated.ListUsersParamsInclude, which defines parameters for ListUsers.
 	ListUsersParamsInclude = generated.ListUsersParamsInclude
-	// ListUsersResponse is generated.ListUsersResponse, the response of ListUsers: the HTTP response and its body, decoded by status.
-	ListUsersResponse = generated.ListUsersResponse
 	// ListViewTicketsParams is generated.ListViewTicketsParams, which defines parameters for ListViewTickets.
 	ListViewTicketsParams = generated.ListViewTicketsParams
 	// ListViewTicketsParamsSortOrder is generated.ListViewTicketsParamsSortOrder, which defines parameters for ListViewTickets.
 	ListViewTicketsParamsSortOrder = generated.ListViewTicketsParamsSortOrder
-	// ListViewTicketsResponse is generated.ListViewTicketsResponse, the response of ListViewTickets: the HTTP response and its body, decoded by status.
-	ListViewTicketsResponse = generated.ListViewTicketsResponse
-	// ListViewsCompactResponse is generated.ListViewsCompactResponse, the response of ListViewsCompact: the HTTP response and its body, decoded by status.
-	ListViewsCompactResponse = generated.ListViewsCompactResponse
 	// ListViewsParams is generated.ListViewsParams, which defines parameters for ListViews.
 	ListViewsParams = generated.ListViewsParams
 	// ListViewsParamsAccess is generated.ListViewsParamsAccess, which defines parameters for ListViews.
@@ -1386,10 +900,6 @@ type (
 	ListViewsParamsSortBy = generated.ListViewsParamsSortBy
 	// ListViewsParamsSortOrder is generated.ListViewsParamsSortOrder, which defines parameters for ListViews.
 	ListViewsParamsSortOrder = generated.ListViewsParamsSortOrder
-	// ListViewsResponse is generated.ListViewsResponse, the response of ListViews: the HTTP response and its body, decoded by status.
-	ListViewsResponse = generated.ListViewsResponse
-	// ListWorkspacesResponse is generated.ListWorkspacesResponse, the response of ListWorkspaces: the HTTP response and its body, decoded by status.
-	ListWorkspacesResponse = generated.ListWorkspacesResponse
 	// Locale is generated.Locale: A translation locale (language and region) Zendesk Support supports.
 	Locale = generated.Locale
 	// LocaleEnvelope is generated.LocaleEnvelope, which defines model for LocaleEnvelope.
@@ -1398,8 +908,6 @@ type (
 	LocaleList = generated.LocaleList
 	// LogoutManyUsersParams is generated.LogoutManyUsersParams, which defines parameters for LogoutManyUsers.
 	LogoutManyUsersParams = generated.LogoutManyUsersParams
-	// LogoutManyUsersResponse is generated.LogoutManyUsersResponse, the response of LogoutManyUsers: the HTTP response and its body, decoded by status.
-	LogoutManyUsersResponse = generated.LogoutManyUsersResponse
 	// LookupRelationshipSourceList is generated.LookupRelationshipSourceList: A page of the source objects of a lookup relationship.
 	LookupRelationshipSourceList = generated.LookupRelationshipSourceList
 	// Macro is generated.Macro: A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
@@ -1470,32 +978,14 @@ type (
 	MacrosEnvelope = generated.MacrosEnvelope
 	// MacrosUpdateManyRequest is generated.MacrosUpdateManyRequest, which defines model for MacrosUpdateManyRequest.
 	MacrosUpdateManyRequest = generated.MacrosUpdateManyRequest
-	// MakeTicketAuditCommentPrivateResponse is generated.MakeTicketAuditCommentPrivateResponse, the response of MakeTicketAuditCommentPrivate: the HTTP response and its body, decoded by status.
-	MakeTicketAuditCommentPrivateResponse = generated.MakeTicketAuditCommentPrivateResponse
-	// MakeTicketCommentPrivateResponse is generated.MakeTicketCommentPrivateResponse, the response of MakeTicketCommentPrivate: the HTTP response and its body, decoded by status.
-	MakeTicketCommentPrivateResponse = generated.MakeTicketCommentPrivateResponse
-	// MakeUserIdentityPrimaryResponse is generated.MakeUserIdentityPrimaryResponse, the response of MakeUserIdentityPrimary: the HTTP response and its body, decoded by status.
-	MakeUserIdentityPrimaryResponse = generated.MakeUserIdentityPrimaryResponse
 	// MarkManyTicketsAsSpamParams is generated.MarkManyTicketsAsSpamParams, which defines parameters for MarkManyTicketsAsSpam.
 	MarkManyTicketsAsSpamParams = generated.MarkManyTicketsAsSpamParams
-	// MarkManyTicketsAsSpamResponse is generated.MarkManyTicketsAsSpamResponse, the response of MarkManyTicketsAsSpam: the HTTP response and its body, decoded by status.
-	MarkManyTicketsAsSpamResponse = generated.MarkManyTicketsAsSpamResponse
-	// MarkTicketAsSpamResponse is generated.MarkTicketAsSpamResponse, the response of MarkTicketAsSpam: the HTTP response and its body, decoded by status.
-	MarkTicketAsSpamResponse = generated.MarkTicketAsSpamResponse
 	// MergeEndUsersJSONRequestBody is generated.MergeEndUsersJSONRequestBody, which defines body for MergeEndUsers for application/json ContentType.
 	MergeEndUsersJSONRequestBody = generated.MergeEndUsersJSONRequestBody
-	// MergeEndUsersResponse is generated.MergeEndUsersResponse, the response of MergeEndUsers: the HTTP response and its body, decoded by status.
-	MergeEndUsersResponse = generated.MergeEndUsersResponse
 	// MergeTicketsJSONRequestBody is generated.MergeTicketsJSONRequestBody, which defines body for MergeTickets for application/json ContentType.
 	MergeTicketsJSONRequestBody = generated.MergeTicketsJSONRequestBody
-	// MergeTicketsResponse is generated.MergeTicketsResponse, the response of MergeTickets: the HTTP response and its body, decoded by status.
-	MergeTicketsResponse = generated.MergeTicketsResponse
 	// OffsetPage is generated.OffsetPage: The pagination fields of an offset-paginated list.
 	OffsetPage = generated.OffsetPage
-	// OpenTicketInAgentBrowserResponse is generated.OpenTicketInAgentBrowserResponse, the response of OpenTicketInAgentBrowser: the HTTP response and its body, decoded by status.
-	OpenTicketInAgentBrowserResponse = generated.OpenTicketInAgentBrowserResponse
-	// OpenUserProfileInAgentBrowserResponse is generated.OpenUserProfileInAgentBrowserResponse, the response of OpenUserProfileInAgentBrowser: the HTTP response and its body, decoded by status.
-	OpenUserProfileInAgentBrowserResponse = generated.OpenUserProfileInAgentBrowserResponse
 	// Organization is generated.Organization: An organization: a set of end users (usually a company) whose tickets can be shared and routed together.
 	Organization = generated.Organization
 	// OrganizationCreateOrUpdateRequest is generated.OrganizationCreateOrUpdateRequest: The organization to create, or to update when its `id` or `external_id` matches an existing one (names do not match).
@@ -1564,56 +1054,30 @@ type (
 	PasswordRequirements = generated.PasswordRequirements
 	// PermanentlyDeleteManyTicketsParams is generated.PermanentlyDeleteManyTicketsParams, which defines parameters for PermanentlyDeleteManyTickets.
 	PermanentlyDeleteManyTicketsParams = generated.PermanentlyDeleteManyTicketsParams
-	// PermanentlyDeleteManyTicketsResponse is generated.PermanentlyDeleteManyTicketsResponse, the response of PermanentlyDeleteManyTickets: the HTTP response and its body, decoded by status.
-	PermanentlyDeleteManyTicketsResponse = generated.PermanentlyDeleteManyTicketsResponse
-	// PermanentlyDeleteTicketResponse is generated.PermanentlyDeleteTicketResponse, the response of PermanentlyDeleteTicket: the HTTP response and its body, decoded by status.
-	PermanentlyDeleteTicketResponse = generated.PermanentlyDeleteTicketResponse
-	// PermanentlyDeleteUserResponse is generated.PermanentlyDeleteUserResponse, the response of PermanentlyDeleteUser: the HTTP response and its body, decoded by status.
-	PermanentlyDeleteUserResponse = generated.PermanentlyDeleteUserResponse
 	// PreviewViewTicketCountJSONRequestBody is generated.PreviewViewTicketCountJSONRequestBody, which defines body for PreviewViewTicketCount for application/json ContentType.
 	PreviewViewTicketCountJSONRequestBody = generated.PreviewViewTicketCountJSONRequestBody
-	// PreviewViewTicketCountResponse is generated.PreviewViewTicketCountResponse, the response of PreviewViewTicketCount: the HTTP response and its body, decoded by status.
-	PreviewViewTicketCountResponse = generated.PreviewViewTicketCountResponse
 	// PreviewViewsJSONRequestBody is generated.PreviewViewsJSONRequestBody, which defines body for PreviewViews for application/json ContentType.
 	PreviewViewsJSONRequestBody = generated.PreviewViewsJSONRequestBody
 	// PreviewViewsParams is generated.PreviewViewsParams, which defines parameters for PreviewViews.
 	PreviewViewsParams = generated.PreviewViewsParams
 	// PreviewViewsParamsInclude is generated.PreviewViewsParamsInclude, which defines parameters for PreviewViews.
 	PreviewViewsParamsInclude = generated.PreviewViewsParamsInclude
-	// PreviewViewsResponse is generated.PreviewViewsResponse, the response of PreviewViews: the HTTP response and its body, decoded by status.
-	PreviewViewsResponse = generated.PreviewViewsResponse
 	// ProblemAutocompleteRequest is generated.ProblemAutocompleteRequest: The optional body of Autocomplete Problems (the text can be sent in the query string instead).
 	ProblemAutocompleteRequest = generated.ProblemAutocompleteRequest
 	// PushNotificationDevicesDestroyManyRequest is generated.PushNotificationDevicesDestroyManyRequest, which defines model for PushNotificationDevicesDestroyManyRequest.
 	PushNotificationDevicesDestroyManyRequest = generated.PushNotificationDevicesDestroyManyRequest
 	// QueueCustomObjectRecordBulkJobJSONRequestBody is generated.QueueCustomObjectRecordBulkJobJSONRequestBody, which defines body for QueueCustomObjectRecordBulkJob for application/json ContentType.
 	QueueCustomObjectRecordBulkJobJSONRequestBody = generated.QueueCustomObjectRecordBulkJobJSONRequestBody
-	// QueueCustomObjectRecordBulkJobResponse is generated.QueueCustomObjectRecordBulkJobResponse, the response of QueueCustomObjectRecordBulkJob: the HTTP response and its body, decoded by status.
-	QueueCustomObjectRecordBulkJobResponse = generated.QueueCustomObjectRecordBulkJobResponse
 	// RecoverManySuspendedTicketsParams is generated.RecoverManySuspendedTicketsParams, which defines parameters for RecoverManySuspendedTickets.
 	RecoverManySuspendedTicketsParams = generated.RecoverManySuspendedTicketsParams
-	// RecoverManySuspendedTicketsResponse is generated.RecoverManySuspendedTicketsResponse, the response of RecoverManySuspendedTickets: the HTTP response and its body, decoded by status.
-	RecoverManySuspendedTicketsResponse = generated.RecoverManySuspendedTicketsResponse
-	// RecoverSuspendedTicketResponse is generated.RecoverSuspendedTicketResponse, the response of RecoverSuspendedTicket: the HTTP response and its body, decoded by status.
-	RecoverSuspendedTicketResponse = generated.RecoverSuspendedTicketResponse
 	// RedactChatCommentAttachmentJSONRequestBody is generated.RedactChatCommentAttachmentJSONRequestBody, which defines body for RedactChatCommentAttachment for application/json ContentType.
 	RedactChatCommentAttachmentJSONRequestBody = generated.RedactChatCommentAttachmentJSONRequestBody
-	// RedactChatCommentAttachmentResponse is generated.RedactChatCommentAttachmentResponse, the response of RedactChatCommentAttachment: the HTTP response and its body, decoded by status.
-	RedactChatCommentAttachmentResponse = generated.RedactChatCommentAttachmentResponse
 	// RedactChatCommentJSONRequestBody is generated.RedactChatCommentJSONRequestBody, which defines body for RedactChatComment for application/json ContentType.
 	RedactChatCommentJSONRequestBody = generated.RedactChatCommentJSONRequestBody
-	// RedactChatCommentResponse is generated.RedactChatCommentResponse, the response of RedactChatComment: the HTTP response and its body, decoded by status.
-	RedactChatCommentResponse = generated.RedactChatCommentResponse
-	// RedactTicketCommentAttachmentResponse is generated.RedactTicketCommentAttachmentResponse, the response of RedactTicketCommentAttachment: the HTTP response and its body, decoded by status.
-	RedactTicketCommentAttachmentResponse = generated.RedactTicketCommentAttachmentResponse
 	// RedactTicketCommentJSONRequestBody is generated.RedactTicketCommentJSONRequestBody, which defines body for RedactTicketComment for application/json ContentType.
 	RedactTicketCommentJSONRequestBody = generated.RedactTicketCommentJSONRequestBody
-	// RedactTicketCommentResponse is generated.RedactTicketCommentResponse, the response of RedactTicketComment: the HTTP response and its body, decoded by status.
-	RedactTicketCommentResponse = generated.RedactTicketCommentResponse
 	// RedactTicketCommentStringJSONRequestBody is generated.RedactTicketCommentStringJSONRequestBody, which defines body for RedactTicketCommentString for application/json ContentType.
 	RedactTicketCommentStringJSONRequestBody = generated.RedactTicketCommentStringJSONRequestBody
-	// RedactTicketCommentStringResponse is generated.RedactTicketCommentStringResponse, the response of RedactTicketCommentString: the HTTP response and its body, decoded by status.
-	RedactTicketCommentStringResponse = generated.RedactTicketCommentStringResponse
 	// RelationshipFilterDefinition is generated.RelationshipFilterDefinition: A condition that can be used in a lookup field's relationship filter.
 	RelationshipFilterDefinition = generated.RelationshipFilterDefinition
 	// RelationshipFilterDefinitionOperator is generated.RelationshipFilterDefinitionOperator: An operator a filter condition accepts.
@@ -1628,46 +1092,26 @@ type (
 	RemoveTicketTagsJSONRequestBody = generated.RemoveTicketTagsJSONRequestBody
 	// RemoveTicketTagsParams is generated.RemoveTicketTagsParams, which defines parameters for RemoveTicketTags.
 	RemoveTicketTagsParams = generated.RemoveTicketTagsParams
-	// RemoveTicketTagsResponse is generated.RemoveTicketTagsResponse, the response of RemoveTicketTags: the HTTP response and its body, decoded by status.
-	RemoveTicketTagsResponse = generated.RemoveTicketTagsResponse
-	// RenewCurrentSessionResponse is generated.RenewCurrentSessionResponse, the response of RenewCurrentSession: the HTTP response and its body, decoded by status.
-	RenewCurrentSessionResponse = generated.RenewCurrentSessionResponse
 	// ReorderCustomObjectFieldsJSONRequestBody is generated.ReorderCustomObjectFieldsJSONRequestBody, which defines body for ReorderCustomObjectFields for application/json ContentType.
 	ReorderCustomObjectFieldsJSONRequestBody = generated.ReorderCustomObjectFieldsJSONRequestBody
-	// ReorderCustomObjectFieldsResponse is generated.ReorderCustomObjectFieldsResponse, the response of ReorderCustomObjectFields: the HTTP response and its body, decoded by status.
-	ReorderCustomObjectFieldsResponse = generated.ReorderCustomObjectFieldsResponse
 	// ReorderGroupSLAPoliciesJSONRequestBody is generated.ReorderGroupSLAPoliciesJSONRequestBody, which defines body for ReorderGroupSLAPolicies for application/json ContentType.
 	ReorderGroupSLAPoliciesJSONRequestBody = generated.ReorderGroupSLAPoliciesJSONRequestBody
 	// ReorderGroupSLAPoliciesParams is generated.ReorderGroupSLAPoliciesParams, which defines parameters for ReorderGroupSLAPolicies.
 	ReorderGroupSLAPoliciesParams = generated.ReorderGroupSLAPoliciesParams
-	// ReorderGroupSLAPoliciesResponse is generated.ReorderGroupSLAPoliciesResponse, the response of ReorderGroupSLAPolicies: the HTTP response and its body, decoded by status.
-	ReorderGroupSLAPoliciesResponse = generated.ReorderGroupSLAPoliciesResponse
 	// ReorderOrganizationFieldsJSONRequestBody is generated.ReorderOrganizationFieldsJSONRequestBody, which defines body for ReorderOrganizationFields for application/json ContentType.
 	ReorderOrganizationFieldsJSONRequestBody = generated.ReorderOrganizationFieldsJSONRequestBody
-	// ReorderOrganizationFieldsResponse is generated.ReorderOrganizationFieldsResponse, the response of ReorderOrganizationFields: the HTTP response and its body, decoded by status.
-	ReorderOrganizationFieldsResponse = generated.ReorderOrganizationFieldsResponse
 	// ReorderSLAPoliciesJSONRequestBody is generated.ReorderSLAPoliciesJSONRequestBody, which defines body for ReorderSLAPolicies for application/json ContentType.
 	ReorderSLAPoliciesJSONRequestBody = generated.ReorderSLAPoliciesJSONRequestBody
 	// ReorderSLAPoliciesParams is generated.ReorderSLAPoliciesParams, which defines parameters for ReorderSLAPolicies.
 	ReorderSLAPoliciesParams = generated.ReorderSLAPoliciesParams
-	// ReorderSLAPoliciesResponse is generated.ReorderSLAPoliciesResponse, the response of ReorderSLAPolicies: the HTTP response and its body, decoded by status.
-	ReorderSLAPoliciesResponse = generated.ReorderSLAPoliciesResponse
 	// ReorderTicketFormsJSONRequestBody is generated.ReorderTicketFormsJSONRequestBody, which defines body for ReorderTicketForms for application/json ContentType.
 	ReorderTicketFormsJSONRequestBody = generated.ReorderTicketFormsJSONRequestBody
-	// ReorderTicketFormsResponse is generated.ReorderTicketFormsResponse, the response of ReorderTicketForms: the HTTP response and its body, decoded by status.
-	ReorderTicketFormsResponse = generated.ReorderTicketFormsResponse
 	// ReorderTriggersJSONRequestBody is generated.ReorderTriggersJSONRequestBody, which defines body for ReorderTriggers for application/json ContentType.
 	ReorderTriggersJSONRequestBody = generated.ReorderTriggersJSONRequestBody
-	// ReorderTriggersResponse is generated.ReorderTriggersResponse, the response of ReorderTriggers: the HTTP response and its body, decoded by status.
-	ReorderTriggersResponse = generated.ReorderTriggersResponse
 	// ReorderUserFieldsJSONRequestBody is generated.ReorderUserFieldsJSONRequestBody, which defines body for ReorderUserFields for application/json ContentType.
 	ReorderUserFieldsJSONRequestBody = generated.ReorderUserFieldsJSONRequestBody
-	// ReorderUserFieldsResponse is generated.ReorderUserFieldsResponse, the response of ReorderUserFields: the HTTP response and its body, decoded by status.
-	ReorderUserFieldsResponse = generated.ReorderUserFieldsResponse
 	// ReorderWorkspacesJSONRequestBody is generated.ReorderWorkspacesJSONRequestBody, which defines body for ReorderWorkspaces for application/json ContentType.
 	ReorderWorkspacesJSONRequestBody = generated.ReorderWorkspacesJSONRequestBody
-	// ReorderWorkspacesResponse is generated.ReorderWorkspacesResponse, the response of ReorderWorkspaces: the HTTP response and its body, decoded by status.
-	ReorderWorkspacesResponse = generated.ReorderWorkspacesResponse
 	// Request is generated.Request: A ticket as its end-user requester sees it.
 	Request = generated.Request
 	// RequestComment is generated.RequestComment: A public comment of a request.
@@ -1706,10 +1150,6 @@ type (
 	RequestUpdateRequest = generated.RequestUpdateRequest
 	// RequestUserCreateJSONRequestBody is generated.RequestUserCreateJSONRequestBody, which defines body for RequestUserCreate for application/json ContentType.
 	RequestUserCreateJSONRequestBody = generated.RequestUserCreateJSONRequestBody
-	// RequestUserCreateResponse is generated.RequestUserCreateResponse, the response of RequestUserCreate: the HTTP response and its body, decoded by status.
-	RequestUserCreateResponse = generated.RequestUserCreateResponse
-	// RequestUserIdentityVerificationResponse is generated.RequestUserIdentityVerificationResponse, the response of RequestUserIdentityVerification: the HTTP response and its body, decoded by status.
-	RequestUserIdentityVerificationResponse = generated.RequestUserIdentityVerificationResponse
 	// ResourceCollection is generated.ResourceCollection: A set of resources (ticket fields, triggers, targets...) created together from a requirements payload.
 	ResourceCollection = generated.ResourceCollection
 	// ResourceCollectionCreateRequest is generated.ResourceCollectionCreateRequest: The body of Create Resource Collection.
@@ -1722,12 +1162,8 @@ type (
 	ResourceCollectionResource = generated.ResourceCollectionResource
 	// ResourceCollectionUpdateRequest is generated.ResourceCollectionUpdateRequest: The body of Update Resource Collection.
 	ResourceCollectionUpdateRequest = generated.ResourceCollectionUpdateRequest
-	// RestoreDeletedTicketResponse is generated.RestoreDeletedTicketResponse, the response of RestoreDeletedTicket: the HTTP response and its body, decoded by status.
-	RestoreDeletedTicketResponse = generated.RestoreDeletedTicketResponse
 	// RestoreManyDeletedTicketsParams is generated.RestoreManyDeletedTicketsParams, which defines parameters for RestoreManyDeletedTickets.
 	RestoreManyDeletedTicketsParams = generated.RestoreManyDeletedTicketsParams
-	// RestoreManyDeletedTicketsResponse is generated.RestoreManyDeletedTicketsResponse, the response of RestoreManyDeletedTickets: the HTTP response and its body, decoded by status.
-	RestoreManyDeletedTicketsResponse = generated.RestoreManyDeletedTicketsResponse
 	// RoutingAttribute is generated.RoutingAttribute: A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
 	RoutingAttribute = generated.RoutingAttribute
 	// RoutingAttributeCreateRequest is generated.RoutingAttributeCreateRequest, which defines model for RoutingAttributeCreateRequest.
@@ -1858,16 +1294,12 @@ type (
 	SearchAutomationsParamsSortBy = generated.SearchAutomationsParamsSortBy
 	// SearchAutomationsParamsSortOrder is generated.SearchAutomationsParamsSortOrder, which defines parameters for SearchAutomations.
 	SearchAutomationsParamsSortOrder = generated.SearchAutomationsParamsSortOrder
-	// SearchAutomationsResponse is generated.SearchAutomationsResponse, the response of SearchAutomations: the HTTP response and its body, decoded by status.
-	SearchAutomationsResponse = generated.SearchAutomationsResponse
 	// SearchCount is generated.SearchCount: The number of search results.
 	SearchCount = generated.SearchCount
 	// SearchCustomObjectRecordsParams is generated.SearchCustomObjectRecordsParams, which defines parameters for SearchCustomObjectRecords.
 	SearchCustomObjectRecordsParams = generated.SearchCustomObjectRecordsParams
 	// SearchCustomObjectRecordsParamsSort is generated.SearchCustomObjectRecordsParamsSort, which defines parameters for SearchCustomObjectRecords.
 	SearchCustomObjectRecordsParamsSort = generated.SearchCustomObjectRecordsParamsSort
-	// SearchCustomObjectRecordsResponse is generated.SearchCustomObjectRecordsResponse, the response of SearchCustomObjectRecords: the HTTP response and its body, decoded by status.
-	SearchCustomObjectRecordsResponse = generated.SearchCustomObjectRecordsResponse
 	// SearchExportResults is generated.SearchExportResults: A page of exported search results, all of one type.
 	SearchExportResults = generated.SearchExportResults
 	// SearchGroupResult is generated.SearchGroupResult: A group found by a search, with its result type.
@@ -1884,22 +1316,16 @@ type (
 	SearchMacrosParamsSortBy = generated.SearchMacrosParamsSortBy
 	// SearchMacrosParamsSortOrder is generated.SearchMacrosParamsSortOrder, which defines parameters for SearchMacros.
 	SearchMacrosParamsSortOrder = generated.SearchMacrosParamsSortOrder
-	// SearchMacrosResponse is generated.SearchMacrosResponse, the response of SearchMacros: the HTTP response and its body, decoded by status.
-	SearchMacrosResponse = generated.SearchMacrosResponse
 	// SearchOrganizationResult is generated.SearchOrganizationResult: A organization found by a search, with its result type.
 	SearchOrganizationResult = generated.SearchOrganizationResult
 	// SearchOrganizationResultResultType is generated.SearchOrganizationResultResultType: The record type of the result, always "organization" here.
 	SearchOrganizationResultResultType = generated.SearchOrganizationResultResultType
 	// SearchOrganizationsParams is generated.SearchOrganizationsParams, which defines parameters for SearchOrganizations.
 	SearchOrganizationsParams = generated.SearchOrganizationsParams
-	// SearchOrganizationsResponse is generated.SearchOrganizationsResponse, the response of SearchOrganizations: the HTTP response and its body, decoded by status.
-	SearchOrganizationsResponse = generated.SearchOrganizationsResponse
 	// SearchRequestsParams is generated.SearchRequestsParams, which defines parameters for SearchRequests.
 	SearchRequestsParams = generated.SearchRequestsParams
 	// SearchRequestsParamsStatus is generated.SearchRequestsParamsStatus, which defines parameters for SearchRequests.
 	SearchRequestsParamsStatus = generated.SearchRequestsParamsStatus
-	// SearchRequestsResponse is generated.SearchRequestsResponse, the response of SearchRequests: the HTTP response and its body, decoded by status.
-	SearchRequestsResponse = generated.SearchRequestsResponse
 	// SearchResult is generated.SearchResult: One search result: a ticket, a user, an organization or a group, as `result_type` says, with every property of its record type.
 	SearchResult = generated.SearchResult
 	// SearchResultList is generated.SearchResultList: A page of search results.
@@ -1924,8 +1350,6 @@ type (
 	SearchTriggersParamsSortBy = generated.SearchTriggersParamsSortBy
 	// SearchTriggersParamsSortOrder is generated.SearchTriggersParamsSortOrder, which defines parameters for SearchTriggers.
 	SearchTriggersParamsSortOrder = generated.SearchTriggersParamsSortOrder
-	// SearchTriggersResponse is generated.SearchTriggersResponse, the response of SearchTriggers: the HTTP response and its body, decoded by status.
-	SearchTriggersResponse = generated.SearchTriggersResponse
 	// SearchUserResult is generated.SearchUserResult: A user found by a search, with its result type.
 	SearchUserResult = generated.SearchUserResult
 	// SearchUserResultResultType is generated.SearchUserResultResultType: The record type of the result, always "user" here.
@@ -1938,8 +1362,6 @@ type (
 	SearchUsersParams = generated.SearchUsersParams
 	// SearchUsersParamsInclude is generated.SearchUsersParamsInclude, which defines parameters for SearchUsers.
 	SearchUsersParamsInclude = generated.SearchUsersParamsInclude
-	// SearchUsersResponse is generated.SearchUsersResponse, the response of SearchUsers: the HTTP response and its body, decoded by status.
-	SearchUsersResponse = generated.SearchUsersResponse
 	// SearchViewsParams is generated.SearchViewsParams, which defines parameters for SearchViews.
 	SearchViewsParams = generated.SearchViewsParams
 	// SearchViewsParamsAccess is generated.SearchViewsParamsAccess, which defines parameters for SearchViews.
@@ -1950,8 +1372,6 @@ type (
 	SearchViewsParamsSortBy = generated.SearchViewsParamsSortBy
 	// SearchViewsParamsSortOrder is generated.SearchViewsParamsSortOrder, which defines parameters for SearchViews.
 	SearchViewsParamsSortOrder = generated.SearchViewsParamsSortOrder
-	// SearchViewsResponse is generated.SearchViewsResponse, the response of SearchViews: the HTTP response and its body, decoded by status.
-	SearchViewsResponse = generated.SearchViewsResponse
 	// Session is generated.Session: A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
 	Session = generated.Session
 	// SessionEnvelope is generated.SessionEnvelope, which defines model for SessionEnvelope.
@@ -1962,26 +1382,12 @@ type (
 	SessionRenewal = generated.SessionRenewal
 	// SetAgentAttributeValuesJSONRequestBody is generated.SetAgentAttributeValuesJSONRequestBody, which defines body for SetAgentAttributeValues for application/json ContentType.
 	SetAgentAttributeValuesJSONRequestBody = generated.SetAgentAttributeValuesJSONRequestBody
-	// SetAgentAttributeValuesResponse is generated.SetAgentAttributeValuesResponse, the response of SetAgentAttributeValues: the HTTP response and its body, decoded by status.
-	SetAgentAttributeValuesResponse = generated.SetAgentAttributeValuesResponse
-	// SetGroupMembershipAsDefaultResponse is generated.SetGroupMembershipAsDefaultResponse, the response of SetGroupMembershipAsDefault: the HTTP response and its body, decoded by status.
-	SetGroupMembershipAsDefaultResponse = generated.SetGroupMembershipAsDefaultResponse
-	// SetOrganizationAsDefaultResponse is generated.SetOrganizationAsDefaultResponse, the response of SetOrganizationAsDefault: the HTTP response and its body, decoded by status.
-	SetOrganizationAsDefaultResponse = generated.SetOrganizationAsDefaultResponse
-	// SetOrganizationMembershipAsDefaultResponse is generated.SetOrganizationMembershipAsDefaultResponse, the response of SetOrganizationMembershipAsDefault: the HTTP response and its body, decoded by status.
-	SetOrganizationMembershipAsDefaultResponse = generated.SetOrganizationMembershipAsDefaultResponse
 	// SetTicketAttributeValuesJSONRequestBody is generated.SetTicketAttributeValuesJSONRequestBody, which defines body for SetTicketAttributeValues for application/json ContentType.
 	SetTicketAttributeValuesJSONRequestBody = generated.SetTicketAttributeValuesJSONRequestBody
-	// SetTicketAttributeValuesResponse is generated.SetTicketAttributeValuesResponse, the response of SetTicketAttributeValues: the HTTP response and its body, decoded by status.
-	SetTicketAttributeValuesResponse = generated.SetTicketAttributeValuesResponse
 	// SetTicketTagsJSONRequestBody is generated.SetTicketTagsJSONRequestBody, which defines body for SetTicketTags for application/json ContentType.
 	SetTicketTagsJSONRequestBody = generated.SetTicketTagsJSONRequestBody
-	// SetTicketTagsResponse is generated.SetTicketTagsResponse, the response of SetTicketTags: the HTTP response and its body, decoded by status.
-	SetTicketTagsResponse = generated.SetTicketTagsResponse
 	// SetUserPasswordJSONRequestBody is generated.SetUserPasswordJSONRequestBody, which defines body for SetUserPassword for application/json ContentType.
 	SetUserPasswordJSONRequestBody = generated.SetUserPasswordJSONRequestBody
-	// SetUserPasswordResponse is generated.SetUserPasswordResponse, the response of SetUserPassword: the HTTP response and its body, decoded by status.
-	SetUserPasswordResponse = generated.SetUserPasswordResponse
 	// SharingAgreement is generated.SharingAgreement: A ticket sharing agreement with another Zendesk account or with Jira.
 	SharingAgreement = generated.SharingAgreement
 	// SharingAgreementCreateRequest is generated.SharingAgreementCreateRequest, which defines model for SharingAgreementCreateRequest.
@@ -2002,214 +1408,68 @@ type (
 	SharingAgreementUpdateInputStatus = generated.SharingAgreementUpdateInputStatus
 	// SharingAgreementUpdateRequest is generated.SharingAgreementUpdateRequest, which defines model for SharingAgreementUpdateRequest.
 	SharingAgreementUpdateRequest = generated.SharingAgreementUpdateRequest
-	// ShowAccountSettingsResponse is generated.ShowAccountSettingsResponse, the response of ShowAccountSettings: the HTTP response and its body, decoded by status.
-	ShowAccountSettingsResponse = generated.ShowAccountSettingsResponse
-	// ShowActivityResponse is generated.ShowActivityResponse, the response of ShowActivity: the HTTP response and its body, decoded by status.
-	ShowActivityResponse = generated.ShowActivityResponse
-	// ShowAttachmentResponse is generated.ShowAttachmentResponse, the response of ShowAttachment: the HTTP response and its body, decoded by status.
-	ShowAttachmentResponse = generated.ShowAttachmentResponse
-	// ShowAuditLogResponse is generated.ShowAuditLogResponse, the response of ShowAuditLog: the HTTP response and its body, decoded by status.
-	ShowAuditLogResponse = generated.ShowAuditLogResponse
-	// ShowAuthenticatedSessionResponse is generated.ShowAuthenticatedSessionResponse, the response of ShowAuthenticatedSession: the HTTP response and its body, decoded by status.
-	ShowAuthenticatedSessionResponse = generated.ShowAuthenticatedSessionResponse
-	// ShowAutomationResponse is generated.ShowAutomationResponse, the response of ShowAutomation: the HTTP response and its body, decoded by status.
-	ShowAutomationResponse = generated.ShowAutomationResponse
-	// ShowBrandResponse is generated.ShowBrandResponse, the response of ShowBrand: the HTTP response and its body, decoded by status.
-	ShowBrandResponse = generated.ShowBrandResponse
-	// ShowCurrentLocaleResponse is generated.ShowCurrentLocaleResponse, the response of ShowCurrentLocale: the HTTP response and its body, decoded by status.
-	ShowCurrentLocaleResponse = generated.ShowCurrentLocaleResponse
 	// ShowCustomObjectFieldParams is generated.ShowCustomObjectFieldParams, which defines parameters for ShowCustomObjectField.
 	ShowCustomObjectFieldParams = generated.ShowCustomObjectFieldParams
-	// ShowCustomObjectFieldResponse is generated.ShowCustomObjectFieldResponse, the response of ShowCustomObjectField: the HTTP response and its body, decoded by status.
-	ShowCustomObjectFieldResponse = generated.ShowCustomObjectFieldResponse
-	// ShowCustomObjectFieldsLimitResponse is generated.ShowCustomObjectFieldsLimitResponse, the response of ShowCustomObjectFieldsLimit: the HTTP response and its body, decoded by status.
-	ShowCustomObjectFieldsLimitResponse = generated.ShowCustomObjectFieldsLimitResponse
 	// ShowCustomObjectParams is generated.ShowCustomObjectParams, which defines parameters for ShowCustomObject.
 	ShowCustomObjectParams = generated.ShowCustomObjectParams
-	// ShowCustomObjectRecordResponse is generated.ShowCustomObjectRecordResponse, the response of ShowCustomObjectRecord: the HTTP response and its body, decoded by status.
-	ShowCustomObjectRecordResponse = generated.ShowCustomObjectRecordResponse
-	// ShowCustomObjectRecordsLimitResponse is generated.ShowCustomObjectRecordsLimitResponse, the response of ShowCustomObjectRecordsLimit: the HTTP response and its body, decoded by status.
-	ShowCustomObjectRecordsLimitResponse = generated.ShowCustomObjectRecordsLimitResponse
-	// ShowCustomObjectResponse is generated.ShowCustomObjectResponse, the response of ShowCustomObject: the HTTP response and its body, decoded by status.
-	ShowCustomObjectResponse = generated.ShowCustomObjectResponse
-	// ShowCustomObjectsLimitResponse is generated.ShowCustomObjectsLimitResponse, the response of ShowCustomObjectsLimit: the HTTP response and its body, decoded by status.
-	ShowCustomObjectsLimitResponse = generated.ShowCustomObjectsLimitResponse
-	// ShowCustomRoleResponse is generated.ShowCustomRoleResponse, the response of ShowCustomRole: the HTTP response and its body, decoded by status.
-	ShowCustomRoleResponse = generated.ShowCustomRoleResponse
-	// ShowCustomTicketStatusResponse is generated.ShowCustomTicketStatusResponse, the response of ShowCustomTicketStatus: the HTTP response and its body, decoded by status.
-	ShowCustomTicketStatusResponse = generated.ShowCustomTicketStatusResponse
-	// ShowDeletedUserResponse is generated.ShowDeletedUserResponse, the response of ShowDeletedUser: the HTTP response and its body, decoded by status.
-	ShowDeletedUserResponse = generated.ShowDeletedUserResponse
-	// ShowDynamicContentItemResponse is generated.ShowDynamicContentItemResponse, the response of ShowDynamicContentItem: the HTTP response and its body, decoded by status.
-	ShowDynamicContentItemResponse = generated.ShowDynamicContentItemResponse
-	// ShowDynamicContentItemVariantResponse is generated.ShowDynamicContentItemVariantResponse, the response of ShowDynamicContentItemVariant: the HTTP response and its body, decoded by status.
-	ShowDynamicContentItemVariantResponse = generated.ShowDynamicContentItemVariantResponse
-	// ShowGroupMembershipResponse is generated.ShowGroupMembershipResponse, the response of ShowGroupMembership: the HTTP response and its body, decoded by status.
-	ShowGroupMembershipResponse = generated.ShowGroupMembershipResponse
 	// ShowGroupParams is generated.ShowGroupParams, which defines parameters for ShowGroup.
 	ShowGroupParams = generated.ShowGroupParams
 	// ShowGroupParamsInclude is generated.ShowGroupParamsInclude, which defines parameters for ShowGroup.
 	ShowGroupParamsInclude = generated.ShowGroupParamsInclude
-	// ShowGroupResponse is generated.ShowGroupResponse, the response of ShowGroup: the HTTP response and its body, decoded by status.
-	ShowGroupResponse = generated.ShowGroupResponse
-	// ShowGroupSLAPolicyResponse is generated.ShowGroupSLAPolicyResponse, the response of ShowGroupSLAPolicy: the HTTP response and its body, decoded by status.
-	ShowGroupSLAPolicyResponse = generated.ShowGroupSLAPolicyResponse
-	// ShowJobStatusResponse is generated.ShowJobStatusResponse, the response of ShowJobStatus: the HTTP response and its body, decoded by status.
-	ShowJobStatusResponse = generated.ShowJobStatusResponse
-	// ShowLocaleResponse is generated.ShowLocaleResponse, the response of ShowLocale: the HTTP response and its body, decoded by status.
-	ShowLocaleResponse = generated.ShowLocaleResponse
-	// ShowMacroAttachmentResponse is generated.ShowMacroAttachmentResponse, the response of ShowMacroAttachment: the HTTP response and its body, decoded by status.
-	ShowMacroAttachmentResponse = generated.ShowMacroAttachmentResponse
-	// ShowMacroChangesToTicketResponse is generated.ShowMacroChangesToTicketResponse, the response of ShowMacroChangesToTicket: the HTTP response and its body, decoded by status.
-	ShowMacroChangesToTicketResponse = generated.ShowMacroChangesToTicketResponse
 	// ShowMacroReplicaParams is generated.ShowMacroReplicaParams, which defines parameters for ShowMacroReplica.
 	ShowMacroReplicaParams = generated.ShowMacroReplicaParams
-	// ShowMacroReplicaResponse is generated.ShowMacroReplicaResponse, the response of ShowMacroReplica: the HTTP response and its body, decoded by status.
-	ShowMacroReplicaResponse = generated.ShowMacroReplicaResponse
-	// ShowMacroResponse is generated.ShowMacroResponse, the response of ShowMacro: the HTTP response and its body, decoded by status.
-	ShowMacroResponse = generated.ShowMacroResponse
 	// ShowManyDynamicContentItemsParams is generated.ShowManyDynamicContentItemsParams, which defines parameters for ShowManyDynamicContentItems.
 	ShowManyDynamicContentItemsParams = generated.ShowManyDynamicContentItemsParams
-	// ShowManyDynamicContentItemsResponse is generated.ShowManyDynamicContentItemsResponse, the response of ShowManyDynamicContentItems: the HTTP response and its body, decoded by status.
-	ShowManyDynamicContentItemsResponse = generated.ShowManyDynamicContentItemsResponse
 	// ShowManyJobStatusesParams is generated.ShowManyJobStatusesParams, which defines parameters for ShowManyJobStatuses.
 	ShowManyJobStatusesParams = generated.ShowManyJobStatusesParams
-	// ShowManyJobStatusesResponse is generated.ShowManyJobStatusesResponse, the response of ShowManyJobStatuses: the HTTP response and its body, decoded by status.
-	ShowManyJobStatusesResponse = generated.ShowManyJobStatusesResponse
 	// ShowManyOrganizationsParams is generated.ShowManyOrganizationsParams, which defines parameters for ShowManyOrganizations.
 	ShowManyOrganizationsParams = generated.ShowManyOrganizationsParams
-	// ShowManyOrganizationsResponse is generated.ShowManyOrganizationsResponse, the response of ShowManyOrganizations: the HTTP response and its body, decoded by status.
-	ShowManyOrganizationsResponse = generated.ShowManyOrganizationsResponse
 	// ShowManyTicketFormsParams is generated.ShowManyTicketFormsParams, which defines parameters for ShowManyTicketForms.
 	ShowManyTicketFormsParams = generated.ShowManyTicketFormsParams
-	// ShowManyTicketFormsResponse is generated.ShowManyTicketFormsResponse, the response of ShowManyTicketForms: the HTTP response and its body, decoded by status.
-	ShowManyTicketFormsResponse = generated.ShowManyTicketFormsResponse
 	// ShowManyTicketsParams is generated.ShowManyTicketsParams, which defines parameters for ShowManyTickets.
 	ShowManyTicketsParams = generated.ShowManyTicketsParams
 	// ShowManyTicketsParamsInclude is generated.ShowManyTicketsParamsInclude, which defines parameters for ShowManyTickets.
 	ShowManyTicketsParamsInclude = generated.ShowManyTicketsParamsInclude
-	// ShowManyTicketsResponse is generated.ShowManyTicketsResponse, the response of ShowManyTickets: the HTTP response and its body, decoded by status.
-	ShowManyTicketsResponse = generated.ShowManyTicketsResponse
 	// ShowManyUsersParams is generated.ShowManyUsersParams, which defines parameters for ShowManyUsers.
 	ShowManyUsersParams = generated.ShowManyUsersParams
 	// ShowManyUsersParamsInclude is generated.ShowManyUsersParamsInclude, which defines parameters for ShowManyUsers.
 	ShowManyUsersParamsInclude = generated.ShowManyUsersParamsInclude
-	// ShowManyUsersResponse is generated.ShowManyUsersResponse, the response of ShowManyUsers: the HTTP response and its body, decoded by status.
-	ShowManyUsersResponse = generated.ShowManyUsersResponse
 	// ShowManyViewsParams is generated.ShowManyViewsParams, which defines parameters for ShowManyViews.
 	ShowManyViewsParams = generated.ShowManyViewsParams
 	// ShowManyViewsParamsInclude is generated.ShowManyViewsParamsInclude, which defines parameters for ShowManyViews.
 	ShowManyViewsParamsInclude = generated.ShowManyViewsParamsInclude
-	// ShowManyViewsResponse is generated.ShowManyViewsResponse, the response of ShowManyViews: the HTTP response and its body, decoded by status.
-	ShowManyViewsResponse = generated.ShowManyViewsResponse
-	// ShowOrganizationFieldResponse is generated.ShowOrganizationFieldResponse, the response of ShowOrganizationField: the HTTP response and its body, decoded by status.
-	ShowOrganizationFieldResponse = generated.ShowOrganizationFieldResponse
-	// ShowOrganizationMembershipResponse is generated.ShowOrganizationMembershipResponse, the response of ShowOrganizationMembership: the HTTP response and its body, decoded by status.
-	ShowOrganizationMembershipResponse = generated.ShowOrganizationMembershipResponse
 	// ShowOrganizationParams is generated.ShowOrganizationParams, which defines parameters for ShowOrganization.
 	ShowOrganizationParams = generated.ShowOrganizationParams
 	// ShowOrganizationParamsInclude is generated.ShowOrganizationParamsInclude, which defines parameters for ShowOrganization.
 	ShowOrganizationParamsInclude = generated.ShowOrganizationParamsInclude
-	// ShowOrganizationRelatedInformationResponse is generated.ShowOrganizationRelatedInformationResponse, the response of ShowOrganizationRelatedInformation: the HTTP response and its body, decoded by status.
-	ShowOrganizationRelatedInformationResponse = generated.ShowOrganizationRelatedInformationResponse
-	// ShowOrganizationResponse is generated.ShowOrganizationResponse, the response of ShowOrganization: the HTTP response and its body, decoded by status.
-	ShowOrganizationResponse = generated.ShowOrganizationResponse
-	// ShowOrganizationSubscriptionResponse is generated.ShowOrganizationSubscriptionResponse, the response of ShowOrganizationSubscription: the HTTP response and its body, decoded by status.
-	ShowOrganizationSubscriptionResponse = generated.ShowOrganizationSubscriptionResponse
-	// ShowRequestCommentResponse is generated.ShowRequestCommentResponse, the response of ShowRequestComment: the HTTP response and its body, decoded by status.
-	ShowRequestCommentResponse = generated.ShowRequestCommentResponse
 	// ShowRequestParams is generated.ShowRequestParams, which defines parameters for ShowRequest.
 	ShowRequestParams = generated.ShowRequestParams
 	// ShowRequestParamsInclude is generated.ShowRequestParamsInclude, which defines parameters for ShowRequest.
 	ShowRequestParamsInclude = generated.ShowRequestParamsInclude
-	// ShowRequestResponse is generated.ShowRequestResponse, the response of ShowRequest: the HTTP response and its body, decoded by status.
-	ShowRequestResponse = generated.ShowRequestResponse
-	// ShowResourceCollectionResponse is generated.ShowResourceCollectionResponse, the response of ShowResourceCollection: the HTTP response and its body, decoded by status.
-	ShowResourceCollectionResponse = generated.ShowResourceCollectionResponse
-	// ShowRoutingAttributeResponse is generated.ShowRoutingAttributeResponse, the response of ShowRoutingAttribute: the HTTP response and its body, decoded by status.
-	ShowRoutingAttributeResponse = generated.ShowRoutingAttributeResponse
-	// ShowRoutingAttributeValueResponse is generated.ShowRoutingAttributeValueResponse, the response of ShowRoutingAttributeValue: the HTTP response and its body, decoded by status.
-	ShowRoutingAttributeValueResponse = generated.ShowRoutingAttributeValueResponse
-	// ShowSLAPolicyResponse is generated.ShowSLAPolicyResponse, the response of ShowSLAPolicy: the HTTP response and its body, decoded by status.
-	ShowSLAPolicyResponse = generated.ShowSLAPolicyResponse
-	// ShowSatisfactionRatingResponse is generated.ShowSatisfactionRatingResponse, the response of ShowSatisfactionRating: the HTTP response and its body, decoded by status.
-	ShowSatisfactionRatingResponse = generated.ShowSatisfactionRatingResponse
-	// ShowSatisfactionReasonResponse is generated.ShowSatisfactionReasonResponse, the response of ShowSatisfactionReason: the HTTP response and its body, decoded by status.
-	ShowSatisfactionReasonResponse = generated.ShowSatisfactionReasonResponse
 	// ShowSelfParams is generated.ShowSelfParams, which defines parameters for ShowSelf.
 	ShowSelfParams = generated.ShowSelfParams
 	// ShowSelfParamsInclude is generated.ShowSelfParamsInclude, which defines parameters for ShowSelf.
 	ShowSelfParamsInclude = generated.ShowSelfParamsInclude
-	// ShowSelfResponse is generated.ShowSelfResponse, the response of ShowSelf: the HTTP response and its body, decoded by status.
-	ShowSelfResponse = generated.ShowSelfResponse
-	// ShowSharingAgreementResponse is generated.ShowSharingAgreementResponse, the response of ShowSharingAgreement: the HTTP response and its body, decoded by status.
-	ShowSharingAgreementResponse = generated.ShowSharingAgreementResponse
-	// ShowSupportAddressResponse is generated.ShowSupportAddressResponse, the response of ShowSupportAddress: the HTTP response and its body, decoded by status.
-	ShowSupportAddressResponse = generated.ShowSupportAddressResponse
-	// ShowSuspendedTicketResponse is generated.ShowSuspendedTicketResponse, the response of ShowSuspendedTicket: the HTTP response and its body, decoded by status.
-	ShowSuspendedTicketResponse = generated.ShowSuspendedTicketResponse
-	// ShowTargetFailureResponse is generated.ShowTargetFailureResponse, the response of ShowTargetFailure: the HTTP response and its body, decoded by status.
-	ShowTargetFailureResponse = generated.ShowTargetFailureResponse
-	// ShowTargetResponse is generated.ShowTargetResponse, the response of ShowTarget: the HTTP response and its body, decoded by status.
-	ShowTargetResponse = generated.ShowTargetResponse
-	// ShowTicketAfterMacroResponse is generated.ShowTicketAfterMacroResponse, the response of ShowTicketAfterMacro: the HTTP response and its body, decoded by status.
-	ShowTicketAfterMacroResponse = generated.ShowTicketAfterMacroResponse
-	// ShowTicketAuditResponse is generated.ShowTicketAuditResponse, the response of ShowTicketAudit: the HTTP response and its body, decoded by status.
-	ShowTicketAuditResponse = generated.ShowTicketAuditResponse
-	// ShowTicketFieldOptionResponse is generated.ShowTicketFieldOptionResponse, the response of ShowTicketFieldOption: the HTTP response and its body, decoded by status.
-	ShowTicketFieldOptionResponse = generated.ShowTicketFieldOptionResponse
 	// ShowTicketFieldParams is generated.ShowTicketFieldParams, which defines parameters for ShowTicketField.
 	ShowTicketFieldParams = generated.ShowTicketFieldParams
 	// ShowTicketFieldParamsInclude is generated.ShowTicketFieldParamsInclude, which defines parameters for ShowTicketField.
 	ShowTicketFieldParamsInclude = generated.ShowTicketFieldParamsInclude
-	// ShowTicketFieldResponse is generated.ShowTicketFieldResponse, the response of ShowTicketField: the HTTP response and its body, decoded by status.
-	ShowTicketFieldResponse = generated.ShowTicketFieldResponse
-	// ShowTicketFormResponse is generated.ShowTicketFormResponse, the response of ShowTicketForm: the HTTP response and its body, decoded by status.
-	ShowTicketFormResponse = generated.ShowTicketFormResponse
-	// ShowTicketMetricResponse is generated.ShowTicketMetricResponse, the response of ShowTicketMetric: the HTTP response and its body, decoded by status.
-	ShowTicketMetricResponse = generated.ShowTicketMetricResponse
 	// ShowTicketParams is generated.ShowTicketParams, which defines parameters for ShowTicket.
 	ShowTicketParams = generated.ShowTicketParams
 	// ShowTicketParamsInclude is generated.ShowTicketParamsInclude, which defines parameters for ShowTicket.
 	ShowTicketParamsInclude = generated.ShowTicketParamsInclude
-	// ShowTicketRelatedInfoResponse is generated.ShowTicketRelatedInfoResponse, the response of ShowTicketRelatedInfo: the HTTP response and its body, decoded by status.
-	ShowTicketRelatedInfoResponse = generated.ShowTicketRelatedInfoResponse
-	// ShowTicketResponse is generated.ShowTicketResponse, the response of ShowTicket: the HTTP response and its body, decoded by status.
-	ShowTicketResponse = generated.ShowTicketResponse
-	// ShowTriggerCategoryResponse is generated.ShowTriggerCategoryResponse, the response of ShowTriggerCategory: the HTTP response and its body, decoded by status.
-	ShowTriggerCategoryResponse = generated.ShowTriggerCategoryResponse
-	// ShowTriggerResponse is generated.ShowTriggerResponse, the response of ShowTrigger: the HTTP response and its body, decoded by status.
-	ShowTriggerResponse = generated.ShowTriggerResponse
 	// ShowTriggerRevisionParams is generated.ShowTriggerRevisionParams, which defines parameters for ShowTriggerRevision.
 	ShowTriggerRevisionParams = generated.ShowTriggerRevisionParams
 	// ShowTriggerRevisionParamsInclude is generated.ShowTriggerRevisionParamsInclude, which defines parameters for ShowTriggerRevision.
 	ShowTriggerRevisionParamsInclude = generated.ShowTriggerRevisionParamsInclude
-	// ShowTriggerRevisionResponse is generated.ShowTriggerRevisionResponse, the response of ShowTriggerRevision: the HTTP response and its body, decoded by status.
-	ShowTriggerRevisionResponse = generated.ShowTriggerRevisionResponse
-	// ShowUserFieldOptionResponse is generated.ShowUserFieldOptionResponse, the response of ShowUserFieldOption: the HTTP response and its body, decoded by status.
-	ShowUserFieldOptionResponse = generated.ShowUserFieldOptionResponse
-	// ShowUserFieldResponse is generated.ShowUserFieldResponse, the response of ShowUserField: the HTTP response and its body, decoded by status.
-	ShowUserFieldResponse = generated.ShowUserFieldResponse
-	// ShowUserIdentityResponse is generated.ShowUserIdentityResponse, the response of ShowUserIdentity: the HTTP response and its body, decoded by status.
-	ShowUserIdentityResponse = generated.ShowUserIdentityResponse
 	// ShowUserParams is generated.ShowUserParams, which defines parameters for ShowUser.
 	ShowUserParams = generated.ShowUserParams
 	// ShowUserParamsInclude is generated.ShowUserParamsInclude, which defines parameters for ShowUser.
 	ShowUserParamsInclude = generated.ShowUserParamsInclude
-	// ShowUserRelatedInformationResponse is generated.ShowUserRelatedInformationResponse, the response of ShowUserRelatedInformation: the HTTP response and its body, decoded by status.
-	ShowUserRelatedInformationResponse = generated.ShowUserRelatedInformationResponse
-	// ShowUserResponse is generated.ShowUserResponse, the response of ShowUser: the HTTP response and its body, decoded by status.
-	ShowUserResponse = generated.ShowUserResponse
-	// ShowUserSessionResponse is generated.ShowUserSessionResponse, the response of ShowUserSession: the HTTP response and its body, decoded by status.
-	ShowUserSessionResponse = generated.ShowUserSessionResponse
 	// ShowViewParams is generated.ShowViewParams, which defines parameters for ShowView.
 	ShowViewParams = generated.ShowViewParams
 	// ShowViewParamsInclude is generated.ShowViewParamsInclude, which defines parameters for ShowView.
 	ShowViewParamsInclude = generated.ShowViewParamsInclude
-	// ShowViewResponse is generated.ShowViewResponse, the response of ShowView: the HTTP response and its body, decoded by status.
-	ShowViewResponse = generated.ShowViewResponse
-	// ShowWorkspaceResponse is generated.ShowWorkspaceResponse, the response of ShowWorkspace: the HTTP response and its body, decoded by status.
-	ShowWorkspaceResponse = generated.ShowWorkspaceResponse
 	// SubdomainAvailability is generated.SubdomainAvailability: Whether a subdomain is available.
 	SubdomainAvailability = generated.SubdomainAvailability
 	// SupportAddress is generated.SupportAddress: A support (recipient) address: an email address the account receives tickets at.
@@ -2596,194 +1856,106 @@ type (
 	TriggersReorderRequest = generated.TriggersReorderRequest
 	// TriggersUpdateManyRequest is generated.TriggersUpdateManyRequest: The body of Update Many Triggers.
 	TriggersUpdateManyRequest = generated.TriggersUpdateManyRequest
-	// UnassignUserOrganizationResponse is generated.UnassignUserOrganizationResponse, the response of UnassignUserOrganization: the HTTP response and its body, decoded by status.
-	UnassignUserOrganizationResponse = generated.UnassignUserOrganizationResponse
 	// UpdateAccountSettingsJSONRequestBody is generated.UpdateAccountSettingsJSONRequestBody, which defines body for UpdateAccountSettings for application/json ContentType.
 	UpdateAccountSettingsJSONRequestBody = generated.UpdateAccountSettingsJSONRequestBody
-	// UpdateAccountSettingsResponse is generated.UpdateAccountSettingsResponse, the response of UpdateAccountSettings: the HTTP response and its body, decoded by status.
-	UpdateAccountSettingsResponse = generated.UpdateAccountSettingsResponse
 	// UpdateAttachmentForMalwareJSONRequestBody is generated.UpdateAttachmentForMalwareJSONRequestBody, which defines body for UpdateAttachmentForMalware for application/json ContentType.
 	UpdateAttachmentForMalwareJSONRequestBody = generated.UpdateAttachmentForMalwareJSONRequestBody
-	// UpdateAttachmentForMalwareResponse is generated.UpdateAttachmentForMalwareResponse, the response of UpdateAttachmentForMalware: the HTTP response and its body, decoded by status.
-	UpdateAttachmentForMalwareResponse = generated.UpdateAttachmentForMalwareResponse
 	// UpdateAutomationJSONRequestBody is generated.UpdateAutomationJSONRequestBody, which defines body for UpdateAutomation for application/json ContentType.
 	UpdateAutomationJSONRequestBody = generated.UpdateAutomationJSONRequestBody
-	// UpdateAutomationResponse is generated.UpdateAutomationResponse, the response of UpdateAutomation: the HTTP response and its body, decoded by status.
-	UpdateAutomationResponse = generated.UpdateAutomationResponse
 	// UpdateBrandJSONRequestBody is generated.UpdateBrandJSONRequestBody, which defines body for UpdateBrand for application/json ContentType.
 	UpdateBrandJSONRequestBody = generated.UpdateBrandJSONRequestBody
 	// UpdateBrandMultipartRequestBody is generated.UpdateBrandMultipartRequestBody, which defines body for UpdateBrand for multipart/form-data ContentType.
 	UpdateBrandMultipartRequestBody = generated.UpdateBrandMultipartRequestBody
-	// UpdateBrandResponse is generated.UpdateBrandResponse, the response of UpdateBrand: the HTTP response and its body, decoded by status.
-	UpdateBrandResponse = generated.UpdateBrandResponse
 	// UpdateCustomObjectFieldJSONRequestBody is generated.UpdateCustomObjectFieldJSONRequestBody, which defines body for UpdateCustomObjectField for application/json ContentType.
 	UpdateCustomObjectFieldJSONRequestBody = generated.UpdateCustomObjectFieldJSONRequestBody
-	// UpdateCustomObjectFieldResponse is generated.UpdateCustomObjectFieldResponse, the response of UpdateCustomObjectField: the HTTP response and its body, decoded by status.
-	UpdateCustomObjectFieldResponse = generated.UpdateCustomObjectFieldResponse
 	// UpdateCustomObjectJSONRequestBody is generated.UpdateCustomObjectJSONRequestBody, which defines body for UpdateCustomObject for application/json ContentType.
 	UpdateCustomObjectJSONRequestBody = generated.UpdateCustomObjectJSONRequestBody
 	// UpdateCustomObjectRecordJSONRequestBody is generated.UpdateCustomObjectRecordJSONRequestBody, which defines body for UpdateCustomObjectRecord for application/json ContentType.
 	UpdateCustomObjectRecordJSONRequestBody = generated.UpdateCustomObjectRecordJSONRequestBody
-	// UpdateCustomObjectRecordResponse is generated.UpdateCustomObjectRecordResponse, the response of UpdateCustomObjectRecord: the HTTP response and its body, decoded by status.
-	UpdateCustomObjectRecordResponse = generated.UpdateCustomObjectRecordResponse
-	// UpdateCustomObjectResponse is generated.UpdateCustomObjectResponse, the response of UpdateCustomObject: the HTTP response and its body, decoded by status.
-	UpdateCustomObjectResponse = generated.UpdateCustomObjectResponse
 	// UpdateCustomRoleJSONRequestBody is generated.UpdateCustomRoleJSONRequestBody, which defines body for UpdateCustomRole for application/json ContentType.
 	UpdateCustomRoleJSONRequestBody = generated.UpdateCustomRoleJSONRequestBody
-	// UpdateCustomRoleResponse is generated.UpdateCustomRoleResponse, the response of UpdateCustomRole: the HTTP response and its body, decoded by status.
-	UpdateCustomRoleResponse = generated.UpdateCustomRoleResponse
 	// UpdateCustomTicketStatusJSONRequestBody is generated.UpdateCustomTicketStatusJSONRequestBody, which defines body for UpdateCustomTicketStatus for application/json ContentType.
 	UpdateCustomTicketStatusJSONRequestBody = generated.UpdateCustomTicketStatusJSONRequestBody
-	// UpdateCustomTicketStatusResponse is generated.UpdateCustomTicketStatusResponse, the response of UpdateCustomTicketStatus: the HTTP response and its body, decoded by status.
-	UpdateCustomTicketStatusResponse = generated.UpdateCustomTicketStatusResponse
 	// UpdateDynamicContentItemJSONRequestBody is generated.UpdateDynamicContentItemJSONRequestBody, which defines body for UpdateDynamicContentItem for application/json ContentType.
 	UpdateDynamicContentItemJSONRequestBody = generated.UpdateDynamicContentItemJSONRequestBody
-	// UpdateDynamicContentItemResponse is generated.UpdateDynamicContentItemResponse, the response of UpdateDynamicContentItem: the HTTP response and its body, decoded by status.
-	UpdateDynamicContentItemResponse = generated.UpdateDynamicContentItemResponse
 	// UpdateDynamicContentItemVariantJSONRequestBody is generated.UpdateDynamicContentItemVariantJSONRequestBody, which defines body for UpdateDynamicContentItemVariant for application/json ContentType.
 	UpdateDynamicContentItemVariantJSONRequestBody = generated.UpdateDynamicContentItemVariantJSONRequestBody
-	// UpdateDynamicContentItemVariantResponse is generated.UpdateDynamicContentItemVariantResponse, the response of UpdateDynamicContentItemVariant: the HTTP response and its body, decoded by status.
-	UpdateDynamicContentItemVariantResponse = generated.UpdateDynamicContentItemVariantResponse
 	// UpdateGroupJSONRequestBody is generated.UpdateGroupJSONRequestBody, which defines body for UpdateGroup for application/json ContentType.
 	UpdateGroupJSONRequestBody = generated.UpdateGroupJSONRequestBody
-	// UpdateGroupResponse is generated.UpdateGroupResponse, the response of UpdateGroup: the HTTP response and its body, decoded by status.
-	UpdateGroupResponse = generated.UpdateGroupResponse
 	// UpdateGroupSLAPolicyJSONRequestBody is generated.UpdateGroupSLAPolicyJSONRequestBody, which defines body for UpdateGroupSLAPolicy for application/json ContentType.
 	UpdateGroupSLAPolicyJSONRequestBody = generated.UpdateGroupSLAPolicyJSONRequestBody
-	// UpdateGroupSLAPolicyResponse is generated.UpdateGroupSLAPolicyResponse, the response of UpdateGroupSLAPolicy: the HTTP response and its body, decoded by status.
-	UpdateGroupSLAPolicyResponse = generated.UpdateGroupSLAPolicyResponse
 	// UpdateMacroJSONRequestBody is generated.UpdateMacroJSONRequestBody, which defines body for UpdateMacro for application/json ContentType.
 	UpdateMacroJSONRequestBody = generated.UpdateMacroJSONRequestBody
-	// UpdateMacroResponse is generated.UpdateMacroResponse, the response of UpdateMacro: the HTTP response and its body, decoded by status.
-	UpdateMacroResponse = generated.UpdateMacroResponse
 	// UpdateManyAutomationsJSONRequestBody is generated.UpdateManyAutomationsJSONRequestBody, which defines body for UpdateManyAutomations for application/json ContentType.
 	UpdateManyAutomationsJSONRequestBody = generated.UpdateManyAutomationsJSONRequestBody
-	// UpdateManyAutomationsResponse is generated.UpdateManyAutomationsResponse, the response of UpdateManyAutomations: the HTTP response and its body, decoded by status.
-	UpdateManyAutomationsResponse = generated.UpdateManyAutomationsResponse
 	// UpdateManyDynamicContentItemVariantsJSONRequestBody is generated.UpdateManyDynamicContentItemVariantsJSONRequestBody, which defines body for UpdateManyDynamicContentItemVariants for application/json ContentType.
 	UpdateManyDynamicContentItemVariantsJSONRequestBody = generated.UpdateManyDynamicContentItemVariantsJSONRequestBody
-	// UpdateManyDynamicContentItemVariantsResponse is generated.UpdateManyDynamicContentItemVariantsResponse, the response of UpdateManyDynamicContentItemVariants: the HTTP response and its body, decoded by status.
-	UpdateManyDynamicContentItemVariantsResponse = generated.UpdateManyDynamicContentItemVariantsResponse
 	// UpdateManyMacrosJSONRequestBody is generated.UpdateManyMacrosJSONRequestBody, which defines body for UpdateManyMacros for application/json ContentType.
 	UpdateManyMacrosJSONRequestBody = generated.UpdateManyMacrosJSONRequestBody
-	// UpdateManyMacrosResponse is generated.UpdateManyMacrosResponse, the response of UpdateManyMacros: the HTTP response and its body, decoded by status.
-	UpdateManyMacrosResponse = generated.UpdateManyMacrosResponse
 	// UpdateManyOrganizationsJSONRequestBody is generated.UpdateManyOrganizationsJSONRequestBody, which defines body for UpdateManyOrganizations for application/json ContentType.
 	UpdateManyOrganizationsJSONRequestBody = generated.UpdateManyOrganizationsJSONRequestBody
 	// UpdateManyOrganizationsParams is generated.UpdateManyOrganizationsParams, which defines parameters for UpdateManyOrganizations.
 	UpdateManyOrganizationsParams = generated.UpdateManyOrganizationsParams
-	// UpdateManyOrganizationsResponse is generated.UpdateManyOrganizationsResponse, the response of UpdateManyOrganizations: the HTTP response and its body, decoded by status.
-	UpdateManyOrganizationsResponse = generated.UpdateManyOrganizationsResponse
 	// UpdateManyTicketsJSONRequestBody is generated.UpdateManyTicketsJSONRequestBody, which defines body for UpdateManyTickets for application/json ContentType.
 	UpdateManyTicketsJSONRequestBody = generated.UpdateManyTicketsJSONRequestBody
 	// UpdateManyTicketsParams is generated.UpdateManyTicketsParams, which defines parameters for UpdateManyTickets.
 	UpdateManyTicketsParams = generated.UpdateManyTicketsParams
-	// UpdateManyTicketsResponse is generated.UpdateManyTicketsResponse, the response of UpdateManyTickets: the HTTP response and its body, decoded by status.
-	UpdateManyTicketsResponse = generated.UpdateManyTicketsResponse
 	// UpdateManyTriggersJSONRequestBody is generated.UpdateManyTriggersJSONRequestBody, which defines body for UpdateManyTriggers for application/json ContentType.
 	UpdateManyTriggersJSONRequestBody = generated.UpdateManyTriggersJSONRequestBody
-	// UpdateManyTriggersResponse is generated.UpdateManyTriggersResponse, the response of UpdateManyTriggers: the HTTP response and its body, decoded by status.
-	UpdateManyTriggersResponse = generated.UpdateManyTriggersResponse
 	// UpdateManyUsersJSONRequestBody is generated.UpdateManyUsersJSONRequestBody, which defines body for UpdateManyUsers for application/json ContentType.
 	UpdateManyUsersJSONRequestBody = generated.UpdateManyUsersJSONRequestBody
 	// UpdateManyUsersParams is generated.UpdateManyUsersParams, which defines parameters for UpdateManyUsers.
 	UpdateManyUsersParams = generated.UpdateManyUsersParams
-	// UpdateManyUsersResponse is generated.UpdateManyUsersResponse, the response of UpdateManyUsers: the HTTP response and its body, decoded by status.
-	UpdateManyUsersResponse = generated.UpdateManyUsersResponse
 	// UpdateManyViewsJSONRequestBody is generated.UpdateManyViewsJSONRequestBody, which defines body for UpdateManyViews for application/json ContentType.
 	UpdateManyViewsJSONRequestBody = generated.UpdateManyViewsJSONRequestBody
-	// UpdateManyViewsResponse is generated.UpdateManyViewsResponse, the response of UpdateManyViews: the HTTP response and its body, decoded by status.
-	UpdateManyViewsResponse = generated.UpdateManyViewsResponse
 	// UpdateOrganizationFieldJSONRequestBody is generated.UpdateOrganizationFieldJSONRequestBody, which defines body for UpdateOrganizationField for application/json ContentType.
 	UpdateOrganizationFieldJSONRequestBody = generated.UpdateOrganizationFieldJSONRequestBody
-	// UpdateOrganizationFieldResponse is generated.UpdateOrganizationFieldResponse, the response of UpdateOrganizationField: the HTTP response and its body, decoded by status.
-	UpdateOrganizationFieldResponse = generated.UpdateOrganizationFieldResponse
 	// UpdateOrganizationJSONRequestBody is generated.UpdateOrganizationJSONRequestBody, which defines body for UpdateOrganization for application/json ContentType.
 	UpdateOrganizationJSONRequestBody = generated.UpdateOrganizationJSONRequestBody
-	// UpdateOrganizationResponse is generated.UpdateOrganizationResponse, the response of UpdateOrganization: the HTTP response and its body, decoded by status.
-	UpdateOrganizationResponse = generated.UpdateOrganizationResponse
 	// UpdateRequestJSONRequestBody is generated.UpdateRequestJSONRequestBody, which defines body for UpdateRequest for application/json ContentType.
 	UpdateRequestJSONRequestBody = generated.UpdateRequestJSONRequestBody
-	// UpdateRequestResponse is generated.UpdateRequestResponse, the response of UpdateRequest: the HTTP response and its body, decoded by status.
-	UpdateRequestResponse = generated.UpdateRequestResponse
 	// UpdateResourceCollectionJSONRequestBody is generated.UpdateResourceCollectionJSONRequestBody, which defines body for UpdateResourceCollection for application/json ContentType.
 	UpdateResourceCollectionJSONRequestBody = generated.UpdateResourceCollectionJSONRequestBody
-	// UpdateResourceCollectionResponse is generated.UpdateResourceCollectionResponse, the response of UpdateResourceCollection: the HTTP response and its body, decoded by status.
-	UpdateResourceCollectionResponse = generated.UpdateResourceCollectionResponse
 	// UpdateRoutingAttributeJSONRequestBody is generated.UpdateRoutingAttributeJSONRequestBody, which defines body for UpdateRoutingAttribute for application/json ContentType.
 	UpdateRoutingAttributeJSONRequestBody = generated.UpdateRoutingAttributeJSONRequestBody
-	// UpdateRoutingAttributeResponse is generated.UpdateRoutingAttributeResponse, the response of UpdateRoutingAttribute: the HTTP response and its body, decoded by status.
-	UpdateRoutingAttributeResponse = generated.UpdateRoutingAttributeResponse
 	// UpdateRoutingAttributeValueJSONRequestBody is generated.UpdateRoutingAttributeValueJSONRequestBody, which defines body for UpdateRoutingAttributeValue for application/json ContentType.
 	UpdateRoutingAttributeValueJSONRequestBody = generated.UpdateRoutingAttributeValueJSONRequestBody
-	// UpdateRoutingAttributeValueResponse is generated.UpdateRoutingAttributeValueResponse, the response of UpdateRoutingAttributeValue: the HTTP response and its body, decoded by status.
-	UpdateRoutingAttributeValueResponse = generated.UpdateRoutingAttributeValueResponse
 	// UpdateSLAPolicyJSONRequestBody is generated.UpdateSLAPolicyJSONRequestBody, which defines body for UpdateSLAPolicy for application/json ContentType.
 	UpdateSLAPolicyJSONRequestBody = generated.UpdateSLAPolicyJSONRequestBody
-	// UpdateSLAPolicyResponse is generated.UpdateSLAPolicyResponse, the response of UpdateSLAPolicy: the HTTP response and its body, decoded by status.
-	UpdateSLAPolicyResponse = generated.UpdateSLAPolicyResponse
 	// UpdateSharingAgreementJSONRequestBody is generated.UpdateSharingAgreementJSONRequestBody, which defines body for UpdateSharingAgreement for application/json ContentType.
 	UpdateSharingAgreementJSONRequestBody = generated.UpdateSharingAgreementJSONRequestBody
-	// UpdateSharingAgreementResponse is generated.UpdateSharingAgreementResponse, the response of UpdateSharingAgreement: the HTTP response and its body, decoded by status.
-	UpdateSharingAgreementResponse = generated.UpdateSharingAgreementResponse
 	// UpdateSupportAddressJSONRequestBody is generated.UpdateSupportAddressJSONRequestBody, which defines body for UpdateSupportAddress for application/json ContentType.
 	UpdateSupportAddressJSONRequestBody = generated.UpdateSupportAddressJSONRequestBody
-	// UpdateSupportAddressResponse is generated.UpdateSupportAddressResponse, the response of UpdateSupportAddress: the HTTP response and its body, decoded by status.
-	UpdateSupportAddressResponse = generated.UpdateSupportAddressResponse
 	// UpdateTargetJSONRequestBody is generated.UpdateTargetJSONRequestBody, which defines body for UpdateTarget for application/json ContentType.
 	UpdateTargetJSONRequestBody = generated.UpdateTargetJSONRequestBody
-	// UpdateTargetResponse is generated.UpdateTargetResponse, the response of UpdateTarget: the HTTP response and its body, decoded by status.
-	UpdateTargetResponse = generated.UpdateTargetResponse
 	// UpdateTicketFieldJSONRequestBody is generated.UpdateTicketFieldJSONRequestBody, which defines body for UpdateTicketField for application/json ContentType.
 	UpdateTicketFieldJSONRequestBody = generated.UpdateTicketFieldJSONRequestBody
 	// UpdateTicketFieldParams is generated.UpdateTicketFieldParams, which defines parameters for UpdateTicketField.
 	UpdateTicketFieldParams = generated.UpdateTicketFieldParams
-	// UpdateTicketFieldResponse is generated.UpdateTicketFieldResponse, the response of UpdateTicketField: the HTTP response and its body, decoded by status.
-	UpdateTicketFieldResponse = generated.UpdateTicketFieldResponse
 	// UpdateTicketFormJSONRequestBody is generated.UpdateTicketFormJSONRequestBody, which defines body for UpdateTicketForm for application/json ContentType.
 	UpdateTicketFormJSONRequestBody = generated.UpdateTicketFormJSONRequestBody
-	// UpdateTicketFormResponse is generated.UpdateTicketFormResponse, the response of UpdateTicketForm: the HTTP response and its body, decoded by status.
-	UpdateTicketFormResponse = generated.UpdateTicketFormResponse
 	// UpdateTicketJSONRequestBody is generated.UpdateTicketJSONRequestBody, which defines body for UpdateTicket for application/json ContentType.
 	UpdateTicketJSONRequestBody = generated.UpdateTicketJSONRequestBody
-	// UpdateTicketResponse is generated.UpdateTicketResponse, the response of UpdateTicket: the HTTP response and its body, decoded by status.
-	UpdateTicketResponse = generated.UpdateTicketResponse
 	// UpdateTriggerCategoryJSONRequestBody is generated.UpdateTriggerCategoryJSONRequestBody, which defines body for UpdateTriggerCategory for application/json ContentType.
 	UpdateTriggerCategoryJSONRequestBody = generated.UpdateTriggerCategoryJSONRequestBody
-	// UpdateTriggerCategoryResponse is generated.UpdateTriggerCategoryResponse, the response of UpdateTriggerCategory: the HTTP response and its body, decoded by status.
-	UpdateTriggerCategoryResponse = generated.UpdateTriggerCategoryResponse
 	// UpdateTriggerJSONRequestBody is generated.UpdateTriggerJSONRequestBody, which defines body for UpdateTrigger for application/json ContentType.
 	UpdateTriggerJSONRequestBody = generated.UpdateTriggerJSONRequestBody
-	// UpdateTriggerResponse is generated.UpdateTriggerResponse, the response of UpdateTrigger: the HTTP response and its body, decoded by status.
-	UpdateTriggerResponse = generated.UpdateTriggerResponse
 	// UpdateUserFieldJSONRequestBody is generated.UpdateUserFieldJSONRequestBody, which defines body for UpdateUserField for application/json ContentType.
 	UpdateUserFieldJSONRequestBody = generated.UpdateUserFieldJSONRequestBody
-	// UpdateUserFieldResponse is generated.UpdateUserFieldResponse, the response of UpdateUserField: the HTTP response and its body, decoded by status.
-	UpdateUserFieldResponse = generated.UpdateUserFieldResponse
 	// UpdateUserIdentityJSONRequestBody is generated.UpdateUserIdentityJSONRequestBody, which defines body for UpdateUserIdentity for application/json ContentType.
 	UpdateUserIdentityJSONRequestBody = generated.UpdateUserIdentityJSONRequestBody
-	// UpdateUserIdentityResponse is generated.UpdateUserIdentityResponse, the response of UpdateUserIdentity: the HTTP response and its body, decoded by status.
-	UpdateUserIdentityResponse = generated.UpdateUserIdentityResponse
 	// UpdateUserJSONRequestBody is generated.UpdateUserJSONRequestBody, which defines body for UpdateUser for application/json ContentType.
 	UpdateUserJSONRequestBody = generated.UpdateUserJSONRequestBody
-	// UpdateUserResponse is generated.UpdateUserResponse, the response of UpdateUser: the HTTP response and its body, decoded by status.
-	UpdateUserResponse = generated.UpdateUserResponse
 	// UpdateViewJSONRequestBody is generated.UpdateViewJSONRequestBody, which defines body for UpdateView for application/json ContentType.
 	UpdateViewJSONRequestBody = generated.UpdateViewJSONRequestBody
-	// UpdateViewResponse is generated.UpdateViewResponse, the response of UpdateView: the HTTP response and its body, decoded by status.
-	UpdateViewResponse = generated.UpdateViewResponse
 	// UpdateWorkspaceJSONRequestBody is generated.UpdateWorkspaceJSONRequestBody, which defines body for UpdateWorkspace for application/json ContentType.
 	UpdateWorkspaceJSONRequestBody = generated.UpdateWorkspaceJSONRequestBody
-	// UpdateWorkspaceResponse is generated.UpdateWorkspaceResponse, the response of UpdateWorkspace: the HTTP response and its body, decoded by status.
-	UpdateWorkspaceResponse = generated.UpdateWorkspaceResponse
 	// Upload is generated.Upload: Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
 	Upload = generated.Upload
 	// UploadEnvelope is generated.UploadEnvelope, which defines model for UploadEnvelope.
 	UploadEnvelope = generated.UploadEnvelope
 	// UploadFileParams is generated.UploadFileParams, which defines parameters for UploadFile.
 	UploadFileParams = generated.UploadFileParams
-	// UploadFileResponse is generated.UploadFileResponse, the response of UploadFile: the HTTP response and its body, decoded by status.
-	UploadFileResponse = generated.UploadFileResponse
 	// User is generated.User: A Zendesk user: an end user (customer), an agent or an admin.
 	User = generated.User
 	// UserCreateOrUpdateRequest is generated.UserCreateOrUpdateRequest, which defines model for UserCreateOrUpdateRequest.
@@ -2888,14 +2060,8 @@ type (
 	UsersUpdateManyRequest = generated.UsersUpdateManyRequest
 	// VerifySubdomainAvailabilityParams is generated.VerifySubdomainAvailabilityParams, which defines parameters for VerifySubdomainAvailability.
 	VerifySubdomainAvailabilityParams = generated.VerifySubdomainAvailabilityParams
-	// VerifySubdomainAvailabilityResponse is generated.VerifySubdomainAvailabilityResponse, the response of VerifySubdomainAvailability: the HTTP response and its body, decoded by status.
-	VerifySubdomainAvailabilityResponse = generated.VerifySubdomainAvailabilityResponse
 	// VerifySupportAddressForwardingJSONRequestBody is generated.VerifySupportAddressForwardingJSONRequestBody, which defines body for VerifySupportAddressForwarding for application/json ContentType.
 	VerifySupportAddressForwardingJSONRequestBody = generated.VerifySupportAddressForwardingJSONRequestBody
-	// VerifySupportAddressForwardingResponse is generated.VerifySupportAddressForwardingResponse, the response of VerifySupportAddressForwarding: the HTTP response and its body, decoded by status.
-	VerifySupportAddressForwardingResponse = generated.VerifySupportAddressForwardingResponse
-	// VerifyUserIdentityResponse is generated.VerifyUserIdentityResponse, the response of VerifyUserIdentity: the HTTP response and its body, decoded by status.
-	VerifyUserIdentityResponse = generated.VerifyUserIdentityResponse
 	// Via is generated.Via: How a record was created or changed (the channel, and where it came from).
 	Via = generated.Via
 	// ViaSource is generated.ViaSource: Where a change came from.

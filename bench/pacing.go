@@ -74,7 +74,7 @@ func (s SharedAccount) Run() (PaceResult, error) {
 			go func() {
 				defer wg.Done()
 				for id := int64(g%100 + 1); ctx.Err() == nil; id = id%100 + 1 {
-					_, err := c.ShowTicketWithResponse(ctx, id, nil)
+					_, err := c.ShowTicket(ctx, id, nil)
 					switch {
 					case err == nil && time.Now().Before(end):
 						ok.Add(1)

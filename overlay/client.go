@@ -1,44 +1,42 @@
-// Package overlay adds to the generated client what a generator cannot
-// give: iteration over every paginated operation (cursor, offset and
-// incremental exports, resumable, with prefetch and de-duplication) and
-// waiting for background jobs.
+// Package overlay is the generic machinery behind every operation: one
+// request builder and decoder driven by a table of the spec's operations
+// (Operations, generated from spec/zendesk.yaml), iteration over every
+// paginated operation (cursor, offset and incremental exports, resumable,
+// with prefetch and de-duplication) and waiting for background jobs.
 //
-// The iterators and wait helpers of each operation are generated from the
-// spec's x-zendesk-pagination and x-zendesk-job annotations into
-// zz_operations.gen.go; the hand-written core (Pages, All, WaitJob) is shared
-// by all of them. Most programs use them through the root package
-// (github.com/zdapi/zendesk), whose Client embeds this one.
+// Nothing in it is written per operation. Programs use it through the root
+// package (github.com/zdapi/zendesk), whose Client has a method for each
+// operation that calls into this one.
 package overlay
 
 import (
-	"context"
 	"errors"
-	"fmt"
-
-	"github.com/zdapi/zendesk/generated"
+	"net/url"
+	"strings"
 )
 
-// Client is the generated client with iterators and job helpers.
+// Client sends the operations of the spec (see Send and Call), iterates
+// over their pages and waits for their jobs. The root package's Client
+// wraps one, with a method per operation.
 type Client struct {
-	// ClientWithResponses gives every operation, typed
-	// (<Operation>WithResponse) and raw (<Operation>, returning the
-	// *http.Response). Client declares each typed method again, generated,
-	// so that its errors (a failed request, a body that does not decode)
-	// say which operation failed.
-	*generated.ClientWithResponses
-
-	raw   generated.ClientInterface
-	check ResponseChecker
+	server *url.URL
+	doer   HTTPDoer
+	check  ResponseChecker
 }
 
-// New wraps a generated client. check turns non-2xx responses into errors
-// (nil gives plain errors that carry the status). Every call of the
-// returned client, raw and typed, is checked before its request is built:
-// a nil context, or a path parameter that is empty, "." or "..", is an
-// error (see ErrBadPathParam), and nothing is sent.
-func New(c *generated.ClientWithResponses, check ResponseChecker) *Client {
-	raw := checkedClient{c.ClientInterface}
-	return &Client{ClientWithResponses: &generated.ClientWithResponses{ClientInterface: raw}, raw: raw, check: check}
+// New makes a client that sends every request to server (the account's
+// base URL, such as https://acme.zendesk.com) through doer. check turns
+// non-2xx responses into errors (nil gives plain errors that carry the
+// status).
+func New(server string, doer HTTPDoer, check ResponseChecker) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(server, "/") + "/")
+	if err != nil {
+		return nil, err
+	}
+	if doer == nil {
+		return nil, errors.New("overlay: nil HTTPDoer")
+	}
+	return &Client{server: u, doer: doer, check: check}, nil
 }
 
 // ErrBadPathParam is matched (errors.Is) by the error of a call given a
@@ -50,18 +48,3 @@ var ErrBadPathParam = errors.New("path parameter is empty, \".\" or \"..\"")
 // ErrNilContext is matched (errors.Is) by the error of a call given a nil
 // context, as http.NewRequestWithContext refuses one.
 var ErrNilContext = errors.New("nil context")
-
-// checkCall refuses a nil context and path parameters (name, value pairs)
-// that would change the endpoint the request goes to.
-func checkCall(ctx context.Context, op string, params ...string) error {
-	if ctx == nil {
-		return fmt.Errorf("%s: %w", op, ErrNilContext)
-	}
-	for i := 0; i+1 < len(params); i += 2 {
-		switch v := params[i+1]; v {
-		case "", ".", "..":
-			return fmt.Errorf("%s: %s is %q: %w", op, params[i], v, ErrBadPathParam)
-		}
-	}
-	return nil
-}

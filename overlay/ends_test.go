@@ -14,8 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/zdapi/zendesk/generated"
 )
 
 // scripted serves pages from a function of the request's query, and counts
@@ -39,7 +37,7 @@ func (s *scripted) start(t *testing.T, style string) (Listing, Fetch) {
 	case "incremental-cursor":
 		l.CursorParam = "cursor"
 	}
-	return l, func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+	return l, func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/records?start_time=1000", nil)
 		if err != nil {
 			return nil, err
@@ -202,7 +200,7 @@ func (e *rateErr) HTTPStatus() int { return e.status }
 // (the root package's client).
 func TestDepthLimitAnsweredByZendesk(t *testing.T) {
 	asError := func(f Fetch) Fetch {
-		return func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		return func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 			resp, err := f(ctx, edit)
 			if err == nil && resp.StatusCode/100 != 2 {
 				resp.Body.Close()

@@ -71,14 +71,13 @@ func statusOf(err error) int {
 	return 0
 }
 
-// callError names the operation whose request failed. The generated typed
-// methods (<Operation>WithResponse) use it.
+// callError names the operation whose request failed.
 func callError(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
 // decodeError names the operation whose response could not be decoded,
-// and the response's status. The generated typed methods use it.
+// and the response's status.
 func decodeError(op string, rsp *http.Response, err error) error {
 	return fmt.Errorf("%s: decode the HTTP %d response: %w", op, rsp.StatusCode, err)
 }

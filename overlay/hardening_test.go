@@ -12,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/zdapi/zendesk/generated"
 )
 
 // TestTimeExportFromZeroStalls runs a time-based export from start_time=0
@@ -25,7 +23,7 @@ func TestTimeExportFromZeroStalls(t *testing.T) {
 		return fmt.Sprintf(`{"records":%s,"end_time":0,"end_of_stream":false}`, records(1, 2))
 	}}
 	l, fetch := s.start(t, "incremental-time")
-	fetchFromZero := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+	fetchFromZero := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 		return fetch(ctx, func(ctx context.Context, req *http.Request) error {
 			q := req.URL.Query()
 			q.Set("start_time", "0")
@@ -89,7 +87,7 @@ func TestPageBodiesThatAreNotPages(t *testing.T) {
 				fmt.Fprint(w, c.body)
 			}))
 			defer srv.Close()
-			fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+			fetch := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 				_ = edit(ctx, req)
 				return srv.Client().Do(req)

@@ -160,8 +160,9 @@ func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*g
 	if ctx == nil {
 		return nil, fmt.Errorf("wait job %s: %w", id, ErrNilContext)
 	}
-	if err := checkCall(ctx, "wait job", "job_status_id", id); err != nil {
-		return nil, err
+	switch id {
+	case "", ".", "..":
+		return nil, fmt.Errorf("wait job: job_status_id is %q: %w", id, ErrBadPathParam)
 	}
 	if o.initial <= 0 || o.max < o.initial {
 		return nil, fmt.Errorf("wait job %s: poll interval %s..%s is not a positive range", id, o.initial, o.max)
@@ -220,7 +221,7 @@ func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*g
 }
 
 func (c *Client) pollJob(ctx context.Context, id string) (*generated.JobStatus, error) {
-	resp, err := c.raw.ShowJobStatus(ctx, id)
+	resp, err := c.Send(ctx, Request{Op: Op("ShowJobStatus"), Path: []any{id}})
 	if err != nil {
 		return nil, err
 	}

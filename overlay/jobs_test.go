@@ -55,9 +55,9 @@ func (s *jobServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newJobClient(t *testing.T, s *jobServer) *Client {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	gc, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(srv.Client()))
+	c, err := New(srv.URL, srv.Client(), nil)
 	require.NoError(t, err)
-	return New(gc, nil)
+	return c
 }
 
 // fakeSleep records the delays instead of sleeping.
@@ -211,10 +211,10 @@ func TestWaitJobHonoursRetryAfter(t *testing.T) {
 			s := &jobServer{script: script, retryAfter: "7"}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			gc, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(srv.Client()))
+			client, err := New(srv.URL, srv.Client(), c.check)
 			require.NoError(t, err)
 			fs := &fakeSleep{}
-			job, err := New(gc, c.check).WaitJob(context.Background(), jobID, withSleep(fs.sleep), WithPollInterval(time.Second, 2*time.Second))
+			job, err := client.WaitJob(context.Background(), jobID, withSleep(fs.sleep), WithPollInterval(time.Second, 2*time.Second))
 			require.NoError(t, err)
 			assert.Equal(t, JobCompleted, jobState(*job))
 			require.Len(t, fs.delays, 3)
@@ -269,7 +269,8 @@ func TestWaitJobCancel(t *testing.T) {
 // TestWaitJobBadInput gives WaitJob what it cannot wait with: each is an
 // error before any poll, naming what is wrong.
 func TestWaitJobBadInput(t *testing.T) {
-	client := New(&generated.ClientWithResponses{}, nil)
+	client, err := New("https://example.zendesk.com", http.DefaultClient, nil)
+	require.NoError(t, err)
 	cases := []struct {
 		name, id string
 		opts     []WaitOption

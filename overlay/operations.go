@@ -1,5 +1,7 @@
 package overlay
 
+import "sync"
+
 // OperationInfo is what the spec's annotations say about one operation. The
 // table Operations (generated from spec/zendesk.yaml) holds one per
 // operation; the root package's transport reads it to pace operations with
@@ -26,7 +28,38 @@ type OperationInfo struct {
 	RetryUnsafe bool
 	// JSONStatuses are the success statuses whose body is JSON.
 	JSONStatuses []int
+	// PathParams are the names of the path template's parameters, in order.
+	PathParams []string
+	// Exploded are the list query parameters sent once per value
+	// (role[]=a&role[]=b); other lists are comma separated.
+	Exploded []string
+	// Headers are the parameters sent as headers (Idempotency-Key).
+	Headers []string
+	// Envelope are, by success status, the properties the JSON body must
+	// have, not null ({"ticket": {...}}): a body without them is an error.
+	Envelope map[int][]string
 }
+
+// Op is the operation of Operations with the given ID. It panics on an ID
+// the table lacks: the generated code asks only for the spec's operations.
+func Op(id string) *OperationInfo {
+	opsOnce.Do(func() {
+		opsByID = make(map[string]*OperationInfo, len(Operations))
+		for i := range Operations {
+			opsByID[Operations[i].ID] = &Operations[i]
+		}
+	})
+	op, ok := opsByID[id]
+	if !ok {
+		panic("overlay: no operation " + id)
+	}
+	return op
+}
+
+var (
+	opsOnce sync.Once
+	opsByID map[string]*OperationInfo
+)
 
 // RateLimit is an operation's own limit: Requests per Seconds, counted per
 // distinct values of the Key path parameters (all requests share one budget

@@ -10,6 +10,18 @@ type listOptions struct {
 	dedup    *bool
 	track    *Position
 	retries  *int
+	editors  []RequestEditorFn
+}
+
+// WithPageRequestEditor changes every page's request before it is sent,
+// before the iterator sets the page's position: to add a query parameter
+// the params struct lacks, or a header. Several editors run in order.
+func WithPageRequestEditor(fn RequestEditorFn) ListOption {
+	return func(o *listOptions) {
+		if fn != nil {
+			o.editors = append(o.editors, fn)
+		}
+	}
 }
 
 // pageRetries is how often a page whose body broke is fetched again.

@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/internal/ctxsleep"
 )
 
@@ -43,7 +42,7 @@ type Listing struct {
 // Fetch performs one request of a listing. edit sets the pagination query
 // parameters of that request; Fetch must apply it (it is a request editor of
 // the generated client).
-type Fetch func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error)
+type Fetch func(ctx context.Context, edit RequestEditorFn) (*http.Response, error)
 
 // ResponseChecker turns a non-2xx response into an error. The root package
 // supplies one that builds its typed errors.
@@ -243,8 +242,14 @@ func (p *pager[T]) setup() error {
 // (pos, to start with) is set to the position actually requested: the
 // first page of an export takes its start_time from the caller's
 // parameters, and a checkpoint taken in that page must hold it.
-func (p *pager[T]) editor(pos Position, sent *Position) generated.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
+func (p *pager[T]) editor(pos Position, sent *Position) RequestEditorFn {
+	return func(ctx context.Context, req *http.Request) error {
+		// The caller's editors first: the position's parameters win.
+		for _, e := range p.o.editors {
+			if err := e(ctx, req); err != nil {
+				return err
+			}
+		}
 		q := req.URL.Query()
 		if p.l.SizeParam != "" {
 			q.Set(p.l.SizeParam, strconv.Itoa(p.size))

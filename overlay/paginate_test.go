@@ -20,8 +20,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
-
-	"github.com/zdapi/zendesk/generated"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -179,7 +177,7 @@ func (s *listServer) start(t *testing.T) (Listing, Fetch) {
 	case "incremental-cursor":
 		l.SizeParam, l.CursorParam = "per_page", "cursor"
 	}
-	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+	fetch := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records?start_time=1000&page=7", nil)
 		if err != nil {
 			return nil, err
@@ -511,7 +509,7 @@ func TestBadPages(t *testing.T) {
 				fmt.Fprint(w, c.body)
 			}))
 			defer srv.Close()
-			fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+			fetch := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 				_ = edit(ctx, req)
 				return srv.Client().Do(req)
@@ -600,7 +598,7 @@ func TestBrokenBodyIsFetchedAgain(t *testing.T) {
 	}))
 	defer srv.Close()
 	l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]", MaxPageSize: 100}
-	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+	fetch := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records", nil)
 		_ = edit(ctx, req)
 		return srv.Client().Do(req)
@@ -647,7 +645,7 @@ func TestBreakCancelsAndAwaitsThePrefetch(t *testing.T) {
 	}))
 	defer srv.Close()
 	l := Listing{Operation: "ListRecords", Style: "cursor", Items: "records", SizeParam: "page[size]", CursorParam: "page[after]", MaxPageSize: 100}
-	fetch := func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+	fetch := func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v2/records", nil)
 		_ = edit(ctx, req)
 		resp, err := srv.Client().Do(req)

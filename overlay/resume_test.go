@@ -11,8 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/zdapi/zendesk/generated"
 )
 
 // storeServer serves a store of records that can change between requests,
@@ -110,7 +108,7 @@ func (s *storeServer) start(t *testing.T) (export, list Listing, fetchExport fun
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	fetchAt := func(path string) Fetch {
-		return func(ctx context.Context, edit generated.RequestEditorFn) (*http.Response, error) {
+		return func(ctx context.Context, edit RequestEditorFn) (*http.Response, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
 			if err != nil {
 				return nil, err

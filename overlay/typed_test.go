@@ -16,9 +16,9 @@ import (
 	"github.com/zdapi/zendesk/generated"
 )
 
-// TestTypedMethodErrorsNameTheOperation: an answer the typed method cannot
-// decode, or a request that fails, is an error that says which operation
-// it was, and still matches its cause with errors.As and errors.Is.
+// TestTypedMethodErrorsNameTheOperation: an answer Call cannot decode, or a
+// request that fails, is an error that says which operation it was, and
+// still matches its cause with errors.As and errors.Is.
 func TestTypedMethodErrorsNameTheOperation(t *testing.T) {
 	leakCheck(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -37,36 +37,34 @@ func TestTypedMethodErrorsNameTheOperation(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	gc, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(srv.Client()))
+	c, err := New(srv.URL, srv.Client(), nil)
 	require.NoError(t, err)
-	c := New(gc, nil)
 	ctx := context.Background()
+	call := func(ctx context.Context, id string, path []any, params, body, out any) error {
+		_, err := c.Call(ctx, Request{Op: Op(id), Path: path, Params: params, JSON: body}, out, CallOptions{})
+		return err
+	}
 
-	_, err = c.ListTicketsWithResponse(ctx, &generated.ListTicketsParams{})
+	err = call(ctx, "ListTickets", nil, &generated.ListTicketsParams{}, nil, new(generated.TicketList))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ListTickets: decode the HTTP 200 response: invalid character '}'")
 	var syn *json.SyntaxError
 	assert.ErrorAs(t, err, &syn)
 
-	_, err = c.ShowTicketWithResponse(ctx, 7, nil)
+	err = call(ctx, "ShowTicket", []any{int64(7)}, (*generated.ShowTicketParams)(nil), nil, new(generated.TicketEnvelope))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ShowTicket: decode the HTTP 200 response: json: cannot unmarshal")
 	var ute *json.UnmarshalTypeError
 	assert.ErrorAs(t, err, &ute)
 
-	// An error answer whose body does not decode: its status is said.
-	_, err = c.ShowJobStatusWithResponse(ctx, "x")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "ShowJobStatus: decode the HTTP 404 response")
-
-	// The raw-body form of a typed method too.
-	_, err = c.CreateTicketWithBodyWithResponse(ctx, &generated.CreateTicketParams{}, "application/json", strings.NewReader(`{}`))
+	// A body sent as is, with its content type.
+	_, err = c.Call(ctx, Request{Op: Op("CreateTicket"), Params: &generated.CreateTicketParams{}, Body: strings.NewReader(`{}`), ContentType: "application/json"}, new(generated.TicketEnvelope), CallOptions{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "CreateTicket: decode the HTTP 201 response: json: cannot unmarshal array")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = c.ListTicketsWithResponse(cancelled, &generated.ListTicketsParams{})
+	err = call(cancelled, "ListTickets", nil, &generated.ListTicketsParams{}, nil, new(generated.TicketList))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ListTickets: ")
 	assert.ErrorIs(t, err, context.Canceled)

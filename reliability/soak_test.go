@@ -359,9 +359,10 @@ func runJobSoak(t *testing.T, careful bool) jobSoakResult {
 				if !careful {
 					key += fmt.Sprintf("-try-%d", try)
 				}
-				resp, err := client.CreateTicketWithResponse(zendesk.WithIdempotencyKey(ctx, key), &zendesk.CreateTicketParams{}, body)
+				var resp *http.Response
+				_, err := client.CreateTicket(zendesk.WithIdempotencyKey(ctx, key), &zendesk.CreateTicketParams{}, body, zendesk.KeepResponse(&resp))
 				if err == nil {
-					if zendesk.IdempotencyLookup(resp.HTTPResponse) == "hit" {
+					if zendesk.IdempotencyLookup(resp) == "hit" {
 						keyHits.Add(1)
 					}
 					return

@@ -32,7 +32,7 @@ func TestExportsHoldBackTheLastMinute(t *testing.T) {
 	client, err := srv.Client(zendesk.WithoutOperationPacing()) // the fake's limits are off: no need to keep to them
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = client.UpdateTicketWithResponse(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
+	_, err = client.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
 	require.NoError(t, err)
 
 	export := func(pos zendesk.Position) ([]int64, zendesk.Position) {
@@ -54,19 +54,19 @@ func TestExportsHoldBackTheLastMinute(t *testing.T) {
 	assert.Equal(t, []int64{3}, ids, "a minute later, from the same cursor")
 
 	// The time-based export holds back the same minute.
-	_, err = client.UpdateTicketWithResponse(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityLow)}})
+	_, err = client.UpdateTicket(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityLow)}})
 	require.NoError(t, err)
-	page, err := client.IncrementalTicketExportWithResponse(ctx, &zendesk.IncrementalTicketExportParams{StartTime: srv.Now().Add(-2 * time.Minute).Unix()})
+	page, err := client.IncrementalTicketExport(ctx, &zendesk.IncrementalTicketExportParams{StartTime: srv.Now().Add(-2 * time.Minute).Unix()})
 	require.NoError(t, err)
-	require.Len(t, page.JSON200.Tickets, 1)
-	assert.Equal(t, int64(3), *page.JSON200.Tickets[0].ID)
-	assert.True(t, *page.JSON200.EndOfStream)
+	require.Len(t, page.Tickets, 1)
+	assert.Equal(t, int64(3), *page.Tickets[0].ID)
+	assert.True(t, *page.EndOfStream)
 
 	// WithRecentChangesInExports shows them at once.
 	eager := zendesktest.NewServer(t, zendesktest.WithTickets(10), zendesktest.WithoutRateLimits(), frozen(), zendesktest.WithRecentChangesInExports())
 	eagerClient, err := eager.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
-	_, err = eagerClient.UpdateTicketWithResponse(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
+	_, err = eagerClient.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
 	require.NoError(t, err)
 	var last int64
 	for tk, err := range eagerClient.IncrementalTicketCursorExportAll(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0))}) {
@@ -86,39 +86,39 @@ func TestJobsMoveOnWithTime(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	users := func() int64 {
-		c, err := client.CountUsersWithResponse(ctx, &zendesk.CountUsersParams{})
+		c, err := client.CountUsers(ctx, &zendesk.CountUsersParams{})
 		require.NoError(t, err)
-		return *c.JSON200.Count.Value
+		return *c.Count.Value
 	}
 	body := zendesk.CreateManyUsersJSONRequestBody{Users: []zendesk.UserInput{{Name: ptr("Unpolled 1")}, {Name: ptr("Unpolled 2")}}}
-	queued, err := client.CreateManyUsersWithResponse(ctx, body)
+	queued, err := client.CreateManyUsers(ctx, body)
 	require.NoError(t, err)
-	id := *queued.JSON200.JobStatus.ID
-	assert.Equal(t, zendesk.JobStatusStatusQueued, *queued.JSON200.JobStatus.Status)
+	id := *queued.JobStatus.ID
+	assert.Equal(t, zendesk.JobStatusStatusQueued, *queued.JobStatus.Status)
 
 	require.NoError(t, srv.AdvanceClock(19*time.Second))
 	assert.Equal(t, int64(10), users(), "19 of 20 seconds: not done")
 	require.NoError(t, srv.AdvanceClock(time.Second))
 	assert.Equal(t, int64(12), users(), "20 seconds: done, though nobody polled it")
-	done, err := client.ShowJobStatusWithResponse(ctx, id)
+	done, err := client.ShowJobStatus(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, zendesk.JobStatusStatusCompleted, *done.JSON200.JobStatus.Status)
-	results, err := done.JSON200.JobStatus.Results.AsJobStatusResultList()
+	assert.Equal(t, zendesk.JobStatusStatusCompleted, *done.JobStatus.Status)
+	results, err := done.JobStatus.Results.AsJobStatusResultList()
 	require.NoError(t, err)
 	assert.Len(t, results, 2)
 
 	// Time and looks add up: a quarter of the time is a look.
-	queued, err = client.CreateManyUsersWithResponse(ctx, body)
+	queued, err = client.CreateManyUsers(ctx, body)
 	require.NoError(t, err)
-	id = *queued.JSON200.JobStatus.ID
+	id = *queued.JobStatus.ID
 	require.NoError(t, srv.AdvanceClock(10*time.Second)) // two stages of four
 	var progress []int
 	var states []zendesk.JobStatusStatus
 	for range 2 {
-		js, err := client.ShowJobStatusWithResponse(ctx, id)
+		js, err := client.ShowJobStatus(ctx, id)
 		require.NoError(t, err)
-		states = append(states, *js.JSON200.JobStatus.Status)
-		progress = append(progress, *js.JSON200.JobStatus.Progress)
+		states = append(states, *js.JobStatus.Status)
+		progress = append(progress, *js.JobStatus.Progress)
 	}
 	assert.Equal(t, []zendesk.JobStatusStatus{zendesk.JobStatusStatusWorking, zendesk.JobStatusStatusCompleted}, states)
 	assert.Equal(t, []int{1, 2}, progress, "3 of 4 stages of 2 items, then done")
@@ -145,9 +145,9 @@ func TestJobsFailAndAreKilled(t *testing.T) {
 		assert.Contains(t, *je.Job.Message, map[zendesk.JobStatusStatus]string{"failed": "Failed:", "killed": "Killed:"}[want])
 		t.Logf("%s job: %v", want, err)
 	}
-	count, err := client.CountUsersWithResponse(ctx, &zendesk.CountUsersParams{})
+	count, err := client.CountUsers(ctx, &zendesk.CountUsersParams{})
 	require.NoError(t, err)
-	assert.Equal(t, int64(10), *count.JSON200.Count.Value, "failed and killed jobs did not do their work")
+	assert.Equal(t, int64(10), *count.Count.Value, "failed and killed jobs did not do their work")
 	job, err := client.CreateManyUsersAndWait(ctx, body, fastWait...)
 	require.NoError(t, err)
 	assert.Equal(t, zendesk.JobStatusStatusCompleted, *job.Status)
@@ -203,7 +203,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	// The client reads them.
 	client, err := srv.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
-	_, err = client.CountTicketsInViewWithResponse(context.Background(), 1)
+	_, err = client.CountTicketsInView(context.Background(), 1)
 	require.NoError(t, err)
 	rl := client.RateLimits()
 	assert.Equal(t, 100, rl.Limit)

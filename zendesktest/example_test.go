@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/http"
 
 	"github.com/zdapi/zendesk"
 	"github.com/zdapi/zendesk/zendesktest"
@@ -29,13 +30,14 @@ func Example() {
 		}
 		fmt.Printf("#%d %s: %s\n", *t.ID, *t.Status, *t.Subject)
 	}
-	created, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
+	var resp *http.Response
+	created, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
 		Ticket: zendesk.TicketInput{Subject: ptr("Hello"), Comment: &zendesk.TicketCommentInput{Body: ptr("My first ticket")}},
-	})
+	}, zendesk.KeepResponse(&resp))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("created #%d (%s)\n", *created.JSON201.Ticket.ID, zendesk.IdempotencyLookup(created.HTTPResponse))
+	fmt.Printf("created #%d (%s)\n", *created.Ticket.ID, zendesk.IdempotencyLookup(resp))
 	// Output:
 	// #1 pending: My invoice shows an error
 	// #2 open: My subscription keeps crashing

@@ -68,16 +68,16 @@ func TestAuthentication(t *testing.T) {
 	// Through the client: a typed 401.
 	bad, err := zendesk.NewClient("", append(srv.ClientOptions(), zendesk.WithAPIToken(srv.Email, "wrong"))...)
 	require.NoError(t, err)
-	_, err = bad.ShowTicketWithResponse(context.Background(), 1, nil)
+	_, err = bad.ShowTicket(context.Background(), 1, nil)
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 401, apiErr.StatusCode)
 	assert.Equal(t, "Couldn't authenticate you", apiErr.Code)
 	oauth, err := zendesk.NewClient("", append(srv.ClientOptions(), zendesk.WithOAuthToken(srv.OAuthToken))...)
 	require.NoError(t, err)
-	me, err := oauth.ShowSelfWithResponse(context.Background(), nil)
+	me, err := oauth.ShowSelf(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, srv.Email, *me.JSON200.User.Email)
+	assert.Equal(t, srv.Email, *me.User.Email)
 	st := srv.Stats()
 	assert.Equal(t, 7, st.Unauthorized)
 	t.Logf("auth: %d requests refused with 401", st.Unauthorized)
@@ -94,8 +94,8 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	show := func(c *zendesk.Client) error {
-		resp, err := c.ShowTicketWithResponse(ctx, 7, nil)
-		if err == nil && resp.JSON200 == nil {
+		resp, err := c.ShowTicket(ctx, 7, nil)
+		if err == nil && resp == nil {
 			return errors.New("no typed body")
 		}
 		return err
@@ -134,7 +134,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 	t.Run("500 on a POST without Idempotency-Key is not retried", func(t *testing.T) {
 		srv.ResetStats()
 		inject("CreateUser", zendesktest.Fault{Kind: zendesktest.FaultServerError})
-		_, err := retrying.CreateUserWithResponse(ctx, zendesk.CreateUserJSONRequestBody{User: zendesk.UserInput{Name: ptr("Once")}})
+		_, err := retrying.CreateUser(ctx, zendesk.CreateUserJSONRequestBody{User: zendesk.UserInput{Name: ptr("Once")}})
 		var apiErr *zendesk.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 500, apiErr.StatusCode)
@@ -208,7 +208,7 @@ func TestFaultsObservableByTheClient(t *testing.T) {
 		inject("ShowTicket", zendesktest.Fault{Kind: zendesktest.FaultSlow, Delay: 5 * time.Second})
 		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, err := once.ShowTicketWithResponse(short, 7, nil)
+		_, err := once.ShowTicket(short, 7, nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	assert.Zero(t, srv.PendingFaults())
@@ -228,10 +228,10 @@ func TestRandomFaultsAreDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		var failed []bool
 		for range 200 {
-			_, err := client.ShowTicketWithResponse(context.Background(), 1, nil)
+			_, err := client.ShowTicket(context.Background(), 1, nil)
 			failed = append(failed, err != nil)
 		}
-		_, err = client.CountTicketsWithResponse(context.Background())
+		_, err = client.CountTickets(context.Background())
 		require.NoError(t, err, "other operations meet no faults")
 		return failed, srv.Stats()
 	}
@@ -269,7 +269,7 @@ func TestEndpointRateLimit(t *testing.T) {
 	require.NoError(t, err)
 	var limited []*zendesk.RateLimitError
 	for range 12 {
-		_, err := burst.CountTicketsInViewWithResponse(ctx, 1)
+		_, err := burst.CountTicketsInView(ctx, 1)
 		var rl *zendesk.RateLimitError
 		if errors.As(err, &rl) {
 			limited = append(limited, rl)
@@ -281,7 +281,7 @@ func TestEndpointRateLimit(t *testing.T) {
 	for _, rl := range limited {
 		assert.Equal(t, window, rl.RetryAfter, "the whole window: the clock stood still")
 	}
-	_, err = burst.CountTicketsInViewWithResponse(ctx, 2)
+	_, err = burst.CountTicketsInView(ctx, 2)
 	require.NoError(t, err, "another view has its own budget")
 	running.Store(true)
 
@@ -292,7 +292,7 @@ func TestEndpointRateLimit(t *testing.T) {
 	require.NoError(t, err)
 	start := time.Now()
 	for range 12 {
-		_, err := paced.CountTicketsInViewWithResponse(ctx, 3)
+		_, err := paced.CountTicketsInView(ctx, 3)
 		require.NoError(t, err)
 	}
 	elapsed := time.Since(start)
@@ -307,7 +307,7 @@ func TestEndpointRateLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := retrying.CountTicketsInViewWithResponse(ctx, 4)
+			_, err := retrying.CountTicketsInView(ctx, 4)
 			assert.NoError(t, err)
 		}()
 	}
@@ -324,7 +324,7 @@ func TestAccountRateLimit(t *testing.T) {
 	client, err := srv.Client(zendesk.WithRetry(zendesk.NoRetry))
 	require.NoError(t, err)
 	for i := range 4 {
-		_, err := client.ShowTicketWithResponse(context.Background(), int64(i+1), nil)
+		_, err := client.ShowTicket(context.Background(), int64(i+1), nil)
 		if i < 3 {
 			require.NoError(t, err)
 			continue

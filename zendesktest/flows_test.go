@@ -3,6 +3,7 @@ package zendesktest_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime"
 	"slices"
 	"sync"
@@ -38,46 +39,47 @@ func TestTicketLifecycle(t *testing.T) {
 		Tags:    []string{"printer", "fire"},
 	}}
 	keyed := zendesk.WithIdempotencyKey(ctx, "create-printer-fire")
-	created, err := client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	var createdResp, againResp *http.Response
+	created, err := client.CreateTicket(keyed, &zendesk.CreateTicketParams{}, body, zendesk.KeepResponse(&createdResp))
 	require.NoError(t, err)
-	require.Equal(t, 201, created.StatusCode())
-	assert.Equal(t, "miss", zendesk.IdempotencyLookup(created.HTTPResponse))
-	ticket := created.JSON201.Ticket
+	require.Equal(t, 201, createdResp.StatusCode)
+	assert.Equal(t, "miss", zendesk.IdempotencyLookup(createdResp))
+	ticket := created.Ticket
 	id := *ticket.ID
 	assert.Equal(t, int64(251), id, "created tickets follow the generated ones")
 	assert.Equal(t, "The smoke is very colorful.", *ticket.Description)
 	assert.Equal(t, zendesk.TicketStatusNew, *ticket.Status)
 
-	again, err := client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	again, err := client.CreateTicket(keyed, &zendesk.CreateTicketParams{}, body, zendesk.KeepResponse(&againResp))
 	require.NoError(t, err)
-	assert.Equal(t, "hit", zendesk.IdempotencyLookup(again.HTTPResponse))
-	assert.Equal(t, created.Body, again.Body, "the same key gives the first answer again")
+	assert.Equal(t, "hit", zendesk.IdempotencyLookup(againResp))
+	assert.Equal(t, created, again, "the same key gives the first answer again")
 	body.Ticket.Subject = ptr("Something else")
-	_, err = client.CreateTicketWithResponse(keyed, &zendesk.CreateTicketParams{}, body)
+	_, err = client.CreateTicket(keyed, &zendesk.CreateTicketParams{}, body)
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr, "a reused key with another body is refused")
 	assert.Equal(t, 400, apiErr.StatusCode)
-	count, err := client.CountTicketsWithResponse(ctx)
+	count, err := client.CountTickets(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int64(251), *count.JSON200.Count.Value, "one ticket was created")
+	assert.Equal(t, int64(251), *count.Count.Value, "one ticket was created")
 
 	// Comment, then update: each change makes an audit.
-	commented, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	commented, err := client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		Comment: &zendesk.TicketCommentInput{Body: ptr("Please unplug it and step away."), Public: ptr(false)},
 	}})
 	require.NoError(t, err)
-	require.NotNil(t, commented.JSON200.Audit)
-	updated, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	require.NotNil(t, commented.Audit)
+	updated, err := client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		Status:         ptr(zendesk.TicketInputStatusSolved),
 		AssigneeID:     ptr(int64(10_000_000_002)),
 		AdditionalTags: []string{"resolved"},
 		RemoveTags:     []string{"fire"},
 	}})
 	require.NoError(t, err)
-	assert.Equal(t, zendesk.TicketStatusSolved, *updated.JSON200.Ticket.Status)
-	assert.Equal(t, []string{"printer", "resolved"}, updated.JSON200.Ticket.Tags)
+	assert.Equal(t, zendesk.TicketStatusSolved, *updated.Ticket.Status)
+	assert.Equal(t, []string{"printer", "resolved"}, updated.Ticket.Tags)
 	var changed []string
-	for _, ev := range updated.JSON200.Audit.Events {
+	for _, ev := range updated.Audit.Events {
 		if ev.FieldName != nil {
 			changed = append(changed, *ev.FieldName)
 		}
@@ -90,12 +92,12 @@ func TestTicketLifecycle(t *testing.T) {
 		comments = append(comments, *c.Body)
 	}
 	assert.Equal(t, []string{"The smoke is very colorful.", "Please unplug it and step away."}, comments)
-	audits, err := client.CountTicketAuditsWithResponse(ctx, id)
+	audits, err := client.CountTicketAudits(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, int64(3), *audits.JSON200.Count.Value, "creation, comment, update")
+	assert.Equal(t, int64(3), *audits.Count.Value, "creation, comment, update")
 
 	// Safe update with a stale stamp is a conflict.
-	_, err = client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	_, err = client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		SafeUpdate: ptr(true), UpdatedStamp: ptr(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), Priority: ptr(zendesk.TicketInputPriorityHigh),
 	}})
 	require.ErrorAs(t, err, &apiErr)
@@ -115,13 +117,13 @@ func TestTicketLifecycle(t *testing.T) {
 	assert.Equal(t, 251, seen)
 
 	// Delete: gone from Show and from lists; the export lists it as deleted.
-	_, err = client.DeleteTicketWithResponse(ctx, id)
+	err = client.DeleteTicket(ctx, id)
 	require.NoError(t, err)
-	_, err = client.ShowTicketWithResponse(ctx, id, nil)
+	_, err = client.ShowTicket(ctx, id, nil)
 	assert.True(t, zendesk.IsNotFound(err), "deleted: %v", err)
-	count, err = client.CountTicketsWithResponse(ctx)
+	count, err = client.CountTickets(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int64(250), *count.JSON200.Count.Value)
+	assert.Equal(t, int64(250), *count.Count.Value)
 	// As on Zendesk, the export holds back the last minute's changes: the
 	// ticket is not in it yet; a minute later it is, deleted, last.
 	lastExported := func() *zendesk.Ticket {
@@ -142,7 +144,7 @@ func TestTicketLifecycle(t *testing.T) {
 	st := srv.Stats()
 	assert.Zero(t, st.InvalidResponses)
 	assert.Equal(t, 1, st.IdempotencyHits)
-	t.Logf("ticket lifecycle: %d requests, %d comments, %d audits", st.Total(), len(comments), *audits.JSON200.Count.Value)
+	t.Logf("ticket lifecycle: %d requests, %d comments, %d audits", st.Total(), len(comments), *audits.Count.Value)
 }
 
 // TestBulkCreateUsers creates users with a job and lists them.
@@ -198,19 +200,19 @@ func TestBulkCreateUsers(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 25, listed)
-	count, err := client.CountUsersWithResponse(ctx, &zendesk.CountUsersParams{})
+	count, err := client.CountUsers(ctx, &zendesk.CountUsersParams{})
 	require.NoError(t, err)
-	assert.Equal(t, int64(55), *count.JSON200.Count.Value)
+	assert.Equal(t, int64(55), *count.Count.Value)
 
 	// By external id, and the job in the job list.
-	many, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{ExternalIds: []string{"bulk-3", "bulk-7"}})
+	many, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{ExternalIds: []string{"bulk-3", "bulk-7"}})
 	require.NoError(t, err)
-	assert.Len(t, many.JSON200.Users, 2)
-	jobs, err := client.ListJobStatusesWithResponse(ctx, &zendesk.ListJobStatusesParams{})
+	assert.Len(t, many.Users, 2)
+	jobs, err := client.ListJobStatuses(ctx, &zendesk.ListJobStatusesParams{})
 	require.NoError(t, err)
-	require.Len(t, jobs.JSON200.JobStatuses, 1)
-	assert.Equal(t, *job.ID, *jobs.JSON200.JobStatuses[0].ID)
-	_, err = client.ShowJobStatusWithResponse(ctx, "no-such-job")
+	require.Len(t, jobs.JobStatuses, 1)
+	assert.Equal(t, *job.ID, *jobs.JobStatuses[0].ID)
+	_, err = client.ShowJobStatus(ctx, "no-such-job")
 	assert.True(t, zendesk.IsNotFound(err))
 	t.Logf("bulk create: %d users created by job %s, states seen while polling %v", len(created), *job.ID, states)
 }
@@ -307,12 +309,12 @@ func TestLargeDataSetConstantMemory(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	count, err := client.CountTicketsWithResponse(ctx)
+	count, err := client.CountTickets(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1_000_000), *count.JSON200.Count.Value)
-	last, err := client.ShowTicketWithResponse(ctx, 1_000_000, nil)
+	assert.Equal(t, int64(1_000_000), *count.Count.Value)
+	last, err := client.ShowTicket(ctx, 1_000_000, nil)
 	require.NoError(t, err)
-	assert.NotEmpty(t, *last.JSON200.Ticket.Subject)
+	assert.NotEmpty(t, *last.Ticket.Subject)
 	// A page deep in the list, by cursor, and a page of the export near the end.
 	pages := 0
 	for page, err := range client.ListTicketsPages(ctx, &zendesk.ListTicketsParams{}, zendesk.WithStart(zendesk.Position{Cursor: cursorForID(999_950)})) {
@@ -321,9 +323,9 @@ func TestLargeDataSetConstantMemory(t *testing.T) {
 		assert.Len(t, page.Items, 50)
 	}
 	assert.Equal(t, 1, pages)
-	export, err := client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(time.Date(2024, 12, 31, 12, 0, 0, 0, time.UTC).Unix())})
+	export, err := client.IncrementalTicketCursorExport(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(time.Date(2024, 12, 31, 12, 0, 0, 0, time.UTC).Unix())})
 	require.NoError(t, err)
-	assert.NotEmpty(t, export.JSON200.Tickets)
+	assert.NotEmpty(t, export.Tickets)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
@@ -346,20 +348,20 @@ func TestPaginationStyles(t *testing.T) {
 
 	// Cursor: meta and links; the last page says has_more false.
 	size := 100
-	first, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size})
+	first, err := client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size})
 	require.NoError(t, err)
-	assert.True(t, *first.JSON200.Meta.HasMore)
-	assert.Contains(t, *first.JSON200.Links.Next, "page%5Bafter%5D=")
-	assert.Equal(t, int64(1), *first.JSON200.Tickets[0].ID)
+	assert.True(t, *first.Meta.HasMore)
+	assert.Contains(t, *first.Links.Next, "page%5Bafter%5D=")
+	assert.Equal(t, int64(1), *first.Tickets[0].ID)
 
 	// Offset: page 100 of 100 is the deepest Zendesk serves.
 	page, per := 100, 100
-	deep, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
+	deep, err := client.ListTickets(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
 	require.NoError(t, err)
-	assert.Equal(t, int64(9901), *deep.JSON200.Tickets[0].ID)
-	assert.Equal(t, 10_150, *deep.JSON200.Count)
+	assert.Equal(t, int64(9901), *deep.Tickets[0].ID)
+	assert.Equal(t, 10_150, *deep.Count)
 	page = 101
-	_, err = client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
+	_, err = client.ListTickets(ctx, &zendesk.ListTicketsParams{Page: &page, PerPage: &per})
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.StatusCode)
@@ -386,9 +388,9 @@ func TestPaginationStyles(t *testing.T) {
 	assert.Equal(t, 101, depthErr.Page)
 	assert.Equal(t, 100, orgs, "100 pages of one")
 	assert.Equal(t, 100, many.Stats().Requests["AutocompleteOrganizations"], "the client stops before asking for page 101")
-	some, err := manyClient.AutocompleteOrganizationsWithResponse(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a", PerPage: ptr(1)})
+	some, err := manyClient.AutocompleteOrganizations(ctx, &zendesk.AutocompleteOrganizationsParams{Name: "a", PerPage: ptr(1)})
 	require.NoError(t, err)
-	assert.Greater(t, *some.JSON200.Count, 100, "more than the depth limit lets through")
+	assert.Greater(t, *some.Count, 100, "more than the depth limit lets through")
 
 	// Time-based export of organizations, then of ticket events: ordered by
 	// time, each page's end_time the next start_time.
@@ -440,23 +442,23 @@ func TestConcurrentClients(t *testing.T) {
 			defer wg.Done()
 			for i := range 15 {
 				id := int64(1 + (w*15+i)%300)
-				_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+				_, err := client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 					Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d says %d", w, i))}, AdditionalTags: []string{fmt.Sprintf("w%d", w)},
 				}})
 				assert.NoError(t, err)
-				_, err = client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+				_, err = client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 					Subject: ptr("concurrent"), Comment: &zendesk.TicketCommentInput{Body: ptr(fmt.Sprintf("worker %d opens %d", w, i))},
 				}})
 				assert.NoError(t, err)
 				size := 50
-				_, err = client.IncrementalTicketCursorExportWithResponse(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0)), PerPage: &size})
+				_, err = client.IncrementalTicketCursorExport(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0)), PerPage: &size})
 				assert.NoError(t, err)
-				_, err = client.ListTicketCommentsWithResponse(ctx, id, &zendesk.ListTicketCommentsParams{})
+				_, err = client.ListTicketComments(ctx, id, &zendesk.ListTicketCommentsParams{})
 				assert.NoError(t, err)
 				// The event export answers with the events of the
 				// updates made so far, while other workers export
 				// them too.
-				_, err = client.IncrementalTicketEventExportWithResponse(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since})
+				_, err = client.IncrementalTicketEventExport(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since})
 				assert.NoError(t, err)
 			}
 		}()
@@ -464,9 +466,9 @@ func TestConcurrentClients(t *testing.T) {
 	wg.Wait()
 	client, err := srv.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
-	count, err := client.CountTicketsWithResponse(ctx)
+	count, err := client.CountTickets(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, int64(300+6*15), *count.JSON200.Count.Value)
+	assert.Equal(t, int64(300+6*15), *count.Count.Value)
 	events := 0
 	for _, err := range client.IncrementalTicketEventExportAll(ctx, &zendesk.IncrementalTicketEventExportParams{StartTime: since}) {
 		require.NoError(t, err)
@@ -489,26 +491,27 @@ func TestIdempotencyKeyOnlyWhereZendeskHonoursIt(t *testing.T) {
 	ctx := zendesk.WithIdempotencyKey(context.Background(), "same-key")
 
 	ticket := zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Comment: &zendesk.TicketCommentInput{Body: ptr("Once only.")}}}
-	first, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	first, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, ticket)
 	require.NoError(t, err)
-	again, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, ticket)
+	var againResp, u2Resp *http.Response
+	again, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, ticket, zendesk.KeepResponse(&againResp))
 	require.NoError(t, err)
-	assert.Equal(t, *first.JSON201.Ticket.ID, *again.JSON201.Ticket.ID)
-	assert.Equal(t, "hit", zendesk.IdempotencyLookup(again.HTTPResponse))
+	assert.Equal(t, *first.Ticket.ID, *again.Ticket.ID)
+	assert.Equal(t, "hit", zendesk.IdempotencyLookup(againResp))
 
 	user := zendesk.CreateUserJSONRequestBody{User: zendesk.UserInput{Name: ptr("Twice")}}
-	u1, err := client.CreateUserWithResponse(ctx, user)
+	u1, err := client.CreateUser(ctx, user)
 	require.NoError(t, err)
-	u2, err := client.CreateUserWithResponse(ctx, user)
+	u2, err := client.CreateUser(ctx, user, zendesk.KeepResponse(&u2Resp))
 	require.NoError(t, err)
-	assert.NotEqual(t, *u1.JSON201.User.ID, *u2.JSON201.User.ID, "Create User ignores the key: two users")
-	assert.Empty(t, zendesk.IdempotencyLookup(u2.HTTPResponse))
+	assert.NotEqual(t, *u1.User.ID, *u2.User.ID, "Create User ignores the key: two users")
+	assert.Empty(t, zendesk.IdempotencyLookup(u2Resp))
 
 	bulk := zendesk.CreateManyTicketsJSONRequestBody{Tickets: []zendesk.TicketInput{{Comment: &zendesk.TicketCommentInput{Body: ptr("bulk")}}}}
-	j1, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	j1, err := client.CreateManyTickets(ctx, bulk)
 	require.NoError(t, err)
-	j2, err := client.CreateManyTicketsWithResponse(ctx, bulk)
+	j2, err := client.CreateManyTickets(ctx, bulk)
 	require.NoError(t, err)
-	assert.NotEqual(t, *j1.JSON200.JobStatus.ID, *j2.JSON200.JobStatus.ID, "Create Many Tickets ignores the key: two jobs")
+	assert.NotEqual(t, *j1.JobStatus.ID, *j2.JobStatus.ID, "Create Many Tickets ignores the key: two jobs")
 	assert.Equal(t, 1, srv.Stats().IdempotencyHits)
 }

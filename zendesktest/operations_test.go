@@ -54,9 +54,13 @@ func TestEveryOperation(t *testing.T) {
 	}
 	ctx := context.Background()
 	pools := &idPools{pools: map[string][]string{}, next: map[string]int{}}
-	collect := func(name, items string, list func() (*http.Response, error)) {
+	collect := func(name, items, path string) {
 		t.Helper()
-		resp, err := list()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -75,22 +79,12 @@ func TestEveryOperation(t *testing.T) {
 			pools.pools[name] = append(pools.pools[name], r.ID.String())
 		}
 	}
-	size := 100
-	collect("ticket_id", "tickets", func() (*http.Response, error) {
-		return client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size})
-	})
-	collect("user_id", "users", func() (*http.Response, error) {
-		return client.ListUsers(ctx, &zendesk.ListUsersParams{PageSize: &size})
-	})
-	collect("organization_id", "organizations", func() (*http.Response, error) {
-		return client.ListOrganizations(ctx, &zendesk.ListOrganizationsParams{PageSize: &size})
-	})
-	collect("group_id", "groups", func() (*http.Response, error) {
-		return client.ListGroups(ctx, &zendesk.ListGroupsParams{PageSize: &size})
-	})
-	collect("group_membership_id", "group_memberships", func() (*http.Response, error) {
-		return client.ListGroupMemberships(ctx, &zendesk.ListGroupMembershipsParams{PageSize: &size})
-	})
+	for _, c := range []struct{ name, items string }{
+		{"ticket_id", "tickets"}, {"user_id", "users"}, {"organization_id", "organizations"},
+		{"group_id", "groups"}, {"group_membership_id", "group_memberships"},
+	} {
+		collect(c.name, c.items, "/api/v2/"+c.items+".json?page[size]=100")
+	}
 
 	ops := specOps(t)
 	exercised := 0
@@ -148,11 +142,11 @@ func exerciseOperation(ctx context.Context, so specOp, pools *idPools, opts []ze
 	local := &idPools{pools: pools.pools, next: pools.next}
 	if slices.Contains(pathParamNames(so.path), "job_status_id") {
 		name := "Pat Poller"
-		job, err := client.CreateManyUsersWithResponse(ctx, zendesk.CreateManyUsersJSONRequestBody{Users: []zendesk.UserInput{{Name: &name}}})
+		job, err := client.CreateManyUsers(ctx, zendesk.CreateManyUsersJSONRequestBody{Users: []zendesk.UserInput{{Name: &name}}})
 		if err != nil {
 			return 0, zendesktest.Stats{}, err
 		}
-		local = &idPools{pools: map[string][]string{"job_status_id": {*job.JSON200.JobStatus.ID}}, next: map[string]int{}}
+		local = &idPools{pools: map[string][]string{"job_status_id": {*job.JobStatus.ID}}, next: map[string]int{}}
 		for k, v := range pools.pools {
 			local.pools[k] = v
 		}
@@ -161,12 +155,11 @@ func exerciseOperation(ctx context.Context, so specOp, pools *idPools, opts []ze
 	return status, srv.Stats(), err
 }
 
-// callOperation calls one operation through the generated client's
-// <Operation>WithResponse (or, for bodies that are not JSON,
-// <Operation>WithBodyWithResponse) method, found by reflection, and checks
-// its answer. It returns the answer's status.
+// callOperation calls one operation through its method of zendesk.Client,
+// found by reflection, and checks its answer. It returns the answer's
+// status.
 func callOperation(ctx context.Context, so specOp, pools *idPools, client *zendesk.Client) (int, error) {
-	gen := reflect.ValueOf(client.ClientWithResponses)
+	gen := reflect.ValueOf(client)
 	ct, body, err := requestBody(so.op)
 	if err != nil {
 		return 0, err
@@ -177,12 +170,9 @@ func callOperation(ctx context.Context, so specOp, pools *idPools, client *zende
 		}
 	}
 	withBody := ct != "" && ct != "application/json"
-	m := methodByName(gen, so.id+"WithResponse")
-	if withBody {
-		m = methodByName(gen, so.id+"WithBodyWithResponse")
-	}
+	m := methodByName(gen, so.id)
 	if !m.IsValid() {
-		return 0, fmt.Errorf("the generated client has no method for it")
+		return 0, fmt.Errorf("zendesk.Client has no method for it")
 	}
 	mt := m.Type()
 	args := []reflect.Value{reflect.ValueOf(ctx)}
@@ -264,21 +254,26 @@ func callOperation(ctx context.Context, so specOp, pools *idPools, client *zende
 		return 0, fmt.Errorf("built %d arguments for %s", in, mt)
 	}
 
+	var resp *http.Response
+	args = append(args, reflect.ValueOf(zendesk.KeepResponse(&resp)))
 	out := m.Call(args)
-	if errV := out[1]; !errV.IsNil() {
+	if errV := out[len(out)-1]; !errV.IsNil() {
 		return 0, errV.Interface().(error)
 	}
-	resp := out[0]
-	status := resp.MethodByName("StatusCode").Call(nil)[0].Interface().(int)
+	if resp == nil {
+		return 0, fmt.Errorf("the call succeeded but kept no response")
+	}
+	status := resp.StatusCode
 	documented := so.op.Responses.Status(status)
 	if status < 200 || status > 299 || documented == nil {
 		return status, fmt.Errorf("answered %d, not a documented success", status)
 	}
 	if documented.Value.Content.Get("application/json") != nil {
-		field := resp.Elem().FieldByName("JSON" + strconv.Itoa(status))
-		if !field.IsValid() || field.IsNil() {
+		if len(out) != 2 || out[0].IsNil() {
 			return status, fmt.Errorf("the %d answer did not decode into the typed response", status)
 		}
+	} else if len(out) != 1 {
+		return status, fmt.Errorf("the %d answer has no JSON body, but the method returns %d values", status, len(out))
 	}
 	return status, nil
 }
@@ -342,14 +337,14 @@ func auditOf(ctx context.Context, client *zendesk.Client, ticket string) (string
 	if err != nil {
 		return "", fmt.Errorf("ticket id %q: %w", ticket, err)
 	}
-	resp, err := client.ListTicketAuditsWithResponse(ctx, id, &zendesk.ListTicketAuditsParams{})
+	resp, err := client.ListTicketAudits(ctx, id, &zendesk.ListTicketAuditsParams{})
 	if err != nil {
 		return "", err
 	}
-	if len(resp.JSON200.Audits) == 0 {
+	if len(resp.Audits) == 0 {
 		return "", fmt.Errorf("ticket %d has no audit", id)
 	}
-	return strconv.FormatInt(*resp.JSON200.Audits[0].ID, 10), nil
+	return strconv.FormatInt(*resp.Audits[0].ID, 10), nil
 }
 
 func clip(s string) string {

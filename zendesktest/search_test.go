@@ -121,12 +121,12 @@ func TestSearchQueries(t *testing.T) {
 	// Two tickets made and changed now, so that relative dates and phrases
 	// find something the generated 2024 history does not have.
 	for _, subj := range []string{"The reactor overheats", "Reactor manual wanted"} {
-		_, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+		_, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 			Subject: ptr(subj), Comment: &zendesk.TicketCommentInput{Body: ptr("Our cooling pump is broken since Monday.")}, Tags: []string{"vip", "reactor"},
 		}})
 		require.NoError(t, err)
 	}
-	_, err = client.UpdateTicketWithResponse(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"escalated"}}})
+	_, err = client.UpdateTicket(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"escalated"}}})
 	require.NoError(t, err)
 
 	d := fetchAll(t, ctx, client)
@@ -201,9 +201,9 @@ func TestSearchQueries(t *testing.T) {
 			want := slices.Sorted(slices.Values(tc.want))
 			assert.Equal(t, want, got)
 
-			count, err := client.CountSearchResultsWithResponse(ctx, &zendesk.CountSearchResultsParams{Query: tc.query})
+			count, err := client.CountSearchResults(ctx, &zendesk.CountSearchResultsParams{Query: tc.query})
 			require.NoError(t, err)
-			assert.Equal(t, int64(len(want)), count.JSON200.Count)
+			assert.Equal(t, int64(len(want)), count.Count)
 		})
 	}
 
@@ -219,10 +219,10 @@ func TestSearchQueries(t *testing.T) {
 	// sort_by and sort_order: newest first.
 	desc := zendesk.ListSearchResultsParamsSortOrderDesc
 	by := zendesk.ListSearchResultsParamsSortByCreatedAt
-	sorted, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket tags:vip", SortBy: &by, SortOrder: &desc})
+	sorted, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket tags:vip", SortBy: &by, SortOrder: &desc})
 	require.NoError(t, err)
 	var created []time.Time
-	for _, r := range sorted.JSON200.Results {
+	for _, r := range sorted.Results {
 		tk, err := r.AsSearchTicketResult()
 		require.NoError(t, err)
 		created = append(created, *tk.CreatedAt)
@@ -239,14 +239,14 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 	client, err := srv.Client()
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = client.UpdateTicketWithResponse(ctx, 2, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	_, err = client.UpdateTicket(ctx, 2, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		FollowerIds: []int64{10_000_000_001}, EmailCcIds: []int64{10_000_000_003},
 	}})
 	require.NoError(t, err)
-	tickets, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket"})
+	tickets, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket"})
 	require.NoError(t, err)
 	var found bool
-	for _, r := range tickets.JSON200.Results {
+	for _, r := range tickets.Results {
 		kind, err := r.Discriminator()
 		require.NoError(t, err)
 		require.Equal(t, "ticket", kind)
@@ -259,10 +259,10 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
-	users, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:user"})
+	users, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:user"})
 	require.NoError(t, err)
-	require.NotEmpty(t, users.JSON200.Results)
-	u, err := users.JSON200.Results[0].AsSearchUserResult()
+	require.NotEmpty(t, users.Results)
+	u, err := users.Results[0].AsSearchUserResult()
 	require.NoError(t, err)
 	assert.NotNil(t, u.UserFields, "user_fields survive")
 	assert.NotNil(t, u.Moderator, "role flags survive")
@@ -279,10 +279,10 @@ func TestSearchRefusals(t *testing.T) {
 	ctx := context.Background()
 
 	per, page := 100, 10
-	last, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket", Page: &page, PerPage: &per})
+	last, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket", Page: &page, PerPage: &per})
 	require.NoError(t, err, "results 901-1000 are within the limit")
-	assert.Equal(t, 1_200, *last.JSON200.Count, "count tells how many match, past the limit too")
-	assert.Len(t, last.JSON200.Results, 100)
+	assert.Equal(t, 1_200, *last.Count, "count tells how many match, past the limit too")
+	assert.Len(t, last.Results, 100)
 
 	cases := []struct {
 		name   string
@@ -292,31 +292,31 @@ func TestSearchRefusals(t *testing.T) {
 	}{
 		{"page past 1000 results", func() error {
 			p := 11
-			_, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket", Page: &p, PerPage: &per})
+			_, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket", Page: &p, PerPage: &per})
 			return err
 		}, 422, "Requested response size was greater than Search Response Limits"},
 		{"unknown keyword", func() error {
-			_, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket flavour:vanilla"})
+			_, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket flavour:vanilla"})
 			return err
 		}, 422, `unsupported keyword "flavour"`},
 		{"unknown keyword on count", func() error {
-			_, err := client.CountSearchResultsWithResponse(ctx, &zendesk.CountSearchResultsParams{Query: "flavour:vanilla"})
+			_, err := client.CountSearchResults(ctx, &zendesk.CountSearchResultsParams{Query: "flavour:vanilla"})
 			return err
 		}, 422, `unsupported keyword "flavour"`},
 		{"bad status", func() error {
-			_, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "status<done"})
+			_, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "status<done"})
 			return err
 		}, 422, `unknown status "done"`},
 		{"bad date", func() error {
-			_, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "created>yesterday"})
+			_, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "created>yesterday"})
 			return err
 		}, 422, "is not a date"},
 		{"type in an export query", func() error {
-			_, err := client.ExportSearchResultsWithResponse(ctx, &zendesk.ExportSearchResultsParams{Query: "type:ticket", FilterType: zendesk.ExportSearchResultsParamsFilterTypeTicket})
+			_, err := client.ExportSearchResults(ctx, &zendesk.ExportSearchResultsParams{Query: "type:ticket", FilterType: zendesk.ExportSearchResultsParamsFilterTypeTicket})
 			return err
 		}, 422, "filter[type]"},
 		{"unclosed phrase", func() error {
-			_, err := client.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: `"on fire`})
+			_, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: `"on fire`})
 			return err
 		}, 422, "not closed"},
 	}

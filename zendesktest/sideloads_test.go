@@ -48,29 +48,29 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 
 	// A ticket with collaborators and followers, so that the lists are
 	// followed too.
-	upd, err := client.UpdateTicketWithResponse(ctx, 7, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	upd, err := client.UpdateTicket(ctx, 7, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		CollaboratorIds: []int64{10_000_000_021, 10_000_000_022}, FollowerIds: []int64{10_000_000_002},
 	}})
 	require.NoError(t, err)
-	require.NotNil(t, upd.JSON200)
+	require.NotNil(t, upd)
 
 	ticketIncludes := []zendesk.ListTicketsParamsInclude{zendesk.ListTicketsParamsIncludeUsers, zendesk.ListTicketsParamsIncludeGroups}
 	cases := []sideloadCase{
 		{"ShowTicket", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ShowTicketParamsInclude{zendesk.ShowTicketParamsIncludeUsers, zendesk.ShowTicketParamsIncludeGroups}
-			resp, err := c.ShowTicketWithResponse(ctx, 7, &zendesk.ShowTicketParams{Include: inc})
+			resp, err := c.ShowTicket(ctx, 7, &zendesk.ShowTicketParams{Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return []zendesk.Ticket{resp.JSON200.Ticket}, resp.JSON200.Users, resp.JSON200.Groups, nil
+			return []zendesk.Ticket{resp.Ticket}, resp.Users, resp.Groups, nil
 		}},
 		{"ListTickets offset page", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			per := 15
-			resp, err := c.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{Include: ticketIncludes, PerPage: &per})
+			resp, err := c.ListTickets(ctx, &zendesk.ListTicketsParams{Include: ticketIncludes, PerPage: &per})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return resp.JSON200.Tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
+			return resp.Tickets, resp.Users, resp.Groups, nil
 		}},
 		{"ListTicketsPages second cursor page", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			n := 0
@@ -95,20 +95,20 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 		}},
 		{"ShowManyTickets", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ShowManyTicketsParamsInclude{zendesk.ShowManyTicketsParamsIncludeUsers, zendesk.ShowManyTicketsParamsIncludeGroups}
-			resp, err := c.ShowManyTicketsWithResponse(ctx, &zendesk.ShowManyTicketsParams{Ids: []int64{3, 7, 12}, Include: inc})
+			resp, err := c.ShowManyTickets(ctx, &zendesk.ShowManyTicketsParams{Ids: []int64{3, 7, 12}, Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			return resp.JSON200.Tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
+			return resp.Tickets, resp.Users, resp.Groups, nil
 		}},
 		{"ListSearchResults tickets(users),tickets(groups)", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ListSearchResultsParamsInclude{zendesk.ListSearchResultsParamsIncludeTicketsUsers, zendesk.ListSearchResultsParamsIncludeTicketsGroups}
-			resp, err := c.ListSearchResultsWithResponse(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket status:open", Include: inc})
+			resp, err := c.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket status:open", Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}
 			var tickets []zendesk.Ticket
-			for _, r := range resp.JSON200.Results {
+			for _, r := range resp.Results {
 				raw, err := r.MarshalJSON()
 				if err != nil {
 					return nil, nil, nil, err
@@ -119,7 +119,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 				}
 				tickets = append(tickets, tk)
 			}
-			return tickets, resp.JSON200.Users, resp.JSON200.Groups, nil
+			return tickets, resp.Users, resp.Groups, nil
 		}},
 	}
 	for _, tc := range cases {
@@ -145,16 +145,16 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 			var gotUsers []int64
 			for _, u := range users {
 				gotUsers = append(gotUsers, *u.ID)
-				one, err := client.ShowUserWithResponse(ctx, *u.ID, nil)
+				one, err := client.ShowUser(ctx, *u.ID, nil)
 				require.NoError(t, err)
-				assert.Equal(t, one.JSON200.User, u, "sideloaded user %d is the stored record", *u.ID)
+				assert.Equal(t, one.User, u, "sideloaded user %d is the stored record", *u.ID)
 			}
 			var gotGroups []int64
 			for _, g := range groups {
 				gotGroups = append(gotGroups, *g.ID)
-				one, err := client.ShowGroupWithResponse(ctx, *g.ID, nil)
+				one, err := client.ShowGroup(ctx, *g.ID, nil)
 				require.NoError(t, err)
-				assert.Equal(t, one.JSON200.Group, g, "sideloaded group %d is the stored record", *g.ID)
+				assert.Equal(t, one.Group, g, "sideloaded group %d is the stored record", *g.ID)
 			}
 			assert.Equal(t, wantUsers, gotUsers, "exactly the referenced users, each once, by id")
 			assert.Equal(t, wantGroups, gotGroups, "exactly the referenced groups")
@@ -162,20 +162,20 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	}
 
 	// Without include, nothing is sideloaded.
-	plain, err := client.ShowTicketWithResponse(ctx, 7, nil)
+	plain, err := client.ShowTicket(ctx, 7, nil)
 	require.NoError(t, err)
-	assert.Nil(t, plain.JSON200.Users)
-	assert.Nil(t, plain.JSON200.Groups)
+	assert.Nil(t, plain.Users)
+	assert.Nil(t, plain.Groups)
 
 	// On a user: the agent's groups (by membership, one of them made
 	// through the API) and the organization.
 	agent := int64(10_000_000_002)
-	_, err = client.CreateGroupMembershipWithResponse(ctx, zendesk.CreateGroupMembershipJSONRequestBody{
+	_, err = client.CreateGroupMembership(ctx, zendesk.CreateGroupMembershipJSONRequestBody{
 		GroupMembership: zendesk.GroupMembershipInput{UserID: agent, GroupID: 30_000_000_003},
 	})
 	require.NoError(t, err)
 	inc := []zendesk.ShowUserParamsInclude{zendesk.ShowUserParamsIncludeGroups, zendesk.ShowUserParamsIncludeOrganizations}
-	shown, err := client.ShowUserWithResponse(ctx, agent, &zendesk.ShowUserParams{Include: inc})
+	shown, err := client.ShowUser(ctx, agent, &zendesk.ShowUserParams{Include: inc})
 	require.NoError(t, err)
 	var memberOf []int64
 	for m, err := range client.ListGroupMembershipsAll(ctx, &zendesk.ListGroupMembershipsParams{}) {
@@ -186,11 +186,11 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	}
 	require.Len(t, memberOf, 2)
 	var got []int64
-	for _, g := range shown.JSON200.Groups {
+	for _, g := range shown.Groups {
 		got = append(got, *g.ID)
 	}
 	assert.Equal(t, memberOf, got, "the agent's groups")
-	assert.Empty(t, shown.JSON200.Organizations, "agents of the generated data set have no organization")
+	assert.Empty(t, shown.Organizations, "agents of the generated data set have no organization")
 }
 
 func deref[T any](p *[]T) []T {

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zdapi/zendesk"
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/spec"
 	"github.com/zdapi/zendesk/zendesktest"
 )
@@ -41,16 +40,16 @@ const sortByParams = `        - name: sort_by
             enum: [asc, desc]
 `
 
-// query adds query parameters to a request.
-func query(kv ...string) generated.RequestEditorFn {
-	return func(_ context.Context, r *http.Request) error {
+// query adds query parameters to a call's request.
+func query(kv ...string) zendesk.CallOption {
+	return zendesk.WithRequestEditor(func(_ context.Context, r *http.Request) error {
 		q := r.URL.Query()
 		for i := 0; i+1 < len(kv); i += 2 {
 			q.Set(kv[i], kv[i+1])
 		}
 		r.URL.RawQuery = q.Encode()
 		return nil
-	}
+	})
 }
 
 // TestSortedLists lists stored tickets and users sorted, by cursor (sort)
@@ -69,7 +68,7 @@ func TestSortedLists(t *testing.T) {
 	// Changes put some tickets' updated_at after every generated one's, out
 	// of id order.
 	for _, id := range []int64{41, 3, 17} {
-		_, err := client.UpdateTicketWithResponse(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"moved"}}})
+		_, err := client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Tags: []string{"moved"}}})
 		require.NoError(t, err)
 		require.NoError(t, srv.AdvanceClock(time.Second))
 	}
@@ -115,15 +114,15 @@ func TestSortedLists(t *testing.T) {
 		size := 7
 		params := &zendesk.ListTicketsParams{PageSize: &size}
 		for range 100 {
-			resp, err := client.ListTicketsWithResponse(ctx, params, query("sort", sortBy))
+			resp, err := client.ListTickets(ctx, params, query("sort", sortBy))
 			require.NoError(t, err)
-			for _, tk := range resp.JSON200.Tickets {
+			for _, tk := range resp.Tickets {
 				ids = append(ids, *tk.ID)
 			}
-			if !*resp.JSON200.Meta.HasMore {
+			if !*resp.Meta.HasMore {
 				return ids
 			}
-			params.PageAfter = resp.JSON200.Meta.AfterCursor
+			params.PageAfter = resp.Meta.AfterCursor
 		}
 		t.Fatal("the listing does not end")
 		return nil
@@ -141,12 +140,12 @@ func TestSortedLists(t *testing.T) {
 			per := 9
 			for page := 1; ; page++ {
 				p := page
-				resp, err := client.ListUsersWithResponse(ctx, &zendesk.ListUsersParams{Page: &p, PerPage: &per}, query("sort_by", "name", "sort_order", "desc"))
+				resp, err := client.ListUsers(ctx, &zendesk.ListUsersParams{Page: &p, PerPage: &per}, query("sort_by", "name", "sort_order", "desc"))
 				require.NoError(t, err)
-				for _, u := range resp.JSON200.Users {
+				for _, u := range resp.Users {
 					ids = append(ids, *u.ID)
 				}
-				if resp.JSON200.NextPage == nil {
+				if resp.NextPage == nil {
 					return ids
 				}
 			}
@@ -171,20 +170,20 @@ func TestSortedLists(t *testing.T) {
 
 	// page[before] from the second sorted page gives the first again.
 	size := 7
-	first, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size}, query("sort", "-updated_at"))
+	first, err := client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size}, query("sort", "-updated_at"))
 	require.NoError(t, err)
-	second, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageAfter: first.JSON200.Meta.AfterCursor}, query("sort", "-updated_at"))
+	second, err := client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageAfter: first.Meta.AfterCursor}, query("sort", "-updated_at"))
 	require.NoError(t, err)
-	back, err := client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageBefore: second.JSON200.Meta.BeforeCursor}, query("sort", "-updated_at"))
+	back, err := client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageBefore: second.Meta.BeforeCursor}, query("sort", "-updated_at"))
 	require.NoError(t, err)
-	assert.Equal(t, first.JSON200.Tickets, back.JSON200.Tickets)
+	assert.Equal(t, first.Tickets, back.Tickets)
 
 	// A cursor of another sort, and a property records lack, are refused.
-	_, err = client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageAfter: first.JSON200.Meta.AfterCursor}, query("sort", "updated_at"))
+	_, err = client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size, PageAfter: first.Meta.AfterCursor}, query("sort", "updated_at"))
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.StatusCode)
-	_, err = client.ListTicketsWithResponse(ctx, &zendesk.ListTicketsParams{PageSize: &size}, query("sort", "flavour"))
+	_, err = client.ListTickets(ctx, &zendesk.ListTicketsParams{PageSize: &size}, query("sort", "flavour"))
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 400, apiErr.StatusCode)
 	assert.Contains(t, apiErr.Description, "flavour")

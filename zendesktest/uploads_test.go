@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,10 +55,11 @@ func TestUploadAttachDownload(t *testing.T) {
 				if token != "" {
 					params.Token = &token
 				}
-				resp, err := client.UploadFileWithBodyWithResponse(ctx, params, f.contentType, bytes.NewReader(f.data))
+				var raw *http.Response
+				resp, err := client.UploadFile(ctx, params, f.contentType, bytes.NewReader(f.data), zendesk.KeepResponse(&raw))
 				require.NoError(t, err)
-				require.Equal(t, 201, resp.StatusCode())
-				up := resp.JSON201.Upload
+				require.Equal(t, 201, raw.StatusCode)
+				up := resp.Upload
 				if token == "" {
 					token = *up.Token
 				}
@@ -70,17 +72,17 @@ func TestUploadAttachDownload(t *testing.T) {
 			var ticketID int64
 			if tc.update {
 				ticketID = 2
-				_, err := client.UpdateTicketWithResponse(ctx, ticketID, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Comment: comment}})
+				_, err := client.UpdateTicket(ctx, ticketID, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Comment: comment}})
 				require.NoError(t, err)
 			} else {
-				created, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Subject: ptr(tc.name), Comment: comment}})
+				created, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Subject: ptr(tc.name), Comment: comment}})
 				require.NoError(t, err)
-				ticketID = *created.JSON201.Ticket.ID
+				ticketID = *created.Ticket.ID
 			}
 
-			comments, err := client.ListTicketCommentsWithResponse(ctx, ticketID, &zendesk.ListTicketCommentsParams{})
+			comments, err := client.ListTicketComments(ctx, ticketID, &zendesk.ListTicketCommentsParams{})
 			require.NoError(t, err)
-			last := comments.JSON200.Comments[len(comments.JSON200.Comments)-1]
+			last := comments.Comments[len(comments.Comments)-1]
 			require.NotNil(t, last.Attachments)
 			require.Len(t, last.Attachments, len(tc.files), "the comment has the upload's files")
 			for i, a := range last.Attachments {
@@ -93,20 +95,20 @@ func TestUploadAttachDownload(t *testing.T) {
 				assert.Equal(t, int64(len(f.data)), n)
 				assert.True(t, bytes.Equal(f.data, got.Bytes()), "%s comes back byte for byte", f.name)
 
-				shown, err := client.ShowAttachmentWithResponse(ctx, *a.ID)
+				shown, err := client.ShowAttachment(ctx, *a.ID)
 				require.NoError(t, err)
-				assert.Equal(t, *a.ContentURL, *shown.JSON200.Attachment.ContentURL)
+				assert.Equal(t, *a.ContentURL, *shown.Attachment.ContentURL)
 			}
 
 			// The token is consumed: naming it again attaches nothing.
-			again, err := client.UpdateTicketWithResponse(ctx, ticketID, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+			again, err := client.UpdateTicket(ctx, ticketID, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 				Comment: &zendesk.TicketCommentInput{Body: ptr("Again."), Uploads: []string{token}},
 			}})
 			require.NoError(t, err)
-			require.NotNil(t, again.JSON200.Audit)
-			comments, err = client.ListTicketCommentsWithResponse(ctx, ticketID, &zendesk.ListTicketCommentsParams{})
+			require.NotNil(t, again.Audit)
+			comments, err = client.ListTicketComments(ctx, ticketID, &zendesk.ListTicketCommentsParams{})
 			require.NoError(t, err)
-			assert.Empty(t, comments.JSON200.Comments[len(comments.JSON200.Comments)-1].Attachments)
+			assert.Empty(t, comments.Comments[len(comments.Comments)-1].Attachments)
 		})
 	}
 

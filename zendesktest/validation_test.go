@@ -93,7 +93,7 @@ func TestTypedClientGetsRecordInvalid(t *testing.T) {
 	srv := zendesktest.NewServer(t)
 	client, err := srv.Client()
 	require.NoError(t, err)
-	_, err = client.CreateTicketWithResponse(context.Background(), &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
+	_, err = client.CreateTicket(context.Background(), &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
 		Subject: ptr("Help"), Status: ptr(zendesk.TicketInputStatus("exploded")),
 	}})
 	var apiErr *zendesk.APIError

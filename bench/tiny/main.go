@@ -18,9 +18,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := client.ShowTicketWithResponse(context.Background(), 1, nil)
+	t, err := client.ShowTicket(context.Background(), 1, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*resp.JSON200.Ticket.Subject)
+	fmt.Println(*t.Ticket.Subject)
 }

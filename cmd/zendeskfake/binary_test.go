@@ -97,25 +97,25 @@ func TestBinary(t *testing.T) {
 		}
 
 		// Show.
-		show, err := client.ShowTicketWithResponse(ctx, 17, nil)
+		show, err := client.ShowTicket(ctx, 17, nil)
 		require.NoError(t, err)
-		require.NotNil(t, show.JSON200)
-		assert.Equal(t, int64(17), *show.JSON200.Ticket.ID)
-		assert.NotEmpty(t, *show.JSON200.Ticket.Subject)
+		require.NotNil(t, show)
+		assert.Equal(t, int64(17), *show.Ticket.ID)
+		assert.NotEmpty(t, *show.Ticket.Subject)
 
 		// Create, then read it back.
-		created, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
+		created, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
 			Ticket: zendesk.TicketInput{Subject: zendesk.Ptr("Printer on fire"), Comment: &zendesk.TicketCommentInput{Body: zendesk.Ptr("It smokes.")}}})
 		require.NoError(t, err)
-		require.NotNil(t, created.JSON201)
-		newID := *created.JSON201.Ticket.ID
+		require.NotNil(t, created)
+		newID := *created.Ticket.ID
 		assert.Greater(t, newID, int64(230))
-		back, err := client.ShowTicketWithResponse(ctx, newID, nil)
+		back, err := client.ShowTicket(ctx, newID, nil)
 		require.NoError(t, err)
-		assert.Equal(t, "Printer on fire", *back.JSON200.Ticket.Subject)
+		assert.Equal(t, "Printer on fire", *back.Ticket.Subject)
 
 		// A ticket that does not exist is a typed 404.
-		_, err = client.ShowTicketWithResponse(ctx, 999_999, nil)
+		_, err = client.ShowTicket(ctx, 999_999, nil)
 		var apiErr *zendesk.APIError
 		require.True(t, errors.As(err, &apiErr), "%v is an *APIError", err)
 		assert.Equal(t, 404, apiErr.StatusCode)
@@ -134,16 +134,16 @@ func TestBinary(t *testing.T) {
 		for i, r := range results {
 			var id int64
 			require.NoError(t, json.Unmarshal(r.ID, &id))
-			got, err := client.ShowTicketWithResponse(ctx, id, nil)
+			got, err := client.ShowTicket(ctx, id, nil)
 			require.NoError(t, err)
-			assert.Equal(t, []string{"Bulk one", "Bulk two"}[i], *got.JSON200.Ticket.Subject)
+			assert.Equal(t, []string{"Bulk one", "Bulk two"}[i], *got.Ticket.Subject)
 		}
 
 		// Wrong credentials are refused, and never logged.
 		bad, err := zendesk.NewClient("", zendesk.WithBaseURL(p.url), zendesk.WithInsecureHTTP(),
 			zendesk.WithAPIToken("e2e@example.com", "wrong-token"))
 		require.NoError(t, err)
-		_, err = bad.ShowTicketWithResponse(ctx, 1, nil)
+		_, err = bad.ShowTicket(ctx, 1, nil)
 		require.True(t, errors.As(err, &apiErr), "%v", err)
 		assert.Equal(t, 401, apiErr.StatusCode)
 
@@ -174,13 +174,13 @@ func TestBinary(t *testing.T) {
 			client, err := zendesk.NewClient("", zendesk.WithBaseURL(p.url), zendesk.WithInsecureHTTP(),
 				zendesk.WithAPIToken("admin@example.com", "zendesktest-api-token"))
 			require.NoError(t, err)
-			_, err = client.ShowTicketWithResponse(context.Background(), 1, nil)
+			_, err = client.ShowTicket(context.Background(), 1, nil)
 			require.NoError(t, err)
 
 			require.NoError(t, p.stop(t, sig), "exit status 0")
 			assert.Contains(t, p.out.String(), "zendeskfake: stopping\nzendeskfake: stopped after 1 requests")
 			assert.Empty(t, p.errOut.String())
-			_, err = client.ShowTicketWithResponse(context.Background(), 1, nil)
+			_, err = client.ShowTicket(context.Background(), 1, nil)
 			assert.Error(t, err, "nothing listens any more")
 		})
 	}

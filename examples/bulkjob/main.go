@@ -82,12 +82,12 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 		}
 	}
 	if len(ids) > 0 {
-		shown, err := client.ShowManyUsersWithResponse(ctx, &zendesk.ShowManyUsersParams{Ids: ids})
+		shown, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{Ids: ids})
 		if err != nil {
 			return fmt.Errorf("show many users: %w", err)
 		}
 		fmt.Fprintln(w, "\nThe new users:")
-		for _, u := range shown.JSON200.Users {
+		for _, u := range shown.Users {
 			fmt.Fprintf(w, "  #%d %s <%s>\n", *u.ID, deref(u.Name), deref(u.Email))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
 	"os"
 	"time"
 
@@ -56,11 +57,11 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	if first != 0 {
-		resp, err := client.ShowTicketWithResponse(ctx, first, nil)
+		resp, err := client.ShowTicket(ctx, first, nil)
 		if err != nil {
 			return fmt.Errorf("show ticket %d: %w", first, err)
 		}
-		t := resp.JSON200.Ticket
+		t := resp.Ticket
 		fmt.Fprintf(w, "\nTicket #%d: %q, %s priority, created %s, tags %v\n",
 			*t.ID, deref(t.Subject), str(t.Priority), t.CreatedAt.Format(time.RFC1123), t.Tags)
 	}
@@ -68,15 +69,16 @@ func run(ctx context.Context, w io.Writer) error {
 	subject := "Printer on fire (created by the zendesk Go client quickstart)"
 	body := "The smoke is very colorful. This ticket was created by examples/quickstart."
 	priority := zendesk.TicketInputPriorityNormal
-	created, err := client.CreateTicketWithResponse(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
+	var resp *http.Response // kept for its headers
+	created, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
 		Ticket: zendesk.TicketInput{Subject: &subject, Priority: &priority, Comment: &zendesk.TicketCommentInput{Body: &body}},
-	})
+	}, zendesk.KeepResponse(&resp))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	t := created.JSON201.Ticket
+	t := created.Ticket
 	fmt.Fprintf(w, "\nCreated ticket #%d (%s): %q (idempotency lookup: %s)\n", *t.ID, str(t.Status), deref(t.Subject),
-		orNone(zendesk.IdempotencyLookup(created.HTTPResponse)))
+		orNone(zendesk.IdempotencyLookup(resp)))
 
 	rl := client.RateLimits()
 	if rl.Limit >= 0 && !rl.ObservedAt.IsZero() {
