@@ -44,6 +44,10 @@ func KeepResponse(resp **http.Response) CallOption {
 }
 
 // call sends one operation's request and decodes its success body into out.
+// call and fetch are not inlined: each of the 417 operation methods would
+// otherwise get its own copy of them, and the build its cost.
+//
+//go:noinline
 func (c *Client) call(ctx context.Context, r overlay.Request, out any, opts []CallOption) (int, error) {
 	var o overlay.CallOptions
 	for _, opt := range opts {
@@ -56,17 +60,10 @@ func (c *Client) call(ctx context.Context, r overlay.Request, out any, opts []Ca
 
 // fetch is the page fetcher of a listing: the request, with the
 // iterator's editor for the page's position.
+//
+//go:noinline
 func (c *Client) fetch(r overlay.Request) overlay.Fetch {
 	return func(ctx context.Context, edit overlay.RequestEditorFn) (*http.Response, error) {
 		return c.o.Send(ctx, r, edit)
 	}
-}
-
-// WaitJob polls the job_status id until the job ends (completed, failed or
-// killed), Zendesk no longer knows it, the wait times out or ctx is done.
-// A failed or killed job is a *JobError, an expired one a
-// *JobNotFoundError, a wait that times out a *JobTimeoutError. Options:
-// WithPollInterval, WithWaitTimeout, WithProgress.
-func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*JobStatus, error) {
-	return c.o.WaitJob(ctx, id, opts...)
 }

@@ -236,46 +236,79 @@ func (c *Client) Download(ctx context.Context, contentURL string, w io.Writer) (
 	return n, nil
 }
 
-// Aliases of the overlay's iteration and job types, so that programs need
-// this package alone.
-type (
-	// Position is where a listing stands; see overlay.Position.
-	Position = overlay.Position
-	// Page is one page of a listing; see overlay.Page.
-	Page[T any] = overlay.Page[T]
-	// ListOption configures an iterator.
-	ListOption = overlay.ListOption
-	// WaitOption configures the waiting for a job.
-	WaitOption = overlay.WaitOption
-	// JobError is a job that ended failed or killed.
-	JobError = overlay.JobError
-	// JobNotFoundError is a job Zendesk no longer knows.
-	JobNotFoundError = overlay.JobNotFoundError
-	// JobTimeoutError is a job still running when the wait timed out.
-	JobTimeoutError = overlay.JobTimeoutError
-	// StalledError is a listing whose position does not advance.
-	StalledError = overlay.StalledError
-	// DepthLimitError is offset pagination reaching Zendesk's limit.
-	DepthLimitError = overlay.DepthLimitError
-)
+// Position is where a listing stands: what to request to go on. The zero
+// Position is the start. It is small and meant to be persisted (the
+// checkpoint of an incremental export) and given back with WithStart to
+// resume; MarshalText and UnmarshalText give it a compact text form, such
+// as "cursor=MTU3NjYxMzUzOS4wfHw0Njd8&last=9d3f0c2a61b6e0f4&skip=12". Its
+// fields: Cursor (cursor pagination and cursor-based exports), Page (offset
+// pagination), StartTime (time-based exports, Unix seconds), and Skip and
+// LastHash, the records of the page already consumed (see TrackPosition).
+type Position = overlay.Position
 
-// Iteration and waiting options; see the overlay package.
-var (
-	WithPageSize     = overlay.WithPageSize
-	WithPageRetries  = overlay.WithPageRetries
-	WithStart        = overlay.WithStart
-	WithPrefetch     = overlay.WithPrefetch
-	WithDedup        = overlay.WithDedup
-	TrackPosition    = overlay.TrackPosition
-	WithPollInterval = overlay.WithPollInterval
-	WithWaitTimeout  = overlay.WithWaitTimeout
-	WithProgress     = overlay.WithProgress
-	// WithPageRequestEditor changes every page's request of an iterator
-	// before it is sent (a query parameter the params struct lacks).
-	WithPageRequestEditor = overlay.WithPageRequestEditor
-)
+// ListOption configures an iterator (<Operation>All, <Operation>AllRaw,
+// <Operation>Pages): WithPageSize, WithStart, TrackPosition, WithPrefetch,
+// WithDedup, WithPageRetries, WithPageRequestEditor.
+type ListOption = overlay.ListOption
 
-// Errors a call returns before sending anything; see the overlay package.
+// StalledError is returned by an iterator whose listing stops making
+// progress: Zendesk gives back a cursor the listing already went through,
+// a time-based export's end_time does not pass its start time (more
+// records share one second than a page holds: use the cursor-based
+// export), or pages keep coming empty while saying more follow. Its
+// fields: Operation, Position (the page that did not advance) and
+// EmptyPages (the empty pages in a row, when that is why).
+type StalledError = overlay.StalledError
+
+// DepthLimitError is returned by an iterator of offset pagination that
+// reaches Zendesk's depth limit (10,000 records): narrow the query, or
+// use the operation's cursor pagination or an incremental export. Its
+// fields: Operation, Page and PageSize (the page that would pass the
+// limit) and Err (Zendesk's answer, when it refused the page itself).
+type DepthLimitError = overlay.DepthLimitError
+
+// WithPageSize sets the number of records per page. The default is the
+// largest page the endpoint serves (100 for most lists, 1000 for
+// incremental exports); asking for more than that is an error.
+func WithPageSize(n int) ListOption { return overlay.WithPageSize(n) }
+
+// WithPageRetries sets how many times a page is fetched again when its
+// body is cut short or its connection reset while being read (default 3).
+// Error answers are retried by the client's transport, not here.
+func WithPageRetries(n int) ListOption { return overlay.WithPageRetries(n) }
+
+// WithStart starts the listing at a saved position instead of the start:
+// a Page's Next, or the position TrackPosition tracked.
+func WithStart(p Position) ListOption { return overlay.WithStart(p) }
+
+// WithPrefetch requests the next page while the caller works on the
+// current one. It pays when the caller does work per record (writes,
+// calls): waiting for Zendesk and working then overlap. Breaking out of
+// the loop cancels that request and waits for it.
+func WithPrefetch() ListOption { return overlay.WithPrefetch() }
+
+// WithDedup turns off (false) or on (true, the default for time-based
+// incremental exports) the dropping of records that the previous page
+// already held: a time-based export asks for records changed at or after
+// the previous page's end_time, so the records of that boundary second
+// come again. Only records identical to the byte are dropped.
+func WithDedup(on bool) ListOption { return overlay.WithDedup(on) }
+
+// TrackPosition keeps *p at the position right after the last record the
+// iterator yielded: persist it, and resume with WithStart(*p) to get the
+// following records. In the middle of a page the position names the last
+// record consumed by a hash of its JSON, so that records that moved since
+// (updated, deleted) are neither lost nor skipped wrongly: delivery is at
+// least once, and exactly once when the listing did not change meanwhile.
+func TrackPosition(p *Position) ListOption { return overlay.TrackPosition(p) }
+
+// WithPageRequestEditor changes every page's request of an iterator before
+// it is sent, before the iterator sets the page's position: a query
+// parameter the params struct lacks, or a header. Several editors run in
+// order.
+func WithPageRequestEditor(fn RequestEditorFn) ListOption { return overlay.WithPageRequestEditor(fn) }
+
+// Errors a call returns before sending anything.
 var (
 	// ErrBadPathParam is matched by the error of a call given a path
 	// parameter that is empty, "." or "..", which would change the

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -608,7 +609,7 @@ func TestOperationPacing(t *testing.T) {
 	client, rec, _ := newTestClient(t, []answer{{handler: handler}}, WithPacingScale(60), WithRetry(NoRetry))
 	// Open the connections first, so a TLS handshake does not delay one
 	// request into the next one's slot.
-	require.NoError(t, errors.Join(showTicketQuiet(client), showTicketQuiet(client)))
+	require.NoError(t, errors.Join(sendRaw(client, http.MethodGet, "/api/v2/tickets/1.json", nil), sendRaw(client, http.MethodGet, "/api/v2/tickets/1.json", nil)))
 	var wg sync.WaitGroup
 	start := time.Now()
 	for view := int64(1); view <= 2; view++ {
@@ -660,20 +661,6 @@ func viewCountLimit(window time.Duration, limit int) (http.HandlerFunc, *atomic.
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"view_count":{"view_id":1,"url":"https://example.zendesk.com/api/v2/views/1/count.json","value":3,"pretty":"3","fresh":true}}`)
 	}, rejected
-}
-
-// showTicketQuiet shows a ticket through a path the pacing test's server
-// answers too.
-func showTicketQuiet(c *Client) error {
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "/api/v2/tickets/1.json", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.Do(req)
-	if err == nil {
-		resp.Body.Close()
-	}
-	return err
 }
 
 func TestClientSideRateLimit(t *testing.T) {
@@ -789,7 +776,11 @@ func FuzzParseErrorBody(f *testing.F) {
 			Body: io.NopCloser(strings.NewReader(body)), Request: req}
 		e := newAPIError(resp)
 		msg := e.Error()
-		prefix := fmt.Sprintf("zendesk: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+		shown := shortURL(e.URL)
+		if len(shown) > maxURLShown+len("…(123456789 more bytes)") {
+			t.Fatalf("the message shows %d bytes of URL: %q", len(shown), shown)
+		}
+		prefix := fmt.Sprintf("zendesk: %s %s: %d %s", e.Method, shown, e.StatusCode, http.StatusText(e.StatusCode))
 		if !strings.HasPrefix(msg, prefix) {
 			t.Fatalf("the message does not start with the call: %q", msg)
 		}
@@ -885,4 +876,32 @@ func TestDo(t *testing.T) {
 	assert.Error(t, err)
 	_, err = (&Client{}).Do(req)
 	assert.Error(t, err)
+}
+
+// TestLongURLsAreShortInMessages: an error about a call with 500 ids in its
+// query says which call it was in a line, not in kilobytes; the URL stays
+// whole in APIError.URL.
+func TestLongURLsAreShortInMessages(t *testing.T) {
+	c, _, _ := newTestClient(t, []answer{{status: 400, body: `{"error":"InvalidValue","description":"Too many ids"}`}}, WithRetry(NoRetry))
+	ids := make([]int64, 500)
+	for i := range ids {
+		ids[i] = int64(100000 + i)
+	}
+	_, err := c.ShowManyTickets(context.Background(), &ShowManyTicketsParams{IDs: ids})
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Greater(t, len(apiErr.URL), 3000, "the whole URL is kept")
+	assert.Contains(t, apiErr.URL, "100499")
+	msg := err.Error()
+	assert.Less(t, len(msg), 320, msg)
+	assert.Contains(t, msg, "/api/v2/tickets/show_many?ids=100000,100001,")
+	assert.Regexp(t, `ids=100000,100001,[0-9,]+\d…\(\d+ more bytes\): 400 Bad Request: InvalidValue: Too many ids$`, msg)
+	assert.NotContains(t, msg, "%2")
+	t.Log(msg)
+
+	assert.Equal(t, "https://h/p?"+strings.Repeat("a", 10), shortURL("https://h/p?"+strings.Repeat("a", 10)))
+	long := "https://h/p?q=" + strings.Repeat("%2C", 100)
+	got := shortURL(long)
+	assert.Regexp(t, `^https://h/p\?q=(%2C)+…\(\d+ more bytes\)$`, got, "no escape cut in two")
+	assert.True(t, utf8.ValidString(shortURL("https://h/p?q="+strings.Repeat("é", 150))), "no character cut in two")
 }

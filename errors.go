@@ -51,7 +51,7 @@ type APIError struct {
 // Error says what failed, where, and what Zendesk said.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "zendesk: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "zendesk: %s %s: %d %s", e.Method, shortURL(e.URL), e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Code != "" {
 		b.WriteString(": " + e.Code)
 	}
@@ -105,10 +105,6 @@ func (e *RateLimitError) Error() string {
 
 // Unwrap gives the APIError, so errors.As finds either.
 func (e *RateLimitError) Unwrap() error { return &e.APIError }
-
-// RetryDelay is RetryAfter: WaitJob (overlay.RetryDelayer) waits at least
-// that long before it polls again.
-func (e *RateLimitError) RetryDelay() time.Duration { return e.RetryAfter }
 
 // newAPIError reads (at most maxErrorBody of) a non-2xx response and closes
 // its body.
@@ -257,6 +253,38 @@ func clip(s string, n int) string {
 	return s[:cut] + "…"
 }
 
+// maxURLShown is the longest URL a message shows whole: a call with a few
+// hundred ids in its query would otherwise print kilobytes of them.
+const maxURLShown = 200
+
+// shortURL is u as a message shows it: whole when short, else its query
+// cut after the last parameter or list item that fits, with the number of
+// bytes left out. APIError.URL keeps it whole.
+func shortURL(u string) string {
+	if len(u) <= maxURLShown {
+		return u
+	}
+	base, query, ok := strings.Cut(u, "?")
+	if !ok || len(base) >= maxURLShown-20 {
+		return clip(u, maxURLShown) + fmt.Sprintf("(%d bytes)", len(u))
+	}
+	keep := maxURLShown - len(base) - 1
+	if i := strings.LastIndexAny(query[:keep], "&,"); i > keep/2 {
+		keep = i
+	} else {
+		// Do not cut a percent escape in two.
+		for j := max(keep-2, 0); j < keep; j++ {
+			if query[j] == '%' {
+				keep = j
+			}
+		}
+	}
+	for keep > 0 && query[keep]&0xC0 == 0x80 {
+		keep-- // nor a character
+	}
+	return fmt.Sprintf("%s?%s…(%d more bytes)", base, query[:keep], len(query)-keep)
+}
+
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
@@ -288,13 +316,20 @@ func redactURL(u *url.URL) string {
 	c.User = nil
 	c.Fragment, c.RawFragment = "", "" // where OAuth puts access tokens
 	if c.RawQuery != "" {
-		q := c.Query() // pairs that do not parse are dropped, not shown
+		// The query as sent, unless it holds a secret or does not parse:
+		// then as parsed (pairs that do not parse are dropped, not shown),
+		// secrets replaced.
+		q, err := url.ParseQuery(c.RawQuery)
+		secret := false
 		for k := range q {
 			if slices.ContainsFunc(secretParams, func(s string) bool { return strings.EqualFold(k, s) }) {
 				q[k] = []string{"REDACTED"}
+				secret = true
 			}
 		}
-		c.RawQuery = q.Encode()
+		if secret || err != nil {
+			c.RawQuery = q.Encode()
+		}
 	}
 	if before, after, ok := strings.Cut(c.Path, "/attachments/token/"); ok {
 		rest := ""

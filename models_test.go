@@ -101,8 +101,10 @@ func TestNullWhereAnObjectIsUsual(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"id":2,"photo":null,"user_fields":{"plan":null,"seats":12}}`), &u))
 	assert.Nil(t, u.Photo)
 	require.NotNil(t, u.UserFields)
-	assert.Nil(t, u.UserFields["plan"])
-	assert.Equal(t, "12", string(*u.UserFields["seats"]))
+	assert.True(t, u.UserFields["plan"].IsNull(), "a null is kept as null")
+	seats, err := u.UserFields["seats"].AsInt64()
+	require.NoError(t, err)
+	assert.Equal(t, int64(12), seats)
 }
 
 func TestUnknownEnumValueAndUnknownProperty(t *testing.T) {
@@ -129,7 +131,7 @@ func TestIDsPastTwoToThe53AndStringIDs(t *testing.T) {
 	var rec zendesk.CustomObjectRecord
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"01GCSJW391QVSC80GYDH7E93Q6","custom_object_fields":{"make":"Tesla","year":2020,"sold":false,"tags":["a"]}}`), &rec))
 	assert.Equal(t, "01GCSJW391QVSC80GYDH7E93Q6", *rec.ID)
-	assert.Equal(t, `2020`, string(*rec.CustomObjectFields["year"]))
+	assert.Equal(t, `2020`, rec.CustomObjectFields["year"].String())
 }
 
 func TestWrongTypesAreErrorsNotSilentZeroes(t *testing.T) {
@@ -271,4 +273,72 @@ func TestEmptyListsAreSentNilListsAreNot(t *testing.T) {
 	b, err := json.Marshal(u)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"id":1,"user_fields":{}}`, string(b), "an empty map read is written back")
+}
+
+// TestGettersAreNilSafe reads a ticket's fields through their getters: the
+// values Zendesk sent, the zero value for what it left out or nulled, and
+// the zero value on a nil ticket, chained through nested structs.
+func TestGettersAreNilSafe(t *testing.T) {
+	var tk zendesk.Ticket
+	require.NoError(t, json.Unmarshal([]byte(`{"id":35436,"subject":"Help","assignee_id":null,"status":"open","created_at":"2024-07-01T12:00:00Z","via":{"channel":"email"}}`), &tk))
+	assert.Equal(t, int64(35436), tk.GetID())
+	assert.Equal(t, "Help", tk.GetSubject())
+	assert.Equal(t, int64(0), tk.GetAssigneeID(), "null reads as zero")
+	assert.Nil(t, tk.AssigneeID, "and the field still says it was null")
+	assert.Equal(t, zendesk.TicketStatusOpen, tk.GetStatus())
+	assert.Equal(t, 2024, tk.GetCreatedAt().Year())
+	assert.Equal(t, "", tk.GetDescription(), "absent reads as zero")
+	assert.NotNil(t, tk.GetVia())
+
+	var none *zendesk.Ticket
+	assert.Equal(t, "", none.GetSubject())
+	assert.Equal(t, int64(0), none.GetID())
+	assert.Nil(t, none.GetVia())
+	assert.True(t, none.GetCreatedAt().IsZero())
+}
+
+// TestSettingsKeepKeysTheModelLacks: account settings carry keys Zendesk
+// adds all the time. Those the models lack are kept, by name and to the
+// byte, beside the named ones, and encode again; a key set by the program
+// replaces a field of the same name; a named property of the wrong type is
+// an error that names it.
+func TestSettingsKeepKeysTheModelLacks(t *testing.T) {
+	payload := `{"settings":{"api":{"accepted_api_agreement":true,"api_token_access":"true","new_toggle":{"on":[1,2]},"big":12345678901234567890},"active_features":{"sandbox":false,"fresh_feature":true}}}`
+	var env zendesk.AccountSettingsEnvelope
+	require.NoError(t, json.Unmarshal([]byte(payload), &env))
+	api := env.Settings.API
+	require.NotNil(t, api)
+	assert.True(t, api.GetAcceptedAPIAgreement())
+	assert.Equal(t, "true", api.GetAPITokenAccess())
+	assert.Nil(t, api.APIPasswordAccess, "absent stays absent")
+	require.Len(t, api.AdditionalProperties, 2, "only the keys the model lacks")
+	assert.Equal(t, `{"on":[1,2]}`, api.AdditionalProperties["new_toggle"].String())
+	big, found := api.Get("big")
+	require.True(t, found)
+	assert.Equal(t, "12345678901234567890", big.String(), "kept to the byte")
+	fresh, err := env.Settings.ActiveFeatures.AdditionalProperties["fresh_feature"].AsBool()
+	require.NoError(t, err)
+	assert.True(t, fresh)
+
+	again, err := json.Marshal(env)
+	require.NoError(t, err)
+	assert.JSONEq(t, payload, string(again), "encoded again, nothing lost")
+	assert.Contains(t, string(again), "12345678901234567890")
+
+	api.Set("api_token_access", zendesk.Value("false"))
+	api.Set("added", zendesk.Value(nil))
+	b, err := json.Marshal(api)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"accepted_api_agreement":true,"api_token_access":"false","new_toggle":{"on":[1,2]},"big":12345678901234567890,"added":null}`, string(b))
+
+	var empty zendesk.AccountSettingsAPI
+	b, err = json.Marshal(empty)
+	require.NoError(t, err)
+	assert.Equal(t, `{}`, string(b))
+
+	var bad zendesk.AccountSettingsAPI
+	err = json.Unmarshal([]byte(`{"accepted_api_agreement":"yes"}`), &bad)
+	assert.ErrorContains(t, err, "accepted_api_agreement")
+	assert.Error(t, json.Unmarshal([]byte(`{"api_token_access":`), &bad), "cut JSON")
+	assert.Error(t, json.Unmarshal([]byte(`[1]`), &bad), "not an object")
 }

@@ -50,10 +50,15 @@ func (t *transport) ours(u *url.URL) bool {
 	return u != nil && strings.EqualFold(u.Host, t.host) && u.Scheme == t.scheme
 }
 
-// showURL is u as errors and logs show it: redacted on the Zendesk host,
-// scheme and host alone elsewhere (a file store's path holds tokens that
-// give access to the file: /attachment/9016785/sOgyDa6...).
+// showURL is u as errors show it: redacted (see redactURL) and shortened
+// (see shortURL) on the Zendesk host, the scheme and host alone elsewhere
+// (a file store's signed URL is a credential).
 func (t *transport) showURL(u *url.URL) string {
+	return shortURL(t.fullURL(u))
+}
+
+// fullURL is showURL without shortening, for APIError.URL and logs.
+func (t *transport) fullURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
@@ -163,7 +168,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			}
 			answered(h, resp.StatusCode)
 			t.logger.LogAttrs(ctx, slog.LevelDebug, "zendesk request", slog.String("operation", opName),
-				slog.String("method", req.Method), slog.String("url", t.showURL(req.URL)), slog.Int("status", resp.StatusCode),
+				slog.String("method", req.Method), slog.String("url", t.fullURL(req.URL)), slog.Int("status", resp.StatusCode),
 				slog.Int("attempt", attempt), slog.Duration("duration", t.now().Sub(sent)))
 			if resp.StatusCode < 300 {
 				t.budget.success()
@@ -217,7 +222,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		} else {
 			apiErr := newAPIError(resp)
 			if resp.Request != nil && !t.ours(resp.Request.URL) {
-				apiErr.URL = t.showURL(resp.Request.URL)
+				apiErr.URL = t.fullURL(resp.Request.URL)
 			}
 			failure = apiErr
 			reason = fmt.Sprintf("status %d", apiErr.StatusCode)

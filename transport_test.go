@@ -42,7 +42,7 @@ func TestUnrewindableBodyIsNeverResent(t *testing.T) {
 			leakCheck(t)
 			client, rec, _ := newTestClient(t, []answer{c.first, created})
 			unrewindable := io.MultiReader(strings.NewReader(body[:20]), strings.NewReader(body[20:]))
-			err := postRaw(client, "/api/v2/tickets.json", unrewindable)
+			err := sendRaw(client, http.MethodPost, "/api/v2/tickets.json", unrewindable)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, c.status, apiErr.StatusCode)
@@ -55,7 +55,7 @@ func TestUnrewindableBodyIsNeverResent(t *testing.T) {
 	}
 	// The same body from a strings.Reader can be read again: retried, whole.
 	client, rec, _ := newTestClient(t, []answer{cases[0].first, created})
-	err := postRaw(client, "/api/v2/tickets.json", strings.NewReader(body))
+	err := sendRaw(client, http.MethodPost, "/api/v2/tickets.json", strings.NewReader(body))
 	require.NoError(t, err)
 	got := rec.got()
 	require.Len(t, got, 2)
@@ -415,7 +415,6 @@ func (f logHandlerFunc) WithGroup(string) slog.Handler      { return f }
 // MaxRetryAfter) reaches WaitJob as a RateLimitError, and WaitJob waits the
 // Retry-After before it polls again rather than its own short interval.
 func TestWaitJobWaitsOutARateLimitError(t *testing.T) {
-	var _ overlay.RetryDelayer = (*RateLimitError)(nil)
 	policy := fastRetry
 	policy.MaxRetryAfter = time.Millisecond
 	client, rec, _ := newTestClient(t, []answer{
@@ -430,14 +429,17 @@ func TestWaitJobWaitsOutARateLimitError(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "the second poll waited for Retry-After")
 }
 
-// postRaw sends body as a JSON POST to path through Client.Do: a body that
-// can be read again (a strings.Reader) or not (anything else).
-func postRaw(c *Client, path string, body io.Reader) error {
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, path, body)
+// sendRaw sends a request built by hand through Client.Do and closes the
+// answer's body: a JSON body (a strings.Reader can be read again, anything
+// else cannot), or none.
+func sendRaw(c *Client, method, path string, body io.Reader) error {
+	req, err := http.NewRequestWithContext(context.Background(), method, path, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return err

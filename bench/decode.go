@@ -2,11 +2,10 @@ package bench
 
 import (
 	"encoding/json"
+	"github.com/zdapi/zendesk"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/zdapi/zendesk/generated"
 )
 
 // Decoders are the ways a page is decoded, compared by the benchmarks.
@@ -19,13 +18,15 @@ type Decoder struct {
 // PlainCopy returns a struct type with the same fields (names, types, tags)
 // as t, recursively, but none of t's methods: the floor a generated type is
 // measured against. Types that refer to themselves keep the generated type
-// at the point of recursion; time.Time and json.RawMessage stay as they are.
+// at the point of recursion; time.Time, json.RawMessage and AnyValue (a
+// JSON value kept as its bytes) stay as they are.
 func PlainCopy(t reflect.Type) reflect.Type {
 	return plain(t, map[reflect.Type]bool{})
 }
 
 var keep = map[reflect.Type]bool{
-	reflect.TypeFor[json.RawMessage](): true,
+	reflect.TypeFor[json.RawMessage]():  true,
+	reflect.TypeFor[zendesk.AnyValue](): true,
 }
 
 func plain(t reflect.Type, seen map[reflect.Type]bool) reflect.Type {
@@ -84,9 +85,9 @@ type Case struct {
 // Cases are the decode benchmarks' pages.
 func Cases(p *Payloads) []Case {
 	return []Case{
-		{"tickets-100", p.Tickets, reflect.TypeFor[generated.TicketList](), func() any { return new(keepUnknownPage[generated.Ticket]) }},
-		{"users-100", p.Users, reflect.TypeFor[generated.UserList](), func() any { return new(keepUnknownPage[generated.User]) }},
-		{"export-1000", p.Export, reflect.TypeFor[generated.TicketCursorExportPage](), nil},
+		{"tickets-100", p.Tickets, reflect.TypeFor[zendesk.TicketList](), func() any { return new(keepUnknownPage[zendesk.Ticket]) }},
+		{"users-100", p.Users, reflect.TypeFor[zendesk.UserList](), func() any { return new(keepUnknownPage[zendesk.User]) }},
+		{"export-1000", p.Export, reflect.TypeFor[zendesk.TicketCursorExportPage](), nil},
 	}
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/zdapi/zendesk"
 	"reflect"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/internal/wirecheck"
 )
 
@@ -132,7 +132,7 @@ func BenchmarkMemory(b *testing.B) {
 // TestKeepUnknownKeepsThem checks that the keep-unknown decoder does what
 // it stands for: a property the schema does not know survives.
 func TestKeepUnknownKeepsThem(t *testing.T) {
-	var k KeepUnknown[generated.Ticket]
+	var k KeepUnknown[zendesk.Ticket]
 	require.NoError(t, json.Unmarshal([]byte(`{"id":7,"subject":"s","brand_new":{"x":1}}`), &k))
 	assert.Equal(t, int64(7), *k.Value.ID)
 	assert.JSONEq(t, `{"x":1}`, string(k.Extra["brand_new"]))

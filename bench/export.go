@@ -11,7 +11,6 @@ import (
 	"strconv"
 
 	"github.com/zdapi/zendesk"
-	"github.com/zdapi/zendesk/generated"
 )
 
 // ExportReplay serves recorded pages of the fake's cursor-based incremental
@@ -27,9 +26,9 @@ type ExportReplay struct {
 
 // exportPage is what the raw loop decodes of an export page.
 type exportPage struct {
-	Tickets     []generated.Ticket `json:"tickets"`
-	AfterCursor string             `json:"after_cursor"`
-	EndOfStream bool               `json:"end_of_stream"`
+	Tickets     []zendesk.Ticket `json:"tickets"`
+	AfterCursor string           `json:"after_cursor"`
+	EndOfStream bool             `json:"end_of_stream"`
 }
 
 // NewExportReplay records every page of the fixture's cursor export and

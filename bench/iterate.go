@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/zdapi/zendesk"
-	"github.com/zdapi/zendesk/generated"
 	"github.com/zdapi/zendesk/zendesktest"
 )
 
@@ -123,7 +122,7 @@ func IterateClient(b *testing.B, f *Fixture, prefetch bool, w Work) {
 // rawPage is what the hand-rolled loop decodes: the same record type, and
 // the cursor fields it follows.
 type rawPage struct {
-	Tickets []generated.Ticket `json:"tickets"`
+	Tickets []zendesk.Ticket `json:"tickets"`
 	Meta    struct {
 		HasMore     bool   `json:"has_more"`
 		AfterCursor string `json:"after_cursor"`

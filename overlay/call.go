@@ -12,8 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/oapi-codegen/runtime"
-
 	"github.com/zdapi/zendesk/internal/callctx"
 )
 
@@ -176,7 +174,7 @@ func expandPath(op *OperationInfo, args []any) (string, error) {
 				return "", fmt.Errorf("%s: %s is %q: %w", op.ID, name, s, ErrBadPathParam)
 			}
 		}
-		v, err := runtime.StyleParamWithLocation("simple", false, name, runtime.ParamLocationPath, args[i])
+		v, err := simpleParam(reflect.ValueOf(args[i]), true)
 		if err != nil {
 			return "", fmt.Errorf("%s: path parameter %s: %w", op.ID, name, err)
 		}
@@ -218,7 +216,7 @@ func encodeParams(op *OperationInfo, params any, u *url.URL, header http.Header)
 		}
 		if name, ok := tagName(f.Tag.Get("form")); ok {
 			explode := fv.Kind() != reflect.Slice || slices.Contains(op.Exploded, name)
-			frag, err := runtime.StyleParamWithOptions("form", explode, name, fv.Interface(), runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery})
+			frag, err := queryParam(name, fv, explode)
 			if err != nil {
 				return fmt.Errorf("%s: query parameter %s: %w", op.ID, name, err)
 			}
@@ -228,7 +226,7 @@ func encodeParams(op *OperationInfo, params any, u *url.URL, header http.Header)
 			continue
 		}
 		if name, ok := tagName(f.Tag.Get("json")); ok && slices.Contains(op.Headers, name) {
-			s, err := runtime.StyleParamWithLocation("simple", false, name, runtime.ParamLocationHeader, fv.Interface())
+			s, err := simpleParam(fv, false)
 			if err != nil {
 				return fmt.Errorf("%s: header %s: %w", op.ID, name, err)
 			}

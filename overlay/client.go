@@ -2,7 +2,10 @@
 // request builder and decoder driven by a table of the spec's operations
 // (Operations, generated from spec/zendesk.yaml), iteration over every
 // paginated operation (cursor, offset and incremental exports, resumable,
-// with prefetch and de-duplication) and waiting for background jobs.
+// with prefetch and de-duplication) into records of any type, and the
+// cutting of a bulk call whose list is longer than one call takes. It knows
+// no model: the root package, where the models are, gives the records their
+// type and waits for background jobs.
 //
 // Nothing in it is written per operation. Programs use it through the root
 // package (github.com/zdapi/zendesk), whose Client has a method for each

@@ -283,7 +283,7 @@ func TestEndOfStreamWithoutCursorKeepsPosition(t *testing.T) {
 			l, fetch := s.start(t, style)
 			var next Position
 			var ids []int64
-			for page, err := range Pages[rec](context.Background(), l, fetch, nil) {
+			for page, err := range typedPages[rec](context.Background(), l, fetch, nil) {
 				require.NoError(t, err)
 				assert.True(t, page.EndOfStream)
 				next = page.Next

@@ -113,3 +113,20 @@ func requireKeys(body []byte, keys ...string) error {
 	}
 	return nil
 }
+
+// statusError is the error for a non-2xx answer when no checker is set.
+type statusError struct {
+	op     string
+	status int
+}
+
+func (e *statusError) Error() string {
+	msg := fmt.Sprintf("unexpected HTTP status %d %s", e.status, http.StatusText(e.status))
+	if e.op != "" {
+		msg = e.op + ": " + msg
+	}
+	return msg
+}
+
+// HTTPStatus is the response's status code.
+func (e *statusError) HTTPStatus() int { return e.status }

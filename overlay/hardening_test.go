@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,11 +126,12 @@ func TestRecordHashesAreOfTheRecordsAsSent(t *testing.T) {
 	}
 	body := "{ \"records\" : [\n" + strings.Join(recs, " ,\n\t") + "\n] , \"meta\":{\"has_more\":false}}"
 	for _, f := range []itemFilter{{size: 300, track: true, last: true}, {size: 300, last: true}} {
-		var page Page[rec]
+		page := PageState{Items: RecordsOf(reflect.TypeFor[rec]())()}
 		var pf pageFields
 		require.NoError(t, decodePage(strings.NewReader(body), "records", nil, &page, &pf, f))
-		require.Len(t, page.Items, 300)
-		for i, r := range page.Items {
+		items := page.Items.(*Records).Slice().([]rec)
+		require.Len(t, items, 300)
+		for i, r := range items {
 			assert.Equal(t, int64(i+1), r.ID)
 			if f.track {
 				assert.Equal(t, recordHash([]byte(recs[i])), page.hashes[i], "record %d", i)

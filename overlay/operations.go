@@ -38,6 +38,22 @@ type OperationInfo struct {
 	// Envelope are, by success status, the properties the JSON body must
 	// have, not null ({"ticket": {...}}): a body without them is an error.
 	Envelope map[int][]string
+	// Split are the lists of a bulk operation that have a documented
+	// largest size (maxItems): SplitRequest cuts a longer one into calls
+	// Zendesk accepts.
+	Split []Split
+}
+
+// Split is a list parameter or body property of a bulk operation and the
+// most items one call takes.
+type Split struct {
+	// In is "query" (a parameter of the params struct) or "body" (a
+	// property of the JSON body).
+	In string
+	// Name is the parameter's or property's name.
+	Name string
+	// Max is the most items one call takes.
+	Max int
 }
 
 // Op is the operation of Operations with the given ID. It panics on an ID

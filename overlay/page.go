@@ -9,44 +9,112 @@ import (
 	"hash/maphash"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 )
 
-// Page is one page of a listing.
-type Page[T any] struct {
+// PageState is a page as the pager reads it: everything but the records'
+// type, which only Items knows. The pager is not generic, so that each
+// record type adds only the few lines of its sink and of the root
+// package's typed wrappers to a build, not a copy of the whole pager.
+type PageState struct {
 	// Items are the page's records, in the order Zendesk sent them (minus
-	// those skipped when resuming in the middle of the page, and duplicates
-	// dropped by WithDedup).
-	Items []T
+	// those skipped when resuming in the middle of the page, and
+	// duplicates dropped by WithDedup).
+	Items Sink
 	// Position is where the page was fetched from.
 	Position Position
-	// Next is where the listing goes on after this page. Persist it once the
-	// page is processed; WithStart(Next) resumes after it.
+	// Next is where the listing goes on after this page.
 	Next Position
-	// More reports whether Zendesk has another page now. An incremental
-	// export that reached the present (EndOfStream) has none now: poll again
-	// later from Next.
+	// More reports whether Zendesk has another page now.
 	More bool
 	// EndOfStream is true when an incremental export reached the present.
 	EndOfStream bool
-	// Count is the response's count, when it has one: the total number of
-	// records for offset pagination, the page's for incremental exports.
+	// Count is the response's count, when it has one.
 	Count *int64
-	// Extra holds the response's other properties — sideloaded users,
-	// groups, organizations... — as raw JSON, by property name.
+	// Extra holds the response's other properties (sideloads), as raw
+	// JSON by property name.
 	Extra map[string]json.RawMessage
-	// Header is the response's HTTP header (rate limits, request id).
+	// Header is the response's HTTP header.
 	Header http.Header
 
-	// index[i] is Items[i]'s index among the records Zendesk sent in this
-	// page, which positions (Skip) count.
+	// index[i] is the i-th kept record's index among the records Zendesk
+	// sent in this page, which positions (Skip) count.
 	index []int
-	// hashes[i] is Items[i]'s recordHash, when the position is tracked.
+	// hashes[i] is the i-th kept record's recordHash, when the position is
+	// tracked.
 	hashes []uint64
 	// sent is the number of records Zendesk sent in this page, lastSent
 	// the recordHash of the last of them (when hashes are computed).
 	sent     int
 	lastSent uint64
+}
+
+// Sink holds a page's records, decoded into their type: a *Records,
+// made by RecordsOf.
+type Sink interface {
+	// grow makes room for n records.
+	grow(n int)
+	// decode decodes the next value of dec into a new last record; on
+	// error nothing is added.
+	decode(dec *json.Decoder) error
+	// pop removes the last record.
+	pop()
+	// dropFront removes the first n records.
+	dropFront(n int)
+}
+
+// Records is the Sink of records of one type: a slice of it, grown by
+// reflection, so that no code is compiled per record type.
+type Records struct {
+	v    reflect.Value // the slice
+	elem reflect.Type
+}
+
+// RecordsOf is the pager's Sink maker for records of type t.
+func RecordsOf(t reflect.Type) func() Sink {
+	st := reflect.SliceOf(t)
+	return func() Sink { return &Records{v: reflect.MakeSlice(st, 0, 0), elem: t} }
+}
+
+// Slice is the page's records, a []T.
+func (s *Records) Slice() any { return s.v.Interface() }
+
+func (s *Records) grow(n int) {
+	if s.v.Cap()-s.v.Len() < n {
+		nv := reflect.MakeSlice(s.v.Type(), s.v.Len(), s.v.Len()+n)
+		reflect.Copy(nv, s.v)
+		s.v = nv
+	}
+}
+
+func (s *Records) decode(dec *json.Decoder) error {
+	n := s.v.Len()
+	if n == s.v.Cap() {
+		s.v = reflect.Append(s.v, reflect.Zero(s.elem))
+	} else {
+		s.v = s.v.Slice(0, n+1)
+	}
+	if err := dec.Decode(s.v.Index(n).Addr().Interface()); err != nil {
+		s.pop()
+		return err
+	}
+	return nil
+}
+
+func (s *Records) pop() {
+	n := s.v.Len()
+	s.v.Index(n - 1).SetZero()
+	s.v = s.v.Slice(0, n-1)
+}
+
+func (s *Records) dropFront(n int) {
+	l := s.v.Len()
+	kept := reflect.Copy(s.v, s.v.Slice(n, l))
+	for i := kept; i < l; i++ {
+		s.v.Index(i).SetZero()
+	}
+	s.v = s.v.Slice(0, kept)
 }
 
 // pageFields are the pagination properties of every style.
@@ -135,9 +203,9 @@ func recordHash(raw []byte) uint64 {
 }
 
 // decodePage streams a page's JSON object: the records under items are
-// decoded one by one into T, the pagination properties into f, and every
+// decoded one by one into the page's sink, the pagination properties into f, and every
 // other property is kept raw in the page's Extra.
-func decodePage[T any](body io.Reader, items string, alternatives []string, page *Page[T], f *pageFields, filter itemFilter) error {
+func decodePage(body io.Reader, items string, alternatives []string, page *PageState, f *pageFields, filter itemFilter) error {
 	var rec *recorder
 	if filter.raw() {
 		rec = &recorder{r: body}
@@ -213,7 +281,7 @@ func decodePage[T any](body io.Reader, items string, alternatives []string, page
 	return nil
 }
 
-func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Page[T], filter itemFilter) error {
+func decodeItems(dec *json.Decoder, rec *recorder, items string, page *PageState, filter itemFilter) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("read %q: %w", items, noEOF(err))
@@ -229,8 +297,9 @@ func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Pa
 	// (the record is not found, nothing is).
 	match := -1
 	var lastRaw []byte // the last record's JSON, when its hash is wanted
-	if n := min(filter.size, maxPrealloc); n > 0 && page.Items == nil {
-		page.Items, page.index = make([]T, 0, n), make([]int, 0, n)
+	if n := min(filter.size, maxPrealloc); n > 0 && page.index == nil {
+		page.Items.grow(n)
+		page.index = make([]int, 0, n)
 	}
 	for i := 0; dec.More(); i++ {
 		if filter.limit > 0 && i >= filter.limit {
@@ -245,19 +314,17 @@ func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Pa
 				}
 				continue
 			}
-			page.Items = append(page.Items, *new(T))
-			if err := dec.Decode(&page.Items[len(page.Items)-1]); err != nil {
+			if err := page.Items.decode(dec); err != nil {
 				return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
 			}
 			page.index = append(page.index, i)
 			continue
 		}
-		// Each record is decoded once, straight into T; the recorder gives
-		// its JSON, to hash.
+		// Each record is decoded once, straight into its type; the recorder
+		// gives its JSON, to hash.
 		rec.discard(dec.InputOffset())
 		start := dec.InputOffset()
-		var v T
-		if err := dec.Decode(&v); err != nil {
+		if err := page.Items.decode(dec); err != nil {
 			return fmt.Errorf("decode %s[%d]: %w", items, i, noEOF(err))
 		}
 		raw := rec.span(start, dec.InputOffset())
@@ -278,9 +345,9 @@ func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Pa
 			drop = filter.drop[h]
 		}
 		if drop || (filter.after == 0 && i < filter.skip) {
+			page.Items.pop()
 			continue
 		}
-		page.Items = append(page.Items, v)
 		page.index = append(page.index, i)
 		if filter.track {
 			page.hashes = append(page.hashes, fh)
@@ -297,7 +364,7 @@ func decodeItems[T any](dec *json.Decoder, rec *recorder, items string, page *Pa
 		for keep < len(page.index) && page.index[keep] <= match {
 			keep++
 		}
-		page.Items = slices.Delete(page.Items, 0, keep)
+		page.Items.dropFront(keep)
 		page.index = slices.Delete(page.index, 0, keep)
 		if filter.track {
 			page.hashes = slices.Delete(page.hashes, 0, keep)

@@ -78,29 +78,37 @@ func defaultPageSize(style string) int {
 	}
 }
 
-type pager[T any] struct {
-	l     Listing
-	fetch Fetch
-	check ResponseChecker
-	o     listOptions
-	size  int
-	seed  maphash.Seed
-	dedup bool
-	prev  map[uint64]bool // hashes of the previous page, for de-duplication
+type pager struct {
+	newSink func() Sink
+	l       Listing
+	fetch   Fetch
+	check   ResponseChecker
+	o       listOptions
+	size    int
+	seed    maphash.Seed
+	dedup   bool
+	prev    map[uint64]bool // hashes of the previous page, for de-duplication
 
 	seen    map[uint64]struct{} // hashes of every cursor the listing went through
 	empties int                 // empty pages in a row that said more follow
 }
 
 // Pages iterates over the pages of a listing, one request per page, from
-// the start or from WithStart's position. It stops after the last page,
-// at the first error (yielded once), when the caller breaks, or when ctx is
-// done (yielding ctx.Err()). With WithPrefetch it requests the next page
-// while the caller works on the current one; breaking cancels that request
-// and waits for it, so no goroutine outlives the loop.
-func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[*Page[T], error] {
-	return func(yield func(*Page[T], error) bool) {
-		p := &pager[T]{l: l, fetch: fetch, check: check, seed: maphash.MakeSeed()}
+// the start or from WithStart's position, decoding the records into the
+// sinks newSink makes (RecordsOf). It stops after the last page, at the
+// first error (yielded once), when the caller breaks, or when ctx is done
+// (yielding ctx.Err()). With WithPrefetch it requests the next page while
+// the caller works on the current one; breaking cancels that request and
+// waits for it, so no goroutine outlives the loop.
+//
+// Pages and EachRecord are not generic, and not inlined into the root
+// package's typed wrappers: each record type would otherwise compile its
+// own copy, and the build pay for it.
+//
+//go:noinline
+func Pages(ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, newSink func() Sink, opts []ListOption) iter.Seq2[*PageState, error] {
+	return func(yield func(*PageState, error) bool) {
+		p := &pager{newSink: newSink, l: l, fetch: fetch, check: check, seed: maphash.MakeSeed()}
 		for _, o := range opts {
 			o(&p.o)
 		}
@@ -113,7 +121,7 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 			return
 		}
 		type result struct {
-			page *Page[T]
+			page *PageState
 			err  error
 		}
 		var pending chan result
@@ -129,7 +137,7 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 
 		pos := p.o.start
 		for {
-			var page *Page[T]
+			var page *PageState
 			var err error
 			if pending != nil {
 				r := <-pending
@@ -164,52 +172,52 @@ func Pages[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChe
 	}
 }
 
-// All iterates over the records of a listing, page after page (see Pages).
-// With TrackPosition, the tracked position is updated before each record is
-// yielded to the position right after it: the page's position with the
-// number and hash of the records consumed in it, or, after a page's last
-// record, the page's Next. A cancelled context ends the iteration before
-// the next record, even in the middle of a page.
-func All[T any](ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, opts ...ListOption) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var o listOptions
-		for _, opt := range opts {
-			opt(&o)
+// EachRecord iterates over the records of a listing, page after page (see
+// Pages): it calls yield with each record's page sink and index, and
+// returns the error that ended the listing (nil when it ended or yield
+// returned false). With TrackPosition, the tracked position is updated
+// before each record is yielded to the position right after it: the page's
+// position with the number and hash of the records consumed in it, or,
+// after a page's last record, the page's Next. A cancelled context ends the
+// iteration before the next record, even in the middle of a page.
+//
+//go:noinline
+func EachRecord(ctx context.Context, l Listing, fetch Fetch, check ResponseChecker, newSink func() Sink, opts []ListOption, yield func(items Sink, i int) bool) error {
+	var o listOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for page, err := range Pages(ctx, l, fetch, check, newSink, opts) {
+		if err != nil {
+			return err
 		}
-		for page, err := range Pages[T](ctx, l, fetch, check, opts...) {
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
+		n := len(page.index)
+		for i := range n {
+			if err := ctx.Err(); err != nil {
+				// Cancelled in the middle of a page: stop now, not at its end.
+				return err
 			}
-			for i := range page.Items {
-				if err := ctx.Err(); err != nil {
-					// Cancelled in the middle of a page: stop now, not at its end.
-					var zero T
-					yield(zero, err)
-					return
-				}
-				if o.track != nil {
-					if i == len(page.Items)-1 {
-						*o.track = page.Next
-					} else {
-						*o.track = page.Position
-						o.track.Skip = page.index[i] + 1
-						o.track.LastHash = page.hashes[i]
-					}
-				}
-				if !yield(page.Items[i], nil) {
-					return
+			if o.track != nil {
+				if i == n-1 {
+					*o.track = page.Next
+				} else {
+					*o.track = page.Position
+					o.track.Skip = page.index[i] + 1
+					o.track.LastHash = page.hashes[i]
 				}
 			}
-			if o.track != nil && len(page.Items) == 0 {
-				*o.track = page.Next
+			if !yield(page.Items, i) {
+				return nil
 			}
+		}
+		if o.track != nil && n == 0 {
+			*o.track = page.Next
 		}
 	}
+	return nil
 }
 
-func (p *pager[T]) setup() error {
+func (p *pager) setup() error {
 	switch p.l.Style {
 	case "cursor", "cursor+offset", "offset", "incremental-time", "incremental-cursor":
 	default:
@@ -242,7 +250,7 @@ func (p *pager[T]) setup() error {
 // (pos, to start with) is set to the position actually requested: the
 // first page of an export takes its start_time from the caller's
 // parameters, and a checkpoint taken in that page must hold it.
-func (p *pager[T]) editor(pos Position, sent *Position) RequestEditorFn {
+func (p *pager) editor(pos Position, sent *Position) RequestEditorFn {
 	return func(ctx context.Context, req *http.Request) error {
 		// The caller's editors first: the position's parameters win.
 		for _, e := range p.o.editors {
@@ -301,7 +309,7 @@ func startTimeOf(q url.Values) int64 {
 // while it is read (the request itself succeeded, so the transport could
 // not retry it) is fetched again, up to pageRetries times: nothing of the
 // failed page was yielded, so nothing is lost or repeated.
-func (p *pager[T]) fetchPage(ctx context.Context, pos Position) (*Page[T], error) {
+func (p *pager) fetchPage(ctx context.Context, pos Position) (*PageState, error) {
 	for attempt := 0; ; attempt++ {
 		page, err := p.fetchPageOnce(ctx, pos)
 		if err == nil || attempt >= p.o.pageRetries() || ctx.Err() != nil || !brokenBody(err) {
@@ -330,7 +338,7 @@ type bodyError struct{ err error }
 func (e *bodyError) Error() string { return e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
-func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], error) {
+func (p *pager) fetchPageOnce(ctx context.Context, pos Position) (*PageState, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -366,7 +374,7 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 		}
 		return nil, fmt.Errorf("%s: %w", p.l.Operation, err)
 	}
-	page := &Page[T]{Position: sent, Header: resp.Header}
+	page := &PageState{Items: p.newSink(), Position: sent, Header: resp.Header}
 	var f pageFields
 	// An export's position past its last page needs the hash of the page's
 	// last record (see stay); TrackPosition needs every record's.
@@ -402,7 +410,7 @@ func (p *pager[T]) fetchPageOnce(ctx context.Context, pos Position) (*Page[T], e
 
 // advance sets the page's Next and More from its pagination fields, and
 // refuses positions that do not move.
-func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
+func (p *pager) advance(page *PageState, f *pageFields) error {
 	pos := page.Position
 	switch p.l.Style {
 	case "cursor", "cursor+offset":
@@ -510,7 +518,7 @@ func (p *pager[T]) advance(page *Page[T], f *pageFields) error {
 // stay is the position that requests the same page again, past every
 // record it held: where an export that reached its end without a new
 // cursor or end time goes on when polled later.
-func stay[T any](page *Page[T]) Position {
+func stay(page *PageState) Position {
 	next := page.Position
 	if page.sent > 0 {
 		next.Skip, next.LastHash = page.sent, page.lastSent
@@ -524,7 +532,7 @@ func stay[T any](page *Page[T]) Position {
 // bytes of memory a page, however long the cursors), so a cycle of any
 // length is caught; two cursors sharing a hash, which would end a listing
 // early with a StalledError, has a chance of about n²/2⁶⁵ in n pages.
-func (p *pager[T]) repeats(cur, next string) bool {
+func (p *pager) repeats(cur, next string) bool {
 	if cur != "" {
 		if p.seen == nil {
 			p.seen = map[uint64]struct{}{}

@@ -259,7 +259,7 @@ func TestEmptyLastPage(t *testing.T) {
 			s := &listServer{t: t, style: style, total: 200, noMoreFix: true}
 			l, fetch := s.start(t)
 			var sizes []int
-			for page, err := range Pages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+			for page, err := range typedPages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
 				require.NoError(t, err)
 				sizes = append(sizes, len(page.Items))
 			}
@@ -394,7 +394,7 @@ func TestPagesExposeNextPosition(t *testing.T) {
 	l, fetch := s.start(t)
 	var nexts []Position
 	var sizes []int
-	for page, err := range Pages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
+	for page, err := range typedPages[rec](context.Background(), l, fetch, nil, WithPageSize(100)) {
 		require.NoError(t, err)
 		nexts = append(nexts, page.Next)
 		sizes = append(sizes, len(page.Items))
@@ -565,7 +565,7 @@ func TestSideloadsKeptInExtra(t *testing.T) {
 	leakCheck(t)
 	s := &listServer{t: t, style: "cursor", total: 3}
 	l, fetch := s.start(t)
-	for page, err := range Pages[rec](context.Background(), l, fetch, nil) {
+	for page, err := range typedPages[rec](context.Background(), l, fetch, nil) {
 		require.NoError(t, err)
 		assert.JSONEq(t, `[]`, string(page.Extra["users"]))
 		assert.Equal(t, "application/json", page.Header.Get("Content-Type"))

@@ -12,8 +12,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+)
 
-	"github.com/zdapi/zendesk/generated"
+// ticketList and ticketEnvelope stand for the models' TicketList and
+// TicketEnvelope (their ids are numbers).
+type (
+	ticketList     struct{ Tickets []struct{ ID int64 } }
+	ticketEnvelope struct{ Ticket struct{ ID int64 } }
 )
 
 // TestTypedMethodErrorsNameTheOperation: an answer Call cannot decode, or a
@@ -45,26 +50,26 @@ func TestTypedMethodErrorsNameTheOperation(t *testing.T) {
 		return err
 	}
 
-	err = call(ctx, "ListTickets", nil, &generated.ListTicketsParams{}, nil, new(generated.TicketList))
+	err = call(ctx, "ListTickets", nil, nil, nil, new(ticketList))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ListTickets: decode the HTTP 200 response: invalid character '}'")
 	var syn *json.SyntaxError
 	assert.ErrorAs(t, err, &syn)
 
-	err = call(ctx, "ShowTicket", []any{int64(7)}, (*generated.ShowTicketParams)(nil), nil, new(generated.TicketEnvelope))
+	err = call(ctx, "ShowTicket", []any{int64(7)}, nil, nil, new(ticketEnvelope))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ShowTicket: decode the HTTP 200 response: json: cannot unmarshal")
 	var ute *json.UnmarshalTypeError
 	assert.ErrorAs(t, err, &ute)
 
 	// A body sent as is, with its content type.
-	_, err = c.Call(ctx, Request{Op: Op("CreateTicket"), Params: &generated.CreateTicketParams{}, Body: strings.NewReader(`{}`), ContentType: "application/json"}, new(generated.TicketEnvelope), CallOptions{})
+	_, err = c.Call(ctx, Request{Op: Op("CreateTicket"), Body: strings.NewReader(`{}`), ContentType: "application/json"}, new(ticketEnvelope), CallOptions{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "CreateTicket: decode the HTTP 201 response: json: cannot unmarshal array")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	err = call(cancelled, "ListTickets", nil, &generated.ListTicketsParams{}, nil, new(generated.TicketList))
+	err = call(cancelled, "ListTickets", nil, nil, nil, new(ticketList))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ListTickets: ")
 	assert.ErrorIs(t, err, context.Canceled)

@@ -32,7 +32,7 @@ func TestExportsHoldBackTheLastMinute(t *testing.T) {
 	client, err := srv.Client(zendesk.WithoutOperationPacing()) // the fake's limits are off: no need to keep to them
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = client.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
+	_, err = client.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketPriorityUrgent)}})
 	require.NoError(t, err)
 
 	export := func(pos zendesk.Position) ([]int64, zendesk.Position) {
@@ -54,7 +54,7 @@ func TestExportsHoldBackTheLastMinute(t *testing.T) {
 	assert.Equal(t, []int64{3}, ids, "a minute later, from the same cursor")
 
 	// The time-based export holds back the same minute.
-	_, err = client.UpdateTicket(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityLow)}})
+	_, err = client.UpdateTicket(ctx, 5, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketPriorityLow)}})
 	require.NoError(t, err)
 	page, err := client.IncrementalTicketExport(ctx, &zendesk.IncrementalTicketExportParams{StartTime: srv.Now().Add(-2 * time.Minute).Unix()})
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestExportsHoldBackTheLastMinute(t *testing.T) {
 	eager := zendesktest.NewServer(t, zendesktest.WithTickets(10), zendesktest.WithoutRateLimits(), frozen(), zendesktest.WithRecentChangesInExports())
 	eagerClient, err := eager.Client(zendesk.WithoutOperationPacing())
 	require.NoError(t, err)
-	_, err = eagerClient.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketInputPriorityUrgent)}})
+	_, err = eagerClient.UpdateTicket(ctx, 3, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{Priority: ptr(zendesk.TicketPriorityUrgent)}})
 	require.NoError(t, err)
 	var last int64
 	for tk, err := range eagerClient.IncrementalTicketCursorExportAll(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(0))}) {

@@ -70,7 +70,7 @@ func TestTicketLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, commented.Audit)
 	updated, err := client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		Status:         ptr(zendesk.TicketInputStatusSolved),
+		Status:         ptr(zendesk.TicketStatusSolved),
 		AssigneeID:     ptr(int64(10_000_000_002)),
 		AdditionalTags: []string{"resolved"},
 		RemoveTags:     []string{"fire"},
@@ -98,7 +98,7 @@ func TestTicketLifecycle(t *testing.T) {
 
 	// Safe update with a stale stamp is a conflict.
 	_, err = client.UpdateTicket(ctx, id, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		SafeUpdate: ptr(true), UpdatedStamp: ptr(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), Priority: ptr(zendesk.TicketInputPriorityHigh),
+		SafeUpdate: ptr(true), UpdatedStamp: ptr(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), Priority: ptr(zendesk.TicketPriorityHigh),
 	}})
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 409, apiErr.StatusCode)
@@ -185,8 +185,8 @@ func TestBulkCreateUsers(t *testing.T) {
 			assert.Contains(t, *r.Details, "already being used")
 			continue
 		}
-		var id int64
-		require.NoError(t, jsonUnmarshal(r.ID, &id))
+		id, err := r.ID.AsInt64()
+		require.NoError(t, err)
 		created[id] = true
 	}
 	assert.Len(t, created, 25)
@@ -205,7 +205,7 @@ func TestBulkCreateUsers(t *testing.T) {
 	assert.Equal(t, int64(55), *count.Count.Value)
 
 	// By external id, and the job in the job list.
-	many, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{ExternalIds: []string{"bulk-3", "bulk-7"}})
+	many, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{ExternalIDs: []string{"bulk-3", "bulk-7"}})
 	require.NoError(t, err)
 	assert.Len(t, many.Users, 2)
 	jobs, err := client.ListJobStatuses(ctx, &zendesk.ListJobStatusesParams{})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,13 +63,19 @@ func TestRequestLogLines(t *testing.T) {
 	do("GET", "/api/v2/nowhere", true)
 	do("GET", "/api/v2/users/1", true)
 
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var got []string
-	for _, l := range lines {
-		if strings.Contains(l, `msg="zendesktest: request"`) {
-			got = append(got, l)
+	requestLines := func() []string {
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if strings.Contains(l, `msg="zendesktest: request"`) {
+				got = append(got, l)
+			}
 		}
+		return got
 	}
+	// The reset request's line is written once the server has closed the
+	// connection, which the client may see first: wait for it.
+	require.Eventually(t, func() bool { return len(requestLines()) >= 5 }, 5*time.Second, time.Millisecond, "one line per request:\n%s", &out)
+	got := requestLines()
 	require.Len(t, got, 5, "one line per request:\n%s", out.String())
 	want := []string{
 		"method=GET path=/api/v2/tickets operation=ListTickets status=200 duration=",

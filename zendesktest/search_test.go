@@ -240,7 +240,7 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = client.UpdateTicket(ctx, 2, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		FollowerIds: []int64{10_000_000_001}, EmailCcIds: []int64{10_000_000_003},
+		FollowerIDs: []int64{10_000_000_001}, EmailCcIDs: []int64{10_000_000_003},
 	}})
 	require.NoError(t, err)
 	tickets, err := client.ListSearchResults(ctx, &zendesk.ListSearchResultsParams{Query: "type:ticket"})
@@ -254,8 +254,8 @@ func TestSearchUnionKeepsEveryField(t *testing.T) {
 		require.NoError(t, err)
 		if *tk.ID == 2 {
 			found = true
-			assert.Equal(t, []int64{10_000_000_001}, tk.FollowerIds)
-			assert.Equal(t, []int64{10_000_000_003}, tk.EmailCcIds)
+			assert.Equal(t, []int64{10_000_000_001}, tk.FollowerIDs)
+			assert.Equal(t, []int64{10_000_000_003}, tk.EmailCcIDs)
 		}
 	}
 	assert.True(t, found)

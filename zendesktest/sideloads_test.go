@@ -21,7 +21,7 @@ func ticketUserIDs(t zendesk.Ticket) []int64 {
 			ids = append(ids, *p)
 		}
 	}
-	for _, l := range [][]int64{t.CollaboratorIds, t.FollowerIds, t.EmailCcIds} {
+	for _, l := range [][]int64{t.CollaboratorIDs, t.FollowerIDs, t.EmailCcIDs} {
 		ids = append(ids, l...)
 	}
 	return ids
@@ -49,7 +49,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 	// A ticket with collaborators and followers, so that the lists are
 	// followed too.
 	upd, err := client.UpdateTicket(ctx, 7, zendesk.UpdateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		CollaboratorIds: []int64{10_000_000_021, 10_000_000_022}, FollowerIds: []int64{10_000_000_002},
+		CollaboratorIDs: []int64{10_000_000_021, 10_000_000_022}, FollowerIDs: []int64{10_000_000_002},
 	}})
 	require.NoError(t, err)
 	require.NotNil(t, upd)
@@ -95,7 +95,7 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 		}},
 		{"ShowManyTickets", func(ctx context.Context, c *zendesk.Client) ([]zendesk.Ticket, []zendesk.User, []zendesk.Group, error) {
 			inc := []zendesk.ShowManyTicketsParamsInclude{zendesk.ShowManyTicketsParamsIncludeUsers, zendesk.ShowManyTicketsParamsIncludeGroups}
-			resp, err := c.ShowManyTickets(ctx, &zendesk.ShowManyTicketsParams{Ids: []int64{3, 7, 12}, Include: inc})
+			resp, err := c.ShowManyTickets(ctx, &zendesk.ShowManyTicketsParams{IDs: []int64{3, 7, 12}, Include: inc})
 			if err != nil {
 				return nil, nil, nil, err
 			}

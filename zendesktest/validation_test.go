@@ -94,7 +94,7 @@ func TestTypedClientGetsRecordInvalid(t *testing.T) {
 	client, err := srv.Client()
 	require.NoError(t, err)
 	_, err = client.CreateTicket(context.Background(), &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{Ticket: zendesk.TicketInput{
-		Subject: ptr("Help"), Status: ptr(zendesk.TicketInputStatus("exploded")),
+		Subject: ptr("Help"), Status: ptr(zendesk.TicketStatus("exploded")),
 	}})
 	var apiErr *zendesk.APIError
 	require.ErrorAs(t, err, &apiErr)

@@ -176,7 +176,9 @@ func memory() error {
 // build measures the generated code and the cost of building it.
 func build(root string) error {
 	lines, bytes := 0, 0
-	files, _ := filepath.Glob(filepath.Join(root, "generated", "*.go"))
+	files, _ := filepath.Glob(filepath.Join(root, "zz_*.gen.go"))
+	ops, _ := filepath.Glob(filepath.Join(root, "overlay", "zz_*.gen.go"))
+	files = append(files, ops...)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -208,7 +210,7 @@ func build(root string) error {
 		defer os.RemoveAll(cache)
 		return timeCmd([]string{"GOCACHE=" + cache}, append([]string{"build"}, append(extra, pkg)...)...)
 	}
-	genBuild, err := cold("./generated")
+	genBuild, err := cold(".")
 	if err != nil {
 		return err
 	}
@@ -228,12 +230,65 @@ func build(root string) error {
 	}
 	fmt.Println("\n### The generated code")
 	fmt.Println()
-	fmt.Println("| generated/ | go generate ./... | cold build of ./generated | cold build of a one-call program | its binary |")
+	fmt.Println("| generated code (zz_*.gen.go) | go generate ./... | cold build of the root package | cold build of a one-call program | its binary |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: |")
 	fmt.Printf("| %d lines, %.1f MB in %d files | %s | %s | %s | %.1f MB |\n", lines, float64(bytes)/1e6, len(files),
 		gen.Round(100*time.Millisecond), genBuild.Round(100*time.Millisecond), tinyBuild.Round(100*time.Millisecond), float64(fi.Size())/1e6)
 	fmt.Println("\n(cold: an empty build cache; the module cache is warm. The program is bench/tiny: NewClient and one ShowTicket call.)")
+	return buildRatio(root)
+}
+
+// buildRatio builds bench/tiny and bench/gogithub (github.NewClient(nil)
+// and one Users.Get, in a module of its own) cold, in turns, buildRounds
+// times each, and prints the median CPU time (user and system, the go
+// command and every compiler and linker it ran) of each and their ratio.
+func buildRatio(root string) error {
+	const buildRounds = 5
+	other := filepath.Join(root, "bench", "gogithub")
+	if out, err := exec.Command("go", "-C", other, "mod", "download").CombinedOutput(); err != nil {
+		return fmt.Errorf("go mod download in bench/gogithub: %v\n%s", err, out)
+	}
+	cpu := func(dir, pkg string) (time.Duration, error) {
+		cache, err := os.MkdirTemp("", "gocache")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(cache)
+		cmd := exec.Command("go", "build", "-o", os.DevNull, pkg)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOCACHE="+cache)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("go build %s in %s: %v\n%s", pkg, dir, err, out)
+		}
+		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
+	}
+	var ours, theirs []time.Duration
+	for range buildRounds {
+		a, err := cpu(root, "./bench/tiny")
+		if err != nil {
+			return err
+		}
+		b, err := cpu(other, ".")
+		if err != nil {
+			return err
+		}
+		ours, theirs = append(ours, a), append(theirs, b)
+	}
+	slices.Sort(ours)
+	slices.Sort(theirs)
+	x, y := ours[buildRounds/2], theirs[buildRounds/2]
+	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x.Seconds(), y.Seconds(), x.Seconds()/y.Seconds())
+	fmt.Printf("(medians of %d cold builds each, in turns; zendesk: %s; go-github v75: %s)\n", buildRounds, seconds(ours), seconds(theirs))
 	return nil
+}
+
+// seconds lists durations in seconds, one decimal.
+func seconds(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%.1f", d.Seconds())
+	}
+	return strings.Join(parts, " ")
 }
 
 func moduleRoot() (string, error) {

@@ -77,21 +77,20 @@ func pkgOf(fn string) string {
 
 // The groups a CPU sample is charged to.
 const (
-	groupJSON      = "encoding/json (decoding, its allocations included)"
-	groupGC        = "runtime: garbage collection (background, assists, write barriers)"
-	groupNet       = "net/http, bufio and the socket"
-	groupOverlay   = "overlay (iterator, page decoding)"
-	groupRoot      = "root package (transport, auth, pacing, logging)"
-	groupGenerated = "generated client (request building)"
-	groupLoop      = "the benchmark's loop"
-	groupOther     = "runtime: scheduler and other"
+	groupJSON    = "encoding/json (decoding, its allocations included)"
+	groupGC      = "runtime: garbage collection (background, assists, write barriers)"
+	groupNet     = "net/http, bufio and the socket"
+	groupOverlay = "overlay (iterator, page decoding)"
+	groupRoot    = "root package (transport, auth, pacing, logging, models)"
+	groupLoop    = "the benchmark's loop"
+	groupOther   = "runtime: scheduler and other"
 )
 
 // groups in the order the table lists them.
-var groups = []string{groupJSON, groupGC, groupNet, groupOverlay, groupRoot, groupGenerated, groupLoop, groupOther}
+var groups = []string{groupJSON, groupGC, groupNet, groupOverlay, groupRoot, groupLoop, groupOther}
 
 // ours are the groups of the client's own code.
-var ours = []string{groupOverlay, groupRoot, groupGenerated}
+var ours = []string{groupOverlay, groupRoot}
 
 const module = "github.com/zdapi/zendesk"
 
@@ -103,8 +102,6 @@ func groupOfPkg(pkg string) string {
 		return groupJSON
 	case pkg == module+"/overlay":
 		return groupOverlay
-	case pkg == module+"/generated":
-		return groupGenerated
 	case pkg == module:
 		return groupRoot
 	case pkg == module+"/bench":
@@ -200,11 +197,11 @@ func profileSentence(cl, raw breakdown) string {
 	}
 	return fmt.Sprintf("The largest remaining cost is %s: %.0f%% of the client's CPU samples "+
 		"(%.0f%% for the raw loop), in %.1fs of samples over %d passes of %d records with the replay "+
-		"served by another process. The client's own code (overlay, root package, generated client) "+
-		"takes %.1f%% (%.1f%% overlay, %.1f%% root package, %.1f%% generated client); net/http and the "+
+		"served by another process. The client's own code (overlay, root package) "+
+		"takes %.1f%% (%.1f%% overlay, %.1f%% root package); net/http and the "+
 		"socket %.0f%% (raw loop: %.0f%%); garbage collection %.0f%% (raw loop: %.0f%%).",
 		name, cl.share(cl.self, largest), raw.share(raw.self, largest), cl.total.Seconds(), cl.passes, cl.records,
-		cl.share(cl.self, ours...), cl.share(cl.self, groupOverlay), cl.share(cl.self, groupRoot), cl.share(cl.self, groupGenerated),
+		cl.share(cl.self, ours...), cl.share(cl.self, groupOverlay), cl.share(cl.self, groupRoot),
 		cl.share(cl.self, groupNet), raw.share(raw.self, groupNet), cl.share(cl.self, groupGC), raw.share(raw.self, groupGC))
 }
 

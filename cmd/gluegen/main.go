@@ -1,5 +1,6 @@
 // Command gluegen writes what is ours per operation, from the spec's
-// annotations and the generated models:
+// annotations and the models oapi-codegen wrote (zz_models.gen.go, in the
+// root package):
 //
 //   - overlay/zz_operations.gen.go: the Operations table, what every
 //     operation's annotations say (method, path, parameters, envelope,
@@ -10,13 +11,13 @@
 //     <Operation>Pages iterator for each operation annotated
 //     x-zendesk-pagination, and an <Operation>AndWait helper for each
 //     operation annotated x-zendesk-job;
-//   - zz_types.gen.go (root package): aliases of the generated types and
-//     constants, so that programs import github.com/zdapi/zendesk alone.
+//   - zz_getters.gen.go (root package): a nil-safe getter for each pointer
+//     field of the models that programs read (t.GetSubject()).
 //
 // Types are looked up in the generated models, so the methods cannot drift
 // from them: a mismatch fails the generation or the build.
 //
-// Usage: gluegen [-spec spec/zendesk.yaml] [-generated generated] [-overlay overlay/zz_operations.gen.go] [-methods zz_operations.gen.go] [-aliases zz_types.gen.go]
+// Usage: gluegen [-spec spec/zendesk.yaml] [-models zz_models.gen.go] [-overlay overlay/zz_operations.gen.go] [-methods zz_operations.gen.go] [-getters zz_getters.gen.go]
 package main
 
 import (
@@ -29,12 +30,12 @@ import (
 
 func main() {
 	spec := flag.String("spec", "spec/zendesk.yaml", "OpenAPI spec")
-	gen := flag.String("generated", "generated", "directory of the generated package")
+	models := flag.String("models", "zz_models.gen.go", "the models oapi-codegen wrote")
 	overlayOut := flag.String("overlay", "overlay/zz_operations.gen.go", "overlay glue output")
 	methodsOut := flag.String("methods", "zz_operations.gen.go", "root package operation methods output")
-	aliasOut := flag.String("aliases", "zz_types.gen.go", "root package aliases output")
+	gettersOut := flag.String("getters", "zz_getters.gen.go", "getters of the models output")
 	flag.Parse()
-	if err := glue.Write(*spec, *gen, *overlayOut, *methodsOut, *aliasOut); err != nil {
+	if err := glue.Write(*spec, *models, *overlayOut, *methodsOut, *gettersOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gluegen:", err)
 		os.Exit(2)
 	}

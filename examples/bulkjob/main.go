@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -52,7 +51,7 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 	job, err := client.CreateManyUsersAndWait(ctx, zendesk.CreateManyUsersJSONRequestBody{Users: users},
 		zendesk.WithPollInterval(500*time.Millisecond, 5*time.Second),
 		zendesk.WithProgress(func(j zendesk.JobStatus) {
-			fmt.Fprintf(w, "  job %s: %s, %d/%d\n", *j.ID, *j.Status, val(j.Progress), val(j.Total))
+			fmt.Fprintf(w, "  job %s: %s, %d/%d\n", j.GetID(), j.GetStatus(), j.GetProgress(), j.GetTotal())
 		}))
 	if err != nil {
 		return fmt.Errorf("create many users: %w", err)
@@ -68,27 +67,26 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 			return fmt.Errorf("the job's results: %w", err)
 		}
 		for _, r := range results {
-			var id int64
 			if reason, bad := failure(r); bad {
 				failed++
-				fmt.Fprintf(w, "  item %d: failed: %s\n", val(r.Index), reason)
-			} else if err := json.Unmarshal(r.ID, &id); err != nil || id == 0 {
+				fmt.Fprintf(w, "  item %d: failed: %s\n", r.GetIndex(), reason)
+			} else if id, err := r.ID.AsInt64(); err != nil || id == 0 {
 				failed++
-				fmt.Fprintf(w, "  item %d: no user id in the result (%s)\n", val(r.Index), string(r.ID))
+				fmt.Fprintf(w, "  item %d: no user id in the result (%s)\n", r.GetIndex(), r.ID)
 			} else {
 				ids = append(ids, id)
-				fmt.Fprintf(w, "  item %d: user %d created\n", val(r.Index), id)
+				fmt.Fprintf(w, "  item %d: user %d created\n", r.GetIndex(), id)
 			}
 		}
 	}
 	if len(ids) > 0 {
-		shown, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{Ids: ids})
+		shown, err := client.ShowManyUsers(ctx, &zendesk.ShowManyUsersParams{IDs: ids})
 		if err != nil {
 			return fmt.Errorf("show many users: %w", err)
 		}
 		fmt.Fprintln(w, "\nThe new users:")
 		for _, u := range shown.Users {
-			fmt.Fprintf(w, "  #%d %s <%s>\n", *u.ID, deref(u.Name), deref(u.Email))
+			fmt.Fprintf(w, "  #%d %s <%s>\n", *u.ID, u.GetName(), u.GetEmail())
 		}
 	}
 	if failed > 0 {
@@ -102,26 +100,12 @@ func run(ctx context.Context, w io.Writer, opts connect.Options, users []zendesk
 func failure(r zendesk.JobStatusResult) (string, bool) {
 	switch {
 	case r.Error != nil:
-		if r.Details != nil && *r.Details != "" {
-			return *r.Error + ": " + *r.Details, true
+		if r.GetDetails() != "" {
+			return *r.Error + ": " + r.GetDetails(), true
 		}
 		return *r.Error, true
 	case r.Success != nil && !*r.Success:
-		return "status " + deref(r.Status), true
+		return "status " + r.GetStatus(), true
 	}
 	return "", false
-}
-
-func val(p *int) int {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -45,9 +46,9 @@ func run(ctx context.Context, w io.Writer) error {
 			return fmt.Errorf("list tickets: %w", err)
 		}
 		if n == 0 {
-			first = *t.ID
+			first = t.GetID()
 		}
-		fmt.Fprintf(w, "  #%-6d %-8s %s\n", *t.ID, str(t.Status), deref(t.Subject))
+		fmt.Fprintf(w, "  #%-6d %-8s %s\n", t.GetID(), t.GetStatus(), t.GetSubject())
 		if n++; n == 10 {
 			break
 		}
@@ -63,21 +64,22 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 		t := resp.Ticket
 		fmt.Fprintf(w, "\nTicket #%d: %q, %s priority, created %s, tags %v\n",
-			*t.ID, deref(t.Subject), str(t.Priority), t.CreatedAt.Format(time.RFC1123), t.Tags)
+			t.GetID(), t.GetSubject(), cmp.Or(string(t.GetPriority()), "no"), t.GetCreatedAt().Format(time.RFC1123), t.Tags)
 	}
 
-	subject := "Printer on fire (created by the zendesk Go client quickstart)"
-	body := "The smoke is very colorful. This ticket was created by examples/quickstart."
-	priority := zendesk.TicketInputPriorityNormal
 	var resp *http.Response // kept for its headers
 	created, err := client.CreateTicket(ctx, &zendesk.CreateTicketParams{}, zendesk.CreateTicketJSONRequestBody{
-		Ticket: zendesk.TicketInput{Subject: &subject, Priority: &priority, Comment: &zendesk.TicketCommentInput{Body: &body}},
+		Ticket: zendesk.TicketInput{
+			Subject:  new("Printer on fire (created by the zendesk Go client quickstart)"),
+			Priority: new(zendesk.TicketPriorityNormal),
+			Comment:  &zendesk.TicketCommentInput{Body: new("The smoke is very colorful. This ticket was created by examples/quickstart.")},
+		},
 	}, zendesk.KeepResponse(&resp))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
 	t := created.Ticket
-	fmt.Fprintf(w, "\nCreated ticket #%d (%s): %q (idempotency lookup: %s)\n", *t.ID, str(t.Status), deref(t.Subject),
+	fmt.Fprintf(w, "\nCreated ticket #%d (%s): %q (idempotency lookup: %s)\n", t.GetID(), t.GetStatus(), t.GetSubject(),
 		orNone(zendesk.IdempotencyLookup(resp)))
 
 	rl := client.RateLimits()
@@ -85,20 +87,6 @@ func run(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "Rate limit: %d of %d requests left this minute\n", rl.Remaining, rl.Limit)
 	}
 	return nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func str[T ~string](v *T) string {
-	if v == nil {
-		return "-"
-	}
-	return string(*v)
 }
 
 func orNone(s string) string {

@@ -6,12 +6,10 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
 	"go/token"
 	"maps"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -42,12 +40,21 @@ type operation struct {
 	// another media type only (multipart, a file).
 	JSONBody, RawBody bool
 	HasParams         bool // the operation has query or header parameters
+	// Splits are the lists with a largest size (maxItems) of a job
+	// operation: a query parameter or a top-level property of the body.
+	Splits []split
+}
+
+// split is a list of a bulk operation and the most items one call takes.
+type split struct {
+	In, Name string
+	Max      int
 }
 
 // pathParam is a path parameter: its name in the template and Go type.
 type pathParam struct{ Name, Type string }
 
-// goPkg is what the generated package declares.
+// goPkg is what the models file declares.
 type goPkg struct {
 	types    map[string]*ast.TypeSpec
 	typeDocs map[string]string // doc comment text, by type
@@ -59,14 +66,15 @@ type goPkg struct {
 // constSpec is a constant's declared type and value, as written.
 type constSpec struct{ Type, Value string }
 
-// Write generates the three files: the overlay's operation table, the root
-// package's operation methods, and its type aliases.
-func Write(specPath, genDir, overlayOut, methodsOut, aliasOut string) error {
+// Write generates the three files from the spec and the models file
+// oapi-codegen wrote: the overlay's operation table, the root package's
+// operation methods, and the models' getters.
+func Write(specPath, modelsFile, overlayOut, methodsOut, gettersOut string) error {
 	ops, err := readSpec(specPath)
 	if err != nil {
 		return err
 	}
-	pkg, err := readGo(genDir)
+	pkg, err := readGo(modelsFile)
 	if err != nil {
 		return err
 	}
@@ -78,14 +86,14 @@ func Write(specPath, genDir, overlayOut, methodsOut, aliasOut string) error {
 	if err != nil {
 		return err
 	}
-	al, err := aliasFile(pkg)
+	getters, err := gettersFile(pkg)
 	if err != nil {
 		return err
 	}
 	for _, f := range []struct {
 		path string
 		src  []byte
-	}{{overlayOut, table}, {methodsOut, methods}, {aliasOut, al}} {
+	}{{overlayOut, table}, {methodsOut, methods}, {gettersOut, getters}} {
 		if err := writeFile(f.path, f.src); err != nil {
 			return err
 		}
@@ -162,6 +170,9 @@ func readSpec(path string) ([]operation, error) {
 					if prm.Schema != nil && prm.Schema.Value != nil && prm.Schema.Value.Type.Is("array") && (prm.Explode == nil || *prm.Explode) {
 						o.Exploded = append(o.Exploded, prm.Name)
 					}
+					if sv := prm.Schema; o.Meta.Job && sv != nil && sv.Value != nil && sv.Value.Type.Is("array") && sv.Value.MaxItems != nil {
+						o.Splits = append(o.Splits, split{"query", prm.Name, int(*sv.Value.MaxItems)})
+					}
 				case "header":
 					o.Headers = append(o.Headers, prm.Name)
 					o.HasParams = true
@@ -182,8 +193,16 @@ func readSpec(path string) ([]operation, error) {
 				o.PathParams = append(o.PathParams, pathParam{name, typ})
 			}
 			if rb := op.RequestBody; rb != nil && rb.Value != nil {
-				if _, ok := rb.Value.Content["application/json"]; ok {
+				if mt, ok := rb.Value.Content["application/json"]; ok {
 					o.JSONBody = true
+					if o.Meta.Job && mt.Schema != nil && mt.Schema.Value != nil {
+						props := mt.Schema.Value.Properties
+						for _, name := range slices.Sorted(maps.Keys(props)) {
+							if pv := props[name]; pv != nil && pv.Value != nil && pv.Value.Type.Is("array") && pv.Value.MaxItems != nil {
+								o.Splits = append(o.Splits, split{"body", name, int(*pv.Value.MaxItems)})
+							}
+						}
+					}
 				} else {
 					o.RawBody = true
 				}
@@ -212,12 +231,9 @@ func requiredKeys(ref *openapi3.SchemaRef) []string {
 	return keys
 }
 
-func readGo(dir string) (*goPkg, error) {
+func readGo(path string) (*goPkg, error) {
 	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return nil, err
-	}
+	files := []string{path}
 	pkg := &goPkg{types: map[string]*ast.TypeSpec{}, typeDocs: map[string]string{}, constOf: map[string]constSpec{}, lower: map[string]string{}}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -267,7 +283,7 @@ func readGo(dir string) (*goPkg, error) {
 		}
 	}
 	if len(pkg.types) == 0 {
-		return nil, fmt.Errorf("%s: no types found: generate the models first", dir)
+		return nil, fmt.Errorf("%s: no types found: generate the models first", path)
 	}
 	for n := range pkg.types {
 		pkg.lower[strings.ToLower(n)] = n
@@ -377,76 +393,4 @@ func quotedList(keys []string) string {
 		b.WriteString(", " + strconv.Quote(k))
 	}
 	return b.String()
-}
-
-// Names the root package declares itself, or that only make sense inside
-// the generated package.
-var notAliased = []string{"Client", "ClientOption", "ClientInterface", "ClientWithResponses", "ClientWithResponsesInterface", "HttpRequestDoer", "RequestEditorFn"}
-
-func aliasFile(pkg *goPkg) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString("// Code generated by cmd/gluegen from the generated package. DO NOT EDIT.\n\n")
-	b.WriteString("package zendesk\n\nimport \"github.com/zdapi/zendesk/generated\"\n\n")
-	var names []string
-	for n := range pkg.types {
-		if !slices.Contains(notAliased, n) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	b.WriteString("// The types of package generated, so that programs need this import alone.\ntype (\n")
-	for _, n := range names {
-		fmt.Fprintf(&b, "\t// %s\n\t%s = generated.%s\n", typeDoc(pkg, n), n, n)
-	}
-	b.WriteString(")\n\n")
-	consts := slices.Clone(pkg.consts)
-	sort.Strings(consts)
-	b.WriteString("// The constants of package generated.\nconst (\n")
-	for _, n := range consts {
-		doc := n + " is generated." + n + "."
-		if cs := pkg.constOf[n]; cs.Type != "" && cs.Value != "" {
-			doc = fmt.Sprintf("%s is generated.%s, the %s value %s.", n, n, cs.Type, cs.Value)
-		}
-		fmt.Fprintf(&b, "\t// %s\n\t%s = generated.%s\n", doc, n, n)
-	}
-	b.WriteString(")\n")
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("format aliases: %w", err)
-	}
-	return src, nil
-}
-
-// typeDoc is the doc comment of a type's alias: what the type is, from the
-// first sentence of its doc comment in package generated (the schema's
-// description), or from what it is for.
-func typeDoc(pkg *goPkg, name string) string {
-	head := name + " is generated." + name
-	doc := strings.Join(strings.Fields(pkg.typeDocs[name]), " ")
-	doc = strings.TrimPrefix(doc, name+" ")
-	switch {
-	case doc == "":
-		if op, ok := strings.CutSuffix(name, "Response"); ok && fieldType(pkg.types[name], "HTTPResponse") != nil {
-			return fmt.Sprintf("%s, the response of %s: the HTTP response and its body, decoded by status.", head, op)
-		}
-		return head + "."
-	case strings.HasPrefix(doc, "defines "):
-		return head + ", which " + firstSentence(doc)
-	}
-	return head + ": " + firstSentence(doc)
-}
-
-// firstSentence is the text up to the first period that ends a sentence,
-// with that period.
-func firstSentence(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] != '.' || (i+1 < len(s) && s[i+1] != ' ') {
-			continue
-		}
-		if before := s[:i]; strings.HasSuffix(before, "e.g") || strings.HasSuffix(before, "i.e") || strings.HasSuffix(before, "etc") {
-			continue
-		}
-		return s[:i+1]
-	}
-	return strings.TrimRight(s, " ") + "."
 }

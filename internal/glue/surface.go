@@ -124,6 +124,16 @@ func tableFile(ops []operation) ([]byte, error) {
 		if len(op.Headers) > 0 {
 			fmt.Fprintf(&b, ", Headers: %#v", op.Headers)
 		}
+		if len(op.Splits) > 0 {
+			b.WriteString(", Split: []Split{")
+			for i, sp := range op.Splits {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "{In: %q, Name: %q, Max: %d}", sp.In, sp.Name, sp.Max)
+			}
+			b.WriteString("}")
+		}
 		if len(op.Required) > 0 {
 			b.WriteString(", Envelope: map[int][]string{")
 			for i, code := range slices.Sorted(maps.Keys(op.Required)) {
@@ -292,21 +302,32 @@ func methodsFile(ops []operation, pkg *goPkg) ([]byte, error) {
 			fetch := fmt.Sprintf("c.fetch(%s)", req)
 			fmt.Fprintf(&b, "// %sAll iterates over every record of %s, page after page, using %s.\n// See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,\n// prefetch, request editors and how the iteration ends.\n", name, name, how)
 			fmt.Fprintf(&b, "func (c *Client) %sAll(%s, opts ...ListOption) iter.Seq2[%s, error] {\n", name, sig, item)
-			fmt.Fprintf(&b, "\treturn overlay.All[%s](ctx, *%s.Listing, %s, checkResponse, opts...)\n}\n\n", item, opVar, fetch)
+			fmt.Fprintf(&b, "\treturn all[%s](ctx, *%s.Listing, %s, opts)\n}\n\n", item, opVar, fetch)
 			if item != "json.RawMessage" {
 				imports["encoding/json"] = true
 				fmt.Fprintf(&b, "// %sAllRaw is %sAll yielding each record's JSON exactly as Zendesk sent it: for archives and\n// exports that must keep every property, null and digit.\n", name, name)
 				fmt.Fprintf(&b, "func (c *Client) %sAllRaw(%s, opts ...ListOption) iter.Seq2[json.RawMessage, error] {\n", name, sig)
-				fmt.Fprintf(&b, "\treturn overlay.All[json.RawMessage](ctx, *%s.Listing, %s, checkResponse, opts...)\n}\n\n", opVar, fetch)
+				fmt.Fprintf(&b, "\treturn all[json.RawMessage](ctx, *%s.Listing, %s, opts)\n}\n\n", opVar, fetch)
 			}
 			fmt.Fprintf(&b, "// %sPages iterates over the pages of %s: each page has its records, its sideloads and the\n// position to resume after it.\n", name, name)
 			fmt.Fprintf(&b, "func (c *Client) %sPages(%s, opts ...ListOption) iter.Seq2[*Page[%s], error] {\n", name, sig, item)
-			fmt.Fprintf(&b, "\treturn overlay.Pages[%s](ctx, *%s.Listing, %s, checkResponse, opts...)\n}\n\n", item, opVar, fetch)
+			fmt.Fprintf(&b, "\treturn pages[%s](ctx, *%s.Listing, %s, opts)\n}\n\n", item, opVar, fetch)
 		}
 		if op.Meta.Job {
 			fmt.Fprintf(&b, "// %sAndWait calls %s, which queues a background job, and waits for the job to end (see\n// WaitJob for the options and errors).\n", name, name)
+			if len(op.Splits) > 0 {
+				var lists []string
+				for _, sp := range op.Splits {
+					where := "parameter"
+					if sp.In == "body" {
+						where = "body property"
+					}
+					lists = append(lists, fmt.Sprintf("the %s %s (at most %d items a call)", sp.Name, where, sp.Max))
+				}
+				fmt.Fprintf(&b, "//\n// A longer list in %s is sent as several calls, one\n// after the other, each waited for; the status returned merges them (results in order, progress\n// and total summed), and an error says which items the part that failed held.\n", strings.Join(lists, " or "))
+			}
 			fmt.Fprintf(&b, "func (c *Client) %sAndWait(%s, opts ...WaitOption) (*JobStatus, error) {\n", name, sig)
-			fmt.Fprintf(&b, "\tresp, err := c.o.Send(ctx, %s)\n\treturn c.o.StartedJob(ctx, %q, resp, err, opts...)\n}\n\n", req, op.ID)
+			fmt.Fprintf(&b, "\treturn c.startJobs(ctx, %s, opts)\n}\n\n", req)
 		}
 	}
 	if len(errs) > 0 {
@@ -375,6 +396,14 @@ func writeDoc(b *bytes.Buffer, name string, op operation) {
 			s += "; the client waits out its 429s"
 		} else {
 			s += "; the client paces calls to it"
+		}
+		if strings.Contains(strings.ToLower(op.Desc), "rate limit") {
+			// The description states the limit already: say only what
+			// the client does about it.
+			s = "The client waits out this limit's 429s"
+			if rl.Unpaced == "" {
+				s = "The client paces its calls to this limit"
+			}
 		}
 		notes = append(notes, s+".")
 	}
