@@ -12,7 +12,8 @@ import (
 )
 
 // Page is one page of a listing, as the <Operation>Pages iterators yield
-// it.
+// it. T is a pointer to the record type for records that are objects
+// (Page[*Ticket]), the type itself for scalars (Page[string]).
 type Page[T any] struct {
 	// Items are the page's records, in the order Zendesk sent them (minus
 	// those skipped when resuming in the middle of the page, and duplicates

@@ -476,8 +476,8 @@ func (c *Client) AutocompleteCustomObjectRecords(ctx context.Context, customObje
 // AutocompleteCustomObjectRecordsAll iterates over every record of AutocompleteCustomObjectRecords, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) AutocompleteCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[CustomObjectRecord, error] {
-	return all[CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) AutocompleteCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
+	return all[*CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // AutocompleteCustomObjectRecordsAllRaw is AutocompleteCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -488,8 +488,8 @@ func (c *Client) AutocompleteCustomObjectRecordsAllRaw(ctx context.Context, cust
 
 // AutocompleteCustomObjectRecordsPages iterates over the pages of AutocompleteCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) AutocompleteCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[CustomObjectRecord], error] {
-	return pages[CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) AutocompleteCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
+	return pages[*CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // AutocompleteOrganizations calls "Autocomplete Organizations": GET /api/v2/organizations/autocomplete.
@@ -512,8 +512,8 @@ func (c *Client) AutocompleteOrganizations(ctx context.Context, params *Autocomp
 // AutocompleteOrganizationsAll iterates over every record of AutocompleteOrganizations, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) AutocompleteOrganizationsAll(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[Organization, error] {
-	return all[Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
+func (c *Client) AutocompleteOrganizationsAll(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[*Organization, error] {
+	return all[*Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
 }
 
 // AutocompleteOrganizationsAllRaw is AutocompleteOrganizationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -524,8 +524,8 @@ func (c *Client) AutocompleteOrganizationsAllRaw(ctx context.Context, params *Au
 
 // AutocompleteOrganizationsPages iterates over the pages of AutocompleteOrganizations: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) AutocompleteOrganizationsPages(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[Organization], error] {
-	return pages[Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
+func (c *Client) AutocompleteOrganizationsPages(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
+	return pages[*Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
 }
 
 // AutocompleteProblems calls "Autocomplete Problems": POST /api/v2/problems/autocomplete.
@@ -2749,8 +2749,8 @@ func (c *Client) ExecuteView(ctx context.Context, viewID int64, params *ExecuteV
 // ExecuteViewAll iterates over every record of ExecuteView, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ExecuteViewAll(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[ViewRow, error] {
-	return all[ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
+func (c *Client) ExecuteViewAll(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[*ViewRow, error] {
+	return all[*ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
 }
 
 // ExecuteViewAllRaw is ExecuteViewAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -2761,8 +2761,8 @@ func (c *Client) ExecuteViewAllRaw(ctx context.Context, viewID int64, params *Ex
 
 // ExecuteViewPages iterates over the pages of ExecuteView: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ExecuteViewPages(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[*Page[ViewRow], error] {
-	return pages[ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
+func (c *Client) ExecuteViewPages(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[*Page[*ViewRow], error] {
+	return pages[*ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
 }
 
 // ExportAuditLogs calls "Export Audit Logs": POST /api/v2/audit_logs/export.
@@ -2808,8 +2808,8 @@ func (c *Client) ExportSearchResults(ctx context.Context, params *ExportSearchRe
 // ExportSearchResultsAll iterates over every record of ExportSearchResults, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ExportSearchResultsAll(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[SearchResult, error] {
-	return all[SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
+func (c *Client) ExportSearchResultsAll(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[*SearchResult, error] {
+	return all[*SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
 }
 
 // ExportSearchResultsAllRaw is ExportSearchResultsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -2820,8 +2820,8 @@ func (c *Client) ExportSearchResultsAllRaw(ctx context.Context, params *ExportSe
 
 // ExportSearchResultsPages iterates over the pages of ExportSearchResults: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ExportSearchResultsPages(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[SearchResult], error] {
-	return pages[SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
+func (c *Client) ExportSearchResultsPages(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[*SearchResult], error] {
+	return pages[*SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
 }
 
 // ExportSuspendedTickets calls "Export Suspended Tickets": POST /api/v2/suspended_tickets/export.
@@ -2929,8 +2929,8 @@ func (c *Client) IncrementalOrganizationExport(ctx context.Context, params *Incr
 // IncrementalOrganizationExportAll iterates over every record of IncrementalOrganizationExport, page after page, using a time-based incremental export (records repeated at page boundaries are dropped).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalOrganizationExportAll(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[Organization, error] {
-	return all[Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
+func (c *Client) IncrementalOrganizationExportAll(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[*Organization, error] {
+	return all[*Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
 }
 
 // IncrementalOrganizationExportAllRaw is IncrementalOrganizationExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -2941,8 +2941,8 @@ func (c *Client) IncrementalOrganizationExportAllRaw(ctx context.Context, params
 
 // IncrementalOrganizationExportPages iterates over the pages of IncrementalOrganizationExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalOrganizationExportPages(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[*Page[Organization], error] {
-	return pages[Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
+func (c *Client) IncrementalOrganizationExportPages(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
+	return pages[*Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
 }
 
 // IncrementalRoutingAttributeExport calls "Incremental Attributes Export": GET /api/v2/incremental/routing/attributes.
@@ -2969,8 +2969,8 @@ func (c *Client) IncrementalRoutingAttributeExport(ctx context.Context, params *
 // IncrementalRoutingAttributeExportAll iterates over every record of IncrementalRoutingAttributeExport, page after page, using a cursor-based incremental export.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalRoutingAttributeExportAll(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[RoutingAttributeEvent, error] {
-	return all[RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingAttributeExportAll(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[*RoutingAttributeEvent, error] {
+	return all[*RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
 }
 
 // IncrementalRoutingAttributeExportAllRaw is IncrementalRoutingAttributeExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -2981,8 +2981,8 @@ func (c *Client) IncrementalRoutingAttributeExportAllRaw(ctx context.Context, pa
 
 // IncrementalRoutingAttributeExportPages iterates over the pages of IncrementalRoutingAttributeExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalRoutingAttributeExportPages(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[*Page[RoutingAttributeEvent], error] {
-	return pages[RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingAttributeExportPages(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingAttributeEvent], error] {
+	return pages[*RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
 }
 
 // IncrementalRoutingAttributeValueExport calls "Incremental Attributes Values Export": GET /api/v2/incremental/routing/attribute_values.
@@ -3009,8 +3009,8 @@ func (c *Client) IncrementalRoutingAttributeValueExport(ctx context.Context, par
 // IncrementalRoutingAttributeValueExportAll iterates over every record of IncrementalRoutingAttributeValueExport, page after page, using a cursor-based incremental export.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalRoutingAttributeValueExportAll(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[RoutingAttributeValueEvent, error] {
-	return all[RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingAttributeValueExportAll(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[*RoutingAttributeValueEvent, error] {
+	return all[*RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
 }
 
 // IncrementalRoutingAttributeValueExportAllRaw is IncrementalRoutingAttributeValueExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3021,8 +3021,8 @@ func (c *Client) IncrementalRoutingAttributeValueExportAllRaw(ctx context.Contex
 
 // IncrementalRoutingAttributeValueExportPages iterates over the pages of IncrementalRoutingAttributeValueExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalRoutingAttributeValueExportPages(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[*Page[RoutingAttributeValueEvent], error] {
-	return pages[RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingAttributeValueExportPages(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingAttributeValueEvent], error] {
+	return pages[*RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
 }
 
 // IncrementalRoutingInstanceValueExport calls "Incremental Instance Values Export": GET /api/v2/incremental/routing/instance_values.
@@ -3051,8 +3051,8 @@ func (c *Client) IncrementalRoutingInstanceValueExport(ctx context.Context, para
 // IncrementalRoutingInstanceValueExportAll iterates over every record of IncrementalRoutingInstanceValueExport, page after page, using a cursor-based incremental export.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalRoutingInstanceValueExportAll(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[RoutingInstanceValue, error] {
-	return all[RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingInstanceValueExportAll(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[*RoutingInstanceValue, error] {
+	return all[*RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
 }
 
 // IncrementalRoutingInstanceValueExportAllRaw is IncrementalRoutingInstanceValueExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3063,8 +3063,8 @@ func (c *Client) IncrementalRoutingInstanceValueExportAllRaw(ctx context.Context
 
 // IncrementalRoutingInstanceValueExportPages iterates over the pages of IncrementalRoutingInstanceValueExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalRoutingInstanceValueExportPages(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[*Page[RoutingInstanceValue], error] {
-	return pages[RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
+func (c *Client) IncrementalRoutingInstanceValueExportPages(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingInstanceValue], error] {
+	return pages[*RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
 }
 
 // IncrementalSampleExport calls "Incremental Sample Export": GET /api/v2/incremental/{incremental_resource}/sample.
@@ -3127,8 +3127,8 @@ func (c *Client) IncrementalTicketCursorExport(ctx context.Context, params *Incr
 // IncrementalTicketCursorExportAll iterates over every record of IncrementalTicketCursorExport, page after page, using a cursor-based incremental export.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalTicketCursorExportAll(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
+func (c *Client) IncrementalTicketCursorExportAll(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
 }
 
 // IncrementalTicketCursorExportAllRaw is IncrementalTicketCursorExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3139,8 +3139,8 @@ func (c *Client) IncrementalTicketCursorExportAllRaw(ctx context.Context, params
 
 // IncrementalTicketCursorExportPages iterates over the pages of IncrementalTicketCursorExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalTicketCursorExportPages(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
+func (c *Client) IncrementalTicketCursorExportPages(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
 }
 
 // IncrementalTicketEventExport calls "Incremental Ticket Event Export": GET /api/v2/incremental/ticket_events.
@@ -3172,8 +3172,8 @@ func (c *Client) IncrementalTicketEventExport(ctx context.Context, params *Incre
 // IncrementalTicketEventExportAll iterates over every record of IncrementalTicketEventExport, page after page, using a time-based incremental export (records repeated at page boundaries are dropped).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalTicketEventExportAll(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[TicketEvent, error] {
-	return all[TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
+func (c *Client) IncrementalTicketEventExportAll(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[*TicketEvent, error] {
+	return all[*TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
 }
 
 // IncrementalTicketEventExportAllRaw is IncrementalTicketEventExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3184,8 +3184,8 @@ func (c *Client) IncrementalTicketEventExportAllRaw(ctx context.Context, params 
 
 // IncrementalTicketEventExportPages iterates over the pages of IncrementalTicketEventExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalTicketEventExportPages(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[*Page[TicketEvent], error] {
-	return pages[TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
+func (c *Client) IncrementalTicketEventExportPages(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[*Page[*TicketEvent], error] {
+	return pages[*TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
 }
 
 // IncrementalTicketExport calls "Incremental Ticket Export, Time Based": GET /api/v2/incremental/tickets.
@@ -3220,8 +3220,8 @@ func (c *Client) IncrementalTicketExport(ctx context.Context, params *Incrementa
 // IncrementalTicketExportAll iterates over every record of IncrementalTicketExport, page after page, using a time-based incremental export (records repeated at page boundaries are dropped).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalTicketExportAll(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
+func (c *Client) IncrementalTicketExportAll(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
 }
 
 // IncrementalTicketExportAllRaw is IncrementalTicketExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3232,8 +3232,8 @@ func (c *Client) IncrementalTicketExportAllRaw(ctx context.Context, params *Incr
 
 // IncrementalTicketExportPages iterates over the pages of IncrementalTicketExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalTicketExportPages(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
+func (c *Client) IncrementalTicketExportPages(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
 }
 
 // IncrementalUserCursorExport calls "Incremental User Export, Cursor Based": GET /api/v2/incremental/users/cursor.
@@ -3264,8 +3264,8 @@ func (c *Client) IncrementalUserCursorExport(ctx context.Context, params *Increm
 // IncrementalUserCursorExportAll iterates over every record of IncrementalUserCursorExport, page after page, using a cursor-based incremental export.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalUserCursorExportAll(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[User, error] {
-	return all[User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
+func (c *Client) IncrementalUserCursorExportAll(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[*User, error] {
+	return all[*User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
 }
 
 // IncrementalUserCursorExportAllRaw is IncrementalUserCursorExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3276,8 +3276,8 @@ func (c *Client) IncrementalUserCursorExportAllRaw(ctx context.Context, params *
 
 // IncrementalUserCursorExportPages iterates over the pages of IncrementalUserCursorExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalUserCursorExportPages(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[*Page[User], error] {
-	return pages[User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
+func (c *Client) IncrementalUserCursorExportPages(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
+	return pages[*User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
 }
 
 // IncrementalUserExport calls "Incremental User Export, Time Based": GET /api/v2/incremental/users.
@@ -3309,8 +3309,8 @@ func (c *Client) IncrementalUserExport(ctx context.Context, params *IncrementalU
 // IncrementalUserExportAll iterates over every record of IncrementalUserExport, page after page, using a time-based incremental export (records repeated at page boundaries are dropped).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) IncrementalUserExportAll(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[User, error] {
-	return all[User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
+func (c *Client) IncrementalUserExportAll(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[*User, error] {
+	return all[*User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
 }
 
 // IncrementalUserExportAllRaw is IncrementalUserExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3321,8 +3321,8 @@ func (c *Client) IncrementalUserExportAllRaw(ctx context.Context, params *Increm
 
 // IncrementalUserExportPages iterates over the pages of IncrementalUserExport: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) IncrementalUserExportPages(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[*Page[User], error] {
-	return pages[User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
+func (c *Client) IncrementalUserExportPages(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
+	return pages[*User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
 }
 
 // ListActiveAutomations calls "List Active Automations": GET /api/v2/automations/active.
@@ -3346,8 +3346,8 @@ func (c *Client) ListActiveAutomations(ctx context.Context, params *ListActiveAu
 // ListActiveAutomationsAll iterates over every record of ListActiveAutomations, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListActiveAutomationsAll(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[Automation, error] {
-	return all[Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
+func (c *Client) ListActiveAutomationsAll(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
+	return all[*Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
 }
 
 // ListActiveAutomationsAllRaw is ListActiveAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3358,8 +3358,8 @@ func (c *Client) ListActiveAutomationsAllRaw(ctx context.Context, params *ListAc
 
 // ListActiveAutomationsPages iterates over the pages of ListActiveAutomations: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListActiveAutomationsPages(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[*Page[Automation], error] {
-	return pages[Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
+func (c *Client) ListActiveAutomationsPages(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
+	return pages[*Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
 }
 
 // ListActiveMacros calls "List Active Macros": GET /api/v2/macros/active.
@@ -3381,8 +3381,8 @@ func (c *Client) ListActiveMacros(ctx context.Context, params *ListActiveMacrosP
 // ListActiveMacrosAll iterates over every record of ListActiveMacros, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListActiveMacrosAll(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[Macro, error] {
-	return all[Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
+func (c *Client) ListActiveMacrosAll(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
+	return all[*Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
 }
 
 // ListActiveMacrosAllRaw is ListActiveMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3393,8 +3393,8 @@ func (c *Client) ListActiveMacrosAllRaw(ctx context.Context, params *ListActiveM
 
 // ListActiveMacrosPages iterates over the pages of ListActiveMacros: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListActiveMacrosPages(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[*Page[Macro], error] {
-	return pages[Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
+func (c *Client) ListActiveMacrosPages(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
+	return pages[*Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
 }
 
 // ListActiveTriggers calls "List Active Triggers": GET /api/v2/triggers/active.
@@ -3420,8 +3420,8 @@ func (c *Client) ListActiveTriggers(ctx context.Context, params *ListActiveTrigg
 // ListActiveTriggersAll iterates over every record of ListActiveTriggers, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListActiveTriggersAll(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[Trigger, error] {
-	return all[Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
+func (c *Client) ListActiveTriggersAll(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
+	return all[*Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
 }
 
 // ListActiveTriggersAllRaw is ListActiveTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3432,8 +3432,8 @@ func (c *Client) ListActiveTriggersAllRaw(ctx context.Context, params *ListActiv
 
 // ListActiveTriggersPages iterates over the pages of ListActiveTriggers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListActiveTriggersPages(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[*Page[Trigger], error] {
-	return pages[Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
+func (c *Client) ListActiveTriggersPages(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
+	return pages[*Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
 }
 
 // ListActiveViews calls "List Active Views": GET /api/v2/views/active.
@@ -3459,8 +3459,8 @@ func (c *Client) ListActiveViews(ctx context.Context, params *ListActiveViewsPar
 // ListActiveViewsAll iterates over every record of ListActiveViews, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListActiveViewsAll(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[View, error] {
-	return all[View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
+func (c *Client) ListActiveViewsAll(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
+	return all[*View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
 }
 
 // ListActiveViewsAllRaw is ListActiveViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3471,8 +3471,8 @@ func (c *Client) ListActiveViewsAllRaw(ctx context.Context, params *ListActiveVi
 
 // ListActiveViewsPages iterates over the pages of ListActiveViews: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListActiveViewsPages(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[*Page[View], error] {
-	return pages[View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
+func (c *Client) ListActiveViewsPages(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
+	return pages[*View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
 }
 
 // ListActivities calls "List Activities": GET /api/v2/activities.
@@ -3499,8 +3499,8 @@ func (c *Client) ListActivities(ctx context.Context, params *ListActivitiesParam
 // ListActivitiesAll iterates over every record of ListActivities, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListActivitiesAll(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[Activity, error] {
-	return all[Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
+func (c *Client) ListActivitiesAll(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[*Activity, error] {
+	return all[*Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
 }
 
 // ListActivitiesAllRaw is ListActivitiesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3511,8 +3511,8 @@ func (c *Client) ListActivitiesAllRaw(ctx context.Context, params *ListActivitie
 
 // ListActivitiesPages iterates over the pages of ListActivities: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListActivitiesPages(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[*Page[Activity], error] {
-	return pages[Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
+func (c *Client) ListActivitiesPages(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[*Page[*Activity], error] {
+	return pages[*Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
 }
 
 // ListAgentAttributeValues calls "List Agent Attribute Values": GET /api/v2/routing/agents/{user_id}/instance_values.
@@ -3567,8 +3567,8 @@ func (c *Client) ListAllTicketAudits(ctx context.Context, params *ListAllTicketA
 // ListAllTicketAuditsAll iterates over every record of ListAllTicketAudits, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListAllTicketAuditsAll(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[TicketAudit, error] {
-	return all[TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
+func (c *Client) ListAllTicketAuditsAll(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[*TicketAudit, error] {
+	return all[*TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
 }
 
 // ListAllTicketAuditsAllRaw is ListAllTicketAuditsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3579,8 +3579,8 @@ func (c *Client) ListAllTicketAuditsAllRaw(ctx context.Context, params *ListAllT
 
 // ListAllTicketAuditsPages iterates over the pages of ListAllTicketAudits: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListAllTicketAuditsPages(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[TicketAudit], error] {
-	return pages[TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
+func (c *Client) ListAllTicketAuditsPages(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[*TicketAudit], error] {
+	return pages[*TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
 }
 
 // ListAssignableGroupMemberships calls "List Assignable Memberships": GET /api/v2/group_memberships/assignable.
@@ -3603,8 +3603,8 @@ func (c *Client) ListAssignableGroupMemberships(ctx context.Context, params *Lis
 // ListAssignableGroupMembershipsAll iterates over every record of ListAssignableGroupMemberships, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListAssignableGroupMembershipsAll(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[GroupMembership, error] {
-	return all[GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
+func (c *Client) ListAssignableGroupMembershipsAll(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[*GroupMembership, error] {
+	return all[*GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
 }
 
 // ListAssignableGroupMembershipsAllRaw is ListAssignableGroupMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3615,8 +3615,8 @@ func (c *Client) ListAssignableGroupMembershipsAllRaw(ctx context.Context, param
 
 // ListAssignableGroupMembershipsPages iterates over the pages of ListAssignableGroupMemberships: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListAssignableGroupMembershipsPages(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[GroupMembership], error] {
-	return pages[GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
+func (c *Client) ListAssignableGroupMembershipsPages(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*GroupMembership], error] {
+	return pages[*GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
 }
 
 // ListAssignableGroups calls "List Assignable Groups": GET /api/v2/groups/assignable.
@@ -3639,8 +3639,8 @@ func (c *Client) ListAssignableGroups(ctx context.Context, params *ListAssignabl
 // ListAssignableGroupsAll iterates over every record of ListAssignableGroups, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListAssignableGroupsAll(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[Group, error] {
-	return all[Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
+func (c *Client) ListAssignableGroupsAll(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[*Group, error] {
+	return all[*Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
 }
 
 // ListAssignableGroupsAllRaw is ListAssignableGroupsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3651,8 +3651,8 @@ func (c *Client) ListAssignableGroupsAllRaw(ctx context.Context, params *ListAss
 
 // ListAssignableGroupsPages iterates over the pages of ListAssignableGroups: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListAssignableGroupsPages(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[*Page[Group], error] {
-	return pages[Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
+func (c *Client) ListAssignableGroupsPages(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[*Page[*Group], error] {
+	return pages[*Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
 }
 
 // ListAuditLogs calls "List Audit Logs": GET /api/v2/audit_logs.
@@ -3677,8 +3677,8 @@ func (c *Client) ListAuditLogs(ctx context.Context, params *ListAuditLogsParams,
 // ListAuditLogsAll iterates over every record of ListAuditLogs, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListAuditLogsAll(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[AuditLog, error] {
-	return all[AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
+func (c *Client) ListAuditLogsAll(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[*AuditLog, error] {
+	return all[*AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
 }
 
 // ListAuditLogsAllRaw is ListAuditLogsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3689,8 +3689,8 @@ func (c *Client) ListAuditLogsAllRaw(ctx context.Context, params *ListAuditLogsP
 
 // ListAuditLogsPages iterates over the pages of ListAuditLogs: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListAuditLogsPages(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[*Page[AuditLog], error] {
-	return pages[AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
+func (c *Client) ListAuditLogsPages(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[*Page[*AuditLog], error] {
+	return pages[*AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
 }
 
 // ListAutomations calls "List Automations": GET /api/v2/automations.
@@ -3717,8 +3717,8 @@ func (c *Client) ListAutomations(ctx context.Context, params *ListAutomationsPar
 // ListAutomationsAll iterates over every record of ListAutomations, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListAutomationsAll(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[Automation, error] {
-	return all[Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
+func (c *Client) ListAutomationsAll(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
+	return all[*Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
 }
 
 // ListAutomationsAllRaw is ListAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3729,8 +3729,8 @@ func (c *Client) ListAutomationsAllRaw(ctx context.Context, params *ListAutomati
 
 // ListAutomationsPages iterates over the pages of ListAutomations: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListAutomationsPages(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[*Page[Automation], error] {
-	return pages[Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
+func (c *Client) ListAutomationsPages(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
+	return pages[*Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
 }
 
 // ListBookmarks calls "List Bookmarks": GET /api/v2/bookmarks.
@@ -3766,8 +3766,8 @@ func (c *Client) ListBrands(ctx context.Context, params *ListBrandsParams, opts 
 // ListBrandsAll iterates over every record of ListBrands, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListBrandsAll(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[Brand, error] {
-	return all[Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
+func (c *Client) ListBrandsAll(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[*Brand, error] {
+	return all[*Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
 }
 
 // ListBrandsAllRaw is ListBrandsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3778,8 +3778,8 @@ func (c *Client) ListBrandsAllRaw(ctx context.Context, params *ListBrandsParams,
 
 // ListBrandsPages iterates over the pages of ListBrands: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListBrandsPages(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[*Page[Brand], error] {
-	return pages[Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
+func (c *Client) ListBrandsPages(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[*Page[*Brand], error] {
+	return pages[*Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
 }
 
 // ListCustomObjectFields calls "List Custom Object Fields": GET /api/v2/custom_objects/{custom_object_key}/fields.
@@ -3804,8 +3804,8 @@ func (c *Client) ListCustomObjectFields(ctx context.Context, customObjectKey str
 // ListCustomObjectFieldsAll iterates over every record of ListCustomObjectFields, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListCustomObjectFieldsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[CustomObjectField, error] {
-	return all[CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) ListCustomObjectFieldsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[*CustomObjectField, error] {
+	return all[*CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // ListCustomObjectFieldsAllRaw is ListCustomObjectFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3816,8 +3816,8 @@ func (c *Client) ListCustomObjectFieldsAllRaw(ctx context.Context, customObjectK
 
 // ListCustomObjectFieldsPages iterates over the pages of ListCustomObjectFields: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListCustomObjectFieldsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[*Page[CustomObjectField], error] {
-	return pages[CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) ListCustomObjectFieldsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectField], error] {
+	return pages[*CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // ListCustomObjectRecords calls "List Custom Object Records": GET /api/v2/custom_objects/{custom_object_key}/records.
@@ -3841,8 +3841,8 @@ func (c *Client) ListCustomObjectRecords(ctx context.Context, customObjectKey st
 // ListCustomObjectRecordsAll iterates over every record of ListCustomObjectRecords, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[CustomObjectRecord, error] {
-	return all[CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) ListCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
+	return all[*CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // ListCustomObjectRecordsAllRaw is ListCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3853,8 +3853,8 @@ func (c *Client) ListCustomObjectRecordsAllRaw(ctx context.Context, customObject
 
 // ListCustomObjectRecordsPages iterates over the pages of ListCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[CustomObjectRecord], error] {
-	return pages[CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) ListCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
+	return pages[*CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // ListCustomObjects calls "List Custom Objects": GET /api/v2/custom_objects.
@@ -3927,8 +3927,8 @@ func (c *Client) ListDeletedTickets(ctx context.Context, params *ListDeletedTick
 // ListDeletedTicketsAll iterates over every record of ListDeletedTickets, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListDeletedTicketsAll(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[DeletedTicket, error] {
-	return all[DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
+func (c *Client) ListDeletedTicketsAll(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[*DeletedTicket, error] {
+	return all[*DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
 }
 
 // ListDeletedTicketsAllRaw is ListDeletedTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3939,8 +3939,8 @@ func (c *Client) ListDeletedTicketsAllRaw(ctx context.Context, params *ListDelet
 
 // ListDeletedTicketsPages iterates over the pages of ListDeletedTickets: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListDeletedTicketsPages(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[*Page[DeletedTicket], error] {
-	return pages[DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
+func (c *Client) ListDeletedTicketsPages(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[*Page[*DeletedTicket], error] {
+	return pages[*DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
 }
 
 // ListDeletedUsers calls "List Deleted Users": GET /api/v2/deleted_users.
@@ -3966,8 +3966,8 @@ func (c *Client) ListDeletedUsers(ctx context.Context, params *ListDeletedUsersP
 // ListDeletedUsersAll iterates over every record of ListDeletedUsers, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListDeletedUsersAll(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[User, error] {
-	return all[User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
+func (c *Client) ListDeletedUsersAll(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
+	return all[*User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
 }
 
 // ListDeletedUsersAllRaw is ListDeletedUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -3978,8 +3978,8 @@ func (c *Client) ListDeletedUsersAllRaw(ctx context.Context, params *ListDeleted
 
 // ListDeletedUsersPages iterates over the pages of ListDeletedUsers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListDeletedUsersPages(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[*Page[User], error] {
-	return pages[User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
+func (c *Client) ListDeletedUsersPages(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
+	return pages[*User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
 }
 
 // ListDynamicContentItemVariants calls "List Variants": GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants.
@@ -4002,8 +4002,8 @@ func (c *Client) ListDynamicContentItemVariants(ctx context.Context, dynamicCont
 // ListDynamicContentItemVariantsAll iterates over every record of ListDynamicContentItemVariants, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListDynamicContentItemVariantsAll(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[DynamicContentVariant, error] {
-	return all[DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
+func (c *Client) ListDynamicContentItemVariantsAll(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[*DynamicContentVariant, error] {
+	return all[*DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
 }
 
 // ListDynamicContentItemVariantsAllRaw is ListDynamicContentItemVariantsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4014,8 +4014,8 @@ func (c *Client) ListDynamicContentItemVariantsAllRaw(ctx context.Context, dynam
 
 // ListDynamicContentItemVariantsPages iterates over the pages of ListDynamicContentItemVariants: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListDynamicContentItemVariantsPages(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[*Page[DynamicContentVariant], error] {
-	return pages[DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
+func (c *Client) ListDynamicContentItemVariantsPages(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[*Page[*DynamicContentVariant], error] {
+	return pages[*DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
 }
 
 // ListDynamicContentItems calls "List Items": GET /api/v2/dynamic_content/items.
@@ -4038,8 +4038,8 @@ func (c *Client) ListDynamicContentItems(ctx context.Context, params *ListDynami
 // ListDynamicContentItemsAll iterates over every record of ListDynamicContentItems, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListDynamicContentItemsAll(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[DynamicContentItem, error] {
-	return all[DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
+func (c *Client) ListDynamicContentItemsAll(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[*DynamicContentItem, error] {
+	return all[*DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
 }
 
 // ListDynamicContentItemsAllRaw is ListDynamicContentItemsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4050,8 +4050,8 @@ func (c *Client) ListDynamicContentItemsAllRaw(ctx context.Context, params *List
 
 // ListDynamicContentItemsPages iterates over the pages of ListDynamicContentItems: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListDynamicContentItemsPages(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[*Page[DynamicContentItem], error] {
-	return pages[DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
+func (c *Client) ListDynamicContentItemsPages(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[*Page[*DynamicContentItem], error] {
+	return pages[*DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
 }
 
 // ListGroupMemberships calls "List Memberships": GET /api/v2/group_memberships.
@@ -4075,8 +4075,8 @@ func (c *Client) ListGroupMemberships(ctx context.Context, params *ListGroupMemb
 // ListGroupMembershipsAll iterates over every record of ListGroupMemberships, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListGroupMembershipsAll(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[GroupMembership, error] {
-	return all[GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
+func (c *Client) ListGroupMembershipsAll(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[*GroupMembership, error] {
+	return all[*GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
 }
 
 // ListGroupMembershipsAllRaw is ListGroupMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4087,8 +4087,8 @@ func (c *Client) ListGroupMembershipsAllRaw(ctx context.Context, params *ListGro
 
 // ListGroupMembershipsPages iterates over the pages of ListGroupMemberships: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListGroupMembershipsPages(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[GroupMembership], error] {
-	return pages[GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
+func (c *Client) ListGroupMembershipsPages(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*GroupMembership], error] {
+	return pages[*GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
 }
 
 // ListGroupSLAPolicies calls "List Group SLA Policies": GET /api/v2/group_slas/policies.
@@ -4138,8 +4138,8 @@ func (c *Client) ListGroups(ctx context.Context, params *ListGroupsParams, opts 
 // ListGroupsAll iterates over every record of ListGroups, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListGroupsAll(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[Group, error] {
-	return all[Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
+func (c *Client) ListGroupsAll(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[*Group, error] {
+	return all[*Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
 }
 
 // ListGroupsAllRaw is ListGroupsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4150,8 +4150,8 @@ func (c *Client) ListGroupsAllRaw(ctx context.Context, params *ListGroupsParams,
 
 // ListGroupsPages iterates over the pages of ListGroups: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListGroupsPages(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[*Page[Group], error] {
-	return pages[Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
+func (c *Client) ListGroupsPages(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[*Page[*Group], error] {
+	return pages[*Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
 }
 
 // ListJobStatuses calls "List Job Statuses": GET /api/v2/job_statuses.
@@ -4175,8 +4175,8 @@ func (c *Client) ListJobStatuses(ctx context.Context, params *ListJobStatusesPar
 // ListJobStatusesAll iterates over every record of ListJobStatuses, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListJobStatusesAll(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[JobStatus, error] {
-	return all[JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
+func (c *Client) ListJobStatusesAll(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[*JobStatus, error] {
+	return all[*JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
 }
 
 // ListJobStatusesAllRaw is ListJobStatusesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4187,8 +4187,8 @@ func (c *Client) ListJobStatusesAllRaw(ctx context.Context, params *ListJobStatu
 
 // ListJobStatusesPages iterates over the pages of ListJobStatuses: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListJobStatusesPages(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[*Page[JobStatus], error] {
-	return pages[JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
+func (c *Client) ListJobStatusesPages(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[*Page[*JobStatus], error] {
+	return pages[*JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
 }
 
 // ListLocales calls "List Locales": GET /api/v2/locales.
@@ -4316,8 +4316,8 @@ func (c *Client) ListMacros(ctx context.Context, params *ListMacrosParams, opts 
 // ListMacrosAll iterates over every record of ListMacros, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListMacrosAll(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[Macro, error] {
-	return all[Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
+func (c *Client) ListMacrosAll(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
+	return all[*Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
 }
 
 // ListMacrosAllRaw is ListMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4328,8 +4328,8 @@ func (c *Client) ListMacrosAllRaw(ctx context.Context, params *ListMacrosParams,
 
 // ListMacrosPages iterates over the pages of ListMacros: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListMacrosPages(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[*Page[Macro], error] {
-	return pages[Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
+func (c *Client) ListMacrosPages(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
+	return pages[*Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
 }
 
 // ListOrganizationFields calls "List Organization Fields": GET /api/v2/organization_fields.
@@ -4352,8 +4352,8 @@ func (c *Client) ListOrganizationFields(ctx context.Context, params *ListOrganiz
 // ListOrganizationFieldsAll iterates over every record of ListOrganizationFields, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListOrganizationFieldsAll(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[OrganizationField, error] {
-	return all[OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
+func (c *Client) ListOrganizationFieldsAll(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[*OrganizationField, error] {
+	return all[*OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
 }
 
 // ListOrganizationFieldsAllRaw is ListOrganizationFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4364,8 +4364,8 @@ func (c *Client) ListOrganizationFieldsAllRaw(ctx context.Context, params *ListO
 
 // ListOrganizationFieldsPages iterates over the pages of ListOrganizationFields: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListOrganizationFieldsPages(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[*Page[OrganizationField], error] {
-	return pages[OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
+func (c *Client) ListOrganizationFieldsPages(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationField], error] {
+	return pages[*OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
 }
 
 // ListOrganizationMemberships calls "List Memberships": GET /api/v2/organization_memberships.
@@ -4391,8 +4391,8 @@ func (c *Client) ListOrganizationMemberships(ctx context.Context, params *ListOr
 // ListOrganizationMembershipsAll iterates over every record of ListOrganizationMemberships, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListOrganizationMembershipsAll(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[OrganizationMembership, error] {
-	return all[OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
+func (c *Client) ListOrganizationMembershipsAll(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[*OrganizationMembership, error] {
+	return all[*OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
 }
 
 // ListOrganizationMembershipsAllRaw is ListOrganizationMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4403,8 +4403,8 @@ func (c *Client) ListOrganizationMembershipsAllRaw(ctx context.Context, params *
 
 // ListOrganizationMembershipsPages iterates over the pages of ListOrganizationMemberships: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListOrganizationMembershipsPages(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[*Page[OrganizationMembership], error] {
-	return pages[OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
+func (c *Client) ListOrganizationMembershipsPages(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationMembership], error] {
+	return pages[*OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
 }
 
 // ListOrganizationSubscriptions calls "List Organization Subscriptions": GET /api/v2/organization_subscriptions.
@@ -4427,8 +4427,8 @@ func (c *Client) ListOrganizationSubscriptions(ctx context.Context, params *List
 // ListOrganizationSubscriptionsAll iterates over every record of ListOrganizationSubscriptions, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListOrganizationSubscriptionsAll(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[OrganizationSubscription, error] {
-	return all[OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
+func (c *Client) ListOrganizationSubscriptionsAll(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[*OrganizationSubscription, error] {
+	return all[*OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
 }
 
 // ListOrganizationSubscriptionsAllRaw is ListOrganizationSubscriptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4439,8 +4439,8 @@ func (c *Client) ListOrganizationSubscriptionsAllRaw(ctx context.Context, params
 
 // ListOrganizationSubscriptionsPages iterates over the pages of ListOrganizationSubscriptions: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListOrganizationSubscriptionsPages(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[*Page[OrganizationSubscription], error] {
-	return pages[OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
+func (c *Client) ListOrganizationSubscriptionsPages(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationSubscription], error] {
+	return pages[*OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
 }
 
 // ListOrganizations calls "List Organizations": GET /api/v2/organizations.
@@ -4463,8 +4463,8 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 // ListOrganizationsAll iterates over every record of ListOrganizations, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListOrganizationsAll(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[Organization, error] {
-	return all[Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
+func (c *Client) ListOrganizationsAll(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[*Organization, error] {
+	return all[*Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
 }
 
 // ListOrganizationsAllRaw is ListOrganizationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4475,8 +4475,8 @@ func (c *Client) ListOrganizationsAllRaw(ctx context.Context, params *ListOrgani
 
 // ListOrganizationsPages iterates over the pages of ListOrganizations: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListOrganizationsPages(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[Organization], error] {
-	return pages[Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
+func (c *Client) ListOrganizationsPages(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
+	return pages[*Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
 }
 
 // ListPublicLocales calls "List Available Public Locales": GET /api/v2/locales/public.
@@ -4533,8 +4533,8 @@ func (c *Client) ListRequestComments(ctx context.Context, requestID int64, param
 // ListRequestCommentsAll iterates over every record of ListRequestComments, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListRequestCommentsAll(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[RequestComment, error] {
-	return all[RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
+func (c *Client) ListRequestCommentsAll(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[*RequestComment, error] {
+	return all[*RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
 }
 
 // ListRequestCommentsAllRaw is ListRequestCommentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4545,8 +4545,8 @@ func (c *Client) ListRequestCommentsAllRaw(ctx context.Context, requestID int64,
 
 // ListRequestCommentsPages iterates over the pages of ListRequestComments: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListRequestCommentsPages(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[*Page[RequestComment], error] {
-	return pages[RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
+func (c *Client) ListRequestCommentsPages(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[*Page[*RequestComment], error] {
+	return pages[*RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
 }
 
 // ListRequests calls "List Requests": GET /api/v2/requests.
@@ -4569,8 +4569,8 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, o
 // ListRequestsAll iterates over every record of ListRequests, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListRequestsAll(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[Request, error] {
-	return all[Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
+func (c *Client) ListRequestsAll(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[*Request, error] {
+	return all[*Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
 }
 
 // ListRequestsAllRaw is ListRequestsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4581,8 +4581,8 @@ func (c *Client) ListRequestsAllRaw(ctx context.Context, params *ListRequestsPar
 
 // ListRequestsPages iterates over the pages of ListRequests: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListRequestsPages(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[*Page[Request], error] {
-	return pages[Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
+func (c *Client) ListRequestsPages(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[*Page[*Request], error] {
+	return pages[*Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
 }
 
 // ListResourceCollections calls "List Resource Collections": GET /api/v2/resource_collections.
@@ -4701,8 +4701,8 @@ func (c *Client) ListSatisfactionRatings(ctx context.Context, params *ListSatisf
 // ListSatisfactionRatingsAll iterates over every record of ListSatisfactionRatings, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListSatisfactionRatingsAll(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[SatisfactionRating, error] {
-	return all[SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
+func (c *Client) ListSatisfactionRatingsAll(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[*SatisfactionRating, error] {
+	return all[*SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
 }
 
 // ListSatisfactionRatingsAllRaw is ListSatisfactionRatingsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4713,8 +4713,8 @@ func (c *Client) ListSatisfactionRatingsAllRaw(ctx context.Context, params *List
 
 // ListSatisfactionRatingsPages iterates over the pages of ListSatisfactionRatings: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListSatisfactionRatingsPages(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[*Page[SatisfactionRating], error] {
-	return pages[SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
+func (c *Client) ListSatisfactionRatingsPages(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[*Page[*SatisfactionRating], error] {
+	return pages[*SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
 }
 
 // ListSatisfactionReasons calls "List Reasons for Satisfaction Rating": GET /api/v2/satisfaction_reasons.
@@ -4759,8 +4759,8 @@ func (c *Client) ListSearchResults(ctx context.Context, params *ListSearchResult
 // ListSearchResultsAll iterates over every record of ListSearchResults, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListSearchResultsAll(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[SearchResult, error] {
-	return all[SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
+func (c *Client) ListSearchResultsAll(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[*SearchResult, error] {
+	return all[*SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
 }
 
 // ListSearchResultsAllRaw is ListSearchResultsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4771,8 +4771,8 @@ func (c *Client) ListSearchResultsAllRaw(ctx context.Context, params *ListSearch
 
 // ListSearchResultsPages iterates over the pages of ListSearchResults: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListSearchResultsPages(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[SearchResult], error] {
-	return pages[SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
+func (c *Client) ListSearchResultsPages(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[*SearchResult], error] {
+	return pages[*SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
 }
 
 // ListSessions calls "List Sessions": GET /api/v2/sessions.
@@ -4796,8 +4796,8 @@ func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, o
 // ListSessionsAll iterates over every record of ListSessions, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListSessionsAll(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[Session, error] {
-	return all[Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
+func (c *Client) ListSessionsAll(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[*Session, error] {
+	return all[*Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
 }
 
 // ListSessionsAllRaw is ListSessionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4808,8 +4808,8 @@ func (c *Client) ListSessionsAllRaw(ctx context.Context, params *ListSessionsPar
 
 // ListSessionsPages iterates over the pages of ListSessions: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListSessionsPages(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[*Page[Session], error] {
-	return pages[Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
+func (c *Client) ListSessionsPages(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[*Page[*Session], error] {
+	return pages[*Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
 }
 
 // ListSharingAgreements calls "List Sharing Agreements": GET /api/v2/sharing_agreements.
@@ -4847,8 +4847,8 @@ func (c *Client) ListSupportAddresses(ctx context.Context, params *ListSupportAd
 // ListSupportAddressesAll iterates over every record of ListSupportAddresses, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListSupportAddressesAll(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[SupportAddress, error] {
-	return all[SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
+func (c *Client) ListSupportAddressesAll(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[*SupportAddress, error] {
+	return all[*SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
 }
 
 // ListSupportAddressesAllRaw is ListSupportAddressesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4859,8 +4859,8 @@ func (c *Client) ListSupportAddressesAllRaw(ctx context.Context, params *ListSup
 
 // ListSupportAddressesPages iterates over the pages of ListSupportAddresses: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListSupportAddressesPages(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[*Page[SupportAddress], error] {
-	return pages[SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
+func (c *Client) ListSupportAddressesPages(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[*Page[*SupportAddress], error] {
+	return pages[*SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
 }
 
 // ListSuspendedTickets calls "List Suspended Tickets": GET /api/v2/suspended_tickets.
@@ -4885,8 +4885,8 @@ func (c *Client) ListSuspendedTickets(ctx context.Context, params *ListSuspended
 // ListSuspendedTicketsAll iterates over every record of ListSuspendedTickets, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListSuspendedTicketsAll(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[SuspendedTicket, error] {
-	return all[SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
+func (c *Client) ListSuspendedTicketsAll(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[*SuspendedTicket, error] {
+	return all[*SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
 }
 
 // ListSuspendedTicketsAllRaw is ListSuspendedTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4897,8 +4897,8 @@ func (c *Client) ListSuspendedTicketsAllRaw(ctx context.Context, params *ListSus
 
 // ListSuspendedTicketsPages iterates over the pages of ListSuspendedTickets: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListSuspendedTicketsPages(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[*Page[SuspendedTicket], error] {
-	return pages[SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
+func (c *Client) ListSuspendedTicketsPages(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[*Page[*SuspendedTicket], error] {
+	return pages[*SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
 }
 
 // ListTags calls "List Tags": GET /api/v2/tags.
@@ -4923,8 +4923,8 @@ func (c *Client) ListTags(ctx context.Context, params *ListTagsParams, opts ...C
 // ListTagsAll iterates over every record of ListTags, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTagsAll(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[Tag, error] {
-	return all[Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
+func (c *Client) ListTagsAll(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[*Tag, error] {
+	return all[*Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
 }
 
 // ListTagsAllRaw is ListTagsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -4935,8 +4935,8 @@ func (c *Client) ListTagsAllRaw(ctx context.Context, params *ListTagsParams, opt
 
 // ListTagsPages iterates over the pages of ListTags: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTagsPages(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[*Page[Tag], error] {
-	return pages[Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
+func (c *Client) ListTagsPages(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[*Page[*Tag], error] {
+	return pages[*Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
 }
 
 // ListTargetFailures calls "List Target Failures": GET /api/v2/target_failures.
@@ -5004,8 +5004,8 @@ func (c *Client) ListTicketAudits(ctx context.Context, ticketID int64, params *L
 // ListTicketAuditsAll iterates over every record of ListTicketAudits, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketAuditsAll(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[TicketAudit, error] {
-	return all[TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketAuditsAll(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[*TicketAudit, error] {
+	return all[*TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketAuditsAllRaw is ListTicketAuditsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5016,8 +5016,8 @@ func (c *Client) ListTicketAuditsAllRaw(ctx context.Context, ticketID int64, par
 
 // ListTicketAuditsPages iterates over the pages of ListTicketAudits: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketAuditsPages(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[TicketAudit], error] {
-	return pages[TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketAuditsPages(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[*TicketAudit], error] {
+	return pages[*TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketCollaborators calls "List Collaborators for a Ticket": GET /api/v2/tickets/{ticket_id}/collaborators.
@@ -5062,8 +5062,8 @@ func (c *Client) ListTicketComments(ctx context.Context, ticketID int64, params 
 // ListTicketCommentsAll iterates over every record of ListTicketComments, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketCommentsAll(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[TicketComment, error] {
-	return all[TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketCommentsAll(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[*TicketComment, error] {
+	return all[*TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketCommentsAllRaw is ListTicketCommentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5074,8 +5074,8 @@ func (c *Client) ListTicketCommentsAllRaw(ctx context.Context, ticketID int64, p
 
 // ListTicketCommentsPages iterates over the pages of ListTicketComments: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketCommentsPages(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[*Page[TicketComment], error] {
-	return pages[TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketCommentsPages(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[*Page[*TicketComment], error] {
+	return pages[*TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketEmailCCs calls "List Email CCs for a Ticket": GET /api/v2/tickets/{ticket_id}/email_ccs.
@@ -5115,8 +5115,8 @@ func (c *Client) ListTicketFieldOptions(ctx context.Context, ticketFieldID int64
 // ListTicketFieldOptionsAll iterates over every record of ListTicketFieldOptions, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketFieldOptionsAll(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[CustomFieldOption, error] {
-	return all[CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
+func (c *Client) ListTicketFieldOptionsAll(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[*CustomFieldOption, error] {
+	return all[*CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
 }
 
 // ListTicketFieldOptionsAllRaw is ListTicketFieldOptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5127,8 +5127,8 @@ func (c *Client) ListTicketFieldOptionsAllRaw(ctx context.Context, ticketFieldID
 
 // ListTicketFieldOptionsPages iterates over the pages of ListTicketFieldOptions: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketFieldOptionsPages(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[CustomFieldOption], error] {
-	return pages[CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
+func (c *Client) ListTicketFieldOptionsPages(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[*CustomFieldOption], error] {
+	return pages[*CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
 }
 
 // ListTicketFields calls "List Ticket Fields": GET /api/v2/ticket_fields.
@@ -5169,8 +5169,8 @@ func (c *Client) ListTicketFields(ctx context.Context, params *ListTicketFieldsP
 // ListTicketFieldsAll iterates over every record of ListTicketFields, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketFieldsAll(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[TicketField, error] {
-	return all[TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
+func (c *Client) ListTicketFieldsAll(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[*TicketField, error] {
+	return all[*TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
 }
 
 // ListTicketFieldsAllRaw is ListTicketFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5181,8 +5181,8 @@ func (c *Client) ListTicketFieldsAllRaw(ctx context.Context, params *ListTicketF
 
 // ListTicketFieldsPages iterates over the pages of ListTicketFields: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketFieldsPages(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[*Page[TicketField], error] {
-	return pages[TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
+func (c *Client) ListTicketFieldsPages(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[*Page[*TicketField], error] {
+	return pages[*TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
 }
 
 // ListTicketFollowers calls "List Followers for a Ticket": GET /api/v2/tickets/{ticket_id}/followers.
@@ -5234,8 +5234,8 @@ func (c *Client) ListTicketIncidents(ctx context.Context, ticketID int64, params
 // ListTicketIncidentsAll iterates over every record of ListTicketIncidents, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketIncidentsAll(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketIncidentsAll(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketIncidentsAllRaw is ListTicketIncidentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5246,8 +5246,8 @@ func (c *Client) ListTicketIncidentsAllRaw(ctx context.Context, ticketID int64, 
 
 // ListTicketIncidentsPages iterates over the pages of ListTicketIncidents: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketIncidentsPages(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
+func (c *Client) ListTicketIncidentsPages(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
 }
 
 // ListTicketMetricEvents calls "List Ticket Metric Events": GET /api/v2/incremental/ticket_metric_events.
@@ -5274,8 +5274,8 @@ func (c *Client) ListTicketMetricEvents(ctx context.Context, params *ListTicketM
 // ListTicketMetricEventsAll iterates over every record of ListTicketMetricEvents, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketMetricEventsAll(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[TicketMetricEvent, error] {
-	return all[TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
+func (c *Client) ListTicketMetricEventsAll(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[*TicketMetricEvent, error] {
+	return all[*TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
 }
 
 // ListTicketMetricEventsAllRaw is ListTicketMetricEventsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5286,8 +5286,8 @@ func (c *Client) ListTicketMetricEventsAllRaw(ctx context.Context, params *ListT
 
 // ListTicketMetricEventsPages iterates over the pages of ListTicketMetricEvents: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketMetricEventsPages(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[*Page[TicketMetricEvent], error] {
-	return pages[TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
+func (c *Client) ListTicketMetricEventsPages(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[*Page[*TicketMetricEvent], error] {
+	return pages[*TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
 }
 
 // ListTicketMetrics calls "List Ticket Metrics": GET /api/v2/ticket_metrics.
@@ -5315,8 +5315,8 @@ func (c *Client) ListTicketMetrics(ctx context.Context, params *ListTicketMetric
 // ListTicketMetricsAll iterates over every record of ListTicketMetrics, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketMetricsAll(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[TicketMetric, error] {
-	return all[TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
+func (c *Client) ListTicketMetricsAll(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[*TicketMetric, error] {
+	return all[*TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
 }
 
 // ListTicketMetricsAllRaw is ListTicketMetricsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5327,8 +5327,8 @@ func (c *Client) ListTicketMetricsAllRaw(ctx context.Context, params *ListTicket
 
 // ListTicketMetricsPages iterates over the pages of ListTicketMetrics: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketMetricsPages(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[*Page[TicketMetric], error] {
-	return pages[TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
+func (c *Client) ListTicketMetricsPages(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[*Page[*TicketMetric], error] {
+	return pages[*TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
 }
 
 // ListTicketProblems calls "List Ticket Problems": GET /api/v2/problems.
@@ -5351,8 +5351,8 @@ func (c *Client) ListTicketProblems(ctx context.Context, params *ListTicketProbl
 // ListTicketProblemsAll iterates over every record of ListTicketProblems, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketProblemsAll(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
+func (c *Client) ListTicketProblemsAll(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
 }
 
 // ListTicketProblemsAllRaw is ListTicketProblemsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5363,8 +5363,8 @@ func (c *Client) ListTicketProblemsAllRaw(ctx context.Context, params *ListTicke
 
 // ListTicketProblemsPages iterates over the pages of ListTicketProblems: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketProblemsPages(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
+func (c *Client) ListTicketProblemsPages(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
 }
 
 // ListTicketTags calls "List Resource Tags": GET /api/v2/tickets/{ticket_id}/tags.
@@ -5404,8 +5404,8 @@ func (c *Client) ListTickets(ctx context.Context, params *ListTicketsParams, opt
 // ListTicketsAll iterates over every record of ListTickets, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTicketsAll(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
+func (c *Client) ListTicketsAll(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
 }
 
 // ListTicketsAllRaw is ListTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5416,8 +5416,8 @@ func (c *Client) ListTicketsAllRaw(ctx context.Context, params *ListTicketsParam
 
 // ListTicketsPages iterates over the pages of ListTickets: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTicketsPages(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
+func (c *Client) ListTicketsPages(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
 }
 
 // ListTicketsFulfilledByUser calls "List Tickets Fulfilled by a User": GET /api/v2/routing/requirements/fulfilled.
@@ -5455,8 +5455,8 @@ func (c *Client) ListTriggerCategories(ctx context.Context, params *ListTriggerC
 // ListTriggerCategoriesAll iterates over every record of ListTriggerCategories, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTriggerCategoriesAll(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[TriggerCategory, error] {
-	return all[TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
+func (c *Client) ListTriggerCategoriesAll(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[*TriggerCategory, error] {
+	return all[*TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
 }
 
 // ListTriggerCategoriesAllRaw is ListTriggerCategoriesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5467,8 +5467,8 @@ func (c *Client) ListTriggerCategoriesAllRaw(ctx context.Context, params *ListTr
 
 // ListTriggerCategoriesPages iterates over the pages of ListTriggerCategories: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTriggerCategoriesPages(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[*Page[TriggerCategory], error] {
-	return pages[TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
+func (c *Client) ListTriggerCategoriesPages(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[*Page[*TriggerCategory], error] {
+	return pages[*TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
 }
 
 // ListTriggerDefinitions calls "List Trigger Action and Condition Definitions": GET /api/v2/triggers/definitions.
@@ -5513,8 +5513,8 @@ func (c *Client) ListTriggerRevisions(ctx context.Context, triggerID int64, para
 // ListTriggerRevisionsAll iterates over every record of ListTriggerRevisions, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTriggerRevisionsAll(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[TriggerRevision, error] {
-	return all[TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
+func (c *Client) ListTriggerRevisionsAll(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[*TriggerRevision, error] {
+	return all[*TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
 }
 
 // ListTriggerRevisionsAllRaw is ListTriggerRevisionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5525,8 +5525,8 @@ func (c *Client) ListTriggerRevisionsAllRaw(ctx context.Context, triggerID int64
 
 // ListTriggerRevisionsPages iterates over the pages of ListTriggerRevisions: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTriggerRevisionsPages(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[*Page[TriggerRevision], error] {
-	return pages[TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
+func (c *Client) ListTriggerRevisionsPages(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[*Page[*TriggerRevision], error] {
+	return pages[*TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
 }
 
 // ListTriggers calls "List Triggers": GET /api/v2/triggers.
@@ -5554,8 +5554,8 @@ func (c *Client) ListTriggers(ctx context.Context, params *ListTriggersParams, o
 // ListTriggersAll iterates over every record of ListTriggers, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListTriggersAll(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[Trigger, error] {
-	return all[Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
+func (c *Client) ListTriggersAll(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
+	return all[*Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
 }
 
 // ListTriggersAllRaw is ListTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5566,8 +5566,8 @@ func (c *Client) ListTriggersAllRaw(ctx context.Context, params *ListTriggersPar
 
 // ListTriggersPages iterates over the pages of ListTriggers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListTriggersPages(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[*Page[Trigger], error] {
-	return pages[Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
+func (c *Client) ListTriggersPages(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
+	return pages[*Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
 }
 
 // ListUserComplianceDeletionStatuses calls "Show Compliance Deletion Statuses": GET /api/v2/users/{user_id}/compliance_deletion_statuses.
@@ -5593,8 +5593,8 @@ func (c *Client) ListUserComplianceDeletionStatuses(ctx context.Context, userID 
 // ListUserComplianceDeletionStatusesAll iterates over every record of ListUserComplianceDeletionStatuses, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUserComplianceDeletionStatusesAll(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[ComplianceDeletionStatus, error] {
-	return all[ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserComplianceDeletionStatusesAll(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[*ComplianceDeletionStatus, error] {
+	return all[*ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUserComplianceDeletionStatusesAllRaw is ListUserComplianceDeletionStatusesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5605,8 +5605,8 @@ func (c *Client) ListUserComplianceDeletionStatusesAllRaw(ctx context.Context, u
 
 // ListUserComplianceDeletionStatusesPages iterates over the pages of ListUserComplianceDeletionStatuses: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUserComplianceDeletionStatusesPages(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[*Page[ComplianceDeletionStatus], error] {
-	return pages[ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserComplianceDeletionStatusesPages(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[*Page[*ComplianceDeletionStatus], error] {
+	return pages[*ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUserFieldOptions calls "List User Field Options": GET /api/v2/user_fields/{user_field_id}/options.
@@ -5629,8 +5629,8 @@ func (c *Client) ListUserFieldOptions(ctx context.Context, userFieldID string, p
 // ListUserFieldOptionsAll iterates over every record of ListUserFieldOptions, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUserFieldOptionsAll(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[CustomFieldOption, error] {
-	return all[CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
+func (c *Client) ListUserFieldOptionsAll(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[*CustomFieldOption, error] {
+	return all[*CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
 }
 
 // ListUserFieldOptionsAllRaw is ListUserFieldOptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5641,8 +5641,8 @@ func (c *Client) ListUserFieldOptionsAllRaw(ctx context.Context, userFieldID str
 
 // ListUserFieldOptionsPages iterates over the pages of ListUserFieldOptions: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUserFieldOptionsPages(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[CustomFieldOption], error] {
-	return pages[CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
+func (c *Client) ListUserFieldOptionsPages(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[*CustomFieldOption], error] {
+	return pages[*CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
 }
 
 // ListUserFields calls "List User Fields": GET /api/v2/user_fields.
@@ -5667,8 +5667,8 @@ func (c *Client) ListUserFields(ctx context.Context, params *ListUserFieldsParam
 // ListUserFieldsAll iterates over every record of ListUserFields, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUserFieldsAll(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[UserField, error] {
-	return all[UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
+func (c *Client) ListUserFieldsAll(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[*UserField, error] {
+	return all[*UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
 }
 
 // ListUserFieldsAllRaw is ListUserFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5679,8 +5679,8 @@ func (c *Client) ListUserFieldsAllRaw(ctx context.Context, params *ListUserField
 
 // ListUserFieldsPages iterates over the pages of ListUserFields: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUserFieldsPages(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[*Page[UserField], error] {
-	return pages[UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
+func (c *Client) ListUserFieldsPages(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[*Page[*UserField], error] {
+	return pages[*UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
 }
 
 // ListUserIdentities calls "List Identities": GET /api/v2/users/{user_id}/identities.
@@ -5706,8 +5706,8 @@ func (c *Client) ListUserIdentities(ctx context.Context, userID int64, params *L
 // ListUserIdentitiesAll iterates over every record of ListUserIdentities, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUserIdentitiesAll(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[UserIdentity, error] {
-	return all[UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserIdentitiesAll(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[*UserIdentity, error] {
+	return all[*UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUserIdentitiesAllRaw is ListUserIdentitiesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5718,8 +5718,8 @@ func (c *Client) ListUserIdentitiesAllRaw(ctx context.Context, userID int64, par
 
 // ListUserIdentitiesPages iterates over the pages of ListUserIdentities: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUserIdentitiesPages(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[*Page[UserIdentity], error] {
-	return pages[UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserIdentitiesPages(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[*Page[*UserIdentity], error] {
+	return pages[*UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUserPasswordRequirements calls "List password requirements": GET /api/v2/users/{user_id}/password/requirements.
@@ -5757,8 +5757,8 @@ func (c *Client) ListUserTicketSkips(ctx context.Context, userID int64, params *
 // ListUserTicketSkipsAll iterates over every record of ListUserTicketSkips, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUserTicketSkipsAll(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[TicketSkip, error] {
-	return all[TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserTicketSkipsAll(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[*TicketSkip, error] {
+	return all[*TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUserTicketSkipsAllRaw is ListUserTicketSkipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5769,8 +5769,8 @@ func (c *Client) ListUserTicketSkipsAllRaw(ctx context.Context, userID int64, pa
 
 // ListUserTicketSkipsPages iterates over the pages of ListUserTicketSkips: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUserTicketSkipsPages(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[*Page[TicketSkip], error] {
-	return pages[TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
+func (c *Client) ListUserTicketSkipsPages(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[*Page[*TicketSkip], error] {
+	return pages[*TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
 }
 
 // ListUsers calls "List Users": GET /api/v2/users.
@@ -5794,8 +5794,8 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, opts ..
 // ListUsersAll iterates over every record of ListUsers, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListUsersAll(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[User, error] {
-	return all[User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
+func (c *Client) ListUsersAll(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
+	return all[*User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
 }
 
 // ListUsersAllRaw is ListUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5806,8 +5806,8 @@ func (c *Client) ListUsersAllRaw(ctx context.Context, params *ListUsersParams, o
 
 // ListUsersPages iterates over the pages of ListUsers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListUsersPages(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[*Page[User], error] {
-	return pages[User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
+func (c *Client) ListUsersPages(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
+	return pages[*User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
 }
 
 // ListViewTickets calls "List Tickets From a View": GET /api/v2/views/{view_id}/tickets.
@@ -5830,8 +5830,8 @@ func (c *Client) ListViewTickets(ctx context.Context, viewID int64, params *List
 // ListViewTicketsAll iterates over every record of ListViewTickets, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListViewTicketsAll(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[Ticket, error] {
-	return all[Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
+func (c *Client) ListViewTicketsAll(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
+	return all[*Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
 }
 
 // ListViewTicketsAllRaw is ListViewTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5842,8 +5842,8 @@ func (c *Client) ListViewTicketsAllRaw(ctx context.Context, viewID int64, params
 
 // ListViewTicketsPages iterates over the pages of ListViewTickets: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListViewTicketsPages(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[*Page[Ticket], error] {
-	return pages[Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
+func (c *Client) ListViewTicketsPages(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
+	return pages[*Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
 }
 
 // ListViews calls "List Views": GET /api/v2/views.
@@ -5870,8 +5870,8 @@ func (c *Client) ListViews(ctx context.Context, params *ListViewsParams, opts ..
 // ListViewsAll iterates over every record of ListViews, page after page, using cursor pagination (the endpoint also offers offset pagination, which stops at 10,000 records).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) ListViewsAll(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[View, error] {
-	return all[View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
+func (c *Client) ListViewsAll(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
+	return all[*View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
 }
 
 // ListViewsAllRaw is ListViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -5882,8 +5882,8 @@ func (c *Client) ListViewsAllRaw(ctx context.Context, params *ListViewsParams, o
 
 // ListViewsPages iterates over the pages of ListViews: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) ListViewsPages(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[*Page[View], error] {
-	return pages[View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
+func (c *Client) ListViewsPages(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
+	return pages[*View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
 }
 
 // ListViewsCompact calls "List Views - Compact": GET /api/v2/views/compact.
@@ -6573,8 +6573,8 @@ func (c *Client) SearchAutomations(ctx context.Context, params *SearchAutomation
 // SearchAutomationsAll iterates over every record of SearchAutomations, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchAutomationsAll(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[Automation, error] {
-	return all[Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
+func (c *Client) SearchAutomationsAll(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
+	return all[*Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
 }
 
 // SearchAutomationsAllRaw is SearchAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6585,8 +6585,8 @@ func (c *Client) SearchAutomationsAllRaw(ctx context.Context, params *SearchAuto
 
 // SearchAutomationsPages iterates over the pages of SearchAutomations: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchAutomationsPages(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[*Page[Automation], error] {
-	return pages[Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
+func (c *Client) SearchAutomationsPages(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
+	return pages[*Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
 }
 
 // SearchCustomObjectRecords calls "Search Custom Object Records": GET /api/v2/custom_objects/{custom_object_key}/records/search.
@@ -6611,8 +6611,8 @@ func (c *Client) SearchCustomObjectRecords(ctx context.Context, customObjectKey 
 // SearchCustomObjectRecordsAll iterates over every record of SearchCustomObjectRecords, page after page, using cursor pagination.
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[CustomObjectRecord, error] {
-	return all[CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) SearchCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
+	return all[*CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // SearchCustomObjectRecordsAllRaw is SearchCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6623,8 +6623,8 @@ func (c *Client) SearchCustomObjectRecordsAllRaw(ctx context.Context, customObje
 
 // SearchCustomObjectRecordsPages iterates over the pages of SearchCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[CustomObjectRecord], error] {
-	return pages[CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+func (c *Client) SearchCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
+	return pages[*CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
 }
 
 // SearchMacros calls "Search Macros": GET /api/v2/macros/search.
@@ -6648,8 +6648,8 @@ func (c *Client) SearchMacros(ctx context.Context, params *SearchMacrosParams, o
 // SearchMacrosAll iterates over every record of SearchMacros, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchMacrosAll(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[Macro, error] {
-	return all[Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
+func (c *Client) SearchMacrosAll(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
+	return all[*Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
 }
 
 // SearchMacrosAllRaw is SearchMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6660,8 +6660,8 @@ func (c *Client) SearchMacrosAllRaw(ctx context.Context, params *SearchMacrosPar
 
 // SearchMacrosPages iterates over the pages of SearchMacros: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchMacrosPages(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[*Page[Macro], error] {
-	return pages[Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
+func (c *Client) SearchMacrosPages(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
+	return pages[*Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
 }
 
 // SearchOrganizations calls "Search Organizations by External ID": GET /api/v2/organizations/search.
@@ -6703,8 +6703,8 @@ func (c *Client) SearchRequests(ctx context.Context, params *SearchRequestsParam
 // SearchRequestsAll iterates over every record of SearchRequests, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchRequestsAll(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[Request, error] {
-	return all[Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
+func (c *Client) SearchRequestsAll(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[*Request, error] {
+	return all[*Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
 }
 
 // SearchRequestsAllRaw is SearchRequestsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6715,8 +6715,8 @@ func (c *Client) SearchRequestsAllRaw(ctx context.Context, params *SearchRequest
 
 // SearchRequestsPages iterates over the pages of SearchRequests: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchRequestsPages(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[*Page[Request], error] {
-	return pages[Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
+func (c *Client) SearchRequestsPages(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[*Page[*Request], error] {
+	return pages[*Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
 }
 
 // SearchTriggers calls "Search Triggers": GET /api/v2/triggers/search.
@@ -6746,8 +6746,8 @@ func (c *Client) SearchTriggers(ctx context.Context, params *SearchTriggersParam
 // SearchTriggersAll iterates over every record of SearchTriggers, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchTriggersAll(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[Trigger, error] {
-	return all[Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
+func (c *Client) SearchTriggersAll(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
+	return all[*Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
 }
 
 // SearchTriggersAllRaw is SearchTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6758,8 +6758,8 @@ func (c *Client) SearchTriggersAllRaw(ctx context.Context, params *SearchTrigger
 
 // SearchTriggersPages iterates over the pages of SearchTriggers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchTriggersPages(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[*Page[Trigger], error] {
-	return pages[Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
+func (c *Client) SearchTriggersPages(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
+	return pages[*Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
 }
 
 // SearchUsers calls "Search Users": GET /api/v2/users/search.
@@ -6784,8 +6784,8 @@ func (c *Client) SearchUsers(ctx context.Context, params *SearchUsersParams, opt
 // SearchUsersAll iterates over every record of SearchUsers, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchUsersAll(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[User, error] {
-	return all[User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
+func (c *Client) SearchUsersAll(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
+	return all[*User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
 }
 
 // SearchUsersAllRaw is SearchUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6796,8 +6796,8 @@ func (c *Client) SearchUsersAllRaw(ctx context.Context, params *SearchUsersParam
 
 // SearchUsersPages iterates over the pages of SearchUsers: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchUsersPages(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[*Page[User], error] {
-	return pages[User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
+func (c *Client) SearchUsersPages(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
+	return pages[*User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
 }
 
 // SearchViews calls "Search Views": GET /api/v2/views/search.
@@ -6823,8 +6823,8 @@ func (c *Client) SearchViews(ctx context.Context, params *SearchViewsParams, opt
 // SearchViewsAll iterates over every record of SearchViews, page after page, using offset pagination (Zendesk serves at most 100 pages or 10,000 records this way).
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
-func (c *Client) SearchViewsAll(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[View, error] {
-	return all[View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
+func (c *Client) SearchViewsAll(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
+	return all[*View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
 }
 
 // SearchViewsAllRaw is SearchViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
@@ -6835,8 +6835,8 @@ func (c *Client) SearchViewsAllRaw(ctx context.Context, params *SearchViewsParam
 
 // SearchViewsPages iterates over the pages of SearchViews: each page has its records, its sideloads and the
 // position to resume after it.
-func (c *Client) SearchViewsPages(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[*Page[View], error] {
-	return pages[View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
+func (c *Client) SearchViewsPages(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
+	return pages[*View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
 }
 
 // SetAgentAttributeValues calls "Set Agent Attribute Values": POST /api/v2/routing/agents/{user_id}/instance_values.

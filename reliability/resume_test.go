@@ -97,7 +97,7 @@ func TestInterruptedExportResumesExactlyOnce(t *testing.T) {
 					return nil
 				}
 				opts := []zendesk.ListOption{zendesk.WithStart(pos), zendesk.TrackPosition(&pos), zendesk.WithPrefetch(), zendesk.WithPageSize(kind.pageSize)}
-				var seq func(func(zendesk.Ticket, error) bool)
+				var seq func(func(*zendesk.Ticket, error) bool)
 				if kind.name == "cursor export" {
 					seq = client.IncrementalTicketCursorExportAll(ctx, &zendesk.IncrementalTicketCursorExportParams{StartTime: zendesk.Ptr(int64(1))}, opts...)
 				} else {

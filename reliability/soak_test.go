@@ -386,7 +386,7 @@ func runJobSoak(t *testing.T, careful bool) jobSoakResult {
 	for js, err := range client.ListJobStatusesAll(ctx, &zendesk.ListJobStatusesParams{}) {
 		require.NoError(t, err)
 		r.serverJobs++
-		if finalJob(js) {
+		if finalJob(*js) {
 			r.finalJobs++
 		}
 	}
@@ -466,7 +466,7 @@ func settleJobs(ctx context.Context, client *zendesk.Client, poll zendesk.WaitOp
 				last = fmt.Errorf("list the jobs: %w", err)
 				break
 			}
-			if !finalJob(js) && js.ID != nil {
+			if !finalJob(*js) && js.ID != nil {
 				open = append(open, *js.ID)
 			}
 		}

@@ -130,7 +130,7 @@ func TestTicketLifecycle(t *testing.T) {
 		var last *zendesk.Ticket
 		for tk, err := range client.IncrementalTicketExportAll(ctx, &zendesk.IncrementalTicketExportParams{StartTime: time.Now().Add(-time.Hour).Unix()}) {
 			require.NoError(t, err)
-			last = &tk
+			last = tk
 		}
 		return last
 	}

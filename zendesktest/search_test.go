@@ -30,19 +30,19 @@ func fetchAll(t *testing.T, ctx context.Context, c *zendesk.Client) searchData {
 	var d searchData
 	for tk, err := range c.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}) {
 		require.NoError(t, err)
-		d.tickets = append(d.tickets, tk)
+		d.tickets = append(d.tickets, *tk)
 	}
 	for u, err := range c.ListUsersAll(ctx, &zendesk.ListUsersParams{}) {
 		require.NoError(t, err)
-		d.users = append(d.users, u)
+		d.users = append(d.users, *u)
 	}
 	for o, err := range c.ListOrganizationsAll(ctx, &zendesk.ListOrganizationsParams{}) {
 		require.NoError(t, err)
-		d.orgs = append(d.orgs, o)
+		d.orgs = append(d.orgs, *o)
 	}
 	for g, err := range c.ListGroupsAll(ctx, &zendesk.ListGroupsParams{}) {
 		require.NoError(t, err)
-		d.groups = append(d.groups, g)
+		d.groups = append(d.groups, *g)
 	}
 	return d
 }
@@ -195,7 +195,7 @@ func TestSearchQueries(t *testing.T) {
 			per := 25
 			for r, err := range client.ListSearchResultsAll(ctx, &zendesk.ListSearchResultsParams{Query: tc.query, PerPage: &per}) {
 				require.NoError(t, err)
-				got = append(got, resultKey(t, r))
+				got = append(got, resultKey(t, *r))
 			}
 			slices.Sort(got)
 			want := slices.Sorted(slices.Values(tc.want))
@@ -212,7 +212,7 @@ func TestSearchQueries(t *testing.T) {
 	size := 7
 	for r, err := range client.ExportSearchResultsAll(ctx, &zendesk.ExportSearchResultsParams{Query: "status:open", FilterType: zendesk.ExportSearchResultsParamsFilterTypeTicket, PageSize: &size}) {
 		require.NoError(t, err)
-		exported = append(exported, resultKey(t, r))
+		exported = append(exported, resultKey(t, *r))
 	}
 	assert.Equal(t, cases[0].want, exported)
 

@@ -89,7 +89,11 @@ func TestSideloadsUsersAndGroups(t *testing.T) {
 				if err := json.Unmarshal(page.Extra["groups"], &groups); err != nil {
 					return nil, nil, nil, err
 				}
-				return page.Items, users, groups, nil
+				tickets := make([]zendesk.Ticket, len(page.Items))
+				for i, tk := range page.Items {
+					tickets[i] = *tk
+				}
+				return tickets, users, groups, nil
 			}
 			return nil, nil, nil, nil
 		}},

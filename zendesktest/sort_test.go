@@ -75,12 +75,12 @@ func TestSortedLists(t *testing.T) {
 	var tickets []zendesk.Ticket
 	for tk, err := range client.ListTicketsAll(ctx, &zendesk.ListTicketsParams{}) {
 		require.NoError(t, err)
-		tickets = append(tickets, tk)
+		tickets = append(tickets, *tk)
 	}
 	var users []zendesk.User
 	for u, err := range client.ListUsersAll(ctx, &zendesk.ListUsersParams{}) {
 		require.NoError(t, err)
-		users = append(users, u)
+		users = append(users, *u)
 	}
 
 	byTime := func(get func(zendesk.Ticket) time.Time, desc bool) []int64 {

@@ -291,6 +291,12 @@ func methodsFile(ops []operation, pkg *goPkg) ([]byte, error) {
 				// The records' type depends on the request: yield them raw.
 				item = "json.RawMessage"
 				imports["encoding/json"] = true
+			} else if _, model := pkg.types[item]; model {
+				// Records that are objects are yielded by pointer: no copy of a
+				// large struct per record, and every pointer type shares one
+				// instantiation of all and pages, so a record type adds no
+				// compiled code. Scalars (a tag's name) stay values.
+				item = "*" + item
 			}
 			how := map[string]string{
 				"cursor":             "cursor pagination",
