@@ -5631,7 +5631,7 @@ type Activity struct {
 	Verb *string `json:"verb,omitempty"`
 }
 
-// ActivityEnvelope defines model for ActivityEnvelope.
+// ActivityEnvelope One activity.
 type ActivityEnvelope struct {
 	// Activity Something that happened to a ticket and concerns the agent making the request (the ticket was assigned to
 	// them, an end user commented on one of their tickets...).
@@ -5643,9 +5643,11 @@ type ActivityList struct {
 	Activities []Activity `json:"activities,omitzero"`
 
 	// Actors All actors involved in the listed activities.
-	Actors []User                 `json:"actors,omitzero"`
-	Count  *int                   `json:"count,omitempty"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Actors []User `json:"actors,omitzero"`
+	Count  *int   `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -5698,13 +5700,13 @@ type Attachment struct {
 	Width                 *int          `json:"width,omitempty"`
 }
 
-// AttachmentEnvelope defines model for AttachmentEnvelope.
+// AttachmentEnvelope One attachment.
 type AttachmentEnvelope struct {
 	// Attachment A file attached to a comment, a macro or a user profile. `content_url` may point at a host other than your Zendesk; never send Zendesk credentials there.
 	Attachment *Attachment `json:"attachment"`
 }
 
-// AttachmentMalwareAccessInput defines model for AttachmentMalwareAccessInput.
+// AttachmentMalwareAccessInput Whether agents may download an attachment flagged as malware.
 type AttachmentMalwareAccessInput struct {
 	// MalwareAccessOverride True lets agents access the attachment even though malware was detected in it; false restricts it again.
 	MalwareAccessOverride bool `json:"malware_access_override"`
@@ -5712,6 +5714,7 @@ type AttachmentMalwareAccessInput struct {
 
 // AttachmentUpdateRequest The body of Update Attachment for Malware.
 type AttachmentUpdateRequest struct {
+	// Attachment Whether agents may download an attachment flagged as malware.
 	Attachment AttachmentMalwareAccessInput `json:"attachment"`
 }
 
@@ -5750,7 +5753,7 @@ type AuditLog struct {
 	URL        *string `json:"url,omitempty"`
 }
 
-// AuditLogEnvelope defines model for AuditLogEnvelope.
+// AuditLogEnvelope One audit log entry.
 type AuditLogEnvelope struct {
 	// AuditLog A record of a change made in the account, or of a sign-in.
 	AuditLog AuditLog `json:"audit_log"`
@@ -5758,9 +5761,11 @@ type AuditLogEnvelope struct {
 
 // AuditLogList A page of audit logs.
 type AuditLogList struct {
-	AuditLogs []AuditLog             `json:"audit_logs,omitzero"`
-	Count     *int                   `json:"count,omitempty"`
-	Links     *CursorPaginationLinks `json:"links,omitempty"`
+	AuditLogs []AuditLog `json:"audit_logs,omitzero"`
+	Count     *int       `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -5867,9 +5872,11 @@ type AutomationInput struct {
 // AutomationList A page of automations.
 type AutomationList struct {
 	// Automations The records of this page.
-	Automations []Automation           `json:"automations,omitzero"`
-	Count       *int                   `json:"count,omitempty"`
-	Links       *CursorPaginationLinks `json:"links,omitempty"`
+	Automations []Automation `json:"automations,omitzero"`
+	Count       *int         `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -5929,24 +5936,25 @@ type Bookmark struct {
 	URL    *string `json:"url,omitempty"`
 }
 
-// BookmarkCreateRequest defines model for BookmarkCreateRequest.
+// BookmarkCreateRequest The body of Create Bookmark.
 type BookmarkCreateRequest struct {
+	// Bookmark The ticket to bookmark.
 	Bookmark BookmarkInput `json:"bookmark"`
 }
 
-// BookmarkEnvelope defines model for BookmarkEnvelope.
+// BookmarkEnvelope One bookmark.
 type BookmarkEnvelope struct {
 	// Bookmark A ticket an agent bookmarked.
 	Bookmark Bookmark `json:"bookmark"`
 }
 
-// BookmarkInput defines model for BookmarkInput.
+// BookmarkInput The ticket to bookmark.
 type BookmarkInput struct {
 	// TicketID The id of the ticket to bookmark.
 	TicketID int64 `json:"ticket_id"`
 }
 
-// BookmarkList defines model for BookmarkList.
+// BookmarkList A page of the current agent's bookmarks.
 type BookmarkList struct {
 	Bookmarks []Bookmark `json:"bookmarks,omitzero"`
 
@@ -6074,12 +6082,14 @@ type BrandInput struct {
 	Subdomain *string `json:"subdomain,omitempty"`
 }
 
-// BrandList defines model for BrandList.
+// BrandList A page of brands.
 type BrandList struct {
 	// Brands The brands of this page.
-	Brands []Brand                `json:"brands,omitzero"`
-	Count  *int                   `json:"count,omitempty"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
+	Count  *int    `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -6163,7 +6173,9 @@ type ComplianceDeletionStatus struct {
 type ComplianceDeletionStatusList struct {
 	ComplianceDeletionStatuses []ComplianceDeletionStatus `json:"compliance_deletion_statuses,omitzero"`
 	Count                      *int                       `json:"count,omitempty"`
-	Links                      *CursorPaginationLinks     `json:"links,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -6177,7 +6189,7 @@ type Count struct {
 	Value       *int64     `json:"value,omitempty"`
 }
 
-// CountEnvelope defines model for CountEnvelope.
+// CountEnvelope An approximate count, as the Count operations answer it.
 type CountEnvelope struct {
 	// Count An approximate count, refreshed periodically for large values.
 	Count Count `json:"count"`
@@ -6187,7 +6199,9 @@ type CountEnvelope struct {
 // `page[after]`: `meta` and `links` come back) and offset pagination (`page`, `per_page`:
 // `next_page`, `previous_page` and `count` come back).
 type CursorOffsetPage struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -6198,13 +6212,14 @@ type CursorOffsetPage struct {
 
 // CursorPage The pagination fields of a cursor-paginated list.
 type CursorPage struct {
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
 }
 
-// CursorPaginationLinks defines model for CursorPaginationLinks.
+// CursorPaginationLinks The links of a cursor page: the URLs of the next and previous pages.
 type CursorPaginationLinks struct {
 	// Next URL of the next page.
 	Next *string `json:"next,omitempty"`
@@ -6310,13 +6325,13 @@ type CustomObject struct {
 	URL *string `json:"url,omitempty"`
 }
 
-// CustomObjectCreateRequest defines model for CustomObjectCreateRequest.
+// CustomObjectCreateRequest The body of Create Custom Object.
 type CustomObjectCreateRequest struct {
 	// CustomObject The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
 	CustomObject CustomObjectInput `json:"custom_object"`
 }
 
-// CustomObjectEnvelope defines model for CustomObjectEnvelope.
+// CustomObjectEnvelope One custom object.
 type CustomObjectEnvelope struct {
 	// CustomObject A custom object, the definition of a kind of record the account stores (such as "Car"). Its records are CustomObjectRecords and its fields CustomObjectFields.
 	CustomObject CustomObject `json:"custom_object"`
@@ -6388,13 +6403,13 @@ type CustomObjectField struct {
 // CustomObjectFieldType The field type.
 type CustomObjectFieldType string
 
-// CustomObjectFieldCreateRequest defines model for CustomObjectFieldCreateRequest.
+// CustomObjectFieldCreateRequest The body of Create Custom Object Field.
 type CustomObjectFieldCreateRequest struct {
 	// CustomObjectField The writable properties of a custom object field. Creation takes `key` and `title` (and `type`, which defaults to `text`); an update cannot change `key`, and on a standard field only `title` and `description`.
 	CustomObjectField CustomObjectFieldInput `json:"custom_object_field"`
 }
 
-// CustomObjectFieldEnvelope defines model for CustomObjectFieldEnvelope.
+// CustomObjectFieldEnvelope One field of a custom object.
 type CustomObjectFieldEnvelope struct {
 	// CustomObjectField A field of a custom object. Standard fields (such as the record name) are `system` fields; the others are custom fields.
 	CustomObjectField CustomObjectField `json:"custom_object_field"`
@@ -6448,11 +6463,13 @@ type CustomObjectFieldInput struct {
 	Type *CustomObjectFieldType `json:"type,omitempty"`
 }
 
-// CustomObjectFieldList defines model for CustomObjectFieldList.
+// CustomObjectFieldList A page of the fields of a custom object.
 type CustomObjectFieldList struct {
-	Count              *int                   `json:"count,omitempty"`
-	CustomObjectFields []CustomObjectField    `json:"custom_object_fields,omitzero"`
-	Links              *CursorPaginationLinks `json:"links,omitempty"`
+	Count              *int                `json:"count,omitempty"`
+	CustomObjectFields []CustomObjectField `json:"custom_object_fields,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -6460,13 +6477,13 @@ type CustomObjectFieldList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 }
 
-// CustomObjectFieldUpdateRequest defines model for CustomObjectFieldUpdateRequest.
+// CustomObjectFieldUpdateRequest The body of Update Custom Object Field: the properties to change.
 type CustomObjectFieldUpdateRequest struct {
 	// CustomObjectField The writable properties of a custom object field. Creation takes `key` and `title` (and `type`, which defaults to `text`); an update cannot change `key`, and on a standard field only `title` and `description`.
 	CustomObjectField CustomObjectFieldInput `json:"custom_object_field"`
 }
 
-// CustomObjectFieldsReorderRequest defines model for CustomObjectFieldsReorderRequest.
+// CustomObjectFieldsReorderRequest The body of Reorder Custom Fields of an Object: every field id, in the new order.
 type CustomObjectFieldsReorderRequest struct {
 	// CustomObjectFieldIDs The ids of the object's custom fields, in the desired order.
 	CustomObjectFieldIDs []int64 `json:"custom_object_field_ids,omitzero"`
@@ -6505,7 +6522,7 @@ type CustomObjectLimit struct {
 	Limit *int64 `json:"limit,omitempty"`
 }
 
-// CustomObjectList defines model for CustomObjectList.
+// CustomObjectList The account's custom objects (not paginated).
 type CustomObjectList struct {
 	CustomObjects []CustomObject `json:"custom_objects,omitzero"`
 }
@@ -6558,19 +6575,19 @@ type CustomObjectRecordBulkJob struct {
 // CustomObjectRecordBulkJobAction The action to perform on the items.
 type CustomObjectRecordBulkJobAction string
 
-// CustomObjectRecordBulkJobRequest defines model for CustomObjectRecordBulkJobRequest.
+// CustomObjectRecordBulkJobRequest The body of Custom Object Record Bulk Jobs: the action and the records it applies to.
 type CustomObjectRecordBulkJobRequest struct {
 	// Job A bulk action on up to 100 records of a custom object.
 	Job CustomObjectRecordBulkJob `json:"job"`
 }
 
-// CustomObjectRecordCreateRequest defines model for CustomObjectRecordCreateRequest.
+// CustomObjectRecordCreateRequest The body of Create Custom Object Record.
 type CustomObjectRecordCreateRequest struct {
 	// CustomObjectRecord The writable properties of a custom object record.
 	CustomObjectRecord CustomObjectRecordInput `json:"custom_object_record"`
 }
 
-// CustomObjectRecordEnvelope defines model for CustomObjectRecordEnvelope.
+// CustomObjectRecordEnvelope One custom object record.
 type CustomObjectRecordEnvelope struct {
 	// CustomObjectRecord A record of a custom object.
 	CustomObjectRecord CustomObjectRecord `json:"custom_object_record"`
@@ -6591,24 +6608,26 @@ type CustomObjectRecordInput struct {
 	Photo map[string]AnyValue `json:"photo,omitzero"`
 }
 
-// CustomObjectRecordList defines model for CustomObjectRecordList.
+// CustomObjectRecordList A page of custom object records.
 type CustomObjectRecordList struct {
 	// Count The number of matching records (search results).
-	Count               *int64                 `json:"count,omitempty"`
-	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records,omitzero"`
-	Links               *CursorPaginationLinks `json:"links,omitempty"`
+	Count               *int64               `json:"count,omitempty"`
+	CustomObjectRecords []CustomObjectRecord `json:"custom_object_records,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
 }
 
-// CustomObjectRecordUpdateRequest defines model for CustomObjectRecordUpdateRequest.
+// CustomObjectRecordUpdateRequest The body of Update Custom Object Record and of Set Custom Object Record by External Id.
 type CustomObjectRecordUpdateRequest struct {
 	// CustomObjectRecord The writable properties of a custom object record.
 	CustomObjectRecord CustomObjectRecordInput `json:"custom_object_record"`
 }
 
-// CustomObjectUpdateRequest defines model for CustomObjectUpdateRequest.
+// CustomObjectUpdateRequest The body of Update Custom Object: the properties to change.
 type CustomObjectUpdateRequest struct {
 	// CustomObject The writable properties of a custom object. Creation takes `key`, `title` and `title_pluralized`; an update cannot change `key`.
 	CustomObject CustomObjectInput `json:"custom_object"`
@@ -6979,8 +6998,10 @@ type DeletedTicketList struct {
 	Count *int `json:"count,omitempty"`
 
 	// DeletedTickets The deleted tickets of this page.
-	DeletedTickets []DeletedTicket        `json:"deleted_tickets,omitzero"`
-	Links          *CursorPaginationLinks `json:"links,omitempty"`
+	DeletedTickets []DeletedTicket `json:"deleted_tickets,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -6988,7 +7009,7 @@ type DeletedTicketList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 }
 
-// DeletedUserEnvelope defines model for DeletedUserEnvelope.
+// DeletedUserEnvelope One deleted user.
 type DeletedUserEnvelope struct {
 	// DeletedUser A Zendesk user: an end user (customer), an agent or an admin. Deleted and permanently deleted users
 	// have the same format (a permanently deleted user has null personal data and the name
@@ -6998,9 +7019,11 @@ type DeletedUserEnvelope struct {
 
 // DeletedUserList A page of deleted users.
 type DeletedUserList struct {
-	Count        *int                   `json:"count,omitempty"`
-	DeletedUsers []User                 `json:"deleted_users,omitzero"`
-	Links        *CursorPaginationLinks `json:"links,omitempty"`
+	Count        *int   `json:"count,omitempty"`
+	DeletedUsers []User `json:"deleted_users,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7038,13 +7061,13 @@ type DynamicContentItem struct {
 	Variants []DynamicContentVariant `json:"variants,omitzero"`
 }
 
-// DynamicContentItemCreateRequest defines model for DynamicContentItemCreateRequest.
+// DynamicContentItemCreateRequest The body of Create Item.
 type DynamicContentItemCreateRequest struct {
 	// Item A dynamic content item to create, with its variants. `name`, `default_locale_id` and `variants` are mandatory.
 	Item DynamicContentItemInput `json:"item"`
 }
 
-// DynamicContentItemEnvelope defines model for DynamicContentItemEnvelope.
+// DynamicContentItemEnvelope One dynamic content item.
 type DynamicContentItemEnvelope struct {
 	// Item A dynamic content item: text with one variant per locale, inserted wherever its placeholder appears.
 	Item DynamicContentItem `json:"item"`
@@ -7064,8 +7087,10 @@ type DynamicContentItemInput struct {
 
 // DynamicContentItemList A page of dynamic content items.
 type DynamicContentItemList struct {
-	Count *int                   `json:"count,omitempty"`
-	Items []DynamicContentItem   `json:"items,omitzero"`
+	Count *int                 `json:"count,omitempty"`
+	Items []DynamicContentItem `json:"items,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7080,7 +7105,7 @@ type DynamicContentItemUpdate struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// DynamicContentItemUpdateRequest defines model for DynamicContentItemUpdateRequest.
+// DynamicContentItemUpdateRequest The body of Update Item: the properties to change.
 type DynamicContentItemUpdateRequest struct {
 	// Item Changes to a dynamic content item: only the name can change.
 	Item DynamicContentItemUpdate `json:"item"`
@@ -7139,13 +7164,13 @@ type DynamicContentVariantBulkUpdate struct {
 	LocaleID *int64 `json:"locale_id,omitempty"`
 }
 
-// DynamicContentVariantCreateRequest defines model for DynamicContentVariantCreateRequest.
+// DynamicContentVariantCreateRequest The body of Create Variant.
 type DynamicContentVariantCreateRequest struct {
 	// Variant A variant to create. `content` and `locale_id` are mandatory.
 	Variant DynamicContentVariantInput `json:"variant"`
 }
 
-// DynamicContentVariantEnvelope defines model for DynamicContentVariantEnvelope.
+// DynamicContentVariantEnvelope One variant of a dynamic content item.
 type DynamicContentVariantEnvelope struct {
 	// Variant The text of a dynamic content item in one locale.
 	Variant DynamicContentVariant `json:"variant"`
@@ -7168,6 +7193,7 @@ type DynamicContentVariantInput struct {
 
 // DynamicContentVariantList A page of the variants of a dynamic content item.
 type DynamicContentVariantList struct {
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -7190,13 +7216,13 @@ type DynamicContentVariantUpdate struct {
 	LocaleID *int64 `json:"locale_id,omitempty"`
 }
 
-// DynamicContentVariantUpdateRequest defines model for DynamicContentVariantUpdateRequest.
+// DynamicContentVariantUpdateRequest The body of Update Variant: the properties to change.
 type DynamicContentVariantUpdateRequest struct {
 	// Variant Changes to a variant. Include only the properties to change.
 	Variant DynamicContentVariantUpdate `json:"variant"`
 }
 
-// DynamicContentVariantsCreateManyRequest defines model for DynamicContentVariantsCreateManyRequest.
+// DynamicContentVariantsCreateManyRequest The body of Create Many Variants.
 type DynamicContentVariantsCreateManyRequest struct {
 	Variants []DynamicContentVariantInput `json:"variants,omitzero"`
 }
@@ -7206,7 +7232,7 @@ type DynamicContentVariantsEnvelope struct {
 	Variants []DynamicContentVariant `json:"variants,omitzero"`
 }
 
-// DynamicContentVariantsUpdateManyRequest defines model for DynamicContentVariantsUpdateManyRequest.
+// DynamicContentVariantsUpdateManyRequest The body of Update Many Variants: the variants to change, each with its id.
 type DynamicContentVariantsUpdateManyRequest struct {
 	Variants []DynamicContentVariantBulkUpdate `json:"variants,omitzero"`
 }
@@ -7239,7 +7265,7 @@ type ErrorBody struct {
 	Error AnyValue `json:"error,omitempty"`
 }
 
-// ErrorDetail defines model for ErrorDetail.
+// ErrorDetail One problem with a field of a rejected request: a code (`error`) and a message (`description`).
 type ErrorDetail struct {
 	Description *string `json:"description,omitempty"`
 	Error       *string `json:"error,omitempty"`
@@ -7307,8 +7333,10 @@ type GroupList struct {
 	Count *int `json:"count,omitempty"`
 
 	// Groups The records of this page.
-	Groups []Group                `json:"groups,omitzero"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7372,8 +7400,10 @@ type GroupMembershipList struct {
 	GroupMemberships []GroupMembership `json:"group_memberships,omitzero"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups []Group                `json:"groups,omitzero"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7444,13 +7474,13 @@ type GroupSLAPolicyCreateInput struct {
 	Title string `json:"title"`
 }
 
-// GroupSLAPolicyCreateRequest defines model for GroupSlaPolicyCreateRequest.
+// GroupSLAPolicyCreateRequest The body of Create Group SLA Policy.
 type GroupSLAPolicyCreateRequest struct {
 	// GroupSLAPolicy A group SLA policy to create. `title`, `filter` and `policy_metrics` are mandatory.
 	GroupSLAPolicy GroupSLAPolicyCreateInput `json:"group_sla_policy"`
 }
 
-// GroupSLAPolicyEnvelope defines model for GroupSlaPolicyEnvelope.
+// GroupSLAPolicyEnvelope One group SLA policy.
 type GroupSLAPolicyEnvelope struct {
 	// GroupSLAPolicy A group SLA policy: targets for how long each group may own the tickets that match its filter.
 	GroupSLAPolicy GroupSLAPolicy `json:"group_sla_policy"`
@@ -7511,7 +7541,7 @@ type GroupSLAPolicyMetricMetric string
 // GroupSLAPolicyMetricPriority Priority that a ticket must match
 type GroupSLAPolicyMetricPriority string
 
-// GroupSLAPolicyUpdateRequest defines model for GroupSlaPolicyUpdateRequest.
+// GroupSLAPolicyUpdateRequest The body of Update Group SLA Policy.
 type GroupSLAPolicyUpdateRequest struct {
 	// GroupSLAPolicy Changes to a group SLA policy.
 	GroupSLAPolicy GroupSLAPolicyInput `json:"group_sla_policy"`
@@ -7609,7 +7639,7 @@ type JobStatus struct {
 // JobStatusStatus One of queued, working, completed, failed or killed.
 type JobStatusStatus string
 
-// JobStatusEnvelope defines model for JobStatusEnvelope.
+// JobStatusEnvelope One background job: the answer of an operation that queues a job, and of Show Job Status.
 type JobStatusEnvelope struct {
 	// JobStatus A background job and, once it ran, its per-item results.
 	JobStatus JobStatus `json:"job_status"`
@@ -7618,8 +7648,10 @@ type JobStatusEnvelope struct {
 // JobStatusList A list of job statuses. List Job Statuses pages it with cursor pagination (`meta`, `links`); Show Many Job
 // Statuses sends the list alone.
 type JobStatusList struct {
-	JobStatuses []JobStatus            `json:"job_statuses,omitzero"`
-	Links       *CursorPaginationLinks `json:"links,omitempty"`
+	JobStatuses []JobStatus `json:"job_statuses,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7706,13 +7738,13 @@ type Locale struct {
 	URL *string `json:"url,omitempty"`
 }
 
-// LocaleEnvelope defines model for LocaleEnvelope.
+// LocaleEnvelope One locale.
 type LocaleEnvelope struct {
 	// Locale A translation locale (language and region) Zendesk Support supports.
 	Locale Locale `json:"locale"`
 }
 
-// LocaleList defines model for LocaleList.
+// LocaleList A list of locales (not paginated).
 type LocaleList struct {
 	Locales []Locale `json:"locales,omitzero"`
 }
@@ -7722,8 +7754,10 @@ type LookupRelationshipSourceList struct {
 	Count *int `json:"count,omitempty"`
 
 	// CustomObjectRecords The source records, when the source type is "zen:custom_object:CUSTOM_OBJECT_KEY".
-	CustomObjectRecords []CustomObjectRecord   `json:"custom_object_records,omitzero"`
-	Links               *CursorPaginationLinks `json:"links,omitempty"`
+	CustomObjectRecords []CustomObjectRecord `json:"custom_object_records,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
@@ -7879,7 +7913,7 @@ type MacroApplyResult struct {
 	Ticket *MacroTicketChanges `json:"ticket,omitempty"`
 }
 
-// MacroApplyResultEnvelope defines model for MacroApplyResultEnvelope.
+// MacroApplyResultEnvelope The changes a macro would make to a ticket, without applying them.
 type MacroApplyResultEnvelope struct {
 	// Result What applying a macro would do: the changed ticket properties and the comment it would add.
 	Result MacroApplyResult `json:"result"`
@@ -7906,13 +7940,13 @@ type MacroAttachment struct {
 	Size *int64 `json:"size,omitempty"`
 }
 
-// MacroAttachmentEnvelope defines model for MacroAttachmentEnvelope.
+// MacroAttachmentEnvelope One macro attachment.
 type MacroAttachmentEnvelope struct {
 	// MacroAttachment A file attached to a macro (up to five per macro); it is added to the ticket when the macro is applied.
 	MacroAttachment MacroAttachment `json:"macro_attachment"`
 }
 
-// MacroAttachmentList defines model for MacroAttachmentList.
+// MacroAttachmentList The attachments of a macro.
 type MacroAttachmentList struct {
 	MacroAttachments []MacroAttachment `json:"macro_attachments,omitzero"`
 }
@@ -7941,7 +7975,7 @@ type MacroBulkUpdate struct {
 // MacroCategory The name of a macro category (the part of a macro title before `::`).
 type MacroCategory = string
 
-// MacroCategoryList defines model for MacroCategoryList.
+// MacroCategoryList The macro categories of the account.
 type MacroCategoryList struct {
 	// Categories The macro categories available to the current user
 	Categories []MacroCategory `json:"categories,omitzero"`
@@ -7983,7 +8017,7 @@ type MacroCreateInput struct {
 	Title string `json:"title"`
 }
 
-// MacroCreateRequest defines model for MacroCreateRequest.
+// MacroCreateRequest The body of Create Macro.
 type MacroCreateRequest struct {
 	// Macro A macro to create. `title` and `actions` are mandatory.
 	Macro MacroCreateInput `json:"macro"`
@@ -7995,13 +8029,13 @@ type MacroDefinitions struct {
 	Actions []MacroActionDefinition `json:"actions,omitzero"`
 }
 
-// MacroDefinitionsEnvelope defines model for MacroDefinitionsEnvelope.
+// MacroDefinitionsEnvelope The definitions of what a macro can do.
 type MacroDefinitionsEnvelope struct {
 	// Definitions Definitions of what a macro can do.
 	Definitions MacroDefinitions `json:"definitions"`
 }
 
-// MacroEnvelope defines model for MacroEnvelope.
+// MacroEnvelope One macro.
 type MacroEnvelope struct {
 	// Macro A macro: a prepared set of actions (a reply, field changes) agents apply to tickets in one step.
 	Macro Macro `json:"macro"`
@@ -8031,10 +8065,12 @@ type MacroInput struct {
 // MacroList A page of macros.
 type MacroList struct {
 	// Categories Sideloaded (include=categories): the macro categories of the account, as List Macro Categories gives them.
-	Categories []MacroCategory        `json:"categories,omitzero"`
-	Count      *int                   `json:"count,omitempty"`
-	Links      *CursorPaginationLinks `json:"links,omitempty"`
-	Macros     []Macro                `json:"macros,omitzero"`
+	Categories []MacroCategory `json:"categories,omitzero"`
+	Count      *int            `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Macros []Macro                `json:"macros,omitzero"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -8103,7 +8139,7 @@ type MacroSupportedAction struct {
 	Values *MacroActionValues `json:"values,omitempty"`
 }
 
-// MacroSupportedActionList defines model for MacroSupportedActionList.
+// MacroSupportedActionList The actions a macro can perform.
 type MacroSupportedActionList struct {
 	Actions []MacroSupportedAction `json:"actions,omitzero"`
 }
@@ -8171,7 +8207,7 @@ type MacroTicketChangesStatus string
 // MacroTicketChangesType The type the macro sets
 type MacroTicketChangesType string
 
-// MacroUpdateRequest defines model for MacroUpdateRequest.
+// MacroUpdateRequest The body of Update Macro: the properties to change.
 type MacroUpdateRequest struct {
 	// Macro The writable properties of a macro.
 	Macro MacroInput `json:"macro"`
@@ -8190,7 +8226,7 @@ type MacrosEnvelope struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
-// MacrosUpdateManyRequest defines model for MacrosUpdateManyRequest.
+// MacrosUpdateManyRequest The body of Update Many Macros: the macros to change, each with its id.
 type MacrosUpdateManyRequest struct {
 	Macros []MacroBulkUpdate `json:"macros,omitzero"`
 }
@@ -8407,7 +8443,9 @@ type OrganizationFieldInput struct {
 
 // OrganizationFieldList A page of organization fields.
 type OrganizationFieldList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8472,7 +8510,9 @@ type OrganizationInput struct {
 
 // OrganizationList A page of organizations.
 type OrganizationList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8540,7 +8580,9 @@ type OrganizationMembershipInput struct {
 
 // OrganizationMembershipList A page of organization memberships.
 type OrganizationMembershipList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8632,7 +8674,9 @@ type OrganizationSubscriptionInput struct {
 
 // OrganizationSubscriptionList A page of organization subscriptions.
 type OrganizationSubscriptionList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -8677,7 +8721,7 @@ type ProblemAutocompleteRequest struct {
 	Text *string `json:"text,omitempty"`
 }
 
-// PushNotificationDevicesDestroyManyRequest defines model for PushNotificationDevicesDestroyManyRequest.
+// PushNotificationDevicesDestroyManyRequest The body of Bulk Unregister Push Notification Devices: the device tokens to unregister.
 type PushNotificationDevicesDestroyManyRequest struct {
 	// PushNotificationDevices The tokens of the mobile devices to unregister.
 	PushNotificationDevices []string `json:"push_notification_devices,omitzero"`
@@ -8756,7 +8800,7 @@ type RelationshipFilterDefinitions struct {
 	ConditionsAny []RelationshipFilterDefinition `json:"conditions_any,omitzero"`
 }
 
-// RelationshipFilterDefinitionsEnvelope defines model for RelationshipFilterDefinitionsEnvelope.
+// RelationshipFilterDefinitionsEnvelope The conditions a lookup relationship field's filter can use.
 type RelationshipFilterDefinitionsEnvelope struct {
 	// Definitions The conditions available for the `all` and the `any` lists of a relationship filter.
 	Definitions RelationshipFilterDefinitions `json:"definitions"`
@@ -8895,7 +8939,7 @@ type RequestComment struct {
 	Via *Via `json:"via,omitempty"`
 }
 
-// RequestCommentEnvelope defines model for RequestCommentEnvelope.
+// RequestCommentEnvelope One comment of a request.
 type RequestCommentEnvelope struct {
 	// Comment A public comment of a request.
 	Comment RequestComment `json:"comment"`
@@ -8915,9 +8959,11 @@ type RequestCommentInput struct {
 
 // RequestCommentList A page of a request's comments, with their authors and the authors' organizations sideloaded.
 type RequestCommentList struct {
-	Comments []RequestComment       `json:"comments,omitzero"`
-	Count    *int                   `json:"count,omitempty"`
-	Links    *CursorPaginationLinks `json:"links,omitempty"`
+	Comments []RequestComment `json:"comments,omitzero"`
+	Count    *int             `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta          *CursorPaginationMeta `json:"meta,omitempty"`
@@ -8933,7 +8979,7 @@ type RequestCreateRequest struct {
 	Request RequestInput `json:"request"`
 }
 
-// RequestEnvelope defines model for RequestEnvelope.
+// RequestEnvelope One request, with the users it names sideloaded when asked for.
 type RequestEnvelope struct {
 	// Request A ticket as its end-user requester sees it.
 	Request Request `json:"request"`
@@ -8986,7 +9032,9 @@ type RequestInput struct {
 
 // RequestList A page of requests.
 type RequestList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -9056,13 +9104,13 @@ type ResourceCollectionCreateRequest struct {
 	Payload map[string]AnyValue `json:"payload,omitzero"`
 }
 
-// ResourceCollectionEnvelope defines model for ResourceCollectionEnvelope.
+// ResourceCollectionEnvelope One resource collection.
 type ResourceCollectionEnvelope struct {
 	// ResourceCollection A set of resources (ticket fields, triggers, targets...) created together from a requirements payload.
 	ResourceCollection ResourceCollection `json:"resource_collection"`
 }
 
-// ResourceCollectionList defines model for ResourceCollectionList.
+// ResourceCollectionList A page of resource collections.
 type ResourceCollectionList struct {
 	// Count Offset pagination: the number of records in the whole list.
 	Count *int `json:"count,omitempty"`
@@ -9114,7 +9162,7 @@ type RoutingAttribute struct {
 	URL *string `json:"url,omitempty"`
 }
 
-// RoutingAttributeCreateRequest defines model for RoutingAttributeCreateRequest.
+// RoutingAttributeCreateRequest The body of Create Attribute.
 type RoutingAttributeCreateRequest struct {
 	// Attribute The writable properties of a routing attribute.
 	Attribute RoutingAttributeInput `json:"attribute"`
@@ -9135,13 +9183,13 @@ type RoutingAttributeDefinitions struct {
 	ConditionsAny []RoutingAttributeDefinition `json:"conditions_any,omitzero"`
 }
 
-// RoutingAttributeDefinitionsEnvelope defines model for RoutingAttributeDefinitionsEnvelope.
+// RoutingAttributeDefinitionsEnvelope The conditions that can be set to apply routing attribute values to a ticket.
 type RoutingAttributeDefinitionsEnvelope struct {
 	// Definitions The condition subjects available for the `all` and the `any` conditions of an attribute value.
 	Definitions RoutingAttributeDefinitions `json:"definitions"`
 }
 
-// RoutingAttributeEnvelope defines model for RoutingAttributeEnvelope.
+// RoutingAttributeEnvelope One routing attribute.
 type RoutingAttributeEnvelope struct {
 	// Attribute A skill-based routing attribute, a type of skill (such as "Language") whose values are the skills.
 	Attribute RoutingAttribute `json:"attribute"`
@@ -9165,7 +9213,7 @@ type RoutingAttributeEvent struct {
 // RoutingAttributeEventType The kind of change.
 type RoutingAttributeEventType string
 
-// RoutingAttributeEventList defines model for RoutingAttributeEventList.
+// RoutingAttributeEventList A page of the incremental export of routing attribute changes.
 type RoutingAttributeEventList struct {
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor  *string                 `json:"after_cursor,omitempty"`
@@ -9189,7 +9237,7 @@ type RoutingAttributeInput struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// RoutingAttributeList defines model for RoutingAttributeList.
+// RoutingAttributeList A page of the account's routing attributes.
 type RoutingAttributeList struct {
 	// AttributeValues Sideloaded with `include=attribute_values`.
 	AttributeValues []RoutingAttributeValue `json:"attribute_values,omitzero"`
@@ -9205,7 +9253,7 @@ type RoutingAttributeList struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
-// RoutingAttributeUpdateRequest defines model for RoutingAttributeUpdateRequest.
+// RoutingAttributeUpdateRequest The body of Update Attribute.
 type RoutingAttributeUpdateRequest struct {
 	// Attribute The writable properties of a routing attribute.
 	Attribute RoutingAttributeInput `json:"attribute"`
@@ -9272,13 +9320,13 @@ type RoutingAttributeValueConditions struct {
 	Any []RoutingAttributeValueCondition `json:"any,omitzero"`
 }
 
-// RoutingAttributeValueCreateRequest defines model for RoutingAttributeValueCreateRequest.
+// RoutingAttributeValueCreateRequest The body of Create Attribute Value.
 type RoutingAttributeValueCreateRequest struct {
 	// AttributeValue The writable properties of a routing attribute value.
 	AttributeValue RoutingAttributeValueInput `json:"attribute_value"`
 }
 
-// RoutingAttributeValueEnvelope defines model for RoutingAttributeValueEnvelope.
+// RoutingAttributeValueEnvelope One value of a routing attribute.
 type RoutingAttributeValueEnvelope struct {
 	// AttributeValue A value of a routing attribute (a skill, such as "English" for "Language"). Agents and tickets are given attribute values.
 	AttributeValue RoutingAttributeValue `json:"attribute_value"`
@@ -9305,7 +9353,7 @@ type RoutingAttributeValueEvent struct {
 // RoutingAttributeValueEventType The kind of change.
 type RoutingAttributeValueEventType string
 
-// RoutingAttributeValueEventList defines model for RoutingAttributeValueEventList.
+// RoutingAttributeValueEventList A page of the incremental export of routing attribute value changes.
 type RoutingAttributeValueEventList struct {
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor     *string                      `json:"after_cursor,omitempty"`
@@ -9332,7 +9380,7 @@ type RoutingAttributeValueInput struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// RoutingAttributeValueList defines model for RoutingAttributeValueList.
+// RoutingAttributeValueList A page of the values of a routing attribute.
 type RoutingAttributeValueList struct {
 	AttributeValues []RoutingAttributeValue `json:"attribute_values,omitzero"`
 
@@ -9346,13 +9394,13 @@ type RoutingAttributeValueList struct {
 	PreviousPage *string `json:"previous_page,omitempty"`
 }
 
-// RoutingAttributeValueUpdateRequest defines model for RoutingAttributeValueUpdateRequest.
+// RoutingAttributeValueUpdateRequest The body of Update Attribute Value.
 type RoutingAttributeValueUpdateRequest struct {
 	// AttributeValue The writable properties of a routing attribute value.
 	AttributeValue RoutingAttributeValueInput `json:"attribute_value"`
 }
 
-// RoutingFulfilledTicketIDs defines model for RoutingFulfilledTicketIds.
+// RoutingFulfilledTicketIDs The ids of the tickets whose routing attributes an agent fulfills.
 type RoutingFulfilledTicketIDs struct {
 	// FulfilledTicketIDs The ids of the tickets whose attributes the current user's attributes match.
 	FulfilledTicketIDs []int64 `json:"fulfilled_ticket_ids,omitzero"`
@@ -9384,7 +9432,7 @@ type RoutingInstanceValue struct {
 // RoutingInstanceValueType The kind of change, which also says whether the instance is an agent or a ticket.
 type RoutingInstanceValueType string
 
-// RoutingInstanceValueList defines model for RoutingInstanceValueList.
+// RoutingInstanceValueList A page of the incremental export of the attribute values set on agents and tickets.
 type RoutingInstanceValueList struct {
 	// AfterCursor Pass as `cursor` to continue the export.
 	AfterCursor  *string `json:"after_cursor,omitempty"`
@@ -9402,7 +9450,7 @@ type RoutingInstanceValueList struct {
 	NextPage *string `json:"next_page,omitempty"`
 }
 
-// RoutingInstanceValuesSetRequest defines model for RoutingInstanceValuesSetRequest.
+// RoutingInstanceValuesSetRequest The body of Set Agent Attribute Values and Set Ticket Attribute Values: the attribute value ids to set, replacing those set before.
 type RoutingInstanceValuesSetRequest struct {
 	// AttributeValueIDs The ids of the attribute values to set; they replace all the current ones.
 	AttributeValueIDs []string `json:"attribute_value_ids,omitzero"`
@@ -9573,7 +9621,7 @@ type SatisfactionRating struct {
 // SatisfactionRatingScore The rating.
 type SatisfactionRatingScore string
 
-// SatisfactionRatingEnvelope defines model for SatisfactionRatingEnvelope.
+// SatisfactionRatingEnvelope One satisfaction rating.
 type SatisfactionRatingEnvelope struct {
 	// SatisfactionRating A customer's rating of the support they got on a ticket.
 	SatisfactionRating SatisfactionRating `json:"satisfaction_rating"`
@@ -9581,7 +9629,9 @@ type SatisfactionRatingEnvelope struct {
 
 // SatisfactionRatingList A page of satisfaction ratings.
 type SatisfactionRatingList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -9614,13 +9664,13 @@ type SatisfactionReason struct {
 	Value *string `json:"value,omitempty"`
 }
 
-// SatisfactionReasonEnvelope defines model for SatisfactionReasonEnvelope.
+// SatisfactionReasonEnvelope One reason for a satisfaction rating.
 type SatisfactionReasonEnvelope struct {
 	// Reason A reason a customer can give for a bad satisfaction rating.
 	Reason SatisfactionReason `json:"reason"`
 }
 
-// SatisfactionReasonList defines model for SatisfactionReasonList.
+// SatisfactionReasonList The reasons a requester can give for a bad satisfaction rating.
 type SatisfactionReasonList struct {
 	Reasons []SatisfactionReason `json:"reasons,omitzero"`
 }
@@ -9653,8 +9703,10 @@ type SearchExportResults struct {
 	Facets AnyValue `json:"facets,omitempty"`
 
 	// Groups Sideloaded groups (include=tickets(groups)).
-	Groups []Group                `json:"groups,omitzero"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
@@ -10120,7 +10172,7 @@ type Session struct {
 	UserID *int64 `json:"user_id,omitempty"`
 }
 
-// SessionEnvelope defines model for SessionEnvelope.
+// SessionEnvelope One session.
 type SessionEnvelope struct {
 	// Session A signed-in session of a user (session authentication, as used by the agent interface, the help center and Zendesk apps).
 	Session Session `json:"session"`
@@ -10128,7 +10180,9 @@ type SessionEnvelope struct {
 
 // SessionList A page of sessions.
 type SessionList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -10173,24 +10227,25 @@ type SharingAgreementStatus string
 // SharingAgreementType Whether the agreement shares tickets from the other account (inbound) or to it (outbound).
 type SharingAgreementType string
 
-// SharingAgreementCreateRequest defines model for SharingAgreementCreateRequest.
+// SharingAgreementCreateRequest The body of Create Sharing Agreement.
 type SharingAgreementCreateRequest struct {
+	// SharingAgreement A sharing agreement to propose to another Zendesk account, named by its subdomain.
 	SharingAgreement SharingAgreementInput `json:"sharing_agreement"`
 }
 
-// SharingAgreementEnvelope defines model for SharingAgreementEnvelope.
+// SharingAgreementEnvelope One sharing agreement.
 type SharingAgreementEnvelope struct {
 	// SharingAgreement A ticket sharing agreement with another Zendesk account or with Jira.
 	SharingAgreement SharingAgreement `json:"sharing_agreement"`
 }
 
-// SharingAgreementInput defines model for SharingAgreementInput.
+// SharingAgreementInput A sharing agreement to propose to another Zendesk account, named by its subdomain.
 type SharingAgreementInput struct {
 	// RemoteSubdomain The subdomain of the Zendesk account to share tickets with.
 	RemoteSubdomain string `json:"remote_subdomain"`
 }
 
-// SharingAgreementList defines model for SharingAgreementList.
+// SharingAgreementList The account's sharing agreements (not paginated).
 type SharingAgreementList struct {
 	SharingAgreements []SharingAgreement `json:"sharing_agreements,omitzero"`
 }
@@ -10201,7 +10256,7 @@ type SharingAgreementUpdateInput struct {
 	Status SharingAgreementStatus `json:"status"`
 }
 
-// SharingAgreementUpdateRequest defines model for SharingAgreementUpdateRequest.
+// SharingAgreementUpdateRequest The body of Update a Sharing Agreement.
 type SharingAgreementUpdateRequest struct {
 	// SharingAgreement Only `status` can be updated.
 	SharingAgreement SharingAgreementUpdateInput `json:"sharing_agreement"`
@@ -10283,7 +10338,7 @@ type SLAFilterDefinitions struct {
 	Any []SLAFilterDefinition `json:"any,omitzero"`
 }
 
-// SLAFilterDefinitionsEnvelope defines model for SlaFilterDefinitionsEnvelope.
+// SLAFilterDefinitionsEnvelope The conditions an SLA policy's filter can use.
 type SLAFilterDefinitionsEnvelope struct {
 	// Definitions The conditions a policy filter supports, by the part of the filter they may appear in.
 	Definitions SLAFilterDefinitions `json:"definitions"`
@@ -10349,13 +10404,13 @@ type SLAPolicyCreateInput struct {
 	Title string `json:"title"`
 }
 
-// SLAPolicyCreateRequest defines model for SlaPolicyCreateRequest.
+// SLAPolicyCreateRequest The body of Create SLA Policy.
 type SLAPolicyCreateRequest struct {
 	// SLAPolicy An SLA policy to create. `title` and `filter` are mandatory.
 	SLAPolicy SLAPolicyCreateInput `json:"sla_policy"`
 }
 
-// SLAPolicyEnvelope defines model for SlaPolicyEnvelope.
+// SLAPolicyEnvelope One SLA policy.
 type SLAPolicyEnvelope struct {
 	// SLAPolicy A service level agreement policy: the reply and resolution targets for the tickets that match its filter.
 	SLAPolicy SLAPolicy `json:"sla_policy"`
@@ -10419,7 +10474,7 @@ type SLAPolicyMetricMetric string
 // SLAPolicyMetricPriority Priority that a ticket must match
 type SLAPolicyMetricPriority string
 
-// SLAPolicyUpdateRequest defines model for SlaPolicyUpdateRequest.
+// SLAPolicyUpdateRequest The body of Update SLA Policy.
 type SLAPolicyUpdateRequest struct {
 	// SLAPolicy Changes to an SLA policy.
 	SLAPolicy SLAPolicyInput `json:"sla_policy"`
@@ -10518,12 +10573,14 @@ type SupportAddressInput struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// SupportAddressList defines model for SupportAddressList.
+// SupportAddressList A page of support addresses.
 type SupportAddressList struct {
 	// Brands Sideloaded brands (include=brands).
-	Brands []Brand                `json:"brands,omitzero"`
-	Count  *int                   `json:"count,omitempty"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Brands []Brand `json:"brands,omitzero"`
+	Count  *int    `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -10601,7 +10658,7 @@ type SuspendedTicketAuthor struct {
 	Name *string `json:"name,omitempty"`
 }
 
-// SuspendedTicketEnvelope defines model for SuspendedTicketEnvelope.
+// SuspendedTicketEnvelope One suspended ticket.
 type SuspendedTicketEnvelope struct {
 	// SuspendedTicket An incoming message Zendesk held back instead of turning it into a ticket, with the reason.
 	SuspendedTicket SuspendedTicket `json:"suspended_ticket"`
@@ -10616,7 +10673,7 @@ type SuspendedTicketExport struct {
 	ViewID *string `json:"view_id,omitempty"`
 }
 
-// SuspendedTicketExportEnvelope defines model for SuspendedTicketExportEnvelope.
+// SuspendedTicketExportEnvelope The export of suspended tickets that was queued.
 type SuspendedTicketExportEnvelope struct {
 	// Export An enqueued export of suspended tickets.
 	Export SuspendedTicketExport `json:"export"`
@@ -10624,6 +10681,7 @@ type SuspendedTicketExportEnvelope struct {
 
 // SuspendedTicketList A page of suspended tickets.
 type SuspendedTicketList struct {
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -10652,7 +10710,9 @@ type Tag struct {
 
 // TagList A page of the most popular tags.
 type TagList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -10794,13 +10854,13 @@ type TargetMethod string
 // TargetType The type of target.
 type TargetType string
 
-// TargetCreateRequest defines model for TargetCreateRequest.
+// TargetCreateRequest The body of Create Target.
 type TargetCreateRequest struct {
 	// Target A new target. `title` and `type` are required; the other properties depend on the type.
 	Target TargetInput `json:"target"`
 }
 
-// TargetEnvelope defines model for TargetEnvelope.
+// TargetEnvelope One target.
 type TargetEnvelope struct {
 	// Target An external service that triggers and automations notify. `title`, `type` and `active` are common to all
 	// targets; the other properties depend on the type.
@@ -10828,13 +10888,13 @@ type TargetFailure struct {
 	URL        *string `json:"url,omitempty"`
 }
 
-// TargetFailureEnvelope defines model for TargetFailureEnvelope.
+// TargetFailureEnvelope One target failure.
 type TargetFailureEnvelope struct {
 	// TargetFailure A failed call of a target.
 	TargetFailure TargetFailure `json:"target_failure"`
 }
 
-// TargetFailureList defines model for TargetFailureList.
+// TargetFailureList The latest failures of the account's targets (not paginated).
 type TargetFailureList struct {
 	TargetFailures []TargetFailure `json:"target_failures,omitzero"`
 }
@@ -10872,7 +10932,7 @@ type TargetInput struct {
 	Username *string `json:"username,omitempty"`
 }
 
-// TargetList defines model for TargetList.
+// TargetList The account's targets (not paginated).
 type TargetList struct {
 	Targets []Target `json:"targets,omitzero"`
 }
@@ -10907,7 +10967,7 @@ type TargetUpdateInput struct {
 	Username *string `json:"username,omitempty"`
 }
 
-// TargetUpdateRequest defines model for TargetUpdateRequest.
+// TargetUpdateRequest The body of Update Target.
 type TargetUpdateRequest struct {
 	// Target The target properties to change.
 	Target TargetUpdateInput `json:"target"`
@@ -11264,8 +11324,10 @@ type TicketAuditList struct {
 	Count  *int          `json:"count,omitempty"`
 
 	// Groups Sideloaded groups (include=groups).
-	Groups []Group                `json:"groups,omitzero"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Groups []Group `json:"groups,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
@@ -11507,9 +11569,11 @@ type TicketCommentInput struct {
 // TicketCommentList A page of ticket comments.
 type TicketCommentList struct {
 	// Comments The comments of this page.
-	Comments []TicketComment        `json:"comments,omitzero"`
-	Count    *int                   `json:"count,omitempty"`
-	Links    *CursorPaginationLinks `json:"links,omitempty"`
+	Comments []TicketComment `json:"comments,omitzero"`
+	Count    *int            `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -12024,8 +12088,9 @@ type TicketFieldInput struct {
 	VisibleInPortal *bool `json:"visible_in_portal,omitempty"`
 }
 
-// TicketFieldList defines model for TicketFieldList.
+// TicketFieldList A page of ticket fields, with the users sideloaded by `include=users`.
 type TicketFieldList struct {
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -12068,13 +12133,15 @@ type TicketFieldOptionInput struct {
 	Value *string `json:"value,omitempty"`
 }
 
-// TicketFieldOptionList defines model for TicketFieldOptionList.
+// TicketFieldOptionList A page of the options of a drop-down or multi-select ticket field.
 type TicketFieldOptionList struct {
 	Count *int `json:"count,omitempty"`
 
 	// CustomFieldOptions The options of this page.
-	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options,omitzero"`
-	Links              *CursorPaginationLinks `json:"links,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -12277,7 +12344,7 @@ type TicketFormRequiredOnStatuses struct {
 	Type *TicketFormRequiredOnStatusesType `json:"type,omitempty"`
 }
 
-// TicketFormRequiredOnStatusesStatuses defines model for TicketFormRequiredOnStatuses.Statuses.
+// TicketFormRequiredOnStatusesStatuses A ticket status category on which the field is required.
 type TicketFormRequiredOnStatusesStatuses string
 
 // TicketFormRequiredOnStatusesType On which statuses the field is required.
@@ -12646,8 +12713,10 @@ type TicketList struct {
 	Groups []Group `json:"groups,omitzero"`
 
 	// LastAudits Sideloaded latest audits, one per ticket (include=last_audits).
-	LastAudits []TicketAudit          `json:"last_audits,omitzero"`
-	Links      *CursorPaginationLinks `json:"links,omitempty"`
+	LastAudits []TicketAudit `json:"last_audits,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
@@ -12832,8 +12901,10 @@ type TicketMetricEventList struct {
 	EndOfStream *bool `json:"end_of_stream,omitempty"`
 
 	// EndTime Unix time of the last record; pass as `start_time` to continue.
-	EndTime *int64                 `json:"end_time,omitempty"`
-	Links   *CursorPaginationLinks `json:"links,omitempty"`
+	EndTime *int64 `json:"end_time,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta *CursorPaginationMeta `json:"meta,omitempty"`
@@ -12874,7 +12945,9 @@ type TicketMetricEventSLAPolicy struct {
 
 // TicketMetricList A page of ticket metrics.
 type TicketMetricList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -13032,7 +13105,9 @@ type TicketSkipInput struct {
 
 // TicketSkipList A page of ticket skips.
 type TicketSkipList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -13431,7 +13506,9 @@ type TriggerCategoryInput struct {
 
 // TriggerCategoryList A page of trigger categories.
 type TriggerCategoryList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -13532,7 +13609,9 @@ type TriggerInput struct {
 
 // TriggerList A page of triggers.
 type TriggerList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -13783,7 +13862,7 @@ type Upload struct {
 	Token *string `json:"token,omitempty"`
 }
 
-// UploadEnvelope defines model for UploadEnvelope.
+// UploadEnvelope One upload: its token and its attachments.
 type UploadEnvelope struct {
 	// Upload Uploaded files waiting to be attached to a comment; pass the `token` in a comment's `uploads`.
 	Upload Upload `json:"upload"`
@@ -13932,7 +14011,7 @@ type UserRoleType int
 // means all tickets (admins and unrestricted agents).
 type UserTicketRestriction string
 
-// UserCreateOrUpdateRequest defines model for UserCreateOrUpdateRequest.
+// UserCreateOrUpdateRequest The body of Create Or Update User: a user matched by `external_id` or `email`, else created.
 type UserCreateOrUpdateRequest struct {
 	// User The writable properties of a user, for creating and updating users. Creating a user requires
 	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
@@ -13941,7 +14020,7 @@ type UserCreateOrUpdateRequest struct {
 	User UserInput `json:"user"`
 }
 
-// UserCreateRequest defines model for UserCreateRequest.
+// UserCreateRequest The body of Create User.
 type UserCreateRequest struct {
 	// User The writable properties of a user, for creating and updating users. Creating a user requires
 	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
@@ -13950,7 +14029,7 @@ type UserCreateRequest struct {
 	User UserInput `json:"user"`
 }
 
-// UserEnvelope defines model for UserEnvelope.
+// UserEnvelope One user, with what `include` asked for sideloaded (abilities, groups, identities, open ticket count, organizations).
 type UserEnvelope struct {
 	// Abilities Sideloaded with `include=abilities`; one object of permission flags per record (`user_id` or `organization_id`, `can_edit`, ...).
 	Abilities []map[string]AnyValue `json:"abilities,omitzero"`
@@ -14033,13 +14112,13 @@ type UserField struct {
 // UserFieldType The field type. It can't be changed after creation.
 type UserFieldType string
 
-// UserFieldCreateRequest defines model for UserFieldCreateRequest.
+// UserFieldCreateRequest The body of Create User Field.
 type UserFieldCreateRequest struct {
 	// UserField The writable properties of a user field. Creating a field requires `key`, `type` and `title`.
 	UserField UserFieldInput `json:"user_field"`
 }
 
-// UserFieldEnvelope defines model for UserFieldEnvelope.
+// UserFieldEnvelope One user field.
 type UserFieldEnvelope struct {
 	// UserField A custom user field. Its values are in the `user_fields` map of each user, keyed by the field's `key`.
 	UserField UserField `json:"user_field"`
@@ -14089,7 +14168,9 @@ type UserFieldInput struct {
 
 // UserFieldList A page of user fields.
 type UserFieldList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -14105,7 +14186,7 @@ type UserFieldOptionCreateOrUpdateRequest struct {
 	CustomFieldOption CustomFieldOption `json:"custom_field_option"`
 }
 
-// UserFieldOptionEnvelope defines model for UserFieldOptionEnvelope.
+// UserFieldOptionEnvelope One option of a dropdown user field.
 type UserFieldOptionEnvelope struct {
 	// CustomFieldOption An option of a drop-down (tagger) or multi-select custom field. In updates, an option with an `id` changes that option and one with a null or no `id` is created.
 	CustomFieldOption CustomFieldOption `json:"custom_field_option"`
@@ -14113,9 +14194,11 @@ type UserFieldOptionEnvelope struct {
 
 // UserFieldOptionList A page of the options of a dropdown user field.
 type UserFieldOptionList struct {
-	Count              *int                   `json:"count,omitempty"`
-	CustomFieldOptions []CustomFieldOption    `json:"custom_field_options,omitzero"`
-	Links              *CursorPaginationLinks `json:"links,omitempty"`
+	Count              *int                `json:"count,omitempty"`
+	CustomFieldOptions []CustomFieldOption `json:"custom_field_options,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -14123,13 +14206,13 @@ type UserFieldOptionList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 }
 
-// UserFieldUpdateRequest defines model for UserFieldUpdateRequest.
+// UserFieldUpdateRequest The body of Update User Field: the properties to change.
 type UserFieldUpdateRequest struct {
 	// UserField The writable properties of a user field. Creating a field requires `key`, `type` and `title`.
 	UserField UserFieldInput `json:"user_field"`
 }
 
-// UserFieldsReorderRequest defines model for UserFieldsReorderRequest.
+// UserFieldsReorderRequest The body of Reorder User Field: every user field id, in the new order.
 type UserFieldsReorderRequest struct {
 	// UserFieldIDs The ids of all the user fields, in the new order.
 	UserFieldIDs []int64 `json:"user_field_ids,omitzero"`
@@ -14194,13 +14277,13 @@ type UserIdentityType string
 // UserIdentityVerificationMethod How the identity was verified.
 type UserIdentityVerificationMethod string
 
-// UserIdentityCreateRequest defines model for UserIdentityCreateRequest.
+// UserIdentityCreateRequest The body of Create Identity.
 type UserIdentityCreateRequest struct {
 	// Identity The writable properties of a user identity.
 	Identity UserIdentityInput `json:"identity"`
 }
 
-// UserIdentityEnvelope defines model for UserIdentityEnvelope.
+// UserIdentityEnvelope One user identity.
 type UserIdentityEnvelope struct {
 	// Identity An identity of a user (an email address, phone number, social or other account) used to recognize and contact the user.
 	Identity UserIdentity `json:"identity"`
@@ -14229,9 +14312,11 @@ type UserIdentityInput struct {
 
 // UserIdentityList A page of a user's identities.
 type UserIdentityList struct {
-	Count      *int                   `json:"count,omitempty"`
-	Identities []UserIdentity         `json:"identities,omitzero"`
-	Links      *CursorPaginationLinks `json:"links,omitempty"`
+	Count      *int           `json:"count,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta         *CursorPaginationMeta `json:"meta,omitempty"`
@@ -14239,7 +14324,7 @@ type UserIdentityList struct {
 	PreviousPage *string               `json:"previous_page,omitempty"`
 }
 
-// UserIdentityUpdateRequest defines model for UserIdentityUpdateRequest.
+// UserIdentityUpdateRequest The body of Update Identity: the properties to change.
 type UserIdentityUpdateRequest struct {
 	// Identity The writable properties of a user identity.
 	Identity UserIdentityInput `json:"identity"`
@@ -14439,8 +14524,10 @@ type UserList struct {
 	Groups []Group `json:"groups,omitzero"`
 
 	// Identities Sideloaded identities (include=identities).
-	Identities []UserIdentity         `json:"identities,omitzero"`
-	Links      *CursorPaginationLinks `json:"links,omitempty"`
+	Identities []UserIdentity `json:"identities,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
@@ -14455,7 +14542,7 @@ type UserList struct {
 	Users         []User         `json:"users,omitzero"`
 }
 
-// UserMergeRequest defines model for UserMergeRequest.
+// UserMergeRequest The body of Merge End Users: the user to merge into.
 type UserMergeRequest struct {
 	// User The end user to merge into, by id (or, for an end user merging itself, by email and password).
 	User UserMergeTarget `json:"user"`
@@ -14473,7 +14560,7 @@ type UserMergeTarget struct {
 	Password *string `json:"password,omitempty"`
 }
 
-// UserOrganizationMembershipEnvelope defines model for UserOrganizationMembershipEnvelope.
+// UserOrganizationMembershipEnvelope The organization membership that was made the user's default.
 type UserOrganizationMembershipEnvelope struct {
 	// OrganizationMembership The membership of a user in an organization. A user can belong to several organizations; one of them is the default.
 	OrganizationMembership OrganizationMembership `json:"organization_membership"`
@@ -14484,7 +14571,7 @@ type UserOrganizationMembershipList struct {
 	OrganizationMemberships []OrganizationMembership `json:"organization_memberships,omitzero"`
 }
 
-// UserPasswordChangeRequest defines model for UserPasswordChangeRequest.
+// UserPasswordChangeRequest The body of Change Your Password: the current password and the new one.
 type UserPasswordChangeRequest struct {
 	// Password The new password.
 	Password string `json:"password"`
@@ -14493,7 +14580,7 @@ type UserPasswordChangeRequest struct {
 	PreviousPassword string `json:"previous_password"`
 }
 
-// UserPasswordSetRequest defines model for UserPasswordSetRequest.
+// UserPasswordSetRequest The body of Set a User's Password: the new password.
 type UserPasswordSetRequest struct {
 	// Password The new password.
 	Password string `json:"password"`
@@ -14532,7 +14619,7 @@ type UserRelatedInfo struct {
 	Votes *int `json:"votes,omitempty"`
 }
 
-// UserRelatedInfoEnvelope defines model for UserRelatedInfoEnvelope.
+// UserRelatedInfoEnvelope The counts of the records related to a user.
 type UserRelatedInfoEnvelope struct {
 	// UserRelated Counts of the records related to a user.
 	UserRelated UserRelatedInfo `json:"user_related"`
@@ -14578,7 +14665,7 @@ type UserSearchList struct {
 	Users        []User  `json:"users,omitzero"`
 }
 
-// UserUpdateRequest defines model for UserUpdateRequest.
+// UserUpdateRequest The body of Update User: the properties to change.
 type UserUpdateRequest struct {
 	// User The writable properties of a user, for creating and updating users. Creating a user requires
 	// `name` (and `email` or `identities` for end users who will sign in); create-or-update identifies
@@ -14587,13 +14674,13 @@ type UserUpdateRequest struct {
 	User UserInput `json:"user"`
 }
 
-// UsersCreateManyRequest defines model for UsersCreateManyRequest.
+// UsersCreateManyRequest The body of Create Many Users: up to 100 users.
 type UsersCreateManyRequest struct {
 	// Users Up to 100 users.
 	Users []UserInput `json:"users,omitzero"`
 }
 
-// UsersCreateOrUpdateManyRequest defines model for UsersCreateOrUpdateManyRequest.
+// UsersCreateOrUpdateManyRequest The body of Create Or Update Many Users: up to 100 users.
 type UsersCreateOrUpdateManyRequest struct {
 	// Users Up to 100 users, each identified by `email` or `external_id` when it exists.
 	Users []UserInput `json:"users,omitzero"`
@@ -14818,8 +14905,10 @@ type ViewExecution struct {
 	Count   *int         `json:"count,omitempty"`
 
 	// Groups The groups of the output, when the view groups its tickets.
-	Groups []*AnyValue            `json:"groups,omitzero"`
-	Links  *CursorPaginationLinks `json:"links,omitempty"`
+	Groups []*AnyValue `json:"groups,omitzero"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
+	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
 	Meta     *CursorPaginationMeta `json:"meta,omitempty"`
@@ -14916,7 +15005,9 @@ type ViewInput struct {
 
 // ViewList A page of views.
 type ViewList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -15029,7 +15120,9 @@ type ViewRowTicket struct {
 
 // ViewTicketList A page of the tickets in a view.
 type ViewTicketList struct {
-	Count *int                   `json:"count,omitempty"`
+	Count *int `json:"count,omitempty"`
+
+	// Links The links of a cursor page: the URLs of the next and previous pages.
 	Links *CursorPaginationLinks `json:"links,omitempty"`
 
 	// Meta The position of a cursor-paginated page.
@@ -15164,13 +15257,13 @@ type WorkspaceCreateInput struct {
 	Title string `json:"title"`
 }
 
-// WorkspaceCreateRequest defines model for WorkspaceCreateRequest.
+// WorkspaceCreateRequest The body of Create Workspace.
 type WorkspaceCreateRequest struct {
 	// Workspace A workspace to create. `title` and `conditions` are mandatory.
 	Workspace WorkspaceCreateInput `json:"workspace"`
 }
 
-// WorkspaceEnvelope defines model for WorkspaceEnvelope.
+// WorkspaceEnvelope One contextual workspace.
 type WorkspaceEnvelope struct {
 	// Workspace A contextual workspace: the ticket form, macros and apps agents see on the tickets that match its conditions.
 	Workspace Workspace `json:"workspace"`
@@ -15216,7 +15309,7 @@ type WorkspaceList struct {
 	Workspaces   []Workspace `json:"workspaces,omitzero"`
 }
 
-// WorkspaceUpdateRequest defines model for WorkspaceUpdateRequest.
+// WorkspaceUpdateRequest The body of Update Workspace.
 type WorkspaceUpdateRequest struct {
 	// Workspace Changes to a workspace.
 	Workspace WorkspaceInput `json:"workspace"`

@@ -239,11 +239,14 @@ func build(root string) error {
 }
 
 // buildRatio builds bench/tiny and bench/gogithub (github.NewClient(nil)
-// and one Users.Get, in a module of its own) cold, in turns, buildRounds
-// times each, and prints the median CPU time (user and system, the go
-// command and every compiler and linker it ran) of each and their ratio.
+// and one Users.Get, in a module of its own) cold, buildRounds times each,
+// and prints the CPU time (user and system, the go command and every
+// compiler and linker it ran) of each and their ratio. The two builds of a
+// round run one after the other, in turns (ours first in even rounds,
+// theirs first in odd ones), so that a change in the machine's load hits
+// both alike; the ratio is the median of the rounds' ratios.
 func buildRatio(root string) error {
-	const buildRounds = 5
+	const buildRounds = 6
 	other := filepath.Join(root, "bench", "gogithub")
 	if out, err := exec.Command("go", "-C", other, "mod", "download").CombinedOutput(); err != nil {
 		return fmt.Errorf("go mod download in bench/gogithub: %v\n%s", err, out)
@@ -263,22 +266,34 @@ func buildRatio(root string) error {
 		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 	}
 	var ours, theirs []time.Duration
-	for range buildRounds {
-		a, err := cpu(root, "./bench/tiny")
-		if err != nil {
-			return err
+	var oursS, theirsS, ratios []float64
+	for i := range buildRounds {
+		var a, b time.Duration
+		var err error
+		if i%2 == 0 {
+			if a, err = cpu(root, "./bench/tiny"); err == nil {
+				b, err = cpu(other, ".")
+			}
+		} else {
+			if b, err = cpu(other, "."); err == nil {
+				a, err = cpu(root, "./bench/tiny")
+			}
 		}
-		b, err := cpu(other, ".")
 		if err != nil {
 			return err
 		}
 		ours, theirs = append(ours, a), append(theirs, b)
+		oursS, theirsS = append(oursS, a.Seconds()), append(theirsS, b.Seconds())
+		ratios = append(ratios, a.Seconds()/b.Seconds())
 	}
-	slices.Sort(ours)
-	slices.Sort(theirs)
-	x, y := ours[buildRounds/2], theirs[buildRounds/2]
-	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x.Seconds(), y.Seconds(), x.Seconds()/y.Seconds())
-	fmt.Printf("(medians of %d cold builds each, in turns; zendesk: %s; go-github v75: %s)\n", buildRounds, seconds(ours), seconds(theirs))
+	byRound := make([]string, len(ratios))
+	for i, r := range ratios {
+		byRound[i] = fmt.Sprintf("%.2f", r)
+	}
+	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n",
+		median(oursS), median(theirsS), median(ratios))
+	fmt.Printf("(%d cold builds each, in turns; zendesk: %s; go-github v75: %s; the rounds' ratios: %s; ratio: their median)\n",
+		buildRounds, seconds(ours), seconds(theirs), strings.Join(byRound, " "))
 	return nil
 }
 

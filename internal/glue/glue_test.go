@@ -31,13 +31,14 @@ func TestOutputIsDeterministic(t *testing.T) {
 
 // TestEveryModelHasADocComment: each type of the models says what it is,
 // in a comment that starts with its name, so that go doc shows it with no
-// other package to open.
+// other package to open. oapi-codegen's stand-in for a schema without a
+// description ("X defines model for X") does not count.
 func TestEveryModelHasADocComment(t *testing.T) {
 	pkg, err := readGo("../../zz_models.gen.go")
 	require.NoError(t, err)
 	var bad []string
 	for name := range pkg.types {
-		if text := pkg.typeDocs[name]; !strings.HasPrefix(text, name+" ") {
+		if text := pkg.typeDocs[name]; !strings.HasPrefix(text, name+" ") || strings.Contains(text, " defines model for ") {
 			bad = append(bad, name+": "+text)
 		}
 	}

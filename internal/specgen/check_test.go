@@ -269,6 +269,9 @@ func TestBrokenCopiesFindings(t *testing.T) {
 		{"a nullable enum without null", func(t *testing.T) string {
 			return replaceOnce(t, spec, "enum: [low, normal, high, urgent, null]", "enum: [low, normal, high, urgent]")
 		}, nil, []string{"Request.priority: a nullable enum must list null among its values"}},
+		{"a named schema without a description", func(t *testing.T) string {
+			return replaceOnce(t, spec, "    BookmarkInput:\n      description: The ticket to bookmark.\n", "    BookmarkInput:\n")
+		}, nil, []string{"BookmarkInput: a named schema needs a description"}},
 		{"null listed by an enum that is not nullable", func(t *testing.T) string {
 			return replaceOnce(t, spec, "          nullable: true\n          description: The type of the request.\n", "          description: The type of the request.\n")
 		}, nil, []string{"Request.type: the enum lists null but the schema is not nullable"}},

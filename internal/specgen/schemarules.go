@@ -7,12 +7,16 @@ import (
 )
 
 // checkSchemaRules holds every schema in the spec, wherever it is written, to
-// two rules of what Zendesk sends:
+// two rules of what Zendesk sends, and every named schema to one of
+// documentation:
 //   - a nullable enum lists null among its values, as OAS 3.0.3 asks (other
 //     validators refuse the null Zendesk sends otherwise), and an enum that is
 //     not nullable does not;
 //   - a non-integer number is a double, so that a latitude keeps its digits
-//     in every generated language.
+//     in every generated language;
+//   - a schema of components.schemas has a description: it is the doc comment
+//     of its type in every generated language (a Go type without one reads
+//     "X defines model for X").
 //
 // Examples and extensions are not schemas and are skipped.
 func checkSchemaRules(lines *lineIndex, add func(int, string, ...any)) {
@@ -61,6 +65,11 @@ func checkSchemaRules(lines *lineIndex, add func(int, string, ...any)) {
 					name := v.Content[j].Value
 					if key == "properties" {
 						name = at + "." + name
+					}
+					if key == "schemas" {
+						if _, d := mapGet(v.Content[j+1], "description"); d == nil || strings.TrimSpace(d.Value) == "" {
+							add(v.Content[j].Line, "%s: a named schema needs a description, the doc comment of its type", name)
+						}
 					}
 					walk(v.Content[j+1], name)
 				}
