@@ -19505,11 +19505,13 @@ func (t *JobStatusResults) FromJobStatusSuccess(v JobStatusSuccess) error {
 	return err
 }
 
+// MarshalJSON encodes the member the JobStatusResults holds.
 func (t JobStatusResults) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
+// UnmarshalJSON keeps b as the JobStatusResults's member, to be read with its As methods.
 func (t *JobStatusResults) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
@@ -19587,6 +19589,8 @@ func (t *SearchResult) FromSearchGroupResult(v SearchGroupResult) error {
 	return err
 }
 
+// Discriminator returns the value of the SearchResult's result_type property, which
+// says which member it holds.
 func (t SearchResult) Discriminator() (string, error) {
 	var discriminator struct {
 		Discriminator string `json:"result_type"`
@@ -19595,6 +19599,8 @@ func (t SearchResult) Discriminator() (string, error) {
 	return discriminator.Discriminator, err
 }
 
+// ValueByDiscriminator decodes the SearchResult as the member its discriminator names, and
+// returns an error for a discriminator value no member has.
 func (t SearchResult) ValueByDiscriminator() (interface{}, error) {
 	discriminator, err := t.Discriminator()
 	if err != nil {
@@ -19614,11 +19620,13 @@ func (t SearchResult) ValueByDiscriminator() (interface{}, error) {
 	}
 }
 
+// MarshalJSON encodes the member the SearchResult holds.
 func (t SearchResult) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
+// UnmarshalJSON keeps b as the SearchResult's member, to be read with its As methods.
 func (t *SearchResult) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
