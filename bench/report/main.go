@@ -42,7 +42,11 @@ func main() {
 	paceWindows := flag.Int("pacing-windows", 5, "the account's windows each pacing run lasts (the export one more)")
 	childDec := flag.Bool("child-decode", false, "serve decoding measurements on stdin/stdout (the report runs itself so)")
 	childRep := flag.Int("child-replay", 0, "serve a replay of this many tickets until stdin closes (the report runs itself so)")
+	toolLog := flag.String("toolexec-log", "", "run the tool named by the arguments and append its CPU time to this file (go build -toolexec runs the report so)")
 	flag.Parse()
+	if *toolLog != "" {
+		os.Exit(runTool(*toolLog, flag.Args()))
+	}
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
@@ -294,7 +298,159 @@ func buildRatio(root string) error {
 		median(oursS), median(theirsS), median(ratios))
 	fmt.Printf("(%d cold builds each, in turns; zendesk: %s; go-github v75: %s; the rounds' ratios: %s; ratio: their median)\n",
 		buildRounds, seconds(ours), seconds(theirs), strings.Join(byRound, " "))
+	return packageSplit(root, other)
+}
+
+// packageSplit builds each one-call program cold once more, with the
+// report as the toolexec wrapper, and prints the CPU time of the packages
+// only one of them compiles: what the two clients cost beyond what any
+// program of net/http and encoding/json costs, with far less noise than the
+// whole build's.
+func packageSplit(root, other string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	build := func(dir, pkg string) (map[string]float64, error) {
+		tmp, err := os.MkdirTemp("", "gosplit")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		log := filepath.Join(tmp, "tools.log")
+		cmd := exec.Command("go", "build", "-o", os.DevNull, "-toolexec", self+" -toolexec-log="+log, pkg)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOCACHE="+filepath.Join(tmp, "cache"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go build -toolexec %s in %s: %v\n%s", pkg, dir, err, out)
+		}
+		data, err := os.ReadFile(log)
+		if err != nil {
+			return nil, err
+		}
+		cpu := map[string]float64{}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var tool, p string
+			var s float64
+			if _, err := fmt.Sscanf(line, "%s %s %g", &tool, &p, &s); err != nil {
+				return nil, fmt.Errorf("tool log line %q: %v", line, err)
+			}
+			switch {
+			case tool == "link":
+				p = "(link)"
+			case p == "main":
+				p = "main (" + pkg + ")" // each program's own
+			}
+			cpu[p] += s
+		}
+		return cpu, nil
+	}
+	ours, err := build(root, "./bench/tiny")
+	if err != nil {
+		return err
+	}
+	theirs, err := build(other, ".")
+	if err != nil {
+		return err
+	}
+	only := func(a, b map[string]float64) string {
+		var names []string
+		total := 0.0
+		for p, s := range a {
+			if _, shared := b[p]; !shared {
+				names = append(names, p)
+				total += s
+			}
+		}
+		slices.SortFunc(names, func(x, y string) int { return cmpFloat(a[y], a[x]) })
+		var parts []string
+		rest, others := 0.0, 0
+		for i, p := range names {
+			if i < 3 {
+				parts = append(parts, fmt.Sprintf("%s %.1fs", p, a[p]))
+			} else {
+				rest += a[p]
+				others++
+			}
+		}
+		if others > 0 {
+			parts = append(parts, fmt.Sprintf("%d more %.1fs", others, rest))
+		}
+		return fmt.Sprintf("%.1fs (%s)", total, strings.Join(parts, ", "))
+	}
+	sharedOurs, sharedTheirs, n := 0.0, 0.0, 0
+	for p, s := range ours {
+		if t, ok := theirs[p]; ok && p != "(link)" {
+			sharedOurs, sharedTheirs = sharedOurs+s, sharedTheirs+t
+			if p != "-" { // "-": the tools' runs for no package (their versions)
+				n++
+			}
+		}
+	}
+	sum := func(m map[string]float64) float64 {
+		t := 0.0
+		for _, s := range m {
+			t += s
+		}
+		return t
+	}
+	fmt.Printf("packages only one program compiles (one more cold build each, CPU per package): zendesk %s; go-github %s\n", only(ours, theirs), only(theirs, ours))
+	fmt.Printf("(the %d packages both compile: %.1fs and %.1fs; link: %.1fs and %.1fs)\n", n, sharedOurs, sharedTheirs, ours["(link)"], theirs["(link)"])
+	// The packages both compile are the same work (the same sources, flags
+	// and compiler): count them once, at the mean of the two builds, so
+	// that only what differs between the programs sets the ratio.
+	mean := (sharedOurs + sharedTheirs) / 2
+	x, y := sum(ours)-sharedOurs+mean, sum(theirs)-sharedTheirs+mean
+	fmt.Printf("tools' CPU with the shared packages counted once: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x, y, x/y)
 	return nil
+}
+
+// cmpFloat orders a before b when a is smaller.
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// runTool is the report as go build's -toolexec wrapper: it runs the tool
+// (args[0]) with its arguments, then appends "tool package seconds" (the
+// package the -p flag names, "-" when none) to the file log, and returns
+// the tool's exit code.
+func runTool(log string, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "report -toolexec-log: no tool to run")
+		return 2
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, "report -toolexec-log:", err)
+		return 2
+	}
+	pkg := "-"
+	for i, a := range args[:len(args)-1] {
+		if a == "-p" {
+			pkg = args[i+1]
+		}
+	}
+	line := fmt.Sprintf("%s %s %.3f\n", filepath.Base(args[0]), pkg, (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
+	f, ferr := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if ferr == nil {
+		_, ferr = f.WriteString(line)
+		if cerr := f.Close(); ferr == nil {
+			ferr = cerr
+		}
+	}
+	if ferr != nil {
+		fmt.Fprintln(os.Stderr, "report -toolexec-log:", ferr)
+		return 2
+	}
+	return cmd.ProcessState.ExitCode()
 }
 
 // seconds lists durations in seconds, one decimal.
