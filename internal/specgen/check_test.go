@@ -132,7 +132,7 @@ func TestBrokenCopies(t *testing.T) {
 		}, `summary is "Count All Tickets", doc title's summary is "Count Tickets"`},
 		{"schema named like a generated response", func(t *testing.T) (string, int) {
 			l := lineOf(t, spec, 0, `^  schemas:$`)
-			return replaceLine(spec, l, "  schemas:\n    ListTicketsResponse:\n      type: object"), l + 1
+			return replaceLine(spec, l, "  schemas:\n    ListTicketsResponse:\n      type: object\n      description: A schema whose name oapi-codegen takes."), l + 1
 		}, "schema ListTicketsResponse collides with the ListTicketsResponse type"},
 	}
 	for _, c := range cases {
