@@ -9874,7 +9874,7 @@ type SearchTicketResult struct {
 	// CollaboratorIDs The ids of users currently CC'ed on the ticket.
 	CollaboratorIDs []int64 `json:"collaborator_ids,omitzero"`
 
-	// Comment The comment a macro would add to a ticket.
+	// Comment The comment a macro would add, in the ticket that Show Ticket After Changes gives back (the ticket as a macro would leave it). Tickets that Zendesk shows, lists or saves have none: to add a comment, send `comment` in TicketInput.
 	Comment *MacroComment `json:"comment,omitempty"`
 
 	// CommentCount The number of comments on the ticket. Only with the `comment_count` sideload.
@@ -10990,7 +10990,7 @@ type Ticket struct {
 	// CollaboratorIDs The ids of users currently CC'ed on the ticket.
 	CollaboratorIDs []int64 `json:"collaborator_ids,omitzero"`
 
-	// Comment The comment a macro would add to a ticket.
+	// Comment The comment a macro would add, in the ticket that Show Ticket After Changes gives back (the ticket as a macro would leave it). Tickets that Zendesk shows, lists or saves have none: to add a comment, send `comment` in TicketInput.
 	Comment *MacroComment `json:"comment,omitempty"`
 
 	// CommentCount The number of comments on the ticket. Only with the `comment_count` sideload.
