@@ -48,6 +48,17 @@ func WithProgress(f func(job JobStatus)) WaitOption {
 	return func(o *waitOptions) { o.progress = f }
 }
 
+// waitOptionsOf is the defaults with opts applied (nil options skipped).
+func waitOptionsOf(opts []WaitOption) waitOptions {
+	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: ctxsleep.Sleep, jitter: jitter}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
 // withSleep replaces the sleep between polls (tests).
 func withSleep(f func(context.Context, time.Duration) error) WaitOption {
 	return func(o *waitOptions) { o.sleep = f }
@@ -146,12 +157,7 @@ func ended(job *JobStatus) (done bool, err error) {
 // limit for at least the delay Zendesk asked for; ten in a row end the
 // wait. Options: WithPollInterval, WithWaitTimeout, WithProgress.
 func (c *Client) WaitJob(ctx context.Context, id string, opts ...WaitOption) (*JobStatus, error) {
-	o := waitOptions{initial: time.Second, max: 15 * time.Second, timeout: 30 * time.Minute, sleep: ctxsleep.Sleep, jitter: jitter}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
+	o := waitOptionsOf(opts)
 	if ctx == nil {
 		return nil, fmt.Errorf("wait job %s: %w", id, ErrNilContext)
 	}
@@ -284,12 +290,7 @@ func (c *Client) startJobs(ctx context.Context, r overlay.Request, opts []WaitOp
 	if len(parts) == 1 {
 		return c.startJob(ctx, r, opts)
 	}
-	var o waitOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
+	o := waitOptionsOf(opts)
 	total := 0
 	for _, p := range parts {
 		total += p.Items

@@ -116,16 +116,11 @@ func requireKeys(body []byte, keys ...string) error {
 
 // statusError is the error for a non-2xx answer when no checker is set.
 type statusError struct {
-	op     string
 	status int
 }
 
 func (e *statusError) Error() string {
-	msg := fmt.Sprintf("unexpected HTTP status %d %s", e.status, http.StatusText(e.status))
-	if e.op != "" {
-		msg = e.op + ": " + msg
-	}
-	return msg
+	return fmt.Sprintf("unexpected HTTP status %d %s", e.status, http.StatusText(e.status))
 }
 
 // HTTPStatus is the response's status code.

@@ -22,13 +22,9 @@ func queryParam(name string, v reflect.Value, explode bool) (string, error) {
 	key := url.QueryEscape(name)
 	switch v.Kind() {
 	case reflect.Slice, reflect.Array:
-		parts := make([]string, v.Len())
-		for i := range parts {
-			s, err := paramString(v.Index(i))
-			if err != nil {
-				return "", err
-			}
-			parts[i] = url.QueryEscape(s)
+		parts, err := listStrings(v, url.QueryEscape)
+		if err != nil {
+			return "", err
 		}
 		if explode {
 			return key + "=" + strings.Join(parts, "&"+key+"="), nil
@@ -73,13 +69,9 @@ func simpleParam(v reflect.Value, path bool) (string, error) {
 		return s
 	}
 	if v.Kind() == reflect.Slice || v.Kind() == reflect.Array {
-		parts := make([]string, v.Len())
-		for i := range parts {
-			s, err := paramString(v.Index(i))
-			if err != nil {
-				return "", err
-			}
-			parts[i] = esc(s)
+		parts, err := listStrings(v, esc)
+		if err != nil {
+			return "", err
 		}
 		return strings.Join(parts, ","), nil
 	}
@@ -88,6 +80,19 @@ func simpleParam(v reflect.Value, path bool) (string, error) {
 		return "", err
 	}
 	return esc(s), nil
+}
+
+// listStrings is the text of each item of the list v, escaped by esc.
+func listStrings(v reflect.Value, esc func(string) string) ([]string, error) {
+	parts := make([]string, v.Len())
+	for i := range parts {
+		s, err := paramString(v.Index(i))
+		if err != nil {
+			return nil, err
+		}
+		parts[i] = esc(s)
+	}
+	return parts, nil
 }
 
 var timeType = reflect.TypeFor[time.Time]()

@@ -269,8 +269,7 @@ func buildRatio(root string) error {
 		}
 		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 	}
-	var ours, theirs []time.Duration
-	var oursS, theirsS, ratios []float64
+	var ours, theirs, ratios []float64
 	for i := range buildRounds {
 		var a, b time.Duration
 		var err error
@@ -286,8 +285,7 @@ func buildRatio(root string) error {
 		if err != nil {
 			return err
 		}
-		ours, theirs = append(ours, a), append(theirs, b)
-		oursS, theirsS = append(oursS, a.Seconds()), append(theirsS, b.Seconds())
+		ours, theirs = append(ours, a.Seconds()), append(theirs, b.Seconds())
 		ratios = append(ratios, a.Seconds()/b.Seconds())
 	}
 	byRound := make([]string, len(ratios))
@@ -295,7 +293,7 @@ func buildRatio(root string) error {
 		byRound[i] = fmt.Sprintf("%.2f", r)
 	}
 	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n",
-		median(oursS), median(theirsS), median(ratios))
+		median(ours), median(theirs), median(ratios))
 	fmt.Printf("(%d cold builds each, in turns; zendesk: %s; go-github v75: %s; the rounds' ratios: %s; ratio: their median)\n",
 		buildRounds, seconds(ours), seconds(theirs), strings.Join(byRound, " "))
 	return packageSplit(root, other)
@@ -453,11 +451,11 @@ func runTool(log string, args []string) int {
 	return cmd.ProcessState.ExitCode()
 }
 
-// seconds lists durations in seconds, one decimal.
-func seconds(ds []time.Duration) string {
-	parts := make([]string, len(ds))
-	for i, d := range ds {
-		parts[i] = fmt.Sprintf("%.1f", d.Seconds())
+// seconds lists times in seconds, one decimal.
+func seconds(s []float64) string {
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = fmt.Sprintf("%.1f", x)
 	}
 	return strings.Join(parts, " ")
 }
