@@ -30,7 +30,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -61,7 +60,7 @@ type Client struct {
 	logger *slog.Logger
 }
 
-var subdomainRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+var subdomainRe = lazyRegexp(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // NewClient returns a client for https://{subdomain}.zendesk.com. The
 // subdomain is letters, digits and hyphens; anything else is refused. With
@@ -83,7 +82,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 	switch {
 	case base == nil && sub == "":
 		return nil, errors.New("zendesk: subdomain is empty (and no WithBaseURL)")
-	case sub != "" && !subdomainRe.MatchString(sub):
+	case sub != "" && !subdomainRe().MatchString(sub):
 		return nil, fmt.Errorf("zendesk: subdomain %q is not valid: letters, digits and hyphens only", subdomain)
 	case base == nil:
 		base = &url.URL{Scheme: "https", Host: sub + ".zendesk.com"}
@@ -113,7 +112,7 @@ func NewClient(subdomain string, opts ...Option) (*Client, error) {
 		scheme:   base.Scheme,
 		host:     strings.ToLower(base.Host),
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
-		router:   newRouter(overlay.Operations),
+		router:   newRouter(overlay.Operations[:]),
 		retry:    cfg.retry,
 		budget:   newRetryBudget(cfg.retry.Budget),
 		pacer:    newPacer(cfg.limiter, cfg.pacingScale, cfg.noOpPacing, cfg.noAccountPacing, cfg.headroom, cfg.retry.MaxRetryAfter),

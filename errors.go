@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -194,7 +195,7 @@ func parseErrorBody(body []byte, contentType string) (code, desc string, details
 	if len(trimmed) == 0 {
 		return "", "", nil
 	}
-	if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+	if m := htmlTitle().FindSubmatch(trimmed); m != nil {
 		return "", "HTML error page: " + clip(collapse(string(m[1])), 200), nil
 	}
 	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
@@ -233,14 +234,20 @@ func partialErrorBody(b []byte) (code, desc string) {
 	return code, desc
 }
 
+// The expressions that read HTML error pages are compiled at the first
+// such page, not when every program starts.
 var (
-	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	tags      = regexp.MustCompile(`(?s)<[^>]*>`)
-	blanks    = regexp.MustCompile(`\s+`)
+	htmlTitle = lazyRegexp(`(?is)<title[^>]*>(.*?)</title>`)
+	tags      = lazyRegexp(`(?s)<[^>]*>`)
+	blanks    = lazyRegexp(`\s+`)
 )
 
-func stripTags(s string) string { return tags.ReplaceAllString(s, " ") }
-func collapse(s string) string  { return strings.TrimSpace(blanks.ReplaceAllString(s, " ")) }
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+func stripTags(s string) string { return tags().ReplaceAllString(s, " ") }
+func collapse(s string) string  { return strings.TrimSpace(blanks().ReplaceAllString(s, " ")) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {

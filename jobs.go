@@ -236,7 +236,7 @@ func (c *Client) pollJob(ctx context.Context, id string) (*JobStatus, error) {
 // body cut short is an io.ErrUnexpectedEOF, which WaitJob polls through.
 func (c *Client) jobOf(ctx context.Context, r overlay.Request) (*JobStatus, error) {
 	var resp *http.Response
-	if _, err := c.call(ctx, r, nil, []CallOption{KeepResponse(&resp)}); err != nil {
+	if _, err := c.call(ctx, &r, nil, []CallOption{KeepResponse(&resp)}); err != nil {
 		return nil, err
 	}
 	var env JobStatusEnvelope

@@ -11,425 +11,426 @@ import (
 	"github.com/zdapi/zendesk/overlay"
 )
 
-// The operations, from the overlay's table.
+// The operations: each the address of its entry in the overlay's table,
+// which the linker lays out, so that none is looked up when a program starts.
 var (
-	opAddTicketTags                                = overlay.Op("AddTicketTags")
-	opAutocompleteCustomObjectRecords              = overlay.Op("AutocompleteCustomObjectRecords")
-	opAutocompleteOrganizations                    = overlay.Op("AutocompleteOrganizations")
-	opAutocompleteProblems                         = overlay.Op("AutocompleteProblems")
-	opAutocompleteTags                             = overlay.Op("AutocompleteTags")
-	opAutocompleteUsers                            = overlay.Op("AutocompleteUsers")
-	opBulkUnregisterPushNotificationDevices        = overlay.Op("BulkUnregisterPushNotificationDevices")
-	opBulkUpdateDefaultCustomTicketStatuses        = overlay.Op("BulkUpdateDefaultCustomTicketStatuses")
-	opChangeOwnPassword                            = overlay.Op("ChangeOwnPassword")
-	opCheckBrandHostMappingValidity                = overlay.Op("CheckBrandHostMappingValidity")
-	opCheckHostMappingValidity                     = overlay.Op("CheckHostMappingValidity")
-	opCloneTicketForm                              = overlay.Op("CloneTicketForm")
-	opCopySuspendedTicketAttachments               = overlay.Op("CopySuspendedTicketAttachments")
-	opCountActivities                              = overlay.Op("CountActivities")
-	opCountCustomObjectRecords                     = overlay.Op("CountCustomObjectRecords")
-	opCountDeletedUsers                            = overlay.Op("CountDeletedUsers")
-	opCountGroups                                  = overlay.Op("CountGroups")
-	opCountOrganizations                           = overlay.Op("CountOrganizations")
-	opCountSatisfactionRatings                     = overlay.Op("CountSatisfactionRatings")
-	opCountSearchResults                           = overlay.Op("CountSearchResults")
-	opCountTags                                    = overlay.Op("CountTags")
-	opCountTicketAudits                            = overlay.Op("CountTicketAudits")
-	opCountTicketComments                          = overlay.Op("CountTicketComments")
-	opCountTicketFields                            = overlay.Op("CountTicketFields")
-	opCountTickets                                 = overlay.Op("CountTickets")
-	opCountTicketsInView                           = overlay.Op("CountTicketsInView")
-	opCountTicketsInViews                          = overlay.Op("CountTicketsInViews")
-	opCountUsers                                   = overlay.Op("CountUsers")
-	opCountViews                                   = overlay.Op("CountViews")
-	opCreateAutomation                             = overlay.Op("CreateAutomation")
-	opCreateBatchJobForTriggerCategories           = overlay.Op("CreateBatchJobForTriggerCategories")
-	opCreateBookmark                               = overlay.Op("CreateBookmark")
-	opCreateBrand                                  = overlay.Op("CreateBrand")
-	opCreateCustomObject                           = overlay.Op("CreateCustomObject")
-	opCreateCustomObjectField                      = overlay.Op("CreateCustomObjectField")
-	opCreateCustomObjectRecord                     = overlay.Op("CreateCustomObjectRecord")
-	opCreateCustomRole                             = overlay.Op("CreateCustomRole")
-	opCreateCustomTicketStatus                     = overlay.Op("CreateCustomTicketStatus")
-	opCreateDynamicContentItem                     = overlay.Op("CreateDynamicContentItem")
-	opCreateDynamicContentItemVariant              = overlay.Op("CreateDynamicContentItemVariant")
-	opCreateGroup                                  = overlay.Op("CreateGroup")
-	opCreateGroupMembership                        = overlay.Op("CreateGroupMembership")
-	opCreateGroupSLAPolicy                         = overlay.Op("CreateGroupSLAPolicy")
-	opCreateMacro                                  = overlay.Op("CreateMacro")
-	opCreateMacroAttachment                        = overlay.Op("CreateMacroAttachment")
-	opCreateManyDynamicContentItemVariants         = overlay.Op("CreateManyDynamicContentItemVariants")
-	opCreateManyGroupMemberships                   = overlay.Op("CreateManyGroupMemberships")
-	opCreateManyOrganizationMemberships            = overlay.Op("CreateManyOrganizationMemberships")
-	opCreateManyOrganizations                      = overlay.Op("CreateManyOrganizations")
-	opCreateManyTickets                            = overlay.Op("CreateManyTickets")
-	opCreateManyUsers                              = overlay.Op("CreateManyUsers")
-	opCreateOrUpdateCustomObjectRecordByExternalId = overlay.Op("CreateOrUpdateCustomObjectRecordByExternalId")
-	opCreateOrUpdateManyUsers                      = overlay.Op("CreateOrUpdateManyUsers")
-	opCreateOrUpdateOrganization                   = overlay.Op("CreateOrUpdateOrganization")
-	opCreateOrUpdateTicketFieldOption              = overlay.Op("CreateOrUpdateTicketFieldOption")
-	opCreateOrUpdateUser                           = overlay.Op("CreateOrUpdateUser")
-	opCreateOrUpdateUserFieldOption                = overlay.Op("CreateOrUpdateUserFieldOption")
-	opCreateOrganization                           = overlay.Op("CreateOrganization")
-	opCreateOrganizationField                      = overlay.Op("CreateOrganizationField")
-	opCreateOrganizationMembership                 = overlay.Op("CreateOrganizationMembership")
-	opCreateOrganizationSubscription               = overlay.Op("CreateOrganizationSubscription")
-	opCreateRequest                                = overlay.Op("CreateRequest")
-	opCreateResourceCollection                     = overlay.Op("CreateResourceCollection")
-	opCreateRoutingAttribute                       = overlay.Op("CreateRoutingAttribute")
-	opCreateRoutingAttributeValue                  = overlay.Op("CreateRoutingAttributeValue")
-	opCreateSLAPolicy                              = overlay.Op("CreateSLAPolicy")
-	opCreateSharingAgreement                       = overlay.Op("CreateSharingAgreement")
-	opCreateSupportAddress                         = overlay.Op("CreateSupportAddress")
-	opCreateTarget                                 = overlay.Op("CreateTarget")
-	opCreateTicket                                 = overlay.Op("CreateTicket")
-	opCreateTicketField                            = overlay.Op("CreateTicketField")
-	opCreateTicketForm                             = overlay.Op("CreateTicketForm")
-	opCreateTicketSatisfactionRating               = overlay.Op("CreateTicketSatisfactionRating")
-	opCreateTicketSkip                             = overlay.Op("CreateTicketSkip")
-	opCreateTrialAccount                           = overlay.Op("CreateTrialAccount")
-	opCreateTrigger                                = overlay.Op("CreateTrigger")
-	opCreateTriggerCategory                        = overlay.Op("CreateTriggerCategory")
-	opCreateUnassociatedMacroAttachment            = overlay.Op("CreateUnassociatedMacroAttachment")
-	opCreateUser                                   = overlay.Op("CreateUser")
-	opCreateUserField                              = overlay.Op("CreateUserField")
-	opCreateUserIdentity                           = overlay.Op("CreateUserIdentity")
-	opCreateView                                   = overlay.Op("CreateView")
-	opCreateVoiceTicket                            = overlay.Op("CreateVoiceTicket")
-	opCreateWorkspace                              = overlay.Op("CreateWorkspace")
-	opDeleteAuthenticatedSession                   = overlay.Op("DeleteAuthenticatedSession")
-	opDeleteAutomation                             = overlay.Op("DeleteAutomation")
-	opDeleteBookmark                               = overlay.Op("DeleteBookmark")
-	opDeleteBrand                                  = overlay.Op("DeleteBrand")
-	opDeleteCustomObject                           = overlay.Op("DeleteCustomObject")
-	opDeleteCustomObjectField                      = overlay.Op("DeleteCustomObjectField")
-	opDeleteCustomObjectRecord                     = overlay.Op("DeleteCustomObjectRecord")
-	opDeleteCustomObjectRecordByExternalId         = overlay.Op("DeleteCustomObjectRecordByExternalId")
-	opDeleteCustomRole                             = overlay.Op("DeleteCustomRole")
-	opDeleteDynamicContentItem                     = overlay.Op("DeleteDynamicContentItem")
-	opDeleteDynamicContentItemVariant              = overlay.Op("DeleteDynamicContentItemVariant")
-	opDeleteGroup                                  = overlay.Op("DeleteGroup")
-	opDeleteGroupMembership                        = overlay.Op("DeleteGroupMembership")
-	opDeleteGroupSLAPolicy                         = overlay.Op("DeleteGroupSLAPolicy")
-	opDeleteMacro                                  = overlay.Op("DeleteMacro")
-	opDeleteManyAutomations                        = overlay.Op("DeleteManyAutomations")
-	opDeleteManyGroupMemberships                   = overlay.Op("DeleteManyGroupMemberships")
-	opDeleteManyMacros                             = overlay.Op("DeleteManyMacros")
-	opDeleteManyOrganizationMemberships            = overlay.Op("DeleteManyOrganizationMemberships")
-	opDeleteManyOrganizations                      = overlay.Op("DeleteManyOrganizations")
-	opDeleteManySuspendedTickets                   = overlay.Op("DeleteManySuspendedTickets")
-	opDeleteManyTickets                            = overlay.Op("DeleteManyTickets")
-	opDeleteManyTriggers                           = overlay.Op("DeleteManyTriggers")
-	opDeleteManyUsers                              = overlay.Op("DeleteManyUsers")
-	opDeleteManyViews                              = overlay.Op("DeleteManyViews")
-	opDeleteManyWorkspaces                         = overlay.Op("DeleteManyWorkspaces")
-	opDeleteOrganization                           = overlay.Op("DeleteOrganization")
-	opDeleteOrganizationField                      = overlay.Op("DeleteOrganizationField")
-	opDeleteOrganizationMembership                 = overlay.Op("DeleteOrganizationMembership")
-	opDeleteOrganizationSubscription               = overlay.Op("DeleteOrganizationSubscription")
-	opDeleteResourceCollection                     = overlay.Op("DeleteResourceCollection")
-	opDeleteRoutingAttribute                       = overlay.Op("DeleteRoutingAttribute")
-	opDeleteRoutingAttributeValue                  = overlay.Op("DeleteRoutingAttributeValue")
-	opDeleteSLAPolicy                              = overlay.Op("DeleteSLAPolicy")
-	opDeleteSharingAgreement                       = overlay.Op("DeleteSharingAgreement")
-	opDeleteSupportAddress                         = overlay.Op("DeleteSupportAddress")
-	opDeleteSuspendedTicket                        = overlay.Op("DeleteSuspendedTicket")
-	opDeleteTarget                                 = overlay.Op("DeleteTarget")
-	opDeleteTicket                                 = overlay.Op("DeleteTicket")
-	opDeleteTicketField                            = overlay.Op("DeleteTicketField")
-	opDeleteTicketFieldOption                      = overlay.Op("DeleteTicketFieldOption")
-	opDeleteTicketForm                             = overlay.Op("DeleteTicketForm")
-	opDeleteTrigger                                = overlay.Op("DeleteTrigger")
-	opDeleteTriggerCategory                        = overlay.Op("DeleteTriggerCategory")
-	opDeleteUpload                                 = overlay.Op("DeleteUpload")
-	opDeleteUser                                   = overlay.Op("DeleteUser")
-	opDeleteUserField                              = overlay.Op("DeleteUserField")
-	opDeleteUserFieldOption                        = overlay.Op("DeleteUserFieldOption")
-	opDeleteUserIdentity                           = overlay.Op("DeleteUserIdentity")
-	opDeleteUserSession                            = overlay.Op("DeleteUserSession")
-	opDeleteUserSessions                           = overlay.Op("DeleteUserSessions")
-	opDeleteView                                   = overlay.Op("DeleteView")
-	opDeleteWorkspace                              = overlay.Op("DeleteWorkspace")
-	opDetectBestLocale                             = overlay.Op("DetectBestLocale")
-	opExecuteView                                  = overlay.Op("ExecuteView")
-	opExportAuditLogs                              = overlay.Op("ExportAuditLogs")
-	opExportSearchResults                          = overlay.Op("ExportSearchResults")
-	opExportSuspendedTickets                       = overlay.Op("ExportSuspendedTickets")
-	opExportView                                   = overlay.Op("ExportView")
-	opImportManyTickets                            = overlay.Op("ImportManyTickets")
-	opImportTicket                                 = overlay.Op("ImportTicket")
-	opIncrementalOrganizationExport                = overlay.Op("IncrementalOrganizationExport")
-	opIncrementalRoutingAttributeExport            = overlay.Op("IncrementalRoutingAttributeExport")
-	opIncrementalRoutingAttributeValueExport       = overlay.Op("IncrementalRoutingAttributeValueExport")
-	opIncrementalRoutingInstanceValueExport        = overlay.Op("IncrementalRoutingInstanceValueExport")
-	opIncrementalSampleExport                      = overlay.Op("IncrementalSampleExport")
-	opIncrementalTicketCursorExport                = overlay.Op("IncrementalTicketCursorExport")
-	opIncrementalTicketEventExport                 = overlay.Op("IncrementalTicketEventExport")
-	opIncrementalTicketExport                      = overlay.Op("IncrementalTicketExport")
-	opIncrementalUserCursorExport                  = overlay.Op("IncrementalUserCursorExport")
-	opIncrementalUserExport                        = overlay.Op("IncrementalUserExport")
-	opListActiveAutomations                        = overlay.Op("ListActiveAutomations")
-	opListActiveMacros                             = overlay.Op("ListActiveMacros")
-	opListActiveTriggers                           = overlay.Op("ListActiveTriggers")
-	opListActiveViews                              = overlay.Op("ListActiveViews")
-	opListActivities                               = overlay.Op("ListActivities")
-	opListAgentAttributeValues                     = overlay.Op("ListAgentAttributeValues")
-	opListAgentLocales                             = overlay.Op("ListAgentLocales")
-	opListAllTicketAudits                          = overlay.Op("ListAllTicketAudits")
-	opListAssignableGroupMemberships               = overlay.Op("ListAssignableGroupMemberships")
-	opListAssignableGroups                         = overlay.Op("ListAssignableGroups")
-	opListAuditLogs                                = overlay.Op("ListAuditLogs")
-	opListAutomations                              = overlay.Op("ListAutomations")
-	opListBookmarks                                = overlay.Op("ListBookmarks")
-	opListBrands                                   = overlay.Op("ListBrands")
-	opListCustomObjectFields                       = overlay.Op("ListCustomObjectFields")
-	opListCustomObjectRecords                      = overlay.Op("ListCustomObjectRecords")
-	opListCustomObjects                            = overlay.Op("ListCustomObjects")
-	opListCustomRoles                              = overlay.Op("ListCustomRoles")
-	opListCustomTicketStatuses                     = overlay.Op("ListCustomTicketStatuses")
-	opListDeletedTickets                           = overlay.Op("ListDeletedTickets")
-	opListDeletedUsers                             = overlay.Op("ListDeletedUsers")
-	opListDynamicContentItemVariants               = overlay.Op("ListDynamicContentItemVariants")
-	opListDynamicContentItems                      = overlay.Op("ListDynamicContentItems")
-	opListGroupMemberships                         = overlay.Op("ListGroupMemberships")
-	opListGroupSLAPolicies                         = overlay.Op("ListGroupSLAPolicies")
-	opListGroupSLAPolicyFilterDefinitions          = overlay.Op("ListGroupSLAPolicyFilterDefinitions")
-	opListGroups                                   = overlay.Op("ListGroups")
-	opListJobStatuses                              = overlay.Op("ListJobStatuses")
-	opListLocales                                  = overlay.Op("ListLocales")
-	opListLookupRelationshipSources                = overlay.Op("ListLookupRelationshipSources")
-	opListMacroActionDefinitions                   = overlay.Op("ListMacroActionDefinitions")
-	opListMacroActions                             = overlay.Op("ListMacroActions")
-	opListMacroAttachments                         = overlay.Op("ListMacroAttachments")
-	opListMacroCategories                          = overlay.Op("ListMacroCategories")
-	opListMacros                                   = overlay.Op("ListMacros")
-	opListOrganizationFields                       = overlay.Op("ListOrganizationFields")
-	opListOrganizationMemberships                  = overlay.Op("ListOrganizationMemberships")
-	opListOrganizationSubscriptions                = overlay.Op("ListOrganizationSubscriptions")
-	opListOrganizations                            = overlay.Op("ListOrganizations")
-	opListPublicLocales                            = overlay.Op("ListPublicLocales")
-	opListRelationshipFilterDefinitions            = overlay.Op("ListRelationshipFilterDefinitions")
-	opListRequestComments                          = overlay.Op("ListRequestComments")
-	opListRequests                                 = overlay.Op("ListRequests")
-	opListResourceCollections                      = overlay.Op("ListResourceCollections")
-	opListRoutingAttributeDefinitions              = overlay.Op("ListRoutingAttributeDefinitions")
-	opListRoutingAttributeValues                   = overlay.Op("ListRoutingAttributeValues")
-	opListRoutingAttributes                        = overlay.Op("ListRoutingAttributes")
-	opListSLAPolicies                              = overlay.Op("ListSLAPolicies")
-	opListSLAPolicyFilterDefinitions               = overlay.Op("ListSLAPolicyFilterDefinitions")
-	opListSatisfactionRatings                      = overlay.Op("ListSatisfactionRatings")
-	opListSatisfactionReasons                      = overlay.Op("ListSatisfactionReasons")
-	opListSearchResults                            = overlay.Op("ListSearchResults")
-	opListSessions                                 = overlay.Op("ListSessions")
-	opListSharingAgreements                        = overlay.Op("ListSharingAgreements")
-	opListSupportAddresses                         = overlay.Op("ListSupportAddresses")
-	opListSuspendedTickets                         = overlay.Op("ListSuspendedTickets")
-	opListTags                                     = overlay.Op("ListTags")
-	opListTargetFailures                           = overlay.Op("ListTargetFailures")
-	opListTargets                                  = overlay.Op("ListTargets")
-	opListTicketAttributeValues                    = overlay.Op("ListTicketAttributeValues")
-	opListTicketAudits                             = overlay.Op("ListTicketAudits")
-	opListTicketCollaborators                      = overlay.Op("ListTicketCollaborators")
-	opListTicketComments                           = overlay.Op("ListTicketComments")
-	opListTicketEmailCCs                           = overlay.Op("ListTicketEmailCCs")
-	opListTicketFieldOptions                       = overlay.Op("ListTicketFieldOptions")
-	opListTicketFields                             = overlay.Op("ListTicketFields")
-	opListTicketFollowers                          = overlay.Op("ListTicketFollowers")
-	opListTicketForms                              = overlay.Op("ListTicketForms")
-	opListTicketIncidents                          = overlay.Op("ListTicketIncidents")
-	opListTicketMetricEvents                       = overlay.Op("ListTicketMetricEvents")
-	opListTicketMetrics                            = overlay.Op("ListTicketMetrics")
-	opListTicketProblems                           = overlay.Op("ListTicketProblems")
-	opListTicketTags                               = overlay.Op("ListTicketTags")
-	opListTickets                                  = overlay.Op("ListTickets")
-	opListTicketsFulfilledByUser                   = overlay.Op("ListTicketsFulfilledByUser")
-	opListTriggerCategories                        = overlay.Op("ListTriggerCategories")
-	opListTriggerDefinitions                       = overlay.Op("ListTriggerDefinitions")
-	opListTriggerRevisions                         = overlay.Op("ListTriggerRevisions")
-	opListTriggers                                 = overlay.Op("ListTriggers")
-	opListUserComplianceDeletionStatuses           = overlay.Op("ListUserComplianceDeletionStatuses")
-	opListUserFieldOptions                         = overlay.Op("ListUserFieldOptions")
-	opListUserFields                               = overlay.Op("ListUserFields")
-	opListUserIdentities                           = overlay.Op("ListUserIdentities")
-	opListUserPasswordRequirements                 = overlay.Op("ListUserPasswordRequirements")
-	opListUserTicketSkips                          = overlay.Op("ListUserTicketSkips")
-	opListUsers                                    = overlay.Op("ListUsers")
-	opListViewTickets                              = overlay.Op("ListViewTickets")
-	opListViews                                    = overlay.Op("ListViews")
-	opListViewsCompact                             = overlay.Op("ListViewsCompact")
-	opListWorkspaces                               = overlay.Op("ListWorkspaces")
-	opLogoutManyUsers                              = overlay.Op("LogoutManyUsers")
-	opMakeTicketAuditCommentPrivate                = overlay.Op("MakeTicketAuditCommentPrivate")
-	opMakeTicketCommentPrivate                     = overlay.Op("MakeTicketCommentPrivate")
-	opMakeUserIdentityPrimary                      = overlay.Op("MakeUserIdentityPrimary")
-	opMarkManyTicketsAsSpam                        = overlay.Op("MarkManyTicketsAsSpam")
-	opMarkTicketAsSpam                             = overlay.Op("MarkTicketAsSpam")
-	opMergeEndUsers                                = overlay.Op("MergeEndUsers")
-	opMergeTickets                                 = overlay.Op("MergeTickets")
-	opOpenTicketInAgentBrowser                     = overlay.Op("OpenTicketInAgentBrowser")
-	opOpenUserProfileInAgentBrowser                = overlay.Op("OpenUserProfileInAgentBrowser")
-	opPermanentlyDeleteManyTickets                 = overlay.Op("PermanentlyDeleteManyTickets")
-	opPermanentlyDeleteTicket                      = overlay.Op("PermanentlyDeleteTicket")
-	opPermanentlyDeleteUser                        = overlay.Op("PermanentlyDeleteUser")
-	opPreviewViewTicketCount                       = overlay.Op("PreviewViewTicketCount")
-	opPreviewViews                                 = overlay.Op("PreviewViews")
-	opQueueCustomObjectRecordBulkJob               = overlay.Op("QueueCustomObjectRecordBulkJob")
-	opRecoverManySuspendedTickets                  = overlay.Op("RecoverManySuspendedTickets")
-	opRecoverSuspendedTicket                       = overlay.Op("RecoverSuspendedTicket")
-	opRedactChatComment                            = overlay.Op("RedactChatComment")
-	opRedactChatCommentAttachment                  = overlay.Op("RedactChatCommentAttachment")
-	opRedactTicketComment                          = overlay.Op("RedactTicketComment")
-	opRedactTicketCommentAttachment                = overlay.Op("RedactTicketCommentAttachment")
-	opRedactTicketCommentString                    = overlay.Op("RedactTicketCommentString")
-	opRemoveTicketTags                             = overlay.Op("RemoveTicketTags")
-	opRenewCurrentSession                          = overlay.Op("RenewCurrentSession")
-	opReorderCustomObjectFields                    = overlay.Op("ReorderCustomObjectFields")
-	opReorderGroupSLAPolicies                      = overlay.Op("ReorderGroupSLAPolicies")
-	opReorderOrganizationFields                    = overlay.Op("ReorderOrganizationFields")
-	opReorderSLAPolicies                           = overlay.Op("ReorderSLAPolicies")
-	opReorderTicketForms                           = overlay.Op("ReorderTicketForms")
-	opReorderTriggers                              = overlay.Op("ReorderTriggers")
-	opReorderUserFields                            = overlay.Op("ReorderUserFields")
-	opReorderWorkspaces                            = overlay.Op("ReorderWorkspaces")
-	opRequestUserCreate                            = overlay.Op("RequestUserCreate")
-	opRequestUserIdentityVerification              = overlay.Op("RequestUserIdentityVerification")
-	opRestoreDeletedTicket                         = overlay.Op("RestoreDeletedTicket")
-	opRestoreManyDeletedTickets                    = overlay.Op("RestoreManyDeletedTickets")
-	opSearchAutomations                            = overlay.Op("SearchAutomations")
-	opSearchCustomObjectRecords                    = overlay.Op("SearchCustomObjectRecords")
-	opSearchMacros                                 = overlay.Op("SearchMacros")
-	opSearchOrganizations                          = overlay.Op("SearchOrganizations")
-	opSearchRequests                               = overlay.Op("SearchRequests")
-	opSearchTriggers                               = overlay.Op("SearchTriggers")
-	opSearchUsers                                  = overlay.Op("SearchUsers")
-	opSearchViews                                  = overlay.Op("SearchViews")
-	opSetAgentAttributeValues                      = overlay.Op("SetAgentAttributeValues")
-	opSetGroupMembershipAsDefault                  = overlay.Op("SetGroupMembershipAsDefault")
-	opSetOrganizationAsDefault                     = overlay.Op("SetOrganizationAsDefault")
-	opSetOrganizationMembershipAsDefault           = overlay.Op("SetOrganizationMembershipAsDefault")
-	opSetTicketAttributeValues                     = overlay.Op("SetTicketAttributeValues")
-	opSetTicketTags                                = overlay.Op("SetTicketTags")
-	opSetUserPassword                              = overlay.Op("SetUserPassword")
-	opShowAccountSettings                          = overlay.Op("ShowAccountSettings")
-	opShowActivity                                 = overlay.Op("ShowActivity")
-	opShowAttachment                               = overlay.Op("ShowAttachment")
-	opShowAuditLog                                 = overlay.Op("ShowAuditLog")
-	opShowAuthenticatedSession                     = overlay.Op("ShowAuthenticatedSession")
-	opShowAutomation                               = overlay.Op("ShowAutomation")
-	opShowBrand                                    = overlay.Op("ShowBrand")
-	opShowCurrentLocale                            = overlay.Op("ShowCurrentLocale")
-	opShowCustomObject                             = overlay.Op("ShowCustomObject")
-	opShowCustomObjectField                        = overlay.Op("ShowCustomObjectField")
-	opShowCustomObjectFieldsLimit                  = overlay.Op("ShowCustomObjectFieldsLimit")
-	opShowCustomObjectRecord                       = overlay.Op("ShowCustomObjectRecord")
-	opShowCustomObjectRecordsLimit                 = overlay.Op("ShowCustomObjectRecordsLimit")
-	opShowCustomObjectsLimit                       = overlay.Op("ShowCustomObjectsLimit")
-	opShowCustomRole                               = overlay.Op("ShowCustomRole")
-	opShowCustomTicketStatus                       = overlay.Op("ShowCustomTicketStatus")
-	opShowDeletedUser                              = overlay.Op("ShowDeletedUser")
-	opShowDynamicContentItem                       = overlay.Op("ShowDynamicContentItem")
-	opShowDynamicContentItemVariant                = overlay.Op("ShowDynamicContentItemVariant")
-	opShowGroup                                    = overlay.Op("ShowGroup")
-	opShowGroupMembership                          = overlay.Op("ShowGroupMembership")
-	opShowGroupSLAPolicy                           = overlay.Op("ShowGroupSLAPolicy")
-	opShowJobStatus                                = overlay.Op("ShowJobStatus")
-	opShowLocale                                   = overlay.Op("ShowLocale")
-	opShowMacro                                    = overlay.Op("ShowMacro")
-	opShowMacroAttachment                          = overlay.Op("ShowMacroAttachment")
-	opShowMacroChangesToTicket                     = overlay.Op("ShowMacroChangesToTicket")
-	opShowMacroReplica                             = overlay.Op("ShowMacroReplica")
-	opShowManyDynamicContentItems                  = overlay.Op("ShowManyDynamicContentItems")
-	opShowManyJobStatuses                          = overlay.Op("ShowManyJobStatuses")
-	opShowManyOrganizations                        = overlay.Op("ShowManyOrganizations")
-	opShowManyTicketForms                          = overlay.Op("ShowManyTicketForms")
-	opShowManyTickets                              = overlay.Op("ShowManyTickets")
-	opShowManyUsers                                = overlay.Op("ShowManyUsers")
-	opShowManyViews                                = overlay.Op("ShowManyViews")
-	opShowOrganization                             = overlay.Op("ShowOrganization")
-	opShowOrganizationField                        = overlay.Op("ShowOrganizationField")
-	opShowOrganizationMembership                   = overlay.Op("ShowOrganizationMembership")
-	opShowOrganizationRelatedInformation           = overlay.Op("ShowOrganizationRelatedInformation")
-	opShowOrganizationSubscription                 = overlay.Op("ShowOrganizationSubscription")
-	opShowRequest                                  = overlay.Op("ShowRequest")
-	opShowRequestComment                           = overlay.Op("ShowRequestComment")
-	opShowResourceCollection                       = overlay.Op("ShowResourceCollection")
-	opShowRoutingAttribute                         = overlay.Op("ShowRoutingAttribute")
-	opShowRoutingAttributeValue                    = overlay.Op("ShowRoutingAttributeValue")
-	opShowSLAPolicy                                = overlay.Op("ShowSLAPolicy")
-	opShowSatisfactionRating                       = overlay.Op("ShowSatisfactionRating")
-	opShowSatisfactionReason                       = overlay.Op("ShowSatisfactionReason")
-	opShowSelf                                     = overlay.Op("ShowSelf")
-	opShowSharingAgreement                         = overlay.Op("ShowSharingAgreement")
-	opShowSupportAddress                           = overlay.Op("ShowSupportAddress")
-	opShowSuspendedTicket                          = overlay.Op("ShowSuspendedTicket")
-	opShowTarget                                   = overlay.Op("ShowTarget")
-	opShowTargetFailure                            = overlay.Op("ShowTargetFailure")
-	opShowTicket                                   = overlay.Op("ShowTicket")
-	opShowTicketAfterMacro                         = overlay.Op("ShowTicketAfterMacro")
-	opShowTicketAudit                              = overlay.Op("ShowTicketAudit")
-	opShowTicketField                              = overlay.Op("ShowTicketField")
-	opShowTicketFieldOption                        = overlay.Op("ShowTicketFieldOption")
-	opShowTicketForm                               = overlay.Op("ShowTicketForm")
-	opShowTicketMetric                             = overlay.Op("ShowTicketMetric")
-	opShowTicketRelatedInfo                        = overlay.Op("ShowTicketRelatedInfo")
-	opShowTrigger                                  = overlay.Op("ShowTrigger")
-	opShowTriggerCategory                          = overlay.Op("ShowTriggerCategory")
-	opShowTriggerRevision                          = overlay.Op("ShowTriggerRevision")
-	opShowUser                                     = overlay.Op("ShowUser")
-	opShowUserField                                = overlay.Op("ShowUserField")
-	opShowUserFieldOption                          = overlay.Op("ShowUserFieldOption")
-	opShowUserIdentity                             = overlay.Op("ShowUserIdentity")
-	opShowUserRelatedInformation                   = overlay.Op("ShowUserRelatedInformation")
-	opShowUserSession                              = overlay.Op("ShowUserSession")
-	opShowView                                     = overlay.Op("ShowView")
-	opShowWorkspace                                = overlay.Op("ShowWorkspace")
-	opUnassignUserOrganization                     = overlay.Op("UnassignUserOrganization")
-	opUpdateAccountSettings                        = overlay.Op("UpdateAccountSettings")
-	opUpdateAttachmentForMalware                   = overlay.Op("UpdateAttachmentForMalware")
-	opUpdateAutomation                             = overlay.Op("UpdateAutomation")
-	opUpdateBrand                                  = overlay.Op("UpdateBrand")
-	opUpdateCustomObject                           = overlay.Op("UpdateCustomObject")
-	opUpdateCustomObjectField                      = overlay.Op("UpdateCustomObjectField")
-	opUpdateCustomObjectRecord                     = overlay.Op("UpdateCustomObjectRecord")
-	opUpdateCustomRole                             = overlay.Op("UpdateCustomRole")
-	opUpdateCustomTicketStatus                     = overlay.Op("UpdateCustomTicketStatus")
-	opUpdateDynamicContentItem                     = overlay.Op("UpdateDynamicContentItem")
-	opUpdateDynamicContentItemVariant              = overlay.Op("UpdateDynamicContentItemVariant")
-	opUpdateGroup                                  = overlay.Op("UpdateGroup")
-	opUpdateGroupSLAPolicy                         = overlay.Op("UpdateGroupSLAPolicy")
-	opUpdateMacro                                  = overlay.Op("UpdateMacro")
-	opUpdateManyAutomations                        = overlay.Op("UpdateManyAutomations")
-	opUpdateManyDynamicContentItemVariants         = overlay.Op("UpdateManyDynamicContentItemVariants")
-	opUpdateManyMacros                             = overlay.Op("UpdateManyMacros")
-	opUpdateManyOrganizations                      = overlay.Op("UpdateManyOrganizations")
-	opUpdateManyTickets                            = overlay.Op("UpdateManyTickets")
-	opUpdateManyTriggers                           = overlay.Op("UpdateManyTriggers")
-	opUpdateManyUsers                              = overlay.Op("UpdateManyUsers")
-	opUpdateManyViews                              = overlay.Op("UpdateManyViews")
-	opUpdateOrganization                           = overlay.Op("UpdateOrganization")
-	opUpdateOrganizationField                      = overlay.Op("UpdateOrganizationField")
-	opUpdateRequest                                = overlay.Op("UpdateRequest")
-	opUpdateResourceCollection                     = overlay.Op("UpdateResourceCollection")
-	opUpdateRoutingAttribute                       = overlay.Op("UpdateRoutingAttribute")
-	opUpdateRoutingAttributeValue                  = overlay.Op("UpdateRoutingAttributeValue")
-	opUpdateSLAPolicy                              = overlay.Op("UpdateSLAPolicy")
-	opUpdateSharingAgreement                       = overlay.Op("UpdateSharingAgreement")
-	opUpdateSupportAddress                         = overlay.Op("UpdateSupportAddress")
-	opUpdateTarget                                 = overlay.Op("UpdateTarget")
-	opUpdateTicket                                 = overlay.Op("UpdateTicket")
-	opUpdateTicketField                            = overlay.Op("UpdateTicketField")
-	opUpdateTicketForm                             = overlay.Op("UpdateTicketForm")
-	opUpdateTrigger                                = overlay.Op("UpdateTrigger")
-	opUpdateTriggerCategory                        = overlay.Op("UpdateTriggerCategory")
-	opUpdateUser                                   = overlay.Op("UpdateUser")
-	opUpdateUserField                              = overlay.Op("UpdateUserField")
-	opUpdateUserIdentity                           = overlay.Op("UpdateUserIdentity")
-	opUpdateView                                   = overlay.Op("UpdateView")
-	opUpdateWorkspace                              = overlay.Op("UpdateWorkspace")
-	opUploadFile                                   = overlay.Op("UploadFile")
-	opVerifySubdomainAvailability                  = overlay.Op("VerifySubdomainAvailability")
-	opVerifySupportAddressForwarding               = overlay.Op("VerifySupportAddressForwarding")
-	opVerifyUserIdentity                           = overlay.Op("VerifyUserIdentity")
+	opAddTicketTags                                = &overlay.Operations[0]
+	opAutocompleteCustomObjectRecords              = &overlay.Operations[1]
+	opAutocompleteOrganizations                    = &overlay.Operations[2]
+	opAutocompleteProblems                         = &overlay.Operations[3]
+	opAutocompleteTags                             = &overlay.Operations[4]
+	opAutocompleteUsers                            = &overlay.Operations[5]
+	opBulkUnregisterPushNotificationDevices        = &overlay.Operations[6]
+	opBulkUpdateDefaultCustomTicketStatuses        = &overlay.Operations[7]
+	opChangeOwnPassword                            = &overlay.Operations[8]
+	opCheckBrandHostMappingValidity                = &overlay.Operations[9]
+	opCheckHostMappingValidity                     = &overlay.Operations[10]
+	opCloneTicketForm                              = &overlay.Operations[11]
+	opCopySuspendedTicketAttachments               = &overlay.Operations[12]
+	opCountActivities                              = &overlay.Operations[13]
+	opCountCustomObjectRecords                     = &overlay.Operations[14]
+	opCountDeletedUsers                            = &overlay.Operations[15]
+	opCountGroups                                  = &overlay.Operations[16]
+	opCountOrganizations                           = &overlay.Operations[17]
+	opCountSatisfactionRatings                     = &overlay.Operations[18]
+	opCountSearchResults                           = &overlay.Operations[19]
+	opCountTags                                    = &overlay.Operations[20]
+	opCountTicketAudits                            = &overlay.Operations[21]
+	opCountTicketComments                          = &overlay.Operations[22]
+	opCountTicketFields                            = &overlay.Operations[23]
+	opCountTickets                                 = &overlay.Operations[24]
+	opCountTicketsInView                           = &overlay.Operations[25]
+	opCountTicketsInViews                          = &overlay.Operations[26]
+	opCountUsers                                   = &overlay.Operations[27]
+	opCountViews                                   = &overlay.Operations[28]
+	opCreateAutomation                             = &overlay.Operations[29]
+	opCreateBatchJobForTriggerCategories           = &overlay.Operations[30]
+	opCreateBookmark                               = &overlay.Operations[31]
+	opCreateBrand                                  = &overlay.Operations[32]
+	opCreateCustomObject                           = &overlay.Operations[33]
+	opCreateCustomObjectField                      = &overlay.Operations[34]
+	opCreateCustomObjectRecord                     = &overlay.Operations[35]
+	opCreateCustomRole                             = &overlay.Operations[36]
+	opCreateCustomTicketStatus                     = &overlay.Operations[37]
+	opCreateDynamicContentItem                     = &overlay.Operations[38]
+	opCreateDynamicContentItemVariant              = &overlay.Operations[39]
+	opCreateGroup                                  = &overlay.Operations[40]
+	opCreateGroupMembership                        = &overlay.Operations[41]
+	opCreateGroupSLAPolicy                         = &overlay.Operations[42]
+	opCreateMacro                                  = &overlay.Operations[43]
+	opCreateMacroAttachment                        = &overlay.Operations[44]
+	opCreateManyDynamicContentItemVariants         = &overlay.Operations[45]
+	opCreateManyGroupMemberships                   = &overlay.Operations[46]
+	opCreateManyOrganizationMemberships            = &overlay.Operations[47]
+	opCreateManyOrganizations                      = &overlay.Operations[48]
+	opCreateManyTickets                            = &overlay.Operations[49]
+	opCreateManyUsers                              = &overlay.Operations[50]
+	opCreateOrUpdateCustomObjectRecordByExternalId = &overlay.Operations[51]
+	opCreateOrUpdateManyUsers                      = &overlay.Operations[52]
+	opCreateOrUpdateOrganization                   = &overlay.Operations[53]
+	opCreateOrUpdateTicketFieldOption              = &overlay.Operations[54]
+	opCreateOrUpdateUser                           = &overlay.Operations[55]
+	opCreateOrUpdateUserFieldOption                = &overlay.Operations[56]
+	opCreateOrganization                           = &overlay.Operations[57]
+	opCreateOrganizationField                      = &overlay.Operations[58]
+	opCreateOrganizationMembership                 = &overlay.Operations[59]
+	opCreateOrganizationSubscription               = &overlay.Operations[60]
+	opCreateRequest                                = &overlay.Operations[61]
+	opCreateResourceCollection                     = &overlay.Operations[62]
+	opCreateRoutingAttribute                       = &overlay.Operations[63]
+	opCreateRoutingAttributeValue                  = &overlay.Operations[64]
+	opCreateSLAPolicy                              = &overlay.Operations[65]
+	opCreateSharingAgreement                       = &overlay.Operations[66]
+	opCreateSupportAddress                         = &overlay.Operations[67]
+	opCreateTarget                                 = &overlay.Operations[68]
+	opCreateTicket                                 = &overlay.Operations[69]
+	opCreateTicketField                            = &overlay.Operations[70]
+	opCreateTicketForm                             = &overlay.Operations[71]
+	opCreateTicketSatisfactionRating               = &overlay.Operations[72]
+	opCreateTicketSkip                             = &overlay.Operations[73]
+	opCreateTrialAccount                           = &overlay.Operations[74]
+	opCreateTrigger                                = &overlay.Operations[75]
+	opCreateTriggerCategory                        = &overlay.Operations[76]
+	opCreateUnassociatedMacroAttachment            = &overlay.Operations[77]
+	opCreateUser                                   = &overlay.Operations[78]
+	opCreateUserField                              = &overlay.Operations[79]
+	opCreateUserIdentity                           = &overlay.Operations[80]
+	opCreateView                                   = &overlay.Operations[81]
+	opCreateVoiceTicket                            = &overlay.Operations[82]
+	opCreateWorkspace                              = &overlay.Operations[83]
+	opDeleteAuthenticatedSession                   = &overlay.Operations[84]
+	opDeleteAutomation                             = &overlay.Operations[85]
+	opDeleteBookmark                               = &overlay.Operations[86]
+	opDeleteBrand                                  = &overlay.Operations[87]
+	opDeleteCustomObject                           = &overlay.Operations[88]
+	opDeleteCustomObjectField                      = &overlay.Operations[89]
+	opDeleteCustomObjectRecord                     = &overlay.Operations[90]
+	opDeleteCustomObjectRecordByExternalId         = &overlay.Operations[91]
+	opDeleteCustomRole                             = &overlay.Operations[92]
+	opDeleteDynamicContentItem                     = &overlay.Operations[93]
+	opDeleteDynamicContentItemVariant              = &overlay.Operations[94]
+	opDeleteGroup                                  = &overlay.Operations[95]
+	opDeleteGroupMembership                        = &overlay.Operations[96]
+	opDeleteGroupSLAPolicy                         = &overlay.Operations[97]
+	opDeleteMacro                                  = &overlay.Operations[98]
+	opDeleteManyAutomations                        = &overlay.Operations[99]
+	opDeleteManyGroupMemberships                   = &overlay.Operations[100]
+	opDeleteManyMacros                             = &overlay.Operations[101]
+	opDeleteManyOrganizationMemberships            = &overlay.Operations[102]
+	opDeleteManyOrganizations                      = &overlay.Operations[103]
+	opDeleteManySuspendedTickets                   = &overlay.Operations[104]
+	opDeleteManyTickets                            = &overlay.Operations[105]
+	opDeleteManyTriggers                           = &overlay.Operations[106]
+	opDeleteManyUsers                              = &overlay.Operations[107]
+	opDeleteManyViews                              = &overlay.Operations[108]
+	opDeleteManyWorkspaces                         = &overlay.Operations[109]
+	opDeleteOrganization                           = &overlay.Operations[110]
+	opDeleteOrganizationField                      = &overlay.Operations[111]
+	opDeleteOrganizationMembership                 = &overlay.Operations[112]
+	opDeleteOrganizationSubscription               = &overlay.Operations[113]
+	opDeleteResourceCollection                     = &overlay.Operations[114]
+	opDeleteRoutingAttribute                       = &overlay.Operations[115]
+	opDeleteRoutingAttributeValue                  = &overlay.Operations[116]
+	opDeleteSLAPolicy                              = &overlay.Operations[117]
+	opDeleteSharingAgreement                       = &overlay.Operations[118]
+	opDeleteSupportAddress                         = &overlay.Operations[119]
+	opDeleteSuspendedTicket                        = &overlay.Operations[120]
+	opDeleteTarget                                 = &overlay.Operations[121]
+	opDeleteTicket                                 = &overlay.Operations[122]
+	opDeleteTicketField                            = &overlay.Operations[123]
+	opDeleteTicketFieldOption                      = &overlay.Operations[124]
+	opDeleteTicketForm                             = &overlay.Operations[125]
+	opDeleteTrigger                                = &overlay.Operations[126]
+	opDeleteTriggerCategory                        = &overlay.Operations[127]
+	opDeleteUpload                                 = &overlay.Operations[128]
+	opDeleteUser                                   = &overlay.Operations[129]
+	opDeleteUserField                              = &overlay.Operations[130]
+	opDeleteUserFieldOption                        = &overlay.Operations[131]
+	opDeleteUserIdentity                           = &overlay.Operations[132]
+	opDeleteUserSession                            = &overlay.Operations[133]
+	opDeleteUserSessions                           = &overlay.Operations[134]
+	opDeleteView                                   = &overlay.Operations[135]
+	opDeleteWorkspace                              = &overlay.Operations[136]
+	opDetectBestLocale                             = &overlay.Operations[137]
+	opExecuteView                                  = &overlay.Operations[138]
+	opExportAuditLogs                              = &overlay.Operations[139]
+	opExportSearchResults                          = &overlay.Operations[140]
+	opExportSuspendedTickets                       = &overlay.Operations[141]
+	opExportView                                   = &overlay.Operations[142]
+	opImportManyTickets                            = &overlay.Operations[143]
+	opImportTicket                                 = &overlay.Operations[144]
+	opIncrementalOrganizationExport                = &overlay.Operations[145]
+	opIncrementalRoutingAttributeExport            = &overlay.Operations[146]
+	opIncrementalRoutingAttributeValueExport       = &overlay.Operations[147]
+	opIncrementalRoutingInstanceValueExport        = &overlay.Operations[148]
+	opIncrementalSampleExport                      = &overlay.Operations[149]
+	opIncrementalTicketCursorExport                = &overlay.Operations[150]
+	opIncrementalTicketEventExport                 = &overlay.Operations[151]
+	opIncrementalTicketExport                      = &overlay.Operations[152]
+	opIncrementalUserCursorExport                  = &overlay.Operations[153]
+	opIncrementalUserExport                        = &overlay.Operations[154]
+	opListActiveAutomations                        = &overlay.Operations[155]
+	opListActiveMacros                             = &overlay.Operations[156]
+	opListActiveTriggers                           = &overlay.Operations[157]
+	opListActiveViews                              = &overlay.Operations[158]
+	opListActivities                               = &overlay.Operations[159]
+	opListAgentAttributeValues                     = &overlay.Operations[160]
+	opListAgentLocales                             = &overlay.Operations[161]
+	opListAllTicketAudits                          = &overlay.Operations[162]
+	opListAssignableGroupMemberships               = &overlay.Operations[163]
+	opListAssignableGroups                         = &overlay.Operations[164]
+	opListAuditLogs                                = &overlay.Operations[165]
+	opListAutomations                              = &overlay.Operations[166]
+	opListBookmarks                                = &overlay.Operations[167]
+	opListBrands                                   = &overlay.Operations[168]
+	opListCustomObjectFields                       = &overlay.Operations[169]
+	opListCustomObjectRecords                      = &overlay.Operations[170]
+	opListCustomObjects                            = &overlay.Operations[171]
+	opListCustomRoles                              = &overlay.Operations[172]
+	opListCustomTicketStatuses                     = &overlay.Operations[173]
+	opListDeletedTickets                           = &overlay.Operations[174]
+	opListDeletedUsers                             = &overlay.Operations[175]
+	opListDynamicContentItemVariants               = &overlay.Operations[176]
+	opListDynamicContentItems                      = &overlay.Operations[177]
+	opListGroupMemberships                         = &overlay.Operations[178]
+	opListGroupSLAPolicies                         = &overlay.Operations[179]
+	opListGroupSLAPolicyFilterDefinitions          = &overlay.Operations[180]
+	opListGroups                                   = &overlay.Operations[181]
+	opListJobStatuses                              = &overlay.Operations[182]
+	opListLocales                                  = &overlay.Operations[183]
+	opListLookupRelationshipSources                = &overlay.Operations[184]
+	opListMacroActionDefinitions                   = &overlay.Operations[185]
+	opListMacroActions                             = &overlay.Operations[186]
+	opListMacroAttachments                         = &overlay.Operations[187]
+	opListMacroCategories                          = &overlay.Operations[188]
+	opListMacros                                   = &overlay.Operations[189]
+	opListOrganizationFields                       = &overlay.Operations[190]
+	opListOrganizationMemberships                  = &overlay.Operations[191]
+	opListOrganizationSubscriptions                = &overlay.Operations[192]
+	opListOrganizations                            = &overlay.Operations[193]
+	opListPublicLocales                            = &overlay.Operations[194]
+	opListRelationshipFilterDefinitions            = &overlay.Operations[195]
+	opListRequestComments                          = &overlay.Operations[196]
+	opListRequests                                 = &overlay.Operations[197]
+	opListResourceCollections                      = &overlay.Operations[198]
+	opListRoutingAttributeDefinitions              = &overlay.Operations[199]
+	opListRoutingAttributeValues                   = &overlay.Operations[200]
+	opListRoutingAttributes                        = &overlay.Operations[201]
+	opListSLAPolicies                              = &overlay.Operations[202]
+	opListSLAPolicyFilterDefinitions               = &overlay.Operations[203]
+	opListSatisfactionRatings                      = &overlay.Operations[204]
+	opListSatisfactionReasons                      = &overlay.Operations[205]
+	opListSearchResults                            = &overlay.Operations[206]
+	opListSessions                                 = &overlay.Operations[207]
+	opListSharingAgreements                        = &overlay.Operations[208]
+	opListSupportAddresses                         = &overlay.Operations[209]
+	opListSuspendedTickets                         = &overlay.Operations[210]
+	opListTags                                     = &overlay.Operations[211]
+	opListTargetFailures                           = &overlay.Operations[212]
+	opListTargets                                  = &overlay.Operations[213]
+	opListTicketAttributeValues                    = &overlay.Operations[214]
+	opListTicketAudits                             = &overlay.Operations[215]
+	opListTicketCollaborators                      = &overlay.Operations[216]
+	opListTicketComments                           = &overlay.Operations[217]
+	opListTicketEmailCCs                           = &overlay.Operations[218]
+	opListTicketFieldOptions                       = &overlay.Operations[219]
+	opListTicketFields                             = &overlay.Operations[220]
+	opListTicketFollowers                          = &overlay.Operations[221]
+	opListTicketForms                              = &overlay.Operations[222]
+	opListTicketIncidents                          = &overlay.Operations[223]
+	opListTicketMetricEvents                       = &overlay.Operations[224]
+	opListTicketMetrics                            = &overlay.Operations[225]
+	opListTicketProblems                           = &overlay.Operations[226]
+	opListTicketTags                               = &overlay.Operations[227]
+	opListTickets                                  = &overlay.Operations[228]
+	opListTicketsFulfilledByUser                   = &overlay.Operations[229]
+	opListTriggerCategories                        = &overlay.Operations[230]
+	opListTriggerDefinitions                       = &overlay.Operations[231]
+	opListTriggerRevisions                         = &overlay.Operations[232]
+	opListTriggers                                 = &overlay.Operations[233]
+	opListUserComplianceDeletionStatuses           = &overlay.Operations[234]
+	opListUserFieldOptions                         = &overlay.Operations[235]
+	opListUserFields                               = &overlay.Operations[236]
+	opListUserIdentities                           = &overlay.Operations[237]
+	opListUserPasswordRequirements                 = &overlay.Operations[238]
+	opListUserTicketSkips                          = &overlay.Operations[239]
+	opListUsers                                    = &overlay.Operations[240]
+	opListViewTickets                              = &overlay.Operations[241]
+	opListViews                                    = &overlay.Operations[242]
+	opListViewsCompact                             = &overlay.Operations[243]
+	opListWorkspaces                               = &overlay.Operations[244]
+	opLogoutManyUsers                              = &overlay.Operations[245]
+	opMakeTicketAuditCommentPrivate                = &overlay.Operations[246]
+	opMakeTicketCommentPrivate                     = &overlay.Operations[247]
+	opMakeUserIdentityPrimary                      = &overlay.Operations[248]
+	opMarkManyTicketsAsSpam                        = &overlay.Operations[249]
+	opMarkTicketAsSpam                             = &overlay.Operations[250]
+	opMergeEndUsers                                = &overlay.Operations[251]
+	opMergeTickets                                 = &overlay.Operations[252]
+	opOpenTicketInAgentBrowser                     = &overlay.Operations[253]
+	opOpenUserProfileInAgentBrowser                = &overlay.Operations[254]
+	opPermanentlyDeleteManyTickets                 = &overlay.Operations[255]
+	opPermanentlyDeleteTicket                      = &overlay.Operations[256]
+	opPermanentlyDeleteUser                        = &overlay.Operations[257]
+	opPreviewViewTicketCount                       = &overlay.Operations[258]
+	opPreviewViews                                 = &overlay.Operations[259]
+	opQueueCustomObjectRecordBulkJob               = &overlay.Operations[260]
+	opRecoverManySuspendedTickets                  = &overlay.Operations[261]
+	opRecoverSuspendedTicket                       = &overlay.Operations[262]
+	opRedactChatComment                            = &overlay.Operations[263]
+	opRedactChatCommentAttachment                  = &overlay.Operations[264]
+	opRedactTicketComment                          = &overlay.Operations[265]
+	opRedactTicketCommentAttachment                = &overlay.Operations[266]
+	opRedactTicketCommentString                    = &overlay.Operations[267]
+	opRemoveTicketTags                             = &overlay.Operations[268]
+	opRenewCurrentSession                          = &overlay.Operations[269]
+	opReorderCustomObjectFields                    = &overlay.Operations[270]
+	opReorderGroupSLAPolicies                      = &overlay.Operations[271]
+	opReorderOrganizationFields                    = &overlay.Operations[272]
+	opReorderSLAPolicies                           = &overlay.Operations[273]
+	opReorderTicketForms                           = &overlay.Operations[274]
+	opReorderTriggers                              = &overlay.Operations[275]
+	opReorderUserFields                            = &overlay.Operations[276]
+	opReorderWorkspaces                            = &overlay.Operations[277]
+	opRequestUserCreate                            = &overlay.Operations[278]
+	opRequestUserIdentityVerification              = &overlay.Operations[279]
+	opRestoreDeletedTicket                         = &overlay.Operations[280]
+	opRestoreManyDeletedTickets                    = &overlay.Operations[281]
+	opSearchAutomations                            = &overlay.Operations[282]
+	opSearchCustomObjectRecords                    = &overlay.Operations[283]
+	opSearchMacros                                 = &overlay.Operations[284]
+	opSearchOrganizations                          = &overlay.Operations[285]
+	opSearchRequests                               = &overlay.Operations[286]
+	opSearchTriggers                               = &overlay.Operations[287]
+	opSearchUsers                                  = &overlay.Operations[288]
+	opSearchViews                                  = &overlay.Operations[289]
+	opSetAgentAttributeValues                      = &overlay.Operations[290]
+	opSetGroupMembershipAsDefault                  = &overlay.Operations[291]
+	opSetOrganizationAsDefault                     = &overlay.Operations[292]
+	opSetOrganizationMembershipAsDefault           = &overlay.Operations[293]
+	opSetTicketAttributeValues                     = &overlay.Operations[294]
+	opSetTicketTags                                = &overlay.Operations[295]
+	opSetUserPassword                              = &overlay.Operations[296]
+	opShowAccountSettings                          = &overlay.Operations[297]
+	opShowActivity                                 = &overlay.Operations[298]
+	opShowAttachment                               = &overlay.Operations[299]
+	opShowAuditLog                                 = &overlay.Operations[300]
+	opShowAuthenticatedSession                     = &overlay.Operations[301]
+	opShowAutomation                               = &overlay.Operations[302]
+	opShowBrand                                    = &overlay.Operations[303]
+	opShowCurrentLocale                            = &overlay.Operations[304]
+	opShowCustomObject                             = &overlay.Operations[305]
+	opShowCustomObjectField                        = &overlay.Operations[306]
+	opShowCustomObjectFieldsLimit                  = &overlay.Operations[307]
+	opShowCustomObjectRecord                       = &overlay.Operations[308]
+	opShowCustomObjectRecordsLimit                 = &overlay.Operations[309]
+	opShowCustomObjectsLimit                       = &overlay.Operations[310]
+	opShowCustomRole                               = &overlay.Operations[311]
+	opShowCustomTicketStatus                       = &overlay.Operations[312]
+	opShowDeletedUser                              = &overlay.Operations[313]
+	opShowDynamicContentItem                       = &overlay.Operations[314]
+	opShowDynamicContentItemVariant                = &overlay.Operations[315]
+	opShowGroup                                    = &overlay.Operations[316]
+	opShowGroupMembership                          = &overlay.Operations[317]
+	opShowGroupSLAPolicy                           = &overlay.Operations[318]
+	opShowJobStatus                                = &overlay.Operations[319]
+	opShowLocale                                   = &overlay.Operations[320]
+	opShowMacro                                    = &overlay.Operations[321]
+	opShowMacroAttachment                          = &overlay.Operations[322]
+	opShowMacroChangesToTicket                     = &overlay.Operations[323]
+	opShowMacroReplica                             = &overlay.Operations[324]
+	opShowManyDynamicContentItems                  = &overlay.Operations[325]
+	opShowManyJobStatuses                          = &overlay.Operations[326]
+	opShowManyOrganizations                        = &overlay.Operations[327]
+	opShowManyTicketForms                          = &overlay.Operations[328]
+	opShowManyTickets                              = &overlay.Operations[329]
+	opShowManyUsers                                = &overlay.Operations[330]
+	opShowManyViews                                = &overlay.Operations[331]
+	opShowOrganization                             = &overlay.Operations[332]
+	opShowOrganizationField                        = &overlay.Operations[333]
+	opShowOrganizationMembership                   = &overlay.Operations[334]
+	opShowOrganizationRelatedInformation           = &overlay.Operations[335]
+	opShowOrganizationSubscription                 = &overlay.Operations[336]
+	opShowRequest                                  = &overlay.Operations[337]
+	opShowRequestComment                           = &overlay.Operations[338]
+	opShowResourceCollection                       = &overlay.Operations[339]
+	opShowRoutingAttribute                         = &overlay.Operations[340]
+	opShowRoutingAttributeValue                    = &overlay.Operations[341]
+	opShowSLAPolicy                                = &overlay.Operations[342]
+	opShowSatisfactionRating                       = &overlay.Operations[343]
+	opShowSatisfactionReason                       = &overlay.Operations[344]
+	opShowSelf                                     = &overlay.Operations[345]
+	opShowSharingAgreement                         = &overlay.Operations[346]
+	opShowSupportAddress                           = &overlay.Operations[347]
+	opShowSuspendedTicket                          = &overlay.Operations[348]
+	opShowTarget                                   = &overlay.Operations[349]
+	opShowTargetFailure                            = &overlay.Operations[350]
+	opShowTicket                                   = &overlay.Operations[351]
+	opShowTicketAfterMacro                         = &overlay.Operations[352]
+	opShowTicketAudit                              = &overlay.Operations[353]
+	opShowTicketField                              = &overlay.Operations[354]
+	opShowTicketFieldOption                        = &overlay.Operations[355]
+	opShowTicketForm                               = &overlay.Operations[356]
+	opShowTicketMetric                             = &overlay.Operations[357]
+	opShowTicketRelatedInfo                        = &overlay.Operations[358]
+	opShowTrigger                                  = &overlay.Operations[359]
+	opShowTriggerCategory                          = &overlay.Operations[360]
+	opShowTriggerRevision                          = &overlay.Operations[361]
+	opShowUser                                     = &overlay.Operations[362]
+	opShowUserField                                = &overlay.Operations[363]
+	opShowUserFieldOption                          = &overlay.Operations[364]
+	opShowUserIdentity                             = &overlay.Operations[365]
+	opShowUserRelatedInformation                   = &overlay.Operations[366]
+	opShowUserSession                              = &overlay.Operations[367]
+	opShowView                                     = &overlay.Operations[368]
+	opShowWorkspace                                = &overlay.Operations[369]
+	opUnassignUserOrganization                     = &overlay.Operations[370]
+	opUpdateAccountSettings                        = &overlay.Operations[371]
+	opUpdateAttachmentForMalware                   = &overlay.Operations[372]
+	opUpdateAutomation                             = &overlay.Operations[373]
+	opUpdateBrand                                  = &overlay.Operations[374]
+	opUpdateCustomObject                           = &overlay.Operations[375]
+	opUpdateCustomObjectField                      = &overlay.Operations[376]
+	opUpdateCustomObjectRecord                     = &overlay.Operations[377]
+	opUpdateCustomRole                             = &overlay.Operations[378]
+	opUpdateCustomTicketStatus                     = &overlay.Operations[379]
+	opUpdateDynamicContentItem                     = &overlay.Operations[380]
+	opUpdateDynamicContentItemVariant              = &overlay.Operations[381]
+	opUpdateGroup                                  = &overlay.Operations[382]
+	opUpdateGroupSLAPolicy                         = &overlay.Operations[383]
+	opUpdateMacro                                  = &overlay.Operations[384]
+	opUpdateManyAutomations                        = &overlay.Operations[385]
+	opUpdateManyDynamicContentItemVariants         = &overlay.Operations[386]
+	opUpdateManyMacros                             = &overlay.Operations[387]
+	opUpdateManyOrganizations                      = &overlay.Operations[388]
+	opUpdateManyTickets                            = &overlay.Operations[389]
+	opUpdateManyTriggers                           = &overlay.Operations[390]
+	opUpdateManyUsers                              = &overlay.Operations[391]
+	opUpdateManyViews                              = &overlay.Operations[392]
+	opUpdateOrganization                           = &overlay.Operations[393]
+	opUpdateOrganizationField                      = &overlay.Operations[394]
+	opUpdateRequest                                = &overlay.Operations[395]
+	opUpdateResourceCollection                     = &overlay.Operations[396]
+	opUpdateRoutingAttribute                       = &overlay.Operations[397]
+	opUpdateRoutingAttributeValue                  = &overlay.Operations[398]
+	opUpdateSLAPolicy                              = &overlay.Operations[399]
+	opUpdateSharingAgreement                       = &overlay.Operations[400]
+	opUpdateSupportAddress                         = &overlay.Operations[401]
+	opUpdateTarget                                 = &overlay.Operations[402]
+	opUpdateTicket                                 = &overlay.Operations[403]
+	opUpdateTicketField                            = &overlay.Operations[404]
+	opUpdateTicketForm                             = &overlay.Operations[405]
+	opUpdateTrigger                                = &overlay.Operations[406]
+	opUpdateTriggerCategory                        = &overlay.Operations[407]
+	opUpdateUser                                   = &overlay.Operations[408]
+	opUpdateUserField                              = &overlay.Operations[409]
+	opUpdateUserIdentity                           = &overlay.Operations[410]
+	opUpdateView                                   = &overlay.Operations[411]
+	opUpdateWorkspace                              = &overlay.Operations[412]
+	opUploadFile                                   = &overlay.Operations[413]
+	opVerifySubdomainAvailability                  = &overlay.Operations[414]
+	opVerifySupportAddressForwarding               = &overlay.Operations[415]
+	opVerifyUserIdentity                           = &overlay.Operations[416]
 )
 
 // AddTicketTags calls "Add Tags": PUT /api/v2/tickets/{ticket_id}/tags.
@@ -447,7 +448,7 @@ var (
 // Allowed for: Agents.
 func (c *Client) AddTicketTags(ctx context.Context, ticketID int64, body TicketTagsRequest, opts ...CallOption) (*TicketTagsEnvelope, error) {
 	out := new(TicketTagsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opAddTicketTags, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAddTicketTags, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -467,7 +468,7 @@ func (c *Client) AddTicketTags(ctx context.Context, ticketID int64, body TicketT
 // This call returns one page; AutocompleteCustomObjectRecordsAll and AutocompleteCustomObjectRecordsPages iterate over all of them.
 func (c *Client) AutocompleteCustomObjectRecords(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...CallOption) (*CustomObjectRecordList, error) {
 	out := new(CustomObjectRecordList)
-	if _, err := c.call(ctx, overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -503,7 +504,7 @@ func (c *Client) AutocompleteCustomObjectRecordsPages(ctx context.Context, custo
 // This call returns one page; AutocompleteOrganizationsAll and AutocompleteOrganizationsPages iterate over all of them.
 func (c *Client) AutocompleteOrganizations(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...CallOption) (*OrganizationOffsetList, error) {
 	out := new(OrganizationOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opAutocompleteOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAutocompleteOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -537,7 +538,7 @@ func (c *Client) AutocompleteOrganizationsPages(ctx context.Context, params *Aut
 // Allowed for: Agents.
 func (c *Client) AutocompleteProblems(ctx context.Context, params *AutocompleteProblemsParams, body ProblemAutocompleteRequest, opts ...CallOption) (*TicketsEnvelope, error) {
 	out := new(TicketsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opAutocompleteProblems, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAutocompleteProblems, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -555,7 +556,7 @@ func (c *Client) AutocompleteProblems(ctx context.Context, params *AutocompleteP
 // This call returns one page; AutocompleteTagsAll and AutocompleteTagsPages iterate over all of them.
 func (c *Client) AutocompleteTags(ctx context.Context, params *AutocompleteTagsParams, opts ...CallOption) (*TagNameList, error) {
 	out := new(TagNameList)
-	if _, err := c.call(ctx, overlay.Request{Op: opAutocompleteTags, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAutocompleteTags, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -593,7 +594,7 @@ func (c *Client) AutocompleteTagsPages(ctx context.Context, params *Autocomplete
 // Sideloads (params.Include): abilities, groups, identities, open_ticket_count, organizations; they come back typed in the answer.
 func (c *Client) AutocompleteUsers(ctx context.Context, params *AutocompleteUsersParams, opts ...CallOption) (*UsersEnvelope, error) {
 	out := new(UsersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opAutocompleteUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opAutocompleteUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -606,7 +607,7 @@ func (c *Client) AutocompleteUsers(ctx context.Context, params *AutocompleteUser
 //
 // Allowed for: Admins.
 func (c *Client) BulkUnregisterPushNotificationDevices(ctx context.Context, body PushNotificationDevicesDestroyManyRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opBulkUnregisterPushNotificationDevices, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opBulkUnregisterPushNotificationDevices, JSON: body}, nil, opts)
 	return err
 }
 
@@ -618,7 +619,7 @@ func (c *Client) BulkUnregisterPushNotificationDevices(ctx context.Context, body
 // Allowed for: Admins.
 func (c *Client) BulkUpdateDefaultCustomTicketStatuses(ctx context.Context, body CustomStatusesDefaultUpdateRequest, opts ...CallOption) (*CustomStatusesDefaultUpdateResult, error) {
 	out := new(CustomStatusesDefaultUpdateResult)
-	if _, err := c.call(ctx, overlay.Request{Op: opBulkUpdateDefaultCustomTicketStatuses, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opBulkUpdateDefaultCustomTicketStatuses, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -634,7 +635,7 @@ func (c *Client) BulkUpdateDefaultCustomTicketStatuses(ctx context.Context, body
 //
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) ChangeOwnPassword(ctx context.Context, userID int64, body UserPasswordChangeRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opChangeOwnPassword, Path: []any{userID}, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opChangeOwnPassword, Path: []any{userID}, JSON: body}, nil, opts)
 	return err
 }
 
@@ -646,7 +647,7 @@ func (c *Client) ChangeOwnPassword(ctx context.Context, userID int64, body UserP
 // Allowed for: Admins.
 func (c *Client) CheckBrandHostMappingValidity(ctx context.Context, brandID int64, opts ...CallOption) (*BrandHostMappingCheck, error) {
 	out := new(BrandHostMappingCheck)
-	if _, err := c.call(ctx, overlay.Request{Op: opCheckBrandHostMappingValidity, Path: []any{brandID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCheckBrandHostMappingValidity, Path: []any{brandID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -660,7 +661,7 @@ func (c *Client) CheckBrandHostMappingValidity(ctx context.Context, brandID int6
 // Allowed for: Admins.
 func (c *Client) CheckHostMappingValidity(ctx context.Context, params *CheckHostMappingValidityParams, opts ...CallOption) (*BrandHostMappingCheck, error) {
 	out := new(BrandHostMappingCheck)
-	if _, err := c.call(ctx, overlay.Request{Op: opCheckHostMappingValidity, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCheckHostMappingValidity, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -674,7 +675,7 @@ func (c *Client) CheckHostMappingValidity(ctx context.Context, params *CheckHost
 // Allowed for: Admins.
 func (c *Client) CloneTicketForm(ctx context.Context, ticketFormID int64, body TicketFormCloneRequest, opts ...CallOption) (*TicketFormEnvelope, error) {
 	out := new(TicketFormEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCloneTicketForm, Path: []any{ticketFormID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCloneTicketForm, Path: []any{ticketFormID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -689,7 +690,7 @@ func (c *Client) CloneTicketForm(ctx context.Context, ticketFormID int64, body T
 // plans; unrestricted agents on all other plans.
 func (c *Client) CopySuspendedTicketAttachments(ctx context.Context, opts ...CallOption) (*UploadEnvelope, error) {
 	out := new(UploadEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCopySuspendedTicketAttachments}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCopySuspendedTicketAttachments}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -708,7 +709,7 @@ func (c *Client) CopySuspendedTicketAttachments(ctx context.Context, opts ...Cal
 // Allowed for: Agents.
 func (c *Client) CountActivities(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountActivities}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountActivities}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -722,7 +723,7 @@ func (c *Client) CountActivities(ctx context.Context, opts ...CallOption) (*Coun
 // Allowed for: Agents.
 func (c *Client) CountCustomObjectRecords(ctx context.Context, customObjectKey string, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountCustomObjectRecords, Path: []any{customObjectKey}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountCustomObjectRecords, Path: []any{customObjectKey}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -740,7 +741,7 @@ func (c *Client) CountCustomObjectRecords(ctx context.Context, customObjectKey s
 // Allowed for: Agents.
 func (c *Client) CountDeletedUsers(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountDeletedUsers}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountDeletedUsers}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -755,7 +756,7 @@ func (c *Client) CountDeletedUsers(ctx context.Context, opts ...CallOption) (*Co
 // **Allowed for:** Admins, Agents.
 func (c *Client) CountGroups(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountGroups}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountGroups}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -770,7 +771,7 @@ func (c *Client) CountGroups(ctx context.Context, opts ...CallOption) (*CountEnv
 // **Allowed for:** Agents.
 func (c *Client) CountOrganizations(ctx context.Context, params *CountOrganizationsParams, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -790,7 +791,7 @@ func (c *Client) CountOrganizations(ctx context.Context, params *CountOrganizati
 // Allowed for: Agents.
 func (c *Client) CountSatisfactionRatings(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountSatisfactionRatings}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountSatisfactionRatings}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -804,7 +805,7 @@ func (c *Client) CountSatisfactionRatings(ctx context.Context, opts ...CallOptio
 // Allowed for: Admins, Agents and Light Agents.
 func (c *Client) CountSearchResults(ctx context.Context, params *CountSearchResultsParams, opts ...CallOption) (*SearchCount, error) {
 	out := new(SearchCount)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountSearchResults, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountSearchResults, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -821,7 +822,7 @@ func (c *Client) CountSearchResults(ctx context.Context, params *CountSearchResu
 // Allowed for: Admins.
 func (c *Client) CountTags(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTags}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTags}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -839,7 +840,7 @@ func (c *Client) CountTags(ctx context.Context, opts ...CallOption) (*CountEnvel
 // Allowed for: Agents.
 func (c *Client) CountTicketAudits(ctx context.Context, ticketID int64, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTicketAudits, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTicketAudits, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -857,7 +858,7 @@ func (c *Client) CountTicketAudits(ctx context.Context, ticketID int64, opts ...
 // Allowed for: Agents.
 func (c *Client) CountTicketComments(ctx context.Context, ticketID int64, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTicketComments, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTicketComments, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -879,7 +880,7 @@ func (c *Client) CountTicketComments(ctx context.Context, ticketID int64, opts .
 // Allowed for: Agents.
 func (c *Client) CountTicketFields(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTicketFields}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTicketFields}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -897,7 +898,7 @@ func (c *Client) CountTicketFields(ctx context.Context, opts ...CallOption) (*Co
 // Allowed for: Agents.
 func (c *Client) CountTickets(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTickets}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTickets}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -920,7 +921,7 @@ func (c *Client) CountTickets(ctx context.Context, opts ...CallOption) (*CountEn
 // The client paces its calls to this limit.
 func (c *Client) CountTicketsInView(ctx context.Context, viewID int64, opts ...CallOption) (*ViewCountEnvelope, error) {
 	out := new(ViewCountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTicketsInView, Path: []any{viewID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTicketsInView, Path: []any{viewID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -940,7 +941,7 @@ func (c *Client) CountTicketsInView(ctx context.Context, viewID int64, opts ...C
 // The client paces its calls to this limit.
 func (c *Client) CountTicketsInViews(ctx context.Context, params *CountTicketsInViewsParams, opts ...CallOption) (*ViewCountsEnvelope, error) {
 	out := new(ViewCountsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountTicketsInViews, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountTicketsInViews, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -958,7 +959,7 @@ func (c *Client) CountTicketsInViews(ctx context.Context, params *CountTicketsIn
 // Allowed for: Admins, Agents and Light Agents.
 func (c *Client) CountUsers(ctx context.Context, params *CountUsersParams, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -976,7 +977,7 @@ func (c *Client) CountUsers(ctx context.Context, params *CountUsersParams, opts 
 // Allowed for: Agents.
 func (c *Client) CountViews(ctx context.Context, opts ...CallOption) (*CountEnvelope, error) {
 	out := new(CountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCountViews}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCountViews}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -997,7 +998,7 @@ func (c *Client) CountViews(ctx context.Context, opts ...CallOption) (*CountEnve
 // Allowed for: Agents.
 func (c *Client) CreateAutomation(ctx context.Context, body AutomationCreateRequest, opts ...CallOption) (*AutomationEnvelope, error) {
 	out := new(AutomationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateAutomation, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateAutomation, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1012,7 +1013,7 @@ func (c *Client) CreateAutomation(ctx context.Context, body AutomationCreateRequ
 // "complete" and whose `results` hold the changed trigger categories and triggers (not a `job_status` to poll).
 func (c *Client) CreateBatchJobForTriggerCategories(ctx context.Context, body TriggerCategoryBatchJobRequest, opts ...CallOption) (*TriggerCategoryBatchJobEnvelope, error) {
 	out := new(TriggerCategoryBatchJobEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateBatchJobForTriggerCategories, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateBatchJobForTriggerCategories, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1028,7 +1029,7 @@ func (c *Client) CreateBatchJobForTriggerCategories(ctx context.Context, body Tr
 // Allowed for: Agents.
 func (c *Client) CreateBookmark(ctx context.Context, body BookmarkCreateRequest, opts ...CallOption) (*CreateBookmarkResult, error) {
 	out := new(BookmarkEnvelope)
-	status, err := c.call(ctx, overlay.Request{Op: opCreateBookmark, JSON: body}, out, opts)
+	status, err := c.call(ctx, &overlay.Request{Op: opCreateBookmark, JSON: body}, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -1051,7 +1052,7 @@ type CreateBookmarkResult struct {
 // Allowed for: Admins.
 func (c *Client) CreateBrand(ctx context.Context, body BrandCreateRequest, opts ...CallOption) (*BrandEnvelope, error) {
 	out := new(BrandEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateBrand, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateBrand, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1065,7 +1066,7 @@ func (c *Client) CreateBrand(ctx context.Context, body BrandCreateRequest, opts 
 // Allowed for: Admins.
 func (c *Client) CreateCustomObject(ctx context.Context, body CustomObjectCreateRequest, opts ...CallOption) (*CustomObjectEnvelope, error) {
 	out := new(CustomObjectEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateCustomObject, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateCustomObject, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1080,7 +1081,7 @@ func (c *Client) CreateCustomObject(ctx context.Context, body CustomObjectCreate
 // Allowed for: Admins.
 func (c *Client) CreateCustomObjectField(ctx context.Context, customObjectKey string, body CustomObjectFieldCreateRequest, opts ...CallOption) (*CustomObjectFieldEnvelope, error) {
 	out := new(CustomObjectFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateCustomObjectField, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateCustomObjectField, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1095,7 +1096,7 @@ func (c *Client) CreateCustomObjectField(ctx context.Context, customObjectKey st
 // Allowed for: Agents.
 func (c *Client) CreateCustomObjectRecord(ctx context.Context, customObjectKey string, body CustomObjectRecordCreateRequest, opts ...CallOption) (*CustomObjectRecordEnvelope, error) {
 	out := new(CustomObjectRecordEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateCustomObjectRecord, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateCustomObjectRecord, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1110,7 +1111,7 @@ func (c *Client) CreateCustomObjectRecord(ctx context.Context, customObjectKey s
 // **Allowed for:** Administrators, and agents with the `manage_roles` permission.
 func (c *Client) CreateCustomRole(ctx context.Context, body CustomRoleCreateRequest, opts ...CallOption) (*CustomRoleEnvelope, error) {
 	out := new(CustomRoleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateCustomRole, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateCustomRole, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1124,7 +1125,7 @@ func (c *Client) CreateCustomRole(ctx context.Context, body CustomRoleCreateRequ
 // Allowed for: Admins.
 func (c *Client) CreateCustomTicketStatus(ctx context.Context, body CustomStatusCreateRequest, opts ...CallOption) (*CustomStatusEnvelope, error) {
 	out := new(CustomStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateCustomTicketStatus, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateCustomTicketStatus, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1139,7 +1140,7 @@ func (c *Client) CreateCustomTicketStatus(ctx context.Context, body CustomStatus
 // Allowed for: Admins, Agents
 func (c *Client) CreateDynamicContentItem(ctx context.Context, body DynamicContentItemCreateRequest, opts ...CallOption) (*DynamicContentItemEnvelope, error) {
 	out := new(DynamicContentItemEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateDynamicContentItem, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateDynamicContentItem, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1154,7 +1155,7 @@ func (c *Client) CreateDynamicContentItem(ctx context.Context, body DynamicConte
 // Allowed for: Admins, Agents
 func (c *Client) CreateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, body DynamicContentVariantCreateRequest, opts ...CallOption) (*DynamicContentVariantEnvelope, error) {
 	out := new(DynamicContentVariantEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateDynamicContentItemVariant, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateDynamicContentItemVariant, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1167,7 +1168,7 @@ func (c *Client) CreateDynamicContentItemVariant(ctx context.Context, dynamicCon
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage groups (Enterprise only).
 func (c *Client) CreateGroup(ctx context.Context, body GroupCreateRequest, opts ...CallOption) (*GroupEnvelope, error) {
 	out := new(GroupEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateGroup, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateGroup, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1180,7 +1181,7 @@ func (c *Client) CreateGroup(ctx context.Context, body GroupCreateRequest, opts 
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage group memberships (Enterprise only).
 func (c *Client) CreateGroupMembership(ctx context.Context, body GroupMembershipCreateRequest, opts ...CallOption) (*GroupMembershipEnvelope, error) {
 	out := new(GroupMembershipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateGroupMembership, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateGroupMembership, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1193,7 +1194,7 @@ func (c *Client) CreateGroupMembership(ctx context.Context, body GroupMembership
 // Allowed for: Admins
 func (c *Client) CreateGroupSLAPolicy(ctx context.Context, body GroupSLAPolicyCreateRequest, opts ...CallOption) (*GroupSLAPolicyEnvelope, error) {
 	out := new(GroupSLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateGroupSLAPolicy, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateGroupSLAPolicy, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1206,7 +1207,7 @@ func (c *Client) CreateGroupSLAPolicy(ctx context.Context, body GroupSLAPolicyCr
 // Allowed for: Agents
 func (c *Client) CreateMacro(ctx context.Context, body MacroCreateRequest, opts ...CallOption) (*MacroEnvelope, error) {
 	out := new(MacroEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateMacro, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateMacro, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1223,7 +1224,7 @@ func (c *Client) CreateMacro(ctx context.Context, body MacroCreateRequest, opts 
 // Allowed for: Agents
 func (c *Client) CreateMacroAttachment(ctx context.Context, macroID int64, contentType string, body io.Reader, opts ...CallOption) (*MacroAttachmentEnvelope, error) {
 	out := new(MacroAttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateMacroAttachment, Path: []any{macroID}, Body: body, ContentType: contentType}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateMacroAttachment, Path: []any{macroID}, Body: body, ContentType: contentType}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1236,7 +1237,7 @@ func (c *Client) CreateMacroAttachment(ctx context.Context, macroID int64, conte
 // Allowed for: Admins, Agents
 func (c *Client) CreateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body DynamicContentVariantsCreateManyRequest, opts ...CallOption) (*DynamicContentVariantsEnvelope, error) {
 	out := new(DynamicContentVariantsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyDynamicContentItemVariants, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyDynamicContentItemVariants, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1253,7 +1254,7 @@ func (c *Client) CreateManyDynamicContentItemVariants(ctx context.Context, dynam
 // It answers with a queued job: CreateManyGroupMembershipsAndWait waits for it to end.
 func (c *Client) CreateManyGroupMemberships(ctx context.Context, body GroupMembershipsCreateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyGroupMemberships, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyGroupMemberships, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1280,7 +1281,7 @@ func (c *Client) CreateManyGroupMembershipsAndWait(ctx context.Context, body Gro
 // It answers with a queued job: CreateManyOrganizationMembershipsAndWait waits for it to end.
 func (c *Client) CreateManyOrganizationMemberships(ctx context.Context, body OrganizationMembershipsCreateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyOrganizationMemberships, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyOrganizationMemberships, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1307,7 +1308,7 @@ func (c *Client) CreateManyOrganizationMembershipsAndWait(ctx context.Context, b
 // It answers with a queued job: CreateManyOrganizationsAndWait waits for it to end.
 func (c *Client) CreateManyOrganizations(ctx context.Context, body OrganizationsCreateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyOrganizations, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyOrganizations, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1338,7 +1339,7 @@ func (c *Client) CreateManyOrganizationsAndWait(ctx context.Context, body Organi
 // It answers with a queued job: CreateManyTicketsAndWait waits for it to end.
 func (c *Client) CreateManyTickets(ctx context.Context, body TicketsCreateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyTickets, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyTickets, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1373,7 +1374,7 @@ func (c *Client) CreateManyTicketsAndWait(ctx context.Context, body TicketsCreat
 // It answers with a queued job: CreateManyUsersAndWait waits for it to end.
 func (c *Client) CreateManyUsers(ctx context.Context, body UsersCreateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateManyUsers, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateManyUsers, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1397,7 +1398,7 @@ func (c *Client) CreateManyUsersAndWait(ctx context.Context, body UsersCreateMan
 // Allowed for: Agents.
 func (c *Client) CreateOrUpdateCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *CreateOrUpdateCustomObjectRecordByExternalIDParams, body CustomObjectRecordUpdateRequest, opts ...CallOption) (*CustomObjectRecordEnvelope, error) {
 	out := new(CustomObjectRecordEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateCustomObjectRecordByExternalId, Path: []any{customObjectKey}, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateCustomObjectRecordByExternalId, Path: []any{customObjectKey}, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1421,7 +1422,7 @@ func (c *Client) CreateOrUpdateCustomObjectRecordByExternalID(ctx context.Contex
 // It answers with a queued job: CreateOrUpdateManyUsersAndWait waits for it to end.
 func (c *Client) CreateOrUpdateManyUsers(ctx context.Context, body UsersCreateOrUpdateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateManyUsers, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateManyUsers, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1448,7 +1449,7 @@ func (c *Client) CreateOrUpdateManyUsersAndWait(ctx context.Context, body UsersC
 // **Allowed for:** Agents, with restrictions on certain actions.
 func (c *Client) CreateOrUpdateOrganization(ctx context.Context, body OrganizationCreateOrUpdateRequest, opts ...CallOption) (*CreateOrUpdateOrganizationResult, error) {
 	out := new(OrganizationEnvelope)
-	status, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateOrganization, JSON: body}, out, opts)
+	status, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateOrganization, JSON: body}, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -1488,7 +1489,7 @@ type CreateOrUpdateOrganizationResult struct {
 // The client paces its calls to this limit.
 func (c *Client) CreateOrUpdateTicketFieldOption(ctx context.Context, ticketFieldID int64, body TicketFieldOptionCreateOrUpdateRequest, opts ...CallOption) (*CreateOrUpdateTicketFieldOptionResult, error) {
 	out := new(TicketFieldOptionEnvelope)
-	status, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateTicketFieldOption, Path: []any{ticketFieldID}, JSON: body}, out, opts)
+	status, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateTicketFieldOption, Path: []any{ticketFieldID}, JSON: body}, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -1527,7 +1528,7 @@ type CreateOrUpdateTicketFieldOptionResult struct {
 // The client waits out this limit's 429s.
 func (c *Client) CreateOrUpdateUser(ctx context.Context, body UserCreateOrUpdateRequest, opts ...CallOption) (*CreateOrUpdateUserResult, error) {
 	out := new(UserEnvelope)
-	status, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateUser, JSON: body}, out, opts)
+	status, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateUser, JSON: body}, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -1556,7 +1557,7 @@ type CreateOrUpdateUserResult struct {
 // Allowed for: Admins.
 func (c *Client) CreateOrUpdateUserFieldOption(ctx context.Context, userFieldID string, body UserFieldOptionCreateOrUpdateRequest, opts ...CallOption) (*CreateOrUpdateUserFieldOptionResult, error) {
 	out := new(UserFieldOptionEnvelope)
-	status, err := c.call(ctx, overlay.Request{Op: opCreateOrUpdateUserFieldOption, Path: []any{userFieldID}, JSON: body}, out, opts)
+	status, err := c.call(ctx, &overlay.Request{Op: opCreateOrUpdateUserFieldOption, Path: []any{userFieldID}, JSON: body}, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -1579,7 +1580,7 @@ type CreateOrUpdateUserFieldOptionResult struct {
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage organizations (Enterprise only).
 func (c *Client) CreateOrganization(ctx context.Context, body OrganizationCreateRequest, opts ...CallOption) (*OrganizationEnvelope, error) {
 	out := new(OrganizationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrganization, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrganization, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1592,7 +1593,7 @@ func (c *Client) CreateOrganization(ctx context.Context, body OrganizationCreate
 // **Allowed for:** Admins.
 func (c *Client) CreateOrganizationField(ctx context.Context, body OrganizationFieldCreateRequest, opts ...CallOption) (*OrganizationFieldEnvelope, error) {
 	out := new(OrganizationFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrganizationField, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrganizationField, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1605,7 +1606,7 @@ func (c *Client) CreateOrganizationField(ctx context.Context, body OrganizationF
 // **Allowed for:** Admins, and agents when creating a new organization membership for an end user.
 func (c *Client) CreateOrganizationMembership(ctx context.Context, body OrganizationMembershipCreateRequest, opts ...CallOption) (*OrganizationMembershipEnvelope, error) {
 	out := new(OrganizationMembershipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrganizationMembership, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrganizationMembership, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1618,7 +1619,7 @@ func (c *Client) CreateOrganizationMembership(ctx context.Context, body Organiza
 // **Allowed for:** Agents, End users.
 func (c *Client) CreateOrganizationSubscription(ctx context.Context, body OrganizationSubscriptionCreateRequest, opts ...CallOption) (*OrganizationSubscriptionEnvelope, error) {
 	out := new(OrganizationSubscriptionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateOrganizationSubscription, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateOrganizationSubscription, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1644,7 +1645,7 @@ func (c *Client) CreateOrganizationSubscription(ctx context.Context, body Organi
 // The client paces its calls to this limit.
 func (c *Client) CreateRequest(ctx context.Context, body RequestCreateRequest, opts ...CallOption) (*RequestEnvelope, error) {
 	out := new(RequestEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateRequest, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateRequest, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1664,7 +1665,7 @@ func (c *Client) CreateRequest(ctx context.Context, body RequestCreateRequest, o
 // It answers with a queued job: CreateResourceCollectionAndWait waits for it to end.
 func (c *Client) CreateResourceCollection(ctx context.Context, body ResourceCollectionCreateRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateResourceCollection, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateResourceCollection, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1683,7 +1684,7 @@ func (c *Client) CreateResourceCollectionAndWait(ctx context.Context, body Resou
 // Allowed for: Agents.
 func (c *Client) CreateRoutingAttribute(ctx context.Context, body RoutingAttributeCreateRequest, opts ...CallOption) (*RoutingAttributeEnvelope, error) {
 	out := new(RoutingAttributeEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateRoutingAttribute, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateRoutingAttribute, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1698,7 +1699,7 @@ func (c *Client) CreateRoutingAttribute(ctx context.Context, body RoutingAttribu
 // Allowed for: Admins.
 func (c *Client) CreateRoutingAttributeValue(ctx context.Context, attributeID string, body RoutingAttributeValueCreateRequest, opts ...CallOption) (*RoutingAttributeValueEnvelope, error) {
 	out := new(RoutingAttributeValueEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateRoutingAttributeValue, Path: []any{attributeID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateRoutingAttributeValue, Path: []any{attributeID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1713,7 +1714,7 @@ func (c *Client) CreateRoutingAttributeValue(ctx context.Context, attributeID st
 // Allowed for: Admins
 func (c *Client) CreateSLAPolicy(ctx context.Context, body SLAPolicyCreateRequest, opts ...CallOption) (*SLAPolicyEnvelope, error) {
 	out := new(SLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateSLAPolicy, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateSLAPolicy, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1727,7 +1728,7 @@ func (c *Client) CreateSLAPolicy(ctx context.Context, body SLAPolicyCreateReques
 // Allowed for: Admins.
 func (c *Client) CreateSharingAgreement(ctx context.Context, body SharingAgreementCreateRequest, opts ...CallOption) (*SharingAgreementEnvelope, error) {
 	out := new(SharingAgreementEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateSharingAgreement, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateSharingAgreement, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1750,7 +1751,7 @@ func (c *Client) CreateSharingAgreement(ctx context.Context, body SharingAgreeme
 // permissions in Creating custom roles and assigning agents, Enterprise).
 func (c *Client) CreateSupportAddress(ctx context.Context, body SupportAddressCreateRequest, opts ...CallOption) (*SupportAddressEnvelope, error) {
 	out := new(SupportAddressEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateSupportAddress, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateSupportAddress, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1764,7 +1765,7 @@ func (c *Client) CreateSupportAddress(ctx context.Context, body SupportAddressCr
 // Allowed for: Admins.
 func (c *Client) CreateTarget(ctx context.Context, body TargetCreateRequest, opts ...CallOption) (*TargetEnvelope, error) {
 	out := new(TargetEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTarget, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTarget, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1786,7 +1787,7 @@ func (c *Client) CreateTarget(ctx context.Context, body TargetCreateRequest, opt
 // Sideloads (params.Include): brands, comment_count, dates, groups, last_audits, metric_sets, organizations, ticket_forms, users; they come back typed in the answer.
 func (c *Client) CreateTicket(ctx context.Context, params *CreateTicketParams, body TicketCreateRequest, opts ...CallOption) (*TicketEnvelope, error) {
 	out := new(TicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTicket, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTicket, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1820,7 +1821,7 @@ func (c *Client) CreateTicket(ctx context.Context, params *CreateTicketParams, b
 // Allowed for: Admins.
 func (c *Client) CreateTicketField(ctx context.Context, body TicketFieldCreateRequest, opts ...CallOption) (*TicketFieldEnvelope, error) {
 	out := new(TicketFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTicketField, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTicketField, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1834,7 +1835,7 @@ func (c *Client) CreateTicketField(ctx context.Context, body TicketFieldCreateRe
 // Allowed for: Admins.
 func (c *Client) CreateTicketForm(ctx context.Context, body TicketFormCreateRequest, opts ...CallOption) (*TicketFormEnvelope, error) {
 	out := new(TicketFormEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTicketForm, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTicketForm, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1849,7 +1850,7 @@ func (c *Client) CreateTicketForm(ctx context.Context, body TicketFormCreateRequ
 // Allowed for: The end user who requested the ticket. The end user must be a verified user.
 func (c *Client) CreateTicketSatisfactionRating(ctx context.Context, ticketID int64, body TicketSatisfactionRatingCreateRequest, opts ...CallOption) (*SatisfactionRatingEnvelope, error) {
 	out := new(SatisfactionRatingEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTicketSatisfactionRating, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTicketSatisfactionRating, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1863,7 +1864,7 @@ func (c *Client) CreateTicketSatisfactionRating(ctx context.Context, ticketID in
 // Allowed for: Agents.
 func (c *Client) CreateTicketSkip(ctx context.Context, body TicketSkipCreateRequest, opts ...CallOption) (*TicketSkipEnvelope, error) {
 	out := new(TicketSkipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTicketSkip, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTicketSkip, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1878,7 +1879,7 @@ func (c *Client) CreateTicketSkip(ctx context.Context, body TicketSkipCreateRequ
 // the subdomain is free.
 func (c *Client) CreateTrialAccount(ctx context.Context, body TrialAccountCreateRequest, opts ...CallOption) (*TrialAccountEnvelope, error) {
 	out := new(TrialAccountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTrialAccount, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTrialAccount, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1891,7 +1892,7 @@ func (c *Client) CreateTrialAccount(ctx context.Context, body TrialAccountCreate
 // Allowed for: Agents.
 func (c *Client) CreateTrigger(ctx context.Context, body TriggerCreateRequest, opts ...CallOption) (*TriggerEnvelope, error) {
 	out := new(TriggerEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTrigger, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTrigger, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1904,7 +1905,7 @@ func (c *Client) CreateTrigger(ctx context.Context, body TriggerCreateRequest, o
 // Zendesk answers 200 with the created category.
 func (c *Client) CreateTriggerCategory(ctx context.Context, body TriggerCategoryCreateRequest, opts ...CallOption) (*TriggerCategoryEnvelope, error) {
 	out := new(TriggerCategoryEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateTriggerCategory, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateTriggerCategory, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1921,7 +1922,7 @@ func (c *Client) CreateTriggerCategory(ctx context.Context, body TriggerCategory
 // Allowed for: Agents
 func (c *Client) CreateUnassociatedMacroAttachment(ctx context.Context, contentType string, body io.Reader, opts ...CallOption) (*MacroAttachmentEnvelope, error) {
 	out := new(MacroAttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateUnassociatedMacroAttachment, Body: body, ContentType: contentType}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateUnassociatedMacroAttachment, Body: body, ContentType: contentType}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1937,7 +1938,7 @@ func (c *Client) CreateUnassociatedMacroAttachment(ctx context.Context, contentT
 // Allowed for: Admins and agents in custom roles with permission to manage end users or team members.
 func (c *Client) CreateUser(ctx context.Context, body UserCreateRequest, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateUser, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateUser, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1952,7 +1953,7 @@ func (c *Client) CreateUser(ctx context.Context, body UserCreateRequest, opts ..
 // Allowed for: Admins.
 func (c *Client) CreateUserField(ctx context.Context, body UserFieldCreateRequest, opts ...CallOption) (*UserFieldEnvelope, error) {
 	out := new(UserFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateUserField, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateUserField, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1978,7 +1979,7 @@ func (c *Client) CreateUserField(ctx context.Context, body UserFieldCreateReques
 // Allowed for: Agents.
 func (c *Client) CreateUserIdentity(ctx context.Context, userID int64, body UserIdentityCreateRequest, opts ...CallOption) (*UserIdentityEnvelope, error) {
 	out := new(UserIdentityEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateUserIdentity, Path: []any{userID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateUserIdentity, Path: []any{userID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2004,7 +2005,7 @@ func (c *Client) CreateUserIdentity(ctx context.Context, userID int64, body User
 // Allowed for: Agents.
 func (c *Client) CreateView(ctx context.Context, body ViewCreateRequest, opts ...CallOption) (*ViewEnvelope, error) {
 	out := new(ViewEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateView, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateView, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2029,7 +2030,7 @@ func (c *Client) CreateView(ctx context.Context, body ViewCreateRequest, opts ..
 // Allowed for: Agents.
 func (c *Client) CreateVoiceTicket(ctx context.Context, body VoiceTicketCreateRequest, opts ...CallOption) (*TicketEnvelope, error) {
 	out := new(TicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateVoiceTicket, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateVoiceTicket, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2042,7 +2043,7 @@ func (c *Client) CreateVoiceTicket(ctx context.Context, body VoiceTicketCreateRe
 // Allowed for: Admins
 func (c *Client) CreateWorkspace(ctx context.Context, body WorkspaceCreateRequest, opts ...CallOption) (*WorkspaceEnvelope, error) {
 	out := new(WorkspaceEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opCreateWorkspace, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opCreateWorkspace, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2056,7 +2057,7 @@ func (c *Client) CreateWorkspace(ctx context.Context, body WorkspaceCreateReques
 //
 // Allowed for: Admins, Agents, End users.
 func (c *Client) DeleteAuthenticatedSession(ctx context.Context, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteAuthenticatedSession}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteAuthenticatedSession}, nil, opts)
 	return err
 }
 
@@ -2066,7 +2067,7 @@ func (c *Client) DeleteAuthenticatedSession(ctx context.Context, opts ...CallOpt
 //
 // Allowed for: Agents.
 func (c *Client) DeleteAutomation(ctx context.Context, automationID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteAutomation, Path: []any{automationID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteAutomation, Path: []any{automationID}}, nil, opts)
 	return err
 }
 
@@ -2076,7 +2077,7 @@ func (c *Client) DeleteAutomation(ctx context.Context, automationID int64, opts 
 //
 // Allowed for: Agents (own bookmarks only).
 func (c *Client) DeleteBookmark(ctx context.Context, bookmarkID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteBookmark, Path: []any{bookmarkID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteBookmark, Path: []any{bookmarkID}}, nil, opts)
 	return err
 }
 
@@ -2086,7 +2087,7 @@ func (c *Client) DeleteBookmark(ctx context.Context, bookmarkID int64, opts ...C
 //
 // Allowed for: Admins.
 func (c *Client) DeleteBrand(ctx context.Context, brandID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteBrand, Path: []any{brandID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteBrand, Path: []any{brandID}}, nil, opts)
 	return err
 }
 
@@ -2096,7 +2097,7 @@ func (c *Client) DeleteBrand(ctx context.Context, brandID int64, opts ...CallOpt
 //
 // Allowed for: Admins.
 func (c *Client) DeleteCustomObject(ctx context.Context, customObjectKey string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteCustomObject, Path: []any{customObjectKey}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteCustomObject, Path: []any{customObjectKey}}, nil, opts)
 	return err
 }
 
@@ -2106,7 +2107,7 @@ func (c *Client) DeleteCustomObject(ctx context.Context, customObjectKey string,
 //
 // Allowed for: Admins.
 func (c *Client) DeleteCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}}, nil, opts)
 	return err
 }
 
@@ -2116,7 +2117,7 @@ func (c *Client) DeleteCustomObjectField(ctx context.Context, customObjectKey st
 //
 // Allowed for: Agents.
 func (c *Client) DeleteCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}}, nil, opts)
 	return err
 }
 
@@ -2126,7 +2127,7 @@ func (c *Client) DeleteCustomObjectRecord(ctx context.Context, customObjectKey s
 //
 // Allowed for: Agents.
 func (c *Client) DeleteCustomObjectRecordByExternalID(ctx context.Context, customObjectKey string, params *DeleteCustomObjectRecordByExternalIDParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteCustomObjectRecordByExternalId, Path: []any{customObjectKey}, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteCustomObjectRecordByExternalId, Path: []any{customObjectKey}, Params: params}, nil, opts)
 	return err
 }
 
@@ -2138,7 +2139,7 @@ func (c *Client) DeleteCustomObjectRecordByExternalID(ctx context.Context, custo
 //
 // **Allowed for:** Administrators, and agents with the `manage_roles` permission.
 func (c *Client) DeleteCustomRole(ctx context.Context, customRoleID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteCustomRole, Path: []any{customRoleID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteCustomRole, Path: []any{customRoleID}}, nil, opts)
 	return err
 }
 
@@ -2148,7 +2149,7 @@ func (c *Client) DeleteCustomRole(ctx context.Context, customRoleID int64, opts 
 //
 // Allowed for: Admins, Agents
 func (c *Client) DeleteDynamicContentItem(ctx context.Context, dynamicContentItemID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteDynamicContentItem, Path: []any{dynamicContentItemID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteDynamicContentItem, Path: []any{dynamicContentItemID}}, nil, opts)
 	return err
 }
 
@@ -2158,7 +2159,7 @@ func (c *Client) DeleteDynamicContentItem(ctx context.Context, dynamicContentIte
 //
 // Allowed for: Admins, Agents
 func (c *Client) DeleteDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}}, nil, opts)
 	return err
 }
 
@@ -2168,7 +2169,7 @@ func (c *Client) DeleteDynamicContentItemVariant(ctx context.Context, dynamicCon
 //
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage groups (Enterprise only).
 func (c *Client) DeleteGroup(ctx context.Context, groupID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteGroup, Path: []any{groupID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteGroup, Path: []any{groupID}}, nil, opts)
 	return err
 }
 
@@ -2178,7 +2179,7 @@ func (c *Client) DeleteGroup(ctx context.Context, groupID int64, opts ...CallOpt
 //
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage group memberships (Enterprise only).
 func (c *Client) DeleteGroupMembership(ctx context.Context, groupMembershipID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteGroupMembership, Path: []any{groupMembershipID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteGroupMembership, Path: []any{groupMembershipID}}, nil, opts)
 	return err
 }
 
@@ -2188,7 +2189,7 @@ func (c *Client) DeleteGroupMembership(ctx context.Context, groupMembershipID in
 //
 // Allowed for: Admins
 func (c *Client) DeleteGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteGroupSLAPolicy, Path: []any{groupSLAPolicyID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteGroupSLAPolicy, Path: []any{groupSLAPolicyID}}, nil, opts)
 	return err
 }
 
@@ -2198,7 +2199,7 @@ func (c *Client) DeleteGroupSLAPolicy(ctx context.Context, groupSLAPolicyID stri
 //
 // Allowed for: Agents, with restrictions applying on certain actions
 func (c *Client) DeleteMacro(ctx context.Context, macroID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteMacro, Path: []any{macroID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteMacro, Path: []any{macroID}}, nil, opts)
 	return err
 }
 
@@ -2211,7 +2212,7 @@ func (c *Client) DeleteMacro(ctx context.Context, macroID int64, opts ...CallOpt
 //
 // Allowed for: Agents.
 func (c *Client) DeleteManyAutomations(ctx context.Context, params *DeleteManyAutomationsParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManyAutomations, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManyAutomations, Params: params}, nil, opts)
 	return err
 }
 
@@ -2226,7 +2227,7 @@ func (c *Client) DeleteManyAutomations(ctx context.Context, params *DeleteManyAu
 // It answers with a queued job: DeleteManyGroupMembershipsAndWait waits for it to end.
 func (c *Client) DeleteManyGroupMemberships(ctx context.Context, params *DeleteManyGroupMembershipsParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteManyGroupMemberships, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteManyGroupMemberships, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2244,7 +2245,7 @@ func (c *Client) DeleteManyGroupMembershipsAndWait(ctx context.Context, params *
 //
 // Allowed for: Agents
 func (c *Client) DeleteManyMacros(ctx context.Context, params *DeleteManyMacrosParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManyMacros, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManyMacros, Params: params}, nil, opts)
 	return err
 }
 
@@ -2259,7 +2260,7 @@ func (c *Client) DeleteManyMacros(ctx context.Context, params *DeleteManyMacrosP
 // It answers with a queued job: DeleteManyOrganizationMembershipsAndWait waits for it to end.
 func (c *Client) DeleteManyOrganizationMemberships(ctx context.Context, params *DeleteManyOrganizationMembershipsParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteManyOrganizationMemberships, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteManyOrganizationMemberships, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2282,7 +2283,7 @@ func (c *Client) DeleteManyOrganizationMembershipsAndWait(ctx context.Context, p
 // It answers with a queued job: DeleteManyOrganizationsAndWait waits for it to end.
 func (c *Client) DeleteManyOrganizations(ctx context.Context, params *DeleteManyOrganizationsParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteManyOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteManyOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2306,7 +2307,7 @@ func (c *Client) DeleteManyOrganizationsAndWait(ctx context.Context, params *Del
 // Allowed for: Admins and agents in custom roles with permission to manage suspended tickets on Enterprise
 // plans; unrestricted agents on all other plans.
 func (c *Client) DeleteManySuspendedTickets(ctx context.Context, params *DeleteManySuspendedTicketsParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManySuspendedTickets, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManySuspendedTickets, Params: params}, nil, opts)
 	return err
 }
 
@@ -2323,7 +2324,7 @@ func (c *Client) DeleteManySuspendedTickets(ctx context.Context, params *DeleteM
 // It answers with a queued job: DeleteManyTicketsAndWait waits for it to end.
 func (c *Client) DeleteManyTickets(ctx context.Context, params *DeleteManyTicketsParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteManyTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteManyTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2345,7 +2346,7 @@ func (c *Client) DeleteManyTicketsAndWait(ctx context.Context, params *DeleteMan
 //
 // Allowed for: Agents.
 func (c *Client) DeleteManyTriggers(ctx context.Context, params *DeleteManyTriggersParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManyTriggers, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManyTriggers, Params: params}, nil, opts)
 	return err
 }
 
@@ -2362,7 +2363,7 @@ func (c *Client) DeleteManyTriggers(ctx context.Context, params *DeleteManyTrigg
 // It answers with a queued job: DeleteManyUsersAndWait waits for it to end.
 func (c *Client) DeleteManyUsers(ctx context.Context, params *DeleteManyUsersParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteManyUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteManyUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2384,7 +2385,7 @@ func (c *Client) DeleteManyUsersAndWait(ctx context.Context, params *DeleteManyU
 //
 // Allowed for: Agents.
 func (c *Client) DeleteManyViews(ctx context.Context, params *DeleteManyViewsParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManyViews, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManyViews, Params: params}, nil, opts)
 	return err
 }
 
@@ -2394,7 +2395,7 @@ func (c *Client) DeleteManyViews(ctx context.Context, params *DeleteManyViewsPar
 //
 // Allowed for: Admins
 func (c *Client) DeleteManyWorkspaces(ctx context.Context, params *DeleteManyWorkspacesParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteManyWorkspaces, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteManyWorkspaces, Params: params}, nil, opts)
 	return err
 }
 
@@ -2404,7 +2405,7 @@ func (c *Client) DeleteManyWorkspaces(ctx context.Context, params *DeleteManyWor
 //
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to manage organizations (Enterprise only).
 func (c *Client) DeleteOrganization(ctx context.Context, organizationID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteOrganization, Path: []any{organizationID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteOrganization, Path: []any{organizationID}}, nil, opts)
 	return err
 }
 
@@ -2414,7 +2415,7 @@ func (c *Client) DeleteOrganization(ctx context.Context, organizationID int64, o
 //
 // **Allowed for:** Admins.
 func (c *Client) DeleteOrganizationField(ctx context.Context, organizationFieldID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteOrganizationField, Path: []any{organizationFieldID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteOrganizationField, Path: []any{organizationFieldID}}, nil, opts)
 	return err
 }
 
@@ -2424,7 +2425,7 @@ func (c *Client) DeleteOrganizationField(ctx context.Context, organizationFieldI
 //
 // **Allowed for:** Admins, and agents when deleting an organization membership for an end user.
 func (c *Client) DeleteOrganizationMembership(ctx context.Context, organizationMembershipID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteOrganizationMembership, Path: []any{organizationMembershipID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteOrganizationMembership, Path: []any{organizationMembershipID}}, nil, opts)
 	return err
 }
 
@@ -2434,7 +2435,7 @@ func (c *Client) DeleteOrganizationMembership(ctx context.Context, organizationM
 //
 // **Allowed for:** Agents, End users.
 func (c *Client) DeleteOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteOrganizationSubscription, Path: []any{organizationSubscriptionID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteOrganizationSubscription, Path: []any{organizationSubscriptionID}}, nil, opts)
 	return err
 }
 
@@ -2450,7 +2451,7 @@ func (c *Client) DeleteOrganizationSubscription(ctx context.Context, organizatio
 // It answers with a queued job: DeleteResourceCollectionAndWait waits for it to end.
 func (c *Client) DeleteResourceCollection(ctx context.Context, resourceCollectionID int64, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteResourceCollection, Path: []any{resourceCollectionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteResourceCollection, Path: []any{resourceCollectionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2468,7 +2469,7 @@ func (c *Client) DeleteResourceCollectionAndWait(ctx context.Context, resourceCo
 //
 // Allowed for: Admins.
 func (c *Client) DeleteRoutingAttribute(ctx context.Context, attributeID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteRoutingAttribute, Path: []any{attributeID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteRoutingAttribute, Path: []any{attributeID}}, nil, opts)
 	return err
 }
 
@@ -2478,7 +2479,7 @@ func (c *Client) DeleteRoutingAttribute(ctx context.Context, attributeID string,
 //
 // Allowed for: Agents.
 func (c *Client) DeleteRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteRoutingAttributeValue, Path: []any{attributeID, attributeValueID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteRoutingAttributeValue, Path: []any{attributeID, attributeValueID}}, nil, opts)
 	return err
 }
 
@@ -2490,7 +2491,7 @@ func (c *Client) DeleteRoutingAttributeValue(ctx context.Context, attributeID st
 //
 // Allowed for: Admins
 func (c *Client) DeleteSLAPolicy(ctx context.Context, slaPolicyID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteSLAPolicy, Path: []any{slaPolicyID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteSLAPolicy, Path: []any{slaPolicyID}}, nil, opts)
 	return err
 }
 
@@ -2500,7 +2501,7 @@ func (c *Client) DeleteSLAPolicy(ctx context.Context, slaPolicyID int64, opts ..
 //
 // Allowed for: Admins.
 func (c *Client) DeleteSharingAgreement(ctx context.Context, sharingAgreementID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteSharingAgreement, Path: []any{sharingAgreementID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteSharingAgreement, Path: []any{sharingAgreementID}}, nil, opts)
 	return err
 }
 
@@ -2511,7 +2512,7 @@ func (c *Client) DeleteSharingAgreement(ctx context.Context, sharingAgreementID 
 // Allowed for: Admins; agents with permission to manage channels and extensions (see the system
 // permissions in Creating custom roles and assigning agents, Enterprise).
 func (c *Client) DeleteSupportAddress(ctx context.Context, supportAddressID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteSupportAddress, Path: []any{supportAddressID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteSupportAddress, Path: []any{supportAddressID}}, nil, opts)
 	return err
 }
 
@@ -2521,7 +2522,7 @@ func (c *Client) DeleteSupportAddress(ctx context.Context, supportAddressID int6
 //
 // Allowed for: Unrestricted agents.
 func (c *Client) DeleteSuspendedTicket(ctx context.Context, id int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteSuspendedTicket, Path: []any{id}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteSuspendedTicket, Path: []any{id}}, nil, opts)
 	return err
 }
 
@@ -2531,7 +2532,7 @@ func (c *Client) DeleteSuspendedTicket(ctx context.Context, id int64, opts ...Ca
 //
 // Allowed for: Admins.
 func (c *Client) DeleteTarget(ctx context.Context, targetID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTarget, Path: []any{targetID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTarget, Path: []any{targetID}}, nil, opts)
 	return err
 }
 
@@ -2548,7 +2549,7 @@ func (c *Client) DeleteTarget(ctx context.Context, targetID int64, opts ...CallO
 //
 // The client paces its calls to this limit.
 func (c *Client) DeleteTicket(ctx context.Context, ticketID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTicket, Path: []any{ticketID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTicket, Path: []any{ticketID}}, nil, opts)
 	return err
 }
 
@@ -2558,7 +2559,7 @@ func (c *Client) DeleteTicket(ctx context.Context, ticketID int64, opts ...CallO
 //
 // Allowed for: Admins.
 func (c *Client) DeleteTicketField(ctx context.Context, ticketFieldID int64, params *DeleteTicketFieldParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTicketField, Path: []any{ticketFieldID}, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTicketField, Path: []any{ticketFieldID}, Params: params}, nil, opts)
 	return err
 }
 
@@ -2568,7 +2569,7 @@ func (c *Client) DeleteTicketField(ctx context.Context, ticketFieldID int64, par
 //
 // Allowed for: Admins.
 func (c *Client) DeleteTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTicketFieldOption, Path: []any{ticketFieldID, ticketFieldOptionID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTicketFieldOption, Path: []any{ticketFieldID, ticketFieldOptionID}}, nil, opts)
 	return err
 }
 
@@ -2578,7 +2579,7 @@ func (c *Client) DeleteTicketFieldOption(ctx context.Context, ticketFieldID int6
 //
 // Allowed for: Admins.
 func (c *Client) DeleteTicketForm(ctx context.Context, ticketFormID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTicketForm, Path: []any{ticketFormID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTicketForm, Path: []any{ticketFormID}}, nil, opts)
 	return err
 }
 
@@ -2588,7 +2589,7 @@ func (c *Client) DeleteTicketForm(ctx context.Context, ticketFormID int64, opts 
 //
 // Allowed for: Agents.
 func (c *Client) DeleteTrigger(ctx context.Context, triggerID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTrigger, Path: []any{triggerID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTrigger, Path: []any{triggerID}}, nil, opts)
 	return err
 }
 
@@ -2596,7 +2597,7 @@ func (c *Client) DeleteTrigger(ctx context.Context, triggerID int64, opts ...Cal
 //
 // Deletes the trigger category with the specified ID.
 func (c *Client) DeleteTriggerCategory(ctx context.Context, triggerCategoryID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteTriggerCategory, Path: []any{triggerCategoryID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteTriggerCategory, Path: []any{triggerCategoryID}}, nil, opts)
 	return err
 }
 
@@ -2606,7 +2607,7 @@ func (c *Client) DeleteTriggerCategory(ctx context.Context, triggerCategoryID st
 //
 // Allowed for: End users.
 func (c *Client) DeleteUpload(ctx context.Context, token string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUpload, Path: []any{token}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUpload, Path: []any{token}}, nil, opts)
 	return err
 }
 
@@ -2624,7 +2625,7 @@ func (c *Client) DeleteUpload(ctx context.Context, token string, opts ...CallOpt
 // Allowed for: Admins and agents in custom roles with permission to manage end users or team members.
 func (c *Client) DeleteUser(ctx context.Context, userID int64, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDeleteUser, Path: []any{userID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDeleteUser, Path: []any{userID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2636,7 +2637,7 @@ func (c *Client) DeleteUser(ctx context.Context, userID int64, opts ...CallOptio
 //
 // Allowed for: Admins.
 func (c *Client) DeleteUserField(ctx context.Context, userFieldID string, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUserField, Path: []any{userFieldID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUserField, Path: []any{userFieldID}}, nil, opts)
 	return err
 }
 
@@ -2646,7 +2647,7 @@ func (c *Client) DeleteUserField(ctx context.Context, userFieldID string, opts .
 //
 // Allowed for: Admins.
 func (c *Client) DeleteUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUserFieldOption, Path: []any{userFieldID, userFieldOptionID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUserFieldOption, Path: []any{userFieldID, userFieldOptionID}}, nil, opts)
 	return err
 }
 
@@ -2660,7 +2661,7 @@ func (c *Client) DeleteUserFieldOption(ctx context.Context, userFieldID string, 
 //
 // Allowed for: Agents.
 func (c *Client) DeleteUserIdentity(ctx context.Context, userID int64, userIdentityID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUserIdentity, Path: []any{userID, userIdentityID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUserIdentity, Path: []any{userID, userIdentityID}}, nil, opts)
 	return err
 }
 
@@ -2670,7 +2671,7 @@ func (c *Client) DeleteUserIdentity(ctx context.Context, userID int64, userIdent
 //
 // Allowed for: Admins, Agents, End users.
 func (c *Client) DeleteUserSession(ctx context.Context, userID int64, sessionID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUserSession, Path: []any{userID, sessionID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUserSession, Path: []any{userID, sessionID}}, nil, opts)
 	return err
 }
 
@@ -2680,7 +2681,7 @@ func (c *Client) DeleteUserSession(ctx context.Context, userID int64, sessionID 
 //
 // Allowed for: Admins, Agents, End users.
 func (c *Client) DeleteUserSessions(ctx context.Context, userID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteUserSessions, Path: []any{userID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteUserSessions, Path: []any{userID}}, nil, opts)
 	return err
 }
 
@@ -2690,7 +2691,7 @@ func (c *Client) DeleteUserSessions(ctx context.Context, userID int64, opts ...C
 //
 // Allowed for: Agents.
 func (c *Client) DeleteView(ctx context.Context, viewID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteView, Path: []any{viewID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteView, Path: []any{viewID}}, nil, opts)
 	return err
 }
 
@@ -2700,7 +2701,7 @@ func (c *Client) DeleteView(ctx context.Context, viewID int64, opts ...CallOptio
 //
 // Allowed for: Admins
 func (c *Client) DeleteWorkspace(ctx context.Context, workspaceID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opDeleteWorkspace, Path: []any{workspaceID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opDeleteWorkspace, Path: []any{workspaceID}}, nil, opts)
 	return err
 }
 
@@ -2711,7 +2712,7 @@ func (c *Client) DeleteWorkspace(ctx context.Context, workspaceID int64, opts ..
 // Allowed for: Anyone
 func (c *Client) DetectBestLocale(ctx context.Context, opts ...CallOption) (*LocaleEnvelope, error) {
 	out := new(LocaleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opDetectBestLocale}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opDetectBestLocale}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2740,7 +2741,7 @@ func (c *Client) DetectBestLocale(ctx context.Context, opts ...CallOption) (*Loc
 // The client paces its calls to this limit.
 func (c *Client) ExecuteView(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...CallOption) (*ViewExecution, error) {
 	out := new(ViewExecution)
-	if _, err := c.call(ctx, overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2772,7 +2773,7 @@ func (c *Client) ExecuteViewPages(ctx context.Context, viewID int64, params *Exe
 //
 // Allowed for: Admins on accounts that have audit log access.
 func (c *Client) ExportAuditLogs(ctx context.Context, params *ExportAuditLogsParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opExportAuditLogs, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opExportAuditLogs, Params: params}, nil, opts)
 	return err
 }
 
@@ -2799,7 +2800,7 @@ func (c *Client) ExportAuditLogs(ctx context.Context, params *ExportAuditLogsPar
 // The client paces its calls to this limit.
 func (c *Client) ExportSearchResults(ctx context.Context, params *ExportSearchResultsParams, opts ...CallOption) (*SearchExportResults, error) {
 	out := new(SearchExportResults)
-	if _, err := c.call(ctx, overlay.Request{Op: opExportSearchResults, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opExportSearchResults, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2840,7 +2841,7 @@ func (c *Client) ExportSearchResultsPages(ctx context.Context, params *ExportSea
 // The client paces its calls to this limit.
 func (c *Client) ExportSuspendedTickets(ctx context.Context, opts ...CallOption) (*SuspendedTicketExportEnvelope, error) {
 	out := new(SuspendedTicketExportEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opExportSuspendedTickets}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opExportSuspendedTickets}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2854,7 +2855,7 @@ func (c *Client) ExportSuspendedTickets(ctx context.Context, opts ...CallOption)
 // Allowed for: Agents.
 func (c *Client) ExportView(ctx context.Context, viewID int64, opts ...CallOption) (*ViewExportEnvelope, error) {
 	out := new(ViewExportEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opExportView, Path: []any{viewID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opExportView, Path: []any{viewID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2872,7 +2873,7 @@ func (c *Client) ExportView(ctx context.Context, viewID int64, opts ...CallOptio
 // It answers with a queued job: ImportManyTicketsAndWait waits for it to end.
 func (c *Client) ImportManyTickets(ctx context.Context, params *ImportManyTicketsParams, body TicketsImportManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opImportManyTickets, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opImportManyTickets, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2900,7 +2901,7 @@ func (c *Client) ImportManyTicketsAndWait(ctx context.Context, params *ImportMan
 // Allowed for: Admins.
 func (c *Client) ImportTicket(ctx context.Context, params *ImportTicketParams, body TicketImportRequest, opts ...CallOption) (*TicketEnvelope, error) {
 	out := new(TicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opImportTicket, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opImportTicket, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2920,7 +2921,7 @@ func (c *Client) ImportTicket(ctx context.Context, params *ImportTicketParams, b
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalOrganizationExport(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...CallOption) (*OrganizationExportList, error) {
 	out := new(OrganizationExportList)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalOrganizationExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalOrganizationExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2960,7 +2961,7 @@ func (c *Client) IncrementalOrganizationExportPages(ctx context.Context, params 
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalRoutingAttributeExport(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...CallOption) (*RoutingAttributeEventList, error) {
 	out := new(RoutingAttributeEventList)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3000,7 +3001,7 @@ func (c *Client) IncrementalRoutingAttributeExportPages(ctx context.Context, par
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalRoutingAttributeValueExport(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...CallOption) (*RoutingAttributeValueEventList, error) {
 	out := new(RoutingAttributeValueEventList)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3042,7 +3043,7 @@ func (c *Client) IncrementalRoutingAttributeValueExportPages(ctx context.Context
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalRoutingInstanceValueExport(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...CallOption) (*RoutingInstanceValueList, error) {
 	out := new(RoutingInstanceValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3080,7 +3081,7 @@ func (c *Client) IncrementalRoutingInstanceValueExportPages(ctx context.Context,
 // The client paces its calls to this limit.
 func (c *Client) IncrementalSampleExport(ctx context.Context, incrementalResource string, params *IncrementalSampleExportParams, opts ...CallOption) (*IncrementalSamplePage, error) {
 	out := new(IncrementalSamplePage)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3118,7 +3119,7 @@ func (c *Client) IncrementalSampleExportPages(ctx context.Context, incrementalRe
 // The client paces its calls to this limit.
 func (c *Client) IncrementalTicketCursorExport(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...CallOption) (*TicketCursorExportPage, error) {
 	out := new(TicketCursorExportPage)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3163,7 +3164,7 @@ func (c *Client) IncrementalTicketCursorExportPages(ctx context.Context, params 
 // The client paces its calls to this limit.
 func (c *Client) IncrementalTicketEventExport(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...CallOption) (*TicketEventExportPage, error) {
 	out := new(TicketEventExportPage)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalTicketEventExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalTicketEventExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3211,7 +3212,7 @@ func (c *Client) IncrementalTicketEventExportPages(ctx context.Context, params *
 // The client paces its calls to this limit.
 func (c *Client) IncrementalTicketExport(ctx context.Context, params *IncrementalTicketExportParams, opts ...CallOption) (*TicketExportPage, error) {
 	out := new(TicketExportPage)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalTicketExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalTicketExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3255,7 +3256,7 @@ func (c *Client) IncrementalTicketExportPages(ctx context.Context, params *Incre
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalUserCursorExport(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...CallOption) (*UserIncrementalCursorExport, error) {
 	out := new(UserIncrementalCursorExport)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalUserCursorExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalUserCursorExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3300,7 +3301,7 @@ func (c *Client) IncrementalUserCursorExportPages(ctx context.Context, params *I
 // Rate limit: 10 requests per 60 seconds; the client paces calls to it.
 func (c *Client) IncrementalUserExport(ctx context.Context, params *IncrementalUserExportParams, opts ...CallOption) (*UserIncrementalExport, error) {
 	out := new(UserIncrementalExport)
-	if _, err := c.call(ctx, overlay.Request{Op: opIncrementalUserExport, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opIncrementalUserExport, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3337,7 +3338,7 @@ func (c *Client) IncrementalUserExportPages(ctx context.Context, params *Increme
 // This call returns one page; ListActiveAutomationsAll and ListActiveAutomationsPages iterate over all of them.
 func (c *Client) ListActiveAutomations(ctx context.Context, params *ListActiveAutomationsParams, opts ...CallOption) (*AutomationOffsetList, error) {
 	out := new(AutomationOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListActiveAutomations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListActiveAutomations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3372,7 +3373,7 @@ func (c *Client) ListActiveAutomationsPages(ctx context.Context, params *ListAct
 // This call returns one page; ListActiveMacrosAll and ListActiveMacrosPages iterate over all of them.
 func (c *Client) ListActiveMacros(ctx context.Context, params *ListActiveMacrosParams, opts ...CallOption) (*MacroList, error) {
 	out := new(MacroList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListActiveMacros, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListActiveMacros, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3411,7 +3412,7 @@ func (c *Client) ListActiveMacrosPages(ctx context.Context, params *ListActiveMa
 // This call returns one page; ListActiveTriggersAll and ListActiveTriggersPages iterate over all of them.
 func (c *Client) ListActiveTriggers(ctx context.Context, params *ListActiveTriggersParams, opts ...CallOption) (*TriggerList, error) {
 	out := new(TriggerList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListActiveTriggers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListActiveTriggers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3450,7 +3451,7 @@ func (c *Client) ListActiveTriggersPages(ctx context.Context, params *ListActive
 // This call returns one page; ListActiveViewsAll and ListActiveViewsPages iterate over all of them.
 func (c *Client) ListActiveViews(ctx context.Context, params *ListActiveViewsParams, opts ...CallOption) (*ViewOffsetList, error) {
 	out := new(ViewOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListActiveViews, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListActiveViews, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3490,7 +3491,7 @@ func (c *Client) ListActiveViewsPages(ctx context.Context, params *ListActiveVie
 // This call returns one page; ListActivitiesAll and ListActivitiesPages iterate over all of them.
 func (c *Client) ListActivities(ctx context.Context, params *ListActivitiesParams, opts ...CallOption) (*ActivityList, error) {
 	out := new(ActivityList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListActivities, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListActivities, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3522,7 +3523,7 @@ func (c *Client) ListActivitiesPages(ctx context.Context, params *ListActivities
 // Allowed for: Agents and admins.
 func (c *Client) ListAgentAttributeValues(ctx context.Context, userID int64, opts ...CallOption) (*RoutingInstanceAttributeValueList, error) {
 	out := new(RoutingInstanceAttributeValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAgentAttributeValues, Path: []any{userID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAgentAttributeValues, Path: []any{userID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3535,7 +3536,7 @@ func (c *Client) ListAgentAttributeValues(ctx context.Context, userID int64, opt
 // Allowed for: Anyone
 func (c *Client) ListAgentLocales(ctx context.Context, opts ...CallOption) (*LocaleList, error) {
 	out := new(LocaleList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAgentLocales}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAgentLocales}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3558,7 +3559,7 @@ func (c *Client) ListAgentLocales(ctx context.Context, opts ...CallOption) (*Loc
 // This call returns one page; ListAllTicketAuditsAll and ListAllTicketAuditsPages iterate over all of them.
 func (c *Client) ListAllTicketAudits(ctx context.Context, params *ListAllTicketAuditsParams, opts ...CallOption) (*TicketAuditCursorList, error) {
 	out := new(TicketAuditCursorList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAllTicketAudits, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAllTicketAudits, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3594,7 +3595,7 @@ func (c *Client) ListAllTicketAuditsPages(ctx context.Context, params *ListAllTi
 // This call returns one page; ListAssignableGroupMembershipsAll and ListAssignableGroupMembershipsPages iterate over all of them.
 func (c *Client) ListAssignableGroupMemberships(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...CallOption) (*GroupMembershipList, error) {
 	out := new(GroupMembershipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAssignableGroupMemberships, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAssignableGroupMemberships, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3630,7 +3631,7 @@ func (c *Client) ListAssignableGroupMembershipsPages(ctx context.Context, params
 // This call returns one page; ListAssignableGroupsAll and ListAssignableGroupsPages iterate over all of them.
 func (c *Client) ListAssignableGroups(ctx context.Context, params *ListAssignableGroupsParams, opts ...CallOption) (*GroupList, error) {
 	out := new(GroupList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAssignableGroups, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAssignableGroups, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3668,7 +3669,7 @@ func (c *Client) ListAssignableGroupsPages(ctx context.Context, params *ListAssi
 // This call returns one page; ListAuditLogsAll and ListAuditLogsPages iterate over all of them.
 func (c *Client) ListAuditLogs(ctx context.Context, params *ListAuditLogsParams, opts ...CallOption) (*AuditLogList, error) {
 	out := new(AuditLogList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAuditLogs, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAuditLogs, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3708,7 +3709,7 @@ func (c *Client) ListAuditLogsPages(ctx context.Context, params *ListAuditLogsPa
 // This call returns one page; ListAutomationsAll and ListAutomationsPages iterate over all of them.
 func (c *Client) ListAutomations(ctx context.Context, params *ListAutomationsParams, opts ...CallOption) (*AutomationList, error) {
 	out := new(AutomationList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListAutomations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListAutomations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3740,7 +3741,7 @@ func (c *Client) ListAutomationsPages(ctx context.Context, params *ListAutomatio
 // Allowed for: Agents.
 func (c *Client) ListBookmarks(ctx context.Context, opts ...CallOption) (*BookmarkList, error) {
 	out := new(BookmarkList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListBookmarks}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListBookmarks}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3757,7 +3758,7 @@ func (c *Client) ListBookmarks(ctx context.Context, opts ...CallOption) (*Bookma
 // This call returns one page; ListBrandsAll and ListBrandsPages iterate over all of them.
 func (c *Client) ListBrands(ctx context.Context, params *ListBrandsParams, opts ...CallOption) (*BrandList, error) {
 	out := new(BrandList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListBrands, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListBrands, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3795,7 +3796,7 @@ func (c *Client) ListBrandsPages(ctx context.Context, params *ListBrandsParams, 
 // This call returns one page; ListCustomObjectFieldsAll and ListCustomObjectFieldsPages iterate over all of them.
 func (c *Client) ListCustomObjectFields(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...CallOption) (*CustomObjectFieldList, error) {
 	out := new(CustomObjectFieldList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3832,7 +3833,7 @@ func (c *Client) ListCustomObjectFieldsPages(ctx context.Context, customObjectKe
 // This call returns one page; ListCustomObjectRecordsAll and ListCustomObjectRecordsPages iterate over all of them.
 func (c *Client) ListCustomObjectRecords(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...CallOption) (*CustomObjectRecordList, error) {
 	out := new(CustomObjectRecordList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3864,7 +3865,7 @@ func (c *Client) ListCustomObjectRecordsPages(ctx context.Context, customObjectK
 // Allowed for: Agents.
 func (c *Client) ListCustomObjects(ctx context.Context, params *ListCustomObjectsParams, opts ...CallOption) (*CustomObjectList, error) {
 	out := new(CustomObjectList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListCustomObjects, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListCustomObjects, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3879,7 +3880,7 @@ func (c *Client) ListCustomObjects(ctx context.Context, params *ListCustomObject
 // **Allowed for:** Agents.
 func (c *Client) ListCustomRoles(ctx context.Context, opts ...CallOption) (*CustomRoleList, error) {
 	out := new(CustomRoleList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListCustomRoles}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListCustomRoles}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3892,7 +3893,7 @@ func (c *Client) ListCustomRoles(ctx context.Context, opts ...CallOption) (*Cust
 // Allowed for: End Users.
 func (c *Client) ListCustomTicketStatuses(ctx context.Context, params *ListCustomTicketStatusesParams, opts ...CallOption) (*CustomStatusList, error) {
 	out := new(CustomStatusList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListCustomTicketStatuses, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListCustomTicketStatuses, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3918,7 +3919,7 @@ func (c *Client) ListCustomTicketStatuses(ctx context.Context, params *ListCusto
 // The client paces its calls to this limit.
 func (c *Client) ListDeletedTickets(ctx context.Context, params *ListDeletedTicketsParams, opts ...CallOption) (*DeletedTicketList, error) {
 	out := new(DeletedTicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListDeletedTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListDeletedTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3957,7 +3958,7 @@ func (c *Client) ListDeletedTicketsPages(ctx context.Context, params *ListDelete
 // This call returns one page; ListDeletedUsersAll and ListDeletedUsersPages iterate over all of them.
 func (c *Client) ListDeletedUsers(ctx context.Context, params *ListDeletedUsersParams, opts ...CallOption) (*DeletedUserList, error) {
 	out := new(DeletedUserList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListDeletedUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListDeletedUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3993,7 +3994,7 @@ func (c *Client) ListDeletedUsersPages(ctx context.Context, params *ListDeletedU
 // This call returns one page; ListDynamicContentItemVariantsAll and ListDynamicContentItemVariantsPages iterate over all of them.
 func (c *Client) ListDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...CallOption) (*DynamicContentVariantList, error) {
 	out := new(DynamicContentVariantList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4029,7 +4030,7 @@ func (c *Client) ListDynamicContentItemVariantsPages(ctx context.Context, dynami
 // This call returns one page; ListDynamicContentItemsAll and ListDynamicContentItemsPages iterate over all of them.
 func (c *Client) ListDynamicContentItems(ctx context.Context, params *ListDynamicContentItemsParams, opts ...CallOption) (*DynamicContentItemList, error) {
 	out := new(DynamicContentItemList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListDynamicContentItems, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListDynamicContentItems, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4066,7 +4067,7 @@ func (c *Client) ListDynamicContentItemsPages(ctx context.Context, params *ListD
 // This call returns one page; ListGroupMembershipsAll and ListGroupMembershipsPages iterate over all of them.
 func (c *Client) ListGroupMemberships(ctx context.Context, params *ListGroupMembershipsParams, opts ...CallOption) (*GroupMembershipList, error) {
 	out := new(GroupMembershipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListGroupMemberships, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListGroupMemberships, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4098,7 +4099,7 @@ func (c *Client) ListGroupMembershipsPages(ctx context.Context, params *ListGrou
 // Allowed for: Admins
 func (c *Client) ListGroupSLAPolicies(ctx context.Context, opts ...CallOption) (*GroupSLAPolicyList, error) {
 	out := new(GroupSLAPolicyList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListGroupSLAPolicies}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListGroupSLAPolicies}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4111,7 +4112,7 @@ func (c *Client) ListGroupSLAPolicies(ctx context.Context, opts ...CallOption) (
 // Allowed for: Admins
 func (c *Client) ListGroupSLAPolicyFilterDefinitions(ctx context.Context, opts ...CallOption) (*SLAFilterDefinitionsEnvelope, error) {
 	out := new(SLAFilterDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListGroupSLAPolicyFilterDefinitions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListGroupSLAPolicyFilterDefinitions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4129,7 +4130,7 @@ func (c *Client) ListGroupSLAPolicyFilterDefinitions(ctx context.Context, opts .
 // This call returns one page; ListGroupsAll and ListGroupsPages iterate over all of them.
 func (c *Client) ListGroups(ctx context.Context, params *ListGroupsParams, opts ...CallOption) (*GroupList, error) {
 	out := new(GroupList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListGroups, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListGroups, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4166,7 +4167,7 @@ func (c *Client) ListGroupsPages(ctx context.Context, params *ListGroupsParams, 
 // This call returns one page; ListJobStatusesAll and ListJobStatusesPages iterate over all of them.
 func (c *Client) ListJobStatuses(ctx context.Context, params *ListJobStatusesParams, opts ...CallOption) (*JobStatusList, error) {
 	out := new(JobStatusList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListJobStatuses, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListJobStatuses, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4200,7 +4201,7 @@ func (c *Client) ListJobStatusesPages(ctx context.Context, params *ListJobStatus
 // Allowed for: Anyone
 func (c *Client) ListLocales(ctx context.Context, opts ...CallOption) (*LocaleList, error) {
 	out := new(LocaleList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListLocales}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListLocales}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4224,7 +4225,7 @@ func (c *Client) ListLocales(ctx context.Context, opts ...CallOption) (*LocaleLi
 // This call returns one page; ListLookupRelationshipSourcesAll and ListLookupRelationshipSourcesPages iterate over all of them.
 func (c *Client) ListLookupRelationshipSources(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *ListLookupRelationshipSourcesParams, opts ...CallOption) (*LookupRelationshipSourceList, error) {
 	out := new(LookupRelationshipSourceList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4250,7 +4251,7 @@ func (c *Client) ListLookupRelationshipSourcesPages(ctx context.Context, targetT
 // Allowed for: Agents
 func (c *Client) ListMacroActionDefinitions(ctx context.Context, opts ...CallOption) (*MacroDefinitionsEnvelope, error) {
 	out := new(MacroDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListMacroActionDefinitions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListMacroActionDefinitions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4263,7 +4264,7 @@ func (c *Client) ListMacroActionDefinitions(ctx context.Context, opts ...CallOpt
 // Allowed for: Agents
 func (c *Client) ListMacroActions(ctx context.Context, opts ...CallOption) (*MacroSupportedActionList, error) {
 	out := new(MacroSupportedActionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListMacroActions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListMacroActions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4276,7 +4277,7 @@ func (c *Client) ListMacroActions(ctx context.Context, opts ...CallOption) (*Mac
 // Allowed for: Agents
 func (c *Client) ListMacroAttachments(ctx context.Context, macroID int64, opts ...CallOption) (*MacroAttachmentList, error) {
 	out := new(MacroAttachmentList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListMacroAttachments, Path: []any{macroID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListMacroAttachments, Path: []any{macroID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4289,7 +4290,7 @@ func (c *Client) ListMacroAttachments(ctx context.Context, macroID int64, opts .
 // Allowed for: Agents
 func (c *Client) ListMacroCategories(ctx context.Context, opts ...CallOption) (*MacroCategoryList, error) {
 	out := new(MacroCategoryList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListMacroCategories}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListMacroCategories}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4307,7 +4308,7 @@ func (c *Client) ListMacroCategories(ctx context.Context, opts ...CallOption) (*
 // This call returns one page; ListMacrosAll and ListMacrosPages iterate over all of them.
 func (c *Client) ListMacros(ctx context.Context, params *ListMacrosParams, opts ...CallOption) (*MacroList, error) {
 	out := new(MacroList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListMacros, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListMacros, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4343,7 +4344,7 @@ func (c *Client) ListMacrosPages(ctx context.Context, params *ListMacrosParams, 
 // This call returns one page; ListOrganizationFieldsAll and ListOrganizationFieldsPages iterate over all of them.
 func (c *Client) ListOrganizationFields(ctx context.Context, params *ListOrganizationFieldsParams, opts ...CallOption) (*OrganizationFieldList, error) {
 	out := new(OrganizationFieldList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListOrganizationFields, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListOrganizationFields, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4382,7 +4383,7 @@ func (c *Client) ListOrganizationFieldsPages(ctx context.Context, params *ListOr
 // This call returns one page; ListOrganizationMembershipsAll and ListOrganizationMembershipsPages iterate over all of them.
 func (c *Client) ListOrganizationMemberships(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...CallOption) (*OrganizationMembershipList, error) {
 	out := new(OrganizationMembershipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListOrganizationMemberships, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListOrganizationMemberships, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4418,7 +4419,7 @@ func (c *Client) ListOrganizationMembershipsPages(ctx context.Context, params *L
 // This call returns one page; ListOrganizationSubscriptionsAll and ListOrganizationSubscriptionsPages iterate over all of them.
 func (c *Client) ListOrganizationSubscriptions(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...CallOption) (*OrganizationSubscriptionList, error) {
 	out := new(OrganizationSubscriptionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListOrganizationSubscriptions, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListOrganizationSubscriptions, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4454,7 +4455,7 @@ func (c *Client) ListOrganizationSubscriptionsPages(ctx context.Context, params 
 // This call returns one page; ListOrganizationsAll and ListOrganizationsPages iterate over all of them.
 func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganizationsParams, opts ...CallOption) (*OrganizationList, error) {
 	out := new(OrganizationList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4486,7 +4487,7 @@ func (c *Client) ListOrganizationsPages(ctx context.Context, params *ListOrganiz
 // Allowed for: Anyone
 func (c *Client) ListPublicLocales(ctx context.Context, opts ...CallOption) (*LocaleList, error) {
 	out := new(LocaleList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListPublicLocales}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListPublicLocales}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4502,7 +4503,7 @@ func (c *Client) ListPublicLocales(ctx context.Context, opts ...CallOption) (*Lo
 // Allowed for: Agents.
 func (c *Client) ListRelationshipFilterDefinitions(ctx context.Context, targetType string, params *ListRelationshipFilterDefinitionsParams, opts ...CallOption) (*RelationshipFilterDefinitionsEnvelope, error) {
 	out := new(RelationshipFilterDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRelationshipFilterDefinitions, Path: []any{targetType}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRelationshipFilterDefinitions, Path: []any{targetType}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4524,7 +4525,7 @@ func (c *Client) ListRelationshipFilterDefinitions(ctx context.Context, targetTy
 // This call returns one page; ListRequestCommentsAll and ListRequestCommentsPages iterate over all of them.
 func (c *Client) ListRequestComments(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...CallOption) (*RequestCommentList, error) {
 	out := new(RequestCommentList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4560,7 +4561,7 @@ func (c *Client) ListRequestCommentsPages(ctx context.Context, requestID int64, 
 // This call returns one page; ListRequestsAll and ListRequestsPages iterate over all of them.
 func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, opts ...CallOption) (*RequestList, error) {
 	out := new(RequestList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRequests, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRequests, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4593,7 +4594,7 @@ func (c *Client) ListRequestsPages(ctx context.Context, params *ListRequestsPara
 // Allowed for: Admins.
 func (c *Client) ListResourceCollections(ctx context.Context, params *ListResourceCollectionsParams, opts ...CallOption) (*ResourceCollectionList, error) {
 	out := new(ResourceCollectionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListResourceCollections, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListResourceCollections, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4607,7 +4608,7 @@ func (c *Client) ListResourceCollections(ctx context.Context, params *ListResour
 // Allowed for: Admins.
 func (c *Client) ListRoutingAttributeDefinitions(ctx context.Context, opts ...CallOption) (*RoutingAttributeDefinitionsEnvelope, error) {
 	out := new(RoutingAttributeDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRoutingAttributeDefinitions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRoutingAttributeDefinitions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4620,7 +4621,7 @@ func (c *Client) ListRoutingAttributeDefinitions(ctx context.Context, opts ...Ca
 // Allowed for: Admins.
 func (c *Client) ListRoutingAttributeValues(ctx context.Context, attributeID string, opts ...CallOption) (*RoutingAttributeValueList, error) {
 	out := new(RoutingAttributeValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRoutingAttributeValues, Path: []any{attributeID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRoutingAttributeValues, Path: []any{attributeID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4636,7 +4637,7 @@ func (c *Client) ListRoutingAttributeValues(ctx context.Context, attributeID str
 // Sideloads (params.Include): attribute_values; they come back typed in the answer.
 func (c *Client) ListRoutingAttributes(ctx context.Context, params *ListRoutingAttributesParams, opts ...CallOption) (*RoutingAttributeList, error) {
 	out := new(RoutingAttributeList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListRoutingAttributes, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListRoutingAttributes, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4651,7 +4652,7 @@ func (c *Client) ListRoutingAttributes(ctx context.Context, params *ListRoutingA
 // Allowed for: Admins
 func (c *Client) ListSLAPolicies(ctx context.Context, opts ...CallOption) (*SLAPolicyList, error) {
 	out := new(SLAPolicyList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSLAPolicies}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSLAPolicies}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4666,7 +4667,7 @@ func (c *Client) ListSLAPolicies(ctx context.Context, opts ...CallOption) (*SLAP
 // Allowed for: Admins
 func (c *Client) ListSLAPolicyFilterDefinitions(ctx context.Context, opts ...CallOption) (*SLAFilterDefinitionsEnvelope, error) {
 	out := new(SLAFilterDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSLAPolicyFilterDefinitions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSLAPolicyFilterDefinitions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4692,7 +4693,7 @@ func (c *Client) ListSLAPolicyFilterDefinitions(ctx context.Context, opts ...Cal
 // This call returns one page; ListSatisfactionRatingsAll and ListSatisfactionRatingsPages iterate over all of them.
 func (c *Client) ListSatisfactionRatings(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...CallOption) (*SatisfactionRatingList, error) {
 	out := new(SatisfactionRatingList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSatisfactionRatings, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSatisfactionRatings, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4725,7 +4726,7 @@ func (c *Client) ListSatisfactionRatingsPages(ctx context.Context, params *ListS
 // Allowed for: Admins.
 func (c *Client) ListSatisfactionReasons(ctx context.Context, opts ...CallOption) (*SatisfactionReasonList, error) {
 	out := new(SatisfactionReasonList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSatisfactionReasons}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSatisfactionReasons}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4750,7 +4751,7 @@ func (c *Client) ListSatisfactionReasons(ctx context.Context, opts ...CallOption
 // This call returns one page; ListSearchResultsAll and ListSearchResultsPages iterate over all of them.
 func (c *Client) ListSearchResults(ctx context.Context, params *ListSearchResultsParams, opts ...CallOption) (*SearchResultList, error) {
 	out := new(SearchResultList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSearchResults, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSearchResults, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4787,7 +4788,7 @@ func (c *Client) ListSearchResultsPages(ctx context.Context, params *ListSearchR
 // This call returns one page; ListSessionsAll and ListSessionsPages iterate over all of them.
 func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, opts ...CallOption) (*SessionList, error) {
 	out := new(SessionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSessions, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSessions, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4819,7 +4820,7 @@ func (c *Client) ListSessionsPages(ctx context.Context, params *ListSessionsPara
 // Allowed for: Agents.
 func (c *Client) ListSharingAgreements(ctx context.Context, opts ...CallOption) (*SharingAgreementList, error) {
 	out := new(SharingAgreementList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSharingAgreements}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSharingAgreements}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4838,7 +4839,7 @@ func (c *Client) ListSharingAgreements(ctx context.Context, opts ...CallOption) 
 // This call returns one page; ListSupportAddressesAll and ListSupportAddressesPages iterate over all of them.
 func (c *Client) ListSupportAddresses(ctx context.Context, params *ListSupportAddressesParams, opts ...CallOption) (*SupportAddressList, error) {
 	out := new(SupportAddressList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSupportAddresses, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSupportAddresses, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4876,7 +4877,7 @@ func (c *Client) ListSupportAddressesPages(ctx context.Context, params *ListSupp
 // This call returns one page; ListSuspendedTicketsAll and ListSuspendedTicketsPages iterate over all of them.
 func (c *Client) ListSuspendedTickets(ctx context.Context, params *ListSuspendedTicketsParams, opts ...CallOption) (*SuspendedTicketList, error) {
 	out := new(SuspendedTicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListSuspendedTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListSuspendedTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4914,7 +4915,7 @@ func (c *Client) ListSuspendedTicketsPages(ctx context.Context, params *ListSusp
 // This call returns one page; ListTagsAll and ListTagsPages iterate over all of them.
 func (c *Client) ListTags(ctx context.Context, params *ListTagsParams, opts ...CallOption) (*TagList, error) {
 	out := new(TagList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTags, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTags, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4948,7 +4949,7 @@ func (c *Client) ListTagsPages(ctx context.Context, params *ListTagsParams, opts
 // Allowed for: Admins.
 func (c *Client) ListTargetFailures(ctx context.Context, opts ...CallOption) (*TargetFailureList, error) {
 	out := new(TargetFailureList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTargetFailures}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTargetFailures}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4962,7 +4963,7 @@ func (c *Client) ListTargetFailures(ctx context.Context, opts ...CallOption) (*T
 // Allowed for: Agents.
 func (c *Client) ListTargets(ctx context.Context, opts ...CallOption) (*TargetList, error) {
 	out := new(TargetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTargets}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTargets}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4975,7 +4976,7 @@ func (c *Client) ListTargets(ctx context.Context, opts ...CallOption) (*TargetLi
 // Allowed for: Agents and admins.
 func (c *Client) ListTicketAttributeValues(ctx context.Context, ticketID int64, opts ...CallOption) (*RoutingInstanceAttributeValueList, error) {
 	out := new(RoutingInstanceAttributeValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketAttributeValues, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketAttributeValues, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4995,7 +4996,7 @@ func (c *Client) ListTicketAttributeValues(ctx context.Context, ticketID int64, 
 // This call returns one page; ListTicketAuditsAll and ListTicketAuditsPages iterate over all of them.
 func (c *Client) ListTicketAudits(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...CallOption) (*TicketAuditList, error) {
 	out := new(TicketAuditList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5027,7 +5028,7 @@ func (c *Client) ListTicketAuditsPages(ctx context.Context, ticketID int64, para
 // Allowed for: Agents.
 func (c *Client) ListTicketCollaborators(ctx context.Context, ticketID int64, opts ...CallOption) (*UsersEnvelope, error) {
 	out := new(UsersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketCollaborators, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketCollaborators, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5053,7 +5054,7 @@ func (c *Client) ListTicketCollaborators(ctx context.Context, ticketID int64, op
 // This call returns one page; ListTicketCommentsAll and ListTicketCommentsPages iterate over all of them.
 func (c *Client) ListTicketComments(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...CallOption) (*TicketCommentList, error) {
 	out := new(TicketCommentList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5089,7 +5090,7 @@ func (c *Client) ListTicketCommentsPages(ctx context.Context, ticketID int64, pa
 // Allowed for: Agents.
 func (c *Client) ListTicketEmailCCs(ctx context.Context, ticketID int64, opts ...CallOption) (*UsersEnvelope, error) {
 	out := new(UsersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketEmailCCs, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketEmailCCs, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5106,7 +5107,7 @@ func (c *Client) ListTicketEmailCCs(ctx context.Context, ticketID int64, opts ..
 // This call returns one page; ListTicketFieldOptionsAll and ListTicketFieldOptionsPages iterate over all of them.
 func (c *Client) ListTicketFieldOptions(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...CallOption) (*TicketFieldOptionList, error) {
 	out := new(TicketFieldOptionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5160,7 +5161,7 @@ func (c *Client) ListTicketFieldOptionsPages(ctx context.Context, ticketFieldID 
 // This call returns one page; ListTicketFieldsAll and ListTicketFieldsPages iterate over all of them.
 func (c *Client) ListTicketFields(ctx context.Context, params *ListTicketFieldsParams, opts ...CallOption) (*TicketFieldList, error) {
 	out := new(TicketFieldList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketFields, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketFields, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5194,7 +5195,7 @@ func (c *Client) ListTicketFieldsPages(ctx context.Context, params *ListTicketFi
 // Allowed for: Agents.
 func (c *Client) ListTicketFollowers(ctx context.Context, ticketID int64, opts ...CallOption) (*UsersEnvelope, error) {
 	out := new(UsersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketFollowers, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketFollowers, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5208,7 +5209,7 @@ func (c *Client) ListTicketFollowers(ctx context.Context, ticketID int64, opts .
 // Allowed for: Anyone.
 func (c *Client) ListTicketForms(ctx context.Context, params *ListTicketFormsParams, opts ...CallOption) (*TicketFormList, error) {
 	out := new(TicketFormList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketForms, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketForms, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5225,7 +5226,7 @@ func (c *Client) ListTicketForms(ctx context.Context, params *ListTicketFormsPar
 // This call returns one page; ListTicketIncidentsAll and ListTicketIncidentsPages iterate over all of them.
 func (c *Client) ListTicketIncidents(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...CallOption) (*TicketList, error) {
 	out := new(TicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5265,7 +5266,7 @@ func (c *Client) ListTicketIncidentsPages(ctx context.Context, ticketID int64, p
 // This call returns one page; ListTicketMetricEventsAll and ListTicketMetricEventsPages iterate over all of them.
 func (c *Client) ListTicketMetricEvents(ctx context.Context, params *ListTicketMetricEventsParams, opts ...CallOption) (*TicketMetricEventList, error) {
 	out := new(TicketMetricEventList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketMetricEvents, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketMetricEvents, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5306,7 +5307,7 @@ func (c *Client) ListTicketMetricEventsPages(ctx context.Context, params *ListTi
 // This call returns one page; ListTicketMetricsAll and ListTicketMetricsPages iterate over all of them.
 func (c *Client) ListTicketMetrics(ctx context.Context, params *ListTicketMetricsParams, opts ...CallOption) (*TicketMetricList, error) {
 	out := new(TicketMetricList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketMetrics, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketMetrics, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5342,7 +5343,7 @@ func (c *Client) ListTicketMetricsPages(ctx context.Context, params *ListTicketM
 // This call returns one page; ListTicketProblemsAll and ListTicketProblemsPages iterate over all of them.
 func (c *Client) ListTicketProblems(ctx context.Context, params *ListTicketProblemsParams, opts ...CallOption) (*TicketList, error) {
 	out := new(TicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketProblems, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketProblems, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5374,7 +5375,7 @@ func (c *Client) ListTicketProblemsPages(ctx context.Context, params *ListTicket
 // Allowed for: Agents.
 func (c *Client) ListTicketTags(ctx context.Context, ticketID int64, opts ...CallOption) (*TicketTagsEnvelope, error) {
 	out := new(TicketTagsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketTags, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketTags, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5395,7 +5396,7 @@ func (c *Client) ListTicketTags(ctx context.Context, ticketID int64, opts ...Cal
 // This call returns one page; ListTicketsAll and ListTicketsPages iterate over all of them.
 func (c *Client) ListTickets(ctx context.Context, params *ListTicketsParams, opts ...CallOption) (*TicketList, error) {
 	out := new(TicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5428,7 +5429,7 @@ func (c *Client) ListTicketsPages(ctx context.Context, params *ListTicketsParams
 // Allowed for: Agents and admins.
 func (c *Client) ListTicketsFulfilledByUser(ctx context.Context, params *ListTicketsFulfilledByUserParams, opts ...CallOption) (*RoutingFulfilledTicketIDs, error) {
 	out := new(RoutingFulfilledTicketIDs)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTicketsFulfilledByUser, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTicketsFulfilledByUser, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5446,7 +5447,7 @@ func (c *Client) ListTicketsFulfilledByUser(ctx context.Context, params *ListTic
 // This call returns one page; ListTriggerCategoriesAll and ListTriggerCategoriesPages iterate over all of them.
 func (c *Client) ListTriggerCategories(ctx context.Context, params *ListTriggerCategoriesParams, opts ...CallOption) (*TriggerCategoryList, error) {
 	out := new(TriggerCategoryList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTriggerCategories, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTriggerCategories, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5480,7 +5481,7 @@ func (c *Client) ListTriggerCategoriesPages(ctx context.Context, params *ListTri
 // Allowed for: Agents.
 func (c *Client) ListTriggerDefinitions(ctx context.Context, opts ...CallOption) (*TriggerDefinitionsEnvelope, error) {
 	out := new(TriggerDefinitionsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTriggerDefinitions}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTriggerDefinitions}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5504,7 +5505,7 @@ func (c *Client) ListTriggerDefinitions(ctx context.Context, opts ...CallOption)
 // This call returns one page; ListTriggerRevisionsAll and ListTriggerRevisionsPages iterate over all of them.
 func (c *Client) ListTriggerRevisions(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...CallOption) (*TriggerRevisionList, error) {
 	out := new(TriggerRevisionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5545,7 +5546,7 @@ func (c *Client) ListTriggerRevisionsPages(ctx context.Context, triggerID int64,
 // This call returns one page; ListTriggersAll and ListTriggersPages iterate over all of them.
 func (c *Client) ListTriggers(ctx context.Context, params *ListTriggersParams, opts ...CallOption) (*TriggerList, error) {
 	out := new(TriggerList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListTriggers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListTriggers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5584,7 +5585,7 @@ func (c *Client) ListTriggersPages(ctx context.Context, params *ListTriggersPara
 // This call returns one page; ListUserComplianceDeletionStatusesAll and ListUserComplianceDeletionStatusesPages iterate over all of them.
 func (c *Client) ListUserComplianceDeletionStatuses(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...CallOption) (*ComplianceDeletionStatusList, error) {
 	out := new(ComplianceDeletionStatusList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5620,7 +5621,7 @@ func (c *Client) ListUserComplianceDeletionStatusesPages(ctx context.Context, us
 // This call returns one page; ListUserFieldOptionsAll and ListUserFieldOptionsPages iterate over all of them.
 func (c *Client) ListUserFieldOptions(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...CallOption) (*UserFieldOptionList, error) {
 	out := new(UserFieldOptionList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5658,7 +5659,7 @@ func (c *Client) ListUserFieldOptionsPages(ctx context.Context, userFieldID stri
 // This call returns one page; ListUserFieldsAll and ListUserFieldsPages iterate over all of them.
 func (c *Client) ListUserFields(ctx context.Context, params *ListUserFieldsParams, opts ...CallOption) (*UserFieldList, error) {
 	out := new(UserFieldList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserFields, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserFields, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5697,7 +5698,7 @@ func (c *Client) ListUserFieldsPages(ctx context.Context, params *ListUserFields
 // This call returns one page; ListUserIdentitiesAll and ListUserIdentitiesPages iterate over all of them.
 func (c *Client) ListUserIdentities(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...CallOption) (*UserIdentityList, error) {
 	out := new(UserIdentityList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5729,7 +5730,7 @@ func (c *Client) ListUserIdentitiesPages(ctx context.Context, userID int64, para
 // Allowed for: Agents; End Users.
 func (c *Client) ListUserPasswordRequirements(ctx context.Context, userID int64, opts ...CallOption) (*PasswordRequirements, error) {
 	out := new(PasswordRequirements)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserPasswordRequirements, Path: []any{userID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserPasswordRequirements, Path: []any{userID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5748,7 +5749,7 @@ func (c *Client) ListUserPasswordRequirements(ctx context.Context, userID int64,
 // This call returns one page; ListUserTicketSkipsAll and ListUserTicketSkipsPages iterate over all of them.
 func (c *Client) ListUserTicketSkips(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...CallOption) (*TicketSkipList, error) {
 	out := new(TicketSkipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5785,7 +5786,7 @@ func (c *Client) ListUserTicketSkipsPages(ctx context.Context, userID int64, par
 // This call returns one page; ListUsersAll and ListUsersPages iterate over all of them.
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, opts ...CallOption) (*UserList, error) {
 	out := new(UserList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5821,7 +5822,7 @@ func (c *Client) ListUsersPages(ctx context.Context, params *ListUsersParams, op
 // This call returns one page; ListViewTicketsAll and ListViewTicketsPages iterate over all of them.
 func (c *Client) ListViewTickets(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...CallOption) (*ViewTicketList, error) {
 	out := new(ViewTicketList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5861,7 +5862,7 @@ func (c *Client) ListViewTicketsPages(ctx context.Context, viewID int64, params 
 // This call returns one page; ListViewsAll and ListViewsPages iterate over all of them.
 func (c *Client) ListViews(ctx context.Context, params *ListViewsParams, opts ...CallOption) (*ViewList, error) {
 	out := new(ViewList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListViews, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListViews, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5894,7 +5895,7 @@ func (c *Client) ListViewsPages(ctx context.Context, params *ListViewsParams, op
 // Allowed for: Agents.
 func (c *Client) ListViewsCompact(ctx context.Context, opts ...CallOption) (*ViewsEnvelope, error) {
 	out := new(ViewsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opListViewsCompact}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListViewsCompact}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5907,7 +5908,7 @@ func (c *Client) ListViewsCompact(ctx context.Context, opts ...CallOption) (*Vie
 // Allowed for: Admins, Agents
 func (c *Client) ListWorkspaces(ctx context.Context, opts ...CallOption) (*WorkspaceList, error) {
 	out := new(WorkspaceList)
-	if _, err := c.call(ctx, overlay.Request{Op: opListWorkspaces}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opListWorkspaces}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5919,7 +5920,7 @@ func (c *Client) ListWorkspaces(ctx context.Context, opts ...CallOption) (*Works
 //
 // Allowed for: Admins.
 func (c *Client) LogoutManyUsers(ctx context.Context, params *LogoutManyUsersParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opLogoutManyUsers, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opLogoutManyUsers, Params: params}, nil, opts)
 	return err
 }
 
@@ -5929,7 +5930,7 @@ func (c *Client) LogoutManyUsers(ctx context.Context, params *LogoutManyUsersPar
 //
 // Allowed for: Agents.
 func (c *Client) MakeTicketAuditCommentPrivate(ctx context.Context, ticketID int64, ticketAuditID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opMakeTicketAuditCommentPrivate, Path: []any{ticketID, ticketAuditID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opMakeTicketAuditCommentPrivate, Path: []any{ticketID, ticketAuditID}}, nil, opts)
 	return err
 }
 
@@ -5939,7 +5940,7 @@ func (c *Client) MakeTicketAuditCommentPrivate(ctx context.Context, ticketID int
 //
 // Allowed for: Agents.
 func (c *Client) MakeTicketCommentPrivate(ctx context.Context, ticketID int64, ticketCommentID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opMakeTicketCommentPrivate, Path: []any{ticketID, ticketCommentID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opMakeTicketCommentPrivate, Path: []any{ticketID, ticketCommentID}}, nil, opts)
 	return err
 }
 
@@ -5955,7 +5956,7 @@ func (c *Client) MakeTicketCommentPrivate(ctx context.Context, ticketID int64, t
 // Allowed for: Agents; Verified end users.
 func (c *Client) MakeUserIdentityPrimary(ctx context.Context, userID int64, userIdentityID int64, opts ...CallOption) (*UserIdentitiesEnvelope, error) {
 	out := new(UserIdentitiesEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opMakeUserIdentityPrimary, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opMakeUserIdentityPrimary, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5972,7 +5973,7 @@ func (c *Client) MakeUserIdentityPrimary(ctx context.Context, userID int64, user
 // It answers with a queued job: MarkManyTicketsAsSpamAndWait waits for it to end.
 func (c *Client) MarkManyTicketsAsSpam(ctx context.Context, params *MarkManyTicketsAsSpamParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opMarkManyTicketsAsSpam, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opMarkManyTicketsAsSpam, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -5994,7 +5995,7 @@ func (c *Client) MarkManyTicketsAsSpamAndWait(ctx context.Context, params *MarkM
 //
 // Allowed for: Agents.
 func (c *Client) MarkTicketAsSpam(ctx context.Context, ticketID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opMarkTicketAsSpam, Path: []any{ticketID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opMarkTicketAsSpam, Path: []any{ticketID}}, nil, opts)
 	return err
 }
 
@@ -6010,7 +6011,7 @@ func (c *Client) MarkTicketAsSpam(ctx context.Context, ticketID int64, opts ...C
 // Allowed for: Admins or agents with permission to edit end users.
 func (c *Client) MergeEndUsers(ctx context.Context, userID int64, body UserMergeRequest, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opMergeEndUsers, Path: []any{userID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opMergeEndUsers, Path: []any{userID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6035,7 +6036,7 @@ func (c *Client) MergeEndUsers(ctx context.Context, userID int64, body UserMerge
 // It answers with a queued job: MergeTicketsAndWait waits for it to end.
 func (c *Client) MergeTickets(ctx context.Context, ticketID int64, body TicketMergeRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opMergeTickets, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opMergeTickets, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6054,7 +6055,7 @@ func (c *Client) MergeTicketsAndWait(ctx context.Context, ticketID int64, body T
 //
 // Allowed for: Agents.
 func (c *Client) OpenTicketInAgentBrowser(ctx context.Context, agentID int64, ticketID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opOpenTicketInAgentBrowser, Path: []any{agentID, ticketID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opOpenTicketInAgentBrowser, Path: []any{agentID, ticketID}}, nil, opts)
 	return err
 }
 
@@ -6065,7 +6066,7 @@ func (c *Client) OpenTicketInAgentBrowser(ctx context.Context, agentID int64, ti
 //
 // Allowed for: Agents.
 func (c *Client) OpenUserProfileInAgentBrowser(ctx context.Context, agentID int64, userID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opOpenUserProfileInAgentBrowser, Path: []any{agentID, userID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opOpenUserProfileInAgentBrowser, Path: []any{agentID, userID}}, nil, opts)
 	return err
 }
 
@@ -6086,7 +6087,7 @@ func (c *Client) OpenUserProfileInAgentBrowser(ctx context.Context, agentID int6
 // It answers with a queued job: PermanentlyDeleteManyTicketsAndWait waits for it to end.
 func (c *Client) PermanentlyDeleteManyTickets(ctx context.Context, params *PermanentlyDeleteManyTicketsParams, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opPermanentlyDeleteManyTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opPermanentlyDeleteManyTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6117,7 +6118,7 @@ func (c *Client) PermanentlyDeleteManyTicketsAndWait(ctx context.Context, params
 // It answers with a queued job: PermanentlyDeleteTicketAndWait waits for it to end.
 func (c *Client) PermanentlyDeleteTicket(ctx context.Context, ticketID int64, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opPermanentlyDeleteTicket, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opPermanentlyDeleteTicket, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6144,7 +6145,7 @@ func (c *Client) PermanentlyDeleteTicketAndWait(ctx context.Context, ticketID in
 // The client paces its calls to this limit.
 func (c *Client) PermanentlyDeleteUser(ctx context.Context, deletedUserID int64, opts ...CallOption) (*DeletedUserEnvelope, error) {
 	out := new(DeletedUserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opPermanentlyDeleteUser, Path: []any{deletedUserID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opPermanentlyDeleteUser, Path: []any{deletedUserID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6158,7 +6159,7 @@ func (c *Client) PermanentlyDeleteUser(ctx context.Context, deletedUserID int64,
 // Allowed for: Agents.
 func (c *Client) PreviewViewTicketCount(ctx context.Context, body ViewPreviewRequest, opts ...CallOption) (*ViewCountEnvelope, error) {
 	out := new(ViewCountEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opPreviewViewTicketCount, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opPreviewViewTicketCount, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6187,7 +6188,7 @@ func (c *Client) PreviewViewTicketCount(ctx context.Context, body ViewPreviewReq
 // The client waits out this limit's 429s.
 func (c *Client) PreviewViews(ctx context.Context, params *PreviewViewsParams, body ViewPreviewRequest, opts ...CallOption) (*ViewExecution, error) {
 	out := new(ViewExecution)
-	if _, err := c.call(ctx, overlay.Request{Op: opPreviewViews, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opPreviewViews, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6212,7 +6213,7 @@ func (c *Client) PreviewViews(ctx context.Context, params *PreviewViewsParams, b
 // It answers with a queued job: QueueCustomObjectRecordBulkJobAndWait waits for it to end.
 func (c *Client) QueueCustomObjectRecordBulkJob(ctx context.Context, customObjectKey string, body CustomObjectRecordBulkJobRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opQueueCustomObjectRecordBulkJob, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opQueueCustomObjectRecordBulkJob, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6236,7 +6237,7 @@ func (c *Client) QueueCustomObjectRecordBulkJobAndWait(ctx context.Context, cust
 // plans; unrestricted agents on all other plans.
 func (c *Client) RecoverManySuspendedTickets(ctx context.Context, params *RecoverManySuspendedTicketsParams, opts ...CallOption) (*SuspendedTicketRecoverManyResult, error) {
 	out := new(SuspendedTicketRecoverManyResult)
-	if _, err := c.call(ctx, overlay.Request{Op: opRecoverManySuspendedTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRecoverManySuspendedTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6263,7 +6264,7 @@ func (c *Client) RecoverManySuspendedTickets(ctx context.Context, params *Recove
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) RecoverSuspendedTicket(ctx context.Context, id int64, opts ...CallOption) (*SuspendedTicketRecoverResult, error) {
 	out := new(SuspendedTicketRecoverResult)
-	if _, err := c.call(ctx, overlay.Request{Op: opRecoverSuspendedTicket, Path: []any{id}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRecoverSuspendedTicket, Path: []any{id}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6284,7 +6285,7 @@ func (c *Client) RecoverSuspendedTicket(ctx context.Context, id int64, opts ...C
 // for agents.
 func (c *Client) RedactChatComment(ctx context.Context, ticketID int64, body ChatCommentRedactionRequest, opts ...CallOption) (*TicketChatEventEnvelope, error) {
 	out := new(TicketChatEventEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRedactChatComment, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRedactChatComment, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6303,7 +6304,7 @@ func (c *Client) RedactChatComment(ctx context.Context, ticketID int64, body Cha
 // for agents.
 func (c *Client) RedactChatCommentAttachment(ctx context.Context, ticketID int64, body ChatFileRedactionRequest, opts ...CallOption) (*TicketChatEventEnvelope, error) {
 	out := new(TicketChatEventEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRedactChatCommentAttachment, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRedactChatCommentAttachment, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6333,7 +6334,7 @@ func (c *Client) RedactChatCommentAttachment(ctx context.Context, ticketID int64
 // permissions to redact ticket content.
 func (c *Client) RedactTicketComment(ctx context.Context, ticketCommentID int64, body CommentRedactionRequest, opts ...CallOption) (*TicketCommentEnvelope, error) {
 	out := new(TicketCommentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRedactTicketComment, Path: []any{ticketCommentID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRedactTicketComment, Path: []any{ticketCommentID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6352,7 +6353,7 @@ func (c *Client) RedactTicketComment(ctx context.Context, ticketCommentID int64,
 // assigned to a custom role with permissions to redact ticket content (Enterprise only).
 func (c *Client) RedactTicketCommentAttachment(ctx context.Context, ticketID int64, commentID int64, attachmentID int64, opts ...CallOption) (*AttachmentEnvelope, error) {
 	out := new(AttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRedactTicketCommentAttachment, Path: []any{ticketID, commentID, attachmentID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRedactTicketCommentAttachment, Path: []any{ticketID, commentID, attachmentID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6376,7 +6377,7 @@ func (c *Client) RedactTicketCommentAttachment(ctx context.Context, ticketID int
 // interface at Admin > Settings > Agents.
 func (c *Client) RedactTicketCommentString(ctx context.Context, ticketID int64, ticketCommentID int64, body CommentStringRedactionRequest, opts ...CallOption) (*TicketCommentEnvelope, error) {
 	out := new(TicketCommentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRedactTicketCommentString, Path: []any{ticketID, ticketCommentID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRedactTicketCommentString, Path: []any{ticketID, ticketCommentID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6392,7 +6393,7 @@ func (c *Client) RedactTicketCommentString(ctx context.Context, ticketID int64, 
 // Allowed for: Agents.
 func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, params *RemoveTicketTagsParams, body TicketTagsRequest, opts ...CallOption) (*TicketTagsEnvelope, error) {
 	out := new(TicketTagsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opRemoveTicketTags, Path: []any{ticketID}, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRemoveTicketTags, Path: []any{ticketID}, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6405,7 +6406,7 @@ func (c *Client) RemoveTicketTags(ctx context.Context, ticketID int64, params *R
 // Allowed for: Admins, Agents, End users.
 func (c *Client) RenewCurrentSession(ctx context.Context, opts ...CallOption) (*SessionRenewal, error) {
 	out := new(SessionRenewal)
-	if _, err := c.call(ctx, overlay.Request{Op: opRenewCurrentSession}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opRenewCurrentSession}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6418,7 +6419,7 @@ func (c *Client) RenewCurrentSession(ctx context.Context, opts ...CallOption) (*
 //
 // Allowed for: Admins.
 func (c *Client) ReorderCustomObjectFields(ctx context.Context, customObjectKey string, body CustomObjectFieldsReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderCustomObjectFields, Path: []any{customObjectKey}, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderCustomObjectFields, Path: []any{customObjectKey}, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6428,7 +6429,7 @@ func (c *Client) ReorderCustomObjectFields(ctx context.Context, customObjectKey 
 //
 // Allowed for: Admins
 func (c *Client) ReorderGroupSLAPolicies(ctx context.Context, params *ReorderGroupSLAPoliciesParams, body GroupSLAPoliciesReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderGroupSLAPolicies, Params: params, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderGroupSLAPolicies, Params: params, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6438,7 +6439,7 @@ func (c *Client) ReorderGroupSLAPolicies(ctx context.Context, params *ReorderGro
 //
 // **Allowed for:** Admins.
 func (c *Client) ReorderOrganizationFields(ctx context.Context, body OrganizationFieldsReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderOrganizationFields, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderOrganizationFields, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6450,7 +6451,7 @@ func (c *Client) ReorderOrganizationFields(ctx context.Context, body Organizatio
 //
 // Allowed for: Admins
 func (c *Client) ReorderSLAPolicies(ctx context.Context, params *ReorderSLAPoliciesParams, body SLAPoliciesReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderSLAPolicies, Params: params, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderSLAPolicies, Params: params, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6462,7 +6463,7 @@ func (c *Client) ReorderSLAPolicies(ctx context.Context, params *ReorderSLAPolic
 // Allowed for: Admins.
 func (c *Client) ReorderTicketForms(ctx context.Context, body TicketFormsReorderRequest, opts ...CallOption) (*TicketFormList, error) {
 	out := new(TicketFormList)
-	if _, err := c.call(ctx, overlay.Request{Op: opReorderTicketForms, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opReorderTicketForms, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6481,7 +6482,7 @@ func (c *Client) ReorderTicketForms(ctx context.Context, body TicketFormsReorder
 // Allowed for: Agents.
 func (c *Client) ReorderTriggers(ctx context.Context, body TriggersReorderRequest, opts ...CallOption) (*TriggersEnvelope, error) {
 	out := new(TriggersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opReorderTriggers, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opReorderTriggers, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6493,7 +6494,7 @@ func (c *Client) ReorderTriggers(ctx context.Context, body TriggersReorderReques
 //
 // Allowed for: Admins.
 func (c *Client) ReorderUserFields(ctx context.Context, body UserFieldsReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderUserFields, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderUserFields, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6503,7 +6504,7 @@ func (c *Client) ReorderUserFields(ctx context.Context, body UserFieldsReorderRe
 //
 // Allowed for: Admins
 func (c *Client) ReorderWorkspaces(ctx context.Context, body WorkspacesReorderRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opReorderWorkspaces, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opReorderWorkspaces, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6514,7 +6515,7 @@ func (c *Client) ReorderWorkspaces(ctx context.Context, body WorkspacesReorderRe
 //
 // Allowed for: Agents.
 func (c *Client) RequestUserCreate(ctx context.Context, body UserRequestCreateRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opRequestUserCreate, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opRequestUserCreate, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6526,7 +6527,7 @@ func (c *Client) RequestUserCreate(ctx context.Context, body UserRequestCreateRe
 //
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) RequestUserIdentityVerification(ctx context.Context, userID int64, userIdentityID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opRequestUserIdentityVerification, Path: []any{userID, userIdentityID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opRequestUserIdentityVerification, Path: []any{userID, userIdentityID}}, nil, opts)
 	return err
 }
 
@@ -6536,7 +6537,7 @@ func (c *Client) RequestUserIdentityVerification(ctx context.Context, userID int
 //
 // Allowed for: Agents.
 func (c *Client) RestoreDeletedTicket(ctx context.Context, ticketID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opRestoreDeletedTicket, Path: []any{ticketID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opRestoreDeletedTicket, Path: []any{ticketID}}, nil, opts)
 	return err
 }
 
@@ -6546,7 +6547,7 @@ func (c *Client) RestoreDeletedTicket(ctx context.Context, ticketID int64, opts 
 //
 // Allowed for: Agents.
 func (c *Client) RestoreManyDeletedTickets(ctx context.Context, params *RestoreManyDeletedTicketsParams, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opRestoreManyDeletedTickets, Params: params}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opRestoreManyDeletedTickets, Params: params}, nil, opts)
 	return err
 }
 
@@ -6564,7 +6565,7 @@ func (c *Client) RestoreManyDeletedTickets(ctx context.Context, params *RestoreM
 // This call returns one page; SearchAutomationsAll and SearchAutomationsPages iterate over all of them.
 func (c *Client) SearchAutomations(ctx context.Context, params *SearchAutomationsParams, opts ...CallOption) (*AutomationOffsetList, error) {
 	out := new(AutomationOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchAutomations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchAutomations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6602,7 +6603,7 @@ func (c *Client) SearchAutomationsPages(ctx context.Context, params *SearchAutom
 // This call returns one page; SearchCustomObjectRecordsAll and SearchCustomObjectRecordsPages iterate over all of them.
 func (c *Client) SearchCustomObjectRecords(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...CallOption) (*CustomObjectRecordList, error) {
 	out := new(CustomObjectRecordList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6639,7 +6640,7 @@ func (c *Client) SearchCustomObjectRecordsPages(ctx context.Context, customObjec
 // This call returns one page; SearchMacrosAll and SearchMacrosPages iterate over all of them.
 func (c *Client) SearchMacros(ctx context.Context, params *SearchMacrosParams, opts ...CallOption) (*MacroSearchResults, error) {
 	out := new(MacroSearchResults)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchMacros, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchMacros, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6671,7 +6672,7 @@ func (c *Client) SearchMacrosPages(ctx context.Context, params *SearchMacrosPara
 // **Allowed for:** Admins, and agents assigned to a custom role with permissions to add or modify organizations (Enterprise only).
 func (c *Client) SearchOrganizations(ctx context.Context, params *SearchOrganizationsParams, opts ...CallOption) (*OrganizationOffsetList, error) {
 	out := new(OrganizationOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6694,7 +6695,7 @@ func (c *Client) SearchOrganizations(ctx context.Context, params *SearchOrganiza
 // This call returns one page; SearchRequestsAll and SearchRequestsPages iterate over all of them.
 func (c *Client) SearchRequests(ctx context.Context, params *SearchRequestsParams, opts ...CallOption) (*RequestSearchResults, error) {
 	out := new(RequestSearchResults)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchRequests, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchRequests, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6737,7 +6738,7 @@ func (c *Client) SearchRequestsPages(ctx context.Context, params *SearchRequests
 // This call returns one page; SearchTriggersAll and SearchTriggersPages iterate over all of them.
 func (c *Client) SearchTriggers(ctx context.Context, params *SearchTriggersParams, opts ...CallOption) (*TriggerOffsetList, error) {
 	out := new(TriggerOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchTriggers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchTriggers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6775,7 +6776,7 @@ func (c *Client) SearchTriggersPages(ctx context.Context, params *SearchTriggers
 // This call returns one page; SearchUsersAll and SearchUsersPages iterate over all of them.
 func (c *Client) SearchUsers(ctx context.Context, params *SearchUsersParams, opts ...CallOption) (*UserSearchList, error) {
 	out := new(UserSearchList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6814,7 +6815,7 @@ func (c *Client) SearchUsersPages(ctx context.Context, params *SearchUsersParams
 // This call returns one page; SearchViewsAll and SearchViewsPages iterate over all of them.
 func (c *Client) SearchViews(ctx context.Context, params *SearchViewsParams, opts ...CallOption) (*ViewOffsetList, error) {
 	out := new(ViewOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSearchViews, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSearchViews, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6847,7 +6848,7 @@ func (c *Client) SearchViewsPages(ctx context.Context, params *SearchViewsParams
 // Allowed for: Admins.
 func (c *Client) SetAgentAttributeValues(ctx context.Context, userID int64, body RoutingInstanceValuesSetRequest, opts ...CallOption) (*RoutingInstanceAttributeValueList, error) {
 	out := new(RoutingInstanceAttributeValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetAgentAttributeValues, Path: []any{userID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetAgentAttributeValues, Path: []any{userID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6860,7 +6861,7 @@ func (c *Client) SetAgentAttributeValues(ctx context.Context, userID int64, body
 // Allowed for: Agents.
 func (c *Client) SetGroupMembershipAsDefault(ctx context.Context, userID int64, groupMembershipID int64, opts ...CallOption) (*UserGroupMembershipList, error) {
 	out := new(UserGroupMembershipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetGroupMembershipAsDefault, Path: []any{userID, groupMembershipID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetGroupMembershipAsDefault, Path: []any{userID, groupMembershipID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6874,7 +6875,7 @@ func (c *Client) SetGroupMembershipAsDefault(ctx context.Context, userID int64, 
 // Allowed for: Agents.
 func (c *Client) SetOrganizationAsDefault(ctx context.Context, userID int64, organizationID int64, opts ...CallOption) (*UserOrganizationMembershipEnvelope, error) {
 	out := new(UserOrganizationMembershipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetOrganizationAsDefault, Path: []any{userID, organizationID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetOrganizationAsDefault, Path: []any{userID, organizationID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6887,7 +6888,7 @@ func (c *Client) SetOrganizationAsDefault(ctx context.Context, userID int64, org
 // Allowed for: Admins; Agents when setting the default organization membership for an end user.
 func (c *Client) SetOrganizationMembershipAsDefault(ctx context.Context, userID int64, organizationMembershipID int64, opts ...CallOption) (*UserOrganizationMembershipList, error) {
 	out := new(UserOrganizationMembershipList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetOrganizationMembershipAsDefault, Path: []any{userID, organizationMembershipID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetOrganizationMembershipAsDefault, Path: []any{userID, organizationMembershipID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6902,7 +6903,7 @@ func (c *Client) SetOrganizationMembershipAsDefault(ctx context.Context, userID 
 // Allowed for: Admins.
 func (c *Client) SetTicketAttributeValues(ctx context.Context, ticketID int64, body RoutingInstanceValuesSetRequest, opts ...CallOption) (*RoutingInstanceAttributeValueList, error) {
 	out := new(RoutingInstanceAttributeValueList)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetTicketAttributeValues, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetTicketAttributeValues, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6918,7 +6919,7 @@ func (c *Client) SetTicketAttributeValues(ctx context.Context, ticketID int64, b
 // Allowed for: Agents.
 func (c *Client) SetTicketTags(ctx context.Context, ticketID int64, body TicketTagsRequest, opts ...CallOption) (*TicketTagsEnvelope, error) {
 	out := new(TicketTagsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opSetTicketTags, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opSetTicketTags, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6933,7 +6934,7 @@ func (c *Client) SetTicketTags(ctx context.Context, ticketID int64, body TicketT
 //
 // Allowed for: Admins.
 func (c *Client) SetUserPassword(ctx context.Context, userID int64, body UserPasswordSetRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opSetUserPassword, Path: []any{userID}, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opSetUserPassword, Path: []any{userID}, JSON: body}, nil, opts)
 	return err
 }
 
@@ -6948,7 +6949,7 @@ func (c *Client) SetUserPassword(ctx context.Context, userID int64, body UserPas
 // Allowed for: Agents.
 func (c *Client) ShowAccountSettings(ctx context.Context, opts ...CallOption) (*AccountSettingsEnvelope, error) {
 	out := new(AccountSettingsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowAccountSettings}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowAccountSettings}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6961,7 +6962,7 @@ func (c *Client) ShowAccountSettings(ctx context.Context, opts ...CallOption) (*
 // Allowed for: Agents.
 func (c *Client) ShowActivity(ctx context.Context, activityID int64, opts ...CallOption) (*ActivityEnvelope, error) {
 	out := new(ActivityEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowActivity, Path: []any{activityID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowActivity, Path: []any{activityID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6976,7 +6977,7 @@ func (c *Client) ShowActivity(ctx context.Context, activityID int64, opts ...Cal
 // Allowed for: Agents.
 func (c *Client) ShowAttachment(ctx context.Context, attachmentID int64, opts ...CallOption) (*AttachmentEnvelope, error) {
 	out := new(AttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowAttachment, Path: []any{attachmentID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowAttachment, Path: []any{attachmentID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -6989,7 +6990,7 @@ func (c *Client) ShowAttachment(ctx context.Context, attachmentID int64, opts ..
 // Allowed for: Admins on accounts that have audit-log access.
 func (c *Client) ShowAuditLog(ctx context.Context, auditLogID int64, opts ...CallOption) (*AuditLogEnvelope, error) {
 	out := new(AuditLogEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowAuditLog, Path: []any{auditLogID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowAuditLog, Path: []any{auditLogID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7003,7 +7004,7 @@ func (c *Client) ShowAuditLog(ctx context.Context, auditLogID int64, opts ...Cal
 // Allowed for: Admins, Agents, End users.
 func (c *Client) ShowAuthenticatedSession(ctx context.Context, opts ...CallOption) (*SessionEnvelope, error) {
 	out := new(SessionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowAuthenticatedSession}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowAuthenticatedSession}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7016,7 +7017,7 @@ func (c *Client) ShowAuthenticatedSession(ctx context.Context, opts ...CallOptio
 // Allowed for: Agents.
 func (c *Client) ShowAutomation(ctx context.Context, automationID int64, opts ...CallOption) (*AutomationEnvelope, error) {
 	out := new(AutomationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowAutomation, Path: []any{automationID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowAutomation, Path: []any{automationID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7029,7 +7030,7 @@ func (c *Client) ShowAutomation(ctx context.Context, automationID int64, opts ..
 // Allowed for: Admins, Agents.
 func (c *Client) ShowBrand(ctx context.Context, brandID int64, opts ...CallOption) (*BrandEnvelope, error) {
 	out := new(BrandEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowBrand, Path: []any{brandID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowBrand, Path: []any{brandID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7042,7 +7043,7 @@ func (c *Client) ShowBrand(ctx context.Context, brandID int64, opts ...CallOptio
 // Allowed for: Anyone
 func (c *Client) ShowCurrentLocale(ctx context.Context, opts ...CallOption) (*LocaleEnvelope, error) {
 	out := new(LocaleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCurrentLocale}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCurrentLocale}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7055,7 +7056,7 @@ func (c *Client) ShowCurrentLocale(ctx context.Context, opts ...CallOption) (*Lo
 // Allowed for: Agents.
 func (c *Client) ShowCustomObject(ctx context.Context, customObjectKey string, params *ShowCustomObjectParams, opts ...CallOption) (*CustomObjectEnvelope, error) {
 	out := new(CustomObjectEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObject, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObject, Path: []any{customObjectKey}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7068,7 +7069,7 @@ func (c *Client) ShowCustomObject(ctx context.Context, customObjectKey string, p
 // Allowed for: Agents.
 func (c *Client) ShowCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, params *ShowCustomObjectFieldParams, opts ...CallOption) (*CustomObjectFieldEnvelope, error) {
 	out := new(CustomObjectFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7081,7 +7082,7 @@ func (c *Client) ShowCustomObjectField(ctx context.Context, customObjectKey stri
 // Allowed for: Agents.
 func (c *Client) ShowCustomObjectFieldsLimit(ctx context.Context, customObjectKey string, opts ...CallOption) (*CustomObjectLimit, error) {
 	out := new(CustomObjectLimit)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObjectFieldsLimit, Path: []any{customObjectKey}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObjectFieldsLimit, Path: []any{customObjectKey}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7094,7 +7095,7 @@ func (c *Client) ShowCustomObjectFieldsLimit(ctx context.Context, customObjectKe
 // Allowed for: Agents.
 func (c *Client) ShowCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, opts ...CallOption) (*CustomObjectRecordEnvelope, error) {
 	out := new(CustomObjectRecordEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7108,7 +7109,7 @@ func (c *Client) ShowCustomObjectRecord(ctx context.Context, customObjectKey str
 // Allowed for: Agents.
 func (c *Client) ShowCustomObjectRecordsLimit(ctx context.Context, opts ...CallOption) (*CustomObjectLimit, error) {
 	out := new(CustomObjectLimit)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObjectRecordsLimit}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObjectRecordsLimit}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7121,7 +7122,7 @@ func (c *Client) ShowCustomObjectRecordsLimit(ctx context.Context, opts ...CallO
 // Allowed for: Admins.
 func (c *Client) ShowCustomObjectsLimit(ctx context.Context, opts ...CallOption) (*CustomObjectLimit, error) {
 	out := new(CustomObjectLimit)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomObjectsLimit}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomObjectsLimit}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7136,7 +7137,7 @@ func (c *Client) ShowCustomObjectsLimit(ctx context.Context, opts ...CallOption)
 // **Allowed for:** Administrators, and agents with the `manage_roles` permission.
 func (c *Client) ShowCustomRole(ctx context.Context, customRoleID int64, opts ...CallOption) (*CustomRoleEnvelope, error) {
 	out := new(CustomRoleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomRole, Path: []any{customRoleID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomRole, Path: []any{customRoleID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7149,7 +7150,7 @@ func (c *Client) ShowCustomRole(ctx context.Context, customRoleID int64, opts ..
 // Allowed for: End Users.
 func (c *Client) ShowCustomTicketStatus(ctx context.Context, customStatusID int64, opts ...CallOption) (*CustomStatusEnvelope, error) {
 	out := new(CustomStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowCustomTicketStatus, Path: []any{customStatusID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowCustomTicketStatus, Path: []any{customStatusID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7162,7 +7163,7 @@ func (c *Client) ShowCustomTicketStatus(ctx context.Context, customStatusID int6
 // Allowed for: Agents.
 func (c *Client) ShowDeletedUser(ctx context.Context, deletedUserID int64, opts ...CallOption) (*DeletedUserEnvelope, error) {
 	out := new(DeletedUserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowDeletedUser, Path: []any{deletedUserID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowDeletedUser, Path: []any{deletedUserID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7175,7 +7176,7 @@ func (c *Client) ShowDeletedUser(ctx context.Context, deletedUserID int64, opts 
 // Allowed for: Admins, Agents
 func (c *Client) ShowDynamicContentItem(ctx context.Context, dynamicContentItemID int64, opts ...CallOption) (*DynamicContentItemEnvelope, error) {
 	out := new(DynamicContentItemEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowDynamicContentItem, Path: []any{dynamicContentItemID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowDynamicContentItem, Path: []any{dynamicContentItemID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7190,7 +7191,7 @@ func (c *Client) ShowDynamicContentItem(ctx context.Context, dynamicContentItemI
 // Allowed for: Admins, Agents
 func (c *Client) ShowDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, opts ...CallOption) (*DynamicContentVariantEnvelope, error) {
 	out := new(DynamicContentVariantEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7205,7 +7206,7 @@ func (c *Client) ShowDynamicContentItemVariant(ctx context.Context, dynamicConte
 // Sideloads (params.Include): users; they come back typed in the answer.
 func (c *Client) ShowGroup(ctx context.Context, groupID int64, params *ShowGroupParams, opts ...CallOption) (*GroupEnvelope, error) {
 	out := new(GroupEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowGroup, Path: []any{groupID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowGroup, Path: []any{groupID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7218,7 +7219,7 @@ func (c *Client) ShowGroup(ctx context.Context, groupID int64, params *ShowGroup
 // **Allowed for:** Agents.
 func (c *Client) ShowGroupMembership(ctx context.Context, groupMembershipID int64, opts ...CallOption) (*GroupMembershipEnvelope, error) {
 	out := new(GroupMembershipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowGroupMembership, Path: []any{groupMembershipID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowGroupMembership, Path: []any{groupMembershipID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7231,7 +7232,7 @@ func (c *Client) ShowGroupMembership(ctx context.Context, groupMembershipID int6
 // Allowed for: Admins
 func (c *Client) ShowGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, opts ...CallOption) (*GroupSLAPolicyEnvelope, error) {
 	out := new(GroupSLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowGroupSLAPolicy, Path: []any{groupSLAPolicyID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowGroupSLAPolicy, Path: []any{groupSLAPolicyID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7245,7 +7246,7 @@ func (c *Client) ShowGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string
 // Allowed for: Agents.
 func (c *Client) ShowJobStatus(ctx context.Context, jobStatusID string, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowJobStatus, Path: []any{jobStatusID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowJobStatus, Path: []any{jobStatusID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7258,7 +7259,7 @@ func (c *Client) ShowJobStatus(ctx context.Context, jobStatusID string, opts ...
 // Allowed for: Anyone
 func (c *Client) ShowLocale(ctx context.Context, localeID string, opts ...CallOption) (*LocaleEnvelope, error) {
 	out := new(LocaleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowLocale, Path: []any{localeID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowLocale, Path: []any{localeID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7271,7 +7272,7 @@ func (c *Client) ShowLocale(ctx context.Context, localeID string, opts ...CallOp
 // Allowed for: Agents
 func (c *Client) ShowMacro(ctx context.Context, macroID int64, opts ...CallOption) (*MacroEnvelope, error) {
 	out := new(MacroEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowMacro, Path: []any{macroID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowMacro, Path: []any{macroID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7284,7 +7285,7 @@ func (c *Client) ShowMacro(ctx context.Context, macroID int64, opts ...CallOptio
 // Allowed for: Agents
 func (c *Client) ShowMacroAttachment(ctx context.Context, attachmentID int64, opts ...CallOption) (*MacroAttachmentEnvelope, error) {
 	out := new(MacroAttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowMacroAttachment, Path: []any{attachmentID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowMacroAttachment, Path: []any{attachmentID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7299,7 +7300,7 @@ func (c *Client) ShowMacroAttachment(ctx context.Context, attachmentID int64, op
 // Allowed for: Agents
 func (c *Client) ShowMacroChangesToTicket(ctx context.Context, macroID int64, opts ...CallOption) (*MacroApplyResultEnvelope, error) {
 	out := new(MacroApplyResultEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowMacroChangesToTicket, Path: []any{macroID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowMacroChangesToTicket, Path: []any{macroID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7314,7 +7315,7 @@ func (c *Client) ShowMacroChangesToTicket(ctx context.Context, macroID int64, op
 // Allowed for: Agents
 func (c *Client) ShowMacroReplica(ctx context.Context, params *ShowMacroReplicaParams, opts ...CallOption) (*MacroEnvelope, error) {
 	out := new(MacroEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowMacroReplica, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowMacroReplica, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7329,7 +7330,7 @@ func (c *Client) ShowMacroReplica(ctx context.Context, params *ShowMacroReplicaP
 // Allowed for: Admins, Agents
 func (c *Client) ShowManyDynamicContentItems(ctx context.Context, params *ShowManyDynamicContentItemsParams, opts ...CallOption) (*DynamicContentItemsEnvelope, error) {
 	out := new(DynamicContentItemsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyDynamicContentItems, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyDynamicContentItems, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7342,7 +7343,7 @@ func (c *Client) ShowManyDynamicContentItems(ctx context.Context, params *ShowMa
 // Allowed for: Agents.
 func (c *Client) ShowManyJobStatuses(ctx context.Context, params *ShowManyJobStatusesParams, opts ...CallOption) (*JobStatusList, error) {
 	out := new(JobStatusList)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyJobStatuses, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyJobStatuses, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7355,7 +7356,7 @@ func (c *Client) ShowManyJobStatuses(ctx context.Context, params *ShowManyJobSta
 // **Allowed for:** Admins, Agents.
 func (c *Client) ShowManyOrganizations(ctx context.Context, params *ShowManyOrganizationsParams, opts ...CallOption) (*OrganizationOffsetList, error) {
 	out := new(OrganizationOffsetList)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyOrganizations, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyOrganizations, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7369,7 +7370,7 @@ func (c *Client) ShowManyOrganizations(ctx context.Context, params *ShowManyOrga
 // Allowed for: Anyone.
 func (c *Client) ShowManyTicketForms(ctx context.Context, params *ShowManyTicketFormsParams, opts ...CallOption) (*TicketFormList, error) {
 	out := new(TicketFormList)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyTicketForms, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyTicketForms, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7384,7 +7385,7 @@ func (c *Client) ShowManyTicketForms(ctx context.Context, params *ShowManyTicket
 // Sideloads (params.Include): brands, comment_count, dates, groups, last_audits, metric_sets, organizations, ticket_forms, users; they come back typed in the answer.
 func (c *Client) ShowManyTickets(ctx context.Context, params *ShowManyTicketsParams, opts ...CallOption) (*TicketsEnvelope, error) {
 	out := new(TicketsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyTickets, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyTickets, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7399,7 +7400,7 @@ func (c *Client) ShowManyTickets(ctx context.Context, params *ShowManyTicketsPar
 // Sideloads (params.Include): abilities, groups, identities, open_ticket_count, organizations; they come back typed in the answer.
 func (c *Client) ShowManyUsers(ctx context.Context, params *ShowManyUsersParams, opts ...CallOption) (*UsersEnvelope, error) {
 	out := new(UsersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyUsers, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyUsers, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7416,7 +7417,7 @@ func (c *Client) ShowManyUsers(ctx context.Context, params *ShowManyUsersParams,
 // Sideloads (params.Include): app_installation, permissions; they come back typed in the answer.
 func (c *Client) ShowManyViews(ctx context.Context, params *ShowManyViewsParams, opts ...CallOption) (*ViewsEnvelope, error) {
 	out := new(ViewsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowManyViews, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowManyViews, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7431,7 +7432,7 @@ func (c *Client) ShowManyViews(ctx context.Context, params *ShowManyViewsParams,
 // Sideloads (params.Include): abilities; they come back typed in the answer.
 func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, params *ShowOrganizationParams, opts ...CallOption) (*OrganizationEnvelope, error) {
 	out := new(OrganizationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowOrganization, Path: []any{organizationID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowOrganization, Path: []any{organizationID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7444,7 +7445,7 @@ func (c *Client) ShowOrganization(ctx context.Context, organizationID int64, par
 // **Allowed for:** Agents.
 func (c *Client) ShowOrganizationField(ctx context.Context, organizationFieldID string, opts ...CallOption) (*OrganizationFieldEnvelope, error) {
 	out := new(OrganizationFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowOrganizationField, Path: []any{organizationFieldID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowOrganizationField, Path: []any{organizationFieldID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7457,7 +7458,7 @@ func (c *Client) ShowOrganizationField(ctx context.Context, organizationFieldID 
 // **Allowed for:** Agents.
 func (c *Client) ShowOrganizationMembership(ctx context.Context, organizationMembershipID int64, opts ...CallOption) (*OrganizationMembershipEnvelope, error) {
 	out := new(OrganizationMembershipEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowOrganizationMembership, Path: []any{organizationMembershipID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowOrganizationMembership, Path: []any{organizationMembershipID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7470,7 +7471,7 @@ func (c *Client) ShowOrganizationMembership(ctx context.Context, organizationMem
 // **Allowed for:** Agents.
 func (c *Client) ShowOrganizationRelatedInformation(ctx context.Context, organizationID int64, opts ...CallOption) (*OrganizationRelatedInfoEnvelope, error) {
 	out := new(OrganizationRelatedInfoEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowOrganizationRelatedInformation, Path: []any{organizationID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowOrganizationRelatedInformation, Path: []any{organizationID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7483,7 +7484,7 @@ func (c *Client) ShowOrganizationRelatedInformation(ctx context.Context, organiz
 // **Allowed for:** Agents, End users.
 func (c *Client) ShowOrganizationSubscription(ctx context.Context, organizationSubscriptionID int64, opts ...CallOption) (*OrganizationSubscriptionEnvelope, error) {
 	out := new(OrganizationSubscriptionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowOrganizationSubscription, Path: []any{organizationSubscriptionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowOrganizationSubscription, Path: []any{organizationSubscriptionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7500,7 +7501,7 @@ func (c *Client) ShowOrganizationSubscription(ctx context.Context, organizationS
 // Sideloads (params.Include): users; they come back typed in the answer.
 func (c *Client) ShowRequest(ctx context.Context, requestID int64, params *ShowRequestParams, opts ...CallOption) (*RequestEnvelope, error) {
 	out := new(RequestEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowRequest, Path: []any{requestID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowRequest, Path: []any{requestID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7513,7 +7514,7 @@ func (c *Client) ShowRequest(ctx context.Context, requestID int64, params *ShowR
 // Allowed for: End users.
 func (c *Client) ShowRequestComment(ctx context.Context, requestID int64, ticketCommentID int64, opts ...CallOption) (*RequestCommentEnvelope, error) {
 	out := new(RequestCommentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowRequestComment, Path: []any{requestID, ticketCommentID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowRequestComment, Path: []any{requestID, ticketCommentID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7526,7 +7527,7 @@ func (c *Client) ShowRequestComment(ctx context.Context, requestID int64, ticket
 // Allowed for: Admins.
 func (c *Client) ShowResourceCollection(ctx context.Context, resourceCollectionID int64, opts ...CallOption) (*ResourceCollectionEnvelope, error) {
 	out := new(ResourceCollectionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowResourceCollection, Path: []any{resourceCollectionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowResourceCollection, Path: []any{resourceCollectionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7539,7 +7540,7 @@ func (c *Client) ShowResourceCollection(ctx context.Context, resourceCollectionI
 // Allowed for: Admins.
 func (c *Client) ShowRoutingAttribute(ctx context.Context, attributeID string, opts ...CallOption) (*RoutingAttributeEnvelope, error) {
 	out := new(RoutingAttributeEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowRoutingAttribute, Path: []any{attributeID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowRoutingAttribute, Path: []any{attributeID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7552,7 +7553,7 @@ func (c *Client) ShowRoutingAttribute(ctx context.Context, attributeID string, o
 // Allowed for: Admins.
 func (c *Client) ShowRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, opts ...CallOption) (*RoutingAttributeValueEnvelope, error) {
 	out := new(RoutingAttributeValueEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowRoutingAttributeValue, Path: []any{attributeID, attributeValueID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowRoutingAttributeValue, Path: []any{attributeID, attributeValueID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7567,7 +7568,7 @@ func (c *Client) ShowRoutingAttributeValue(ctx context.Context, attributeID stri
 // Allowed for: Admins
 func (c *Client) ShowSLAPolicy(ctx context.Context, slaPolicyID int64, opts ...CallOption) (*SLAPolicyEnvelope, error) {
 	out := new(SLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSLAPolicy, Path: []any{slaPolicyID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSLAPolicy, Path: []any{slaPolicyID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7580,7 +7581,7 @@ func (c *Client) ShowSLAPolicy(ctx context.Context, slaPolicyID int64, opts ...C
 // Allowed for: Admins.
 func (c *Client) ShowSatisfactionRating(ctx context.Context, satisfactionRatingID int64, opts ...CallOption) (*SatisfactionRatingEnvelope, error) {
 	out := new(SatisfactionRatingEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSatisfactionRating, Path: []any{satisfactionRatingID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSatisfactionRating, Path: []any{satisfactionRatingID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7593,7 +7594,7 @@ func (c *Client) ShowSatisfactionRating(ctx context.Context, satisfactionRatingI
 // Allowed for: Admins.
 func (c *Client) ShowSatisfactionReason(ctx context.Context, satisfactionReasonID int64, opts ...CallOption) (*SatisfactionReasonEnvelope, error) {
 	out := new(SatisfactionReasonEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSatisfactionReason, Path: []any{satisfactionReasonID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSatisfactionReason, Path: []any{satisfactionReasonID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7612,7 +7613,7 @@ func (c *Client) ShowSatisfactionReason(ctx context.Context, satisfactionReasonI
 // Sideloads (params.Include): abilities, groups, identities, open_ticket_count, organizations; they come back typed in the answer.
 func (c *Client) ShowSelf(ctx context.Context, params *ShowSelfParams, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSelf, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSelf, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7625,7 +7626,7 @@ func (c *Client) ShowSelf(ctx context.Context, params *ShowSelfParams, opts ...C
 // Allowed for: Agents.
 func (c *Client) ShowSharingAgreement(ctx context.Context, sharingAgreementID int64, opts ...CallOption) (*SharingAgreementEnvelope, error) {
 	out := new(SharingAgreementEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSharingAgreement, Path: []any{sharingAgreementID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSharingAgreement, Path: []any{sharingAgreementID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7639,7 +7640,7 @@ func (c *Client) ShowSharingAgreement(ctx context.Context, sharingAgreementID in
 // Allowed for: Admins, Agents.
 func (c *Client) ShowSupportAddress(ctx context.Context, supportAddressID int64, opts ...CallOption) (*SupportAddressEnvelope, error) {
 	out := new(SupportAddressEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSupportAddress, Path: []any{supportAddressID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSupportAddress, Path: []any{supportAddressID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7653,7 +7654,7 @@ func (c *Client) ShowSupportAddress(ctx context.Context, supportAddressID int64,
 // plans; unrestricted agents on all other plans.
 func (c *Client) ShowSuspendedTicket(ctx context.Context, id int64, opts ...CallOption) (*SuspendedTicketEnvelope, error) {
 	out := new(SuspendedTicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowSuspendedTicket, Path: []any{id}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowSuspendedTicket, Path: []any{id}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7666,7 +7667,7 @@ func (c *Client) ShowSuspendedTicket(ctx context.Context, id int64, opts ...Call
 // Allowed for: Agents.
 func (c *Client) ShowTarget(ctx context.Context, targetID int64, opts ...CallOption) (*TargetEnvelope, error) {
 	out := new(TargetEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTarget, Path: []any{targetID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTarget, Path: []any{targetID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7681,7 +7682,7 @@ func (c *Client) ShowTarget(ctx context.Context, targetID int64, opts ...CallOpt
 // Allowed for: Admins.
 func (c *Client) ShowTargetFailure(ctx context.Context, targetFailureID int64, opts ...CallOption) (*TargetFailureEnvelope, error) {
 	out := new(TargetFailureEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTargetFailure, Path: []any{targetFailureID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTargetFailure, Path: []any{targetFailureID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7696,7 +7697,7 @@ func (c *Client) ShowTargetFailure(ctx context.Context, targetFailureID int64, o
 // Sideloads (params.Include): brands, comment_count, dates, groups, last_audits, metric_sets, organizations, ticket_forms, users; they come back typed in the answer.
 func (c *Client) ShowTicket(ctx context.Context, ticketID int64, params *ShowTicketParams, opts ...CallOption) (*TicketEnvelope, error) {
 	out := new(TicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicket, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicket, Path: []any{ticketID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7712,7 +7713,7 @@ func (c *Client) ShowTicket(ctx context.Context, ticketID int64, params *ShowTic
 // Allowed for: Agents.
 func (c *Client) ShowTicketAfterMacro(ctx context.Context, ticketID int64, macroID int64, opts ...CallOption) (*TicketMacroResultEnvelope, error) {
 	out := new(TicketMacroResultEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketAfterMacro, Path: []any{ticketID, macroID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketAfterMacro, Path: []any{ticketID, macroID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7725,7 +7726,7 @@ func (c *Client) ShowTicketAfterMacro(ctx context.Context, ticketID int64, macro
 // Allowed for: Agents.
 func (c *Client) ShowTicketAudit(ctx context.Context, ticketID int64, ticketAuditID int64, opts ...CallOption) (*TicketAuditEnvelope, error) {
 	out := new(TicketAuditEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketAudit, Path: []any{ticketID, ticketAuditID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketAudit, Path: []any{ticketID, ticketAuditID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7742,7 +7743,7 @@ func (c *Client) ShowTicketAudit(ctx context.Context, ticketID int64, ticketAudi
 // Sideloads (params.Include): users; they come back typed in the answer.
 func (c *Client) ShowTicketField(ctx context.Context, ticketFieldID int64, params *ShowTicketFieldParams, opts ...CallOption) (*TicketFieldEnvelope, error) {
 	out := new(TicketFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketField, Path: []any{ticketFieldID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketField, Path: []any{ticketFieldID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7755,7 +7756,7 @@ func (c *Client) ShowTicketField(ctx context.Context, ticketFieldID int64, param
 // Allowed for: Agents.
 func (c *Client) ShowTicketFieldOption(ctx context.Context, ticketFieldID int64, ticketFieldOptionID int64, opts ...CallOption) (*TicketFieldOptionEnvelope, error) {
 	out := new(TicketFieldOptionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketFieldOption, Path: []any{ticketFieldID, ticketFieldOptionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketFieldOption, Path: []any{ticketFieldID, ticketFieldOptionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7768,7 +7769,7 @@ func (c *Client) ShowTicketFieldOption(ctx context.Context, ticketFieldID int64,
 // Allowed for: Admins, Agents, and End Users.
 func (c *Client) ShowTicketForm(ctx context.Context, ticketFormID int64, opts ...CallOption) (*TicketFormEnvelope, error) {
 	out := new(TicketFormEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketForm, Path: []any{ticketFormID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketForm, Path: []any{ticketFormID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7782,7 +7783,7 @@ func (c *Client) ShowTicketForm(ctx context.Context, ticketFormID int64, opts ..
 // Allowed for: Agents.
 func (c *Client) ShowTicketMetric(ctx context.Context, ticketMetricID int64, opts ...CallOption) (*TicketMetricEnvelope, error) {
 	out := new(TicketMetricEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketMetric, Path: []any{ticketMetricID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketMetric, Path: []any{ticketMetricID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7796,7 +7797,7 @@ func (c *Client) ShowTicketMetric(ctx context.Context, ticketMetricID int64, opt
 // Allowed for: Agents.
 func (c *Client) ShowTicketRelatedInfo(ctx context.Context, ticketID int64, opts ...CallOption) (*TicketRelatedInfoEnvelope, error) {
 	out := new(TicketRelatedInfoEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTicketRelatedInfo, Path: []any{ticketID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTicketRelatedInfo, Path: []any{ticketID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7812,7 +7813,7 @@ func (c *Client) ShowTicketRelatedInfo(ctx context.Context, ticketID int64, opts
 // Allowed for: Agents.
 func (c *Client) ShowTrigger(ctx context.Context, triggerID int64, opts ...CallOption) (*TriggerEnvelope, error) {
 	out := new(TriggerEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTrigger, Path: []any{triggerID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTrigger, Path: []any{triggerID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7823,7 +7824,7 @@ func (c *Client) ShowTrigger(ctx context.Context, triggerID int64, opts ...CallO
 // Returns the trigger category with the specified ID.
 func (c *Client) ShowTriggerCategory(ctx context.Context, triggerCategoryID string, opts ...CallOption) (*TriggerCategoryEnvelope, error) {
 	out := new(TriggerCategoryEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTriggerCategory, Path: []any{triggerCategoryID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTriggerCategory, Path: []any{triggerCategoryID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7840,7 +7841,7 @@ func (c *Client) ShowTriggerCategory(ctx context.Context, triggerCategoryID stri
 // Sideloads (params.Include): users; they come back typed in the answer.
 func (c *Client) ShowTriggerRevision(ctx context.Context, triggerID int64, triggerRevisionID int64, params *ShowTriggerRevisionParams, opts ...CallOption) (*TriggerRevisionEnvelope, error) {
 	out := new(TriggerRevisionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowTriggerRevision, Path: []any{triggerID, triggerRevisionID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowTriggerRevision, Path: []any{triggerID, triggerRevisionID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7855,7 +7856,7 @@ func (c *Client) ShowTriggerRevision(ctx context.Context, triggerID int64, trigg
 // Sideloads (params.Include): abilities, groups, identities, open_ticket_count, organizations; they come back typed in the answer.
 func (c *Client) ShowUser(ctx context.Context, userID int64, params *ShowUserParams, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUser, Path: []any{userID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUser, Path: []any{userID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7868,7 +7869,7 @@ func (c *Client) ShowUser(ctx context.Context, userID int64, params *ShowUserPar
 // Allowed for: Agents.
 func (c *Client) ShowUserField(ctx context.Context, userFieldID string, opts ...CallOption) (*UserFieldEnvelope, error) {
 	out := new(UserFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUserField, Path: []any{userFieldID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUserField, Path: []any{userFieldID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7881,7 +7882,7 @@ func (c *Client) ShowUserField(ctx context.Context, userFieldID string, opts ...
 // Allowed for: Agents.
 func (c *Client) ShowUserFieldOption(ctx context.Context, userFieldID string, userFieldOptionID int64, opts ...CallOption) (*UserFieldOptionEnvelope, error) {
 	out := new(UserFieldOptionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUserFieldOption, Path: []any{userFieldID, userFieldOptionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUserFieldOption, Path: []any{userFieldID, userFieldOptionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7897,7 +7898,7 @@ func (c *Client) ShowUserFieldOption(ctx context.Context, userFieldID string, us
 // Allowed for: Agents; Verified end users.
 func (c *Client) ShowUserIdentity(ctx context.Context, userID int64, userIdentityID int64, opts ...CallOption) (*UserIdentityEnvelope, error) {
 	out := new(UserIdentityEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUserIdentity, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUserIdentity, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7911,7 +7912,7 @@ func (c *Client) ShowUserIdentity(ctx context.Context, userID int64, userIdentit
 // Allowed for: Agents.
 func (c *Client) ShowUserRelatedInformation(ctx context.Context, userID int64, opts ...CallOption) (*UserRelatedInfoEnvelope, error) {
 	out := new(UserRelatedInfoEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUserRelatedInformation, Path: []any{userID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUserRelatedInformation, Path: []any{userID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7924,7 +7925,7 @@ func (c *Client) ShowUserRelatedInformation(ctx context.Context, userID int64, o
 // Allowed for: Admins, Agents, End users.
 func (c *Client) ShowUserSession(ctx context.Context, userID int64, sessionID int64, opts ...CallOption) (*SessionEnvelope, error) {
 	out := new(SessionEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowUserSession, Path: []any{userID, sessionID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowUserSession, Path: []any{userID, sessionID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7939,7 +7940,7 @@ func (c *Client) ShowUserSession(ctx context.Context, userID int64, sessionID in
 // Sideloads (params.Include): app_installation, permissions; they come back typed in the answer.
 func (c *Client) ShowView(ctx context.Context, viewID int64, params *ShowViewParams, opts ...CallOption) (*ViewEnvelope, error) {
 	out := new(ViewEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowView, Path: []any{viewID}, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowView, Path: []any{viewID}, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7952,7 +7953,7 @@ func (c *Client) ShowView(ctx context.Context, viewID int64, params *ShowViewPar
 // Allowed for: Admins
 func (c *Client) ShowWorkspace(ctx context.Context, workspaceID int64, opts ...CallOption) (*WorkspaceEnvelope, error) {
 	out := new(WorkspaceEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opShowWorkspace, Path: []any{workspaceID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opShowWorkspace, Path: []any{workspaceID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7966,7 +7967,7 @@ func (c *Client) ShowWorkspace(ctx context.Context, workspaceID int64, opts ...C
 //
 // Allowed for: Agents.
 func (c *Client) UnassignUserOrganization(ctx context.Context, userID int64, organizationID int64, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opUnassignUserOrganization, Path: []any{userID, organizationID}}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opUnassignUserOrganization, Path: []any{userID, organizationID}}, nil, opts)
 	return err
 }
 
@@ -7979,7 +7980,7 @@ func (c *Client) UnassignUserOrganization(ctx context.Context, userID int64, org
 // Allowed for: Admins.
 func (c *Client) UpdateAccountSettings(ctx context.Context, body AccountSettingsUpdateRequest, opts ...CallOption) (*AccountSettingsEnvelope, error) {
 	out := new(AccountSettingsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateAccountSettings, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateAccountSettings, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -7993,7 +7994,7 @@ func (c *Client) UpdateAccountSettings(ctx context.Context, body AccountSettings
 // Allowed for: Admins.
 func (c *Client) UpdateAttachmentForMalware(ctx context.Context, attachmentID int64, body AttachmentUpdateRequest, opts ...CallOption) (*AttachmentEnvelope, error) {
 	out := new(AttachmentEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateAttachmentForMalware, Path: []any{attachmentID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateAttachmentForMalware, Path: []any{attachmentID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8016,7 +8017,7 @@ func (c *Client) UpdateAttachmentForMalware(ctx context.Context, attachmentID in
 // Allowed for: Agents.
 func (c *Client) UpdateAutomation(ctx context.Context, automationID int64, body AutomationUpdateRequest, opts ...CallOption) (*AutomationEnvelope, error) {
 	out := new(AutomationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateAutomation, Path: []any{automationID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateAutomation, Path: []any{automationID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8033,7 +8034,7 @@ func (c *Client) UpdateAutomation(ctx context.Context, automationID int64, body 
 // Allowed for: Admins.
 func (c *Client) UpdateBrand(ctx context.Context, brandID int64, body BrandUpdateRequest, opts ...CallOption) (*BrandEnvelope, error) {
 	out := new(BrandEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateBrand, Path: []any{brandID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateBrand, Path: []any{brandID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8047,7 +8048,7 @@ func (c *Client) UpdateBrand(ctx context.Context, brandID int64, body BrandUpdat
 // Allowed for: Admins.
 func (c *Client) UpdateCustomObject(ctx context.Context, customObjectKey string, body CustomObjectUpdateRequest, opts ...CallOption) (*CustomObjectEnvelope, error) {
 	out := new(CustomObjectEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateCustomObject, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateCustomObject, Path: []any{customObjectKey}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8062,7 +8063,7 @@ func (c *Client) UpdateCustomObject(ctx context.Context, customObjectKey string,
 // Allowed for: Admins.
 func (c *Client) UpdateCustomObjectField(ctx context.Context, customObjectKey string, customObjectFieldKeyOrID string, body CustomObjectFieldUpdateRequest, opts ...CallOption) (*CustomObjectFieldEnvelope, error) {
 	out := new(CustomObjectFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateCustomObjectField, Path: []any{customObjectKey, customObjectFieldKeyOrID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8077,7 +8078,7 @@ func (c *Client) UpdateCustomObjectField(ctx context.Context, customObjectKey st
 // Allowed for: Agents.
 func (c *Client) UpdateCustomObjectRecord(ctx context.Context, customObjectKey string, customObjectRecordID string, body CustomObjectRecordUpdateRequest, opts ...CallOption) (*CustomObjectRecordEnvelope, error) {
 	out := new(CustomObjectRecordEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateCustomObjectRecord, Path: []any{customObjectKey, customObjectRecordID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8092,7 +8093,7 @@ func (c *Client) UpdateCustomObjectRecord(ctx context.Context, customObjectKey s
 // **Allowed for:** Administrators, and agents with the `manage_roles` permission.
 func (c *Client) UpdateCustomRole(ctx context.Context, customRoleID int64, body CustomRoleUpdateRequest, opts ...CallOption) (*CustomRoleEnvelope, error) {
 	out := new(CustomRoleEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateCustomRole, Path: []any{customRoleID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateCustomRole, Path: []any{customRoleID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8105,7 +8106,7 @@ func (c *Client) UpdateCustomRole(ctx context.Context, customRoleID int64, body 
 // Allowed for: Admins.
 func (c *Client) UpdateCustomTicketStatus(ctx context.Context, customStatusID int64, body CustomStatusUpdateRequest, opts ...CallOption) (*CustomStatusEnvelope, error) {
 	out := new(CustomStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateCustomTicketStatus, Path: []any{customStatusID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateCustomTicketStatus, Path: []any{customStatusID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8120,7 +8121,7 @@ func (c *Client) UpdateCustomTicketStatus(ctx context.Context, customStatusID in
 // Allowed for: Admins, Agents
 func (c *Client) UpdateDynamicContentItem(ctx context.Context, dynamicContentItemID int64, body DynamicContentItemUpdateRequest, opts ...CallOption) (*DynamicContentItemEnvelope, error) {
 	out := new(DynamicContentItemEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateDynamicContentItem, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateDynamicContentItem, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8135,7 +8136,7 @@ func (c *Client) UpdateDynamicContentItem(ctx context.Context, dynamicContentIte
 // Allowed for: Admins, Agents
 func (c *Client) UpdateDynamicContentItemVariant(ctx context.Context, dynamicContentItemID int64, dynammicContentVariantID int64, body DynamicContentVariantUpdateRequest, opts ...CallOption) (*DynamicContentVariantEnvelope, error) {
 	out := new(DynamicContentVariantEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateDynamicContentItemVariant, Path: []any{dynamicContentItemID, dynammicContentVariantID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8148,7 +8149,7 @@ func (c *Client) UpdateDynamicContentItemVariant(ctx context.Context, dynamicCon
 // **Allowed for:** Admins.
 func (c *Client) UpdateGroup(ctx context.Context, groupID int64, body GroupUpdateRequest, opts ...CallOption) (*GroupEnvelope, error) {
 	out := new(GroupEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateGroup, Path: []any{groupID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateGroup, Path: []any{groupID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8161,7 +8162,7 @@ func (c *Client) UpdateGroup(ctx context.Context, groupID int64, body GroupUpdat
 // Allowed for: Admins
 func (c *Client) UpdateGroupSLAPolicy(ctx context.Context, groupSLAPolicyID string, body GroupSLAPolicyUpdateRequest, opts ...CallOption) (*GroupSLAPolicyEnvelope, error) {
 	out := new(GroupSLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateGroupSLAPolicy, Path: []any{groupSLAPolicyID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateGroupSLAPolicy, Path: []any{groupSLAPolicyID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8174,7 +8175,7 @@ func (c *Client) UpdateGroupSLAPolicy(ctx context.Context, groupSLAPolicyID stri
 // Allowed for: Agents
 func (c *Client) UpdateMacro(ctx context.Context, macroID int64, body MacroUpdateRequest, opts ...CallOption) (*MacroEnvelope, error) {
 	out := new(MacroEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateMacro, Path: []any{macroID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateMacro, Path: []any{macroID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8190,7 +8191,7 @@ func (c *Client) UpdateMacro(ctx context.Context, macroID int64, body MacroUpdat
 // Allowed for: Agents.
 func (c *Client) UpdateManyAutomations(ctx context.Context, body AutomationsUpdateManyRequest, opts ...CallOption) (*AutomationsEnvelope, error) {
 	out := new(AutomationsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyAutomations, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyAutomations, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8205,7 +8206,7 @@ func (c *Client) UpdateManyAutomations(ctx context.Context, body AutomationsUpda
 // Allowed for: Admins, Agents
 func (c *Client) UpdateManyDynamicContentItemVariants(ctx context.Context, dynamicContentItemID int64, body DynamicContentVariantsUpdateManyRequest, opts ...CallOption) (*DynamicContentVariantsEnvelope, error) {
 	out := new(DynamicContentVariantsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyDynamicContentItemVariants, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyDynamicContentItemVariants, Path: []any{dynamicContentItemID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8218,7 +8219,7 @@ func (c *Client) UpdateManyDynamicContentItemVariants(ctx context.Context, dynam
 // Allowed for: Agents
 func (c *Client) UpdateManyMacros(ctx context.Context, body MacrosUpdateManyRequest, opts ...CallOption) (*MacrosEnvelope, error) {
 	out := new(MacrosEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyMacros, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyMacros, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8238,7 +8239,7 @@ func (c *Client) UpdateManyMacros(ctx context.Context, body MacrosUpdateManyRequ
 // It answers with a queued job: UpdateManyOrganizationsAndWait waits for it to end.
 func (c *Client) UpdateManyOrganizations(ctx context.Context, params *UpdateManyOrganizationsParams, body OrganizationsUpdateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyOrganizations, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyOrganizations, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8271,7 +8272,7 @@ func (c *Client) UpdateManyOrganizationsAndWait(ctx context.Context, params *Upd
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) UpdateManyTickets(ctx context.Context, params *UpdateManyTicketsParams, body TicketsUpdateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyTickets, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyTickets, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8295,7 +8296,7 @@ func (c *Client) UpdateManyTicketsAndWait(ctx context.Context, params *UpdateMan
 // Allowed for: Agents.
 func (c *Client) UpdateManyTriggers(ctx context.Context, body TriggersUpdateManyRequest, opts ...CallOption) (*TriggersEnvelope, error) {
 	out := new(TriggersEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyTriggers, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyTriggers, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8318,7 +8319,7 @@ func (c *Client) UpdateManyTriggers(ctx context.Context, body TriggersUpdateMany
 // It answers with a queued job: UpdateManyUsersAndWait waits for it to end.
 func (c *Client) UpdateManyUsers(ctx context.Context, params *UpdateManyUsersParams, body UsersUpdateManyRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyUsers, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyUsers, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8341,7 +8342,7 @@ func (c *Client) UpdateManyUsersAndWait(ctx context.Context, params *UpdateManyU
 // Allowed for: Agents.
 func (c *Client) UpdateManyViews(ctx context.Context, body ViewsUpdateManyRequest, opts ...CallOption) (*ViewsEnvelope, error) {
 	out := new(ViewsEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateManyViews, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateManyViews, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8356,7 +8357,7 @@ func (c *Client) UpdateManyViews(ctx context.Context, body ViewsUpdateManyReques
 // **Allowed for:** Admins, Agents. Agents with no permissions restrictions can only update `notes` on organizations.
 func (c *Client) UpdateOrganization(ctx context.Context, organizationID int64, body OrganizationUpdateRequest, opts ...CallOption) (*OrganizationEnvelope, error) {
 	out := new(OrganizationEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateOrganization, Path: []any{organizationID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateOrganization, Path: []any{organizationID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8381,7 +8382,7 @@ func (c *Client) UpdateOrganization(ctx context.Context, organizationID int64, b
 // **Allowed for:** Admins.
 func (c *Client) UpdateOrganizationField(ctx context.Context, organizationFieldID string, body OrganizationFieldUpdateRequest, opts ...CallOption) (*OrganizationFieldEnvelope, error) {
 	out := new(OrganizationFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateOrganizationField, Path: []any{organizationFieldID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateOrganizationField, Path: []any{organizationFieldID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8404,7 +8405,7 @@ func (c *Client) UpdateOrganizationField(ctx context.Context, organizationFieldI
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) UpdateRequest(ctx context.Context, requestID int64, body RequestUpdateRequest, opts ...CallOption) (*RequestEnvelope, error) {
 	out := new(RequestEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateRequest, Path: []any{requestID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateRequest, Path: []any{requestID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8423,7 +8424,7 @@ func (c *Client) UpdateRequest(ctx context.Context, requestID int64, body Reques
 // It answers with a queued job: UpdateResourceCollectionAndWait waits for it to end.
 func (c *Client) UpdateResourceCollection(ctx context.Context, resourceCollectionID int64, body ResourceCollectionUpdateRequest, opts ...CallOption) (*JobStatusEnvelope, error) {
 	out := new(JobStatusEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateResourceCollection, Path: []any{resourceCollectionID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateResourceCollection, Path: []any{resourceCollectionID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8442,7 +8443,7 @@ func (c *Client) UpdateResourceCollectionAndWait(ctx context.Context, resourceCo
 // Allowed for: Admins.
 func (c *Client) UpdateRoutingAttribute(ctx context.Context, attributeID string, body RoutingAttributeUpdateRequest, opts ...CallOption) (*RoutingAttributeEnvelope, error) {
 	out := new(RoutingAttributeEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateRoutingAttribute, Path: []any{attributeID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateRoutingAttribute, Path: []any{attributeID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8455,7 +8456,7 @@ func (c *Client) UpdateRoutingAttribute(ctx context.Context, attributeID string,
 // Allowed for: Admins.
 func (c *Client) UpdateRoutingAttributeValue(ctx context.Context, attributeID string, attributeValueID string, body RoutingAttributeValueUpdateRequest, opts ...CallOption) (*RoutingAttributeValueEnvelope, error) {
 	out := new(RoutingAttributeValueEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateRoutingAttributeValue, Path: []any{attributeID, attributeValueID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateRoutingAttributeValue, Path: []any{attributeID, attributeValueID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8470,7 +8471,7 @@ func (c *Client) UpdateRoutingAttributeValue(ctx context.Context, attributeID st
 // Allowed for: Admins
 func (c *Client) UpdateSLAPolicy(ctx context.Context, slaPolicyID int64, body SLAPolicyUpdateRequest, opts ...CallOption) (*SLAPolicyEnvelope, error) {
 	out := new(SLAPolicyEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateSLAPolicy, Path: []any{slaPolicyID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateSLAPolicy, Path: []any{slaPolicyID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8483,7 +8484,7 @@ func (c *Client) UpdateSLAPolicy(ctx context.Context, slaPolicyID int64, body SL
 // Allowed for: Admins.
 func (c *Client) UpdateSharingAgreement(ctx context.Context, sharingAgreementID int64, body SharingAgreementUpdateRequest, opts ...CallOption) (*SharingAgreementEnvelope, error) {
 	out := new(SharingAgreementEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateSharingAgreement, Path: []any{sharingAgreementID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateSharingAgreement, Path: []any{sharingAgreementID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8500,7 +8501,7 @@ func (c *Client) UpdateSharingAgreement(ctx context.Context, sharingAgreementID 
 // permissions in Creating custom roles and assigning agents, Enterprise).
 func (c *Client) UpdateSupportAddress(ctx context.Context, supportAddressID int64, body SupportAddressUpdateRequest, opts ...CallOption) (*SupportAddressEnvelope, error) {
 	out := new(SupportAddressEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateSupportAddress, Path: []any{supportAddressID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateSupportAddress, Path: []any{supportAddressID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8513,7 +8514,7 @@ func (c *Client) UpdateSupportAddress(ctx context.Context, supportAddressID int6
 // Allowed for: Admins.
 func (c *Client) UpdateTarget(ctx context.Context, targetID int64, body TargetUpdateRequest, opts ...CallOption) (*TargetEnvelope, error) {
 	out := new(TargetEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTarget, Path: []any{targetID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTarget, Path: []any{targetID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8533,7 +8534,7 @@ func (c *Client) UpdateTarget(ctx context.Context, targetID int64, body TargetUp
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID int64, body TicketUpdateRequest, opts ...CallOption) (*TicketEnvelope, error) {
 	out := new(TicketEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTicket, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTicket, Path: []any{ticketID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8563,7 +8564,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID int64, body TicketUp
 // Allowed for: Admins.
 func (c *Client) UpdateTicketField(ctx context.Context, ticketFieldID int64, params *UpdateTicketFieldParams, body TicketFieldUpdateRequest, opts ...CallOption) (*TicketFieldEnvelope, error) {
 	out := new(TicketFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTicketField, Path: []any{ticketFieldID}, Params: params, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTicketField, Path: []any{ticketFieldID}, Params: params, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8577,7 +8578,7 @@ func (c *Client) UpdateTicketField(ctx context.Context, ticketFieldID int64, par
 // Allowed for: Admins.
 func (c *Client) UpdateTicketForm(ctx context.Context, ticketFormID int64, body TicketFormUpdateRequest, opts ...CallOption) (*TicketFormEnvelope, error) {
 	out := new(TicketFormEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTicketForm, Path: []any{ticketFormID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTicketForm, Path: []any{ticketFormID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8593,7 +8594,7 @@ func (c *Client) UpdateTicketForm(ctx context.Context, ticketFormID int64, body 
 // Allowed for: Agents.
 func (c *Client) UpdateTrigger(ctx context.Context, triggerID int64, body TriggerUpdateRequest, opts ...CallOption) (*TriggerEnvelope, error) {
 	out := new(TriggerEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTrigger, Path: []any{triggerID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTrigger, Path: []any{triggerID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8604,7 +8605,7 @@ func (c *Client) UpdateTrigger(ctx context.Context, triggerID int64, body Trigge
 // Updates the trigger category with the specified ID.
 func (c *Client) UpdateTriggerCategory(ctx context.Context, triggerCategoryID string, body TriggerCategoryUpdateRequest, opts ...CallOption) (*TriggerCategoryEnvelope, error) {
 	out := new(TriggerCategoryEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateTriggerCategory, Path: []any{triggerCategoryID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateTriggerCategory, Path: []any{triggerCategoryID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8620,7 +8621,7 @@ func (c *Client) UpdateTriggerCategory(ctx context.Context, triggerCategoryID st
 // Allowed for: Agents, with restrictions on certain actions.
 func (c *Client) UpdateUser(ctx context.Context, userID int64, body UserUpdateRequest, opts ...CallOption) (*UserEnvelope, error) {
 	out := new(UserEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateUser, Path: []any{userID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateUser, Path: []any{userID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8643,7 +8644,7 @@ func (c *Client) UpdateUser(ctx context.Context, userID int64, body UserUpdateRe
 // Allowed for: Admins.
 func (c *Client) UpdateUserField(ctx context.Context, userFieldID string, body UserFieldUpdateRequest, opts ...CallOption) (*UserFieldEnvelope, error) {
 	out := new(UserFieldEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateUserField, Path: []any{userFieldID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateUserField, Path: []any{userFieldID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8661,7 +8662,7 @@ func (c *Client) UpdateUserField(ctx context.Context, userFieldID string, body U
 // Allowed for: Agents.
 func (c *Client) UpdateUserIdentity(ctx context.Context, userID int64, userIdentityID int64, body UserIdentityUpdateRequest, opts ...CallOption) (*UserIdentityEnvelope, error) {
 	out := new(UserIdentityEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateUserIdentity, Path: []any{userID, userIdentityID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateUserIdentity, Path: []any{userID, userIdentityID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8679,7 +8680,7 @@ func (c *Client) UpdateUserIdentity(ctx context.Context, userID int64, userIdent
 // Allowed for: Agents.
 func (c *Client) UpdateView(ctx context.Context, viewID int64, body ViewUpdateRequest, opts ...CallOption) (*ViewEnvelope, error) {
 	out := new(ViewEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateView, Path: []any{viewID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateView, Path: []any{viewID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8692,7 +8693,7 @@ func (c *Client) UpdateView(ctx context.Context, viewID int64, body ViewUpdateRe
 // Allowed for: Admins
 func (c *Client) UpdateWorkspace(ctx context.Context, workspaceID int64, body WorkspaceUpdateRequest, opts ...CallOption) (*WorkspaceEnvelope, error) {
 	out := new(WorkspaceEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUpdateWorkspace, Path: []any{workspaceID}, JSON: body}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUpdateWorkspace, Path: []any{workspaceID}, JSON: body}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8725,7 +8726,7 @@ func (c *Client) UpdateWorkspace(ctx context.Context, workspaceID int64, body Wo
 // Allowed for: End users.
 func (c *Client) UploadFile(ctx context.Context, params *UploadFileParams, contentType string, body io.Reader, opts ...CallOption) (*UploadEnvelope, error) {
 	out := new(UploadEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opUploadFile, Params: params, Body: body, ContentType: contentType}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opUploadFile, Params: params, Body: body, ContentType: contentType}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8740,7 +8741,7 @@ func (c *Client) UploadFile(ctx context.Context, params *UploadFileParams, conte
 // Support subdomain.
 func (c *Client) VerifySubdomainAvailability(ctx context.Context, params *VerifySubdomainAvailabilityParams, opts ...CallOption) (*SubdomainAvailability, error) {
 	out := new(SubdomainAvailability)
-	if _, err := c.call(ctx, overlay.Request{Op: opVerifySubdomainAvailability, Params: params}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opVerifySubdomainAvailability, Params: params}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -8765,7 +8766,7 @@ func (c *Client) VerifySubdomainAvailability(ctx context.Context, params *Verify
 //
 // It is not retried after a network error or a 5xx: repeating it could do it twice.
 func (c *Client) VerifySupportAddressForwarding(ctx context.Context, supportAddressID int64, body SupportAddressVerifyRequest, opts ...CallOption) error {
-	_, err := c.call(ctx, overlay.Request{Op: opVerifySupportAddressForwarding, Path: []any{supportAddressID}, JSON: body}, nil, opts)
+	_, err := c.call(ctx, &overlay.Request{Op: opVerifySupportAddressForwarding, Path: []any{supportAddressID}, JSON: body}, nil, opts)
 	return err
 }
 
@@ -8780,7 +8781,7 @@ func (c *Client) VerifySupportAddressForwarding(ctx context.Context, supportAddr
 // Allowed for: Agents.
 func (c *Client) VerifyUserIdentity(ctx context.Context, userID int64, userIdentityID int64, opts ...CallOption) (*UserIdentityEnvelope, error) {
 	out := new(UserIdentityEnvelope)
-	if _, err := c.call(ctx, overlay.Request{Op: opVerifyUserIdentity, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
+	if _, err := c.call(ctx, &overlay.Request{Op: opVerifyUserIdentity, Path: []any{userID, userIdentityID}}, out, opts); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -105,7 +105,7 @@ func (c *Client) Call(ctx context.Context, r Request, out any, o CallOptions) (i
 	if out == nil || !slices.Contains(r.Op.JSONStatuses, resp.StatusCode) {
 		return resp.StatusCode, nil
 	}
-	if keys := r.Op.Envelope[resp.StatusCode]; len(keys) > 0 {
+	if keys := r.Op.EnvelopeOf(resp.StatusCode); len(keys) > 0 {
 		if err := requireKeys(body, keys...); err != nil {
 			return resp.StatusCode, decodeError(r.Op.ID, resp, err)
 		}

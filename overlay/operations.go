@@ -37,11 +37,30 @@ type OperationInfo struct {
 	Headers []string
 	// Envelope are, by success status, the properties the JSON body must
 	// have, not null ({"ticket": {...}}): a body without them is an error.
-	Envelope map[int][]string
+	// EnvelopeOf reads it.
+	Envelope []Envelope
 	// Split are the lists of a bulk operation that have a documented
 	// largest size (maxItems): SplitRequest cuts a longer one into calls
 	// Zendesk accepts.
 	Split []Split
+}
+
+// Envelope is the properties the JSON body of one success status must
+// have, not null.
+type Envelope struct {
+	Status     int
+	Properties []string
+}
+
+// EnvelopeOf is the properties the JSON body of status must have: none
+// when the operation's annotations name none for it.
+func (op *OperationInfo) EnvelopeOf(status int) []string {
+	for _, e := range op.Envelope {
+		if e.Status == status {
+			return e.Properties
+		}
+	}
+	return nil
 }
 
 // Split is a list parameter or body property of a bulk operation and the
@@ -56,8 +75,10 @@ type Split struct {
 	Max int
 }
 
-// Op is the operation of Operations with the given ID. It panics on an ID
-// the table lacks: the generated code asks only for the spec's operations.
+// Op is the operation of Operations with the given ID, nil when the table
+// lacks it. The generated methods do not look their operation up: each
+// holds the address of its entry, so that the table costs no work when a
+// program starts.
 func Op(id string) *OperationInfo {
 	opsOnce.Do(func() {
 		opsByID = make(map[string]*OperationInfo, len(Operations))
@@ -65,11 +86,7 @@ func Op(id string) *OperationInfo {
 			opsByID[Operations[i].ID] = &Operations[i]
 		}
 	})
-	op, ok := opsByID[id]
-	if !ok {
-		panic("overlay: no operation " + id)
-	}
-	return op
+	return opsByID[id]
 }
 
 var (
