@@ -21,16 +21,11 @@ const (
 
 // Valid indicates whether the value is a known member of the AccountSettingsTwitterShortenURL enum.
 func (e AccountSettingsTwitterShortenURL) Valid() bool {
-	switch e {
-	case AccountSettingsTwitterShortenURLAlways:
-		return true
-	case AccountSettingsTwitterShortenURLNever:
-		return true
-	case AccountSettingsTwitterShortenURLOptional:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"always"+"\x00"+
+		"never"+"\x00"+
+		"optional"+"\x00"+
+		"")
 }
 
 // Defines values for BrandHelpCenterState.
@@ -42,16 +37,11 @@ const (
 
 // Valid indicates whether the value is a known member of the BrandHelpCenterState enum.
 func (e BrandHelpCenterState) Valid() bool {
-	switch e {
-	case BrandHelpCenterStateDisabled:
-		return true
-	case BrandHelpCenterStateEnabled:
-		return true
-	case BrandHelpCenterStateRestricted:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"disabled"+"\x00"+
+		"enabled"+"\x00"+
+		"restricted"+"\x00"+
+		"")
 }
 
 // Defines values for CustomObjectFieldType.
@@ -70,30 +60,18 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomObjectFieldType enum.
 func (e CustomObjectFieldType) Valid() bool {
-	switch e {
-	case CustomObjectFieldTypeCheckbox:
-		return true
-	case CustomObjectFieldTypeDate:
-		return true
-	case CustomObjectFieldTypeDecimal:
-		return true
-	case CustomObjectFieldTypeDropdown:
-		return true
-	case CustomObjectFieldTypeInteger:
-		return true
-	case CustomObjectFieldTypeLookup:
-		return true
-	case CustomObjectFieldTypeMultiselect:
-		return true
-	case CustomObjectFieldTypeRegexp:
-		return true
-	case CustomObjectFieldTypeText:
-		return true
-	case CustomObjectFieldTypeTextarea:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"checkbox"+"\x00"+
+		"date"+"\x00"+
+		"decimal"+"\x00"+
+		"dropdown"+"\x00"+
+		"integer"+"\x00"+
+		"lookup"+"\x00"+
+		"multiselect"+"\x00"+
+		"regexp"+"\x00"+
+		"text"+"\x00"+
+		"textarea"+"\x00"+
+		"")
 }
 
 // Defines values for CustomObjectRecordBulkJobAction.
@@ -105,16 +83,11 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomObjectRecordBulkJobAction enum.
 func (e CustomObjectRecordBulkJobAction) Valid() bool {
-	switch e {
-	case CustomObjectRecordBulkJobActionCreate:
-		return true
-	case CustomObjectRecordBulkJobActionDelete:
-		return true
-	case CustomObjectRecordBulkJobActionDeleteByExternalID:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"create"+"\x00"+
+		"delete"+"\x00"+
+		"delete_by_external_id"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationEndUserListAccess.
@@ -125,14 +98,10 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationEndUserListAccess enum.
 func (e CustomRoleConfigurationEndUserListAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationEndUserListAccessFull:
-		return true
-	case CustomRoleConfigurationEndUserListAccessNone:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"full"+"\x00"+
+		"none"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationEndUserProfileAccess.
@@ -145,18 +114,12 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationEndUserProfileAccess enum.
 func (e CustomRoleConfigurationEndUserProfileAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationEndUserProfileAccessEdit:
-		return true
-	case CustomRoleConfigurationEndUserProfileAccessEditWithinOrg:
-		return true
-	case CustomRoleConfigurationEndUserProfileAccessFull:
-		return true
-	case CustomRoleConfigurationEndUserProfileAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"edit"+"\x00"+
+		"edit-within-org"+"\x00"+
+		"full"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationExploreAccess.
@@ -169,18 +132,12 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationExploreAccess enum.
 func (e CustomRoleConfigurationExploreAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationExploreAccessEdit:
-		return true
-	case CustomRoleConfigurationExploreAccessFull:
-		return true
-	case CustomRoleConfigurationExploreAccessNone:
-		return true
-	case CustomRoleConfigurationExploreAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"edit"+"\x00"+
+		"full"+"\x00"+
+		"none"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationForumAccess.
@@ -192,16 +149,11 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationForumAccess enum.
 func (e CustomRoleConfigurationForumAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationForumAccessEditTopics:
-		return true
-	case CustomRoleConfigurationForumAccessFull:
-		return true
-	case CustomRoleConfigurationForumAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"edit-topics"+"\x00"+
+		"full"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationMacroAccess.
@@ -214,18 +166,12 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationMacroAccess enum.
 func (e CustomRoleConfigurationMacroAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationMacroAccessFull:
-		return true
-	case CustomRoleConfigurationMacroAccessManageGroup:
-		return true
-	case CustomRoleConfigurationMacroAccessManagePersonal:
-		return true
-	case CustomRoleConfigurationMacroAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"full"+"\x00"+
+		"manage-group"+"\x00"+
+		"manage-personal"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationReportAccess.
@@ -237,16 +183,11 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationReportAccess enum.
 func (e CustomRoleConfigurationReportAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationReportAccessFull:
-		return true
-	case CustomRoleConfigurationReportAccessNone:
-		return true
-	case CustomRoleConfigurationReportAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"full"+"\x00"+
+		"none"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationTicketAccess.
@@ -260,20 +201,13 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationTicketAccess enum.
 func (e CustomRoleConfigurationTicketAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationTicketAccessAll:
-		return true
-	case CustomRoleConfigurationTicketAccessAssignedOnly:
-		return true
-	case CustomRoleConfigurationTicketAccessWithinGroups:
-		return true
-	case CustomRoleConfigurationTicketAccessWithinGroupsAndPublicGroups:
-		return true
-	case CustomRoleConfigurationTicketAccessWithinOrganization:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"all"+"\x00"+
+		"assigned-only"+"\x00"+
+		"within-groups"+"\x00"+
+		"within-groups-and-public-groups"+"\x00"+
+		"within-organization"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationTicketCommentAccess.
@@ -284,14 +218,10 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationTicketCommentAccess enum.
 func (e CustomRoleConfigurationTicketCommentAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationTicketCommentAccessNone:
-		return true
-	case CustomRoleConfigurationTicketCommentAccessPublic:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"none"+"\x00"+
+		"public"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationUserViewAccess.
@@ -305,20 +235,13 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationUserViewAccess enum.
 func (e CustomRoleConfigurationUserViewAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationUserViewAccessFull:
-		return true
-	case CustomRoleConfigurationUserViewAccessManageGroup:
-		return true
-	case CustomRoleConfigurationUserViewAccessManagePersonal:
-		return true
-	case CustomRoleConfigurationUserViewAccessNone:
-		return true
-	case CustomRoleConfigurationUserViewAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"full"+"\x00"+
+		"manage-group"+"\x00"+
+		"manage-personal"+"\x00"+
+		"none"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomRoleConfigurationViewAccess.
@@ -332,20 +255,13 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomRoleConfigurationViewAccess enum.
 func (e CustomRoleConfigurationViewAccess) Valid() bool {
-	switch e {
-	case CustomRoleConfigurationViewAccessFull:
-		return true
-	case CustomRoleConfigurationViewAccessManageGroup:
-		return true
-	case CustomRoleConfigurationViewAccessManagePersonal:
-		return true
-	case CustomRoleConfigurationViewAccessPlayonly:
-		return true
-	case CustomRoleConfigurationViewAccessReadonly:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"full"+"\x00"+
+		"manage-group"+"\x00"+
+		"manage-personal"+"\x00"+
+		"playonly"+"\x00"+
+		"readonly"+"\x00"+
+		"")
 }
 
 // Defines values for CustomStatusStatusCategory.
@@ -359,20 +275,13 @@ const (
 
 // Valid indicates whether the value is a known member of the CustomStatusStatusCategory enum.
 func (e CustomStatusStatusCategory) Valid() bool {
-	switch e {
-	case CustomStatusStatusCategoryHold:
-		return true
-	case CustomStatusStatusCategoryNew:
-		return true
-	case CustomStatusStatusCategoryOpen:
-		return true
-	case CustomStatusStatusCategoryPending:
-		return true
-	case CustomStatusStatusCategorySolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for GroupSLAPolicyMetricMetric.
@@ -382,12 +291,9 @@ const (
 
 // Valid indicates whether the value is a known member of the GroupSLAPolicyMetricMetric enum.
 func (e GroupSLAPolicyMetricMetric) Valid() bool {
-	switch e {
-	case GroupSLAPolicyMetricMetricGroupOwnershipTime:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"group_ownership_time"+"\x00"+
+		"")
 }
 
 // Defines values for GroupSLAPolicyMetricPriority.
@@ -400,18 +306,12 @@ const (
 
 // Valid indicates whether the value is a known member of the GroupSLAPolicyMetricPriority enum.
 func (e GroupSLAPolicyMetricPriority) Valid() bool {
-	switch e {
-	case GroupSLAPolicyMetricPriorityHigh:
-		return true
-	case GroupSLAPolicyMetricPriorityLow:
-		return true
-	case GroupSLAPolicyMetricPriorityNormal:
-		return true
-	case GroupSLAPolicyMetricPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for JobStatusStatus.
@@ -425,20 +325,13 @@ const (
 
 // Valid indicates whether the value is a known member of the JobStatusStatus enum.
 func (e JobStatusStatus) Valid() bool {
-	switch e {
-	case JobStatusStatusCompleted:
-		return true
-	case JobStatusStatusFailed:
-		return true
-	case JobStatusStatusKilled:
-		return true
-	case JobStatusStatusQueued:
-		return true
-	case JobStatusStatusWorking:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"completed"+"\x00"+
+		"failed"+"\x00"+
+		"killed"+"\x00"+
+		"queued"+"\x00"+
+		"working"+"\x00"+
+		"")
 }
 
 // Defines values for MacroRestrictionType.
@@ -449,14 +342,10 @@ const (
 
 // Valid indicates whether the value is a known member of the MacroRestrictionType enum.
 func (e MacroRestrictionType) Valid() bool {
-	switch e {
-	case MacroRestrictionTypeGroup:
-		return true
-	case MacroRestrictionTypeUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"Group"+"\x00"+
+		"User"+"\x00"+
+		"")
 }
 
 // Defines values for MacroTicketChangesPriority.
@@ -469,18 +358,12 @@ const (
 
 // Valid indicates whether the value is a known member of the MacroTicketChangesPriority enum.
 func (e MacroTicketChangesPriority) Valid() bool {
-	switch e {
-	case MacroTicketChangesPriorityHigh:
-		return true
-	case MacroTicketChangesPriorityLow:
-		return true
-	case MacroTicketChangesPriorityNormal:
-		return true
-	case MacroTicketChangesPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for MacroTicketChangesStatus.
@@ -495,22 +378,14 @@ const (
 
 // Valid indicates whether the value is a known member of the MacroTicketChangesStatus enum.
 func (e MacroTicketChangesStatus) Valid() bool {
-	switch e {
-	case MacroTicketChangesStatusClosed:
-		return true
-	case MacroTicketChangesStatusHold:
-		return true
-	case MacroTicketChangesStatusNew:
-		return true
-	case MacroTicketChangesStatusOpen:
-		return true
-	case MacroTicketChangesStatusPending:
-		return true
-	case MacroTicketChangesStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for MacroTicketChangesType.
@@ -523,18 +398,12 @@ const (
 
 // Valid indicates whether the value is a known member of the MacroTicketChangesType enum.
 func (e MacroTicketChangesType) Valid() bool {
-	switch e {
-	case MacroTicketChangesTypeIncident:
-		return true
-	case MacroTicketChangesTypeProblem:
-		return true
-	case MacroTicketChangesTypeQuestion:
-		return true
-	case MacroTicketChangesTypeTask:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"incident"+"\x00"+
+		"problem"+"\x00"+
+		"question"+"\x00"+
+		"task"+"\x00"+
+		"")
 }
 
 // Defines values for OrganizationFieldType.
@@ -552,28 +421,17 @@ const (
 
 // Valid indicates whether the value is a known member of the OrganizationFieldType enum.
 func (e OrganizationFieldType) Valid() bool {
-	switch e {
-	case OrganizationFieldTypeCheckbox:
-		return true
-	case OrganizationFieldTypeDate:
-		return true
-	case OrganizationFieldTypeDecimal:
-		return true
-	case OrganizationFieldTypeDropdown:
-		return true
-	case OrganizationFieldTypeInteger:
-		return true
-	case OrganizationFieldTypeLookup:
-		return true
-	case OrganizationFieldTypeRegexp:
-		return true
-	case OrganizationFieldTypeText:
-		return true
-	case OrganizationFieldTypeTextarea:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"checkbox"+"\x00"+
+		"date"+"\x00"+
+		"decimal"+"\x00"+
+		"dropdown"+"\x00"+
+		"integer"+"\x00"+
+		"lookup"+"\x00"+
+		"regexp"+"\x00"+
+		"text"+"\x00"+
+		"textarea"+"\x00"+
+		"")
 }
 
 // Defines values for RequestPriority.
@@ -586,18 +444,12 @@ const (
 
 // Valid indicates whether the value is a known member of the RequestPriority enum.
 func (e RequestPriority) Valid() bool {
-	switch e {
-	case RequestPriorityHigh:
-		return true
-	case RequestPriorityLow:
-		return true
-	case RequestPriorityNormal:
-		return true
-	case RequestPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for RequestStatus.
@@ -612,22 +464,14 @@ const (
 
 // Valid indicates whether the value is a known member of the RequestStatus enum.
 func (e RequestStatus) Valid() bool {
-	switch e {
-	case RequestStatusClosed:
-		return true
-	case RequestStatusHold:
-		return true
-	case RequestStatusNew:
-		return true
-	case RequestStatusOpen:
-		return true
-	case RequestStatusPending:
-		return true
-	case RequestStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for RequestType.
@@ -640,18 +484,12 @@ const (
 
 // Valid indicates whether the value is a known member of the RequestType enum.
 func (e RequestType) Valid() bool {
-	switch e {
-	case RequestTypeIncident:
-		return true
-	case RequestTypeProblem:
-		return true
-	case RequestTypeQuestion:
-		return true
-	case RequestTypeTask:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"incident"+"\x00"+
+		"problem"+"\x00"+
+		"question"+"\x00"+
+		"task"+"\x00"+
+		"")
 }
 
 // Defines values for RoutingAttributeEventType.
@@ -663,16 +501,11 @@ const (
 
 // Valid indicates whether the value is a known member of the RoutingAttributeEventType enum.
 func (e RoutingAttributeEventType) Valid() bool {
-	switch e {
-	case RoutingAttributeEventTypeCreate:
-		return true
-	case RoutingAttributeEventTypeDelete:
-		return true
-	case RoutingAttributeEventTypeUpdate:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"create"+"\x00"+
+		"delete"+"\x00"+
+		"update"+"\x00"+
+		"")
 }
 
 // Defines values for RoutingAttributeValueAgentSkillPriority.
@@ -683,14 +516,10 @@ const (
 
 // Valid indicates whether the value is a known member of the RoutingAttributeValueAgentSkillPriority enum.
 func (e RoutingAttributeValueAgentSkillPriority) Valid() bool {
-	switch e {
-	case RoutingAttributeValueAgentSkillPriorityHIGH:
-		return true
-	case RoutingAttributeValueAgentSkillPriorityNORMAL:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"HIGH"+"\x00"+
+		"NORMAL"+"\x00"+
+		"")
 }
 
 // Defines values for RoutingAttributeValueEventType.
@@ -702,16 +531,11 @@ const (
 
 // Valid indicates whether the value is a known member of the RoutingAttributeValueEventType enum.
 func (e RoutingAttributeValueEventType) Valid() bool {
-	switch e {
-	case RoutingAttributeValueEventTypeCreate:
-		return true
-	case RoutingAttributeValueEventTypeDelete:
-		return true
-	case RoutingAttributeValueEventTypeUpdate:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"create"+"\x00"+
+		"delete"+"\x00"+
+		"update"+"\x00"+
+		"")
 }
 
 // Defines values for RoutingInstanceValueType.
@@ -724,18 +548,12 @@ const (
 
 // Valid indicates whether the value is a known member of the RoutingInstanceValueType enum.
 func (e RoutingInstanceValueType) Valid() bool {
-	switch e {
-	case RoutingInstanceValueTypeAssociateAgent:
-		return true
-	case RoutingInstanceValueTypeAssociateTicket:
-		return true
-	case RoutingInstanceValueTypeUnassociateAgent:
-		return true
-	case RoutingInstanceValueTypeUnassociateTicket:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"associate_agent"+"\x00"+
+		"associate_ticket"+"\x00"+
+		"unassociate_agent"+"\x00"+
+		"unassociate_ticket"+"\x00"+
+		"")
 }
 
 // Defines values for SatisfactionRatingScore.
@@ -748,18 +566,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SatisfactionRatingScore enum.
 func (e SatisfactionRatingScore) Valid() bool {
-	switch e {
-	case SatisfactionRatingScoreBad:
-		return true
-	case SatisfactionRatingScoreGood:
-		return true
-	case SatisfactionRatingScoreOffered:
-		return true
-	case SatisfactionRatingScoreUnoffered:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"bad"+"\x00"+
+		"good"+"\x00"+
+		"offered"+"\x00"+
+		"unoffered"+"\x00"+
+		"")
 }
 
 // Defines values for SearchGroupResultResultType.
@@ -769,12 +581,9 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchGroupResultResultType enum.
 func (e SearchGroupResultResultType) Valid() bool {
-	switch e {
-	case SearchGroupResultResultTypeGroup:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"group"+"\x00"+
+		"")
 }
 
 // Defines values for SearchOrganizationResultResultType.
@@ -784,12 +593,9 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchOrganizationResultResultType enum.
 func (e SearchOrganizationResultResultType) Valid() bool {
-	switch e {
-	case SearchOrganizationResultResultTypeOrganization:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"organization"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTicketResultPriority.
@@ -802,18 +608,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTicketResultPriority enum.
 func (e SearchTicketResultPriority) Valid() bool {
-	switch e {
-	case SearchTicketResultPriorityHigh:
-		return true
-	case SearchTicketResultPriorityLow:
-		return true
-	case SearchTicketResultPriorityNormal:
-		return true
-	case SearchTicketResultPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTicketResultResultType.
@@ -823,12 +623,9 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTicketResultResultType enum.
 func (e SearchTicketResultResultType) Valid() bool {
-	switch e {
-	case SearchTicketResultResultTypeTicket:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"ticket"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTicketResultStatus.
@@ -844,24 +641,15 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTicketResultStatus enum.
 func (e SearchTicketResultStatus) Valid() bool {
-	switch e {
-	case SearchTicketResultStatusClosed:
-		return true
-	case SearchTicketResultStatusDeleted:
-		return true
-	case SearchTicketResultStatusHold:
-		return true
-	case SearchTicketResultStatusNew:
-		return true
-	case SearchTicketResultStatusOpen:
-		return true
-	case SearchTicketResultStatusPending:
-		return true
-	case SearchTicketResultStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"deleted"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTicketResultType.
@@ -874,18 +662,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTicketResultType enum.
 func (e SearchTicketResultType) Valid() bool {
-	switch e {
-	case SearchTicketResultTypeIncident:
-		return true
-	case SearchTicketResultTypeProblem:
-		return true
-	case SearchTicketResultTypeQuestion:
-		return true
-	case SearchTicketResultTypeTask:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"incident"+"\x00"+
+		"problem"+"\x00"+
+		"question"+"\x00"+
+		"task"+"\x00"+
+		"")
 }
 
 // Defines values for SearchUserResultResultType.
@@ -895,12 +677,9 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchUserResultResultType enum.
 func (e SearchUserResultResultType) Valid() bool {
-	switch e {
-	case SearchUserResultResultTypeUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"user"+"\x00"+
+		"")
 }
 
 // Defines values for SearchUserResultRoleType.
@@ -943,18 +722,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchUserResultTicketRestriction enum.
 func (e SearchUserResultTicketRestriction) Valid() bool {
-	switch e {
-	case SearchUserResultTicketRestrictionAssigned:
-		return true
-	case SearchUserResultTicketRestrictionGroups:
-		return true
-	case SearchUserResultTicketRestrictionOrganization:
-		return true
-	case SearchUserResultTicketRestrictionRequested:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"assigned"+"\x00"+
+		"groups"+"\x00"+
+		"organization"+"\x00"+
+		"requested"+"\x00"+
+		"")
 }
 
 // Defines values for SharingAgreementStatus.
@@ -967,18 +740,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SharingAgreementStatus enum.
 func (e SharingAgreementStatus) Valid() bool {
-	switch e {
-	case SharingAgreementStatusAccepted:
-		return true
-	case SharingAgreementStatusDeclined:
-		return true
-	case SharingAgreementStatusInactive:
-		return true
-	case SharingAgreementStatusPending:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"accepted"+"\x00"+
+		"declined"+"\x00"+
+		"inactive"+"\x00"+
+		"pending"+"\x00"+
+		"")
 }
 
 // Defines values for SharingAgreementType.
@@ -989,14 +756,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SharingAgreementType enum.
 func (e SharingAgreementType) Valid() bool {
-	switch e {
-	case SharingAgreementTypeInbound:
-		return true
-	case SharingAgreementTypeOutbound:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"inbound"+"\x00"+
+		"outbound"+"\x00"+
+		"")
 }
 
 // Defines values for SLAPolicyMetricMetric.
@@ -1012,24 +775,15 @@ const (
 
 // Valid indicates whether the value is a known member of the SLAPolicyMetricMetric enum.
 func (e SLAPolicyMetricMetric) Valid() bool {
-	switch e {
-	case SLAPolicyMetricMetricAgentWorkTime:
-		return true
-	case SLAPolicyMetricMetricFirstReplyTime:
-		return true
-	case SLAPolicyMetricMetricNextReplyTime:
-		return true
-	case SLAPolicyMetricMetricPausableUpdateTime:
-		return true
-	case SLAPolicyMetricMetricPeriodicUpdateTime:
-		return true
-	case SLAPolicyMetricMetricRequesterWaitTime:
-		return true
-	case SLAPolicyMetricMetricTotalResolutionTime:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent_work_time"+"\x00"+
+		"first_reply_time"+"\x00"+
+		"next_reply_time"+"\x00"+
+		"pausable_update_time"+"\x00"+
+		"periodic_update_time"+"\x00"+
+		"requester_wait_time"+"\x00"+
+		"total_resolution_time"+"\x00"+
+		"")
 }
 
 // Defines values for SLAPolicyMetricPriority.
@@ -1042,18 +796,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SLAPolicyMetricPriority enum.
 func (e SLAPolicyMetricPriority) Valid() bool {
-	switch e {
-	case SLAPolicyMetricPriorityHigh:
-		return true
-	case SLAPolicyMetricPriorityLow:
-		return true
-	case SLAPolicyMetricPriorityNormal:
-		return true
-	case SLAPolicyMetricPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressCnameStatus.
@@ -1065,16 +813,11 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressCnameStatus enum.
 func (e SupportAddressCnameStatus) Valid() bool {
-	switch e {
-	case SupportAddressCnameStatusFailed:
-		return true
-	case SupportAddressCnameStatusUnknown:
-		return true
-	case SupportAddressCnameStatusVerified:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"failed"+"\x00"+
+		"unknown"+"\x00"+
+		"verified"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressDNSResults.
@@ -1085,14 +828,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressDNSResults enum.
 func (e SupportAddressDNSResults) Valid() bool {
-	switch e {
-	case SupportAddressDNSResultsFailed:
-		return true
-	case SupportAddressDNSResultsVerified:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"failed"+"\x00"+
+		"verified"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressDomainVerificationStatus.
@@ -1104,16 +843,11 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressDomainVerificationStatus enum.
 func (e SupportAddressDomainVerificationStatus) Valid() bool {
-	switch e {
-	case SupportAddressDomainVerificationStatusFailed:
-		return true
-	case SupportAddressDomainVerificationStatusUnknown:
-		return true
-	case SupportAddressDomainVerificationStatusVerified:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"failed"+"\x00"+
+		"unknown"+"\x00"+
+		"verified"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressForwardingStatus.
@@ -1126,18 +860,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressForwardingStatus enum.
 func (e SupportAddressForwardingStatus) Valid() bool {
-	switch e {
-	case SupportAddressForwardingStatusFailed:
-		return true
-	case SupportAddressForwardingStatusUnknown:
-		return true
-	case SupportAddressForwardingStatusVerified:
-		return true
-	case SupportAddressForwardingStatusWaiting:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"failed"+"\x00"+
+		"unknown"+"\x00"+
+		"verified"+"\x00"+
+		"waiting"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressSpfStatus.
@@ -1149,16 +877,11 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressSpfStatus enum.
 func (e SupportAddressSpfStatus) Valid() bool {
-	switch e {
-	case SupportAddressSpfStatusFailed:
-		return true
-	case SupportAddressSpfStatusUnknown:
-		return true
-	case SupportAddressSpfStatusVerified:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"failed"+"\x00"+
+		"unknown"+"\x00"+
+		"verified"+"\x00"+
+		"")
 }
 
 // Defines values for SupportAddressVerifyRequestType.
@@ -1168,12 +891,9 @@ const (
 
 // Valid indicates whether the value is a known member of the SupportAddressVerifyRequestType enum.
 func (e SupportAddressVerifyRequestType) Valid() bool {
-	switch e {
-	case SupportAddressVerifyRequestTypeForwarding:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"forwarding"+"\x00"+
+		"")
 }
 
 // Defines values for TargetContentType.
@@ -1185,16 +905,11 @@ const (
 
 // Valid indicates whether the value is a known member of the TargetContentType enum.
 func (e TargetContentType) Valid() bool {
-	switch e {
-	case TargetContentTypeApplicationJSON:
-		return true
-	case TargetContentTypeApplicationXML:
-		return true
-	case TargetContentTypeApplicationXWwwFormUrlencoded:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"application/json"+"\x00"+
+		"application/xml"+"\x00"+
+		"application/x-www-form-urlencoded"+"\x00"+
+		"")
 }
 
 // Defines values for TargetMethod.
@@ -1208,20 +923,13 @@ const (
 
 // Valid indicates whether the value is a known member of the TargetMethod enum.
 func (e TargetMethod) Valid() bool {
-	switch e {
-	case TargetMethodDelete:
-		return true
-	case TargetMethodGet:
-		return true
-	case TargetMethodPatch:
-		return true
-	case TargetMethodPost:
-		return true
-	case TargetMethodPut:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"delete"+"\x00"+
+		"get"+"\x00"+
+		"patch"+"\x00"+
+		"post"+"\x00"+
+		"put"+"\x00"+
+		"")
 }
 
 // Defines values for TargetType.
@@ -1242,34 +950,20 @@ const (
 
 // Valid indicates whether the value is a known member of the TargetType enum.
 func (e TargetType) Valid() bool {
-	switch e {
-	case TargetTypeBasecampTarget:
-		return true
-	case TargetTypeCampfireTarget:
-		return true
-	case TargetTypeClickatellTarget:
-		return true
-	case TargetTypeEmailTarget:
-		return true
-	case TargetTypeFlowdockTarget:
-		return true
-	case TargetTypeGetSatisfactionTarget:
-		return true
-	case TargetTypeHTTPTarget:
-		return true
-	case TargetTypeJiraTarget:
-		return true
-	case TargetTypePivotalTarget:
-		return true
-	case TargetTypeTwitterTarget:
-		return true
-	case TargetTypeURLTarget:
-		return true
-	case TargetTypeYammerTarget:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"basecamp_target"+"\x00"+
+		"campfire_target"+"\x00"+
+		"clickatell_target"+"\x00"+
+		"email_target"+"\x00"+
+		"flowdock_target"+"\x00"+
+		"get_satisfaction_target"+"\x00"+
+		"http_target"+"\x00"+
+		"jira_target"+"\x00"+
+		"pivotal_target"+"\x00"+
+		"twitter_target"+"\x00"+
+		"url_target"+"\x00"+
+		"yammer_target"+"\x00"+
+		"")
 }
 
 // Defines values for TicketPriority.
@@ -1282,18 +976,12 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketPriority enum.
 func (e TicketPriority) Valid() bool {
-	switch e {
-	case TicketPriorityHigh:
-		return true
-	case TicketPriorityLow:
-		return true
-	case TicketPriorityNormal:
-		return true
-	case TicketPriorityUrgent:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"high"+"\x00"+
+		"low"+"\x00"+
+		"normal"+"\x00"+
+		"urgent"+"\x00"+
+		"")
 }
 
 // Defines values for TicketStatus.
@@ -1309,24 +997,15 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketStatus enum.
 func (e TicketStatus) Valid() bool {
-	switch e {
-	case TicketStatusClosed:
-		return true
-	case TicketStatusDeleted:
-		return true
-	case TicketStatusHold:
-		return true
-	case TicketStatusNew:
-		return true
-	case TicketStatusOpen:
-		return true
-	case TicketStatusPending:
-		return true
-	case TicketStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"deleted"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for TicketType.
@@ -1339,18 +1018,12 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketType enum.
 func (e TicketType) Valid() bool {
-	switch e {
-	case TicketTypeIncident:
-		return true
-	case TicketTypeProblem:
-		return true
-	case TicketTypeQuestion:
-		return true
-	case TicketTypeTask:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"incident"+"\x00"+
+		"problem"+"\x00"+
+		"question"+"\x00"+
+		"task"+"\x00"+
+		"")
 }
 
 // Defines values for TicketAuditEventType.
@@ -1392,76 +1065,41 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketAuditEventType enum.
 func (e TicketAuditEventType) Valid() bool {
-	switch e {
-	case TicketAuditEventTypeAgentMacroReference:
-		return true
-	case TicketAuditEventTypeAssociateAttValsEvent:
-		return true
-	case TicketAuditEventTypeAttachmentRedactionEvent:
-		return true
-	case TicketAuditEventTypeAuditEvent:
-		return true
-	case TicketAuditEventTypeCc:
-		return true
-	case TicketAuditEventTypeChange:
-		return true
-	case TicketAuditEventTypeChatEndedEvent:
-		return true
-	case TicketAuditEventTypeChatStartedEvent:
-		return true
-	case TicketAuditEventTypeComment:
-		return true
-	case TicketAuditEventTypeCommentPrivacyChange:
-		return true
-	case TicketAuditEventTypeCommentRedactionEvent:
-		return true
-	case TicketAuditEventTypeCreate:
-		return true
-	case TicketAuditEventTypeEmailCcChange:
-		return true
-	case TicketAuditEventTypeError:
-		return true
-	case TicketAuditEventTypeExternal:
-		return true
-	case TicketAuditEventTypeFacebookComment:
-		return true
-	case TicketAuditEventTypeFacebookEvent:
-		return true
-	case TicketAuditEventTypeFollowerChange:
-		return true
-	case TicketAuditEventTypeFollowerNotification:
-		return true
-	case TicketAuditEventTypeLogMeInTranscript:
-		return true
-	case TicketAuditEventTypeMacroReference:
-		return true
-	case TicketAuditEventTypeNotification:
-		return true
-	case TicketAuditEventTypeNotificationWithCcs:
-		return true
-	case TicketAuditEventTypeOrganizationActivity:
-		return true
-	case TicketAuditEventTypePush:
-		return true
-	case TicketAuditEventTypeSLATargetChange:
-		return true
-	case TicketAuditEventTypeSMS:
-		return true
-	case TicketAuditEventTypeSatisfactionRating:
-		return true
-	case TicketAuditEventTypeScheduleAssignment:
-		return true
-	case TicketAuditEventTypeTicketMergeEvent:
-		return true
-	case TicketAuditEventTypeTicketSharingEvent:
-		return true
-	case TicketAuditEventTypeTweet:
-		return true
-	case TicketAuditEventTypeVoiceComment:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"AgentMacroReference"+"\x00"+
+		"AssociateAttValsEvent"+"\x00"+
+		"AttachmentRedactionEvent"+"\x00"+
+		"AuditEvent"+"\x00"+
+		"Cc"+"\x00"+
+		"Change"+"\x00"+
+		"ChatEndedEvent"+"\x00"+
+		"ChatStartedEvent"+"\x00"+
+		"Comment"+"\x00"+
+		"CommentPrivacyChange"+"\x00"+
+		"CommentRedactionEvent"+"\x00"+
+		"Create"+"\x00"+
+		"EmailCcChange"+"\x00"+
+		"Error"+"\x00"+
+		"External"+"\x00"+
+		"FacebookComment"+"\x00"+
+		"FacebookEvent"+"\x00"+
+		"FollowerChange"+"\x00"+
+		"FollowerNotification"+"\x00"+
+		"LogMeInTranscript"+"\x00"+
+		"MacroReference"+"\x00"+
+		"Notification"+"\x00"+
+		"NotificationWithCcs"+"\x00"+
+		"OrganizationActivity"+"\x00"+
+		"Push"+"\x00"+
+		"SlaTargetChange"+"\x00"+
+		"SMS"+"\x00"+
+		"SatisfactionRating"+"\x00"+
+		"ScheduleAssignment"+"\x00"+
+		"TicketMergeEvent"+"\x00"+
+		"TicketSharingEvent"+"\x00"+
+		"Tweet"+"\x00"+
+		"VoiceComment"+"\x00"+
+		"")
 }
 
 // Defines values for TicketCommentType.
@@ -1472,14 +1110,10 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketCommentType enum.
 func (e TicketCommentType) Valid() bool {
-	switch e {
-	case TicketCommentTypeComment:
-		return true
-	case TicketCommentTypeVoiceComment:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"Comment"+"\x00"+
+		"VoiceComment"+"\x00"+
+		"")
 }
 
 // Defines values for TicketEmailCcInputAction.
@@ -1490,14 +1124,10 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketEmailCcInputAction enum.
 func (e TicketEmailCcInputAction) Valid() bool {
-	switch e {
-	case TicketEmailCcInputActionDelete:
-		return true
-	case TicketEmailCcInputActionPut:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"delete"+"\x00"+
+		"put"+"\x00"+
+		"")
 }
 
 // Defines values for TicketEventMetric.
@@ -1513,24 +1143,15 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketEventMetric enum.
 func (e TicketEventMetric) Valid() bool {
-	switch e {
-	case TicketEventMetricAgentWorkTime:
-		return true
-	case TicketEventMetricGroupOwnershipTime:
-		return true
-	case TicketEventMetricPausableUpdateTime:
-		return true
-	case TicketEventMetricPeriodicUpdateTime:
-		return true
-	case TicketEventMetricReplyTime:
-		return true
-	case TicketEventMetricRequesterWaitTime:
-		return true
-	case TicketEventMetricResolutionTime:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent_work_time"+"\x00"+
+		"group_ownership_time"+"\x00"+
+		"pausable_update_time"+"\x00"+
+		"periodic_update_time"+"\x00"+
+		"reply_time"+"\x00"+
+		"requester_wait_time"+"\x00"+
+		"resolution_time"+"\x00"+
+		"")
 }
 
 // Defines values for TicketEventType.
@@ -1547,26 +1168,16 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketEventType enum.
 func (e TicketEventType) Valid() bool {
-	switch e {
-	case TicketEventTypeActivate:
-		return true
-	case TicketEventTypeApplyGroupSLA:
-		return true
-	case TicketEventTypeApplySLA:
-		return true
-	case TicketEventTypeBreach:
-		return true
-	case TicketEventTypeFulfill:
-		return true
-	case TicketEventTypeMeasure:
-		return true
-	case TicketEventTypePause:
-		return true
-	case TicketEventTypeUpdateStatus:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"activate"+"\x00"+
+		"apply_group_sla"+"\x00"+
+		"apply_sla"+"\x00"+
+		"breach"+"\x00"+
+		"fulfill"+"\x00"+
+		"measure"+"\x00"+
+		"pause"+"\x00"+
+		"update_status"+"\x00"+
+		"")
 }
 
 // Defines values for TicketFieldType.
@@ -1594,48 +1205,27 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketFieldType enum.
 func (e TicketFieldType) Valid() bool {
-	switch e {
-	case TicketFieldTypeAssignee:
-		return true
-	case TicketFieldTypeCheckbox:
-		return true
-	case TicketFieldTypeCustomStatus:
-		return true
-	case TicketFieldTypeDate:
-		return true
-	case TicketFieldTypeDecimal:
-		return true
-	case TicketFieldTypeDescription:
-		return true
-	case TicketFieldTypeGroup:
-		return true
-	case TicketFieldTypeInteger:
-		return true
-	case TicketFieldTypeLookup:
-		return true
-	case TicketFieldTypeMultiselect:
-		return true
-	case TicketFieldTypePartialcreditcard:
-		return true
-	case TicketFieldTypePriority:
-		return true
-	case TicketFieldTypeRegexp:
-		return true
-	case TicketFieldTypeStatus:
-		return true
-	case TicketFieldTypeSubject:
-		return true
-	case TicketFieldTypeTagger:
-		return true
-	case TicketFieldTypeText:
-		return true
-	case TicketFieldTypeTextarea:
-		return true
-	case TicketFieldTypeTickettype:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"assignee"+"\x00"+
+		"checkbox"+"\x00"+
+		"custom_status"+"\x00"+
+		"date"+"\x00"+
+		"decimal"+"\x00"+
+		"description"+"\x00"+
+		"group"+"\x00"+
+		"integer"+"\x00"+
+		"lookup"+"\x00"+
+		"multiselect"+"\x00"+
+		"partialcreditcard"+"\x00"+
+		"priority"+"\x00"+
+		"regexp"+"\x00"+
+		"status"+"\x00"+
+		"subject"+"\x00"+
+		"tagger"+"\x00"+
+		"text"+"\x00"+
+		"textarea"+"\x00"+
+		"tickettype"+"\x00"+
+		"")
 }
 
 // Defines values for TicketFollowerInputAction.
@@ -1646,14 +1236,10 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketFollowerInputAction enum.
 func (e TicketFollowerInputAction) Valid() bool {
-	switch e {
-	case TicketFollowerInputActionDelete:
-		return true
-	case TicketFollowerInputActionPut:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"delete"+"\x00"+
+		"put"+"\x00"+
+		"")
 }
 
 // Defines values for TicketFormRequiredOnStatusesStatuses.
@@ -1667,20 +1253,13 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketFormRequiredOnStatusesStatuses enum.
 func (e TicketFormRequiredOnStatusesStatuses) Valid() bool {
-	switch e {
-	case TicketFormRequiredOnStatusesStatusesHold:
-		return true
-	case TicketFormRequiredOnStatusesStatusesNew:
-		return true
-	case TicketFormRequiredOnStatusesStatusesOpen:
-		return true
-	case TicketFormRequiredOnStatusesStatusesPending:
-		return true
-	case TicketFormRequiredOnStatusesStatusesSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for TicketFormRequiredOnStatusesType.
@@ -1692,16 +1271,11 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketFormRequiredOnStatusesType enum.
 func (e TicketFormRequiredOnStatusesType) Valid() bool {
-	switch e {
-	case TicketFormRequiredOnStatusesTypeALLSTATUSES:
-		return true
-	case TicketFormRequiredOnStatusesTypeNOSTATUSES:
-		return true
-	case TicketFormRequiredOnStatusesTypeSOMESTATUSES:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"ALL_STATUSES"+"\x00"+
+		"NO_STATUSES"+"\x00"+
+		"SOME_STATUSES"+"\x00"+
+		"")
 }
 
 // Defines values for TicketInputViaID.
@@ -1738,24 +1312,15 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketMetricEventMetric enum.
 func (e TicketMetricEventMetric) Valid() bool {
-	switch e {
-	case TicketMetricEventMetricAgentWorkTime:
-		return true
-	case TicketMetricEventMetricGroupOwnershipTime:
-		return true
-	case TicketMetricEventMetricPausableUpdateTime:
-		return true
-	case TicketMetricEventMetricPeriodicUpdateTime:
-		return true
-	case TicketMetricEventMetricReplyTime:
-		return true
-	case TicketMetricEventMetricRequesterWaitTime:
-		return true
-	case TicketMetricEventMetricResolutionTime:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent_work_time"+"\x00"+
+		"group_ownership_time"+"\x00"+
+		"pausable_update_time"+"\x00"+
+		"periodic_update_time"+"\x00"+
+		"reply_time"+"\x00"+
+		"requester_wait_time"+"\x00"+
+		"resolution_time"+"\x00"+
+		"")
 }
 
 // Defines values for TicketMetricEventType.
@@ -1772,26 +1337,16 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketMetricEventType enum.
 func (e TicketMetricEventType) Valid() bool {
-	switch e {
-	case TicketMetricEventTypeActivate:
-		return true
-	case TicketMetricEventTypeApplyGroupSLA:
-		return true
-	case TicketMetricEventTypeApplySLA:
-		return true
-	case TicketMetricEventTypeBreach:
-		return true
-	case TicketMetricEventTypeFulfill:
-		return true
-	case TicketMetricEventTypeMeasure:
-		return true
-	case TicketMetricEventTypePause:
-		return true
-	case TicketMetricEventTypeUpdateStatus:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"activate"+"\x00"+
+		"apply_group_sla"+"\x00"+
+		"apply_sla"+"\x00"+
+		"breach"+"\x00"+
+		"fulfill"+"\x00"+
+		"measure"+"\x00"+
+		"pause"+"\x00"+
+		"update_status"+"\x00"+
+		"")
 }
 
 // Defines values for TicketSatisfactionRatingScore.
@@ -1804,18 +1359,12 @@ const (
 
 // Valid indicates whether the value is a known member of the TicketSatisfactionRatingScore enum.
 func (e TicketSatisfactionRatingScore) Valid() bool {
-	switch e {
-	case TicketSatisfactionRatingScoreBad:
-		return true
-	case TicketSatisfactionRatingScoreGood:
-		return true
-	case TicketSatisfactionRatingScoreOffered:
-		return true
-	case TicketSatisfactionRatingScoreUnoffered:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"bad"+"\x00"+
+		"good"+"\x00"+
+		"offered"+"\x00"+
+		"unoffered"+"\x00"+
+		"")
 }
 
 // Defines values for TriggerCategoryBatchJobStatus.
@@ -1825,12 +1374,9 @@ const (
 
 // Valid indicates whether the value is a known member of the TriggerCategoryBatchJobStatus enum.
 func (e TriggerCategoryBatchJobStatus) Valid() bool {
-	switch e {
-	case TriggerCategoryBatchJobStatusComplete:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"complete"+"\x00"+
+		"")
 }
 
 // Defines values for TriggerCategoryBatchJobInputAction.
@@ -1840,12 +1386,9 @@ const (
 
 // Valid indicates whether the value is a known member of the TriggerCategoryBatchJobInputAction enum.
 func (e TriggerCategoryBatchJobInputAction) Valid() bool {
-	switch e {
-	case TriggerCategoryBatchJobInputActionPatch:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"patch"+"\x00"+
+		"")
 }
 
 // Defines values for UserRoleType.
@@ -1888,18 +1431,12 @@ const (
 
 // Valid indicates whether the value is a known member of the UserTicketRestriction enum.
 func (e UserTicketRestriction) Valid() bool {
-	switch e {
-	case UserTicketRestrictionAssigned:
-		return true
-	case UserTicketRestrictionGroups:
-		return true
-	case UserTicketRestrictionOrganization:
-		return true
-	case UserTicketRestrictionRequested:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"assigned"+"\x00"+
+		"groups"+"\x00"+
+		"organization"+"\x00"+
+		"requested"+"\x00"+
+		"")
 }
 
 // Defines values for UserFieldType.
@@ -1917,28 +1454,17 @@ const (
 
 // Valid indicates whether the value is a known member of the UserFieldType enum.
 func (e UserFieldType) Valid() bool {
-	switch e {
-	case UserFieldTypeCheckbox:
-		return true
-	case UserFieldTypeDate:
-		return true
-	case UserFieldTypeDecimal:
-		return true
-	case UserFieldTypeDropdown:
-		return true
-	case UserFieldTypeInteger:
-		return true
-	case UserFieldTypeLookup:
-		return true
-	case UserFieldTypeRegexp:
-		return true
-	case UserFieldTypeText:
-		return true
-	case UserFieldTypeTextarea:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"checkbox"+"\x00"+
+		"date"+"\x00"+
+		"decimal"+"\x00"+
+		"dropdown"+"\x00"+
+		"integer"+"\x00"+
+		"lookup"+"\x00"+
+		"regexp"+"\x00"+
+		"text"+"\x00"+
+		"textarea"+"\x00"+
+		"")
 }
 
 // Defines values for UserIdentityType.
@@ -1957,30 +1483,18 @@ const (
 
 // Valid indicates whether the value is a known member of the UserIdentityType enum.
 func (e UserIdentityType) Valid() bool {
-	switch e {
-	case UserIdentityTypeAgentForwarding:
-		return true
-	case UserIdentityTypeAnyChannel:
-		return true
-	case UserIdentityTypeEmail:
-		return true
-	case UserIdentityTypeFacebook:
-		return true
-	case UserIdentityTypeForeign:
-		return true
-	case UserIdentityTypeGoogle:
-		return true
-	case UserIdentityTypeMessaging:
-		return true
-	case UserIdentityTypePhoneNumber:
-		return true
-	case UserIdentityTypeSdk:
-		return true
-	case UserIdentityTypeTwitter:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent_forwarding"+"\x00"+
+		"any_channel"+"\x00"+
+		"email"+"\x00"+
+		"facebook"+"\x00"+
+		"foreign"+"\x00"+
+		"google"+"\x00"+
+		"messaging"+"\x00"+
+		"phone_number"+"\x00"+
+		"sdk"+"\x00"+
+		"twitter"+"\x00"+
+		"")
 }
 
 // Defines values for UserIdentityVerificationMethod.
@@ -1994,20 +1508,13 @@ const (
 
 // Valid indicates whether the value is a known member of the UserIdentityVerificationMethod enum.
 func (e UserIdentityVerificationMethod) Valid() bool {
-	switch e {
-	case UserIdentityVerificationMethodEmbed:
-		return true
-	case UserIdentityVerificationMethodFull:
-		return true
-	case UserIdentityVerificationMethodLow:
-		return true
-	case UserIdentityVerificationMethodNone:
-		return true
-	case UserIdentityVerificationMethodSso:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"embed"+"\x00"+
+		"full"+"\x00"+
+		"low"+"\x00"+
+		"none"+"\x00"+
+		"sso"+"\x00"+
+		"")
 }
 
 // Defines values for UserRole.
@@ -2019,16 +1526,11 @@ const (
 
 // Valid indicates whether the value is a known member of the UserRole enum.
 func (e UserRole) Valid() bool {
-	switch e {
-	case UserRoleAdmin:
-		return true
-	case UserRoleAgent:
-		return true
-	case UserRoleEndUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"admin"+"\x00"+
+		"agent"+"\x00"+
+		"end-user"+"\x00"+
+		"")
 }
 
 // Defines values for ViewOutputGroupOrder.
@@ -2039,14 +1541,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ViewOutputGroupOrder enum.
 func (e ViewOutputGroupOrder) Valid() bool {
-	switch e {
-	case ViewOutputGroupOrderAsc:
-		return true
-	case ViewOutputGroupOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ViewOutputSortOrder.
@@ -2057,14 +1555,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ViewOutputSortOrder enum.
 func (e ViewOutputSortOrder) Valid() bool {
-	switch e {
-	case ViewOutputSortOrderAsc:
-		return true
-	case ViewOutputSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ViewRestrictionType.
@@ -2075,14 +1569,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ViewRestrictionType enum.
 func (e ViewRestrictionType) Valid() bool {
-	switch e {
-	case ViewRestrictionTypeGroup:
-		return true
-	case ViewRestrictionTypeUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"Group"+"\x00"+
+		"User"+"\x00"+
+		"")
 }
 
 // Defines values for ListAuditLogsParamsSortBy.
@@ -2092,12 +1582,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAuditLogsParamsSortBy enum.
 func (e ListAuditLogsParamsSortBy) Valid() bool {
-	switch e {
-	case ListAuditLogsParamsSortByCreatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListAuditLogsParamsSortOrder.
@@ -2108,14 +1595,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAuditLogsParamsSortOrder enum.
 func (e ListAuditLogsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListAuditLogsParamsSortOrderAsc:
-		return true
-	case ListAuditLogsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListAuditLogsParamsSort.
@@ -2126,14 +1609,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAuditLogsParamsSort enum.
 func (e ListAuditLogsParamsSort) Valid() bool {
-	switch e {
-	case ListAuditLogsParamsSortCreatedAt:
-		return true
-	case ListAuditLogsParamsSortMinusCreatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"-created_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListAutomationsParamsSortBy.
@@ -2149,24 +1628,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAutomationsParamsSortBy enum.
 func (e ListAutomationsParamsSortBy) Valid() bool {
-	switch e {
-	case ListAutomationsParamsSortByAlphabetical:
-		return true
-	case ListAutomationsParamsSortByCreatedAt:
-		return true
-	case ListAutomationsParamsSortByPosition:
-		return true
-	case ListAutomationsParamsSortByUpdatedAt:
-		return true
-	case ListAutomationsParamsSortByUsage1H:
-		return true
-	case ListAutomationsParamsSortByUsage24H:
-		return true
-	case ListAutomationsParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListAutomationsParamsSortOrder.
@@ -2177,14 +1647,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAutomationsParamsSortOrder enum.
 func (e ListAutomationsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListAutomationsParamsSortOrderAsc:
-		return true
-	case ListAutomationsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListAutomationsParamsInclude.
@@ -2199,22 +1665,14 @@ const (
 
 // Valid indicates whether the value is a known member of the ListAutomationsParamsInclude enum.
 func (e ListAutomationsParamsInclude) Valid() bool {
-	switch e {
-	case ListAutomationsParamsIncludeAppInstallation:
-		return true
-	case ListAutomationsParamsIncludePermissions:
-		return true
-	case ListAutomationsParamsIncludeUsage1H:
-		return true
-	case ListAutomationsParamsIncludeUsage24H:
-		return true
-	case ListAutomationsParamsIncludeUsage30D:
-		return true
-	case ListAutomationsParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveAutomationsParamsSortBy.
@@ -2230,24 +1688,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveAutomationsParamsSortBy enum.
 func (e ListActiveAutomationsParamsSortBy) Valid() bool {
-	switch e {
-	case ListActiveAutomationsParamsSortByAlphabetical:
-		return true
-	case ListActiveAutomationsParamsSortByCreatedAt:
-		return true
-	case ListActiveAutomationsParamsSortByPosition:
-		return true
-	case ListActiveAutomationsParamsSortByUpdatedAt:
-		return true
-	case ListActiveAutomationsParamsSortByUsage1H:
-		return true
-	case ListActiveAutomationsParamsSortByUsage24H:
-		return true
-	case ListActiveAutomationsParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveAutomationsParamsSortOrder.
@@ -2258,14 +1707,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveAutomationsParamsSortOrder enum.
 func (e ListActiveAutomationsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListActiveAutomationsParamsSortOrderAsc:
-		return true
-	case ListActiveAutomationsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveAutomationsParamsInclude.
@@ -2280,22 +1725,14 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveAutomationsParamsInclude enum.
 func (e ListActiveAutomationsParamsInclude) Valid() bool {
-	switch e {
-	case ListActiveAutomationsParamsIncludeAppInstallation:
-		return true
-	case ListActiveAutomationsParamsIncludePermissions:
-		return true
-	case ListActiveAutomationsParamsIncludeUsage1H:
-		return true
-	case ListActiveAutomationsParamsIncludeUsage24H:
-		return true
-	case ListActiveAutomationsParamsIncludeUsage30D:
-		return true
-	case ListActiveAutomationsParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for SearchAutomationsParamsSortBy.
@@ -2308,18 +1745,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchAutomationsParamsSortBy enum.
 func (e SearchAutomationsParamsSortBy) Valid() bool {
-	switch e {
-	case SearchAutomationsParamsSortByAlphabetical:
-		return true
-	case SearchAutomationsParamsSortByCreatedAt:
-		return true
-	case SearchAutomationsParamsSortByPosition:
-		return true
-	case SearchAutomationsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for SearchAutomationsParamsSortOrder.
@@ -2330,14 +1761,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchAutomationsParamsSortOrder enum.
 func (e SearchAutomationsParamsSortOrder) Valid() bool {
-	switch e {
-	case SearchAutomationsParamsSortOrderAsc:
-		return true
-	case SearchAutomationsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for SearchAutomationsParamsInclude.
@@ -2352,22 +1779,14 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchAutomationsParamsInclude enum.
 func (e SearchAutomationsParamsInclude) Valid() bool {
-	switch e {
-	case SearchAutomationsParamsIncludeAppInstallation:
-		return true
-	case SearchAutomationsParamsIncludePermissions:
-		return true
-	case SearchAutomationsParamsIncludeUsage1H:
-		return true
-	case SearchAutomationsParamsIncludeUsage24H:
-		return true
-	case SearchAutomationsParamsIncludeUsage30D:
-		return true
-	case SearchAutomationsParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListCustomObjectRecordsParamsSort.
@@ -2380,18 +1799,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListCustomObjectRecordsParamsSort enum.
 func (e ListCustomObjectRecordsParamsSort) Valid() bool {
-	switch e {
-	case ListCustomObjectRecordsParamsSortID:
-		return true
-	case ListCustomObjectRecordsParamsSortMinusID:
-		return true
-	case ListCustomObjectRecordsParamsSortMinusUpdatedAt:
-		return true
-	case ListCustomObjectRecordsParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"id"+"\x00"+
+		"-id"+"\x00"+
+		"-updated_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for SearchCustomObjectRecordsParamsSort.
@@ -2406,22 +1819,14 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchCustomObjectRecordsParamsSort enum.
 func (e SearchCustomObjectRecordsParamsSort) Valid() bool {
-	switch e {
-	case SearchCustomObjectRecordsParamsSortCreatedAt:
-		return true
-	case SearchCustomObjectRecordsParamsSortMinusCreatedAt:
-		return true
-	case SearchCustomObjectRecordsParamsSortMinusName:
-		return true
-	case SearchCustomObjectRecordsParamsSortMinusUpdatedAt:
-		return true
-	case SearchCustomObjectRecordsParamsSortName:
-		return true
-	case SearchCustomObjectRecordsParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"-created_at"+"\x00"+
+		"-name"+"\x00"+
+		"-updated_at"+"\x00"+
+		"name"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListCustomTicketStatusesParamsStatusCategories.
@@ -2435,20 +1840,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ListCustomTicketStatusesParamsStatusCategories enum.
 func (e ListCustomTicketStatusesParamsStatusCategories) Valid() bool {
-	switch e {
-	case ListCustomTicketStatusesParamsStatusCategoriesHold:
-		return true
-	case ListCustomTicketStatusesParamsStatusCategoriesNew:
-		return true
-	case ListCustomTicketStatusesParamsStatusCategoriesOpen:
-		return true
-	case ListCustomTicketStatusesParamsStatusCategoriesPending:
-		return true
-	case ListCustomTicketStatusesParamsStatusCategoriesSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for ListDeletedTicketsParamsSortBy.
@@ -2460,16 +1858,11 @@ const (
 
 // Valid indicates whether the value is a known member of the ListDeletedTicketsParamsSortBy enum.
 func (e ListDeletedTicketsParamsSortBy) Valid() bool {
-	switch e {
-	case ListDeletedTicketsParamsSortByDeletedAt:
-		return true
-	case ListDeletedTicketsParamsSortByID:
-		return true
-	case ListDeletedTicketsParamsSortBySubject:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"deleted_at"+"\x00"+
+		"id"+"\x00"+
+		"subject"+"\x00"+
+		"")
 }
 
 // Defines values for ListDeletedTicketsParamsSortOrder.
@@ -2480,14 +1873,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListDeletedTicketsParamsSortOrder enum.
 func (e ListDeletedTicketsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListDeletedTicketsParamsSortOrderAsc:
-		return true
-	case ListDeletedTicketsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListGroupMembershipsParamsInclude.
@@ -2498,14 +1887,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListGroupMembershipsParamsInclude enum.
 func (e ListGroupMembershipsParamsInclude) Valid() bool {
-	switch e {
-	case ListGroupMembershipsParamsIncludeGroups:
-		return true
-	case ListGroupMembershipsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"groups"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListGroupsParamsInclude.
@@ -2515,12 +1900,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListGroupsParamsInclude enum.
 func (e ListGroupsParamsInclude) Valid() bool {
-	switch e {
-	case ListGroupsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowGroupParamsInclude.
@@ -2530,12 +1912,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowGroupParamsInclude enum.
 func (e ShowGroupParamsInclude) Valid() bool {
-	switch e {
-	case ShowGroupParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalTicketEventExportParamsInclude.
@@ -2545,12 +1924,9 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalTicketEventExportParamsInclude enum.
 func (e IncrementalTicketEventExportParamsInclude) Valid() bool {
-	switch e {
-	case IncrementalTicketEventExportParamsIncludeCommentEvents:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"comment_events"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalTicketExportParamsInclude.
@@ -2567,26 +1943,16 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalTicketExportParamsInclude enum.
 func (e IncrementalTicketExportParamsInclude) Valid() bool {
-	switch e {
-	case IncrementalTicketExportParamsIncludeBrands:
-		return true
-	case IncrementalTicketExportParamsIncludeCommentCount:
-		return true
-	case IncrementalTicketExportParamsIncludeDates:
-		return true
-	case IncrementalTicketExportParamsIncludeGroups:
-		return true
-	case IncrementalTicketExportParamsIncludeMetricSets:
-		return true
-	case IncrementalTicketExportParamsIncludeOrganizations:
-		return true
-	case IncrementalTicketExportParamsIncludeTicketForms:
-		return true
-	case IncrementalTicketExportParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalTicketCursorExportParamsInclude.
@@ -2603,26 +1969,16 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalTicketCursorExportParamsInclude enum.
 func (e IncrementalTicketCursorExportParamsInclude) Valid() bool {
-	switch e {
-	case IncrementalTicketCursorExportParamsIncludeBrands:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeCommentCount:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeDates:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeGroups:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeMetricSets:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeOrganizations:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeTicketForms:
-		return true
-	case IncrementalTicketCursorExportParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalUserExportParamsInclude.
@@ -2636,20 +1992,13 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalUserExportParamsInclude enum.
 func (e IncrementalUserExportParamsInclude) Valid() bool {
-	switch e {
-	case IncrementalUserExportParamsIncludeAbilities:
-		return true
-	case IncrementalUserExportParamsIncludeGroups:
-		return true
-	case IncrementalUserExportParamsIncludeIdentities:
-		return true
-	case IncrementalUserExportParamsIncludeOpenTicketCount:
-		return true
-	case IncrementalUserExportParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalUserCursorExportParamsInclude.
@@ -2663,20 +2012,13 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalUserCursorExportParamsInclude enum.
 func (e IncrementalUserCursorExportParamsInclude) Valid() bool {
-	switch e {
-	case IncrementalUserCursorExportParamsIncludeAbilities:
-		return true
-	case IncrementalUserCursorExportParamsIncludeGroups:
-		return true
-	case IncrementalUserCursorExportParamsIncludeIdentities:
-		return true
-	case IncrementalUserCursorExportParamsIncludeOpenTicketCount:
-		return true
-	case IncrementalUserCursorExportParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for IncrementalSampleExportParamsIncrementalResource.
@@ -2689,18 +2031,12 @@ const (
 
 // Valid indicates whether the value is a known member of the IncrementalSampleExportParamsIncrementalResource enum.
 func (e IncrementalSampleExportParamsIncrementalResource) Valid() bool {
-	switch e {
-	case IncrementalSampleExportParamsIncrementalResourceOrganizations:
-		return true
-	case IncrementalSampleExportParamsIncrementalResourceTicketEvents:
-		return true
-	case IncrementalSampleExportParamsIncrementalResourceTickets:
-		return true
-	case IncrementalSampleExportParamsIncrementalResourceUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"organizations"+"\x00"+
+		"ticket_events"+"\x00"+
+		"tickets"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListMacrosParamsInclude.
@@ -2716,24 +2052,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListMacrosParamsInclude enum.
 func (e ListMacrosParamsInclude) Valid() bool {
-	switch e {
-	case ListMacrosParamsIncludeAppInstallation:
-		return true
-	case ListMacrosParamsIncludeCategories:
-		return true
-	case ListMacrosParamsIncludePermissions:
-		return true
-	case ListMacrosParamsIncludeUsage1H:
-		return true
-	case ListMacrosParamsIncludeUsage24H:
-		return true
-	case ListMacrosParamsIncludeUsage30D:
-		return true
-	case ListMacrosParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"categories"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListMacrosParamsAccess.
@@ -2746,18 +2073,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListMacrosParamsAccess enum.
 func (e ListMacrosParamsAccess) Valid() bool {
-	switch e {
-	case ListMacrosParamsAccessAccount:
-		return true
-	case ListMacrosParamsAccessAgents:
-		return true
-	case ListMacrosParamsAccessPersonal:
-		return true
-	case ListMacrosParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"agents"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for ListMacrosParamsSortBy.
@@ -2773,24 +2094,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListMacrosParamsSortBy enum.
 func (e ListMacrosParamsSortBy) Valid() bool {
-	switch e {
-	case ListMacrosParamsSortByAlphabetical:
-		return true
-	case ListMacrosParamsSortByCreatedAt:
-		return true
-	case ListMacrosParamsSortByUpdatedAt:
-		return true
-	case ListMacrosParamsSortByUsage1H:
-		return true
-	case ListMacrosParamsSortByUsage24H:
-		return true
-	case ListMacrosParamsSortByUsage30D:
-		return true
-	case ListMacrosParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListMacrosParamsSortOrder.
@@ -2801,14 +2113,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListMacrosParamsSortOrder enum.
 func (e ListMacrosParamsSortOrder) Valid() bool {
-	switch e {
-	case ListMacrosParamsSortOrderAsc:
-		return true
-	case ListMacrosParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveMacrosParamsInclude.
@@ -2824,24 +2132,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveMacrosParamsInclude enum.
 func (e ListActiveMacrosParamsInclude) Valid() bool {
-	switch e {
-	case ListActiveMacrosParamsIncludeAppInstallation:
-		return true
-	case ListActiveMacrosParamsIncludeCategories:
-		return true
-	case ListActiveMacrosParamsIncludePermissions:
-		return true
-	case ListActiveMacrosParamsIncludeUsage1H:
-		return true
-	case ListActiveMacrosParamsIncludeUsage24H:
-		return true
-	case ListActiveMacrosParamsIncludeUsage30D:
-		return true
-	case ListActiveMacrosParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"categories"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveMacrosParamsAccess.
@@ -2854,18 +2153,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveMacrosParamsAccess enum.
 func (e ListActiveMacrosParamsAccess) Valid() bool {
-	switch e {
-	case ListActiveMacrosParamsAccessAccount:
-		return true
-	case ListActiveMacrosParamsAccessAgents:
-		return true
-	case ListActiveMacrosParamsAccessPersonal:
-		return true
-	case ListActiveMacrosParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"agents"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveMacrosParamsSortBy.
@@ -2881,24 +2174,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveMacrosParamsSortBy enum.
 func (e ListActiveMacrosParamsSortBy) Valid() bool {
-	switch e {
-	case ListActiveMacrosParamsSortByAlphabetical:
-		return true
-	case ListActiveMacrosParamsSortByCreatedAt:
-		return true
-	case ListActiveMacrosParamsSortByUpdatedAt:
-		return true
-	case ListActiveMacrosParamsSortByUsage1H:
-		return true
-	case ListActiveMacrosParamsSortByUsage24H:
-		return true
-	case ListActiveMacrosParamsSortByUsage30D:
-		return true
-	case ListActiveMacrosParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveMacrosParamsSortOrder.
@@ -2909,14 +2193,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveMacrosParamsSortOrder enum.
 func (e ListActiveMacrosParamsSortOrder) Valid() bool {
-	switch e {
-	case ListActiveMacrosParamsSortOrderAsc:
-		return true
-	case ListActiveMacrosParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for SearchMacrosParamsInclude.
@@ -2932,24 +2212,15 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchMacrosParamsInclude enum.
 func (e SearchMacrosParamsInclude) Valid() bool {
-	switch e {
-	case SearchMacrosParamsIncludeAppInstallation:
-		return true
-	case SearchMacrosParamsIncludeCategories:
-		return true
-	case SearchMacrosParamsIncludePermissions:
-		return true
-	case SearchMacrosParamsIncludeUsage1H:
-		return true
-	case SearchMacrosParamsIncludeUsage24H:
-		return true
-	case SearchMacrosParamsIncludeUsage30D:
-		return true
-	case SearchMacrosParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"categories"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for SearchMacrosParamsAccess.
@@ -2962,18 +2233,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchMacrosParamsAccess enum.
 func (e SearchMacrosParamsAccess) Valid() bool {
-	switch e {
-	case SearchMacrosParamsAccessAccount:
-		return true
-	case SearchMacrosParamsAccessAgents:
-		return true
-	case SearchMacrosParamsAccessPersonal:
-		return true
-	case SearchMacrosParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"agents"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for SearchMacrosParamsSortBy.
@@ -2989,24 +2254,15 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchMacrosParamsSortBy enum.
 func (e SearchMacrosParamsSortBy) Valid() bool {
-	switch e {
-	case SearchMacrosParamsSortByAlphabetical:
-		return true
-	case SearchMacrosParamsSortByCreatedAt:
-		return true
-	case SearchMacrosParamsSortByUpdatedAt:
-		return true
-	case SearchMacrosParamsSortByUsage1H:
-		return true
-	case SearchMacrosParamsSortByUsage24H:
-		return true
-	case SearchMacrosParamsSortByUsage30D:
-		return true
-	case SearchMacrosParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for SearchMacrosParamsSortOrder.
@@ -3017,14 +2273,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchMacrosParamsSortOrder enum.
 func (e SearchMacrosParamsSortOrder) Valid() bool {
-	switch e {
-	case SearchMacrosParamsSortOrderAsc:
-		return true
-	case SearchMacrosParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListOrganizationMembershipsParamsInclude.
@@ -3035,14 +2287,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListOrganizationMembershipsParamsInclude enum.
 func (e ListOrganizationMembershipsParamsInclude) Valid() bool {
-	switch e {
-	case ListOrganizationMembershipsParamsIncludeOrganizations:
-		return true
-	case ListOrganizationMembershipsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"organizations"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowOrganizationParamsInclude.
@@ -3052,12 +2300,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowOrganizationParamsInclude enum.
 func (e ShowOrganizationParamsInclude) Valid() bool {
-	switch e {
-	case ShowOrganizationParamsIncludeAbilities:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"")
 }
 
 // Defines values for ListSupportAddressesParamsInclude.
@@ -3067,12 +2312,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSupportAddressesParamsInclude enum.
 func (e ListSupportAddressesParamsInclude) Valid() bool {
-	switch e {
-	case ListSupportAddressesParamsIncludeBrands:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestsParamsStatus.
@@ -3087,22 +2329,14 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestsParamsStatus enum.
 func (e ListRequestsParamsStatus) Valid() bool {
-	switch e {
-	case ListRequestsParamsStatusClosed:
-		return true
-	case ListRequestsParamsStatusHold:
-		return true
-	case ListRequestsParamsStatusNew:
-		return true
-	case ListRequestsParamsStatusOpen:
-		return true
-	case ListRequestsParamsStatusPending:
-		return true
-	case ListRequestsParamsStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestsParamsSortBy.
@@ -3113,14 +2347,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestsParamsSortBy enum.
 func (e ListRequestsParamsSortBy) Valid() bool {
-	switch e {
-	case ListRequestsParamsSortByCreatedAt:
-		return true
-	case ListRequestsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestsParamsSortOrder.
@@ -3131,14 +2361,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestsParamsSortOrder enum.
 func (e ListRequestsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListRequestsParamsSortOrderAsc:
-		return true
-	case ListRequestsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for SearchRequestsParamsStatus.
@@ -3153,22 +2379,14 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchRequestsParamsStatus enum.
 func (e SearchRequestsParamsStatus) Valid() bool {
-	switch e {
-	case SearchRequestsParamsStatusClosed:
-		return true
-	case SearchRequestsParamsStatusHold:
-		return true
-	case SearchRequestsParamsStatusNew:
-		return true
-	case SearchRequestsParamsStatusOpen:
-		return true
-	case SearchRequestsParamsStatusPending:
-		return true
-	case SearchRequestsParamsStatusSolved:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"closed"+"\x00"+
+		"hold"+"\x00"+
+		"new"+"\x00"+
+		"open"+"\x00"+
+		"pending"+"\x00"+
+		"solved"+"\x00"+
+		"")
 }
 
 // Defines values for ShowRequestParamsInclude.
@@ -3178,12 +2396,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowRequestParamsInclude enum.
 func (e ShowRequestParamsInclude) Valid() bool {
-	switch e {
-	case ShowRequestParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestCommentsParamsRole.
@@ -3194,14 +2409,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestCommentsParamsRole enum.
 func (e ListRequestCommentsParamsRole) Valid() bool {
-	switch e {
-	case ListRequestCommentsParamsRoleAgent:
-		return true
-	case ListRequestCommentsParamsRoleEndUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent"+"\x00"+
+		"end_user"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestCommentsParamsSort.
@@ -3212,14 +2423,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestCommentsParamsSort enum.
 func (e ListRequestCommentsParamsSort) Valid() bool {
-	switch e {
-	case ListRequestCommentsParamsSortCreatedAt:
-		return true
-	case ListRequestCommentsParamsSortMinusCreatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"-created_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestCommentsParamsSortBy.
@@ -3230,14 +2437,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestCommentsParamsSortBy enum.
 func (e ListRequestCommentsParamsSortBy) Valid() bool {
-	switch e {
-	case ListRequestCommentsParamsSortByCreatedAt:
-		return true
-	case ListRequestCommentsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListRequestCommentsParamsSortOrder.
@@ -3248,14 +2451,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRequestCommentsParamsSortOrder enum.
 func (e ListRequestCommentsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListRequestCommentsParamsSortOrderAsc:
-		return true
-	case ListRequestCommentsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListRoutingAttributesParamsInclude.
@@ -3265,12 +2464,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListRoutingAttributesParamsInclude enum.
 func (e ListRoutingAttributesParamsInclude) Valid() bool {
-	switch e {
-	case ListRoutingAttributesParamsIncludeAttributeValues:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"attribute_values"+"\x00"+
+		"")
 }
 
 // Defines values for ListSatisfactionRatingsParamsScore.
@@ -3290,32 +2486,19 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSatisfactionRatingsParamsScore enum.
 func (e ListSatisfactionRatingsParamsScore) Valid() bool {
-	switch e {
-	case ListSatisfactionRatingsParamsScoreBad:
-		return true
-	case ListSatisfactionRatingsParamsScoreBadWithComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreBadWithoutComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreGood:
-		return true
-	case ListSatisfactionRatingsParamsScoreGoodWithComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreGoodWithoutComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreOffered:
-		return true
-	case ListSatisfactionRatingsParamsScoreReceived:
-		return true
-	case ListSatisfactionRatingsParamsScoreReceivedWithComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreReceivedWithoutComment:
-		return true
-	case ListSatisfactionRatingsParamsScoreUnoffered:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"bad"+"\x00"+
+		"bad_with_comment"+"\x00"+
+		"bad_without_comment"+"\x00"+
+		"good"+"\x00"+
+		"good_with_comment"+"\x00"+
+		"good_without_comment"+"\x00"+
+		"offered"+"\x00"+
+		"received"+"\x00"+
+		"received_with_comment"+"\x00"+
+		"received_without_comment"+"\x00"+
+		"unoffered"+"\x00"+
+		"")
 }
 
 // Defines values for ListSearchResultsParamsSortBy.
@@ -3329,20 +2512,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSearchResultsParamsSortBy enum.
 func (e ListSearchResultsParamsSortBy) Valid() bool {
-	switch e {
-	case ListSearchResultsParamsSortByCreatedAt:
-		return true
-	case ListSearchResultsParamsSortByPriority:
-		return true
-	case ListSearchResultsParamsSortByStatus:
-		return true
-	case ListSearchResultsParamsSortByTicketType:
-		return true
-	case ListSearchResultsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"priority"+"\x00"+
+		"status"+"\x00"+
+		"ticket_type"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListSearchResultsParamsSortOrder.
@@ -3353,14 +2529,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSearchResultsParamsSortOrder enum.
 func (e ListSearchResultsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListSearchResultsParamsSortOrderAsc:
-		return true
-	case ListSearchResultsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListSearchResultsParamsInclude.
@@ -3373,18 +2545,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSearchResultsParamsInclude enum.
 func (e ListSearchResultsParamsInclude) Valid() bool {
-	switch e {
-	case ListSearchResultsParamsIncludeTicketsGroups:
-		return true
-	case ListSearchResultsParamsIncludeTicketsOrganizations:
-		return true
-	case ListSearchResultsParamsIncludeTicketsUsers:
-		return true
-	case ListSearchResultsParamsIncludeUsersOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"tickets(groups)"+"\x00"+
+		"tickets(organizations)"+"\x00"+
+		"tickets(users)"+"\x00"+
+		"users(organizations)"+"\x00"+
+		"")
 }
 
 // Defines values for ExportSearchResultsParamsFilterType.
@@ -3397,18 +2563,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ExportSearchResultsParamsFilterType enum.
 func (e ExportSearchResultsParamsFilterType) Valid() bool {
-	switch e {
-	case ExportSearchResultsParamsFilterTypeGroup:
-		return true
-	case ExportSearchResultsParamsFilterTypeOrganization:
-		return true
-	case ExportSearchResultsParamsFilterTypeTicket:
-		return true
-	case ExportSearchResultsParamsFilterTypeUser:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"group"+"\x00"+
+		"organization"+"\x00"+
+		"ticket"+"\x00"+
+		"user"+"\x00"+
+		"")
 }
 
 // Defines values for ExportSearchResultsParamsInclude.
@@ -3421,18 +2581,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ExportSearchResultsParamsInclude enum.
 func (e ExportSearchResultsParamsInclude) Valid() bool {
-	switch e {
-	case ExportSearchResultsParamsIncludeTicketsGroups:
-		return true
-	case ExportSearchResultsParamsIncludeTicketsOrganizations:
-		return true
-	case ExportSearchResultsParamsIncludeTicketsUsers:
-		return true
-	case ExportSearchResultsParamsIncludeUsersOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"tickets(groups)"+"\x00"+
+		"tickets(organizations)"+"\x00"+
+		"tickets(users)"+"\x00"+
+		"users(organizations)"+"\x00"+
+		"")
 }
 
 // Defines values for ListSuspendedTicketsParamsSortBy.
@@ -3445,18 +2599,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSuspendedTicketsParamsSortBy enum.
 func (e ListSuspendedTicketsParamsSortBy) Valid() bool {
-	switch e {
-	case ListSuspendedTicketsParamsSortByAuthorEmail:
-		return true
-	case ListSuspendedTicketsParamsSortByCause:
-		return true
-	case ListSuspendedTicketsParamsSortByCreatedAt:
-		return true
-	case ListSuspendedTicketsParamsSortBySubject:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"author_email"+"\x00"+
+		"cause"+"\x00"+
+		"created_at"+"\x00"+
+		"subject"+"\x00"+
+		"")
 }
 
 // Defines values for ListSuspendedTicketsParamsSortOrder.
@@ -3467,14 +2615,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListSuspendedTicketsParamsSortOrder enum.
 func (e ListSuspendedTicketsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListSuspendedTicketsParamsSortOrderAsc:
-		return true
-	case ListSuspendedTicketsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketFieldsParamsInclude.
@@ -3484,12 +2628,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketFieldsParamsInclude enum.
 func (e ListTicketFieldsParamsInclude) Valid() bool {
-	switch e {
-	case ListTicketFieldsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowTicketFieldParamsInclude.
@@ -3499,12 +2640,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowTicketFieldParamsInclude enum.
 func (e ShowTicketFieldParamsInclude) Valid() bool {
-	switch e {
-	case ShowTicketFieldParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketFormsParamsFormType.
@@ -3516,16 +2654,11 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketFormsParamsFormType enum.
 func (e ListTicketFormsParamsFormType) Valid() bool {
-	switch e {
-	case ListTicketFormsParamsFormTypeAll:
-		return true
-	case ListTicketFormsParamsFormTypeServiceCatalog:
-		return true
-	case ListTicketFormsParamsFormTypeStandard:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"all"+"\x00"+
+		"service_catalog"+"\x00"+
+		"standard"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketsParamsInclude.
@@ -3543,28 +2676,17 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketsParamsInclude enum.
 func (e ListTicketsParamsInclude) Valid() bool {
-	switch e {
-	case ListTicketsParamsIncludeBrands:
-		return true
-	case ListTicketsParamsIncludeCommentCount:
-		return true
-	case ListTicketsParamsIncludeDates:
-		return true
-	case ListTicketsParamsIncludeGroups:
-		return true
-	case ListTicketsParamsIncludeLastAudits:
-		return true
-	case ListTicketsParamsIncludeMetricSets:
-		return true
-	case ListTicketsParamsIncludeOrganizations:
-		return true
-	case ListTicketsParamsIncludeTicketForms:
-		return true
-	case ListTicketsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"last_audits"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketsParamsSortBy.
@@ -3584,32 +2706,19 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketsParamsSortBy enum.
 func (e ListTicketsParamsSortBy) Valid() bool {
-	switch e {
-	case ListTicketsParamsSortByAssignee:
-		return true
-	case ListTicketsParamsSortByAssigneeName:
-		return true
-	case ListTicketsParamsSortByCreatedAt:
-		return true
-	case ListTicketsParamsSortByDeletedAt:
-		return true
-	case ListTicketsParamsSortByGroup:
-		return true
-	case ListTicketsParamsSortByID:
-		return true
-	case ListTicketsParamsSortByRequester:
-		return true
-	case ListTicketsParamsSortByRequesterName:
-		return true
-	case ListTicketsParamsSortByStatus:
-		return true
-	case ListTicketsParamsSortBySubject:
-		return true
-	case ListTicketsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"assignee"+"\x00"+
+		"assignee.name"+"\x00"+
+		"created_at"+"\x00"+
+		"deleted_at"+"\x00"+
+		"group"+"\x00"+
+		"id"+"\x00"+
+		"requester"+"\x00"+
+		"requester.name"+"\x00"+
+		"status"+"\x00"+
+		"subject"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketsParamsSortOrder.
@@ -3620,14 +2729,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketsParamsSortOrder enum.
 func (e ListTicketsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListTicketsParamsSortOrderAsc:
-		return true
-	case ListTicketsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for CreateTicketParamsInclude.
@@ -3645,28 +2750,17 @@ const (
 
 // Valid indicates whether the value is a known member of the CreateTicketParamsInclude enum.
 func (e CreateTicketParamsInclude) Valid() bool {
-	switch e {
-	case CreateTicketParamsIncludeBrands:
-		return true
-	case CreateTicketParamsIncludeCommentCount:
-		return true
-	case CreateTicketParamsIncludeDates:
-		return true
-	case CreateTicketParamsIncludeGroups:
-		return true
-	case CreateTicketParamsIncludeLastAudits:
-		return true
-	case CreateTicketParamsIncludeMetricSets:
-		return true
-	case CreateTicketParamsIncludeOrganizations:
-		return true
-	case CreateTicketParamsIncludeTicketForms:
-		return true
-	case CreateTicketParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"last_audits"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowManyTicketsParamsInclude.
@@ -3684,28 +2778,17 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowManyTicketsParamsInclude enum.
 func (e ShowManyTicketsParamsInclude) Valid() bool {
-	switch e {
-	case ShowManyTicketsParamsIncludeBrands:
-		return true
-	case ShowManyTicketsParamsIncludeCommentCount:
-		return true
-	case ShowManyTicketsParamsIncludeDates:
-		return true
-	case ShowManyTicketsParamsIncludeGroups:
-		return true
-	case ShowManyTicketsParamsIncludeLastAudits:
-		return true
-	case ShowManyTicketsParamsIncludeMetricSets:
-		return true
-	case ShowManyTicketsParamsIncludeOrganizations:
-		return true
-	case ShowManyTicketsParamsIncludeTicketForms:
-		return true
-	case ShowManyTicketsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"last_audits"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowTicketParamsInclude.
@@ -3723,28 +2806,17 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowTicketParamsInclude enum.
 func (e ShowTicketParamsInclude) Valid() bool {
-	switch e {
-	case ShowTicketParamsIncludeBrands:
-		return true
-	case ShowTicketParamsIncludeCommentCount:
-		return true
-	case ShowTicketParamsIncludeDates:
-		return true
-	case ShowTicketParamsIncludeGroups:
-		return true
-	case ShowTicketParamsIncludeLastAudits:
-		return true
-	case ShowTicketParamsIncludeMetricSets:
-		return true
-	case ShowTicketParamsIncludeOrganizations:
-		return true
-	case ShowTicketParamsIncludeTicketForms:
-		return true
-	case ShowTicketParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"brands"+"\x00"+
+		"comment_count"+"\x00"+
+		"dates"+"\x00"+
+		"groups"+"\x00"+
+		"last_audits"+"\x00"+
+		"metric_sets"+"\x00"+
+		"organizations"+"\x00"+
+		"ticket_forms"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketAuditsParamsInclude.
@@ -3757,18 +2829,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketAuditsParamsInclude enum.
 func (e ListTicketAuditsParamsInclude) Valid() bool {
-	switch e {
-	case ListTicketAuditsParamsIncludeGroups:
-		return true
-	case ListTicketAuditsParamsIncludeOrganizations:
-		return true
-	case ListTicketAuditsParamsIncludeTickets:
-		return true
-	case ListTicketAuditsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"groups"+"\x00"+
+		"organizations"+"\x00"+
+		"tickets"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketAuditsParamsSortOrder.
@@ -3779,14 +2845,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketAuditsParamsSortOrder enum.
 func (e ListTicketAuditsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListTicketAuditsParamsSortOrderAsc:
-		return true
-	case ListTicketAuditsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketCommentsParamsInclude.
@@ -3796,12 +2858,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketCommentsParamsInclude enum.
 func (e ListTicketCommentsParamsInclude) Valid() bool {
-	switch e {
-	case ListTicketCommentsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketCommentsParamsSort.
@@ -3812,14 +2871,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketCommentsParamsSort enum.
 func (e ListTicketCommentsParamsSort) Valid() bool {
-	switch e {
-	case ListTicketCommentsParamsSortCreatedAt:
-		return true
-	case ListTicketCommentsParamsSortMinusCreatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"-created_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListTicketCommentsParamsSortOrder.
@@ -3830,14 +2885,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTicketCommentsParamsSortOrder enum.
 func (e ListTicketCommentsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListTicketCommentsParamsSortOrderAsc:
-		return true
-	case ListTicketCommentsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggerCategoriesParamsSort.
@@ -3854,26 +2905,16 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggerCategoriesParamsSort enum.
 func (e ListTriggerCategoriesParamsSort) Valid() bool {
-	switch e {
-	case ListTriggerCategoriesParamsSortCreatedAt:
-		return true
-	case ListTriggerCategoriesParamsSortMinusCreatedAt:
-		return true
-	case ListTriggerCategoriesParamsSortMinusName:
-		return true
-	case ListTriggerCategoriesParamsSortMinusPosition:
-		return true
-	case ListTriggerCategoriesParamsSortMinusUpdatedAt:
-		return true
-	case ListTriggerCategoriesParamsSortName:
-		return true
-	case ListTriggerCategoriesParamsSortPosition:
-		return true
-	case ListTriggerCategoriesParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"created_at"+"\x00"+
+		"-created_at"+"\x00"+
+		"-name"+"\x00"+
+		"-position"+"\x00"+
+		"-updated_at"+"\x00"+
+		"name"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggerCategoriesParamsInclude.
@@ -3883,12 +2924,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggerCategoriesParamsInclude enum.
 func (e ListTriggerCategoriesParamsInclude) Valid() bool {
-	switch e {
-	case ListTriggerCategoriesParamsIncludeRuleCounts:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"rule_counts"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggersParamsSort.
@@ -3901,18 +2939,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggersParamsSort enum.
 func (e ListTriggersParamsSort) Valid() bool {
-	switch e {
-	case ListTriggersParamsSortAlphabetical:
-		return true
-	case ListTriggersParamsSortCreatedAt:
-		return true
-	case ListTriggersParamsSortPosition:
-		return true
-	case ListTriggersParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggersParamsSortBy.
@@ -3928,24 +2960,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggersParamsSortBy enum.
 func (e ListTriggersParamsSortBy) Valid() bool {
-	switch e {
-	case ListTriggersParamsSortByAlphabetical:
-		return true
-	case ListTriggersParamsSortByCreatedAt:
-		return true
-	case ListTriggersParamsSortByPosition:
-		return true
-	case ListTriggersParamsSortByUpdatedAt:
-		return true
-	case ListTriggersParamsSortByUsage1H:
-		return true
-	case ListTriggersParamsSortByUsage24H:
-		return true
-	case ListTriggersParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggersParamsSortOrder.
@@ -3956,14 +2979,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggersParamsSortOrder enum.
 func (e ListTriggersParamsSortOrder) Valid() bool {
-	switch e {
-	case ListTriggersParamsSortOrderAsc:
-		return true
-	case ListTriggersParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggersParamsInclude.
@@ -3978,22 +2997,14 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggersParamsInclude enum.
 func (e ListTriggersParamsInclude) Valid() bool {
-	switch e {
-	case ListTriggersParamsIncludeAppInstallation:
-		return true
-	case ListTriggersParamsIncludePermissions:
-		return true
-	case ListTriggersParamsIncludeUsage1H:
-		return true
-	case ListTriggersParamsIncludeUsage24H:
-		return true
-	case ListTriggersParamsIncludeUsage30D:
-		return true
-	case ListTriggersParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveTriggersParamsSort.
@@ -4006,18 +3017,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveTriggersParamsSort enum.
 func (e ListActiveTriggersParamsSort) Valid() bool {
-	switch e {
-	case ListActiveTriggersParamsSortAlphabetical:
-		return true
-	case ListActiveTriggersParamsSortCreatedAt:
-		return true
-	case ListActiveTriggersParamsSortPosition:
-		return true
-	case ListActiveTriggersParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveTriggersParamsSortBy.
@@ -4033,24 +3038,15 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveTriggersParamsSortBy enum.
 func (e ListActiveTriggersParamsSortBy) Valid() bool {
-	switch e {
-	case ListActiveTriggersParamsSortByAlphabetical:
-		return true
-	case ListActiveTriggersParamsSortByCreatedAt:
-		return true
-	case ListActiveTriggersParamsSortByPosition:
-		return true
-	case ListActiveTriggersParamsSortByUpdatedAt:
-		return true
-	case ListActiveTriggersParamsSortByUsage1H:
-		return true
-	case ListActiveTriggersParamsSortByUsage24H:
-		return true
-	case ListActiveTriggersParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveTriggersParamsSortOrder.
@@ -4061,14 +3057,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveTriggersParamsSortOrder enum.
 func (e ListActiveTriggersParamsSortOrder) Valid() bool {
-	switch e {
-	case ListActiveTriggersParamsSortOrderAsc:
-		return true
-	case ListActiveTriggersParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveTriggersParamsInclude.
@@ -4083,22 +3075,14 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveTriggersParamsInclude enum.
 func (e ListActiveTriggersParamsInclude) Valid() bool {
-	switch e {
-	case ListActiveTriggersParamsIncludeAppInstallation:
-		return true
-	case ListActiveTriggersParamsIncludePermissions:
-		return true
-	case ListActiveTriggersParamsIncludeUsage1H:
-		return true
-	case ListActiveTriggersParamsIncludeUsage24H:
-		return true
-	case ListActiveTriggersParamsIncludeUsage30D:
-		return true
-	case ListActiveTriggersParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTriggersParamsSort.
@@ -4111,18 +3095,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTriggersParamsSort enum.
 func (e SearchTriggersParamsSort) Valid() bool {
-	switch e {
-	case SearchTriggersParamsSortAlphabetical:
-		return true
-	case SearchTriggersParamsSortCreatedAt:
-		return true
-	case SearchTriggersParamsSortPosition:
-		return true
-	case SearchTriggersParamsSortUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTriggersParamsSortBy.
@@ -4138,24 +3116,15 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTriggersParamsSortBy enum.
 func (e SearchTriggersParamsSortBy) Valid() bool {
-	switch e {
-	case SearchTriggersParamsSortByAlphabetical:
-		return true
-	case SearchTriggersParamsSortByCreatedAt:
-		return true
-	case SearchTriggersParamsSortByPosition:
-		return true
-	case SearchTriggersParamsSortByUpdatedAt:
-		return true
-	case SearchTriggersParamsSortByUsage1H:
-		return true
-	case SearchTriggersParamsSortByUsage24H:
-		return true
-	case SearchTriggersParamsSortByUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTriggersParamsSortOrder.
@@ -4166,14 +3135,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTriggersParamsSortOrder enum.
 func (e SearchTriggersParamsSortOrder) Valid() bool {
-	switch e {
-	case SearchTriggersParamsSortOrderAsc:
-		return true
-	case SearchTriggersParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for SearchTriggersParamsInclude.
@@ -4188,22 +3153,14 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchTriggersParamsInclude enum.
 func (e SearchTriggersParamsInclude) Valid() bool {
-	switch e {
-	case SearchTriggersParamsIncludeAppInstallation:
-		return true
-	case SearchTriggersParamsIncludePermissions:
-		return true
-	case SearchTriggersParamsIncludeUsage1H:
-		return true
-	case SearchTriggersParamsIncludeUsage24H:
-		return true
-	case SearchTriggersParamsIncludeUsage30D:
-		return true
-	case SearchTriggersParamsIncludeUsage7D:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"usage_1h"+"\x00"+
+		"usage_24h"+"\x00"+
+		"usage_30d"+"\x00"+
+		"usage_7d"+"\x00"+
+		"")
 }
 
 // Defines values for ListTriggerRevisionsParamsInclude.
@@ -4213,12 +3170,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ListTriggerRevisionsParamsInclude enum.
 func (e ListTriggerRevisionsParamsInclude) Valid() bool {
-	switch e {
-	case ListTriggerRevisionsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ShowTriggerRevisionParamsInclude.
@@ -4228,12 +3182,9 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowTriggerRevisionParamsInclude enum.
 func (e ShowTriggerRevisionParamsInclude) Valid() bool {
-	switch e {
-	case ShowTriggerRevisionParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListUsersParamsInclude.
@@ -4247,20 +3198,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ListUsersParamsInclude enum.
 func (e ListUsersParamsInclude) Valid() bool {
-	switch e {
-	case ListUsersParamsIncludeAbilities:
-		return true
-	case ListUsersParamsIncludeGroups:
-		return true
-	case ListUsersParamsIncludeIdentities:
-		return true
-	case ListUsersParamsIncludeOpenTicketCount:
-		return true
-	case ListUsersParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for AutocompleteUsersParamsInclude.
@@ -4274,20 +3218,13 @@ const (
 
 // Valid indicates whether the value is a known member of the AutocompleteUsersParamsInclude enum.
 func (e AutocompleteUsersParamsInclude) Valid() bool {
-	switch e {
-	case AutocompleteUsersParamsIncludeAbilities:
-		return true
-	case AutocompleteUsersParamsIncludeGroups:
-		return true
-	case AutocompleteUsersParamsIncludeIdentities:
-		return true
-	case AutocompleteUsersParamsIncludeOpenTicketCount:
-		return true
-	case AutocompleteUsersParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for AutocompleteUsersParamsFilter.
@@ -4298,14 +3235,10 @@ const (
 
 // Valid indicates whether the value is a known member of the AutocompleteUsersParamsFilter enum.
 func (e AutocompleteUsersParamsFilter) Valid() bool {
-	switch e {
-	case AutocompleteUsersParamsFilterAssignable:
-		return true
-	case AutocompleteUsersParamsFilterRequester:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"assignable"+"\x00"+
+		"requester"+"\x00"+
+		"")
 }
 
 // Defines values for ShowSelfParamsInclude.
@@ -4319,20 +3252,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowSelfParamsInclude enum.
 func (e ShowSelfParamsInclude) Valid() bool {
-	switch e {
-	case ShowSelfParamsIncludeAbilities:
-		return true
-	case ShowSelfParamsIncludeGroups:
-		return true
-	case ShowSelfParamsIncludeIdentities:
-		return true
-	case ShowSelfParamsIncludeOpenTicketCount:
-		return true
-	case ShowSelfParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for SearchUsersParamsInclude.
@@ -4346,20 +3272,13 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchUsersParamsInclude enum.
 func (e SearchUsersParamsInclude) Valid() bool {
-	switch e {
-	case SearchUsersParamsIncludeAbilities:
-		return true
-	case SearchUsersParamsIncludeGroups:
-		return true
-	case SearchUsersParamsIncludeIdentities:
-		return true
-	case SearchUsersParamsIncludeOpenTicketCount:
-		return true
-	case SearchUsersParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for ShowManyUsersParamsInclude.
@@ -4373,20 +3292,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowManyUsersParamsInclude enum.
 func (e ShowManyUsersParamsInclude) Valid() bool {
-	switch e {
-	case ShowManyUsersParamsIncludeAbilities:
-		return true
-	case ShowManyUsersParamsIncludeGroups:
-		return true
-	case ShowManyUsersParamsIncludeIdentities:
-		return true
-	case ShowManyUsersParamsIncludeOpenTicketCount:
-		return true
-	case ShowManyUsersParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for ShowUserParamsInclude.
@@ -4400,20 +3312,13 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowUserParamsInclude enum.
 func (e ShowUserParamsInclude) Valid() bool {
-	switch e {
-	case ShowUserParamsIncludeAbilities:
-		return true
-	case ShowUserParamsIncludeGroups:
-		return true
-	case ShowUserParamsIncludeIdentities:
-		return true
-	case ShowUserParamsIncludeOpenTicketCount:
-		return true
-	case ShowUserParamsIncludeOrganizations:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"abilities"+"\x00"+
+		"groups"+"\x00"+
+		"identities"+"\x00"+
+		"open_ticket_count"+"\x00"+
+		"organizations"+"\x00"+
+		"")
 }
 
 // Defines values for ListUserIdentitiesParamsType.
@@ -4432,30 +3337,18 @@ const (
 
 // Valid indicates whether the value is a known member of the ListUserIdentitiesParamsType enum.
 func (e ListUserIdentitiesParamsType) Valid() bool {
-	switch e {
-	case ListUserIdentitiesParamsTypeAgentForwarding:
-		return true
-	case ListUserIdentitiesParamsTypeAnyChannel:
-		return true
-	case ListUserIdentitiesParamsTypeEmail:
-		return true
-	case ListUserIdentitiesParamsTypeFacebook:
-		return true
-	case ListUserIdentitiesParamsTypeForeign:
-		return true
-	case ListUserIdentitiesParamsTypeMessaging:
-		return true
-	case ListUserIdentitiesParamsTypeMicrosoft:
-		return true
-	case ListUserIdentitiesParamsTypePhoneNumber:
-		return true
-	case ListUserIdentitiesParamsTypeSdk:
-		return true
-	case ListUserIdentitiesParamsTypeTwitter:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"agent_forwarding"+"\x00"+
+		"any_channel"+"\x00"+
+		"email"+"\x00"+
+		"facebook"+"\x00"+
+		"foreign"+"\x00"+
+		"messaging"+"\x00"+
+		"microsoft"+"\x00"+
+		"phone_number"+"\x00"+
+		"sdk"+"\x00"+
+		"twitter"+"\x00"+
+		"")
 }
 
 // Defines values for ListUserTicketSkipsParamsSortOrder.
@@ -4466,14 +3359,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListUserTicketSkipsParamsSortOrder enum.
 func (e ListUserTicketSkipsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListUserTicketSkipsParamsSortOrderAsc:
-		return true
-	case ListUserTicketSkipsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListViewsParamsAccess.
@@ -4485,16 +3374,11 @@ const (
 
 // Valid indicates whether the value is a known member of the ListViewsParamsAccess enum.
 func (e ListViewsParamsAccess) Valid() bool {
-	switch e {
-	case ListViewsParamsAccessAccount:
-		return true
-	case ListViewsParamsAccessPersonal:
-		return true
-	case ListViewsParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for ListViewsParamsSortBy.
@@ -4507,18 +3391,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListViewsParamsSortBy enum.
 func (e ListViewsParamsSortBy) Valid() bool {
-	switch e {
-	case ListViewsParamsSortByAlphabetical:
-		return true
-	case ListViewsParamsSortByCreatedAt:
-		return true
-	case ListViewsParamsSortByPosition:
-		return true
-	case ListViewsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListViewsParamsSortOrder.
@@ -4529,14 +3407,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListViewsParamsSortOrder enum.
 func (e ListViewsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListViewsParamsSortOrderAsc:
-		return true
-	case ListViewsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListViewsParamsInclude.
@@ -4547,14 +3421,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListViewsParamsInclude enum.
 func (e ListViewsParamsInclude) Valid() bool {
-	switch e {
-	case ListViewsParamsIncludeAppInstallation:
-		return true
-	case ListViewsParamsIncludePermissions:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveViewsParamsAccess.
@@ -4566,16 +3436,11 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveViewsParamsAccess enum.
 func (e ListActiveViewsParamsAccess) Valid() bool {
-	switch e {
-	case ListActiveViewsParamsAccessAccount:
-		return true
-	case ListActiveViewsParamsAccessPersonal:
-		return true
-	case ListActiveViewsParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveViewsParamsSortBy.
@@ -4588,18 +3453,12 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveViewsParamsSortBy enum.
 func (e ListActiveViewsParamsSortBy) Valid() bool {
-	switch e {
-	case ListActiveViewsParamsSortByAlphabetical:
-		return true
-	case ListActiveViewsParamsSortByCreatedAt:
-		return true
-	case ListActiveViewsParamsSortByPosition:
-		return true
-	case ListActiveViewsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveViewsParamsSortOrder.
@@ -4610,14 +3469,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveViewsParamsSortOrder enum.
 func (e ListActiveViewsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListActiveViewsParamsSortOrderAsc:
-		return true
-	case ListActiveViewsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ListActiveViewsParamsInclude.
@@ -4628,14 +3483,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListActiveViewsParamsInclude enum.
 func (e ListActiveViewsParamsInclude) Valid() bool {
-	switch e {
-	case ListActiveViewsParamsIncludeAppInstallation:
-		return true
-	case ListActiveViewsParamsIncludePermissions:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"")
 }
 
 // Defines values for PreviewViewsParamsInclude.
@@ -4646,14 +3497,10 @@ const (
 
 // Valid indicates whether the value is a known member of the PreviewViewsParamsInclude enum.
 func (e PreviewViewsParamsInclude) Valid() bool {
-	switch e {
-	case PreviewViewsParamsIncludeOrganizations:
-		return true
-	case PreviewViewsParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"organizations"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for SearchViewsParamsAccess.
@@ -4665,16 +3512,11 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchViewsParamsAccess enum.
 func (e SearchViewsParamsAccess) Valid() bool {
-	switch e {
-	case SearchViewsParamsAccessAccount:
-		return true
-	case SearchViewsParamsAccessPersonal:
-		return true
-	case SearchViewsParamsAccessShared:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"account"+"\x00"+
+		"personal"+"\x00"+
+		"shared"+"\x00"+
+		"")
 }
 
 // Defines values for SearchViewsParamsSortBy.
@@ -4687,18 +3529,12 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchViewsParamsSortBy enum.
 func (e SearchViewsParamsSortBy) Valid() bool {
-	switch e {
-	case SearchViewsParamsSortByAlphabetical:
-		return true
-	case SearchViewsParamsSortByCreatedAt:
-		return true
-	case SearchViewsParamsSortByPosition:
-		return true
-	case SearchViewsParamsSortByUpdatedAt:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"alphabetical"+"\x00"+
+		"created_at"+"\x00"+
+		"position"+"\x00"+
+		"updated_at"+"\x00"+
+		"")
 }
 
 // Defines values for SearchViewsParamsSortOrder.
@@ -4709,14 +3545,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchViewsParamsSortOrder enum.
 func (e SearchViewsParamsSortOrder) Valid() bool {
-	switch e {
-	case SearchViewsParamsSortOrderAsc:
-		return true
-	case SearchViewsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for SearchViewsParamsInclude.
@@ -4727,14 +3559,10 @@ const (
 
 // Valid indicates whether the value is a known member of the SearchViewsParamsInclude enum.
 func (e SearchViewsParamsInclude) Valid() bool {
-	switch e {
-	case SearchViewsParamsIncludeAppInstallation:
-		return true
-	case SearchViewsParamsIncludePermissions:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"")
 }
 
 // Defines values for ShowManyViewsParamsInclude.
@@ -4745,14 +3573,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowManyViewsParamsInclude enum.
 func (e ShowManyViewsParamsInclude) Valid() bool {
-	switch e {
-	case ShowManyViewsParamsIncludeAppInstallation:
-		return true
-	case ShowManyViewsParamsIncludePermissions:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"")
 }
 
 // Defines values for ShowViewParamsInclude.
@@ -4763,14 +3587,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ShowViewParamsInclude enum.
 func (e ShowViewParamsInclude) Valid() bool {
-	switch e {
-	case ShowViewParamsIncludeAppInstallation:
-		return true
-	case ShowViewParamsIncludePermissions:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"app_installation"+"\x00"+
+		"permissions"+"\x00"+
+		"")
 }
 
 // Defines values for ExecuteViewParamsSortOrder.
@@ -4781,14 +3601,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ExecuteViewParamsSortOrder enum.
 func (e ExecuteViewParamsSortOrder) Valid() bool {
-	switch e {
-	case ExecuteViewParamsSortOrderAsc:
-		return true
-	case ExecuteViewParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // Defines values for ExecuteViewParamsInclude.
@@ -4799,14 +3615,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ExecuteViewParamsInclude enum.
 func (e ExecuteViewParamsInclude) Valid() bool {
-	switch e {
-	case ExecuteViewParamsIncludeOrganizations:
-		return true
-	case ExecuteViewParamsIncludeUsers:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"organizations"+"\x00"+
+		"users"+"\x00"+
+		"")
 }
 
 // Defines values for ListViewTicketsParamsSortOrder.
@@ -4817,14 +3629,10 @@ const (
 
 // Valid indicates whether the value is a known member of the ListViewTicketsParamsSortOrder enum.
 func (e ListViewTicketsParamsSortOrder) Valid() bool {
-	switch e {
-	case ListViewTicketsParamsSortOrderAsc:
-		return true
-	case ListViewTicketsParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
+	return oneOf(string(e), ""+
+		"asc"+"\x00"+
+		"desc"+"\x00"+
+		"")
 }
 
 // AccountSettings The account's settings, one object per area. Zendesk keeps adding areas; areas not modelled are kept as raw JSON in the additional properties. An update takes the same format with only the areas and keys to change.
