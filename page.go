@@ -84,7 +84,8 @@ func (s Sideloads) Decode(name string, out any) error {
 // are not inlined, so that each record type adds a few lines to a build.
 //
 //go:noinline
-func pages[T any](ctx context.Context, l overlay.Listing, fetch overlay.Fetch, opts []ListOption) iter.Seq2[*Page[T], error] {
+func pages[T any](ctx context.Context, c *Client, r *overlay.Request, opts []ListOption) iter.Seq2[*Page[T], error] {
+	l, fetch := *r.Op.Listing, c.fetch(*r)
 	return func(yield func(*Page[T], error) bool) {
 		for ps, err := range overlay.Pages(ctx, l, fetch, checkResponse, overlay.RecordsOf(reflect.TypeFor[T]()), opts) {
 			if err != nil {
@@ -104,7 +105,8 @@ func pages[T any](ctx context.Context, l overlay.Listing, fetch overlay.Fetch, o
 // <Operation>AllRaw methods return.
 //
 //go:noinline
-func all[T any](ctx context.Context, l overlay.Listing, fetch overlay.Fetch, opts []ListOption) iter.Seq2[T, error] {
+func all[T any](ctx context.Context, c *Client, r *overlay.Request, opts []ListOption) iter.Seq2[T, error] {
+	l, fetch := *r.Op.Listing, c.fetch(*r)
 	return func(yield func(T, error) bool) {
 		var page overlay.Sink
 		var records []T

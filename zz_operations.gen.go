@@ -478,19 +478,19 @@ func (c *Client) AutocompleteCustomObjectRecords(ctx context.Context, customObje
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) AutocompleteCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
-	return all[*CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // AutocompleteCustomObjectRecordsAllRaw is AutocompleteCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) AutocompleteCustomObjectRecordsAllRaw(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // AutocompleteCustomObjectRecordsPages iterates over the pages of AutocompleteCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) AutocompleteCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *AutocompleteCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
-	return pages[*CustomObjectRecord](ctx, *opAutocompleteCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return pages[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opAutocompleteCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // AutocompleteOrganizations calls "Autocomplete Organizations": GET /api/v2/organizations/autocomplete.
@@ -514,19 +514,19 @@ func (c *Client) AutocompleteOrganizations(ctx context.Context, params *Autocomp
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) AutocompleteOrganizationsAll(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[*Organization, error] {
-	return all[*Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
+	return all[*Organization](ctx, c, &overlay.Request{Op: opAutocompleteOrganizations, Params: params}, opts)
 }
 
 // AutocompleteOrganizationsAllRaw is AutocompleteOrganizationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) AutocompleteOrganizationsAllRaw(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opAutocompleteOrganizations, Params: params}, opts)
 }
 
 // AutocompleteOrganizationsPages iterates over the pages of AutocompleteOrganizations: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) AutocompleteOrganizationsPages(ctx context.Context, params *AutocompleteOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
-	return pages[*Organization](ctx, *opAutocompleteOrganizations.Listing, c.fetch(overlay.Request{Op: opAutocompleteOrganizations, Params: params}), opts)
+	return pages[*Organization](ctx, c, &overlay.Request{Op: opAutocompleteOrganizations, Params: params}, opts)
 }
 
 // AutocompleteProblems calls "Autocomplete Problems": POST /api/v2/problems/autocomplete.
@@ -566,19 +566,19 @@ func (c *Client) AutocompleteTags(ctx context.Context, params *AutocompleteTagsP
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) AutocompleteTagsAll(ctx context.Context, params *AutocompleteTagsParams, opts ...ListOption) iter.Seq2[string, error] {
-	return all[string](ctx, *opAutocompleteTags.Listing, c.fetch(overlay.Request{Op: opAutocompleteTags, Params: params}), opts)
+	return all[string](ctx, c, &overlay.Request{Op: opAutocompleteTags, Params: params}, opts)
 }
 
 // AutocompleteTagsAllRaw is AutocompleteTagsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) AutocompleteTagsAllRaw(ctx context.Context, params *AutocompleteTagsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opAutocompleteTags.Listing, c.fetch(overlay.Request{Op: opAutocompleteTags, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opAutocompleteTags, Params: params}, opts)
 }
 
 // AutocompleteTagsPages iterates over the pages of AutocompleteTags: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) AutocompleteTagsPages(ctx context.Context, params *AutocompleteTagsParams, opts ...ListOption) iter.Seq2[*Page[string], error] {
-	return pages[string](ctx, *opAutocompleteTags.Listing, c.fetch(overlay.Request{Op: opAutocompleteTags, Params: params}), opts)
+	return pages[string](ctx, c, &overlay.Request{Op: opAutocompleteTags, Params: params}, opts)
 }
 
 // AutocompleteUsers calls "Autocomplete Users": GET /api/v2/users/autocomplete.
@@ -2751,19 +2751,19 @@ func (c *Client) ExecuteView(ctx context.Context, viewID int64, params *ExecuteV
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ExecuteViewAll(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[*ViewRow, error] {
-	return all[*ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
+	return all[*ViewRow](ctx, c, &overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ExecuteViewAllRaw is ExecuteViewAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ExecuteViewAllRaw(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ExecuteViewPages iterates over the pages of ExecuteView: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ExecuteViewPages(ctx context.Context, viewID int64, params *ExecuteViewParams, opts ...ListOption) iter.Seq2[*Page[*ViewRow], error] {
-	return pages[*ViewRow](ctx, *opExecuteView.Listing, c.fetch(overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}), opts)
+	return pages[*ViewRow](ctx, c, &overlay.Request{Op: opExecuteView, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ExportAuditLogs calls "Export Audit Logs": POST /api/v2/audit_logs/export.
@@ -2810,19 +2810,19 @@ func (c *Client) ExportSearchResults(ctx context.Context, params *ExportSearchRe
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ExportSearchResultsAll(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[*SearchResult, error] {
-	return all[*SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
+	return all[*SearchResult](ctx, c, &overlay.Request{Op: opExportSearchResults, Params: params}, opts)
 }
 
 // ExportSearchResultsAllRaw is ExportSearchResultsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ExportSearchResultsAllRaw(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opExportSearchResults, Params: params}, opts)
 }
 
 // ExportSearchResultsPages iterates over the pages of ExportSearchResults: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ExportSearchResultsPages(ctx context.Context, params *ExportSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[*SearchResult], error] {
-	return pages[*SearchResult](ctx, *opExportSearchResults.Listing, c.fetch(overlay.Request{Op: opExportSearchResults, Params: params}), opts)
+	return pages[*SearchResult](ctx, c, &overlay.Request{Op: opExportSearchResults, Params: params}, opts)
 }
 
 // ExportSuspendedTickets calls "Export Suspended Tickets": POST /api/v2/suspended_tickets/export.
@@ -2931,19 +2931,19 @@ func (c *Client) IncrementalOrganizationExport(ctx context.Context, params *Incr
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalOrganizationExportAll(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[*Organization, error] {
-	return all[*Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
+	return all[*Organization](ctx, c, &overlay.Request{Op: opIncrementalOrganizationExport, Params: params}, opts)
 }
 
 // IncrementalOrganizationExportAllRaw is IncrementalOrganizationExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalOrganizationExportAllRaw(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalOrganizationExport, Params: params}, opts)
 }
 
 // IncrementalOrganizationExportPages iterates over the pages of IncrementalOrganizationExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalOrganizationExportPages(ctx context.Context, params *IncrementalOrganizationExportParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
-	return pages[*Organization](ctx, *opIncrementalOrganizationExport.Listing, c.fetch(overlay.Request{Op: opIncrementalOrganizationExport, Params: params}), opts)
+	return pages[*Organization](ctx, c, &overlay.Request{Op: opIncrementalOrganizationExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeExport calls "Incremental Attributes Export": GET /api/v2/incremental/routing/attributes.
@@ -2971,19 +2971,19 @@ func (c *Client) IncrementalRoutingAttributeExport(ctx context.Context, params *
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalRoutingAttributeExportAll(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[*RoutingAttributeEvent, error] {
-	return all[*RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
+	return all[*RoutingAttributeEvent](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeExportAllRaw is IncrementalRoutingAttributeExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalRoutingAttributeExportAllRaw(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeExportPages iterates over the pages of IncrementalRoutingAttributeExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalRoutingAttributeExportPages(ctx context.Context, params *IncrementalRoutingAttributeExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingAttributeEvent], error] {
-	return pages[*RoutingAttributeEvent](ctx, *opIncrementalRoutingAttributeExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}), opts)
+	return pages[*RoutingAttributeEvent](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeValueExport calls "Incremental Attributes Values Export": GET /api/v2/incremental/routing/attribute_values.
@@ -3011,19 +3011,19 @@ func (c *Client) IncrementalRoutingAttributeValueExport(ctx context.Context, par
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalRoutingAttributeValueExportAll(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[*RoutingAttributeValueEvent, error] {
-	return all[*RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
+	return all[*RoutingAttributeValueEvent](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeValueExportAllRaw is IncrementalRoutingAttributeValueExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalRoutingAttributeValueExportAllRaw(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}, opts)
 }
 
 // IncrementalRoutingAttributeValueExportPages iterates over the pages of IncrementalRoutingAttributeValueExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalRoutingAttributeValueExportPages(ctx context.Context, params *IncrementalRoutingAttributeValueExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingAttributeValueEvent], error] {
-	return pages[*RoutingAttributeValueEvent](ctx, *opIncrementalRoutingAttributeValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}), opts)
+	return pages[*RoutingAttributeValueEvent](ctx, c, &overlay.Request{Op: opIncrementalRoutingAttributeValueExport, Params: params}, opts)
 }
 
 // IncrementalRoutingInstanceValueExport calls "Incremental Instance Values Export": GET /api/v2/incremental/routing/instance_values.
@@ -3053,19 +3053,19 @@ func (c *Client) IncrementalRoutingInstanceValueExport(ctx context.Context, para
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalRoutingInstanceValueExportAll(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[*RoutingInstanceValue, error] {
-	return all[*RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
+	return all[*RoutingInstanceValue](ctx, c, &overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}, opts)
 }
 
 // IncrementalRoutingInstanceValueExportAllRaw is IncrementalRoutingInstanceValueExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalRoutingInstanceValueExportAllRaw(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}, opts)
 }
 
 // IncrementalRoutingInstanceValueExportPages iterates over the pages of IncrementalRoutingInstanceValueExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalRoutingInstanceValueExportPages(ctx context.Context, params *IncrementalRoutingInstanceValueExportParams, opts ...ListOption) iter.Seq2[*Page[*RoutingInstanceValue], error] {
-	return pages[*RoutingInstanceValue](ctx, *opIncrementalRoutingInstanceValueExport.Listing, c.fetch(overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}), opts)
+	return pages[*RoutingInstanceValue](ctx, c, &overlay.Request{Op: opIncrementalRoutingInstanceValueExport, Params: params}, opts)
 }
 
 // IncrementalSampleExport calls "Incremental Sample Export": GET /api/v2/incremental/{incremental_resource}/sample.
@@ -3091,13 +3091,13 @@ func (c *Client) IncrementalSampleExport(ctx context.Context, incrementalResourc
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalSampleExportAll(ctx context.Context, incrementalResource string, params *IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalSampleExport.Listing, c.fetch(overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}, opts)
 }
 
 // IncrementalSampleExportPages iterates over the pages of IncrementalSampleExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalSampleExportPages(ctx context.Context, incrementalResource string, params *IncrementalSampleExportParams, opts ...ListOption) iter.Seq2[*Page[json.RawMessage], error] {
-	return pages[json.RawMessage](ctx, *opIncrementalSampleExport.Listing, c.fetch(overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}), opts)
+	return pages[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalSampleExport, Path: []any{incrementalResource}, Params: params}, opts)
 }
 
 // IncrementalTicketCursorExport calls "Incremental Ticket Export, Cursor Based": GET /api/v2/incremental/tickets/cursor.
@@ -3129,19 +3129,19 @@ func (c *Client) IncrementalTicketCursorExport(ctx context.Context, params *Incr
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalTicketCursorExportAll(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}, opts)
 }
 
 // IncrementalTicketCursorExportAllRaw is IncrementalTicketCursorExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalTicketCursorExportAllRaw(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}, opts)
 }
 
 // IncrementalTicketCursorExportPages iterates over the pages of IncrementalTicketCursorExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalTicketCursorExportPages(ctx context.Context, params *IncrementalTicketCursorExportParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opIncrementalTicketCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opIncrementalTicketCursorExport, Params: params}, opts)
 }
 
 // IncrementalTicketEventExport calls "Incremental Ticket Event Export": GET /api/v2/incremental/ticket_events.
@@ -3174,19 +3174,19 @@ func (c *Client) IncrementalTicketEventExport(ctx context.Context, params *Incre
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalTicketEventExportAll(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[*TicketEvent, error] {
-	return all[*TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
+	return all[*TicketEvent](ctx, c, &overlay.Request{Op: opIncrementalTicketEventExport, Params: params}, opts)
 }
 
 // IncrementalTicketEventExportAllRaw is IncrementalTicketEventExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalTicketEventExportAllRaw(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalTicketEventExport, Params: params}, opts)
 }
 
 // IncrementalTicketEventExportPages iterates over the pages of IncrementalTicketEventExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalTicketEventExportPages(ctx context.Context, params *IncrementalTicketEventExportParams, opts ...ListOption) iter.Seq2[*Page[*TicketEvent], error] {
-	return pages[*TicketEvent](ctx, *opIncrementalTicketEventExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketEventExport, Params: params}), opts)
+	return pages[*TicketEvent](ctx, c, &overlay.Request{Op: opIncrementalTicketEventExport, Params: params}, opts)
 }
 
 // IncrementalTicketExport calls "Incremental Ticket Export, Time Based": GET /api/v2/incremental/tickets.
@@ -3222,19 +3222,19 @@ func (c *Client) IncrementalTicketExport(ctx context.Context, params *Incrementa
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalTicketExportAll(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opIncrementalTicketExport, Params: params}, opts)
 }
 
 // IncrementalTicketExportAllRaw is IncrementalTicketExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalTicketExportAllRaw(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalTicketExport, Params: params}, opts)
 }
 
 // IncrementalTicketExportPages iterates over the pages of IncrementalTicketExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalTicketExportPages(ctx context.Context, params *IncrementalTicketExportParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opIncrementalTicketExport.Listing, c.fetch(overlay.Request{Op: opIncrementalTicketExport, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opIncrementalTicketExport, Params: params}, opts)
 }
 
 // IncrementalUserCursorExport calls "Incremental User Export, Cursor Based": GET /api/v2/incremental/users/cursor.
@@ -3266,19 +3266,19 @@ func (c *Client) IncrementalUserCursorExport(ctx context.Context, params *Increm
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalUserCursorExportAll(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[*User, error] {
-	return all[*User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
+	return all[*User](ctx, c, &overlay.Request{Op: opIncrementalUserCursorExport, Params: params}, opts)
 }
 
 // IncrementalUserCursorExportAllRaw is IncrementalUserCursorExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalUserCursorExportAllRaw(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalUserCursorExport, Params: params}, opts)
 }
 
 // IncrementalUserCursorExportPages iterates over the pages of IncrementalUserCursorExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalUserCursorExportPages(ctx context.Context, params *IncrementalUserCursorExportParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
-	return pages[*User](ctx, *opIncrementalUserCursorExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserCursorExport, Params: params}), opts)
+	return pages[*User](ctx, c, &overlay.Request{Op: opIncrementalUserCursorExport, Params: params}, opts)
 }
 
 // IncrementalUserExport calls "Incremental User Export, Time Based": GET /api/v2/incremental/users.
@@ -3311,19 +3311,19 @@ func (c *Client) IncrementalUserExport(ctx context.Context, params *IncrementalU
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) IncrementalUserExportAll(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[*User, error] {
-	return all[*User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
+	return all[*User](ctx, c, &overlay.Request{Op: opIncrementalUserExport, Params: params}, opts)
 }
 
 // IncrementalUserExportAllRaw is IncrementalUserExportAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) IncrementalUserExportAllRaw(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opIncrementalUserExport, Params: params}, opts)
 }
 
 // IncrementalUserExportPages iterates over the pages of IncrementalUserExport: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) IncrementalUserExportPages(ctx context.Context, params *IncrementalUserExportParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
-	return pages[*User](ctx, *opIncrementalUserExport.Listing, c.fetch(overlay.Request{Op: opIncrementalUserExport, Params: params}), opts)
+	return pages[*User](ctx, c, &overlay.Request{Op: opIncrementalUserExport, Params: params}, opts)
 }
 
 // ListActiveAutomations calls "List Active Automations": GET /api/v2/automations/active.
@@ -3348,19 +3348,19 @@ func (c *Client) ListActiveAutomations(ctx context.Context, params *ListActiveAu
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListActiveAutomationsAll(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
-	return all[*Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
+	return all[*Automation](ctx, c, &overlay.Request{Op: opListActiveAutomations, Params: params}, opts)
 }
 
 // ListActiveAutomationsAllRaw is ListActiveAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListActiveAutomationsAllRaw(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListActiveAutomations, Params: params}, opts)
 }
 
 // ListActiveAutomationsPages iterates over the pages of ListActiveAutomations: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListActiveAutomationsPages(ctx context.Context, params *ListActiveAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
-	return pages[*Automation](ctx, *opListActiveAutomations.Listing, c.fetch(overlay.Request{Op: opListActiveAutomations, Params: params}), opts)
+	return pages[*Automation](ctx, c, &overlay.Request{Op: opListActiveAutomations, Params: params}, opts)
 }
 
 // ListActiveMacros calls "List Active Macros": GET /api/v2/macros/active.
@@ -3383,19 +3383,19 @@ func (c *Client) ListActiveMacros(ctx context.Context, params *ListActiveMacrosP
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListActiveMacrosAll(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
-	return all[*Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
+	return all[*Macro](ctx, c, &overlay.Request{Op: opListActiveMacros, Params: params}, opts)
 }
 
 // ListActiveMacrosAllRaw is ListActiveMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListActiveMacrosAllRaw(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListActiveMacros, Params: params}, opts)
 }
 
 // ListActiveMacrosPages iterates over the pages of ListActiveMacros: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListActiveMacrosPages(ctx context.Context, params *ListActiveMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
-	return pages[*Macro](ctx, *opListActiveMacros.Listing, c.fetch(overlay.Request{Op: opListActiveMacros, Params: params}), opts)
+	return pages[*Macro](ctx, c, &overlay.Request{Op: opListActiveMacros, Params: params}, opts)
 }
 
 // ListActiveTriggers calls "List Active Triggers": GET /api/v2/triggers/active.
@@ -3422,19 +3422,19 @@ func (c *Client) ListActiveTriggers(ctx context.Context, params *ListActiveTrigg
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListActiveTriggersAll(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
-	return all[*Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
+	return all[*Trigger](ctx, c, &overlay.Request{Op: opListActiveTriggers, Params: params}, opts)
 }
 
 // ListActiveTriggersAllRaw is ListActiveTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListActiveTriggersAllRaw(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListActiveTriggers, Params: params}, opts)
 }
 
 // ListActiveTriggersPages iterates over the pages of ListActiveTriggers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListActiveTriggersPages(ctx context.Context, params *ListActiveTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
-	return pages[*Trigger](ctx, *opListActiveTriggers.Listing, c.fetch(overlay.Request{Op: opListActiveTriggers, Params: params}), opts)
+	return pages[*Trigger](ctx, c, &overlay.Request{Op: opListActiveTriggers, Params: params}, opts)
 }
 
 // ListActiveViews calls "List Active Views": GET /api/v2/views/active.
@@ -3461,19 +3461,19 @@ func (c *Client) ListActiveViews(ctx context.Context, params *ListActiveViewsPar
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListActiveViewsAll(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
-	return all[*View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
+	return all[*View](ctx, c, &overlay.Request{Op: opListActiveViews, Params: params}, opts)
 }
 
 // ListActiveViewsAllRaw is ListActiveViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListActiveViewsAllRaw(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListActiveViews, Params: params}, opts)
 }
 
 // ListActiveViewsPages iterates over the pages of ListActiveViews: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListActiveViewsPages(ctx context.Context, params *ListActiveViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
-	return pages[*View](ctx, *opListActiveViews.Listing, c.fetch(overlay.Request{Op: opListActiveViews, Params: params}), opts)
+	return pages[*View](ctx, c, &overlay.Request{Op: opListActiveViews, Params: params}, opts)
 }
 
 // ListActivities calls "List Activities": GET /api/v2/activities.
@@ -3501,19 +3501,19 @@ func (c *Client) ListActivities(ctx context.Context, params *ListActivitiesParam
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListActivitiesAll(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[*Activity, error] {
-	return all[*Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
+	return all[*Activity](ctx, c, &overlay.Request{Op: opListActivities, Params: params}, opts)
 }
 
 // ListActivitiesAllRaw is ListActivitiesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListActivitiesAllRaw(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListActivities, Params: params}, opts)
 }
 
 // ListActivitiesPages iterates over the pages of ListActivities: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListActivitiesPages(ctx context.Context, params *ListActivitiesParams, opts ...ListOption) iter.Seq2[*Page[*Activity], error] {
-	return pages[*Activity](ctx, *opListActivities.Listing, c.fetch(overlay.Request{Op: opListActivities, Params: params}), opts)
+	return pages[*Activity](ctx, c, &overlay.Request{Op: opListActivities, Params: params}, opts)
 }
 
 // ListAgentAttributeValues calls "List Agent Attribute Values": GET /api/v2/routing/agents/{user_id}/instance_values.
@@ -3569,19 +3569,19 @@ func (c *Client) ListAllTicketAudits(ctx context.Context, params *ListAllTicketA
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListAllTicketAuditsAll(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[*TicketAudit, error] {
-	return all[*TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
+	return all[*TicketAudit](ctx, c, &overlay.Request{Op: opListAllTicketAudits, Params: params}, opts)
 }
 
 // ListAllTicketAuditsAllRaw is ListAllTicketAuditsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListAllTicketAuditsAllRaw(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListAllTicketAudits, Params: params}, opts)
 }
 
 // ListAllTicketAuditsPages iterates over the pages of ListAllTicketAudits: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListAllTicketAuditsPages(ctx context.Context, params *ListAllTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[*TicketAudit], error] {
-	return pages[*TicketAudit](ctx, *opListAllTicketAudits.Listing, c.fetch(overlay.Request{Op: opListAllTicketAudits, Params: params}), opts)
+	return pages[*TicketAudit](ctx, c, &overlay.Request{Op: opListAllTicketAudits, Params: params}, opts)
 }
 
 // ListAssignableGroupMemberships calls "List Assignable Memberships": GET /api/v2/group_memberships/assignable.
@@ -3605,19 +3605,19 @@ func (c *Client) ListAssignableGroupMemberships(ctx context.Context, params *Lis
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListAssignableGroupMembershipsAll(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[*GroupMembership, error] {
-	return all[*GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
+	return all[*GroupMembership](ctx, c, &overlay.Request{Op: opListAssignableGroupMemberships, Params: params}, opts)
 }
 
 // ListAssignableGroupMembershipsAllRaw is ListAssignableGroupMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListAssignableGroupMembershipsAllRaw(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListAssignableGroupMemberships, Params: params}, opts)
 }
 
 // ListAssignableGroupMembershipsPages iterates over the pages of ListAssignableGroupMemberships: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListAssignableGroupMembershipsPages(ctx context.Context, params *ListAssignableGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*GroupMembership], error] {
-	return pages[*GroupMembership](ctx, *opListAssignableGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListAssignableGroupMemberships, Params: params}), opts)
+	return pages[*GroupMembership](ctx, c, &overlay.Request{Op: opListAssignableGroupMemberships, Params: params}, opts)
 }
 
 // ListAssignableGroups calls "List Assignable Groups": GET /api/v2/groups/assignable.
@@ -3641,19 +3641,19 @@ func (c *Client) ListAssignableGroups(ctx context.Context, params *ListAssignabl
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListAssignableGroupsAll(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[*Group, error] {
-	return all[*Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
+	return all[*Group](ctx, c, &overlay.Request{Op: opListAssignableGroups, Params: params}, opts)
 }
 
 // ListAssignableGroupsAllRaw is ListAssignableGroupsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListAssignableGroupsAllRaw(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListAssignableGroups, Params: params}, opts)
 }
 
 // ListAssignableGroupsPages iterates over the pages of ListAssignableGroups: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListAssignableGroupsPages(ctx context.Context, params *ListAssignableGroupsParams, opts ...ListOption) iter.Seq2[*Page[*Group], error] {
-	return pages[*Group](ctx, *opListAssignableGroups.Listing, c.fetch(overlay.Request{Op: opListAssignableGroups, Params: params}), opts)
+	return pages[*Group](ctx, c, &overlay.Request{Op: opListAssignableGroups, Params: params}, opts)
 }
 
 // ListAuditLogs calls "List Audit Logs": GET /api/v2/audit_logs.
@@ -3679,19 +3679,19 @@ func (c *Client) ListAuditLogs(ctx context.Context, params *ListAuditLogsParams,
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListAuditLogsAll(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[*AuditLog, error] {
-	return all[*AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
+	return all[*AuditLog](ctx, c, &overlay.Request{Op: opListAuditLogs, Params: params}, opts)
 }
 
 // ListAuditLogsAllRaw is ListAuditLogsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListAuditLogsAllRaw(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListAuditLogs, Params: params}, opts)
 }
 
 // ListAuditLogsPages iterates over the pages of ListAuditLogs: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListAuditLogsPages(ctx context.Context, params *ListAuditLogsParams, opts ...ListOption) iter.Seq2[*Page[*AuditLog], error] {
-	return pages[*AuditLog](ctx, *opListAuditLogs.Listing, c.fetch(overlay.Request{Op: opListAuditLogs, Params: params}), opts)
+	return pages[*AuditLog](ctx, c, &overlay.Request{Op: opListAuditLogs, Params: params}, opts)
 }
 
 // ListAutomations calls "List Automations": GET /api/v2/automations.
@@ -3719,19 +3719,19 @@ func (c *Client) ListAutomations(ctx context.Context, params *ListAutomationsPar
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListAutomationsAll(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
-	return all[*Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
+	return all[*Automation](ctx, c, &overlay.Request{Op: opListAutomations, Params: params}, opts)
 }
 
 // ListAutomationsAllRaw is ListAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListAutomationsAllRaw(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListAutomations, Params: params}, opts)
 }
 
 // ListAutomationsPages iterates over the pages of ListAutomations: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListAutomationsPages(ctx context.Context, params *ListAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
-	return pages[*Automation](ctx, *opListAutomations.Listing, c.fetch(overlay.Request{Op: opListAutomations, Params: params}), opts)
+	return pages[*Automation](ctx, c, &overlay.Request{Op: opListAutomations, Params: params}, opts)
 }
 
 // ListBookmarks calls "List Bookmarks": GET /api/v2/bookmarks.
@@ -3768,19 +3768,19 @@ func (c *Client) ListBrands(ctx context.Context, params *ListBrandsParams, opts 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListBrandsAll(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[*Brand, error] {
-	return all[*Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
+	return all[*Brand](ctx, c, &overlay.Request{Op: opListBrands, Params: params}, opts)
 }
 
 // ListBrandsAllRaw is ListBrandsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListBrandsAllRaw(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListBrands, Params: params}, opts)
 }
 
 // ListBrandsPages iterates over the pages of ListBrands: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListBrandsPages(ctx context.Context, params *ListBrandsParams, opts ...ListOption) iter.Seq2[*Page[*Brand], error] {
-	return pages[*Brand](ctx, *opListBrands.Listing, c.fetch(overlay.Request{Op: opListBrands, Params: params}), opts)
+	return pages[*Brand](ctx, c, &overlay.Request{Op: opListBrands, Params: params}, opts)
 }
 
 // ListCustomObjectFields calls "List Custom Object Fields": GET /api/v2/custom_objects/{custom_object_key}/fields.
@@ -3806,19 +3806,19 @@ func (c *Client) ListCustomObjectFields(ctx context.Context, customObjectKey str
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListCustomObjectFieldsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[*CustomObjectField, error] {
-	return all[*CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[*CustomObjectField](ctx, c, &overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjectFieldsAllRaw is ListCustomObjectFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListCustomObjectFieldsAllRaw(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjectFieldsPages iterates over the pages of ListCustomObjectFields: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListCustomObjectFieldsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectFieldsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectField], error] {
-	return pages[*CustomObjectField](ctx, *opListCustomObjectFields.Listing, c.fetch(overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}), opts)
+	return pages[*CustomObjectField](ctx, c, &overlay.Request{Op: opListCustomObjectFields, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjectRecords calls "List Custom Object Records": GET /api/v2/custom_objects/{custom_object_key}/records.
@@ -3843,19 +3843,19 @@ func (c *Client) ListCustomObjectRecords(ctx context.Context, customObjectKey st
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
-	return all[*CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjectRecordsAllRaw is ListCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListCustomObjectRecordsAllRaw(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjectRecordsPages iterates over the pages of ListCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *ListCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
-	return pages[*CustomObjectRecord](ctx, *opListCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return pages[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opListCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // ListCustomObjects calls "List Custom Objects": GET /api/v2/custom_objects.
@@ -3929,19 +3929,19 @@ func (c *Client) ListDeletedTickets(ctx context.Context, params *ListDeletedTick
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListDeletedTicketsAll(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[*DeletedTicket, error] {
-	return all[*DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
+	return all[*DeletedTicket](ctx, c, &overlay.Request{Op: opListDeletedTickets, Params: params}, opts)
 }
 
 // ListDeletedTicketsAllRaw is ListDeletedTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListDeletedTicketsAllRaw(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListDeletedTickets, Params: params}, opts)
 }
 
 // ListDeletedTicketsPages iterates over the pages of ListDeletedTickets: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListDeletedTicketsPages(ctx context.Context, params *ListDeletedTicketsParams, opts ...ListOption) iter.Seq2[*Page[*DeletedTicket], error] {
-	return pages[*DeletedTicket](ctx, *opListDeletedTickets.Listing, c.fetch(overlay.Request{Op: opListDeletedTickets, Params: params}), opts)
+	return pages[*DeletedTicket](ctx, c, &overlay.Request{Op: opListDeletedTickets, Params: params}, opts)
 }
 
 // ListDeletedUsers calls "List Deleted Users": GET /api/v2/deleted_users.
@@ -3968,19 +3968,19 @@ func (c *Client) ListDeletedUsers(ctx context.Context, params *ListDeletedUsersP
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListDeletedUsersAll(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
-	return all[*User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
+	return all[*User](ctx, c, &overlay.Request{Op: opListDeletedUsers, Params: params}, opts)
 }
 
 // ListDeletedUsersAllRaw is ListDeletedUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListDeletedUsersAllRaw(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListDeletedUsers, Params: params}, opts)
 }
 
 // ListDeletedUsersPages iterates over the pages of ListDeletedUsers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListDeletedUsersPages(ctx context.Context, params *ListDeletedUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
-	return pages[*User](ctx, *opListDeletedUsers.Listing, c.fetch(overlay.Request{Op: opListDeletedUsers, Params: params}), opts)
+	return pages[*User](ctx, c, &overlay.Request{Op: opListDeletedUsers, Params: params}, opts)
 }
 
 // ListDynamicContentItemVariants calls "List Variants": GET /api/v2/dynamic_content/items/{dynamic_content_item_id}/variants.
@@ -4004,19 +4004,19 @@ func (c *Client) ListDynamicContentItemVariants(ctx context.Context, dynamicCont
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListDynamicContentItemVariantsAll(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[*DynamicContentVariant, error] {
-	return all[*DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
+	return all[*DynamicContentVariant](ctx, c, &overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}, opts)
 }
 
 // ListDynamicContentItemVariantsAllRaw is ListDynamicContentItemVariantsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListDynamicContentItemVariantsAllRaw(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}, opts)
 }
 
 // ListDynamicContentItemVariantsPages iterates over the pages of ListDynamicContentItemVariants: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListDynamicContentItemVariantsPages(ctx context.Context, dynamicContentItemID int64, params *ListDynamicContentItemVariantsParams, opts ...ListOption) iter.Seq2[*Page[*DynamicContentVariant], error] {
-	return pages[*DynamicContentVariant](ctx, *opListDynamicContentItemVariants.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}), opts)
+	return pages[*DynamicContentVariant](ctx, c, &overlay.Request{Op: opListDynamicContentItemVariants, Path: []any{dynamicContentItemID}, Params: params}, opts)
 }
 
 // ListDynamicContentItems calls "List Items": GET /api/v2/dynamic_content/items.
@@ -4040,19 +4040,19 @@ func (c *Client) ListDynamicContentItems(ctx context.Context, params *ListDynami
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListDynamicContentItemsAll(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[*DynamicContentItem, error] {
-	return all[*DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
+	return all[*DynamicContentItem](ctx, c, &overlay.Request{Op: opListDynamicContentItems, Params: params}, opts)
 }
 
 // ListDynamicContentItemsAllRaw is ListDynamicContentItemsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListDynamicContentItemsAllRaw(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListDynamicContentItems, Params: params}, opts)
 }
 
 // ListDynamicContentItemsPages iterates over the pages of ListDynamicContentItems: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListDynamicContentItemsPages(ctx context.Context, params *ListDynamicContentItemsParams, opts ...ListOption) iter.Seq2[*Page[*DynamicContentItem], error] {
-	return pages[*DynamicContentItem](ctx, *opListDynamicContentItems.Listing, c.fetch(overlay.Request{Op: opListDynamicContentItems, Params: params}), opts)
+	return pages[*DynamicContentItem](ctx, c, &overlay.Request{Op: opListDynamicContentItems, Params: params}, opts)
 }
 
 // ListGroupMemberships calls "List Memberships": GET /api/v2/group_memberships.
@@ -4077,19 +4077,19 @@ func (c *Client) ListGroupMemberships(ctx context.Context, params *ListGroupMemb
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListGroupMembershipsAll(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[*GroupMembership, error] {
-	return all[*GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
+	return all[*GroupMembership](ctx, c, &overlay.Request{Op: opListGroupMemberships, Params: params}, opts)
 }
 
 // ListGroupMembershipsAllRaw is ListGroupMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListGroupMembershipsAllRaw(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListGroupMemberships, Params: params}, opts)
 }
 
 // ListGroupMembershipsPages iterates over the pages of ListGroupMemberships: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListGroupMembershipsPages(ctx context.Context, params *ListGroupMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*GroupMembership], error] {
-	return pages[*GroupMembership](ctx, *opListGroupMemberships.Listing, c.fetch(overlay.Request{Op: opListGroupMemberships, Params: params}), opts)
+	return pages[*GroupMembership](ctx, c, &overlay.Request{Op: opListGroupMemberships, Params: params}, opts)
 }
 
 // ListGroupSLAPolicies calls "List Group SLA Policies": GET /api/v2/group_slas/policies.
@@ -4140,19 +4140,19 @@ func (c *Client) ListGroups(ctx context.Context, params *ListGroupsParams, opts 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListGroupsAll(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[*Group, error] {
-	return all[*Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
+	return all[*Group](ctx, c, &overlay.Request{Op: opListGroups, Params: params}, opts)
 }
 
 // ListGroupsAllRaw is ListGroupsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListGroupsAllRaw(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListGroups, Params: params}, opts)
 }
 
 // ListGroupsPages iterates over the pages of ListGroups: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListGroupsPages(ctx context.Context, params *ListGroupsParams, opts ...ListOption) iter.Seq2[*Page[*Group], error] {
-	return pages[*Group](ctx, *opListGroups.Listing, c.fetch(overlay.Request{Op: opListGroups, Params: params}), opts)
+	return pages[*Group](ctx, c, &overlay.Request{Op: opListGroups, Params: params}, opts)
 }
 
 // ListJobStatuses calls "List Job Statuses": GET /api/v2/job_statuses.
@@ -4177,19 +4177,19 @@ func (c *Client) ListJobStatuses(ctx context.Context, params *ListJobStatusesPar
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListJobStatusesAll(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[*JobStatus, error] {
-	return all[*JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
+	return all[*JobStatus](ctx, c, &overlay.Request{Op: opListJobStatuses, Params: params}, opts)
 }
 
 // ListJobStatusesAllRaw is ListJobStatusesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListJobStatusesAllRaw(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListJobStatuses, Params: params}, opts)
 }
 
 // ListJobStatusesPages iterates over the pages of ListJobStatuses: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListJobStatusesPages(ctx context.Context, params *ListJobStatusesParams, opts ...ListOption) iter.Seq2[*Page[*JobStatus], error] {
-	return pages[*JobStatus](ctx, *opListJobStatuses.Listing, c.fetch(overlay.Request{Op: opListJobStatuses, Params: params}), opts)
+	return pages[*JobStatus](ctx, c, &overlay.Request{Op: opListJobStatuses, Params: params}, opts)
 }
 
 // ListLocales calls "List Locales": GET /api/v2/locales.
@@ -4235,13 +4235,13 @@ func (c *Client) ListLookupRelationshipSources(ctx context.Context, targetType s
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListLookupRelationshipSourcesAll(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *ListLookupRelationshipSourcesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListLookupRelationshipSources.Listing, c.fetch(overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}, opts)
 }
 
 // ListLookupRelationshipSourcesPages iterates over the pages of ListLookupRelationshipSources: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListLookupRelationshipSourcesPages(ctx context.Context, targetType string, targetID int64, fieldID int64, sourceType string, params *ListLookupRelationshipSourcesParams, opts ...ListOption) iter.Seq2[*Page[json.RawMessage], error] {
-	return pages[json.RawMessage](ctx, *opListLookupRelationshipSources.Listing, c.fetch(overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}), opts)
+	return pages[json.RawMessage](ctx, c, &overlay.Request{Op: opListLookupRelationshipSources, Path: []any{targetType, targetID, fieldID, sourceType}, Params: params}, opts)
 }
 
 // ListMacroActionDefinitions calls "List Macro Action Definitions": GET /api/v2/macros/definitions.
@@ -4318,19 +4318,19 @@ func (c *Client) ListMacros(ctx context.Context, params *ListMacrosParams, opts 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListMacrosAll(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
-	return all[*Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
+	return all[*Macro](ctx, c, &overlay.Request{Op: opListMacros, Params: params}, opts)
 }
 
 // ListMacrosAllRaw is ListMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListMacrosAllRaw(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListMacros, Params: params}, opts)
 }
 
 // ListMacrosPages iterates over the pages of ListMacros: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListMacrosPages(ctx context.Context, params *ListMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
-	return pages[*Macro](ctx, *opListMacros.Listing, c.fetch(overlay.Request{Op: opListMacros, Params: params}), opts)
+	return pages[*Macro](ctx, c, &overlay.Request{Op: opListMacros, Params: params}, opts)
 }
 
 // ListOrganizationFields calls "List Organization Fields": GET /api/v2/organization_fields.
@@ -4354,19 +4354,19 @@ func (c *Client) ListOrganizationFields(ctx context.Context, params *ListOrganiz
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListOrganizationFieldsAll(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[*OrganizationField, error] {
-	return all[*OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
+	return all[*OrganizationField](ctx, c, &overlay.Request{Op: opListOrganizationFields, Params: params}, opts)
 }
 
 // ListOrganizationFieldsAllRaw is ListOrganizationFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListOrganizationFieldsAllRaw(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListOrganizationFields, Params: params}, opts)
 }
 
 // ListOrganizationFieldsPages iterates over the pages of ListOrganizationFields: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListOrganizationFieldsPages(ctx context.Context, params *ListOrganizationFieldsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationField], error] {
-	return pages[*OrganizationField](ctx, *opListOrganizationFields.Listing, c.fetch(overlay.Request{Op: opListOrganizationFields, Params: params}), opts)
+	return pages[*OrganizationField](ctx, c, &overlay.Request{Op: opListOrganizationFields, Params: params}, opts)
 }
 
 // ListOrganizationMemberships calls "List Memberships": GET /api/v2/organization_memberships.
@@ -4393,19 +4393,19 @@ func (c *Client) ListOrganizationMemberships(ctx context.Context, params *ListOr
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListOrganizationMembershipsAll(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[*OrganizationMembership, error] {
-	return all[*OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
+	return all[*OrganizationMembership](ctx, c, &overlay.Request{Op: opListOrganizationMemberships, Params: params}, opts)
 }
 
 // ListOrganizationMembershipsAllRaw is ListOrganizationMembershipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListOrganizationMembershipsAllRaw(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListOrganizationMemberships, Params: params}, opts)
 }
 
 // ListOrganizationMembershipsPages iterates over the pages of ListOrganizationMemberships: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListOrganizationMembershipsPages(ctx context.Context, params *ListOrganizationMembershipsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationMembership], error] {
-	return pages[*OrganizationMembership](ctx, *opListOrganizationMemberships.Listing, c.fetch(overlay.Request{Op: opListOrganizationMemberships, Params: params}), opts)
+	return pages[*OrganizationMembership](ctx, c, &overlay.Request{Op: opListOrganizationMemberships, Params: params}, opts)
 }
 
 // ListOrganizationSubscriptions calls "List Organization Subscriptions": GET /api/v2/organization_subscriptions.
@@ -4429,19 +4429,19 @@ func (c *Client) ListOrganizationSubscriptions(ctx context.Context, params *List
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListOrganizationSubscriptionsAll(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[*OrganizationSubscription, error] {
-	return all[*OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
+	return all[*OrganizationSubscription](ctx, c, &overlay.Request{Op: opListOrganizationSubscriptions, Params: params}, opts)
 }
 
 // ListOrganizationSubscriptionsAllRaw is ListOrganizationSubscriptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListOrganizationSubscriptionsAllRaw(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListOrganizationSubscriptions, Params: params}, opts)
 }
 
 // ListOrganizationSubscriptionsPages iterates over the pages of ListOrganizationSubscriptions: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListOrganizationSubscriptionsPages(ctx context.Context, params *ListOrganizationSubscriptionsParams, opts ...ListOption) iter.Seq2[*Page[*OrganizationSubscription], error] {
-	return pages[*OrganizationSubscription](ctx, *opListOrganizationSubscriptions.Listing, c.fetch(overlay.Request{Op: opListOrganizationSubscriptions, Params: params}), opts)
+	return pages[*OrganizationSubscription](ctx, c, &overlay.Request{Op: opListOrganizationSubscriptions, Params: params}, opts)
 }
 
 // ListOrganizations calls "List Organizations": GET /api/v2/organizations.
@@ -4465,19 +4465,19 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListOrganizationsAll(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[*Organization, error] {
-	return all[*Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
+	return all[*Organization](ctx, c, &overlay.Request{Op: opListOrganizations, Params: params}, opts)
 }
 
 // ListOrganizationsAllRaw is ListOrganizationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListOrganizationsAllRaw(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListOrganizations, Params: params}, opts)
 }
 
 // ListOrganizationsPages iterates over the pages of ListOrganizations: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListOrganizationsPages(ctx context.Context, params *ListOrganizationsParams, opts ...ListOption) iter.Seq2[*Page[*Organization], error] {
-	return pages[*Organization](ctx, *opListOrganizations.Listing, c.fetch(overlay.Request{Op: opListOrganizations, Params: params}), opts)
+	return pages[*Organization](ctx, c, &overlay.Request{Op: opListOrganizations, Params: params}, opts)
 }
 
 // ListPublicLocales calls "List Available Public Locales": GET /api/v2/locales/public.
@@ -4535,19 +4535,19 @@ func (c *Client) ListRequestComments(ctx context.Context, requestID int64, param
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListRequestCommentsAll(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[*RequestComment, error] {
-	return all[*RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
+	return all[*RequestComment](ctx, c, &overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}, opts)
 }
 
 // ListRequestCommentsAllRaw is ListRequestCommentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListRequestCommentsAllRaw(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}, opts)
 }
 
 // ListRequestCommentsPages iterates over the pages of ListRequestComments: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListRequestCommentsPages(ctx context.Context, requestID int64, params *ListRequestCommentsParams, opts ...ListOption) iter.Seq2[*Page[*RequestComment], error] {
-	return pages[*RequestComment](ctx, *opListRequestComments.Listing, c.fetch(overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}), opts)
+	return pages[*RequestComment](ctx, c, &overlay.Request{Op: opListRequestComments, Path: []any{requestID}, Params: params}, opts)
 }
 
 // ListRequests calls "List Requests": GET /api/v2/requests.
@@ -4571,19 +4571,19 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, o
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListRequestsAll(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[*Request, error] {
-	return all[*Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
+	return all[*Request](ctx, c, &overlay.Request{Op: opListRequests, Params: params}, opts)
 }
 
 // ListRequestsAllRaw is ListRequestsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListRequestsAllRaw(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListRequests, Params: params}, opts)
 }
 
 // ListRequestsPages iterates over the pages of ListRequests: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListRequestsPages(ctx context.Context, params *ListRequestsParams, opts ...ListOption) iter.Seq2[*Page[*Request], error] {
-	return pages[*Request](ctx, *opListRequests.Listing, c.fetch(overlay.Request{Op: opListRequests, Params: params}), opts)
+	return pages[*Request](ctx, c, &overlay.Request{Op: opListRequests, Params: params}, opts)
 }
 
 // ListResourceCollections calls "List Resource Collections": GET /api/v2/resource_collections.
@@ -4703,19 +4703,19 @@ func (c *Client) ListSatisfactionRatings(ctx context.Context, params *ListSatisf
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListSatisfactionRatingsAll(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[*SatisfactionRating, error] {
-	return all[*SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
+	return all[*SatisfactionRating](ctx, c, &overlay.Request{Op: opListSatisfactionRatings, Params: params}, opts)
 }
 
 // ListSatisfactionRatingsAllRaw is ListSatisfactionRatingsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListSatisfactionRatingsAllRaw(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListSatisfactionRatings, Params: params}, opts)
 }
 
 // ListSatisfactionRatingsPages iterates over the pages of ListSatisfactionRatings: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListSatisfactionRatingsPages(ctx context.Context, params *ListSatisfactionRatingsParams, opts ...ListOption) iter.Seq2[*Page[*SatisfactionRating], error] {
-	return pages[*SatisfactionRating](ctx, *opListSatisfactionRatings.Listing, c.fetch(overlay.Request{Op: opListSatisfactionRatings, Params: params}), opts)
+	return pages[*SatisfactionRating](ctx, c, &overlay.Request{Op: opListSatisfactionRatings, Params: params}, opts)
 }
 
 // ListSatisfactionReasons calls "List Reasons for Satisfaction Rating": GET /api/v2/satisfaction_reasons.
@@ -4761,19 +4761,19 @@ func (c *Client) ListSearchResults(ctx context.Context, params *ListSearchResult
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListSearchResultsAll(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[*SearchResult, error] {
-	return all[*SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
+	return all[*SearchResult](ctx, c, &overlay.Request{Op: opListSearchResults, Params: params}, opts)
 }
 
 // ListSearchResultsAllRaw is ListSearchResultsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListSearchResultsAllRaw(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListSearchResults, Params: params}, opts)
 }
 
 // ListSearchResultsPages iterates over the pages of ListSearchResults: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListSearchResultsPages(ctx context.Context, params *ListSearchResultsParams, opts ...ListOption) iter.Seq2[*Page[*SearchResult], error] {
-	return pages[*SearchResult](ctx, *opListSearchResults.Listing, c.fetch(overlay.Request{Op: opListSearchResults, Params: params}), opts)
+	return pages[*SearchResult](ctx, c, &overlay.Request{Op: opListSearchResults, Params: params}, opts)
 }
 
 // ListSessions calls "List Sessions": GET /api/v2/sessions.
@@ -4798,19 +4798,19 @@ func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, o
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListSessionsAll(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[*Session, error] {
-	return all[*Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
+	return all[*Session](ctx, c, &overlay.Request{Op: opListSessions, Params: params}, opts)
 }
 
 // ListSessionsAllRaw is ListSessionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListSessionsAllRaw(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListSessions, Params: params}, opts)
 }
 
 // ListSessionsPages iterates over the pages of ListSessions: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListSessionsPages(ctx context.Context, params *ListSessionsParams, opts ...ListOption) iter.Seq2[*Page[*Session], error] {
-	return pages[*Session](ctx, *opListSessions.Listing, c.fetch(overlay.Request{Op: opListSessions, Params: params}), opts)
+	return pages[*Session](ctx, c, &overlay.Request{Op: opListSessions, Params: params}, opts)
 }
 
 // ListSharingAgreements calls "List Sharing Agreements": GET /api/v2/sharing_agreements.
@@ -4849,19 +4849,19 @@ func (c *Client) ListSupportAddresses(ctx context.Context, params *ListSupportAd
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListSupportAddressesAll(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[*SupportAddress, error] {
-	return all[*SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
+	return all[*SupportAddress](ctx, c, &overlay.Request{Op: opListSupportAddresses, Params: params}, opts)
 }
 
 // ListSupportAddressesAllRaw is ListSupportAddressesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListSupportAddressesAllRaw(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListSupportAddresses, Params: params}, opts)
 }
 
 // ListSupportAddressesPages iterates over the pages of ListSupportAddresses: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListSupportAddressesPages(ctx context.Context, params *ListSupportAddressesParams, opts ...ListOption) iter.Seq2[*Page[*SupportAddress], error] {
-	return pages[*SupportAddress](ctx, *opListSupportAddresses.Listing, c.fetch(overlay.Request{Op: opListSupportAddresses, Params: params}), opts)
+	return pages[*SupportAddress](ctx, c, &overlay.Request{Op: opListSupportAddresses, Params: params}, opts)
 }
 
 // ListSuspendedTickets calls "List Suspended Tickets": GET /api/v2/suspended_tickets.
@@ -4887,19 +4887,19 @@ func (c *Client) ListSuspendedTickets(ctx context.Context, params *ListSuspended
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListSuspendedTicketsAll(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[*SuspendedTicket, error] {
-	return all[*SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
+	return all[*SuspendedTicket](ctx, c, &overlay.Request{Op: opListSuspendedTickets, Params: params}, opts)
 }
 
 // ListSuspendedTicketsAllRaw is ListSuspendedTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListSuspendedTicketsAllRaw(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListSuspendedTickets, Params: params}, opts)
 }
 
 // ListSuspendedTicketsPages iterates over the pages of ListSuspendedTickets: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListSuspendedTicketsPages(ctx context.Context, params *ListSuspendedTicketsParams, opts ...ListOption) iter.Seq2[*Page[*SuspendedTicket], error] {
-	return pages[*SuspendedTicket](ctx, *opListSuspendedTickets.Listing, c.fetch(overlay.Request{Op: opListSuspendedTickets, Params: params}), opts)
+	return pages[*SuspendedTicket](ctx, c, &overlay.Request{Op: opListSuspendedTickets, Params: params}, opts)
 }
 
 // ListTags calls "List Tags": GET /api/v2/tags.
@@ -4925,19 +4925,19 @@ func (c *Client) ListTags(ctx context.Context, params *ListTagsParams, opts ...C
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTagsAll(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[*Tag, error] {
-	return all[*Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
+	return all[*Tag](ctx, c, &overlay.Request{Op: opListTags, Params: params}, opts)
 }
 
 // ListTagsAllRaw is ListTagsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTagsAllRaw(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTags, Params: params}, opts)
 }
 
 // ListTagsPages iterates over the pages of ListTags: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTagsPages(ctx context.Context, params *ListTagsParams, opts ...ListOption) iter.Seq2[*Page[*Tag], error] {
-	return pages[*Tag](ctx, *opListTags.Listing, c.fetch(overlay.Request{Op: opListTags, Params: params}), opts)
+	return pages[*Tag](ctx, c, &overlay.Request{Op: opListTags, Params: params}, opts)
 }
 
 // ListTargetFailures calls "List Target Failures": GET /api/v2/target_failures.
@@ -5006,19 +5006,19 @@ func (c *Client) ListTicketAudits(ctx context.Context, ticketID int64, params *L
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketAuditsAll(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[*TicketAudit, error] {
-	return all[*TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
+	return all[*TicketAudit](ctx, c, &overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketAuditsAllRaw is ListTicketAuditsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketAuditsAllRaw(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketAuditsPages iterates over the pages of ListTicketAudits: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketAuditsPages(ctx context.Context, ticketID int64, params *ListTicketAuditsParams, opts ...ListOption) iter.Seq2[*Page[*TicketAudit], error] {
-	return pages[*TicketAudit](ctx, *opListTicketAudits.Listing, c.fetch(overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}), opts)
+	return pages[*TicketAudit](ctx, c, &overlay.Request{Op: opListTicketAudits, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketCollaborators calls "List Collaborators for a Ticket": GET /api/v2/tickets/{ticket_id}/collaborators.
@@ -5064,19 +5064,19 @@ func (c *Client) ListTicketComments(ctx context.Context, ticketID int64, params 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketCommentsAll(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[*TicketComment, error] {
-	return all[*TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
+	return all[*TicketComment](ctx, c, &overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketCommentsAllRaw is ListTicketCommentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketCommentsAllRaw(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketCommentsPages iterates over the pages of ListTicketComments: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketCommentsPages(ctx context.Context, ticketID int64, params *ListTicketCommentsParams, opts ...ListOption) iter.Seq2[*Page[*TicketComment], error] {
-	return pages[*TicketComment](ctx, *opListTicketComments.Listing, c.fetch(overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}), opts)
+	return pages[*TicketComment](ctx, c, &overlay.Request{Op: opListTicketComments, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketEmailCCs calls "List Email CCs for a Ticket": GET /api/v2/tickets/{ticket_id}/email_ccs.
@@ -5117,19 +5117,19 @@ func (c *Client) ListTicketFieldOptions(ctx context.Context, ticketFieldID int64
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketFieldOptionsAll(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[*CustomFieldOption, error] {
-	return all[*CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
+	return all[*CustomFieldOption](ctx, c, &overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}, opts)
 }
 
 // ListTicketFieldOptionsAllRaw is ListTicketFieldOptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketFieldOptionsAllRaw(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}, opts)
 }
 
 // ListTicketFieldOptionsPages iterates over the pages of ListTicketFieldOptions: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketFieldOptionsPages(ctx context.Context, ticketFieldID int64, params *ListTicketFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[*CustomFieldOption], error] {
-	return pages[*CustomFieldOption](ctx, *opListTicketFieldOptions.Listing, c.fetch(overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}), opts)
+	return pages[*CustomFieldOption](ctx, c, &overlay.Request{Op: opListTicketFieldOptions, Path: []any{ticketFieldID}, Params: params}, opts)
 }
 
 // ListTicketFields calls "List Ticket Fields": GET /api/v2/ticket_fields.
@@ -5171,19 +5171,19 @@ func (c *Client) ListTicketFields(ctx context.Context, params *ListTicketFieldsP
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketFieldsAll(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[*TicketField, error] {
-	return all[*TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
+	return all[*TicketField](ctx, c, &overlay.Request{Op: opListTicketFields, Params: params}, opts)
 }
 
 // ListTicketFieldsAllRaw is ListTicketFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketFieldsAllRaw(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketFields, Params: params}, opts)
 }
 
 // ListTicketFieldsPages iterates over the pages of ListTicketFields: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketFieldsPages(ctx context.Context, params *ListTicketFieldsParams, opts ...ListOption) iter.Seq2[*Page[*TicketField], error] {
-	return pages[*TicketField](ctx, *opListTicketFields.Listing, c.fetch(overlay.Request{Op: opListTicketFields, Params: params}), opts)
+	return pages[*TicketField](ctx, c, &overlay.Request{Op: opListTicketFields, Params: params}, opts)
 }
 
 // ListTicketFollowers calls "List Followers for a Ticket": GET /api/v2/tickets/{ticket_id}/followers.
@@ -5236,19 +5236,19 @@ func (c *Client) ListTicketIncidents(ctx context.Context, ticketID int64, params
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketIncidentsAll(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketIncidentsAllRaw is ListTicketIncidentsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketIncidentsAllRaw(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketIncidentsPages iterates over the pages of ListTicketIncidents: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketIncidentsPages(ctx context.Context, ticketID int64, params *ListTicketIncidentsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opListTicketIncidents.Listing, c.fetch(overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opListTicketIncidents, Path: []any{ticketID}, Params: params}, opts)
 }
 
 // ListTicketMetricEvents calls "List Ticket Metric Events": GET /api/v2/incremental/ticket_metric_events.
@@ -5276,19 +5276,19 @@ func (c *Client) ListTicketMetricEvents(ctx context.Context, params *ListTicketM
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketMetricEventsAll(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[*TicketMetricEvent, error] {
-	return all[*TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
+	return all[*TicketMetricEvent](ctx, c, &overlay.Request{Op: opListTicketMetricEvents, Params: params}, opts)
 }
 
 // ListTicketMetricEventsAllRaw is ListTicketMetricEventsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketMetricEventsAllRaw(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketMetricEvents, Params: params}, opts)
 }
 
 // ListTicketMetricEventsPages iterates over the pages of ListTicketMetricEvents: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketMetricEventsPages(ctx context.Context, params *ListTicketMetricEventsParams, opts ...ListOption) iter.Seq2[*Page[*TicketMetricEvent], error] {
-	return pages[*TicketMetricEvent](ctx, *opListTicketMetricEvents.Listing, c.fetch(overlay.Request{Op: opListTicketMetricEvents, Params: params}), opts)
+	return pages[*TicketMetricEvent](ctx, c, &overlay.Request{Op: opListTicketMetricEvents, Params: params}, opts)
 }
 
 // ListTicketMetrics calls "List Ticket Metrics": GET /api/v2/ticket_metrics.
@@ -5317,19 +5317,19 @@ func (c *Client) ListTicketMetrics(ctx context.Context, params *ListTicketMetric
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketMetricsAll(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[*TicketMetric, error] {
-	return all[*TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
+	return all[*TicketMetric](ctx, c, &overlay.Request{Op: opListTicketMetrics, Params: params}, opts)
 }
 
 // ListTicketMetricsAllRaw is ListTicketMetricsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketMetricsAllRaw(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketMetrics, Params: params}, opts)
 }
 
 // ListTicketMetricsPages iterates over the pages of ListTicketMetrics: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketMetricsPages(ctx context.Context, params *ListTicketMetricsParams, opts ...ListOption) iter.Seq2[*Page[*TicketMetric], error] {
-	return pages[*TicketMetric](ctx, *opListTicketMetrics.Listing, c.fetch(overlay.Request{Op: opListTicketMetrics, Params: params}), opts)
+	return pages[*TicketMetric](ctx, c, &overlay.Request{Op: opListTicketMetrics, Params: params}, opts)
 }
 
 // ListTicketProblems calls "List Ticket Problems": GET /api/v2/problems.
@@ -5353,19 +5353,19 @@ func (c *Client) ListTicketProblems(ctx context.Context, params *ListTicketProbl
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketProblemsAll(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opListTicketProblems, Params: params}, opts)
 }
 
 // ListTicketProblemsAllRaw is ListTicketProblemsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketProblemsAllRaw(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTicketProblems, Params: params}, opts)
 }
 
 // ListTicketProblemsPages iterates over the pages of ListTicketProblems: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketProblemsPages(ctx context.Context, params *ListTicketProblemsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opListTicketProblems.Listing, c.fetch(overlay.Request{Op: opListTicketProblems, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opListTicketProblems, Params: params}, opts)
 }
 
 // ListTicketTags calls "List Resource Tags": GET /api/v2/tickets/{ticket_id}/tags.
@@ -5406,19 +5406,19 @@ func (c *Client) ListTickets(ctx context.Context, params *ListTicketsParams, opt
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTicketsAll(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opListTickets, Params: params}, opts)
 }
 
 // ListTicketsAllRaw is ListTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTicketsAllRaw(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTickets, Params: params}, opts)
 }
 
 // ListTicketsPages iterates over the pages of ListTickets: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTicketsPages(ctx context.Context, params *ListTicketsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opListTickets.Listing, c.fetch(overlay.Request{Op: opListTickets, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opListTickets, Params: params}, opts)
 }
 
 // ListTicketsFulfilledByUser calls "List Tickets Fulfilled by a User": GET /api/v2/routing/requirements/fulfilled.
@@ -5457,19 +5457,19 @@ func (c *Client) ListTriggerCategories(ctx context.Context, params *ListTriggerC
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTriggerCategoriesAll(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[*TriggerCategory, error] {
-	return all[*TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
+	return all[*TriggerCategory](ctx, c, &overlay.Request{Op: opListTriggerCategories, Params: params}, opts)
 }
 
 // ListTriggerCategoriesAllRaw is ListTriggerCategoriesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTriggerCategoriesAllRaw(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTriggerCategories, Params: params}, opts)
 }
 
 // ListTriggerCategoriesPages iterates over the pages of ListTriggerCategories: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTriggerCategoriesPages(ctx context.Context, params *ListTriggerCategoriesParams, opts ...ListOption) iter.Seq2[*Page[*TriggerCategory], error] {
-	return pages[*TriggerCategory](ctx, *opListTriggerCategories.Listing, c.fetch(overlay.Request{Op: opListTriggerCategories, Params: params}), opts)
+	return pages[*TriggerCategory](ctx, c, &overlay.Request{Op: opListTriggerCategories, Params: params}, opts)
 }
 
 // ListTriggerDefinitions calls "List Trigger Action and Condition Definitions": GET /api/v2/triggers/definitions.
@@ -5515,19 +5515,19 @@ func (c *Client) ListTriggerRevisions(ctx context.Context, triggerID int64, para
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTriggerRevisionsAll(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[*TriggerRevision, error] {
-	return all[*TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
+	return all[*TriggerRevision](ctx, c, &overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}, opts)
 }
 
 // ListTriggerRevisionsAllRaw is ListTriggerRevisionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTriggerRevisionsAllRaw(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}, opts)
 }
 
 // ListTriggerRevisionsPages iterates over the pages of ListTriggerRevisions: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTriggerRevisionsPages(ctx context.Context, triggerID int64, params *ListTriggerRevisionsParams, opts ...ListOption) iter.Seq2[*Page[*TriggerRevision], error] {
-	return pages[*TriggerRevision](ctx, *opListTriggerRevisions.Listing, c.fetch(overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}), opts)
+	return pages[*TriggerRevision](ctx, c, &overlay.Request{Op: opListTriggerRevisions, Path: []any{triggerID}, Params: params}, opts)
 }
 
 // ListTriggers calls "List Triggers": GET /api/v2/triggers.
@@ -5556,19 +5556,19 @@ func (c *Client) ListTriggers(ctx context.Context, params *ListTriggersParams, o
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListTriggersAll(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
-	return all[*Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
+	return all[*Trigger](ctx, c, &overlay.Request{Op: opListTriggers, Params: params}, opts)
 }
 
 // ListTriggersAllRaw is ListTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListTriggersAllRaw(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListTriggers, Params: params}, opts)
 }
 
 // ListTriggersPages iterates over the pages of ListTriggers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListTriggersPages(ctx context.Context, params *ListTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
-	return pages[*Trigger](ctx, *opListTriggers.Listing, c.fetch(overlay.Request{Op: opListTriggers, Params: params}), opts)
+	return pages[*Trigger](ctx, c, &overlay.Request{Op: opListTriggers, Params: params}, opts)
 }
 
 // ListUserComplianceDeletionStatuses calls "Show Compliance Deletion Statuses": GET /api/v2/users/{user_id}/compliance_deletion_statuses.
@@ -5595,19 +5595,19 @@ func (c *Client) ListUserComplianceDeletionStatuses(ctx context.Context, userID 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUserComplianceDeletionStatusesAll(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[*ComplianceDeletionStatus, error] {
-	return all[*ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
+	return all[*ComplianceDeletionStatus](ctx, c, &overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserComplianceDeletionStatusesAllRaw is ListUserComplianceDeletionStatusesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUserComplianceDeletionStatusesAllRaw(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserComplianceDeletionStatusesPages iterates over the pages of ListUserComplianceDeletionStatuses: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUserComplianceDeletionStatusesPages(ctx context.Context, userID int64, params *ListUserComplianceDeletionStatusesParams, opts ...ListOption) iter.Seq2[*Page[*ComplianceDeletionStatus], error] {
-	return pages[*ComplianceDeletionStatus](ctx, *opListUserComplianceDeletionStatuses.Listing, c.fetch(overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}), opts)
+	return pages[*ComplianceDeletionStatus](ctx, c, &overlay.Request{Op: opListUserComplianceDeletionStatuses, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserFieldOptions calls "List User Field Options": GET /api/v2/user_fields/{user_field_id}/options.
@@ -5631,19 +5631,19 @@ func (c *Client) ListUserFieldOptions(ctx context.Context, userFieldID string, p
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUserFieldOptionsAll(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[*CustomFieldOption, error] {
-	return all[*CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
+	return all[*CustomFieldOption](ctx, c, &overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}, opts)
 }
 
 // ListUserFieldOptionsAllRaw is ListUserFieldOptionsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUserFieldOptionsAllRaw(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}, opts)
 }
 
 // ListUserFieldOptionsPages iterates over the pages of ListUserFieldOptions: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUserFieldOptionsPages(ctx context.Context, userFieldID string, params *ListUserFieldOptionsParams, opts ...ListOption) iter.Seq2[*Page[*CustomFieldOption], error] {
-	return pages[*CustomFieldOption](ctx, *opListUserFieldOptions.Listing, c.fetch(overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}), opts)
+	return pages[*CustomFieldOption](ctx, c, &overlay.Request{Op: opListUserFieldOptions, Path: []any{userFieldID}, Params: params}, opts)
 }
 
 // ListUserFields calls "List User Fields": GET /api/v2/user_fields.
@@ -5669,19 +5669,19 @@ func (c *Client) ListUserFields(ctx context.Context, params *ListUserFieldsParam
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUserFieldsAll(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[*UserField, error] {
-	return all[*UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
+	return all[*UserField](ctx, c, &overlay.Request{Op: opListUserFields, Params: params}, opts)
 }
 
 // ListUserFieldsAllRaw is ListUserFieldsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUserFieldsAllRaw(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUserFields, Params: params}, opts)
 }
 
 // ListUserFieldsPages iterates over the pages of ListUserFields: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUserFieldsPages(ctx context.Context, params *ListUserFieldsParams, opts ...ListOption) iter.Seq2[*Page[*UserField], error] {
-	return pages[*UserField](ctx, *opListUserFields.Listing, c.fetch(overlay.Request{Op: opListUserFields, Params: params}), opts)
+	return pages[*UserField](ctx, c, &overlay.Request{Op: opListUserFields, Params: params}, opts)
 }
 
 // ListUserIdentities calls "List Identities": GET /api/v2/users/{user_id}/identities.
@@ -5708,19 +5708,19 @@ func (c *Client) ListUserIdentities(ctx context.Context, userID int64, params *L
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUserIdentitiesAll(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[*UserIdentity, error] {
-	return all[*UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
+	return all[*UserIdentity](ctx, c, &overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserIdentitiesAllRaw is ListUserIdentitiesAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUserIdentitiesAllRaw(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserIdentitiesPages iterates over the pages of ListUserIdentities: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUserIdentitiesPages(ctx context.Context, userID int64, params *ListUserIdentitiesParams, opts ...ListOption) iter.Seq2[*Page[*UserIdentity], error] {
-	return pages[*UserIdentity](ctx, *opListUserIdentities.Listing, c.fetch(overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}), opts)
+	return pages[*UserIdentity](ctx, c, &overlay.Request{Op: opListUserIdentities, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserPasswordRequirements calls "List password requirements": GET /api/v2/users/{user_id}/password/requirements.
@@ -5759,19 +5759,19 @@ func (c *Client) ListUserTicketSkips(ctx context.Context, userID int64, params *
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUserTicketSkipsAll(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[*TicketSkip, error] {
-	return all[*TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
+	return all[*TicketSkip](ctx, c, &overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserTicketSkipsAllRaw is ListUserTicketSkipsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUserTicketSkipsAllRaw(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUserTicketSkipsPages iterates over the pages of ListUserTicketSkips: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUserTicketSkipsPages(ctx context.Context, userID int64, params *ListUserTicketSkipsParams, opts ...ListOption) iter.Seq2[*Page[*TicketSkip], error] {
-	return pages[*TicketSkip](ctx, *opListUserTicketSkips.Listing, c.fetch(overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}), opts)
+	return pages[*TicketSkip](ctx, c, &overlay.Request{Op: opListUserTicketSkips, Path: []any{userID}, Params: params}, opts)
 }
 
 // ListUsers calls "List Users": GET /api/v2/users.
@@ -5796,19 +5796,19 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, opts ..
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListUsersAll(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
-	return all[*User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
+	return all[*User](ctx, c, &overlay.Request{Op: opListUsers, Params: params}, opts)
 }
 
 // ListUsersAllRaw is ListUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListUsersAllRaw(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListUsers, Params: params}, opts)
 }
 
 // ListUsersPages iterates over the pages of ListUsers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListUsersPages(ctx context.Context, params *ListUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
-	return pages[*User](ctx, *opListUsers.Listing, c.fetch(overlay.Request{Op: opListUsers, Params: params}), opts)
+	return pages[*User](ctx, c, &overlay.Request{Op: opListUsers, Params: params}, opts)
 }
 
 // ListViewTickets calls "List Tickets From a View": GET /api/v2/views/{view_id}/tickets.
@@ -5832,19 +5832,19 @@ func (c *Client) ListViewTickets(ctx context.Context, viewID int64, params *List
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListViewTicketsAll(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[*Ticket, error] {
-	return all[*Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
+	return all[*Ticket](ctx, c, &overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ListViewTicketsAllRaw is ListViewTicketsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListViewTicketsAllRaw(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ListViewTicketsPages iterates over the pages of ListViewTickets: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListViewTicketsPages(ctx context.Context, viewID int64, params *ListViewTicketsParams, opts ...ListOption) iter.Seq2[*Page[*Ticket], error] {
-	return pages[*Ticket](ctx, *opListViewTickets.Listing, c.fetch(overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}), opts)
+	return pages[*Ticket](ctx, c, &overlay.Request{Op: opListViewTickets, Path: []any{viewID}, Params: params}, opts)
 }
 
 // ListViews calls "List Views": GET /api/v2/views.
@@ -5872,19 +5872,19 @@ func (c *Client) ListViews(ctx context.Context, params *ListViewsParams, opts ..
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) ListViewsAll(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
-	return all[*View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
+	return all[*View](ctx, c, &overlay.Request{Op: opListViews, Params: params}, opts)
 }
 
 // ListViewsAllRaw is ListViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) ListViewsAllRaw(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opListViews, Params: params}, opts)
 }
 
 // ListViewsPages iterates over the pages of ListViews: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) ListViewsPages(ctx context.Context, params *ListViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
-	return pages[*View](ctx, *opListViews.Listing, c.fetch(overlay.Request{Op: opListViews, Params: params}), opts)
+	return pages[*View](ctx, c, &overlay.Request{Op: opListViews, Params: params}, opts)
 }
 
 // ListViewsCompact calls "List Views - Compact": GET /api/v2/views/compact.
@@ -6575,19 +6575,19 @@ func (c *Client) SearchAutomations(ctx context.Context, params *SearchAutomation
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchAutomationsAll(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[*Automation, error] {
-	return all[*Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
+	return all[*Automation](ctx, c, &overlay.Request{Op: opSearchAutomations, Params: params}, opts)
 }
 
 // SearchAutomationsAllRaw is SearchAutomationsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchAutomationsAllRaw(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchAutomations, Params: params}, opts)
 }
 
 // SearchAutomationsPages iterates over the pages of SearchAutomations: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchAutomationsPages(ctx context.Context, params *SearchAutomationsParams, opts ...ListOption) iter.Seq2[*Page[*Automation], error] {
-	return pages[*Automation](ctx, *opSearchAutomations.Listing, c.fetch(overlay.Request{Op: opSearchAutomations, Params: params}), opts)
+	return pages[*Automation](ctx, c, &overlay.Request{Op: opSearchAutomations, Params: params}, opts)
 }
 
 // SearchCustomObjectRecords calls "Search Custom Object Records": GET /api/v2/custom_objects/{custom_object_key}/records/search.
@@ -6613,19 +6613,19 @@ func (c *Client) SearchCustomObjectRecords(ctx context.Context, customObjectKey 
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchCustomObjectRecordsAll(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*CustomObjectRecord, error] {
-	return all[*CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // SearchCustomObjectRecordsAllRaw is SearchCustomObjectRecordsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchCustomObjectRecordsAllRaw(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // SearchCustomObjectRecordsPages iterates over the pages of SearchCustomObjectRecords: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchCustomObjectRecordsPages(ctx context.Context, customObjectKey string, params *SearchCustomObjectRecordsParams, opts ...ListOption) iter.Seq2[*Page[*CustomObjectRecord], error] {
-	return pages[*CustomObjectRecord](ctx, *opSearchCustomObjectRecords.Listing, c.fetch(overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}), opts)
+	return pages[*CustomObjectRecord](ctx, c, &overlay.Request{Op: opSearchCustomObjectRecords, Path: []any{customObjectKey}, Params: params}, opts)
 }
 
 // SearchMacros calls "Search Macros": GET /api/v2/macros/search.
@@ -6650,19 +6650,19 @@ func (c *Client) SearchMacros(ctx context.Context, params *SearchMacrosParams, o
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchMacrosAll(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[*Macro, error] {
-	return all[*Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
+	return all[*Macro](ctx, c, &overlay.Request{Op: opSearchMacros, Params: params}, opts)
 }
 
 // SearchMacrosAllRaw is SearchMacrosAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchMacrosAllRaw(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchMacros, Params: params}, opts)
 }
 
 // SearchMacrosPages iterates over the pages of SearchMacros: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchMacrosPages(ctx context.Context, params *SearchMacrosParams, opts ...ListOption) iter.Seq2[*Page[*Macro], error] {
-	return pages[*Macro](ctx, *opSearchMacros.Listing, c.fetch(overlay.Request{Op: opSearchMacros, Params: params}), opts)
+	return pages[*Macro](ctx, c, &overlay.Request{Op: opSearchMacros, Params: params}, opts)
 }
 
 // SearchOrganizations calls "Search Organizations by External ID": GET /api/v2/organizations/search.
@@ -6705,19 +6705,19 @@ func (c *Client) SearchRequests(ctx context.Context, params *SearchRequestsParam
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchRequestsAll(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[*Request, error] {
-	return all[*Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
+	return all[*Request](ctx, c, &overlay.Request{Op: opSearchRequests, Params: params}, opts)
 }
 
 // SearchRequestsAllRaw is SearchRequestsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchRequestsAllRaw(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchRequests, Params: params}, opts)
 }
 
 // SearchRequestsPages iterates over the pages of SearchRequests: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchRequestsPages(ctx context.Context, params *SearchRequestsParams, opts ...ListOption) iter.Seq2[*Page[*Request], error] {
-	return pages[*Request](ctx, *opSearchRequests.Listing, c.fetch(overlay.Request{Op: opSearchRequests, Params: params}), opts)
+	return pages[*Request](ctx, c, &overlay.Request{Op: opSearchRequests, Params: params}, opts)
 }
 
 // SearchTriggers calls "Search Triggers": GET /api/v2/triggers/search.
@@ -6748,19 +6748,19 @@ func (c *Client) SearchTriggers(ctx context.Context, params *SearchTriggersParam
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchTriggersAll(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[*Trigger, error] {
-	return all[*Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
+	return all[*Trigger](ctx, c, &overlay.Request{Op: opSearchTriggers, Params: params}, opts)
 }
 
 // SearchTriggersAllRaw is SearchTriggersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchTriggersAllRaw(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchTriggers, Params: params}, opts)
 }
 
 // SearchTriggersPages iterates over the pages of SearchTriggers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchTriggersPages(ctx context.Context, params *SearchTriggersParams, opts ...ListOption) iter.Seq2[*Page[*Trigger], error] {
-	return pages[*Trigger](ctx, *opSearchTriggers.Listing, c.fetch(overlay.Request{Op: opSearchTriggers, Params: params}), opts)
+	return pages[*Trigger](ctx, c, &overlay.Request{Op: opSearchTriggers, Params: params}, opts)
 }
 
 // SearchUsers calls "Search Users": GET /api/v2/users/search.
@@ -6786,19 +6786,19 @@ func (c *Client) SearchUsers(ctx context.Context, params *SearchUsersParams, opt
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchUsersAll(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[*User, error] {
-	return all[*User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
+	return all[*User](ctx, c, &overlay.Request{Op: opSearchUsers, Params: params}, opts)
 }
 
 // SearchUsersAllRaw is SearchUsersAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchUsersAllRaw(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchUsers, Params: params}, opts)
 }
 
 // SearchUsersPages iterates over the pages of SearchUsers: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchUsersPages(ctx context.Context, params *SearchUsersParams, opts ...ListOption) iter.Seq2[*Page[*User], error] {
-	return pages[*User](ctx, *opSearchUsers.Listing, c.fetch(overlay.Request{Op: opSearchUsers, Params: params}), opts)
+	return pages[*User](ctx, c, &overlay.Request{Op: opSearchUsers, Params: params}, opts)
 }
 
 // SearchViews calls "Search Views": GET /api/v2/views/search.
@@ -6825,19 +6825,19 @@ func (c *Client) SearchViews(ctx context.Context, params *SearchViewsParams, opt
 // See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,
 // prefetch, request editors and how the iteration ends.
 func (c *Client) SearchViewsAll(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[*View, error] {
-	return all[*View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
+	return all[*View](ctx, c, &overlay.Request{Op: opSearchViews, Params: params}, opts)
 }
 
 // SearchViewsAllRaw is SearchViewsAll yielding each record's JSON exactly as Zendesk sent it: for archives and
 // exports that must keep every property, null and digit.
 func (c *Client) SearchViewsAllRaw(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[json.RawMessage, error] {
-	return all[json.RawMessage](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
+	return all[json.RawMessage](ctx, c, &overlay.Request{Op: opSearchViews, Params: params}, opts)
 }
 
 // SearchViewsPages iterates over the pages of SearchViews: each page has its records, its sideloads and the
 // position to resume after it.
 func (c *Client) SearchViewsPages(ctx context.Context, params *SearchViewsParams, opts ...ListOption) iter.Seq2[*Page[*View], error] {
-	return pages[*View](ctx, *opSearchViews.Listing, c.fetch(overlay.Request{Op: opSearchViews, Params: params}), opts)
+	return pages[*View](ctx, c, &overlay.Request{Op: opSearchViews, Params: params}, opts)
 }
 
 // SetAgentAttributeValues calls "Set Agent Attribute Values": POST /api/v2/routing/agents/{user_id}/instance_values.

@@ -306,19 +306,21 @@ func methodsFile(ops []operation, pkg *goPkg) ([]byte, error) {
 				"incremental-time":   "a time-based incremental export (records repeated at page boundaries are dropped)",
 				"incremental-cursor": "a cursor-based incremental export",
 			}[p.Style]
-			fetch := fmt.Sprintf("c.fetch(%s)", req)
+			// The request goes by address, and all and pages take the listing
+			// and the fetcher from it: each method is a call and no copy.
+			fetch := fmt.Sprintf("c, &%s", req)
 			fmt.Fprintf(&b, "// %sAll iterates over every record of %s, page after page, using %s.\n// See the package documentation on iteration for resuming (WithStart, TrackPosition), page size,\n// prefetch, request editors and how the iteration ends.\n", name, name, how)
 			fmt.Fprintf(&b, "func (c *Client) %sAll(%s, opts ...ListOption) iter.Seq2[%s, error] {\n", name, sig, item)
-			fmt.Fprintf(&b, "\treturn all[%s](ctx, *%s.Listing, %s, opts)\n}\n\n", item, opVar, fetch)
+			fmt.Fprintf(&b, "\treturn all[%s](ctx, %s, opts)\n}\n\n", item, fetch)
 			if item != "json.RawMessage" {
 				imports["encoding/json"] = true
 				fmt.Fprintf(&b, "// %sAllRaw is %sAll yielding each record's JSON exactly as Zendesk sent it: for archives and\n// exports that must keep every property, null and digit.\n", name, name)
 				fmt.Fprintf(&b, "func (c *Client) %sAllRaw(%s, opts ...ListOption) iter.Seq2[json.RawMessage, error] {\n", name, sig)
-				fmt.Fprintf(&b, "\treturn all[json.RawMessage](ctx, *%s.Listing, %s, opts)\n}\n\n", opVar, fetch)
+				fmt.Fprintf(&b, "\treturn all[json.RawMessage](ctx, %s, opts)\n}\n\n", fetch)
 			}
 			fmt.Fprintf(&b, "// %sPages iterates over the pages of %s: each page has its records, its sideloads and the\n// position to resume after it.\n", name, name)
 			fmt.Fprintf(&b, "func (c *Client) %sPages(%s, opts ...ListOption) iter.Seq2[*Page[%s], error] {\n", name, sig, item)
-			fmt.Fprintf(&b, "\treturn pages[%s](ctx, *%s.Listing, %s, opts)\n}\n\n", item, opVar, fetch)
+			fmt.Fprintf(&b, "\treturn pages[%s](ctx, %s, opts)\n}\n\n", item, fetch)
 		}
 		if op.Meta.Job {
 			fmt.Fprintf(&b, "// %sAndWait calls %s, which queues a background job, and waits for the job to end (see\n// WaitJob for the options and errors).\n", name, name)
