@@ -48,7 +48,9 @@ type OperationInfo struct {
 // Envelope is the properties the JSON body of one success status must
 // have, not null.
 type Envelope struct {
-	Status     int
+	// Status is the success status (200, 201).
+	Status int
+	// Properties are the top-level properties of its body ("ticket").
 	Properties []string
 }
 

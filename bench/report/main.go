@@ -42,11 +42,7 @@ func main() {
 	paceWindows := flag.Int("pacing-windows", 5, "the account's windows each pacing run lasts (the export one more)")
 	childDec := flag.Bool("child-decode", false, "serve decoding measurements on stdin/stdout (the report runs itself so)")
 	childRep := flag.Int("child-replay", 0, "serve a replay of this many tickets until stdin closes (the report runs itself so)")
-	toolLog := flag.String("toolexec-log", "", "run the tool named by the arguments and append its CPU time to this file (go build -toolexec runs the report so)")
 	flag.Parse()
-	if *toolLog != "" {
-		os.Exit(runTool(*toolLog, flag.Args()))
-	}
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
@@ -244,104 +240,64 @@ func build(root string) error {
 
 // buildRatio builds bench/tiny and bench/gogithub (github.NewClient(nil)
 // and one Users.Get, in a module of its own) cold, buildRounds times each,
-// and prints the CPU time (user and system, the go command and every
-// compiler and linker it ran) of each and their ratio. The two builds of a
-// round run one after the other, in turns (ours first in even rounds,
-// theirs first in odd ones), so that a change in the machine's load hits
-// both alike; the ratio is the median of the rounds' ratios.
+// with bench/toolcpu as go build's -toolexec wrapper, and
+// prints the CPU time (user and system: the go command and every compiler
+// and linker it ran) of each and their ratio. The two builds of a round run
+// one after the other, in turns (ours first in even rounds, theirs first in
+// odd ones), after one build of each that is not counted: the first build
+// of a run also reads the standard library's sources from disk.
+//
+// Most of either build is the packages both programs compile (the standard
+// library), the same work in both, whose CPU varies by a tenth from one
+// build to the next: that noise is as large as the difference measured. So
+// the ratio counts them once, at the mean of the two programs' medians, and
+// adds to it each program's median of the rest of its builds; the whole
+// builds and their rounds' ratios are printed too.
 func buildRatio(root string) error {
 	const buildRounds = 6
 	other := filepath.Join(root, "bench", "gogithub")
 	if out, err := exec.Command("go", "-C", other, "mod", "download").CombinedOutput(); err != nil {
 		return fmt.Errorf("go mod download in bench/gogithub: %v\n%s", err, out)
 	}
-	cpu := func(dir, pkg string) (time.Duration, error) {
-		cache, err := os.MkdirTemp("", "gocache")
-		if err != nil {
-			return 0, err
-		}
-		defer os.RemoveAll(cache)
-		cmd := exec.Command("go", "build", "-o", os.DevNull, pkg)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOCACHE="+cache)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("go build %s in %s: %v\n%s", pkg, dir, err, out)
-		}
-		return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
-	}
-	// One build of each first, not counted: the first build of a run
-	// also reads the standard library's sources from disk, which would
-	// weigh on whichever program goes first.
-	if _, err := cpu(root, "./bench/tiny"); err != nil {
-		return err
-	}
-	if _, err := cpu(other, "."); err != nil {
-		return err
-	}
-	var ours, theirs, ratios []float64
-	for i := range buildRounds {
-		var a, b time.Duration
-		var err error
-		if i%2 == 0 {
-			if a, err = cpu(root, "./bench/tiny"); err == nil {
-				b, err = cpu(other, ".")
-			}
-		} else {
-			if b, err = cpu(other, "."); err == nil {
-				a, err = cpu(root, "./bench/tiny")
-			}
-		}
-		if err != nil {
-			return err
-		}
-		ours, theirs = append(ours, a.Seconds()), append(theirs, b.Seconds())
-		ratios = append(ratios, a.Seconds()/b.Seconds())
-	}
-	byRound := make([]string, len(ratios))
-	for i, r := range ratios {
-		byRound[i] = fmt.Sprintf("%.2f", r)
-	}
-	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n",
-		median(ours), median(theirs), median(ratios))
-	fmt.Printf("(%d cold builds each, in turns, after one not counted; zendesk: %s; go-github v75: %s; the rounds' ratios: %s; ratio: their median)\n",
-		buildRounds, seconds(ours), seconds(theirs), strings.Join(byRound, " "))
-	return packageSplit(root, other)
-}
-
-// packageSplit builds each one-call program cold a few times more, in
-// turns, with the report as the toolexec wrapper, and prints the CPU time of the packages
-// only one of them compiles: what the two clients cost beyond what any
-// program of net/http and encoding/json costs, with far less noise than the
-// whole build's.
-func packageSplit(root, other string) error {
-	const splitRounds = 3
-	self, err := os.Executable()
+	// Every tool of a build runs under toolcpu, which logs its CPU by
+	// package: a small program, so that its runs add little to the build.
+	bin, err := os.MkdirTemp("", "toolcpu")
 	if err != nil {
 		return err
 	}
-	build := func(dir, pkg string) (map[string]float64, error) {
-		tmp, err := os.MkdirTemp("", "gosplit")
+	defer os.RemoveAll(bin)
+	toolcpu := filepath.Join(bin, "toolcpu")
+	if out, err := exec.Command("go", "-C", root, "build", "-o", toolcpu, "./bench/toolcpu").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./bench/toolcpu: %v\n%s", err, out)
+	}
+	type coldBuild struct {
+		total float64            // the whole build's CPU
+		tools map[string]float64 // each package's tools' CPU
+	}
+	build := func(dir, pkg string) (coldBuild, error) {
+		tmp, err := os.MkdirTemp("", "gobuild")
 		if err != nil {
-			return nil, err
+			return coldBuild{}, err
 		}
 		defer os.RemoveAll(tmp)
 		log := filepath.Join(tmp, "tools.log")
-		cmd := exec.Command("go", "build", "-o", os.DevNull, "-toolexec", self+" -toolexec-log="+log, pkg)
+		wrap := toolcpu + " -log " + log
+		cmd := exec.Command("go", "build", "-o", os.DevNull, "-toolexec", wrap, pkg)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOCACHE="+filepath.Join(tmp, "cache"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("go build -toolexec %s in %s: %v\n%s", pkg, dir, err, out)
+			return coldBuild{}, fmt.Errorf("go build -toolexec %s in %s: %v\n%s", pkg, dir, err, out)
 		}
 		data, err := os.ReadFile(log)
 		if err != nil {
-			return nil, err
+			return coldBuild{}, err
 		}
-		cpu := map[string]float64{}
+		b := coldBuild{total: (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), tools: map[string]float64{}}
 		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 			var tool, p string
 			var s float64
 			if _, err := fmt.Sscanf(line, "%s %s %g", &tool, &p, &s); err != nil {
-				return nil, fmt.Errorf("tool log line %q: %v", line, err)
+				return coldBuild{}, fmt.Errorf("tool log line %q: %v", line, err)
 			}
 			switch {
 			case tool == "link":
@@ -349,30 +305,81 @@ func packageSplit(root, other string) error {
 			case p == "main":
 				p = "main (" + pkg + ")" // each program's own
 			}
-			cpu[p] += s
+			b.tools[p] += s
 		}
-		return cpu, nil
+		return b, nil
 	}
-	// Several builds each, in turns; every tool run's CPU is the median of
-	// its runs, so that one slow compile does not set the figure.
-	var oursRuns, theirsRuns []map[string]float64
-	for i := range splitRounds {
+	if _, err := build(root, "./bench/tiny"); err != nil {
+		return err
+	}
+	if _, err := build(other, "."); err != nil {
+		return err
+	}
+	var ours, theirs []coldBuild
+	for i := range buildRounds {
 		for j := range 2 {
-			var cpu map[string]float64
-			var err error
 			if (i+j)%2 == 0 {
-				if cpu, err = build(root, "./bench/tiny"); err == nil {
-					oursRuns = append(oursRuns, cpu)
+				b, err := build(root, "./bench/tiny")
+				if err != nil {
+					return err
 				}
-			} else if cpu, err = build(other, "."); err == nil {
-				theirsRuns = append(theirsRuns, cpu)
-			}
-			if err != nil {
-				return err
+				ours = append(ours, b)
+			} else {
+				b, err := build(other, ".")
+				if err != nil {
+					return err
+				}
+				theirs = append(theirs, b)
 			}
 		}
 	}
-	ours, theirs := medianByTool(oursRuns), medianByTool(theirsRuns)
+
+	// The packages both programs compile (the link is each program's own).
+	var shared []string
+	for p := range ours[0].tools {
+		if _, ok := theirs[0].tools[p]; ok && p != "(link)" {
+			shared = append(shared, p)
+		}
+	}
+	split := func(bs []coldBuild) (sharedCPU, rest, totals []float64) {
+		for _, b := range bs {
+			s := 0.0
+			for _, p := range shared {
+				s += b.tools[p]
+			}
+			sharedCPU, rest, totals = append(sharedCPU, s), append(rest, b.total-s), append(totals, b.total)
+		}
+		return
+	}
+	sharedOurs, restOurs, totalOurs := split(ours)
+	sharedTheirs, restTheirs, totalTheirs := split(theirs)
+	mean := (median(sharedOurs) + median(sharedTheirs)) / 2
+	x, y := median(restOurs)+mean, median(restTheirs)+mean
+	all := append(slices.Clone(sharedOurs), sharedTheirs...)
+	lo, hi := slices.Min(all), slices.Max(all)
+	ratios := make([]float64, buildRounds)
+	byRound := make([]string, buildRounds)
+	for i := range ratios {
+		ratios[i] = totalOurs[i] / totalTheirs[i]
+		byRound[i] = fmt.Sprintf("%.2f", ratios[i])
+	}
+	n := 0
+	for _, p := range shared {
+		if p != "-" { // "-": the tools' runs for no package (their versions)
+			n++
+		}
+	}
+	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x, y, x/y)
+	fmt.Printf("(%d cold builds each, in turns, after one each not counted. The %d packages both compile are the same work, yet took %.1fs to %.1fs from one build to the next: they count once, at the mean of the two programs' medians (%.1fs and %.1fs), and each program adds the median of the rest of its builds: zendesk %.1fs, go-github %.1fs.)\n",
+		buildRounds, n, lo, hi, median(sharedOurs), median(sharedTheirs), median(restOurs), median(restTheirs))
+	fmt.Printf("(the whole builds as measured: zendesk %s; go-github v75 %s; the rounds' ratios %s, median %.2f)\n",
+		seconds(totalOurs), seconds(totalTheirs), strings.Join(byRound, " "), median(ratios))
+
+	oursTools, theirsTools := make([]map[string]float64, len(ours)), make([]map[string]float64, len(theirs))
+	for i := range ours {
+		oursTools[i], theirsTools[i] = ours[i].tools, theirs[i].tools
+	}
+	om, tm := medianByTool(oursTools), medianByTool(theirsTools)
 	only := func(a, b map[string]float64) string {
 		var names []string
 		total := 0.0
@@ -398,30 +405,8 @@ func packageSplit(root, other string) error {
 		}
 		return fmt.Sprintf("%.1fs (%s)", total, strings.Join(parts, ", "))
 	}
-	sharedOurs, sharedTheirs, n := 0.0, 0.0, 0
-	for p, s := range ours {
-		if t, ok := theirs[p]; ok && p != "(link)" {
-			sharedOurs, sharedTheirs = sharedOurs+s, sharedTheirs+t
-			if p != "-" { // "-": the tools' runs for no package (their versions)
-				n++
-			}
-		}
-	}
-	sum := func(m map[string]float64) float64 {
-		t := 0.0
-		for _, s := range m {
-			t += s
-		}
-		return t
-	}
-	fmt.Printf("packages only one program compiles (%d more cold builds each, in turns; CPU per package, the median of its builds): zendesk %s; go-github %s\n", splitRounds, only(ours, theirs), only(theirs, ours))
-	fmt.Printf("(the %d packages both compile: %.1fs and %.1fs; link: %.1fs and %.1fs)\n", n, sharedOurs, sharedTheirs, ours["(link)"], theirs["(link)"])
-	// The packages both compile are the same work (the same sources, flags
-	// and compiler): count them once, at the mean of the two builds, so
-	// that only what differs between the programs sets the ratio.
-	mean := (sharedOurs + sharedTheirs) / 2
-	x, y := sum(ours)-sharedOurs+mean, sum(theirs)-sharedTheirs+mean
-	fmt.Printf("tools' CPU with the shared packages counted once: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x, y, x/y)
+	fmt.Printf("packages only one program compiles (CPU per package, the median of its builds): zendesk %s; go-github %s; link %.1fs and %.1fs\n",
+		only(om, tm), only(tm, om), om["(link)"], tm["(link)"])
 	return nil
 }
 
@@ -450,43 +435,6 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-// runTool is the report as go build's -toolexec wrapper: it runs the tool
-// (args[0]) with its arguments, then appends "tool package seconds" (the
-// package the -p flag names, "-" when none) to the file log, and returns
-// the tool's exit code.
-func runTool(log string, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "report -toolexec-log: no tool to run")
-		return 2
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	err := cmd.Run()
-	if cmd.ProcessState == nil {
-		fmt.Fprintln(os.Stderr, "report -toolexec-log:", err)
-		return 2
-	}
-	pkg := "-"
-	for i, a := range args[:len(args)-1] {
-		if a == "-p" {
-			pkg = args[i+1]
-		}
-	}
-	line := fmt.Sprintf("%s %s %.3f\n", filepath.Base(args[0]), pkg, (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
-	f, ferr := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if ferr == nil {
-		_, ferr = f.WriteString(line)
-		if cerr := f.Close(); ferr == nil {
-			ferr = cerr
-		}
-	}
-	if ferr != nil {
-		fmt.Fprintln(os.Stderr, "report -toolexec-log:", ferr)
-		return 2
-	}
-	return cmd.ProcessState.ExitCode()
 }
 
 // seconds lists times in seconds, one decimal.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -118,20 +116,4 @@ func TestParseTracesRefusesGarbage(t *testing.T) {
 	assert.ErrorContains(t, err, "unexpected line")
 	_, err = parseTraces(strings.NewReader("File: x\n"))
 	assert.ErrorContains(t, err, "no samples")
-}
-
-// TestRunToolLogsThePackageAndKeepsTheExitCode: as go build's -toolexec
-// wrapper, the report runs the tool, logs the package of its -p flag and
-// its CPU time, and exits as the tool did.
-func TestRunToolLogsThePackageAndKeepsTheExitCode(t *testing.T) {
-	log := filepath.Join(t.TempDir(), "tools.log")
-	assert.Equal(t, 3, runTool(log, []string{"/bin/sh", "-c", "exit 3", "-p", "example.com/pkg"}))
-	assert.Equal(t, 0, runTool(log, []string{"/bin/sh", "-c", "true"}))
-	data, err := os.ReadFile(log)
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	require.Len(t, lines, 2)
-	assert.Regexp(t, `^sh example\.com/pkg [0-9]+\.[0-9]{3}$`, lines[0])
-	assert.Regexp(t, `^sh - [0-9]+\.[0-9]{3}$`, lines[1])
-	assert.Equal(t, 2, runTool(log, nil), "no tool")
 }
