@@ -1,7 +1,5 @@
 package overlay
 
-import "sync"
-
 // OperationInfo is what the spec's annotations say about one operation. The
 // table Operations (generated from spec/zendesk.yaml) holds one per
 // operation; the root package's transport reads it to pace operations with
@@ -76,25 +74,6 @@ type Split struct {
 	// Max is the most items one call takes.
 	Max int
 }
-
-// Op is the operation of Operations with the given ID, nil when the table
-// lacks it. The generated methods do not look their operation up: each
-// holds the address of its entry, so that the table costs no work when a
-// program starts.
-func Op(id string) *OperationInfo {
-	opsOnce.Do(func() {
-		opsByID = make(map[string]*OperationInfo, len(Operations))
-		for i := range Operations {
-			opsByID[Operations[i].ID] = &Operations[i]
-		}
-	})
-	return opsByID[id]
-}
-
-var (
-	opsOnce sync.Once
-	opsByID map[string]*OperationInfo
-)
 
 // RateLimit is an operation's own limit: Requests per Seconds, counted per
 // distinct values of the Key path parameters (all requests share one budget
