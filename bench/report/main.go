@@ -240,21 +240,25 @@ func build(root string) error {
 
 // buildRatio builds bench/tiny and bench/gogithub (github.NewClient(nil)
 // and one Users.Get, in a module of its own) cold, buildRounds times each,
-// with bench/toolcpu as go build's -toolexec wrapper, and
-// prints the CPU time (user and system: the go command and every compiler
-// and linker it ran) of each and their ratio. The two builds of a round run
-// one after the other, in turns (ours first in even rounds, theirs first in
-// odd ones), after one build of each that is not counted: the first build
-// of a run also reads the standard library's sources from disk.
+// with bench/toolcpu as go build's -toolexec wrapper and as its C compiler,
+// and prints the CPU time (user and system: the go command and every
+// compiler, assembler, C compiler and linker it ran, the wrapper's own CPU
+// left out) of each and their ratio. The two builds of a round run one
+// after the other, in turns (ours first in even rounds, theirs first in odd
+// ones), after one build of each that is not counted: the first build of a
+// run also reads the standard library's sources from disk.
 //
 // Most of either build is the packages both programs compile (the standard
 // library), the same work in both, whose CPU varies by a tenth from one
-// build to the next: that noise is as large as the difference measured. So
+// build to the next: that noise is larger than the difference measured. So
 // the ratio counts them once, at the mean of the two programs' medians, and
-// adds to it each program's median of the rest of its builds; the whole
-// builds and their rounds' ratios are printed too.
+// adds to it each program's rest (its own packages, its link, the go
+// command) as the median of its share of the shared packages' CPU in the
+// same build, which takes out how fast the machine was during that build;
+// each round's ratio so measured, and the whole builds and their rounds'
+// ratios, are printed too.
 func buildRatio(root string) error {
-	const buildRounds = 6
+	const buildRounds = 8
 	other := filepath.Join(root, "bench", "gogithub")
 	if out, err := exec.Command("go", "-C", other, "mod", "download").CombinedOutput(); err != nil {
 		return fmt.Errorf("go mod download in bench/gogithub: %v\n%s", err, out)
@@ -270,9 +274,14 @@ func buildRatio(root string) error {
 	if out, err := exec.Command("go", "-C", root, "build", "-o", toolcpu, "./bench/toolcpu").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build ./bench/toolcpu: %v\n%s", err, out)
 	}
+	cc, err := exec.Command("go", "env", "CC").Output()
+	if err != nil {
+		return fmt.Errorf("go env CC: %v", err)
+	}
 	type coldBuild struct {
-		total float64            // the whole build's CPU
-		tools map[string]float64 // each package's tools' CPU
+		total    float64            // the whole build's CPU, toolcpu's own taken out
+		overhead float64            // toolcpu's own CPU
+		tools    map[string]float64 // each package's tools' CPU
 	}
 	build := func(dir, pkg string) (coldBuild, error) {
 		tmp, err := os.MkdirTemp("", "gobuild")
@@ -284,7 +293,8 @@ func buildRatio(root string) error {
 		wrap := toolcpu + " -log " + log
 		cmd := exec.Command("go", "build", "-o", os.DevNull, "-toolexec", wrap, pkg)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOCACHE="+filepath.Join(tmp, "cache"))
+		cmd.Env = append(os.Environ(), "GOCACHE="+filepath.Join(tmp, "cache"),
+			"CC="+toolcpu, "TOOLCPU_CC="+strings.TrimSpace(string(cc)), "TOOLCPU_LOG="+log)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return coldBuild{}, fmt.Errorf("go build -toolexec %s in %s: %v\n%s", pkg, dir, err, out)
 		}
@@ -295,18 +305,17 @@ func buildRatio(root string) error {
 		b := coldBuild{total: (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), tools: map[string]float64{}}
 		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 			var tool, p string
-			var s float64
-			if _, err := fmt.Sscanf(line, "%s %s %g", &tool, &p, &s); err != nil {
+			var s, over float64
+			if _, err := fmt.Sscanf(line, "%s %s %g %g", &tool, &p, &s, &over); err != nil {
 				return coldBuild{}, fmt.Errorf("tool log line %q: %v", line, err)
 			}
-			switch {
-			case tool == "link":
+			if tool == "link" {
 				p = "(link)"
-			case p == "main":
-				p = "main (" + pkg + ")" // each program's own
 			}
 			b.tools[p] += s
+			b.overhead += over
 		}
+		b.total -= b.overhead
 		return b, nil
 	}
 	if _, err := build(root, "./bench/tiny"); err != nil {
@@ -353,27 +362,57 @@ func buildRatio(root string) error {
 	}
 	sharedOurs, restOurs, totalOurs := split(ours)
 	sharedTheirs, restTheirs, totalTheirs := split(theirs)
+	// Each build's rest as a share of its own shared packages' CPU: a build
+	// that ran while the machine was slower is slower in both parts, and
+	// the share cancels that out.
+	share := func(rest, shared []float64) []float64 {
+		out := make([]float64, len(rest))
+		for i := range rest {
+			out[i] = rest[i] / shared[i]
+		}
+		return out
+	}
+	fOurs, fTheirs := share(restOurs, sharedOurs), share(restTheirs, sharedTheirs)
 	mean := (median(sharedOurs) + median(sharedTheirs)) / 2
-	x, y := median(restOurs)+mean, median(restTheirs)+mean
+	x, y := mean*(1+median(fOurs)), mean*(1+median(fTheirs))
 	all := append(slices.Clone(sharedOurs), sharedTheirs...)
 	lo, hi := slices.Min(all), slices.Max(all)
-	ratios := make([]float64, buildRounds)
-	byRound := make([]string, buildRounds)
+	ratios, whole := make([]float64, buildRounds), make([]float64, buildRounds)
+	byRound, wholeByRound := make([]string, buildRounds), make([]string, buildRounds)
 	for i := range ratios {
-		ratios[i] = totalOurs[i] / totalTheirs[i]
-		byRound[i] = fmt.Sprintf("%.2f", ratios[i])
+		ratios[i] = (1 + fOurs[i]) / (1 + fTheirs[i])
+		byRound[i] = fmt.Sprintf("%.3f", ratios[i])
+		whole[i] = totalOurs[i] / totalTheirs[i]
+		wholeByRound[i] = fmt.Sprintf("%.2f", whole[i])
 	}
 	n := 0
 	for _, p := range shared {
-		if p != "-" { // "-": the tools' runs for no package (their versions)
+		if p != "-" { // "-": the tools' runs for no package (their versions, the C compiler's probes)
 			n++
 		}
 	}
 	fmt.Printf("\ncold build CPU of a one-call program: zendesk %.1fs, go-github %.1fs, ratio %.2f\n", x, y, x/y)
-	fmt.Printf("(%d cold builds each, in turns, after one each not counted. The %d packages both compile are the same work, yet took %.1fs to %.1fs from one build to the next: they count once, at the mean of the two programs' medians (%.1fs and %.1fs), and each program adds the median of the rest of its builds: zendesk %.1fs, go-github %.1fs.)\n",
-		buildRounds, n, lo, hi, median(sharedOurs), median(sharedTheirs), median(restOurs), median(restTheirs))
-	fmt.Printf("(the whole builds as measured: zendesk %s; go-github v75 %s; the rounds' ratios %s, median %.2f)\n",
-		seconds(totalOurs), seconds(totalTheirs), strings.Join(byRound, " "), median(ratios))
+	fmt.Printf("(%d cold builds each, in turns, after one each not counted. The %d packages both compile are the same work, yet took %.1fs to %.1fs from one build to the next: "+
+		"they count once, at the mean of the two programs' medians (%.1fs and %.1fs). Each program adds the rest of its builds, the median of its share of the shared part's CPU in the same build: "+
+		"zendesk %.1f%% (%.1fs), go-github %.1f%% (%.1fs). The rounds' ratios so measured: %s; range %.3f to %.3f.)\n",
+		buildRounds, n, lo, hi, median(sharedOurs), median(sharedTheirs), 100*median(fOurs), median(restOurs), 100*median(fTheirs), median(restTheirs),
+		strings.Join(byRound, " "), slices.Min(ratios), slices.Max(ratios))
+	goCmd := func(bs []coldBuild) (self, overhead []float64) {
+		for _, b := range bs {
+			s := b.total
+			for _, t := range b.tools {
+				s -= t
+			}
+			self, overhead = append(self, s), append(overhead, b.overhead)
+		}
+		return
+	}
+	goOurs, overOurs := goCmd(ours)
+	goTheirs, overTheirs := goCmd(theirs)
+	fmt.Printf("(the go command itself, beside the tools it ran: zendesk %.1fs, go-github %.1fs; the wrapper's own CPU, left out of every figure: %.1fs and %.1fs; medians)\n",
+		median(goOurs), median(goTheirs), median(overOurs), median(overTheirs))
+	fmt.Printf("(the whole builds as measured: zendesk %s; go-github v75 %s; the rounds' ratios of whole builds %s, median %.2f)\n",
+		seconds(totalOurs), seconds(totalTheirs), strings.Join(wholeByRound, " "), median(whole))
 
 	oursTools, theirsTools := make([]map[string]float64, len(ours)), make([]map[string]float64, len(theirs))
 	for i := range ours {
