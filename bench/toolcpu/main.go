@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -41,13 +42,14 @@ func main() {
 
 // command is the log and the command line of toolcpu's arguments (without
 // its own name): the -toolexec form's, or the C compiler form's when
-// $TOOLCPU_CC and $TOOLCPU_LOG are set; ok is false for neither.
+// $TOOLCPU_CC and $TOOLCPU_LOG are set ($TOOLCPU_CC split into words: the
+// compiler and its flags); ok is false for neither.
 func command(args []string, getenv func(string) string) (log string, cmd []string, ok bool) {
 	if len(args) >= 2 && args[0] == "-log" {
 		return args[1], args[2:], true
 	}
-	if cc, log := getenv("TOOLCPU_CC"), getenv("TOOLCPU_LOG"); cc != "" && log != "" {
-		return log, append([]string{cc}, args...), true
+	if cc, log := strings.Fields(getenv("TOOLCPU_CC")), getenv("TOOLCPU_LOG"); len(cc) > 0 && log != "" {
+		return log, append(cc, args...), true // CC may carry flags ("gcc -m64"), as go env CC prints them
 	}
 	return "", nil, false
 }

@@ -60,6 +60,8 @@ func TestCommandForms(t *testing.T) {
 		{"toolexec", []string{"-log", "/tmp/t.log", "compile", "-p", "x"}, env(nil), "/tmp/t.log", []string{"compile", "-p", "x"}, true},
 		{"toolexec wins over the environment", []string{"-log", "/tmp/t.log", "asm"}, cc, "/tmp/t.log", []string{"asm"}, true},
 		{"the C compiler", []string{"-###", "-x", "c", "-c", "-"}, cc, "/tmp/cc.log", []string{"gcc", "-###", "-x", "c", "-c", "-"}, true},
+		{"the C compiler with flags", []string{"-c", "x.c"}, env(map[string]string{"TOOLCPU_CC": "gcc -m64", "TOOLCPU_LOG": "l"}), "l", []string{"gcc", "-m64", "-c", "x.c"}, true},
+		{"a blank C compiler", []string{"-c", "x.c"}, env(map[string]string{"TOOLCPU_CC": " ", "TOOLCPU_LOG": "l"}), "", nil, false},
 		{"the C compiler without a log", []string{"-c", "x.c"}, env(map[string]string{"TOOLCPU_CC": "gcc"}), "", nil, false},
 		{"-log without its file", []string{"-log"}, env(nil), "", nil, false},
 		{"nothing", nil, env(nil), "", nil, false},
