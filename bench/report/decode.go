@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/zdapi/zendesk/bench"
+	"github.com/zdapi/zendesk/bench/internal/cputime"
 )
 
 // benchSample runs a benchmark function with testing.Benchmark (for the
@@ -23,9 +24,9 @@ import (
 // collection does not run into the next measurement (the jsonv2 child's
 // would slow the decoder measured after it in this process).
 func benchSample(f func(*testing.B)) (sample, error) {
-	c0 := cpuTime()
+	c0 := cputime.Self()
 	r := testing.Benchmark(f)
-	c := cpuTime() - c0
+	c := cputime.Self() - c0
 	runtime.GC()
 	if r.N == 0 {
 		return sample{}, errors.New("the benchmark failed")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zdapi/zendesk/bench"
+	"github.com/zdapi/zendesk/bench/internal/cputime"
 )
 
 // passSample times one pass over a fixture: wall and CPU time (of the whole
@@ -14,11 +15,11 @@ func passSample(records int, pass func() error) (sample, error) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
-	c0, w0 := cpuTime(), time.Now()
+	c0, w0 := cputime.Self(), time.Now()
 	if err := pass(); err != nil {
 		return sample{}, err
 	}
-	w, c := time.Since(w0), cpuTime()-c0
+	w, c := time.Since(w0), cputime.Self()-c0
 	runtime.ReadMemStats(&m1)
 	n := float64(records)
 	return sample{ns: float64(w.Nanoseconds()) / n, cpu: float64(c.Nanoseconds()) / n,

@@ -344,49 +344,47 @@ func buildRatio(root string) error {
 	}
 
 	// The packages both programs compile (the link is each program's own).
-	var shared []string
+	shared := map[string]bool{}
 	for p := range ours[0].tools {
 		if _, ok := theirs[0].tools[p]; ok && p != "(link)" {
-			shared = append(shared, p)
+			shared[p] = true
 		}
 	}
-	split := func(bs []coldBuild) (sharedCPU, rest, totals []float64) {
+	// figures are each build's: its shared packages' CPU, its rest, the
+	// rest's share of the shared part (a build that ran while the machine
+	// was slower is slower in both parts, and the share cancels that out),
+	// its total, the go command's own CPU (beside the tools it ran) and
+	// toolcpu's.
+	type figures struct{ shared, rest, share, total, goCmd, overhead []float64 }
+	figuresOf := func(bs []coldBuild) (f figures) {
 		for _, b := range bs {
-			s := 0.0
-			for _, p := range shared {
-				s += b.tools[p]
+			s, tools := 0.0, 0.0
+			for p, cpu := range b.tools {
+				tools += cpu
+				if shared[p] {
+					s += cpu
+				}
 			}
-			sharedCPU, rest, totals = append(sharedCPU, s), append(rest, b.total-s), append(totals, b.total)
+			f.shared, f.rest, f.share = append(f.shared, s), append(f.rest, b.total-s), append(f.share, (b.total-s)/s)
+			f.total, f.goCmd, f.overhead = append(f.total, b.total), append(f.goCmd, b.total-tools), append(f.overhead, b.overhead)
 		}
-		return
+		return f
 	}
-	sharedOurs, restOurs, totalOurs := split(ours)
-	sharedTheirs, restTheirs, totalTheirs := split(theirs)
-	// Each build's rest as a share of its own shared packages' CPU: a build
-	// that ran while the machine was slower is slower in both parts, and
-	// the share cancels that out.
-	share := func(rest, shared []float64) []float64 {
-		out := make([]float64, len(rest))
-		for i := range rest {
-			out[i] = rest[i] / shared[i]
-		}
-		return out
-	}
-	fOurs, fTheirs := share(restOurs, sharedOurs), share(restTheirs, sharedTheirs)
-	mean := (median(sharedOurs) + median(sharedTheirs)) / 2
-	x, y := mean*(1+median(fOurs)), mean*(1+median(fTheirs))
-	all := append(slices.Clone(sharedOurs), sharedTheirs...)
+	o, t := figuresOf(ours), figuresOf(theirs)
+	mean := (median(o.shared) + median(t.shared)) / 2
+	x, y := mean*(1+median(o.share)), mean*(1+median(t.share))
+	all := append(slices.Clone(o.shared), t.shared...)
 	lo, hi := slices.Min(all), slices.Max(all)
 	ratios, whole := make([]float64, buildRounds), make([]float64, buildRounds)
 	byRound, wholeByRound := make([]string, buildRounds), make([]string, buildRounds)
 	for i := range ratios {
-		ratios[i] = (1 + fOurs[i]) / (1 + fTheirs[i])
+		ratios[i] = (1 + o.share[i]) / (1 + t.share[i])
 		byRound[i] = fmt.Sprintf("%.3f", ratios[i])
-		whole[i] = totalOurs[i] / totalTheirs[i]
+		whole[i] = o.total[i] / t.total[i]
 		wholeByRound[i] = fmt.Sprintf("%.2f", whole[i])
 	}
 	n := 0
-	for _, p := range shared {
+	for p := range shared {
 		if p != "-" { // "-": the tools' runs for no package (their versions, the C compiler's probes)
 			n++
 		}
@@ -395,24 +393,12 @@ func buildRatio(root string) error {
 	fmt.Printf("(%d cold builds each, in turns, after one each not counted. The %d packages both compile are the same work, yet took %.1fs to %.1fs from one build to the next: "+
 		"they count once, at the mean of the two programs' medians (%.1fs and %.1fs). Each program adds the rest of its builds, the median of its share of the shared part's CPU in the same build: "+
 		"zendesk %.1f%% (%.1fs), go-github %.1f%% (%.1fs). The rounds' ratios so measured: %s; range %.3f to %.3f.)\n",
-		buildRounds, n, lo, hi, median(sharedOurs), median(sharedTheirs), 100*median(fOurs), median(restOurs), 100*median(fTheirs), median(restTheirs),
+		buildRounds, n, lo, hi, median(o.shared), median(t.shared), 100*median(o.share), median(o.rest), 100*median(t.share), median(t.rest),
 		strings.Join(byRound, " "), slices.Min(ratios), slices.Max(ratios))
-	goCmd := func(bs []coldBuild) (self, overhead []float64) {
-		for _, b := range bs {
-			s := b.total
-			for _, t := range b.tools {
-				s -= t
-			}
-			self, overhead = append(self, s), append(overhead, b.overhead)
-		}
-		return
-	}
-	goOurs, overOurs := goCmd(ours)
-	goTheirs, overTheirs := goCmd(theirs)
 	fmt.Printf("(the go command itself, beside the tools it ran: zendesk %.1fs, go-github %.1fs; the wrapper's own CPU, left out of every figure: %.1fs and %.1fs; medians)\n",
-		median(goOurs), median(goTheirs), median(overOurs), median(overTheirs))
+		median(o.goCmd), median(t.goCmd), median(o.overhead), median(t.overhead))
 	fmt.Printf("(the whole builds as measured: zendesk %s; go-github v75 %s; the rounds' ratios of whole builds %s, median %.2f)\n",
-		seconds(totalOurs), seconds(totalTheirs), strings.Join(wholeByRound, " "), median(whole))
+		seconds(o.total), seconds(t.total), strings.Join(wholeByRound, " "), median(whole))
 
 	oursTools, theirsTools := make([]map[string]float64, len(ours)), make([]map[string]float64, len(theirs))
 	for i := range ours {

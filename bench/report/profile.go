@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zdapi/zendesk/bench"
+	"github.com/zdapi/zendesk/bench/internal/cputime"
 )
 
 // trace is one stack of a CPU profile and the time sampled in it; frames
@@ -229,7 +230,7 @@ func profile(f *bench.Fixture, cpu time.Duration) error {
 			return breakdown{}, err
 		}
 		passes := 0
-		for c0 := cpuTime(); passes == 0 || cpuTime()-c0 < cpu; passes++ {
+		for c0 := cputime.Self(); passes == 0 || cputime.Self()-c0 < cpu; passes++ {
 			if err := pass(); err != nil {
 				pprof.StopCPUProfile()
 				return breakdown{}, err

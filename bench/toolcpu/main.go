@@ -17,10 +17,11 @@
 // and system CPU time; overhead toolcpu's own, which a build without it
 // would not spend. (When go build runs its C compiler through the
 // wrapper, so toolcpu under toolcpu, the outer run logs 0 seconds: the
-// inner one logs the compiler.) toolcpu exits with the command's exit code, or 2 when it
-// cannot run it or write the log. It is a program of its own, importing
-// only the standard library, so that the hundreds of runs a build makes of
-// it cost little beside the tools themselves.
+// inner one logs the compiler.) toolcpu exits with the command's exit
+// code, or 2 when it cannot run it or write the log. It is a program of its
+// own, importing only the standard library and bench/internal/cputime, so
+// that the hundreds of runs a build makes of it cost little beside the
+// tools themselves.
 package main
 
 import (
@@ -29,6 +30,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/zdapi/zendesk/bench/internal/cputime"
 )
 
 func main() {
@@ -81,7 +84,7 @@ func run(log string, args []string) int {
 	if isSelf(cmd.Path) {
 		seconds = 0 // go build ran its CC through the wrapper: the inner run logs it
 	}
-	line := fmt.Sprintf("%s %s %.3f %.3f\n", filepath.Base(args[0]), pkg, seconds, cpuTime().Seconds())
+	line := fmt.Sprintf("%s %s %.3f %.3f\n", filepath.Base(args[0]), pkg, seconds, cputime.Self().Seconds())
 	f, ferr := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if ferr == nil {
 		_, ferr = f.WriteString(line) // one write: lines of concurrent runs do not mix
